@@ -1,0 +1,59 @@
+// crix::engine commands: what the sequencer feeds to Engine::apply.
+//
+// A command is a small trivially copyable record. It already carries its sequence number and
+// timestamp: the engine never reads a clock. Fields a command type does not use are ignored (and
+// should be zero, so that a journaled command hashes and compares predictably).
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "engine/types.hpp"
+
+namespace crix::engine {
+
+enum class CommandType : std::uint8_t {
+  // Enter an order: instrument, id, participant, account, side, ord_type, tif, flags, price, qty,
+  // expire_at (GTD only). For a market order `price` is its protection price: it matches no further.
+  kNew = 0,
+  // Cancel a resting order: instrument, id, participant (must own the order).
+  kCancel = 1,
+  // Change a resting order: instrument, id, participant, price (new limit), qty (new TOTAL order
+  // quantity, filled part included, as FIX OrderQty). Same price and a smaller open quantity keeps the
+  // order's place; a new price or a larger quantity sends it to the back of the queue at its (new)
+  // price, and a new price may cross and trade as if the order had just arrived.
+  kReplace = 2,
+  // Cancel every resting order of `participant`; on one instrument, or on all when `instrument` is
+  // kAllInstruments.
+  kMassCancel = 3,
+  // The clock moved to `ts`: every GTD order with expire_at <= ts expires.
+  kAdvanceTime = 4,
+  // The trading day closed at `ts`: every Day order expires, then as kAdvanceTime.
+  kCloseDay = 5,
+};
+
+inline constexpr InstrumentId kAllInstruments{0xFFFFFFFFu};
+
+struct Command {
+  CommandType type = CommandType::kNew;
+  Side side = Side::kBuy;
+  OrderType ord_type = OrderType::kLimit;
+  TimeInForce tif = TimeInForce::kGtc;
+  std::uint8_t flags = 0;
+  InstrumentId instrument{};
+  ParticipantId participant{};
+  Seq seq{};
+  Timestamp ts{};
+  OrderId id{};
+  AccountId account{};
+  Price price{};
+  Qty qty{};
+  Timestamp expire_at{};
+};
+
+// 8 bytes of enums and flags (padded), 2 x 4-byte ids, 7 x 8-byte fields: 72 bytes, a bit over one
+// cache line; commands cross a queue by value, so keep it from growing without a reason.
+static_assert(sizeof(Command) == 72, "Command layout changed: check queues and the journal format");
+static_assert(std::is_trivially_copyable_v<Command>);
+
+}  // namespace crix::engine

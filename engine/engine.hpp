@@ -1,0 +1,150 @@
+// crix::engine::Engine: the matching engine. One continuous double-auction order book per instrument,
+// strict price-time priority, trades at the resting order's price.
+//
+// Thread rules: engine thread only. Not thread-safe; no locks, no I/O, no clock reads. Every input is a
+// Command (which carries its own time), every output an Event appended to a caller-owned EventSink
+// (see event.hpp for the exact order of events). Same commands in, same events and state hash out.
+//
+// Memory: order nodes, price levels, the id index and the GTD expiry heap are sized once from
+// EngineSettings. Running out of orders or levels is a reject (kOrderPoolFull, kLevelPoolFull), checked
+// before anything changes; nothing allocates in steady state except EventSink growth.
+//
+// Behaviour in short (details on CommandType and in event.hpp):
+//  - Limit orders match against the opposite side while its best price crosses their limit; the rest
+//    rests (Day, GTC, GTD) or is canceled (IOC). Market orders match up to their protection price and
+//    never rest. FOK fills completely at once or is canceled whole.
+//  - All-or-none (kFlagAllOrNone): an incoming AON order trades only if it can fill completely now; if
+//    it cannot and its time in force lets it rest, it rests untouched. A resting AON order is skipped by
+//    an aggressor whose remaining quantity is below the AON order's open quantity, and keeps its place.
+//    Resting AON orders may therefore sit at prices that cross the other side.
+//  - Self-trade prevention per EngineSettings::stp, checked before the eligibility hook.
+//  - The eligibility hook may refuse a (taker, maker) pair: the maker is skipped and keeps its place.
+//  - Resting orders may likewise cross when the hook refuses the pair.
+//
+// Validation of kNew, first failure wins: instrument < settings.instruments (kUnknownInstrument);
+// side, ord_type, tif, flags in range (kInvalidSide/OrderType/TimeInForce/Flags); 1 <= qty <= max_qty;
+// 1 <= price <= max_price (a market order's protection price too); expire_at > ts for GTD and
+// expire_at == 0 otherwise (kInvalidExpiry); id not resting anywhere (kDuplicateOrderId); and, only
+// for an order that may rest (limit with Day, GTC or GTD): a free order node (kOrderPoolFull), then,
+// when its side has no level at its price, a free level (kLevelPoolFull).
+// Cancel and replace: instrument known; the id rests in THAT instrument (kUnknownOrder); same
+// participant (kNotOwner). Replace then: 1 <= qty <= max_qty; 1 <= price <= max_price; qty > filled
+// (kReplaceBelowFilled); at a new price with no level there, a free level (kLevelPoolFull).
+//
+// Matching walk for an aggressor with open quantity `remaining` (a new order, or a replaced order
+// that lost its place): opposite levels best first while the level price crosses the limit (a market
+// order's limit is its protection price), and within a level each maker in time priority, while
+// remaining > 0:
+//   1. same participant and stp != kOff: kCancelResting cancels the maker (Canceled kSelfTrade) and
+//      goes on; kCancelIncoming stops the walk; kCancelBoth cancels the maker, then stops the walk.
+//      A stopped walk cancels the aggressor's remainder (Canceled kSelfTrade).
+//   2. maker is AON and its open quantity > remaining: skip it.
+//   3. a hook is set and refuses (taker with leaves = remaining, maker, min(remaining, maker leaves)):
+//      skip it.
+//   4. fill min(remaining, maker leaves) at the maker's price with the next trade id.
+// An all-or-none aggressor (AON flag, or FOK) first runs the same walk without changing anything
+// (self-trade makers under kCancelResting count as skipped; under the other modes the dry walk stops
+// there). Only if it would fill completely does the real walk run; otherwise the order rests untouched
+// when it may rest, or is canceled whole (Canceled kFillOrKill).
+// After the walk a remainder rests when the order may rest (limit, Day/GTC/GTD), else is canceled
+// (Canceled kUnfilled). Market orders treat Day, GTC, GTD and IOC alike, as IOC.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/command.hpp"
+#include "engine/event.hpp"
+#include "engine/types.hpp"
+
+namespace crix::engine {
+
+struct EngineSettings {
+  std::uint32_t instruments = 1;
+  std::uint32_t max_orders = 1u << 20;  // resting orders, all books together
+  std::uint32_t max_levels = 1u << 16;  // price levels, all books and sides together
+  StpMode stp = StpMode::kCancelResting;
+  // Accepted ranges: 1 .. max. 10^12 fen is 10^10 yuan per tonne and 10^12 t is a thousand times the
+  // world's steel capacity: far beyond any real order, yet far from int64 overflow in any sum of them.
+  Price max_price{1'000'000'000'000};
+  Qty max_qty{1'000'000'000'000};
+};
+
+// The engine's view of an order, as given to the eligibility hook and to queries.
+struct Order {
+  OrderId id{};
+  AccountId account{};
+  Price price{};      // limit; for a market order its protection price
+  Qty qty{};          // total quantity (the last replace's)
+  Qty leaves{};       // open quantity
+  Timestamp expire_at{};
+  ParticipantId participant{};
+  InstrumentId instrument{};
+  Side side = Side::kBuy;
+  OrderType ord_type = OrderType::kLimit;
+  TimeInForce tif = TimeInForce::kGtc;
+  std::uint8_t flags = 0;
+};
+static_assert(std::is_trivially_copyable_v<Order>);
+
+// Decides, per pair, whether a resting order may trade with an aggressor now (market rules: transfer
+// restrictions, caps, ratio pairs). `qty` is the quantity the fill would have. Called on the engine
+// thread during matching, including the dry run that decides whether an all-or-none or FOK aggressor can
+// fill; it must not call back into the engine and must answer the same within one command.
+class EligibilityHook {
+ public:
+  virtual ~EligibilityHook() = default;
+  virtual bool eligible(const Order& taker, const Order& maker, Qty qty) const = 0;
+};
+
+struct LevelInfo {
+  Price price{};
+  Qty total{};
+  std::uint32_t count = 0;
+};
+
+class Engine {
+ public:
+  explicit Engine(const EngineSettings& settings);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Applies one command, appending its events to `sink`.
+  void apply(const Command& cmd, EventSink& sink);
+
+  // The hook stays owned by the caller and must outlive its use; nullptr removes it.
+  void set_eligibility_hook(const EligibilityHook* hook);
+
+  const EngineSettings& settings() const;
+  std::uint64_t state_hash() const;
+  TradeId last_trade_id() const;
+
+  // Queries for tools and tests. Levels best price first; orders in time priority.
+  std::optional<Price> best_price(InstrumentId instrument, Side side) const;
+  std::size_t level_count(InstrumentId instrument, Side side) const;
+  std::size_t order_count(InstrumentId instrument, Side side) const;
+  std::size_t orders_in_use() const;
+  std::size_t levels_in_use() const;
+  std::optional<Order> find(OrderId id) const;
+  void for_each_level(InstrumentId instrument, Side side,
+                      const std::function<void(const LevelInfo&)>& fn) const;
+  void for_each_order(InstrumentId instrument, Side side,
+                      const std::function<void(const Order&)>& fn) const;
+
+  // Walks every internal structure (levels sorted and linked, level totals and counts, the id index
+  // against the book, pool accounting, GTD heap) and returns the first inconsistency, or "" when
+  // there is none. O(resting orders): for tests, never on the hot path.
+  std::string check_invariants() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crix::engine

@@ -1,0 +1,124 @@
+// crix::engine events: what Engine::apply reports, in order, into a caller-owned EventSink.
+//
+// Ordering contract (the reference model in tests/ reproduces it exactly):
+//  New order:   Accepted; then, walking the opposite side best price first and each queue in time
+//               order: Fill per trade, Canceled(kSelfTrade) per resting order removed by self-trade
+//               prevention, and one Level event per opposite level as matching leaves it, if that level
+//               changed; then, if the remainder rests, one Level event for its level; otherwise, if a
+//               remainder is left, Canceled for it (kUnfilled, kFillOrKill or kSelfTrade).
+//               A rejected order gives exactly one Rejected event and changes nothing.
+//  Cancel:      Canceled(kRequested) then Level.
+//  Replace:     Replaced; if the order keeps its place, Level. Otherwise Level for the old level, then
+//               matching exactly as for a new order (Fill ... Level ...), then Level for the new level if
+//               it rests (or Canceled(kSelfTrade) under StpMode::kCancelIncoming/kCancelBoth).
+//  MassCancel:  per book (instrument order), bids then asks, best level first: Canceled(kMassCancel)
+//               for each of the participant's orders in queue order, then that level's Level event.
+//  AdvanceTime: Expired for each GTD order due, ordered by (expire_at, order id), each followed by
+//               its Level event.
+//  CloseDay:    per book, bids then asks, best level first: Expired for each Day order in queue order,
+//               then that level's Level event; then as AdvanceTime.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "engine/types.hpp"
+
+namespace crix::engine {
+
+// Stable reject codes, a numeric range per stage (exchange-core's habit): 100-199 engine
+// (validation and capacity); 200-299 market rules (issue 3). Never renumber: clients and the
+// journal see these numbers.
+enum class RejectCode : std::uint16_t {
+  kNone = 0,
+  kUnknownInstrument = 100,   // arg1 = instrument
+  kInvalidSide = 101,         // arg1 = raw value
+  kInvalidOrderType = 102,    // arg1 = raw value
+  kInvalidTimeInForce = 103,  // arg1 = raw value
+  kInvalidFlags = 104,        // arg1 = raw value
+  kInvalidQuantity = 105,     // arg1 = quantity, arg2 = the maximum
+  kInvalidPrice = 106,        // arg1 = price, arg2 = the maximum
+  kInvalidExpiry = 107,       // GTD: arg1 = expire_at, arg2 = command time; or expiry on a non-GTD order
+  kDuplicateOrderId = 108,    // an order with this id is resting
+  kUnknownOrder = 109,        // cancel/replace of an order that is not resting (never was, filled, canceled)
+  kNotOwner = 110,            // cancel/replace of another participant's order
+  kReplaceBelowFilled = 111,  // arg1 = new total, arg2 = already filled
+  kOrderPoolFull = 112,       // arg1 = capacity of the order pool
+  kLevelPoolFull = 113,       // arg1 = capacity of the level pool
+  kUnknownCommand = 114,      // arg1 = raw type
+};
+std::string_view to_string(RejectCode code);
+
+enum class CancelReason : std::uint8_t {
+  kNone = 0,
+  kRequested = 1,
+  kMassCancel = 2,
+  kSelfTrade = 3,   // self-trade prevention
+  kUnfilled = 4,    // IOC or market remainder that found no more to trade with
+  kFillOrKill = 5,  // FOK, or AON that may not rest, that could not fill completely at once
+};
+std::string_view to_string(CancelReason reason);
+
+// Every event carries `instrument`. Fields not listed stay at their zero defaults.
+enum class EventType : std::uint8_t {
+  kAccepted = 0,  // order_id, side, price (limit, or market protection), qty, leaves = qty
+  kRejected = 1,  // code, arg1, arg2 (see RejectCode), and the command's own order_id, side, price, qty
+                  // copied as they came (even when they are what is wrong)
+  kFill = 2,      // order_id = taker, maker_id, side = taker side, price (the maker's), qty, trade_id,
+                  // leaves = taker open qty after, maker_leaves = maker open qty after
+  kCanceled = 3,  // order_id, side, price (the order's limit), qty = open quantity canceled, reason
+  kReplaced = 4,  // order_id, side, price (new), qty (new total), leaves (open qty now, before matching)
+  kExpired = 5,   // order_id, side, price, qty = open quantity expired
+  kLevel = 6,     // L2 change: side, price, qty = level total now, count = orders now (0, 0: level gone)
+};
+
+struct Event {
+  EventType type = EventType::kAccepted;
+  Side side = Side::kBuy;
+  CancelReason reason = CancelReason::kNone;
+  RejectCode code = RejectCode::kNone;
+  InstrumentId instrument{};
+  std::uint32_t count = 0;
+  OrderId order_id{};
+  OrderId maker_id{};
+  Price price{};
+  Qty qty{};
+  Qty leaves{};
+  Qty maker_leaves{};
+  TradeId trade_id{};
+  std::int64_t arg1 = 0;
+  std::int64_t arg2 = 0;
+
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+// 4 bytes of enums + code, 2 x 4 bytes, 9 x 8 bytes: 84 -> 88 with alignment. Events are copied into a
+// sink and later across the outbound queue; keep them flat.
+static_assert(sizeof(Event) == 88, "Event layout changed: check the outbound queue");
+static_assert(std::is_trivially_copyable_v<Event>);
+
+// A sentence for a person (a log line, a FIX Text field) from a kRejected event: the phrase and its
+// numbers, e.g. "quantity out of range: 0 is not within 1..1000000000000".
+std::string describe_reject(const Event& rejected);
+
+// The caller-owned buffer the engine appends to. Cleared by the caller, not the engine, so a caller may
+// gather several commands' events. Reserve capacity up front: growth is the only allocation, and
+// happens only when one command produces more events than ever before.
+class EventSink {
+ public:
+  explicit EventSink(std::size_t reserve = 4096) { events_.reserve(reserve); }
+  void push(const Event& e) { events_.push_back(e); }
+  void clear() { events_.clear(); }
+  const std::vector<Event>& events() const { return events_; }
+  std::size_t size() const { return events_.size(); }
+  auto begin() const { return events_.begin(); }
+  auto end() const { return events_.end(); }
+
+ private:
+  std::vector<Event> events_;
+};
+
+}  // namespace crix::engine

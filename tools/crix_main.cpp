@@ -1,0 +1,143 @@
+// `crix`: the command-line tool for people. Each subcommand is a thin wrapper over a library call;
+// later issues add `ledger`, `verify`, `config check` and `order` to the table below.
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "tools/replay.hpp"
+#include "tools/stream_gen.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+struct Subcommand {
+  std::string_view name;
+  std::string_view args;
+  std::string_view help;
+  int (*run)(std::span<char*> args);
+};
+
+int usage_error(const std::string& what);
+
+// Reads "--flag N" pairs into `value` (an unsigned number within [min, max]).
+template <class T>
+bool take_number(std::span<char*> args, std::size_t& i, T& value, T min, T max) {
+  const std::string_view flag = args[i];
+  if (i + 1 >= args.size()) {
+    usage_error(std::string(flag) + " needs a number");
+    return false;
+  }
+  const std::string_view text = args[++i];
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
+    usage_error(std::string(flag) + " '" + std::string(text) + "' is not a whole number in " +
+                std::to_string(min) + ".." + std::to_string(max));
+    return false;
+  }
+  return true;
+}
+
+int run_gen(std::span<char*> args) {
+  std::uint64_t seed = 42;
+  std::uint64_t ops = 1'000'000;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if (a == "--seed") {
+      if (!take_number<std::uint64_t>(args, i, seed, 0, UINT64_MAX)) return kUsageError;
+    } else if (a == "--ops") {
+      if (!take_number<std::uint64_t>(args, i, ops, 0, UINT64_MAX)) return kUsageError;
+    } else {
+      return usage_error("gen: unknown argument '" + std::string(a) + "'");
+    }
+  }
+  crix::tools::StreamGen gen(seed);
+  std::string buffer;
+  buffer.reserve(1u << 16);
+  for (std::uint64_t n = 0; n < ops; ++n) {
+    buffer += crix::tools::format(gen.next());
+    buffer += '\n';
+    if (buffer.size() > (1u << 15)) {
+      if (std::fwrite(buffer.data(), 1, buffer.size(), stdout) != buffer.size()) return 1;
+      buffer.clear();
+    }
+  }
+  if (std::fwrite(buffer.data(), 1, buffer.size(), stdout) != buffer.size()) return 1;
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+int run_replay(std::span<char*> args) {
+  crix::tools::ReplayOptions options;
+  const char* file = nullptr;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if (a == "--max-orders") {
+      if (!take_number<std::uint32_t>(args, i, options.max_orders, 1, 1u << 28)) return kUsageError;
+    } else if (a == "--max-levels") {
+      if (!take_number<std::uint32_t>(args, i, options.max_levels, 1, 1u << 24)) return kUsageError;
+    } else if (a.starts_with("--") || file != nullptr) {
+      return usage_error("replay: unexpected argument '" + std::string(a) + "'");
+    } else {
+      file = args[i];
+    }
+  }
+  std::ios::sync_with_stdio(false);
+  if (file == nullptr) return crix::tools::run_replay(std::cin, std::cout, std::cerr, options);
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << "crix replay: cannot open '" << file << "': " << std::strerror(errno) << '\n';
+    return kUsageError;
+  }
+  return crix::tools::run_replay(in, std::cout, std::cerr, options);
+}
+
+int run_help(std::span<char*> args);
+
+constexpr Subcommand kSubcommands[] = {
+    {"gen", "[--seed N] [--ops N]",
+     "write the deterministic order stream (default seed 42, 1000000 ops) to stdout", run_gen},
+    {"replay", "[FILE] [--max-orders N] [--max-levels N]",
+     "match 'A <id> <B|S> <price> <qty>' / 'C <id>' lines from FILE or stdin; fills to stdout, "
+     "summary to stderr",
+     run_replay},
+    {"help", "", "show this help", run_help},
+};
+
+void print_usage(std::FILE* to) {
+  std::fprintf(to, "usage: crix <command> [arguments]\n\ncommands:\n");
+  for (const Subcommand& c : kSubcommands) {
+    std::fprintf(to, "  crix %.*s %.*s\n      %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.args.size()), c.args.data(), static_cast<int>(c.help.size()),
+                 c.help.data());
+  }
+}
+
+int run_help(std::span<char*>) {
+  print_usage(stdout);
+  return 0;
+}
+
+int usage_error(const std::string& what) {
+  std::fprintf(stderr, "crix: %s\n\n", what.c_str());
+  print_usage(stderr);
+  return kUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::span<char*> args(argv + 1, static_cast<std::size_t>(argc - 1));
+  if (args.empty()) return usage_error("no command given");
+  const std::string_view name = args[0];
+  if (name == "--help" || name == "-h") return run_help({});
+  for (const Subcommand& c : kSubcommands) {
+    if (c.name == name) return c.run(args.subspan(1));
+  }
+  return usage_error("unknown command '" + std::string(name) + "'");
+}
