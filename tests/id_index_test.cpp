@@ -7,29 +7,17 @@
 #include <vector>
 
 #include "engine/id_index.hpp"
-
-namespace {
-
-struct SplitMix {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-};
-
-}  // namespace
+#include "tests/test_rng.hpp"
 
 TEST_CASE("IdIndex agrees with std::unordered_map under random inserts and erases", "[engine][index]") {
   constexpr std::size_t kMaxKeys = 24;  // 64 slots: probe runs wrap around often
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-    SplitMix rng{seed};
+    crix::testing::Rng rng{seed};
     crix::engine::IdIndex<int> index(kMaxKeys);
     std::unordered_map<std::uint64_t, int*> model;
     std::vector<int> values(kMaxKeys * 4);
-    // Keys from a few families: sequential, multiples of the table size (same home slot), and huge.
+    // Keys from a few families: sequential; 64 apart, which land near the end of the table and wrap;
+    // and huge ones.
     const auto pick_key = [&]() -> std::uint64_t {
       const std::uint64_t r = rng.next();
       switch (r % 3) {
