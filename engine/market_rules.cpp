@@ -15,18 +15,8 @@ int count_set(const Opt&... o) {
   return (static_cast<int>(o.has_value()) + ...);
 }
 
-std::string_view industry_name(Industry i) {
-  switch (i) {
-    case Industry::kSteel: return "steel";
-    case Industry::kCement: return "cement clinker";
-    case Industry::kGlass: return "flat glass";
-    case Industry::kAluminium: return "electrolytic aluminium";
-  }
-  return "unknown industry";
-}
-
 std::string pair_text(const PairFacts& f) {
-  std::string s(industry_name(f.industry));
+  std::string s(to_string(f.industry));
   s += " capacity from region ";
   s += std::to_string(f.seller.code);
   s += " to a project in region ";
@@ -46,6 +36,17 @@ std::string ratio_text(std::uint32_t permille) {
 }
 
 }  // namespace
+
+std::string_view to_string(Industry i) {
+  switch (i) {
+    case Industry::kSteel: return "steel";
+    case Industry::kCement: return "cement clinker";
+    case Industry::kGlass: return "flat glass";
+    case Industry::kAluminium: return "electrolytic aluminium";
+  }
+  return "unknown industry";
+}
+
 
 bool RatioRule::matches(const PairFacts& f) const {
   return industry == f.industry && holds(buyer_class, f.buyer.region_class) &&

@@ -16,12 +16,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace crix::engine {
 
 enum class Industry : std::uint8_t { kSteel = 0, kCement = 1, kGlass = 2, kAluminium = 3 };
 enum class RegionClass : std::uint8_t { kKey = 0, kOther = 1 };
+std::string_view to_string(Industry industry);  // "steel", "cement clinker", ...
 
 // A region by administrative division code (e.g. 120000 Tianjin, 130100 Shijiazhuang).
 struct RegionRef {

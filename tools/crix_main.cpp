@@ -4,12 +4,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "config/market_config.hpp"
 #include "tools/replay.hpp"
 #include "tools/stream_gen.hpp"
 
@@ -97,6 +99,25 @@ int run_replay(std::span<char*> args) {
   return crix::tools::run_replay(in, std::cout, std::cerr, options);
 }
 
+// `crix config check [FILE]`: every problem with file, line, key and reason, exit 1; or a summary.
+int run_config(std::span<char*> args) {
+  if (args.empty() || std::string_view(args[0]) != "check") {
+    return usage_error("config: expected 'crix config check [FILE]'");
+  }
+  if (args.size() > 2) return usage_error("config check: takes at most one FILE");
+  const std::filesystem::path file =
+      args.size() == 2 ? std::filesystem::path(args[1]) : crix::config::sample_market_path();
+  const crix::config::LoadResult result = crix::config::load_market(file);
+  if (!result.market) {
+    for (const auto& e : result.errors) std::cerr << crix::config::format(e) << '\n';
+    std::cerr << "crix config check: " << result.errors.size() << " problem"
+              << (result.errors.size() == 1 ? "" : "s") << " in " << file.string() << '\n';
+    return 1;
+  }
+  std::cout << file.string() << ": valid\n" << crix::config::summary(*result.market);
+  return 0;
+}
+
 int run_help(std::span<char*> args);
 
 constexpr Subcommand kSubcommands[] = {
@@ -106,6 +127,8 @@ constexpr Subcommand kSubcommands[] = {
      "match 'A <id> <B|S> <price> <qty>' / 'C <id>' lines from FILE or stdin; fills to stdout, "
      "summary to stderr",
      run_replay},
+    {"config", "check [FILE]",
+     "validate a market configuration (default: the sample market) and summarise it", run_config},
     {"help", "", "show this help", run_help},
 };
 

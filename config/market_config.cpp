@@ -1,0 +1,584 @@
+#include "config/market_config.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace crix::config {
+namespace {
+
+using engine::Industry;
+using engine::RegionClass;
+
+constexpr std::int64_t kMaxAmount = 1'000'000'000'000;  // the engine's max price and quantity
+
+// Collects errors for one file.
+struct Errors {
+  std::string file;
+  std::vector<ConfigError>* out;
+  void add(const toml::node* at, std::string key, std::string reason) const {
+    const std::uint32_t line = at != nullptr ? at->source().begin.line : 0;
+    out->push_back(ConfigError{file, line, std::move(key), std::move(reason)});
+  }
+};
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a decimal number";
+    case toml::node_type::boolean: return "true/false";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+// Reads the keys of one table, remembering which were read, so that finish() can report the rest as
+// unknown. Every getter reports its own error and returns nullopt on a missing or bad value.
+class Reader {
+ public:
+  Reader(const toml::table& t, std::string path, const Errors& errors)
+      : table_(t), path_(std::move(path)), errors_(errors) {}
+  ~Reader() { finish(); }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string key(std::string_view k) const { return path_.empty() ? std::string(k) : path_ + "." + std::string(k); }
+  const toml::node* node(std::string_view k) {
+    used_.insert(std::string(k));
+    return table_.get(k);
+  }
+  void error(std::string_view k, std::string reason) {
+    errors_.add(table_.get(k) != nullptr ? table_.get(k) : &table_, key(k), std::move(reason));
+  }
+  void missing(std::string_view k, bool required, const char* what) {
+    if (required) errors_.add(&table_, key(k), std::string("missing; expected ") + what);
+  }
+
+  std::optional<std::string> text(std::string_view k, bool required, const char* what) {
+    const toml::node* n = node(k);
+    if (n == nullptr) {
+      missing(k, required, what);
+      return std::nullopt;
+    }
+    if (!n->is_string() || n->as_string()->get().empty()) {
+      error(k, std::string("must be a non-empty string: ") + what + ", got " + type_name(*n));
+      return std::nullopt;
+    }
+    return n->as_string()->get();
+  }
+
+  std::optional<std::int64_t> integer(std::string_view k, bool required, std::int64_t lo,
+                                      std::int64_t hi, const char* what) {
+    const toml::node* n = node(k);
+    if (n == nullptr) {
+      missing(k, required, what);
+      return std::nullopt;
+    }
+    if (!n->is_integer() || n->as_integer()->get() < lo || n->as_integer()->get() > hi) {
+      std::string got = n->is_integer() ? std::to_string(n->as_integer()->get()) : type_name(*n);
+      error(k, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                   " (" + what + "), got " + got);
+      return std::nullopt;
+    }
+    return n->as_integer()->get();
+  }
+
+  std::optional<bool> flag(std::string_view k) {
+    const toml::node* n = node(k);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_boolean()) {
+      error(k, "must be true or false, got " + type_name(*n));
+      return std::nullopt;
+    }
+    return n->as_boolean()->get();
+  }
+
+  std::optional<engine::Date> date(std::string_view k) {
+    const toml::node* n = node(k);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_date()) {
+      error(k, "must be a date like 2027-12-31, got " + type_name(*n));
+      return std::nullopt;
+    }
+    const toml::date d = n->as_date()->get();
+    return engine::Date{d.year, d.month, d.day};
+  }
+
+  // A string that must be one of `names`; returns its index.
+  std::optional<std::size_t> choice(std::string_view k, bool required,
+                                    std::initializer_list<std::string_view> names, const char* what) {
+    const toml::node* n = node(k);
+    if (n == nullptr) {
+      missing(k, required, what);
+      return std::nullopt;
+    }
+    if (n->is_string()) {
+      std::size_t i = 0;
+      for (std::string_view name : names) {
+        if (n->as_string()->get() == name) return i;
+        ++i;
+      }
+    }
+    std::string valid;
+    for (std::string_view name : names) valid += (valid.empty() ? "" : ", ") + std::string(name);
+    error(k, std::string("must be one of ") + valid + " (" + what + "), got " +
+                 (n->is_string() ? "'" + n->as_string()->get() + "'" : type_name(*n)));
+    return std::nullopt;
+  }
+
+  const toml::array* array(std::string_view k, bool required, const char* what) {
+    const toml::node* n = node(k);
+    if (n == nullptr) {
+      missing(k, required, what);
+      return nullptr;
+    }
+    if (!n->is_array()) {
+      error(k, std::string("must be an array: ") + what + ", got " + type_name(*n));
+      return nullptr;
+    }
+    return n->as_array();
+  }
+
+  const toml::table* table(std::string_view k, bool required, const char* what) {
+    const toml::node* n = node(k);
+    if (n == nullptr) {
+      missing(k, required, what);
+      return nullptr;
+    }
+    if (!n->is_table()) {
+      error(k, std::string("must be a table: ") + what + ", got " + type_name(*n));
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+ private:
+  void finish() {
+    for (const auto& [k, v] : table_) {
+      if (used_.count(std::string(k.str())) == 0) {
+        errors_.add(&v, key(k.str()), "unknown key (check its spelling against config/README.md)");
+      }
+    }
+  }
+
+  const toml::table& table_;
+  std::string path_;
+  const Errors& errors_;
+  std::set<std::string> used_;
+};
+
+const std::initializer_list<std::string_view> kIndustryNames = {"steel", "cement", "glass",
+                                                                    "aluminium"};
+const std::initializer_list<std::string_view> kClassNames = {"key", "other"};
+
+std::optional<Industry> industry(Reader& r, std::string_view k, bool required) {
+  const auto i = r.choice(k, required, kIndustryNames, "industry");
+  return i ? std::optional<Industry>(static_cast<Industry>(*i)) : std::nullopt;
+}
+
+std::optional<RegionClass> region_class(Reader& r, std::string_view k, bool required) {
+  const auto i = r.choice(k, required, kClassNames, "region class");
+  return i ? std::optional<RegionClass>(static_cast<RegionClass>(*i)) : std::nullopt;
+}
+
+std::optional<std::uint32_t> region_code(Reader& r, std::string_view k, bool required) {
+  const auto v = r.integer(k, required, 110000, 829999, "administrative division code, e.g. 120000");
+  return v ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*v)) : std::nullopt;
+}
+
+// Calls fn(reader) for each table of an array of tables `name` ([[name]] in TOML).
+template <class Fn>
+void each_table(Reader& parent, std::string_view name, bool required, const Errors& errors, Fn fn) {
+  const toml::array* a = parent.array(name, required, "an array of tables, written [[name]]");
+  if (a == nullptr) return;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const std::string path = std::string(name) + "[" + std::to_string(i) + "]";
+    const toml::node& n = (*a)[i];
+    if (!n.is_table()) {
+      errors.add(&n, path, "must be a table, got " + type_name(n));
+      continue;
+    }
+    Reader r(*n.as_table(), path, errors);
+    fn(r);
+  }
+}
+
+std::optional<engine::MinuteOfDay> minute_of_day(const toml::node& n) {
+  if (!n.is_time()) return std::nullopt;
+  const toml::time t = n.as_time()->get();
+  if (t.second != 0 || t.nanosecond != 0) return std::nullopt;
+  return engine::MinuteOfDay{static_cast<std::uint16_t>(t.hour * 60 + t.minute)};
+}
+
+void read_exchange(Reader& root, engine::ExchangeSettings& x, std::string& rules_file,
+                   const Errors& errors) {
+  const toml::table* t = root.table("exchange", true, "the [exchange] table");
+  if (t == nullptr) return;
+  Reader r(*t, "exchange", errors);
+  x.name = r.text("name", true, "the exchange's name").value_or("");
+  x.time_zone = r.text("time_zone", true, "an IANA time zone such as Asia/Shanghai").value_or("");
+  rules_file = r.text("rules", true, "the rule-set file, relative to this file").value_or("");
+  if (const auto d = r.choice("durability", false, {"full", "os"}, "ledger sync mode")) {
+    x.durability = static_cast<engine::Durability>(*d);
+  }
+  x.fix_port = static_cast<std::uint16_t>(r.integer("fix_port", true, 1, 65535, "TCP port").value_or(0));
+  x.max_orders = static_cast<std::uint32_t>(
+      r.integer("max_orders", true, 1, 1 << 28, "resting orders the book can hold").value_or(1));
+  x.max_levels = static_cast<std::uint32_t>(
+      r.integer("max_levels", true, 1, 1 << 24, "price levels the book can hold").value_or(1));
+
+  if (const toml::array* sessions = r.array("sessions", true, "e.g. [[09:30, 11:30], [13:00, 15:00]]")) {
+    for (std::size_t i = 0; i < sessions->size(); ++i) {
+      const toml::node& s = (*sessions)[i];
+      const toml::array* pair = s.as_array();
+      std::optional<engine::MinuteOfDay> open, close;
+      if (pair != nullptr && pair->size() == 2) {
+        open = minute_of_day((*pair)[0]);
+        close = minute_of_day((*pair)[1]);
+      }
+      const std::string key = "exchange.sessions[" + std::to_string(i) + "]";
+      if (!open || !close || *close <= *open) {
+        errors.add(&s, key, "must be [open, close] as local times like 09:30 with open before close");
+        continue;
+      }
+      if (!x.sessions.empty() && open->minutes < x.sessions.back().close.minutes) {
+        errors.add(&s, key, "overlaps or precedes the session before it: list sessions in order");
+      }
+      x.sessions.push_back(engine::TradingSession{*open, *close});
+    }
+  }
+  if (const toml::array* days = r.array("working_days", false, "e.g. [\"Mon\", \"Tue\"]")) {
+    static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    x.working_days = 0;
+    for (std::size_t i = 0; i < days->size(); ++i) {
+      const toml::node& d = (*days)[i];
+      const auto it = d.is_string() ? std::find(std::begin(kDays), std::end(kDays), d.as_string()->get())
+                                    : std::end(kDays);
+      if (it == std::end(kDays)) {
+        errors.add(&d, "exchange.working_days[" + std::to_string(i) + "]",
+                   "must be one of Mon, Tue, Wed, Thu, Fri, Sat, Sun");
+        continue;
+      }
+      x.working_days = static_cast<std::uint8_t>(x.working_days | 1u << (it - std::begin(kDays)));
+    }
+  }
+  if (const toml::array* holidays = r.array("holidays", false, "dates like 2026-10-01")) {
+    for (std::size_t i = 0; i < holidays->size(); ++i) {
+      const toml::node& d = (*holidays)[i];
+      if (!d.is_date()) {
+        errors.add(&d, "exchange.holidays[" + std::to_string(i) + "]", "must be a date like 2026-10-01");
+        continue;
+      }
+      const toml::date v = d.as_date()->get();
+      x.holidays.push_back(engine::Date{v.year, v.month, v.day});
+    }
+  }
+}
+
+// Reads {steel = N, cement = N, ...} into per-industry values.
+template <class Store>
+void per_industry(Reader& r, std::string_view k, const Errors& errors, Store store) {
+  const toml::table* t = r.table(k, false, "per-industry tonnes, e.g. { steel = 20000000 }");
+  if (t == nullptr) return;
+  Reader per(*t, r.key(k), errors);
+  std::size_t i = 0;
+  for (std::string_view name : kIndustryNames) {
+    if (const auto v = per.integer(name, false, 0, kMaxAmount, "t/yr")) store(i, *v);
+    ++i;
+  }
+}
+
+// The parsed document, or nullopt after reporting why the file could not be read or parsed.
+std::optional<toml::table> parse(const std::filesystem::path& file, std::vector<ConfigError>& out) {
+  try {
+    return toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    const std::uint32_t line = e.source().begin.line;
+    out.push_back(ConfigError{file.string(), line, "",
+                              (line == 0 ? "cannot read: " : "not valid TOML: ") +
+                                  std::string(e.description())});
+    return std::nullopt;
+  }
+}
+
+void read_rules(const std::filesystem::path& file, engine::Market& m, std::vector<ConfigError>& out) {
+  const Errors errors{file.string(), &out};
+  const std::optional<toml::table> doc = parse(file, out);
+  if (!doc) return;
+  Reader root(*doc, "", errors);
+  m.rules_name = root.text("name", true, "the rule set's name, e.g. \"2021 rules\"").value_or("");
+  std::vector<engine::RatioRule> ratios;
+  each_table(root, "ratio", true, errors, [&](Reader& r) {
+    engine::RatioRule rule;
+    rule.name = r.text("name", true, "what the rule is and its source document").value_or("");
+    rule.industry = industry(r, "industry", true).value_or(Industry::kSteel);
+    rule.buyer_class = region_class(r, "buyer_class", false);
+    rule.buyer_region = region_code(r, "buyer_region", false);
+    rule.cross_province = r.flag("cross_province");
+    rule.same_group = r.flag("same_group");
+    rule.merger_capacity = r.flag("merger_capacity");
+    rule.ratio_permille = static_cast<std::uint32_t>(
+        r.integer("ratio_permille", true, 1000, 10000, "retired:new x 1000, e.g. 1500 for 1.5:1")
+            .value_or(1000));
+    ratios.push_back(std::move(rule));
+  });
+  std::vector<engine::TransferRule> transfers;
+  each_table(root, "transfer", false, errors, [&](Reader& r) {
+    engine::TransferRule rule;
+    rule.name = r.text("name", true, "what the restriction is and its source document").value_or("");
+    rule.industry = industry(r, "industry", false);
+    rule.seller_class = region_class(r, "seller_class", false);
+    rule.buyer_class = region_class(r, "buyer_class", false);
+    rule.seller_province = region_code(r, "seller_province", false);
+    rule.buyer_province = region_code(r, "buyer_province", false);
+    rule.cross_province = r.flag("cross_province");
+    rule.buyer_province_over_target = r.flag("buyer_province_over_target");
+    const auto effect = r.choice("effect", true, {"allow", "deny"}, "what the rule does");
+    rule.effect = static_cast<engine::FlowEffect>(effect.value_or(1));
+    transfers.push_back(std::move(rule));
+  });
+  m.ratios = engine::RatioTable(std::move(ratios));
+  m.transfers = engine::TransferTable(std::move(transfers));
+}
+
+// Checks that need the whole market: ids unique, references resolve, roles fit. Runs even when fields
+// had errors; a field that failed to read is empty or 0 and is not reported a second time here.
+void cross_check(const engine::Market& m, const Errors& errors) {
+  std::map<std::uint32_t, const engine::Region*> regions;
+  for (std::size_t i = 0; i < m.regions.size(); ++i) {
+    if (m.regions[i].ref.code != 0 && !regions.emplace(m.regions[i].ref.code, &m.regions[i]).second) {
+      errors.add(nullptr, "region[" + std::to_string(i) + "].code",
+                 "region " + std::to_string(m.regions[i].ref.code) + " is listed twice");
+    }
+  }
+  std::set<std::string> instruments;
+  for (std::size_t i = 0; i < m.instruments.size(); ++i) {
+    if (!m.instruments[i].code.empty() && !instruments.insert(m.instruments[i].code).second) {
+      errors.add(nullptr, "instrument[" + std::to_string(i) + "].code",
+                 "instrument " + m.instruments[i].code + " is listed twice");
+    }
+  }
+  std::map<std::string, const engine::Participant*> participants;
+  std::set<std::string> comp_ids;
+  for (std::size_t i = 0; i < m.participants.size(); ++i) {
+    const engine::Participant& p = m.participants[i];
+    const std::string at = "participant[" + std::to_string(i) + "]";
+    if (!p.id.empty() && !participants.emplace(p.id, &p).second) errors.add(nullptr, at + ".id", "participant " + p.id + " is listed twice");
+    if (!p.sender_comp_id.empty() && !comp_ids.insert(p.sender_comp_id).second) {
+      errors.add(nullptr, at + ".sender_comp_id", "SenderCompID " + p.sender_comp_id + " belongs to two participants");
+    }
+    if (p.region != 0 && regions.count(p.region) == 0) {
+      errors.add(nullptr, at + ".region", "region " + std::to_string(p.region) + " is not in the region list");
+    }
+    for (const std::string& code : p.instruments) {
+      if (instruments.count(code) == 0) errors.add(nullptr, at + ".instruments", "instrument " + code + " is not listed");
+    }
+  }
+  const auto check_owner = [&](const std::string& at, const std::string& owner, std::uint32_t region,
+                               bool selling) {
+    const auto it = participants.find(owner);
+    if (owner.empty()) {
+      // Already reported as missing.
+    } else if (it == participants.end()) {
+      errors.add(nullptr, at + ".owner", "participant " + owner + " is not listed");
+    } else if (selling ? !it->second->may_sell : !it->second->may_buy) {
+      errors.add(nullptr, at + ".owner",
+                 "participant " + owner + " has no " + (selling ? "seller" : "buyer") + " role");
+    }
+    if (region != 0 && regions.count(region) == 0) {
+      errors.add(nullptr, at + ".region", "region " + std::to_string(region) + " is not in the region list");
+    }
+  };
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < m.facilities.size(); ++i) {
+    const std::string at = "facility[" + std::to_string(i) + "]";
+    if (!m.facilities[i].id.empty() && !ids.insert(m.facilities[i].id).second) errors.add(nullptr, at + ".id", "id " + m.facilities[i].id + " is used twice");
+    check_owner(at, m.facilities[i].owner, m.facilities[i].region, true);
+  }
+  for (std::size_t i = 0; i < m.projects.size(); ++i) {
+    const std::string at = "project[" + std::to_string(i) + "]";
+    if (!m.projects[i].id.empty() && !ids.insert(m.projects[i].id).second) errors.add(nullptr, at + ".id", "id " + m.projects[i].id + " is used twice");
+    check_owner(at, m.projects[i].owner, m.projects[i].region, false);
+  }
+}
+
+}  // namespace
+
+std::string format(const ConfigError& e) {
+  std::string s = e.file;
+  if (e.line != 0) s += ":" + std::to_string(e.line);
+  s += ": ";
+  if (!e.key.empty()) s += e.key + ": ";
+  return s + e.reason;
+}
+
+LoadResult load_market(const std::filesystem::path& market_file) {
+  LoadResult result;
+  const Errors errors{market_file.string(), &result.errors};
+  const std::optional<toml::table> doc = parse(market_file, result.errors);
+  if (!doc) return result;
+
+  engine::Market m;
+  std::string rules_file;
+  {
+    Reader root(*doc, "", errors);
+    read_exchange(root, m.exchange, rules_file, errors);
+
+    each_table(root, "instrument", true, errors, [&](Reader& r) {
+      engine::Instrument in;
+      in.code = r.text("code", true, "e.g. STEEL-IRON").value_or("");
+      in.industry = industry(r, "industry", true).value_or(Industry::kSteel);
+      in.unit = r.text("unit", true, "the quantity label, e.g. t").value_or("");
+      in.tick = r.integer("tick", true, 1, 1'000'000, "the price step, in fen").value_or(1);
+      in.lot = r.integer("lot", true, 1, 1'000'000, "the quantity step, in tonnes").value_or(1);
+      in.band_permille = static_cast<std::uint32_t>(
+          r.integer("band_permille", false, 1, 1000, "price band, 100 = +-10%").value_or(100));
+      in.reference_price = r.integer("reference_price", true, 1, kMaxAmount, "fen per tonne").value_or(1);
+      if (in.reference_price % in.tick != 0) {
+        r.error("reference_price", "must be a multiple of the tick (" + std::to_string(in.tick) + " fen)");
+      }
+      m.instruments.push_back(std::move(in));
+    });
+
+    each_table(root, "region", true, errors, [&](Reader& r) {
+      engine::Region reg;
+      reg.ref.code = region_code(r, "code", true).value_or(0);
+      reg.ref.province = engine::province_of(reg.ref.code);
+      reg.name = r.text("name", true, "e.g. Tianjin").value_or("");
+      reg.ref.region_class = region_class(r, "class", true).value_or(RegionClass::kOther);
+      per_industry(r, "cap", errors, [&](std::size_t i, std::int64_t v) { reg.cap[i] = v; });
+      per_industry(r, "capacity", errors, [&](std::size_t i, std::int64_t v) { reg.capacity[i] = v; });
+      reg.province_over_target = r.flag("province_over_target").value_or(false);
+      for (std::size_t i = 0; i < engine::kIndustries; ++i) {
+        if (reg.cap[i] && reg.capacity[i] > *reg.cap[i]) {
+          r.error("capacity", "the " + std::string(to_string(static_cast<Industry>(i))) +
+                                  " capacity " + std::to_string(reg.capacity[i]) +
+                                  " t is already above the cap " + std::to_string(*reg.cap[i]) + " t");
+        }
+      }
+      m.regions.push_back(std::move(reg));
+    });
+
+    each_table(root, "participant", true, errors, [&](Reader& r) {
+      engine::Participant p;
+      p.id = r.text("id", true, "e.g. TJ-RONGCHENG").value_or("");
+      p.name = r.text("name", true, "the enterprise's registered name").value_or("");
+      p.credit_code = r.text("credit_code", true, "the 18-character unified social credit code").value_or("");
+      if (!p.credit_code.empty() && p.credit_code.size() != 18) {
+        r.error("credit_code", "must have 18 characters, has " + std::to_string(p.credit_code.size()));
+      }
+      p.group = r.text("group", false, "enterprise group").value_or("");
+      p.region = region_code(r, "region", true).value_or(0);
+      p.sender_comp_id = r.text("sender_comp_id", true, "FIX SenderCompID").value_or("");
+      p.password_hash = r.text("password_hash", true, "sha256:<salt hex>:<digest hex>").value_or("");
+      if (!p.password_hash.empty() && p.password_hash.rfind("sha256:", 0) != 0) {
+        r.error("password_hash", "must be sha256:<salt hex>:<digest hex>, never a plain password");
+      }
+      if (const auto role = r.choice("role", true, {"seller", "buyer", "both"}, "what it may do")) {
+        p.may_sell = *role != 1;
+        p.may_buy = *role != 0;
+      }
+      if (const toml::array* a = r.array("instruments", true, "instrument codes it may trade")) {
+        for (const toml::node& n : *a) {
+          if (n.is_string()) {
+            p.instruments.push_back(n.as_string()->get());
+          } else {
+            r.error("instruments", "must list instrument codes as strings");
+          }
+        }
+      }
+      if (const auto st = r.choice("status", false, {"active", "suspended"}, "participant status")) {
+        p.status = static_cast<engine::ParticipantStatus>(*st);
+      }
+      m.participants.push_back(std::move(p));
+    });
+
+    each_table(root, "facility", true, errors, [&](Reader& r) {
+      engine::Facility f;
+      f.id = r.text("id", true, "e.g. TJ-BF-410").value_or("");
+      f.owner = r.text("owner", true, "the participant id of its owner").value_or("");
+      f.industry = industry(r, "industry", true).value_or(Industry::kSteel);
+      f.region = region_code(r, "region", true).value_or(0);
+      f.capacity = r.integer("capacity", true, 1, kMaxAmount, "registered capacity, t/yr").value_or(1);
+      f.equipment = r.text("equipment", true, "e.g. \"410 m3 blast furnace\"").value_or("");
+      f.inventory_ref = r.text("inventory_ref", false, "official inventory reference").value_or("");
+      f.divisible = r.flag("divisible").value_or(true);
+      f.merger_capacity = r.flag("merger_capacity").value_or(false);
+      engine::EligibilityFacts& e = f.facts;
+      e.mandated_cut = r.flag("mandated_cut").value_or(false);
+      e.subsidised = r.flag("subsidised").value_or(false);
+      e.backward = r.flag("backward").value_or(false);
+      e.zombie_owner = r.flag("zombie_owner").value_or(false);
+      e.court_seized = r.flag("court_seized").value_or(false);
+      e.dismantled = r.flag("dismantled").value_or(false);
+      e.used = r.flag("used").value_or(false);
+      e.on_inventory = r.flag("on_inventory").value_or(true);
+      e.idle_years = static_cast<std::uint32_t>(r.integer("idle_years", false, 0, 100, "years").value_or(0));
+      e.expires = r.date("expires");
+      m.facilities.push_back(std::move(f));
+    });
+
+    each_table(root, "project", false, errors, [&](Reader& r) {
+      engine::Project p;
+      p.id = r.text("id", true, "e.g. TJ-NEW-BF-1").value_or("");
+      p.owner = r.text("owner", true, "the participant id of its owner").value_or("");
+      p.industry = industry(r, "industry", true).value_or(Industry::kSteel);
+      p.region = region_code(r, "region", true).value_or(0);
+      p.new_capacity = r.integer("new_capacity", true, 1, kMaxAmount, "t/yr to be built").value_or(1);
+      p.approval_ref = r.text("approval_ref", true, "the approval document").value_or("");
+      if (const auto st = r.choice("status", false, {"approved", "filed", "completed", "canceled"},
+                                   "project status")) {
+        p.status = static_cast<engine::ProjectStatus>(*st);
+      }
+      m.projects.push_back(std::move(p));
+    });
+  }
+
+  if (!rules_file.empty()) read_rules(market_file.parent_path() / rules_file, m, result.errors);
+  cross_check(m, errors);
+  if (result.errors.empty()) result.market = std::move(m);
+  return result;
+}
+
+std::string summary(const engine::Market& m) {
+  std::ostringstream s;
+  s << m.exchange.name << " (" << m.exchange.time_zone << "), rules: " << m.rules_name << "\n";
+  s << "sessions:";
+  for (const auto& ts : m.exchange.sessions) {
+    const auto hm = [](engine::MinuteOfDay t) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "%02d:%02d", t.minutes / 60, t.minutes % 60);
+      return std::string(buf);
+    };
+    s << " " << hm(ts.open) << "-" << hm(ts.close);
+  }
+  s << "; " << m.exchange.holidays.size() << " holidays; FIX port " << m.exchange.fix_port
+    << "; ledger sync " << (m.exchange.durability == engine::Durability::kFull ? "full" : "os") << "\n";
+  s << m.instruments.size() << " instruments:";
+  for (const auto& in : m.instruments) {
+    s << " " << in.code << " (ref " << in.reference_price / 100 << "." << (in.reference_price % 100 < 10 ? "0" : "")
+      << in.reference_price % 100 << " yuan/" << in.unit << ")";
+  }
+  s << "\n" << m.regions.size() << " regions, " << m.participants.size() << " participants, "
+    << m.facilities.size() << " facilities, " << m.projects.size() << " projects\n";
+  std::int64_t offered = 0, needed = 0;
+  for (const auto& f : m.facilities) offered += f.capacity;
+  for (const auto& p : m.projects) needed += p.new_capacity;
+  s << "registered facility capacity " << offered << " t/yr; new project capacity " << needed << " t/yr\n";
+  s << m.ratios.rules().size() << " ratio rules, " << m.transfers.rules().size() << " transfer rules\n";
+  return s.str();
+}
+
+std::filesystem::path sample_market_path() { return std::filesystem::path(CRIX_SOURCE_DIR) / "config/sample/market.toml"; }
+
+}  // namespace crix::config

@@ -1,0 +1,45 @@
+// crix::config: reads a market from TOML (toml++) into crix::engine::Market and validates it.
+//
+// A market is one file (see config/sample/market.toml) that names its rule set in `exchange.rules`, a
+// second file (ratios and transfer restrictions) resolved relative to the first, so that switching
+// between the 2015, 2017 and 2021 rules is a one-line edit. Every problem is reported, not just the
+// first: each error names the file, the line, the key path (e.g. `facility[3].capacity`) and what is
+// wrong. Unknown keys are errors, so that a typo never silently drops a rule.
+//
+// Thread rules: none; a pure function of the files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/market.hpp"
+
+namespace crix::config {
+
+struct ConfigError {
+  std::string file;
+  std::uint32_t line = 0;  // 0 when the problem has no single place (a missing table, a cross-check)
+  std::string key;         // e.g. "facility[3].capacity"
+  std::string reason;
+};
+
+// "market.toml:12: facility[3].capacity: must be a whole number from 1 to 10^12 (t/yr), got -5"
+std::string format(const ConfigError& e);
+
+struct LoadResult {
+  std::optional<engine::Market> market;  // set only when there are no errors
+  std::vector<ConfigError> errors;
+};
+
+LoadResult load_market(const std::filesystem::path& market_file);
+
+// A one-screen summary of a valid market, for `crix config check`.
+std::string summary(const engine::Market& market);
+
+// The sample market the README run command uses (config/sample/market.toml in the source tree).
+std::filesystem::path sample_market_path();
+
+}  // namespace crix::config

@@ -1,0 +1,139 @@
+// crix::engine market model: the exchange, its instruments, regions, participants, facilities and
+// projects, as configuration describes them (DOMAIN.md). Plain data, standard library only; the
+// config/ loader fills it and validates it, the market rules (issue 3) and the ledger read it.
+// Numbers follow DESIGN.md: prices in fen per tonne, quantities in tonnes of annual capacity, ratios
+// in per-mille.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/market_rules.hpp"
+
+namespace crix::engine {
+
+// A calendar date (no time zone: dates are Asia/Shanghai dates by convention of the market).
+struct Date {
+  std::int32_t year = 0;
+  std::uint8_t month = 0;
+  std::uint8_t day = 0;
+  friend auto operator<=>(const Date&, const Date&) = default;
+};
+
+struct MinuteOfDay {
+  std::uint16_t minutes = 0;  // since local midnight
+  friend auto operator<=>(const MinuteOfDay&, const MinuteOfDay&) = default;
+};
+
+struct TradingSession {
+  MinuteOfDay open;
+  MinuteOfDay close;
+};
+
+enum class Durability : std::uint8_t { kFull = 0, kOs = 1 };
+
+struct ExchangeSettings {
+  std::string name;
+  std::string time_zone;                 // IANA name, e.g. "Asia/Shanghai"
+  std::vector<TradingSession> sessions;  // ascending, not overlapping
+  std::uint8_t working_days = 0x1F;      // bit 0 = Monday ... bit 6 = Sunday
+  std::vector<Date> holidays;
+  Durability durability = Durability::kFull;
+  std::uint16_t fix_port = 0;
+  std::uint32_t max_orders = 0;
+  std::uint32_t max_levels = 0;
+};
+
+struct Instrument {
+  std::string code;  // e.g. "STEEL-IRON"
+  Industry industry = Industry::kSteel;
+  std::string unit;  // label, e.g. "t"
+  std::int64_t tick = 1;             // fen
+  std::int64_t lot = 1;              // tonnes
+  std::uint32_t band_permille = 100; // +-10.0% around the reference price
+  std::int64_t reference_price = 0;  // fen per tonne
+};
+
+inline constexpr std::size_t kIndustries = 4;
+
+struct Region {
+  RegionRef ref;
+  std::string name;
+  // Per industry (index = Industry): the cap on capacity inside the region, if one applies, and the
+  // capacity there now. A trade may not push `capacity` above `cap`.
+  std::optional<std::int64_t> cap[kIndustries];
+  std::int64_t capacity[kIndustries] = {};
+  bool province_over_target = false;  // has not met its total-capacity target (steel 2021)
+};
+
+enum class ParticipantStatus : std::uint8_t { kActive = 0, kSuspended = 1 };
+
+struct Participant {
+  std::string id;           // e.g. "TJ-RONGCHENG"
+  std::string name;
+  std::string credit_code;  // unified social credit code, 18 characters
+  std::string group;        // enterprise group, for same-group ratio rules ("" = none)
+  std::uint32_t region = 0;
+  std::string sender_comp_id;
+  std::string password_hash;  // "sha256:<salt hex>:<digest hex>"
+  bool may_sell = false;
+  bool may_buy = false;
+  std::vector<std::string> instruments;  // codes it may trade
+  ParticipantStatus status = ParticipantStatus::kActive;
+};
+
+// The eligibility facts of DOMAIN.md ("what capacity may be sold").
+struct EligibilityFacts {
+  bool mandated_cut = false;   // part of a capacity-cut task
+  bool subsidised = false;     // retired with subsidy money
+  bool backward = false;       // backward capacity past its deadline, or illegal
+  bool zombie_owner = false;
+  bool court_seized = false;
+  bool dismantled = false;     // dismantled before the replacement was confirmed
+  bool used = false;           // already used in another replacement
+  bool on_inventory = true;    // on the official inventory
+  std::uint32_t idle_years = 0;
+  std::optional<Date> expires;
+};
+
+struct Facility {
+  std::string id;     // e.g. "TJ-BF-410"
+  std::string owner;  // participant id
+  Industry industry = Industry::kSteel;
+  std::uint32_t region = 0;
+  std::int64_t capacity = 0;  // registered, t/yr
+  std::string equipment;      // e.g. "410 m3 blast furnace"
+  std::string inventory_ref;
+  bool divisible = true;
+  bool merger_capacity = false;
+  EligibilityFacts facts;
+};
+
+enum class ProjectStatus : std::uint8_t { kApproved = 0, kFiled = 1, kCompleted = 2, kCanceled = 3 };
+
+struct Project {
+  std::string id;
+  std::string owner;
+  Industry industry = Industry::kSteel;
+  std::uint32_t region = 0;
+  std::int64_t new_capacity = 0;  // t/yr of new capacity to be built
+  std::string approval_ref;
+  ProjectStatus status = ProjectStatus::kApproved;
+};
+
+struct Market {
+  ExchangeSettings exchange;
+  std::vector<Instrument> instruments;
+  std::vector<Region> regions;
+  std::vector<Participant> participants;
+  std::vector<Facility> facilities;
+  std::vector<Project> projects;
+  RatioTable ratios;
+  TransferTable transfers;
+  std::string rules_name;  // e.g. "2021 rules"
+};
+
+
+}  // namespace crix::engine

@@ -1,0 +1,245 @@
+// Configuration: the sample market and its alternative rule sets load; each kind of mistake gives its
+// own message with file, line and key; all mistakes are reported at once.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "config/market_config.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace crix::engine;
+
+std::string read(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// A scratch copy of the sample market that a test may edit.
+class Scratch {
+ public:
+  Scratch() {
+    char tmpl[] = "/tmp/crix-config-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    for (const auto& e : fs::directory_iterator(crix::config::sample_market_path().parent_path())) {
+      fs::copy_file(e.path(), dir_ / e.path().filename());
+    }
+  }
+  ~Scratch() { fs::remove_all(dir_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  fs::path market() const { return dir_ / "market.toml"; }
+  // Replaces the first occurrence of `from` in `file` (which must contain it).
+  void edit(const std::string& file, const std::string& from, const std::string& to) const {
+    std::string text = read(dir_ / file);
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    std::ofstream(dir_ / file) << text;
+  }
+  void append(const std::string& file, const std::string& text) const {
+    std::ofstream(dir_ / file, std::ios::app) << text;
+  }
+  // Errors from loading the market, one formatted line each.
+  std::string errors() const {
+    const auto r = crix::config::load_market(market());
+    std::string out;
+    for (const auto& e : r.errors) out += crix::config::format(e) + "\n";
+    return out;
+  }
+
+ private:
+  fs::path dir_;
+};
+
+const Facility* facility(const Market& m, const std::string& id) {
+  for (const Facility& f : m.facilities) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
+const Region* region(const Market& m, std::uint32_t code) {
+  for (const Region& r : m.regions) {
+    if (r.ref.code == code) return &r;
+  }
+  return nullptr;
+}
+
+PairFacts between(const Market& m, std::uint32_t seller, std::uint32_t buyer, Industry i) {
+  PairFacts f;
+  f.industry = i;
+  f.seller = region(m, seller)->ref;
+  f.buyer = region(m, buyer)->ref;
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("the sample market loads with the 2021 rules", "[config]") {
+  const auto r = crix::config::load_market(crix::config::sample_market_path());
+  INFO(r.errors.size());
+  REQUIRE(r.errors.empty());
+  REQUIRE(r.market.has_value());
+  const Market& m = *r.market;
+  CHECK(m.rules_name == "2021 rules");
+  CHECK(m.exchange.time_zone == "Asia/Shanghai");
+  REQUIRE(m.exchange.sessions.size() == 2);
+  CHECK(m.exchange.sessions[0].open.minutes == 9 * 60 + 30);
+  CHECK(m.exchange.sessions[1].close.minutes == 15 * 60);
+  CHECK(m.exchange.working_days == 0x1F);
+  CHECK(m.instruments.size() == 5);
+  CHECK(m.participants.size() == 12);
+
+  const Facility* bf = facility(m, "TJ-BF-410");
+  REQUIRE(bf != nullptr);
+  CHECK(bf->capacity == 500'000);
+  CHECK_FALSE(bf->divisible);
+  CHECK(bf->equipment.find("410 m3 blast furnace") != std::string::npos);
+  CHECK(facility(m, "HB-BF-420-SEIZED")->facts.court_seized);
+  CHECK(facility(m, "HA-POT-320KA")->facts.expires == Date{2027, 12, 31});
+
+  const Region* tianjin = region(m, 120000);
+  REQUIRE(tianjin != nullptr);
+  CHECK(tianjin->cap[static_cast<int>(Industry::kSteel)] == 20'000'000);
+  CHECK(tianjin->cap[static_cast<int>(Industry::kCement)] == 5'000'000);
+  CHECK_FALSE(tianjin->cap[static_cast<int>(Industry::kGlass)].has_value());
+
+  // The rules as DOMAIN.md states them, applied to sample pairs.
+  CHECK(m.ratios.choose(between(m, 130200, 120000, Industry::kSteel)).ratio_permille == 1500);
+  CHECK(m.ratios.choose(between(m, 510100, 510400, Industry::kSteel)).ratio_permille == 1250);
+  CHECK(m.ratios.choose(between(m, 130200, 510100, Industry::kCement)).ratio_permille == 2000);
+  CHECK(m.ratios.choose(between(m, 540100, 540100, Industry::kCement)).ratio_permille == 1000);
+  CHECK_FALSE(m.transfers.decide(between(m, 130200, 120000, Industry::kCement), false).allowed);
+  CHECK_FALSE(m.transfers.decide(between(m, 410100, 120000, Industry::kAluminium), false).allowed);
+  CHECK(m.transfers.decide(between(m, 120000, 120000, Industry::kCement), false).allowed);
+}
+
+TEST_CASE("the 2015 and 2017 rule sets load as alternatives", "[config]") {
+  const Scratch s;
+  s.edit("market.toml", "rules = \"rules-2021.toml\"", "rules = \"rules-2017.toml\"");
+  auto r = crix::config::load_market(s.market());
+  REQUIRE(r.market.has_value());
+  CHECK(r.market->rules_name == "2017 rules");
+  CHECK(r.market->ratios.choose(between(*r.market, 130200, 120000, Industry::kSteel)).ratio_permille == 1250);
+
+  s.edit("market.toml", "rules = \"rules-2017.toml\"", "rules = \"rules-2015.toml\"");
+  r = crix::config::load_market(s.market());
+  REQUIRE(r.market.has_value());
+  CHECK(r.market->rules_name == "2015 rules");
+  CHECK(r.market->ratios.choose(between(*r.market, 510100, 510100, Industry::kCement)).ratio_permille == 1000);
+}
+
+TEST_CASE("each kind of configuration mistake has its own message", "[config]") {
+  struct Case {
+    const char* file;
+    const char* from;
+    const char* to;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"market.toml", "tick = 1\nlot = 1\nband_permille = 100", "tikc = 1\nlot = 1\nband_permille = 100",
+       "market.toml:24: instrument[0].tikc: unknown key"},
+      {"market.toml", "tick = 1\nlot = 1\nband_permille = 100", "lot = 1\nband_permille = 100",
+       "instrument[0].tick: missing; expected the price step, in fen"},
+      {"market.toml", "capacity = 500000\n", "capacity = -5\n",
+       "facility[0].capacity: must be a whole number from 1 to 1000000000000 (registered capacity, "
+       "t/yr), got -5"},
+      {"market.toml", "capacity = 500000\n", "capacity = \"half a million\"\n",
+       "facility[0].capacity: must be a whole number from 1 to 1000000000000 (registered capacity, "
+       "t/yr), got a string"},
+      {"market.toml", "class = \"key\"", "class = \"important\"",
+       "region[0].class: must be one of key, other (region class), got 'important'"},
+      {"market.toml", "expires = 2027-12-31", "expires = \"end of 2027\"",
+       "facility[8].expires: must be a date like 2027-12-31, got a string"},
+      {"market.toml", "divisible = false", "divisible = \"no\"", "facility[0].divisible: must be true or false"},
+      {"market.toml", "owner = \"TJ-RONGCHENG\"", "owner = \"NOBODY\"",
+       "facility[0].owner: participant NOBODY is not listed"},
+      {"market.toml", "owner = \"TJ-BOHAI-STEEL\"\nindustry = \"steel\"\nregion = 120000\nnew_capacity",
+       "owner = \"TJ-RONGCHENG\"\nindustry = \"steel\"\nregion = 120000\nnew_capacity",
+       "project[0].owner: participant TJ-RONGCHENG has no buyer role"},
+      {"market.toml", "id = \"TJ-BF-1080\"", "id = \"TJ-BF-410\"", "facility[1].id: id TJ-BF-410 is used twice"},
+      {"market.toml", "region = 130200\ncapacity = 550000", "region = 990000\ncapacity = 550000",
+       "must be a whole number from 110000 to 829999"},
+      {"market.toml", "region = 130200\ncapacity = 550000", "region = 130900\ncapacity = 550000",
+       "facility[3].region: region 130900 is not in the region list"},
+      {"market.toml", "instruments = [\"GLASS-FLAT\"]", "instruments = [\"GLASS-FLOAT\"]",
+       "participant[6].instruments: instrument GLASS-FLOAT is not listed"},
+      {"market.toml", "sender_comp_id = \"TJ-BOHAI-STEEL\"", "sender_comp_id = \"TJ-RONGCHENG\"",
+       "participant[1].sender_comp_id: SenderCompID TJ-RONGCHENG belongs to two participants"},
+      {"market.toml", "credit_code = \"91120000MA05RC0001\"", "credit_code = \"9112\"",
+       "participant[0].credit_code: must have 18 characters, has 4"},
+      {"market.toml", "password_hash = \"sha256:", "password_hash = \"plain:",
+       "participant[0].password_hash: must be sha256:<salt hex>:<digest hex>"},
+      {"market.toml", "[[09:30:00, 11:30:00], [13:00:00, 15:00:00]]", "[[13:00:00, 15:00:00], [09:30:00, 11:30:00]]",
+       "exchange.sessions[1]: overlaps or precedes the session before it"},
+      {"market.toml", "[[09:30:00, 11:30:00],", "[[11:30:00, 09:30:00],",
+       "exchange.sessions[0]: must be [open, close] as local times like 09:30 with open before close"},
+      {"market.toml", "\"Thu\", \"Fri\"]", "\"Thu\", \"Friday\"]",
+       "exchange.working_days[4]: must be one of Mon, Tue, Wed, Thu, Fri, Sat, Sun"},
+      {"market.toml", "capacity = { steel = 19200000,", "capacity = { steel = 21000000,",
+       "region[0].capacity: the steel capacity 21000000 t is already above the cap 20000000 t"},
+      {"market.toml", "reference_price = 58000", "reference_price = 58001\ntick_note = 1",
+       "instrument[0].tick_note: unknown key"},
+      {"market.toml", "tick = 1\nlot = 1\nband_permille = 100\nreference_price = 58000",
+       "tick = 100\nlot = 1\nband_permille = 100\nreference_price = 58050",
+       "instrument[0].reference_price: must be a multiple of the tick (100 fen)"},
+      {"market.toml", "[exchange]\n", "[exchang]\n", "exchange: missing; expected the [exchange] table"},
+      {"market.toml", "[exchange]\n", "[exchang]\n", "market.toml:6: exchang: unknown key"},
+      {"market.toml", "rules = \"rules-2021.toml\"", "rules = \"rules-2030.toml\"",
+       "rules-2030.toml: cannot read"},
+      {"market.toml", "[exchange]", "[exchange\n", "market.toml:6: not valid TOML"},
+      {"rules-2021.toml", "ratio_permille = 1500", "ratio_permille = 900",
+       "rules-2021.toml:11: ratio[0].ratio_permille: must be a whole number from 1000 to 10000"},
+      {"rules-2021.toml", "effect = \"deny\"", "effect = \"forbid\"",
+       "transfer[0].effect: must be one of allow, deny (what the rule does), got 'forbid'"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.file << ": '" << c.from << "' -> '" << c.to << "'");
+    const Scratch s;
+    s.edit(c.file, c.from, c.to);
+    const std::string errors = s.errors();
+    INFO(errors);
+    CHECK(errors.find(c.expected) != std::string::npos);
+  }
+}
+
+TEST_CASE("an out-of-range band and a misspelt table are reported", "[config]") {
+  const Scratch s;
+  s.edit("market.toml", "band_permille = 100", "band_permille = 2000");
+  const std::string errors = s.errors();
+  CHECK(errors.find("instrument[0].band_permille: must be a whole number from 1 to 1000") != std::string::npos);
+
+  const Scratch t;
+  t.edit("market.toml", "[[project]]\nid = \"TJ-NEW-BF-2500\"", "[[projectt]]\nid = \"TJ-NEW-BF-2500\"");
+  CHECK(t.errors().find("projectt: unknown key") != std::string::npos);
+}
+
+TEST_CASE("all mistakes are reported at once", "[config]") {
+  const Scratch s;
+  s.edit("market.toml", "capacity = 500000\n", "capacity = 0\n");
+  s.edit("market.toml", "class = \"key\"", "class = \"big\"");
+  s.edit("market.toml", "owner = \"TJ-RONGCHENG\"", "owner = \"NOBODY\"");
+  s.edit("rules-2021.toml", "ratio_permille = 1500", "ratio_permille = 0");
+  s.append("market.toml", "\n[extra]\nanswer = 42\n");
+  const auto r = crix::config::load_market(s.market());
+  CHECK_FALSE(r.market.has_value());
+  CHECK(r.errors.size() == 5);
+}
+
+TEST_CASE("crix config check prints the problems or a summary", "[config][process]") {
+  const Scratch s;
+  const std::string crix = CRIX_BIN;
+  CHECK(std::system((crix + " config check > /dev/null 2>&1").c_str()) == 0);
+  s.edit("market.toml", "capacity = 500000\n", "capacity = 0\n");
+  const int status = std::system((crix + " config check " + s.market().string() + " > /dev/null 2>&1").c_str());
+  CHECK(WEXITSTATUS(status) == 1);
+}
