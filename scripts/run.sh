@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The README's run command: install what is needed, build, and run CRIX on the bundled sample.
-# Until the daemon exists (issue 5) the sample is a generated order stream replayed through the engine.
+# Until the daemon exists (issue 5) it validates the sample market and replays a generated order stream
+# through the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRIX_TESTS=OFF >/dev/null
 cmake --build build/release --target crix
+echo "== crix config check (the sample market in config/sample/)"
+build/release/tools/crix config check
 echo "== crix gen --seed 42 --ops 1000000 | crix replay (fills to build/sample-fills.txt)"
 build/release/tools/crix gen --seed 42 --ops 1000000 | build/release/tools/crix replay > build/sample-fills.txt
 echo "== first fills (taker maker price qty):"
