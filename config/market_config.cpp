@@ -13,7 +13,8 @@ namespace {
 using engine::Industry;
 using engine::RegionClass;
 
-constexpr std::int64_t kMaxAmount = 1'000'000'000'000;  // the engine's max price and quantity
+constexpr std::int64_t kMaxAmount = 10'000'000'000;   // the engine's default max_qty, t/yr
+constexpr std::int64_t kMaxPrice = 1'000'000'000'000;  // the engine's default max_price, fen per tonne
 
 // Collects errors for one file.
 struct Errors {
@@ -443,7 +444,7 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       in.lot = r.integer("lot", true, 1, 1'000'000, "the quantity step, in tonnes").value_or(1);
       in.band_permille = static_cast<std::uint32_t>(
           r.integer("band_permille", false, 1, 1000, "price band, 100 = +-10%").value_or(100));
-      in.reference_price = r.integer("reference_price", true, 1, kMaxAmount, "fen per tonne").value_or(1);
+      in.reference_price = r.integer("reference_price", true, 1, kMaxPrice, "fen per tonne").value_or(1);
       if (in.reference_price % in.tick != 0) {
         r.error("reference_price", "must be a multiple of the tick (" + std::to_string(in.tick) + " fen)");
       }

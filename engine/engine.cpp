@@ -8,6 +8,7 @@
 #include "engine/engine.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -619,7 +620,21 @@ struct Engine::Impl {
   std::string check() const;
 };
 
-Engine::Engine(const EngineSettings& settings) : impl_(std::make_unique<Impl>(settings)) {}
+namespace {
+const EngineSettings& checked(const EngineSettings& s) {
+  if (s.instruments == 0) throw std::invalid_argument("EngineSettings: instruments must be at least 1");
+  if (s.max_qty.v < 1 || s.max_price.v < 1) {
+    throw std::invalid_argument("EngineSettings: max_qty and max_price must be at least 1");
+  }
+  // Level totals sum open quantities: keep every possible sum inside int64.
+  if (s.max_orders != 0 && s.max_qty.v > std::numeric_limits<std::int64_t>::max() / s.max_orders) {
+    throw std::invalid_argument("EngineSettings: max_orders * max_qty could overflow a level total");
+  }
+  return s;
+}
+}  // namespace
+
+Engine::Engine(const EngineSettings& settings) : impl_(std::make_unique<Impl>(checked(settings))) {}
 Engine::~Engine() = default;
 
 void Engine::apply(const Command& cmd, EventSink& sink) { impl_->apply(cmd, sink); }

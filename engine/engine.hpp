@@ -69,10 +69,12 @@ struct EngineSettings {
   std::uint32_t max_orders = 1u << 20;  // resting orders, all books together
   std::uint32_t max_levels = 1u << 16;  // price levels, all books and sides together
   StpMode stp = StpMode::kCancelResting;
-  // Accepted ranges: 1 .. max. 10^12 fen is 10^10 yuan per tonne and 10^12 t is a thousand times the
-  // world's steel capacity: far beyond any real order, yet far from int64 overflow in any sum of them.
+  // Accepted ranges: 1 .. max. 10^12 fen is 10^10 yuan per tonne; 10^10 t is four times the world's
+  // steel capacity: far beyond any real order. A level's total is a sum of up to max_orders open
+  // quantities, so max_orders * max_qty must stay below 2^63; the constructor refuses settings that
+  // could overflow (std::invalid_argument), as it refuses zero instruments.
   Price max_price{1'000'000'000'000};
-  Qty max_qty{1'000'000'000'000};
+  Qty max_qty{10'000'000'000};
 };
 
 // The engine's view of an order, as given to the eligibility hook and to queries.

@@ -101,7 +101,7 @@ static_assert(sizeof(Event) == 88, "Event layout changed: check the outbound que
 static_assert(std::is_trivially_copyable_v<Event>);
 
 // A sentence for a person (a log line, a FIX Text field) from a kRejected event: the phrase and its
-// numbers, e.g. "quantity out of range: 0 is not within 1..1000000000000".
+// numbers, e.g. "quantity out of range: 0 is not within 1..10000000000".
 std::string describe_reject(const Event& rejected);
 
 // The caller-owned buffer the engine appends to. Cleared by the caller, not the engine, so a caller may

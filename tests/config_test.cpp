@@ -151,10 +151,10 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
       {"market.toml", "tick = 1\nlot = 1\nband_permille = 100", "lot = 1\nband_permille = 100",
        "instrument[0].tick: missing; expected the price step, in fen"},
       {"market.toml", "capacity = 500000\n", "capacity = -5\n",
-       "facility[0].capacity: must be a whole number from 1 to 1000000000000 (registered capacity, "
+       "facility[0].capacity: must be a whole number from 1 to 10000000000 (registered capacity, "
        "t/yr), got -5"},
       {"market.toml", "capacity = 500000\n", "capacity = \"half a million\"\n",
-       "facility[0].capacity: must be a whole number from 1 to 1000000000000 (registered capacity, "
+       "facility[0].capacity: must be a whole number from 1 to 10000000000 (registered capacity, "
        "t/yr), got a string"},
       {"market.toml", "class = \"key\"", "class = \"important\"",
        "region[0].class: must be one of key, other (region class), got 'important'"},
