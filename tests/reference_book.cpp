@@ -1,3 +1,4 @@
+// The naive reference model; see reference_book.hpp for what it is and how it reads the contract.
 #include "tests/reference_book.hpp"
 
 #include <algorithm>
@@ -20,8 +21,8 @@ bool can_rest(const Order& o) {
 
 bool aon(const Order& o) { return (o.flags & kFlagAllOrNone) != 0; }
 
-bool price_ok(const Order& taker, std::int64_t resting) {
-  return taker.side == Side::kBuy ? resting <= taker.price.v : resting >= taker.price.v;
+bool price_ok(const Order& taker, Price resting) {
+  return taker.side == Side::kBuy ? resting <= taker.price : resting >= taker.price;
 }
 
 Event make(EventType type, const Order& o) {
@@ -53,10 +54,10 @@ Event rejected(const Command& c, RejectCode code, std::int64_t a1 = 0, std::int6
 ReferenceEngine::ReferenceEngine(const EngineSettings& settings)
     : settings_(settings), books_(settings.instruments) {}
 
-std::vector<std::int64_t> ReferenceEngine::best_first(const Side& side, engine::Side s) {
-  std::vector<std::int64_t> prices;
-  for (const auto& [price, queue] : side) prices.push_back(price);
-  if (s == engine::Side::kBuy) std::reverse(prices.begin(), prices.end());
+std::vector<Price> ReferenceEngine::best_first(const Ladder& ladder, engine::Side side) {
+  std::vector<Price> prices;
+  for (const auto& [price, queue] : ladder) prices.push_back(price);
+  if (side == engine::Side::kBuy) std::reverse(prices.begin(), prices.end());
   return prices;
 }
 
@@ -79,8 +80,8 @@ bool ReferenceEngine::find(OrderId id, Location& where) {
 std::size_t ReferenceEngine::resting_orders() const {
   std::size_t n = 0;
   for (const Book& b : books_) {
-    for (const Side& side : b.sides) {
-      for (const auto& [price, queue] : side) n += queue.size();
+    for (const Ladder& ladder : b.sides) {
+      for (const auto& [price, queue] : ladder) n += queue.size();
     }
   }
   return n;
@@ -96,15 +97,15 @@ InstrumentId ReferenceEngine::instrument_of(const Book& book) const {
   return InstrumentId(static_cast<std::uint32_t>(&book - books_.data()));
 }
 
-void ReferenceEngine::level_event(const Book& book, engine::Side s, std::int64_t price,
+void ReferenceEngine::level_event(const Book& book, engine::Side side, Price price,
                                   EventSink& sink) const {
   Event e;
   e.type = EventType::kLevel;
   e.instrument = instrument_of(book);
-  e.side = s;
-  e.price = Price(price);
-  const auto it = book.sides[at(s)].find(price);
-  if (it != book.sides[at(s)].end()) {
+  e.side = side;
+  e.price = price;
+  const Ladder& ladder = book.sides[at(side)];
+  if (const auto it = ladder.find(price); it != ladder.end()) {
     for (const Order& o : it->second) {
       e.qty += o.leaves;
       ++e.count;
@@ -176,7 +177,7 @@ void ReferenceEngine::on_new(const Command& c, EventSink& sink) {
     if (resting_orders() >= settings_.max_orders) {
       return sink.push(rejected(c, RejectCode::kOrderPoolFull, settings_.max_orders));
     }
-    if (price_levels() >= settings_.max_levels && !book.sides[at(o.side)].count(o.price.v)) {
+    if (price_levels() >= settings_.max_levels && !book.sides[at(o.side)].contains(o.price)) {
       return sink.push(rejected(c, RejectCode::kLevelPoolFull, settings_.max_levels));
     }
   }
@@ -189,8 +190,8 @@ void ReferenceEngine::on_new(const Command& c, EventSink& sink) {
 
 bool ReferenceEngine::would_fill_completely(const Book& book, const Order& taker) const {
   Order t = taker;
-  const Side& opp = book.sides[at(opposite(taker.side))];
-  for (std::int64_t price : best_first(opp, opposite(taker.side))) {
+  const Ladder& opp = book.sides[at(opposite(taker.side))];
+  for (Price price : best_first(opp, opposite(taker.side))) {
     if (!price_ok(taker, price)) break;
     for (const Order& maker : opp.at(price)) {
       if (settings_.stp != StpMode::kOff && maker.participant == t.participant) {
@@ -210,8 +211,8 @@ bool ReferenceEngine::would_fill_completely(const Book& book, const Order& taker
 // The real walk; returns true when self-trade prevention stopped it.
 bool ReferenceEngine::match(Book& book, Order& taker, EventSink& sink) {
   const engine::Side maker_side = opposite(taker.side);
-  Side& opp = book.sides[at(maker_side)];
-  for (std::int64_t price : best_first(opp, maker_side)) {
+  Ladder& opp = book.sides[at(maker_side)];
+  for (Price price : best_first(opp, maker_side)) {
     if (taker.leaves.v == 0 || !price_ok(taker, price)) break;
     Queue& queue = opp[price];
     bool changed = false;
@@ -249,7 +250,7 @@ bool ReferenceEngine::match(Book& book, Order& taker, EventSink& sink) {
       f.order_id = taker.id;
       f.maker_id = maker.id;
       f.side = taker.side;
-      f.price = Price(price);
+      f.price = price;
       f.qty = q;
       f.trade_id = TradeId(++trades_);
       f.leaves = taker.leaves;
@@ -277,8 +278,8 @@ void ReferenceEngine::enter(Book& book, Order taker, EventSink& sink) {
   }
   if (taker.leaves.v == 0) return;
   if (!stopped && can_rest(taker)) {
-    book.sides[at(taker.side)][taker.price.v].push_back(taker);
-    level_event(book, taker.side, taker.price.v, sink);
+    book.sides[at(taker.side)][taker.price].push_back(taker);
+    level_event(book, taker.side, taker.price, sink);
     return;
   }
   Event e = make(EventType::kCanceled, taker);
@@ -326,7 +327,7 @@ void ReferenceEngine::on_replace(const Command& c, EventSink& sink) {
   const std::int64_t filled = o.qty.v - o.leaves.v;
   if (c.qty.v <= filled) return sink.push(rejected(c, RejectCode::kReplaceBelowFilled, c.qty.v, filled));
   if (c.price != o.price && price_levels() >= settings_.max_levels &&
-      !where.book->sides[at(o.side)].count(c.price.v)) {
+      !where.book->sides[at(o.side)].contains(c.price)) {
     return sink.push(rejected(c, RejectCode::kLevelPoolFull, settings_.max_levels));
   }
   const Qty new_leaves(c.qty.v - filled);
@@ -338,7 +339,7 @@ void ReferenceEngine::on_replace(const Command& c, EventSink& sink) {
   if (c.price == o.price && new_leaves <= o.leaves) {
     where.it->qty = c.qty;
     where.it->leaves = new_leaves;
-    return level_event(*where.book, o.side, o.price.v, sink);
+    return level_event(*where.book, o.side, o.price, sink);
   }
   erase(where, sink);
   o.price = c.price;
@@ -355,7 +356,7 @@ void ReferenceEngine::on_mass_cancel(const Command& c, EventSink& sink) {
   for (Book& book : books_) {
     if (!all && instrument_of(book) != c.instrument) continue;
     for (engine::Side s : {engine::Side::kBuy, engine::Side::kSell}) {
-      for (std::int64_t price : best_first(book.sides[at(s)], s)) {
+      for (Price price : best_first(book.sides[at(s)], s)) {
         Queue& queue = book.sides[at(s)][price];
         bool changed = false;
         for (auto it = queue.begin(); it != queue.end();) {
@@ -380,8 +381,8 @@ void ReferenceEngine::on_mass_cancel(const Command& c, EventSink& sink) {
 void ReferenceEngine::expire_gtd(Timestamp now, EventSink& sink) {
   std::vector<std::pair<std::int64_t, std::uint64_t>> due;  // (expire_at, id)
   for (const Book& book : books_) {
-    for (const Side& side : book.sides) {
-      for (const auto& [price, queue] : side) {
+    for (const Ladder& ladder : book.sides) {
+      for (const auto& [price, queue] : ladder) {
         for (const Order& o : queue) {
           if (o.tif == TimeInForce::kGtd && o.expire_at.v <= now.v) due.emplace_back(o.expire_at.v, o.id.v);
         }
@@ -402,7 +403,7 @@ void ReferenceEngine::expire_gtd(Timestamp now, EventSink& sink) {
 void ReferenceEngine::close_day(Timestamp now, EventSink& sink) {
   for (Book& book : books_) {
     for (engine::Side s : {engine::Side::kBuy, engine::Side::kSell}) {
-      for (std::int64_t price : best_first(book.sides[at(s)], s)) {
+      for (Price price : best_first(book.sides[at(s)], s)) {
         Queue& queue = book.sides[at(s)][price];
         bool changed = false;
         for (auto it = queue.begin(); it != queue.end();) {
@@ -429,13 +430,13 @@ std::uint64_t ReferenceEngine::state_hash() const {
   h.add(trades_);
   for (const Book& book : books_) {
     for (engine::Side s : {engine::Side::kBuy, engine::Side::kSell}) {
-      const Side& side = book.sides[at(s)];
-      h.add(side.size());
-      for (std::int64_t price : best_first(side, s)) {
-        const Queue& queue = side.at(price);
+      const Ladder& ladder = book.sides[at(s)];
+      h.add(ladder.size());
+      for (Price price : best_first(ladder, s)) {
+        const Queue& queue = ladder.at(price);
         std::int64_t total = 0;
         for (const Order& o : queue) total += o.leaves.v;
-        h.add_signed(price);
+        h.add_signed(price.v);
         h.add_signed(total);
         h.add(queue.size());
         for (const Order& o : queue) {
