@@ -26,7 +26,7 @@ struct ConfigError {
   std::string reason;
 };
 
-// "market.toml:12: facility[3].capacity: must be a whole number from 1 to 10^12 (t/yr), got -5"
+// "market.toml:12: facility[3].capacity: must be a whole number from 1 to 10^10 (t/yr), got -5"
 std::string format(const ConfigError& e);
 
 struct LoadResult {

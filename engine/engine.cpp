@@ -80,14 +80,19 @@ constexpr bool crosses(const Order& taker, Price resting) {
 }  // namespace
 
 struct Engine::Impl {
+  static constexpr std::size_t kInitialSideLevels = 4096;
+
   explicit Impl(const EngineSettings& s)
       : settings(s),
         books(s.instruments),
         nodes(s.max_orders),
         levels(s.max_levels),
         index(s.max_orders) {
+    // Each side starts with room for kInitialSideLevels price levels and grows (rarely, by doubling)
+    // past that: reserving max_levels per side would cost instruments x 2 x max_levels x 16 bytes.
+    const std::size_t per_side = std::min<std::size_t>(s.max_levels, kInitialSideLevels);
     for (Book& b : books) {
-      for (BookSide& side : b.sides) side.slots.reserve(s.max_levels);
+      for (BookSide& side : b.sides) side.slots.reserve(per_side);
     }
     gtd.reserve(s.max_orders);
   }
@@ -232,10 +237,14 @@ struct Engine::Impl {
     if (n == nullptr) {
       n = nodes.acquire();
       if (n == nullptr) broken("order pool exhausted after the capacity check");
+      // The node holds the order before it is indexed: compact_gtd (reached from push_gtd) reads
+      // orders through the index and must not see a recycled node's old order under this id.
+      n->o = o;
       index.insert(o.id.v, n);
       if (o.tif == TimeInForce::kGtd) push_gtd(GtdEntry{o.expire_at, o.id});
+    } else {
+      n->o = o;
     }
-    n->o = o;
     BookSide& side = b.sides[idx(o.side)];
     Level* lv = find_or_add_level(side, o.side, o.price);
     link_back(lv, n);

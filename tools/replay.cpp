@@ -148,7 +148,7 @@ int run_replay(std::istream& in, std::ostream& out, std::ostream& err, const Rep
     for (const engine::Event& e : sink) {
       if (e.type == engine::EventType::kFill) {
         ++s.fills;
-        s.traded_qty += e.qty.v;
+        s.traded_qty += static_cast<std::uint64_t>(e.qty.v);
         append_number(e.order_id.v);
         buffer.push_back(' ');
         append_number(e.maker_id.v);

@@ -39,7 +39,7 @@ struct ReplayOptions {
 struct ReplaySummary {
   std::uint64_t ops = 0;
   std::uint64_t fills = 0;
-  std::int64_t traded_qty = 0;
+  std::uint64_t traded_qty = 0;  // each fill is at most 10^10 t: 2^64 holds 1.8e9 of the largest
   std::uint64_t rejected_cancels = 0;
   std::uint64_t rejected_orders = 0;
   std::size_t resting_bids = 0;
