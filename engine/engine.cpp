@@ -98,7 +98,7 @@ struct Engine::Impl {
   }
 
   EngineSettings settings;
-  const EligibilityHook* hook = nullptr;
+  EligibilityHook* hook = nullptr;
   std::uint64_t next_trade_id = 1;
   std::vector<Book> books;
   Pool<Node> nodes;
@@ -120,6 +120,8 @@ struct Engine::Impl {
     e.code = code;
     e.arg1 = arg1;
     e.arg2 = arg2;
+    e.account = c.account;
+    e.participant = c.participant;
     sink.push(e);
   }
 
@@ -133,6 +135,8 @@ struct Engine::Impl {
     e.price = o.price;
     e.qty = qty;
     e.reason = reason;
+    e.account = o.account;
+    e.participant = o.participant;
     sink.push(e);
   }
 
@@ -280,6 +284,7 @@ struct Engine::Impl {
 
   // The walk of `walk` without its effects: could `taker` fill completely right now?
   bool can_fill_completely(const Book& b, const Order& taker) const {
+    if (hook != nullptr) hook->walk_started(true);
     Order probe = taker;
     const BookSide& opp = b.sides[idx(opposite(taker.side))];
     for (std::size_t i = opp.slots.size(); i-- > 0;) {
@@ -292,7 +297,10 @@ struct Engine::Impl {
         }
         if (is_aon(n->o) && n->o.leaves > probe.leaves) continue;
         const Qty q = std::min(probe.leaves, n->o.leaves);
-        if (hook != nullptr && !hook->eligible(probe, n->o, q)) continue;
+        if (hook != nullptr) {
+          if (!hook->eligible(probe, n->o, q)) continue;
+          hook->traded(probe, n->o, q);
+        }
         probe.leaves -= q;
         if (probe.leaves.v == 0) return true;
       }
@@ -305,6 +313,7 @@ struct Engine::Impl {
   bool walk(Book& b, Order& taker, EventSink& sink) {
     const Side maker_side = opposite(taker.side);
     BookSide& opp = b.sides[idx(maker_side)];
+    if (hook != nullptr) hook->walk_started(false);
     std::size_t i = opp.slots.size();
     while (i > 0 && taker.leaves.v > 0) {
       Level* lv = opp.slots[i - 1].level;
@@ -334,9 +343,12 @@ struct Engine::Impl {
           continue;
         }
         const Qty q = std::min(taker.leaves, n->o.leaves);
-        if (hook != nullptr && !hook->eligible(taker, n->o, q)) {
-          n = next;
-          continue;
+        if (hook != nullptr) {
+          if (!hook->eligible(taker, n->o, q)) {
+            n = next;
+            continue;
+          }
+          hook->traded(taker, n->o, q);
         }
         n->o.leaves -= q;
         lv->total -= q;
@@ -369,6 +381,10 @@ struct Engine::Impl {
     e.trade_id = TradeId(next_trade_id++);
     e.leaves = taker.leaves;
     e.maker_leaves = maker.leaves;
+    e.account = taker.account;
+    e.maker_account = maker.account;
+    e.participant = taker.participant;
+    e.maker_participant = maker.participant;
     sink.push(e);
   }
 
@@ -463,6 +479,8 @@ struct Engine::Impl {
     accepted.price = o.price;
     accepted.qty = o.qty;
     accepted.leaves = o.qty;
+    accepted.account = o.account;
+    accepted.participant = o.participant;
     sink.push(accepted);
 
     execute(b, o, nullptr, sink);
@@ -525,6 +543,8 @@ struct Engine::Impl {
     replaced.price = c.price;
     replaced.qty = c.qty;
     replaced.leaves = new_leaves;
+    replaced.account = n->o.account;
+    replaced.participant = n->o.participant;
     sink.push(replaced);
 
     if (c.price == n->o.price && new_leaves <= n->o.leaves) {
@@ -647,7 +667,7 @@ Engine::Engine(const EngineSettings& settings) : impl_(std::make_unique<Impl>(ch
 Engine::~Engine() = default;
 
 void Engine::apply(const Command& cmd, EventSink& sink) { impl_->apply(cmd, sink); }
-void Engine::set_eligibility_hook(const EligibilityHook* hook) { impl_->hook = hook; }
+void Engine::set_eligibility_hook(EligibilityHook* hook) { impl_->hook = hook; }
 const EngineSettings& Engine::settings() const { return impl_->settings; }
 TradeId Engine::last_trade_id() const { return TradeId(impl_->next_trade_id - 1); }
 

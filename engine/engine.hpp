@@ -95,13 +95,23 @@ struct Order {
 static_assert(std::is_trivially_copyable_v<Order>);
 
 // Decides, per pair, whether a resting order may trade with an aggressor now (market rules: transfer
-// restrictions, caps, ratio pairs). `qty` is the quantity the fill would have. Called on the engine
-// thread during matching, including the dry run that decides whether an all-or-none or FOK aggressor can
-// fill; it must not call back into the engine and must answer the same within one command.
+// restrictions, caps, ratio pairs), and hears of every trade a walk makes, so that a rule whose limit
+// is shared by several fills of one walk (a region's cap) can count them. Called on the engine thread
+// during matching, including the dry run that decides whether an all-or-none or FOK aggressor can
+// fill. For each walk: walk_started(dry) once, then per maker that self-trade prevention and the AON
+// rule let through: eligible(taker, maker, qty) and, when it says yes, traded(taker, maker, qty) right
+// before the fill (in the dry run: before the taker's remaining quantity falls). `taker` has leaves =
+// remaining before this fill, `maker` its open quantity before it, `qty` is the fill's quantity.
+// A hook must not call back into the engine, and must give the same answer to the same question in
+// the dry run and in the real walk that follows it (the real walk runs only if the dry run filled).
 class EligibilityHook {
  public:
   virtual ~EligibilityHook() = default;
   virtual bool eligible(const Order& taker, const Order& maker, Qty qty) const = 0;
+  virtual void walk_started(bool dry) { (void)dry; }
+  virtual void traded(const Order& taker, const Order& maker, Qty qty) {
+    (void)taker, (void)maker, (void)qty;
+  }
 };
 
 struct LevelInfo {
@@ -121,7 +131,7 @@ class Engine {
   void apply(const Command& cmd, EventSink& sink);
 
   // The hook stays owned by the caller and must outlive its use; nullptr removes it.
-  void set_eligibility_hook(const EligibilityHook* hook);
+  void set_eligibility_hook(EligibilityHook* hook);
 
   const EngineSettings& settings() const;
   std::uint64_t state_hash() const;

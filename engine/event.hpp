@@ -91,13 +91,20 @@ struct Event {
   TradeId trade_id{};
   std::int64_t arg1 = 0;
   std::int64_t arg2 = 0;
+  // The order's owner and account (facility for a sell, project for a buy) on every order event
+  // (Accepted, Fill = the taker's, Canceled, Replaced, Expired; Rejected copies the command's);
+  // the maker's on a Fill. Downstream stages route and settle from these without a lookup.
+  AccountId account{};
+  AccountId maker_account{};
+  ParticipantId participant{};
+  ParticipantId maker_participant{};
 
   friend bool operator==(const Event&, const Event&) = default;
 };
 
-// 4 bytes of enums + code, 2 x 4 bytes, 9 x 8 bytes: 84 -> 88 with alignment. Events are copied into a
-// sink and later across the outbound queue; keep them flat.
-static_assert(sizeof(Event) == 88, "Event layout changed: check the outbound queue");
+// 5 bytes of enums + code (padded to 8), 2 x 4 bytes, 11 x 8 bytes, 2 x 4 bytes: 112. Events are
+// copied into a sink and later across the outbound queue; keep them flat.
+static_assert(sizeof(Event) == 112, "Event layout changed: check the outbound queue");
 static_assert(std::is_trivially_copyable_v<Event>);
 
 // A sentence for a person (a log line, a FIX Text field) from a kRejected event: the phrase and its

@@ -63,7 +63,11 @@ void add_order(StateHasher& h, const Order& o) {
 }
 
 // One question an engine asked its hook.
+// One call to the hook: a question (eligible), a walk's start (taker, maker and qty unset; qty = 1
+// for the dry run) or a trade it was told of.
+enum class HookCallKind : std::uint8_t { kEligible, kWalkStarted, kTraded };
 struct HookCall {
+  HookCallKind kind = HookCallKind::kEligible;
   Order taker;
   Order maker;
   Qty qty;
@@ -71,7 +75,8 @@ struct HookCall {
 
 bool same_calls(const std::vector<HookCall>& a, const std::vector<HookCall>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const HookCall& x, const HookCall& y) {
-    return same_order(x.taker, y.taker) && same_order(x.maker, y.maker) && x.qty == y.qty;
+    return x.kind == y.kind && same_order(x.taker, y.taker) && same_order(x.maker, y.maker) &&
+           x.qty == y.qty;
   });
 }
 
@@ -87,10 +92,16 @@ class TestHook final : public EligibilityHook {
   explicit TestHook(HookRule rule) : rule_(rule) {}
 
   bool eligible(const Order& taker, const Order& maker, Qty qty) const override {
-    calls_.push_back({taker, maker, qty});
+    calls_.push_back({HookCallKind::kEligible, taker, maker, qty});
     if (allowed(taker, maker, qty)) return true;
     refused_.emplace(taker.id.v, maker.id.v);
     return false;
+  }
+  void walk_started(bool dry) override {
+    calls_.push_back({HookCallKind::kWalkStarted, Order{}, Order{}, Qty(dry ? 1 : 0)});
+  }
+  void traded(const Order& taker, const Order& maker, Qty qty) override {
+    calls_.push_back({HookCallKind::kTraded, taker, maker, qty});
   }
   bool ever_refused(const Order& a, const Order& b) const {
     return refused_.count({a.id.v, b.id.v}) != 0 || refused_.count({b.id.v, a.id.v}) != 0;
@@ -401,7 +412,8 @@ std::string describe(const Order& o) {
 std::string describe(const std::vector<HookCall>& calls) {
   std::ostringstream s;
   for (const HookCall& h : calls) {
-    s << "  taker " << describe(h.taker) << "\n  maker " << describe(h.maker) << " qty=" << h.qty.v << "\n";
+    static constexpr const char* kKinds[] = {"eligible?", "walk started", "traded"};
+    s << "  " << kKinds[static_cast<int>(h.kind)] << ": taker " << describe(h.taker) << "\n  maker " << describe(h.maker) << " qty=" << h.qty.v << "\n";
   }
   return s.str();
 }

@@ -32,6 +32,8 @@ Event make(EventType type, const Order& o) {
   e.order_id = o.id;
   e.side = o.side;
   e.price = o.price;
+  e.account = o.account;
+  e.participant = o.participant;
   return e;
 }
 
@@ -46,6 +48,8 @@ Event rejected(const Command& c, RejectCode code, std::int64_t a1 = 0, std::int6
   e.code = code;
   e.arg1 = a1;
   e.arg2 = a2;
+  e.account = c.account;
+  e.participant = c.participant;
   return e;
 }
 
@@ -189,6 +193,7 @@ void ReferenceEngine::on_new(const Command& c, EventSink& sink) {
 }
 
 bool ReferenceEngine::would_fill_completely(const Book& book, const Order& taker) const {
+  if (hook_ != nullptr) hook_->walk_started(true);
   Order t = taker;
   const Ladder& opp = book.sides[at(opposite(taker.side))];
   for (Price price : best_first(opp, opposite(taker.side))) {
@@ -200,7 +205,10 @@ bool ReferenceEngine::would_fill_completely(const Book& book, const Order& taker
       }
       if (aon(maker) && maker.leaves.v > t.leaves.v) continue;
       const Qty q(std::min(t.leaves.v, maker.leaves.v));
-      if (hook_ != nullptr && !hook_->eligible(t, maker, q)) continue;
+      if (hook_ != nullptr) {
+        if (!hook_->eligible(t, maker, q)) continue;
+        hook_->traded(t, maker, q);
+      }
       t.leaves -= q;
       if (t.leaves.v == 0) return true;
     }
@@ -212,6 +220,7 @@ bool ReferenceEngine::would_fill_completely(const Book& book, const Order& taker
 bool ReferenceEngine::match(Book& book, Order& taker, EventSink& sink) {
   const engine::Side maker_side = opposite(taker.side);
   Ladder& opp = book.sides[at(maker_side)];
+  if (hook_ != nullptr) hook_->walk_started(false);
   for (Price price : best_first(opp, maker_side)) {
     if (taker.leaves.v == 0 || !price_ok(taker, price)) break;
     Queue& queue = opp[price];
@@ -242,6 +251,7 @@ bool ReferenceEngine::match(Book& book, Order& taker, EventSink& sink) {
         ++it;
         continue;
       }
+      if (hook_ != nullptr) hook_->traded(taker, maker, q);
       taker.leaves -= q;
       maker.leaves -= q;
       Event f;
@@ -255,6 +265,10 @@ bool ReferenceEngine::match(Book& book, Order& taker, EventSink& sink) {
       f.trade_id = TradeId(++trades_);
       f.leaves = taker.leaves;
       f.maker_leaves = maker.leaves;
+      f.account = taker.account;
+      f.maker_account = maker.account;
+      f.participant = taker.participant;
+      f.maker_participant = maker.participant;
       sink.push(f);
       changed = true;
       it = maker.leaves.v == 0 ? queue.erase(it) : std::next(it);

@@ -43,8 +43,9 @@
 //     again once its order is gone (filled, canceled, expired).
 // 12. The hook is asked only at step 3 of a walk, for a maker that self-trade prevention and the AON rule
 //     both let through, once per such maker in the dry run and again in the real walk (no caching of
-//     dry-run answers). The differential test compares the questions each engine asks, not just the
-//     answers' effects.
+//     dry-run answers). Each walk (dry or real) begins with walk_started, also when the opposite side
+//     is empty, and each yes is followed by traded with the same arguments. The differential test
+//     compares every call each engine makes, not just the answers' effects.
 #pragma once
 
 #include <array>
@@ -62,7 +63,7 @@ class ReferenceEngine {
   explicit ReferenceEngine(const engine::EngineSettings& settings);
 
   void apply(const engine::Command& c, engine::EventSink& sink);
-  void set_eligibility_hook(const engine::EligibilityHook* hook) { hook_ = hook; }
+  void set_eligibility_hook(engine::EligibilityHook* hook) { hook_ = hook; }
   std::uint64_t state_hash() const;
 
  private:
@@ -101,7 +102,7 @@ class ReferenceEngine {
   engine::InstrumentId instrument_of(const Book& book) const;
 
   engine::EngineSettings settings_;
-  const engine::EligibilityHook* hook_ = nullptr;
+  engine::EligibilityHook* hook_ = nullptr;
   std::uint64_t trades_ = 0;
   std::vector<Book> books_;
 };
