@@ -228,6 +228,22 @@ void read_exchange(Reader& root, engine::ExchangeSettings& x, std::string& rules
   Reader r(*t, "exchange", errors);
   x.name = r.text("name", true, "the exchange's name").value_or("");
   x.time_zone = r.text("time_zone", true, "an IANA time zone such as Asia/Shanghai").value_or("");
+  if (!x.time_zone.empty()) {
+    // The engine turns command times into local trading times with a fixed offset (no tz database
+    // in g++ 12's libstdc++), so only zones without daylight saving are accepted.
+    static constexpr std::pair<std::string_view, std::int32_t> kZones[] = {
+        {"Asia/Shanghai", 480}, {"Asia/Chongqing", 480}, {"Asia/Harbin", 480}, {"PRC", 480},
+        {"Asia/Hong_Kong", 480}, {"Asia/Macau", 480},    {"UTC", 0},          {"Etc/UTC", 0}};
+    const auto* zone = std::find_if(std::begin(kZones), std::end(kZones),
+                                    [&](const auto& z) { return z.first == x.time_zone; });
+    if (zone == std::end(kZones)) {
+      r.error("time_zone", "\"" + x.time_zone +
+                               "\" is not supported: use Asia/Shanghai (or another zone without "
+                               "daylight saving: Asia/Hong_Kong, Asia/Macau, UTC)");
+    } else {
+      x.utc_offset_minutes = zone->second;
+    }
+  }
   rules_file = r.text("rules", true, "the rule-set file, relative to this file").value_or("");
   if (const auto d = r.choice("durability", false, {"full", "os"}, "ledger sync mode")) {
     x.durability = static_cast<engine::Durability>(*d);
@@ -318,6 +334,10 @@ void read_rules(const std::filesystem::path& file, engine::Market& m, std::vecto
   if (!doc) return;
   Reader root(*doc, "", errors);
   m.rules_name = root.text("name", true, "the rule set's name, e.g. \"2021 rules\"").value_or("");
+  m.idle_years_limit = static_cast<std::uint32_t>(
+      root.integer("idle_years_limit", true, 1, 100,
+                   "idle years from which a facility's capacity may not be sold, 2 in DOMAIN.md")
+          .value_or(2));
   std::vector<engine::RatioRule> ratios;
   each_table(root, "ratio", true, errors, [&](Reader& r) {
     engine::RatioRule rule;

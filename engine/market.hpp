@@ -37,6 +37,7 @@ enum class Durability : std::uint8_t { kFull = 0, kOs = 1 };
 struct ExchangeSettings {
   std::string name;
   std::string time_zone;                 // IANA name, e.g. "Asia/Shanghai"
+  std::int32_t utc_offset_minutes = 480; // the zone's fixed offset (config accepts zones without DST)
   std::vector<TradingSession> sessions;  // ascending, not overlapping
   std::uint8_t working_days = 0x1F;      // bit 0 = Monday ... bit 6 = Sunday
   std::vector<Date> holidays;
@@ -133,6 +134,7 @@ struct Market {
   RatioTable ratios;
   TransferTable transfers;
   std::string rules_name;  // e.g. "2021 rules"
+  std::uint32_t idle_years_limit = 2;  // a facility idle this many years or more may not be sold
 };
 
 

@@ -92,6 +92,8 @@ TEST_CASE("the sample market loads with the 2021 rules", "[config]") {
   const Market& m = *r.market;
   CHECK(m.rules_name == "2021 rules");
   CHECK(m.exchange.time_zone == "Asia/Shanghai");
+  CHECK(m.exchange.utc_offset_minutes == 8 * 60);
+  CHECK(m.idle_years_limit == 2);
   REQUIRE(m.exchange.sessions.size() == 2);
   CHECK(m.exchange.sessions[0].open.minutes == 9 * 60 + 30);
   CHECK(m.exchange.sessions[1].close.minutes == 15 * 60);
@@ -198,7 +200,13 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "rules-2030.toml: cannot read"},
       {"market.toml", "[exchange]", "[exchange\n", "market.toml:6: not valid TOML"},
       {"rules-2021.toml", "ratio_permille = 1500", "ratio_permille = 900",
-       "rules-2021.toml:11: ratio[0].ratio_permille: must be a whole number from 1000 to 10000"},
+       "rules-2021.toml:13: ratio[0].ratio_permille: must be a whole number from 1000 to 10000"},
+      {"market.toml", "time_zone = \"Asia/Shanghai\"", "time_zone = \"Europe/Berlin\"",
+       "exchange.time_zone: \"Europe/Berlin\" is not supported: use Asia/Shanghai"},
+      {"rules-2021.toml", "idle_years_limit = 2", "idle_years_limit = 0",
+       "rules-2021.toml:7: idle_years_limit: must be a whole number from 1 to 100"},
+      {"rules-2021.toml", "idle_years_limit = 2\n", "",
+       "idle_years_limit: missing; expected idle years from which"},
       {"rules-2021.toml", "effect = \"deny\"", "effect = \"forbid\"",
        "transfer[0].effect: must be one of allow, deny (what the rule does), got 'forbid'"},
   };
