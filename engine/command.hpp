@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 #include "engine/types.hpp"
@@ -30,7 +31,16 @@ enum class CommandType : std::uint8_t {
   kAdvanceTime = 4,
   // The trading day closed at `ts`: every Day order expires, then as kAdvanceTime.
   kCloseDay = 5,
+  // Operator commands, carried out by the Exchange (exchange.hpp); the bare book engine rejects them
+  // (kUnknownCommand). Halt and resume trading in `instrument` (its orders stay); suspend `participant`
+  // (every order of it is canceled, no new ones) and reinstate it.
+  kHalt = 6,
+  kResume = 7,
+  kSuspend = 8,
+  kReinstate = 9,
 };
+
+std::string_view to_string(CommandType type);  // "New", "Cancel", ...
 
 inline constexpr InstrumentId kAllInstruments{0xFFFFFFFFu};
 

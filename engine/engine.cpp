@@ -635,6 +635,10 @@ struct Engine::Impl {
       case CommandType::kMassCancel: return on_mass_cancel(c, sink);
       case CommandType::kAdvanceTime: return on_advance_time(c.ts, sink);
       case CommandType::kCloseDay: return on_close_day(c.ts, sink);
+      case CommandType::kHalt:
+      case CommandType::kResume:
+      case CommandType::kSuspend:
+      case CommandType::kReinstate: break;  // the Exchange's commands: not the book's
     }
     reject(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type), 0, sink);
   }

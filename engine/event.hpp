@@ -49,6 +49,30 @@ enum class RejectCode : std::uint16_t {
   kOrderPoolFull = 112,       // arg1 = capacity of the order pool
   kLevelPoolFull = 113,       // arg1 = capacity of the level pool
   kUnknownCommand = 114,      // arg1 = raw type
+
+  // Market rules, checked by the Exchange before an order reaches the book. The event's account and
+  // participant are the command's; Exchange::describe turns each into a sentence with names.
+  kUnknownParticipant = 200,    // the command's participant is not registered
+  kParticipantSuspended = 201,
+  kSideNotAllowed = 202,        // a buyer-only participant sells, or a seller-only one buys
+  kInstrumentNotAllowed = 203,  // the participant may not trade this instrument
+  kSessionClosed = 204,         // arg1 = SessionPhase now, arg2 = minute of day of the next open, -1: none today
+  kInstrumentHalted = 205,
+  kOffTick = 206,               // arg1 = price, arg2 = tick
+  kOffLot = 207,                // arg1 = quantity, arg2 = lot
+  kOutsideBand = 208,           // arg1 = lowest, arg2 = highest price allowed
+  kUnknownFacility = 209,       // account is no registered facility
+  kFacilityNotOwned = 210,
+  kFacilityWrongIndustry = 211,
+  kFacilityIneligible = 212,    // arg1 = Ineligibility
+  kFacilityCapacity = 213,      // arg1 = unsold and unreserved capacity, arg2 = reserved by open orders
+  kFacilityIndivisible = 214,   // arg1 = the whole remaining capacity the order must be for (all-or-none)
+  kUnknownProject = 215,        // account is no registered project
+  kProjectNotOwned = 216,
+  kProjectWrongIndustry = 217,
+  kProjectNotOpen = 218,        // arg1 = ProjectStatus
+  kProjectNeed = 219,           // arg1 = need not yet credited or reserved, arg2 = most the order could credit
+  kNoRatioRule = 220,           // no ratio rule could ever apply to the project
 };
 std::string_view to_string(RejectCode code);
 
@@ -59,6 +83,8 @@ enum class CancelReason : std::uint8_t {
   kSelfTrade = 3,   // self-trade prevention
   kUnfilled = 4,    // IOC or market remainder that found no more to trade with
   kFillOrKill = 5,  // FOK, or AON that may not rest, that could not fill completely at once
+  kNeedMet = 6,     // Exchange: the buy order's project has been credited all the capacity it needs
+  kSuspended = 7,   // Exchange: the operator suspended the order's participant
 };
 std::string_view to_string(CancelReason reason);
 
@@ -73,7 +99,17 @@ enum class EventType : std::uint8_t {
   kReplaced = 4,  // order_id, side, price (new), qty (new total), leaves (open qty now, before matching)
   kExpired = 5,   // order_id, side, price, qty = open quantity expired
   kLevel = 6,     // L2 change: side, price, qty = level total now, count = orders now (0, 0: level gone)
+  // Exchange events (exchange.hpp). A Fill from the Exchange also carries arg1 = the new capacity it
+  // credits to the project, arg2 = the pair's replacement ratio in per-mille.
+  kSessionPhase = 7,      // instrument = kAllInstruments, arg1 = SessionPhase now
+  kInstrumentState = 8,   // arg1 = 1 halted, 0 trading
+  kParticipantState = 9,  // participant, arg1 = 1 suspended, 0 active
+  kDayClosed = 10,        // price = close (VWAP of the day's trades, rounded to the tick; the old
+                          // reference when none) = the next day's reference, qty = volume,
+                          // arg1 = the previous reference, arg2 = number of trades
 };
+
+std::string_view to_string(EventType type);  // "Accepted", "Fill", ...
 
 struct Event {
   EventType type = EventType::kAccepted;
@@ -121,6 +157,8 @@ class EventSink {
   void clear() { events_.clear(); }
   const std::vector<Event>& events() const { return events_; }
   std::size_t size() const { return events_.size(); }
+  // For a stage that completes the events it just had appended (the Exchange adds a fill's ratio).
+  Event& at(std::size_t i) { return events_[i]; }
   auto begin() const { return events_.begin(); }
   auto end() const { return events_.end(); }
 

@@ -1,5 +1,6 @@
-// Names of reject codes and cancel reasons: stable, lower-case phrases a person can read in a log or a
+// Names of command and event types, reject codes and cancel reasons: stable, lower-case phrases a person can read in a log or a
 // FIX Text field; the gateway adds the numbers (Event::arg1, arg2).
+#include "engine/command.hpp"
 #include "engine/event.hpp"
 
 namespace crix::engine {
@@ -22,6 +23,27 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kOrderPoolFull: return "order capacity exhausted";
     case RejectCode::kLevelPoolFull: return "price level capacity exhausted";
     case RejectCode::kUnknownCommand: return "unknown command";
+    case RejectCode::kUnknownParticipant: return "unknown participant";
+    case RejectCode::kParticipantSuspended: return "participant suspended";
+    case RejectCode::kSideNotAllowed: return "side not allowed for this participant";
+    case RejectCode::kInstrumentNotAllowed: return "instrument not allowed for this participant";
+    case RejectCode::kSessionClosed: return "not in continuous trading";
+    case RejectCode::kInstrumentHalted: return "instrument halted";
+    case RejectCode::kOffTick: return "price not a multiple of the tick";
+    case RejectCode::kOffLot: return "quantity not a multiple of the lot";
+    case RejectCode::kOutsideBand: return "price outside the band";
+    case RejectCode::kUnknownFacility: return "unknown facility";
+    case RejectCode::kFacilityNotOwned: return "facility belongs to another participant";
+    case RejectCode::kFacilityWrongIndustry: return "facility of another industry";
+    case RejectCode::kFacilityIneligible: return "facility capacity not eligible";
+    case RejectCode::kFacilityCapacity: return "not enough unsold, unreserved capacity";
+    case RejectCode::kFacilityIndivisible: return "indivisible facility sells its whole capacity all-or-none";
+    case RejectCode::kUnknownProject: return "unknown project";
+    case RejectCode::kProjectNotOwned: return "project belongs to another participant";
+    case RejectCode::kProjectWrongIndustry: return "project of another industry";
+    case RejectCode::kProjectNotOpen: return "project not open for buying";
+    case RejectCode::kProjectNeed: return "order exceeds the project's remaining need";
+    case RejectCode::kNoRatioRule: return "no replacement ratio rule covers the project";
   }
   return "unrecognised reject code";
 }
@@ -50,8 +72,44 @@ std::string describe_reject(const Event& e) {
     case RejectCode::kOrderPoolFull:
     case RejectCode::kLevelPoolFull: return text + ": all " + n(e.arg1) + " in use";
     case RejectCode::kNone: break;
+    default:  // market rules: Exchange::describe names the facility, project or region
+      if (e.arg1 != 0 || e.arg2 != 0) return text + " (" + n(e.arg1) + ", " + n(e.arg2) + ")";
+      break;
   }
   return text;
+}
+
+std::string_view to_string(CommandType type) {
+  switch (type) {
+    case CommandType::kNew: return "New";
+    case CommandType::kCancel: return "Cancel";
+    case CommandType::kReplace: return "Replace";
+    case CommandType::kMassCancel: return "MassCancel";
+    case CommandType::kAdvanceTime: return "AdvanceTime";
+    case CommandType::kCloseDay: return "CloseDay";
+    case CommandType::kHalt: return "Halt";
+    case CommandType::kResume: return "Resume";
+    case CommandType::kSuspend: return "Suspend";
+    case CommandType::kReinstate: return "Reinstate";
+  }
+  return "?";
+}
+
+std::string_view to_string(EventType type) {
+  switch (type) {
+    case EventType::kAccepted: return "Accepted";
+    case EventType::kRejected: return "Rejected";
+    case EventType::kFill: return "Fill";
+    case EventType::kCanceled: return "Canceled";
+    case EventType::kReplaced: return "Replaced";
+    case EventType::kExpired: return "Expired";
+    case EventType::kLevel: return "Level";
+    case EventType::kSessionPhase: return "SessionPhase";
+    case EventType::kInstrumentState: return "InstrumentState";
+    case EventType::kParticipantState: return "ParticipantState";
+    case EventType::kDayClosed: return "DayClosed";
+  }
+  return "?";
 }
 
 std::string_view to_string(CancelReason reason) {
@@ -62,6 +120,8 @@ std::string_view to_string(CancelReason reason) {
     case CancelReason::kSelfTrade: return "self-trade prevention";
     case CancelReason::kUnfilled: return "unfilled remainder of an immediate order";
     case CancelReason::kFillOrKill: return "could not fill completely at once";
+    case CancelReason::kNeedMet: return "the project's need is met";
+    case CancelReason::kSuspended: return "participant suspended";
   }
   return "unrecognised cancel reason";
 }

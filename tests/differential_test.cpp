@@ -325,34 +325,9 @@ class CommandMaker {
 
 // ---- readable output for a failure ---------------------------------------------------------------
 
-const char* name(CommandType t) {
-  switch (t) {
-    case CommandType::kNew: return "New";
-    case CommandType::kCancel: return "Cancel";
-    case CommandType::kReplace: return "Replace";
-    case CommandType::kMassCancel: return "MassCancel";
-    case CommandType::kAdvanceTime: return "AdvanceTime";
-    case CommandType::kCloseDay: return "CloseDay";
-  }
-  return "?";
-}
-
-const char* name(EventType t) {
-  switch (t) {
-    case EventType::kAccepted: return "Accepted";
-    case EventType::kRejected: return "Rejected";
-    case EventType::kFill: return "Fill";
-    case EventType::kCanceled: return "Canceled";
-    case EventType::kReplaced: return "Replaced";
-    case EventType::kExpired: return "Expired";
-    case EventType::kLevel: return "Level";
-  }
-  return "?";
-}
-
 std::string describe(const Command& c) {
   std::ostringstream s;
-  s << name(c.type) << "(raw " << int(c.type) << ") instrument=" << c.instrument.v << " id=" << c.id.v
+  s << to_string(c.type) << "(raw " << int(c.type) << ") instrument=" << c.instrument.v << " id=" << c.id.v
     << " participant=" << c.participant.v << " account=" << c.account.v << " side=" << int(c.side)
     << " ord_type=" << int(c.ord_type) << " tif=" << int(c.tif) << " flags=" << int(c.flags)
     << " price=" << c.price.v << " qty=" << c.qty.v << " ts=" << c.ts.v
@@ -363,7 +338,7 @@ std::string describe(const Command& c) {
 std::string describe(const std::vector<Event>& events) {
   std::ostringstream s;
   for (const Event& e : events) {
-    s << "  " << name(e.type) << " instrument=" << e.instrument.v << " side=" << int(e.side);
+    s << "  " << to_string(e.type) << " instrument=" << e.instrument.v << " side=" << int(e.side);
     switch (e.type) {
       case EventType::kRejected:
         s << " " << to_string(e.code) << " id=" << e.order_id.v << " price=" << e.price.v

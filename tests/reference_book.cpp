@@ -134,6 +134,10 @@ void ReferenceEngine::apply(const Command& c, EventSink& sink) {
     case CommandType::kMassCancel: return on_mass_cancel(c, sink);
     case CommandType::kAdvanceTime: return expire_gtd(c.ts, sink);
     case CommandType::kCloseDay: return close_day(c.ts, sink);
+    case CommandType::kHalt:
+    case CommandType::kResume:
+    case CommandType::kSuspend:
+    case CommandType::kReinstate: break;
   }
   sink.push(rejected(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type)));
 }

@@ -1,0 +1,1114 @@
+#include "engine/exchange.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/state_hash.hpp"
+
+namespace crix::engine {
+
+namespace {
+
+__extension__ using Int128 = __int128;  // a day's traded value: up to 10^12 fen x 10^10 t per fill
+
+constexpr std::int64_t kNsPerMinute = 60'000'000'000;
+constexpr std::int64_t kNsPerDay = 24 * 60 * kNsPerMinute;
+constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+std::size_t ind(Industry i) { return static_cast<std::size_t>(i); }
+
+std::string tonnes(std::int64_t t) { return std::to_string(t) + " t"; }
+
+// fen -> "580.00 yuan"
+std::string yuan(std::int64_t fen) {
+  const std::int64_t a = fen < 0 ? -fen : fen;
+  std::string text = fen < 0 ? "-" : "";
+  text += std::to_string(a / 100);
+  text += a % 100 < 10 ? ".0" : ".";
+  text += std::to_string(a % 100);
+  text += " yuan";
+  return text;
+}
+
+std::string ratio_text(std::uint32_t permille) {
+  std::string s = std::to_string(permille / 1000);
+  std::uint32_t frac = permille % 1000;
+  if (frac != 0) {
+    std::string f = std::to_string(frac);
+    f.insert(0, 3 - f.size(), '0');
+    while (f.back() == '0') f.pop_back();
+    s += "." + f;
+  }
+  return s + ":1";
+}
+
+std::string minute_text(std::int64_t minute) {
+  const char text[] = {static_cast<char>('0' + minute / 600 % 10), static_cast<char>('0' + minute / 60 % 10),
+                       ':', static_cast<char>('0' + minute % 60 / 10), static_cast<char>('0' + minute % 10)};
+  return std::string(text, sizeof text);
+}
+
+std::string_view to_string(ProjectStatus s) {
+  switch (s) {
+    case ProjectStatus::kApproved: return "approved";
+    case ProjectStatus::kFiled: return "filed";
+    case ProjectStatus::kCompleted: return "completed";
+    case ProjectStatus::kCanceled: return "canceled";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string_view to_string(SessionPhase phase) {
+  switch (phase) {
+    case SessionPhase::kClosed: return "closed";
+    case SessionPhase::kPreOpen: return "pre-open";
+    case SessionPhase::kContinuous: return "continuous trading";
+    case SessionPhase::kBreak: return "break between sessions";
+  }
+  return "?";
+}
+
+std::string_view to_string(Ineligibility why) {
+  switch (why) {
+    case Ineligibility::kNone: return "eligible";
+    case Ineligibility::kMandatedCut: return "part of a mandated capacity-cut task";
+    case Ineligibility::kSubsidised: return "already retired with subsidy money";
+    case Ineligibility::kBackward: return "backward or illegal capacity";
+    case Ineligibility::kZombieOwner: return "owned by an unrestructured zombie enterprise";
+    case Ineligibility::kCourtSeized: return "under court seizure";
+    case Ineligibility::kDismantled: return "dismantled before the replacement was confirmed";
+    case Ineligibility::kUsed: return "already used in another replacement";
+    case Ineligibility::kNotOnInventory: return "not on the official inventory";
+    case Ineligibility::kIdle: return "idle for too many years";
+    case Ineligibility::kExpired: return "expired";
+  }
+  return "?";
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days (public-domain algorithms, written out here).
+std::int32_t days_from_civil(const Date& d) {
+  const std::int32_t y = d.year - (d.month <= 2 ? 1 : 0);
+  const std::int32_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int32_t yoe = y - era * 400;
+  const std::int32_t m = d.month;
+  const std::int32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d.day - 1;
+  const std::int32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+Date civil_from_days(std::int32_t z) {
+  z += 719468;
+  const std::int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int32_t doe = z - era * 146097;
+  const std::int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int32_t mp = (5 * doy + 2) / 153;
+  const std::int32_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int32_t month = mp < 10 ? mp + 3 : mp - 9;
+  return Date{yoe + era * 400 + (month <= 2 ? 1 : 0), static_cast<std::uint8_t>(month),
+              static_cast<std::uint8_t>(day)};
+}
+
+Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, std::int32_t today) {
+  const EligibilityFacts& e = f.facts;
+  if (e.mandated_cut) return Ineligibility::kMandatedCut;
+  if (e.subsidised) return Ineligibility::kSubsidised;
+  if (e.backward) return Ineligibility::kBackward;
+  if (e.zombie_owner) return Ineligibility::kZombieOwner;
+  if (e.court_seized) return Ineligibility::kCourtSeized;
+  if (e.dismantled) return Ineligibility::kDismantled;
+  if (e.used) return Ineligibility::kUsed;
+  if (!e.on_inventory) return Ineligibility::kNotOnInventory;
+  if (e.idle_years >= idle_years_limit) return Ineligibility::kIdle;
+  if (e.expires && today > days_from_civil(*e.expires)) return Ineligibility::kExpired;
+  return Ineligibility::kNone;
+}
+
+// ---- the implementation ---------------------------------------------------------------------------
+
+struct Exchange::Impl final : EligibilityHook {
+  struct FacilityState {
+    std::uint32_t owner = 0;
+    std::uint32_t region = 0;  // index into market.regions
+    std::int32_t expires_day = std::numeric_limits<std::int32_t>::max();
+    std::int64_t sold = 0;
+    std::int64_t reserved = 0;
+  };
+  struct ProjectState {
+    std::uint32_t owner = 0;
+    std::uint32_t region = 0;
+    std::uint32_t lowest_ratio = 0;  // 0: no rule can ever apply
+    std::int64_t credited = 0;
+    std::int64_t reserved = 0;  // credit reserved by open buy orders
+  };
+  struct InstrumentState {
+    Price reference{};
+    Price low{};
+    Price high{};
+    bool halted = false;
+    std::int64_t day_volume = 0;
+    std::int64_t day_trades = 0;
+    Int128 day_value = 0;
+  };
+  struct PairRule {
+    bool allowed = false;
+    std::uint32_t ratio = 0;
+  };
+
+  explicit Impl(Market m) : market(std::move(m)), book(book_settings(market)) {
+    const std::size_t n_regions = market.regions.size();
+    std::unordered_map<std::uint32_t, std::uint32_t> region_of;
+    for (std::uint32_t r = 0; r < n_regions; ++r) region_of.emplace(market.regions[r].ref.code, r);
+    const auto region_index = [&](std::uint32_t code, const std::string& who) {
+      const auto it = region_of.find(code);
+      if (it == region_of.end()) {
+        throw std::invalid_argument(who + ": region " + std::to_string(code) + " is not in the market");
+      }
+      return it->second;
+    };
+    for (std::uint32_t i = 0; i < market.participants.size(); ++i) {
+      participant_of.emplace(market.participants[i].id, i);
+    }
+    const auto owner_index = [&](const std::string& owner, const std::string& who) {
+      const auto it = participant_of.find(owner);
+      if (it == participant_of.end()) {
+        throw std::invalid_argument(who + ": owner " + owner + " is not a participant");
+      }
+      return it->second;
+    };
+    for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
+      instrument_of.emplace(market.instruments[i].code, i);
+      InstrumentState s;
+      s.reference = Price(market.instruments[i].reference_price);
+      instruments.push_back(s);
+      set_band(i);
+    }
+    for (std::uint32_t i = 0; i < market.facilities.size(); ++i) {
+      const Facility& f = market.facilities[i];
+      facility_of.emplace(f.id, i);
+      FacilityState s;
+      s.owner = owner_index(f.owner, "facility " + f.id);
+      s.region = region_index(f.region, "facility " + f.id);
+      if (f.facts.expires) s.expires_day = days_from_civil(*f.facts.expires);
+      facilities.push_back(s);
+    }
+    for (std::uint32_t i = 0; i < market.projects.size(); ++i) {
+      const Project& p = market.projects[i];
+      project_of.emplace(p.id, i);
+      ProjectState s;
+      s.owner = owner_index(p.owner, "project " + p.id);
+      s.region = region_index(p.region, "project " + p.id);
+      s.lowest_ratio = lowest_ratio(p, market.regions[s.region].ref);
+      projects.push_back(s);
+    }
+    allowed.assign(market.participants.size() * market.instruments.size(), false);
+    suspended_flags.assign(market.participants.size(), false);
+    for (std::uint32_t i = 0; i < market.participants.size(); ++i) {
+      const Participant& p = market.participants[i];
+      suspended_flags[i] = p.status == ParticipantStatus::kSuspended;
+      for (const std::string& code : p.instruments) {
+        const auto it = instrument_of.find(code);
+        if (it == instrument_of.end()) {
+          throw std::invalid_argument("participant " + p.id + ": instrument " + code + " is not listed");
+        }
+        allowed[i * market.instruments.size() + it->second] = true;
+      }
+    }
+    capacity.resize(n_regions * kIndustries);
+    for (std::uint32_t r = 0; r < n_regions; ++r) {
+      for (std::size_t k = 0; k < kIndustries; ++k) {
+        capacity[r * kIndustries + k] = market.regions[r].capacity[k];
+      }
+    }
+    walk_delta.assign(n_regions, 0);
+    // Every (facility, project) decision, precomputed: a pair's rules never change while the market
+    // runs, and the hook is on the matching path. Pairs of different industries never meet.
+    pairs.resize(market.facilities.size() * market.projects.size());
+    for (std::uint32_t f = 0; f < market.facilities.size(); ++f) {
+      for (std::uint32_t p = 0; p < market.projects.size(); ++p) {
+        if (market.facilities[f].industry != market.projects[p].industry) continue;
+        const PairFacts facts = pair_facts(f, p);
+        const RatioChoice ratio = market.ratios.choose(facts);
+        const FlowDecision flow = market.transfers.decide(
+            facts, market.regions[projects[p].region].province_over_target);
+        pairs[f * market.projects.size() + p] =
+            PairRule{flow.allowed && ratio.rule != nullptr, ratio.rule != nullptr ? ratio.ratio_permille : 0};
+      }
+    }
+    book.set_eligibility_hook(this);
+  }
+
+  static EngineSettings book_settings(const Market& m) {
+    if (m.instruments.empty()) throw std::invalid_argument("the market lists no instrument");
+    EngineSettings s;
+    s.instruments = static_cast<std::uint32_t>(m.instruments.size());
+    if (m.exchange.max_orders != 0) s.max_orders = m.exchange.max_orders;
+    if (m.exchange.max_levels != 0) s.max_levels = m.exchange.max_levels;
+    s.stp = StpMode::kCancelResting;
+    return s;
+  }
+
+  std::uint32_t lowest_ratio(const Project& p, const RegionRef& where) const {
+    std::uint32_t lowest = 0;
+    for (const RatioRule& r : market.ratios.rules()) {
+      if (r.industry != p.industry) continue;
+      if (r.buyer_class && *r.buyer_class != where.region_class) continue;
+      if (r.buyer_region && *r.buyer_region != where.code && *r.buyer_region != where.province) continue;
+      if (lowest == 0 || r.ratio_permille < lowest) lowest = r.ratio_permille;
+    }
+    return lowest;
+  }
+
+  PairFacts pair_facts(std::uint32_t f, std::uint32_t p) const {
+    const Facility& fac = market.facilities[f];
+    const Participant& seller = market.participants[facilities[f].owner];
+    const Participant& buyer = market.participants[projects[p].owner];
+    PairFacts facts;
+    facts.industry = fac.industry;
+    facts.seller = market.regions[facilities[f].region].ref;
+    facts.buyer = market.regions[projects[p].region].ref;
+    facts.same_group = facilities[f].owner == projects[p].owner ||
+                       (!seller.group.empty() && seller.group == buyer.group);
+    facts.merger_capacity = fac.merger_capacity;
+    return facts;
+  }
+
+  void set_band(std::uint32_t i) {
+    const Instrument& ins = market.instruments[i];
+    InstrumentState& s = instruments[i];
+    const std::int64_t ref = s.reference.v;
+    const std::int64_t width = ref / 1000 * ins.band_permille + ref % 1000 * ins.band_permille / 1000;
+    std::int64_t low = ref - width;
+    const std::int64_t rem = floor_div(low, ins.tick) * ins.tick;
+    low = rem == low ? low : rem + ins.tick;  // round the low edge up to a tick
+    if (low < ins.tick) low = ins.tick;
+    const std::int64_t high = floor_div(ref + width, ins.tick) * ins.tick;
+    s.low = Price(low);
+    s.high = Price(high);
+  }
+
+  // ---- the hook: per pair, at match time --------------------------------------------------------
+
+  static void buyer_seller(const Order& taker, const Order& maker, const Order*& buy, const Order*& sell) {
+    if (taker.side == Side::kBuy) {
+      buy = &taker;
+      sell = &maker;
+    } else {
+      buy = &maker;
+      sell = &taker;
+    }
+  }
+
+  bool eligible(const Order& taker, const Order& maker, Qty qty) const override {
+    const Order* buy = nullptr;
+    const Order* sell = nullptr;
+    buyer_seller(taker, maker, buy, sell);
+    const auto f = static_cast<std::uint32_t>(sell->account.v);
+    const auto p = static_cast<std::uint32_t>(buy->account.v);
+    const PairRule& rule = pairs[f * projects.size() + p];
+    if (!rule.allowed) return false;
+    if (today > facilities[f].expires_day) return false;
+    const std::uint32_t into = projects[p].region;
+    const std::optional<std::int64_t>& cap = market.regions[into].cap[ind(walk_industry)];
+    if (!cap) return true;
+    std::int64_t after = capacity[into * kIndustries + ind(walk_industry)] + walk_delta[into] +
+                         credited_capacity(qty.v, rule.ratio);
+    if (facilities[f].region == into) after -= qty.v;
+    return after <= *cap;
+  }
+
+  void walk_started(bool) override {
+    for (std::uint32_t r : walk_touched) walk_delta[r] = 0;
+    walk_touched.clear();
+  }
+
+  void traded(const Order& taker, const Order& maker, Qty qty) override {
+    const Order* buy = nullptr;
+    const Order* sell = nullptr;
+    buyer_seller(taker, maker, buy, sell);
+    const auto f = static_cast<std::uint32_t>(sell->account.v);
+    const auto p = static_cast<std::uint32_t>(buy->account.v);
+    const std::uint32_t ratio = pairs[f * projects.size() + p].ratio;
+    touch(projects[p].region, credited_capacity(qty.v, ratio));
+    touch(facilities[f].region, -qty.v);
+  }
+
+  void touch(std::uint32_t region, std::int64_t delta) {
+    if (std::find(walk_touched.begin(), walk_touched.end(), region) == walk_touched.end()) {
+      walk_touched.push_back(region);
+    }
+    walk_delta[region] += delta;
+  }
+
+  // ---- calendar -----------------------------------------------------------------------------------
+
+  std::int64_t offset_ns() const { return std::int64_t{market.exchange.utc_offset_minutes} * kNsPerMinute; }
+
+  bool trading_day(std::int32_t day) const {
+    const std::int32_t weekday = static_cast<std::int32_t>(((day % 7) + 7 + 3) % 7);  // 0 = Monday
+    if ((market.exchange.working_days & (1u << weekday)) == 0) return false;
+    const Date d = civil_from_days(day);
+    return std::find(market.exchange.holidays.begin(), market.exchange.holidays.end(), d) ==
+           market.exchange.holidays.end();
+  }
+
+  // UTC time of a local minute of a local day.
+  std::int64_t utc_of(std::int32_t day, std::int64_t minute) const {
+    return std::int64_t{day} * kNsPerDay + minute * kNsPerMinute - offset_ns();
+  }
+
+  std::int64_t close_of(std::int32_t day) const {
+    if (market.exchange.sessions.empty()) return kNever;
+    return utc_of(day, market.exchange.sessions.back().close.minutes);
+  }
+
+  // The close of the first trading day after `day`, or kNever within ten years.
+  std::int64_t close_after(std::int32_t day) const {
+    for (std::int32_t d = day + 1; d <= day + 3660; ++d) {
+      if (trading_day(d)) return close_of(d);
+    }
+    return kNever;
+  }
+
+  // Brings the calendar to `ts`: closes every trading day whose close has passed, then updates the
+  // phase (a SessionPhase event when it changes).
+  void roll_clock(Timestamp ts, EventSink& sink) {
+    const std::int64_t local = ts.v + offset_ns();
+    const auto day = static_cast<std::int32_t>(floor_div(local, kNsPerDay));
+    if (!clock_started) {
+      clock_started = true;
+      last_closed_day = day - 1;
+      next_close = trading_day(day) ? close_of(day) : close_after(day);
+    }
+    while (ts.v >= next_close) {
+      const auto closing_day = static_cast<std::int32_t>(floor_div(next_close + offset_ns() - 1, kNsPerDay));
+      close_day(Timestamp(next_close), closing_day, sink);
+    }
+    today = day;
+    SessionPhase now = SessionPhase::kClosed;
+    const std::int64_t minute = floor_div(local - std::int64_t{day} * kNsPerDay, kNsPerMinute);
+    next_open_minute = -1;
+    if (trading_day(day) && day > last_closed_day) {
+      const auto& sessions = market.exchange.sessions;
+      for (std::size_t i = 0; i < sessions.size(); ++i) {
+        if (minute < sessions[i].open.minutes) {
+          now = i == 0 ? SessionPhase::kPreOpen : SessionPhase::kBreak;
+          next_open_minute = sessions[i].open.minutes;
+          break;
+        }
+        if (minute < sessions[i].close.minutes) {
+          now = SessionPhase::kContinuous;
+          break;
+        }
+      }
+    }
+    if (now != phase) {
+      phase = now;
+      Event e;
+      e.type = EventType::kSessionPhase;
+      e.instrument = kAllInstruments;
+      e.arg1 = static_cast<std::int64_t>(now);
+      sink.push(e);
+    }
+  }
+
+  // Closes local day `day` at `at`: Day orders expire, closes and references per instrument.
+  void close_day(Timestamp at, std::int32_t day, EventSink& sink) {
+    Command c;
+    c.type = CommandType::kCloseDay;
+    c.ts = at;
+    forward(c, sink);
+    for (std::uint32_t i = 0; i < instruments.size(); ++i) {
+      InstrumentState& s = instruments[i];
+      const Price previous = s.reference;
+      if (s.day_volume > 0) {
+        const std::int64_t tick = market.instruments[i].tick;
+        const Int128 vwap = (s.day_value * 2 + s.day_volume) / (Int128{s.day_volume} * 2);  // half up
+        const auto p = static_cast<std::int64_t>(vwap);
+        s.reference = Price((p + tick / 2) / tick * tick);
+        set_band(i);
+      }
+      Event e;
+      e.type = EventType::kDayClosed;
+      e.instrument = InstrumentId(i);
+      e.price = s.reference;
+      e.qty = Qty(s.day_volume);
+      e.arg1 = previous.v;
+      e.arg2 = s.day_trades;
+      sink.push(e);
+      s.day_volume = 0;
+      s.day_trades = 0;
+      s.day_value = 0;
+    }
+    last_closed_day = std::max(last_closed_day, day);
+    next_close = close_after(last_closed_day);
+  }
+
+  // ---- commands -----------------------------------------------------------------------------------
+
+  static void reject(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2,
+                     EventSink& sink) {
+    Event e;
+    e.type = EventType::kRejected;
+    e.instrument = c.instrument;
+    e.order_id = c.id;
+    e.side = c.side;
+    e.price = c.price;
+    e.qty = c.qty;
+    e.code = code;
+    e.arg1 = arg1;
+    e.arg2 = arg2;
+    e.account = c.account;
+    e.participant = c.participant;
+    sink.push(e);
+  }
+
+  // The checks that do not depend on the account: who, when, tick, lot and band.
+  bool check_trader(const Command& c, EventSink& sink) const {
+    if (c.participant.v >= market.participants.size()) {
+      reject(c, RejectCode::kUnknownParticipant, c.participant.v, 0, sink);
+      return false;
+    }
+    if (suspended_flags[c.participant.v]) {
+      reject(c, RejectCode::kParticipantSuspended, 0, 0, sink);
+      return false;
+    }
+    if (c.instrument.v >= instruments.size()) return true;  // the book rejects it, with its code
+    const Participant& p = market.participants[c.participant.v];
+    if (c.side == Side::kSell ? !p.may_sell : !p.may_buy) {
+      reject(c, RejectCode::kSideNotAllowed, 0, 0, sink);
+      return false;
+    }
+    if (!allowed[c.participant.v * instruments.size() + c.instrument.v]) {
+      reject(c, RejectCode::kInstrumentNotAllowed, 0, 0, sink);
+      return false;
+    }
+    if (phase != SessionPhase::kContinuous) {
+      reject(c, RejectCode::kSessionClosed, static_cast<std::int64_t>(phase), next_open_minute, sink);
+      return false;
+    }
+    if (instruments[c.instrument.v].halted) {
+      reject(c, RejectCode::kInstrumentHalted, 0, 0, sink);
+      return false;
+    }
+    return true;
+  }
+
+  bool check_price_qty(const Command& c, Price price, EventSink& sink) const {
+    const Instrument& ins = market.instruments[c.instrument.v];
+    const InstrumentState& s = instruments[c.instrument.v];
+    if (price.v % ins.tick != 0) {
+      reject(c, RejectCode::kOffTick, price.v, ins.tick, sink);
+      return false;
+    }
+    if (c.qty.v % ins.lot != 0) {
+      reject(c, RejectCode::kOffLot, c.qty.v, ins.lot, sink);
+      return false;
+    }
+    if (price < s.low || price > s.high) {
+      reject(c, RejectCode::kOutsideBand, s.low.v, s.high.v, sink);
+      return false;
+    }
+    return true;
+  }
+
+  // The facility a sell names; `extra` is the capacity the order would newly reserve.
+  bool check_facility(const Command& c, std::int64_t extra, EventSink& sink) const {
+    if (c.account.v >= facilities.size()) {
+      reject(c, RejectCode::kUnknownFacility, 0, 0, sink);
+      return false;
+    }
+    const auto f = static_cast<std::uint32_t>(c.account.v);
+    const Facility& fac = market.facilities[f];
+    const FacilityState& s = facilities[f];
+    if (s.owner != c.participant.v) {
+      reject(c, RejectCode::kFacilityNotOwned, 0, 0, sink);
+      return false;
+    }
+    if (fac.industry != market.instruments[c.instrument.v].industry) {
+      reject(c, RejectCode::kFacilityWrongIndustry, 0, 0, sink);
+      return false;
+    }
+    const Ineligibility why = ineligibility(fac, market.idle_years_limit, today);
+    if (why != Ineligibility::kNone) {
+      reject(c, RejectCode::kFacilityIneligible, static_cast<std::int64_t>(why), 0, sink);
+      return false;
+    }
+    const std::int64_t available = fac.capacity - s.sold - s.reserved;
+    if (extra > available) {
+      reject(c, RejectCode::kFacilityCapacity, available, s.reserved, sink);
+      return false;
+    }
+    return true;
+  }
+
+  bool indivisible_ok(const Command& c, std::uint8_t flags, TimeInForce tif, Qty open) const {
+    const auto f = static_cast<std::uint32_t>(c.account.v);
+    const Facility& fac = market.facilities[f];
+    if (fac.divisible) return true;
+    const bool all_or_none = (flags & kFlagAllOrNone) != 0 || tif == TimeInForce::kFok;
+    return all_or_none && open.v == fac.capacity - facilities[f].sold;
+  }
+
+  // The project a buy names; `extra` is the credit the order would newly reserve.
+  bool check_project(const Command& c, std::int64_t extra, EventSink& sink) const {
+    if (c.account.v >= projects.size()) {
+      reject(c, RejectCode::kUnknownProject, 0, 0, sink);
+      return false;
+    }
+    const auto p = static_cast<std::uint32_t>(c.account.v);
+    const Project& proj = market.projects[p];
+    const ProjectState& s = projects[p];
+    if (s.owner != c.participant.v) {
+      reject(c, RejectCode::kProjectNotOwned, 0, 0, sink);
+      return false;
+    }
+    if (proj.industry != market.instruments[c.instrument.v].industry) {
+      reject(c, RejectCode::kProjectWrongIndustry, 0, 0, sink);
+      return false;
+    }
+    if (proj.status != ProjectStatus::kApproved && proj.status != ProjectStatus::kFiled) {
+      reject(c, RejectCode::kProjectNotOpen, static_cast<std::int64_t>(proj.status), 0, sink);
+      return false;
+    }
+    if (s.lowest_ratio == 0) {
+      reject(c, RejectCode::kNoRatioRule, 0, 0, sink);
+      return false;
+    }
+    const std::int64_t free = proj.new_capacity - s.credited - s.reserved;
+    if (extra > free) {
+      reject(c, RejectCode::kProjectNeed, free, extra, sink);
+      return false;
+    }
+    return true;
+  }
+
+  std::int64_t reserve_of(std::uint32_t project, std::int64_t open) const {
+    return credited_capacity(open, projects[project].lowest_ratio);
+  }
+
+  // What the book itself checks first (engine.hpp): such a command goes to the book, which rejects it
+  // with its own code.
+  bool malformed(const Command& c) const {
+    const EngineSettings& s = book.settings();
+    return c.instrument.v >= instruments.size() || static_cast<std::uint8_t>(c.side) > 1 ||
+           static_cast<std::uint8_t>(c.ord_type) > 1 || static_cast<std::uint8_t>(c.tif) > 4 ||
+           (c.flags & ~kKnownFlags) != 0 || c.qty.v < 1 || c.qty > s.max_qty || c.price.v < 1 ||
+           c.price > s.max_price;
+  }
+
+  void on_new(const Command& in, EventSink& sink) {
+    Command c = in;
+    if (c.ord_type == OrderType::kMarket && c.price.v == 0 && c.instrument.v < instruments.size()) {
+      c.price = c.side == Side::kBuy ? instruments[c.instrument.v].high : instruments[c.instrument.v].low;
+    }
+    if (malformed(c)) return forward(c, sink);
+    if (!check_trader(c, sink)) return;
+    if (!check_price_qty(c, c.price, sink)) return;
+    if (c.side == Side::kSell) {
+      if (!check_facility(c, c.qty.v, sink)) return;
+      if (!indivisible_ok(c, c.flags, c.tif, c.qty)) {
+        const auto f = static_cast<std::uint32_t>(c.account.v);
+        return reject(c, RejectCode::kFacilityIndivisible,
+                      market.facilities[f].capacity - facilities[f].sold, 0, sink);
+      }
+    } else {
+      const std::int64_t extra =
+          c.account.v < projects.size() ? reserve_of(static_cast<std::uint32_t>(c.account.v), c.qty.v) : 0;
+      if (!check_project(c, extra, sink)) return;
+    }
+    forward(c, sink);
+  }
+
+  void on_replace(const Command& c, EventSink& sink) {
+    const std::optional<Order> old = book.find(c.id);
+    if (!old || old->instrument != c.instrument || old->participant != c.participant ||
+        c.qty.v <= old->qty.v - old->leaves.v || c.qty.v < 1 || c.qty > book.settings().max_qty ||
+        c.price.v < 1 || c.price > book.settings().max_price) {
+      return forward(c, sink);  // the book rejects it with its own code
+    }
+    Command checked = c;
+    checked.side = old->side;
+    checked.account = old->account;
+    if (!check_trader(checked, sink)) return;
+    if (!check_price_qty(checked, c.price, sink)) return;
+    const Qty new_open = c.qty - (old->qty - old->leaves);
+    if (old->side == Side::kSell) {
+      if (!check_facility(checked, new_open.v - old->leaves.v, sink)) return;
+      if (!indivisible_ok(checked, old->flags, old->tif, new_open)) {
+        const auto f = static_cast<std::uint32_t>(old->account.v);
+        return reject(checked, RejectCode::kFacilityIndivisible,
+                      market.facilities[f].capacity - facilities[f].sold, 0, sink);
+      }
+    } else {
+      const auto p = static_cast<std::uint32_t>(old->account.v);
+      if (!check_project(checked, reserve_of(p, new_open.v) - reserve_of(p, old->leaves.v), sink)) return;
+    }
+    replaced_open = old->leaves;
+    forward(c, sink);
+  }
+
+  void on_operator(const Command& c, EventSink& sink) {
+    if (c.type == CommandType::kHalt || c.type == CommandType::kResume) {
+      if (c.instrument.v >= instruments.size()) {
+        return reject(c, RejectCode::kUnknownInstrument, c.instrument.v, 0, sink);
+      }
+      const bool halt = c.type == CommandType::kHalt;
+      if (instruments[c.instrument.v].halted == halt) return;
+      instruments[c.instrument.v].halted = halt;
+      Event e;
+      e.type = EventType::kInstrumentState;
+      e.instrument = c.instrument;
+      e.arg1 = halt ? 1 : 0;
+      return sink.push(e);
+    }
+    if (c.participant.v >= market.participants.size()) {
+      return reject(c, RejectCode::kUnknownParticipant, c.participant.v, 0, sink);
+    }
+    const bool suspend = c.type == CommandType::kSuspend;
+    if (suspended_flags[c.participant.v] == suspend) return;
+    suspended_flags[c.participant.v] = suspend;
+    Event e;
+    e.type = EventType::kParticipantState;
+    e.instrument = kAllInstruments;
+    e.participant = c.participant;
+    e.arg1 = suspend ? 1 : 0;
+    sink.push(e);
+    if (suspend) {
+      Command all;
+      all.type = CommandType::kMassCancel;
+      all.instrument = kAllInstruments;
+      all.participant = c.participant;
+      all.ts = c.ts;
+      forward(all, sink, CancelReason::kSuspended);
+    }
+  }
+
+  // Hands a command to the book, then settles what it reported. `reason` replaces the book's cancel
+  // reason on the Canceled events of a cancel the exchange itself issued.
+  void forward(const Command& c, EventSink& sink, CancelReason reason = CancelReason::kNone) {
+    const std::size_t from = sink.size();
+    book.apply(c, sink);
+    for (std::size_t i = from; i < sink.size(); ++i) settle(sink.at(i), reason);
+    for (std::uint32_t p : need_met) cancel_project_orders(p, c.ts, sink);
+    need_met.clear();
+  }
+
+  void settle(Event& e, CancelReason reason) {
+    switch (e.type) {
+      case EventType::kAccepted:
+        reserve(e.side, e.account, e.qty.v, +1);
+        break;
+      case EventType::kReplaced:
+        reserve(e.side, e.account, replaced_open.v, -1);
+        reserve(e.side, e.account, e.leaves.v, +1);
+        break;
+      case EventType::kCanceled:
+        if (reason != CancelReason::kNone) e.reason = reason;
+        reserve(e.side, e.account, e.qty.v, -1);
+        break;
+      case EventType::kExpired:
+        reserve(e.side, e.account, e.qty.v, -1);
+        break;
+      case EventType::kFill:
+        fill(e);
+        break;
+      default:
+        break;
+    }
+  }
+
+  void reserve(Side side, AccountId account, std::int64_t open, int sign) {
+    const auto a = static_cast<std::uint32_t>(account.v);
+    if (side == Side::kSell) {
+      facilities[a].reserved += sign * open;
+    } else {
+      projects[a].reserved += sign * reserve_of(a, open);
+    }
+  }
+
+  void fill(Event& e) {
+    const bool taker_buys = e.side == Side::kBuy;
+    const auto p = static_cast<std::uint32_t>((taker_buys ? e.account : e.maker_account).v);
+    const auto f = static_cast<std::uint32_t>((taker_buys ? e.maker_account : e.account).v);
+    const Qty buy_open_after = taker_buys ? e.leaves : e.maker_leaves;
+    const std::int64_t q = e.qty.v;
+    const std::uint32_t ratio = pairs[f * projects.size() + p].ratio;
+    const std::int64_t credit = credited_capacity(q, ratio);
+    FacilityState& fs = facilities[f];
+    ProjectState& ps = projects[p];
+    fs.sold += q;
+    fs.reserved -= q;
+    ps.reserved -= reserve_of(p, buy_open_after.v + q) - reserve_of(p, buy_open_after.v);
+    ps.credited += credit;
+    const std::size_t k = ind(market.facilities[f].industry);
+    capacity[ps.region * kIndustries + k] += credit;
+    capacity[fs.region * kIndustries + k] -= q;
+    InstrumentState& is = instruments[e.instrument.v];
+    is.day_volume += q;
+    is.day_value += Int128{e.price.v} * q;
+    ++is.day_trades;
+    e.arg1 = credit;
+    e.arg2 = ratio;
+    if (ps.credited == market.projects[p].new_capacity &&
+        std::find(need_met.begin(), need_met.end(), p) == need_met.end()) {
+      need_met.push_back(p);
+    }
+  }
+
+  void cancel_project_orders(std::uint32_t p, Timestamp ts, EventSink& sink) {
+    const Industry industry = market.projects[p].industry;
+    for (std::uint32_t i = 0; i < instruments.size(); ++i) {
+      if (market.instruments[i].industry != industry) continue;
+      open_ids.clear();
+      book.for_each_order(InstrumentId(i), Side::kBuy, [&](const Order& o) {
+        if (o.account.v == p) open_ids.push_back(o.id);
+      });
+      for (OrderId id : open_ids) {
+        Command c;
+        c.type = CommandType::kCancel;
+        c.instrument = InstrumentId(i);
+        c.id = id;
+        c.participant = ParticipantId(projects[p].owner);
+        c.ts = ts;
+        const std::size_t from = sink.size();
+        book.apply(c, sink);
+        for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), CancelReason::kNeedMet);
+      }
+    }
+  }
+
+  void apply(const Command& c, EventSink& sink) {
+    roll_clock(c.ts, sink);
+    if (c.instrument.v < instruments.size()) walk_industry = market.instruments[c.instrument.v].industry;
+    switch (c.type) {
+      case CommandType::kNew: return on_new(c, sink);
+      case CommandType::kReplace: return on_replace(c, sink);
+      case CommandType::kCancel:
+      case CommandType::kMassCancel:
+      case CommandType::kAdvanceTime: return forward(c, sink);
+      case CommandType::kCloseDay:
+        if (today > last_closed_day) close_day(c.ts, today, sink);
+        return roll_clock(c.ts, sink);
+      case CommandType::kHalt:
+      case CommandType::kResume:
+      case CommandType::kSuspend:
+      case CommandType::kReinstate: return on_operator(c, sink);
+    }
+    forward(c, sink);  // an unknown type: the book rejects it
+  }
+
+  // ---- state --------------------------------------------------------------------------------------
+
+  Market market;
+  Engine book;
+  std::unordered_map<std::string, std::uint32_t> participant_of, instrument_of, facility_of, project_of;
+  std::vector<FacilityState> facilities;
+  std::vector<ProjectState> projects;
+  std::vector<InstrumentState> instruments;
+  std::vector<bool> allowed;          // [participant * instruments + instrument]
+  std::vector<bool> suspended_flags;  // per participant
+  std::vector<std::int64_t> capacity; // [region * kIndustries + industry]
+  std::vector<PairRule> pairs;        // [facility * projects + project]
+
+  // The walk in progress: its industry (the instrument's) and the region totals its fills moved.
+  Industry walk_industry = Industry::kSteel;
+  std::vector<std::int64_t> walk_delta;
+  std::vector<std::uint32_t> walk_touched;
+
+  std::vector<std::uint32_t> need_met;  // projects whose need the current command met
+  std::vector<OrderId> open_ids;
+  Qty replaced_open{};  // the open quantity of the order being replaced, before the replace
+
+  bool clock_started = false;
+  std::int32_t today = 0;             // local day of the last command
+  std::int32_t last_closed_day = 0;   // the last local day closed
+  std::int64_t next_close = kNever;   // UTC ns of the next scheduled close
+  std::int64_t next_open_minute = -1;
+  SessionPhase phase = SessionPhase::kClosed;
+};
+
+// ---- the public face ------------------------------------------------------------------------------
+
+Exchange::Exchange(Market market) : impl_(std::make_unique<Impl>(std::move(market))) {}
+Exchange::~Exchange() = default;
+
+void Exchange::apply(const Command& cmd, EventSink& sink) { impl_->apply(cmd, sink); }
+
+const Market& Exchange::market() const { return impl_->market; }
+const Engine& Exchange::book() const { return impl_->book; }
+SessionPhase Exchange::phase() const { return impl_->phase; }
+bool Exchange::halted(InstrumentId i) const { return impl_->instruments.at(i.v).halted; }
+bool Exchange::suspended(ParticipantId p) const { return impl_->suspended_flags.at(p.v); }
+Price Exchange::reference_price(InstrumentId i) const { return impl_->instruments.at(i.v).reference; }
+Price Exchange::band_low(InstrumentId i) const { return impl_->instruments.at(i.v).low; }
+Price Exchange::band_high(InstrumentId i) const { return impl_->instruments.at(i.v).high; }
+std::int64_t Exchange::facility_sold(std::uint32_t f) const { return impl_->facilities.at(f).sold; }
+std::int64_t Exchange::facility_reserved(std::uint32_t f) const { return impl_->facilities.at(f).reserved; }
+std::int64_t Exchange::project_credited(std::uint32_t p) const { return impl_->projects.at(p).credited; }
+std::int64_t Exchange::project_reserved(std::uint32_t p) const { return impl_->projects.at(p).reserved; }
+std::uint32_t Exchange::project_lowest_ratio(std::uint32_t p) const {
+  return impl_->projects.at(p).lowest_ratio;
+}
+std::int64_t Exchange::region_capacity(std::uint32_t region, Industry industry) const {
+  return impl_->capacity.at(region * kIndustries + ind(industry));
+}
+
+Exchange::PairDecision Exchange::pair(std::uint32_t f, std::uint32_t p) const {
+  const Impl& m = *impl_;
+  const PairFacts facts = m.pair_facts(f, p);
+  const RatioChoice ratio = m.market.ratios.choose(facts);
+  const FlowDecision flow =
+      m.market.transfers.decide(facts, m.market.regions[m.projects.at(p).region].province_over_target);
+  PairDecision d;
+  d.allowed = m.market.facilities.at(f).industry == m.market.projects.at(p).industry && flow.allowed &&
+              ratio.rule != nullptr;
+  d.ratio_permille = ratio.rule != nullptr ? ratio.ratio_permille : 0;
+  d.why = explain(ratio, facts) + "; " + explain(flow, facts);
+  return d;
+}
+
+namespace {
+std::optional<std::uint32_t> lookup(const std::unordered_map<std::string, std::uint32_t>& map,
+                                    std::string_view key) {
+  const auto it = map.find(std::string(key));
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
+}  // namespace
+
+std::optional<std::uint32_t> Exchange::participant_index(std::string_view id) const {
+  return lookup(impl_->participant_of, id);
+}
+std::optional<std::uint32_t> Exchange::instrument_index(std::string_view code) const {
+  return lookup(impl_->instrument_of, code);
+}
+std::optional<std::uint32_t> Exchange::facility_index(std::string_view id) const {
+  return lookup(impl_->facility_of, id);
+}
+std::optional<std::uint32_t> Exchange::project_index(std::string_view id) const {
+  return lookup(impl_->project_of, id);
+}
+
+std::uint64_t Exchange::state_hash() const {
+  const Impl& m = *impl_;
+  StateHasher h;
+  h.add(m.book.state_hash());
+  for (const auto& f : m.facilities) {
+    h.add_signed(f.sold);
+    h.add_signed(f.reserved);
+  }
+  for (const auto& p : m.projects) {
+    h.add_signed(p.credited);
+    h.add_signed(p.reserved);
+  }
+  for (std::int64_t c : m.capacity) h.add_signed(c);
+  for (const auto& i : m.instruments) {
+    h.add_signed(i.reference.v);
+    h.add(i.halted ? 1 : 0);
+    h.add_signed(i.day_volume);
+    h.add_signed(i.day_trades);
+    h.add(static_cast<std::uint64_t>(i.day_value));
+    h.add(static_cast<std::uint64_t>(i.day_value >> 64));
+  }
+  for (bool s : m.suspended_flags) h.add(s ? 1 : 0);
+  h.add(static_cast<std::uint64_t>(m.phase));
+  h.add_signed(m.last_closed_day);
+  h.add_signed(m.next_close);
+  return h.digest();
+}
+
+std::string Exchange::check_invariants() const {
+  const Impl& m = *impl_;
+  std::string problem = m.book.check_invariants();
+  if (!problem.empty()) return problem;
+  std::vector<std::int64_t> fac(m.facilities.size(), 0);
+  std::vector<std::int64_t> proj(m.projects.size(), 0);
+  for (std::uint32_t i = 0; i < m.instruments.size(); ++i) {
+    m.book.for_each_order(InstrumentId(i), Side::kSell, [&](const Order& o) { fac.at(o.account.v) += o.leaves.v; });
+    m.book.for_each_order(InstrumentId(i), Side::kBuy, [&](const Order& o) {
+      proj.at(o.account.v) += m.reserve_of(static_cast<std::uint32_t>(o.account.v), o.leaves.v);
+    });
+  }
+  for (std::size_t f = 0; f < fac.size(); ++f) {
+    const auto& s = m.facilities[f];
+    const Facility& def = m.market.facilities[f];
+    if (s.reserved != fac[f]) {
+      return "facility " + def.id + ": reserved " + std::to_string(s.reserved) + " but open sells hold " +
+             std::to_string(fac[f]);
+    }
+    if (s.sold < 0 || s.sold + s.reserved > def.capacity) {
+      return "facility " + def.id + ": sold " + std::to_string(s.sold) + " + reserved " +
+             std::to_string(s.reserved) + " exceeds capacity " + std::to_string(def.capacity);
+    }
+  }
+  for (std::size_t p = 0; p < proj.size(); ++p) {
+    const auto& s = m.projects[p];
+    const Project& def = m.market.projects[p];
+    if (s.reserved != proj[p]) {
+      return "project " + def.id + ": reserved " + std::to_string(s.reserved) + " but open buys hold " +
+             std::to_string(proj[p]);
+    }
+    if (s.credited < 0 || s.credited + s.reserved > def.new_capacity) {
+      return "project " + def.id + ": credited " + std::to_string(s.credited) + " + reserved " +
+             std::to_string(s.reserved) + " exceeds need " + std::to_string(def.new_capacity);
+    }
+  }
+  for (std::size_t r = 0; r < m.market.regions.size(); ++r) {
+    for (std::size_t k = 0; k < kIndustries; ++k) {
+      const auto& cap = m.market.regions[r].cap[k];
+      if (cap && m.capacity[r * kIndustries + k] > *cap) {
+        return "region " + m.market.regions[r].name + ": " + std::string(to_string(static_cast<Industry>(k))) +
+               " capacity " + std::to_string(m.capacity[r * kIndustries + k]) + " above its cap " +
+               std::to_string(*cap);
+      }
+    }
+  }
+  return "";
+}
+
+std::string Exchange::describe(const Event& e) const {
+  const Impl& m = *impl_;
+  const Market& mk = m.market;
+  const bool known_instrument = e.instrument.v < mk.instruments.size();
+  const std::string instrument = known_instrument ? mk.instruments[e.instrument.v].code : "?";
+  const bool known_participant = e.participant.v < mk.participants.size();
+  const std::string who = known_participant ? mk.participants[e.participant.v].id
+                                            : "participant #" + std::to_string(e.participant.v);
+  const auto facility = [&](std::uint64_t f) -> std::string {
+    if (f >= mk.facilities.size()) return "facility #" + std::to_string(f);
+    const Facility& fac = mk.facilities[f];
+    return "facility " + fac.id + " (" + fac.equipment + ", " + mk.regions[m.facilities[f].region].name + ")";
+  };
+  const auto project = [&](std::uint64_t p) -> std::string {
+    if (p >= mk.projects.size()) return "project #" + std::to_string(p);
+    return "project " + mk.projects[p].id + " (" + mk.regions[m.projects[p].region].name + ")";
+  };
+  if (e.type == EventType::kFill && known_instrument) {
+    const bool taker_buys = e.side == Side::kBuy;
+    const std::uint64_t p = (taker_buys ? e.account : e.maker_account).v;
+    const std::uint64_t f = (taker_buys ? e.maker_account : e.account).v;
+    std::string text = "trade " + std::to_string(e.trade_id.v) + ": " + tonnes(e.qty.v) + " of " + instrument +
+                       " at " + yuan(e.price.v) + " per t from " + facility(f) + " to " + project(p);
+    if (f < mk.facilities.size() && p < mk.projects.size()) {
+      text += "; " + pair(static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(p)).why + "; credits " +
+              tonnes(e.arg1) + " of new capacity";
+    }
+    return text;
+  }
+  if (e.type != EventType::kRejected) return std::string(to_string(e.type));
+  const auto n = [](std::int64_t v) { return std::to_string(v); };
+  switch (e.code) {
+    case RejectCode::kUnknownParticipant:
+      return who + " is not a registered participant: log on with a registered SenderCompID";
+    case RejectCode::kParticipantSuspended:
+      return who + " is suspended by the exchange and may not enter or change orders; contact the operator";
+    case RejectCode::kSideNotAllowed:
+      return who + " is registered as a " + (e.side == Side::kSell ? "buyer" : "seller") + " only: it may not " +
+             (e.side == Side::kSell ? "sell" : "buy");
+    case RejectCode::kInstrumentNotAllowed: {
+      std::string list;
+      if (known_participant) {
+        for (const std::string& code : mk.participants[e.participant.v].instruments) {
+          list += (list.empty() ? "" : ", ") + code;
+        }
+      }
+      return who + " may not trade " + instrument + " (allowed: " + (list.empty() ? "none" : list) + ")";
+    }
+    case RejectCode::kSessionClosed: {
+      std::string text = instrument + " is not in continuous trading: the market is " +
+                         std::string(to_string(static_cast<SessionPhase>(e.arg1)));
+      text += e.arg2 >= 0 ? "; trading opens at " + minute_text(e.arg2) + " local time"
+                          : "; no more trading today";
+      return text;
+    }
+    case RejectCode::kInstrumentHalted:
+      return instrument + " is halted by the exchange: new orders and replaces wait for the resume; "
+                          "cancels are accepted";
+    case RejectCode::kOffTick:
+      return "price " + yuan(e.arg1) + " is not a multiple of " + instrument + "'s tick " + yuan(e.arg2);
+    case RejectCode::kOffLot:
+      return "quantity " + tonnes(e.arg1) + " is not a multiple of " + instrument + "'s lot " + tonnes(e.arg2);
+    case RejectCode::kOutsideBand: {
+      const std::string band =
+          known_instrument ? " (+-" + n(mk.instruments[e.instrument.v].band_permille / 10) + "." +
+                                 n(mk.instruments[e.instrument.v].band_permille % 10) + "% around the reference)"
+                           : "";
+      return "price " + yuan(e.price.v) + " is outside " + instrument + "'s band " + yuan(e.arg1) + " .. " +
+             yuan(e.arg2) + band;
+    }
+    case RejectCode::kUnknownFacility:
+      return "no facility #" + n(static_cast<std::int64_t>(e.account.v)) +
+             ": a sell order's Account must name a registered facility of the seller";
+    case RejectCode::kFacilityNotOwned:
+      return facility(e.account.v) + " belongs to " +
+             mk.facilities[e.account.v].owner + ", not to " + who;
+    case RejectCode::kFacilityWrongIndustry:
+      return facility(e.account.v) + " is " + std::string(to_string(mk.facilities[e.account.v].industry)) +
+             " capacity; " + instrument + " trades " +
+             std::string(to_string(mk.instruments[e.instrument.v].industry));
+    case RejectCode::kFacilityIneligible: {
+      const Facility& fac = mk.facilities[e.account.v];
+      std::string text = facility(e.account.v) + " may not be sold: " +
+                         std::string(to_string(static_cast<Ineligibility>(e.arg1)));
+      if (static_cast<Ineligibility>(e.arg1) == Ineligibility::kIdle) {
+        text += " (" + n(fac.facts.idle_years) + " years; the limit under " + mk.rules_name + " is " +
+                n(mk.idle_years_limit) + ")";
+      }
+      if (static_cast<Ineligibility>(e.arg1) == Ineligibility::kExpired && fac.facts.expires) {
+        const Date& d = *fac.facts.expires;
+        text += " on " + n(d.year) + "-" + n(d.month) + "-" + n(d.day);
+      }
+      return text;
+    }
+    case RejectCode::kFacilityCapacity: {
+      const Facility& fac = mk.facilities[e.account.v];
+      const std::int64_t sold = fac.capacity - e.arg1 - e.arg2;
+      return facility(e.account.v) + " has " + tonnes(e.arg1) + " of unsold, unreserved capacity (" +
+             tonnes(fac.capacity) + " registered, " + tonnes(sold) + " sold, " + tonnes(e.arg2) +
+             " reserved by open orders); the order asks for " + tonnes(e.qty.v);
+    }
+    case RejectCode::kFacilityIndivisible:
+      return facility(e.account.v) + " is indivisible: sell its whole remaining " + tonnes(e.arg1) +
+             " in one all-or-none order (ExecInst G, or FOK)";
+    case RejectCode::kUnknownProject:
+      return "no project #" + n(static_cast<std::int64_t>(e.account.v)) +
+             ": a buy order's Account must name a registered project of the buyer";
+    case RejectCode::kProjectNotOwned:
+      return project(e.account.v) + " belongs to " + mk.projects[e.account.v].owner + ", not to " + who;
+    case RejectCode::kProjectWrongIndustry:
+      return project(e.account.v) + " builds " + std::string(to_string(mk.projects[e.account.v].industry)) +
+             " capacity; " + instrument + " trades " +
+             std::string(to_string(mk.instruments[e.instrument.v].industry));
+    case RejectCode::kProjectNotOpen:
+      return project(e.account.v) + " is " + std::string(to_string(static_cast<ProjectStatus>(e.arg1))) +
+             ": only approved or filed projects may buy";
+    case RejectCode::kProjectNeed: {
+      const Project& proj = mk.projects[e.account.v];
+      return project(e.account.v) + " needs " + tonnes(proj.new_capacity) + " of new capacity, of which " +
+             tonnes(e.arg1) + " is neither credited nor reserved by open orders; the order could credit up to " +
+             tonnes(e.arg2) + " (its quantity at the lowest ratio the project can get, " +
+             ratio_text(m.projects[e.account.v].lowest_ratio) + ")";
+    }
+    case RejectCode::kNoRatioRule: {
+      const Project& proj = mk.projects[e.account.v];
+      return "no ratio rule of " + mk.rules_name + " covers " + std::string(to_string(proj.industry)) +
+             " projects in " + mk.regions[m.projects[e.account.v].region].name + ": " + project(e.account.v) +
+             " cannot buy";
+    }
+    default:
+      return describe_reject(e);
+  }
+}
+
+}  // namespace crix::engine

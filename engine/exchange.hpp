@@ -1,0 +1,148 @@
+// crix::engine::Exchange: the market rules around the book (DOMAIN.md, DESIGN.md "Market rules").
+// It owns an Engine and a copy of the Market, checks every order against the rules before the book
+// sees it, answers the book's per-pair question at match time, settles every fill (ratio, credited
+// capacity, sold capacity, region totals), keeps the trading calendar and carries out the operator's
+// commands. Still a pure state machine: no I/O, no clock reads, no locks.
+//
+// Thread rules: engine thread only, like Engine.
+//
+// Accounts. A sell order's Command::account is the index of a facility in Market::facilities, a buy
+// order's the index of a project in Market::projects; a participant is its index in
+// Market::participants and an instrument its index in Market::instruments. The gateway maps names to
+// indices (facility_index() and friends).
+//
+// On entry (kNew), first failure wins, each a Rejected event with a 2xx code (event.hpp):
+//   participant known, active, allowed this side and this instrument; the session in continuous
+//   trading and the instrument not halted; price a multiple of the tick, quantity of the lot; price
+//   within the band around the reference price (a market order's protection price is the band's edge
+//   when the command's price is 0); then
+//   sell: the facility exists, belongs to the seller, is of the instrument's industry, is eligible
+//         (Ineligibility), has qty of unsold and unreserved capacity; an indivisible facility only
+//         sells its whole remaining capacity, all-or-none (AON flag or FOK);
+//   buy:  the project exists, belongs to the buyer, is of the instrument's industry, is approved or
+//         filed, some ratio rule could apply to it, and the most the order could credit
+//         (credited_capacity(qty, the project's lowest possible ratio)) fits in its need that is
+//         neither credited nor reserved.
+// Then the book's own checks (engine.hpp). Replace runs the same checks on the new price and quantity
+// (an indivisible facility's order may change its price only). Cancels and mass cancels are allowed
+// in every phase.
+//
+// Reservations. An open sell order reserves its open quantity of the facility; an open buy order
+// reserves credited_capacity(open quantity, lowest ratio) of the project's need. Fills, cancels,
+// expiries and replaces adjust them, so sold + reserved <= capacity and credited + reserved <= need
+// always hold, whatever ratio the pairs turn out to have.
+//
+// At match time (the EligibilityHook), per pair: the transfer table must allow the flow between the
+// facility's and the project's regions; a ratio rule must cover the pair; the facility must not have
+// expired; and the project's region must stay within its cap for the industry once the fills of this
+// walk so far are counted (region totals move by +credited in the buyer's region and -qty in the
+// seller's). Self-trade is the book's self-trade prevention (cancel the resting order).
+//
+// On each fill: the pair's ratio and credited = floor(qty * 1000 / ratio) go into the Fill event
+// (arg1, arg2); the facility's sold capacity, the project's credited capacity and both regions'
+// totals move. A project whose need is met has its open buy orders canceled (kNeedMet).
+//
+// Calendar. Command times are UTC nanoseconds; the exchange's fixed UTC offset gives local time. A
+// trading day is a working day that is not a holiday; its phases are pre-open (before the first
+// session), continuous (inside a session), break (between sessions) and closed (after the last, and
+// all day on other days). A SessionPhase event marks each change. The first command at or after a
+// trading day's close closes that day before anything else: Day orders expire, each instrument's
+// close is the VWAP of the day's trades rounded to the tick, which becomes its reference price
+// (DayClosed events). The operator's kCloseDay closes the current day at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/engine.hpp"
+#include "engine/market.hpp"
+
+namespace crix::engine {
+
+enum class SessionPhase : std::uint8_t { kClosed = 0, kPreOpen = 1, kContinuous = 2, kBreak = 3 };
+std::string_view to_string(SessionPhase phase);
+
+// Why a facility's capacity may not be sold (DOMAIN.md, "Eligibility"); the first that applies.
+enum class Ineligibility : std::uint8_t {
+  kNone = 0,
+  kMandatedCut = 1,
+  kSubsidised = 2,
+  kBackward = 3,
+  kZombieOwner = 4,
+  kCourtSeized = 5,
+  kDismantled = 6,
+  kUsed = 7,
+  kNotOnInventory = 8,
+  kIdle = 9,
+  kExpired = 10,
+};
+std::string_view to_string(Ineligibility why);
+
+// Days since 1970-01-01 of a calendar date, and back (proleptic Gregorian).
+std::int32_t days_from_civil(const Date& d);
+Date civil_from_days(std::int32_t days);
+
+// `today` in days since 1970-01-01 (local date).
+Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, std::int32_t today);
+
+class Exchange {
+ public:
+  // Throws std::invalid_argument when the market's references do not resolve (config/ validates
+  // them; this guards direct construction) or it has no instrument.
+  explicit Exchange(Market market);
+  ~Exchange();
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  void apply(const Command& cmd, EventSink& sink);
+
+  // A sentence for a person: for a Rejected event (any code) what was wrong, naming the facility,
+  // project, region or rule and the numbers; for a Fill which rule gave its ratio; else the type.
+  std::string describe(const Event& e) const;
+
+  const Market& market() const;
+  const Engine& book() const;
+
+  SessionPhase phase() const;  // as of the last command
+  bool halted(InstrumentId instrument) const;
+  bool suspended(ParticipantId participant) const;
+  Price reference_price(InstrumentId instrument) const;
+  Price band_low(InstrumentId instrument) const;
+  Price band_high(InstrumentId instrument) const;
+  std::int64_t facility_sold(std::uint32_t facility) const;
+  std::int64_t facility_reserved(std::uint32_t facility) const;
+  std::int64_t project_credited(std::uint32_t project) const;
+  std::int64_t project_reserved(std::uint32_t project) const;  // credit reserved by open buys
+  std::uint32_t project_lowest_ratio(std::uint32_t project) const;  // 0: no rule can apply
+  std::int64_t region_capacity(std::uint32_t region, Industry industry) const;  // index into regions
+  // The rule decision for one (facility, project) pair: allowed, its ratio and the rules' names.
+  struct PairDecision {
+    bool allowed = false;
+    std::uint32_t ratio_permille = 0;
+    std::string why;  // the ratio rule and the transfer decision, explained
+  };
+  PairDecision pair(std::uint32_t facility, std::uint32_t project) const;
+
+  std::optional<std::uint32_t> participant_index(std::string_view id) const;
+  std::optional<std::uint32_t> instrument_index(std::string_view code) const;
+  std::optional<std::uint32_t> facility_index(std::string_view id) const;
+  std::optional<std::uint32_t> project_index(std::string_view id) const;
+
+  // The book's state hash combined with the rules' state (reservations, sold, credited, region
+  // totals, references, halts, suspensions): same commands in, same hash out.
+  std::uint64_t state_hash() const;
+
+  // Recomputes every reservation from the open orders and checks sold + reserved <= capacity,
+  // credited + reserved <= need, every region within its cap, plus the book's own invariants.
+  // Returns the first inconsistency or "". O(book): for tests.
+  std::string check_invariants() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crix::engine

@@ -1,0 +1,479 @@
+// The market rules on the sample market (config/sample/market.toml, 2021 rules): one scenario per
+// rule of engine/exchange.hpp, each driving a real Exchange with commands and reading its events,
+// its sentences and its accounts.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "config/market_config.hpp"
+#include "engine/exchange.hpp"
+
+using namespace crix::engine;
+
+namespace {
+
+Market sample() {
+  crix::config::LoadResult r = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(r.errors.empty());
+  return std::move(*r.market);
+}
+
+// UTC nanoseconds of a local (UTC+8) date and time.
+Timestamp at(Date d, int hour, int minute, int second = 0) {
+  const std::int64_t local = (std::int64_t{days_from_civil(d)} * 86400 + hour * 3600 + minute * 60 + second);
+  return Timestamp((local - 8 * 3600) * 1'000'000'000);
+}
+
+constexpr Date kTuesday{2026, 12, 1};
+constexpr Date kWednesday{2026, 12, 2};
+constexpr Date kSaturday{2026, 12, 5};
+
+struct Market_ {
+  Exchange x{sample()};
+  EventSink sink;
+  Timestamp now = at(kTuesday, 10, 0);
+  std::uint64_t next_id = 1;
+
+  std::uint32_t participant(const std::string& id) const { return *x.participant_index(id); }
+  std::uint32_t instrument(const std::string& code) const { return *x.instrument_index(code); }
+  std::uint32_t facility(const std::string& id) const { return *x.facility_index(id); }
+  std::uint32_t project(const std::string& id) const { return *x.project_index(id); }
+
+  std::vector<Event> apply(Command c) {
+    if (c.ts.v == 0) c.ts = now;
+    sink.clear();
+    x.apply(c, sink);
+    std::string problem = x.check_invariants();
+    INFO(problem);
+    CHECK(problem.empty());
+    return sink.events();
+  }
+
+  Command order(const std::string& who, const std::string& instr, Side side, const std::string& account,
+                std::int64_t qty, std::int64_t price) {
+    Command c;
+    c.type = CommandType::kNew;
+    c.id = OrderId(next_id++);
+    c.participant = ParticipantId(participant(who));
+    c.instrument = InstrumentId(instrument(instr));
+    c.side = side;
+    c.account = AccountId(side == Side::kSell ? facility(account) : project(account));
+    c.qty = Qty(qty);
+    c.price = Price(price);
+    c.tif = TimeInForce::kGtc;
+    return c;
+  }
+  std::vector<Event> sell(const std::string& who, const std::string& instr, const std::string& facility_id,
+                          std::int64_t qty, std::int64_t price, std::uint8_t flags = 0) {
+    Command c = order(who, instr, Side::kSell, facility_id, qty, price);
+    c.flags = flags;
+    return apply(c);
+  }
+  std::vector<Event> buy(const std::string& who, const std::string& instr, const std::string& project_id,
+                         std::int64_t qty, std::int64_t price) {
+    return apply(order(who, instr, Side::kBuy, project_id, qty, price));
+  }
+  std::vector<Event> op(CommandType type, std::uint32_t instrument_or_participant) {
+    Command c;
+    c.type = type;
+    c.instrument = InstrumentId(instrument_or_participant);
+    c.participant = ParticipantId(instrument_or_participant);
+    return apply(c);
+  }
+  std::vector<Event> cancel(const std::string& who, const std::string& instr, std::uint64_t id) {
+    Command c;
+    c.type = CommandType::kCancel;
+    c.id = OrderId(id);
+    c.participant = ParticipantId(participant(who));
+    c.instrument = InstrumentId(instrument(instr));
+    return apply(c);
+  }
+};
+
+std::vector<Event> of_type(const std::vector<Event>& events, EventType type) {
+  std::vector<Event> out;
+  for (const Event& e : events) {
+    if (e.type == type) out.push_back(e);
+  }
+  return out;
+}
+
+// The one Rejected event of a command, with its sentence.
+struct Rejection {
+  RejectCode code = RejectCode::kNone;
+  std::string text;
+};
+Rejection rejection(const Market_& m, const std::vector<Event>& events) {
+  const std::vector<Event> r = of_type(events, EventType::kRejected);
+  if (r.size() != 1) return {};
+  return {r[0].code, m.x.describe(r[0])};
+}
+
+bool accepted(const std::vector<Event>& events) { return !of_type(events, EventType::kAccepted).empty(); }
+
+constexpr std::uint8_t kAon = kFlagAllOrNone;
+
+}  // namespace
+
+TEST_CASE("the same facility's capacity cannot be offered twice", "[exchange]") {
+  Market_ m;
+  REQUIRE(accepted(m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 58000, kAon)));
+  CHECK(m.x.facility_reserved(m.facility("TJ-BF-410")) == 500000);
+  const Rejection r = rejection(m, m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 58500, kAon));
+  CHECK(r.code == RejectCode::kFacilityCapacity);
+  CHECK(r.text ==
+        "facility TJ-BF-410 (410 m3 blast furnace (ironmaking), Tianjin) has 0 t of unsold, unreserved capacity "
+        "(500000 t registered, 0 t sold, 500000 t reserved by open orders); the order asks for 500000 t");
+  // Canceling the first offer frees the capacity again.
+  m.cancel("TJ-RONGCHENG", "STEEL-IRON", 1);
+  CHECK(m.x.facility_reserved(m.facility("TJ-BF-410")) == 0);
+  CHECK(accepted(m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 58500, kAon)));
+}
+
+TEST_CASE("an indivisible facility sells its whole remaining capacity all-or-none", "[exchange]") {
+  Market_ m;
+  Rejection r = rejection(m, m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 100000, 58000, kAon));
+  CHECK(r.code == RejectCode::kFacilityIndivisible);
+  CHECK(r.text.find("is indivisible: sell its whole remaining 500000 t in one all-or-none order") !=
+        std::string::npos);
+  r = rejection(m, m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 58000));  // not AON
+  CHECK(r.code == RejectCode::kFacilityIndivisible);
+  CHECK(accepted(m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 58000, kAon)));
+}
+
+TEST_CASE("a fill into a key region carries the 2021 key-region ratio and its credit", "[exchange]") {
+  Market_ m;
+  // Tangshan (Hebei) sells to Tianjin's new blast furnace: key region, 1.5:1.
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 300000, 58000)));
+  const std::vector<Event> ev = m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 300000, 58000);
+  const std::vector<Event> fills = of_type(ev, EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].qty.v == 300000);
+  CHECK(fills[0].arg2 == 1500);
+  CHECK(fills[0].arg1 == 200000);
+  CHECK(m.x.describe(fills[0]).find("under rule 'steel 2021, key region (46号)'") != std::string::npos);
+  CHECK(m.x.facility_sold(m.facility("HB-BF-450")) == 300000);
+  CHECK(m.x.project_credited(m.project("TJ-NEW-BF-2500")) == 200000);
+  CHECK(m.x.region_capacity(0, Industry::kSteel) == 19200000 + 200000);   // Tianjin
+  CHECK(m.x.region_capacity(1, Industry::kSteel) == 130000000 - 300000);  // Tangshan
+}
+
+TEST_CASE("key-region provinces do not buy clinker from other provinces: the pair is skipped", "[exchange]") {
+  Market_ m;
+  // Tianjin's clinker project may not take Hebei's line (2021 transfer rule); both orders rest.
+  REQUIRE(accepted(m.sell("HB-JIDONG-CEMENT", "CEMENT-CLINKER", "HB-CL-4000", 1240000, 30000, kAon)));
+  const std::vector<Event> ev = m.buy("TJ-JINTAI-CEMENT", "CEMENT-CLINKER", "TJ-NEW-CL-5000", 1000000, 31000);
+  CHECK(accepted(ev));
+  CHECK(of_type(ev, EventType::kFill).empty());
+  CHECK(m.x.book().order_count(InstrumentId(m.instrument("CEMENT-CLINKER")), Side::kBuy) == 1);
+  const Exchange::PairDecision d = m.x.pair(m.facility("HB-CL-4000"), m.project("TJ-NEW-CL-5000"));
+  CHECK_FALSE(d.allowed);
+  CHECK(d.why.find("is not allowed under rule 'clinker: key-region provinces do not buy from other "
+                   "provinces'") != std::string::npos);
+}
+
+TEST_CASE("a cross-province clinker trade replaces at 2:1", "[exchange]") {
+  Market_ m;
+  // Lhasa's line sold into Chengdu: other region, but cross-province, so at least 2:1.
+  REQUIRE(accepted(m.sell("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-CL-1000", 310000, 30000)));
+  const std::vector<Event> fills =
+      of_type(m.buy("SC-CHENGDU-CEMENT", "CEMENT-CLINKER", "SC-NEW-CL-4500", 310000, 30000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg2 == 2000);
+  CHECK(fills[0].arg1 == 155000);
+  CHECK(m.x.project_credited(m.project("SC-NEW-CL-4500")) == 155000);
+}
+
+TEST_CASE("a project in Tibet replaces at 1:1", "[exchange]") {
+  Market_ m;
+  REQUIRE(accepted(m.sell("SC-CHENGDU-CEMENT", "CEMENT-CLINKER", "SC-CL-1500", 200000, 30000)));
+  const std::vector<Event> fills =
+      of_type(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 200000, 30000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg2 == 1000);
+  CHECK(fills[0].arg1 == 200000);
+  CHECK(m.x.describe(fills[0]).find("clinker, Tibet 1:1") != std::string::npos);
+}
+
+TEST_CASE("a region's cap is reached mid-stream: the fill that would pass it is skipped", "[exchange]") {
+  Market_ m;
+  // Tianjin: steel 19.2 Mt against a 20 Mt cap, room for 800000 t of credited capacity.
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 550000, 58000)));
+  REQUIRE(accepted(m.sell("SD-JINAN-STEEL", "STEEL-IRON", "SD-CV-120", 1200000, 58100)));
+  const std::vector<Event> ev = m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1250000, 59000);
+  const std::vector<Event> fills = of_type(ev, EventType::kFill);
+  REQUIRE(fills.size() == 1);  // Hebei's 550000 t at 1.5:1 credits 366666 t; Shandong's would pass the cap
+  CHECK(fills[0].arg1 == 366666);
+  CHECK(m.x.region_capacity(0, Industry::kSteel) == 19566666);
+  CHECK(m.x.book().order_count(InstrumentId(m.instrument("STEEL-IRON")), Side::kBuy) == 1);
+  CHECK(m.x.book().order_count(InstrumentId(m.instrument("STEEL-IRON")), Side::kSell) == 1);
+  // A smaller order that fits under the cap still trades with the skipped seller: merger capacity
+  // into a key region at 1.25:1, 500000 t credit 400000 t would pass it, 400000 t credit 320000 t fit.
+  m.cancel("TJ-BOHAI-STEEL", "STEEL-IRON", 3);
+  const std::vector<Event> small =
+      of_type(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 400000, 59000), EventType::kFill);
+  REQUIRE(small.size() == 1);
+  CHECK(small[0].arg2 == 1250);
+  CHECK(small[0].arg1 == 320000);
+  CHECK(m.x.region_capacity(0, Industry::kSteel) == 19886666);
+}
+
+TEST_CASE("a halted instrument takes cancels but no new orders until it resumes", "[exchange]") {
+  Market_ m;
+  const std::uint32_t iron = m.instrument("STEEL-IRON");
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000)));
+  const std::vector<Event> halt = m.op(CommandType::kHalt, iron);
+  REQUIRE(halt.size() == 1);
+  CHECK(halt[0].type == EventType::kInstrumentState);
+  CHECK(halt[0].arg1 == 1);
+  const Rejection r = rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1000, 58000));
+  CHECK(r.code == RejectCode::kInstrumentHalted);
+  CHECK(r.text == "STEEL-IRON is halted by the exchange: new orders and replaces wait for the resume; cancels "
+                  "are accepted");
+  CHECK(of_type(m.cancel("HB-TANGSHAN-IRON", "STEEL-IRON", 1), EventType::kCanceled).size() == 1);
+  m.op(CommandType::kResume, iron);
+  CHECK(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1000, 58000)));
+}
+
+TEST_CASE("a suspended participant's orders are canceled and it may not trade", "[exchange]") {
+  Market_ m;
+  const std::uint32_t hb = m.participant("HB-TANGSHAN-IRON");
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000)));
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-CRUDE", "HB-BF-450", 2000, 95000)));
+  const std::vector<Event> ev = m.op(CommandType::kSuspend, hb);
+  const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
+  REQUIRE(canceled.size() == 2);
+  CHECK(canceled[0].reason == CancelReason::kSuspended);
+  CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 0);
+  CHECK(m.x.suspended(ParticipantId(hb)));
+  const Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000));
+  CHECK(r.code == RejectCode::kParticipantSuspended);
+  CHECK(r.text.find("HB-TANGSHAN-IRON is suspended by the exchange") == 0);
+  m.op(CommandType::kReinstate, hb);
+  CHECK(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000)));
+}
+
+TEST_CASE("orders are taken only in continuous trading", "[exchange]") {
+  Market_ m;
+  m.now = at(kTuesday, 9, 0);
+  Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000));
+  CHECK(r.code == RejectCode::kSessionClosed);
+  CHECK(r.text == "STEEL-IRON is not in continuous trading: the market is pre-open; trading opens at 09:30 "
+                  "local time");
+  m.now = at(kTuesday, 12, 0);
+  r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000));
+  CHECK(r.text.find("break between sessions; trading opens at 13:00") != std::string::npos);
+  m.now = at(kTuesday, 13, 0);
+  CHECK(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000)));
+  m.now = at(kSaturday, 10, 0);
+  r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000));
+  CHECK(r.text.find("the market is closed; no more trading today") != std::string::npos);
+  m.now = at(Date{2027, 1, 1}, 10, 0);  // not in the 2026 holiday list: a Friday that trades
+  CHECK(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000)));
+}
+
+TEST_CASE("a holiday in the calendar does not trade", "[exchange]") {
+  Market_ m;
+  m.now = at(Date{2026, 10, 1}, 10, 0);  // National Day, a Thursday
+  const Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000));
+  CHECK(r.code == RejectCode::kSessionClosed);
+}
+
+TEST_CASE("the close expires Day orders and the day's VWAP becomes the next reference", "[exchange]") {
+  Market_ m;
+  const InstrumentId iron(m.instrument("STEEL-IRON"));
+  m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 57000);
+  m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 3000, 60000);
+  m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 4000, 60000);  // 1000 @ 570, 3000 @ 600
+  Command day = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 500, 55000);
+  day.tif = TimeInForce::kDay;
+  REQUIRE(accepted(m.apply(day)));
+  // The first command after 15:00 closes the day before it is handled.
+  Command tick;
+  tick.type = CommandType::kAdvanceTime;
+  tick.ts = at(kTuesday, 15, 0, 1);
+  const std::vector<Event> ev = m.apply(tick);
+  REQUIRE(of_type(ev, EventType::kExpired).size() == 1);
+  CHECK(m.x.project_reserved(m.project("TJ-NEW-BF-2500")) == 0);
+  const std::vector<Event> closes = of_type(ev, EventType::kDayClosed);
+  REQUIRE(closes.size() == 5);
+  CHECK(closes[iron.v].price.v == 59250);  // (1000 x 57000 + 3000 x 60000) / 4000
+  CHECK(closes[iron.v].qty.v == 4000);
+  CHECK(closes[iron.v].arg1 == 58000);
+  CHECK(closes[iron.v].arg2 == 2);
+  CHECK(m.x.reference_price(iron).v == 59250);
+  CHECK(m.x.band_low(iron).v == 53325);
+  CHECK(m.x.band_high(iron).v == 65175);
+  CHECK(of_type(ev, EventType::kSessionPhase).size() == 1);
+  CHECK(m.x.phase() == SessionPhase::kClosed);
+  // Next morning the new band applies.
+  m.now = at(kWednesday, 10, 0);
+  const Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 53000));
+  CHECK(r.code == RejectCode::kOutsideBand);
+  CHECK(r.text == "price 530.00 yuan is outside STEEL-IRON's band 533.25 yuan .. 651.75 yuan (+-10.0% around "
+                  "the reference)");
+}
+
+TEST_CASE("tick and lot are enforced", "[exchange]") {
+  Market_ m;
+  Market mk = sample();
+  mk.instruments[0].tick = 100;
+  mk.instruments[0].lot = 10;
+  Exchange x(mk);
+  EventSink sink;
+  Command c = m.order("HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, "HB-BF-450", 1000, 58050);
+  c.ts = m.now;
+  x.apply(c, sink);
+  REQUIRE(of_type(sink.events(), EventType::kRejected).size() == 1);
+  CHECK(of_type(sink.events(), EventType::kRejected)[0].code == RejectCode::kOffTick);
+  CHECK(x.describe(of_type(sink.events(), EventType::kRejected)[0]) ==
+        "price 580.50 yuan is not a multiple of STEEL-IRON's tick 1.00 yuan");
+  sink.clear();
+  c.price = Price(58000);
+  c.qty = Qty(1005);
+  x.apply(c, sink);
+  CHECK(x.describe(of_type(sink.events(), EventType::kRejected)[0]) ==
+        "quantity 1005 t is not a multiple of STEEL-IRON's lot 10 t");
+}
+
+TEST_CASE("ineligible capacity cannot be offered, each with its reason", "[exchange]") {
+  Market_ m;
+  Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-420-SEIZED", 1000, 58000));
+  CHECK(r.code == RejectCode::kFacilityIneligible);
+  CHECK(r.text == "facility HB-BF-420-SEIZED (420 m3 blast furnace (ironmaking), Tangshan, Hebei) may not be "
+                  "sold: under court seizure");
+  r = rejection(m, m.sell("SC-CHENGDU-CEMENT", "CEMENT-CLINKER", "SC-CL-2000-IDLE", 1000, 30000));
+  CHECK(r.text.find("may not be sold: idle for too many years (3 years; the limit under 2021 rules is 2)") !=
+        std::string::npos);
+  m.now = at(Date{2028, 1, 4}, 10, 0);  // the Henan potline's indicator lapsed on 2027-12-31
+  r = rejection(m, m.sell("HA-ZHENGZHOU-ALU", "ALU-ELEC", "HA-POT-320KA", 1000, 150000));
+  CHECK(r.code == RejectCode::kFacilityIneligible);
+  CHECK(r.text.find("may not be sold: expired on 2027-12-31") != std::string::npos);
+}
+
+TEST_CASE("who may sell what, and for which project", "[exchange]") {
+  Market_ m;
+  CHECK(rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "TJ-BF-1080", 1000, 58000)).text ==
+        "facility TJ-BF-1080 (1080 m3 blast furnace (ironmaking), Tianjin) belongs to TJ-BOHAI-STEEL, not to "
+        "HB-TANGSHAN-IRON");
+  CHECK(rejection(m, m.sell("TJ-RONGCHENG", "CEMENT-CLINKER", "TJ-BF-410", 500000, 30000, kAon)).code ==
+        RejectCode::kInstrumentNotAllowed);
+  CHECK(rejection(m, m.sell("TJ-RONGCHENG", "CEMENT-CLINKER", "TJ-BF-410", 500000, 30000, kAon)).text ==
+        "TJ-RONGCHENG may not trade CEMENT-CLINKER (allowed: STEEL-IRON, STEEL-CRUDE)");
+  CHECK(rejection(m, m.buy("TJ-RONGCHENG", "STEEL-IRON", "TJ-NEW-BF-2500", 1000, 58000)).text ==
+        "TJ-RONGCHENG is registered as a seller only: it may not buy");
+  CHECK(rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "SD-NEW-EAF-100", 1000, 58000)).code ==
+        RejectCode::kProjectNotOwned);
+  CHECK(rejection(m, m.buy("SC-CHENGDU-CEMENT", "CEMENT-CLINKER", "SC-NEW-CL-4500", 1000, 40000)).code ==
+        RejectCode::kOutsideBand);
+}
+
+TEST_CASE("a project buys no more than its need, and stops buying once it is met", "[exchange]") {
+  Market_ m;
+  // Tibet's project needs 300000 t at 1:1 at best: an order that could credit more is refused.
+  Rejection r = rejection(m, m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 300001, 30000));
+  CHECK(r.code == RejectCode::kProjectNeed);
+  CHECK(r.text == "project XZ-NEW-CL-2500 (Lhasa, Tibet) needs 300000 t of new capacity, of which 300000 t is "
+                  "neither credited nor reserved by open orders; the order could credit up to 300001 t (its "
+                  "quantity at the lowest ratio the project can get, 1:1)");
+  REQUIRE(accepted(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 200000, 30000)));
+  REQUIRE(accepted(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 100000, 29000)));
+  CHECK(rejection(m, m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 1, 30000)).code ==
+        RejectCode::kProjectNeed);
+  // Chengdu sells 300000 t at 1:1 into Tibet: the first buy fills, then the second, need met.
+  const std::vector<Event> ev = m.sell("SC-CHENGDU-CEMENT", "CEMENT-CLINKER", "SC-CL-1500", 300000, 29000);
+  CHECK(of_type(ev, EventType::kFill).size() == 2);
+  CHECK(m.x.project_credited(m.project("XZ-NEW-CL-2500")) == 300000);
+  CHECK(m.x.project_reserved(m.project("XZ-NEW-CL-2500")) == 0);
+}
+
+TEST_CASE("buy orders left when a project's need is met are canceled", "[exchange]") {
+  // Merger capacity into a key region replaces at 1.25:1, Tianjin's lowest ratio, so a 375000 t buy
+  // reserves exactly a 300000 t need; a 1 t order reserves nothing (floor(1000 / 1250) = 0) and is
+  // what remains when the need is met.
+  Market mk = sample();
+  for (Project& p : mk.projects) {
+    if (p.id == "TJ-NEW-BF-2500") p.new_capacity = 300000;
+  }
+  Market_ m;
+  Exchange x(mk);
+  EventSink sink;
+  const auto run = [&](Command c) {
+    c.ts = m.now;
+    sink.clear();
+    x.apply(c, sink);
+    INFO(x.check_invariants());
+    CHECK(x.check_invariants().empty());
+    return sink.events();
+  };
+  const std::uint32_t project = *x.project_index("TJ-NEW-BF-2500");
+  const Command small = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 1, 57000);
+  REQUIRE(accepted(run(small)));
+  REQUIRE(accepted(run(m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 375000, 58000))));
+  CHECK(x.project_reserved(project) == 300000);
+  CHECK(rejection(m, run(m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 2, 57000))).code ==
+        RejectCode::kProjectNeed);
+  const std::vector<Event> ev = run(m.order("SD-JINAN-STEEL", "STEEL-IRON", Side::kSell, "SD-CV-120", 375000, 57000));
+  const std::vector<Event> fills = of_type(ev, EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg2 == 1250);
+  CHECK(x.project_credited(project) == 300000);
+  const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
+  REQUIRE(canceled.size() == 1);
+  CHECK(canceled[0].order_id == small.id);
+  CHECK(canceled[0].reason == CancelReason::kNeedMet);
+  CHECK(x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
+}
+
+TEST_CASE("replace re-checks the facility and keeps reservations exact", "[exchange]") {
+  Market_ m;
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 500000, 60000)));
+  Command r;
+  r.type = CommandType::kReplace;
+  r.id = OrderId(1);
+  r.participant = ParticipantId(m.participant("HB-TANGSHAN-IRON"));
+  r.instrument = InstrumentId(m.instrument("STEEL-IRON"));
+  r.price = Price(60000);
+  r.qty = Qty(550001);
+  CHECK(rejection(m, m.apply(r)).code == RejectCode::kFacilityCapacity);
+  r.qty = Qty(550000);
+  CHECK(of_type(m.apply(r), EventType::kReplaced).size() == 1);
+  CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 550000);
+  r.qty = Qty(100000);
+  r.price = Price(59000);
+  m.apply(r);
+  CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 100000);
+  // The indivisible furnace's order may move its price but not its quantity.
+  REQUIRE(accepted(m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 60000, kAon)));
+  r.id = OrderId(2);
+  r.participant = ParticipantId(m.participant("TJ-RONGCHENG"));
+  r.qty = Qty(400000);
+  CHECK(rejection(m, m.apply(r)).code == RejectCode::kFacilityIndivisible);
+  r.qty = Qty(500000);
+  r.price = Price(59500);
+  CHECK(of_type(m.apply(r), EventType::kReplaced).size() == 1);
+}
+
+TEST_CASE("a market order's protection price is the band's edge", "[exchange]") {
+  Market_ m;
+  m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 63800);  // the band's top
+  Command c = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 1000, 0);
+  c.ord_type = OrderType::kMarket;
+  c.tif = TimeInForce::kIoc;
+  const std::vector<Event> ev = m.apply(c);
+  REQUIRE(of_type(ev, EventType::kFill).size() == 1);
+  CHECK(of_type(ev, EventType::kAccepted)[0].price.v == 63800);
+}
+
+TEST_CASE("the same commands give the same exchange state hash", "[exchange]") {
+  Market_ a;
+  Market_ b;
+  for (Market_* m : {&a, &b}) {
+    m->sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000);
+    m->buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 600, 58000);
+  }
+  CHECK(a.x.state_hash() == b.x.state_hash());
+  b.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1, 58000);
+  CHECK(a.x.state_hash() != b.x.state_hash());
+}
