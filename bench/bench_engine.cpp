@@ -9,16 +9,31 @@
 // trading, an add that traded, a cancel that removed an order, a cancel that was rejected (the order
 // had already filled). The last line is the machine-readable summary:
 //   bench_engine ops=<n> ops_per_s=<n> p50_ns=<n> p99_ns=<n>
+//
+// With --rules [MARKET.toml] (default: the sample market) it measures what the market rules cost
+// instead: a MarketStream over the market's registry (seed, ops as above; one command per
+// microsecond from 09:30 local on Tuesday 2026-12-01, so the whole stream is in continuous trading)
+// goes three times through an Exchange (rules on) and three times through a bare Engine fed what the
+// Exchange's own book was fed (rules off: the orders the rules let through, market orders with their
+// band-edge protection price, no pair refusals). Both rates are per command of the whole stream, so
+// they compare the wall time of the same market day with and without the rules. Medians are
+// reported, then the latency of the rules-on runs:
+//   bench_engine rules=off ops=<n> ops_per_s=<n>
+//   bench_engine rules=on ops=<n> ops_per_s=<n> p50_ns=<n> p99_ns=<n> cost_percent=<n>
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "config/market_config.hpp"
 #include "engine/engine.hpp"
+#include "engine/exchange.hpp"
+#include "tools/market_stream.hpp"
 #include "tools/stream_gen.hpp"
 
 namespace {
@@ -72,20 +87,130 @@ bool parse_flag(int argc, char** argv, int& i, std::uint64_t& value) {
   return r.ec == std::errc() && r.ptr == text.data() + text.size();
 }
 
+template <class Apply>
+double median_rate(const std::vector<Command>& commands, crix::engine::EventSink& sink, Apply make_and_run) {
+  std::array<double, 3> rates{};
+  for (double& rate : rates) rate = make_and_run(commands, sink);
+  std::sort(rates.begin(), rates.end());
+  return rates[1];
+}
+
+int bench_rules(const std::string& market_file, std::uint64_t seed, std::uint64_t ops) {
+  crix::config::LoadResult loaded = crix::config::load_market(market_file);
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", crix::config::format(e).c_str());
+    return 2;
+  }
+  const crix::engine::Market& market = *loaded.market;
+  crix::tools::MarketStreamSettings ms;
+  ms.seed = seed;
+  const crix::engine::Date day{2026, 12, 1};
+  ms.start = crix::engine::Timestamp(
+      (std::int64_t{crix::engine::days_from_civil(day)} * 86400 + 9 * 3600 + 30 * 60 -
+       std::int64_t{market.exchange.utc_offset_minutes} * 60) *
+      1'000'000'000);
+  ms.step_ns = 1000;
+  crix::tools::MarketStream stream(market, ms);
+  std::vector<Command> commands;
+  commands.reserve(ops);
+  for (std::uint64_t i = 0; i < ops; ++i) commands.push_back(stream.next());
+
+  crix::engine::EventSink sink(1 << 16);
+  // The book's share of the work: the commands as the Exchange handed them to its book. Orders the
+  // rules refused at entry never reach it; a market order gets the band's edge as its protection.
+  std::vector<Command> book_commands;
+  book_commands.reserve(ops);
+  {
+    crix::engine::Exchange exchange(market);
+    for (const Command& c : commands) {
+      sink.clear();
+      exchange.apply(c, sink);
+      Command b = c;
+      bool refused = false;
+      for (const auto& e : sink) {
+        if (e.type == EventType::kRejected && static_cast<int>(e.code) >= 200) refused = true;
+        if (e.type == EventType::kAccepted) b.price = e.price;
+      }
+      if (!refused) book_commands.push_back(b);
+    }
+  }
+  crix::engine::EngineSettings bare;
+  bare.instruments = static_cast<std::uint32_t>(market.instruments.size());
+  bare.max_orders = market.exchange.max_orders;
+  bare.max_levels = market.exchange.max_levels;
+  const double off = median_rate(book_commands, sink, [&](const std::vector<Command>& cs, crix::engine::EventSink& s) {
+    crix::engine::Engine engine(bare);
+    const auto t0 = Clock::now();
+    for (const Command& c : cs) {
+      s.clear();
+      engine.apply(c, s);
+    }
+    // Per command of the whole stream, as the rules-on figure: the same wall time buys the same stream.
+    return static_cast<double>(commands.size()) / std::chrono::duration<double>(Clock::now() - t0).count();
+  });
+  const double on = median_rate(commands, sink, [&](const std::vector<Command>& cs, crix::engine::EventSink& s) {
+    crix::engine::Exchange exchange(market);
+    const auto t0 = Clock::now();
+    for (const Command& c : cs) {
+      s.clear();
+      exchange.apply(c, s);
+    }
+    return static_cast<double>(cs.size()) / std::chrono::duration<double>(Clock::now() - t0).count();
+  });
+
+  std::vector<std::int64_t> lat;
+  lat.reserve(ops);
+  std::uint64_t fills = 0;
+  std::uint64_t rejects = 0;
+  std::int64_t credited = 0;
+  crix::engine::Exchange exchange(market);
+  for (const Command& c : commands) {
+    sink.clear();
+    const auto t0 = Clock::now();
+    exchange.apply(c, sink);
+    lat.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+    for (const auto& e : sink) {
+      fills += e.type == EventType::kFill ? 1 : 0;
+      rejects += e.type == EventType::kRejected ? 1 : 0;
+      credited += e.type == EventType::kFill ? e.arg1 : 0;
+    }
+  }
+  const std::int64_t p50 = percentile(lat, 0.50);
+  const std::int64_t p99 = percentile(lat, 0.99);
+  std::printf("bench_engine --rules: %s, seed %llu, %llu commands: %llu fills crediting %lld t, %llu rejects\n",
+              market_file.c_str(), static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ops),
+              static_cast<unsigned long long>(fills), static_cast<long long>(credited),
+              static_cast<unsigned long long>(rejects));
+  std::printf("bench_engine rules=off ops=%llu ops_per_s=%.0f\n", static_cast<unsigned long long>(ops), off);
+  std::printf("bench_engine rules=on ops=%llu ops_per_s=%.0f p50_ns=%lld p99_ns=%lld cost_percent=%.1f\n",
+              static_cast<unsigned long long>(ops), on, static_cast<long long>(p50), static_cast<long long>(p99),
+              100.0 * (1.0 - on / off));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::uint64_t seed = 42;
   std::uint64_t ops = 1'000'000;
+  bool rules = false;
+  std::string market_file = crix::config::sample_market_path().string();
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
+    if (a == "--rules") {
+      rules = true;
+      if (i + 1 < argc && argv[i + 1][0] != '-') market_file = argv[++i];
+      continue;
+    }
     const bool ok = (a == "--seed" && parse_flag(argc, argv, i, seed)) ||
                     (a == "--ops" && parse_flag(argc, argv, i, ops));
     if (!ok) {
-      std::fprintf(stderr, "usage: bench_engine [--seed N] [--ops N]  (bad argument '%s')\n", argv[i]);
+      std::fprintf(stderr, "usage: bench_engine [--seed N] [--ops N] [--rules [MARKET.toml]]  (bad argument '%s')\n",
+                   argv[i]);
       return 2;
     }
   }
+  if (rules) return bench_rules(market_file, seed, ops);
 
   std::vector<Command> commands;
   commands.reserve(ops);

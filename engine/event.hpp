@@ -73,6 +73,7 @@ enum class RejectCode : std::uint16_t {
   kProjectNotOpen = 218,        // arg1 = ProjectStatus
   kProjectNeed = 219,           // arg1 = need not yet credited or reserved, arg2 = most the order could credit
   kNoRatioRule = 220,           // no ratio rule could ever apply to the project
+  kNoCounterparty = 221,        // no registered account on the other side could ever trade with it
 };
 std::string_view to_string(RejectCode code);
 

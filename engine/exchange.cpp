@@ -143,6 +143,7 @@ struct Exchange::Impl final : EligibilityHook {
     std::int32_t expires_day = std::numeric_limits<std::int32_t>::max();
     std::int64_t sold = 0;
     std::int64_t reserved = 0;
+    std::uint32_t counterparties = 0;  // open projects of other owners that may buy from it
   };
   struct ProjectState {
     std::uint32_t owner = 0;
@@ -150,6 +151,7 @@ struct Exchange::Impl final : EligibilityHook {
     std::uint32_t lowest_ratio = 0;  // 0: no rule can ever apply
     std::int64_t credited = 0;
     std::int64_t reserved = 0;  // credit reserved by open buy orders
+    std::uint32_t counterparties = 0;  // eligible facilities of other owners it may buy from
   };
   struct InstrumentState {
     Price reference{};
@@ -241,8 +243,19 @@ struct Exchange::Impl final : EligibilityHook {
         const RatioChoice ratio = market.ratios.choose(facts);
         const FlowDecision flow = market.transfers.decide(
             facts, market.regions[projects[p].region].province_over_target);
-        pairs[f * market.projects.size() + p] =
-            PairRule{flow.allowed && ratio.rule != nullptr, ratio.rule != nullptr ? ratio.ratio_permille : 0};
+        const PairRule rule{flow.allowed && ratio.rule != nullptr,
+                            ratio.rule != nullptr ? ratio.ratio_permille : 0};
+        pairs[f * market.projects.size() + p] = rule;
+        const ProjectStatus status = market.projects[p].status;
+        if (rule.allowed && facilities[f].owner != projects[p].owner) {
+          if (status == ProjectStatus::kApproved || status == ProjectStatus::kFiled) {
+            ++facilities[f].counterparties;
+          }
+          if (ineligibility(market.facilities[f], market.idle_years_limit,
+                            std::numeric_limits<std::int32_t>::min()) == Ineligibility::kNone) {
+            ++projects[p].counterparties;
+          }
+        }
       }
     }
     book.set_eligibility_hook(this);
@@ -544,6 +557,10 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kFacilityIneligible, static_cast<std::int64_t>(why), 0, sink);
       return false;
     }
+    if (s.counterparties == 0) {
+      reject(c, RejectCode::kNoCounterparty, 0, 0, sink);
+      return false;
+    }
     const std::int64_t available = fac.capacity - s.sold - s.reserved;
     if (extra > available) {
       reject(c, RejectCode::kFacilityCapacity, available, s.reserved, sink);
@@ -583,6 +600,10 @@ struct Exchange::Impl final : EligibilityHook {
     }
     if (s.lowest_ratio == 0) {
       reject(c, RejectCode::kNoRatioRule, 0, 0, sink);
+      return false;
+    }
+    if (s.counterparties == 0) {
+      reject(c, RejectCode::kNoCounterparty, 0, 0, sink);
       return false;
     }
     const std::int64_t free = proj.new_capacity - s.credited - s.reserved;
@@ -1105,6 +1126,13 @@ std::string Exchange::describe(const Event& e) const {
       return "no ratio rule of " + mk.rules_name + " covers " + std::string(to_string(proj.industry)) +
              " projects in " + mk.regions[m.projects[e.account.v].region].name + ": " + project(e.account.v) +
              " cannot buy";
+    }
+    case RejectCode::kNoCounterparty: {
+      const std::string what = e.side == Side::kSell ? facility(e.account.v) : project(e.account.v);
+      return "no registered " + std::string(e.side == Side::kSell ? "project may buy from " : "facility may sell to ") +
+             what + " under " + mk.rules_name +
+             ": every pair is refused by a transfer rule, has no ratio rule, or has the same owner; the order "
+             "could never trade";
     }
     default:
       return describe_reject(e);

@@ -44,6 +44,7 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kProjectNotOpen: return "project not open for buying";
     case RejectCode::kProjectNeed: return "order exceeds the project's remaining need";
     case RejectCode::kNoRatioRule: return "no replacement ratio rule covers the project";
+    case RejectCode::kNoCounterparty: return "no registered counterparty could ever trade with the account";
   }
   return "unrecognised reject code";
 }

@@ -159,18 +159,47 @@ TEST_CASE("a fill into a key region carries the 2021 key-region ratio and its cr
   CHECK(m.x.region_capacity(1, Industry::kSteel) == 130000000 - 300000);  // Tangshan
 }
 
-TEST_CASE("key-region provinces do not buy clinker from other provinces: the pair is skipped", "[exchange]") {
+TEST_CASE("a project no registered facility may ever sell to is refused at entry", "[exchange]") {
   Market_ m;
-  // Tianjin's clinker project may not take Hebei's line (2021 transfer rule); both orders rest.
-  REQUIRE(accepted(m.sell("HB-JIDONG-CEMENT", "CEMENT-CLINKER", "HB-CL-4000", 1240000, 30000, kAon)));
-  const std::vector<Event> ev = m.buy("TJ-JINTAI-CEMENT", "CEMENT-CLINKER", "TJ-NEW-CL-5000", 1000000, 31000);
-  CHECK(accepted(ev));
-  CHECK(of_type(ev, EventType::kFill).empty());
-  CHECK(m.x.book().order_count(InstrumentId(m.instrument("CEMENT-CLINKER")), Side::kBuy) == 1);
-  const Exchange::PairDecision d = m.x.pair(m.facility("HB-CL-4000"), m.project("TJ-NEW-CL-5000"));
+  // Tianjin's clinker project: every clinker line outside Tianjin is refused by the key-region rule
+  // and the only Tianjin line belongs to the project's own owner.
+  const Rejection r = rejection(m, m.buy("TJ-JINTAI-CEMENT", "CEMENT-CLINKER", "TJ-NEW-CL-5000", 100000, 30000));
+  CHECK(r.code == RejectCode::kNoCounterparty);
+  CHECK(r.text == "no registered facility may sell to project TJ-NEW-CL-5000 (Tianjin) under 2021 rules: every "
+                  "pair is refused by a transfer rule, has no ratio rule, or has the same owner; the order could "
+                  "never trade");
+}
+
+TEST_CASE("key-region provinces do not buy clinker from other provinces: the pair is skipped", "[exchange]") {
+  // A variant of the sample in which Tianjin's clinker line belongs to another enterprise (so the
+  // Tianjin project has a possible seller) and Hebei's line is divisible.
+  Market mk = sample();
+  for (Facility& f : mk.facilities) {
+    if (f.id == "TJ-CL-2500") f.owner = "TJ-RONGCHENG";
+    if (f.id == "HB-CL-4000") f.divisible = true;
+  }
+  for (Participant& p : mk.participants) {
+    if (p.id == "TJ-RONGCHENG") p.instruments.push_back("CEMENT-CLINKER");
+  }
+  Market_ m;
+  Exchange x(mk);
+  EventSink sink;
+  Command sell = m.order("HB-JIDONG-CEMENT", "CEMENT-CLINKER", Side::kSell, "HB-CL-4000", 100000, 30000);
+  Command buy = m.order("TJ-JINTAI-CEMENT", "CEMENT-CLINKER", Side::kBuy, "TJ-NEW-CL-5000", 100000, 31000);
+  sell.ts = buy.ts = m.now;
+  x.apply(sell, sink);
+  x.apply(buy, sink);
+  CHECK(of_type(sink.events(), EventType::kAccepted).size() == 2);
+  CHECK(of_type(sink.events(), EventType::kFill).empty());
+  // Both rest, crossed: the pair may not trade, and each keeps its place for other counterparties.
+  const InstrumentId clinker(m.instrument("CEMENT-CLINKER"));
+  CHECK(x.book().best_price(clinker, Side::kBuy)->v == 31000);
+  CHECK(x.book().best_price(clinker, Side::kSell)->v == 30000);
+  const Exchange::PairDecision d = x.pair(*x.facility_index("HB-CL-4000"), *x.project_index("TJ-NEW-CL-5000"));
   CHECK_FALSE(d.allowed);
   CHECK(d.why.find("is not allowed under rule 'clinker: key-region provinces do not buy from other "
                    "provinces'") != std::string::npos);
+  CHECK(x.check_invariants().empty());
 }
 
 TEST_CASE("a cross-province clinker trade replaces at 2:1", "[exchange]") {

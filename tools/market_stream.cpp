@@ -1,0 +1,138 @@
+#include "tools/market_stream.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "engine/exchange.hpp"
+
+namespace crix::tools {
+
+using engine::Command;
+using engine::CommandType;
+using engine::Side;
+
+MarketStream::MarketStream(const engine::Market& market, const MarketStreamSettings& settings)
+    : market_(market), settings_(settings), state_(settings.seed), now_(settings.start.v) {
+  const auto& ps = market.participants;
+  for (std::uint32_t p = 0; p < ps.size(); ++p) {
+    for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
+      const bool allowed = std::find(ps[p].instruments.begin(), ps[p].instruments.end(),
+                                     market.instruments[i].code) != ps[p].instruments.end();
+      const engine::Industry industry = market.instruments[i].industry;
+      for (std::uint32_t f = 0; f < market.facilities.size(); ++f) {
+        const engine::Facility& fac = market.facilities[f];
+        const bool own = fac.owner == ps[p].id;
+        const bool eligible =
+            engine::ineligibility(fac, market.idle_years_limit, 0) == engine::Ineligibility::kNone;
+        Slot s{p, i, Side::kSell, f, fac.divisible ? 0 : fac.capacity};
+        if (own && allowed && ps[p].may_sell && fac.industry == industry && eligible) {
+          good_.push_back(s);
+        } else if ((own && allowed) || (allowed && ps[p].may_sell && fac.industry == industry)) {
+          bad_.push_back(s);  // ineligible, another industry, or another owner's facility
+        }
+      }
+      for (std::uint32_t j = 0; j < market.projects.size(); ++j) {
+        const engine::Project& proj = market.projects[j];
+        const bool own = proj.owner == ps[p].id;
+        Slot s{p, i, Side::kBuy, j, 0};
+        if (own && allowed && ps[p].may_buy && proj.industry == industry) {
+          good_.push_back(s);
+        } else if ((own && allowed) || (allowed && ps[p].may_buy && proj.industry == industry)) {
+          bad_.push_back(s);
+        }
+      }
+    }
+  }
+  if (good_.empty()) throw std::invalid_argument("the market has no participant that may trade");
+}
+
+std::uint64_t MarketStream::next_u64() {  // splitmix64, as StreamGen
+  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+std::int64_t MarketStream::price_for(std::uint32_t instrument, Side side) {
+  const engine::Instrument& ins = market_.instruments[instrument];
+  const std::int64_t width = ins.reference_price * ins.band_permille / 1000;
+  const std::int64_t unit = std::max<std::int64_t>(ins.tick, width / 20 / ins.tick * ins.tick);
+  // Offsets -4 .. 19 units away from the reference, on the resting side: buys below, sells above;
+  // the negative offsets cross.
+  const auto off = static_cast<std::int64_t>(below(24)) - 4;
+  const std::int64_t price = side == Side::kBuy ? ins.reference_price - off * unit
+                                                : ins.reference_price + off * unit;
+  return std::max(ins.tick, price);
+}
+
+Command MarketStream::new_order(const Slot& s) {
+  Command c;
+  c.type = CommandType::kNew;
+  c.id = engine::OrderId(next_id_++);
+  c.participant = engine::ParticipantId(s.participant);
+  c.instrument = engine::InstrumentId(s.instrument);
+  c.side = s.side;
+  c.account = engine::AccountId(s.account);
+  c.price = engine::Price(price_for(s.instrument, s.side));
+  const std::int64_t lot = market_.instruments[s.instrument].lot;
+  c.qty = engine::Qty(s.whole > 0 ? s.whole : (1 + static_cast<std::int64_t>(below(
+                                                       static_cast<std::uint64_t>(settings_.max_lots)))) * lot);
+  const std::uint64_t kind = below(100);
+  c.tif = kind < 20 ? engine::TimeInForce::kDay : engine::TimeInForce::kGtc;
+  if (kind >= 90 && kind < 95) c.tif = engine::TimeInForce::kIoc;
+  if (kind >= 95 && kind < 97) c.tif = engine::TimeInForce::kFok;
+  if (kind >= 97) {
+    c.ord_type = engine::OrderType::kMarket;
+    c.tif = engine::TimeInForce::kIoc;
+    c.price = engine::Price(0);  // the band's edge
+  }
+  if (s.whole > 0 || below(100) < 5) c.flags = engine::kFlagAllOrNone;
+  if (c.ord_type == engine::OrderType::kLimit &&
+      (c.tif == engine::TimeInForce::kDay || c.tif == engine::TimeInForce::kGtc)) {
+    live_.push_back(Live{c.id.v, s.participant, s.instrument, c.qty.v, c.price.v});
+  }
+  return c;
+}
+
+Command MarketStream::next() {
+  now_ += settings_.step_ns +
+          (settings_.jitter_ns > 0 ? static_cast<std::int64_t>(below(static_cast<std::uint64_t>(settings_.jitter_ns)))
+                                   : 0);
+  Command c;
+  const std::uint64_t k = below(1000);
+  if (k < settings_.operator_permille) {
+    static constexpr CommandType kOps[] = {CommandType::kHalt, CommandType::kResume, CommandType::kSuspend,
+                                           CommandType::kReinstate, CommandType::kResume, CommandType::kReinstate};
+    c.type = kOps[below(6)];
+    c.instrument = engine::InstrumentId(static_cast<std::uint32_t>(below(market_.instruments.size())));
+    c.participant = engine::ParticipantId(static_cast<std::uint32_t>(below(market_.participants.size())));
+  } else if (k < 10 * settings_.cancel_percent && !live_.empty()) {
+    const std::size_t j = below(live_.size());
+    const Live l = live_[j];
+    live_[j] = live_.back();
+    live_.pop_back();
+    c.type = CommandType::kCancel;
+    c.id = engine::OrderId(l.id);
+    c.participant = engine::ParticipantId(l.participant);
+    c.instrument = engine::InstrumentId(l.instrument);
+  } else if (k < 10 * (settings_.cancel_percent + settings_.replace_percent) && !live_.empty()) {
+    Live& l = live_[below(live_.size())];
+    c.type = CommandType::kReplace;
+    c.id = engine::OrderId(l.id);
+    c.participant = engine::ParticipantId(l.participant);
+    c.instrument = engine::InstrumentId(l.instrument);
+    const std::int64_t tick = market_.instruments[l.instrument].tick;
+    const auto move = static_cast<std::int64_t>(below(5)) - 2;
+    c.price = engine::Price(std::max(tick, l.price + move * tick));
+    c.qty = engine::Qty(below(2) == 0 ? l.qty : std::max<std::int64_t>(1, l.qty / 2));
+    l.price = c.price.v;
+  } else if (!bad_.empty() && below(100) < settings_.bad_percent) {
+    c = new_order(bad_[below(bad_.size())]);
+  } else {
+    c = new_order(good_[below(good_.size())]);
+  }
+  c.ts = engine::Timestamp(now_);
+  return c;
+}
+
+}  // namespace crix::tools
