@@ -137,9 +137,15 @@ Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, s
 // ---- the implementation ---------------------------------------------------------------------------
 
 struct Exchange::Impl final : EligibilityHook {
+  // The hot-path copy of what the checks read, next to the running totals, so that an order's checks
+  // touch a few small records and not the Market's strings.
   struct FacilityState {
     std::uint32_t owner = 0;
     std::uint32_t region = 0;  // index into market.regions
+    Industry industry = Industry::kSteel;
+    bool divisible = true;
+    Ineligibility standing = Ineligibility::kNone;  // the first reason that does not depend on the date
+    std::int64_t capacity = 0;
     std::int32_t expires_day = std::numeric_limits<std::int32_t>::max();
     std::int64_t sold = 0;
     std::int64_t reserved = 0;
@@ -148,12 +154,18 @@ struct Exchange::Impl final : EligibilityHook {
   struct ProjectState {
     std::uint32_t owner = 0;
     std::uint32_t region = 0;
+    Industry industry = Industry::kSteel;
+    bool open = true;  // approved or filed
+    std::int64_t need = 0;
     std::uint32_t lowest_ratio = 0;  // 0: no rule can ever apply
     std::int64_t credited = 0;
     std::int64_t reserved = 0;  // credit reserved by open buy orders
     std::uint32_t counterparties = 0;  // eligible facilities of other owners it may buy from
   };
   struct InstrumentState {
+    Industry industry = Industry::kSteel;
+    std::int64_t tick = 1;
+    std::int64_t lot = 1;
     Price reference{};
     Price low{};
     Price high{};
@@ -191,6 +203,9 @@ struct Exchange::Impl final : EligibilityHook {
     for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
       instrument_of.emplace(market.instruments[i].code, i);
       InstrumentState s;
+      s.industry = market.instruments[i].industry;
+      s.tick = market.instruments[i].tick;
+      s.lot = market.instruments[i].lot;
       s.reference = Price(market.instruments[i].reference_price);
       instruments.push_back(s);
       set_band(i);
@@ -202,6 +217,10 @@ struct Exchange::Impl final : EligibilityHook {
       s.owner = owner_index(f.owner, "facility " + f.id);
       s.region = region_index(f.region, "facility " + f.id);
       if (f.facts.expires) s.expires_day = days_from_civil(*f.facts.expires);
+      s.industry = f.industry;
+      s.divisible = f.divisible;
+      s.capacity = f.capacity;
+      s.standing = ineligibility(f, market.idle_years_limit, std::numeric_limits<std::int32_t>::min());
       facilities.push_back(s);
     }
     for (std::uint32_t i = 0; i < market.projects.size(); ++i) {
@@ -211,19 +230,24 @@ struct Exchange::Impl final : EligibilityHook {
       s.owner = owner_index(p.owner, "project " + p.id);
       s.region = region_index(p.region, "project " + p.id);
       s.lowest_ratio = lowest_ratio(p, market.regions[s.region].ref);
+      s.industry = p.industry;
+      s.open = p.status == ProjectStatus::kApproved || p.status == ProjectStatus::kFiled;
+      s.need = p.new_capacity;
       projects.push_back(s);
     }
-    allowed.assign(market.participants.size() * market.instruments.size(), false);
-    suspended_flags.assign(market.participants.size(), false);
+    allowed.assign(market.participants.size() * market.instruments.size(), 0);
+    suspended_flags.assign(market.participants.size(), 0);
+    roles.assign(market.participants.size(), 0);
     for (std::uint32_t i = 0; i < market.participants.size(); ++i) {
       const Participant& p = market.participants[i];
       suspended_flags[i] = p.status == ParticipantStatus::kSuspended;
+      roles[i] = static_cast<std::uint8_t>((p.may_buy ? 1u : 0u) | (p.may_sell ? 2u : 0u));
       for (const std::string& code : p.instruments) {
         const auto it = instrument_of.find(code);
         if (it == instrument_of.end()) {
           throw std::invalid_argument("participant " + p.id + ": instrument " + code + " is not listed");
         }
-        allowed[i * market.instruments.size() + it->second] = true;
+        allowed[i * market.instruments.size() + it->second] = 1;
       }
     }
     capacity.resize(n_regions * kIndustries);
@@ -396,6 +420,8 @@ struct Exchange::Impl final : EligibilityHook {
   // Brings the calendar to `ts`: closes every trading day whose close has passed, then updates the
   // phase (a SessionPhase event when it changes).
   void roll_clock(Timestamp ts, EventSink& sink) {
+    // Fast path: still inside the stretch of time the last full computation covered.
+    if (ts.v >= phase_from && ts.v < phase_until && ts.v < next_close) return;
     const std::int64_t local = ts.v + offset_ns();
     const auto day = static_cast<std::int32_t>(floor_div(local, kNsPerDay));
     if (!clock_started) {
@@ -411,20 +437,29 @@ struct Exchange::Impl final : EligibilityHook {
     SessionPhase now = SessionPhase::kClosed;
     const std::int64_t minute = floor_div(local - std::int64_t{day} * kNsPerDay, kNsPerMinute);
     next_open_minute = -1;
+    std::int64_t from = 0;      // the minutes of the day in which `now` holds: [from, until)
+    std::int64_t until = 24 * 60;
     if (trading_day(day) && day > last_closed_day) {
-      const auto& sessions = market.exchange.sessions;
-      for (std::size_t i = 0; i < sessions.size(); ++i) {
-        if (minute < sessions[i].open.minutes) {
-          now = i == 0 ? SessionPhase::kPreOpen : SessionPhase::kBreak;
-          next_open_minute = sessions[i].open.minutes;
+      bool first = true;
+      for (const TradingSession& session : market.exchange.sessions) {
+        if (minute < session.open.minutes) {
+          now = first ? SessionPhase::kPreOpen : SessionPhase::kBreak;
+          next_open_minute = session.open.minutes;
+          until = session.open.minutes;
           break;
         }
-        if (minute < sessions[i].close.minutes) {
+        if (minute < session.close.minutes) {
           now = SessionPhase::kContinuous;
+          from = session.open.minutes;
+          until = session.close.minutes;
           break;
         }
+        from = session.close.minutes;
+        first = false;
       }
     }
+    phase_from = utc_of(day, from);
+    phase_until = utc_of(day, until);
     if (now != phase) {
       phase = now;
       Event e;
@@ -465,6 +500,7 @@ struct Exchange::Impl final : EligibilityHook {
     }
     last_closed_day = std::max(last_closed_day, day);
     next_close = close_after(last_closed_day);
+    phase_until = std::numeric_limits<std::int64_t>::min();  // the phase must be worked out again
   }
 
   // ---- commands -----------------------------------------------------------------------------------
@@ -497,8 +533,7 @@ struct Exchange::Impl final : EligibilityHook {
       return false;
     }
     if (c.instrument.v >= instruments.size()) return true;  // the book rejects it, with its code
-    const Participant& p = market.participants[c.participant.v];
-    if (c.side == Side::kSell ? !p.may_sell : !p.may_buy) {
+    if ((roles[c.participant.v] & (c.side == Side::kSell ? 2u : 1u)) == 0) {
       reject(c, RejectCode::kSideNotAllowed, 0, 0, sink);
       return false;
     }
@@ -518,14 +553,13 @@ struct Exchange::Impl final : EligibilityHook {
   }
 
   bool check_price_qty(const Command& c, Price price, EventSink& sink) const {
-    const Instrument& ins = market.instruments[c.instrument.v];
     const InstrumentState& s = instruments[c.instrument.v];
-    if (price.v % ins.tick != 0) {
-      reject(c, RejectCode::kOffTick, price.v, ins.tick, sink);
+    if (s.tick != 1 && price.v % s.tick != 0) {
+      reject(c, RejectCode::kOffTick, price.v, s.tick, sink);
       return false;
     }
-    if (c.qty.v % ins.lot != 0) {
-      reject(c, RejectCode::kOffLot, c.qty.v, ins.lot, sink);
+    if (s.lot != 1 && c.qty.v % s.lot != 0) {
+      reject(c, RejectCode::kOffLot, c.qty.v, s.lot, sink);
       return false;
     }
     if (price < s.low || price > s.high) {
@@ -541,18 +575,18 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kUnknownFacility, 0, 0, sink);
       return false;
     }
-    const auto f = static_cast<std::uint32_t>(c.account.v);
-    const Facility& fac = market.facilities[f];
-    const FacilityState& s = facilities[f];
+    const FacilityState& s = facilities[c.account.v];
     if (s.owner != c.participant.v) {
       reject(c, RejectCode::kFacilityNotOwned, 0, 0, sink);
       return false;
     }
-    if (fac.industry != market.instruments[c.instrument.v].industry) {
+    if (s.industry != instruments[c.instrument.v].industry) {
       reject(c, RejectCode::kFacilityWrongIndustry, 0, 0, sink);
       return false;
     }
-    const Ineligibility why = ineligibility(fac, market.idle_years_limit, today);
+    const Ineligibility why = s.standing != Ineligibility::kNone ? s.standing
+                              : today > s.expires_day            ? Ineligibility::kExpired
+                                                                 : Ineligibility::kNone;
     if (why != Ineligibility::kNone) {
       reject(c, RejectCode::kFacilityIneligible, static_cast<std::int64_t>(why), 0, sink);
       return false;
@@ -561,7 +595,7 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kNoCounterparty, 0, 0, sink);
       return false;
     }
-    const std::int64_t available = fac.capacity - s.sold - s.reserved;
+    const std::int64_t available = s.capacity - s.sold - s.reserved;
     if (extra > available) {
       reject(c, RejectCode::kFacilityCapacity, available, s.reserved, sink);
       return false;
@@ -570,11 +604,10 @@ struct Exchange::Impl final : EligibilityHook {
   }
 
   bool indivisible_ok(const Command& c, std::uint8_t flags, TimeInForce tif, Qty open) const {
-    const auto f = static_cast<std::uint32_t>(c.account.v);
-    const Facility& fac = market.facilities[f];
-    if (fac.divisible) return true;
+    const FacilityState& s = facilities[c.account.v];
+    if (s.divisible) return true;
     const bool all_or_none = (flags & kFlagAllOrNone) != 0 || tif == TimeInForce::kFok;
-    return all_or_none && open.v == fac.capacity - facilities[f].sold;
+    return all_or_none && open.v == s.capacity - s.sold;
   }
 
   // The project a buy names; `extra` is the credit the order would newly reserve.
@@ -583,19 +616,17 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kUnknownProject, 0, 0, sink);
       return false;
     }
-    const auto p = static_cast<std::uint32_t>(c.account.v);
-    const Project& proj = market.projects[p];
-    const ProjectState& s = projects[p];
+    const ProjectState& s = projects[c.account.v];
     if (s.owner != c.participant.v) {
       reject(c, RejectCode::kProjectNotOwned, 0, 0, sink);
       return false;
     }
-    if (proj.industry != market.instruments[c.instrument.v].industry) {
+    if (s.industry != instruments[c.instrument.v].industry) {
       reject(c, RejectCode::kProjectWrongIndustry, 0, 0, sink);
       return false;
     }
-    if (proj.status != ProjectStatus::kApproved && proj.status != ProjectStatus::kFiled) {
-      reject(c, RejectCode::kProjectNotOpen, static_cast<std::int64_t>(proj.status), 0, sink);
+    if (!s.open) {
+      reject(c, RejectCode::kProjectNotOpen, static_cast<std::int64_t>(market.projects[c.account.v].status), 0, sink);
       return false;
     }
     if (s.lowest_ratio == 0) {
@@ -606,7 +637,7 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kNoCounterparty, 0, 0, sink);
       return false;
     }
-    const std::int64_t free = proj.new_capacity - s.credited - s.reserved;
+    const std::int64_t free = s.need - s.credited - s.reserved;
     if (extra > free) {
       reject(c, RejectCode::kProjectNeed, free, extra, sink);
       return false;
@@ -621,7 +652,7 @@ struct Exchange::Impl final : EligibilityHook {
   // What the book itself checks first (engine.hpp): such a command goes to the book, which rejects it
   // with its own code.
   bool malformed(const Command& c) const {
-    const EngineSettings& s = book.settings();
+    const EngineSettings& s = book_limits;
     return c.instrument.v >= instruments.size() || static_cast<std::uint8_t>(c.side) > 1 ||
            static_cast<std::uint8_t>(c.ord_type) > 1 || static_cast<std::uint8_t>(c.tif) > 4 ||
            (c.flags & ~kKnownFlags) != 0 || c.qty.v < 1 || c.qty > s.max_qty || c.price.v < 1 ||
@@ -772,7 +803,7 @@ struct Exchange::Impl final : EligibilityHook {
     fs.reserved -= q;
     ps.reserved -= reserve_of(p, buy_open_after.v + q) - reserve_of(p, buy_open_after.v);
     ps.credited += credit;
-    const std::size_t k = ind(market.facilities[f].industry);
+    const std::size_t k = ind(fs.industry);
     capacity[ps.region * kIndustries + k] += credit;
     capacity[fs.region * kIndustries + k] -= q;
     InstrumentState& is = instruments[e.instrument.v];
@@ -781,7 +812,7 @@ struct Exchange::Impl final : EligibilityHook {
     ++is.day_trades;
     e.arg1 = credit;
     e.arg2 = ratio;
-    if (ps.credited == market.projects[p].new_capacity &&
+    if (ps.credited == ps.need &&
         std::find(need_met.begin(), need_met.end(), p) == need_met.end()) {
       need_met.push_back(p);
     }
@@ -811,7 +842,7 @@ struct Exchange::Impl final : EligibilityHook {
 
   void apply(const Command& c, EventSink& sink) {
     roll_clock(c.ts, sink);
-    if (c.instrument.v < instruments.size()) walk_industry = market.instruments[c.instrument.v].industry;
+    if (c.instrument.v < instruments.size()) walk_industry = instruments[c.instrument.v].industry;
     switch (c.type) {
       case CommandType::kNew: return on_new(c, sink);
       case CommandType::kReplace: return on_replace(c, sink);
@@ -833,12 +864,14 @@ struct Exchange::Impl final : EligibilityHook {
 
   Market market;
   Engine book;
+  EngineSettings book_limits = book.settings();
   std::unordered_map<std::string, std::uint32_t> participant_of, instrument_of, facility_of, project_of;
   std::vector<FacilityState> facilities;
   std::vector<ProjectState> projects;
   std::vector<InstrumentState> instruments;
-  std::vector<bool> allowed;          // [participant * instruments + instrument]
-  std::vector<bool> suspended_flags;  // per participant
+  std::vector<std::uint8_t> allowed;          // [participant * instruments + instrument]
+  std::vector<std::uint8_t> suspended_flags;  // per participant
+  std::vector<std::uint8_t> roles;            // per participant: 1 may buy, 2 may sell
   std::vector<std::int64_t> capacity; // [region * kIndustries + industry]
   std::vector<PairRule> pairs;        // [facility * projects + project]
 
@@ -853,6 +886,8 @@ struct Exchange::Impl final : EligibilityHook {
 
   bool clock_started = false;
   std::int32_t today = 0;             // local day of the last command
+  std::int64_t phase_from = 0;        // UTC ns: `phase`, `today` and `next_open_minute` hold
+  std::int64_t phase_until = 0;       // for commands in [phase_from, phase_until)
   std::int32_t last_closed_day = 0;   // the last local day closed
   std::int64_t next_close = kNever;   // UTC ns of the next scheduled close
   std::int64_t next_open_minute = -1;
@@ -942,7 +977,7 @@ std::uint64_t Exchange::state_hash() const {
     h.add(static_cast<std::uint64_t>(i.day_value));
     h.add(static_cast<std::uint64_t>(i.day_value >> 64));
   }
-  for (bool s : m.suspended_flags) h.add(s ? 1 : 0);
+  for (std::uint8_t s : m.suspended_flags) h.add(s);
   h.add(static_cast<std::uint64_t>(m.phase));
   h.add_signed(m.last_closed_day);
   h.add_signed(m.next_close);
