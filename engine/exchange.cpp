@@ -134,6 +134,17 @@ Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, s
   return Ineligibility::kNone;
 }
 
+PairFacts pair_facts(const Facility& facility, const Participant& seller, const RegionRef& seller_region,
+                     const Project& project, const Participant& buyer, const RegionRef& buyer_region) {
+  PairFacts facts;
+  facts.industry = facility.industry;
+  facts.seller = seller_region;
+  facts.buyer = buyer_region;
+  facts.same_group = facility.owner == project.owner || (!seller.group.empty() && seller.group == buyer.group);
+  facts.merger_capacity = facility.merger_capacity;
+  return facts;
+}
+
 // ---- the implementation ---------------------------------------------------------------------------
 
 struct Exchange::Impl final : EligibilityHook {
@@ -307,17 +318,9 @@ struct Exchange::Impl final : EligibilityHook {
   }
 
   PairFacts pair_facts(std::uint32_t f, std::uint32_t p) const {
-    const Facility& fac = market.facilities[f];
-    const Participant& seller = market.participants[facilities[f].owner];
-    const Participant& buyer = market.participants[projects[p].owner];
-    PairFacts facts;
-    facts.industry = fac.industry;
-    facts.seller = market.regions[facilities[f].region].ref;
-    facts.buyer = market.regions[projects[p].region].ref;
-    facts.same_group = facilities[f].owner == projects[p].owner ||
-                       (!seller.group.empty() && seller.group == buyer.group);
-    facts.merger_capacity = fac.merger_capacity;
-    return facts;
+    return engine::pair_facts(market.facilities[f], market.participants[facilities[f].owner],
+                              market.regions[facilities[f].region].ref, market.projects[p],
+                              market.participants[projects[p].owner], market.regions[projects[p].region].ref);
   }
 
   void set_band(std::uint32_t i) {

@@ -90,6 +90,11 @@ Date civil_from_days(std::int32_t days);
 // `today` in days since 1970-01-01 (local date).
 Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, std::int32_t today);
 
+// What the ratio and transfer tables look at for one (facility, project) pair: the same enterprise or
+// the same (non-empty) group on both sides counts as same_group.
+PairFacts pair_facts(const Facility& facility, const Participant& seller, const RegionRef& seller_region,
+                     const Project& project, const Participant& buyer, const RegionRef& buyer_region);
+
 class Exchange {
  public:
   // Throws std::invalid_argument when the market's references do not resolve (config/ validates

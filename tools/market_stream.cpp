@@ -11,8 +11,42 @@ using engine::Command;
 using engine::CommandType;
 using engine::Side;
 
+namespace {
+
+// Could facility f ever trade with project p (industry, owners, project status, ratio and transfer
+// rules)? Traders do not keep offering capacity nobody may buy: the stream leaves such accounts to
+// the "bad" slots.
+bool may_pair(const engine::Market& m, const engine::Facility& f, const engine::Project& p) {
+  if (f.industry != p.industry || f.owner == p.owner) return false;
+  if (p.status != engine::ProjectStatus::kApproved && p.status != engine::ProjectStatus::kFiled) return false;
+  const auto participant = [&](const std::string& id) {
+    return *std::find_if(m.participants.begin(), m.participants.end(),
+                         [&](const engine::Participant& x) { return x.id == id; });
+  };
+  const auto region = [&](std::uint32_t code) {
+    return *std::find_if(m.regions.begin(), m.regions.end(),
+                         [&](const engine::Region& r) { return r.ref.code == code; });
+  };
+  const engine::Region& into = region(p.region);
+  const engine::PairFacts facts = engine::pair_facts(f, participant(f.owner), region(f.region).ref, p,
+                                                     participant(p.owner), into.ref);
+  return m.ratios.choose(facts).rule != nullptr && m.transfers.decide(facts, into.province_over_target).allowed;
+}
+
+}  // namespace
+
 MarketStream::MarketStream(const engine::Market& market, const MarketStreamSettings& settings)
     : market_(market), settings_(settings), state_(settings.seed), now_(settings.start.v) {
+  std::vector<bool> facility_pairs(market.facilities.size(), false);
+  std::vector<bool> project_pairs(market.projects.size(), false);
+  for (std::size_t f = 0; f < market.facilities.size(); ++f) {
+    for (std::size_t p = 0; p < market.projects.size(); ++p) {
+      if (may_pair(market, market.facilities[f], market.projects[p])) {
+        facility_pairs[f] = true;
+        project_pairs[p] = true;
+      }
+    }
+  }
   const auto& ps = market.participants;
   for (std::uint32_t p = 0; p < ps.size(); ++p) {
     for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
@@ -25,7 +59,7 @@ MarketStream::MarketStream(const engine::Market& market, const MarketStreamSetti
         const bool eligible =
             engine::ineligibility(fac, market.idle_years_limit, 0) == engine::Ineligibility::kNone;
         Slot s{p, i, Side::kSell, f, fac.divisible ? 0 : fac.capacity};
-        if (own && allowed && ps[p].may_sell && fac.industry == industry && eligible) {
+        if (own && allowed && ps[p].may_sell && fac.industry == industry && eligible && facility_pairs[f]) {
           good_.push_back(s);
         } else if ((own && allowed) || (allowed && ps[p].may_sell && fac.industry == industry)) {
           bad_.push_back(s);  // ineligible, another industry, or another owner's facility
@@ -35,7 +69,7 @@ MarketStream::MarketStream(const engine::Market& market, const MarketStreamSetti
         const engine::Project& proj = market.projects[j];
         const bool own = proj.owner == ps[p].id;
         Slot s{p, i, Side::kBuy, j, 0};
-        if (own && allowed && ps[p].may_buy && proj.industry == industry) {
+        if (own && allowed && ps[p].may_buy && proj.industry == industry && project_pairs[j]) {
           good_.push_back(s);
         } else if ((own && allowed) || (allowed && ps[p].may_buy && proj.industry == industry)) {
           bad_.push_back(s);
@@ -101,11 +135,19 @@ Command MarketStream::next() {
   Command c;
   const std::uint64_t k = below(1000);
   if (k < settings_.operator_permille) {
-    static constexpr CommandType kOps[] = {CommandType::kHalt, CommandType::kResume, CommandType::kSuspend,
-                                           CommandType::kReinstate, CommandType::kResume, CommandType::kReinstate};
-    c.type = kOps[below(6)];
-    c.instrument = engine::InstrumentId(static_cast<std::uint32_t>(below(market_.instruments.size())));
-    c.participant = engine::ParticipantId(static_cast<std::uint32_t>(below(market_.participants.size())));
+    // Operator actions come in pairs: a halt or a suspension, then, at the next operator command, its
+    // undo, so that the market is not left halted for the rest of the stream.
+    if (undo_) {
+      c = *undo_;
+      undo_.reset();
+    } else {
+      const bool halt = below(2) == 0;
+      c.type = halt ? CommandType::kHalt : CommandType::kSuspend;
+      c.instrument = engine::InstrumentId(static_cast<std::uint32_t>(below(market_.instruments.size())));
+      c.participant = engine::ParticipantId(static_cast<std::uint32_t>(below(market_.participants.size())));
+      undo_ = c;
+      undo_->type = halt ? CommandType::kResume : CommandType::kReinstate;
+    }
   } else if (k < 10 * settings_.cancel_percent && !live_.empty()) {
     const std::size_t j = below(live_.size());
     const Live l = live_[j];

@@ -2,9 +2,11 @@
 // for the rules benchmark (bench_engine --rules), the property test and `crix gen --market`.
 //
 // Each order comes from a (participant, instrument, side, account) slot the registry allows: a seller
-// offering one of its facilities of the instrument's industry, a buyer bidding for one of its
-// projects. Slots for ineligible facilities, other participants' accounts and wrong industries are
-// included at a small rate so that the rules' rejects are exercised too. Indivisible facilities are
+// offering one of its eligible facilities of the instrument's industry that some project may buy
+// from, a buyer bidding for one of its projects that some facility may sell to. Slots for ineligible
+// or unpaired accounts, other participants' accounts and wrong industries are used at a small rate
+// (bad_percent) so that the rules' rejects are exercised too. Operator commands (operator_permille)
+// alternate between a halt or suspension and its undo. Indivisible facilities are
 // offered whole and all-or-none. Prices move in band/20 steps around the reference price, so that
 // about a fifth of the orders cross; quantities are 1..max_lots lots. Cancels and replaces pick a
 // random earlier order (which may be gone: the exchange rejects those). Times advance by `step_ns`
@@ -14,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "engine/command.hpp"
@@ -66,6 +69,7 @@ class MarketStream {
   std::vector<Live> live_;
   std::uint64_t next_id_ = 1;
   std::int64_t now_;
+  std::optional<engine::Command> undo_;  // the operator command that undoes the last one
 };
 
 }  // namespace crix::tools

@@ -1,0 +1,282 @@
+// Property test of the market rules: random registries (regions, caps, enterprises, facilities,
+// projects, ratio and transfer tables) and random command streams across a trading day (pre-open,
+// both sessions, the break, the close), with operator halts and suspensions. After every command the
+// exchange's own invariants hold, and every fill is checked against facts this test derives from the
+// registry itself: the pair's ratio is the one the rule table gives, no transfer rule forbids it, the
+// facility was eligible, the industries match, the two sides are different enterprises, the credit is
+// floor(qty * 1000 / ratio); running totals kept here show no facility selling more than its
+// capacity, no project credited beyond its need, no capped region above its cap. At the end every
+// participant's orders are canceled and every reservation must be back at zero.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/exchange.hpp"
+#include "tests/test_rng.hpp"
+#include "tools/market_stream.hpp"
+
+using namespace crix::engine;
+
+namespace {
+
+constexpr Industry kIndustriesList[] = {Industry::kSteel, Industry::kCement, Industry::kGlass, Industry::kAluminium};
+
+Market random_market(crix::testing::Rng& rng) {
+  Market m;
+  m.rules_name = "random rules";
+  m.idle_years_limit = 2;
+  m.exchange.name = "property";
+  m.exchange.time_zone = "Asia/Shanghai";
+  m.exchange.utc_offset_minutes = 480;
+  m.exchange.sessions = {{{9 * 60 + 30}, {11 * 60 + 30}}, {{13 * 60}, {15 * 60}}};
+  m.exchange.max_orders = 4096;
+  m.exchange.max_levels = 1024;
+  for (Industry ind : kIndustriesList) {
+    Instrument ins;
+    ins.code = "I" + std::to_string(static_cast<int>(ind));
+    ins.industry = ind;
+    ins.tick = rng.below(2) == 0 ? 1 : 10;
+    ins.lot = rng.below(2) == 0 ? 1 : 10;
+    ins.band_permille = static_cast<std::uint32_t>(50 + rng.below(250));
+    ins.reference_price = static_cast<std::int64_t>(1000 + rng.below(100)) * ins.tick * 10;
+    m.instruments.push_back(ins);
+  }
+  const std::uint32_t provinces[] = {110000, 120000, 130000};
+  const std::size_t n_regions = 3 + rng.below(4);
+  for (std::size_t r = 0; r < n_regions; ++r) {
+    Region reg;
+    const std::uint32_t province = provinces[rng.below(3)];
+    reg.ref.code = province + static_cast<std::uint32_t>(100 * (r + 1));
+    reg.ref.province = province;
+    reg.ref.region_class = rng.below(2) == 0 ? RegionClass::kKey : RegionClass::kOther;
+    reg.name = "region " + std::to_string(reg.ref.code);
+    reg.province_over_target = rng.below(6) == 0;
+    for (std::size_t k = 0; k < kIndustries; ++k) {
+      reg.capacity[k] = static_cast<std::int64_t>(rng.below(100000));
+      if (rng.below(3) == 0) reg.cap[k] = reg.capacity[k] + static_cast<std::int64_t>(rng.below(3000));
+    }
+    m.regions.push_back(reg);
+  }
+  const std::size_t n_participants = 3 + rng.below(4);
+  for (std::size_t p = 0; p < n_participants; ++p) {
+    Participant part;
+    part.id = "P" + std::to_string(p);
+    part.name = part.id;
+    part.group = rng.below(3) == 0 ? "G" + std::to_string(rng.below(2)) : "";
+    part.region = m.regions[rng.below(n_regions)].ref.code;
+    const std::uint64_t role = rng.below(3);
+    part.may_sell = role != 1;
+    part.may_buy = role != 0;
+    for (const Instrument& ins : m.instruments) {
+      if (rng.below(4) != 0) part.instruments.push_back(ins.code);
+    }
+    m.participants.push_back(part);
+  }
+  const std::size_t n_facilities = 3 + rng.below(6);
+  for (std::size_t f = 0; f < n_facilities; ++f) {
+    Facility fac;
+    fac.id = "F" + std::to_string(f);
+    fac.owner = m.participants[rng.below(n_participants)].id;
+    fac.industry = kIndustriesList[rng.below(4)];
+    fac.region = m.regions[rng.below(n_regions)].ref.code;
+    fac.capacity = static_cast<std::int64_t>(100 + rng.below(5000)) * 10;
+    fac.equipment = "unit " + std::to_string(f);
+    fac.divisible = rng.below(4) != 0;
+    fac.merger_capacity = rng.below(5) == 0;
+    fac.facts.court_seized = rng.below(12) == 0;
+    fac.facts.used = rng.below(12) == 0;
+    fac.facts.idle_years = rng.below(8) == 0 ? 3 : 0;
+    if (rng.below(8) == 0) fac.facts.expires = Date{2026, 12, 1};  // lapses after the first day
+    m.facilities.push_back(fac);
+  }
+  const std::size_t n_projects = 3 + rng.below(6);
+  for (std::size_t j = 0; j < n_projects; ++j) {
+    Project proj;
+    proj.id = "J" + std::to_string(j);
+    proj.owner = m.participants[rng.below(n_participants)].id;
+    proj.industry = kIndustriesList[rng.below(4)];
+    proj.region = m.regions[rng.below(n_regions)].ref.code;
+    proj.new_capacity = static_cast<std::int64_t>(100 + rng.below(5000)) * 10;
+    proj.status = rng.below(10) == 0 ? ProjectStatus::kCompleted : ProjectStatus::kApproved;
+    m.projects.push_back(proj);
+  }
+  std::vector<RatioRule> ratios;
+  for (Industry ind : kIndustriesList) {
+    for (RegionClass rc : {RegionClass::kKey, RegionClass::kOther}) {
+      if (rng.below(8) == 0) continue;  // sometimes no rule: such pairs may not trade
+      RatioRule r;
+      r.name = "base";
+      r.industry = ind;
+      r.buyer_class = rc;
+      r.ratio_permille = static_cast<std::uint32_t>(1000 + rng.below(1000));
+      ratios.push_back(r);
+    }
+    for (int k = 0; k < 3; ++k) {
+      RatioRule r;
+      r.name = "override " + std::to_string(k);
+      r.industry = ind;
+      switch (rng.below(4)) {
+        case 0: r.cross_province = rng.below(2) == 0; break;
+        case 1: r.same_group = true; break;
+        case 2: r.merger_capacity = true; break;
+        default: r.buyer_region = m.regions[rng.below(n_regions)].ref.province; break;
+      }
+      r.ratio_permille = static_cast<std::uint32_t>(1000 + rng.below(1500));
+      ratios.push_back(r);
+    }
+  }
+  m.ratios = RatioTable(std::move(ratios));
+  std::vector<TransferRule> transfers;
+  for (std::uint64_t k = rng.below(4); k > 0; --k) {
+    TransferRule t;
+    t.name = "transfer " + std::to_string(k);
+    if (rng.below(2) == 0) t.industry = kIndustriesList[rng.below(4)];
+    switch (rng.below(4)) {
+      case 0: t.buyer_class = RegionClass::kKey; break;
+      case 1: t.cross_province = true; break;
+      case 2: t.buyer_province_over_target = true; break;
+      default: t.seller_province = provinces[rng.below(3)]; break;
+    }
+    t.effect = rng.below(4) == 0 ? FlowEffect::kAllow : FlowEffect::kDeny;
+    transfers.push_back(t);
+  }
+  m.transfers = TransferTable(std::move(transfers));
+  return m;
+}
+
+// The pair's facts, derived here from the registry (not through the exchange).
+PairFacts facts_of(const Market& m, const Facility& f, const Project& p) {
+  const auto region = [&](std::uint32_t code) {
+    return std::find_if(m.regions.begin(), m.regions.end(), [&](const Region& r) { return r.ref.code == code; });
+  };
+  const auto owner = [&](const std::string& id) {
+    return std::find_if(m.participants.begin(), m.participants.end(),
+                        [&](const Participant& x) { return x.id == id; });
+  };
+  PairFacts facts;
+  facts.industry = f.industry;
+  facts.seller = region(f.region)->ref;
+  facts.buyer = region(p.region)->ref;
+  facts.same_group = f.owner == p.owner ||
+                     (!owner(f.owner)->group.empty() && owner(f.owner)->group == owner(p.owner)->group);
+  facts.merger_capacity = f.merger_capacity;
+  return facts;
+}
+
+std::size_t region_index(const Market& m, std::uint32_t code) {
+  for (std::size_t r = 0; r < m.regions.size(); ++r) {
+    if (m.regions[r].ref.code == code) return r;
+  }
+  return m.regions.size();
+}
+
+}  // namespace
+
+TEST_CASE("property: random registries and streams never break a market rule", "[exchange][property]") {
+  std::uint64_t total_fills = 0;
+  std::uint64_t total_commands = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    crix::testing::Rng rng{seed};
+    const Market market = random_market(rng);
+    Exchange x(market);
+    crix::tools::MarketStreamSettings ms;
+    ms.seed = seed;
+    // 09:20 local on Tuesday 2026-12-01 (01:20 UTC); one command every 1..3 s: about 6.7 hours, from
+    // pre-open through both sessions, the break and the close; then the next morning.
+    ms.start = Timestamp((std::int64_t{days_from_civil(Date{2026, 12, 1})} * 86400 + 1 * 3600 + 20 * 60) *
+                         1'000'000'000);
+    ms.step_ns = 1'000'000'000;
+    ms.jitter_ns = 2'000'000'000;
+    ms.operator_permille = 4;
+    ms.max_lots = 20;
+    std::optional<crix::tools::MarketStream> stream;
+    try {
+      stream.emplace(market, ms);
+    } catch (const std::invalid_argument&) {
+      continue;  // nobody in this registry may trade at all
+    }
+    std::vector<std::int64_t> sold(market.facilities.size(), 0);
+    std::vector<std::int64_t> credited(market.projects.size(), 0);
+    std::vector<std::int64_t> region_total(market.regions.size() * kIndustries, 0);
+    for (std::size_t r = 0; r < market.regions.size(); ++r) {
+      for (std::size_t k = 0; k < kIndustries; ++k) region_total[r * kIndustries + k] = market.regions[r].capacity[k];
+    }
+    EventSink sink;
+    for (int i = 0; i < 12000; ++i) {
+      Command c = stream->next();
+      if (i == 9000) c.ts = Timestamp(c.ts.v + 18LL * 3600 * 1'000'000'000);  // jump to the next morning
+      sink.clear();
+      x.apply(c, sink);
+      ++total_commands;
+      INFO("seed " << seed << " command " << i << " (" << to_string(c.type) << ")");
+      // The exchange's own invariants (O(book)): after every command that traded or changed the
+      // market's state, and every eighth command besides.
+      const bool traded = std::any_of(sink.begin(), sink.end(), [](const Event& e) {
+        return e.type == EventType::kFill || e.type == EventType::kDayClosed ||
+               e.type == EventType::kParticipantState || e.type == EventType::kInstrumentState;
+      });
+      if (traded || i % 8 == 0) REQUIRE(x.check_invariants().empty());
+      for (const Event& e : sink) {
+        if (e.type != EventType::kFill) continue;
+        ++total_fills;
+        const bool taker_buys = e.side == Side::kBuy;
+        const std::uint64_t f = (taker_buys ? e.maker_account : e.account).v;
+        const std::uint64_t p = (taker_buys ? e.account : e.maker_account).v;
+        REQUIRE(f < market.facilities.size());
+        REQUIRE(p < market.projects.size());
+        const Facility& fac = market.facilities[f];
+        const Project& proj = market.projects[p];
+        const PairFacts facts = facts_of(market, fac, proj);
+        const RatioChoice ratio = market.ratios.choose(facts);
+        const std::size_t into = region_index(market, proj.region);
+        const std::size_t from = region_index(market, fac.region);
+        INFO("fill " << e.trade_id.v << ": " << fac.id << " -> " << proj.id << " qty " << e.qty.v);
+        REQUIRE(ratio.rule != nullptr);
+        CHECK(e.arg2 == ratio.ratio_permille);
+        CHECK(e.arg1 == e.qty.v * 1000 / ratio.ratio_permille);
+        CHECK(market.transfers.decide(facts, market.regions[into].province_over_target).allowed);
+        CHECK(fac.industry == proj.industry);
+        CHECK(fac.industry == market.instruments[e.instrument.v].industry);
+        CHECK(fac.owner != proj.owner);
+        const auto local_day = static_cast<std::int32_t>((c.ts.v / 1'000'000'000 + 8 * 3600) / 86400);
+        CHECK(ineligibility(fac, market.idle_years_limit, local_day) == Ineligibility::kNone);
+        sold[f] += e.qty.v;
+        credited[p] += e.arg1;
+        CHECK(sold[f] <= fac.capacity);
+        CHECK(credited[p] <= proj.new_capacity);
+        const std::size_t k = static_cast<std::size_t>(fac.industry);
+        region_total[into * kIndustries + k] += e.arg1;
+        region_total[from * kIndustries + k] -= e.qty.v;
+        if (market.regions[into].cap[k]) CHECK(region_total[into * kIndustries + k] <= *market.regions[into].cap[k]);
+      }
+    }
+    // The exchange's own books agree with the totals kept here.
+    for (std::size_t f = 0; f < sold.size(); ++f) CHECK(x.facility_sold(static_cast<std::uint32_t>(f)) == sold[f]);
+    for (std::size_t p = 0; p < credited.size(); ++p) {
+      CHECK(x.project_credited(static_cast<std::uint32_t>(p)) == credited[p]);
+    }
+    // Cancel everything: reservations return to zero and the book is empty.
+    for (std::uint32_t p = 0; p < market.participants.size(); ++p) {
+      Command c;
+      c.type = CommandType::kMassCancel;
+      c.instrument = kAllInstruments;
+      c.participant = ParticipantId(p);
+      c.ts = Timestamp(ms.start.v + 40LL * 3600 * 1'000'000'000);
+      sink.clear();
+      x.apply(c, sink);
+    }
+    CHECK(x.book().orders_in_use() == 0);
+    for (std::uint32_t f = 0; f < market.facilities.size(); ++f) CHECK(x.facility_reserved(f) == 0);
+    for (std::uint32_t p = 0; p < market.projects.size(); ++p) CHECK(x.project_reserved(p) == 0);
+    REQUIRE(x.check_invariants().empty());
+  }
+  // The streams must actually trade, or the checks above proved nothing.
+  CHECK(total_commands > 500'000);
+  CHECK(total_fills > 5'000);
+  std::printf("property: %llu commands, %llu fills\n", static_cast<unsigned long long>(total_commands), static_cast<unsigned long long>(total_fills));
+}
