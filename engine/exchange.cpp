@@ -368,6 +368,7 @@ struct Exchange::Impl final : EligibilityHook {
   }
 
   void walk_started(bool) override {
+    if (walk_touched.empty()) return;
     for (std::uint32_t r : walk_touched) walk_delta[r] = 0;
     walk_touched.clear();
   }
@@ -663,10 +664,15 @@ struct Exchange::Impl final : EligibilityHook {
   }
 
   void on_new(const Command& in, EventSink& sink) {
-    Command c = in;
-    if (c.ord_type == OrderType::kMarket && c.price.v == 0 && c.instrument.v < instruments.size()) {
+    if (in.ord_type == OrderType::kMarket && in.price.v == 0 && in.instrument.v < instruments.size()) {
+      Command c = in;  // a market order without a protection price gets the band's edge
       c.price = c.side == Side::kBuy ? instruments[c.instrument.v].high : instruments[c.instrument.v].low;
+      return checked_new(c, sink);
     }
+    checked_new(in, sink);
+  }
+
+  void checked_new(const Command& c, EventSink& sink) {
     if (malformed(c)) return forward(c, sink);
     if (!check_trader(c, sink)) return;
     if (!check_price_qty(c, c.price, sink)) return;
@@ -755,11 +761,13 @@ struct Exchange::Impl final : EligibilityHook {
     const std::size_t from = sink.size();
     book.apply(c, sink);
     for (std::size_t i = from; i < sink.size(); ++i) settle(sink.at(i), reason);
+    if (need_met.empty()) return;
     for (std::uint32_t p : need_met) cancel_project_orders(p, c.ts, sink);
     need_met.clear();
   }
 
   void settle(Event& e, CancelReason reason) {
+    if (e.type == EventType::kLevel) return;  // most events: nothing to settle
     switch (e.type) {
       case EventType::kAccepted:
         reserve(e.side, e.account, e.qty.v, +1);
