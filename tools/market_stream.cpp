@@ -78,6 +78,72 @@ MarketStream::MarketStream(const engine::Market& market, const MarketStreamSetti
     }
   }
   if (good_.empty()) throw std::invalid_argument("the market has no participant that may trade");
+  offered_.assign(market.facilities.size(), 0);
+  sold_.assign(market.facilities.size(), 0);
+  bid_.assign(market.projects.size(), 0);
+  credited_.assign(market.projects.size(), 0);
+}
+
+void MarketStream::open_changed(const Live& l, std::int64_t delta) {
+  if (l.side == Side::kSell) {
+    if (l.account < offered_.size()) offered_[l.account] += delta;
+  } else if (l.account < bid_.size()) {
+    bid_[l.account] += delta;
+  }
+}
+
+void MarketStream::add_live(const Live& l) {
+  live_at_[l.id] = live_.size();
+  live_.push_back(l);
+  open_changed(l, l.open);
+}
+
+void MarketStream::drop_live(std::size_t j) {
+  open_changed(live_[j], -live_[j].open);
+  live_at_.erase(live_[j].id);
+  if (j + 1 != live_.size()) {
+    live_[j] = live_.back();
+    live_at_[live_[j].id] = j;
+  }
+  live_.pop_back();
+}
+
+void MarketStream::observe(const engine::Event& e) {
+  const auto open_now = [&](std::uint64_t id, std::int64_t open) {
+    const auto it = live_at_.find(id);
+    if (it == live_at_.end()) return;
+    Live& l = live_[it->second];
+    open_changed(l, open - l.open);
+    l.open = open;
+    if (open == 0) drop_live(it->second);
+  };
+  switch (e.type) {
+    case engine::EventType::kFill: {
+      const bool taker_sells = e.side == Side::kSell;
+      const std::uint64_t f = (taker_sells ? e.account : e.maker_account).v;
+      const std::uint64_t p = (taker_sells ? e.maker_account : e.account).v;
+      if (f < sold_.size()) sold_[f] += e.qty.v;
+      if (p < credited_.size()) credited_[p] += e.arg1;
+      open_now(e.order_id.v, e.leaves.v);
+      open_now(e.maker_id.v, e.maker_leaves.v);
+      break;
+    }
+    case engine::EventType::kCanceled:
+    case engine::EventType::kExpired:
+      open_now(e.order_id.v, 0);
+      break;
+    case engine::EventType::kReplaced: {
+      const auto it = live_at_.find(e.order_id.v);
+      if (it != live_at_.end()) live_[it->second].qty = e.qty.v;
+      open_now(e.order_id.v, e.leaves.v);
+      break;
+    }
+    case engine::EventType::kRejected:
+      if (last_type_ == CommandType::kNew && e.order_id.v == last_id_) open_now(e.order_id.v, 0);
+      break;
+    default:
+      break;
+  }
 }
 
 std::uint64_t MarketStream::next_u64() {  // splitmix64, as StreamGen
@@ -99,7 +165,26 @@ std::int64_t MarketStream::price_for(std::uint32_t instrument, Side side) {
   return std::max(ins.tick, price);
 }
 
-Command MarketStream::new_order(const Slot& s) {
+std::optional<Command> MarketStream::new_order(const Slot& s, bool limited) {
+  const std::int64_t lot = market_.instruments[s.instrument].lot;
+  std::int64_t qty = s.whole > 0 ? s.whole
+                                 : (1 + static_cast<std::int64_t>(below(static_cast<std::uint64_t>(settings_.max_lots)))) * lot;
+  if (limited && settings_.sensible) {
+    if (s.side == Side::kSell) {
+      const engine::Facility& f = market_.facilities[s.account];
+      const std::int64_t unsold = f.capacity - sold_[s.account];
+      if (s.whole > 0) {
+        if (offered_[s.account] != 0 || unsold <= 0) return std::nullopt;
+        qty = unsold;  // an indivisible facility: its whole remainder
+      } else {
+        qty = std::min(qty, (unsold - offered_[s.account]) / lot * lot);
+      }
+    } else {
+      const engine::Project& p = market_.projects[s.account];
+      qty = std::min(qty, (p.new_capacity - credited_[s.account] - bid_[s.account]) / lot * lot);
+    }
+    if (qty <= 0) return std::nullopt;
+  }
   Command c;
   c.type = CommandType::kNew;
   c.id = engine::OrderId(next_id_++);
@@ -108,9 +193,7 @@ Command MarketStream::new_order(const Slot& s) {
   c.side = s.side;
   c.account = engine::AccountId(s.account);
   c.price = engine::Price(price_for(s.instrument, s.side));
-  const std::int64_t lot = market_.instruments[s.instrument].lot;
-  c.qty = engine::Qty(s.whole > 0 ? s.whole : (1 + static_cast<std::int64_t>(below(
-                                                       static_cast<std::uint64_t>(settings_.max_lots)))) * lot);
+  c.qty = engine::Qty(qty);
   const std::uint64_t kind = below(100);
   c.tif = kind < 20 ? engine::TimeInForce::kDay : engine::TimeInForce::kGtc;
   if (kind >= 90 && kind < 95) c.tif = engine::TimeInForce::kIoc;
@@ -121,9 +204,11 @@ Command MarketStream::new_order(const Slot& s) {
     c.price = engine::Price(0);  // the band's edge
   }
   if (s.whole > 0 || below(100) < 5) c.flags = engine::kFlagAllOrNone;
-  if (c.ord_type == engine::OrderType::kLimit &&
-      (c.tif == engine::TimeInForce::kDay || c.tif == engine::TimeInForce::kGtc)) {
-    live_.push_back(Live{c.id.v, s.participant, s.instrument, c.qty.v, c.price.v});
+  // Every order is tracked until the exchange reports it gone (a blind stream: until canceled).
+  add_live(Live{c.id.v, s.participant, s.instrument, s.side, s.account, c.qty.v, c.qty.v, c.price.v});
+  if (!settings_.sensible && !(c.ord_type == engine::OrderType::kLimit &&
+                               (c.tif == engine::TimeInForce::kDay || c.tif == engine::TimeInForce::kGtc))) {
+    drop_live(live_.size() - 1);  // blind: an order that cannot rest is not a cancel target
   }
   return c;
 }
@@ -151,8 +236,7 @@ Command MarketStream::next() {
   } else if (k < 10 * settings_.cancel_percent && !live_.empty()) {
     const std::size_t j = below(live_.size());
     const Live l = live_[j];
-    live_[j] = live_.back();
-    live_.pop_back();
+    drop_live(j);
     c.type = CommandType::kCancel;
     c.id = engine::OrderId(l.id);
     c.participant = engine::ParticipantId(l.participant);
@@ -169,11 +253,29 @@ Command MarketStream::next() {
     c.qty = engine::Qty(below(2) == 0 ? l.qty : std::max<std::int64_t>(1, l.qty / 2));
     l.price = c.price.v;
   } else if (!bad_.empty() && below(100) < settings_.bad_percent) {
-    c = new_order(bad_[below(bad_.size())]);
+    c = *new_order(bad_[below(bad_.size())], false);  // a bad slot is meant to fail
   } else {
-    c = new_order(good_[below(good_.size())]);
+    // A sensible trader whose account has nothing left to offer or bid for passes: try other slots,
+    // and send a cancel when none has room.
+    std::optional<Command> order;
+    for (int tries = 0; tries < 16 && !order; ++tries) order = new_order(good_[below(good_.size())], true);
+    if (order) {
+      c = *order;
+    } else if (!live_.empty()) {
+      const std::size_t j = below(live_.size());
+      const Live l = live_[j];
+      drop_live(j);
+      c.type = CommandType::kCancel;
+      c.id = engine::OrderId(l.id);
+      c.participant = engine::ParticipantId(l.participant);
+      c.instrument = engine::InstrumentId(l.instrument);
+    } else {
+      c.type = CommandType::kAdvanceTime;
+    }
   }
   c.ts = engine::Timestamp(now_);
+  last_type_ = c.type;
+  last_id_ = c.id.v;
   return c;
 }
 

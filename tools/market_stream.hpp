@@ -17,9 +17,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/command.hpp"
+#include "engine/event.hpp"
 #include "engine/market.hpp"
 
 namespace crix::tools {
@@ -34,12 +36,20 @@ struct MarketStreamSettings {
   std::uint32_t bad_percent = 2;       // orders from a slot the rules refuse
   std::uint32_t operator_permille = 0; // halt/resume/suspend/reinstate commands
   std::int64_t max_lots = 50;
+  // Sensible traders: with observe() fed every event the exchange emits, a seller offers no more
+  // than its facility's capacity that is neither sold nor already offered, a buyer bids for no more
+  // than its project's need that is neither credited nor already bid for, and cancels and replaces
+  // go to orders that are still open. Without it the stream is blind and the exchange's rejects
+  // (double offers, unknown orders) are exercised much more often.
+  bool sensible = false;
 };
 
 class MarketStream {
  public:
   MarketStream(const engine::Market& market, const MarketStreamSettings& settings);
   engine::Command next();
+  // Tells the stream what the exchange did with the commands so far (for `sensible` streams).
+  void observe(const engine::Event& e);
 
  private:
   struct Slot {
@@ -53,12 +63,18 @@ class MarketStream {
     std::uint64_t id = 0;
     std::uint32_t participant = 0;
     std::uint32_t instrument = 0;
-    std::int64_t qty = 0;
+    engine::Side side = engine::Side::kBuy;
+    std::uint64_t account = 0;
+    std::int64_t qty = 0;   // total, as the last replace set it
+    std::int64_t open = 0;  // as far as the stream knows
     std::int64_t price = 0;
   };
   std::uint64_t next_u64();
   std::uint64_t below(std::uint64_t n) { return next_u64() % n; }
-  engine::Command new_order(const Slot& s);
+  std::optional<engine::Command> new_order(const Slot& s, bool limited);
+  void add_live(const Live& l);
+  void drop_live(std::size_t j);
+  void open_changed(const Live& l, std::int64_t delta);
   std::int64_t price_for(std::uint32_t instrument, engine::Side side);
 
   const engine::Market& market_;
@@ -67,6 +83,11 @@ class MarketStream {
   std::vector<Slot> good_;
   std::vector<Slot> bad_;
   std::vector<Live> live_;
+  std::unordered_map<std::uint64_t, std::size_t> live_at_;  // order id -> index in live_
+  std::vector<std::int64_t> offered_, sold_;                // per facility
+  std::vector<std::int64_t> bid_, credited_;                // per project
+  engine::CommandType last_type_ = engine::CommandType::kNew;
+  std::uint64_t last_id_ = 0;
   std::uint64_t next_id_ = 1;
   std::int64_t now_;
   std::optional<engine::Command> undo_;  // the operator command that undoes the last one
