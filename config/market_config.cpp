@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include "engine/exchange.hpp"
+
 namespace crix::config {
 namespace {
 
@@ -587,8 +589,7 @@ std::string summary(const engine::Market& m) {
     << "; ledger sync " << (m.exchange.durability == engine::Durability::kFull ? "full" : "os") << "\n";
   s << m.instruments.size() << " instruments:";
   for (const auto& in : m.instruments) {
-    s << " " << in.code << " (ref " << in.reference_price / 100 << "." << (in.reference_price % 100 < 10 ? "0" : "")
-      << in.reference_price % 100 << " yuan/" << in.unit << ")";
+    s << " " << in.code << " (ref " << engine::yuan(in.reference_price) << "/" << in.unit << ")";
   }
   s << "\n" << m.regions.size() << " regions, " << m.participants.size() << " participants, "
     << m.facilities.size() << " facilities, " << m.projects.size() << " projects\n";

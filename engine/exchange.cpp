@@ -27,17 +27,6 @@ std::size_t ind(Industry i) { return static_cast<std::size_t>(i); }
 
 std::string tonnes(std::int64_t t) { return std::to_string(t) + " t"; }
 
-// fen -> "580.00 yuan"
-std::string yuan(std::int64_t fen) {
-  const std::int64_t a = fen < 0 ? -fen : fen;
-  std::string text = fen < 0 ? "-" : "";
-  text += std::to_string(a / 100);
-  text += a % 100 < 10 ? ".0" : ".";
-  text += std::to_string(a % 100);
-  text += " yuan";
-  return text;
-}
-
 std::string ratio_text(std::uint32_t permille) {
   std::string s = std::to_string(permille / 1000);
   std::uint32_t frac = permille % 1000;
@@ -67,6 +56,16 @@ std::string_view to_string(ProjectStatus s) {
 }
 
 }  // namespace
+
+std::string yuan(std::int64_t fen) {
+  const std::int64_t a = fen < 0 ? -fen : fen;
+  std::string text = fen < 0 ? "-" : "";
+  text += std::to_string(a / 100);
+  text += a % 100 < 10 ? ".0" : ".";
+  text += std::to_string(a % 100);
+  text += " yuan";
+  return text;
+}
 
 std::string_view to_string(SessionPhase phase) {
   switch (phase) {

@@ -64,6 +64,9 @@
 
 namespace crix::engine {
 
+// A price in fen as a person reads it: 58000 -> "580.00 yuan".
+std::string yuan(std::int64_t fen);
+
 enum class SessionPhase : std::uint8_t { kClosed = 0, kPreOpen = 1, kContinuous = 2, kBreak = 3 };
 std::string_view to_string(SessionPhase phase);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's run command: install what is needed, build, and run CRIX on the bundled sample.
-# Until the daemon exists (issue 5) it validates the sample market and replays a generated order stream
-# through the engine.
+# Until the daemon exists (issue 5) it validates the sample market, runs one simulated trading day of
+# the exchange (market rules on) on it, and replays a generated order stream through the bare book.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -9,6 +9,8 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRIX_TESTS=OFF
 cmake --build build/release --target crix
 echo "== crix config check (the sample market in config/sample/)"
 build/release/tools/crix config check
+echo "== crix simulate (one trading day of the sample market, market rules on)"
+build/release/tools/crix simulate
 echo "== crix gen --seed 42 --ops 1000000 | crix replay (fills to build/sample-fills.txt)"
 build/release/tools/crix gen --seed 42 --ops 1000000 | build/release/tools/crix replay > build/sample-fills.txt
 echo "== first fills (taker maker price qty):"

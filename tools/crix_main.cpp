@@ -1,5 +1,5 @@
 // `crix`: the command-line tool for people. Each subcommand is a thin wrapper over a library call;
-// later issues add `ledger`, `verify`, `config check` and `order` to the table below.
+// later issues add `ledger`, `verify` and `order` to the table below.
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +13,7 @@
 
 #include "config/market_config.hpp"
 #include "tools/replay.hpp"
+#include "tools/simulate.hpp"
 #include "tools/stream_gen.hpp"
 
 namespace {
@@ -118,6 +119,33 @@ int run_config(std::span<char*> args) {
   return 0;
 }
 
+// `crix simulate [FILE] [--seed N] [--commands N]`: one trading day of the exchange on a market.
+int run_simulate(std::span<char*> args) {
+  crix::tools::SimulateOptions options;
+  const char* file = nullptr;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if (a == "--seed") {
+      if (!take_number<std::uint64_t>(args, i, options.seed, 0, UINT64_MAX)) return kUsageError;
+    } else if (a == "--commands") {
+      if (!take_number<std::uint64_t>(args, i, options.commands, 1, 100'000'000)) return kUsageError;
+    } else if (a.starts_with("--") || file != nullptr) {
+      return usage_error("simulate: unexpected argument '" + std::string(a) + "'");
+    } else {
+      file = args[i];
+    }
+  }
+  const std::filesystem::path path = file != nullptr ? std::filesystem::path(file) : crix::config::sample_market_path();
+  const crix::config::LoadResult loaded = crix::config::load_market(path);
+  if (!loaded.market) {
+    for (const auto& e : loaded.errors) std::cerr << crix::config::format(e) << '\n';
+    std::cerr << "crix simulate: " << path.string() << " is not a valid market; see 'crix config check'\n";
+    return 1;
+  }
+  crix::tools::simulate(*loaded.market, options, std::cout);
+  return 0;
+}
+
 int run_help(std::span<char*> args);
 
 constexpr Subcommand kSubcommands[] = {
@@ -129,6 +157,10 @@ constexpr Subcommand kSubcommands[] = {
      run_replay},
     {"config", "check [FILE]",
      "validate a market configuration (default: the sample market) and summarise it", run_config},
+    {"simulate", "[FILE] [--seed N] [--commands N]",
+     "run one trading day of the exchange, market rules on, on a market (default: the sample market) "
+     "and report trades, credits, caps and rejects",
+     run_simulate},
     {"help", "", "show this help", run_help},
 };
 

@@ -1,0 +1,56 @@
+// `crix simulate`: a trading day of the exchange on the sample market, in process and as a real
+// `crix` process.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <sstream>
+#include <string>
+
+#include "config/market_config.hpp"
+#include "tools/simulate.hpp"
+
+namespace {
+
+crix::engine::Market sample() {
+  crix::config::LoadResult r = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(r.market.has_value());
+  return *r.market;
+}
+
+int status_of(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+}  // namespace
+
+TEST_CASE("a simulated day trades, credits and reports every section, the same way every time", "[simulate]") {
+  const crix::engine::Market market = sample();
+  crix::tools::SimulateOptions options;
+  options.commands = 20'000;
+  std::ostringstream first, second, other;
+  const auto a = crix::tools::simulate(market, options, first);
+  const auto b = crix::tools::simulate(market, options, second);
+  options.seed = 7;
+  const auto c = crix::tools::simulate(market, options, other);
+  CHECK(first.str() == second.str());
+  CHECK(a.state_hash == b.state_hash);
+  CHECK(a.state_hash != c.state_hash);
+  CHECK(a.fills > 100);
+  CHECK(a.credited > 0);
+  CHECK(a.credited <= a.traded);  // no ratio in the 2021 rules is below 1:1
+  for (const char* section : {"trades: ", "closes (VWAP, the next reference):", "projects (credited / need):",
+                              "facilities (sold / registered):", "capped regions (capacity / cap):",
+                              "  Tianjin, steel: ", "rejects by rule (count, first sentence):"}) {
+    CHECK(first.str().find(section) != std::string::npos);
+  }
+}
+
+TEST_CASE("crix simulate runs the sample market and refuses bad arguments", "[simulate][process]") {
+  const std::string crix = CRIX_BIN;
+  CHECK(status_of(crix + " simulate --commands 5000 > /dev/null") == 0);
+  CHECK(status_of(crix + " simulate --commands 0 2> /dev/null") == 2);
+  CHECK(status_of(crix + " simulate /nonexistent/market.toml 2> /dev/null") == 1);
+}

@@ -1,0 +1,105 @@
+#include "tools/simulate.hpp"
+
+#include <map>
+#include <string>
+
+#include "engine/exchange.hpp"
+#include "tools/market_stream.hpp"
+
+namespace crix::tools {
+
+namespace {
+
+std::int64_t utc_ns(const engine::Market& m, const engine::Date& day, int hour, int minute) {
+  const std::int64_t local_s = std::int64_t{engine::days_from_civil(day)} * 86400 + hour * 3600 + minute * 60;
+  return (local_s - std::int64_t{m.exchange.utc_offset_minutes} * 60) * 1'000'000'000;
+}
+
+}  // namespace
+
+SimulateSummary simulate(const engine::Market& market, const SimulateOptions& options, std::ostream& out) {
+  engine::Exchange exchange(market);
+  MarketStreamSettings ms;
+  ms.seed = options.seed;
+  ms.sensible = true;
+  ms.max_lots = 20'000;  // orders of up to 20000 lots: projects fill, needs are met, caps bind
+  ms.start = engine::Timestamp(utc_ns(market, options.day, 9, 25));
+  const std::int64_t span = utc_ns(market, options.day, 15, 5) - ms.start.v;
+  ms.step_ns = options.commands > 0 ? span / static_cast<std::int64_t>(options.commands) : span;
+  MarketStream stream(market, ms);
+
+  SimulateSummary sum;
+  struct RejectSample {
+    std::uint64_t count = 0;
+    std::string example;
+  };
+  std::map<int, RejectSample> rejects;
+  std::vector<engine::Event> closes;
+  engine::EventSink sink;
+  const auto take = [&](const engine::Event& e) {
+    stream.observe(e);
+    if (e.type == engine::EventType::kFill) {
+      ++sum.fills;
+      sum.traded += e.qty.v;
+      sum.credited += e.arg1;
+    } else if (e.type == engine::EventType::kRejected) {
+      ++sum.rejects;
+      RejectSample& r = rejects[static_cast<int>(e.code)];
+      if (r.count++ == 0) r.example = exchange.describe(e);
+    } else if (e.type == engine::EventType::kDayClosed) {
+      closes.push_back(e);
+    }
+  };
+  for (std::uint64_t i = 0; i < options.commands; ++i) {
+    sink.clear();
+    exchange.apply(stream.next(), sink);
+    for (const engine::Event& e : sink) take(e);
+  }
+  // The close: the first command at or after 15:00 closes the day.
+  engine::Command tick;
+  tick.type = engine::CommandType::kAdvanceTime;
+  tick.ts = engine::Timestamp(utc_ns(market, options.day, 15, 5));
+  sink.clear();
+  exchange.apply(tick, sink);
+  for (const engine::Event& e : sink) take(e);
+  sum.state_hash = exchange.state_hash();
+
+  const engine::Date& d = options.day;
+  out << "crix simulate: " << market.exchange.name << ", " << market.rules_name << ", seed " << options.seed
+      << ", " << options.commands << " commands on " << d.year << "-" << (d.month < 10 ? "0" : "") << int(d.month)
+      << "-" << (d.day < 10 ? "0" : "") << int(d.day) << " 09:25-15:05 " << market.exchange.time_zone << "\n";
+  out << "trades: " << sum.fills << ", " << sum.traded << " t of capacity retired, " << sum.credited
+      << " t of new capacity credited; " << sum.rejects << " orders rejected\n";
+  out << "closes (VWAP, the next reference):\n";
+  for (const engine::Event& e : closes) {
+    out << "  " << market.instruments[e.instrument.v].code << " " << engine::yuan(e.price.v) << " (was "
+        << engine::yuan(e.arg1) << "), " << e.qty.v << " t in " << e.arg2 << " trades\n";
+  }
+  out << "projects (credited / need):\n";
+  for (std::uint32_t p = 0; p < market.projects.size(); ++p) {
+    out << "  " << market.projects[p].id << " " << exchange.project_credited(p) << " / "
+        << market.projects[p].new_capacity << " t\n";
+  }
+  out << "facilities (sold / registered):\n";
+  for (std::uint32_t f = 0; f < market.facilities.size(); ++f) {
+    out << "  " << market.facilities[f].id << " " << exchange.facility_sold(f) << " / "
+        << market.facilities[f].capacity << " t\n";
+  }
+  out << "capped regions (capacity / cap):\n";
+  for (std::uint32_t r = 0; r < market.regions.size(); ++r) {
+    for (std::size_t k = 0; k < engine::kIndustries; ++k) {
+      const auto industry = static_cast<engine::Industry>(k);
+      if (!market.regions[r].cap[k]) continue;
+      out << "  " << market.regions[r].name << ", " << engine::to_string(industry) << ": "
+          << exchange.region_capacity(r, industry) << " / " << *market.regions[r].cap[k] << " t\n";
+    }
+  }
+  out << "rejects by rule (count, first sentence):\n";
+  for (const auto& [code, r] : rejects) {
+    out << "  " << code << " x" << r.count << ": " << r.example << "\n";
+  }
+  out << "state hash " << std::hex << sum.state_hash << std::dec << "\n";
+  return sum;
+}
+
+}  // namespace crix::tools

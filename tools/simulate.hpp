@@ -1,0 +1,33 @@
+// `crix simulate`: one trading day of the exchange on a market's registry, driven by a sensible
+// MarketStream, summarised for a person: trades, credited capacity, each project's progress, each
+// facility's sales, each capped region against its cap, the day's closes, and the rejects by rule
+// with one sentence each. It is how the README shows the market rules at work before the FIX
+// gateway exists.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+
+#include "engine/market.hpp"
+
+namespace crix::tools {
+
+struct SimulateOptions {
+  std::uint64_t seed = 42;
+  std::uint64_t commands = 100'000;
+  engine::Date day{2026, 12, 1};  // must be a trading day of the market's calendar
+};
+
+struct SimulateSummary {
+  std::uint64_t fills = 0;
+  std::int64_t traded = 0;    // t of capacity retired
+  std::int64_t credited = 0;  // t of new capacity credited
+  std::uint64_t rejects = 0;
+  std::uint64_t state_hash = 0;
+};
+
+// Runs the day (commands spread evenly from 09:25 to 15:05 local time, so that the day opens and
+// closes) and writes the report to `out`.
+SimulateSummary simulate(const engine::Market& market, const SimulateOptions& options, std::ostream& out);
+
+}  // namespace crix::tools
