@@ -506,3 +506,110 @@ TEST_CASE("the same commands give the same exchange state hash", "[exchange]") {
   b.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1, 58000);
   CHECK(a.x.state_hash() != b.x.state_hash());
 }
+
+// Every entry rule's reject, one row each: an optional change to the sample market, the time, the
+// order, and the code and (part of) the sentence it must give.
+TEST_CASE("each entry rule rejects with its code and a sentence that names what is wrong", "[exchange]") {
+  struct Row {
+    const char* rule;
+    void (*edit)(Market&);
+    int hour;
+    const char* who;
+    const char* instrument;
+    Side side;
+    std::uint64_t account;  // index; kByName means `account_name`
+    const char* account_name;
+    std::int64_t qty;
+    std::int64_t price;
+    std::uint8_t flags;
+    RejectCode code;
+    const char* sentence;
+  };
+  constexpr std::uint64_t kByName = ~0ull;
+  const auto none = [](Market&) {};
+  const auto clinker_for_bohai = [](Market& m) {
+    for (Participant& p : m.participants) {
+      if (p.id == "TJ-BOHAI-STEEL") p.instruments.push_back("CEMENT-CLINKER");
+    }
+  };
+  const auto project_completed = [](Market& m) {
+    for (Project& p : m.projects) {
+      if (p.id == "SD-NEW-EAF-100") p.status = ProjectStatus::kCompleted;
+    }
+  };
+  const auto no_aluminium_ratio = [](Market& m) {
+    std::vector<RatioRule> rules;
+    for (const RatioRule& r : m.ratios.rules()) {
+      if (r.industry != Industry::kAluminium) rules.push_back(r);
+    }
+    m.ratios = RatioTable(std::move(rules));
+  };
+  const Row rows[] = {
+      {"side", none, 10, "JS-NANJING-GLASS", "GLASS-FLAT", Side::kSell, kByName, "SX-FG-600", 1000, 12000, 0,
+       RejectCode::kSideNotAllowed, "JS-NANJING-GLASS is registered as a buyer only: it may not sell"},
+      {"instrument", none, 10, "SC-CHENGDU-CEMENT", "STEEL-IRON", Side::kSell, kByName, "SC-CL-1500", 1000, 58000, 0,
+       RejectCode::kInstrumentNotAllowed, "SC-CHENGDU-CEMENT may not trade STEEL-IRON (allowed: CEMENT-CLINKER)"},
+      {"session", none, 16, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-450", 1000, 58000, 0,
+       RejectCode::kSessionClosed, "the market is closed; no more trading today"},
+      {"band", none, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-450", 1000, 63900, 0,
+       RejectCode::kOutsideBand, "price 639.00 yuan is outside STEEL-IRON's band 522.00 yuan .. 638.00 yuan"},
+      {"unknown facility", none, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, 99, "", 1000, 58000, 0,
+       RejectCode::kUnknownFacility, "no facility #99: a sell order's Account must name a registered facility"},
+      {"facility industry", clinker_for_bohai, 10, "TJ-BOHAI-STEEL", "CEMENT-CLINKER", Side::kSell, kByName,
+       "TJ-BF-1080", 1000, 30000, 0, RejectCode::kFacilityWrongIndustry,
+       "is steel capacity; CEMENT-CLINKER trades cement clinker"},
+      {"ineligible", none, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-420-SEIZED", 1000,
+       58000, 0, RejectCode::kFacilityIneligible, "may not be sold: under court seizure"},
+      {"capacity", none, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-450", 550001, 58000, 0,
+       RejectCode::kFacilityCapacity, "has 550000 t of unsold, unreserved capacity"},
+      {"indivisible", none, 10, "HB-JIDONG-CEMENT", "CEMENT-CLINKER", Side::kSell, kByName, "HB-CL-4000", 1000,
+       30000, 0, RejectCode::kFacilityIndivisible, "sell its whole remaining 1240000 t"},
+      {"unknown project", none, 10, "TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, 99, "", 1000, 58000, 0,
+       RejectCode::kUnknownProject, "no project #99"},
+      {"project owner", none, 10, "TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, kByName, "SC-PZH-BF-1750", 1000,
+       58000, 0, RejectCode::kProjectNotOwned,
+       "project SC-PZH-BF-1750 (Panzhihua, Sichuan) belongs to SC-PANZHIHUA-STEEL, not to TJ-BOHAI-STEEL"},
+      {"project industry", clinker_for_bohai, 10, "TJ-BOHAI-STEEL", "CEMENT-CLINKER", Side::kBuy, kByName,
+       "TJ-NEW-BF-2500", 1000, 30000, 0, RejectCode::kProjectWrongIndustry,
+       "builds steel capacity; CEMENT-CLINKER trades cement clinker"},
+      {"project status", project_completed, 10, "SD-JINAN-STEEL", "STEEL-IRON", Side::kBuy, kByName,
+       "SD-NEW-EAF-100", 1000, 58000, 0, RejectCode::kProjectNotOpen,
+       "project SD-NEW-EAF-100 (Jinan, Shandong) is completed: only approved or filed projects may buy"},
+      {"need", none, 10, "SC-PANZHIHUA-STEEL", "STEEL-IRON", Side::kBuy, kByName, "SC-PZH-BF-1750", 1500001,
+       58000, 0, RejectCode::kProjectNeed, "the order could credit up to 1363637 t (its quantity at the lowest ratio the project can get, 1.1:1)"},
+      {"no ratio rule", no_aluminium_ratio, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kBuy, kByName,
+       "HA-NEW-POT-500KA", 1000, 150000, 0, RejectCode::kNoRatioRule,
+       "no ratio rule of 2021 rules covers electrolytic aluminium projects in Zhengzhou, Henan"},
+      {"no counterparty", none, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kSell, kByName, "HA-POT-320KA", 1000,
+       150000, 0, RejectCode::kNoCounterparty, "no registered project may buy from facility HA-POT-320KA"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.rule);
+    Market mk = sample();
+    row.edit(mk);
+    Exchange x(mk);
+    Command c;
+    c.type = CommandType::kNew;
+    c.id = OrderId(1);
+    c.participant = ParticipantId(*x.participant_index(row.who));
+    c.instrument = InstrumentId(*x.instrument_index(row.instrument));
+    c.side = row.side;
+    c.account = AccountId(row.account != kByName ? row.account
+                          : row.side == Side::kSell ? *x.facility_index(row.account_name)
+                                                    : *x.project_index(row.account_name));
+    c.qty = Qty(row.qty);
+    c.price = Price(row.price);
+    c.flags = row.flags;
+    c.ts = at(kTuesday, row.hour, 0);
+    EventSink sink;
+    x.apply(c, sink);
+    const std::vector<Event> rejected = of_type(sink.events(), EventType::kRejected);
+    REQUIRE(rejected.size() == 1);
+    CHECK(rejected[0].code == row.code);
+    const std::string text = x.describe(rejected[0]);
+    INFO(text);
+    CHECK(text.find(row.sentence) != std::string::npos);
+    CHECK(x.book().orders_in_use() == 0);
+    CHECK(x.check_invariants().empty());
+  }
+}
