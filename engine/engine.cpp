@@ -110,19 +110,7 @@ struct Engine::Impl {
 
   static void reject(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2,
                      EventSink& sink) {
-    Event e;
-    e.type = EventType::kRejected;
-    e.instrument = c.instrument;
-    e.order_id = c.id;
-    e.side = c.side;
-    e.price = c.price;
-    e.qty = c.qty;
-    e.code = code;
-    e.arg1 = arg1;
-    e.arg2 = arg2;
-    e.account = c.account;
-    e.participant = c.participant;
-    sink.push(e);
+    sink.push(rejected(c, code, arg1, arg2));
   }
 
   static void order_event(EventType type, const Order& o, Qty qty, CancelReason reason,

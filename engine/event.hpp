@@ -144,6 +144,12 @@ struct Event {
 static_assert(sizeof(Event) == 112, "Event layout changed: check the outbound queue");
 static_assert(std::is_trivially_copyable_v<Event>);
 
+struct Command;
+
+// The Rejected event for a command: its instrument, order id, side, price, quantity, account and
+// participant as they came, with the code and its two numbers.
+Event rejected(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2);
+
 // A sentence for a person (a log line, a FIX Text field) from a kRejected event: the phrase and its
 // numbers, e.g. "quantity out of range: 0 is not within 1..10000000000".
 std::string describe_reject(const Event& rejected);

@@ -510,19 +510,7 @@ struct Exchange::Impl final : EligibilityHook {
 
   static void reject(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2,
                      EventSink& sink) {
-    Event e;
-    e.type = EventType::kRejected;
-    e.instrument = c.instrument;
-    e.order_id = c.id;
-    e.side = c.side;
-    e.price = c.price;
-    e.qty = c.qty;
-    e.code = code;
-    e.arg1 = arg1;
-    e.arg2 = arg2;
-    e.account = c.account;
-    e.participant = c.participant;
-    sink.push(e);
+    sink.push(rejected(c, code, arg1, arg2));
   }
 
   // The checks that do not depend on the account: who, when, tick, lot and band.

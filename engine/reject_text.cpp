@@ -1,5 +1,6 @@
-// Names of command and event types, reject codes and cancel reasons: stable, lower-case phrases a person can read in a log or a
-// FIX Text field; the gateway adds the numbers (Event::arg1, arg2).
+// Rejected events, and the names of command and event types, reject codes and cancel reasons: stable,
+// lower-case phrases a person can read in a log or a FIX Text field (Exchange::describe adds names
+// and numbers).
 #include "engine/command.hpp"
 #include "engine/event.hpp"
 
@@ -78,6 +79,22 @@ std::string describe_reject(const Event& e) {
       break;
   }
   return text;
+}
+
+Event rejected(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2) {
+  Event e;
+  e.type = EventType::kRejected;
+  e.instrument = c.instrument;
+  e.order_id = c.id;
+  e.side = c.side;
+  e.price = c.price;
+  e.qty = c.qty;
+  e.code = code;
+  e.arg1 = arg1;
+  e.arg2 = arg2;
+  e.account = c.account;
+  e.participant = c.participant;
+  return e;
 }
 
 std::string_view to_string(CommandType type) {

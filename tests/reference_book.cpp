@@ -37,7 +37,7 @@ Event make(EventType type, const Order& o) {
   return e;
 }
 
-Event rejected(const Command& c, RejectCode code, std::int64_t a1 = 0, std::int64_t a2 = 0) {
+Event refused(const Command& c, RejectCode code, std::int64_t a1 = 0, std::int64_t a2 = 0) {
   Event e;
   e.type = EventType::kRejected;
   e.instrument = c.instrument;
@@ -139,33 +139,33 @@ void ReferenceEngine::apply(const Command& c, EventSink& sink) {
     case CommandType::kSuspend:
     case CommandType::kReinstate: break;
   }
-  sink.push(rejected(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type)));
+  sink.push(refused(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type)));
 }
 
 void ReferenceEngine::on_new(const Command& c, EventSink& sink) {
   if (c.instrument.v >= books_.size()) {
-    return sink.push(rejected(c, RejectCode::kUnknownInstrument, c.instrument.v));
+    return sink.push(refused(c, RejectCode::kUnknownInstrument, c.instrument.v));
   }
   if (static_cast<std::uint8_t>(c.side) > 1) {
-    return sink.push(rejected(c, RejectCode::kInvalidSide, static_cast<std::uint8_t>(c.side)));
+    return sink.push(refused(c, RejectCode::kInvalidSide, static_cast<std::uint8_t>(c.side)));
   }
   if (static_cast<std::uint8_t>(c.ord_type) > 1) {
-    return sink.push(rejected(c, RejectCode::kInvalidOrderType, static_cast<std::uint8_t>(c.ord_type)));
+    return sink.push(refused(c, RejectCode::kInvalidOrderType, static_cast<std::uint8_t>(c.ord_type)));
   }
   if (static_cast<std::uint8_t>(c.tif) > 4) {
-    return sink.push(rejected(c, RejectCode::kInvalidTimeInForce, static_cast<std::uint8_t>(c.tif)));
+    return sink.push(refused(c, RejectCode::kInvalidTimeInForce, static_cast<std::uint8_t>(c.tif)));
   }
-  if ((c.flags & ~kKnownFlags) != 0) return sink.push(rejected(c, RejectCode::kInvalidFlags, c.flags));
+  if ((c.flags & ~kKnownFlags) != 0) return sink.push(refused(c, RejectCode::kInvalidFlags, c.flags));
   if (c.qty.v < 1 || c.qty.v > settings_.max_qty.v) {
-    return sink.push(rejected(c, RejectCode::kInvalidQuantity, c.qty.v, settings_.max_qty.v));
+    return sink.push(refused(c, RejectCode::kInvalidQuantity, c.qty.v, settings_.max_qty.v));
   }
   if (c.price.v < 1 || c.price.v > settings_.max_price.v) {
-    return sink.push(rejected(c, RejectCode::kInvalidPrice, c.price.v, settings_.max_price.v));
+    return sink.push(refused(c, RejectCode::kInvalidPrice, c.price.v, settings_.max_price.v));
   }
   const bool expiry_ok = c.tif == TimeInForce::kGtd ? c.expire_at.v > c.ts.v : c.expire_at.v == 0;
-  if (!expiry_ok) return sink.push(rejected(c, RejectCode::kInvalidExpiry, c.expire_at.v, c.ts.v));
+  if (!expiry_ok) return sink.push(refused(c, RejectCode::kInvalidExpiry, c.expire_at.v, c.ts.v));
   Location ignored;
-  if (find(c.id, ignored)) return sink.push(rejected(c, RejectCode::kDuplicateOrderId));
+  if (find(c.id, ignored)) return sink.push(refused(c, RejectCode::kDuplicateOrderId));
 
   Order o;
   o.id = c.id;
@@ -183,10 +183,10 @@ void ReferenceEngine::on_new(const Command& c, EventSink& sink) {
   Book& book = books_[c.instrument.v];
   if (can_rest(o)) {
     if (resting_orders() >= settings_.max_orders) {
-      return sink.push(rejected(c, RejectCode::kOrderPoolFull, settings_.max_orders));
+      return sink.push(refused(c, RejectCode::kOrderPoolFull, settings_.max_orders));
     }
     if (price_levels() >= settings_.max_levels && !book.sides[at(o.side)].contains(o.price)) {
-      return sink.push(rejected(c, RejectCode::kLevelPoolFull, settings_.max_levels));
+      return sink.push(refused(c, RejectCode::kLevelPoolFull, settings_.max_levels));
     }
   }
   Event accepted = make(EventType::kAccepted, o);
@@ -308,15 +308,15 @@ void ReferenceEngine::enter(Book& book, Order taker, EventSink& sink) {
 
 bool ReferenceEngine::resolve_own_order(const Command& c, Location& where, EventSink& sink) {
   if (c.instrument.v >= books_.size()) {
-    sink.push(rejected(c, RejectCode::kUnknownInstrument, c.instrument.v));
+    sink.push(refused(c, RejectCode::kUnknownInstrument, c.instrument.v));
     return false;
   }
   if (!find(c.id, where) || where.it->instrument != c.instrument) {
-    sink.push(rejected(c, RejectCode::kUnknownOrder));
+    sink.push(refused(c, RejectCode::kUnknownOrder));
     return false;
   }
   if (where.it->participant != c.participant) {
-    sink.push(rejected(c, RejectCode::kNotOwner));
+    sink.push(refused(c, RejectCode::kNotOwner));
     return false;
   }
   return true;
@@ -336,17 +336,17 @@ void ReferenceEngine::on_replace(const Command& c, EventSink& sink) {
   Location where;
   if (!resolve_own_order(c, where, sink)) return;
   if (c.qty.v < 1 || c.qty.v > settings_.max_qty.v) {
-    return sink.push(rejected(c, RejectCode::kInvalidQuantity, c.qty.v, settings_.max_qty.v));
+    return sink.push(refused(c, RejectCode::kInvalidQuantity, c.qty.v, settings_.max_qty.v));
   }
   if (c.price.v < 1 || c.price.v > settings_.max_price.v) {
-    return sink.push(rejected(c, RejectCode::kInvalidPrice, c.price.v, settings_.max_price.v));
+    return sink.push(refused(c, RejectCode::kInvalidPrice, c.price.v, settings_.max_price.v));
   }
   Order o = *where.it;
   const std::int64_t filled = o.qty.v - o.leaves.v;
-  if (c.qty.v <= filled) return sink.push(rejected(c, RejectCode::kReplaceBelowFilled, c.qty.v, filled));
+  if (c.qty.v <= filled) return sink.push(refused(c, RejectCode::kReplaceBelowFilled, c.qty.v, filled));
   if (c.price != o.price && price_levels() >= settings_.max_levels &&
       !where.book->sides[at(o.side)].contains(c.price)) {
-    return sink.push(rejected(c, RejectCode::kLevelPoolFull, settings_.max_levels));
+    return sink.push(refused(c, RejectCode::kLevelPoolFull, settings_.max_levels));
   }
   const Qty new_leaves(c.qty.v - filled);
   Event e = make(EventType::kReplaced, o);
@@ -369,7 +369,7 @@ void ReferenceEngine::on_replace(const Command& c, EventSink& sink) {
 void ReferenceEngine::on_mass_cancel(const Command& c, EventSink& sink) {
   const bool all = c.instrument == kAllInstruments;
   if (!all && c.instrument.v >= books_.size()) {
-    return sink.push(rejected(c, RejectCode::kUnknownInstrument, c.instrument.v));
+    return sink.push(refused(c, RejectCode::kUnknownInstrument, c.instrument.v));
   }
   for (Book& book : books_) {
     if (!all && instrument_of(book) != c.instrument) continue;

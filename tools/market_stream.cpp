@@ -213,6 +213,18 @@ std::optional<Command> MarketStream::new_order(const Slot& s, bool limited) {
   return c;
 }
 
+Command MarketStream::cancel_some_order() {
+  const std::size_t j = below(live_.size());
+  const Live l = live_[j];
+  drop_live(j);
+  Command c;
+  c.type = CommandType::kCancel;
+  c.id = engine::OrderId(l.id);
+  c.participant = engine::ParticipantId(l.participant);
+  c.instrument = engine::InstrumentId(l.instrument);
+  return c;
+}
+
 Command MarketStream::next() {
   now_ += settings_.step_ns +
           (settings_.jitter_ns > 0 ? static_cast<std::int64_t>(below(static_cast<std::uint64_t>(settings_.jitter_ns)))
@@ -234,13 +246,7 @@ Command MarketStream::next() {
       undo_->type = halt ? CommandType::kResume : CommandType::kReinstate;
     }
   } else if (k < 10 * settings_.cancel_percent && !live_.empty()) {
-    const std::size_t j = below(live_.size());
-    const Live l = live_[j];
-    drop_live(j);
-    c.type = CommandType::kCancel;
-    c.id = engine::OrderId(l.id);
-    c.participant = engine::ParticipantId(l.participant);
-    c.instrument = engine::InstrumentId(l.instrument);
+    c = cancel_some_order();
   } else if (k < 10 * (settings_.cancel_percent + settings_.replace_percent) && !live_.empty()) {
     Live& l = live_[below(live_.size())];
     c.type = CommandType::kReplace;
@@ -262,13 +268,7 @@ Command MarketStream::next() {
     if (order) {
       c = *order;
     } else if (!live_.empty()) {
-      const std::size_t j = below(live_.size());
-      const Live l = live_[j];
-      drop_live(j);
-      c.type = CommandType::kCancel;
-      c.id = engine::OrderId(l.id);
-      c.participant = engine::ParticipantId(l.participant);
-      c.instrument = engine::InstrumentId(l.instrument);
+      c = cancel_some_order();
     } else {
       c.type = CommandType::kAdvanceTime;
     }

@@ -72,6 +72,7 @@ class MarketStream {
   std::uint64_t next_u64();
   std::uint64_t below(std::uint64_t n) { return next_u64() % n; }
   std::optional<engine::Command> new_order(const Slot& s, bool limited);
+  engine::Command cancel_some_order();  // of a random live order; live_ must not be empty
   void add_live(const Live& l);
   void drop_live(std::size_t j);
   void open_changed(const Live& l, std::int64_t delta);
