@@ -187,7 +187,9 @@ struct Exchange::Impl final : EligibilityHook {
   struct PairRule {
     bool allowed = false;
     std::uint32_t ratio = 0;
+    std::uint32_t ratio_rule = kNoRule;  // index into market.ratios.rules()
   };
+  static constexpr std::uint32_t kNoRule = std::numeric_limits<std::uint32_t>::max();
 
   explicit Impl(Market m) : market(std::move(m)), book(book_settings(market)) {
     const std::size_t n_regions = market.regions.size();
@@ -278,7 +280,10 @@ struct Exchange::Impl final : EligibilityHook {
         const FlowDecision flow = market.transfers.decide(
             facts, market.regions[projects[p].region].province_over_target);
         const PairRule rule{flow.allowed && ratio.rule != nullptr,
-                            ratio.rule != nullptr ? ratio.ratio_permille : 0};
+                            ratio.rule != nullptr ? ratio.ratio_permille : 0,
+                            ratio.rule != nullptr
+                                ? static_cast<std::uint32_t>(ratio.rule - market.ratios.rules().data())
+                                : kNoRule};
         pairs[f * market.projects.size() + p] = rule;
         const ProjectStatus status = market.projects[p].status;
         if (rule.allowed && facilities[f].owner != projects[p].owner) {
@@ -928,6 +933,7 @@ Exchange::PairDecision Exchange::pair(std::uint32_t f, std::uint32_t p) const {
   d.allowed = m.market.facilities.at(f).industry == m.market.projects.at(p).industry && flow.allowed &&
               ratio.rule != nullptr;
   d.ratio_permille = ratio.rule != nullptr ? ratio.ratio_permille : 0;
+  if (ratio.rule != nullptr) d.ratio_rule = static_cast<std::uint32_t>(ratio.rule - m.market.ratios.rules().data());
   d.why = explain(ratio, facts) + "; " + explain(flow, facts);
   return d;
 }

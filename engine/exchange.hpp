@@ -132,6 +132,7 @@ class Exchange {
   struct PairDecision {
     bool allowed = false;
     std::uint32_t ratio_permille = 0;
+    std::optional<std::uint32_t> ratio_rule;  // index into market().ratios.rules(), if one covers it
     std::string why;  // the ratio rule and the transfer decision, explained
   };
   PairDecision pair(std::uint32_t facility, std::uint32_t project) const;
