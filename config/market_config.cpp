@@ -407,6 +407,19 @@ void cross_check(const engine::Market& m, const Errors& errors) {
       if (instruments.count(code) == 0) errors.add(nullptr, at + ".instruments", "instrument " + code + " is not listed");
     }
   }
+  // A facility's or project's product, when it names one, is a listed instrument of its industry.
+  const auto check_product = [&](const std::string& at, const std::string& code, Industry of) {
+    if (code.empty()) return;
+    const auto it = std::find_if(m.instruments.begin(), m.instruments.end(),
+                                 [&](const engine::Instrument& x) { return x.code == code; });
+    if (it == m.instruments.end()) {
+      errors.add(nullptr, at + ".instrument", "instrument " + code + " is not listed");
+    } else if (it->industry != of) {
+      errors.add(nullptr, at + ".instrument",
+                 "instrument " + code + " trades " + std::string(engine::to_string(it->industry)) + ", not " +
+                     std::string(engine::to_string(of)));
+    }
+  };
   const auto check_owner = [&](const std::string& at, const std::string& owner, std::uint32_t region,
                                bool selling) {
     const auto it = participants.find(owner);
@@ -427,11 +440,13 @@ void cross_check(const engine::Market& m, const Errors& errors) {
     const std::string at = "facility[" + std::to_string(i) + "]";
     if (!m.facilities[i].id.empty() && !ids.insert(m.facilities[i].id).second) errors.add(nullptr, at + ".id", "id " + m.facilities[i].id + " is used twice");
     check_owner(at, m.facilities[i].owner, m.facilities[i].region, true);
+    check_product(at, m.facilities[i].instrument, m.facilities[i].industry);
   }
   for (std::size_t i = 0; i < m.projects.size(); ++i) {
     const std::string at = "project[" + std::to_string(i) + "]";
     if (!m.projects[i].id.empty() && !ids.insert(m.projects[i].id).second) errors.add(nullptr, at + ".id", "id " + m.projects[i].id + " is used twice");
     check_owner(at, m.projects[i].owner, m.projects[i].region, false);
+    check_product(at, m.projects[i].instrument, m.projects[i].industry);
   }
 }
 
@@ -537,6 +552,7 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       f.inventory_ref = r.text("inventory_ref", false, "official inventory reference").value_or("");
       f.divisible = r.flag("divisible").value_or(true);
       f.merger_capacity = r.flag("merger_capacity").value_or(false);
+      f.instrument = r.text("instrument", false, "the instrument of its product, e.g. STEEL-IRON").value_or("");
       engine::EligibilityFacts& e = f.facts;
       e.mandated_cut = r.flag("mandated_cut").value_or(false);
       e.subsidised = r.flag("subsidised").value_or(false);
@@ -559,6 +575,7 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       p.region = region_code(r, "region", true).value_or(0);
       p.new_capacity = r.integer("new_capacity", true, 1, kMaxAmount, "t/yr to be built").value_or(1);
       p.approval_ref = r.text("approval_ref", true, "the approval document").value_or("");
+      p.instrument = r.text("instrument", false, "the instrument of its product, e.g. STEEL-IRON").value_or("");
       if (const auto st = r.choice("status", false, {"approved", "filed", "completed", "canceled"},
                                    "project status")) {
         p.status = static_cast<engine::ProjectStatus>(*st);

@@ -63,13 +63,13 @@ enum class RejectCode : std::uint16_t {
   kOutsideBand = 208,           // arg1 = lowest, arg2 = highest price allowed
   kUnknownFacility = 209,       // account is no registered facility
   kFacilityNotOwned = 210,
-  kFacilityWrongIndustry = 211,
+  kFacilityWrongIndustry = 211,  // arg1 = 1: of the right industry but another product, arg2 = its instrument
   kFacilityIneligible = 212,    // arg1 = Ineligibility
   kFacilityCapacity = 213,      // arg1 = unsold and unreserved capacity, arg2 = reserved by open orders
   kFacilityIndivisible = 214,   // arg1 = the whole remaining capacity the order must be for (all-or-none)
   kUnknownProject = 215,        // account is no registered project
   kProjectNotOwned = 216,
-  kProjectWrongIndustry = 217,
+  kProjectWrongIndustry = 217,   // as kFacilityWrongIndustry
   kProjectNotOpen = 218,        // arg1 = ProjectStatus
   kProjectNeed = 219,           // arg1 = need not yet credited or reserved, arg2 = most the order could credit
   kNoRatioRule = 220,           // no ratio rule could ever apply to the project

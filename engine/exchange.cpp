@@ -155,6 +155,7 @@ struct Exchange::Impl final : EligibilityHook {
     Industry industry = Industry::kSteel;
     bool divisible = true;
     Ineligibility standing = Ineligibility::kNone;  // the first reason that does not depend on the date
+    std::uint32_t instrument = kAnyInstrument;      // its product's instrument
     std::int64_t capacity = 0;
     std::int32_t expires_day = std::numeric_limits<std::int32_t>::max();
     std::int64_t sold = 0;
@@ -166,6 +167,7 @@ struct Exchange::Impl final : EligibilityHook {
     std::uint32_t region = 0;
     Industry industry = Industry::kSteel;
     bool open = true;  // approved or filed
+    std::uint32_t instrument = kAnyInstrument;  // the product it needs
     std::int64_t need = 0;
     std::uint32_t lowest_ratio = 0;  // 0: no rule can ever apply
     std::int64_t credited = 0;
@@ -184,6 +186,8 @@ struct Exchange::Impl final : EligibilityHook {
     std::int64_t day_trades = 0;
     Int128 day_value = 0;
   };
+  static constexpr std::uint32_t kAnyInstrument = std::numeric_limits<std::uint32_t>::max();
+
   struct PairRule {
     bool allowed = false;
     std::uint32_t ratio = 0;
@@ -233,6 +237,7 @@ struct Exchange::Impl final : EligibilityHook {
       s.divisible = f.divisible;
       s.capacity = f.capacity;
       s.standing = ineligibility(f, market.idle_years_limit, std::numeric_limits<std::int32_t>::min());
+      s.instrument = product_index(f.instrument, "facility " + f.id);
       facilities.push_back(s);
     }
     for (std::uint32_t i = 0; i < market.projects.size(); ++i) {
@@ -245,6 +250,7 @@ struct Exchange::Impl final : EligibilityHook {
       s.industry = p.industry;
       s.open = p.status == ProjectStatus::kApproved || p.status == ProjectStatus::kFiled;
       s.need = p.new_capacity;
+      s.instrument = product_index(p.instrument, "project " + p.id);
       projects.push_back(s);
     }
     allowed.assign(market.participants.size() * market.instruments.size(), 0);
@@ -275,6 +281,9 @@ struct Exchange::Impl final : EligibilityHook {
     for (std::uint32_t f = 0; f < market.facilities.size(); ++f) {
       for (std::uint32_t p = 0; p < market.projects.size(); ++p) {
         if (market.facilities[f].industry != market.projects[p].industry) continue;
+        const std::uint32_t fi = facilities[f].instrument;
+        const std::uint32_t pi = projects[p].instrument;
+        if (fi != kAnyInstrument && pi != kAnyInstrument && fi != pi) continue;  // never in one book
         const PairFacts facts = pair_facts(f, p);
         const RatioChoice ratio = market.ratios.choose(facts);
         const FlowDecision flow = market.transfers.decide(
@@ -298,6 +307,15 @@ struct Exchange::Impl final : EligibilityHook {
       }
     }
     book.set_eligibility_hook(this);
+  }
+
+  std::uint32_t product_index(const std::string& code, const std::string& who) const {
+    if (code.empty()) return kAnyInstrument;
+    const auto it = instrument_of.find(code);
+    if (it == instrument_of.end()) {
+      throw std::invalid_argument(who + ": instrument " + code + " is not listed");
+    }
+    return it->second;
   }
 
   static EngineSettings book_settings(const Market& m) {
@@ -580,6 +598,10 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kFacilityWrongIndustry, 0, 0, sink);
       return false;
     }
+    if (s.instrument != kAnyInstrument && s.instrument != c.instrument.v) {
+      reject(c, RejectCode::kFacilityWrongIndustry, 1, s.instrument, sink);
+      return false;
+    }
     const Ineligibility why = s.standing != Ineligibility::kNone ? s.standing
                               : today > s.expires_day            ? Ineligibility::kExpired
                                                                  : Ineligibility::kNone;
@@ -619,6 +641,10 @@ struct Exchange::Impl final : EligibilityHook {
     }
     if (s.industry != instruments[c.instrument.v].industry) {
       reject(c, RejectCode::kProjectWrongIndustry, 0, 0, sink);
+      return false;
+    }
+    if (s.instrument != kAnyInstrument && s.instrument != c.instrument.v) {
+      reject(c, RejectCode::kProjectWrongIndustry, 1, s.instrument, sink);
       return false;
     }
     if (!s.open) {
@@ -1114,6 +1140,11 @@ std::string Exchange::describe(const Event& e) const {
       return facility(e.account.v) + " belongs to " +
              mk.facilities[e.account.v].owner + ", not to " + who;
     case RejectCode::kFacilityWrongIndustry:
+      if (e.arg1 == 1) {
+        return facility(e.account.v) + " is " + mk.instruments.at(static_cast<std::size_t>(e.arg2)).code +
+               " capacity and may be offered on " + mk.instruments.at(static_cast<std::size_t>(e.arg2)).code +
+               " only, not on " + instrument;
+      }
       return facility(e.account.v) + " is " + std::string(to_string(mk.facilities[e.account.v].industry)) +
              " capacity; " + instrument + " trades " +
              std::string(to_string(mk.instruments[e.instrument.v].industry));
@@ -1147,6 +1178,11 @@ std::string Exchange::describe(const Event& e) const {
     case RejectCode::kProjectNotOwned:
       return project(e.account.v) + " belongs to " + mk.projects[e.account.v].owner + ", not to " + who;
     case RejectCode::kProjectWrongIndustry:
+      if (e.arg1 == 1) {
+        return project(e.account.v) + " needs " + mk.instruments.at(static_cast<std::size_t>(e.arg2)).code +
+               " capacity and may bid on " + mk.instruments.at(static_cast<std::size_t>(e.arg2)).code +
+               " only, not on " + instrument;
+      }
       return project(e.account.v) + " builds " + std::string(to_string(mk.projects[e.account.v].industry)) +
              " capacity; " + instrument + " trades " +
              std::string(to_string(mk.instruments[e.instrument.v].industry));

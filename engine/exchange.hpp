@@ -16,13 +16,14 @@
 //   trading and the instrument not halted; price a multiple of the tick, quantity of the lot; price
 //   within the band around the reference price (a market order's protection price is the band's edge
 //   when the command's price is 0); then
-//   sell: the facility exists, belongs to the seller, is of the instrument's industry, is eligible
-//         (Ineligibility), some open project of another owner may buy from it (transfer and ratio
-//         rules), it has qty of unsold and unreserved capacity; an indivisible facility only sells
-//         its whole remaining capacity, all-or-none (AON flag or FOK);
-//   buy:  the project exists, belongs to the buyer, is of the instrument's industry, is approved or
-//         filed, some ratio rule could apply to it, some eligible facility of another owner may sell
-//         to it, and the most the order could credit
+//   sell: the facility exists, belongs to the seller, is of the instrument's industry and product
+//         (Facility::instrument, when it names one), is eligible (Ineligibility), some open project
+//         of another owner may buy from it (transfer and ratio rules), and it has qty of unsold and
+//         unreserved capacity; an indivisible facility only sells its whole remaining capacity,
+//         all-or-none (AON flag or FOK);
+//   buy:  the project exists, belongs to the buyer, is of the instrument's industry and product, is
+//         approved or filed, some ratio rule could apply to it, some eligible facility of another
+//         owner may sell to it, and the most the order could credit
 //         (credited_capacity(qty, the project's lowest possible ratio)) fits in its need that is
 //         neither credited nor reserved.
 // Then the book's own checks (engine.hpp). Replace runs the same checks on the new price and quantity

@@ -109,6 +109,9 @@ struct Facility {
   std::string inventory_ref;
   bool divisible = true;
   bool merger_capacity = false;
+  // The instrument of its product (e.g. STEEL-IRON for a blast furnace: ironmaking and steelmaking are
+  // not fungible); "" = any instrument of its industry.
+  std::string instrument;
   EligibilityFacts facts;
 };
 
@@ -121,6 +124,7 @@ struct Project {
   std::uint32_t region = 0;
   std::int64_t new_capacity = 0;  // t/yr of new capacity to be built
   std::string approval_ref;
+  std::string instrument;  // as Facility::instrument: the product it needs; "" = any of its industry
   ProjectStatus status = ProjectStatus::kApproved;
 };
 

@@ -46,6 +46,15 @@ Market random_market(crix::testing::Rng& rng) {
     ins.reference_price = static_cast<std::int64_t>(1000 + rng.below(100)) * ins.tick * 10;
     m.instruments.push_back(ins);
   }
+  Instrument second_steel = m.instruments[0];  // steel has two products (ironmaking, steelmaking)
+  second_steel.code = "I0b";
+  m.instruments.push_back(second_steel);
+  // A facility or project of steel may name its product; "" = either.
+  const auto product = [&](Industry ind) -> std::string {
+    if (ind != Industry::kSteel) return rng.below(2) == 0 ? "" : m.instruments[static_cast<std::size_t>(ind)].code;
+    static const char* const kSteel[] = {"", "I0", "I0b"};
+    return kSteel[rng.below(3)];
+  };
   const std::uint32_t provinces[] = {110000, 120000, 130000};
   const std::size_t n_regions = 3 + rng.below(4);
   for (std::size_t r = 0; r < n_regions; ++r) {
@@ -88,6 +97,7 @@ Market random_market(crix::testing::Rng& rng) {
     fac.equipment = "unit " + std::to_string(f);
     fac.divisible = rng.below(4) != 0;
     fac.merger_capacity = rng.below(5) == 0;
+    fac.instrument = product(fac.industry);
     fac.facts.court_seized = rng.below(12) == 0;
     fac.facts.used = rng.below(12) == 0;
     fac.facts.idle_years = rng.below(8) == 0 ? 3 : 0;
@@ -103,6 +113,7 @@ Market random_market(crix::testing::Rng& rng) {
     proj.region = m.regions[rng.below(n_regions)].ref.code;
     proj.new_capacity = static_cast<std::int64_t>(100 + rng.below(5000)) * 10;
     proj.status = rng.below(10) == 0 ? ProjectStatus::kCompleted : ProjectStatus::kApproved;
+    proj.instrument = product(proj.industry);
     m.projects.push_back(proj);
   }
   std::vector<RatioRule> ratios;
@@ -242,6 +253,9 @@ TEST_CASE("property: random registries and streams never break a market rule", "
         CHECK(market.transfers.decide(facts, market.regions[into].province_over_target).allowed);
         CHECK(fac.industry == proj.industry);
         CHECK(fac.industry == market.instruments[e.instrument.v].industry);
+        const std::string& traded_on = market.instruments[e.instrument.v].code;
+        CHECK((fac.instrument.empty() || fac.instrument == traded_on));
+        CHECK((proj.instrument.empty() || proj.instrument == traded_on));
         CHECK(fac.owner != proj.owner);
         const auto local_day = static_cast<std::int32_t>((c.ts.v / 1'000'000'000 + 8 * 3600) / 86400);
         CHECK(ineligibility(fac, market.idle_years_limit, local_day) == Ineligibility::kNone);

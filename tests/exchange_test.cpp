@@ -29,8 +29,19 @@ constexpr Date kTuesday{2026, 12, 1};
 constexpr Date kWednesday{2026, 12, 2};
 constexpr Date kSaturday{2026, 12, 5};
 
+// The sample with Shandong's converter (steelmaking, merger capacity) offerable on either steel
+// instrument, so that it meets Tianjin's blast-furnace project in one book with Hebei's furnace.
+Market converter_on_any_steel() {
+  Market mk = sample();
+  for (Facility& f : mk.facilities) {
+    if (f.id == "SD-CV-120") f.instrument.clear();
+  }
+  return mk;
+}
+
 struct Market_ {
-  Exchange x{sample()};
+  explicit Market_(Market mk = sample()) : x(std::move(mk)) {}
+  Exchange x;
   EventSink sink;
   Timestamp now = at(kTuesday, 10, 0);
   std::uint64_t next_id = 1;
@@ -229,7 +240,7 @@ TEST_CASE("a project in Tibet replaces at 1:1", "[exchange]") {
 }
 
 TEST_CASE("a region's cap is reached mid-stream: the fill that would pass it is skipped", "[exchange]") {
-  Market_ m;
+  Market_ m(converter_on_any_steel());
   // Tianjin: steel 19.2 Mt against a 20 Mt cap, room for 800000 t of credited capacity.
   REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 550000, 58000)));
   REQUIRE(accepted(m.sell("SD-JINAN-STEEL", "STEEL-IRON", "SD-CV-120", 1200000, 58100)));
@@ -272,7 +283,7 @@ TEST_CASE("a suspended participant's orders are canceled and it may not trade", 
   Market_ m;
   const std::uint32_t hb = m.participant("HB-TANGSHAN-IRON");
   REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000)));
-  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-CRUDE", "HB-BF-450", 2000, 95000)));
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 2000, 58500)));
   const std::vector<Event> ev = m.op(CommandType::kSuspend, hb);
   const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
   REQUIRE(canceled.size() == 2);
@@ -424,7 +435,7 @@ TEST_CASE("buy orders left when a project's need is met are canceled", "[exchang
   // Merger capacity into a key region replaces at 1.25:1, Tianjin's lowest ratio, so a 375000 t buy
   // reserves exactly a 300000 t need; a 1 t order reserves nothing (floor(1000 / 1250) = 0) and is
   // what remains when the need is met.
-  Market mk = sample();
+  Market mk = converter_on_any_steel();
   for (Project& p : mk.projects) {
     if (p.id == "TJ-NEW-BF-2500") p.new_capacity = 300000;
   }
@@ -561,6 +572,13 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
       {"facility industry", clinker_for_bohai, 10, "TJ-BOHAI-STEEL", "CEMENT-CLINKER", Side::kSell, kByName,
        "TJ-BF-1080", 1000, 30000, 0, RejectCode::kFacilityWrongIndustry,
        "is steel capacity; CEMENT-CLINKER trades cement clinker"},
+      {"facility product", none, 10, "HB-TANGSHAN-IRON", "STEEL-CRUDE", Side::kSell, kByName, "HB-BF-450", 1000,
+       95000, 0, RejectCode::kFacilityWrongIndustry,
+       "is STEEL-IRON capacity and may be offered on STEEL-IRON only, not on STEEL-CRUDE"},
+      {"project product", none, 10, "TJ-BOHAI-STEEL", "STEEL-CRUDE", Side::kBuy, kByName, "TJ-NEW-BF-2500", 1000,
+       95000, 0, RejectCode::kProjectWrongIndustry,
+       "project TJ-NEW-BF-2500 (Tianjin) needs STEEL-IRON capacity and may bid on STEEL-IRON only, not on "
+       "STEEL-CRUDE"},
       {"ineligible", none, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-420-SEIZED", 1000,
        58000, 0, RejectCode::kFacilityIneligible, "may not be sold: under court seizure"},
       {"capacity", none, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-450", 550001, 58000, 0,
@@ -575,8 +593,8 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
       {"project industry", clinker_for_bohai, 10, "TJ-BOHAI-STEEL", "CEMENT-CLINKER", Side::kBuy, kByName,
        "TJ-NEW-BF-2500", 1000, 30000, 0, RejectCode::kProjectWrongIndustry,
        "builds steel capacity; CEMENT-CLINKER trades cement clinker"},
-      {"project status", project_completed, 10, "SD-JINAN-STEEL", "STEEL-IRON", Side::kBuy, kByName,
-       "SD-NEW-EAF-100", 1000, 58000, 0, RejectCode::kProjectNotOpen,
+      {"project status", project_completed, 10, "SD-JINAN-STEEL", "STEEL-CRUDE", Side::kBuy, kByName,
+       "SD-NEW-EAF-100", 1000, 95000, 0, RejectCode::kProjectNotOpen,
        "project SD-NEW-EAF-100 (Jinan, Shandong) is completed: only approved or filed projects may buy"},
       {"need", none, 10, "SC-PANZHIHUA-STEEL", "STEEL-IRON", Side::kBuy, kByName, "SC-PZH-BF-1750", 1500001,
        58000, 0, RejectCode::kProjectNeed, "the order could credit up to 1363637 t (its quantity at the lowest ratio the project can get, 1.1:1)"},

@@ -18,6 +18,7 @@ namespace {
 // the "bad" slots.
 bool may_pair(const engine::Market& m, const engine::Facility& f, const engine::Project& p) {
   if (f.industry != p.industry || f.owner == p.owner) return false;
+  if (!f.instrument.empty() && !p.instrument.empty() && f.instrument != p.instrument) return false;
   if (p.status != engine::ProjectStatus::kApproved && p.status != engine::ProjectStatus::kFiled) return false;
   const auto participant = [&](const std::string& id) {
     return *std::find_if(m.participants.begin(), m.participants.end(),
@@ -59,7 +60,8 @@ MarketStream::MarketStream(const engine::Market& market, const MarketStreamSetti
         const bool eligible =
             engine::ineligibility(fac, market.idle_years_limit, 0) == engine::Ineligibility::kNone;
         Slot s{p, i, Side::kSell, f, fac.divisible ? 0 : fac.capacity};
-        if (own && allowed && ps[p].may_sell && fac.industry == industry && eligible && facility_pairs[f]) {
+        const bool product = fac.instrument.empty() || fac.instrument == market.instruments[i].code;
+        if (own && allowed && ps[p].may_sell && fac.industry == industry && product && eligible && facility_pairs[f]) {
           good_.push_back(s);
         } else if ((own && allowed) || (allowed && ps[p].may_sell && fac.industry == industry)) {
           bad_.push_back(s);  // ineligible, another industry, or another owner's facility
@@ -69,7 +71,8 @@ MarketStream::MarketStream(const engine::Market& market, const MarketStreamSetti
         const engine::Project& proj = market.projects[j];
         const bool own = proj.owner == ps[p].id;
         Slot s{p, i, Side::kBuy, j, 0};
-        if (own && allowed && ps[p].may_buy && proj.industry == industry && project_pairs[j]) {
+        const bool product = proj.instrument.empty() || proj.instrument == market.instruments[i].code;
+        if (own && allowed && ps[p].may_buy && proj.industry == industry && product && project_pairs[j]) {
           good_.push_back(s);
         } else if ((own && allowed) || (allowed && ps[p].may_buy && proj.industry == industry)) {
           bad_.push_back(s);
