@@ -964,6 +964,13 @@ Exchange::PairDecision Exchange::pair(std::uint32_t f, std::uint32_t p) const {
   return d;
 }
 
+std::optional<std::uint32_t> Exchange::ratio_rule(std::uint32_t f, std::uint32_t p) const {
+  const Impl& m = *impl_;
+  const std::uint32_t rule = m.pairs.at(std::size_t{f} * m.projects.size() + p).ratio_rule;
+  if (rule == Impl::kNoRule) return std::nullopt;
+  return rule;
+}
+
 namespace {
 std::optional<std::uint32_t> lookup(const std::unordered_map<std::string, std::uint32_t>& map,
                                     std::string_view key) {

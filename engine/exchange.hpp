@@ -137,6 +137,9 @@ class Exchange {
     std::string why;  // the ratio rule and the transfer decision, explained
   };
   PairDecision pair(std::uint32_t facility, std::uint32_t project) const;
+  // The index of the ratio rule that a fill between them was settled under (cheap: a table lookup,
+  // for the ledger's per-trade record); nullopt when no rule covers the pair.
+  std::optional<std::uint32_t> ratio_rule(std::uint32_t facility, std::uint32_t project) const;
 
   std::optional<std::uint32_t> participant_index(std::string_view id) const;
   std::optional<std::uint32_t> instrument_index(std::string_view code) const;

@@ -167,6 +167,7 @@ TEST_CASE("a fill into a key region carries the 2021 key-region ratio and its cr
   const Exchange::PairDecision d = m.x.pair(m.facility("HB-BF-450"), m.project("TJ-NEW-BF-2500"));
   REQUIRE(d.ratio_rule.has_value());
   CHECK(m.x.market().ratios.rules()[*d.ratio_rule].name == "steel 2021, key region (46号)");
+  CHECK(m.x.ratio_rule(m.facility("HB-BF-450"), m.project("TJ-NEW-BF-2500")) == d.ratio_rule);
   CHECK(m.x.facility_sold(m.facility("HB-BF-450")) == 300000);
   CHECK(m.x.project_credited(m.project("TJ-NEW-BF-2500")) == 200000);
   CHECK(m.x.region_capacity(0, Industry::kSteel) == 19200000 + 200000);   // Tianjin
