@@ -1,0 +1,382 @@
+#include "ledger/reader.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "ledger/store.hpp"
+
+namespace crix::ledger {
+
+using detail::Db;
+using detail::ReadScope;
+
+namespace {
+
+Meta read_meta(MDB_txn* txn, const detail::Env& env) {
+  auto m = detail::find_meta(txn, env);
+  if (!m) {
+    throw Error(ErrorKind::kNotFound,
+                "ledger " + env.path() +
+                    " has no meta record: no writer has created it yet, or it is not a CRIX ledger");
+  }
+  return *m;
+}
+
+// Positions `cur` on each key under which an index lists `key`, in trade id order, from the bucket of
+// trade `first` on, and calls `on_key(k)` with the key; stops when it returns false. A plain index has
+// one such key; a bucketed index one per bucket that holds the key, found by jumping over the others.
+template <class OnKey>
+void for_each_key(detail::Cursor& cur, const std::string& path, Db index, std::uint32_t key,
+                  std::uint64_t first, OnKey on_key) {
+  MDB_val k, d;
+  if (!detail::bucketed(index)) {
+    const Be<std::uint32_t> plain(key);
+    k = detail::val(plain);
+    if (cur.move(k, d, MDB_SET_KEY, "reading an index", path) == MDB_SUCCESS) on_key(detail::val(plain));
+    return;
+  }
+  for (std::uint64_t bucket = bucket_of(engine::TradeId(first));
+       bucket <= std::numeric_limits<std::uint32_t>::max();) {
+    const BucketKey want{Be<std::uint32_t>(static_cast<std::uint32_t>(bucket)), Be<std::uint32_t>(key)};
+    k = detail::val(want);
+    if (cur.move(k, d, MDB_SET_RANGE, "reading an index", path) != MDB_SUCCESS) return;
+    const BucketKey found = detail::load<BucketKey>(k, detail::kDbSpecs[index].name, path);
+    const std::uint32_t found_bucket = found.bucket.get();
+    if (found_bucket == bucket && found.entity.get() == key) {
+      if (!on_key(detail::val(want))) return;
+      ++bucket;
+    } else {
+      // The next bucket that may hold the key: the one found, unless it is past the key there.
+      bucket = found_bucket + std::uint64_t{found_bucket == bucket || found.entity.get() > key ? 1u : 0u};
+    }
+  }
+}
+
+// Calls `visit(id)` for each trade an index lists under `key`, in id order, from id `first` on, until
+// `visit` returns false.
+template <class Visit>
+void for_each_listed(const ReadScope& s, Db index, std::uint32_t key, std::uint64_t first, Visit visit) {
+  const std::string& path = s.env().path();
+  detail::Cursor cur(s.txn(), s.dbi(index), path);
+  const Be<std::uint64_t> from(first);
+  for_each_key(cur, path, index, key, first, [&](MDB_val k) {
+    MDB_val d = detail::val(from);
+    for (int rc = cur.move(k, d, MDB_GET_BOTH_RANGE, "reading an index", path); rc == MDB_SUCCESS;
+         rc = cur.move(k, d, MDB_NEXT_DUP, "reading an index", path)) {
+      if (!visit(detail::load<Be<std::uint64_t>>(d, detail::kDbSpecs[index].name, path).get())) return false;
+    }
+    return true;
+  });
+}
+
+// How many trades an index lists under `key`.
+std::uint64_t count_listed(const ReadScope& s, Db index, std::uint32_t key) {
+  const std::string& path = s.env().path();
+  detail::Cursor cur(s.txn(), s.dbi(index), path);
+  std::uint64_t total = 0;
+  for_each_key(cur, path, index, key, 1, [&](MDB_val) {
+    std::size_t count = 0;
+    detail::check(mdb_cursor_count(cur.get(), &count), "counting index entries", path);
+    total += count;
+    return true;
+  });
+  return total;
+}
+
+Trade must_find(MDB_txn* txn, const detail::Env& env, std::uint64_t id, Db index) {
+  auto t = detail::find_trade(txn, env, id);
+  if (!t) {
+    throw Error(ErrorKind::kCorrupt, "ledger " + env.path() + ": '" + detail::kDbSpecs[index].name +
+                                         "' lists trade " + std::to_string(id) +
+                                         ", which is not in 'trades': run crix verify");
+  }
+  return *t;
+}
+
+// The trades an index lists under `key` with id > page.after, at most page.limit.
+std::vector<Trade> listed(const ReadScope& s, Db index, std::uint32_t key, const Page& page) {
+  std::vector<Trade> out;
+  if (page.after.v == std::numeric_limits<std::uint64_t>::max() || page.limit == 0) return out;
+  for_each_listed(s, index, key, page.after.v + 1, [&](std::uint64_t id) {
+    out.push_back(must_find(s.txn(), s.env(), id, index));
+    return out.size() < page.limit;
+  });
+  return out;
+}
+
+// The chain from trade `first` on, at most `limit` records, up to the first at or after `until`.
+std::vector<Trade> chain_from(const ReadScope& s, std::uint64_t first, std::size_t limit,
+                              std::optional<engine::Timestamp> until) {
+  std::vector<Trade> out;
+  const std::string& path = s.env().path();
+  detail::Cursor cur(s.txn(), s.dbi(Db::kTrades), path);
+  const Be<std::uint64_t> from(first);
+  MDB_val k = detail::val(from), v;
+  for (int rc = cur.move(k, v, MDB_SET_RANGE, "reading 'trades'", path);
+       rc == MDB_SUCCESS && out.size() < limit; rc = cur.move(k, v, MDB_NEXT, "reading 'trades'", path)) {
+    Trade t = decode(detail::load<TradeRecord>(v, "trades", path));
+    if (until && t.ts >= *until) break;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// Registry entry `index` of table `db`, decoded, or nullopt.
+template <class R>
+auto registry_entry(const ReadScope& s, Db db, std::uint32_t index) {
+  const auto rec =
+      detail::get<R>(s.txn(), s.dbi(db), detail::val(Be<std::uint32_t>(index)), db, s.env().path());
+  return rec ? std::optional(decode(*rec)) : std::nullopt;
+}
+
+}  // namespace
+
+Reader::Reader(const std::string& path)
+    : env_(std::make_shared<detail::Env>(path, detail::Env::Mode::kRead, 0, false)) {
+  // Database handles opened in a read transaction become the environment's when it commits.
+  detail::Txn txn;
+  detail::check(txn.begin(*env_, MDB_RDONLY), "starting a read transaction", path);
+  env_->open_dbis(txn.get(), false);
+  read_meta(txn.get(), *env_);
+  detail::check(txn.commit(), "opening the databases", path);
+}
+
+Reader::Reader(std::shared_ptr<detail::Env> env) : env_(std::move(env)) {}
+
+const std::string& Reader::path() const { return env_->path(); }
+
+Meta Reader::meta() const {
+  const ReadScope s(*env_);
+  return read_meta(s.txn(), *env_);
+}
+
+Summary Reader::summary() const {
+  const ReadScope s(*env_);
+  Summary out;
+  out.meta = read_meta(s.txn(), *env_);
+  const auto entries = [&](Db db) {
+    MDB_stat st;
+    detail::check(mdb_stat(s.txn(), s.dbi(db), &st), "reading statistics", env_->path());
+    return static_cast<std::uint64_t>(st.ms_entries);
+  };
+  out.trades = entries(Db::kTrades);
+  out.journal = entries(Db::kJournal);
+  out.elimination = entries(Db::kElimination);
+  return out;
+}
+
+std::optional<Trade> Reader::trade(engine::TradeId id) const {
+  const ReadScope s(*env_);
+  return detail::find_trade(s.txn(), *env_, id.v);
+}
+
+std::vector<Trade> Reader::trades(const Page& page) const {
+  if (page.after.v == std::numeric_limits<std::uint64_t>::max()) return {};
+  return chain_from(ReadScope(*env_), page.after.v + 1, page.limit, std::nullopt);
+}
+
+std::vector<Trade> Reader::trades_by_participant(engine::ParticipantId participant, const Page& page) const {
+  return listed(ReadScope(*env_), Db::kByParticipant, participant.v, page);
+}
+
+std::vector<Trade> Reader::trades_by_facility(FacilityIndex facility, const Page& page) const {
+  return listed(ReadScope(*env_), Db::kByFacility, facility.v, page);
+}
+
+std::vector<Trade> Reader::trades_by_project(ProjectIndex project, const Page& page) const {
+  return listed(ReadScope(*env_), Db::kByProject, project.v, page);
+}
+
+std::vector<Trade> Reader::trades_by_region(RegionIndex region, const Page& page) const {
+  return listed(ReadScope(*env_), Db::kByRegion, region.v, page);
+}
+
+std::vector<Trade> Reader::trades_by_industry(engine::Industry industry, const Page& page) const {
+  return listed(ReadScope(*env_), Db::kByIndustry, static_cast<std::uint32_t>(industry), page);
+}
+
+std::vector<Trade> Reader::trades_between(engine::Timestamp from, engine::Timestamp to,
+                                          const Page& page) const {
+  std::vector<Trade> out;
+  if (to <= from || page.limit == 0 || page.after.v == std::numeric_limits<std::uint64_t>::max()) return out;
+  const ReadScope s(*env_);
+  const std::string& path = env_->path();
+  const Meta m = read_meta(s.txn(), *env_);
+  // by_day gives the first trade of `from`'s day (or of the next day that has trades) and of the day
+  // after it; trades are in time order, so the first at or after `from` lies between the two.
+  detail::Cursor days(s.txn(), s.dbi(Db::kByDay), path);
+  const Be<std::uint32_t> day(day_key(local_day(from, m.utc_offset_minutes)));
+  MDB_val k = detail::val(day), v;
+  if (days.move(k, v, MDB_SET_RANGE, "reading 'by_day'", path) != MDB_SUCCESS) return out;
+  std::uint64_t lo = detail::load<Be<std::uint64_t>>(v, "by_day", path).get();
+  std::uint64_t hi = days.move(k, v, MDB_NEXT, "reading 'by_day'", path) == MDB_SUCCESS
+                         ? detail::load<Be<std::uint64_t>>(v, "by_day", path).get()
+                         : m.trade_count + 1;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (must_find(s.txn(), *env_, mid, Db::kByDay).ts < from) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return chain_from(s, std::max(lo, page.after.v + 1), page.limit, to);
+}
+
+std::optional<FacilityHistory> Reader::facility_history(FacilityIndex facility) const {
+  const ReadScope s(*env_);
+  auto state = registry_entry<FacilityRecord>(s, Db::kFacilities, facility.v);
+  if (!state) return std::nullopt;
+  FacilityHistory out;
+  out.facility = std::move(*state);
+  out.trades = listed(s, Db::kByFacility, facility.v,
+                      Page{engine::TradeId{}, std::numeric_limits<std::size_t>::max()});
+  for (const Trade& t : out.trades) {
+    if (t.kind != TradeKind::kTrade) continue;  // a revocation's revision is filed under its trade
+    auto r = detail::revisions(s.txn(), *env_, t.id.v);
+    out.entries.insert(out.entries.end(), r.begin(), r.end());
+  }
+  return out;
+}
+
+std::optional<ProjectProgress> Reader::project_progress(ProjectIndex project) const {
+  const ReadScope s(*env_);
+  auto state = registry_entry<ProjectRecord>(s, Db::kProjects, project.v);
+  if (!state) return std::nullopt;
+  ProjectProgress out;
+  out.project = std::move(*state);
+  out.remaining = out.project.remaining();
+  out.trades = count_listed(s, Db::kByProject, project.v);
+  return out;
+}
+
+std::vector<EliminationItem> Reader::elimination_list(const EliminationFilter& filter,
+                                                      const Page& page) const {
+  const ReadScope s(*env_);
+  std::vector<EliminationItem> out;
+  if (page.after.v == std::numeric_limits<std::uint64_t>::max() || page.limit == 0) return out;
+  // Adds the item of one trade's revisions, if it passes the filter; false once the page is full.
+  const auto add = [&](const std::vector<EliminationEntry>& entry) {
+    if (entry.empty()) return true;
+    EliminationItem item;
+    item.entry = entry.front();
+    item.status = entry.back().status;
+    item.status_since = entry.back().ts;
+    if (filter.status && item.status != *filter.status) return true;
+    const auto f = registry_entry<FacilityRecord>(s, Db::kFacilities, item.entry.facility.v);
+    if (filter.region && (!f || f->region != *filter.region)) return true;
+    if (f) {
+      item.facility_id = f->id;
+      if (const auto owner = registry_entry<ParticipantRecord>(s, Db::kParticipants, f->owner.v))
+        item.owner_id = owner->id;
+      if (const auto region = registry_entry<RegionRecord>(s, Db::kRegions, f->region.v))
+        item.region_name = region->name;
+    }
+    if (const auto p = registry_entry<ProjectRecord>(s, Db::kProjects, item.entry.project.v))
+      item.project_id = p->id;
+    out.push_back(std::move(item));
+    return out.size() < page.limit;
+  };
+
+  if (filter.facility) {
+    for_each_listed(s, Db::kByFacility, filter.facility->v, page.after.v + 1,
+                    [&](std::uint64_t id) { return add(detail::revisions(s.txn(), *env_, id)); });
+    return out;
+  }
+  // The whole list: revisions of one trade are neighbours in key order, the latest last.
+  detail::Cursor cur(s.txn(), s.dbi(Db::kElimination), env_->path());
+  const EliminationKey first{Be<std::uint64_t>(page.after.v + 1), Be<std::uint32_t>(0)};
+  MDB_val k = detail::val(first), v;
+  std::vector<EliminationEntry> entry;
+  for (int rc = cur.move(k, v, MDB_SET_RANGE, "reading 'elimination'", env_->path()); rc == MDB_SUCCESS;
+       rc = cur.move(k, v, MDB_NEXT, "reading 'elimination'", env_->path())) {
+    EliminationEntry e = decode(detail::load<EliminationRecord>(v, "elimination", env_->path()));
+    if (!entry.empty() && entry.front().trade != e.trade) {
+      if (!add(entry)) return out;
+      entry.clear();
+    }
+    entry.push_back(std::move(e));
+  }
+  add(entry);
+  return out;
+}
+
+std::vector<RegionCapacity> Reader::region_capacity() const {
+  std::vector<RegionCapacity> out;
+  const auto regions = this->regions();
+  for (std::uint32_t r = 0; r < regions.size(); ++r) {
+    const RegionState& g = regions[r];
+    for (std::size_t i = 0; i < engine::kIndustries; ++i) {
+      if (!g.cap[i] && g.initial[i] == 0 && g.capacity[i] == 0) continue;
+      RegionCapacity c;
+      c.region = RegionIndex(r);
+      c.name = g.name;
+      c.code = g.code;
+      c.industry = static_cast<engine::Industry>(i);
+      c.initial = g.initial[i];
+      c.capacity = g.capacity[i];
+      c.cap = g.cap[i];
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+std::vector<DailyStats> Reader::daily_stats(Day first, Day last,
+                                            std::optional<engine::InstrumentId> instrument) const {
+  const ReadScope s(*env_);
+  const auto instruments = detail::load_table<InstrumentRecord>(s.txn(), *env_, Db::kInstruments);
+  std::vector<DailyStats> out;
+  detail::Cursor cur(s.txn(), s.dbi(Db::kDaily), env_->path());
+  const DailyKey from{Be<std::uint32_t>(day_key(first)), Be<std::uint32_t>(0)};
+  MDB_val k = detail::val(from), v;
+  for (int rc = cur.move(k, v, MDB_SET_RANGE, "reading 'daily'", env_->path()); rc == MDB_SUCCESS;
+       rc = cur.move(k, v, MDB_NEXT, "reading 'daily'", env_->path())) {
+    if (detail::load<DailyKey>(k, "daily", env_->path()).day.get() > day_key(last)) break;
+    DailyStats d = decode(detail::load<DailyRecord>(v, "daily", env_->path()));
+    if ((instrument && d.instrument != *instrument) || d.volume.v <= 0) continue;
+    // The exchange's own close: VWAP half up to the fen, then to the nearest tick (Exchange close_day).
+    const std::int64_t tick =
+        d.instrument.v < instruments.size() ? std::max<std::int64_t>(instruments[d.instrument.v].tick, 1) : 1;
+    const auto vwap = static_cast<std::int64_t>((d.value * 2 + d.volume.v) / (Int128{d.volume.v} * 2));
+    d.close = engine::Price((vwap + tick / 2) / tick * tick);
+    out.push_back(d);
+  }
+  return out;
+}
+
+std::vector<engine::Command> Reader::journal(engine::Seq first, std::size_t limit) const {
+  const ReadScope s(*env_);
+  std::vector<engine::Command> out;
+  detail::Cursor cur(s.txn(), s.dbi(Db::kJournal), env_->path());
+  const Be<std::uint64_t> from(first.v);
+  MDB_val k = detail::val(from), v;
+  for (int rc = cur.move(k, v, MDB_SET_RANGE, "reading 'journal'", env_->path());
+       rc == MDB_SUCCESS && out.size() < limit;
+       rc = cur.move(k, v, MDB_NEXT, "reading 'journal'", env_->path())) {
+    out.push_back(decode(detail::load<JournalRecord>(v, "journal", env_->path())));
+  }
+  return out;
+}
+
+std::vector<ParticipantEntry> Reader::participants() const {
+  return detail::load_table<ParticipantRecord>(ReadScope(*env_).txn(), *env_, Db::kParticipants);
+}
+
+std::vector<InstrumentEntry> Reader::instruments() const {
+  return detail::load_table<InstrumentRecord>(ReadScope(*env_).txn(), *env_, Db::kInstruments);
+}
+
+std::vector<RegionState> Reader::regions() const {
+  return detail::load_table<RegionRecord>(ReadScope(*env_).txn(), *env_, Db::kRegions);
+}
+
+std::vector<FacilityState> Reader::facilities() const {
+  return detail::load_table<FacilityRecord>(ReadScope(*env_).txn(), *env_, Db::kFacilities);
+}
+
+std::vector<ProjectState> Reader::projects() const {
+  return detail::load_table<ProjectRecord>(ReadScope(*env_).txn(), *env_, Db::kProjects);
+}
+
+}  // namespace crix::ledger

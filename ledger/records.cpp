@@ -1,0 +1,389 @@
+#include "ledger/records.hpp"
+
+#include <chrono>
+
+#include "ledger/error.hpp"
+
+namespace crix::ledger {
+
+using engine::Qty;
+
+std::string_view to_string(FacilityStatus status) {
+  switch (status) {
+    case FacilityStatus::kOperating:
+      return "operating";
+    case FacilityStatus::kShut:
+      return "shut";
+    case FacilityStatus::kDismantled:
+      return "dismantled";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(EliminationStatus status) {
+  switch (status) {
+    case EliminationStatus::kPublicised:
+      return "publicised";
+    case EliminationStatus::kConfirmed:
+      return "confirmed";
+    case EliminationStatus::kShut:
+      return "shut";
+    case EliminationStatus::kDismantled:
+      return "dismantled";
+    case EliminationStatus::kRevoked:
+      return "revoked";
+  }
+  return "unknown";
+}
+
+std::string to_hex(const Hash& hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(hash.size() * 2);
+  for (const std::uint8_t b : hash) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0xF];
+  }
+  return out;
+}
+
+engine::Date to_date(Day day) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day.v}}};
+  return engine::Date{static_cast<int>(ymd.year()),
+                      static_cast<std::uint8_t>(static_cast<unsigned>(ymd.month())),
+                      static_cast<std::uint8_t>(static_cast<unsigned>(ymd.day()))};
+}
+
+Day to_day(const engine::Date& date) {
+  const std::chrono::sys_days days{std::chrono::year_month_day{
+      std::chrono::year{date.year}, std::chrono::month{date.month}, std::chrono::day{date.day}}};
+  return Day(static_cast<std::int32_t>(days.time_since_epoch().count()));
+}
+
+namespace {
+
+__extension__ using UInt128 = unsigned __int128;
+
+template <class R>
+void check_version(const R& record, std::string_view what) {
+  const std::uint16_t v = record.version.get();
+  if (v == R::kVersion) return;
+  throw Error(ErrorKind::kIncompatible, std::string(what) + " record has version " + std::to_string(v) +
+                                            "; this build reads version " + std::to_string(R::kVersion) +
+                                            ": use a crix build that matches the ledger");
+}
+
+template <std::size_t N>
+void set_text(Text<N>& field, std::string_view value, std::string_view what) {
+  if (field.set(value)) return;
+  throw Error(ErrorKind::kIncompatible,
+              std::string(what) + " '" + std::string(value) + "' is longer than " + std::to_string(N) +
+                  " bytes (or holds a NUL), the most the ledger stores: shorten it");
+}
+
+}  // namespace
+
+TradeRecord encode(const Trade& t) {
+  TradeRecord r{};
+  r.version.set(TradeRecord::kVersion);
+  r.kind.set(static_cast<std::uint8_t>(t.kind));
+  r.instrument.set(t.instrument.v);
+  r.trade_id.set(t.id.v);
+  r.revokes.set(t.revokes.v);
+  r.seq.set(t.seq.v);
+  r.ts.set(t.ts.v);
+  r.buy_order.set(t.buy_order.v);
+  r.sell_order.set(t.sell_order.v);
+  r.buyer.set(t.buyer.v);
+  r.seller.set(t.seller.v);
+  r.facility.set(t.facility.v);
+  r.project.set(t.project.v);
+  r.price.set(t.price.v);
+  r.qty.set(t.qty.v);
+  r.credited.set(t.credited.v);
+  r.ratio_permille.set(t.ratio_permille);
+  r.ratio_rule.set(t.ratio_rule);
+  r.prev_hash = t.prev_hash;
+  r.hash = t.hash;
+  return r;
+}
+
+Trade decode(const TradeRecord& r) {
+  check_version(r, "trade");
+  Trade t;
+  t.kind = static_cast<TradeKind>(r.kind.get());
+  t.instrument = engine::InstrumentId(r.instrument.get());
+  t.id = engine::TradeId(r.trade_id.get());
+  t.revokes = engine::TradeId(r.revokes.get());
+  t.seq = engine::Seq(r.seq.get());
+  t.ts = engine::Timestamp(r.ts.get());
+  t.buy_order = engine::OrderId(r.buy_order.get());
+  t.sell_order = engine::OrderId(r.sell_order.get());
+  t.buyer = engine::ParticipantId(r.buyer.get());
+  t.seller = engine::ParticipantId(r.seller.get());
+  t.facility = FacilityIndex(r.facility.get());
+  t.project = ProjectIndex(r.project.get());
+  t.price = engine::Price(r.price.get());
+  t.qty = Qty(r.qty.get());
+  t.credited = Qty(r.credited.get());
+  t.ratio_permille = r.ratio_permille.get();
+  t.ratio_rule = r.ratio_rule.get();
+  t.prev_hash = r.prev_hash;
+  t.hash = r.hash;
+  return t;
+}
+
+JournalRecord encode(const engine::Command& c) {
+  JournalRecord r{};
+  r.version.set(JournalRecord::kVersion);
+  r.type.set(static_cast<std::uint8_t>(c.type));
+  r.side.set(static_cast<std::uint8_t>(c.side));
+  r.ord_type.set(static_cast<std::uint8_t>(c.ord_type));
+  r.tif.set(static_cast<std::uint8_t>(c.tif));
+  r.flags.set(c.flags);
+  r.instrument.set(c.instrument.v);
+  r.participant.set(c.participant.v);
+  r.seq.set(c.seq.v);
+  r.ts.set(c.ts.v);
+  r.id.set(c.id.v);
+  r.account.set(c.account.v);
+  r.price.set(c.price.v);
+  r.qty.set(c.qty.v);
+  r.expire_at.set(c.expire_at.v);
+  return r;
+}
+
+engine::Command decode(const JournalRecord& r) {
+  check_version(r, "journal");
+  engine::Command c;
+  c.type = static_cast<engine::CommandType>(r.type.get());
+  c.side = static_cast<engine::Side>(r.side.get());
+  c.ord_type = static_cast<engine::OrderType>(r.ord_type.get());
+  c.tif = static_cast<engine::TimeInForce>(r.tif.get());
+  c.flags = r.flags.get();
+  c.instrument = engine::InstrumentId(r.instrument.get());
+  c.participant = engine::ParticipantId(r.participant.get());
+  c.seq = engine::Seq(r.seq.get());
+  c.ts = engine::Timestamp(r.ts.get());
+  c.id = engine::OrderId(r.id.get());
+  c.account = engine::AccountId(r.account.get());
+  c.price = engine::Price(r.price.get());
+  c.qty = Qty(r.qty.get());
+  c.expire_at = engine::Timestamp(r.expire_at.get());
+  return c;
+}
+
+FacilityRecord encode(const FacilityState& f) {
+  FacilityRecord r{};
+  r.version.set(FacilityRecord::kVersion);
+  r.status.set(static_cast<std::uint8_t>(f.status));
+  r.industry.set(static_cast<std::uint8_t>(f.industry));
+  r.region.set(f.region.v);
+  r.owner.set(f.owner.v);
+  r.capacity.set(f.capacity.v);
+  r.sold.set(f.sold.v);
+  set_text(r.id, f.id, "facility id");
+  return r;
+}
+
+FacilityState decode(const FacilityRecord& r) {
+  check_version(r, "facility");
+  FacilityState f;
+  f.id = std::string(r.id.view());
+  f.status = static_cast<FacilityStatus>(r.status.get());
+  f.industry = static_cast<engine::Industry>(r.industry.get());
+  f.region = RegionIndex(r.region.get());
+  f.owner = engine::ParticipantId(r.owner.get());
+  f.capacity = Qty(r.capacity.get());
+  f.sold = Qty(r.sold.get());
+  return f;
+}
+
+ProjectRecord encode(const ProjectState& p) {
+  ProjectRecord r{};
+  r.version.set(ProjectRecord::kVersion);
+  r.status.set(static_cast<std::uint8_t>(p.status));
+  r.industry.set(static_cast<std::uint8_t>(p.industry));
+  r.region.set(p.region.v);
+  r.owner.set(p.owner.v);
+  r.need.set(p.need.v);
+  r.credited.set(p.credited.v);
+  set_text(r.id, p.id, "project id");
+  return r;
+}
+
+ProjectState decode(const ProjectRecord& r) {
+  check_version(r, "project");
+  ProjectState p;
+  p.id = std::string(r.id.view());
+  p.status = static_cast<engine::ProjectStatus>(r.status.get());
+  p.industry = static_cast<engine::Industry>(r.industry.get());
+  p.region = RegionIndex(r.region.get());
+  p.owner = engine::ParticipantId(r.owner.get());
+  p.need = Qty(r.need.get());
+  p.credited = Qty(r.credited.get());
+  return p;
+}
+
+RegionRecord encode(const RegionState& g) {
+  RegionRecord r{};
+  r.version.set(RegionRecord::kVersion);
+  r.region_class.set(static_cast<std::uint8_t>(g.region_class));
+  r.code.set(g.code);
+  std::uint8_t has_cap = 0;
+  for (std::size_t i = 0; i < engine::kIndustries; ++i) {
+    if (g.cap[i]) {
+      has_cap = static_cast<std::uint8_t>(has_cap | 1u << i);
+      r.cap[i].set(*g.cap[i]);
+    }
+    r.initial[i].set(g.initial[i]);
+    r.capacity[i].set(g.capacity[i]);
+  }
+  r.has_cap.set(has_cap);
+  set_text(r.name, g.name, "region name");
+  return r;
+}
+
+RegionState decode(const RegionRecord& r) {
+  check_version(r, "region");
+  RegionState g;
+  g.name = std::string(r.name.view());
+  g.code = r.code.get();
+  g.region_class = static_cast<engine::RegionClass>(r.region_class.get());
+  const std::uint8_t has_cap = r.has_cap.get();
+  for (std::size_t i = 0; i < engine::kIndustries; ++i) {
+    if (has_cap & 1u << i) g.cap[i] = r.cap[i].get();
+    g.initial[i] = r.initial[i].get();
+    g.capacity[i] = r.capacity[i].get();
+  }
+  return g;
+}
+
+ParticipantRecord encode(const ParticipantEntry& p) {
+  ParticipantRecord r{};
+  r.version.set(ParticipantRecord::kVersion);
+  r.region_code.set(p.region_code);
+  set_text(r.id, p.id, "participant id");
+  return r;
+}
+
+ParticipantEntry decode(const ParticipantRecord& r) {
+  check_version(r, "participant");
+  return ParticipantEntry{std::string(r.id.view()), r.region_code.get()};
+}
+
+InstrumentRecord encode(const InstrumentEntry& i) {
+  InstrumentRecord r{};
+  r.version.set(InstrumentRecord::kVersion);
+  r.industry.set(static_cast<std::uint8_t>(i.industry));
+  r.tick.set(i.tick);
+  set_text(r.code, i.code, "instrument code");
+  return r;
+}
+
+InstrumentEntry decode(const InstrumentRecord& r) {
+  check_version(r, "instrument");
+  return InstrumentEntry{std::string(r.code.view()), static_cast<engine::Industry>(r.industry.get()),
+                         r.tick.get()};
+}
+
+EliminationRecord encode(const EliminationEntry& e) {
+  EliminationRecord r{};
+  r.version.set(EliminationRecord::kVersion);
+  r.status.set(static_cast<std::uint8_t>(e.status));
+  r.revision.set(e.revision);
+  r.trade_id.set(e.trade.v);
+  r.by.set(e.by.v);
+  r.facility.set(e.facility.v);
+  r.project.set(e.project.v);
+  r.qty.set(e.qty.v);
+  r.retired.set(e.retired.v);
+  r.publicity_end.set(e.publicity_end.v);
+  r.dismantle_by.set(e.dismantle_by.v);
+  r.seq.set(e.seq.v);
+  r.ts.set(e.ts.v);
+  return r;
+}
+
+EliminationEntry decode(const EliminationRecord& r) {
+  check_version(r, "elimination");
+  EliminationEntry e;
+  e.status = static_cast<EliminationStatus>(r.status.get());
+  e.revision = r.revision.get();
+  e.trade = engine::TradeId(r.trade_id.get());
+  e.by = engine::TradeId(r.by.get());
+  e.facility = FacilityIndex(r.facility.get());
+  e.project = ProjectIndex(r.project.get());
+  e.qty = Qty(r.qty.get());
+  e.retired = Day(r.retired.get());
+  e.publicity_end = Day(r.publicity_end.get());
+  e.dismantle_by = Day(r.dismantle_by.get());
+  e.seq = engine::Seq(r.seq.get());
+  e.ts = engine::Timestamp(r.ts.get());
+  return e;
+}
+
+DailyRecord encode(const DailyStats& s) {
+  DailyRecord r{};
+  r.version.set(DailyRecord::kVersion);
+  r.instrument.set(s.instrument.v);
+  r.day.set(s.day.v);
+  r.trades.set(s.trades);
+  r.volume.set(s.volume.v);
+  const auto value = static_cast<UInt128>(s.value);
+  r.value_low.set(static_cast<std::uint64_t>(value));
+  r.value_high.set(static_cast<std::uint64_t>(value >> 64));
+  r.open.set(s.open.v);
+  r.high.set(s.high.v);
+  r.low.set(s.low.v);
+  r.last.set(s.last.v);
+  return r;
+}
+
+DailyStats decode(const DailyRecord& r) {
+  check_version(r, "daily statistics");
+  DailyStats s;
+  s.instrument = engine::InstrumentId(r.instrument.get());
+  s.day = Day(r.day.get());
+  s.trades = r.trades.get();
+  s.volume = Qty(r.volume.get());
+  s.value = static_cast<Int128>(static_cast<UInt128>(r.value_high.get()) << 64 | r.value_low.get());
+  s.open = engine::Price(r.open.get());
+  s.high = engine::Price(r.high.get());
+  s.low = engine::Price(r.low.get());
+  s.last = engine::Price(r.last.get());
+  return s;
+}
+
+MetaRecord encode(const Meta& m) {
+  MetaRecord r{};
+  r.magic = kMagic;
+  r.version.set(MetaRecord::kVersion);
+  r.schema.set(m.schema);
+  r.utc_offset_minutes.set(m.utc_offset_minutes);
+  r.last_seq.set(m.last_seq.v);
+  r.trade_count.set(m.trade_count);
+  r.revocations.set(m.revocations);
+  r.commits.set(m.commits);
+  r.chain_head = m.chain_head;
+  return r;
+}
+
+Meta decode(const MetaRecord& r) {
+  if (r.magic != kMagic) {
+    throw Error(ErrorKind::kIncompatible,
+                "the meta record does not carry the CRIX ledger mark: not a CRIX ledger");
+  }
+  check_version(r, "meta");
+  Meta m;
+  m.schema = r.schema.get();
+  m.utc_offset_minutes = r.utc_offset_minutes.get();
+  m.last_seq = engine::Seq(r.last_seq.get());
+  m.trade_count = r.trade_count.get();
+  m.revocations = r.revocations.get();
+  m.commits = r.commits.get();
+  m.chain_head = r.chain_head;
+  return m;
+}
+
+}  // namespace crix::ledger

@@ -1,0 +1,812 @@
+#include "ledger/writer.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <limits>
+#include <optional>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "ledger/reader.hpp"
+#include "ledger/sha256.hpp"
+#include "ledger/store.hpp"
+
+namespace crix::ledger {
+
+using detail::Db;
+using engine::Qty;
+
+void Batch::revoke(engine::TradeId id, engine::TradeId original, engine::Seq seq, engine::Timestamp ts) {
+  Trade t;
+  t.kind = TradeKind::kRevocation;
+  t.id = id;
+  t.revokes = original;
+  t.seq = seq;
+  t.ts = ts;
+  trades_.push_back(t);
+}
+
+void Batch::clear() {
+  commands_.clear();
+  trades_.clear();
+  updates_.clear();
+}
+
+namespace {
+
+[[noreturn]] void invalid(const std::string& what) {
+  throw Error(ErrorKind::kInvalidBatch, "batch refused: " + what);
+}
+
+// MDB_MAP_FULL inside an attempt: the writer grows the map and retries the batch.
+struct MapFull {};
+
+void put(MDB_cursor* cursor, MDB_val key, MDB_val data, unsigned flags, Db db, const std::string& path) {
+  const int rc = mdb_cursor_put(cursor, &key, &data, flags);
+  if (rc == MDB_MAP_FULL) throw MapFull{};
+  detail::check(rc, std::string("writing to '") + detail::kDbSpecs[db].name + "'", path);
+}
+
+void put(MDB_txn* txn, MDB_dbi dbi, MDB_val key, MDB_val data, unsigned flags, Db db,
+         const std::string& path) {
+  const int rc = mdb_put(txn, dbi, &key, &data, flags);
+  if (rc == MDB_MAP_FULL) throw MapFull{};
+  detail::check(rc, std::string("writing to '") + detail::kDbSpecs[db].name + "'", path);
+}
+
+// An exclusive advisory lock on `path`-writer, held while the Writer lives. flock belongs to the open
+// file, so a second Writer in the same process is refused like one in another process, and the kernel
+// drops the lock when the holder dies. The file stays behind: removing it would race with a new writer.
+class WriterLock {
+ public:
+  explicit WriterLock(const std::string& ledger) : path_(ledger + "-writer") {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) detail::fail(errno, "creating the writer lock file " + path_, ledger);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      char buf[32] = {};
+      const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+      ::close(fd_);
+      if (err != EWOULDBLOCK) detail::fail(err, "locking " + path_, ledger);
+      const std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "unknown";
+      throw Error(ErrorKind::kLocked, "ledger " + ledger + " is already open for writing by process " +
+                                          holder + " (lock file " + path_ +
+                                          "); stop that writer before starting another");
+    }
+    const std::string pid = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) != 0 ||
+        ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      const int err = errno;
+      ::close(fd_);
+      detail::fail(err, "writing the writer lock file " + path_, ledger);
+    }
+  }
+  ~WriterLock() { ::close(fd_); }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// A registry table with per-attempt undo: edit() saves an entry's old value the first time an attempt
+// touches it, rollback() restores them, touched() lists what to write back.
+template <class T>
+class Staged {
+ public:
+  std::size_t size() const { return items_.size(); }
+  const T& operator[](std::size_t i) const { return items_[i]; }
+  void assign(std::vector<T> items) {
+    items_ = std::move(items);
+    stamp_.assign(items_.size(), 0);
+    undo_.clear();
+  }
+  T& edit(std::size_t i) {
+    if (stamp_[i] != attempt_) {
+      stamp_[i] = attempt_;
+      undo_.emplace_back(static_cast<std::uint32_t>(i), items_[i]);
+    }
+    return items_[i];
+  }
+  void begin() {
+    ++attempt_;
+    undo_.clear();
+  }
+  void rollback() {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) items_[it->first] = std::move(it->second);
+    undo_.clear();
+  }
+  // In index order, so that the writes walk the table's pages once.
+  template <class F>
+  void for_each_touched(F f) {
+    order_.clear();
+    for (const auto& u : undo_) order_.push_back(u.first);
+    std::sort(order_.begin(), order_.end());
+    for (const std::uint32_t i : order_) f(i, items_[i]);
+  }
+
+ private:
+  std::vector<T> items_;
+  std::vector<std::uint32_t> order_;
+  std::vector<std::uint64_t> stamp_;
+  std::vector<std::pair<std::uint32_t, T>> undo_;
+  std::uint64_t attempt_ = 0;
+};
+
+// The exchange's working days, for the end of the publicity period.
+class Calendar {
+ public:
+  explicit Calendar(const engine::ExchangeSettings& s) : working_days_(s.working_days & 0x7F) {
+    for (const engine::Date& d : s.holidays) holidays_.push_back(to_day(d).v);
+    std::sort(holidays_.begin(), holidays_.end());
+  }
+  // The day `n` working days after `from`; calendar days when the exchange configured no working day.
+  Day add_working_days(Day from, std::uint32_t n) {
+    if (from == memo_from_ && n == memo_n_) return memo_result_;
+    Day d = from;
+    if (working_days_ == 0) {
+      d = Day(from.v + static_cast<std::int32_t>(n));
+    } else {
+      for (std::uint32_t left = n; left > 0;) {
+        d = Day(d.v + 1);
+        if (working(d)) --left;
+      }
+    }
+    memo_from_ = from;
+    memo_n_ = n;
+    memo_result_ = d;
+    return d;
+  }
+
+ private:
+  bool working(Day d) const {
+    const unsigned iso = std::chrono::weekday{std::chrono::sys_days{std::chrono::days{d.v}}}.iso_encoding();
+    if ((working_days_ >> (iso - 1) & 1u) == 0) return false;  // bit 0 = Monday
+    return !std::binary_search(holidays_.begin(), holidays_.end(), d.v);
+  }
+
+  unsigned working_days_;
+  std::vector<std::int32_t> holidays_;
+  Day memo_from_{-1};
+  std::uint32_t memo_n_ = 0;
+  Day memo_result_{};
+};
+
+// The bucketed indices (BucketKey) come first, then by_industry (Be<u32> key). by_day is no list.
+enum Index : unsigned { kIxParticipant, kIxFacility, kIxProject, kIxRegion, kIxIndustry, kIndexCount };
+constexpr Db kIndexDb[kIndexCount] = {Db::kByParticipant, Db::kByFacility, Db::kByProject, Db::kByRegion,
+                                      Db::kByIndustry};
+
+using IndexEntry = std::pair<std::uint64_t, std::uint64_t>;  // (key, trade id)
+
+// Orders a batch's index entries by key, keeping trade id order within a key (they arrive in id
+// order). A batch's keys mostly span a narrow range (one bucket's entities, four industries), where a
+// counting sort is linear; a wider span falls back to a merge sort.
+void order_by_key(std::vector<IndexEntry>& entries, std::vector<IndexEntry>& scratch,
+                  std::vector<std::uint32_t>& counts) {
+  constexpr std::uint64_t kMaxSpan = 1 << 16;
+  const auto [lo, hi] =
+      std::minmax_element(entries.begin(), entries.end(),
+                          [](const IndexEntry& a, const IndexEntry& b) { return a.first < b.first; });
+  const std::uint64_t base = lo->first;
+  const std::uint64_t span = hi->first - base + 1;
+  if (span > kMaxSpan) {
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const IndexEntry& a, const IndexEntry& b) { return a.first < b.first; });
+    return;
+  }
+  counts.assign(span + 1, 0);
+  for (const IndexEntry& e : entries) ++counts[e.first - base + 1];
+  for (std::size_t i = 1; i <= span; ++i) counts[i] += counts[i - 1];
+  scratch.resize(entries.size());
+  for (const IndexEntry& e : entries) scratch[counts[e.first - base]++] = e;
+  entries.swap(scratch);
+}
+
+}  // namespace
+
+struct Writer::Impl {
+  std::string path;
+  WriterOptions options;
+  WriterLock lock;
+  std::shared_ptr<detail::Env> env;
+  Calendar calendar;
+  Sha256 sha;
+
+  std::vector<ParticipantEntry> participants;
+  std::vector<InstrumentEntry> instruments;
+  Staged<RegionState> regions;
+  Staged<FacilityState> facilities;
+  Staged<ProjectState> projects;
+
+  Meta meta;  // as committed
+  engine::Timestamp last_trade_ts{std::numeric_limits<std::int64_t>::min()};
+  std::string stopped;  // why commits are refused; empty while the writer is healthy
+
+  // Scratch of one attempt.
+  Meta work;
+  engine::Timestamp work_last_ts{};
+  std::array<std::vector<IndexEntry>, kIndexCount> index;
+  std::vector<IndexEntry> index_scratch;
+  std::vector<std::uint32_t> index_counts;
+  std::vector<DailyStats> daily;
+  std::vector<Be<std::uint64_t>> ids;  // one key's run of trade ids, for MDB_MULTIPLE
+
+  Impl(const std::string& p, const engine::Market& market, const WriterOptions& o)
+      : path(p),
+        options(o),
+        lock(p),
+        env(std::make_shared<detail::Env>(p, detail::Env::Mode::kWrite, o.initial_map_bytes,
+                                          o.durability == engine::Durability::kOs)),
+        calendar(market.exchange) {
+    transact([&](MDB_txn* txn) {
+      env->open_dbis(txn, true);
+      open_registry(txn, market);
+    });
+  }
+
+  MDB_dbi dbi(Db db) const { return env->dbi(db); }
+
+  // Runs `body` in one write transaction and commits it; on MDB_MAP_FULL grows the map and runs it
+  // again from the start. Any other exception rolls the caches back and propagates.
+  template <class F>
+  void transact(F&& body) {
+    for (;;) {
+      begin_attempt();
+      detail::Txn txn;
+      detail::check(txn.begin(*env, 0), "starting a write transaction", path);
+      try {
+        body(txn.get());
+        const int rc = txn.commit();
+        if (rc == MDB_SUCCESS) {
+          meta = work;
+          last_trade_ts = work_last_ts;
+          return;
+        }
+        if (rc != MDB_MAP_FULL) detail::fail(rc, "committing a batch", path);
+      } catch (const MapFull&) {
+        txn.abort();
+      } catch (...) {
+        txn.abort();
+        rollback();
+        throw;
+      }
+      rollback();
+      grow();
+    }
+  }
+
+  void begin_attempt() {
+    regions.begin();
+    facilities.begin();
+    projects.begin();
+    work = meta;
+    work_last_ts = last_trade_ts;
+    for (auto& ix : index) ix.clear();
+    daily.clear();
+  }
+
+  void rollback() {
+    regions.rollback();
+    facilities.rollback();
+    projects.rollback();
+  }
+
+  void grow() {
+    const std::size_t now = env->map_bytes();
+    if (now >= options.max_map_bytes) {
+      detail::fail(MDB_MAP_FULL, "growing the map beyond " + std::to_string(now) + " bytes", path);
+    }
+    const std::size_t next = std::min(now * 2, options.max_map_bytes);
+    const std::unique_lock<std::shared_mutex> no_readers(env->resize_mutex());
+    detail::check(mdb_env_set_mapsize(env->get(), next),
+                  "growing the map to " + std::to_string(next) + " bytes", path);
+  }
+
+  // ---- opening: meta and registry
+
+  template <class R, class T>
+  void put_entry(MDB_txn* txn, Db db, std::size_t i, const T& value) {
+    const Be<std::uint32_t> key(static_cast<std::uint32_t>(i));
+    const R rec = encode(value);
+    put(txn, dbi(db), detail::val(key), detail::val(rec), 0, db, path);
+  }
+
+  // Table `db` as stored, which must hold the market's first entries in order (`name` of a stored
+  // entry, `configured_name` of a configured one), followed by what the market added since (`make`
+  // turns a configured entry into a stored one; they are written here).
+  template <class R, class M>
+  auto sync_table(MDB_txn* txn, Db db, std::string_view what, const std::vector<M>& configured, auto name,
+                  auto configured_name, auto make) {
+    auto out = detail::load_table<R>(txn, *env, db);
+    if (configured.size() < out.size()) {
+      throw Error(ErrorKind::kIncompatible,
+                  "ledger " + path + " holds " + std::to_string(out.size()) + " " + std::string(what) +
+                      " entries but the market configures only " + std::to_string(configured.size()) +
+                      ": registered entries are never removed from the configuration");
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (name(out[i]) != configured_name(configured[i])) {
+        throw Error(ErrorKind::kIncompatible,
+                    "ledger " + path + ": " + std::string(what) + " " + std::to_string(i) + " is '" +
+                        name(out[i]) + "' in the ledger but '" + configured_name(configured[i]) +
+                        "' in the market configuration: entries keep their order; add new ones at the end");
+      }
+    }
+    for (std::size_t i = out.size(); i < configured.size(); ++i) {
+      out.push_back(make(configured[i]));
+      put_entry<R>(txn, db, i, out.back());
+    }
+    return out;
+  }
+
+  void open_registry(MDB_txn* txn, const engine::Market& market) {
+    if (const auto m = detail::find_meta(txn, *env)) {
+      work = *m;
+    } else {
+      MDB_stat st;
+      detail::check(mdb_stat(txn, dbi(Db::kTrades), &st), "reading 'trades'", path);
+      if (st.ms_entries != 0) {
+        throw Error(ErrorKind::kCorrupt,
+                    "ledger " + path + " holds trades but no meta record: restore it from a copy");
+      }
+      work = Meta{};
+      work.utc_offset_minutes = market.exchange.utc_offset_minutes;
+    }
+
+    std::unordered_map<std::string_view, std::uint32_t> participant_index;
+    for (std::uint32_t i = 0; i < market.participants.size(); ++i)
+      participant_index.emplace(market.participants[i].id, i);
+    const auto owner = [&](const std::string& id, std::string_view of) {
+      const auto it = participant_index.find(id);
+      if (it == participant_index.end()) {
+        throw Error(ErrorKind::kIncompatible,
+                    "the market's " + std::string(of) + " names owner '" + id +
+                        "', who is no registered participant: fix the configuration");
+      }
+      return engine::ParticipantId(it->second);
+    };
+
+    // The market names regions by administrative code; the ledger, like the exchange, by index.
+    std::unordered_map<std::uint32_t, std::uint32_t> region_index;
+    for (std::uint32_t i = 0; i < market.regions.size(); ++i)
+      region_index.emplace(market.regions[i].ref.code, i);
+    const auto region_of = [&](std::uint32_t code, const std::string& of) {
+      const auto it = region_index.find(code);
+      if (it == region_index.end()) {
+        throw Error(ErrorKind::kIncompatible, "the market's " + of + " is in region " + std::to_string(code) +
+                                                  ", which is not in the region list: fix the configuration");
+      }
+      return RegionIndex(it->second);
+    };
+
+    participants = sync_table<ParticipantRecord>(
+        txn, Db::kParticipants, "participant", market.participants,
+        [](const ParticipantEntry& e) { return e.id; }, [](const engine::Participant& p) { return p.id; },
+        [](const engine::Participant& p) {
+          return ParticipantEntry{p.id, p.region};
+        });
+    instruments = sync_table<InstrumentRecord>(
+        txn, Db::kInstruments, "instrument", market.instruments,
+        [](const InstrumentEntry& e) { return e.code; }, [](const engine::Instrument& i) { return i.code; },
+        [](const engine::Instrument& i) {
+          return InstrumentEntry{i.code, i.industry, i.tick};
+        });
+    regions.assign(sync_table<RegionRecord>(
+        txn, Db::kRegions, "region", market.regions, [](const RegionState& e) { return e.name; },
+        [](const engine::Region& r) { return r.name; },
+        [](const engine::Region& r) {
+          RegionState g;
+          g.name = r.name;
+          g.code = r.ref.code;
+          g.region_class = r.ref.region_class;
+          for (std::size_t i = 0; i < engine::kIndustries; ++i) {
+            g.cap[i] = r.cap[i];
+            g.initial[i] = r.capacity[i];
+            g.capacity[i] = r.capacity[i];
+          }
+          return g;
+        }));
+    facilities.assign(sync_table<FacilityRecord>(
+        txn, Db::kFacilities, "facility", market.facilities, [](const FacilityState& e) { return e.id; },
+        [](const engine::Facility& f) { return f.id; },
+        [&](const engine::Facility& f) {
+          FacilityState s;
+          s.id = f.id;
+          s.industry = f.industry;
+          s.region = region_of(f.region, "facility " + f.id);
+          s.owner = owner(f.owner, "facility " + f.id);
+          s.capacity = Qty(f.capacity);
+          return s;
+        }));
+    projects.assign(sync_table<ProjectRecord>(
+        txn, Db::kProjects, "project", market.projects, [](const ProjectState& e) { return e.id; },
+        [](const engine::Project& p) { return p.id; },
+        [&](const engine::Project& p) {
+          ProjectState s;
+          s.id = p.id;
+          s.status = p.status;
+          s.industry = p.industry;
+          s.region = region_of(p.region, "project " + p.id);
+          s.owner = owner(p.owner, "project " + p.id);
+          s.need = Qty(p.new_capacity);
+          return s;
+        }));
+
+    const MetaRecord m = encode(work);
+    put(txn, dbi(Db::kMeta), detail::val(detail::kMetaKey), detail::val(m), 0, Db::kMeta, path);
+
+    detail::Cursor cur(txn, dbi(Db::kTrades), path);
+    MDB_val k, v;
+    if (cur.move(k, v, MDB_LAST, "reading the last trade", path) == MDB_SUCCESS) {
+      work_last_ts = decode(detail::load<TradeRecord>(v, "trades", path)).ts;
+    }
+  }
+
+  // ---- one batch
+
+  void apply(MDB_txn* txn, const Batch& batch) {
+    journal(txn, batch.commands());
+    chain(txn, batch.trades());
+    for (const StatusUpdate& u : batch.updates()) update(txn, u);
+    flush_indices(txn);
+    flush_daily(txn);
+    flush_registry(txn);
+    ++work.commits;
+    const MetaRecord m = encode(work);
+    put(txn, dbi(Db::kMeta), detail::val(detail::kMetaKey), detail::val(m), 0, Db::kMeta, path);
+  }
+
+  void journal(MDB_txn* txn, const std::vector<engine::Command>& commands) {
+    if (commands.empty()) return;
+    detail::Cursor cur(txn, dbi(Db::kJournal), path);
+    for (const engine::Command& c : commands) {
+      if (c.seq.v != work.last_seq.v + 1) {
+        invalid("command seq " + std::to_string(c.seq.v) + " does not follow the last journaled seq " +
+                std::to_string(work.last_seq.v) + ": commands are journaled in sequence, without gaps");
+      }
+      const Be<std::uint64_t> key(c.seq.v);
+      const JournalRecord rec = encode(c);
+      put(cur.get(), detail::val(key), detail::val(rec), MDB_APPEND, Db::kJournal, path);
+      work.last_seq = c.seq;
+    }
+  }
+
+  void chain(MDB_txn* txn, const std::vector<Trade>& trades) {
+    if (trades.empty()) return;
+    detail::Cursor cur(txn, dbi(Db::kTrades), path);
+    detail::Cursor entries(txn, dbi(Db::kElimination), path);
+    for (const Trade& in : trades) {
+      const std::uint64_t id = work.trade_count + 1;
+      if (in.id.v != id) {
+        invalid("trade id " + std::to_string(in.id.v) + " does not follow the last trade id " +
+                std::to_string(work.trade_count) +
+                ": trades (and revocations) are numbered 1, 2, 3 ... without gaps");
+      }
+      if (in.seq.v == 0 || in.seq > work.last_seq) {
+        invalid("trade " + std::to_string(id) + " carries seq " + std::to_string(in.seq.v) +
+                ", which is not journaled (last seq " + std::to_string(work.last_seq.v) +
+                "): journal a trade's command in the same batch or an earlier one");
+      }
+      if (in.ts < work_last_ts) {
+        invalid("trade " + std::to_string(id) + " at " + std::to_string(in.ts.v) +
+                " ns is earlier than the trade before it (" + std::to_string(work_last_ts.v) +
+                " ns): the sequencer's clock must not go back");
+      }
+      Trade t;
+      if (in.kind == TradeKind::kRevocation) {
+        t = revocation(txn, in);
+      } else if (in.kind == TradeKind::kTrade) {
+        check_trade(in);
+        t = in;
+      } else {
+        invalid("trade " + std::to_string(id) + " has kind " +
+                std::to_string(std::uint32_t{static_cast<std::uint8_t>(in.kind)}) +
+                ", neither a trade nor a revocation");
+      }
+      t.prev_hash = work.chain_head;
+      TradeRecord rec = encode(t);
+      rec.hash = sha.trade_hash(rec);
+      const Be<std::uint64_t> key(id);
+      put(cur.get(), detail::val(key), detail::val(rec), MDB_APPEND, Db::kTrades, path);
+      mark_day(txn, t, work_last_ts, id == 1);
+      work.chain_head = rec.hash;
+      work.trade_count = id;
+      work_last_ts = t.ts;
+
+      if (t.kind == TradeKind::kRevocation) {
+        ++work.revocations;
+        settle(t, -1);
+      } else {
+        settle(t, 1);
+        retire(entries.get(), t);
+        add_to_daily(t);
+      }
+      add_to_indices(t);
+    }
+  }
+
+  void check_trade(const Trade& t) const {
+    // Messages are built only on failure: this runs for every trade.
+    const auto id = [&] { return "trade " + std::to_string(t.id.v); };
+    if (t.instrument.v >= instruments.size())
+      invalid(id() + " names instrument " + std::to_string(t.instrument.v) + ", not registered");
+    if (t.buyer.v >= participants.size())
+      invalid(id() + " names buyer " + std::to_string(t.buyer.v) + ", not registered");
+    if (t.seller.v >= participants.size())
+      invalid(id() + " names seller " + std::to_string(t.seller.v) + ", not registered");
+    if (t.facility.v >= facilities.size())
+      invalid(id() + " names facility " + std::to_string(t.facility.v) + ", not registered");
+    if (t.project.v >= projects.size())
+      invalid(id() + " names project " + std::to_string(t.project.v) + ", not registered");
+    const FacilityState& f = facilities[t.facility.v];
+    const ProjectState& p = projects[t.project.v];
+    const InstrumentEntry& ins = instruments[t.instrument.v];
+    if (f.owner != t.seller) {
+      invalid(id() + ": facility " + f.id + " belongs to " + participants[f.owner.v].id +
+              ", not to the seller " + participants[t.seller.v].id);
+    }
+    if (p.owner != t.buyer) {
+      invalid(id() + ": project " + p.id + " belongs to " + participants[p.owner.v].id +
+              ", not to the buyer " + participants[t.buyer.v].id);
+    }
+    if (f.industry != ins.industry || p.industry != ins.industry) {
+      invalid(id() + ": instrument " + ins.code + ", facility " + f.id + " and project " + p.id +
+              " are not all of one industry");
+    }
+    if (t.qty.v <= 0 || t.price.v <= 0) {
+      invalid(id() + " has quantity " + std::to_string(t.qty.v) + " t and price " +
+              std::to_string(t.price.v) + " fen: both must be positive");
+    }
+    if (t.ratio_permille == 0 || t.credited.v != engine::credited_capacity(t.qty.v, t.ratio_permille)) {
+      invalid(id() + " credits " + std::to_string(t.credited.v) + " t for " + std::to_string(t.qty.v) +
+              " t at ratio " + std::to_string(t.ratio_permille) +
+              " per mille; floor(qty * 1000 / ratio) is required");
+    }
+    if (t.qty > f.unsold()) {
+      invalid(id() + " would retire " + std::to_string(t.qty.v) + " t of facility " + f.id + ", which has " +
+              std::to_string(f.unsold().v) + " t unsold");
+    }
+    if (t.credited > p.remaining()) {
+      invalid(id() + " would credit " + std::to_string(t.credited.v) + " t to project " + p.id +
+              ", which needs only " + std::to_string(p.remaining().v) + " t more");
+    }
+  }
+
+  // The latest revision of trade `trade`'s elimination entry; kInvalidBatch when it has none (`who`
+  // names the record asking).
+  EliminationEntry latest_entry(MDB_txn* txn, engine::TradeId trade, const std::string& who) {
+    auto all = detail::revisions(txn, *env, trade.v);
+    if (all.empty())
+      invalid(who + " names trade " + std::to_string(trade.v) +
+              ", which has no elimination entry (no such trade)");
+    return all.back();
+  }
+
+  void put_revision(MDB_txn* txn, const EliminationEntry& e) {
+    const EliminationKey key{Be<std::uint64_t>(e.trade.v), Be<std::uint32_t>(e.revision)};
+    const EliminationRecord rec = encode(e);
+    put(txn, dbi(Db::kElimination), detail::val(key), detail::val(rec), 0, Db::kElimination, path);
+  }
+
+  // The next revision of an entry, with a new status.
+  static EliminationEntry revise(EliminationEntry e, EliminationStatus status, engine::TradeId by,
+                                 engine::Seq seq, engine::Timestamp ts) {
+    ++e.revision;
+    e.status = status;
+    e.by = by;
+    e.seq = seq;
+    e.ts = ts;
+    return e;
+  }
+
+  Trade revocation(MDB_txn* txn, const Trade& in) {
+    const std::string id = "revocation " + std::to_string(in.id.v);
+    const auto original = detail::find_trade(txn, *env, in.revokes.v);
+    if (!original)
+      invalid(id + " revokes trade " + std::to_string(in.revokes.v) + ", which is not on the ledger");
+    if (original->kind != TradeKind::kTrade)
+      invalid(id + " revokes " + std::to_string(in.revokes.v) + ", itself a revocation");
+    const EliminationEntry entry = latest_entry(txn, original->id, id);
+    if (entry.status != EliminationStatus::kPublicised) {
+      invalid(id + " revokes trade " + std::to_string(original->id.v) +
+              ", whose elimination entry is already " + std::string(to_string(entry.status)) +
+              ": only a publicised trade may be revoked");
+    }
+    put_revision(txn, revise(entry, EliminationStatus::kRevoked, in.id, in.seq, in.ts));
+    Trade t = *original;
+    t.kind = TradeKind::kRevocation;
+    t.id = in.id;
+    t.revokes = original->id;
+    t.seq = in.seq;
+    t.ts = in.ts;
+    return t;
+  }
+
+  void settle(const Trade& t, std::int64_t sign) {
+    FacilityState& f = facilities.edit(t.facility.v);
+    ProjectState& p = projects.edit(t.project.v);
+    const auto industry = static_cast<std::size_t>(f.industry);
+    f.sold += Qty(sign * t.qty.v);
+    p.credited += Qty(sign * t.credited.v);
+    regions.edit(p.region.v).capacity[industry] += sign * t.credited.v;
+    regions.edit(f.region.v).capacity[industry] -= sign * t.qty.v;
+  }
+
+  // Revision 0 of the trade's elimination entry, appended (trade ids only grow).
+  void retire(MDB_cursor* entries, const Trade& t) {
+    EliminationEntry e;
+    e.trade = t.id;
+    e.by = t.id;
+    e.facility = t.facility;
+    e.project = t.project;
+    e.qty = t.qty;
+    e.seq = t.seq;
+    e.ts = t.ts;
+    e.retired = local_day(t.ts, work.utc_offset_minutes);
+    e.publicity_end = calendar.add_working_days(e.retired, options.publicity_working_days);
+    e.dismantle_by = Day(e.retired.v + static_cast<std::int32_t>(options.dismantle_days));
+    const EliminationKey key{Be<std::uint64_t>(t.id.v), Be<std::uint32_t>(0)};
+    const EliminationRecord rec = encode(e);
+    put(entries, detail::val(key), detail::val(rec), MDB_APPEND, Db::kElimination, path);
+  }
+
+  void update(MDB_txn* txn, const StatusUpdate& u) {
+    const std::string who = "status update of trade " + std::to_string(u.trade.v) + "'s elimination entry";
+    if (u.seq.v == 0 || u.seq > work.last_seq) {
+      invalid(who + " carries seq " + std::to_string(u.seq.v) +
+              ", which is not journaled: journal its command first");
+    }
+    const EliminationEntry entry = latest_entry(txn, u.trade, who);
+    if (u.status == EliminationStatus::kRevoked || entry.status == EliminationStatus::kRevoked ||
+        u.status <= entry.status) {
+      invalid(who + " to " + std::string(to_string(u.status)) + ": the entry is " +
+              std::string(to_string(entry.status)) +
+              "; statuses only move forward, and only a revocation revokes");
+    }
+    put_revision(txn, revise(entry, u.status, engine::TradeId{}, u.seq, u.ts));
+    const FacilityStatus physical = u.status == EliminationStatus::kDismantled ? FacilityStatus::kDismantled
+                                    : u.status == EliminationStatus::kShut     ? FacilityStatus::kShut
+                                                                               : FacilityStatus::kOperating;
+    FacilityState& f = facilities.edit(entry.facility.v);
+    f.status = std::max(f.status, physical);
+  }
+
+  void add_to_indices(const Trade& t) {
+    const std::uint64_t id = t.id.v;
+    const std::uint64_t bucket = std::uint64_t{bucket_of(t.id)} << 32;
+    const FacilityState& f = facilities[t.facility.v];
+    const ProjectState& p = projects[t.project.v];
+    index[kIxParticipant].emplace_back(bucket | t.seller.v, id);
+    if (t.buyer != t.seller) index[kIxParticipant].emplace_back(bucket | t.buyer.v, id);
+    index[kIxFacility].emplace_back(bucket | t.facility.v, id);
+    index[kIxProject].emplace_back(bucket | t.project.v, id);
+    index[kIxRegion].emplace_back(bucket | f.region.v, id);
+    if (p.region != f.region) index[kIxRegion].emplace_back(bucket | p.region.v, id);
+    index[kIxIndustry].emplace_back(static_cast<std::uint32_t>(f.industry), id);
+  }
+
+  // by_day: the first trade of each day, appended (days only grow, as times do).
+  void mark_day(MDB_txn* txn, const Trade& t, engine::Timestamp previous_ts, bool first_trade) {
+    const Day day = local_day(t.ts, work.utc_offset_minutes);
+    if (!first_trade && day == local_day(previous_ts, work.utc_offset_minutes)) return;
+    const Be<std::uint32_t> key(day_key(day));
+    const Be<std::uint64_t> id(t.id.v);
+    put(txn, dbi(Db::kByDay), detail::val(key), detail::val(id), MDB_APPEND, Db::kByDay, path);
+  }
+
+  void add_to_daily(const Trade& t) {
+    const Day day = local_day(t.ts, work.utc_offset_minutes);
+    auto it = std::find_if(daily.begin(), daily.end(),
+                           [&](const DailyStats& s) { return s.day == day && s.instrument == t.instrument; });
+    if (it == daily.end()) {
+      DailyStats s;
+      s.day = day;
+      s.instrument = t.instrument;
+      s.open = s.high = s.low = t.price;
+      it = daily.insert(daily.end(), s);
+    }
+    ++it->trades;
+    it->volume += t.qty;
+    it->value += Int128{t.price.v} * t.qty.v;
+    it->high = std::max(it->high, t.price);
+    it->low = std::min(it->low, t.price);
+    it->last = t.price;
+  }
+
+  // Each index's entries in key order, so that consecutive puts land on neighbouring pages. A
+  // bucketed index's key is (bucket, entity), which is the composite's 8 big-endian bytes.
+  void flush_indices(MDB_txn* txn) {
+    for (unsigned i = 0; i < kIndexCount; ++i) {
+      auto& entries = index[i];
+      if (entries.empty()) continue;
+      order_by_key(entries, index_scratch, index_counts);
+      detail::Cursor cur(txn, dbi(kIndexDb[i]), path);
+      for (std::size_t at = 0; at < entries.size();) {
+        const std::uint64_t key = entries[at].first;
+        ids.clear();
+        for (; at < entries.size() && entries[at].first == key; ++at) ids.emplace_back(entries[at].second);
+        const Be<std::uint64_t> wide(key);
+        const Be<std::uint32_t> narrow(static_cast<std::uint32_t>(key));
+        MDB_val k = i < kIxIndustry ? detail::val(wide) : detail::val(narrow);
+        MDB_val d[2] = {{sizeof(Be<std::uint64_t>), ids.data()}, {ids.size(), nullptr}};
+        const int rc = mdb_cursor_put(cur.get(), &k, d, MDB_MULTIPLE);
+        if (rc == MDB_MAP_FULL) throw MapFull{};
+        detail::check(rc, std::string("writing to '") + detail::kDbSpecs[kIndexDb[i]].name + "'", path);
+      }
+    }
+  }
+
+  void flush_daily(MDB_txn* txn) {
+    for (const DailyStats& add : daily) {
+      const DailyKey key{Be<std::uint32_t>(day_key(add.day)), Be<std::uint32_t>(add.instrument.v)};
+      DailyStats s = add;
+      if (const auto stored =
+              detail::get<DailyRecord>(txn, dbi(Db::kDaily), detail::val(key), Db::kDaily, path)) {
+        const DailyStats old = decode(*stored);
+        s.open = old.open;
+        s.trades += old.trades;
+        s.volume += old.volume;
+        s.value += old.value;
+        s.high = std::max(old.high, add.high);
+        s.low = std::min(old.low, add.low);
+      }
+      const DailyRecord rec = encode(s);
+      put(txn, dbi(Db::kDaily), detail::val(key), detail::val(rec), 0, Db::kDaily, path);
+    }
+  }
+
+  template <class R, class T>
+  void write_back(MDB_txn* txn, Db db, Staged<T>& table) {
+    detail::Cursor cur(txn, dbi(db), path);
+    table.for_each_touched([&](std::uint32_t i, const T& value) {
+      const Be<std::uint32_t> key(i);
+      const R rec = encode(value);
+      put(cur.get(), detail::val(key), detail::val(rec), 0, db, path);
+    });
+  }
+
+  void flush_registry(MDB_txn* txn) {
+    write_back<FacilityRecord>(txn, Db::kFacilities, facilities);
+    write_back<ProjectRecord>(txn, Db::kProjects, projects);
+    write_back<RegionRecord>(txn, Db::kRegions, regions);
+  }
+};
+
+Writer::Writer(const std::string& path, const engine::Market& market, const WriterOptions& options)
+    : impl_(std::make_unique<Impl>(path, market, options)) {}
+
+Writer::~Writer() = default;
+
+void Writer::commit(const Batch& batch) {
+  Impl& w = *impl_;
+  if (!w.stopped.empty()) {
+    throw Error(ErrorKind::kStopped, "ledger " + w.path + ": the writer stopped after an earlier failure (" +
+                                         w.stopped + "); restart the process once the cause is fixed");
+  }
+  try {
+    w.transact([&](MDB_txn* txn) { w.apply(txn, batch); });
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kInvalidBatch) w.stopped = e.what();
+    throw;
+  } catch (const std::exception& e) {
+    w.stopped = e.what();
+    throw;
+  }
+}
+
+const Meta& Writer::meta() const { return impl_->meta; }
+const std::string& Writer::path() const { return impl_->path; }
+std::size_t Writer::map_bytes() const { return impl_->env->map_bytes(); }
+Reader Writer::reader() const { return Reader(impl_->env); }
+
+}  // namespace crix::ledger

@@ -1,0 +1,120 @@
+// crix::ledger::Writer: the ledger's only writer. It owns one LMDB environment (one data file plus
+// LMDB's lock file), creates it and seeds the registry from an engine::Market on first start, and commits
+// each Batch in ONE write transaction: the journaled commands, the trades (hash-chained), the
+// elimination entries the trades produce, the secondary indices, the running totals (facility sold,
+// project credited, region capacity, daily statistics) and meta. A batch is on the ledger whole or not
+// at all, whatever happens to the process.
+//
+// Thread rules: one thread calls commit() (the ledger thread of DESIGN.md); not thread-safe. Readers,
+// in this process (reader()) or in others (Reader(path)), may query at any time and never block it.
+//
+// Durability (DESIGN.md): kFull syncs the file at every commit, so a returned commit() survives a power
+// cut; kOs leaves that to the operating system (MDB_NOSYNC): a commit survives a crash of the process,
+// not of the machine.
+//
+// Ledger rules a batch must keep (else commit() throws Error(kInvalidBatch), writes nothing, and the
+// writer stays usable):
+//  - commands carry seq = last journaled seq + 1, + 2, ... (the sequencer numbers from 1);
+//  - trades carry id = trade count + 1, + 2, ... (revocations take ids from the same sequence), a seq
+//    already journaled (by this batch or an earlier one), and a time no earlier than the previous trade's;
+//  - a trade names registered parties of one industry: the seller owns the facility, the buyer the
+//    project, the instrument trades that industry; qty and price are positive, credited equals
+//    floor(qty * 1000 / ratio_permille), the facility has qty unsold and the project credited of need;
+//  - a revocation names an earlier trade (not a revocation) whose elimination entry is still publicised;
+//  - a status update moves a trade's elimination entry forward (publicised -> confirmed -> shut ->
+//    dismantled, steps may be skipped); kRevoked comes only with a revocation.
+//
+// Other failures stop the writer: commit() throws Error (kStorage and friends, with the path and what to
+// do) and every later commit() throws Error(kStopped). MDB_MAP_FULL is not a failure: the writer
+// doubles the map (up to WriterOptions::max_map_bytes) and retries the whole batch.
+//
+// Only one writer per ledger: the constructor takes an exclusive lock on `path`-writer (flock, released
+// by the kernel when the process dies) and throws Error(kLocked) naming the holder's pid.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/command.hpp"
+#include "engine/market.hpp"
+#include "ledger/error.hpp"
+#include "ledger/records.hpp"
+
+namespace crix::ledger {
+
+namespace detail {
+class Env;
+}
+class Reader;
+
+struct WriterOptions {
+  engine::Durability durability = engine::Durability::kFull;
+  // Address space reserved for the map: the file only grows as data arrives; MDB_MAP_FULL doubles it.
+  std::size_t initial_map_bytes = std::size_t{1} << 30;
+  std::size_t max_map_bytes = std::size_t{1} << 40;
+  // DOMAIN.md, "After the trade": the notice stays up about 10 working days (the exchange's calendar);
+  // the retired facility must be dismantled within a year (clinker rule; a policy number for config).
+  std::uint32_t publicity_working_days = 10;
+  std::uint32_t dismantle_days = 365;
+};
+
+// A status change of an elimination entry, decided by an operator command (journaled as such).
+struct StatusUpdate {
+  engine::TradeId trade{};  // whose entry
+  EliminationStatus status = EliminationStatus::kConfirmed;
+  engine::Seq seq{};
+  engine::Timestamp ts{};
+};
+
+// What one commit writes, in order: commands, then trades (revocations among them, in id order), then
+// status updates. Reuse one Batch (clear()) to keep its buffers.
+class Batch {
+ public:
+  void add(const engine::Command& command) { commands_.push_back(command); }
+  void add(const Trade& trade) { trades_.push_back(trade); }  // prev_hash and hash are the writer's
+  void revoke(engine::TradeId id, engine::TradeId original, engine::Seq seq, engine::Timestamp ts);
+  void update(const StatusUpdate& update) { updates_.push_back(update); }
+  void clear();
+  bool empty() const { return commands_.empty() && trades_.empty() && updates_.empty(); }
+
+  const std::vector<engine::Command>& commands() const { return commands_; }
+  const std::vector<Trade>& trades() const { return trades_; }
+  const std::vector<StatusUpdate>& updates() const { return updates_; }
+
+ private:
+  std::vector<engine::Command> commands_;
+  std::vector<Trade> trades_;
+  std::vector<StatusUpdate> updates_;
+};
+
+class Writer {
+ public:
+  // Opens (creating when absent) the ledger at `path`. On first start the registry (participants,
+  // instruments, regions, facilities, projects) is seeded from `market`; later the ledger's registry
+  // must be a prefix of the market's (entries the market added since are appended).
+  // Throws Error: kLocked (another writer), kNotFound (no such directory), kPermission (unwritable or
+  // read-only), kIncompatible (not a CRIX ledger, another schema, a registry that does not match).
+  Writer(const std::string& path, const engine::Market& market, const WriterOptions& options = {});
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Writes the batch in one transaction and, under kFull, syncs it. See the header comment for errors.
+  void commit(const Batch& batch);
+
+  const Meta& meta() const;  // as of the last commit
+  const std::string& path() const;
+  std::size_t map_bytes() const;  // current map size (grows on MDB_MAP_FULL)
+
+  // A reader on this writer's environment (one environment per file per process: see store.hpp).
+  Reader reader() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crix::ledger

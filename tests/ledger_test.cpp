@@ -1,0 +1,1073 @@
+// The LMDB ledger (ledger/): record layouts, the writer's rules and errors, the hash chain and verify,
+// every query against a naive filter over the whole chain, revocation and the elimination list,
+// restore-and-compare, crashes (a writer process killed at random points), concurrent readers (a thread
+// and a process), map growth, a second writer, unwritable and missing paths. Real LMDB files in a
+// scratch directory; seeded random batches (tests/test_rng.hpp).
+#include <catch2/catch.hpp>
+#include <lmdb.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/reader.hpp"
+#include "ledger/verify.hpp"
+#include "ledger/writer.hpp"
+#include "tests/test_rng.hpp"
+
+namespace fs = std::filesystem;
+using namespace crix::ledger;
+using crix::engine::Command;
+using crix::engine::Industry;
+using crix::engine::InstrumentId;
+using crix::engine::Market;
+using crix::engine::ParticipantId;
+using crix::engine::Price;
+using crix::engine::Qty;
+using crix::engine::Seq;
+using crix::engine::Timestamp;
+using crix::engine::TradeId;
+
+namespace {
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    char tmpl[] = "/tmp/crix-ledger-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  ~ScratchDir() {
+    fs::permissions(dir_, fs::perms::owner_all);
+    fs::remove_all(dir_);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const fs::path& dir() const { return dir_; }
+  std::string ledger() const { return (dir_ / "ledger.mdb").string(); }
+
+ private:
+  fs::path dir_;
+};
+
+// 3 regions (Tianjin with a steel cap), 2 sellers owning 4 facilities each (steel 0-3, cement 4-7), 2
+// buyers owning 4 projects each (steel 0-3, cement 4-7). As in configuration, the market names regions
+// by code; facility i is in region i % 3, project i in region (i + 1) % 3. Capacities are large, so
+// random streams never run a facility dry; the writer's capacity rule has its own scenario.
+constexpr std::int64_t kLarge = 1'000'000'000'000;
+
+Market test_market() {
+  Market m;
+  m.exchange.name = "ledger test";
+  m.exchange.utc_offset_minutes = 480;
+  m.exchange.working_days = 0x1F;
+  m.instruments = {{"STEEL-IRON", Industry::kSteel, "t", 1, 1, 100, 58000},
+                   {"CEMENT-CLINKER", Industry::kCement, "t", 100, 1, 100, 30000}};
+  const char* regions[] = {"Tianjin", "Tangshan, Hebei", "Chengdu, Sichuan"};
+  const std::uint32_t codes[] = {120000, 130200, 510100};
+  for (int i = 0; i < 3; ++i) {
+    crix::engine::Region r;
+    r.ref = {codes[i], crix::engine::province_of(codes[i]),
+             i < 2 ? crix::engine::RegionClass::kKey : crix::engine::RegionClass::kOther};
+    r.name = regions[i];
+    r.capacity[0] = 20'000'000 * (i + 1);
+    r.capacity[1] = 5'000'000 * (i + 1);
+    m.regions.push_back(r);
+  }
+  m.regions[0].cap[0] = 20'000'000;
+  for (int i = 0; i < 4; ++i) {
+    crix::engine::Participant p;
+    p.id = i < 2 ? "SELLER-" + std::to_string(i) : "BUYER-" + std::to_string(i - 2);
+    p.region = codes[i % 3];
+    m.participants.push_back(p);
+  }
+  for (int i = 0; i < 8; ++i) {
+    crix::engine::Facility f;
+    f.id = "FAC-" + std::to_string(i);
+    f.owner = i % 2 == 0 ? "SELLER-0" : "SELLER-1";
+    f.industry = i < 4 ? Industry::kSteel : Industry::kCement;
+    f.region = codes[i % 3];
+    f.capacity = kLarge;
+    m.facilities.push_back(f);
+    crix::engine::Project p;
+    p.id = "PRJ-" + std::to_string(i);
+    p.owner = i % 2 == 0 ? "BUYER-0" : "BUYER-1";
+    p.industry = i < 4 ? Industry::kSteel : Industry::kCement;
+    p.region = codes[(i + 1) % 3];
+    p.new_capacity = kLarge;
+    m.projects.push_back(p);
+  }
+  return m;
+}
+
+// 2026-11-27 00:00 Beijing time, a Friday; trade n is at kT0 + n x kStep (so about 200 trades a day).
+constexpr std::int64_t kT0 = 1'795'708'800'000'000'000;
+constexpr std::int64_t kStep = 7 * 60'000'000'000LL;
+
+// Deterministic batches: the batch that follows a ledger state (next trade id, next seq) depends on
+// that state and the seed only, so a test can regenerate what a killed writer was committing.
+struct TradeGen {
+  std::uint64_t seed = 1;
+  std::uint64_t next_trade = 1;
+  std::uint64_t next_seq = 1;
+
+  static TradeGen after(std::uint64_t seed, const Meta& m) {
+    return TradeGen{seed, m.trade_count + 1, m.last_seq.v + 1};
+  }
+
+  Batch next(std::size_t commands, std::size_t trades) {
+    crix::testing::Rng rng{seed * 1'000'003 + next_trade * 7 + next_seq};
+    Batch b;
+    const Timestamp now(kT0 + static_cast<std::int64_t>(next_trade) * kStep);
+    for (std::size_t i = 0; i < commands; ++i) {
+      Command c;
+      c.seq = Seq(next_seq++);
+      c.ts = now;
+      c.id = crix::engine::OrderId(c.seq.v);
+      c.side = rng.chance(50) ? crix::engine::Side::kBuy : crix::engine::Side::kSell;
+      c.instrument = InstrumentId(static_cast<std::uint32_t>(rng.below(2)));
+      c.participant = ParticipantId(static_cast<std::uint32_t>(rng.below(4)));
+      c.account = crix::engine::AccountId(rng.below(8));
+      c.price = Price(rng.range(50000, 60000));
+      c.qty = Qty(rng.range(1, 5000));
+      c.tif = crix::engine::TimeInForce::kGtd;
+      c.expire_at = Timestamp(now.v + 1000);
+      b.add(c);
+    }
+    for (std::size_t i = 0; i < trades; ++i) b.add(random_trade(rng, Seq(next_seq - 1)));
+    return b;
+  }
+
+  Trade random_trade(crix::testing::Rng& rng, Seq seq) {
+    static constexpr std::uint32_t kRatios[] = {1000, 1250, 1500, 2000};
+    Trade t;
+    t.id = TradeId(next_trade);
+    t.seq = seq;
+    t.ts = Timestamp(kT0 + static_cast<std::int64_t>(next_trade) * kStep);
+    ++next_trade;
+    const auto f = static_cast<std::uint32_t>(rng.below(8));
+    const auto p = (f < 4 ? 0u : 4u) + static_cast<std::uint32_t>(rng.below(4));
+    t.facility = FacilityIndex(f);
+    t.project = ProjectIndex(p);
+    t.instrument = InstrumentId(f < 4 ? 0 : 1);
+    t.seller = ParticipantId(f % 2);
+    t.buyer = ParticipantId(2 + p % 2);
+    t.buy_order = crix::engine::OrderId(rng.next());
+    t.sell_order = crix::engine::OrderId(rng.next());
+    t.price = Price(rng.range(500, 600) * 100);
+    t.qty = Qty(rng.range(1, 5000));
+    t.ratio_permille = kRatios[rng.below(4)];
+    t.ratio_rule = static_cast<std::uint32_t>(rng.below(6));
+    t.credited = Qty(crix::engine::credited_capacity(t.qty.v, t.ratio_permille));
+    return t;
+  }
+};
+
+// A stored trade is the input plus the writer's hashes.
+bool same_as_input(const Trade& stored, Trade input) {
+  input.prev_hash = stored.prev_hash;
+  input.hash = stored.hash;
+  return stored == input;
+}
+
+bool same_command(const Command& a, const Command& b) {
+  const JournalRecord ra = encode(a), rb = encode(b);
+  return std::memcmp(&ra, &rb, sizeof ra) == 0;
+}
+
+WriterOptions fast() {
+  WriterOptions o;
+  o.durability = crix::engine::Durability::kOs;
+  return o;
+}
+
+std::vector<Trade> all_trades(const Reader& r) {
+  std::vector<Trade> out;
+  for (Page page{TradeId{}, 5000};;) {
+    auto part = r.trades(page);
+    if (part.empty()) return out;
+    page.after = part.back().id;
+    out.insert(out.end(), part.begin(), part.end());
+  }
+}
+
+// Pages through a listing `limit` at a time.
+template <class List>
+std::vector<Trade> paged(List list, std::size_t limit) {
+  std::vector<Trade> out;
+  for (Page page{TradeId{}, limit};;) {
+    auto part = list(page);
+    if (part.empty()) return out;
+    CHECK(part.size() <= limit);
+    page.after = part.back().id;
+    out.insert(out.end(), part.begin(), part.end());
+  }
+}
+
+std::vector<std::uint64_t> ids(const std::vector<Trade>& trades) {
+  std::vector<std::uint64_t> out;
+  for (const Trade& t : trades) out.push_back(t.id.v);
+  return out;
+}
+
+// Flips one byte of a stored value through a raw LMDB write (the ledger's own code is not involved).
+void flip_byte(const std::string& path, const char* db, const void* key, std::size_t key_size,
+               std::size_t offset) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  REQUIRE(mdb_env_set_maxdbs(env, 32) == 0);
+  REQUIRE(mdb_env_open(env, path.c_str(), MDB_NOSUBDIR, 0644) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  MDB_dbi dbi;
+  REQUIRE(mdb_dbi_open(txn, db, 0, &dbi) == 0);
+  MDB_val k{key_size, const_cast<void*>(key)}, v;
+  REQUIRE(mdb_get(txn, dbi, &k, &v) == 0);
+  REQUIRE(offset < v.mv_size);
+  std::vector<unsigned char> bytes(static_cast<unsigned char*>(v.mv_data),
+                                   static_cast<unsigned char*>(v.mv_data) + v.mv_size);
+  bytes[offset] ^= 0x5A;
+  MDB_val nv{bytes.size(), bytes.data()};
+  REQUIRE(mdb_put(txn, dbi, &k, &nv, 0) == 0);
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+}
+
+// Runs `body` in a child process; its exit code is 0 when body returns true.
+template <class F>
+pid_t spawn(F body) {
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  int code = 1;
+  try {
+    code = body() ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "child %d: %s\n", static_cast<int>(getpid()), e.what());
+    code = 2;
+  }
+  _exit(code);
+}
+
+int exit_code(pid_t pid) {
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+}  // namespace
+
+TEST_CASE("records: fixed little-endian layouts, big-endian keys, round trips", "[ledger]") {
+  Trade t;
+  t.kind = TradeKind::kTrade;
+  t.id = TradeId(0x0102030405060708);
+  t.seq = Seq(9);
+  t.ts = Timestamp(-2);
+  t.instrument = InstrumentId(3);
+  t.facility = FacilityIndex(7);
+  t.price = Price(58000);
+  t.qty = Qty(1500);
+  t.ratio_permille = 1250;
+  t.credited = Qty(1200);
+  t.prev_hash[0] = 0xAB;
+  t.hash[31] = 0xCD;
+  const TradeRecord r = encode(t);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&r);
+  CHECK(bytes[0] == TradeRecord::kVersion);  // version, little-endian u16
+  CHECK(bytes[1] == 0);
+  CHECK(bytes[7] == 0x08);  // trade id at offset 7, least significant byte first
+  CHECK(bytes[14] == 0x01);
+  CHECK(bytes[31] == 0xFE);  // ts = -2, two's complement
+  CHECK(bytes[kTradeHashedBytes - 32] == 0xAB);
+  CHECK(bytes[sizeof r - 1] == 0xCD);
+  CHECK(decode(r) == t);
+
+  const Be<std::uint64_t> key(0x0102030405060708);
+  CHECK(key.bytes[0] == 0x01);
+  CHECK(key.bytes[7] == 0x08);
+  CHECK(Be<std::uint32_t>(day_key(Day(-1))).bytes < Be<std::uint32_t>(day_key(Day(0))).bytes);
+  CHECK(day_from_key(day_key(Day(-5))) == Day(-5));
+
+  Command c;
+  c.type = crix::engine::CommandType::kReplace;
+  c.side = crix::engine::Side::kSell;
+  c.flags = crix::engine::kFlagAllOrNone;
+  c.seq = Seq(77);
+  c.price = Price(-1);
+  c.qty = Qty(123456789);
+  c.expire_at = Timestamp(42);
+  const JournalRecord j = encode(c);
+  const auto* jb = reinterpret_cast<const unsigned char*>(&j);
+  CHECK(jb[2] == static_cast<unsigned char>(crix::engine::CommandType::kReplace));
+  CHECK(jb[3] == 1);              // side
+  CHECK(jb[15] == 77);            // seq at offset 15
+  CHECK(jb[sizeof j - 8] == 42);  // expire_at last
+  CHECK(same_command(decode(j), c));
+
+  JournalRecord future = j;
+  future.version.set(2);
+  CHECK_THROWS_MATCHES(decode(future), Error, Catch::Matchers::Predicate<Error>([](const Error& e) {
+                         return e.kind() == ErrorKind::kIncompatible;
+                       }));
+
+  // Local dates: 2026-11-27 00:00 in Beijing is 2026-11-26 16:00 UTC.
+  CHECK(to_date(local_day(Timestamp(kT0), 480)) == crix::engine::Date{2026, 11, 27});
+  CHECK(to_date(local_day(Timestamp(kT0 - 1), 480)) == crix::engine::Date{2026, 11, 26});
+  CHECK(local_day(Timestamp(-1), 0) == Day(-1));
+  CHECK(to_day(crix::engine::Date{1970, 1, 2}) == Day(1));
+}
+
+TEST_CASE("writer: random batches survive close and reopen, verify agrees, the journal replays", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  crix::testing::Rng rng{20261129};
+  TradeGen gen{11};
+  std::vector<Trade> written;
+  std::vector<Command> journaled;
+  std::int64_t sold = 0, credited = 0;
+  Meta before;
+  {
+    Writer w(scratch.ledger(), market, fast());
+    for (int b = 0; b < 60; ++b) {
+      const Batch batch = gen.next(rng.below(6) + 1, rng.below(40));
+      w.commit(batch);
+      written.insert(written.end(), batch.trades().begin(), batch.trades().end());
+      journaled.insert(journaled.end(), batch.commands().begin(), batch.commands().end());
+      for (const Trade& t : batch.trades()) {
+        sold += t.qty.v;
+        credited += t.credited.v;
+      }
+    }
+    before = w.meta();
+    CHECK(before.trade_count == written.size());
+    CHECK(before.commits == 60);
+  }
+  Writer w(scratch.ledger(), market, fast());
+  CHECK(w.meta().chain_head == before.chain_head);
+  CHECK(w.meta().trade_count == before.trade_count);
+  CHECK(w.meta().last_seq == before.last_seq);
+
+  const Reader r = w.reader();
+  const Summary s = r.summary();
+  CHECK(s.trades == written.size());
+  CHECK(s.journal == journaled.size());
+  CHECK(s.elimination == written.size());
+  const auto stored = all_trades(r);
+  REQUIRE(stored.size() == written.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    INFO("trade " << i + 1);
+    CHECK(same_as_input(stored[i], written[i]));
+    CHECK(stored[i].prev_hash == (i == 0 ? Hash{} : stored[i - 1].hash));
+  }
+  CHECK(stored.back().hash == before.chain_head);
+
+  std::int64_t stored_sold = 0, stored_credited = 0;
+  for (const FacilityState& f : r.facilities()) stored_sold += f.sold.v;
+  for (const ProjectState& p : r.projects()) stored_credited += p.credited.v;
+  CHECK(stored_sold == sold);
+  CHECK(stored_credited == credited);
+
+  const auto replay = r.journal(Seq(1), journaled.size() + 10);
+  REQUIRE(replay.size() == journaled.size());
+  for (std::size_t i = 0; i < replay.size(); ++i) CHECK(same_command(replay[i], journaled[i]));
+  CHECK(r.journal(Seq(journaled.size()), 10).size() == 1);
+
+  const VerifyReport report = verify(r);
+  INFO((report.problem ? report.problem->what : ""));
+  CHECK(report.ok());
+  CHECK(report.trades == written.size());
+  CHECK(report.chain_head == before.chain_head);
+}
+
+TEST_CASE("reader: every query equals a naive filter over the whole chain", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  Writer w(scratch.ledger(), market, fast());
+  TradeGen gen{5};
+  for (int b = 0; b < 40; ++b) w.commit(gen.next(2, 25));
+  const Reader r = w.reader();
+  const auto chain = all_trades(r);
+  REQUIRE(chain.size() == 1000);
+  const auto facilities = r.facilities();
+  const auto projects = r.projects();
+
+  const auto naive = [&](auto keep) {
+    std::vector<std::uint64_t> out;
+    for (const Trade& t : chain) {
+      if (keep(t)) out.push_back(t.id.v);
+    }
+    return out;
+  };
+  for (std::uint32_t i = 0; i < 4; ++i) {
+    const ParticipantId p(i);
+    CHECK(ids(paged([&](const Page& pg) { return r.trades_by_participant(p, pg); }, 17)) ==
+          naive([&](const Trade& t) { return t.buyer == p || t.seller == p; }));
+  }
+  for (std::uint32_t i = 0; i < 8; ++i) {
+    CHECK(ids(paged([&](const Page& pg) { return r.trades_by_facility(FacilityIndex(i), pg); }, 9)) ==
+          naive([&](const Trade& t) { return t.facility.v == i; }));
+    CHECK(ids(paged([&](const Page& pg) { return r.trades_by_project(ProjectIndex(i), pg); }, 50)) ==
+          naive([&](const Trade& t) { return t.project.v == i; }));
+  }
+  for (std::uint32_t g = 0; g < 3; ++g) {
+    CHECK(ids(paged([&](const Page& pg) { return r.trades_by_region(RegionIndex(g), pg); }, 33)) ==
+          naive([&](const Trade& t) {
+            return facilities[t.facility.v].region.v == g || projects[t.project.v].region.v == g;
+          }));
+  }
+  CHECK(ids(paged([&](const Page& pg) { return r.trades_by_industry(Industry::kCement, pg); }, 100)) ==
+        naive([&](const Trade& t) { return t.facility.v >= 4; }));
+  CHECK(r.trades_by_industry(Industry::kGlass).empty());
+
+  // Time ranges across day boundaries, empty and inverted ones included.
+  crix::testing::Rng rng{3};
+  for (int i = 0; i < 20; ++i) {
+    const Timestamp from(kT0 + rng.range(-kStep, 1100 * kStep));
+    const Timestamp to(from.v + rng.range(-kStep, 400 * kStep));
+    CHECK(ids(paged([&](const Page& pg) { return r.trades_between(from, to, pg); }, 31)) ==
+          naive([&](const Trade& t) { return t.ts >= from && t.ts < to; }));
+  }
+
+  const auto history = r.facility_history(FacilityIndex(3));
+  REQUIRE(history);
+  CHECK(history->facility.id == "FAC-3");
+  CHECK(ids(history->trades) == naive([](const Trade& t) { return t.facility.v == 3; }));
+  REQUIRE(history->entries.size() == history->trades.size());
+  std::int64_t sold = 0;
+  for (std::size_t i = 0; i < history->entries.size(); ++i) {
+    const EliminationEntry& e = history->entries[i];
+    CHECK(e.revision == 0);
+    CHECK(e.by == history->trades[i].id);
+    CHECK(e.trade == history->trades[i].id);
+    CHECK(e.qty == history->trades[i].qty);
+    CHECK(e.status == EliminationStatus::kPublicised);
+    CHECK(e.retired == local_day(history->trades[i].ts, 480));
+    CHECK(e.dismantle_by.v == e.retired.v + 365);
+    sold += e.qty.v;
+  }
+  CHECK(history->facility.sold.v == sold);
+  EliminationFilter of_facility;
+  of_facility.facility = FacilityIndex(3);
+  const auto listed = r.elimination_list(of_facility);
+  REQUIRE(listed.size() == history->trades.size());
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    CHECK(listed[i].entry.trade == history->trades[i].id);
+    CHECK(listed[i].facility_id == "FAC-3");
+    CHECK(listed[i].owner_id == "SELLER-1");
+    CHECK(listed[i].region_name == market.regions[0].name);
+  }
+  // The whole list, page by page, is every trade's entry in trade order.
+  std::vector<std::uint64_t> all_entries;
+  for (Page page{TradeId{}, 64};;) {
+    const auto part = r.elimination_list({}, page);
+    if (part.empty()) break;
+    for (const EliminationItem& item : part) all_entries.push_back(item.entry.trade.v);
+    page.after = part.back().entry.trade;
+  }
+  CHECK(all_entries == ids(chain));
+  CHECK_FALSE(r.facility_history(FacilityIndex(8)));
+
+  std::int64_t credited = 0;
+  for (const Trade& t : chain) credited += t.project.v == 5 ? t.credited.v : 0;
+  const auto progress = r.project_progress(ProjectIndex(5));
+  REQUIRE(progress);
+  CHECK(progress->project.credited.v == credited);
+  CHECK(progress->project.need.v == kLarge);
+  CHECK(progress->remaining.v == kLarge - credited);
+  CHECK(progress->trades == naive([](const Trade& t) { return t.project.v == 5; }).size());
+  CHECK_FALSE(r.project_progress(ProjectIndex(99)));
+
+  // Region totals: configured, + credited into the project's region, - retired from the facility's.
+  std::int64_t delta[3][4] = {};
+  for (const Trade& t : chain) {
+    const auto ind = static_cast<std::size_t>(facilities[t.facility.v].industry);
+    delta[projects[t.project.v].region.v][ind] += t.credited.v;
+    delta[facilities[t.facility.v].region.v][ind] -= t.qty.v;
+  }
+  const auto capacity = r.region_capacity();
+  CHECK(capacity.size() == 6);  // 3 regions x (steel, cement)
+  for (const RegionCapacity& c : capacity) {
+    const auto ind = static_cast<std::size_t>(c.industry);
+    CHECK(c.initial == market.regions[c.region.v].capacity[ind]);
+    CHECK(c.capacity == c.initial + delta[c.region.v][ind]);
+    CHECK(c.cap == market.regions[c.region.v].cap[ind]);
+    CHECK(c.over_cap() == (c.cap && c.capacity > *c.cap));
+  }
+
+  // Daily statistics against the trades of each day.
+  const Day first = local_day(chain.front().ts, 480), last = local_day(chain.back().ts, 480);
+  const auto stats = r.daily_stats(first, last);
+  std::map<std::pair<std::int32_t, std::uint32_t>, std::vector<Trade>> by_day;
+  for (const Trade& t : chain) by_day[{local_day(t.ts, 480).v, t.instrument.v}].push_back(t);
+  REQUIRE(stats.size() == by_day.size());
+  for (const DailyStats& d : stats) {
+    const auto& trades = by_day.at({d.day.v, d.instrument.v});
+    std::int64_t volume = 0, high = 0, low = INT64_MAX;
+    Int128 value = 0;
+    for (const Trade& t : trades) {
+      volume += t.qty.v;
+      value += Int128{t.price.v} * t.qty.v;
+      high = std::max(high, t.price.v);
+      low = std::min(low, t.price.v);
+    }
+    CHECK(d.trades == trades.size());
+    CHECK(d.volume.v == volume);
+    CHECK(d.value == value);
+    CHECK(d.open == trades.front().price);
+    CHECK(d.last == trades.back().price);
+    CHECK(d.high.v == high);
+    CHECK(d.low.v == low);
+    const std::int64_t tick = market.instruments[d.instrument.v].tick;
+    const auto vwap = static_cast<std::int64_t>((value * 2 + volume) / (Int128{volume} * 2));
+    CHECK(d.close.v == (vwap + tick / 2) / tick * tick);
+    CHECK(d.close.v % tick == 0);
+  }
+  CHECK(r.daily_stats(first, first, InstrumentId(1)).size() == 1);
+  CHECK(r.daily_stats(Day(last.v + 1), Day(last.v + 9)).empty());
+
+  CHECK(r.participants().size() == 4);
+  CHECK(r.instruments()[1].code == "CEMENT-CLINKER");
+  CHECK(r.regions()[0].cap[0] == 20'000'000);
+  CHECK_FALSE(r.trade(TradeId(1001)));
+  CHECK(r.trade(TradeId(500))->id == TradeId(500));
+}
+
+TEST_CASE("elimination list: publicity period, status changes, revocation as a new record", "[ledger]") {
+  ScratchDir scratch;
+  Market market = test_market();
+  market.exchange.holidays = {{2026, 12, 1}};
+  Writer w(scratch.ledger(), market, fast());
+  TradeGen gen{9};
+  Batch b = gen.next(1, 3);  // trades 1-3 on Friday 2026-11-27 (Beijing)
+  w.commit(b);
+  const Reader r = w.reader();
+
+  // Ten working days after Friday 27 November, skipping two weekends and the holiday on 1 December.
+  const auto list = r.elimination_list();
+  REQUIRE(list.size() == 3);
+  CHECK(to_date(list[0].entry.retired) == crix::engine::Date{2026, 11, 27});
+  CHECK(to_date(list[0].entry.publicity_end) == crix::engine::Date{2026, 12, 14});
+  CHECK(list[0].facility_id == "FAC-" + std::to_string(b.trades()[0].facility.v));
+
+  const Trade first = *r.trade(TradeId(1));
+  const Trade second = *r.trade(TradeId(2));
+  const auto facility_before = r.facility_history(first.facility)->facility;
+  const auto project_before = r.project_progress(first.project)->project;
+  const auto regions_before = r.regions();
+
+  b.clear();
+  Command c;
+  c.seq = Seq(w.meta().last_seq.v + 1);
+  c.ts = Timestamp(kT0 + 10 * kStep);
+  b.add(c);
+  b.revoke(TradeId(4), TradeId(1), c.seq, c.ts);
+  b.update(StatusUpdate{TradeId(2), EliminationStatus::kConfirmed, c.seq, c.ts});
+  w.commit(b);
+
+  const Trade revocation = *r.trade(TradeId(4));
+  CHECK(revocation.kind == TradeKind::kRevocation);
+  CHECK(revocation.revokes == TradeId(1));
+  CHECK(revocation.facility == first.facility);
+  CHECK(revocation.qty == first.qty);
+  CHECK(r.facility_history(first.facility)->facility.sold == facility_before.sold - first.qty);
+  CHECK(r.project_progress(first.project)->project.credited == project_before.credited - first.credited);
+  const auto industry = static_cast<std::size_t>(facility_before.industry);
+  const auto regions_after = r.regions();
+  const auto fr = facility_before.region.v, pr = project_before.region.v;
+  if (fr != pr) {
+    CHECK(regions_after[fr].capacity[industry] == regions_before[fr].capacity[industry] + first.qty.v);
+    CHECK(regions_after[pr].capacity[industry] == regions_before[pr].capacity[industry] - first.credited.v);
+  }
+  CHECK(r.trade(TradeId(1))->hash == first.hash);  // nothing rewritten
+
+  const auto revoked =
+      r.elimination_list(EliminationFilter{std::nullopt, EliminationStatus::kRevoked, std::nullopt});
+  REQUIRE(revoked.size() == 1);
+  CHECK(revoked[0].entry.trade == TradeId(1));
+  CHECK(revoked[0].status_since == c.ts);
+  const auto confirmed =
+      r.elimination_list(EliminationFilter{std::nullopt, EliminationStatus::kConfirmed, std::nullopt});
+  REQUIRE(confirmed.size() == 1);
+  CHECK(confirmed[0].entry.trade == TradeId(2));
+  CHECK(r.elimination_list().size() == 3);  // originals only; updates change their status
+  CHECK(r.summary().elimination == 5);
+  std::uint64_t printed = 0;
+  for (const DailyStats& d : r.daily_stats(list[0].entry.retired, list[0].entry.retired)) printed += d.trades;
+  CHECK(printed == 3);  // a revocation unprints nothing
+
+  const auto refused = [&](const Batch& bad, const std::string& words) {
+    const Meta m = w.meta();
+    try {
+      w.commit(bad);
+      FAIL("the batch was accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::kInvalidBatch);
+      CHECK_THAT(e.what(), Catch::Matchers::Contains(words));
+    }
+    CHECK(w.meta().commits == m.commits);
+  };
+  Batch again;
+  again.revoke(TradeId(5), TradeId(1), c.seq, c.ts);
+  refused(again, "already revoked");
+  Batch confirmed_trade;
+  confirmed_trade.revoke(TradeId(5), TradeId(2), c.seq, c.ts);
+  refused(confirmed_trade, "already confirmed");
+  Batch of_revocation;
+  of_revocation.revoke(TradeId(5), TradeId(4), c.seq, c.ts);
+  refused(of_revocation, "itself a revocation");
+  Batch unknown;
+  unknown.update(StatusUpdate{TradeId(99), EliminationStatus::kConfirmed, c.seq, c.ts});
+  refused(unknown, "no elimination entry");
+  Batch of_revocation_entry;
+  of_revocation_entry.update(StatusUpdate{TradeId(4), EliminationStatus::kConfirmed, c.seq, c.ts});
+  refused(of_revocation_entry, "no elimination entry");
+  Batch backwards;
+  backwards.update(StatusUpdate{TradeId(2), EliminationStatus::kPublicised, c.seq, c.ts});
+  refused(backwards, "only move forward");
+  Batch revoke_by_update;
+  revoke_by_update.update(StatusUpdate{TradeId(2), EliminationStatus::kRevoked, c.seq, c.ts});
+  refused(revoke_by_update, "only a revocation revokes");
+
+  Batch dismantle;
+  dismantle.update(StatusUpdate{TradeId(2), EliminationStatus::kDismantled, c.seq, c.ts});
+  w.commit(dismantle);
+  CHECK(r.facility_history(second.facility)->facility.status == FacilityStatus::kDismantled);
+
+  const VerifyReport report = verify(r);
+  INFO((report.problem ? report.problem->what : ""));
+  CHECK(report.ok());
+}
+
+TEST_CASE("writer: a batch that breaks a ledger rule is refused whole and the writer carries on",
+          "[ledger]") {
+  ScratchDir scratch;
+  // Facility 8 and project 8 (steel, SELLER-0 and BUYER-0) are small; the random stream never uses them.
+  Market market = test_market();
+  market.facilities.push_back(market.facilities[0]);
+  market.facilities.back().id = "FAC-SMALL";
+  market.facilities.back().capacity = 1000;
+  market.projects.push_back(market.projects[0]);
+  market.projects.back().id = "PRJ-SMALL";
+  market.projects.back().new_capacity = 800;
+  Writer w(scratch.ledger(), market, fast());
+  TradeGen gen{3};
+  w.commit(gen.next(2, 10));
+  const Meta m = w.meta();
+
+  const auto refused = [&](Batch bad, const std::string& words) {
+    try {
+      w.commit(bad);
+      FAIL("the batch was accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::kInvalidBatch);
+      CHECK_THAT(e.what(), Catch::Matchers::Contains(words));
+    }
+    CHECK(w.meta().commits == m.commits);
+    CHECK(w.reader().summary().trades == m.trade_count);
+  };
+  TradeGen probe = TradeGen::after(3, m);
+  Batch good = probe.next(1, 2);
+  const Trade model = good.trades()[0];
+  const auto with = [&](auto change) {
+    Batch b;
+    b.add(good.commands()[0]);
+    Trade t = model;
+    change(t);
+    b.add(t);
+    return b;
+  };
+
+  Batch seq_gap;
+  Command c = good.commands()[0];
+  c.seq = Seq(c.seq.v + 1);
+  seq_gap.add(c);
+  refused(seq_gap, "does not follow the last journaled seq");
+  refused(with([](Trade& t) { t.id = TradeId(t.id.v + 1); }), "does not follow the last trade id");
+  refused(with([](Trade& t) { t.credited = Qty(t.credited.v + 1); }), "floor(qty * 1000 / ratio)");
+  refused(with([](Trade& t) { t.seller = ParticipantId(1 - t.seller.v); }), "not to the seller");
+  refused(with([](Trade& t) { t.buyer = ParticipantId(t.buyer.v == 2 ? 3 : 2); }), "not to the buyer");
+  refused(with([](Trade& t) { t.instrument = InstrumentId(1 - t.instrument.v); }), "not all of one industry");
+  refused(with([](Trade& t) { t.facility = FacilityIndex(9); }), "not registered");
+  refused(with([](Trade& t) { t.seq = Seq(t.seq.v + 1); }), "not journaled");
+  refused(with([&](Trade& t) { t.ts = Timestamp(kT0); }), "clock must not go back");
+  refused(with([](Trade& t) {
+            t.qty = Qty(0);
+            t.credited = Qty(0);
+          }),
+          "must be positive");
+  refused(with([](Trade& t) {
+            t.facility = FacilityIndex(8);
+            t.seller = ParticipantId(0);
+            t.instrument = InstrumentId(0);
+            t.project = ProjectIndex(0);
+            t.buyer = ParticipantId(2);
+            t.qty = Qty(1001);
+            t.ratio_permille = 2000;
+            t.credited = Qty(500);
+          }),
+          "which has 1000 t unsold");
+  refused(with([](Trade& t) {
+            t.project = ProjectIndex(8);
+            t.buyer = ParticipantId(2);
+            t.facility = FacilityIndex(0);
+            t.seller = ParticipantId(0);
+            t.instrument = InstrumentId(0);
+            t.qty = Qty(801);
+            t.ratio_permille = 1000;
+            t.credited = Qty(801);
+          }),
+          "which needs only 800 t more");
+  // A later bad trade refuses the earlier good ones of the same batch.
+  Trade late = good.trades()[1];
+  late.ratio_permille = 0;
+  Batch mixed;
+  mixed.add(good.commands()[0]);
+  mixed.add(good.trades()[0]);
+  mixed.add(late);
+  refused(mixed, "ratio 0");
+
+  w.commit(good);
+  CHECK(w.meta().trade_count == m.trade_count + 2);
+  CHECK(verify(w.reader()).ok());
+}
+
+TEST_CASE("verify names the trade whose stored bytes were changed, and conservation breaks", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  {
+    Writer w(scratch.ledger(), market, fast());
+    TradeGen gen{21};
+    for (int b = 0; b < 10; ++b) w.commit(gen.next(1, 30));
+  }
+  REQUIRE(verify(scratch.ledger()).ok());
+
+  crix::testing::Rng rng{77};
+  for (int round = 0; round < 12; ++round) {
+    const std::uint64_t id = 1 + rng.below(300);
+    const std::size_t offset = rng.below(sizeof(TradeRecord));
+    const Be<std::uint64_t> key(id);
+    flip_byte(scratch.ledger(), "trades", &key, sizeof key, offset);
+    const VerifyReport bad = verify(scratch.ledger());
+    INFO("trade " << id << " byte " << offset);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.problem->trade == TradeId(id));
+    CHECK_THAT(bad.problem->what, Catch::Matchers::Contains("trade " + std::to_string(id)) ||
+                                      Catch::Matchers::Contains("revocation " + std::to_string(id)));
+    CHECK(bad.trades == id - 1);  // every link before it checked out
+    flip_byte(scratch.ledger(), "trades", &key, sizeof key, offset);
+    CHECK(verify(scratch.ledger()).ok());
+  }
+
+  // A running total edited to match no trade: the chain is sound, conservation is not.
+  const Be<std::uint32_t> facility(5);
+  flip_byte(scratch.ledger(), "facilities", &facility, sizeof facility, offsetof(FacilityRecord, sold));
+  VerifyReport bad = verify(scratch.ledger());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.problem->trade == TradeId{});
+  CHECK_THAT(bad.problem->what, Catch::Matchers::Contains("facility FAC-5"));
+  flip_byte(scratch.ledger(), "facilities", &facility, sizeof facility, offsetof(FacilityRecord, sold));
+
+  const EliminationKey entry{Be<std::uint64_t>(17), Be<std::uint32_t>(0)};
+  flip_byte(scratch.ledger(), "elimination", &entry, sizeof entry, offsetof(EliminationRecord, qty));
+  bad = verify(scratch.ledger());
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.problem->what, Catch::Matchers::Contains("does not match trade"));
+  flip_byte(scratch.ledger(), "elimination", &entry, sizeof entry, offsetof(EliminationRecord, qty));
+  CHECK(verify(scratch.ledger()).ok());
+}
+
+TEST_CASE("crash: a writer killed at random points leaves whole batches only", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  constexpr std::size_t kTrades = 40, kCommands = 3;
+  constexpr std::uint64_t kSeed = 4242;
+  crix::testing::Rng rng{1129};
+  std::uint64_t last_count = 0;
+  int progressed = 0;
+  for (int round = 0; round < 24; ++round) {
+    const bool full = round % 3 == 0;
+    const pid_t child = spawn([&] {
+      WriterOptions o;
+      o.durability = full ? crix::engine::Durability::kFull : crix::engine::Durability::kOs;
+      o.initial_map_bytes = std::size_t{1} << 20;  // grows under way, in some rounds while it is killed
+      Writer w(scratch.ledger(), market, o);
+      for (;;) {
+        TradeGen gen = TradeGen::after(kSeed, w.meta());
+        w.commit(gen.next(kCommands, kTrades));
+      }
+      return true;
+    });
+    std::this_thread::sleep_for(std::chrono::microseconds(rng.range(3'000, 60'000)));
+    REQUIRE(kill(child, SIGKILL) == 0);
+    CHECK(exit_code(child) == -SIGKILL);
+
+    const Reader r(scratch.ledger());
+    const Summary s = r.summary();
+    INFO("round " << round << ": " << s.trades << " trades, " << s.journal << " commands");
+    CHECK(s.trades % kTrades == 0);
+    CHECK(s.journal == s.trades / kTrades * kCommands);
+    CHECK(s.meta.trade_count == s.trades);
+    CHECK(s.trades >= last_count);
+    progressed += s.trades > last_count ? 1 : 0;
+    last_count = s.trades;
+    const VerifyReport report = verify(r);
+    INFO((report.problem ? report.problem->what : ""));
+    CHECK(report.ok());
+  }
+  CHECK(progressed >= 12);
+
+  // What is there is exactly what the writer was given, batch after batch.
+  const Reader r(scratch.ledger());
+  const auto stored = all_trades(r);
+  TradeGen gen{kSeed};
+  for (std::size_t b = 0; b < stored.size() / kTrades; ++b) {
+    const Batch expected = gen.next(kCommands, kTrades);
+    for (std::size_t i = 0; i < kTrades; ++i)
+      REQUIRE(same_as_input(stored[b * kTrades + i], expected.trades()[i]));
+  }
+}
+
+TEST_CASE("concurrency: readers never see part of a batch, in a thread and in another process", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  constexpr std::size_t kTrades = 16, kCommands = 2, kBatches = 300;
+
+  const auto whole = [](const Summary& s) {
+    return s.trades % kTrades == 0 && s.journal == s.trades / kTrades * kCommands &&
+           s.elimination == s.trades && s.meta.trade_count == s.trades;
+  };
+  // Forked before this process opens the ledger (one LMDB environment per file per process).
+  const pid_t reader_process = spawn([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::optional<Reader> r;
+    while (!r) {
+      try {
+        r.emplace(scratch.ledger());
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::kNotFound || std::chrono::steady_clock::now() > deadline) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+    for (;;) {
+      const Summary s = r->summary();
+      if (!whole(s)) {
+        std::fprintf(stderr, "reader process saw %llu trades, %llu commands\n",
+                     static_cast<unsigned long long>(s.trades), static_cast<unsigned long long>(s.journal));
+        return false;
+      }
+      if (s.trades == kTrades * kBatches) return true;
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      // A query that crosses tables in one snapshot, while the map grows under it.
+      const auto last = r->trades(Page{TradeId(s.trades > 5 ? s.trades - 5 : 0), 10});
+      if (s.trades != 0 && (last.empty() || last.back().id.v < s.trades)) return false;
+    }
+  });
+
+  WriterOptions o = fast();
+  o.initial_map_bytes = 256 * 1024;  // the map grows while both readers read
+  Writer w(scratch.ledger(), market, o);
+  std::atomic<bool> done{false};
+  std::atomic<int> checks{0}, broken{0};
+  std::thread reader_thread([&, r = w.reader()] {
+    while (!done.load()) {
+      if (!whole(r.summary())) ++broken;
+      ++checks;
+    }
+  });
+  TradeGen gen{8};
+  for (std::size_t b = 0; b < kBatches; ++b) w.commit(gen.next(kCommands, kTrades));
+  done = true;
+  reader_thread.join();
+  CHECK(broken.load() == 0);
+  CHECK(checks.load() > 10);
+  CHECK(w.map_bytes() > o.initial_map_bytes);
+  CHECK(exit_code(reader_process) == 0);
+}
+
+TEST_CASE("map full: a tiny map grows and nothing is lost, past the maximum the writer stops", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  WriterOptions o = fast();
+  o.initial_map_bytes = 32 * 1024;
+  TradeGen gen{31};
+  std::size_t written = 0;
+  {
+    Writer w(scratch.ledger(), market, o);
+    for (int b = 0; b < 100; ++b) {
+      w.commit(gen.next(3, 50));
+      written += 50;
+    }
+    CHECK(w.map_bytes() >= 1024 * 1024);
+  }
+  {
+    const Reader r(scratch.ledger());
+    CHECK(r.summary().trades == written);
+    CHECK(verify(r).ok());
+  }
+
+  o.max_map_bytes = 16 * 1024 * 1024;
+  Writer w(scratch.ledger(), market, o);
+  const Meta before = w.meta();
+  std::optional<Error> failure;
+  for (int b = 0; b < 1000 && !failure; ++b) {
+    try {
+      w.commit(gen.next(3, 200));
+    } catch (const Error& e) {
+      failure = e;
+    }
+  }
+  REQUIRE(failure);
+  CHECK(failure->kind() == ErrorKind::kStorage);
+  CHECK_THAT(failure->what(), Catch::Matchers::Contains("max_map_bytes"));
+  CHECK(w.meta().trade_count > before.trade_count);
+  try {
+    w.commit(gen.next(1, 1));
+    FAIL("a stopped writer committed");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kStopped);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("earlier failure"));
+  }
+  const Reader r = w.reader();
+  CHECK(r.summary().trades == w.meta().trade_count);
+  CHECK(verify(r).ok());
+}
+
+TEST_CASE("one writer per ledger, in this process or another", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  const auto locked = [&](const std::string& holder) {
+    try {
+      Writer second(scratch.ledger(), market, fast());
+      FAIL("a second writer opened the ledger");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::kLocked);
+      CHECK_THAT(e.what(), Catch::Matchers::Contains("already open for writing by process " + holder));
+      CHECK_THAT(e.what(), Catch::Matchers::Contains(scratch.ledger() + "-writer"));
+    }
+  };
+  {
+    Writer first(scratch.ledger(), market, fast());
+    locked(std::to_string(getpid()));
+  }
+
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  const pid_t holder = spawn([&] {
+    Writer w(scratch.ledger(), market, fast());
+    const char go = 1;
+    if (write(ready[1], &go, 1) != 1) return false;
+    pause();
+    return true;
+  });
+  char go = 0;
+  REQUIRE(read(ready[0], &go, 1) == 1);
+  locked(std::to_string(holder));
+  kill(holder, SIGKILL);
+  CHECK(exit_code(holder) == -SIGKILL);
+  close(ready[0]);
+  close(ready[1]);
+  Writer after(scratch.ledger(), market, fast());  // the kernel released the dead holder's lock
+  CHECK(after.meta().trade_count == 0);
+}
+
+TEST_CASE("paths: missing directory, unwritable directory, no ledger, not a ledger", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  const auto fails = [](auto open, ErrorKind kind, const std::string& words) {
+    try {
+      open();
+      FAIL("opened");
+    } catch (const Error& e) {
+      CHECK(e.kind() == kind);
+      CHECK_THAT(e.what(), Catch::Matchers::Contains(words));
+    }
+  };
+  const std::string missing = (scratch.dir() / "no-such-dir" / "ledger.mdb").string();
+  fails([&] { Writer w(missing, market); }, ErrorKind::kNotFound, "does not exist");
+  fails([&] { Reader r(scratch.ledger()); }, ErrorKind::kNotFound, scratch.ledger());
+  std::ofstream(scratch.dir() / "notes.txt") << std::string(8192, 'x');
+  fails([&] { Reader r((scratch.dir() / "notes.txt").string()); }, ErrorKind::kIncompatible, "not an LMDB");
+
+  const fs::path locked_dir = scratch.dir() / "read-only";
+  fs::create_directory(locked_dir);
+  fs::permissions(locked_dir, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                  fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(scratch.dir(), fs::perms::owner_all | fs::perms::others_exec);
+  const std::string path = (locked_dir / "ledger.mdb").string();
+  const auto try_unwritable = [&] {
+    try {
+      Writer w(path, market);
+    } catch (const Error& e) {
+      return e.kind() == ErrorKind::kPermission &&
+             std::string(e.what()).find("may not access it") != std::string::npos &&
+             std::string(e.what()).find(path) != std::string::npos;
+    }
+    return false;
+  };
+  if (geteuid() != 0) {
+    CHECK(try_unwritable());
+  } else {
+    // Root writes anywhere: try it as nobody, in a child process.
+    const pid_t child = spawn([&] { return setgid(65534) == 0 && setuid(65534) == 0 && try_unwritable(); });
+    CHECK(exit_code(child) == 0);
+  }
+}
+
+TEST_CASE("reopen: the registry must match the market, entries the market added are appended", "[ledger]") {
+  ScratchDir scratch;
+  Market market = test_market();
+  { Writer w(scratch.ledger(), market, fast()); }
+
+  Market renamed = market;
+  renamed.facilities[3].id = "FAC-RENAMED";
+  try {
+    Writer w(scratch.ledger(), renamed, fast());
+    FAIL("opened with a renamed facility");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("facility 3 is 'FAC-3' in the ledger but 'FAC-RENAMED'"));
+  }
+  Market elsewhere = market;
+  elsewhere.facilities.push_back(market.facilities[0]);
+  elsewhere.facilities.back().id = "FAC-ELSEWHERE";
+  elsewhere.facilities.back().region = 999999;
+  try {
+    Writer w(scratch.ledger(), elsewhere, fast());
+    FAIL("opened with a facility in an unknown region");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("facility FAC-ELSEWHERE is in region 999999"));
+  }
+  Market shorter = market;
+  shorter.projects.pop_back();
+  CHECK_THROWS_AS(Writer(scratch.ledger(), shorter, fast()), Error);
+  Market long_id = market;
+  long_id.facilities.push_back(long_id.facilities[0]);
+  long_id.facilities.back().id = std::string(kIdBytes + 1, 'F');
+  try {
+    Writer w(scratch.ledger(), long_id, fast());
+    FAIL("opened with an id too long to store");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("longer than 48 bytes"));
+  }
+
+  Market grown = market;
+  grown.facilities.push_back(market.facilities[0]);
+  grown.facilities.back().id = "FAC-NEW";
+  Writer w(scratch.ledger(), grown, fast());
+  const auto facilities = w.reader().facilities();
+  REQUIRE(facilities.size() == 9);
+  CHECK(facilities[8].id == "FAC-NEW");
+  CHECK(facilities[8].capacity.v == kLarge);
+  CHECK(verify(w.reader()).ok());
+}
