@@ -1,5 +1,5 @@
 // `crix`: the command-line tool for people. Each subcommand is a thin wrapper over a library call;
-// later issues add `ledger`, `verify` and `order` to the table below.
+// later issues add `order` to the table below.
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -12,6 +12,8 @@
 #include <string_view>
 
 #include "config/market_config.hpp"
+#include "ledger/error.hpp"
+#include "tools/ledger_cli.hpp"
 #include "tools/replay.hpp"
 #include "tools/simulate.hpp"
 #include "tools/stream_gen.hpp"
@@ -119,7 +121,7 @@ int run_config(std::span<char*> args) {
   return 0;
 }
 
-// `crix simulate [FILE] [--seed N] [--commands N]`: one trading day of the exchange on a market.
+// `crix simulate [FILE] [--seed N] [--commands N] [--ledger PATH]`: one trading day of the exchange.
 int run_simulate(std::span<char*> args) {
   crix::tools::SimulateOptions options;
   const char* file = nullptr;
@@ -129,6 +131,9 @@ int run_simulate(std::span<char*> args) {
       if (!take_number<std::uint64_t>(args, i, options.seed, 0, UINT64_MAX)) return kUsageError;
     } else if (a == "--commands") {
       if (!take_number<std::uint64_t>(args, i, options.commands, 1, 100'000'000)) return kUsageError;
+    } else if (a == "--ledger") {
+      if (i + 1 >= args.size()) return usage_error("simulate: --ledger needs the path of a new ledger");
+      options.ledger = args[++i];
     } else if (a.starts_with("--") || file != nullptr) {
       return usage_error("simulate: unexpected argument '" + std::string(a) + "'");
     } else {
@@ -142,9 +147,17 @@ int run_simulate(std::span<char*> args) {
     std::cerr << "crix simulate: " << path.string() << " is not a valid market; see 'crix config check'\n";
     return 1;
   }
-  crix::tools::simulate(*loaded.market, options, std::cout);
+  try {
+    crix::tools::simulate(*loaded.market, options, std::cout);
+  } catch (const crix::ledger::Error& e) {
+    std::cerr << "crix simulate: " << e.what() << '\n';
+    return 1;
+  }
   return 0;
 }
+
+int run_ledger(std::span<char*> args) { return crix::tools::run_ledger_command(args, std::cout, std::cerr); }
+int run_verify(std::span<char*> args) { return crix::tools::run_verify_command(args, std::cout, std::cerr); }
 
 int run_help(std::span<char*> args);
 
@@ -157,10 +170,16 @@ constexpr Subcommand kSubcommands[] = {
      run_replay},
     {"config", "check [FILE]",
      "validate a market configuration (default: the sample market) and summarise it", run_config},
-    {"simulate", "[FILE] [--seed N] [--commands N]",
-     "run one trading day of the exchange, market rules on, on a market (default: the sample market) "
-     "and report trades, credits, caps and rejects",
+    {"simulate", "[FILE] [--seed N] [--commands N] [--ledger PATH]",
+     "run one trading day of the exchange, market rules on, on a market (default: the sample market), "
+     "report trades, credits, caps and rejects, and with --ledger record the day in a new ledger",
      run_simulate},
+    {"ledger", "QUERY LEDGER [ARGS] [--json|--csv]",
+     "regulator queries, read-only, on a live or copied ledger: summary, trades, facility ID, project ID, "
+     "elimination, regions, daily",
+     run_ledger},
+    {"verify", "LEDGER", "recompute the trade hash chain and the conservation totals; name the first bad record",
+     run_verify},
     {"help", "", "show this help", run_help},
 };
 

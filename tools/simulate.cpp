@@ -4,6 +4,8 @@
 #include <string>
 
 #include "engine/exchange.hpp"
+#include "ledger/settlement.hpp"
+#include "ledger/writer.hpp"
 #include "tools/market_stream.hpp"
 
 namespace crix::tools {
@@ -29,6 +31,28 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
   MarketStream stream(market, ms);
 
   SimulateSummary sum;
+  std::optional<ledger::Writer> writer;
+  ledger::Batch batch;
+  std::uint64_t seq = 0;
+  if (options.ledger) {
+    ledger::WriterOptions wo;
+    wo.durability = market.exchange.durability;
+    writer.emplace(*options.ledger, market, wo);
+    if (writer->meta().last_seq.v != 0) {
+      throw ledger::Error(ledger::ErrorKind::kInvalidBatch,
+                          "ledger " + *options.ledger + " already holds " + std::to_string(writer->meta().last_seq.v) +
+                              " commands: simulate a day into a new ledger (another path)");
+    }
+  }
+  const auto record = [&](engine::Command c, const engine::EventSink& events) {
+    if (!writer) return;
+    ledger::settle(batch, exchange, c, events);
+    if (batch.commands().size() >= options.batch) {
+      writer->commit(batch);
+      batch.clear();
+      ++sum.commits;
+    }
+  };
   struct RejectSample {
     std::uint64_t count = 0;
     std::string example;
@@ -51,17 +75,26 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
     }
   };
   for (std::uint64_t i = 0; i < options.commands; ++i) {
+    engine::Command c = stream.next();
+    c.seq = engine::Seq(++seq);
     sink.clear();
-    exchange.apply(stream.next(), sink);
+    exchange.apply(c, sink);
     for (const engine::Event& e : sink) take(e);
+    record(c, sink);
   }
   // The close: the first command at or after 15:00 closes the day.
   engine::Command tick;
   tick.type = engine::CommandType::kAdvanceTime;
   tick.ts = engine::Timestamp(utc_ns(market, options.day, 15, 5));
+  tick.seq = engine::Seq(++seq);
   sink.clear();
   exchange.apply(tick, sink);
   for (const engine::Event& e : sink) take(e);
+  record(tick, sink);
+  if (writer && !batch.empty()) {
+    writer->commit(batch);
+    ++sum.commits;
+  }
   sum.state_hash = exchange.state_hash();
 
   const engine::Date& d = options.day;
@@ -99,6 +132,11 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
     out << "  " << code << " x" << r.count << ": " << r.example << "\n";
   }
   out << "state hash " << std::hex << sum.state_hash << std::dec << "\n";
+  if (writer) {
+    out << "ledger " << *options.ledger << ": " << writer->meta().last_seq.v << " commands and "
+        << writer->meta().trade_count << " trades in " << sum.commits << " commits, chain head "
+        << ledger::to_hex(writer->meta().chain_head) << "\n";
+  }
   return sum;
 }
 

@@ -6,7 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
+#include <optional>
 #include <ostream>
+#include <string>
 
 #include "engine/market.hpp"
 
@@ -16,9 +19,15 @@ struct SimulateOptions {
   std::uint64_t seed = 42;
   std::uint64_t commands = 100'000;
   engine::Date day{2026, 12, 1};  // must be a trading day of the market's calendar
+  // When set, every command is sequenced (seq 1, 2, ...) and the day is written to the ledger at this
+  // path (created, or continued when it exists and its last seq is 0: a fresh ledger), in batches of
+  // `batch` commands, with the market's durability mode.
+  std::optional<std::string> ledger;
+  std::size_t batch = 1024;
 };
 
 struct SimulateSummary {
+  std::uint64_t commits = 0;  // ledger batches written
   std::uint64_t fills = 0;
   std::int64_t traded = 0;    // t of capacity retired
   std::int64_t credited = 0;  // t of new capacity credited
@@ -27,7 +36,7 @@ struct SimulateSummary {
 };
 
 // Runs the day (commands spread evenly from 09:25 to 15:05 local time, so that the day opens and
-// closes) and writes the report to `out`.
+// closes) and writes the report to `out`. Ledger failures throw crix::ledger::Error.
 SimulateSummary simulate(const engine::Market& market, const SimulateOptions& options, std::ostream& out);
 
 }  // namespace crix::tools

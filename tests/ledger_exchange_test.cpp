@@ -1,0 +1,180 @@
+// The exchange and the ledger together, on real LMDB files: a simulated trading day of the sample
+// market is recorded; recovery replays the journal through a fresh exchange and finds the same trades
+// and the same state; `crix verify` and every `crix ledger` query work on the file, as a real `crix`
+// process, and bad arguments are named.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "config/market_config.hpp"
+#include "engine/exchange.hpp"
+#include "ledger/reader.hpp"
+#include "ledger/settlement.hpp"
+#include "ledger/verify.hpp"
+#include "tools/simulate.hpp"
+
+namespace {
+
+crix::engine::Market sample() {
+  crix::config::LoadResult r = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(r.market.has_value());
+  return *r.market;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/crix-ledger-exchange-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+Run run(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout");
+  const std::string err = dir.file("stderr");
+  const int s = std::system((std::string(CRIX_BIN) + " " + args + " >" + out + " 2>" + err).c_str());
+  Run r;
+  r.status = WIFEXITED(s) ? WEXITSTATUS(s) : 128;
+  std::ifstream o(out), e(err);
+  r.out.assign(std::istreambuf_iterator<char>(o), {});
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a recorded day replays to the same trades and the same exchange state", "[ledger][exchange]") {
+  const TempDir dir;
+  const crix::engine::Market market = sample();
+  crix::tools::SimulateOptions options;
+  options.commands = 30'000;
+  options.ledger = dir.file("day.ledger");
+  options.batch = 500;
+  std::ostringstream report;
+  const crix::tools::SimulateSummary day = crix::tools::simulate(market, options, report);
+  REQUIRE(day.fills > 100);
+  CHECK(day.commits == (30'000 + 1 + 499) / 500);
+
+  const crix::ledger::Reader reader(*options.ledger);
+  CHECK(reader.meta().last_seq.v == 30'001);
+  CHECK(reader.meta().trade_count == day.fills);
+  CHECK(crix::ledger::verify(reader).ok());
+
+  crix::engine::Exchange again(market);
+  const crix::ledger::RecoveryReport recovered = crix::ledger::recover(reader, again);
+  INFO(recovered.mismatch.value_or(""));
+  REQUIRE(recovered.ok());
+  CHECK(recovered.commands == 30'001);
+  CHECK(recovered.trades == day.fills);
+  CHECK(again.state_hash() == day.state_hash);
+
+  // Every project's credited capacity on the ledger is the exchange's.
+  for (std::uint32_t p = 0; p < market.projects.size(); ++p) {
+    const auto progress = reader.project_progress(crix::ledger::ProjectIndex(p));
+    REQUIRE(progress.has_value());
+    CHECK(progress->project.credited.v == again.project_credited(p));
+  }
+}
+
+TEST_CASE("recovery stops loudly when the replay does not match the ledger", "[ledger][exchange]") {
+  const TempDir dir;
+  crix::engine::Market market = sample();
+  crix::tools::SimulateOptions options;
+  options.commands = 20'000;
+  options.ledger = dir.file("day.ledger");
+  std::ostringstream report;
+  crix::tools::simulate(market, options, report);
+  // The same journal under other rules: a different ratio for Tibet's clinker projects.
+  std::vector<crix::engine::RatioRule> rules = market.ratios.rules();
+  for (auto& r : rules) {
+    if (r.name.find("Tibet") != std::string::npos) r.ratio_permille = 1100;
+  }
+  market.ratios = crix::engine::RatioTable(std::move(rules));
+  crix::engine::Exchange other(market);
+  const crix::ledger::RecoveryReport recovered = crix::ledger::recover(crix::ledger::Reader(*options.ledger), other);
+  REQUIRE_FALSE(recovered.ok());
+  CHECK(recovered.mismatch->find("differs on replay") != std::string::npos);
+}
+
+TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad arguments", "[ledger][process]") {
+  const TempDir dir;
+  const std::string ledger = dir.file("day.ledger");
+  Run r = run(dir, "simulate --commands 20000 --ledger " + ledger);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("ledger " + ledger + ": 20001 commands and ") != std::string::npos);
+
+  r = run(dir, "verify " + ledger);
+  CHECK(r.status == 0);
+  CHECK(r.out.find(": sound: ") != std::string::npos);
+
+  r = run(dir, "ledger summary " + ledger + " --json");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("\"key\": \"journaled commands\", \"value\": 20001") != std::string::npos);
+
+  r = run(dir, "ledger trades " + ledger + " --limit 2 --csv");
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("trade,kind,time,instrument,seller,facility,buyer,project,price_yuan,qty_t,ratio,credited_t,seq,hash\r\n",
+                    0) == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
+
+  r = run(dir, "ledger trades " + ledger + " --facility XZ-CL-1000");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("XZ-CL-1000") != std::string::npos);
+
+  r = run(dir, "ledger project " + ledger + " XZ-NEW-CL-2500");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("remaining_t") != std::string::npos);
+
+  r = run(dir, "ledger elimination " + ledger + " --csv");
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("province,enterprise,facility,capacity_retired_t,", 0) == 0);
+
+  r = run(dir, "ledger regions " + ledger);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("Tianjin") != std::string::npos);
+
+  r = run(dir, "ledger daily " + ledger + " --instrument STEEL-IRON");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("2026-12-01  STEEL-IRON") != std::string::npos);
+
+  // Bad arguments: named, with the valid ones listed, exit 2.
+  r = run(dir, "ledger trades " + ledger + " --facility NO-SUCH-FURNACE");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--facility 'NO-SUCH-FURNACE' is no facility of this ledger; valid: TJ-BF-410") != std::string::npos);
+  r = run(dir, "ledger trades " + ledger + " --colour red");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown option '--colour'; valid: --json, --csv, --participant") != std::string::npos);
+  r = run(dir, "ledger frobnicate " + ledger);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown query 'frobnicate'; valid: summary, trades, facility, project, elimination, regions, daily") !=
+        std::string::npos);
+  r = run(dir, "ledger daily " + ledger + " --from 2026-13-01");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--from '2026-13-01' is not a local time") != std::string::npos);
+  r = run(dir, "ledger summary " + dir.file("missing.ledger"));
+  CHECK(r.status == 1);
+  // A day cannot be simulated into a ledger that already holds one.
+  r = run(dir, "simulate --commands 100 --ledger " + ledger);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("simulate a day into a new ledger") != std::string::npos);
+}
