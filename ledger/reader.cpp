@@ -267,13 +267,19 @@ std::vector<EliminationItem> Reader::elimination_list(const EliminationFilter& f
     if (filter.region && (!f || f->region != *filter.region)) return true;
     if (f) {
       item.facility_id = f->id;
-      if (const auto owner = registry_entry<ParticipantRecord>(s, Db::kParticipants, f->owner.v))
+      item.equipment = f->equipment;
+      item.inventory_ref = f->inventory_ref;
+      if (const auto owner = registry_entry<ParticipantRecord>(s, Db::kParticipants, f->owner.v)) {
         item.owner_id = owner->id;
+        item.owner_name = owner->name;
+      }
       if (const auto region = registry_entry<RegionRecord>(s, Db::kRegions, f->region.v))
         item.region_name = region->name;
     }
-    if (const auto p = registry_entry<ProjectRecord>(s, Db::kProjects, item.entry.project.v))
+    if (const auto p = registry_entry<ProjectRecord>(s, Db::kProjects, item.entry.project.v)) {
       item.project_id = p->id;
+      item.project_approval_ref = p->approval_ref;
+    }
     out.push_back(std::move(item));
     return out.size() < page.limit;
   };

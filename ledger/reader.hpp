@@ -70,9 +70,13 @@ struct EliminationItem {
   EliminationStatus status = EliminationStatus::kPublicised;
   engine::Timestamp status_since{};  // when the latest revision was written
   std::string facility_id;
+  std::string equipment;
+  std::string inventory_ref;
   std::string owner_id;
+  std::string owner_name;
   std::string region_name;
   std::string project_id;
+  std::string project_approval_ref;  // the filing reference of the replacement plan
 };
 
 struct EliminationFilter {

@@ -183,6 +183,8 @@ FacilityRecord encode(const FacilityState& f) {
   r.capacity.set(f.capacity.v);
   r.sold.set(f.sold.v);
   set_text(r.id, f.id, "facility id");
+  set_text(r.equipment, f.equipment, "facility equipment");
+  set_text(r.inventory_ref, f.inventory_ref, "facility inventory reference");
   return r;
 }
 
@@ -190,6 +192,8 @@ FacilityState decode(const FacilityRecord& r) {
   check_version(r, "facility");
   FacilityState f;
   f.id = std::string(r.id.view());
+  f.equipment = std::string(r.equipment.view());
+  f.inventory_ref = std::string(r.inventory_ref.view());
   f.status = static_cast<FacilityStatus>(r.status.get());
   f.industry = static_cast<engine::Industry>(r.industry.get());
   f.region = RegionIndex(r.region.get());
@@ -209,6 +213,7 @@ ProjectRecord encode(const ProjectState& p) {
   r.need.set(p.need.v);
   r.credited.set(p.credited.v);
   set_text(r.id, p.id, "project id");
+  set_text(r.approval_ref, p.approval_ref, "project approval reference");
   return r;
 }
 
@@ -216,6 +221,7 @@ ProjectState decode(const ProjectRecord& r) {
   check_version(r, "project");
   ProjectState p;
   p.id = std::string(r.id.view());
+  p.approval_ref = std::string(r.approval_ref.view());
   p.status = static_cast<engine::ProjectStatus>(r.status.get());
   p.industry = static_cast<engine::Industry>(r.industry.get());
   p.region = RegionIndex(r.region.get());
@@ -264,12 +270,13 @@ ParticipantRecord encode(const ParticipantEntry& p) {
   r.version.set(ParticipantRecord::kVersion);
   r.region_code.set(p.region_code);
   set_text(r.id, p.id, "participant id");
+  set_text(r.name, p.name, "participant name");
   return r;
 }
 
 ParticipantEntry decode(const ParticipantRecord& r) {
   check_version(r, "participant");
-  return ParticipantEntry{std::string(r.id.view()), r.region_code.get()};
+  return ParticipantEntry{std::string(r.id.view()), r.region_code.get(), std::string(r.name.view())};
 }
 
 InstrumentRecord encode(const InstrumentEntry& i) {

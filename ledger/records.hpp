@@ -97,6 +97,8 @@ std::string_view to_string(FacilityStatus status);
 
 struct FacilityState {
   std::string id;  // as configured, e.g. "TJ-BF-410"
+  std::string equipment;      // e.g. "410 m3 blast furnace (ironmaking)"
+  std::string inventory_ref;  // the official inventory entry it is registered under
   FacilityStatus status = FacilityStatus::kOperating;
   engine::Industry industry = engine::Industry::kSteel;
   RegionIndex region{};
@@ -108,6 +110,7 @@ struct FacilityState {
 
 struct ProjectState {
   std::string id;
+  std::string approval_ref;  // the approval or filing of the replacement plan
   engine::ProjectStatus status = engine::ProjectStatus::kApproved;
   engine::Industry industry = engine::Industry::kSteel;
   RegionIndex region{};
@@ -131,6 +134,7 @@ struct RegionState {
 struct ParticipantEntry {
   std::string id;
   std::uint32_t region_code = 0;  // administrative code of its region, as configured; 0: none
+  std::string name;               // the enterprise's registered name (public notices use it)
 };
 
 struct InstrumentEntry {
@@ -249,6 +253,7 @@ struct Text {
 };
 
 inline constexpr std::size_t kIdBytes = 48;  // facility, project, participant ids and region names
+inline constexpr std::size_t kTextBytes = 96;  // names, equipment and document references (UTF-8)
 
 // trades: Be<u64> trade id -> TradeRecord. The hash covers every byte before `hash`.
 struct TradeRecord {
@@ -304,7 +309,7 @@ static_assert(sizeof(JournalRecord) == 71, "JournalRecord layout changed: bump i
 
 // facilities: Be<u32> facility index -> FacilityRecord.
 struct FacilityRecord {
-  static constexpr std::uint16_t kVersion = 1;
+  static constexpr std::uint16_t kVersion = 2;  // 2: equipment and inventory reference
   Le<std::uint16_t> version;
   Le<std::uint8_t> status;
   Le<std::uint8_t> industry;
@@ -313,13 +318,15 @@ struct FacilityRecord {
   Le<std::int64_t> capacity;
   Le<std::int64_t> sold;
   Text<kIdBytes> id;
+  Text<kTextBytes> equipment;
+  Text<kTextBytes> inventory_ref;
 };
-// 2 + 1 + 1 + 2 x 4 + 2 x 8 + 48 = 76 bytes.
-static_assert(sizeof(FacilityRecord) == 76, "FacilityRecord layout changed: bump its version");
+// 2 + 1 + 1 + 2 x 4 + 2 x 8 + 48 + 2 x 96 = 268 bytes.
+static_assert(sizeof(FacilityRecord) == 268, "FacilityRecord layout changed: bump its version");
 
 // projects: Be<u32> project index -> ProjectRecord.
 struct ProjectRecord {
-  static constexpr std::uint16_t kVersion = 1;
+  static constexpr std::uint16_t kVersion = 2;  // 2: approval reference
   Le<std::uint16_t> version;
   Le<std::uint8_t> status;
   Le<std::uint8_t> industry;
@@ -328,9 +335,10 @@ struct ProjectRecord {
   Le<std::int64_t> need;
   Le<std::int64_t> credited;
   Text<kIdBytes> id;
+  Text<kTextBytes> approval_ref;
 };
-// 2 + 1 + 1 + 2 x 4 + 2 x 8 + 48 = 76 bytes.
-static_assert(sizeof(ProjectRecord) == 76, "ProjectRecord layout changed: bump its version");
+// 2 + 1 + 1 + 2 x 4 + 2 x 8 + 48 + 96 = 172 bytes.
+static_assert(sizeof(ProjectRecord) == 172, "ProjectRecord layout changed: bump its version");
 
 // regions: Be<u32> region index -> RegionRecord. Bit i of has_cap: industry i has a cap.
 struct RegionRecord {
@@ -349,12 +357,13 @@ static_assert(sizeof(RegionRecord) == 152, "RegionRecord layout changed: bump it
 
 // participants: Be<u32> participant index -> ParticipantRecord.
 struct ParticipantRecord {
-  static constexpr std::uint16_t kVersion = 1;
+  static constexpr std::uint16_t kVersion = 2;  // 2: the enterprise's registered name
   Le<std::uint16_t> version;
   Le<std::uint32_t> region_code;
   Text<kIdBytes> id;
+  Text<kTextBytes> name;
 };
-static_assert(sizeof(ParticipantRecord) == 2 + 4 + 48, "ParticipantRecord layout changed: bump its version");
+static_assert(sizeof(ParticipantRecord) == 2 + 4 + 48 + 96, "ParticipantRecord layout changed: bump its version");
 
 // instruments: Be<u32> instrument index -> InstrumentRecord.
 struct InstrumentRecord {

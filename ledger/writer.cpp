@@ -393,7 +393,7 @@ struct Writer::Impl {
         txn, Db::kParticipants, "participant", market.participants,
         [](const ParticipantEntry& e) { return e.id; }, [](const engine::Participant& p) { return p.id; },
         [](const engine::Participant& p) {
-          return ParticipantEntry{p.id, p.region};
+          return ParticipantEntry{p.id, p.region, p.name};
         });
     instruments = sync_table<InstrumentRecord>(
         txn, Db::kInstruments, "instrument", market.instruments,
@@ -422,6 +422,8 @@ struct Writer::Impl {
         [&](const engine::Facility& f) {
           FacilityState s;
           s.id = f.id;
+          s.equipment = f.equipment;
+          s.inventory_ref = f.inventory_ref;
           s.industry = f.industry;
           s.region = region_of(f.region, "facility " + f.id);
           s.owner = owner(f.owner, "facility " + f.id);
@@ -434,6 +436,7 @@ struct Writer::Impl {
         [&](const engine::Project& p) {
           ProjectState s;
           s.id = p.id;
+          s.approval_ref = p.approval_ref;
           s.status = p.status;
           s.industry = p.industry;
           s.region = region_of(p.region, "project " + p.id);

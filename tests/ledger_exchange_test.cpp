@@ -147,7 +147,12 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
 
   r = run(dir, "ledger elimination " + ledger + " --csv");
   CHECK(r.status == 0);
-  CHECK(r.out.rfind("province,enterprise,facility,capacity_retired_t,", 0) == 0);
+  CHECK(r.out.rfind("province,enterprise,enterprise_id,facility,equipment,inventory_ref,capacity_retired_t,trade,"
+                    "buyer_project,filing_ref,retired,publicity_end,dismantle_by,status,status_since\r\n",
+                    0) == 0);
+  // The public fields come from the registry the ledger was seeded with.
+  CHECK(r.out.find("\"Lhasa, Tibet\",\"Lhasa Gaoyuan Cement Co., Ltd.\",XZ-LHASA-CEMENT,XZ-CL-1000,1000 t/d clinker "
+                   "line,Tibet compliant clinker lines 2024 #2,") != std::string::npos);
 
   r = run(dir, "ledger regions " + ledger);
   CHECK(r.status == 0);

@@ -342,12 +342,14 @@ int query_elimination(const Reader& r, const Registry& reg, const Options& o, st
     if (!filter.status) throw BadArgument{"--status '" + *s + "' is not a status; valid: " + join(valid)};
   }
   Table t;
-  t.columns = {"province", "enterprise", "facility", "capacity_retired_t", "trade", "buyer_project", "retired",
-               "publicity_end", "dismantle_by", "status", "status_since"};
+  t.columns = {"province",     "enterprise",      "enterprise_id", "facility",     "equipment",
+               "inventory_ref", "capacity_retired_t", "trade",       "buyer_project", "filing_ref",
+               "retired",      "publicity_end",   "dismantle_by",  "status",       "status_since"};
   for (const ledger::EliminationItem& e : r.elimination_list(filter)) {
-    t.add({text(e.region_name), text(e.owner_id), text(e.facility_id), number(static_cast<long long>(e.entry.qty.v)),
-           number(static_cast<unsigned long long>(e.entry.trade.v)), text(e.project_id), text(date_text(e.entry.retired)),
-           text(date_text(e.entry.publicity_end)), text(date_text(e.entry.dismantle_by)),
+    t.add({text(e.region_name), text(e.owner_name), text(e.owner_id), text(e.facility_id), text(e.equipment),
+           text(e.inventory_ref), number(static_cast<long long>(e.entry.qty.v)),
+           number(static_cast<unsigned long long>(e.entry.trade.v)), text(e.project_id), text(e.project_approval_ref),
+           text(date_text(e.entry.retired)), text(date_text(e.entry.publicity_end)), text(date_text(e.entry.dismantle_by)),
            text(std::string(ledger::to_string(e.status))), text(reg.time_text(e.status_since))});
   }
   render(t, o.format, out);
