@@ -667,8 +667,11 @@ struct Exchange::Impl final : EligibilityHook {
     return true;
   }
 
+  // The credit an open buy of `open` t reserves. A project no ratio rule covers (lowest ratio 0) can
+  // have no open buy: its orders are refused (kNoRatioRule), so it reserves nothing.
   std::int64_t reserve_of(std::uint32_t project, std::int64_t open) const {
-    return credited_capacity(open, projects[project].lowest_ratio);
+    const std::uint32_t ratio = projects[project].lowest_ratio;
+    return ratio == 0 ? 0 : credited_capacity(open, ratio);
   }
 
   // What the book itself checks first (engine.hpp): such a command goes to the book, which rejects it
