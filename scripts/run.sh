@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's run command: install what is needed, build, and run CRIX on the bundled sample.
 # Until the daemon exists (issue 5) it validates the sample market, runs one simulated trading day of
-# the exchange (market rules on) on it, and replays a generated order stream through the bare book.
+# the exchange (market rules on) on it and records the day in a ledger (build/sample-day.ledger), shows
+# what a regulator sees there, and replays a generated order stream through the bare book.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -9,8 +10,15 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRIX_TESTS=OFF
 cmake --build build/release --target crix
 echo "== crix config check (the sample market in config/sample/)"
 build/release/tools/crix config check
-echo "== crix simulate (one trading day of the sample market, market rules on)"
-build/release/tools/crix simulate
+echo "== crix simulate --ledger build/sample-day.ledger (one trading day of the sample market, rules on)"
+rm -f build/sample-day.ledger build/sample-day.ledger-lock build/sample-day.ledger-writer
+build/release/tools/crix simulate --ledger build/sample-day.ledger
+echo "== crix verify build/sample-day.ledger"
+build/release/tools/crix verify build/sample-day.ledger
+echo "== crix ledger regions build/sample-day.ledger"
+build/release/tools/crix ledger regions build/sample-day.ledger
+echo "== crix ledger elimination build/sample-day.ledger (first entries; --csv and --json for machines)"
+build/release/tools/crix ledger elimination build/sample-day.ledger | head -n 6
 echo "== crix gen --seed 42 --ops 1000000 | crix replay (fills to build/sample-fills.txt)"
 build/release/tools/crix gen --seed 42 --ops 1000000 | build/release/tools/crix replay > build/sample-fills.txt
 echo "== first fills (taker maker price qty):"
