@@ -712,9 +712,14 @@ std::size_t Engine::orders_in_use() const { return impl_->nodes.in_use(); }
 std::size_t Engine::levels_in_use() const { return impl_->levels.in_use(); }
 
 std::optional<Order> Engine::find(OrderId id) const {
+  const Order* o = peek(id);
+  if (o == nullptr) return std::nullopt;
+  return *o;
+}
+
+const Order* Engine::peek(OrderId id) const {
   const Node* n = impl_->index.find(id.v);
-  if (n == nullptr) return std::nullopt;
-  return n->o;
+  return n == nullptr ? nullptr : &n->o;
 }
 
 void Engine::for_each_level(InstrumentId instrument, Side side,

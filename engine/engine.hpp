@@ -144,6 +144,9 @@ class Engine {
   std::size_t orders_in_use() const;
   std::size_t levels_in_use() const;
   std::optional<Order> find(OrderId id) const;
+  // The resting order itself, or nullptr: no copy, valid until the next apply(). For the Exchange's
+  // checks on the path of every replace.
+  const Order* peek(OrderId id) const;
   void for_each_level(InstrumentId instrument, Side side,
                       const std::function<void(const LevelInfo&)>& fn) const;
   void for_each_order(InstrumentId instrument, Side side,

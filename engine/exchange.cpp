@@ -186,6 +186,7 @@ struct Exchange::Impl final : EligibilityHook {
     std::int64_t day_trades = 0;
     Int128 day_value = 0;
   };
+  static constexpr std::int64_t kNoCap = std::numeric_limits<std::int64_t>::max();
   static constexpr std::uint32_t kAnyInstrument = std::numeric_limits<std::uint32_t>::max();
 
   struct PairRule {
@@ -269,9 +270,11 @@ struct Exchange::Impl final : EligibilityHook {
       }
     }
     capacity.resize(n_regions * kIndustries);
+    caps.resize(n_regions * kIndustries);
     for (std::uint32_t r = 0; r < n_regions; ++r) {
       for (std::size_t k = 0; k < kIndustries; ++k) {
         capacity[r * kIndustries + k] = market.regions[r].capacity[k];
+        caps[r * kIndustries + k] = market.regions[r].cap[k].value_or(kNoCap);
       }
     }
     walk_delta.assign(n_regions, 0);
@@ -381,12 +384,11 @@ struct Exchange::Impl final : EligibilityHook {
     if (!rule.allowed) return false;
     if (today > facilities[f].expires_day) return false;
     const std::uint32_t into = projects[p].region;
-    const std::optional<std::int64_t>& cap = market.regions[into].cap[ind(walk_industry)];
-    if (!cap) return true;
-    std::int64_t after = capacity[into * kIndustries + ind(walk_industry)] + walk_delta[into] +
-                         credited_capacity(qty.v, rule.ratio);
+    const std::size_t slot = into * kIndustries + ind(walk_industry);
+    if (caps[slot] == kNoCap) return true;
+    std::int64_t after = capacity[slot] + walk_delta[into] + credited_capacity(qty.v, rule.ratio);
     if (facilities[f].region == into) after -= qty.v;
-    return after <= *cap;
+    return after <= caps[slot];
   }
 
   void walk_started(bool) override {
@@ -713,7 +715,7 @@ struct Exchange::Impl final : EligibilityHook {
   }
 
   void on_replace(const Command& c, EventSink& sink) {
-    const std::optional<Order> old = book.find(c.id);
+    const Order* const old = book.peek(c.id);  // valid until the forward below
     if (!old || old->instrument != c.instrument || old->participant != c.participant ||
         c.qty.v <= old->qty.v - old->leaves.v || c.qty.v < 1 || c.qty > book.settings().max_qty ||
         c.price.v < 1 || c.price > book.settings().max_price) {
@@ -905,6 +907,7 @@ struct Exchange::Impl final : EligibilityHook {
   std::vector<std::uint8_t> suspended_flags;  // per participant
   std::vector<std::uint8_t> roles;            // per participant: 1 may buy, 2 may sell
   std::vector<std::int64_t> capacity; // [region * kIndustries + industry]
+  std::vector<std::int64_t> caps;     // the same cells: the cap, or kNoCap
   std::vector<PairRule> pairs;        // [facility * projects + project]
 
   // The walk in progress: its industry (the instrument's) and the region totals its fills moved.
