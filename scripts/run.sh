@@ -17,8 +17,9 @@ echo "== crix verify build/sample-day.ledger"
 build/release/tools/crix verify build/sample-day.ledger
 echo "== crix ledger regions build/sample-day.ledger"
 build/release/tools/crix ledger regions build/sample-day.ledger
-echo "== crix ledger elimination build/sample-day.ledger (first entries; --csv and --json for machines)"
-build/release/tools/crix ledger elimination build/sample-day.ledger | head -n 6
+echo "== crix ledger elimination build/sample-day.ledger (first entries, all in build/sample-elimination.txt)"
+build/release/tools/crix ledger elimination build/sample-day.ledger > build/sample-elimination.txt
+head -n 6 build/sample-elimination.txt
 echo "== crix gen --seed 42 --ops 1000000 | crix replay (fills to build/sample-fills.txt)"
 build/release/tools/crix gen --seed 42 --ops 1000000 | build/release/tools/crix replay > build/sample-fills.txt
 echo "== first fills (taker maker price qty):"
