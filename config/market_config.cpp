@@ -18,12 +18,19 @@ using engine::RegionClass;
 constexpr std::int64_t kMaxAmount = 10'000'000'000;   // the engine's default max_qty, t/yr
 constexpr std::int64_t kMaxPrice = 1'000'000'000'000;  // the engine's default max_price, fen per tonne
 
-// Collects errors for one file.
+// Collects errors for one file. `tables` remembers where each [[table]] entry starts ("facility[3]" ->
+// its line), so that a check that needs the whole market (cross_check) still says where to look.
 struct Errors {
   std::string file;
   std::vector<ConfigError>* out;
+  std::map<std::string, std::uint32_t, std::less<>>* tables = nullptr;
+
   void add(const toml::node* at, std::string key, std::string reason) const {
-    const std::uint32_t line = at != nullptr ? at->source().begin.line : 0;
+    std::uint32_t line = at != nullptr ? at->source().begin.line : 0;
+    if (at == nullptr && tables != nullptr) {
+      const auto it = tables->find(std::string_view(key).substr(0, key.find('.')));
+      if (it != tables->end()) line = it->second;
+    }
     out->push_back(ConfigError{file, line, std::move(key), std::move(reason)});
   }
 };
@@ -211,6 +218,7 @@ void each_table(Reader& parent, std::string_view name, bool required, const Erro
       errors.add(&n, path, "must be a table, got " + type_name(n));
       continue;
     }
+    if (errors.tables != nullptr) (*errors.tables)[path] = n.source().begin.line;
     Reader r(*n.as_table(), path, errors);
     fn(r);
   }
@@ -462,7 +470,8 @@ std::string format(const ConfigError& e) {
 
 LoadResult load_market(const std::filesystem::path& market_file) {
   LoadResult result;
-  const Errors errors{market_file.string(), &result.errors};
+  std::map<std::string, std::uint32_t, std::less<>> tables;
+  const Errors errors{market_file.string(), &result.errors, &tables};
   const std::optional<toml::table> doc = parse(market_file, result.errors);
   if (!doc) return result;
 

@@ -164,7 +164,7 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "facility[8].expires: must be a date like 2027-12-31, got a string"},
       {"market.toml", "divisible = false", "divisible = \"no\"", "facility[0].divisible: must be true or false"},
       {"market.toml", "owner = \"TJ-RONGCHENG\"", "owner = \"NOBODY\"",
-       "facility[0].owner: participant NOBODY is not listed"},
+       "market.toml:243: facility[0].owner: participant NOBODY is not listed"},
       {"market.toml", "owner = \"TJ-BOHAI-STEEL\"\nindustry = \"steel\"\nregion = 120000\nnew_capacity",
        "owner = \"TJ-RONGCHENG\"\nindustry = \"steel\"\nregion = 120000\nnew_capacity",
        "project[0].owner: participant TJ-RONGCHENG has no buyer role"},
