@@ -69,20 +69,6 @@ void for_each_listed(const ReadScope& s, Db index, std::uint32_t key, std::uint6
   });
 }
 
-// How many trades an index lists under `key`.
-std::uint64_t count_listed(const ReadScope& s, Db index, std::uint32_t key) {
-  const std::string& path = s.env().path();
-  detail::Cursor cur(s.txn(), s.dbi(index), path);
-  std::uint64_t total = 0;
-  for_each_key(cur, path, index, key, 1, [&](MDB_val) {
-    std::size_t count = 0;
-    detail::check(mdb_cursor_count(cur.get(), &count), "counting index entries", path);
-    total += count;
-    return true;
-  });
-  return total;
-}
-
 Trade must_find(MDB_txn* txn, const detail::Env& env, std::uint64_t id, Db index) {
   auto t = detail::find_trade(txn, env, id);
   if (!t) {
@@ -246,7 +232,7 @@ std::optional<ProjectProgress> Reader::project_progress(ProjectIndex project) co
   ProjectProgress out;
   out.project = std::move(*state);
   out.remaining = out.project.remaining();
-  out.trades = count_listed(s, Db::kByProject, project.v);
+  out.trades = out.project.trades;
   return out;
 }
 

@@ -212,6 +212,7 @@ ProjectRecord encode(const ProjectState& p) {
   r.owner.set(p.owner.v);
   r.need.set(p.need.v);
   r.credited.set(p.credited.v);
+  r.trades.set(p.trades);
   set_text(r.id, p.id, "project id");
   set_text(r.approval_ref, p.approval_ref, "project approval reference");
   return r;
@@ -228,6 +229,7 @@ ProjectState decode(const ProjectRecord& r) {
   p.owner = engine::ParticipantId(r.owner.get());
   p.need = Qty(r.need.get());
   p.credited = Qty(r.credited.get());
+  p.trades = r.trades.get();
   return p;
 }
 

@@ -117,6 +117,7 @@ struct ProjectState {
   engine::ParticipantId owner{};
   engine::Qty need{};      // new capacity to be built, t/yr
   engine::Qty credited{};  // credited by trades, net of revocations
+  std::uint64_t trades = 0;  // trades and revocations that touched it (a running count: O(1) progress)
   engine::Qty remaining() const { return need - credited; }
 };
 
@@ -326,7 +327,7 @@ static_assert(sizeof(FacilityRecord) == 268, "FacilityRecord layout changed: bum
 
 // projects: Be<u32> project index -> ProjectRecord.
 struct ProjectRecord {
-  static constexpr std::uint16_t kVersion = 2;  // 2: approval reference
+  static constexpr std::uint16_t kVersion = 2;  // 2: approval reference, trade count
   Le<std::uint16_t> version;
   Le<std::uint8_t> status;
   Le<std::uint8_t> industry;
@@ -334,11 +335,12 @@ struct ProjectRecord {
   Le<std::uint32_t> owner;
   Le<std::int64_t> need;
   Le<std::int64_t> credited;
+  Le<std::uint64_t> trades;
   Text<kIdBytes> id;
   Text<kTextBytes> approval_ref;
 };
-// 2 + 1 + 1 + 2 x 4 + 2 x 8 + 48 + 96 = 172 bytes.
-static_assert(sizeof(ProjectRecord) == 172, "ProjectRecord layout changed: bump its version");
+// 2 + 1 + 1 + 2 x 4 + 3 x 8 + 48 + 96 = 180 bytes.
+static_assert(sizeof(ProjectRecord) == 180, "ProjectRecord layout changed: bump its version");
 
 // regions: Be<u32> region index -> RegionRecord. Bit i of has_cap: industry i has a cap.
 struct RegionRecord {

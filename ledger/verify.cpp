@@ -58,6 +58,7 @@ class Verifier {
     }
     sold_.assign(facilities_.size(), 0);
     credited_.assign(projects_.size(), 0);
+    project_trades_.assign(projects_.size(), 0);
     region_delta_.assign(regions_.size(), {});
   }
 
@@ -127,6 +128,7 @@ class Verifier {
       const auto industry = static_cast<std::size_t>(f.industry);
       sold_[t.facility.v] += sign * t.qty.v;
       credited_[t.project.v] += sign * t.credited.v;
+      ++project_trades_[t.project.v];
       region_delta_[p.region.v][industry] += sign * t.credited.v;
       region_delta_[f.region.v][industry] -= sign * t.qty.v;
       if (t.kind == TradeKind::kRevocation) {
@@ -267,6 +269,10 @@ class Verifier {
       if (p.credited.v != credited_[i]) {
         bad(0, "project " + p.id + " records " + std::to_string(p.credited.v) +
                    " t credited, its trades net " + std::to_string(credited_[i]) + " t");
+      }
+      if (p.trades != project_trades_[i]) {
+        bad(0, "project " + p.id + " records " + std::to_string(p.trades) + " trades, the chain holds " +
+                   std::to_string(project_trades_[i]));
       }
       if (p.credited > p.need)
         bad(0, "project " + p.id + " credited " + std::to_string(p.credited.v) + " t of " +
@@ -452,6 +458,7 @@ class Verifier {
   std::uint64_t revocations_ = 0;
   std::vector<std::int64_t> sold_;
   std::vector<std::int64_t> credited_;
+  std::vector<std::uint64_t> project_trades_;  // trades and revocations per project, from the chain
   std::vector<std::array<std::int64_t, engine::kIndustries>> region_delta_;
   std::array<std::uint64_t, kIndexDbs.size()> index_entries_{};
   std::uint64_t days_ = 0;

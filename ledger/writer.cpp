@@ -641,6 +641,7 @@ struct Writer::Impl {
     const auto industry = static_cast<std::size_t>(f.industry);
     f.sold += Qty(sign * t.qty.v);
     p.credited += Qty(sign * t.credited.v);
+    ++p.trades;
     regions.edit(p.region.v).capacity[industry] += sign * t.credited.v;
     regions.edit(f.region.v).capacity[industry] -= sign * t.qty.v;
   }
