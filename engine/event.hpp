@@ -65,13 +65,15 @@ enum class RejectCode : std::uint16_t {
   kFacilityNotOwned = 210,
   kFacilityWrongIndustry = 211,  // arg1 = 1: of the right industry but another product, arg2 = its instrument
   kFacilityIneligible = 212,    // arg1 = Ineligibility
-  kFacilityCapacity = 213,      // arg1 = unsold and unreserved capacity, arg2 = reserved by open orders
+  kFacilityCapacity = 213,      // arg1 = unsold and unreserved capacity, arg2 = what the order needs more
+                                // (a new order: its quantity; a replace: the growth of its open quantity)
   kFacilityIndivisible = 214,   // arg1 = the whole remaining capacity the order must be for (all-or-none)
   kUnknownProject = 215,        // account is no registered project
   kProjectNotOwned = 216,
   kProjectWrongIndustry = 217,   // as kFacilityWrongIndustry
   kProjectNotOpen = 218,        // arg1 = ProjectStatus
-  kProjectNeed = 219,           // arg1 = need not yet credited or reserved, arg2 = most the order could credit
+  kProjectNeed = 219,           // arg1 = need not yet credited or reserved, arg2 = what the order would
+                                // reserve more (its open quantity, or a replace's growth, at the lowest ratio)
   kNoRatioRule = 220,           // no ratio rule could ever apply to the project
   kNoCounterparty = 221,        // no registered account on the other side could ever trade with it
 };

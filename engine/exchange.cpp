@@ -450,6 +450,9 @@ struct Exchange::Impl final : EligibilityHook {
   void roll_clock(Timestamp ts, EventSink& sink) {
     // Fast path: still inside the stretch of time the last full computation covered.
     if (ts.v >= phase_from && ts.v < phase_until && ts.v < next_close) return;
+    // Times within a day of the int64 limits are clamped (no signed overflow on a clock "at forever").
+    const std::int64_t bound = std::numeric_limits<std::int64_t>::max() - 2 * kNsPerDay;
+    ts = Timestamp(std::clamp(ts.v, -bound, bound));
     const std::int64_t local = ts.v + offset_ns();
     const auto day = static_cast<std::int32_t>(floor_div(local, kNsPerDay));
     if (!clock_started) {
@@ -509,9 +512,10 @@ struct Exchange::Impl final : EligibilityHook {
       const Price previous = s.reference;
       if (s.day_volume > 0) {
         const std::int64_t tick = market.instruments[i].tick;
-        const Int128 vwap = (s.day_value * 2 + s.day_volume) / (Int128{s.day_volume} * 2);  // half up
-        const auto p = static_cast<std::int64_t>(vwap);
-        s.reference = Price((p + tick / 2) / tick * tick);
+        // VWAP rounded once, half up, straight to the tick (rounding to the fen first could land on
+        // the other tick: 58049.5 fen is 580.00 at a 1-yuan tick, not 581.00).
+        const Int128 unit = Int128{s.day_volume} * tick;
+        s.reference = Price(static_cast<std::int64_t>((s.day_value * 2 + unit) / (unit * 2)) * tick);
         set_band(i);
       }
       Event e;
@@ -617,7 +621,7 @@ struct Exchange::Impl final : EligibilityHook {
     }
     const std::int64_t available = s.capacity - s.sold - s.reserved;
     if (extra > available) {
-      reject(c, RejectCode::kFacilityCapacity, available, s.reserved, sink);
+      reject(c, RejectCode::kFacilityCapacity, available, extra, sink);
       return false;
     }
     return true;
@@ -884,7 +888,7 @@ struct Exchange::Impl final : EligibilityHook {
       case CommandType::kMassCancel:
       case CommandType::kAdvanceTime: return forward(c, sink);
       case CommandType::kCloseDay:
-        if (today > last_closed_day) close_day(c.ts, today, sink);
+        if (today > last_closed_day && trading_day(today)) close_day(c.ts, today, sink);
         return roll_clock(c.ts, sink);
       case CommandType::kHalt:
       case CommandType::kResume:
@@ -1113,6 +1117,9 @@ std::string Exchange::describe(const Event& e) const {
     case RejectCode::kParticipantSuspended:
       return who + " is suspended by the exchange and may not enter or change orders; contact the operator";
     case RejectCode::kSideNotAllowed:
+      if (known_participant && !mk.participants[e.participant.v].may_buy && !mk.participants[e.participant.v].may_sell) {
+        return who + " is registered with neither the buyer nor the seller role: it may not trade";
+      }
       return who + " is registered as a " + (e.side == Side::kSell ? "buyer" : "seller") + " only: it may not " +
              (e.side == Side::kSell ? "sell" : "buy");
     case RejectCode::kInstrumentNotAllowed: {
@@ -1176,11 +1183,12 @@ std::string Exchange::describe(const Event& e) const {
       return text;
     }
     case RejectCode::kFacilityCapacity: {
+      // Sold and reserved as they are now: right when the sentence is made as the reject happens.
       const Facility& fac = mk.facilities[e.account.v];
-      const std::int64_t sold = fac.capacity - e.arg1 - e.arg2;
+      const Impl::FacilityState& now = m.facilities[e.account.v];
       return facility(e.account.v) + " has " + tonnes(e.arg1) + " of unsold, unreserved capacity (" +
-             tonnes(fac.capacity) + " registered, " + tonnes(sold) + " sold, " + tonnes(e.arg2) +
-             " reserved by open orders); the order asks for " + tonnes(e.qty.v);
+             tonnes(fac.capacity) + " registered, " + tonnes(now.sold) + " sold, " + tonnes(now.reserved) +
+             " reserved by open orders); the order needs " + tonnes(e.arg2) + " more";
     }
     case RejectCode::kFacilityIndivisible:
       return facility(e.account.v) + " is indivisible: sell its whole remaining " + tonnes(e.arg1) +
@@ -1205,8 +1213,8 @@ std::string Exchange::describe(const Event& e) const {
     case RejectCode::kProjectNeed: {
       const Project& proj = mk.projects[e.account.v];
       return project(e.account.v) + " needs " + tonnes(proj.new_capacity) + " of new capacity, of which " +
-             tonnes(e.arg1) + " is neither credited nor reserved by open orders; the order could credit up to " +
-             tonnes(e.arg2) + " (its quantity at the lowest ratio the project can get, " +
+             tonnes(e.arg1) + " is neither credited nor reserved by open orders; the order needs " + tonnes(e.arg2) +
+             " more of it (its open quantity at the lowest ratio the project can get, " +
              ratio_text(m.projects[e.account.v].lowest_ratio) + ")";
     }
     case RejectCode::kNoRatioRule: {

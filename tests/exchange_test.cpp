@@ -135,7 +135,7 @@ TEST_CASE("the same facility's capacity cannot be offered twice", "[exchange]") 
   CHECK(r.code == RejectCode::kFacilityCapacity);
   CHECK(r.text ==
         "facility TJ-BF-410 (410 m3 blast furnace (ironmaking), Tianjin) has 0 t of unsold, unreserved capacity "
-        "(500000 t registered, 0 t sold, 500000 t reserved by open orders); the order asks for 500000 t");
+        "(500000 t registered, 0 t sold, 500000 t reserved by open orders); the order needs 500000 t more");
   // Canceling the first offer frees the capacity again.
   m.cancel("TJ-RONGCHENG", "STEEL-IRON", 1);
   CHECK(m.x.facility_reserved(m.facility("TJ-BF-410")) == 0);
@@ -419,7 +419,7 @@ TEST_CASE("a project buys no more than its need, and stops buying once it is met
   Rejection r = rejection(m, m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 300001, 30000));
   CHECK(r.code == RejectCode::kProjectNeed);
   CHECK(r.text == "project XZ-NEW-CL-2500 (Lhasa, Tibet) needs 300000 t of new capacity, of which 300000 t is "
-                  "neither credited nor reserved by open orders; the order could credit up to 300001 t (its "
+                  "neither credited nor reserved by open orders; the order needs 300001 t more of it (its open "
                   "quantity at the lowest ratio the project can get, 1:1)");
   REQUIRE(accepted(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 200000, 30000)));
   REQUIRE(accepted(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 100000, 29000)));
@@ -480,7 +480,11 @@ TEST_CASE("replace re-checks the facility and keeps reservations exact", "[excha
   r.instrument = InstrumentId(m.instrument("STEEL-IRON"));
   r.price = Price(60000);
   r.qty = Qty(550001);
-  CHECK(rejection(m, m.apply(r)).code == RejectCode::kFacilityCapacity);
+  const Rejection grow = rejection(m, m.apply(r));
+  CHECK(grow.code == RejectCode::kFacilityCapacity);
+  // The sentence names the growth the replace asks for, not the new total.
+  CHECK(grow.text.find("has 50000 t of unsold, unreserved capacity (550000 t registered, 0 t sold, 500000 t "
+                       "reserved by open orders); the order needs 50001 t more") != std::string::npos);
   r.qty = Qty(550000);
   CHECK(of_type(m.apply(r), EventType::kReplaced).size() == 1);
   CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 550000);
@@ -598,7 +602,7 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
        "SD-NEW-EAF-100", 1000, 95000, 0, RejectCode::kProjectNotOpen,
        "project SD-NEW-EAF-100 (Jinan, Shandong) is completed: only approved or filed projects may buy"},
       {"need", none, 10, "SC-PANZHIHUA-STEEL", "STEEL-IRON", Side::kBuy, kByName, "SC-PZH-BF-1750", 1500001,
-       58000, 0, RejectCode::kProjectNeed, "the order could credit up to 1363637 t (its quantity at the lowest ratio the project can get, 1.1:1)"},
+       58000, 0, RejectCode::kProjectNeed, "the order needs 1363637 t more of it (its open quantity at the lowest ratio the project can get, 1.1:1)"},
       {"no ratio rule", no_aluminium_ratio, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kBuy, kByName,
        "HA-NEW-POT-500KA", 1000, 150000, 0, RejectCode::kNoRatioRule,
        "no ratio rule of 2021 rules covers electrolytic aluminium projects in Zhengzhou, Henan"},
@@ -634,4 +638,30 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
     CHECK(x.book().orders_in_use() == 0);
     CHECK(x.check_invariants().empty());
   }
+}
+
+TEST_CASE("the close is the day's VWAP rounded once, half up, to the tick", "[exchange]") {
+  // Tick 1 yuan: 101 t at 580 and 99 t at 581 average 580.495 yuan, which is 580 (rounding to the
+  // fen first, 580.50, and then to the yuan would give 581).
+  Market mk = sample();
+  mk.instruments[0].tick = 100;
+  Market_ m(mk);
+  m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 101, 58000);
+  m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 99, 58100);
+  REQUIRE(of_type(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 200, 58100), EventType::kFill).size() == 2);
+  Command tick;
+  tick.type = CommandType::kAdvanceTime;
+  tick.ts = at(kTuesday, 15, 1);
+  const std::vector<Event> closes = of_type(m.apply(tick), EventType::kDayClosed);
+  REQUIRE(closes.size() == 5);
+  CHECK(closes[0].price.v == 58000);
+  CHECK(m.x.reference_price(InstrumentId(0)).v == 58000);
+}
+
+TEST_CASE("the operator's close on a day without trading closes nothing", "[exchange]") {
+  Market_ m;
+  Command close;
+  close.type = CommandType::kCloseDay;
+  close.ts = at(kSaturday, 10, 0);
+  CHECK(of_type(m.apply(close), EventType::kDayClosed).empty());
 }

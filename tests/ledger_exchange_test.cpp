@@ -176,6 +176,15 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
   r = run(dir, "ledger daily " + ledger + " --from 2026-13-01");
   CHECK(r.status == 2);
   CHECK(r.err.find("--from '2026-13-01' is not a local time") != std::string::npos);
+  r = run(dir, "ledger trades " + ledger + " --from 2026-02-31");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--from '2026-02-31' is not a date of the calendar") != std::string::npos);
+  r = run(dir, "ledger trades " + ledger + " --from 2026-12-01T-1:30");
+  CHECK(r.status == 2);
+  // --to is inclusive: the whole simulated day is in [2026-12-01, 2026-12-01].
+  r = run(dir, "ledger trades " + ledger + " --from 2026-12-01 --to 2026-12-01 --limit 1 --csv");
+  CHECK(r.status == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 2);
   r = run(dir, "ledger summary " + dir.file("missing.ledger"));
   CHECK(r.status == 1);
   // A day cannot be simulated into a ledger that already holds one.

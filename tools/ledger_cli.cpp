@@ -74,8 +74,10 @@ class Registry {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0;
     const auto num = [&](std::size_t at, std::size_t len, int& out) {
       if (v.size() < at + len) throw bad();
-      const auto r = std::from_chars(v.data() + at, v.data() + at + len, out);
-      if (r.ec != std::errc() || r.ptr != v.data() + at + len) throw bad();
+      for (std::size_t i = at; i < at + len; ++i) {
+        if (v[i] < '0' || v[i] > '9') throw bad();  // digits only: no sign
+      }
+      std::from_chars(v.data() + at, v.data() + at + len, out);
     };
     num(0, 4, y);
     if (v.size() < 10 || v[4] != '-' || v[7] != '-') throw bad();
@@ -87,8 +89,11 @@ class Registry {
       num(14, 2, mi);
     }
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) throw bad();
-    const std::int64_t day = engine::days_from_civil(
-        engine::Date{y, static_cast<std::uint8_t>(mo), static_cast<std::uint8_t>(d)});
+    const engine::Date date{y, static_cast<std::uint8_t>(mo), static_cast<std::uint8_t>(d)};
+    const std::int64_t day = engine::days_from_civil(date);
+    if (engine::civil_from_days(static_cast<std::int32_t>(day)) != date) {
+      throw BadArgument{std::string(flag) + " '" + std::string(v) + "' is not a date of the calendar"};
+    }
     const std::int64_t local_s = day * 86400 + h * 3600 + mi * 60;
     return engine::Timestamp((local_s - std::int64_t{meta_.utc_offset_minutes} * 60) * 1'000'000'000);
   }
@@ -155,6 +160,20 @@ Cell money(std::int64_t fen) {
   std::string s = engine::yuan(fen);
   s.resize(s.size() - 5);  // " yuan": the column says the unit
   return Cell{s, true};
+}
+
+// A day's traded value: a sum of price x qty that can pass int64 (10^12 fen x 10^10 t per trade).
+Cell money128(ledger::Int128 fen) {
+  const bool negative = fen < 0;
+  if (negative) fen = -fen;
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(fen % 10)));
+    fen /= 10;
+  } while (fen != 0);
+  if (digits.size() < 3) digits.insert(0, 3 - digits.size(), '0');
+  digits.insert(digits.size() - 2, ".");
+  return Cell{(negative ? "-" : "") + digits, true};
 }
 
 Cell ratio(std::uint32_t permille) {
@@ -274,8 +293,12 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
     trades = r.trades_by_industry(*industry, page);
   } else if (range) {
     const engine::Timestamp from = flag(o, "--from") ? reg.parse_time("--from", *flag(o, "--from")) : engine::Timestamp(0);
-    const engine::Timestamp to = flag(o, "--to") ? reg.parse_time("--to", *flag(o, "--to"))
-                                                 : engine::Timestamp(std::numeric_limits<std::int64_t>::max());
+    // --to is inclusive like daily's: a date alone takes in that whole day.
+    engine::Timestamp to(std::numeric_limits<std::int64_t>::max());
+    if (const auto until = flag(o, "--to")) {
+      to = reg.parse_time("--to", *until);
+      if (until->size() == 10) to = engine::Timestamp(to.v + 86'400'000'000'000);
+    }
     trades = r.trades_between(from, to, page);
   } else {
     trades = r.trades(page);
@@ -383,7 +406,7 @@ int query_daily(const Reader& r, const Registry& reg, const Options& o, std::ost
   t.columns = {"day", "instrument", "trades", "volume_t", "value_yuan", "open", "high", "low", "close_vwap"};
   for (const ledger::DailyStats& d : r.daily_stats(first, last, instrument)) {
     t.add({text(date_text(d.day)), text(reg.instrument_code(d.instrument)), number(static_cast<unsigned long long>(d.trades)),
-           number(static_cast<long long>(d.volume.v)), money(static_cast<std::int64_t>(d.value)), money(d.open.v),
+           number(static_cast<long long>(d.volume.v)), money128(d.value), money(d.open.v),
            money(d.high.v), money(d.low.v), money(d.close.v)});
   }
   render(t, o.format, out);
