@@ -258,9 +258,9 @@ void queries(const crix::engine::Market& m, const fs::path& dir, std::uint64_t n
     const auto from = at(rng);
     sink += r.trades_between(from, crix::engine::Timestamp(from.v + 3'600'000'000'000), Page{{}, 100}).size();
   });
-  query("facility_history", n, [&](Rng& rng) {
-    sink +=
-        r.facility_history(FacilityIndex(static_cast<std::uint32_t>(rng.below(kFacilities))))->trades.size();
+  query("facility_history", n, [&](Rng& rng) {  // a page of 100 trades with their elimination entries
+    sink += r.facility_history(FacilityIndex(static_cast<std::uint32_t>(rng.below(kFacilities))), after(rng))
+                ->trades.size();
   });
   query("project_progress", n, [&](Rng& rng) {
     sink += r.project_progress(ProjectIndex(static_cast<std::uint32_t>(rng.below(kProjects))))->trades;

@@ -209,14 +209,13 @@ std::vector<Trade> Reader::trades_between(engine::Timestamp from, engine::Timest
   return chain_from(s, std::max(lo, page.after.v + 1), page.limit, to);
 }
 
-std::optional<FacilityHistory> Reader::facility_history(FacilityIndex facility) const {
+std::optional<FacilityHistory> Reader::facility_history(FacilityIndex facility, const Page& page) const {
   const ReadScope s(*env_);
   auto state = registry_entry<FacilityRecord>(s, Db::kFacilities, facility.v);
   if (!state) return std::nullopt;
   FacilityHistory out;
   out.facility = std::move(*state);
-  out.trades = listed(s, Db::kByFacility, facility.v,
-                      Page{engine::TradeId{}, std::numeric_limits<std::size_t>::max()});
+  out.trades = listed(s, Db::kByFacility, facility.v, page);
   for (const Trade& t : out.trades) {
     if (t.kind != TradeKind::kTrade) continue;  // a revocation's revision is filed under its trade
     auto r = detail::revisions(s.txn(), *env_, t.id.v);

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -116,7 +117,10 @@ class Reader {
   std::vector<Trade> trades_between(engine::Timestamp from, engine::Timestamp to,
                                     const Page& page = {}) const;  // [from, to)
 
-  std::optional<FacilityHistory> facility_history(FacilityIndex facility) const;
+  // A facility's state and its history a page at a time (the default page: all of it): the trades
+  // and revocations after `page.after`, and every revision of those trades' elimination entries.
+  std::optional<FacilityHistory> facility_history(
+      FacilityIndex facility, const Page& page = Page{engine::TradeId{}, std::numeric_limits<std::size_t>::max()}) const;
   std::optional<ProjectProgress> project_progress(ProjectIndex project) const;
   // In trade order, a page at a time (page.after is a trade id).
   std::vector<EliminationItem> elimination_list(const EliminationFilter& filter = {},

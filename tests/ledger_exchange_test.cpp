@@ -141,6 +141,10 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
   CHECK(r.status == 0);
   CHECK(r.out.find("XZ-CL-1000") != std::string::npos);
 
+  r = run(dir, "ledger facility " + ledger + " XZ-CL-1000 --limit 2 --json");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("\"trades\": [") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '{') == 1 + 1 + 2 + 2);  // object, state, 2 trades, 2 entries
   r = run(dir, "ledger project " + ledger + " XZ-NEW-CL-2500");
   CHECK(r.status == 0);
   CHECK(r.out.find("remaining_t") != std::string::npos);

@@ -310,7 +310,10 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
 int query_facility(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
   if (o.positional.size() != 2) throw BadArgument{"ledger facility: expected LEDGER ID"};
   const std::uint32_t f = reg.facility("facility", o.positional[1]);
-  const std::optional<ledger::FacilityHistory> h = r.facility_history(ledger::FacilityIndex(f));
+  ledger::Page page{engine::TradeId{}, std::numeric_limits<std::size_t>::max()};  // all of it, by default
+  if (const auto v = flag(o, "--limit")) page.limit = parse_count("--limit", *v);
+  if (const auto v = flag(o, "--after")) page.after = engine::TradeId(parse_count("--after", *v));
+  const std::optional<ledger::FacilityHistory> h = r.facility_history(ledger::FacilityIndex(f), page);
   if (!h) throw BadArgument{"facility " + o.positional[1] + " has no history in this ledger"};
   Table state;
   state.columns = {"facility", "owner", "region", "industry", "status", "capacity_t", "sold_t", "unsold_t"};
@@ -424,7 +427,7 @@ const std::vector<Query>& queries() {
       {"summary", {}, "counts, last seq and chain head"},
       {"trades", {"--participant", "--facility", "--project", "--region", "--industry", "--from", "--to", "--after", "--limit"},
        "trades (and revocations) in id order, all or by one index or a time range"},
-      {"facility", {}, "ID: one facility's state, trades and elimination entries"},
+      {"facility", {"--after", "--limit"}, "ID: one facility's state, trades and elimination entries"},
       {"project", {}, "ID: one project's need, credited capacity, remaining need and trades"},
       {"elimination", {"--status", "--region", "--facility"}, "the elimination list (淘汰名单) with its public fields"},
       {"regions", {}, "each region's capacity per industry against its cap"},

@@ -5,7 +5,7 @@
 //   crix ledger trades      LEDGER [--participant ID | --facility ID | --project ID | --region CODE |
 //                                   --industry NAME | --from TIME --to TIME] [--after TRADE] [--limit N]
 //                           (--to is inclusive: a date alone takes in that whole day, as in `daily`)
-//   crix ledger facility    LEDGER ID
+//   crix ledger facility    LEDGER ID [--after TRADE] [--limit N]
 //   crix ledger project     LEDGER ID
 //   crix ledger elimination LEDGER [--status S] [--region CODE] [--facility ID]
 //   crix ledger regions     LEDGER
