@@ -268,7 +268,7 @@ void queries(const crix::engine::Market& m, const fs::path& dir, std::uint64_t n
   query("elimination_list_facility", n, [&](Rng& rng) {
     EliminationFilter f;
     f.facility = FacilityIndex(static_cast<std::uint32_t>(rng.below(kFacilities)));
-    sink += r.elimination_list(f).size();
+    sink += r.elimination_list(f, after(rng)).size();  // a page of 100, like the other lists
   });
   query("daily_stats_day", n, [&](Rng& rng) {
     const Day d = local_day(at(rng), 480);
