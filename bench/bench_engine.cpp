@@ -106,10 +106,7 @@ int bench_rules(const std::string& market_file, std::uint64_t seed, std::uint64_
   crix::tools::MarketStreamSettings ms;
   ms.seed = seed;
   const crix::engine::Date day{2026, 12, 1};
-  ms.start = crix::engine::Timestamp(
-      (std::int64_t{crix::engine::days_from_civil(day)} * 86400 + 9 * 3600 + 30 * 60 -
-       std::int64_t{market.exchange.utc_offset_minutes} * 60) *
-      1'000'000'000);
+  ms.start = crix::engine::local_time(day, 9, 30, market.exchange.utc_offset_minutes);
   ms.step_ns = 1000;
   ms.sensible = true;
   crix::tools::MarketStream stream(market, ms);

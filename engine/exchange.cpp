@@ -118,6 +118,11 @@ Date civil_from_days(std::int32_t z) {
               static_cast<std::uint8_t>(day)};
 }
 
+Timestamp local_time(const Date& day, int hour, int minute, std::int32_t utc_offset_minutes) {
+  const std::int64_t local_s = std::int64_t{days_from_civil(day)} * 86400 + hour * 3600 + minute * 60;
+  return Timestamp((local_s - std::int64_t{utc_offset_minutes} * 60) * 1'000'000'000);
+}
+
 Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, std::int32_t today) {
   const EligibilityFacts& e = f.facts;
   if (e.mandated_cut) return Ineligibility::kMandatedCut;

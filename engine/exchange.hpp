@@ -91,6 +91,10 @@ std::string_view to_string(Ineligibility why);
 std::int32_t days_from_civil(const Date& d);
 Date civil_from_days(std::int32_t days);
 
+// The UTC time (ns since the epoch, as commands carry it) of a local date and time in a zone
+// `utc_offset_minutes` east of UTC.
+Timestamp local_time(const Date& day, int hour, int minute, std::int32_t utc_offset_minutes);
+
 // `today` in days since 1970-01-01 (local date).
 Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, std::int32_t today);
 

@@ -90,12 +90,10 @@ class Registry {
     }
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) throw bad();
     const engine::Date date{y, static_cast<std::uint8_t>(mo), static_cast<std::uint8_t>(d)};
-    const std::int64_t day = engine::days_from_civil(date);
-    if (engine::civil_from_days(static_cast<std::int32_t>(day)) != date) {
+    if (engine::civil_from_days(engine::days_from_civil(date)) != date) {
       throw BadArgument{std::string(flag) + " '" + std::string(v) + "' is not a date of the calendar"};
     }
-    const std::int64_t local_s = day * 86400 + h * 3600 + mi * 60;
-    return engine::Timestamp((local_s - std::int64_t{meta_.utc_offset_minutes} * 60) * 1'000'000'000);
+    return engine::local_time(date, h, mi, meta_.utc_offset_minutes);
   }
 
   template <class List, class Id>

@@ -13,8 +13,7 @@ namespace crix::tools {
 namespace {
 
 std::int64_t utc_ns(const engine::Market& m, const engine::Date& day, int hour, int minute) {
-  const std::int64_t local_s = std::int64_t{engine::days_from_civil(day)} * 86400 + hour * 3600 + minute * 60;
-  return (local_s - std::int64_t{m.exchange.utc_offset_minutes} * 60) * 1'000'000'000;
+  return engine::local_time(day, hour, minute, m.exchange.utc_offset_minutes).v;
 }
 
 }  // namespace
