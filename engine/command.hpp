@@ -38,6 +38,16 @@ enum class CommandType : std::uint8_t {
   kResume = 7,
   kSuspend = 8,
   kReinstate = 9,
+  // Registry and elimination-list commands of the operator (registry.hpp), carried out by the Exchange:
+  // revoke trade `id` during its publicity period (its capacity goes back to the facility, its credit
+  // leaves the project); move trade `id`'s elimination entry to status `qty` (EliminationStatus);
+  // amend field `id` (FacilityField / ProjectField) of facility / project `account` to `qty`;
+  // register the configured facility (side kSell) or project (side kBuy) `account`, the next one.
+  kRevoke = 10,
+  kSetEliminationStatus = 11,
+  kAmendFacility = 12,
+  kAmendProject = 13,
+  kRegister = 14,
 };
 
 std::string_view to_string(CommandType type);  // "New", "Cancel", ...

@@ -626,7 +626,12 @@ struct Engine::Impl {
       case CommandType::kHalt:
       case CommandType::kResume:
       case CommandType::kSuspend:
-      case CommandType::kReinstate: break;  // the Exchange's commands: not the book's
+      case CommandType::kReinstate:
+      case CommandType::kRevoke:
+      case CommandType::kSetEliminationStatus:
+      case CommandType::kAmendFacility:
+      case CommandType::kAmendProject:
+      case CommandType::kRegister: break;  // the Exchange's commands: not the book's
     }
     reject(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type), 0, sink);
   }
@@ -662,6 +667,7 @@ void Engine::apply(const Command& cmd, EventSink& sink) { impl_->apply(cmd, sink
 void Engine::set_eligibility_hook(EligibilityHook* hook) { impl_->hook = hook; }
 const EngineSettings& Engine::settings() const { return impl_->settings; }
 TradeId Engine::last_trade_id() const { return TradeId(impl_->next_trade_id - 1); }
+TradeId Engine::take_trade_id() { return TradeId(impl_->next_trade_id++); }
 
 std::uint64_t Engine::state_hash() const {
   StateHasher h;

@@ -136,6 +136,9 @@ class Engine {
   const EngineSettings& settings() const;
   std::uint64_t state_hash() const;
   TradeId last_trade_id() const;
+  // Takes the next id of the trade-id sequence for a record that is no fill (an Exchange revocation):
+  // fills and revocations share one sequence, as on the ledger's hash chain.
+  TradeId take_trade_id();
 
   // Queries for tools and tests. Levels best price first; orders in time priority.
   std::optional<Price> best_price(InstrumentId instrument, Side side) const;

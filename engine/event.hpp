@@ -76,6 +76,21 @@ enum class RejectCode : std::uint16_t {
                                 // reserve more (its open quantity, or a replace's growth, at the lowest ratio)
   kNoRatioRule = 220,           // no ratio rule could ever apply to the project
   kNoCounterparty = 221,        // no registered account on the other side could ever trade with it
+  // Registry and elimination-list commands (registry.hpp). Sentences come from Exchange::describe.
+  kUnknownTrade = 222,          // arg1 = the trade id (none, or not yet made)
+  kNotRevocable = 223,          // arg1 = trade id, arg2 = NotRevocable
+  kStatusNotAllowed = 224,      // arg1 = the entry's status now, arg2 = the status asked for
+  kInvalidAmendment = 225,      // arg1 = the field, arg2 = the value (side: kSell facility, kBuy project)
+  kAmendBelowUsed = 226,        // arg1 = the value asked for, arg2 = the facility's sold or project's credited
+  kRegistrationOutOfOrder = 227,  // arg1 = the account given, arg2 = the next one to register
+};
+
+// Why a trade may not be revoked (kNotRevocable's arg2).
+enum class NotRevocable : std::uint8_t {
+  kIsRevocation = 1,   // the trade is itself a revocation
+  kAlreadyRevoked = 2,
+  kStatusMovedOn = 3,  // its elimination entry is confirmed, shut or dismantled
+  kPeriodOver = 4,     // its publicity period is over
 };
 std::string_view to_string(RejectCode code);
 
@@ -88,6 +103,8 @@ enum class CancelReason : std::uint8_t {
   kFillOrKill = 5,  // FOK, or AON that may not rest, that could not fill completely at once
   kNeedMet = 6,     // Exchange: the buy order's project has been credited all the capacity it needs
   kSuspended = 7,   // Exchange: the operator suspended the order's participant
+  kRegistry = 8,    // Exchange: an amendment changed the order's facility or project (capacity, need,
+                    // eligibility, status), or a revocation gave the project back need
 };
 std::string_view to_string(CancelReason reason);
 
@@ -110,6 +127,14 @@ enum class EventType : std::uint8_t {
   kDayClosed = 10,        // price = close (VWAP of the day's trades, rounded to the tick; the old
                           // reference when none) = the next day's reference, qty = volume,
                           // arg1 = the previous reference, arg2 = number of trades
+  kRevoked = 11,          // trade_id = the revocation's own id (from the trade-id sequence),
+                          // arg1 = the trade revoked, price and qty = that trade's, arg2 = the credit
+                          // taken back; account / participant = project and buyer, maker_account /
+                          // maker_participant = facility and seller
+  kEliminationStatus = 12,  // trade_id = the trade, arg1 = status now, arg2 = status before
+  kRegistryChanged = 13,  // side kSell: facility `account`, kBuy: project `account`; arg1 = the field,
+                          // arg2 = its new value, qty = its value before
+  kRegistered = 14,       // side kSell: facility `account` registered; kBuy: project `account`
 };
 
 std::string_view to_string(EventType type);  // "Accepted", "Fill", ...

@@ -1,11 +1,13 @@
 #include "engine/exchange.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <limits>
 #include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/registry.hpp"
 #include "engine/state_hash.hpp"
 
 namespace crix::engine {
@@ -43,16 +45,6 @@ std::string minute_text(std::int64_t minute) {
   const char text[] = {static_cast<char>('0' + minute / 600 % 10), static_cast<char>('0' + minute / 60 % 10),
                        ':', static_cast<char>('0' + minute % 60 / 10), static_cast<char>('0' + minute % 10)};
   return std::string(text, sizeof text);
-}
-
-std::string_view to_string(ProjectStatus s) {
-  switch (s) {
-    case ProjectStatus::kApproved: return "approved";
-    case ProjectStatus::kFiled: return "filed";
-    case ProjectStatus::kCompleted: return "completed";
-    case ProjectStatus::kCanceled: return "canceled";
-  }
-  return "?";
 }
 
 }  // namespace
@@ -166,6 +158,7 @@ struct Exchange::Impl final : EligibilityHook {
     std::int64_t sold = 0;
     std::int64_t reserved = 0;
     std::uint32_t counterparties = 0;  // open projects of other owners that may buy from it
+    bool registered = true;
   };
   struct ProjectState {
     std::uint32_t owner = 0;
@@ -178,7 +171,20 @@ struct Exchange::Impl final : EligibilityHook {
     std::int64_t credited = 0;
     std::int64_t reserved = 0;  // credit reserved by open buy orders
     std::uint32_t counterparties = 0;  // eligible facilities of other owners it may buy from
+    bool registered = true;
   };
+  // A trade whose publicity period is still running: what a revocation needs to undo it.
+  struct RecentTrade {
+    std::uint64_t id = 0;
+    std::uint32_t facility = 0;
+    std::uint32_t project = 0;
+    std::uint32_t instrument = 0;
+    std::int32_t publicity_end = 0;  // last local day on which it may be revoked
+    std::int64_t price = 0;
+    std::int64_t qty = 0;
+    std::int64_t credited = 0;
+  };
+  static constexpr std::uint8_t kRevocationRecord = 0xFF;  // trade_status of a revocation's own id
   struct InstrumentState {
     Industry industry = Industry::kSteel;
     std::int64_t tick = 1;
@@ -201,7 +207,7 @@ struct Exchange::Impl final : EligibilityHook {
   };
   static constexpr std::uint32_t kNoRule = std::numeric_limits<std::uint32_t>::max();
 
-  explicit Impl(Market m) : market(std::move(m)), book(book_settings(market)) {
+  Impl(Market m, const RegistryCounts& registered) : market(std::move(m)), book(book_settings(market)) {
     const std::size_t n_regions = market.regions.size();
     std::unordered_map<std::uint32_t, std::uint32_t> region_of;
     for (std::uint32_t r = 0; r < n_regions; ++r) region_of.emplace(market.regions[r].ref.code, r);
@@ -302,19 +308,37 @@ struct Exchange::Impl final : EligibilityHook {
                                 ? static_cast<std::uint32_t>(ratio.rule - market.ratios.rules().data())
                                 : kNoRule};
         pairs[f * market.projects.size() + p] = rule;
-        const ProjectStatus status = market.projects[p].status;
-        if (rule.allowed && facilities[f].owner != projects[p].owner) {
-          if (status == ProjectStatus::kApproved || status == ProjectStatus::kFiled) {
-            ++facilities[f].counterparties;
-          }
-          if (ineligibility(market.facilities[f], market.idle_years_limit,
-                            std::numeric_limits<std::int32_t>::min()) == Ineligibility::kNone) {
-            ++projects[p].counterparties;
-          }
-        }
       }
     }
+    for (std::size_t f = registered.facilities.value_or(facilities.size()); f < facilities.size(); ++f) {
+      facilities[f].registered = false;
+    }
+    for (std::size_t p = registered.projects.value_or(projects.size()); p < projects.size(); ++p) {
+      projects[p].registered = false;
+    }
+    registered_facilities = static_cast<std::uint32_t>(
+        std::min<std::size_t>(registered.facilities.value_or(facilities.size()), facilities.size()));
+    registered_projects = static_cast<std::uint32_t>(
+        std::min<std::size_t>(registered.projects.value_or(projects.size()), projects.size()));
+    recount();
     book.set_eligibility_hook(this);
+  }
+
+  // Counts, for every registered facility and project, the counterparties it could ever trade with.
+  // O(facilities x projects): at construction and after a registry command, never on the order path.
+  void recount() {
+    for (FacilityState& f : facilities) f.counterparties = 0;
+    for (ProjectState& p : projects) p.counterparties = 0;
+    for (std::uint32_t f = 0; f < facilities.size(); ++f) {
+      const FacilityState& fs = facilities[f];
+      if (!fs.registered) continue;
+      for (std::uint32_t p = 0; p < projects.size(); ++p) {
+        const ProjectState& ps = projects[p];
+        if (!ps.registered || !pairs[f * projects.size() + p].allowed || fs.owner == ps.owner) continue;
+        if (ps.open) ++facilities[f].counterparties;
+        if (fs.standing == Ineligibility::kNone) ++projects[p].counterparties;
+      }
+    }
   }
 
   std::uint32_t product_index(const std::string& code, const std::string& who) const {
@@ -424,13 +448,7 @@ struct Exchange::Impl final : EligibilityHook {
 
   std::int64_t offset_ns() const { return std::int64_t{market.exchange.utc_offset_minutes} * kNsPerMinute; }
 
-  bool trading_day(std::int32_t day) const {
-    const std::int32_t weekday = static_cast<std::int32_t>(((day % 7) + 7 + 3) % 7);  // 0 = Monday
-    if ((market.exchange.working_days & (1u << weekday)) == 0) return false;
-    const Date d = civil_from_days(day);
-    return std::find(market.exchange.holidays.begin(), market.exchange.holidays.end(), d) ==
-           market.exchange.holidays.end();
-  }
+  bool trading_day(std::int32_t day) const { return working_day(market.exchange, day); }
 
   // UTC time of a local minute of a local day.
   std::int64_t utc_of(std::int32_t day, std::int64_t minute) const {
@@ -470,6 +488,7 @@ struct Exchange::Impl final : EligibilityHook {
       close_day(Timestamp(next_close), closing_day, sink);
     }
     today = day;
+    while (!recent.empty() && recent.front().publicity_end < today) recent.pop_front();
     SessionPhase now = SessionPhase::kClosed;
     const std::int64_t minute = floor_div(local - std::int64_t{day} * kNsPerDay, kNsPerMinute);
     next_open_minute = -1;
@@ -596,7 +615,7 @@ struct Exchange::Impl final : EligibilityHook {
 
   // The facility a sell names; `extra` is the capacity the order would newly reserve.
   bool check_facility(const Command& c, std::int64_t extra, EventSink& sink) const {
-    if (c.account.v >= facilities.size()) {
+    if (c.account.v >= facilities.size() || !facilities[c.account.v].registered) {
       reject(c, RejectCode::kUnknownFacility, 0, 0, sink);
       return false;
     }
@@ -641,7 +660,7 @@ struct Exchange::Impl final : EligibilityHook {
 
   // The project a buy names; `extra` is the credit the order would newly reserve.
   bool check_project(const Command& c, std::int64_t extra, EventSink& sink) const {
-    if (c.account.v >= projects.size()) {
+    if (c.account.v >= projects.size() || !projects[c.account.v].registered) {
       reject(c, RejectCode::kUnknownProject, 0, 0, sink);
       return false;
     }
@@ -794,7 +813,7 @@ struct Exchange::Impl final : EligibilityHook {
     book.apply(c, sink);
     for (std::size_t i = from; i < sink.size(); ++i) settle(sink.at(i), reason);
     if (need_met.empty()) return;
-    for (std::uint32_t p : need_met) cancel_project_orders(p, c.ts, sink);
+    for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, c.ts, CancelReason::kNeedMet, sink);
     need_met.clear();
   }
 
@@ -855,32 +874,209 @@ struct Exchange::Impl final : EligibilityHook {
     ++is.day_trades;
     e.arg1 = credit;
     e.arg2 = ratio;
+    trade_status.push_back(static_cast<std::uint8_t>(EliminationStatus::kPublicised));
+    if (publicity_memo_day != today || !publicity_memo_valid) {
+      publicity_memo_day = today;
+      publicity_memo_end = add_working_days(market.exchange, today, market.exchange.publicity_working_days);
+      publicity_memo_valid = true;
+    }
+    recent.push_back(RecentTrade{e.trade_id.v, f, p, e.instrument.v, publicity_memo_end, e.price.v, q, credit});
     if (ps.credited == ps.need &&
         std::find(need_met.begin(), need_met.end(), p) == need_met.end()) {
       need_met.push_back(p);
     }
   }
 
-  void cancel_project_orders(std::uint32_t p, Timestamp ts, EventSink& sink) {
-    const Industry industry = market.projects[p].industry;
+  // Cancels every open order of facility (side kSell) or project (kBuy) `account` for `reason`.
+  void cancel_orders(Side side, std::uint32_t account, Timestamp ts, CancelReason reason, EventSink& sink) {
+    const bool sells = side == Side::kSell;
+    const Industry industry = sells ? facilities[account].industry : projects[account].industry;
+    const std::uint32_t owner = sells ? facilities[account].owner : projects[account].owner;
     for (std::uint32_t i = 0; i < instruments.size(); ++i) {
       if (market.instruments[i].industry != industry) continue;
       open_ids.clear();
-      book.for_each_order(InstrumentId(i), Side::kBuy, [&](const Order& o) {
-        if (o.account.v == p) open_ids.push_back(o.id);
+      book.for_each_order(InstrumentId(i), side, [&](const Order& o) {
+        if (o.account.v == account) open_ids.push_back(o.id);
       });
       for (OrderId id : open_ids) {
         Command c;
         c.type = CommandType::kCancel;
         c.instrument = InstrumentId(i);
         c.id = id;
-        c.participant = ParticipantId(projects[p].owner);
+        c.participant = ParticipantId(owner);
         c.ts = ts;
         const std::size_t from = sink.size();
         book.apply(c, sink);
-        for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), CancelReason::kNeedMet);
+        for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), reason);
       }
     }
+  }
+
+  // ---- registry and elimination list (registry.hpp) ----------------------------------------------
+
+  const RecentTrade* recent_trade(std::uint64_t id) const {
+    // Ids ascend in `recent` but skip revocations' ids.
+    const auto it = std::lower_bound(recent.begin(), recent.end(), id,
+                                     [](const RecentTrade& t, std::uint64_t v) { return t.id < v; });
+    return it != recent.end() && it->id == id ? &*it : nullptr;
+  }
+
+  void on_revoke(const Command& c, EventSink& sink) {
+    const std::uint64_t id = c.id.v;
+    const auto tid = static_cast<std::int64_t>(id);
+    if (id == 0 || id >= trade_status.size()) return reject(c, RejectCode::kUnknownTrade, tid, 0, sink);
+    const std::uint8_t status = trade_status[id];
+    const RecentTrade* t = recent_trade(id);
+    NotRevocable why{};
+    if (status == kRevocationRecord) {
+      why = NotRevocable::kIsRevocation;
+    } else if (status == static_cast<std::uint8_t>(EliminationStatus::kRevoked)) {
+      why = NotRevocable::kAlreadyRevoked;
+    } else if (status != static_cast<std::uint8_t>(EliminationStatus::kPublicised)) {
+      why = NotRevocable::kStatusMovedOn;
+    } else if (t == nullptr) {
+      why = NotRevocable::kPeriodOver;
+    }
+    if (why != NotRevocable{}) {
+      return reject(c, RejectCode::kNotRevocable, tid, static_cast<std::int64_t>(why), sink);
+    }
+    const RecentTrade trade = *t;
+    FacilityState& fs = facilities[trade.facility];
+    ProjectState& ps = projects[trade.project];
+    fs.sold -= trade.qty;
+    ps.credited -= trade.credited;
+    const std::size_t k = ind(fs.industry);
+    capacity[ps.region * kIndustries + k] -= trade.credited;
+    capacity[fs.region * kIndustries + k] += trade.qty;
+    trade_status[id] = static_cast<std::uint8_t>(EliminationStatus::kRevoked);
+    trade_status.push_back(kRevocationRecord);
+    Event e;
+    e.type = EventType::kRevoked;
+    e.instrument = InstrumentId(trade.instrument);
+    e.trade_id = book.take_trade_id();
+    e.price = Price(trade.price);
+    e.qty = Qty(trade.qty);
+    e.arg1 = tid;
+    e.arg2 = trade.credited;
+    e.account = AccountId(trade.project);
+    e.participant = ParticipantId(ps.owner);
+    e.maker_account = AccountId(trade.facility);
+    e.maker_participant = ParticipantId(fs.owner);
+    sink.push(e);
+  }
+
+  void on_status(const Command& c, EventSink& sink) {
+    const std::uint64_t id = c.id.v;
+    if (id == 0 || id >= trade_status.size() || trade_status[id] == kRevocationRecord) {
+      return reject(c, RejectCode::kUnknownTrade, static_cast<std::int64_t>(id), 0, sink);
+    }
+    const std::uint8_t now = trade_status[id];
+    const std::int64_t want = c.qty.v;
+    // Forward only, never to or from revoked, and confirmation only once the period is over.
+    const bool ok = want >= static_cast<std::int64_t>(EliminationStatus::kConfirmed) &&
+                    want <= static_cast<std::int64_t>(EliminationStatus::kDismantled) && want > now &&
+                    now != static_cast<std::uint8_t>(EliminationStatus::kRevoked) && recent_trade(id) == nullptr;
+    if (!ok) return reject(c, RejectCode::kStatusNotAllowed, now, want, sink);
+    trade_status[id] = static_cast<std::uint8_t>(want);
+    Event e;
+    e.type = EventType::kEliminationStatus;
+    e.instrument = kAllInstruments;
+    e.trade_id = TradeId(id);
+    e.arg1 = want;
+    e.arg2 = now;
+    sink.push(e);
+  }
+
+  static void registry_changed(Side side, std::uint32_t account, std::uint64_t field, std::int64_t value,
+                               std::int64_t before, EventSink& sink) {
+    Event e;
+    e.type = EventType::kRegistryChanged;
+    e.instrument = kAllInstruments;
+    e.side = side;
+    e.account = AccountId(account);
+    e.arg1 = static_cast<std::int64_t>(field);
+    e.arg2 = value;
+    e.qty = Qty(before);
+    sink.push(e);
+  }
+
+  void on_amend_facility(const Command& c, EventSink& sink) {
+    if (c.account.v >= facilities.size() || !facilities[c.account.v].registered) {
+      return reject(c, RejectCode::kUnknownFacility, 0, 0, sink);
+    }
+    const auto f = static_cast<std::uint32_t>(c.account.v);
+    const auto raw = static_cast<std::int64_t>(c.id.v);
+    if (c.id.v < 1 || c.id.v > static_cast<std::uint64_t>(FacilityField::kExpires)) {
+      return reject(c, RejectCode::kInvalidAmendment, raw, c.qty.v, sink);
+    }
+    const auto field = static_cast<FacilityField>(c.id.v);
+    Facility amended = market.facilities[f];
+    const std::int64_t before = field_value(amended, field);
+    if (!set_field(amended, field, c.qty.v).empty()) {
+      return reject(c, RejectCode::kInvalidAmendment, raw, c.qty.v, sink);
+    }
+    FacilityState& s = facilities[f];
+    if (field == FacilityField::kCapacity && c.qty.v < s.sold) {
+      return reject(c, RejectCode::kAmendBelowUsed, c.qty.v, s.sold, sink);
+    }
+    market.facilities[f] = std::move(amended);
+    const Facility& def = market.facilities[f];
+    s.capacity = def.capacity;
+    s.standing = ineligibility(def, market.idle_years_limit, std::numeric_limits<std::int32_t>::min());
+    s.expires_day =
+        def.facts.expires ? days_from_civil(*def.facts.expires) : std::numeric_limits<std::int32_t>::max();
+    recount();
+    registry_changed(Side::kSell, f, c.id.v, c.qty.v, before, sink);
+    // Orders sized against the old capacity, or of capacity no longer eligible, are canceled.
+    if (field == FacilityField::kCapacity || s.standing != Ineligibility::kNone || today > s.expires_day) {
+      cancel_orders(Side::kSell, f, c.ts, CancelReason::kRegistry, sink);
+    }
+  }
+
+  void on_amend_project(const Command& c, EventSink& sink) {
+    if (c.account.v >= projects.size() || !projects[c.account.v].registered) {
+      return reject(c, RejectCode::kUnknownProject, 0, 0, sink);
+    }
+    const auto p = static_cast<std::uint32_t>(c.account.v);
+    const auto raw = static_cast<std::int64_t>(c.id.v);
+    if (c.id.v < 1 || c.id.v > static_cast<std::uint64_t>(ProjectField::kStatus)) {
+      return reject(c, RejectCode::kInvalidAmendment, raw, c.qty.v, sink);
+    }
+    const auto field = static_cast<ProjectField>(c.id.v);
+    Project amended = market.projects[p];
+    const std::int64_t before = field_value(amended, field);
+    if (!set_field(amended, field, c.qty.v).empty()) {
+      return reject(c, RejectCode::kInvalidAmendment, raw, c.qty.v, sink);
+    }
+    ProjectState& s = projects[p];
+    if (field == ProjectField::kNeed && c.qty.v < s.credited) {
+      return reject(c, RejectCode::kAmendBelowUsed, c.qty.v, s.credited, sink);
+    }
+    market.projects[p] = std::move(amended);
+    const ProjectStatus status = market.projects[p].status;
+    s.need = market.projects[p].new_capacity;
+    s.open = status == ProjectStatus::kApproved || status == ProjectStatus::kFiled;
+    recount();
+    registry_changed(Side::kBuy, p, c.id.v, c.qty.v, before, sink);
+    if (field == ProjectField::kNeed || !s.open) cancel_orders(Side::kBuy, p, c.ts, CancelReason::kRegistry, sink);
+  }
+
+  void on_register(const Command& c, EventSink& sink) {
+    const bool facility = c.side == Side::kSell;
+    std::uint32_t& count = facility ? registered_facilities : registered_projects;
+    const std::size_t configured = facility ? facilities.size() : projects.size();
+    if (c.account.v != count || count >= configured) {
+      return reject(c, RejectCode::kRegistrationOutOfOrder, static_cast<std::int64_t>(c.account.v), count, sink);
+    }
+    (facility ? facilities[count].registered : projects[count].registered) = true;
+    ++count;
+    recount();
+    Event e;
+    e.type = EventType::kRegistered;
+    e.instrument = kAllInstruments;
+    e.side = c.side;
+    e.account = c.account;
+    sink.push(e);
   }
 
   void apply(const Command& c, EventSink& sink) {
@@ -899,6 +1095,11 @@ struct Exchange::Impl final : EligibilityHook {
       case CommandType::kResume:
       case CommandType::kSuspend:
       case CommandType::kReinstate: return on_operator(c, sink);
+      case CommandType::kRevoke: return on_revoke(c, sink);
+      case CommandType::kSetEliminationStatus: return on_status(c, sink);
+      case CommandType::kAmendFacility: return on_amend_facility(c, sink);
+      case CommandType::kAmendProject: return on_amend_project(c, sink);
+      case CommandType::kRegister: return on_register(c, sink);
     }
     forward(c, sink);  // an unknown type: the book rejects it
   }
@@ -924,6 +1125,17 @@ struct Exchange::Impl final : EligibilityHook {
   std::vector<std::int64_t> walk_delta;
   std::vector<std::uint32_t> walk_touched;
 
+  // Per trade id (index 0 unused): its elimination entry's EliminationStatus, or kRevocationRecord.
+  // One byte per trade for the life of the exchange (10 MB per 10 M trades).
+  std::vector<std::uint8_t> trade_status = std::vector<std::uint8_t>(1, kRevocationRecord);
+  std::deque<RecentTrade> recent;  // trades still in their publicity period, in id order
+  std::int32_t publicity_memo_day = 0;
+  std::int32_t publicity_memo_end = 0;
+  bool publicity_memo_valid = false;
+
+  std::uint32_t registered_facilities = 0;  // registered entries are a prefix of the configured ones
+  std::uint32_t registered_projects = 0;
+
   std::vector<std::uint32_t> need_met;  // projects whose need the current command met
   std::vector<OrderId> open_ids;
   Qty replaced_open{};  // the open quantity of the order being replaced, before the replace
@@ -940,7 +1152,8 @@ struct Exchange::Impl final : EligibilityHook {
 
 // ---- the public face ------------------------------------------------------------------------------
 
-Exchange::Exchange(Market market) : impl_(std::make_unique<Impl>(std::move(market))) {}
+Exchange::Exchange(Market market, const RegistryCounts& registered)
+    : impl_(std::make_unique<Impl>(std::move(market), registered)) {}
 Exchange::~Exchange() = default;
 
 void Exchange::apply(const Command& cmd, EventSink& sink) { impl_->apply(cmd, sink); }
@@ -960,6 +1173,14 @@ std::int64_t Exchange::project_reserved(std::uint32_t p) const { return impl_->p
 std::uint32_t Exchange::project_lowest_ratio(std::uint32_t p) const {
   return impl_->projects.at(p).lowest_ratio;
 }
+std::size_t Exchange::registered_facilities() const { return impl_->registered_facilities; }
+std::size_t Exchange::registered_projects() const { return impl_->registered_projects; }
+std::optional<EliminationStatus> Exchange::elimination_status(TradeId id) const {
+  const auto& status = impl_->trade_status;
+  if (id.v == 0 || id.v >= status.size() || status[id.v] == Impl::kRevocationRecord) return std::nullopt;
+  return static_cast<EliminationStatus>(status[id.v]);
+}
+bool Exchange::in_publicity(TradeId id) const { return impl_->recent_trade(id.v) != nullptr; }
 std::int64_t Exchange::region_capacity(std::uint32_t region, Industry industry) const {
   return impl_->capacity.at(region * kIndustries + ind(industry));
 }
@@ -1030,6 +1251,19 @@ std::uint64_t Exchange::state_hash() const {
     h.add(static_cast<std::uint64_t>(i.day_value >> 64));
   }
   for (std::uint8_t s : m.suspended_flags) h.add(s);
+  // The registry as amended and registered, and the elimination statuses.
+  for (const auto& f : m.facilities) {
+    h.add_signed(f.capacity);
+    h.add(static_cast<std::uint64_t>(f.standing));
+    h.add(f.registered ? 1 : 0);
+  }
+  for (const auto& p : m.projects) {
+    h.add_signed(p.need);
+    h.add(p.open ? 1 : 0);
+    h.add(p.registered ? 1 : 0);
+  }
+  for (std::uint8_t s : m.trade_status) h.add(s);
+  h.add(m.recent.size());
   h.add(static_cast<std::uint64_t>(m.phase));
   h.add_signed(m.last_closed_day);
   h.add_signed(m.next_close);
@@ -1114,8 +1348,30 @@ std::string Exchange::describe(const Event& e) const {
     }
     return text;
   }
-  if (e.type != EventType::kRejected) return std::string(to_string(e.type));
   const auto n = [](std::int64_t v) { return std::to_string(v); };
+  const auto field_name = [&](Side side, std::int64_t field) -> std::string {
+    return side == Side::kSell ? std::string(to_string(static_cast<FacilityField>(field)))
+                               : std::string(to_string(static_cast<ProjectField>(field)));
+  };
+  const auto account = [&](Side side, std::uint64_t a) { return side == Side::kSell ? facility(a) : project(a); };
+  switch (e.type) {
+    case EventType::kRevoked:
+      return "trade " + n(e.arg1) + " revoked (record " + std::to_string(e.trade_id.v) + "): " + tonnes(e.qty.v) +
+             " back to " + facility(e.maker_account.v) + ", " + tonnes(e.arg2) + " of credit taken from " +
+             project(e.account.v);
+    case EventType::kEliminationStatus:
+      return "trade " + std::to_string(e.trade_id.v) + ": elimination entry " +
+             std::string(to_string(static_cast<EliminationStatus>(e.arg2))) + " -> " +
+             std::string(to_string(static_cast<EliminationStatus>(e.arg1)));
+    case EventType::kRegistryChanged:
+      return account(e.side, e.account.v) + ": " + field_name(e.side, e.arg1) + " " + n(e.qty.v) + " -> " + n(e.arg2);
+    case EventType::kRegistered:
+      return account(e.side, e.account.v) + " registered";
+    case EventType::kRejected:
+      break;
+    default:
+      return std::string(to_string(e.type));
+  }
   switch (e.code) {
     case RejectCode::kUnknownParticipant:
       return who + " is not a registered participant: log on with a registered SenderCompID";
@@ -1234,6 +1490,69 @@ std::string Exchange::describe(const Event& e) const {
              what + " under " + mk.rules_name +
              ": every pair is refused by a transfer rule, has no ratio rule, or has the same owner; the order "
              "could never trade";
+    }
+    case RejectCode::kUnknownTrade:
+      return "no trade " + n(e.arg1) + " to act on: the ledger holds trades 1 .. " +
+             std::to_string(m.trade_status.size() - 1) + " (a revocation's own record has no elimination entry)";
+    case RejectCode::kNotRevocable: {
+      std::string why;
+      switch (static_cast<NotRevocable>(e.arg2)) {
+        case NotRevocable::kIsRevocation: why = "it is itself a revocation"; break;
+        case NotRevocable::kAlreadyRevoked: why = "it is already revoked"; break;
+        case NotRevocable::kStatusMovedOn: why = "its elimination entry has moved on from publicised"; break;
+        case NotRevocable::kPeriodOver:
+          why = "its publicity period (" + n(mk.exchange.publicity_working_days) + " working days) is over";
+          break;
+      }
+      return "trade " + n(e.arg1) + " may not be revoked: " + why;
+    }
+    case RejectCode::kStatusNotAllowed: {
+      if (e.arg1 == static_cast<std::int64_t>(EliminationStatus::kPublicised) &&
+          e.arg2 >= static_cast<std::int64_t>(EliminationStatus::kConfirmed) &&
+          e.arg2 <= static_cast<std::int64_t>(EliminationStatus::kDismantled) && in_publicity(TradeId(e.order_id.v))) {
+        return "trade " + std::to_string(e.order_id.v) + " is still in its publicity period: its entry moves on "
+               "only after the period, or is revoked";
+      }
+      const bool known = e.arg2 >= 0 && e.arg2 <= static_cast<std::int64_t>(EliminationStatus::kRevoked);
+      return "an elimination entry that is " + std::string(to_string(static_cast<EliminationStatus>(e.arg1))) +
+             " may not become " +
+             (known ? std::string(to_string(static_cast<EliminationStatus>(e.arg2))) : "status " + n(e.arg2)) +
+             ": statuses move forward (publicised, confirmed, shut, dismantled), and only a revocation revokes";
+    }
+    case RejectCode::kInvalidAmendment: {
+      const bool fac = e.side == Side::kSell;
+      const std::uint64_t max_field = fac ? static_cast<std::uint64_t>(FacilityField::kExpires)
+                                          : static_cast<std::uint64_t>(ProjectField::kStatus);
+      if (e.arg1 < 1 || static_cast<std::uint64_t>(e.arg1) > max_field) {
+        std::string list;
+        for (std::uint64_t f = 1; f <= max_field; ++f) {
+          list += (list.empty() ? "" : ", ") + field_name(e.side, static_cast<std::int64_t>(f));
+        }
+        return "no " + std::string(fac ? "facility" : "project") + " field #" + n(e.arg1) + " (fields: " + list + ")";
+      }
+      if (fac) {
+        Facility probe = mk.facilities.at(e.account.v);
+        return account(e.side, e.account.v) + ": " + set_field(probe, static_cast<FacilityField>(e.arg1), e.arg2) +
+               ", got " + n(e.arg2);
+      }
+      Project probe = mk.projects.at(e.account.v);
+      return account(e.side, e.account.v) + ": " + set_field(probe, static_cast<ProjectField>(e.arg1), e.arg2) +
+             ", got " + n(e.arg2);
+    }
+    case RejectCode::kAmendBelowUsed:
+      return e.side == Side::kSell
+                 ? account(e.side, e.account.v) + " has sold " + tonnes(e.arg2) + ": its capacity cannot become " +
+                       tonnes(e.arg1)
+                 : account(e.side, e.account.v) + " has been credited " + tonnes(e.arg2) +
+                       ": its need cannot become " + tonnes(e.arg1);
+    case RejectCode::kRegistrationOutOfOrder: {
+      const std::size_t configured = e.side == Side::kSell ? mk.facilities.size() : mk.projects.size();
+      const std::string what = e.side == Side::kSell ? "facilit" : "project";
+      if (static_cast<std::size_t>(e.arg2) >= configured) {
+        return "every configured " + what + (e.side == Side::kSell ? "y" : "") + " is registered already";
+      }
+      return what + (e.side == Side::kSell ? "ies" : "s") + " are registered in configuration order: the next is #" +
+             n(e.arg2) + " (" + account(e.side, static_cast<std::uint64_t>(e.arg2)) + "), not #" + n(e.arg1);
     }
     default:
       return describe_reject(e);

@@ -52,8 +52,20 @@
 // trading day's close closes that day before anything else: Day orders expire, each instrument's
 // close is the VWAP of the day's trades rounded to the tick, which becomes its reference price
 // (DayClosed events). The operator's kCloseDay closes the current day at once.
+//
+// Registry and elimination list (registry.hpp). Only registered facilities and projects trade; an
+// Exchange may be built with the configured entries beyond a count not yet registered (a ledger's
+// journal registers them with kRegister, in order). kAmendFacility / kAmendProject change one field
+// (capacity never below sold, need never below credited); a capacity or need change, lost eligibility
+// or a project no longer open cancels the account's open orders (kRegistry). Every fill opens an
+// elimination entry, publicised for ExchangeSettings::publicity_working_days working days after the
+// trade's local day: until then kRevoke undoes the trade (the facility gets its capacity back, the
+// project loses the credit, region totals move back) as a Revoked event whose trade id is the next of
+// the fill sequence; afterwards kSetEliminationStatus moves the entry forward (confirmed, shut,
+// dismantled). The day's statistics keep a revoked trade: a revocation does not unprint a price.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -62,6 +74,7 @@
 
 #include "engine/engine.hpp"
 #include "engine/market.hpp"
+#include "engine/registry.hpp"
 
 namespace crix::engine {
 
@@ -103,11 +116,17 @@ Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, s
 PairFacts pair_facts(const Facility& facility, const Participant& seller, const RegionRef& seller_region,
                      const Project& project, const Participant& buyer, const RegionRef& buyer_region);
 
+// How many of the market's facilities and projects are registered (a prefix); nullopt: all of them.
+struct RegistryCounts {
+  std::optional<std::size_t> facilities;
+  std::optional<std::size_t> projects;
+};
+
 class Exchange {
  public:
   // Throws std::invalid_argument when the market's references do not resolve (config/ validates
   // them; this guards direct construction) or it has no instrument.
-  explicit Exchange(Market market);
+  explicit Exchange(Market market, const RegistryCounts& registered = {});
   ~Exchange();
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
@@ -132,6 +151,13 @@ class Exchange {
   std::int64_t project_credited(std::uint32_t project) const;
   std::int64_t project_reserved(std::uint32_t project) const;  // credit reserved by open buys
   std::uint32_t project_lowest_ratio(std::uint32_t project) const;  // 0: no rule can apply
+  std::size_t registered_facilities() const;
+  std::size_t registered_projects() const;
+  // The elimination status of trade `id`'s entry; nullopt for an id that is no trade (0, not yet
+  // made, or a revocation's own id).
+  std::optional<EliminationStatus> elimination_status(TradeId id) const;
+  // Whether trade `id` is still in its publicity period (and so revocable unless revoked).
+  bool in_publicity(TradeId id) const;
   std::int64_t region_capacity(std::uint32_t region, Industry industry) const;  // index into regions
   // The rule decision for one (facility, project) pair: allowed, its ratio and the rules' names.
   struct PairDecision {

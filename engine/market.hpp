@@ -45,6 +45,10 @@ struct ExchangeSettings {
   std::uint16_t fix_port = 0;
   std::uint32_t max_orders = 0;
   std::uint32_t max_levels = 0;
+  // DOMAIN.md, "After the trade": a trade's notice stays up this many working days (objections may
+  // revoke it until then); the retired facility must be dismantled within dismantle_days.
+  std::uint32_t publicity_working_days = 10;
+  std::uint32_t dismantle_days = 365;
 };
 
 struct Instrument {

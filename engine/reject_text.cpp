@@ -46,6 +46,12 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kProjectNeed: return "order exceeds the project's remaining need";
     case RejectCode::kNoRatioRule: return "no replacement ratio rule covers the project";
     case RejectCode::kNoCounterparty: return "no registered counterparty could ever trade with the account";
+    case RejectCode::kUnknownTrade: return "no such trade";
+    case RejectCode::kNotRevocable: return "trade may not be revoked";
+    case RejectCode::kStatusNotAllowed: return "elimination status may not move that way";
+    case RejectCode::kInvalidAmendment: return "invalid registry amendment";
+    case RejectCode::kAmendBelowUsed: return "amendment below what is already sold or credited";
+    case RejectCode::kRegistrationOutOfOrder: return "registration out of order";
   }
   return "unrecognised reject code";
 }
@@ -109,6 +115,11 @@ std::string_view to_string(CommandType type) {
     case CommandType::kResume: return "Resume";
     case CommandType::kSuspend: return "Suspend";
     case CommandType::kReinstate: return "Reinstate";
+    case CommandType::kRevoke: return "Revoke";
+    case CommandType::kSetEliminationStatus: return "SetEliminationStatus";
+    case CommandType::kAmendFacility: return "AmendFacility";
+    case CommandType::kAmendProject: return "AmendProject";
+    case CommandType::kRegister: return "Register";
   }
   return "?";
 }
@@ -126,6 +137,10 @@ std::string_view to_string(EventType type) {
     case EventType::kInstrumentState: return "InstrumentState";
     case EventType::kParticipantState: return "ParticipantState";
     case EventType::kDayClosed: return "DayClosed";
+    case EventType::kRevoked: return "Revoked";
+    case EventType::kEliminationStatus: return "EliminationStatus";
+    case EventType::kRegistryChanged: return "RegistryChanged";
+    case EventType::kRegistered: return "Registered";
   }
   return "?";
 }
@@ -140,6 +155,7 @@ std::string_view to_string(CancelReason reason) {
     case CancelReason::kFillOrKill: return "could not fill completely at once";
     case CancelReason::kNeedMet: return "the project's need is met";
     case CancelReason::kSuspended: return "participant suspended";
+    case CancelReason::kRegistry: return "the registry entry of its facility or project was amended";
   }
   return "unrecognised cancel reason";
 }

@@ -136,6 +136,25 @@ Meta Reader::meta() const {
   return read_meta(s.txn(), *env_);
 }
 
+engine::RegistryCounts Reader::registered_at_creation() const {
+  const ReadScope s(*env_);
+  engine::RegistryCounts out;
+  std::size_t counts[2] = {0, 0};
+  detail::Cursor cur(s.txn(), s.dbi(Db::kRegistrations), env_->path());
+  MDB_val k, v;
+  for (int rc = cur.move(k, v, MDB_FIRST, "reading 'registrations'", env_->path()); rc == MDB_SUCCESS;
+       rc = cur.move(k, v, MDB_NEXT, "reading 'registrations'", env_->path())) {
+    const std::string_view text(static_cast<const char*>(v.mv_data), v.mv_size);
+    if (text.rfind("seq=0;", 0) != 0) continue;
+    const std::uint64_t key = detail::load<Be<std::uint64_t>>(k, "registrations", env_->path()).get();
+    const std::uint64_t kind = key >> 32;
+    if (kind == 1 || kind == 2) ++counts[kind - 1];
+  }
+  out.facilities = counts[0];
+  out.projects = counts[1];
+  return out;
+}
+
 Summary Reader::summary() const {
   const ReadScope s(*env_);
   Summary out;

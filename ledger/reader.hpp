@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "engine/command.hpp"
+#include "engine/exchange.hpp"
 #include "ledger/error.hpp"
 #include "ledger/records.hpp"
 
@@ -139,6 +140,9 @@ class Reader {
   std::vector<RegionState> regions() const;
   std::vector<FacilityState> facilities() const;
   std::vector<ProjectState> projects() const;
+  // How many facilities and projects the ledger registered when it was created: what an Exchange
+  // replaying the journal starts from (the journal's kRegister commands add the rest).
+  engine::RegistryCounts registered_at_creation() const;
 
   const std::string& path() const;
 

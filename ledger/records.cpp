@@ -20,22 +20,6 @@ std::string_view to_string(FacilityStatus status) {
   return "unknown";
 }
 
-std::string_view to_string(EliminationStatus status) {
-  switch (status) {
-    case EliminationStatus::kPublicised:
-      return "publicised";
-    case EliminationStatus::kConfirmed:
-      return "confirmed";
-    case EliminationStatus::kShut:
-      return "shut";
-    case EliminationStatus::kDismantled:
-      return "dismantled";
-    case EliminationStatus::kRevoked:
-      return "revoked";
-  }
-  return "unknown";
-}
-
 std::string to_hex(const Hash& hash) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -29,12 +29,13 @@
 
 #include "engine/command.hpp"
 #include "engine/market.hpp"
+#include "engine/registry.hpp"
 #include "engine/types.hpp"
 
 namespace crix::ledger {
 
 // Version of the set of databases and their meaning; meta records it when a ledger is created.
-inline constexpr std::uint32_t kSchemaVersion = 1;
+inline constexpr std::uint32_t kSchemaVersion = 2;  // 2: registrations (the registry as registered)
 
 __extension__ using Int128 = __int128;  // a day's traded value: up to 10^12 fen x 10^10 t per trade
 
@@ -144,16 +145,9 @@ struct InstrumentEntry {
   std::int64_t tick = 1;  // fen; the daily close is rounded to it, as the exchange rounds its reference
 };
 
-// Lifecycle of retired capacity on the public elimination list (DOMAIN.md, "After the trade").
-// Forward only: publicised -> confirmed -> shut -> dismantled; publicised -> revoked (by a revocation).
-enum class EliminationStatus : std::uint8_t {
-  kPublicised = 0,  // the notice is up; objections possible until publicity_end
-  kConfirmed = 1,   // final announcement made
-  kShut = 2,
-  kDismantled = 3,
-  kRevoked = 4,
-};
-std::string_view to_string(EliminationStatus status);
+// Lifecycle of retired capacity on the public elimination list: the exchange's (engine/registry.hpp),
+// which checks every change before the ledger records it.
+using EliminationStatus = engine::EliminationStatus;
 
 // One retirement of capacity: the entry of trade `trade`, revision `revision`. Revision 0 is written
 // with the trade (status publicised); each status change is the next revision, a copy with the new

@@ -1,5 +1,7 @@
 #include "ledger/settlement.hpp"
 
+#include <algorithm>
+
 namespace crix::ledger {
 
 Trade trade_of(const engine::Exchange& exchange, const engine::Command& command, const engine::Event& fill) {
@@ -29,8 +31,38 @@ void settle(Batch& batch, const engine::Exchange& exchange, const engine::Comman
   batch.add(command);
   for (std::size_t i = from; i < events.size(); ++i) {
     const engine::Event& e = events.events()[i];
-    if (e.type == engine::EventType::kFill) batch.add(trade_of(exchange, command, e));
+    switch (e.type) {
+      case engine::EventType::kFill:
+        batch.add(trade_of(exchange, command, e));
+        break;
+      case engine::EventType::kRevoked:
+        batch.revoke(e.trade_id, engine::TradeId(static_cast<std::uint64_t>(e.arg1)), command.seq, command.ts);
+        break;
+      case engine::EventType::kEliminationStatus:
+        batch.update(StatusUpdate{e.trade_id, static_cast<EliminationStatus>(e.arg1), command.seq, command.ts});
+        break;
+      case engine::EventType::kRegistryChanged:
+        batch.amend(Amendment{e.side == engine::Side::kSell, static_cast<std::uint32_t>(e.account.v),
+                              static_cast<std::uint8_t>(e.arg1), e.arg2, command.seq});
+        break;
+      case engine::EventType::kRegistered:
+        batch.register_entry(
+            Registration{e.side == engine::Side::kSell, static_cast<std::uint32_t>(e.account.v), command.seq});
+        break;
+      default:
+        break;
+    }
   }
+}
+
+Trade revocation_of(const engine::Command& command, const engine::Event& revoked) {
+  Trade t;
+  t.kind = TradeKind::kRevocation;
+  t.id = revoked.trade_id;
+  t.revokes = engine::TradeId(static_cast<std::uint64_t>(revoked.arg1));
+  t.seq = command.seq;
+  t.ts = command.ts;
+  return t;
 }
 
 namespace {
@@ -61,6 +93,10 @@ std::string difference(const Trade& stored, const Trade& again) {
 
 }  // namespace
 
+std::unique_ptr<engine::Exchange> exchange_for(const Reader& reader, engine::Market market) {
+  return std::make_unique<engine::Exchange>(std::move(market), reader.registered_at_creation());
+}
+
 RecoveryReport recover(const Reader& reader, engine::Exchange& exchange) {
   RecoveryReport report;
   const Meta meta = reader.meta();
@@ -74,9 +110,25 @@ RecoveryReport recover(const Reader& reader, engine::Exchange& exchange) {
       exchange.apply(c, sink);
       ++report.commands;
       for (const engine::Event& e : sink) {
-        if (e.type != engine::EventType::kFill) continue;
-        const Trade again = trade_of(exchange, c, e);
-        const std::optional<Trade> stored = reader.trade(again.id);
+        if (e.type != engine::EventType::kFill && e.type != engine::EventType::kRevoked) continue;
+        const bool fill = e.type == engine::EventType::kFill;
+        const Trade again = fill ? trade_of(exchange, c, e) : revocation_of(c, e);
+        std::optional<Trade> stored = reader.trade(again.id);
+        if (stored && !fill) {
+          // A revocation record copies the revoked trade's fields (the writer's); the replay knows
+          // which trade it revokes, by which command, when.
+          if (stored->kind != TradeKind::kRevocation || stored->revokes != again.revokes || stored->seq != again.seq ||
+              stored->ts != again.ts) {
+            report.mismatch = "revocation " + std::to_string(again.id.v) + " (command " + std::to_string(c.seq.v) +
+                              ") differs on replay: the ledger holds " +
+                              (stored->kind == TradeKind::kRevocation
+                                   ? "a revocation of trade " + std::to_string(stored->revokes.v)
+                                   : std::string("a trade"));
+            return report;
+          }
+          ++report.trades;
+          continue;
+        }
         if (!stored) {
           report.mismatch = "replaying command " + std::to_string(c.seq.v) + " produced trade " +
                             std::to_string(again.id.v) + ", which the ledger does not hold";
@@ -99,6 +151,38 @@ RecoveryReport recover(const Reader& reader, engine::Exchange& exchange) {
                       std::to_string(report.commands) + " commands produced " + std::to_string(report.trades);
   }
   return report;
+}
+
+OpenLedger open_ledger(const std::string& path, const engine::Market& market, const WriterOptions& options) {
+  OpenLedger out;
+  out.writer = std::make_unique<Writer>(path, market, options);
+  const Reader reader = out.writer->reader();
+  out.exchange = exchange_for(reader, market);
+  out.recovery = recover(reader, *out.exchange);
+  if (!out.recovery.ok()) {
+    throw Error(ErrorKind::kCorrupt, "ledger " + path + ": replaying its journal does not reproduce its trades (" +
+                                         *out.recovery.mismatch +
+                                         "): the configuration, the rules or this build differ from the ones "
+                                         "that wrote it; stop and compare them, never edit the ledger");
+  }
+  const engine::Seq last = out.writer->meta().last_seq;
+  if (last.v > 0) {
+    const std::vector<engine::Command> tail = reader.journal(last, 1);
+    if (!tail.empty()) out.last_ts = tail.front().ts;
+  }
+  return out;
+}
+
+std::vector<engine::Event> apply_and_commit(OpenLedger& ledger, engine::Command command, engine::Timestamp now) {
+  command.seq = ledger.next_seq();
+  command.ts = std::max(now, ledger.last_ts);
+  engine::EventSink sink;
+  ledger.exchange->apply(command, sink);
+  Batch batch;
+  settle(batch, *ledger.exchange, command, sink);
+  ledger.writer->commit(batch);
+  ledger.last_ts = command.ts;
+  return sink.events();
 }
 
 }  // namespace crix::ledger

@@ -9,8 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/event.hpp"
 #include "engine/exchange.hpp"
@@ -36,10 +38,34 @@ struct RecoveryReport {
   bool ok() const { return !mismatch; }
 };
 
+// A fresh Exchange for `reader`'s ledger: `market` with only the facilities and projects the ledger
+// registered when it was created (the journal's kRegister commands register the rest on replay).
+std::unique_ptr<engine::Exchange> exchange_for(const Reader& reader, engine::Market market);
+
 // Replays the whole journal of `reader`'s ledger through `exchange`, which must be fresh and built from
-// the same market the ledger was created with. Stops at the first mismatch; a mismatch is for the
-// caller to stop on loudly, never to repair. Revocations on the ledger are not replayed (the exchange
-// does not issue them yet) and count as a mismatch.
+// the same market the ledger was created with (exchange_for). Every fill and every revocation the
+// replay produces must equal the ledger's record (a revocation: the trade it revokes, its command and
+// time). Stops at the first mismatch; a mismatch is for the caller to stop on loudly, never to repair.
 RecoveryReport recover(const Reader& reader, engine::Exchange& exchange);
+
+// A ledger opened for writing and an exchange in the state its journal leaves: what crixd and the
+// operator's tools start from.
+struct OpenLedger {
+  std::unique_ptr<Writer> writer;
+  std::unique_ptr<engine::Exchange> exchange;
+  RecoveryReport recovery;
+  engine::Timestamp last_ts{};  // the last journaled command's time (0 on an empty journal)
+  engine::Seq next_seq() const { return engine::Seq(writer->meta().last_seq.v + 1); }
+};
+
+// Opens (or creates) the ledger at `path` for `market` and replays its journal. Throws Error as Writer
+// does, and Error(kCorrupt) when the replay does not reproduce the stored trades (the message says
+// where): a loud stop, never a repair.
+OpenLedger open_ledger(const std::string& path, const engine::Market& market, const WriterOptions& options = {});
+
+// Sequences `command` (next seq; time max(now, the last command's)) through the exchange and commits it
+// with what it produced, in one batch. A rejected command is journaled too, like every sequenced
+// command (its time may have moved the exchange's calendar). Returns the events.
+std::vector<engine::Event> apply_and_commit(OpenLedger& ledger, engine::Command command, engine::Timestamp now);
 
 }  // namespace crix::ledger

@@ -165,6 +165,16 @@ std::vector<EliminationEntry> revisions(MDB_txn* txn, const Env& env, std::uint6
   return out;
 }
 
+std::optional<std::string> registration(MDB_txn* txn, const Env& env, std::uint64_t key) {
+  const Be<std::uint64_t> k(key);
+  MDB_val kv = val(k);
+  MDB_val d;
+  const int rc = mdb_get(txn, env.dbi(kRegistrations), &kv, &d);
+  if (rc == MDB_NOTFOUND) return std::nullopt;
+  check(rc, "reading 'registrations'", env.path());
+  return std::string(static_cast<const char*>(d.mv_data), d.mv_size);
+}
+
 std::optional<Meta> find_meta(MDB_txn* txn, const Env& env) {
   const auto rec = get<MetaRecord>(txn, env.dbi(kMeta), val(kMetaKey), kMeta, env.path());
   if (!rec) return std::nullopt;

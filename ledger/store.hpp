@@ -48,6 +48,7 @@ enum Db : unsigned {
   kByRegion,
   kByIndustry,
   kByDay,
+  kRegistrations,
   kDbCount,
 };
 
@@ -73,6 +74,7 @@ inline constexpr std::array<DbSpec, kDbCount> kDbSpecs = {{
     {"by_region", kIndexFlags},
     {"by_industry", kIndexFlags},
     {"by_day", 0},
+    {"registrations", 0},
 }};
 inline constexpr std::string_view kMetaKey = "meta";
 // by_participant .. by_region are keyed BucketKey, by_industry Be<u32> (records.hpp).
@@ -214,6 +216,9 @@ std::optional<Trade> find_trade(MDB_txn* txn, const Env& env, std::uint64_t id);
 
 // Every revision of trade `trade`'s elimination entry, in order (none: no such trade).
 std::vector<EliminationEntry> revisions(MDB_txn* txn, const Env& env, std::uint64_t trade);
+
+// The registration record under `key` ("seq=<n>;" + engine::registry_text), or nullopt.
+std::optional<std::string> registration(MDB_txn* txn, const Env& env, std::uint64_t key);
 
 // The meta record, or nullopt on a ledger no writer has initialised. Error(kIncompatible) for another
 // schema version or a file that is not a CRIX ledger.

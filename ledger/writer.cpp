@@ -38,6 +38,8 @@ void Batch::clear() {
   commands_.clear();
   trades_.clear();
   updates_.clear();
+  amendments_.clear();
+  registrations_.clear();
 }
 
 namespace {
@@ -117,12 +119,23 @@ class Staged {
     }
     return items_[i];
   }
+  // A new entry at the end, written back like an edited one and gone again on rollback.
+  void append(T item) {
+    items_.push_back(std::move(item));
+    stamp_.push_back(attempt_);
+    undo_.emplace_back(static_cast<std::uint32_t>(items_.size() - 1), items_.back());
+  }
   void begin() {
     ++attempt_;
     undo_.clear();
+    base_size_ = items_.size();
   }
   void rollback() {
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) items_[it->first] = std::move(it->second);
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+      if (it->first < base_size_) items_[it->first] = std::move(it->second);
+    }
+    items_.resize(base_size_);
+    stamp_.resize(base_size_);
     undo_.clear();
   }
   // In index order, so that the writes walk the table's pages once.
@@ -140,44 +153,26 @@ class Staged {
   std::vector<std::uint64_t> stamp_;
   std::vector<std::pair<std::uint32_t, T>> undo_;
   std::uint64_t attempt_ = 0;
+  std::size_t base_size_ = 0;
 };
 
-// The exchange's working days, for the end of the publicity period.
+// The end of an elimination entry's publicity period: the exchange's own working-day arithmetic
+// (engine::add_working_days), remembered for the day at hand (every trade of a day asks the same).
 class Calendar {
  public:
-  explicit Calendar(const engine::ExchangeSettings& s) : working_days_(s.working_days & 0x7F) {
-    for (const engine::Date& d : s.holidays) holidays_.push_back(to_day(d).v);
-    std::sort(holidays_.begin(), holidays_.end());
-  }
-  // The day `n` working days after `from`; calendar days when the exchange configured no working day.
-  Day add_working_days(Day from, std::uint32_t n) {
-    if (from == memo_from_ && n == memo_n_) return memo_result_;
-    Day d = from;
-    if (working_days_ == 0) {
-      d = Day(from.v + static_cast<std::int32_t>(n));
-    } else {
-      for (std::uint32_t left = n; left > 0;) {
-        d = Day(d.v + 1);
-        if (working(d)) --left;
-      }
+  explicit Calendar(const engine::ExchangeSettings& s) : settings_(s) {}
+  Day publicity_end(Day retired) {
+    if (retired != memo_from_) {
+      memo_from_ = retired;
+      memo_result_ = Day(engine::add_working_days(settings_, retired.v, settings_.publicity_working_days));
     }
-    memo_from_ = from;
-    memo_n_ = n;
-    memo_result_ = d;
-    return d;
+    return memo_result_;
   }
+  Day dismantle_by(Day retired) const { return Day(retired.v + static_cast<std::int32_t>(settings_.dismantle_days)); }
 
  private:
-  bool working(Day d) const {
-    const unsigned iso = std::chrono::weekday{std::chrono::sys_days{std::chrono::days{d.v}}}.iso_encoding();
-    if ((working_days_ >> (iso - 1) & 1u) == 0) return false;  // bit 0 = Monday
-    return !std::binary_search(holidays_.begin(), holidays_.end(), d.v);
-  }
-
-  unsigned working_days_;
-  std::vector<std::int32_t> holidays_;
-  Day memo_from_{-1};
-  std::uint32_t memo_n_ = 0;
+  engine::ExchangeSettings settings_;
+  Day memo_from_{std::numeric_limits<std::int32_t>::min()};
   Day memo_result_{};
 };
 
@@ -229,6 +224,7 @@ struct Writer::Impl {
   Staged<ProjectState> projects;
 
   Meta meta;  // as committed
+  bool meta_fresh = false;  // the ledger was created by this writer
   engine::Timestamp last_trade_ts{std::numeric_limits<std::int64_t>::min()};
   std::string stopped;  // why commits are refused; empty while the writer is healthy
 
@@ -240,6 +236,12 @@ struct Writer::Impl {
   std::vector<std::uint32_t> index_counts;
   std::vector<DailyStats> daily;
   std::vector<Be<std::uint64_t>> ids;  // one key's run of trade ids, for MDB_MULTIPLE
+
+  // The configured registry, for registrations after the first start.
+  std::vector<engine::Facility> configured_facilities;
+  std::vector<engine::Project> configured_projects;
+  std::unordered_map<std::string, std::uint32_t> participant_index;  // id -> index
+  std::unordered_map<std::uint32_t, std::uint32_t> region_index;     // administrative code -> index
 
   Impl(const std::string& p, const engine::Market& market, const WriterOptions& o)
       : path(p),
@@ -325,8 +327,8 @@ struct Writer::Impl {
   // entry, `configured_name` of a configured one), followed by what the market added since (`make`
   // turns a configured entry into a stored one; they are written here).
   template <class R, class M>
-  auto sync_table(MDB_txn* txn, Db db, std::string_view what, const std::vector<M>& configured, auto name,
-                  auto configured_name, auto make) {
+  auto sync_table(MDB_txn* txn, Db db, std::string_view what, const std::vector<M>& configured, bool append,
+                  auto name, auto configured_name, auto make_entry) {
     auto out = detail::load_table<R>(txn, *env, db);
     if (configured.size() < out.size()) {
       throw Error(ErrorKind::kIncompatible,
@@ -342,17 +344,168 @@ struct Writer::Impl {
                         "' in the market configuration: entries keep their order; add new ones at the end");
       }
     }
-    for (std::size_t i = out.size(); i < configured.size(); ++i) {
-      out.push_back(make(configured[i]));
+    for (std::size_t i = out.size(); append && i < configured.size(); ++i) {
+      out.push_back(make_entry(configured[i]));
       put_entry<R>(txn, db, i, out.back());
     }
     return out;
   }
 
+  // ---- the registry as registered
+
+  engine::ParticipantId owner_of(const std::string& id, const std::string& of) const {
+    const auto it = participant_index.find(id);
+    if (it == participant_index.end()) {
+      throw Error(ErrorKind::kIncompatible, "the market's " + of + " names owner '" + id +
+                                                "', who is no registered participant: fix the configuration");
+    }
+    return engine::ParticipantId(it->second);
+  }
+  RegionIndex region_of(std::uint32_t code, const std::string& of) const {
+    const auto it = region_index.find(code);
+    if (it == region_index.end()) {
+      throw Error(ErrorKind::kIncompatible, "the market's " + of + " is in region " + std::to_string(code) +
+                                                ", which is not in the region list: fix the configuration");
+    }
+    return RegionIndex(it->second);
+  }
+  FacilityState make(const engine::Facility& f) const {
+    FacilityState s;
+    s.id = f.id;
+    s.equipment = f.equipment;
+    s.inventory_ref = f.inventory_ref;
+    s.industry = f.industry;
+    s.region = region_of(f.region, "facility " + f.id);
+    s.owner = owner_of(f.owner, "facility " + f.id);
+    s.capacity = Qty(f.capacity);
+    return s;
+  }
+  ProjectState make(const engine::Project& p) const {
+    ProjectState s;
+    s.id = p.id;
+    s.approval_ref = p.approval_ref;
+    s.status = p.status;
+    s.industry = p.industry;
+    s.region = region_of(p.region, "project " + p.id);
+    s.owner = owner_of(p.owner, "project " + p.id);
+    s.need = Qty(p.new_capacity);
+    return s;
+  }
+
+  // registrations: Be<u64> (1 facility / 2 project) << 32 | index -> "seq=<n>;" + registry_text.
+  static std::uint64_t registration_key(bool facility, std::uint32_t entry) {
+    return (std::uint64_t{facility ? 1u : 2u} << 32) | entry;
+  }
+  void put_registration(MDB_txn* txn, bool facility, std::uint32_t entry, engine::Seq seq, const std::string& text) {
+    const Be<std::uint64_t> key(registration_key(facility, entry));
+    const std::string value = "seq=" + std::to_string(seq.v) + ";" + text;
+    put(txn, dbi(Db::kRegistrations), detail::val(key), MDB_val{value.size(), const_cast<char*>(value.data())}, 0,
+        Db::kRegistrations, path);
+  }
+  // The configuration must describe a registered entry as it was registered: names the first field
+  // that differs.
+  void check_registration(MDB_txn* txn, bool facility, std::uint32_t entry, const std::string& configured) {
+    const std::string what = std::string(facility ? "facility " : "project ") +
+                             (facility ? configured_facilities[entry].id : configured_projects[entry].id);
+    const std::optional<std::string> stored = detail::registration(txn, *env, registration_key(facility, entry));
+    if (!stored) {
+      throw Error(ErrorKind::kCorrupt, "ledger " + path + ": " + what + " is registered but has no registration "
+                                       "record: restore the ledger from a copy");
+    }
+    const std::string registered = stored->substr(std::min(stored->size(), stored->find(';') + 1));
+    if (registered == configured) return;
+    const auto fields = [](const std::string& text) {
+      std::vector<std::string> out;
+      for (std::size_t at = 0; at <= text.size();) {
+        const std::size_t end = std::min(text.find(';', at), text.size());
+        out.push_back(text.substr(at, end - at));
+        at = end + 1;
+      }
+      return out;
+    };
+    const auto a = fields(registered);
+    const auto b = fields(configured);
+    std::string differs = "its fields";
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+      const std::string x = i < a.size() ? a[i] : "";
+      const std::string y = i < b.size() ? b[i] : "";
+      if (x != y) {
+        differs = "registered " + x + ", configured " + y;
+        break;
+      }
+    }
+    throw Error(ErrorKind::kIncompatible,
+                "ledger " + path + ": " + what + " differs from its registration (" + differs +
+                    "): the ledger is the registry's truth; restore the configuration and change the entry "
+                    "with an amendment (crix operator ... amend), which the journal records");
+  }
+
+  void register_entry(MDB_txn* txn, const Registration& r) {
+    const std::size_t next = r.facility ? facilities.size() : projects.size();
+    const std::size_t configured = r.facility ? configured_facilities.size() : configured_projects.size();
+    const std::string what = r.facility ? "facility" : "project";
+    if (r.index != next || next >= configured) {
+      invalid("registration of " + what + " #" + std::to_string(r.index) + ": the next to register is #" +
+              std::to_string(next) + " of " + std::to_string(configured) + " configured");
+    }
+    if (r.seq.v == 0 || r.seq > work.last_seq) {
+      invalid("registration of " + what + " #" + std::to_string(r.index) + " carries seq " +
+              std::to_string(r.seq.v) + ", which is not journaled: journal its command first");
+    }
+    if (r.facility) {
+      facilities.append(make(configured_facilities[r.index]));
+      put_registration(txn, true, r.index, r.seq, engine::registry_text(configured_facilities[r.index]));
+    } else {
+      projects.append(make(configured_projects[r.index]));
+      put_registration(txn, false, r.index, r.seq, engine::registry_text(configured_projects[r.index]));
+    }
+  }
+
+  void amend(const Amendment& a) {
+    const std::string who = std::string(a.facility ? "amendment of facility #" : "amendment of project #") +
+                            std::to_string(a.index);
+    if (a.seq.v == 0 || a.seq > work.last_seq) {
+      invalid(who + " carries seq " + std::to_string(a.seq.v) + ", which is not journaled: journal its command first");
+    }
+    if (a.index >= (a.facility ? facilities.size() : projects.size())) invalid(who + ": not registered");
+    if (a.facility) {
+      if (a.field < 1 || a.field > static_cast<std::uint8_t>(engine::FacilityField::kExpires)) {
+        invalid(who + ": no field #" + std::to_string(a.field));
+      }
+      if (static_cast<engine::FacilityField>(a.field) != engine::FacilityField::kCapacity) return;
+      FacilityState& f = facilities.edit(a.index);
+      if (a.value < f.sold.v || a.value < 1) {
+        invalid(who + ": capacity " + std::to_string(a.value) + " t is below the " + std::to_string(f.sold.v) +
+                " t it has sold");
+      }
+      f.capacity = Qty(a.value);
+      return;
+    }
+    ProjectState& p = projects.edit(a.index);
+    switch (static_cast<engine::ProjectField>(a.field)) {
+      case engine::ProjectField::kNeed:
+        if (a.value < p.credited.v || a.value < 1) {
+          invalid(who + ": need " + std::to_string(a.value) + " t is below the " + std::to_string(p.credited.v) +
+                  " t credited");
+        }
+        p.need = Qty(a.value);
+        return;
+      case engine::ProjectField::kStatus:
+        if (a.value < 0 || a.value > static_cast<std::int64_t>(engine::ProjectStatus::kCanceled)) {
+          invalid(who + ": no project status " + std::to_string(a.value));
+        }
+        p.status = static_cast<engine::ProjectStatus>(a.value);
+        return;
+    }
+    invalid(who + ": no field #" + std::to_string(a.field));
+  }
+
   void open_registry(MDB_txn* txn, const engine::Market& market) {
+    meta_fresh = false;
     if (const auto m = detail::find_meta(txn, *env)) {
       work = *m;
     } else {
+      meta_fresh = true;
       MDB_stat st;
       detail::check(mdb_stat(txn, dbi(Db::kTrades), &st), "reading 'trades'", path);
       if (st.ms_entries != 0) {
@@ -363,46 +516,28 @@ struct Writer::Impl {
       work.utc_offset_minutes = market.exchange.utc_offset_minutes;
     }
 
-    std::unordered_map<std::string_view, std::uint32_t> participant_index;
     for (std::uint32_t i = 0; i < market.participants.size(); ++i)
       participant_index.emplace(market.participants[i].id, i);
-    const auto owner = [&](const std::string& id, std::string_view of) {
-      const auto it = participant_index.find(id);
-      if (it == participant_index.end()) {
-        throw Error(ErrorKind::kIncompatible,
-                    "the market's " + std::string(of) + " names owner '" + id +
-                        "', who is no registered participant: fix the configuration");
-      }
-      return engine::ParticipantId(it->second);
-    };
-
     // The market names regions by administrative code; the ledger, like the exchange, by index.
-    std::unordered_map<std::uint32_t, std::uint32_t> region_index;
     for (std::uint32_t i = 0; i < market.regions.size(); ++i)
       region_index.emplace(market.regions[i].ref.code, i);
-    const auto region_of = [&](std::uint32_t code, const std::string& of) {
-      const auto it = region_index.find(code);
-      if (it == region_index.end()) {
-        throw Error(ErrorKind::kIncompatible, "the market's " + of + " is in region " + std::to_string(code) +
-                                                  ", which is not in the region list: fix the configuration");
-      }
-      return RegionIndex(it->second);
-    };
+    configured_facilities = market.facilities;
+    configured_projects = market.projects;
 
     participants = sync_table<ParticipantRecord>(
-        txn, Db::kParticipants, "participant", market.participants,
+        txn, Db::kParticipants, "participant", market.participants, true,
         [](const ParticipantEntry& e) { return e.id; }, [](const engine::Participant& p) { return p.id; },
         [](const engine::Participant& p) {
           return ParticipantEntry{p.id, p.region, p.name};
         });
     instruments = sync_table<InstrumentRecord>(
-        txn, Db::kInstruments, "instrument", market.instruments,
+        txn, Db::kInstruments, "instrument", market.instruments, true,
         [](const InstrumentEntry& e) { return e.code; }, [](const engine::Instrument& i) { return i.code; },
         [](const engine::Instrument& i) {
           return InstrumentEntry{i.code, i.industry, i.tick};
         });
     regions.assign(sync_table<RegionRecord>(
-        txn, Db::kRegions, "region", market.regions, [](const RegionState& e) { return e.name; },
+        txn, Db::kRegions, "region", market.regions, true, [](const RegionState& e) { return e.name; },
         [](const engine::Region& r) { return r.name; },
         [](const engine::Region& r) {
           RegionState g;
@@ -416,34 +551,25 @@ struct Writer::Impl {
           }
           return g;
         }));
+    // Facilities and projects: all of them on a new ledger; later only by registration commands.
+    const bool fresh = meta_fresh;
     facilities.assign(sync_table<FacilityRecord>(
-        txn, Db::kFacilities, "facility", market.facilities, [](const FacilityState& e) { return e.id; },
-        [](const engine::Facility& f) { return f.id; },
-        [&](const engine::Facility& f) {
-          FacilityState s;
-          s.id = f.id;
-          s.equipment = f.equipment;
-          s.inventory_ref = f.inventory_ref;
-          s.industry = f.industry;
-          s.region = region_of(f.region, "facility " + f.id);
-          s.owner = owner(f.owner, "facility " + f.id);
-          s.capacity = Qty(f.capacity);
-          return s;
-        }));
+        txn, Db::kFacilities, "facility", market.facilities, fresh, [](const FacilityState& e) { return e.id; },
+        [](const engine::Facility& f) { return f.id; }, [&](const engine::Facility& f) { return make(f); }));
     projects.assign(sync_table<ProjectRecord>(
-        txn, Db::kProjects, "project", market.projects, [](const ProjectState& e) { return e.id; },
-        [](const engine::Project& p) { return p.id; },
-        [&](const engine::Project& p) {
-          ProjectState s;
-          s.id = p.id;
-          s.approval_ref = p.approval_ref;
-          s.status = p.status;
-          s.industry = p.industry;
-          s.region = region_of(p.region, "project " + p.id);
-          s.owner = owner(p.owner, "project " + p.id);
-          s.need = Qty(p.new_capacity);
-          return s;
-        }));
+        txn, Db::kProjects, "project", market.projects, fresh, [](const ProjectState& e) { return e.id; },
+        [](const engine::Project& p) { return p.id; }, [&](const engine::Project& p) { return make(p); }));
+    for (std::uint32_t i = 0; i < facilities.size(); ++i) {
+      if (fresh) put_registration(txn, true, i, engine::Seq{}, engine::registry_text(market.facilities[i]));
+      check_registration(txn, true, i, engine::registry_text(market.facilities[i]));
+    }
+    for (std::uint32_t i = 0; i < projects.size(); ++i) {
+      if (fresh) put_registration(txn, false, i, engine::Seq{}, engine::registry_text(market.projects[i]));
+      check_registration(txn, false, i, engine::registry_text(market.projects[i]));
+    }
+    // Entries waiting for registration must be registrable: known owner and region, storable text.
+    for (std::size_t i = facilities.size(); i < market.facilities.size(); ++i) (void)encode(make(market.facilities[i]));
+    for (std::size_t i = projects.size(); i < market.projects.size(); ++i) (void)encode(make(market.projects[i]));
 
     const MetaRecord m = encode(work);
     put(txn, dbi(Db::kMeta), detail::val(detail::kMetaKey), detail::val(m), 0, Db::kMeta, path);
@@ -459,6 +585,8 @@ struct Writer::Impl {
 
   void apply(MDB_txn* txn, const Batch& batch) {
     journal(txn, batch.commands());
+    for (const Registration& r : batch.registrations()) register_entry(txn, r);
+    for (const Amendment& a : batch.amendments()) amend(a);
     chain(txn, batch.trades());
     for (const StatusUpdate& u : batch.updates()) update(txn, u);
     flush_indices(txn);
@@ -657,8 +785,8 @@ struct Writer::Impl {
     e.seq = t.seq;
     e.ts = t.ts;
     e.retired = local_day(t.ts, work.utc_offset_minutes);
-    e.publicity_end = calendar.add_working_days(e.retired, options.publicity_working_days);
-    e.dismantle_by = Day(e.retired.v + static_cast<std::int32_t>(options.dismantle_days));
+    e.publicity_end = calendar.publicity_end(e.retired);
+    e.dismantle_by = calendar.dismantle_by(e.retired);
     const EliminationKey key{Be<std::uint64_t>(t.id.v), Be<std::uint32_t>(0)};
     const EliminationRecord rec = encode(e);
     put(entries, detail::val(key), detail::val(rec), MDB_APPEND, Db::kElimination, path);
@@ -812,5 +940,7 @@ const Meta& Writer::meta() const { return impl_->meta; }
 const std::string& Writer::path() const { return impl_->path; }
 std::size_t Writer::map_bytes() const { return impl_->env->map_bytes(); }
 Reader Writer::reader() const { return Reader(impl_->env); }
+std::size_t Writer::registered_facilities() const { return impl_->facilities.size(); }
+std::size_t Writer::registered_projects() const { return impl_->projects.size(); }
 
 }  // namespace crix::ledger

@@ -22,7 +22,17 @@
 //    floor(qty * 1000 / ratio_permille), the facility has qty unsold and the project credited of need;
 //  - a revocation names an earlier trade (not a revocation) whose elimination entry is still publicised;
 //  - a status update moves a trade's elimination entry forward (publicised -> confirmed -> shut ->
-//    dismantled, steps may be skipped); kRevoked comes only with a revocation.
+//    dismantled, steps may be skipped); kRevoked comes only with a revocation;
+//  - a registration names the next configured facility or project; an amendment a registered one, a
+//    known field and a value the field takes (the exchange checked the rest: engine/registry.hpp).
+//
+// The registry (DESIGN.md, Ledger): a new ledger registers every facility and project the market
+// configures, and records each as registered (engine::registry_text). On every later start the
+// configuration must still describe each registered entry exactly so (else Error(kIncompatible) names
+// the entry and the field): the ledger is the registry's truth, and a change is an amendment command,
+// journaled and replayed. Entries the configuration adds at the end wait for a registration command
+// (registered_facilities() < the market's count); participants, instruments and regions added at the
+// end are appended at open.
 //
 // Other failures stop the writer: commit() throws Error (kStorage and friends, with the path and what to
 // do) and every later commit() throws Error(kStopped). MDB_MAP_FULL is not a failure: the writer
@@ -55,11 +65,9 @@ struct WriterOptions {
   // Address space reserved for the map: the file only grows as data arrives; MDB_MAP_FULL doubles it.
   std::size_t initial_map_bytes = std::size_t{1} << 30;
   std::size_t max_map_bytes = std::size_t{1} << 40;
-  // DOMAIN.md, "After the trade": the notice stays up about 10 working days (the exchange's calendar);
-  // the retired facility must be dismantled within a year (clinker rule; a policy number for config).
-  std::uint32_t publicity_working_days = 10;
-  std::uint32_t dismantle_days = 365;
 };
+// The publicity period and the dismantling deadline of an elimination entry come from the market's
+// ExchangeSettings, as the exchange's revocation window does.
 
 // A status change of an elimination entry, decided by an operator command (journaled as such).
 struct StatusUpdate {
@@ -69,25 +77,52 @@ struct StatusUpdate {
   engine::Timestamp ts{};
 };
 
-// What one commit writes, in order: commands, then trades (revocations among them, in id order), then
-// status updates. Reuse one Batch (clear()) to keep its buffers.
+// A registry change decided by an operator's command (journaled as such): `field` of
+// engine::FacilityField (facility) or engine::ProjectField set to `value`. Of the fields the ledger
+// records, capacity, need and project status; the others live in the journal.
+struct Amendment {
+  bool facility = true;
+  std::uint32_t index = 0;
+  std::uint8_t field = 0;
+  std::int64_t value = 0;
+  engine::Seq seq{};
+};
+
+// The registration of the next configured facility or project.
+struct Registration {
+  bool facility = true;
+  std::uint32_t index = 0;
+  engine::Seq seq{};
+};
+
+// What one commit writes, in order: commands, registrations, amendments, trades (revocations among
+// them, in id order), then status updates. Reuse one Batch (clear()) to keep its buffers.
 class Batch {
  public:
   void add(const engine::Command& command) { commands_.push_back(command); }
   void add(const Trade& trade) { trades_.push_back(trade); }  // prev_hash and hash are the writer's
   void revoke(engine::TradeId id, engine::TradeId original, engine::Seq seq, engine::Timestamp ts);
   void update(const StatusUpdate& update) { updates_.push_back(update); }
+  void amend(const Amendment& amendment) { amendments_.push_back(amendment); }
+  void register_entry(const Registration& registration) { registrations_.push_back(registration); }
   void clear();
-  bool empty() const { return commands_.empty() && trades_.empty() && updates_.empty(); }
+  bool empty() const {
+    return commands_.empty() && trades_.empty() && updates_.empty() && amendments_.empty() &&
+           registrations_.empty();
+  }
 
   const std::vector<engine::Command>& commands() const { return commands_; }
   const std::vector<Trade>& trades() const { return trades_; }
   const std::vector<StatusUpdate>& updates() const { return updates_; }
+  const std::vector<Amendment>& amendments() const { return amendments_; }
+  const std::vector<Registration>& registrations() const { return registrations_; }
 
  private:
   std::vector<engine::Command> commands_;
   std::vector<Trade> trades_;
   std::vector<StatusUpdate> updates_;
+  std::vector<Amendment> amendments_;
+  std::vector<Registration> registrations_;
 };
 
 class Writer {
@@ -108,6 +143,9 @@ class Writer {
   const Meta& meta() const;  // as of the last commit
   const std::string& path() const;
   std::size_t map_bytes() const;  // current map size (grows on MDB_MAP_FULL)
+  // Registered entries: a prefix of the market's facilities and projects (see the header comment).
+  std::size_t registered_facilities() const;
+  std::size_t registered_projects() const;
 
   // A reader on this writer's environment (one environment per file per process: see store.hpp).
   Reader reader() const;

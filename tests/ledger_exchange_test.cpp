@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -195,4 +196,105 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
   r = run(dir, "simulate --commands 100 --ledger " + ledger);
   CHECK(r.status == 1);
   CHECK(r.err.find("simulate a day into a new ledger") != std::string::npos);
+}
+
+TEST_CASE("operator commands are journaled: registration, revocation and amendments replay to the same state",
+          "[ledger][exchange]") {
+  using crix::engine::Command;
+  using crix::engine::CommandType;
+  using crix::engine::EventType;
+  const TempDir dir;
+  const crix::engine::Market full = sample();
+  crix::engine::Market created = full;  // the ledger is created before the last facility is configured
+  created.facilities.pop_back();
+  crix::tools::SimulateOptions options;
+  options.commands = 20'000;
+  options.ledger = dir.file("day.ledger");
+  std::ostringstream report;
+  const crix::tools::SimulateSummary day = crix::tools::simulate(created, options, report);
+  REQUIRE(day.fills > 10);
+
+  const auto has = [](const std::vector<crix::engine::Event>& ev, EventType type) {
+    return std::any_of(ev.begin(), ev.end(), [&](const crix::engine::Event& e) { return e.type == type; });
+  };
+  std::uint64_t hash = 0;
+  const crix::engine::Timestamp later = crix::engine::local_time({2026, 12, 2}, 10, 0, 480);
+  const std::uint32_t last = static_cast<std::uint32_t>(full.facilities.size() - 1);
+  {
+    crix::ledger::OpenLedger ledger = crix::ledger::open_ledger(*options.ledger, full);
+    CHECK(ledger.recovery.trades == day.fills);
+    CHECK(ledger.exchange->registered_facilities() == full.facilities.size() - 1);
+    CHECK(ledger.writer->registered_facilities() == full.facilities.size() - 1);
+
+    Command reg;
+    reg.type = CommandType::kRegister;
+    reg.side = crix::engine::Side::kSell;
+    reg.account = crix::engine::AccountId(last);
+    CHECK(has(crix::ledger::apply_and_commit(ledger, reg, later), EventType::kRegistered));
+    CHECK(ledger.writer->registered_facilities() == full.facilities.size());
+
+    const crix::ledger::Trade first = *ledger.writer->reader().trade(crix::engine::TradeId(1));
+    const std::int64_t sold_before = ledger.exchange->facility_sold(first.facility.v);
+    Command revoke;
+    revoke.type = CommandType::kRevoke;
+    revoke.id = crix::engine::OrderId(1);
+    CHECK(has(crix::ledger::apply_and_commit(ledger, revoke, later), EventType::kRevoked));
+    CHECK(ledger.exchange->facility_sold(first.facility.v) == sold_before - first.qty.v);
+
+    Command seize;
+    seize.type = CommandType::kAmendFacility;
+    seize.side = crix::engine::Side::kSell;
+    seize.account = crix::engine::AccountId(first.facility.v);
+    seize.id = crix::engine::OrderId(static_cast<std::uint64_t>(crix::engine::FacilityField::kCourtSeized));
+    seize.qty = crix::engine::Qty(1);
+    CHECK(has(crix::ledger::apply_and_commit(ledger, seize, later), EventType::kRegistryChanged));
+    Command need;
+    need.type = CommandType::kAmendProject;
+    need.account = crix::engine::AccountId(first.project.v);
+    need.id = crix::engine::OrderId(static_cast<std::uint64_t>(crix::engine::ProjectField::kNeed));
+    need.qty = crix::engine::Qty(full.projects[first.project.v].new_capacity + 1000);
+    CHECK(has(crix::ledger::apply_and_commit(ledger, need, later), EventType::kRegistryChanged));
+    hash = ledger.exchange->state_hash();
+
+    const crix::ledger::Reader reader = ledger.writer->reader();
+    CHECK(reader.meta().revocations == 1);
+    CHECK(reader.project_progress(first.project)->project.need.v == need.qty.v);
+    CHECK(reader.facilities().size() == full.facilities.size());
+    CHECK(crix::ledger::verify(reader).ok());
+  }
+  // A restart replays all of it: same state, same trades, the revocation included.
+  {
+    crix::ledger::OpenLedger again = crix::ledger::open_ledger(*options.ledger, full);
+    CHECK(again.recovery.trades == day.fills + 1);
+    CHECK(again.exchange->state_hash() == hash);
+    CHECK(again.exchange->registered_facilities() == full.facilities.size());
+  }
+  // The configuration may not change a registered entry behind the ledger's back.
+  crix::engine::Market edited = full;
+  edited.facilities[0].facts.court_seized = !edited.facilities[0].facts.court_seized;
+  try {
+    crix::ledger::open_ledger(*options.ledger, edited);
+    FAIL("opened with an edited registry");
+  } catch (const crix::ledger::Error& e) {
+    CHECK(e.kind() == crix::ledger::ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("facility " + full.facilities[0].id +
+                                                   " differs from its registration (registered court_seized=0, "
+                                                   "configured court_seized=1)"));
+  }
+
+  // The same commands as a person gives them, through `crix operator`.
+  const Run twice = run(dir, "operator " + *options.ledger + " revoke 1");
+  CHECK(twice.status == 1);
+  CHECK(twice.err == "crix operator: refused: trade 1 may not be revoked: it is already revoked\n");
+  const Run amend = run(dir, "operator " + *options.ledger + " amend facility " + full.facilities[0].id + " idle_years 1");
+  CHECK(amend.status == 0);
+  CHECK_THAT(amend.out, Catch::Matchers::Contains(": idle_years " +
+                                                  std::to_string(full.facilities[0].facts.idle_years) + " -> 1"));
+  const Run bad = run(dir, "operator " + *options.ledger + " amend facility " + full.facilities[0].id + " idle_years x");
+  CHECK(bad.status == 2);
+  CHECK(bad.err == "crix operator: idle_years 'x' is not a whole number from 0 to 1000\n");
+  const Run status = run(dir, "operator " + *options.ledger + " status 2 revoked");
+  CHECK(status.status == 2);
+  CHECK_THAT(status.err, Catch::Matchers::Contains("is none of confirmed, shut, dismantled"));
+  CHECK(run(dir, "verify " + *options.ledger).status == 0);
 }

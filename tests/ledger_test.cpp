@@ -1023,7 +1023,7 @@ TEST_CASE("paths: missing directory, unwritable directory, no ledger, not a ledg
   }
 }
 
-TEST_CASE("reopen: the registry must match the market, entries the market added are appended", "[ledger]") {
+TEST_CASE("reopen: the registry must match its registration, entries the market added wait for a registration", "[ledger]") {
   ScratchDir scratch;
   Market market = test_market();
   { Writer w(scratch.ledger(), market, fast()); }
@@ -1061,13 +1061,47 @@ TEST_CASE("reopen: the registry must match the market, entries the market added 
     CHECK_THAT(e.what(), Catch::Matchers::Contains("longer than 48 bytes"));
   }
 
+  // The ledger is the registry's truth: a changed field of a registered entry is refused, by name.
+  Market amended = market;
+  amended.facilities[2].capacity += 1;
+  try {
+    Writer w(scratch.ledger(), amended, fast());
+    FAIL("opened with a facility whose capacity changed in the configuration");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("facility FAC-2 differs from its registration (registered capacity=" +
+                                                   std::to_string(market.facilities[2].capacity) +
+                                                   ", configured capacity=" +
+                                                   std::to_string(market.facilities[2].capacity + 1) + ")"));
+  }
+  Market seized = market;
+  seized.projects[1].status = crix::engine::ProjectStatus::kCanceled;
+  CHECK_THROWS_WITH(Writer(scratch.ledger(), seized, fast()),
+                    Catch::Matchers::Contains("registered status=0, configured status=3"));
+
   Market grown = market;
   grown.facilities.push_back(market.facilities[0]);
   grown.facilities.back().id = "FAC-NEW";
   Writer w(scratch.ledger(), grown, fast());
+  CHECK(w.registered_facilities() == 8);  // waits for its registration command
+  CHECK(w.reader().facilities().size() == 8);
+  Command reg;
+  reg.type = crix::engine::CommandType::kRegister;
+  reg.side = crix::engine::Side::kSell;
+  reg.seq = Seq(w.meta().last_seq.v + 1);
+  reg.account = crix::engine::AccountId(8);
+  Batch wrong;
+  wrong.add(reg);
+  wrong.register_entry(Registration{true, 9, reg.seq});
+  CHECK_THROWS_WITH(w.commit(wrong), Catch::Matchers::Contains("the next to register is #8 of 9 configured"));
+  Batch batch;
+  batch.add(reg);
+  batch.register_entry(Registration{true, 8, reg.seq});
+  w.commit(batch);
   const auto facilities = w.reader().facilities();
   REQUIRE(facilities.size() == 9);
   CHECK(facilities[8].id == "FAC-NEW");
   CHECK(facilities[8].capacity.v == kLarge);
+  CHECK(w.reader().registered_at_creation().facilities == 8u);
   CHECK(verify(w.reader()).ok());
 }

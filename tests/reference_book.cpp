@@ -137,7 +137,12 @@ void ReferenceEngine::apply(const Command& c, EventSink& sink) {
     case CommandType::kHalt:
     case CommandType::kResume:
     case CommandType::kSuspend:
-    case CommandType::kReinstate: break;
+    case CommandType::kReinstate:
+    case CommandType::kRevoke:
+    case CommandType::kSetEliminationStatus:
+    case CommandType::kAmendFacility:
+    case CommandType::kAmendProject:
+    case CommandType::kRegister: break;  // the Exchange's
   }
   sink.push(refused(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type)));
 }

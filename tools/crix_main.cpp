@@ -14,6 +14,7 @@
 #include "config/market_config.hpp"
 #include "ledger/error.hpp"
 #include "tools/ledger_cli.hpp"
+#include "tools/operator_cli.hpp"
 #include "tools/replay.hpp"
 #include "tools/simulate.hpp"
 #include "tools/stream_gen.hpp"
@@ -158,6 +159,7 @@ int run_simulate(std::span<char*> args) {
 
 int run_ledger(std::span<char*> args) { return crix::tools::run_ledger_command(args, std::cout, std::cerr); }
 int run_verify(std::span<char*> args) { return crix::tools::run_verify_command(args, std::cout, std::cerr); }
+int run_operator(std::span<char*> args) { return crix::tools::run_operator_command(args, std::cout, std::cerr); }
 
 int run_help(std::span<char*> args);
 
@@ -180,6 +182,10 @@ constexpr Subcommand kSubcommands[] = {
      run_ledger},
     {"verify", "LEDGER", "recompute the trade hash chain and the conservation totals; name the first bad record",
      run_verify},
+    {"operator", "LEDGER [--market FILE] revoke TRADE | status TRADE STATUS | amend facility|project ID FIELD VALUE "
+                 "| register",
+     "the operator's journaled registry and elimination-list commands, on a ledger no crixd is running on",
+     run_operator},
     {"help", "", "show this help", run_help},
 };
 

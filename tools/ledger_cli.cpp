@@ -324,7 +324,7 @@ int query_facility(const Reader& r, const Registry& reg, const Options& o, std::
                      "dismantle_by", "time"};
   for (const ledger::EliminationEntry& e : h->entries) {
     entries.add({number(static_cast<unsigned long long>(e.trade.v)), number(static_cast<unsigned long long>(e.revision)),
-                 text(std::string(ledger::to_string(e.status))), number(static_cast<unsigned long long>(e.by.v)),
+                 text(std::string(engine::to_string(e.status))), number(static_cast<unsigned long long>(e.by.v)),
                  text(reg.project_id(e.project)), number(static_cast<long long>(e.qty.v)), text(date_text(e.retired)),
                  text(date_text(e.publicity_end)), text(date_text(e.dismantle_by)), text(reg.time_text(e.ts))});
   }
@@ -360,8 +360,8 @@ int query_elimination(const Reader& r, const Registry& reg, const Options& o, st
         ledger::EliminationStatus::kDismantled, ledger::EliminationStatus::kRevoked};
     std::vector<std::string> valid;
     for (const auto st : kAll) {
-      valid.emplace_back(ledger::to_string(st));
-      if (*s == ledger::to_string(st)) filter.status = st;
+      valid.emplace_back(engine::to_string(st));
+      if (*s == engine::to_string(st)) filter.status = st;
     }
     if (!filter.status) throw BadArgument{"--status '" + *s + "' is not a status; valid: " + join(valid)};
   }
@@ -374,7 +374,7 @@ int query_elimination(const Reader& r, const Registry& reg, const Options& o, st
            text(e.inventory_ref), number(static_cast<long long>(e.entry.qty.v)),
            number(static_cast<unsigned long long>(e.entry.trade.v)), text(e.project_id), text(e.project_approval_ref),
            text(date_text(e.entry.retired)), text(date_text(e.entry.publicity_end)), text(date_text(e.entry.dismantle_by)),
-           text(std::string(ledger::to_string(e.status))), text(reg.time_text(e.status_since))});
+           text(std::string(engine::to_string(e.status))), text(reg.time_text(e.status_since))});
   }
   render(t, o.format, out);
   return 0;
