@@ -34,6 +34,14 @@ void Batch::revoke(engine::TradeId id, engine::TradeId original, engine::Seq seq
   trades_.push_back(t);
 }
 
+void Batch::append(const Batch& later) {
+  commands_.insert(commands_.end(), later.commands_.begin(), later.commands_.end());
+  trades_.insert(trades_.end(), later.trades_.begin(), later.trades_.end());
+  updates_.insert(updates_.end(), later.updates_.begin(), later.updates_.end());
+  amendments_.insert(amendments_.end(), later.amendments_.begin(), later.amendments_.end());
+  registrations_.insert(registrations_.end(), later.registrations_.begin(), later.registrations_.end());
+}
+
 void Batch::clear() {
   commands_.clear();
   trades_.clear();

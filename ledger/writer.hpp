@@ -106,6 +106,8 @@ class Batch {
   void amend(const Amendment& amendment) { amendments_.push_back(amendment); }
   void register_entry(const Registration& registration) { registrations_.push_back(registration); }
   void clear();
+  // Appends everything `later` holds (a batch built after this one): group commit of several batches.
+  void append(const Batch& later);
   bool empty() const {
     return commands_.empty() && trades_.empty() && updates_.empty() && amendments_.empty() &&
            registrations_.empty();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: install what is needed, build, and run every test twice: in a Release
 # build and in an AddressSanitizer + UndefinedBehaviorSanitizer build; then the tests that use threads
-# and processes around the ledger (concurrent readers, crashes) once more under ThreadSanitizer.
+# (the ledger's concurrent readers and crashes, the daemon's queues, the FIX layer, crixd end to end)
+# once more under ThreadSanitizer.
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +20,12 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_ASAN=
 cmake --build build/asan -j "$jobs"
 ctest --test-dir build/asan --output-on-failure -j "$jobs"
 
-echo "== ThreadSanitizer build and the ledger's tests"
+echo "== ThreadSanitizer build and the tests that use threads"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_TSAN=ON -DCRIX_TESTS=ON \
   -DCRIX_BENCH=OFF >/dev/null
-cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange crix
+cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_fix test_crixd crix crixd
 build/tsan/tests/test_ledger
 build/tsan/tests/test_ledger_exchange
+build/tsan/tests/test_gateway
+build/tsan/tests/test_fix
+build/tsan/tests/test_crixd

@@ -15,6 +15,7 @@
 #include "ledger/error.hpp"
 #include "tools/ledger_cli.hpp"
 #include "tools/operator_cli.hpp"
+#include "tools/order_cli.hpp"
 #include "tools/replay.hpp"
 #include "tools/simulate.hpp"
 #include "tools/stream_gen.hpp"
@@ -160,6 +161,7 @@ int run_simulate(std::span<char*> args) {
 int run_ledger(std::span<char*> args) { return crix::tools::run_ledger_command(args, std::cout, std::cerr); }
 int run_verify(std::span<char*> args) { return crix::tools::run_verify_command(args, std::cout, std::cerr); }
 int run_operator(std::span<char*> args) { return crix::tools::run_operator_command(args, std::cout, std::cerr); }
+int run_order(std::span<char*> args) { return crix::tools::run_order_command(args, std::cout, std::cerr); }
 
 int run_help(std::span<char*> args);
 
@@ -186,6 +188,9 @@ constexpr Subcommand kSubcommands[] = {
                  "| register",
      "the operator's journaled registry and elimination-list commands, on a ledger no crixd is running on",
      run_operator},
+    {"order", "--as PARTICIPANT --password PW [--host H] [--port N] buy|sell SYMBOL ACCOUNT QTY PRICE [--tif T] "
+              "[--aon] | cancel ID | replace ID QTY PRICE | status ID | book SYMBOL | watch SYMBOL | securities",
+     "the enterprise's FIX client: log on to crixd, send one request, print the execution reports", run_order},
     {"help", "", "show this help", run_help},
 };
 

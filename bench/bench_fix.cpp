@@ -1,0 +1,232 @@
+// bench_fix: orders per second and acknowledgement latency through a real crixd over FIX on loopback.
+//
+// With no arguments it starts its own crixd (the one built beside it) on the sample market open all
+// day, with sync = os and a fresh ledger, and runs window 100 with the crossing mix, ending with one
+// line: `bench_fix sync=os window=100 orders_per_s=<n> ack_p50_us=<n> ack_p99_us=<n>` (plus the mix,
+// the session count and the orders sent).
+//
+//   bench_fix [--sync os|full] [--window N|unlimited] [--orders N] [--mix cross|rest] [--crixd PATH]
+//
+// Method. Two sessions, a seller (HB-TANGSHAN-IRON, facility HB-BF-450) and a buyer (TJ-BOHAI-STEEL,
+// project TJ-NEW-BF-2500), each on its own QuickFIX initiator, send orders of 3 t as fast as their
+// window allows: at most `window` orders sent and not yet acknowledged per session. An order's
+// acknowledgement is its first execution report (new, or rejected), which crixd sends only after
+// the ledger batch holding it is committed. `cross`: the seller offers at 580.00 and the buyer bids
+// 580.00, so every buy trades with a resting sell. `rest`: the seller offers at 600.00 and the buyer
+// bids 560.00 and nothing trades; each session cancels its orders as it goes to keep reservations
+// within capacity, and the cancels count as orders too. Latency is measured per order from just
+// before send() to the arrival of its acknowledgement, in the client, so it includes both FIX stacks.
+#include <signal.h>
+
+#include <algorithm>
+#include <charconv>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/fix/fix_api.hpp"
+#include "tools/harness.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string sync = "os";
+  std::size_t window = 100;  // 0: unlimited
+  std::size_t orders = 100000;  // per session
+  std::string mix = "cross";
+  std::string crixd;
+};
+
+// One session: sends orders within its window and records when each is acknowledged.
+class Session : public crix::fix::ClientHandler {
+ public:
+  Session(std::uint16_t port, const std::string& who, const std::string& password, char side, std::string account,
+          std::int64_t price, const Options& options)
+      : side_(side), account_(std::move(account)), price_(price), options_(options) {
+    crix::fix::InitiatorConfig c;
+    c.port = port;
+    c.comp_id = who;
+    c.username = who;
+    c.password = password;
+    c.heartbeat_seconds = 30;
+    initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
+    initiator_->start();
+    sent_at_.resize(options.orders);
+    latency_ns_.reserve(options.orders);
+  }
+  ~Session() override { initiator_->stop(); }
+  bool logged_on() { return initiator_->wait_logged_on(5000); }
+
+  void on_exec_report(const crix::fix::ExecReport& r) override {
+    const auto now = Clock::now();
+    if (r.exec_type != '0' && r.exec_type != '8' && r.exec_type != '4') return;
+    const std::size_t n = index(r.cl_ord_id);
+    if (n == SIZE_MAX) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (r.exec_type == '8') ++rejected_;
+      if (r.exec_type == '0' && options_.mix == "rest") to_cancel_.push_back(r.order_id);
+      latency_ns_.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(now - sent_at_[n]).count());
+      ++acked_;
+    }
+    cv_.notify_all();
+  }
+
+  void run() {
+    for (std::size_t n = 0; n < options_.orders; ++n) {
+      std::vector<std::string> cancels;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [&] { return options_.window == 0 || n - acked_ < options_.window; });
+        sent_at_[n] = Clock::now();
+        if (options_.mix == "rest" && to_cancel_.size() >= 2) {
+          cancels.push_back(to_cancel_.back());
+          to_cancel_.pop_back();
+        }
+      }
+      crix::fix::OrderRequest r;
+      char text[24] = {'o'};
+      r.cl_ord_id.assign(text, std::to_chars(text + 1, text + sizeof text, n).ptr);
+      r.symbol = "STEEL-IRON";
+      if (!cancels.empty()) {
+        r.kind = crix::fix::RequestKind::kCancel;
+        r.order_id = cancels.front();
+        r.orig_cl_ord_id = cancels.front();
+        r.side = side_;
+      } else {
+        r.kind = crix::fix::RequestKind::kNew;
+        r.account = account_;
+        r.side = side_;
+        r.ord_type = '2';
+        r.time_in_force = '1';
+        r.qty = 3;
+        r.price = price_;
+      }
+      initiator_->send(r);
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait_for(lock, std::chrono::seconds(60), [&] { return acked_ == options_.orders; });
+  }
+
+  std::size_t acked() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return acked_;
+  }
+  std::size_t rejected() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return rejected_;
+  }
+  std::vector<std::int64_t> latencies() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return latency_ns_;
+  }
+
+ private:
+  static std::size_t index(const std::string& cl_ord_id) {
+    if (cl_ord_id.size() < 2 || cl_ord_id[0] != 'o') return SIZE_MAX;
+    return static_cast<std::size_t>(std::stoull(cl_ord_id.substr(1)));
+  }
+
+  char side_;
+  std::string account_;
+  std::int64_t price_;
+  const Options& options_;
+  std::unique_ptr<crix::fix::Initiator> initiator_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<Clock::time_point> sent_at_;
+  std::vector<std::int64_t> latency_ns_;
+  std::vector<std::string> to_cancel_;
+  std::size_t acked_ = 0;
+  std::size_t rejected_ = 0;
+};
+
+std::int64_t percentile(std::vector<std::int64_t>& v, double p) {
+  if (v.empty()) return 0;
+  const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+int usage(const std::string& what) {
+  std::fprintf(stderr,
+               "bench_fix: %s\nusage: bench_fix [--sync os|full] [--window N|unlimited] [--orders N] "
+               "[--mix cross|rest] [--crixd PATH]\n",
+               what.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  o.crixd = (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "gateway" / "crixd").string();
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (i + 1 >= argc) return usage(std::string(a) + " needs a value");
+    const std::string v = argv[++i];
+    if (a == "--sync" && (v == "os" || v == "full")) {
+      o.sync = v;
+    } else if (a == "--window") {
+      o.window = v == "unlimited" ? 0 : std::stoul(v);
+    } else if (a == "--orders") {
+      o.orders = std::stoul(v);
+    } else if (a == "--mix" && (v == "cross" || v == "rest")) {
+      o.mix = v;
+    } else if (a == "--crixd") {
+      o.crixd = v;
+    } else {
+      return usage("bad argument " + std::string(a) + " " + v);
+    }
+  }
+  crix::tools::ScratchDir dir("bench-fix");
+  const std::string market = crix::tools::all_day_market(dir);
+  const std::uint16_t port = crix::tools::free_port();
+  crix::tools::CrixdProcess crixd(o.crixd, dir, market, dir.file("bench.ledger"), port, o.sync);
+  if (!crixd.listening(port)) {
+    std::fprintf(stderr, "bench_fix: crixd did not start: %s\n", crixd.errors().c_str());
+    return 1;
+  }
+  const bool cross = o.mix == "cross";
+  Session seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron", '2', "HB-BF-450", cross ? 58000 : 60000, o);
+  Session buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel", '1', "TJ-NEW-BF-2500", cross ? 58000 : 56000, o);
+  if (!seller.logged_on() || !buyer.logged_on()) {
+    std::fprintf(stderr, "bench_fix: logon failed\n");
+    return 1;
+  }
+  const auto t0 = Clock::now();
+  std::thread a([&] { seller.run(); });
+  std::thread b([&] { buyer.run(); });
+  a.join();
+  b.join();
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::vector<std::int64_t> lat = seller.latencies();
+  const std::vector<std::int64_t> more = buyer.latencies();
+  lat.insert(lat.end(), more.begin(), more.end());
+  const std::size_t acked = seller.acked() + buyer.acked();
+  const std::size_t rejected = seller.rejected() + buyer.rejected();
+  const std::int64_t p50 = percentile(lat, 0.50) / 1000;
+  const std::int64_t p99 = percentile(lat, 0.99) / 1000;
+  crixd.stop(SIGTERM);
+  // crixd's own account of where the time went (its log line at stop), to stderr.
+  const std::string log = crixd.errors();
+  const std::size_t at = log.find("ledger: ", log.find("stopped: "));
+  if (at != std::string::npos) std::fprintf(stderr, "crixd %s", log.substr(at, log.find('\n', at) - at + 1).c_str());
+  const std::string window = o.window == 0 ? "unlimited" : std::to_string(o.window);
+  std::printf("bench_fix sync=%s window=%s orders_per_s=%.0f ack_p50_us=%lld ack_p99_us=%lld mix=%s sessions=2 "
+              "orders=%zu acked=%zu rejected=%zu\n",
+              o.sync.c_str(), window.c_str(), static_cast<double>(acked) / seconds, static_cast<long long>(p50),
+              static_cast<long long>(p99), o.mix.c_str(), 2 * o.orders, acked, rejected);
+  return acked == 2 * o.orders ? 0 : 1;
+}

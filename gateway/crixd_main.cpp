@@ -1,0 +1,142 @@
+// crixd: the CRIX exchange daemon. Loads and validates the market, opens the ledger (replaying its
+// journal), runs the engine and ledger threads and the FIX acceptor until SIGINT or SIGTERM, then stops
+// gracefully: no new requests, queues drained, the last batch committed, a summary logged.
+//
+//   crixd [--market FILE] [--ledger PATH] [--host ADDR] [--port N] [--sync full|os] [--log-dir DIR]
+//         [--fix-log]
+//
+// Exit codes: 0 stopped on a signal; 1 could not start (the message says what to do) or trading
+// stopped on a ledger failure; 2 bad arguments.
+#include <signal.h>
+#include <unistd.h>
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "config/market_config.hpp"
+#include "gateway/daemon.hpp"
+#include "ledger/error.hpp"
+
+namespace {
+
+int usage(const std::string& what) {
+  std::cerr << "crixd: " << what << "\n"
+            << "usage: crixd [--market FILE] [--ledger PATH] [--host ADDR] [--port N] [--sync full|os] "
+               "[--log-dir DIR] [--fix-log]\n";
+  return 2;
+}
+
+void setup_logging(const std::string& dir) {
+  std::vector<spdlog::sink_ptr> sinks;
+  sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  if (!dir.empty()) {
+    std::filesystem::create_directories(dir);
+    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(dir + "/crixd.log", 16 << 20, 5));
+  }
+  auto logger = std::make_shared<spdlog::logger>("crixd", sinks.begin(), sinks.end());
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+  spdlog::flush_on(spdlog::level::info);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::filesystem::path market_file = crix::config::sample_market_path();
+  crix::gateway::DaemonOptions options;
+  options.ledger_path = "crix.ledger";
+  std::string log_dir = "crixd-logs";
+  bool fix_log = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    const auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (a == "--market" || a == "--ledger" || a == "--host" || a == "--log-dir" || a == "--port" || a == "--sync") {
+      const char* v = value();
+      if (v == nullptr) return usage(std::string(a) + " needs a value");
+      if (a == "--market") market_file = v;
+      if (a == "--ledger") options.ledger_path = v;
+      if (a == "--host") options.host = v;
+      if (a == "--log-dir") log_dir = v;
+      if (a == "--port") {
+        unsigned port = 0;
+        const std::string_view s(v);
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), port);
+        if (ec != std::errc{} || end != s.data() + s.size() || port == 0 || port > 65535) {
+          return usage("--port '" + std::string(s) + "' is not a port number from 1 to 65535");
+        }
+        options.port = static_cast<std::uint16_t>(port);
+      }
+      if (a == "--sync") {
+        const std::string_view s(v);
+        if (s == "full") {
+          options.durability = crix::engine::Durability::kFull;
+        } else if (s == "os") {
+          options.durability = crix::engine::Durability::kOs;
+        } else {
+          return usage("--sync '" + std::string(s) + "' is neither full nor os");
+        }
+      }
+    } else if (a == "--fix-log") {
+      fix_log = true;
+    } else if (a == "--help" || a == "-h") {
+      usage("the CRIX exchange daemon");
+      return 0;
+    } else {
+      return usage("unknown argument '" + std::string(a) + "'");
+    }
+  }
+  setup_logging(log_dir);
+  if (fix_log) options.fix_log_dir = log_dir + "/fix";
+
+  const crix::config::LoadResult loaded = crix::config::load_market(market_file);
+  if (!loaded.market) {
+    for (const auto& e : loaded.errors) std::cerr << crix::config::format(e) << '\n';
+    spdlog::critical("{} is not a valid market ({} problems above): fix it, 'crix config check {}' lists them",
+                     market_file.string(), loaded.errors.size(), market_file.string());
+    return 1;
+  }
+
+  // Signals are taken by sigwait below, never by a handler: block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::unique_ptr<crix::gateway::Daemon> daemon;
+  try {
+    daemon = std::make_unique<crix::gateway::Daemon>(*loaded.market, options);
+    daemon->start();
+  } catch (const crix::ledger::Error& e) {
+    spdlog::critical("cannot open the ledger: {}", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return 1;
+  }
+  spdlog::info("{} is open: FIX 4.4 on {}:{}, TargetCompID CRIX, SenderCompID = the participant's comp id, "
+               "Username = participant id; ledger {}; stop with Ctrl-C",
+               loaded.market->exchange.name, options.host, daemon->port(), options.ledger_path);
+
+  // A failure of the ledger stops trading: the watcher wakes the main thread as a signal would.
+  std::string failure;
+  std::thread watcher([&] {
+    failure = daemon->wait();
+    if (!failure.empty()) kill(getpid(), SIGTERM);
+  });
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  daemon->stop();
+  watcher.join();
+  return failure.empty() ? 0 : 1;
+}

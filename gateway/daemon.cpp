@@ -1,0 +1,941 @@
+#include "gateway/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/exchange.hpp"
+#include "gateway/fix/fix_api.hpp"
+#include "gateway/password.hpp"
+#include "gateway/queue.hpp"
+#include "ledger/error.hpp"
+#include "ledger/settlement.hpp"
+
+namespace crix::gateway {
+
+namespace {
+
+using engine::Command;
+using engine::CommandType;
+using engine::Event;
+using engine::EventType;
+
+__extension__ using Int128 = __int128;
+
+// A request as it waits for the engine thread.
+struct Timer {};
+using Inbound = std::variant<fix::OrderRequest, fix::MarketDataRequest, fix::SecurityListRequest, Timer>;
+
+// What the ledger thread publishes once the batch holding the commands that produced it is committed.
+using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::BusinessReject, fix::MarketDataSnapshot,
+                              fix::MarketDataIncremental, fix::SecurityList>;
+
+struct Unit {
+  std::chrono::steady_clock::time_point taken;  // when the engine thread took its first request
+  ledger::Batch batch;
+  std::vector<Outbound> out;
+  std::vector<std::uint32_t> logouts;  // participants suspended by this batch
+  std::uint64_t trades = 0;
+};
+
+// The gateway's view of a live order: what its execution reports carry.
+struct OrderInfo {
+  std::uint32_t session = 0;
+  std::uint32_t instrument = 0;
+  std::string cl_ord_id;
+  std::string account;
+  char side = '1';
+  char ord_type = '2';
+  char tif = '0';
+  std::int64_t price = 0;
+  std::int64_t qty = 0;
+  std::int64_t cum_qty = 0;
+  Int128 cum_value = 0;
+};
+
+struct Subscription {
+  std::uint32_t session = 0;
+  std::string md_req_id;
+  bool bids = true, offers = true, trades = true;
+};
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+char tif_char(engine::TimeInForce t) {
+  switch (t) {
+    case engine::TimeInForce::kDay: return '0';
+    case engine::TimeInForce::kGtc: return '1';
+    case engine::TimeInForce::kIoc: return '3';
+    case engine::TimeInForce::kFok: return '4';
+    case engine::TimeInForce::kGtd: return '6';
+  }
+  return '0';
+}
+
+// OrdRejReason(103) for an exchange reject code.
+int rej_reason(engine::RejectCode code) {
+  using engine::RejectCode;
+  switch (code) {
+    case RejectCode::kUnknownInstrument: return 1;
+    case RejectCode::kSessionClosed:
+    case RejectCode::kInstrumentHalted: return 2;
+    case RejectCode::kFacilityCapacity:
+    case RejectCode::kProjectNeed:
+    case RejectCode::kInvalidQuantity: return 3;
+    case RejectCode::kDuplicateOrderId: return 6;
+    case RejectCode::kUnknownOrder: return 5;
+    default: return 99;
+  }
+}
+
+}  // namespace
+
+class Daemon::Impl final : public fix::Handler {
+ public:
+  Impl(const engine::Market& market, const DaemonOptions& options) : market_(market), options_(options) {
+    ledger::WriterOptions wo;
+    wo.durability = options.durability.value_or(market.exchange.durability);
+    const auto t0 = std::chrono::steady_clock::now();
+    ledger_ = ledger::open_ledger(options.ledger_path, market, wo);
+    spdlog::info("ledger {}: replayed {} commands and {} trades in {} ms; chain head {}", options.ledger_path,
+                 ledger_.recovery.commands, ledger_.recovery.trades,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
+                 ledger::to_hex(ledger_.writer->meta().chain_head));
+    last_ts_ = ledger_.last_ts.v;
+    seq_ = ledger_.writer->meta().last_seq.v;
+    suspended_ = std::make_unique<std::atomic<bool>[]>(market.participants.size());
+    for (std::size_t i = 0; i < market.participants.size(); ++i) {
+      suspended_[i] = ledger_.exchange->suspended(engine::ParticipantId(static_cast<std::uint32_t>(i)));
+    }
+    cl_ord_ids_.resize(market.participants.size());
+    subscriptions_.resize(market.instruments.size());
+
+    fix::AcceptorConfig ac;
+    ac.host = options.host;
+    ac.port = options.port != 0 ? options.port : market.exchange.fix_port;
+    if (ac.port == 0) {
+      throw std::runtime_error("no FIX port: set exchange.fix_port in the market file or pass --port N");
+    }
+    ac.log_dir = options.fix_log_dir;
+    ac.dictionary_path = options.dictionary_path;
+    for (const engine::Participant& p : market.participants) {
+      ac.client_comp_ids.push_back(p.sender_comp_id.empty() ? p.id : p.sender_comp_id);
+    }
+    port_ = ac.port;
+    acceptor_ = std::make_unique<fix::Acceptor>(ac, *this);
+  }
+
+  ~Impl() override { stop(); }
+
+  void start() {
+    engine_thread_ = std::thread([this] { engine_loop(); });
+    ledger_thread_ = std::thread([this] { ledger_loop(); });
+    try {
+      acceptor_->start();
+    } catch (...) {
+      inbound_.close();
+      engine_thread_.join();
+      ledger_thread_.join();
+      throw;
+    }
+    spdlog::info("FIX acceptor on {}:{} for {} participants", options_.host, port_, market_.participants.size());
+  }
+
+  void stop() {
+    std::call_once(stopped_, [this] {
+      if (acceptor_) acceptor_->stop();  // no new requests; sessions logged out
+      inbound_.close();
+      if (engine_thread_.joinable()) engine_thread_.join();
+      if (ledger_thread_.joinable()) ledger_thread_.join();
+      const DaemonStats s = stats();
+      spdlog::info("stopped: {} commands sequenced, {} trades, {} commits, {} busy refusals; last seq {}",
+                   s.commands, s.trades, s.commits, s.busy, s.last_seq);
+      if (s.commits > 0) spdlog::info("{}", timing_.summary());
+      finish("");
+    });
+  }
+
+  std::string wait() {
+    std::unique_lock<std::mutex> lock(done_mutex_);
+    done_cv_.wait(lock, [&] { return done_; });
+    return failure_;
+  }
+
+  DaemonStats stats() const {
+    DaemonStats s;
+    s.commands = commands_.load();
+    s.trades = trades_.load();
+    s.commits = commits_.load();
+    s.busy = busy_.load();
+    s.last_seq = last_seq_.load();
+    return s;
+  }
+
+  std::uint16_t port() const { return port_; }
+  std::uint64_t recovered_commands() const { return ledger_.recovery.commands; }
+  std::uint64_t recovered_trades() const { return ledger_.recovery.trades; }
+
+  // ---- fix::Handler: QuickFIX threads ------------------------------------------------------------
+
+  std::string on_logon(fix::SessionHandle session, const std::string& username, const std::string& password) override {
+    if (session >= market_.participants.size()) return "unknown session";
+    const engine::Participant& p = market_.participants[session];
+    if (username != p.id) {
+      return "Username(553) must be the participant id " + p.id + " of this session";
+    }
+    if (!password_matches(p.password_hash, password)) {
+      spdlog::warn("logon refused for {}: wrong password", p.id);
+      return "wrong password for " + p.id;
+    }
+    if (suspended_[session]) return "participant " + p.id + " is suspended by the exchange; contact the operator";
+    if (failed_) return "the exchange has stopped trading";
+    spdlog::info("logon: {} ({})", p.id, p.name);
+    return "";
+  }
+
+  void on_logout(fix::SessionHandle session) override {
+    if (session < market_.participants.size()) spdlog::info("logout: {}", market_.participants[session].id);
+  }
+
+  void on_order(const fix::OrderRequest& r) override {
+    if (!inbound_.try_push(r)) busy(r.session, "D", r.cl_ord_id);
+  }
+  void on_market_data_request(const fix::MarketDataRequest& r) override {
+    if (!inbound_.try_push(r)) busy(r.session, "V", r.md_req_id);
+  }
+  void on_security_list_request(const fix::SecurityListRequest& r) override {
+    if (!inbound_.try_push(r)) busy(r.session, "x", r.security_req_id);
+  }
+
+ private:
+  void busy(fix::SessionHandle session, const char* type, const std::string& id) {
+    ++busy_;
+    fix::BusinessReject b;
+    b.session = session;
+    b.ref_msg_type = type;
+    b.ref_id = id;
+    b.reason = 0;
+    b.text = "the exchange is busy: the request was not taken; send it again";
+    acceptor_->send(b);
+  }
+
+  void finish(const std::string& failure) {
+    {
+      const std::lock_guard<std::mutex> lock(done_mutex_);
+      if (done_) return;
+      done_ = true;
+      failure_ = failure;
+    }
+    done_cv_.notify_all();
+  }
+
+  // ---- engine thread ------------------------------------------------------------------------------
+
+  void engine_loop() {
+    std::vector<Inbound> items;
+    std::int64_t last_minute = now_ns() / 60'000'000'000;
+    for (;;) {
+      items.clear();
+      const bool open =
+          inbound_.pop_all(items, options_.max_batch_commands, std::chrono::milliseconds(200), options_.spin);
+      if (failed_) {
+        if (!open) break;
+        continue;  // trading stopped: nothing more is sequenced or acknowledged
+      }
+      const std::int64_t minute = now_ns() / 60'000'000'000;
+      if (minute != last_minute) {
+        // The clock moves the exchange at least once a minute: GTD expiry, sessions, the close.
+        last_minute = minute;
+        items.emplace_back(Timer{});
+      }
+      if (!items.empty()) {
+        Unit unit;
+        unit.taken = std::chrono::steady_clock::now();
+        for (const Inbound& item : items) handle(item, unit);
+        if (!unit.batch.empty() || !unit.out.empty()) batches_.push(std::move(unit));
+      }
+      if (!open) break;
+    }
+    batches_.close();
+  }
+
+  void handle(const Inbound& item, Unit& unit) {
+    if (const auto* r = std::get_if<fix::OrderRequest>(&item)) return on_request(*r, unit);
+    if (const auto* m = std::get_if<fix::MarketDataRequest>(&item)) return on_md_request(*m, unit);
+    if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
+    Command c;
+    c.type = CommandType::kAdvanceTime;
+    sequence(c, nullptr, unit);
+  }
+
+  // Sequences one command through the exchange, settles it into the batch and turns its events into
+  // messages. `request` is the FIX request behind it (nullptr for the clock).
+  void sequence(Command c, const fix::OrderRequest* request, Unit& unit) {
+    c.seq = engine::Seq(++seq_);
+    last_ts_ = std::max(last_ts_, now_ns());
+    c.ts = engine::Timestamp(last_ts_);
+    if (c.type == CommandType::kNew) c.id = engine::OrderId(c.seq.v);
+    sink_.clear();
+    ledger_.exchange->apply(c, sink_);
+    ledger::settle(unit.batch, *ledger_.exchange, c, sink_);
+    ++commands_;
+    for (const Event& e : sink_) report(c, request, e, unit);
+  }
+
+  std::uint32_t instrument_of(const std::string& symbol) const {
+    const auto i = ledger_.exchange->instrument_index(symbol);
+    return i ? *i : UINT32_MAX;
+  }
+
+  fix::ExecReport base_report(const OrderInfo& o, std::uint64_t order_id) const {
+    fix::ExecReport r;
+    r.session = o.session;
+    r.order_id = std::to_string(order_id);
+    r.exec_id = std::to_string(seq_) + "-" + std::to_string(++exec_seq_);
+    r.cl_ord_id = o.cl_ord_id;
+    r.symbol = market_.instruments[o.instrument].code;
+    r.account = o.account;
+    r.side = o.side;
+    r.ord_type = o.ord_type;
+    r.time_in_force = o.tif;
+    r.price = o.price;
+    r.order_qty = o.qty;
+    r.cum_qty = o.cum_qty;
+    r.leaves_qty = o.qty - o.cum_qty;
+    r.avg_px = o.cum_qty > 0 ? static_cast<std::int64_t>((o.cum_value + o.cum_qty / 2) / o.cum_qty) : 0;
+    r.transact_time = last_ts_;
+    return r;
+  }
+
+  void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit) {
+    fix::ExecReport e;
+    e.session = r.session;
+    e.order_id = "NONE";
+    e.exec_id = std::to_string(seq_) + "-" + std::to_string(++exec_seq_);
+    e.cl_ord_id = r.cl_ord_id;
+    e.exec_type = '8';
+    e.ord_status = '8';
+    e.symbol = r.symbol;
+    e.account = r.account;
+    e.side = r.side;
+    e.ord_type = r.ord_type;
+    e.time_in_force = r.time_in_force;
+    e.price = r.price;
+    e.order_qty = r.qty;
+    e.ord_rej_reason = reason;
+    e.text = text;
+    e.transact_time = last_ts_;
+    unit.out.emplace_back(std::move(e));
+  }
+
+  void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
+                     Unit& unit) {
+    fix::CancelReject c;
+    c.session = r.session;
+    c.order_id = order_id;
+    c.cl_ord_id = r.cl_ord_id;
+    c.orig_cl_ord_id = r.orig_cl_ord_id;
+    c.response_to = r.kind == fix::RequestKind::kReplace ? '2' : '1';
+    c.reason = reason;
+    c.text = text;
+    unit.out.emplace_back(std::move(c));
+  }
+
+  // The live order a cancel, replace or status request names: by OrderID(37), else by OrigClOrdID(41)
+  // (ClOrdID(11) for a status request). Only the session's own orders are found.
+  std::optional<std::uint64_t> find_order(const fix::OrderRequest& r) {
+    if (!r.order_id.empty()) {
+      std::uint64_t id = 0;
+      for (char ch : r.order_id) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        id = id * 10 + static_cast<std::uint64_t>(ch - '0');
+      }
+      const auto it = orders_.find(id);
+      if (it != orders_.end()) return it->second.session == r.session ? std::optional<std::uint64_t>(id) : std::nullopt;
+      // Resting since before a restart: adopted from the book.
+      const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(id));
+      if (live == nullptr || live->participant.v != r.session) return std::nullopt;
+      Event e;
+      e.instrument = live->instrument;
+      OrderInfo& o = info_of(id, live->participant, live->account, live->side, e, live->qty.v);
+      o.price = live->price.v;
+      return id;
+    }
+    const std::string& key = r.kind == fix::RequestKind::kStatus && r.orig_cl_ord_id.empty() ? r.cl_ord_id
+                                                                                              : r.orig_cl_ord_id;
+    const auto it = live_by_cl_ord_id_.find(clid_key(r.session, key));
+    if (it == live_by_cl_ord_id_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  static std::string clid_key(std::uint32_t session, const std::string& cl_ord_id) {
+    return std::to_string(session) + "\x1f" + cl_ord_id;
+  }
+
+  void on_request(const fix::OrderRequest& r, Unit& unit) {
+    switch (r.kind) {
+      case fix::RequestKind::kNew: return on_new(r, unit);
+      case fix::RequestKind::kCancel:
+      case fix::RequestKind::kReplace: return on_cancel_replace(r, unit);
+      case fix::RequestKind::kStatus: return on_status(r, unit);
+      case fix::RequestKind::kMassCancel: {
+        Command c;
+        c.type = CommandType::kMassCancel;
+        c.participant = engine::ParticipantId(r.session);
+        if (r.mass_cancel_type == '1') {
+          const std::uint32_t i = instrument_of(r.symbol);
+          if (i == UINT32_MAX) {
+            fix::BusinessReject b;
+            b.session = r.session;
+            b.ref_msg_type = "q";
+            b.ref_id = r.cl_ord_id;
+            b.reason = 2;
+            b.text = "unknown Symbol(55) '" + r.symbol + "'";
+            unit.out.emplace_back(std::move(b));
+            return;
+          }
+          c.instrument = engine::InstrumentId(i);
+        } else {
+          c.instrument = engine::kAllInstruments;
+        }
+        return sequence(c, &r, unit);
+      }
+    }
+  }
+
+  void on_new(const fix::OrderRequest& r, Unit& unit) {
+    if (r.cl_ord_id.empty()) return reject_new(r, 99, "ClOrdID(11) is required", unit);
+    if (!cl_ord_ids_[r.session].insert(r.cl_ord_id).second) {
+      return reject_new(r, 6, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
+                        "needs a new one", unit);
+    }
+    const std::uint32_t instrument = instrument_of(r.symbol);
+    if (instrument == UINT32_MAX) {
+      std::string list;
+      for (const auto& i : market_.instruments) list += (list.empty() ? "" : ", ") + i.code;
+      return reject_new(r, 1, "unknown Symbol(55) '" + r.symbol + "' (instruments: " + list + ")", unit);
+    }
+    if (r.side != '1' && r.side != '2') return reject_new(r, 99, "Side(54) must be 1 (buy) or 2 (sell)", unit);
+    const bool sell = r.side == '2';
+    const auto account = sell ? ledger_.exchange->facility_index(r.account) : ledger_.exchange->project_index(r.account);
+    if (!account) {
+      return reject_new(r, 99,
+                        std::string("Account(1) '") + r.account + "' is no registered " +
+                            (sell ? "facility: a sell names the facility whose capacity it sells"
+                                  : "project: a buy names the project it buys capacity for"),
+                        unit);
+    }
+    Command c;
+    c.type = CommandType::kNew;
+    c.instrument = engine::InstrumentId(instrument);
+    c.participant = engine::ParticipantId(r.session);
+    c.account = engine::AccountId(*account);
+    c.side = sell ? engine::Side::kSell : engine::Side::kBuy;
+    if (r.ord_type == '1') {
+      c.ord_type = engine::OrderType::kMarket;
+    } else if (r.ord_type != '2') {
+      return reject_new(r, 99, std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit",
+                        unit);
+    }
+    switch (r.time_in_force) {
+      case '0': c.tif = engine::TimeInForce::kDay; break;
+      case '1': c.tif = engine::TimeInForce::kGtc; break;
+      case '3': c.tif = engine::TimeInForce::kIoc; break;
+      case '4': c.tif = engine::TimeInForce::kFok; break;
+      case '6':
+        c.tif = engine::TimeInForce::kGtd;
+        if (r.expire_time == 0) return reject_new(r, 99, "a GTD order needs ExpireTime(126)", unit);
+        c.expire_at = engine::Timestamp(r.expire_time);
+        break;
+      default:
+        return reject_new(r, 99,
+                          std::string("TimeInForce(59) '") + r.time_in_force +
+                              "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
+                          unit);
+    }
+    if (r.all_or_none) c.flags = engine::kFlagAllOrNone;
+    c.price = engine::Price(r.price);
+    c.qty = engine::Qty(r.qty);
+    OrderInfo info;
+    info.session = r.session;
+    info.instrument = instrument;
+    info.cl_ord_id = r.cl_ord_id;
+    info.account = r.account;
+    info.side = r.side;
+    info.ord_type = r.ord_type;
+    info.tif = r.time_in_force;
+    info.price = r.price;
+    info.qty = r.qty;
+    pending_ = std::move(info);
+    sequence(c, &r, unit);
+    pending_.reset();
+  }
+
+  void on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
+    const bool replace = r.kind == fix::RequestKind::kReplace;
+    const auto id = find_order(r);
+    if (!id) {
+      return cancel_reject(r, r.order_id, 1,
+                           "no live order " + (r.order_id.empty() ? "with OrigClOrdID(41) '" + r.orig_cl_ord_id + "'"
+                                                                  : "with OrderID(37) " + r.order_id) +
+                               " of this session: it was filled, canceled or never accepted",
+                           unit);
+    }
+    const OrderInfo& o = orders_.at(*id);
+    if (replace && !cl_ord_ids_[r.session].insert(r.cl_ord_id).second) {
+      return cancel_reject(r, std::to_string(*id), 6,
+                           "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session", unit);
+    }
+    Command c;
+    c.type = replace ? CommandType::kReplace : CommandType::kCancel;
+    c.instrument = engine::InstrumentId(o.instrument);
+    c.participant = engine::ParticipantId(r.session);
+    c.id = engine::OrderId(*id);
+    if (replace) {
+      c.price = engine::Price(r.price != 0 ? r.price : o.price);
+      c.qty = engine::Qty(r.qty);
+    }
+    sequence(c, &r, unit);
+  }
+
+  void on_status(const fix::OrderRequest& r, Unit& unit) {
+    const auto id = find_order(r);
+    if (!id) {
+      fix::ExecReport e;
+      e.session = r.session;
+      e.order_id = r.order_id.empty() ? "NONE" : r.order_id;
+      e.exec_id = std::to_string(seq_) + "-" + std::to_string(++exec_seq_);
+      e.cl_ord_id = r.cl_ord_id;
+      e.exec_type = 'I';
+      e.ord_status = '8';
+      e.symbol = r.symbol;
+      e.side = r.side;
+      e.text = "no live order of this session by that id: it was filled, canceled, expired or never accepted";
+      unit.out.emplace_back(std::move(e));
+      return;
+    }
+    const OrderInfo& o = orders_.at(*id);
+    fix::ExecReport e = base_report(o, *id);
+    e.exec_type = 'I';
+    e.ord_status = o.cum_qty > 0 ? '1' : '0';
+    unit.out.emplace_back(std::move(e));
+  }
+
+  // One event of a sequenced command: the reports it owes, the books it moves.
+  void report(const Command& c, const fix::OrderRequest* request, const Event& e, Unit& unit) {
+    switch (e.type) {
+      case EventType::kAccepted: {
+        if (!pending_) break;
+        OrderInfo& o = orders_[e.order_id.v] = *pending_;
+        o.price = e.price.v;  // a market order's protection price
+        live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = e.order_id.v;
+        fix::ExecReport r = base_report(o, e.order_id.v);
+        r.exec_type = '0';
+        r.ord_status = '0';
+        unit.out.emplace_back(std::move(r));
+        break;
+      }
+      case EventType::kRejected: {
+        const std::string text = ledger_.exchange->describe(e);
+        if (request == nullptr) {
+          spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
+        } else if (c.type == CommandType::kNew) {
+          reject_new(*request, rej_reason(e.code), text, unit);
+        } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
+          cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? 1 : 99, text,
+                        unit);
+        }
+        break;
+      }
+      case EventType::kFill: {
+        ++unit.trades;
+        fill_report(e.order_id.v, e, true, unit);
+        fill_report(e.maker_id.v, e, false, unit);
+        publish_trade(e, unit);
+        break;
+      }
+      case EventType::kCanceled:
+      case EventType::kExpired: {
+        OrderInfo& o = info_of(e.order_id.v, e.participant, e.account, e.side, e, e.qty.v);
+        fix::ExecReport r = base_report(o, e.order_id.v);
+        r.exec_type = e.type == EventType::kExpired ? 'C' : '4';
+        r.ord_status = r.exec_type;
+        r.leaves_qty = 0;
+        if (e.type == EventType::kCanceled) {
+          if (e.reason == engine::CancelReason::kRequested && request != nullptr &&
+              request->kind == fix::RequestKind::kCancel) {
+            r.orig_cl_ord_id = o.cl_ord_id;
+            r.cl_ord_id = request->cl_ord_id;
+          }
+          r.text = std::string(engine::to_string(e.reason));
+        }
+        unit.out.emplace_back(std::move(r));
+        forget(e.order_id.v);
+        break;
+      }
+      case EventType::kReplaced: {
+        OrderInfo& o = info_of(e.order_id.v, e.participant, e.account, e.side, e, e.qty.v);
+        const std::string old = o.cl_ord_id;
+        if (request != nullptr && request->kind == fix::RequestKind::kReplace) {
+          live_by_cl_ord_id_.erase(clid_key(o.session, o.cl_ord_id));
+          o.cl_ord_id = request->cl_ord_id;
+          live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = e.order_id.v;
+        }
+        o.price = e.price.v;
+        o.qty = e.qty.v;
+        fix::ExecReport r = base_report(o, e.order_id.v);
+        r.exec_type = '5';
+        r.ord_status = o.cum_qty > 0 ? '1' : '0';
+        r.orig_cl_ord_id = old;
+        unit.out.emplace_back(std::move(r));
+        break;
+      }
+      case EventType::kLevel:
+        publish_level(e, unit);
+        break;
+      case EventType::kParticipantState:
+        suspended_[e.participant.v] = e.arg1 == 1;
+        if (e.arg1 == 1) unit.logouts.push_back(e.participant.v);
+        spdlog::info("participant {} {}", market_.participants[e.participant.v].id,
+                     e.arg1 == 1 ? "suspended" : "reinstated");
+        break;
+      case EventType::kSessionPhase:
+        spdlog::info("session phase: {}", engine::to_string(static_cast<engine::SessionPhase>(e.arg1)));
+        break;
+      case EventType::kDayClosed:
+      case EventType::kInstrumentState:
+      case EventType::kRevoked:
+      case EventType::kEliminationStatus:
+      case EventType::kRegistryChanged:
+      case EventType::kRegistered:
+        spdlog::info("{}", ledger_.exchange->describe(e));
+        break;
+    }
+  }
+
+  // The gateway's record of order `id`. An order entered before a restart has none (the journal keeps
+  // commands, not ClOrdIDs): it is adopted from the event, its ClOrdID taken to be its order id and
+  // its earlier fills unknown (cum_qty counts from the restart).
+  OrderInfo& info_of(std::uint64_t id, engine::ParticipantId participant, engine::AccountId account,
+                     engine::Side side, const Event& e, std::int64_t open) {
+    const auto it = orders_.find(id);
+    if (it != orders_.end()) return it->second;
+    OrderInfo o;
+    o.session = participant.v;
+    o.instrument = e.instrument.v;
+    o.cl_ord_id = std::to_string(id);
+    o.side = side == engine::Side::kSell ? '2' : '1';
+    o.account = side == engine::Side::kSell ? market_.facilities.at(account.v).id : market_.projects.at(account.v).id;
+    o.tif = '1';
+    if (const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(id))) {
+      o.price = live->price.v;
+      o.tif = tif_char(live->tif);
+    }
+    o.qty = open;
+    live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = id;
+    return orders_[id] = std::move(o);
+  }
+
+  void fill_report(std::uint64_t id, const Event& e, bool taker, Unit& unit) {
+    const std::int64_t leaves = taker ? e.leaves.v : e.maker_leaves.v;
+    OrderInfo& o = info_of(id, taker ? e.participant : e.maker_participant, taker ? e.account : e.maker_account,
+                           taker ? e.side : engine::opposite(e.side), e, leaves + e.qty.v);
+    if (o.price == 0) o.price = e.price.v;
+    o.cum_qty += e.qty.v;
+    o.cum_value += Int128{e.price.v} * e.qty.v;
+    fix::ExecReport r = base_report(o, id);
+    r.leaves_qty = leaves;
+    r.exec_type = 'F';
+    r.ord_status = leaves == 0 ? '2' : '1';
+    r.last_px = e.price.v;
+    r.last_qty = e.qty.v;
+    r.trade_id = std::to_string(e.trade_id.v);
+    r.credited = e.arg1;
+    r.ratio_permille = e.arg2;
+    unit.out.emplace_back(std::move(r));
+    if (leaves == 0) forget(id);
+  }
+
+  void forget(std::uint64_t id) {
+    const auto it = orders_.find(id);
+    if (it == orders_.end()) return;
+    live_by_cl_ord_id_.erase(clid_key(it->second.session, it->second.cl_ord_id));
+    orders_.erase(it);
+  }
+
+  // ---- market data --------------------------------------------------------------------------------
+
+  void publish_level(const Event& e, Unit& unit) {
+    for (const Subscription& s : subscriptions_[e.instrument.v]) {
+      if (e.side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
+      fix::MdEntry m;
+      m.type = e.side == engine::Side::kBuy ? '0' : '1';
+      m.action = e.count == 0 ? '2' : '1';
+      m.symbol = market_.instruments[e.instrument.v].code;
+      m.price = e.price.v;
+      m.size = e.qty.v;
+      m.orders = static_cast<int>(e.count);
+      m.time = last_ts_;
+      add_incremental(s, std::move(m), unit);
+    }
+  }
+
+  void publish_trade(const Event& e, Unit& unit) {
+    for (const Subscription& s : subscriptions_[e.instrument.v]) {
+      if (!s.trades) continue;
+      fix::MdEntry m;
+      m.type = '2';
+      m.action = '0';
+      m.symbol = market_.instruments[e.instrument.v].code;
+      m.price = e.price.v;
+      m.size = e.qty.v;
+      m.trade_id = std::to_string(e.trade_id.v);
+      m.time = last_ts_;
+      add_incremental(s, std::move(m), unit);
+    }
+  }
+
+  // Entries of one batch go out in one MarketDataIncrementalRefresh per subscription.
+  static void add_incremental(const Subscription& s, fix::MdEntry m, Unit& unit) {
+    for (Outbound& o : unit.out) {
+      auto* x = std::get_if<fix::MarketDataIncremental>(&o);
+      if (x != nullptr && x->session == s.session && x->md_req_id == s.md_req_id) {
+        x->entries.push_back(std::move(m));
+        return;
+      }
+    }
+    fix::MarketDataIncremental x;
+    x.session = s.session;
+    x.md_req_id = s.md_req_id;
+    x.entries.push_back(std::move(m));
+    unit.out.emplace_back(std::move(x));
+  }
+
+  void on_md_request(const fix::MarketDataRequest& r, Unit& unit) {
+    const auto refuse = [&](int reason, const std::string& text) {
+      fix::BusinessReject b;
+      b.session = r.session;
+      b.ref_msg_type = "V";
+      b.ref_id = r.md_req_id;
+      b.reason = reason;
+      b.text = text;
+      unit.out.emplace_back(std::move(b));
+    };
+    for (char t : r.entry_types) {
+      if (t != '0' && t != '1' && t != '2') {
+        return refuse(3, std::string("MDEntryType(269) '") + t + "' is not supported: 0 bid, 1 offer, 2 trade");
+      }
+    }
+    std::vector<std::uint32_t> instruments;
+    for (const std::string& symbol : r.symbols) {
+      const std::uint32_t i = instrument_of(symbol);
+      if (i == UINT32_MAX) return refuse(2, "unknown Symbol(55) '" + symbol + "'");
+      instruments.push_back(i);
+    }
+    for (std::uint32_t i : instruments) {
+      auto& subs = subscriptions_[i];
+      subs.erase(std::remove_if(subs.begin(), subs.end(),
+                                [&](const Subscription& s) { return s.session == r.session && s.md_req_id == r.md_req_id; }),
+                 subs.end());
+      if (r.subscription == '2') continue;
+      fix::MarketDataSnapshot snap;
+      snap.session = r.session;
+      snap.md_req_id = r.md_req_id;
+      snap.symbol = market_.instruments[i].code;
+      for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
+        if (side == engine::Side::kBuy ? !r.bids : !r.offers) continue;
+        int position = 0;
+        ledger_.exchange->book().for_each_level(engine::InstrumentId(i), side, [&](const engine::LevelInfo& l) {
+          if (r.depth > 0 && position >= r.depth) return;
+          fix::MdEntry m;
+          m.type = side == engine::Side::kBuy ? '0' : '1';
+          m.price = l.price.v;
+          m.size = l.total.v;
+          m.position = ++position;
+          m.orders = static_cast<int>(l.count);
+          snap.entries.push_back(std::move(m));
+        });
+      }
+      unit.out.emplace_back(std::move(snap));
+      if (r.subscription == '1') subs.push_back(Subscription{r.session, r.md_req_id, r.bids, r.offers, r.trades});
+    }
+  }
+
+  void on_security_list(const fix::SecurityListRequest& r, Unit& unit) {
+    if (r.request_type != 4 && r.request_type != 0) {
+      fix::BusinessReject b;
+      b.session = r.session;
+      b.ref_msg_type = "x";
+      b.ref_id = r.security_req_id;
+      b.reason = 3;
+      b.text = "SecurityListRequestType(559) " + std::to_string(r.request_type) +
+               " is not supported: 4 (all instruments) or 0 (one Symbol)";
+      unit.out.emplace_back(std::move(b));
+      return;
+    }
+    fix::SecurityList list;
+    list.session = r.session;
+    list.security_req_id = r.security_req_id;
+    list.response_id = std::to_string(seq_) + "-" + std::to_string(++exec_seq_);
+    const engine::Exchange& x = *ledger_.exchange;
+    for (std::uint32_t i = 0; i < market_.instruments.size(); ++i) {
+      const engine::Instrument& ins = market_.instruments[i];
+      if (r.request_type == 0 && ins.code != r.symbol) continue;
+      fix::SecurityEntry s;
+      s.symbol = ins.code;
+      s.description = std::string(engine::to_string(ins.industry)) + " capacity, t/yr";
+      s.tick = ins.tick;
+      s.lot = ins.lot;
+      const engine::InstrumentId id(i);
+      s.reference = x.reference_price(id).v;
+      s.low = x.band_low(id).v;
+      s.high = x.band_high(id).v;
+      s.trading_status = x.halted(id) ? 2 : x.phase() == engine::SessionPhase::kContinuous ? 17 : 18;
+      list.securities.push_back(std::move(s));
+    }
+    if (list.securities.empty()) list.result = 2;  // no instrument matched
+    unit.out.emplace_back(std::move(list));
+  }
+
+  // ---- ledger thread ------------------------------------------------------------------------------
+
+  // Group commit: every unit waiting when the ledger thread comes round goes into ONE transaction (one
+  // fsync under sync = full), then their messages are published in order.
+  void ledger_loop() {
+    std::vector<Unit> units;
+    ledger::Batch group;
+    for (;;) {
+      units.clear();
+      const bool open =
+          batches_.pop_all(units, batches_.capacity(), std::chrono::milliseconds(200), options_.spin);
+      if (!units.empty() && !failed_) {
+        group.clear();
+        std::uint64_t trades = 0;
+        for (const Unit& u : units) {
+          group.append(u.batch);
+          trades += u.trades;
+        }
+        bool committed = group.empty();
+        if (!committed) {
+          try {
+            const auto t0 = std::chrono::steady_clock::now();
+            ledger_.writer->commit(group);
+            const auto t1 = std::chrono::steady_clock::now();
+            timing_.add(t0 - units.front().taken, t1 - t0, group.commands().size());
+            committed = true;
+          } catch (const std::exception& ex) {
+            failed_ = true;
+            spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged: {}", ex.what());
+            finish(ex.what());
+          }
+        }
+        if (committed) {
+          if (!group.empty()) ++commits_;
+          trades_ += trades;
+          last_seq_ = ledger_.writer->meta().last_seq.v;
+          for (const Unit& u : units) publish(u);
+        }
+      }
+      if (!open) break;
+    }
+  }
+
+  void publish(const Unit& u) {
+    for (const Outbound& o : u.out) {
+      std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+    }
+    for (std::uint32_t p : u.logouts) {
+      acceptor_->logout(p, "participant " + market_.participants[p].id + " is suspended by the exchange");
+    }
+  }
+
+  // Where a request's time goes between the engine thread taking it and its batch being on the ledger:
+  // logged at stop, so that an operator (and bench_fix) can see what bounds throughput and latency.
+  class Timing {
+   public:
+    void add(std::chrono::nanoseconds engine_to_commit, std::chrono::nanoseconds commit, std::size_t commands) {
+      if (waits_.size() >= kKeep) return;
+      waits_.push_back(engine_to_commit.count() / 1000);
+      commits_.push_back(commit.count() / 1000);
+      commands_ += commands;
+    }
+    std::string summary() {
+      if (commits_.empty()) return "no commits timed";
+      return "ledger: " + std::to_string(commits_.size()) + " group commits of " +
+             std::to_string(commands_ / commits_.size()) + " commands on average; commit p50 " + pct(commits_, 50) +
+             " us, p99 " + pct(commits_, 99) + " us; engine take to commit start p50 " + pct(waits_, 50) +
+             " us, p99 " + pct(waits_, 99) + " us";
+    }
+
+   private:
+    static std::string pct(std::vector<std::int64_t>& v, int p) {
+      const std::size_t k = (v.size() - 1) * static_cast<std::size_t>(p) / 100;
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+      return std::to_string(v[k]);
+    }
+    static constexpr std::size_t kKeep = 1 << 20;
+    std::vector<std::int64_t> waits_, commits_;
+    std::uint64_t commands_ = 0;
+  };
+
+  const engine::Market market_;
+  const DaemonOptions options_;
+  Timing timing_;  // ledger thread; read at stop after it joined
+  ledger::OpenLedger ledger_;
+  std::unique_ptr<fix::Acceptor> acceptor_;
+  std::uint16_t port_ = 0;
+
+  BoundedQueue<Inbound> inbound_{options_.inbound_capacity};
+  BoundedQueue<Unit> batches_{options_.batch_capacity};
+  std::thread engine_thread_;
+  std::thread ledger_thread_;
+  std::once_flag stopped_;
+
+  // Shared with the FIX threads.
+  std::unique_ptr<std::atomic<bool>[]> suspended_;
+  std::atomic<bool> failed_{false};
+  std::atomic<std::uint64_t> commands_{0}, trades_{0}, commits_{0}, busy_{0}, last_seq_{0};
+
+  // Engine thread only.
+  std::uint64_t seq_ = 0;
+  std::int64_t last_ts_ = 0;
+  mutable std::uint64_t exec_seq_ = 0;
+  engine::EventSink sink_;
+  std::optional<OrderInfo> pending_;  // the order being entered
+  std::unordered_map<std::uint64_t, OrderInfo> orders_;
+  std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
+  std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: every ClOrdID used
+  std::vector<std::vector<Subscription>> subscriptions_;     // per instrument
+
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::string failure_;
+};
+
+Daemon::Daemon(const engine::Market& market, const DaemonOptions& options)
+    : impl_(std::make_unique<Impl>(market, options)) {}
+Daemon::~Daemon() = default;
+void Daemon::start() { impl_->start(); }
+void Daemon::stop() { impl_->stop(); }
+std::string Daemon::wait() { return impl_->wait(); }
+DaemonStats Daemon::stats() const { return impl_->stats(); }
+std::uint16_t Daemon::port() const { return impl_->port(); }
+std::uint64_t Daemon::recovered_commands() const { return impl_->recovered_commands(); }
+std::uint64_t Daemon::recovered_trades() const { return impl_->recovered_trades(); }
+
+}  // namespace crix::gateway

@@ -1,0 +1,82 @@
+// crix::gateway::Daemon: the exchange end to end (DESIGN.md, Data flow), what `crixd` runs.
+//
+//   FIX sessions (QuickFIX threads, fix::Acceptor) --> inbound queue (bounded, many producers)
+//        --> engine thread: sequence (seq, time) -> exchange (rules, book) -> events; builds the
+//            ledger batch and the outbound messages of every command it takes from the queue
+//        --> batch queue (bounded) --> ledger thread: ONE write transaction per batch, then publishes
+//            that batch's execution reports and market data to the sessions.
+// So no execution report leaves before the batch holding its command is committed; a full inbound
+// queue is answered at once with a BusinessMessageReject saying the exchange is busy.
+//
+// Sessions belong to participants: SessionHandle = participant index, the session's comp id the
+// participant's sender_comp_id. Logon checks Username(553) = the participant id and Password(554)
+// against its salted hash; a suspended participant is refused. Orders name their facility (sell) or
+// project (buy) by id in Account(1); the exchange's order id is the sequence number of the order's
+// NewOrderSingle. ClOrdIDs are unique per session for the life of the process.
+//
+// Errors: the constructor throws ledger::Error (ledger locked, newer schema, replay mismatch) and
+// std::runtime_error (port in use) with what to do. A ledger write failure stops trading: nothing more
+// is acknowledged, the failure is logged and wait() returns it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/market.hpp"
+#include "ledger/writer.hpp"
+
+namespace crix::gateway {
+
+struct DaemonOptions {
+  std::string ledger_path;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;                       // 0: the market's exchange.fix_port
+  std::optional<engine::Durability> durability;  // default: the market's
+  std::string fix_log_dir;                      // "" = no FIX message log
+  std::string dictionary_path;                  // "" = the FIX layer's default
+  std::size_t inbound_capacity = 65536;         // FIX requests waiting for the engine
+  std::size_t batch_capacity = 64;              // batches waiting for the ledger
+  std::size_t max_batch_commands = 4096;        // commands per ledger batch at most
+  // How long the engine and ledger threads poll an empty queue before they sleep (queue.hpp).
+  std::chrono::microseconds spin{50};
+};
+
+struct DaemonStats {
+  std::uint64_t commands = 0;  // sequenced and journaled
+  std::uint64_t trades = 0;
+  std::uint64_t commits = 0;
+  std::uint64_t busy = 0;      // requests refused because the inbound queue was full
+  std::uint64_t last_seq = 0;
+};
+
+class Daemon {
+ public:
+  Daemon(const engine::Market& market, const DaemonOptions& options);
+  ~Daemon();  // stop()s
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Accepts sessions; the engine and ledger threads run.
+  void start();
+  // Graceful stop: no new requests, the queues drained, the last batch committed and published, the
+  // sessions logged out. Idempotent; safe from any thread but a FIX handler.
+  void stop();
+  // Blocks until stop() finished or trading stopped on a failure; returns "" or the failure.
+  std::string wait();
+
+  DaemonStats stats() const;
+  std::uint16_t port() const;
+  // What recovery replayed at start.
+  std::uint64_t recovered_commands() const;
+  std::uint64_t recovered_trades() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crix::gateway

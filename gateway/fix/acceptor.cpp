@@ -1,0 +1,409 @@
+// crix::fix::Acceptor (fix_api.hpp): the exchange's sessions over QuickFIX's ThreadedSocketAcceptor.
+//
+// Why the threaded acceptor (one thread per connection) rather than SocketAcceptor (one poll thread):
+//  - outbound, the exchange's hot path: send() encodes on the caller's thread and writes the frame with
+//    one send() system call. SocketAcceptor queues each frame, probes the socket with select(), writes,
+//    and wakes its poll thread through a pipe: three more system calls and a thread wake-up for every
+//    execution report, at 40,000 orders/s the larger part of a core;
+//  - inbound, each session parses, checks against the dictionary and translates on its own thread, so
+//    sessions use both cores, and a session that floods, stalls or sends garbage never delays another
+//    (SocketAcceptor waits up to a second, on its only thread, for the rest of a new connection's
+//    first message);
+//  - the cost: a thread per connected participant (tens, not thousands), and a send() for a session
+//    whose client stops reading blocks once the kernel's buffers for that connection are full, until
+//    the client reads or the connection drops. A window of 100 unacknowledged orders bounds what a
+//    client is owed in reports; the daemon should not let one session's market data stall the others.
+// QuickFIX 1.15.1's threaded send() mishandles a partial write (it passes the whole length again;
+// QuickFIX pull request 742): a blocking socket writes partially only when a signal interrupts it, so the
+// daemon should keep signals off the threads that call send() (sigwait in one thread).
+//
+// Thread rules as in fix_api.hpp. Session state lives in Slot: atomics written by QuickFIX's callbacks,
+// read by any thread; the Session pointers are fixed once the QuickFIX acceptor is built.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/fix/common.hpp"
+
+namespace crix {
+namespace fix {
+
+namespace {
+
+constexpr const char* kWho = "FIX acceptor";
+constexpr const char* kBeginString = "FIX.4.4";
+// How long stop() waits for the clients' answers to its Logout: QuickFIX's LogoutTimeout (2 s) plus
+// the up to one second its connection thread may take to notice the logout.
+constexpr auto kStopWait = std::chrono::milliseconds(3500);
+
+}  // namespace
+
+class Acceptor::Impl final : public detail::ApplicationBase {
+ public:
+  Impl(const AcceptorConfig& config, Handler& handler);
+  ~Impl() override;
+
+  void start();
+  void stop();
+  template <class Message>
+  bool send(const Message& message);
+  void logout(SessionHandle session, const std::string& reason);
+  bool logged_on(SessionHandle session) const;
+
+ private:
+  struct Slot {
+    SessionHandle handle = 0;
+    FIX::SessionID id;
+    FIX::Session* session = nullptr;
+    std::atomic<bool> logged_on{false};
+    // Handler::on_logon accepted the current logon, so Handler::on_logout is owed once it ends.
+    std::atomic<bool> accepted{false};
+  };
+  enum class State { kCreated, kStarted, kStopped };
+
+  // FIX::Application
+  void onLogon(const FIX::SessionID& id) override;
+  void onLogout(const FIX::SessionID& id) override;
+  void toAdmin(FIX::Message& message, const FIX::SessionID& id) override;
+  void from_admin(const FIX::Message& message, const FIX::SessionID& id) override;
+  void from_app(const FIX::Message& message, const FIX::SessionID& id) override;
+
+  Slot* slot_of(const FIX::SessionID& id);
+  void on_logon_request(Slot& slot, const FIX::Message& logon);
+  void deliver(SessionHandle handle, const FIX::Message& message, const std::string& type);
+  void answer_handler_failure(SessionHandle handle, const FIX::Message& message, const std::string& type,
+                              const std::string& what);
+  void nudge(Slot& slot);
+
+  const AcceptorConfig config_;
+  Handler& handler_;
+  std::vector<std::unique_ptr<Slot>> slots_;  // index = SessionHandle
+  std::unordered_map<std::string, SessionHandle> by_comp_id_;
+  FIX::MemoryStoreFactory store_;
+  std::unique_ptr<FIX::LogFactory> log_factory_;
+  std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor_;  // after what it uses: destroyed first
+
+  std::mutex state_mutex_;  // start() and stop(); never taken by a QuickFIX callback
+  State state_ = State::kCreated;
+  std::mutex logout_mutex_;  // stop()'s wait for the sessions to end, woken by onLogout()
+  std::condition_variable logged_out_;
+  std::atomic<bool> stopping_{false};
+};
+
+Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(config), handler_(handler) {
+  const std::string who = kWho;
+  if (config.port == 0) {
+    throw std::runtime_error(who + ": port 0 is not allowed: clients must know the port; set "
+                             "AcceptorConfig::port (9878 is usual)");
+  }
+  detail::check_comp_id(config.exchange_comp_id, "exchange_comp_id", who);
+  if (config.client_comp_ids.empty()) {
+    throw std::runtime_error(who + ": client_comp_ids is empty: list one comp id per participant");
+  }
+  for (std::size_t i = 0; i < config.client_comp_ids.size(); ++i) {
+    const std::string& id = config.client_comp_ids[i];
+    detail::check_comp_id(id, "client_comp_ids[" + std::to_string(i) + "]", who);
+    if (id == config.exchange_comp_id) {
+      throw std::runtime_error(who + ": client comp id '" + id + "' is the exchange's own comp id");
+    }
+    const auto inserted = by_comp_id_.emplace(id, static_cast<SessionHandle>(i));
+    if (!inserted.second) {
+      throw std::runtime_error(who + ": client comp id '" + id + "' is listed twice (entries " +
+                               std::to_string(inserted.first->second) + " and " + std::to_string(i) + ")");
+    }
+  }
+  const std::string dictionary = detail::resolve_dictionary(config.dictionary_path, who);
+
+  FIX::SessionSettings settings;
+  FIX::Dictionary defaults = detail::base_settings(dictionary);
+  defaults.setString(FIX::CONNECTION_TYPE, "acceptor");
+  defaults.setInt(FIX::SOCKET_ACCEPT_PORT, config.port);
+  defaults.setBool(FIX::SOCKET_REUSE_ADDRESS, true);
+  try {
+    settings.set(defaults);
+    for (const std::string& client : config.client_comp_ids) {
+      std::unique_ptr<Slot> slot(new Slot);
+      slot->handle = static_cast<SessionHandle>(slots_.size());
+      slot->id = FIX::SessionID(kBeginString, config.exchange_comp_id, client);
+      // QuickFIX's registry of sessions is per process: a second session with the same ids would be
+      // silently left out of it and never receive a message.
+      if (FIX::Session::doesSessionExist(slot->id)) {
+        throw std::runtime_error(who + ": session " + slot->id.toString() +
+                                 " already exists in this process (another Acceptor with these comp ids?)");
+      }
+      settings.set(slot->id, defaults);
+      slots_.push_back(std::move(slot));
+    }
+    if (!config.log_dir.empty()) log_factory_.reset(new FIX::FileLogFactory(config.log_dir));
+    acceptor_.reset(log_factory_ ? new FIX::ThreadedSocketAcceptor(*this, store_, settings, *log_factory_)
+                                 : new FIX::ThreadedSocketAcceptor(*this, store_, settings));
+  } catch (const FIX::Exception& e) {
+    throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
+  }
+  for (const std::unique_ptr<Slot>& slot : slots_) slot->session = acceptor_->getSession(slot->id);
+}
+
+Acceptor::Impl::~Impl() {
+  stop();
+  acceptor_.reset();
+}
+
+void Acceptor::Impl::start() {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  const std::string where = "port " + std::to_string(config_.port) + " on " + config_.host;
+  if (state_ != State::kCreated) {
+    throw std::runtime_error(std::string(kWho) + ": already started once; a stopped Acceptor cannot "
+                             "listen again (make a new one)");
+  }
+  // QuickFIX reports a busy port in a sentence of its own; a probe bind gives the reason as errno. It
+  // binds every interface with SO_REUSEADDR, as QuickFIX does.
+  const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (probe >= 0) {
+    const int on = 1;
+    ::setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(config_.port);
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    const int bound = ::bind(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    const int error = errno;
+    ::close(probe);
+    if (bound != 0) {
+      throw std::runtime_error(where + (error == EADDRINUSE ? " is in use: " : " cannot be opened: ") +
+                               std::strerror(error) + " (QuickFIX listens on every interface)");
+    }
+  }
+  try {
+    acceptor_->start();
+  } catch (const FIX::Exception& e) {
+    throw std::runtime_error(where + " cannot be opened: " + std::string(e.what()));
+  }
+  state_ = State::kStarted;
+}
+
+void Acceptor::Impl::stop() {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  if (state_ != State::kStarted) {
+    state_ = State::kStopped;
+    return;
+  }
+  stopping_ = true;
+  for (const std::unique_ptr<Slot>& slot : slots_) {
+    if (!slot->logged_on) continue;
+    slot->session->logout("the exchange is closing");
+    nudge(*slot);
+  }
+  {
+    std::unique_lock<std::mutex> wait(logout_mutex_);
+    logged_out_.wait_for(wait, kStopWait, [this] {
+      for (const std::unique_ptr<Slot>& slot : slots_) {
+        if (slot->logged_on) return false;
+      }
+      return true;
+    });
+  }
+  // force: QuickFIX's own wait polls in whole seconds; ours above is done. Connections still open are
+  // closed now, and their sessions end (onLogout) as the connection threads finish.
+  acceptor_->stop(true);
+  state_ = State::kStopped;
+}
+
+template <class Message>
+bool Acceptor::Impl::send(const Message& message) {
+  if (message.session >= slots_.size()) return false;
+  Slot& slot = *slots_[message.session];
+  if (!slot.logged_on.load()) return false;
+  FIX::Message out;
+  detail::encode(message, out);
+  return slot.session->send(out);
+}
+
+void Acceptor::Impl::logout(SessionHandle session, const std::string& reason) {
+  if (session >= slots_.size()) return;
+  Slot& slot = *slots_[session];
+  if (!slot.logged_on.load()) return;
+  // Session::logout() disables the session until logon() enables it again; onLogout() does that when
+  // the session ends. If it ended between the check above and the call below, onLogout() has run
+  // already: enable it here instead (logged_on is cleared before onLogout() enables).
+  slot.session->logout(detail::sanitize(reason));
+  nudge(slot);
+  if (!slot.logged_on.load() && !stopping_.load()) slot.session->logon();
+}
+
+bool Acceptor::Impl::logged_on(SessionHandle session) const {
+  return session < slots_.size() && slots_[session]->logged_on.load();
+}
+
+// QuickFIX acts on logout() in its connection thread's next pass, up to a second away. A TestRequest
+// makes the client answer at once, and the answer wakes that thread now.
+void Acceptor::Impl::nudge(Slot& slot) {
+  FIX::Message request;
+  detail::encode_test_request("CRIX-LOGOUT", request);
+  slot.session->send(request);
+}
+
+Acceptor::Impl::Slot* Acceptor::Impl::slot_of(const FIX::SessionID& id) {
+  const auto found = by_comp_id_.find(id.getTargetCompID().getValue());
+  return found == by_comp_id_.end() ? nullptr : slots_[found->second].get();
+}
+
+void Acceptor::Impl::onLogon(const FIX::SessionID& id) {
+  if (Slot* slot = slot_of(id)) slot->logged_on = true;
+}
+
+void Acceptor::Impl::onLogout(const FIX::SessionID& id) {
+  Slot* slot = slot_of(id);
+  if (slot == nullptr) return;
+  slot->logged_on = false;
+  if (slot->accepted.exchange(false)) {
+    try {
+      handler_.on_logout(slot->handle);
+    } catch (...) {
+      // The Handler must not throw (fix_api.hpp); nothing more to do for a session that has ended.
+    }
+  }
+  // A session that logout() disabled may log on again; Handler::on_logon decides.
+  if (!stopping_.load()) slot->session->logon();
+  {
+    // Taken between the change and the notification, so that stop() cannot miss it.
+    std::lock_guard<std::mutex> wait(logout_mutex_);
+  }
+  logged_out_.notify_all();
+}
+
+void Acceptor::Impl::toAdmin(FIX::Message& message, const FIX::SessionID&) {
+  detail::apply_expected_text(message);
+}
+
+void Acceptor::Impl::from_admin(const FIX::Message& message, const FIX::SessionID& id) {
+  detail::forget_expected_text();
+  const std::string type = detail::msg_type(message);
+  if (type != "A") return;
+  Slot* slot = slot_of(id);
+  if (slot == nullptr) return;
+  on_logon_request(*slot, message);
+}
+
+void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
+  const std::string username =
+      logon.isSetField(detail::tag::kUsername) ? logon.getField(detail::tag::kUsername) : std::string();
+  const std::string password =
+      logon.isSetField(detail::tag::kPassword) ? logon.getField(detail::tag::kPassword) : std::string();
+  std::string refusal;
+  try {
+    refusal = handler_.on_logon(slot.handle, username, password);
+  } catch (const std::exception& e) {
+    refusal = std::string("logon failed at the exchange: ") + e.what();
+  } catch (...) {
+    refusal = "logon failed at the exchange";
+  }
+  if (!refusal.empty()) {
+    // QuickFIX answers RejectLogon with a Logout whose Text is "Rejected Logon Attempt: <reason>";
+    // toAdmin() makes it exactly the Handler's sentence.
+    detail::expect_text('5', 0, refusal);
+    throw FIX::RejectLogon(refusal);
+  }
+  slot.accepted = true;
+}
+
+void Acceptor::Impl::from_app(const FIX::Message& message, const FIX::SessionID& id) {
+  detail::forget_expected_text();
+  const auto found = by_comp_id_.find(id.getTargetCompID().getValue());
+  if (found == by_comp_id_.end()) return;
+  const std::string type = detail::msg_type(message);
+  try {
+    deliver(found->second, message, type);
+  } catch (const detail::FieldError& e) {
+    detail::expect_text('3', e.tag, e.text);
+    throw FIX::IncorrectDataFormat(e.tag, e.value);
+  } catch (const FIX::UnsupportedMessageType&) {
+    throw;
+  } catch (const std::exception& e) {
+    answer_handler_failure(found->second, message, type, e.what());
+  } catch (...) {
+    answer_handler_failure(found->second, message, type, "unknown exception");
+  }
+}
+
+// Decodes (FieldError escapes) and hands the request to the Handler. Types our dictionary lists but a
+// client must not send (8, 9, W, X, y, j) are answered by QuickFIX with BusinessMessageReject reason 3.
+void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, const std::string& type) {
+  if (type.size() != 1) throw FIX::UnsupportedMessageType();
+  switch (type[0]) {
+    case 'D':
+    case 'F':
+    case 'G':
+    case 'H':
+    case 'q': {
+      OrderRequest request;
+      detail::decode_order(message, type[0], request);
+      request.session = handle;
+      handler_.on_order(request);
+      return;
+    }
+    case 'V': {
+      MarketDataRequest request;
+      detail::decode(message, request);
+      request.session = handle;
+      handler_.on_market_data_request(request);
+      return;
+    }
+    case 'x': {
+      SecurityListRequest request;
+      detail::decode(message, request);
+      request.session = handle;
+      handler_.on_security_list_request(request);
+      return;
+    }
+    default:
+      throw FIX::UnsupportedMessageType();
+  }
+}
+
+// The Handler threw (it must not): the client still gets an answer, a BusinessMessageReject with
+// reason 0 (other).
+void Acceptor::Impl::answer_handler_failure(SessionHandle handle, const FIX::Message& message,
+                                            const std::string& type, const std::string& what) {
+  BusinessReject reject;
+  reject.session = handle;
+  reject.ref_seq_num = detail::msg_seq_num(message);
+  reject.ref_msg_type = type.empty() ? "?" : type;
+  if (message.isSetField(detail::tag::kClOrdID)) reject.ref_id = message.getField(detail::tag::kClOrdID);
+  reject.reason = 0;
+  reject.text = "the exchange could not take this request: " + what;
+  FIX::Message out;
+  detail::encode(reject, out);
+  slots_[handle]->session->send(out);
+}
+
+// ---- the public face ----------------------------------------------------------------------------------
+
+Acceptor::Acceptor(const AcceptorConfig& config, Handler& handler) : impl_(new Impl(config, handler)) {}
+Acceptor::~Acceptor() = default;
+void Acceptor::start() { impl_->start(); }
+void Acceptor::stop() { impl_->stop(); }
+bool Acceptor::send(const ExecReport& report) { return impl_->send(report); }
+bool Acceptor::send(const CancelReject& reject) { return impl_->send(reject); }
+bool Acceptor::send(const BusinessReject& reject) { return impl_->send(reject); }
+bool Acceptor::send(const MarketDataSnapshot& snapshot) { return impl_->send(snapshot); }
+bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(update); }
+bool Acceptor::send(const SecurityList& list) { return impl_->send(list); }
+void Acceptor::logout(SessionHandle session, const std::string& reason) { impl_->logout(session, reason); }
+bool Acceptor::logged_on(SessionHandle session) const { return impl_->logged_on(session); }
+
+}  // namespace fix
+}  // namespace crix

@@ -1,0 +1,598 @@
+// The translation between QuickFIX messages and the structs of fix_api.hpp (common.hpp). Decoders read a
+// message's fields in one pass, in whatever order they came; encoders write only what the dialect lists
+// (FIX44-CRIX.xml), leaving out optional fields at their "absent" value.
+#include <climits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "gateway/fix/common.hpp"
+#include "gateway/fix/numbers.hpp"
+
+namespace crix {
+namespace fix {
+namespace detail {
+namespace {
+
+using Fields = FIX::FieldMap;
+
+// ---- reading ------------------------------------------------------------------------------------------
+
+[[noreturn]] void refuse(int tag, const std::string& value, const char* problem) {
+  throw FieldError{tag, value, field_name(tag) + " '" + sanitize(value) + "' " + problem};
+}
+
+std::int64_t price_of(int tag, const std::string& value) {
+  std::int64_t fen = 0;
+  if (const char* problem = price_problem(value, fen)) refuse(tag, value, problem);
+  return fen;
+}
+
+std::int64_t qty_of(int tag, const std::string& value, bool allow_zero) {
+  std::int64_t tonnes = 0;
+  if (const char* problem = qty_problem(value, allow_zero, tonnes)) refuse(tag, value, problem);
+  return tonnes;
+}
+
+std::int64_t time_of(int tag, const std::string& value) {
+  std::int64_t ns = 0;
+  if (const char* problem = timestamp_problem(value, ns)) refuse(tag, value, problem);
+  return ns;
+}
+
+// INT fields: QuickFIX's dictionary check has seen an optional '-' and digits; this adds the range.
+std::int64_t integer_of(int tag, const std::string& value, std::int64_t lo, std::int64_t hi) {
+  std::size_t i = value.empty() || value[0] != '-' ? 0 : 1;
+  const bool negative = i == 1;
+  if (i == value.size()) refuse(tag, value, "is not an integer");
+  std::int64_t magnitude = 0;
+  for (; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c < '0' || c > '9') refuse(tag, value, "is not an integer");
+    if (magnitude > (LLONG_MAX - (c - '0')) / 10) refuse(tag, value, "is out of range");
+    magnitude = magnitude * 10 + (c - '0');
+  }
+  const std::int64_t result = negative ? -magnitude : magnitude;
+  if (result < lo || result > hi) refuse(tag, value, "is out of range");
+  return result;
+}
+
+int int_of(int tag, const std::string& value) {
+  return static_cast<int>(integer_of(tag, value, INT_MIN, INT_MAX));
+}
+
+char char_of(const std::string& value) { return value.empty() ? '\0' : value[0]; }
+
+// ExecInst(18) is a space-separated list of values.
+bool has_value(const std::string& list, char wanted) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const bool starts = i == 0 || list[i - 1] == ' ';
+    const bool ends = i + 1 == list.size() || list[i + 1] == ' ';
+    if (starts && ends && list[i] == wanted) return true;
+  }
+  return false;
+}
+
+void decode_md_entry(const Fields& fields, MdEntry& entry) {
+  std::string date, time;
+  for (Fields::const_iterator it = fields.begin(); it != fields.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kMDEntryType: entry.type = char_of(v); break;
+      case tag::kMDUpdateAction: entry.action = char_of(v); break;
+      case tag::kSymbol: entry.symbol = v; break;
+      case tag::kMDEntryPx: entry.price = price_of(it->getTag(), v); break;
+      case tag::kMDEntrySize: entry.size = qty_of(it->getTag(), v, true); break;
+      case tag::kMDEntryPositionNo: entry.position = int_of(it->getTag(), v); break;
+      case tag::kNumberOfOrders: entry.orders = int_of(it->getTag(), v); break;
+      case tag::kTradeID: entry.trade_id = v; break;
+      case tag::kMDEntryDate: date = v; break;
+      case tag::kMDEntryTime: time = v; break;
+      default: break;
+    }
+  }
+  // A time needs both halves; one alone leaves the entry without a time.
+  if (!date.empty() && !time.empty()) {
+    if (const char* problem = date_time_problem(date, time, entry.time)) {
+      refuse(tag::kMDEntryTime, date + "-" + time, problem);
+    }
+  }
+}
+
+void decode_md_entries(const FIX::Message& message, std::vector<MdEntry>& entries) {
+  for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
+    if (g->first != tag::kNoMDEntries) continue;
+    for (const Fields* group : g->second) {
+      entries.emplace_back();
+      decode_md_entry(*group, entries.back());
+    }
+  }
+}
+
+// ---- writing ------------------------------------------------------------------------------------------
+
+void begin(FIX::Message& message, const char* type) {
+  message.getHeader().setField(tag::kMsgType, type);
+}
+
+void put(Fields& fields, int tag, const std::string& value) {
+  if (!value.empty()) fields.setField(tag, value);
+}
+
+void put_required(Fields& fields, int tag, const std::string& value, const char* what) {
+  if (value.empty()) {
+    throw std::invalid_argument(std::string(what) + " is empty, and " + field_name(tag) + " is required");
+  }
+  fields.setField(tag, value);
+}
+
+void put_char(Fields& fields, int tag, char value, const char* what) {
+  if (value <= ' ' || value > '~') {
+    throw std::invalid_argument(std::string(what) + " is not a printable character, and " +
+                                field_name(tag) + " needs one");
+  }
+  fields.setField(tag, std::string(1, value));
+}
+
+void put_int(Fields& fields, int tag, std::int64_t value) { fields.setField(tag, std::to_string(value)); }
+
+void put_price(Fields& fields, int tag, std::int64_t fen) { fields.setField(tag, format_price(fen)); }
+
+void put_time(Fields& fields, int tag, std::int64_t ns) { fields.setField(tag, format_utc_timestamp(ns)); }
+
+void put_text(Fields& fields, const std::string& text) {
+  if (!text.empty()) fields.setField(tag::kText, sanitize(text));
+}
+
+// A repeating group entry: the delimiter first, the other fields in tag order. The message owns it.
+Fields& add_entry(FIX::Message& message, int count_tag, int delimiter) {
+  std::unique_ptr<FIX::Group> entry(new FIX::Group(count_tag, delimiter));
+  Fields& fields = *entry;
+  static_cast<Fields&>(message).addGroupPtr(count_tag, entry.release());
+  return fields;
+}
+
+void encode_md_entry(const MdEntry& in, Fields& out, bool incremental) {
+  if (incremental) put_char(out, tag::kMDUpdateAction, in.action, "MdEntry.action");
+  put_char(out, tag::kMDEntryType, in.type, "MdEntry.type");
+  if (incremental) put(out, tag::kSymbol, in.symbol);
+  put_price(out, tag::kMDEntryPx, in.price);
+  put_int(out, tag::kMDEntrySize, in.size);
+  if (in.position > 0) put_int(out, tag::kMDEntryPositionNo, in.position);
+  if (in.orders > 0) put_int(out, tag::kNumberOfOrders, in.orders);
+  put(out, tag::kTradeID, in.trade_id);
+  if (in.time != 0) {
+    out.setField(tag::kMDEntryDate, format_date(in.time));
+    out.setField(tag::kMDEntryTime, format_time(in.time));
+  }
+}
+
+void encode_md_entries(const std::vector<MdEntry>& entries, FIX::Message& out, bool incremental) {
+  // An empty book is a snapshot with NoMDEntries(268) = 0 (the field is required).
+  if (entries.empty()) out.setField(tag::kNoMDEntries, "0");
+  for (const MdEntry& entry : entries) {
+    encode_md_entry(entry, add_entry(out, tag::kNoMDEntries,
+                                     incremental ? tag::kMDUpdateAction : tag::kMDEntryType),
+                    incremental);
+  }
+}
+
+bool is_header_tag(int tag) {
+  switch (tag) {
+    case 34: case 35: case 43: case 49: case 52: case 56: case 97: case 122:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+// ---- client -> exchange -------------------------------------------------------------------------------
+
+void decode_order(const FIX::Message& message, char type, OrderRequest& out) {
+  switch (type) {
+    case 'D': out.kind = RequestKind::kNew; break;
+    case 'F': out.kind = RequestKind::kCancel; break;
+    case 'G': out.kind = RequestKind::kReplace; break;
+    case 'H': out.kind = RequestKind::kStatus; break;
+    default: out.kind = RequestKind::kMassCancel; break;
+  }
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    const int t = it->getTag();
+    switch (t) {
+      case tag::kClOrdID: out.cl_ord_id = v; break;
+      case tag::kOrigClOrdID: out.orig_cl_ord_id = v; break;
+      case tag::kOrderID: out.order_id = v; break;
+      case tag::kSymbol: out.symbol = v; break;
+      case tag::kAccount: out.account = v; break;
+      case tag::kSide: out.side = char_of(v); break;
+      case tag::kOrdType: out.ord_type = char_of(v); break;
+      case tag::kTimeInForce: out.time_in_force = char_of(v); break;
+      case tag::kExecInst: out.all_or_none = has_value(v, 'G'); break;
+      case tag::kPrice: out.price = price_of(t, v); break;
+      case tag::kOrderQty: out.qty = qty_of(t, v, false); break;
+      case tag::kExpireTime: out.expire_time = time_of(t, v); break;
+      case tag::kMassCancelRequestType: out.mass_cancel_type = char_of(v); break;
+      case tag::kTransactTime: out.transact_time = time_of(t, v); break;
+      default: break;
+    }
+  }
+}
+
+void encode(const OrderRequest& in, FIX::Message& out) {
+  const std::int64_t transact_time = in.transact_time != 0 ? in.transact_time : now_ns();
+  switch (in.kind) {
+    case RequestKind::kNew:
+    case RequestKind::kReplace:
+      begin(out, in.kind == RequestKind::kNew ? "D" : "G");
+      if (in.kind == RequestKind::kReplace) {
+        put(out, tag::kOrderID, in.order_id);
+        put_required(out, tag::kOrigClOrdID, in.orig_cl_ord_id, "OrderRequest.orig_cl_ord_id");
+      }
+      put_required(out, tag::kClOrdID, in.cl_ord_id, "OrderRequest.cl_ord_id");
+      put(out, tag::kAccount, in.account);
+      if (in.all_or_none) out.setField(tag::kExecInst, "G");
+      put_required(out, tag::kSymbol, in.symbol, "OrderRequest.symbol");
+      put_char(out, tag::kSide, in.side, "OrderRequest.side");
+      put_time(out, tag::kTransactTime, transact_time);
+      put_int(out, tag::kOrderQty, in.qty);
+      put_char(out, tag::kOrdType, in.ord_type, "OrderRequest.ord_type");
+      if (in.price != 0) put_price(out, tag::kPrice, in.price);
+      put_char(out, tag::kTimeInForce, in.time_in_force, "OrderRequest.time_in_force");
+      if (in.expire_time != 0) put_time(out, tag::kExpireTime, in.expire_time);
+      break;
+    case RequestKind::kCancel:
+      begin(out, "F");
+      put_required(out, tag::kOrigClOrdID, in.orig_cl_ord_id, "OrderRequest.orig_cl_ord_id");
+      put(out, tag::kOrderID, in.order_id);
+      put_required(out, tag::kClOrdID, in.cl_ord_id, "OrderRequest.cl_ord_id");
+      put(out, tag::kAccount, in.account);
+      put_required(out, tag::kSymbol, in.symbol, "OrderRequest.symbol");
+      put_char(out, tag::kSide, in.side, "OrderRequest.side");
+      put_time(out, tag::kTransactTime, transact_time);
+      if (in.qty != 0) put_int(out, tag::kOrderQty, in.qty);
+      break;
+    case RequestKind::kStatus:
+      begin(out, "H");
+      put(out, tag::kOrderID, in.order_id);
+      put_required(out, tag::kClOrdID, in.cl_ord_id, "OrderRequest.cl_ord_id");
+      put(out, tag::kAccount, in.account);
+      put_required(out, tag::kSymbol, in.symbol, "OrderRequest.symbol");
+      put_char(out, tag::kSide, in.side, "OrderRequest.side");
+      break;
+    case RequestKind::kMassCancel:
+      begin(out, "q");
+      put_required(out, tag::kClOrdID, in.cl_ord_id, "OrderRequest.cl_ord_id");
+      put_char(out, tag::kMassCancelRequestType, in.mass_cancel_type, "OrderRequest.mass_cancel_type");
+      put(out, tag::kSymbol, in.symbol);
+      put_time(out, tag::kTransactTime, transact_time);
+      break;
+  }
+}
+
+void decode(const FIX::Message& message, MarketDataRequest& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kMDReqID: out.md_req_id = v; break;
+      case tag::kSubscriptionRequestType: out.subscription = char_of(v); break;
+      case tag::kMarketDepth: out.depth = int_of(it->getTag(), v); break;
+      default: break;
+    }
+  }
+  out.bids = out.offers = out.trades = false;
+  out.entry_types.clear();
+  out.symbols.clear();
+  for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
+    for (const Fields* entry : g->second) {
+      if (g->first == tag::kNoMDEntryTypes && entry->isSetField(tag::kMDEntryType)) {
+        const char type = char_of(entry->getField(tag::kMDEntryType));
+        out.entry_types.push_back(type);
+        out.bids = out.bids || type == '0';
+        out.offers = out.offers || type == '1';
+        out.trades = out.trades || type == '2';
+      } else if (g->first == tag::kNoRelatedSym && entry->isSetField(tag::kSymbol)) {
+        out.symbols.push_back(entry->getField(tag::kSymbol));
+      }
+    }
+  }
+}
+
+void encode(const MarketDataRequest& in, FIX::Message& out) {
+  begin(out, "V");
+  put_required(out, tag::kMDReqID, in.md_req_id, "MarketDataRequest.md_req_id");
+  put_char(out, tag::kSubscriptionRequestType, in.subscription, "MarketDataRequest.subscription");
+  put_int(out, tag::kMarketDepth, in.depth);
+  // FIX requires MDUpdateType with a subscription; the exchange sends incremental updates (X).
+  if (in.subscription == '1') out.setField(tag::kMDUpdateType, "1");
+  std::string types = in.entry_types;
+  if (types.empty()) {
+    if (in.bids) types += '0';
+    if (in.offers) types += '1';
+    if (in.trades) types += '2';
+  }
+  if (types.empty()) throw std::invalid_argument("MarketDataRequest asks for no MDEntryType(269)");
+  for (const char type : types) {
+    put_char(add_entry(out, tag::kNoMDEntryTypes, tag::kMDEntryType), tag::kMDEntryType, type,
+             "MarketDataRequest.entry_types");
+  }
+  if (in.symbols.empty()) throw std::invalid_argument("MarketDataRequest names no symbol");
+  for (const std::string& symbol : in.symbols) {
+    put_required(add_entry(out, tag::kNoRelatedSym, tag::kSymbol), tag::kSymbol, symbol,
+                 "MarketDataRequest.symbols[]");
+  }
+}
+
+void decode(const FIX::Message& message, SecurityListRequest& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kSecurityReqID: out.security_req_id = v; break;
+      case tag::kSecurityListRequestType: out.request_type = int_of(it->getTag(), v); break;
+      case tag::kSymbol: out.symbol = v; break;
+      default: break;
+    }
+  }
+}
+
+void encode(const SecurityListRequest& in, FIX::Message& out) {
+  begin(out, "x");
+  put_required(out, tag::kSecurityReqID, in.security_req_id, "SecurityListRequest.security_req_id");
+  put_int(out, tag::kSecurityListRequestType, in.request_type);
+  put(out, tag::kSymbol, in.symbol);
+}
+
+// ---- exchange -> client -------------------------------------------------------------------------------
+
+void decode(const FIX::Message& message, ExecReport& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    const int t = it->getTag();
+    switch (t) {
+      case tag::kOrderID: out.order_id = v; break;
+      case tag::kExecID: out.exec_id = v; break;
+      case tag::kClOrdID: out.cl_ord_id = v; break;
+      case tag::kOrigClOrdID: out.orig_cl_ord_id = v; break;
+      case tag::kExecType: out.exec_type = char_of(v); break;
+      case tag::kOrdStatus: out.ord_status = char_of(v); break;
+      case tag::kSymbol: out.symbol = v; break;
+      case tag::kAccount: out.account = v; break;
+      case tag::kSide: out.side = char_of(v); break;
+      case tag::kOrdType: out.ord_type = char_of(v); break;
+      case tag::kTimeInForce: out.time_in_force = char_of(v); break;
+      case tag::kPrice: out.price = price_of(t, v); break;
+      case tag::kOrderQty: out.order_qty = qty_of(t, v, true); break;
+      case tag::kLeavesQty: out.leaves_qty = qty_of(t, v, true); break;
+      case tag::kCumQty: out.cum_qty = qty_of(t, v, true); break;
+      case tag::kAvgPx: out.avg_px = price_of(t, v); break;
+      case tag::kLastPx: out.last_px = price_of(t, v); break;
+      case tag::kLastQty: out.last_qty = qty_of(t, v, true); break;
+      case tag::kTradeID: out.trade_id = v; break;
+      case tag::kCreditedQty: out.credited = integer_of(t, v, 0, LLONG_MAX); break;
+      case tag::kRatioPermille: out.ratio_permille = integer_of(t, v, 0, LLONG_MAX); break;
+      case tag::kOrdRejReason: out.ord_rej_reason = int_of(t, v); break;
+      case tag::kText: out.text = v; break;
+      case tag::kTransactTime: out.transact_time = time_of(t, v); break;
+      default: break;
+    }
+  }
+}
+
+void encode(const ExecReport& in, FIX::Message& out) {
+  begin(out, "8");
+  put_required(out, tag::kOrderID, in.order_id, "ExecReport.order_id");
+  put(out, tag::kClOrdID, in.cl_ord_id);
+  put(out, tag::kOrigClOrdID, in.orig_cl_ord_id);
+  put_required(out, tag::kExecID, in.exec_id, "ExecReport.exec_id");
+  put_char(out, tag::kExecType, in.exec_type, "ExecReport.exec_type");
+  put_char(out, tag::kOrdStatus, in.ord_status, "ExecReport.ord_status");
+  if (in.ord_rej_reason >= 0) put_int(out, tag::kOrdRejReason, in.ord_rej_reason);
+  put(out, tag::kAccount, in.account);
+  put_required(out, tag::kSymbol, in.symbol, "ExecReport.symbol");
+  put_char(out, tag::kSide, in.side, "ExecReport.side");
+  put_int(out, tag::kOrderQty, in.order_qty);
+  put_char(out, tag::kOrdType, in.ord_type, "ExecReport.ord_type");
+  if (in.price != 0) put_price(out, tag::kPrice, in.price);
+  put_char(out, tag::kTimeInForce, in.time_in_force, "ExecReport.time_in_force");
+  if (in.last_qty > 0) {
+    put_int(out, tag::kLastQty, in.last_qty);
+    put_price(out, tag::kLastPx, in.last_px);
+  }
+  put(out, tag::kTradeID, in.trade_id);
+  put_int(out, tag::kLeavesQty, in.leaves_qty);
+  put_int(out, tag::kCumQty, in.cum_qty);
+  put_price(out, tag::kAvgPx, in.avg_px);
+  if (in.transact_time != 0) put_time(out, tag::kTransactTime, in.transact_time);
+  put_text(out, in.text);
+  if (in.credited >= 0) put_int(out, tag::kCreditedQty, in.credited);
+  if (in.ratio_permille >= 0) put_int(out, tag::kRatioPermille, in.ratio_permille);
+}
+
+void decode(const FIX::Message& message, CancelReject& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kOrderID: out.order_id = v; break;
+      case tag::kClOrdID: out.cl_ord_id = v; break;
+      case tag::kOrigClOrdID: out.orig_cl_ord_id = v; break;
+      case tag::kOrdStatus: out.ord_status = char_of(v); break;
+      case tag::kCxlRejResponseTo: out.response_to = char_of(v); break;
+      case tag::kCxlRejReason: out.reason = int_of(it->getTag(), v); break;
+      case tag::kText: out.text = v; break;
+      default: break;
+    }
+  }
+}
+
+void encode(const CancelReject& in, FIX::Message& out) {
+  begin(out, "9");
+  out.setField(tag::kOrderID, in.order_id.empty() ? std::string("NONE") : in.order_id);
+  put_required(out, tag::kClOrdID, in.cl_ord_id, "CancelReject.cl_ord_id");
+  put_required(out, tag::kOrigClOrdID, in.orig_cl_ord_id, "CancelReject.orig_cl_ord_id");
+  put_char(out, tag::kOrdStatus, in.ord_status, "CancelReject.ord_status");
+  put_char(out, tag::kCxlRejResponseTo, in.response_to, "CancelReject.response_to");
+  put_int(out, tag::kCxlRejReason, in.reason);
+  put_text(out, in.text);
+}
+
+void decode(const FIX::Message& message, BusinessReject& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kRefSeqNum: out.ref_seq_num = int_of(it->getTag(), v); break;
+      case tag::kRefMsgType: out.ref_msg_type = v; break;
+      case tag::kBusinessRejectRefID: out.ref_id = v; break;
+      case tag::kBusinessRejectReason: out.reason = int_of(it->getTag(), v); break;
+      case tag::kText: out.text = v; break;
+      default: break;
+    }
+  }
+}
+
+void encode(const BusinessReject& in, FIX::Message& out) {
+  begin(out, "j");
+  if (in.ref_seq_num > 0) put_int(out, tag::kRefSeqNum, in.ref_seq_num);
+  put_required(out, tag::kRefMsgType, in.ref_msg_type, "BusinessReject.ref_msg_type");
+  put(out, tag::kBusinessRejectRefID, in.ref_id);
+  put_int(out, tag::kBusinessRejectReason, in.reason);
+  put_text(out, in.text);
+}
+
+void decode(const FIX::Message& message, MarketDataSnapshot& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    switch (it->getTag()) {
+      case tag::kMDReqID: out.md_req_id = it->getString(); break;
+      case tag::kSymbol: out.symbol = it->getString(); break;
+      default: break;
+    }
+  }
+  decode_md_entries(message, out.entries);
+}
+
+void encode(const MarketDataSnapshot& in, FIX::Message& out) {
+  begin(out, "W");
+  put(out, tag::kMDReqID, in.md_req_id);
+  put_required(out, tag::kSymbol, in.symbol, "MarketDataSnapshot.symbol");
+  encode_md_entries(in.entries, out, false);
+}
+
+void decode(const FIX::Message& message, MarketDataIncremental& out) {
+  if (message.isSetField(tag::kMDReqID)) out.md_req_id = message.getField(tag::kMDReqID);
+  decode_md_entries(message, out.entries);
+}
+
+void encode(const MarketDataIncremental& in, FIX::Message& out) {
+  begin(out, "X");
+  put(out, tag::kMDReqID, in.md_req_id);
+  encode_md_entries(in.entries, out, true);
+}
+
+void decode(const FIX::Message& message, SecurityList& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kSecurityReqID: out.security_req_id = v; break;
+      case tag::kSecurityResponseID: out.response_id = v; break;
+      case tag::kSecurityRequestResult: out.result = int_of(it->getTag(), v); break;
+      default: break;
+    }
+  }
+  for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
+    if (g->first != tag::kNoRelatedSym) continue;
+    for (const Fields* group : g->second) {
+      out.securities.emplace_back();
+      SecurityEntry& entry = out.securities.back();
+      for (Fields::const_iterator it = group->begin(); it != group->end(); ++it) {
+        const std::string& v = it->getString();
+        const int t = it->getTag();
+        switch (t) {
+          case tag::kSymbol: entry.symbol = v; break;
+          case tag::kSecurityDesc: entry.description = v; break;
+          case tag::kMinPriceIncrement: entry.tick = price_of(t, v); break;
+          case tag::kRoundLot: entry.lot = qty_of(t, v, true); break;
+          case tag::kSecurityTradingStatus: entry.trading_status = int_of(t, v); break;
+          case tag::kReferencePx: entry.reference = price_of(t, v); break;
+          case tag::kLowLimitPx: entry.low = price_of(t, v); break;
+          case tag::kHighLimitPx: entry.high = price_of(t, v); break;
+          default: break;
+        }
+      }
+    }
+  }
+}
+
+void encode(const SecurityList& in, FIX::Message& out) {
+  begin(out, "y");
+  put_required(out, tag::kSecurityReqID, in.security_req_id, "SecurityList.security_req_id");
+  put_required(out, tag::kSecurityResponseID, in.response_id, "SecurityList.response_id");
+  put_int(out, tag::kSecurityRequestResult, in.result);
+  for (const SecurityEntry& security : in.securities) {
+    Fields& entry = add_entry(out, tag::kNoRelatedSym, tag::kSymbol);
+    put_required(entry, tag::kSymbol, security.symbol, "SecurityEntry.symbol");
+    put(entry, tag::kSecurityDesc, sanitize(security.description));
+    put_price(entry, tag::kMinPriceIncrement, security.tick);
+    put_int(entry, tag::kRoundLot, security.lot);
+    put_int(entry, tag::kSecurityTradingStatus, security.trading_status);
+    put_price(entry, tag::kReferencePx, security.reference);
+    put_price(entry, tag::kLowLimitPx, security.low);
+    put_price(entry, tag::kHighLimitPx, security.high);
+  }
+}
+
+void decode(const FIX::Message& message, SessionReject& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kRefSeqNum: out.ref_seq_num = int_of(it->getTag(), v); break;
+      case tag::kRefTagID: out.ref_tag_id = int_of(it->getTag(), v); break;
+      case tag::kRefMsgType: out.ref_msg_type = v; break;
+      case tag::kSessionRejectReason: out.reason = int_of(it->getTag(), v); break;
+      case tag::kText: out.text = v; break;
+      default: break;
+    }
+  }
+}
+
+// ---- session helpers ----------------------------------------------------------------------------------
+
+void encode_raw(const std::string& fields, FIX::Message& out) {
+  bool has_type = false;
+  std::size_t start = 0;
+  while (start < fields.size()) {
+    std::size_t end = fields.find_first_of("|\x01", start);
+    if (end == std::string::npos) end = fields.size();
+    const std::string field = fields.substr(start, end - start);
+    start = end + 1;
+    if (field.empty()) continue;
+    const std::size_t equals = field.find('=');
+    if (equals == 0 || equals == std::string::npos || equals + 1 == field.size() ||
+        field.find_first_not_of("0123456789") != equals) {
+      throw std::invalid_argument("send_raw: '" + field + "' is not tag=value");
+    }
+    const std::string number = field.substr(0, equals);
+    if (number.size() > 9) throw std::invalid_argument("send_raw: tag " + number + " is too large");
+    const int tag = std::stoi(number);
+    if (tag == 8 || tag == 9 || tag == 10 || tag == 0) {
+      throw std::invalid_argument("send_raw: tag " + number + " is written by the session");
+    }
+    const std::string value = field.substr(equals + 1);
+    if (is_header_tag(tag)) {
+      out.getHeader().setField(tag, value);
+    } else {
+      out.setField(tag, value);
+    }
+    has_type = has_type || tag == tag::kMsgType;
+  }
+  if (!has_type) throw std::invalid_argument("send_raw: no MsgType(35) in '" + fields + "'");
+}
+
+void encode_test_request(const std::string& id, FIX::Message& out) {
+  begin(out, "1");
+  out.setField(tag::kTestReqID, id);
+}
+
+}  // namespace detail
+}  // namespace fix
+}  // namespace crix

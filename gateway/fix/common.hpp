@@ -1,0 +1,156 @@
+// crix::fix internals shared by the Acceptor and the Initiator: the translation between QuickFIX
+// messages and the structs of fix_api.hpp in both directions (the exchange encodes what the client
+// decodes and back), the QuickFIX settings both sides use, the Text of the rejects we cause, and
+// configuration checks. Only gateway/fix/*.cpp include this file (it includes QuickFIX).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "gateway/fix/fix_api.hpp"
+#include "gateway/fix/quickfix.hpp"
+
+namespace crix {
+namespace fix {
+namespace detail {
+
+namespace tag {
+constexpr int kAccount = 1;
+constexpr int kAvgPx = 6;
+constexpr int kClOrdID = 11;
+constexpr int kCumQty = 14;
+constexpr int kExecID = 17;
+constexpr int kExecInst = 18;
+constexpr int kLastPx = 31;
+constexpr int kLastQty = 32;
+constexpr int kMsgSeqNum = 34;
+constexpr int kMsgType = 35;
+constexpr int kOrderID = 37;
+constexpr int kOrderQty = 38;
+constexpr int kOrdStatus = 39;
+constexpr int kOrdType = 40;
+constexpr int kOrigClOrdID = 41;
+constexpr int kPrice = 44;
+constexpr int kRefSeqNum = 45;
+constexpr int kSide = 54;
+constexpr int kSymbol = 55;
+constexpr int kText = 58;
+constexpr int kTimeInForce = 59;
+constexpr int kTransactTime = 60;
+constexpr int kCxlRejReason = 102;
+constexpr int kOrdRejReason = 103;
+constexpr int kSecurityDesc = 107;
+constexpr int kTestReqID = 112;
+constexpr int kExpireTime = 126;
+constexpr int kNoRelatedSym = 146;
+constexpr int kExecType = 150;
+constexpr int kLeavesQty = 151;
+constexpr int kMDReqID = 262;
+constexpr int kSubscriptionRequestType = 263;
+constexpr int kMarketDepth = 264;
+constexpr int kMDUpdateType = 265;
+constexpr int kNoMDEntryTypes = 267;
+constexpr int kNoMDEntries = 268;
+constexpr int kMDEntryType = 269;
+constexpr int kMDEntryPx = 270;
+constexpr int kMDEntrySize = 271;
+constexpr int kMDEntryDate = 272;
+constexpr int kMDEntryTime = 273;
+constexpr int kMDUpdateAction = 279;
+constexpr int kMDEntryPositionNo = 290;
+constexpr int kSecurityReqID = 320;
+constexpr int kSecurityResponseID = 322;
+constexpr int kSecurityTradingStatus = 326;
+constexpr int kNumberOfOrders = 346;
+constexpr int kRefTagID = 371;
+constexpr int kRefMsgType = 372;
+constexpr int kSessionRejectReason = 373;
+constexpr int kBusinessRejectRefID = 379;
+constexpr int kBusinessRejectReason = 380;
+constexpr int kCxlRejResponseTo = 434;
+constexpr int kMassCancelRequestType = 530;
+constexpr int kUsername = 553;
+constexpr int kPassword = 554;
+constexpr int kSecurityListRequestType = 559;
+constexpr int kSecurityRequestResult = 560;
+constexpr int kRoundLot = 561;
+constexpr int kMinPriceIncrement = 969;
+constexpr int kTradeID = 1003;
+constexpr int kCreditedQty = 20001;
+constexpr int kRatioPermille = 20002;
+constexpr int kLowLimitPx = 20003;
+constexpr int kHighLimitPx = 20004;
+constexpr int kReferencePx = 20005;
+}  // namespace tag
+
+// "Price(44)" for the tags of our dialect, "tag 9999" for others.
+std::string field_name(int tag);
+
+// A field our dialect refuses although QuickFIX's dictionary took it: a price with more than two
+// decimals, a fractional or non-positive OrderQty, a number too large for its field. Thrown by the
+// decoders; the session answers Reject(3), SessionRejectReason 6, RefTagID = tag, Text = text.
+struct FieldError {
+  int tag;
+  std::string value;
+  std::string text;  // "Price(44) '580.001' has more than two decimals (prices are yuan to the fen)"
+};
+
+// ---- decoding: the message has passed QuickFIX's dictionary check; throw FieldError -------------------
+// `type` is the MsgType: 'D', 'F', 'G', 'H' or 'q'.
+void decode_order(const FIX::Message& message, char type, OrderRequest& out);
+void decode(const FIX::Message& message, MarketDataRequest& out);
+void decode(const FIX::Message& message, SecurityListRequest& out);
+void decode(const FIX::Message& message, ExecReport& out);
+void decode(const FIX::Message& message, CancelReject& out);
+void decode(const FIX::Message& message, BusinessReject& out);
+void decode(const FIX::Message& message, MarketDataSnapshot& out);
+void decode(const FIX::Message& message, MarketDataIncremental& out);
+void decode(const FIX::Message& message, SecurityList& out);
+void decode(const FIX::Message& message, SessionReject& out);
+
+// ---- encoding into an empty message: throw std::invalid_argument naming a required field that is
+// empty (or a char field that is not a printable character): a bug of the caller, not of the peer ----
+void encode(const OrderRequest& in, FIX::Message& out);  // transact_time 0 is sent as now
+void encode(const MarketDataRequest& in, FIX::Message& out);
+void encode(const SecurityListRequest& in, FIX::Message& out);
+void encode(const ExecReport& in, FIX::Message& out);
+void encode(const CancelReject& in, FIX::Message& out);
+void encode(const BusinessReject& in, FIX::Message& out);
+void encode(const MarketDataSnapshot& in, FIX::Message& out);
+void encode(const MarketDataIncremental& in, FIX::Message& out);
+void encode(const SecurityList& in, FIX::Message& out);
+// send_raw's "35=D|11=A|..." (fix_api.hpp); throws std::invalid_argument.
+void encode_raw(const std::string& fields, FIX::Message& out);
+// A TestRequest: the peer answers with a Heartbeat at once, which wakes QuickFIX's connection thread
+// (it otherwise looks at a pending logout() only once a second).
+void encode_test_request(const std::string& id, FIX::Message& out);
+
+// ---- the Text of a Reject(3) or Logout(5) that QuickFIX is about to send on this thread ---------------
+// QuickFIX writes its own Text when it answers an exception thrown from a callback: "Incorrect data
+// format for value" for IncorrectDataFormat, "Rejected Logon Attempt: <reason>" for RejectLogon. The
+// callback announces the Text it wants before throwing; toAdmin() puts it into the outgoing message
+// (same thread, synchronously, before it is sent). A Reject must also name ref_tag in RefTagID(371).
+void expect_text(char msg_type, int ref_tag, const std::string& text);
+void apply_expected_text(FIX::Message& outgoing);
+void forget_expected_text();
+
+// SOH would end a field early and garble the frame: replaced by spaces.
+std::string sanitize(std::string text);
+std::int64_t now_ns();
+// MsgType(35) of a message, "" if absent; MsgSeqNum(34), 0 if absent.
+std::string msg_type(const FIX::Message& message);
+int msg_seq_num(const FIX::Message& message);
+
+// ---- configuration ------------------------------------------------------------------------------------
+// The settings both sides share (comments in common.cpp say why each is what it is).
+FIX::Dictionary base_settings(const std::string& dictionary_path);
+// The dictionary to use: `configured`, or default_dictionary_path() when empty; throws
+// std::runtime_error("<who>: ...") when there is none or it cannot be read.
+std::string resolve_dictionary(const std::string& configured, const std::string& who);
+// Throws std::runtime_error("<who>: ...") unless `id` is 1 to 64 printable ASCII characters, no spaces.
+void check_comp_id(const std::string& id, const std::string& what, const std::string& who);
+
+}  // namespace detail
+}  // namespace fix
+}  // namespace crix

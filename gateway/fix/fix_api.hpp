@@ -1,0 +1,388 @@
+// crix::fix: the exchange's FIX 4.4 layer (DESIGN.md, FIX dialect). An Acceptor for the exchange and an
+// Initiator for clients (the `crix order` tool, integration tests, the benchmark), both over QuickFIX
+// 1.15.1, behind an interface of plain structs (std::string, integers, chars, std::vector) that exposes
+// no QuickFIX type. This header compiles as C++14 (the library: QuickFIX's headers do not compile as
+// C++17) and as C++20 (the exchange); the library is target crix::fix.
+//
+// Numbers cross this interface as integers, never as floating point:
+//  - prices are int64 fen (0.01 yuan). On the wire Price(44), LastPx(31), AvgPx(6), MDEntryPx(270),
+//    MinPriceIncrement(969) and our LowLimitPx/HighLimitPx/ReferencePx are yuan with at most two
+//    decimals, parsed from the field's text exactly ("580.05" -> 58005; zeros past the second decimal
+//    change nothing and are taken: "580.050") and written as "580.00";
+//  - quantities are whole tonnes: OrderQty(38) must be positive ("100", or "100.0": a zero fraction is a
+//    whole number); quantities in reports may be 0;
+//  - timestamps are int64 nanoseconds since the Unix epoch, UTC; TransactTime(60) and ExpireTime(126)
+//    travel as UTCTimestamp with milliseconds ("20250102-01:30:00.250"; more sub-second digits are
+//    accepted on input, the time is truncated to the millisecond on output).
+// An inbound price with more than two decimals, a negative price, a quantity with a fractional part
+// or a quantity <= 0 is answered by a session-level Reject(3) with SessionRejectReason(373) = 6
+// (incorrect data format), RefTagID(371) = the field and a Text(58) naming the field and the value
+// ("Price(44) '580.001' has more than two decimals (...)"); the message never reaches the Handler. A value
+// that is not a number at all is rejected the same way by QuickFIX's dictionary check, whose Text is
+// QuickFIX's own ("Incorrect data format for value").
+//
+// User-defined tags of our dialect (also documented at the top of FIX44-CRIX.xml):
+//   20001 CreditedQty   int    tonnes of new capacity credited to the buyer by a fill (ExecutionReport)
+//   20002 RatioPermille int    the replacement ratio of the fill, per mille (1.5:1 -> 1500)
+//   20003 LowLimitPx    price  lower edge of the price band (SecurityList)
+//   20004 HighLimitPx   price  upper edge of the price band (SecurityList)
+//   20005 ReferencePx   price  reference price the band is computed from (SecurityList)
+//
+// Sessions: BeginString FIX.4.4; the exchange is SenderCompID = AcceptorConfig::exchange_comp_id to
+// each participant's comp id. Sessions are configured in code from the list of comp ids (no settings
+// file). Messages are kept in memory only (QuickFIX's MemoryStore, PersistMessages=N) and both sides
+// reset sequence numbers at every Logon (ResetOnLogon=Y, ResetSeqNumFlag(141)=Y): a restarted exchange
+// or client starts again at MsgSeqNum 1, and a ResendRequest is answered with a gap fill, never with
+// old messages. A client that lost reports asks again with OrderStatusRequest(H): the ledger, not the
+// FIX session, is the record. The session day ends at 16:00:00 UTC (midnight in Beijing): QuickFIX
+// logs every session out then, and clients log on again when they reconnect.
+//
+// Each message's fields are checked by QuickFIX against our dictionary FIX44-CRIX.xml (types, required
+// fields, fields allowed per message, enumerated values). A message type it does not list is answered
+// with Reject(3), SessionRejectReason 11 (invalid MsgType); a missing required field with Reject(3),
+// reason 1; a frame with a bad checksum or body length is dropped (logged when log_dir is set): it is
+// lost, the sender's next message is one ahead, and the sessions fill the gap (ResendRequest answered
+// with a gap fill). A listed message that only the other side sends (say an
+// ExecutionReport from a client) is answered with BusinessMessageReject(j), reason 3. A valid message
+// in a form our exchange does not support (SecurityListRequest type other than 4, MarketDataRequest for
+// MDEntryType other than 0/1/2, OrdType stop, ...) is delivered to the Handler as it came, and the
+// Handler answers with a BusinessReject or a rejecting ExecReport. None of this disturbs other
+// sessions: each session has its own connection thread.
+//
+// Thread rules: Handler and ClientHandler methods are called on QuickFIX's connection threads, one
+// thread per session (so calls for one session come in order, calls for different sessions may run at
+// the same time), and must be quick and must not throw. send(), logout() and logged_on() are
+// thread-safe and may be called from any thread, including from inside a handler method. Construction,
+// start(), stop() and destruction belong to one owning thread and must not be called from a handler.
+//
+// QuickFIX keeps one process-wide registry of sessions: two Acceptors (or Initiators) in one process must
+// not configure the same pair of comp ids; the constructors refuse it.
+//
+// Errors: constructors and start() throw std::runtime_error with a sentence saying what to change.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace crix {
+namespace fix {
+
+using SessionHandle = std::uint32_t;  // index into AcceptorConfig::client_comp_ids
+
+// ---- messages, client -> exchange ---------------------------------------------------------------------
+
+enum class RequestKind : std::uint8_t { kNew, kCancel, kReplace, kStatus, kMassCancel };
+
+// NewOrderSingle(D), OrderCancelRequest(F), OrderCancelReplaceRequest(G), OrderStatusRequest(H),
+// OrderMassCancelRequest(q). Fields a kind does not carry keep their defaults.
+struct OrderRequest {
+  RequestKind kind = RequestKind::kNew;
+  SessionHandle session = 0;      // set by the acceptor; ignored when a client sends
+  std::string cl_ord_id;          // 11
+  std::string orig_cl_ord_id;     // 41 (F, G)
+  std::string order_id;           // 37 (F, G, H; optional)
+  std::string symbol;             // 55 ("" for q with type 7)
+  std::string account;            // 1: facility id (sell) or project id (buy); optional on the wire
+  char side = '1';                // 54: '1' buy, '2' sell (D, F, G, H; q carries no side in our dialect)
+  char ord_type = '2';            // 40: '1' market, '2' limit (D, G)
+  char time_in_force = '0';       // 59: '0' day (default when absent), '1' GTC, '3' IOC, '4' FOK, '6' GTD
+  bool all_or_none = false;       // 18 contains 'G'
+  std::int64_t price = 0;         // 44 in fen; 0 when absent (and not sent when 0)
+  std::int64_t qty = 0;           // 38 tonnes (D, G required; F optional, not sent when 0)
+  std::int64_t expire_time = 0;   // 126 in ns UTC; 0 when absent
+  char mass_cancel_type = '7';    // 530: '1' one symbol, '7' all (q)
+  std::int64_t transact_time = 0; // 60 in ns, as the client sent it (a client sending 0 sends "now")
+};
+
+// MarketDataRequest(V).
+struct MarketDataRequest {
+  SessionHandle session = 0;
+  std::string md_req_id;          // 262
+  char subscription = '1';        // 263: '0' snapshot, '1' snapshot + updates, '2' unsubscribe
+  int depth = 0;                  // 264: 0 full book
+  bool bids = true, offers = true, trades = true;  // from the 269 entries requested
+  // The MDEntryType(269) values as requested, one char each, in order (e.g. "012"; FIX 4.4 also has
+  // '3'..'9', 'A'..'C', which we deliver for the Handler to refuse). Sending: when empty, the client
+  // sends the types of bids/offers/trades; when set, exactly these (bids/offers/trades are ignored).
+  std::string entry_types;
+  std::vector<std::string> symbols;  // 146 group of 55
+};
+
+// SecurityListRequest(x).
+struct SecurityListRequest {
+  SessionHandle session = 0;
+  std::string security_req_id;    // 320
+  int request_type = 4;           // 559: 4 all securities (0 symbol, 1-3 other FIX 4.4 selections)
+  std::string symbol;             // 55, with request_type 0; "" when absent
+};
+
+// ---- messages, exchange -> client ---------------------------------------------------------------------
+
+// ExecutionReport(8).
+struct ExecReport {
+  SessionHandle session = 0;
+  std::string order_id;           // 37
+  std::string exec_id;            // 17
+  std::string cl_ord_id;          // 11
+  std::string orig_cl_ord_id;     // 41 (replace/cancel)
+  char exec_type = '0';           // 150: '0' new,'F' trade,'4' canceled,'5' replaced,'8' rejected,
+                                  //      'C' expired,'I' status
+  char ord_status = '0';          // 39: '0','1','2','4','8','C', ...
+  std::string symbol, account;    // 55, 1
+  char side = '1';                // 54
+  char ord_type = '2';            // 40
+  char time_in_force = '0';       // 59
+  std::int64_t price = 0;         // 44 fen (not sent when 0)
+  std::int64_t order_qty = 0, leaves_qty = 0, cum_qty = 0;  // 38, 151, 14 tonnes
+  std::int64_t avg_px = 0;        // 6 fen
+  std::int64_t last_px = 0, last_qty = 0;  // 31, 32 on fills (sent when last_qty > 0)
+  std::string trade_id;           // 1003 on fills
+  std::int64_t credited = -1;     // 20001 on fills (-1: absent)
+  std::int64_t ratio_permille = -1;  // 20002 on fills (-1: absent)
+  int ord_rej_reason = -1;        // 103 on rejects (-1: absent)
+  std::string text;               // 58
+  std::int64_t transact_time = 0; // 60 ns (not sent when 0)
+};
+
+// OrderCancelReject(9).
+struct CancelReject {
+  SessionHandle session = 0;
+  std::string order_id;           // 37; sent as "NONE" when empty (FIX 4.4 requires the field)
+  std::string cl_ord_id, orig_cl_ord_id;  // 11, 41
+  char ord_status = '8';          // 39
+  char response_to = '1';         // 434: '1' cancel, '2' replace
+  int reason = 99;                // 102
+  std::string text;               // 58
+};
+
+// BusinessMessageReject(j).
+struct BusinessReject {
+  SessionHandle session = 0;
+  int ref_seq_num = 0;            // 45 (not sent when 0)
+  std::string ref_msg_type;       // 372
+  std::string ref_id;             // 379
+  int reason = 3;                 // 380
+  std::string text;               // 58
+};
+
+// One entry of the NoMDEntries(268) group of W and X.
+struct MdEntry {
+  char type = '0';                // 269: '0' bid, '1' offer, '2' trade
+  char action = '0';              // 279 (X only): '0' new, '1' change, '2' delete
+  std::string symbol;             // 55 in X entries (W names its symbol once)
+  std::int64_t price = 0, size = 0;  // 270 fen, 271 tonnes
+  int position = 0;               // 290 level number from 1 (bids/offers); not sent when 0
+  int orders = 0;                 // 346 NumberOfOrders; not sent when 0
+  std::string trade_id;           // 1003 on trade entries
+  std::int64_t time = 0;          // ns UTC, as MDEntryDate(272) + MDEntryTime(273) to the millisecond;
+                                  // not sent when 0
+};
+
+// MarketDataSnapshotFullRefresh(W) and MarketDataIncrementalRefresh(X).
+struct MarketDataSnapshot {
+  SessionHandle session = 0;
+  std::string md_req_id, symbol;  // 262, 55
+  std::vector<MdEntry> entries;
+};
+struct MarketDataIncremental {
+  SessionHandle session = 0;
+  std::string md_req_id;          // 262
+  std::vector<MdEntry> entries;
+};
+
+// One entry of the NoRelatedSym(146) group of SecurityList(y).
+struct SecurityEntry {
+  std::string symbol, description;  // 55, 107 (e.g. "steel, ironmaking capacity")
+  std::int64_t tick = 0, lot = 0;   // 969 (fen), 561 (tonnes)
+  std::int64_t reference = 0, low = 0, high = 0;  // 20005, 20003, 20004 (fen)
+  int trading_status = 17;          // 326: 17 ready to trade, 2 halted, 18 not available (closed)
+};
+struct SecurityList {               // y: 320, 322, 560
+  SessionHandle session = 0;
+  std::string security_req_id, response_id;
+  int result = 0;
+  std::vector<SecurityEntry> securities;
+};
+
+// A session-level Reject(3) received by a client.
+struct SessionReject {
+  int ref_seq_num = 0;              // 45
+  int ref_tag_id = 0;               // 371 (0: absent)
+  std::string ref_msg_type;         // 372
+  int reason = -1;                  // 373 SessionRejectReason (-1: absent)
+  std::string text;                 // 58
+};
+
+// ---- the exchange side --------------------------------------------------------------------------------
+
+// Implemented by the exchange (C++20). Called on QuickFIX threads, possibly concurrently for different
+// sessions: implementations must be thread-safe and quick (they push into a queue), and must not throw
+// (an exception is caught: a logon is then refused, a request answered with BusinessReject reason 0).
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // "" accepts the logon; anything else refuses it with a Logout whose Text(58) is that string (and no
+  // on_logout follows). Username(553)/Password(554) are "" when absent.
+  virtual std::string on_logon(SessionHandle session, const std::string& username,
+                               const std::string& password) = 0;
+  // Once for every accepted logon, when that session ends (Logout, lost connection, stop()).
+  virtual void on_logout(SessionHandle session) = 0;
+  virtual void on_order(const OrderRequest& request) = 0;
+  virtual void on_market_data_request(const MarketDataRequest& request) = 0;
+  virtual void on_security_list_request(const SecurityListRequest& request) = 0;
+};
+
+struct AcceptorConfig {
+  // QuickFIX 1.15.1 has no setting for the listening address: it listens on every IPv4 interface
+  // (INADDR_ANY) whatever this says; `host` only appears in error messages. Restrict access with the
+  // firewall.
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;              // required: 0 (any free port) is refused, clients need to know it
+  std::string exchange_comp_id = "CRIX";
+  std::vector<std::string> client_comp_ids;  // one session per participant; SessionHandle = index
+  std::string dictionary_path;         // FIX44-CRIX.xml; "" = default_dictionary_path()
+  // "" = no FIX log; else QuickFIX's file logs in that directory: per session
+  // FIX.4.4-CRIX-<client>.messages.current.log and .event.current.log, and GLOBAL.event.current.log
+  // for what belongs to no session (unknown comp ids). A log costs a lock and a write per message.
+  std::string log_dir;
+};
+
+// The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids
+// never reaches a session: QuickFIX closes the connection without an answer (and writes "Session not
+// found for incoming message" to the event log when log_dir is set). A second connection for a comp id
+// already logged on is closed the same way after about five seconds (QuickFIX waits for the first one
+// to go).
+class Acceptor {
+ public:
+  Acceptor(const AcceptorConfig& config, Handler& handler);  // throws std::runtime_error
+  ~Acceptor();                         // stop()s
+  Acceptor(const Acceptor&) = delete;
+  Acceptor& operator=(const Acceptor&) = delete;
+
+  // Listens on the port. Throws std::runtime_error ("port 9878 on 127.0.0.1 is in use: ..."); a stopped
+  // Acceptor cannot be started again (make a new one).
+  void start();
+  // Logs every session out (Logout, then up to about three seconds for the clients' answers) and closes
+  // every connection. Idempotent.
+  void stop();
+
+  // Thread-safe, callable from any thread. false when the session is not logged on (nothing sent) or
+  // the handle is out of range. true means QuickFIX took the message while the session was logged on; a
+  // message sent in the instant the connection drops is lost with it (see OrderStatusRequest above).
+  // Writes on the calling thread: blocks while the client's connection cannot take more (a client
+  // that stops reading; see acceptor.cpp). A Text(58) containing SOH is sent with spaces in its place.
+  // Throws std::invalid_argument naming the field when a field FIX requires is empty (ExecReport:
+  // order_id, exec_id, symbol; CancelReject: cl_ord_id, orig_cl_ord_id; BusinessReject: ref_msg_type;
+  // MarketDataSnapshot: symbol; SecurityList: security_req_id, response_id, each symbol) or a char
+  // field is not a printable character: a bug of the caller, and nothing is sent.
+  bool send(const ExecReport& report);
+  bool send(const CancelReject& reject);
+  bool send(const BusinessReject& reject);
+  bool send(const MarketDataSnapshot& snapshot);
+  bool send(const MarketDataIncremental& update);
+  bool send(const SecurityList& list);
+
+  // Sends a Logout with Text(58) = reason and disconnects once the client answers (or after QuickFIX's
+  // two-second logout timeout). The client may log on again; Handler::on_logon decides (e.g. refuses
+  // a suspended participant). Does nothing when the session is not logged on.
+  void logout(SessionHandle session, const std::string& reason);
+  // True from the completed Logon (QuickFIX's onLogon, just after the exchange's Logon answer has gone
+  // out, so a client may see its logon a moment before) until the session ends.
+  bool logged_on(SessionHandle session) const;
+
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- the client side ----------------------------------------------------------------------------------
+
+// For the `crix order` tool, integration tests and the benchmark. Called on the Initiator's connection
+// thread; must be quick and must not throw.
+class ClientHandler {
+ public:
+  virtual ~ClientHandler() = default;
+  virtual void on_logon() {}
+  // The session ended or a logon attempt failed; text is the Logout's Text(58), "" without a Logout.
+  virtual void on_logout(const std::string& text) { (void)text; }
+  virtual void on_exec_report(const ExecReport&) {}
+  virtual void on_cancel_reject(const CancelReject&) {}
+  virtual void on_business_reject(const BusinessReject&) {}
+  virtual void on_session_reject(const SessionReject&) {}
+  virtual void on_market_data(const MarketDataSnapshot&) {}
+  virtual void on_market_data(const MarketDataIncremental&) {}
+  virtual void on_security_list(const SecurityList&) {}
+};
+
+struct InitiatorConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;              // required
+  std::string comp_id;                 // the participant's SenderCompID; required
+  std::string exchange_comp_id = "CRIX";
+  std::string username, password;      // Logon 553/554 (not sent when empty)
+  std::string dictionary_path;         // "" = default_dictionary_path()
+  int heartbeat_seconds = 30;          // HeartBtInt(108), > 0
+  int reconnect_seconds = 30;          // QuickFIX's ReconnectInterval after a lost or refused connection
+};
+
+class Initiator {
+ public:
+  Initiator(const InitiatorConfig& config, ClientHandler& handler);  // throws std::runtime_error
+  ~Initiator();                        // stop()s
+  Initiator(const Initiator&) = delete;
+  Initiator& operator=(const Initiator&) = delete;
+
+  void start();                        // connects in the background; throws std::runtime_error
+  void stop();                         // Logout, wait for the answer (about three seconds at most), close
+
+  // True once logged on (and on_logon has returned); false on timeout or when the attempt since start()
+  // (or since the last logon) failed: refused with a Logout (logout_text()), connection refused, or
+  // closed by the exchange without an answer (an unknown comp id). last_error() says which.
+  bool wait_logged_on(int timeout_ms);
+  bool logged_on() const;
+  std::string logout_text() const;     // Text(58) of the last Logout received, "" if none
+  std::string last_error() const;      // why the last logon attempt failed, "" if it did not
+
+  // Thread-safe. false when not logged on (nothing sent). Throws std::invalid_argument naming an empty
+  // required field (cl_ord_id, symbol, orig_cl_ord_id for F and G, md_req_id, security_req_id; no
+  // symbols or no entry types in a MarketDataRequest).
+  bool send(const OrderRequest& request);
+  bool send(const MarketDataRequest& request);
+  bool send(const SecurityListRequest& request);
+  // For tests: an application or session message from "tag=value" fields separated by '|' or SOH, e.g.
+  // "35=D|11=A1|55=STEEL|54=1|38=1.5|40=2|60=20250102-01:30:00.000". MsgType(35) is required; the
+  // session fills in BeginString, comp ids, MsgSeqNum, SendingTime, BodyLength and CheckSum (so this
+  // cannot garble a frame), and tags are written in tag order (no repeating groups). Throws
+  // std::invalid_argument on a malformed field list.
+  bool send_raw(const std::string& fix_message_body_fields);
+
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- the dialect's numbers, for tools and tests -------------------------------------------------------
+
+// "580.05" -> 58005. Accepts digits with an optional '.' and one or two decimals ("580", "580.5",
+// "580.05"); refuses a sign, more than two decimals, more than 15 integer digits, anything else.
+bool parse_price(const std::string& text, std::int64_t& fen);
+// 58000 -> "580.00", 1 -> "0.01", -5 -> "-0.05".
+std::string format_price(std::int64_t fen);
+// "100" or "100.0" -> 100. Refuses a fractional part, zero, a sign, more than 15 digits.
+bool parse_qty(const std::string& text, std::int64_t& tonnes);
+// ns since the epoch, UTC -> "YYYYMMDD-HH:MM:SS.sss" (truncated to the millisecond).
+std::string format_utc_timestamp(std::int64_t ns);
+// "YYYYMMDD-HH:MM:SS" with an optional fraction of 1 to 9 digits -> ns since the epoch.
+bool parse_utc_timestamp(const std::string& text, std::int64_t& ns);
+
+// Where FIX44-CRIX.xml is: $CRIX_FIX_DICTIONARY if set; else FIX44-CRIX.xml next to the running
+// executable (an installed crixd/crix); else the copy the build puts at the top of the build tree; else
+// the source file. "" when none exists.
+std::string default_dictionary_path();
+
+}  // namespace fix
+}  // namespace crix

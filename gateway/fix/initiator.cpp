@@ -1,0 +1,399 @@
+// crix::fix::Initiator (fix_api.hpp): one client session over QuickFIX's ThreadedSocketInitiator (one
+// connection thread, frames written on the caller's thread: the benchmark's load client needs the
+// same short path as the exchange, see acceptor.cpp).
+//
+// Thread rules as in fix_api.hpp. The logon state is an atomic plus, under mutex_, what the last
+// attempt and the last Logout said; wait_logged_on() waits on changed_.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "gateway/fix/common.hpp"
+
+namespace crix {
+namespace fix {
+
+namespace {
+
+constexpr const char* kWho = "FIX initiator";
+constexpr const char* kBeginString = "FIX.4.4";
+constexpr auto kStopWait = std::chrono::milliseconds(3500);  // as the Acceptor's (acceptor.cpp)
+// Longer than QuickFIX takes to close a connection it has logged out of, shorter than a reconnect.
+constexpr auto kDisconnectWait = std::chrono::milliseconds(1500);
+
+// QuickFIX reports a refused TCP connection only as an event of the initiator's log; this log passes
+// events on and drops message traffic. Sessions get no log (create() returns nullptr, which QuickFIX
+// treats as "no log"), so no lock is taken per message for logging.
+class EventLog final : public FIX::Log {
+ public:
+  explicit EventLog(std::function<void(const std::string&)> on_event) : on_event_(std::move(on_event)) {}
+  void clear() override {}
+  void backup() override {}
+  void onIncoming(const std::string&) override {}
+  void onOutgoing(const std::string&) override {}
+  void onEvent(const std::string& event) override { on_event_(event); }
+
+ private:
+  std::function<void(const std::string&)> on_event_;
+};
+
+class EventLogFactory final : public FIX::LogFactory {
+ public:
+  explicit EventLogFactory(std::function<void(const std::string&)> on_event)
+      : on_event_(std::move(on_event)) {}
+  FIX::Log* create() override { return new EventLog(on_event_); }
+  FIX::Log* create(const FIX::SessionID&) override { return nullptr; }
+  // A session without a log hands back its own NullLog member (SessionState::log()): only ours are
+  // deleted.
+  void destroy(FIX::Log* log) override { delete dynamic_cast<EventLog*>(log); }
+
+ private:
+  std::function<void(const std::string&)> on_event_;
+};
+
+// The ClientHandler must not throw (fix_api.hpp); if it does, the exception stops here rather than in
+// QuickFIX's connection thread, where it would end the process.
+template <class Call>
+void quietly(Call call) {
+  try {
+    call();
+  } catch (...) {
+  }
+}
+
+// QuickFIX's threaded initiator with the one protected query stop() needs made public.
+class ThreadedInitiator final : public FIX::ThreadedSocketInitiator {
+ public:
+  using FIX::ThreadedSocketInitiator::ThreadedSocketInitiator;
+  using FIX::Initiator::isDisconnected;
+};
+
+}  // namespace
+
+class Initiator::Impl final : public detail::ApplicationBase {
+ public:
+  Impl(const InitiatorConfig& config, ClientHandler& handler);
+  ~Impl() override;
+
+  void start();
+  void stop();
+  bool wait_logged_on(int timeout_ms);
+  bool logged_on() const { return logged_on_.load(); }
+  std::string logout_text() const;
+  std::string last_error() const;
+  template <class Message>
+  bool send(const Message& message);
+  bool send_raw(const std::string& fields);
+
+ private:
+  enum class State { kCreated, kStarted, kStopped };
+
+  // FIX::Application
+  void onLogon(const FIX::SessionID& id) override;
+  void onLogout(const FIX::SessionID& id) override;
+  void toAdmin(FIX::Message& message, const FIX::SessionID& id) override;
+  void from_admin(const FIX::Message& message, const FIX::SessionID& id) override;
+  void from_app(const FIX::Message& message, const FIX::SessionID& id) override;
+
+  void on_global_event(const std::string& event);
+  void deliver(const FIX::Message& message, const std::string& type);
+
+  const InitiatorConfig config_;
+  ClientHandler& handler_;
+  FIX::SessionID id_;
+  FIX::Session* session_ = nullptr;
+  FIX::MemoryStoreFactory store_;
+  EventLogFactory log_factory_;
+  std::unique_ptr<ThreadedInitiator> initiator_;  // after what it uses: destroyed first
+
+  std::atomic<bool> logged_on_{false};  // from QuickFIX's onLogon to its onLogout: send() works
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  bool logon_done_ = false;           // logged on and ClientHandler::on_logon has returned
+  bool failed_ = false;               // the attempt since start() or the last logon failed
+  std::string last_error_;
+  std::string logout_text_;           // Text of the last Logout received
+  std::string connection_logout_text_;  // ... on the current connection, for on_logout()
+
+  std::mutex state_mutex_;  // start() and stop(); never taken by a QuickFIX callback
+  State state_ = State::kCreated;
+};
+
+Initiator::Impl::Impl(const InitiatorConfig& config, ClientHandler& handler)
+    : config_(config),
+      handler_(handler),
+      log_factory_([this](const std::string& event) { on_global_event(event); }) {
+  const std::string who = kWho;
+  if (config.host.empty()) throw std::runtime_error(who + ": host is empty");
+  if (config.port == 0) throw std::runtime_error(who + ": port 0 is not allowed: give the exchange's port");
+  detail::check_comp_id(config.comp_id, "comp_id", who);
+  detail::check_comp_id(config.exchange_comp_id, "exchange_comp_id", who);
+  if (config.heartbeat_seconds <= 0) {
+    throw std::runtime_error(who + ": heartbeat_seconds must be positive, not " +
+                             std::to_string(config.heartbeat_seconds));
+  }
+  if (config.reconnect_seconds <= 0) {
+    throw std::runtime_error(who + ": reconnect_seconds must be positive, not " +
+                             std::to_string(config.reconnect_seconds));
+  }
+  const std::string dictionary = detail::resolve_dictionary(config.dictionary_path, who);
+
+  id_ = FIX::SessionID(kBeginString, config.comp_id, config.exchange_comp_id);
+  if (FIX::Session::doesSessionExist(id_)) {
+    throw std::runtime_error(who + ": session " + id_.toString() +
+                             " already exists in this process (another Initiator for this comp id?)");
+  }
+  FIX::Dictionary defaults = detail::base_settings(dictionary);
+  defaults.setString(FIX::CONNECTION_TYPE, "initiator");
+  defaults.setString(FIX::SOCKET_CONNECT_HOST, config.host);
+  defaults.setInt(FIX::SOCKET_CONNECT_PORT, config.port);
+  defaults.setInt(FIX::HEARTBTINT, config.heartbeat_seconds);
+  defaults.setInt(FIX::RECONNECT_INTERVAL, config.reconnect_seconds);
+  try {
+    FIX::SessionSettings settings;
+    settings.set(defaults);
+    settings.set(id_, defaults);
+    initiator_.reset(new ThreadedInitiator(*this, store_, settings, log_factory_));
+  } catch (const FIX::Exception& e) {
+    throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
+  }
+  session_ = initiator_->getSession(id_);
+}
+
+Initiator::Impl::~Impl() {
+  stop();
+  initiator_.reset();
+}
+
+void Initiator::Impl::start() {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  if (state_ != State::kCreated) {
+    throw std::runtime_error(std::string(kWho) + ": already started once; make a new Initiator");
+  }
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    failed_ = false;
+    last_error_.clear();
+  }
+  try {
+    initiator_->start();
+  } catch (const FIX::Exception& e) {
+    throw std::runtime_error(std::string(kWho) + ": cannot start: " + e.what());
+  }
+  state_ = State::kStarted;
+}
+
+void Initiator::Impl::stop() {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  if (state_ != State::kStarted) {
+    state_ = State::kStopped;
+    return;
+  }
+  // logout() also keeps QuickFIX from connecting again.
+  session_->logout();
+  if (logged_on_.load()) {
+    // QuickFIX sends the Logout in its connection thread's next pass, up to a second away; the
+    // exchange's answer to a TestRequest wakes that thread at once.
+    FIX::Message request;
+    detail::encode_test_request("CRIX-LOGOUT", request);
+    session_->send(request);
+    std::unique_lock<std::mutex> wait(mutex_);
+    changed_.wait_for(wait, kStopWait, [this] { return !logged_on_.load(); });
+  }
+  // A connection thread whose connection ends while the initiator runs detaches itself, and its last
+  // act is to mark the session disconnected (QuickFIX 1.15.1, ThreadedSocketInitiator::socketThread).
+  // Nothing joins it: stopping and destroying the initiator before that mark would leave it touching
+  // freed memory. QuickFIX signals nothing, so the mark is polled; a connection still open at the
+  // deadline is closed and joined by stop() itself.
+  const auto deadline = std::chrono::steady_clock::now() + kDisconnectWait;
+  while (!initiator_->isDisconnected(id_) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  initiator_->stop(true);
+  state_ = State::kStopped;
+}
+
+bool Initiator::Impl::wait_logged_on(int timeout_ms) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms),
+                    [this] { return logon_done_ || failed_; });
+  return logon_done_;
+}
+
+std::string Initiator::Impl::logout_text() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return logout_text_;
+}
+
+std::string Initiator::Impl::last_error() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_error_;
+}
+
+template <class Message>
+bool Initiator::Impl::send(const Message& message) {
+  if (!logged_on_.load()) return false;
+  FIX::Message out;
+  detail::encode(message, out);
+  return session_->send(out);
+}
+
+bool Initiator::Impl::send_raw(const std::string& fields) {
+  FIX::Message out;
+  detail::encode_raw(fields, out);
+  if (!logged_on_.load()) return false;
+  return session_->send(out);
+}
+
+void Initiator::Impl::on_global_event(const std::string& event) {
+  if (event != "Connection failed") return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    failed_ = true;
+    last_error_ = "cannot connect to " + config_.host + ":" + std::to_string(config_.port);
+  }
+  changed_.notify_all();
+}
+
+// on_logon runs before wait_logged_on() returns, and may already send().
+void Initiator::Impl::onLogon(const FIX::SessionID&) {
+  logged_on_ = true;
+  quietly([this] { handler_.on_logon(); });
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    logon_done_ = true;
+    failed_ = false;
+    last_error_.clear();
+  }
+  changed_.notify_all();
+}
+
+void Initiator::Impl::onLogout(const FIX::SessionID&) {
+  const bool was_logged_on = logged_on_.exchange(false);
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    logon_done_ = false;
+    text.swap(connection_logout_text_);
+    if (!was_logged_on) {
+      failed_ = true;
+      last_error_ = text.empty() ? "the exchange closed the connection without answering the Logon (is comp "
+                                   "id " + config_.comp_id + " configured there?)"
+                                 : "the exchange refused the logon: " + text;
+    }
+  }
+  changed_.notify_all();
+  quietly([&] { handler_.on_logout(text); });
+}
+
+void Initiator::Impl::toAdmin(FIX::Message& message, const FIX::SessionID&) {
+  if (detail::msg_type(message) == "A") {
+    if (!config_.username.empty()) message.setField(detail::tag::kUsername, config_.username);
+    if (!config_.password.empty()) message.setField(detail::tag::kPassword, config_.password);
+  }
+  detail::apply_expected_text(message);
+}
+
+void Initiator::Impl::from_admin(const FIX::Message& message, const FIX::SessionID&) {
+  detail::forget_expected_text();
+  const std::string type = detail::msg_type(message);
+  if (type == "5") {
+    const std::string text =
+        message.isSetField(detail::tag::kText) ? message.getField(detail::tag::kText) : std::string();
+    std::lock_guard<std::mutex> lock(mutex_);
+    logout_text_ = text;
+    connection_logout_text_ = text;
+  } else if (type == "3") {
+    SessionReject reject;
+    try {
+      detail::decode(message, reject);
+    } catch (const detail::FieldError& e) {
+      detail::expect_text('3', e.tag, e.text);
+      throw FIX::IncorrectDataFormat(e.tag, e.value);
+    }
+    quietly([&] { handler_.on_session_reject(reject); });
+  }
+}
+
+void Initiator::Impl::from_app(const FIX::Message& message, const FIX::SessionID&) {
+  detail::forget_expected_text();
+  try {
+    deliver(message, detail::msg_type(message));
+  } catch (const detail::FieldError& e) {
+    detail::expect_text('3', e.tag, e.text);
+    throw FIX::IncorrectDataFormat(e.tag, e.value);
+  } catch (const FIX::UnsupportedMessageType&) {
+    throw;
+  } catch (...) {
+    // A ClientHandler must not throw (fix_api.hpp); the message has been delivered as far as it goes.
+  }
+}
+
+void Initiator::Impl::deliver(const FIX::Message& message, const std::string& type) {
+  if (type.size() != 1) throw FIX::UnsupportedMessageType();
+  switch (type[0]) {
+    case '8': {
+      ExecReport report;
+      detail::decode(message, report);
+      handler_.on_exec_report(report);
+      return;
+    }
+    case '9': {
+      CancelReject reject;
+      detail::decode(message, reject);
+      handler_.on_cancel_reject(reject);
+      return;
+    }
+    case 'j': {
+      BusinessReject reject;
+      detail::decode(message, reject);
+      handler_.on_business_reject(reject);
+      return;
+    }
+    case 'W': {
+      MarketDataSnapshot snapshot;
+      detail::decode(message, snapshot);
+      handler_.on_market_data(snapshot);
+      return;
+    }
+    case 'X': {
+      MarketDataIncremental update;
+      detail::decode(message, update);
+      handler_.on_market_data(update);
+      return;
+    }
+    case 'y': {
+      SecurityList list;
+      detail::decode(message, list);
+      handler_.on_security_list(list);
+      return;
+    }
+    default:
+      throw FIX::UnsupportedMessageType();
+  }
+}
+
+// ---- the public face ----------------------------------------------------------------------------------
+
+Initiator::Initiator(const InitiatorConfig& config, ClientHandler& handler)
+    : impl_(new Impl(config, handler)) {}
+Initiator::~Initiator() = default;
+void Initiator::start() { impl_->start(); }
+void Initiator::stop() { impl_->stop(); }
+bool Initiator::wait_logged_on(int timeout_ms) { return impl_->wait_logged_on(timeout_ms); }
+bool Initiator::logged_on() const { return impl_->logged_on(); }
+std::string Initiator::logout_text() const { return impl_->logout_text(); }
+std::string Initiator::last_error() const { return impl_->last_error(); }
+bool Initiator::send(const OrderRequest& request) { return impl_->send(request); }
+bool Initiator::send(const MarketDataRequest& request) { return impl_->send(request); }
+bool Initiator::send(const SecurityListRequest& request) { return impl_->send(request); }
+bool Initiator::send_raw(const std::string& fields) { return impl_->send_raw(fields); }
+
+}  // namespace fix
+}  // namespace crix

@@ -1,0 +1,329 @@
+#include "tools/order_cli.hpp"
+
+#include <signal.h>
+
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/exchange.hpp"
+#include "gateway/fix/fix_api.hpp"
+
+namespace crix::tools {
+
+namespace {
+
+constexpr int kUsage = 2;
+
+struct BadArgument {
+  std::string what;
+};
+
+std::int64_t whole(std::string_view what, std::string_view text, std::int64_t lo, std::int64_t hi) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || v < lo || v > hi) {
+    throw BadArgument{std::string(what) + " '" + std::string(text) + "' is not a whole number from " +
+                      std::to_string(lo) + " to " + std::to_string(hi)};
+  }
+  return v;
+}
+
+// "580", "580.5", "580.05" yuan -> fen.
+std::int64_t price_fen(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  const std::string_view units = text.substr(0, dot);
+  const std::string_view cents = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+  const BadArgument bad{"PRICE '" + std::string(text) + "' is not a price in yuan with at most two decimals, e.g. 580.00"};
+  if (units.empty() || cents.size() > 2 || (dot != std::string_view::npos && cents.empty())) throw bad;
+  std::int64_t fen = 0;
+  try {
+    fen = whole("PRICE", units, 0, 10'000'000'000) * 100;
+    if (!cents.empty()) fen += whole("PRICE", cents, 0, 99) * (cents.size() == 1 ? 10 : 1);
+  } catch (const BadArgument&) {
+    throw bad;
+  }
+  if (fen <= 0) throw bad;
+  return fen;
+}
+
+std::string price_text(std::int64_t fen) {
+  std::string s = engine::yuan(fen);
+  return s.substr(0, s.size() - 5);  // without " yuan"
+}
+
+std::string status_text(char s) {
+  switch (s) {
+    case '0': return "new";
+    case '1': return "partially filled";
+    case '2': return "filled";
+    case '4': return "canceled";
+    case '5': return "replaced";
+    case '8': return "rejected";
+    case 'C': return "expired";
+    default: return std::string("status ") + s;
+  }
+}
+
+bool final_status(char s) { return s == '2' || s == '4' || s == '8' || s == 'C'; }
+
+volatile sig_atomic_t interrupted = 0;
+
+class Printer : public fix::ClientHandler {
+ public:
+  Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
+
+  void on_exec_report(const fix::ExecReport& r) override {
+    std::string line = "order " + r.order_id + " (" + r.cl_ord_id + ") ";
+    const std::string what = std::string(r.side == '2' ? "sell " : "buy ") + std::to_string(r.order_qty) + " t " +
+                             r.symbol + " at " + price_text(r.price) + " for " + r.account;
+    switch (r.exec_type) {
+      case '0': line += "new: " + what; break;
+      case 'F':
+        line += "fill: " + std::to_string(r.last_qty) + " t at " + price_text(r.last_px) + ", trade " + r.trade_id;
+        if (r.credited >= 0) {
+          line += ", credits " + std::to_string(r.credited) + " t of new capacity at ratio " +
+                  std::to_string(r.ratio_permille / 1000) + "." + std::to_string(r.ratio_permille % 1000 / 100) + ":1";
+        }
+        line += "; " + std::to_string(r.cum_qty) + " t done, " + std::to_string(r.leaves_qty) + " t open";
+        break;
+      case '4': line += "canceled (" + r.text + ")"; break;
+      case '5': line += "replaced: " + what; break;
+      case '8': line += "rejected: " + r.text; break;
+      case 'C': line += "expired"; break;
+      case 'I':
+        line += r.ord_status == '8' ? "unknown: " + r.text
+                                    : status_text(r.ord_status) + ": " + what + "; " + std::to_string(r.cum_qty) +
+                                          " t done, " + std::to_string(r.leaves_qty) + " t open";
+        break;
+      default: line += "report " + std::string(1, r.exec_type); break;
+    }
+    print(line, r.exec_type == '8' || (r.exec_type == 'I' && r.ord_status == '8'), final_status(r.ord_status) || r.exec_type == 'I');
+  }
+  void on_cancel_reject(const fix::CancelReject& r) override {
+    print("order " + r.order_id + ": " + (r.response_to == '2' ? "replace" : "cancel") + " refused: " + r.text, true,
+          true);
+  }
+  void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + r.text, true, true); }
+  void on_session_reject(const fix::SessionReject& r) override {
+    print("message rejected by the session: " + r.text, true, true);
+  }
+  void on_market_data(const fix::MarketDataSnapshot& s) override {
+    std::string text = "book " + s.symbol + ":";
+    for (const fix::MdEntry& e : s.entries) {
+      text += std::string("\n  ") + (e.type == '0' ? "bid  " : "ask  ") + price_text(e.price) + "  " +
+              std::to_string(e.size) + " t  (" + std::to_string(e.orders) + " orders)";
+    }
+    if (s.entries.empty()) text += " empty";
+    print(text, false, true);
+  }
+  void on_market_data(const fix::MarketDataIncremental& x) override {
+    for (const fix::MdEntry& e : x.entries) {
+      if (e.type == '2') {
+        print(e.symbol + " trade " + e.trade_id + ": " + std::to_string(e.size) + " t at " + price_text(e.price), false,
+              false);
+      } else {
+        print(e.symbol + " " + (e.type == '0' ? "bid " : "ask ") + price_text(e.price) + " now " +
+                  std::to_string(e.size) + " t (" + std::to_string(e.orders) + " orders)",
+              false, false);
+      }
+    }
+  }
+  void on_security_list(const fix::SecurityList& l) override {
+    std::string text;
+    for (const fix::SecurityEntry& s : l.securities) {
+      text += s.symbol + "  " + s.description + "  tick " + price_text(s.tick) + "  lot " + std::to_string(s.lot) +
+              " t  reference " + price_text(s.reference) + "  band " + price_text(s.low) + " .. " +
+              price_text(s.high) + "  " +
+              (s.trading_status == 17 ? "trading" : s.trading_status == 2 ? "halted" : "closed") + "\n";
+    }
+    print(text.empty() ? "no instruments" : text.substr(0, text.size() - 1), false, true);
+  }
+
+  // Waits until a final answer came or nothing came for `idle`.
+  void wait(std::chrono::milliseconds idle) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      const std::uint64_t seen = lines_;
+      if (done_) return;
+      if (!cv_.wait_for(lock, idle, [&] { return done_ || lines_ != seen; })) return;
+    }
+  }
+  bool refused() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return refused_;
+  }
+  bool answered() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_ > 0;
+  }
+
+ private:
+  void print(const std::string& line, bool refusal, bool final) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      (refusal ? err_ : out_) << line << std::endl;
+      ++lines_;
+      refused_ = refused_ || refusal;
+      done_ = done_ || final;
+    }
+    cv_.notify_all();
+  }
+  std::ostream& out_;
+  std::ostream& err_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::uint64_t lines_ = 0;
+  bool refused_ = false;
+  bool done_ = false;
+};
+
+std::string fresh_id(const std::string& prefix) {
+  return prefix + "-" +
+         std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+}
+
+}  // namespace
+
+int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& err) {
+  try {
+    fix::InitiatorConfig config;
+    config.port = 9878;
+    config.heartbeat_seconds = 10;
+    std::vector<std::string_view> words;
+    char tif = '0';
+    bool aon = false;
+    int depth = 0;
+    std::string cl_ord_id;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string_view a = args[i];
+      const auto value = [&]() -> std::string_view {
+        if (i + 1 >= args.size()) throw BadArgument{std::string(a) + " needs a value"};
+        return args[++i];
+      };
+      if (a == "--as") {
+        config.comp_id = std::string(value());
+        config.username = config.comp_id;
+      } else if (a == "--password") {
+        config.password = std::string(value());
+      } else if (a == "--host") {
+        config.host = std::string(value());
+      } else if (a == "--port") {
+        config.port = static_cast<std::uint16_t>(whole("--port", value(), 1, 65535));
+      } else if (a == "--tif") {
+        const std::string_view t = value();
+        tif = t == "day" ? '0' : t == "gtc" ? '1' : t == "ioc" ? '3' : t == "fok" ? '4' : 'x';
+        if (tif == 'x') throw BadArgument{"--tif '" + std::string(t) + "' is none of day, gtc, ioc, fok"};
+      } else if (a == "--aon") {
+        aon = true;
+      } else if (a == "--depth") {
+        depth = static_cast<int>(whole("--depth", value(), 0, 1000));
+      } else if (a == "--id") {
+        cl_ord_id = std::string(value());
+      } else if (a.starts_with("--")) {
+        throw BadArgument{"unknown option '" + std::string(a) +
+                          "' (options: --as --password --host --port --tif --aon --depth --id)"};
+      } else {
+        words.push_back(a);
+      }
+    }
+    if (config.comp_id.empty()) throw BadArgument{"--as PARTICIPANT is required: the participant you trade as"};
+    if (config.password.empty()) {
+      const char* env = std::getenv("CRIX_PASSWORD");
+      if (env == nullptr) throw BadArgument{"--password PW (or CRIX_PASSWORD in the environment) is required"};
+      config.password = env;
+    }
+    if (words.empty()) throw BadArgument{"expected a request: buy, sell, cancel, replace, status, book, watch, securities"};
+    const std::string_view verb = words[0];
+    const auto need = [&](std::size_t n, const char* shape) {
+      if (words.size() != n + 1) throw BadArgument{std::string(verb) + " takes " + shape};
+    };
+    fix::OrderRequest order;
+    fix::MarketDataRequest md;
+    fix::SecurityListRequest sl;
+    enum { kOrder, kMarketData, kSecurities } what = kOrder;
+    if (verb == "buy" || verb == "sell") {
+      need(4, "SYMBOL ACCOUNT QTY PRICE");
+      order.kind = fix::RequestKind::kNew;
+      order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
+      order.side = verb == "buy" ? '1' : '2';
+      order.symbol = std::string(words[1]);
+      order.account = std::string(words[2]);
+      order.qty = whole("QTY", words[3], 1, 10'000'000'000);
+      order.price = price_fen(words[4]);
+      order.time_in_force = tif;
+      order.all_or_none = aon;
+    } else if (verb == "cancel" || verb == "status") {
+      need(1, "ORDER_ID");
+      order.kind = verb == "cancel" ? fix::RequestKind::kCancel : fix::RequestKind::kStatus;
+      order.order_id = std::to_string(whole("ORDER_ID", words[1], 1, INT64_MAX));
+      order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
+      order.orig_cl_ord_id = order.order_id;
+    } else if (verb == "replace") {
+      need(3, "ORDER_ID QTY PRICE");
+      order.kind = fix::RequestKind::kReplace;
+      order.order_id = std::to_string(whole("ORDER_ID", words[1], 1, INT64_MAX));
+      order.cl_ord_id = cl_ord_id.empty() ? fresh_id("replace") : cl_ord_id;
+      order.orig_cl_ord_id = order.order_id;
+      order.qty = whole("QTY", words[2], 1, 10'000'000'000);
+      order.price = price_fen(words[3]);
+    } else if (verb == "book" || verb == "watch") {
+      need(1, "SYMBOL");
+      what = kMarketData;
+      md.md_req_id = fresh_id(std::string(verb));
+      md.subscription = verb == "book" ? '0' : '1';
+      md.depth = depth;
+      md.entry_types = verb == "book" ? "01" : "012";
+      md.trades = verb == "watch";
+      md.symbols = {std::string(words[1])};
+    } else if (verb == "securities") {
+      need(0, "no arguments");
+      what = kSecurities;
+      sl.security_req_id = fresh_id("securities");
+    } else {
+      throw BadArgument{"unknown request '" + std::string(verb) +
+                        "' (requests: buy, sell, cancel, replace, status, book, watch, securities)"};
+    }
+
+    Printer printer(out, err);
+    fix::Initiator initiator(config, printer);
+    initiator.start();
+    if (!initiator.wait_logged_on(5000)) {
+      const std::string why = initiator.logout_text().empty() ? initiator.last_error() : initiator.logout_text();
+      err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port
+          << " failed: " << (why.empty() ? "no answer (is crixd running there?)" : why) << "\n";
+      return 1;
+    }
+    if (what == kOrder) initiator.send(order);
+    if (what == kMarketData) initiator.send(md);
+    if (what == kSecurities) initiator.send(sl);
+    if (verb == "watch") {
+      signal(SIGINT, [](int) { interrupted = 1; });
+      while (!interrupted) printer.wait(std::chrono::milliseconds(200));
+    } else {
+      printer.wait(std::chrono::milliseconds(verb == "buy" || verb == "sell" ? 1000 : 3000));
+    }
+    initiator.stop();
+    if (!printer.answered()) {
+      err << "crix order: no answer from the exchange\n";
+      return 1;
+    }
+    return printer.refused() ? 1 : 0;
+  } catch (const BadArgument& e) {
+    err << "crix order: " << e.what << "\n";
+    return kUsage;
+  } catch (const std::exception& e) {
+    err << "crix order: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace crix::tools
