@@ -257,6 +257,7 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: every fill a cl
   const std::string ledger = dir.file("crix.ledger");
   const std::uint16_t port = free_port();
   std::vector<crix::fix::ExecReport> fills;
+  std::string resting;  // an order acknowledged before the kill that nothing trades with
   {
     Crixd crixd(dir, market, ledger, port);
     REQUIRE(crixd.listening(port));
@@ -264,6 +265,9 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: every fill a cl
     Client buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
     REQUIRE(seller.fix().wait_logged_on(5000));
     REQUIRE(buyer.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(order("high", '2', "HB-BF-450", 2000, 63000)));
+    REQUIRE(seller.wait([](Client& c) { return c.has("high", '0'); }));
+    resting = seller.reports_for("high")[0].order_id;
     for (int i = 0; i < 300; ++i) {
       std::string n = std::to_string(i);  // (not "s" + n: g++ 12 -O3 warns falsely on that, -Wrestrict)
       seller.fix().send(order(n.insert(0, 1, 's'), '2', "HB-BF-450", 1000, 58000));
@@ -293,8 +297,25 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: every fill a cl
       CHECK(std::to_string(t->buy_order.v) == f.order_id);
     }
   }
+  // The sessions log on again; what was acknowledged still rests, found by its OrderID.
   Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest status;
+  status.kind = crix::fix::RequestKind::kStatus;
+  status.cl_ord_id = "ask-high";
+  status.order_id = resting;
+  status.symbol = "STEEL-IRON";
+  status.side = '2';
+  REQUIRE(seller.fix().send(status));
+  REQUIRE(seller.wait([](Client& c) {
+    return std::any_of(c.reports.begin(), c.reports.end(), [](const auto& r) { return r.exec_type == 'I'; });
+  }));
+  const auto answer = seller.get(&Client::reports).back();
+  CHECK(answer.exec_type == 'I');
+  CHECK(answer.ord_status == '0');
+  CHECK(answer.order_id == resting);
+  CHECK(answer.leaves_qty == 2000);
+  CHECK(answer.price == 63000);
   REQUIRE(seller.fix().send(order("after", '2', "HB-BF-450", 1000, 58000)));
   REQUIRE(seller.wait([](Client& c) { return c.count("after") > 0; }));
   CHECK(again.stop(SIGTERM) == 0);

@@ -6,18 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "config/market_config.hpp"
 #include "engine/exchange.hpp"
+#include "tests/sample_market.hpp"
 
 using namespace crix::engine;
 
 namespace {
 
-Market sample() {
-  crix::config::LoadResult r = crix::config::load_market(crix::config::sample_market_path());
-  REQUIRE(r.errors.empty());
-  return std::move(*r.market);
-}
+Market sample() { return crix::test::sample_market(); }
 
 // UTC nanoseconds of a local (UTC+8) date and time.
 Timestamp at(Date d, int hour, int minute, int second = 0) {

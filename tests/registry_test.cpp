@@ -6,20 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "config/market_config.hpp"
 #include "engine/exchange.hpp"
+#include "tests/sample_market.hpp"
 
 using namespace crix::engine;
 
 namespace {
 
-Market sample() {
-  crix::config::LoadResult r = crix::config::load_market(crix::config::sample_market_path());
-  REQUIRE(r.errors.empty());
-  return std::move(*r.market);
-}
-
-Timestamp at(Date d, int hour, int minute) { return local_time(d, hour, minute, 8 * 60); }
+Market sample() { return crix::test::sample_market(); }
+Timestamp at(Date d, int hour, int minute) { return crix::test::beijing(d, hour, minute); }
 
 constexpr Date kTuesday{2026, 12, 1};
 

@@ -10,6 +10,7 @@
 
 #include "config/market_config.hpp"
 #include "engine/exchange.hpp"
+#include "tools/cli_args.hpp"
 #include "engine/registry.hpp"
 #include "ledger/error.hpp"
 #include "ledger/settlement.hpp"
@@ -21,31 +22,15 @@ namespace {
 using engine::Command;
 using engine::CommandType;
 
-constexpr int kUsage = 2;
-
-struct BadArgument {
-  std::string what;
-};
-
-std::int64_t whole(std::string_view what, std::string_view text, std::int64_t lo, std::int64_t hi) {
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || v < lo || v > hi) {
-    throw BadArgument{std::string(what) + " '" + std::string(text) + "' is not a whole number from " +
-                      std::to_string(lo) + " to " + std::to_string(hi)};
-  }
-  return v;
-}
-
 std::int64_t parse_date(std::string_view text) {
   const auto bad = [&] { return BadArgument{"expires '" + std::string(text) + "' is not a date: use YYYY-MM-DD or none"}; };
   if (text == "none") return -1;
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') throw bad();
   try {
     engine::Date d;
-    d.year = static_cast<std::int32_t>(whole("year", text.substr(0, 4), 1900, 2999));
-    d.month = static_cast<std::uint8_t>(whole("month", text.substr(5, 2), 1, 12));
-    d.day = static_cast<std::uint8_t>(whole("day", text.substr(8, 2), 1, 31));
+    d.year = static_cast<std::int32_t>(whole_argument("year", text.substr(0, 4), 1900, 2999));
+    d.month = static_cast<std::uint8_t>(whole_argument("month", text.substr(5, 2), 1, 12));
+    d.day = static_cast<std::uint8_t>(whole_argument("day", text.substr(8, 2), 1, 31));
     if (engine::civil_from_days(engine::days_from_civil(d)) != d) throw bad();
     return engine::days_from_civil(d);
   } catch (const BadArgument&) {
@@ -83,8 +68,8 @@ Command amendment(const engine::Exchange& x, std::string_view kind, std::string_
     c.account = engine::AccountId(*f);
     c.id = engine::OrderId(static_cast<std::uint64_t>(*field));
     switch (*field) {
-      case engine::FacilityField::kCapacity: c.qty = engine::Qty(whole("capacity", value, 1, 10'000'000'000)); break;
-      case engine::FacilityField::kIdleYears: c.qty = engine::Qty(whole("idle_years", value, 0, 1000)); break;
+      case engine::FacilityField::kCapacity: c.qty = engine::Qty(whole_argument("capacity", value, 1, 10'000'000'000)); break;
+      case engine::FacilityField::kIdleYears: c.qty = engine::Qty(whole_argument("idle_years", value, 0, 1000)); break;
       case engine::FacilityField::kExpires: c.qty = engine::Qty(parse_date(value)); break;
       default: c.qty = engine::Qty(flag_value(key, value)); break;
     }
@@ -103,7 +88,7 @@ Command amendment(const engine::Exchange& x, std::string_view kind, std::string_
     c.account = engine::AccountId(*p);
     c.id = engine::OrderId(static_cast<std::uint64_t>(*field));
     if (*field == engine::ProjectField::kNeed) {
-      c.qty = engine::Qty(whole("new_capacity", value, 1, 10'000'000'000));
+      c.qty = engine::Qty(whole_argument("new_capacity", value, 1, 10'000'000'000));
     } else {
       std::optional<std::int64_t> status;
       for (std::int64_t s = 0; s <= static_cast<std::int64_t>(engine::ProjectStatus::kCanceled); ++s) {
@@ -191,7 +176,7 @@ int run_operator_command(std::span<char*> args, std::ostream& out, std::ostream&
       }
     }
     const std::uint64_t trade = verb == "revoke" || verb == "status"
-                                    ? static_cast<std::uint64_t>(whole("TRADE", words[2], 1, INT64_MAX))
+                                    ? static_cast<std::uint64_t>(whole_argument("TRADE", words[2], 1, INT64_MAX))
                                     : 0;
 
     const config::LoadResult loaded = config::load_market(market_file);
@@ -234,7 +219,7 @@ int run_operator_command(std::span<char*> args, std::ostream& out, std::ostream&
     return ok ? 0 : 1;
   } catch (const BadArgument& e) {
     err << "crix operator: " << e.what << '\n';
-    return kUsage;
+    return kUsageExit;
   } catch (const ledger::Error& e) {
     err << "crix operator: " << e.what() << '\n';
     return 1;

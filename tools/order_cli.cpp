@@ -13,27 +13,12 @@
 #include <vector>
 
 #include "engine/exchange.hpp"
+#include "tools/cli_args.hpp"
 #include "gateway/fix/fix_api.hpp"
 
 namespace crix::tools {
 
 namespace {
-
-constexpr int kUsage = 2;
-
-struct BadArgument {
-  std::string what;
-};
-
-std::int64_t whole(std::string_view what, std::string_view text, std::int64_t lo, std::int64_t hi) {
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || v < lo || v > hi) {
-    throw BadArgument{std::string(what) + " '" + std::string(text) + "' is not a whole number from " +
-                      std::to_string(lo) + " to " + std::to_string(hi)};
-  }
-  return v;
-}
 
 // "580", "580.5", "580.05" yuan -> fen.
 std::int64_t price_fen(std::string_view text) {
@@ -44,8 +29,8 @@ std::int64_t price_fen(std::string_view text) {
   if (units.empty() || cents.size() > 2 || (dot != std::string_view::npos && cents.empty())) throw bad;
   std::int64_t fen = 0;
   try {
-    fen = whole("PRICE", units, 0, 10'000'000'000) * 100;
-    if (!cents.empty()) fen += whole("PRICE", cents, 0, 99) * (cents.size() == 1 ? 10 : 1);
+    fen = whole_argument("PRICE", units, 0, 10'000'000'000) * 100;
+    if (!cents.empty()) fen += whole_argument("PRICE", cents, 0, 99) * (cents.size() == 1 ? 10 : 1);
   } catch (const BadArgument&) {
     throw bad;
   }
@@ -217,7 +202,7 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       } else if (a == "--host") {
         config.host = std::string(value());
       } else if (a == "--port") {
-        config.port = static_cast<std::uint16_t>(whole("--port", value(), 1, 65535));
+        config.port = static_cast<std::uint16_t>(whole_argument("--port", value(), 1, 65535));
       } else if (a == "--tif") {
         const std::string_view t = value();
         tif = t == "day" ? '0' : t == "gtc" ? '1' : t == "ioc" ? '3' : t == "fok" ? '4' : 'x';
@@ -225,7 +210,7 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       } else if (a == "--aon") {
         aon = true;
       } else if (a == "--depth") {
-        depth = static_cast<int>(whole("--depth", value(), 0, 1000));
+        depth = static_cast<int>(whole_argument("--depth", value(), 0, 1000));
       } else if (a == "--id") {
         cl_ord_id = std::string(value());
       } else if (a.starts_with("--")) {
@@ -257,23 +242,23 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       order.side = verb == "buy" ? '1' : '2';
       order.symbol = std::string(words[1]);
       order.account = std::string(words[2]);
-      order.qty = whole("QTY", words[3], 1, 10'000'000'000);
+      order.qty = whole_argument("QTY", words[3], 1, 10'000'000'000);
       order.price = price_fen(words[4]);
       order.time_in_force = tif;
       order.all_or_none = aon;
     } else if (verb == "cancel" || verb == "status") {
       need(1, "ORDER_ID");
       order.kind = verb == "cancel" ? fix::RequestKind::kCancel : fix::RequestKind::kStatus;
-      order.order_id = std::to_string(whole("ORDER_ID", words[1], 1, INT64_MAX));
+      order.order_id = std::to_string(whole_argument("ORDER_ID", words[1], 1, INT64_MAX));
       order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
       order.orig_cl_ord_id = order.order_id;
     } else if (verb == "replace") {
       need(3, "ORDER_ID QTY PRICE");
       order.kind = fix::RequestKind::kReplace;
-      order.order_id = std::to_string(whole("ORDER_ID", words[1], 1, INT64_MAX));
+      order.order_id = std::to_string(whole_argument("ORDER_ID", words[1], 1, INT64_MAX));
       order.cl_ord_id = cl_ord_id.empty() ? fresh_id("replace") : cl_ord_id;
       order.orig_cl_ord_id = order.order_id;
-      order.qty = whole("QTY", words[2], 1, 10'000'000'000);
+      order.qty = whole_argument("QTY", words[2], 1, 10'000'000'000);
       order.price = price_fen(words[3]);
     } else if (verb == "book" || verb == "watch") {
       need(1, "SYMBOL");
@@ -319,7 +304,7 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     return printer.refused() ? 1 : 0;
   } catch (const BadArgument& e) {
     err << "crix order: " << e.what << "\n";
-    return kUsage;
+    return kUsageExit;
   } catch (const std::exception& e) {
     err << "crix order: " << e.what() << "\n";
     return 1;
