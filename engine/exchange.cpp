@@ -875,10 +875,9 @@ struct Exchange::Impl final : EligibilityHook {
     e.arg1 = credit;
     e.arg2 = ratio;
     trade_status.push_back(static_cast<std::uint8_t>(EliminationStatus::kPublicised));
-    if (publicity_memo_day != today || !publicity_memo_valid) {
+    if (publicity_memo_day != today) {
       publicity_memo_day = today;
       publicity_memo_end = add_working_days(market.exchange, today, market.exchange.publicity_working_days);
-      publicity_memo_valid = true;
     }
     recent.push_back(RecentTrade{e.trade_id.v, f, p, e.instrument.v, publicity_memo_end, e.price.v, q, credit});
     if (ps.credited == ps.need &&
@@ -1129,9 +1128,10 @@ struct Exchange::Impl final : EligibilityHook {
   // One byte per trade for the life of the exchange (10 MB per 10 M trades).
   std::vector<std::uint8_t> trade_status = std::vector<std::uint8_t>(1, kRevocationRecord);
   std::deque<RecentTrade> recent;  // trades still in their publicity period, in id order
-  std::int32_t publicity_memo_day = 0;
+  // The last day of the publicity period of a trade made `publicity_memo_day` (a fill's day asks again
+  // and again; no trade is made on day INT32_MIN).
+  std::int32_t publicity_memo_day = std::numeric_limits<std::int32_t>::min();
   std::int32_t publicity_memo_end = 0;
-  bool publicity_memo_valid = false;
 
   std::uint32_t registered_facilities = 0;  // registered entries are a prefix of the configured ones
   std::uint32_t registered_projects = 0;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -69,6 +70,18 @@ struct Subscription {
   std::string md_req_id;
   bool bids = true, offers = true, trades = true;
 };
+
+// A BusinessMessageReject(j) of request `ref_id` (message type `ref_type`).
+fix::BusinessReject business_reject(fix::SessionHandle session, const char* ref_type, const std::string& ref_id,
+                                    int reason, std::string text) {
+  fix::BusinessReject b;
+  b.session = session;
+  b.ref_msg_type = ref_type;
+  b.ref_id = ref_id;
+  b.reason = reason;
+  b.text = std::move(text);
+  return b;
+}
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -224,13 +237,7 @@ class Daemon::Impl final : public fix::Handler {
  private:
   void busy(fix::SessionHandle session, const char* type, const std::string& id) {
     ++busy_;
-    fix::BusinessReject b;
-    b.session = session;
-    b.ref_msg_type = type;
-    b.ref_id = id;
-    b.reason = 0;
-    b.text = "the exchange is busy: the request was not taken; send it again";
-    acceptor_->send(b);
+    acceptor_->send(business_reject(session, type, id, 0, "the exchange is busy: the request was not taken; send it again"));
   }
 
   void finish(const std::string& failure) {
@@ -301,11 +308,14 @@ class Daemon::Impl final : public fix::Handler {
     return i ? *i : UINT32_MAX;
   }
 
+  // ExecID(17) and SecurityResponseID(322): the command's seq and a running count, unique in a process.
+  std::string next_id() const { return std::to_string(seq_) + "-" + std::to_string(++exec_seq_); }
+
   fix::ExecReport base_report(const OrderInfo& o, std::uint64_t order_id) const {
     fix::ExecReport r;
     r.session = o.session;
     r.order_id = std::to_string(order_id);
-    r.exec_id = std::to_string(seq_) + "-" + std::to_string(++exec_seq_);
+    r.exec_id = next_id();
     r.cl_ord_id = o.cl_ord_id;
     r.symbol = market_.instruments[o.instrument].code;
     r.account = o.account;
@@ -325,7 +335,7 @@ class Daemon::Impl final : public fix::Handler {
     fix::ExecReport e;
     e.session = r.session;
     e.order_id = "NONE";
-    e.exec_id = std::to_string(seq_) + "-" + std::to_string(++exec_seq_);
+    e.exec_id = next_id();
     e.cl_ord_id = r.cl_ord_id;
     e.exec_type = '8';
     e.ord_status = '8';
@@ -360,10 +370,8 @@ class Daemon::Impl final : public fix::Handler {
   std::optional<std::uint64_t> find_order(const fix::OrderRequest& r) {
     if (!r.order_id.empty()) {
       std::uint64_t id = 0;
-      for (char ch : r.order_id) {
-        if (ch < '0' || ch > '9') return std::nullopt;
-        id = id * 10 + static_cast<std::uint64_t>(ch - '0');
-      }
+      const auto [end, ec] = std::from_chars(r.order_id.data(), r.order_id.data() + r.order_id.size(), id);
+      if (ec != std::errc{} || end != r.order_id.data() + r.order_id.size()) return std::nullopt;
       const auto it = orders_.find(id);
       if (it != orders_.end()) return it->second.session == r.session ? std::optional<std::uint64_t>(id) : std::nullopt;
       // Resting since before a restart: adopted from the book.
@@ -399,13 +407,7 @@ class Daemon::Impl final : public fix::Handler {
         if (r.mass_cancel_type == '1') {
           const std::uint32_t i = instrument_of(r.symbol);
           if (i == UINT32_MAX) {
-            fix::BusinessReject b;
-            b.session = r.session;
-            b.ref_msg_type = "q";
-            b.ref_id = r.cl_ord_id;
-            b.reason = 2;
-            b.text = "unknown Symbol(55) '" + r.symbol + "'";
-            unit.out.emplace_back(std::move(b));
+            unit.out.emplace_back(business_reject(r.session, "q", r.cl_ord_id, 2, "unknown Symbol(55) '" + r.symbol + "'"));
             return;
           }
           c.instrument = engine::InstrumentId(i);
@@ -518,7 +520,7 @@ class Daemon::Impl final : public fix::Handler {
       fix::ExecReport e;
       e.session = r.session;
       e.order_id = r.order_id.empty() ? "NONE" : r.order_id;
-      e.exec_id = std::to_string(seq_) + "-" + std::to_string(++exec_seq_);
+      e.exec_id = next_id();
       e.cl_ord_id = r.cl_ord_id;
       e.exec_type = 'I';
       e.ord_status = '8';
@@ -726,14 +728,8 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void on_md_request(const fix::MarketDataRequest& r, Unit& unit) {
-    const auto refuse = [&](int reason, const std::string& text) {
-      fix::BusinessReject b;
-      b.session = r.session;
-      b.ref_msg_type = "V";
-      b.ref_id = r.md_req_id;
-      b.reason = reason;
-      b.text = text;
-      unit.out.emplace_back(std::move(b));
+    const auto refuse = [&](int reason, std::string text) {
+      unit.out.emplace_back(business_reject(r.session, "V", r.md_req_id, reason, std::move(text)));
     };
     for (char t : r.entry_types) {
       if (t != '0' && t != '1' && t != '2') {
@@ -777,20 +773,15 @@ class Daemon::Impl final : public fix::Handler {
 
   void on_security_list(const fix::SecurityListRequest& r, Unit& unit) {
     if (r.request_type != 4 && r.request_type != 0) {
-      fix::BusinessReject b;
-      b.session = r.session;
-      b.ref_msg_type = "x";
-      b.ref_id = r.security_req_id;
-      b.reason = 3;
-      b.text = "SecurityListRequestType(559) " + std::to_string(r.request_type) +
-               " is not supported: 4 (all instruments) or 0 (one Symbol)";
-      unit.out.emplace_back(std::move(b));
+      unit.out.emplace_back(business_reject(r.session, "x", r.security_req_id, 3,
+                                            "SecurityListRequestType(559) " + std::to_string(r.request_type) +
+                                                " is not supported: 4 (all instruments) or 0 (one Symbol)"));
       return;
     }
     fix::SecurityList list;
     list.session = r.session;
     list.security_req_id = r.security_req_id;
-    list.response_id = std::to_string(seq_) + "-" + std::to_string(++exec_seq_);
+    list.response_id = next_id();
     const engine::Exchange& x = *ledger_.exchange;
     for (std::uint32_t i = 0; i < market_.instruments.size(); ++i) {
       const engine::Instrument& ins = market_.instruments[i];

@@ -13,6 +13,7 @@
 #include "ledger/error.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/verify.hpp"
+#include "tools/cli_args.hpp"
 #include "tools/table.hpp"
 
 namespace crix::tools {
@@ -22,11 +23,7 @@ namespace {
 using ledger::Reader;
 using ledger::Trade;
 
-constexpr int kUsage = 2;
-
-struct BadArgument {
-  std::string what;  // names the argument and lists the valid ones
-};
+constexpr int kUsage = kUsageExit;
 
 std::string join(const std::vector<std::string>& items, std::size_t most = 20) {
   std::string s;
@@ -71,29 +68,21 @@ class Registry {
       return BadArgument{std::string(flag) + " '" + std::string(v) +
                          "' is not a local time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"};
     };
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-    const auto num = [&](std::size_t at, std::size_t len, int& out) {
-      if (v.size() < at + len) throw bad();
-      for (std::size_t i = at; i < at + len; ++i) {
-        if (v[i] < '0' || v[i] > '9') throw bad();  // digits only: no sign
-      }
-      std::from_chars(v.data() + at, v.data() + at + len, out);
-    };
-    num(0, 4, y);
-    if (v.size() < 10 || v[4] != '-' || v[7] != '-') throw bad();
-    num(5, 2, mo);
-    num(8, 2, d);
+    const std::optional<engine::Date> date = date_argument(v.substr(0, 10));
+    if (!date) throw bad();
+    int h = 0, mi = 0;
     if (v.size() > 10) {
       if (v.size() != 16 || (v[10] != 'T' && v[10] != ' ') || v[13] != ':') throw bad();
-      num(11, 2, h);
-      num(14, 2, mi);
+      const auto hh = fixed_digits(v, 11, 2);
+      const auto mm = fixed_digits(v, 14, 2);
+      if (!hh || !mm || *hh > 23 || *mm > 59) throw bad();
+      h = *hh;
+      mi = *mm;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) throw bad();
-    const engine::Date date{y, static_cast<std::uint8_t>(mo), static_cast<std::uint8_t>(d)};
-    if (engine::civil_from_days(engine::days_from_civil(date)) != date) {
+    if (!on_calendar(*date)) {
       throw BadArgument{std::string(flag) + " '" + std::string(v) + "' is not a date of the calendar"};
     }
-    return engine::local_time(date, h, mi, meta_.utc_offset_minutes);
+    return engine::local_time(*date, h, mi, meta_.utc_offset_minutes);
   }
 
   template <class List, class Id>

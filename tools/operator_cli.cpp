@@ -25,17 +25,9 @@ using engine::CommandType;
 std::int64_t parse_date(std::string_view text) {
   const auto bad = [&] { return BadArgument{"expires '" + std::string(text) + "' is not a date: use YYYY-MM-DD or none"}; };
   if (text == "none") return -1;
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') throw bad();
-  try {
-    engine::Date d;
-    d.year = static_cast<std::int32_t>(whole_argument("year", text.substr(0, 4), 1900, 2999));
-    d.month = static_cast<std::uint8_t>(whole_argument("month", text.substr(5, 2), 1, 12));
-    d.day = static_cast<std::uint8_t>(whole_argument("day", text.substr(8, 2), 1, 31));
-    if (engine::civil_from_days(engine::days_from_civil(d)) != d) throw bad();
-    return engine::days_from_civil(d);
-  } catch (const BadArgument&) {
-    throw bad();
-  }
+  const std::optional<engine::Date> d = date_argument(text);
+  if (!d || d->year < 1900 || d->year > 2999 || !on_calendar(*d)) throw bad();
+  return engine::days_from_civil(*d);
 }
 
 std::int64_t flag_value(std::string_view key, std::string_view text) {
