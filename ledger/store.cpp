@@ -69,8 +69,9 @@ Env::Env(std::string path, Mode mode, std::size_t map_bytes, bool no_sync) : pat
   check(mdb_env_create(&env_), "creating an LMDB environment", path_);
   int rc = mdb_env_set_maxdbs(env_, kDbCount);
   if (rc == MDB_SUCCESS && map_bytes != 0) rc = mdb_env_set_mapsize(env_, map_bytes);
-  const unsigned flags =
-      MDB_NOSUBDIR | MDB_NOTLS | (mode == Mode::kRead ? MDB_RDONLY : 0u) | (no_sync ? MDB_NOSYNC : 0u);
+  // Without sync the map is written in place (MDB_WRITEMAP): see Durability in writer.hpp.
+  const unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | (mode == Mode::kRead ? MDB_RDONLY : 0u) |
+                         (no_sync ? MDB_NOSYNC | MDB_WRITEMAP : 0u);
   if (rc == MDB_SUCCESS) rc = mdb_env_open(env_, path_.c_str(), flags, 0644);
   if (rc != MDB_SUCCESS) {
     mdb_env_close(env_);
