@@ -27,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -45,6 +46,7 @@ struct Options {
   std::size_t window = 100;  // 0: unlimited
   std::size_t orders = 100000;  // per session
   std::string mix = "cross";
+  std::size_t sessions = 2;  // 1: the seller alone (the rest mix): one order in flight at window 1
   std::string crixd;
 };
 
@@ -162,7 +164,7 @@ std::int64_t percentile(std::vector<std::int64_t>& v, double p) {
 int usage(const std::string& what) {
   std::fprintf(stderr,
                "bench_fix: %s\nusage: bench_fix [--sync os|full] [--window N|unlimited] [--orders N] "
-               "[--mix cross|rest] [--crixd PATH]\n",
+               "[--mix cross|rest] [--sessions 1|2] [--crixd PATH]\n",
                what.c_str());
   return 2;
 }
@@ -184,6 +186,8 @@ int main(int argc, char** argv) {
       o.orders = std::stoul(v);
     } else if (a == "--mix" && (v == "cross" || v == "rest")) {
       o.mix = v;
+    } else if (a == "--sessions" && (v == "1" || v == "2")) {
+      o.sessions = v == "1" ? 1 : 2;
     } else if (a == "--crixd") {
       o.crixd = v;
     } else {
@@ -198,35 +202,47 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_fix: crixd did not start: %s\n", crixd.errors().c_str());
     return 1;
   }
+  if (o.sessions == 1 && o.mix == "cross") return usage("--sessions 1 needs --mix rest: one session cannot cross itself");
   const bool cross = o.mix == "cross";
   Session seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron", '2', "HB-BF-450", cross ? 58000 : 60000, o);
-  Session buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel", '1', "TJ-NEW-BF-2500", cross ? 58000 : 56000, o);
-  if (!seller.logged_on() || !buyer.logged_on()) {
+  std::optional<Session> buyer;
+  if (o.sessions == 2) {
+    buyer.emplace(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel", '1', "TJ-NEW-BF-2500", cross ? 58000 : 56000, o);
+  }
+  if (!seller.logged_on() || (buyer && !buyer->logged_on())) {
     std::fprintf(stderr, "bench_fix: logon failed\n");
     return 1;
   }
   const auto t0 = Clock::now();
   std::thread a([&] { seller.run(); });
-  std::thread b([&] { buyer.run(); });
+  std::thread b([&] {
+    if (buyer) buyer->run();
+  });
   a.join();
   b.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   std::vector<std::int64_t> lat = seller.latencies();
-  const std::vector<std::int64_t> more = buyer.latencies();
-  lat.insert(lat.end(), more.begin(), more.end());
-  const std::size_t acked = seller.acked() + buyer.acked();
-  const std::size_t rejected = seller.rejected() + buyer.rejected();
+  std::size_t acked = seller.acked();
+  std::size_t rejected = seller.rejected();
+  if (buyer) {
+    const std::vector<std::int64_t> more = buyer->latencies();
+    lat.insert(lat.end(), more.begin(), more.end());
+    acked += buyer->acked();
+    rejected += buyer->rejected();
+  }
   const std::int64_t p50 = percentile(lat, 0.50) / 1000;
   const std::int64_t p99 = percentile(lat, 0.99) / 1000;
   crixd.stop(SIGTERM);
   // crixd's own account of where the time went (its log line at stop), to stderr.
   const std::string log = crixd.errors();
-  const std::size_t at = log.find("ledger: ", log.find("stopped: "));
-  if (at != std::string::npos) std::fprintf(stderr, "crixd %s", log.substr(at, log.find('\n', at) - at + 1).c_str());
+  for (const char* line : {"stopped: ", "ledger: "}) {
+    const std::size_t at = log.find(line, log.find("stopped: "));
+    if (at != std::string::npos) std::fprintf(stderr, "crixd %s", log.substr(at, log.find('\n', at) - at + 1).c_str());
+  }
   const std::string window = o.window == 0 ? "unlimited" : std::to_string(o.window);
-  std::printf("bench_fix sync=%s window=%s orders_per_s=%.0f ack_p50_us=%lld ack_p99_us=%lld mix=%s sessions=2 "
+  std::printf("bench_fix sync=%s window=%s orders_per_s=%.0f ack_p50_us=%lld ack_p99_us=%lld mix=%s sessions=%zu "
               "orders=%zu acked=%zu rejected=%zu\n",
               o.sync.c_str(), window.c_str(), static_cast<double>(acked) / seconds, static_cast<long long>(p50),
-              static_cast<long long>(p99), o.mix.c_str(), 2 * o.orders, acked, rejected);
-  return acked == 2 * o.orders ? 0 : 1;
+              static_cast<long long>(p99), o.mix.c_str(), o.sessions, o.sessions * o.orders, acked, rejected);
+  return acked == o.sessions * o.orders ? 0 : 1;
 }

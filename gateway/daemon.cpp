@@ -34,9 +34,13 @@ using engine::EventType;
 
 __extension__ using Int128 = __int128;
 
-// A request as it waits for the engine thread.
+// A request as it waits for the engine thread; SessionEnded ends a session's market data subscriptions.
 struct Timer {};
-using Inbound = std::variant<fix::OrderRequest, fix::MarketDataRequest, fix::SecurityListRequest, Timer>;
+struct SessionEnded {
+  std::uint32_t session = 0;
+};
+using Inbound =
+    std::variant<fix::OrderRequest, fix::MarketDataRequest, fix::SecurityListRequest, Timer, SessionEnded>;
 
 // What the ledger thread publishes once the batch holding the commands that produced it is committed.
 using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::BusinessReject, fix::MarketDataSnapshot,
@@ -170,13 +174,15 @@ class Daemon::Impl final : public fix::Handler {
 
   void stop() {
     std::call_once(stopped_, [this] {
+      stopping_ = true;
       if (acceptor_) acceptor_->stop();  // no new requests; sessions logged out
       inbound_.close();
       if (engine_thread_.joinable()) engine_thread_.join();
       if (ledger_thread_.joinable()) ledger_thread_.join();
       const DaemonStats s = stats();
-      spdlog::info("stopped: {} commands sequenced, {} trades, {} commits, {} busy refusals; last seq {}",
-                   s.commands, s.trades, s.commits, s.busy, s.last_seq);
+      spdlog::info("stopped: {} commands sequenced, {} trades, {} commits, {} busy refusals; last seq {}; {} requests "
+                   "ran to completion on their FIX thread",
+                   s.commands, s.trades, s.commits, s.busy, s.last_seq, s.run_inline);
       if (s.commits > 0) spdlog::info("{}", timing_.summary());
       finish("");
     });
@@ -195,6 +201,7 @@ class Daemon::Impl final : public fix::Handler {
     s.commits = commits_.load();
     s.busy = busy_.load();
     s.last_seq = last_seq_.load();
+    s.run_inline = run_inline_.load();
     return s;
   }
 
@@ -221,20 +228,64 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void on_logout(fix::SessionHandle session) override {
-    if (session < market_.participants.size()) spdlog::info("logout: {}", market_.participants[session].id);
+    if (session >= market_.participants.size()) return;
+    spdlog::info("logout: {}", market_.participants[session].id);
+    // Its subscriptions end with it: a new session subscribes afresh. Never refused for lack of room.
+    if (!run_inline([&](Unit&) { end_subscriptions(session); })) inbound_.push(SessionEnded{session});
+  }
+
+  void on_stalled(fix::SessionHandle session) override {
+    spdlog::warn("{}: a message waited for room in its connection and the connection was dropped: the client "
+                 "stopped reading its messages; it may log on again and ask for its orders' status",
+                 market_.participants[session].id);
   }
 
   void on_order(const fix::OrderRequest& r) override {
-    if (!inbound_.try_push(r)) busy(r.session, "D", r.cl_ord_id);
+    if (!run_inline([&](Unit& unit) { on_request(r, unit); }) && !inbound_.try_push(r)) {
+      busy(r.session, "D", r.cl_ord_id);
+    }
   }
   void on_market_data_request(const fix::MarketDataRequest& r) override {
-    if (!inbound_.try_push(r)) busy(r.session, "V", r.md_req_id);
+    if (!run_inline([&](Unit& unit) { on_md_request(r, unit); }) && !inbound_.try_push(r)) {
+      busy(r.session, "V", r.md_req_id);
+    }
   }
   void on_security_list_request(const fix::SecurityListRequest& r) override {
-    if (!inbound_.try_push(r)) busy(r.session, "x", r.security_req_id);
+    if (!run_inline([&](Unit& unit) { on_security_list(r, unit); }) && !inbound_.try_push(r)) {
+      busy(r.session, "x", r.security_req_id);
+    }
   }
 
  private:
+  // A request that finds both stages idle (nothing queued, neither lock held) runs to completion on
+  // the FIX thread that received it: sequenced and settled under the engine lock, committed and
+  // published under the ledger lock, exactly as the two stage threads would, but without waking
+  // them: two thread wake-ups were most of a lone order's time inside crixd. Otherwise it joins the
+  // inbound queue. Order is kept because every take from a queue happens under its stage's lock: an
+  // empty queue seen under the lock means everything before has been handled, and the engine lock is
+  // held until the ledger lock is (or the unit is queued), so later units commit after this one.
+  // false: the stages were busy and nothing ran; the caller queues the request.
+  template <class Handle>
+  bool run_inline(Handle handle) {
+    last_arrival_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    std::unique_lock<std::mutex> engine(engine_mutex_, std::try_to_lock);
+    if (!engine.owns_lock() || inbound_.size() != 0 || failed_ || stopping_) return false;
+    ++run_inline_;
+    std::vector<Unit> units(1);
+    units[0].taken = std::chrono::steady_clock::now();
+    handle(units[0]);
+    if (units[0].batch.empty() && units[0].out.empty()) return true;
+    std::unique_lock<std::mutex> ledger(ledger_mutex_, std::try_to_lock);
+    if (ledger.owns_lock() && batches_.size() == 0) {
+      engine.unlock();
+      commit_and_publish(units);
+    } else {
+      if (ledger.owns_lock()) ledger.unlock();
+      batches_.push(std::move(units[0]));
+    }
+    return true;
+  }
+
   void busy(fix::SessionHandle session, const char* type, const std::string& id) {
     ++busy_;
     acceptor_->send(business_reject(session, type, id, 0, "the exchange is busy: the request was not taken; send it again"));
@@ -256,26 +307,30 @@ class Daemon::Impl final : public fix::Handler {
     std::vector<Inbound> items;
     std::int64_t last_minute = now_ns() / 60'000'000'000;
     for (;;) {
-      items.clear();
-      const bool open =
-          inbound_.pop_all(items, options_.max_batch_commands, std::chrono::milliseconds(200), options_.spin);
-      if (failed_) {
-        if (!open) break;
-        continue;  // trading stopped: nothing more is sequenced or acknowledged
+      // While requests keep arriving the thread polls instead of sleeping (DaemonOptions::hot).
+      const bool hot = std::chrono::steady_clock::now().time_since_epoch() -
+                           std::chrono::steady_clock::duration(last_arrival_.load(std::memory_order_relaxed)) <
+                       options_.hot;
+      const auto state = hot ? inbound_.wait(std::chrono::milliseconds(0), options_.hot)
+                             : inbound_.wait(std::chrono::milliseconds(200));
+      {
+        const std::lock_guard<std::mutex> lock(engine_mutex_);
+        items.clear();
+        inbound_.take(items, options_.max_batch_commands);
+        const std::int64_t minute = now_ns() / 60'000'000'000;
+        if (minute != last_minute) {
+          // The clock moves the exchange at least once a minute: GTD expiry, sessions, the close.
+          last_minute = minute;
+          items.emplace_back(Timer{});
+        }
+        if (!items.empty() && !failed_) {  // once trading stopped, nothing more is sequenced
+          Unit unit;
+          unit.taken = std::chrono::steady_clock::now();
+          for (const Inbound& item : items) handle(item, unit);
+          if (!unit.batch.empty() || !unit.out.empty()) batches_.push(std::move(unit));
+        }
       }
-      const std::int64_t minute = now_ns() / 60'000'000'000;
-      if (minute != last_minute) {
-        // The clock moves the exchange at least once a minute: GTD expiry, sessions, the close.
-        last_minute = minute;
-        items.emplace_back(Timer{});
-      }
-      if (!items.empty()) {
-        Unit unit;
-        unit.taken = std::chrono::steady_clock::now();
-        for (const Inbound& item : items) handle(item, unit);
-        if (!unit.batch.empty() || !unit.out.empty()) batches_.push(std::move(unit));
-      }
-      if (!open) break;
+      if (state == BoundedQueue<Inbound>::State::kClosed) break;
     }
     batches_.close();
   }
@@ -284,6 +339,7 @@ class Daemon::Impl final : public fix::Handler {
     if (const auto* r = std::get_if<fix::OrderRequest>(&item)) return on_request(*r, unit);
     if (const auto* m = std::get_if<fix::MarketDataRequest>(&item)) return on_md_request(*m, unit);
     if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
+    if (const auto* e = std::get_if<SessionEnded>(&item)) return end_subscriptions(e->session);
     Command c;
     c.type = CommandType::kAdvanceTime;
     sequence(c, nullptr, unit);
@@ -727,6 +783,13 @@ class Daemon::Impl final : public fix::Handler {
     unit.out.emplace_back(std::move(x));
   }
 
+  void end_subscriptions(std::uint32_t session) {
+    for (auto& subs : subscriptions_) {
+      subs.erase(std::remove_if(subs.begin(), subs.end(), [&](const Subscription& s) { return s.session == session; }),
+                 subs.end());
+    }
+  }
+
   void on_md_request(const fix::MarketDataRequest& r, Unit& unit) {
     const auto refuse = [&](int reason, std::string text) {
       unit.out.emplace_back(business_reject(r.session, "V", r.md_req_id, reason, std::move(text)));
@@ -804,45 +867,47 @@ class Daemon::Impl final : public fix::Handler {
 
   // ---- ledger thread ------------------------------------------------------------------------------
 
-  // Group commit: every unit waiting when the ledger thread comes round goes into ONE transaction (one
-  // fsync under sync = full), then their messages are published in order.
   void ledger_loop() {
     std::vector<Unit> units;
-    ledger::Batch group;
     for (;;) {
-      units.clear();
-      const bool open =
-          batches_.pop_all(units, batches_.capacity(), std::chrono::milliseconds(200), options_.spin);
-      if (!units.empty() && !failed_) {
-        group.clear();
-        std::uint64_t trades = 0;
-        for (const Unit& u : units) {
-          group.append(u.batch);
-          trades += u.trades;
-        }
-        bool committed = group.empty();
-        if (!committed) {
-          try {
-            const auto t0 = std::chrono::steady_clock::now();
-            ledger_.writer->commit(group);
-            const auto t1 = std::chrono::steady_clock::now();
-            timing_.add(t0 - units.front().taken, t1 - t0, group.commands().size());
-            committed = true;
-          } catch (const std::exception& ex) {
-            failed_ = true;
-            spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged: {}", ex.what());
-            finish(ex.what());
-          }
-        }
-        if (committed) {
-          if (!group.empty()) ++commits_;
-          trades_ += trades;
-          last_seq_ = ledger_.writer->meta().last_seq.v;
-          for (const Unit& u : units) publish(u);
-        }
+      const auto state = batches_.wait(std::chrono::milliseconds(200));
+      {
+        const std::lock_guard<std::mutex> lock(ledger_mutex_);
+        units.clear();
+        batches_.take(units, batches_.capacity());
+        commit_and_publish(units);
       }
-      if (!open) break;
+      if (state == BoundedQueue<Unit>::State::kClosed) break;
     }
+  }
+
+  // Under the ledger lock. Group commit: the units go into ONE transaction (one fsync under sync =
+  // full), then their messages are published in order.
+  void commit_and_publish(const std::vector<Unit>& units) {
+    if (units.empty() || failed_) return;
+    group_.clear();
+    std::uint64_t trades = 0;
+    for (const Unit& u : units) {
+      group_.append(u.batch);
+      trades += u.trades;
+    }
+    if (!group_.empty()) {
+      try {
+        const auto t0 = std::chrono::steady_clock::now();
+        ledger_.writer->commit(group_);
+        const auto t1 = std::chrono::steady_clock::now();
+        timing_.add(t0 - units.front().taken, t1 - t0, group_.commands().size());
+      } catch (const std::exception& ex) {
+        failed_ = true;
+        spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged: {}", ex.what());
+        finish(ex.what());
+        return;
+      }
+      ++commits_;
+    }
+    trades_ += trades;
+    last_seq_ = ledger_.writer->meta().last_seq.v;
+    for (const Unit& u : units) publish(u);
   }
 
   void publish(const Unit& u) {
@@ -885,7 +950,7 @@ class Daemon::Impl final : public fix::Handler {
 
   const engine::Market market_;
   const DaemonOptions options_;
-  Timing timing_;  // ledger thread; read at stop after it joined
+  Timing timing_;  // under ledger_mutex_; read at stop after the ledger thread joined
   ledger::OpenLedger ledger_;
   std::unique_ptr<fix::Acceptor> acceptor_;
   std::uint16_t port_ = 0;
@@ -899,9 +964,18 @@ class Daemon::Impl final : public fix::Handler {
   // Shared with the FIX threads.
   std::unique_ptr<std::atomic<bool>[]> suspended_;
   std::atomic<bool> failed_{false};
-  std::atomic<std::uint64_t> commands_{0}, trades_{0}, commits_{0}, busy_{0}, last_seq_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::chrono::steady_clock::rep> last_arrival_{0};  // steady_clock ticks of the last request
+  std::atomic<std::uint64_t> commands_{0}, trades_{0}, commits_{0}, busy_{0}, last_seq_{0}, run_inline_{0};
 
-  // Engine thread only.
+  // The ledger stage: the writer, the group being committed, publishing. Taken by the ledger thread
+  // and by a request that runs inline (arrive()); every take from batches_ happens under it.
+  std::mutex ledger_mutex_;
+  ledger::Batch group_;
+
+  // The engine stage: the exchange and everything below. Taken by the engine thread and by a request
+  // that runs inline; every take from inbound_ happens under it.
+  std::mutex engine_mutex_;
   std::uint64_t seq_ = 0;
   std::int64_t last_ts_ = 0;
   mutable std::uint64_t exec_seq_ = 0;

@@ -1,11 +1,13 @@
 // crix::gateway::BoundedQueue: the bounded queues between the daemon's stages (DESIGN.md, Data flow).
 // Many producers, one consumer; a fixed capacity set at construction. A producer that finds the queue
 // full is told so at once (try_push) and the caller answers "busy": never a silent drop, never an
-// unbounded buffer. The consumer takes everything waiting in one call (pop_all), which is what lets
-// the engine and the ledger stages work in batches.
+// unbounded buffer. The consumer waits for work (wait) and takes everything waiting in one call (take),
+// which is what lets the engine and the ledger stages work in batches.
 //
-// Thread rules: any number of threads may push; one thread pops. close() wakes the consumer; a closed
-// queue refuses pushes and pop_all returns what is left, then false.
+// Thread rules: any number of threads may push. Takes come from one thread, or from several that hold
+// one lock of their own around every take: the daemon's stage lock, under which size() == 0 means
+// that everything pushed before has been taken and handled. close() wakes the consumer; a closed
+// queue refuses pushes, and wait() says kClosed once what was left has been taken.
 #pragma once
 
 #include <atomic>
@@ -50,12 +52,12 @@ class BoundedQueue {
     return true;
   }
 
-  // Moves up to `most` waiting items into `out` (appended), waiting up to `timeout` for the first.
-  // false once the queue is closed and empty. Before it sleeps on the condition variable it polls for
-  // up to `spin` (yielding the processor between polls): an item that arrives meanwhile is taken
-  // without the wake-up latency of a sleeping thread, which dominates a lone order's round trip.
-  bool pop_all(std::vector<T>& out, std::size_t most, std::chrono::milliseconds timeout,
-               std::chrono::microseconds spin = std::chrono::microseconds(0)) {
+  enum class State { kReady, kEmpty, kClosed };  // kClosed: closed and nothing left to take
+
+  // Waits up to `timeout` for an item without taking it. Before it sleeps on the condition variable
+  // it polls for up to `spin` (yielding the processor between polls): an item that arrives meanwhile
+  // is seen without the wake-up latency of a sleeping thread.
+  State wait(std::chrono::milliseconds timeout, std::chrono::microseconds spin = std::chrono::microseconds(0)) {
     if (spin.count() > 0 && count_.load(std::memory_order_acquire) == 0) {
       const auto until = std::chrono::steady_clock::now() + spin;
       while (count_.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < until) {
@@ -64,15 +66,23 @@ class BoundedQueue {
     }
     std::unique_lock<std::mutex> lock(mutex_);
     ready_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
-    if (items_.empty()) return !closed_;
-    for (std::size_t n = 0; n < most && !items_.empty(); ++n) {
-      out.push_back(std::move(items_.front()));
-      items_.pop_front();
+    if (!items_.empty()) return State::kReady;
+    return closed_ ? State::kClosed : State::kEmpty;
+  }
+
+  // Moves up to `most` waiting items into `out` (appended) without waiting; returns how many.
+  std::size_t take(std::vector<T>& out, std::size_t most) {
+    std::size_t n = 0;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      for (; n < most && !items_.empty(); ++n) {
+        out.push_back(std::move(items_.front()));
+        items_.pop_front();
+      }
+      count_.store(items_.size(), std::memory_order_release);
     }
-    count_.store(items_.size(), std::memory_order_release);
-    lock.unlock();
-    room_.notify_all();
-    return true;
+    if (n > 0) room_.notify_all();
+    return n;
   }
 
   void close() {
@@ -84,10 +94,8 @@ class BoundedQueue {
     room_.notify_all();
   }
 
-  std::size_t size() const {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    return items_.size();
-  }
+  // Items waiting. Exact for a caller that holds the lock under which every take() happens.
+  std::size_t size() const { return count_.load(std::memory_order_acquire); }
   std::size_t capacity() const { return capacity_; }
 
  private:

@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <random>
 #include <condition_variable>
@@ -346,23 +348,48 @@ TEST_CASE("crixd: start-up errors say what to do", "[crixd]") {
 
 namespace {
 
-// Writes `bytes` on a fresh TCP connection to crixd and closes it.
-void raw(std::uint16_t port, const std::string& bytes) {
+// A TCP connection to crixd on loopback (-1 when refused); `receive_buffer` > 0 sets SO_RCVBUF first.
+int connect_raw(std::uint16_t port, int receive_buffer = 0) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    std::size_t off = 0;
-    while (off < bytes.size()) {
-      const ssize_t n = write(fd, bytes.data() + off, bytes.size() - off);
-      if (n <= 0) break;
-      off += static_cast<std::size_t>(n);
-    }
-    std::this_thread::sleep_for(50ms);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
   }
+  return fd;
+}
+
+bool write_all(int fd, const std::string& bytes) {
+  std::size_t off = 0;
+  while (off < bytes.size()) {
+    const ssize_t n = send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    off += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Writes `bytes` on a fresh TCP connection to crixd and closes it.
+void raw(std::uint16_t port, const std::string& bytes) {
+  const int fd = connect_raw(port);
+  if (fd < 0) return;
+  write_all(fd, bytes);
+  std::this_thread::sleep_for(50ms);
   close(fd);
+}
+
+// SendingTime(52) now, as QuickFIX checks it.
+std::string sending_time() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%d-%H:%M:%S", &utc);
+  return text;
 }
 
 // A FIX frame with a correct or a deliberately wrong body length and checksum.
@@ -501,5 +528,80 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   }
   INFO(diff);
   CHECK(book == fresh);
+  CHECK(crixd.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("crixd: a client that stops reading is dropped and the other sessions keep trading", "[crixd]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+
+  // TJ-RONGCHENG logs on over a raw socket with a small receive buffer, reads the Logon answer, asks
+  // for the security list 20,000 times (about 10 MB of answers) and never reads again.
+  const int stuck = connect_raw(port, 4096);
+  REQUIRE(stuck >= 0);
+  const std::string header = "49=TJ-RONGCHENG\x01" "56=CRIX\x01" "52=" + sending_time() + "\x01";
+  REQUIRE(write_all(stuck, frame("35=A\x01" + header + "34=1\x01" "98=0\x01" "108=30\x01" "141=Y\x01"
+                                 "553=TJ-RONGCHENG\x01" "554=demo-tj-rongcheng\x01")));
+  std::string answer;
+  for (int i = 0; i < 50 && answer.find("\x01" "35=A\x01") == std::string::npos; ++i) {
+    pollfd p{stuck, POLLIN, 0};
+    if (poll(&p, 1, 100) != 1) continue;
+    char buffer[4096];
+    const ssize_t n = read(stuck, buffer, sizeof buffer);
+    if (n <= 0) break;
+    answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  REQUIRE_THAT(answer, Catch::Matchers::Contains("\x01" "35=A\x01"));
+  std::string flood;
+  for (int i = 0; i < 20000; ++i) {
+    flood += frame("35=x\x01" + header + "34=" + std::to_string(i + 2) + "\x01" "320=L" + std::to_string(i) +
+                   "\x01" "559=4\x01");
+  }
+  std::thread writer([&] { write_all(stuck, flood); });  // crixd may drop the connection mid-write
+  // If a check below fails, the writer may be blocked on a crixd that stopped reading: unblock it.
+  struct Unblock {
+    int fd;
+    std::thread& thread;
+    ~Unblock() {
+      if (!thread.joinable()) return;
+      shutdown(fd, SHUT_RDWR);
+      thread.join();
+    }
+  } unblock{stuck, writer};
+
+  // Meanwhile the seller's orders are acknowledged: sends to the stuck session give up after 200 ms.
+  for (int i = 0; i < 20; ++i) {
+    const std::string cl = "s" + std::to_string(i);
+    REQUIRE(seller.fix().send(order(cl, '2', "HB-BF-450", 1000, 60000)));
+    REQUIRE(seller.wait([&](Client& c) { return c.has(cl, '0'); }));
+    std::this_thread::sleep_for(20ms);
+  }
+  writer.join();
+  INFO(crixd.errors());
+  CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("TJ-RONGCHENG: a message waited for room"));
+  // The stuck connection was closed by crixd: reading what is left ends in end-of-file or a reset.
+  bool closed = false;
+  for (int i = 0; i < 100 && !closed; ++i) {
+    pollfd p{stuck, POLLIN, 0};
+    if (poll(&p, 1, 100) != 1) continue;
+    char buffer[65536];
+    closed = read(stuck, buffer, sizeof buffer) <= 0;
+  }
+  CHECK(closed);
+  close(stuck);
+
+  // The participant logs on again and is served.
+  Client again(port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+  REQUIRE(again.fix().wait_logged_on(10000));
+  crix::fix::SecurityListRequest list;
+  list.security_req_id = "after";
+  list.request_type = 4;
+  REQUIRE(again.fix().send(list));
+  REQUIRE(again.wait([](Client& c) { return !c.lists.empty(); }));
   CHECK(crixd.stop(SIGTERM) == 0);
 }

@@ -82,6 +82,9 @@ class RecordingHandler : public fix::Handler {
   void on_logout(fix::SessionHandle session) override {
     board.update([&] { logouts.push_back(session); });
   }
+  void on_stalled(fix::SessionHandle session) override {
+    board.update([&] { stalls.push_back(session); });
+  }
   void on_order(const fix::OrderRequest& request) override {
     // A Handler must not throw; this one does on request, to show what the client then gets.
     if (request.cl_ord_id == "THROW") throw std::runtime_error("inbound queue full");
@@ -124,6 +127,7 @@ class RecordingHandler : public fix::Handler {
   std::atomic<fix::Acceptor*> echo_to{nullptr};
   std::vector<Logon> logons;
   std::vector<fix::SessionHandle> logouts;
+  std::vector<fix::SessionHandle> stalls;
   std::vector<fix::OrderRequest> orders;
   std::vector<fix::MarketDataRequest> md_requests;
   std::vector<fix::SecurityListRequest> list_requests;

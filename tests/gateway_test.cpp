@@ -13,20 +13,25 @@ using crix::gateway::BoundedQueue;
 
 TEST_CASE("a full queue refuses at once and takes again once drained", "[gateway]") {
   BoundedQueue<int> q(3);
+  CHECK(q.wait(std::chrono::milliseconds(1)) == BoundedQueue<int>::State::kEmpty);
   CHECK(q.try_push(1));
   CHECK(q.try_push(2));
   CHECK(q.try_push(3));
   CHECK_FALSE(q.try_push(4));
+  CHECK(q.size() == 3);
   std::vector<int> out;
-  CHECK(q.pop_all(out, 2, std::chrono::milliseconds(0)));
+  CHECK(q.wait(std::chrono::milliseconds(0)) == BoundedQueue<int>::State::kReady);
+  CHECK(q.take(out, 2) == 2);
   CHECK(out == std::vector<int>{1, 2});
   CHECK(q.try_push(4));
   out.clear();
   q.close();
   CHECK_FALSE(q.try_push(5));
-  CHECK(q.pop_all(out, 10, std::chrono::milliseconds(0)));  // what was queued still comes out
+  CHECK(q.wait(std::chrono::milliseconds(0)) == BoundedQueue<int>::State::kReady);  // what was queued still comes out
+  CHECK(q.take(out, 10) == 2);
   CHECK(out == std::vector<int>{3, 4});
-  CHECK_FALSE(q.pop_all(out, 10, std::chrono::milliseconds(0)));
+  CHECK(q.wait(std::chrono::milliseconds(0)) == BoundedQueue<int>::State::kClosed);
+  CHECK(q.take(out, 10) == 0);
 }
 
 TEST_CASE("many producers, one consumer: every accepted item arrives once, in each producer's order", "[gateway]") {
@@ -50,9 +55,9 @@ TEST_CASE("many producers, one consumer: every accepted item arrives once, in ea
   std::vector<std::vector<int>> seen(kProducers);
   std::thread consumer([&] {
     std::vector<std::pair<int, int>> batch;
-    while (true) {
+    while (q.wait(std::chrono::milliseconds(50)) != BoundedQueue<std::pair<int, int>>::State::kClosed) {
       batch.clear();
-      if (!q.pop_all(batch, 16, std::chrono::milliseconds(50))) break;
+      q.take(batch, 16);
       for (const auto& [p, i] : batch) seen[p].push_back(i);
     }
   });

@@ -20,8 +20,10 @@
 // Thread rules as in fix_api.hpp. Session state lives in Slot: atomics written by QuickFIX's callbacks,
 // read by any thread; the Session pointers are fixed once the QuickFIX acceptor is built.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -50,6 +52,37 @@ constexpr const char* kBeginString = "FIX.4.4";
 // the up to one second its connection thread may take to notice the logout.
 constexpr auto kStopWait = std::chrono::milliseconds(3500);
 
+// Sets SO_SNDTIMEO on the process's listening IPv4 socket(s) for `port`; false when there is none.
+// Linux copies a listening socket's options to each connection it accepts, and QuickFIX keeps its
+// listening socket to itself, so it is found among the process's descriptors by its port.
+bool set_send_timeout(std::uint16_t port, std::chrono::milliseconds timeout) {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return false;
+  bool found = false;
+  while (const dirent* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    const long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
+    int listening = 0;
+    socklen_t length = sizeof listening;
+    if (::getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening) {
+      continue;
+    }
+    sockaddr_in address{};
+    socklen_t size = sizeof address;
+    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&address), &size) != 0 ||
+        address.sin_family != AF_INET || ntohs(address.sin_port) != port) {
+      continue;
+    }
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>(timeout.count() % 1000 * 1000);
+    found = ::setsockopt(static_cast<int>(fd), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 || found;
+  }
+  ::closedir(dir);
+  return found;
+}
+
 }  // namespace
 
 class Acceptor::Impl final : public detail::ApplicationBase {
@@ -72,6 +105,8 @@ class Acceptor::Impl final : public detail::ApplicationBase {
     std::atomic<bool> logged_on{false};
     // Handler::on_logon accepted the current logon, so Handler::on_logout is owed once it ends.
     std::atomic<bool> accepted{false};
+    // A send timed out and the connection was dropped; cleared by the next logon.
+    std::atomic<bool> stalled{false};
   };
   enum class State { kCreated, kStarted, kStopped };
 
@@ -133,6 +168,10 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
   defaults.setString(FIX::CONNECTION_TYPE, "acceptor");
   defaults.setInt(FIX::SOCKET_ACCEPT_PORT, config.port);
   defaults.setBool(FIX::SOCKET_REUSE_ADDRESS, true);
+  // QuickFIX sets 16 KB otherwise, which turns off the kernel's tuning: a burst of reports to a client
+  // at a distance would wait on its round trips and could run into send_timeout. The kernel caps it
+  // (net.core.wmem_max).
+  defaults.setInt(FIX::SOCKET_SEND_BUFFER_SIZE, 1 << 20);
   try {
     settings.set(defaults);
     for (const std::string& client : config.client_comp_ids) {
@@ -193,6 +232,11 @@ void Acceptor::Impl::start() {
     throw std::runtime_error(where + " cannot be opened: " + std::string(e.what()));
   }
   state_ = State::kStarted;
+  // QuickFIX listens by now (start() binds before it returns), before any client could log on.
+  if (!set_send_timeout(config_.port, config_.send_timeout)) {
+    throw std::runtime_error(std::string(kWho) + ": found no listening socket on " + where +
+                             " to bound its sends by; is /proc mounted?");
+  }
 }
 
 void Acceptor::Impl::stop() {
@@ -226,10 +270,26 @@ template <class Message>
 bool Acceptor::Impl::send(const Message& message) {
   if (message.session >= slots_.size()) return false;
   Slot& slot = *slots_[message.session];
-  if (!slot.logged_on.load()) return false;
+  if (!slot.logged_on.load() || slot.stalled.load()) return false;
   FIX::Message out;
   detail::encode(message, out);
-  return slot.session->send(out);
+  // QuickFIX's Session::send() says true even when the write failed, so a write that ran into
+  // send_timeout shows as a send() that took that long and left EAGAIN in errno: give the client up. Later sends return at
+  // once; the connection thread sees the socket shut and ends the session.
+  const auto start = std::chrono::steady_clock::now();
+  errno = 0;
+  slot.session->send(out);
+  const bool timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
+  if (!timed_out || std::chrono::steady_clock::now() - start < config_.send_timeout) return true;
+  if (slot.logged_on.load() && !slot.stalled.exchange(true)) {
+    slot.session->disconnect();
+    try {
+      handler_.on_stalled(slot.handle);
+    } catch (...) {
+      // The Handler must not throw (fix_api.hpp); the connection is dropped either way.
+    }
+  }
+  return false;
 }
 
 void Acceptor::Impl::logout(SessionHandle session, const std::string& reason) {
@@ -262,7 +322,10 @@ Acceptor::Impl::Slot* Acceptor::Impl::slot_of(const FIX::SessionID& id) {
 }
 
 void Acceptor::Impl::onLogon(const FIX::SessionID& id) {
-  if (Slot* slot = slot_of(id)) slot->logged_on = true;
+  if (Slot* slot = slot_of(id)) {
+    slot->stalled = false;
+    slot->logged_on = true;
+  }
 }
 
 void Acceptor::Impl::onLogout(const FIX::SessionID& id) {
