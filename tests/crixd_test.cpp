@@ -13,7 +13,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <iterator>
 #include <map>
 #include <random>
 #include <condition_variable>
@@ -25,8 +27,12 @@
 #include <thread>
 #include <vector>
 
+#include <lmdb.h>
+
 #include "gateway/fix/fix_api.hpp"
 #include "ledger/reader.hpp"
+#include "ledger/records.hpp"
+#include "ledger/store.hpp"
 #include "ledger/verify.hpp"
 #include "tools/harness.hpp"
 
@@ -344,6 +350,60 @@ TEST_CASE("crixd: start-up errors say what to do", "[crixd]") {
   Crixd broken(dir, dir.file("broken.toml"), ledger, port);
   CHECK(broken.stop(0) == 1);
   CHECK_THAT(broken.errors(), Catch::Matchers::Contains("is not a valid market"));
+
+  // A ledger written by a newer build: its meta record says schema version kSchemaVersion + 1.
+  {
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == MDB_SUCCESS);
+    mdb_env_set_maxdbs(env, crix::ledger::detail::kDbCount);
+    REQUIRE(mdb_env_open(env, ledger.c_str(), MDB_NOSUBDIR, 0644) == MDB_SUCCESS);
+    MDB_txn* txn = nullptr;
+    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == MDB_SUCCESS);
+    MDB_dbi meta = 0;
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == MDB_SUCCESS);
+    MDB_val key{crix::ledger::detail::kMetaKey.size(), const_cast<char*>(crix::ledger::detail::kMetaKey.data())};
+    MDB_val value;
+    REQUIRE(mdb_get(txn, meta, &key, &value) == MDB_SUCCESS);
+    crix::ledger::MetaRecord record;
+    REQUIRE(value.mv_size == sizeof record);
+    std::memcpy(&record, value.mv_data, sizeof record);
+    record.schema.set(crix::ledger::kSchemaVersion + 1);
+    MDB_val updated{sizeof record, &record};
+    REQUIRE(mdb_put(txn, meta, &key, &updated, 0) == MDB_SUCCESS);
+    REQUIRE(mdb_txn_commit(txn) == MDB_SUCCESS);
+    mdb_env_close(env);
+  }
+  Crixd newer(dir, market, ledger, port);
+  CHECK(newer.stop(0) == 1);
+  CHECK_THAT(newer.errors(), Catch::Matchers::Contains("has schema version " +
+                                                       std::to_string(crix::ledger::kSchemaVersion + 1)));
+  CHECK_THAT(newer.errors(), Catch::Matchers::Contains("use a matching crix build"));
+}
+
+TEST_CASE("crixd: a participant suspended in the market file is refused at logon and told why", "[crixd]") {
+  const TempDir dir;
+  std::string text;
+  {
+    std::ifstream in(all_day_market(dir));
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string id = "id = \"TJ-RONGCHENG\"\n";
+  const std::size_t at = text.find(id);
+  REQUIRE(at != std::string::npos);
+  text.insert(at + id.size(), "status = \"suspended\"\n");
+  std::ofstream(dir.file("market.toml")) << text;
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, dir.file("market.toml"), dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  {
+    Client suspended(port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+    CHECK_FALSE(suspended.fix().wait_logged_on(3000));
+    CHECK(suspended.fix().logout_text() ==
+          "participant TJ-RONGCHENG is suspended by the exchange; contact the operator");
+  }
+  Client other(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  CHECK(other.fix().wait_logged_on(5000));
+  CHECK(crixd.stop(SIGTERM) == 0);
 }
 
 namespace {

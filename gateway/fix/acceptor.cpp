@@ -10,9 +10,9 @@
 //    (SocketAcceptor waits up to a second, on its only thread, for the rest of a new connection's
 //    first message);
 //  - the cost: a thread per connected participant (tens, not thousands), and a send() for a session
-//    whose client stops reading blocks once the kernel's buffers for that connection are full, until
-//    the client reads or the connection drops. A window of 100 unacknowledged orders bounds what a
-//    client is owed in reports; the daemon should not let one session's market data stall the others.
+//    whose client stops reading blocks once the kernel's buffers for that connection are full. Every
+//    connection inherits SO_SNDTIMEO (AcceptorConfig::send_timeout) from the listening socket, so such
+//    a send gives up; send() then drops the connection (Handler::on_stalled).
 // QuickFIX 1.15.1's threaded send() mishandles a partial write (it passes the whole length again;
 // QuickFIX pull request 742): a blocking socket writes partially only when a signal interrupts it, so the
 // daemon should keep signals off the threads that call send() (sigwait in one thread).
