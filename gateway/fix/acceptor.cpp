@@ -10,9 +10,9 @@
 //    (SocketAcceptor waits up to a second, on its only thread, for the rest of a new connection's
 //    first message);
 //  - the cost: a thread per connected participant (tens, not thousands), and a send() for a session
-//    whose client stops reading blocks once the kernel's buffers for that connection are full. Every
-//    connection inherits SO_SNDTIMEO (AcceptorConfig::send_timeout) from the listening socket, so such
-//    a send gives up; send() then drops the connection (Handler::on_stalled).
+//    whose client stops reading would block once the kernel's buffers for that connection are full.
+//    send() first waits up to AcceptorConfig::send_timeout for room, and drops the connection when
+//    none comes (Handler::on_stalled).
 // QuickFIX 1.15.1's threaded send() mishandles a partial write (it passes the whole length again;
 // QuickFIX pull request 742): a blocking socket writes partially only when a signal interrupts it, so the
 // daemon should keep signals off the threads that call send() (sigwait in one thread).
@@ -20,10 +20,9 @@
 // Thread rules as in fix_api.hpp. Session state lives in Slot: atomics written by QuickFIX's callbacks,
 // read by any thread; the Session pointers are fixed once the QuickFIX acceptor is built.
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -52,35 +51,47 @@ constexpr const char* kBeginString = "FIX.4.4";
 // the up to one second its connection thread may take to notice the logout.
 constexpr auto kStopWait = std::chrono::milliseconds(3500);
 
-// Sets SO_SNDTIMEO on the process's listening IPv4 socket(s) for `port`; false when there is none.
-// Linux copies a listening socket's options to each connection it accepts, and QuickFIX keeps its
-// listening socket to itself, so it is found among the process's descriptors by its port.
-bool set_send_timeout(std::uint16_t port, std::chrono::milliseconds timeout) {
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (dir == nullptr) return false;
-  bool found = false;
-  while (const dirent* entry = ::readdir(dir)) {
-    char* end = nullptr;
-    const long fd = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
-    int listening = 0;
-    socklen_t length = sizeof listening;
-    if (::getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening) {
-      continue;
-    }
-    sockaddr_in address{};
-    socklen_t size = sizeof address;
-    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&address), &size) != 0 ||
-        address.sin_family != AF_INET || ntohs(address.sin_port) != port) {
-      continue;
-    }
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>(timeout.count() % 1000 * 1000);
-    found = ::setsockopt(static_cast<int>(fd), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 || found;
+// QuickFIX 1.15.1 gives no access to a session's socket, which send() needs to see whether the client
+// is reading. Session::m_pResponder is private; naming it in an explicit instantiation is allowed
+// (access is not checked there), and this friend function hands out the member pointer.
+template <class Tag, typename Tag::type Member>
+struct Expose {
+  friend typename Tag::type member(Tag) { return Member; }
+};
+struct SessionResponder {
+  using type = FIX::Responder* FIX::Session::*;
+  friend type member(SessionResponder);
+};
+template struct Expose<SessionResponder, &FIX::Session::m_pResponder>;
+
+// The socket of a logged-on session: its responder is the ThreadedSocketConnection that read the
+// Logon (a private base, hence the C-style cast). Checked: an accepted TCP socket on `port`; else -1.
+int session_socket(FIX::Session& session, std::uint16_t port) {
+  FIX::Responder* responder = session.*member(SessionResponder{});
+  if (responder == nullptr) return -1;
+  const int fd = ((FIX::ThreadedSocketConnection*)responder)->getSocket();
+  int listening = 1;
+  socklen_t length = sizeof listening;
+  sockaddr_in address{};
+  socklen_t size = sizeof address;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || listening ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0 || address.sin_family != AF_INET ||
+      ntohs(address.sin_port) != port) {
+    return -1;
   }
-  ::closedir(dir);
-  return found;
+  return fd;
+}
+
+// Waits up to `timeout` for room in the socket's send buffer. Linux reports room (POLLOUT) once a
+// third of the buffer is free, far more than one message, so the send that follows neither blocks
+// nor writes part of it (QuickFIX mishandles a partial write).
+bool room(int fd, std::chrono::milliseconds timeout) {
+  pollfd p{fd, POLLOUT, 0};
+  for (;;) {
+    const int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    if (n < 0 && errno == EINTR) continue;
+    return n == 1 && (p.revents & POLLOUT) != 0;
+  }
 }
 
 }  // namespace
@@ -105,8 +116,10 @@ class Acceptor::Impl final : public detail::ApplicationBase {
     std::atomic<bool> logged_on{false};
     // Handler::on_logon accepted the current logon, so Handler::on_logout is owed once it ends.
     std::atomic<bool> accepted{false};
-    // A send timed out and the connection was dropped; cleared by the next logon.
+    // A send found no room for send_timeout and the connection was dropped; cleared by the next logon.
     std::atomic<bool> stalled{false};
+    // The logged-on connection's socket (-1: unknown, sends then block as QuickFIX does).
+    std::atomic<int> socket{-1};
   };
   enum class State { kCreated, kStarted, kStopped };
 
@@ -232,11 +245,6 @@ void Acceptor::Impl::start() {
     throw std::runtime_error(where + " cannot be opened: " + std::string(e.what()));
   }
   state_ = State::kStarted;
-  // QuickFIX listens by now (start() binds before it returns), before any client could log on.
-  if (!set_send_timeout(config_.port, config_.send_timeout)) {
-    throw std::runtime_error(std::string(kWho) + ": found no listening socket on " + where +
-                             " to bound its sends by; is /proc mounted?");
-  }
 }
 
 void Acceptor::Impl::stop() {
@@ -273,14 +281,14 @@ bool Acceptor::Impl::send(const Message& message) {
   if (!slot.logged_on.load() || slot.stalled.load()) return false;
   FIX::Message out;
   detail::encode(message, out);
-  // QuickFIX's Session::send() says true even when the write failed, so a write that ran into
-  // send_timeout shows as a send() that took that long and left EAGAIN in errno: give the client up. Later sends return at
-  // once; the connection thread sees the socket shut and ends the session.
-  const auto start = std::chrono::steady_clock::now();
-  errno = 0;
-  slot.session->send(out);
-  const bool timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
-  if (!timed_out || std::chrono::steady_clock::now() - start < config_.send_timeout) return true;
+  // A client that has left no room for send_timeout has stopped reading: give it up rather than block
+  // the thread that sends to everyone. Later sends return at once; the connection thread sees the
+  // socket shut and ends the session.
+  const int fd = slot.socket.load();
+  if (fd < 0 || room(fd, config_.send_timeout)) {
+    slot.session->send(out);
+    return true;
+  }
   if (slot.logged_on.load() && !slot.stalled.exchange(true)) {
     slot.session->disconnect();
     try {
@@ -323,6 +331,8 @@ Acceptor::Impl::Slot* Acceptor::Impl::slot_of(const FIX::SessionID& id) {
 
 void Acceptor::Impl::onLogon(const FIX::SessionID& id) {
   if (Slot* slot = slot_of(id)) {
+    // On the connection's own thread, which set the session's responder before the Logon.
+    slot->socket = session_socket(*slot->session, config_.port);
     slot->stalled = false;
     slot->logged_on = true;
   }
@@ -332,6 +342,7 @@ void Acceptor::Impl::onLogout(const FIX::SessionID& id) {
   Slot* slot = slot_of(id);
   if (slot == nullptr) return;
   slot->logged_on = false;
+  slot->socket = -1;
   if (slot->accepted.exchange(false)) {
     try {
       handler_.on_logout(slot->handle);
