@@ -728,11 +728,12 @@ const Order* Engine::peek(OrderId id) const {
   return n == nullptr ? nullptr : &n->o;
 }
 
-void Engine::for_each_level(InstrumentId instrument, Side side,
-                            const std::function<void(const LevelInfo&)>& fn) const {
+void Engine::for_each_level(InstrumentId instrument, Side side, const std::function<void(const LevelInfo&)>& fn,
+                            std::size_t most) const {
   const BookSide* bs = impl_->side_of(instrument, side);
   if (bs == nullptr) return;
-  for (std::size_t i = bs->slots.size(); i-- > 0;) {
+  const std::size_t last = bs->slots.size() - std::min(most, bs->slots.size());
+  for (std::size_t i = bs->slots.size(); i-- > last;) {
     const Level* lv = bs->slots[i].level;
     fn(LevelInfo{lv->price, lv->total, lv->count});
   }

@@ -150,8 +150,9 @@ class Engine {
   // The resting order itself, or nullptr: no copy, valid until the next apply(). For the Exchange's
   // checks on the path of every replace.
   const Order* peek(OrderId id) const;
-  void for_each_level(InstrumentId instrument, Side side,
-                      const std::function<void(const LevelInfo&)>& fn) const;
+  // Levels best price first, at most `most` of them.
+  void for_each_level(InstrumentId instrument, Side side, const std::function<void(const LevelInfo&)>& fn,
+                      std::size_t most = SIZE_MAX) const;
   void for_each_order(InstrumentId instrument, Side side,
                       const std::function<void(const Order&)>& fn) const;
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <atomic>
 #include <chrono>
@@ -73,7 +74,11 @@ struct Subscription {
   std::uint32_t session = 0;
   std::string md_req_id;
   bool bids = true, offers = true, trades = true;
+  int depth = 0;  // 0: every level, each change as it happens; N: the best N, as a difference per command
+  std::array<std::vector<engine::LevelInfo>, 2> shown;  // depth N: the levels last sent, [buy, sell]
 };
+
+std::size_t side_index(engine::Side side) { return side == engine::Side::kBuy ? 0 : 1; }
 
 // A BusinessMessageReject(j) of request `ref_id` (message type `ref_type`).
 fix::BusinessReject business_reject(fix::SessionHandle session, const char* ref_type, const std::string& ref_id,
@@ -140,6 +145,15 @@ class Daemon::Impl final : public fix::Handler {
     }
     cl_ord_ids_.resize(market.participants.size());
     subscriptions_.resize(market.instruments.size());
+    level_prices_.resize(market.instruments.size());
+    depth_dirty_.assign(market.instruments.size(), 0);
+    for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
+      for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
+        ledger_.exchange->book().for_each_level(engine::InstrumentId(i), side, [&](const engine::LevelInfo& l) {
+          level_prices_[i][side_index(side)].insert(l.price.v);
+        });
+      }
+    }
 
     fix::AcceptorConfig ac;
     ac.host = options.host;
@@ -357,6 +371,7 @@ class Daemon::Impl final : public fix::Handler {
     ledger::settle(unit.batch, *ledger_.exchange, c, sink_);
     ++commands_;
     for (const Event& e : sink_) report(c, request, e, unit);
+    publish_depth(unit);
   }
 
   std::uint32_t instrument_of(const std::string& symbol) const {
@@ -737,12 +752,25 @@ class Daemon::Impl final : public fix::Handler {
 
   // ---- market data --------------------------------------------------------------------------------
 
+  // A level event: to full-book subscriptions at once (new, change or delete); depth-limited ones are
+  // sent the difference in their best levels once the command is done (publish_depth).
   void publish_level(const Event& e, Unit& unit) {
+    auto& prices = level_prices_[e.instrument.v][side_index(e.side)];
+    const bool gone = e.count == 0;
+    const bool fresh = !gone && prices.insert(e.price.v).second;
+    if (gone) prices.erase(e.price.v);
     for (const Subscription& s : subscriptions_[e.instrument.v]) {
       if (e.side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
+      if (s.depth > 0) {
+        if (!depth_dirty_[e.instrument.v]) {
+          depth_dirty_[e.instrument.v] = 1;
+          dirty_instruments_.push_back(e.instrument.v);
+        }
+        continue;
+      }
       fix::MdEntry m;
       m.type = e.side == engine::Side::kBuy ? '0' : '1';
-      m.action = e.count == 0 ? '2' : '1';
+      m.action = gone ? '2' : fresh ? '0' : '1';
       m.symbol = market_.instruments[e.instrument.v].code;
       m.price = e.price.v;
       m.size = e.qty.v;
@@ -750,6 +778,58 @@ class Daemon::Impl final : public fix::Handler {
       m.time = last_ts_;
       add_incremental(s, std::move(m), unit);
     }
+  }
+
+  // Depth-limited subscriptions of the instruments the last command moved: their best `depth` levels
+  // now against what they were last sent. Deletes first (levels that left the top, so a client that
+  // trims to the depth stays right), then new and changed levels.
+  void publish_depth(Unit& unit) {
+    for (const std::uint32_t i : dirty_instruments_) {
+      depth_dirty_[i] = 0;
+      for (Subscription& s : subscriptions_[i]) {
+        if (s.depth <= 0) continue;
+        for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
+          if (side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
+          std::vector<engine::LevelInfo> top = best_levels(i, side, s.depth);
+          std::vector<engine::LevelInfo>& shown = s.shown[side_index(side)];
+          const auto find = [](const std::vector<engine::LevelInfo>& v, engine::Price p) {
+            return std::find_if(v.begin(), v.end(), [&](const engine::LevelInfo& l) { return l.price == p; });
+          };
+          const auto entry = [&](const engine::LevelInfo& l, char action) {
+            fix::MdEntry m;
+            m.type = side == engine::Side::kBuy ? '0' : '1';
+            m.action = action;
+            m.symbol = market_.instruments[i].code;
+            m.price = l.price.v;
+            m.size = l.total.v;
+            m.orders = static_cast<int>(l.count);
+            m.time = last_ts_;
+            add_incremental(s, std::move(m), unit);
+          };
+          for (const engine::LevelInfo& l : shown) {
+            if (find(top, l.price) == top.end()) entry(engine::LevelInfo{l.price, engine::Qty(0), 0}, '2');
+          }
+          for (const engine::LevelInfo& l : top) {
+            const auto was = find(shown, l.price);
+            if (was == shown.end()) {
+              entry(l, '0');
+            } else if (was->total != l.total || was->count != l.count) {
+              entry(l, '1');
+            }
+          }
+          shown = std::move(top);
+        }
+      }
+    }
+    dirty_instruments_.clear();
+  }
+
+  std::vector<engine::LevelInfo> best_levels(std::uint32_t instrument, engine::Side side, int depth) const {
+    std::vector<engine::LevelInfo> out;
+    ledger_.exchange->book().for_each_level(
+        engine::InstrumentId(instrument), side, [&](const engine::LevelInfo& l) { out.push_back(l); },
+        depth > 0 ? static_cast<std::size_t>(depth) : SIZE_MAX);
+    return out;
   }
 
   void publish_trade(const Event& e, Unit& unit) {
@@ -799,6 +879,10 @@ class Daemon::Impl final : public fix::Handler {
         return refuse(3, std::string("MDEntryType(269) '") + t + "' is not supported: 0 bid, 1 offer, 2 trade");
       }
     }
+    if (r.depth < 0) {
+      return refuse(5, "MarketDepth(264) " + std::to_string(r.depth) + " is not supported: 0 (the full book) or "
+                    "the number of best levels");
+    }
     std::vector<std::uint32_t> instruments;
     for (const std::string& symbol : r.symbols) {
       const std::uint32_t i = instrument_of(symbol);
@@ -815,11 +899,12 @@ class Daemon::Impl final : public fix::Handler {
       snap.session = r.session;
       snap.md_req_id = r.md_req_id;
       snap.symbol = market_.instruments[i].code;
+      Subscription sub{r.session, r.md_req_id, r.bids, r.offers, r.trades, r.depth, {}};
       for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
         if (side == engine::Side::kBuy ? !r.bids : !r.offers) continue;
+        std::vector<engine::LevelInfo> top = best_levels(i, side, r.depth);
         int position = 0;
-        ledger_.exchange->book().for_each_level(engine::InstrumentId(i), side, [&](const engine::LevelInfo& l) {
-          if (r.depth > 0 && position >= r.depth) return;
+        for (const engine::LevelInfo& l : top) {
           fix::MdEntry m;
           m.type = side == engine::Side::kBuy ? '0' : '1';
           m.price = l.price.v;
@@ -827,10 +912,11 @@ class Daemon::Impl final : public fix::Handler {
           m.position = ++position;
           m.orders = static_cast<int>(l.count);
           snap.entries.push_back(std::move(m));
-        });
+        }
+        if (r.depth > 0) sub.shown[side_index(side)] = std::move(top);
       }
       unit.out.emplace_back(std::move(snap));
-      if (r.subscription == '1') subs.push_back(Subscription{r.session, r.md_req_id, r.bids, r.offers, r.trades});
+      if (r.subscription == '1') subs.push_back(std::move(sub));
     }
   }
 
@@ -985,6 +1071,11 @@ class Daemon::Impl final : public fix::Handler {
   std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
   std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: every ClOrdID used
   std::vector<std::vector<Subscription>> subscriptions_;     // per instrument
+  // Per instrument, [buy, sell]: the prices that have resting orders, which tells a new level from a
+  // changed one.
+  std::vector<std::array<std::unordered_set<std::int64_t>, 2>> level_prices_;
+  std::vector<char> depth_dirty_;                  // per instrument: in dirty_instruments_
+  std::vector<std::uint32_t> dirty_instruments_;   // moved by the command being sequenced
 
   std::mutex done_mutex_;
   std::condition_variable done_cv_;

@@ -517,6 +517,11 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   md.trades = false;
   REQUIRE(watcher.fix().send(md));
   REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 1; }));
+  crix::fix::MarketDataRequest top = md;  // the best 3 levels of each side
+  top.md_req_id = "top3";
+  top.depth = 3;
+  REQUIRE(watcher.fix().send(top));
+  REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 2; }));
 
   // A burst: offers and bids at prices around 580, some crossing, some canceled.
   std::mt19937 rng(11);
@@ -553,16 +558,35 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
     }
     return false;
   }));
+  // A new entry (0) names a level the book does not hold yet, a change (1) or delete (2) one it holds.
+  const auto apply = [](std::map<std::pair<char, std::int64_t>, std::int64_t>& b, const crix::fix::MdEntry& e) {
+    const bool held = b.count({e.type, e.price}) > 0;
+    if (e.action == '2') {
+      b.erase({e.type, e.price});
+    } else {
+      b[{e.type, e.price}] = e.size;
+    }
+    return e.action == '0' ? !held : held;
+  };
+  // Per side, how many levels a book holds.
+  const auto levels = [](const std::map<std::pair<char, std::int64_t>, std::int64_t>& b, char type) {
+    return std::count_if(b.begin(), b.end(), [&](const auto& kv) { return kv.first.first == type; });
+  };
+  std::map<std::pair<char, std::int64_t>, std::int64_t> best;
+  for (const auto& e : first[1].entries) best[{e.type, e.price}] = e.size;
   const auto increments = watcher.get(&Client::increments);
+  std::size_t wrong_action = 0, too_deep = 0, top_messages = 0;
   for (const auto& x : increments) {
-    for (const auto& e : x.entries) {
-      if (e.action == '2') {
-        book.erase({e.type, e.price});
-      } else {
-        book[{e.type, e.price}] = e.size;
-      }
+    auto& b = x.md_req_id == "top3" ? best : book;
+    for (const auto& e : x.entries) wrong_action += apply(b, e) ? 0 : 1;
+    if (x.md_req_id == "top3") {
+      ++top_messages;
+      too_deep += levels(best, '0') > 3 || levels(best, '1') > 3 ? 1 : 0;
     }
   }
+  CHECK(wrong_action == 0);
+  CHECK(too_deep == 0);
+  CHECK(top_messages > 0);
   crix::fix::MarketDataRequest again;
   again.md_req_id = "check";
   again.subscription = '0';
@@ -570,10 +594,10 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   again.entry_types = "01";
   again.trades = false;
   REQUIRE(watcher.fix().send(again));
-  REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 2; }));
+  REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 3; }));
   std::map<std::pair<char, std::int64_t>, std::int64_t> fresh;
-  const auto both = snapshots();
-  for (const auto& e : both[1].entries) fresh[{e.type, e.price}] = e.size;
+  const auto all = snapshots();
+  for (const auto& e : all[2].entries) fresh[{e.type, e.price}] = e.size;
   CHECK(fresh.size() > 2);
   std::string diff;
   for (const auto& [k, v] : fresh) {
@@ -588,6 +612,18 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   }
   INFO(diff);
   CHECK(book == fresh);
+
+  // The depth-3 subscription equals a fresh depth-3 snapshot (the top levels of the full one).
+  again.md_req_id = "check3";
+  again.depth = 3;
+  REQUIRE(watcher.fix().send(again));
+  REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 4; }));
+  std::map<std::pair<char, std::int64_t>, std::int64_t> fresh_top;
+  const auto four = snapshots();
+  for (const auto& e : four[3].entries) fresh_top[{e.type, e.price}] = e.size;
+  CHECK(levels(fresh_top, '0') == 3);
+  CHECK(levels(fresh_top, '1') == 3);
+  CHECK(best == fresh_top);
   CHECK(crixd.stop(SIGTERM) == 0);
 }
 
