@@ -21,7 +21,9 @@
 // read by any thread; the Session pointers are fixed once the QuickFIX acceptor is built.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -82,17 +84,36 @@ int session_socket(FIX::Session& session, std::uint16_t port) {
   return fd;
 }
 
-// Waits up to `timeout` for room in the socket's send buffer. Linux reports room (POLLOUT) once a
-// third of the buffer is free, far more than one message, so the send that follows neither blocks
-// nor writes part of it (QuickFIX mishandles a partial write).
+// Waits for room in the socket's send buffer while the client keeps reading; false once the client
+// has taken nothing (the bytes queued on the socket, SIOCOUTQ, did not go down) for `timeout`. Linux
+// reports room (POLLOUT) once a third of the buffer is free, far more than the sends it allows before
+// the next check (kSendCredit), so those neither block nor write part of a message (QuickFIX
+// mishandles a partial write).
 bool room(int fd, std::chrono::milliseconds timeout) {
-  pollfd p{fd, POLLOUT, 0};
+  int queued = -1;
   for (;;) {
+    pollfd p{fd, POLLOUT, 0};
     const int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
     if (n < 0 && errno == EINTR) continue;
-    return n == 1 && (p.revents & POLLOUT) != 0;
+    if (n == 1) return (p.revents & POLLOUT) != 0;
+    if (n < 0) return false;
+    int now = 0;
+    if (::ioctl(fd, SIOCOUTQ, &now) != 0 || (queued >= 0 && now >= queued)) return false;
+    queued = now;  // the client took some: wait on
   }
 }
+
+// Bytes a session may be sent after its socket showed room, before send() looks again.
+constexpr int kSendCredit = 8 * 1024;
+
+// A generous estimate of a message's size on the wire, for the credit (encoding it twice would cost
+// more than the check it saves).
+int estimated_size(const ExecReport& m) { return 512 + static_cast<int>(m.text.size()); }
+int estimated_size(const CancelReject& m) { return 384 + static_cast<int>(m.text.size()); }
+int estimated_size(const BusinessReject& m) { return 384 + static_cast<int>(m.text.size()); }
+int estimated_size(const MarketDataSnapshot& m) { return 256 + 96 * static_cast<int>(m.entries.size()); }
+int estimated_size(const MarketDataIncremental& m) { return 256 + 128 * static_cast<int>(m.entries.size()); }
+int estimated_size(const SecurityList& m) { return 256 + 256 * static_cast<int>(m.securities.size()); }
 
 }  // namespace
 
@@ -118,8 +139,10 @@ class Acceptor::Impl final : public detail::ApplicationBase {
     std::atomic<bool> accepted{false};
     // A send found no room for send_timeout and the connection was dropped; cleared by the next logon.
     std::atomic<bool> stalled{false};
-    // The logged-on connection's socket (-1: unknown, sends then block as QuickFIX does).
+    // The logged-on connection's socket (-1: unknown, sends then block as QuickFIX does), and what may
+    // be sent to it before looking for room again.
     std::atomic<int> socket{-1};
+    std::atomic<int> credit{0};
   };
   enum class State { kCreated, kStarted, kStopped };
 
@@ -285,7 +308,9 @@ bool Acceptor::Impl::send(const Message& message) {
   // the thread that sends to everyone. Later sends return at once; the connection thread sees the
   // socket shut and ends the session.
   const int fd = slot.socket.load();
-  if (fd < 0 || room(fd, config_.send_timeout)) {
+  const int length = estimated_size(message);
+  if (fd < 0 || slot.credit.fetch_sub(length) >= length || room(fd, config_.send_timeout)) {
+    if (fd >= 0 && slot.credit.load() < 0) slot.credit = kSendCredit;
     slot.session->send(out);
     return true;
   }
