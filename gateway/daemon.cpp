@@ -34,6 +34,7 @@ using engine::Event;
 using engine::EventType;
 
 __extension__ using Int128 = __int128;
+__extension__ using UInt128 = unsigned __int128;
 
 // A request as it waits for the engine thread; SessionEnded ends a session's market data subscriptions.
 struct Timer {};
@@ -68,7 +69,53 @@ struct OrderInfo {
   std::int64_t qty = 0;
   std::int64_t cum_qty = 0;
   Int128 cum_value = 0;
+  bool stored = false;  // its state is in the ledger's client_orders (restored after a restart)
 };
+
+// What the ledger keeps of a live order (ledger::ClientOrder): what the book and the journal do not
+// know. Fields joined by SOH, which no FIX value contains: "1", session, ClOrdID, OrdType, OrderQty,
+// CumQty, and the value traded (high and low 64 bits).
+std::string stored_state(const OrderInfo& o) {
+  const auto value = static_cast<UInt128>(o.cum_value);
+  std::string s = "1\x01";
+  s += std::to_string(o.session);
+  s += '\x01';
+  s += o.cl_ord_id;
+  s += '\x01';
+  s += o.ord_type;
+  for (const std::uint64_t n : {static_cast<std::uint64_t>(o.qty), static_cast<std::uint64_t>(o.cum_qty),
+                                static_cast<std::uint64_t>(value >> 64), static_cast<std::uint64_t>(value)}) {
+    s += '\x01';
+    s += std::to_string(n);
+  }
+  return s;
+}
+
+// The fields of stored_state() back into `o`; false when the text is not one.
+bool restore_state(const std::string& text, OrderInfo& o) {
+  std::vector<std::string> f;
+  for (std::size_t at = 0;;) {
+    const std::size_t end = text.find('\x01', at);
+    f.push_back(text.substr(at, end == std::string::npos ? std::string::npos : end - at));
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  if (f.size() != 8 || f[0] != "1" || f[3].size() != 1 || f[2].empty()) return false;
+  std::uint64_t n[5] = {};
+  for (std::size_t i = 0; i < 5; ++i) {
+    const std::string& t = f[i == 0 ? 1 : i + 3];
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n[i]);
+    if (ec != std::errc{} || end != t.data() + t.size()) return false;
+  }
+  o.session = static_cast<std::uint32_t>(n[0]);
+  o.cl_ord_id = f[2];
+  o.ord_type = f[3][0];
+  o.qty = static_cast<std::int64_t>(n[1]);
+  o.cum_qty = static_cast<std::int64_t>(n[2]);
+  o.cum_value = static_cast<Int128>(static_cast<UInt128>(n[3]) << 64 | n[4]);
+  o.stored = true;
+  return true;
+}
 
 struct Subscription {
   std::uint32_t session = 0;
@@ -145,6 +192,7 @@ class Daemon::Impl final : public fix::Handler {
     }
     cl_ord_ids_.resize(market.participants.size());
     subscriptions_.resize(market.instruments.size());
+    restore_orders();
     level_prices_.resize(market.instruments.size());
     depth_dirty_.assign(market.instruments.size(), 0);
     for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
@@ -171,6 +219,36 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   ~Impl() override { stop(); }
+
+  // The live orders' ClOrdIDs and fills from before a restart (ledger client_orders). A record whose
+  // order no longer rests is forgotten.
+  void restore_orders() {
+    ledger::Batch stale;
+    std::size_t restored = 0;
+    for (const ledger::ClientOrder& k : ledger_.writer->client_orders()) {
+      const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(k.order));
+      OrderInfo o;
+      if (live == nullptr || !restore_state(k.state, o) || o.session != live->participant.v) {
+        stale.keep({k.order, ""});
+        continue;
+      }
+      o.instrument = live->instrument.v;
+      o.side = live->side == engine::Side::kSell ? '2' : '1';
+      o.account = live->side == engine::Side::kSell ? market_.facilities.at(live->account.v).id
+                                                     : market_.projects.at(live->account.v).id;
+      o.tif = tif_char(live->tif);
+      o.price = live->price.v;
+      live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = k.order;
+      cl_ord_ids_[o.session].insert(o.cl_ord_id);
+      orders_[k.order] = std::move(o);
+      ++restored;
+    }
+    if (!stale.empty()) ledger_.writer->commit(stale);
+    if (restored + stale.client_orders().size() > 0) {
+      spdlog::info("restored the ClOrdIDs of {} resting orders; forgot {} records of orders no longer resting",
+                   restored, stale.client_orders().size());
+    }
+  }
 
   void start() {
     engine_thread_ = std::thread([this] { engine_loop(); });
@@ -371,6 +449,7 @@ class Daemon::Impl final : public fix::Handler {
     ledger::settle(unit.batch, *ledger_.exchange, c, sink_);
     ++commands_;
     for (const Event& e : sink_) report(c, request, e, unit);
+    store_touched(unit);
     publish_depth(unit);
   }
 
@@ -616,6 +695,7 @@ class Daemon::Impl final : public fix::Handler {
         OrderInfo& o = orders_[e.order_id.v] = *pending_;
         o.price = e.price.v;  // a market order's protection price
         live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = e.order_id.v;
+        touched_.push_back(e.order_id.v);
         fix::ExecReport r = base_report(o, e.order_id.v);
         r.exec_type = '0';
         r.ord_status = '0';
@@ -657,7 +737,7 @@ class Daemon::Impl final : public fix::Handler {
           r.text = std::string(engine::to_string(e.reason));
         }
         unit.out.emplace_back(std::move(r));
-        forget(e.order_id.v);
+        forget(e.order_id.v, unit);
         break;
       }
       case EventType::kReplaced: {
@@ -670,6 +750,7 @@ class Daemon::Impl final : public fix::Handler {
         }
         o.price = e.price.v;
         o.qty = e.qty.v;
+        touched_.push_back(e.order_id.v);
         fix::ExecReport r = base_report(o, e.order_id.v);
         r.exec_type = '5';
         r.ord_status = o.cum_qty > 0 ? '1' : '0';
@@ -700,9 +781,9 @@ class Daemon::Impl final : public fix::Handler {
     }
   }
 
-  // The gateway's record of order `id`. An order entered before a restart has none (the journal keeps
-  // commands, not ClOrdIDs): it is adopted from the event, its ClOrdID taken to be its order id and
-  // its earlier fills unknown (cum_qty counts from the restart).
+  // The gateway's record of order `id`. An order resting since before a restart has one restored from
+  // the ledger (restore_orders); one without (a ledger written before client_orders existed) is
+  // adopted from the event, its ClOrdID taken to be its order id and its earlier fills unknown.
   OrderInfo& info_of(std::uint64_t id, engine::ParticipantId participant, engine::AccountId account,
                      engine::Side side, const Event& e, std::int64_t open) {
     const auto it = orders_.find(id);
@@ -740,14 +821,31 @@ class Daemon::Impl final : public fix::Handler {
     r.credited = e.arg1;
     r.ratio_permille = e.arg2;
     unit.out.emplace_back(std::move(r));
-    if (leaves == 0) forget(id);
+    if (leaves == 0) {
+      forget(id, unit);
+    } else {
+      touched_.push_back(id);
+    }
   }
 
-  void forget(std::uint64_t id) {
+  void forget(std::uint64_t id, Unit& unit) {
     const auto it = orders_.find(id);
     if (it == orders_.end()) return;
+    if (it->second.stored) unit.batch.keep({id, ""});
     live_by_cl_ord_id_.erase(clid_key(it->second.session, it->second.cl_ord_id));
     orders_.erase(it);
+  }
+
+  // The live orders the last command changed go to the ledger with it (an order that came and went
+  // within the command is never written).
+  void store_touched(Unit& unit) {
+    for (const std::uint64_t id : touched_) {
+      const auto it = orders_.find(id);
+      if (it == orders_.end()) continue;
+      it->second.stored = true;
+      unit.batch.keep({id, stored_state(it->second)});
+    }
+    touched_.clear();
   }
 
   // ---- market data --------------------------------------------------------------------------------
@@ -1068,6 +1166,7 @@ class Daemon::Impl final : public fix::Handler {
   engine::EventSink sink_;
   std::optional<OrderInfo> pending_;  // the order being entered
   std::unordered_map<std::uint64_t, OrderInfo> orders_;
+  std::vector<std::uint64_t> touched_;  // live orders changed by the command being sequenced
   std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
   std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: every ClOrdID used
   std::vector<std::vector<Subscription>> subscriptions_;     // per instrument

@@ -15,7 +15,9 @@
 // participant's sender_comp_id. Logon checks Username(553) = the participant id and Password(554)
 // against its salted hash; a suspended participant is refused. Orders name their facility (sell) or
 // project (buy) by id in Account(1); the exchange's order id is the sequence number of the order's
-// NewOrderSingle. ClOrdIDs are unique per session for the life of the process.
+// NewOrderSingle. ClOrdIDs are unique per session for the life of the process; a resting order's
+// ClOrdID, quantity and fills are kept in the ledger (client_orders) with the command that changed
+// them, so reports after a restart carry them, and its ClOrdID stays taken.
 //
 // Errors: the constructor throws ledger::Error (ledger locked, newer schema, replay mismatch) and
 // std::runtime_error (port in use) with what to do. A ledger write failure stops trading: nothing more

@@ -35,7 +35,8 @@
 namespace crix::ledger {
 
 // Version of the set of databases and their meaning; meta records it when a ledger is created.
-inline constexpr std::uint32_t kSchemaVersion = 2;  // 2: registrations (the registry as registered)
+// 2: registrations (the registry as registered); 3: client_orders (a writer upgrades a 2 on open).
+inline constexpr std::uint32_t kSchemaVersion = 3;
 
 __extension__ using Int128 = __int128;  // a day's traded value: up to 10^12 fen x 10^10 t per trade
 

@@ -89,6 +89,8 @@ void Env::open_dbis(MDB_txn* txn, bool create) {
     const int rc =
         mdb_dbi_open(txn, kDbSpecs[i].name, kDbSpecs[i].flags | (create ? MDB_CREATE : 0u), &dbis_[i]);
     if (rc == MDB_NOTFOUND) {
+      // A table added by a later schema: say so if the meta record tells an older build wrote it.
+      if (i > kMeta) (void)find_meta(txn, *this);
       throw Error(ErrorKind::kNotFound,
                   "ledger " + path_ + " has no '" + kDbSpecs[i].name +
                       "' database: no writer has created the ledger yet, or the file is "
@@ -176,14 +178,23 @@ std::optional<std::string> registration(MDB_txn* txn, const Env& env, std::uint6
   return std::string(static_cast<const char*>(d.mv_data), d.mv_size);
 }
 
-std::optional<Meta> find_meta(MDB_txn* txn, const Env& env) {
+std::optional<Meta> find_meta(MDB_txn* txn, const Env& env, std::uint32_t oldest) {
   const auto rec = get<MetaRecord>(txn, env.dbi(kMeta), val(kMetaKey), kMeta, env.path());
   if (!rec) return std::nullopt;
   Meta m = decode(*rec);
-  if (m.schema != kSchemaVersion) {
+  if (m.schema > kSchemaVersion) {
     throw Error(ErrorKind::kIncompatible, "ledger " + env.path() + " has schema version " +
                                               std::to_string(m.schema) + "; this build knows version " +
                                               std::to_string(kSchemaVersion) + ": use a matching crix build");
+  }
+  if (m.schema < oldest) {
+    const std::string advice = oldest == kSchemaVersion
+                                   ? "open it for writing once (crixd of this build) to upgrade it"
+                                   : "this build upgrades from version " + std::to_string(oldest) +
+                                         " on; use a matching crix build";
+    throw Error(ErrorKind::kIncompatible, "ledger " + env.path() + " has schema version " +
+                                              std::to_string(m.schema) + " of an older build; this build reads " +
+                                              std::to_string(kSchemaVersion) + ": " + advice);
   }
   return m;
 }

@@ -49,6 +49,7 @@ enum Db : unsigned {
   kByIndustry,
   kByDay,
   kRegistrations,
+  kClientOrders,
   kDbCount,
 };
 
@@ -75,6 +76,7 @@ inline constexpr std::array<DbSpec, kDbCount> kDbSpecs = {{
     {"by_industry", kIndexFlags},
     {"by_day", 0},
     {"registrations", 0},
+    {"client_orders", 0},
 }};
 inline constexpr std::string_view kMetaKey = "meta";
 // by_participant .. by_region are keyed BucketKey, by_industry Be<u32> (records.hpp).
@@ -222,6 +224,7 @@ std::optional<std::string> registration(MDB_txn* txn, const Env& env, std::uint6
 
 // The meta record, or nullopt on a ledger no writer has initialised. Error(kIncompatible) for another
 // schema version or a file that is not a CRIX ledger.
-std::optional<Meta> find_meta(MDB_txn* txn, const Env& env);
+// Refuses a schema other than kSchemaVersion, or older than `oldest` (the writer upgrades).
+std::optional<Meta> find_meta(MDB_txn* txn, const Env& env, std::uint32_t oldest = kSchemaVersion);
 
 }  // namespace crix::ledger::detail

@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <mutex>
@@ -40,6 +41,7 @@ void Batch::append(const Batch& later) {
   updates_.insert(updates_.end(), later.updates_.begin(), later.updates_.end());
   amendments_.insert(amendments_.end(), later.amendments_.begin(), later.amendments_.end());
   registrations_.insert(registrations_.end(), later.registrations_.begin(), later.registrations_.end());
+  client_orders_.insert(client_orders_.end(), later.client_orders_.begin(), later.client_orders_.end());
 }
 
 void Batch::clear() {
@@ -48,6 +50,7 @@ void Batch::clear() {
   updates_.clear();
   amendments_.clear();
   registrations_.clear();
+  client_orders_.clear();
 }
 
 namespace {
@@ -510,8 +513,9 @@ struct Writer::Impl {
 
   void open_registry(MDB_txn* txn, const engine::Market& market) {
     meta_fresh = false;
-    if (const auto m = detail::find_meta(txn, *env)) {
+    if (const auto m = detail::find_meta(txn, *env, 2)) {
       work = *m;
+      work.schema = kSchemaVersion;  // a schema-2 ledger gains the (empty) client_orders table, created above
     } else {
       meta_fresh = true;
       MDB_stat st;
@@ -597,12 +601,25 @@ struct Writer::Impl {
     for (const Amendment& a : batch.amendments()) amend(a);
     chain(txn, batch.trades());
     for (const StatusUpdate& u : batch.updates()) update(txn, u);
+    for (const ClientOrder& o : batch.client_orders()) keep(txn, o);
     flush_indices(txn);
     flush_daily(txn);
     flush_registry(txn);
     ++work.commits;
     const MetaRecord m = encode(work);
     put(txn, dbi(Db::kMeta), detail::val(detail::kMetaKey), detail::val(m), 0, Db::kMeta, path);
+  }
+
+  void keep(MDB_txn* txn, const ClientOrder& o) {
+    const Be<std::uint64_t> key(o.order);
+    MDB_val k = detail::val(key);
+    if (o.state.empty()) {
+      const int rc = mdb_del(txn, dbi(Db::kClientOrders), &k, nullptr);
+      if (rc != MDB_NOTFOUND) detail::check(rc, "forgetting a client order", path);
+      return;
+    }
+    put(txn, dbi(Db::kClientOrders), k, MDB_val{o.state.size(), const_cast<char*>(o.state.data())}, 0,
+        Db::kClientOrders, path);
   }
 
   void journal(MDB_txn* txn, const std::vector<engine::Command>& commands) {
@@ -948,6 +965,26 @@ const Meta& Writer::meta() const { return impl_->meta; }
 const std::string& Writer::path() const { return impl_->path; }
 std::size_t Writer::map_bytes() const { return impl_->env->map_bytes(); }
 Reader Writer::reader() const { return Reader(impl_->env); }
+std::vector<ClientOrder> Writer::client_orders() const {
+  const Impl& w = *impl_;
+  detail::Txn txn;
+  detail::check(txn.begin(*w.env, MDB_RDONLY), "starting a read transaction", w.path);
+  std::vector<ClientOrder> out;
+  detail::Cursor cur(txn.get(), w.dbi(Db::kClientOrders), w.path);
+  MDB_val k, v;
+  for (int rc = cur.move(k, v, MDB_FIRST, "reading 'client_orders'", w.path); rc == MDB_SUCCESS;
+       rc = cur.move(k, v, MDB_NEXT, "reading 'client_orders'", w.path)) {
+    Be<std::uint64_t> key(0);
+    if (k.mv_size != sizeof key) {
+      throw Error(ErrorKind::kCorrupt, "ledger " + w.path + ": a 'client_orders' key of " +
+                                           std::to_string(k.mv_size) + " bytes; restore the file from a copy");
+    }
+    std::memcpy(&key, k.mv_data, sizeof key);
+    out.push_back(ClientOrder{key.get(), std::string(static_cast<const char*>(v.mv_data), v.mv_size)});
+  }
+  return out;
+}
+
 std::size_t Writer::registered_facilities() const { return impl_->facilities.size(); }
 std::size_t Writer::registered_projects() const { return impl_->projects.size(); }
 

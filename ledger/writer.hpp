@@ -99,8 +99,17 @@ struct Registration {
   engine::Seq seq{};
 };
 
+// What a front end (crixd's FIX gateway) keeps of a live order beyond the journal, such as the
+// client's ClOrdID, so that it can report on the order after a restart: opaque to the ledger, written
+// in the commit that journals the command that changed it. An empty state forgets the order.
+struct ClientOrder {
+  std::uint64_t order = 0;
+  std::string state;
+};
+
 // What one commit writes, in order: commands, registrations, amendments, trades (revocations among
-// them, in id order), then status updates. Reuse one Batch (clear()) to keep its buffers.
+// them, in id order), status updates, then client orders. Reuse one Batch (clear()) to keep its
+// buffers.
 class Batch {
  public:
   void add(const engine::Command& command) { commands_.push_back(command); }
@@ -109,12 +118,13 @@ class Batch {
   void update(const StatusUpdate& update) { updates_.push_back(update); }
   void amend(const Amendment& amendment) { amendments_.push_back(amendment); }
   void register_entry(const Registration& registration) { registrations_.push_back(registration); }
+  void keep(ClientOrder order) { client_orders_.push_back(std::move(order)); }  // later ones win
   void clear();
   // Appends everything `later` holds (a batch built after this one): group commit of several batches.
   void append(const Batch& later);
   bool empty() const {
     return commands_.empty() && trades_.empty() && updates_.empty() && amendments_.empty() &&
-           registrations_.empty();
+           registrations_.empty() && client_orders_.empty();
   }
 
   const std::vector<engine::Command>& commands() const { return commands_; }
@@ -122,6 +132,7 @@ class Batch {
   const std::vector<StatusUpdate>& updates() const { return updates_; }
   const std::vector<Amendment>& amendments() const { return amendments_; }
   const std::vector<Registration>& registrations() const { return registrations_; }
+  const std::vector<ClientOrder>& client_orders() const { return client_orders_; }
 
  private:
   std::vector<engine::Command> commands_;
@@ -129,6 +140,7 @@ class Batch {
   std::vector<StatusUpdate> updates_;
   std::vector<Amendment> amendments_;
   std::vector<Registration> registrations_;
+  std::vector<ClientOrder> client_orders_;
 };
 
 class Writer {
@@ -150,6 +162,8 @@ class Writer {
   const std::string& path() const;
   std::size_t map_bytes() const;  // current map size (grows on MDB_MAP_FULL)
   // Registered entries: a prefix of the market's facilities and projects (see the header comment).
+  // Every client order kept (Batch::keep) and not forgotten, by order id.
+  std::vector<ClientOrder> client_orders() const;
   std::size_t registered_facilities() const;
   std::size_t registered_projects() const;
 

@@ -322,8 +322,20 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: every fill a cl
   CHECK(answer.exec_type == 'I');
   CHECK(answer.ord_status == '0');
   CHECK(answer.order_id == resting);
+  CHECK(answer.cl_ord_id == "high");  // kept in the ledger with the order
   CHECK(answer.leaves_qty == 2000);
   CHECK(answer.price == 63000);
+  // Found by its ClOrdID too, and the ClOrdID is still taken.
+  status.cl_ord_id = "high";
+  status.order_id.clear();
+  REQUIRE(seller.fix().send(status));
+  REQUIRE(seller.wait([](Client& c) {
+    return std::count_if(c.reports.begin(), c.reports.end(), [](const auto& r) { return r.exec_type == 'I'; }) == 2;
+  }));
+  CHECK(seller.get(&Client::reports).back().order_id == resting);
+  REQUIRE(seller.fix().send(order("high", '2', "HB-BF-450", 1000, 63000)));
+  REQUIRE(seller.wait([](Client& c) { return c.has("high", '8'); }));
+  CHECK_THAT(seller.reports_for("high").back().text, Catch::Matchers::Contains("was used before"));
   REQUIRE(seller.fix().send(order("after", '2', "HB-BF-450", 1000, 58000)));
   REQUIRE(seller.wait([](Client& c) { return c.count("after") > 0; }));
   CHECK(again.stop(SIGTERM) == 0);

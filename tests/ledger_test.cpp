@@ -1105,3 +1105,76 @@ TEST_CASE("reopen: the registry must match its registration, entries the market 
   CHECK(w.reader().registered_at_creation().facilities == 8u);
   CHECK(verify(w.reader()).ok());
 }
+
+TEST_CASE("writer: client orders commit with their batch, the last state wins, and survive reopen", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  {
+    Writer w(scratch.ledger(), market, fast());
+    Batch first;
+    first.keep({7, "seven"});
+    first.keep({3, "three"});
+    first.keep({7, "seven, replaced"});
+    Batch second;
+    second.keep({3, ""});  // forgotten
+    second.keep({9, "nine"});
+    second.keep({11, ""});  // forgetting an order never kept is no error
+    Batch group;
+    group.append(first);
+    group.append(second);
+    CHECK_FALSE(group.empty());
+    w.commit(group);
+    const auto kept = w.client_orders();
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0].order == 7);
+    CHECK(kept[0].state == "seven, replaced");
+    CHECK(kept[1].order == 9);
+  }
+  Writer again(scratch.ledger(), market, fast());
+  const auto kept = again.client_orders();
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[1].state == "nine");
+}
+
+TEST_CASE("ledger: a schema-2 ledger is refused by readers and upgraded by the writer", "[ledger]") {
+  ScratchDir scratch;
+  const Market market = test_market();
+  { Writer w(scratch.ledger(), market, fast()); }
+  // Make it what a schema-2 build left: no client_orders table, schema 2 in the meta record.
+  {
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == 0);
+    REQUIRE(mdb_env_set_maxdbs(env, 32) == 0);
+    REQUIRE(mdb_env_open(env, scratch.ledger().c_str(), MDB_NOSUBDIR, 0644) == 0);
+    MDB_txn* txn = nullptr;
+    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+    MDB_dbi orders, meta;
+    REQUIRE(mdb_dbi_open(txn, "client_orders", 0, &orders) == 0);
+    REQUIRE(mdb_drop(txn, orders, 1) == 0);
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+    MDB_val k{4, const_cast<char*>("meta")}, v;
+    REQUIRE(mdb_get(txn, meta, &k, &v) == 0);
+    MetaRecord record;
+    REQUIRE(v.mv_size == sizeof record);
+    std::memcpy(&record, v.mv_data, sizeof record);
+    record.schema.set(2);
+    MDB_val nv{sizeof record, &record};
+    REQUIRE(mdb_put(txn, meta, &k, &nv, 0) == 0);
+    REQUIRE(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+  }
+  try {
+    Reader r(scratch.ledger());
+    FAIL("a reader opened a schema-2 ledger");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("open it for writing once"));
+  }
+  {
+    Writer w(scratch.ledger(), market, fast());
+    CHECK(w.meta().schema == kSchemaVersion);
+    CHECK(w.client_orders().empty());
+  }
+  Reader r(scratch.ledger());
+  CHECK(r.meta().schema == kSchemaVersion);
+}
