@@ -694,7 +694,8 @@ TEST_CASE("crixd: a client that stops reading is dropped and the other sessions 
   CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("TJ-RONGCHENG: a message waited for room"));
   // The stuck connection was closed by crixd: reading what is left ends in end-of-file or a reset.
   bool closed = false;
-  for (int i = 0; i < 100 && !closed; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!closed && std::chrono::steady_clock::now() < deadline) {
     pollfd p{stuck, POLLIN, 0};
     if (poll(&p, 1, 100) != 1) continue;
     char buffer[65536];
@@ -711,5 +712,40 @@ TEST_CASE("crixd: a client that stops reading is dropped and the other sessions 
   list.request_type = 4;
   REQUIRE(again.fix().send(list));
   REQUIRE(again.wait([](Client& c) { return !c.lists.empty(); }));
+  CHECK(crixd.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("crixd: market data subscriptions end with their session", "[crixd]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::MarketDataRequest md;
+  md.md_req_id = "live";
+  md.symbols = {"STEEL-IRON"};
+  {
+    Client watcher(port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+    REQUIRE(watcher.fix().wait_logged_on(5000));
+    REQUIRE(watcher.fix().send(md));
+    REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 1; }));
+  }  // logged out
+  Client again(port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+  REQUIRE(again.fix().wait_logged_on(10000));
+  REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1000, 60000)));
+  REQUIRE(seller.wait([](Client& c) { return c.has("s1", '0'); }));
+  // A later request's answer comes after anything the order published to this session.
+  crix::fix::SecurityListRequest list;
+  list.security_req_id = "barrier";
+  list.request_type = 4;
+  REQUIRE(again.fix().send(list));
+  REQUIRE(again.wait([](Client& c) { return !c.lists.empty(); }));
+  CHECK(again.get(&Client::increments).empty());
+  // Subscribing again works as for anyone.
+  REQUIRE(again.fix().send(md));
+  REQUIRE(again.wait([](Client& c) { return c.snapshots.size() == 1; }));
+  CHECK(again.get(&Client::snapshots)[0].entries.size() == 1);
   CHECK(crixd.stop(SIGTERM) == 0);
 }

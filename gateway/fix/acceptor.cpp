@@ -11,8 +11,8 @@
 //    first message);
 //  - the cost: a thread per connected participant (tens, not thousands), and a send() for a session
 //    whose client stops reading would block once the kernel's buffers for that connection are full.
-//    send() first waits up to AcceptorConfig::send_timeout for room, and drops the connection when
-//    none comes (Handler::on_stalled).
+//    send() first waits for room while the client reads, and drops the connection when the client
+//    takes nothing for AcceptorConfig::send_timeout (Handler::on_stalled).
 // QuickFIX 1.15.1's threaded send() mishandles a partial write (it passes the whole length again;
 // QuickFIX pull request 742): a blocking socket writes partially only when a signal interrupts it, so the
 // daemon should keep signals off the threads that call send() (sigwait in one thread).
@@ -20,6 +20,7 @@
 // Thread rules as in fix_api.hpp. Session state lives in Slot: atomics written by QuickFIX's callbacks,
 // read by any thread; the Session pointers are fixed once the QuickFIX acceptor is built.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <linux/sockios.h>
 #include <poll.h>
@@ -27,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -37,6 +39,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -66,11 +69,26 @@ struct SessionResponder {
 };
 template struct Expose<SessionResponder, &FIX::Session::m_pResponder>;
 
-// The socket of a logged-on session: its responder is the ThreadedSocketConnection that read the
-// Logon (a private base, hence the C-style cast). Checked: an accepted TCP socket on `port`; else -1.
-int session_socket(FIX::Session& session, std::uint16_t port) {
+// A duplicate of a logged-on session's socket, for send() to look for room and to shut the connection:
+// its own descriptor, so it never names another connection's socket after QuickFIX closes this one;
+// closed when the last sender lets go.
+class Socket {
+ public:
+  explicit Socket(int fd) : fd_(fd) {}
+  ~Socket() { ::close(fd_); }
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  const int fd_;
+};
+
+// The session's socket, duplicated: its responder is the ThreadedSocketConnection that read the Logon
+// (a private base, hence the C-style cast). Checked: an accepted TCP socket on `port`; else nullptr.
+std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port) {
   FIX::Responder* responder = session.*member(SessionResponder{});
-  if (responder == nullptr) return -1;
+  if (responder == nullptr) return nullptr;
   const int fd = ((FIX::ThreadedSocketConnection*)responder)->getSocket();
   int listening = 1;
   socklen_t length = sizeof listening;
@@ -79,27 +97,48 @@ int session_socket(FIX::Session& session, std::uint16_t port) {
   if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || listening ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0 || address.sin_family != AF_INET ||
       ntohs(address.sin_port) != port) {
-    return -1;
+    return nullptr;
   }
-  return fd;
+  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return copy < 0 ? nullptr : std::make_shared<Socket>(copy);
 }
 
-// Waits for room in the socket's send buffer while the client keeps reading; false once the client
-// has taken nothing (the bytes queued on the socket, SIOCOUTQ, did not go down) for `timeout`. Linux
-// reports room (POLLOUT) once a third of the buffer is free, far more than the sends it allows before
-// the next check (kSendCredit), so those neither block nor write part of a message (QuickFIX
-// mishandles a partial write).
-bool room(int fd, std::chrono::milliseconds timeout) {
-  int queued = -1;
+// Waits until the socket's send buffer can take `bytes` more; false when the client took nothing (the
+// bytes queued on the socket, SIOCOUTQ, did not go down) for `timeout`, or after ten times `timeout`
+// in all. Linux reports room (POLLOUT) once a third of the buffer is free; room for the message itself
+// is checked too, so the send that follows neither blocks nor writes part of it (QuickFIX mishandles a
+// partial write).
+bool room(int fd, int bytes, std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  int buffer = 0;
+  socklen_t size = sizeof buffer;
+  int queued = 0;
+  if (::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, &size) != 0 || ::ioctl(fd, SIOCOUTQ, &queued) != 0) {
+    return false;
+  }
+  // SO_SNDBUF counts the kernel's bookkeeping too: half of it for the bytes themselves. A message
+  // larger than that waits for an empty buffer (and may still block: keep messages small).
+  const int need = std::min(bytes, buffer / 2);
+  const auto start = Clock::now();
+  auto progress = start;  // when the client last took something
   for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(progress + timeout - Clock::now());
     pollfd p{fd, POLLOUT, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    const int n = ::poll(&p, 1, static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0)));
     if (n < 0 && errno == EINTR) continue;
-    if (n == 1) return (p.revents & POLLOUT) != 0;
-    if (n < 0) return false;
+    if (n < 0 || (n == 1 && (p.revents & POLLOUT) == 0)) return false;  // an error, or the socket shut
     int now = 0;
-    if (::ioctl(fd, SIOCOUTQ, &now) != 0 || (queued >= 0 && now >= queued)) return false;
-    queued = now;  // the client took some: wait on
+    if (::ioctl(fd, SIOCOUTQ, &now) != 0) return false;
+    if (n == 1 && buffer / 2 - now >= need) return true;
+    const auto t = Clock::now();
+    if (now < queued) {
+      queued = now;  // the client took some: wait on
+      progress = t;
+    } else if (t - progress >= timeout) {
+      return false;
+    }
+    if (t - start >= 10 * timeout) return false;
+    if (n == 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // room, not enough yet
   }
 }
 
@@ -139,9 +178,9 @@ class Acceptor::Impl final : public detail::ApplicationBase {
     std::atomic<bool> accepted{false};
     // A send found no room for send_timeout and the connection was dropped; cleared by the next logon.
     std::atomic<bool> stalled{false};
-    // The logged-on connection's socket (-1: unknown, sends then block as QuickFIX does), and what may
-    // be sent to it before looking for room again.
-    std::atomic<int> socket{-1};
+    // The logged-on connection's socket (nullptr: unknown, sends then block as QuickFIX does; access
+    // with std::atomic_load/store), and what may be sent to it before looking for room again.
+    std::shared_ptr<Socket> socket;
     std::atomic<int> credit{0};
   };
   enum class State { kCreated, kStarted, kStopped };
@@ -305,17 +344,22 @@ bool Acceptor::Impl::send(const Message& message) {
   FIX::Message out;
   detail::encode(message, out);
   // A client that has left no room for send_timeout has stopped reading: give it up rather than block
-  // the thread that sends to everyone. Later sends return at once; the connection thread sees the
-  // socket shut and ends the session.
-  const int fd = slot.socket.load();
+  // the thread that sends to everyone. Later sends return at once. The socket is shut, not closed: the
+  // connection's own thread then ends the session (QuickFIX's disconnect() from another thread would
+  // close a descriptor that thread may be about to read).
+  const std::shared_ptr<Socket> socket = std::atomic_load(&slot.socket);
   const int length = estimated_size(message);
-  if (fd < 0 || slot.credit.fetch_sub(length) >= length || room(fd, config_.send_timeout)) {
-    if (fd >= 0 && slot.credit.load() < 0) slot.credit = kSendCredit;
+  if (socket == nullptr || slot.credit.fetch_sub(length) >= length ||
+      room(socket->fd(), length, config_.send_timeout)) {
+    if (socket != nullptr && slot.credit.load() < 0) slot.credit = kSendCredit - length;
     slot.session->send(out);
     return true;
   }
   if (slot.logged_on.load() && !slot.stalled.exchange(true)) {
-    slot.session->disconnect();
+    // Reset, not closed in order: what the client did not read is stale, and it need not read it.
+    const linger reset{1, 0};
+    ::setsockopt(socket->fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::shutdown(socket->fd(), SHUT_RDWR);
     try {
       handler_.on_stalled(slot.handle);
     } catch (...) {
@@ -357,7 +401,8 @@ Acceptor::Impl::Slot* Acceptor::Impl::slot_of(const FIX::SessionID& id) {
 void Acceptor::Impl::onLogon(const FIX::SessionID& id) {
   if (Slot* slot = slot_of(id)) {
     // On the connection's own thread, which set the session's responder before the Logon.
-    slot->socket = session_socket(*slot->session, config_.port);
+    std::atomic_store(&slot->socket, session_socket(*slot->session, config_.port));
+    slot->credit = 0;
     slot->stalled = false;
     slot->logged_on = true;
   }
@@ -367,7 +412,7 @@ void Acceptor::Impl::onLogout(const FIX::SessionID& id) {
   Slot* slot = slot_of(id);
   if (slot == nullptr) return;
   slot->logged_on = false;
-  slot->socket = -1;
+  std::atomic_store(&slot->socket, std::shared_ptr<Socket>());
   if (slot->accepted.exchange(false)) {
     try {
       handler_.on_logout(slot->handle);

@@ -251,10 +251,11 @@ struct AcceptorConfig {
   // FIX.4.4-CRIX-<client>.messages.current.log and .event.current.log, and GLOBAL.event.current.log
   // for what belongs to no session (unknown comp ids). A log costs a lock and a write per message.
   std::string log_dir;
-  // How long a send() may wait for room in a client's connection before the acceptor gives the client
-  // up and drops the connection (Handler::on_stalled). The kernel buffers hundreds of kilobytes per
-  // connection first, so only a client that has stopped reading gets here; the bound keeps it from
-  // holding up the thread that sends to everyone for longer than this, once.
+  // How long a send() waits for a client that takes nothing from its full connection before the
+  // acceptor gives the client up and drops the connection (Handler::on_stalled); a client that reads
+  // slowly is waited for up to ten times this. The kernel buffers hundreds of kilobytes per connection
+  // first, so only a client that has stopped reading gets here; the bound keeps it from holding up
+  // the thread that sends to everyone for long.
   std::chrono::milliseconds send_timeout{200};
 };
 
@@ -280,10 +281,11 @@ class Acceptor {
   // Thread-safe, callable from any thread. false when the session is not logged on (nothing sent) or
   // the handle is out of range. true means QuickFIX took the message while the session was logged on; a
   // message sent in the instant the connection drops is lost with it (see OrderStatusRequest above).
-  // Writes on the calling thread: waits while the client's connection cannot take more, at most
-  // AcceptorConfig::send_timeout; then the connection is dropped (Handler::on_stalled), false is
-  // returned, and sends to that session return false at once until it logs on again. A Text(58)
-  // containing SOH is sent with spaces in its place.
+  // Writes on the calling thread: waits while the client's connection cannot take the message and the
+  // client keeps reading. When it takes nothing for AcceptorConfig::send_timeout (or after ten times
+  // that in all), the connection is dropped (Handler::on_stalled), false is returned, and sends to
+  // that session return false at once until it logs on again. A Text(58) containing SOH is sent with
+  // spaces in its place.
   // Throws std::invalid_argument naming the field when a field FIX requires is empty (ExecReport:
   // order_id, exec_id, symbol; CancelReject: cl_ord_id, orig_cl_ord_id; BusinessReject: ref_msg_type;
   // MarketDataSnapshot: symbol; SecurityList: security_req_id, response_id, each symbol) or a char
