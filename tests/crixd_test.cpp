@@ -51,6 +51,14 @@ class Crixd : public crix::tools::CrixdProcess {
       : CrixdProcess(CRIXD_BIN, dir, market, ledger, port) {}
 };
 
+// crixd on the all-day sample market and a fresh ledger, on a free port.
+struct Running {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::uint16_t port = free_port();
+  Crixd crixd{dir, market, dir.file("crix.ledger"), port};
+};
+
 // A participant's FIX session, recording what it receives.
 class Client : public crix::fix::ClientHandler {
  public:
@@ -478,10 +486,9 @@ std::string frame(const std::string& body, int length_delta = 0, int checksum_de
 }  // namespace
 
 TEST_CASE("crixd: garbage on the wire leaves the other sessions trading", "[crixd]") {
-  const TempDir dir;
-  const std::string market = all_day_market(dir);
-  const std::uint16_t port = free_port();
-  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  Running exchange;
+  const std::uint16_t port = exchange.port;
+  Crixd& crixd = exchange.crixd;
   REQUIRE(crixd.listening(port));
   Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
@@ -511,10 +518,9 @@ TEST_CASE("crixd: garbage on the wire leaves the other sessions trading", "[crix
 }
 
 TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a burst", "[crixd]") {
-  const TempDir dir;
-  const std::string market = all_day_market(dir);
-  const std::uint16_t port = free_port();
-  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  Running exchange;
+  const std::uint16_t port = exchange.port;
+  Crixd& crixd = exchange.crixd;
   REQUIRE(crixd.listening(port));
   Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   Client buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
@@ -640,10 +646,9 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
 }
 
 TEST_CASE("crixd: a client that stops reading is dropped and the other sessions keep trading", "[crixd]") {
-  const TempDir dir;
-  const std::string market = all_day_market(dir);
-  const std::uint16_t port = free_port();
-  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  Running exchange;
+  const std::uint16_t port = exchange.port;
+  Crixd& crixd = exchange.crixd;
   REQUIRE(crixd.listening(port));
   Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
@@ -716,10 +721,9 @@ TEST_CASE("crixd: a client that stops reading is dropped and the other sessions 
 }
 
 TEST_CASE("crixd: market data subscriptions end with their session", "[crixd]") {
-  const TempDir dir;
-  const std::string market = all_day_market(dir);
-  const std::uint16_t port = free_port();
-  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  Running exchange;
+  const std::uint16_t port = exchange.port;
+  Crixd& crixd = exchange.crixd;
   REQUIRE(crixd.listening(port));
   Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
