@@ -51,6 +51,14 @@ class Crixd : public crix::tools::CrixdProcess {
       : CrixdProcess(CRIXD_BIN, dir, market, ledger, port) {}
 };
 
+// Stops crixd with SIGTERM and checks it exits 0; on a failure the check shows what crixd wrote (a
+// sanitizer's report, say).
+void check_stops_cleanly(crix::tools::CrixdProcess& crixd) {
+  const int code = crixd.stop(SIGTERM);
+  INFO(crixd.errors());
+  CHECK(code == 0);
+}
+
 // crixd on the all-day sample market and a fresh ledger, on a free port.
 struct Running {
   const TempDir dir;
@@ -254,7 +262,7 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
   CHECK(securities[0].symbol == "STEEL-IRON");
   CHECK(securities[0].trading_status == 17);
 
-  CHECK(crixd.stop(SIGTERM) == 0);
+  check_stops_cleanly(crixd);
   const crix::ledger::Reader reader(ledger);
   REQUIRE(reader.meta().trade_count == 1);
   const auto trade = reader.trade(crix::engine::TradeId(1));
@@ -423,7 +431,7 @@ TEST_CASE("crixd: a participant suspended in the market file is refused at logon
   }
   Client other(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
   CHECK(other.fix().wait_logged_on(5000));
-  CHECK(crixd.stop(SIGTERM) == 0);
+  check_stops_cleanly(crixd);
 }
 
 namespace {
@@ -514,7 +522,7 @@ TEST_CASE("crixd: garbage on the wire leaves the other sessions trading", "[crix
   REQUIRE(buyer.fix().wait_logged_on(5000));
   REQUIRE(buyer.fix().send(order("b", '1', "TJ-NEW-BF-2500", 1000, 58000)));
   REQUIRE(buyer.wait([](Client& c) { return c.has("b", 'F'); }));
-  CHECK(crixd.stop(SIGTERM) == 0);
+  check_stops_cleanly(crixd);
 }
 
 TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a burst", "[crixd]") {
@@ -642,7 +650,7 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   CHECK(levels(fresh_top, '0') == 3);
   CHECK(levels(fresh_top, '1') == 3);
   CHECK(best == fresh_top);
-  CHECK(crixd.stop(SIGTERM) == 0);
+  check_stops_cleanly(crixd);
 }
 
 TEST_CASE("crixd: a client that stops reading is dropped and the other sessions keep trading", "[crixd]") {
@@ -717,7 +725,7 @@ TEST_CASE("crixd: a client that stops reading is dropped and the other sessions 
   list.request_type = 4;
   REQUIRE(again.fix().send(list));
   REQUIRE(again.wait([](Client& c) { return !c.lists.empty(); }));
-  CHECK(crixd.stop(SIGTERM) == 0);
+  check_stops_cleanly(crixd);
 }
 
 TEST_CASE("crixd: market data subscriptions end with their session", "[crixd]") {
@@ -751,5 +759,5 @@ TEST_CASE("crixd: market data subscriptions end with their session", "[crixd]") 
   REQUIRE(again.fix().send(md));
   REQUIRE(again.wait([](Client& c) { return c.snapshots.size() == 1; }));
   CHECK(again.get(&Client::snapshots)[0].entries.size() == 1);
-  CHECK(crixd.stop(SIGTERM) == 0);
+  check_stops_cleanly(crixd);
 }
