@@ -237,9 +237,7 @@ class Daemon::Impl final : public fix::Handler {
         continue;
       }
       o.instrument = live->instrument.v;
-      o.side = live->side == engine::Side::kSell ? '2' : '1';
-      o.account = live->side == engine::Side::kSell ? market_.facilities.at(live->account.v).id
-                                                     : market_.projects.at(live->account.v).id;
+      set_account(o, live->side, live->account);
       o.tif = tif_char(live->tif);
       o.price = live->price.v;
       live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = k.order;
@@ -363,9 +361,8 @@ class Daemon::Impl final : public fix::Handler {
   // empty queue seen under the lock means everything before has been handled, and the engine lock is
   // held until the ledger lock is (or the unit is queued), so later units commit after this one.
   // Only a request that finds no other in flight (taken and not yet answered), after one that found
-  // the same, tries: under load,
-  // requests running on the FIX threads would split the engine thread's batches and cost throughput
-  // (about 10% at window 100). false: nothing ran; the caller queues the request.
+  // the same, tries: under load, requests running on the FIX threads would split the engine thread's
+  // batches and cost throughput (about 10% at window 100). false: nothing ran; the caller queues it.
   template <class Handle>
   bool run_inline(Handle handle) {
     last_arrival_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
@@ -817,6 +814,12 @@ class Daemon::Impl final : public fix::Handler {
   // The gateway's record of order `id`. An order resting since before a restart has one restored from
   // the ledger (restore_orders); one without (a ledger written before client_orders existed) is
   // adopted from the event, its ClOrdID taken to be its order id and its earlier fills unknown.
+  // Side(54) and Account(1): a sell names its facility, a buy its project.
+  void set_account(OrderInfo& o, engine::Side side, engine::AccountId account) const {
+    o.side = side == engine::Side::kSell ? '2' : '1';
+    o.account = side == engine::Side::kSell ? market_.facilities.at(account.v).id : market_.projects.at(account.v).id;
+  }
+
   OrderInfo& info_of(std::uint64_t id, engine::ParticipantId participant, engine::AccountId account,
                      engine::Side side, const Event& e, std::int64_t open) {
     const auto it = orders_.find(id);
@@ -825,8 +828,7 @@ class Daemon::Impl final : public fix::Handler {
     o.session = participant.v;
     o.instrument = e.instrument.v;
     o.cl_ord_id = std::to_string(id);
-    o.side = side == engine::Side::kSell ? '2' : '1';
-    o.account = side == engine::Side::kSell ? market_.facilities.at(account.v).id : market_.projects.at(account.v).id;
+    set_account(o, side, account);
     o.tif = '1';
     if (const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(id))) {
       o.price = live->price.v;
@@ -900,16 +902,22 @@ class Daemon::Impl final : public fix::Handler {
         }
         continue;
       }
-      fix::MdEntry m;
-      m.type = e.side == engine::Side::kBuy ? '0' : '1';
-      m.action = gone ? '2' : fresh ? '0' : '1';
-      m.symbol = market_.instruments[e.instrument.v].code;
-      m.price = e.price.v;
-      m.size = e.qty.v;
-      m.orders = static_cast<int>(e.count);
-      m.time = last_ts_;
-      add_incremental(s, std::move(m), unit);
+      add_incremental(s, level_entry(e.instrument.v, e.side, {e.price, e.qty, e.count}, gone ? '2' : fresh ? '0' : '1'),
+                      unit);
     }
+  }
+
+  // An incremental entry for a book level.
+  fix::MdEntry level_entry(std::uint32_t instrument, engine::Side side, const engine::LevelInfo& l, char action) const {
+    fix::MdEntry m;
+    m.type = side == engine::Side::kBuy ? '0' : '1';
+    m.action = action;
+    m.symbol = market_.instruments[instrument].code;
+    m.price = l.price.v;
+    m.size = l.total.v;
+    m.orders = static_cast<int>(l.count);
+    m.time = last_ts_;
+    return m;
   }
 
   // Depth-limited subscriptions of the instruments the last command moved: their best `depth` levels
@@ -929,15 +937,7 @@ class Daemon::Impl final : public fix::Handler {
             return std::find_if(v.begin(), v.end(), [&](const engine::LevelInfo& l) { return l.price == p; });
           };
           const auto entry = [&](const engine::LevelInfo& l, char action) {
-            fix::MdEntry m;
-            m.type = side == engine::Side::kBuy ? '0' : '1';
-            m.action = action;
-            m.symbol = market_.instruments[i].code;
-            m.price = l.price.v;
-            m.size = l.total.v;
-            m.orders = static_cast<int>(l.count);
-            m.time = last_ts_;
-            add_incremental(s, std::move(m), unit);
+            add_incremental(s, level_entry(i, side, l, action), unit);
           };
           for (const engine::LevelInfo& l : shown) {
             if (find(top, l.price) == top.end()) entry(engine::LevelInfo{l.price, engine::Qty(0), 0}, '2');
