@@ -1136,6 +1136,7 @@ class Daemon::Impl final : public fix::Handler {
     }
     trades_ += trades;
     last_seq_ = ledger_.writer->meta().last_seq.v;
+    const fix::Acceptor::Held held(*acceptor_);  // a group's reports leave a session together
     for (const Unit& u : units) {
       publish(u);
       in_flight_ -= u.requests;

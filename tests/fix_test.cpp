@@ -1338,3 +1338,42 @@ TEST_CASE("two sessions send at the same time and each gets its own answers in o
   CHECK(next_a == kOrders);
   CHECK(next_b == kOrders);
 }
+
+TEST_CASE("reports held on one thread leave a session together when released", "[fix][hold]") {
+  Exchange exchange;
+  Client client(exchange, "FIRM2");
+  REQUIRE(client.initiator->wait_logged_on(kWaitMs));
+  REQUIRE(eventually([&] { return exchange.acceptor->logged_on(1); }));
+  auto report = [](const std::string& id) {
+    fix::ExecReport r = RecordingHandler::echo(limit_order(id, 58000, 1));
+    r.session = 1;
+    return r;
+  };
+  auto received = [&] { return client.handler.board.read([&] { return client.handler.reports.size(); }); };
+
+  std::chrono::steady_clock::time_point released;
+  {
+    const fix::Acceptor::Held held(*exchange.acceptor);
+    REQUIRE(exchange.acceptor->send(report("first")));  // a session's first message leaves at once
+    REQUIRE(client.handler.board.wait([&] { return client.handler.reports.size() == 1; }));
+    REQUIRE(exchange.acceptor->send(report("second")));
+    {
+      const fix::Acceptor::Held inner(*exchange.acceptor);  // holds nest: its end lets nothing go
+      REQUIRE(exchange.acceptor->send(report("third")));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(received() == 1);
+    released = std::chrono::steady_clock::now();
+  }
+  // Released now, not by the kernel's 200 ms limit on a cork.
+  REQUIRE(client.handler.board.wait([&] { return client.handler.reports.size() == 3; }));
+  CHECK(std::chrono::steady_clock::now() - released < std::chrono::milliseconds(100));
+  const auto reports = client.handler.board.read([&] { return client.handler.reports; });
+  CHECK(reports[1].cl_ord_id == "second");
+  CHECK(reports[2].cl_ord_id == "third");
+
+  // Outside a hold every message leaves at once.
+  REQUIRE(exchange.acceptor->send(report("fourth")));
+  REQUIRE(exchange.acceptor->send(report("fifth")));
+  CHECK(client.handler.board.wait([&] { return client.handler.reports.size() == 5; }, 100));
+}

@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/sockios.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -142,6 +143,19 @@ bool room(int fd, int bytes, std::chrono::milliseconds timeout) {
   }
 }
 
+// Corks a connection (true) or lets what it holds go (false).
+void cork(const Socket& socket, bool on) {
+  const int value = on ? 1 : 0;
+  ::setsockopt(socket.fd(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}
+
+// The connections this thread sent to since its outermost hold(), and whether each is corked.
+struct Held {
+  int depth = 0;
+  std::vector<std::pair<std::shared_ptr<Socket>, bool>> sockets;
+};
+thread_local Held held;
+
 // Bytes a session may be sent after its socket showed room, before send() looks again.
 constexpr int kSendCredit = 8 * 1024;
 
@@ -165,6 +179,8 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   void stop();
   template <class Message>
   bool send(const Message& message);
+  void hold();
+  void release();
   void logout(SessionHandle session, const std::string& reason);
   bool logged_on(SessionHandle session) const;
 
@@ -349,9 +365,27 @@ bool Acceptor::Impl::send(const Message& message) {
   // close a descriptor that thread may be about to read).
   const std::shared_ptr<Socket> socket = std::atomic_load(&slot.socket);
   const int length = estimated_size(message);
-  if (socket == nullptr || slot.credit.fetch_sub(length) >= length ||
-      room(socket->fd(), length, config_.send_timeout)) {
+  std::pair<std::shared_ptr<Socket>, bool>* mine = nullptr;  // the socket in this thread's hold
+  if (held.depth > 0 && socket != nullptr) {
+    const auto found = std::find_if(held.sockets.begin(), held.sockets.end(),
+                                    [&](const auto& s) { return s.first == socket; });
+    if (found == held.sockets.end()) {
+      held.sockets.emplace_back(socket, false);
+    } else {
+      mine = &*found;
+    }
+  }
+  const bool has_credit = socket == nullptr || slot.credit.fetch_sub(length) >= length;
+  if (!has_credit && mine != nullptr && mine->second) {
+    cork(*socket, false);  // what it holds must be on its way for room to show
+    mine->second = false;
+  }
+  if (has_credit || room(socket->fd(), length, config_.send_timeout)) {
     if (socket != nullptr && slot.credit.load() < 0) slot.credit = kSendCredit - length;
+    if (mine != nullptr && !mine->second) {
+      cork(*socket, true);
+      mine->second = true;
+    }
     slot.session->send(out);
     return true;
   }
@@ -367,6 +401,16 @@ bool Acceptor::Impl::send(const Message& message) {
     }
   }
   return false;
+}
+
+void Acceptor::Impl::hold() { ++held.depth; }
+
+void Acceptor::Impl::release() {
+  if (held.depth == 0 || --held.depth > 0) return;
+  for (const auto& s : held.sockets) {
+    if (s.second) cork(*s.first, false);
+  }
+  held.sockets.clear();
 }
 
 void Acceptor::Impl::logout(SessionHandle session, const std::string& reason) {
@@ -546,6 +590,8 @@ bool Acceptor::send(const BusinessReject& reject) { return impl_->send(reject); 
 bool Acceptor::send(const MarketDataSnapshot& snapshot) { return impl_->send(snapshot); }
 bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(update); }
 bool Acceptor::send(const SecurityList& list) { return impl_->send(list); }
+void Acceptor::hold() { impl_->hold(); }
+void Acceptor::release() { impl_->release(); }
 void Acceptor::logout(SessionHandle session, const std::string& reason) { impl_->logout(session, reason); }
 bool Acceptor::logged_on(SessionHandle session) const { return impl_->logged_on(session); }
 

@@ -297,6 +297,25 @@ class Acceptor {
   bool send(const MarketDataIncremental& update);
   bool send(const SecurityList& list);
 
+  // Sends on this thread between hold() and release() may leave together: from the second message to
+  // a session its connection is corked (TCP_CORK), and release() lets everything held go at once, so
+  // a batch of reports costs the client one read rather than one per message. A session's first
+  // message leaves at once (a lone report waits for nothing), the kernel lets a corked connection go
+  // after 200 ms at the latest, and a send that must look for room (see send()) lets it go first.
+  // Holds nest; release() at the outermost level. Use a Held.
+  void hold();
+  void release();
+  class Held {
+   public:
+    explicit Held(Acceptor& acceptor) : acceptor_(acceptor) { acceptor_.hold(); }
+    ~Held() { acceptor_.release(); }
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+
+   private:
+    Acceptor& acceptor_;
+  };
+
   // Sends a Logout with Text(58) = reason and disconnects once the client answers (or after QuickFIX's
   // two-second logout timeout). The client may log on again; Handler::on_logon decides (e.g. refuses
   // a suspended participant). Does nothing when the session is not logged on.
