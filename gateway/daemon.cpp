@@ -421,7 +421,7 @@ class Daemon::Impl final : public fix::Handler {
 
   void engine_loop() {
     std::vector<Inbound> items;
-    std::int64_t last_minute = now_ns() / 60'000'000'000;
+    std::int64_t last_minute = now() / 60'000'000'000;
     for (;;) {
       // While requests keep arriving the thread polls instead of sleeping (DaemonOptions::hot).
       const bool hot = std::chrono::steady_clock::now().time_since_epoch() -
@@ -433,7 +433,7 @@ class Daemon::Impl final : public fix::Handler {
         const std::lock_guard<std::mutex> lock(engine_mutex_);
         items.clear();
         inbound_.take(items, options_.max_batch_commands);
-        const std::int64_t minute = now_ns() / 60'000'000'000;
+        const std::int64_t minute = now() / 60'000'000'000;
         if (minute != last_minute) {
           // The clock moves the exchange at least once a minute: GTD expiry, sessions, the close.
           last_minute = minute;
@@ -471,16 +471,35 @@ class Daemon::Impl final : public fix::Handler {
   // messages. `request` is the FIX request behind it (nullptr for the clock).
   void sequence(Command c, const fix::OrderRequest* request, Unit& unit) {
     c.seq = engine::Seq(++seq_);
-    last_ts_ = std::max(last_ts_, now_ns());
+    last_ts_ = std::max(last_ts_, now());
     c.ts = engine::Timestamp(last_ts_);
     if (c.type == CommandType::kNew) c.id = engine::OrderId(c.seq.v);
     sink_.clear();
     ledger_.exchange->apply(c, sink_);
     ledger::settle(unit.batch, *ledger_.exchange, c, sink_);
     ++commands_;
-    for (const Event& e : sink_) report(c, request, e, unit);
+    bool day_closed = false;
+    for (const Event& e : sink_) {
+      report(c, request, e, unit);
+      day_closed = day_closed || e.type == EventType::kDayClosed;
+    }
+    if (day_closed) new_cl_ord_id_day(request);
     store_touched(unit);
     publish_depth(unit);
+  }
+
+  std::int64_t now() const { return options_.clock ? options_.clock() : now_ns(); }
+
+  // At the close a ClOrdID may be used again, except by a live order: the sets keep one trading day,
+  // not the process's life. A request that closed the day (the first after the close) counts in the
+  // new one.
+  void new_cl_ord_id_day(const fix::OrderRequest* request) {
+    for (auto& used : cl_ord_ids_) used.clear();
+    for (const auto& [id, o] : orders_) cl_ord_ids_[o.session].insert(o.cl_ord_id);
+    if (request != nullptr &&
+        (request->kind == fix::RequestKind::kNew || request->kind == fix::RequestKind::kReplace)) {
+      cl_ord_ids_[request->session].insert(request->cl_ord_id);
+    }
   }
 
   std::uint32_t instrument_of(const std::string& symbol) const {
@@ -1220,7 +1239,7 @@ class Daemon::Impl final : public fix::Handler {
   std::unordered_map<std::uint64_t, OrderInfo> orders_;
   std::vector<std::uint64_t> touched_;  // live orders changed by the command being sequenced
   std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
-  std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: every ClOrdID used
+  std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: the ClOrdIDs used today
   std::vector<std::vector<Subscription>> subscriptions_;     // per instrument
   // Per instrument, [buy, sell]: the prices that have resting orders, which tells a new level from a
   // changed one.

@@ -15,9 +15,10 @@
 // participant's sender_comp_id. Logon checks Username(553) = the participant id and Password(554)
 // against its salted hash; a suspended participant is refused. Orders name their facility (sell) or
 // project (buy) by id in Account(1); the exchange's order id is the sequence number of the order's
-// NewOrderSingle. ClOrdIDs are unique per session for the life of the process; a resting order's
-// ClOrdID, quantity and fills are kept in the ledger (client_orders) with the command that changed
-// them, so reports after a restart carry them, and its ClOrdID stays taken.
+// NewOrderSingle. A ClOrdID must be new in its session for the trading day: at the close (and at a
+// restart) only the live orders' ClOrdIDs stay taken. A resting order's ClOrdID, quantity and fills
+// are kept in the ledger (client_orders) with the command that changed them, so reports after a
+// restart carry them, and its ClOrdID stays taken.
 //
 // Errors: the constructor throws ledger::Error (ledger locked, newer schema, replay mismatch) and
 // std::runtime_error (port in use) with what to do. A ledger write failure stops trading: nothing more
@@ -52,6 +53,9 @@ struct DaemonOptions {
   // machine: bench_fix --window 1 --sessions 1 went from about 88 to 35 us p50). Costs one processor
   // polling during activity, at yield priority; 0 turns it off.
   std::chrono::microseconds hot{1000};
+  // The exchange's clock, nanoseconds since the Unix epoch (UTC), read from any thread; empty: the
+  // system clock. Tests move it to reach the close, expiry and the next trading day.
+  std::function<std::int64_t()> clock;
 };
 
 struct DaemonStats {

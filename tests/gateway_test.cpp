@@ -3,16 +3,19 @@
 // with a one-place inbound queue, driven by two real QuickFIX sessions, to see busy refusals.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
 #include "config/market_config.hpp"
+#include "engine/exchange.hpp"
 #include "gateway/daemon.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/password.hpp"
@@ -155,6 +158,55 @@ std::string order_id(char prefix, int i) {
   return id;
 }
 
+// One participant's session: every execution report, in arrival order.
+class Reports : public crix::fix::ClientHandler {
+ public:
+  Reports(std::uint16_t port, const std::string& who, const std::string& password) {
+    crix::fix::InitiatorConfig c;
+    c.port = port;
+    c.comp_id = who;
+    c.username = who;
+    c.password = password;
+    initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
+    initiator_->start();
+  }
+  ~Reports() override { initiator_->stop(); }
+  crix::fix::Initiator& fix() { return *initiator_; }
+
+  void on_exec_report(const crix::fix::ExecReport& r) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      reports_.push_back(r);
+    }
+    cv_.notify_all();
+  }
+  // Waits (up to 10 s) for the nth report of `cl_ord_id` with `exec_type`; nullopt if it did not come.
+  std::optional<crix::fix::ExecReport> wait_for(const std::string& cl_ord_id, char exec_type, std::size_t nth = 1) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::optional<crix::fix::ExecReport> found;
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] {
+      std::size_t seen = 0;
+      for (const auto& r : reports_) {
+        if (r.cl_ord_id == cl_ord_id && r.exec_type == exec_type && ++seen == nth) found = r;
+      }
+      return found.has_value();
+    });
+    return found;
+  }
+  std::size_t count(const std::string& cl_ord_id, char exec_type) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<std::size_t>(std::count_if(reports_.begin(), reports_.end(), [&](const auto& r) {
+      return r.cl_ord_id == cl_ord_id && r.exec_type == exec_type;
+    }));
+  }
+
+ private:
+  std::unique_ptr<crix::fix::Initiator> initiator_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<crix::fix::ExecReport> reports_;
+};
+
 crix::fix::OrderRequest resting(const std::string& cl, char side, const std::string& account, std::int64_t price) {
   crix::fix::OrderRequest r;
   r.kind = crix::fix::RequestKind::kNew;
@@ -207,4 +259,57 @@ TEST_CASE("daemon: a full inbound queue answers busy at once and every order get
   // What was refused was never sequenced; everything else was journaled.
   CHECK(daemon.stats().busy == busy);
   CHECK(daemon.stats().commands == 2 * kOrders - busy);
+}
+
+TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used again the next trading day",
+          "[gateway]") {
+  const crix::tools::ScratchDir dir("daemon-close");
+  const auto loaded = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(loaded.errors.empty());
+  // The sample market trades 09:30-11:30 and 13:00-15:00 Beijing time; 1 and 2 December 2026 are a
+  // Tuesday and a Wednesday.
+  auto beijing = [](std::uint8_t day, int hour, int minute) {
+    return crix::engine::local_time(crix::engine::Date{2026, 12, day}, hour, minute, 8 * 60).v;
+  };
+  std::atomic<std::int64_t> clock{beijing(1, 10, 0)};
+  crix::gateway::DaemonOptions options;
+  options.ledger_path = dir.file("crix.ledger");
+  options.port = crix::tools::free_port();
+  options.durability = crix::engine::Durability::kOs;
+  options.clock = [&clock] { return clock.load(); };
+  crix::gateway::Daemon daemon(*loaded.market, options);
+  daemon.start();
+  Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+
+  crix::fix::OrderRequest day = resting("day-1", '2', "HB-BF-450", 60000);
+  day.time_in_force = '0';
+  const crix::fix::OrderRequest gtc = resting("gtc-1", '2', "HB-BF-450", 60100);
+  REQUIRE(seller.fix().send(day));
+  REQUIRE(seller.fix().send(gtc));
+  REQUIRE(seller.wait_for("day-1", '0'));
+  REQUIRE(seller.wait_for("gtc-1", '0'));
+  REQUIRE(seller.fix().send(day));  // the same day: taken
+  const auto again = seller.wait_for("day-1", '8');
+  REQUIRE(again);
+  CHECK_THAT(again->text, Catch::Contains("'day-1' was used before in this session"));
+
+  clock = beijing(1, 15, 1);  // the engine thread's minute timer closes the day
+  const auto expired = seller.wait_for("day-1", 'C');
+  REQUIRE(expired);
+  CHECK(expired->ord_status == 'C');
+  CHECK(expired->leaves_qty == 0);
+  CHECK(seller.count("gtc-1", 'C') == 0);
+
+  clock = beijing(2, 10, 0);
+  REQUIRE(seller.fix().send(day));  // a new trading day: free again
+  const auto reused = seller.wait_for("day-1", '0', 2);
+  REQUIRE(reused);
+  CHECK(reused->order_id != expired->order_id);
+  REQUIRE(seller.fix().send(resting("gtc-1", '2', "HB-BF-450", 60200)));  // still a live order's
+  const auto live = seller.wait_for("gtc-1", '8');
+  REQUIRE(live);
+  CHECK_THAT(live->text, Catch::Contains("'gtc-1' was used before in this session"));
+  daemon.stop();
+  CHECK(daemon.wait().empty());
 }
