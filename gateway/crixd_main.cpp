@@ -5,6 +5,9 @@
 //   crixd [--market FILE] [--ledger PATH] [--host ADDR] [--port N] [--sync full|os] [--log-dir DIR]
 //         [--fix-log]
 //
+// --host (default 127.0.0.1) is the address logons are taken on: an IPv4 address of this machine, or
+// 0.0.0.0 for all. QuickFIX listens on every address whatever it says; a logon that arrives on
+// another is refused with a Logout saying where to connect. Close the port to others with a firewall.
 // Exit codes: 0 stopped on a signal; 1 could not start (the message says what to do) or trading
 // stopped on a ledger failure; 2 bad arguments.
 #include <signal.h>

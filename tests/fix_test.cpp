@@ -466,6 +466,15 @@ TEST_CASE("the dictionary is found and a bad configuration is refused in a sente
   c = config;
   c.dictionary_path = "/nonexistent/FIX44-CRIX.xml";
   CHECK_THAT(refusal(c), Catch::Contains("/nonexistent/FIX44-CRIX.xml cannot be read"));
+  c = config;
+  c.host = "192.0.2.7";  // TEST-NET-1: nobody's address
+  CHECK_THAT(refusal(c), Catch::Contains("host '192.0.2.7' (192.0.2.7) is not an address of this machine"));
+  c.host = "no such host.invalid";
+  CHECK_THAT(refusal(c), Catch::Contains("host 'no such host.invalid' is not an IPv4 address or a name of one"));
+  c.host = "localhost";
+  CHECK(refusal(c).empty());
+  c.host = "0.0.0.0";
+  CHECK(refusal(c).empty());
 
   fix::Acceptor first(config, handler);
   CHECK_THAT(refusal(config), Catch::Contains("already exists in this process"));
@@ -547,6 +556,26 @@ TEST_CASE("an unknown comp id never reaches a session", "[fix][logon]") {
   CHECK(raw.unread().empty());
 
   CHECK(exchange.handler.board.read([&] { return exchange.handler.logons.empty(); }));
+}
+
+TEST_CASE("logons are taken only on the configured host's address", "[fix][logon]") {
+  Exchange exchange;  // host 127.0.0.1; QuickFIX listens on every address, 127.0.0.2 included
+  RecordingClient handler;
+  fix::InitiatorConfig config;
+  config.host = "127.0.0.2";
+  config.port = exchange.config.port;
+  config.comp_id = "FIRM1";
+  config.username = "alice";
+  config.password = kPassword;
+  fix::Initiator elsewhere(config, handler);
+  elsewhere.start();
+  CHECK_FALSE(elsewhere.wait_logged_on(kWaitMs));
+  CHECK(elsewhere.logout_text() == "this exchange takes logons on 127.0.0.1 only, not on 127.0.0.2: "
+                                   "connect to 127.0.0.1:" + std::to_string(exchange.config.port));
+  CHECK(exchange.handler.board.read([&] { return exchange.handler.logons.empty(); }));
+
+  Client here(exchange, "FIRM3");
+  CHECK(here.initiator->wait_logged_on(kWaitMs));
 }
 
 TEST_CASE("a client that finds no exchange is told so", "[fix][logon]") {

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netdb.h>
 #include <linux/sockios.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -85,12 +86,17 @@ class Socket {
   const int fd_;
 };
 
-// The session's socket, duplicated: its responder is the ThreadedSocketConnection that read the Logon
-// (a private base, hence the C-style cast). Checked: an accepted TCP socket on `port`; else nullptr.
-std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port) {
+// The session's connection: its responder is the ThreadedSocketConnection that read the Logon (a
+// private base, hence the C-style cast). -1 when it has none.
+int session_fd(FIX::Session& session) {
   FIX::Responder* responder = session.*member(SessionResponder{});
-  if (responder == nullptr) return nullptr;
-  const int fd = ((FIX::ThreadedSocketConnection*)responder)->getSocket();
+  return responder == nullptr ? -1 : ((FIX::ThreadedSocketConnection*)responder)->getSocket();
+}
+
+// The session's socket, duplicated. Checked: an accepted TCP socket on `port`; else nullptr.
+std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port) {
+  const int fd = session_fd(session);
+  if (fd < 0) return nullptr;
   int listening = 1;
   socklen_t length = sizeof listening;
   sockaddr_in address{};
@@ -141,6 +147,48 @@ bool room(int fd, int bytes, std::chrono::milliseconds timeout) {
     if (t - start >= 10 * timeout) return false;
     if (n == 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // room, not enough yet
   }
+}
+
+std::string address_text(const in_addr& a) {
+  char text[INET_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET, &a, text, sizeof text);
+  return text;
+}
+
+// The IPv4 address `host` names, checked to be one of this machine's (a socket binds to it), or
+// 0.0.0.0 (INADDR_ANY: every interface). Throws std::runtime_error saying what to use instead.
+in_addr local_address(const std::string& host, const std::string& who) {
+  const std::string advice = ": use 127.0.0.1 (this machine only), one of its IPv4 addresses, or 0.0.0.0 (all)";
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (host.empty() || ::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    throw std::runtime_error(who + ": host '" + host + "' is not an IPv4 address or a name of one" + advice);
+  }
+  sockaddr_in address = *reinterpret_cast<const sockaddr_in*>(found->ai_addr);
+  ::freeaddrinfo(found);
+  if (address.sin_addr.s_addr == htonl(INADDR_ANY)) return address.sin_addr;
+  address.sin_port = 0;
+  const int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const bool local = probe >= 0 && ::bind(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  if (probe >= 0) ::close(probe);
+  if (!local) {
+    throw std::runtime_error(who + ": host '" + host + "' (" + address_text(address.sin_addr) +
+                             ") is not an address of this machine" + advice);
+  }
+  return address.sin_addr;
+}
+
+// The local address a connection arrived on; false when unknown.
+bool arrived_on(int fd, in_addr& on) {
+  sockaddr_in address{};
+  socklen_t size = sizeof address;
+  if (fd < 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0 || address.sin_family != AF_INET) {
+    return false;
+  }
+  on = address.sin_addr;
+  return true;
 }
 
 // Corks a connection (true) or lets what it holds go (false).
@@ -209,6 +257,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   void from_app(const FIX::Message& message, const FIX::SessionID& id) override;
 
   Slot* slot_of(const FIX::SessionID& id);
+  std::string wrong_address(Slot& slot);
   void on_logon_request(Slot& slot, const FIX::Message& logon);
   void deliver(SessionHandle handle, const FIX::Message& message, const std::string& type);
   void answer_handler_failure(SessionHandle handle, const FIX::Message& message, const std::string& type,
@@ -228,6 +277,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   std::mutex logout_mutex_;  // stop()'s wait for the sessions to end, woken by onLogout()
   std::condition_variable logged_out_;
   std::atomic<bool> stopping_{false};
+  in_addr host_{};  // logons are taken on this address only; INADDR_ANY: on every one
 };
 
 Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(config), handler_(handler) {
@@ -236,6 +286,7 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
     throw std::runtime_error(who + ": port 0 is not allowed: clients must know the port; set "
                              "AcceptorConfig::port (9878 is usual)");
   }
+  host_ = local_address(config.host, who);
   detail::check_comp_id(config.exchange_comp_id, "exchange_comp_id", who);
   if (config.client_comp_ids.empty()) {
     throw std::runtime_error(who + ": client_comp_ids is empty: list one comp id per participant");
@@ -486,18 +537,31 @@ void Acceptor::Impl::from_admin(const FIX::Message& message, const FIX::SessionI
   on_logon_request(*slot, message);
 }
 
+// "" when the session's connection arrived on the configured host's address (or any is taken).
+std::string Acceptor::Impl::wrong_address(Slot& slot) {
+  if (host_.s_addr == htonl(INADDR_ANY)) return "";
+  in_addr on{};
+  const bool known = arrived_on(session_fd(*slot.session), on);
+  if (known && on.s_addr == host_.s_addr) return "";
+  return "this exchange takes logons on " + config_.host + " only" +
+         (known ? ", not on " + address_text(on) : std::string()) + ": connect to " + config_.host + ":" +
+         std::to_string(config_.port);
+}
+
 void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
   const std::string username =
       logon.isSetField(detail::tag::kUsername) ? logon.getField(detail::tag::kUsername) : std::string();
   const std::string password =
       logon.isSetField(detail::tag::kPassword) ? logon.getField(detail::tag::kPassword) : std::string();
-  std::string refusal;
-  try {
-    refusal = handler_.on_logon(slot.handle, username, password);
-  } catch (const std::exception& e) {
-    refusal = std::string("logon failed at the exchange: ") + e.what();
-  } catch (...) {
-    refusal = "logon failed at the exchange";
+  std::string refusal = wrong_address(slot);
+  if (refusal.empty()) {
+    try {
+      refusal = handler_.on_logon(slot.handle, username, password);
+    } catch (const std::exception& e) {
+      refusal = std::string("logon failed at the exchange: ") + e.what();
+    } catch (...) {
+      refusal = "logon failed at the exchange";
+    }
   }
   if (!refusal.empty()) {
     // QuickFIX answers RejectLogon with a Logout whose Text is "Rejected Logon Attempt: <reason>";

@@ -239,9 +239,12 @@ class Handler {
 };
 
 struct AcceptorConfig {
-  // QuickFIX 1.15.1 has no setting for the listening address: it listens on every IPv4 interface
-  // (INADDR_ANY) whatever this says; `host` only appears in error messages. Restrict access with the
-  // firewall.
+  // The address logons are taken on: an IPv4 address (or name) of this machine, or 0.0.0.0 for every
+  // one. QuickFIX 1.15.1 has no setting for the listening address and listens on every interface, so
+  // a Logon that arrives on another of the machine's addresses is refused with a Logout saying where
+  // to connect ("this exchange takes logons on 127.0.0.1 only, ..."); the port itself stays open, so
+  // close it to the outside with the firewall. An address that is not this machine's is refused by
+  // the constructor.
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;              // required: 0 (any free port) is refused, clients need to know it
   std::string exchange_comp_id = "CRIX";
