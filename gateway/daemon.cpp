@@ -263,7 +263,9 @@ class Daemon::Impl final : public fix::Handler {
       ledger_thread_.join();
       throw;
     }
-    spdlog::info("FIX acceptor on {}:{} for {} participants", options_.host, port_, market_.participants.size());
+    spdlog::info("FIX acceptor on port {} for {} participants; logons taken on {}", port_,
+                 market_.participants.size(),
+                 options_.host == "0.0.0.0" ? "every address" : options_.host + " only");
   }
 
   void stop() {
@@ -335,6 +337,10 @@ class Daemon::Impl final : public fix::Handler {
     spdlog::warn("{}: a message waited for room in its connection and the connection was dropped: the client "
                  "stopped reading its messages; it may log on again and ask for its orders' status",
                  market_.participants[session].id);
+  }
+
+  void on_refused(fix::SessionHandle session, const std::string& reason) override {
+    spdlog::warn("logon refused: {}: {}", market_.participants[session].id, reason);
   }
 
   void on_order(const fix::OrderRequest& r) override {

@@ -163,19 +163,28 @@ in_addr local_address(const std::string& host, const std::string& who) {
   hints.ai_family = AF_INET;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  if (host.empty() || ::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
-    throw std::runtime_error(who + ": host '" + host + "' is not an IPv4 address or a name of one" + advice);
+  const int resolved = host.empty() ? EAI_NONAME : ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  if (resolved != 0 || found == nullptr) {
+    throw std::runtime_error(who + ": host '" + host + "' is not an IPv4 address or a name of one (" +
+                             ::gai_strerror(resolved) + ")" + advice);
   }
+  // A name with several addresses: the first, which the error messages name.
   sockaddr_in address = *reinterpret_cast<const sockaddr_in*>(found->ai_addr);
   ::freeaddrinfo(found);
   if (address.sin_addr.s_addr == htonl(INADDR_ANY)) return address.sin_addr;
   address.sin_port = 0;
   const int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const bool local = probe >= 0 && ::bind(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  const int error = probe < 0 || ::bind(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0
+                        ? errno
+                        : 0;
   if (probe >= 0) ::close(probe);
-  if (!local) {
+  if (error == EADDRNOTAVAIL) {
     throw std::runtime_error(who + ": host '" + host + "' (" + address_text(address.sin_addr) +
                              ") is not an address of this machine" + advice);
+  }
+  if (error != 0) {
+    throw std::runtime_error(who + ": cannot check host '" + host + "' (" + address_text(address.sin_addr) +
+                             "): " + std::strerror(error));
   }
   return address.sin_addr;
 }
@@ -197,7 +206,8 @@ void cork(const Socket& socket, bool on) {
   ::setsockopt(socket.fd(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
 }
 
-// The connections this thread sent to since its outermost hold(), and whether each is corked.
+// The connections this thread sent to since its outermost hold(), and whether each is corked. One
+// per thread, not per Acceptor: a process runs one Acceptor (tests may run more, never holding two).
 struct Held {
   int depth = 0;
   std::vector<std::pair<std::shared_ptr<Socket>, bool>> sockets;
@@ -229,6 +239,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   bool send(const Message& message);
   void hold();
   void release();
+  bool corked(SessionHandle session) const;
   void logout(SessionHandle session, const std::string& reason);
   bool logged_on(SessionHandle session) const;
 
@@ -427,9 +438,13 @@ bool Acceptor::Impl::send(const Message& message) {
     }
   }
   const bool has_credit = socket == nullptr || slot.credit.fetch_sub(length) >= length;
-  if (!has_credit && mine != nullptr && mine->second) {
-    cork(*socket, false);  // what it holds must be on its way for room to show
-    mine->second = false;
+  if (!has_credit) {
+    // The wait may be long (send_timeout): what every held session has been sent goes now, and what
+    // this one holds must be on its way for room to show.
+    for (auto& s : held.sockets) {
+      if (s.second) cork(*s.first, false);
+      s.second = false;
+    }
   }
   if (has_credit || room(socket->fd(), length, config_.send_timeout)) {
     if (socket != nullptr && slot.credit.load() < 0) slot.credit = kSendCredit - length;
@@ -452,6 +467,14 @@ bool Acceptor::Impl::send(const Message& message) {
     }
   }
   return false;
+}
+
+bool Acceptor::Impl::corked(SessionHandle session) const {
+  if (session >= slots_.size()) return false;
+  const std::shared_ptr<Socket> socket = std::atomic_load(&slots_[session]->socket);
+  int value = 0;
+  socklen_t size = sizeof value;
+  return socket != nullptr && ::getsockopt(socket->fd(), IPPROTO_TCP, TCP_CORK, &value, &size) == 0 && value != 0;
 }
 
 void Acceptor::Impl::hold() { ++held.depth; }
@@ -537,15 +560,18 @@ void Acceptor::Impl::from_admin(const FIX::Message& message, const FIX::SessionI
   on_logon_request(*slot, message);
 }
 
-// "" when the session's connection arrived on the configured host's address (or any is taken).
+// "" when the session's connection arrived on the configured host's address (or any is taken). Checked
+// before the password, so that a client outside cannot try passwords.
 std::string Acceptor::Impl::wrong_address(Slot& slot) {
   if (host_.s_addr == htonl(INADDR_ANY)) return "";
   in_addr on{};
-  const bool known = arrived_on(session_fd(*slot.session), on);
-  if (known && on.s_addr == host_.s_addr) return "";
-  return "this exchange takes logons on " + config_.host + " only" +
-         (known ? ", not on " + address_text(on) : std::string()) + ": connect to " + config_.host + ":" +
-         std::to_string(config_.port);
+  if (!arrived_on(session_fd(*slot.session), on)) {
+    return "the exchange could not tell which of its addresses this connection arrived on; it takes logons on " +
+           config_.host + ":" + std::to_string(config_.port) + " only";
+  }
+  if (on.s_addr == host_.s_addr) return "";
+  return "this exchange takes logons on " + config_.host + " only, not on " + address_text(on) + ": connect to " +
+         config_.host + ":" + std::to_string(config_.port);
 }
 
 void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
@@ -554,7 +580,13 @@ void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
   const std::string password =
       logon.isSetField(detail::tag::kPassword) ? logon.getField(detail::tag::kPassword) : std::string();
   std::string refusal = wrong_address(slot);
-  if (refusal.empty()) {
+  if (!refusal.empty()) {
+    try {
+      handler_.on_refused(slot.handle, refusal);
+    } catch (...) {
+      // The Handler must not throw (fix_api.hpp); the logon is refused either way.
+    }
+  } else {
     try {
       refusal = handler_.on_logon(slot.handle, username, password);
     } catch (const std::exception& e) {
@@ -656,6 +688,7 @@ bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(up
 bool Acceptor::send(const SecurityList& list) { return impl_->send(list); }
 void Acceptor::hold() { impl_->hold(); }
 void Acceptor::release() { impl_->release(); }
+bool Acceptor::corked(SessionHandle session) const { return impl_->corked(session); }
 void Acceptor::logout(SessionHandle session, const std::string& reason) { impl_->logout(session, reason); }
 bool Acceptor::logged_on(SessionHandle session) const { return impl_->logged_on(session); }
 

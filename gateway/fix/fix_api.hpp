@@ -233,6 +233,9 @@ class Handler {
   // A send() to this session waited AcceptorConfig::send_timeout for room in its connection (the client
   // stopped reading): the acceptor dropped the connection, and on_logout follows. On the sending thread.
   virtual void on_stalled(SessionHandle session) = 0;
+  // The acceptor itself refused a logon before on_logon (it arrived on another address than
+  // AcceptorConfig::host); `reason` is the Logout's Text. On the connection's thread.
+  virtual void on_refused(SessionHandle session, const std::string& reason) = 0;
   virtual void on_order(const OrderRequest& request) = 0;
   virtual void on_market_data_request(const MarketDataRequest& request) = 0;
   virtual void on_security_list_request(const SecurityListRequest& request) = 0;
@@ -303,11 +306,14 @@ class Acceptor {
   // Sends on this thread between hold() and release() may leave together: from the second message to
   // a session its connection is corked (TCP_CORK), and release() lets everything held go at once, so
   // a batch of reports costs the client one read rather than one per message. A session's first
-  // message leaves at once (a lone report waits for nothing), the kernel lets a corked connection go
-  // after 200 ms at the latest, and a send that must look for room (see send()) lets it go first.
-  // Holds nest; release() at the outermost level. Use a Held.
+  // message leaves at once (a lone report waits for nothing); a send that must look for room (see
+  // send()) first lets every held connection go, so a slow reader delays no one else's reports; and
+  // Linux lets a corked connection go by itself after about 200 ms. Holds nest; the outermost
+  // release() lets go. One hold per thread across Acceptors. Use a Held.
   void hold();
   void release();
+  // Whether the session's connection is corked now (for tests and diagnostics).
+  bool corked(SessionHandle session) const;
   class Held {
    public:
     explicit Held(Acceptor& acceptor) : acceptor_(acceptor) { acceptor_.hold(); }
