@@ -437,10 +437,11 @@ bool Acceptor::Impl::send(const Message& message) {
       mine = &*found;
     }
   }
-  const bool has_credit = socket == nullptr || slot.credit.fetch_sub(length) >= length;
+  const bool has_credit = socket == nullptr || slot.credit.fetch_sub(length) >= length ||
+                          room(socket->fd(), length, std::chrono::milliseconds(0));
   if (!has_credit) {
-    // The wait may be long (send_timeout): what every held session has been sent goes now, and what
-    // this one holds must be on its way for room to show.
+    // No room now, and the wait may be long (send_timeout): what every held session has been sent
+    // goes first, and what this one holds must be on its way for room to show.
     for (auto& s : held.sockets) {
       if (s.second) cork(*s.first, false);
       s.second = false;
