@@ -98,18 +98,25 @@ TEST_CASE("a password matches its salted hash and nothing else", "[gateway]") {
 
 namespace {
 
+// A started initiator for participant `who` (its comp id and username), answered by `handler`.
+std::unique_ptr<crix::fix::Initiator> started(std::uint16_t port, const std::string& who, const std::string& password,
+                                              crix::fix::ClientHandler& handler) {
+  crix::fix::InitiatorConfig c;
+  c.port = port;
+  c.comp_id = who;
+  c.username = who;
+  c.password = password;
+  auto initiator = std::make_unique<crix::fix::Initiator>(c, handler);
+  initiator->start();
+  return initiator;
+}
+
 // One participant's session: counts each order's answers (execution reports by ClOrdID, and busy
 // BusinessMessageRejects by BusinessRejectRefID).
 class Counter : public crix::fix::ClientHandler {
  public:
   Counter(std::uint16_t port, const std::string& who, const std::string& password) {
-    crix::fix::InitiatorConfig c;
-    c.port = port;
-    c.comp_id = who;
-    c.username = who;
-    c.password = password;
-    initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
-    initiator_->start();
+    initiator_ = started(port, who, password, *this);
   }
   ~Counter() override { initiator_->stop(); }
   crix::fix::Initiator& fix() { return *initiator_; }
@@ -162,13 +169,7 @@ std::string order_id(char prefix, int i) {
 class Reports : public crix::fix::ClientHandler {
  public:
   Reports(std::uint16_t port, const std::string& who, const std::string& password) {
-    crix::fix::InitiatorConfig c;
-    c.port = port;
-    c.comp_id = who;
-    c.username = who;
-    c.password = password;
-    initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
-    initiator_->start();
+    initiator_ = started(port, who, password, *this);
   }
   ~Reports() override { initiator_->stop(); }
   crix::fix::Initiator& fix() { return *initiator_; }
