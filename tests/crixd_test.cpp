@@ -274,13 +274,13 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
   CHECK(crix::ledger::verify(reader).ok());
 }
 
-TEST_CASE("crixd: killed with SIGKILL under load then restarted: every fill a client saw is on the ledger",
+TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknowledged is on the ledger and the book equals the journal",
           "[crixd]") {
   const TempDir dir;
   const std::string market = all_day_market(dir);
   const std::string ledger = dir.file("crix.ledger");
   const std::uint16_t port = free_port();
-  std::vector<crix::fix::ExecReport> fills;
+  std::vector<crix::fix::ExecReport> seen;  // every execution report either client received
   std::string resting;  // an order acknowledged before the kill that nothing trades with
   {
     Crixd crixd(dir, market, ledger, port);
@@ -303,23 +303,75 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: every fill a cl
     }));
     CHECK(crixd.stop(SIGKILL) == 128 + SIGKILL);
     std::this_thread::sleep_for(300ms);  // nothing more can arrive; take what did
-    for (const auto& r : buyer.get(&Client::reports)) {
-      if (r.exec_type == 'F') fills.push_back(r);
-    }
+    seen = seller.get(&Client::reports);
+    for (const auto& r : buyer.get(&Client::reports)) seen.push_back(r);
   }
-  REQUIRE(fills.size() >= 20);
+  CHECK(std::none_of(seen.begin(), seen.end(), [](const auto& r) { return r.exec_type == '8'; }));
+  REQUIRE(std::count_if(seen.begin(), seen.end(), [](const auto& r) { return r.exec_type == 'F'; }) >= 40);
   Crixd again(dir, market, ledger, port);
   REQUIRE(again.listening(port));
+  // The book crixd rests after the restart, by side and price, must be the journal's: every order the
+  // journal holds, less what the ledger's trades took from it (nothing here is rejected or canceled).
+  std::map<std::pair<char, std::int64_t>, std::int64_t> expected_book;
   {
     const crix::ledger::Reader reader(ledger);
     CHECK(crix::ledger::verify(reader).ok());
-    for (const auto& f : fills) {
+    const std::uint64_t last_seq = reader.meta().last_seq.v;
+    std::map<std::uint64_t, std::int64_t> traded;  // by order id
+    for (const auto& t : reader.trades({{}, 1'000'000})) {
+      traded[t.buy_order.v] += t.qty.v;
+      traded[t.sell_order.v] += t.qty.v;
+    }
+    // Every fill either client saw is on the ledger, on its side's order.
+    for (const auto& f : seen) {
+      if (f.exec_type != 'F') continue;
+      INFO("fill " << f.trade_id << " of order " << f.order_id);
       const auto t = reader.trade(crix::engine::TradeId(std::stoull(f.trade_id)));
       REQUIRE(t.has_value());
       CHECK(t->qty.v == f.last_qty);
       CHECK(t->price.v == f.last_px);
-      CHECK(std::to_string(t->buy_order.v) == f.order_id);
+      CHECK(std::to_string(f.side == '1' ? t->buy_order.v : t->sell_order.v) == f.order_id);
     }
+    // Every acknowledged order is journaled (its OrderID is its command's seq), with at least the fills
+    // its client saw: an acknowledgement never runs ahead of the ledger.
+    for (const auto& r : seen) {
+      if (r.exec_type != '0') continue;
+      INFO("order " << r.order_id << " (" << r.cl_ord_id << ")");
+      CHECK(std::stoull(r.order_id) <= last_seq);
+      std::int64_t saw = 0;
+      for (const auto& f : seen) saw += f.exec_type == 'F' && f.order_id == r.order_id ? f.last_qty : 0;
+      CHECK(traded[std::stoull(r.order_id)] >= saw);
+    }
+    for (const auto& c : reader.journal(crix::engine::Seq(1), 1'000'000)) {
+      if (c.type != crix::engine::CommandType::kNew) continue;
+      const std::int64_t leaves = c.qty.v - traded[c.seq.v];
+      if (leaves > 0) expected_book[{c.side == crix::engine::Side::kBuy ? '0' : '1', c.price.v}] += leaves;
+    }
+  }
+  {
+    Client watcher(port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+    REQUIRE(watcher.fix().wait_logged_on(5000));
+    crix::fix::MarketDataRequest md;
+    md.md_req_id = "after-restart";
+    md.subscription = '0';  // a snapshot only
+    md.symbols = {"STEEL-IRON"};
+    md.entry_types = "01";
+    REQUIRE(watcher.fix().send(md));
+    REQUIRE(watcher.wait([](Client& c) { return !c.snapshots.empty(); }));
+    std::map<std::pair<char, std::int64_t>, std::int64_t> book;
+    const auto snapshots = watcher.get(&Client::snapshots);
+    for (const auto& e : snapshots[0].entries) book[{e.type, e.price}] += e.size;
+    auto text = [](const std::map<std::pair<char, std::int64_t>, std::int64_t>& levels) {
+      std::string out;
+      for (const auto& [level, qty] : levels) {
+        out += level.first == '0' ? " bid " : " offer ";
+        out += std::to_string(level.second) + "x" + std::to_string(qty);
+      }
+      return out;
+    };
+    INFO("crixd's book:" << text(book) << "\nthe journal's:" << text(expected_book));
+    CHECK(book == expected_book);
+    CHECK(book.count({'1', 63000}) == 1);  // the resting "high"
   }
   // The sessions log on again; what was acknowledged still rests, found by its OrderID.
   Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
