@@ -17,7 +17,9 @@
 // within capacity, and the cancels count as orders too. Latency is measured per order from just
 // before send() to the arrival of its acknowledgement, in the client, so it includes both FIX stacks.
 // An order refused because crixd's inbound queue was full (a "busy" BusinessMessageReject) is answered
-// but not acknowledged: counted as busy=<n>, not in orders_per_s or the latencies. --sessions 1 runs
+// but not acknowledged: counted as busy=<n>, not in orders_per_s or the latencies. Before it stops
+// crixd it prints crixd's memory (its private memory, the ledger pages it maps, and the peak), and
+// after, crixd's own log lines on where the time went. --sessions 1 runs
 // the seller alone (rest mix), so that at window 1 exactly one order is in flight.
 #include <signal.h>
 
@@ -253,6 +255,9 @@ int main(int argc, char** argv) {
   }
   const std::int64_t p50 = percentile(lat, 0.50) / 1000;
   const std::int64_t p99 = percentile(lat, 0.99) / 1000;
+  // What crixd holds after the run: its own memory, and the ledger file's pages it has mapped.
+  std::fprintf(stderr, "crixd memory: %lld MB private (RssAnon), %lld MB of the ledger mapped (RssFile), peak %lld MB\n",
+               crixd.memory_kb("RssAnon") / 1024, crixd.memory_kb("RssFile") / 1024, crixd.memory_kb("VmHWM") / 1024);
   crixd.stop(SIGTERM);
   // crixd's own account of where the time went (its log line at stop), to stderr.
   const std::string log = crixd.errors();

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "config/market_config.hpp"
@@ -137,6 +138,16 @@ int CrixdProcess::stop(int signal) {
 std::string CrixdProcess::errors() const {
   std::ifstream in(err_);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+long long CrixdProcess::memory_kb(const std::string& field) const {
+  if (pid_ <= 0) return -1;
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  const std::string key = field + ":";
+  for (std::string line; std::getline(in, line);) {
+    if (line.compare(0, key.size(), key) == 0) return std::stoll(line.substr(key.size()));
+  }
+  return -1;
 }
 
 }  // namespace crix::tools

@@ -46,6 +46,8 @@ class CrixdProcess {
   // Sends `signal` (0: none) and waits: the exit code, or 128 + the signal that ended it.
   int stop(int signal);
   std::string errors() const;  // what it wrote to stderr
+  // A line of /proc/<pid>/status in kB, e.g. memory_kb("RssAnon"); -1 when it is not running.
+  long long memory_kb(const std::string& field) const;
 
  private:
   std::string err_;
