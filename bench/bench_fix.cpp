@@ -22,6 +22,7 @@
 // after, crixd's own log lines on where the time went. --sessions 1 runs
 // the seller alone (rest mix), so that at window 1 exactly one order is in flight.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -255,6 +256,12 @@ int main(int argc, char** argv) {
   }
   const std::int64_t p50 = percentile(lat, 0.50) / 1000;
   const std::int64_t p99 = percentile(lat, 0.99) / 1000;
+  // The processor time crixd took per order, against the run's: the rest went to the load client and
+  // the kernel on the same two processors.
+  const double crixd_cpu = crixd.cpu_seconds();
+  std::fprintf(stderr, "crixd processor time: %.2f s of %.2f s run on %ld processors, %.1f us per order\n", crixd_cpu,
+               seconds, ::sysconf(_SC_NPROCESSORS_ONLN),
+               1e6 * crixd_cpu / static_cast<double>(std::max<std::size_t>(answered, 1)));
   // What crixd holds after the run: its own memory, and the ledger file's pages it has mapped.
   std::fprintf(stderr, "crixd memory: %lld MB private (RssAnon), %lld MB of the ledger mapped (RssFile), peak %lld MB\n",
                crixd.memory_kb("RssAnon") / 1024, crixd.memory_kb("RssFile") / 1024, crixd.memory_kb("VmHWM") / 1024);

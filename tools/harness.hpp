@@ -48,6 +48,8 @@ class CrixdProcess {
   std::string errors() const;  // what it wrote to stderr
   // A line of /proc/<pid>/status in kB, e.g. memory_kb("RssAnon"); -1 when it is not running.
   long long memory_kb(const std::string& field) const;
+  // Processor time it has used so far, user plus system, in seconds; -1 when it is not running.
+  double cpu_seconds() const;
 
  private:
   std::string err_;
