@@ -93,6 +93,13 @@ int session_fd(FIX::Session& session) {
   return responder == nullptr ? -1 : ((FIX::ThreadedSocketConnection*)responder)->getSocket();
 }
 
+// The IPv4 address and port a connection arrived on; false when it has none (not an IPv4 socket).
+bool arrived_on(int fd, sockaddr_in& address) {
+  socklen_t size = sizeof address;
+  return fd >= 0 && ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0 &&
+         address.sin_family == AF_INET;
+}
+
 // The session's socket, duplicated. Checked: an accepted TCP socket on `port`; else nullptr.
 std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port) {
   const int fd = session_fd(session);
@@ -100,10 +107,8 @@ std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port
   int listening = 1;
   socklen_t length = sizeof listening;
   sockaddr_in address{};
-  socklen_t size = sizeof address;
   if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || listening ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0 || address.sin_family != AF_INET ||
-      ntohs(address.sin_port) != port) {
+      !arrived_on(fd, address) || ntohs(address.sin_port) != port) {
     return nullptr;
   }
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -187,17 +192,6 @@ in_addr local_address(const std::string& host, const std::string& who) {
                              "): " + std::strerror(error));
   }
   return address.sin_addr;
-}
-
-// The local address a connection arrived on; false when unknown.
-bool arrived_on(int fd, in_addr& on) {
-  sockaddr_in address{};
-  socklen_t size = sizeof address;
-  if (fd < 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0 || address.sin_family != AF_INET) {
-    return false;
-  }
-  on = address.sin_addr;
-  return true;
 }
 
 // Corks a connection (true) or lets what it holds go (false).
@@ -565,14 +559,14 @@ void Acceptor::Impl::from_admin(const FIX::Message& message, const FIX::SessionI
 // before the password, so that a client outside cannot try passwords.
 std::string Acceptor::Impl::wrong_address(Slot& slot) {
   if (host_.s_addr == htonl(INADDR_ANY)) return "";
-  in_addr on{};
+  sockaddr_in on{};
   if (!arrived_on(session_fd(*slot.session), on)) {
     return "the exchange could not tell which of its addresses this connection arrived on; it takes logons on " +
            config_.host + ":" + std::to_string(config_.port) + " only";
   }
-  if (on.s_addr == host_.s_addr) return "";
-  return "this exchange takes logons on " + config_.host + " only, not on " + address_text(on) + ": connect to " +
-         config_.host + ":" + std::to_string(config_.port);
+  if (on.sin_addr.s_addr == host_.s_addr) return "";
+  return "this exchange takes logons on " + config_.host + " only, not on " + address_text(on.sin_addr) +
+         ": connect to " + config_.host + ":" + std::to_string(config_.port);
 }
 
 void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
