@@ -414,6 +414,15 @@ std::vector<EliminationItem> Reader::elimination_list(const EliminationFilter& f
     if (const auto p = registry_entry<ProjectRecord>(s, Db::kProjects, item.entry.project.v)) {
       item.project_id = p->id;
       item.project_approval_ref = p->approval_ref;
+      item.project_site = p->site;
+      item.project_equipment = p->equipment;
+      item.project_capacity = p->need;
+      item.construction_start = p->construction_start;
+      item.production_start = p->production_start;
+      if (const auto owner = registry_entry<ParticipantRecord>(s, Db::kParticipants, p->owner.v)) {
+        item.project_owner_id = owner->id;
+        item.project_owner_name = owner->name;
+      }
     }
     out.push_back(std::move(item));
     return out.size() < page.limit;

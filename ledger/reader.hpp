@@ -86,6 +86,15 @@ struct EliminationItem {
   std::string province_name;  // its province, e.g. "Hebei"
   std::string project_id;
   std::string project_approval_ref;  // the filing reference of the replacement plan
+  // The new project as a notice lists it (ProjectState): its enterprise, site, equipment, capacity and
+  // planned dates.
+  std::string project_owner_id;
+  std::string project_owner_name;
+  std::string project_site;
+  std::string project_equipment;
+  engine::Qty project_capacity{};
+  std::optional<Day> construction_start;
+  std::optional<Day> production_start;
 };
 
 struct EliminationFilter {

@@ -155,7 +155,9 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
   r = run(dir, "ledger elimination " + ledger + " --csv");
   CHECK(r.status == 0);
   CHECK(r.out.rfind("region,province,enterprise,enterprise_id,facility,equipment,inventory_ref,capacity_retired_t,"
-                    "trade,buyer_project,filing_ref,retired,publicity_end,dismantle_by,status,status_since\r\n",
+                    "trade,buyer_project,filing_ref,retired,publicity_end,dismantle_from,dismantle_by,status,"
+                    "status_since,project_enterprise,project_site,project_equipment,project_capacity_t,"
+                    "construction_start,production_start\r\n",
                     0) == 0);
   // The public fields come from the registry the ledger was seeded with.
   CHECK(r.out.find("\"Lhasa, Tibet\",Tibet,\"Lhasa Gaoyuan Cement Co., Ltd.\",XZ-LHASA-CEMENT,XZ-CL-1000,1000 t/d "
@@ -385,7 +387,8 @@ TEST_CASE("crix ledger prints times with their zone, JSON without a value as nul
   CHECK(r.out.find(",2026-12-01 09:") != std::string::npos);
   CHECK(r.out.find("+08:00,") != std::string::npos);
   r = run(dir, "ledger elimination " + ledger + " --limit 1 --csv");
-  CHECK(r.out.substr(r.out.size() - 8) == "+08:00\r\n");
+  CHECK(r.out.find(",publicised,2026-12-01 09:") != std::string::npos);
+  CHECK(r.out.find("+08:00,") != std::string::npos);
 
   // No cap: null, not ""; numbers bare.
   r = run(dir, "ledger regions " + ledger + " --json");
@@ -529,4 +532,48 @@ TEST_CASE("a read-only copy of a ledger reads without a lock file, and a live on
     CHECK(r.err.find("crix ledger backup") != std::string::npos);
   }
   REQUIRE(::chmod(media.c_str(), 0755) == 0);  // so that the scratch directory can be removed
+}
+
+TEST_CASE("crix ledger facility shows eligibility facts, as configured and as amended through the journal",
+          "[ledger][process]") {
+  const TempDir dir;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run(dir, "simulate --commands 2000 --ledger " + ledger).status == 0);
+  // Configured court-seized: not merely "operating".
+  Run r = run(dir, "ledger facility " + ledger + " HB-BF-420-SEIZED --csv");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("facility,owner,region,industry,status,capacity_t,sold_t,unsold_t,facts,idle_years,expires\r\n"
+                   "HB-BF-420-SEIZED,HB-TANGSHAN-IRON,\"Tangshan, Hebei\",steel,operating,500000,0,500000,court_seized,0,"
+                   "\r\n") != std::string::npos);
+  r = run(dir, "ledger facility " + ledger + " XZ-CL-1000 --json --limit 1");
+  CHECK(r.out.find("\"facts\": \"none\", \"idle_years\": 0, \"expires\": null}") != std::string::npos);
+  // Amended through the journal by the operator: the ledger's record follows.
+  REQUIRE(run(dir, "operator " + ledger + " amend facility XZ-CL-1000 subsidised 1").status == 0);
+  REQUIRE(run(dir, "operator " + ledger + " amend facility XZ-CL-1000 idle_years 3").status == 0);
+  r = run(dir, "ledger facility " + ledger + " XZ-CL-1000 --json --limit 1");
+  CHECK(r.out.find("\"facts\": \"subsidised\", \"idle_years\": 3, \"expires\": null}") != std::string::npos);
+  CHECK(run(dir, "verify " + ledger).status == 0);
+}
+
+TEST_CASE("the elimination list carries the notice's fields: dismantling from the new plant's start, the new project",
+          "[ledger][process]") {
+  const TempDir dir;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run(dir, "simulate --commands 20000 --ledger " + ledger).status == 0);
+  // XZ-NEW-CL-2500 starts production 2027-06-30: the clinker it replaces is dismantled from then, within
+  // 365 days. TJ-NEW-CV-150 started before the trade: from the trade's date.
+  Run r = run(dir, "ledger elimination " + ledger + " --csv");
+  CHECK(r.status == 0);
+  CHECK(r.out.find(",XZ-NEW-CL-2500,Tibet MIIT replacement plan 2026-003,2026-12-01,2026-12-15,2027-06-30,2028-06-29,"
+                   "publicised,2026-12-01 ") != std::string::npos);
+  CHECK(r.out.find("+08:00,\"Lhasa Gaoyuan Cement Co., Ltd.\",\"Qushui County, Lhasa\",2500 t/d new dry-process "
+                   "clinker line,300000,2027-03-01,2027-06-30\r\n") != std::string::npos);
+  CHECK(r.out.find(",TJ-NEW-CV-150,Tianjin DRC filing 2026-032,2026-12-01,2026-12-15,2026-12-01,2027-12-01,") !=
+        std::string::npos);
+  r = run(dir, "ledger project " + ledger + " XZ-NEW-CL-2500 --json");
+  CHECK(r.out.find("\"site\": \"Qushui County, Lhasa\", \"equipment\": \"2500 t/d new dry-process clinker line\", "
+                   "\"construction_start\": \"2027-03-01\", \"production_start\": \"2027-06-30\"}") != std::string::npos);
+  // A project without planned dates: null.
+  r = run(dir, "ledger project " + ledger + " SD-NEW-EAF-100 --json");
+  CHECK(r.out.find("\"construction_start\": null, \"production_start\": null}") != std::string::npos);
 }

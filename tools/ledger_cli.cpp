@@ -369,6 +369,20 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
       [](const Trade& t) { return t.id; }, left, out, err);
 }
 
+// The eligibility facts that stand against a sale (DOMAIN.md), by their configuration keys, or "none":
+// as registered and as amended through the journal.
+std::string facts_text(const engine::EligibilityFacts& f) {
+  const std::pair<bool, const char*> adverse[] = {
+      {f.mandated_cut, "mandated_cut"}, {f.subsidised, "subsidised"},     {f.backward, "backward"},
+      {f.zombie_owner, "zombie_owner"}, {f.court_seized, "court_seized"}, {f.dismantled, "dismantled"},
+      {f.used, "used"},                 {!f.on_inventory, "not on_inventory"}};
+  std::string s;
+  for (const auto& [set, name] : adverse) {
+    if (set) s += (s.empty() ? "" : ", ") + std::string(name);
+  }
+  return s.empty() ? "none" : s;
+}
+
 int query_facility(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
   if (o.positional.size() != 2) throw BadArgument{"ledger facility: expected LEDGER ID"};
   const std::uint32_t f = reg.facility("facility", o.positional[1]);
@@ -378,19 +392,24 @@ int query_facility(const Reader& r, const Registry& reg, const Options& o, std::
   const std::optional<ledger::FacilityHistory> h = r.facility_history(ledger::FacilityIndex(f), page);
   if (!h) throw BadArgument{"facility " + o.positional[1] + " has no history in this ledger"};
   Table state;
-  state.columns = {"facility", "owner", "region", "industry", "status", "capacity_t", "sold_t", "unsold_t"};
+  state.columns = {"facility", "owner",    "region",   "industry", "status",     "capacity_t",
+                   "sold_t",   "unsold_t", "facts",    "idle_years", "expires"};
+  const engine::EligibilityFacts& facts = h->facility.facts;
   state.add({text(h->facility.id), text(reg.participant_id(h->facility.owner)), text(reg.region_name(h->facility.region)),
              text(std::string(engine::to_string(h->facility.industry))), text(std::string(ledger::to_string(h->facility.status))),
              number(static_cast<long long>(h->facility.capacity.v)), number(static_cast<long long>(h->facility.sold.v)),
-             number(static_cast<long long>(h->facility.unsold().v))});
+             number(static_cast<long long>(h->facility.unsold().v)), text(facts_text(facts)),
+             number(static_cast<unsigned long long>(facts.idle_years)),
+             facts.expires ? text(date_text(ledger::to_day(*facts.expires))) : none()});
   Table entries;
   entries.columns = {"trade", "revision", "status", "written_by", "project", "qty_t", "retired", "publicity_end",
-                     "dismantle_by", "time"};
+                     "dismantle_from", "dismantle_by", "time"};
   for (const ledger::EliminationEntry& e : h->entries) {
     entries.add({number(static_cast<unsigned long long>(e.trade.v)), number(static_cast<unsigned long long>(e.revision)),
                  text(std::string(engine::to_string(e.status))), number(static_cast<unsigned long long>(e.by.v)),
                  text(reg.project_id(e.project)), number(static_cast<long long>(e.qty.v)), text(date_text(e.retired)),
-                 text(date_text(e.publicity_end)), text(date_text(e.dismantle_by)), text(reg.time_text(e.ts))});
+                 text(date_text(e.publicity_end)), text(date_text(e.dismantle_from)), text(date_text(e.dismantle_by)),
+                 text(reg.time_text(e.ts))});
   }
   render({{"facility", state}, {"trades", trade_table(reg, h->trades)}, {"elimination entries", entries}}, o.format, out);
   return 0;
@@ -402,11 +421,14 @@ int query_project(const Reader& r, const Registry& reg, const Options& o, std::o
   const std::optional<ledger::ProjectProgress> g = r.project_progress(ledger::ProjectIndex(p));
   if (!g) throw BadArgument{"project " + o.positional[1] + " has no record in this ledger"};
   Table state;
-  state.columns = {"project", "owner", "region", "industry", "need_t", "credited_t", "remaining_t", "trades"};
+  state.columns = {"project", "owner",  "region", "industry",  "need_t", "credited_t", "remaining_t", "trades",
+                   "site",    "equipment", "construction_start", "production_start"};
+  const auto day_or_none = [](const std::optional<ledger::Day>& d) { return d ? text(date_text(*d)) : none(); };
   state.add({text(g->project.id), text(reg.participant_id(g->project.owner)), text(reg.region_name(g->project.region)),
              text(std::string(engine::to_string(g->project.industry))), number(static_cast<long long>(g->project.need.v)),
              number(static_cast<long long>(g->project.credited.v)), number(static_cast<long long>(g->remaining.v)),
-             number(static_cast<unsigned long long>(g->trades))});
+             number(static_cast<unsigned long long>(g->trades)), text(g->project.site), text(g->project.equipment),
+             day_or_none(g->project.construction_start), day_or_none(g->project.production_start)});
   ledger::Page page;
   page.limit = 1'000'000;
   render({{"project", state}, {"trades", trade_table(reg, r.trades_by_project(ledger::ProjectIndex(p), page))}},
@@ -431,17 +453,22 @@ int query_elimination(const Reader& r, const Registry& reg, const Options& o, st
     if (!filter.status) throw BadArgument{"--status '" + *s + "' is not a status; valid: " + join(valid)};
   }
   const std::vector<std::string> columns = {
-      "region",       "province",      "enterprise",   "enterprise_id", "facility",
-      "equipment",    "inventory_ref", "capacity_retired_t", "trade",   "buyer_project",
-      "filing_ref",   "retired",       "publicity_end", "dismantle_by", "status",
-      "status_since"};
+      "region",          "province",           "enterprise",        "enterprise_id",    "facility",
+      "equipment",       "inventory_ref",      "capacity_retired_t", "trade",           "buyer_project",
+      "filing_ref",      "retired",            "publicity_end",     "dismantle_from",   "dismantle_by",
+      "status",          "status_since",       "project_enterprise", "project_site",    "project_equipment",
+      "project_capacity_t", "construction_start", "production_start"};
+  const auto day_or_none = [](const std::optional<ledger::Day>& d) { return d ? text(date_text(*d)) : none(); };
   const auto row = [&](const ledger::EliminationItem& e) -> std::vector<Cell> {
     return {text(e.region_name), text(e.province_name), text(e.owner_name), text(e.owner_id), text(e.facility_id),
             text(e.equipment), text(e.inventory_ref), number(static_cast<long long>(e.entry.qty.v)),
             number(static_cast<unsigned long long>(e.entry.trade.v)), text(e.project_id), text(e.project_approval_ref),
             text(date_text(e.entry.retired)), text(date_text(e.entry.publicity_end)),
-            text(date_text(e.entry.dismantle_by)), text(std::string(engine::to_string(e.status))),
-            text(reg.time_text(e.status_since))};
+            text(date_text(e.entry.dismantle_from)), text(date_text(e.entry.dismantle_by)),
+            text(std::string(engine::to_string(e.status))), text(reg.time_text(e.status_since)),
+            text(e.project_owner_name), text(e.project_site), text(e.project_equipment),
+            number(static_cast<long long>(e.project_capacity.v)), day_or_none(e.construction_start),
+            day_or_none(e.production_start)};
   };
   return list_paged(
       "elimination", o, columns, [&](const ledger::Page& page) { return r.elimination_list(filter, page); }, row,
