@@ -159,26 +159,29 @@ std::string read_pid(int fd) {
 // LMDB could not open its lock file for writing (`denied` says why). Reading without one is safe only
 // while no writer can be present: returns the writer's lock file (`path`-writer) held shared, so that
 // no Writer can start until the reader is gone, or nullptr when there is none (no writer ever opened
-// the ledger at this path); throws when a writer, or any process with the ledger open, is present.
+// the ledger at this path); throws when a writer is present, or, without a writer's lock file, any
+// process has the ledger open.
 std::shared_ptr<int> keep_writers_out(const std::string& path, const Error& denied) {
   const std::string busy =
       ": this user may not write LMDB's lock file " + path +
       "-lock, which reading beside a live writer needs: read it as the writer's user, or read a copy made "
       "with `crix ledger backup " + path + " COPY`";
-  std::shared_ptr<int> held;
   const int fd = ::open((path + "-writer").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
-    held = std::shared_ptr<int>(new int(fd), [](int* f) {
+    std::shared_ptr<int> held(new int(fd), [](int* f) {
       ::close(*f);
       delete f;
     });
+    // Every CRIX writer holds this lock exclusively while it lives; other readers do not matter.
     if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) throw denied;
       throw Error(ErrorKind::kPermission, "ledger " + path + " is open for writing by process " + read_pid(fd) + busy);
     }
-  } else if (errno != ENOENT) {
-    throw denied;  // cannot tell whether a writer is there
+    return held;
   }
-  // Any process with the environment open (a writer of another build, a reader) holds a lock on it.
+  if (errno != ENOENT) throw denied;  // cannot tell whether a writer is there
+  // No CRIX writer ever opened the ledger at this path (a copy). Any process with the environment open
+  // holds a lock on LMDB's lock file, if there is one: refuse then, as it could be writing.
   const int lock = ::open((path + "-lock").c_str(), O_RDONLY | O_CLOEXEC);
   if (lock >= 0) {
     struct flock probe {};
@@ -194,7 +197,7 @@ std::shared_ptr<int> keep_writers_out(const std::string& path, const Error& deni
   } else if (errno != ENOENT) {
     throw denied;
   }
-  return held;
+  return nullptr;
 }
 
 }  // namespace

@@ -19,9 +19,10 @@
 //
 // A copy of a ledger on read-only media, or one that this user may read but not write (LMDB keeps its
 // lock file `path`-lock beside the data file and needs to write it), opens without a lock file
-// (MDB_NOLOCK) when no writer can be present: no process holds the writer's lock (`path`-writer) or
-// any LMDB lock on `path`-lock. The reader then holds the writer's lock shared until it is destroyed,
-// so no crixd can start writing under it. backup() makes such a copy of a live ledger.
+// (MDB_NOLOCK) when no writer can be present: no process holds the writer's lock (`path`-writer), or,
+// where no writer ever made that file (a copy), no process holds an LMDB lock on `path`-lock. The
+// reader then holds the writer's lock shared until it is destroyed, so no crixd can start writing
+// under it. backup() makes such a copy of a live ledger.
 #pragma once
 
 #include <cstddef>
