@@ -263,6 +263,12 @@ void read_exchange(Reader& root, engine::ExchangeSettings& x, std::string& rules
       r.integer("max_orders", true, 1, 1 << 28, "resting orders the book can hold").value_or(1));
   x.max_levels = static_cast<std::uint32_t>(
       r.integer("max_levels", true, 1, 1 << 24, "price levels the book can hold").value_or(1));
+  if (const auto n = r.integer("publicity_working_days", false, 1, 100, "working days a notice stays up")) {
+    x.publicity_working_days = static_cast<std::uint32_t>(*n);
+  }
+  if (const auto n = r.integer("dismantle_days", false, 1, 3650, "days to dismantle retired capacity")) {
+    x.dismantle_days = static_cast<std::uint32_t>(*n);
+  }
 
   if (const toml::array* sessions = r.array("sessions", true, "e.g. [[09:30, 11:30], [13:00, 15:00]]")) {
     for (std::size_t i = 0; i < sessions->size(); ++i) {
@@ -588,6 +594,13 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       if (const auto st = r.choice("status", false, {"approved", "filed", "completed", "canceled"},
                                    "project status")) {
         p.status = static_cast<engine::ProjectStatus>(*st);
+      }
+      p.site = r.text("site", false, "where the new plant is built").value_or("");
+      p.equipment = r.text("equipment", false, "the new plant's equipment").value_or("");
+      p.construction_start = r.date("construction_start");
+      p.production_start = r.date("production_start");
+      if (p.construction_start && p.production_start && *p.production_start < *p.construction_start) {
+        r.error("production_start", "is before construction_start: production starts after construction");
       }
       m.projects.push_back(std::move(p));
     });

@@ -46,7 +46,8 @@ struct ExchangeSettings {
   std::uint32_t max_orders = 0;
   std::uint32_t max_levels = 0;
   // DOMAIN.md, "After the trade": a trade's notice stays up this many working days (objections may
-  // revoke it until then); the retired facility must be dismantled within dismantle_days.
+  // revoke it until then); the retired facility is dismantled within dismantle_days of the new
+  // plant's start of production (Project::production_start; the trade's date when none is planned).
   std::uint32_t publicity_working_days = 10;
   std::uint32_t dismantle_days = 365;
 };
@@ -130,6 +131,15 @@ struct Project {
   std::string approval_ref;
   std::string instrument;  // as Facility::instrument: the product it needs; "" = any of its industry
   ProjectStatus status = ProjectStatus::kApproved;
+  // What a public notice of the replacement lists for the new project (DOMAIN.md, "After the trade"):
+  // the ledger records them when the project is registered; no market rule reads them.
+  std::string site;       // where it is built, e.g. "Nangang Industrial Zone, Binhai New Area"
+  std::string equipment;  // e.g. "2 x 1,250 m3 blast furnaces"
+  std::optional<Date> construction_start;  // planned
+  // Planned start of production. The capacity it replaces must be shut by then and dismantled within
+  // ExchangeSettings::dismantle_days of it (DOMAIN.md): an elimination entry's dismantling runs from
+  // this date (or the trade's, whichever is later) for dismantle_days.
+  std::optional<Date> production_start;
 };
 
 struct Market {

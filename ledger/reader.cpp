@@ -1,7 +1,13 @@
 #include "ledger/reader.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <limits>
+#include <map>
 
 #include "ledger/store.hpp"
 
@@ -107,6 +113,31 @@ std::vector<Trade> chain_from(const ReadScope& s, std::uint64_t first, std::size
   return out;
 }
 
+// The id of the first trade at or after `ts` (trade count + 1 when there is none). by_day gives the
+// first trade of `ts`'s day (or of the next day that has trades) and of the day after it; trades are in
+// time order, so the first at or after `ts` lies between the two.
+std::uint64_t first_at_or_after(const ReadScope& s, engine::Timestamp ts) {
+  const std::string& path = s.env().path();
+  const Meta m = read_meta(s.txn(), s.env());
+  detail::Cursor days(s.txn(), s.dbi(Db::kByDay), path);
+  const Be<std::uint32_t> day(day_key(local_day(ts, m.utc_offset_minutes)));
+  MDB_val k = detail::val(day), v;
+  if (days.move(k, v, MDB_SET_RANGE, "reading 'by_day'", path) != MDB_SUCCESS) return m.trade_count + 1;
+  std::uint64_t lo = detail::load<Be<std::uint64_t>>(v, "by_day", path).get();
+  std::uint64_t hi = days.move(k, v, MDB_NEXT, "reading 'by_day'", path) == MDB_SUCCESS
+                         ? detail::load<Be<std::uint64_t>>(v, "by_day", path).get()
+                         : m.trade_count + 1;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (must_find(s.txn(), s.env(), mid, Db::kByDay).ts < ts) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 // Registry entry `index` of table `db`, decoded, or nullopt.
 template <class R>
 auto registry_entry(const ReadScope& s, Db db, std::uint32_t index) {
@@ -117,8 +148,69 @@ auto registry_entry(const ReadScope& s, Db db, std::uint32_t index) {
 
 }  // namespace
 
-Reader::Reader(const std::string& path)
-    : env_(std::make_shared<detail::Env>(path, detail::Env::Mode::kRead, 0, false)) {
+namespace {
+
+std::string read_pid(int fd) {
+  char buf[32] = {};
+  const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "unknown";
+}
+
+// LMDB could not open its lock file for writing (`denied` says why). Reading without one is safe only
+// while no writer can be present: returns the writer's lock file (`path`-writer) held shared, so that
+// no Writer can start until the reader is gone, or nullptr when there is none (no writer ever opened
+// the ledger at this path); throws when a writer is present, or, without a writer's lock file, any
+// process has the ledger open.
+std::shared_ptr<int> keep_writers_out(const std::string& path, const Error& denied) {
+  const std::string busy =
+      ": this user may not write LMDB's lock file " + path +
+      "-lock, which reading beside a live writer needs: read it as the writer's user, or read a copy made "
+      "with `crix ledger backup " + path + " COPY`";
+  const int fd = ::open((path + "-writer").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    std::shared_ptr<int> held(new int(fd), [](int* f) {
+      ::close(*f);
+      delete f;
+    });
+    // Every CRIX writer holds this lock exclusively while it lives; other readers do not matter.
+    if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) throw denied;
+      throw Error(ErrorKind::kPermission, "ledger " + path + " is open for writing by process " + read_pid(fd) + busy);
+    }
+    return held;
+  }
+  if (errno != ENOENT) throw denied;  // cannot tell whether a writer is there
+  // No CRIX writer ever opened the ledger at this path (a copy). Any process with the environment open
+  // holds a lock on LMDB's lock file, if there is one: refuse then, as it could be writing.
+  const int lock = ::open((path + "-lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock >= 0) {
+    struct flock probe {};
+    probe.l_type = F_WRLCK;
+    probe.l_whence = SEEK_SET;
+    const int rc = ::fcntl(lock, F_GETLK, &probe);
+    ::close(lock);
+    if (rc != 0) throw denied;
+    if (probe.l_type != F_UNLCK) {
+      throw Error(ErrorKind::kPermission,
+                  "ledger " + path + " is open in process " + std::to_string(probe.l_pid) + busy);
+    }
+  } else if (errno != ENOENT) {
+    throw denied;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Reader::Reader(const std::string& path) {
+  try {
+    env_ = std::make_shared<detail::Env>(path, detail::Env::Mode::kRead, 0, false);
+  } catch (const Error& e) {
+    // A read-only copy, or another user's ledger: LMDB could not write its lock file.
+    if (e.kind() != ErrorKind::kPermission) throw;
+    writer_lock_ = keep_writers_out(path, e);
+    env_ = std::make_shared<detail::Env>(path, detail::Env::Mode::kReadNoLock, 0, false);
+  }
   // Database handles opened in a read transaction become the environment's when it commits.
   detail::Txn txn;
   detail::check(txn.begin(*env_, MDB_RDONLY), "starting a read transaction", path);
@@ -128,6 +220,29 @@ Reader::Reader(const std::string& path)
 }
 
 Reader::Reader(std::shared_ptr<detail::Env> env) : env_(std::move(env)) {}
+
+void Reader::backup(const std::string& dest) const {
+  const int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      throw Error(ErrorKind::kStorage, "backup of ledger " + env_->path() + ": " + dest +
+                                           " exists: give the path of a new file (a backup overwrites nothing)");
+    }
+    detail::fail(errno, "creating the backup " + dest, env_->path());
+  }
+  int rc = MDB_SUCCESS;
+  {
+    // The copy runs its own read transaction: hold the map's size still as a query does.
+    const ReadScope hold(*env_);
+    rc = mdb_env_copyfd2(env_->get(), fd, MDB_CP_COMPACT);
+  }
+  if (rc == MDB_SUCCESS && ::fsync(fd) != 0) rc = errno;
+  ::close(fd);
+  if (rc != MDB_SUCCESS) {
+    ::unlink(dest.c_str());
+    detail::fail(rc, "copying to " + dest, env_->path());
+  }
+}
 
 const std::string& Reader::path() const { return env_->path(); }
 
@@ -205,27 +320,7 @@ std::vector<Trade> Reader::trades_between(engine::Timestamp from, engine::Timest
   std::vector<Trade> out;
   if (to <= from || page.limit == 0 || page.after.v == std::numeric_limits<std::uint64_t>::max()) return out;
   const ReadScope s(*env_);
-  const std::string& path = env_->path();
-  const Meta m = read_meta(s.txn(), *env_);
-  // by_day gives the first trade of `from`'s day (or of the next day that has trades) and of the day
-  // after it; trades are in time order, so the first at or after `from` lies between the two.
-  detail::Cursor days(s.txn(), s.dbi(Db::kByDay), path);
-  const Be<std::uint32_t> day(day_key(local_day(from, m.utc_offset_minutes)));
-  MDB_val k = detail::val(day), v;
-  if (days.move(k, v, MDB_SET_RANGE, "reading 'by_day'", path) != MDB_SUCCESS) return out;
-  std::uint64_t lo = detail::load<Be<std::uint64_t>>(v, "by_day", path).get();
-  std::uint64_t hi = days.move(k, v, MDB_NEXT, "reading 'by_day'", path) == MDB_SUCCESS
-                         ? detail::load<Be<std::uint64_t>>(v, "by_day", path).get()
-                         : m.trade_count + 1;
-  while (lo < hi) {
-    const std::uint64_t mid = lo + (hi - lo) / 2;
-    if (must_find(s.txn(), *env_, mid, Db::kByDay).ts < from) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return chain_from(s, std::max(lo, page.after.v + 1), page.limit, to);
+  return chain_from(s, std::max(first_at_or_after(s, from), page.after.v + 1), page.limit, to);
 }
 
 std::optional<FacilityHistory> Reader::facility_history(FacilityIndex facility, const Page& page) const {
@@ -254,21 +349,56 @@ std::optional<ProjectProgress> Reader::project_progress(ProjectIndex project) co
   return out;
 }
 
+namespace {
+
+// Calls `visit(revisions, facility)` for each trade after `after` whose elimination entry passes
+// `filter`, in trade order, until it returns false. `facility` is the retired facility's record.
+template <class Visit>
+void for_each_entry(const ReadScope& s, const EliminationFilter& filter, engine::TradeId after, Visit visit) {
+  if (after.v == std::numeric_limits<std::uint64_t>::max()) return;
+  const std::string& path = s.env().path();
+  const auto pass = [&](const std::vector<EliminationEntry>& entry) {
+    if (entry.empty()) return true;
+    if (filter.status && entry.back().status != *filter.status) return true;
+    const auto f = registry_entry<FacilityRecord>(s, Db::kFacilities, entry.front().facility.v);
+    if (filter.region && (!f || f->region != *filter.region)) return true;
+    return visit(entry, f);
+  };
+  if (filter.facility) {
+    for_each_listed(s, Db::kByFacility, filter.facility->v, after.v + 1,
+                    [&](std::uint64_t id) { return pass(detail::revisions(s.txn(), s.env(), id)); });
+    return;
+  }
+  // The whole list: revisions of one trade are neighbours in key order, the latest last.
+  detail::Cursor cur(s.txn(), s.dbi(Db::kElimination), path);
+  const EliminationKey first{Be<std::uint64_t>(after.v + 1), Be<std::uint32_t>(0)};
+  MDB_val k = detail::val(first), v;
+  std::vector<EliminationEntry> entry;
+  for (int rc = cur.move(k, v, MDB_SET_RANGE, "reading 'elimination'", path); rc == MDB_SUCCESS;
+       rc = cur.move(k, v, MDB_NEXT, "reading 'elimination'", path)) {
+    EliminationEntry e = decode(detail::load<EliminationRecord>(v, "elimination", path));
+    if (!entry.empty() && entry.front().trade != e.trade) {
+      if (!pass(entry)) return;
+      entry.clear();
+    }
+    entry.push_back(std::move(e));
+  }
+  pass(entry);
+}
+
+}  // namespace
+
 std::vector<EliminationItem> Reader::elimination_list(const EliminationFilter& filter,
                                                       const Page& page) const {
   const ReadScope s(*env_);
   std::vector<EliminationItem> out;
-  if (page.after.v == std::numeric_limits<std::uint64_t>::max() || page.limit == 0) return out;
-  // Adds the item of one trade's revisions, if it passes the filter; false once the page is full.
-  const auto add = [&](const std::vector<EliminationEntry>& entry) {
-    if (entry.empty()) return true;
+  if (page.limit == 0) return out;
+  std::optional<std::vector<RegionState>> regions;  // read once, for the province names
+  for_each_entry(s, filter, page.after, [&](const std::vector<EliminationEntry>& entry, const auto& f) {
     EliminationItem item;
     item.entry = entry.front();
     item.status = entry.back().status;
     item.status_since = entry.back().ts;
-    if (filter.status && item.status != *filter.status) return true;
-    const auto f = registry_entry<FacilityRecord>(s, Db::kFacilities, item.entry.facility.v);
-    if (filter.region && (!f || f->region != *filter.region)) return true;
     if (f) {
       item.facility_id = f->id;
       item.equipment = f->equipment;
@@ -277,37 +407,99 @@ std::vector<EliminationItem> Reader::elimination_list(const EliminationFilter& f
         item.owner_id = owner->id;
         item.owner_name = owner->name;
       }
-      if (const auto region = registry_entry<RegionRecord>(s, Db::kRegions, f->region.v))
-        item.region_name = region->name;
+      if (!regions) regions = detail::load_table<RegionRecord>(s.txn(), *env_, Db::kRegions);
+      if (f->region.v < regions->size()) {
+        const RegionState& g = (*regions)[f->region.v];
+        item.region_name = g.name;
+        item.province_name = province_name(*regions, g.code, g.name);
+      }
     }
     if (const auto p = registry_entry<ProjectRecord>(s, Db::kProjects, item.entry.project.v)) {
       item.project_id = p->id;
       item.project_approval_ref = p->approval_ref;
+      item.project_site = p->site;
+      item.project_equipment = p->equipment;
+      item.project_capacity = p->need;
+      item.construction_start = p->construction_start;
+      item.production_start = p->production_start;
+      if (const auto owner = registry_entry<ParticipantRecord>(s, Db::kParticipants, p->owner.v)) {
+        item.project_owner_id = owner->id;
+        item.project_owner_name = owner->name;
+      }
     }
     out.push_back(std::move(item));
     return out.size() < page.limit;
-  };
+  });
+  return out;
+}
 
-  if (filter.facility) {
-    for_each_listed(s, Db::kByFacility, filter.facility->v, page.after.v + 1,
-                    [&](std::uint64_t id) { return add(detail::revisions(s.txn(), *env_, id)); });
-    return out;
+std::uint64_t Reader::count_elimination(const EliminationFilter& filter, engine::TradeId after) const {
+  const ReadScope s(*env_);
+  std::uint64_t n = 0;
+  for_each_entry(s, filter, after, [&](const std::vector<EliminationEntry>&, const auto&) {
+    ++n;
+    return true;
+  });
+  return n;
+}
+
+std::uint64_t Reader::count_trades(engine::TradeId after) const {
+  const std::uint64_t count = meta().trade_count;
+  return count > after.v ? count - after.v : 0;
+}
+
+std::uint64_t Reader::count_listed(TradeIndex index, std::uint32_t key, engine::TradeId after) const {
+  static constexpr Db kDb[] = {Db::kByParticipant, Db::kByFacility, Db::kByProject, Db::kByRegion,
+                               Db::kByIndustry};
+  if (after.v == std::numeric_limits<std::uint64_t>::max()) return 0;
+  const ReadScope s(*env_);
+  std::uint64_t n = 0;
+  for_each_listed(s, kDb[static_cast<std::size_t>(index)], key, after.v + 1, [&](std::uint64_t) {
+    ++n;
+    return true;
+  });
+  return n;
+}
+
+std::uint64_t Reader::count_between(engine::Timestamp from, engine::Timestamp to, engine::TradeId after) const {
+  if (to <= from || after.v == std::numeric_limits<std::uint64_t>::max()) return 0;
+  const ReadScope s(*env_);
+  const std::uint64_t first = std::max(first_at_or_after(s, from), after.v + 1);
+  const std::uint64_t end = first_at_or_after(s, to);
+  return end > first ? end - first : 0;
+}
+
+std::string province_name(const std::vector<RegionState>& regions, std::uint32_t region_code,
+                          const std::string& region_name) {
+  const std::uint32_t province = province_code(region_code);
+  for (const RegionState& g : regions) {
+    if (g.code == province) return g.name;
   }
-  // The whole list: revisions of one trade are neighbours in key order, the latest last.
-  detail::Cursor cur(s.txn(), s.dbi(Db::kElimination), env_->path());
-  const EliminationKey first{Be<std::uint64_t>(page.after.v + 1), Be<std::uint32_t>(0)};
-  MDB_val k = detail::val(first), v;
-  std::vector<EliminationEntry> entry;
-  for (int rc = cur.move(k, v, MDB_SET_RANGE, "reading 'elimination'", env_->path()); rc == MDB_SUCCESS;
-       rc = cur.move(k, v, MDB_NEXT, "reading 'elimination'", env_->path())) {
-    EliminationEntry e = decode(detail::load<EliminationRecord>(v, "elimination", env_->path()));
-    if (!entry.empty() && entry.front().trade != e.trade) {
-      if (!add(entry)) return out;
-      entry.clear();
+  const std::size_t comma = region_name.rfind(", ");
+  return comma == std::string::npos ? region_name : region_name.substr(comma + 2);
+}
+
+std::vector<ProvinceCapacity> Reader::province_capacity() const {
+  const auto regions = this->regions();
+  std::map<std::pair<std::uint32_t, std::size_t>, ProvinceCapacity> sums;  // (province, industry)
+  for (const RegionState& g : regions) {
+    const std::uint32_t province = province_code(g.code);
+    for (std::size_t i = 0; i < engine::kIndustries; ++i) {
+      if (!g.cap[i] && g.initial[i] == 0 && g.capacity[i] == 0) continue;
+      ProvinceCapacity& p = sums[{province, i}];
+      if (p.regions == 0) {
+        p.code = province;
+        p.name = province_name(regions, g.code, g.name);
+        p.industry = static_cast<engine::Industry>(i);
+      }
+      ++p.regions;
+      p.initial += g.initial[i];
+      p.capacity += g.capacity[i];
+      if (g.code == province) p.cap = g.cap[i];
     }
-    entry.push_back(std::move(e));
   }
-  add(entry);
+  std::vector<ProvinceCapacity> out;
+  for (auto& [key, p] : sums) out.push_back(std::move(p));
   return out;
 }
 

@@ -16,6 +16,13 @@
 //
 // Errors: Error(kCorrupt) when an index names a trade that is missing (run verify); a query never throws
 // for an unknown entity, it returns nothing.
+//
+// A copy of a ledger on read-only media, or one that this user may read but not write (LMDB keeps its
+// lock file `path`-lock beside the data file and needs to write it), opens without a lock file
+// (MDB_NOLOCK) when no writer can be present: no process holds the writer's lock (`path`-writer), or,
+// where no writer ever made that file (a copy), no process holds an LMDB lock on `path`-lock. The
+// reader then holds the writer's lock shared until it is destroyed, so no crixd can start writing
+// under it. backup() makes such a copy of a live ledger.
 #pragma once
 
 #include <cstddef>
@@ -76,9 +83,19 @@ struct EliminationItem {
   std::string inventory_ref;
   std::string owner_id;
   std::string owner_name;
-  std::string region_name;
+  std::string region_name;    // the facility's region, e.g. "Tangshan, Hebei"
+  std::string province_name;  // its province, e.g. "Hebei"
   std::string project_id;
   std::string project_approval_ref;  // the filing reference of the replacement plan
+  // The new project as a notice lists it (ProjectState): its enterprise, site, equipment, capacity and
+  // planned dates.
+  std::string project_owner_id;
+  std::string project_owner_name;
+  std::string project_site;
+  std::string project_equipment;
+  engine::Qty project_capacity{};
+  std::optional<Day> construction_start;
+  std::optional<Day> production_start;
 };
 
 struct EliminationFilter {
@@ -86,6 +103,15 @@ struct EliminationFilter {
   std::optional<EliminationStatus> status;
   std::optional<RegionIndex> region;  // the facility's region
 };
+
+// Regions are configured at prefecture or province level and named by administrative division code;
+// caps and targets are provincial (DOMAIN.md). A region's province is its code's first two digits:
+// 130200 (Tangshan, Hebei) -> 130000.
+constexpr std::uint32_t province_code(std::uint32_t region_code) { return region_code / 10000 * 10000; }
+// The province's name: that of the region whose code is the province's, else what follows the last
+// ", " in `region_name` ("Tangshan, Hebei" -> "Hebei"), else the region name itself.
+std::string province_name(const std::vector<RegionState>& regions, std::uint32_t region_code,
+                          const std::string& region_name);
 
 struct RegionCapacity {
   RegionIndex region{};
@@ -98,11 +124,28 @@ struct RegionCapacity {
   bool over_cap() const { return cap && capacity > *cap; }
 };
 
+// One province's capacity of one industry, summed over its regions. The cap is the one configured on
+// the province's own region entry (code = the province code), where there is one: prefecture caps do
+// not add up to a provincial one.
+struct ProvinceCapacity {
+  std::uint32_t code = 0;  // province-level division code, e.g. 130000
+  std::string name;
+  engine::Industry industry = engine::Industry::kSteel;
+  std::uint32_t regions = 0;  // how many configured regions it sums
+  std::int64_t initial = 0;
+  std::int64_t capacity = 0;
+  std::optional<std::int64_t> cap;
+};
+
+// Which index a listing of trades reads (Reader::count_listed).
+enum class TradeIndex : std::uint8_t { kParticipant, kFacility, kProject, kRegion, kIndustry };
+
 class Reader {
  public:
   // Opens the ledger at `path` read-only. Throws Error: kNotFound (no file, or no writer has created
-  // the ledger yet), kPermission (unreadable; LMDB also needs to write its lock file beside it),
-  // kIncompatible (not a CRIX ledger, or another schema version).
+  // the ledger yet), kPermission (unreadable; or this user may not write LMDB's lock file while a
+  // writer, or another process, has the ledger open: the message names it), kIncompatible (not a CRIX
+  // ledger, or another schema version).
   explicit Reader(const std::string& path);
 
   Meta meta() const;
@@ -128,6 +171,21 @@ class Reader {
                                                 const Page& page = {}) const;
   // Per region and industry with a cap or any capacity, in region order.
   std::vector<RegionCapacity> region_capacity() const;
+  // Per province and industry with a cap or any capacity, in province code order.
+  std::vector<ProvinceCapacity> province_capacity() const;
+
+  // How many entries a listing holds after `after`: what a cut page leaves out. Reads ids and keys,
+  // not the trades (count_trades and count_between in O(log n); the others walk the rest).
+  std::uint64_t count_trades(engine::TradeId after) const;
+  std::uint64_t count_listed(TradeIndex index, std::uint32_t key, engine::TradeId after) const;
+  std::uint64_t count_between(engine::Timestamp from, engine::Timestamp to, engine::TradeId after) const;
+  std::uint64_t count_elimination(const EliminationFilter& filter, engine::TradeId after) const;
+
+  // Writes a consistent, compacted copy of the ledger (one read transaction, free pages left out:
+  // MDB_CP_COMPACT) to `dest`, a new file, while the writer goes on; the copy is synced before this
+  // returns. Throws Error: kStorage when `dest` exists (nothing is overwritten) or the copy fails (the
+  // partial file is removed), kNotFound / kPermission for its directory.
+  void backup(const std::string& dest) const;
   // Per day in [first, last] and instrument (or only `instrument`), in (day, instrument) order.
   std::vector<DailyStats> daily_stats(Day first, Day last,
                                       std::optional<engine::InstrumentId> instrument = {}) const;
@@ -151,6 +209,7 @@ class Reader {
   friend VerifyReport verify(const Reader& reader);
   explicit Reader(std::shared_ptr<detail::Env> env);
   std::shared_ptr<detail::Env> env_;
+  std::shared_ptr<int> writer_lock_;  // the shared hold on `path`-writer of a lock-free open (fd)
 };
 
 }  // namespace crix::ledger

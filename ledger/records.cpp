@@ -169,6 +169,14 @@ FacilityRecord encode(const FacilityState& f) {
   set_text(r.id, f.id, "facility id");
   set_text(r.equipment, f.equipment, "facility equipment");
   set_text(r.inventory_ref, f.inventory_ref, "facility inventory reference");
+  const engine::EligibilityFacts& e = f.facts;
+  const bool bits[] = {e.mandated_cut, e.subsidised, e.backward, e.zombie_owner, e.court_seized,
+                       e.dismantled,   e.used,       e.on_inventory, e.expires.has_value()};
+  std::uint16_t facts = 0;
+  for (std::size_t i = 0; i < std::size(bits); ++i) facts = static_cast<std::uint16_t>(facts | (bits[i] ? 1u << i : 0u));
+  r.facts.set(facts);
+  r.idle_years.set(e.idle_years);
+  r.expires.set(e.expires ? to_day(*e.expires).v : 0);
   return r;
 }
 
@@ -184,6 +192,19 @@ FacilityState decode(const FacilityRecord& r) {
   f.owner = engine::ParticipantId(r.owner.get());
   f.capacity = Qty(r.capacity.get());
   f.sold = Qty(r.sold.get());
+  const std::uint16_t facts = r.facts.get();
+  const auto bit = [&](unsigned i) { return (facts >> i & 1u) != 0; };
+  engine::EligibilityFacts& e = f.facts;
+  e.mandated_cut = bit(0);
+  e.subsidised = bit(1);
+  e.backward = bit(2);
+  e.zombie_owner = bit(3);
+  e.court_seized = bit(4);
+  e.dismantled = bit(5);
+  e.used = bit(6);
+  e.on_inventory = bit(7);
+  e.idle_years = r.idle_years.get();
+  if (bit(8)) e.expires = to_date(Day(r.expires.get()));
   return f;
 }
 
@@ -199,6 +220,11 @@ ProjectRecord encode(const ProjectState& p) {
   r.trades.set(p.trades);
   set_text(r.id, p.id, "project id");
   set_text(r.approval_ref, p.approval_ref, "project approval reference");
+  set_text(r.site, p.site, "project site");
+  set_text(r.equipment, p.equipment, "project equipment");
+  r.planned.set(static_cast<std::uint8_t>((p.construction_start ? 1u : 0u) | (p.production_start ? 2u : 0u)));
+  r.construction_start.set(p.construction_start ? p.construction_start->v : 0);
+  r.production_start.set(p.production_start ? p.production_start->v : 0);
   return r;
 }
 
@@ -214,6 +240,10 @@ ProjectState decode(const ProjectRecord& r) {
   p.need = Qty(r.need.get());
   p.credited = Qty(r.credited.get());
   p.trades = r.trades.get();
+  p.site = std::string(r.site.view());
+  p.equipment = std::string(r.equipment.view());
+  if ((r.planned.get() & 1u) != 0) p.construction_start = Day(r.construction_start.get());
+  if ((r.planned.get() & 2u) != 0) p.production_start = Day(r.production_start.get());
   return p;
 }
 
@@ -295,6 +325,7 @@ EliminationRecord encode(const EliminationEntry& e) {
   r.dismantle_by.set(e.dismantle_by.v);
   r.seq.set(e.seq.v);
   r.ts.set(e.ts.v);
+  r.dismantle_from.set(e.dismantle_from.v);
   return r;
 }
 
@@ -313,6 +344,7 @@ EliminationEntry decode(const EliminationRecord& r) {
   e.dismantle_by = Day(r.dismantle_by.get());
   e.seq = engine::Seq(r.seq.get());
   e.ts = engine::Timestamp(r.ts.get());
+  e.dismantle_from = Day(r.dismantle_from.get());
   return e;
 }
 

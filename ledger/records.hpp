@@ -35,8 +35,10 @@
 namespace crix::ledger {
 
 // Version of the set of databases and their meaning; meta records it when a ledger is created.
-// 2: registrations (the registry as registered); 3: client_orders (a writer upgrades a 2 on open).
-inline constexpr std::uint32_t kSchemaVersion = 3;
+// 2: registrations (the registry as registered); 3: client_orders; 4: facility eligibility facts,
+// project notice fields, an elimination entry's dismantling start (FacilityRecord 3, ProjectRecord 3,
+// EliminationRecord 2). A writer upgrades a 2 or a 3 on open (writer.cpp, upgrade_to_4).
+inline constexpr std::uint32_t kSchemaVersion = 4;
 
 __extension__ using Int128 = __int128;  // a day's traded value: up to 10^12 fen x 10^10 t per trade
 
@@ -107,6 +109,9 @@ struct FacilityState {
   engine::ParticipantId owner{};
   engine::Qty capacity{};  // registered, t/yr
   engine::Qty sold{};      // retired by trades, net of revocations
+  // As registered, then as amended by the operator's journaled commands (what a regulator reads to
+  // judge whether the capacity could be sold).
+  engine::EligibilityFacts facts;
   engine::Qty unsold() const { return capacity - sold; }
 };
 
@@ -120,6 +125,11 @@ struct ProjectState {
   engine::Qty need{};      // new capacity to be built, t/yr
   engine::Qty credited{};  // credited by trades, net of revocations
   std::uint64_t trades = 0;  // trades and revocations that touched it (a running count: O(1) progress)
+  // What a public notice lists for the new project (engine::Project), as registered.
+  std::string site;
+  std::string equipment;
+  std::optional<Day> construction_start;  // planned
+  std::optional<Day> production_start;    // planned
   engine::Qty remaining() const { return need - credited; }
 };
 
@@ -163,6 +173,9 @@ struct EliminationEntry {
   engine::Qty qty{};
   Day retired{};        // local date of the trade
   Day publicity_end{};  // last day of the publicity period
+  // Dismantling runs from the new plant's planned start of production (the trade's date when none is
+  // planned, or when that is earlier) for ExchangeSettings::dismantle_days (DOMAIN.md).
+  Day dismantle_from{};
   Day dismantle_by{};
   engine::Seq seq{};  // the command that wrote this revision
   engine::Timestamp ts{};
@@ -303,9 +316,10 @@ struct JournalRecord {
 // 2 (version) + 5 x 1 (enums, flags) + 2 x 4 (instrument, participant) + 7 x 8 = 71 bytes.
 static_assert(sizeof(JournalRecord) == 71, "JournalRecord layout changed: bump its version");
 
-// facilities: Be<u32> facility index -> FacilityRecord.
+// facilities: Be<u32> facility index -> FacilityRecord. A version adds fields at the end, so an older
+// record is a prefix of this one (the schema upgrade reads it so).
 struct FacilityRecord {
-  static constexpr std::uint16_t kVersion = 2;  // 2: equipment and inventory reference
+  static constexpr std::uint16_t kVersion = 3;  // 2: equipment and inventory reference; 3: facts
   Le<std::uint16_t> version;
   Le<std::uint8_t> status;
   Le<std::uint8_t> industry;
@@ -316,13 +330,19 @@ struct FacilityRecord {
   Text<kIdBytes> id;
   Text<kTextBytes> equipment;
   Text<kTextBytes> inventory_ref;
+  // 3: the eligibility facts. Bits of `facts`: 0 mandated_cut, 1 subsidised, 2 backward, 3 zombie_owner,
+  // 4 court_seized, 5 dismantled, 6 used, 7 on_inventory, 8 expires is set.
+  Le<std::uint16_t> facts;
+  Le<std::uint32_t> idle_years;
+  Le<std::int32_t> expires;  // a Day
 };
-// 2 + 1 + 1 + 2 x 4 + 2 x 8 + 48 + 2 x 96 = 268 bytes.
-static_assert(sizeof(FacilityRecord) == 268, "FacilityRecord layout changed: bump its version");
+// 2 + 1 + 1 + 2 x 4 + 2 x 8 + 48 + 2 x 96 = 268 bytes (version 2), + 2 + 4 + 4 = 278.
+inline constexpr std::size_t kFacilityRecordV2Bytes = 268;
+static_assert(sizeof(FacilityRecord) == 278, "FacilityRecord layout changed: bump its version");
 
-// projects: Be<u32> project index -> ProjectRecord.
+// projects: Be<u32> project index -> ProjectRecord (older versions are prefixes, as FacilityRecord's).
 struct ProjectRecord {
-  static constexpr std::uint16_t kVersion = 2;  // 2: approval reference, trade count
+  static constexpr std::uint16_t kVersion = 3;  // 2: approval reference, trade count; 3: notice fields
   Le<std::uint16_t> version;
   Le<std::uint8_t> status;
   Le<std::uint8_t> industry;
@@ -333,9 +353,16 @@ struct ProjectRecord {
   Le<std::uint64_t> trades;
   Text<kIdBytes> id;
   Text<kTextBytes> approval_ref;
+  // 3: what a notice lists. Bits of `planned`: 0 construction_start is set, 1 production_start is set.
+  Text<kTextBytes> site;
+  Text<kTextBytes> equipment;
+  Le<std::uint8_t> planned;
+  Le<std::int32_t> construction_start;  // a Day
+  Le<std::int32_t> production_start;    // a Day
 };
-// 2 + 1 + 1 + 2 x 4 + 3 x 8 + 48 + 96 = 180 bytes.
-static_assert(sizeof(ProjectRecord) == 180, "ProjectRecord layout changed: bump its version");
+// 2 + 1 + 1 + 2 x 4 + 3 x 8 + 48 + 96 = 180 bytes (version 2), + 2 x 96 + 1 + 2 x 4 = 381.
+inline constexpr std::size_t kProjectRecordV2Bytes = 180;
+static_assert(sizeof(ProjectRecord) == 381, "ProjectRecord layout changed: bump its version");
 
 // regions: Be<u32> region index -> RegionRecord. Bit i of has_cap: industry i has a cap.
 struct RegionRecord {
@@ -382,7 +409,7 @@ struct EliminationKey {
 static_assert(sizeof(EliminationKey) == 12);
 
 struct EliminationRecord {
-  static constexpr std::uint16_t kVersion = 1;
+  static constexpr std::uint16_t kVersion = 2;  // 2: dismantle_from (version 1 is a prefix)
   Le<std::uint16_t> version;
   Le<std::uint8_t> status;
   Le<std::uint32_t> revision;
@@ -396,10 +423,12 @@ struct EliminationRecord {
   Le<std::int32_t> dismantle_by;
   Le<std::uint64_t> seq;
   Le<std::int64_t> ts;
+  Le<std::int32_t> dismantle_from;  // 2
 };
 // 2 + 1 + 4 (revision) + 2 x 8 (trade, by) + 2 x 4 (facility, project) + 8 (qty) + 3 x 4 (dates)
-// + 2 x 8 (seq, ts) = 67 bytes.
-static_assert(sizeof(EliminationRecord) == 67, "EliminationRecord layout changed: bump its version");
+// + 2 x 8 (seq, ts) = 67 bytes (version 1), + 4 (dismantle_from) = 71.
+inline constexpr std::size_t kEliminationRecordV1Bytes = 67;
+static_assert(sizeof(EliminationRecord) == 71, "EliminationRecord layout changed: bump its version");
 
 // daily: DailyKey -> DailyRecord. The day is stored biased (day + 2^31) so that its bytes sort as the
 // signed number does.

@@ -70,12 +70,12 @@ Env::Env(std::string path, Mode mode, std::size_t map_bytes, bool no_sync) : pat
   int rc = mdb_env_set_maxdbs(env_, kDbCount);
   if (rc == MDB_SUCCESS && map_bytes != 0) rc = mdb_env_set_mapsize(env_, map_bytes);
   // Without sync the map is written in place (MDB_WRITEMAP): see Durability in writer.hpp.
-  const unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | (mode == Mode::kRead ? MDB_RDONLY : 0u) |
-                         (no_sync ? MDB_NOSYNC | MDB_WRITEMAP : 0u);
+  const unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | (mode != Mode::kWrite ? MDB_RDONLY : 0u) |
+                         (mode == Mode::kReadNoLock ? MDB_NOLOCK : 0u) | (no_sync ? MDB_NOSYNC | MDB_WRITEMAP : 0u);
   if (rc == MDB_SUCCESS) rc = mdb_env_open(env_, path_.c_str(), flags, 0644);
   if (rc != MDB_SUCCESS) {
     mdb_env_close(env_);
-    fail(rc, mode == Mode::kRead ? "opening for reading" : "opening for writing", path_);
+    fail(rc, mode == Mode::kWrite ? "opening for writing" : "opening for reading", path_);
   }
   // Reader slots of processes that died (a killed `crix ledger`) would keep old pages from reuse.
   int dead = 0;

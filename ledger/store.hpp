@@ -91,7 +91,9 @@ inline void check(int rc, std::string_view what, const std::string& path) {
 
 class Env {
  public:
-  enum class Mode { kWrite, kRead };
+  // kReadNoLock opens without LMDB's lock file (MDB_NOLOCK): only when no writer can be present
+  // (Reader checks that and keeps writers out while it lives).
+  enum class Mode { kWrite, kRead, kReadNoLock };
   // kWrite creates the file if needed; `map_bytes` 0 keeps the size recorded in the file.
   Env(std::string path, Mode mode, std::size_t map_bytes, bool no_sync);
   ~Env();

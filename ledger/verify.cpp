@@ -337,7 +337,7 @@ class Verifier {
         bad(x, where + " does not follow revision " + std::to_string(e.revision - 1));
       if (!(e.facility == previous.facility && e.project == previous.project && e.qty == previous.qty &&
             e.retired == previous.retired && e.publicity_end == previous.publicity_end &&
-            e.dismantle_by == previous.dismantle_by)) {
+            e.dismantle_from == previous.dismantle_from && e.dismantle_by == previous.dismantle_by)) {
         bad(x, where + " changes more than the status");
       }
       if (previous.status == EliminationStatus::kRevoked || e.status <= previous.status) {

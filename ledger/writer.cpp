@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -179,7 +180,7 @@ class Calendar {
     }
     return memo_result_;
   }
-  Day dismantle_by(Day retired) const { return Day(retired.v + static_cast<std::int32_t>(settings_.dismantle_days)); }
+  Day dismantle_by(Day from) const { return Day(from.v + static_cast<std::int32_t>(settings_.dismantle_days)); }
 
  private:
   engine::ExchangeSettings settings_;
@@ -389,6 +390,7 @@ struct Writer::Impl {
     s.region = region_of(f.region, "facility " + f.id);
     s.owner = owner_of(f.owner, "facility " + f.id);
     s.capacity = Qty(f.capacity);
+    s.facts = f.facts;
     return s;
   }
   ProjectState make(const engine::Project& p) const {
@@ -400,7 +402,14 @@ struct Writer::Impl {
     s.region = region_of(p.region, "project " + p.id);
     s.owner = owner_of(p.owner, "project " + p.id);
     s.need = Qty(p.new_capacity);
+    add_notice_fields(s, p);
     return s;
+  }
+  static void add_notice_fields(ProjectState& s, const engine::Project& p) {
+    s.site = p.site;
+    s.equipment = p.equipment;
+    if (p.construction_start) s.construction_start = to_day(*p.construction_start);
+    if (p.production_start) s.production_start = to_day(*p.production_start);
   }
 
   // registrations: Be<u64> (1 facility / 2 project) << 32 | index -> "seq=<n>;" + registry_text.
@@ -483,7 +492,15 @@ struct Writer::Impl {
       if (a.field < 1 || a.field > static_cast<std::uint8_t>(engine::FacilityField::kExpires)) {
         invalid(who + ": no field #" + std::to_string(a.field));
       }
-      if (static_cast<engine::FacilityField>(a.field) != engine::FacilityField::kCapacity) return;
+      if (static_cast<engine::FacilityField>(a.field) != engine::FacilityField::kCapacity) {
+        // An eligibility fact: the engine's own rule for the field's values.
+        engine::Facility amended;
+        amended.facts = facilities[a.index].facts;
+        const std::string why = engine::set_field(amended, static_cast<engine::FacilityField>(a.field), a.value);
+        if (!why.empty()) invalid(who + ": " + why);
+        facilities.edit(a.index).facts = amended.facts;
+        return;
+      }
       FacilityState& f = facilities.edit(a.index);
       if (a.value < f.sold.v || a.value < 1) {
         invalid(who + ": capacity " + std::to_string(a.value) + " t is below the " + std::to_string(f.sold.v) +
@@ -511,9 +528,98 @@ struct Writer::Impl {
     invalid(who + ": no field #" + std::to_string(a.field));
   }
 
+  // ---- schema 3 -> 4 (also from 2, after its client_orders step)
+
+  // Each record of `db` in its older layout `old_bytes` (a prefix of R), as R of the current version
+  // with the new fields zero, by index.
+  template <class R>
+  std::vector<R> load_older(MDB_txn* txn, Db db, std::size_t old_bytes, std::uint16_t old_version) {
+    std::vector<R> out;
+    detail::Cursor cur(txn, dbi(db), path);
+    MDB_val k, v;
+    for (int rc = cur.move(k, v, MDB_FIRST, "upgrading the registry", path); rc == MDB_SUCCESS;
+         rc = cur.move(k, v, MDB_NEXT, "upgrading the registry", path)) {
+      R r{};
+      std::memcpy(&r, v.mv_data, std::min(v.mv_size, sizeof r));
+      if ((v.mv_size != old_bytes || r.version.get() != old_version) && v.mv_size != sizeof r) {
+        throw Error(ErrorKind::kCorrupt, "ledger " + path + ": a record of '" + detail::kDbSpecs[db].name +
+                                             "' has " + std::to_string(v.mv_size) +
+                                             " bytes, which no schema-3 layout has: restore the ledger from a copy");
+      }
+      r.version.set(R::kVersion);
+      out.push_back(r);
+    }
+    return out;
+  }
+
+  // Schema 4 adds to the registry what a regulator and a public notice read: a facility's eligibility
+  // facts, and a project's site, equipment and planned dates. An older ledger gets the facts as
+  // registered (the configuration, which must describe each registered entry as registered: checked
+  // right after) and as amended since: the journal's kAmendFacility commands that the exchange
+  // accepted (a registered facility, a fact and a value the field takes), replayed on the facts alone.
+  // Projects get the configuration's notice fields. Elimination entries get dismantle_from = the trade's
+  // date, the rule they were published under (their dismantle_by stays as published).
+  void upgrade_to_4(MDB_txn* txn, const engine::Market& market) {
+    std::vector<FacilityRecord> f = load_older<FacilityRecord>(txn, Db::kFacilities, kFacilityRecordV2Bytes, 2);
+    std::vector<engine::Facility> amended(f.size());
+    std::vector<std::uint64_t> registered_at(f.size(), 0);
+    for (std::uint32_t i = 0; i < f.size(); ++i) {
+      if (i < market.facilities.size()) amended[i].facts = market.facilities[i].facts;
+      if (const auto text = detail::registration(txn, *env, registration_key(true, i))) {
+        registered_at[i] = std::strtoull(text->c_str() + std::min<std::size_t>(4, text->size()), nullptr, 10);
+      }
+    }
+    detail::Cursor cur(txn, dbi(Db::kJournal), path);
+    MDB_val k, v;
+    for (int rc = cur.move(k, v, MDB_FIRST, "upgrading: reading 'journal'", path); rc == MDB_SUCCESS;
+         rc = cur.move(k, v, MDB_NEXT, "upgrading: reading 'journal'", path)) {
+      const JournalRecord rec = detail::load<JournalRecord>(v, "journal", path);
+      if (rec.type.get() != static_cast<std::uint8_t>(engine::CommandType::kAmendFacility)) continue;
+      const engine::Command c = decode(rec);
+      const std::uint64_t i = c.account.v;
+      if (i >= f.size() || c.seq.v <= registered_at[i] || c.id.v <= 1 ||
+          c.id.v > static_cast<std::uint64_t>(engine::FacilityField::kExpires)) {
+        continue;  // refused by the exchange, or the capacity (which the record already holds)
+      }
+      engine::Facility trial = amended[i];
+      if (engine::set_field(trial, static_cast<engine::FacilityField>(c.id.v), c.qty.v).empty()) amended[i] = trial;
+    }
+    for (std::uint32_t i = 0; i < f.size(); ++i) {
+      FacilityState s = decode(f[i]);
+      s.facts = amended[i].facts;
+      put_entry<FacilityRecord>(txn, Db::kFacilities, i, s);
+    }
+    std::vector<ProjectRecord> p = load_older<ProjectRecord>(txn, Db::kProjects, kProjectRecordV2Bytes, 2);
+    for (std::uint32_t i = 0; i < p.size(); ++i) {
+      ProjectState s = decode(p[i]);
+      if (i < market.projects.size()) add_notice_fields(s, market.projects[i]);
+      put_entry<ProjectRecord>(txn, Db::kProjects, i, s);
+    }
+    detail::Cursor entries(txn, dbi(Db::kElimination), path);
+    for (int rc = entries.move(k, v, MDB_FIRST, "upgrading: reading 'elimination'", path); rc == MDB_SUCCESS;
+         rc = entries.move(k, v, MDB_NEXT, "upgrading: reading 'elimination'", path)) {
+      if (v.mv_size == sizeof(EliminationRecord)) continue;
+      EliminationRecord r{};
+      std::memcpy(&r, v.mv_data, std::min(v.mv_size, sizeof r));
+      if (v.mv_size != kEliminationRecordV1Bytes || r.version.get() != 1) {
+        throw Error(ErrorKind::kCorrupt, "ledger " + path + ": an elimination entry has " +
+                                             std::to_string(v.mv_size) +
+                                             " bytes, which no schema-3 layout has: restore the ledger from a copy");
+      }
+      r.version.set(EliminationRecord::kVersion);
+      r.dismantle_from.set(r.retired.get());
+      // A different size: LMDB replaces the item (delete and insert) and keeps the cursor on it. The
+      // key is copied out of the page that the delete may free.
+      const EliminationKey key = detail::load<EliminationKey>(k, "elimination", path);
+      put(entries.get(), detail::val(key), detail::val(r), MDB_CURRENT, Db::kElimination, path);
+    }
+  }
+
   void open_registry(MDB_txn* txn, const engine::Market& market) {
     meta_fresh = false;
+    std::uint32_t stored_schema = kSchemaVersion;
     if (const auto m = detail::find_meta(txn, *env, 2)) {
+      stored_schema = m->schema;
       work = *m;
       work.schema = kSchemaVersion;  // a schema-2 ledger gains the (empty) client_orders table, created above
     } else {
@@ -563,6 +669,7 @@ struct Writer::Impl {
           }
           return g;
         }));
+    if (!meta_fresh && stored_schema < 4) upgrade_to_4(txn, market);
     // Facilities and projects: all of them on a new ledger; later only by registration commands.
     const bool fresh = meta_fresh;
     facilities.assign(sync_table<FacilityRecord>(
@@ -811,7 +918,11 @@ struct Writer::Impl {
     e.ts = t.ts;
     e.retired = local_day(t.ts, work.utc_offset_minutes);
     e.publicity_end = calendar.publicity_end(e.retired);
-    e.dismantle_by = calendar.dismantle_by(e.retired);
+    // DOMAIN.md: the retired capacity is shut before the new plant starts and dismantled within a
+    // year (dismantle_days) of that start; a project without a planned start dismantles from the trade.
+    const std::optional<Day> start = projects[t.project.v].production_start;
+    e.dismantle_from = start && start->v > e.retired.v ? *start : e.retired;
+    e.dismantle_by = calendar.dismantle_by(e.dismantle_from);
     const EliminationKey key{Be<std::uint64_t>(t.id.v), Be<std::uint32_t>(0)};
     const EliminationRecord rec = encode(e);
     put(entries, detail::val(key), detail::val(rec), MDB_APPEND, Db::kElimination, path);

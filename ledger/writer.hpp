@@ -82,8 +82,9 @@ struct StatusUpdate {
 };
 
 // A registry change decided by an operator's command (journaled as such): `field` of
-// engine::FacilityField (facility) or engine::ProjectField set to `value`. Of the fields the ledger
-// records, capacity, need and project status; the others live in the journal.
+// engine::FacilityField (facility) or engine::ProjectField set to `value`. The ledger records every
+// facility field (capacity and the eligibility facts: FacilityState::facts) and a project's need and
+// status; a value the field does not take is refused (kInvalidBatch).
 struct Amendment {
   bool facility = true;
   std::uint32_t index = 0;

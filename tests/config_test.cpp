@@ -2,6 +2,7 @@
 // own message with file, line and key; all mistakes are reported at once.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -104,6 +105,15 @@ TEST_CASE("the sample market loads with the 2021 rules", "[config]") {
   CHECK(bf->equipment.find("410 m3 blast furnace") != std::string::npos);
   CHECK(facility(m, "HB-BF-420-SEIZED")->facts.court_seized);
   CHECK(facility(m, "HA-POT-320KA")->facts.expires == Date{2027, 12, 31});
+  CHECK(m.exchange.dismantle_days == 365);
+  CHECK(m.exchange.publicity_working_days == 10);
+  // What a public notice lists for a new project.
+  const auto xz = std::find_if(m.projects.begin(), m.projects.end(), [](const auto& p) { return p.id == "XZ-NEW-CL-2500"; });
+  REQUIRE(xz != m.projects.end());
+  CHECK(xz->site == "Qushui County, Lhasa");
+  CHECK(xz->equipment == "2500 t/d new dry-process clinker line");
+  CHECK(xz->construction_start == Date{2027, 3, 1});
+  CHECK(xz->production_start == Date{2027, 6, 30});
 
   const Region* tianjin = region(m, 120000);
   REQUIRE(tianjin != nullptr);
@@ -207,6 +217,12 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "rules-2021.toml:7: idle_years_limit: must be a whole number from 1 to 100"},
       {"rules-2021.toml", "idle_years_limit = 2\n", "",
        "idle_years_limit: missing; expected idle years from which"},
+      {"market.toml", "construction_start = 2027-03-01", "construction_start = 2027-08-01",
+       "project[6].production_start: is before construction_start: production starts after construction"},
+      {"market.toml", "production_start = 2027-06-30", "production_start = \"mid 2027\"",
+       "project[6].production_start: must be a date like 2027-12-31, got a string"},
+      {"market.toml", "[exchange]\n", "[exchange]\ndismantle_days = 0\n",
+       "exchange.dismantle_days: must be a whole number from 1 to 3650"},
       {"rules-2021.toml", "effect = \"deny\"", "effect = \"forbid\"",
        "transfer[0].effect: must be one of allow, deny (what the rule does), got 'forbid'"},
   };

@@ -4,6 +4,9 @@
 // process, and bad arguments are named.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -28,9 +31,12 @@ crix::engine::Market sample() {
   return *r.market;
 }
 
-// `crix <args>` (words separated by single spaces), captured.
-crix::test::RunResult run(const std::string& args) {
-  std::vector<std::string> argv = {CRIX_BIN};
+// `crix ARGS`, or `binary ARGS` (the crix binary run another way, e.g. as another user), words
+// separated by spaces, captured.
+crix::test::RunResult run(const std::string& args, const std::string& binary = CRIX_BIN) {
+  std::vector<std::string> argv;
+  std::istringstream command(binary);
+  for (std::string word; command >> word;) argv.push_back(word);
   std::istringstream words(args);
   for (std::string word; words >> word;) argv.push_back(word);
   return crix::test::run(argv);
@@ -126,12 +132,14 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
 
   r = run("ledger elimination " + ledger + " --csv");
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("province,enterprise,enterprise_id,facility,equipment,inventory_ref,capacity_retired_t,trade,"
-                    "buyer_project,filing_ref,retired,publicity_end,dismantle_by,status,status_since\r\n",
+  CHECK(r.out.rfind("region,province,enterprise,enterprise_id,facility,equipment,inventory_ref,capacity_retired_t,"
+                    "trade,buyer_project,filing_ref,retired,publicity_end,dismantle_from,dismantle_by,status,"
+                    "status_since,project_enterprise,project_site,project_equipment,project_capacity_t,"
+                    "construction_start,production_start\r\n",
                     0) == 0);
   // The public fields come from the registry the ledger was seeded with.
-  CHECK(r.out.find("\"Lhasa, Tibet\",\"Lhasa Gaoyuan Cement Co., Ltd.\",XZ-LHASA-CEMENT,XZ-CL-1000,1000 t/d clinker "
-                   "line,Tibet compliant clinker lines 2024 #2,") != std::string::npos);
+  CHECK(r.out.find("\"Lhasa, Tibet\",Tibet,\"Lhasa Gaoyuan Cement Co., Ltd.\",XZ-LHASA-CEMENT,XZ-CL-1000,1000 t/d "
+                   "clinker line,Tibet compliant clinker lines 2024 #2,") != std::string::npos);
 
   r = run("ledger regions " + ledger);
   CHECK(r.exit_code == 0);
@@ -271,4 +279,279 @@ TEST_CASE("operator commands are journaled: registration, revocation and amendme
   CHECK(status.exit_code == 2);
   CHECK_THAT(status.err, Catch::Matchers::Contains("is none of confirmed, shut, dismantled"));
   CHECK(run("verify " + *options.ledger).exit_code == 0);
+}
+
+namespace {
+
+std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+std::size_t occurrences(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A recorded day of more than 1,000 trades (the text page), simulated by the real crix.
+std::string long_day(const crix::test::ScratchDir& dir, std::uint64_t& trades) {
+  const std::string ledger = dir.file("day.ledger");
+  const crix::test::RunResult r = run("simulate --commands 30000 --ledger " + ledger);
+  REQUIRE(r.exit_code == 0);
+  trades = crix::ledger::Reader(ledger).meta().trade_count;
+  REQUIRE(trades > 1000);
+  return ledger;
+}
+
+}  // namespace
+
+TEST_CASE("crix ledger exports whole lists and says on stderr when a page is cut", "[ledger][process]") {
+  const crix::test::ScratchDir dir;
+  std::uint64_t n = 0;
+  const std::string ledger = long_day(dir, n);
+  const std::string more = std::to_string(n - 1000) + " more: add --after 1000 for the next page";
+
+  // Text: one page of 1,000, and the rest named.
+  crix::test::RunResult r = run("ledger trades " + ledger);
+  CHECK(r.exit_code == 0);
+  CHECK(lines(r.out) == 1 + 1000);
+  CHECK(r.err == "crix ledger trades: showing 1000 rows; " + more + ", or --csv or --json without --limit for all\n");
+  // CSV and JSON: everything, streamed a page at a time, nothing on stderr.
+  r = run("ledger trades " + ledger + " --csv");
+  CHECK(r.exit_code == 0);
+  CHECK(lines(r.out) == 1 + n);
+  CHECK(r.err.empty());
+  r = run("ledger trades " + ledger + " --json");
+  CHECK(r.exit_code == 0);
+  CHECK(occurrences(r.out, "{\"trade\": ") == n);
+  CHECK(r.out.find("\"trade\": " + std::to_string(n) + ",") != std::string::npos);
+  CHECK(r.out.substr(r.out.size() - 3) == "\n]\n");
+  CHECK(r.err.empty());
+  // An explicit page is cut there, in any format, and says so.
+  r = run("ledger trades " + ledger + " --after 1000 --limit 10 --csv");
+  CHECK(lines(r.out) == 1 + std::min<std::uint64_t>(10, n - 1000));
+  CHECK(r.out.find("\r\n1001,") != std::string::npos);
+  if (n > 1010) CHECK(r.err.find(std::to_string(n - 1010) + " more: add --after 1010") != std::string::npos);
+  // A cut listing by index counts what the index holds after the page.
+  r = run("ledger trades " + ledger + " --industry steel --csv");
+  const std::size_t steel = lines(r.out) - 1;
+  REQUIRE(steel > 5);
+  r = run("ledger trades " + ledger + " --industry steel --limit 5");
+  CHECK(lines(r.out) == 1 + 5);
+  CHECK(r.err.find("showing 5 rows; " + std::to_string(steel - 5) + " more") != std::string::npos);
+  r = run("ledger trades " + ledger + " --from 2026-12-01 --to 2026-12-01 --limit 7");
+  CHECK(r.err.find("showing 7 rows; " + std::to_string(n - 7) + " more: add --after 7") != std::string::npos);
+
+  // The elimination list: the same paging, and --after/--limit.
+  r = run("ledger elimination " + ledger);
+  CHECK(r.exit_code == 0);
+  CHECK(lines(r.out) == 1 + 1000);
+  CHECK(r.err.find("crix ledger elimination: showing 1000 rows; " + more) == 0);
+  r = run("ledger elimination " + ledger + " --csv");
+  CHECK(lines(r.out) == 1 + n);
+  CHECK(r.err.empty());
+  r = run("ledger elimination " + ledger + " --after 5 --limit 2 --json");
+  CHECK(r.exit_code == 0);
+  CHECK(occurrences(r.out, "\"trade\": 6,") == 1);
+  CHECK(occurrences(r.out, "\"trade\": 7,") == 1);
+  CHECK(occurrences(r.out, "\"region\": ") == 2);
+  CHECK(r.err.find("showing 2 rows; " + std::to_string(n - 7) + " more: add --after 7") != std::string::npos);
+}
+
+TEST_CASE("crix ledger prints times with their zone, JSON without a value as null, and provinces rolled up",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 5000 --ledger " + ledger).exit_code == 0);
+  // Times are the exchange's local time and say so.
+  crix::test::RunResult r = run("ledger trades " + ledger + " --limit 1 --csv");
+  CHECK(r.out.find(",2026-12-01 09:") != std::string::npos);
+  CHECK(r.out.find("+08:00,") != std::string::npos);
+  r = run("ledger elimination " + ledger + " --limit 1 --csv");
+  CHECK(r.out.find(",publicised,2026-12-01 09:") != std::string::npos);
+  CHECK(r.out.find("+08:00,") != std::string::npos);
+
+  // No cap: null, not ""; numbers bare.
+  r = run("ledger regions " + ledger + " --json");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\"\"") == std::string::npos);
+  CHECK(r.out.find("{\"region\": \"Tangshan, Hebei\", \"code\": 130200, \"province_code\": 130000, \"industry\": "
+                   "\"steel\", \"configured_t\": 130000000, ") != std::string::npos);
+  CHECK(r.out.find("\"cap_t\": null, \"room_t\": null}") != std::string::npos);
+  // Caps and targets are provincial: the roll-up sums a province's regions, with the cap of its own entry.
+  CHECK(r.out.find("\"provinces\": [") != std::string::npos);
+  CHECK(r.out.find("{\"province\": \"Hebei\", \"code\": 130000, \"industry\": \"steel\", \"regions\": 1, "
+                   "\"configured_t\": 130000000, ") != std::string::npos);
+  CHECK(r.out.find("{\"province\": \"Tianjin\", \"code\": 120000, \"industry\": \"steel\", \"regions\": 1, "
+                   "\"configured_t\": 19200000, ") != std::string::npos);
+  CHECK(r.out.find("\"cap_t\": 20000000, \"room_t\": ") != std::string::npos);
+  r = run("ledger regions " + ledger);
+  CHECK(r.out.find("\nprovinces:\nprovince  code ") != std::string::npos);
+
+  // A second prefecture of Sichuan with clinker: the province's clinker is both regions' sum.
+  crix::engine::Market market = sample();
+  crix::engine::Region luzhou;
+  luzhou.ref.code = 510500;
+  luzhou.name = "Luzhou, Sichuan";
+  luzhou.capacity[static_cast<std::size_t>(crix::engine::Industry::kCement)] = 3'000'000;
+  market.regions.push_back(luzhou);
+  { const crix::ledger::OpenLedger opened = crix::ledger::open_ledger(ledger, market); }
+  std::int64_t chengdu = 0;
+  for (const auto& c : crix::ledger::Reader(ledger).region_capacity()) {
+    if (c.code == 510100 && c.industry == crix::engine::Industry::kCement) chengdu = c.capacity;
+  }
+  REQUIRE(chengdu > 0);
+  r = run("ledger regions " + ledger + " --csv");
+  CHECK(r.out.find("\r\nSichuan,510000,cement clinker,2,15000000," + std::to_string(chengdu + 3'000'000) + ",,\r\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("crix ledger report gives each instrument's day against its previous close, and totals",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 5000 --ledger " + ledger).exit_code == 0);
+  const crix::engine::Market market = sample();
+  // A second day: one trade of the first day's last pair, at the first day's close (the reference).
+  const crix::ledger::Trade last = *crix::ledger::Reader(ledger).trade(
+      crix::engine::TradeId(crix::ledger::Reader(ledger).meta().trade_count));
+  const std::vector<crix::ledger::DailyStats> first_day =
+      crix::ledger::Reader(ledger).daily_stats(crix::ledger::Day(0), crix::ledger::Day(100'000), last.instrument);
+  REQUIRE(first_day.size() == 1);
+  const crix::engine::Price close1 = first_day[0].close;
+  {
+    crix::ledger::OpenLedger opened = crix::ledger::open_ledger(ledger, market);
+    const crix::engine::Timestamp day2 = crix::engine::local_time({2026, 12, 2}, 10, 0, 480);
+    crix::engine::Command sell;
+    sell.type = crix::engine::CommandType::kNew;
+    sell.side = crix::engine::Side::kSell;
+    sell.instrument = last.instrument;
+    sell.participant = last.seller;
+    sell.account = crix::engine::AccountId(last.facility.v);
+    sell.id = crix::engine::OrderId(90'000'001);
+    sell.price = crix::engine::Price(close1.v + 100);
+    sell.qty = crix::engine::Qty(10);
+    crix::ledger::apply_and_commit(opened, sell, day2);
+    crix::engine::Command buy = sell;
+    buy.side = crix::engine::Side::kBuy;
+    buy.participant = last.buyer;
+    buy.account = crix::engine::AccountId(last.project.v);
+    buy.id = crix::engine::OrderId(90'000'002);
+    const auto events = crix::ledger::apply_and_commit(opened, buy, day2);
+    REQUIRE(std::any_of(events.begin(), events.end(),
+                        [](const crix::engine::Event& e) { return e.type == crix::engine::EventType::kFill; }));
+  }
+  const std::string code = market.instruments[last.instrument.v].code;
+  const auto yuan = [](std::int64_t fen) {
+    std::string s = crix::engine::yuan(fen);
+    return s.substr(0, s.size() - 5);
+  };
+  // The last day with trades by default: 10 t at close + 1.00, against the first day's close.
+  crix::test::RunResult r = run("ledger report " + ledger + " --csv");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("day,instrument,open,high,low,close,prev_close,change,change_pct,trades,volume_t,value_yuan,"
+                    "cum_trades,cum_volume_t,cum_value_yuan\r\n", 0) == 0);
+  const std::string p = yuan(close1.v + 100);
+  CHECK(r.out.find("\r\n2026-12-02," + code + "," + p + "," + p + "," + p + "," + p + "," + yuan(close1.v) +
+                   ",1.00,") != std::string::npos);
+  CHECK(r.out.find(",1,10," + yuan((close1.v + 100) * 10) + "," + std::to_string(first_day[0].trades + 1) + "," +
+                   std::to_string(first_day[0].volume.v + 10) + ",") != std::string::npos);
+  CHECK(r.out.find("\r\n2026-12-02,total,,,,,,,,1,10,") != std::string::npos);
+  // The first day has no previous close on the ledger: null in JSON.
+  r = run("ledger report " + ledger + " 2026-12-01 --json");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("{\"day\": \"2026-12-01\", \"instrument\": \"" + code + "\", \"open\": ") != std::string::npos);
+  CHECK(r.out.find("\"close\": " + yuan(close1.v) + ", \"prev_close\": null, \"change\": null, \"change_pct\": null, "
+                   "\"trades\": " + std::to_string(first_day[0].trades) + ", ") != std::string::npos);
+  r = run("ledger report " + ledger + " 2026-12-02");
+  CHECK(r.out.rfind("market report of 2026-12-02 (", 0) == 0);
+  r = run("ledger report " + ledger + " 2026-02-30");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "crix ledger: ledger report: DAY '2026-02-30' is not a date: use YYYY-MM-DD\n");
+}
+
+TEST_CASE("a read-only copy of a ledger reads without a lock file, and a live one is refused by name",
+          "[ledger][process]") {
+  crix::test::ScratchDir dir;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 3000 --ledger " + ledger).exit_code == 0);
+  const std::uint64_t trades = crix::ledger::Reader(ledger).meta().trade_count;
+  // Another user, who may read the files but write nothing beside them. As root, permission checks are
+  // bypassed: run the reader as nobody (setpriv), from a copy of crix that user may execute.
+  REQUIRE(::chmod(dir.file("").c_str(), 0755) == 0);
+  std::filesystem::copy_file(CRIX_BIN, dir.file("crix"));
+  const std::string other =
+      ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " + dir.file("crix") : dir.file("crix");
+
+  // A supported copy of the live ledger, on a directory nobody may write.
+  const std::string media = dir.file("media");
+  std::filesystem::create_directory(media);
+  crix::test::RunResult r = run("ledger backup " + ledger + " " + media + "/copy.ledger");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == ledger + " copied to " + media + "/copy.ledger; check it with crix verify " + media + "/copy.ledger\n");
+  r = run("ledger backup " + ledger + " " + media + "/copy.ledger");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(media + "/copy.ledger exists: give the path of a new file") != std::string::npos);
+  REQUIRE(::chmod(media.c_str(), 0555) == 0);
+  r = run("ledger summary " + media + "/copy.ledger --csv", other);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\r\ntrades," + std::to_string(trades) + "\r\n") != std::string::npos);
+  CHECK(run("ledger trades " + media + "/copy.ledger --csv", other).exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(media + "/copy.ledger-lock"));
+
+  // The original, whose lock file that user may not write: read lock-free while no writer is there ...
+  r = run("ledger summary " + ledger, other);
+  CHECK(r.exit_code == 0);
+  // ... and refused, naming the writer, while one is.
+  {
+    const crix::ledger::OpenLedger live = crix::ledger::open_ledger(ledger, sample());
+    r = run("ledger summary " + ledger, other);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("ledger " + ledger + " is open for writing by process " + std::to_string(::getpid()) +
+                     ": this user may not write LMDB's lock file") != std::string::npos);
+    CHECK(r.err.find("crix ledger backup") != std::string::npos);
+  }
+  REQUIRE(::chmod(media.c_str(), 0755) == 0);  // so that the scratch directory can be removed
+}
+
+TEST_CASE("crix ledger facility shows eligibility facts, as configured and as amended through the journal",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 2000 --ledger " + ledger).exit_code == 0);
+  // Configured court-seized: not merely "operating".
+  crix::test::RunResult r = run("ledger facility " + ledger + " HB-BF-420-SEIZED --csv");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("facility,owner,region,industry,status,capacity_t,sold_t,unsold_t,facts,idle_years,expires\r\n"
+                   "HB-BF-420-SEIZED,HB-TANGSHAN-IRON,\"Tangshan, Hebei\",steel,operating,500000,0,500000,court_seized,0,"
+                   "\r\n") != std::string::npos);
+  r = run("ledger facility " + ledger + " XZ-CL-1000 --json --limit 1");
+  CHECK(r.out.find("\"facts\": \"none\", \"idle_years\": 0, \"expires\": null}") != std::string::npos);
+  // Amended through the journal by the operator: the ledger's record follows.
+  REQUIRE(run("operator " + ledger + " amend facility XZ-CL-1000 subsidised 1").exit_code == 0);
+  REQUIRE(run("operator " + ledger + " amend facility XZ-CL-1000 idle_years 3").exit_code == 0);
+  r = run("ledger facility " + ledger + " XZ-CL-1000 --json --limit 1");
+  CHECK(r.out.find("\"facts\": \"subsidised\", \"idle_years\": 3, \"expires\": null}") != std::string::npos);
+  CHECK(run("verify " + ledger).exit_code == 0);
+}
+
+TEST_CASE("the elimination list carries the notice's fields: dismantling from the new plant's start, the new project",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 20000 --ledger " + ledger).exit_code == 0);
+  // XZ-NEW-CL-2500 starts production 2027-06-30: the clinker it replaces is dismantled from then, within
+  // 365 days. TJ-NEW-CV-150 started before the trade: from the trade's date.
+  crix::test::RunResult r = run("ledger elimination " + ledger + " --csv");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(",XZ-NEW-CL-2500,Tibet MIIT replacement plan 2026-003,2026-12-01,2026-12-15,2027-06-30,2028-06-29,"
+                   "publicised,2026-12-01 ") != std::string::npos);
+  CHECK(r.out.find("+08:00,\"Lhasa Gaoyuan Cement Co., Ltd.\",\"Qushui County, Lhasa\",2500 t/d new dry-process "
+                   "clinker line,300000,2027-03-01,2027-06-30\r\n") != std::string::npos);
+  CHECK(r.out.find(",TJ-NEW-CV-150,Tianjin DRC filing 2026-032,2026-12-01,2026-12-15,2026-12-01,2027-12-01,") !=
+        std::string::npos);
+  r = run("ledger project " + ledger + " XZ-NEW-CL-2500 --json");
+  CHECK(r.out.find("\"site\": \"Qushui County, Lhasa\", \"equipment\": \"2500 t/d new dry-process clinker line\", "
+                   "\"construction_start\": \"2027-03-01\", \"production_start\": \"2027-06-30\"}") != std::string::npos);
+  // A project without planned dates: null.
+  r = run("ledger project " + ledger + " SD-NEW-EAF-100 --json");
+  CHECK(r.out.find("\"construction_start\": null, \"production_start\": null}") != std::string::npos);
 }

@@ -1168,3 +1168,120 @@ TEST_CASE("ledger: a schema-2 ledger is refused by readers and upgraded by the w
   Reader r(scratch.ledger());
   CHECK(r.meta().schema == kSchemaVersion);
 }
+
+TEST_CASE("ledger: a schema-3 ledger is upgraded to 4: facts as registered and amended, notice fields, dismantling",
+          "[ledger]") {
+  using crix::engine::FacilityField;
+  ScratchDir scratch;
+  Market market = test_market();
+  market.facilities[1].facts.subsidised = true;
+  market.projects[0].site = "Binhai New Area";
+  market.projects[0].production_start = crix::engine::Date{2027, 6, 30};
+  TradeGen gen{7};
+  const auto amend = [&](Batch& b, std::uint32_t facility, FacilityField field, std::int64_t value, bool accepted) {
+    Command c;
+    c.type = crix::engine::CommandType::kAmendFacility;
+    c.seq = Seq(gen.next_seq++);
+    c.ts = Timestamp(kT0 + 100 * kStep);
+    c.account = crix::engine::AccountId(facility);
+    c.id = crix::engine::OrderId(static_cast<std::uint64_t>(field));
+    c.qty = Qty(value);
+    b.add(c);
+    if (accepted) b.amend(Amendment{true, facility, static_cast<std::uint8_t>(field), value, c.seq});
+  };
+  {
+    Writer w(scratch.ledger(), market, fast());
+    w.commit(gen.next(3, 10));
+    Batch b;
+    amend(b, 2, FacilityField::kCourtSeized, 1, true);
+    amend(b, 3, FacilityField::kCourtSeized, 5, false);  // not a bool: the exchange refused it
+    amend(b, 2, FacilityField::kIdleYears, 4, true);
+    w.commit(b);
+  }
+  // Schema 4 records the amendments as they are committed.
+  const auto check_registry = [&](const Reader& r) {
+    const auto f = r.facilities();
+    CHECK(f[1].facts.subsidised);
+    CHECK(f[2].facts.court_seized);
+    CHECK(f[2].facts.idle_years == 4);
+    CHECK_FALSE(f[3].facts.court_seized);
+    CHECK(f[0].facts.on_inventory);
+    const auto p = r.projects();
+    CHECK(p[0].site == "Binhai New Area");
+    CHECK(p[0].production_start == to_day({2027, 6, 30}));
+    CHECK_FALSE(p[1].production_start.has_value());
+  };
+  std::vector<EliminationItem> before;
+  {
+    const Reader r(scratch.ledger());
+    check_registry(r);
+    before = r.elimination_list();
+    REQUIRE(before.size() == 10);
+    for (const EliminationItem& e : before) {
+      const Day from = e.entry.project.v == 0 ? to_day({2027, 6, 30}) : e.entry.retired;
+      CHECK(e.entry.dismantle_from == from);
+      CHECK(e.entry.dismantle_by.v == from.v + 365);
+    }
+  }
+  // Make it what a schema-3 build left: the older layouts (each a prefix of the new), schema 3.
+  {
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == 0);
+    REQUIRE(mdb_env_set_maxdbs(env, 32) == 0);
+    REQUIRE(mdb_env_open(env, scratch.ledger().c_str(), MDB_NOSUBDIR, 0644) == 0);
+    MDB_txn* txn = nullptr;
+    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+    const auto downgrade = [&](const char* name, std::size_t bytes, std::uint8_t version) {
+      MDB_dbi dbi;
+      REQUIRE(mdb_dbi_open(txn, name, 0, &dbi) == 0);
+      MDB_cursor* cur = nullptr;
+      REQUIRE(mdb_cursor_open(txn, dbi, &cur) == 0);
+      std::vector<std::pair<std::string, std::string>> rows;
+      MDB_val k, v;
+      for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        std::string value(static_cast<const char*>(v.mv_data), bytes);
+        value[0] = static_cast<char>(version);
+        rows.emplace_back(std::string(static_cast<const char*>(k.mv_data), k.mv_size), value);
+      }
+      mdb_cursor_close(cur);
+      for (auto& [key, value] : rows) {
+        MDB_val kk{key.size(), key.data()}, vv{value.size(), value.data()};
+        REQUIRE(mdb_put(txn, dbi, &kk, &vv, 0) == 0);
+      }
+    };
+    downgrade("facilities", kFacilityRecordV2Bytes, 2);
+    downgrade("projects", kProjectRecordV2Bytes, 2);
+    downgrade("elimination", kEliminationRecordV1Bytes, 1);
+    MDB_dbi meta;
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+    MDB_val k{4, const_cast<char*>("meta")}, v;
+    REQUIRE(mdb_get(txn, meta, &k, &v) == 0);
+    MetaRecord record;
+    std::memcpy(&record, v.mv_data, sizeof record);
+    record.schema.set(3);
+    MDB_val nv{sizeof record, &record};
+    REQUIRE(mdb_put(txn, meta, &k, &nv, 0) == 0);
+    REQUIRE(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+  }
+  try {
+    Reader r(scratch.ledger());
+    FAIL("a reader opened a schema-3 ledger");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("open it for writing once"));
+  }
+  { Writer w(scratch.ledger(), market, fast()); }
+  const Reader r(scratch.ledger());
+  CHECK(r.meta().schema == 4);
+  // The facts come back from the configuration and the journal's accepted amendments.
+  check_registry(r);
+  // Published entries keep their dismantle_by; they were published under the trade's date.
+  const auto after = r.elimination_list();
+  REQUIRE(after.size() == before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    CHECK(after[i].entry.dismantle_from == after[i].entry.retired);
+    CHECK(after[i].entry.dismantle_by == before[i].entry.dismantle_by);
+  }
+  CHECK(verify(r).ok());
+}

@@ -180,7 +180,7 @@ constexpr Subcommand kSubcommands[] = {
      run_simulate},
     {"ledger", "QUERY LEDGER [ARGS] [--json|--csv]",
      "regulator queries, read-only, on a live or copied ledger: summary, trades, facility ID, project ID, "
-     "elimination, regions, daily",
+     "elimination, regions, daily, report [DAY]; and backup DEST, a consistent copy of a live ledger",
      run_ledger},
     {"verify", "LEDGER", "recompute the trade hash chain and the conservation totals; name the first bad record",
      run_verify},

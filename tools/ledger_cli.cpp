@@ -50,6 +50,7 @@ class Registry {
         facilities_(r.facilities()),
         projects_(r.projects()) {}
 
+  // "2026-12-04 11:40:12.038+08:00": ledger times are the exchange's local time, and say so.
   std::string time_text(engine::Timestamp ts) const {
     const std::int64_t local = ts.v + std::int64_t{meta_.utc_offset_minutes} * 60'000'000'000;
     const ledger::Day day = ledger::local_day(ts, meta_.utc_offset_minutes);
@@ -59,7 +60,14 @@ class Registry {
     std::string msec = std::to_string(ms);
     msec.insert(0, 3 - msec.size(), '0');
     return date_text(day) + " " + two(static_cast<int>(s / 3600)) + ":" + two(static_cast<int>(s / 60 % 60)) +
-           ":" + two(static_cast<int>(s % 60)) + "." + msec;
+           ":" + two(static_cast<int>(s % 60)) + "." + msec + zone_text();
+  }
+
+  // The exchange's UTC offset, "+08:00".
+  std::string zone_text() const {
+    const std::int32_t m = meta_.utc_offset_minutes;
+    const std::int32_t a = m < 0 ? -m : m;
+    return std::string(m < 0 ? "-" : "+") + two(a / 60) + ":" + two(a % 60);
   }
 
   // "2026-12-01" (start of that local day) or "2026-12-01T10:30" -> UTC ns.
@@ -128,6 +136,7 @@ class Registry {
 
   const ledger::Meta& meta() const { return meta_; }
   const std::vector<ledger::FacilityState>& facilities() const { return facilities_; }
+  const std::vector<ledger::InstrumentEntry>& instruments() const { return instruments_; }
 
  private:
   template <class List, class Field>
@@ -170,19 +179,24 @@ Cell ratio(std::uint32_t permille) {
   return Cell{s + frac, true};
 }
 
+const std::vector<std::string> kTradeColumns = {"trade", "kind",  "time",       "instrument", "seller",
+                                                "facility", "buyer", "project", "price_yuan", "qty_t",
+                                                "ratio",    "credited_t", "seq", "hash"};
+
+std::vector<Cell> trade_row(const Registry& reg, const Trade& x) {
+  return {number(static_cast<unsigned long long>(x.id.v)),
+          text(x.kind == ledger::TradeKind::kTrade ? "trade" : "revokes " + std::to_string(x.revokes.v)),
+          text(reg.time_text(x.ts)), text(reg.instrument_code(x.instrument)), text(reg.participant_id(x.seller)),
+          text(reg.facility_id(x.facility)), text(reg.participant_id(x.buyer)), text(reg.project_id(x.project)),
+          money(x.price.v), number(static_cast<long long>(x.qty.v)), ratio(x.ratio_permille),
+          number(static_cast<long long>(x.credited.v)), number(static_cast<unsigned long long>(x.seq.v)),
+          text(ledger::to_hex(x.hash).substr(0, 16))};
+}
+
 Table trade_table(const Registry& reg, const std::vector<Trade>& trades) {
   Table t;
-  t.columns = {"trade", "kind", "time", "instrument", "seller", "facility", "buyer", "project", "price_yuan",
-               "qty_t", "ratio", "credited_t", "seq", "hash"};
-  for (const Trade& x : trades) {
-    t.add({number(static_cast<unsigned long long>(x.id.v)),
-           text(x.kind == ledger::TradeKind::kTrade ? "trade" : "revokes " + std::to_string(x.revokes.v)),
-           text(reg.time_text(x.ts)), text(reg.instrument_code(x.instrument)), text(reg.participant_id(x.seller)),
-           text(reg.facility_id(x.facility)), text(reg.participant_id(x.buyer)), text(reg.project_id(x.project)),
-           money(x.price.v), number(static_cast<long long>(x.qty.v)), ratio(x.ratio_permille),
-           number(static_cast<long long>(x.credited.v)), number(static_cast<unsigned long long>(x.seq.v)),
-           text(ledger::to_hex(x.hash).substr(0, 16))});
-  }
+  t.columns = kTradeColumns;
+  for (const Trade& x : trades) t.add(trade_row(reg, x));
   return t;
 }
 
@@ -231,6 +245,56 @@ std::optional<std::string> flag(const Options& o, std::string_view name) {
   return it->second;
 }
 
+// Lists are cut into pages by trade id. Text shows one page (--limit, 1,000 rows by default): it aligns
+// its columns over every row. CSV and JSON export the whole list unless --limit is given, streamed a
+// page at a time, so that an export is never cut without a word. Whenever a page is cut, stderr says
+// how many rows are left and how to get them.
+constexpr std::uint64_t kTextPage = 1000;
+constexpr std::size_t kStreamPage = 512;  // one read transaction each
+
+// `fetch(page)` returns a page of items, `row(item)` its cells, `id_of(item)` its trade id, and
+// `left(after)` how many items the list holds after trade `after`.
+template <class Fetch, class Row, class IdOf, class Left>
+int list_paged(std::string_view query, const Options& o, const std::vector<std::string>& columns, Fetch fetch,
+               Row row, IdOf id_of, Left left, std::ostream& out, std::ostream& err) {
+  engine::TradeId after{};
+  if (const auto v = flag(o, "--after")) after = engine::TradeId(parse_count("--after", *v));
+  std::optional<std::uint64_t> limit;
+  if (const auto v = flag(o, "--limit")) {
+    limit = parse_count("--limit", *v);
+  } else if (o.format == TableFormat::kText) {
+    limit = kTextPage;
+  }
+  TableStream table(columns, o.format, out);
+  std::uint64_t shown = 0;
+  bool cut = false;
+  for (;;) {
+    const std::uint64_t want = limit ? std::min<std::uint64_t>(kStreamPage, *limit - shown) : kStreamPage;
+    if (want == 0) {
+      cut = true;
+      break;
+    }
+    ledger::Page page;
+    page.after = after;
+    page.limit = static_cast<std::size_t>(want);
+    const auto items = fetch(page);
+    for (const auto& item : items) {
+      table.add(row(item));
+      after = id_of(item);
+    }
+    shown += items.size();
+    if (items.size() < want) break;
+  }
+  table.finish();
+  if (cut) {
+    if (const std::uint64_t more = left(after); more > 0) {
+      err << "crix ledger " << query << ": showing " << shown << " rows; " << more
+          << " more: add --after " << after.v << " for the next page, or --csv or --json without --limit for all\n";
+    }
+  }
+  return 0;
+}
+
 int query_summary(const Reader& r, const Options& o, std::ostream& out) {
   const ledger::Summary s = r.summary();
   Table t;
@@ -247,10 +311,7 @@ int query_summary(const Reader& r, const Options& o, std::ostream& out) {
   return 0;
 }
 
-int query_trades(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
-  ledger::Page page;
-  if (const auto v = flag(o, "--limit")) page.limit = parse_count("--limit", *v);
-  if (const auto v = flag(o, "--after")) page.after = engine::TradeId(parse_count("--after", *v));
+int query_trades(const Reader& r, const Registry& reg, const Options& o, std::ostream& out, std::ostream& err) {
   const std::vector<std::string> selectors = {"--participant", "--facility", "--project", "--region", "--industry"};
   int chosen = 0;
   for (const std::string& s : selectors) chosen += flag(o, s) ? 1 : 0;
@@ -259,15 +320,16 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
     throw BadArgument{"ledger trades: choose one of --participant, --facility, --project, --region, --industry, "
                       "or a time range --from/--to"};
   }
-  std::vector<Trade> trades;
+  // One index and its key, or the time range, or the whole chain.
+  std::optional<std::pair<ledger::TradeIndex, std::uint32_t>> listed;
   if (const auto v = flag(o, "--participant")) {
-    trades = r.trades_by_participant(engine::ParticipantId(reg.participant("--participant", *v)), page);
+    listed = {ledger::TradeIndex::kParticipant, reg.participant("--participant", *v)};
   } else if (const auto f = flag(o, "--facility")) {
-    trades = r.trades_by_facility(ledger::FacilityIndex(reg.facility("--facility", *f)), page);
+    listed = {ledger::TradeIndex::kFacility, reg.facility("--facility", *f)};
   } else if (const auto p = flag(o, "--project")) {
-    trades = r.trades_by_project(ledger::ProjectIndex(reg.project("--project", *p)), page);
+    listed = {ledger::TradeIndex::kProject, reg.project("--project", *p)};
   } else if (const auto g = flag(o, "--region")) {
-    trades = r.trades_by_region(ledger::RegionIndex(reg.region("--region", *g)), page);
+    listed = {ledger::TradeIndex::kRegion, reg.region("--region", *g)};
   } else if (const auto i = flag(o, "--industry")) {
     static constexpr engine::Industry kAll[] = {engine::Industry::kSteel, engine::Industry::kCement,
                                                 engine::Industry::kGlass, engine::Industry::kAluminium};
@@ -277,21 +339,48 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
       if (*i == kNames[k]) industry = kAll[k];
     }
     if (!industry) throw BadArgument{"--industry '" + *i + "' is not an industry; valid: steel, cement, glass, aluminium"};
-    trades = r.trades_by_industry(*industry, page);
-  } else if (range) {
-    const engine::Timestamp from = flag(o, "--from") ? reg.parse_time("--from", *flag(o, "--from")) : engine::Timestamp(0);
-    // --to is inclusive like daily's: a date alone takes in that whole day.
-    engine::Timestamp to(std::numeric_limits<std::int64_t>::max());
-    if (const auto until = flag(o, "--to")) {
-      to = reg.parse_time("--to", *until);
-      if (until->size() == 10) to = engine::Timestamp(to.v + 86'400'000'000'000);
-    }
-    trades = r.trades_between(from, to, page);
-  } else {
-    trades = r.trades(page);
+    listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(*industry)};
   }
-  render(trade_table(reg, trades), o.format, out);
-  return 0;
+  const engine::Timestamp from = flag(o, "--from") ? reg.parse_time("--from", *flag(o, "--from")) : engine::Timestamp(0);
+  // --to is inclusive like daily's: a date alone takes in that whole day.
+  engine::Timestamp to(std::numeric_limits<std::int64_t>::max());
+  if (const auto until = flag(o, "--to")) {
+    to = reg.parse_time("--to", *until);
+    if (until->size() == 10) to = engine::Timestamp(to.v + 86'400'000'000'000);
+  }
+  const auto fetch = [&](const ledger::Page& page) {
+    if (!listed) return range ? r.trades_between(from, to, page) : r.trades(page);
+    const std::uint32_t key = listed->second;
+    switch (listed->first) {
+      case ledger::TradeIndex::kParticipant: return r.trades_by_participant(engine::ParticipantId(key), page);
+      case ledger::TradeIndex::kFacility: return r.trades_by_facility(ledger::FacilityIndex(key), page);
+      case ledger::TradeIndex::kProject: return r.trades_by_project(ledger::ProjectIndex(key), page);
+      case ledger::TradeIndex::kRegion: return r.trades_by_region(ledger::RegionIndex(key), page);
+      case ledger::TradeIndex::kIndustry: return r.trades_by_industry(static_cast<engine::Industry>(key), page);
+    }
+    return std::vector<Trade>{};
+  };
+  const auto left = [&](engine::TradeId after) {
+    if (listed) return r.count_listed(listed->first, listed->second, after);
+    return range ? r.count_between(from, to, after) : r.count_trades(after);
+  };
+  return list_paged(
+      "trades", o, kTradeColumns, fetch, [&](const Trade& t) { return trade_row(reg, t); },
+      [](const Trade& t) { return t.id; }, left, out, err);
+}
+
+// The eligibility facts that stand against a sale (DOMAIN.md), by their configuration keys, or "none":
+// as registered and as amended through the journal.
+std::string facts_text(const engine::EligibilityFacts& f) {
+  const std::pair<bool, const char*> adverse[] = {
+      {f.mandated_cut, "mandated_cut"}, {f.subsidised, "subsidised"},     {f.backward, "backward"},
+      {f.zombie_owner, "zombie_owner"}, {f.court_seized, "court_seized"}, {f.dismantled, "dismantled"},
+      {f.used, "used"},                 {!f.on_inventory, "not on_inventory"}};
+  std::string s;
+  for (const auto& [set, name] : adverse) {
+    if (set) s += (s.empty() ? "" : ", ") + std::string(name);
+  }
+  return s.empty() ? "none" : s;
 }
 
 int query_facility(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
@@ -303,19 +392,24 @@ int query_facility(const Reader& r, const Registry& reg, const Options& o, std::
   const std::optional<ledger::FacilityHistory> h = r.facility_history(ledger::FacilityIndex(f), page);
   if (!h) throw BadArgument{"facility " + o.positional[1] + " has no history in this ledger"};
   Table state;
-  state.columns = {"facility", "owner", "region", "industry", "status", "capacity_t", "sold_t", "unsold_t"};
+  state.columns = {"facility", "owner",    "region",   "industry", "status",     "capacity_t",
+                   "sold_t",   "unsold_t", "facts",    "idle_years", "expires"};
+  const engine::EligibilityFacts& facts = h->facility.facts;
   state.add({text(h->facility.id), text(reg.participant_id(h->facility.owner)), text(reg.region_name(h->facility.region)),
              text(std::string(engine::to_string(h->facility.industry))), text(std::string(ledger::to_string(h->facility.status))),
              number(static_cast<long long>(h->facility.capacity.v)), number(static_cast<long long>(h->facility.sold.v)),
-             number(static_cast<long long>(h->facility.unsold().v))});
+             number(static_cast<long long>(h->facility.unsold().v)), text(facts_text(facts)),
+             number(static_cast<unsigned long long>(facts.idle_years)),
+             facts.expires ? text(date_text(ledger::to_day(*facts.expires))) : none()});
   Table entries;
   entries.columns = {"trade", "revision", "status", "written_by", "project", "qty_t", "retired", "publicity_end",
-                     "dismantle_by", "time"};
+                     "dismantle_from", "dismantle_by", "time"};
   for (const ledger::EliminationEntry& e : h->entries) {
     entries.add({number(static_cast<unsigned long long>(e.trade.v)), number(static_cast<unsigned long long>(e.revision)),
                  text(std::string(engine::to_string(e.status))), number(static_cast<unsigned long long>(e.by.v)),
                  text(reg.project_id(e.project)), number(static_cast<long long>(e.qty.v)), text(date_text(e.retired)),
-                 text(date_text(e.publicity_end)), text(date_text(e.dismantle_by)), text(reg.time_text(e.ts))});
+                 text(date_text(e.publicity_end)), text(date_text(e.dismantle_from)), text(date_text(e.dismantle_by)),
+                 text(reg.time_text(e.ts))});
   }
   render({{"facility", state}, {"trades", trade_table(reg, h->trades)}, {"elimination entries", entries}}, o.format, out);
   return 0;
@@ -327,11 +421,14 @@ int query_project(const Reader& r, const Registry& reg, const Options& o, std::o
   const std::optional<ledger::ProjectProgress> g = r.project_progress(ledger::ProjectIndex(p));
   if (!g) throw BadArgument{"project " + o.positional[1] + " has no record in this ledger"};
   Table state;
-  state.columns = {"project", "owner", "region", "industry", "need_t", "credited_t", "remaining_t", "trades"};
+  state.columns = {"project", "owner",  "region", "industry",  "need_t", "credited_t", "remaining_t", "trades",
+                   "site",    "equipment", "construction_start", "production_start"};
+  const auto day_or_none = [](const std::optional<ledger::Day>& d) { return d ? text(date_text(*d)) : none(); };
   state.add({text(g->project.id), text(reg.participant_id(g->project.owner)), text(reg.region_name(g->project.region)),
              text(std::string(engine::to_string(g->project.industry))), number(static_cast<long long>(g->project.need.v)),
              number(static_cast<long long>(g->project.credited.v)), number(static_cast<long long>(g->remaining.v)),
-             number(static_cast<unsigned long long>(g->trades))});
+             number(static_cast<unsigned long long>(g->trades)), text(g->project.site), text(g->project.equipment),
+             day_or_none(g->project.construction_start), day_or_none(g->project.production_start)});
   ledger::Page page;
   page.limit = 1'000'000;
   render({{"project", state}, {"trades", trade_table(reg, r.trades_by_project(ledger::ProjectIndex(p), page))}},
@@ -339,7 +436,8 @@ int query_project(const Reader& r, const Registry& reg, const Options& o, std::o
   return 0;
 }
 
-int query_elimination(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
+int query_elimination(const Reader& r, const Registry& reg, const Options& o, std::ostream& out,
+                      std::ostream& err) {
   ledger::EliminationFilter filter;
   if (const auto f = flag(o, "--facility")) filter.facility = ledger::FacilityIndex(reg.facility("--facility", *f));
   if (const auto g = flag(o, "--region")) filter.region = ledger::RegionIndex(reg.region("--region", *g));
@@ -354,31 +452,55 @@ int query_elimination(const Reader& r, const Registry& reg, const Options& o, st
     }
     if (!filter.status) throw BadArgument{"--status '" + *s + "' is not a status; valid: " + join(valid)};
   }
-  Table t;
-  t.columns = {"province",     "enterprise",      "enterprise_id", "facility",     "equipment",
-               "inventory_ref", "capacity_retired_t", "trade",       "buyer_project", "filing_ref",
-               "retired",      "publicity_end",   "dismantle_by",  "status",       "status_since"};
-  for (const ledger::EliminationItem& e : r.elimination_list(filter)) {
-    t.add({text(e.region_name), text(e.owner_name), text(e.owner_id), text(e.facility_id), text(e.equipment),
-           text(e.inventory_ref), number(static_cast<long long>(e.entry.qty.v)),
-           number(static_cast<unsigned long long>(e.entry.trade.v)), text(e.project_id), text(e.project_approval_ref),
-           text(date_text(e.entry.retired)), text(date_text(e.entry.publicity_end)), text(date_text(e.entry.dismantle_by)),
-           text(std::string(engine::to_string(e.status))), text(reg.time_text(e.status_since))});
-  }
-  render(t, o.format, out);
-  return 0;
+  const std::vector<std::string> columns = {
+      "region",          "province",           "enterprise",        "enterprise_id",    "facility",
+      "equipment",       "inventory_ref",      "capacity_retired_t", "trade",           "buyer_project",
+      "filing_ref",      "retired",            "publicity_end",     "dismantle_from",   "dismantle_by",
+      "status",          "status_since",       "project_enterprise", "project_site",    "project_equipment",
+      "project_capacity_t", "construction_start", "production_start"};
+  const auto day_or_none = [](const std::optional<ledger::Day>& d) { return d ? text(date_text(*d)) : none(); };
+  const auto row = [&](const ledger::EliminationItem& e) -> std::vector<Cell> {
+    return {text(e.region_name), text(e.province_name), text(e.owner_name), text(e.owner_id), text(e.facility_id),
+            text(e.equipment), text(e.inventory_ref), number(static_cast<long long>(e.entry.qty.v)),
+            number(static_cast<unsigned long long>(e.entry.trade.v)), text(e.project_id), text(e.project_approval_ref),
+            text(date_text(e.entry.retired)), text(date_text(e.entry.publicity_end)),
+            text(date_text(e.entry.dismantle_from)), text(date_text(e.entry.dismantle_by)),
+            text(std::string(engine::to_string(e.status))), text(reg.time_text(e.status_since)),
+            text(e.project_owner_name), text(e.project_site), text(e.project_equipment),
+            number(static_cast<long long>(e.project_capacity.v)), day_or_none(e.construction_start),
+            day_or_none(e.production_start)};
+  };
+  return list_paged(
+      "elimination", o, columns, [&](const ledger::Page& page) { return r.elimination_list(filter, page); }, row,
+      [](const ledger::EliminationItem& e) { return e.entry.trade; },
+      [&](engine::TradeId after) { return r.count_elimination(filter, after); }, out, err);
 }
 
 int query_regions(const Reader& r, const Options& o, std::ostream& out) {
-  Table t;
-  t.columns = {"region", "code", "industry", "configured_t", "capacity_t", "cap_t", "room_t"};
+  const auto optional_number = [](const std::optional<std::int64_t>& v) {
+    return v ? number(static_cast<long long>(*v)) : none();
+  };
+  const auto room = [](const std::optional<std::int64_t>& cap, std::int64_t capacity) {
+    return cap ? std::optional<std::int64_t>(*cap - capacity) : std::nullopt;
+  };
+  Table regions;
+  regions.columns = {"region", "code", "province_code", "industry", "configured_t", "capacity_t", "cap_t", "room_t"};
   for (const ledger::RegionCapacity& c : r.region_capacity()) {
-    t.add({text(c.name), number(static_cast<unsigned long long>(c.code)), text(std::string(engine::to_string(c.industry))),
-           number(static_cast<long long>(c.initial)), number(static_cast<long long>(c.capacity)),
-           c.cap ? number(static_cast<long long>(*c.cap)) : text(""),
-           c.cap ? number(static_cast<long long>(*c.cap - c.capacity)) : text("")});
+    regions.add({text(c.name), number(static_cast<unsigned long long>(c.code)),
+                 number(static_cast<unsigned long long>(ledger::province_code(c.code))),
+                 text(std::string(engine::to_string(c.industry))), number(static_cast<long long>(c.initial)),
+                 number(static_cast<long long>(c.capacity)), optional_number(c.cap),
+                 optional_number(room(c.cap, c.capacity))});
   }
-  render(t, o.format, out);
+  Table provinces;
+  provinces.columns = {"province", "code", "industry", "regions", "configured_t", "capacity_t", "cap_t", "room_t"};
+  for (const ledger::ProvinceCapacity& p : r.province_capacity()) {
+    provinces.add({text(p.name), number(static_cast<unsigned long long>(p.code)),
+                   text(std::string(engine::to_string(p.industry))), number(static_cast<unsigned long long>(p.regions)),
+                   number(static_cast<long long>(p.initial)), number(static_cast<long long>(p.capacity)),
+                   optional_number(p.cap), optional_number(room(p.cap, p.capacity))});
+  }
+  render({{"regions", regions}, {"provinces", provinces}}, o.format, out);
   return 0;
 }
 
@@ -403,6 +525,110 @@ int query_daily(const Reader& r, const Registry& reg, const Options& o, std::ost
   return 0;
 }
 
+// "-1.23": `change` against `base` in percent, two decimals, half away from zero.
+Cell percent(std::int64_t change, std::int64_t base) {
+  const ledger::Int128 scaled = ledger::Int128{change} * 20'000 / base;  // hundredths of a percent, x 2
+  const ledger::Int128 hundredths = (scaled + (scaled < 0 ? -1 : 1)) / 2;
+  const ledger::Int128 a = hundredths < 0 ? -hundredths : hundredths;
+  const auto whole = static_cast<long long>(a / 100);
+  const auto frac = static_cast<int>(a % 100);
+  return Cell{std::string(hundredths < 0 ? "-" : "") + std::to_string(whole) + "." + two(frac), true};
+}
+
+// The daily market report of one day, as a carbon market's: per instrument the day's prices, the change
+// against the previous close (the close of the instrument's last earlier day with trades), the day's
+// trades, volume and value, and the totals since the ledger began; then the market's totals.
+int query_report(const Reader& r, const Registry& reg, const Options& o, std::ostream& out, std::ostream& err) {
+  if (o.positional.size() > 2) throw BadArgument{"ledger report: expected LEDGER [DAY]"};
+  const std::vector<ledger::DailyStats> all =
+      r.daily_stats(ledger::Day(std::numeric_limits<std::int32_t>::min() / 2),
+                    ledger::Day(std::numeric_limits<std::int32_t>::max() / 2));
+  ledger::Day day{};
+  if (o.positional.size() == 2) {
+    const std::optional<engine::Date> date = date_argument(o.positional[1]);
+    if (!date || !on_calendar(*date)) {
+      throw BadArgument{"ledger report: DAY '" + o.positional[1] + "' is not a date: use YYYY-MM-DD"};
+    }
+    day = ledger::to_day(*date);
+  } else if (!all.empty()) {
+    day = all.back().day;  // the last day with trades
+  } else {
+    err << "crix ledger report: " << o.positional[0] << " holds no trades yet: give the DAY to report\n";
+    return 1;
+  }
+  Table t;
+  t.columns = {"day",       "instrument", "open",         "high",     "low",       "close",
+               "prev_close", "change",    "change_pct",   "trades",   "volume_t",  "value_yuan",
+               "cum_trades", "cum_volume_t", "cum_value_yuan"};
+  std::uint64_t day_trades = 0, cum_trades = 0;
+  std::int64_t day_volume = 0, cum_volume = 0;
+  ledger::Int128 day_value = 0, cum_value = 0;
+  for (std::uint32_t i = 0; i < reg.instruments().size(); ++i) {
+    std::optional<ledger::DailyStats> today;
+    std::optional<engine::Price> previous;
+    std::uint64_t trades = 0;
+    std::int64_t volume = 0;
+    ledger::Int128 value = 0;
+    for (const ledger::DailyStats& d : all) {
+      if (d.instrument.v != i || d.day > day) continue;
+      if (d.day == day) today = d;
+      if (d.day < day) previous = d.close;
+      trades += d.trades;
+      volume += d.volume.v;
+      value += d.value;
+    }
+    std::vector<Cell> row = {text(date_text(day)), text(reg.instruments()[i].code)};
+    if (today) {
+      for (const engine::Price p : {today->open, today->high, today->low, today->close}) row.push_back(money(p.v));
+    } else {
+      row.insert(row.end(), 4, none());
+    }
+    row.push_back(previous ? money(previous->v) : none());
+    if (today && previous) {
+      row.push_back(money(today->close.v - previous->v));
+      row.push_back(percent(today->close.v - previous->v, previous->v));
+    } else {
+      row.insert(row.end(), 2, none());
+    }
+    row.push_back(number(static_cast<unsigned long long>(today ? today->trades : 0)));
+    row.push_back(number(static_cast<long long>(today ? today->volume.v : 0)));
+    row.push_back(money128(today ? today->value : 0));
+    row.push_back(number(static_cast<unsigned long long>(trades)));
+    row.push_back(number(static_cast<long long>(volume)));
+    row.push_back(money128(value));
+    t.add(std::move(row));
+    day_trades += today ? today->trades : 0;
+    day_volume += today ? today->volume.v : 0;
+    day_value += today ? today->value : 0;
+    cum_trades += trades;
+    cum_volume += volume;
+    cum_value += value;
+  }
+  std::vector<Cell> total = {text(date_text(day)), text("total")};
+  total.insert(total.end(), 7, none());
+  total.insert(total.end(), {number(static_cast<unsigned long long>(day_trades)), number(static_cast<long long>(day_volume)),
+                             money128(day_value), number(static_cast<unsigned long long>(cum_trades)),
+                             number(static_cast<long long>(cum_volume)), money128(cum_value)});
+  t.add(std::move(total));
+  if (o.format == TableFormat::kText) {
+    out << "market report of " << date_text(day) << " (close: the day's volume-weighted average price, rounded "
+        << "to the tick; change against the previous close; cum_: since the ledger began)\n";
+  }
+  render(t, o.format, out);
+  return 0;
+}
+
+// `crix ledger backup LEDGER DEST`: a consistent, compacted copy of a live ledger.
+int command_backup(const Options& o, std::ostream& out) {
+  if (o.positional.size() != 2) throw BadArgument{"ledger backup: expected LEDGER DEST (a new file)"};
+  const Reader reader(o.positional[0]);
+  reader.backup(o.positional[1]);
+  // Not opened here: a copy for read-only media is read without a lock file, and so stays without one.
+  out << o.positional[0] << " copied to " << o.positional[1] << "; check it with crix verify " << o.positional[1]
+      << "\n";
+  return 0;
+}
+
 struct Query {
   std::string_view name;
   std::vector<std::string> flags;
@@ -416,9 +642,12 @@ const std::vector<Query>& queries() {
        "trades (and revocations) in id order, all or by one index or a time range"},
       {"facility", {"--after", "--limit"}, "ID: one facility's state, trades and elimination entries"},
       {"project", {}, "ID: one project's need, credited capacity, remaining need and trades"},
-      {"elimination", {"--status", "--region", "--facility"}, "the elimination list (淘汰名单) with its public fields"},
-      {"regions", {}, "each region's capacity per industry against its cap"},
+      {"elimination", {"--status", "--region", "--facility", "--after", "--limit"},
+       "the elimination list (淘汰名单) with its public fields"},
+      {"regions", {}, "each region's and each province's capacity per industry against its cap"},
       {"daily", {"--from", "--to", "--instrument"}, "daily statistics per instrument (close = VWAP)"},
+      {"report", {}, "[DAY]: the daily market report (the last day with trades by default)"},
+      {"backup", {}, "DEST: a consistent, compacted copy of a live ledger into the new file DEST"},
   };
   return kQueries;
 }
@@ -442,17 +671,19 @@ int run_ledger_command(std::span<char*> args, std::ostream& out, std::ostream& e
   try {
     const Options o = parse(args.subspan(1), name, q->flags);
     if (o.positional.empty()) throw BadArgument{"ledger " + std::string(name) + ": expected the ledger's path"};
+    if (name == "backup") return command_backup(o, out);
     const Reader reader(o.positional[0]);
     const Registry reg(reader);
-    if (name != "facility" && name != "project" && o.positional.size() > 1) {
+    if (name != "facility" && name != "project" && name != "report" && o.positional.size() > 1) {
       throw BadArgument{"ledger " + std::string(name) + ": unexpected argument '" + o.positional[1] + "'"};
     }
     if (name == "summary") return query_summary(reader, o, out);
-    if (name == "trades") return query_trades(reader, reg, o, out);
+    if (name == "trades") return query_trades(reader, reg, o, out, err);
     if (name == "facility") return query_facility(reader, reg, o, out);
     if (name == "project") return query_project(reader, reg, o, out);
-    if (name == "elimination") return query_elimination(reader, reg, o, out);
+    if (name == "elimination") return query_elimination(reader, reg, o, out, err);
     if (name == "regions") return query_regions(reader, o, out);
+    if (name == "report") return query_report(reader, reg, o, out, err);
     return query_daily(reader, reg, o, out);
   } catch (const BadArgument& e) {
     err << "crix ledger: " << e.what << "\n";

@@ -9,6 +9,7 @@ namespace crix::tools {
 Cell text(std::string s) { return Cell{std::move(s), false}; }
 Cell number(long long v) { return Cell{std::to_string(v), true}; }
 Cell number(unsigned long long v) { return Cell{std::to_string(v), true}; }
+Cell none() { return Cell{"", false, true}; }
 
 namespace {
 
@@ -57,31 +58,39 @@ std::size_t width(const std::string& s) {
   return w;
 }
 
+void json_row(const std::vector<std::string>& columns, const std::vector<Cell>& row, bool first, std::ostream& out) {
+  out << (first ? "\n  {" : ",\n  {");
+  for (std::size_t c = 0; c < columns.size() && c < row.size(); ++c) {
+    const Cell& cell = row[c];
+    out << (c == 0 ? "" : ", ") << json_string(columns[c]) << ": "
+        << (cell.null ? "null" : cell.number ? cell.text : json_string(cell.text));
+  }
+  out << "}";
+}
+
+void csv_row(const std::vector<Cell>& row, std::size_t n, std::ostream& out) {
+  for (std::size_t c = 0; c < n && c < row.size(); ++c) out << (c == 0 ? "" : ",") << csv_field(row[c].text);
+  out << "\r\n";
+}
+
+void csv_header(const std::vector<std::string>& columns, std::ostream& out) {
+  for (std::size_t c = 0; c < columns.size(); ++c) out << (c == 0 ? "" : ",") << csv_field(columns[c]);
+  out << "\r\n";
+}
+
 }  // namespace
 
 void render(const Table& table, TableFormat format, std::ostream& out) {
   const std::size_t n = table.columns.size();
   if (format == TableFormat::kJson) {
     out << "[";
-    for (std::size_t r = 0; r < table.rows.size(); ++r) {
-      out << (r == 0 ? "\n  {" : ",\n  {");
-      for (std::size_t c = 0; c < n && c < table.rows[r].size(); ++c) {
-        const Cell& cell = table.rows[r][c];
-        out << (c == 0 ? "" : ", ") << json_string(table.columns[c]) << ": "
-            << (cell.number ? cell.text : json_string(cell.text));
-      }
-      out << "}";
-    }
+    for (std::size_t r = 0; r < table.rows.size(); ++r) json_row(table.columns, table.rows[r], r == 0, out);
     out << (table.rows.empty() ? "]\n" : "\n]\n");
     return;
   }
   if (format == TableFormat::kCsv) {
-    for (std::size_t c = 0; c < n; ++c) out << (c == 0 ? "" : ",") << csv_field(table.columns[c]);
-    out << "\r\n";
-    for (const auto& row : table.rows) {
-      for (std::size_t c = 0; c < n && c < row.size(); ++c) out << (c == 0 ? "" : ",") << csv_field(row[c].text);
-      out << "\r\n";
-    }
+    csv_header(table.columns, out);
+    for (const auto& row : table.rows) csv_row(row, n, out);
     return;
   }
   std::vector<std::size_t> widths(n);
@@ -123,6 +132,26 @@ void render(const std::vector<std::pair<std::string, Table>>& sections, TableFor
     out << sections[i].first << (format == TableFormat::kCsv ? "\r\n" : ":\n");
     render(sections[i].second, format, out);
   }
+}
+
+TableStream::TableStream(std::vector<std::string> columns, TableFormat format, std::ostream& out)
+    : format_(format), out_(out) {
+  text_.columns = std::move(columns);
+  if (format_ == TableFormat::kJson) out_ << "[";
+  if (format_ == TableFormat::kCsv) csv_header(text_.columns, out_);
+}
+
+void TableStream::add(const std::vector<Cell>& row) {
+  if (format_ == TableFormat::kJson) json_row(text_.columns, row, rows_ == 0, out_);
+  if (format_ == TableFormat::kCsv) csv_row(row, text_.columns.size(), out_);
+  if (format_ == TableFormat::kText) text_.add(row);
+  ++rows_;
+}
+
+void TableStream::finish() {
+  if (format_ == TableFormat::kJson) out_ << (rows_ == 0 ? "]\n" : "\n]\n");
+  if (format_ == TableFormat::kText) render(text_, format_, out_);
+  out_.flush();
 }
 
 }  // namespace crix::tools
