@@ -298,3 +298,40 @@ TEST_CASE("operator commands are journaled: registration, revocation and amendme
   CHECK_THAT(status.err, Catch::Matchers::Contains("is none of confirmed, shut, dismantled"));
   CHECK(run(dir, "verify " + *options.ledger).status == 0);
 }
+
+TEST_CASE("crix operator without --market names the market file the ledger was made with", "[ledger][process]") {
+  const TempDir dir;
+  // The sample with one longer session: a day simulated on it replays differently under the sample.
+  const std::filesystem::path sample = crix::config::sample_market_path().parent_path();
+  for (const auto& entry : std::filesystem::directory_iterator(sample)) {
+    std::filesystem::copy_file(entry.path(), dir.file(entry.path().filename().string()));
+  }
+  const std::string market = dir.file("market.toml");
+  std::string text;
+  {
+    std::ifstream in(market);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string sessions = "sessions = [[09:30:00, 11:30:00], [13:00:00, 15:00:00]]";
+  const std::size_t at = text.find(sessions);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, sessions.size(), "sessions = [[09:00:00, 15:30:00]]");
+  std::ofstream(market) << text;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run(dir, "simulate " + market + " --commands 2000 --ledger " + ledger).status == 0);
+  const Run made = run(dir, "operator " + ledger + " --market " + market + " register");
+  REQUIRE(made.status == 0);
+
+  const Run r = run(dir, "operator " + ledger + " register");
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Matchers::Contains("the exchange's calendar and limits differs from its registration "
+                                              "(registered sessions=09:00-15:30, configured "
+                                              "sessions=09:30-11:30,13:00-15:00)"));
+  CHECK_THAT(r.err, Catch::Matchers::Contains("this ledger last started with market file " + market + ", sha256 "));
+  CHECK_THAT(r.err, Catch::Matchers::Contains("this run reads " + crix::config::sample_market_path().string()));
+  CHECK_THAT(r.err, Catch::Matchers::Contains("start with --market " + market));
+  CHECK_THAT(r.err, !Catch::Matchers::Contains("replaying its journal"));
+  // With the file, the ledger opens as before.
+  CHECK(run(dir, "operator " + ledger + " --market " + market + " register").status == 0);
+  CHECK(run(dir, "verify " + ledger).status == 0);
+}
