@@ -335,3 +335,33 @@ TEST_CASE("crix operator without --market names the market file the ledger was m
   CHECK(run(dir, "operator " + ledger + " --market " + market + " register").status == 0);
   CHECK(run(dir, "verify " + ledger).status == 0);
 }
+
+TEST_CASE("holidays the journal has not reached may change; earlier ones may not", "[ledger][exchange]") {
+  const TempDir dir;
+  const std::string path = dir.file("holidays.ledger");
+  const crix::engine::Market market = sample();
+  {
+    crix::ledger::OpenLedger ledger = crix::ledger::open_ledger(path, market);
+    crix::engine::Command tick;
+    tick.type = crix::engine::CommandType::kAdvanceTime;
+    (void)crix::ledger::apply_and_commit(ledger, tick, crix::engine::local_time({2026, 12, 2}, 10, 0, 480));
+  }
+  crix::engine::Market later = market;
+  later.exchange.holidays.push_back({2026, 12, 25});
+  CHECK_NOTHROW(crix::ledger::open_ledger(path, later));
+  crix::engine::Market earlier = later;
+  earlier.exchange.holidays.push_back({2026, 12, 1});
+  try {
+    crix::ledger::open_ledger(path, earlier);
+    FAIL("opened with a holiday the journal ran through");
+  } catch (const crix::ledger::Error& e) {
+    CHECK(e.kind() == crix::ledger::ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("the holidays up to 2026-12-02, the day of the last journaled "
+                                                   "command, differ from those registered"));
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("configured 2026-01-01,"));
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("2026-12-01)"));
+  }
+  // The accepted holidays are the new registration: the ledger opens with 2026-12-25 and without it.
+  CHECK_NOTHROW(crix::ledger::open_ledger(path, later));
+  CHECK_NOTHROW(crix::ledger::open_ledger(path, market));
+}
