@@ -3,7 +3,13 @@
 // gracefully: no new requests, queues drained, the last batch committed, a summary logged.
 //
 //   crixd [--market FILE] [--ledger PATH] [--host ADDR] [--port N] [--sync full|os] [--log-dir DIR]
-//         [--fix-log]
+//         [--fix-log] [--replay-progress-ms N]
+//
+// At start the ledger's journal is replayed (a line before, and progress every --replay-progress-ms,
+// default 1000; 0 logs every 4,096 commands); the market file's participant statuses that differ from
+// the replayed ones are journaled as suspensions or reinstatements; any other difference from what the
+// ledger registered is refused, naming the entry, the field and the market file the ledger was made
+// with.
 //
 // --host (default 127.0.0.1) is the address logons are taken on: an IPv4 address of this machine, or
 // 0.0.0.0 for all. QuickFIX listens on every address whatever it says; a logon that arrives on
@@ -34,7 +40,7 @@ namespace {
 int usage(const std::string& what) {
   std::cerr << "crixd: " << what << "\n"
             << "usage: crixd [--market FILE] [--ledger PATH] [--host ADDR] [--port N] [--sync full|os] "
-               "[--log-dir DIR] [--fix-log]\n";
+               "[--log-dir DIR] [--fix-log] [--replay-progress-ms N]\n";
   return 2;
 }
 
@@ -62,7 +68,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     const auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    if (a == "--market" || a == "--ledger" || a == "--host" || a == "--log-dir" || a == "--port" || a == "--sync") {
+    if (a == "--market" || a == "--ledger" || a == "--host" || a == "--log-dir" || a == "--port" || a == "--sync" ||
+        a == "--replay-progress-ms") {
       const char* v = value();
       if (v == nullptr) return usage(std::string(a) + " needs a value");
       if (a == "--market") market_file = v;
@@ -77,6 +84,15 @@ int main(int argc, char** argv) {
           return usage("--port '" + std::string(s) + "' is not a port number from 1 to 65535");
         }
         options.port = static_cast<std::uint16_t>(port);
+      }
+      if (a == "--replay-progress-ms") {
+        unsigned ms = 0;
+        const std::string_view s(v);
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
+        if (ec != std::errc{} || end != s.data() + s.size() || ms > 3'600'000) {
+          return usage("--replay-progress-ms '" + std::string(s) + "' is not a number of milliseconds from 0 to 3600000");
+        }
+        options.replay_progress = std::chrono::milliseconds(ms);
       }
       if (a == "--sync") {
         const std::string_view s(v);
@@ -107,6 +123,8 @@ int main(int argc, char** argv) {
                      market_file.string(), loaded.errors.size(), market_file.string());
     return 1;
   }
+
+  options.market_file = market_file.string();
 
   // Signals are taken by sigwait below, never by a handler: block them before any thread starts.
   sigset_t stop_signals;

@@ -181,12 +181,26 @@ class Daemon::Impl final : public fix::Handler {
   Impl(const engine::Market& market, const DaemonOptions& options) : market_(market), options_(options) {
     ledger::WriterOptions wo;
     wo.durability = options.durability.value_or(market.exchange.durability);
+    if (!options.market_file.empty()) wo.market = ledger::market_source(options.market_file);
+    ledger::OpenOptions oo;
+    oo.now = engine::Timestamp(now());
+    oo.progress_every = options.replay_progress;
+    oo.progress = [&](const ledger::ReplayProgress& p) {
+      if (p.total == 0) return;
+      if (p.done == 0) {
+        spdlog::info("ledger {}: replaying its journal of {} commands", options.ledger_path, p.total);
+      } else {
+        spdlog::info("ledger {}: replayed {} of {} commands ({}%)", options.ledger_path, p.done, p.total,
+                     p.done * 100 / p.total);
+      }
+    };
     const auto t0 = std::chrono::steady_clock::now();
-    ledger_ = ledger::open_ledger(options.ledger_path, market, wo);
+    ledger_ = ledger::open_ledger(options.ledger_path, market, wo, oo);
     spdlog::info("ledger {}: replayed {} commands and {} trades in {} ms; chain head {}", options.ledger_path,
                  ledger_.recovery.commands, ledger_.recovery.trades,
                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
                  ledger::to_hex(ledger_.writer->meta().chain_head));
+    for (const std::string& note : ledger_.notes) spdlog::info("ledger {}: {}", options.ledger_path, note);
     last_ts_ = ledger_.last_ts.v;
     seq_ = ledger_.writer->meta().last_seq.v;
     suspended_ = std::make_unique<std::atomic<bool>[]>(market.participants.size());

@@ -56,6 +56,11 @@ struct DaemonOptions {
   // The exchange's clock, nanoseconds since the Unix epoch (UTC), read from any thread; empty: the
   // system clock. Tests move it to reach the close, expiry and the next trading day.
   std::function<std::int64_t()> clock;
+  // The market file the market was loaded from: the ledger records it and names it when a later
+  // market does not match (ledger::WriterOptions::market). "" = not recorded.
+  std::string market_file;
+  // How often the journal's replay at start logs its progress (0: every 4,096 commands).
+  std::chrono::milliseconds replay_progress{1000};
 };
 
 struct DaemonStats {

@@ -97,13 +97,20 @@ std::unique_ptr<engine::Exchange> exchange_for(const Reader& reader, engine::Mar
   return std::make_unique<engine::Exchange>(std::move(market), reader.registered_at_creation());
 }
 
-RecoveryReport recover(const Reader& reader, engine::Exchange& exchange) {
+RecoveryReport recover(const Reader& reader, engine::Exchange& exchange, const ProgressFn& progress,
+                       std::chrono::milliseconds every) {
   RecoveryReport report;
   const Meta meta = reader.meta();
   engine::EventSink sink;
   engine::Seq next(1);
   constexpr std::size_t kPage = 4096;
+  auto told = std::chrono::steady_clock::now();
+  if (progress) progress(ReplayProgress{0, meta.last_seq.v});
   for (;;) {
+    if (progress && report.commands > 0 && std::chrono::steady_clock::now() - told >= every) {
+      progress(ReplayProgress{report.commands, meta.last_seq.v});
+      told = std::chrono::steady_clock::now();
+    }
     const std::vector<engine::Command> page = reader.journal(next, kPage);
     for (const engine::Command& c : page) {
       sink.clear();
@@ -153,22 +160,82 @@ RecoveryReport recover(const Reader& reader, engine::Exchange& exchange) {
   return report;
 }
 
-OpenLedger open_ledger(const std::string& path, const engine::Market& market, const WriterOptions& options) {
+namespace {
+
+// `market` with each participant's status as `statuses` gives it (the ones beyond: as configured).
+engine::Market with_statuses(engine::Market market, const std::vector<engine::ParticipantStatus>& statuses) {
+  for (std::size_t i = 0; i < statuses.size() && i < market.participants.size(); ++i) {
+    market.participants[i].status = statuses[i];
+  }
+  return market;
+}
+
+engine::Timestamp system_now() {
+  return engine::Timestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
+}
+
+}  // namespace
+
+OpenLedger open_ledger(const std::string& path, const engine::Market& market, const WriterOptions& options,
+                       const OpenOptions& open) {
   OpenLedger out;
   out.writer = std::make_unique<Writer>(path, market, options);
   const Reader reader = out.writer->reader();
-  out.exchange = exchange_for(reader, market);
-  out.recovery = recover(reader, *out.exchange);
+  std::vector<engine::ParticipantStatus> statuses = out.writer->registered_statuses();
+  out.exchange = exchange_for(reader, with_statuses(market, statuses));
+  out.recovery = recover(reader, *out.exchange, open.progress, open.progress_every);
+  if (!out.recovery.ok() && out.writer->participants_unregistered()) {
+    // A ledger of an older build did not register its participants: the configured statuses were
+    // the guess. A participant suspended in the market file since is the usual edit: try them active.
+    std::vector<engine::ParticipantStatus> active(statuses.size(), engine::ParticipantStatus::kActive);
+    if (active != statuses) {
+      auto again = exchange_for(reader, with_statuses(market, active));
+      RecoveryReport report = recover(reader, *again, open.progress, open.progress_every);
+      if (report.ok()) {
+        out.exchange = std::move(again);
+        out.recovery = report;
+        statuses = active;
+      }
+    }
+  }
   if (!out.recovery.ok()) {
     throw Error(ErrorKind::kCorrupt, "ledger " + path + ": replaying its journal does not reproduce its trades (" +
                                          *out.recovery.mismatch +
                                          "): the configuration, the rules or this build differ from the ones "
-                                         "that wrote it; stop and compare them, never edit the ledger");
+                                         "that wrote it; stop and compare them, never edit the ledger" +
+                                         out.writer->market_note());
   }
   const engine::Seq last = out.writer->meta().last_seq;
   if (last.v > 0) {
     const std::vector<engine::Command> tail = reader.journal(last, 1);
     if (!tail.empty()) out.last_ts = tail.front().ts;
+  }
+  // The market file's participant statuses, as journaled operator commands.
+  const engine::Timestamp now = open.now.v != 0 ? open.now : system_now();
+  for (std::uint32_t i = 0; i < market.participants.size(); ++i) {
+    const engine::Participant& p = market.participants[i];
+    const bool suspend = p.status == engine::ParticipantStatus::kSuspended;
+    const engine::ParticipantId id(i);
+    if (out.exchange->suspended(id) == suspend) continue;
+    engine::Command c;
+    c.type = suspend ? engine::CommandType::kSuspend : engine::CommandType::kReinstate;
+    c.participant = id;
+    const std::vector<engine::Event> events = apply_and_commit(out, c, now);
+    const auto canceled = std::count_if(events.begin(), events.end(), [&](const engine::Event& e) {
+      return e.type == engine::EventType::kCanceled && e.reason == engine::CancelReason::kSuspended;
+    });
+    out.notes.push_back("participant " + p.id + (suspend ? " suspended" : " reinstated") +
+                        " as the market file says (status = \"" + (suspend ? "suspended" : "active") +
+                        "\"): journaled as command " + std::to_string(out.writer->meta().last_seq.v) +
+                        (suspend ? ", " + std::to_string(canceled) + " of its orders canceled" : std::string()));
+  }
+  const std::optional<MarketSource> before = out.writer->accepted_market();
+  out.writer->accept_market(statuses);
+  if (before && !options.market.path.empty() && *before != options.market) {
+    out.notes.push_back("market file " + options.market.path + " accepted; the ledger was last opened with " +
+                        before->path + (before->sha256 == options.market.sha256 ? " (same content)" : " (other content)"));
   }
   return out;
 }

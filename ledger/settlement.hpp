@@ -7,8 +7,10 @@
 // not touch the Exchange's mutable state); recover() runs before trading starts, on one thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,11 +44,21 @@ struct RecoveryReport {
 // registered when it was created (the journal's kRegister commands register the rest on replay).
 std::unique_ptr<engine::Exchange> exchange_for(const Reader& reader, engine::Market market);
 
+// How far a replay got: `done` of `total` journaled commands.
+struct ReplayProgress {
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;
+};
+using ProgressFn = std::function<void(const ReplayProgress&)>;
+
 // Replays the whole journal of `reader`'s ledger through `exchange`, which must be fresh and built from
 // the same market the ledger was created with (exchange_for). Every fill and every revocation the
 // replay produces must equal the ledger's record (a revocation: the trade it revokes, its command and
 // time). Stops at the first mismatch; a mismatch is for the caller to stop on loudly, never to repair.
-RecoveryReport recover(const Reader& reader, engine::Exchange& exchange);
+// `progress`, when set, is called before the first command (done 0) and then, between pages of 4,096
+// commands, whenever `every` has passed since the last call (0: after every page).
+RecoveryReport recover(const Reader& reader, engine::Exchange& exchange, const ProgressFn& progress = {},
+                       std::chrono::milliseconds every = std::chrono::seconds(1));
 
 // A ledger opened for writing and an exchange in the state its journal leaves: what crixd and the
 // operator's tools start from.
@@ -55,13 +67,31 @@ struct OpenLedger {
   std::unique_ptr<engine::Exchange> exchange;
   RecoveryReport recovery;
   engine::Timestamp last_ts{};  // the last journaled command's time (0 on an empty journal)
+  // What the start did beyond the replay, a sentence each: the market file's changes it journaled
+  // (a participant suspended or reinstated), and a market file other than the one recorded.
+  std::vector<std::string> notes;
   engine::Seq next_seq() const { return engine::Seq(writer->meta().last_seq.v + 1); }
 };
 
-// Opens (or creates) the ledger at `path` for `market` and replays its journal. Throws Error as Writer
-// does, and Error(kCorrupt) when the replay does not reproduce the stored trades (the message says
-// where): a loud stop, never a repair.
-OpenLedger open_ledger(const std::string& path, const engine::Market& market, const WriterOptions& options = {});
+struct OpenOptions {
+  ProgressFn progress;  // recover()'s progress, called on this thread
+  std::chrono::milliseconds progress_every = std::chrono::seconds(1);
+  // The time of the commands the start journals (kSuspend, kReinstate), as the sequencer's clock gives
+  // it (never before the last command's); 0: the system clock.
+  engine::Timestamp now{};
+};
+
+// Opens (or creates) the ledger at `path` for `market` (writer options: WriterOptions::market names
+// the market file), replays its journal, then makes the exchange agree with the market file where a
+// journaled command can: a participant whose configured status differs from the replayed one is
+// suspended or reinstated by a journaled kSuspend / kReinstate (its orders canceled), so that the next
+// replay is exact. Then the market file is accepted (Writer::accept_market).
+// Throws Error as Writer does (kIncompatible names the entry and field of the market that differs
+// from the ledger's registration, and the market file the ledger was made with), and Error(kCorrupt)
+// when the replay does not reproduce the stored trades (the message says where): a loud stop, never a
+// repair.
+OpenLedger open_ledger(const std::string& path, const engine::Market& market, const WriterOptions& options = {},
+                       const OpenOptions& open = {});
 
 // Sequences `command` (next seq; time max(now, the last command's)) through the exchange and commits it
 // with what it produced, in one batch. A rejected command is journaled too, like every sequenced

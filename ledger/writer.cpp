@@ -10,6 +10,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <mutex>
@@ -17,6 +20,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "ledger/market_text.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/sha256.hpp"
 #include "ledger/store.hpp"
@@ -249,6 +253,13 @@ struct Writer::Impl {
   std::vector<DailyStats> daily;
   std::vector<Be<std::uint64_t>> ids;  // one key's run of trade ids, for MDB_MULTIPLE
 
+  // The market beyond facilities and projects (market_text.hpp), as configured now.
+  engine::Market configured_market;
+  std::vector<engine::ParticipantStatus> statuses;  // as registered, per participant
+  bool legacy = false;  // written before participants, instruments ... were registered
+  std::optional<MarketSource> accepted;  // the market file recorded, if any
+  bool accepted_at_creation = false;     // recorded when the ledger was created (no journal yet)
+
   // The configured registry, for registrations after the first start.
   std::vector<engine::Facility> configured_facilities;
   std::vector<engine::Project> configured_projects;
@@ -262,10 +273,32 @@ struct Writer::Impl {
         env(std::make_shared<detail::Env>(p, detail::Env::Mode::kWrite, o.initial_map_bytes,
                                           o.durability == engine::Durability::kOs)),
         calendar(market.exchange) {
-    transact([&](MDB_txn* txn) {
-      env->open_dbis(txn, true);
-      open_registry(txn, market);
-    });
+    try {
+      transact([&](MDB_txn* txn) {
+        env->open_dbis(txn, true);
+        open_registry(txn, market);
+      });
+    } catch (const Error& e) {
+      // A market that does not match: say which market file the ledger was made with.
+      if (e.kind() != ErrorKind::kIncompatible) throw;
+      throw Error(e.kind(), e.what() + market_note());
+    }
+  }
+
+  std::string made() const {
+    return accepted_at_creation ? "this ledger was made with market file " : "this ledger last started with market file ";
+  }
+
+  std::string market_note() const {
+    if (!accepted || options.market.path.empty() || *accepted == options.market) return "";
+    const auto short_hash = [](const std::string& h) { return h.substr(0, 16); };
+    if (accepted->sha256 == options.market.sha256) {
+      return " (" + made() + accepted->path + "; this run reads the same content from " +
+             options.market.path + ")";
+    }
+    return " (" + made() + accepted->path + ", sha256 " + short_hash(accepted->sha256) +
+           "...; this run reads " + options.market.path + ", sha256 " + short_hash(options.market.sha256) +
+           "...: if that is not the file you meant, start with --market " + accepted->path + ")";
   }
 
   MDB_dbi dbi(Db db) const { return env->dbi(db); }
@@ -412,15 +445,28 @@ struct Writer::Impl {
     if (p.production_start) s.production_start = to_day(*p.production_start);
   }
 
-  // registrations: Be<u64> (1 facility / 2 project) << 32 | index -> "seq=<n>;" + registry_text.
+  // registrations: Be<u64> kind << 32 | index -> "seq=<n>;" + the entry's text (registry_text for
+  // facilities and projects, market_text.hpp for the others; the market-wide texts at kMarket 0, 1, 2).
+  enum Kind : std::uint32_t { kFacility = 1, kProject = 2, kParticipant = 3, kInstrument = 4, kRegion = 5, kMarket = 6 };
+  enum MarketText : std::uint32_t { kCalendar = 0, kRules = 1, kHolidays = 2 };
+  static std::uint64_t registration_key(Kind kind, std::uint32_t entry) { return (std::uint64_t{kind} << 32) | entry; }
   static std::uint64_t registration_key(bool facility, std::uint32_t entry) {
-    return (std::uint64_t{facility ? 1u : 2u} << 32) | entry;
+    return registration_key(facility ? kFacility : kProject, entry);
   }
-  void put_registration(MDB_txn* txn, bool facility, std::uint32_t entry, engine::Seq seq, const std::string& text) {
-    const Be<std::uint64_t> key(registration_key(facility, entry));
+  void put_registration(MDB_txn* txn, std::uint64_t k, engine::Seq seq, const std::string& text) {
+    const Be<std::uint64_t> key(k);
     const std::string value = "seq=" + std::to_string(seq.v) + ";" + text;
     put(txn, dbi(Db::kRegistrations), detail::val(key), MDB_val{value.size(), const_cast<char*>(value.data())}, 0,
         Db::kRegistrations, path);
+  }
+  void put_registration(MDB_txn* txn, bool facility, std::uint32_t entry, engine::Seq seq, const std::string& text) {
+    put_registration(txn, registration_key(facility, entry), seq, text);
+  }
+  // The registered text without its "seq=<n>;", or none.
+  std::optional<std::string> registration_text(MDB_txn* txn, std::uint64_t key) {
+    std::optional<std::string> stored = detail::registration(txn, *env, key);
+    if (stored) stored = stored->substr(std::min(stored->size(), stored->find(';') + 1));
+    return stored;
   }
   // The configuration must describe a registered entry as it was registered: names the first field
   // that differs.
@@ -434,26 +480,8 @@ struct Writer::Impl {
     }
     const std::string registered = stored->substr(std::min(stored->size(), stored->find(';') + 1));
     if (registered == configured) return;
-    const auto fields = [](const std::string& text) {
-      std::vector<std::string> out;
-      for (std::size_t at = 0; at <= text.size();) {
-        const std::size_t end = std::min(text.find(';', at), text.size());
-        out.push_back(text.substr(at, end - at));
-        at = end + 1;
-      }
-      return out;
-    };
-    const auto a = fields(registered);
-    const auto b = fields(configured);
-    std::string differs = "its fields";
-    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-      const std::string x = i < a.size() ? a[i] : "";
-      const std::string y = i < b.size() ? b[i] : "";
-      if (x != y) {
-        differs = "registered " + x + ", configured " + y;
-        break;
-      }
-    }
+    std::string differs = first_difference(registered, configured);
+    if (differs.empty()) differs = "its fields";
     throw Error(ErrorKind::kIncompatible,
                 "ledger " + path + ": " + what + " differs from its registration (" + differs +
                     "): the ledger is the registry's truth; restore the configuration and change the entry "
@@ -618,6 +646,7 @@ struct Writer::Impl {
   void open_registry(MDB_txn* txn, const engine::Market& market) {
     meta_fresh = false;
     std::uint32_t stored_schema = kSchemaVersion;
+    read_market_file(txn);
     if (const auto m = detail::find_meta(txn, *env, 2)) {
       stored_schema = m->schema;
       work = *m;
@@ -686,6 +715,7 @@ struct Writer::Impl {
       if (fresh) put_registration(txn, false, i, engine::Seq{}, engine::registry_text(market.projects[i]));
       check_registration(txn, false, i, engine::registry_text(market.projects[i]));
     }
+    check_market(txn, market, fresh);
     // Entries waiting for registration must be registrable: known owner and region, storable text.
     for (std::size_t i = facilities.size(); i < market.facilities.size(); ++i) (void)encode(make(market.facilities[i]));
     for (std::size_t i = projects.size(); i < market.projects.size(); ++i) (void)encode(make(market.projects[i]));
@@ -698,6 +728,179 @@ struct Writer::Impl {
     if (cur.move(k, v, MDB_LAST, "reading the last trade", path) == MDB_SUCCESS) {
       work_last_ts = decode(detail::load<TradeRecord>(v, "trades", path)).ts;
     }
+  }
+
+  // ---- the market beyond facilities and projects (market_text.hpp)
+
+  // The configured entry must describe the registered one (but for `skip`); `advice` says what to do.
+  void check_text(const std::string& what, const std::string& registered, const std::string& configured,
+                  const std::string& advice, const std::string& skip = "") const {
+    const std::string differs = first_difference(registered, configured, skip);
+    if (differs.empty()) return;
+    const std::string field =
+        differs.starts_with("registered nothing") ? "" : differs.substr(11, differs.find('=') - 11);
+    throw Error(ErrorKind::kIncompatible,
+                "ledger " + path + ": " + what + " differs from its registration (" + differs +
+                    "): the journal replays exactly only under the market it ran under, and no operator "
+                    "command changes " + (field.empty() ? std::string("it") : "its " + field) + "; " + advice);
+  }
+
+  // The local day of the last journaled command; none on an empty journal.
+  std::optional<std::int32_t> last_journal_day(MDB_txn* txn) {
+    detail::Cursor cur(txn, dbi(Db::kJournal), path);
+    MDB_val k, v;
+    if (cur.move(k, v, MDB_LAST, "reading the last journaled command", path) != MDB_SUCCESS) return std::nullopt;
+    const engine::Command c = decode(detail::load<JournalRecord>(v, "journal", path));
+    return local_day(c.ts, work.utc_offset_minutes).v;
+  }
+
+  // Participants, instruments, regions, the calendar and the rules as registered; a fresh ledger (and
+  // an entry appended now) registers them as configured. A ledger from before these registrations
+  // (no calendar registered) gets them in accept_market(), once its journal replayed.
+  void check_market(MDB_txn* txn, const engine::Market& market, bool fresh) {
+    configured_market = market;
+    const engine::Seq at = work.last_seq;
+    const auto calendar_reg = registration_text(txn, registration_key(kMarket, kCalendar));
+    legacy = !fresh && !calendar_reg;
+    if (fresh && !options.market.path.empty()) {
+      put_market_file(txn);
+      accepted = options.market;
+      accepted_at_creation = true;
+    }
+    statuses.clear();
+    for (const engine::Participant& p : market.participants) statuses.push_back(p.status);
+    if (legacy) return;
+    const std::string restore = "restore it in the market file";
+    for (std::uint32_t i = 0; i < participants.size(); ++i) {
+      const engine::Participant& p = market.participants[i];
+      const auto key = registration_key(kParticipant, i);
+      const auto stored = registration_text(txn, key);
+      if (!stored) {
+        put_registration(txn, key, at, participant_text(p));
+        continue;
+      }
+      check_text("participant " + p.id, *stored, participant_text(p),
+                 restore + " (its status may change there: the start journals a suspension or reinstatement)",
+                 "status");
+      statuses[i] = field_of(*stored, "status") == "suspended" ? engine::ParticipantStatus::kSuspended
+                                                              : engine::ParticipantStatus::kActive;
+    }
+    for (std::uint32_t i = 0; i < instruments.size(); ++i) {
+      const auto key = registration_key(kInstrument, i);
+      const std::string text = instrument_text(market.instruments[i]);
+      if (const auto stored = registration_text(txn, key)) {
+        check_text("instrument " + market.instruments[i].code, *stored, text, restore);
+      } else {
+        put_registration(txn, key, at, text);
+      }
+    }
+    for (std::uint32_t i = 0; i < regions.size(); ++i) {
+      const auto key = registration_key(kRegion, i);
+      const std::string text = region_text(market.regions[i]);
+      if (const auto stored = registration_text(txn, key)) {
+        check_text("region " + market.regions[i].name, *stored, text, restore);
+      } else {
+        put_registration(txn, key, at, text);
+      }
+    }
+    const std::string calendar_now = calendar_text(market);
+    if (calendar_reg) {
+      check_text("the exchange's calendar and limits", *calendar_reg, calendar_now, restore + " ([exchange])");
+    } else {
+      put_registration(txn, registration_key(kMarket, kCalendar), at, calendar_now);
+    }
+    const std::string rules_now = rules_text(market);
+    if (const auto stored = registration_text(txn, registration_key(kMarket, kRules))) {
+      check_text("the rules (ratio and transfer tables)", *stored, rules_now,
+                 "restore the rules file the ledger was made with");
+    } else {
+      put_registration(txn, registration_key(kMarket, kRules), at, rules_now);
+    }
+    const std::string holidays_now = holidays_text(market.exchange.holidays);
+    const auto holidays = registration_text(txn, registration_key(kMarket, kHolidays));
+    if (!holidays) {
+      put_registration(txn, registration_key(kMarket, kHolidays), at, holidays_now);
+      return;
+    }
+    // Holidays the journal has not reached may change: they decide nothing it replays.
+    const std::optional<std::int32_t> last_day = last_journal_day(txn);
+    if (!last_day) return;
+    const auto up_to = [&](const std::string& text) {
+      std::vector<engine::Date> days;
+      for (std::size_t at_ = 0; at_ + 10 <= text.size(); at_ += 11) {
+        const std::string d = text.substr(at_, 10);
+        days.push_back(engine::Date{std::stoi(d.substr(0, 4)), static_cast<std::uint8_t>(std::stoi(d.substr(5, 2))),
+                                    static_cast<std::uint8_t>(std::stoi(d.substr(8, 2)))});
+      }
+      return holidays_text(days, *last_day);
+    };
+    const std::string before = up_to(*holidays);
+    const std::string now = holidays_text(market.exchange.holidays, *last_day);
+    if (before != now) {
+      const engine::Date last = engine::civil_from_days(*last_day);
+      const std::string day = holidays_text({last});
+      throw Error(ErrorKind::kIncompatible,
+                  "ledger " + path + ": the holidays up to " + day + ", the day of the last journaled command, " +
+                      "differ from those registered (registered " + (before.empty() ? "none" : before) +
+                      ", configured " + (now.empty() ? "none" : now) +
+                      "): the journal ran under them; restore them in the market file (holidays after " + day +
+                      " may change)");
+    }
+  }
+
+  void accept(const std::vector<engine::ParticipantStatus>& chosen) {
+    transact([&](MDB_txn* txn) {
+      const engine::Seq at = work.last_seq;
+      if (legacy) {
+        for (std::uint32_t i = 0; i < participants.size(); ++i) {
+          engine::Participant p = configured_market.participants[i];
+          if (i < chosen.size()) p.status = chosen[i];
+          put_registration(txn, registration_key(kParticipant, i), at, participant_text(p));
+        }
+        for (std::uint32_t i = 0; i < instruments.size(); ++i) {
+          put_registration(txn, registration_key(kInstrument, i), at, instrument_text(configured_market.instruments[i]));
+        }
+        for (std::uint32_t i = 0; i < regions.size(); ++i) {
+          put_registration(txn, registration_key(kRegion, i), at, region_text(configured_market.regions[i]));
+        }
+        put_registration(txn, registration_key(kMarket, kCalendar), at, calendar_text(configured_market));
+        put_registration(txn, registration_key(kMarket, kRules), at, rules_text(configured_market));
+      }
+      const std::string holidays_now = holidays_text(configured_market.exchange.holidays);
+      if (registration_text(txn, registration_key(kMarket, kHolidays)) != holidays_now) {
+        put_registration(txn, registration_key(kMarket, kHolidays), at, holidays_now);
+      }
+      if (!options.market.path.empty() && accepted != options.market) {
+        put_market_file(txn);
+      }
+    });
+    if (legacy) {
+      for (std::size_t i = 0; i < chosen.size() && i < statuses.size(); ++i) statuses[i] = chosen[i];
+    }
+    legacy = false;
+    if (!options.market.path.empty() && accepted != options.market) {
+      accepted = options.market;
+      accepted_at_creation = meta.last_seq.v == 0;
+    }
+  }
+
+  // meta "market-file": "<path>\n<sha256 hex>\n<last seq then>" of the market file last accepted.
+  static constexpr std::string_view kMarketFileKey = "market-file";
+  void put_market_file(MDB_txn* txn) {
+    const std::string value =
+        options.market.path + "\n" + options.market.sha256 + "\n" + std::to_string(work.last_seq.v);
+    put(txn, dbi(Db::kMeta), detail::val(kMarketFileKey), detail::val(std::string_view(value)), 0, Db::kMeta, path);
+  }
+  void read_market_file(MDB_txn* txn) {
+    MDB_val k = detail::val(kMarketFileKey), d;
+    const int rc = mdb_get(txn, dbi(Db::kMeta), &k, &d);
+    if (rc == MDB_NOTFOUND) return;
+    detail::check(rc, "reading the market file's record in 'meta'", path);
+    const std::string text(static_cast<const char*>(d.mv_data), d.mv_size);
+    const std::size_t nl = text.find('\n');
+    const std::size_t nl2 = nl == std::string::npos ? nl : text.find('\n', nl + 1);
+    accepted = MarketSource{text.substr(0, nl), nl == std::string::npos ? "" : text.substr(nl + 1, nl2 - nl - 1)};
+    accepted_at_creation = nl2 != std::string::npos && text.substr(nl2 + 1) == "0";
   }
 
   // ---- one batch
@@ -1094,6 +1297,30 @@ std::vector<ClientOrder> Writer::client_orders() const {
     out.push_back(ClientOrder{key.get(), std::string(static_cast<const char*>(v.mv_data), v.mv_size)});
   }
   return out;
+}
+
+const std::vector<engine::ParticipantStatus>& Writer::registered_statuses() const { return impl_->statuses; }
+bool Writer::participants_unregistered() const { return impl_->legacy; }
+const std::optional<MarketSource>& Writer::accepted_market() const { return impl_->accepted; }
+std::string Writer::market_note() const { return impl_->market_note(); }
+void Writer::accept_market(const std::vector<engine::ParticipantStatus>& statuses) {
+  if (!impl_->stopped.empty()) {
+    throw Error(ErrorKind::kStopped, "ledger " + impl_->path + ": the writer stopped after an earlier failure (" +
+                                         impl_->stopped + "); restart the process once the cause is fixed");
+  }
+  impl_->accept(statuses);
+}
+
+MarketSource market_source(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorKind::kNotFound, "cannot read the market file " + path + ": check the path and its permissions");
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Sha256 sha;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec).lexically_normal();
+  return MarketSource{ec ? path : absolute.string(), to_hex(sha.digest(bytes.data(), bytes.size()))};
 }
 
 std::size_t Writer::registered_facilities() const { return impl_->facilities.size(); }

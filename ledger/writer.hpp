@@ -36,7 +36,12 @@
 // the entry and the field): the ledger is the registry's truth, and a change is an amendment command,
 // journaled and replayed. Entries the configuration adds at the end wait for a registration command
 // (registered_facilities() < the market's count); participants, instruments and regions added at the
-// end are appended at open.
+// end are appended at open. The rest of the market the exchange reads is registered too
+// (ledger/market_text.hpp: each participant, instrument and region, the calendar, the rules, the
+// holidays) and checked the same way, except a participant's status (open_ledger journals the change
+// as kSuspend / kReinstate) and holidays after the last journaled command's day (they decide nothing
+// the journal replays). The market file's path and SHA-256 are recorded beside meta at creation and
+// whenever a market is accepted; a refusal names that file when the market given comes from another.
 //
 // Other failures stop the writer: commit() throws Error (kStorage and friends, with the path and what to
 // do) and every later commit() throws Error(kStopped). MDB_MAP_FULL is not a failure: the writer
@@ -49,6 +54,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,8 +70,20 @@ class Env;
 }
 class Reader;
 
+// The market file a ledger was opened with: its path and the SHA-256 of its bytes (market_source()).
+struct MarketSource {
+  std::string path;
+  std::string sha256;  // hex
+  friend bool operator==(const MarketSource&, const MarketSource&) = default;
+};
+// Reads `path` and hashes it (the path made absolute); throws Error(kNotFound / kPermission) when it cannot be read.
+MarketSource market_source(const std::string& path);
+
 struct WriterOptions {
   engine::Durability durability = engine::Durability::kFull;
+  // The market file the market came from: recorded at creation and on accept_market(), and named in
+  // every refusal of a market that does not match the ledger. Empty path: not recorded.
+  MarketSource market;
   // Address space reserved for the map: the file only grows as data arrives; MDB_MAP_FULL doubles it.
   std::size_t initial_map_bytes = std::size_t{1} << 30;
   std::size_t max_map_bytes = std::size_t{1} << 40;
@@ -167,6 +185,27 @@ class Writer {
   std::vector<ClientOrder> client_orders() const;
   std::size_t registered_facilities() const;
   std::size_t registered_projects() const;
+
+  // The market beyond facilities and projects (ledger/market_text.hpp): participants, instruments,
+  // regions, the calendar and the rules are registered as they were first configured. The constructor
+  // refuses (kIncompatible, naming the entry and field) a market that differs from a registration in
+  // anything but a participant's status and the holidays the journal has not reached. Each
+  // participant's status as registered, which the journal's replay starts from (a suspension since is
+  // a journaled kSuspend; for participants not registered yet, the configured status):
+  const std::vector<engine::ParticipantStatus>& registered_statuses() const;
+  // True on a ledger written before participants were registered (schema 3 of an older build): their
+  // status at creation is unknown.
+  bool participants_unregistered() const;
+  // The market file recorded when the ledger was created or a market file last accepted; none on a
+  // ledger from before that was recorded.
+  const std::optional<MarketSource>& accepted_market() const;
+  // " (this ledger was made with market file P, sha256 X...; this run reads Q, sha256 Y...: ...)" when
+  // the recorded market file differs from WriterOptions::market; else "".
+  std::string market_note() const;
+  // Records the market as accepted, in one transaction: the registrations still missing (participants
+  // with `statuses`, one per configured participant, instruments, regions, calendar, rules), the
+  // holidays, and WriterOptions::market as the market file. Call once the journal replayed.
+  void accept_market(const std::vector<engine::ParticipantStatus>& statuses);
 
   // A reader on this writer's environment (one environment per file per process: see store.hpp).
   Reader reader() const;

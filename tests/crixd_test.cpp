@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <iterator>
@@ -421,6 +422,224 @@ TEST_CASE("crixd: a participant suspended in the market file is refused at logon
   }
   Client other(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
   CHECK(other.fix().wait_logged_on(5000));
+  check_stops_cleanly(crixd);
+}
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// `market` with `status = "suspended"` set (or removed) on participant `id`, written to `to`.
+void set_suspended(const std::string& market, const std::string& id, bool suspended, const std::string& to) {
+  std::string text = read_file(market);
+  const std::string line = "status = \"suspended\"\n";
+  const std::string key = "id = \"" + id + "\"\n";
+  const std::size_t at = text.find(key);
+  REQUIRE(at != std::string::npos);
+  const bool has = text.compare(at + key.size(), line.size(), line) == 0;
+  if (suspended && !has) text.insert(at + key.size(), line);
+  if (!suspended && has) text.erase(at + key.size(), line.size());
+  std::ofstream(to) << text;
+}
+
+}  // namespace
+
+TEST_CASE("crixd: a participant suspended in the market file after it traded is suspended by a journaled command",
+          "[crixd]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::string ledger = dir.file("crix.ledger");
+  const std::uint16_t port = free_port();
+  std::string resting;
+  {
+    Crixd crixd(dir, market, ledger, port);
+    REQUIRE(crixd.listening(port));
+    Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    Client buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(buyer.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1000, 58000)));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("s1", '0'); }));
+    REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("s1", 'F'); }));
+    REQUIRE(seller.fix().send(order("s2", '2', "HB-BF-450", 1000, 59000)));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("s2", '0'); }));
+    resting = seller.reports_for("s2")[0].order_id;
+    check_stops_cleanly(crixd);
+  }
+  // The operator suspends the seller in the market file: crixd journals the suspension (the ledger's
+  // trade replays under the participant as it was then), cancels its order and refuses its logon.
+  const std::string edited = dir.file("edited.toml");
+  set_suspended(market, "HB-TANGSHAN-IRON", true, edited);
+  {
+    Crixd crixd(dir, edited, ledger, port);
+    REQUIRE(crixd.listening(port));
+    CHECK_THAT(crixd.errors(), Catch::Matchers::Contains(
+                                   "participant HB-TANGSHAN-IRON suspended as the market file says (status = "
+                                   "\"suspended\"): journaled as command "));
+    CHECK_THAT(crixd.errors(), Catch::Matchers::Contains(", 1 of its orders canceled"));
+    {
+      Client suspended(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+      CHECK_FALSE(suspended.fix().wait_logged_on(3000));
+      CHECK(suspended.fix().logout_text() ==
+            "participant HB-TANGSHAN-IRON is suspended by the exchange; contact the operator");
+    }
+    check_stops_cleanly(crixd);
+  }
+  // Started again on the same file: the journal replays exactly and journals nothing more.
+  {
+    Crixd crixd(dir, edited, ledger, port);
+    REQUIRE(crixd.listening(port));
+    check_stops_cleanly(crixd);
+    CHECK_THAT(crixd.errors(), !Catch::Matchers::Contains("as the market file says"));
+  }
+  // Back to active in the file: reinstated, and it logs on; its order stayed canceled.
+  {
+    Crixd crixd(dir, market, ledger, port);
+    REQUIRE(crixd.listening(port));
+    CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("participant HB-TANGSHAN-IRON reinstated as the market "
+                                                         "file says (status = \"active\")"));
+    Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    crix::fix::OrderRequest status;
+    status.kind = crix::fix::RequestKind::kStatus;
+    status.cl_ord_id = "s2";
+    status.order_id = resting;
+    status.symbol = "STEEL-IRON";
+    status.side = '2';
+    REQUIRE(seller.fix().send(status));
+    REQUIRE(seller.wait([](const Received& c) { return c.count("s2") > 0; }));
+    CHECK(seller.get(&Client::reports).back().exec_type == 'I');
+    CHECK(seller.get(&Client::reports).back().ord_status != '0');
+    check_stops_cleanly(crixd);
+  }
+  const crix::ledger::Reader reader(ledger);
+  CHECK(reader.meta().trade_count == 1);
+  CHECK(crix::ledger::verify(reader).ok());
+}
+
+// Makes `ledger` look written by a build from before participants, instruments, regions, the
+// calendar and the rules were registered and the market file recorded: those records removed.
+void forget_market_registrations(const std::string& ledger) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == MDB_SUCCESS);
+  mdb_env_set_maxdbs(env, crix::ledger::detail::kDbCount);
+  REQUIRE(mdb_env_open(env, ledger.c_str(), MDB_NOSUBDIR, 0644) == MDB_SUCCESS);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == MDB_SUCCESS);
+  MDB_dbi registrations = 0, meta = 0;
+  REQUIRE(mdb_dbi_open(txn, "registrations", 0, &registrations) == MDB_SUCCESS);
+  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == MDB_SUCCESS);
+  MDB_cursor* cur = nullptr;
+  REQUIRE(mdb_cursor_open(txn, registrations, &cur) == MDB_SUCCESS);
+  MDB_val k, v;
+  int removed = 0;
+  for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    REQUIRE(k.mv_size == 8);
+    if (static_cast<const unsigned char*>(k.mv_data)[3] >= 3) {  // kind (big-endian bits 32-63) 3 and on
+      REQUIRE(mdb_cursor_del(cur, 0) == MDB_SUCCESS);
+      ++removed;
+    }
+  }
+  mdb_cursor_close(cur);
+  CHECK(removed > 0);
+  MDB_val key{11, const_cast<char*>("market-file")};
+  REQUIRE(mdb_del(txn, meta, &key, nullptr) == MDB_SUCCESS);
+  REQUIRE(mdb_txn_commit(txn) == MDB_SUCCESS);
+  mdb_env_close(env);
+}
+
+TEST_CASE("crixd: on a ledger of an older build a participant suspended in the market file is suspended too",
+          "[crixd]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::string ledger = dir.file("crix.ledger");
+  const std::uint16_t port = free_port();
+  {
+    Crixd crixd(dir, market, ledger, port);
+    REQUIRE(crixd.listening(port));
+    Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    Client buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(buyer.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1000, 58000)));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("s1", '0'); }));
+    REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("s1", 'F'); }));
+    check_stops_cleanly(crixd);
+  }
+  forget_market_registrations(ledger);
+  set_suspended(market, "HB-TANGSHAN-IRON", true, dir.file("edited.toml"));
+  {
+    Crixd crixd(dir, dir.file("edited.toml"), ledger, port);
+    REQUIRE(crixd.listening(port));
+    CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("participant HB-TANGSHAN-IRON suspended as the market file says"));
+    Client suspended(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    CHECK_FALSE(suspended.fix().wait_logged_on(3000));
+    check_stops_cleanly(crixd);
+  }
+  // The registrations are now written: the next start replays exactly.
+  {
+    Crixd crixd(dir, dir.file("edited.toml"), ledger, port);
+    REQUIRE(crixd.listening(port));
+    check_stops_cleanly(crixd);
+    CHECK_THAT(crixd.errors(), !Catch::Matchers::Contains("as the market file says"));
+  }
+}
+
+TEST_CASE("crixd: a market that differs from the ledger's registration is refused naming the field and the market file",
+          "[crixd]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::string ledger = dir.file("crix.ledger");
+  const std::uint16_t port = free_port();
+  {
+    Crixd crixd(dir, market, ledger, port);
+    REQUIRE(crixd.listening(port));
+    check_stops_cleanly(crixd);
+  }
+  std::string text = read_file(market);
+  const std::string tick = "tick = 1\n";
+  const std::size_t at = text.find(tick);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, tick.size(), "tick = 100\n");
+  std::ofstream(dir.file("ticks.toml")) << text;
+  Crixd crixd(dir, dir.file("ticks.toml"), ledger, port);
+  CHECK(crixd.stop(0) == 1);
+  CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("differs from its registration (registered tick=1, "
+                                                       "configured tick=100)"));
+  CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("no operator command changes its tick"));
+  CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("this ledger was made with market file " + market));
+  CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("start with --market " + market));
+}
+
+TEST_CASE("crixd: the journal's replay at start logs a line before and its progress", "[crixd]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::string ledger = dir.file("crix.ledger");
+  const std::string simulate = std::string(CRIX_BIN) + " simulate " + market + " --commands 10000 --ledger " +
+                               ledger + " >/dev/null";
+  REQUIRE(std::system(simulate.c_str()) == 0);
+  const crix::ledger::Meta meta = crix::ledger::Reader(ledger).meta();
+  REQUIRE(meta.last_seq.v > 8192);
+  const std::uint16_t port = free_port();
+  // Every 4,096 commands (0 ms): the threshold a test can reach in a moment.
+  crix::test::CrixdProcess crixd(CRIXD_BIN, dir, market, ledger, port, "os", {"--replay-progress-ms", "0"});
+  REQUIRE(crixd.listening(port));
+  const std::string total = std::to_string(meta.last_seq.v);
+  const std::string log = crixd.errors();
+  const std::size_t before = log.find("replaying its journal of " + total + " commands");
+  const std::size_t first = log.find("replayed 4096 of " + total + " commands (");
+  const std::size_t second = log.find("replayed 8192 of " + total + " commands (");
+  const std::size_t done = log.find("replayed " + total + " commands and ");
+  CHECK(before != std::string::npos);
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(done != std::string::npos);
+  CHECK((before < first && first < second && second < done));
   check_stops_cleanly(crixd);
 }
 

@@ -555,3 +555,70 @@ TEST_CASE("the elimination list carries the notice's fields: dismantling from th
   r = run("ledger project " + ledger + " SD-NEW-EAF-100 --json");
   CHECK(r.out.find("\"construction_start\": null, \"production_start\": null}") != std::string::npos);
 }
+
+TEST_CASE("crix operator without --market names the market file the ledger was made with", "[ledger][process]") {
+  const crix::test::ScratchDir dir;
+  // The sample with one longer session: a day simulated on it replays differently under the sample.
+  const std::filesystem::path sample = crix::config::sample_market_path().parent_path();
+  for (const auto& entry : std::filesystem::directory_iterator(sample)) {
+    std::filesystem::copy_file(entry.path(), dir.file(entry.path().filename().string()));
+  }
+  const std::string market = dir.file("market.toml");
+  std::string text;
+  {
+    std::ifstream in(market);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string sessions = "sessions = [[09:30:00, 11:30:00], [13:00:00, 15:00:00]]";
+  const std::size_t at = text.find(sessions);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, sessions.size(), "sessions = [[09:00:00, 15:30:00]]");
+  std::ofstream(market) << text;
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate " + market + " --commands 2000 --ledger " + ledger).exit_code == 0);
+  const crix::test::RunResult made = run("operator " + ledger + " --market " + market + " register");
+  REQUIRE(made.exit_code == 0);
+
+  const crix::test::RunResult r = run("operator " + ledger + " register");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Matchers::Contains("the exchange's calendar and limits differs from its registration "
+                                              "(registered sessions=09:00-15:30, configured "
+                                              "sessions=09:30-11:30,13:00-15:00)"));
+  CHECK_THAT(r.err, Catch::Matchers::Contains("this ledger last started with market file " + market + ", sha256 "));
+  CHECK_THAT(r.err, Catch::Matchers::Contains("this run reads " + crix::config::sample_market_path().string()));
+  CHECK_THAT(r.err, Catch::Matchers::Contains("start with --market " + market));
+  CHECK_THAT(r.err, !Catch::Matchers::Contains("replaying its journal"));
+  // With the file, the ledger opens as before.
+  CHECK(run("operator " + ledger + " --market " + market + " register").exit_code == 0);
+  CHECK(run("verify " + ledger).exit_code == 0);
+}
+
+TEST_CASE("holidays the journal has not reached may change; earlier ones may not", "[ledger][exchange]") {
+  const crix::test::ScratchDir dir;
+  const std::string path = dir.file("holidays.ledger");
+  const crix::engine::Market market = sample();
+  {
+    crix::ledger::OpenLedger ledger = crix::ledger::open_ledger(path, market);
+    crix::engine::Command tick;
+    tick.type = crix::engine::CommandType::kAdvanceTime;
+    (void)crix::ledger::apply_and_commit(ledger, tick, crix::engine::local_time({2026, 12, 2}, 10, 0, 480));
+  }
+  crix::engine::Market later = market;
+  later.exchange.holidays.push_back({2026, 12, 25});
+  CHECK_NOTHROW(crix::ledger::open_ledger(path, later));
+  crix::engine::Market earlier = later;
+  earlier.exchange.holidays.push_back({2026, 12, 1});
+  try {
+    crix::ledger::open_ledger(path, earlier);
+    FAIL("opened with a holiday the journal ran through");
+  } catch (const crix::ledger::Error& e) {
+    CHECK(e.kind() == crix::ledger::ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("the holidays up to 2026-12-02, the day of the last journaled "
+                                                   "command, differ from those registered"));
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("configured 2026-01-01,"));
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("2026-12-01)"));
+  }
+  // The accepted holidays are the new registration: the ledger opens with 2026-12-25 and without it.
+  CHECK_NOTHROW(crix::ledger::open_ledger(path, later));
+  CHECK_NOTHROW(crix::ledger::open_ledger(path, market));
+}

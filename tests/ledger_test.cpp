@@ -1172,7 +1172,7 @@ TEST_CASE("ledger: a schema-2 ledger is refused by readers and upgraded by the w
 TEST_CASE("ledger: a schema-3 ledger is upgraded to 4: facts as registered and amended, notice fields, dismantling",
           "[ledger]") {
   using crix::engine::FacilityField;
-  ScratchDir scratch;
+  LedgerDir scratch;
   Market market = test_market();
   market.facilities[1].facts.subsidised = true;
   market.projects[0].site = "Binhai New Area";

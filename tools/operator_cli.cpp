@@ -177,7 +177,10 @@ int run_operator_command(std::span<char*> args, std::ostream& out, std::ostream&
       err << "crix operator: " << market_file.string() << " is not a valid market; see 'crix config check'\n";
       return 1;
     }
-    ledger::OpenLedger ledger = ledger::open_ledger(path, *loaded.market);
+    ledger::WriterOptions options;
+    options.market = ledger::market_source(market_file.string());
+    ledger::OpenLedger ledger = ledger::open_ledger(path, *loaded.market, options);
+    for (const std::string& note : ledger.notes) err << "crix operator: " << note << '\n';
     std::vector<Command> commands;
     if (verb == "revoke" || verb == "status") {
       Command c;
