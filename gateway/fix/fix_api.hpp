@@ -263,6 +263,18 @@ struct AcceptorConfig {
   // first, so only a client that has stopped reading gets here; the bound keeps it from holding up
   // the thread that sends to everyone for long.
   std::chrono::milliseconds send_timeout{200};
+  // "" = sessions kept in memory: sequence numbers start at 1 at every Logon (ResetOnLogon=Y), a
+  // ResendRequest is answered with a gap fill, and a message for a session not logged on is dropped.
+  // Else the path of an LMDB file (created when absent; crixd uses "<ledger>.fix") that keeps every
+  // session's sequence numbers and the messages sent to it (gateway/fix/message_store.hpp): a client
+  // logging on with ResetSeqNumFlag(141)=N continues its numbers, also after a restart; a message for
+  // a session not logged on is numbered and stored; a ResendRequest is answered with the stored
+  // messages (PossDupFlag=Y). Sessions never end by the clock (NonStopSession); a Logon with 141=Y
+  // starts afresh and drops what was stored. The constructor throws when the file cannot be opened.
+  std::string store_path;
+  // With store_path: sent messages older than this are deleted (a ResendRequest for them is answered
+  // with a gap fill).
+  std::chrono::seconds store_retention{std::chrono::hours(24 * 8)};
 };
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids
@@ -287,6 +299,8 @@ class Acceptor {
   // Thread-safe, callable from any thread. false when the session is not logged on (nothing sent) or
   // the handle is out of range. true means QuickFIX took the message while the session was logged on; a
   // message sent in the instant the connection drops is lost with it (see OrderStatusRequest above).
+  // With AcceptorConfig::store_path, a message for a session not logged on (or whose connection is
+  // being dropped) is numbered and stored for the client's ResendRequest, and true is returned.
   // Writes on the calling thread: waits while the client's connection cannot take the message and the
   // client keeps reading. When it takes nothing for AcceptorConfig::send_timeout (or after ten times
   // that in all), the connection is dropped (Handler::on_stalled), false is returned, and sends to
@@ -367,6 +381,15 @@ struct InitiatorConfig {
   std::string dictionary_path;         // "" = default_dictionary_path()
   int heartbeat_seconds = 30;          // HeartBtInt(108), > 0
   int reconnect_seconds = 30;          // QuickFIX's ReconnectInterval after a lost or refused connection
+  // "" = messages in memory and sequence numbers reset at every Logon (ResetSeqNumFlag=Y), as before;
+  // else a directory (created when absent) where QuickFIX's FileStore keeps this client's sequence
+  // numbers and sent messages, so that it can log on again continuing them (reset_on_logon false) and
+  // the exchange resends what it missed. The session never ends by the clock (NonStopSession). One
+  // Initiator at a time per directory and comp id.
+  std::string store_dir;
+  // With store_dir: true logs on with ResetSeqNumFlag=Y (a fresh start: what the exchange kept for
+  // this client is dropped), false continues the stored numbers. Without store_dir always true.
+  bool reset_on_logon = true;
 };
 
 class Initiator {
