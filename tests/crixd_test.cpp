@@ -951,14 +951,23 @@ TEST_CASE("crixd: a Logon with ResetSeqNumFlag=N continuing earlier numbers is a
     REQUIRE(seller.fix().send(sl));
     REQUIRE(seller.wait([](Client& c) { return !c.lists.empty(); }));
   }
-  // Each answer to a Logon continues crixd's numbers: past the Logon, the SecurityList and the Logout
-  // of the session before.
+  // A client with a new, empty store starts afresh once, whatever numbers crixd kept for the comp id.
+  {
+    Client fresh(exchange.port, kSeller, kSellerPassword, exchange.dir.file("new-store"), false);
+    REQUIRE(fresh.fix().wait_logged_on(5000));
+  }
+  // Each answer to a Logon continues crixd's numbers (past the Logon, the SecurityList and the Logout
+  // of the session before); the first of each store is a fresh start.
   const auto logons = crixd_sent(exchange.dir, kSeller, "A");
-  REQUIRE(logons.size() == 3);
+  REQUIRE(logons.size() == 4);
   CHECK(seq_num(logons[0]) == 1);
+  CHECK(has_field(logons[0], "141=Y"));
   CHECK(seq_num(logons[1]) >= seq_num(logons[0]) + 3);
   CHECK(seq_num(logons[2]) >= seq_num(logons[1]) + 3);
-  for (const std::string& logon : logons) CHECK_FALSE(has_field(logon, "141=Y"));
+  CHECK_FALSE(has_field(logons[1], "141=Y"));
+  CHECK_FALSE(has_field(logons[2], "141=Y"));
+  CHECK(seq_num(logons[3]) == 1);
+  CHECK(has_field(logons[3], "141=Y"));
   check_stops_cleanly(exchange.crixd);
 }
 

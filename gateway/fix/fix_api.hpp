@@ -30,19 +30,36 @@
 //
 // Sessions: BeginString FIX.4.4; the exchange is SenderCompID = AcceptorConfig::exchange_comp_id to
 // each participant's comp id. Sessions are configured in code from the list of comp ids (no settings
-// file). Messages are kept in memory only (QuickFIX's MemoryStore, PersistMessages=N) and both sides
-// reset sequence numbers at every Logon (ResetOnLogon=Y, ResetSeqNumFlag(141)=Y): a restarted exchange
-// or client starts again at MsgSeqNum 1, and a ResendRequest is answered with a gap fill, never with
-// old messages. A client that lost reports asks again with OrderStatusRequest(H): the ledger, not the
-// FIX session, is the record. The session day ends at 16:00:00 UTC (midnight in Beijing): QuickFIX
-// logs every session out then, and clients log on again when they reconnect.
+// file). Two ways to keep them:
+//  - with a store (AcceptorConfig::store_path; crixd: "<ledger>.fix"; InitiatorConfig::store_dir for a
+//    client): every session's sequence numbers and the messages sent to it are kept durably
+//    (message_store.hpp: an LMDB file, written at each message, flushed to disk every second; a
+//    process crash loses nothing, a power cut up to the last second). A client logging on with
+//    ResetSeqNumFlag(141)=N continues its numbers, also across an exchange restart, and the exchange
+//    answers in sequence; a gap either side sees is filled by ResendRequest, answered with the stored
+//    messages themselves (PossDupFlag(43)=Y, OrigSendingTime(122)), so a report sent while the client
+//    was away (a fill of its resting order) reaches it when it returns: the exchange numbers and
+//    stores a message for a session not logged on. A Logon with 141=Y starts both sides afresh at 1
+//    and drops what was kept for that client. Sessions never end by the clock (QuickFIX 1.15.1 has
+//    no NonStopSession: the stores report being created now, and the schedule has no gap), so a
+//    client away over a night or a weekend still gets its reports; sent messages older than
+//    AcceptorConfig::store_retention (8 days) are deleted and a ResendRequest for them gets a gap fill.
+//    A client whose numbers are behind the exchange's (it lost its store) is logged out by QuickFIX
+//    ("MsgSeqNum too low"): it logs on with 141=Y.
+//  - without (tests, and a client without store_dir): messages in memory only (QuickFIX's
+//    MemoryStore, PersistMessages=N), sequence numbers reset at every Logon (ResetOnLogon=Y,
+//    141=Y), a ResendRequest is answered with a gap fill, a message for a session not logged on is
+//    dropped, and the session day ends at 16:00:00 UTC (midnight in Beijing).
+// Either way a ResendRequest's own MsgSeqNum is counted (QuickFIX 1.15.1 without PersistMessages
+// forgets to, and then loses the peer's next message). A client that lost reports may also ask with
+// OrderStatusRequest(H): the ledger, not the FIX session, is the record.
 //
 // Each message's fields are checked by QuickFIX against our dictionary FIX44-CRIX.xml (types, required
 // fields, fields allowed per message, enumerated values). A message type it does not list is answered
 // with Reject(3), SessionRejectReason 11 (invalid MsgType); a missing required field with Reject(3),
 // reason 1; a frame with a bad checksum or body length is dropped (logged when log_dir is set): it is
-// lost, the sender's next message is one ahead, and the sessions fill the gap (ResendRequest answered
-// with a gap fill). A listed message that only the other side sends (say an
+// lost, the sender's next message is one ahead, and the sessions fill the gap (ResendRequest, answered
+// as Sessions says). A listed message that only the other side sends (say an
 // ExecutionReport from a client) is answered with BusinessMessageReject(j), reason 3. A valid message
 // in a form our exchange does not support (SecurityListRequest type other than 4, MarketDataRequest for
 // MDEntryType other than 0/1/2, OrdType stop, ...) is delivered to the Handler as it came, and the
@@ -388,7 +405,8 @@ struct InitiatorConfig {
   // Initiator at a time per directory and comp id.
   std::string store_dir;
   // With store_dir: true logs on with ResetSeqNumFlag=Y (a fresh start: what the exchange kept for
-  // this client is dropped), false continues the stored numbers. Without store_dir always true.
+  // this client is dropped), false continues the stored numbers (a store that has none yet, say a new
+  // directory, starts afresh once). Without store_dir always true.
   bool reset_on_logon = true;
 };
 

@@ -174,6 +174,12 @@ Initiator::Impl::Impl(const InitiatorConfig& config, ClientHandler& handler)
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
   session_ = initiator_->getSession(id_);
+  // A store with no numbers yet has nothing to continue, and the exchange may hold numbers from an
+  // earlier client of this comp id: the first logon starts both afresh (ResetSeqNumFlag=Y).
+  if (!config.store_dir.empty() && !config.reset_on_logon && session_->getExpectedSenderNum() == 1 &&
+      session_->getExpectedTargetNum() == 1) {
+    session_->setResetOnLogon(true);
+  }
 }
 
 Initiator::Impl::~Impl() {
@@ -273,6 +279,8 @@ void Initiator::Impl::on_global_event(const std::string& event) {
 
 // on_logon runs before wait_logged_on() returns, and may already send().
 void Initiator::Impl::onLogon(const FIX::SessionID&) {
+  // Later logons continue the numbers (see the constructor's fresh start).
+  if (!config_.store_dir.empty() && !config_.reset_on_logon) session_->setResetOnLogon(false);
   logged_on_ = true;
   quietly([this] { handler_.on_logon(); });
   {
