@@ -43,7 +43,7 @@
 //    and drops what was kept for that client. Sessions never end by the clock (QuickFIX 1.15.1 has
 //    no NonStopSession: the stores report being created now, and the schedule has no gap), so a
 //    client away over a night or a weekend still gets its reports; sent messages older than
-//    AcceptorConfig::store_retention (8 days) are deleted and a ResendRequest for them gets a gap fill.
+//    AcceptorConfig::store_retention (14 days) are deleted and a ResendRequest for them gets a gap fill.
 //    A client whose numbers are behind the exchange's (it lost its store) is logged out by QuickFIX
 //    ("MsgSeqNum too low"): it logs on with 141=Y.
 //  - without (tests, and a client without store_dir): messages in memory only (QuickFIX's
@@ -290,8 +290,9 @@ struct AcceptorConfig {
   // starts afresh and drops what was stored. The constructor throws when the file cannot be opened.
   std::string store_path;
   // With store_path: sent messages older than this are deleted (a ResendRequest for them is answered
-  // with a gap fill).
-  std::chrono::seconds store_retention{std::chrono::hours(24 * 8)};
+  // with a gap fill). Two weeks: longer than the market's longest closure (the October holiday with
+  // its weekends, nine days), so a participant away over it still gets its reports.
+  std::chrono::seconds store_retention{std::chrono::hours(24 * 14)};
 };
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids

@@ -59,7 +59,7 @@ namespace detail {
 
 struct LmdbStoreOptions {
   std::chrono::milliseconds sync_interval{1000};  // flush to disk this often; 0: only at close and sync()
-  std::chrono::seconds retention{std::chrono::hours(24 * 8)};  // keep sent messages this long
+  std::chrono::seconds retention{std::chrono::hours(24 * 14)};  // keep sent messages this long
 };
 
 class LmdbEnv;  // message_store.cpp
