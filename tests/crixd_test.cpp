@@ -1019,3 +1019,18 @@ TEST_CASE("crixd: a Logon with ResetSeqNumFlag=Y still starts afresh and drops w
   CHECK_FALSE(has_field(again[2], "141=Y"));
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: a damaged FIX message store stops the start with what to do", "[crixd][resend]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::string ledger = dir.file("crix.ledger");
+  std::ofstream(ledger + ".fix") << std::string(8192, 'x');
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, ledger, port);
+  const bool listened = crixd.listening(port);
+  CHECK_FALSE(listened);
+  CHECK(crixd.stop(listened ? SIGTERM : 0) == 1);
+  CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("the FIX message store " + ledger + ".fix cannot be opened") &&
+                                 Catch::Matchers::Contains("move it away") &&
+                                 Catch::Matchers::Contains("ResetSeqNumFlag=Y"));
+}
