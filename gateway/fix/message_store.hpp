@@ -21,8 +21,10 @@
 // then starts with a fresh store only if the operator removes the file (open() names it), and clients
 // must log on with ResetSeqNumFlag=Y; their reports are in the ledger, OrderStatusRequest and
 // OrderMassStatusRequest bring them back.
-// Cost: one write transaction per sent message (message and next sender number together) and one per
-// received message (next target number), each a few microseconds without a system call.
+// Cost: one write transaction per sent message (the message; the next sender number is the one after
+// the last stored message, so it is written only when set by hand, at reset and when pruning) and one
+// per received message (the next target number), each a few microseconds without a system call
+// (bench/RESULTS.md, 2026-12-04).
 //
 // Layout: database "sessions", key the SessionID's text ("FIX.4.4:CRIX->HB-TANGSHAN-IRON"), value a
 // SessionRecord; database "messages", key the session's number and the MsgSeqNum, both big-endian
