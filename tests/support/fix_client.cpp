@@ -72,13 +72,16 @@ std::optional<crix::fix::ExecReport> RecordingClient::wait_for(const std::string
   return found;
 }
 
-FixClient::FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds) {
+FixClient::FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds,
+                     const std::string& store_dir, bool reset_on_logon) {
   crix::fix::InitiatorConfig c;
   c.port = port;
   c.comp_id = who;
   c.username = who;
   c.password = password;
   c.heartbeat_seconds = heartbeat_seconds;
+  c.store_dir = store_dir;
+  c.reset_on_logon = reset_on_logon;
   initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
   initiator_->start();
 }

@@ -109,7 +109,10 @@ class RecordingClient : public crix::fix::ClientHandler {
 // construction (it connects in the background: fix().wait_logged_on()), stopped at destruction.
 class FixClient : public RecordingClient {
  public:
-  FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds = 30);
+  // store_dir "": sequence numbers reset at every Logon; else kept there (InitiatorConfig::store_dir),
+  // continued at Logon unless reset_on_logon.
+  FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds = 30,
+            const std::string& store_dir = "", bool reset_on_logon = true);
   ~FixClient() override;
   FixClient(const FixClient&) = delete;
   FixClient& operator=(const FixClient&) = delete;
