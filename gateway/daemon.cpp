@@ -56,6 +56,7 @@ struct Unit {
   std::vector<std::uint32_t> logouts;  // participants suspended by this batch
   std::uint64_t trades = 0;
   std::int64_t requests = 0;  // FIX requests answered by this unit (Daemon::Impl::in_flight_)
+  std::vector<Event> fills;   // this unit's trades, for the log once they are committed
 };
 
 // The gateway's view of a live order: what its execution reports carry.
@@ -253,6 +254,7 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void start() {
+    advance_clock();
     engine_thread_ = std::thread([this] { engine_loop(); });
     ledger_thread_ = std::thread([this] { ledger_loop(); });
     try {
@@ -304,6 +306,10 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   std::uint16_t port() const { return port_; }
+  engine::SessionPhase phase() {
+    const std::lock_guard<std::mutex> lock(engine_mutex_);
+    return ledger_.exchange->phase();
+  }
   std::uint64_t recovered_commands() const { return ledger_.recovery.commands; }
   std::uint64_t recovered_trades() const { return ledger_.recovery.trades; }
 
@@ -425,6 +431,17 @@ class Daemon::Impl final : public fix::Handler {
 
   // ---- engine thread ------------------------------------------------------------------------------
 
+  // At start, before any thread runs: the clock's command brings the exchange to now (the day the
+  // ledger last saw closed, the session phase of this minute), journaled like the minute timer's, so
+  // a fresh crixd is open during trading hours before any order arrives.
+  void advance_clock() {
+    const std::lock_guard<std::mutex> lock(engine_mutex_);
+    Unit unit;
+    unit.taken = std::chrono::steady_clock::now();
+    handle(Timer{}, unit);
+    if (!batches_.try_push(std::move(unit))) throw std::logic_error("the batch queue is full before start");
+  }
+
   void engine_loop() {
     std::vector<Inbound> items;
     std::int64_t last_minute = now() / 60'000'000'000;
@@ -441,7 +458,10 @@ class Daemon::Impl final : public fix::Handler {
         inbound_.take(items, options_.max_batch_commands);
         const std::int64_t minute = now() / 60'000'000'000;
         if (minute != last_minute) {
-          // The clock moves the exchange at least once a minute: GTD expiry, sessions, the close.
+          // The clock moves the exchange once a minute, within the wait above (200 ms) of the minute
+          // turning: GTD expiry, and every session boundary and close (they fall on whole minutes),
+          // so the phase, the security list's status and the log change with the clock, not with
+          // the next order.
           last_minute = minute;
           items.emplace_back(Timer{});
         }
@@ -771,6 +791,7 @@ class Daemon::Impl final : public fix::Handler {
       }
       case EventType::kFill: {
         ++unit.trades;
+        unit.fills.push_back(e);
         fill_report(e.order_id.v, e, true, unit);
         fill_report(e.maker_id.v, e, false, unit);
         publish_trade(e, unit);
@@ -1105,7 +1126,7 @@ class Daemon::Impl final : public fix::Handler {
       if (r.request_type == 0 && ins.code != r.symbol) continue;
       fix::SecurityEntry s;
       s.symbol = ins.code;
-      s.description = std::string(engine::to_string(ins.industry)) + " capacity, t/yr";
+      s.description = std::string(engine::to_string(ins.industry)) + " capacity, " + ins.unit + "/yr";
       s.tick = ins.tick;
       s.lot = ins.lot;
       const engine::InstrumentId id(i);
@@ -1161,12 +1182,53 @@ class Daemon::Impl final : public fix::Handler {
     }
     trades_ += trades;
     last_seq_ = ledger_.writer->meta().last_seq.v;
-    const fix::Acceptor::Held held(*acceptor_);  // a group's reports leave a session together
-    for (const Unit& u : units) {
-      publish(u);
-      in_flight_ -= u.requests;
+    {
+      const fix::Acceptor::Held held(*acceptor_);  // a group's reports leave a session together
+      for (const Unit& u : units) {
+        publish(u);
+        in_flight_ -= u.requests;
+      }
+    }
+    for (const Unit& u : units) log_outcomes(u);
+  }
+
+  // One line per trade and per refused request of a committed unit, after its reports have left:
+  // key=value fields an operator can grep, the same for every line of a kind. The logger is
+  // asynchronous (crixd_main.cpp), so this costs the formatting, not the write.
+  void log_outcomes(const Unit& u) const {
+    for (const Event& e : u.fills) {
+      const bool buy = e.side == engine::Side::kBuy;
+      const engine::OrderId buy_order = buy ? e.order_id : e.maker_id;
+      const engine::OrderId sell_order = buy ? e.maker_id : e.order_id;
+      const engine::ParticipantId buyer = buy ? e.participant : e.maker_participant;
+      const engine::ParticipantId seller = buy ? e.maker_participant : e.participant;
+      const engine::AccountId project = buy ? e.account : e.maker_account;
+      const engine::AccountId facility = buy ? e.maker_account : e.account;
+      spdlog::info("trade id={} symbol={} qty={} price={} buy_order={} buyer={} project={} sell_order={} seller={} "
+                   "facility={} credited={} ratio={} aggressor={}",
+                   e.trade_id.v, market_.instruments[e.instrument.v].code, e.qty.v, fix::format_price(e.price.v),
+                   buy_order.v, market_.participants[buyer.v].id, market_.projects[project.v].id, sell_order.v,
+                   market_.participants[seller.v].id, market_.facilities[facility.v].id, e.arg1,
+                   engine::ratio_text(static_cast<std::uint32_t>(e.arg2)), buy ? "buy" : "sell");
+    }
+    for (const Outbound& o : u.out) {
+      if (const auto* r = std::get_if<fix::ExecReport>(&o); r != nullptr && r->exec_type == '8') {
+        spdlog::info("reject request=new participant={} cl_ord_id={} symbol={} side={} account={} qty={} price={} "
+                     "reason=\"{}\"",
+                     participant_id(r->session), r->cl_ord_id, r->symbol, r->side == '2' ? "sell" : "buy", r->account,
+                     r->order_qty, fix::format_price(r->price), r->text);
+      } else if (const auto* c = std::get_if<fix::CancelReject>(&o)) {
+        spdlog::info("reject request={} participant={} cl_ord_id={} order_id={} orig_cl_ord_id={} reason=\"{}\"",
+                     c->response_to == '2' ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
+                     c->order_id, c->orig_cl_ord_id, c->text);
+      } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
+        spdlog::info("reject request={} participant={} ref_id={} reason=\"{}\"", b->ref_msg_type,
+                     participant_id(b->session), b->ref_id, b->text);
+      }
     }
   }
+
+  const std::string& participant_id(fix::SessionHandle session) const { return market_.participants[session].id; }
 
   void publish(const Unit& u) {
     for (const Outbound& o : u.out) {
@@ -1267,6 +1329,7 @@ void Daemon::stop() { impl_->stop(); }
 std::string Daemon::wait() { return impl_->wait(); }
 DaemonStats Daemon::stats() const { return impl_->stats(); }
 std::uint16_t Daemon::port() const { return impl_->port(); }
+engine::SessionPhase Daemon::phase() const { return impl_->phase(); }
 std::uint64_t Daemon::recovered_commands() const { return impl_->recovered_commands(); }
 std::uint64_t Daemon::recovered_trades() const { return impl_->recovered_trades(); }
 

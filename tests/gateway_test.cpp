@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -181,6 +182,27 @@ class Reports : public crix::fix::ClientHandler {
     }
     cv_.notify_all();
   }
+  void on_security_list(const crix::fix::SecurityList& l) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      lists_.push_back(l);
+    }
+    cv_.notify_all();
+  }
+  // Asks for the security list and waits (up to 10 s) for it: TradingSessionStatus(326) per symbol.
+  std::map<std::string, int> trading_status() {
+    crix::fix::SecurityListRequest request;
+    request.security_req_id = "list-" + std::to_string(++asked_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    const std::size_t before = lists_.size();
+    lock.unlock();
+    if (!initiator_->send(request)) return {};
+    lock.lock();
+    std::map<std::string, int> status;
+    if (!cv_.wait_for(lock, std::chrono::seconds(10), [&] { return lists_.size() > before; })) return status;
+    for (const auto& e : lists_.back().securities) status[e.symbol] = e.trading_status;
+    return status;
+  }
   // Waits (up to 10 s) for the nth report of `cl_ord_id` with `exec_type`; nullopt if it did not come.
   std::optional<crix::fix::ExecReport> wait_for(const std::string& cl_ord_id, char exec_type, std::size_t nth = 1) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -206,6 +228,8 @@ class Reports : public crix::fix::ClientHandler {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<crix::fix::ExecReport> reports_;
+  std::vector<crix::fix::SecurityList> lists_;
+  int asked_ = 0;
 };
 
 crix::fix::OrderRequest resting(const std::string& cl, char side, const std::string& account, std::int64_t price) {
@@ -313,4 +337,47 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
   CHECK_THAT(live->text, Catch::Contains("'gtc-1' was used before in this session"));
   daemon.stop();
   CHECK(daemon.wait().empty());
+}
+
+TEST_CASE("daemon: the clock moves the session phase at start and at each boundary with no order sent",
+          "[gateway]") {
+  const crix::tools::ScratchDir dir("daemon-phase");
+  const auto loaded = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(loaded.errors.empty());
+  // The sample market trades 09:30-11:30 and 13:00-15:00 Beijing time; 1 December 2026 is a Tuesday.
+  auto beijing = [](int hour, int minute) {
+    return crix::engine::local_time(crix::engine::Date{2026, 12, 1}, hour, minute, 8 * 60).v;
+  };
+  std::atomic<std::int64_t> clock{beijing(10, 0)};
+  crix::gateway::DaemonOptions options;
+  options.ledger_path = dir.file("crix.ledger");
+  options.port = crix::tools::free_port();
+  options.durability = crix::engine::Durability::kOs;
+  options.clock = [&clock] { return clock.load(); };
+  crix::gateway::Daemon daemon(*loaded.market, options);
+  daemon.start();
+  CHECK(daemon.phase() == crix::engine::SessionPhase::kContinuous);
+  Reports trader(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(trader.fix().wait_logged_on(5000));
+  constexpr int kTrading = 17, kClosed = 18;
+  CHECK(trader.trading_status()["STEEL-IRON"] == kTrading);  // before any order
+
+  const auto wait_phase = [&](crix::engine::SessionPhase phase) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (daemon.phase() != phase && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return daemon.phase() == phase;
+  };
+  clock = beijing(11, 30);  // the lunch break: the engine thread's minute timer
+  CHECK(wait_phase(crix::engine::SessionPhase::kBreak));
+  CHECK(trader.trading_status()["GLASS-FLAT"] == kClosed);
+  clock = beijing(13, 0);
+  CHECK(wait_phase(crix::engine::SessionPhase::kContinuous));
+  CHECK(trader.trading_status()["GLASS-FLAT"] == kTrading);
+  clock = beijing(15, 0);
+  CHECK(wait_phase(crix::engine::SessionPhase::kClosed));
+  daemon.stop();
+  CHECK(daemon.wait().empty());
+  CHECK(daemon.stats().commands >= 4);  // each move of the clock was sequenced (and journaled)
 }
