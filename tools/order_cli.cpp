@@ -1,11 +1,15 @@
 #include "tools/order_cli.hpp"
 
 #include <signal.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <fstream>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -58,6 +62,15 @@ std::string status_text(char s) {
 
 bool final_status(char s) { return s == '2' || s == '4' || s == '8' || s == 'C'; }
 
+// "order 5 (buy-17)": the exchange's id when it gave one (a refused order has none: "NONE"), and the
+// client's ClOrdID.
+std::string order_label(const std::string& order_id, const std::string& cl_ord_id) {
+  std::string s = "order";
+  if (!order_id.empty() && order_id != "NONE") s += " " + order_id;
+  if (!cl_ord_id.empty()) s += " (" + cl_ord_id + ")";
+  return s;
+}
+
 volatile sig_atomic_t interrupted = 0;
 
 class Printer : public fix::ClientHandler {
@@ -65,7 +78,7 @@ class Printer : public fix::ClientHandler {
   Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
 
   void on_exec_report(const fix::ExecReport& r) override {
-    std::string line = "order " + r.order_id + " (" + r.cl_ord_id + ") ";
+    std::string line = order_label(r.order_id, r.cl_ord_id) + " ";
     const std::string what = std::string(r.side == '2' ? "sell " : "buy ") + std::to_string(r.order_qty) + " t " +
                              r.symbol + " at " + price_text(r.price) + " for " + r.account;
     switch (r.exec_type) {
@@ -74,7 +87,7 @@ class Printer : public fix::ClientHandler {
         line += "fill: " + std::to_string(r.last_qty) + " t at " + price_text(r.last_px) + ", trade " + r.trade_id;
         if (r.credited >= 0) {
           line += ", credits " + std::to_string(r.credited) + " t of new capacity at ratio " +
-                  std::to_string(r.ratio_permille / 1000) + "." + std::to_string(r.ratio_permille % 1000 / 100) + ":1";
+                  engine::ratio_text(static_cast<std::uint32_t>(r.ratio_permille));
         }
         line += "; " + std::to_string(r.cum_qty) + " t done, " + std::to_string(r.leaves_qty) + " t open";
         break;
@@ -92,8 +105,9 @@ class Printer : public fix::ClientHandler {
     print(line, r.exec_type == '8' || (r.exec_type == 'I' && r.ord_status == '8'), final_status(r.ord_status) || r.exec_type == 'I');
   }
   void on_cancel_reject(const fix::CancelReject& r) override {
-    print("order " + r.order_id + ": " + (r.response_to == '2' ? "replace" : "cancel") + " refused: " + r.text, true,
-          true);
+    print(order_label(r.order_id, r.cl_ord_id) + ": " + (r.response_to == '2' ? "replace" : "cancel") +
+              " refused: " + r.text,
+          true, true);
   }
   void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + r.text, true, true); }
   void on_session_reject(const fix::SessionReject& r) override {
@@ -169,6 +183,61 @@ class Printer : public fix::ClientHandler {
   bool done_ = false;
 };
 
+constexpr std::string_view kUsage =
+    "usage: crix order CONNECTION REQUEST [OPTIONS]\n"
+    "requests:\n"
+    "  buy|sell SYMBOL ACCOUNT QTY PRICE [--tif day|gtc|ioc|fok] [--aon] [--id CLORDID]\n"
+    "  cancel ORDER                 ORDER: an order id or the order's ClOrdID\n"
+    "  replace ORDER QTY PRICE\n"
+    "  status ORDER\n"
+    "  book SYMBOL [--depth N]      a snapshot of the book\n"
+    "  watch SYMBOL                 book and trades as they change, until Ctrl-C\n"
+    "  securities                   instruments, tick, lot, band, reference, state\n"
+    "connection:\n"
+    "  --as PARTICIPANT             the participant you trade as (required)\n"
+    "  --password-file FILE         the password is the file's first line\n"
+    "  --password PW                (shows in ps: prefer the environment variable CRIX_PASSWORD, a\n"
+    "                               --password-file, or the prompt crix order shows when stdin is a\n"
+    "                               terminal and none of these is given)\n"
+    "  --host ADDR (127.0.0.1) --port N (9878)\n"
+    "  --symbol SYMBOL              cancel, replace, status: the order's instrument\n"
+    "PRICE is in yuan (580.00), QTY in tonnes, ACCOUNT the facility (sell) or project (buy).\n"
+    "Exit codes: 0 done, 1 refused or no answer, 2 bad arguments.\n";
+
+// The password when --password was not given: --password-file, else CRIX_PASSWORD, else a prompt
+// without echo when stdin is a terminal.
+std::string read_password(const std::string& participant, const std::string& file) {
+  if (!file.empty()) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+      throw BadArgument{"--password-file '" + file + "' cannot be read: give a readable file whose first line is "
+                        "the password"};
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) throw BadArgument{"--password-file '" + file + "' starts with an empty line: put the password on the first line"};
+    return line;
+  }
+  if (const char* env = std::getenv("CRIX_PASSWORD"); env != nullptr && *env != '\0') return env;
+  if (isatty(STDIN_FILENO) == 0) {
+    throw BadArgument{"no password: set CRIX_PASSWORD, or give --password-file FILE (or run in a terminal to be asked)"};
+  }
+  termios saved{};
+  const bool echo_off = tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (echo_off) {
+    termios quiet = saved;
+    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::cerr << "password for " << participant << ": " << std::flush;
+  std::string line;
+  std::getline(std::cin, line);
+  if (echo_off) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  std::cerr << "\n";
+  if (line.empty()) throw BadArgument{"no password given"};
+  return line;
+}
+
 std::string fresh_id(const std::string& prefix) {
   return prefix + "-" +
          std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -188,6 +257,8 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     bool aon = false;
     int depth = 0;
     std::string cl_ord_id;
+    std::string password_file;
+    std::string symbol;
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string_view a = args[i];
       const auto value = [&]() -> std::string_view {
@@ -199,6 +270,13 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
         config.username = config.comp_id;
       } else if (a == "--password") {
         config.password = std::string(value());
+      } else if (a == "--password-file") {
+        password_file = std::string(value());
+      } else if (a == "--symbol") {
+        symbol = std::string(value());
+      } else if (a == "--help" || a == "-h") {
+        out << kUsage;
+        return 0;
       } else if (a == "--host") {
         config.host = std::string(value());
       } else if (a == "--port") {
@@ -215,17 +293,13 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
         cl_ord_id = std::string(value());
       } else if (a.starts_with("--")) {
         throw BadArgument{"unknown option '" + std::string(a) +
-                          "' (options: --as --password --host --port --tif --aon --depth --id)"};
+                          "' (options: --as --password --password-file --host --port --tif --aon --depth --id "
+                          "--symbol --help)"};
       } else {
         words.push_back(a);
       }
     }
     if (config.comp_id.empty()) throw BadArgument{"--as PARTICIPANT is required: the participant you trade as"};
-    if (config.password.empty()) {
-      const char* env = std::getenv("CRIX_PASSWORD");
-      if (env == nullptr) throw BadArgument{"--password PW (or CRIX_PASSWORD in the environment) is required"};
-      config.password = env;
-    }
     if (words.empty()) throw BadArgument{"expected a request: buy, sell, cancel, replace, status, book, watch, securities"};
     const std::string_view verb = words[0];
     const auto need = [&](std::size_t n, const char* shape) {
@@ -252,12 +326,14 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       order.order_id = std::to_string(whole_argument("ORDER_ID", words[1], 1, INT64_MAX));
       order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
       order.orig_cl_ord_id = order.order_id;
+      order.symbol = symbol;
     } else if (verb == "replace") {
       need(3, "ORDER_ID QTY PRICE");
       order.kind = fix::RequestKind::kReplace;
       order.order_id = std::to_string(whole_argument("ORDER_ID", words[1], 1, INT64_MAX));
       order.cl_ord_id = cl_ord_id.empty() ? fresh_id("replace") : cl_ord_id;
       order.orig_cl_ord_id = order.order_id;
+      order.symbol = symbol;
       order.qty = whole_argument("QTY", words[2], 1, 10'000'000'000);
       order.price = price_fen(words[3]);
     } else if (verb == "book" || verb == "watch") {
@@ -277,6 +353,7 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       throw BadArgument{"unknown request '" + std::string(verb) +
                         "' (requests: buy, sell, cancel, replace, status, book, watch, securities)"};
     }
+    if (config.password.empty()) config.password = read_password(config.comp_id, password_file);
 
     Printer printer(out, err);
     fix::Initiator initiator(config, printer);
