@@ -75,7 +75,7 @@ void log_in_zone(std::int32_t offset_minutes) {
   spdlog::default_logger()->set_formatter(std::move(formatter));
 }
 
-// Lines wait in a queue of kLogQueue for the logging thread; a full queue makes the logging thread
+// Lines wait in a queue of kLogQueue for the logging thread; a full queue makes the thread that logs
 // wait (block), never drops a line: an operator's record is worth more than a burst's microseconds.
 constexpr std::size_t kLogQueue = 1 << 15;
 
