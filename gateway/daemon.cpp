@@ -297,6 +297,7 @@ class Daemon::Impl final : public fix::Handler {
   DaemonStats stats() const {
     DaemonStats s;
     s.commands = commands_.load();
+    s.clock_commands = clock_commands_.load();
     s.trades = trades_.load();
     s.commits = commits_.load();
     s.busy = busy_.load();
@@ -490,6 +491,7 @@ class Daemon::Impl final : public fix::Handler {
     if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
     Command c;
     c.type = CommandType::kAdvanceTime;
+    ++clock_commands_;
     sequence(c, nullptr, unit);
   }
 
@@ -1290,6 +1292,7 @@ class Daemon::Impl final : public fix::Handler {
   std::atomic<std::int64_t> in_flight_{0};  // FIX requests taken and not yet answered
   std::atomic<bool> quiet_{false};           // the last request found none in flight  // steady_clock ticks of the last request
   std::atomic<std::uint64_t> commands_{0}, trades_{0}, commits_{0}, busy_{0}, last_seq_{0}, run_inline_{0};
+  std::atomic<std::uint64_t> clock_commands_{0};
 
   // The ledger stage: the writer, the group being committed, publishing. Taken by the ledger thread
   // and by a request that runs inline (arrive()); every take from batches_ happens under it.

@@ -72,6 +72,7 @@ struct DaemonOptions {
 
 struct DaemonStats {
   std::uint64_t commands = 0;  // sequenced and journaled
+  std::uint64_t clock_commands = 0;  // of those, the clock's (AdvanceTime at start and each minute)
   std::uint64_t trades = 0;
   std::uint64_t commits = 0;
   std::uint64_t busy = 0;      // requests refused because the inbound queue was full

@@ -21,7 +21,9 @@
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/password.hpp"
 #include "gateway/queue.hpp"
-#include "tools/harness.hpp"
+#include "tests/support/fix_client.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using crix::gateway::BoundedQueue;
 
@@ -99,64 +101,46 @@ TEST_CASE("a password matches its salted hash and nothing else", "[gateway]") {
 
 namespace {
 
-// A started initiator for participant `who` (its comp id and username), answered by `handler`.
-std::unique_ptr<crix::fix::Initiator> started(std::uint16_t port, const std::string& who, const std::string& password,
-                                              crix::fix::ClientHandler& handler) {
-  crix::fix::InitiatorConfig c;
-  c.port = port;
-  c.comp_id = who;
-  c.username = who;
-  c.password = password;
-  auto initiator = std::make_unique<crix::fix::Initiator>(c, handler);
-  initiator->start();
-  return initiator;
-}
-
-// One participant's session: counts each order's answers (execution reports by ClOrdID, and busy
-// BusinessMessageRejects by BusinessRejectRefID).
-class Counter : public crix::fix::ClientHandler {
+// One participant's session: counts each order's first answer (a new or rejected execution report by
+// ClOrdID, or a busy BusinessMessageReject by BusinessRejectRefID) from what it recorded.
+class Counter : public crix::test::FixClient {
  public:
-  Counter(std::uint16_t port, const std::string& who, const std::string& password) {
-    initiator_ = started(port, who, password, *this);
-  }
-  ~Counter() override { initiator_->stop(); }
-  crix::fix::Initiator& fix() { return *initiator_; }
+  using FixClient::FixClient;
 
-  void on_exec_report(const crix::fix::ExecReport& r) override {
-    if (r.exec_type != '0' && r.exec_type != '8') return;  // the order's first answer: new or rejected
-    add(r.cl_ord_id, false);
-  }
-  void on_business_reject(const crix::fix::BusinessReject& r) override {
-    if (r.ref_msg_type == "D" && r.text.find("the exchange is busy") != std::string::npos) add(r.ref_id, true);
-  }
-  // Waits (up to 30 s) for `n` distinct orders answered; then what was seen.
+  // Waits (up to 30 s) for `n` distinct orders answered; then what was seen. (The count first: it is
+  // cheap, and there are no more distinct answers than answers.)
   bool wait_answered(std::size_t n) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return answers_.size() >= n; });
+    return wait([&] { return answer_count() >= n && answered().size() >= n; }, 30'000);
   }
   std::size_t busy() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return busy_;
+    return read([&] {
+      return static_cast<std::size_t>(std::count_if(business_rejects.begin(), business_rejects.end(), is_busy));
+    });
   }
   std::size_t twice() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return twice_;
+    return read([&] { return answer_count() - answered().size(); });
   }
 
  private:
-  void add(const std::string& cl_ord_id, bool busy) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!answers_.insert(cl_ord_id).second) ++twice_;
-      if (busy) ++busy_;
-    }
-    cv_.notify_all();
+  static bool is_busy(const crix::fix::BusinessReject& r) {
+    return r.ref_msg_type == "D" && r.text.find("the exchange is busy") != std::string::npos;
   }
-  std::unique_ptr<crix::fix::Initiator> initiator_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::unordered_set<std::string> answers_;
-  std::size_t busy_ = 0, twice_ = 0;
+  static bool is_first(const crix::fix::ExecReport& r) { return r.exec_type == '0' || r.exec_type == '8'; }
+  // Under the lock: answers, and the distinct orders they answer.
+  std::size_t answer_count() const {
+    return static_cast<std::size_t>(std::count_if(reports.begin(), reports.end(), is_first) +
+                                    std::count_if(business_rejects.begin(), business_rejects.end(), is_busy));
+  }
+  std::unordered_set<std::string> answered() const {
+    std::unordered_set<std::string> ids;
+    for (const auto& r : reports) {
+      if (is_first(r)) ids.insert(r.cl_ord_id);
+    }
+    for (const auto& r : business_rejects) {
+      if (is_busy(r)) ids.insert(r.ref_id);
+    }
+    return ids;
+  }
 };
 
 // "s12" (built by appending: g++ 12 warns falsely about "s" + std::string at -O3).
@@ -167,70 +151,22 @@ std::string order_id(char prefix, int i) {
 }
 
 // One participant's session: every execution report, in arrival order.
-class Reports : public crix::fix::ClientHandler {
- public:
-  Reports(std::uint16_t port, const std::string& who, const std::string& password) {
-    initiator_ = started(port, who, password, *this);
-  }
-  ~Reports() override { initiator_->stop(); }
-  crix::fix::Initiator& fix() { return *initiator_; }
+using Reports = crix::test::FixClient;
 
-  void on_exec_report(const crix::fix::ExecReport& r) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      reports_.push_back(r);
-    }
-    cv_.notify_all();
-  }
-  void on_security_list(const crix::fix::SecurityList& l) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      lists_.push_back(l);
-    }
-    cv_.notify_all();
-  }
-  // Asks for the security list and waits (up to 10 s) for it: TradingSessionStatus(326) per symbol.
-  std::map<std::string, int> trading_status() {
-    crix::fix::SecurityListRequest request;
-    request.security_req_id = "list-" + std::to_string(++asked_);
-    std::unique_lock<std::mutex> lock(mutex_);
-    const std::size_t before = lists_.size();
-    lock.unlock();
-    if (!initiator_->send(request)) return {};
-    lock.lock();
-    std::map<std::string, int> status;
-    if (!cv_.wait_for(lock, std::chrono::seconds(10), [&] { return lists_.size() > before; })) return status;
-    for (const auto& e : lists_.back().securities) status[e.symbol] = e.trading_status;
+// Asks for the security list and waits for it: TradingSessionStatus(326) per symbol (none when it did
+// not come).
+std::map<std::string, int> trading_status(Reports& client) {
+  const std::size_t before = client.read([&] { return client.security_lists.size(); });
+  crix::fix::SecurityListRequest request;
+  request.security_req_id = "list-" + std::to_string(before + 1);
+  std::map<std::string, int> status;
+  if (!client.fix().send(request) || !client.wait([&] { return client.security_lists.size() > before; })) {
     return status;
   }
-  // Waits (up to 10 s) for the nth report of `cl_ord_id` with `exec_type`; nullopt if it did not come.
-  std::optional<crix::fix::ExecReport> wait_for(const std::string& cl_ord_id, char exec_type, std::size_t nth = 1) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    std::optional<crix::fix::ExecReport> found;
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] {
-      std::size_t seen = 0;
-      for (const auto& r : reports_) {
-        if (r.cl_ord_id == cl_ord_id && r.exec_type == exec_type && ++seen == nth) found = r;
-      }
-      return found.has_value();
-    });
-    return found;
-  }
-  std::size_t count(const std::string& cl_ord_id, char exec_type) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return static_cast<std::size_t>(std::count_if(reports_.begin(), reports_.end(), [&](const auto& r) {
-      return r.cl_ord_id == cl_ord_id && r.exec_type == exec_type;
-    }));
-  }
-
- private:
-  std::unique_ptr<crix::fix::Initiator> initiator_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<crix::fix::ExecReport> reports_;
-  std::vector<crix::fix::SecurityList> lists_;
-  int asked_ = 0;
-};
+  const std::vector<crix::fix::SecurityList> lists = client.get(&Reports::security_lists);
+  for (const auto& e : lists.back().securities) status[e.symbol] = e.trading_status;
+  return status;
+}
 
 crix::fix::OrderRequest resting(const std::string& cl, char side, const std::string& account, std::int64_t price) {
   crix::fix::OrderRequest r;
@@ -250,12 +186,12 @@ crix::fix::OrderRequest resting(const std::string& cl, char side, const std::str
 
 TEST_CASE("daemon: a full inbound queue answers busy at once and every order gets exactly one answer",
           "[gateway]") {
-  const crix::tools::ScratchDir dir("daemon-busy");
-  const auto loaded = crix::config::load_market(crix::tools::all_day_market(dir));
+  const crix::test::ScratchDir dir("daemon-busy");
+  const auto loaded = crix::config::load_market(crix::test::all_day_market(dir));
   REQUIRE(loaded.errors.empty());
   crix::gateway::DaemonOptions options;
   options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::tools::free_port();
+  options.port = crix::test::free_port();
   options.durability = crix::engine::Durability::kOs;
   options.inbound_capacity = 1;  // a request that finds the engine busy and one request waiting is refused
   crix::gateway::Daemon daemon(*loaded.market, options);
@@ -283,12 +219,12 @@ TEST_CASE("daemon: a full inbound queue answers busy at once and every order get
   CHECK(daemon.wait().empty());
   // What was refused was never sequenced; everything else was journaled.
   CHECK(daemon.stats().busy == busy);
-  CHECK(daemon.stats().commands == 2 * kOrders - busy);
+  CHECK(daemon.stats().commands - daemon.stats().clock_commands == 2 * kOrders - busy);
 }
 
 TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used again the next trading day",
           "[gateway]") {
-  const crix::tools::ScratchDir dir("daemon-close");
+  const crix::test::ScratchDir dir("daemon-close");
   const auto loaded = crix::config::load_market(crix::config::sample_market_path());
   REQUIRE(loaded.errors.empty());
   // The sample market trades 09:30-11:30 and 13:00-15:00 Beijing time; 1 and 2 December 2026 are a
@@ -299,7 +235,7 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
   std::atomic<std::int64_t> clock{beijing(1, 10, 0)};
   crix::gateway::DaemonOptions options;
   options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::tools::free_port();
+  options.port = crix::test::free_port();
   options.durability = crix::engine::Durability::kOs;
   options.clock = [&clock] { return clock.load(); };
   crix::gateway::Daemon daemon(*loaded.market, options);
@@ -324,7 +260,7 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
   REQUIRE(expired);
   CHECK(expired->ord_status == 'C');
   CHECK(expired->leaves_qty == 0);
-  CHECK(seller.count("gtc-1", 'C') == 0);
+  CHECK(seller.read([&] { return seller.count("gtc-1", 'C'); }) == 0);
 
   clock = beijing(2, 10, 0);
   REQUIRE(seller.fix().send(day));  // a new trading day: free again
@@ -341,7 +277,7 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
 
 TEST_CASE("daemon: the clock moves the session phase at start and at each boundary with no order sent",
           "[gateway]") {
-  const crix::tools::ScratchDir dir("daemon-phase");
+  const crix::test::ScratchDir dir("daemon-phase");
   const auto loaded = crix::config::load_market(crix::config::sample_market_path());
   REQUIRE(loaded.errors.empty());
   // The sample market trades 09:30-11:30 and 13:00-15:00 Beijing time; 1 December 2026 is a Tuesday.
@@ -351,7 +287,7 @@ TEST_CASE("daemon: the clock moves the session phase at start and at each bounda
   std::atomic<std::int64_t> clock{beijing(10, 0)};
   crix::gateway::DaemonOptions options;
   options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::tools::free_port();
+  options.port = crix::test::free_port();
   options.durability = crix::engine::Durability::kOs;
   options.clock = [&clock] { return clock.load(); };
   crix::gateway::Daemon daemon(*loaded.market, options);
@@ -360,7 +296,7 @@ TEST_CASE("daemon: the clock moves the session phase at start and at each bounda
   Reports trader(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(trader.fix().wait_logged_on(5000));
   constexpr int kTrading = 17, kClosed = 18;
-  CHECK(trader.trading_status()["STEEL-IRON"] == kTrading);  // before any order
+  CHECK(trading_status(trader)["STEEL-IRON"] == kTrading);  // before any order
 
   const auto wait_phase = [&](crix::engine::SessionPhase phase) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -371,13 +307,13 @@ TEST_CASE("daemon: the clock moves the session phase at start and at each bounda
   };
   clock = beijing(11, 30);  // the lunch break: the engine thread's minute timer
   CHECK(wait_phase(crix::engine::SessionPhase::kBreak));
-  CHECK(trader.trading_status()["GLASS-FLAT"] == kClosed);
+  CHECK(trading_status(trader)["GLASS-FLAT"] == kClosed);
   clock = beijing(13, 0);
   CHECK(wait_phase(crix::engine::SessionPhase::kContinuous));
-  CHECK(trader.trading_status()["GLASS-FLAT"] == kTrading);
+  CHECK(trading_status(trader)["GLASS-FLAT"] == kTrading);
   clock = beijing(15, 0);
   CHECK(wait_phase(crix::engine::SessionPhase::kClosed));
   daemon.stop();
   CHECK(daemon.wait().empty());
-  CHECK(daemon.stats().commands >= 4);  // each move of the clock was sequenced (and journaled)
+  CHECK(daemon.stats().clock_commands >= 4);  // each move of the clock was sequenced (and journaled)
 }
