@@ -216,6 +216,8 @@ class Daemon::Impl final : public fix::Handler {
     }
     ac.log_dir = options.fix_log_dir;
     ac.dictionary_path = options.dictionary_path;
+    // The FIX sessions' numbers and sent messages, beside the ledger (fix_api.hpp, Sessions).
+    ac.store_path = options.ledger_path + ".fix";
     for (const engine::Participant& p : market.participants) {
       ac.client_comp_ids.push_back(p.sender_comp_id.empty() ? p.id : p.sender_comp_id);
     }

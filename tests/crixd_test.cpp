@@ -50,8 +50,9 @@ using crix::test::free_port;
 // crixd on `port`, as built.
 class Crixd : public crix::test::CrixdProcess {
  public:
-  Crixd(const TempDir& dir, const std::string& market, const std::string& ledger, std::uint16_t port)
-      : CrixdProcess(CRIXD_BIN, dir, market, ledger, port) {}
+  Crixd(const TempDir& dir, const std::string& market, const std::string& ledger, std::uint16_t port,
+        const std::vector<std::string>& extra = {})
+      : CrixdProcess(CRIXD_BIN, dir, market, ledger, port, "os", extra) {}
 };
 
 // Stops crixd with SIGTERM and checks it exits 0; on a failure the check shows what crixd wrote (a
@@ -73,11 +74,30 @@ struct Running {
 // What a Client received, as a wait() predicate reads it (under the lock).
 using Received = crix::test::RecordingClient;
 
-// A participant's FIX session, recording what it receives (heartbeats every 5 s).
-class Client : public crix::test::FixClient {
+// A participant's FIX session, recording what it receives (heartbeats every 5 s). store_dir "": sequence
+// numbers reset at every Logon; else kept there (InitiatorConfig::store_dir).
+class Client : public crix::test::RecordingClient {
  public:
-  Client(std::uint16_t port, const std::string& participant, const std::string& password)
-      : FixClient(port, participant, password, 5) {}
+  Client(std::uint16_t port, const std::string& participant, const std::string& password,
+         const std::string& store_dir = "", bool reset_on_logon = true) {
+    crix::fix::InitiatorConfig c;
+    c.port = port;
+    c.comp_id = participant;
+    c.username = participant;
+    c.password = password;
+    c.heartbeat_seconds = 5;
+    c.store_dir = store_dir;
+    c.reset_on_logon = reset_on_logon;
+    initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
+    initiator_->start();
+  }
+  ~Client() override { initiator_->stop(); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  crix::fix::Initiator& fix() { return *initiator_; }
+
+ private:
+  std::unique_ptr<crix::fix::Initiator> initiator_;
 };
 
 crix::fix::OrderRequest order(const std::string& cl, char side, const std::string& account, std::int64_t qty,
@@ -750,4 +770,205 @@ TEST_CASE("crixd: market data subscriptions end with their session", "[crixd]") 
   REQUIRE(again.wait([](const Received& c) { return c.snapshots.size() == 1; }));
   CHECK(again.get(&Client::snapshots)[0].entries.size() == 1);
   check_stops_cleanly(crixd);
+}
+
+// ---- sequence numbers across logons and restarts, resends (fix_api.hpp, Sessions) ----------------------
+
+namespace {
+
+// The messages crixd sent to `participant` of MsgType `type`, as its FIX log has them (crixd runs with
+// --log-dir DIR/logs --fix-log), SOH shown as '|'.
+std::vector<std::string> crixd_sent(const TempDir& dir, const std::string& participant, const std::string& type) {
+  std::ifstream log(dir.file("logs") + "/fix/FIX.4.4-CRIX-" + participant + ".messages.current.log");
+  std::vector<std::string> out;
+  for (std::string line; std::getline(log, line);) {
+    std::replace(line.begin(), line.end(), '\x01', '|');
+    if (line.find("|35=" + type + "|") != std::string::npos && line.find("|49=CRIX|") != std::string::npos) {
+      out.push_back(line);
+    }
+  }
+  return out;
+}
+
+bool has_field(const std::string& message, const std::string& field) {
+  return message.find("|" + field + "|") != std::string::npos;
+}
+
+int seq_num(const std::string& message) {
+  const auto at = message.find("|34=");
+  return at == std::string::npos ? 0 : std::stoi(message.substr(at + 4));
+}
+
+// The seller rests an order and logs off; the buyer fills it. The seller's store and the order's id.
+struct FilledWhileAway {
+  std::string seller_store;
+  std::string order_id;
+};
+
+// crixd with its FIX log, on the all-day sample market and a fresh ledger, on a free port.
+const std::vector<std::string> kFixLog = {"--fix-log"};
+struct Logged {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::uint16_t port = free_port();
+  Crixd crixd{dir, market, dir.file("crix.ledger"), port, kFixLog};
+};
+
+constexpr const char* kSeller = "HB-TANGSHAN-IRON";
+constexpr const char* kSellerPassword = "demo-hb-tangshan-iron";
+
+FilledWhileAway fill_while_away(const TempDir& dir, std::uint16_t port) {
+  FilledWhileAway f{dir.file("seller-store"), ""};
+  {
+    Client seller(port, kSeller, kSellerPassword, f.seller_store, false);
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1000, 58000)));
+    REQUIRE(seller.wait([](Received& c) { return c.has("s1", '0'); }));
+    f.order_id = seller.reports_for("s1")[0].order_id;
+  }
+  Client buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+  REQUIRE(buyer.wait([](Received& c) { return c.has("b1", 'F'); }));
+  // A later request's answer leaves after the fill's reports (reports go out in commit order): the
+  // seller's report is stored by then.
+  crix::fix::SecurityListRequest sl;
+  sl.security_req_id = "after-fill";
+  REQUIRE(buyer.fix().send(sl));
+  REQUIRE(buyer.wait([](Received& c) { return !c.security_lists.empty(); }));
+  return f;
+}
+
+// The seller logs on again continuing its numbers and receives the fill report it missed, resent.
+void check_fill_resent(const TempDir& dir, std::uint16_t port, const FilledWhileAway& f) {
+  Client seller(port, kSeller, kSellerPassword, f.seller_store, false);
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.wait([](Received& c) { return c.has("s1", 'F'); }));
+  const crix::fix::ExecReport fill = seller.reports_for("s1").back();
+  CHECK(fill.order_id == f.order_id);
+  CHECK(fill.ord_status == '2');
+  CHECK(fill.last_qty == 1000);
+  CHECK(fill.leaves_qty == 0);
+  // On the wire: a resend, marked as a possible duplicate with the original sending time.
+  const auto reports = crixd_sent(dir, kSeller, "8");
+  const auto resent = std::find_if(reports.begin(), reports.end(), [](const std::string& m) {
+    return has_field(m, "11=s1") && has_field(m, "150=F") && has_field(m, "43=Y");
+  });
+  REQUIRE(resent != reports.end());
+  CHECK(resent->find("|122=") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("crixd: a seller away when its order filled gets the fill when it logs on again continuing its numbers",
+          "[crixd][resend]") {
+  Logged exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  const FilledWhileAway f = fill_while_away(exchange.dir, exchange.port);
+  check_fill_resent(exchange.dir, exchange.port, f);
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: the fill a seller missed is resent after crixd restarts, stopped or killed", "[crixd][resend]") {
+  for (const int signal : {SIGTERM, SIGKILL}) {
+    INFO("crixd stopped with signal " << signal);
+    const TempDir dir;
+    const std::string market = all_day_market(dir);
+    const std::uint16_t port = free_port();
+    FilledWhileAway f;
+    {
+      Crixd crixd(dir, market, dir.file("crix.ledger"), port, kFixLog);
+      REQUIRE(crixd.listening(port));
+      f = fill_while_away(dir, port);
+      const int code = crixd.stop(signal);
+      CHECK(code == (signal == SIGTERM ? 0 : 128 + SIGKILL));
+    }
+    Crixd crixd(dir, market, dir.file("crix.ledger"), port, kFixLog);
+    REQUIRE(crixd.listening(port));
+    check_fill_resent(dir, port, f);
+    check_stops_cleanly(crixd);
+  }
+}
+
+TEST_CASE("crixd: a Logon with ResetSeqNumFlag=N continuing earlier numbers is answered in sequence",
+          "[crixd][resend]") {
+  Logged exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  const std::string store = exchange.dir.file("seller-store");
+  for (int logon = 1; logon <= 3; ++logon) {
+    INFO("logon " << logon);
+    Client seller(exchange.port, kSeller, kSellerPassword, store, false);
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    crix::fix::SecurityListRequest sl;
+    sl.security_req_id = "sl-" + std::to_string(logon);
+    REQUIRE(seller.fix().send(sl));
+    REQUIRE(seller.wait([](Received& c) { return !c.security_lists.empty(); }));
+  }
+  // A client with a new, empty store starts afresh once, whatever numbers crixd kept for the comp id.
+  {
+    Client fresh(exchange.port, kSeller, kSellerPassword, exchange.dir.file("new-store"), false);
+    REQUIRE(fresh.fix().wait_logged_on(5000));
+  }
+  // Each answer to a Logon continues crixd's numbers (past the Logon, the SecurityList and the Logout
+  // of the session before); the first of each store is a fresh start.
+  const auto logons = crixd_sent(exchange.dir, kSeller, "A");
+  REQUIRE(logons.size() == 4);
+  CHECK(seq_num(logons[0]) == 1);
+  CHECK(has_field(logons[0], "141=Y"));
+  CHECK(seq_num(logons[1]) >= seq_num(logons[0]) + 3);
+  CHECK(seq_num(logons[2]) >= seq_num(logons[1]) + 3);
+  CHECK_FALSE(has_field(logons[1], "141=Y"));
+  CHECK_FALSE(has_field(logons[2], "141=Y"));
+  CHECK(seq_num(logons[3]) == 1);
+  CHECK(has_field(logons[3], "141=Y"));
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a client's ResendRequest is answered and the client's next message is not lost",
+          "[crixd][resend]") {
+  Logged exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, kSeller, kSellerPassword);
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1000, 58000)));
+  REQUIRE(seller.wait([](Received& c) { return c.has("s1", '0'); }));
+  // Everything from the start again, and at once a request: its answer must come.
+  REQUIRE(seller.fix().send_raw("35=2|7=1|16=0"));
+  crix::fix::SecurityListRequest sl;
+  sl.security_req_id = "right-after";
+  REQUIRE(seller.fix().send(sl));
+  REQUIRE(seller.wait([](Received& c) { return !c.security_lists.empty(); }));
+  // The order's acknowledgement was resent (the client, already past it, ignores the duplicate).
+  const auto reports = crixd_sent(exchange.dir, kSeller, "8");
+  CHECK(std::count_if(reports.begin(), reports.end(),
+                      [](const std::string& m) { return has_field(m, "11=s1") && has_field(m, "43=Y"); }) == 1);
+  CHECK(seller.count("s1") == 1);
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a Logon with ResetSeqNumFlag=Y still starts afresh and drops what was kept", "[crixd][resend]") {
+  Logged exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  const FilledWhileAway f = fill_while_away(exchange.dir, exchange.port);
+  {
+    Client seller(exchange.port, kSeller, kSellerPassword, f.seller_store, true);
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    crix::fix::SecurityListRequest sl;
+    sl.security_req_id = "fresh";
+    REQUIRE(seller.fix().send(sl));
+    REQUIRE(seller.wait([](Received& c) { return !c.security_lists.empty(); }));
+    CHECK(seller.get(&Client::reports).empty());  // the fill was not resent
+  }
+  const auto logons = crixd_sent(exchange.dir, kSeller, "A");
+  REQUIRE(logons.size() == 2);
+  CHECK(has_field(logons[1], "34=1"));
+  CHECK(has_field(logons[1], "141=Y"));
+  // And the fresh numbers continue at the next logon.
+  Client seller(exchange.port, kSeller, kSellerPassword, f.seller_store, false);
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  const auto again = crixd_sent(exchange.dir, kSeller, "A");
+  REQUIRE(again.size() == 3);
+  CHECK(seq_num(again[2]) >= 4);
+  CHECK_FALSE(has_field(again[2], "141=Y"));
+  check_stops_cleanly(exchange.crixd);
 }

@@ -1159,6 +1159,24 @@ TEST_CASE("garbled frames are dropped and the session keeps its sequence", "[fix
   CHECK(exchange.handler.order_count() == 1);  // only the other session's order
 }
 
+TEST_CASE("a ResendRequest to a session without a store is gap-filled and the next message is not lost",
+          "[fix][resend]") {
+  Exchange exchange;  // no store_path: messages in memory, none kept for resending
+  RawConnection raw(exchange.config.port);
+  raw.send(frame(header("A", 1, "FIRM3") + "98=0|108=30|141=Y|553=firm3|554=secret|"));
+  REQUIRE(field(raw.next(), 35) == "A");
+  raw.send(frame(header("2", 2, "FIRM3") + "7=1|16=0|"));
+  raw.send(frame(header("1", 3, "FIRM3") + "112=RIGHT-AFTER|"));
+  // The gap fill, then the answer to the TestRequest; QuickFIX 1.15.1 alone would count the
+  // ResendRequest as missing, ask for it (35=2) and hold the TestRequest back.
+  const std::string gap_fill = raw.next();
+  CHECK(field(gap_fill, 35) == "4");
+  CHECK(field(gap_fill, 123) == "Y");
+  const std::string heartbeat = raw.next();
+  CHECK(field(heartbeat, 35) == "0");
+  CHECK(field(heartbeat, 112) == "RIGHT-AFTER");
+}
+
 TEST_CASE("with a log directory QuickFIX logs the messages and the unknown comp ids", "[fix][log]") {
   const crix::test::ScratchDir scratch("crix-fix-log");
   const std::string dir = scratch.path().string();

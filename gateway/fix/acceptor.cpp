@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "gateway/fix/common.hpp"
+#include "gateway/fix/message_store.hpp"
 
 namespace crix {
 namespace fix {
@@ -273,7 +274,9 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   Handler& handler_;
   std::vector<std::unique_ptr<Slot>> slots_;  // index = SessionHandle
   std::unordered_map<std::string, SessionHandle> by_comp_id_;
-  FIX::MemoryStoreFactory store_;
+  // The sessions' numbers and sent messages: AcceptorConfig::store_path's file, else in memory.
+  std::unique_ptr<FIX::MessageStoreFactory> store_;
+  bool persist_ = false;  // a durable store keeps and resends messages (PersistMessages=Y)
   std::unique_ptr<FIX::LogFactory> log_factory_;
   std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor_;  // after what it uses: destroyed first
 
@@ -319,6 +322,18 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
   // at a distance would wait on its round trips and could run into send_timeout. The kernel caps it
   // (net.core.wmem_max).
   defaults.setInt(FIX::SOCKET_SEND_BUFFER_SIZE, 1 << 20);
+  if (!config.store_path.empty()) {
+    // Sequence numbers continue across logons and restarts, and a ResendRequest is answered with the
+    // stored messages (fix_api.hpp, Sessions); a Logon with ResetSeqNumFlag=Y still starts afresh.
+    detail::LmdbStoreOptions options;
+    options.retention = config.store_retention;
+    store_.reset(new detail::LmdbStoreFactory(config.store_path, options));
+    persist_ = true;
+    detail::lasting_session(defaults);
+    defaults.setBool(FIX::RESET_ON_LOGON, false);
+  } else {
+    store_.reset(new FIX::MemoryStoreFactory);
+  }
   try {
     settings.set(defaults);
     for (const std::string& client : config.client_comp_ids) {
@@ -335,8 +350,8 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
       slots_.push_back(std::move(slot));
     }
     if (!config.log_dir.empty()) log_factory_.reset(new FIX::FileLogFactory(config.log_dir));
-    acceptor_.reset(log_factory_ ? new FIX::ThreadedSocketAcceptor(*this, store_, settings, *log_factory_)
-                                 : new FIX::ThreadedSocketAcceptor(*this, store_, settings));
+    acceptor_.reset(log_factory_ ? new FIX::ThreadedSocketAcceptor(*this, *store_, settings, *log_factory_)
+                                 : new FIX::ThreadedSocketAcceptor(*this, *store_, settings));
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
@@ -412,9 +427,16 @@ template <class Message>
 bool Acceptor::Impl::send(const Message& message) {
   if (message.session >= slots_.size()) return false;
   Slot& slot = *slots_[message.session];
-  if (!slot.logged_on.load() || slot.stalled.load()) return false;
+  const bool connected = slot.logged_on.load() && !slot.stalled.load();
+  if (!connected && !persist_) return false;
   FIX::Message out;
   detail::encode(message, out);
+  if (!connected) {
+    // Kept for the client's ResendRequest: QuickFIX numbers and stores it and, as the session is not
+    // logged on, writes nothing (a stalled connection is shut: the write fails at once).
+    slot.session->send(out);
+    return true;
+  }
   // A client that has left no room for send_timeout has stopped reading: give it up rather than block
   // the thread that sends to everyone. Later sends return at once. The socket is shut, not closed: the
   // connection's own thread then ends the session (QuickFIX's disconnect() from another thread would
@@ -549,9 +571,10 @@ void Acceptor::Impl::toAdmin(FIX::Message& message, const FIX::SessionID&) {
 void Acceptor::Impl::from_admin(const FIX::Message& message, const FIX::SessionID& id) {
   detail::forget_expected_text();
   const std::string type = detail::msg_type(message);
-  if (type != "A") return;
   Slot* slot = slot_of(id);
   if (slot == nullptr) return;
+  if (type == "2" && !persist_) detail::count_resend_request(*slot->session, message);
+  if (type != "A") return;
   on_logon_request(*slot, message);
 }
 

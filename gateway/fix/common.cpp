@@ -137,6 +137,11 @@ int msg_seq_num(const FIX::Message& message) {
   return header.isSetField(tag::kMsgSeqNum) ? std::atoi(header.getField(tag::kMsgSeqNum).c_str()) : 0;
 }
 
+void count_resend_request(FIX::Session& session, const FIX::Message& resend_request) {
+  const int seq = msg_seq_num(resend_request);
+  if (seq != 0 && seq == session.getExpectedTargetNum()) session.setNextTargetMsgSeqNum(seq + 1);
+}
+
 FIX::Dictionary base_settings(const std::string& dictionary_path) {
   FIX::Dictionary d;
   // The session day: QuickFIX logs every session out and starts a new one when it ends. Start and end
@@ -170,6 +175,15 @@ FIX::Dictionary base_settings(const std::string& dictionary_path) {
   // threaded sockets default to no TCP_NODELAY).
   d.setBool(FIX::SOCKET_NODELAY, true);
   return d;
+}
+
+void lasting_session(FIX::Dictionary& d) {
+  d.setBool(FIX::PERSIST_MESSAGES, true);
+  // QuickFIX 1.15.1 has no NonStopSession. It resets a session (and its store) when the time is outside
+  // the schedule, or when the store was created in an earlier period of it. base_settings' day leaves
+  // the last second before 16:00:00 out (15:59:59.5 is after the end); this one covers every instant,
+  // and our stores report being created at the moment they are asked.
+  d.setString(FIX::END_TIME, "15:59:59.999999999");
 }
 
 std::string resolve_dictionary(const std::string& configured, const std::string& who) {

@@ -142,9 +142,20 @@ std::int64_t now_ns();
 std::string msg_type(const FIX::Message& message);
 int msg_seq_num(const FIX::Message& message);
 
+// A ResendRequest(2) arriving at a session that keeps no messages (PersistMessages=N): QuickFIX 1.15.1
+// answers it with a gap fill and returns without counting the request's own MsgSeqNum, so the peer's
+// next message looks one too high, is queued, and is lost when the peer gap-fills the ResendRequest we
+// then send (a TestRequest inside the gap). Called from fromAdmin (after QuickFIX checked the
+// message), this counts it when it is the one expected, as QuickFIX does with PersistMessages=Y.
+void count_resend_request(FIX::Session& session, const FIX::Message& resend_request);
+
 // ---- configuration ------------------------------------------------------------------------------------
 // The settings both sides share (comments in common.cpp say why each is what it is).
 FIX::Dictionary base_settings(const std::string& dictionary_path);
+// Changes `settings` for a session whose store lasts (message_store.hpp): messages kept for resending,
+// and a schedule without the one-second gap at the turn of the day. The stores answer that they were
+// created now, so QuickFIX's schedule never resets them: the session never ends by the clock.
+void lasting_session(FIX::Dictionary& settings);
 // The dictionary to use: `configured`, or default_dictionary_path() when empty; throws
 // std::runtime_error("<who>: ...") when there is none or it cannot be read.
 std::string resolve_dictionary(const std::string& configured, const std::string& who);

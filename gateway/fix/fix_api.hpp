@@ -30,19 +30,36 @@
 //
 // Sessions: BeginString FIX.4.4; the exchange is SenderCompID = AcceptorConfig::exchange_comp_id to
 // each participant's comp id. Sessions are configured in code from the list of comp ids (no settings
-// file). Messages are kept in memory only (QuickFIX's MemoryStore, PersistMessages=N) and both sides
-// reset sequence numbers at every Logon (ResetOnLogon=Y, ResetSeqNumFlag(141)=Y): a restarted exchange
-// or client starts again at MsgSeqNum 1, and a ResendRequest is answered with a gap fill, never with
-// old messages. A client that lost reports asks again with OrderStatusRequest(H): the ledger, not the
-// FIX session, is the record. The session day ends at 16:00:00 UTC (midnight in Beijing): QuickFIX
-// logs every session out then, and clients log on again when they reconnect.
+// file). Two ways to keep them:
+//  - with a store (AcceptorConfig::store_path; crixd: "<ledger>.fix"; InitiatorConfig::store_dir for a
+//    client): every session's sequence numbers and the messages sent to it are kept durably
+//    (message_store.hpp: an LMDB file, written at each message, flushed to disk every second; a
+//    process crash loses nothing, a power cut up to the last second). A client logging on with
+//    ResetSeqNumFlag(141)=N continues its numbers, also across an exchange restart, and the exchange
+//    answers in sequence; a gap either side sees is filled by ResendRequest, answered with the stored
+//    messages themselves (PossDupFlag(43)=Y, OrigSendingTime(122)), so a report sent while the client
+//    was away (a fill of its resting order) reaches it when it returns: the exchange numbers and
+//    stores a message for a session not logged on. A Logon with 141=Y starts both sides afresh at 1
+//    and drops what was kept for that client. Sessions never end by the clock (QuickFIX 1.15.1 has
+//    no NonStopSession: the stores report being created now, and the schedule has no gap), so a
+//    client away over a night or a weekend still gets its reports; sent messages older than
+//    AcceptorConfig::store_retention (14 days) are deleted and a ResendRequest for them gets a gap fill.
+//    A client whose numbers are behind the exchange's (it lost its store) is logged out by QuickFIX
+//    ("MsgSeqNum too low"): it logs on with 141=Y.
+//  - without (tests, and a client without store_dir): messages in memory only (QuickFIX's
+//    MemoryStore, PersistMessages=N), sequence numbers reset at every Logon (ResetOnLogon=Y,
+//    141=Y), a ResendRequest is answered with a gap fill, a message for a session not logged on is
+//    dropped, and the session day ends at 16:00:00 UTC (midnight in Beijing).
+// Either way a ResendRequest's own MsgSeqNum is counted (QuickFIX 1.15.1 without PersistMessages
+// forgets to, and then loses the peer's next message). A client that lost reports may also ask with
+// OrderStatusRequest(H): the ledger, not the FIX session, is the record.
 //
 // Each message's fields are checked by QuickFIX against our dictionary FIX44-CRIX.xml (types, required
 // fields, fields allowed per message, enumerated values). A message type it does not list is answered
 // with Reject(3), SessionRejectReason 11 (invalid MsgType); a missing required field with Reject(3),
 // reason 1; a frame with a bad checksum or body length is dropped (logged when log_dir is set): it is
-// lost, the sender's next message is one ahead, and the sessions fill the gap (ResendRequest answered
-// with a gap fill). A listed message that only the other side sends (say an
+// lost, the sender's next message is one ahead, and the sessions fill the gap (ResendRequest, answered
+// as Sessions says). A listed message that only the other side sends (say an
 // ExecutionReport from a client) is answered with BusinessMessageReject(j), reason 3. A valid message
 // in a form our exchange does not support (SecurityListRequest type other than 4, MarketDataRequest for
 // MDEntryType other than 0/1/2, OrdType stop, ...) is delivered to the Handler as it came, and the
@@ -263,6 +280,19 @@ struct AcceptorConfig {
   // first, so only a client that has stopped reading gets here; the bound keeps it from holding up
   // the thread that sends to everyone for long.
   std::chrono::milliseconds send_timeout{200};
+  // "" = sessions kept in memory: sequence numbers start at 1 at every Logon (ResetOnLogon=Y), a
+  // ResendRequest is answered with a gap fill, and a message for a session not logged on is dropped.
+  // Else the path of an LMDB file (created when absent; crixd uses "<ledger>.fix") that keeps every
+  // session's sequence numbers and the messages sent to it (gateway/fix/message_store.hpp): a client
+  // logging on with ResetSeqNumFlag(141)=N continues its numbers, also after a restart; a message for
+  // a session not logged on is numbered and stored; a ResendRequest is answered with the stored
+  // messages (PossDupFlag=Y). Sessions never end by the clock (NonStopSession); a Logon with 141=Y
+  // starts afresh and drops what was stored. The constructor throws when the file cannot be opened.
+  std::string store_path;
+  // With store_path: sent messages older than this are deleted (a ResendRequest for them is answered
+  // with a gap fill). Two weeks: longer than the market's longest closure (the October holiday with
+  // its weekends, nine days), so a participant away over it still gets its reports.
+  std::chrono::seconds store_retention{std::chrono::hours(24 * 14)};
 };
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids
@@ -287,6 +317,8 @@ class Acceptor {
   // Thread-safe, callable from any thread. false when the session is not logged on (nothing sent) or
   // the handle is out of range. true means QuickFIX took the message while the session was logged on; a
   // message sent in the instant the connection drops is lost with it (see OrderStatusRequest above).
+  // With AcceptorConfig::store_path, a message for a session not logged on (or whose connection is
+  // being dropped) is numbered and stored for the client's ResendRequest, and true is returned.
   // Writes on the calling thread: waits while the client's connection cannot take the message and the
   // client keeps reading. When it takes nothing for AcceptorConfig::send_timeout (or after ten times
   // that in all), the connection is dropped (Handler::on_stalled), false is returned, and sends to
@@ -367,6 +399,16 @@ struct InitiatorConfig {
   std::string dictionary_path;         // "" = default_dictionary_path()
   int heartbeat_seconds = 30;          // HeartBtInt(108), > 0
   int reconnect_seconds = 30;          // QuickFIX's ReconnectInterval after a lost or refused connection
+  // "" = messages in memory and sequence numbers reset at every Logon (ResetSeqNumFlag=Y), as before;
+  // else a directory (created when absent) where QuickFIX's FileStore keeps this client's sequence
+  // numbers and sent messages, so that it can log on again continuing them (reset_on_logon false) and
+  // the exchange resends what it missed. The session never ends by the clock (NonStopSession). One
+  // Initiator at a time per directory and comp id.
+  std::string store_dir;
+  // With store_dir: true logs on with ResetSeqNumFlag=Y (a fresh start: what the exchange kept for
+  // this client is dropped), false continues the stored numbers (a store that has none yet, say a new
+  // directory, starts afresh once). Without store_dir always true.
+  bool reset_on_logon = true;
 };
 
 class Initiator {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "gateway/fix/common.hpp"
+#include "gateway/fix/message_store.hpp"
 
 namespace crix {
 namespace fix {
@@ -108,7 +109,7 @@ class Initiator::Impl final : public detail::ApplicationBase {
   ClientHandler& handler_;
   FIX::SessionID id_;
   FIX::Session* session_ = nullptr;
-  FIX::MemoryStoreFactory store_;
+  std::unique_ptr<FIX::MessageStoreFactory> store_;  // InitiatorConfig::store_dir's FileStore, or memory
   EventLogFactory log_factory_;
   std::unique_ptr<ThreadedInitiator> initiator_;  // after what it uses: destroyed first
 
@@ -156,14 +157,29 @@ Initiator::Impl::Impl(const InitiatorConfig& config, ClientHandler& handler)
   defaults.setInt(FIX::HEARTBTINT, config.heartbeat_seconds);
   defaults.setInt(FIX::RECONNECT_INTERVAL, config.reconnect_seconds);
   try {
+    if (!config.store_dir.empty()) {
+      // The numbers and sent messages survive this process (fix_api.hpp, InitiatorConfig::store_dir);
+      // one session that never ends, as the exchange's.
+      store_.reset(new detail::LastingFileStoreFactory(config.store_dir));
+      detail::lasting_session(defaults);
+      defaults.setBool(FIX::RESET_ON_LOGON, config.reset_on_logon);
+    } else {
+      store_.reset(new FIX::MemoryStoreFactory);
+    }
     FIX::SessionSettings settings;
     settings.set(defaults);
     settings.set(id_, defaults);
-    initiator_.reset(new ThreadedInitiator(*this, store_, settings, log_factory_));
+    initiator_.reset(new ThreadedInitiator(*this, *store_, settings, log_factory_));
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
   session_ = initiator_->getSession(id_);
+  // A store with no numbers yet has nothing to continue, and the exchange may hold numbers from an
+  // earlier client of this comp id: the first logon starts both afresh (ResetSeqNumFlag=Y).
+  if (!config.store_dir.empty() && !config.reset_on_logon && session_->getExpectedSenderNum() == 1 &&
+      session_->getExpectedTargetNum() == 1) {
+    session_->setResetOnLogon(true);
+  }
 }
 
 Initiator::Impl::~Impl() {
@@ -263,6 +279,8 @@ void Initiator::Impl::on_global_event(const std::string& event) {
 
 // on_logon runs before wait_logged_on() returns, and may already send().
 void Initiator::Impl::onLogon(const FIX::SessionID&) {
+  // Later logons continue the numbers (see the constructor's fresh start).
+  if (!config_.store_dir.empty() && !config_.reset_on_logon) session_->setResetOnLogon(false);
   logged_on_ = true;
   quietly([this] { handler_.on_logon(); });
   {
@@ -303,6 +321,7 @@ void Initiator::Impl::toAdmin(FIX::Message& message, const FIX::SessionID&) {
 void Initiator::Impl::from_admin(const FIX::Message& message, const FIX::SessionID&) {
   detail::forget_expected_text();
   const std::string type = detail::msg_type(message);
+  if (type == "2" && config_.store_dir.empty()) detail::count_resend_request(*session_, message);
   if (type == "5") {
     const std::string text =
         message.isSetField(detail::tag::kText) ? message.getField(detail::tag::kText) : std::string();

@@ -14,6 +14,7 @@
 #include <quickfix/DataDictionary.h>
 #include <quickfix/Exceptions.h>
 #include <quickfix/FileLog.h>
+#include <quickfix/FileStore.h>
 #include <quickfix/Log.h>
 #include <quickfix/Message.h>
 #include <quickfix/MessageStore.h>

@@ -1,0 +1,190 @@
+// The FIX layer's LMDB MessageStore (gateway/fix/message_store.hpp) on its own: numbers and messages
+// kept per session, across reopening, reset, refresh, pruning by age, map growth, two sessions'
+// threads at once, and a file that cannot be opened. C++14, as crix::fix (it includes QuickFIX).
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/fix/message_store.hpp"
+
+using crix::fix::detail::LmdbStoreFactory;
+using crix::fix::detail::LmdbStoreOptions;
+
+namespace {
+
+// The store's file and its lock file, named after this process and removed before and after.
+class StoreFile {
+ public:
+  explicit StoreFile(const std::string& name)
+      : path_("/tmp/crix-fix-store-" + std::to_string(::getpid()) + "-" + name + ".fix") {
+    remove();
+  }
+  ~StoreFile() { remove(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  void remove() {
+    ::unlink(path_.c_str());
+    ::unlink((path_ + "-lock").c_str());
+  }
+  const std::string path_;
+};
+
+// A store for one session, given back to its factory at the end.
+struct Store {
+  Store(LmdbStoreFactory& f, const std::string& client)
+      : factory(f), store(f.create(FIX::SessionID("FIX.4.4", "CRIX", client))) {}
+  ~Store() { factory.destroy(store); }
+  FIX::MessageStore* operator->() { return store; }
+  std::vector<std::string> get(int begin, int end) {
+    std::vector<std::string> out;
+    store->get(begin, end, out);
+    return out;
+  }
+  LmdbStoreFactory& factory;
+  FIX::MessageStore* store;
+};
+
+// What QuickFIX does for each message it sends: store it under the next number, then count it.
+void send(Store& s, const std::string& message) {
+  s->set(s->getNextSenderMsgSeqNum(), message);
+  s->incrNextSenderMsgSeqNum();
+}
+
+}  // namespace
+
+TEST_CASE("the FIX store keeps each session's numbers and messages across reopening", "[fix][store]") {
+  const StoreFile file("reopen");
+  {
+    LmdbStoreFactory factory(file.path());
+    Store a(factory, "A");
+    Store b(factory, "B");
+    CHECK(a->getNextSenderMsgSeqNum() == 1);
+    CHECK(a->getNextTargetMsgSeqNum() == 1);
+    for (int i = 1; i <= 5; ++i) send(a, "a" + std::to_string(i));
+    send(b, "b1");
+    a->incrNextTargetMsgSeqNum();
+    a->incrNextTargetMsgSeqNum();
+    CHECK(a->getNextSenderMsgSeqNum() == 6);
+    CHECK(a->getNextTargetMsgSeqNum() == 3);
+    CHECK(a.get(2, 4) == std::vector<std::string>{"a2", "a3", "a4"});
+    CHECK(a.get(5, 100) == std::vector<std::string>{"a5"});
+    CHECK(a.get(7, 9).empty());
+    CHECK(b.get(1, 100) == std::vector<std::string>{"b1"});
+  }
+  LmdbStoreFactory factory(file.path());
+  Store a(factory, "A");
+  Store b(factory, "B");
+  Store c(factory, "C");
+  CHECK(a->getNextSenderMsgSeqNum() == 6);
+  CHECK(a->getNextTargetMsgSeqNum() == 3);
+  CHECK(a.get(1, 5) == std::vector<std::string>{"a1", "a2", "a3", "a4", "a5"});
+  CHECK(b->getNextSenderMsgSeqNum() == 2);
+  CHECK(b->getNextTargetMsgSeqNum() == 1);
+  CHECK(c->getNextSenderMsgSeqNum() == 1);
+  CHECK(c.get(1, 100).empty());
+  // Numbers set by hand (QuickFIX's SequenceReset) are kept too.
+  a->setNextSenderMsgSeqNum(40);
+  a->setNextTargetMsgSeqNum(30);
+  Store again(factory, "A");
+  CHECK(again->getNextSenderMsgSeqNum() == 40);
+  CHECK(again->getNextTargetMsgSeqNum() == 30);
+}
+
+TEST_CASE("the FIX store's reset empties one session, refresh reads the file again", "[fix][store]") {
+  const StoreFile file("reset");
+  LmdbStoreFactory factory(file.path());
+  Store a(factory, "A");
+  Store b(factory, "B");
+  for (int i = 0; i < 3000; ++i) send(a, std::string(200, 'a'));  // more than one page of keys
+  send(b, "b1");
+  a->incrNextTargetMsgSeqNum();
+  a->reset();
+  CHECK(a->getNextSenderMsgSeqNum() == 1);
+  CHECK(a->getNextTargetMsgSeqNum() == 1);
+  CHECK(a.get(1, 5000).empty());
+  CHECK(b.get(1, 10) == std::vector<std::string>{"b1"});
+  send(a, "fresh");
+  CHECK(a.get(1, 10) == std::vector<std::string>{"fresh"});
+
+  // A second store of the same session sees what the first wrote once it refreshes.
+  Store other(factory, "A");
+  a->incrNextTargetMsgSeqNum();
+  a->incrNextTargetMsgSeqNum();
+  send(a, "second");
+  CHECK(other->getNextTargetMsgSeqNum() == 1);
+  other->refresh();
+  CHECK(other->getNextTargetMsgSeqNum() == 3);
+  CHECK(other->getNextSenderMsgSeqNum() == 3);
+}
+
+TEST_CASE("the FIX store deletes messages older than its retention, a bounded number at a time",
+          "[fix][store]") {
+  const StoreFile file("prune");
+  {
+    LmdbStoreFactory factory(file.path());
+    Store a(factory, "A");
+    for (int i = 0; i < 5000; ++i) send(a, "m" + std::to_string(i + 1));
+  }
+  LmdbStoreOptions options;
+  options.retention = std::chrono::seconds(0);
+  LmdbStoreFactory factory(file.path(), options);
+  Store a(factory, "A");
+  // Opening deleted the oldest 4096; the numbers go on all the same.
+  const std::vector<std::string> left = a.get(1, 5000);
+  REQUIRE(left.size() == 5000 - 4096);
+  CHECK(left.front() == "m4097");
+  CHECK(a->getNextSenderMsgSeqNum() == 5001);
+  Store b(factory, "A");
+  CHECK(b.get(1, 5000).empty());  // the second opening deleted the rest
+  CHECK(b->getNextSenderMsgSeqNum() == 5001);
+}
+
+TEST_CASE("the FIX store grows its map when it is full", "[fix][store]") {
+  const StoreFile file("grow");
+  LmdbStoreFactory factory(file.path());
+  Store a(factory, "A");
+  const std::string big(256 * 1024, 'x');
+  for (int i = 0; i < 400; ++i) send(a, big);  // 100 MiB, past the first 64 MiB map
+  factory.sync();
+  const std::vector<std::string> all = a.get(1, 400);
+  REQUIRE(all.size() == 400);
+  CHECK(all.back() == big);
+}
+
+TEST_CASE("the FIX store takes two sessions' threads at once", "[fix][store][threads]") {
+  const StoreFile file("threads");
+  LmdbStoreFactory factory(file.path());
+  Store a(factory, "A");
+  Store b(factory, "B");
+  auto run = [](Store& s, char c) {
+    for (int i = 0; i < 2000; ++i) {
+      send(s, std::string(100, c));
+      s->incrNextTargetMsgSeqNum();
+    }
+  };
+  std::thread ta([&] { run(a, 'a'); });
+  std::thread tb([&] { run(b, 'b'); });
+  ta.join();
+  tb.join();
+  CHECK(a.get(1, 3000).size() == 2000);
+  CHECK(b.get(1, 3000).size() == 2000);
+  CHECK(a.get(2000, 2000).at(0) == std::string(100, 'a'));
+  CHECK(b->getNextTargetMsgSeqNum() == 2001);
+}
+
+TEST_CASE("a FIX store that cannot be opened is refused in a sentence naming it", "[fix][store]") {
+  try {
+    LmdbStoreFactory factory("/proc/crix-no-such-dir/crix.ledger.fix");
+    FAIL("the store opened");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("/proc/crix-no-such-dir/crix.ledger.fix cannot be opened") &&
+                             Catch::Matchers::Contains("ResetSeqNumFlag=Y"));
+  }
+}
