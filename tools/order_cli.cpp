@@ -4,13 +4,16 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,16 +76,27 @@ std::string order_label(const std::string& order_id, const std::string& cl_ord_i
 
 volatile sig_atomic_t interrupted = 0;
 
+// "sell 300000 t STEEL-IRON at 580.00 for HB-BF-450"
+std::string order_text(const fix::ExecReport& r) {
+  return std::string(r.side == '2' ? "sell " : "buy ") + std::to_string(r.order_qty) + " t " + r.symbol + " at " +
+         price_text(r.price) + " for " + r.account;
+}
+
+// "100000 t done at 580.00, 200000 t open" (the average price only when something was done).
+std::string progress_text(const fix::ExecReport& r) {
+  std::string s = std::to_string(r.cum_qty) + " t done";
+  if (r.cum_qty > 0 && r.avg_px > 0) s += " at " + price_text(r.avg_px) + " on average";
+  return s + ", " + std::to_string(r.leaves_qty) + " t open";
+}
+
 class Printer : public fix::ClientHandler {
  public:
   Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
 
   void on_exec_report(const fix::ExecReport& r) override {
     std::string line = order_label(r.order_id, r.cl_ord_id) + " ";
-    const std::string what = std::string(r.side == '2' ? "sell " : "buy ") + std::to_string(r.order_qty) + " t " +
-                             r.symbol + " at " + price_text(r.price) + " for " + r.account;
     switch (r.exec_type) {
-      case '0': line += "new: " + what; break;
+      case '0': line += "new: " + order_text(r); break;
       case 'F':
         line += "fill: " + std::to_string(r.last_qty) + " t at " + price_text(r.last_px) + ", trade " + r.trade_id;
         if (r.credited >= 0) {
@@ -92,17 +106,19 @@ class Printer : public fix::ClientHandler {
         line += "; " + std::to_string(r.cum_qty) + " t done, " + std::to_string(r.leaves_qty) + " t open";
         break;
       case '4': line += "canceled (" + r.text + ")"; break;
-      case '5': line += "replaced: " + what; break;
+      case '5': line += "replaced: " + order_text(r); break;
       case '8': line += "rejected: " + r.text; break;
       case 'C': line += "expired"; break;
       case 'I':
         line += r.ord_status == '8' ? "unknown: " + r.text
-                                    : status_text(r.ord_status) + ": " + what + "; " + std::to_string(r.cum_qty) +
-                                          " t done, " + std::to_string(r.leaves_qty) + " t open";
+                                    : status_text(r.ord_status) + ": " + order_text(r) + "; " + progress_text(r);
         break;
       default: line += "report " + std::string(1, r.exec_type); break;
     }
-    print(line, r.exec_type == '8' || (r.exec_type == 'I' && r.ord_status == '8'), final_status(r.ord_status) || r.exec_type == 'I');
+    // A report for another request than ours (a fill of a resting order) does not end the wait.
+    const bool ours = awaited_.empty() || r.cl_ord_id == awaited_ || r.orig_cl_ord_id == awaited_;
+    print(line, r.exec_type == '8' || (r.exec_type == 'I' && r.ord_status == '8'),
+          ours && !mass_cancel_ && (final_status(r.ord_status) || r.exec_type == 'I'));
   }
   void on_cancel_reject(const fix::CancelReject& r) override {
     print(order_label(r.order_id, r.cl_ord_id) + ": " + (r.response_to == '2' ? "replace" : "cancel") +
@@ -138,13 +154,39 @@ class Printer : public fix::ClientHandler {
     std::string text;
     for (const fix::SecurityEntry& s : l.securities) {
       text += s.symbol + "  " + s.description + "  tick " + price_text(s.tick) + "  lot " + std::to_string(s.lot) +
-              " t  reference " + price_text(s.reference) + "  band " + price_text(s.low) + " .. " +
+              "  reference " + price_text(s.reference) + "  band " + price_text(s.low) + " .. " +
               price_text(s.high) + "  " +
               (s.trading_status == 17 ? "trading" : s.trading_status == 2 ? "halted" : "closed") + "\n";
     }
     print(text.empty() ? "no instruments" : text.substr(0, text.size() - 1), false, true);
   }
 
+  // What comes before the request is sent (resent by the exchange after a logon that continued the
+  // sequence numbers) is printed with `prefix`, until settle().
+  void set_prefix(std::string prefix) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    prefix_ = std::move(prefix);
+  }
+  // Waits until nothing came for `idle` (the exchange's resend is over), then forgets that anything
+  // came: the request's own answer decides the exit code.
+  void settle(std::chrono::milliseconds idle) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      const std::uint64_t seen = lines_;
+      if (!cv_.wait_for(lock, idle, [&] { return lines_ != seen; })) break;
+    }
+    prefix_.clear();
+    lines_ = 0;
+    refused_ = false;
+    done_ = false;
+  }
+  // The request whose answer ends the wait (its ClOrdID); "" = any final answer. mass_cancel: only the
+  // OrderMassCancelReport ends it (the cancels come first).
+  void await(std::string cl_ord_id, bool mass_cancel) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    awaited_ = std::move(cl_ord_id);
+    mass_cancel_ = mass_cancel;
+  }
   // Waits until a final answer came or nothing came for `idle`.
   void wait(std::chrono::milliseconds idle) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -167,7 +209,7 @@ class Printer : public fix::ClientHandler {
   void print(const std::string& line, bool refusal, bool final) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      (refusal ? err_ : out_) << line << std::endl;
+      (refusal ? err_ : out_) << prefix_ << line << std::endl;
       ++lines_;
       refused_ = refused_ || refusal;
       done_ = done_ || final;
@@ -181,26 +223,36 @@ class Printer : public fix::ClientHandler {
   std::uint64_t lines_ = 0;
   bool refused_ = false;
   bool done_ = false;
+  std::string prefix_;
+  std::string awaited_;
+  bool mass_cancel_ = false;
 };
 
 constexpr std::string_view kUsage =
     "usage: crix order CONNECTION REQUEST [OPTIONS]\n"
     "requests:\n"
     "  buy|sell SYMBOL ACCOUNT QTY PRICE [--tif day|gtc|ioc|fok] [--aon] [--id CLORDID]\n"
-    "  cancel ORDER                 ORDER: an order id or the order's ClOrdID\n"
+    "  cancel ORDER                 ORDER: the order id, or the order's ClOrdID\n"
     "  replace ORDER QTY PRICE\n"
     "  status ORDER\n"
+    "  cancel-all [SYMBOL]          cancel all your open orders, or those of one instrument\n"
     "  book SYMBOL [--depth N]      a snapshot of the book\n"
     "  watch SYMBOL                 book and trades as they change, until Ctrl-C\n"
     "  securities                   instruments, tick, lot, band, reference, state\n"
+    "  --symbol SYMBOL              cancel, replace, status: the order's instrument (required)\n"
     "connection:\n"
     "  --as PARTICIPANT             the participant you trade as (required)\n"
     "  --password-file FILE         the password is the file's first line\n"
-    "  --password PW                (shows in ps: prefer the environment variable CRIX_PASSWORD, a\n"
-    "                               --password-file, or the prompt crix order shows when stdin is a\n"
-    "                               terminal and none of these is given)\n"
+    "  --password PW                shows in ps: prefer the environment variable CRIX_PASSWORD or\n"
+    "                               --password-file; with none of the three, crix order asks for it\n"
+    "                               (without echo) when stdin is a terminal\n"
     "  --host ADDR (127.0.0.1) --port N (9878)\n"
-    "  --symbol SYMBOL              cancel, replace, status: the order's instrument\n"
+    "  --store DIR                  where the FIX sequence numbers and sent messages are kept between\n"
+    "                               runs, so that fills made while you were away are sent to you at\n"
+    "                               logon and printed as 'missed while away'; default\n"
+    "                               $XDG_STATE_HOME/crix (or ~/.local/state/crix)/HOST-PORT/PARTICIPANT\n"
+    "  --fresh                      start the sequence numbers over (ResetSeqNumFlag=Y): nothing missed\n"
+    "                               is resent\n"
     "PRICE is in yuan (580.00), QTY in tonnes, ACCOUNT the facility (sell) or project (buy).\n"
     "Exit codes: 0 done, 1 refused or no answer, 2 bad arguments.\n";
 
@@ -215,7 +267,9 @@ std::string read_password(const std::string& participant, const std::string& fil
                         "the password"};
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) throw BadArgument{"--password-file '" + file + "' starts with an empty line: put the password on the first line"};
+    if (line.empty()) {
+      throw BadArgument{"--password-file '" + file + "' starts with an empty line: put the password on the first line"};
+    }
     return line;
   }
   if (const char* env = std::getenv("CRIX_PASSWORD"); env != nullptr && *env != '\0') return env;
@@ -238,12 +292,30 @@ std::string read_password(const std::string& participant, const std::string& fil
   return line;
 }
 
+// Where the FIX session state lives without --store: per exchange (host and port) and participant, as
+// the XDG base directory specification puts state; "" when there is no home to put it in.
+std::string default_store(const fix::InitiatorConfig& c) {
+  std::filesystem::path base;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/') {
+    base = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    base = std::filesystem::path(home) / ".local" / "state";
+  } else {
+    return "";
+  }
+  return (base / "crix" / (c.host + "-" + std::to_string(c.port)) / c.comp_id).string();
+}
+
 std::string fresh_id(const std::string& prefix) {
   return prefix + "-" +
          std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count());
 }
+
+// How long the exchange's resend of what a continued session missed may keep coming: it follows the
+// Logon answer within a round trip; nothing more for this long means it is over.
+constexpr std::chrono::milliseconds kResendIdle{300};
 
 }  // namespace
 
@@ -259,6 +331,8 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     std::string cl_ord_id;
     std::string password_file;
     std::string symbol;
+    std::string store;
+    bool fresh = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string_view a = args[i];
       const auto value = [&]() -> std::string_view {
@@ -274,6 +348,11 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
         password_file = std::string(value());
       } else if (a == "--symbol") {
         symbol = std::string(value());
+      } else if (a == "--store") {
+        store = std::string(value());
+        if (store.empty()) throw BadArgument{"--store needs a directory"};
+      } else if (a == "--fresh") {
+        fresh = true;
       } else if (a == "--help" || a == "-h") {
         out << kUsage;
         return 0;
@@ -293,14 +372,16 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
         cl_ord_id = std::string(value());
       } else if (a.starts_with("--")) {
         throw BadArgument{"unknown option '" + std::string(a) +
-                          "' (options: --as --password --password-file --host --port --tif --aon --depth --id "
-                          "--symbol --help)"};
+                          "' (options: --as --password --password-file --host --port --store --fresh --tif --aon "
+                          "--depth --id --symbol --help)"};
       } else {
         words.push_back(a);
       }
     }
     if (config.comp_id.empty()) throw BadArgument{"--as PARTICIPANT is required: the participant you trade as"};
-    if (words.empty()) throw BadArgument{"expected a request: buy, sell, cancel, replace, status, book, watch, securities"};
+    constexpr std::string_view kRequests =
+        "buy, sell, cancel, replace, status, cancel-all, book, watch, securities";
+    if (words.empty()) throw BadArgument{"expected a request: " + std::string(kRequests)};
     const std::string_view verb = words[0];
     const auto need = [&](std::size_t n, const char* shape) {
       if (words.size() != n + 1) throw BadArgument{std::string(verb) + " takes " + shape};
@@ -320,22 +401,35 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       order.price = price_fen(words[4]);
       order.time_in_force = tif;
       order.all_or_none = aon;
-    } else if (verb == "cancel" || verb == "status") {
-      need(1, "ORDER_ID");
-      order.kind = verb == "cancel" ? fix::RequestKind::kCancel : fix::RequestKind::kStatus;
-      order.order_id = std::to_string(whole_argument("ORDER_ID", words[1], 1, INT64_MAX));
+    } else if (verb == "cancel" || verb == "status" || verb == "replace") {
+      if (verb == "replace") {
+        need(3, "ORDER QTY PRICE (ORDER: the order id or its ClOrdID)");
+        order.qty = whole_argument("QTY", words[2], 1, 10'000'000'000);
+        order.price = price_fen(words[3]);
+      } else {
+        need(1, "ORDER (the order id or its ClOrdID)");
+      }
+      if (symbol.empty()) throw BadArgument{std::string(verb) + " needs --symbol SYMBOL: the order's instrument"};
+      const std::string wanted(words[1]);
+      const bool by_id = wanted.find_first_not_of("0123456789") == std::string::npos;
+      order.symbol = symbol;
+      if (by_id) order.order_id = wanted;
+      order.orig_cl_ord_id = wanted;
+      order.kind = verb == "cancel"    ? fix::RequestKind::kCancel
+                   : verb == "replace" ? fix::RequestKind::kReplace
+                                       : fix::RequestKind::kStatus;
       order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
-      order.orig_cl_ord_id = order.order_id;
-      order.symbol = symbol;
-    } else if (verb == "replace") {
-      need(3, "ORDER_ID QTY PRICE");
-      order.kind = fix::RequestKind::kReplace;
-      order.order_id = std::to_string(whole_argument("ORDER_ID", words[1], 1, INT64_MAX));
-      order.cl_ord_id = cl_ord_id.empty() ? fresh_id("replace") : cl_ord_id;
-      order.orig_cl_ord_id = order.order_id;
-      order.symbol = symbol;
-      order.qty = whole_argument("QTY", words[2], 1, 10'000'000'000);
-      order.price = price_fen(words[3]);
+      if (order.kind == fix::RequestKind::kStatus && !by_id) order.cl_ord_id = wanted;
+    } else if (verb == "cancel-all") {
+      if (words.size() > 2) throw BadArgument{"cancel-all takes at most a SYMBOL"};
+      order.kind = fix::RequestKind::kMassCancel;
+      order.cl_ord_id = cl_ord_id.empty() ? fresh_id("cancel-all") : cl_ord_id;
+      if (words.size() == 2) {
+        order.mass_cancel_type = '1';
+        order.symbol = std::string(words[1]);
+      } else {
+        order.mass_cancel_type = '7';
+      }
     } else if (verb == "book" || verb == "watch") {
       need(1, "SYMBOL");
       what = kMarketData;
@@ -350,30 +444,59 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       what = kSecurities;
       sl.security_req_id = fresh_id("securities");
     } else {
-      throw BadArgument{"unknown request '" + std::string(verb) +
-                        "' (requests: buy, sell, cancel, replace, status, book, watch, securities)"};
+      throw BadArgument{"unknown request '" + std::string(verb) + "' (requests: " + std::string(kRequests) + ")"};
     }
     if (config.password.empty()) config.password = read_password(config.comp_id, password_file);
+    if (store.empty() && !fresh) store = default_store(config);
+    if (!store.empty()) {
+      std::filesystem::create_directories(store);
+      config.store_dir = store;
+      config.reset_on_logon = fresh;
+    }
 
     Printer printer(out, err);
-    fix::Initiator initiator(config, printer);
-    initiator.start();
-    if (!initiator.wait_logged_on(5000)) {
-      const std::string why = initiator.logout_text().empty() ? initiator.last_error() : initiator.logout_text();
+    std::unique_ptr<fix::Initiator> initiator;
+    std::string why;
+    const auto log_on = [&]() -> bool {
+      initiator.reset();  // one Initiator per comp id at a time
+      initiator = std::make_unique<fix::Initiator>(config, printer);
+      initiator->start();
+      if (initiator->wait_logged_on(5000)) return true;
+      why = initiator->logout_text().empty() ? initiator->last_error() : initiator->logout_text();
+      return false;
+    };
+    const bool continuing = !config.store_dir.empty() && !config.reset_on_logon;
+    if (continuing) printer.set_prefix("missed while away: ");
+    bool logged_on = log_on();
+    if (!logged_on && continuing && why.find("MsgSeqNum too low") != std::string::npos) {
+      // One side's numbers are behind the other's: the exchange (its ledger) or this store was made
+      // anew, and what the other side kept cannot be resent. Start both afresh.
+      err << "crix order: the stored FIX sequence numbers in " << config.store_dir << " do not continue the "
+          << "exchange's (" << why << "): starting afresh\n";
+      config.reset_on_logon = true;
+      logged_on = log_on();
+    }
+    if (!logged_on) {
       err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port
           << " failed: " << (why.empty() ? "no answer (is crixd running there?)" : why) << "\n";
       return 1;
     }
-    if (what == kOrder) initiator.send(order);
-    if (what == kMarketData) initiator.send(md);
-    if (what == kSecurities) initiator.send(sl);
+    if (continuing) printer.settle(kResendIdle);
+
+    if (what == kOrder) {
+      printer.await(order.cl_ord_id, order.kind == fix::RequestKind::kMassCancel);
+      initiator->send(order);
+    }
+    if (what == kMarketData) initiator->send(md);
+    if (what == kSecurities) initiator->send(sl);
     if (verb == "watch") {
       signal(SIGINT, [](int) { interrupted = 1; });
       while (!interrupted) printer.wait(std::chrono::milliseconds(200));
     } else {
-      printer.wait(std::chrono::milliseconds(verb == "buy" || verb == "sell" ? 1000 : 3000));
+      // A new or replaced order that rests has no final answer: it is done when nothing more came.
+      printer.wait(std::chrono::milliseconds(verb == "buy" || verb == "sell" || verb == "replace" ? 1000 : 3000));
     }
-    initiator.stop();
+    initiator->stop();
     if (!printer.answered()) {
       err << "crix order: no answer from the exchange\n";
       return 1;
