@@ -343,6 +343,11 @@ class Daemon::Impl final : public fix::Handler {
     spdlog::warn("logon refused: {}: {}", market_.participants[session].id, reason);
   }
 
+  void on_dropped(fix::SessionHandle session, const std::string& peer, const std::string& reason) override {
+    spdlog::warn("connection from {}{} dropped: {}", peer,
+                 session < market_.participants.size() ? " (" + market_.participants[session].id + ")" : "", reason);
+  }
+
   void on_order(const fix::OrderRequest& r) override {
     if (!run_inline([&](Unit& unit) { on_request(r, unit); }) && !queue(r)) busy(r.session, "D", r.cl_ord_id);
   }
@@ -1170,7 +1175,15 @@ class Daemon::Impl final : public fix::Handler {
 
   void publish(const Unit& u) {
     for (const Outbound& o : u.out) {
-      std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+      // A message FIX cannot carry (an empty required field, a char that is not printable) is a bug of
+      // ours: the gateway refuses such input, so this is logged rather than ending the exchange.
+      try {
+        std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+      } catch (const std::invalid_argument& e) {
+        const fix::SessionHandle to = std::visit([](const auto& message) { return message.session; }, o);
+        spdlog::error("a message to {} was not sent: {}",
+                      to < market_.participants.size() ? market_.participants[to].id : "?", e.what());
+      }
     }
     for (std::uint32_t p : u.logouts) {
       acceptor_->logout(p, "participant " + market_.participants[p].id + " is suspended by the exchange");

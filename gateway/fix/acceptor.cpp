@@ -1,6 +1,8 @@
-// crix::fix::Acceptor (fix_api.hpp): the exchange's sessions over QuickFIX's ThreadedSocketAcceptor.
+// crix::fix::Acceptor (fix_api.hpp): the exchange's sessions, one thread per connection
+// (socket_acceptor.hpp, our transport under QuickFIX's sessions).
 //
-// Why the threaded acceptor (one thread per connection) rather than SocketAcceptor (one poll thread):
+// Why a thread per connection (as QuickFIX's ThreadedSocketAcceptor) rather than SocketAcceptor's one
+// poll thread:
 //  - outbound, the exchange's hot path: send() encodes on the caller's thread and writes the frame with
 //    one send() system call. SocketAcceptor queues each frame, probes the socket with select(), writes,
 //    and wakes its poll thread through a pipe: three more system calls and a thread wake-up for every
@@ -13,9 +15,9 @@
 //    whose client stops reading would block once the kernel's buffers for that connection are full.
 //    send() first waits for room while the client reads, and drops the connection when the client
 //    takes nothing for AcceptorConfig::send_timeout (Handler::on_stalled).
-// QuickFIX 1.15.1's threaded send() mishandles a partial write (it passes the whole length again;
-// QuickFIX pull request 742): a blocking socket writes partially only when a signal interrupts it, so the
-// daemon should keep signals off the threads that call send() (sigwait in one thread).
+// Nothing a peer sends ends the process: what QuickFIX lets out on a connection's thread drops that
+// connection (socket_acceptor.hpp, Handler::on_dropped), what our callbacks meet is answered or refused
+// (from_admin, from_app), and a send QuickFIX throws from returns false.
 //
 // Thread rules as in fix_api.hpp. Session state lives in Slot: atomics written by QuickFIX's callbacks,
 // read by any thread; the Session pointers are fixed once the QuickFIX acceptor is built.
@@ -46,6 +48,7 @@
 #include <vector>
 
 #include "gateway/fix/common.hpp"
+#include "gateway/fix/socket_acceptor.hpp"
 
 namespace crix {
 namespace fix {
@@ -86,11 +89,10 @@ class Socket {
   const int fd_;
 };
 
-// The session's connection: its responder is the ThreadedSocketConnection that read the Logon (a
-// private base, hence the C-style cast). -1 when it has none.
+// The session's connection: its responder is the SocketAcceptor connection that read the Logon. -1
+// when it has none.
 int session_fd(FIX::Session& session) {
-  FIX::Responder* responder = session.*member(SessionResponder{});
-  return responder == nullptr ? -1 : ((FIX::ThreadedSocketConnection*)responder)->getSocket();
+  return detail::SocketAcceptor::fd_of(session.*member(SessionResponder{}));
 }
 
 // The IPv4 address and port a connection arrived on; false when it has none (not an IPv4 socket).
@@ -118,8 +120,7 @@ std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port
 // Waits until the socket's send buffer can take `bytes` more; false when the client took nothing (the
 // bytes queued on the socket, SIOCOUTQ, did not go down) for `timeout`, or after ten times `timeout`
 // in all. Linux reports room (POLLOUT) once a third of the buffer is free; room for the message itself
-// is checked too, so the send that follows neither blocks nor writes part of it (QuickFIX mishandles a
-// partial write).
+// is checked too, so the send that follows does not block.
 bool room(int fd, int bytes, std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;
   int buffer = 0;
@@ -268,6 +269,8 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   void answer_handler_failure(SessionHandle handle, const FIX::Message& message, const std::string& type,
                               const std::string& what);
   void nudge(Slot& slot);
+  bool send_now(Slot& slot, FIX::Message& message);
+  void on_dropped(const FIX::SessionID* id, const std::string& peer, const std::string& reason);
 
   const AcceptorConfig config_;
   Handler& handler_;
@@ -275,7 +278,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   std::unordered_map<std::string, SessionHandle> by_comp_id_;
   FIX::MemoryStoreFactory store_;
   std::unique_ptr<FIX::LogFactory> log_factory_;
-  std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor_;  // after what it uses: destroyed first
+  std::unique_ptr<detail::SocketAcceptor> acceptor_;  // after what it uses: destroyed first
 
   std::mutex state_mutex_;  // start() and stop(); never taken by a QuickFIX callback
   State state_ = State::kCreated;
@@ -335,8 +338,11 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
       slots_.push_back(std::move(slot));
     }
     if (!config.log_dir.empty()) log_factory_.reset(new FIX::FileLogFactory(config.log_dir));
-    acceptor_.reset(log_factory_ ? new FIX::ThreadedSocketAcceptor(*this, store_, settings, *log_factory_)
-                                 : new FIX::ThreadedSocketAcceptor(*this, store_, settings));
+    auto dropped = [this](const FIX::SessionID* id, const std::string& peer, const std::string& reason) {
+      on_dropped(id, peer, reason);
+    };
+    acceptor_.reset(log_factory_ ? new detail::SocketAcceptor(*this, store_, settings, *log_factory_, dropped)
+                                 : new detail::SocketAcceptor(*this, store_, settings, dropped));
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
@@ -447,8 +453,7 @@ bool Acceptor::Impl::send(const Message& message) {
       cork(*socket, true);
       mine->second = true;
     }
-    slot.session->send(out);
-    return true;
+    return send_now(slot, out);
   }
   if (slot.logged_on.load() && !slot.stalled.exchange(true)) {
     // Reset, not closed in order: what the client did not read is stale, and it need not read it.
@@ -503,7 +508,26 @@ bool Acceptor::Impl::logged_on(SessionHandle session) const {
 void Acceptor::Impl::nudge(Slot& slot) {
   FIX::Message request;
   detail::encode_test_request("CRIX-LOGOUT", request);
-  slot.session->send(request);
+  send_now(slot, request);
+}
+
+// QuickFIX's send may throw (its message store failing): the message is not sent, and the caller hears
+// false.
+bool Acceptor::Impl::send_now(Slot& slot, FIX::Message& message) {
+  try {
+    return slot.session->send(message);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void Acceptor::Impl::on_dropped(const FIX::SessionID* id, const std::string& peer, const std::string& reason) {
+  const Slot* slot = id == nullptr ? nullptr : slot_of(*id);
+  try {
+    handler_.on_dropped(slot == nullptr ? kNoSession : slot->handle, peer, reason);
+  } catch (...) {
+    // The Handler must not throw (fix_api.hpp); the connection is dropped either way.
+  }
 }
 
 Acceptor::Impl::Slot* Acceptor::Impl::slot_of(const FIX::SessionID& id) {
@@ -665,8 +689,12 @@ void Acceptor::Impl::answer_handler_failure(SessionHandle handle, const FIX::Mes
   reject.reason = 0;
   reject.text = "the exchange could not take this request: " + what;
   FIX::Message out;
-  detail::encode(reject, out);
-  slots_[handle]->session->send(out);
+  try {
+    detail::encode(reject, out);
+  } catch (const std::invalid_argument&) {
+    return;  // nothing FIX can carry: the client hears nothing, as when the connection drops
+  }
+  send_now(*slots_[handle], out);
 }
 
 // ---- the public face ----------------------------------------------------------------------------------

@@ -18,8 +18,25 @@ using Fields = FIX::FieldMap;
 
 // ---- reading ------------------------------------------------------------------------------------------
 
+// The value as the Text shows it: bytes that are not printable ASCII as \xNN.
+std::string shown(const std::string& value) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (const char c : value) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e) {
+      text += "\\x";
+      text += kHex[u >> 4];
+      text += kHex[u & 15];
+    } else {
+      text += c;
+    }
+  }
+  return text;
+}
+
 [[noreturn]] void refuse(int tag, const std::string& value, const char* problem) {
-  throw FieldError{tag, value, field_name(tag) + " '" + sanitize(value) + "' " + problem};
+  throw FieldError{tag, value, field_name(tag) + " '" + shown(value) + "' " + problem};
 }
 
 std::int64_t price_of(int tag, const std::string& value) {
@@ -62,6 +79,14 @@ int int_of(int tag, const std::string& value) {
 }
 
 char char_of(const std::string& value) { return value.empty() ? '\0' : value[0]; }
+
+// A CHAR field from a client: QuickFIX's dictionary check has seen one byte, which FIX requires to be
+// a printable character (the exchange echoes it in its reports, which must carry one too).
+char printable_char_of(int tag, const std::string& value) {
+  const char c = char_of(value);
+  if (value.size() != 1 || c <= ' ' || c > '~') refuse(tag, value, "is not a printable character");
+  return c;
+}
 
 // ExecInst(18) is a space-separated list of values.
 bool has_value(const std::string& list, char wanted) {
@@ -207,14 +232,14 @@ void decode_order(const FIX::Message& message, char type, OrderRequest& out) {
       case tag::kOrderID: out.order_id = v; break;
       case tag::kSymbol: out.symbol = v; break;
       case tag::kAccount: out.account = v; break;
-      case tag::kSide: out.side = char_of(v); break;
-      case tag::kOrdType: out.ord_type = char_of(v); break;
-      case tag::kTimeInForce: out.time_in_force = char_of(v); break;
+      case tag::kSide: out.side = printable_char_of(t, v); break;
+      case tag::kOrdType: out.ord_type = printable_char_of(t, v); break;
+      case tag::kTimeInForce: out.time_in_force = printable_char_of(t, v); break;
       case tag::kExecInst: out.all_or_none = has_value(v, 'G'); break;
       case tag::kPrice: out.price = price_of(t, v); break;
       case tag::kOrderQty: out.qty = qty_of(t, v, false); break;
       case tag::kExpireTime: out.expire_time = time_of(t, v); break;
-      case tag::kMassCancelRequestType: out.mass_cancel_type = char_of(v); break;
+      case tag::kMassCancelRequestType: out.mass_cancel_type = printable_char_of(t, v); break;
       case tag::kTransactTime: out.transact_time = time_of(t, v); break;
       default: break;
     }
@@ -277,7 +302,7 @@ void decode(const FIX::Message& message, MarketDataRequest& out) {
     const std::string& v = it->getString();
     switch (it->getTag()) {
       case tag::kMDReqID: out.md_req_id = v; break;
-      case tag::kSubscriptionRequestType: out.subscription = char_of(v); break;
+      case tag::kSubscriptionRequestType: out.subscription = printable_char_of(it->getTag(), v); break;
       case tag::kMarketDepth: out.depth = int_of(it->getTag(), v); break;
       default: break;
     }
@@ -288,7 +313,7 @@ void decode(const FIX::Message& message, MarketDataRequest& out) {
   for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
     for (const Fields* entry : g->second) {
       if (g->first == tag::kNoMDEntryTypes && entry->isSetField(tag::kMDEntryType)) {
-        const char type = char_of(entry->getField(tag::kMDEntryType));
+        const char type = printable_char_of(tag::kMDEntryType, entry->getField(tag::kMDEntryType));
         out.entry_types.push_back(type);
         out.bids = out.bids || type == '0';
         out.offers = out.offers || type == '1';

@@ -71,6 +71,7 @@ namespace crix {
 namespace fix {
 
 using SessionHandle = std::uint32_t;  // index into AcceptorConfig::client_comp_ids
+constexpr SessionHandle kNoSession = 0xFFFFFFFFu;  // a connection that named no session of ours
 
 // ---- messages, client -> exchange ---------------------------------------------------------------------
 
@@ -236,6 +237,18 @@ class Handler {
   // The acceptor itself refused a logon before on_logon (it arrived on another address than
   // AcceptorConfig::host); `reason` is the Logout's Text. On the connection's thread.
   virtual void on_refused(SessionHandle session, const std::string& reason) = 0;
+  // The acceptor dropped a connection for what its peer sent, without an answer: a frame whose header
+  // does not parse, a first message that names no session of ours, a session message QuickFIX cannot
+  // answer before a Logon (a SequenceReset, a Reject, a message that fails the dictionary check), more
+  // than a megabyte without a whole frame. `session` is the session the connection named (kNoSession
+  // before it named one; a logged-on session then ends with on_logout as after a lost connection),
+  // `peer` "address:port", `reason` what was wrong. On the connection's thread. The exchange keeps
+  // serving everyone else; the peer may connect again.
+  virtual void on_dropped(SessionHandle session, const std::string& peer, const std::string& reason) {
+    (void)session;
+    (void)peer;
+    (void)reason;
+  }
   virtual void on_order(const OrderRequest& request) = 0;
   virtual void on_market_data_request(const MarketDataRequest& request) = 0;
   virtual void on_security_list_request(const SecurityListRequest& request) = 0;
