@@ -27,10 +27,9 @@ constexpr std::size_t kMaxPending = 1 << 20;
 // How long a connection waits in poll() before QuickFIX's timer work (heartbeats, test requests, the
 // logout timeout), as ThreadedSocketConnection does.
 constexpr int kTimerMs = 1000;
-// A second connection for a session already connected waits this long for the first to go, in steps
-// (QuickFIX: five tries a second apart).
-constexpr int kRegisterTries = 50;
-constexpr auto kRegisterStep = std::chrono::milliseconds(100);
+// A second connection for a session already connected waits this long for the first to go (as
+// QuickFIX: five tries a second apart).
+constexpr auto kRegisterWait = std::chrono::seconds(5);
 
 std::string peer_of(int fd) {
   sockaddr_in address{};
@@ -158,8 +157,11 @@ void SocketAcceptor::onStart() {
     std::lock_guard<std::mutex> lock(mutex_);
     reap(false);
     if (stopping_.load()) return;  // onStop() has taken the list: this one closes unserved
-    getLog()->onEvent("Accepted connection from " + running->connection->peer() + " on port " +
-                      std::to_string(port_));
+    {
+      std::lock_guard<std::mutex> log(log_mutex_);
+      getLog()->onEvent("Accepted connection from " + running->connection->peer() + " on port " +
+                        std::to_string(port_));
+    }
     Running* raw = running.get();
     try {
       raw->thread = std::thread([this, raw] {
@@ -182,6 +184,10 @@ void SocketAcceptor::onStop() {
     for (const std::unique_ptr<Running>& r : running_) r->connection->disconnect();
     all.swap(running_);
   }
+  {
+    std::lock_guard<std::mutex> lock(released_mutex_);  // a connection waiting in attach() gives up
+  }
+  released_.notify_all();
   for (const std::unique_ptr<Running>& r : all) r->thread.join();
 }
 
@@ -197,18 +203,40 @@ void SocketAcceptor::reap(bool all) {
   }
 }
 
-namespace {
+// The session `frame` names, registered to `c`; "" when it is, else why the connection is dropped.
+std::string SocketAcceptor::attach(Connection& c, const std::string& frame) {
+  FIX::Session* found = nullptr;
+  try {
+    found = FIX::Session::lookupSession(frame, true);
+  } catch (const std::exception& e) {
+    return std::string("its first frame does not parse: ") + e.what();
+  }
+  if (found == nullptr || !has(found->getSessionID())) {
+    std::lock_guard<std::mutex> lock(log_mutex_);
+    getLog()->onEvent("Session not found for incoming message: " + frame);
+    return "its first frame names no session of this exchange (BeginString, SenderCompID, TargetCompID)";
+  }
+  // Another connection of the session: wait for it to go, as QuickFIX does.
+  const FIX::SessionID id = found->getSessionID();
+  std::unique_lock<std::mutex> lock(released_mutex_);
+  released_.wait_for(lock, kRegisterWait, [&] {
+    c.session = FIX::Session::registerSession(id);
+    return c.session != nullptr || c.closed() || stopping_.load();
+  });
+  if (c.session == nullptr) return "session " + id.toString() + " is connected already";
+  c.session->setResponder(&c);
+  return "";
+}
 
 // Reads frames and hands them to the session the first one names. Returns why the connection was
 // dropped for what the peer sent, "" when it simply ended (closed by either side, or the acceptor
 // stopping). Throws whatever QuickFIX lets out.
-std::string read_frames(SocketAcceptor::Connection& c, FIX::Acceptor& acceptor, const std::atomic<bool>& stopping,
-                        std::mutex& log_mutex) {
+std::string SocketAcceptor::read_frames(Connection& c) {
   FIX::Parser parser;
   char buffer[8192];
   std::size_t pending = 0;  // bytes since the last whole frame
   std::string frame;
-  while (!c.closed() && !stopping.load()) {
+  while (!c.closed() && !stopping_.load()) {
     pollfd p{c.fd(), POLLIN, 0};
     const int ready = ::poll(&p, 1, kTimerMs);
     if (ready < 0 && errno == EINTR) continue;
@@ -232,26 +260,8 @@ std::string read_frames(SocketAcceptor::Connection& c, FIX::Acceptor& acceptor, 
       if (!whole) break;
       pending = 0;
       if (c.session == nullptr) {
-        FIX::Session* found = nullptr;
-        try {
-          found = FIX::Session::lookupSession(frame, true);
-        } catch (const std::exception& e) {
-          return std::string("its first frame does not parse: ") + e.what();
-        }
-        if (found == nullptr || !acceptor.has(found->getSessionID())) {
-          {
-            std::lock_guard<std::mutex> lock(log_mutex);
-            acceptor.getLog()->onEvent("Session not found for incoming message: " + frame);
-          }
-          return "its first frame names no session of this exchange (BeginString, SenderCompID, TargetCompID)";
-        }
-        const FIX::SessionID id = found->getSessionID();
-        for (int i = 0; i < kRegisterTries && c.session == nullptr && !c.closed() && !stopping.load(); ++i) {
-          c.session = FIX::Session::registerSession(id);
-          if (c.session == nullptr) std::this_thread::sleep_for(kRegisterStep);
-        }
-        if (c.session == nullptr) return "session " + id.toString() + " is connected already";
-        c.session->setResponder(&c);
+        const std::string refused = attach(c, frame);
+        if (!refused.empty()) return refused;
       }
       try {
         c.session->next(frame, FIX::UtcTimeStamp());
@@ -265,13 +275,10 @@ std::string read_frames(SocketAcceptor::Connection& c, FIX::Acceptor& acceptor, 
   return "";
 }
 
-}  // namespace
-
 void SocketAcceptor::serve(Connection& c) {
-  static std::mutex log_mutex;  // QuickFIX's FileLog is not thread-safe; the acceptor's log is shared
   std::string dropped;
   try {
-    dropped = read_frames(c, *this, stopping_, log_mutex);
+    dropped = read_frames(c);
   } catch (const std::exception& e) {
     dropped = std::string("the exchange could not handle what it sent: ") + e.what();
   } catch (...) {
@@ -288,6 +295,10 @@ void SocketAcceptor::serve(Connection& c) {
     }
     // Session::disconnect() has let go of the connection before anything in it can throw.
     FIX::Session::unregisterSession(*id);
+    {
+      std::lock_guard<std::mutex> lock(released_mutex_);  // between the change and the wake-up
+    }
+    released_.notify_all();
   }
   c.disconnect();
   if (!dropped.empty() && on_dropped_) {

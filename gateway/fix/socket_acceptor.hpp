@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <list>
 #include <memory>
@@ -68,6 +69,8 @@ class SocketAcceptor final : public FIX::Acceptor {
   void onStop() override;
 
   void serve(Connection& connection);
+  std::string read_frames(Connection& connection);
+  std::string attach(Connection& connection, const std::string& frame);
 
   struct Running {
     std::unique_ptr<Connection> connection;
@@ -84,6 +87,10 @@ class SocketAcceptor final : public FIX::Acceptor {
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;  // running_
   std::list<std::unique_ptr<Running>> running_;
+  std::mutex log_mutex_;  // the acceptor's QuickFIX log (a FileLog is not thread-safe)
+  // A connection waiting for its session to be free wakes when another connection lets one go.
+  std::mutex released_mutex_;
+  std::condition_variable released_;
 };
 
 }  // namespace detail
