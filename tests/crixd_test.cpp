@@ -92,6 +92,9 @@ class Client : public crix::fix::ClientHandler {
   void on_market_data(const crix::fix::MarketDataIncremental& x) override { add([&] { increments.push_back(x); }); }
   void on_security_list(const crix::fix::SecurityList& l) override { add([&] { lists.push_back(l); }); }
   void on_session_reject(const crix::fix::SessionReject& r) override { add([&] { session_rejects.push_back(r); }); }
+  void on_mass_cancel_report(const crix::fix::MassCancelReport& r) override {
+    add([&] { mass_cancel_reports.push_back(r); });
+  }
 
   // Waits (up to 10 s) until `done` holds over what was received. `done` runs under the lock: it reads
   // the members directly, or through has() and count(), never through the locking accessors.
@@ -131,6 +134,7 @@ class Client : public crix::fix::ClientHandler {
   std::vector<crix::fix::MarketDataIncremental> increments;
   std::vector<crix::fix::SecurityList> lists;
   std::vector<crix::fix::SessionReject> session_rejects;
+  std::vector<crix::fix::MassCancelReport> mass_cancel_reports;
 
  private:
   template <class F>
@@ -1146,4 +1150,144 @@ TEST_CASE("crixd: market data subscriptions end with their session", "[crixd]") 
   REQUIRE(again.wait([](Client& c) { return c.snapshots.size() == 1; }));
   CHECK(again.get(&Client::snapshots)[0].entries.size() == 1);
   check_stops_cleanly(crixd);
+}
+
+TEST_CASE("crixd: OrderMassCancelRequest is answered with an OrderMassCancelReport, also when nothing was live",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest q;
+  q.kind = crix::fix::RequestKind::kMassCancel;
+  q.cl_ord_id = "mc-empty";
+  q.mass_cancel_type = '7';
+  REQUIRE(seller.fix().send(q));
+  REQUIRE(seller.wait([](Client& c) { return c.mass_cancel_reports.size() == 1; }));
+  crix::fix::MassCancelReport r = seller.get(&Client::mass_cancel_reports).back();
+  CHECK(r.cl_ord_id == "mc-empty");
+  CHECK(r.response == '7');
+  CHECK(r.request_type == '7');
+  CHECK(r.affected == 0);
+  CHECK_FALSE(r.order_id.empty());
+
+  REQUIRE(seller.fix().send(order("mc-1", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.fix().send(order("mc-2", '2', "HB-BF-450", 1000, 59100)));
+  REQUIRE(seller.wait([](Client& c) { return c.has("mc-1", '0') && c.has("mc-2", '0'); }));
+  q.cl_ord_id = "mc-all";
+  REQUIRE(seller.fix().send(q));
+  REQUIRE(seller.wait([](Client& c) { return c.mass_cancel_reports.size() == 2 && c.has("mc-1", '4') && c.has("mc-2", '4'); }));
+  r = seller.get(&Client::mass_cancel_reports).back();
+  CHECK(r.cl_ord_id == "mc-all");
+  CHECK(r.affected == 2);
+
+  q.cl_ord_id = "mc-bad";
+  q.mass_cancel_type = '1';
+  q.symbol = "NO-SUCH";
+  REQUIRE(seller.fix().send(q));
+  REQUIRE(seller.wait([](Client& c) { return c.mass_cancel_reports.size() == 3; }));
+  r = seller.get(&Client::mass_cancel_reports).back();
+  CHECK(r.cl_ord_id == "mc-bad");
+  CHECK(r.response == '0');
+  CHECK(r.reject_reason == 1);
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: OrderStatusRequest for an order that filled or was canceled today answers its final state",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", demo_password("TJ-BOHAI-STEEL"));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(order("st-fill", '2', "HB-BF-450", 1000, 58000)));
+  REQUIRE(seller.fix().send(order("st-cancel", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.wait([](Client& c) { return c.has("st-fill", '0') && c.has("st-cancel", '0'); }));
+  REQUIRE(buyer.fix().send(order("st-buy", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+  REQUIRE(seller.wait([](Client& c) { return c.has("st-fill", 'F'); }));
+  crix::fix::OrderRequest cancel;
+  cancel.kind = crix::fix::RequestKind::kCancel;
+  cancel.cl_ord_id = "st-cancel-2";
+  cancel.orig_cl_ord_id = "st-cancel";
+  cancel.symbol = "STEEL-IRON";
+  cancel.side = '2';
+  REQUIRE(seller.fix().send(cancel));
+  REQUIRE(seller.wait([](Client& c) { return c.has("st-cancel-2", '4'); }));
+
+  for (const auto& [id, status] : {std::pair<std::string, char>{"st-fill", '2'}, {"st-cancel-2", '4'}}) {
+    crix::fix::OrderRequest h;
+    h.kind = crix::fix::RequestKind::kStatus;
+    h.cl_ord_id = id;
+    h.symbol = "STEEL-IRON";
+    h.side = '2';
+    REQUIRE(seller.fix().send(h));
+    REQUIRE(seller.wait([&, id = id](Client& c) {
+      return std::count_if(c.reports.begin(), c.reports.end(),
+                           [&](const auto& r) { return r.cl_ord_id == id && r.exec_type == 'I'; }) == 1;
+    }));
+    const auto reports = seller.reports_for(id);
+    const crix::fix::ExecReport& r = reports.back();
+    CHECK(r.exec_type == 'I');
+    CHECK(r.ord_status == status);
+    CHECK(r.order_qty == 1000);
+    CHECK(r.cum_qty == (status == '2' ? 1000 : 0));
+    CHECK(r.leaves_qty == 0);
+    CHECK(r.order_id != "NONE");
+  }
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: OrderMassStatusRequest answers every order of the session today, or one 'no orders' report",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest af;
+  af.kind = crix::fix::RequestKind::kMassStatus;
+  af.cl_ord_id = "af-empty";
+  REQUIRE(seller.fix().send(af));
+  REQUIRE(seller.wait([](Client& c) { return c.count("af-empty") == 1; }));
+  crix::fix::ExecReport none = seller.reports_for("af-empty").front();
+  CHECK(none.exec_type == 'I');
+  CHECK(none.ord_status == '8');
+  CHECK(none.order_id == "NONE");
+  CHECK(none.mass_status_req_id == "af-empty");
+  CHECK(none.tot_num_reports == 0);
+  CHECK(none.last_rpt_requested);
+
+  REQUIRE(seller.fix().send(order("af-live", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.fix().send(order("af-gone", '2', "HB-BF-450", 500, 59100)));
+  REQUIRE(seller.wait([](Client& c) { return c.has("af-live", '0') && c.has("af-gone", '0'); }));
+  crix::fix::OrderRequest cancel;
+  cancel.kind = crix::fix::RequestKind::kCancel;
+  cancel.cl_ord_id = "af-gone-c";
+  cancel.orig_cl_ord_id = "af-gone";
+  cancel.symbol = "STEEL-IRON";
+  cancel.side = '2';
+  REQUIRE(seller.fix().send(cancel));
+  REQUIRE(seller.wait([](Client& c) { return c.has("af-gone-c", '4'); }));
+  af.cl_ord_id = "af-2";
+  REQUIRE(seller.fix().send(af));
+  REQUIRE(seller.wait([](Client& c) {
+    return std::count_if(c.reports.begin(), c.reports.end(), [](const auto& r) { return r.mass_status_req_id == "af-2"; }) == 2;
+  }));
+  std::vector<crix::fix::ExecReport> answers;
+  for (const auto& r : seller.get(&Client::reports)) {
+    if (r.mass_status_req_id == "af-2") answers.push_back(r);
+  }
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0].cl_ord_id == "af-live");
+  CHECK(answers[0].ord_status == '0');
+  CHECK(answers[0].leaves_qty == 1000);
+  CHECK(answers[1].cl_ord_id == "af-gone-c");
+  CHECK(answers[1].ord_status == '4');
+  for (const auto& r : answers) {
+    CHECK(r.exec_type == 'I');
+    CHECK(r.tot_num_reports == 2);
+  }
+  CHECK_FALSE(answers[0].last_rpt_requested);
+  CHECK(answers[1].last_rpt_requested);
+  check_stops_cleanly(exchange.crixd);
 }

@@ -216,6 +216,7 @@ constexpr int kSendCredit = 8 * 1024;
 // more than the check it saves).
 int estimated_size(const ExecReport& m) { return 512 + static_cast<int>(m.text.size()); }
 int estimated_size(const CancelReject& m) { return 384 + static_cast<int>(m.text.size()); }
+int estimated_size(const MassCancelReport& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const BusinessReject& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const MarketDataSnapshot& m) { return 256 + 96 * static_cast<int>(m.entries.size()); }
 int estimated_size(const MarketDataIncremental& m) { return 256 + 128 * static_cast<int>(m.entries.size()); }
@@ -645,6 +646,13 @@ void Acceptor::Impl::from_app(const FIX::Message& message, const FIX::SessionID&
 // Decodes (FieldError escapes) and hands the request to the Handler. Types our dictionary lists but a
 // client must not send (8, 9, W, X, y, j) are answered by QuickFIX with BusinessMessageReject reason 3.
 void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, const std::string& type) {
+  if (type == "AF") {
+    OrderRequest request;
+    detail::decode_order(message, type, request);
+    request.session = handle;
+    handler_.on_order(request);
+    return;
+  }
   if (type.size() != 1) throw FIX::UnsupportedMessageType();
   switch (type[0]) {
     case 'D':
@@ -653,7 +661,7 @@ void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, 
     case 'H':
     case 'q': {
       OrderRequest request;
-      detail::decode_order(message, type[0], request);
+      detail::decode_order(message, type, request);
       request.session = handle;
       handler_.on_order(request);
       return;
@@ -705,6 +713,7 @@ void Acceptor::start() { impl_->start(); }
 void Acceptor::stop() { impl_->stop(); }
 bool Acceptor::send(const ExecReport& report) { return impl_->send(report); }
 bool Acceptor::send(const CancelReject& reject) { return impl_->send(reject); }
+bool Acceptor::send(const MassCancelReport& report) { return impl_->send(report); }
 bool Acceptor::send(const BusinessReject& reject) { return impl_->send(reject); }
 bool Acceptor::send(const MarketDataSnapshot& snapshot) { return impl_->send(snapshot); }
 bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(update); }

@@ -215,13 +215,19 @@ bool is_header_tag(int tag) {
 
 // ---- client -> exchange -------------------------------------------------------------------------------
 
-void decode_order(const FIX::Message& message, char type, OrderRequest& out) {
-  switch (type) {
-    case 'D': out.kind = RequestKind::kNew; break;
-    case 'F': out.kind = RequestKind::kCancel; break;
-    case 'G': out.kind = RequestKind::kReplace; break;
-    case 'H': out.kind = RequestKind::kStatus; break;
-    default: out.kind = RequestKind::kMassCancel; break;
+void decode_order(const FIX::Message& message, const std::string& type, OrderRequest& out) {
+  if (type == "D") {
+    out.kind = RequestKind::kNew;
+  } else if (type == "F") {
+    out.kind = RequestKind::kCancel;
+  } else if (type == "G") {
+    out.kind = RequestKind::kReplace;
+  } else if (type == "H") {
+    out.kind = RequestKind::kStatus;
+  } else if (type == "q") {
+    out.kind = RequestKind::kMassCancel;
+  } else {
+    out.kind = RequestKind::kMassStatus;
   }
   for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
     const std::string& v = it->getString();
@@ -240,6 +246,8 @@ void decode_order(const FIX::Message& message, char type, OrderRequest& out) {
       case tag::kOrderQty: out.qty = qty_of(t, v, false); break;
       case tag::kExpireTime: out.expire_time = time_of(t, v); break;
       case tag::kMassCancelRequestType: out.mass_cancel_type = printable_char_of(t, v); break;
+      case tag::kMassStatusReqID: out.cl_ord_id = v; break;
+      case tag::kMassStatusReqType: out.mass_status_type = printable_char_of(t, v); break;
       case tag::kTransactTime: out.transact_time = time_of(t, v); break;
       default: break;
     }
@@ -293,6 +301,13 @@ void encode(const OrderRequest& in, FIX::Message& out) {
       put_char(out, tag::kMassCancelRequestType, in.mass_cancel_type, "OrderRequest.mass_cancel_type");
       put(out, tag::kSymbol, in.symbol);
       put_time(out, tag::kTransactTime, transact_time);
+      break;
+    case RequestKind::kMassStatus:
+      begin(out, "AF");
+      put_required(out, tag::kMassStatusReqID, in.cl_ord_id, "OrderRequest.cl_ord_id");
+      put_char(out, tag::kMassStatusReqType, in.mass_status_type, "OrderRequest.mass_status_type");
+      put(out, tag::kAccount, in.account);
+      if (in.mass_status_type == '1') put_required(out, tag::kSymbol, in.symbol, "OrderRequest.symbol");
       break;
   }
 }
@@ -400,6 +415,9 @@ void decode(const FIX::Message& message, ExecReport& out) {
       case tag::kOrdRejReason: out.ord_rej_reason = int_of(t, v); break;
       case tag::kText: out.text = v; break;
       case tag::kTransactTime: out.transact_time = time_of(t, v); break;
+      case tag::kMassStatusReqID: out.mass_status_req_id = v; break;
+      case tag::kTotNumReports: out.tot_num_reports = int_of(t, v); break;
+      case tag::kLastRptRequested: out.last_rpt_requested = v == "Y"; break;
       default: break;
     }
   }
@@ -431,8 +449,39 @@ void encode(const ExecReport& in, FIX::Message& out) {
   put_price(out, tag::kAvgPx, in.avg_px);
   if (in.transact_time != 0) put_time(out, tag::kTransactTime, in.transact_time);
   put_text(out, in.text);
+  put(out, tag::kMassStatusReqID, in.mass_status_req_id);
+  if (in.tot_num_reports >= 0) put_int(out, tag::kTotNumReports, in.tot_num_reports);
+  if (in.last_rpt_requested) out.setField(tag::kLastRptRequested, "Y");
   if (in.credited >= 0) put_int(out, tag::kCreditedQty, in.credited);
   if (in.ratio_permille >= 0) put_int(out, tag::kRatioPermille, in.ratio_permille);
+}
+
+void decode(const FIX::Message& message, MassCancelReport& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    const int t = it->getTag();
+    switch (t) {
+      case tag::kClOrdID: out.cl_ord_id = v; break;
+      case tag::kOrderID: out.order_id = v; break;
+      case tag::kMassCancelRequestType: out.request_type = char_of(v); break;
+      case tag::kMassCancelResponse: out.response = char_of(v); break;
+      case tag::kMassCancelRejectReason: out.reject_reason = int_of(t, v); break;
+      case tag::kTotalAffectedOrders: out.affected = int_of(t, v); break;
+      case tag::kText: out.text = v; break;
+      default: break;
+    }
+  }
+}
+
+void encode(const MassCancelReport& in, FIX::Message& out) {
+  begin(out, "r");
+  put(out, tag::kClOrdID, in.cl_ord_id);
+  put_required(out, tag::kOrderID, in.order_id, "MassCancelReport.order_id");
+  put_char(out, tag::kMassCancelRequestType, in.request_type, "MassCancelReport.request_type");
+  put_char(out, tag::kMassCancelResponse, in.response, "MassCancelReport.response");
+  if (in.reject_reason >= 0) put_int(out, tag::kMassCancelRejectReason, in.reject_reason);
+  put_int(out, tag::kTotalAffectedOrders, in.affected);
+  put_text(out, in.text);
 }
 
 void decode(const FIX::Message& message, CancelReject& out) {
