@@ -1291,3 +1291,17 @@ TEST_CASE("crixd: OrderMassStatusRequest answers every order of the session toda
   CHECK(answers[1].last_rpt_requested);
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: standard FIX 4.4 fields that mean nothing here (HandlInst, SenderSubID) are accepted and ignored",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send_raw("35=D|50=desk-7|11=hi-1|1=HB-BF-450|21=1|55=STEEL-IRON|54=2|60=" + sending_time() +
+                                "|38=100|40=2|44=590|59=1"));
+  REQUIRE(seller.wait([](Client& c) { return c.has("hi-1", '0') || !c.session_rejects.empty(); }));
+  CHECK(seller.get(&Client::session_rejects).empty());
+  CHECK(seller.reports_for("hi-1").size() == 1);
+  check_stops_cleanly(exchange.crixd);
+}

@@ -204,7 +204,8 @@ void encode_md_entries(const std::vector<MdEntry>& entries, FIX::Message& out, b
 
 bool is_header_tag(int tag) {
   switch (tag) {
-    case 34: case 35: case 43: case 49: case 52: case 56: case 97: case 122:
+    case 34: case 35: case 43: case 49: case 50: case 52: case 56: case 57: case 97: case 115: case 116:
+    case 122: case 128: case 129: case 142: case 143: case 144: case 145:
       return true;
     default:
       return false;
