@@ -46,7 +46,8 @@ struct MdRequest {
 using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer>;
 
 // What the ledger thread publishes once the batch holding the commands that produced it is committed.
-using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::BusinessReject, fix::MarketDataSnapshot,
+using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::MassCancelReport, fix::BusinessReject,
+                              fix::MarketDataSnapshot,
                               fix::MarketDataIncremental, fix::SecurityList>;
 
 struct Unit {
@@ -73,6 +74,13 @@ struct OrderInfo {
   std::int64_t cum_qty = 0;
   Int128 cum_value = 0;
   bool stored = false;  // its state is in the ledger's client_orders (restored after a restart)
+};
+
+// An order of the current trading day that ended, and its final OrdStatus(39): '2' filled, '4'
+// canceled, 'C' expired.
+struct Ended {
+  OrderInfo info;
+  char status = '4';
 };
 
 // What the ledger keeps of a live order (ledger::ClientOrder): what the book and the journal do not
@@ -352,6 +360,11 @@ class Daemon::Impl final : public fix::Handler {
     spdlog::warn("logon refused: {}: {}", market_.participants[session].id, reason);
   }
 
+  void on_dropped(fix::SessionHandle session, const std::string& peer, const std::string& reason) override {
+    spdlog::warn("connection from {}{} dropped: {}", peer,
+                 session < market_.participants.size() ? " (" + market_.participants[session].id + ")" : "", reason);
+  }
+
   void on_order(const fix::OrderRequest& r) override {
     if (!run_inline([&](Unit& unit) { on_request(r, unit); }) && !queue(r)) busy(r.session, "D", r.cl_ord_id);
   }
@@ -524,6 +537,8 @@ class Daemon::Impl final : public fix::Handler {
   // not the process's life. A request that closed the day (the first after the close) counts in the
   // new one.
   void new_cl_ord_id_day(const fix::OrderRequest* request) {
+    ended_.clear();
+    ended_by_cl_ord_id_.clear();
     for (auto& used : cl_ord_ids_) used.clear();
     for (const auto& [id, o] : orders_) cl_ord_ids_[o.session].insert(o.cl_ord_id);
     if (request != nullptr &&
@@ -619,6 +634,22 @@ class Daemon::Impl final : public fix::Handler {
     return it->second;
   }
 
+  // An order of the session that ended today, named as find_order() names a live one.
+  std::optional<std::uint64_t> find_ended(const fix::OrderRequest& r) const {
+    if (!r.order_id.empty()) {
+      std::uint64_t id = 0;
+      const auto [end, ec] = std::from_chars(r.order_id.data(), r.order_id.data() + r.order_id.size(), id);
+      if (ec != std::errc{} || end != r.order_id.data() + r.order_id.size()) return std::nullopt;
+      const auto it = ended_.find(id);
+      if (it == ended_.end() || it->second.info.session != r.session) return std::nullopt;
+      return id;
+    }
+    const std::string& key = r.orig_cl_ord_id.empty() ? r.cl_ord_id : r.orig_cl_ord_id;
+    const auto it = ended_by_cl_ord_id_.find(clid_key(r.session, key));
+    if (it == ended_by_cl_ord_id_.end()) return std::nullopt;
+    return it->second;
+  }
+
   static std::string clid_key(std::uint32_t session, const std::string& cl_ord_id) {
     return std::to_string(session) + "\x1f" + cl_ord_id;
   }
@@ -629,22 +660,116 @@ class Daemon::Impl final : public fix::Handler {
       case fix::RequestKind::kCancel:
       case fix::RequestKind::kReplace: return on_cancel_replace(r, unit);
       case fix::RequestKind::kStatus: return on_status(r, unit);
-      case fix::RequestKind::kMassCancel: {
-        Command c;
-        c.type = CommandType::kMassCancel;
-        c.participant = engine::ParticipantId(r.session);
-        if (r.mass_cancel_type == '1') {
-          const std::uint32_t i = instrument_of(r.symbol);
-          if (i == UINT32_MAX) {
-            unit.out.emplace_back(business_reject(r.session, "q", r.cl_ord_id, 2, "unknown Symbol(55) '" + r.symbol + "'"));
-            return;
-          }
-          c.instrument = engine::InstrumentId(i);
-        } else {
-          c.instrument = engine::kAllInstruments;
-        }
-        return sequence(c, &r, unit);
+      case fix::RequestKind::kMassCancel: return on_mass_cancel(r, unit);
+      case fix::RequestKind::kMassStatus: return on_mass_status(r, unit);
+    }
+  }
+
+  // OrderMassCancelRequest(q): the session's live orders (of one symbol with type 1) are canceled,
+  // each with its ExecutionReport, and an OrderMassCancelReport(r) says how many, also when none.
+  void on_mass_cancel(const fix::OrderRequest& r, Unit& unit) {
+    fix::MassCancelReport m;
+    m.session = r.session;
+    m.cl_ord_id = r.cl_ord_id;
+    m.order_id = next_id();
+    m.request_type = r.mass_cancel_type;
+    m.response = r.mass_cancel_type;
+    Command c;
+    c.type = CommandType::kMassCancel;
+    c.participant = engine::ParticipantId(r.session);
+    if (r.mass_cancel_type == '1') {
+      const std::uint32_t i = instrument_of(r.symbol);
+      if (i == UINT32_MAX) {
+        m.response = '0';
+        m.reject_reason = 1;  // invalid or unknown security
+        m.text = "unknown Symbol(55) '" + r.symbol + "'";
+        unit.out.emplace_back(std::move(m));
+        return;
       }
+      c.instrument = engine::InstrumentId(i);
+    } else if (r.mass_cancel_type == '7') {
+      c.instrument = engine::kAllInstruments;
+    } else {
+      m.response = '0';
+      m.reject_reason = 0;  // mass cancel not supported (of this type)
+      m.text = std::string("MassCancelRequestType(530) '") + r.mass_cancel_type +
+               "' is not supported: 1 (one symbol) or 7 (all orders)";
+      unit.out.emplace_back(std::move(m));
+      return;
+    }
+    sequence(c, &r, unit);
+    for (const Event& e : sink_) {
+      if (e.type == EventType::kCanceled && e.participant.v == r.session) ++m.affected;
+      if (e.type == EventType::kRejected) {
+        m.response = '0';
+        m.reject_reason = 99;
+        m.text = ledger_.exchange->describe(e);
+      }
+    }
+    unit.out.emplace_back(std::move(m));
+  }
+
+  // A status ExecutionReport(150=I) of an order that ended today.
+  fix::ExecReport ended_report(const Ended& ended, std::uint64_t id) const {
+    fix::ExecReport e = base_report(ended.info, id);
+    e.exec_type = 'I';
+    e.ord_status = ended.status;
+    e.leaves_qty = 0;
+    return e;
+  }
+
+  // OrderMassStatusRequest(AF): one status report per order of the session today (live, then ended, by
+  // order id), the last with LastRptRequested; one "no orders" report when there is none.
+  void on_mass_status(const fix::OrderRequest& r, Unit& unit) {
+    std::uint32_t only = UINT32_MAX;
+    if (r.mass_status_type == '1') {
+      only = instrument_of(r.symbol);
+      if (only == UINT32_MAX) {
+        unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, 2, "unknown Symbol(55) '" + r.symbol + "'"));
+        return;
+      }
+    } else if (r.mass_status_type != '7') {
+      unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, 0,
+                                            std::string("MassStatusReqType(585) '") + r.mass_status_type +
+                                                "' is not supported: 1 (one symbol) or 7 (all orders)"));
+      return;
+    }
+    std::vector<fix::ExecReport> reports;
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, o] : orders_) {
+      if (o.session == r.session && (only == UINT32_MAX || o.instrument == only)) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    for (const std::uint64_t id : ids) {
+      const OrderInfo& o = orders_.at(id);
+      fix::ExecReport e = base_report(o, id);
+      e.exec_type = 'I';
+      e.ord_status = o.cum_qty > 0 ? '1' : '0';
+      reports.push_back(std::move(e));
+    }
+    ids.clear();
+    for (const auto& [id, ended] : ended_) {
+      if (ended.info.session == r.session && (only == UINT32_MAX || ended.info.instrument == only)) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    for (const std::uint64_t id : ids) reports.push_back(ended_report(ended_.at(id), id));
+    if (reports.empty()) {
+      fix::ExecReport e;
+      e.session = r.session;
+      e.order_id = "NONE";
+      e.exec_id = next_id();
+      e.cl_ord_id = r.cl_ord_id;
+      e.exec_type = 'I';
+      e.ord_status = '8';
+      e.symbol = r.symbol.empty() ? "NONE" : r.symbol;
+      e.text = "no orders";
+      reports.push_back(std::move(e));
+    }
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      reports[i].mass_status_req_id = r.cl_ord_id;
+      reports[i].tot_num_reports = reports[0].order_id == "NONE" ? 0 : static_cast<int>(reports.size());
+      reports[i].last_rpt_requested = i + 1 == reports.size();
+      unit.out.emplace_back(std::move(reports[i]));
     }
   }
 
@@ -746,6 +871,10 @@ class Daemon::Impl final : public fix::Handler {
   void on_status(const fix::OrderRequest& r, Unit& unit) {
     const auto id = find_order(r);
     if (!id) {
+      if (const auto ended = find_ended(r)) {
+        unit.out.emplace_back(ended_report(ended_.at(*ended), *ended));
+        return;
+      }
       fix::ExecReport e;
       e.session = r.session;
       e.order_id = r.order_id.empty() ? "NONE" : r.order_id;
@@ -755,7 +884,7 @@ class Daemon::Impl final : public fix::Handler {
       e.ord_status = '8';
       e.symbol = r.symbol;
       e.side = r.side;
-      e.text = "no live order of this session by that id: it was filled, canceled, expired or never accepted";
+      e.text = "no order of this session by that id today: it was never accepted, or ended on an earlier trading day";
       unit.out.emplace_back(std::move(e));
       return;
     }
@@ -816,8 +945,17 @@ class Daemon::Impl final : public fix::Handler {
           }
           r.text = std::string(engine::to_string(e.reason));
         }
+        const char status = r.ord_status;
+        const std::string last_cl_ord_id = r.cl_ord_id;
+        const bool renamed = last_cl_ord_id != o.cl_ord_id;
+        const std::uint32_t session = o.session;
         unit.out.emplace_back(std::move(r));
-        forget(e.order_id.v, unit);
+        forget(e.order_id.v, status, unit);  // `o` is gone
+        if (renamed) {
+          // Canceled by a request: a status request may name the cancel's ClOrdID, the order's last.
+          ended_by_cl_ord_id_[clid_key(session, last_cl_ord_id)] = e.order_id.v;
+          ended_.at(e.order_id.v).info.cl_ord_id = last_cl_ord_id;
+        }
         break;
       }
       case EventType::kReplaced: {
@@ -907,17 +1045,22 @@ class Daemon::Impl final : public fix::Handler {
     r.ratio_permille = e.arg2;
     unit.out.emplace_back(std::move(r));
     if (leaves == 0) {
-      forget(id, unit);
+      forget(id, '2', unit);
     } else {
       touched_.push_back(id);
     }
   }
 
-  void forget(std::uint64_t id, Unit& unit) {
+  // Order `id` ended with OrdStatus `status` ('2' filled, '4' canceled, 'C' expired): no longer live,
+  // kept until the close for OrderStatusRequest and OrderMassStatusRequest.
+  void forget(std::uint64_t id, char status, Unit& unit) {
     const auto it = orders_.find(id);
     if (it == orders_.end()) return;
     if (it->second.stored) unit.batch.keep({id, ""});
-    live_by_cl_ord_id_.erase(clid_key(it->second.session, it->second.cl_ord_id));
+    const std::string key = clid_key(it->second.session, it->second.cl_ord_id);
+    live_by_cl_ord_id_.erase(key);
+    ended_by_cl_ord_id_[key] = id;
+    ended_[id] = Ended{std::move(it->second), status};
     orders_.erase(it);
   }
 
@@ -1236,7 +1379,15 @@ class Daemon::Impl final : public fix::Handler {
 
   void publish(const Unit& u) {
     for (const Outbound& o : u.out) {
-      std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+      // A message FIX cannot carry (an empty required field, a char that is not printable) is a bug of
+      // ours: the gateway refuses such input, so this is logged rather than ending the exchange.
+      try {
+        std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+      } catch (const std::invalid_argument& e) {
+        const fix::SessionHandle to = std::visit([](const auto& message) { return message.session; }, o);
+        spdlog::error("a message to {} was not sent: {}",
+                      to < market_.participants.size() ? market_.participants[to].id : "?", e.what());
+      }
     }
     for (std::uint32_t p : u.logouts) {
       acceptor_->logout(p, "participant " + market_.participants[p].id + " is suspended by the exchange");
@@ -1310,6 +1461,11 @@ class Daemon::Impl final : public fix::Handler {
   engine::EventSink sink_;
   std::optional<OrderInfo> pending_;  // the order being entered
   std::unordered_map<std::uint64_t, OrderInfo> orders_;
+  // The orders of the current trading day that ended (filled, canceled, expired), by order id and by
+  // session and ClOrdID (clid_key): OrderStatusRequest and OrderMassStatusRequest answer with their
+  // final state. Forgotten at the close, as the ClOrdID sets are.
+  std::unordered_map<std::uint64_t, Ended> ended_;
+  std::unordered_map<std::string, std::uint64_t> ended_by_cl_ord_id_;
   std::vector<std::uint64_t> touched_;  // live orders changed by the command being sequenced
   std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
   std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: the ClOrdIDs used today
