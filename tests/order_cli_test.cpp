@@ -138,46 +138,90 @@ TEST_CASE("crix order: a refused order prints its ClOrdID and the reason; crixd 
             "qty=100 price=580.00 reason=\"Account(1) 'NOPE' is no registered facility"));
 }
 
-TEST_CASE("crix order status and replace and cancel an order by id or ClOrdID with --symbol", "[order]") {
+TEST_CASE("crix order status and replace and cancel find the order by id or ClOrdID with no --symbol", "[order]") {
   Exchange x;
   REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "600.00", "--tif", "gtc", "--id", "s-1"})
               .exit_code == 0);
-  const RunResult status = x.order(kSeller, {"status", "2", "--symbol", "STEEL-IRON"});
+  const RunResult status = x.order(kSeller, {"status", "2"});
   CHECK(status.exit_code == 0);
   CHECK(has(status.out, "order 2 (s-1) new: sell 300 t STEEL-IRON at 600.00 for HB-BF-450; 0 t done, 300 t open"));
 
-  const RunResult replace = x.order(kSeller, {"replace", "s-1", "200", "590.00", "--symbol", "STEEL-IRON", "--id", "r-1"});
+  const RunResult replace = x.order(kSeller, {"replace", "s-1", "200", "590.00", "--id", "r-1"});
   CHECK(replace.exit_code == 0);
   CHECK(has(replace.out, "order 2 (r-1) replaced: sell 200 t STEEL-IRON at 590.00 for HB-BF-450"));
 
-  const RunResult by_clordid = x.order(kSeller, {"status", "r-1", "--symbol", "STEEL-IRON"});
-  CHECK(by_clordid.exit_code == 0);
-  CHECK(has(by_clordid.out, "order 2 (r-1) new: sell 200 t STEEL-IRON at 590.00"));
+  const RunResult by_symbol = x.order(kSeller, {"status", "r-1", "--symbol", "STEEL-IRON"});
+  CHECK(by_symbol.exit_code == 0);
+  CHECK(has(by_symbol.out, "order 2 (r-1) new: sell 200 t STEEL-IRON at 590.00"));
 
-  const RunResult cancel = x.order(kSeller, {"cancel", "2", "--symbol", "STEEL-IRON", "--id", "c-1"});
+  const RunResult cancel = x.order(kSeller, {"cancel", "2", "--id", "c-1"});
   CHECK(cancel.exit_code == 0);
   CHECK(has(cancel.out, "order 2 (c-1) canceled"));
 
-  const RunResult again = x.order(kSeller, {"cancel", "r-1", "--symbol", "STEEL-IRON"});
+  const RunResult done = x.order(kSeller, {"status", "2"});
+  CHECK(done.exit_code == 0);
+  CHECK(has(done.out, "order 2 (c-1) canceled: sell 200 t STEEL-IRON at 590.00"));  // its last ClOrdID
+
+  const RunResult again = x.order(kSeller, {"cancel", "2"});  // listed as canceled: the exchange refuses
   CHECK(again.exit_code == 1);
   CHECK(has(again.err, "cancel refused"));
-  const RunResult no_symbol = x.order(kSeller, {"cancel", "2"});
-  CHECK(no_symbol.exit_code == 2);
-  CHECK(has(no_symbol.err, "cancel needs --symbol SYMBOL"));
+
+  const RunResult unknown = x.order(kSeller, {"cancel", "77"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(has(unknown.err, "HB-TANGSHAN-IRON has no order '77' today"));
+  const RunResult other = x.order(kBuyer, {"status", "2"});  // not the buyer's
+  CHECK(other.exit_code == 1);
+  CHECK(has(other.err, "TJ-BOHAI-STEEL has no order '2' today"));
 }
 
-TEST_CASE("crix order cancel-all cancels one instrument's or every open order", "[order]") {
+TEST_CASE("crix order orders and fills list the session's open orders and what traded today", "[order]") {
+  Exchange x;
+  const RunResult none = x.order(kBuyer, {"orders"});
+  CHECK(none.exit_code == 0);
+  CHECK(none.out == "no open orders\n");
+  const RunResult no_fills = x.order(kBuyer, {"fills"});
+  CHECK(no_fills.exit_code == 0);
+  CHECK(no_fills.out == "no fills today\n");
+
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "580.00", "--tif", "gtc", "--id", "s-1"})
+              .exit_code == 0);
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "50", "600.00", "--tif", "gtc", "--id", "s-2"})
+              .exit_code == 0);
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "100", "580.00", "--id", "b-1"}).exit_code == 0);
+
+  const RunResult orders = x.order(kSeller, {"orders"});
+  CHECK(orders.exit_code == 0);
+  CHECK(has(orders.out, "order 2 (s-1) partially filled: sell 300 t STEEL-IRON at 580.00 for HB-BF-450; 100 t done "
+                        "at 580.00 on average, 200 t open"));
+  CHECK(has(orders.out, "order 3 (s-2) new: sell 50 t STEEL-IRON at 600.00 for HB-BF-450; 0 t done, 50 t open"));
+  const RunResult fills = x.order(kSeller, {"fills"});
+  CHECK(fills.exit_code == 0);
+  CHECK(has(fills.out, "order 2 (s-1) partially filled"));
+  CHECK_FALSE(has(fills.out, "s-2"));
+  const RunResult bought = x.order(kBuyer, {"fills"});
+  CHECK(has(bought.out, "order 4 (b-1) filled: buy 100 t STEEL-IRON at 580.00 for TJ-NEW-BF-2500; 100 t done at "
+                        "580.00 on average, 0 t open"));
+  CHECK(x.order(kBuyer, {"orders"}).out == "no open orders\n");  // filled: no longer open
+  CHECK(x.order(kSeller, {"orders", "--symbol", "CEMENT-CLINKER"}).out == "no open orders\n");
+}
+
+TEST_CASE("crix order cancel-all cancels one instrument's or every open order and prints the report", "[order]") {
   Exchange x;
   for (const char* id : {"s-1", "s-2"}) {
     REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "600.00", "--tif", "gtc", "--id", id})
                 .exit_code == 0);
   }
   const RunResult other = x.order(kSeller, {"cancel-all", "CEMENT-CLINKER", "--id", "q-1"});
-  CHECK_FALSE(has(other.out, "canceled"));
+  CHECK(other.exit_code == 0);
+  CHECK(has(other.out, "cancel-all (q-1): 0 orders canceled"));
   const RunResult all = x.order(kSeller, {"cancel-all", "--id", "q-2"});
   CHECK(all.exit_code == 0);
   CHECK(has(all.out, "order 2 (s-1) canceled"));
   CHECK(has(all.out, "order 3 (s-2) canceled"));
+  CHECK(has(all.out, "cancel-all (q-2): 2 orders canceled (all instruments)"));
+  CHECK(x.order(kSeller, {"orders"}).out == "no open orders\n");
+  const RunResult again = x.order(kSeller, {"cancel-all", "--id", "q-3"});
+  CHECK(has(again.out, "cancel-all (q-3): 0 orders canceled (all instruments)"));
 }
 
 TEST_CASE("crix order book and watch show the book and its trades", "[order]") {
@@ -225,7 +269,7 @@ TEST_CASE("crix order reads the password from a file or the environment or nowhe
   CHECK(help.exit_code == 0);
   CHECK(has(help.out, "CRIX_PASSWORD"));
   CHECK(has(help.out, "--password-file FILE"));
-  for (const char* verb : {"cancel-all", "--store DIR", "--fresh"}) CHECK(has(help.out, verb));
+  for (const char* verb : {"orders", "fills", "cancel-all", "--store DIR", "--fresh"}) CHECK(has(help.out, verb));
 }
 
 TEST_CASE("crix order: a trader who was away is sent the fills it missed at its next logon", "[order]") {

@@ -94,6 +94,7 @@ class Printer : public fix::ClientHandler {
   Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
 
   void on_exec_report(const fix::ExecReport& r) override {
+    if (!r.mass_status_req_id.empty() && collect(r)) return;
     std::string line = order_label(r.order_id, r.cl_ord_id) + " ";
     switch (r.exec_type) {
       case '0': line += "new: " + order_text(r); break;
@@ -124,6 +125,15 @@ class Printer : public fix::ClientHandler {
     print(order_label(r.order_id, r.cl_ord_id) + ": " + (r.response_to == '2' ? "replace" : "cancel") +
               " refused: " + r.text,
           true, true);
+  }
+  void on_mass_cancel_report(const fix::MassCancelReport& r) override {
+    const std::string scope = r.request_type == '1' ? "" : " (all instruments)";
+    if (r.response == '0') {
+      print("cancel-all (" + r.cl_ord_id + ") refused: " + r.text, true, true);
+    } else {
+      print("cancel-all (" + r.cl_ord_id + "): " + std::to_string(r.affected) + " orders canceled" + scope, false,
+            true);
+    }
   }
   void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + r.text, true, true); }
   void on_session_reject(const fix::SessionReject& r) override {
@@ -187,6 +197,19 @@ class Printer : public fix::ClientHandler {
     awaited_ = std::move(cl_ord_id);
     mass_cancel_ = mass_cancel;
   }
+  // Collects the answers to OrderMassStatusRequest `id` instead of printing them.
+  void collect_status(std::string id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_id_ = std::move(id);
+  }
+  // Waits up to `timeout` for the last answer to the OrderMassStatusRequest; nullopt when it did not
+  // come; else the orders (none when the session has none today).
+  std::optional<std::vector<fix::ExecReport>> statuses(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!cv_.wait_for(lock, timeout, [&] { return statuses_done_; })) return std::nullopt;
+    return statuses_;
+  }
+
   // Waits until a final answer came or nothing came for `idle`.
   void wait(std::chrono::milliseconds idle) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -206,6 +229,18 @@ class Printer : public fix::ClientHandler {
   }
 
  private:
+  // An answer to our OrderMassStatusRequest: kept, not printed. false: another request's.
+  bool collect(const fix::ExecReport& r) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (r.mass_status_req_id != status_id_) return false;
+      // The answer when the session has no order today: one report, OrdStatus rejected, no OrderID.
+      if (!(r.ord_status == '8' && (r.order_id == "NONE" || r.tot_num_reports == 0))) statuses_.push_back(r);
+      statuses_done_ = statuses_done_ || r.last_rpt_requested;
+    }
+    cv_.notify_all();
+    return true;
+  }
   void print(const std::string& line, bool refusal, bool final) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -226,6 +261,9 @@ class Printer : public fix::ClientHandler {
   std::string prefix_;
   std::string awaited_;
   bool mass_cancel_ = false;
+  std::string status_id_;
+  std::vector<fix::ExecReport> statuses_;
+  bool statuses_done_ = false;
 };
 
 constexpr std::string_view kUsage =
@@ -235,11 +273,13 @@ constexpr std::string_view kUsage =
     "  cancel ORDER                 ORDER: the order id, or the order's ClOrdID\n"
     "  replace ORDER QTY PRICE\n"
     "  status ORDER\n"
+    "  orders                       your open orders (new or partially filled)\n"
+    "  fills                        your orders of today that traded, with what they did\n"
     "  cancel-all [SYMBOL]          cancel all your open orders, or those of one instrument\n"
     "  book SYMBOL [--depth N]      a snapshot of the book\n"
     "  watch SYMBOL                 book and trades as they change, until Ctrl-C\n"
     "  securities                   instruments, tick, lot, band, reference, state\n"
-    "  --symbol SYMBOL              cancel, replace, status: the order's instrument (required)\n"
+    "  --symbol SYMBOL              cancel, replace, status, orders, fills: only this instrument\n"
     "connection:\n"
     "  --as PARTICIPANT             the participant you trade as (required)\n"
     "  --password-file FILE         the password is the file's first line\n"
@@ -380,7 +420,7 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     }
     if (config.comp_id.empty()) throw BadArgument{"--as PARTICIPANT is required: the participant you trade as"};
     constexpr std::string_view kRequests =
-        "buy, sell, cancel, replace, status, cancel-all, book, watch, securities";
+        "buy, sell, cancel, replace, status, orders, fills, cancel-all, book, watch, securities";
     if (words.empty()) throw BadArgument{"expected a request: " + std::string(kRequests)};
     const std::string_view verb = words[0];
     const auto need = [&](std::size_t n, const char* shape) {
@@ -389,7 +429,10 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     fix::OrderRequest order;
     fix::MarketDataRequest md;
     fix::SecurityListRequest sl;
-    enum { kOrder, kMarketData, kSecurities } what = kOrder;
+    // kOrder: one request; kLookup: the order named by `wanted` is looked up first (cancel, replace,
+    // status); kList: the day's orders are listed (orders, fills).
+    enum { kOrder, kLookup, kList, kMarketData, kSecurities } what = kOrder;
+    std::string wanted;
     if (verb == "buy" || verb == "sell") {
       need(4, "SYMBOL ACCOUNT QTY PRICE");
       order.kind = fix::RequestKind::kNew;
@@ -409,17 +452,15 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       } else {
         need(1, "ORDER (the order id or its ClOrdID)");
       }
-      if (symbol.empty()) throw BadArgument{std::string(verb) + " needs --symbol SYMBOL: the order's instrument"};
-      const std::string wanted(words[1]);
-      const bool by_id = wanted.find_first_not_of("0123456789") == std::string::npos;
-      order.symbol = symbol;
-      if (by_id) order.order_id = wanted;
-      order.orig_cl_ord_id = wanted;
+      what = kLookup;
+      wanted = std::string(words[1]);
       order.kind = verb == "cancel"    ? fix::RequestKind::kCancel
                    : verb == "replace" ? fix::RequestKind::kReplace
                                        : fix::RequestKind::kStatus;
       order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
-      if (order.kind == fix::RequestKind::kStatus && !by_id) order.cl_ord_id = wanted;
+    } else if (verb == "orders" || verb == "fills") {
+      need(0, "no arguments (--symbol SYMBOL for one instrument)");
+      what = kList;
     } else if (verb == "cancel-all") {
       if (words.size() > 2) throw BadArgument{"cancel-all takes at most a SYMBOL"};
       order.kind = fix::RequestKind::kMassCancel;
@@ -483,7 +524,55 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     }
     if (continuing) printer.settle(kResendIdle);
 
-    if (what == kOrder) {
+    // The day's orders of this session (one instrument with --symbol), from an OrderMassStatusRequest.
+    const auto day_orders = [&]() -> std::optional<std::vector<fix::ExecReport>> {
+      fix::OrderRequest af;
+      af.kind = fix::RequestKind::kMassStatus;
+      af.cl_ord_id = fresh_id("orders");
+      af.mass_status_type = symbol.empty() ? '7' : '1';
+      af.symbol = symbol;
+      printer.collect_status(af.cl_ord_id);
+      if (!initiator->send(af)) return std::nullopt;
+      return printer.statuses(std::chrono::milliseconds(5000));
+    };
+    if (what == kLookup || what == kList) {
+      const auto orders = day_orders();
+      if (!orders) {
+        initiator->stop();
+        err << "crix order: the exchange did not list the session's orders\n";
+        return 1;
+      }
+      if (what == kList) {
+        initiator->stop();
+        const bool fills = verb == "fills";
+        std::size_t shown = 0;
+        for (const fix::ExecReport& r : *orders) {
+          if (fills ? r.cum_qty <= 0 : r.ord_status != '0' && r.ord_status != '1') continue;
+          out << order_label(r.order_id, r.cl_ord_id) << " " << status_text(r.ord_status) << ": " << order_text(r)
+              << "; " << progress_text(r) << "\n";
+          ++shown;
+        }
+        if (shown == 0) out << (fills ? "no fills today" : "no open orders") << "\n";
+        return 0;
+      }
+      const auto found = std::find_if(orders->begin(), orders->end(), [&](const fix::ExecReport& r) {
+        return r.order_id == wanted || r.cl_ord_id == wanted;
+      });
+      if (found == orders->end()) {
+        initiator->stop();
+        err << "crix order: " << config.comp_id << " has no order '" << wanted << "' today"
+            << (symbol.empty() ? "" : " in " + symbol) << " (by order id or ClOrdID; 'crix order orders' lists the "
+            << "open ones)\n";
+        return 1;
+      }
+      order.order_id = found->order_id;
+      order.orig_cl_ord_id = found->cl_ord_id;
+      order.symbol = found->symbol;
+      order.side = found->side;
+      order.account = found->account;
+      if (order.kind == fix::RequestKind::kStatus) order.cl_ord_id = found->cl_ord_id;
+    }
+    if (what == kOrder || what == kLookup) {
       printer.await(order.cl_ord_id, order.kind == fix::RequestKind::kMassCancel);
       initiator->send(order);
     }
