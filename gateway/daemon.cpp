@@ -1368,6 +1368,9 @@ class Daemon::Impl final : public fix::Handler {
         spdlog::info("reject request={} participant={} cl_ord_id={} order_id={} orig_cl_ord_id={} reason=\"{}\"",
                      c->response_to == '2' ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
                      c->order_id, c->orig_cl_ord_id, c->text);
+      } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == '0') {
+        spdlog::info("reject request=mass_cancel participant={} cl_ord_id={} reason=\"{}\"", participant_id(m->session),
+                     m->cl_ord_id, m->text);
       } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
         spdlog::info("reject request={} participant={} ref_id={} reason=\"{}\"", b->ref_msg_type,
                      participant_id(b->session), b->ref_id, b->text);

@@ -222,6 +222,10 @@ TEST_CASE("crix order cancel-all cancels one instrument's or every open order an
   CHECK(x.order(kSeller, {"orders"}).out == "no open orders\n");
   const RunResult again = x.order(kSeller, {"cancel-all", "--id", "q-3"});
   CHECK(has(again.out, "cancel-all (q-3): 0 orders canceled (all instruments)"));
+  const RunResult unknown = x.order(kSeller, {"cancel-all", "NOPE", "--id", "q-4"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(has(unknown.err, "cancel-all (q-4) refused: "));
+  CHECK(has(x.log_with("request=mass_cancel"), "reject request=mass_cancel participant=HB-TANGSHAN-IRON cl_ord_id=q-4"));
 }
 
 TEST_CASE("crix order book and watch show the book and its trades", "[order]") {
