@@ -509,9 +509,12 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     const bool continuing = !config.store_dir.empty() && !config.reset_on_logon;
     if (continuing) printer.set_prefix("missed while away: ");
     bool logged_on = log_on();
-    if (!logged_on && continuing && why.find("MsgSeqNum too low") != std::string::npos) {
+    if (!logged_on && continuing &&
+        (why.find("MsgSeqNum too low") != std::string::npos || why.find("without answering the Logon") != std::string::npos)) {
       // One side's numbers are behind the other's: the exchange (its ledger) or this store was made
-      // anew, and what the other side kept cannot be resent. Start both afresh.
+      // anew, and what the other side kept cannot be resent. QuickFIX ends such a logon, on the
+      // exchange's side with a Logout saying "MsgSeqNum too low", on ours by closing the connection.
+      // Start both afresh.
       err << "crix order: the stored FIX sequence numbers in " << config.store_dir << " do not continue the "
           << "exchange's (" << why << "): starting afresh\n";
       config.reset_on_logon = true;
