@@ -29,18 +29,6 @@ std::size_t ind(Industry i) { return static_cast<std::size_t>(i); }
 
 std::string tonnes(std::int64_t t) { return std::to_string(t) + " t"; }
 
-std::string ratio_text(std::uint32_t permille) {
-  std::string s = std::to_string(permille / 1000);
-  std::uint32_t frac = permille % 1000;
-  if (frac != 0) {
-    std::string f = std::to_string(frac);
-    f.insert(0, 3 - f.size(), '0');
-    while (f.back() == '0') f.pop_back();
-    s += "." + f;
-  }
-  return s + ":1";
-}
-
 std::string minute_text(std::int64_t minute) {
   const char text[] = {static_cast<char>('0' + minute / 600 % 10), static_cast<char>('0' + minute / 60 % 10),
                        ':', static_cast<char>('0' + minute % 60 / 10), static_cast<char>('0' + minute % 10)};

@@ -25,6 +25,8 @@ std::string pair_text(const PairFacts& f) {
   return s;
 }
 
+}  // namespace
+
 std::string ratio_text(std::uint32_t permille) {
   std::string s = std::to_string(permille / 1000);
   if (permille % 1000 != 0) {
@@ -34,8 +36,6 @@ std::string ratio_text(std::uint32_t permille) {
   }
   return s + ":1";
 }
-
-}  // namespace
 
 std::string_view to_string(Industry i) {
   switch (i) {

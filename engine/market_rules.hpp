@@ -24,6 +24,8 @@ namespace crix::engine {
 enum class Industry : std::uint8_t { kSteel = 0, kCement = 1, kGlass = 2, kAluminium = 3 };
 enum class RegionClass : std::uint8_t { kKey = 0, kOther = 1 };
 std::string_view to_string(Industry industry);  // "steel", "cement clinker", ...
+// A replacement ratio exactly, as DOMAIN.md writes it: 1250 -> "1.25:1", 1500 -> "1.5:1", 2000 -> "2:1".
+std::string ratio_text(std::uint32_t permille);
 
 // A region by administrative division code (e.g. 120000 Tianjin, 130100 Shijiazhuang).
 struct RegionRef {

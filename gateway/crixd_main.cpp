@@ -14,11 +14,17 @@
 // --host (default 127.0.0.1) is the address logons are taken on: an IPv4 address of this machine, or
 // 0.0.0.0 for all. QuickFIX listens on every address whatever it says; a logon that arrives on
 // another is refused with a Logout saying where to connect. Close the port to others with a firewall.
+// The log (stderr and DIR/crixd.log) is written by a background thread (spdlog's async logger) so
+// that the trade and reject lines cost the exchange's threads no write; its times are in the
+// market's time zone with the offset ("2026-12-04 11:40:12.038+08:00"), UTC ("+00:00") until the
+// market file is read.
 // Exit codes: 0 stopped on a signal; 1 could not start (the message says what to do) or trading
 // stopped on a ledger failure; 2 bad arguments.
 #include <signal.h>
 #include <unistd.h>
 
+#include <spdlog/async.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -32,6 +38,7 @@
 #include <thread>
 
 #include "config/market_config.hpp"
+#include "engine/exchange.hpp"
 #include "gateway/daemon.hpp"
 #include "ledger/error.hpp"
 
@@ -44,6 +51,40 @@ int usage(const std::string& what) {
   return 2;
 }
 
+// The %* flag: a log line's time in a zone `offset_minutes` east of UTC, with that offset, whatever
+// the machine's TZ says: "2026-12-04 11:40:12.038+08:00".
+class ZonedTime final : public spdlog::custom_flag_formatter {
+ public:
+  explicit ZonedTime(std::int32_t offset_minutes) : offset_minutes_(offset_minutes) {}
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const std::int64_t ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() +
+        std::int64_t{offset_minutes_} * 60'000;
+    constexpr std::int64_t kMsPerDay = 86'400'000;
+    const std::int64_t day = ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay;
+    const std::int64_t in_day = ms - day * kMsPerDay;
+    const crix::engine::Date d = crix::engine::civil_from_days(static_cast<std::int32_t>(day));
+    const std::int32_t off = offset_minutes_ < 0 ? -offset_minutes_ : offset_minutes_;
+    fmt::format_to(std::back_inserter(dest), "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}{}{:02}:{:02}", d.year,
+                   d.month, d.day, in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60, in_day % 1000,
+                   offset_minutes_ < 0 ? '-' : '+', off / 60, off % 60);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<ZonedTime>(offset_minutes_); }
+
+ private:
+  std::int32_t offset_minutes_;
+};
+
+void log_in_zone(std::int32_t offset_minutes) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<ZonedTime>('*', offset_minutes).set_pattern("%* %^%l%$ %v");
+  spdlog::default_logger()->set_formatter(std::move(formatter));
+}
+
+// Lines wait in a queue of kLogQueue for the logging thread; a full queue makes the thread that logs
+// wait (block), never drops a line: an operator's record is worth more than a burst's microseconds.
+constexpr std::size_t kLogQueue = 1 << 15;
+
 void setup_logging(const std::string& dir) {
   std::vector<spdlog::sink_ptr> sinks;
   sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
@@ -51,11 +92,18 @@ void setup_logging(const std::string& dir) {
     std::filesystem::create_directories(dir);
     sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(dir + "/crixd.log", 16 << 20, 5));
   }
-  auto logger = std::make_shared<spdlog::logger>("crixd", sinks.begin(), sinks.end());
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  spdlog::init_thread_pool(kLogQueue, 1);
+  auto logger = std::make_shared<spdlog::async_logger>("crixd", sinks.begin(), sinks.end(), spdlog::thread_pool(),
+                                                       spdlog::async_overflow_policy::block);
   spdlog::set_default_logger(logger);
+  log_in_zone(0);
   spdlog::flush_on(spdlog::level::info);
 }
+
+// Every line logged is written before main returns.
+struct DrainLog {
+  ~DrainLog() { spdlog::shutdown(); }
+};
 
 }  // namespace
 
@@ -114,6 +162,7 @@ int main(int argc, char** argv) {
     }
   }
   setup_logging(log_dir);
+  const DrainLog drain_log;
   if (fix_log) options.fix_log_dir = log_dir + "/fix";
 
   const crix::config::LoadResult loaded = crix::config::load_market(market_file);
@@ -123,6 +172,7 @@ int main(int argc, char** argv) {
                      market_file.string(), loaded.errors.size(), market_file.string());
     return 1;
   }
+  log_in_zone(loaded.market->exchange.utc_offset_minutes);
 
   options.market_file = market_file.string();
 
@@ -144,9 +194,10 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", e.what());
     return 1;
   }
-  spdlog::info("{} is open: FIX 4.4 on {}:{}, TargetCompID CRIX, SenderCompID = the participant's comp id, "
-               "Username = participant id; ledger {}; stop with Ctrl-C",
-               loaded.market->exchange.name, options.host, daemon->port(), options.ledger_path);
+  spdlog::info("{} is up, session phase {}: FIX 4.4 on {}:{}, TargetCompID CRIX, SenderCompID = the "
+               "participant's comp id, Username = participant id; ledger {}; stop with Ctrl-C",
+               loaded.market->exchange.name, crix::engine::to_string(daemon->phase()), options.host, daemon->port(),
+               options.ledger_path);
 
   // A failure of the ledger stops trading: the watcher wakes the main thread as a signal would.
   std::string failure;

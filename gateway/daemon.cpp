@@ -46,7 +46,8 @@ struct MdRequest {
 using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer>;
 
 // What the ledger thread publishes once the batch holding the commands that produced it is committed.
-using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::BusinessReject, fix::MarketDataSnapshot,
+using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::MassCancelReport, fix::BusinessReject,
+                              fix::MarketDataSnapshot,
                               fix::MarketDataIncremental, fix::SecurityList>;
 
 struct Unit {
@@ -56,6 +57,7 @@ struct Unit {
   std::vector<std::uint32_t> logouts;  // participants suspended by this batch
   std::uint64_t trades = 0;
   std::int64_t requests = 0;  // FIX requests answered by this unit (Daemon::Impl::in_flight_)
+  std::vector<Event> fills;   // this unit's trades, for the log once they are committed
 };
 
 // The gateway's view of a live order: what its execution reports carry.
@@ -72,6 +74,13 @@ struct OrderInfo {
   std::int64_t cum_qty = 0;
   Int128 cum_value = 0;
   bool stored = false;  // its state is in the ledger's client_orders (restored after a restart)
+};
+
+// An order of the current trading day that ended, and its final OrdStatus(39): '2' filled, '4'
+// canceled, 'C' expired.
+struct Ended {
+  OrderInfo info;
+  char status = '4';
 };
 
 // What the ledger keeps of a live order (ledger::ClientOrder): what the book and the journal do not
@@ -269,6 +278,7 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void start() {
+    advance_clock();
     engine_thread_ = std::thread([this] { engine_loop(); });
     ledger_thread_ = std::thread([this] { ledger_loop(); });
     try {
@@ -311,6 +321,7 @@ class Daemon::Impl final : public fix::Handler {
   DaemonStats stats() const {
     DaemonStats s;
     s.commands = commands_.load();
+    s.clock_commands = clock_commands_.load();
     s.trades = trades_.load();
     s.commits = commits_.load();
     s.busy = busy_.load();
@@ -320,6 +331,10 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   std::uint16_t port() const { return port_; }
+  engine::SessionPhase phase() {
+    const std::lock_guard<std::mutex> lock(engine_mutex_);
+    return ledger_.exchange->phase();
+  }
   std::uint64_t recovered_commands() const { return ledger_.recovery.commands; }
   std::uint64_t recovered_trades() const { return ledger_.recovery.trades; }
 
@@ -357,6 +372,11 @@ class Daemon::Impl final : public fix::Handler {
 
   void on_refused(fix::SessionHandle session, const std::string& reason) override {
     spdlog::warn("logon refused: {}: {}", market_.participants[session].id, reason);
+  }
+
+  void on_dropped(fix::SessionHandle session, const std::string& peer, const std::string& reason) override {
+    spdlog::warn("connection from {}{} dropped: {}", peer,
+                 session < market_.participants.size() ? " (" + market_.participants[session].id + ")" : "", reason);
   }
 
   void on_order(const fix::OrderRequest& r) override {
@@ -441,6 +461,17 @@ class Daemon::Impl final : public fix::Handler {
 
   // ---- engine thread ------------------------------------------------------------------------------
 
+  // At start, before any thread runs: the clock's command brings the exchange to now (the day the
+  // ledger last saw closed, the session phase of this minute), journaled like the minute timer's, so
+  // a fresh crixd is open during trading hours before any order arrives.
+  void advance_clock() {
+    const std::lock_guard<std::mutex> lock(engine_mutex_);
+    Unit unit;
+    unit.taken = std::chrono::steady_clock::now();
+    handle(Timer{}, unit);
+    if (!batches_.try_push(std::move(unit))) throw std::logic_error("the batch queue is full before start");
+  }
+
   void engine_loop() {
     std::vector<Inbound> items;
     std::int64_t last_minute = now() / 60'000'000'000;
@@ -457,7 +488,10 @@ class Daemon::Impl final : public fix::Handler {
         inbound_.take(items, options_.max_batch_commands);
         const std::int64_t minute = now() / 60'000'000'000;
         if (minute != last_minute) {
-          // The clock moves the exchange at least once a minute: GTD expiry, sessions, the close.
+          // The clock moves the exchange once a minute, within the wait above (200 ms) of the minute
+          // turning: GTD expiry, and every session boundary and close (they fall on whole minutes),
+          // so the phase, the security list's status and the log change with the clock, not with
+          // the next order.
           last_minute = minute;
           items.emplace_back(Timer{});
         }
@@ -486,6 +520,7 @@ class Daemon::Impl final : public fix::Handler {
     if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
     Command c;
     c.type = CommandType::kAdvanceTime;
+    ++clock_commands_;
     sequence(c, nullptr, unit);
   }
 
@@ -516,6 +551,8 @@ class Daemon::Impl final : public fix::Handler {
   // not the process's life. A request that closed the day (the first after the close) counts in the
   // new one.
   void new_cl_ord_id_day(const fix::OrderRequest* request) {
+    ended_.clear();
+    ended_by_cl_ord_id_.clear();
     for (auto& used : cl_ord_ids_) used.clear();
     for (const auto& [id, o] : orders_) cl_ord_ids_[o.session].insert(o.cl_ord_id);
     if (request != nullptr &&
@@ -611,6 +648,22 @@ class Daemon::Impl final : public fix::Handler {
     return it->second;
   }
 
+  // An order of the session that ended today, named as find_order() names a live one.
+  std::optional<std::uint64_t> find_ended(const fix::OrderRequest& r) const {
+    if (!r.order_id.empty()) {
+      std::uint64_t id = 0;
+      const auto [end, ec] = std::from_chars(r.order_id.data(), r.order_id.data() + r.order_id.size(), id);
+      if (ec != std::errc{} || end != r.order_id.data() + r.order_id.size()) return std::nullopt;
+      const auto it = ended_.find(id);
+      if (it == ended_.end() || it->second.info.session != r.session) return std::nullopt;
+      return id;
+    }
+    const std::string& key = r.orig_cl_ord_id.empty() ? r.cl_ord_id : r.orig_cl_ord_id;
+    const auto it = ended_by_cl_ord_id_.find(clid_key(r.session, key));
+    if (it == ended_by_cl_ord_id_.end()) return std::nullopt;
+    return it->second;
+  }
+
   static std::string clid_key(std::uint32_t session, const std::string& cl_ord_id) {
     return std::to_string(session) + "\x1f" + cl_ord_id;
   }
@@ -621,22 +674,116 @@ class Daemon::Impl final : public fix::Handler {
       case fix::RequestKind::kCancel:
       case fix::RequestKind::kReplace: return on_cancel_replace(r, unit);
       case fix::RequestKind::kStatus: return on_status(r, unit);
-      case fix::RequestKind::kMassCancel: {
-        Command c;
-        c.type = CommandType::kMassCancel;
-        c.participant = engine::ParticipantId(r.session);
-        if (r.mass_cancel_type == '1') {
-          const std::uint32_t i = instrument_of(r.symbol);
-          if (i == UINT32_MAX) {
-            unit.out.emplace_back(business_reject(r.session, "q", r.cl_ord_id, 2, "unknown Symbol(55) '" + r.symbol + "'"));
-            return;
-          }
-          c.instrument = engine::InstrumentId(i);
-        } else {
-          c.instrument = engine::kAllInstruments;
-        }
-        return sequence(c, &r, unit);
+      case fix::RequestKind::kMassCancel: return on_mass_cancel(r, unit);
+      case fix::RequestKind::kMassStatus: return on_mass_status(r, unit);
+    }
+  }
+
+  // OrderMassCancelRequest(q): the session's live orders (of one symbol with type 1) are canceled,
+  // each with its ExecutionReport, and an OrderMassCancelReport(r) says how many, also when none.
+  void on_mass_cancel(const fix::OrderRequest& r, Unit& unit) {
+    fix::MassCancelReport m;
+    m.session = r.session;
+    m.cl_ord_id = r.cl_ord_id;
+    m.order_id = next_id();
+    m.request_type = r.mass_cancel_type;
+    m.response = r.mass_cancel_type;
+    Command c;
+    c.type = CommandType::kMassCancel;
+    c.participant = engine::ParticipantId(r.session);
+    if (r.mass_cancel_type == '1') {
+      const std::uint32_t i = instrument_of(r.symbol);
+      if (i == UINT32_MAX) {
+        m.response = '0';
+        m.reject_reason = 1;  // invalid or unknown security
+        m.text = "unknown Symbol(55) '" + r.symbol + "'";
+        unit.out.emplace_back(std::move(m));
+        return;
       }
+      c.instrument = engine::InstrumentId(i);
+    } else if (r.mass_cancel_type == '7') {
+      c.instrument = engine::kAllInstruments;
+    } else {
+      m.response = '0';
+      m.reject_reason = 0;  // mass cancel not supported (of this type)
+      m.text = std::string("MassCancelRequestType(530) '") + r.mass_cancel_type +
+               "' is not supported: 1 (one symbol) or 7 (all orders)";
+      unit.out.emplace_back(std::move(m));
+      return;
+    }
+    sequence(c, &r, unit);
+    for (const Event& e : sink_) {
+      if (e.type == EventType::kCanceled && e.participant.v == r.session) ++m.affected;
+      if (e.type == EventType::kRejected) {
+        m.response = '0';
+        m.reject_reason = 99;
+        m.text = ledger_.exchange->describe(e);
+      }
+    }
+    unit.out.emplace_back(std::move(m));
+  }
+
+  // A status ExecutionReport(150=I) of an order that ended today.
+  fix::ExecReport ended_report(const Ended& ended, std::uint64_t id) const {
+    fix::ExecReport e = base_report(ended.info, id);
+    e.exec_type = 'I';
+    e.ord_status = ended.status;
+    e.leaves_qty = 0;
+    return e;
+  }
+
+  // OrderMassStatusRequest(AF): one status report per order of the session today (live, then ended, by
+  // order id), the last with LastRptRequested; one "no orders" report when there is none.
+  void on_mass_status(const fix::OrderRequest& r, Unit& unit) {
+    std::uint32_t only = UINT32_MAX;
+    if (r.mass_status_type == '1') {
+      only = instrument_of(r.symbol);
+      if (only == UINT32_MAX) {
+        unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, 2, "unknown Symbol(55) '" + r.symbol + "'"));
+        return;
+      }
+    } else if (r.mass_status_type != '7') {
+      unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, 0,
+                                            std::string("MassStatusReqType(585) '") + r.mass_status_type +
+                                                "' is not supported: 1 (one symbol) or 7 (all orders)"));
+      return;
+    }
+    std::vector<fix::ExecReport> reports;
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, o] : orders_) {
+      if (o.session == r.session && (only == UINT32_MAX || o.instrument == only)) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    for (const std::uint64_t id : ids) {
+      const OrderInfo& o = orders_.at(id);
+      fix::ExecReport e = base_report(o, id);
+      e.exec_type = 'I';
+      e.ord_status = o.cum_qty > 0 ? '1' : '0';
+      reports.push_back(std::move(e));
+    }
+    ids.clear();
+    for (const auto& [id, ended] : ended_) {
+      if (ended.info.session == r.session && (only == UINT32_MAX || ended.info.instrument == only)) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    for (const std::uint64_t id : ids) reports.push_back(ended_report(ended_.at(id), id));
+    if (reports.empty()) {
+      fix::ExecReport e;
+      e.session = r.session;
+      e.order_id = "NONE";
+      e.exec_id = next_id();
+      e.cl_ord_id = r.cl_ord_id;
+      e.exec_type = 'I';
+      e.ord_status = '8';
+      e.symbol = r.symbol.empty() ? "NONE" : r.symbol;
+      e.text = "no orders";
+      reports.push_back(std::move(e));
+    }
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      reports[i].mass_status_req_id = r.cl_ord_id;
+      reports[i].tot_num_reports = reports[0].order_id == "NONE" ? 0 : static_cast<int>(reports.size());
+      reports[i].last_rpt_requested = i + 1 == reports.size();
+      unit.out.emplace_back(std::move(reports[i]));
     }
   }
 
@@ -738,6 +885,10 @@ class Daemon::Impl final : public fix::Handler {
   void on_status(const fix::OrderRequest& r, Unit& unit) {
     const auto id = find_order(r);
     if (!id) {
+      if (const auto ended = find_ended(r)) {
+        unit.out.emplace_back(ended_report(ended_.at(*ended), *ended));
+        return;
+      }
       fix::ExecReport e;
       e.session = r.session;
       e.order_id = r.order_id.empty() ? "NONE" : r.order_id;
@@ -747,7 +898,7 @@ class Daemon::Impl final : public fix::Handler {
       e.ord_status = '8';
       e.symbol = r.symbol;
       e.side = r.side;
-      e.text = "no live order of this session by that id: it was filled, canceled, expired or never accepted";
+      e.text = "no order of this session by that id today: it was never accepted, or ended on an earlier trading day";
       unit.out.emplace_back(std::move(e));
       return;
     }
@@ -787,6 +938,7 @@ class Daemon::Impl final : public fix::Handler {
       }
       case EventType::kFill: {
         ++unit.trades;
+        unit.fills.push_back(e);
         fill_report(e.order_id.v, e, true, unit);
         fill_report(e.maker_id.v, e, false, unit);
         publish_trade(e, unit);
@@ -807,8 +959,17 @@ class Daemon::Impl final : public fix::Handler {
           }
           r.text = std::string(engine::to_string(e.reason));
         }
+        const char status = r.ord_status;
+        const std::string last_cl_ord_id = r.cl_ord_id;
+        const bool renamed = last_cl_ord_id != o.cl_ord_id;
+        const std::uint32_t session = o.session;
         unit.out.emplace_back(std::move(r));
-        forget(e.order_id.v, unit);
+        forget(e.order_id.v, status, unit);  // `o` is gone
+        if (renamed) {
+          // Canceled by a request: a status request may name the cancel's ClOrdID, the order's last.
+          ended_by_cl_ord_id_[clid_key(session, last_cl_ord_id)] = e.order_id.v;
+          ended_.at(e.order_id.v).info.cl_ord_id = last_cl_ord_id;
+        }
         break;
       }
       case EventType::kReplaced: {
@@ -898,17 +1059,22 @@ class Daemon::Impl final : public fix::Handler {
     r.ratio_permille = e.arg2;
     unit.out.emplace_back(std::move(r));
     if (leaves == 0) {
-      forget(id, unit);
+      forget(id, '2', unit);
     } else {
       touched_.push_back(id);
     }
   }
 
-  void forget(std::uint64_t id, Unit& unit) {
+  // Order `id` ended with OrdStatus `status` ('2' filled, '4' canceled, 'C' expired): no longer live,
+  // kept until the close for OrderStatusRequest and OrderMassStatusRequest.
+  void forget(std::uint64_t id, char status, Unit& unit) {
     const auto it = orders_.find(id);
     if (it == orders_.end()) return;
     if (it->second.stored) unit.batch.keep({id, ""});
-    live_by_cl_ord_id_.erase(clid_key(it->second.session, it->second.cl_ord_id));
+    const std::string key = clid_key(it->second.session, it->second.cl_ord_id);
+    live_by_cl_ord_id_.erase(key);
+    ended_by_cl_ord_id_[key] = id;
+    ended_[id] = Ended{std::move(it->second), status};
     orders_.erase(it);
   }
 
@@ -1121,7 +1287,7 @@ class Daemon::Impl final : public fix::Handler {
       if (r.request_type == 0 && ins.code != r.symbol) continue;
       fix::SecurityEntry s;
       s.symbol = ins.code;
-      s.description = std::string(engine::to_string(ins.industry)) + " capacity, t/yr";
+      s.description = std::string(engine::to_string(ins.industry)) + " capacity, " + ins.unit + "/yr";
       s.tick = ins.tick;
       s.lot = ins.lot;
       const engine::InstrumentId id(i);
@@ -1177,16 +1343,68 @@ class Daemon::Impl final : public fix::Handler {
     }
     trades_ += trades;
     last_seq_ = ledger_.writer->meta().last_seq.v;
-    const fix::Acceptor::Held held(*acceptor_);  // a group's reports leave a session together
-    for (const Unit& u : units) {
-      publish(u);
-      in_flight_ -= u.requests;
+    {
+      const fix::Acceptor::Held held(*acceptor_);  // a group's reports leave a session together
+      for (const Unit& u : units) {
+        publish(u);
+        in_flight_ -= u.requests;
+      }
+    }
+    for (const Unit& u : units) log_outcomes(u);
+  }
+
+  // One line per trade and per refused request of a committed unit, after its reports have left:
+  // key=value fields an operator can grep, the same for every line of a kind. The logger is
+  // asynchronous (crixd_main.cpp), so this costs the formatting, not the write.
+  void log_outcomes(const Unit& u) const {
+    for (const Event& e : u.fills) {
+      const bool buy = e.side == engine::Side::kBuy;
+      const engine::OrderId buy_order = buy ? e.order_id : e.maker_id;
+      const engine::OrderId sell_order = buy ? e.maker_id : e.order_id;
+      const engine::ParticipantId buyer = buy ? e.participant : e.maker_participant;
+      const engine::ParticipantId seller = buy ? e.maker_participant : e.participant;
+      const engine::AccountId project = buy ? e.account : e.maker_account;
+      const engine::AccountId facility = buy ? e.maker_account : e.account;
+      spdlog::info("trade id={} symbol={} qty={} price={} buy_order={} buyer={} project={} sell_order={} seller={} "
+                   "facility={} credited={} ratio={} aggressor={}",
+                   e.trade_id.v, market_.instruments[e.instrument.v].code, e.qty.v, fix::format_price(e.price.v),
+                   buy_order.v, market_.participants[buyer.v].id, market_.projects[project.v].id, sell_order.v,
+                   market_.participants[seller.v].id, market_.facilities[facility.v].id, e.arg1,
+                   engine::ratio_text(static_cast<std::uint32_t>(e.arg2)), buy ? "buy" : "sell");
+    }
+    for (const Outbound& o : u.out) {
+      if (const auto* r = std::get_if<fix::ExecReport>(&o); r != nullptr && r->exec_type == '8') {
+        spdlog::info("reject request=new participant={} cl_ord_id={} symbol={} side={} account={} qty={} price={} "
+                     "reason=\"{}\"",
+                     participant_id(r->session), r->cl_ord_id, r->symbol, r->side == '2' ? "sell" : "buy", r->account,
+                     r->order_qty, fix::format_price(r->price), r->text);
+      } else if (const auto* c = std::get_if<fix::CancelReject>(&o)) {
+        spdlog::info("reject request={} participant={} cl_ord_id={} order_id={} orig_cl_ord_id={} reason=\"{}\"",
+                     c->response_to == '2' ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
+                     c->order_id, c->orig_cl_ord_id, c->text);
+      } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == '0') {
+        spdlog::info("reject request=mass_cancel participant={} cl_ord_id={} reason=\"{}\"", participant_id(m->session),
+                     m->cl_ord_id, m->text);
+      } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
+        spdlog::info("reject request={} participant={} ref_id={} reason=\"{}\"", b->ref_msg_type,
+                     participant_id(b->session), b->ref_id, b->text);
+      }
     }
   }
 
+  const std::string& participant_id(fix::SessionHandle session) const { return market_.participants[session].id; }
+
   void publish(const Unit& u) {
     for (const Outbound& o : u.out) {
-      std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+      // A message FIX cannot carry (an empty required field, a char that is not printable) is a bug of
+      // ours: the gateway refuses such input, so this is logged rather than ending the exchange.
+      try {
+        std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+      } catch (const std::invalid_argument& e) {
+        const fix::SessionHandle to = std::visit([](const auto& message) { return message.session; }, o);
+        spdlog::error("a message to {} was not sent: {}",
+                      to < market_.participants.size() ? market_.participants[to].id : "?", e.what());
+      }
     }
     for (std::uint32_t p : u.logouts) {
       acceptor_->logout(p, "participant " + market_.participants[p].id + " is suspended by the exchange");
@@ -1244,6 +1462,7 @@ class Daemon::Impl final : public fix::Handler {
   std::atomic<std::int64_t> in_flight_{0};  // FIX requests taken and not yet answered
   std::atomic<bool> quiet_{false};           // the last request found none in flight  // steady_clock ticks of the last request
   std::atomic<std::uint64_t> commands_{0}, trades_{0}, commits_{0}, busy_{0}, last_seq_{0}, run_inline_{0};
+  std::atomic<std::uint64_t> clock_commands_{0};
 
   // The ledger stage: the writer, the group being committed, publishing. Taken by the ledger thread
   // and by a request that runs inline (arrive()); every take from batches_ happens under it.
@@ -1259,6 +1478,11 @@ class Daemon::Impl final : public fix::Handler {
   engine::EventSink sink_;
   std::optional<OrderInfo> pending_;  // the order being entered
   std::unordered_map<std::uint64_t, OrderInfo> orders_;
+  // The orders of the current trading day that ended (filled, canceled, expired), by order id and by
+  // session and ClOrdID (clid_key): OrderStatusRequest and OrderMassStatusRequest answer with their
+  // final state. Forgotten at the close, as the ClOrdID sets are.
+  std::unordered_map<std::uint64_t, Ended> ended_;
+  std::unordered_map<std::string, std::uint64_t> ended_by_cl_ord_id_;
   std::vector<std::uint64_t> touched_;  // live orders changed by the command being sequenced
   std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
   std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: the ClOrdIDs used today
@@ -1283,6 +1507,7 @@ void Daemon::stop() { impl_->stop(); }
 std::string Daemon::wait() { return impl_->wait(); }
 DaemonStats Daemon::stats() const { return impl_->stats(); }
 std::uint16_t Daemon::port() const { return impl_->port(); }
+engine::SessionPhase Daemon::phase() const { return impl_->phase(); }
 std::uint64_t Daemon::recovered_commands() const { return impl_->recovered_commands(); }
 std::uint64_t Daemon::recovered_trades() const { return impl_->recovered_trades(); }
 

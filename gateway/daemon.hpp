@@ -20,6 +20,14 @@
 // are kept in the ledger (client_orders) with the command that changed them, so reports after a
 // restart carry them, and its ClOrdID stays taken.
 //
+// The clock drives the exchange: start() sequences a clock command (AdvanceTime) before taking any
+// request, and the engine thread another within 200 ms of each minute turning, so session phases,
+// the close and GTD expiry follow the clock without waiting for an order. Each is journaled.
+//
+// The log (spdlog's default logger) gets one key=value line per trade ("trade id=... symbol=...") and
+// per refused request ("reject request=... participant=... reason=\"...\""), written after the batch
+// holding them is committed and its reports have left.
+//
 // Errors: the constructor throws ledger::Error (ledger locked, newer schema, replay mismatch) and
 // std::runtime_error (port in use) with what to do. A ledger write failure stops trading: nothing more
 // is acknowledged, the failure is logged and wait() returns it.
@@ -34,6 +42,10 @@
 
 #include "engine/market.hpp"
 #include "ledger/writer.hpp"
+
+namespace crix::engine {
+enum class SessionPhase : std::uint8_t;  // engine/exchange.hpp
+}  // namespace crix::engine
 
 namespace crix::gateway {
 
@@ -65,6 +77,7 @@ struct DaemonOptions {
 
 struct DaemonStats {
   std::uint64_t commands = 0;  // sequenced and journaled
+  std::uint64_t clock_commands = 0;  // of those, the clock's (AdvanceTime at start and each minute)
   std::uint64_t trades = 0;
   std::uint64_t commits = 0;
   std::uint64_t busy = 0;      // requests refused because the inbound queue was full
@@ -89,6 +102,8 @@ class Daemon {
 
   DaemonStats stats() const;
   std::uint16_t port() const;
+  // The session phase the exchange is in as of its last command; start() has brought it to the clock.
+  engine::SessionPhase phase() const;
   // What recovery replayed at start.
   std::uint64_t recovered_commands() const;
   std::uint64_t recovered_trades() const;

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +28,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <lmdb.h>
@@ -648,13 +651,14 @@ TEST_CASE("crixd: the journal's replay at start logs a line before and its progr
 
 namespace {
 
-// A TCP connection to crixd on loopback (-1 when refused); `receive_buffer` > 0 sets SO_RCVBUF first.
-int connect_raw(std::uint16_t port, int receive_buffer = 0) {
+// A TCP connection to crixd on loopback (-1 when refused); `receive_buffer` > 0 sets SO_RCVBUF first;
+// `address` is the loopback address connected to (127.0.0.2 is another address of the machine).
+int connect_raw(std::uint16_t port, int receive_buffer = 0, std::uint32_t address = INADDR_LOOPBACK) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (receive_buffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_addr.s_addr = htonl(address);
   a.sin_port = htons(port);
   if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     close(fd);
@@ -735,6 +739,335 @@ TEST_CASE("crixd: garbage on the wire leaves the other sessions trading", "[crix
   REQUIRE(buyer.fix().send(order("b", '1', "TJ-NEW-BF-2500", 1000, 58000)));
   REQUIRE(buyer.wait([](const Received& c) { return c.has("b", 'F'); }));
   check_stops_cleanly(crixd);
+}
+
+namespace {
+
+// The demo password of a sample participant: "demo-" and its id in lower case.
+std::string demo_password(const std::string& participant) {
+  std::string p = "demo-" + participant;
+  std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return p;
+}
+
+// crixd still runs, and a participant logs on, sells and sees its order accepted and filled by a buyer.
+void check_still_trading(Running& exchange, const std::string& tag) {
+  REQUIRE(exchange.crixd.cpu_seconds() >= 0);
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", demo_password("TJ-BOHAI-STEEL"));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(order(tag + "-s", '2', "HB-BF-450", 1000, 58000)));
+  REQUIRE(seller.wait([&](const Received& c) { return c.has(tag + "-s", '0'); }));
+  REQUIRE(buyer.fix().send(order(tag + "-b", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+  REQUIRE(buyer.wait([&](const Received& c) { return c.has(tag + "-b", 'F'); }));
+}
+
+// Fields of a FIX message in order, header fields 35, 49, 56, 34, 52 first.
+using Fields = std::vector<std::pair<int, std::string>>;
+
+std::string frame_of(const Fields& fields) {
+  std::string body;
+  for (const auto& [tag, value] : fields) body += std::to_string(tag) + "=" + value + "\x01";
+  return frame(body);
+}
+
+Fields header(const std::string& type, const std::string& sender, int seq) {
+  return {{35, type}, {49, sender}, {56, "CRIX"}, {34, std::to_string(seq)}, {52, sending_time()}};
+}
+
+Fields logon_fields(const std::string& participant) {
+  Fields f = header("A", participant, 1);
+  f.insert(f.end(), {{98, "0"}, {108, "30"}, {141, "Y"}, {553, participant}, {554, demo_password(participant)}});
+  return f;
+}
+
+// Reads what crixd sends on `fd` until one of `until` is in it, the connection ends or `timeout`
+// passes. Returns everything read.
+std::string read_until(int fd, const std::vector<std::string>& until, std::chrono::milliseconds timeout,
+                       bool* ended = nullptr) {
+  std::string got;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (ended != nullptr) *ended = false;
+  const auto found = [&] {
+    return std::any_of(until.begin(), until.end(), [&](const std::string& u) { return got.find(u) != std::string::npos; });
+  };
+  while (!found()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char buffer[4096];
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+      if (ended != nullptr) *ended = true;
+      break;
+    }
+    got.append(buffer, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
+// A participant's session over a raw socket, for frames no FIX engine would send: logged on with
+// sequence numbers from 1 at construction.
+class RawSession {
+ public:
+  RawSession(std::uint16_t port, const std::string& participant) : participant_(participant) {
+    fd_ = connect_raw(port);
+    logged_on_ = fd_ >= 0 && write_all(fd_, frame_of(logon_fields(participant))) &&
+                 read_until(fd_, {"\x01" "35=A\x01"}, 5s).find("\x01" "35=A\x01") != std::string::npos;
+  }
+  ~RawSession() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RawSession(const RawSession&) = delete;
+  RawSession& operator=(const RawSession&) = delete;
+
+  bool logged_on() const { return logged_on_; }
+  int next_seq() { return seq_++; }
+  const std::string& participant() const { return participant_; }
+  bool send(const std::string& bytes) { return write_all(fd_, bytes); }
+  // Whether the session still answers: a TestRequest gets its Heartbeat. false when crixd ended the
+  // session, asked for a resend (a sequence number it did not expect), or said nothing for 5 s.
+  bool answers() {
+    const std::string id = "alive-" + std::to_string(seq_);
+    Fields f = header("1", participant_, next_seq());
+    f.emplace_back(112, id);
+    if (!send(frame_of(f))) return false;
+    bool ended = false;
+    // A ResendRequest or a Logout from crixd comes before the Heartbeat would.
+    const std::string got = read_until(fd_, {"112=" + id + "\x01", "\x01" "35=2\x01", "\x01" "35=5\x01"}, 5s, &ended);
+    return !ended && got.find("112=" + id + "\x01") != std::string::npos &&
+           got.find("\x01" "35=2\x01") == std::string::npos && got.find("\x01" "35=5\x01") == std::string::npos;
+  }
+
+ private:
+  const std::string participant_;
+  int fd_ = -1;
+  int seq_ = 2;
+  bool logged_on_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("crixd: a frame whose header does not parse, before any logon on another address, drops only that connection",
+          "[crixd]") {
+  // Was: terminate called after throwing 'FIX::InvalidMessage' (Field tag is invalid: a).
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  const int fd = connect_raw(exchange.port, 0, INADDR_LOOPBACK + 1);
+  REQUIRE(fd >= 0);
+  REQUIRE(write_all(fd, std::string("8=FIX.4.4\x01" "9=4\x01" "a=b\x01" "10=205\x01")));
+  bool ended = false;
+  read_until(fd, {}, 5s, &ended);
+  close(fd);
+  CHECK(ended);  // dropped without an answer
+  check_still_trading(exchange, "after-bad-tag");
+  check_stops_cleanly(exchange.crixd);
+  CHECK(exchange.crixd.errors().find("its first frame does not parse: Invalid message: Field tag is invalid: a") !=
+        std::string::npos);
+}
+
+TEST_CASE("crixd: a SequenceReset before any logon drops only that connection", "[crixd]") {
+  // Was: terminate called after throwing 'std::runtime_error' (Tried to send a reject while not logged on).
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  for (const std::uint32_t address : {INADDR_LOOPBACK + 1, std::uint32_t{INADDR_LOOPBACK}}) {
+    const int fd = connect_raw(exchange.port, 0, address);
+    REQUIRE(fd >= 0);
+    Fields reset = header("4", "TJ-RONGCHENG", 1);
+    reset.emplace_back(36, "0");
+    REQUIRE(write_all(fd, frame_of(reset)));
+    bool ended = false;
+    read_until(fd, {}, 5s, &ended);
+    close(fd);
+    CHECK(ended);
+  }
+  check_still_trading(exchange, "after-reset");
+  check_stops_cleanly(exchange.crixd);
+  CHECK(exchange.crixd.errors().find("(TJ-RONGCHENG) dropped") != std::string::npos);
+}
+
+TEST_CASE("crixd: a NewOrderSingle with an OrdType that is not a printable character is rejected by the session",
+          "[crixd]") {
+  // Was: terminate called after throwing 'std::invalid_argument' (ExecReport.ord_type is not a printable
+  // character), from the reject of that order.
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  {
+    Client seller(exchange.port, "SD-JINAN-STEEL", demo_password("SD-JINAN-STEEL"));
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send_raw("35=D|11=del|1=HB-BF-450|55=STEEL-IRON|54=2|60=20260101-00:00:00|38=100|40=\x7f|44=580"));
+    REQUIRE(seller.wait([](const Received& c) { return !c.session_rejects.empty(); }));
+    const crix::fix::SessionReject r = seller.get(&Client::session_rejects).front();
+    CHECK(r.reason == 6);
+    CHECK(r.ref_tag_id == 40);
+    CHECK(r.text == "OrdType(40) '\\x7f' is not a printable character");
+    CHECK(seller.reports_for("del").empty());
+  }
+  check_still_trading(exchange, "after-del");
+  check_stops_cleanly(exchange.crixd);
+}
+
+namespace {
+
+// Every message of the dialect, both directions, with valid values; `p` names the participant.
+std::vector<Fields> dialect_messages(const std::string& p) {
+  const std::string now = sending_time();
+  const std::string sym = "STEEL-IRON";
+  const std::vector<std::pair<std::string, Fields>> bodies = {
+      {"0", {{112, "T"}}},
+      {"1", {{112, "T"}}},
+      {"2", {{7, "1"}, {16, "0"}}},
+      {"3", {{45, "1"}, {371, "44"}, {372, "D"}, {373, "5"}, {58, "x"}}},
+      {"4", {{123, "Y"}, {36, "9"}}},
+      {"5", {{58, "bye"}}},
+      {"A", {{98, "0"}, {108, "30"}, {141, "Y"}, {553, p}, {554, demo_password(p)}}},
+      {"D", {{11, "c1"}, {1, "HB-BF-450"}, {18, "G"}, {55, sym}, {54, "2"}, {60, now}, {38, "100"}, {40, "2"},
+             {44, "580"}, {59, "6"}, {126, "20991231-00:00:00"}}},
+      {"F", {{41, "c1"}, {37, "1"}, {11, "c2"}, {1, "HB-BF-450"}, {55, sym}, {54, "2"}, {60, now}, {38, "100"}}},
+      {"G", {{37, "1"}, {41, "c1"}, {11, "c3"}, {1, "HB-BF-450"}, {18, "G"}, {55, sym}, {54, "2"}, {60, now},
+             {38, "100"}, {40, "2"}, {44, "581"}, {59, "1"}, {126, "20991231-00:00:00"}}},
+      {"H", {{37, "1"}, {11, "c1"}, {1, "HB-BF-450"}, {55, sym}, {54, "2"}}},
+      {"q", {{11, "m1"}, {530, "7"}, {55, sym}, {60, now}}},
+      {"V", {{262, "md"}, {263, "1"}, {264, "0"}, {265, "1"}, {267, "1"}, {269, "0"}, {146, "1"}, {55, sym}}},
+      {"x", {{320, "s1"}, {559, "4"}, {55, sym}}},
+      {"8", {{37, "1"}, {17, "e"}, {150, "0"}, {39, "0"}, {55, sym}, {54, "1"}, {38, "1"}, {151, "1"}, {14, "0"},
+             {6, "0"}}},
+      {"9", {{37, "1"}, {11, "c"}, {41, "o"}, {39, "0"}, {434, "1"}, {102, "1"}}},
+      {"j", {{45, "1"}, {372, "D"}, {380, "3"}, {58, "t"}}},
+      {"W", {{262, "m"}, {55, sym}, {268, "1"}, {269, "0"}, {270, "580"}, {271, "1"}}},
+      {"X", {{262, "m"}, {268, "1"}, {279, "0"}, {269, "0"}, {55, sym}, {270, "580"}, {271, "1"}}},
+      {"y", {{320, "s"}, {322, "r"}, {560, "0"}, {146, "1"}, {55, sym}}},
+  };
+  std::vector<Fields> out;
+  for (const auto& [type, body] : bodies) {
+    Fields f = header(type, p, 0);
+    f.insert(f.end(), body.begin(), body.end());
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+// One mutation: message `message`, its field `field` (index into its Fields) replaced by byte `byte`.
+struct Mutation {
+  std::size_t message, field;
+  int byte;
+};
+
+// Every byte in every body field of every message, and in every header field (35, 49, 56, 34, 52) of a
+// NewOrderSingle and a Logon (the header is the same in every message).
+std::vector<Mutation> all_mutations(const std::vector<Fields>& messages) {
+  std::vector<Mutation> out;
+  for (std::size_t m = 0; m < messages.size(); ++m) {
+    const std::string& type = messages[m][0].second;
+    const std::size_t first = type == "D" || type == "A" ? 0 : 5;
+    for (std::size_t f = first; f < messages[m].size(); ++f) {
+      for (int b = 0; b < 256; ++b) out.push_back({m, f, b});
+    }
+  }
+  return out;
+}
+
+std::string mutated(const std::vector<Fields>& messages, const Mutation& m, int seq) {
+  Fields f = messages[m.message];
+  f[3].second = std::to_string(seq);
+  f[m.field].second = std::string(1, static_cast<char>(m.byte));
+  return frame_of(f);
+}
+
+// Sends mutations [lo, hi) on one logged-on session. When crixd ends the session (or stops answering)
+// the range is cut in sixteen and each piece sent on a session of its own, so every frame reaches
+// crixd; a frame that ends a session alone is simply done. Returns the sessions used, -1 when one did
+// not log on.
+int send_logged_on(std::uint16_t port, const std::string& participant, const std::vector<Fields>& messages,
+                   const std::vector<Mutation>& all, std::size_t lo, std::size_t hi) {
+  {
+    RawSession session(port, participant);  // gone before the pieces log on again
+    if (!session.logged_on()) return -1;
+    for (std::size_t i = lo; i < hi; ++i) {
+      if (!session.send(mutated(messages, all[i], session.next_seq()))) break;
+    }
+    if (session.answers() || hi - lo == 1) return 1;
+  }
+  int sessions = 1;
+  const std::size_t step = std::max<std::size_t>(1, (hi - lo + 15) / 16);
+  for (std::size_t i = lo; i < hi; i += step) {
+    const int used = send_logged_on(port, participant, messages, all, i, std::min(hi, i + step));
+    if (used < 0) return -1;
+    sessions += used;
+  }
+  return sessions;
+}
+
+}  // namespace
+
+TEST_CASE("crixd: every byte in every field of every message, logged on and not, leaves crixd trading",
+          "[crixd][fuzz]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  const std::vector<std::string> participants = {"TJ-RONGCHENG",      "TJ-JINTAI-CEMENT", "HB-JIDONG-CEMENT",
+                                                 "SD-JINAN-STEEL",    "SX-TAIYUAN-GLASS", "HA-ZHENGZHOU-ALU",
+                                                 "JS-NANJING-GLASS",  "SC-CHENGDU-CEMENT"};
+  const auto start = std::chrono::steady_clock::now();
+
+  // Not logged on: each frame on a connection of its own (crixd drops most of them), from a thread per
+  // participant; every other one on another address of the machine.
+  {
+    const std::vector<Fields> messages = dialect_messages("X");
+    const std::vector<Mutation> all = all_mutations(messages);
+    std::vector<std::thread> threads;
+    std::atomic<std::size_t> sent{0};
+    for (std::size_t t = 0; t < participants.size(); ++t) {
+      threads.emplace_back([&, t] {
+        const std::vector<Fields> mine = dialect_messages(participants[t]);
+        for (std::size_t i = t; i < all.size(); i += participants.size()) {
+          const int fd = connect_raw(exchange.port, 0, INADDR_LOOPBACK + (i / participants.size()) % 2);
+          if (fd < 0) continue;
+          if (write_all(fd, mutated(mine, all[i], 1))) {
+            shutdown(fd, SHUT_WR);
+            read_until(fd, {}, 5s);
+            ++sent;
+          }
+          close(fd);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    CHECK(sent.load() == all.size());
+  }
+  const auto half = std::chrono::steady_clock::now();
+
+  // Logged on: runs of 256 mutations (one field), dealt in turn to a thread per participant. A Logon
+  // is left out: QuickFIX checks its fields as above and then ends a logged-on session for any second
+  // Logon, whatever it holds.
+  {
+    std::vector<std::thread> threads;
+    std::atomic<int> sessions{0};
+    std::atomic<bool> refused{false};
+    for (std::size_t t = 0; t < participants.size(); ++t) {
+      threads.emplace_back([&, t] {
+        const std::vector<Fields> messages = dialect_messages(participants[t]);
+        std::vector<Mutation> all = all_mutations(messages);
+        all.erase(std::remove_if(all.begin(), all.end(), [&](const Mutation& m) { return messages[m.message][0].second == "A"; }),
+                  all.end());
+        for (std::size_t i = 256 * t; i < all.size() && !refused; i += 256 * participants.size()) {
+          const int used = send_logged_on(exchange.port, participants[t], messages, all, i, std::min(all.size(), i + 256));
+          if (used < 0) refused = true;
+          sessions += std::max(used, 0);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    CHECK_FALSE(refused.load());  // every session logged on
+    CHECK(sessions.load() > 0);
+  }
+  const auto end = std::chrono::steady_clock::now();
+  WARN("fuzz: not logged on " << std::chrono::duration_cast<std::chrono::milliseconds>(half - start).count()
+                              << " ms, logged on " << std::chrono::duration_cast<std::chrono::milliseconds>(end - half).count()
+                              << " ms");
+  check_still_trading(exchange, "after-fuzz");
+  check_stops_cleanly(exchange.crixd);
 }
 
 TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a burst", "[crixd]") {
@@ -1188,4 +1521,179 @@ TEST_CASE("crixd: a damaged FIX message store stops the start with what to do", 
   CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("the FIX message store " + ledger + ".fix cannot be opened") &&
                                  Catch::Matchers::Contains("move it away") &&
                                  Catch::Matchers::Contains("ResetSeqNumFlag=Y"));
+}
+
+TEST_CASE("crixd: OrderMassCancelRequest is answered with an OrderMassCancelReport, also when nothing was live",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest q;
+  q.kind = crix::fix::RequestKind::kMassCancel;
+  q.cl_ord_id = "mc-empty";
+  q.mass_cancel_type = '7';
+  REQUIRE(seller.fix().send(q));
+  REQUIRE(seller.wait([](const Received& c) { return c.mass_cancel_reports.size() == 1; }));
+  crix::fix::MassCancelReport r = seller.get(&Client::mass_cancel_reports).back();
+  CHECK(r.cl_ord_id == "mc-empty");
+  CHECK(r.response == '7');
+  CHECK(r.request_type == '7');
+  CHECK(r.affected == 0);
+  CHECK_FALSE(r.order_id.empty());
+
+  REQUIRE(seller.fix().send(order("mc-1", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.fix().send(order("mc-2", '2', "HB-BF-450", 1000, 59100)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("mc-1", '0') && c.has("mc-2", '0'); }));
+  q.cl_ord_id = "mc-all";
+  REQUIRE(seller.fix().send(q));
+  REQUIRE(seller.wait([](const Received& c) { return c.mass_cancel_reports.size() == 2 && c.has("mc-1", '4') && c.has("mc-2", '4'); }));
+  r = seller.get(&Client::mass_cancel_reports).back();
+  CHECK(r.cl_ord_id == "mc-all");
+  CHECK(r.affected == 2);
+
+  q.cl_ord_id = "mc-bad";
+  q.mass_cancel_type = '1';
+  q.symbol = "NO-SUCH";
+  REQUIRE(seller.fix().send(q));
+  REQUIRE(seller.wait([](const Received& c) { return c.mass_cancel_reports.size() == 3; }));
+  r = seller.get(&Client::mass_cancel_reports).back();
+  CHECK(r.cl_ord_id == "mc-bad");
+  CHECK(r.response == '0');
+  CHECK(r.reject_reason == 1);
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: OrderStatusRequest for an order that filled or was canceled today answers its final state",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", demo_password("TJ-BOHAI-STEEL"));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(order("st-fill", '2', "HB-BF-450", 1000, 58000)));
+  REQUIRE(seller.fix().send(order("st-cancel", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("st-fill", '0') && c.has("st-cancel", '0'); }));
+  REQUIRE(buyer.fix().send(order("st-buy", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("st-fill", 'F'); }));
+  crix::fix::OrderRequest cancel;
+  cancel.kind = crix::fix::RequestKind::kCancel;
+  cancel.cl_ord_id = "st-cancel-2";
+  cancel.orig_cl_ord_id = "st-cancel";
+  cancel.symbol = "STEEL-IRON";
+  cancel.side = '2';
+  REQUIRE(seller.fix().send(cancel));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("st-cancel-2", '4'); }));
+
+  for (const auto& [id, status] : {std::pair<std::string, char>{"st-fill", '2'}, {"st-cancel-2", '4'}}) {
+    crix::fix::OrderRequest h;
+    h.kind = crix::fix::RequestKind::kStatus;
+    h.cl_ord_id = id;
+    h.symbol = "STEEL-IRON";
+    h.side = '2';
+    REQUIRE(seller.fix().send(h));
+    REQUIRE(seller.wait([&, id = id](const Received& c) {
+      return std::count_if(c.reports.begin(), c.reports.end(),
+                           [&](const auto& r) { return r.cl_ord_id == id && r.exec_type == 'I'; }) == 1;
+    }));
+    const auto reports = seller.reports_for(id);
+    const crix::fix::ExecReport& r = reports.back();
+    CHECK(r.exec_type == 'I');
+    CHECK(r.ord_status == status);
+    CHECK(r.order_qty == 1000);
+    CHECK(r.cum_qty == (status == '2' ? 1000 : 0));
+    CHECK(r.leaves_qty == 0);
+    CHECK(r.order_id != "NONE");
+  }
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: OrderMassStatusRequest answers every order of the session today, or one 'no orders' report",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest af;
+  af.kind = crix::fix::RequestKind::kMassStatus;
+  af.cl_ord_id = "af-empty";
+  REQUIRE(seller.fix().send(af));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("af-empty") == 1; }));
+  crix::fix::ExecReport none = seller.reports_for("af-empty").front();
+  CHECK(none.exec_type == 'I');
+  CHECK(none.ord_status == '8');
+  CHECK(none.order_id == "NONE");
+  CHECK(none.mass_status_req_id == "af-empty");
+  CHECK(none.tot_num_reports == 0);
+  CHECK(none.last_rpt_requested);
+
+  REQUIRE(seller.fix().send(order("af-live", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.fix().send(order("af-gone", '2', "HB-BF-450", 500, 59100)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("af-live", '0') && c.has("af-gone", '0'); }));
+  crix::fix::OrderRequest cancel;
+  cancel.kind = crix::fix::RequestKind::kCancel;
+  cancel.cl_ord_id = "af-gone-c";
+  cancel.orig_cl_ord_id = "af-gone";
+  cancel.symbol = "STEEL-IRON";
+  cancel.side = '2';
+  REQUIRE(seller.fix().send(cancel));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("af-gone-c", '4'); }));
+  af.cl_ord_id = "af-2";
+  REQUIRE(seller.fix().send(af));
+  REQUIRE(seller.wait([](const Received& c) {
+    return std::count_if(c.reports.begin(), c.reports.end(), [](const auto& r) { return r.mass_status_req_id == "af-2"; }) == 2;
+  }));
+  std::vector<crix::fix::ExecReport> answers;
+  for (const auto& r : seller.get(&Client::reports)) {
+    if (r.mass_status_req_id == "af-2") answers.push_back(r);
+  }
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0].cl_ord_id == "af-live");
+  CHECK(answers[0].ord_status == '0');
+  CHECK(answers[0].leaves_qty == 1000);
+  CHECK(answers[1].cl_ord_id == "af-gone-c");
+  CHECK(answers[1].ord_status == '4');
+  for (const auto& r : answers) {
+    CHECK(r.exec_type == 'I');
+    CHECK(r.tot_num_reports == 2);
+  }
+  CHECK_FALSE(answers[0].last_rpt_requested);
+  CHECK(answers[1].last_rpt_requested);
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: standard FIX 4.4 fields that mean nothing here (HandlInst, SenderSubID) are accepted and ignored",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send_raw("35=D|50=desk-7|11=hi-1|1=HB-BF-450|21=1|55=STEEL-IRON|54=2|60=" + sending_time() +
+                                "|38=100|40=2|44=590|59=1"));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("hi-1", '0') || !c.session_rejects.empty(); }));
+  CHECK(seller.get(&Client::session_rejects).empty());
+  CHECK(seller.reports_for("hi-1").size() == 1);
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a FIX 4.4 message type the dialect does not support gets BusinessMessageReject reason 3", "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send_raw("35=B|148=headline|33=1|58=text"));     // News
+  REQUIRE(seller.fix().send_raw("35=R|131=quote-1|55=STEEL-IRON"));      // QuoteRequest
+  REQUIRE(seller.wait([](const Received& c) { return c.business_rejects.size() == 2; }));
+  const auto rejects = seller.get(&Client::business_rejects);
+  CHECK(rejects[0].ref_msg_type == "B");
+  CHECK(rejects[0].reason == 3);
+  CHECK(rejects[1].ref_msg_type == "R");
+  CHECK(rejects[1].reason == 3);
+  CHECK(rejects[1].ref_seq_num == rejects[0].ref_seq_num + 1);
+  CHECK(seller.get(&Client::session_rejects).empty());
+  // The session goes on in sequence.
+  REQUIRE(seller.fix().send(order("after-news", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("after-news", '0'); }));
+  check_stops_cleanly(exchange.crixd);
 }

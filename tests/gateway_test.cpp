@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -152,6 +153,21 @@ std::string order_id(char prefix, int i) {
 // One participant's session: every execution report, in arrival order.
 using Reports = crix::test::FixClient;
 
+// Asks for the security list and waits for it: TradingSessionStatus(326) per symbol (none when it did
+// not come).
+std::map<std::string, int> trading_status(Reports& client) {
+  const std::size_t before = client.read([&] { return client.security_lists.size(); });
+  crix::fix::SecurityListRequest request;
+  request.security_req_id = "list-" + std::to_string(before + 1);
+  std::map<std::string, int> status;
+  if (!client.fix().send(request) || !client.wait([&] { return client.security_lists.size() > before; })) {
+    return status;
+  }
+  const std::vector<crix::fix::SecurityList> lists = client.get(&Reports::security_lists);
+  for (const auto& e : lists.back().securities) status[e.symbol] = e.trading_status;
+  return status;
+}
+
 crix::fix::OrderRequest resting(const std::string& cl, char side, const std::string& account, std::int64_t price) {
   crix::fix::OrderRequest r;
   r.kind = crix::fix::RequestKind::kNew;
@@ -203,7 +219,7 @@ TEST_CASE("daemon: a full inbound queue answers busy at once and every order get
   CHECK(daemon.wait().empty());
   // What was refused was never sequenced; everything else was journaled.
   CHECK(daemon.stats().busy == busy);
-  CHECK(daemon.stats().commands == 2 * kOrders - busy);
+  CHECK(daemon.stats().commands - daemon.stats().clock_commands == 2 * kOrders - busy);
 }
 
 TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used again the next trading day",
@@ -257,4 +273,47 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
   CHECK_THAT(live->text, Catch::Contains("'gtc-1' was used before in this session"));
   daemon.stop();
   CHECK(daemon.wait().empty());
+}
+
+TEST_CASE("daemon: the clock moves the session phase at start and at each boundary with no order sent",
+          "[gateway]") {
+  const crix::test::ScratchDir dir("daemon-phase");
+  const auto loaded = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(loaded.errors.empty());
+  // The sample market trades 09:30-11:30 and 13:00-15:00 Beijing time; 1 December 2026 is a Tuesday.
+  auto beijing = [](int hour, int minute) {
+    return crix::engine::local_time(crix::engine::Date{2026, 12, 1}, hour, minute, 8 * 60).v;
+  };
+  std::atomic<std::int64_t> clock{beijing(10, 0)};
+  crix::gateway::DaemonOptions options;
+  options.ledger_path = dir.file("crix.ledger");
+  options.port = crix::test::free_port();
+  options.durability = crix::engine::Durability::kOs;
+  options.clock = [&clock] { return clock.load(); };
+  crix::gateway::Daemon daemon(*loaded.market, options);
+  daemon.start();
+  CHECK(daemon.phase() == crix::engine::SessionPhase::kContinuous);
+  Reports trader(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(trader.fix().wait_logged_on(5000));
+  constexpr int kTrading = 17, kClosed = 18;
+  CHECK(trading_status(trader)["STEEL-IRON"] == kTrading);  // before any order
+
+  const auto wait_phase = [&](crix::engine::SessionPhase phase) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (daemon.phase() != phase && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return daemon.phase() == phase;
+  };
+  clock = beijing(11, 30);  // the lunch break: the engine thread's minute timer
+  CHECK(wait_phase(crix::engine::SessionPhase::kBreak));
+  CHECK(trading_status(trader)["GLASS-FLAT"] == kClosed);
+  clock = beijing(13, 0);
+  CHECK(wait_phase(crix::engine::SessionPhase::kContinuous));
+  CHECK(trading_status(trader)["GLASS-FLAT"] == kTrading);
+  clock = beijing(15, 0);
+  CHECK(wait_phase(crix::engine::SessionPhase::kClosed));
+  daemon.stop();
+  CHECK(daemon.wait().empty());
+  CHECK(daemon.stats().clock_commands >= 4);  // each move of the clock was sequenced (and journaled)
 }

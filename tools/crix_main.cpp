@@ -1,5 +1,4 @@
-// `crix`: the command-line tool for people. Each subcommand is a thin wrapper over a library call;
-// later issues add `order` to the table below.
+// `crix`: the command-line tool for people. Each subcommand is a thin wrapper over a library call.
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -188,9 +187,12 @@ constexpr Subcommand kSubcommands[] = {
                  "| register",
      "the operator's journaled registry and elimination-list commands, on a ledger no crixd is running on",
      run_operator},
-    {"order", "--as PARTICIPANT --password PW [--host H] [--port N] buy|sell SYMBOL ACCOUNT QTY PRICE [--tif T] "
-              "[--aon] | cancel ID | replace ID QTY PRICE | status ID | book SYMBOL | watch SYMBOL | securities",
-     "the enterprise's FIX client: log on to crixd, send one request, print the execution reports", run_order},
+    {"order", "--as PARTICIPANT [--password-file FILE] [--host H] [--port N] [--store DIR|--fresh] "
+              "buy|sell SYMBOL ACCOUNT QTY PRICE [--tif T] [--aon] | cancel ORDER | replace ORDER QTY PRICE | "
+              "status ORDER | orders | fills | cancel-all [SYMBOL] | book SYMBOL | watch SYMBOL | securities",
+     "the enterprise's FIX client: log on to crixd, send one request, print the answers (password: CRIX_PASSWORD, "
+     "--password-file or a prompt; 'crix order --help' says more)",
+     run_order},
     {"help", "", "show this help", run_help},
 };
 

@@ -1,12 +1,19 @@
 #include "tools/order_cli.hpp"
 
 #include <signal.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,42 +65,75 @@ std::string status_text(char s) {
 
 bool final_status(char s) { return s == '2' || s == '4' || s == '8' || s == 'C'; }
 
+// "order 5 (buy-17)": the exchange's id when it gave one (a refused order has none: "NONE"), and the
+// client's ClOrdID.
+std::string order_label(const std::string& order_id, const std::string& cl_ord_id) {
+  std::string s = "order";
+  if (!order_id.empty() && order_id != "NONE") s += " " + order_id;
+  if (!cl_ord_id.empty()) s += " (" + cl_ord_id + ")";
+  return s;
+}
+
 volatile sig_atomic_t interrupted = 0;
+
+// "sell 300000 t STEEL-IRON at 580.00 for HB-BF-450"
+std::string order_text(const fix::ExecReport& r) {
+  return std::string(r.side == '2' ? "sell " : "buy ") + std::to_string(r.order_qty) + " t " + r.symbol + " at " +
+         price_text(r.price) + " for " + r.account;
+}
+
+// "100000 t done at 580.00, 200000 t open" (the average price only when something was done).
+std::string progress_text(const fix::ExecReport& r) {
+  std::string s = std::to_string(r.cum_qty) + " t done";
+  if (r.cum_qty > 0 && r.avg_px > 0) s += " at " + price_text(r.avg_px) + " on average";
+  return s + ", " + std::to_string(r.leaves_qty) + " t open";
+}
 
 class Printer : public fix::ClientHandler {
  public:
   Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
 
   void on_exec_report(const fix::ExecReport& r) override {
-    std::string line = "order " + r.order_id + " (" + r.cl_ord_id + ") ";
-    const std::string what = std::string(r.side == '2' ? "sell " : "buy ") + std::to_string(r.order_qty) + " t " +
-                             r.symbol + " at " + price_text(r.price) + " for " + r.account;
+    if (!r.mass_status_req_id.empty() && collect(r)) return;
+    std::string line = order_label(r.order_id, r.cl_ord_id) + " ";
     switch (r.exec_type) {
-      case '0': line += "new: " + what; break;
+      case '0': line += "new: " + order_text(r); break;
       case 'F':
         line += "fill: " + std::to_string(r.last_qty) + " t at " + price_text(r.last_px) + ", trade " + r.trade_id;
         if (r.credited >= 0) {
           line += ", credits " + std::to_string(r.credited) + " t of new capacity at ratio " +
-                  std::to_string(r.ratio_permille / 1000) + "." + std::to_string(r.ratio_permille % 1000 / 100) + ":1";
+                  engine::ratio_text(static_cast<std::uint32_t>(r.ratio_permille));
         }
         line += "; " + std::to_string(r.cum_qty) + " t done, " + std::to_string(r.leaves_qty) + " t open";
         break;
       case '4': line += "canceled (" + r.text + ")"; break;
-      case '5': line += "replaced: " + what; break;
+      case '5': line += "replaced: " + order_text(r); break;
       case '8': line += "rejected: " + r.text; break;
       case 'C': line += "expired"; break;
       case 'I':
         line += r.ord_status == '8' ? "unknown: " + r.text
-                                    : status_text(r.ord_status) + ": " + what + "; " + std::to_string(r.cum_qty) +
-                                          " t done, " + std::to_string(r.leaves_qty) + " t open";
+                                    : status_text(r.ord_status) + ": " + order_text(r) + "; " + progress_text(r);
         break;
       default: line += "report " + std::string(1, r.exec_type); break;
     }
-    print(line, r.exec_type == '8' || (r.exec_type == 'I' && r.ord_status == '8'), final_status(r.ord_status) || r.exec_type == 'I');
+    // A report for another request than ours (a fill of a resting order) does not end the wait.
+    const bool ours = awaited_.empty() || r.cl_ord_id == awaited_ || r.orig_cl_ord_id == awaited_;
+    print(line, r.exec_type == '8' || (r.exec_type == 'I' && r.ord_status == '8'),
+          ours && !mass_cancel_ && (final_status(r.ord_status) || r.exec_type == 'I'));
   }
   void on_cancel_reject(const fix::CancelReject& r) override {
-    print("order " + r.order_id + ": " + (r.response_to == '2' ? "replace" : "cancel") + " refused: " + r.text, true,
-          true);
+    print(order_label(r.order_id, r.cl_ord_id) + ": " + (r.response_to == '2' ? "replace" : "cancel") +
+              " refused: " + r.text,
+          true, true);
+  }
+  void on_mass_cancel_report(const fix::MassCancelReport& r) override {
+    const std::string scope = r.request_type == '1' ? "" : " (all instruments)";
+    if (r.response == '0') {
+      print("cancel-all (" + r.cl_ord_id + ") refused: " + r.text, true, true);
+    } else {
+      print("cancel-all (" + r.cl_ord_id + "): " + std::to_string(r.affected) + " orders canceled" + scope, false,
+            true);
+    }
   }
   void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + r.text, true, true); }
   void on_session_reject(const fix::SessionReject& r) override {
@@ -124,11 +164,50 @@ class Printer : public fix::ClientHandler {
     std::string text;
     for (const fix::SecurityEntry& s : l.securities) {
       text += s.symbol + "  " + s.description + "  tick " + price_text(s.tick) + "  lot " + std::to_string(s.lot) +
-              " t  reference " + price_text(s.reference) + "  band " + price_text(s.low) + " .. " +
+              "  reference " + price_text(s.reference) + "  band " + price_text(s.low) + " .. " +
               price_text(s.high) + "  " +
               (s.trading_status == 17 ? "trading" : s.trading_status == 2 ? "halted" : "closed") + "\n";
     }
     print(text.empty() ? "no instruments" : text.substr(0, text.size() - 1), false, true);
+  }
+
+  // What comes before the request is sent (resent by the exchange after a logon that continued the
+  // sequence numbers) is printed with `prefix`, until settle().
+  void set_prefix(std::string prefix) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    prefix_ = std::move(prefix);
+  }
+  // Waits until nothing came for `idle` (the exchange's resend is over), then forgets that anything
+  // came: the request's own answer decides the exit code.
+  void settle(std::chrono::milliseconds idle) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      const std::uint64_t seen = lines_;
+      if (!cv_.wait_for(lock, idle, [&] { return lines_ != seen; })) break;
+    }
+    prefix_.clear();
+    lines_ = 0;
+    refused_ = false;
+    done_ = false;
+  }
+  // The request whose answer ends the wait (its ClOrdID); "" = any final answer. mass_cancel: only the
+  // OrderMassCancelReport ends it (the cancels come first).
+  void await(std::string cl_ord_id, bool mass_cancel) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    awaited_ = std::move(cl_ord_id);
+    mass_cancel_ = mass_cancel;
+  }
+  // Collects the answers to OrderMassStatusRequest `id` instead of printing them.
+  void collect_status(std::string id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_id_ = std::move(id);
+  }
+  // Waits up to `timeout` for the last answer to the OrderMassStatusRequest; nullopt when it did not
+  // come; else the orders (none when the session has none today).
+  std::optional<std::vector<fix::ExecReport>> statuses(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!cv_.wait_for(lock, timeout, [&] { return statuses_done_; })) return std::nullopt;
+    return statuses_;
   }
 
   // Waits until a final answer came or nothing came for `idle`.
@@ -150,10 +229,22 @@ class Printer : public fix::ClientHandler {
   }
 
  private:
+  // An answer to our OrderMassStatusRequest: kept, not printed. false: another request's.
+  bool collect(const fix::ExecReport& r) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (r.mass_status_req_id != status_id_) return false;
+      // The answer when the session has no order today: one report, OrdStatus rejected, no OrderID.
+      if (!(r.ord_status == '8' && (r.order_id == "NONE" || r.tot_num_reports == 0))) statuses_.push_back(r);
+      statuses_done_ = statuses_done_ || r.last_rpt_requested;
+    }
+    cv_.notify_all();
+    return true;
+  }
   void print(const std::string& line, bool refusal, bool final) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      (refusal ? err_ : out_) << line << std::endl;
+      (refusal ? err_ : out_) << prefix_ << line << std::endl;
       ++lines_;
       refused_ = refused_ || refusal;
       done_ = done_ || final;
@@ -167,7 +258,93 @@ class Printer : public fix::ClientHandler {
   std::uint64_t lines_ = 0;
   bool refused_ = false;
   bool done_ = false;
+  std::string prefix_;
+  std::string awaited_;
+  bool mass_cancel_ = false;
+  std::string status_id_;
+  std::vector<fix::ExecReport> statuses_;
+  bool statuses_done_ = false;
 };
+
+constexpr std::string_view kUsage =
+    "usage: crix order CONNECTION REQUEST [OPTIONS]\n"
+    "requests:\n"
+    "  buy|sell SYMBOL ACCOUNT QTY PRICE [--tif day|gtc|ioc|fok] [--aon] [--id CLORDID]\n"
+    "  cancel ORDER                 ORDER: the order id, or the order's ClOrdID\n"
+    "  replace ORDER QTY PRICE\n"
+    "  status ORDER\n"
+    "  orders                       your open orders (new or partially filled)\n"
+    "  fills                        your orders of today that traded, with what they did\n"
+    "  cancel-all [SYMBOL]          cancel all your open orders, or those of one instrument\n"
+    "  book SYMBOL [--depth N]      a snapshot of the book\n"
+    "  watch SYMBOL                 book and trades as they change, until Ctrl-C\n"
+    "  securities                   instruments, tick, lot, band, reference, state\n"
+    "  --symbol SYMBOL              cancel, replace, status, orders, fills: only this instrument\n"
+    "connection:\n"
+    "  --as PARTICIPANT             the participant you trade as (required)\n"
+    "  --password-file FILE         the password is the file's first line\n"
+    "  --password PW                shows in ps: prefer the environment variable CRIX_PASSWORD or\n"
+    "                               --password-file; with none of the three, crix order asks for it\n"
+    "                               (without echo) when stdin is a terminal\n"
+    "  --host ADDR (127.0.0.1) --port N (9878)\n"
+    "  --store DIR                  where the FIX sequence numbers and sent messages are kept between\n"
+    "                               runs, so that fills made while you were away are sent to you at\n"
+    "                               logon and printed as 'missed while away'; default\n"
+    "                               $XDG_STATE_HOME/crix (or ~/.local/state/crix)/HOST-PORT/PARTICIPANT\n"
+    "  --fresh                      start the sequence numbers over (ResetSeqNumFlag=Y): nothing missed\n"
+    "                               is resent\n"
+    "PRICE is in yuan (580.00), QTY in tonnes, ACCOUNT the facility (sell) or project (buy).\n"
+    "Exit codes: 0 done, 1 refused or no answer, 2 bad arguments.\n";
+
+// The password when --password was not given: --password-file, else CRIX_PASSWORD, else a prompt
+// without echo when stdin is a terminal.
+std::string read_password(const std::string& participant, const std::string& file) {
+  if (!file.empty()) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+      throw BadArgument{"--password-file '" + file + "' cannot be read: give a readable file whose first line is "
+                        "the password"};
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+      throw BadArgument{"--password-file '" + file + "' starts with an empty line: put the password on the first line"};
+    }
+    return line;
+  }
+  if (const char* env = std::getenv("CRIX_PASSWORD"); env != nullptr && *env != '\0') return env;
+  if (isatty(STDIN_FILENO) == 0) {
+    throw BadArgument{"no password: set CRIX_PASSWORD, or give --password-file FILE (or run in a terminal to be asked)"};
+  }
+  termios saved{};
+  const bool echo_off = tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (echo_off) {
+    termios quiet = saved;
+    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::cerr << "password for " << participant << ": " << std::flush;
+  std::string line;
+  std::getline(std::cin, line);
+  if (echo_off) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  std::cerr << "\n";
+  if (line.empty()) throw BadArgument{"no password given"};
+  return line;
+}
+
+// Where the FIX session state lives without --store: per exchange (host and port) and participant, as
+// the XDG base directory specification puts state; "" when there is no home to put it in.
+std::string default_store(const fix::InitiatorConfig& c) {
+  std::filesystem::path base;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/') {
+    base = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    base = std::filesystem::path(home) / ".local" / "state";
+  } else {
+    return "";
+  }
+  return (base / "crix" / (c.host + "-" + std::to_string(c.port)) / c.comp_id).string();
+}
 
 std::string fresh_id(const std::string& prefix) {
   return prefix + "-" +
@@ -175,6 +352,10 @@ std::string fresh_id(const std::string& prefix) {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count());
 }
+
+// How long the exchange's resend of what a continued session missed may keep coming: it follows the
+// Logon answer within a round trip; nothing more for this long means it is over.
+constexpr std::chrono::milliseconds kResendIdle{300};
 
 }  // namespace
 
@@ -188,6 +369,10 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     bool aon = false;
     int depth = 0;
     std::string cl_ord_id;
+    std::string password_file;
+    std::string symbol;
+    std::string store;
+    bool fresh = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string_view a = args[i];
       const auto value = [&]() -> std::string_view {
@@ -199,6 +384,18 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
         config.username = config.comp_id;
       } else if (a == "--password") {
         config.password = std::string(value());
+      } else if (a == "--password-file") {
+        password_file = std::string(value());
+      } else if (a == "--symbol") {
+        symbol = std::string(value());
+      } else if (a == "--store") {
+        store = std::string(value());
+        if (store.empty()) throw BadArgument{"--store needs a directory"};
+      } else if (a == "--fresh") {
+        fresh = true;
+      } else if (a == "--help" || a == "-h") {
+        out << kUsage;
+        return 0;
       } else if (a == "--host") {
         config.host = std::string(value());
       } else if (a == "--port") {
@@ -215,18 +412,16 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
         cl_ord_id = std::string(value());
       } else if (a.starts_with("--")) {
         throw BadArgument{"unknown option '" + std::string(a) +
-                          "' (options: --as --password --host --port --tif --aon --depth --id)"};
+                          "' (options: --as --password --password-file --host --port --store --fresh --tif --aon "
+                          "--depth --id --symbol --help)"};
       } else {
         words.push_back(a);
       }
     }
     if (config.comp_id.empty()) throw BadArgument{"--as PARTICIPANT is required: the participant you trade as"};
-    if (config.password.empty()) {
-      const char* env = std::getenv("CRIX_PASSWORD");
-      if (env == nullptr) throw BadArgument{"--password PW (or CRIX_PASSWORD in the environment) is required"};
-      config.password = env;
-    }
-    if (words.empty()) throw BadArgument{"expected a request: buy, sell, cancel, replace, status, book, watch, securities"};
+    constexpr std::string_view kRequests =
+        "buy, sell, cancel, replace, status, orders, fills, cancel-all, book, watch, securities";
+    if (words.empty()) throw BadArgument{"expected a request: " + std::string(kRequests)};
     const std::string_view verb = words[0];
     const auto need = [&](std::size_t n, const char* shape) {
       if (words.size() != n + 1) throw BadArgument{std::string(verb) + " takes " + shape};
@@ -234,7 +429,10 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
     fix::OrderRequest order;
     fix::MarketDataRequest md;
     fix::SecurityListRequest sl;
-    enum { kOrder, kMarketData, kSecurities } what = kOrder;
+    // kOrder: one request; kLookup: the order named by `wanted` is looked up first (cancel, replace,
+    // status); kList: the day's orders are listed (orders, fills).
+    enum { kOrder, kLookup, kList, kMarketData, kSecurities } what = kOrder;
+    std::string wanted;
     if (verb == "buy" || verb == "sell") {
       need(4, "SYMBOL ACCOUNT QTY PRICE");
       order.kind = fix::RequestKind::kNew;
@@ -246,20 +444,33 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       order.price = price_fen(words[4]);
       order.time_in_force = tif;
       order.all_or_none = aon;
-    } else if (verb == "cancel" || verb == "status") {
-      need(1, "ORDER_ID");
-      order.kind = verb == "cancel" ? fix::RequestKind::kCancel : fix::RequestKind::kStatus;
-      order.order_id = std::to_string(whole_argument("ORDER_ID", words[1], 1, INT64_MAX));
+    } else if (verb == "cancel" || verb == "status" || verb == "replace") {
+      if (verb == "replace") {
+        need(3, "ORDER QTY PRICE (ORDER: the order id or its ClOrdID)");
+        order.qty = whole_argument("QTY", words[2], 1, 10'000'000'000);
+        order.price = price_fen(words[3]);
+      } else {
+        need(1, "ORDER (the order id or its ClOrdID)");
+      }
+      what = kLookup;
+      wanted = std::string(words[1]);
+      order.kind = verb == "cancel"    ? fix::RequestKind::kCancel
+                   : verb == "replace" ? fix::RequestKind::kReplace
+                                       : fix::RequestKind::kStatus;
       order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
-      order.orig_cl_ord_id = order.order_id;
-    } else if (verb == "replace") {
-      need(3, "ORDER_ID QTY PRICE");
-      order.kind = fix::RequestKind::kReplace;
-      order.order_id = std::to_string(whole_argument("ORDER_ID", words[1], 1, INT64_MAX));
-      order.cl_ord_id = cl_ord_id.empty() ? fresh_id("replace") : cl_ord_id;
-      order.orig_cl_ord_id = order.order_id;
-      order.qty = whole_argument("QTY", words[2], 1, 10'000'000'000);
-      order.price = price_fen(words[3]);
+    } else if (verb == "orders" || verb == "fills") {
+      need(0, "no arguments (--symbol SYMBOL for one instrument)");
+      what = kList;
+    } else if (verb == "cancel-all") {
+      if (words.size() > 2) throw BadArgument{"cancel-all takes at most a SYMBOL"};
+      order.kind = fix::RequestKind::kMassCancel;
+      order.cl_ord_id = cl_ord_id.empty() ? fresh_id("cancel-all") : cl_ord_id;
+      if (words.size() == 2) {
+        order.mass_cancel_type = '1';
+        order.symbol = std::string(words[1]);
+      } else {
+        order.mass_cancel_type = '7';
+      }
     } else if (verb == "book" || verb == "watch") {
       need(1, "SYMBOL");
       what = kMarketData;
@@ -274,29 +485,110 @@ int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& er
       what = kSecurities;
       sl.security_req_id = fresh_id("securities");
     } else {
-      throw BadArgument{"unknown request '" + std::string(verb) +
-                        "' (requests: buy, sell, cancel, replace, status, book, watch, securities)"};
+      throw BadArgument{"unknown request '" + std::string(verb) + "' (requests: " + std::string(kRequests) + ")"};
+    }
+    if (config.password.empty()) config.password = read_password(config.comp_id, password_file);
+    if (store.empty() && !fresh) store = default_store(config);
+    if (!store.empty()) {
+      std::filesystem::create_directories(store);
+      config.store_dir = store;
+      config.reset_on_logon = fresh;
     }
 
     Printer printer(out, err);
-    fix::Initiator initiator(config, printer);
-    initiator.start();
-    if (!initiator.wait_logged_on(5000)) {
-      const std::string why = initiator.logout_text().empty() ? initiator.last_error() : initiator.logout_text();
+    std::unique_ptr<fix::Initiator> initiator;
+    std::string why;
+    const auto log_on = [&]() -> bool {
+      initiator.reset();  // one Initiator per comp id at a time
+      initiator = std::make_unique<fix::Initiator>(config, printer);
+      initiator->start();
+      if (initiator->wait_logged_on(5000)) return true;
+      why = initiator->logout_text().empty() ? initiator->last_error() : initiator->logout_text();
+      return false;
+    };
+    const bool continuing = !config.store_dir.empty() && !config.reset_on_logon;
+    if (continuing) printer.set_prefix("missed while away: ");
+    bool logged_on = log_on();
+    if (!logged_on && continuing &&
+        (why.find("MsgSeqNum too low") != std::string::npos || why.find("without answering the Logon") != std::string::npos)) {
+      // One side's numbers are behind the other's: the exchange (its ledger) or this store was made
+      // anew, and what the other side kept cannot be resent. QuickFIX ends such a logon, on the
+      // exchange's side with a Logout saying "MsgSeqNum too low", on ours by closing the connection.
+      // Start both afresh.
+      err << "crix order: the stored FIX sequence numbers in " << config.store_dir << " do not continue the "
+          << "exchange's (" << why << "): starting afresh\n";
+      config.reset_on_logon = true;
+      logged_on = log_on();
+    }
+    if (!logged_on) {
       err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port
           << " failed: " << (why.empty() ? "no answer (is crixd running there?)" : why) << "\n";
       return 1;
     }
-    if (what == kOrder) initiator.send(order);
-    if (what == kMarketData) initiator.send(md);
-    if (what == kSecurities) initiator.send(sl);
+    if (continuing) printer.settle(kResendIdle);
+
+    // The day's orders of this session (one instrument with --symbol), from an OrderMassStatusRequest.
+    const auto day_orders = [&]() -> std::optional<std::vector<fix::ExecReport>> {
+      fix::OrderRequest af;
+      af.kind = fix::RequestKind::kMassStatus;
+      af.cl_ord_id = fresh_id("orders");
+      af.mass_status_type = symbol.empty() ? '7' : '1';
+      af.symbol = symbol;
+      printer.collect_status(af.cl_ord_id);
+      if (!initiator->send(af)) return std::nullopt;
+      return printer.statuses(std::chrono::milliseconds(5000));
+    };
+    if (what == kLookup || what == kList) {
+      const auto orders = day_orders();
+      if (!orders) {
+        initiator->stop();
+        err << "crix order: the exchange did not list the session's orders\n";
+        return 1;
+      }
+      if (what == kList) {
+        initiator->stop();
+        const bool fills = verb == "fills";
+        std::size_t shown = 0;
+        for (const fix::ExecReport& r : *orders) {
+          if (fills ? r.cum_qty <= 0 : r.ord_status != '0' && r.ord_status != '1') continue;
+          out << order_label(r.order_id, r.cl_ord_id) << " " << status_text(r.ord_status) << ": " << order_text(r)
+              << "; " << progress_text(r) << "\n";
+          ++shown;
+        }
+        if (shown == 0) out << (fills ? "no fills today" : "no open orders") << "\n";
+        return 0;
+      }
+      const auto found = std::find_if(orders->begin(), orders->end(), [&](const fix::ExecReport& r) {
+        return r.order_id == wanted || r.cl_ord_id == wanted;
+      });
+      if (found == orders->end()) {
+        initiator->stop();
+        err << "crix order: " << config.comp_id << " has no order '" << wanted << "' today"
+            << (symbol.empty() ? "" : " in " + symbol) << " (by order id or ClOrdID; 'crix order orders' lists the "
+            << "open ones)\n";
+        return 1;
+      }
+      order.order_id = found->order_id;
+      order.orig_cl_ord_id = found->cl_ord_id;
+      order.symbol = found->symbol;
+      order.side = found->side;
+      order.account = found->account;
+      if (order.kind == fix::RequestKind::kStatus) order.cl_ord_id = found->cl_ord_id;
+    }
+    if (what == kOrder || what == kLookup) {
+      printer.await(order.cl_ord_id, order.kind == fix::RequestKind::kMassCancel);
+      initiator->send(order);
+    }
+    if (what == kMarketData) initiator->send(md);
+    if (what == kSecurities) initiator->send(sl);
     if (verb == "watch") {
       signal(SIGINT, [](int) { interrupted = 1; });
       while (!interrupted) printer.wait(std::chrono::milliseconds(200));
     } else {
-      printer.wait(std::chrono::milliseconds(verb == "buy" || verb == "sell" ? 1000 : 3000));
+      // A new or replaced order that rests has no final answer: it is done when nothing more came.
+      printer.wait(std::chrono::milliseconds(verb == "buy" || verb == "sell" || verb == "replace" ? 1000 : 3000));
     }
-    initiator.stop();
+    initiator->stop();
     if (!printer.answered()) {
       err << "crix order: no answer from the exchange\n";
       return 1;

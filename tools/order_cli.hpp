@@ -2,18 +2,28 @@
 // logs on as a participant, sends one request, prints what comes back as readable lines, and logs out:
 //
 //   crix order [CONNECTION] buy|sell SYMBOL ACCOUNT QTY PRICE [--tif day|gtc|ioc|fok] [--aon] [--id CLORDID]
-//   crix order [CONNECTION] cancel ORDER_ID
-//   crix order [CONNECTION] replace ORDER_ID QTY PRICE
-//   crix order [CONNECTION] status ORDER_ID
+//   crix order [CONNECTION] cancel ORDER                 ORDER: an order id or the order's ClOrdID
+//   crix order [CONNECTION] replace ORDER QTY PRICE
+//   crix order [CONNECTION] status ORDER
+//   crix order [CONNECTION] orders                       (the session's open orders)
+//   crix order [CONNECTION] fills                        (the session's orders of the day that traded)
+//   crix order [CONNECTION] cancel-all [SYMBOL]          (OrderMassCancelRequest, and its report)
 //   crix order [CONNECTION] book SYMBOL [--depth N]       (a snapshot of the book)
 //   crix order [CONNECTION] watch SYMBOL                  (book and trades as they change, until Ctrl-C)
 //   crix order [CONNECTION] securities                    (instruments, tick, lot, band, reference, state)
 //
-// CONNECTION: --as PARTICIPANT (its comp id and Username; required) --password PW (or the environment's
-// CRIX_PASSWORD) [--host 127.0.0.1] [--port 9878]. PRICE is in yuan ("580.00"), QTY in tonnes,
-// ACCOUNT the facility (sell) or project (buy). A new order waits until it is done (filled, canceled,
-// rejected) or nothing more came for a second. Exit codes: 0 done, 1 refused (logon, reject) or no
-// answer, 2 bad arguments.
+// cancel, replace and status first look the order up with an OrderMassStatusRequest (AF: the
+// session's orders of the day; one instrument with --symbol), which gives the Symbol, Side and ids the
+// request needs; orders and fills print that list. CONNECTION: --as PARTICIPANT (its comp id and
+// Username; required), the password from --password PW, --password-file FILE (its first line), the
+// environment's CRIX_PASSWORD, or else a prompt without echo when stdin is a terminal; [--host
+// 127.0.0.1] [--port 9878]; --store DIR (default $XDG_STATE_HOME/crix/HOST-PORT/PARTICIPANT, or
+// ~/.local/state/crix/...) keeps the FIX sequence numbers and sent messages between runs, so the
+// exchange resends at logon what the participant missed, printed as "missed while away: ..."; --fresh
+// starts the sequence numbers over (ResetSeqNumFlag=Y). PRICE is in yuan ("580.00"), QTY in tonnes,
+// ACCOUNT the facility (sell) or project (buy). A new order waits until it is done (filled,
+// canceled, rejected) or nothing more came for a second. Exit codes: 0 done, 1 refused (logon,
+// reject), unknown order or no answer, 2 bad arguments.
 #pragma once
 
 #include <ostream>

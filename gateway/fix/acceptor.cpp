@@ -1,6 +1,8 @@
-// crix::fix::Acceptor (fix_api.hpp): the exchange's sessions over QuickFIX's ThreadedSocketAcceptor.
+// crix::fix::Acceptor (fix_api.hpp): the exchange's sessions, one thread per connection
+// (socket_acceptor.hpp, our transport under QuickFIX's sessions).
 //
-// Why the threaded acceptor (one thread per connection) rather than SocketAcceptor (one poll thread):
+// Why a thread per connection (as QuickFIX's ThreadedSocketAcceptor) rather than SocketAcceptor's one
+// poll thread:
 //  - outbound, the exchange's hot path: send() encodes on the caller's thread and writes the frame with
 //    one send() system call. SocketAcceptor queues each frame, probes the socket with select(), writes,
 //    and wakes its poll thread through a pipe: three more system calls and a thread wake-up for every
@@ -13,9 +15,9 @@
 //    whose client stops reading would block once the kernel's buffers for that connection are full.
 //    send() first waits for room while the client reads, and drops the connection when the client
 //    takes nothing for AcceptorConfig::send_timeout (Handler::on_stalled).
-// QuickFIX 1.15.1's threaded send() mishandles a partial write (it passes the whole length again;
-// QuickFIX pull request 742): a blocking socket writes partially only when a signal interrupts it, so the
-// daemon should keep signals off the threads that call send() (sigwait in one thread).
+// Nothing a peer sends ends the process: what QuickFIX lets out on a connection's thread drops that
+// connection (socket_acceptor.hpp, Handler::on_dropped), what our callbacks meet is answered or refused
+// (from_admin, from_app), and a send QuickFIX throws from returns false.
 //
 // Thread rules as in fix_api.hpp. Session state lives in Slot: atomics written by QuickFIX's callbacks,
 // read by any thread; the Session pointers are fixed once the QuickFIX acceptor is built.
@@ -47,6 +49,7 @@
 
 #include "gateway/fix/common.hpp"
 #include "gateway/fix/message_store.hpp"
+#include "gateway/fix/socket_acceptor.hpp"
 
 namespace crix {
 namespace fix {
@@ -87,11 +90,10 @@ class Socket {
   const int fd_;
 };
 
-// The session's connection: its responder is the ThreadedSocketConnection that read the Logon (a
-// private base, hence the C-style cast). -1 when it has none.
+// The session's connection: its responder is the SocketAcceptor connection that read the Logon. -1
+// when it has none.
 int session_fd(FIX::Session& session) {
-  FIX::Responder* responder = session.*member(SessionResponder{});
-  return responder == nullptr ? -1 : ((FIX::ThreadedSocketConnection*)responder)->getSocket();
+  return detail::SocketAcceptor::fd_of(session.*member(SessionResponder{}));
 }
 
 // The IPv4 address and port a connection arrived on; false when it has none (not an IPv4 socket).
@@ -119,8 +121,7 @@ std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port
 // Waits until the socket's send buffer can take `bytes` more; false when the client took nothing (the
 // bytes queued on the socket, SIOCOUTQ, did not go down) for `timeout`, or after ten times `timeout`
 // in all. Linux reports room (POLLOUT) once a third of the buffer is free; room for the message itself
-// is checked too, so the send that follows neither blocks nor writes part of it (QuickFIX mishandles a
-// partial write).
+// is checked too, so the send that follows does not block.
 bool room(int fd, int bytes, std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;
   int buffer = 0;
@@ -216,6 +217,7 @@ constexpr int kSendCredit = 8 * 1024;
 // more than the check it saves).
 int estimated_size(const ExecReport& m) { return 512 + static_cast<int>(m.text.size()); }
 int estimated_size(const CancelReject& m) { return 384 + static_cast<int>(m.text.size()); }
+int estimated_size(const MassCancelReport& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const BusinessReject& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const MarketDataSnapshot& m) { return 256 + 96 * static_cast<int>(m.entries.size()); }
 int estimated_size(const MarketDataIncremental& m) { return 256 + 128 * static_cast<int>(m.entries.size()); }
@@ -269,6 +271,8 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   void answer_handler_failure(SessionHandle handle, const FIX::Message& message, const std::string& type,
                               const std::string& what);
   void nudge(Slot& slot);
+  bool send_now(Slot& slot, FIX::Message& message);
+  void on_dropped(const FIX::SessionID* id, const std::string& peer, const std::string& reason);
 
   const AcceptorConfig config_;
   Handler& handler_;
@@ -278,7 +282,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   std::unique_ptr<FIX::MessageStoreFactory> store_;
   bool persist_ = false;  // a durable store keeps and resends messages (PersistMessages=Y)
   std::unique_ptr<FIX::LogFactory> log_factory_;
-  std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor_;  // after what it uses: destroyed first
+  std::unique_ptr<detail::SocketAcceptor> acceptor_;  // after what it uses: destroyed first
 
   std::mutex state_mutex_;  // start() and stop(); never taken by a QuickFIX callback
   State state_ = State::kCreated;
@@ -350,8 +354,11 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
       slots_.push_back(std::move(slot));
     }
     if (!config.log_dir.empty()) log_factory_.reset(new FIX::FileLogFactory(config.log_dir));
-    acceptor_.reset(log_factory_ ? new FIX::ThreadedSocketAcceptor(*this, *store_, settings, *log_factory_)
-                                 : new FIX::ThreadedSocketAcceptor(*this, *store_, settings));
+    auto dropped = [this](const FIX::SessionID* id, const std::string& peer, const std::string& reason) {
+      on_dropped(id, peer, reason);
+    };
+    acceptor_.reset(log_factory_ ? new detail::SocketAcceptor(*this, *store_, settings, *log_factory_, dropped)
+                                 : new detail::SocketAcceptor(*this, *store_, settings, dropped));
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
@@ -469,8 +476,7 @@ bool Acceptor::Impl::send(const Message& message) {
       cork(*socket, true);
       mine->second = true;
     }
-    slot.session->send(out);
-    return true;
+    return send_now(slot, out);
   }
   if (slot.logged_on.load() && !slot.stalled.exchange(true)) {
     // Reset, not closed in order: what the client did not read is stale, and it need not read it.
@@ -525,7 +531,26 @@ bool Acceptor::Impl::logged_on(SessionHandle session) const {
 void Acceptor::Impl::nudge(Slot& slot) {
   FIX::Message request;
   detail::encode_test_request("CRIX-LOGOUT", request);
-  slot.session->send(request);
+  send_now(slot, request);
+}
+
+// QuickFIX's send may throw (its message store failing): the message is not sent, and the caller hears
+// false.
+bool Acceptor::Impl::send_now(Slot& slot, FIX::Message& message) {
+  try {
+    return slot.session->send(message);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void Acceptor::Impl::on_dropped(const FIX::SessionID* id, const std::string& peer, const std::string& reason) {
+  const Slot* slot = id == nullptr ? nullptr : slot_of(*id);
+  try {
+    handler_.on_dropped(slot == nullptr ? kNoSession : slot->handle, peer, reason);
+  } catch (...) {
+    // The Handler must not throw (fix_api.hpp); the connection is dropped either way.
+  }
 }
 
 Acceptor::Impl::Slot* Acceptor::Impl::slot_of(const FIX::SessionID& id) {
@@ -644,6 +669,13 @@ void Acceptor::Impl::from_app(const FIX::Message& message, const FIX::SessionID&
 // Decodes (FieldError escapes) and hands the request to the Handler. Types our dictionary lists but a
 // client must not send (8, 9, W, X, y, j) are answered by QuickFIX with BusinessMessageReject reason 3.
 void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, const std::string& type) {
+  if (type == "AF") {
+    OrderRequest request;
+    detail::decode_order(message, type, request);
+    request.session = handle;
+    handler_.on_order(request);
+    return;
+  }
   if (type.size() != 1) throw FIX::UnsupportedMessageType();
   switch (type[0]) {
     case 'D':
@@ -652,7 +684,7 @@ void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, 
     case 'H':
     case 'q': {
       OrderRequest request;
-      detail::decode_order(message, type[0], request);
+      detail::decode_order(message, type, request);
       request.session = handle;
       handler_.on_order(request);
       return;
@@ -688,8 +720,12 @@ void Acceptor::Impl::answer_handler_failure(SessionHandle handle, const FIX::Mes
   reject.reason = 0;
   reject.text = "the exchange could not take this request: " + what;
   FIX::Message out;
-  detail::encode(reject, out);
-  slots_[handle]->session->send(out);
+  try {
+    detail::encode(reject, out);
+  } catch (const std::invalid_argument&) {
+    return;  // nothing FIX can carry: the client hears nothing, as when the connection drops
+  }
+  send_now(*slots_[handle], out);
 }
 
 // ---- the public face ----------------------------------------------------------------------------------
@@ -700,6 +736,7 @@ void Acceptor::start() { impl_->start(); }
 void Acceptor::stop() { impl_->stop(); }
 bool Acceptor::send(const ExecReport& report) { return impl_->send(report); }
 bool Acceptor::send(const CancelReject& reject) { return impl_->send(reject); }
+bool Acceptor::send(const MassCancelReport& report) { return impl_->send(report); }
 bool Acceptor::send(const BusinessReject& reject) { return impl_->send(reject); }
 bool Acceptor::send(const MarketDataSnapshot& snapshot) { return impl_->send(snapshot); }
 bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(update); }

@@ -18,8 +18,25 @@ using Fields = FIX::FieldMap;
 
 // ---- reading ------------------------------------------------------------------------------------------
 
+// The value as the Text shows it: bytes that are not printable ASCII as \xNN.
+std::string shown(const std::string& value) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (const char c : value) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e) {
+      text += "\\x";
+      text += kHex[u >> 4];
+      text += kHex[u & 15];
+    } else {
+      text += c;
+    }
+  }
+  return text;
+}
+
 [[noreturn]] void refuse(int tag, const std::string& value, const char* problem) {
-  throw FieldError{tag, value, field_name(tag) + " '" + sanitize(value) + "' " + problem};
+  throw FieldError{tag, value, field_name(tag) + " '" + shown(value) + "' " + problem};
 }
 
 std::int64_t price_of(int tag, const std::string& value) {
@@ -62,6 +79,14 @@ int int_of(int tag, const std::string& value) {
 }
 
 char char_of(const std::string& value) { return value.empty() ? '\0' : value[0]; }
+
+// A CHAR field from a client: QuickFIX's dictionary check has seen one byte, which FIX requires to be
+// a printable character (the exchange echoes it in its reports, which must carry one too).
+char printable_char_of(int tag, const std::string& value) {
+  const char c = char_of(value);
+  if (value.size() != 1 || c <= ' ' || c > '~') refuse(tag, value, "is not a printable character");
+  return c;
+}
 
 // ExecInst(18) is a space-separated list of values.
 bool has_value(const std::string& list, char wanted) {
@@ -179,7 +204,8 @@ void encode_md_entries(const std::vector<MdEntry>& entries, FIX::Message& out, b
 
 bool is_header_tag(int tag) {
   switch (tag) {
-    case 34: case 35: case 43: case 49: case 52: case 56: case 97: case 122:
+    case 34: case 35: case 43: case 49: case 50: case 52: case 56: case 57: case 97: case 115: case 116:
+    case 122: case 128: case 129: case 142: case 143: case 144: case 145:
       return true;
     default:
       return false;
@@ -190,13 +216,19 @@ bool is_header_tag(int tag) {
 
 // ---- client -> exchange -------------------------------------------------------------------------------
 
-void decode_order(const FIX::Message& message, char type, OrderRequest& out) {
-  switch (type) {
-    case 'D': out.kind = RequestKind::kNew; break;
-    case 'F': out.kind = RequestKind::kCancel; break;
-    case 'G': out.kind = RequestKind::kReplace; break;
-    case 'H': out.kind = RequestKind::kStatus; break;
-    default: out.kind = RequestKind::kMassCancel; break;
+void decode_order(const FIX::Message& message, const std::string& type, OrderRequest& out) {
+  if (type == "D") {
+    out.kind = RequestKind::kNew;
+  } else if (type == "F") {
+    out.kind = RequestKind::kCancel;
+  } else if (type == "G") {
+    out.kind = RequestKind::kReplace;
+  } else if (type == "H") {
+    out.kind = RequestKind::kStatus;
+  } else if (type == "q") {
+    out.kind = RequestKind::kMassCancel;
+  } else {
+    out.kind = RequestKind::kMassStatus;
   }
   for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
     const std::string& v = it->getString();
@@ -207,14 +239,16 @@ void decode_order(const FIX::Message& message, char type, OrderRequest& out) {
       case tag::kOrderID: out.order_id = v; break;
       case tag::kSymbol: out.symbol = v; break;
       case tag::kAccount: out.account = v; break;
-      case tag::kSide: out.side = char_of(v); break;
-      case tag::kOrdType: out.ord_type = char_of(v); break;
-      case tag::kTimeInForce: out.time_in_force = char_of(v); break;
+      case tag::kSide: out.side = printable_char_of(t, v); break;
+      case tag::kOrdType: out.ord_type = printable_char_of(t, v); break;
+      case tag::kTimeInForce: out.time_in_force = printable_char_of(t, v); break;
       case tag::kExecInst: out.all_or_none = has_value(v, 'G'); break;
       case tag::kPrice: out.price = price_of(t, v); break;
       case tag::kOrderQty: out.qty = qty_of(t, v, false); break;
       case tag::kExpireTime: out.expire_time = time_of(t, v); break;
-      case tag::kMassCancelRequestType: out.mass_cancel_type = char_of(v); break;
+      case tag::kMassCancelRequestType: out.mass_cancel_type = printable_char_of(t, v); break;
+      case tag::kMassStatusReqID: out.cl_ord_id = v; break;
+      case tag::kMassStatusReqType: out.mass_status_type = printable_char_of(t, v); break;
       case tag::kTransactTime: out.transact_time = time_of(t, v); break;
       default: break;
     }
@@ -269,6 +303,13 @@ void encode(const OrderRequest& in, FIX::Message& out) {
       put(out, tag::kSymbol, in.symbol);
       put_time(out, tag::kTransactTime, transact_time);
       break;
+    case RequestKind::kMassStatus:
+      begin(out, "AF");
+      put_required(out, tag::kMassStatusReqID, in.cl_ord_id, "OrderRequest.cl_ord_id");
+      put_char(out, tag::kMassStatusReqType, in.mass_status_type, "OrderRequest.mass_status_type");
+      put(out, tag::kAccount, in.account);
+      if (in.mass_status_type == '1') put_required(out, tag::kSymbol, in.symbol, "OrderRequest.symbol");
+      break;
   }
 }
 
@@ -277,7 +318,7 @@ void decode(const FIX::Message& message, MarketDataRequest& out) {
     const std::string& v = it->getString();
     switch (it->getTag()) {
       case tag::kMDReqID: out.md_req_id = v; break;
-      case tag::kSubscriptionRequestType: out.subscription = char_of(v); break;
+      case tag::kSubscriptionRequestType: out.subscription = printable_char_of(it->getTag(), v); break;
       case tag::kMarketDepth: out.depth = int_of(it->getTag(), v); break;
       default: break;
     }
@@ -288,7 +329,7 @@ void decode(const FIX::Message& message, MarketDataRequest& out) {
   for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
     for (const Fields* entry : g->second) {
       if (g->first == tag::kNoMDEntryTypes && entry->isSetField(tag::kMDEntryType)) {
-        const char type = char_of(entry->getField(tag::kMDEntryType));
+        const char type = printable_char_of(tag::kMDEntryType, entry->getField(tag::kMDEntryType));
         out.entry_types.push_back(type);
         out.bids = out.bids || type == '0';
         out.offers = out.offers || type == '1';
@@ -375,6 +416,9 @@ void decode(const FIX::Message& message, ExecReport& out) {
       case tag::kOrdRejReason: out.ord_rej_reason = int_of(t, v); break;
       case tag::kText: out.text = v; break;
       case tag::kTransactTime: out.transact_time = time_of(t, v); break;
+      case tag::kMassStatusReqID: out.mass_status_req_id = v; break;
+      case tag::kTotNumReports: out.tot_num_reports = int_of(t, v); break;
+      case tag::kLastRptRequested: out.last_rpt_requested = v == "Y"; break;
       default: break;
     }
   }
@@ -406,8 +450,39 @@ void encode(const ExecReport& in, FIX::Message& out) {
   put_price(out, tag::kAvgPx, in.avg_px);
   if (in.transact_time != 0) put_time(out, tag::kTransactTime, in.transact_time);
   put_text(out, in.text);
+  put(out, tag::kMassStatusReqID, in.mass_status_req_id);
+  if (in.tot_num_reports >= 0) put_int(out, tag::kTotNumReports, in.tot_num_reports);
+  if (in.last_rpt_requested) out.setField(tag::kLastRptRequested, "Y");
   if (in.credited >= 0) put_int(out, tag::kCreditedQty, in.credited);
   if (in.ratio_permille >= 0) put_int(out, tag::kRatioPermille, in.ratio_permille);
+}
+
+void decode(const FIX::Message& message, MassCancelReport& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    const int t = it->getTag();
+    switch (t) {
+      case tag::kClOrdID: out.cl_ord_id = v; break;
+      case tag::kOrderID: out.order_id = v; break;
+      case tag::kMassCancelRequestType: out.request_type = char_of(v); break;
+      case tag::kMassCancelResponse: out.response = char_of(v); break;
+      case tag::kMassCancelRejectReason: out.reject_reason = int_of(t, v); break;
+      case tag::kTotalAffectedOrders: out.affected = int_of(t, v); break;
+      case tag::kText: out.text = v; break;
+      default: break;
+    }
+  }
+}
+
+void encode(const MassCancelReport& in, FIX::Message& out) {
+  begin(out, "r");
+  put(out, tag::kClOrdID, in.cl_ord_id);
+  put_required(out, tag::kOrderID, in.order_id, "MassCancelReport.order_id");
+  put_char(out, tag::kMassCancelRequestType, in.request_type, "MassCancelReport.request_type");
+  put_char(out, tag::kMassCancelResponse, in.response, "MassCancelReport.response");
+  if (in.reject_reason >= 0) put_int(out, tag::kMassCancelRejectReason, in.reject_reason);
+  put_int(out, tag::kTotalAffectedOrders, in.affected);
+  put_text(out, in.text);
 }
 
 void decode(const FIX::Message& message, CancelReject& out) {

@@ -70,11 +70,18 @@ constexpr int kBusinessRejectRefID = 379;
 constexpr int kBusinessRejectReason = 380;
 constexpr int kCxlRejResponseTo = 434;
 constexpr int kMassCancelRequestType = 530;
+constexpr int kMassCancelResponse = 531;
+constexpr int kMassCancelRejectReason = 532;
+constexpr int kTotalAffectedOrders = 533;
 constexpr int kUsername = 553;
 constexpr int kPassword = 554;
 constexpr int kSecurityListRequestType = 559;
 constexpr int kSecurityRequestResult = 560;
 constexpr int kRoundLot = 561;
+constexpr int kMassStatusReqID = 584;
+constexpr int kMassStatusReqType = 585;
+constexpr int kTotNumReports = 911;
+constexpr int kLastRptRequested = 912;
 constexpr int kMinPriceIncrement = 969;
 constexpr int kTradeID = 1003;
 constexpr int kCreditedQty = 20001;
@@ -97,12 +104,13 @@ struct FieldError {
 };
 
 // ---- decoding: the message has passed QuickFIX's dictionary check; throw FieldError -------------------
-// `type` is the MsgType: 'D', 'F', 'G', 'H' or 'q'.
-void decode_order(const FIX::Message& message, char type, OrderRequest& out);
+// `type` is the MsgType: "D", "F", "G", "H", "q" or "AF".
+void decode_order(const FIX::Message& message, const std::string& type, OrderRequest& out);
 void decode(const FIX::Message& message, MarketDataRequest& out);
 void decode(const FIX::Message& message, SecurityListRequest& out);
 void decode(const FIX::Message& message, ExecReport& out);
 void decode(const FIX::Message& message, CancelReject& out);
+void decode(const FIX::Message& message, MassCancelReport& out);
 void decode(const FIX::Message& message, BusinessReject& out);
 void decode(const FIX::Message& message, MarketDataSnapshot& out);
 void decode(const FIX::Message& message, MarketDataIncremental& out);
@@ -116,6 +124,7 @@ void encode(const MarketDataRequest& in, FIX::Message& out);
 void encode(const SecurityListRequest& in, FIX::Message& out);
 void encode(const ExecReport& in, FIX::Message& out);
 void encode(const CancelReject& in, FIX::Message& out);
+void encode(const MassCancelReport& in, FIX::Message& out);
 void encode(const BusinessReject& in, FIX::Message& out);
 void encode(const MarketDataSnapshot& in, FIX::Message& out);
 void encode(const MarketDataIncremental& in, FIX::Message& out);

@@ -88,13 +88,15 @@ namespace crix {
 namespace fix {
 
 using SessionHandle = std::uint32_t;  // index into AcceptorConfig::client_comp_ids
+constexpr SessionHandle kNoSession = 0xFFFFFFFFu;  // a connection that named no session of ours
 
 // ---- messages, client -> exchange ---------------------------------------------------------------------
 
-enum class RequestKind : std::uint8_t { kNew, kCancel, kReplace, kStatus, kMassCancel };
+enum class RequestKind : std::uint8_t { kNew, kCancel, kReplace, kStatus, kMassCancel, kMassStatus };
 
 // NewOrderSingle(D), OrderCancelRequest(F), OrderCancelReplaceRequest(G), OrderStatusRequest(H),
-// OrderMassCancelRequest(q). Fields a kind does not carry keep their defaults.
+// OrderMassCancelRequest(q), OrderMassStatusRequest(AF). Fields a kind does not carry keep their
+// defaults. For AF, cl_ord_id carries MassStatusReqID(584).
 struct OrderRequest {
   RequestKind kind = RequestKind::kNew;
   SessionHandle session = 0;      // set by the acceptor; ignored when a client sends
@@ -111,6 +113,7 @@ struct OrderRequest {
   std::int64_t qty = 0;           // 38 tonnes (D, G required; F optional, not sent when 0)
   std::int64_t expire_time = 0;   // 126 in ns UTC; 0 when absent
   char mass_cancel_type = '7';    // 530: '1' one symbol, '7' all (q)
+  char mass_status_type = '7';    // 585: '7' all orders of the session, '1' one symbol (symbol set) (AF)
   std::int64_t transact_time = 0; // 60 in ns, as the client sent it (a client sending 0 sends "now")
 };
 
@@ -162,6 +165,22 @@ struct ExecReport {
   int ord_rej_reason = -1;        // 103 on rejects (-1: absent)
   std::string text;               // 58
   std::int64_t transact_time = 0; // 60 ns (not sent when 0)
+  std::string mass_status_req_id;   // 584, on answers to AF ("" = absent)
+  int tot_num_reports = -1;         // 911 on answers to AF (-1 = absent)
+  bool last_rpt_requested = false;  // 912 'Y' on the last answer to AF
+};
+
+// OrderMassCancelReport(r), the answer to OrderMassCancelRequest(q), always sent (also when nothing
+// was live: affected = 0).
+struct MassCancelReport {
+  SessionHandle session = 0;
+  std::string cl_ord_id;            // 11, the request's ClOrdID
+  std::string order_id;             // 37 (FIX requires it; the exchange's id for the request)
+  char request_type = '7';          // 530, as requested
+  char response = '7';              // 531: '0' rejected, '1' symbol, '7' all
+  int reject_reason = -1;           // 532 (-1 absent)
+  int affected = 0;                 // 533 TotalAffectedOrders
+  std::string text;                 // 58
 };
 
 // OrderCancelReject(9).
@@ -253,6 +272,18 @@ class Handler {
   // The acceptor itself refused a logon before on_logon (it arrived on another address than
   // AcceptorConfig::host); `reason` is the Logout's Text. On the connection's thread.
   virtual void on_refused(SessionHandle session, const std::string& reason) = 0;
+  // The acceptor dropped a connection for what its peer sent, without an answer: a frame whose header
+  // does not parse, a first message that names no session of ours, a session message QuickFIX cannot
+  // answer before a Logon (a SequenceReset, a Reject, a message that fails the dictionary check), more
+  // than a megabyte without a whole frame. `session` is the session the connection named (kNoSession
+  // before it named one; a logged-on session then ends with on_logout as after a lost connection),
+  // `peer` "address:port", `reason` what was wrong. On the connection's thread. The exchange keeps
+  // serving everyone else; the peer may connect again.
+  virtual void on_dropped(SessionHandle session, const std::string& peer, const std::string& reason) {
+    (void)session;
+    (void)peer;
+    (void)reason;
+  }
   virtual void on_order(const OrderRequest& request) = 0;
   virtual void on_market_data_request(const MarketDataRequest& request) = 0;
   virtual void on_security_list_request(const SecurityListRequest& request) = 0;
@@ -325,11 +356,12 @@ class Acceptor {
   // that session return false at once until it logs on again. A Text(58) containing SOH is sent with
   // spaces in its place.
   // Throws std::invalid_argument naming the field when a field FIX requires is empty (ExecReport:
-  // order_id, exec_id, symbol; CancelReject: cl_ord_id, orig_cl_ord_id; BusinessReject: ref_msg_type;
+  // order_id, exec_id, symbol; CancelReject: cl_ord_id, orig_cl_ord_id; MassCancelReport: order_id; BusinessReject: ref_msg_type;
   // MarketDataSnapshot: symbol; SecurityList: security_req_id, response_id, each symbol) or a char
   // field is not a printable character: a bug of the caller, and nothing is sent.
   bool send(const ExecReport& report);
   bool send(const CancelReject& reject);
+  bool send(const MassCancelReport& report);
   bool send(const BusinessReject& reject);
   bool send(const MarketDataSnapshot& snapshot);
   bool send(const MarketDataIncremental& update);
@@ -383,6 +415,7 @@ class ClientHandler {
   virtual void on_logout(const std::string& text) { (void)text; }
   virtual void on_exec_report(const ExecReport&) {}
   virtual void on_cancel_reject(const CancelReject&) {}
+  virtual void on_mass_cancel_report(const MassCancelReport&) {}
   virtual void on_business_reject(const BusinessReject&) {}
   virtual void on_session_reject(const SessionReject&) {}
   virtual void on_market_data(const MarketDataSnapshot&) {}
@@ -431,7 +464,8 @@ class Initiator {
 
   // Thread-safe. false when not logged on (nothing sent). Throws std::invalid_argument naming an empty
   // required field (cl_ord_id, symbol, orig_cl_ord_id for F and G, md_req_id, security_req_id; no
-  // symbols or no entry types in a MarketDataRequest).
+  // symbols or no entry types in a MarketDataRequest). kMassStatus is sent as AF (cl_ord_id as
+  // MassStatusReqID, symbol only with mass_status_type '1').
   bool send(const OrderRequest& request);
   bool send(const MarketDataRequest& request);
   bool send(const SecurityListRequest& request);

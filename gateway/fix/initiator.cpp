@@ -369,6 +369,12 @@ void Initiator::Impl::deliver(const FIX::Message& message, const std::string& ty
       handler_.on_cancel_reject(reject);
       return;
     }
+    case 'r': {
+      MassCancelReport report;
+      detail::decode(message, report);
+      handler_.on_mass_cancel_report(report);
+      return;
+    }
     case 'j': {
       BusinessReject reject;
       detail::decode(message, reject);

@@ -31,6 +31,9 @@ void RecordingClient::on_market_data(const crix::fix::MarketDataIncremental& upd
 void RecordingClient::on_security_list(const crix::fix::SecurityList& list) {
   board.update([&] { security_lists.push_back(list); });
 }
+void RecordingClient::on_mass_cancel_report(const crix::fix::MassCancelReport& report) {
+  board.update([&] { mass_cancel_reports.push_back(report); });
+}
 
 bool RecordingClient::has(const std::string& cl_ord_id, char exec_type) const {
   return count(cl_ord_id, exec_type) > 0;

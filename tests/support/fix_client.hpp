@@ -62,6 +62,7 @@ class RecordingClient : public crix::fix::ClientHandler {
   void on_market_data(const crix::fix::MarketDataSnapshot& snapshot) override;
   void on_market_data(const crix::fix::MarketDataIncremental& update) override;
   void on_security_list(const crix::fix::SecurityList& list) override;
+  void on_mass_cancel_report(const crix::fix::MassCancelReport& report) override;
 
   // Waits until `done` holds over what was received: done() or done(*this), run under the lock, so it
   // reads the members directly or through has() and count(), never through the locking accessors.
@@ -103,6 +104,7 @@ class RecordingClient : public crix::fix::ClientHandler {
   std::vector<crix::fix::MarketDataSnapshot> snapshots;
   std::vector<crix::fix::MarketDataIncremental> incrementals;
   std::vector<crix::fix::SecurityList> security_lists;
+  std::vector<crix::fix::MassCancelReport> mass_cancel_reports;
 };
 
 // Participant `who` (comp id and username) logging on to 127.0.0.1:port with `password`, started at

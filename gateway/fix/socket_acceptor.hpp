@@ -1,0 +1,98 @@
+// crix::fix internals: SocketAcceptor, the transport under Acceptor (acceptor.cpp): QuickFIX's sessions
+// over one thread per connection, as QuickFIX's ThreadedSocketAcceptor, but with the connection loop
+// our own so that nothing a peer sends can end the process.
+//
+// Why not ThreadedSocketAcceptor: in QuickFIX 1.15.1 an exception can leave its connection thread, and
+// std::terminate follows. A frame whose header does not parse before any session is found ("9=4|a=b":
+// Message::setStringHeader throws InvalidMessage in Session::lookupSession), or any message before a
+// Logon that QuickFIX answers with a Reject ("Tried to send a reject while not logged on", a
+// std::runtime_error out of Session::generateReject: a SequenceReset going backwards, a field its
+// dictionary check refuses) ended crixd. Here every call into QuickFIX on a connection's thread is
+// guarded: what escapes drops that connection (the session, if it had one, ends as after a lost
+// connection), is reported to `on_dropped`, and the acceptor keeps serving.
+//
+// Also unlike ThreadedSocketAcceptor: a write that the kernel takes in part goes on with the rest (its
+// send() passes the whole length again, QuickFIX pull request 742); a connection is shut, never closed,
+// from another thread, so its descriptor cannot be reused under the thread still reading it; and a peer
+// that sends more than kMaxPending bytes without one whole FIX frame is dropped (QuickFIX's parser would
+// keep them all).
+//
+// Thread rules: constructed, started and stopped by the Acceptor's owning thread (FIX::Acceptor's
+// start() and stop(), which call the hooks below); accepting runs on FIX::Acceptor's start thread; each
+// connection on a thread of its own; on_dropped on that connection's thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gateway/fix/quickfix.hpp"
+
+namespace crix {
+namespace fix {
+namespace detail {
+
+class SocketAcceptor final : public FIX::Acceptor {
+ public:
+  // The connection was dropped because of what the peer sent. `session` is the session it named (null
+  // before it named one of ours), `peer` "address:port", `reason` what went wrong.
+  using Dropped = std::function<void(const FIX::SessionID* session, const std::string& peer,
+                                     const std::string& reason)>;
+
+  // Listens on SocketAcceptPort of the settings (every session shares one), with SocketReuseAddress,
+  // SocketNodelay and SocketSendBufferSize applied as ThreadedSocketAcceptor does. Throws
+  // FIX::ConfigError as FIX::Acceptor does.
+  SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
+                 const FIX::SessionSettings& settings, Dropped on_dropped);
+  SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
+                 const FIX::SessionSettings& settings, FIX::LogFactory& logs, Dropped on_dropped);
+  ~SocketAcceptor() override;
+
+  // The descriptor of a session's connection, for send()'s look for room (acceptor.cpp); -1 when the
+  // responder is not one of ours.
+  static int fd_of(FIX::Responder* responder);
+
+  class Connection;
+
+ private:
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated"
+  void onInitialize(const FIX::SessionSettings& settings) throw(FIX::RuntimeError) override;
+#pragma GCC diagnostic pop
+  void onStart() override;
+  bool onPoll(double) override { return false; }
+  void onStop() override;
+
+  void serve(Connection& connection);
+  std::string read_frames(Connection& connection);
+  std::string attach(Connection& connection, const std::string& frame);
+
+  struct Running {
+    std::unique_ptr<Connection> connection;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  void reap(bool all);
+
+  const Dropped on_dropped_;
+  int listener_ = -1;
+  int port_ = 0;
+  bool no_delay_ = false;
+  int send_buffer_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;  // running_
+  std::list<std::unique_ptr<Running>> running_;
+  std::mutex log_mutex_;  // the acceptor's QuickFIX log (a FileLog is not thread-safe)
+  // A connection waiting for its session to be free wakes when another connection lets one go.
+  std::mutex released_mutex_;
+  std::condition_variable released_;
+};
+
+}  // namespace detail
+}  // namespace fix
+}  // namespace crix

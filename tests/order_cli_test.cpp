@@ -1,0 +1,338 @@
+// `crix order` end to end: the real `crix` process against a real crixd on loopback, one test per verb,
+// and what crixd's log says about it. The market is the sample open all day on every day, except where
+// a test needs a break between sessions now.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/ports.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scratch_dir.hpp"
+
+namespace {
+
+using crix::test::RunResult;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A crixd on a fresh ledger and a free port; `crix order` runs as any participant of the sample, its
+// session state under the scratch directory (XDG_STATE_HOME), its password from CRIX_PASSWORD.
+class Exchange {
+ public:
+  explicit Exchange(const std::string& market_file = "") {
+    market_ = market_file.empty() ? crix::test::all_day_market(dir_) : market_file;
+    crixd_ = std::make_unique<crix::test::CrixdProcess>(CRIXD_BIN, dir_, market_, dir_.file("crix.ledger"), port_);
+    REQUIRE(crixd_->listening(port_));
+  }
+  ~Exchange() { crixd_->stop(SIGTERM); }
+
+  RunResult order(const std::string& who, const std::vector<std::string>& args, std::vector<std::string> env = {}) {
+    std::vector<std::string> argv = {CRIX_BIN, "order", "--as", who, "--port", std::to_string(port_)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    env.push_back("XDG_STATE_HOME=" + dir_.file("state"));
+    bool has_password = false;
+    for (const std::string& e : env) has_password = has_password || e.rfind("CRIX_PASSWORD=", 0) == 0;
+    if (!has_password) env.push_back("CRIX_PASSWORD=demo-" + lower(who));
+    crix::test::RunOptions options;
+    options.env = env;
+    RunResult r = crix::test::run(argv, options);
+    UNSCOPED_INFO("crix order " << who << " ... -> " << r.exit_code << "\nstdout:\n" << r.out << "stderr:\n" << r.err);
+    return r;
+  }
+
+  // Waits (up to 10 s: the log is written by crixd's logging thread) for crixd's log to contain `text`;
+  // returns the log.
+  std::string log_with(const std::string& text) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string log = read_file(dir_.file("logs/crixd.log"));
+    while (log.find(text) == std::string::npos && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      log = read_file(dir_.file("logs/crixd.log"));
+    }
+    UNSCOPED_INFO("crixd.log:\n" << log);
+    return log;
+  }
+
+  const crix::test::ScratchDir& dir() const { return dir_; }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  crix::test::ScratchDir dir_{"order-cli"};
+  std::string market_;
+  std::uint16_t port_ = crix::test::free_port();
+  std::unique_ptr<crix::test::CrixdProcess> crixd_;
+};
+
+const std::string kSeller = "HB-TANGSHAN-IRON";  // facility HB-BF-450, Hebei
+const std::string kBuyer = "TJ-BOHAI-STEEL";     // project TJ-NEW-BF-2500, Tianjin (key region: 1.5:1)
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The line starts "YYYY-MM-DD HH:MM:SS.mmm" followed by `offset` ("+08:00") and a space.
+bool zoned_stamp(const std::string& line, const std::string& offset) {
+  const std::string shape = "dddd-dd-dd dd:dd:dd.ddd";
+  if (line.size() < shape.size() + offset.size() + 1) return false;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(line[i])) : line[i] != shape[i]) return false;
+  }
+  return line.compare(shape.size(), offset.size(), offset) == 0 && line[shape.size() + offset.size()] == ' ';
+}
+
+}  // namespace
+
+TEST_CASE("crix order securities: a fresh crixd shows every instrument trading before any order in its unit",
+          "[order]") {
+  Exchange x;
+  const RunResult r = x.order(kSeller, {"securities"});
+  REQUIRE(r.exit_code == 0);
+  std::istringstream lines(r.out);
+  int instruments = 0;
+  for (std::string line; std::getline(lines, line); ++instruments) CHECK(has(line, "  trading"));
+  CHECK(instruments == 5);
+  CHECK(has(r.out, "GLASS-FLAT  flat glass capacity, weight box/yr"));
+  CHECK(has(r.out, "STEEL-IRON  steel capacity, t/yr"));
+}
+
+TEST_CASE("crix order buy and sell: the fill prints its exact ratio; crixd logs the trade in the market's zone",
+          "[order]") {
+  Exchange x;
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300000", "580.00", "--tif", "gtc", "--id", "s-1"})
+              .exit_code == 0);
+  // Panzhihua (Sichuan) is no key region: steel replaces there at 1.25:1.
+  const RunResult buy = x.order("SC-PANZHIHUA-STEEL", {"buy", "STEEL-IRON", "SC-PZH-BF-1750", "1000", "580.00",
+                                                       "--id", "b-1"});
+  REQUIRE(buy.exit_code == 0);
+  CHECK(has(buy.out, "order 3 (b-1) new: buy 1000 t STEEL-IRON at 580.00 for SC-PZH-BF-1750"));
+  CHECK(has(buy.out, "order 3 (b-1) fill: 1000 t at 580.00, trade 1, credits 800 t of new capacity at ratio 1.25:1"));
+  const std::string log = x.log_with("trade id=1 ");
+  CHECK(has(log, "trade id=1 symbol=STEEL-IRON qty=1000 price=580.00 buy_order=3 buyer=SC-PANZHIHUA-STEEL "
+                 "project=SC-PZH-BF-1750 sell_order=2 seller=HB-TANGSHAN-IRON facility=HB-BF-450 credited=800 "
+                 "ratio=1.25:1 aggressor=buy"));
+  // Every line of the log carries its zone: the sample market is in Asia/Shanghai.
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    CHECK(zoned_stamp(line, "+08:00"));
+  }
+}
+
+TEST_CASE("crix order: a refused order prints its ClOrdID and the reason; crixd logs the reject", "[order]") {
+  Exchange x;
+  const RunResult r = x.order(kSeller, {"sell", "STEEL-IRON", "NOPE", "100", "580.00", "--id", "bad-1"});
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "order (bad-1) rejected: Account(1) 'NOPE' is no registered facility"));
+  CHECK_FALSE(has(r.err + r.out, "NONE"));
+  CHECK(has(x.log_with("reject request=new"),
+            "reject request=new participant=HB-TANGSHAN-IRON cl_ord_id=bad-1 symbol=STEEL-IRON side=sell account=NOPE "
+            "qty=100 price=580.00 reason=\"Account(1) 'NOPE' is no registered facility"));
+}
+
+TEST_CASE("crix order status and replace and cancel find the order by id or ClOrdID with no --symbol", "[order]") {
+  Exchange x;
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "600.00", "--tif", "gtc", "--id", "s-1"})
+              .exit_code == 0);
+  const RunResult status = x.order(kSeller, {"status", "2"});
+  CHECK(status.exit_code == 0);
+  CHECK(has(status.out, "order 2 (s-1) new: sell 300 t STEEL-IRON at 600.00 for HB-BF-450; 0 t done, 300 t open"));
+
+  const RunResult replace = x.order(kSeller, {"replace", "s-1", "200", "590.00", "--id", "r-1"});
+  CHECK(replace.exit_code == 0);
+  CHECK(has(replace.out, "order 2 (r-1) replaced: sell 200 t STEEL-IRON at 590.00 for HB-BF-450"));
+
+  const RunResult by_symbol = x.order(kSeller, {"status", "r-1", "--symbol", "STEEL-IRON"});
+  CHECK(by_symbol.exit_code == 0);
+  CHECK(has(by_symbol.out, "order 2 (r-1) new: sell 200 t STEEL-IRON at 590.00"));
+
+  const RunResult cancel = x.order(kSeller, {"cancel", "2", "--id", "c-1"});
+  CHECK(cancel.exit_code == 0);
+  CHECK(has(cancel.out, "order 2 (c-1) canceled"));
+
+  const RunResult done = x.order(kSeller, {"status", "2"});
+  CHECK(done.exit_code == 0);
+  CHECK(has(done.out, "order 2 (c-1) canceled: sell 200 t STEEL-IRON at 590.00"));  // its last ClOrdID
+
+  const RunResult again = x.order(kSeller, {"cancel", "2"});  // listed as canceled: the exchange refuses
+  CHECK(again.exit_code == 1);
+  CHECK(has(again.err, "cancel refused"));
+
+  const RunResult unknown = x.order(kSeller, {"cancel", "77"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(has(unknown.err, "HB-TANGSHAN-IRON has no order '77' today"));
+  const RunResult other = x.order(kBuyer, {"status", "2"});  // not the buyer's
+  CHECK(other.exit_code == 1);
+  CHECK(has(other.err, "TJ-BOHAI-STEEL has no order '2' today"));
+}
+
+TEST_CASE("crix order orders and fills list the session's open orders and what traded today", "[order]") {
+  Exchange x;
+  const RunResult none = x.order(kBuyer, {"orders"});
+  CHECK(none.exit_code == 0);
+  CHECK(none.out == "no open orders\n");
+  const RunResult no_fills = x.order(kBuyer, {"fills"});
+  CHECK(no_fills.exit_code == 0);
+  CHECK(no_fills.out == "no fills today\n");
+
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "580.00", "--tif", "gtc", "--id", "s-1"})
+              .exit_code == 0);
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "50", "600.00", "--tif", "gtc", "--id", "s-2"})
+              .exit_code == 0);
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "100", "580.00", "--id", "b-1"}).exit_code == 0);
+
+  const RunResult orders = x.order(kSeller, {"orders"});
+  CHECK(orders.exit_code == 0);
+  CHECK(has(orders.out, "order 2 (s-1) partially filled: sell 300 t STEEL-IRON at 580.00 for HB-BF-450; 100 t done "
+                        "at 580.00 on average, 200 t open"));
+  CHECK(has(orders.out, "order 3 (s-2) new: sell 50 t STEEL-IRON at 600.00 for HB-BF-450; 0 t done, 50 t open"));
+  const RunResult fills = x.order(kSeller, {"fills"});
+  CHECK(fills.exit_code == 0);
+  CHECK(has(fills.out, "order 2 (s-1) partially filled"));
+  CHECK_FALSE(has(fills.out, "s-2"));
+  const RunResult bought = x.order(kBuyer, {"fills"});
+  CHECK(has(bought.out, "order 4 (b-1) filled: buy 100 t STEEL-IRON at 580.00 for TJ-NEW-BF-2500; 100 t done at "
+                        "580.00 on average, 0 t open"));
+  CHECK(x.order(kBuyer, {"orders"}).out == "no open orders\n");  // filled: no longer open
+  CHECK(x.order(kSeller, {"orders", "--symbol", "CEMENT-CLINKER"}).out == "no open orders\n");
+}
+
+TEST_CASE("crix order cancel-all cancels one instrument's or every open order and prints the report", "[order]") {
+  Exchange x;
+  for (const char* id : {"s-1", "s-2"}) {
+    REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "600.00", "--tif", "gtc", "--id", id})
+                .exit_code == 0);
+  }
+  const RunResult other = x.order(kSeller, {"cancel-all", "CEMENT-CLINKER", "--id", "q-1"});
+  CHECK(other.exit_code == 0);
+  CHECK(has(other.out, "cancel-all (q-1): 0 orders canceled"));
+  const RunResult all = x.order(kSeller, {"cancel-all", "--id", "q-2"});
+  CHECK(all.exit_code == 0);
+  CHECK(has(all.out, "order 2 (s-1) canceled"));
+  CHECK(has(all.out, "order 3 (s-2) canceled"));
+  CHECK(has(all.out, "cancel-all (q-2): 2 orders canceled (all instruments)"));
+  CHECK(x.order(kSeller, {"orders"}).out == "no open orders\n");
+  const RunResult again = x.order(kSeller, {"cancel-all", "--id", "q-3"});
+  CHECK(has(again.out, "cancel-all (q-3): 0 orders canceled (all instruments)"));
+  const RunResult unknown = x.order(kSeller, {"cancel-all", "NOPE", "--id", "q-4"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(has(unknown.err, "cancel-all (q-4) refused: "));
+  CHECK(has(x.log_with("request=mass_cancel"), "reject request=mass_cancel participant=HB-TANGSHAN-IRON cl_ord_id=q-4"));
+}
+
+TEST_CASE("crix order book and watch show the book and its trades", "[order]") {
+  Exchange x;
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "580.00", "--tif", "gtc"}).exit_code == 0);
+  const RunResult book = x.order(kBuyer, {"book", "STEEL-IRON"});
+  CHECK(book.exit_code == 0);
+  CHECK(book.out == "book STEEL-IRON:\n  ask  580.00  300 t  (1 orders)\n");
+
+  // watch runs until Ctrl-C: `timeout` sends it SIGINT after a few seconds (and passes its exit code on).
+  RunResult watch;
+  std::thread watcher([&] {
+    watch = crix::test::run({"timeout", "--preserve-status", "-s", "INT", "4", CRIX_BIN, "order", "--as",
+                             "TJ-RONGCHENG", "--port", std::to_string(x.port()), "--fresh", "watch",
+                             "STEEL-IRON"},
+                            {std::nullopt, {"CRIX_PASSWORD=demo-tj-rongcheng"}});
+  });
+  x.log_with("logon: TJ-RONGCHENG");  // it subscribes as soon as it is logged on
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "100", "580.00"}).exit_code == 0);
+  watcher.join();
+  INFO(watch.out << watch.err);
+  CHECK(watch.exit_code == 0);
+  CHECK(has(watch.out, "book STEEL-IRON:\n  ask  580.00  300 t  (1 orders)"));
+  CHECK(has(watch.out, "STEEL-IRON trade 1: 100 t at 580.00"));
+  CHECK(has(watch.out, "STEEL-IRON ask 580.00 now 200 t (1 orders)"));
+}
+
+TEST_CASE("crix order reads the password from a file or the environment or nowhere and --help says how",
+          "[order]") {
+  Exchange x;
+  const std::string file = x.dir().file("password");
+  std::ofstream(file) << "demo-hb-tangshan-iron\n";
+  const RunResult from_file = x.order(kSeller, {"--password-file", file, "securities"}, {"CRIX_PASSWORD="});
+  CHECK(from_file.exit_code == 0);
+  CHECK(has(from_file.out, "STEEL-IRON"));
+  const RunResult from_env = x.order(kSeller, {"securities"});
+  CHECK(from_env.exit_code == 0);
+  const RunResult none = x.order(kSeller, {"securities"}, {"CRIX_PASSWORD="});  // stdin is /dev/null: no prompt
+  CHECK(none.exit_code == 2);
+  CHECK(has(none.err, "no password: set CRIX_PASSWORD, or give --password-file FILE"));
+  const RunResult wrong = x.order(kSeller, {"securities"}, {"CRIX_PASSWORD=nope"});
+  CHECK(wrong.exit_code == 1);
+  CHECK(has(wrong.err, "wrong password for HB-TANGSHAN-IRON"));
+  const RunResult help = crix::test::run({CRIX_BIN, "order", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(has(help.out, "CRIX_PASSWORD"));
+  CHECK(has(help.out, "--password-file FILE"));
+  for (const char* verb : {"orders", "fills", "cancel-all", "--store DIR", "--fresh"}) CHECK(has(help.out, verb));
+}
+
+TEST_CASE("crix order: a trader who was away is sent the fills it missed at its next logon", "[order]") {
+  Exchange x;
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "580.00", "--tif", "gtc", "--id", "s-1"})
+              .exit_code == 0);
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "100", "580.00"}).exit_code == 0);
+  // The seller was not logged on when its order traded; its session state is under XDG_STATE_HOME.
+  CHECK(std::filesystem::is_directory(x.dir().file("state/crix/127.0.0.1-" + std::to_string(x.port()) + "/" +
+                                                   kSeller)));
+  const RunResult back = x.order(kSeller, {"securities"});
+  CHECK(back.exit_code == 0);
+  CHECK(has(back.out, "missed while away: order 2 (s-1) fill: 100 t at 580.00, trade 1"));
+  CHECK(has(back.out, "STEEL-IRON  steel capacity"));  // and then what was asked
+  const RunResult later = x.order(kSeller, {"securities"});  // nothing more was missed
+  CHECK_FALSE(has(later.out, "missed while away"));
+
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "50", "580.00"}).exit_code == 0);
+  const RunResult fresh = x.order(kSeller, {"securities", "--fresh"});  // starts over: nothing resent
+  CHECK(fresh.exit_code == 0);
+  CHECK_FALSE(has(fresh.out, "missed while away"));
+}
+
+TEST_CASE("crixd's start line says the session phase during a break between sessions", "[order]") {
+  crix::test::ScratchDir dir("order-break");
+  std::string market = crix::test::all_day_market(dir);
+  // A zone in which it is now between 01:00 and 23:00, and two sessions at the ends of the day.
+  const std::time_t now = std::time(nullptr);
+  const long utc_minute = static_cast<long>(now / 60 % 1440);
+  const long beijing_minute = (utc_minute + 480) % 1440;
+  const bool beijing = beijing_minute >= 60 && beijing_minute <= 1380;
+  std::ifstream in(market);
+  std::string text;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("sessions = ", 0) == 0) line = "sessions = [[00:00:00, 00:30:00], [23:30:00, 23:59:00]]";
+    if (line.rfind("time_zone = ", 0) == 0) line = beijing ? "time_zone = \"Asia/Shanghai\"" : "time_zone = \"UTC\"";
+    text += line + "\n";
+  }
+  in.close();
+  std::ofstream(market) << text;
+  const std::uint16_t port = crix::test::free_port();
+  crix::test::CrixdProcess crixd(CRIXD_BIN, dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  std::string log;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!has(log, " is up") && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = read_file(dir.file("logs/crixd.log"));
+  }
+  INFO(log);
+  CHECK(has(log, "is up, session phase break between sessions: FIX 4.4"));
+  CHECK(has(log, beijing ? "+08:00 info" : "+00:00 info"));
+  CHECK(crixd.stop(SIGTERM) == 0);
+}
