@@ -1305,3 +1305,24 @@ TEST_CASE("crixd: standard FIX 4.4 fields that mean nothing here (HandlInst, Sen
   CHECK(seller.reports_for("hi-1").size() == 1);
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: a FIX 4.4 message type the dialect does not support gets BusinessMessageReject reason 3", "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send_raw("35=B|148=headline|33=1|58=text"));     // News
+  REQUIRE(seller.fix().send_raw("35=R|131=quote-1|55=STEEL-IRON"));      // QuoteRequest
+  REQUIRE(seller.wait([](Client& c) { return c.business_rejects.size() == 2; }));
+  const auto rejects = seller.get(&Client::business_rejects);
+  CHECK(rejects[0].ref_msg_type == "B");
+  CHECK(rejects[0].reason == 3);
+  CHECK(rejects[1].ref_msg_type == "R");
+  CHECK(rejects[1].reason == 3);
+  CHECK(rejects[1].ref_seq_num == rejects[0].ref_seq_num + 1);
+  CHECK(seller.get(&Client::session_rejects).empty());
+  // The session goes on in sequence.
+  REQUIRE(seller.fix().send(order("after-news", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.wait([](Client& c) { return c.has("after-news", '0'); }));
+  check_stops_cleanly(exchange.crixd);
+}
