@@ -1103,17 +1103,23 @@ TEST_CASE("a message type outside the dictionary is rejected and both sessions c
   REQUIRE(first.initiator->wait_logged_on(kWaitMs));
   REQUIRE(second.initiator->wait_logged_on(kWaitMs));
 
-  // NewOrderList(E) and TradeCaptureReport(AE) are FIX 4.4, but not our dialect.
+  // NewOrderList(E) and TradeCaptureReport(AE) are FIX 4.4, but not our dialect: BusinessMessageReject,
+  // reason 3 (unsupported message type), in sequence.
   REQUIRE(first.initiator->send_raw("35=E|66=L-1|68=1|394=3"));
-  fix::SessionReject reject = next_session_reject(first, 0);
-  CHECK(reject.reason == 11);
-  CHECK(reject.ref_msg_type == "E");
-  CHECK(reject.ref_seq_num == 2);
   REQUIRE(first.initiator->send_raw("35=AE|571=TR-1|55=STEEL-BF"));
-  reject = next_session_reject(first, 1);
+  REQUIRE(first.handler.board.wait([&] { return first.handler.business_rejects.size() == 2; }));
+  const auto business = first.handler.board.read([&] { return first.handler.business_rejects; });
+  CHECK(business[0].reason == 3);
+  CHECK(business[0].ref_msg_type == "E");
+  CHECK(business[0].ref_seq_num == 2);
+  CHECK(business[1].reason == 3);
+  CHECK(business[1].ref_msg_type == "AE");
+  CHECK(business[1].ref_seq_num == 3);
+  // A MsgType that is not FIX 4.4 at all is refused by the session.
+  REQUIRE(first.initiator->send_raw("35=ZZ|58=nothing"));
+  const fix::SessionReject reject = next_session_reject(first, 0);
+  CHECK(reject.ref_seq_num == 4);
   CHECK(reject.reason == 11);
-  CHECK(reject.ref_msg_type == "AE");
-  CHECK(reject.ref_seq_num == 3);
 
   CHECK(first.initiator->logged_on());
   expect_echo(exchange, first, "first-after");

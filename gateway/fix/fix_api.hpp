@@ -55,16 +55,30 @@
 // OrderStatusRequest(H): the ledger, not the FIX session, is the record.
 //
 // Each message's fields are checked by QuickFIX against our dictionary FIX44-CRIX.xml (types, required
-// fields, fields allowed per message, enumerated values). A message type it does not list is answered
-// with Reject(3), SessionRejectReason 11 (invalid MsgType); a missing required field with Reject(3),
-// reason 1; a frame with a bad checksum or body length is dropped (logged when log_dir is set): it is
-// lost, the sender's next message is one ahead, and the sessions fill the gap (ResendRequest, answered
-// as Sessions says). A listed message that only the other side sends (say an
-// ExecutionReport from a client) is answered with BusinessMessageReject(j), reason 3. A valid message
-// in a form our exchange does not support (SecurityListRequest type other than 4, MarketDataRequest for
+// fields, fields allowed per message, enumerated values). Strict about meaning, not about standard
+// fields that carry none here: the standard header's routing fields (SenderSubID(50), TargetSubID(57),
+// OnBehalfOf*/DeliverTo* ids) and HandlInst(21) on D and G are accepted and ignored. A FIX 4.4
+// application message type the dictionary does not list (QuoteRequest R, News B, ...) is answered with
+// BusinessMessageReject(j), reason 3 (unsupported message type), once the session has taken it in
+// sequence; a MsgType that is not FIX 4.4 at all with Reject(3), SessionRejectReason 5 or 11; a missing
+// required field with Reject(3), reason 1; a frame with a bad checksum or body length is dropped (logged
+// when log_dir is set): it is lost, the sender's next message is one ahead, and the sessions fill the
+// gap (ResendRequest, answered as Sessions says). A listed message that only the other side sends (say an
+// ExecutionReport from a client) is answered with BusinessMessageReject(j), reason 3. A char field
+// (Side, OrdType, TimeInForce, MassCancelRequestType, SubscriptionRequestType, MDEntryType) that is not
+// one printable character is answered with Reject(3), reason 6, naming the field. A valid message in a
+// form our exchange does not support (SecurityListRequest type other than 4, MarketDataRequest for
 // MDEntryType other than 0/1/2, OrdType stop, ...) is delivered to the Handler as it came, and the
 // Handler answers with a BusinessReject or a rejecting ExecReport. None of this disturbs other
 // sessions: each session has its own connection thread.
+//
+// Nothing a peer sends ends the exchange: what QuickFIX cannot handle on a connection (a first frame
+// whose header does not parse, a session message it cannot answer before a Logon, a megabyte without a
+// whole frame) drops that connection without an answer and is reported by Handler::on_dropped.
+//
+// Orders: OrderMassCancelRequest(q) is always answered with OrderMassCancelReport(r) (also when
+// nothing was live); OrderStatusRequest(H) and OrderMassStatusRequest(AF) answer with ExecType 'I'
+// reports of live orders and of orders that ended on the current trading day (their final OrdStatus).
 //
 // Thread rules: Handler and ClientHandler methods are called on QuickFIX's connection threads, one
 // thread per session (so calls for one session come in order, calls for different sessions may run at
@@ -327,10 +341,10 @@ struct AcceptorConfig {
 };
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids
-// never reaches a session: QuickFIX closes the connection without an answer (and writes "Session not
-// found for incoming message" to the event log when log_dir is set). A second connection for a comp id
-// already logged on is closed the same way after about five seconds (QuickFIX waits for the first one
-// to go).
+// never reaches a session: the acceptor closes the connection without an answer (Handler::on_dropped,
+// and "Session not found for incoming message" in the event log when log_dir is set). A second
+// connection for a comp id already connected is closed the same way unless the first goes within five
+// seconds.
 class Acceptor {
  public:
   Acceptor(const AcceptorConfig& config, Handler& handler);  // throws std::runtime_error

@@ -31,6 +31,31 @@ constexpr int kTimerMs = 1000;
 // QuickFIX: five tries a second apart).
 constexpr auto kRegisterWait = std::chrono::seconds(5);
 
+// The application message types of FIX 4.4 (its specification's list, QuickFIX's spec/FIX44.xml).
+bool is_fix44_app_type(const std::string& type) {
+  static const char* const kTypes[] = {
+      "6",  "7",  "8",  "9",  "B",  "C",  "D",  "E",  "F",  "G",  "H",  "J",  "K",  "L",  "M",  "N",  "P",
+      "Q",  "R",  "S",  "T",  "V",  "W",  "X",  "Y",  "Z",  "a",  "b",  "c",  "d",  "e",  "f",  "g",  "h",
+      "i",  "j",  "k",  "l",  "m",  "n",  "o",  "p",  "q",  "r",  "s",  "t",  "u",  "v",  "w",  "x",  "y",
+      "z",  "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL", "AM", "AN", "AO", "AP",
+      "AQ", "AR", "AS", "AT", "AU", "AV", "AW", "AX", "AY", "AZ", "BA", "BB", "BC", "BD", "BE", "BF", "BG",
+      "BH"};
+  for (const char* t : kTypes) {
+    if (type == t) return true;
+  }
+  return false;
+}
+
+// Whether the frame's CheckSum(10) is right (QuickFIX drops a frame whose sum is wrong).
+bool checksum_ok(const std::string& frame) {
+  const std::size_t at = frame.rfind("\x01" "10=");
+  if (at == std::string::npos || frame.size() < at + 8) return false;
+  unsigned sum = 0;
+  for (std::size_t i = 0; i <= at; ++i) sum += static_cast<unsigned char>(frame[i]);
+  const std::string text = frame.substr(at + 4, 3);
+  return text.find_first_not_of("0123456789") == std::string::npos && std::stoi(text) == static_cast<int>(sum % 256);
+}
+
 std::string peer_of(int fd) {
   sockaddr_in address{};
   socklen_t size = sizeof address;
@@ -228,6 +253,39 @@ std::string SocketAcceptor::attach(Connection& c, const std::string& frame) {
   return "";
 }
 
+// A logged-on client's message of a FIX 4.4 application type our dialect does not list (QuoteRequest,
+// News, ...) is answered with BusinessMessageReject(j), reason 3 (unsupported message type), as FIX
+// asks, rather than QuickFIX's session-level Reject for a type its dictionary does not know. The
+// session takes a Heartbeat with the message's header in its place, so sequence numbers, gaps and
+// resends work as for any message; the reject goes out once the session has taken it in sequence.
+// false: the frame is not such a message (or is garbled) and goes to QuickFIX as it came.
+bool SocketAcceptor::answer_unsupported(FIX::Session& session, const std::string& frame) {
+  FIX::Message header;
+  std::string type;
+  try {
+    header.setStringHeader(frame);
+    if (!header.getHeader().isSetField(FIX::FIELD::MsgType)) return false;
+    type = header.getHeader().getField(FIX::FIELD::MsgType);
+  } catch (const std::exception&) {
+    return false;
+  }
+  const FIX::DataDictionary& dictionary =
+      session.getDataDictionaryProvider().getSessionDataDictionary(session.getSessionID().getBeginString());
+  if (!is_fix44_app_type(type) || dictionary.isMsgType(type) || !checksum_ok(frame)) return false;
+  header.getHeader().setField(FIX::FIELD::MsgType, "0");
+  const int expected = session.getExpectedTargetNum();
+  session.next(header.toString(), FIX::UtcTimeStamp());
+  if (session.getExpectedTargetNum() != expected + 1 || !session.isLoggedOn()) return true;
+  FIX::Message reject;
+  reject.getHeader().setField(FIX::FIELD::MsgType, "j");
+  reject.setField(FIX::FIELD::RefSeqNum, std::to_string(expected));
+  reject.setField(FIX::FIELD::RefMsgType, type);
+  reject.setField(FIX::FIELD::BusinessRejectReason, "3");
+  reject.setField(FIX::FIELD::Text, "MsgType(35) '" + type + "' is a FIX 4.4 message this exchange does not support");
+  session.send(reject);
+  return true;
+}
+
 // Reads frames and hands them to the session the first one names. Returns why the connection was
 // dropped for what the peer sent, "" when it simply ended (closed by either side, or the acceptor
 // stopping). Throws whatever QuickFIX lets out.
@@ -263,6 +321,7 @@ std::string SocketAcceptor::read_frames(Connection& c) {
         const std::string refused = attach(c, frame);
         if (!refused.empty()) return refused;
       }
+      if (c.session->isLoggedOn() && answer_unsupported(*c.session, frame)) continue;
       try {
         c.session->next(frame, FIX::UtcTimeStamp());
       } catch (const FIX::InvalidMessage& e) {

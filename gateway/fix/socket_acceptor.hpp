@@ -71,6 +71,7 @@ class SocketAcceptor final : public FIX::Acceptor {
   void serve(Connection& connection);
   std::string read_frames(Connection& connection);
   std::string attach(Connection& connection, const std::string& frame);
+  bool answer_unsupported(FIX::Session& session, const std::string& frame);
 
   struct Running {
     std::unique_ptr<Connection> connection;
