@@ -415,8 +415,8 @@ TEST_CASE("a project buys no more than its need, and stops buying once it is met
   Rejection r = rejection(m, m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 300001, 30000));
   CHECK(r.code == RejectCode::kProjectNeed);
   CHECK(r.text == "project XZ-NEW-CL-2500 (Lhasa, Tibet) needs 300000 t of new capacity, of which 300000 t is "
-                  "neither credited nor reserved by open orders; the order needs 300001 t more of it (its open "
-                  "quantity at the lowest ratio the project can get, 1:1)");
+                  "neither credited nor reserved by open orders; the order reserves 300001 t more of it (its open "
+                  "quantity at the highest ratio a seller can bring to it, 1:1)");
   REQUIRE(accepted(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 200000, 30000)));
   REQUIRE(accepted(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 100000, 29000)));
   CHECK(rejection(m, m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 1, 30000)).code ==
@@ -429,9 +429,9 @@ TEST_CASE("a project buys no more than its need, and stops buying once it is met
 }
 
 TEST_CASE("buy orders left when a project's need is met are canceled", "[exchange]") {
-  // Merger capacity into a key region replaces at 1.25:1, Tianjin's lowest ratio, so a 375000 t buy
-  // reserves exactly a 300000 t need; a 1 t order reserves nothing (floor(1000 / 1250) = 0) and is
-  // what remains when the need is met.
+  // A buy reserves at Tianjin's highest ratio, 1.5:1, so 450000 t reserve the whole 300000 t need.
+  // Merger capacity into a key region replaces at 1.25:1: 375000 t of it meet the need, and the
+  // order's remaining 75000 t are canceled.
   Market mk = converter_on_any_steel();
   for (Project& p : mk.projects) {
     if (p.id == "TJ-NEW-BF-2500") p.new_capacity = 300000;
@@ -448,9 +448,8 @@ TEST_CASE("buy orders left when a project's need is met are canceled", "[exchang
     return sink.events();
   };
   const std::uint32_t project = *x.project_index("TJ-NEW-BF-2500");
-  const Command small = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 1, 57000);
-  REQUIRE(accepted(run(small)));
-  REQUIRE(accepted(run(m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 375000, 58000))));
+  const Command big = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 450000, 58000);
+  REQUIRE(accepted(run(big)));
   CHECK(x.project_reserved(project) == 300000);
   CHECK(rejection(m, run(m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 2, 57000))).code ==
         RejectCode::kProjectNeed);
@@ -461,7 +460,8 @@ TEST_CASE("buy orders left when a project's need is met are canceled", "[exchang
   CHECK(x.project_credited(project) == 300000);
   const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
   REQUIRE(canceled.size() == 1);
-  CHECK(canceled[0].order_id == small.id);
+  CHECK(canceled[0].order_id == big.id);
+  CHECK(canceled[0].qty.v == 75000);
   CHECK(canceled[0].reason == CancelReason::kNeedMet);
   CHECK(x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
 }
@@ -518,7 +518,7 @@ TEST_CASE("the same commands give the same exchange state hash", "[exchange]") {
     m->buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 600, 58000);
   }
   CHECK(a.x.state_hash() == b.x.state_hash());
-  b.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1, 58000);
+  b.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 2, 58000);
   CHECK(a.x.state_hash() != b.x.state_hash());
 }
 
@@ -597,8 +597,14 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
       {"project status", project_completed, 10, "SD-JINAN-STEEL", "STEEL-CRUDE", Side::kBuy, kByName,
        "SD-NEW-EAF-100", 1000, 95000, 0, RejectCode::kProjectNotOpen,
        "project SD-NEW-EAF-100 (Jinan, Shandong) is completed: only approved or filed projects may buy"},
-      {"need", none, 10, "SC-PANZHIHUA-STEEL", "STEEL-IRON", Side::kBuy, kByName, "SC-PZH-BF-1750", 1500001,
-       58000, 0, RejectCode::kProjectNeed, "the order needs 1363637 t more of it (its open quantity at the lowest ratio the project can get, 1.1:1)"},
+      {"need", none, 10, "SC-PANZHIHUA-STEEL", "STEEL-IRON", Side::kBuy, kByName, "SC-PZH-BF-1750", 1500002,
+       58000, 0, RejectCode::kProjectNeed,
+       "the order reserves 1200001 t more of it (its open quantity at the highest ratio a seller can bring to it, "
+       "1.25:1)"},
+      {"credits nothing", none, 10, "TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, kByName, "TJ-NEW-BF-2500", 1, 58000,
+       0, RejectCode::kCreditsNothing,
+       "a buy of 1 t for project TJ-NEW-BF-2500 (Tianjin) credits no new capacity even at its lowest ratio, 1.25:1 "
+       "(credited = floor(qty / ratio)): bid at least 2 t"},
       {"no ratio rule", no_aluminium_ratio, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kBuy, kByName,
        "HA-NEW-POT-500KA", 1000, 150000, 0, RejectCode::kNoRatioRule,
        "no ratio rule of 2021 rules covers electrolytic aluminium projects in Zhengzhou, Henan"},
