@@ -667,3 +667,186 @@ TEST_CASE("the operator's close on a day without trading closes nothing", "[exch
   close.ts = at(kSaturday, 10, 0);
   CHECK(of_type(m.apply(close), EventType::kDayClosed).empty());
 }
+
+// ---- issue 11: no fill for no credit; a buyer bids its whole need ----------------------------------
+
+namespace {
+
+// The sample with Tianjin's blast-furnace project at 750,000 t of new capacity (the domain scenario's
+// TJ-NEW-BF-750) and Shandong's merger-capacity converter offerable on STEEL-IRON: Hebei's furnace
+// replaces into Tianjin at 1.5:1, the converter at 1.25:1.
+Market tianjin_750() {
+  Market mk = converter_on_any_steel();
+  for (Project& p : mk.projects) {
+    if (p.id == "TJ-NEW-BF-2500") p.new_capacity = 750000;
+  }
+  return mk;
+}
+
+// The sample with a clinker project of 1,000,000 t in Nanyang, Henan (not a key region), Hebei's
+// indivisible clinker line at 2,000,000 t (cross-province: 2:1), and an indivisible 1,800,000 t line
+// in Zhengzhou, Henan (same province, other region: 1.5:1).
+Market nanyang() {
+  Market mk = sample();
+  Region ny;
+  ny.ref = RegionRef{411300, 410000, RegionClass::kOther};
+  ny.name = "Nanyang, Henan";
+  ny.capacity[static_cast<std::size_t>(Industry::kCement)] = 5000000;
+  mk.regions.push_back(ny);
+  Participant buyer;
+  buyer.id = "HA-NANYANG-CEMENT";
+  buyer.name = "Nanyang Clinker Co., Ltd.";
+  buyer.region = 411300;
+  buyer.sender_comp_id = buyer.id;
+  buyer.may_buy = true;
+  buyer.instruments = {"CEMENT-CLINKER"};
+  mk.participants.push_back(buyer);
+  Participant seller = buyer;
+  seller.id = "HA-ZHENGZHOU-CEMENT";
+  seller.region = 410100;
+  seller.sender_comp_id = seller.id;
+  seller.may_buy = false;
+  seller.may_sell = true;
+  mk.participants.push_back(seller);
+  for (Facility& f : mk.facilities) {
+    if (f.id == "HB-CL-4000") f.capacity = 2000000;
+  }
+  Facility zz;
+  zz.id = "HA-CL-ZZ-1800";
+  zz.owner = seller.id;
+  zz.industry = Industry::kCement;
+  zz.region = 410100;
+  zz.capacity = 1800000;
+  zz.equipment = "5000 t/d clinker line";
+  zz.divisible = false;
+  mk.facilities.push_back(zz);
+  Project p;
+  p.id = "HA-NEW-CL-NY";
+  p.owner = buyer.id;
+  p.industry = Industry::kCement;
+  p.region = 411300;
+  p.new_capacity = 1000000;
+  mk.projects.push_back(p);
+  return mk;
+}
+
+}  // namespace
+
+TEST_CASE("a project whose need is met takes no buy order, and a buy that credits nothing is refused",
+          "[exchange][issue11]") {
+  Market_ m(tianjin_750());
+  const std::uint32_t project = m.project("TJ-NEW-BF-2500");
+  // 937,500 t of merger capacity at 1.25:1 credit exactly 750,000 t.
+  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 937500, 58000)));
+  const std::vector<Event> fills =
+      of_type(m.sell("SD-JINAN-STEEL", "STEEL-IRON", "SD-CV-120", 937500, 58000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg1 == 750000);
+  CHECK(m.x.project_credited(project) == 750000);
+  // The scenario's 1 t buy: at any ratio Tianjin can get it credits 0 t.
+  Rejection r = rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1, 58000));
+  CHECK(r.code == RejectCode::kCreditsNothing);
+  // Any larger buy: the need is met.
+  r = rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1000, 58000));
+  CHECK(r.code == RejectCode::kProjectNeed);
+  CHECK(r.text == "project TJ-NEW-BF-2500 (Tianjin) has its need met (750000 t of new capacity credited of 750000 t): "
+                  "it takes no more buy orders");
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
+}
+
+TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and keeps its place",
+          "[exchange][issue11]") {
+  Market_ m(tianjin_750());
+  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 3, 58000)));
+  // 1 t of Hebei's furnace at 1.5:1 credits floor(1000 / 1500) = 0 t: no trade, the sell rests.
+  std::vector<Event> ev = m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1, 58000);
+  CHECK(of_type(ev, EventType::kFill).empty());
+  CHECK(m.x.book().last_trade_id().v == 0);  // no trade id, so no elimination entry
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kSell) == 1);
+  // 2 t credit 1 t: that one trades.
+  ev = m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 2, 58000);
+  const std::vector<Event> fills = of_type(ev, EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].qty.v == 2);
+  CHECK(fills[0].arg1 == 1);
+}
+
+TEST_CASE("a project bids its whole need at its pair's ratio; a fill at a lower ratio is cut to the need",
+          "[exchange][issue11]") {
+  Market_ m(tianjin_750());
+  const std::uint32_t project = m.project("TJ-NEW-BF-2500");
+  CHECK(m.x.project_lowest_ratio(project) == 1250);
+  CHECK(m.x.project_highest_ratio(project) == 1500);
+  // 750,000 t at 1.5:1 take 1,125,000 t: the bid reserves the whole need (the old rule, reserving at
+  // 1.25:1, refused anything above 900,000 t).
+  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1125000, 58000)));
+  CHECK(m.x.project_reserved(project) == 750000);
+  CHECK(rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 3, 58000)).code ==
+        RejectCode::kProjectNeed);
+  // Hebei's 550,000 t at 1.5:1 credit 366,666 t.
+  std::vector<Event> fills = of_type(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 550000, 58000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg1 == 366666);
+  // The converter's 600,000 t at 1.25:1 would credit 480,000 t; 383,334 t are left of the need, so the
+  // fill is cut to the least quantity that credits them, 479,168 t, and the need is met.
+  const std::vector<Event> ev = m.sell("SD-JINAN-STEEL", "STEEL-IRON", "SD-CV-120", 600000, 58000);
+  fills = of_type(ev, EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].qty.v == 479168);
+  CHECK(fills[0].arg1 == 383334);
+  CHECK(m.x.project_credited(project) == 750000);
+  const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
+  REQUIRE(canceled.size() == 1);
+  CHECK(canceled[0].reason == CancelReason::kNeedMet);
+  CHECK(canceled[0].qty.v == 1125000 - 550000 - 479168);
+  // The converter keeps the rest of its offer on the book.
+  CHECK(m.x.facility_reserved(m.facility("SD-CV-120")) == 600000 - 479168);
+}
+
+TEST_CASE("a remainder whose reservation no longer fits after a lower-ratio fill is canceled",
+          "[exchange][issue11]") {
+  Market_ m(tianjin_750());
+  const std::uint32_t project = m.project("TJ-NEW-BF-2500");
+  const Command a = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 600000, 58000);
+  REQUIRE(accepted(m.apply(a)));  // reserves 400,000 t
+  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 525000, 57500)));  // 350,000 t
+  // 300,000 t of merger capacity fill order a at 1.25:1: 240,000 t credited, and a's remaining
+  // 300,000 t would still reserve 200,000 t: 790,000 t against a 750,000 t need.
+  const std::vector<Event> ev = m.sell("SD-JINAN-STEEL", "STEEL-IRON", "SD-CV-120", 300000, 58000);
+  REQUIRE(of_type(ev, EventType::kFill).size() == 1);
+  const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
+  REQUIRE(canceled.size() == 1);
+  CHECK(canceled[0].order_id == a.id);
+  CHECK(canceled[0].qty.v == 300000);
+  CHECK(canceled[0].reason == CancelReason::kNeedCovered);
+  CHECK(m.x.project_credited(project) == 240000);
+  CHECK(m.x.project_reserved(project) == 350000);
+  // What the project still needs it bids again: 160,000 t at 1.5:1.
+  CHECK(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 240000, 58000)));
+}
+
+TEST_CASE("a clinker project bids for an indivisible line that meets its need at 2:1; a lot it cannot "
+          "take whole is skipped, never cut",
+          "[exchange][issue11]") {
+  Market_ m(nanyang());
+  const std::uint32_t project = m.project("HA-NEW-CL-NY");
+  CHECK(m.x.project_lowest_ratio(project) == 1500);
+  CHECK(m.x.project_highest_ratio(project) == 2000);
+  // 2,000,000 t reserve 1,000,000 t at 2:1 (at 1.5:1 they would reserve 1,333,333 t: refused before).
+  REQUIRE(accepted(m.buy("HA-NANYANG-CEMENT", "CEMENT-CLINKER", "HA-NEW-CL-NY", 2000000, 30000)));
+  // Zhengzhou's indivisible 1,800,000 t at 1.5:1 would credit 1,200,000 t: more than the need, and an
+  // indivisible lot is not cut: skipped, it rests untouched.
+  std::vector<Event> ev = m.sell("HA-ZHENGZHOU-CEMENT", "CEMENT-CLINKER", "HA-CL-ZZ-1800", 1800000, 30000, kAon);
+  CHECK(accepted(ev));
+  CHECK(of_type(ev, EventType::kFill).empty());
+  CHECK(m.x.facility_reserved(m.facility("HA-CL-ZZ-1800")) == 1800000);
+  // Hebei's indivisible 2,000,000 t line at 2:1 meets the need exactly.
+  ev = m.sell("HB-JIDONG-CEMENT", "CEMENT-CLINKER", "HB-CL-4000", 2000000, 30000, kAon);
+  const std::vector<Event> fills = of_type(ev, EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].qty.v == 2000000);
+  CHECK(fills[0].arg2 == 2000);
+  CHECK(fills[0].arg1 == 1000000);
+  CHECK(m.x.project_credited(project) == 1000000);
+  CHECK(m.x.project_reserved(project) == 0);
+}
