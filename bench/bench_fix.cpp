@@ -41,7 +41,9 @@
 #include <vector>
 
 #include "gateway/fix/fix_api.hpp"
-#include "tools/harness.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace {
 
@@ -216,10 +218,10 @@ int main(int argc, char** argv) {
       return usage("bad argument " + std::string(a) + " " + v);
     }
   }
-  crix::tools::ScratchDir dir("bench-fix");
-  const std::string market = crix::tools::all_day_market(dir);
-  const std::uint16_t port = crix::tools::free_port();
-  crix::tools::CrixdProcess crixd(o.crixd, dir, market, dir.file("bench.ledger"), port, o.sync);
+  crix::test::ScratchDir dir("bench-fix");
+  const std::string market = crix::test::all_day_market(dir);
+  const std::uint16_t port = crix::test::free_port();
+  crix::test::CrixdProcess crixd(o.crixd, dir, market, dir.file("bench.ledger"), port, o.sync);
   if (!crixd.listening(port)) {
     std::fprintf(stderr, "bench_fix: crixd did not start: %s\n", crixd.errors().c_str());
     return 1;

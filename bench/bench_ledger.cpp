@@ -36,7 +36,8 @@
 #include "ledger/reader.hpp"
 #include "ledger/verify.hpp"
 #include "ledger/writer.hpp"
-#include "tests/test_rng.hpp"
+#include "tests/support/rng.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace {
 
@@ -94,7 +95,7 @@ crix::engine::Market market() {
   return m;
 }
 
-using Rng = crix::testing::Rng;  // seeded splitmix64, as the tests use
+using Rng = crix::test::Rng;  // seeded splitmix64, as the tests use
 
 // Valid trades, `step` ns apart, two commands each.
 class Stream {
@@ -313,14 +314,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  char tmpl[] = "bench-ledger-XXXXXX";
-  const fs::path scratch = dir / tmpl;
-  std::string scratch_name = scratch.string();
-  if (mkdtemp(scratch_name.data()) == nullptr) {
-    std::perror(("bench_ledger: cannot create a directory in " + dir.string()).c_str());
-    return 1;
-  }
   try {
+    const crix::test::ScratchDir scratch("bench-ledger", dir);
+    const std::string scratch_name = scratch.path().string();
     const crix::engine::Market m = market();
     throughput(m, scratch_name, crix::engine::Durability::kFull, 1, seconds);
     throughput(m, scratch_name, crix::engine::Durability::kFull, 64, seconds);
@@ -329,9 +325,7 @@ int main(int argc, char** argv) {
     queries(m, scratch_name, trades);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_ledger: %s\n", e.what());
-    fs::remove_all(scratch_name);
     return 1;
   }
-  fs::remove_all(scratch_name);
   return 0;
 }

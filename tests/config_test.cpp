@@ -2,13 +2,14 @@
 // own message with file, line and key; all mistakes are reported at once.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "config/market_config.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace {
 
@@ -26,27 +27,22 @@ std::string read(const fs::path& p) {
 class Scratch {
  public:
   Scratch() {
-    char tmpl[] = "/tmp/crix-config-test-XXXXXX";
-    dir_ = mkdtemp(tmpl);
     for (const auto& e : fs::directory_iterator(crix::config::sample_market_path().parent_path())) {
-      fs::copy_file(e.path(), dir_ / e.path().filename());
+      fs::copy_file(e.path(), dir_.path() / e.path().filename());
     }
   }
-  ~Scratch() { fs::remove_all(dir_); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
 
-  fs::path market() const { return dir_ / "market.toml"; }
+  fs::path market() const { return dir_.path() / "market.toml"; }
   // Replaces the first occurrence of `from` in `file` (which must contain it).
   void edit(const std::string& file, const std::string& from, const std::string& to) const {
-    std::string text = read(dir_ / file);
+    std::string text = read(dir_.path() / file);
     const auto at = text.find(from);
     REQUIRE(at != std::string::npos);
     text.replace(at, from.size(), to);
-    std::ofstream(dir_ / file) << text;
+    std::ofstream(dir_.path() / file) << text;
   }
   void append(const std::string& file, const std::string& text) const {
-    std::ofstream(dir_ / file, std::ios::app) << text;
+    std::ofstream(dir_.path() / file, std::ios::app) << text;
   }
   // Errors from loading the market, one formatted line each.
   std::string errors() const {
@@ -57,7 +53,7 @@ class Scratch {
   }
 
  private:
-  fs::path dir_;
+  crix::test::ScratchDir dir_{"crix-config-test"};
 };
 
 const Facility* facility(const Market& m, const std::string& id) {
@@ -250,8 +246,8 @@ TEST_CASE("all mistakes are reported at once", "[config]") {
 TEST_CASE("crix config check prints the problems or a summary", "[config][process]") {
   const Scratch s;
   const std::string crix = CRIX_BIN;
-  CHECK(std::system((crix + " config check > /dev/null 2>&1").c_str()) == 0);
+  CHECK(crix::test::run({crix, "config", "check"}).exit_code == 0);
   s.edit("market.toml", "capacity = 500000\n", "capacity = 0\n");
-  const int status = std::system((crix + " config check " + s.market().string() + " > /dev/null 2>&1").c_str());
-  CHECK(WEXITSTATUS(status) == 1);
+  const int status = crix::test::run({crix, "config", "check", s.market().string()}).exit_code;
+  CHECK(status == 1);
 }

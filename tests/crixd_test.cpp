@@ -34,18 +34,21 @@
 #include "ledger/records.hpp"
 #include "ledger/store.hpp"
 #include "ledger/verify.hpp"
-#include "tools/harness.hpp"
+#include "tests/support/fix_client.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
-using TempDir = crix::tools::ScratchDir;
-using crix::tools::all_day_market;
-using crix::tools::free_port;
+using TempDir = crix::test::ScratchDir;
+using crix::test::all_day_market;
+using crix::test::free_port;
 
 // crixd on `port`, as built.
-class Crixd : public crix::tools::CrixdProcess {
+class Crixd : public crix::test::CrixdProcess {
  public:
   Crixd(const TempDir& dir, const std::string& market, const std::string& ledger, std::uint16_t port)
       : CrixdProcess(CRIXD_BIN, dir, market, ledger, port) {}
@@ -53,7 +56,7 @@ class Crixd : public crix::tools::CrixdProcess {
 
 // Stops crixd with SIGTERM and checks it exits 0; on a failure the check shows what crixd wrote (a
 // sanitizer's report, say).
-void check_stops_cleanly(crix::tools::CrixdProcess& crixd) {
+void check_stops_cleanly(crix::test::CrixdProcess& crixd) {
   const int code = crixd.stop(SIGTERM);
   INFO(crixd.errors());
   CHECK(code == 0);
@@ -67,79 +70,14 @@ struct Running {
   Crixd crixd{dir, market, dir.file("crix.ledger"), port};
 };
 
-// A participant's FIX session, recording what it receives.
-class Client : public crix::fix::ClientHandler {
+// What a Client received, as a wait() predicate reads it (under the lock).
+using Received = crix::test::RecordingClient;
+
+// A participant's FIX session, recording what it receives (heartbeats every 5 s).
+class Client : public crix::test::FixClient {
  public:
-  Client(std::uint16_t port, const std::string& participant, const std::string& password) {
-    crix::fix::InitiatorConfig c;
-    c.port = port;
-    c.comp_id = participant;
-    c.username = participant;
-    c.password = password;
-    c.heartbeat_seconds = 5;
-    initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
-    initiator_->start();
-  }
-  ~Client() override { initiator_->stop(); }
-  crix::fix::Initiator& fix() { return *initiator_; }
-
-  void on_exec_report(const crix::fix::ExecReport& r) override { add([&] { reports.push_back(r); }); }
-  void on_cancel_reject(const crix::fix::CancelReject& r) override { add([&] { cancel_rejects.push_back(r); }); }
-  void on_business_reject(const crix::fix::BusinessReject& r) override { add([&] { business_rejects.push_back(r); }); }
-  void on_market_data(const crix::fix::MarketDataSnapshot& s) override { add([&] { snapshots.push_back(s); }); }
-  void on_market_data(const crix::fix::MarketDataIncremental& x) override { add([&] { increments.push_back(x); }); }
-  void on_security_list(const crix::fix::SecurityList& l) override { add([&] { lists.push_back(l); }); }
-
-  // Waits (up to 10 s) until `done` holds over what was received. `done` runs under the lock: it reads
-  // the members directly, or through has() and count(), never through the locking accessors.
-  bool wait(const std::function<bool(Client&)>& done) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, 10s, [&] { return done(*this); });
-  }
-  std::vector<crix::fix::ExecReport> reports_for(const std::string& cl_ord_id) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<crix::fix::ExecReport> out;
-    for (const auto& r : reports) {
-      if (r.cl_ord_id == cl_ord_id) out.push_back(r);
-    }
-    return out;
-  }
-  // A copy of what a member holds, taken under the lock (the FIX threads keep appending).
-  template <class T>
-  std::vector<T> get(std::vector<T> Client::*member) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return this->*member;
-  }
-  std::size_t count(const std::string& cl_ord_id) const {
-    return static_cast<std::size_t>(
-        std::count_if(reports.begin(), reports.end(), [&](const auto& r) { return r.cl_ord_id == cl_ord_id; }));
-  }
-  bool has(const std::string& cl_ord_id, char exec_type) {
-    for (const auto& r : reports) {
-      if (r.cl_ord_id == cl_ord_id && r.exec_type == exec_type) return true;
-    }
-    return false;
-  }
-
-  std::vector<crix::fix::ExecReport> reports;
-  std::vector<crix::fix::CancelReject> cancel_rejects;
-  std::vector<crix::fix::BusinessReject> business_rejects;
-  std::vector<crix::fix::MarketDataSnapshot> snapshots;
-  std::vector<crix::fix::MarketDataIncremental> increments;
-  std::vector<crix::fix::SecurityList> lists;
-
- private:
-  template <class F>
-  void add(F f) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      f();
-    }
-    cv_.notify_all();
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::unique_ptr<crix::fix::Initiator> initiator_;
+  Client(std::uint16_t port, const std::string& participant, const std::string& password)
+      : FixClient(port, participant, password, 5) {}
 };
 
 crix::fix::OrderRequest order(const std::string& cl, char side, const std::string& account, std::int64_t qty,
@@ -185,21 +123,21 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
   md.symbols = {"STEEL-IRON"};
   md.entry_types = "012";
   REQUIRE(buyer.fix().send(md));
-  REQUIRE(buyer.wait([](Client& c) { return !c.snapshots.empty(); }));
+  REQUIRE(buyer.wait([](const Received& c) { return !c.snapshots.empty(); }));
   CHECK(buyer.get(&Client::snapshots)[0].entries.empty());
 
   REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 300000, 58000)));
-  REQUIRE(seller.wait([](Client& c) { return c.has("s1", '0'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s1", '0'); }));
   const std::string sell_id = seller.reports_for("s1")[0].order_id;
-  REQUIRE(buyer.wait([](Client& c) { return !c.increments.empty(); }));
-  const auto level = buyer.get(&Client::increments)[0].entries.at(0);
+  REQUIRE(buyer.wait([](const Received& c) { return !c.incrementals.empty(); }));
+  const auto level = buyer.get(&Client::incrementals)[0].entries.at(0);
   CHECK(level.type == '1');
   CHECK(level.price == 58000);
   CHECK(level.size == 300000);
 
   REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 300000, 58000)));
-  REQUIRE(buyer.wait([](Client& c) { return c.has("b1", 'F'); }));
-  REQUIRE(seller.wait([](Client& c) { return c.has("s1", 'F'); }));
+  REQUIRE(buyer.wait([](const Received& c) { return c.has("b1", 'F'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s1", 'F'); }));
   const auto bought = buyer.reports_for("b1");
   const crix::fix::ExecReport& fill = bought.back();
   CHECK(fill.ord_status == '2');
@@ -215,8 +153,8 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
   REQUIRE(seller.fix().send(order("s2", '2', "HB-BF-420-SEIZED", 1000, 58000)));
   REQUIRE(buyer.fix().send(order("b2", '1', "NO-SUCH-PROJECT", 1000, 58000)));
   REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 1000, 58000)));
-  REQUIRE(seller.wait([](Client& c) { return c.has("s2", '8'); }));
-  REQUIRE(buyer.wait([](Client& c) { return c.count("b2") == 1 && c.count("b1") == 3; }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s2", '8'); }));
+  REQUIRE(buyer.wait([](const Received& c) { return c.count("b2") == 1 && c.count("b1") == 3; }));
   CHECK_THAT(seller.reports_for("s2")[0].text, Catch::Matchers::Contains("may not be sold: under court seizure"));
   CHECK(buyer.reports_for("b2")[0].text ==
         "Account(1) 'NO-SUCH-PROJECT' is no registered project: a buy names the project it buys capacity for");
@@ -224,7 +162,7 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
 
   // Replace, then cancel; the buyer cannot touch the seller's order.
   REQUIRE(seller.fix().send(order("s3", '2', "HB-BF-450", 100000, 59000)));
-  REQUIRE(seller.wait([](Client& c) { return c.has("s3", '0'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s3", '0'); }));
   const std::string s3_id = seller.reports_for("s3")[0].order_id;
   crix::fix::OrderRequest steal;
   steal.kind = crix::fix::RequestKind::kCancel;
@@ -234,13 +172,13 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
   steal.symbol = "STEEL-IRON";
   steal.side = '2';
   REQUIRE(buyer.fix().send(steal));
-  REQUIRE(buyer.wait([](Client& c) { return !c.cancel_rejects.empty(); }));
+  REQUIRE(buyer.wait([](const Received& c) { return !c.cancel_rejects.empty(); }));
   CHECK_THAT(buyer.get(&Client::cancel_rejects)[0].text, Catch::Matchers::Contains("no live order with OrderID(37) " + s3_id));
   crix::fix::OrderRequest replace = order("s4", '2', "HB-BF-450", 50000, 59500);
   replace.kind = crix::fix::RequestKind::kReplace;
   replace.orig_cl_ord_id = "s3";
   REQUIRE(seller.fix().send(replace));
-  REQUIRE(seller.wait([](Client& c) { return c.has("s4", '5'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s4", '5'); }));
   CHECK(seller.reports_for("s4")[0].orig_cl_ord_id == "s3");
   CHECK(seller.reports_for("s4")[0].price == 59500);
   crix::fix::OrderRequest cancel;
@@ -250,14 +188,14 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
   cancel.symbol = "STEEL-IRON";
   cancel.side = '2';
   REQUIRE(seller.fix().send(cancel));
-  REQUIRE(seller.wait([](Client& c) { return c.has("s5", '4'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s5", '4'); }));
   CHECK(seller.reports_for("s5")[0].orig_cl_ord_id == "s4");
 
   crix::fix::SecurityListRequest sl;
   sl.security_req_id = "sl-1";
   REQUIRE(buyer.fix().send(sl));
-  REQUIRE(buyer.wait([](Client& c) { return !c.lists.empty(); }));
-  const auto securities = buyer.get(&Client::lists)[0].securities;
+  REQUIRE(buyer.wait([](const Received& c) { return !c.security_lists.empty(); }));
+  const auto securities = buyer.get(&Client::security_lists)[0].securities;
   REQUIRE(securities.size() == 5);
   CHECK(securities[0].symbol == "STEEL-IRON");
   CHECK(securities[0].trading_status == 17);
@@ -290,7 +228,7 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknow
     REQUIRE(seller.fix().wait_logged_on(5000));
     REQUIRE(buyer.fix().wait_logged_on(5000));
     REQUIRE(seller.fix().send(order("high", '2', "HB-BF-450", 2000, 63000)));
-    REQUIRE(seller.wait([](Client& c) { return c.has("high", '0'); }));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("high", '0'); }));
     resting = seller.reports_for("high")[0].order_id;
     for (int i = 0; i < 300; ++i) {
       std::string n = std::to_string(i);  // (not "s" + n: g++ 12 -O3 warns falsely on that, -Wrestrict)
@@ -298,7 +236,7 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknow
       n[0] = 'b';
       buyer.fix().send(order(n, '1', "TJ-NEW-BF-2500", 1000, 58000));
     }
-    REQUIRE(buyer.wait([](Client& c) {
+    REQUIRE(buyer.wait([](const Received& c) {
       return std::count_if(c.reports.begin(), c.reports.end(), [](const auto& r) { return r.exec_type == 'F'; }) >= 20;
     }));
     CHECK(crixd.stop(SIGKILL) == 128 + SIGKILL);
@@ -357,7 +295,7 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknow
     md.symbols = {"STEEL-IRON"};
     md.entry_types = "01";
     REQUIRE(watcher.fix().send(md));
-    REQUIRE(watcher.wait([](Client& c) { return !c.snapshots.empty(); }));
+    REQUIRE(watcher.wait([](const Received& c) { return !c.snapshots.empty(); }));
     std::map<std::pair<char, std::int64_t>, std::int64_t> book;
     const auto snapshots = watcher.get(&Client::snapshots);
     for (const auto& e : snapshots[0].entries) book[{e.type, e.price}] += e.size;
@@ -383,7 +321,7 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknow
   status.symbol = "STEEL-IRON";
   status.side = '2';
   REQUIRE(seller.fix().send(status));
-  REQUIRE(seller.wait([](Client& c) {
+  REQUIRE(seller.wait([](const Received& c) {
     return std::any_of(c.reports.begin(), c.reports.end(), [](const auto& r) { return r.exec_type == 'I'; });
   }));
   const auto answer = seller.get(&Client::reports).back();
@@ -397,15 +335,15 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknow
   status.cl_ord_id = "high";
   status.order_id.clear();
   REQUIRE(seller.fix().send(status));
-  REQUIRE(seller.wait([](Client& c) {
+  REQUIRE(seller.wait([](const Received& c) {
     return std::count_if(c.reports.begin(), c.reports.end(), [](const auto& r) { return r.exec_type == 'I'; }) == 2;
   }));
   CHECK(seller.get(&Client::reports).back().order_id == resting);
   REQUIRE(seller.fix().send(order("high", '2', "HB-BF-450", 1000, 63000)));
-  REQUIRE(seller.wait([](Client& c) { return c.has("high", '8'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("high", '8'); }));
   CHECK_THAT(seller.reports_for("high").back().text, Catch::Matchers::Contains("was used before"));
   REQUIRE(seller.fix().send(order("after", '2', "HB-BF-450", 1000, 58000)));
-  REQUIRE(seller.wait([](Client& c) { return c.count("after") > 0; }));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("after") > 0; }));
   CHECK(again.stop(SIGTERM) == 0);
 }
 
@@ -568,12 +506,12 @@ TEST_CASE("crixd: garbage on the wire leaves the other sessions trading", "[crix
   // A logged-on session sends message types outside the dialect: session-level rejects, the session lives.
   REQUIRE(seller.fix().send_raw("35=E\x01" "66=L1\x01"));
   REQUIRE(seller.fix().send(order("after-noise", '2', "HB-BF-450", 1000, 58000)));
-  REQUIRE(seller.wait([](Client& c) { return c.has("after-noise", '0'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("after-noise", '0'); }));
 
   Client buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
   REQUIRE(buyer.fix().wait_logged_on(5000));
   REQUIRE(buyer.fix().send(order("b", '1', "TJ-NEW-BF-2500", 1000, 58000)));
-  REQUIRE(buyer.wait([](Client& c) { return c.has("b", 'F'); }));
+  REQUIRE(buyer.wait([](const Received& c) { return c.has("b", 'F'); }));
   check_stops_cleanly(crixd);
 }
 
@@ -594,12 +532,12 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   md.entry_types = "01";
   md.trades = false;
   REQUIRE(watcher.fix().send(md));
-  REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 1; }));
+  REQUIRE(watcher.wait([](const Received& c) { return c.snapshots.size() == 1; }));
   crix::fix::MarketDataRequest top = md;  // the best 3 levels of each side
   top.md_req_id = "top3";
   top.depth = 3;
   REQUIRE(watcher.fix().send(top));
-  REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 2; }));
+  REQUIRE(watcher.wait([](const Received& c) { return c.snapshots.size() == 2; }));
 
   // A burst: offers and bids at prices around 580, some crossing, some canceled.
   std::mt19937 rng(11);
@@ -614,22 +552,22 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
       buyer.fix().send(order(id, '1', "TJ-NEW-BF-2500", 1000, price));
     }
   }
-  REQUIRE(seller.wait([&](Client& c) { return c.reports.size() >= 1; }));
+  REQUIRE(seller.wait([&](const Received& c) { return c.reports.size() >= 1; }));
   // The last order of each session acknowledged means every earlier one was sequenced.
   crix::fix::OrderRequest probe = order("probe-s", '2', "HB-BF-450", 1000, 63000);
   seller.fix().send(probe);
-  REQUIRE(seller.wait([](Client& c) { return c.has("probe-s", '0'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("probe-s", '0'); }));
   crix::fix::OrderRequest probe_b = order("probe-b", '1', "TJ-NEW-BF-2500", 1000, 53000);
   buyer.fix().send(probe_b);
-  REQUIRE(buyer.wait([](Client& c) { return c.has("probe-b", '0'); }));
+  REQUIRE(buyer.wait([](const Received& c) { return c.has("probe-b", '0'); }));
 
   // Apply the incremental updates to the first snapshot: (side, price) -> size.
   std::map<std::pair<char, std::int64_t>, std::int64_t> book;
   const auto snapshots = [&] { return watcher.get(&Client::snapshots); };
   const auto first = snapshots();  // a named copy: a range-for over a temporary's member would dangle
   for (const auto& e : first[0].entries) book[{e.type, e.price}] = e.size;
-  REQUIRE(watcher.wait([](Client& c) {
-    for (const auto& x : c.increments) {
+  REQUIRE(watcher.wait([](const Received& c) {
+    for (const auto& x : c.incrementals) {
       for (const auto& e : x.entries) {
         if (e.type == '0' && e.price == 53000) return true;  // the buyer's probe, the last change
       }
@@ -652,7 +590,7 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   };
   std::map<std::pair<char, std::int64_t>, std::int64_t> best;
   for (const auto& e : first[1].entries) best[{e.type, e.price}] = e.size;
-  const auto increments = watcher.get(&Client::increments);
+  const auto increments = watcher.get(&Client::incrementals);
   std::size_t wrong_action = 0, too_deep = 0, top_messages = 0;
   for (const auto& x : increments) {
     auto& b = x.md_req_id == "top3" ? best : book;
@@ -672,7 +610,7 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   again.entry_types = "01";
   again.trades = false;
   REQUIRE(watcher.fix().send(again));
-  REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 3; }));
+  REQUIRE(watcher.wait([](const Received& c) { return c.snapshots.size() == 3; }));
   std::map<std::pair<char, std::int64_t>, std::int64_t> fresh;
   const auto all = snapshots();
   for (const auto& e : all[2].entries) fresh[{e.type, e.price}] = e.size;
@@ -695,7 +633,7 @@ TEST_CASE("crixd: market data applied in order equals a fresh snapshot after a b
   again.md_req_id = "check3";
   again.depth = 3;
   REQUIRE(watcher.fix().send(again));
-  REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 4; }));
+  REQUIRE(watcher.wait([](const Received& c) { return c.snapshots.size() == 4; }));
   std::map<std::pair<char, std::int64_t>, std::int64_t> fresh_top;
   const auto four = snapshots();
   for (const auto& e : four[3].entries) fresh_top[{e.type, e.price}] = e.size;
@@ -751,7 +689,7 @@ TEST_CASE("crixd: a client that stops reading is dropped and the other sessions 
   for (int i = 0; i < 20; ++i) {
     const std::string cl = "s" + std::to_string(i);
     REQUIRE(seller.fix().send(order(cl, '2', "HB-BF-450", 1000, 60000)));
-    REQUIRE(seller.wait([&](Client& c) { return c.has(cl, '0'); }));
+    REQUIRE(seller.wait([&](const Received& c) { return c.has(cl, '0'); }));
     std::this_thread::sleep_for(20ms);
   }
   writer.join();
@@ -776,7 +714,7 @@ TEST_CASE("crixd: a client that stops reading is dropped and the other sessions 
   list.security_req_id = "after";
   list.request_type = 4;
   REQUIRE(again.fix().send(list));
-  REQUIRE(again.wait([](Client& c) { return !c.lists.empty(); }));
+  REQUIRE(again.wait([](const Received& c) { return !c.security_lists.empty(); }));
   check_stops_cleanly(crixd);
 }
 
@@ -794,22 +732,22 @@ TEST_CASE("crixd: market data subscriptions end with their session", "[crixd]") 
     Client watcher(port, "TJ-RONGCHENG", "demo-tj-rongcheng");
     REQUIRE(watcher.fix().wait_logged_on(5000));
     REQUIRE(watcher.fix().send(md));
-    REQUIRE(watcher.wait([](Client& c) { return c.snapshots.size() == 1; }));
+    REQUIRE(watcher.wait([](const Received& c) { return c.snapshots.size() == 1; }));
   }  // logged out
   Client again(port, "TJ-RONGCHENG", "demo-tj-rongcheng");
   REQUIRE(again.fix().wait_logged_on(10000));
   REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1000, 60000)));
-  REQUIRE(seller.wait([](Client& c) { return c.has("s1", '0'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s1", '0'); }));
   // A later request's answer comes after anything the order published to this session.
   crix::fix::SecurityListRequest list;
   list.security_req_id = "barrier";
   list.request_type = 4;
   REQUIRE(again.fix().send(list));
-  REQUIRE(again.wait([](Client& c) { return !c.lists.empty(); }));
-  CHECK(again.get(&Client::increments).empty());
+  REQUIRE(again.wait([](const Received& c) { return !c.security_lists.empty(); }));
+  CHECK(again.get(&Client::incrementals).empty());
   // Subscribing again works as for anyone.
   REQUIRE(again.fix().send(md));
-  REQUIRE(again.wait([](Client& c) { return c.snapshots.size() == 1; }));
+  REQUIRE(again.wait([](const Received& c) { return c.snapshots.size() == 1; }));
   CHECK(again.get(&Client::snapshots)[0].entries.size() == 1);
   check_stops_cleanly(crixd);
 }

@@ -23,14 +23,14 @@
 #include "engine/engine.hpp"
 #include "engine/state_hash.hpp"
 #include "tests/reference_book.hpp"
-#include "tests/test_rng.hpp"
+#include "tests/support/rng.hpp"
 
 namespace {
 
 using namespace crix::engine;
 
 using crix::testing::ReferenceEngine;
-using crix::testing::Rng;
+using crix::test::Rng;
 
 std::size_t at(Side s) { return s == Side::kBuy ? 0 : 1; }
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "engine/exchange.hpp"
-#include "tests/test_rng.hpp"
+#include "tests/support/rng.hpp"
 #include "tools/market_stream.hpp"
 
 using namespace crix::engine;
@@ -27,7 +27,7 @@ namespace {
 
 constexpr Industry kIndustriesList[] = {Industry::kSteel, Industry::kCement, Industry::kGlass, Industry::kAluminium};
 
-Market random_market(crix::testing::Rng& rng) {
+Market random_market(crix::test::Rng& rng) {
   Market m;
   m.rules_name = "random rules";
   m.idle_years_limit = 2;
@@ -198,7 +198,7 @@ TEST_CASE("property: random registries and streams never break a market rule", "
   std::uint64_t need_covered = 0;  // remainders canceled after a fill at a ratio below the highest
   std::uint64_t credits_nothing = 0;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
-    crix::testing::Rng rng{seed};
+    crix::test::Rng rng{seed};
     const Market market = random_market(rng);
     Exchange x(market);
     crix::tools::MarketStreamSettings ms;

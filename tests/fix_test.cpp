@@ -27,6 +27,9 @@
 #include <catch2/catch.hpp>
 
 #include "gateway/fix/fix_api.hpp"
+#include "tests/support/fix_client.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace fix = crix::fix;
 
@@ -37,33 +40,10 @@ constexpr const char* kPassword = "secret";
 
 // ---- waiting on what other threads record -------------------------------------------------------------
 
-// Everything a handler records goes through one of these: a mutex, a condition variable, and wait()
-// with a deadline.
-class Board {
- public:
-  template <class Change>
-  void update(Change change) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      change();
-    }
-    changed_.notify_all();
-  }
-  template <class Read>
-  auto read(Read r) -> decltype(r()) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return r();
-  }
-  template <class Done>
-  bool wait(Done done, int ms = kWaitMs) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return changed_.wait_for(lock, std::chrono::milliseconds(ms), done);
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-};
+// Everything a handler records goes through a crix::test::Board: a mutex, a condition variable, and
+// wait() with a deadline.
+using crix::test::Board;
+using crix::test::RecordingClient;
 
 // The exchange side: records everything; answers each order with an ExecReport "new" from inside
 // on_order (a send() on QuickFIX's own thread) when echo is on; refuses any password but kPassword.
@@ -137,48 +117,6 @@ class RecordingHandler : public fix::Handler {
   std::vector<fix::SecurityListRequest> list_requests;
 };
 
-class RecordingClient : public fix::ClientHandler {
- public:
-  void on_logon() override {
-    board.update([&] { ++logons; });
-  }
-  void on_logout(const std::string& text) override {
-    board.update([&] { logouts.push_back(text); });
-  }
-  void on_exec_report(const fix::ExecReport& report) override {
-    board.update([&] { reports.push_back(report); });
-  }
-  void on_cancel_reject(const fix::CancelReject& reject) override {
-    board.update([&] { cancel_rejects.push_back(reject); });
-  }
-  void on_business_reject(const fix::BusinessReject& reject) override {
-    board.update([&] { business_rejects.push_back(reject); });
-  }
-  void on_session_reject(const fix::SessionReject& reject) override {
-    board.update([&] { session_rejects.push_back(reject); });
-  }
-  void on_market_data(const fix::MarketDataSnapshot& snapshot) override {
-    board.update([&] { snapshots.push_back(snapshot); });
-  }
-  void on_market_data(const fix::MarketDataIncremental& update) override {
-    board.update([&] { incrementals.push_back(update); });
-  }
-  void on_security_list(const fix::SecurityList& list) override {
-    board.update([&] { security_lists.push_back(list); });
-  }
-
-  Board board;
-  int logons = 0;
-  std::vector<std::string> logouts;
-  std::vector<fix::ExecReport> reports;
-  std::vector<fix::CancelReject> cancel_rejects;
-  std::vector<fix::BusinessReject> business_rejects;
-  std::vector<fix::SessionReject> session_rejects;
-  std::vector<fix::MarketDataSnapshot> snapshots;
-  std::vector<fix::MarketDataIncremental> incrementals;
-  std::vector<fix::SecurityList> security_lists;
-};
-
 // For state that no handler announces (Acceptor::logged_on, set by QuickFIX's onLogon just after the
 // Logon answer has gone out): checks every millisecond until true or the deadline.
 template <class Done>
@@ -193,19 +131,7 @@ bool eventually(Done done, int ms = kWaitMs) {
 
 // ---- the two sides ------------------------------------------------------------------------------------
 
-// A port nobody listens on: bind port 0, read what the kernel chose, close.
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+using crix::test::free_port;
 
 const std::vector<std::string> kFirms = {"FIRM1", "FIRM2", "FIRM3"};
 
@@ -1234,9 +1160,8 @@ TEST_CASE("garbled frames are dropped and the session keeps its sequence", "[fix
 }
 
 TEST_CASE("with a log directory QuickFIX logs the messages and the unknown comp ids", "[fix][log]") {
-  char scratch[] = "/tmp/crix-fix-log-XXXXXX";
-  REQUIRE(::mkdtemp(scratch) != nullptr);
-  const std::string dir = scratch;
+  const crix::test::ScratchDir scratch("crix-fix-log");
+  const std::string dir = scratch.path().string();
   {
     RecordingHandler handler;
     fix::AcceptorConfig config;
@@ -1275,7 +1200,6 @@ TEST_CASE("with a log directory QuickFIX logs the messages and the unknown comp 
   CHECK_THAT(slurp(dir + "/FIX.4.4-CRIX-FIRM1.messages.current.log"), Catch::Contains("11=LOGGED-1"));
   CHECK_THAT(slurp(dir + "/GLOBAL.event.current.log"),
              Catch::Contains("Session not found for incoming message") && Catch::Contains("49=NOBODY"));
-  REQUIRE(std::system(("rm -rf '" + dir + "'").c_str()) == 0);
 }
 
 // ---- the session's life -------------------------------------------------------------------------------

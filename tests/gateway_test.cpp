@@ -20,7 +20,9 @@
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/password.hpp"
 #include "gateway/queue.hpp"
-#include "tools/harness.hpp"
+#include "tests/support/fix_client.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using crix::gateway::BoundedQueue;
 
@@ -98,64 +100,46 @@ TEST_CASE("a password matches its salted hash and nothing else", "[gateway]") {
 
 namespace {
 
-// A started initiator for participant `who` (its comp id and username), answered by `handler`.
-std::unique_ptr<crix::fix::Initiator> started(std::uint16_t port, const std::string& who, const std::string& password,
-                                              crix::fix::ClientHandler& handler) {
-  crix::fix::InitiatorConfig c;
-  c.port = port;
-  c.comp_id = who;
-  c.username = who;
-  c.password = password;
-  auto initiator = std::make_unique<crix::fix::Initiator>(c, handler);
-  initiator->start();
-  return initiator;
-}
-
-// One participant's session: counts each order's answers (execution reports by ClOrdID, and busy
-// BusinessMessageRejects by BusinessRejectRefID).
-class Counter : public crix::fix::ClientHandler {
+// One participant's session: counts each order's first answer (a new or rejected execution report by
+// ClOrdID, or a busy BusinessMessageReject by BusinessRejectRefID) from what it recorded.
+class Counter : public crix::test::FixClient {
  public:
-  Counter(std::uint16_t port, const std::string& who, const std::string& password) {
-    initiator_ = started(port, who, password, *this);
-  }
-  ~Counter() override { initiator_->stop(); }
-  crix::fix::Initiator& fix() { return *initiator_; }
+  using FixClient::FixClient;
 
-  void on_exec_report(const crix::fix::ExecReport& r) override {
-    if (r.exec_type != '0' && r.exec_type != '8') return;  // the order's first answer: new or rejected
-    add(r.cl_ord_id, false);
-  }
-  void on_business_reject(const crix::fix::BusinessReject& r) override {
-    if (r.ref_msg_type == "D" && r.text.find("the exchange is busy") != std::string::npos) add(r.ref_id, true);
-  }
-  // Waits (up to 30 s) for `n` distinct orders answered; then what was seen.
+  // Waits (up to 30 s) for `n` distinct orders answered; then what was seen. (The count first: it is
+  // cheap, and there are no more distinct answers than answers.)
   bool wait_answered(std::size_t n) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return answers_.size() >= n; });
+    return wait([&] { return answer_count() >= n && answered().size() >= n; }, 30'000);
   }
   std::size_t busy() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return busy_;
+    return read([&] {
+      return static_cast<std::size_t>(std::count_if(business_rejects.begin(), business_rejects.end(), is_busy));
+    });
   }
   std::size_t twice() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return twice_;
+    return read([&] { return answer_count() - answered().size(); });
   }
 
  private:
-  void add(const std::string& cl_ord_id, bool busy) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!answers_.insert(cl_ord_id).second) ++twice_;
-      if (busy) ++busy_;
-    }
-    cv_.notify_all();
+  static bool is_busy(const crix::fix::BusinessReject& r) {
+    return r.ref_msg_type == "D" && r.text.find("the exchange is busy") != std::string::npos;
   }
-  std::unique_ptr<crix::fix::Initiator> initiator_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::unordered_set<std::string> answers_;
-  std::size_t busy_ = 0, twice_ = 0;
+  static bool is_first(const crix::fix::ExecReport& r) { return r.exec_type == '0' || r.exec_type == '8'; }
+  // Under the lock: answers, and the distinct orders they answer.
+  std::size_t answer_count() const {
+    return static_cast<std::size_t>(std::count_if(reports.begin(), reports.end(), is_first) +
+                                    std::count_if(business_rejects.begin(), business_rejects.end(), is_busy));
+  }
+  std::unordered_set<std::string> answered() const {
+    std::unordered_set<std::string> ids;
+    for (const auto& r : reports) {
+      if (is_first(r)) ids.insert(r.cl_ord_id);
+    }
+    for (const auto& r : business_rejects) {
+      if (is_busy(r)) ids.insert(r.ref_id);
+    }
+    return ids;
+  }
 };
 
 // "s12" (built by appending: g++ 12 warns falsely about "s" + std::string at -O3).
@@ -166,47 +150,7 @@ std::string order_id(char prefix, int i) {
 }
 
 // One participant's session: every execution report, in arrival order.
-class Reports : public crix::fix::ClientHandler {
- public:
-  Reports(std::uint16_t port, const std::string& who, const std::string& password) {
-    initiator_ = started(port, who, password, *this);
-  }
-  ~Reports() override { initiator_->stop(); }
-  crix::fix::Initiator& fix() { return *initiator_; }
-
-  void on_exec_report(const crix::fix::ExecReport& r) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      reports_.push_back(r);
-    }
-    cv_.notify_all();
-  }
-  // Waits (up to 10 s) for the nth report of `cl_ord_id` with `exec_type`; nullopt if it did not come.
-  std::optional<crix::fix::ExecReport> wait_for(const std::string& cl_ord_id, char exec_type, std::size_t nth = 1) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    std::optional<crix::fix::ExecReport> found;
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] {
-      std::size_t seen = 0;
-      for (const auto& r : reports_) {
-        if (r.cl_ord_id == cl_ord_id && r.exec_type == exec_type && ++seen == nth) found = r;
-      }
-      return found.has_value();
-    });
-    return found;
-  }
-  std::size_t count(const std::string& cl_ord_id, char exec_type) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return static_cast<std::size_t>(std::count_if(reports_.begin(), reports_.end(), [&](const auto& r) {
-      return r.cl_ord_id == cl_ord_id && r.exec_type == exec_type;
-    }));
-  }
-
- private:
-  std::unique_ptr<crix::fix::Initiator> initiator_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<crix::fix::ExecReport> reports_;
-};
+using Reports = crix::test::FixClient;
 
 crix::fix::OrderRequest resting(const std::string& cl, char side, const std::string& account, std::int64_t price) {
   crix::fix::OrderRequest r;
@@ -226,12 +170,12 @@ crix::fix::OrderRequest resting(const std::string& cl, char side, const std::str
 
 TEST_CASE("daemon: a full inbound queue answers busy at once and every order gets exactly one answer",
           "[gateway]") {
-  const crix::tools::ScratchDir dir("daemon-busy");
-  const auto loaded = crix::config::load_market(crix::tools::all_day_market(dir));
+  const crix::test::ScratchDir dir("daemon-busy");
+  const auto loaded = crix::config::load_market(crix::test::all_day_market(dir));
   REQUIRE(loaded.errors.empty());
   crix::gateway::DaemonOptions options;
   options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::tools::free_port();
+  options.port = crix::test::free_port();
   options.durability = crix::engine::Durability::kOs;
   options.inbound_capacity = 1;  // a request that finds the engine busy and one request waiting is refused
   crix::gateway::Daemon daemon(*loaded.market, options);
@@ -264,7 +208,7 @@ TEST_CASE("daemon: a full inbound queue answers busy at once and every order get
 
 TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used again the next trading day",
           "[gateway]") {
-  const crix::tools::ScratchDir dir("daemon-close");
+  const crix::test::ScratchDir dir("daemon-close");
   const auto loaded = crix::config::load_market(crix::config::sample_market_path());
   REQUIRE(loaded.errors.empty());
   // The sample market trades 09:30-11:30 and 13:00-15:00 Beijing time; 1 and 2 December 2026 are a
@@ -275,7 +219,7 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
   std::atomic<std::int64_t> clock{beijing(1, 10, 0)};
   crix::gateway::DaemonOptions options;
   options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::tools::free_port();
+  options.port = crix::test::free_port();
   options.durability = crix::engine::Durability::kOs;
   options.clock = [&clock] { return clock.load(); };
   crix::gateway::Daemon daemon(*loaded.market, options);
@@ -300,7 +244,7 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
   REQUIRE(expired);
   CHECK(expired->ord_status == 'C');
   CHECK(expired->leaves_qty == 0);
-  CHECK(seller.count("gtc-1", 'C') == 0);
+  CHECK(seller.read([&] { return seller.count("gtc-1", 'C'); }) == 0);
 
   clock = beijing(2, 10, 0);
   REQUIRE(seller.fix().send(day));  // a new trading day: free again

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "engine/id_index.hpp"
-#include "tests/test_rng.hpp"
+#include "tests/support/rng.hpp"
 
 TEST_CASE("IdIndex agrees with std::unordered_map under random inserts and erases", "[engine][index]") {
   constexpr std::size_t kMaxKeys = 24;  // 64 slots: probe runs wrap around often
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-    crix::testing::Rng rng{seed};
+    crix::test::Rng rng{seed};
     crix::engine::IdIndex<int> index(kMaxKeys);
     std::unordered_map<std::uint64_t, int*> model;
     std::vector<int> values(kMaxKeys * 4);

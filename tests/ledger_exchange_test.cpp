@@ -4,21 +4,20 @@
 // process, and bad arguments are named.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "config/market_config.hpp"
 #include "engine/exchange.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/settlement.hpp"
 #include "ledger/verify.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scratch_dir.hpp"
 #include "tools/simulate.hpp"
 
 namespace {
@@ -29,43 +28,18 @@ crix::engine::Market sample() {
   return *r.market;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/crix-ledger-exchange-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Run run(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout");
-  const std::string err = dir.file("stderr");
-  const int s = std::system((std::string(CRIX_BIN) + " " + args + " >" + out + " 2>" + err).c_str());
-  Run r;
-  r.status = WIFEXITED(s) ? WEXITSTATUS(s) : 128;
-  std::ifstream o(out), e(err);
-  r.out.assign(std::istreambuf_iterator<char>(o), {});
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
+// `crix <args>` (words separated by single spaces), captured.
+crix::test::RunResult run(const std::string& args) {
+  std::vector<std::string> argv = {CRIX_BIN};
+  std::istringstream words(args);
+  for (std::string word; words >> word;) argv.push_back(word);
+  return crix::test::run(argv);
 }
 
 }  // namespace
 
 TEST_CASE("a recorded day replays to the same trades and the same exchange state", "[ledger][exchange]") {
-  const TempDir dir;
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
   const crix::engine::Market market = sample();
   crix::tools::SimulateOptions options;
   options.commands = 30'000;
@@ -98,7 +72,7 @@ TEST_CASE("a recorded day replays to the same trades and the same exchange state
 }
 
 TEST_CASE("recovery stops loudly when the replay does not match the ledger", "[ledger][exchange]") {
-  const TempDir dir;
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
   crix::engine::Market market = sample();
   crix::tools::SimulateOptions options;
   options.commands = 20'000;
@@ -118,40 +92,40 @@ TEST_CASE("recovery stops loudly when the replay does not match the ledger", "[l
 }
 
 TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad arguments", "[ledger][process]") {
-  const TempDir dir;
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
   const std::string ledger = dir.file("day.ledger");
-  Run r = run(dir, "simulate --commands 20000 --ledger " + ledger);
-  REQUIRE(r.status == 0);
+  auto r = run("simulate --commands 20000 --ledger " + ledger);
+  REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("ledger " + ledger + ": 20001 commands and ") != std::string::npos);
 
-  r = run(dir, "verify " + ledger);
-  CHECK(r.status == 0);
+  r = run("verify " + ledger);
+  CHECK(r.exit_code == 0);
   CHECK(r.out.find(": sound: ") != std::string::npos);
 
-  r = run(dir, "ledger summary " + ledger + " --json");
-  CHECK(r.status == 0);
+  r = run("ledger summary " + ledger + " --json");
+  CHECK(r.exit_code == 0);
   CHECK(r.out.find("\"key\": \"journaled commands\", \"value\": 20001") != std::string::npos);
 
-  r = run(dir, "ledger trades " + ledger + " --limit 2 --csv");
-  CHECK(r.status == 0);
+  r = run("ledger trades " + ledger + " --limit 2 --csv");
+  CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("trade,kind,time,instrument,seller,facility,buyer,project,price_yuan,qty_t,ratio,credited_t,seq,hash\r\n",
                     0) == 0);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
 
-  r = run(dir, "ledger trades " + ledger + " --facility XZ-CL-1000");
-  CHECK(r.status == 0);
+  r = run("ledger trades " + ledger + " --facility XZ-CL-1000");
+  CHECK(r.exit_code == 0);
   CHECK(r.out.find("XZ-CL-1000") != std::string::npos);
 
-  r = run(dir, "ledger facility " + ledger + " XZ-CL-1000 --limit 2 --json");
-  CHECK(r.status == 0);
+  r = run("ledger facility " + ledger + " XZ-CL-1000 --limit 2 --json");
+  CHECK(r.exit_code == 0);
   CHECK(r.out.find("\"trades\": [") != std::string::npos);
   CHECK(std::count(r.out.begin(), r.out.end(), '{') == 1 + 1 + 2 + 2);  // object, state, 2 trades, 2 entries
-  r = run(dir, "ledger project " + ledger + " XZ-NEW-CL-2500");
-  CHECK(r.status == 0);
+  r = run("ledger project " + ledger + " XZ-NEW-CL-2500");
+  CHECK(r.exit_code == 0);
   CHECK(r.out.find("remaining_t") != std::string::npos);
 
-  r = run(dir, "ledger elimination " + ledger + " --csv");
-  CHECK(r.status == 0);
+  r = run("ledger elimination " + ledger + " --csv");
+  CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("province,enterprise,enterprise_id,facility,equipment,inventory_ref,capacity_retired_t,trade,"
                     "buyer_project,filing_ref,retired,publicity_end,dismantle_by,status,status_since\r\n",
                     0) == 0);
@@ -159,42 +133,42 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
   CHECK(r.out.find("\"Lhasa, Tibet\",\"Lhasa Gaoyuan Cement Co., Ltd.\",XZ-LHASA-CEMENT,XZ-CL-1000,1000 t/d clinker "
                    "line,Tibet compliant clinker lines 2024 #2,") != std::string::npos);
 
-  r = run(dir, "ledger regions " + ledger);
-  CHECK(r.status == 0);
+  r = run("ledger regions " + ledger);
+  CHECK(r.exit_code == 0);
   CHECK(r.out.find("Tianjin") != std::string::npos);
 
-  r = run(dir, "ledger daily " + ledger + " --instrument STEEL-IRON");
-  CHECK(r.status == 0);
+  r = run("ledger daily " + ledger + " --instrument STEEL-IRON");
+  CHECK(r.exit_code == 0);
   CHECK(r.out.find("2026-12-01  STEEL-IRON") != std::string::npos);
 
   // Bad arguments: named, with the valid ones listed, exit 2.
-  r = run(dir, "ledger trades " + ledger + " --facility NO-SUCH-FURNACE");
-  CHECK(r.status == 2);
+  r = run("ledger trades " + ledger + " --facility NO-SUCH-FURNACE");
+  CHECK(r.exit_code == 2);
   CHECK(r.err.find("--facility 'NO-SUCH-FURNACE' is no facility of this ledger; valid: TJ-BF-410") != std::string::npos);
-  r = run(dir, "ledger trades " + ledger + " --colour red");
-  CHECK(r.status == 2);
+  r = run("ledger trades " + ledger + " --colour red");
+  CHECK(r.exit_code == 2);
   CHECK(r.err.find("unknown option '--colour'; valid: --json, --csv, --participant") != std::string::npos);
-  r = run(dir, "ledger frobnicate " + ledger);
-  CHECK(r.status == 2);
+  r = run("ledger frobnicate " + ledger);
+  CHECK(r.exit_code == 2);
   CHECK(r.err.find("unknown query 'frobnicate'; valid: summary, trades, facility, project, elimination, regions, daily") !=
         std::string::npos);
-  r = run(dir, "ledger daily " + ledger + " --from 2026-13-01");
-  CHECK(r.status == 2);
+  r = run("ledger daily " + ledger + " --from 2026-13-01");
+  CHECK(r.exit_code == 2);
   CHECK(r.err.find("--from '2026-13-01' is not a local time") != std::string::npos);
-  r = run(dir, "ledger trades " + ledger + " --from 2026-02-31");
-  CHECK(r.status == 2);
+  r = run("ledger trades " + ledger + " --from 2026-02-31");
+  CHECK(r.exit_code == 2);
   CHECK(r.err.find("--from '2026-02-31' is not a date of the calendar") != std::string::npos);
-  r = run(dir, "ledger trades " + ledger + " --from 2026-12-01T-1:30");
-  CHECK(r.status == 2);
+  r = run("ledger trades " + ledger + " --from 2026-12-01T-1:30");
+  CHECK(r.exit_code == 2);
   // --to is inclusive: the whole simulated day is in [2026-12-01, 2026-12-01].
-  r = run(dir, "ledger trades " + ledger + " --from 2026-12-01 --to 2026-12-01 --limit 1 --csv");
-  CHECK(r.status == 0);
+  r = run("ledger trades " + ledger + " --from 2026-12-01 --to 2026-12-01 --limit 1 --csv");
+  CHECK(r.exit_code == 0);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 2);
-  r = run(dir, "ledger summary " + dir.file("missing.ledger"));
-  CHECK(r.status == 1);
+  r = run("ledger summary " + dir.file("missing.ledger"));
+  CHECK(r.exit_code == 1);
   // A day cannot be simulated into a ledger that already holds one.
-  r = run(dir, "simulate --commands 100 --ledger " + ledger);
-  CHECK(r.status == 1);
+  r = run("simulate --commands 100 --ledger " + ledger);
+  CHECK(r.exit_code == 1);
   CHECK(r.err.find("simulate a day into a new ledger") != std::string::npos);
 }
 
@@ -203,7 +177,7 @@ TEST_CASE("operator commands are journaled: registration, revocation and amendme
   using crix::engine::Command;
   using crix::engine::CommandType;
   using crix::engine::EventType;
-  const TempDir dir;
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
   const crix::engine::Market full = sample();
   crix::engine::Market created = full;  // the ledger is created before the last facility is configured
   created.facilities.pop_back();
@@ -283,20 +257,20 @@ TEST_CASE("operator commands are journaled: registration, revocation and amendme
   }
 
   // The same commands as a person gives them, through `crix operator`.
-  const Run twice = run(dir, "operator " + *options.ledger + " revoke 1");
-  CHECK(twice.status == 1);
+  const auto twice = run("operator " + *options.ledger + " revoke 1");
+  CHECK(twice.exit_code == 1);
   CHECK(twice.err == "crix operator: refused: trade 1 may not be revoked: it is already revoked\n");
-  const Run amend = run(dir, "operator " + *options.ledger + " amend facility " + full.facilities[0].id + " idle_years 1");
-  CHECK(amend.status == 0);
+  const auto amend = run("operator " + *options.ledger + " amend facility " + full.facilities[0].id + " idle_years 1");
+  CHECK(amend.exit_code == 0);
   CHECK_THAT(amend.out, Catch::Matchers::Contains(": idle_years " +
                                                   std::to_string(full.facilities[0].facts.idle_years) + " -> 1"));
-  const Run bad = run(dir, "operator " + *options.ledger + " amend facility " + full.facilities[0].id + " idle_years x");
-  CHECK(bad.status == 2);
+  const auto bad = run("operator " + *options.ledger + " amend facility " + full.facilities[0].id + " idle_years x");
+  CHECK(bad.exit_code == 2);
   CHECK(bad.err == "crix operator: idle_years 'x' is not a whole number from 0 to 1000\n");
-  const Run status = run(dir, "operator " + *options.ledger + " status 2 revoked");
-  CHECK(status.status == 2);
+  const auto status = run("operator " + *options.ledger + " status 2 revoked");
+  CHECK(status.exit_code == 2);
   CHECK_THAT(status.err, Catch::Matchers::Contains("is none of confirmed, shut, dismantled"));
-  CHECK(run(dir, "verify " + *options.ledger).status == 0);
+  CHECK(run("verify " + *options.ledger).exit_code == 0);
 }
 
 TEST_CASE("crix ledger daily closes a day at the exchange's own close, on a tick above 1 fen", "[ledger][process]") {

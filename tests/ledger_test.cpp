@@ -2,7 +2,7 @@
 // every query against a naive filter over the whole chain, revocation and the elimination list,
 // restore-and-compare, crashes (a writer process killed at random points), concurrent readers (a thread
 // and a process), map growth, a second writer, unwritable and missing paths. Real LMDB files in a
-// scratch directory; seeded random batches (tests/test_rng.hpp).
+// scratch directory; seeded random batches (tests/support/rng.hpp).
 #include <catch2/catch.hpp>
 #include <lmdb.h>
 #include <signal.h>
@@ -24,7 +24,8 @@
 #include "ledger/reader.hpp"
 #include "ledger/verify.hpp"
 #include "ledger/writer.hpp"
-#include "tests/test_rng.hpp"
+#include "tests/support/rng.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace crix::ledger;
@@ -41,24 +42,13 @@ using crix::engine::TradeId;
 
 namespace {
 
-class ScratchDir {
+// A scratch directory (unwritable in some tests: ScratchDir restores its permissions before removing
+// it) and the ledger file in it.
+class LedgerDir : public crix::test::ScratchDir {
  public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/crix-ledger-test-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-  }
-  ~ScratchDir() {
-    fs::permissions(dir_, fs::perms::owner_all);
-    fs::remove_all(dir_);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const fs::path& dir() const { return dir_; }
-  std::string ledger() const { return (dir_ / "ledger.mdb").string(); }
-
- private:
-  fs::path dir_;
+  LedgerDir() : ScratchDir("crix-ledger-test") {}
+  const fs::path& dir() const { return path(); }
+  std::string ledger() const { return file("ledger.mdb"); }
 };
 
 // 3 regions (Tianjin with a steel cap), 2 sellers owning 4 facilities each (steel 0-3, cement 4-7), 2
@@ -127,7 +117,7 @@ struct TradeGen {
   }
 
   Batch next(std::size_t commands, std::size_t trades) {
-    crix::testing::Rng rng{seed * 1'000'003 + next_trade * 7 + next_seq};
+    crix::test::Rng rng{seed * 1'000'003 + next_trade * 7 + next_seq};
     Batch b;
     const Timestamp now(kT0 + static_cast<std::int64_t>(next_trade) * kStep);
     for (std::size_t i = 0; i < commands; ++i) {
@@ -149,7 +139,7 @@ struct TradeGen {
     return b;
   }
 
-  Trade random_trade(crix::testing::Rng& rng, Seq seq) {
+  Trade random_trade(crix::test::Rng& rng, Seq seq) {
     static constexpr std::uint32_t kRatios[] = {1000, 1250, 1500, 2000};
     Trade t;
     t.id = TradeId(next_trade);
@@ -328,9 +318,9 @@ TEST_CASE("records: fixed little-endian layouts, big-endian keys, round trips", 
 }
 
 TEST_CASE("writer: random batches survive close and reopen, verify agrees, the journal replays", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
-  crix::testing::Rng rng{20261129};
+  crix::test::Rng rng{20261129};
   TradeGen gen{11};
   std::vector<Trade> written;
   std::vector<Command> journaled;
@@ -390,7 +380,7 @@ TEST_CASE("writer: random batches survive close and reopen, verify agrees, the j
 }
 
 TEST_CASE("reader: every query equals a naive filter over the whole chain", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   Writer w(scratch.ledger(), market, fast());
   TradeGen gen{5};
@@ -430,7 +420,7 @@ TEST_CASE("reader: every query equals a naive filter over the whole chain", "[le
   CHECK(r.trades_by_industry(Industry::kGlass).empty());
 
   // Time ranges across day boundaries, empty and inverted ones included.
-  crix::testing::Rng rng{3};
+  crix::test::Rng rng{3};
   for (int i = 0; i < 20; ++i) {
     const Timestamp from(kT0 + rng.range(-kStep, 1100 * kStep));
     const Timestamp to(from.v + rng.range(-kStep, 400 * kStep));
@@ -543,7 +533,7 @@ TEST_CASE("reader: every query equals a naive filter over the whole chain", "[le
 }
 
 TEST_CASE("elimination list: publicity period, status changes, revocation as a new record", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   Market market = test_market();
   market.exchange.holidays = {{2026, 12, 1}};
   Writer w(scratch.ledger(), market, fast());
@@ -650,7 +640,7 @@ TEST_CASE("elimination list: publicity period, status changes, revocation as a n
 
 TEST_CASE("writer: a batch that breaks a ledger rule is refused whole and the writer carries on",
           "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   // Facility 8 and project 8 (steel, SELLER-0 and BUYER-0) are small; the random stream never uses them.
   Market market = test_market();
   market.facilities.push_back(market.facilities[0]);
@@ -742,7 +732,7 @@ TEST_CASE("writer: a batch that breaks a ledger rule is refused whole and the wr
 }
 
 TEST_CASE("verify names the trade whose stored bytes were changed, and conservation breaks", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   {
     Writer w(scratch.ledger(), market, fast());
@@ -751,7 +741,7 @@ TEST_CASE("verify names the trade whose stored bytes were changed, and conservat
   }
   REQUIRE(verify(scratch.ledger()).ok());
 
-  crix::testing::Rng rng{77};
+  crix::test::Rng rng{77};
   for (int round = 0; round < 12; ++round) {
     const std::uint64_t id = 1 + rng.below(300);
     const std::size_t offset = rng.below(sizeof(TradeRecord));
@@ -787,11 +777,11 @@ TEST_CASE("verify names the trade whose stored bytes were changed, and conservat
 }
 
 TEST_CASE("crash: a writer killed at random points leaves whole batches only", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   constexpr std::size_t kTrades = 40, kCommands = 3;
   constexpr std::uint64_t kSeed = 4242;
-  crix::testing::Rng rng{1129};
+  crix::test::Rng rng{1129};
   std::uint64_t last_count = 0;
   int progressed = 0;
   for (int round = 0; round < 24; ++round) {
@@ -838,7 +828,7 @@ TEST_CASE("crash: a writer killed at random points leaves whole batches only", "
 }
 
 TEST_CASE("concurrency: readers never see part of a batch, in a thread and in another process", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   constexpr std::size_t kTrades = 16, kCommands = 2, kBatches = 300;
 
@@ -895,7 +885,7 @@ TEST_CASE("concurrency: readers never see part of a batch, in a thread and in an
 }
 
 TEST_CASE("map full: a tiny map grows and nothing is lost, past the maximum the writer stops", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   WriterOptions o = fast();
   o.initial_map_bytes = 32 * 1024;
@@ -943,7 +933,7 @@ TEST_CASE("map full: a tiny map grows and nothing is lost, past the maximum the 
 }
 
 TEST_CASE("one writer per ledger, in this process or another", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   const auto locked = [&](const std::string& holder) {
     try {
@@ -981,7 +971,7 @@ TEST_CASE("one writer per ledger, in this process or another", "[ledger]") {
 }
 
 TEST_CASE("paths: missing directory, unwritable directory, no ledger, not a ledger", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   const auto fails = [](auto open, ErrorKind kind, const std::string& words) {
     try {
@@ -1024,7 +1014,7 @@ TEST_CASE("paths: missing directory, unwritable directory, no ledger, not a ledg
 }
 
 TEST_CASE("reopen: the registry must match its registration, entries the market added wait for a registration", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   Market market = test_market();
   { Writer w(scratch.ledger(), market, fast()); }
 
@@ -1107,7 +1097,7 @@ TEST_CASE("reopen: the registry must match its registration, entries the market 
 }
 
 TEST_CASE("writer: client orders commit with their batch, the last state wins, and survive reopen", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   {
     Writer w(scratch.ledger(), market, fast());
@@ -1137,7 +1127,7 @@ TEST_CASE("writer: client orders commit with their batch, the last state wins, a
 }
 
 TEST_CASE("ledger: a schema-2 ledger is refused by readers and upgraded by the writer", "[ledger]") {
-  ScratchDir scratch;
+  LedgerDir scratch;
   const Market market = test_market();
   { Writer w(scratch.ledger(), market, fast()); }
   // Make it what a schema-2 build left: no client_orders table, schema 2 in the meta record.

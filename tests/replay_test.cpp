@@ -2,15 +2,14 @@
 // error messages on bad input.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "tests/support/process.hpp"
+#include "tests/support/scratch_dir.hpp"
 #include "tools/replay.hpp"
 #include "tools/stream_gen.hpp"
 
@@ -32,36 +31,20 @@ Result replay_in_process(const std::string& input) {
   return r;
 }
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-// Runs a shell command line and captures stdout, stderr and the exit status.
+// Runs a shell command line (sh -c) in a scratch directory and captures stdout, stderr and the exit status.
 class Shell {
  public:
-  Shell() {
-    char tmpl[] = "/tmp/crix-replay-test-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-  }
-  ~Shell() { std::filesystem::remove_all(dir_); }
-  Shell(const Shell&) = delete;
-  Shell& operator=(const Shell&) = delete;
-
   std::filesystem::path write(const std::string& name, const std::string& text) const {
-    const auto p = dir_ / name;
+    const auto p = dir_.path() / name;
     std::ofstream(p, std::ios::binary) << text;
     return p;
   }
   Result run(const std::string& command) const {
-    const auto out = dir_ / "stdout";
-    const auto err = dir_ / "stderr";
-    const std::string full = command + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(full.c_str());
+    const crix::test::RunResult run = crix::test::run({"/bin/sh", "-c", command});
     Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(out);
-    r.err = slurp(err);
+    r.exit_code = run.exit_code;
+    r.out = run.out;
+    r.err = run.err;
     return r;
   }
   Result replay(const std::string& input) const {
@@ -70,7 +53,7 @@ class Shell {
   }
 
  private:
-  std::filesystem::path dir_;
+  crix::test::ScratchDir dir_{"crix-replay-test"};
 };
 
 std::uint64_t fnv1a(const std::string& s) {

@@ -2,13 +2,11 @@
 // `crix` process.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <sstream>
 #include <string>
 
 #include "config/market_config.hpp"
+#include "tests/support/process.hpp"
 #include "tools/simulate.hpp"
 
 namespace {
@@ -17,11 +15,6 @@ crix::engine::Market sample() {
   crix::config::LoadResult r = crix::config::load_market(crix::config::sample_market_path());
   REQUIRE(r.market.has_value());
   return *r.market;
-}
-
-int status_of(const std::string& command) {
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 }  // namespace
@@ -50,7 +43,7 @@ TEST_CASE("a simulated day trades, credits and reports every section, the same w
 
 TEST_CASE("crix simulate runs the sample market and refuses bad arguments", "[simulate][process]") {
   const std::string crix = CRIX_BIN;
-  CHECK(status_of(crix + " simulate --commands 5000 > /dev/null") == 0);
-  CHECK(status_of(crix + " simulate --commands 0 2> /dev/null") == 2);
-  CHECK(status_of(crix + " simulate /nonexistent/market.toml 2> /dev/null") == 1);
+  CHECK(crix::test::run({crix, "simulate", "--commands", "5000"}).exit_code == 0);
+  CHECK(crix::test::run({crix, "simulate", "--commands", "0"}).exit_code == 2);
+  CHECK(crix::test::run({crix, "simulate", "/nonexistent/market.toml"}).exit_code == 1);
 }

@@ -1,10 +1,10 @@
-// A small seeded random source for tests (splitmix64): reproducible from the seed alone, so a failing
-// seed printed by a test replays exactly.
+// crix::test::Rng: a small seeded random source for tests and benchmarks (splitmix64): reproducible from
+// the seed alone, so a failing seed printed by a test replays exactly.
 #pragma once
 
 #include <cstdint>
 
-namespace crix::testing {
+namespace crix::test {
 
 struct Rng {
   std::uint64_t s;
@@ -21,4 +21,4 @@ struct Rng {
   bool chance(int percent) { return below(100) < static_cast<std::uint64_t>(percent); }
 };
 
-}  // namespace crix::testing
+}  // namespace crix::test

@@ -1,95 +1,97 @@
-#include "tools/harness.hpp"
+#include "tests/support/process.hpp"
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
-#include <string>
 #include <thread>
 
-#include "config/market_config.hpp"
+#include "tests/support/ports.hpp"
 
-namespace crix::tools {
+extern char** environ;
 
-namespace fs = std::filesystem;
-
-ScratchDir::ScratchDir(const std::string& prefix) {
-  std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a directory under /tmp");
-  path_ = tmpl;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
-std::string all_day_market(const ScratchDir& dir) {
-  const fs::path sample = config::sample_market_path().parent_path();
-  for (const auto& entry : fs::directory_iterator(sample)) {
-    fs::copy_file(entry.path(), dir.file(entry.path().filename().string()), fs::copy_options::overwrite_existing);
-  }
-  // Line by line: the keys sit at the start of their lines in [exchange]; holidays may span lines.
-  std::ifstream in(dir.file("market.toml"));
-  std::string s;
-  bool in_holidays = false;
-  for (std::string line; std::getline(in, line);) {
-    if (in_holidays) {
-      in_holidays = line.find(']') == std::string::npos;
-      continue;
-    }
-    if (line.rfind("sessions = ", 0) == 0) {
-      line = "sessions = [[00:00:00, 23:59:00]]";
-    } else if (line.rfind("working_days = ", 0) == 0) {
-      line = R"(working_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])";
-    } else if (line.rfind("holidays = ", 0) == 0) {
-      in_holidays = line.find(']') == std::string::npos;
-      line = "holidays = []";
-    }
-    s += line;
-    s += '\n';
-  }
-  std::ofstream(dir.file("market.toml")) << s;
-  return dir.file("market.toml");
-}
+namespace crix::test {
 
 namespace {
-sockaddr_in loopback(std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  return a;
+
+int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+// An unnamed temporary file: the child's stdin, stdout or stderr. Files, not pipes, so that a command
+// that writes much to both streams never blocks on a reader.
+File temporary() {
+  File f(std::tmpfile());
+  if (!f) throw std::runtime_error("cannot create a temporary file for a command's output");
+  return f;
 }
+
+std::string contents(std::FILE* f) {
+  std::rewind(f);
+  std::string text;
+  char chunk[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) text.append(chunk, n);
+  return text;
+}
+
 }  // namespace
 
-std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = loopback(0);
-  socklen_t len = sizeof a;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
+  if (argv.empty()) throw std::invalid_argument("run: no command");
+  File in = options.input ? temporary() : File(std::fopen("/dev/null", "rb"));
+  if (!in) throw std::runtime_error("cannot open /dev/null for a command's input");
+  if (options.input) {
+    std::fwrite(options.input->data(), 1, options.input->size(), in.get());
+    std::fflush(in.get());
+    std::rewind(in.get());
   }
-  close(fd);
-  return ntohs(a.sin_port);
-}
+  const File out = temporary();
+  const File err = temporary();
+  // Everything the child needs is built before fork(): a test may have other threads running.
+  std::vector<std::string> args = argv;
+  std::vector<char*> arg_ptrs;
+  for (std::string& a : args) arg_ptrs.push_back(a.data());
+  arg_ptrs.push_back(nullptr);
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    bool replaced = false;
+    for (const std::string& add : options.env) replaced = replaced || add.substr(0, add.find('=')) == name;
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), options.env.begin(), options.env.end());
+  std::vector<char*> env_ptrs;
+  for (std::string& e : env) env_ptrs.push_back(e.data());
+  env_ptrs.push_back(nullptr);
 
-bool can_connect(std::uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  const sockaddr_in a = loopback(port);
-  const bool ok = connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("cannot fork to run " + argv[0]);
+  if (pid == 0) {
+    if (dup2(fileno(in.get()), 0) < 0 || dup2(fileno(out.get()), 1) < 0 || dup2(fileno(err.get()), 2) < 0) _exit(127);
+    execvpe(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  RunResult r;
+  r.exit_code = exit_code_of(status);
+  r.out = contents(out.get());
+  r.err = contents(err.get());
+  return r;
 }
 
 CrixdProcess::CrixdProcess(const std::string& binary, const ScratchDir& dir, const std::string& market,
@@ -133,7 +135,7 @@ int CrixdProcess::stop(int signal) {
     waitpid(pid_, &status_, 0);
     pid_ = -1;
   }
-  return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+  return exit_code_of(status_);
 }
 
 std::string CrixdProcess::errors() const {
@@ -168,4 +170,4 @@ long long CrixdProcess::memory_kb(const std::string& field) const {
   return -1;
 }
 
-}  // namespace crix::tools
+}  // namespace crix::test

@@ -1,36 +1,33 @@
-// crix::tools harness: what tests and benchmarks need to run a real crixd: a scratch directory, the
-// sample market open all day on every day (so that a run does not depend on the hour), a free
-// loopback port, and a crixd child process with its stderr in a file.
+// crix::test processes: run() a command to completion and capture what it printed; CrixdProcess, a crixd
+// child that runs while a test talks to it, with its stderr in a file.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
-#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
-namespace crix::tools {
+#include "tests/support/scratch_dir.hpp"
 
-// A fresh directory under /tmp, removed with everything in it.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& prefix = "crix");
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
+namespace crix::test {
 
- private:
-  std::filesystem::path path_;
+struct RunOptions {
+  std::optional<std::string> input;  // written to the command's stdin; without it stdin is /dev/null
+  std::vector<std::string> env;      // "NAME=value" entries added to (or replacing in) the environment
 };
 
-// Copies the sample market into `dir` with one session 00:00-23:59 on all seven days and no holidays;
-// returns the market file's path.
-std::string all_day_market(const ScratchDir& dir);
+struct RunResult {
+  int exit_code = -1;  // the exit status, or 128 + the signal that ended it (127: could not be started)
+  std::string out;     // everything it wrote to stdout
+  std::string err;     // everything it wrote to stderr
+};
 
-std::uint16_t free_port();                 // a loopback port nobody listens on now
-bool can_connect(std::uint16_t port);      // somebody accepts on 127.0.0.1:port
+// Runs argv[0] (searched on PATH when it has no '/') with argv and waits for it. Throws
+// std::runtime_error when it cannot fork or make its temporary files. Not for a command that outlives
+// the call: see CrixdProcess.
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
 
 // crixd as a child process: `crixd --market M --ledger L --port P --sync S --log-dir DIR/logs [extra]`.
 class CrixdProcess {
@@ -57,4 +54,4 @@ class CrixdProcess {
   int status_ = 0;
 };
 
-}  // namespace crix::tools
+}  // namespace crix::test

@@ -1,0 +1,88 @@
+#include "tests/support/fix_client.hpp"
+
+#include <algorithm>
+
+namespace crix::test {
+
+void RecordingClient::on_logon() {
+  board.update([&] { ++logons; });
+}
+void RecordingClient::on_logout(const std::string& text) {
+  board.update([&] { logouts.push_back(text); });
+}
+void RecordingClient::on_exec_report(const crix::fix::ExecReport& report) {
+  board.update([&] { reports.push_back(report); });
+}
+void RecordingClient::on_cancel_reject(const crix::fix::CancelReject& reject) {
+  board.update([&] { cancel_rejects.push_back(reject); });
+}
+void RecordingClient::on_business_reject(const crix::fix::BusinessReject& reject) {
+  board.update([&] { business_rejects.push_back(reject); });
+}
+void RecordingClient::on_session_reject(const crix::fix::SessionReject& reject) {
+  board.update([&] { session_rejects.push_back(reject); });
+}
+void RecordingClient::on_market_data(const crix::fix::MarketDataSnapshot& snapshot) {
+  board.update([&] { snapshots.push_back(snapshot); });
+}
+void RecordingClient::on_market_data(const crix::fix::MarketDataIncremental& update) {
+  board.update([&] { incrementals.push_back(update); });
+}
+void RecordingClient::on_security_list(const crix::fix::SecurityList& list) {
+  board.update([&] { security_lists.push_back(list); });
+}
+
+bool RecordingClient::has(const std::string& cl_ord_id, char exec_type) const {
+  return count(cl_ord_id, exec_type) > 0;
+}
+
+std::size_t RecordingClient::count(const std::string& cl_ord_id) const {
+  return static_cast<std::size_t>(
+      std::count_if(reports.begin(), reports.end(), [&](const auto& r) { return r.cl_ord_id == cl_ord_id; }));
+}
+
+std::size_t RecordingClient::count(const std::string& cl_ord_id, char exec_type) const {
+  return static_cast<std::size_t>(std::count_if(reports.begin(), reports.end(), [&](const auto& r) {
+    return r.cl_ord_id == cl_ord_id && r.exec_type == exec_type;
+  }));
+}
+
+std::vector<crix::fix::ExecReport> RecordingClient::reports_for(const std::string& cl_ord_id) {
+  return board.read([&] {
+    std::vector<crix::fix::ExecReport> out;
+    for (const auto& r : reports) {
+      if (r.cl_ord_id == cl_ord_id) out.push_back(r);
+    }
+    return out;
+  });
+}
+
+std::optional<crix::fix::ExecReport> RecordingClient::wait_for(const std::string& cl_ord_id, char exec_type,
+                                                               std::size_t nth, int ms) {
+  std::optional<crix::fix::ExecReport> found;
+  board.wait(
+      [&] {
+        std::size_t seen = 0;
+        for (const auto& r : reports) {
+          if (r.cl_ord_id == cl_ord_id && r.exec_type == exec_type && ++seen == nth) found = r;
+        }
+        return found.has_value();
+      },
+      ms);
+  return found;
+}
+
+FixClient::FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds) {
+  crix::fix::InitiatorConfig c;
+  c.port = port;
+  c.comp_id = who;
+  c.username = who;
+  c.password = password;
+  c.heartbeat_seconds = heartbeat_seconds;
+  initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
+  initiator_->start();
+}
+
+FixClient::~FixClient() { initiator_->stop(); }
+
+}  // namespace crix::test

@@ -1,0 +1,122 @@
+// crix::test FIX clients: Board (what one thread records and another waits for), RecordingClient (a
+// crix::fix::ClientHandler that records every callback), FixClient (a participant's started session
+// recording what it receives).
+//
+// Threads: QuickFIX's threads call the handler; the test's thread waits and reads. Every member of
+// RecordingClient is guarded by its board: read it inside wait(), read() or board.update(), or through
+// the locking accessors (get, reports_for, wait_for).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "gateway/fix/fix_api.hpp"
+
+namespace crix::test {
+
+inline constexpr int kWaitMs = 10'000;  // how long a wait on another thread's work lasts before it fails
+
+// A mutex, a condition variable, and wait() with a deadline.
+class Board {
+ public:
+  template <class Change>
+  void update(Change change) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      change();
+    }
+    changed_.notify_all();
+  }
+  template <class Read>
+  auto read(Read r) -> decltype(r()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return r();
+  }
+  // True once done() holds (checked under the lock at each change); false after `ms`.
+  template <class Done>
+  bool wait(Done done, int ms = kWaitMs) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::milliseconds(ms), done);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+};
+
+class RecordingClient : public crix::fix::ClientHandler {
+ public:
+  void on_logon() override;
+  void on_logout(const std::string& text) override;
+  void on_exec_report(const crix::fix::ExecReport& report) override;
+  void on_cancel_reject(const crix::fix::CancelReject& reject) override;
+  void on_business_reject(const crix::fix::BusinessReject& reject) override;
+  void on_session_reject(const crix::fix::SessionReject& reject) override;
+  void on_market_data(const crix::fix::MarketDataSnapshot& snapshot) override;
+  void on_market_data(const crix::fix::MarketDataIncremental& update) override;
+  void on_security_list(const crix::fix::SecurityList& list) override;
+
+  // Waits until `done` holds over what was received: done() or done(*this), run under the lock, so it
+  // reads the members directly or through has() and count(), never through the locking accessors.
+  template <class Done>
+  bool wait(Done done, int ms = kWaitMs) {
+    if constexpr (std::is_invocable_v<Done&>) {
+      return board.wait(done, ms);
+    } else {
+      return board.wait([&] { return done(*this); }, ms);
+    }
+  }
+  template <class Read>
+  auto read(Read r) -> decltype(r()) {
+    return board.read(r);
+  }
+
+  // Under the lock only (inside wait() or read()).
+  bool has(const std::string& cl_ord_id, char exec_type) const;     // a report with this ExecType came
+  std::size_t count(const std::string& cl_ord_id) const;            // reports for the order
+  std::size_t count(const std::string& cl_ord_id, char exec_type) const;
+
+  // Locking: copies taken under the lock (the FIX threads keep appending).
+  template <class T>
+  std::vector<T> get(std::vector<T> RecordingClient::*member) {
+    return board.read([&] { return this->*member; });
+  }
+  std::vector<crix::fix::ExecReport> reports_for(const std::string& cl_ord_id);
+  // Waits up to `ms` for the nth report of `cl_ord_id` with `exec_type`; nullopt if it did not come.
+  std::optional<crix::fix::ExecReport> wait_for(const std::string& cl_ord_id, char exec_type, std::size_t nth = 1,
+                                                int ms = kWaitMs);
+
+  Board board;
+  int logons = 0;
+  std::vector<std::string> logouts;  // each Logout's Text(58)
+  std::vector<crix::fix::ExecReport> reports;
+  std::vector<crix::fix::CancelReject> cancel_rejects;
+  std::vector<crix::fix::BusinessReject> business_rejects;
+  std::vector<crix::fix::SessionReject> session_rejects;
+  std::vector<crix::fix::MarketDataSnapshot> snapshots;
+  std::vector<crix::fix::MarketDataIncremental> incrementals;
+  std::vector<crix::fix::SecurityList> security_lists;
+};
+
+// Participant `who` (comp id and username) logging on to 127.0.0.1:port with `password`, started at
+// construction (it connects in the background: fix().wait_logged_on()), stopped at destruction.
+class FixClient : public RecordingClient {
+ public:
+  FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds = 30);
+  ~FixClient() override;
+  FixClient(const FixClient&) = delete;
+  FixClient& operator=(const FixClient&) = delete;
+  crix::fix::Initiator& fix() { return *initiator_; }
+
+ private:
+  std::unique_ptr<crix::fix::Initiator> initiator_;
+};
+
+}  // namespace crix::test

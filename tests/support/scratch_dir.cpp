@@ -1,0 +1,58 @@
+#include "tests/support/scratch_dir.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "config/market_config.hpp"
+
+namespace crix::test {
+
+namespace fs = std::filesystem;
+
+ScratchDir::ScratchDir(const std::string& prefix, const fs::path& parent) {
+  std::string tmpl = (parent / (prefix + "-XXXXXX")).string();
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    throw std::runtime_error("cannot create a directory in " + parent.string() + ": " + std::strerror(errno));
+  }
+  path_ = tmpl;
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ignored;
+  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
+  fs::remove_all(path_, ignored);
+}
+
+std::string all_day_market(const ScratchDir& dir) {
+  const fs::path sample = config::sample_market_path().parent_path();
+  for (const auto& entry : fs::directory_iterator(sample)) {
+    fs::copy_file(entry.path(), dir.file(entry.path().filename().string()), fs::copy_options::overwrite_existing);
+  }
+  // Line by line: the keys sit at the start of their lines in [exchange]; holidays may span lines.
+  std::ifstream in(dir.file("market.toml"));
+  std::string s;
+  bool in_holidays = false;
+  for (std::string line; std::getline(in, line);) {
+    if (in_holidays) {
+      in_holidays = line.find(']') == std::string::npos;
+      continue;
+    }
+    if (line.rfind("sessions = ", 0) == 0) {
+      line = "sessions = [[00:00:00, 23:59:00]]";
+    } else if (line.rfind("working_days = ", 0) == 0) {
+      line = R"(working_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])";
+    } else if (line.rfind("holidays = ", 0) == 0) {
+      in_holidays = line.find(']') == std::string::npos;
+      line = "holidays = []";
+    }
+    s += line;
+    s += '\n';
+  }
+  std::ofstream(dir.file("market.toml")) << s;
+  return dir.file("market.toml");
+}
+
+}  // namespace crix::test
