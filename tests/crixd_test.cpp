@@ -780,17 +780,17 @@ TEST_CASE("crixd: a project bids its whole need at its pair's ratio; no fill cre
 
   // The whole need in one bid (reserving at the lowest ratio, 1.25:1, refused anything above 375,000 t).
   REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 450000, 58000)));
-  REQUIRE(buyer.wait([](Client& c) { return c.count("b1") == 1; }));
+  REQUIRE(buyer.wait([](const Received& c) { return c.count("b1") == 1; }));
   INFO(buyer.reports_for("b1")[0].text);
   REQUIRE(buyer.reports_for("b1")[0].exec_type == '0');
   // 1 t at 1.5:1 credits 0 t: it does not trade with the bid and rests.
   REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1, 58000)));
-  REQUIRE(seller.wait([](Client& c) { return c.count("s1") == 1; }));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("s1") == 1; }));
   CHECK(seller.reports_for("s1")[0].exec_type == '0');
   // 450,000 t meet the need exactly.
   REQUIRE(seller.fix().send(order("s2", '2', "HB-BF-450", 450000, 58000)));
-  REQUIRE(buyer.wait([](Client& c) { return c.has("b1", 'F'); }));
-  REQUIRE(seller.wait([](Client& c) { return c.has("s2", 'F'); }));
+  REQUIRE(buyer.wait([](const Received& c) { return c.has("b1", 'F'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s2", 'F'); }));
   const crix::fix::ExecReport fill = buyer.reports_for("b1").back();
   CHECK(fill.ord_status == '2');
   CHECK(fill.last_qty == 450000);
@@ -800,7 +800,7 @@ TEST_CASE("crixd: a project bids its whole need at its pair's ratio; no fill cre
   // credit; a larger one too.
   REQUIRE(buyer.fix().send(order("b2", '1', "TJ-NEW-BF-2500", 1, 58000)));
   REQUIRE(buyer.fix().send(order("b3", '1', "TJ-NEW-BF-2500", 1000, 58000)));
-  REQUIRE(buyer.wait([](Client& c) { return c.count("b2") == 1 && c.count("b3") == 1; }));
+  REQUIRE(buyer.wait([](const Received& c) { return c.count("b2") == 1 && c.count("b3") == 1; }));
   const crix::fix::ExecReport b2 = buyer.reports_for("b2")[0];
   const crix::fix::ExecReport b3 = buyer.reports_for("b3")[0];
   CHECK(b2.exec_type == '8');

@@ -277,7 +277,7 @@ TEST_CASE("crix ledger daily closes a day at the exchange's own close, on a tick
   // Tick 1 yuan on STEEL-IRON: 101 t at 580.00 and 99 t at 581.00 average 580.495 yuan, which the
   // exchange closes at 580.00 (rounded once to the tick); rounding to the fen first (580.50) and then
   // to the tick would print 581.00.
-  const TempDir dir;
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
   crix::engine::Market market = sample();
   market.instruments[0].tick = 100;
   const std::string ledger = dir.file("day.ledger");
@@ -318,8 +318,8 @@ TEST_CASE("crix ledger daily closes a day at the exchange's own close, on a tick
     }
   }
   REQUIRE(day_closed.v == 58000);
-  const Run r = run(dir, "ledger daily " + ledger + " --instrument STEEL-IRON --csv");
-  REQUIRE(r.status == 0);
+  const crix::test::RunResult r = run("ledger daily " + ledger + " --instrument STEEL-IRON --csv");
+  REQUIRE(r.exit_code == 0);
   INFO(r.out << r.err);
   // The row ends with the close: the exchange's DayClosed price, the next day's reference.
   const std::string row = r.out.substr(r.out.find("2026-12-01"));
