@@ -420,10 +420,14 @@ struct Exchange::Impl final : EligibilityHook {
     if (today > facilities[f].expires_day) return Qty(0);
     std::int64_t q = qty.v;
     std::int64_t credit = credited_capacity(q, rule.ratio);
-    const std::int64_t room = need_room(p, *buy, buy == &taker);
-    if (credit > room) {
-      q = cut_to(room, rule.ratio, instruments[taker.instrument.v].lot, q);
-      credit = credited_capacity(q, rule.ratio);
+    // Most fills fit even without the order's own reservation counted as room: no need to work it out.
+    const ProjectState& ps = projects[p];
+    if (credit > ps.need - ps.credited - walk_credit[p] - (ps.reserved - walk_released[p])) {
+      const std::int64_t room = need_room(p, *buy, buy == &taker);
+      if (credit > room) {
+        q = cut_to(room, rule.ratio, instruments[taker.instrument.v].lot, q);
+        credit = credited_capacity(q, rule.ratio);
+      }
     }
     if (credit == 0) return Qty(0);  // retired capacity must credit some new capacity
     const std::uint32_t into = projects[p].region;
