@@ -85,7 +85,9 @@ enum class RejectCode : std::uint16_t {
   kAmendBelowUsed = 226,        // arg1 = the value asked for, arg2 = the facility's sold or project's credited
   kRegistrationOutOfOrder = 227,  // arg1 = the account given, arg2 = the next one to register
   kCreditsNothing = 228,        // a buy whose open quantity credits no new capacity even at the project's
-                                // lowest ratio: arg1 = the least quantity that credits some, arg2 = that ratio
+                                // lowest ratio, or a sell whose open quantity credits none at the lowest
+                                // ratio of the facility's pairs: arg1 = the least quantity that credits
+                                // some, arg2 = that ratio
 };
 
 // Why a trade may not be revoked (kNotRevocable's arg2).

@@ -157,6 +157,7 @@ struct Exchange::Impl final : EligibilityHook {
     std::int64_t sold = 0;
     std::int64_t reserved = 0;
     std::uint32_t counterparties = 0;  // open projects of other owners that may buy from it
+    std::uint32_t lowest_ratio = 0;    // of its allowed pairs with other owners' projects; 0: none
     bool registered = true;
   };
   struct ProjectState {
@@ -309,6 +310,10 @@ struct Exchange::Impl final : EligibilityHook {
                                 : kNoRule};
         pairs[f * market.projects.size() + p] = rule;
         if (rule.allowed) projects[p].highest_ratio = std::max(projects[p].highest_ratio, rule.ratio);
+        if (rule.allowed && facilities[f].owner != projects[p].owner) {
+          std::uint32_t& lowest = facilities[f].lowest_ratio;
+          lowest = lowest == 0 ? rule.ratio : std::min(lowest, rule.ratio);
+        }
       }
     }
     walk_credit.assign(projects.size(), 0);
@@ -658,8 +663,9 @@ struct Exchange::Impl final : EligibilityHook {
     return true;
   }
 
-  // The facility a sell names; `extra` is the capacity the order would newly reserve.
-  bool check_facility(const Command& c, std::int64_t extra, EventSink& sink) const {
+  // The facility a sell names; `extra` is the capacity the order would newly reserve, `open` its open
+  // quantity.
+  bool check_facility(const Command& c, std::int64_t extra, std::int64_t open, EventSink& sink) const {
     if (c.account.v >= facilities.size() || !facilities[c.account.v].registered) {
       reject(c, RejectCode::kUnknownFacility, 0, 0, sink);
       return false;
@@ -686,6 +692,15 @@ struct Exchange::Impl final : EligibilityHook {
     }
     if (s.counterparties == 0) {
       reject(c, RejectCode::kNoCounterparty, 0, 0, sink);
+      return false;
+    }
+    // A sell that credits nothing to any project that may buy from it could never trade (every fill
+    // of it would be skipped): refused, as a buy that credits nothing is, rather than left in the book
+    // for every walk to step over.
+    if (credited_capacity(open, s.lowest_ratio) == 0) {
+      const std::int64_t lot = instruments[c.instrument.v].lot;
+      const std::int64_t least = (s.lowest_ratio + 999) / 1000;
+      reject(c, RejectCode::kCreditsNothing, (least + lot - 1) / lot * lot, s.lowest_ratio, sink);
       return false;
     }
     const std::int64_t available = s.capacity - s.sold - s.reserved;
@@ -787,7 +802,7 @@ struct Exchange::Impl final : EligibilityHook {
     if (!check_trader(c, sink)) return;
     if (!check_price_qty(c, c.price, sink)) return;
     if (c.side == Side::kSell) {
-      if (!check_facility(c, c.qty.v, sink)) return;
+      if (!check_facility(c, c.qty.v, c.qty.v, sink)) return;
       if (!indivisible_ok(c, c.flags, c.tif, c.qty)) {
         const auto f = static_cast<std::uint32_t>(c.account.v);
         return reject(c, RejectCode::kFacilityIndivisible,
@@ -816,7 +831,7 @@ struct Exchange::Impl final : EligibilityHook {
     if (!check_price_qty(checked, c.price, sink)) return;
     const Qty new_open = c.qty - (old->qty - old->leaves);
     if (old->side == Side::kSell) {
-      if (!check_facility(checked, new_open.v - old->leaves.v, sink)) return;
+      if (!check_facility(checked, new_open.v - old->leaves.v, new_open.v, sink)) return;
       if (!indivisible_ok(checked, old->flags, old->tif, new_open)) {
         const auto f = static_cast<std::uint32_t>(old->account.v);
         return reject(checked, RejectCode::kFacilityIndivisible,
@@ -1598,6 +1613,12 @@ std::string Exchange::describe(const Event& e) const {
              ratio_text(now.highest_ratio) + ")";
     }
     case RejectCode::kCreditsNothing:
+      if (e.side == Side::kSell) {
+        return "a sell of " + tonnes(e.qty.v) + " from " + facility(e.account.v) +
+               " credits no new capacity to any project that may buy from it, even at the lowest ratio, " +
+               ratio_text(static_cast<std::uint32_t>(e.arg2)) + " (credited = floor(qty / ratio)): offer at least " +
+               tonnes(e.arg1);
+      }
       return "a buy of " + tonnes(e.qty.v) + " for " + project(e.account.v) +
              " credits no new capacity even at its lowest ratio, " +
              ratio_text(static_cast<std::uint32_t>(e.arg2)) + " (credited = floor(qty / ratio)): bid at least " +

@@ -18,7 +18,9 @@
 //   when the command's price is 0); then
 //   sell: the facility exists, belongs to the seller, is of the instrument's industry and product
 //         (Facility::instrument, when it names one), is eligible (Ineligibility), some open project
-//         of another owner may buy from it (transfer and ratio rules), and it has qty of unsold and
+//         of another owner may buy from it (transfer and ratio rules), the order could credit
+//         something to one of them (credited_capacity(qty, the lowest ratio of the facility's
+//         pairs) >= 1, else kCreditsNothing: it could never trade), and it has qty of unsold and
 //         unreserved capacity; an indivisible facility only sells its whole remaining capacity,
 //         all-or-none (AON flag or FOK);
 //   buy:  the project exists, belongs to the buyer, is of the instrument's industry and product, is

@@ -783,10 +783,12 @@ TEST_CASE("crixd: a project bids its whole need at its pair's ratio; no fill cre
   REQUIRE(buyer.wait([](const Received& c) { return c.count("b1") == 1; }));
   INFO(buyer.reports_for("b1")[0].text);
   REQUIRE(buyer.reports_for("b1")[0].exec_type == '0');
-  // 1 t at 1.5:1 credits 0 t: it does not trade with the bid and rests.
+  // 1 t credits 0 t to any project that may buy from Hebei's furnace (1.25:1 at best): refused, it
+  // cannot take part of the bid for no credit.
   REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1, 58000)));
   REQUIRE(seller.wait([](const Received& c) { return c.count("s1") == 1; }));
-  CHECK(seller.reports_for("s1")[0].exec_type == '0');
+  CHECK(seller.reports_for("s1")[0].exec_type == '8');
+  CHECK_THAT(seller.reports_for("s1")[0].text, Catch::Matchers::Contains("credits no new capacity to any project"));
   // 450,000 t meet the need exactly.
   REQUIRE(seller.fix().send(order("s2", '2', "HB-BF-450", 450000, 58000)));
   REQUIRE(buyer.wait([](const Received& c) { return c.has("b1", 'F'); }));
@@ -796,8 +798,7 @@ TEST_CASE("crixd: a project bids its whole need at its pair's ratio; no fill cre
   CHECK(fill.last_qty == 450000);
   CHECK(fill.credited == 300000);
   CHECK(fill.ratio_permille == 1500);
-  // The scenario's 1 t buy once the need is met: refused, so it cannot take the resting 1 t for no
-  // credit; a larger one too.
+  // The scenario's 1 t buy once the need is met: refused; a larger one too.
   REQUIRE(buyer.fix().send(order("b2", '1', "TJ-NEW-BF-2500", 1, 58000)));
   REQUIRE(buyer.fix().send(order("b3", '1', "TJ-NEW-BF-2500", 1000, 58000)));
   REQUIRE(buyer.wait([](const Received& c) { return c.count("b2") == 1 && c.count("b3") == 1; }));
@@ -808,7 +809,7 @@ TEST_CASE("crixd: a project bids its whole need at its pair's ratio; no fill cre
   CHECK(b3.exec_type == '8');
   CHECK_THAT(b3.text, Catch::Matchers::Contains("has its need met (300000 t of new capacity credited of 300000 t)"));
   CHECK(b3.ord_rej_reason == 3);
-  CHECK(seller.reports_for("s1").size() == 1);  // still resting, never filled
+  CHECK(seller.reports_for("s1").size() == 1);  // never filled
 
   check_stops_cleanly(crixd);
   const crix::ledger::Reader reader(ledger);

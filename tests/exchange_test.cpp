@@ -754,18 +754,31 @@ TEST_CASE("a project whose need is met takes no buy order, and a buy that credit
   CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
 }
 
-TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and keeps its place",
+TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and keeps its place; an order "
+          "that could credit nothing is refused",
           "[exchange][issue11]") {
   Market_ m(tianjin_750());
-  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 3, 58000)));
-  // 1 t of Hebei's furnace at 1.5:1 credits floor(1000 / 1500) = 0 t: no trade, the sell rests.
-  std::vector<Event> ev = m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1, 58000);
+  // 1 t of Hebei's furnace credits 0 t to every project that may buy from it (1.25:1 at best).
+  Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1, 58000));
+  CHECK(r.code == RejectCode::kCreditsNothing);
+  CHECK(r.text == "a sell of 1 t from facility HB-BF-450 (450 m3 blast furnace (ironmaking), Tangshan, Hebei) credits "
+                  "no new capacity to any project that may buy from it, even at the lowest ratio, 1.25:1 (credited = "
+                  "floor(qty / ratio)): offer at least 2 t");
+  // 3 t offered, 2 t bought at 1.5:1 (1 t credited): the 1 t left on the book would credit 0 t.
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 3, 58000)));
+  std::vector<Event> fills = of_type(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 2, 58000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg1 == 1);
+  const TradeId last = m.x.book().last_trade_id();
+  // A 3 t bid does not take the 1 t for nothing: no trade (so no elimination entry), both rest.
+  const std::vector<Event> ev = m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 3, 58000);
+  CHECK(accepted(ev));
   CHECK(of_type(ev, EventType::kFill).empty());
-  CHECK(m.x.book().last_trade_id().v == 0);  // no trade id, so no elimination entry
+  CHECK(m.x.book().last_trade_id() == last);
   CHECK(m.x.book().order_count(InstrumentId(0), Side::kSell) == 1);
-  // 2 t credit 1 t: that one trades.
-  ev = m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 2, 58000);
-  const std::vector<Event> fills = of_type(ev, EventType::kFill);
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 1);
+  // 2 t more from the furnace credit 1 t: that one trades with the bid.
+  fills = of_type(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 2, 58000), EventType::kFill);
   REQUIRE(fills.size() == 1);
   CHECK(fills[0].qty.v == 2);
   CHECK(fills[0].arg1 == 1);
