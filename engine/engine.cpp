@@ -270,6 +270,15 @@ struct Engine::Impl {
     return settings.stp != StpMode::kOff && taker.participant == maker.participant;
   }
 
+  // What the hook lets a (taker, maker) pair trade of `offered`: 0 to skip the maker. A cut of an
+  // all-or-none side is a skip: such an order trades whole orders only (engine.hpp, the walk).
+  Qty permitted(const Order& taker, const Order& maker, Qty offered) const {
+    const Qty q = std::min(hook->allowed(taker, maker, offered), offered);
+    if (q.v <= 0) return Qty(0);
+    if (q < offered && (is_aon(maker) || is_aon(taker) || taker.tif == TimeInForce::kFok)) return Qty(0);
+    return q;
+  }
+
   // The walk of `walk` without its effects: could `taker` fill completely right now?
   bool can_fill_completely(const Book& b, const Order& taker) const {
     if (hook != nullptr) hook->walk_started(true);
@@ -284,9 +293,10 @@ struct Engine::Impl {
           return false;
         }
         if (is_aon(n->o) && n->o.leaves > probe.leaves) continue;
-        const Qty q = std::min(probe.leaves, n->o.leaves);
+        Qty q = std::min(probe.leaves, n->o.leaves);
         if (hook != nullptr) {
-          if (!hook->eligible(probe, n->o, q)) continue;
+          q = permitted(probe, n->o, q);
+          if (q.v == 0) continue;
           hook->traded(probe, n->o, q);
         }
         probe.leaves -= q;
@@ -330,9 +340,10 @@ struct Engine::Impl {
           n = next;
           continue;
         }
-        const Qty q = std::min(taker.leaves, n->o.leaves);
+        Qty q = std::min(taker.leaves, n->o.leaves);
         if (hook != nullptr) {
-          if (!hook->eligible(taker, n->o, q)) {
+          q = permitted(taker, n->o, q);
+          if (q.v == 0) {
             n = next;
             continue;
           }

@@ -18,7 +18,8 @@
 //    an aggressor whose remaining quantity is below the AON order's open quantity, and keeps its place.
 //    Resting AON orders may therefore sit at prices that cross the other side.
 //  - Self-trade prevention per EngineSettings::stp, checked before the eligibility hook.
-//  - The eligibility hook may refuse a (taker, maker) pair: the maker is skipped and keeps its place.
+//  - The eligibility hook may refuse a (taker, maker) pair: the maker is skipped and keeps its place;
+//    or cut the fill to a smaller quantity (never when either side is all-or-none: then it is a skip).
 //  - Resting orders may likewise cross when the hook refuses the pair.
 //
 // Validation of kNew, first failure wins: instrument < settings.instruments (kUnknownInstrument);
@@ -39,9 +40,11 @@
 //      goes on; kCancelIncoming stops the walk; kCancelBoth cancels the maker, then stops the walk.
 //      A stopped walk cancels the aggressor's remainder (Canceled kSelfTrade).
 //   2. maker is AON and its open quantity > remaining: skip it.
-//   3. a hook is set and refuses (taker with leaves = remaining, maker, min(remaining, maker leaves)):
-//      skip it.
-//   4. fill min(remaining, maker leaves) at the maker's price with the next trade id.
+//   3. a hook is set: it answers how much of q = min(remaining, maker leaves) the pair may trade
+//      (taker with leaves = remaining, maker, q). 0 (or less) skips the maker; an answer below q cuts
+//      the fill to it, unless the maker is AON or the taker is AON or FOK, when a cut is a skip (an
+//      all-or-none order trades whole orders, never a part the hook chose); more than q counts as q.
+//   4. fill that quantity (q without a hook) at the maker's price with the next trade id.
 // An all-or-none aggressor (AON flag, or FOK) first runs the same walk without changing anything
 // (self-trade makers under kCancelResting count as skipped; under the other modes the dry walk stops
 // there). Only if it would fill completely does the real walk run; otherwise the order rests untouched
@@ -94,20 +97,23 @@ struct Order {
 };
 static_assert(std::is_trivially_copyable_v<Order>);
 
-// Decides, per pair, whether a resting order may trade with an aggressor now (market rules: transfer
-// restrictions, caps, ratio pairs), and hears of every trade a walk makes, so that a rule whose limit
-// is shared by several fills of one walk (a region's cap) can count them. Called on the engine thread
-// during matching, including the dry run that decides whether an all-or-none or FOK aggressor can
-// fill. For each walk: walk_started(dry) once, then per maker that self-trade prevention and the AON
-// rule let through: eligible(taker, maker, qty) and, when it says yes, traded(taker, maker, qty) right
-// before the fill (in the dry run: before the taker's remaining quantity falls). `taker` has leaves =
-// remaining before this fill, `maker` its open quantity before it, `qty` is the fill's quantity.
+// Decides, per pair, how much a resting order may trade with an aggressor now (market rules: transfer
+// restrictions, caps, ratio pairs, a buyer's remaining need), and hears of every trade a walk makes,
+// so that a rule whose limit is shared by several fills of one walk (a region's cap, a project's need)
+// can count them. Called on the engine thread during matching, including the dry run that decides
+// whether an all-or-none or FOK aggressor can fill. For each walk: walk_started(dry) once, then per
+// maker that self-trade prevention and the AON rule let through: allowed(taker, maker, qty) and, when
+// the engine fills (see the walk in this file's opening comment for cuts), traded(taker, maker, q)
+// with the quantity q it fills, right before the fill (in the dry run: before the taker's remaining
+// quantity falls). `taker` has leaves = remaining before this fill, `maker` its open quantity before
+// it, `qty` the most the fill could be: min(remaining, maker leaves).
 // A hook must not call back into the engine, and must give the same answer to the same question in
 // the dry run and in the real walk that follows it (the real walk runs only if the dry run filled).
 class EligibilityHook {
  public:
   virtual ~EligibilityHook() = default;
-  virtual bool eligible(const Order& taker, const Order& maker, Qty qty) const = 0;
+  // The quantity the pair may trade now: 0 refuses it, qty allows the whole fill, between cuts it.
+  virtual Qty allowed(const Order& taker, const Order& maker, Qty qty) const = 0;
   virtual void walk_started(bool dry) { (void)dry; }
   virtual void traded(const Order& taker, const Order& maker, Qty qty) {
     (void)taker, (void)maker, (void)qty;

@@ -73,7 +73,8 @@ enum class RejectCode : std::uint16_t {
   kProjectWrongIndustry = 217,   // as kFacilityWrongIndustry
   kProjectNotOpen = 218,        // arg1 = ProjectStatus
   kProjectNeed = 219,           // arg1 = need not yet credited or reserved, arg2 = what the order would
-                                // reserve more (its open quantity, or a replace's growth, at the lowest ratio)
+                                // reserve more (its open quantity, or a replace's growth, at the highest
+                                // ratio a seller could bring); a new order also when arg1 is 0
   kNoRatioRule = 220,           // no ratio rule could ever apply to the project
   kNoCounterparty = 221,        // no registered account on the other side could ever trade with it
   // Registry and elimination-list commands (registry.hpp). Sentences come from Exchange::describe.
@@ -83,6 +84,10 @@ enum class RejectCode : std::uint16_t {
   kInvalidAmendment = 225,      // arg1 = the field, arg2 = the value (side: kSell facility, kBuy project)
   kAmendBelowUsed = 226,        // arg1 = the value asked for, arg2 = the facility's sold or project's credited
   kRegistrationOutOfOrder = 227,  // arg1 = the account given, arg2 = the next one to register
+  kCreditsNothing = 228,        // a buy whose open quantity credits no new capacity even at the project's
+                                // lowest ratio, or a sell whose open quantity credits none at the lowest
+                                // ratio of the facility's pairs: arg1 = the least quantity that credits
+                                // some, arg2 = that ratio
 };
 
 // Why a trade may not be revoked (kNotRevocable's arg2).
@@ -105,6 +110,9 @@ enum class CancelReason : std::uint8_t {
   kSuspended = 7,   // Exchange: the operator suspended the order's participant
   kRegistry = 8,    // Exchange: an amendment changed the order's facility or project (capacity, need,
                     // eligibility, status), or a revocation gave the project back need
+  kNeedCovered = 9, // Exchange: the order filled at a pair's ratio below the project's highest, so it
+                    // credited more than it had reserved, and what it still reserved no longer fits
+                    // in the project's need beside the credit and its other open orders
 };
 std::string_view to_string(CancelReason reason);
 

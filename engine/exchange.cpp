@@ -14,7 +14,6 @@ namespace crix::engine {
 
 namespace {
 
-__extension__ using Int128 = __int128;  // a day's traded value: up to 10^12 fen x 10^10 t per fill
 
 constexpr std::int64_t kNsPerMinute = 60'000'000'000;
 constexpr std::int64_t kNsPerDay = 24 * 60 * kNsPerMinute;
@@ -146,6 +145,7 @@ struct Exchange::Impl final : EligibilityHook {
     std::int64_t sold = 0;
     std::int64_t reserved = 0;
     std::uint32_t counterparties = 0;  // open projects of other owners that may buy from it
+    std::uint32_t lowest_ratio = 0;    // of its allowed pairs with other owners' projects; 0: none
     bool registered = true;
   };
   struct ProjectState {
@@ -155,9 +155,10 @@ struct Exchange::Impl final : EligibilityHook {
     bool open = true;  // approved or filed
     std::uint32_t instrument = kAnyInstrument;  // the product it needs
     std::int64_t need = 0;
-    std::uint32_t lowest_ratio = 0;  // 0: no rule can ever apply
+    std::uint32_t lowest_ratio = 0;   // of the rules that could apply; 0: no rule can ever apply
+    std::uint32_t highest_ratio = 0;  // of its allowed pairs (the least credit per tonne); 0: none
     std::int64_t credited = 0;
-    std::int64_t reserved = 0;  // credit reserved by open buy orders
+    std::int64_t reserved = 0;  // credit reserved by open buy orders, at highest_ratio
     std::uint32_t counterparties = 0;  // eligible facilities of other owners it may buy from
     bool registered = true;
   };
@@ -183,7 +184,7 @@ struct Exchange::Impl final : EligibilityHook {
     bool halted = false;
     std::int64_t day_volume = 0;
     std::int64_t day_trades = 0;
-    Int128 day_value = 0;
+    DayValue day_value = 0;
   };
   static constexpr std::int64_t kNoCap = std::numeric_limits<std::int64_t>::max();
   static constexpr std::uint32_t kAnyInstrument = std::numeric_limits<std::uint32_t>::max();
@@ -253,7 +254,7 @@ struct Exchange::Impl final : EligibilityHook {
       s.instrument = product_index(p.instrument, "project " + p.id);
       projects.push_back(s);
     }
-    allowed.assign(market.participants.size() * market.instruments.size(), 0);
+    trades_instrument.assign(market.participants.size() * market.instruments.size(), 0);
     suspended_flags.assign(market.participants.size(), 0);
     roles.assign(market.participants.size(), 0);
     for (std::uint32_t i = 0; i < market.participants.size(); ++i) {
@@ -265,7 +266,7 @@ struct Exchange::Impl final : EligibilityHook {
         if (it == instrument_of.end()) {
           throw std::invalid_argument("participant " + p.id + ": instrument " + code + " is not listed");
         }
-        allowed[i * market.instruments.size() + it->second] = 1;
+        trades_instrument[i * market.instruments.size() + it->second] = 1;
       }
     }
     capacity.resize(n_regions * kIndustries);
@@ -296,8 +297,15 @@ struct Exchange::Impl final : EligibilityHook {
                                 ? static_cast<std::uint32_t>(ratio.rule - market.ratios.rules().data())
                                 : kNoRule};
         pairs[f * market.projects.size() + p] = rule;
+        if (rule.allowed) projects[p].highest_ratio = std::max(projects[p].highest_ratio, rule.ratio);
+        if (rule.allowed && facilities[f].owner != projects[p].owner) {
+          std::uint32_t& lowest = facilities[f].lowest_ratio;
+          lowest = lowest == 0 ? rule.ratio : std::min(lowest, rule.ratio);
+        }
       }
     }
+    walk_credit.assign(projects.size(), 0);
+    walk_released.assign(projects.size(), 0);
     for (std::size_t f = registered.facilities.value_or(facilities.size()); f < facilities.size(); ++f) {
       facilities[f].registered = false;
     }
@@ -391,27 +399,68 @@ struct Exchange::Impl final : EligibilityHook {
     }
   }
 
-  bool eligible(const Order& taker, const Order& maker, Qty qty) const override {
+  // How much of `qty` the pair may trade now. Refused: a pair the rules forbid, an expired facility,
+  // a fill that would credit nothing, a fill past the buyer region's cap. Cut: a fill whose credit
+  // would pass the project's room (cut_to; the engine skips instead when a side is all-or-none).
+  Qty allowed(const Order& taker, const Order& maker, Qty qty) const override {
     const Order* buy = nullptr;
     const Order* sell = nullptr;
     buyer_seller(taker, maker, buy, sell);
     const auto f = static_cast<std::uint32_t>(sell->account.v);
     const auto p = static_cast<std::uint32_t>(buy->account.v);
     const PairRule& rule = pairs[f * projects.size() + p];
-    if (!rule.allowed) return false;
-    if (today > facilities[f].expires_day) return false;
+    if (!rule.allowed) return Qty(0);
+    if (today > facilities[f].expires_day) return Qty(0);
+    std::int64_t q = qty.v;
+    std::int64_t credit = credited_capacity(q, rule.ratio);
+    // Most fills fit even without the order's own reservation counted as room: no need to work it out.
+    const ProjectState& ps = projects[p];
+    if (credit > ps.need - ps.credited - walk_credit[p] - (ps.reserved - walk_released[p])) {
+      const std::int64_t room = need_room(p, *buy, buy == &taker);
+      if (credit > room) {
+        q = cut_to(room, rule.ratio, instruments[taker.instrument.v].lot, q);
+        credit = credited_capacity(q, rule.ratio);
+      }
+    }
+    if (credit == 0) return Qty(0);  // retired capacity must credit some new capacity
     const std::uint32_t into = projects[p].region;
     const std::size_t slot = into * kIndustries + ind(walk_industry);
-    if (caps[slot] == kNoCap) return true;
-    std::int64_t after = capacity[slot] + walk_delta[into] + credited_capacity(qty.v, rule.ratio);
-    if (facilities[f].region == into) after -= qty.v;
-    return after <= caps[slot];
+    if (caps[slot] == kNoCap) return Qty(q);
+    std::int64_t after = capacity[slot] + walk_delta[into] + credit;
+    if (facilities[f].region == into) after -= q;
+    return after <= caps[slot] ? Qty(q) : Qty(0);
+  }
+
+  // The credit project `p` may still take in a fill of `buy`: its need less what is credited (this
+  // walk's fills included) and less what its OTHER open orders reserve. The order's own reservation
+  // counts as room: a fill at a ratio below the highest may credit more than the order reserved
+  // (forward() then cancels a remainder that no longer fits, kNeedCovered).
+  std::int64_t need_room(std::uint32_t p, const Order& buy, bool buy_is_taker) const {
+    const ProjectState& s = projects[p];
+    // A taker's own reservation in `reserved`: none for a new order (its Accepted event is settled
+    // after the walk), the old open quantity's for a replace (taker_reserved).
+    const std::int64_t own = buy_is_taker ? taker_reserved : reserve_of(p, buy.leaves.v);
+    const std::int64_t others = s.reserved - walk_released[p] - own;
+    return std::max<std::int64_t>(0, s.need - s.credited - walk_credit[p] - others);
+  }
+
+  // The quantity, at most `offered`, a multiple of `lot`, that credits the most it can without passing
+  // `room` at `ratio`, and of those the least: no tonne is retired for no credit. 0: none credits.
+  static std::int64_t cut_to(std::int64_t room, std::uint32_t ratio, std::int64_t lot, std::int64_t offered) {
+    // floor(q * 1000 / ratio) <= room  <=>  q * 1000 < (room + 1) * ratio.
+    std::int64_t most = ((room + 1) * static_cast<std::int64_t>(ratio) - 1) / 1000;
+    most = std::min(most, offered) / lot * lot;
+    const std::int64_t credit = credited_capacity(most, ratio);
+    if (credit == 0) return 0;
+    const std::int64_t least = (credit * static_cast<std::int64_t>(ratio) + 999) / 1000;  // credits `credit`
+    return (least + lot - 1) / lot * lot;
   }
 
   void walk_started(bool) override {
-    if (walk_touched.empty()) return;
     for (std::uint32_t r : walk_touched) walk_delta[r] = 0;
     walk_touched.clear();
+    for (std::uint32_t p : walk_projects) walk_credit[p] = walk_released[p] = 0;
+    walk_projects.clear();
   }
 
   void traded(const Order& taker, const Order& maker, Qty qty) override {
@@ -421,8 +470,13 @@ struct Exchange::Impl final : EligibilityHook {
     const auto f = static_cast<std::uint32_t>(sell->account.v);
     const auto p = static_cast<std::uint32_t>(buy->account.v);
     const std::uint32_t ratio = pairs[f * projects.size() + p].ratio;
-    touch(projects[p].region, credited_capacity(qty.v, ratio));
+    const std::int64_t credit = credited_capacity(qty.v, ratio);
+    touch(projects[p].region, credit);
     touch(facilities[f].region, -qty.v);
+    if (std::find(walk_projects.begin(), walk_projects.end(), p) == walk_projects.end()) walk_projects.push_back(p);
+    walk_credit[p] += credit;
+    // A maker's reservation is in `reserved` and falls with its leaves; a taker's is settled later.
+    if (buy == &maker) walk_released[p] += reserve_of(p, maker.leaves.v) - reserve_of(p, maker.leaves.v - qty.v);
   }
 
   void touch(std::uint32_t region, std::int64_t delta) {
@@ -523,11 +577,7 @@ struct Exchange::Impl final : EligibilityHook {
       InstrumentState& s = instruments[i];
       const Price previous = s.reference;
       if (s.day_volume > 0) {
-        const std::int64_t tick = market.instruments[i].tick;
-        // VWAP rounded once, half up, straight to the tick (rounding to the fen first could land on
-        // the other tick: 58049.5 fen is 580.00 at a 1-yuan tick, not 581.00).
-        const Int128 unit = Int128{s.day_volume} * tick;
-        s.reference = Price(static_cast<std::int64_t>((s.day_value * 2 + unit) / (unit * 2)) * tick);
+        s.reference = Price(day_close(s.day_value, s.day_volume, market.instruments[i].tick));
         set_band(i);
       }
       Event e;
@@ -569,7 +619,7 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kSideNotAllowed, 0, 0, sink);
       return false;
     }
-    if (!allowed[c.participant.v * instruments.size() + c.instrument.v]) {
+    if (!trades_instrument[c.participant.v * instruments.size() + c.instrument.v]) {
       reject(c, RejectCode::kInstrumentNotAllowed, 0, 0, sink);
       return false;
     }
@@ -601,8 +651,9 @@ struct Exchange::Impl final : EligibilityHook {
     return true;
   }
 
-  // The facility a sell names; `extra` is the capacity the order would newly reserve.
-  bool check_facility(const Command& c, std::int64_t extra, EventSink& sink) const {
+  // The facility a sell names; `extra` is the capacity the order would newly reserve, `open` its open
+  // quantity.
+  bool check_facility(const Command& c, std::int64_t extra, std::int64_t open, EventSink& sink) const {
     if (c.account.v >= facilities.size() || !facilities[c.account.v].registered) {
       reject(c, RejectCode::kUnknownFacility, 0, 0, sink);
       return false;
@@ -631,6 +682,15 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kNoCounterparty, 0, 0, sink);
       return false;
     }
+    // A sell that credits nothing to any project that may buy from it could never trade (every fill
+    // of it would be skipped): refused, as a buy that credits nothing is, rather than left in the book
+    // for every walk to step over.
+    if (credited_capacity(open, s.lowest_ratio) == 0) {
+      const std::int64_t lot = instruments[c.instrument.v].lot;
+      const std::int64_t least = (s.lowest_ratio + 999) / 1000;
+      reject(c, RejectCode::kCreditsNothing, (least + lot - 1) / lot * lot, s.lowest_ratio, sink);
+      return false;
+    }
     const std::int64_t available = s.capacity - s.sold - s.reserved;
     if (extra > available) {
       reject(c, RejectCode::kFacilityCapacity, available, extra, sink);
@@ -646,8 +706,9 @@ struct Exchange::Impl final : EligibilityHook {
     return all_or_none && open.v == s.capacity - s.sold;
   }
 
-  // The project a buy names; `extra` is the credit the order would newly reserve.
-  bool check_project(const Command& c, std::int64_t extra, EventSink& sink) const {
+  // The project a buy names; `extra` is the credit the order would newly reserve, `open` its open
+  // quantity and `is_new` whether it is a new order (a replace keeps the room it has).
+  bool check_project(const Command& c, std::int64_t extra, std::int64_t open, bool is_new, EventSink& sink) const {
     if (c.account.v >= projects.size() || !projects[c.account.v].registered) {
       reject(c, RejectCode::kUnknownProject, 0, 0, sink);
       return false;
@@ -677,18 +738,31 @@ struct Exchange::Impl final : EligibilityHook {
       reject(c, RejectCode::kNoCounterparty, 0, 0, sink);
       return false;
     }
+    // An order that could never credit anything, at any ratio the project can get, is refused: every
+    // fill of it would retire capacity for no new capacity (a fill that would is skipped at match time).
+    if (credited_capacity(open, s.lowest_ratio) == 0) {
+      const std::int64_t lot = instruments[c.instrument.v].lot;
+      const std::int64_t least = (s.lowest_ratio + 999) / 1000;
+      reject(c, RejectCode::kCreditsNothing, (least + lot - 1) / lot * lot, s.lowest_ratio, sink);
+      return false;
+    }
+    // A new order needs need left that no open order reserves: with none, each of its fills would be
+    // cut to nothing.
     const std::int64_t free = s.need - s.credited - s.reserved;
-    if (extra > free) {
+    if (extra > free || (is_new && free <= 0)) {
       reject(c, RejectCode::kProjectNeed, free, extra, sink);
       return false;
     }
     return true;
   }
 
-  // The credit an open buy of `open` t reserves. A project no ratio rule covers (lowest ratio 0) can
-  // have no open buy: its orders are refused (kNoRatioRule), so it reserves nothing.
+  // The credit an open buy of `open` t reserves: the least it can credit, at the highest ratio of the
+  // project's allowed pairs, so that a buyer can bid what its need takes at any pair's ratio. A fill
+  // at a lower ratio credits more; the match-time room (need_room) keeps credited + reserved within
+  // the need. A project with no allowed pair (highest ratio 0) can have no open buy: its orders are
+  // refused (kNoCounterparty), so it reserves nothing.
   std::int64_t reserve_of(std::uint32_t project, std::int64_t open) const {
-    const std::uint32_t ratio = projects[project].lowest_ratio;
+    const std::uint32_t ratio = projects[project].highest_ratio;
     return ratio == 0 ? 0 : credited_capacity(open, ratio);
   }
 
@@ -716,7 +790,7 @@ struct Exchange::Impl final : EligibilityHook {
     if (!check_trader(c, sink)) return;
     if (!check_price_qty(c, c.price, sink)) return;
     if (c.side == Side::kSell) {
-      if (!check_facility(c, c.qty.v, sink)) return;
+      if (!check_facility(c, c.qty.v, c.qty.v, sink)) return;
       if (!indivisible_ok(c, c.flags, c.tif, c.qty)) {
         const auto f = static_cast<std::uint32_t>(c.account.v);
         return reject(c, RejectCode::kFacilityIndivisible,
@@ -725,8 +799,9 @@ struct Exchange::Impl final : EligibilityHook {
     } else {
       const std::int64_t extra =
           c.account.v < projects.size() ? reserve_of(static_cast<std::uint32_t>(c.account.v), c.qty.v) : 0;
-      if (!check_project(c, extra, sink)) return;
+      if (!check_project(c, extra, c.qty.v, true, sink)) return;
     }
+    taker_reserved = 0;  // a new order's reservation is settled from its Accepted event, after the walk
     forward(c, sink);
   }
 
@@ -744,7 +819,7 @@ struct Exchange::Impl final : EligibilityHook {
     if (!check_price_qty(checked, c.price, sink)) return;
     const Qty new_open = c.qty - (old->qty - old->leaves);
     if (old->side == Side::kSell) {
-      if (!check_facility(checked, new_open.v - old->leaves.v, sink)) return;
+      if (!check_facility(checked, new_open.v - old->leaves.v, new_open.v, sink)) return;
       if (!indivisible_ok(checked, old->flags, old->tif, new_open)) {
         const auto f = static_cast<std::uint32_t>(old->account.v);
         return reject(checked, RejectCode::kFacilityIndivisible,
@@ -752,7 +827,10 @@ struct Exchange::Impl final : EligibilityHook {
       }
     } else {
       const auto p = static_cast<std::uint32_t>(old->account.v);
-      if (!check_project(checked, reserve_of(p, new_open.v) - reserve_of(p, old->leaves.v), sink)) return;
+      if (!check_project(checked, reserve_of(p, new_open.v) - reserve_of(p, old->leaves.v), new_open.v, false, sink)) {
+        return;
+      }
+      taker_reserved = reserve_of(p, old->leaves.v);  // in `reserved` until the Replaced event settles
     }
     replaced_open = old->leaves;
     forward(c, sink);
@@ -800,9 +878,35 @@ struct Exchange::Impl final : EligibilityHook {
     const std::size_t from = sink.size();
     book.apply(c, sink);
     for (std::size_t i = from; i < sink.size(); ++i) settle(sink.at(i), reason);
-    if (need_met.empty()) return;
-    for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, c.ts, CancelReason::kNeedMet, sink);
-    need_met.clear();
+    if (!need_met.empty()) {
+      for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, c.ts, CancelReason::kNeedMet, sink);
+      need_met.clear();
+    }
+    if (!over_credited.empty()) release_over_reserved(c.ts, sink);
+  }
+
+  // A buy order that filled at a ratio below its project's highest credited more than it had
+  // reserved; its remainder still reserves at the highest ratio, which may no longer fit beside the
+  // credit and the project's other orders. Each such order, in fill order, is canceled while the
+  // project's credited + reserved is above its need (kNeedCovered): the invariant holds after every
+  // command, and what the project still needs it can bid again.
+  void release_over_reserved(Timestamp ts, EventSink& sink) {
+    for (const OverCredited& o : over_credited) {
+      const ProjectState& s = projects[o.project];
+      if (s.credited + s.reserved <= s.need) continue;
+      const Order* live = book.peek(o.order);
+      if (live == nullptr || live->side != Side::kBuy) continue;
+      Command cancel;
+      cancel.type = CommandType::kCancel;
+      cancel.instrument = live->instrument;
+      cancel.id = o.order;
+      cancel.participant = live->participant;
+      cancel.ts = ts;
+      const std::size_t from = sink.size();
+      book.apply(cancel, sink);
+      for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), CancelReason::kNeedCovered);
+    }
+    over_credited.clear();
   }
 
   void settle(Event& e, CancelReason reason) {
@@ -851,14 +955,18 @@ struct Exchange::Impl final : EligibilityHook {
     ProjectState& ps = projects[p];
     fs.sold += q;
     fs.reserved -= q;
-    ps.reserved -= reserve_of(p, buy_open_after.v + q) - reserve_of(p, buy_open_after.v);
+    const std::int64_t released = reserve_of(p, buy_open_after.v + q) - reserve_of(p, buy_open_after.v);
+    ps.reserved -= released;
     ps.credited += credit;
+    if (credit > released && buy_open_after.v > 0) {
+      over_credited.push_back(OverCredited{taker_buys ? e.order_id : e.maker_id, p});
+    }
     const std::size_t k = ind(fs.industry);
     capacity[ps.region * kIndustries + k] += credit;
     capacity[fs.region * kIndustries + k] -= q;
     InstrumentState& is = instruments[e.instrument.v];
     is.day_volume += q;
-    is.day_value += Int128{e.price.v} * q;
+    is.day_value += DayValue{e.price.v} * q;
     ++is.day_trades;
     e.arg1 = credit;
     e.arg2 = ratio;
@@ -1100,7 +1208,7 @@ struct Exchange::Impl final : EligibilityHook {
   std::vector<FacilityState> facilities;
   std::vector<ProjectState> projects;
   std::vector<InstrumentState> instruments;
-  std::vector<std::uint8_t> allowed;          // [participant * instruments + instrument]
+  std::vector<std::uint8_t> trades_instrument;  // [participant * instruments + instrument]
   std::vector<std::uint8_t> suspended_flags;  // per participant
   std::vector<std::uint8_t> roles;            // per participant: 1 may buy, 2 may sell
   std::vector<std::int64_t> capacity; // [region * kIndustries + industry]
@@ -1125,6 +1233,18 @@ struct Exchange::Impl final : EligibilityHook {
   std::uint32_t registered_projects = 0;
 
   std::vector<std::uint32_t> need_met;  // projects whose need the current command met
+  // Buy orders left open by a fill that credited more than it released of their reservation.
+  struct OverCredited {
+    OrderId order;
+    std::uint32_t project = 0;
+  };
+  std::vector<OverCredited> over_credited;
+  // The walk in progress, per project it touched: credit of its fills so far, and reservation its
+  // makers' fills released (need_room).
+  std::vector<std::int64_t> walk_credit;
+  std::vector<std::int64_t> walk_released;
+  std::vector<std::uint32_t> walk_projects;
+  std::int64_t taker_reserved = 0;  // the walking buy order's reservation already in `reserved`
   std::vector<OrderId> open_ids;
   Qty replaced_open{};  // the open quantity of the order being replaced, before the replace
 
@@ -1160,6 +1280,9 @@ std::int64_t Exchange::project_credited(std::uint32_t p) const { return impl_->p
 std::int64_t Exchange::project_reserved(std::uint32_t p) const { return impl_->projects.at(p).reserved; }
 std::uint32_t Exchange::project_lowest_ratio(std::uint32_t p) const {
   return impl_->projects.at(p).lowest_ratio;
+}
+std::uint32_t Exchange::project_highest_ratio(std::uint32_t p) const {
+  return impl_->projects.at(p).highest_ratio;
 }
 std::size_t Exchange::registered_facilities() const { return impl_->registered_facilities; }
 std::size_t Exchange::registered_projects() const { return impl_->registered_projects; }
@@ -1460,12 +1583,34 @@ std::string Exchange::describe(const Event& e) const {
       return project(e.account.v) + " is " + std::string(to_string(static_cast<ProjectStatus>(e.arg1))) +
              ": only approved or filed projects may buy";
     case RejectCode::kProjectNeed: {
+      // Credited and reserved as they are now: right when the sentence is made as the reject happens.
       const Project& proj = mk.projects[e.account.v];
+      const Impl::ProjectState& now = m.projects[e.account.v];
+      if (e.arg1 <= 0 && now.credited >= proj.new_capacity) {
+        return project(e.account.v) + " has its need met (" + tonnes(now.credited) + " of new capacity credited of " +
+               tonnes(proj.new_capacity) + "): it takes no more buy orders";
+      }
+      if (e.arg1 <= 0) {
+        return project(e.account.v) + " needs " + tonnes(proj.new_capacity) + " of new capacity: " +
+               tonnes(now.credited) + " is credited and its open orders reserve the other " +
+               tonnes(now.reserved) + ", so a new order could never fill; cancel or reduce an open order first";
+      }
       return project(e.account.v) + " needs " + tonnes(proj.new_capacity) + " of new capacity, of which " +
-             tonnes(e.arg1) + " is neither credited nor reserved by open orders; the order needs " + tonnes(e.arg2) +
-             " more of it (its open quantity at the lowest ratio the project can get, " +
-             ratio_text(m.projects[e.account.v].lowest_ratio) + ")";
+             tonnes(e.arg1) + " is neither credited nor reserved by open orders; the order reserves " +
+             tonnes(e.arg2) + " more of it (its open quantity at the highest ratio a seller can bring to it, " +
+             ratio_text(now.highest_ratio) + ")";
     }
+    case RejectCode::kCreditsNothing:
+      if (e.side == Side::kSell) {
+        return "a sell of " + tonnes(e.qty.v) + " from " + facility(e.account.v) +
+               " credits no new capacity to any project that may buy from it, even at the lowest ratio, " +
+               ratio_text(static_cast<std::uint32_t>(e.arg2)) + " (credited = floor(qty / ratio)): offer at least " +
+               tonnes(e.arg1);
+      }
+      return "a buy of " + tonnes(e.qty.v) + " for " + project(e.account.v) +
+             " credits no new capacity even at its lowest ratio, " +
+             ratio_text(static_cast<std::uint32_t>(e.arg2)) + " (credited = floor(qty / ratio)): bid at least " +
+             tonnes(e.arg1);
     case RejectCode::kNoRatioRule: {
       const Project& proj = mk.projects[e.account.v];
       return "no ratio rule of " + mk.rules_name + " covers " + std::string(to_string(proj.industry)) +

@@ -18,40 +18,54 @@
 //   when the command's price is 0); then
 //   sell: the facility exists, belongs to the seller, is of the instrument's industry and product
 //         (Facility::instrument, when it names one), is eligible (Ineligibility), some open project
-//         of another owner may buy from it (transfer and ratio rules), and it has qty of unsold and
+//         of another owner may buy from it (transfer and ratio rules), the order could credit
+//         something to one of them (credited_capacity(qty, the lowest ratio of the facility's
+//         pairs) >= 1, else kCreditsNothing: it could never trade), and it has qty of unsold and
 //         unreserved capacity; an indivisible facility only sells its whole remaining capacity,
 //         all-or-none (AON flag or FOK);
 //   buy:  the project exists, belongs to the buyer, is of the instrument's industry and product, is
 //         approved or filed, some ratio rule could apply to it, some eligible facility of another
-//         owner may sell to it, and the most the order could credit
-//         (credited_capacity(qty, the project's lowest possible ratio)) fits in its need that is
-//         neither credited nor reserved.
+//         owner may sell to it, the order could credit something (credited_capacity(qty, the
+//         project's lowest ratio) >= 1, else kCreditsNothing: every fill would retire capacity for
+//         nothing), the project has need that is neither credited nor reserved (a project whose need
+//         is met takes no buy order), and the order's reservation (below) fits in that need
+//         (kProjectNeed). So a buyer can always bid the quantity its need takes at any pair's ratio:
+//         750,000 t of new capacity at 1.5:1 is a bid of 1,125,000 t.
 // Then the book's own checks (engine.hpp). Replace runs the same checks on the new price and quantity
 // (an indivisible facility's order may change its price only). Cancels and mass cancels are allowed
 // in every phase.
 //
 // Reservations. An open sell order reserves its open quantity of the facility; an open buy order
-// reserves credited_capacity(open quantity, lowest ratio) of the project's need. Fills, cancels,
-// expiries and replaces adjust them, so sold + reserved <= capacity and credited + reserved <= need
-// always hold, whatever ratio the pairs turn out to have.
+// reserves credited_capacity(open quantity, highest ratio) of the project's need: the least it can
+// credit, at the highest ratio of the project's allowed pairs with any configured facility. Fills,
+// cancels, expiries and replaces adjust them. A fill at a lower ratio credits more than it releases,
+// so at match time a fill's credit must fit in the project's room: its need less its credit (this
+// walk's included) less what its OTHER open orders reserve. A fill that would pass it is cut to the
+// least quantity (a multiple of the lot) that credits the most the room allows, or skipped when
+// either order is all-or-none (an indivisible lot is never cut). After the command, an order such a
+// fill left open whose reservation no longer fits beside the credit is canceled (kNeedCovered).
+// So sold + reserved <= capacity and credited + reserved <= need hold after every command.
 //
 // At match time (the EligibilityHook), per pair: the transfer table must allow the flow between the
 // facility's and the project's regions; a ratio rule must cover the pair; the facility must not have
-// expired; and the project's region must stay within its cap for the industry once the fills of this
-// walk so far are counted (region totals move by +credited in the buyer's region and -qty in the
-// seller's). Self-trade is the book's self-trade prevention (cancel the resting order).
+// expired; the fill is cut to the project's room (above); a fill that would credit 0 t is never made
+// (the maker is skipped and keeps its place: the same order may credit something with another pair
+// or a larger fill); and the project's region must stay within its cap for the industry once the
+// fills of this walk so far are counted (region totals move by +credited in the buyer's region and
+// -qty in the seller's). Self-trade is the book's self-trade prevention (cancel the resting order).
 //
 // On each fill: the pair's ratio and credited = floor(qty * 1000 / ratio) go into the Fill event
 // (arg1, arg2); the facility's sold capacity, the project's credited capacity and both regions'
-// totals move. A project whose need is met has its open buy orders canceled (kNeedMet).
+// totals move; credited >= 1 on every fill. A project whose need is met has its open buy orders
+// canceled (kNeedMet).
 //
 // Calendar. Command times are UTC nanoseconds; the exchange's fixed UTC offset gives local time. A
 // trading day is a working day that is not a holiday; its phases are pre-open (before the first
 // session), continuous (inside a session), break (between sessions) and closed (after the last, and
 // all day on other days). A SessionPhase event marks each change. The first command at or after a
 // trading day's close closes that day before anything else: Day orders expire, each instrument's
-// close is the VWAP of the day's trades rounded to the tick, which becomes its reference price
-// (DayClosed events). The operator's kCloseDay closes the current day at once.
+// close is day_close() of the day's trades (market_rules.hpp: the VWAP rounded once to the tick, the
+// formula the ledger's daily statistics share), which becomes its reference price (DayClosed events). The operator's kCloseDay closes the current day at once.
 //
 // Registry and elimination list (registry.hpp). Only registered facilities and projects trade; an
 // Exchange may be built with the configured entries beyond a count not yet registered (a ledger's
@@ -151,6 +165,8 @@ class Exchange {
   std::int64_t project_credited(std::uint32_t project) const;
   std::int64_t project_reserved(std::uint32_t project) const;  // credit reserved by open buys
   std::uint32_t project_lowest_ratio(std::uint32_t project) const;  // 0: no rule can apply
+  // The highest ratio of the project's allowed pairs, at which its buys reserve; 0: no allowed pair.
+  std::uint32_t project_highest_ratio(std::uint32_t project) const;
   std::size_t registered_facilities() const;
   std::size_t registered_projects() const;
   // The elimination status of trade `id`'s entry; nullopt for an id that is no trade (0, not yet

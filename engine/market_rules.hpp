@@ -85,6 +85,19 @@ constexpr std::int64_t credited_capacity(std::int64_t qty, std::uint32_t ratio_p
   return qty * 1000 / static_cast<std::int64_t>(ratio_permille);
 }
 
+// A day's traded value, the sum of price x qty in fen: up to 10^12 fen x 10^10 t per fill, past int64.
+__extension__ typedef __int128 DayValue;
+
+// The day's close of an instrument (DOMAIN.md: the volume-weighted average of the day's trades):
+// `value` / `volume` rounded once, half up, straight to a multiple of `tick` (rounding to the fen
+// first could land on the other tick: 58049.5 fen is 580.00 at a 1-yuan tick, not 581.00). The one
+// home of the formula: the Exchange's next reference price and the ledger's daily statistics both
+// call it (STYLE.md 19). Requires volume >= 1 and tick >= 1.
+constexpr std::int64_t day_close(DayValue value, std::int64_t volume, std::int64_t tick) {
+  const DayValue unit = DayValue{volume} * tick;
+  return static_cast<std::int64_t>((value * 2 + unit) / (unit * 2)) * tick;
+}
+
 enum class FlowEffect : std::uint8_t { kAllow = 0, kDeny = 1 };
 
 // One row of a transfer table. Conditions unset = any. `into_province_over_target` matches when the

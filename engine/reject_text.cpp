@@ -52,6 +52,7 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kInvalidAmendment: return "invalid registry amendment";
     case RejectCode::kAmendBelowUsed: return "amendment below what is already sold or credited";
     case RejectCode::kRegistrationOutOfOrder: return "registration out of order";
+    case RejectCode::kCreditsNothing: return "order too small to credit any new capacity";
   }
   return "unrecognised reject code";
 }
@@ -156,6 +157,9 @@ std::string_view to_string(CancelReason reason) {
     case CancelReason::kNeedMet: return "the project's need is met";
     case CancelReason::kSuspended: return "participant suspended";
     case CancelReason::kRegistry: return "the registry entry of its facility or project was amended";
+    case CancelReason::kNeedCovered:
+      return "a fill at a lower ratio credited more than the order reserved: the project's credit and its "
+             "other open orders now cover its need";
   }
   return "unrecognised cancel reason";
 }

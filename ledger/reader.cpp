@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 
+#include "engine/market_rules.hpp"
 #include "ledger/store.hpp"
 
 namespace crix::ledger {
@@ -537,11 +538,10 @@ std::vector<DailyStats> Reader::daily_stats(Day first, Day last,
     if (detail::load<DailyKey>(k, "daily", env_->path()).day.get() > day_key(last)) break;
     DailyStats d = decode(detail::load<DailyRecord>(v, "daily", env_->path()));
     if ((instrument && d.instrument != *instrument) || d.volume.v <= 0) continue;
-    // The exchange's own close: VWAP half up to the fen, then to the nearest tick (Exchange close_day).
+    // The exchange's own close, by the exchange's own formula (engine::day_close).
     const std::int64_t tick =
         d.instrument.v < instruments.size() ? std::max<std::int64_t>(instruments[d.instrument.v].tick, 1) : 1;
-    const auto vwap = static_cast<std::int64_t>((d.value * 2 + d.volume.v) / (Int128{d.volume.v} * 2));
-    d.close = engine::Price((vwap + tick / 2) / tick * tick);
+    d.close = engine::Price(engine::day_close(d.value, d.volume.v, tick));
     out.push_back(d);
   }
   return out;

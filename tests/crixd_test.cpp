@@ -1697,3 +1697,70 @@ TEST_CASE("crixd: a FIX 4.4 message type the dialect does not support gets Busin
   REQUIRE(seller.wait([](const Received& c) { return c.has("after-news", '0'); }));
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: a project bids its whole need at its pair's ratio; no fill credits 0 t and a project whose "
+          "need is met takes no buy order",
+          "[crixd][rules]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  {
+    // Tianjin's blast-furnace project needs 300,000 t of new capacity; Hebei's furnace replaces into
+    // Tianjin at 1.5:1, so the need takes 450,000 t.
+    std::ifstream in(market);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    const std::size_t project = text.find("id = \"TJ-NEW-BF-2500\"");
+    REQUIRE(project != std::string::npos);
+    const std::size_t need = text.find("new_capacity = 1000000", project);
+    REQUIRE(need != std::string::npos);
+    text.replace(need, std::string("new_capacity = 1000000").size(), "new_capacity = 300000");
+    std::ofstream(market) << text;
+  }
+  const std::string ledger = dir.file("crix.ledger");
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, ledger, port);
+  REQUIRE(crixd.listening(port));
+  Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  Client buyer(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+
+  // The whole need in one bid (reserving at the lowest ratio, 1.25:1, refused anything above 375,000 t).
+  REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 450000, 58000)));
+  REQUIRE(buyer.wait([](const Received& c) { return c.count("b1") == 1; }));
+  INFO(buyer.reports_for("b1")[0].text);
+  REQUIRE(buyer.reports_for("b1")[0].exec_type == '0');
+  // 1 t credits 0 t to any project that may buy from Hebei's furnace (1.25:1 at best): refused, it
+  // cannot take part of the bid for no credit.
+  REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1, 58000)));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("s1") == 1; }));
+  CHECK(seller.reports_for("s1")[0].exec_type == '8');
+  CHECK_THAT(seller.reports_for("s1")[0].text, Catch::Matchers::Contains("credits no new capacity to any project"));
+  // 450,000 t meet the need exactly.
+  REQUIRE(seller.fix().send(order("s2", '2', "HB-BF-450", 450000, 58000)));
+  REQUIRE(buyer.wait([](const Received& c) { return c.has("b1", 'F'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s2", 'F'); }));
+  const crix::fix::ExecReport fill = buyer.reports_for("b1").back();
+  CHECK(fill.ord_status == '2');
+  CHECK(fill.last_qty == 450000);
+  CHECK(fill.credited == 300000);
+  CHECK(fill.ratio_permille == 1500);
+  // The scenario's 1 t buy once the need is met: refused; a larger one too.
+  REQUIRE(buyer.fix().send(order("b2", '1', "TJ-NEW-BF-2500", 1, 58000)));
+  REQUIRE(buyer.fix().send(order("b3", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+  REQUIRE(buyer.wait([](const Received& c) { return c.count("b2") == 1 && c.count("b3") == 1; }));
+  const crix::fix::ExecReport b2 = buyer.reports_for("b2")[0];
+  const crix::fix::ExecReport b3 = buyer.reports_for("b3")[0];
+  CHECK(b2.exec_type == '8');
+  CHECK_THAT(b2.text, Catch::Matchers::Contains("credits no new capacity even at its lowest ratio, 1.25:1"));
+  CHECK(b3.exec_type == '8');
+  CHECK_THAT(b3.text, Catch::Matchers::Contains("has its need met (300000 t of new capacity credited of 300000 t)"));
+  CHECK(b3.ord_rej_reason == 3);
+  CHECK(seller.reports_for("s1").size() == 1);  // never filled
+
+  check_stops_cleanly(crixd);
+  const crix::ledger::Reader reader(ledger);
+  CHECK(reader.meta().trade_count == 1);
+  const auto elimination = reader.elimination_list();
+  REQUIRE(elimination.size() == 1);
+  CHECK(crix::ledger::verify(reader).ok());
+}

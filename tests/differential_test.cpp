@@ -91,11 +91,14 @@ class TestHook final : public EligibilityHook {
  public:
   explicit TestHook(HookRule rule) : rule_(rule) {}
 
-  bool eligible(const Order& taker, const Order& maker, Qty qty) const override {
+  Qty allowed(const Order& taker, const Order& maker, Qty qty) const override {
     calls_.push_back({HookCallKind::kEligible, taker, maker, qty});
-    if (allowed(taker, maker, qty)) return true;
-    refused_.emplace(taker.id.v, maker.id.v);
-    return false;
+    const Qty answer = answer_for(taker, maker, qty);
+    // A cut pair may cross at rest too (the rest of a cut fill stays on both sides), so it is noted
+    // with the refused ones for the crossed-book check.
+    if (answer < qty) refused_.emplace(taker.id.v, maker.id.v);
+    if (answer.v > 0 && answer < qty) ++cuts_;
+    return answer;
   }
   void walk_started(bool dry) override {
     calls_.push_back({HookCallKind::kWalkStarted, Order{}, Order{}, Qty(dry ? 1 : 0)});
@@ -107,23 +110,30 @@ class TestHook final : public EligibilityHook {
     return refused_.count({a.id.v, b.id.v}) != 0 || refused_.count({b.id.v, a.id.v}) != 0;
   }
   std::size_t refused_pairs() const { return refused_.size(); }
+  std::size_t cuts() const { return cuts_; }
   const std::vector<HookCall>& calls() const { return calls_; }
   void clear_calls() { calls_.clear(); }
 
  private:
-  bool allowed(const Order& taker, const Order& maker, Qty qty) const {
+  // kEveryArgument also cuts: a digest of 1 mod 7 allows half the fill (a real hook cuts a fill to a
+  // project's remaining need); the engines must then turn a cut of an all-or-none side into a skip.
+  Qty answer_for(const Order& taker, const Order& maker, Qty qty) const {
     if (rule_ == HookRule::kParticipants) {
-      return (taker.participant.v + maker.participant.v + maker.id.v) % 5 != 0;
+      return (taker.participant.v + maker.participant.v + maker.id.v) % 5 != 0 ? qty : Qty(0);
     }
     StateHasher h;
     add_order(h, taker);
     add_order(h, maker);
     h.add_signed(qty.v);
-    return h.digest() % 7 != 0;
+    const std::uint64_t d = h.digest() % 7;
+    if (d == 0) return Qty(0);
+    if (d == 1 && qty.v > 1) return Qty(qty.v / 2);
+    return qty;
   }
 
   HookRule rule_;
   mutable std::set<std::pair<std::uint64_t, std::uint64_t>> refused_;
+  mutable std::size_t cuts_ = 0;  // answers that cut a fill (an all-or-none side may still skip it)
   mutable std::vector<HookCall> calls_;
 };
 
@@ -640,6 +650,7 @@ Coverage run_streams(StpMode stp) {
       coverage.note(shape.hook == HookRule::kParticipants ? "hook refused: participants rule"
                                                           : "hook refused: every-argument rule",
                     static_cast<long>(fast_hook.refused_pairs()));
+      coverage.note("hook cut a fill", static_cast<long>(fast_hook.cuts()));
     }
   }
   return coverage;
@@ -651,7 +662,7 @@ void require_common(const Coverage& coverage) {
            "fill", "one order filled at several prices", "market order filled", "FOK filled", "FOK killed",
            "AON filled", "AON killed", "AON rests untouched", "AON maker skipped", "crossed at rest: AON",
            "crossed at rest: refused pair", "hook refused: participants rule",
-           "hook refused: every-argument rule", "expired in time", "expired at the close",
+           "hook refused: every-argument rule", "hook cut a fill", "expired in time", "expired at the close",
            "replace keeps its place", "replace loses its place", "replace trades",
            "replace: level pool full", "mass cancel: one instrument", "mass cancel: all instruments"}) {
     INFO(feature);

@@ -397,8 +397,8 @@ TEST_CASE("self-trade prevention", "[engine][stp]") {
 
 TEST_CASE("the eligibility hook skips a pair and the maker keeps its place", "[engine][hook]") {
   struct NotWithThree : EligibilityHook {
-    bool eligible(const Order& taker, const Order& maker, Qty) const override {
-      return !(taker.participant == ParticipantId(3) && maker.participant == ParticipantId(1));
+    Qty allowed(const Order& taker, const Order& maker, Qty qty) const override {
+      return taker.participant == ParticipantId(3) && maker.participant == ParticipantId(1) ? Qty(0) : qty;
     }
   } hook;
   Harness h;
@@ -408,6 +408,25 @@ TEST_CASE("the eligibility hook skips a pair and the maker keeps its place", "[e
   CHECK(h.fills(order(3).buy(5).at(1000).by(3)) == std::vector<Fill>{{3, 2, 1000, 5}});
   CHECK(h.queue(Side::kSell) == Ids{1});
   CHECK(h.fills(order(4).buy(5).at(1000).by(4)) == std::vector<Fill>{{4, 1, 1000, 5}});
+}
+
+TEST_CASE("the eligibility hook cuts a fill; an all-or-none side is skipped instead", "[engine][hook]") {
+  // At most 3 per fill, as the Exchange cuts a fill to a project's remaining need.
+  struct AtMostThree : EligibilityHook {
+    Qty allowed(const Order&, const Order&, Qty qty) const override { return std::min(qty, Qty(3)); }
+  } hook;
+  Harness h;
+  h.engine.set_eligibility_hook(&hook);
+  h.apply(order(1).sell(5).at(1000).by(1).aon());
+  h.apply(order(2).sell(5).at(1000).by(2));
+  h.apply(order(3).sell(2).at(1000).by(4));
+  // The AON maker 1 is not cut but skipped; maker 2 gives 3 and keeps its place with 2; the taker's
+  // remaining 2 goes on to maker 3 whole (2 <= 3: no cut).
+  CHECK(h.fills(order(4).buy(5).at(1000).by(3)) == std::vector<Fill>{{4, 2, 1000, 3}, {4, 3, 1000, 2}});
+  CHECK(h.queue(Side::kSell) == Ids{1, 2});
+  // A FOK taker is never cut either: 5 from maker 1 would be a cut, 2 from maker 2 is not enough.
+  CHECK(h.fills(order(5).buy(5).at(1000).by(3).fok()).empty());
+  CHECK(h.queue(Side::kSell) == Ids{1, 2});
 }
 
 TEST_CASE("a cancel of an order that is not resting is rejected and changes nothing",

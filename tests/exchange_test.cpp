@@ -415,8 +415,8 @@ TEST_CASE("a project buys no more than its need, and stops buying once it is met
   Rejection r = rejection(m, m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 300001, 30000));
   CHECK(r.code == RejectCode::kProjectNeed);
   CHECK(r.text == "project XZ-NEW-CL-2500 (Lhasa, Tibet) needs 300000 t of new capacity, of which 300000 t is "
-                  "neither credited nor reserved by open orders; the order needs 300001 t more of it (its open "
-                  "quantity at the lowest ratio the project can get, 1:1)");
+                  "neither credited nor reserved by open orders; the order reserves 300001 t more of it (its open "
+                  "quantity at the highest ratio a seller can bring to it, 1:1)");
   REQUIRE(accepted(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 200000, 30000)));
   REQUIRE(accepted(m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 100000, 29000)));
   CHECK(rejection(m, m.buy("XZ-LHASA-CEMENT", "CEMENT-CLINKER", "XZ-NEW-CL-2500", 1, 30000)).code ==
@@ -429,9 +429,9 @@ TEST_CASE("a project buys no more than its need, and stops buying once it is met
 }
 
 TEST_CASE("buy orders left when a project's need is met are canceled", "[exchange]") {
-  // Merger capacity into a key region replaces at 1.25:1, Tianjin's lowest ratio, so a 375000 t buy
-  // reserves exactly a 300000 t need; a 1 t order reserves nothing (floor(1000 / 1250) = 0) and is
-  // what remains when the need is met.
+  // A buy reserves at Tianjin's highest ratio, 1.5:1, so 450000 t reserve the whole 300000 t need.
+  // Merger capacity into a key region replaces at 1.25:1: 375000 t of it meet the need, and the
+  // order's remaining 75000 t are canceled.
   Market mk = converter_on_any_steel();
   for (Project& p : mk.projects) {
     if (p.id == "TJ-NEW-BF-2500") p.new_capacity = 300000;
@@ -448,9 +448,8 @@ TEST_CASE("buy orders left when a project's need is met are canceled", "[exchang
     return sink.events();
   };
   const std::uint32_t project = *x.project_index("TJ-NEW-BF-2500");
-  const Command small = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 1, 57000);
-  REQUIRE(accepted(run(small)));
-  REQUIRE(accepted(run(m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 375000, 58000))));
+  const Command big = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 450000, 58000);
+  REQUIRE(accepted(run(big)));
   CHECK(x.project_reserved(project) == 300000);
   CHECK(rejection(m, run(m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 2, 57000))).code ==
         RejectCode::kProjectNeed);
@@ -461,7 +460,8 @@ TEST_CASE("buy orders left when a project's need is met are canceled", "[exchang
   CHECK(x.project_credited(project) == 300000);
   const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
   REQUIRE(canceled.size() == 1);
-  CHECK(canceled[0].order_id == small.id);
+  CHECK(canceled[0].order_id == big.id);
+  CHECK(canceled[0].qty.v == 75000);
   CHECK(canceled[0].reason == CancelReason::kNeedMet);
   CHECK(x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
 }
@@ -518,7 +518,7 @@ TEST_CASE("the same commands give the same exchange state hash", "[exchange]") {
     m->buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 600, 58000);
   }
   CHECK(a.x.state_hash() == b.x.state_hash());
-  b.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1, 58000);
+  b.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 2, 58000);
   CHECK(a.x.state_hash() != b.x.state_hash());
 }
 
@@ -597,8 +597,14 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
       {"project status", project_completed, 10, "SD-JINAN-STEEL", "STEEL-CRUDE", Side::kBuy, kByName,
        "SD-NEW-EAF-100", 1000, 95000, 0, RejectCode::kProjectNotOpen,
        "project SD-NEW-EAF-100 (Jinan, Shandong) is completed: only approved or filed projects may buy"},
-      {"need", none, 10, "SC-PANZHIHUA-STEEL", "STEEL-IRON", Side::kBuy, kByName, "SC-PZH-BF-1750", 1500001,
-       58000, 0, RejectCode::kProjectNeed, "the order needs 1363637 t more of it (its open quantity at the lowest ratio the project can get, 1.1:1)"},
+      {"need", none, 10, "SC-PANZHIHUA-STEEL", "STEEL-IRON", Side::kBuy, kByName, "SC-PZH-BF-1750", 1500002,
+       58000, 0, RejectCode::kProjectNeed,
+       "the order reserves 1200001 t more of it (its open quantity at the highest ratio a seller can bring to it, "
+       "1.25:1)"},
+      {"credits nothing", none, 10, "TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, kByName, "TJ-NEW-BF-2500", 1, 58000,
+       0, RejectCode::kCreditsNothing,
+       "a buy of 1 t for project TJ-NEW-BF-2500 (Tianjin) credits no new capacity even at its lowest ratio, 1.25:1 "
+       "(credited = floor(qty / ratio)): bid at least 2 t"},
       {"no ratio rule", no_aluminium_ratio, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kBuy, kByName,
        "HA-NEW-POT-500KA", 1000, 150000, 0, RejectCode::kNoRatioRule,
        "no ratio rule of 2021 rules covers electrolytic aluminium projects in Zhengzhou, Henan"},
@@ -660,4 +666,200 @@ TEST_CASE("the operator's close on a day without trading closes nothing", "[exch
   close.type = CommandType::kCloseDay;
   close.ts = at(kSaturday, 10, 0);
   CHECK(of_type(m.apply(close), EventType::kDayClosed).empty());
+}
+
+// ---- issue 11: no fill for no credit; a buyer bids its whole need ----------------------------------
+
+namespace {
+
+// The sample with Tianjin's blast-furnace project at 750,000 t of new capacity (the domain scenario's
+// TJ-NEW-BF-750) and Shandong's merger-capacity converter offerable on STEEL-IRON: Hebei's furnace
+// replaces into Tianjin at 1.5:1, the converter at 1.25:1.
+Market tianjin_750() {
+  Market mk = converter_on_any_steel();
+  for (Project& p : mk.projects) {
+    if (p.id == "TJ-NEW-BF-2500") p.new_capacity = 750000;
+  }
+  return mk;
+}
+
+// The sample with a clinker project of 1,000,000 t in Nanyang, Henan (not a key region), Hebei's
+// indivisible clinker line at 2,000,000 t (cross-province: 2:1), and an indivisible 1,800,000 t line
+// in Zhengzhou, Henan (same province, other region: 1.5:1).
+Market nanyang() {
+  Market mk = sample();
+  Region ny;
+  ny.ref = RegionRef{411300, 410000, RegionClass::kOther};
+  ny.name = "Nanyang, Henan";
+  ny.capacity[static_cast<std::size_t>(Industry::kCement)] = 5000000;
+  mk.regions.push_back(ny);
+  Participant buyer;
+  buyer.id = "HA-NANYANG-CEMENT";
+  buyer.name = "Nanyang Clinker Co., Ltd.";
+  buyer.region = 411300;
+  buyer.sender_comp_id = buyer.id;
+  buyer.may_buy = true;
+  buyer.instruments = {"CEMENT-CLINKER"};
+  mk.participants.push_back(buyer);
+  Participant seller = buyer;
+  seller.id = "HA-ZHENGZHOU-CEMENT";
+  seller.region = 410100;
+  seller.sender_comp_id = seller.id;
+  seller.may_buy = false;
+  seller.may_sell = true;
+  mk.participants.push_back(seller);
+  for (Facility& f : mk.facilities) {
+    if (f.id == "HB-CL-4000") f.capacity = 2000000;
+  }
+  Facility zz;
+  zz.id = "HA-CL-ZZ-1800";
+  zz.owner = seller.id;
+  zz.industry = Industry::kCement;
+  zz.region = 410100;
+  zz.capacity = 1800000;
+  zz.equipment = "5000 t/d clinker line";
+  zz.divisible = false;
+  mk.facilities.push_back(zz);
+  Project p;
+  p.id = "HA-NEW-CL-NY";
+  p.owner = buyer.id;
+  p.industry = Industry::kCement;
+  p.region = 411300;
+  p.new_capacity = 1000000;
+  mk.projects.push_back(p);
+  return mk;
+}
+
+}  // namespace
+
+TEST_CASE("a project whose need is met takes no buy order, and a buy that credits nothing is refused",
+          "[exchange][issue11]") {
+  Market_ m(tianjin_750());
+  const std::uint32_t project = m.project("TJ-NEW-BF-2500");
+  // 937,500 t of merger capacity at 1.25:1 credit exactly 750,000 t.
+  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 937500, 58000)));
+  const std::vector<Event> fills =
+      of_type(m.sell("SD-JINAN-STEEL", "STEEL-IRON", "SD-CV-120", 937500, 58000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg1 == 750000);
+  CHECK(m.x.project_credited(project) == 750000);
+  // The scenario's 1 t buy: at any ratio Tianjin can get it credits 0 t.
+  Rejection r = rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1, 58000));
+  CHECK(r.code == RejectCode::kCreditsNothing);
+  // Any larger buy: the need is met.
+  r = rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1000, 58000));
+  CHECK(r.code == RejectCode::kProjectNeed);
+  CHECK(r.text == "project TJ-NEW-BF-2500 (Tianjin) has its need met (750000 t of new capacity credited of 750000 t): "
+                  "it takes no more buy orders");
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
+}
+
+TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and keeps its place; an order "
+          "that could credit nothing is refused",
+          "[exchange][issue11]") {
+  Market_ m(tianjin_750());
+  // 1 t of Hebei's furnace credits 0 t to every project that may buy from it (1.25:1 at best).
+  Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1, 58000));
+  CHECK(r.code == RejectCode::kCreditsNothing);
+  CHECK(r.text == "a sell of 1 t from facility HB-BF-450 (450 m3 blast furnace (ironmaking), Tangshan, Hebei) credits "
+                  "no new capacity to any project that may buy from it, even at the lowest ratio, 1.25:1 (credited = "
+                  "floor(qty / ratio)): offer at least 2 t");
+  // 3 t offered, 2 t bought at 1.5:1 (1 t credited): the 1 t left on the book would credit 0 t.
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 3, 58000)));
+  std::vector<Event> fills = of_type(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 2, 58000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg1 == 1);
+  const TradeId last = m.x.book().last_trade_id();
+  // A 3 t bid does not take the 1 t for nothing: no trade (so no elimination entry), both rest.
+  const std::vector<Event> ev = m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 3, 58000);
+  CHECK(accepted(ev));
+  CHECK(of_type(ev, EventType::kFill).empty());
+  CHECK(m.x.book().last_trade_id() == last);
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kSell) == 1);
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 1);
+  // 2 t more from the furnace credit 1 t: that one trades with the bid.
+  fills = of_type(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 2, 58000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].qty.v == 2);
+  CHECK(fills[0].arg1 == 1);
+}
+
+TEST_CASE("a project bids its whole need at its pair's ratio; a fill at a lower ratio is cut to the need",
+          "[exchange][issue11]") {
+  Market_ m(tianjin_750());
+  const std::uint32_t project = m.project("TJ-NEW-BF-2500");
+  CHECK(m.x.project_lowest_ratio(project) == 1250);
+  CHECK(m.x.project_highest_ratio(project) == 1500);
+  // 750,000 t at 1.5:1 take 1,125,000 t: the bid reserves the whole need (the old rule, reserving at
+  // 1.25:1, refused anything above 900,000 t).
+  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1125000, 58000)));
+  CHECK(m.x.project_reserved(project) == 750000);
+  CHECK(rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 3, 58000)).code ==
+        RejectCode::kProjectNeed);
+  // Hebei's 550,000 t at 1.5:1 credit 366,666 t.
+  std::vector<Event> fills = of_type(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 550000, 58000), EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].arg1 == 366666);
+  // The converter's 600,000 t at 1.25:1 would credit 480,000 t; 383,334 t are left of the need, so the
+  // fill is cut to the least quantity that credits them, 479,168 t, and the need is met.
+  const std::vector<Event> ev = m.sell("SD-JINAN-STEEL", "STEEL-IRON", "SD-CV-120", 600000, 58000);
+  fills = of_type(ev, EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].qty.v == 479168);
+  CHECK(fills[0].arg1 == 383334);
+  CHECK(m.x.project_credited(project) == 750000);
+  const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
+  REQUIRE(canceled.size() == 1);
+  CHECK(canceled[0].reason == CancelReason::kNeedMet);
+  CHECK(canceled[0].qty.v == 1125000 - 550000 - 479168);
+  // The converter keeps the rest of its offer on the book.
+  CHECK(m.x.facility_reserved(m.facility("SD-CV-120")) == 600000 - 479168);
+}
+
+TEST_CASE("a remainder whose reservation no longer fits after a lower-ratio fill is canceled",
+          "[exchange][issue11]") {
+  Market_ m(tianjin_750());
+  const std::uint32_t project = m.project("TJ-NEW-BF-2500");
+  const Command a = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 600000, 58000);
+  REQUIRE(accepted(m.apply(a)));  // reserves 400,000 t
+  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 525000, 57500)));  // 350,000 t
+  // 300,000 t of merger capacity fill order a at 1.25:1: 240,000 t credited, and a's remaining
+  // 300,000 t would still reserve 200,000 t: 790,000 t against a 750,000 t need.
+  const std::vector<Event> ev = m.sell("SD-JINAN-STEEL", "STEEL-IRON", "SD-CV-120", 300000, 58000);
+  REQUIRE(of_type(ev, EventType::kFill).size() == 1);
+  const std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
+  REQUIRE(canceled.size() == 1);
+  CHECK(canceled[0].order_id == a.id);
+  CHECK(canceled[0].qty.v == 300000);
+  CHECK(canceled[0].reason == CancelReason::kNeedCovered);
+  CHECK(m.x.project_credited(project) == 240000);
+  CHECK(m.x.project_reserved(project) == 350000);
+  // What the project still needs it bids again: 160,000 t at 1.5:1.
+  CHECK(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 240000, 58000)));
+}
+
+TEST_CASE("a clinker project bids for an indivisible line that meets its need at 2:1; a lot it cannot "
+          "take whole is skipped, never cut",
+          "[exchange][issue11]") {
+  Market_ m(nanyang());
+  const std::uint32_t project = m.project("HA-NEW-CL-NY");
+  CHECK(m.x.project_lowest_ratio(project) == 1500);
+  CHECK(m.x.project_highest_ratio(project) == 2000);
+  // 2,000,000 t reserve 1,000,000 t at 2:1 (at 1.5:1 they would reserve 1,333,333 t: refused before).
+  REQUIRE(accepted(m.buy("HA-NANYANG-CEMENT", "CEMENT-CLINKER", "HA-NEW-CL-NY", 2000000, 30000)));
+  // Zhengzhou's indivisible 1,800,000 t at 1.5:1 would credit 1,200,000 t: more than the need, and an
+  // indivisible lot is not cut: skipped, it rests untouched.
+  std::vector<Event> ev = m.sell("HA-ZHENGZHOU-CEMENT", "CEMENT-CLINKER", "HA-CL-ZZ-1800", 1800000, 30000, kAon);
+  CHECK(accepted(ev));
+  CHECK(of_type(ev, EventType::kFill).empty());
+  CHECK(m.x.facility_reserved(m.facility("HA-CL-ZZ-1800")) == 1800000);
+  // Hebei's indivisible 2,000,000 t line at 2:1 meets the need exactly.
+  ev = m.sell("HB-JIDONG-CEMENT", "CEMENT-CLINKER", "HB-CL-4000", 2000000, 30000, kAon);
+  const std::vector<Event> fills = of_type(ev, EventType::kFill);
+  REQUIRE(fills.size() == 1);
+  CHECK(fills[0].qty.v == 2000000);
+  CHECK(fills[0].arg2 == 2000);
+  CHECK(fills[0].arg1 == 1000000);
+  CHECK(m.x.project_credited(project) == 1000000);
+  CHECK(m.x.project_reserved(project) == 0);
 }

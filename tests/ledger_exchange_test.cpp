@@ -622,3 +622,57 @@ TEST_CASE("holidays the journal has not reached may change; earlier ones may not
   CHECK_NOTHROW(crix::ledger::open_ledger(path, later));
   CHECK_NOTHROW(crix::ledger::open_ledger(path, market));
 }
+
+TEST_CASE("crix ledger daily closes a day at the exchange's own close, on a tick above 1 fen", "[ledger][process]") {
+  // Tick 1 yuan on STEEL-IRON: 101 t at 580.00 and 99 t at 581.00 average 580.495 yuan, which the
+  // exchange closes at 580.00 (rounded once to the tick); rounding to the fen first (580.50) and then
+  // to the tick would print 581.00.
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
+  crix::engine::Market market = sample();
+  market.instruments[0].tick = 100;
+  const std::string ledger = dir.file("day.ledger");
+  using crix::engine::Command;
+  using crix::engine::CommandType;
+  using crix::engine::Side;
+  const auto at = [](int hour, int minute) {
+    return crix::engine::local_time(crix::engine::Date{2026, 12, 1}, hour, minute, 480);
+  };
+  crix::engine::Price day_closed{};
+  {
+    crix::ledger::OpenLedger open = crix::ledger::open_ledger(ledger, market);
+    const crix::engine::Exchange& x = *open.exchange;
+    std::uint64_t id = 1;
+    const auto order = [&](const std::string& who, Side side, const std::string& account, std::int64_t qty,
+                           std::int64_t price) {
+      Command c;
+      c.type = CommandType::kNew;
+      c.id = crix::engine::OrderId(id++);
+      c.participant = crix::engine::ParticipantId(*x.participant_index(who));
+      c.instrument = crix::engine::InstrumentId(*x.instrument_index("STEEL-IRON"));
+      c.side = side;
+      c.account = crix::engine::AccountId(side == Side::kSell ? *x.facility_index(account) : *x.project_index(account));
+      c.qty = crix::engine::Qty(qty);
+      c.price = crix::engine::Price(price);
+      return c;
+    };
+    crix::ledger::apply_and_commit(open, order("HB-TANGSHAN-IRON", Side::kSell, "HB-BF-450", 101, 58000), at(10, 0));
+    crix::ledger::apply_and_commit(open, order("HB-TANGSHAN-IRON", Side::kSell, "HB-BF-450", 99, 58100), at(10, 1));
+    const std::vector<crix::engine::Event> fills =
+        crix::ledger::apply_and_commit(open, order("TJ-BOHAI-STEEL", Side::kBuy, "TJ-NEW-BF-2500", 200, 58100), at(10, 2));
+    REQUIRE(std::count_if(fills.begin(), fills.end(),
+                          [](const auto& e) { return e.type == crix::engine::EventType::kFill; }) == 2);
+    Command close;
+    close.type = CommandType::kAdvanceTime;
+    for (const crix::engine::Event& e : crix::ledger::apply_and_commit(open, close, at(15, 1))) {
+      if (e.type == crix::engine::EventType::kDayClosed && e.instrument.v == 0) day_closed = e.price;
+    }
+  }
+  REQUIRE(day_closed.v == 58000);
+  const crix::test::RunResult r = run("ledger daily " + ledger + " --instrument STEEL-IRON --csv");
+  REQUIRE(r.exit_code == 0);
+  INFO(r.out << r.err);
+  // The row ends with the close: the exchange's DayClosed price, the next day's reference.
+  const std::string row = r.out.substr(r.out.find("2026-12-01"));
+  const std::string close_text = row.substr(row.rfind(',') + 1);
+  CHECK(close_text.substr(0, close_text.find_first_of("\r\n")) == "580.00");
+}

@@ -201,6 +201,15 @@ void ReferenceEngine::on_new(const Command& c, EventSink& sink) {
   enter(book, o, sink);
 }
 
+// The hook's answer as the contract reads it (engine.hpp, the walk's step 3), written out again.
+Qty ReferenceEngine::permitted(const Order& taker, const Order& maker, Qty offered) const {
+  const std::int64_t answer = hook_->allowed(taker, maker, offered).v;
+  if (answer <= 0) return Qty(0);
+  if (answer >= offered.v) return offered;
+  const bool all_or_none = aon(maker) || aon(taker) || taker.tif == engine::TimeInForce::kFok;
+  return all_or_none ? Qty(0) : Qty(answer);
+}
+
 bool ReferenceEngine::would_fill_completely(const Book& book, const Order& taker) const {
   if (hook_ != nullptr) hook_->walk_started(true);
   Order t = taker;
@@ -213,9 +222,10 @@ bool ReferenceEngine::would_fill_completely(const Book& book, const Order& taker
         return false;
       }
       if (aon(maker) && maker.leaves.v > t.leaves.v) continue;
-      const Qty q(std::min(t.leaves.v, maker.leaves.v));
+      Qty q(std::min(t.leaves.v, maker.leaves.v));
       if (hook_ != nullptr) {
-        if (!hook_->eligible(t, maker, q)) continue;
+        q = permitted(t, maker, q);
+        if (q.v == 0) continue;
         hook_->traded(t, maker, q);
       }
       t.leaves -= q;
@@ -254,9 +264,13 @@ bool ReferenceEngine::match(Book& book, Order& taker, EventSink& sink) {
         }
         continue;
       }
-      const Qty q(std::min(taker.leaves.v, maker.leaves.v));
-      if ((aon(maker) && maker.leaves.v > taker.leaves.v) ||
-          (hook_ != nullptr && !hook_->eligible(taker, maker, q))) {
+      if (aon(maker) && maker.leaves.v > taker.leaves.v) {
+        ++it;
+        continue;
+      }
+      Qty q(std::min(taker.leaves.v, maker.leaves.v));
+      if (hook_ != nullptr) q = permitted(taker, maker, q);
+      if (q.v == 0) {
         ++it;
         continue;
       }

@@ -95,6 +95,7 @@ class ReferenceEngine {
   bool resolve_own_order(const engine::Command& c, Location& where, engine::EventSink& sink);
   void enter(Book& book, engine::Order taker, engine::EventSink& sink);
   bool would_fill_completely(const Book& book, const engine::Order& taker) const;
+  engine::Qty permitted(const engine::Order& taker, const engine::Order& maker, engine::Qty offered) const;
   bool match(Book& book, engine::Order& taker, engine::EventSink& sink);
   void erase(Location& where, engine::EventSink& sink);
   void level_event(const Book& book, engine::Side side, engine::Price price,
