@@ -1698,7 +1698,7 @@ TEST_CASE("crixd: a FIX 4.4 message type the dialect does not support gets Busin
   check_stops_cleanly(exchange.crixd);
 }
 
-TEST_CASE("crixd: a project bids its whole need at its pair's ratio; no fill credits 0 t and a project whose "
+TEST_CASE("crixd: a project bids its whole need at its pair's ratio, no fill credits 0 t and a project whose "
           "need is met takes no buy order",
           "[crixd][rules]") {
   const TempDir dir;

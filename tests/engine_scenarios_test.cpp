@@ -410,7 +410,7 @@ TEST_CASE("the eligibility hook skips a pair and the maker keeps its place", "[e
   CHECK(h.fills(order(4).buy(5).at(1000).by(4)) == std::vector<Fill>{{4, 1, 1000, 5}});
 }
 
-TEST_CASE("the eligibility hook cuts a fill; an all-or-none side is skipped instead", "[engine][hook]") {
+TEST_CASE("the eligibility hook cuts a fill, an all-or-none side is skipped instead", "[engine][hook]") {
   // At most 3 per fill, as the Exchange cuts a fill to a project's remaining need.
   struct AtMostThree : EligibilityHook {
     Qty allowed(const Order&, const Order&, Qty qty) const override { return std::min(qty, Qty(3)); }

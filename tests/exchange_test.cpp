@@ -754,7 +754,7 @@ TEST_CASE("a project whose need is met takes no buy order, and a buy that credit
   CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
 }
 
-TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and keeps its place; an order "
+TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and keeps its place, an order "
           "that could credit nothing is refused",
           "[exchange][issue11]") {
   Market_ m(tianjin_750());
@@ -784,7 +784,7 @@ TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and 
   CHECK(fills[0].arg1 == 1);
 }
 
-TEST_CASE("a project bids its whole need at its pair's ratio; a fill at a lower ratio is cut to the need",
+TEST_CASE("a project bids its whole need at its pair's ratio, a fill at a lower ratio is cut to the need",
           "[exchange][issue11]") {
   Market_ m(tianjin_750());
   const std::uint32_t project = m.project("TJ-NEW-BF-2500");
@@ -838,7 +838,7 @@ TEST_CASE("a remainder whose reservation no longer fits after a lower-ratio fill
   CHECK(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 240000, 58000)));
 }
 
-TEST_CASE("a clinker project bids for an indivisible line that meets its need at 2:1; a lot it cannot "
+TEST_CASE("a clinker project bids for an indivisible line that meets its need at 2:1, a lot it cannot "
           "take whole is skipped, never cut",
           "[exchange][issue11]") {
   Market_ m(nanyang());

@@ -293,7 +293,7 @@ std::size_t occurrences(const std::string& s, const std::string& what) {
 // A recorded day of more than 1,000 trades (the text page), simulated by the real crix.
 std::string long_day(const crix::test::ScratchDir& dir, std::uint64_t& trades) {
   const std::string ledger = dir.file("day.ledger");
-  const crix::test::RunResult r = run("simulate --commands 30000 --ledger " + ledger);
+  const crix::test::RunResult r = run("simulate --seed 1 --commands 60000 --ledger " + ledger);
   REQUIRE(r.exit_code == 0);
   trades = crix::ledger::Reader(ledger).meta().trade_count;
   REQUIRE(trades > 1000);
@@ -593,7 +593,7 @@ TEST_CASE("crix operator without --market names the market file the ledger was m
   CHECK(run("verify " + ledger).exit_code == 0);
 }
 
-TEST_CASE("holidays the journal has not reached may change; earlier ones may not", "[ledger][exchange]") {
+TEST_CASE("holidays the journal has not reached may change, earlier ones may not", "[ledger][exchange]") {
   const crix::test::ScratchDir dir;
   const std::string path = dir.file("holidays.ledger");
   const crix::engine::Market market = sample();

@@ -112,7 +112,7 @@ TEST_CASE("crix order securities: a fresh crixd shows every instrument trading b
   CHECK(has(r.out, "STEEL-IRON  steel capacity, t/yr"));
 }
 
-TEST_CASE("crix order buy and sell: the fill prints its exact ratio; crixd logs the trade in the market's zone",
+TEST_CASE("crix order buy and sell: the fill prints its exact ratio, crixd logs the trade in the market's zone",
           "[order]") {
   Exchange x;
   REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300000", "580.00", "--tif", "gtc", "--id", "s-1"})
@@ -135,7 +135,7 @@ TEST_CASE("crix order buy and sell: the fill prints its exact ratio; crixd logs 
   }
 }
 
-TEST_CASE("crix order: a refused order prints its ClOrdID and the reason; crixd logs the reject", "[order]") {
+TEST_CASE("crix order: a refused order prints its ClOrdID and the reason, crixd logs the reject", "[order]") {
   Exchange x;
   const RunResult r = x.order(kSeller, {"sell", "STEEL-IRON", "NOPE", "100", "580.00", "--id", "bad-1"});
   CHECK(r.exit_code == 1);
