@@ -100,9 +100,16 @@ void setup_logging(const std::string& dir) {
   spdlog::flush_on(spdlog::level::info);
 }
 
-// Every line logged is written before main returns.
+// Every line logged is written before main returns. spdlog::shutdown() drops the registry's loggers
+// before it ends the logging thread, so the async logger (its sinks and formatters) could be destroyed
+// here while that thread still ran (TSan saw it): a reference held across the shutdown destroys it
+// after the thread is joined.
 struct DrainLog {
-  ~DrainLog() { spdlog::shutdown(); }
+  ~DrainLog() {
+    const std::shared_ptr<spdlog::logger> logger = spdlog::default_logger();
+    logger->flush();
+    spdlog::shutdown();
+  }
 };
 
 }  // namespace

@@ -85,6 +85,9 @@ class Client : public crix::test::FixClient {
   Client(std::uint16_t port, const std::string& participant, const std::string& password,
          const std::string& store_dir = "", bool reset_on_logon = true)
       : FixClient(port, participant, password, 5, store_dir, reset_on_logon) {}
+  ~Client() override { stop(); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
 };
 
 crix::fix::OrderRequest order(const std::string& cl, char side, const std::string& account, std::int64_t qty,

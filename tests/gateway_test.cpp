@@ -106,6 +106,9 @@ namespace {
 class Counter : public crix::test::FixClient {
  public:
   using FixClient::FixClient;
+  ~Counter() override { stop(); }
+  Counter(const Counter&) = delete;
+  Counter& operator=(const Counter&) = delete;
 
   // Waits (up to 30 s) for `n` distinct orders answered; then what was seen. (The count first: it is
   // cheap, and there are no more distinct answers than answers.)

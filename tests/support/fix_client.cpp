@@ -86,9 +86,18 @@ FixClient::FixClient(std::uint16_t port, const std::string& who, const std::stri
   c.store_dir = store_dir;
   c.reset_on_logon = reset_on_logon;
   initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
-  initiator_->start();
 }
 
-FixClient::~FixClient() { initiator_->stop(); }
+crix::fix::Initiator& FixClient::fix() {
+  if (!started_) {
+    initiator_->start();
+    started_ = true;
+  }
+  return *initiator_;
+}
+
+void FixClient::stop() { initiator_->stop(); }
+
+FixClient::~FixClient() { stop(); }
 
 }  // namespace crix::test

@@ -107,8 +107,8 @@ class RecordingClient : public crix::fix::ClientHandler {
   std::vector<crix::fix::MassCancelReport> mass_cancel_reports;
 };
 
-// Participant `who` (comp id and username) logging on to 127.0.0.1:port with `password`, started at
-// construction (it connects in the background: fix().wait_logged_on()), stopped at destruction.
+// Participant `who` (comp id and username) logging on to 127.0.0.1:port with `password`, started by the
+// first fix() (it connects in the background: fix().wait_logged_on()), stopped at destruction.
 class FixClient : public RecordingClient {
  public:
   // store_dir "": sequence numbers reset at every Logon; else kept there (InitiatorConfig::store_dir),
@@ -118,10 +118,17 @@ class FixClient : public RecordingClient {
   ~FixClient() override;
   FixClient(const FixClient&) = delete;
   FixClient& operator=(const FixClient&) = delete;
-  crix::fix::Initiator& fix() { return *initiator_; }
+  // The session, started at the first call: not in the constructor, where a derived class (a test's
+  // Client) is not built yet while QuickFIX's thread may already call its handler methods (TSan saw
+  // the derived vptr written under a running onLogon). Call it from the test's thread.
+  crix::fix::Initiator& fix();
+  // Ends the session (idempotent). A class derived from FixClient calls it in its own destructor:
+  // QuickFIX's thread may call the handler until then, and ~FixClient changes the vptr it calls through.
+  void stop();
 
  private:
   std::unique_ptr<crix::fix::Initiator> initiator_;
+  bool started_ = false;
 };
 
 }  // namespace crix::test

@@ -37,7 +37,13 @@ bool can_connect(std::uint16_t port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
   const sockaddr_in a = loopback(port);
-  const bool ok = connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
+  bool ok = connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
+  // With nobody listening, Linux may pick `port` itself as the source port of a connect to a port in
+  // the ephemeral range, and the socket connects to itself (TCP simultaneous open): that is nobody
+  // accepting. (It made a test SIGTERM a crixd still replaying its journal.)
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  if (ok && getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 && ntohs(local.sin_port) == port) ok = false;
   close(fd);
   return ok;
 }
