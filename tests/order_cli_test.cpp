@@ -85,7 +85,43 @@ class Exchange {
 const std::string kSeller = "HB-TANGSHAN-IRON";  // facility HB-BF-450, Hebei
 const std::string kBuyer = "TJ-BOHAI-STEEL";     // project TJ-NEW-BF-2500, Tianjin (key region: 1.5:1)
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+// `text` with the exchange's order ids as N: "order 7 (" -> "order N (", "buy_order=7" -> "buy_order=N".
+// Order ids are sequence numbers, and crixd's clock takes one at each minute, so a test that runs
+// across a minute sees its orders numbered one higher.
+std::string ids_as_n(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t digits = 0;
+    for (const char* mark : {"order ", "_order="}) {
+      const std::string m = mark;
+      if (text.compare(i, m.size(), m) != 0) continue;
+      std::size_t j = i + m.size();
+      while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+      const bool id = j > i + m.size() && (m.back() == '=' || text.compare(j, 2, " (") == 0);
+      if (id) {
+        out += m + "N";
+        digits = j - i;
+      }
+      break;
+    }
+    if (digits > 0) {
+      i += digits;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+// `part` is in `text`, order ids aside (ids_as_n).
+bool has(const std::string& text, const std::string& part) { return ids_as_n(text).find(ids_as_n(part)) != std::string::npos; }
+
+// The id crix order printed for the order with ClOrdID `cl_ord_id` ("order 7 (s-1) ..." -> "7").
+std::string id_of(const std::string& out, const std::string& cl_ord_id) {
+  const std::size_t at = out.find(" (" + cl_ord_id + ")");
+  const std::size_t start = at == std::string::npos ? std::string::npos : out.rfind("order ", at);
+  return start == std::string::npos ? "?" : out.substr(start + 6, at - start - 6);
+}
 
 // The line starts "YYYY-MM-DD HH:MM:SS.mmm" followed by `offset` ("+08:00") and a space.
 bool zoned_stamp(const std::string& line, const std::string& offset) {
@@ -148,9 +184,10 @@ TEST_CASE("crix order: a refused order prints its ClOrdID and the reason, crixd 
 
 TEST_CASE("crix order status and replace and cancel find the order by id or ClOrdID with no --symbol", "[order]") {
   Exchange x;
-  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "600.00", "--tif", "gtc", "--id", "s-1"})
-              .exit_code == 0);
-  const RunResult status = x.order(kSeller, {"status", "2"});
+  const RunResult sell = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "600.00", "--tif", "gtc", "--id", "s-1"});
+  REQUIRE(sell.exit_code == 0);
+  const std::string id = id_of(sell.out, "s-1");
+  const RunResult status = x.order(kSeller, {"status", id});
   CHECK(status.exit_code == 0);
   CHECK(has(status.out, "order 2 (s-1) new: sell 300 t STEEL-IRON at 600.00 for HB-BF-450; 0 t done, 300 t open"));
 
@@ -162,24 +199,24 @@ TEST_CASE("crix order status and replace and cancel find the order by id or ClOr
   CHECK(by_symbol.exit_code == 0);
   CHECK(has(by_symbol.out, "order 2 (r-1) new: sell 200 t STEEL-IRON at 590.00"));
 
-  const RunResult cancel = x.order(kSeller, {"cancel", "2", "--id", "c-1"});
+  const RunResult cancel = x.order(kSeller, {"cancel", id, "--id", "c-1"});
   CHECK(cancel.exit_code == 0);
   CHECK(has(cancel.out, "order 2 (c-1) canceled"));
 
-  const RunResult done = x.order(kSeller, {"status", "2"});
+  const RunResult done = x.order(kSeller, {"status", id});
   CHECK(done.exit_code == 0);
   CHECK(has(done.out, "order 2 (c-1) canceled: sell 200 t STEEL-IRON at 590.00"));  // its last ClOrdID
 
-  const RunResult again = x.order(kSeller, {"cancel", "2"});  // listed as canceled: the exchange refuses
+  const RunResult again = x.order(kSeller, {"cancel", id});  // listed as canceled: the exchange refuses
   CHECK(again.exit_code == 1);
   CHECK(has(again.err, "cancel refused"));
 
   const RunResult unknown = x.order(kSeller, {"cancel", "77"});
   CHECK(unknown.exit_code == 1);
   CHECK(has(unknown.err, "HB-TANGSHAN-IRON has no order '77' today"));
-  const RunResult other = x.order(kBuyer, {"status", "2"});  // not the buyer's
+  const RunResult other = x.order(kBuyer, {"status", id});  // not the buyer's
   CHECK(other.exit_code == 1);
-  CHECK(has(other.err, "TJ-BOHAI-STEEL has no order '2' today"));
+  CHECK(has(other.err, "TJ-BOHAI-STEEL has no order '" + id + "' today"));
 }
 
 TEST_CASE("crix order orders and fills list the session's open orders and what traded today", "[order]") {
