@@ -168,6 +168,13 @@ int main(int argc, char** argv) {
       return usage("unknown argument '" + std::string(a) + "'");
     }
   }
+  // Signals are taken by sigwait below, never by a handler: block them before any thread starts (the
+  // logging thread is the first), or a SIGTERM during start-up ends the process on that thread.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   setup_logging(log_dir);
   const DrainLog drain_log;
   if (fix_log) options.fix_log_dir = log_dir + "/fix";
@@ -182,13 +189,6 @@ int main(int argc, char** argv) {
   log_in_zone(loaded.market->exchange.utc_offset_minutes);
 
   options.market_file = market_file.string();
-
-  // Signals are taken by sigwait below, never by a handler: block them before any thread starts.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::unique_ptr<crix::gateway::Daemon> daemon;
   try {
