@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "engine/exchange.hpp"
+#include "engine/key_values.hpp"
 
 namespace crix::engine {
 
@@ -165,22 +166,7 @@ std::string set_field(Project& p, ProjectField field, std::int64_t value) {
 }
 
 namespace {
-// "key=value" pairs joined by ';' (appends, not operator+ chains: g++ 12 warns falsely on those).
-class Fields {
- public:
-  Fields& add(std::string_view key, std::string_view value) {
-    if (!text_.empty()) text_ += ';';
-    text_.append(key);
-    text_ += '=';
-    text_.append(value);
-    return *this;
-  }
-  Fields& add(std::string_view key, std::int64_t value) { return add(key, std::to_string(value)); }
-  std::string take() { return std::move(text_); }
-
- private:
-  std::string text_;
-};
+using Fields = KeyValues;
 }  // namespace
 
 std::string registry_text(const Facility& f) {

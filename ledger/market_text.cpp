@@ -6,33 +6,13 @@
 #include <string_view>
 
 #include "engine/exchange.hpp"
+#include "engine/key_values.hpp"
 
 namespace crix::ledger {
 
 namespace {
 
-// "key=value" pairs joined by ';' (as engine::registry_text builds them).
-class Fields {
- public:
-  Fields& add(std::string_view key, std::string_view value) {
-    if (!text_.empty()) text_ += ';';
-    text_.append(key);
-    text_ += '=';
-    text_.append(value);
-    return *this;
-  }
-  Fields& add(std::string_view key, std::int64_t value) { return add(key, std::to_string(value)); }
-  template <class T>
-  Fields& add(std::string_view key, const std::optional<T>& value) {
-    if (!value) return add(key, "-");
-    if constexpr (std::is_same_v<T, bool>) return add(key, *value ? 1 : 0);
-    else return add(key, static_cast<std::int64_t>(*value));
-  }
-  std::string take() { return std::move(text_); }
-
- private:
-  std::string text_;
-};
+using Fields = engine::KeyValues;
 
 std::string date_text(const engine::Date& d) {
   char buf[16];
