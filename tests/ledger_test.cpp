@@ -5,6 +5,7 @@
 // scratch directory; seeded random batches (tests/support/rng.hpp).
 #include <catch2/catch.hpp>
 #include <lmdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -786,19 +787,36 @@ TEST_CASE("crash: a writer killed at random points leaves whole batches only", "
   int progressed = 0;
   for (int round = 0; round < 24; ++round) {
     const bool full = round % 3 == 0;
+    // Odd rounds are killed at any moment from the start (opening, growing the map, committing);
+    // even rounds only after the writer has committed its first batch, so that the ledger grows
+    // however slowly this machine runs (a sanitizer build on a loaded machine may not commit
+    // anything within a fixed delay).
+    const bool after_first_commit = round % 2 == 0;
+    int committed[2];
+    REQUIRE(pipe(committed) == 0);
     const pid_t child = spawn([&] {
+      close(committed[0]);
       WriterOptions o;
       o.durability = full ? crix::engine::Durability::kFull : crix::engine::Durability::kOs;
       o.initial_map_bytes = std::size_t{1} << 20;  // grows under way, in some rounds while it is killed
       Writer w(scratch.ledger(), market, o);
-      for (;;) {
+      for (bool told = false;; told = true) {
         TradeGen gen = TradeGen::after(kSeed, w.meta());
         w.commit(gen.next(kCommands, kTrades));
+        if (!told && write(committed[1], "c", 1) != 1) return false;
       }
       return true;
     });
-    std::this_thread::sleep_for(std::chrono::microseconds(rng.range(3'000, 60'000)));
+    close(committed[1]);
+    if (after_first_commit) {
+      pollfd ready{committed[0], POLLIN, 0};
+      REQUIRE(poll(&ready, 1, 120'000) == 1);
+      std::this_thread::sleep_for(std::chrono::microseconds(rng.range(0, 30'000)));
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(rng.range(3'000, 60'000)));
+    }
     REQUIRE(kill(child, SIGKILL) == 0);
+    close(committed[0]);  // after the kill: a child writing to a closed pipe would die of SIGPIPE
     CHECK(exit_code(child) == -SIGKILL);
 
     const Reader r(scratch.ledger());
@@ -808,6 +826,7 @@ TEST_CASE("crash: a writer killed at random points leaves whole batches only", "
     CHECK(s.journal == s.trades / kTrades * kCommands);
     CHECK(s.meta.trade_count == s.trades);
     CHECK(s.trades >= last_count);
+    if (after_first_commit) CHECK(s.trades > last_count);
     progressed += s.trades > last_count ? 1 : 0;
     last_count = s.trades;
     const VerifyReport report = verify(r);
