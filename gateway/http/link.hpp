@@ -1,0 +1,180 @@
+// crix::http::Link: what the operator and regulator console (gateway/http/, issue 12) reads from and
+// sends to a running exchange. crixd's Daemon implements it; the console's tests use their own.
+//
+// The console never blocks the engine or ledger stages: every read returns what the ledger stage last
+// published (copies taken under a short lock of the publisher's own, never the stages' locks), and
+// submit() puts an operator command into the same inbound queue as FIX orders, so it is sequenced,
+// journaled (with the operator's name) and replayed like any command.
+//
+// Thread rules: every method may be called from any console thread at any time, concurrently.
+// Callbacks (submit's `done`, the feed) run on the ledger stage's thread after the commit that holds
+// what they report: they must only copy and post to the console's own threads, never block.
+//
+// Numbers as everywhere in CRIX (DESIGN.md, Numbers): prices in fen per unit, quantities in tonnes
+// (weight boxes for glass) of annual capacity, times in nanoseconds since the Unix epoch (UTC).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/command.hpp"
+#include "ledger/reader.hpp"
+
+namespace crix::http {
+
+struct InstrumentView {
+  std::string symbol;
+  std::string industry;  // "steel", "cement", "glass", "aluminium"
+  std::string unit;
+  std::string phase;     // engine::to_string(SessionPhase): "open", "closed", "break", ...
+  bool halted = false;
+  std::int64_t tick = 0;
+  std::int64_t lot = 0;
+  std::int64_t reference_price = 0;  // the band's centre: the previous close (VWAP)
+  std::int64_t band_low = 0;
+  std::int64_t band_high = 0;
+  std::int64_t last_price = 0;  // 0 = no trade today
+  std::int64_t volume = 0;      // traded today
+  std::int64_t value = 0;       // fen, traded today
+};
+
+struct Level {
+  std::int64_t price = 0;
+  std::int64_t qty = 0;
+  std::uint32_t orders = 0;
+};
+
+struct OrderView {  // L3: operators only
+  std::uint64_t id = 0;
+  std::string participant;
+  std::string account;  // facility (sell) or project (buy)
+  char side = '1';      // '1' buy, '2' sell (FIX Side)
+  std::int64_t price = 0;
+  std::int64_t qty = 0;  // open
+  std::int64_t entered = 0;
+};
+
+struct BookView {
+  std::string symbol;
+  std::uint64_t seq = 0;     // the last command reflected
+  std::vector<Level> bids;   // best first
+  std::vector<Level> asks;   // best first
+  std::vector<OrderView> orders;  // filled only when asked for (L3), in time priority per level
+};
+
+struct TradeView {
+  std::uint64_t id = 0;
+  std::uint64_t seq = 0;
+  std::int64_t time = 0;
+  std::string symbol;
+  std::int64_t price = 0;
+  std::int64_t qty = 0;
+  std::string buyer;    // participant ids
+  std::string seller;
+  std::string facility;
+  std::string project;
+};
+
+struct SessionView {
+  std::string participant;
+  std::string comp_id;
+  bool logged_on = false;
+  std::int64_t since = 0;      // logon time, 0 = never
+  std::int64_t last_seen = 0;  // last message received
+  std::uint64_t messages_in = 0;
+  std::uint64_t messages_out = 0;
+  std::uint64_t stalled = 0;   // times dropped for not reading
+  std::uint64_t refused = 0;   // logons refused
+};
+
+struct ParticipantView {
+  std::string id;
+  std::string name;
+  std::string status;  // "active", "suspended"
+  std::uint32_t open_orders = 0;
+  bool logged_on = false;
+};
+
+struct StatusView {
+  std::uint64_t seq = 0;  // last sequenced command
+  std::uint64_t commands = 0, trades = 0, commits = 0, busy = 0, clock_commands = 0;
+  std::string chain_head;  // hex
+  std::uint64_t ledger_bytes = 0;
+  std::size_t inbound_depth = 0, batch_depth = 0;
+  std::int64_t last_commit_us = 0;
+  std::int64_t started = 0;
+  std::int64_t now = 0;
+  std::string phase;
+  bool accepting = false;   // ledger open and taking orders (readyz)
+  std::string last_error;   // "" = none
+};
+
+// Counters and histograms for /metrics, cumulative since start.
+struct MetricsView {
+  std::uint64_t orders = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> rejects_by_reason;  // reason text, count
+  std::uint64_t trades = 0;
+  // Acknowledgement latency (request received to its report leaving): bucket upper bounds in
+  // microseconds and cumulative counts, Prometheus style; the last bound is +Inf.
+  std::vector<double> ack_bounds_us;
+  std::vector<std::uint64_t> ack_counts;
+  double ack_sum_us = 0;
+  std::vector<double> commit_bounds_us;
+  std::vector<std::uint64_t> commit_counts;
+  double commit_sum_us = 0;
+};
+
+// The answer to an operator command, after the commit that holds it.
+struct ActionResult {
+  bool ok = false;
+  std::uint64_t seq = 0;       // the command's sequence number (0 when it was not sequenced)
+  std::string reject_code;     // engine::to_string(RejectCode) when refused
+  std::string reason;          // the text a FIX reject would carry; "exchange busy", "stopping"
+};
+
+// One live update, in sequence order. `type`: "book" (levels of one side that changed, qty 0 =
+// level gone), "trade", "instrument" (phase, halt, band or reference changed), "participant"
+// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure, busy).
+// `json` is the update's body as the WebSocket feed sends it (docs/API.md), built by the publisher
+// so that the feed and a fresh snapshot cannot disagree.
+struct FeedEvent {
+  std::uint64_t seq = 0;
+  std::string type;
+  std::string json;
+};
+
+class Link {
+ public:
+  virtual ~Link() = default;
+
+  virtual StatusView status() const = 0;
+  virtual MetricsView metrics() const = 0;
+  virtual std::vector<InstrumentView> instruments() const = 0;
+  // std::nullopt for an unknown symbol. depth 0 = every level.
+  virtual std::optional<BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const = 0;
+  virtual std::vector<TradeView> recent_trades(std::size_t limit) const = 0;  // newest last
+  virtual std::vector<SessionView> sessions() const = 0;
+  virtual std::vector<ParticipantView> participants() const = 0;
+  // The live ledger, for the regulator's queries (Writer::reader(): one LMDB environment per process).
+  virtual ledger::Reader reader() const = 0;
+
+  // Sequences `command` (an operator command: kHalt ... kRegister, kCloseDay) for `operator_name`,
+  // who is journaled with it; `done` runs after its commit, or at once when it could not be queued.
+  virtual void submit(const engine::Command& command, const std::string& operator_name,
+                      std::function<void(const ActionResult&)> done) = 0;
+
+  // Live updates. `snapshot` is the whole published state as the feed's first message (JSON, with
+  // the seq it reflects); `on_events` then gets every later batch of updates, seq > snapshot's, in
+  // order, on the ledger thread. Taking the snapshot and registering are one step under the
+  // publisher's lock, so nothing falls between them. Returns a handle; unsubscribe with it.
+  using FeedHandler = std::function<void(const std::vector<FeedEvent>&)>;
+  virtual std::uint64_t subscribe(FeedHandler on_events, std::string& snapshot) = 0;
+  virtual void unsubscribe(std::uint64_t handle) = 0;
+};
+
+}  // namespace crix::http
