@@ -1,7 +1,8 @@
 // crix::fix internals shared by the Acceptor and the Initiator: the translation between QuickFIX
 // messages and the structs of fix_api.hpp in both directions (the exchange encodes what the client
 // decodes and back), the QuickFIX settings both sides use, the Text of the rejects we cause, and
-// configuration checks. Only gateway/fix/*.cpp include this file (it includes QuickFIX).
+// configuration checks. Only gateway/fix/*.cpp and the FIX fuzz target (fuzz/) include this file (it
+// includes QuickFIX).
 #pragma once
 
 #include <cstdint>
