@@ -18,8 +18,8 @@
 // that the trade and reject lines cost the exchange's threads no write; its times are in the
 // market's time zone with the offset ("2026-12-04 11:40:12.038+08:00"), UTC ("+00:00") until the
 // market file is read.
-// Exit codes: 0 stopped on a signal; 1 could not start (the message says what to do) or trading
-// stopped on a ledger failure; 2 bad arguments.
+// Exit codes: 0 stopped on a signal, or --help; 1 could not start (the message says what to do) or
+// trading stopped on a ledger failure; 2 bad arguments (tools/cli.hpp: one line on stderr).
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,27 +29,20 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <thread>
 
 #include "config/market_config.hpp"
 #include "engine/exchange.hpp"
 #include "gateway/daemon.hpp"
 #include "ledger/error.hpp"
+#include "tools/cli.hpp"
 
 namespace {
-
-int usage(const std::string& what) {
-  std::cerr << "crixd: " << what << "\n"
-            << "usage: crixd [--market FILE] [--ledger PATH] [--host ADDR] [--port N] [--sync full|os] "
-               "[--log-dir DIR] [--fix-log] [--replay-progress-ms N]\n";
-  return 2;
-}
 
 // The %* flag: a log line's time in a zone `offset_minutes` east of UTC, with that offset, whatever
 // the machine's TZ says: "2026-12-04 11:40:12.038+08:00".
@@ -120,54 +113,38 @@ int main(int argc, char** argv) {
   options.ledger_path = "crix.ledger";
   std::string log_dir = "crixd-logs";
   bool fix_log = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    const auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    if (a == "--market" || a == "--ledger" || a == "--host" || a == "--log-dir" || a == "--port" || a == "--sync" ||
-        a == "--replay-progress-ms") {
-      const char* v = value();
-      if (v == nullptr) return usage(std::string(a) + " needs a value");
-      if (a == "--market") market_file = v;
-      if (a == "--ledger") options.ledger_path = v;
-      if (a == "--host") options.host = v;
-      if (a == "--log-dir") log_dir = v;
-      if (a == "--port") {
-        unsigned port = 0;
-        const std::string_view s(v);
-        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), port);
-        if (ec != std::errc{} || end != s.data() + s.size() || port == 0 || port > 65535) {
-          return usage("--port '" + std::string(s) + "' is not a port number from 1 to 65535");
-        }
-        options.port = static_cast<std::uint16_t>(port);
-      }
-      if (a == "--replay-progress-ms") {
-        unsigned ms = 0;
-        const std::string_view s(v);
-        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
-        if (ec != std::errc{} || end != s.data() + s.size() || ms > 3'600'000) {
-          return usage("--replay-progress-ms '" + std::string(s) + "' is not a number of milliseconds from 0 to 3600000");
-        }
-        options.replay_progress = std::chrono::milliseconds(ms);
-      }
-      if (a == "--sync") {
-        const std::string_view s(v);
-        if (s == "full") {
-          options.durability = crix::engine::Durability::kFull;
-        } else if (s == "os") {
-          options.durability = crix::engine::Durability::kOs;
-        } else {
-          return usage("--sync '" + std::string(s) + "' is neither full nor os");
-        }
-      }
-    } else if (a == "--fix-log") {
-      fix_log = true;
-    } else if (a == "--help" || a == "-h") {
-      usage("the CRIX exchange daemon");
-      return 0;
-    } else {
-      return usage("unknown argument '" + std::string(a) + "'");
-    }
-  }
+  CLI::App app("crixd: the CRIX exchange daemon. Loads the market, opens the ledger (replaying its journal), runs "
+               "the exchange and the FIX 4.4 acceptor until SIGINT or SIGTERM, then stops gracefully.",
+               "crixd");
+  crix::tools::command_defaults(app);
+  app.footer("Exit codes: 0 stopped on a signal, 1 could not start or trading stopped on a ledger failure, 2 bad "
+             "arguments.");
+  std::string market = market_file.string();
+  app.add_option("--market", market, "the market file (default: the sample market)")->type_name("FILE");
+  app.add_option("--ledger", options.ledger_path, "the ledger, created when absent (default crix.ledger)")
+      ->type_name("PATH");
+  app.add_option("--host", options.host,
+                 "the address logons are taken on: an IPv4 address of this machine, or 0.0.0.0 for all (default "
+                 "127.0.0.1)")
+      ->type_name("ADDR");
+  app.add_option("--port", options.port, "the FIX port (default: the market's exchange.fix_port)")
+      ->type_name("N")
+      ->check(crix::tools::whole(1, 65535));
+  std::string sync;
+  app.add_option("--sync", sync, "commit durability: full (fsync) or os (default: the market's)")
+      ->type_name("full|os")
+      ->check(crix::tools::one_of({"full", "os"}));
+  app.add_option("--log-dir", log_dir, "the log's directory (default crixd-logs)")->type_name("DIR");
+  app.add_flag("--fix-log", fix_log, "log every FIX message in DIR/fix");
+  std::uint32_t progress_ms = 1000;
+  app.add_option("--replay-progress-ms", progress_ms,
+                 "log the journal replay's progress this often (default 1000; 0: every 4,096 commands)")
+      ->type_name("N")
+      ->check(crix::tools::whole(0, 3'600'000));
+  if (const std::optional<int> done = crix::tools::parse(app, argc, argv, std::cout, std::cerr)) return *done;
+  market_file = market;
+  if (!sync.empty()) options.durability = sync == "full" ? crix::engine::Durability::kFull : crix::engine::Durability::kOs;
+  options.replay_progress = std::chrono::milliseconds(progress_ms);
   // Signals are taken by sigwait below, never by a handler: block them before any thread starts (the
   // logging thread is the first), or a SIGTERM during start-up ends the process on that thread.
   sigset_t stop_signals;

@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config   # toolchain
   catch2                             # tests (v2)
   libboost-dev                       # Asio (gateway)
+  libcli11-dev                       # command line (crix, crixd)
   libquickfix-dev                    # FIX 4.4 sessions (gateway)
   liblmdb-dev                        # ledger
   libssl-dev                         # SHA-256 for the ledger's hash chain

@@ -1,9 +1,9 @@
 #include "tools/ledger_cli.hpp"
 
-#include <charconv>
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +13,8 @@
 #include "ledger/error.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/verify.hpp"
-#include "tools/cli_args.hpp"
+#include "tools/cli.hpp"
+#include "tools/date_text.hpp"
 #include "tools/table.hpp"
 
 namespace crix::tools {
@@ -22,8 +23,6 @@ namespace {
 
 using ledger::Reader;
 using ledger::Trade;
-
-constexpr int kUsage = kUsageExit;
 
 std::string join(const std::vector<std::string>& items, std::size_t most = 20) {
   std::string s;
@@ -73,8 +72,8 @@ class Registry {
   // "2026-12-01" (start of that local day) or "2026-12-01T10:30" -> UTC ns.
   engine::Timestamp parse_time(std::string_view flag, std::string_view v) const {
     const auto bad = [&] {
-      return BadArgument{std::string(flag) + " '" + std::string(v) +
-                         "' is not a local time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"};
+      return CLI::ValidationError(std::string(flag), "\"" + std::string(v) +
+                                  "\" is not a local time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM");
     };
     const std::optional<engine::Date> date = date_argument(v.substr(0, 10));
     if (!date) throw bad();
@@ -88,7 +87,7 @@ class Registry {
       mi = *mm;
     }
     if (!on_calendar(*date)) {
-      throw BadArgument{std::string(flag) + " '" + std::string(v) + "' is not a date of the calendar"};
+      throw CLI::ValidationError(std::string(flag), "\"" + std::string(v) + "\" is not a date of the calendar");
     }
     return engine::local_time(*date, h, mi, meta_.utc_offset_minutes);
   }
@@ -107,8 +106,8 @@ class Registry {
     if (const auto i = find(list, id_of, id)) return *i;
     std::vector<std::string> valid;
     for (const auto& item : list) valid.push_back(id_of(item));
-    throw BadArgument{std::string(flag) + " '" + std::string(id) + "' is no " + what + " of this ledger; valid: " +
-                      join(valid)};
+    throw CLI::ValidationError(std::string(flag),
+                               "\"" + std::string(id) + "\" is no " + what + " of this ledger; valid: " + join(valid));
   }
 
   std::uint32_t participant(std::string_view flag, std::string_view id) const {
@@ -200,49 +199,24 @@ Table trade_table(const Registry& reg, const std::vector<Trade>& trades) {
   return t;
 }
 
+// One query's arguments, as parsed: the positionals in order (LEDGER first) and the options with a value.
 struct Options {
   TableFormat format = TableFormat::kText;
   std::map<std::string, std::string, std::less<>> flags;  // --name value
   std::vector<std::string> positional;
 };
 
-// Splits the arguments; `allowed` lists the --flags (with a value) this query takes.
-Options parse(std::span<char*> args, std::string_view query, const std::vector<std::string>& allowed) {
-  Options o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    if (a == "--json") {
-      o.format = TableFormat::kJson;
-    } else if (a == "--csv") {
-      o.format = TableFormat::kCsv;
-    } else if (a.starts_with("--")) {
-      if (std::find(allowed.begin(), allowed.end(), a) == allowed.end()) {
-        std::string valid = "--json, --csv";
-        for (const std::string& f : allowed) valid += ", " + f;
-        throw BadArgument{"ledger " + std::string(query) + ": unknown option '" + std::string(a) + "'; valid: " + valid};
-      }
-      if (i + 1 >= args.size()) throw BadArgument{std::string(a) + " needs a value"};
-      o.flags[std::string(a)] = args[++i];
-    } else {
-      o.positional.emplace_back(a);
-    }
-  }
-  return o;
-}
-
-std::uint64_t parse_count(std::string_view flag, const std::string& v) {
-  std::uint64_t n = 0;
-  const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (r.ec != std::errc() || r.ptr != v.data() + v.size() || n == 0) {
-    throw BadArgument{std::string(flag) + " '" + v + "' is not a whole number above 0"};
-  }
-  return n;
-}
-
 std::optional<std::string> flag(const Options& o, std::string_view name) {
   const auto it = o.flags.find(name);
   if (it == o.flags.end()) return std::nullopt;
   return it->second;
+}
+
+// --after and --limit: whole numbers of 1 or more, checked when they were parsed.
+std::optional<std::uint64_t> count_flag(const Options& o, std::string_view name) {
+  const auto v = flag(o, name);
+  if (!v) return std::nullopt;
+  return whole_value(std::string(name), *v, 1, std::numeric_limits<std::uint64_t>::max());
 }
 
 // Lists are cut into pages by trade id. Text shows one page (--limit, 1,000 rows by default): it aligns
@@ -258,13 +232,9 @@ template <class Fetch, class Row, class IdOf, class Left>
 int list_paged(std::string_view query, const Options& o, const std::vector<std::string>& columns, Fetch fetch,
                Row row, IdOf id_of, Left left, std::ostream& out, std::ostream& err) {
   engine::TradeId after{};
-  if (const auto v = flag(o, "--after")) after = engine::TradeId(parse_count("--after", *v));
-  std::optional<std::uint64_t> limit;
-  if (const auto v = flag(o, "--limit")) {
-    limit = parse_count("--limit", *v);
-  } else if (o.format == TableFormat::kText) {
-    limit = kTextPage;
-  }
+  if (const auto v = count_flag(o, "--after")) after = engine::TradeId(*v);
+  std::optional<std::uint64_t> limit = count_flag(o, "--limit");
+  if (!limit && o.format == TableFormat::kText) limit = kTextPage;
   TableStream table(columns, o.format, out);
   std::uint64_t shown = 0;
   bool cut = false;
@@ -311,14 +281,29 @@ int query_summary(const Reader& r, const Options& o, std::ostream& out) {
   return 0;
 }
 
+constexpr std::string_view kIndustries[] = {"steel", "cement", "glass", "aluminium"};
+constexpr engine::Industry kIndustryValues[] = {engine::Industry::kSteel, engine::Industry::kCement,
+                                                engine::Industry::kGlass, engine::Industry::kAluminium};
+constexpr ledger::EliminationStatus kEliminationStatuses[] = {
+    ledger::EliminationStatus::kPublicised, ledger::EliminationStatus::kConfirmed, ledger::EliminationStatus::kShut,
+    ledger::EliminationStatus::kDismantled, ledger::EliminationStatus::kRevoked};
+
+std::vector<std::string> industry_names() { return {std::begin(kIndustries), std::end(kIndustries)}; }
+
+std::vector<std::string> elimination_status_names() {
+  std::vector<std::string> names;
+  for (const auto st : kEliminationStatuses) names.emplace_back(engine::to_string(st));
+  return names;
+}
+
 int query_trades(const Reader& r, const Registry& reg, const Options& o, std::ostream& out, std::ostream& err) {
   const std::vector<std::string> selectors = {"--participant", "--facility", "--project", "--region", "--industry"};
   int chosen = 0;
   for (const std::string& s : selectors) chosen += flag(o, s) ? 1 : 0;
   const bool range = flag(o, "--from") || flag(o, "--to");
   if (chosen + (range ? 1 : 0) > 1) {
-    throw BadArgument{"ledger trades: choose one of --participant, --facility, --project, --region, --industry, "
-                      "or a time range --from/--to"};
+    throw CLI::ValidationError("choose one of --participant, --facility, --project, --region, --industry, "
+                               "or a time range --from/--to");
   }
   // One index and its key, or the time range, or the whole chain.
   std::optional<std::pair<ledger::TradeIndex, std::uint32_t>> listed;
@@ -331,15 +316,10 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
   } else if (const auto g = flag(o, "--region")) {
     listed = {ledger::TradeIndex::kRegion, reg.region("--region", *g)};
   } else if (const auto i = flag(o, "--industry")) {
-    static constexpr engine::Industry kAll[] = {engine::Industry::kSteel, engine::Industry::kCement,
-                                                engine::Industry::kGlass, engine::Industry::kAluminium};
-    static constexpr std::string_view kNames[] = {"steel", "cement", "glass", "aluminium"};
-    std::optional<engine::Industry> industry;
-    for (std::size_t k = 0; k < 4; ++k) {
-      if (*i == kNames[k]) industry = kAll[k];
-    }
-    if (!industry) throw BadArgument{"--industry '" + *i + "' is not an industry; valid: steel, cement, glass, aluminium"};
-    listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(*industry)};
+    // One of kIndustries: checked when it was parsed.
+    std::size_t k = 0;
+    while (kIndustries[k] != *i) ++k;
+    listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(kIndustryValues[k])};
   }
   const engine::Timestamp from = flag(o, "--from") ? reg.parse_time("--from", *flag(o, "--from")) : engine::Timestamp(0);
   // --to is inclusive like daily's: a date alone takes in that whole day.
@@ -384,13 +364,12 @@ std::string facts_text(const engine::EligibilityFacts& f) {
 }
 
 int query_facility(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
-  if (o.positional.size() != 2) throw BadArgument{"ledger facility: expected LEDGER ID"};
-  const std::uint32_t f = reg.facility("facility", o.positional[1]);
+  const std::uint32_t f = reg.facility("ID", o.positional[1]);
   ledger::Page page{engine::TradeId{}, std::numeric_limits<std::size_t>::max()};  // all of it, by default
-  if (const auto v = flag(o, "--limit")) page.limit = parse_count("--limit", *v);
-  if (const auto v = flag(o, "--after")) page.after = engine::TradeId(parse_count("--after", *v));
+  if (const auto v = count_flag(o, "--limit")) page.limit = *v;
+  if (const auto v = count_flag(o, "--after")) page.after = engine::TradeId(*v);
   const std::optional<ledger::FacilityHistory> h = r.facility_history(ledger::FacilityIndex(f), page);
-  if (!h) throw BadArgument{"facility " + o.positional[1] + " has no history in this ledger"};
+  if (!h) throw CLI::ValidationError("ID", "\"" + o.positional[1] + "\" has no history in this ledger");
   Table state;
   state.columns = {"facility", "owner",    "region",   "industry", "status",     "capacity_t",
                    "sold_t",   "unsold_t", "facts",    "idle_years", "expires"};
@@ -416,10 +395,9 @@ int query_facility(const Reader& r, const Registry& reg, const Options& o, std::
 }
 
 int query_project(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
-  if (o.positional.size() != 2) throw BadArgument{"ledger project: expected LEDGER ID"};
-  const std::uint32_t p = reg.project("project", o.positional[1]);
+  const std::uint32_t p = reg.project("ID", o.positional[1]);
   const std::optional<ledger::ProjectProgress> g = r.project_progress(ledger::ProjectIndex(p));
-  if (!g) throw BadArgument{"project " + o.positional[1] + " has no record in this ledger"};
+  if (!g) throw CLI::ValidationError("ID", "\"" + o.positional[1] + "\" has no record in this ledger");
   Table state;
   state.columns = {"project", "owner",  "region", "industry",  "need_t", "credited_t", "remaining_t", "trades",
                    "site",    "equipment", "construction_start", "production_start"};
@@ -442,15 +420,10 @@ int query_elimination(const Reader& r, const Registry& reg, const Options& o, st
   if (const auto f = flag(o, "--facility")) filter.facility = ledger::FacilityIndex(reg.facility("--facility", *f));
   if (const auto g = flag(o, "--region")) filter.region = ledger::RegionIndex(reg.region("--region", *g));
   if (const auto s = flag(o, "--status")) {
-    static constexpr ledger::EliminationStatus kAll[] = {
-        ledger::EliminationStatus::kPublicised, ledger::EliminationStatus::kConfirmed, ledger::EliminationStatus::kShut,
-        ledger::EliminationStatus::kDismantled, ledger::EliminationStatus::kRevoked};
-    std::vector<std::string> valid;
-    for (const auto st : kAll) {
-      valid.emplace_back(engine::to_string(st));
+    // One of elimination_statuses(): checked when it was parsed.
+    for (const auto st : kEliminationStatuses) {
       if (*s == engine::to_string(st)) filter.status = st;
     }
-    if (!filter.status) throw BadArgument{"--status '" + *s + "' is not a status; valid: " + join(valid)};
   }
   const std::vector<std::string> columns = {
       "region",          "province",           "enterprise",        "enterprise_id",    "facility",
@@ -539,7 +512,6 @@ Cell percent(std::int64_t change, std::int64_t base) {
 // against the previous close (the close of the instrument's last earlier day with trades), the day's
 // trades, volume and value, and the totals since the ledger began; then the market's totals.
 int query_report(const Reader& r, const Registry& reg, const Options& o, std::ostream& out, std::ostream& err) {
-  if (o.positional.size() > 2) throw BadArgument{"ledger report: expected LEDGER [DAY]"};
   const std::vector<ledger::DailyStats> all =
       r.daily_stats(ledger::Day(std::numeric_limits<std::int32_t>::min() / 2),
                     ledger::Day(std::numeric_limits<std::int32_t>::max() / 2));
@@ -547,7 +519,7 @@ int query_report(const Reader& r, const Registry& reg, const Options& o, std::os
   if (o.positional.size() == 2) {
     const std::optional<engine::Date> date = date_argument(o.positional[1]);
     if (!date || !on_calendar(*date)) {
-      throw BadArgument{"ledger report: DAY '" + o.positional[1] + "' is not a date: use YYYY-MM-DD"};
+      throw CLI::ValidationError("DAY", "\"" + o.positional[1] + "\" is not a date: use YYYY-MM-DD");
     }
     day = ledger::to_day(*date);
   } else if (!all.empty()) {
@@ -620,7 +592,6 @@ int query_report(const Reader& r, const Registry& reg, const Options& o, std::os
 
 // `crix ledger backup LEDGER DEST`: a consistent, compacted copy of a live ledger.
 int command_backup(const Options& o, std::ostream& out) {
-  if (o.positional.size() != 2) throw BadArgument{"ledger backup: expected LEDGER DEST (a new file)"};
   const Reader reader(o.positional[0]);
   reader.backup(o.positional[1]);
   // Not opened here: a copy for read-only media is read without a lock file, and so stays without one.
@@ -629,90 +600,149 @@ int command_backup(const Options& o, std::ostream& out) {
   return 0;
 }
 
+// An option of a query that takes a value.
+struct Flag {
+  std::string name;
+  std::string type;  // what the help shows after the name
+  std::string help;
+};
+
+// An argument of a query after LEDGER.
+struct Positional {
+  std::string name;
+  std::string help;
+  bool required = true;
+};
+
 struct Query {
-  std::string_view name;
-  std::vector<std::string> flags;
-  std::string_view help;
+  std::string name;
+  std::string help;
+  std::vector<Positional> positionals;
+  std::vector<Flag> flags;
 };
 
 const std::vector<Query>& queries() {
+  const Flag after{"--after", "TRADE", "list after this trade id: the next page"};
+  const Flag limit{"--limit", "N", "at most N rows (text: 1000 by default; CSV and JSON: all)"};
+  const Flag facility{"--facility", "ID", "one facility's"};
+  const Flag region{"--region", "CODE", "one region's (its code)"};
+  const Flag from{"--from", "TIME", "from this local time: YYYY-MM-DD or YYYY-MM-DDTHH:MM"};
+  const Flag to{"--to", "TIME", "up to this local time, inclusive: a date alone takes in that whole day"};
   static const std::vector<Query> kQueries = {
-      {"summary", {}, "counts, last seq and chain head"},
-      {"trades", {"--participant", "--facility", "--project", "--region", "--industry", "--from", "--to", "--after", "--limit"},
-       "trades (and revocations) in id order, all or by one index or a time range"},
-      {"facility", {"--after", "--limit"}, "ID: one facility's state, trades and elimination entries"},
-      {"project", {}, "ID: one project's need, credited capacity, remaining need and trades"},
-      {"elimination", {"--status", "--region", "--facility", "--after", "--limit"},
-       "the elimination list (淘汰名单) with its public fields"},
-      {"regions", {}, "each region's and each province's capacity per industry against its cap"},
-      {"daily", {"--from", "--to", "--instrument"}, "daily statistics per instrument (close = VWAP)"},
-      {"report", {}, "[DAY]: the daily market report (the last day with trades by default)"},
-      {"backup", {}, "DEST: a consistent, compacted copy of a live ledger into the new file DEST"},
+      {"summary", "counts, last seq and chain head", {}, {}},
+      {"trades",
+       "trades (and revocations) in id order, all or by one index or a time range",
+       {},
+       {{"--participant", "ID", "one participant's (seller or buyer)"},
+        facility,
+        {"--project", "ID", "one project's"},
+        region,
+        {"--industry", "NAME", "one industry's: " + comma_list(industry_names())},
+        from,
+        to,
+        after,
+        limit}},
+      {"facility", "one facility's state, trades and elimination entries", {{"ID", "the facility"}}, {after, limit}},
+      {"project", "one project's need, credited capacity, remaining need and trades", {{"ID", "the project"}}, {}},
+      {"elimination",
+       "the elimination list (淘汰名单) with its public fields",
+       {},
+       {{"--status", "S", "only entries in this status: " + comma_list(elimination_status_names())}, region, facility,
+        after, limit}},
+      {"regions", "each region's and each province's capacity per industry against its cap", {}, {}},
+      {"daily",
+       "daily statistics per instrument (close = VWAP)",
+       {},
+       {{"--from", "DATE", "from this local day: YYYY-MM-DD"}, {"--to", "DATE", "up to this local day, inclusive"},
+        {"--instrument", "CODE", "one instrument's"}}},
+      {"report",
+       "the daily market report",
+       {{"DAY", "the day, YYYY-MM-DD (default: the last day with trades)", false}},
+       {}},
+      {"backup", "a consistent, compacted copy of a live ledger", {{"DEST", "the copy: a new file"}}, {}},
   };
   return kQueries;
 }
 
-}  // namespace
-
-int run_ledger_command(std::span<char*> args, std::ostream& out, std::ostream& err) {
-  std::string valid;
-  for (const Query& q : queries()) valid += (valid.empty() ? "" : ", ") + std::string(q.name);
-  if (args.empty()) {
-    err << "crix ledger: expected a query (" << valid << ") and the ledger's path\n";
-    return kUsage;
-  }
-  const std::string_view name = args[0];
-  const auto q = std::find_if(queries().begin(), queries().end(), [&](const Query& x) { return x.name == name; });
-  if (q == queries().end()) {
-    err << "crix ledger: unknown query '" << name << "'; valid: " << valid << "\n";
-    for (const Query& x : queries()) err << "  " << x.name << ": " << x.help << "\n";
-    return kUsage;
-  }
-  try {
-    const Options o = parse(args.subspan(1), name, q->flags);
-    if (o.positional.empty()) throw BadArgument{"ledger " + std::string(name) + ": expected the ledger's path"};
-    if (name == "backup") return command_backup(o, out);
-    const Reader reader(o.positional[0]);
-    const Registry reg(reader);
-    if (name != "facility" && name != "project" && name != "report" && o.positional.size() > 1) {
-      throw BadArgument{"ledger " + std::string(name) + ": unexpected argument '" + o.positional[1] + "'"};
-    }
-    if (name == "summary") return query_summary(reader, o, out);
-    if (name == "trades") return query_trades(reader, reg, o, out, err);
-    if (name == "facility") return query_facility(reader, reg, o, out);
-    if (name == "project") return query_project(reader, reg, o, out);
-    if (name == "elimination") return query_elimination(reader, reg, o, out, err);
-    if (name == "regions") return query_regions(reader, o, out);
-    if (name == "report") return query_report(reader, reg, o, out, err);
-    return query_daily(reader, reg, o, out);
-  } catch (const BadArgument& e) {
-    err << "crix ledger: " << e.what << "\n";
-    return kUsage;
-  } catch (const ledger::Error& e) {
-    err << "crix ledger: " << e.what() << "\n";
-    return 1;
-  }
+int run_query(const Query& q, const Options& o, std::ostream& out, std::ostream& err) {
+  if (q.name == "backup") return command_backup(o, out);
+  const Reader reader(o.positional[0]);
+  const Registry reg(reader);
+  if (q.name == "summary") return query_summary(reader, o, out);
+  if (q.name == "trades") return query_trades(reader, reg, o, out, err);
+  if (q.name == "facility") return query_facility(reader, reg, o, out);
+  if (q.name == "project") return query_project(reader, reg, o, out);
+  if (q.name == "elimination") return query_elimination(reader, reg, o, out, err);
+  if (q.name == "regions") return query_regions(reader, o, out);
+  if (q.name == "report") return query_report(reader, reg, o, out, err);
+  return query_daily(reader, reg, o, out);
 }
 
-int run_verify_command(std::span<char*> args, std::ostream& out, std::ostream& err) {
-  if (args.size() != 1) {
-    err << "crix verify: expected the ledger's path (crix verify LEDGER)\n";
-    return kUsage;
-  }
+int verify_ledger(const std::string& path, std::ostream& out, std::ostream& err) {
   try {
-    const ledger::VerifyReport report = ledger::verify(std::string(args[0]));
+    const ledger::VerifyReport report = ledger::verify(path);
     if (!report.ok()) {
-      err << "crix verify: " << args[0] << ": " << report.problem->what << "\n";
+      err << "crix verify: " << path << ": " << report.problem->what << "\n";
       if (report.problem->trade.v != 0) err << "first bad record: trade " << report.problem->trade.v << "\n";
       return 1;
     }
-    out << args[0] << ": sound: " << report.trades << " trades chained, head " << ledger::to_hex(report.chain_head)
+    out << path << ": sound: " << report.trades << " trades chained, head " << ledger::to_hex(report.chain_head)
         << "; " << report.journal << " commands journaled; " << report.elimination << " elimination entries\n";
     return 0;
   } catch (const ledger::Error& e) {
     err << "crix verify: " << e.what() << "\n";
     return 1;
   }
+}
+
+}  // namespace
+
+void add_ledger_commands(CLI::App& crix, std::ostream& out, std::ostream& err) {
+  CLI::App& group = *crix.add_subcommand(
+      "ledger", "regulator queries, read-only, on a live or copied ledger; and backup, a consistent copy of a live one");
+  group.require_subcommand(1);
+  group.footer("Times are the exchange's local time with its offset. Text shows one page of 1000 rows; CSV and JSON "
+               "export the whole list. Exit codes: 0 done, 1 the ledger could not be read, 2 bad arguments.");
+  for (const Query& q : queries()) {
+    CLI::App& sub = *group.add_subcommand(q.name, q.help);
+    // What was typed, by argument name; the action reads what was given.
+    auto typed = std::make_shared<std::map<std::string, std::string>>();
+    auto format = std::make_shared<TableFormat>(TableFormat::kText);
+    sub.add_option("LEDGER", (*typed)["LEDGER"], "the ledger's path")->required()->type_name("");
+    for (const Positional& p : q.positionals) sub.add_option(p.name, (*typed)[p.name], p.help)->required(p.required)->type_name("");
+    for (const Flag& f : q.flags) {
+      CLI::Option* option = sub.add_option(f.name, (*typed)[f.name], f.help)->type_name(f.type);
+      if (f.name == "--after" || f.name == "--limit") option->check(whole(1));
+      if (f.name == "--industry") option->check(one_of(industry_names()));
+      if (f.name == "--status") option->check(one_of(elimination_status_names()));
+    }
+    CLI::Option* json = sub.add_flag_callback("--json", [format] { *format = TableFormat::kJson; }, "JSON for machines");
+    sub.add_flag_callback("--csv", [format] { *format = TableFormat::kCsv; }, "CSV for machines")->excludes(json);
+    on_run(sub, [&sub, &q, typed, format, &out, &err] {
+      Options o;
+      o.format = *format;
+      o.positional.push_back((*typed)["LEDGER"]);
+      for (const Positional& p : q.positionals) {
+        if (sub.get_option(p.name)->count() > 0) o.positional.push_back((*typed)[p.name]);
+      }
+      for (const Flag& f : q.flags) {
+        if (sub.get_option(f.name)->count() > 0) o.flags[f.name] = (*typed)[f.name];
+      }
+      try {
+        return run_query(q, o, out, err);
+      } catch (const ledger::Error& e) {
+        err << "crix ledger: " << e.what() << "\n";
+        return 1;
+      }
+    });
+  }
+
+  CLI::App& verify =
+      *crix.add_subcommand("verify", "recompute the trade hash chain and the conservation totals; name the first bad record");
+  verify.footer("Exit codes: 0 sound, 1 a problem found or the ledger could not be read, 2 bad arguments.");
+  auto path = std::make_shared<std::string>();
+  verify.add_option("LEDGER", *path, "the ledger's path")->required()->type_name("");
+  on_run(verify, [path, &out, &err] { return verify_ledger(*path, out, err); });
 }
 
 }  // namespace crix::tools

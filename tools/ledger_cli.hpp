@@ -10,18 +10,25 @@
 //   crix ledger elimination LEDGER [--status S] [--region CODE] [--facility ID]
 //   crix ledger regions     LEDGER
 //   crix ledger daily       LEDGER [--from DATE] [--to DATE] [--instrument CODE]
+//   crix ledger report      LEDGER [DAY]
+//   crix ledger backup      LEDGER DEST
 //   crix verify             LEDGER
 // Every query prints a table for people, or with --json / --csv for machines. Times are the exchange's
 // local time (YYYY-MM-DD or YYYY-MM-DDTHH:MM). Exit codes: 0 done, 1 the ledger could not be read or
-// verify found a problem, 2 bad arguments (the message names the argument and lists the valid ones).
+// verify found a problem, 2 bad arguments (tools/cli.hpp: the message names the argument and, for a
+// value the ledger does not know, lists the valid ones).
 #pragma once
 
 #include <ostream>
-#include <span>
+
+namespace CLI {
+class App;
+}
 
 namespace crix::tools {
 
-int run_ledger_command(std::span<char*> args, std::ostream& out, std::ostream& err);
-int run_verify_command(std::span<char*> args, std::ostream& out, std::ostream& err);
+// Adds `ledger` (each query a subcommand, with --help) and `verify` to `crix`. Their actions write to
+// `out` and `err`, which must outlive `crix`.
+void add_ledger_commands(CLI::App& crix, std::ostream& out, std::ostream& err);
 
 }  // namespace crix::tools

@@ -1,8 +1,9 @@
 #include "tools/operator_cli.hpp"
 
 #include <chrono>
-#include <charconv>
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,10 +11,11 @@
 
 #include "config/market_config.hpp"
 #include "engine/exchange.hpp"
-#include "tools/cli_args.hpp"
 #include "engine/registry.hpp"
 #include "ledger/error.hpp"
 #include "ledger/settlement.hpp"
+#include "tools/cli.hpp"
+#include "tools/date_text.hpp"
 
 namespace crix::tools {
 
@@ -23,17 +25,22 @@ using engine::Command;
 using engine::CommandType;
 
 std::int64_t parse_date(std::string_view text) {
-  const auto bad = [&] { return BadArgument{"expires '" + std::string(text) + "' is not a date: use YYYY-MM-DD or none"}; };
   if (text == "none") return -1;
   const std::optional<engine::Date> d = date_argument(text);
-  if (!d || d->year < 1900 || d->year > 2999 || !on_calendar(*d)) throw bad();
+  if (!d || d->year < 1900 || d->year > 2999 || !on_calendar(*d)) {
+    throw CLI::ValidationError("expires", "\"" + std::string(text) + "\" is not a date: use YYYY-MM-DD or none");
+  }
   return engine::days_from_civil(*d);
 }
 
 std::int64_t flag_value(std::string_view key, std::string_view text) {
   if (text == "true" || text == "1") return 1;
   if (text == "false" || text == "0") return 0;
-  throw BadArgument{std::string(key) + " takes true or false, got '" + std::string(text) + "'"};
+  throw CLI::ValidationError(std::string(key), "\"" + std::string(text) + "\" is neither true nor false");
+}
+
+engine::Qty whole_qty(const std::string& key, std::string_view text, std::uint64_t lo, std::uint64_t hi) {
+  return engine::Qty(static_cast<std::int64_t>(whole_value(key, text, lo, hi)));
 }
 
 template <class Field>
@@ -43,55 +50,52 @@ std::string field_list(std::uint8_t last) {
   return s;
 }
 
-// The amend command for `kind ID FIELD VALUE`.
+// The amend command for `kind ID FIELD VALUE`; kind is facility or project (checked when parsed).
 Command amendment(const engine::Exchange& x, std::string_view kind, std::string_view id, std::string_view key,
                   std::string_view value) {
   Command c;
   if (kind == "facility") {
     const auto f = x.facility_index(id);
-    if (!f) throw BadArgument{"no facility '" + std::string(id) + "' in the market"};
+    if (!f) throw CLI::ValidationError("ID", "\"" + std::string(id) + "\" is no facility of the market");
     const auto field = engine::facility_field(key);
     if (!field) {
-      throw BadArgument{"no facility field '" + std::string(key) + "' (fields: " +
-                        field_list<engine::FacilityField>(static_cast<std::uint8_t>(engine::FacilityField::kExpires)) + ")"};
+      throw CLI::ValidationError("FIELD", "\"" + std::string(key) + "\" is no facility field; fields: " +
+                                              field_list<engine::FacilityField>(static_cast<std::uint8_t>(engine::FacilityField::kExpires)));
     }
     c.type = CommandType::kAmendFacility;
     c.side = engine::Side::kSell;
     c.account = engine::AccountId(*f);
     c.id = engine::OrderId(static_cast<std::uint64_t>(*field));
     switch (*field) {
-      case engine::FacilityField::kCapacity: c.qty = engine::Qty(whole_argument("capacity", value, 1, 10'000'000'000)); break;
-      case engine::FacilityField::kIdleYears: c.qty = engine::Qty(whole_argument("idle_years", value, 0, 1000)); break;
+      case engine::FacilityField::kCapacity: c.qty = whole_qty("capacity", value, 1, 10'000'000'000); break;
+      case engine::FacilityField::kIdleYears: c.qty = whole_qty("idle_years", value, 0, 1000); break;
       case engine::FacilityField::kExpires: c.qty = engine::Qty(parse_date(value)); break;
       default: c.qty = engine::Qty(flag_value(key, value)); break;
     }
     return c;
   }
-  if (kind == "project") {
-    const auto p = x.project_index(id);
-    if (!p) throw BadArgument{"no project '" + std::string(id) + "' in the market"};
-    const auto field = engine::project_field(key);
-    if (!field) {
-      throw BadArgument{"no project field '" + std::string(key) + "' (fields: " +
-                        field_list<engine::ProjectField>(static_cast<std::uint8_t>(engine::ProjectField::kStatus)) + ")"};
-    }
-    c.type = CommandType::kAmendProject;
-    c.side = engine::Side::kBuy;
-    c.account = engine::AccountId(*p);
-    c.id = engine::OrderId(static_cast<std::uint64_t>(*field));
-    if (*field == engine::ProjectField::kNeed) {
-      c.qty = engine::Qty(whole_argument("new_capacity", value, 1, 10'000'000'000));
-    } else {
-      std::optional<std::int64_t> status;
-      for (std::int64_t s = 0; s <= static_cast<std::int64_t>(engine::ProjectStatus::kCanceled); ++s) {
-        if (engine::to_string(static_cast<engine::ProjectStatus>(s)) == value) status = s;
-      }
-      if (!status) throw BadArgument{"status '" + std::string(value) + "' is none of approved, filed, completed, canceled"};
-      c.qty = engine::Qty(*status);
-    }
-    return c;
+  const auto p = x.project_index(id);
+  if (!p) throw CLI::ValidationError("ID", "\"" + std::string(id) + "\" is no project of the market");
+  const auto field = engine::project_field(key);
+  if (!field) {
+    throw CLI::ValidationError("FIELD", "\"" + std::string(key) + "\" is no project field; fields: " +
+                                            field_list<engine::ProjectField>(static_cast<std::uint8_t>(engine::ProjectField::kStatus)));
   }
-  throw BadArgument{"amend takes 'facility' or 'project', got '" + std::string(kind) + "'"};
+  c.type = CommandType::kAmendProject;
+  c.side = engine::Side::kBuy;
+  c.account = engine::AccountId(*p);
+  c.id = engine::OrderId(static_cast<std::uint64_t>(*field));
+  if (*field == engine::ProjectField::kNeed) {
+    c.qty = whole_qty("new_capacity", value, 1, 10'000'000'000);
+  } else {
+    std::optional<std::int64_t> status;
+    for (std::int64_t s = 0; s <= static_cast<std::int64_t>(engine::ProjectStatus::kCanceled); ++s) {
+      if (engine::to_string(static_cast<engine::ProjectStatus>(s)) == value) status = s;
+    }
+    if (!status) throw CLI::ValidationError("status", "\"" + std::string(value) + "\" is none of approved, filed, completed, canceled");
+    c.qty = engine::Qty(*status);
+  }
+  return c;
 }
 
 engine::Timestamp now() {
@@ -127,97 +131,119 @@ bool report(const engine::Exchange& x, const std::vector<engine::Event>& events,
   return ok;
 }
 
+// One `crix operator` command as parsed; words[] are the verb's arguments in order.
+struct Request {
+  std::string ledger;
+  std::string market = config::sample_market_path().string();
+  std::string verb;
+  std::vector<std::string> words;
+};
+
+int operate(const Request& r, std::ostream& out, std::ostream& err) {
+  const std::filesystem::path market_file = r.market;
+  const config::LoadResult loaded = config::load_market(market_file);
+  if (!loaded.market) {
+    for (const auto& e : loaded.errors) err << config::format(e) << '\n';
+    err << "crix operator: " << market_file.string() << " is not a valid market; see 'crix config check'\n";
+    return 1;
+  }
+  ledger::WriterOptions options;
+  options.market = ledger::market_source(market_file.string());
+  ledger::OpenLedger ledger = ledger::open_ledger(r.ledger, *loaded.market, options);
+  for (const std::string& note : ledger.notes) err << "crix operator: " << note << '\n';
+  std::vector<Command> commands;
+  if (r.verb == "revoke" || r.verb == "status") {
+    Command c;
+    c.type = r.verb == "revoke" ? CommandType::kRevoke : CommandType::kSetEliminationStatus;
+    c.id = engine::OrderId(whole_value("TRADE", r.words[0], 1, INT64_MAX));
+    // confirmed, shut or dismantled: checked when parsed.
+    if (r.verb == "status") c.qty = engine::Qty(static_cast<std::int64_t>(*engine::elimination_status(r.words[1])));
+    commands.push_back(c);
+  } else if (r.verb == "amend") {
+    commands.push_back(amendment(*ledger.exchange, r.words[0], r.words[1], r.words[2], r.words[3]));
+  } else {
+    for (std::size_t f = ledger.exchange->registered_facilities(); f < loaded.market->facilities.size(); ++f) {
+      Command c;
+      c.type = CommandType::kRegister;
+      c.side = engine::Side::kSell;
+      c.account = engine::AccountId(f);
+      commands.push_back(c);
+    }
+    for (std::size_t p = ledger.exchange->registered_projects(); p < loaded.market->projects.size(); ++p) {
+      Command c;
+      c.type = CommandType::kRegister;
+      c.side = engine::Side::kBuy;
+      c.account = engine::AccountId(p);
+      commands.push_back(c);
+    }
+    if (commands.empty()) out << "every configured facility and project is registered already\n";
+  }
+  bool ok = true;
+  for (const Command& c : commands) {
+    ok = report(*ledger.exchange, ledger::apply_and_commit(ledger, c, now()), out, err) && ok;
+  }
+  return ok ? 0 : 1;
+}
+
+// A verb's arguments: name, help and check.
+struct Word {
+  std::string name;
+  std::string help;
+  CLI::Validator check;
+};
+
+struct Verb {
+  std::string name;
+  std::string help;
+  std::vector<Word> words;
+};
+
 }  // namespace
 
-int run_operator_command(std::span<char*> args, std::ostream& out, std::ostream& err) {
-  try {
-    std::vector<std::string_view> words;
-    std::filesystem::path market_file = config::sample_market_path();
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      const std::string_view a = args[i];
-      if (a == "--market") {
-        if (i + 1 >= args.size()) throw BadArgument{"--market needs the path of the market file"};
-        market_file = args[++i];
-      } else if (a.starts_with("--")) {
-        throw BadArgument{"unknown option '" + std::string(a) + "' (options: --market FILE)"};
-      } else {
-        words.push_back(a);
+void add_operator_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
+  CLI::App& op = *crix.add_subcommand(
+      "operator", "the operator's journaled registry and elimination-list commands, on a ledger no crixd is running on");
+  op.require_subcommand(1);
+  op.footer("Each command replays the ledger's journal, then journals one command. Exit codes: 0 done, 1 the exchange "
+            "refused the command or the ledger could not be opened, 2 bad arguments.");
+  auto request = std::make_shared<Request>();
+  op.add_option("LEDGER", request->ledger, "the ledger (no crixd running on it)")->required()->type_name("");
+  op.add_option("--market", request->market, "the market file the ledger was made with (default: the sample market)")
+      ->type_name("FILE");
+  const CLI::Validator trade = whole(1, INT64_MAX);
+  const std::vector<Verb> verbs = {
+      {"revoke", "revoke a trade: its credit and its elimination entry", {{"TRADE", "the trade id", trade}}},
+      {"status",
+       "move a trade's elimination entry on (a revocation is 'revoke TRADE')",
+       {{"TRADE", "the trade id", trade}, {"STATUS", "confirmed, shut or dismantled", one_of({"confirmed", "shut", "dismantled"})}}},
+      {"amend",
+       "change a registered facility's or project's field",
+       {{"KIND", "facility or project", one_of({"facility", "project"})},
+        {"ID", "the facility's or project's id", CLI::Validator("")},
+        {"FIELD",
+         "facility: " + field_list<engine::FacilityField>(static_cast<std::uint8_t>(engine::FacilityField::kExpires)) +
+             "; project: " + field_list<engine::ProjectField>(static_cast<std::uint8_t>(engine::ProjectField::kStatus)),
+         CLI::Validator("")},
+        {"VALUE", "a number, true or false, a date YYYY-MM-DD or none (expires), a project status", CLI::Validator("")}}},
+      {"register", "register every facility and project the market file lists beyond those registered", {}},
+  };
+  for (const Verb& v : verbs) {
+    CLI::App& sub = *op.add_subcommand(v.name, v.help);
+    sub.fallthrough();  // --market may come after the verb
+    auto words = std::make_shared<std::vector<std::string>>(v.words.size());
+    for (std::size_t i = 0; i < v.words.size(); ++i) {
+      sub.add_option(v.words[i].name, (*words)[i], v.words[i].help)->required()->type_name("")->check(v.words[i].check);
+    }
+    on_run(sub, [request, words, verb = v.name, &out, &err] {
+      request->verb = verb;
+      request->words = *words;
+      try {
+        return operate(*request, out, err);
+      } catch (const ledger::Error& e) {
+        err << "crix operator: " << e.what() << '\n';
+        return 1;
       }
-    }
-    if (words.size() < 2) {
-      throw BadArgument{"expected 'crix operator LEDGER [--market FILE] revoke|status|amend|register ...'"};
-    }
-    const std::string path(words[0]);
-    const std::string_view verb = words[1];
-    const std::size_t want = verb == "revoke" ? 3 : verb == "status" ? 4 : verb == "amend" ? 6 : verb == "register" ? 2 : 0;
-    if (want == 0) throw BadArgument{"unknown command '" + std::string(verb) + "' (commands: revoke, status, amend, register)"};
-    if (words.size() != want) {
-      throw BadArgument{std::string(verb) + " takes " +
-                        (verb == "revoke"   ? std::string("TRADE")
-                         : verb == "status" ? std::string("TRADE confirmed|shut|dismantled")
-                         : verb == "amend"  ? std::string("facility|project ID FIELD VALUE")
-                                            : std::string("no arguments"))};
-    }
-    // Arguments that need no ledger are checked before the ledger is opened.
-    std::optional<engine::EliminationStatus> status;
-    if (verb == "status") {
-      status = engine::elimination_status(words[3]);
-      if (!status || *status == engine::EliminationStatus::kPublicised || *status == engine::EliminationStatus::kRevoked) {
-        throw BadArgument{"status '" + std::string(words[3]) +
-                          "' is none of confirmed, shut, dismantled (a revocation is 'revoke TRADE')"};
-      }
-    }
-    const std::uint64_t trade = verb == "revoke" || verb == "status"
-                                    ? static_cast<std::uint64_t>(whole_argument("TRADE", words[2], 1, INT64_MAX))
-                                    : 0;
-
-    const config::LoadResult loaded = config::load_market(market_file);
-    if (!loaded.market) {
-      for (const auto& e : loaded.errors) err << config::format(e) << '\n';
-      err << "crix operator: " << market_file.string() << " is not a valid market; see 'crix config check'\n";
-      return 1;
-    }
-    ledger::WriterOptions options;
-    options.market = ledger::market_source(market_file.string());
-    ledger::OpenLedger ledger = ledger::open_ledger(path, *loaded.market, options);
-    for (const std::string& note : ledger.notes) err << "crix operator: " << note << '\n';
-    std::vector<Command> commands;
-    if (verb == "revoke" || verb == "status") {
-      Command c;
-      c.type = verb == "revoke" ? CommandType::kRevoke : CommandType::kSetEliminationStatus;
-      c.id = engine::OrderId(trade);
-      if (status) c.qty = engine::Qty(static_cast<std::int64_t>(*status));
-      commands.push_back(c);
-    } else if (verb == "amend") {
-      commands.push_back(amendment(*ledger.exchange, words[2], words[3], words[4], words[5]));
-    } else {
-      for (std::size_t f = ledger.exchange->registered_facilities(); f < loaded.market->facilities.size(); ++f) {
-        Command c;
-        c.type = CommandType::kRegister;
-        c.side = engine::Side::kSell;
-        c.account = engine::AccountId(f);
-        commands.push_back(c);
-      }
-      for (std::size_t p = ledger.exchange->registered_projects(); p < loaded.market->projects.size(); ++p) {
-        Command c;
-        c.type = CommandType::kRegister;
-        c.side = engine::Side::kBuy;
-        c.account = engine::AccountId(p);
-        commands.push_back(c);
-      }
-      if (commands.empty()) out << "every configured facility and project is registered already\n";
-    }
-    bool ok = true;
-    for (const Command& c : commands) {
-      ok = report(*ledger.exchange, ledger::apply_and_commit(ledger, c, now()), out, err) && ok;
-    }
-    return ok ? 0 : 1;
-  } catch (const BadArgument& e) {
-    err << "crix operator: " << e.what << '\n';
-    return kUsageExit;
-  } catch (const ledger::Error& e) {
-    err << "crix operator: " << e.what() << '\n';
-    return 1;
+    });
   }
 }
 

@@ -14,14 +14,19 @@
 // for a facility; new_capacity, status (approved, filed, completed, canceled) for a project. `register`
 // registers every facility and project the configuration lists beyond what the ledger has registered.
 // The market defaults to the bundled sample. Exit codes: 0 done, 1 the exchange refused the command or
-// the ledger could not be opened (the message says why), 2 bad arguments.
+// the ledger could not be opened (the message says why), 2 bad arguments (tools/cli.hpp).
 #pragma once
 
 #include <ostream>
-#include <span>
+
+namespace CLI {
+class App;
+}
 
 namespace crix::tools {
 
-int run_operator_command(std::span<char*> args, std::ostream& out, std::ostream& err);
+// Adds `operator` and its verbs (each with --help) to `crix`; the actions write to `out` and `err`,
+// which must outlive `crix`.
+void add_operator_command(CLI::App& crix, std::ostream& out, std::ostream& err);
 
 }  // namespace crix::tools

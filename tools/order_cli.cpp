@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -20,29 +19,35 @@
 #include <vector>
 
 #include "engine/exchange.hpp"
-#include "tools/cli_args.hpp"
 #include "gateway/fix/fix_api.hpp"
+#include "tools/cli.hpp"
 
 namespace crix::tools {
 
 namespace {
 
-// "580", "580.5", "580.05" yuan -> fen.
-std::int64_t price_fen(std::string_view text) {
+// "580", "580.5", "580.05" yuan -> fen; nullopt for anything else, or for nothing.
+std::optional<std::int64_t> price_fen(std::string_view text) {
   const std::size_t dot = text.find('.');
   const std::string_view units = text.substr(0, dot);
   const std::string_view cents = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
-  const BadArgument bad{"PRICE '" + std::string(text) + "' is not a price in yuan with at most two decimals, e.g. 580.00"};
-  if (units.empty() || cents.size() > 2 || (dot != std::string_view::npos && cents.empty())) throw bad;
-  std::int64_t fen = 0;
-  try {
-    fen = whole_argument("PRICE", units, 0, 10'000'000'000) * 100;
-    if (!cents.empty()) fen += whole_argument("PRICE", cents, 0, 99) * (cents.size() == 1 ? 10 : 1);
-  } catch (const BadArgument&) {
-    throw bad;
-  }
-  if (fen <= 0) throw bad;
-  return fen;
+  if (cents.size() > 2 || (dot != std::string_view::npos && cents.empty())) return std::nullopt;
+  const auto yuan = whole_number(units, 0, 10'000'000'000);
+  const auto fen = cents.empty() ? std::optional<std::uint64_t>(0) : whole_number(cents, 0, 99);
+  if (!yuan || !fen) return std::nullopt;
+  const auto total = static_cast<std::int64_t>(*yuan * 100 + *fen * (cents.size() == 1 ? 10 : 1));
+  if (total <= 0) return std::nullopt;
+  return total;
+}
+
+// A check for PRICE.
+CLI::Validator price() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return price_fen(s) ? std::string()
+                            : "\"" + s + "\" is not a price in yuan with at most two decimals, e.g. 580.00";
+      },
+      "");
 }
 
 std::string price_text(std::int64_t fen) {
@@ -266,36 +271,6 @@ class Printer : public fix::ClientHandler {
   bool statuses_done_ = false;
 };
 
-constexpr std::string_view kUsage =
-    "usage: crix order CONNECTION REQUEST [OPTIONS]\n"
-    "requests:\n"
-    "  buy|sell SYMBOL ACCOUNT QTY PRICE [--tif day|gtc|ioc|fok] [--aon] [--id CLORDID]\n"
-    "  cancel ORDER                 ORDER: the order id, or the order's ClOrdID\n"
-    "  replace ORDER QTY PRICE\n"
-    "  status ORDER\n"
-    "  orders                       your open orders (new or partially filled)\n"
-    "  fills                        your orders of today that traded, with what they did\n"
-    "  cancel-all [SYMBOL]          cancel all your open orders, or those of one instrument\n"
-    "  book SYMBOL [--depth N]      a snapshot of the book\n"
-    "  watch SYMBOL                 book and trades as they change, until Ctrl-C\n"
-    "  securities                   instruments, tick, lot, band, reference, state\n"
-    "  --symbol SYMBOL              cancel, replace, status, orders, fills: only this instrument\n"
-    "connection:\n"
-    "  --as PARTICIPANT             the participant you trade as (required)\n"
-    "  --password-file FILE         the password is the file's first line\n"
-    "  --password PW                shows in ps: prefer the environment variable CRIX_PASSWORD or\n"
-    "                               --password-file; with none of the three, crix order asks for it\n"
-    "                               (without echo) when stdin is a terminal\n"
-    "  --host ADDR (127.0.0.1) --port N (9878)\n"
-    "  --store DIR                  where the FIX sequence numbers and sent messages are kept between\n"
-    "                               runs, so that fills made while you were away are sent to you at\n"
-    "                               logon and printed as 'missed while away'; default\n"
-    "                               $XDG_STATE_HOME/crix (or ~/.local/state/crix)/HOST-PORT/PARTICIPANT\n"
-    "  --fresh                      start the sequence numbers over (ResetSeqNumFlag=Y): nothing missed\n"
-    "                               is resent\n"
-    "PRICE is in yuan (580.00), QTY in tonnes, ACCOUNT the facility (sell) or project (buy).\n"
-    "Exit codes: 0 done, 1 refused or no answer, 2 bad arguments.\n";
-
 // The password when --password was not given: --password-file, else CRIX_PASSWORD, else a prompt
 // without echo when stdin is a terminal.
 std::string read_password(const std::string& participant, const std::string& file) {
@@ -303,18 +278,20 @@ std::string read_password(const std::string& participant, const std::string& fil
     std::ifstream in(file);
     std::string line;
     if (!in || !std::getline(in, line)) {
-      throw BadArgument{"--password-file '" + file + "' cannot be read: give a readable file whose first line is "
-                        "the password"};
+      throw CLI::ValidationError("--password-file", "\"" + file + "\" cannot be read: give a readable file whose "
+                                 "first line is the password");
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) {
-      throw BadArgument{"--password-file '" + file + "' starts with an empty line: put the password on the first line"};
+      throw CLI::ValidationError("--password-file", "\"" + file + "\" starts with an empty line: put the password on "
+                                 "the first line");
     }
     return line;
   }
   if (const char* env = std::getenv("CRIX_PASSWORD"); env != nullptr && *env != '\0') return env;
   if (isatty(STDIN_FILENO) == 0) {
-    throw BadArgument{"no password: set CRIX_PASSWORD, or give --password-file FILE (or run in a terminal to be asked)"};
+    throw CLI::ValidationError("no password: set CRIX_PASSWORD, or give --password-file FILE (or run in a terminal to be "
+                               "asked)");
   }
   termios saved{};
   const bool echo_off = tcgetattr(STDIN_FILENO, &saved) == 0;
@@ -328,7 +305,7 @@ std::string read_password(const std::string& participant, const std::string& fil
   std::getline(std::cin, line);
   if (echo_off) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
   std::cerr << "\n";
-  if (line.empty()) throw BadArgument{"no password given"};
+  if (line.empty()) throw CLI::ValidationError("no password given");
   return line;
 }
 
@@ -357,249 +334,296 @@ std::string fresh_id(const std::string& prefix) {
 // Logon answer within a round trip; nothing more for this long means it is over.
 constexpr std::chrono::milliseconds kResendIdle{300};
 
+constexpr std::uint64_t kMaxQty = 10'000'000'000;  // tonnes: beyond any facility
+
+// One `crix order` request as parsed: the connection, the verb, its arguments in order and its options.
+struct OrderArgs {
+  fix::InitiatorConfig config;  // --as (comp_id), --password, --host, --port
+  std::string password_file;
+  std::string store;
+  bool fresh = false;
+  std::string verb;
+  std::vector<std::string> words;
+  std::string tif = "day";
+  bool aon = false;
+  int depth = 0;
+  std::string cl_ord_id;
+  std::string symbol;
+};
+
+int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
+  fix::InitiatorConfig config = a.config;
+  config.username = config.comp_id;
+  config.heartbeat_seconds = 10;
+  const std::string& verb = a.verb;
+  const std::vector<std::string>& words = a.words;
+  const std::string& symbol = a.symbol;
+  std::string store = a.store;
+  fix::OrderRequest order;
+  fix::MarketDataRequest md;
+  fix::SecurityListRequest sl;
+  // kOrder: one request; kLookup: the order named by `wanted` is looked up first (cancel, replace,
+  // status); kList: the day's orders are listed (orders, fills).
+  enum { kOrder, kLookup, kList, kMarketData, kSecurities } what = kOrder;
+  std::string wanted;
+  // QTY and PRICE were checked when parsed.
+  const auto qty = [](const std::string& text) {
+    return static_cast<std::int64_t>(whole_value("QTY", text, 1, kMaxQty));
+  };
+  if (verb == "buy" || verb == "sell") {
+    order.kind = fix::RequestKind::kNew;
+    order.cl_ord_id = a.cl_ord_id.empty() ? fresh_id(verb) : a.cl_ord_id;
+    order.side = verb == "buy" ? '1' : '2';
+    order.symbol = words[0];
+    order.account = words[1];
+    order.qty = qty(words[2]);
+    order.price = *price_fen(words[3]);
+    order.time_in_force = a.tif == "day" ? '0' : a.tif == "gtc" ? '1' : a.tif == "ioc" ? '3' : '4';
+    order.all_or_none = a.aon;
+  } else if (verb == "cancel" || verb == "status" || verb == "replace") {
+    if (verb == "replace") {
+      order.qty = qty(words[1]);
+      order.price = *price_fen(words[2]);
+    }
+    what = kLookup;
+    wanted = words[0];
+    order.kind = verb == "cancel"    ? fix::RequestKind::kCancel
+                 : verb == "replace" ? fix::RequestKind::kReplace
+                                     : fix::RequestKind::kStatus;
+    order.cl_ord_id = a.cl_ord_id.empty() ? fresh_id(verb) : a.cl_ord_id;
+  } else if (verb == "orders" || verb == "fills") {
+    what = kList;
+  } else if (verb == "cancel-all") {
+    order.kind = fix::RequestKind::kMassCancel;
+    order.cl_ord_id = a.cl_ord_id.empty() ? fresh_id("cancel-all") : a.cl_ord_id;
+    if (!words.empty()) {
+      order.mass_cancel_type = '1';
+      order.symbol = words[0];
+    } else {
+      order.mass_cancel_type = '7';
+    }
+  } else if (verb == "book" || verb == "watch") {
+    what = kMarketData;
+    md.md_req_id = fresh_id(verb);
+    md.subscription = verb == "book" ? '0' : '1';
+    md.depth = a.depth;
+    md.entry_types = verb == "book" ? "01" : "012";
+    md.trades = verb == "watch";
+    md.symbols = {words[0]};
+  } else {
+    what = kSecurities;
+    sl.security_req_id = fresh_id("securities");
+  }
+  if (config.password.empty()) config.password = read_password(config.comp_id, a.password_file);
+  if (store.empty() && !a.fresh) store = default_store(config);
+  if (!store.empty()) {
+    std::filesystem::create_directories(store);
+    config.store_dir = store;
+    config.reset_on_logon = a.fresh;
+  }
+
+  Printer printer(out, err);
+  std::unique_ptr<fix::Initiator> initiator;
+  std::string why;
+  const auto log_on = [&]() -> bool {
+    initiator.reset();  // one Initiator per comp id at a time
+    initiator = std::make_unique<fix::Initiator>(config, printer);
+    initiator->start();
+    if (initiator->wait_logged_on(5000)) return true;
+    why = initiator->logout_text().empty() ? initiator->last_error() : initiator->logout_text();
+    return false;
+  };
+  const bool continuing = !config.store_dir.empty() && !config.reset_on_logon;
+  if (continuing) printer.set_prefix("missed while away: ");
+  bool logged_on = log_on();
+  if (!logged_on && continuing &&
+      (why.find("MsgSeqNum too low") != std::string::npos || why.find("without answering the Logon") != std::string::npos)) {
+    // One side's numbers are behind the other's: the exchange (its ledger) or this store was made
+    // anew, and what the other side kept cannot be resent. QuickFIX ends such a logon, on the
+    // exchange's side with a Logout saying "MsgSeqNum too low", on ours by closing the connection.
+    // Start both afresh.
+    err << "crix order: the stored FIX sequence numbers in " << config.store_dir << " do not continue the "
+        << "exchange's (" << why << "): starting afresh\n";
+    config.reset_on_logon = true;
+    logged_on = log_on();
+  }
+  if (!logged_on) {
+    err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port
+        << " failed: " << (why.empty() ? "no answer (is crixd running there?)" : why) << "\n";
+    return 1;
+  }
+  if (continuing) printer.settle(kResendIdle);
+
+  // The day's orders of this session (one instrument with --symbol), from an OrderMassStatusRequest.
+  const auto day_orders = [&]() -> std::optional<std::vector<fix::ExecReport>> {
+    fix::OrderRequest af;
+    af.kind = fix::RequestKind::kMassStatus;
+    af.cl_ord_id = fresh_id("orders");
+    af.mass_status_type = symbol.empty() ? '7' : '1';
+    af.symbol = symbol;
+    printer.collect_status(af.cl_ord_id);
+    if (!initiator->send(af)) return std::nullopt;
+    return printer.statuses(std::chrono::milliseconds(5000));
+  };
+  if (what == kLookup || what == kList) {
+    const auto orders = day_orders();
+    if (!orders) {
+      initiator->stop();
+      err << "crix order: the exchange did not list the session's orders\n";
+      return 1;
+    }
+    if (what == kList) {
+      initiator->stop();
+      const bool fills = verb == "fills";
+      std::size_t shown = 0;
+      for (const fix::ExecReport& r : *orders) {
+        if (fills ? r.cum_qty <= 0 : r.ord_status != '0' && r.ord_status != '1') continue;
+        out << order_label(r.order_id, r.cl_ord_id) << " " << status_text(r.ord_status) << ": " << order_text(r)
+            << "; " << progress_text(r) << "\n";
+        ++shown;
+      }
+      if (shown == 0) out << (fills ? "no fills today" : "no open orders") << "\n";
+      return 0;
+    }
+    const auto found = std::find_if(orders->begin(), orders->end(), [&](const fix::ExecReport& r) {
+      return r.order_id == wanted || r.cl_ord_id == wanted;
+    });
+    if (found == orders->end()) {
+      initiator->stop();
+      err << "crix order: " << config.comp_id << " has no order '" << wanted << "' today"
+          << (symbol.empty() ? "" : " in " + symbol) << " (by order id or ClOrdID; 'crix order orders' lists the "
+          << "open ones)\n";
+      return 1;
+    }
+    order.order_id = found->order_id;
+    order.orig_cl_ord_id = found->cl_ord_id;
+    order.symbol = found->symbol;
+    order.side = found->side;
+    order.account = found->account;
+    if (order.kind == fix::RequestKind::kStatus) order.cl_ord_id = found->cl_ord_id;
+  }
+  if (what == kOrder || what == kLookup) {
+    printer.await(order.cl_ord_id, order.kind == fix::RequestKind::kMassCancel);
+    initiator->send(order);
+  }
+  if (what == kMarketData) initiator->send(md);
+  if (what == kSecurities) initiator->send(sl);
+  if (verb == "watch") {
+    signal(SIGINT, [](int) { interrupted = 1; });
+    while (!interrupted) printer.wait(std::chrono::milliseconds(200));
+  } else {
+    // A new or replaced order that rests has no final answer: it is done when nothing more came.
+    printer.wait(std::chrono::milliseconds(verb == "buy" || verb == "sell" || verb == "replace" ? 1000 : 3000));
+  }
+  initiator->stop();
+  if (!printer.answered()) {
+    err << "crix order: no answer from the exchange\n";
+    return 1;
+  }
+  return printer.refused() ? 1 : 0;
+}
+
+// An argument of a verb.
+struct Word {
+  std::string name;
+  std::string help;
+  bool required = true;
+};
+
+struct Verb {
+  std::string name;
+  std::string help;
+  std::vector<Word> words;
+  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth
+};
+
 }  // namespace
 
-int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& err) {
-  try {
-    fix::InitiatorConfig config;
-    config.port = 9878;
-    config.heartbeat_seconds = 10;
-    std::vector<std::string_view> words;
-    char tif = '0';
-    bool aon = false;
-    int depth = 0;
-    std::string cl_ord_id;
-    std::string password_file;
-    std::string symbol;
-    std::string store;
-    bool fresh = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      const std::string_view a = args[i];
-      const auto value = [&]() -> std::string_view {
-        if (i + 1 >= args.size()) throw BadArgument{std::string(a) + " needs a value"};
-        return args[++i];
-      };
-      if (a == "--as") {
-        config.comp_id = std::string(value());
-        config.username = config.comp_id;
-      } else if (a == "--password") {
-        config.password = std::string(value());
-      } else if (a == "--password-file") {
-        password_file = std::string(value());
-      } else if (a == "--symbol") {
-        symbol = std::string(value());
-      } else if (a == "--store") {
-        store = std::string(value());
-        if (store.empty()) throw BadArgument{"--store needs a directory"};
-      } else if (a == "--fresh") {
-        fresh = true;
-      } else if (a == "--help" || a == "-h") {
-        out << kUsage;
-        return 0;
-      } else if (a == "--host") {
-        config.host = std::string(value());
-      } else if (a == "--port") {
-        config.port = static_cast<std::uint16_t>(whole_argument("--port", value(), 1, 65535));
-      } else if (a == "--tif") {
-        const std::string_view t = value();
-        tif = t == "day" ? '0' : t == "gtc" ? '1' : t == "ioc" ? '3' : t == "fok" ? '4' : 'x';
-        if (tif == 'x') throw BadArgument{"--tif '" + std::string(t) + "' is none of day, gtc, ioc, fok"};
-      } else if (a == "--aon") {
-        aon = true;
-      } else if (a == "--depth") {
-        depth = static_cast<int>(whole_argument("--depth", value(), 0, 1000));
-      } else if (a == "--id") {
-        cl_ord_id = std::string(value());
-      } else if (a.starts_with("--")) {
-        throw BadArgument{"unknown option '" + std::string(a) +
-                          "' (options: --as --password --password-file --host --port --store --fresh --tif --aon "
-                          "--depth --id --symbol --help)"};
-      } else {
-        words.push_back(a);
-      }
-    }
-    if (config.comp_id.empty()) throw BadArgument{"--as PARTICIPANT is required: the participant you trade as"};
-    constexpr std::string_view kRequests =
-        "buy, sell, cancel, replace, status, orders, fills, cancel-all, book, watch, securities";
-    if (words.empty()) throw BadArgument{"expected a request: " + std::string(kRequests)};
-    const std::string_view verb = words[0];
-    const auto need = [&](std::size_t n, const char* shape) {
-      if (words.size() != n + 1) throw BadArgument{std::string(verb) + " takes " + shape};
-    };
-    fix::OrderRequest order;
-    fix::MarketDataRequest md;
-    fix::SecurityListRequest sl;
-    // kOrder: one request; kLookup: the order named by `wanted` is looked up first (cancel, replace,
-    // status); kList: the day's orders are listed (orders, fills).
-    enum { kOrder, kLookup, kList, kMarketData, kSecurities } what = kOrder;
-    std::string wanted;
-    if (verb == "buy" || verb == "sell") {
-      need(4, "SYMBOL ACCOUNT QTY PRICE");
-      order.kind = fix::RequestKind::kNew;
-      order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
-      order.side = verb == "buy" ? '1' : '2';
-      order.symbol = std::string(words[1]);
-      order.account = std::string(words[2]);
-      order.qty = whole_argument("QTY", words[3], 1, 10'000'000'000);
-      order.price = price_fen(words[4]);
-      order.time_in_force = tif;
-      order.all_or_none = aon;
-    } else if (verb == "cancel" || verb == "status" || verb == "replace") {
-      if (verb == "replace") {
-        need(3, "ORDER QTY PRICE (ORDER: the order id or its ClOrdID)");
-        order.qty = whole_argument("QTY", words[2], 1, 10'000'000'000);
-        order.price = price_fen(words[3]);
-      } else {
-        need(1, "ORDER (the order id or its ClOrdID)");
-      }
-      what = kLookup;
-      wanted = std::string(words[1]);
-      order.kind = verb == "cancel"    ? fix::RequestKind::kCancel
-                   : verb == "replace" ? fix::RequestKind::kReplace
-                                       : fix::RequestKind::kStatus;
-      order.cl_ord_id = cl_ord_id.empty() ? fresh_id(std::string(verb)) : cl_ord_id;
-    } else if (verb == "orders" || verb == "fills") {
-      need(0, "no arguments (--symbol SYMBOL for one instrument)");
-      what = kList;
-    } else if (verb == "cancel-all") {
-      if (words.size() > 2) throw BadArgument{"cancel-all takes at most a SYMBOL"};
-      order.kind = fix::RequestKind::kMassCancel;
-      order.cl_ord_id = cl_ord_id.empty() ? fresh_id("cancel-all") : cl_ord_id;
-      if (words.size() == 2) {
-        order.mass_cancel_type = '1';
-        order.symbol = std::string(words[1]);
-      } else {
-        order.mass_cancel_type = '7';
-      }
-    } else if (verb == "book" || verb == "watch") {
-      need(1, "SYMBOL");
-      what = kMarketData;
-      md.md_req_id = fresh_id(std::string(verb));
-      md.subscription = verb == "book" ? '0' : '1';
-      md.depth = depth;
-      md.entry_types = verb == "book" ? "01" : "012";
-      md.trades = verb == "watch";
-      md.symbols = {std::string(words[1])};
-    } else if (verb == "securities") {
-      need(0, "no arguments");
-      what = kSecurities;
-      sl.security_req_id = fresh_id("securities");
-    } else {
-      throw BadArgument{"unknown request '" + std::string(verb) + "' (requests: " + std::string(kRequests) + ")"};
-    }
-    if (config.password.empty()) config.password = read_password(config.comp_id, password_file);
-    if (store.empty() && !fresh) store = default_store(config);
-    if (!store.empty()) {
-      std::filesystem::create_directories(store);
-      config.store_dir = store;
-      config.reset_on_logon = fresh;
-    }
+void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
+  CLI::App& group = *crix.add_subcommand(
+      "order", "the enterprise's FIX client: log on to crixd, send one request, print the answers");
+  group.require_subcommand(1);
+  group.footer(
+      "The password: --password PW (shows in ps), --password-file FILE, the environment variable CRIX_PASSWORD, or "
+      "else a prompt without echo when stdin is a terminal.\n"
+      "PRICE is in yuan (580.00), QTY in tonnes, ACCOUNT the facility (sell) or project (buy); ORDER is the order id "
+      "or the order's ClOrdID.\n"
+      "Exit codes: 0 done, 1 refused, unknown order or no answer, 2 bad arguments.");
+  auto args = std::make_shared<OrderArgs>();
+  args->config.port = 9878;
+  group.add_option("--as", args->config.comp_id, "the participant you trade as (its comp id and Username)")
+      ->required()
+      ->type_name("PARTICIPANT");
+  group.add_option("--password", args->config.password,
+                   "shows in ps: prefer the environment variable CRIX_PASSWORD or --password-file")
+      ->type_name("PW");
+  group.add_option("--password-file", args->password_file, "the password is the file's first line")->type_name("FILE");
+  group.add_option("--host", args->config.host, "crixd's address (default 127.0.0.1)")->type_name("ADDR");
+  group.add_option("--port", args->config.port, "crixd's FIX port (default 9878)")->type_name("N")->check(whole(1, 65535));
+  group
+      .add_option("--store", args->store,
+                  "where the FIX sequence numbers and sent messages are kept between runs, so that fills made while "
+                  "you were away are sent at logon and printed as 'missed while away' (default "
+                  "$XDG_STATE_HOME/crix, or ~/.local/state/crix, then HOST-PORT/PARTICIPANT)")
+      ->type_name("DIR")
+      ->check(CLI::Validator([](std::string& s) { return s.empty() ? std::string("needs a directory") : std::string(); }, ""));
+  group.add_flag("--fresh", args->fresh, "start the sequence numbers over (ResetSeqNumFlag=Y): nothing missed is resent");
 
-    Printer printer(out, err);
-    std::unique_ptr<fix::Initiator> initiator;
-    std::string why;
-    const auto log_on = [&]() -> bool {
-      initiator.reset();  // one Initiator per comp id at a time
-      initiator = std::make_unique<fix::Initiator>(config, printer);
-      initiator->start();
-      if (initiator->wait_logged_on(5000)) return true;
-      why = initiator->logout_text().empty() ? initiator->last_error() : initiator->logout_text();
-      return false;
-    };
-    const bool continuing = !config.store_dir.empty() && !config.reset_on_logon;
-    if (continuing) printer.set_prefix("missed while away: ");
-    bool logged_on = log_on();
-    if (!logged_on && continuing &&
-        (why.find("MsgSeqNum too low") != std::string::npos || why.find("without answering the Logon") != std::string::npos)) {
-      // One side's numbers are behind the other's: the exchange (its ledger) or this store was made
-      // anew, and what the other side kept cannot be resent. QuickFIX ends such a logon, on the
-      // exchange's side with a Logout saying "MsgSeqNum too low", on ours by closing the connection.
-      // Start both afresh.
-      err << "crix order: the stored FIX sequence numbers in " << config.store_dir << " do not continue the "
-          << "exchange's (" << why << "): starting afresh\n";
-      config.reset_on_logon = true;
-      logged_on = log_on();
+  const std::vector<Verb> verbs = {
+      {"buy", "a new order to buy", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the project"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
+       {"--tif", "--aon", "--id"}},
+      {"sell", "a new order to sell", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the facility"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
+       {"--tif", "--aon", "--id"}},
+      {"cancel", "cancel an order", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id"}},
+      {"replace", "change an order's quantity and price",
+       {{"ORDER", "the order id or its ClOrdID"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}}, {"--symbol", "--id"}},
+      {"status", "an order's status", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id"}},
+      {"orders", "your open orders (new or partially filled)", {}, {"--symbol"}},
+      {"fills", "your orders of today that traded, with what they did", {}, {"--symbol"}},
+      {"cancel-all", "cancel all your open orders (OrderMassCancelRequest), or those of one instrument",
+       {{"SYMBOL", "only this instrument", false}}, {"--id"}},
+      {"book", "a snapshot of the book", {{"SYMBOL", "the instrument"}}, {"--depth"}},
+      {"watch", "the book and the trades as they change, until Ctrl-C", {{"SYMBOL", "the instrument"}}, {"--depth"}},
+      {"securities", "the instruments: tick, lot, band, reference, state", {}, {}},
+  };
+  for (const Verb& v : verbs) {
+    CLI::App& sub = *group.add_subcommand(v.name, v.help);
+    sub.fallthrough();  // the connection's options may come after the verb
+    auto words = std::make_shared<std::vector<std::string>>(v.words.size());
+    for (std::size_t i = 0; i < v.words.size(); ++i) {
+      const Word& w = v.words[i];
+      CLI::Option* o = sub.add_option(w.name, (*words)[i], w.help)->required(w.required)->type_name("");
+      if (w.name == "QTY") o->check(whole(1, kMaxQty));
+      if (w.name == "PRICE") o->check(price());
     }
-    if (!logged_on) {
-      err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port
-          << " failed: " << (why.empty() ? "no answer (is crixd running there?)" : why) << "\n";
-      return 1;
+    const auto has = [&v](const char* option) { return std::find(v.options.begin(), v.options.end(), option) != v.options.end(); };
+    if (has("--tif")) {
+      sub.add_option("--tif", args->tif, "time in force: day (default), gtc, ioc or fok")
+          ->type_name("T")
+          ->check(one_of({"day", "gtc", "ioc", "fok"}));
     }
-    if (continuing) printer.settle(kResendIdle);
-
-    // The day's orders of this session (one instrument with --symbol), from an OrderMassStatusRequest.
-    const auto day_orders = [&]() -> std::optional<std::vector<fix::ExecReport>> {
-      fix::OrderRequest af;
-      af.kind = fix::RequestKind::kMassStatus;
-      af.cl_ord_id = fresh_id("orders");
-      af.mass_status_type = symbol.empty() ? '7' : '1';
-      af.symbol = symbol;
-      printer.collect_status(af.cl_ord_id);
-      if (!initiator->send(af)) return std::nullopt;
-      return printer.statuses(std::chrono::milliseconds(5000));
-    };
-    if (what == kLookup || what == kList) {
-      const auto orders = day_orders();
-      if (!orders) {
-        initiator->stop();
-        err << "crix order: the exchange did not list the session's orders\n";
+    if (has("--aon")) sub.add_flag("--aon", args->aon, "all or none");
+    if (has("--id")) sub.add_option("--id", args->cl_ord_id, "the request's ClOrdID (default: made up)")->type_name("CLORDID");
+    if (has("--symbol")) {
+      sub.add_option("--symbol", args->symbol, "look the order up in this instrument only")->type_name("SYMBOL");
+    }
+    if (has("--depth")) {
+      sub.add_option("--depth", args->depth, "levels a side (default 0: all)")->type_name("N")->check(whole(0, 1000));
+    }
+    on_run(sub, [&sub, v, args, words, &out, &err] {
+      args->verb = v.name;
+      for (std::size_t i = 0; i < v.words.size(); ++i) {
+        if (sub.get_option(v.words[i].name)->count() > 0) args->words.push_back((*words)[i]);
+      }
+      try {
+        return request(*args, out, err);
+      } catch (const CLI::ParseError&) {
+        throw;  // a usage error found late (the password): tools/cli.hpp reports it
+      } catch (const std::exception& e) {
+        err << "crix order: " << e.what() << "\n";
         return 1;
       }
-      if (what == kList) {
-        initiator->stop();
-        const bool fills = verb == "fills";
-        std::size_t shown = 0;
-        for (const fix::ExecReport& r : *orders) {
-          if (fills ? r.cum_qty <= 0 : r.ord_status != '0' && r.ord_status != '1') continue;
-          out << order_label(r.order_id, r.cl_ord_id) << " " << status_text(r.ord_status) << ": " << order_text(r)
-              << "; " << progress_text(r) << "\n";
-          ++shown;
-        }
-        if (shown == 0) out << (fills ? "no fills today" : "no open orders") << "\n";
-        return 0;
-      }
-      const auto found = std::find_if(orders->begin(), orders->end(), [&](const fix::ExecReport& r) {
-        return r.order_id == wanted || r.cl_ord_id == wanted;
-      });
-      if (found == orders->end()) {
-        initiator->stop();
-        err << "crix order: " << config.comp_id << " has no order '" << wanted << "' today"
-            << (symbol.empty() ? "" : " in " + symbol) << " (by order id or ClOrdID; 'crix order orders' lists the "
-            << "open ones)\n";
-        return 1;
-      }
-      order.order_id = found->order_id;
-      order.orig_cl_ord_id = found->cl_ord_id;
-      order.symbol = found->symbol;
-      order.side = found->side;
-      order.account = found->account;
-      if (order.kind == fix::RequestKind::kStatus) order.cl_ord_id = found->cl_ord_id;
-    }
-    if (what == kOrder || what == kLookup) {
-      printer.await(order.cl_ord_id, order.kind == fix::RequestKind::kMassCancel);
-      initiator->send(order);
-    }
-    if (what == kMarketData) initiator->send(md);
-    if (what == kSecurities) initiator->send(sl);
-    if (verb == "watch") {
-      signal(SIGINT, [](int) { interrupted = 1; });
-      while (!interrupted) printer.wait(std::chrono::milliseconds(200));
-    } else {
-      // A new or replaced order that rests has no final answer: it is done when nothing more came.
-      printer.wait(std::chrono::milliseconds(verb == "buy" || verb == "sell" || verb == "replace" ? 1000 : 3000));
-    }
-    initiator->stop();
-    if (!printer.answered()) {
-      err << "crix order: no answer from the exchange\n";
-      return 1;
-    }
-    return printer.refused() ? 1 : 0;
-  } catch (const BadArgument& e) {
-    err << "crix order: " << e.what << "\n";
-    return kUsageExit;
-  } catch (const std::exception& e) {
-    err << "crix order: " << e.what() << "\n";
-    return 1;
+    });
   }
 }
 

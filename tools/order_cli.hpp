@@ -23,14 +23,19 @@
 // starts the sequence numbers over (ResetSeqNumFlag=Y). PRICE is in yuan ("580.00"), QTY in tonnes,
 // ACCOUNT the facility (sell) or project (buy). A new order waits until it is done (filled,
 // canceled, rejected) or nothing more came for a second. Exit codes: 0 done, 1 refused (logon,
-// reject), unknown order or no answer, 2 bad arguments.
+// reject), unknown order or no answer, 2 bad arguments (tools/cli.hpp).
 #pragma once
 
 #include <ostream>
-#include <span>
+
+namespace CLI {
+class App;
+}
 
 namespace crix::tools {
 
-int run_order_command(std::span<char*> args, std::ostream& out, std::ostream& err);
+// Adds `order` and its verbs (each with --help) to `crix`; the actions write to `out` and `err`, which
+// must outlive `crix`.
+void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err);
 
 }  // namespace crix::tools
