@@ -12,6 +12,7 @@
 
 #include "config/market_config.hpp"
 #include "ledger/error.hpp"
+#include "tools/admin_cli.hpp"
 #include "tools/cli.hpp"
 #include "tools/ledger_cli.hpp"
 #include "tools/operator_cli.hpp"
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
   crix::tools::add_ledger_commands(crix, std::cout, std::cerr);
   crix::tools::add_operator_command(crix, std::cout, std::cerr);
   crix::tools::add_order_command(crix, std::cout, std::cerr);
+  crix::tools::add_admin_command(crix, std::cout, std::cerr);
 
   CLI::App& help = *crix.add_subcommand("help", "show this help");
   on_run(help, [&crix] {

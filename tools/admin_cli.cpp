@@ -1,0 +1,349 @@
+#include "tools/admin_cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tools/cli.hpp"
+
+namespace crix::tools {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using json = nlohmann::json;
+
+constexpr auto kTimeout = std::chrono::seconds(30);
+
+struct Url {
+  bool tls = false;
+  std::string host;
+  std::string port;
+};
+
+// "http://HOST[:PORT]" or "https://..."; a path after the address is refused (the API is at /api/v1).
+std::optional<Url> parse_url(const std::string& text, std::string& why) {
+  Url u;
+  std::string rest;
+  if (text.rfind("http://", 0) == 0) {
+    rest = text.substr(7);
+  } else if (text.rfind("https://", 0) == 0) {
+    u.tls = true;
+    rest = text.substr(8);
+  } else {
+    why = "--url '" + text + "' is neither http://HOST:PORT nor https://HOST:PORT";
+    return std::nullopt;
+  }
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty() || rest.find('/') != std::string::npos) {
+    why = "--url '" + text + "' must be only a scheme, a host and a port (e.g. http://127.0.0.1:8080)";
+    return std::nullopt;
+  }
+  std::string port;
+  if (rest.front() == '[') {  // [IPv6]:PORT
+    const auto close = rest.find(']');
+    if (close == std::string::npos) {
+      why = "--url '" + text + "' has a '[' without its ']'";
+      return std::nullopt;
+    }
+    u.host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+  } else {
+    const auto colon = rest.rfind(':');
+    u.host = rest.substr(0, colon);
+    if (colon != std::string::npos) port = rest.substr(colon + 1);
+  }
+  u.port = port.empty() ? (u.tls ? "443" : "80") : port;
+  return u;
+}
+
+struct Answer {
+  unsigned status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+template <class Stream>
+Answer exchange(Stream& stream, http::request<http::string_body>& request) {
+  http::write(stream, request);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(std::uint64_t{1} << 32);  // whole CSV exports
+  http::read(stream, buffer, parser);
+  const auto& response = parser.get();
+  return Answer{response.result_int(), std::string(response[http::field::content_type]), response.body()};
+}
+
+Answer send(const AdminOptions& o, const Url& url, http::verb method, const std::string& target,
+            const std::string& body, const std::string& accept) {
+  http::request<http::string_body> request{method, target, 11};
+  request.set(http::field::host, url.host);
+  request.set(http::field::user_agent, "crix-admin");
+  request.set(http::field::accept, accept);
+  if (!o.token.empty()) request.set(http::field::authorization, "Bearer " + o.token);
+  if (method == http::verb::post) {
+    request.set(http::field::content_type, "application/json");
+    request.body() = body;
+  }
+  request.prepare_payload();
+
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  const auto endpoints = resolver.resolve(url.host, url.port);
+  if (!url.tls) {
+    beast::tcp_stream stream(io);
+    stream.expires_after(kTimeout);
+    stream.connect(endpoints);
+    Answer a = exchange(stream, request);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    return a;
+  }
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  if (o.ca_file.empty()) {
+    ctx.set_default_verify_paths();
+  } else {
+    ctx.load_verify_file(o.ca_file);
+  }
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+  if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+    throw std::runtime_error("cannot set the TLS server name " + url.host);
+  }
+  stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+  beast::get_lowest_layer(stream).expires_after(kTimeout);
+  beast::get_lowest_layer(stream).connect(endpoints);
+  stream.handshake(asio::ssl::stream_base::client);
+  Answer a = exchange(stream, request);
+  beast::error_code ignored;
+  stream.shutdown(ignored);
+  return a;
+}
+
+// "?" or "&" with the parameter, its value percent-encoded.
+std::string encode_component(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// What crixd said when it refused: its JSON "error", else the body.
+std::string refusal(const Answer& a) {
+  const json j = json::parse(a.body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+  return a.body.empty() ? "no reason given" : a.body;
+}
+
+std::string hint(unsigned status) {
+  if (status == 401) return " (give a token: --token, --token-file or CRIX_TOKEN)";
+  if (status == 403) return " (the token's role may not do this)";
+  return "";
+}
+
+// The verbs and their positional arguments.
+struct AdminVerb {
+  const char* name;
+  std::vector<const char*> args;
+  const char* what;
+};
+
+const std::vector<AdminVerb>& admin_verbs() {
+  static const std::vector<AdminVerb> verbs = {
+      {"status", {}, "the exchange's sequence, ledger, queues and commit timing"},
+      {"instruments", {}, "instruments: phase, halted, band, reference and last price"},
+      {"sessions", {}, "FIX sessions: logged on since, messages in and out, stalls"},
+      {"participants", {}, "participants and their state"},
+      {"trades", {}, "the latest trades"},
+      {"actions", {}, "the audit trail: operator actions with the operator's name"},
+      {"book", {"SYMBOL"}, "one instrument's book (--depth N, --orders for L3)"},
+      {"get", {"PATH"}, "any GET of the API, e.g. /api/v1/ledger/trades?project=X (--csv)"},
+      {"halt", {"SYMBOL"}, "halt trading in an instrument (--reason TEXT)"},
+      {"resume", {"SYMBOL"}, "resume trading in an instrument"},
+      {"suspend", {"PARTICIPANT"}, "suspend a participant: its orders canceled, its sessions logged out"},
+      {"reinstate", {"PARTICIPANT"}, "reinstate a suspended participant"},
+      {"close-day", {}, "close the trading day now"},
+      {"revoke", {"TRADE"}, "revoke a trade in its publicity period"},
+      {"elimination-status", {"TRADE", "STATUS"}, "move a trade's elimination entry to STATUS"},
+  };
+  return verbs;
+}
+
+}  // namespace
+
+int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
+  const std::string who = "crix admin " + o.verb;
+  const AdminVerb* verb = nullptr;
+  for (const AdminVerb& v : admin_verbs()) {
+    if (o.verb == v.name) verb = &v;
+  }
+  if (verb == nullptr) {
+    err << "crix admin: unknown verb '" << o.verb << "'; run 'crix admin --help'\n";
+    return 2;
+  }
+  if (o.args.size() != verb->args.size()) {
+    std::string shape;
+    for (const char* a : verb->args) shape += std::string(" ") + a;
+    err << who << ": takes" << (shape.empty() ? " no arguments" : shape) << ", not " << o.args.size()
+        << " argument(s); run 'crix admin --help'\n";
+    return 2;
+  }
+  std::string why;
+  const std::optional<Url> url = parse_url(o.url, why);
+  if (!url) {
+    err << who << ": " << why << "; run 'crix admin --help'\n";
+    return 2;
+  }
+
+  const std::string& v = o.verb;
+  const auto arg = [&](std::size_t i) { return o.args.at(i); };
+  bool action = false;
+  std::string target;
+  json body = json::object();
+  if (v == "status" || v == "instruments" || v == "sessions" || v == "participants") {
+    target = "/api/v1/" + v;
+  } else if (v == "trades") {
+    target = "/api/v1/trades/recent";
+  } else if (v == "actions") {
+    target = "/api/v1/ledger/operator-actions";
+  } else if (v == "book") {
+    target = "/api/v1/book/" + encode_component(arg(0)) + "?depth=" + std::to_string(o.depth) +
+             (o.orders ? "&orders=1" : "");
+  } else if (v == "get") {
+    target = arg(0);
+    if (target.empty() || target.front() != '/') {
+      err << who << ": PATH \"" << target << "\" must start with / (e.g. /api/v1/ledger/elimination); run '"
+          << who << " --help'\n";
+      return 2;
+    }
+  } else {
+    action = true;
+    target = "/api/v1/actions/" + v;
+    if (v == "halt" || v == "resume") body["symbol"] = arg(0);
+    if (v == "suspend" || v == "reinstate") body["participant"] = arg(0);
+    if ((v == "halt" || v == "suspend") && !o.reason.empty()) body["reason"] = o.reason;
+    if (v == "revoke" || v == "elimination-status") {
+      std::size_t used = 0;
+      unsigned long long id = 0;
+      try {
+        id = std::stoull(arg(0), &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != arg(0).size()) {
+        err << who << ": TRADE \"" << arg(0) << "\" is not a trade id (a number, as crix ledger trades shows); run '"
+            << who << " --help'\n";
+        return 2;
+      }
+      body["trade"] = id;
+    }
+    if (v == "elimination-status") body["status"] = arg(1);
+  }
+
+  Answer a;
+  try {
+    a = send(o, *url, action ? http::verb::post : http::verb::get, target, action ? body.dump() : "",
+             o.csv ? "text/csv" : "application/json");
+  } catch (const std::exception& e) {
+    err << "crix admin: cannot reach crixd at " << o.url << ": " << e.what()
+        << " (is crixd running with --http on that address?)\n";
+    return 1;
+  }
+  if (a.status / 100 != 2) {
+    err << who << (o.args.empty() ? "" : " " + o.args[0]) << ": refused (" << a.status << "): " << refusal(a)
+        << hint(a.status) << "\n";
+    return 1;
+  }
+  if (action) {
+    const json j = json::parse(a.body, nullptr, false);
+    out << v << (o.args.empty() ? "" : " " + o.args[0]) << ": done";
+    if (j.is_object() && j.contains("seq")) out << ", seq " << j["seq"].dump();
+    out << "\n";
+    return 0;
+  }
+  if (a.content_type.rfind("application/json", 0) == 0) {
+    const json j = json::parse(a.body, nullptr, false);
+    if (!j.is_discarded()) {
+      out << j.dump(2) << "\n";
+      return 0;
+    }
+  }
+  out << a.body;
+  if (!a.body.empty() && a.body.back() != '\n') out << "\n";
+  return 0;
+}
+
+void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
+  CLI::App& group = *crix.add_subcommand(
+      "admin", "the operator's and regulator's actions and queries over crixd's console API (--http)");
+  group.require_subcommand(1);
+  group.footer(
+      "The token: --token TOKEN (shows in ps), --token-file FILE, or the environment variable CRIX_TOKEN.\n"
+      "Reads print crixd's JSON (or CSV with get --csv); actions print one line once committed.\n"
+      "Exit codes: 0 done, 1 refused by crixd or crixd unreachable, 2 bad arguments.");
+  auto o = std::make_shared<AdminOptions>();
+  auto token_file = std::make_shared<std::string>();
+  group.add_option("--url", o->url, "crixd's console (default http://127.0.0.1:8080)")->type_name("URL");
+  group.add_option("--token", o->token, "a bearer token (shows in ps: prefer CRIX_TOKEN or --token-file)")
+      ->type_name("TOKEN");
+  group.add_option("--token-file", *token_file, "the token is the file's first line")->type_name("FILE");
+  group.add_option("--ca", o->ca_file, "https: trust these CA certificates instead of the system's")->type_name("FILE");
+  for (const AdminVerb& verb : admin_verbs()) {
+    CLI::App& cmd = *group.add_subcommand(verb.name, verb.what);
+    auto args = std::make_shared<std::vector<std::string>>(verb.args.size());
+    for (std::size_t i = 0; i < verb.args.size(); ++i) {
+      cmd.add_option(verb.args[i], (*args)[i], verb.args[i])->required()->type_name("");
+    }
+    const std::string name = verb.name;
+    if (name == "halt" || name == "suspend") cmd.add_option("--reason", o->reason, "why, for the journal")->type_name("TEXT");
+    if (name == "book") {
+      cmd.add_option("--depth", o->depth, "levels per side (default all)")->type_name("N")->check(whole(0, 100000));
+      cmd.add_flag("--orders", o->orders, "every order (L3; operators only)");
+    }
+    if (name == "get") cmd.add_flag("--csv", o->csv, "ask for CSV (lists)");
+    on_run(cmd, [o, token_file, args, name, &out, &err] {
+      o->verb = name;
+      o->args = *args;
+      if (!token_file->empty()) {
+        std::ifstream in(*token_file);
+        if (!in || !std::getline(in, o->token)) {
+          throw CLI::ValidationError("--token-file", "\"" + *token_file + "\" cannot be read");
+        }
+      } else if (o->token.empty()) {
+        if (const char* env = std::getenv("CRIX_TOKEN")) o->token = env;
+      }
+      return run_admin(*o, out, err);
+    });
+  }
+}
+
+}  // namespace crix::tools
