@@ -584,7 +584,9 @@ TEST_CASE("crixd: on a ledger of an older build a participant suspended in the m
   set_suspended(market, "HB-TANGSHAN-IRON", true, dir.file("edited.toml"));
   {
     Crixd crixd(dir, dir.file("edited.toml"), ledger, port);
-    REQUIRE(crixd.listening(port));
+    const bool up = crixd.listening(port);
+    INFO(crixd.errors());
+    REQUIRE(up);
     CHECK_THAT(crixd.errors(), Catch::Matchers::Contains("participant HB-TANGSHAN-IRON suspended as the market file says"));
     Client suspended(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
     CHECK_FALSE(suspended.fix().wait_logged_on(3000));

@@ -38,7 +38,7 @@ class CrixdProcess {
   CrixdProcess(const CrixdProcess&) = delete;
   CrixdProcess& operator=(const CrixdProcess&) = delete;
 
-  // Waits up to 10 s for the port to accept; false when crixd exited or never listened.
+  // Waits up to 60 s for the port to accept; false when crixd exited or never listened.
   bool listening(std::uint16_t port);
   // Sends `signal` (0: none) and waits: the exit code, or 128 + the signal that ended it.
   int stop(int signal);
