@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -92,6 +93,12 @@ Command amendment(const engine::Exchange& x, std::string_view kind, std::string_
     return c;
   }
   throw BadArgument{"amend takes 'facility' or 'project', got '" + std::string(kind) + "'"};
+}
+
+// The name the audit trail records for an offline command: the OS user's.
+std::string operator_name() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "operator";
 }
 
 engine::Timestamp now() {
@@ -209,7 +216,7 @@ int run_operator_command(std::span<char*> args, std::ostream& out, std::ostream&
     }
     bool ok = true;
     for (const Command& c : commands) {
-      ok = report(*ledger.exchange, ledger::apply_and_commit(ledger, c, now()), out, err) && ok;
+      ok = report(*ledger.exchange, ledger::apply_and_commit(ledger, c, now(), operator_name()), out, err) && ok;
     }
     return ok ? 0 : 1;
   } catch (const BadArgument& e) {
