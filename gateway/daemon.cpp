@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -20,6 +22,7 @@
 #include "engine/exchange.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/password.hpp"
+#include "gateway/published.hpp"
 #include "gateway/queue.hpp"
 #include "ledger/error.hpp"
 #include "ledger/settlement.hpp"
@@ -43,7 +46,20 @@ struct MdRequest {
   fix::MarketDataRequest request;
   std::uint32_t logon = 0;
 };
-using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer>;
+// An operator's command from the console (http::Link::submit): sequenced like a FIX request, journaled
+// with the operator's name, answered through `done` once committed.
+struct OperatorRequest {
+  Command command;
+  std::string operator_name;
+  std::string reason;
+  std::function<void(const http::ActionResult&)> done;
+};
+using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer, OperatorRequest>;
+// As it waits in the inbound queue: with the time it arrived, for the acknowledgement latency.
+struct Queued {
+  Inbound what;
+  std::chrono::steady_clock::time_point arrived;
+};
 
 // What the ledger thread publishes once the batch holding the commands that produced it is committed.
 using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::MassCancelReport, fix::BusinessReject,
@@ -54,10 +70,13 @@ struct Unit {
   std::chrono::steady_clock::time_point taken;  // when the engine thread took its first request
   ledger::Batch batch;
   std::vector<Outbound> out;
-  std::vector<std::uint32_t> logouts;  // participants suspended by this batch
+  std::vector<std::pair<std::uint32_t, std::string>> logouts;  // participants suspended, the logout's text
   std::uint64_t trades = 0;
   std::int64_t requests = 0;  // FIX requests answered by this unit (Daemon::Impl::in_flight_)
   std::vector<Event> fills;   // this unit's trades, for the log once they are committed
+  ConsoleBatch console;       // what the console shows of it (Published)
+  // Operator commands' answers, given once the unit is committed.
+  std::vector<std::pair<std::function<void(const http::ActionResult&)>, http::ActionResult>> answers;
 };
 
 // The gateway's view of a live order: what its execution reports carry.
@@ -185,7 +204,7 @@ int rej_reason(engine::RejectCode code) {
 
 }  // namespace
 
-class Daemon::Impl final : public fix::Handler {
+class Daemon::Impl final : public fix::Handler, public http::Link {
  public:
   Impl(const engine::Market& market, const DaemonOptions& options) : market_(market), options_(options) {
     ledger::WriterOptions wo;
@@ -229,6 +248,7 @@ class Daemon::Impl final : public fix::Handler {
         });
       }
     }
+    published_ = std::make_unique<Published>(market_, *ledger_.exchange, ledger_.writer->reader(), seq_, now());
 
     fix::AcceptorConfig ac;
     ac.host = options.host;
@@ -278,6 +298,7 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void start() {
+    started_ns_ = now();
     advance_clock();
     engine_thread_ = std::thread([this] { engine_loop(); });
     ledger_thread_ = std::thread([this] { ledger_loop(); });
@@ -289,6 +310,7 @@ class Daemon::Impl final : public fix::Handler {
       ledger_thread_.join();
       throw;
     }
+    started_ = true;
     spdlog::info("FIX acceptor on port {} for {} participants; logons taken on {}", port_,
                  market_.participants.size(),
                  options_.host == "0.0.0.0" ? "every address" : options_.host + " only");
@@ -342,6 +364,16 @@ class Daemon::Impl final : public fix::Handler {
 
   std::string on_logon(fix::SessionHandle session, const std::string& username, const std::string& password) override {
     if (session >= market_.participants.size()) return "unknown session";
+    std::string refusal = logon_refusal(session, username, password);
+    if (refusal.empty()) {
+      published_->logged_on(session, now());
+    } else {
+      published_->refused(session);
+    }
+    return refusal;
+  }
+
+  std::string logon_refusal(fix::SessionHandle session, const std::string& username, const std::string& password) {
     const engine::Participant& p = market_.participants[session];
     if (username != p.id) {
       return "Username(553) must be the participant id " + p.id + " of this session";
@@ -359,18 +391,21 @@ class Daemon::Impl final : public fix::Handler {
   void on_logout(fix::SessionHandle session) override {
     if (session >= market_.participants.size()) return;
     spdlog::info("logout: {}", market_.participants[session].id);
+    published_->logged_out(session);
     // Its subscriptions end with it (the engine stage drops them as stale): a new session subscribes
     // afresh. Nothing here waits: QuickFIX holds the session's lock, which publishing may need.
     ++logons_[session];
   }
 
   void on_stalled(fix::SessionHandle session) override {
+    if (session < market_.participants.size()) published_->stalled(session);
     spdlog::warn("{}: a message waited for room in its connection and the connection was dropped: the client "
                  "stopped reading its messages; it may log on again and ask for its orders' status",
                  market_.participants[session].id);
   }
 
   void on_refused(fix::SessionHandle session, const std::string& reason) override {
+    if (session < market_.participants.size()) published_->refused(session);
     spdlog::warn("logon refused: {}: {}", market_.participants[session].id, reason);
   }
 
@@ -380,21 +415,95 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void on_order(const fix::OrderRequest& r) override {
+    published_->received(r.session, now(), r.kind == fix::RequestKind::kNew);
     if (!run_inline([&](Unit& unit) { on_request(r, unit); }) && !queue(r)) busy(r.session, "D", r.cl_ord_id);
   }
   void on_market_data_request(const fix::MarketDataRequest& r) override {
+    published_->received(r.session, now(), false);
     const std::uint32_t logon = logons_[r.session].load();
     if (!run_inline([&](Unit& unit) { on_md_request(r, logon, unit); }) && !queue(MdRequest{r, logon})) {
       busy(r.session, "V", r.md_req_id);
     }
   }
   void on_security_list_request(const fix::SecurityListRequest& r) override {
+    published_->received(r.session, now(), false);
     if (!run_inline([&](Unit& unit) { on_security_list(r, unit); }) && !queue(r)) {
       busy(r.session, "x", r.security_req_id);
     }
   }
 
+  // ---- http::Link: console threads ----------------------------------------------------------------
+
+  http::StatusView status() const override {
+    http::StatusView s;
+    const DaemonStats d = stats();
+    s.seq = d.last_seq;
+    s.commands = d.commands;
+    s.trades = d.trades;
+    s.commits = d.commits;
+    s.busy = d.busy;
+    s.clock_commands = d.clock_commands;
+    const Published::Ledger l = published_->ledger();
+    s.chain_head = l.chain_head;
+    s.last_commit_us = l.last_commit_us;
+    s.phase = l.phase;
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(options_.ledger_path, ec);
+    s.ledger_bytes = ec ? 0 : static_cast<std::uint64_t>(bytes);
+    s.inbound_depth = inbound_.size();
+    s.batch_depth = batches_.size();
+    s.started = started_ns_.load();
+    s.now = now();
+    s.accepting = started_ && !failed_ && !stopping_;
+    const std::lock_guard<std::mutex> lock(done_mutex_);
+    s.last_error = failure_;
+    return s;
+  }
+  http::MetricsView metrics() const override { return published_->metrics(); }
+  std::vector<http::InstrumentView> instruments() const override { return published_->instruments(); }
+  std::optional<http::BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const override {
+    return published_->book(symbol, depth, with_orders);
+  }
+  std::vector<http::TradeView> recent_trades(std::size_t limit) const override {
+    return published_->recent_trades(limit);
+  }
+  std::vector<http::SessionView> sessions() const override { return published_->sessions(); }
+  std::vector<http::ParticipantView> participants() const override { return published_->participants(); }
+  ledger::Reader reader() const override { return ledger_.writer->reader(); }
+  std::uint64_t subscribe(FeedHandler on_events, std::string& snapshot) override {
+    return published_->subscribe(std::move(on_events), snapshot);
+  }
+  void unsubscribe(std::uint64_t handle) override { published_->unsubscribe(handle); }
+
+  void submit(const engine::Command& command, const std::string& operator_name,
+              std::function<void(const http::ActionResult&)> done) override {
+    submit(command, operator_name, "", std::move(done));
+  }
+
+  void submit(const engine::Command& command, const std::string& operator_name, const std::string& reason,
+              std::function<void(const http::ActionResult&)> done) override {
+    const auto refuse = [&](std::string why) {
+      http::ActionResult r;
+      r.reason = std::move(why);
+      done(r);
+    };
+    if (ledger::operator_verb(command.type).empty()) {
+      return refuse("command " + std::string(engine::to_string(command.type)) + " is no operator command");
+    }
+    if (stopping_) return refuse("stopping");
+    if (failed_) return refuse("the exchange has stopped trading: " + failure());
+    OperatorRequest o{command, operator_name, reason, done};
+    if (!inbound_.try_push(Queued{std::move(o), std::chrono::steady_clock::now()})) {
+      return refuse(stopping_ ? "stopping" : "exchange busy");
+    }
+  }
+
  private:
+  std::string failure() const {
+    const std::lock_guard<std::mutex> lock(done_mutex_);
+    return failure_;
+  }
+
   // A request that finds both stages idle (nothing queued, neither lock held) runs to completion on
   // the FIX thread that received it: sequenced and settled under the engine lock, committed and
   // published under the ledger lock, exactly as the two stage threads would, but without waking
@@ -416,6 +525,7 @@ class Daemon::Impl final : public fix::Handler {
     std::vector<Unit> units(1);
     units[0].taken = std::chrono::steady_clock::now();
     units[0].requests = 1;
+    units[0].console.arrivals.push_back(units[0].taken);
     handle(units[0]);
     if (units[0].batch.empty() && units[0].out.empty()) {
       --in_flight_;
@@ -435,7 +545,7 @@ class Daemon::Impl final : public fix::Handler {
   // After run_inline() said no (the request counts in in_flight_ from there): false when refused.
   template <class Request>
   bool queue(Request request) {
-    if (inbound_.try_push(std::move(request))) return true;
+    if (inbound_.try_push(Queued{std::move(request), std::chrono::steady_clock::now()})) return true;
     --in_flight_;
     return false;
   }
@@ -468,12 +578,12 @@ class Daemon::Impl final : public fix::Handler {
     const std::lock_guard<std::mutex> lock(engine_mutex_);
     Unit unit;
     unit.taken = std::chrono::steady_clock::now();
-    handle(Timer{}, unit);
+    handle(Inbound{Timer{}}, unit);
     if (!batches_.try_push(std::move(unit))) throw std::logic_error("the batch queue is full before start");
   }
 
   void engine_loop() {
-    std::vector<Inbound> items;
+    std::vector<Queued> items;
     std::int64_t last_minute = now() / 60'000'000'000;
     for (;;) {
       // While requests keep arriving the thread polls instead of sleeping (DaemonOptions::hot).
@@ -493,14 +603,26 @@ class Daemon::Impl final : public fix::Handler {
           // so the phase, the security list's status and the log change with the clock, not with
           // the next order.
           last_minute = minute;
-          items.emplace_back(Timer{});
+          items.push_back(Queued{Timer{}, {}});
         }
-        if (!items.empty() && !failed_) {  // once trading stopped, nothing more is sequenced
+        if (failed_) {  // once trading stopped, nothing more is sequenced
+          for (const Queued& item : items) {
+            if (const auto* o = std::get_if<OperatorRequest>(&item.what)) {
+              http::ActionResult r;
+              r.reason = "the exchange has stopped trading: " + failure();
+              o->done(r);
+            }
+          }
+        } else if (!items.empty()) {
           Unit unit;
           unit.taken = std::chrono::steady_clock::now();
-          for (const Inbound& item : items) {
-            if (!std::holds_alternative<Timer>(item)) ++unit.requests;
-            handle(item, unit);
+          for (const Queued& item : items) {
+            if (std::holds_alternative<fix::OrderRequest>(item.what) || std::holds_alternative<MdRequest>(item.what) ||
+                std::holds_alternative<fix::SecurityListRequest>(item.what)) {
+              ++unit.requests;
+              unit.console.arrivals.push_back(item.arrived);
+            }
+            handle(item.what, unit);
           }
           if (!unit.batch.empty() || !unit.out.empty()) {
             batches_.push(std::move(unit));
@@ -509,7 +631,7 @@ class Daemon::Impl final : public fix::Handler {
           }
         }
       }
-      if (state == BoundedQueue<Inbound>::State::kClosed) break;
+      if (state == BoundedQueue<Queued>::State::kClosed) break;
     }
     batches_.close();
   }
@@ -518,15 +640,38 @@ class Daemon::Impl final : public fix::Handler {
     if (const auto* r = std::get_if<fix::OrderRequest>(&item)) return on_request(*r, unit);
     if (const auto* m = std::get_if<MdRequest>(&item)) return on_md_request(m->request, m->logon, unit);
     if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
+    if (const auto* o = std::get_if<OperatorRequest>(&item)) return on_operator(*o, unit);
     Command c;
     c.type = CommandType::kAdvanceTime;
     ++clock_commands_;
     sequence(c, nullptr, unit);
   }
 
+  // An operator's command from the console: sequenced as any, journaled with the operator's name in
+  // the same batch, answered once that batch is committed.
+  void on_operator(const OperatorRequest& o, Unit& unit) {
+    operator_reason_ = &o.reason;
+    const Command c = sequence(o.command, nullptr, unit);
+    operator_reason_ = nullptr;
+    http::ActionResult r;
+    r.ok = true;
+    r.seq = c.seq.v;
+    for (const Event& e : sink_) {
+      if (e.type != EventType::kRejected) continue;
+      r.ok = false;
+      r.reject_code = std::string(engine::to_string(e.code));
+      r.reason = ledger_.exchange->describe(e);
+      unit.console.rejects.push_back(engine::to_string(e.code));
+      break;
+    }
+    unit.batch.act(ledger::operator_action(*ledger_.exchange, c, sink_.events(), o.operator_name, o.reason));
+    unit.answers.emplace_back(o.done, std::move(r));
+  }
+
   // Sequences one command through the exchange, settles it into the batch and turns its events into
-  // messages. `request` is the FIX request behind it (nullptr for the clock).
-  void sequence(Command c, const fix::OrderRequest* request, Unit& unit) {
+  // messages. `request` is the FIX request behind it (nullptr for the clock and the operator).
+  // Returns the command as sequenced (seq, time, order id).
+  Command sequence(Command c, const fix::OrderRequest* request, Unit& unit) {
     c.seq = engine::Seq(++seq_);
     last_ts_ = std::max(last_ts_, now());
     c.ts = engine::Timestamp(last_ts_);
@@ -543,6 +688,43 @@ class Daemon::Impl final : public fix::Handler {
     if (day_closed) new_cl_ord_id_day(request);
     store_touched(unit);
     publish_depth(unit);
+    console_changes(c, unit);
+    return c;
+  }
+
+  // What the console shows of the command just applied (Published): the events that move the books,
+  // the tape, the participants; and the instruments' state after one that may have changed it.
+  void console_changes(const Command& c, Unit& unit) const {
+    bool instruments = false;
+    for (const Event& e : sink_) {
+      switch (e.type) {
+        case EventType::kLevel:
+        case EventType::kAccepted:
+        case EventType::kFill:
+        case EventType::kCanceled:
+        case EventType::kExpired:
+        case EventType::kReplaced:
+        case EventType::kParticipantState:
+        case EventType::kDayClosed:
+          unit.console.changes.push_back(ConsoleBatch::Change{c.seq.v, c.ts.v, e});
+          instruments = instruments || e.type == EventType::kDayClosed;
+          break;
+        case EventType::kSessionPhase:
+        case EventType::kInstrumentState:
+          instruments = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (!instruments) return;
+    const engine::Exchange& x = *ledger_.exchange;
+    for (std::uint32_t i = 0; i < market_.instruments.size(); ++i) {
+      const engine::InstrumentId id(i);
+      unit.console.instruments.emplace_back(
+          c.seq.v, InstrumentState{i, x.phase(), x.halted(id), x.reference_price(id).v, x.band_low(id).v,
+                                   x.band_high(id).v});
+    }
   }
 
   std::int64_t now() const { return options_.clock ? options_.clock() : now_ns(); }
@@ -589,7 +771,18 @@ class Daemon::Impl final : public fix::Handler {
     return r;
   }
 
-  void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit) {
+  // Why a request was refused, for the metrics: the exchange's reject code, else the gateway's check.
+  static std::string_view reject_key(int fix_reason) {
+    switch (fix_reason) {
+      case 1: return "unknown symbol or order";
+      case 6: return "duplicate ClOrdID";
+      default: return "invalid request";
+    }
+  }
+
+  void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
+                  std::string_view why = {}) {
+    unit.console.rejects.push_back(why.empty() ? reject_key(reason) : why);
     fix::ExecReport e;
     e.session = r.session;
     e.order_id = "NONE";
@@ -611,7 +804,8 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
-                     Unit& unit) {
+                     Unit& unit, std::string_view why = {}) {
+    unit.console.rejects.push_back(why.empty() ? reject_key(reason) : why);
     fix::CancelReject c;
     c.session = r.session;
     c.order_id = order_id;
@@ -929,10 +1123,12 @@ class Daemon::Impl final : public fix::Handler {
         if (request == nullptr) {
           spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
         } else if (c.type == CommandType::kNew) {
-          reject_new(*request, rej_reason(e.code), text, unit);
+          reject_new(*request, rej_reason(e.code), text, unit, engine::to_string(e.code));
         } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
           cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? 1 : 99, text,
-                        unit);
+                        unit, engine::to_string(e.code));
+        } else {
+          unit.console.rejects.push_back(engine::to_string(e.code));
         }
         break;
       }
@@ -995,7 +1191,11 @@ class Daemon::Impl final : public fix::Handler {
         break;
       case EventType::kParticipantState:
         suspended_[e.participant.v] = e.arg1 == 1;
-        if (e.arg1 == 1) unit.logouts.push_back(e.participant.v);
+        if (e.arg1 == 1) {
+          std::string text = "participant " + market_.participants[e.participant.v].id + " is suspended by the exchange";
+          if (operator_reason_ != nullptr && !operator_reason_->empty()) text += ": " + *operator_reason_;
+          unit.logouts.emplace_back(e.participant.v, std::move(text));
+        }
         spdlog::info("participant {} {}", market_.participants[e.participant.v].id,
                      e.arg1 == 1 ? "suspended" : "reinstated");
         break;
@@ -1312,6 +1512,7 @@ class Daemon::Impl final : public fix::Handler {
         units.clear();
         batches_.take(units, batches_.capacity());
         commit_and_publish(units);
+        if (units.empty()) published_->flush();  // session changes while nothing was committed
       }
       if (state == BoundedQueue<Unit>::State::kClosed) break;
     }
@@ -1327,16 +1528,25 @@ class Daemon::Impl final : public fix::Handler {
       group_.append(u.batch);
       trades += u.trades;
     }
+    std::int64_t commit_us = -1;
     if (!group_.empty()) {
       try {
         const auto t0 = std::chrono::steady_clock::now();
         ledger_.writer->commit(group_);
         const auto t1 = std::chrono::steady_clock::now();
         timing_.add(t0 - units.front().taken, t1 - t0, group_.commands().size());
+        commit_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
       } catch (const std::exception& ex) {
         failed_ = true;
         spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged: {}", ex.what());
         finish(ex.what());
+        for (const Unit& u : units) {
+          for (const auto& [done, result] : u.answers) {
+            http::ActionResult r;
+            r.reason = std::string("the exchange has stopped trading: ") + ex.what();
+            done(r);
+          }
+        }
         return;
       }
       ++commits_;
@@ -1350,6 +1560,19 @@ class Daemon::Impl final : public fix::Handler {
         in_flight_ -= u.requests;
       }
     }
+    // The console sees the commit, then the operators' commands in it are answered: an answer comes
+    // when what it did can be read.
+    Published::Commit commit;
+    commit.seq = last_seq_;
+    commit.chain_head = ledger::to_hex(ledger_.writer->meta().chain_head);
+    commit.commit_us = commit_us;
+    commit.sent = std::chrono::steady_clock::now();
+    console_batches_.clear();
+    for (const Unit& u : units) console_batches_.push_back(&u.console);
+    published_->publish(console_batches_, commit);
+    for (const Unit& u : units) {
+      for (const auto& [done, result] : u.answers) done(result);
+    }
     for (const Unit& u : units) log_outcomes(u);
   }
 
@@ -1357,6 +1580,10 @@ class Daemon::Impl final : public fix::Handler {
   // key=value fields an operator can grep, the same for every line of a kind. The logger is
   // asynchronous (crixd_main.cpp), so this costs the formatting, not the write.
   void log_outcomes(const Unit& u) const {
+    for (const ledger::OperatorAction& a : u.batch.actions()) {
+      spdlog::info("operator seq={} operator=\"{}\" command={} {} result=\"{}\"", a.seq.v, a.operator_name, a.command,
+                   a.arguments, a.result);
+    }
     for (const Event& e : u.fills) {
       const bool buy = e.side == engine::Side::kBuy;
       const engine::OrderId buy_order = buy ? e.order_id : e.maker_id;
@@ -1399,16 +1626,18 @@ class Daemon::Impl final : public fix::Handler {
       // A message FIX cannot carry (an empty required field, a char that is not printable) is a bug of
       // ours: the gateway refuses such input, so this is logged rather than ending the exchange.
       try {
-        std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+        std::visit(
+            [&](const auto& message) {
+              if (acceptor_->send(message)) published_->sent(message.session);
+            },
+            o);
       } catch (const std::invalid_argument& e) {
         const fix::SessionHandle to = std::visit([](const auto& message) { return message.session; }, o);
         spdlog::error("a message to {} was not sent: {}",
                       to < market_.participants.size() ? market_.participants[to].id : "?", e.what());
       }
     }
-    for (std::uint32_t p : u.logouts) {
-      acceptor_->logout(p, "participant " + market_.participants[p].id + " is suspended by the exchange");
-    }
+    for (const auto& [p, text] : u.logouts) acceptor_->logout(p, text);
   }
 
   // Where a request's time goes between the engine thread taking it and its batch being on the ledger:
@@ -1447,7 +1676,7 @@ class Daemon::Impl final : public fix::Handler {
   std::unique_ptr<fix::Acceptor> acceptor_;
   std::uint16_t port_ = 0;
 
-  BoundedQueue<Inbound> inbound_{options_.inbound_capacity};
+  BoundedQueue<Queued> inbound_{options_.inbound_capacity};
   BoundedQueue<Unit> batches_{options_.batch_capacity};
   std::thread engine_thread_;
   std::thread ledger_thread_;
@@ -1493,7 +1722,14 @@ class Daemon::Impl final : public fix::Handler {
   std::vector<char> depth_dirty_;                  // per instrument: in dirty_instruments_
   std::vector<std::uint32_t> dirty_instruments_;   // moved by the command being sequenced
 
-  std::mutex done_mutex_;
+  // What the console reads (http::Link), kept by the ledger stage; its own lock.
+  std::unique_ptr<Published> published_;
+  std::vector<const ConsoleBatch*> console_batches_;  // under ledger_mutex_: the group being published
+  const std::string* operator_reason_ = nullptr;      // under engine_mutex_: of the operator command sequenced
+  std::atomic<std::int64_t> started_ns_{0};
+  std::atomic<bool> started_{false};
+
+  mutable std::mutex done_mutex_;
   std::condition_variable done_cv_;
   bool done_ = false;
   std::string failure_;
@@ -1510,5 +1746,6 @@ std::uint16_t Daemon::port() const { return impl_->port(); }
 engine::SessionPhase Daemon::phase() const { return impl_->phase(); }
 std::uint64_t Daemon::recovered_commands() const { return impl_->recovered_commands(); }
 std::uint64_t Daemon::recovered_trades() const { return impl_->recovered_trades(); }
+http::Link& Daemon::link() { return *impl_; }
 
 }  // namespace crix::gateway
