@@ -21,10 +21,16 @@
 
 #include "engine/exchange.hpp"
 #include "gateway/fix/fix_api.hpp"
+#include "gateway/fix_values.hpp"
+#include "gateway/market_data.hpp"
+#include "gateway/messages.hpp"
+#include "gateway/orders.hpp"
 #include "gateway/password.hpp"
+#include "gateway/pipeline.hpp"
 #include "gateway/published.hpp"
 #include "gateway/queue.hpp"
 #include "ledger/error.hpp"
+#include "ledger/sequencer.hpp"
 #include "ledger/settlement.hpp"
 
 namespace crix::gateway {
@@ -36,169 +42,26 @@ using engine::CommandType;
 using engine::Event;
 using engine::EventType;
 
-__extension__ using Int128 = __int128;
-__extension__ using UInt128 = unsigned __int128;
-
-// A request as it waits for the engine thread. A MarketDataRequest carries its session's logon count
-// when it arrived (Subscription::logon).
-struct Timer {};
-struct MdRequest {
-  fix::MarketDataRequest request;
-  std::uint32_t logon = 0;
-};
-// An operator's command from the console (http::Link::submit): sequenced like a FIX request, journaled
-// with the operator's name, answered through `done` once committed.
-struct OperatorRequest {
-  Command command;
-  std::string operator_name;
-  std::string reason;
-  std::function<void(const http::ActionResult&)> done;
-};
-using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer, OperatorRequest>;
-// As it waits in the inbound queue: with the time it arrived, for the acknowledgement latency.
-struct Queued {
-  Inbound what;
-  std::chrono::steady_clock::time_point arrived;
-};
-
-// What the ledger thread publishes once the batch holding the commands that produced it is committed.
-using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::MassCancelReport, fix::BusinessReject,
-                              fix::MarketDataSnapshot,
-                              fix::MarketDataIncremental, fix::SecurityList>;
-
-struct Unit {
-  std::chrono::steady_clock::time_point taken;  // when the engine thread took its first request
-  ledger::Batch batch;
-  std::vector<Outbound> out;
-  std::vector<std::pair<std::uint32_t, std::string>> logouts;  // participants suspended, the logout's text
-  std::uint64_t trades = 0;
-  std::int64_t requests = 0;  // FIX requests answered by this unit (Daemon::Impl::in_flight_)
-  std::vector<Event> fills;   // this unit's trades, for the log once they are committed
-  ConsoleBatch console;       // what the console shows of it (Published)
-  // Operator commands' answers, given once the unit is committed.
-  std::vector<std::pair<std::function<void(const http::ActionResult&)>, http::ActionResult>> answers;
-};
-
-// The gateway's view of a live order: what its execution reports carry.
-struct OrderInfo {
-  std::uint32_t session = 0;
-  std::uint32_t instrument = 0;
-  std::string cl_ord_id;
-  std::string account;
-  char side = '1';
-  char ord_type = '2';
-  char tif = '0';
-  std::int64_t price = 0;
-  std::int64_t qty = 0;
-  std::int64_t cum_qty = 0;
-  Int128 cum_value = 0;
-  bool stored = false;  // its state is in the ledger's client_orders (restored after a restart)
-};
-
-// An order of the current trading day that ended, and its final OrdStatus(39): '2' filled, '4'
-// canceled, 'C' expired.
-struct Ended {
-  OrderInfo info;
-  char status = '4';
-};
-
-// What the ledger keeps of a live order (ledger::ClientOrder): what the book and the journal do not
-// know. Fields joined by SOH, which no FIX value contains: "1", session, ClOrdID, OrdType, OrderQty,
-// CumQty, and the value traded (high and low 64 bits).
-std::string stored_state(const OrderInfo& o) {
-  const auto value = static_cast<UInt128>(o.cum_value);
-  std::string s = "1\x01";
-  s += std::to_string(o.session);
-  s += '\x01';
-  s += o.cl_ord_id;
-  s += '\x01';
-  s += o.ord_type;
-  for (const std::uint64_t n : {static_cast<std::uint64_t>(o.qty), static_cast<std::uint64_t>(o.cum_qty),
-                                static_cast<std::uint64_t>(value >> 64), static_cast<std::uint64_t>(value)}) {
-    s += '\x01';
-    s += std::to_string(n);
-  }
-  return s;
-}
-
-// The fields of stored_state() back into `o`; false when the text is not one.
-bool restore_state(const std::string& text, OrderInfo& o) {
-  std::vector<std::string> f;
-  for (std::size_t at = 0;;) {
-    const std::size_t end = text.find('\x01', at);
-    f.push_back(text.substr(at, end == std::string::npos ? std::string::npos : end - at));
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
-  if (f.size() != 8 || f[0] != "1" || f[3].size() != 1 || f[2].empty()) return false;
-  std::uint64_t n[5] = {};
-  for (std::size_t i = 0; i < 5; ++i) {
-    const std::string& t = f[i == 0 ? 1 : i + 3];
-    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n[i]);
-    if (ec != std::errc{} || end != t.data() + t.size()) return false;
-  }
-  o.session = static_cast<std::uint32_t>(n[0]);
-  o.cl_ord_id = f[2];
-  o.ord_type = f[3][0];
-  o.qty = static_cast<std::int64_t>(n[1]);
-  o.cum_qty = static_cast<std::int64_t>(n[2]);
-  o.cum_value = static_cast<Int128>(static_cast<UInt128>(n[3]) << 64 | n[4]);
-  o.stored = true;
-  return true;
-}
-
-struct Subscription {
-  std::uint32_t session = 0;
-  std::string md_req_id;
-  bool bids = true, offers = true, trades = true;
-  int depth = 0;  // 0: every level, each change as it happens; N: the best N, as a difference per command
-  std::uint32_t logon = 0;  // the session's logon count when it subscribed: stale once the session ends
-  std::array<std::vector<engine::LevelInfo>, 2> shown;  // depth N: the levels last sent, [buy, sell]
-};
-
-std::size_t side_index(engine::Side side) { return side == engine::Side::kBuy ? 0 : 1; }
-
-// A BusinessMessageReject(j) of request `ref_id` (message type `ref_type`).
-fix::BusinessReject business_reject(fix::SessionHandle session, const char* ref_type, const std::string& ref_id,
-                                    int reason, std::string text) {
-  fix::BusinessReject b;
-  b.session = session;
-  b.ref_msg_type = ref_type;
-  b.ref_id = ref_id;
-  b.reason = reason;
-  b.text = std::move(text);
-  return b;
-}
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-char tif_char(engine::TimeInForce t) {
-  switch (t) {
-    case engine::TimeInForce::kDay: return '0';
-    case engine::TimeInForce::kGtc: return '1';
-    case engine::TimeInForce::kIoc: return '3';
-    case engine::TimeInForce::kFok: return '4';
-    case engine::TimeInForce::kGtd: return '6';
-  }
-  return '0';
-}
 
 // OrdRejReason(103) for an exchange reject code.
 int rej_reason(engine::RejectCode code) {
   using engine::RejectCode;
   switch (code) {
-    case RejectCode::kUnknownInstrument: return 1;
+    case RejectCode::kUnknownInstrument: return fixv::ord_rej_reason::kUnknownSymbol;
     case RejectCode::kSessionClosed:
-    case RejectCode::kInstrumentHalted: return 2;
+    case RejectCode::kInstrumentHalted: return fixv::ord_rej_reason::kExchangeClosed;
     case RejectCode::kFacilityCapacity:
     case RejectCode::kProjectNeed:
-    case RejectCode::kInvalidQuantity: return 3;
-    case RejectCode::kDuplicateOrderId: return 6;
-    case RejectCode::kUnknownOrder: return 5;
-    default: return 99;
+    case RejectCode::kInvalidQuantity: return fixv::ord_rej_reason::kOrderExceedsLimit;
+    case RejectCode::kDuplicateOrderId: return fixv::ord_rej_reason::kDuplicateOrder;
+    case RejectCode::kUnknownOrder: return fixv::ord_rej_reason::kUnknownOrder;
+    default: return fixv::ord_rej_reason::kOther;
   }
 }
 
@@ -229,26 +92,17 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
                  ledger::to_hex(ledger_.writer->meta().chain_head));
     for (const std::string& note : ledger_.notes) spdlog::info("ledger {}: {}", options.ledger_path, note);
-    last_ts_ = ledger_.last_ts.v;
-    seq_ = ledger_.writer->meta().last_seq.v;
+    sequencer_.emplace(*ledger_.exchange, ledger_.writer->meta().last_seq, ledger_.last_ts);
     suspended_ = std::make_unique<std::atomic<bool>[]>(market.participants.size());
     logons_ = std::make_unique<std::atomic<std::uint32_t>[]>(market.participants.size());
     for (std::size_t i = 0; i < market.participants.size(); ++i) {
       suspended_[i] = ledger_.exchange->suspended(engine::ParticipantId(static_cast<std::uint32_t>(i)));
     }
     cl_ord_ids_.resize(market.participants.size());
-    subscriptions_.resize(market.instruments.size());
     restore_orders();
-    level_prices_.resize(market.instruments.size());
-    depth_dirty_.assign(market.instruments.size(), 0);
-    for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
-      for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
-        ledger_.exchange->book().for_each_level(engine::InstrumentId(i), side, [&](const engine::LevelInfo& l) {
-          level_prices_[i][side_index(side)].insert(l.price.v);
-        });
-      }
-    }
-    published_ = std::make_unique<Published>(market_, *ledger_.exchange, ledger_.writer->reader(), seq_, now());
+    market_data_.emplace(market_, *ledger_.exchange, logons_.get());
+    published_ = std::make_unique<Published>(market_, *ledger_.exchange, ledger_.writer->reader(),
+                                             sequencer_->last_seq().v, now());
 
     fix::AcceptorConfig ac;
     ac.host = options.host;
@@ -421,7 +275,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   void on_market_data_request(const fix::MarketDataRequest& r) override {
     published_->received(r.session, now(), false);
     const std::uint32_t logon = logons_[r.session].load();
-    if (!run_inline([&](Unit& unit) { on_md_request(r, logon, unit); }) && !queue(MdRequest{r, logon})) {
+    if (!run_inline([&](Unit& unit) { market_data_->on_md_request(r, logon, unit.out); }) && !queue(MdRequest{r, logon})) {
       busy(r.session, "V", r.md_req_id);
     }
   }
@@ -552,11 +406,11 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
 
   void busy(fix::SessionHandle session, const char* type, const std::string& id) {
     if (stopping_) {
-      acceptor_->send(business_reject(session, type, id, 0, "the exchange is closing: the request was not taken"));
+      acceptor_->send(business_reject(session, type, id, fixv::business_reject::kOther, "the exchange is closing: the request was not taken"));
       return;
     }
     ++busy_;
-    acceptor_->send(business_reject(session, type, id, 0, "the exchange is busy: the request was not taken; send it again"));
+    acceptor_->send(business_reject(session, type, id, fixv::business_reject::kOther, "the exchange is busy: the request was not taken; send it again"));
   }
 
   void finish(const std::string& failure) {
@@ -638,7 +492,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
 
   void handle(const Inbound& item, Unit& unit) {
     if (const auto* r = std::get_if<fix::OrderRequest>(&item)) return on_request(*r, unit);
-    if (const auto* m = std::get_if<MdRequest>(&item)) return on_md_request(m->request, m->logon, unit);
+    if (const auto* m = std::get_if<MdRequest>(&item)) return market_data_->on_md_request(m->request, m->logon, unit.out);
     if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
     if (const auto* o = std::get_if<OperatorRequest>(&item)) return on_operator(*o, unit);
     Command c;
@@ -672,13 +526,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   // messages. `request` is the FIX request behind it (nullptr for the clock and the operator).
   // Returns the command as sequenced (seq, time, order id).
   Command sequence(Command c, const fix::OrderRequest* request, Unit& unit) {
-    c.seq = engine::Seq(++seq_);
-    last_ts_ = std::max(last_ts_, now());
-    c.ts = engine::Timestamp(last_ts_);
-    if (c.type == CommandType::kNew) c.id = engine::OrderId(c.seq.v);
-    sink_.clear();
-    ledger_.exchange->apply(c, sink_);
-    ledger::settle(unit.batch, *ledger_.exchange, c, sink_);
+    c = sequencer_->sequence(c, engine::Timestamp(now()), sink_, &unit.batch);
     ++commands_;
     bool day_closed = false;
     for (const Event& e : sink_) {
@@ -687,7 +535,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     }
     if (day_closed) new_cl_ord_id_day(request);
     store_touched(unit);
-    publish_depth(unit);
+    market_data_->publish_depth(last_ts(), unit.out);
     console_changes(c, unit);
     return c;
   }
@@ -749,7 +597,11 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   }
 
   // ExecID(17) and SecurityResponseID(322): the command's seq and a running count, unique in a process.
-  std::string next_id() const { return std::to_string(seq_) + "-" + std::to_string(++exec_seq_); }
+  std::string next_id() const {
+    return std::to_string(sequencer_->last_seq().v) + "-" + std::to_string(++exec_seq_);
+  }
+  // The time of the command being sequenced: TransactTime(60) and MDEntryTime of what it sends.
+  std::int64_t last_ts() const { return sequencer_->last_ts().v; }
 
   fix::ExecReport base_report(const OrderInfo& o, std::uint64_t order_id) const {
     fix::ExecReport r;
@@ -767,29 +619,37 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     r.cum_qty = o.cum_qty;
     r.leaves_qty = o.qty - o.cum_qty;
     r.avg_px = o.cum_qty > 0 ? static_cast<std::int64_t>((o.cum_value + o.cum_qty / 2) / o.cum_qty) : 0;
-    r.transact_time = last_ts_;
+    r.transact_time = last_ts();
     return r;
   }
 
-  // Why a request was refused, for the metrics: the exchange's reject code, else the gateway's check.
-  static std::string_view reject_key(int fix_reason) {
-    switch (fix_reason) {
-      case 1: return "unknown symbol or order";
-      case 6: return "duplicate ClOrdID";
+  // Why a request was refused, for the metrics: the exchange's reject code (the callers pass it), else
+  // the gateway's check, from the FIX reason it gave.
+  static std::string_view new_reject_key(int ord_rej_reason) {
+    switch (ord_rej_reason) {
+      case fixv::ord_rej_reason::kUnknownSymbol: return "unknown symbol";
+      case fixv::ord_rej_reason::kDuplicateOrder: return "duplicate ClOrdID";
+      default: return "invalid request";
+    }
+  }
+  static std::string_view cancel_reject_key(int cxl_rej_reason) {
+    switch (cxl_rej_reason) {
+      case fixv::cxl_rej_reason::kUnknownOrder: return "unknown order";
+      case fixv::cxl_rej_reason::kDuplicateClOrdId: return "duplicate ClOrdID";
       default: return "invalid request";
     }
   }
 
   void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
                   std::string_view why = {}) {
-    unit.console.rejects.push_back(why.empty() ? reject_key(reason) : why);
+    unit.console.rejects.push_back(why.empty() ? new_reject_key(reason) : why);
     fix::ExecReport e;
     e.session = r.session;
     e.order_id = "NONE";
     e.exec_id = next_id();
     e.cl_ord_id = r.cl_ord_id;
-    e.exec_type = '8';
-    e.ord_status = '8';
+    e.exec_type = fixv::exec_type::kRejected;
+    e.ord_status = fixv::ord_status::kRejected;
     e.symbol = r.symbol;
     e.account = r.account;
     e.side = r.side;
@@ -799,19 +659,20 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     e.order_qty = r.qty;
     e.ord_rej_reason = reason;
     e.text = text;
-    e.transact_time = last_ts_;
+    e.transact_time = last_ts();
     unit.out.emplace_back(std::move(e));
   }
 
   void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
                      Unit& unit, std::string_view why = {}) {
-    unit.console.rejects.push_back(why.empty() ? reject_key(reason) : why);
+    unit.console.rejects.push_back(why.empty() ? cancel_reject_key(reason) : why);
     fix::CancelReject c;
     c.session = r.session;
     c.order_id = order_id;
     c.cl_ord_id = r.cl_ord_id;
     c.orig_cl_ord_id = r.orig_cl_ord_id;
-    c.response_to = r.kind == fix::RequestKind::kReplace ? '2' : '1';
+    c.response_to = r.kind == fix::RequestKind::kReplace ? fixv::cxl_rej_response_to::kReplace
+                                                         : fixv::cxl_rej_response_to::kCancel;
     c.reason = reason;
     c.text = text;
     unit.out.emplace_back(std::move(c));
@@ -885,21 +746,21 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     Command c;
     c.type = CommandType::kMassCancel;
     c.participant = engine::ParticipantId(r.session);
-    if (r.mass_cancel_type == '1') {
+    if (r.mass_cancel_type == fixv::mass_cancel::kSymbol) {
       const std::uint32_t i = instrument_of(r.symbol);
       if (i == UINT32_MAX) {
-        m.response = '0';
-        m.reject_reason = 1;  // invalid or unknown security
+        m.response = fixv::mass_cancel::kRejected;
+        m.reject_reason = fixv::mass_cancel::kUnknownSecurity;
         m.text = "unknown Symbol(55) '" + r.symbol + "'";
         unit.out.emplace_back(std::move(m));
         return;
       }
       c.instrument = engine::InstrumentId(i);
-    } else if (r.mass_cancel_type == '7') {
+    } else if (r.mass_cancel_type == fixv::mass_cancel::kAll) {
       c.instrument = engine::kAllInstruments;
     } else {
-      m.response = '0';
-      m.reject_reason = 0;  // mass cancel not supported (of this type)
+      m.response = fixv::mass_cancel::kRejected;
+      m.reject_reason = fixv::mass_cancel::kNotSupported;  // (of this type)
       m.text = std::string("MassCancelRequestType(530) '") + r.mass_cancel_type +
                "' is not supported: 1 (one symbol) or 7 (all orders)";
       unit.out.emplace_back(std::move(m));
@@ -909,8 +770,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     for (const Event& e : sink_) {
       if (e.type == EventType::kCanceled && e.participant.v == r.session) ++m.affected;
       if (e.type == EventType::kRejected) {
-        m.response = '0';
-        m.reject_reason = 99;
+        m.response = fixv::mass_cancel::kRejected;
+        m.reject_reason = fixv::mass_cancel::kOther;
         m.text = ledger_.exchange->describe(e);
       }
     }
@@ -920,7 +781,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   // A status ExecutionReport(150=I) of an order that ended today.
   fix::ExecReport ended_report(const Ended& ended, std::uint64_t id) const {
     fix::ExecReport e = base_report(ended.info, id);
-    e.exec_type = 'I';
+    e.exec_type = fixv::exec_type::kOrderStatus;
     e.ord_status = ended.status;
     e.leaves_qty = 0;
     return e;
@@ -930,14 +791,14 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   // order id), the last with LastRptRequested; one "no orders" report when there is none.
   void on_mass_status(const fix::OrderRequest& r, Unit& unit) {
     std::uint32_t only = UINT32_MAX;
-    if (r.mass_status_type == '1') {
+    if (r.mass_status_type == fixv::mass_status::kSymbol) {
       only = instrument_of(r.symbol);
       if (only == UINT32_MAX) {
-        unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, 2, "unknown Symbol(55) '" + r.symbol + "'"));
+        unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, fixv::business_reject::kUnknownSecurity, "unknown Symbol(55) '" + r.symbol + "'"));
         return;
       }
-    } else if (r.mass_status_type != '7') {
-      unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, 0,
+    } else if (r.mass_status_type != fixv::mass_status::kAll) {
+      unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, fixv::business_reject::kOther,
                                             std::string("MassStatusReqType(585) '") + r.mass_status_type +
                                                 "' is not supported: 1 (one symbol) or 7 (all orders)"));
       return;
@@ -951,8 +812,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     for (const std::uint64_t id : ids) {
       const OrderInfo& o = orders_.at(id);
       fix::ExecReport e = base_report(o, id);
-      e.exec_type = 'I';
-      e.ord_status = o.cum_qty > 0 ? '1' : '0';
+      e.exec_type = fixv::exec_type::kOrderStatus;
+      e.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
       reports.push_back(std::move(e));
     }
     ids.clear();
@@ -967,8 +828,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
       e.order_id = "NONE";
       e.exec_id = next_id();
       e.cl_ord_id = r.cl_ord_id;
-      e.exec_type = 'I';
-      e.ord_status = '8';
+      e.exec_type = fixv::exec_type::kOrderStatus;
+      e.ord_status = fixv::ord_status::kRejected;
       e.symbol = r.symbol.empty() ? "NONE" : r.symbol;
       e.text = "no orders";
       reports.push_back(std::move(e));
@@ -982,22 +843,24 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   }
 
   void on_new(const fix::OrderRequest& r, Unit& unit) {
-    if (r.cl_ord_id.empty()) return reject_new(r, 99, "ClOrdID(11) is required", unit);
+    if (r.cl_ord_id.empty()) return reject_new(r, fixv::ord_rej_reason::kOther, "ClOrdID(11) is required", unit);
     if (!cl_ord_ids_[r.session].insert(r.cl_ord_id).second) {
-      return reject_new(r, 6, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
+      return reject_new(r, fixv::ord_rej_reason::kDuplicateOrder, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
                         "needs a new one", unit);
     }
     const std::uint32_t instrument = instrument_of(r.symbol);
     if (instrument == UINT32_MAX) {
       std::string list;
       for (const auto& i : market_.instruments) list += (list.empty() ? "" : ", ") + i.code;
-      return reject_new(r, 1, "unknown Symbol(55) '" + r.symbol + "' (instruments: " + list + ")", unit);
+      return reject_new(r, fixv::ord_rej_reason::kUnknownSymbol, "unknown Symbol(55) '" + r.symbol + "' (instruments: " + list + ")", unit);
     }
-    if (r.side != '1' && r.side != '2') return reject_new(r, 99, "Side(54) must be 1 (buy) or 2 (sell)", unit);
-    const bool sell = r.side == '2';
+    if (r.side != fixv::side::kBuy && r.side != fixv::side::kSell) {
+      return reject_new(r, fixv::ord_rej_reason::kOther, "Side(54) must be 1 (buy) or 2 (sell)", unit);
+    }
+    const bool sell = r.side == fixv::side::kSell;
     const auto account = sell ? ledger_.exchange->facility_index(r.account) : ledger_.exchange->project_index(r.account);
     if (!account) {
-      return reject_new(r, 99,
+      return reject_new(r, fixv::ord_rej_reason::kOther,
                         std::string("Account(1) '") + r.account + "' is no registered " +
                             (sell ? "facility: a sell names the facility whose capacity it sells"
                                   : "project: a buy names the project it buys capacity for"),
@@ -1009,24 +872,26 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     c.participant = engine::ParticipantId(r.session);
     c.account = engine::AccountId(*account);
     c.side = sell ? engine::Side::kSell : engine::Side::kBuy;
-    if (r.ord_type == '1') {
+    if (r.ord_type == fixv::ord_type::kMarket) {
       c.ord_type = engine::OrderType::kMarket;
-    } else if (r.ord_type != '2') {
-      return reject_new(r, 99, std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit",
+    } else if (r.ord_type != fixv::ord_type::kLimit) {
+      return reject_new(r, fixv::ord_rej_reason::kOther, std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit",
                         unit);
     }
     switch (r.time_in_force) {
-      case '0': c.tif = engine::TimeInForce::kDay; break;
-      case '1': c.tif = engine::TimeInForce::kGtc; break;
-      case '3': c.tif = engine::TimeInForce::kIoc; break;
-      case '4': c.tif = engine::TimeInForce::kFok; break;
-      case '6':
+      case fixv::tif::kDay: c.tif = engine::TimeInForce::kDay; break;
+      case fixv::tif::kGtc: c.tif = engine::TimeInForce::kGtc; break;
+      case fixv::tif::kIoc: c.tif = engine::TimeInForce::kIoc; break;
+      case fixv::tif::kFok: c.tif = engine::TimeInForce::kFok; break;
+      case fixv::tif::kGtd:
         c.tif = engine::TimeInForce::kGtd;
-        if (r.expire_time == 0) return reject_new(r, 99, "a GTD order needs ExpireTime(126)", unit);
+        if (r.expire_time == 0) {
+          return reject_new(r, fixv::ord_rej_reason::kOther, "a GTD order needs ExpireTime(126)", unit);
+        }
         c.expire_at = engine::Timestamp(r.expire_time);
         break;
       default:
-        return reject_new(r, 99,
+        return reject_new(r, fixv::ord_rej_reason::kOther,
                           std::string("TimeInForce(59) '") + r.time_in_force +
                               "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
                           unit);
@@ -1053,7 +918,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     const bool replace = r.kind == fix::RequestKind::kReplace;
     const auto id = find_order(r);
     if (!id) {
-      return cancel_reject(r, r.order_id, 1,
+      return cancel_reject(r, r.order_id, fixv::cxl_rej_reason::kUnknownOrder,
                            "no live order " + (r.order_id.empty() ? "with OrigClOrdID(41) '" + r.orig_cl_ord_id + "'"
                                                                   : "with OrderID(37) " + r.order_id) +
                                " of this session: it was filled, canceled or never accepted",
@@ -1061,7 +926,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     }
     const OrderInfo& o = orders_.at(*id);
     if (replace && !cl_ord_ids_[r.session].insert(r.cl_ord_id).second) {
-      return cancel_reject(r, std::to_string(*id), 6,
+      return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kDuplicateClOrdId,
                            "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session", unit);
     }
     Command c;
@@ -1088,8 +953,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
       e.order_id = r.order_id.empty() ? "NONE" : r.order_id;
       e.exec_id = next_id();
       e.cl_ord_id = r.cl_ord_id;
-      e.exec_type = 'I';
-      e.ord_status = '8';
+      e.exec_type = fixv::exec_type::kOrderStatus;
+      e.ord_status = fixv::ord_status::kRejected;
       e.symbol = r.symbol;
       e.side = r.side;
       e.text = "no order of this session by that id today: it was never accepted, or ended on an earlier trading day";
@@ -1098,8 +963,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     }
     const OrderInfo& o = orders_.at(*id);
     fix::ExecReport e = base_report(o, *id);
-    e.exec_type = 'I';
-    e.ord_status = o.cum_qty > 0 ? '1' : '0';
+    e.exec_type = fixv::exec_type::kOrderStatus;
+    e.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
     unit.out.emplace_back(std::move(e));
   }
 
@@ -1113,8 +978,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
         live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = e.order_id.v;
         touched_.push_back(e.order_id.v);
         fix::ExecReport r = base_report(o, e.order_id.v);
-        r.exec_type = '0';
-        r.ord_status = '0';
+        r.exec_type = fixv::exec_type::kNew;
+        r.ord_status = fixv::ord_status::kNew;
         unit.out.emplace_back(std::move(r));
         break;
       }
@@ -1125,7 +990,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
         } else if (c.type == CommandType::kNew) {
           reject_new(*request, rej_reason(e.code), text, unit, engine::to_string(e.code));
         } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
-          cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? 1 : 99, text,
+          cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? fixv::cxl_rej_reason::kUnknownOrder : fixv::cxl_rej_reason::kOther,
+                        text,
                         unit, engine::to_string(e.code));
         } else {
           unit.console.rejects.push_back(engine::to_string(e.code));
@@ -1137,14 +1003,14 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
         unit.fills.push_back(e);
         fill_report(e.order_id.v, e, true, unit);
         fill_report(e.maker_id.v, e, false, unit);
-        publish_trade(e, unit);
+        market_data_->publish_trade(e, last_ts(), unit.out);
         break;
       }
       case EventType::kCanceled:
       case EventType::kExpired: {
         OrderInfo& o = info_of(e.order_id.v, e.participant, e.account, e.side, e, e.qty.v);
         fix::ExecReport r = base_report(o, e.order_id.v);
-        r.exec_type = e.type == EventType::kExpired ? 'C' : '4';
+        r.exec_type = e.type == EventType::kExpired ? fixv::exec_type::kExpired : fixv::exec_type::kCanceled;
         r.ord_status = r.exec_type;
         r.leaves_qty = 0;
         if (e.type == EventType::kCanceled) {
@@ -1180,14 +1046,14 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
         o.qty = e.qty.v;
         touched_.push_back(e.order_id.v);
         fix::ExecReport r = base_report(o, e.order_id.v);
-        r.exec_type = '5';
-        r.ord_status = o.cum_qty > 0 ? '1' : '0';
+        r.exec_type = fixv::exec_type::kReplaced;
+        r.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
         r.orig_cl_ord_id = old;
         unit.out.emplace_back(std::move(r));
         break;
       }
       case EventType::kLevel:
-        publish_level(e, unit);
+        market_data_->publish_level(e, last_ts(), unit.out);
         break;
       case EventType::kParticipantState:
         suspended_[e.participant.v] = e.arg1 == 1;
@@ -1218,7 +1084,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   // adopted from the event, its ClOrdID taken to be its order id and its earlier fills unknown.
   // Side(54) and Account(1): a sell names its facility, a buy its project.
   void set_account(OrderInfo& o, engine::Side side, engine::AccountId account) const {
-    o.side = side == engine::Side::kSell ? '2' : '1';
+    o.side = side == engine::Side::kSell ? fixv::side::kSell : fixv::side::kBuy;
     o.account = side == engine::Side::kSell ? market_.facilities.at(account.v).id : market_.projects.at(account.v).id;
   }
 
@@ -1231,7 +1097,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     o.instrument = e.instrument.v;
     o.cl_ord_id = std::to_string(id);
     set_account(o, side, account);
-    o.tif = '1';
+    o.tif = fixv::tif::kGtc;
     if (const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(id))) {
       o.price = live->price.v;
       o.tif = tif_char(live->tif);
@@ -1250,8 +1116,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     o.cum_value += Int128{e.price.v} * e.qty.v;
     fix::ExecReport r = base_report(o, id);
     r.leaves_qty = leaves;
-    r.exec_type = 'F';
-    r.ord_status = leaves == 0 ? '2' : '1';
+    r.exec_type = fixv::exec_type::kTrade;
+    r.ord_status = leaves == 0 ? fixv::ord_status::kFilled : fixv::ord_status::kPartiallyFilled;
     r.last_px = e.price.v;
     r.last_qty = e.qty.v;
     r.trade_id = std::to_string(e.trade_id.v);
@@ -1259,13 +1125,13 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     r.ratio_permille = e.arg2;
     unit.out.emplace_back(std::move(r));
     if (leaves == 0) {
-      forget(id, '2', unit);
+      forget(id, fixv::ord_status::kFilled, unit);
     } else {
       touched_.push_back(id);
     }
   }
 
-  // Order `id` ended with OrdStatus `status` ('2' filled, '4' canceled, 'C' expired): no longer live,
+  // Order `id` ended with OrdStatus `status` (filled, canceled or expired): no longer live,
   // kept until the close for OrderStatusRequest and OrderMassStatusRequest.
   void forget(std::uint64_t id, char status, Unit& unit) {
     const auto it = orders_.find(id);
@@ -1290,215 +1156,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     touched_.clear();
   }
 
-  // ---- market data --------------------------------------------------------------------------------
-
-  // A level event: to full-book subscriptions at once (new, change or delete); depth-limited ones are
-  // sent the difference in their best levels once the command is done (publish_depth).
-  void publish_level(const Event& e, Unit& unit) {
-    auto& prices = level_prices_[e.instrument.v][side_index(e.side)];
-    const bool gone = e.count == 0;
-    const bool fresh = !gone && prices.insert(e.price.v).second;
-    if (gone) prices.erase(e.price.v);
-    drop_stale(subscriptions_[e.instrument.v]);
-    for (const Subscription& s : subscriptions_[e.instrument.v]) {
-      if (e.side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
-      if (s.depth > 0) {
-        if (!depth_dirty_[e.instrument.v]) {
-          depth_dirty_[e.instrument.v] = 1;
-          dirty_instruments_.push_back(e.instrument.v);
-        }
-        continue;
-      }
-      add_incremental(s, level_entry(e.instrument.v, e.side, {e.price, e.qty, e.count}, gone ? '2' : fresh ? '0' : '1'),
-                      unit);
-    }
-  }
-
-  // An incremental entry for a book level.
-  fix::MdEntry level_entry(std::uint32_t instrument, engine::Side side, const engine::LevelInfo& l, char action) const {
-    fix::MdEntry m;
-    m.type = side == engine::Side::kBuy ? '0' : '1';
-    m.action = action;
-    m.symbol = market_.instruments[instrument].code;
-    m.price = l.price.v;
-    m.size = l.total.v;
-    m.orders = static_cast<int>(l.count);
-    m.time = last_ts_;
-    return m;
-  }
-
-  // Depth-limited subscriptions of the instruments the last command moved: their best `depth` levels
-  // now against what they were last sent. Deletes first (levels that left the top, so a client that
-  // trims to the depth stays right), then new and changed levels.
-  void publish_depth(Unit& unit) {
-    for (const std::uint32_t i : dirty_instruments_) {
-      depth_dirty_[i] = 0;
-      drop_stale(subscriptions_[i]);
-      for (Subscription& s : subscriptions_[i]) {
-        if (s.depth <= 0) continue;
-        for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
-          if (side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
-          std::vector<engine::LevelInfo> top = best_levels(i, side, s.depth);
-          std::vector<engine::LevelInfo>& shown = s.shown[side_index(side)];
-          const auto find = [](const std::vector<engine::LevelInfo>& v, engine::Price p) {
-            return std::find_if(v.begin(), v.end(), [&](const engine::LevelInfo& l) { return l.price == p; });
-          };
-          const auto entry = [&](const engine::LevelInfo& l, char action) {
-            add_incremental(s, level_entry(i, side, l, action), unit);
-          };
-          for (const engine::LevelInfo& l : shown) {
-            if (find(top, l.price) == top.end()) entry(engine::LevelInfo{l.price, engine::Qty(0), 0}, '2');
-          }
-          for (const engine::LevelInfo& l : top) {
-            const auto was = find(shown, l.price);
-            if (was == shown.end()) {
-              entry(l, '0');
-            } else if (was->total != l.total || was->count != l.count) {
-              entry(l, '1');
-            }
-          }
-          shown = std::move(top);
-        }
-      }
-    }
-    dirty_instruments_.clear();
-  }
-
-  std::vector<engine::LevelInfo> best_levels(std::uint32_t instrument, engine::Side side, int depth) const {
-    std::vector<engine::LevelInfo> out;
-    ledger_.exchange->book().for_each_level(
-        engine::InstrumentId(instrument), side, [&](const engine::LevelInfo& l) { out.push_back(l); },
-        depth > 0 ? static_cast<std::size_t>(depth) : SIZE_MAX);
-    return out;
-  }
-
-  void publish_trade(const Event& e, Unit& unit) {
-    drop_stale(subscriptions_[e.instrument.v]);
-    for (const Subscription& s : subscriptions_[e.instrument.v]) {
-      if (!s.trades) continue;
-      fix::MdEntry m;
-      m.type = '2';
-      m.action = '0';
-      m.symbol = market_.instruments[e.instrument.v].code;
-      m.price = e.price.v;
-      m.size = e.qty.v;
-      m.trade_id = std::to_string(e.trade_id.v);
-      m.time = last_ts_;
-      add_incremental(s, std::move(m), unit);
-    }
-  }
-
-  // Entries go into the batch's latest message of this subscription when that is an incremental with
-  // room (at most kMaxEntries, which keeps messages small), else into a new one: never into one that
-  // goes out before a later snapshot of the same MDReqID.
-  static void add_incremental(const Subscription& s, fix::MdEntry m, Unit& unit) {
-    constexpr std::size_t kMaxEntries = 64;
-    for (auto o = unit.out.rbegin(); o != unit.out.rend(); ++o) {
-      if (const auto* snap = std::get_if<fix::MarketDataSnapshot>(&*o)) {
-        if (snap->session == s.session && snap->md_req_id == s.md_req_id) break;
-        continue;
-      }
-      auto* x = std::get_if<fix::MarketDataIncremental>(&*o);
-      if (x == nullptr || x->session != s.session || x->md_req_id != s.md_req_id) continue;
-      if (x->entries.size() < kMaxEntries) {
-        x->entries.push_back(std::move(m));
-        return;
-      }
-      break;
-    }
-    fix::MarketDataIncremental x;
-    x.session = s.session;
-    x.md_req_id = s.md_req_id;
-    x.entries.push_back(std::move(m));
-    unit.out.emplace_back(std::move(x));
-  }
-
-  // Subscriptions of sessions that have ended since they subscribed.
-  void drop_stale(std::vector<Subscription>& subs) {
-    subs.erase(std::remove_if(subs.begin(), subs.end(),
-                              [&](const Subscription& s) { return s.logon != logons_[s.session].load(); }),
-               subs.end());
-  }
-
-  void on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit) {
-    const auto refuse = [&](int reason, std::string text) {
-      unit.out.emplace_back(business_reject(r.session, "V", r.md_req_id, reason, std::move(text)));
-    };
-    for (char t : r.entry_types) {
-      if (t != '0' && t != '1' && t != '2') {
-        return refuse(3, std::string("MDEntryType(269) '") + t + "' is not supported: 0 bid, 1 offer, 2 trade");
-      }
-    }
-    if (r.depth < 0) {
-      return refuse(5, "MarketDepth(264) " + std::to_string(r.depth) + " is not supported: 0 (the full book) or "
-                    "the number of best levels");
-    }
-    std::vector<std::uint32_t> instruments;
-    for (const std::string& symbol : r.symbols) {
-      const std::uint32_t i = instrument_of(symbol);
-      if (i == UINT32_MAX) return refuse(2, "unknown Symbol(55) '" + symbol + "'");
-      instruments.push_back(i);
-    }
-    for (std::uint32_t i : instruments) {
-      auto& subs = subscriptions_[i];
-      subs.erase(std::remove_if(subs.begin(), subs.end(),
-                                [&](const Subscription& s) { return s.session == r.session && s.md_req_id == r.md_req_id; }),
-                 subs.end());
-      if (r.subscription == '2') continue;
-      fix::MarketDataSnapshot snap;
-      snap.session = r.session;
-      snap.md_req_id = r.md_req_id;
-      snap.symbol = market_.instruments[i].code;
-      Subscription sub{r.session, r.md_req_id, r.bids, r.offers, r.trades, r.depth, logon, {}};
-      for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
-        if (side == engine::Side::kBuy ? !r.bids : !r.offers) continue;
-        std::vector<engine::LevelInfo> top = best_levels(i, side, r.depth);
-        int position = 0;
-        for (const engine::LevelInfo& l : top) {
-          fix::MdEntry m;
-          m.type = side == engine::Side::kBuy ? '0' : '1';
-          m.price = l.price.v;
-          m.size = l.total.v;
-          m.position = ++position;
-          m.orders = static_cast<int>(l.count);
-          snap.entries.push_back(std::move(m));
-        }
-        if (r.depth > 0) sub.shown[side_index(side)] = std::move(top);
-      }
-      unit.out.emplace_back(std::move(snap));
-      if (r.subscription == '1' && logon == logons_[r.session].load()) subs.push_back(std::move(sub));
-    }
-  }
-
   void on_security_list(const fix::SecurityListRequest& r, Unit& unit) {
-    if (r.request_type != 4 && r.request_type != 0) {
-      unit.out.emplace_back(business_reject(r.session, "x", r.security_req_id, 3,
-                                            "SecurityListRequestType(559) " + std::to_string(r.request_type) +
-                                                " is not supported: 4 (all instruments) or 0 (one Symbol)"));
-      return;
-    }
-    fix::SecurityList list;
-    list.session = r.session;
-    list.security_req_id = r.security_req_id;
-    list.response_id = next_id();
-    const engine::Exchange& x = *ledger_.exchange;
-    for (std::uint32_t i = 0; i < market_.instruments.size(); ++i) {
-      const engine::Instrument& ins = market_.instruments[i];
-      if (r.request_type == 0 && ins.code != r.symbol) continue;
-      fix::SecurityEntry s;
-      s.symbol = ins.code;
-      s.description = std::string(engine::to_string(ins.industry)) + " capacity, " + ins.unit + "/yr";
-      s.tick = ins.tick;
-      s.lot = ins.lot;
-      const engine::InstrumentId id(i);
-      s.reference = x.reference_price(id).v;
-      s.low = x.band_low(id).v;
-      s.high = x.band_high(id).v;
-      s.trading_status = x.halted(id) ? 2 : x.phase() == engine::SessionPhase::kContinuous ? 17 : 18;
-      list.securities.push_back(std::move(s));
-    }
-    if (list.securities.empty()) list.result = 2;  // no instrument matched
-    unit.out.emplace_back(std::move(list));
+    unit.out.push_back(security_list(market_, *ledger_.exchange, r, [&] { return next_id(); }));
   }
 
   // ---- ledger thread ------------------------------------------------------------------------------
@@ -1600,16 +1259,16 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
                    engine::ratio_text(static_cast<std::uint32_t>(e.arg2)), buy ? "buy" : "sell");
     }
     for (const Outbound& o : u.out) {
-      if (const auto* r = std::get_if<fix::ExecReport>(&o); r != nullptr && r->exec_type == '8') {
+      if (const auto* r = std::get_if<fix::ExecReport>(&o); r != nullptr && r->exec_type == fixv::exec_type::kRejected) {
         spdlog::info("reject request=new participant={} cl_ord_id={} symbol={} side={} account={} qty={} price={} "
                      "reason=\"{}\"",
-                     participant_id(r->session), r->cl_ord_id, r->symbol, r->side == '2' ? "sell" : "buy", r->account,
+                     participant_id(r->session), r->cl_ord_id, r->symbol, r->side == fixv::side::kSell ? "sell" : "buy", r->account,
                      r->order_qty, fix::format_price(r->price), r->text);
       } else if (const auto* c = std::get_if<fix::CancelReject>(&o)) {
         spdlog::info("reject request={} participant={} cl_ord_id={} order_id={} orig_cl_ord_id={} reason=\"{}\"",
-                     c->response_to == '2' ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
+                     c->response_to == fixv::cxl_rej_response_to::kReplace ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
                      c->order_id, c->orig_cl_ord_id, c->text);
-      } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == '0') {
+      } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == fixv::mass_cancel::kRejected) {
         spdlog::info("reject request=mass_cancel participant={} cl_ord_id={} reason=\"{}\"", participant_id(m->session),
                      m->cl_ord_id, m->text);
       } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
@@ -1701,8 +1360,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   // The engine stage: the exchange and everything below. Taken by the engine thread and by a request
   // that runs inline; every take from inbound_ happens under it.
   std::mutex engine_mutex_;
-  std::uint64_t seq_ = 0;
-  std::int64_t last_ts_ = 0;
+  std::optional<ledger::Sequencer> sequencer_;  // next seq, a time that never goes back, apply, settle
   mutable std::uint64_t exec_seq_ = 0;
   engine::EventSink sink_;
   std::optional<OrderInfo> pending_;  // the order being entered
@@ -1715,12 +1373,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   std::vector<std::uint64_t> touched_;  // live orders changed by the command being sequenced
   std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
   std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: the ClOrdIDs used today
-  std::vector<std::vector<Subscription>> subscriptions_;     // per instrument
-  // Per instrument, [buy, sell]: the prices that have resting orders, which tells a new level from a
-  // changed one.
-  std::vector<std::array<std::unordered_set<std::int64_t>, 2>> level_prices_;
-  std::vector<char> depth_dirty_;                  // per instrument: in dirty_instruments_
-  std::vector<std::uint32_t> dirty_instruments_;   // moved by the command being sequenced
+  std::optional<MarketData> market_data_;  // FIX market data subscriptions
 
   // What the console reads (http::Link), kept by the ledger stage; its own lock.
   std::unique_ptr<Published> published_;

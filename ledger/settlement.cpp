@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ledger/sequencer.hpp"
+
 namespace crix::ledger {
 
 Trade trade_of(const engine::Exchange& exchange, const engine::Command& command, const engine::Event& fill) {
@@ -340,12 +342,10 @@ OperatorAction operator_action(const engine::Exchange& exchange, const engine::C
 
 std::vector<engine::Event> apply_and_commit(OpenLedger& ledger, engine::Command command, engine::Timestamp now,
                                             const std::string& operator_name) {
-  command.seq = ledger.next_seq();
-  command.ts = std::max(now, ledger.last_ts);
+  Sequencer sequencer(*ledger.exchange, ledger.writer->meta().last_seq, ledger.last_ts);
   engine::EventSink sink;
-  ledger.exchange->apply(command, sink);
   Batch batch;
-  settle(batch, *ledger.exchange, command, sink);
+  command = sequencer.sequence(command, now, sink, &batch);
   if (!operator_name.empty()) batch.act(operator_action(*ledger.exchange, command, sink.events(), operator_name, ""));
   ledger.writer->commit(batch);
   ledger.last_ts = command.ts;
