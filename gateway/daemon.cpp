@@ -1199,6 +1199,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
         failed_ = true;
         spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged: {}", ex.what());
         finish(ex.what());
+        published_->alert("critical", std::string("ledger write failed, trading stopped: ") + ex.what());
         for (const Unit& u : units) {
           for (const auto& [done, result] : u.answers) {
             http::ActionResult r;

@@ -397,6 +397,13 @@ void Published::flush() {
   emit(out);
 }
 
+void Published::alert(const std::string& level, const std::string& text) {
+  std::vector<http::FeedEvent> out;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  out.push_back(event(seq_, "alert", json{{"level", level}, {"text", text}}));
+  emit(out);
+}
+
 void Published::mark(std::uint32_t session) {
   if (std::find(dirty_sessions_.begin(), dirty_sessions_.end(), session) == dirty_sessions_.end()) {
     dirty_sessions_.push_back(session);

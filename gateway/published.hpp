@@ -9,6 +9,10 @@
 // which are atomics so that counting a message costs no lock. Feed handlers are called under that
 // mutex: they must only copy and post, never call back into this class (unsubscribe included).
 //
+// Updates: "book" (the levels one command changed, per instrument), "trade", "instrument" (phase, halt,
+// band, reference; and today's statistics after a fill or the close), "participant", "session",
+// "alert" (the ledger failed). Participants' open-order counts change on the feed only with another
+// participant update; read participants() for the count now.
 // Sequence: every update carries the seq of the command that made it, so the feed's updates come with
 // seq > the snapshot's. Session and participant logon changes are no command: they carry the last
 // committed seq (>= the snapshot's) and replace the row, so applying one twice changes nothing.
@@ -82,6 +86,8 @@ class Published {
   void publish(const std::vector<const ConsoleBatch*>& batches, const Commit& commit);
   // Sends the session changes waiting since the last publish (the ledger thread calls it when idle).
   void flush();
+  // An "alert" update ("critical": the ledger failed and trading stopped), with the last seq.
+  void alert(const std::string& level, const std::string& text);
 
   // ---- QuickFIX threads
   void logged_on(std::uint32_t session, std::int64_t now);

@@ -139,7 +139,7 @@ struct ActionResult {
 
 // One live update, in sequence order. `type`: "book" (levels of one side that changed, qty 0 =
 // level gone), "trade", "instrument" (phase, halt, band or reference changed), "participant"
-// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure, busy).
+// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure).
 // `json` is the update's body as the WebSocket feed sends it (docs/API.md), built by the publisher
 // so that the feed and a fresh snapshot cannot disagree.
 struct FeedEvent {
