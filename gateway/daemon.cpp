@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -19,9 +21,16 @@
 
 #include "engine/exchange.hpp"
 #include "gateway/fix/fix_api.hpp"
+#include "gateway/fix_values.hpp"
+#include "gateway/market_data.hpp"
+#include "gateway/messages.hpp"
+#include "gateway/orders.hpp"
 #include "gateway/password.hpp"
+#include "gateway/pipeline.hpp"
+#include "gateway/published.hpp"
 #include "gateway/queue.hpp"
 #include "ledger/error.hpp"
+#include "ledger/sequencer.hpp"
 #include "ledger/settlement.hpp"
 
 namespace crix::gateway {
@@ -33,159 +42,32 @@ using engine::CommandType;
 using engine::Event;
 using engine::EventType;
 
-__extension__ using Int128 = __int128;
-__extension__ using UInt128 = unsigned __int128;
-
-// A request as it waits for the engine thread. A MarketDataRequest carries its session's logon count
-// when it arrived (Subscription::logon).
-struct Timer {};
-struct MdRequest {
-  fix::MarketDataRequest request;
-  std::uint32_t logon = 0;
-};
-using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer>;
-
-// What the ledger thread publishes once the batch holding the commands that produced it is committed.
-using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::MassCancelReport, fix::BusinessReject,
-                              fix::MarketDataSnapshot,
-                              fix::MarketDataIncremental, fix::SecurityList>;
-
-struct Unit {
-  std::chrono::steady_clock::time_point taken;  // when the engine thread took its first request
-  ledger::Batch batch;
-  std::vector<Outbound> out;
-  std::vector<std::uint32_t> logouts;  // participants suspended by this batch
-  std::uint64_t trades = 0;
-  std::int64_t requests = 0;  // FIX requests answered by this unit (Daemon::Impl::in_flight_)
-  std::vector<Event> fills;   // this unit's trades, for the log once they are committed
-};
-
-// The gateway's view of a live order: what its execution reports carry.
-struct OrderInfo {
-  std::uint32_t session = 0;
-  std::uint32_t instrument = 0;
-  std::string cl_ord_id;
-  std::string account;
-  char side = '1';
-  char ord_type = '2';
-  char tif = '0';
-  std::int64_t price = 0;
-  std::int64_t qty = 0;
-  std::int64_t cum_qty = 0;
-  Int128 cum_value = 0;
-  bool stored = false;  // its state is in the ledger's client_orders (restored after a restart)
-};
-
-// An order of the current trading day that ended, and its final OrdStatus(39): '2' filled, '4'
-// canceled, 'C' expired.
-struct Ended {
-  OrderInfo info;
-  char status = '4';
-};
-
-// What the ledger keeps of a live order (ledger::ClientOrder): what the book and the journal do not
-// know. Fields joined by SOH, which no FIX value contains: "1", session, ClOrdID, OrdType, OrderQty,
-// CumQty, and the value traded (high and low 64 bits).
-std::string stored_state(const OrderInfo& o) {
-  const auto value = static_cast<UInt128>(o.cum_value);
-  std::string s = "1\x01";
-  s += std::to_string(o.session);
-  s += '\x01';
-  s += o.cl_ord_id;
-  s += '\x01';
-  s += o.ord_type;
-  for (const std::uint64_t n : {static_cast<std::uint64_t>(o.qty), static_cast<std::uint64_t>(o.cum_qty),
-                                static_cast<std::uint64_t>(value >> 64), static_cast<std::uint64_t>(value)}) {
-    s += '\x01';
-    s += std::to_string(n);
-  }
-  return s;
-}
-
-// The fields of stored_state() back into `o`; false when the text is not one.
-bool restore_state(const std::string& text, OrderInfo& o) {
-  std::vector<std::string> f;
-  for (std::size_t at = 0;;) {
-    const std::size_t end = text.find('\x01', at);
-    f.push_back(text.substr(at, end == std::string::npos ? std::string::npos : end - at));
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
-  if (f.size() != 8 || f[0] != "1" || f[3].size() != 1 || f[2].empty()) return false;
-  std::uint64_t n[5] = {};
-  for (std::size_t i = 0; i < 5; ++i) {
-    const std::string& t = f[i == 0 ? 1 : i + 3];
-    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n[i]);
-    if (ec != std::errc{} || end != t.data() + t.size()) return false;
-  }
-  o.session = static_cast<std::uint32_t>(n[0]);
-  o.cl_ord_id = f[2];
-  o.ord_type = f[3][0];
-  o.qty = static_cast<std::int64_t>(n[1]);
-  o.cum_qty = static_cast<std::int64_t>(n[2]);
-  o.cum_value = static_cast<Int128>(static_cast<UInt128>(n[3]) << 64 | n[4]);
-  o.stored = true;
-  return true;
-}
-
-struct Subscription {
-  std::uint32_t session = 0;
-  std::string md_req_id;
-  bool bids = true, offers = true, trades = true;
-  int depth = 0;  // 0: every level, each change as it happens; N: the best N, as a difference per command
-  std::uint32_t logon = 0;  // the session's logon count when it subscribed: stale once the session ends
-  std::array<std::vector<engine::LevelInfo>, 2> shown;  // depth N: the levels last sent, [buy, sell]
-};
-
-std::size_t side_index(engine::Side side) { return side == engine::Side::kBuy ? 0 : 1; }
-
-// A BusinessMessageReject(j) of request `ref_id` (message type `ref_type`).
-fix::BusinessReject business_reject(fix::SessionHandle session, const char* ref_type, const std::string& ref_id,
-                                    int reason, std::string text) {
-  fix::BusinessReject b;
-  b.session = session;
-  b.ref_msg_type = ref_type;
-  b.ref_id = ref_id;
-  b.reason = reason;
-  b.text = std::move(text);
-  return b;
-}
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-char tif_char(engine::TimeInForce t) {
-  switch (t) {
-    case engine::TimeInForce::kDay: return '0';
-    case engine::TimeInForce::kGtc: return '1';
-    case engine::TimeInForce::kIoc: return '3';
-    case engine::TimeInForce::kFok: return '4';
-    case engine::TimeInForce::kGtd: return '6';
-  }
-  return '0';
-}
 
 // OrdRejReason(103) for an exchange reject code.
 int rej_reason(engine::RejectCode code) {
   using engine::RejectCode;
   switch (code) {
-    case RejectCode::kUnknownInstrument: return 1;
+    case RejectCode::kUnknownInstrument: return fixv::ord_rej_reason::kUnknownSymbol;
     case RejectCode::kSessionClosed:
-    case RejectCode::kInstrumentHalted: return 2;
+    case RejectCode::kInstrumentHalted: return fixv::ord_rej_reason::kExchangeClosed;
     case RejectCode::kFacilityCapacity:
     case RejectCode::kProjectNeed:
-    case RejectCode::kInvalidQuantity: return 3;
-    case RejectCode::kDuplicateOrderId: return 6;
-    case RejectCode::kUnknownOrder: return 5;
-    default: return 99;
+    case RejectCode::kInvalidQuantity: return fixv::ord_rej_reason::kOrderExceedsLimit;
+    case RejectCode::kDuplicateOrderId: return fixv::ord_rej_reason::kDuplicateOrder;
+    case RejectCode::kUnknownOrder: return fixv::ord_rej_reason::kUnknownOrder;
+    default: return fixv::ord_rej_reason::kOther;
   }
 }
 
 }  // namespace
 
-class Daemon::Impl final : public fix::Handler {
+class Daemon::Impl final : public fix::Handler, public http::Link {
  public:
   Impl(const engine::Market& market, const DaemonOptions& options) : market_(market), options_(options) {
     ledger::WriterOptions wo;
@@ -210,25 +92,17 @@ class Daemon::Impl final : public fix::Handler {
                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
                  ledger::to_hex(ledger_.writer->meta().chain_head));
     for (const std::string& note : ledger_.notes) spdlog::info("ledger {}: {}", options.ledger_path, note);
-    last_ts_ = ledger_.last_ts.v;
-    seq_ = ledger_.writer->meta().last_seq.v;
+    sequencer_.emplace(*ledger_.exchange, ledger_.writer->meta().last_seq, ledger_.last_ts);
     suspended_ = std::make_unique<std::atomic<bool>[]>(market.participants.size());
     logons_ = std::make_unique<std::atomic<std::uint32_t>[]>(market.participants.size());
     for (std::size_t i = 0; i < market.participants.size(); ++i) {
       suspended_[i] = ledger_.exchange->suspended(engine::ParticipantId(static_cast<std::uint32_t>(i)));
     }
     cl_ord_ids_.resize(market.participants.size());
-    subscriptions_.resize(market.instruments.size());
     restore_orders();
-    level_prices_.resize(market.instruments.size());
-    depth_dirty_.assign(market.instruments.size(), 0);
-    for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
-      for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
-        ledger_.exchange->book().for_each_level(engine::InstrumentId(i), side, [&](const engine::LevelInfo& l) {
-          level_prices_[i][side_index(side)].insert(l.price.v);
-        });
-      }
-    }
+    market_data_.emplace(market_, *ledger_.exchange, logons_.get());
+    published_ = std::make_unique<Published>(market_, *ledger_.exchange, ledger_.writer->reader(),
+                                             sequencer_->last_seq().v, now());
 
     fix::AcceptorConfig ac;
     ac.host = options.host;
@@ -278,6 +152,7 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void start() {
+    started_ns_ = now();
     advance_clock();
     engine_thread_ = std::thread([this] { engine_loop(); });
     ledger_thread_ = std::thread([this] { ledger_loop(); });
@@ -289,6 +164,7 @@ class Daemon::Impl final : public fix::Handler {
       ledger_thread_.join();
       throw;
     }
+    started_ = true;
     spdlog::info("FIX acceptor on port {} for {} participants; logons taken on {}", port_,
                  market_.participants.size(),
                  options_.host == "0.0.0.0" ? "every address" : options_.host + " only");
@@ -342,6 +218,16 @@ class Daemon::Impl final : public fix::Handler {
 
   std::string on_logon(fix::SessionHandle session, const std::string& username, const std::string& password) override {
     if (session >= market_.participants.size()) return "unknown session";
+    std::string refusal = logon_refusal(session, username, password);
+    if (refusal.empty()) {
+      published_->logged_on(session, now());
+    } else {
+      published_->refused(session);
+    }
+    return refusal;
+  }
+
+  std::string logon_refusal(fix::SessionHandle session, const std::string& username, const std::string& password) {
     const engine::Participant& p = market_.participants[session];
     if (username != p.id) {
       return "Username(553) must be the participant id " + p.id + " of this session";
@@ -359,18 +245,21 @@ class Daemon::Impl final : public fix::Handler {
   void on_logout(fix::SessionHandle session) override {
     if (session >= market_.participants.size()) return;
     spdlog::info("logout: {}", market_.participants[session].id);
+    published_->logged_out(session);
     // Its subscriptions end with it (the engine stage drops them as stale): a new session subscribes
     // afresh. Nothing here waits: QuickFIX holds the session's lock, which publishing may need.
     ++logons_[session];
   }
 
   void on_stalled(fix::SessionHandle session) override {
+    if (session < market_.participants.size()) published_->stalled(session);
     spdlog::warn("{}: a message waited for room in its connection and the connection was dropped: the client "
                  "stopped reading its messages; it may log on again and ask for its orders' status",
                  market_.participants[session].id);
   }
 
   void on_refused(fix::SessionHandle session, const std::string& reason) override {
+    if (session < market_.participants.size()) published_->refused(session);
     spdlog::warn("logon refused: {}: {}", market_.participants[session].id, reason);
   }
 
@@ -380,21 +269,95 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void on_order(const fix::OrderRequest& r) override {
+    published_->received(r.session, now(), r.kind == fix::RequestKind::kNew);
     if (!run_inline([&](Unit& unit) { on_request(r, unit); }) && !queue(r)) busy(r.session, "D", r.cl_ord_id);
   }
   void on_market_data_request(const fix::MarketDataRequest& r) override {
+    published_->received(r.session, now(), false);
     const std::uint32_t logon = logons_[r.session].load();
-    if (!run_inline([&](Unit& unit) { on_md_request(r, logon, unit); }) && !queue(MdRequest{r, logon})) {
+    if (!run_inline([&](Unit& unit) { market_data_->on_md_request(r, logon, unit.out); }) && !queue(MdRequest{r, logon})) {
       busy(r.session, "V", r.md_req_id);
     }
   }
   void on_security_list_request(const fix::SecurityListRequest& r) override {
+    published_->received(r.session, now(), false);
     if (!run_inline([&](Unit& unit) { on_security_list(r, unit); }) && !queue(r)) {
       busy(r.session, "x", r.security_req_id);
     }
   }
 
+  // ---- http::Link: console threads ----------------------------------------------------------------
+
+  http::StatusView status() const override {
+    http::StatusView s;
+    const DaemonStats d = stats();
+    s.seq = d.last_seq;
+    s.commands = d.commands;
+    s.trades = d.trades;
+    s.commits = d.commits;
+    s.busy = d.busy;
+    s.clock_commands = d.clock_commands;
+    const Published::Ledger l = published_->ledger();
+    s.chain_head = l.chain_head;
+    s.last_commit_us = l.last_commit_us;
+    s.phase = l.phase;
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(options_.ledger_path, ec);
+    s.ledger_bytes = ec ? 0 : static_cast<std::uint64_t>(bytes);
+    s.inbound_depth = inbound_.size();
+    s.batch_depth = batches_.size();
+    s.started = started_ns_.load();
+    s.now = now();
+    s.accepting = started_ && !failed_ && !stopping_;
+    const std::lock_guard<std::mutex> lock(done_mutex_);
+    s.last_error = failure_;
+    return s;
+  }
+  http::MetricsView metrics() const override { return published_->metrics(); }
+  std::vector<http::InstrumentView> instruments() const override { return published_->instruments(); }
+  std::optional<http::BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const override {
+    return published_->book(symbol, depth, with_orders);
+  }
+  std::vector<http::TradeView> recent_trades(std::size_t limit) const override {
+    return published_->recent_trades(limit);
+  }
+  std::vector<http::SessionView> sessions() const override { return published_->sessions(); }
+  std::vector<http::ParticipantView> participants() const override { return published_->participants(); }
+  ledger::Reader reader() const override { return ledger_.writer->reader(); }
+  std::uint64_t subscribe(FeedHandler on_events, std::string& snapshot) override {
+    return published_->subscribe(std::move(on_events), snapshot);
+  }
+  void unsubscribe(std::uint64_t handle) override { published_->unsubscribe(handle); }
+
+  void submit(const engine::Command& command, const std::string& operator_name,
+              std::function<void(const http::ActionResult&)> done) override {
+    submit(command, operator_name, "", std::move(done));
+  }
+
+  void submit(const engine::Command& command, const std::string& operator_name, const std::string& reason,
+              std::function<void(const http::ActionResult&)> done) override {
+    const auto refuse = [&](std::string why) {
+      http::ActionResult r;
+      r.reason = std::move(why);
+      done(r);
+    };
+    if (ledger::operator_verb(command.type).empty()) {
+      return refuse("command " + std::string(engine::to_string(command.type)) + " is no operator command");
+    }
+    if (stopping_) return refuse("stopping");
+    if (failed_) return refuse("the exchange has stopped trading: " + failure());
+    OperatorRequest o{command, operator_name, reason, done};
+    if (!inbound_.try_push(Queued{std::move(o), std::chrono::steady_clock::now()})) {
+      return refuse(stopping_ ? "stopping" : "exchange busy");
+    }
+  }
+
  private:
+  std::string failure() const {
+    const std::lock_guard<std::mutex> lock(done_mutex_);
+    return failure_;
+  }
+
   // A request that finds both stages idle (nothing queued, neither lock held) runs to completion on
   // the FIX thread that received it: sequenced and settled under the engine lock, committed and
   // published under the ledger lock, exactly as the two stage threads would, but without waking
@@ -416,6 +379,7 @@ class Daemon::Impl final : public fix::Handler {
     std::vector<Unit> units(1);
     units[0].taken = std::chrono::steady_clock::now();
     units[0].requests = 1;
+    units[0].console.arrivals.push_back(units[0].taken);
     handle(units[0]);
     if (units[0].batch.empty() && units[0].out.empty()) {
       --in_flight_;
@@ -435,18 +399,18 @@ class Daemon::Impl final : public fix::Handler {
   // After run_inline() said no (the request counts in in_flight_ from there): false when refused.
   template <class Request>
   bool queue(Request request) {
-    if (inbound_.try_push(std::move(request))) return true;
+    if (inbound_.try_push(Queued{std::move(request), std::chrono::steady_clock::now()})) return true;
     --in_flight_;
     return false;
   }
 
   void busy(fix::SessionHandle session, const char* type, const std::string& id) {
     if (stopping_) {
-      acceptor_->send(business_reject(session, type, id, 0, "the exchange is closing: the request was not taken"));
+      acceptor_->send(business_reject(session, type, id, fixv::business_reject::kOther, "the exchange is closing: the request was not taken"));
       return;
     }
     ++busy_;
-    acceptor_->send(business_reject(session, type, id, 0, "the exchange is busy: the request was not taken; send it again"));
+    acceptor_->send(business_reject(session, type, id, fixv::business_reject::kOther, "the exchange is busy: the request was not taken; send it again"));
   }
 
   void finish(const std::string& failure) {
@@ -468,12 +432,12 @@ class Daemon::Impl final : public fix::Handler {
     const std::lock_guard<std::mutex> lock(engine_mutex_);
     Unit unit;
     unit.taken = std::chrono::steady_clock::now();
-    handle(Timer{}, unit);
+    handle(Inbound{Timer{}}, unit);
     if (!batches_.try_push(std::move(unit))) throw std::logic_error("the batch queue is full before start");
   }
 
   void engine_loop() {
-    std::vector<Inbound> items;
+    std::vector<Queued> items;
     std::int64_t last_minute = now() / 60'000'000'000;
     for (;;) {
       // While requests keep arriving the thread polls instead of sleeping (DaemonOptions::hot).
@@ -493,14 +457,26 @@ class Daemon::Impl final : public fix::Handler {
           // so the phase, the security list's status and the log change with the clock, not with
           // the next order.
           last_minute = minute;
-          items.emplace_back(Timer{});
+          items.push_back(Queued{Timer{}, {}});
         }
-        if (!items.empty() && !failed_) {  // once trading stopped, nothing more is sequenced
+        if (failed_) {  // once trading stopped, nothing more is sequenced
+          for (const Queued& item : items) {
+            if (const auto* o = std::get_if<OperatorRequest>(&item.what)) {
+              http::ActionResult r;
+              r.reason = "the exchange has stopped trading: " + failure();
+              o->done(r);
+            }
+          }
+        } else if (!items.empty()) {
           Unit unit;
           unit.taken = std::chrono::steady_clock::now();
-          for (const Inbound& item : items) {
-            if (!std::holds_alternative<Timer>(item)) ++unit.requests;
-            handle(item, unit);
+          for (const Queued& item : items) {
+            if (std::holds_alternative<fix::OrderRequest>(item.what) || std::holds_alternative<MdRequest>(item.what) ||
+                std::holds_alternative<fix::SecurityListRequest>(item.what)) {
+              ++unit.requests;
+              unit.console.arrivals.push_back(item.arrived);
+            }
+            handle(item.what, unit);
           }
           if (!unit.batch.empty() || !unit.out.empty()) {
             batches_.push(std::move(unit));
@@ -509,31 +485,48 @@ class Daemon::Impl final : public fix::Handler {
           }
         }
       }
-      if (state == BoundedQueue<Inbound>::State::kClosed) break;
+      if (state == BoundedQueue<Queued>::State::kClosed) break;
     }
     batches_.close();
   }
 
   void handle(const Inbound& item, Unit& unit) {
     if (const auto* r = std::get_if<fix::OrderRequest>(&item)) return on_request(*r, unit);
-    if (const auto* m = std::get_if<MdRequest>(&item)) return on_md_request(m->request, m->logon, unit);
+    if (const auto* m = std::get_if<MdRequest>(&item)) return market_data_->on_md_request(m->request, m->logon, unit.out);
     if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
+    if (const auto* o = std::get_if<OperatorRequest>(&item)) return on_operator(*o, unit);
     Command c;
     c.type = CommandType::kAdvanceTime;
     ++clock_commands_;
     sequence(c, nullptr, unit);
   }
 
+  // An operator's command from the console: sequenced as any, journaled with the operator's name in
+  // the same batch, answered once that batch is committed.
+  void on_operator(const OperatorRequest& o, Unit& unit) {
+    operator_reason_ = &o.reason;
+    const Command c = sequence(o.command, nullptr, unit);
+    operator_reason_ = nullptr;
+    http::ActionResult r;
+    r.ok = true;
+    r.seq = c.seq.v;
+    for (const Event& e : sink_) {
+      if (e.type != EventType::kRejected) continue;
+      r.ok = false;
+      r.reject_code = std::string(engine::to_string(e.code));
+      r.reason = ledger_.exchange->describe(e);
+      unit.console.rejects.push_back(engine::to_string(e.code));
+      break;
+    }
+    unit.batch.act(ledger::operator_action(*ledger_.exchange, c, sink_.events(), o.operator_name, o.reason));
+    unit.answers.emplace_back(o.done, std::move(r));
+  }
+
   // Sequences one command through the exchange, settles it into the batch and turns its events into
-  // messages. `request` is the FIX request behind it (nullptr for the clock).
-  void sequence(Command c, const fix::OrderRequest* request, Unit& unit) {
-    c.seq = engine::Seq(++seq_);
-    last_ts_ = std::max(last_ts_, now());
-    c.ts = engine::Timestamp(last_ts_);
-    if (c.type == CommandType::kNew) c.id = engine::OrderId(c.seq.v);
-    sink_.clear();
-    ledger_.exchange->apply(c, sink_);
-    ledger::settle(unit.batch, *ledger_.exchange, c, sink_);
+  // messages. `request` is the FIX request behind it (nullptr for the clock and the operator).
+  // Returns the command as sequenced (seq, time, order id).
+  Command sequence(Command c, const fix::OrderRequest* request, Unit& unit) {
+    c = sequencer_->sequence(c, engine::Timestamp(now()), sink_, &unit.batch);
     ++commands_;
     bool day_closed = false;
     for (const Event& e : sink_) {
@@ -542,7 +535,44 @@ class Daemon::Impl final : public fix::Handler {
     }
     if (day_closed) new_cl_ord_id_day(request);
     store_touched(unit);
-    publish_depth(unit);
+    market_data_->publish_depth(last_ts(), unit.out);
+    console_changes(c, unit);
+    return c;
+  }
+
+  // What the console shows of the command just applied (Published): the events that move the books,
+  // the tape, the participants; and the instruments' state after one that may have changed it.
+  void console_changes(const Command& c, Unit& unit) const {
+    bool instruments = false;
+    for (const Event& e : sink_) {
+      switch (e.type) {
+        case EventType::kLevel:
+        case EventType::kAccepted:
+        case EventType::kFill:
+        case EventType::kCanceled:
+        case EventType::kExpired:
+        case EventType::kReplaced:
+        case EventType::kParticipantState:
+        case EventType::kDayClosed:
+          unit.console.changes.push_back(ConsoleBatch::Change{c.seq.v, c.ts.v, e});
+          instruments = instruments || e.type == EventType::kDayClosed;
+          break;
+        case EventType::kSessionPhase:
+        case EventType::kInstrumentState:
+          instruments = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (!instruments) return;
+    const engine::Exchange& x = *ledger_.exchange;
+    for (std::uint32_t i = 0; i < market_.instruments.size(); ++i) {
+      const engine::InstrumentId id(i);
+      unit.console.instruments.emplace_back(
+          c.seq.v, InstrumentState{i, x.phase(), x.halted(id), x.reference_price(id).v, x.band_low(id).v,
+                                   x.band_high(id).v});
+    }
   }
 
   std::int64_t now() const { return options_.clock ? options_.clock() : now_ns(); }
@@ -567,7 +597,11 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   // ExecID(17) and SecurityResponseID(322): the command's seq and a running count, unique in a process.
-  std::string next_id() const { return std::to_string(seq_) + "-" + std::to_string(++exec_seq_); }
+  std::string next_id() const {
+    return std::to_string(sequencer_->last_seq().v) + "-" + std::to_string(++exec_seq_);
+  }
+  // The time of the command being sequenced: TransactTime(60) and MDEntryTime of what it sends.
+  std::int64_t last_ts() const { return sequencer_->last_ts().v; }
 
   fix::ExecReport base_report(const OrderInfo& o, std::uint64_t order_id) const {
     fix::ExecReport r;
@@ -585,18 +619,37 @@ class Daemon::Impl final : public fix::Handler {
     r.cum_qty = o.cum_qty;
     r.leaves_qty = o.qty - o.cum_qty;
     r.avg_px = o.cum_qty > 0 ? static_cast<std::int64_t>((o.cum_value + o.cum_qty / 2) / o.cum_qty) : 0;
-    r.transact_time = last_ts_;
+    r.transact_time = last_ts();
     return r;
   }
 
-  void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit) {
+  // Why a request was refused, for the metrics: the exchange's reject code (the callers pass it), else
+  // the gateway's check, from the FIX reason it gave.
+  static std::string_view new_reject_key(int ord_rej_reason) {
+    switch (ord_rej_reason) {
+      case fixv::ord_rej_reason::kUnknownSymbol: return "unknown symbol";
+      case fixv::ord_rej_reason::kDuplicateOrder: return "duplicate ClOrdID";
+      default: return "invalid request";
+    }
+  }
+  static std::string_view cancel_reject_key(int cxl_rej_reason) {
+    switch (cxl_rej_reason) {
+      case fixv::cxl_rej_reason::kUnknownOrder: return "unknown order";
+      case fixv::cxl_rej_reason::kDuplicateClOrdId: return "duplicate ClOrdID";
+      default: return "invalid request";
+    }
+  }
+
+  void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
+                  std::string_view why = {}) {
+    unit.console.rejects.push_back(why.empty() ? new_reject_key(reason) : why);
     fix::ExecReport e;
     e.session = r.session;
     e.order_id = "NONE";
     e.exec_id = next_id();
     e.cl_ord_id = r.cl_ord_id;
-    e.exec_type = '8';
-    e.ord_status = '8';
+    e.exec_type = fixv::exec_type::kRejected;
+    e.ord_status = fixv::ord_status::kRejected;
     e.symbol = r.symbol;
     e.account = r.account;
     e.side = r.side;
@@ -606,18 +659,20 @@ class Daemon::Impl final : public fix::Handler {
     e.order_qty = r.qty;
     e.ord_rej_reason = reason;
     e.text = text;
-    e.transact_time = last_ts_;
+    e.transact_time = last_ts();
     unit.out.emplace_back(std::move(e));
   }
 
   void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
-                     Unit& unit) {
+                     Unit& unit, std::string_view why = {}) {
+    unit.console.rejects.push_back(why.empty() ? cancel_reject_key(reason) : why);
     fix::CancelReject c;
     c.session = r.session;
     c.order_id = order_id;
     c.cl_ord_id = r.cl_ord_id;
     c.orig_cl_ord_id = r.orig_cl_ord_id;
-    c.response_to = r.kind == fix::RequestKind::kReplace ? '2' : '1';
+    c.response_to = r.kind == fix::RequestKind::kReplace ? fixv::cxl_rej_response_to::kReplace
+                                                         : fixv::cxl_rej_response_to::kCancel;
     c.reason = reason;
     c.text = text;
     unit.out.emplace_back(std::move(c));
@@ -691,21 +746,21 @@ class Daemon::Impl final : public fix::Handler {
     Command c;
     c.type = CommandType::kMassCancel;
     c.participant = engine::ParticipantId(r.session);
-    if (r.mass_cancel_type == '1') {
+    if (r.mass_cancel_type == fixv::mass_cancel::kSymbol) {
       const std::uint32_t i = instrument_of(r.symbol);
       if (i == UINT32_MAX) {
-        m.response = '0';
-        m.reject_reason = 1;  // invalid or unknown security
+        m.response = fixv::mass_cancel::kRejected;
+        m.reject_reason = fixv::mass_cancel::kUnknownSecurity;
         m.text = "unknown Symbol(55) '" + r.symbol + "'";
         unit.out.emplace_back(std::move(m));
         return;
       }
       c.instrument = engine::InstrumentId(i);
-    } else if (r.mass_cancel_type == '7') {
+    } else if (r.mass_cancel_type == fixv::mass_cancel::kAll) {
       c.instrument = engine::kAllInstruments;
     } else {
-      m.response = '0';
-      m.reject_reason = 0;  // mass cancel not supported (of this type)
+      m.response = fixv::mass_cancel::kRejected;
+      m.reject_reason = fixv::mass_cancel::kNotSupported;  // (of this type)
       m.text = std::string("MassCancelRequestType(530) '") + r.mass_cancel_type +
                "' is not supported: 1 (one symbol) or 7 (all orders)";
       unit.out.emplace_back(std::move(m));
@@ -715,8 +770,8 @@ class Daemon::Impl final : public fix::Handler {
     for (const Event& e : sink_) {
       if (e.type == EventType::kCanceled && e.participant.v == r.session) ++m.affected;
       if (e.type == EventType::kRejected) {
-        m.response = '0';
-        m.reject_reason = 99;
+        m.response = fixv::mass_cancel::kRejected;
+        m.reject_reason = fixv::mass_cancel::kOther;
         m.text = ledger_.exchange->describe(e);
       }
     }
@@ -726,7 +781,7 @@ class Daemon::Impl final : public fix::Handler {
   // A status ExecutionReport(150=I) of an order that ended today.
   fix::ExecReport ended_report(const Ended& ended, std::uint64_t id) const {
     fix::ExecReport e = base_report(ended.info, id);
-    e.exec_type = 'I';
+    e.exec_type = fixv::exec_type::kOrderStatus;
     e.ord_status = ended.status;
     e.leaves_qty = 0;
     return e;
@@ -736,14 +791,14 @@ class Daemon::Impl final : public fix::Handler {
   // order id), the last with LastRptRequested; one "no orders" report when there is none.
   void on_mass_status(const fix::OrderRequest& r, Unit& unit) {
     std::uint32_t only = UINT32_MAX;
-    if (r.mass_status_type == '1') {
+    if (r.mass_status_type == fixv::mass_status::kSymbol) {
       only = instrument_of(r.symbol);
       if (only == UINT32_MAX) {
-        unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, 2, "unknown Symbol(55) '" + r.symbol + "'"));
+        unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, fixv::business_reject::kUnknownSecurity, "unknown Symbol(55) '" + r.symbol + "'"));
         return;
       }
-    } else if (r.mass_status_type != '7') {
-      unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, 0,
+    } else if (r.mass_status_type != fixv::mass_status::kAll) {
+      unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, fixv::business_reject::kOther,
                                             std::string("MassStatusReqType(585) '") + r.mass_status_type +
                                                 "' is not supported: 1 (one symbol) or 7 (all orders)"));
       return;
@@ -757,8 +812,8 @@ class Daemon::Impl final : public fix::Handler {
     for (const std::uint64_t id : ids) {
       const OrderInfo& o = orders_.at(id);
       fix::ExecReport e = base_report(o, id);
-      e.exec_type = 'I';
-      e.ord_status = o.cum_qty > 0 ? '1' : '0';
+      e.exec_type = fixv::exec_type::kOrderStatus;
+      e.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
       reports.push_back(std::move(e));
     }
     ids.clear();
@@ -773,8 +828,8 @@ class Daemon::Impl final : public fix::Handler {
       e.order_id = "NONE";
       e.exec_id = next_id();
       e.cl_ord_id = r.cl_ord_id;
-      e.exec_type = 'I';
-      e.ord_status = '8';
+      e.exec_type = fixv::exec_type::kOrderStatus;
+      e.ord_status = fixv::ord_status::kRejected;
       e.symbol = r.symbol.empty() ? "NONE" : r.symbol;
       e.text = "no orders";
       reports.push_back(std::move(e));
@@ -788,22 +843,24 @@ class Daemon::Impl final : public fix::Handler {
   }
 
   void on_new(const fix::OrderRequest& r, Unit& unit) {
-    if (r.cl_ord_id.empty()) return reject_new(r, 99, "ClOrdID(11) is required", unit);
+    if (r.cl_ord_id.empty()) return reject_new(r, fixv::ord_rej_reason::kOther, "ClOrdID(11) is required", unit);
     if (!cl_ord_ids_[r.session].insert(r.cl_ord_id).second) {
-      return reject_new(r, 6, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
+      return reject_new(r, fixv::ord_rej_reason::kDuplicateOrder, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
                         "needs a new one", unit);
     }
     const std::uint32_t instrument = instrument_of(r.symbol);
     if (instrument == UINT32_MAX) {
       std::string list;
       for (const auto& i : market_.instruments) list += (list.empty() ? "" : ", ") + i.code;
-      return reject_new(r, 1, "unknown Symbol(55) '" + r.symbol + "' (instruments: " + list + ")", unit);
+      return reject_new(r, fixv::ord_rej_reason::kUnknownSymbol, "unknown Symbol(55) '" + r.symbol + "' (instruments: " + list + ")", unit);
     }
-    if (r.side != '1' && r.side != '2') return reject_new(r, 99, "Side(54) must be 1 (buy) or 2 (sell)", unit);
-    const bool sell = r.side == '2';
+    if (r.side != fixv::side::kBuy && r.side != fixv::side::kSell) {
+      return reject_new(r, fixv::ord_rej_reason::kOther, "Side(54) must be 1 (buy) or 2 (sell)", unit);
+    }
+    const bool sell = r.side == fixv::side::kSell;
     const auto account = sell ? ledger_.exchange->facility_index(r.account) : ledger_.exchange->project_index(r.account);
     if (!account) {
-      return reject_new(r, 99,
+      return reject_new(r, fixv::ord_rej_reason::kOther,
                         std::string("Account(1) '") + r.account + "' is no registered " +
                             (sell ? "facility: a sell names the facility whose capacity it sells"
                                   : "project: a buy names the project it buys capacity for"),
@@ -815,24 +872,26 @@ class Daemon::Impl final : public fix::Handler {
     c.participant = engine::ParticipantId(r.session);
     c.account = engine::AccountId(*account);
     c.side = sell ? engine::Side::kSell : engine::Side::kBuy;
-    if (r.ord_type == '1') {
+    if (r.ord_type == fixv::ord_type::kMarket) {
       c.ord_type = engine::OrderType::kMarket;
-    } else if (r.ord_type != '2') {
-      return reject_new(r, 99, std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit",
+    } else if (r.ord_type != fixv::ord_type::kLimit) {
+      return reject_new(r, fixv::ord_rej_reason::kOther, std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit",
                         unit);
     }
     switch (r.time_in_force) {
-      case '0': c.tif = engine::TimeInForce::kDay; break;
-      case '1': c.tif = engine::TimeInForce::kGtc; break;
-      case '3': c.tif = engine::TimeInForce::kIoc; break;
-      case '4': c.tif = engine::TimeInForce::kFok; break;
-      case '6':
+      case fixv::tif::kDay: c.tif = engine::TimeInForce::kDay; break;
+      case fixv::tif::kGtc: c.tif = engine::TimeInForce::kGtc; break;
+      case fixv::tif::kIoc: c.tif = engine::TimeInForce::kIoc; break;
+      case fixv::tif::kFok: c.tif = engine::TimeInForce::kFok; break;
+      case fixv::tif::kGtd:
         c.tif = engine::TimeInForce::kGtd;
-        if (r.expire_time == 0) return reject_new(r, 99, "a GTD order needs ExpireTime(126)", unit);
+        if (r.expire_time == 0) {
+          return reject_new(r, fixv::ord_rej_reason::kOther, "a GTD order needs ExpireTime(126)", unit);
+        }
         c.expire_at = engine::Timestamp(r.expire_time);
         break;
       default:
-        return reject_new(r, 99,
+        return reject_new(r, fixv::ord_rej_reason::kOther,
                           std::string("TimeInForce(59) '") + r.time_in_force +
                               "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
                           unit);
@@ -859,7 +918,7 @@ class Daemon::Impl final : public fix::Handler {
     const bool replace = r.kind == fix::RequestKind::kReplace;
     const auto id = find_order(r);
     if (!id) {
-      return cancel_reject(r, r.order_id, 1,
+      return cancel_reject(r, r.order_id, fixv::cxl_rej_reason::kUnknownOrder,
                            "no live order " + (r.order_id.empty() ? "with OrigClOrdID(41) '" + r.orig_cl_ord_id + "'"
                                                                   : "with OrderID(37) " + r.order_id) +
                                " of this session: it was filled, canceled or never accepted",
@@ -867,7 +926,7 @@ class Daemon::Impl final : public fix::Handler {
     }
     const OrderInfo& o = orders_.at(*id);
     if (replace && !cl_ord_ids_[r.session].insert(r.cl_ord_id).second) {
-      return cancel_reject(r, std::to_string(*id), 6,
+      return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kDuplicateClOrdId,
                            "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session", unit);
     }
     Command c;
@@ -894,8 +953,8 @@ class Daemon::Impl final : public fix::Handler {
       e.order_id = r.order_id.empty() ? "NONE" : r.order_id;
       e.exec_id = next_id();
       e.cl_ord_id = r.cl_ord_id;
-      e.exec_type = 'I';
-      e.ord_status = '8';
+      e.exec_type = fixv::exec_type::kOrderStatus;
+      e.ord_status = fixv::ord_status::kRejected;
       e.symbol = r.symbol;
       e.side = r.side;
       e.text = "no order of this session by that id today: it was never accepted, or ended on an earlier trading day";
@@ -904,8 +963,8 @@ class Daemon::Impl final : public fix::Handler {
     }
     const OrderInfo& o = orders_.at(*id);
     fix::ExecReport e = base_report(o, *id);
-    e.exec_type = 'I';
-    e.ord_status = o.cum_qty > 0 ? '1' : '0';
+    e.exec_type = fixv::exec_type::kOrderStatus;
+    e.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
     unit.out.emplace_back(std::move(e));
   }
 
@@ -919,8 +978,8 @@ class Daemon::Impl final : public fix::Handler {
         live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = e.order_id.v;
         touched_.push_back(e.order_id.v);
         fix::ExecReport r = base_report(o, e.order_id.v);
-        r.exec_type = '0';
-        r.ord_status = '0';
+        r.exec_type = fixv::exec_type::kNew;
+        r.ord_status = fixv::ord_status::kNew;
         unit.out.emplace_back(std::move(r));
         break;
       }
@@ -929,10 +988,13 @@ class Daemon::Impl final : public fix::Handler {
         if (request == nullptr) {
           spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
         } else if (c.type == CommandType::kNew) {
-          reject_new(*request, rej_reason(e.code), text, unit);
+          reject_new(*request, rej_reason(e.code), text, unit, engine::to_string(e.code));
         } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
-          cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? 1 : 99, text,
-                        unit);
+          cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? fixv::cxl_rej_reason::kUnknownOrder : fixv::cxl_rej_reason::kOther,
+                        text,
+                        unit, engine::to_string(e.code));
+        } else {
+          unit.console.rejects.push_back(engine::to_string(e.code));
         }
         break;
       }
@@ -941,14 +1003,14 @@ class Daemon::Impl final : public fix::Handler {
         unit.fills.push_back(e);
         fill_report(e.order_id.v, e, true, unit);
         fill_report(e.maker_id.v, e, false, unit);
-        publish_trade(e, unit);
+        market_data_->publish_trade(e, last_ts(), unit.out);
         break;
       }
       case EventType::kCanceled:
       case EventType::kExpired: {
         OrderInfo& o = info_of(e.order_id.v, e.participant, e.account, e.side, e, e.qty.v);
         fix::ExecReport r = base_report(o, e.order_id.v);
-        r.exec_type = e.type == EventType::kExpired ? 'C' : '4';
+        r.exec_type = e.type == EventType::kExpired ? fixv::exec_type::kExpired : fixv::exec_type::kCanceled;
         r.ord_status = r.exec_type;
         r.leaves_qty = 0;
         if (e.type == EventType::kCanceled) {
@@ -984,18 +1046,22 @@ class Daemon::Impl final : public fix::Handler {
         o.qty = e.qty.v;
         touched_.push_back(e.order_id.v);
         fix::ExecReport r = base_report(o, e.order_id.v);
-        r.exec_type = '5';
-        r.ord_status = o.cum_qty > 0 ? '1' : '0';
+        r.exec_type = fixv::exec_type::kReplaced;
+        r.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
         r.orig_cl_ord_id = old;
         unit.out.emplace_back(std::move(r));
         break;
       }
       case EventType::kLevel:
-        publish_level(e, unit);
+        market_data_->publish_level(e, last_ts(), unit.out);
         break;
       case EventType::kParticipantState:
         suspended_[e.participant.v] = e.arg1 == 1;
-        if (e.arg1 == 1) unit.logouts.push_back(e.participant.v);
+        if (e.arg1 == 1) {
+          std::string text = "participant " + market_.participants[e.participant.v].id + " is suspended by the exchange";
+          if (operator_reason_ != nullptr && !operator_reason_->empty()) text += ": " + *operator_reason_;
+          unit.logouts.emplace_back(e.participant.v, std::move(text));
+        }
         spdlog::info("participant {} {}", market_.participants[e.participant.v].id,
                      e.arg1 == 1 ? "suspended" : "reinstated");
         break;
@@ -1018,7 +1084,7 @@ class Daemon::Impl final : public fix::Handler {
   // adopted from the event, its ClOrdID taken to be its order id and its earlier fills unknown.
   // Side(54) and Account(1): a sell names its facility, a buy its project.
   void set_account(OrderInfo& o, engine::Side side, engine::AccountId account) const {
-    o.side = side == engine::Side::kSell ? '2' : '1';
+    o.side = side == engine::Side::kSell ? fixv::side::kSell : fixv::side::kBuy;
     o.account = side == engine::Side::kSell ? market_.facilities.at(account.v).id : market_.projects.at(account.v).id;
   }
 
@@ -1031,7 +1097,7 @@ class Daemon::Impl final : public fix::Handler {
     o.instrument = e.instrument.v;
     o.cl_ord_id = std::to_string(id);
     set_account(o, side, account);
-    o.tif = '1';
+    o.tif = fixv::tif::kGtc;
     if (const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(id))) {
       o.price = live->price.v;
       o.tif = tif_char(live->tif);
@@ -1050,8 +1116,8 @@ class Daemon::Impl final : public fix::Handler {
     o.cum_value += Int128{e.price.v} * e.qty.v;
     fix::ExecReport r = base_report(o, id);
     r.leaves_qty = leaves;
-    r.exec_type = 'F';
-    r.ord_status = leaves == 0 ? '2' : '1';
+    r.exec_type = fixv::exec_type::kTrade;
+    r.ord_status = leaves == 0 ? fixv::ord_status::kFilled : fixv::ord_status::kPartiallyFilled;
     r.last_px = e.price.v;
     r.last_qty = e.qty.v;
     r.trade_id = std::to_string(e.trade_id.v);
@@ -1059,13 +1125,13 @@ class Daemon::Impl final : public fix::Handler {
     r.ratio_permille = e.arg2;
     unit.out.emplace_back(std::move(r));
     if (leaves == 0) {
-      forget(id, '2', unit);
+      forget(id, fixv::ord_status::kFilled, unit);
     } else {
       touched_.push_back(id);
     }
   }
 
-  // Order `id` ended with OrdStatus `status` ('2' filled, '4' canceled, 'C' expired): no longer live,
+  // Order `id` ended with OrdStatus `status` (filled, canceled or expired): no longer live,
   // kept until the close for OrderStatusRequest and OrderMassStatusRequest.
   void forget(std::uint64_t id, char status, Unit& unit) {
     const auto it = orders_.find(id);
@@ -1090,215 +1156,8 @@ class Daemon::Impl final : public fix::Handler {
     touched_.clear();
   }
 
-  // ---- market data --------------------------------------------------------------------------------
-
-  // A level event: to full-book subscriptions at once (new, change or delete); depth-limited ones are
-  // sent the difference in their best levels once the command is done (publish_depth).
-  void publish_level(const Event& e, Unit& unit) {
-    auto& prices = level_prices_[e.instrument.v][side_index(e.side)];
-    const bool gone = e.count == 0;
-    const bool fresh = !gone && prices.insert(e.price.v).second;
-    if (gone) prices.erase(e.price.v);
-    drop_stale(subscriptions_[e.instrument.v]);
-    for (const Subscription& s : subscriptions_[e.instrument.v]) {
-      if (e.side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
-      if (s.depth > 0) {
-        if (!depth_dirty_[e.instrument.v]) {
-          depth_dirty_[e.instrument.v] = 1;
-          dirty_instruments_.push_back(e.instrument.v);
-        }
-        continue;
-      }
-      add_incremental(s, level_entry(e.instrument.v, e.side, {e.price, e.qty, e.count}, gone ? '2' : fresh ? '0' : '1'),
-                      unit);
-    }
-  }
-
-  // An incremental entry for a book level.
-  fix::MdEntry level_entry(std::uint32_t instrument, engine::Side side, const engine::LevelInfo& l, char action) const {
-    fix::MdEntry m;
-    m.type = side == engine::Side::kBuy ? '0' : '1';
-    m.action = action;
-    m.symbol = market_.instruments[instrument].code;
-    m.price = l.price.v;
-    m.size = l.total.v;
-    m.orders = static_cast<int>(l.count);
-    m.time = last_ts_;
-    return m;
-  }
-
-  // Depth-limited subscriptions of the instruments the last command moved: their best `depth` levels
-  // now against what they were last sent. Deletes first (levels that left the top, so a client that
-  // trims to the depth stays right), then new and changed levels.
-  void publish_depth(Unit& unit) {
-    for (const std::uint32_t i : dirty_instruments_) {
-      depth_dirty_[i] = 0;
-      drop_stale(subscriptions_[i]);
-      for (Subscription& s : subscriptions_[i]) {
-        if (s.depth <= 0) continue;
-        for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
-          if (side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
-          std::vector<engine::LevelInfo> top = best_levels(i, side, s.depth);
-          std::vector<engine::LevelInfo>& shown = s.shown[side_index(side)];
-          const auto find = [](const std::vector<engine::LevelInfo>& v, engine::Price p) {
-            return std::find_if(v.begin(), v.end(), [&](const engine::LevelInfo& l) { return l.price == p; });
-          };
-          const auto entry = [&](const engine::LevelInfo& l, char action) {
-            add_incremental(s, level_entry(i, side, l, action), unit);
-          };
-          for (const engine::LevelInfo& l : shown) {
-            if (find(top, l.price) == top.end()) entry(engine::LevelInfo{l.price, engine::Qty(0), 0}, '2');
-          }
-          for (const engine::LevelInfo& l : top) {
-            const auto was = find(shown, l.price);
-            if (was == shown.end()) {
-              entry(l, '0');
-            } else if (was->total != l.total || was->count != l.count) {
-              entry(l, '1');
-            }
-          }
-          shown = std::move(top);
-        }
-      }
-    }
-    dirty_instruments_.clear();
-  }
-
-  std::vector<engine::LevelInfo> best_levels(std::uint32_t instrument, engine::Side side, int depth) const {
-    std::vector<engine::LevelInfo> out;
-    ledger_.exchange->book().for_each_level(
-        engine::InstrumentId(instrument), side, [&](const engine::LevelInfo& l) { out.push_back(l); },
-        depth > 0 ? static_cast<std::size_t>(depth) : SIZE_MAX);
-    return out;
-  }
-
-  void publish_trade(const Event& e, Unit& unit) {
-    drop_stale(subscriptions_[e.instrument.v]);
-    for (const Subscription& s : subscriptions_[e.instrument.v]) {
-      if (!s.trades) continue;
-      fix::MdEntry m;
-      m.type = '2';
-      m.action = '0';
-      m.symbol = market_.instruments[e.instrument.v].code;
-      m.price = e.price.v;
-      m.size = e.qty.v;
-      m.trade_id = std::to_string(e.trade_id.v);
-      m.time = last_ts_;
-      add_incremental(s, std::move(m), unit);
-    }
-  }
-
-  // Entries go into the batch's latest message of this subscription when that is an incremental with
-  // room (at most kMaxEntries, which keeps messages small), else into a new one: never into one that
-  // goes out before a later snapshot of the same MDReqID.
-  static void add_incremental(const Subscription& s, fix::MdEntry m, Unit& unit) {
-    constexpr std::size_t kMaxEntries = 64;
-    for (auto o = unit.out.rbegin(); o != unit.out.rend(); ++o) {
-      if (const auto* snap = std::get_if<fix::MarketDataSnapshot>(&*o)) {
-        if (snap->session == s.session && snap->md_req_id == s.md_req_id) break;
-        continue;
-      }
-      auto* x = std::get_if<fix::MarketDataIncremental>(&*o);
-      if (x == nullptr || x->session != s.session || x->md_req_id != s.md_req_id) continue;
-      if (x->entries.size() < kMaxEntries) {
-        x->entries.push_back(std::move(m));
-        return;
-      }
-      break;
-    }
-    fix::MarketDataIncremental x;
-    x.session = s.session;
-    x.md_req_id = s.md_req_id;
-    x.entries.push_back(std::move(m));
-    unit.out.emplace_back(std::move(x));
-  }
-
-  // Subscriptions of sessions that have ended since they subscribed.
-  void drop_stale(std::vector<Subscription>& subs) {
-    subs.erase(std::remove_if(subs.begin(), subs.end(),
-                              [&](const Subscription& s) { return s.logon != logons_[s.session].load(); }),
-               subs.end());
-  }
-
-  void on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit) {
-    const auto refuse = [&](int reason, std::string text) {
-      unit.out.emplace_back(business_reject(r.session, "V", r.md_req_id, reason, std::move(text)));
-    };
-    for (char t : r.entry_types) {
-      if (t != '0' && t != '1' && t != '2') {
-        return refuse(3, std::string("MDEntryType(269) '") + t + "' is not supported: 0 bid, 1 offer, 2 trade");
-      }
-    }
-    if (r.depth < 0) {
-      return refuse(5, "MarketDepth(264) " + std::to_string(r.depth) + " is not supported: 0 (the full book) or "
-                    "the number of best levels");
-    }
-    std::vector<std::uint32_t> instruments;
-    for (const std::string& symbol : r.symbols) {
-      const std::uint32_t i = instrument_of(symbol);
-      if (i == UINT32_MAX) return refuse(2, "unknown Symbol(55) '" + symbol + "'");
-      instruments.push_back(i);
-    }
-    for (std::uint32_t i : instruments) {
-      auto& subs = subscriptions_[i];
-      subs.erase(std::remove_if(subs.begin(), subs.end(),
-                                [&](const Subscription& s) { return s.session == r.session && s.md_req_id == r.md_req_id; }),
-                 subs.end());
-      if (r.subscription == '2') continue;
-      fix::MarketDataSnapshot snap;
-      snap.session = r.session;
-      snap.md_req_id = r.md_req_id;
-      snap.symbol = market_.instruments[i].code;
-      Subscription sub{r.session, r.md_req_id, r.bids, r.offers, r.trades, r.depth, logon, {}};
-      for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
-        if (side == engine::Side::kBuy ? !r.bids : !r.offers) continue;
-        std::vector<engine::LevelInfo> top = best_levels(i, side, r.depth);
-        int position = 0;
-        for (const engine::LevelInfo& l : top) {
-          fix::MdEntry m;
-          m.type = side == engine::Side::kBuy ? '0' : '1';
-          m.price = l.price.v;
-          m.size = l.total.v;
-          m.position = ++position;
-          m.orders = static_cast<int>(l.count);
-          snap.entries.push_back(std::move(m));
-        }
-        if (r.depth > 0) sub.shown[side_index(side)] = std::move(top);
-      }
-      unit.out.emplace_back(std::move(snap));
-      if (r.subscription == '1' && logon == logons_[r.session].load()) subs.push_back(std::move(sub));
-    }
-  }
-
   void on_security_list(const fix::SecurityListRequest& r, Unit& unit) {
-    if (r.request_type != 4 && r.request_type != 0) {
-      unit.out.emplace_back(business_reject(r.session, "x", r.security_req_id, 3,
-                                            "SecurityListRequestType(559) " + std::to_string(r.request_type) +
-                                                " is not supported: 4 (all instruments) or 0 (one Symbol)"));
-      return;
-    }
-    fix::SecurityList list;
-    list.session = r.session;
-    list.security_req_id = r.security_req_id;
-    list.response_id = next_id();
-    const engine::Exchange& x = *ledger_.exchange;
-    for (std::uint32_t i = 0; i < market_.instruments.size(); ++i) {
-      const engine::Instrument& ins = market_.instruments[i];
-      if (r.request_type == 0 && ins.code != r.symbol) continue;
-      fix::SecurityEntry s;
-      s.symbol = ins.code;
-      s.description = std::string(engine::to_string(ins.industry)) + " capacity, " + ins.unit + "/yr";
-      s.tick = ins.tick;
-      s.lot = ins.lot;
-      const engine::InstrumentId id(i);
-      s.reference = x.reference_price(id).v;
-      s.low = x.band_low(id).v;
-      s.high = x.band_high(id).v;
-      s.trading_status = x.halted(id) ? 2 : x.phase() == engine::SessionPhase::kContinuous ? 17 : 18;
-      list.securities.push_back(std::move(s));
-    }
-    if (list.securities.empty()) list.result = 2;  // no instrument matched
-    unit.out.emplace_back(std::move(list));
+    unit.out.push_back(security_list(market_, *ledger_.exchange, r, [&] { return next_id(); }));
   }
 
   // ---- ledger thread ------------------------------------------------------------------------------
@@ -1312,6 +1171,7 @@ class Daemon::Impl final : public fix::Handler {
         units.clear();
         batches_.take(units, batches_.capacity());
         commit_and_publish(units);
+        if (units.empty()) published_->flush();  // session changes while nothing was committed
       }
       if (state == BoundedQueue<Unit>::State::kClosed) break;
     }
@@ -1327,16 +1187,26 @@ class Daemon::Impl final : public fix::Handler {
       group_.append(u.batch);
       trades += u.trades;
     }
+    std::int64_t commit_us = -1;
     if (!group_.empty()) {
       try {
         const auto t0 = std::chrono::steady_clock::now();
         ledger_.writer->commit(group_);
         const auto t1 = std::chrono::steady_clock::now();
         timing_.add(t0 - units.front().taken, t1 - t0, group_.commands().size());
+        commit_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
       } catch (const std::exception& ex) {
         failed_ = true;
         spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged: {}", ex.what());
         finish(ex.what());
+        published_->alert("critical", std::string("ledger write failed, trading stopped: ") + ex.what());
+        for (const Unit& u : units) {
+          for (const auto& [done, result] : u.answers) {
+            http::ActionResult r;
+            r.reason = std::string("the exchange has stopped trading: ") + ex.what();
+            done(r);
+          }
+        }
         return;
       }
       ++commits_;
@@ -1350,6 +1220,19 @@ class Daemon::Impl final : public fix::Handler {
         in_flight_ -= u.requests;
       }
     }
+    // The console sees the commit, then the operators' commands in it are answered: an answer comes
+    // when what it did can be read.
+    Published::Commit commit;
+    commit.seq = last_seq_;
+    commit.chain_head = ledger::to_hex(ledger_.writer->meta().chain_head);
+    commit.commit_us = commit_us;
+    commit.sent = std::chrono::steady_clock::now();
+    console_batches_.clear();
+    for (const Unit& u : units) console_batches_.push_back(&u.console);
+    published_->publish(console_batches_, commit);
+    for (const Unit& u : units) {
+      for (const auto& [done, result] : u.answers) done(result);
+    }
     for (const Unit& u : units) log_outcomes(u);
   }
 
@@ -1357,6 +1240,10 @@ class Daemon::Impl final : public fix::Handler {
   // key=value fields an operator can grep, the same for every line of a kind. The logger is
   // asynchronous (crixd_main.cpp), so this costs the formatting, not the write.
   void log_outcomes(const Unit& u) const {
+    for (const ledger::OperatorAction& a : u.batch.actions()) {
+      spdlog::info("operator seq={} operator=\"{}\" command={} {} result=\"{}\"", a.seq.v, a.operator_name, a.command,
+                   a.arguments, a.result);
+    }
     for (const Event& e : u.fills) {
       const bool buy = e.side == engine::Side::kBuy;
       const engine::OrderId buy_order = buy ? e.order_id : e.maker_id;
@@ -1373,16 +1260,16 @@ class Daemon::Impl final : public fix::Handler {
                    engine::ratio_text(static_cast<std::uint32_t>(e.arg2)), buy ? "buy" : "sell");
     }
     for (const Outbound& o : u.out) {
-      if (const auto* r = std::get_if<fix::ExecReport>(&o); r != nullptr && r->exec_type == '8') {
+      if (const auto* r = std::get_if<fix::ExecReport>(&o); r != nullptr && r->exec_type == fixv::exec_type::kRejected) {
         spdlog::info("reject request=new participant={} cl_ord_id={} symbol={} side={} account={} qty={} price={} "
                      "reason=\"{}\"",
-                     participant_id(r->session), r->cl_ord_id, r->symbol, r->side == '2' ? "sell" : "buy", r->account,
+                     participant_id(r->session), r->cl_ord_id, r->symbol, r->side == fixv::side::kSell ? "sell" : "buy", r->account,
                      r->order_qty, fix::format_price(r->price), r->text);
       } else if (const auto* c = std::get_if<fix::CancelReject>(&o)) {
         spdlog::info("reject request={} participant={} cl_ord_id={} order_id={} orig_cl_ord_id={} reason=\"{}\"",
-                     c->response_to == '2' ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
+                     c->response_to == fixv::cxl_rej_response_to::kReplace ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
                      c->order_id, c->orig_cl_ord_id, c->text);
-      } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == '0') {
+      } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == fixv::mass_cancel::kRejected) {
         spdlog::info("reject request=mass_cancel participant={} cl_ord_id={} reason=\"{}\"", participant_id(m->session),
                      m->cl_ord_id, m->text);
       } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
@@ -1399,16 +1286,18 @@ class Daemon::Impl final : public fix::Handler {
       // A message FIX cannot carry (an empty required field, a char that is not printable) is a bug of
       // ours: the gateway refuses such input, so this is logged rather than ending the exchange.
       try {
-        std::visit([&](const auto& message) { acceptor_->send(message); }, o);
+        std::visit(
+            [&](const auto& message) {
+              if (acceptor_->send(message)) published_->sent(message.session);
+            },
+            o);
       } catch (const std::invalid_argument& e) {
         const fix::SessionHandle to = std::visit([](const auto& message) { return message.session; }, o);
         spdlog::error("a message to {} was not sent: {}",
                       to < market_.participants.size() ? market_.participants[to].id : "?", e.what());
       }
     }
-    for (std::uint32_t p : u.logouts) {
-      acceptor_->logout(p, "participant " + market_.participants[p].id + " is suspended by the exchange");
-    }
+    for (const auto& [p, text] : u.logouts) acceptor_->logout(p, text);
   }
 
   // Where a request's time goes between the engine thread taking it and its batch being on the ledger:
@@ -1447,7 +1336,7 @@ class Daemon::Impl final : public fix::Handler {
   std::unique_ptr<fix::Acceptor> acceptor_;
   std::uint16_t port_ = 0;
 
-  BoundedQueue<Inbound> inbound_{options_.inbound_capacity};
+  BoundedQueue<Queued> inbound_{options_.inbound_capacity};
   BoundedQueue<Unit> batches_{options_.batch_capacity};
   std::thread engine_thread_;
   std::thread ledger_thread_;
@@ -1472,8 +1361,7 @@ class Daemon::Impl final : public fix::Handler {
   // The engine stage: the exchange and everything below. Taken by the engine thread and by a request
   // that runs inline; every take from inbound_ happens under it.
   std::mutex engine_mutex_;
-  std::uint64_t seq_ = 0;
-  std::int64_t last_ts_ = 0;
+  std::optional<ledger::Sequencer> sequencer_;  // next seq, a time that never goes back, apply, settle
   mutable std::uint64_t exec_seq_ = 0;
   engine::EventSink sink_;
   std::optional<OrderInfo> pending_;  // the order being entered
@@ -1486,14 +1374,16 @@ class Daemon::Impl final : public fix::Handler {
   std::vector<std::uint64_t> touched_;  // live orders changed by the command being sequenced
   std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
   std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: the ClOrdIDs used today
-  std::vector<std::vector<Subscription>> subscriptions_;     // per instrument
-  // Per instrument, [buy, sell]: the prices that have resting orders, which tells a new level from a
-  // changed one.
-  std::vector<std::array<std::unordered_set<std::int64_t>, 2>> level_prices_;
-  std::vector<char> depth_dirty_;                  // per instrument: in dirty_instruments_
-  std::vector<std::uint32_t> dirty_instruments_;   // moved by the command being sequenced
+  std::optional<MarketData> market_data_;  // FIX market data subscriptions
 
-  std::mutex done_mutex_;
+  // What the console reads (http::Link), kept by the ledger stage; its own lock.
+  std::unique_ptr<Published> published_;
+  std::vector<const ConsoleBatch*> console_batches_;  // under ledger_mutex_: the group being published
+  const std::string* operator_reason_ = nullptr;      // under engine_mutex_: of the operator command sequenced
+  std::atomic<std::int64_t> started_ns_{0};
+  std::atomic<bool> started_{false};
+
+  mutable std::mutex done_mutex_;
   std::condition_variable done_cv_;
   bool done_ = false;
   std::string failure_;
@@ -1510,5 +1400,6 @@ std::uint16_t Daemon::port() const { return impl_->port(); }
 engine::SessionPhase Daemon::phase() const { return impl_->phase(); }
 std::uint64_t Daemon::recovered_commands() const { return impl_->recovered_commands(); }
 std::uint64_t Daemon::recovered_trades() const { return impl_->recovered_trades(); }
+http::Link& Daemon::link() { return *impl_; }
 
 }  // namespace crix::gateway

@@ -47,6 +47,10 @@ namespace crix::engine {
 enum class SessionPhase : std::uint8_t;  // engine/exchange.hpp
 }  // namespace crix::engine
 
+namespace crix::http {
+class Link;  // gateway/http/link.hpp
+}  // namespace crix::http
+
 namespace crix::gateway {
 
 struct DaemonOptions {
@@ -107,6 +111,11 @@ class Daemon {
   // What recovery replayed at start.
   std::uint64_t recovered_commands() const;
   std::uint64_t recovered_trades() const;
+
+  // What the operators' and regulators' console reads and sends (gateway/http/link.hpp): the state the
+  // ledger stage publishes after each commit (gateway/published.hpp), operator commands into the
+  // inbound queue, journaled with the operator's name. Valid while the Daemon lives.
+  http::Link& link();
 
  private:
   class Impl;

@@ -561,6 +561,39 @@ std::vector<engine::Command> Reader::journal(engine::Seq first, std::size_t limi
   return out;
 }
 
+std::vector<OperatorAction> Reader::operator_actions(const Page& page) const {
+  const ReadScope s(*env_);
+  std::vector<OperatorAction> out;
+  detail::Cursor cur(s.txn(), s.dbi(Db::kOperatorActions), env_->path());
+  const Be<std::uint64_t> from(page.after.v + 1);
+  MDB_val k = detail::val(from), v;
+  for (int rc = cur.move(k, v, MDB_SET_RANGE, "reading 'operator_actions'", env_->path());
+       rc == MDB_SUCCESS && out.size() < page.limit;
+       rc = cur.move(k, v, MDB_NEXT, "reading 'operator_actions'", env_->path())) {
+    const std::uint64_t seq = detail::load<Be<std::uint64_t>>(k, "operator_actions", env_->path()).get();
+    auto a = decode_operator_action(seq, std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
+    if (!a) {
+      throw Error(ErrorKind::kCorrupt, "ledger " + env_->path() + ": the operator action of seq " +
+                                           std::to_string(seq) + " is not readable: restore the ledger from a copy");
+    }
+    out.push_back(std::move(*a));
+  }
+  return out;
+}
+
+std::uint64_t Reader::count_operator_actions(engine::Seq after) const {
+  const ReadScope s(*env_);
+  detail::Cursor cur(s.txn(), s.dbi(Db::kOperatorActions), env_->path());
+  const Be<std::uint64_t> from(after.v + 1);
+  MDB_val k = detail::val(from), v;
+  std::uint64_t n = 0;
+  for (int rc = cur.move(k, v, MDB_SET_RANGE, "reading 'operator_actions'", env_->path()); rc == MDB_SUCCESS;
+       rc = cur.move(k, v, MDB_NEXT, "reading 'operator_actions'", env_->path())) {
+    ++n;
+  }
+  return n;
+}
+
 std::vector<ParticipantEntry> Reader::participants() const {
   return detail::load_table<ParticipantRecord>(ReadScope(*env_).txn(), *env_, Db::kParticipants);
 }

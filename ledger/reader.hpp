@@ -190,6 +190,11 @@ class Reader {
   std::vector<DailyStats> daily_stats(Day first, Day last,
                                       std::optional<engine::InstrumentId> instrument = {}) const;
 
+  // The audit trail (schema 5): operator commands with who gave them and what came of them, in seq
+  // order, a page at a time (page.after is a seq here: actions of larger seqs).
+  std::vector<OperatorAction> operator_actions(const Page& page = {}) const;
+  std::uint64_t count_operator_actions(engine::Seq after) const;  // how many a page after `after` holds
+
   // The journal from `first` on, at most `limit` commands: what recovery replays through the engine.
   std::vector<engine::Command> journal(engine::Seq first, std::size_t limit) const;
 

@@ -1,5 +1,6 @@
 #include "ledger/records.hpp"
 
+#include <charconv>
 #include <chrono>
 
 #include "ledger/error.hpp"
@@ -18,6 +19,49 @@ std::string_view to_string(FacilityStatus status) {
       return "dismantled";
   }
   return "unknown";
+}
+
+// "1" then each field as <length>:<bytes>: time, operator, command, arguments, result. Lengths, not a
+// separator, so that a reason may hold any byte.
+std::string encode(const OperatorAction& action) {
+  std::string out = "1";
+  for (const std::string& f : {std::to_string(action.ts.v), action.operator_name, action.command, action.arguments,
+                               action.result}) {
+    out += std::to_string(f.size());
+    out += ':';
+    out += f;
+  }
+  return out;
+}
+
+std::optional<OperatorAction> decode_operator_action(std::uint64_t seq, std::string_view value) {
+  if (value.empty() || value[0] != '1') return std::nullopt;
+  std::string fields[5];
+  std::size_t at = 1;
+  for (std::string& f : fields) {
+    const std::size_t colon = value.find(':', at);
+    if (colon == std::string_view::npos || colon == at) return std::nullopt;
+    std::size_t n = 0;
+    for (std::size_t i = at; i < colon; ++i) {
+      if (value[i] < '0' || value[i] > '9' || n > value.size()) return std::nullopt;
+      n = n * 10 + static_cast<std::size_t>(value[i] - '0');
+    }
+    if (n > value.size() - colon - 1) return std::nullopt;
+    f.assign(value.substr(colon + 1, n));
+    at = colon + 1 + n;
+  }
+  if (at != value.size()) return std::nullopt;
+  OperatorAction a;
+  a.seq = engine::Seq(seq);
+  std::int64_t ts = 0;
+  const auto [end, ec] = std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), ts);
+  if (ec != std::errc{} || end != fields[0].data() + fields[0].size()) return std::nullopt;
+  a.ts = engine::Timestamp(ts);
+  a.operator_name = std::move(fields[1]);
+  a.command = std::move(fields[2]);
+  a.arguments = std::move(fields[3]);
+  a.result = std::move(fields[4]);
+  return a;
 }
 
 std::string to_hex(const Hash& hash) {

@@ -37,8 +37,9 @@ namespace crix::ledger {
 // Version of the set of databases and their meaning; meta records it when a ledger is created.
 // 2: registrations (the registry as registered); 3: client_orders; 4: facility eligibility facts,
 // project notice fields, an elimination entry's dismantling start (FacilityRecord 3, ProjectRecord 3,
-// EliminationRecord 2). A writer upgrades a 2 or a 3 on open (writer.cpp, upgrade_to_4).
-inline constexpr std::uint32_t kSchemaVersion = 4;
+// EliminationRecord 2); 5: operator_actions (the audit trail of operator commands, OperatorAction).
+// A writer upgrades a 2, 3 or 4 on open (writer.cpp, upgrade_to_4; 4 -> 5 only adds the empty table).
+inline constexpr std::uint32_t kSchemaVersion = 5;
 
 __extension__ using Int128 = __int128;  // a day's traded value: up to 10^12 fen x 10^10 t per trade
 
@@ -193,6 +194,23 @@ struct DailyStats {
   engine::Price last{};
   engine::Price close{};  // volume-weighted average, half up, rounded to the tick (reader fills it in)
 };
+
+// An operator's command as the audit trail keeps it (operator_actions, by seq), written in the commit
+// that journals the command: who gave it, what it asked and what came of it. The journal holds the
+// command itself (replayed); this is what a regulator reads about it.
+struct OperatorAction {
+  engine::Seq seq{};
+  engine::Timestamp ts{};
+  std::string operator_name;  // the console user, or the OS user of `crix operator`
+  std::string command;        // the verb: operator_verb() ("halt", "suspend", "revoke", ...)
+  std::string arguments;      // key=value pairs by name, e.g. "symbol=STEEL-IRON reason=\"...\""
+  std::string result;         // "ok", or "rejected: <reject code>: <the reason a FIX reject would carry>"
+  friend bool operator==(const OperatorAction&, const OperatorAction&) = default;
+};
+// The stored value of an action (a versioned text; the key is the seq) and back: nullopt for a value
+// that is not one.
+std::string encode(const OperatorAction& action);
+std::optional<OperatorAction> decode_operator_action(std::uint64_t seq, std::string_view value);
 
 struct Meta {
   std::uint32_t schema = kSchemaVersion;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ledger/sequencer.hpp"
+
 namespace crix::ledger {
 
 Trade trade_of(const engine::Exchange& exchange, const engine::Command& command, const engine::Event& fill) {
@@ -240,13 +242,111 @@ OpenLedger open_ledger(const std::string& path, const engine::Market& market, co
   return out;
 }
 
-std::vector<engine::Event> apply_and_commit(OpenLedger& ledger, engine::Command command, engine::Timestamp now) {
-  command.seq = ledger.next_seq();
-  command.ts = std::max(now, ledger.last_ts);
+std::string_view operator_verb(engine::CommandType type) {
+  using engine::CommandType;
+  switch (type) {
+    case CommandType::kHalt: return "halt";
+    case CommandType::kResume: return "resume";
+    case CommandType::kSuspend: return "suspend";
+    case CommandType::kReinstate: return "reinstate";
+    case CommandType::kCloseDay: return "close-day";
+    case CommandType::kRevoke: return "revoke";
+    case CommandType::kSetEliminationStatus: return "elimination-status";
+    case CommandType::kAmendFacility: return "amend-facility";
+    case CommandType::kAmendProject: return "amend-project";
+    case CommandType::kRegister: return "register";
+    case CommandType::kNew:
+    case CommandType::kCancel:
+    case CommandType::kReplace:
+    case CommandType::kMassCancel:
+    case CommandType::kAdvanceTime: return "";
+  }
+  return "";
+}
+
+namespace {
+
+// `text` in double quotes, a quote or backslash inside escaped with a backslash.
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + '"';
+}
+
+// "#<n>" for an index the market does not hold (the command was refused for it).
+std::string number_sign(std::uint64_t index) {
+  std::string s(1, '#');
+  s += std::to_string(index);
+  return s;
+}
+
+template <class List>
+std::string name_of(const List& list, std::uint64_t index) {
+  return index < list.size() ? list[index].id : number_sign(index);
+}
+
+}  // namespace
+
+OperatorAction operator_action(const engine::Exchange& exchange, const engine::Command& command,
+                               std::span<const engine::Event> events, const std::string& operator_name,
+                               const std::string& reason) {
+  using engine::CommandType;
+  const engine::Market& m = exchange.market();
+  OperatorAction a;
+  a.seq = command.seq;
+  a.ts = command.ts;
+  a.operator_name = operator_name;
+  a.command = std::string(operator_verb(command.type));
+  std::string& args = a.arguments;
+  switch (command.type) {
+    case CommandType::kHalt:
+    case CommandType::kResume:
+      args = "symbol=" + (command.instrument.v < m.instruments.size() ? m.instruments[command.instrument.v].code
+                                                                      : number_sign(command.instrument.v));
+      break;
+    case CommandType::kSuspend:
+    case CommandType::kReinstate: args = "participant=" + name_of(m.participants, command.participant.v); break;
+    case CommandType::kRevoke: args = "trade=" + std::to_string(command.id.v); break;
+    case CommandType::kSetEliminationStatus:
+      args = "trade=" + std::to_string(command.id.v) + " status=" +
+             std::string(engine::to_string(static_cast<EliminationStatus>(command.qty.v)));
+      break;
+    case CommandType::kAmendFacility:
+      args = "facility=" + name_of(m.facilities, command.account.v) + " field=" +
+             std::string(engine::to_string(static_cast<engine::FacilityField>(command.id.v))) +
+             " value=" + std::to_string(command.qty.v);
+      break;
+    case CommandType::kAmendProject:
+      args = "project=" + name_of(m.projects, command.account.v) + " field=" +
+             std::string(engine::to_string(static_cast<engine::ProjectField>(command.id.v))) +
+             " value=" + std::to_string(command.qty.v);
+      break;
+    case CommandType::kRegister:
+      args = command.side == engine::Side::kSell ? "facility=" + name_of(m.facilities, command.account.v)
+                                                 : "project=" + name_of(m.projects, command.account.v);
+      break;
+    default: break;
+  }
+  if (!reason.empty()) args += (args.empty() ? "reason=" : " reason=") + quoted(reason);
+  a.result = "ok";
+  for (const engine::Event& e : events) {
+    if (e.type != engine::EventType::kRejected) continue;
+    a.result = "rejected: " + std::string(engine::to_string(e.code)) + ": " + exchange.describe(e);
+    break;
+  }
+  return a;
+}
+
+std::vector<engine::Event> apply_and_commit(OpenLedger& ledger, engine::Command command, engine::Timestamp now,
+                                            const std::string& operator_name) {
+  Sequencer sequencer(*ledger.exchange, ledger.writer->meta().last_seq, ledger.last_ts);
   engine::EventSink sink;
-  ledger.exchange->apply(command, sink);
   Batch batch;
-  settle(batch, *ledger.exchange, command, sink);
+  command = sequencer.sequence(command, now, sink, &batch);
+  if (!operator_name.empty()) batch.act(operator_action(*ledger.exchange, command, sink.events(), operator_name, ""));
   ledger.writer->commit(batch);
   ledger.last_ts = command.ts;
   return sink.events();

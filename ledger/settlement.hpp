@@ -13,7 +13,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/event.hpp"
@@ -93,9 +95,23 @@ struct OpenOptions {
 OpenLedger open_ledger(const std::string& path, const engine::Market& market, const WriterOptions& options = {},
                        const OpenOptions& open = {});
 
+// The verb an operator command goes by in the console's API and the audit trail: "halt", "resume",
+// "suspend", "reinstate", "close-day", "revoke", "elimination-status", "amend-facility",
+// "amend-project", "register"; "" for a command that is no operator's (orders, the clock).
+std::string_view operator_verb(engine::CommandType type);
+
+// The audit trail's record of operator command `command` (sequenced: seq and time set) given by
+// `operator_name` with `reason` ("" = none), from the events it produced: its arguments by name and
+// "ok" or the reject.
+OperatorAction operator_action(const engine::Exchange& exchange, const engine::Command& command,
+                               std::span<const engine::Event> events, const std::string& operator_name,
+                               const std::string& reason);
+
 // Sequences `command` (next seq; time max(now, the last command's)) through the exchange and commits it
 // with what it produced, in one batch. A rejected command is journaled too, like every sequenced
-// command (its time may have moved the exchange's calendar). Returns the events.
-std::vector<engine::Event> apply_and_commit(OpenLedger& ledger, engine::Command command, engine::Timestamp now);
+// command (its time may have moved the exchange's calendar). With an `operator_name` (an operator
+// command), the audit trail's record of it goes into the same batch. Returns the events.
+std::vector<engine::Event> apply_and_commit(OpenLedger& ledger, engine::Command command, engine::Timestamp now,
+                                            const std::string& operator_name = "");
 
 }  // namespace crix::ledger

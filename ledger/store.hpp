@@ -50,6 +50,7 @@ enum Db : unsigned {
   kByDay,
   kRegistrations,
   kClientOrders,
+  kOperatorActions,
   kDbCount,
 };
 
@@ -77,6 +78,7 @@ inline constexpr std::array<DbSpec, kDbCount> kDbSpecs = {{
     {"by_day", 0},
     {"registrations", 0},
     {"client_orders", 0},
+    {"operator_actions", 0},
 }};
 inline constexpr std::string_view kMetaKey = "meta";
 // by_participant .. by_region are keyed BucketKey, by_industry Be<u32> (records.hpp).

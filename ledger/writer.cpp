@@ -47,6 +47,7 @@ void Batch::append(const Batch& later) {
   amendments_.insert(amendments_.end(), later.amendments_.begin(), later.amendments_.end());
   registrations_.insert(registrations_.end(), later.registrations_.begin(), later.registrations_.end());
   client_orders_.insert(client_orders_.end(), later.client_orders_.begin(), later.client_orders_.end());
+  actions_.insert(actions_.end(), later.actions_.begin(), later.actions_.end());
 }
 
 void Batch::clear() {
@@ -56,6 +57,7 @@ void Batch::clear() {
   amendments_.clear();
   registrations_.clear();
   client_orders_.clear();
+  actions_.clear();
 }
 
 namespace {
@@ -650,7 +652,9 @@ struct Writer::Impl {
     if (const auto m = detail::find_meta(txn, *env, 2)) {
       stored_schema = m->schema;
       work = *m;
-      work.schema = kSchemaVersion;  // a schema-2 ledger gains the (empty) client_orders table, created above
+      // A schema-2 ledger gains the (empty) client_orders table, a schema-4 one the (empty)
+      // operator_actions table: both created above.
+      work.schema = kSchemaVersion;
     } else {
       meta_fresh = true;
       MDB_stat st;
@@ -912,6 +916,7 @@ struct Writer::Impl {
     chain(txn, batch.trades());
     for (const StatusUpdate& u : batch.updates()) update(txn, u);
     for (const ClientOrder& o : batch.client_orders()) keep(txn, o);
+    for (const OperatorAction& a : batch.actions()) record(txn, a);
     flush_indices(txn);
     flush_daily(txn);
     flush_registry(txn);
@@ -930,6 +935,22 @@ struct Writer::Impl {
     }
     put(txn, dbi(Db::kClientOrders), k, MDB_val{o.state.size(), const_cast<char*>(o.state.data())}, 0,
         Db::kClientOrders, path);
+  }
+
+  // The audit trail: one action per journaled operator command, never rewritten.
+  void record(MDB_txn* txn, const OperatorAction& a) {
+    if (a.seq.v == 0 || a.seq.v > work.last_seq.v) {
+      invalid("operator action of seq " + std::to_string(a.seq.v) + " names no journaled command (last seq " +
+              std::to_string(work.last_seq.v) + ")");
+    }
+    const Be<std::uint64_t> key(a.seq.v);
+    const std::string value = encode(a);
+    MDB_val k = detail::val(key);
+    MDB_val v{value.size(), const_cast<char*>(value.data())};
+    const int rc = mdb_put(txn, dbi(Db::kOperatorActions), &k, &v, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST) invalid("operator action of seq " + std::to_string(a.seq.v) + " is recorded already");
+    if (rc == MDB_MAP_FULL) throw MapFull{};
+    detail::check(rc, "recording an operator action", path);
   }
 
   void journal(MDB_txn* txn, const std::vector<engine::Command>& commands) {

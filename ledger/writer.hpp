@@ -127,7 +127,8 @@ struct ClientOrder {
 };
 
 // What one commit writes, in order: commands, registrations, amendments, trades (revocations among
-// them, in id order), status updates, then client orders. Reuse one Batch (clear()) to keep its
+// them, in id order), status updates, client orders, then operator actions (each of a command journaled
+// by this batch or an earlier one, and not recorded before: else kInvalidBatch). Reuse one Batch (clear()) to keep its
 // buffers.
 class Batch {
  public:
@@ -138,12 +139,13 @@ class Batch {
   void amend(const Amendment& amendment) { amendments_.push_back(amendment); }
   void register_entry(const Registration& registration) { registrations_.push_back(registration); }
   void keep(ClientOrder order) { client_orders_.push_back(std::move(order)); }  // later ones win
+  void act(OperatorAction action) { actions_.push_back(std::move(action)); }
   void clear();
   // Appends everything `later` holds (a batch built after this one): group commit of several batches.
   void append(const Batch& later);
   bool empty() const {
     return commands_.empty() && trades_.empty() && updates_.empty() && amendments_.empty() &&
-           registrations_.empty() && client_orders_.empty();
+           registrations_.empty() && client_orders_.empty() && actions_.empty();
   }
 
   const std::vector<engine::Command>& commands() const { return commands_; }
@@ -152,6 +154,7 @@ class Batch {
   const std::vector<Amendment>& amendments() const { return amendments_; }
   const std::vector<Registration>& registrations() const { return registrations_; }
   const std::vector<ClientOrder>& client_orders() const { return client_orders_; }
+  const std::vector<OperatorAction>& actions() const { return actions_; }
 
  private:
   std::vector<engine::Command> commands_;
@@ -160,6 +163,7 @@ class Batch {
   std::vector<Amendment> amendments_;
   std::vector<Registration> registrations_;
   std::vector<ClientOrder> client_orders_;
+  std::vector<OperatorAction> actions_;
 };
 
 class Writer {

@@ -1145,6 +1145,105 @@ TEST_CASE("writer: client orders commit with their batch, the last state wins, a
   CHECK(kept[1].state == "nine");
 }
 
+TEST_CASE("writer: operator actions commit with their command, once per journaled seq, and page by seq",
+          "[ledger]") {
+  LedgerDir scratch;
+  const Market market = test_market();
+  const auto action = [](std::uint64_t seq, const std::string& who) {
+    OperatorAction a;
+    a.seq = crix::engine::Seq(seq);
+    a.ts = crix::engine::Timestamp(1'000 + static_cast<std::int64_t>(seq));
+    a.operator_name = who;
+    a.command = "halt";
+    a.arguments = "symbol=X reason=\"one: two\n3\"";
+    a.result = "ok";
+    return a;
+  };
+  const auto command = [](std::uint64_t seq) {
+    crix::engine::Command c;
+    c.type = crix::engine::CommandType::kHalt;
+    c.seq = crix::engine::Seq(seq);
+    c.ts = crix::engine::Timestamp(1'000 + static_cast<std::int64_t>(seq));
+    return c;
+  };
+  {
+    Writer w(scratch.ledger(), market, fast());
+    Batch b;
+    b.add(command(1));
+    b.add(command(2));
+    b.act(action(1, "ops"));
+    b.act(action(2, ""));
+    w.commit(b);
+    Batch ahead;  // seq 3 is not journaled
+    ahead.act(action(3, "ops"));
+    CHECK_THROWS_AS(w.commit(ahead), Error);
+    Batch again;  // seq 1 has its action
+    again.act(action(1, "someone else"));
+    try {
+      w.commit(again);
+      FAIL("an operator action was recorded twice");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::kInvalidBatch);
+      CHECK_THAT(e.what(), Catch::Matchers::Contains("recorded already"));
+    }
+    CHECK(w.meta().last_seq.v == 2);
+  }
+  const Reader r(scratch.ledger());
+  const auto all = r.operator_actions();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0] == action(1, "ops"));
+  CHECK(all[1] == action(2, ""));
+  const auto page = r.operator_actions(Page{crix::engine::TradeId(1), 10});
+  REQUIRE(page.size() == 1);
+  CHECK(page[0].seq.v == 2);
+  CHECK(r.operator_actions(Page{crix::engine::TradeId(0), 1}).size() == 1);
+  CHECK(r.count_operator_actions(crix::engine::Seq(0)) == 2);
+  CHECK(r.count_operator_actions(crix::engine::Seq(2)) == 0);
+  CHECK(verify(r).ok());
+}
+
+TEST_CASE("ledger: a schema-4 ledger is refused by readers and upgraded by the writer with an empty audit trail",
+          "[ledger]") {
+  LedgerDir scratch;
+  const Market market = test_market();
+  { Writer w(scratch.ledger(), market, fast()); }
+  // Make it what a schema-4 build left: no operator_actions table, schema 4 in the meta record.
+  {
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == 0);
+    REQUIRE(mdb_env_set_maxdbs(env, 32) == 0);
+    REQUIRE(mdb_env_open(env, scratch.ledger().c_str(), MDB_NOSUBDIR, 0644) == 0);
+    MDB_txn* txn = nullptr;
+    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+    MDB_dbi actions, meta;
+    REQUIRE(mdb_dbi_open(txn, "operator_actions", 0, &actions) == 0);
+    REQUIRE(mdb_drop(txn, actions, 1) == 0);
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+    MDB_val k{4, const_cast<char*>("meta")}, v;
+    REQUIRE(mdb_get(txn, meta, &k, &v) == 0);
+    MetaRecord record;
+    REQUIRE(v.mv_size == sizeof record);
+    std::memcpy(&record, v.mv_data, sizeof record);
+    record.schema.set(4);
+    MDB_val nv{sizeof record, &record};
+    REQUIRE(mdb_put(txn, meta, &k, &nv, 0) == 0);
+    REQUIRE(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+  }
+  try {
+    Reader r(scratch.ledger());
+    FAIL("a reader opened a schema-4 ledger");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("open it for writing once"));
+  }
+  { Writer w(scratch.ledger(), market, fast()); }
+  const Reader r(scratch.ledger());
+  CHECK(r.meta().schema == kSchemaVersion);
+  CHECK(r.operator_actions().empty());
+  CHECK(verify(r).ok());
+}
+
 TEST_CASE("ledger: a schema-2 ledger is refused by readers and upgraded by the writer", "[ledger]") {
   LedgerDir scratch;
   const Market market = test_market();
@@ -1292,7 +1391,7 @@ TEST_CASE("ledger: a schema-3 ledger is upgraded to 4: facts as registered and a
   }
   { Writer w(scratch.ledger(), market, fast()); }
   const Reader r(scratch.ledger());
-  CHECK(r.meta().schema == 4);
+  CHECK(r.meta().schema == kSchemaVersion);
   // The facts come back from the configuration and the journal's accepted amendments.
   check_registry(r);
   // Published entries keep their dismantle_by; they were published under the trade's date.

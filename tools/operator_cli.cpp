@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -98,6 +99,12 @@ Command amendment(const engine::Exchange& x, std::string_view kind, std::string_
   return c;
 }
 
+// The name the audit trail records for an offline command: the OS user's.
+std::string operator_name() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "operator";
+}
+
 engine::Timestamp now() {
   return engine::Timestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
@@ -180,7 +187,7 @@ int operate(const Request& r, std::ostream& out, std::ostream& err) {
   }
   bool ok = true;
   for (const Command& c : commands) {
-    ok = report(*ledger.exchange, ledger::apply_and_commit(ledger, c, now()), out, err) && ok;
+    ok = report(*ledger.exchange, ledger::apply_and_commit(ledger, c, now(), operator_name()), out, err) && ok;
   }
   return ok ? 0 : 1;
 }

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "engine/exchange.hpp"
-#include "ledger/settlement.hpp"
+#include "ledger/sequencer.hpp"
 #include "ledger/writer.hpp"
 #include "tools/market_stream.hpp"
 
@@ -32,7 +32,7 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
   SimulateSummary sum;
   std::optional<ledger::Writer> writer;
   ledger::Batch batch;
-  std::uint64_t seq = 0;
+  ledger::Sequencer sequencer(exchange, engine::Seq{}, engine::Timestamp{});
   if (options.ledger) {
     ledger::WriterOptions wo;
     wo.durability = market.exchange.durability;
@@ -43,9 +43,9 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
                               " commands: simulate a day into a new ledger (another path)");
     }
   }
-  const auto record = [&](engine::Command c, const engine::EventSink& events) {
+  // After a command settled into the batch: the batch is committed once it holds options.batch.
+  const auto record = [&] {
     if (!writer) return;
-    ledger::settle(batch, exchange, c, events);
     if (batch.commands().size() >= options.batch) {
       writer->commit(batch);
       batch.clear();
@@ -74,22 +74,17 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
     }
   };
   for (std::uint64_t i = 0; i < options.commands; ++i) {
-    engine::Command c = stream.next();
-    c.seq = engine::Seq(++seq);
-    sink.clear();
-    exchange.apply(c, sink);
+    const engine::Command c = stream.next();
+    sequencer.sequence(c, c.ts, sink, writer ? &batch : nullptr);
     for (const engine::Event& e : sink) take(e);
-    record(c, sink);
+    record();
   }
   // The close: the first command at or after 15:00 closes the day.
   engine::Command tick;
   tick.type = engine::CommandType::kAdvanceTime;
-  tick.ts = engine::Timestamp(utc_ns(market, options.day, 15, 5));
-  tick.seq = engine::Seq(++seq);
-  sink.clear();
-  exchange.apply(tick, sink);
+  sequencer.sequence(tick, engine::Timestamp(utc_ns(market, options.day, 15, 5)), sink, writer ? &batch : nullptr);
   for (const engine::Event& e : sink) take(e);
-  record(tick, sink);
+  record();
   if (writer && !batch.empty()) {
     writer->commit(batch);
     ++sum.commits;

@@ -139,7 +139,7 @@ struct ActionResult {
 
 // One live update, in sequence order. `type`: "book" (levels of one side that changed, qty 0 =
 // level gone), "trade", "instrument" (phase, halt, band or reference changed), "participant"
-// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure, busy).
+// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure).
 // `json` is the update's body as the WebSocket feed sends it (docs/API.md), built by the publisher
 // so that the feed and a fresh snapshot cannot disagree.
 struct FeedEvent {
@@ -167,11 +167,22 @@ class Link {
   // who is journaled with it; `done` runs after its commit, or at once when it could not be queued.
   virtual void submit(const engine::Command& command, const std::string& operator_name,
                       std::function<void(const ActionResult&)> done) = 0;
+  // The same with the operator's reason (halt, suspend; "" = none): journaled with the command in the
+  // audit trail, and a suspension's FIX logouts carry it in Text(58). A Link that keeps no reasons
+  // (a test's) may leave this as it is.
+  virtual void submit(const engine::Command& command, const std::string& operator_name, const std::string& reason,
+                      std::function<void(const ActionResult&)> done) {
+    (void)reason;
+    submit(command, operator_name, std::move(done));
+  }
 
   // Live updates. `snapshot` is the whole published state as the feed's first message (JSON, with
   // the seq it reflects); `on_events` then gets every later batch of updates, seq > snapshot's, in
   // order, on the ledger thread. Taking the snapshot and registering are one step under the
   // publisher's lock, so nothing falls between them. Returns a handle; unsubscribe with it.
+  // Session events (and the participant's logged_on with them) are no command: they carry the last
+  // committed seq (>= the snapshot's) and replace the row. `on_events` runs under the publisher's
+  // lock: it must not call unsubscribe (or anything of the Link).
   using FeedHandler = std::function<void(const std::vector<FeedEvent>&)>;
   virtual std::uint64_t subscribe(FeedHandler on_events, std::string& snapshot) = 0;
   virtual void unsubscribe(std::uint64_t handle) = 0;

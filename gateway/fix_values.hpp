@@ -1,0 +1,116 @@
+// crix::gateway::fixv: the FIX 4.4 field values crixd writes and reads (DESIGN.md, FIX dialect), by
+// name, so that the daemon's code says "ExecType canceled" rather than '4'. The numbers are FIX 4.4's
+// (tag in the namespace's comment); only the values this exchange uses are named.
+#pragma once
+
+namespace crix::gateway::fixv {
+
+namespace side {  // Side(54)
+inline constexpr char kBuy = '1';
+inline constexpr char kSell = '2';
+}  // namespace side
+
+namespace ord_type {  // OrdType(40)
+inline constexpr char kMarket = '1';
+inline constexpr char kLimit = '2';
+}  // namespace ord_type
+
+namespace tif {  // TimeInForce(59)
+inline constexpr char kDay = '0';
+inline constexpr char kGtc = '1';
+inline constexpr char kIoc = '3';
+inline constexpr char kFok = '4';
+inline constexpr char kGtd = '6';
+}  // namespace tif
+
+namespace exec_type {  // ExecType(150)
+inline constexpr char kNew = '0';
+inline constexpr char kCanceled = '4';
+inline constexpr char kReplaced = '5';
+inline constexpr char kRejected = '8';
+inline constexpr char kExpired = 'C';
+inline constexpr char kTrade = 'F';
+inline constexpr char kOrderStatus = 'I';
+}  // namespace exec_type
+
+namespace ord_status {  // OrdStatus(39)
+inline constexpr char kNew = '0';
+inline constexpr char kPartiallyFilled = '1';
+inline constexpr char kFilled = '2';
+inline constexpr char kCanceled = '4';
+inline constexpr char kRejected = '8';
+inline constexpr char kExpired = 'C';
+}  // namespace ord_status
+
+namespace ord_rej_reason {  // OrdRejReason(103)
+inline constexpr int kUnknownSymbol = 1;
+inline constexpr int kExchangeClosed = 2;  // also: the instrument is halted
+inline constexpr int kOrderExceedsLimit = 3;
+inline constexpr int kUnknownOrder = 5;
+inline constexpr int kDuplicateOrder = 6;
+inline constexpr int kOther = 99;
+}  // namespace ord_rej_reason
+
+namespace cxl_rej_reason {  // CxlRejReason(102)
+inline constexpr int kUnknownOrder = 1;
+inline constexpr int kDuplicateClOrdId = 6;
+inline constexpr int kOther = 99;
+}  // namespace cxl_rej_reason
+
+namespace cxl_rej_response_to {  // CxlRejResponseTo(434)
+inline constexpr char kCancel = '1';
+inline constexpr char kReplace = '2';
+}  // namespace cxl_rej_response_to
+
+namespace mass_cancel {  // MassCancelRequestType(530), MassCancelResponse(531), MassCancelRejectReason(532)
+inline constexpr char kSymbol = '1';
+inline constexpr char kAll = '7';
+inline constexpr char kRejected = '0';  // the response: canceled nothing
+inline constexpr int kNotSupported = 0;
+inline constexpr int kUnknownSecurity = 1;
+inline constexpr int kOther = 99;
+}  // namespace mass_cancel
+
+namespace mass_status {  // MassStatusReqType(585)
+inline constexpr char kSymbol = '1';
+inline constexpr char kAll = '7';
+}  // namespace mass_status
+
+namespace business_reject {  // BusinessRejectReason(380)
+inline constexpr int kOther = 0;
+inline constexpr int kUnknownSecurity = 2;
+inline constexpr int kUnsupportedMessageType = 3;  // also: a value of the message we do not support
+inline constexpr int kConditionallyRequiredFieldMissing = 5;  // our answer to a MarketDepth(264) < 0
+}  // namespace business_reject
+
+namespace md_entry_type {  // MDEntryType(269)
+inline constexpr char kBid = '0';
+inline constexpr char kOffer = '1';
+inline constexpr char kTrade = '2';
+}  // namespace md_entry_type
+
+namespace md_update_action {  // MDUpdateAction(279)
+inline constexpr char kNew = '0';
+inline constexpr char kChange = '1';
+inline constexpr char kDelete = '2';
+}  // namespace md_update_action
+
+namespace subscription {  // SubscriptionRequestType(263)
+inline constexpr char kSnapshot = '0';
+inline constexpr char kSubscribe = '1';
+inline constexpr char kUnsubscribe = '2';
+}  // namespace subscription
+
+namespace security_list {  // SecurityListRequestType(559), SecurityRequestResult(560)
+inline constexpr int kSymbol = 0;
+inline constexpr int kAll = 4;
+inline constexpr int kNoInstrumentFound = 2;
+}  // namespace security_list
+
+namespace trading_status {  // SecurityTradingStatus(326), sent as our TradingStatus (20007)
+inline constexpr int kHalted = 2;
+inline constexpr int kReady = 17;     // continuous trading
+inline constexpr int kNotAvailable = 18;  // outside continuous trading
+}  // namespace trading_status
+
+}  // namespace crix::gateway::fixv

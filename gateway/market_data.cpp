@@ -1,0 +1,251 @@
+#include "gateway/market_data.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "gateway/fix_values.hpp"
+
+namespace crix::gateway {
+
+namespace {
+
+std::size_t side_index(engine::Side side) { return side == engine::Side::kBuy ? 0 : 1; }
+
+}  // namespace
+
+MarketData::MarketData(const engine::Market& market, const engine::Exchange& exchange,
+                       const std::atomic<std::uint32_t>* logons)
+    : market_(market),
+      exchange_(exchange),
+      logons_(logons),
+      subscriptions_(market.instruments.size()),
+      level_prices_(market.instruments.size()),
+      depth_dirty_(market.instruments.size(), 0) {
+  for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
+    for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
+      exchange.book().for_each_level(engine::InstrumentId(i), side, [&](const engine::LevelInfo& l) {
+        level_prices_[i][side_index(side)].insert(l.price.v);
+      });
+    }
+  }
+}
+
+// A level event: to full-book subscriptions at once (new, change or delete); depth-limited ones are
+// sent the difference in their best levels once the command is done (publish_depth).
+void MarketData::publish_level(const engine::Event& e, std::int64_t ts, std::vector<Outbound>& out) {
+ts_ = ts;
+  auto& prices = level_prices_[e.instrument.v][side_index(e.side)];
+  const bool gone = e.count == 0;
+  const bool fresh = !gone && prices.insert(e.price.v).second;
+  if (gone) prices.erase(e.price.v);
+  drop_stale(subscriptions_[e.instrument.v]);
+  for (const Subscription& s : subscriptions_[e.instrument.v]) {
+    if (e.side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
+    if (s.depth > 0) {
+      if (!depth_dirty_[e.instrument.v]) {
+        depth_dirty_[e.instrument.v] = 1;
+        dirty_instruments_.push_back(e.instrument.v);
+      }
+      continue;
+    }
+    add_incremental(s, level_entry(e.instrument.v, e.side, {e.price, e.qty, e.count}, gone    ? fixv::md_update_action::kDelete
+                                               : fresh ? fixv::md_update_action::kNew
+                                                       : fixv::md_update_action::kChange),
+                    out);
+  }
+}
+
+// An incremental entry for a book level.
+fix::MdEntry MarketData::level_entry(std::uint32_t instrument, engine::Side side, const engine::LevelInfo& l,
+                                   char action) const {
+  fix::MdEntry m;
+  m.type = side == engine::Side::kBuy ? fixv::md_entry_type::kBid : fixv::md_entry_type::kOffer;
+  m.action = action;
+  m.symbol = market_.instruments[instrument].code;
+  m.price = l.price.v;
+  m.size = l.total.v;
+  m.orders = static_cast<int>(l.count);
+  m.time = ts_;
+  return m;
+}
+
+// Depth-limited subscriptions of the instruments the last command moved: their best `depth` levels
+// now against what they were last sent. Deletes first (levels that left the top, so a client that
+// trims to the depth stays right), then new and changed levels.
+void MarketData::publish_depth(std::int64_t ts, std::vector<Outbound>& out) {
+ts_ = ts;
+  for (const std::uint32_t i : dirty_instruments_) {
+    depth_dirty_[i] = 0;
+    drop_stale(subscriptions_[i]);
+    for (Subscription& s : subscriptions_[i]) {
+      if (s.depth <= 0) continue;
+      for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
+        if (side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
+        std::vector<engine::LevelInfo> top = best_levels(i, side, s.depth);
+        std::vector<engine::LevelInfo>& shown = s.shown[side_index(side)];
+        const auto find = [](const std::vector<engine::LevelInfo>& v, engine::Price p) {
+          return std::find_if(v.begin(), v.end(), [&](const engine::LevelInfo& l) { return l.price == p; });
+        };
+        const auto entry = [&](const engine::LevelInfo& l, char action) {
+          add_incremental(s, level_entry(i, side, l, action), out);
+        };
+        for (const engine::LevelInfo& l : shown) {
+          if (find(top, l.price) == top.end()) {
+            entry(engine::LevelInfo{l.price, engine::Qty(0), 0}, fixv::md_update_action::kDelete);
+          }
+        }
+        for (const engine::LevelInfo& l : top) {
+          const auto was = find(shown, l.price);
+          if (was == shown.end()) {
+            entry(l, fixv::md_update_action::kNew);
+          } else if (was->total != l.total || was->count != l.count) {
+            entry(l, fixv::md_update_action::kChange);
+          }
+        }
+        shown = std::move(top);
+      }
+    }
+  }
+  dirty_instruments_.clear();
+}
+
+std::vector<engine::LevelInfo> MarketData::best_levels(std::uint32_t instrument, engine::Side side, int depth) const {
+  std::vector<engine::LevelInfo> out;
+  exchange_.book().for_each_level(
+      engine::InstrumentId(instrument), side, [&](const engine::LevelInfo& l) { out.push_back(l); },
+      depth > 0 ? static_cast<std::size_t>(depth) : SIZE_MAX);
+  return out;
+}
+
+void MarketData::publish_trade(const engine::Event& e, std::int64_t ts, std::vector<Outbound>& out) {
+ts_ = ts;
+  drop_stale(subscriptions_[e.instrument.v]);
+  for (const Subscription& s : subscriptions_[e.instrument.v]) {
+    if (!s.trades) continue;
+    fix::MdEntry m;
+    m.type = fixv::md_entry_type::kTrade;
+    m.action = fixv::md_update_action::kNew;
+    m.symbol = market_.instruments[e.instrument.v].code;
+    m.price = e.price.v;
+    m.size = e.qty.v;
+    m.trade_id = std::to_string(e.trade_id.v);
+    m.time = ts_;
+    add_incremental(s, std::move(m), out);
+  }
+}
+
+// Entries go into the batch's latest message of this subscription when that is an incremental with
+// room (at most kMaxEntries, which keeps messages small), else into a new one: never into one that
+// goes out before a later snapshot of the same MDReqID.
+void MarketData::add_incremental(const Subscription& s, fix::MdEntry m, std::vector<Outbound>& out) {
+  constexpr std::size_t kMaxEntries = 64;
+  for (auto o = out.rbegin(); o != out.rend(); ++o) {
+    if (const auto* snap = std::get_if<fix::MarketDataSnapshot>(&*o)) {
+      if (snap->session == s.session && snap->md_req_id == s.md_req_id) break;
+      continue;
+    }
+    auto* x = std::get_if<fix::MarketDataIncremental>(&*o);
+    if (x == nullptr || x->session != s.session || x->md_req_id != s.md_req_id) continue;
+    if (x->entries.size() < kMaxEntries) {
+      x->entries.push_back(std::move(m));
+      return;
+    }
+    break;
+  }
+  fix::MarketDataIncremental x;
+  x.session = s.session;
+  x.md_req_id = s.md_req_id;
+  x.entries.push_back(std::move(m));
+  out.emplace_back(std::move(x));
+}
+
+// Subscriptions of sessions that have ended since they subscribed.
+void MarketData::drop_stale(std::vector<Subscription>& subs) {
+  subs.erase(std::remove_if(subs.begin(), subs.end(),
+                            [&](const Subscription& s) { return s.logon != logons_[s.session].load(); }),
+             subs.end());
+}
+
+void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, std::vector<Outbound>& out) {
+  const auto refuse = [&](int reason, std::string text) {
+    out.emplace_back(business_reject(r.session, "V", r.md_req_id, reason, std::move(text)));
+  };
+  for (char t : r.entry_types) {
+    if (t != fixv::md_entry_type::kBid && t != fixv::md_entry_type::kOffer && t != fixv::md_entry_type::kTrade) {
+      return refuse(fixv::business_reject::kUnsupportedMessageType, std::string("MDEntryType(269) '") + t + "' is not supported: 0 bid, 1 offer, 2 trade");
+    }
+  }
+  if (r.depth < 0) {
+    return refuse(fixv::business_reject::kConditionallyRequiredFieldMissing, "MarketDepth(264) " + std::to_string(r.depth) + " is not supported: 0 (the full book) or "
+                  "the number of best levels");
+  }
+  std::vector<std::uint32_t> instruments;
+  for (const std::string& symbol : r.symbols) {
+    const auto found = exchange_.instrument_index(symbol);
+    if (!found) return refuse(fixv::business_reject::kUnknownSecurity, "unknown Symbol(55) '" + symbol + "'");
+    instruments.push_back(*found);
+  }
+  for (std::uint32_t i : instruments) {
+    auto& subs = subscriptions_[i];
+    subs.erase(std::remove_if(subs.begin(), subs.end(),
+                              [&](const Subscription& s) { return s.session == r.session && s.md_req_id == r.md_req_id; }),
+               subs.end());
+    if (r.subscription == fixv::subscription::kUnsubscribe) continue;
+    fix::MarketDataSnapshot snap;
+    snap.session = r.session;
+    snap.md_req_id = r.md_req_id;
+    snap.symbol = market_.instruments[i].code;
+    Subscription sub{r.session, r.md_req_id, r.bids, r.offers, r.trades, r.depth, logon, {}};
+    for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
+      if (side == engine::Side::kBuy ? !r.bids : !r.offers) continue;
+      std::vector<engine::LevelInfo> top = best_levels(i, side, r.depth);
+      int position = 0;
+      for (const engine::LevelInfo& l : top) {
+        fix::MdEntry m;
+        m.type = side == engine::Side::kBuy ? fixv::md_entry_type::kBid : fixv::md_entry_type::kOffer;
+        m.price = l.price.v;
+        m.size = l.total.v;
+        m.position = ++position;
+        m.orders = static_cast<int>(l.count);
+        snap.entries.push_back(std::move(m));
+      }
+      if (r.depth > 0) sub.shown[side_index(side)] = std::move(top);
+    }
+    out.emplace_back(std::move(snap));
+    if (r.subscription == fixv::subscription::kSubscribe && logon == logons_[r.session].load()) subs.push_back(std::move(sub));
+  }
+}
+
+Outbound security_list(const engine::Market& market, const engine::Exchange& x, const fix::SecurityListRequest& r,
+                       const std::function<std::string()>& response_id) {
+  if (r.request_type != fixv::security_list::kAll && r.request_type != fixv::security_list::kSymbol) {
+    return business_reject(r.session, "x", r.security_req_id, fixv::business_reject::kUnsupportedMessageType,
+                           "SecurityListRequestType(559) " + std::to_string(r.request_type) +
+                               " is not supported: 4 (all instruments) or 0 (one Symbol)");
+  }
+  fix::SecurityList list;
+  list.session = r.session;
+  list.security_req_id = r.security_req_id;
+  list.response_id = response_id();
+  for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
+    const engine::Instrument& ins = market.instruments[i];
+    if (r.request_type == fixv::security_list::kSymbol && ins.code != r.symbol) continue;
+    fix::SecurityEntry s;
+    s.symbol = ins.code;
+    s.description = std::string(engine::to_string(ins.industry)) + " capacity, " + ins.unit + "/yr";
+    s.tick = ins.tick;
+    s.lot = ins.lot;
+    const engine::InstrumentId id(i);
+    s.reference = x.reference_price(id).v;
+    s.low = x.band_low(id).v;
+    s.high = x.band_high(id).v;
+    s.trading_status = x.halted(id)                                      ? fixv::trading_status::kHalted
+                       : x.phase() == engine::SessionPhase::kContinuous ? fixv::trading_status::kReady
+                                                                        : fixv::trading_status::kNotAvailable;
+    list.securities.push_back(std::move(s));
+  }
+  if (list.securities.empty()) list.result = fixv::security_list::kNoInstrumentFound;
+  return list;
+}
+
+}  // namespace crix::gateway

@@ -1,0 +1,29 @@
+// crix::gateway messages: what the engine stage builds for the sessions and the ledger stage sends once
+// the batch holding the commands behind them is committed (gateway/daemon.hpp, the pipeline).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "gateway/fix/fix_api.hpp"
+
+namespace crix::gateway {
+
+using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::MassCancelReport, fix::BusinessReject,
+                              fix::MarketDataSnapshot, fix::MarketDataIncremental, fix::SecurityList>;
+
+// A BusinessMessageReject(j) of request `ref_id` (message type `ref_type`), BusinessRejectReason
+// `reason` (fixv::business_reject).
+inline fix::BusinessReject business_reject(fix::SessionHandle session, const char* ref_type,
+                                           const std::string& ref_id, int reason, std::string text) {
+  fix::BusinessReject b;
+  b.session = session;
+  b.ref_msg_type = ref_type;
+  b.ref_id = ref_id;
+  b.reason = reason;
+  b.text = std::move(text);
+  return b;
+}
+
+}  // namespace crix::gateway

@@ -1,0 +1,574 @@
+#include "gateway/published.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <utility>
+
+#include "ledger/reader.hpp"
+
+namespace crix::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kSide[2] = {0, 1};  // [buy, sell] as indices
+std::size_t side_index(engine::Side side) { return side == engine::Side::kBuy ? kSide[0] : kSide[1]; }
+
+// "2026-12-04 11:40:12.038+08:00": a UTC time in ns in the market's zone, for a person.
+std::string time_text(std::int64_t ns, std::int32_t offset_minutes) {
+  constexpr std::int64_t kNsPerDay = 86'400'000'000'000;
+  const std::int64_t local = ns + std::int64_t{offset_minutes} * 60'000'000'000;
+  std::int64_t days = local / kNsPerDay;
+  std::int64_t rest = local % kNsPerDay;
+  if (rest < 0) {
+    rest += kNsPerDay;
+    --days;
+  }
+  const engine::Date d = engine::civil_from_days(static_cast<std::int32_t>(days));
+  const std::int64_t ms = rest / 1'000'000;
+  const std::int32_t off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d%c%02d:%02d", static_cast<int>(d.year),
+                static_cast<int>(d.month), static_cast<int>(d.day), static_cast<int>(ms / 3'600'000),
+                static_cast<int>(ms / 60'000 % 60), static_cast<int>(ms / 1000 % 60), static_cast<int>(ms % 1000),
+                offset_minutes < 0 ? '-' : '+', static_cast<int>(off / 60), static_cast<int>(off % 60));
+  return buf;
+}
+
+json level_json(const http::Level& l) { return json{{"price", l.price}, {"qty", l.qty}, {"orders", l.orders}}; }
+
+json instrument_json(const http::InstrumentView& i) {
+  return json{{"symbol", i.symbol},       {"industry", i.industry},   {"unit", i.unit},
+              {"phase", i.phase},         {"halted", i.halted},       {"tick", i.tick},
+              {"lot", i.lot},             {"reference_price", i.reference_price},
+              {"band_low", i.band_low},   {"band_high", i.band_high}, {"last_price", i.last_price},
+              {"volume", i.volume},       {"value", i.value}};
+}
+
+json trade_json(const http::TradeView& t, std::int32_t offset_minutes) {
+  return json{{"id", t.id},
+              {"seq", t.seq},
+              {"time", t.time},
+              {"time_text", time_text(t.time, offset_minutes)},
+              {"symbol", t.symbol},
+              {"price", t.price},
+              {"qty", t.qty},
+              {"buyer", t.buyer},
+              {"seller", t.seller},
+              {"facility", t.facility},
+              {"project", t.project}};
+}
+
+json session_json(const http::SessionView& s) {
+  return json{{"participant", s.participant},   {"comp_id", s.comp_id},          {"logged_on", s.logged_on},
+              {"since", s.since},               {"last_seen", s.last_seen},      {"messages_in", s.messages_in},
+              {"messages_out", s.messages_out}, {"stalled", s.stalled},          {"refused", s.refused}};
+}
+
+json participant_json(const http::ParticipantView& p) {
+  return json{{"id", p.id},
+              {"name", p.name},
+              {"status", p.status},
+              {"open_orders", p.open_orders},
+              {"logged_on", p.logged_on}};
+}
+
+// An update: `body`'s fields after "type" and "seq".
+http::FeedEvent event(std::uint64_t seq, const char* type, const json& body) {
+  json j{{"type", type}, {"seq", seq}};
+  j.update(body);
+  return http::FeedEvent{seq, type, j.dump()};
+}
+
+template <class Map>
+json levels_json(const Map& levels) {
+  json a = json::array();
+  for (const auto& [price, l] : levels) a.push_back(level_json(l));
+  return a;
+}
+
+// Prometheus-style buckets of a latency in microseconds: 10 us to 1 s, then +Inf.
+std::vector<double> latency_bounds() {
+  return {10, 20, 50, 100, 200, 500, 1'000, 2'000, 5'000, 10'000, 20'000, 50'000, 100'000, 200'000, 500'000,
+          1'000'000, std::numeric_limits<double>::infinity()};
+}
+
+}  // namespace
+
+Published::Histogram::Histogram(std::vector<double> bounds_us)
+    : bounds_(std::move(bounds_us)), counts_(bounds_.size(), 0) {}
+
+void Published::Histogram::add(double us) {
+  const auto at = std::lower_bound(bounds_.begin(), bounds_.end(), us);
+  ++counts_[at == bounds_.end() ? counts_.size() - 1 : static_cast<std::size_t>(at - bounds_.begin())];
+  sum_ += us;
+}
+
+void Published::Histogram::view(std::vector<double>& bounds, std::vector<std::uint64_t>& cumulative,
+                                 double& sum) const {
+  bounds = bounds_;
+  cumulative.assign(counts_.size(), 0);
+  std::uint64_t running = 0;
+  for (std::size_t i = 0; i < counts_.size(); ++i) cumulative[i] = running += counts_[i];
+  sum = sum_;
+}
+
+Published::Published(const engine::Market& market, const engine::Exchange& exchange, const ledger::Reader& reader,
+                     std::uint64_t seq, std::int64_t now)
+    : market_(market),
+      utc_offset_minutes_(market.exchange.utc_offset_minutes),
+      seq_(seq),
+      books_(market.instruments.size()),
+      suspended_(market.participants.size(), false),
+      open_orders_(market.participants.size(), 0),
+      session_states_(market.participants.size()),
+      sessions_(std::make_unique<SessionCounters[]>(market.participants.size())),
+      phase_(engine::to_string(exchange.phase())),
+      ack_(latency_bounds()),
+      commit_(latency_bounds()) {
+  const ledger::Day today = ledger::local_day(engine::Timestamp(now), utc_offset_minutes_);
+  const std::vector<ledger::DailyStats> stats = reader.daily_stats(today, today);
+  for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
+    const engine::Instrument& ins = market.instruments[i];
+    const engine::InstrumentId id(i);
+    http::InstrumentView v;
+    v.symbol = ins.code;
+    v.industry = std::string(engine::to_string(ins.industry));
+    v.unit = ins.unit;
+    v.phase = phase_;
+    v.halted = exchange.halted(id);
+    v.tick = ins.tick;
+    v.lot = ins.lot;
+    v.reference_price = exchange.reference_price(id).v;
+    v.band_low = exchange.band_low(id).v;
+    v.band_high = exchange.band_high(id).v;
+    for (const ledger::DailyStats& s : stats) {
+      if (s.instrument != id) continue;
+      v.last_price = s.last.v;
+      v.volume = s.volume.v;
+      v.value = static_cast<std::int64_t>(s.value);
+    }
+    instruments_.push_back(std::move(v));
+    for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
+      exchange.book().for_each_level(id, side, [&](const engine::LevelInfo& l) {
+        set_level(i, side, http::Level{l.price.v, l.total.v, l.count});
+      });
+      // Orders resting since before this start: their entry time is not kept (0), their order is.
+      exchange.book().for_each_order(id, side, [&](const engine::Order& o) { rest(o, 0); });
+    }
+  }
+  for (std::uint32_t p = 0; p < market.participants.size(); ++p) {
+    suspended_[p] = exchange.suspended(engine::ParticipantId(p));
+  }
+  const std::uint64_t count = reader.meta().trade_count;
+  const std::uint64_t from = count > kRecentTrades ? count - kRecentTrades : 0;
+  for (const ledger::Trade& t : reader.trades(ledger::Page{engine::TradeId(from), kRecentTrades})) {
+    if (t.kind != ledger::TradeKind::kTrade) continue;
+    trades_.push_back(http::TradeView{t.id.v, t.seq.v, t.ts.v, market.instruments[t.instrument.v].code, t.price.v,
+                                      t.qty.v, market.participants[t.buyer.v].id, market.participants[t.seller.v].id,
+                                      market.facilities[t.facility.v].id, market.projects[t.project.v].id});
+  }
+}
+
+std::string Published::account_of(engine::Side side, engine::AccountId account) const {
+  return side == engine::Side::kSell ? market_.facilities.at(account.v).id : market_.projects.at(account.v).id;
+}
+
+void Published::rest(const engine::Order& o, std::int64_t entered) {
+  Order r;
+  r.view.id = o.id.v;
+  r.view.participant = market_.participants[o.participant.v].id;
+  r.view.account = account_of(o.side, o.account);
+  r.view.side = o.side == engine::Side::kBuy ? '1' : '2';
+  r.view.price = o.price.v;
+  r.view.qty = o.leaves.v;
+  r.view.entered = entered;
+  r.instrument = o.instrument.v;
+  r.participant = o.participant.v;
+  r.priority = next_priority_++;
+  if (orders_.emplace(o.id.v, std::move(r)).second) ++open_orders_[o.participant.v];
+}
+
+void Published::remove_order(std::uint64_t id) {
+  const auto it = orders_.find(id);
+  if (it == orders_.end()) return;
+  --open_orders_[it->second.participant];
+  orders_.erase(it);
+}
+
+void Published::set_level(std::uint32_t instrument, engine::Side side, const http::Level& level) {
+  Book& b = books_[instrument];
+  if (side == engine::Side::kBuy) {
+    if (level.orders == 0) {
+      b.bids.erase(level.price);
+    } else {
+      b.bids[level.price] = level;
+    }
+  } else if (level.orders == 0) {
+    b.asks.erase(level.price);
+  } else {
+    b.asks[level.price] = level;
+  }
+}
+
+void Published::apply(const ConsoleBatch::Change& c, std::vector<http::FeedEvent>& out) {
+  const engine::Event& e = c.event;
+  switch (e.type) {
+    case engine::EventType::kLevel: {
+      const http::Level l{e.price.v, e.count == 0 ? 0 : e.qty.v, e.count};
+      set_level(e.instrument.v, e.side, l);
+      changed_levels_[e.instrument.v][side_index(e.side)][e.price.v] = l;
+      break;
+    }
+    case engine::EventType::kAccepted: {
+      engine::Order o;
+      o.id = e.order_id;
+      o.account = e.account;
+      o.price = e.price;
+      o.leaves = e.leaves;
+      o.participant = e.participant;
+      o.instrument = e.instrument;
+      o.side = e.side;
+      rest(o, c.ts);
+      break;
+    }
+    case engine::EventType::kFill: {
+      for (const auto& [id, leaves] : {std::pair{e.order_id.v, e.leaves.v}, std::pair{e.maker_id.v, e.maker_leaves.v}}) {
+        if (leaves == 0) {
+          remove_order(id);
+        } else if (const auto it = orders_.find(id); it != orders_.end()) {
+          it->second.view.qty = leaves;
+        }
+      }
+      const bool buy = e.side == engine::Side::kBuy;
+      http::TradeView t;
+      t.id = e.trade_id.v;
+      t.seq = c.seq;
+      t.time = c.ts;
+      t.symbol = market_.instruments[e.instrument.v].code;
+      t.price = e.price.v;
+      t.qty = e.qty.v;
+      t.buyer = market_.participants[(buy ? e.participant : e.maker_participant).v].id;
+      t.seller = market_.participants[(buy ? e.maker_participant : e.participant).v].id;
+      t.facility = market_.facilities[(buy ? e.maker_account : e.account).v].id;
+      t.project = market_.projects[(buy ? e.account : e.maker_account).v].id;
+      out.push_back(event(c.seq, "trade", trade_json(t, utc_offset_minutes_)));
+      trades_.push_back(std::move(t));
+      if (trades_.size() > kRecentTrades) trades_.pop_front();
+      ++trades_total_;
+      http::InstrumentView& v = instruments_[e.instrument.v];
+      v.last_price = e.price.v;
+      v.volume += e.qty.v;
+      v.value += e.price.v * e.qty.v;
+      if (std::find(traded_.begin(), traded_.end(), e.instrument.v) == traded_.end()) traded_.push_back(e.instrument.v);
+      break;
+    }
+    case engine::EventType::kCanceled:
+    case engine::EventType::kExpired:
+      remove_order(e.order_id.v);
+      break;
+    case engine::EventType::kReplaced: {
+      const auto it = orders_.find(e.order_id.v);
+      if (it == orders_.end()) break;
+      // The engine keeps a replaced order's place at the same price when its open quantity does not grow.
+      Order& o = it->second;
+      if (e.price.v != o.view.price || e.leaves.v > o.view.qty) o.priority = next_priority_++;
+      o.view.price = e.price.v;
+      o.view.qty = e.leaves.v;
+      break;
+    }
+    case engine::EventType::kParticipantState:
+      suspended_[e.participant.v] = e.arg1 == 1;
+      out.push_back(event(c.seq, "participant", participant_json(participant_view(e.participant.v))));
+      break;
+    case engine::EventType::kDayClosed: {
+      http::InstrumentView& v = instruments_[e.instrument.v];
+      v.reference_price = e.price.v;
+      v.last_price = 0;
+      v.volume = 0;
+      v.value = 0;
+      if (std::find(traded_.begin(), traded_.end(), e.instrument.v) == traded_.end()) traded_.push_back(e.instrument.v);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// The command applied last is done: its book changes as one update per instrument, and the
+// instruments its fills (or the close) moved.
+void Published::flush_books(std::vector<http::FeedEvent>& out) {
+  for (auto& [instrument, sides] : changed_levels_) {
+    json bids = json::array(), asks = json::array();
+    for (auto l = sides[0].rbegin(); l != sides[0].rend(); ++l) bids.push_back(level_json(l->second));
+    for (const auto& [price, l] : sides[1]) asks.push_back(level_json(l));
+    out.push_back(event(changes_seq_, "book",
+                        json{{"symbol", market_.instruments[instrument].code}, {"bids", bids}, {"asks", asks}}));
+  }
+  changed_levels_.clear();
+  for (const std::uint32_t i : traded_) {
+    out.push_back(event(changes_seq_, "instrument", instrument_json(instrument_view(i))));
+  }
+  traded_.clear();
+}
+
+void Published::flush_sessions(std::vector<http::FeedEvent>& out) {
+  for (const std::uint32_t p : dirty_sessions_) {
+    out.push_back(event(seq_, "session", session_json(session_view(p))));
+    out.push_back(event(seq_, "participant", participant_json(participant_view(p))));
+  }
+  dirty_sessions_.clear();
+}
+
+void Published::emit(std::vector<http::FeedEvent>& out) {
+  if (out.empty()) return;
+  for (const auto& [handle, handler] : subscribers_) handler(out);
+}
+
+void Published::publish(const std::vector<const ConsoleBatch*>& batches, const Commit& commit) {
+  std::vector<http::FeedEvent> out;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  for (const ConsoleBatch* b : batches) {
+    std::size_t next_state = 0;
+    const auto apply_states = [&](std::uint64_t before) {
+      for (; next_state < b->instruments.size() && b->instruments[next_state].first < before; ++next_state) {
+        const auto& [seq, s] = b->instruments[next_state];
+        if (seq != changes_seq_) {
+          flush_books(out);
+          changes_seq_ = seq;
+        }
+        http::InstrumentView& v = instruments_[s.instrument];
+        const std::string phase(engine::to_string(s.phase));
+        phase_ = phase;
+        if (v.phase == phase && v.halted == s.halted && v.reference_price == s.reference && v.band_low == s.band_low &&
+            v.band_high == s.band_high) {
+          continue;
+        }
+        v.phase = phase;
+        v.halted = s.halted;
+        v.reference_price = s.reference;
+        v.band_low = s.band_low;
+        v.band_high = s.band_high;
+        out.push_back(event(seq, "instrument", instrument_json(instrument_view(s.instrument))));
+      }
+    };
+    for (const ConsoleBatch::Change& c : b->changes) {
+      apply_states(c.seq);
+      if (c.seq != changes_seq_) {
+        flush_books(out);
+        changes_seq_ = c.seq;
+      }
+      seq_ = std::max(seq_, c.seq);
+      apply(c, out);
+    }
+    apply_states(std::numeric_limits<std::uint64_t>::max());
+    for (const std::string_view why : b->rejects) {
+      const auto it = rejects_.find(why);
+      if (it == rejects_.end()) {
+        rejects_.emplace(std::string(why), 1);
+      } else {
+        ++it->second;
+      }
+    }
+    for (const auto& arrived : b->arrivals) {
+      ack_.add(static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(commit.sent - arrived).count()) /
+               1000.0);
+    }
+  }
+  flush_books(out);
+  seq_ = std::max(seq_, commit.seq);
+  chain_head_ = commit.chain_head;
+  if (commit.commit_us >= 0) {
+    last_commit_us_ = commit.commit_us;
+    commit_.add(static_cast<double>(commit.commit_us));
+  }
+  flush_sessions(out);
+  emit(out);
+}
+
+void Published::flush() {
+  std::vector<http::FeedEvent> out;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  flush_sessions(out);
+  emit(out);
+}
+
+void Published::alert(const std::string& level, const std::string& text) {
+  std::vector<http::FeedEvent> out;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  out.push_back(event(seq_, "alert", json{{"level", level}, {"text", text}}));
+  emit(out);
+}
+
+void Published::mark(std::uint32_t session) {
+  if (std::find(dirty_sessions_.begin(), dirty_sessions_.end(), session) == dirty_sessions_.end()) {
+    dirty_sessions_.push_back(session);
+  }
+}
+
+void Published::logged_on(std::uint32_t session, std::int64_t now) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  session_states_[session].logged_on = true;
+  session_states_[session].since = now;
+  mark(session);
+}
+
+void Published::logged_out(std::uint32_t session) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  session_states_[session].logged_on = false;
+  mark(session);
+}
+
+void Published::stalled(std::uint32_t session) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  ++session_states_[session].stalled;
+  mark(session);
+}
+
+void Published::refused(std::uint32_t session) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  ++session_states_[session].refused;
+  mark(session);
+}
+
+void Published::received(std::uint32_t session, std::int64_t now, bool new_order) {
+  sessions_[session].in.fetch_add(1, std::memory_order_relaxed);
+  sessions_[session].last_seen.store(now, std::memory_order_relaxed);
+  if (new_order) orders_received_.fetch_add(1, std::memory_order_relaxed);
+}
+
+http::InstrumentView Published::instrument_view(std::uint32_t i) const { return instruments_[i]; }
+
+http::ParticipantView Published::participant_view(std::uint32_t p) const {
+  http::ParticipantView v;
+  v.id = market_.participants[p].id;
+  v.name = market_.participants[p].name;
+  v.status = suspended_[p] ? "suspended" : "active";
+  v.open_orders = open_orders_[p];
+  v.logged_on = session_states_[p].logged_on;
+  return v;
+}
+
+http::SessionView Published::session_view(std::uint32_t p) const {
+  const engine::Participant& x = market_.participants[p];
+  http::SessionView v;
+  v.participant = x.id;
+  v.comp_id = x.sender_comp_id.empty() ? x.id : x.sender_comp_id;
+  v.logged_on = session_states_[p].logged_on;
+  v.since = session_states_[p].since;
+  v.last_seen = sessions_[p].last_seen.load(std::memory_order_relaxed);
+  v.messages_in = sessions_[p].in.load(std::memory_order_relaxed);
+  v.messages_out = sessions_[p].out.load(std::memory_order_relaxed);
+  v.stalled = session_states_[p].stalled;
+  v.refused = session_states_[p].refused;
+  return v;
+}
+
+std::vector<http::InstrumentView> Published::instruments() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return instruments_;
+}
+
+std::optional<http::BookView> Published::book(std::string_view symbol, std::size_t depth, bool with_orders) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  std::uint32_t i = 0;
+  while (i < market_.instruments.size() && market_.instruments[i].code != symbol) ++i;
+  if (i == market_.instruments.size()) return std::nullopt;
+  http::BookView v;
+  v.symbol = market_.instruments[i].code;
+  v.seq = seq_;
+  const std::size_t most = depth == 0 ? SIZE_MAX : depth;
+  for (const auto& [price, l] : books_[i].bids) {
+    if (v.bids.size() == most) break;
+    v.bids.push_back(l);
+  }
+  for (const auto& [price, l] : books_[i].asks) {
+    if (v.asks.size() == most) break;
+    v.asks.push_back(l);
+  }
+  if (with_orders) {
+    std::vector<const Order*> rows;
+    for (const auto& [id, o] : orders_) {
+      if (o.instrument == i) rows.push_back(&o);
+    }
+    // Bids best (highest) first, then asks best (lowest) first; time priority within a level.
+    std::sort(rows.begin(), rows.end(), [](const Order* a, const Order* b) {
+      if (a->view.side != b->view.side) return a->view.side < b->view.side;
+      if (a->view.price != b->view.price) return a->view.side == '1' ? a->view.price > b->view.price
+                                                                     : a->view.price < b->view.price;
+      return a->priority < b->priority;
+    });
+    for (const Order* o : rows) v.orders.push_back(o->view);
+  }
+  return v;
+}
+
+std::vector<http::TradeView> Published::recent_trades(std::size_t limit) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  const std::size_t n = std::min(limit, trades_.size());
+  return std::vector<http::TradeView>(trades_.end() - static_cast<std::ptrdiff_t>(n), trades_.end());
+}
+
+std::vector<http::SessionView> Published::sessions() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<http::SessionView> out;
+  for (std::uint32_t p = 0; p < market_.participants.size(); ++p) out.push_back(session_view(p));
+  return out;
+}
+
+std::vector<http::ParticipantView> Published::participants() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<http::ParticipantView> out;
+  for (std::uint32_t p = 0; p < market_.participants.size(); ++p) out.push_back(participant_view(p));
+  return out;
+}
+
+http::MetricsView Published::metrics() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  http::MetricsView m;
+  m.orders = orders_received_.load(std::memory_order_relaxed);
+  for (const auto& [why, n] : rejects_) m.rejects_by_reason.emplace_back(why, n);
+  m.trades = trades_total_;
+  ack_.view(m.ack_bounds_us, m.ack_counts, m.ack_sum_us);
+  commit_.view(m.commit_bounds_us, m.commit_counts, m.commit_sum_us);
+  return m;
+}
+
+Published::Ledger Published::ledger() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return Ledger{chain_head_, last_commit_us_, phase_};
+}
+
+std::uint64_t Published::subscribe(http::Link::FeedHandler on_events, std::string& snapshot) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  json instruments = json::array(), trades = json::array(), sessions = json::array(),
+       participants = json::array();
+  json books = json::object();
+  for (std::uint32_t i = 0; i < instruments_.size(); ++i) {
+    instruments.push_back(instrument_json(instruments_[i]));
+    books[market_.instruments[i].code] = json{{"bids", levels_json(books_[i].bids)}, {"asks", levels_json(books_[i].asks)}};
+  }
+  for (const http::TradeView& t : trades_) trades.push_back(trade_json(t, utc_offset_minutes_));
+  for (std::uint32_t p = 0; p < market_.participants.size(); ++p) {
+    sessions.push_back(session_json(session_view(p)));
+    participants.push_back(participant_json(participant_view(p)));
+  }
+  snapshot = json{{"type", "snapshot"},         {"seq", seq_},           {"instruments", instruments},
+                  {"books", books},             {"trades", trades},      {"sessions", sessions},
+                  {"participants", participants}}
+                 .dump();
+  const std::uint64_t handle = next_handle_++;
+  subscribers_.emplace(handle, std::move(on_events));
+  return handle;
+}
+
+void Published::unsubscribe(std::uint64_t handle) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  subscribers_.erase(handle);
+}
+
+}  // namespace crix::gateway

@@ -1,0 +1,199 @@
+// crix::gateway::Published: what the exchange shows its operators and regulators (http::Link's reads
+// and its live feed), kept by the ledger stage after each commit from what the committed commands
+// changed: instruments (phase, halt, band, today's last price, volume and value), the books' levels
+// and orders, the last 1,000 trades, participants and their FIX sessions, status and metrics.
+//
+// Thread rules: publish() and flush() run on the ledger stage (its thread, or a FIX thread holding
+// its lock), the session callbacks on QuickFIX threads, the reads on any console thread. Everything
+// is under this class's own mutex (never a stage's lock), but for the per-session message counters,
+// which are atomics so that counting a message costs no lock. Feed handlers are called under that
+// mutex: they must only copy and post, never call back into this class (unsubscribe included).
+//
+// Updates: "book" (the levels one command changed, per instrument), "trade", "instrument" (phase, halt,
+// band, reference; and today's statistics after a fill or the close), "participant", "session",
+// "alert" (the ledger failed). Participants' open-order counts change on the feed only with another
+// participant update; read participants() for the count now.
+// Sequence: every update carries the seq of the command that made it, so the feed's updates come with
+// seq > the snapshot's. Session and participant logon changes are no command: they carry the last
+// committed seq (>= the snapshot's) and replace the row, so applying one twice changes nothing.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/exchange.hpp"
+#include "gateway/http/link.hpp"
+
+namespace crix::gateway {
+
+// An instrument's trading state as the engine stage saw it after a command that may have changed it
+// (a session phase, a halt, a close): the ledger stage cannot ask the exchange.
+struct InstrumentState {
+  std::uint32_t instrument = 0;
+  engine::SessionPhase phase{};
+  bool halted = false;
+  std::int64_t reference = 0;
+  std::int64_t band_low = 0;
+  std::int64_t band_high = 0;
+};
+
+// What one unit of the pipeline hands the console once it is committed: built by the engine stage
+// beside the unit's ledger batch.
+struct ConsoleBatch {
+  struct Change {
+    std::uint64_t seq = 0;
+    std::int64_t ts = 0;
+    engine::Event event;  // Level, Accepted, Fill, Canceled, Expired, Replaced, ParticipantState, DayClosed
+  };
+  std::vector<Change> changes;
+  std::vector<std::pair<std::uint64_t, InstrumentState>> instruments;  // (seq, state)
+  std::vector<std::string_view> rejects;  // why each request was refused: static texts
+  std::vector<std::chrono::steady_clock::time_point> arrivals;  // of the FIX requests it answers
+  void clear() {
+    changes.clear();
+    instruments.clear();
+    rejects.clear();
+    arrivals.clear();
+  }
+};
+
+class Published {
+ public:
+  // The state a start recovered: the exchange as replayed (single-threaded, before trading), the
+  // ledger's recent trades and today's statistics.
+  Published(const engine::Market& market, const engine::Exchange& exchange, const ledger::Reader& reader,
+            std::uint64_t seq, std::int64_t now);
+
+  // ---- the ledger stage, after a commit
+  struct Commit {
+    std::uint64_t seq = 0;          // the last command committed
+    std::string chain_head;         // hex
+    std::int64_t commit_us = -1;    // how long the write transaction took; -1: nothing was written
+    std::chrono::steady_clock::time_point sent;  // when the batches' reports had left
+  };
+  void publish(const std::vector<const ConsoleBatch*>& batches, const Commit& commit);
+  // Sends the session changes waiting since the last publish (the ledger thread calls it when idle).
+  void flush();
+  // An "alert" update ("critical": the ledger failed and trading stopped), with the last seq.
+  void alert(const std::string& level, const std::string& text);
+
+  // ---- QuickFIX threads
+  void logged_on(std::uint32_t session, std::int64_t now);
+  void logged_out(std::uint32_t session);
+  void stalled(std::uint32_t session);
+  void refused(std::uint32_t session);
+  void received(std::uint32_t session, std::int64_t now, bool new_order);  // an application message
+  void sent(std::uint32_t session) { sessions_[session].out.fetch_add(1, std::memory_order_relaxed); }
+
+  // ---- console threads: copies
+  std::vector<http::InstrumentView> instruments() const;
+  std::optional<http::BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const;
+  std::vector<http::TradeView> recent_trades(std::size_t limit) const;
+  std::vector<http::SessionView> sessions() const;
+  std::vector<http::ParticipantView> participants() const;
+  http::MetricsView metrics() const;
+  struct Ledger {
+    std::string chain_head;
+    std::int64_t last_commit_us = 0;
+    std::string phase;
+  };
+  Ledger ledger() const;
+
+  std::uint64_t subscribe(http::Link::FeedHandler on_events, std::string& snapshot);
+  void unsubscribe(std::uint64_t handle);
+
+  static constexpr std::size_t kRecentTrades = 1000;
+
+ private:
+  struct Book {
+    std::map<std::int64_t, http::Level, std::greater<>> bids;  // best (highest) first
+    std::map<std::int64_t, http::Level> asks;                   // best (lowest) first
+  };
+  struct Order {
+    http::OrderView view;
+    std::uint32_t instrument = 0;
+    std::uint32_t participant = 0;
+    std::uint64_t priority = 0;  // time priority within its level: smaller is earlier
+  };
+  struct SessionCounters {
+    std::atomic<std::uint64_t> in{0}, out{0};
+    std::atomic<std::int64_t> last_seen{0};
+  };
+  struct SessionState {
+    bool logged_on = false;
+    std::int64_t since = 0;
+    std::uint64_t stalled = 0, refused = 0;
+  };
+  class Histogram {
+   public:
+    explicit Histogram(std::vector<double> bounds_us);
+    void add(double us);
+    void view(std::vector<double>& bounds, std::vector<std::uint64_t>& cumulative, double& sum) const;
+
+   private:
+    std::vector<double> bounds_;
+    std::vector<std::uint64_t> counts_;  // per bucket, the last +Inf
+    double sum_ = 0;
+  };
+
+  // Under mutex_.
+  void apply(const ConsoleBatch::Change& c, std::vector<http::FeedEvent>& out);
+  void rest(const engine::Order& o, std::int64_t entered);
+  void set_level(std::uint32_t instrument, engine::Side side, const http::Level& level);
+  void remove_order(std::uint64_t id);
+  void flush_books(std::vector<http::FeedEvent>& out);
+  void flush_sessions(std::vector<http::FeedEvent>& out);
+  void emit(std::vector<http::FeedEvent>& out);
+  void mark(std::uint32_t session);
+  http::InstrumentView instrument_view(std::uint32_t i) const;
+  http::ParticipantView participant_view(std::uint32_t p) const;
+  http::SessionView session_view(std::uint32_t p) const;
+  std::string account_of(engine::Side side, engine::AccountId account) const;
+
+  const engine::Market& market_;
+  const std::int32_t utc_offset_minutes_;
+
+  mutable std::mutex mutex_;
+  std::uint64_t seq_ = 0;  // the last command reflected
+  std::vector<http::InstrumentView> instruments_;
+  std::vector<Book> books_;
+  std::unordered_map<std::uint64_t, Order> orders_;
+  std::uint64_t next_priority_ = 1;
+  std::deque<http::TradeView> trades_;
+  std::vector<bool> suspended_;
+  std::vector<std::uint32_t> open_orders_;  // per participant
+  std::vector<SessionState> session_states_;
+  std::unique_ptr<SessionCounters[]> sessions_;
+  std::vector<std::uint32_t> dirty_sessions_;  // logon changes not yet sent on the feed
+  std::string chain_head_;
+  std::int64_t last_commit_us_ = 0;
+  std::string phase_;
+  // The levels the command being applied changed, per instrument: [bids, asks] by price, for its
+  // book event; and the instruments whose statistics its fills moved.
+  std::map<std::uint32_t, std::array<std::map<std::int64_t, http::Level>, 2>> changed_levels_;
+  std::vector<std::uint32_t> traded_;
+  std::uint64_t changes_seq_ = 0;
+
+  std::atomic<std::uint64_t> orders_received_{0};
+  std::uint64_t trades_total_ = 0;
+  std::map<std::string, std::uint64_t, std::less<>> rejects_;
+  Histogram ack_;
+  Histogram commit_;
+
+  std::map<std::uint64_t, http::Link::FeedHandler> subscribers_;
+  std::uint64_t next_handle_ = 1;
+};
+
+}  // namespace crix::gateway
