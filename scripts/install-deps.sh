@@ -12,6 +12,7 @@ packages=(
   libssl-dev                         # SHA-256 for the ledger's hash chain
   libspdlog-dev                      # logging (crixd)
   libtomlplusplus-dev                # configuration
+  nlohmann-json3-dev                 # JSON (the console's HTTP API)
 )
 
 missing=()
