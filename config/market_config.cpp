@@ -212,7 +212,7 @@ void each_table(Reader& parent, std::string_view name, bool required, const Erro
   const toml::array* a = parent.array(name, required, "an array of tables, written [[name]]");
   if (a == nullptr) return;
   for (std::size_t i = 0; i < a->size(); ++i) {
-    const std::string path = std::string(name) + "[" + std::to_string(i) + "]";
+    const std::string path = parent.key(name) + "[" + std::to_string(i) + "]";
     const toml::node& n = (*a)[i];
     if (!n.is_table()) {
       errors.add(&n, path, "must be a table, got " + type_name(n));

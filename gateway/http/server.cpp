@@ -319,7 +319,7 @@ struct Server::Impl {
   Answer metrics();
   Answer ledger_query(const std::string& what, const Target& t, bool csv, Role role);
   Answer static_file(const std::string& path);
-  void action(const std::string& verb, const Request& req, const Identity& who, std::function<void(Answer)> reply);
+  void action(const std::string& verb, const Request& req, const Identity& who, const std::function<void(Answer)>& reply);
   engine::Command parse_action(const std::string& verb, const Json& body) const;
 };
 
@@ -454,7 +454,8 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   void fall_behind(std::size_t unsent) {
     if (closing_) return;
     closing_ = true;
-    queue_.clear();
+    // The message being written stays until its write completes: the write reads from it.
+    queue_.erase(writing_ && !queue_.empty() ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
     const std::string reason = "fell behind: " + std::to_string(unsent) + " updates unsent";
     ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
                     [self = this->shared_from_this()](beast::error_code) { self->timer_.cancel(); });
@@ -945,7 +946,7 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path.rfind("/api/v1/actions/", 0) == 0) {
       if (auto a = guard(bhttp::verb::post, Role::kOperator)) return reply(*a);
-      return action(path.substr(std::string_view("/api/v1/actions/").size()), req, who, std::move(reply));
+      return action(path.substr(std::string_view("/api/v1/actions/").size()), req, who, reply);
     }
     if (path.rfind("/api/", 0) == 0) {
       return reply(error(bhttp::status::not_found, "no endpoint " + path + ": see docs/API.md"));
@@ -1505,7 +1506,7 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
 }
 
 void Server::Impl::action(const std::string& verb, const Request& req, const Identity& who,
-                          std::function<void(Answer)> reply) {
+                          const std::function<void(Answer)>& reply) {
   Json body;
   try {
     body = req.body().empty() ? Json::object() : Json::parse(req.body());
