@@ -212,7 +212,7 @@ void each_table(Reader& parent, std::string_view name, bool required, const Erro
   const toml::array* a = parent.array(name, required, "an array of tables, written [[name]]");
   if (a == nullptr) return;
   for (std::size_t i = 0; i < a->size(); ++i) {
-    const std::string path = std::string(name) + "[" + std::to_string(i) + "]";
+    const std::string path = parent.key(name) + "[" + std::to_string(i) + "]";
     const toml::node& n = (*a)[i];
     if (!n.is_table()) {
       errors.add(&n, path, "must be a table, got " + type_name(n));
@@ -231,7 +231,7 @@ std::optional<engine::MinuteOfDay> minute_of_day(const toml::node& n) {
   return engine::MinuteOfDay{static_cast<std::uint16_t>(t.hour * 60 + t.minute)};
 }
 
-void read_exchange(Reader& root, engine::ExchangeSettings& x, std::string& rules_file,
+void read_exchange(Reader& root, engine::ExchangeSettings& x, Console& console, std::string& rules_file,
                    const Errors& errors) {
   const toml::table* t = root.table("exchange", true, "the [exchange] table");
   if (t == nullptr) return;
@@ -259,6 +259,9 @@ void read_exchange(Reader& root, engine::ExchangeSettings& x, std::string& rules
     x.durability = static_cast<engine::Durability>(*d);
   }
   x.fix_port = static_cast<std::uint16_t>(r.integer("fix_port", true, 1, 65535, "TCP port").value_or(0));
+  if (const auto port = r.integer("http_port", false, 1, 65535, "the console's TCP port, default 8080")) {
+    console.http_port = static_cast<std::uint16_t>(*port);
+  }
   x.max_orders = static_cast<std::uint32_t>(
       r.integer("max_orders", true, 1, 1 << 28, "resting orders the book can hold").value_or(1));
   x.max_levels = static_cast<std::uint32_t>(
@@ -474,6 +477,45 @@ std::string format(const ConfigError& e) {
   return s + e.reason;
 }
 
+namespace {
+
+// `[console]`: TLS files and who may use the console. Secrets are hashes, never plain text.
+void read_console(Reader& root, Console& console, const std::filesystem::path& folder, const Errors& errors) {
+  const toml::table* t = root.table("console", false, "the [console] table");
+  if (t == nullptr) return;
+  Reader r(*t, "console", errors);
+  const auto cert = r.text("tls_cert", false, "the console's TLS certificate chain (PEM), relative to this file");
+  const auto key = r.text("tls_key", false, "the console's TLS private key (PEM), relative to this file");
+  if (cert.has_value() != key.has_value()) {
+    r.error(cert ? "tls_cert" : "tls_key", "needs its partner: give both tls_cert and tls_key for HTTPS, or neither");
+  } else if (cert) {
+    console.tls_cert = folder / *cert;
+    console.tls_key = folder / *key;
+  }
+  const auto credentials = [&](std::string_view table, const char* secret_key, std::vector<ConsoleCredential>& out) {
+    std::set<std::string> names;
+    each_table(r, table, false, errors, [&](Reader& c) {
+      ConsoleCredential x;
+      x.name = c.text("name", true, "the user's or script's name, journaled with its actions").value_or("");
+      if (const auto role = c.choice("role", true, {"regulator", "operator"}, "what it may do")) {
+        x.role = static_cast<ConsoleRole>(*role);
+      }
+      x.secret = c.text(secret_key, true, "sha256:<salt hex>:<digest hex>").value_or("");
+      if (!x.secret.empty() && x.secret.rfind("sha256:", 0) != 0) {
+        c.error(secret_key, "must be sha256:<salt hex>:<digest hex> (its hash), never the secret itself");
+      }
+      if (!x.name.empty() && !names.insert(x.name).second) c.error("name", "'" + x.name + "' is listed twice");
+      out.push_back(std::move(x));
+    });
+  };
+  credentials("users", "password", console.users);
+  credentials("tokens", "token", console.tokens);
+}
+
+}  // namespace
+
+std::string_view to_string(ConsoleRole role) { return role == ConsoleRole::kOperator ? "operator" : "regulator"; }
+
 LoadResult load_market(const std::filesystem::path& market_file) {
   LoadResult result;
   std::map<std::string, std::uint32_t, std::less<>> tables;
@@ -485,7 +527,8 @@ LoadResult load_market(const std::filesystem::path& market_file) {
   std::string rules_file;
   {
     Reader root(*doc, "", errors);
-    read_exchange(root, m.exchange, rules_file, errors);
+    read_exchange(root, m.exchange, result.console, rules_file, errors);
+    read_console(root, result.console, market_file.parent_path(), errors);
 
     each_table(root, "instrument", true, errors, [&](Reader& r) {
       engine::Instrument in;

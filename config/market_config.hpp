@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/market.hpp"
@@ -29,8 +30,29 @@ struct ConfigError {
 // "market.toml:12: facility[3].capacity: must be a whole number from 1 to 10^10 (t/yr), got -5"
 std::string format(const ConfigError& e);
 
+// The operator and regulator console (gateway/http/): `[exchange] http_port` and the `[console]` table.
+enum class ConsoleRole : std::uint8_t { kRegulator = 0, kOperator = 1 };
+std::string_view to_string(ConsoleRole role);  // "regulator", "operator"
+
+// A console user (`[[console.users]]`, `secret` = its password's hash) or an API token
+// (`[[console.tokens]]`, `secret` = the token's hash), both "sha256:<salt hex>:<digest hex>".
+struct ConsoleCredential {
+  std::string name;
+  ConsoleRole role = ConsoleRole::kRegulator;
+  std::string secret;
+};
+
+struct Console {
+  std::uint16_t http_port = 8080;
+  std::filesystem::path tls_cert;  // both or neither; resolved against the market file's folder
+  std::filesystem::path tls_key;
+  std::vector<ConsoleCredential> users;
+  std::vector<ConsoleCredential> tokens;
+};
+
 struct LoadResult {
   std::optional<engine::Market> market;  // set only when there are no errors
+  Console console;                       // valid when `market` is set
   std::vector<ConfigError> errors;
 };
 

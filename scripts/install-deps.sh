@@ -14,6 +14,7 @@ packages=(
   libspdlog-dev                      # logging (crixd)
   libtomlplusplus-dev                # configuration
   clang-14 libfuzzer-14-dev          # fuzzing (scripts/fuzz.sh)
+  nlohmann-json3-dev                 # JSON (the console's HTTP API)
 )
 
 missing=()

@@ -1,0 +1,1653 @@
+#include "gateway/http/server.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/exchange.hpp"
+#include "engine/registry.hpp"
+#include "gateway/password.hpp"
+#include "ledger/error.hpp"
+#include "ledger/json.hpp"
+#include "ledger/verify.hpp"
+
+namespace crix::http {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using Json = nlohmann::ordered_json;
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kHeaderLimit = 8 * 1024;
+constexpr std::size_t kBodyLimit = 64 * 1024;
+constexpr std::size_t kMaxConnections = 256;
+constexpr std::size_t kMaxPerAddress = 32;
+constexpr auto kIdle = std::chrono::seconds(30);
+constexpr auto kSessionLife = std::chrono::hours(12);
+constexpr std::size_t kFeedMaxBytes = 4 * 1024 * 1024;
+constexpr std::size_t kFeedMaxMessages = 10'000;
+// A feed client closed for falling behind that still reads nothing is cut off after this long.
+constexpr auto kCloseGrace = std::chrono::seconds(5);
+constexpr std::size_t kDefaultLimit = 100;
+constexpr std::size_t kMaxLimit = 10'000;
+constexpr std::size_t kCsvPage = 512;  // trades per read transaction when a CSV takes the whole list
+
+enum class Role : std::uint8_t { kPublic = 0, kRegulator = 1, kOperator = 2 };
+
+std::string_view role_name(Role r) {
+  return r == Role::kOperator ? "operator" : r == Role::kRegulator ? "regulator" : "public";
+}
+
+Role from_config(config::ConsoleRole r) { return r == config::ConsoleRole::kOperator ? Role::kOperator : Role::kRegulator; }
+
+struct Identity {
+  std::optional<std::string> user;  // user or token name
+  Role role = Role::kPublic;
+};
+
+// An answer to give: status, body and its type, extra headers.
+struct Answer {
+  bhttp::status status = bhttp::status::ok;
+  std::string body;
+  std::string type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+Answer json_answer(bhttp::status status, const Json& j) { return Answer{status, j.dump() + "\n", "application/json", {}}; }
+
+std::string_view code_of(bhttp::status s) {
+  switch (s) {
+    case bhttp::status::bad_request: return "bad_request";
+    case bhttp::status::unauthorized: return "unauthorized";
+    case bhttp::status::forbidden: return "forbidden";
+    case bhttp::status::not_found: return "not_found";
+    case bhttp::status::method_not_allowed: return "method_not_allowed";
+    case bhttp::status::conflict: return "conflict";
+    case bhttp::status::payload_too_large:
+    case bhttp::status::request_header_fields_too_large: return "too_large";
+    case bhttp::status::unprocessable_entity: return "rejected";
+    case bhttp::status::too_many_requests: return "too_many";
+    default: return "unavailable";
+  }
+}
+
+Answer error(bhttp::status status, std::string what) {
+  Json j;
+  j["error"] = std::move(what);
+  j["code"] = code_of(status);
+  return json_answer(status, j);
+}
+
+// Thrown by request parsing helpers; becomes a 400 (or the status given).
+struct BadRequest {
+  bhttp::status status;
+  std::string what;
+};
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) {
+    s += kDigits[p[i] >> 4];
+    s += kDigits[p[i] & 15];
+  }
+  return s;
+}
+
+std::string random_id() {
+  unsigned char bytes[32];  // 256 bits
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("OpenSSL RAND_bytes failed: no session id");
+  return hex(bytes, sizeof bytes);
+}
+
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int v = 0;
+      const auto r = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+      if (r.ec != std::errc() || r.ptr != s.data() + i + 3) return std::nullopt;
+      out += static_cast<char>(v);
+      i += 2;
+    } else if (s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// The request target split into its decoded path and query parameters.
+struct Target {
+  std::string path;
+  std::map<std::string, std::string, std::less<>> query;
+
+  std::optional<std::string> get(std::string_view k) const {
+    const auto it = query.find(k);
+    if (it == query.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+std::optional<Target> parse_target(std::string_view target) {
+  Target t;
+  const std::size_t q = target.find('?');
+  const auto path = percent_decode(target.substr(0, q));
+  if (!path) return std::nullopt;
+  t.path = *path;
+  if (q == std::string_view::npos) return t;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    const auto k = percent_decode(pair.substr(0, eq));
+    const auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    if (!k || !v) return std::nullopt;
+    if (!k->empty()) t.query[*k] = *v;
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return t;
+}
+
+std::uint64_t whole(std::string_view name, const std::string& v, std::uint64_t lo, std::uint64_t hi) {
+  std::uint64_t n = 0;
+  const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (r.ec != std::errc() || r.ptr != v.data() + v.size() || n < lo || n > hi) {
+    throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' is not a whole number from " +
+                                                     std::to_string(lo) + " to " + std::to_string(hi)};
+  }
+  return n;
+}
+
+// "YYYY-MM-DD" -> the local day, or a 400 naming the parameter.
+ledger::Day day_parameter(std::string_view name, const std::string& v) {
+  const auto digits = [&](std::size_t at, std::size_t len) -> std::optional<int> {
+    int n = 0;
+    for (std::size_t i = at; i < at + len; ++i) {
+      if (i >= v.size() || v[i] < '0' || v[i] > '9') return std::nullopt;
+      n = n * 10 + (v[i] - '0');
+    }
+    return n;
+  };
+  const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
+  if (v.size() != 10 || v[4] != '-' || v[7] != '-' || !y || !m || !d || *m < 1 || *m > 12 || *d < 1 || *d > 31) {
+    throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' is not a date: use YYYY-MM-DD"};
+  }
+  const engine::Date date{*y, static_cast<std::uint8_t>(*m), static_cast<std::uint8_t>(*d)};
+  const ledger::Day day = ledger::to_day(date);
+  if (ledger::to_date(day).day != *d) {
+    throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' is not a date of the calendar"};
+  }
+  return day;
+}
+
+Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+std::string escape_label(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string number_text(double v) {
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string content_type(const std::filesystem::path& p) {
+  static const std::map<std::string, std::string, std::less<>> kTypes = {
+      {".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"}, {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},   {".json", "application/json"},
+      {".svg", "image/svg+xml"},             {".png", "image/png"},
+      {".jpg", "image/jpeg"},                {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},                 {".ico", "image/x-icon"},
+      {".woff", "font/woff"},                {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"},
+      {".wasm", "application/wasm"}};
+  const auto it = kTypes.find(p.extension().string());
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+bool is_loopback(const net::ip::address& a) { return a.is_loopback(); }
+
+std::string_view sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// Shared state of the server: who is logged in, how many connections each address holds.
+
+struct Server::Impl {
+  // Declared before the io_context, so destroyed after it: the handlers it destroys still release
+  // their connection slots and feed counts here.
+  Link& link;
+  config::Console console;
+  ServerOptions options;
+  std::filesystem::path web_root;  // canonical, or empty
+  std::atomic<std::size_t> ws_clients{0};
+  std::uint16_t bound_port = 0;
+  bool running = false;
+
+  std::mutex mutex;  // guards the members below
+  struct Session {
+    std::string user;
+    Role role;
+    Clock::time_point expires;
+  };
+  std::unordered_map<std::string, Session> sessions;
+  std::size_t connections = 0;
+  std::map<net::ip::address, std::size_t> per_address;
+
+  // Feed subscriptions still registered with the Link: stop() unsubscribes them before the io_context
+  // goes, so that no callback posts to it afterwards.
+  struct Feed;
+  std::set<std::shared_ptr<Feed>> feeds;
+
+  std::optional<ssl::context> tls;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+
+  Impl(Link& l, const config::Console& c, ServerOptions o)
+      : link(l), console(c), options(std::move(o)), acceptor(ioc) {}
+
+  Identity identify(const Request& req);
+  void handle(Request&& req, const Identity& who, std::function<void(Answer)> reply);
+
+  // Accepting connections.
+  void accept();
+  void on_connection(tcp::socket socket);
+  void release(const net::ip::address& a) {
+    std::lock_guard lock(mutex);
+    --connections;
+    if (--per_address[a] == 0) per_address.erase(a);
+  }
+
+  // Endpoints.
+  Answer login(const Request& req);
+  Answer logout(const Request& req);
+  Answer metrics();
+  Answer ledger_query(const std::string& what, const Target& t, bool csv, Role role);
+  Answer static_file(const std::string& path);
+  void action(const std::string& verb, const Request& req, const Identity& who, const std::function<void(Answer)>& reply);
+  engine::Command parse_action(const std::string& verb, const Json& body) const;
+};
+
+// A connection's slot in the limits; released when the connection ends.
+class Slot {
+ public:
+  Slot(Server::Impl& s, net::ip::address a) : server_(s), address_(std::move(a)) {}
+  ~Slot() { server_.release(address_); }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+ private:
+  Server::Impl& server_;
+  net::ip::address address_;
+};
+
+// One feed subscription: the Link's callback side (any thread) and the client's side (its strand).
+struct Server::Impl::Feed {
+  std::mutex mutex;  // the callback holds it while it posts, stop() while it marks the feed gone
+  bool alive = true;
+  std::uint64_t handle = 0;
+  std::atomic<std::size_t> pending_bytes{0};
+  std::atomic<std::size_t> pending_messages{0};
+  std::atomic<bool> dropped{false};
+};
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------
+// WebSocket feed.
+
+template <class WsStream>
+class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
+ public:
+  template <class Stream>
+  FeedSession(Server::Impl& server, Stream&& stream, std::unique_ptr<Slot> slot)
+      : server_(server), ws_(std::forward<Stream>(stream)), slot_(std::move(slot)), timer_(ws_.get_executor()) {}
+
+  ~FeedSession() {
+    if (feed_) {
+      bool registered = false;
+      {
+        std::lock_guard lock(feed_->mutex);
+        registered = feed_->alive;
+        feed_->alive = false;
+      }
+      if (registered) {
+        server_.link.unsubscribe(feed_->handle);
+        std::lock_guard lock(server_.mutex);
+        server_.feeds.erase(feed_);
+      }
+      --server_.ws_clients;
+    }
+  }
+
+  void run(Request req) {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.async_accept(req, beast::bind_front_handler(&FeedSession::on_accept, this->shared_from_this()));
+  }
+
+ private:
+  void on_accept(beast::error_code ec) {
+    if (ec) return;
+    ++server_.ws_clients;
+    feed_ = std::make_shared<Server::Impl::Feed>();
+    std::weak_ptr<FeedSession> weak = this->shared_from_this();
+    auto feed = feed_;
+    auto executor = ws_.get_executor();
+    // On the ledger thread: count, copy, post. Nothing here waits for this client.
+    auto on_events = [feed, weak, executor](const std::vector<FeedEvent>& events) {
+      if (feed->dropped.load()) return;
+      std::size_t bytes = 0;
+      for (const FeedEvent& e : events) bytes += e.json.size();
+      const std::size_t messages = feed->pending_messages.fetch_add(events.size()) + events.size();
+      const std::size_t total = feed->pending_bytes.fetch_add(bytes) + bytes;
+      std::lock_guard lock(feed->mutex);
+      if (!feed->alive) return;
+      if (messages > kFeedMaxMessages || total > kFeedMaxBytes) {
+        feed->dropped = true;
+        net::post(executor, [weak, messages] {
+          if (auto self = weak.lock()) self->fall_behind(messages);
+        });
+        return;
+      }
+      std::vector<std::string> copies;
+      copies.reserve(events.size());
+      for (const FeedEvent& e : events) copies.push_back(e.json);
+      net::post(executor, [weak, copies = std::move(copies)]() mutable {
+        if (auto self = weak.lock()) self->enqueue(std::move(copies));
+      });
+    };
+    std::string snapshot;
+    // We are on this connection's strand: the callback's posts run after this handler, so the
+    // snapshot is queued before any update.
+    feed_->handle = server_.link.subscribe(on_events, snapshot);
+    {
+      std::lock_guard lock(server_.mutex);
+      server_.feeds.insert(feed_);
+    }
+    feed_->pending_messages += 1;
+    feed_->pending_bytes += snapshot.size();
+    queue_.push_back(std::move(snapshot));
+    write_next();
+    read();
+  }
+
+  void enqueue(std::vector<std::string> messages) {
+    if (closing_) return;
+    for (std::string& m : messages) queue_.push_back(std::move(m));
+    write_next();
+  }
+
+  void write_next() {
+    if (writing_ || queue_.empty() || closing_) return;
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(queue_.front()), beast::bind_front_handler(&FeedSession::on_write, this->shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (ec) return;
+    if (!queue_.empty()) {
+      feed_->pending_bytes -= queue_.front().size();
+      feed_->pending_messages -= 1;
+      queue_.pop_front();
+    }
+    write_next();
+  }
+
+  // Too many updates unsent: close with 1008, dropping the queue; nobody else waits for this client.
+  void fall_behind(std::size_t unsent) {
+    if (closing_) return;
+    closing_ = true;
+    // The message being written stays until its write completes: the write reads from it.
+    queue_.erase(writing_ && !queue_.empty() ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
+    const std::string reason = "fell behind: " + std::to_string(unsent) + " updates unsent";
+    ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
+                    [self = this->shared_from_this()](beast::error_code) { self->timer_.cancel(); });
+    timer_.expires_after(kCloseGrace);
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (!ec) beast::get_lowest_layer(self->ws_).close();
+    });
+  }
+
+  void read() {
+    ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->timer_.cancel();
+        return;  // closed: the session ends with its last handler
+      }
+      self->in_.consume(self->in_.size());  // the feed takes no messages
+      self->read();
+    });
+  }
+
+  Server::Impl& server_;
+  websocket::stream<WsStream> ws_;
+  std::unique_ptr<Slot> slot_;
+  net::steady_timer timer_;
+  beast::flat_buffer in_;
+  std::deque<std::string> queue_;
+  bool writing_ = false;
+  bool closing_ = false;
+  std::shared_ptr<Server::Impl::Feed> feed_;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP sessions, plain and TLS (the shape of Beast's advanced_server_flex example).
+
+template <class Derived>
+class HttpSession {
+ public:
+  HttpSession(Server::Impl& server, std::unique_ptr<Slot> slot) : server_(server), slot_(std::move(slot)) {}
+
+ protected:
+  Derived& derived() { return static_cast<Derived&>(*this); }
+
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(kBodyLimit);
+    beast::get_lowest_layer(derived().stream()).expires_after(kIdle);
+    bhttp::async_read(derived().stream(), buffer_, *parser_,
+                      beast::bind_front_handler(&HttpSession::on_read, derived().shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::end_of_stream) return derived().shutdown();
+    if (ec == bhttp::error::header_limit) {
+      return send(error(bhttp::status::request_header_fields_too_large,
+                        "the request header is larger than 8 KiB: send fewer or shorter headers"),
+                  false);
+    }
+    if (ec == bhttp::error::body_limit) {
+      return send(error(bhttp::status::payload_too_large, "the request body is larger than 64 KiB"), false);
+    }
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {  // Beast's parser: malformed HTTP
+      return send(error(bhttp::status::bad_request, "malformed HTTP request: " + ec.message()), false);
+    }
+    if (ec) return;  // timeout, reset: nothing to answer
+    Request req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    const Identity who = server_.identify(req);
+    if (websocket::is_upgrade(req)) {
+      const auto target = parse_target(sv(req.target()));
+      if (!target || target->path != "/api/v1/feed") {
+        return send(error(bhttp::status::not_found, "only /api/v1/feed takes a WebSocket"), false);
+      }
+      if (who.role == Role::kPublic) {
+        return send(error(bhttp::status::unauthorized, "the feed needs the regulator or operator role: log in or "
+                                                       "send Authorization: Bearer <token>"),
+                    false);
+      }
+      beast::get_lowest_layer(derived().stream()).expires_never();
+      std::make_shared<FeedSession<typename Derived::StreamType>>(server_, derived().release_stream(), std::move(slot_))
+          ->run(std::move(req));
+      return;
+    }
+    auto self = derived().shared_from_this();
+    auto executor = derived().stream().get_executor();
+    server_.handle(std::move(req), who, [self, executor](Answer a) {
+      net::post(executor, [self, a = std::move(a)]() mutable { self->send(std::move(a), self->keep_alive_); });
+    });
+  }
+
+ public:
+  void send(Answer a, bool keep_alive) {
+    auto res = std::make_shared<Response>(a.status, version_ == 0 ? 11 : version_);
+    res->set(bhttp::field::server, "crix");
+    res->set(bhttp::field::content_type, a.type);
+    res->set(bhttp::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : a.headers) res->insert(k, v);
+    res->body() = std::move(a.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    response_ = res;
+    bhttp::async_write(derived().stream(), *res,
+                       [self = derived().shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                         self->response_.reset();
+                         if (ec) return;
+                         if (!keep_alive) return self->shutdown();
+                         self->read();
+                       });
+  }
+
+ protected:
+  Server::Impl& server_;
+  std::unique_ptr<Slot> slot_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<Response> response_;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+};
+
+class PlainSession : public HttpSession<PlainSession>, public std::enable_shared_from_this<PlainSession> {
+ public:
+  using StreamType = beast::tcp_stream;
+  PlainSession(Server::Impl& server, tcp::socket&& socket, std::unique_ptr<Slot> slot)
+      : HttpSession(server, std::move(slot)), stream_(std::move(socket)) {}
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+  beast::tcp_stream& stream() { return stream_; }
+  beast::tcp_stream release_stream() { return std::move(stream_); }
+  void shutdown() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+ private:
+  friend class HttpSession<PlainSession>;
+  beast::tcp_stream stream_;
+};
+
+class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_from_this<TlsSession> {
+ public:
+  using StreamType = beast::ssl_stream<beast::tcp_stream>;
+  TlsSession(Server::Impl& server, tcp::socket&& socket, ssl::context& ctx, std::unique_ptr<Slot> slot)
+      : HttpSession(server, std::move(slot)), stream_(std::move(socket), ctx) {}
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      beast::get_lowest_layer(self->stream_).expires_after(kIdle);
+      self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+        if (!ec) self->read();
+      });
+    });
+  }
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  beast::ssl_stream<beast::tcp_stream> release_stream() { return std::move(stream_); }
+  void shutdown() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+  }
+
+ private:
+  friend class HttpSession<TlsSession>;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+// Refuses a connection past the limits: 429 on plain HTTP, a bare close under TLS (no handshake to
+// spend on it).
+void refuse(tcp::socket socket, bool tls, const std::string& why) {
+  if (tls) {
+    beast::error_code ec;
+    socket.close(ec);
+    return;
+  }
+  auto s = std::make_shared<tcp::socket>(std::move(socket));
+  const std::string body = error(bhttp::status::too_many_requests, why).body;
+  auto text = std::make_shared<std::string>("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
+                                            "Connection: close\r\nContent-Length: " +
+                                            std::to_string(body.size()) + "\r\n\r\n" + body);
+  net::async_write(*s, net::buffer(*text), [s, text](beast::error_code, std::size_t) {
+    beast::error_code ec;
+    s->shutdown(tcp::socket::shutdown_send, ec);
+    s->close(ec);
+  });
+}
+
+}  // namespace
+
+void Server::Impl::accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) on_connection(std::move(socket));
+    accept();
+  });
+}
+
+void Server::Impl::on_connection(tcp::socket socket) {
+  beast::error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return;
+  const net::ip::address address = peer.address();
+  std::string refused;
+  {
+    std::lock_guard lock(mutex);
+    if (connections >= kMaxConnections) {
+      refused = "the console serves at most 256 connections: try again later";
+    } else if (per_address[address] >= kMaxPerAddress) {
+      refused = "at most 32 connections per client address: reuse connections (keep-alive)";
+    } else {
+      ++connections;
+      ++per_address[address];
+    }
+    if (!refused.empty() && per_address[address] == 0) per_address.erase(address);
+  }
+  if (!refused.empty()) return refuse(std::move(socket), tls.has_value(), refused);
+  auto slot = std::make_unique<Slot>(*this, address);
+  if (tls) {
+    std::make_shared<TlsSession>(*this, std::move(socket), *tls, std::move(slot))->run();
+  } else {
+    std::make_shared<PlainSession>(*this, std::move(socket), std::move(slot))->run();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Who is asking.
+
+Identity Server::Impl::identify(const Request& req) {
+  Identity who;
+  const auto auth = req.find(bhttp::field::authorization);
+  if (auth != req.end()) {
+    const std::string_view value = sv(auth->value());
+    constexpr std::string_view kBearer = "Bearer ";
+    if (value.substr(0, kBearer.size()) == kBearer) {
+      const std::string_view token = value.substr(kBearer.size());
+      for (const config::ConsoleCredential& t : console.tokens) {
+        if (gateway::password_matches(t.secret, token)) {
+          who.user = t.name;
+          who.role = from_config(t.role);
+          return who;
+        }
+      }
+    }
+    return who;  // a wrong token is no one, never a fallback to the cookie
+  }
+  const auto cookie = req.find(bhttp::field::cookie);
+  if (cookie == req.end()) return who;
+  std::string_view rest(cookie->value().data(), cookie->value().size());
+  while (!rest.empty()) {
+    const std::size_t semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    constexpr std::string_view kName = "crix_session=";
+    if (pair.substr(0, kName.size()) == kName) {
+      const std::string id(pair.substr(kName.size()));
+      std::lock_guard lock(mutex);
+      const auto it = sessions.find(id);
+      if (it != sessions.end()) {
+        if (it->second.expires < Clock::now()) {
+          sessions.erase(it);
+        } else {
+          who.user = it->second.user;
+          who.role = it->second.role;
+        }
+      }
+      return who;
+    }
+    if (semi == std::string_view::npos) break;
+    rest = rest.substr(semi + 1);
+  }
+  return who;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// JSON of the Link's views.
+
+namespace {
+
+Json to_json(const InstrumentView& v) {
+  return Json{{"symbol", v.symbol},       {"industry", v.industry},   {"unit", v.unit},
+              {"phase", v.phase},         {"halted", v.halted},       {"tick", v.tick},
+              {"lot", v.lot},             {"reference_price", v.reference_price},
+              {"band_low", v.band_low},   {"band_high", v.band_high}, {"last_price", v.last_price == 0 ? Json(nullptr) : Json(v.last_price)},
+              {"volume", v.volume},       {"value", v.value}};
+}
+
+Json to_json(const Level& l) { return Json{{"price", l.price}, {"qty", l.qty}, {"orders", l.orders}}; }
+
+Json levels(const std::vector<Level>& ls) {
+  Json a = Json::array();
+  for (const Level& l : ls) a.push_back(to_json(l));
+  return a;
+}
+
+Json to_json(const TradeView& t, std::int32_t offset) {
+  return Json{{"id", t.id},
+              {"seq", t.seq},
+              {"time", t.time},
+              {"time_text", ledger::time_text(engine::Timestamp(t.time), offset)},
+              {"symbol", t.symbol},
+              {"price", t.price},
+              {"qty", t.qty},
+              {"buyer", or_null(t.buyer)},
+              {"seller", or_null(t.seller)},
+              {"facility", or_null(t.facility)},
+              {"project", or_null(t.project)}};
+}
+
+Json time_or_null(std::int64_t ns, std::int32_t offset) {
+  return ns == 0 ? Json(nullptr) : Json(ledger::time_text(engine::Timestamp(ns), offset));
+}
+
+Json to_json(const SessionView& s, std::int32_t offset) {
+  return Json{{"participant", s.participant},
+              {"comp_id", s.comp_id},
+              {"logged_on", s.logged_on},
+              {"since", s.since == 0 ? Json(nullptr) : Json(s.since)},
+              {"since_text", time_or_null(s.since, offset)},
+              {"last_seen", s.last_seen == 0 ? Json(nullptr) : Json(s.last_seen)},
+              {"last_seen_text", time_or_null(s.last_seen, offset)},
+              {"messages_in", s.messages_in},
+              {"messages_out", s.messages_out},
+              {"stalled", s.stalled},
+              {"refused", s.refused}};
+}
+
+Json to_json(const ParticipantView& p) {
+  return Json{{"id", p.id}, {"name", p.name}, {"status", p.status}, {"open_orders", p.open_orders}, {"logged_on", p.logged_on}};
+}
+
+Json to_json(const OrderView& o, std::int32_t offset) {
+  return Json{{"id", o.id},
+              {"participant", o.participant},
+              {"account", or_null(o.account)},
+              {"side", o.side == '1' ? "buy" : "sell"},
+              {"price", o.price},
+              {"qty", o.qty},
+              {"entered", o.entered},
+              {"entered_text", time_or_null(o.entered, offset)}};
+}
+
+Json to_json(const StatusView& s, std::int32_t offset) {
+  return Json{{"seq", s.seq},
+              {"commands", s.commands},
+              {"trades", s.trades},
+              {"commits", s.commits},
+              {"busy", s.busy},
+              {"clock_commands", s.clock_commands},
+              {"chain_head", or_null(s.chain_head)},
+              {"ledger_bytes", s.ledger_bytes},
+              {"inbound_depth", s.inbound_depth},
+              {"batch_depth", s.batch_depth},
+              {"last_commit_us", s.last_commit_us},
+              {"started", s.started},
+              {"started_text", time_or_null(s.started, offset)},
+              {"now", s.now},
+              {"now_text", time_or_null(s.now, offset)},
+              {"uptime_s", s.started != 0 && s.now >= s.started ? Json((s.now - s.started) / 1'000'000'000) : Json(nullptr)},
+              {"phase", s.phase},
+              {"accepting", s.accepting},
+              {"last_error", or_null(s.last_error)}};
+}
+
+template <class T, class F>
+Json items(const std::vector<T>& v, F f) {
+  Json a = Json::array();
+  for (const T& x : v) a.push_back(f(x));
+  return Json{{"items", a}};
+}
+
+bool wants_csv(const Request& req, const Target& t) {
+  if (const auto f = t.get("format")) return *f == "csv";
+  const auto accept = req.find(bhttp::field::accept);
+  return accept != req.end() && std::string_view(accept->value().data(), accept->value().size()).find("text/csv") !=
+                                    std::string_view::npos;
+}
+
+Answer csv_answer(std::string body) { return Answer{bhttp::status::ok, std::move(body), "text/csv; charset=utf-8", {}}; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// Routing.
+
+void Server::Impl::handle(Request&& req, const Identity& who, std::function<void(Answer)> reply) {
+  const auto target = parse_target(sv(req.target()));
+  if (!target) return reply(error(bhttp::status::bad_request, "the request target has a bad %-escape"));
+  const std::string& path = target->path;
+  const bhttp::verb method = req.method();
+  const auto need = [&](Role role) -> std::optional<Answer> {
+    if (who.role >= role) return std::nullopt;
+    const std::string roles = role == Role::kOperator ? "the operator role" : "the regulator or operator role";
+    if (who.role == Role::kPublic) {
+      return error(bhttp::status::unauthorized, path + " needs " + roles +
+                                                    ": log in (POST /api/v1/login) or send Authorization: Bearer <token>");
+    }
+    return error(bhttp::status::forbidden, path + " needs " + roles + "; " + *who.user + " is " +
+                                               std::string(role_name(who.role)));
+  };
+  const auto only = [&](bhttp::verb v) -> std::optional<Answer> {
+    if (method == v || (v == bhttp::verb::get && method == bhttp::verb::head)) return std::nullopt;
+    Answer a = error(bhttp::status::method_not_allowed,
+                     path + " takes " + std::string(sv(bhttp::to_string(v))) + ", not " + std::string(sv(req.method_string())));
+    a.headers.emplace_back("Allow", std::string(sv(bhttp::to_string(v))));
+    return a;
+  };
+  const auto guard = [&](bhttp::verb v, Role role) -> std::optional<Answer> {
+    if (auto a = only(v)) return a;
+    return need(role);
+  };
+  const int offset = options.utc_offset_minutes;
+
+  try {
+    if (path == "/healthz") {
+      if (auto a = only(bhttp::verb::get)) return reply(*a);
+      return reply(json_answer(bhttp::status::ok, Json{{"ok", true}}));
+    }
+    if (path == "/readyz") {
+      if (auto a = only(bhttp::verb::get)) return reply(*a);
+      const bool ready = link.status().accepting;
+      return reply(json_answer(ready ? bhttp::status::ok : bhttp::status::service_unavailable, Json{{"ready", ready}}));
+    }
+    if (path == "/metrics") {
+      if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      return reply(metrics());
+    }
+    if (path == "/api/v1/login") {
+      if (auto a = only(bhttp::verb::post)) return reply(*a);
+      return reply(login(req));
+    }
+    if (path == "/api/v1/logout") {
+      if (auto a = only(bhttp::verb::post)) return reply(*a);
+      return reply(logout(req));
+    }
+    if (path == "/api/v1/me") {
+      if (auto a = only(bhttp::verb::get)) return reply(*a);
+      return reply(json_answer(bhttp::status::ok, Json{{"user", who.user ? Json(*who.user) : Json(nullptr)},
+                                                       {"role", role_name(who.role)}}));
+    }
+    if (path == "/api/v1/status") {
+      if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      return reply(json_answer(bhttp::status::ok, to_json(link.status(), offset)));
+    }
+    if (path == "/api/v1/instruments") {
+      if (auto a = only(bhttp::verb::get)) return reply(*a);
+      return reply(json_answer(bhttp::status::ok, items(link.instruments(), [](const auto& v) { return to_json(v); })));
+    }
+    if (path.rfind("/api/v1/book/", 0) == 0) {
+      const bool orders = target->get("orders").value_or("0") == "1";
+      if (auto a = guard(bhttp::verb::get, orders ? Role::kOperator : Role::kRegulator)) return reply(*a);
+      const std::string symbol = path.substr(std::string_view("/api/v1/book/").size());
+      std::size_t depth = 0;
+      if (const auto d = target->get("depth")) depth = whole("depth", *d, 0, 100'000);
+      const std::optional<BookView> b = link.book(symbol, depth, orders);
+      if (!b) return reply(error(bhttp::status::not_found, "no instrument '" + symbol + "': see /api/v1/instruments"));
+      Json j{{"symbol", b->symbol}, {"seq", b->seq}, {"bids", levels(b->bids)}, {"asks", levels(b->asks)}};
+      if (orders) {
+        Json os = Json::array();
+        for (const OrderView& o : b->orders) os.push_back(to_json(o, offset));
+        j["orders"] = os;
+      }
+      return reply(json_answer(bhttp::status::ok, j));
+    }
+    if (path == "/api/v1/trades/recent") {
+      if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      std::size_t limit = kDefaultLimit;
+      if (const auto l = target->get("limit")) limit = whole("limit", *l, 1, kMaxLimit);
+      return reply(json_answer(bhttp::status::ok,
+                               items(link.recent_trades(limit), [&](const auto& t) { return to_json(t, offset); })));
+    }
+    if (path == "/api/v1/sessions") {
+      if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      return reply(json_answer(bhttp::status::ok, items(link.sessions(), [&](const auto& s) { return to_json(s, offset); })));
+    }
+    if (path == "/api/v1/participants") {
+      if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      return reply(json_answer(bhttp::status::ok, items(link.participants(), [](const auto& p) { return to_json(p); })));
+    }
+    if (path.rfind("/api/v1/ledger/", 0) == 0) {
+      const std::string what = path.substr(std::string_view("/api/v1/ledger/").size());
+      const bool open = what == "elimination" || what == "daily" || what == "report";
+      if (auto a = guard(bhttp::verb::get, open ? Role::kPublic : Role::kRegulator)) return reply(*a);
+      return reply(ledger_query(what, *target, wants_csv(req, *target), who.role));
+    }
+    if (path == "/api/v1/feed") {
+      if (auto a = need(Role::kRegulator)) return reply(*a);
+      return reply(error(bhttp::status::bad_request, "/api/v1/feed is a WebSocket: send Upgrade: websocket"));
+    }
+    if (path.rfind("/api/v1/actions/", 0) == 0) {
+      if (auto a = guard(bhttp::verb::post, Role::kOperator)) return reply(*a);
+      return action(path.substr(std::string_view("/api/v1/actions/").size()), req, who, reply);
+    }
+    if (path.rfind("/api/", 0) == 0) {
+      return reply(error(bhttp::status::not_found, "no endpoint " + path + ": see docs/API.md"));
+    }
+    if (auto a = only(bhttp::verb::get)) return reply(*a);
+    return reply(static_file(path));
+  } catch (const BadRequest& e) {
+    return reply(error(e.status, e.what));
+  } catch (const ledger::Error& e) {
+    return reply(error(bhttp::status::service_unavailable, std::string("the ledger could not be read: ") + e.what()));
+  }
+}
+
+Answer Server::Impl::login(const Request& req) {
+  Json body;
+  try {
+    body = Json::parse(req.body());
+  } catch (const Json::parse_error& e) {
+    return error(bhttp::status::bad_request, std::string("the body is not JSON: ") + e.what());
+  }
+  if (!body.is_object() || !body.contains("user") || !body["user"].is_string() || !body.contains("password") ||
+      !body["password"].is_string()) {
+    return error(bhttp::status::bad_request, "expected {\"user\": \"...\", \"password\": \"...\"}");
+  }
+  const std::string user = body["user"].get<std::string>();
+  const std::string password = body["password"].get<std::string>();
+  for (const config::ConsoleCredential& u : console.users) {
+    if (u.name == user && gateway::password_matches(u.secret, password)) {
+      const std::string id = random_id();
+      {
+        std::lock_guard lock(mutex);
+        for (auto it = sessions.begin(); it != sessions.end();) {
+          it = it->second.expires < Clock::now() ? sessions.erase(it) : std::next(it);
+        }
+        sessions[id] = Session{u.name, from_config(u.role), Clock::now() + kSessionLife};
+      }
+      Answer a = json_answer(bhttp::status::ok, Json{{"user", u.name}, {"role", role_name(from_config(u.role))}});
+      a.headers.emplace_back("Set-Cookie", "crix_session=" + id + "; HttpOnly; SameSite=Strict; Path=/" +
+                                               (tls ? "; Secure" : "") + "; Max-Age=43200");
+      return a;
+    }
+  }
+  return error(bhttp::status::unauthorized, "user or password wrong");
+}
+
+Answer Server::Impl::logout(const Request& req) {
+  const auto cookie = req.find(bhttp::field::cookie);
+  if (cookie != req.end()) {
+    const std::string_view v(cookie->value().data(), cookie->value().size());
+    const std::size_t at = v.find("crix_session=");
+    if (at != std::string_view::npos) {
+      const std::string_view rest = v.substr(at + 13);
+      const std::string id(rest.substr(0, rest.find(';')));
+      std::lock_guard lock(mutex);
+      sessions.erase(id);
+    }
+  }
+  Answer a = json_answer(bhttp::status::ok, Json{{"user", nullptr}, {"role", "public"}});
+  a.headers.emplace_back("Set-Cookie", std::string("crix_session=; HttpOnly; SameSite=Strict; Path=/") +
+                                           (tls ? "; Secure" : "") + "; Max-Age=0");
+  return a;
+}
+
+Answer Server::Impl::metrics() {
+  const MetricsView m = link.metrics();
+  const StatusView s = link.status();
+  std::ostringstream o;
+  o << "# HELP crix_orders_total Orders received since start.\n# TYPE crix_orders_total counter\n"
+    << "crix_orders_total " << m.orders << "\n";
+  o << "# HELP crix_rejects_total Orders and commands refused, by reason.\n# TYPE crix_rejects_total counter\n";
+  for (const auto& [reason, n] : m.rejects_by_reason) {
+    o << "crix_rejects_total{reason=\"" << escape_label(reason) << "\"} " << n << "\n";
+  }
+  o << "# HELP crix_trades_total Trades since start.\n# TYPE crix_trades_total counter\n"
+    << "crix_trades_total " << m.trades << "\n";
+  const auto histogram = [&](const char* name, const char* help, const std::vector<double>& bounds,
+                             const std::vector<std::uint64_t>& counts, double sum) {
+    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+    bool inf = false;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < bounds.size() && i < counts.size(); ++i) {
+      inf = inf || std::isinf(bounds[i]);
+      total = counts[i];
+      o << name << "_bucket{le=\"" << number_text(bounds[i]) << "\"} " << counts[i] << "\n";
+    }
+    if (!inf) o << name << "_bucket{le=\"+Inf\"} " << total << "\n";
+    o << name << "_sum " << number_text(sum) << "\n" << name << "_count " << total << "\n";
+  };
+  histogram("crix_ack_latency_us", "Request received to its report leaving, microseconds.", m.ack_bounds_us,
+            m.ack_counts, m.ack_sum_us);
+  histogram("crix_commit_us", "Ledger commit time, microseconds.", m.commit_bounds_us, m.commit_counts, m.commit_sum_us);
+  o << "# HELP crix_queue_depth Commands waiting, by queue.\n# TYPE crix_queue_depth gauge\n"
+    << "crix_queue_depth{queue=\"inbound\"} " << s.inbound_depth << "\n"
+    << "crix_queue_depth{queue=\"batch\"} " << s.batch_depth << "\n";
+  std::size_t on = 0, off = 0;
+  for (const SessionView& v : link.sessions()) (v.logged_on ? on : off) += 1;
+  o << "# HELP crix_sessions FIX sessions, by state.\n# TYPE crix_sessions gauge\n"
+    << "crix_sessions{state=\"logged_on\"} " << on << "\n"
+    << "crix_sessions{state=\"logged_off\"} " << off << "\n";
+  o << "# HELP crix_book_levels Price levels in the book, by symbol and side.\n# TYPE crix_book_levels gauge\n";
+  for (const InstrumentView& i : link.instruments()) {
+    const auto b = link.book(i.symbol, 0, false);
+    if (!b) continue;
+    o << "crix_book_levels{symbol=\"" << escape_label(i.symbol) << "\",side=\"bid\"} " << b->bids.size() << "\n"
+      << "crix_book_levels{symbol=\"" << escape_label(i.symbol) << "\",side=\"ask\"} " << b->asks.size() << "\n";
+  }
+  o << "# HELP crix_ledger_bytes Size of the ledger file.\n# TYPE crix_ledger_bytes gauge\n"
+    << "crix_ledger_bytes " << s.ledger_bytes << "\n";
+  o << "# HELP crix_ws_clients Console feed clients connected.\n# TYPE crix_ws_clients gauge\n"
+    << "crix_ws_clients " << ws_clients.load() << "\n";
+  return Answer{bhttp::status::ok, o.str(), "text/plain; version=0.0.4; charset=utf-8", {}};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The ledger: the regulator's queries, the serializer of `crix ledger`.
+
+namespace {
+
+// A paged list: {"items": [...], "next_after": id|null, "more": n}.
+std::string page_json(const std::vector<std::string>& columns, const std::vector<ledger::Row>& rows,
+                      std::optional<std::uint64_t> next_after, std::uint64_t more) {
+  std::string out = "{\"items\": [";
+  for (std::size_t i = 0; i < rows.size(); ++i) out += (i == 0 ? "\n  " : ",\n  ") + ledger::json_object(columns, rows[i]);
+  out += rows.empty() ? "]" : "\n]";
+  out += ", \"next_after\": " + (next_after ? std::to_string(*next_after) : std::string("null")) +
+         ", \"more\": " + std::to_string(more) + "}\n";
+  return out;
+}
+
+// The public notice's fields of the elimination list: what a published 淘汰名单 shows, without the
+// enterprise's registry id, the inventory reference and the time of the last status change.
+const std::vector<std::string>& public_elimination_columns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> c;
+    for (const std::string& name : ledger::elimination_columns()) {
+      if (name != "enterprise_id" && name != "inventory_ref" && name != "status_since") c.push_back(name);
+    }
+    return c;
+  }();
+  return kColumns;
+}
+
+ledger::Row pick(const std::vector<std::string>& all, const ledger::Row& row, const std::vector<std::string>& wanted) {
+  ledger::Row out;
+  for (const std::string& w : wanted) {
+    const auto it = std::find(all.begin(), all.end(), w);
+    out.push_back(row[static_cast<std::size_t>(it - all.begin())]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool csv, Role role) {
+  const ledger::Reader reader = link.reader();
+  const ledger::Names names(reader);
+  const auto unknown = [](std::string_view kind, const std::string& id, std::string_view where) {
+    return BadRequest{bhttp::status::not_found,
+                      std::string(kind) + " '" + id + "' is not in the ledger; see " + std::string(where)};
+  };
+  engine::TradeId after{};
+  if (const auto a = t.get("after")) after = engine::TradeId(whole("after", *a, 0, std::numeric_limits<std::int64_t>::max()));
+  std::size_t limit = kDefaultLimit;
+  if (const auto l = t.get("limit")) limit = whole("limit", *l, 1, kMaxLimit);
+
+  // Pages a list of items with trade ids: CSV takes the whole list (from `after`), JSON one page.
+  const auto list = [&](const std::vector<std::string>& columns, auto fetch, auto row, auto id_of, auto left) {
+    if (csv) {
+      std::string body = ledger::csv_header(columns);
+      engine::TradeId from = after;
+      for (;;) {
+        const auto batch = fetch(ledger::Page{from, kCsvPage});
+        for (const auto& x : batch) {
+          body += ledger::csv_row(row(x), columns.size());
+          from = id_of(x);
+        }
+        if (batch.size() < kCsvPage) break;
+      }
+      return csv_answer(std::move(body));
+    }
+    const auto batch = fetch(ledger::Page{after, limit});
+    std::vector<ledger::Row> rows;
+    for (const auto& x : batch) rows.push_back(row(x));
+    std::optional<std::uint64_t> next;
+    std::uint64_t more = 0;
+    if (!batch.empty()) {
+      const engine::TradeId last = id_of(batch.back());
+      more = left(last);
+      if (more > 0) next = last.v;
+    }
+    return Answer{bhttp::status::ok, page_json(columns, rows, next, more), "application/json", {}};
+  };
+
+  if (what == "trades") {
+    std::optional<std::pair<ledger::TradeIndex, std::uint32_t>> listed;
+    int chosen = 0;
+    for (const char* k : {"participant", "facility", "project", "region", "industry"}) chosen += t.get(k) ? 1 : 0;
+    const bool range = t.get("from") || t.get("to");
+    if (chosen + (range ? 1 : 0) > 1) {
+      throw BadRequest{bhttp::status::bad_request,
+                       "choose one of participant, facility, project, region, industry, or a time range from/to"};
+    }
+    if (const auto v = t.get("participant")) {
+      const auto i = names.participant(*v);
+      if (!i) throw unknown("participant", *v, "/api/v1/participants");
+      listed = {ledger::TradeIndex::kParticipant, *i};
+    } else if (const auto f = t.get("facility")) {
+      const auto i = names.facility(*f);
+      if (!i) throw unknown("facility", *f, "the market file");
+      listed = {ledger::TradeIndex::kFacility, *i};
+    } else if (const auto p = t.get("project")) {
+      const auto i = names.project(*p);
+      if (!i) throw unknown("project", *p, "the market file");
+      listed = {ledger::TradeIndex::kProject, *i};
+    } else if (const auto g = t.get("region")) {
+      const auto i = names.region(*g);
+      if (!i) throw unknown("region code", *g, "/api/v1/ledger/regions");
+      listed = {ledger::TradeIndex::kRegion, *i};
+    } else if (const auto n = t.get("industry")) {
+      static constexpr std::string_view kNames[] = {"steel", "cement", "glass", "aluminium"};
+      const auto* it = std::find(std::begin(kNames), std::end(kNames), *n);
+      if (it == std::end(kNames)) {
+        throw BadRequest{bhttp::status::bad_request, "industry '" + *n + "' is none of steel, cement, glass, aluminium"};
+      }
+      listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(it - std::begin(kNames))};
+    }
+    // from/to: nanoseconds since the epoch, or a local date (to: that whole day), as `crix ledger`.
+    const std::int32_t zone = names.meta().utc_offset_minutes;
+    const auto time = [&](std::string_view name, const std::string& v, bool end) {
+      if (v.size() == 10 && v[4] == '-') {
+        const ledger::Day d = day_parameter(name, v);
+        return engine::Timestamp((std::int64_t{d.v} + (end ? 1 : 0)) * 86'400'000'000'000 -
+                                 std::int64_t{zone} * 60'000'000'000);
+      }
+      return engine::Timestamp(static_cast<std::int64_t>(whole(name, v, 0, std::numeric_limits<std::int64_t>::max())));
+    };
+    const engine::Timestamp from = t.get("from") ? time("from", *t.get("from"), false) : engine::Timestamp(0);
+    const engine::Timestamp to =
+        t.get("to") ? time("to", *t.get("to"), true) : engine::Timestamp(std::numeric_limits<std::int64_t>::max());
+    const auto fetch = [&](const ledger::Page& page) {
+      if (!listed) return range ? reader.trades_between(from, to, page) : reader.trades(page);
+      const std::uint32_t key = listed->second;
+      switch (listed->first) {
+        case ledger::TradeIndex::kParticipant: return reader.trades_by_participant(engine::ParticipantId(key), page);
+        case ledger::TradeIndex::kFacility: return reader.trades_by_facility(ledger::FacilityIndex(key), page);
+        case ledger::TradeIndex::kProject: return reader.trades_by_project(ledger::ProjectIndex(key), page);
+        case ledger::TradeIndex::kRegion: return reader.trades_by_region(ledger::RegionIndex(key), page);
+        case ledger::TradeIndex::kIndustry: return reader.trades_by_industry(static_cast<engine::Industry>(key), page);
+      }
+      return std::vector<ledger::Trade>{};
+    };
+    const auto left = [&](engine::TradeId a) {
+      if (listed) return reader.count_listed(listed->first, listed->second, a);
+      return range ? reader.count_between(from, to, a) : reader.count_trades(a);
+    };
+    return list(
+        ledger::trade_columns(), fetch, [&](const ledger::Trade& x) { return ledger::trade_row(names, x); },
+        [](const ledger::Trade& x) { return x.id; }, left);
+  }
+  if (what == "elimination") {
+    ledger::EliminationFilter filter;
+    if (const auto f = t.get("facility")) {
+      const auto i = names.facility(*f);
+      if (!i) throw unknown("facility", *f, "the market file");
+      filter.facility = ledger::FacilityIndex(*i);
+    }
+    if (const auto g = t.get("region")) {
+      const auto i = names.region(*g);
+      if (!i) throw unknown("region code", *g, "/api/v1/ledger/regions");
+      filter.region = ledger::RegionIndex(*i);
+    }
+    if (const auto s = t.get("status")) {
+      filter.status = engine::elimination_status(*s);
+      if (!filter.status) {
+        throw BadRequest{bhttp::status::bad_request,
+                         "status '" + *s + "' is none of publicised, confirmed, shut, dismantled, revoked"};
+      }
+    }
+    std::optional<engine::Industry> industry;
+    if (const auto n = t.get("industry")) {
+      static constexpr std::string_view kNames[] = {"steel", "cement", "glass", "aluminium"};
+      const auto* it = std::find(std::begin(kNames), std::end(kNames), *n);
+      if (it == std::end(kNames)) {
+        throw BadRequest{bhttp::status::bad_request, "industry '" + *n + "' is none of steel, cement, glass, aluminium"};
+      }
+      industry = static_cast<engine::Industry>(it - std::begin(kNames));
+    }
+    const bool full = role != Role::kPublic;
+    const auto& columns = full ? ledger::elimination_columns() : public_elimination_columns();
+    const auto row = [&](const ledger::EliminationItem& e) {
+      const ledger::Row r = ledger::elimination_row(names, e);
+      return full ? r : pick(ledger::elimination_columns(), r, columns);
+    };
+    // The industry is the facility's: the reader has no index of it, so it filters what it reads.
+    const auto of_industry = [&](const ledger::EliminationItem& e) {
+      if (!industry) return true;
+      const auto f = names.facility(e.facility_id);
+      return f && names.facilities()[*f].industry == *industry;
+    };
+    const auto fetch = [&](const ledger::Page& page) {
+      std::vector<ledger::EliminationItem> out;
+      ledger::Page p = page;
+      while (out.size() < page.limit) {
+        const auto batch = reader.elimination_list(filter, p);
+        for (const auto& e : batch) {
+          if (of_industry(e) && out.size() < page.limit) out.push_back(e);
+          p.after = e.entry.trade;
+          if (out.size() == page.limit) break;
+        }
+        if (batch.size() < p.limit || out.size() == page.limit) break;
+      }
+      return out;
+    };
+    const auto left = [&](engine::TradeId a) -> std::uint64_t {
+      if (!industry) return reader.count_elimination(filter, a);
+      std::uint64_t n = 0;
+      ledger::Page p{a, kCsvPage};
+      for (;;) {
+        const auto batch = reader.elimination_list(filter, p);
+        for (const auto& e : batch) n += of_industry(e) ? 1 : 0;
+        if (batch.size() < kCsvPage) return n;
+        p.after = batch.back().entry.trade;
+      }
+    };
+    return list(columns, fetch, row, [](const ledger::EliminationItem& e) { return e.entry.trade; }, left);
+  }
+  if (what.rfind("facilities/", 0) == 0) {
+    const std::string id = what.substr(11);
+    const auto i = names.facility(id);
+    if (!i) throw unknown("facility", id, "the market file");
+    const auto h = reader.facility_history(ledger::FacilityIndex(*i));
+    if (!h) throw unknown("facility", id, "the market file");
+    const ledger::Sections s = ledger::facility_sections(names, *h);
+    return csv ? csv_answer(ledger::csv_sections(s)) : Answer{bhttp::status::ok, ledger::json_sections(s), "application/json", {}};
+  }
+  if (what.rfind("projects/", 0) == 0) {
+    const std::string id = what.substr(9);
+    const auto i = names.project(id);
+    if (!i) throw unknown("project", id, "the market file");
+    const auto g = reader.project_progress(ledger::ProjectIndex(*i));
+    if (!g) throw unknown("project", id, "the market file");
+    ledger::Page page;
+    page.limit = 1'000'000;
+    const ledger::Sections s = ledger::project_sections(names, *g, reader.trades_by_project(ledger::ProjectIndex(*i), page));
+    return csv ? csv_answer(ledger::csv_sections(s)) : Answer{bhttp::status::ok, ledger::json_sections(s), "application/json", {}};
+  }
+  if (what == "regions") {
+    const ledger::Sections s = ledger::regions_sections(reader);
+    return csv ? csv_answer(ledger::csv_sections(s)) : Answer{bhttp::status::ok, ledger::json_sections(s), "application/json", {}};
+  }
+  if (what == "daily" || what == "report") {
+    const std::vector<ledger::DailyStats> all = reader.daily_stats(
+        ledger::Day(std::numeric_limits<std::int32_t>::min() / 2), ledger::Day(std::numeric_limits<std::int32_t>::max() / 2));
+    std::optional<ledger::Day> day;
+    if (const auto d = t.get("day")) day = day_parameter("day", *d);
+    ledger::Table table;
+    if (what == "daily") {
+      std::vector<ledger::DailyStats> days;
+      for (const auto& d : all) {
+        if (!day || d.day == *day) days.push_back(d);
+      }
+      table = ledger::daily_table(names, days);
+    } else {
+      if (!day && all.empty()) {
+        throw BadRequest{bhttp::status::not_found, "the ledger holds no trades yet: give ?day=YYYY-MM-DD"};
+      }
+      table = ledger::report_table(names, all, day ? *day : all.back().day);
+    }
+    if (csv) return csv_answer(ledger::csv_table(table));
+    std::vector<ledger::Row> rows = table.rows;
+    return Answer{bhttp::status::ok, page_json(table.columns, rows, std::nullopt, 0), "application/json", {}};
+  }
+  if (what == "verify") {
+    const ledger::VerifyReport r = ledger::verify(reader);
+    Json j{{"ok", r.ok()},
+           {"trades", r.trades},
+           {"journal", r.journal},
+           {"elimination", r.elimination},
+           {"chain_head", ledger::to_hex(r.chain_head)},
+           {"problem", r.problem ? Json(r.problem->what) : Json(nullptr)},
+           {"first_bad_trade", r.problem && r.problem->trade.v != 0 ? Json(r.problem->trade.v) : Json(nullptr)}};
+    return json_answer(bhttp::status::ok, j);
+  }
+  if (what == "operator-actions") {
+    // The journal's operator commands (the ledger does not record the operator's name or the
+    // command's result: those fields are null until it does).
+    const std::vector<std::string> columns = {"seq", "time", "time_text", "operator", "command", "result"};
+    std::vector<ledger::Row> rows;
+    engine::Seq next(after.v + 1);
+    std::optional<std::uint64_t> next_after;
+    std::uint64_t more = 0;
+    std::string body = ledger::csv_header(columns);
+    for (;;) {
+      const std::vector<engine::Command> batch = reader.journal(next, kCsvPage);
+      for (const engine::Command& c : batch) {
+        next = engine::Seq(c.seq.v + 1);
+        if (c.type < engine::CommandType::kCloseDay || c.type == engine::CommandType::kAdvanceTime) continue;
+        std::string command(engine::to_string(c.type));
+        ledger::Row row = {ledger::number_cell(static_cast<unsigned long long>(c.seq.v)),
+                           ledger::number_cell(static_cast<long long>(c.ts.v)),
+                           ledger::text_cell(ledger::time_text(c.ts, names.meta().utc_offset_minutes)),
+                           ledger::null_cell(), ledger::text_cell(command), ledger::null_cell()};
+        if (csv) {
+          body += ledger::csv_row(row, columns.size());
+        } else if (rows.size() < limit) {
+          rows.push_back(std::move(row));
+          next_after = c.seq.v;
+        } else {
+          ++more;
+        }
+      }
+      if (batch.size() < kCsvPage) break;
+    }
+    if (csv) return csv_answer(std::move(body));
+    return Answer{bhttp::status::ok, page_json(columns, rows, more > 0 ? next_after : std::nullopt, more),
+                  "application/json", {}};
+  }
+  throw BadRequest{bhttp::status::not_found, "no ledger query '" + what + "': see docs/API.md"};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Operator actions.
+
+engine::Command Server::Impl::parse_action(const std::string& verb, const Json& body) const {
+  using engine::CommandType;
+  const engine::Market& m = options.market;
+  const auto text = [&](const char* key) -> std::string {
+    if (!body.contains(key) || !body[key].is_string() || body[key].get<std::string>().empty()) {
+      throw BadRequest{bhttp::status::bad_request, verb + " needs \"" + key + "\": a non-empty string"};
+    }
+    return body[key].get<std::string>();
+  };
+  const auto trade = [&]() -> std::uint64_t {
+    if (!body.contains("trade") || !body["trade"].is_number_unsigned() || body["trade"].get<std::uint64_t>() == 0) {
+      throw BadRequest{bhttp::status::bad_request, verb + " needs \"trade\": a trade id (a whole number above 0)"};
+    }
+    return body["trade"].get<std::uint64_t>();
+  };
+  const auto index_of = [&](const auto& list, const std::string& id, auto id_of, const char* kind) -> std::uint32_t {
+    for (std::uint32_t i = 0; i < list.size(); ++i) {
+      if (id_of(list[i]) == id) return i;
+    }
+    throw BadRequest{bhttp::status::not_found, std::string("no ") + kind + " '" + id + "' in the market"};
+  };
+  const auto symbol = [&] {
+    return index_of(m.instruments, text("symbol"), [](const engine::Instrument& i) { return i.code; }, "instrument");
+  };
+  const auto participant = [&] {
+    return index_of(m.participants, text("participant"), [](const engine::Participant& p) { return p.id; }, "participant");
+  };
+  const auto facility = [&] {
+    return index_of(m.facilities, text("facility"), [](const engine::Facility& f) { return f.id; }, "facility");
+  };
+  const auto project = [&] {
+    return index_of(m.projects, text("project"), [](const engine::Project& p) { return p.id; }, "project");
+  };
+  const auto optional_reason = [&] {
+    if (body.contains("reason") && !body["reason"].is_string()) {
+      throw BadRequest{bhttp::status::bad_request, verb + ": \"reason\" must be a string"};
+    }
+  };
+  // An amendment's value: a number, true/false, or (expires) a date "YYYY-MM-DD" or "none".
+  const auto value = [&](const std::string& field, std::int64_t lo, std::int64_t hi) -> std::int64_t {
+    if (!body.contains("value")) throw BadRequest{bhttp::status::bad_request, verb + " needs \"value\""};
+    const Json& v = body["value"];
+    if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
+    if (v.is_number_integer() && v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi) return v.get<std::int64_t>();
+    throw BadRequest{bhttp::status::bad_request, verb + ": " + field + " takes a whole number from " +
+                                                     std::to_string(lo) + " to " + std::to_string(hi)};
+  };
+
+  engine::Command c;
+  if (verb == "halt" || verb == "resume") {
+    optional_reason();
+    c.type = verb == "halt" ? CommandType::kHalt : CommandType::kResume;
+    c.instrument = engine::InstrumentId(symbol());
+  } else if (verb == "suspend" || verb == "reinstate") {
+    optional_reason();
+    c.type = verb == "suspend" ? CommandType::kSuspend : CommandType::kReinstate;
+    c.participant = engine::ParticipantId(participant());
+  } else if (verb == "close-day") {
+    c.type = CommandType::kCloseDay;
+  } else if (verb == "revoke") {
+    c.type = CommandType::kRevoke;
+    c.id = engine::OrderId(trade());
+  } else if (verb == "elimination-status") {
+    c.type = CommandType::kSetEliminationStatus;
+    c.id = engine::OrderId(trade());
+    const std::string s = text("status");
+    const auto status = engine::elimination_status(s);
+    if (!status || *status == engine::EliminationStatus::kPublicised || *status == engine::EliminationStatus::kRevoked) {
+      throw BadRequest{bhttp::status::bad_request,
+                       "status '" + s + "' is none of confirmed, shut, dismantled (a revocation is actions/revoke)"};
+    }
+    c.qty = engine::Qty(static_cast<std::int64_t>(*status));
+  } else if (verb == "amend-facility") {
+    c.type = CommandType::kAmendFacility;
+    c.side = engine::Side::kSell;
+    c.account = engine::AccountId(facility());
+    const std::string key = text("field");
+    const auto field = engine::facility_field(key);
+    if (!field) throw BadRequest{bhttp::status::bad_request, "no facility field '" + key + "'"};
+    c.id = engine::OrderId(static_cast<std::uint64_t>(*field));
+    switch (*field) {
+      case engine::FacilityField::kCapacity: c.qty = engine::Qty(value(key, 1, 10'000'000'000)); break;
+      case engine::FacilityField::kIdleYears: c.qty = engine::Qty(value(key, 0, 1000)); break;
+      case engine::FacilityField::kExpires: {
+        const Json& v = body.contains("value") ? body["value"] : Json();
+        if (v.is_string() && v.get<std::string>() == "none") {
+          c.qty = engine::Qty(-1);
+        } else if (v.is_string()) {
+          c.qty = engine::Qty(day_parameter("value", v.get<std::string>()).v);
+        } else {
+          throw BadRequest{bhttp::status::bad_request, "expires takes a date \"YYYY-MM-DD\" or \"none\""};
+        }
+        break;
+      }
+      default: c.qty = engine::Qty(value(key, 0, 1)); break;
+    }
+  } else if (verb == "amend-project") {
+    c.type = CommandType::kAmendProject;
+    c.side = engine::Side::kBuy;
+    c.account = engine::AccountId(project());
+    const std::string key = text("field");
+    const auto field = engine::project_field(key);
+    if (!field) throw BadRequest{bhttp::status::bad_request, "no project field '" + key + "' (fields: new_capacity, status)"};
+    c.id = engine::OrderId(static_cast<std::uint64_t>(*field));
+    if (*field == engine::ProjectField::kNeed) {
+      c.qty = engine::Qty(value(key, 1, 10'000'000'000));
+    } else {
+      const std::string s = body.contains("value") && body["value"].is_string() ? body["value"].get<std::string>() : "";
+      std::optional<std::int64_t> status;
+      for (std::int64_t k = 0; k <= static_cast<std::int64_t>(engine::ProjectStatus::kCanceled); ++k) {
+        if (engine::to_string(static_cast<engine::ProjectStatus>(k)) == s) status = k;
+      }
+      if (!status) throw BadRequest{bhttp::status::bad_request, "status '" + s + "' is none of approved, filed, completed, canceled"};
+      c.qty = engine::Qty(*status);
+    }
+  } else if (verb == "register") {
+    c.type = CommandType::kRegister;
+    if (body.contains("facility") == body.contains("project")) {
+      throw BadRequest{bhttp::status::bad_request, "register takes {\"facility\": \"...\"} or {\"project\": \"...\"}"};
+    }
+    if (body.contains("facility")) {
+      c.side = engine::Side::kSell;
+      c.account = engine::AccountId(facility());
+    } else {
+      c.side = engine::Side::kBuy;
+      c.account = engine::AccountId(project());
+    }
+  } else {
+    throw BadRequest{bhttp::status::not_found,
+                     "no action '" + verb + "' (halt, resume, suspend, reinstate, close-day, revoke, elimination-status, "
+                                            "amend-facility, amend-project, register)"};
+  }
+  return c;
+}
+
+void Server::Impl::action(const std::string& verb, const Request& req, const Identity& who,
+                          const std::function<void(Answer)>& reply) {
+  Json body;
+  try {
+    body = req.body().empty() ? Json::object() : Json::parse(req.body());
+  } catch (const Json::parse_error& e) {
+    return reply(error(bhttp::status::bad_request, std::string("the body is not JSON: ") + e.what()));
+  }
+  if (!body.is_object()) return reply(error(bhttp::status::bad_request, "the body must be a JSON object"));
+  const engine::Command command = parse_action(verb, body);
+  // `done` runs on the ledger thread: it only builds the answer and hands it to `reply`, which posts.
+  link.submit(command, *who.user, [reply](const ActionResult& r) {
+    if (r.ok) return reply(json_answer(bhttp::status::ok, Json{{"ok", true}, {"seq", r.seq}}));
+    if (r.seq == 0) {
+      Answer a = error(bhttp::status::service_unavailable, "not queued: " + r.reason + "; try again");
+      return reply(std::move(a));
+    }
+    reply(json_answer(bhttp::status::unprocessable_entity,
+                      Json{{"ok", false}, {"code", "rejected"}, {"reject_code", r.reject_code}, {"error", r.reason}, {"seq", r.seq}}));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Static files.
+
+Answer Server::Impl::static_file(const std::string& path) {
+  const auto missing = [&] { return error(bhttp::status::not_found, "no file " + path); };
+  if (web_root.empty()) return missing();
+  std::string rel = path == "/" ? "/index.html" : path;
+  // The path is already %-decoded: refuse what could step out before the file system sees it.
+  if (rel.front() != '/' || rel.find('\0') != std::string::npos || rel.find('\\') != std::string::npos) return missing();
+  std::string_view rest = std::string_view(rel).substr(1);
+  while (!rest.empty()) {
+    const std::size_t slash = rest.find('/');
+    const std::string_view part = rest.substr(0, slash);
+    if (part == ".." || part == "." || part.empty()) return missing();
+    if (slash == std::string_view::npos) break;
+    rest = rest.substr(slash + 1);
+  }
+  std::error_code ec;
+  const std::filesystem::path file = std::filesystem::canonical(web_root / rel.substr(1), ec);
+  if (ec) return missing();
+  // After resolving symlinks the file must still lie under the root.
+  const auto [root_end, file_it] = std::mismatch(web_root.begin(), web_root.end(), file.begin(), file.end());
+  if (root_end != web_root.end() || !std::filesystem::is_regular_file(file, ec)) return missing();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return missing();
+  std::ostringstream data;
+  data << in.rdbuf();
+  return Answer{bhttp::status::ok, data.str(), content_type(file), {}};
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+Server::Server(Link& link, const config::Console& console, ServerOptions options)
+    : impl_(std::make_unique<Impl>(link, console, std::move(options))) {
+  Impl& s = *impl_;
+  beast::error_code ec;
+  const net::ip::address address = net::ip::make_address(s.options.host, ec);
+  if (ec) throw std::runtime_error("console: '" + s.options.host + "' is not an IP address: give one like 127.0.0.1");
+  if (!console.tls_cert.empty()) {
+    s.tls.emplace(ssl::context::tls_server);
+    s.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    s.tls->use_certificate_chain_file(console.tls_cert.string(), ec);
+    if (ec) {
+      throw std::runtime_error("console: cannot use [console] tls_cert " + console.tls_cert.string() + ": " +
+                               ec.message() + "; give a PEM certificate chain");
+    }
+    s.tls->use_private_key_file(console.tls_key.string(), ssl::context::pem, ec);
+    if (ec) {
+      throw std::runtime_error("console: cannot use [console] tls_key " + console.tls_key.string() + ": " +
+                               ec.message() + "; give the certificate's PEM private key");
+    }
+  } else if (!is_loopback(address)) {
+    throw std::runtime_error("console: plain HTTP is served only on a loopback address, not " + s.options.host +
+                             ": set [console] tls_cert and tls_key (PEM files) in the market file for HTTPS, "
+                             "or listen on 127.0.0.1");
+  }
+  if (!s.options.web_root.empty()) {
+    std::error_code fe;
+    s.web_root = std::filesystem::canonical(s.options.web_root, fe);
+    if (fe || !std::filesystem::is_directory(s.web_root)) {
+      throw std::runtime_error("console: web root " + s.options.web_root + " is not a directory");
+    }
+  }
+  const tcp::endpoint endpoint(address, s.options.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) s.bound_port = s.acceptor.local_endpoint(ec).port();
+  if (ec) {
+    throw std::runtime_error("console: cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) +
+                             ": " + ec.message() + "; choose another port (crixd --http HOST:PORT or [exchange] http_port)");
+  }
+}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  Impl& s = *impl_;
+  if (s.running) return;
+  s.running = true;
+  s.accept();
+  const unsigned n = std::max(1u, s.options.threads);
+  for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+}
+
+void Server::stop() {
+  Impl& s = *impl_;
+  if (!s.running) {
+    if (s.acceptor.is_open()) {
+      beast::error_code ec;
+      s.acceptor.close(ec);
+    }
+    return;
+  }
+  s.running = false;
+  s.ioc.stop();
+  for (std::thread& t : s.threads) t.join();
+  s.threads.clear();
+  beast::error_code ec;
+  s.acceptor.close(ec);
+  // No feed callback may post to the io_context once it is gone.
+  std::set<std::shared_ptr<Impl::Feed>> feeds;
+  {
+    std::lock_guard lock(s.mutex);
+    feeds.swap(s.feeds);
+  }
+  for (const auto& f : feeds) {
+    bool registered = false;
+    {
+      std::lock_guard lock(f->mutex);
+      registered = f->alive;
+      f->alive = false;
+    }
+    if (registered) s.link.unsubscribe(f->handle);
+  }
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+bool Server::tls() const { return impl_->tls.has_value(); }
+
+}  // namespace crix::http

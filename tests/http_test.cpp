@@ -1,0 +1,775 @@
+// The console's server (gateway/http/server.hpp) on loopback: a real Server with a Link of this test's
+// own (views in memory, a real LMDB ledger written by `crix simulate`, submit() recording the commands),
+// driven by a Beast client: roles on every endpoint, the ledger's JSON and CSV against ledger::Reader
+// and `crix ledger`, paging, actions, the live feed and its bound, the limits, static files and TLS.
+#include <atomic>
+#include <utility>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "config/market_config.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/password.hpp"
+#include "ledger/json.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scratch_dir.hpp"
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using Json = nlohmann::json;
+using namespace crix;
+
+// ---------------------------------------------------------------------------------------------------
+// The Link: what a running exchange would publish, held here.
+
+class TestLink : public http::Link {
+ public:
+  explicit TestLink(const std::string& ledger) : reader_(ledger) {
+    http::InstrumentView iron;
+    iron.symbol = "STEEL-IRON";
+    iron.industry = "steel";
+    iron.unit = "t";
+    iron.phase = "open";
+    iron.tick = 1;
+    iron.lot = 1;
+    iron.reference_price = 58000;
+    iron.band_low = 52200;
+    iron.band_high = 63800;
+    instruments_.push_back(iron);
+    status_.accepting = true;
+    status_.phase = "open";
+    status_.seq = 41;
+    metrics_.orders = 12;
+    metrics_.trades = 3;
+    metrics_.rejects_by_reason = {{"price outside band", 2}};
+    metrics_.ack_bounds_us = {10, 100, std::numeric_limits<double>::infinity()};
+    metrics_.ack_counts = {5, 11, 12};
+    metrics_.ack_sum_us = 400;
+    metrics_.commit_bounds_us = {100, std::numeric_limits<double>::infinity()};
+    metrics_.commit_counts = {1, 2};
+    metrics_.commit_sum_us = 150;
+  }
+
+  http::StatusView status() const override {
+    std::lock_guard lock(mutex_);
+    return status_;
+  }
+  http::MetricsView metrics() const override { return metrics_; }
+  std::vector<http::InstrumentView> instruments() const override { return instruments_; }
+  std::optional<http::BookView> book(std::string_view symbol, std::size_t, bool with_orders) const override {
+    if (symbol != "STEEL-IRON") return std::nullopt;
+    http::BookView b;
+    b.symbol = "STEEL-IRON";
+    b.seq = 41;
+    b.bids = {{58000, 10, 1}};
+    b.asks = {{58100, 5, 2}};
+    if (with_orders) b.orders = {{7, "TJ-RONGCHENG", "TJ-BF-410", '2', 58100, 5, 1}};
+    return b;
+  }
+  std::vector<http::TradeView> recent_trades(std::size_t) const override {
+    return {{1, 40, 1'796'000'000'000'000'000, "STEEL-IRON", 58000, 10, "HB-BUYER", "TJ-RONGCHENG", "TJ-BF-410", ""}};
+  }
+  std::vector<http::SessionView> sessions() const override { return {{"TJ-RONGCHENG", "TJ-RONGCHENG", true, 1, 2, 3, 4, 0, 0}}; }
+  std::vector<http::ParticipantView> participants() const override {
+    return {{"TJ-RONGCHENG", "Tianjin Rongcheng", "active", 1, true}};
+  }
+  ledger::Reader reader() const override { return reader_; }
+
+  void submit(const engine::Command& command, const std::string& operator_name,
+              std::function<void(const http::ActionResult&)> done) override {
+    http::ActionResult r;
+    {
+      std::lock_guard lock(mutex_);
+      submitted_.emplace_back(command, operator_name);
+      r = answer_;
+      if (r.ok || !r.reject_code.empty()) r.seq = ++status_.seq;
+    }
+    done(r);
+  }
+
+  std::uint64_t subscribe(FeedHandler on_events, std::string& snapshot) override {
+    std::lock_guard lock(mutex_);
+    snapshot = Json{{"type", "snapshot"}, {"seq", status_.seq}}.dump();
+    handlers_[++next_handle_] = std::move(on_events);
+    return next_handle_;
+  }
+  void unsubscribe(std::uint64_t handle) override {
+    std::lock_guard lock(mutex_);
+    handlers_.erase(handle);
+  }
+
+  // As the ledger thread does after a commit.
+  void publish(const std::vector<http::FeedEvent>& events) {
+    std::lock_guard lock(mutex_);
+    for (auto& [h, f] : handlers_) f(events);
+  }
+  std::size_t subscribers() const {
+    std::lock_guard lock(mutex_);
+    return handlers_.size();
+  }
+  void answer(http::ActionResult r) {
+    std::lock_guard lock(mutex_);
+    answer_ = std::move(r);
+  }
+  std::vector<std::pair<engine::Command, std::string>> submitted() const {
+    std::lock_guard lock(mutex_);
+    return submitted_;
+  }
+  void set_accepting(bool a) {
+    std::lock_guard lock(mutex_);
+    status_.accepting = a;
+  }
+
+ private:
+  ledger::Reader reader_;
+  std::vector<http::InstrumentView> instruments_;
+  http::MetricsView metrics_;
+  mutable std::mutex mutex_;
+  http::StatusView status_;
+  http::ActionResult answer_{true, 0, "", ""};
+  std::vector<std::pair<engine::Command, std::string>> submitted_;
+  std::map<std::uint64_t, FeedHandler> handlers_;
+  std::uint64_t next_handle_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// A Beast client.
+
+struct Reply {
+  unsigned status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  Json json() const { return Json::parse(body); }
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+template <class Stream>
+Reply exchange(Stream& stream, bhttp::verb verb, const std::string& target, const std::string& body, const Headers& headers) {
+  bhttp::request<bhttp::string_body> req(verb, target, 11);
+  req.set(bhttp::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  bhttp::write(stream, req);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  bhttp::read(stream, buffer, parser);
+  Reply r;
+  r.status = parser.get().result_int();
+  r.body = parser.get().body();
+  for (const auto& f : parser.get()) r.headers[std::string(f.name_string())] = std::string(f.value());
+  return r;
+}
+
+Reply request(std::uint16_t port, bhttp::verb verb, const std::string& target, const std::string& body = "",
+              const Headers& headers = {}) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  return exchange(stream, verb, target, body, headers);
+}
+
+Reply get(std::uint16_t port, const std::string& target, const Headers& headers = {}) {
+  return request(port, bhttp::verb::get, target, "", headers);
+}
+
+// What the server answers to bytes that are not (or not all) an HTTP request: the whole reply.
+std::string raw(std::uint16_t port, const std::string& bytes) {
+  net::io_context ioc;
+  tcp::socket socket(ioc);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  net::write(socket, net::buffer(bytes));
+  std::string out;
+  beast::error_code ec;
+  char buf[4096];
+  for (;;) {
+    const std::size_t n = socket.read_some(net::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  return out;
+}
+
+const Headers kOperator = {{"Authorization", "Bearer crix-sample-operator-token"}};
+
+std::string login(std::uint16_t port, const std::string& user, const std::string& password) {
+  const Reply r = request(port, bhttp::verb::post, "/api/v1/login", Json{{"user", user}, {"password", password}}.dump());
+  REQUIRE(r.status == 200);
+  const std::string cookie = r.headers.at("Set-Cookie");
+  return cookie.substr(0, cookie.find(';'));
+}
+
+config::LoadResult sample() {
+  config::LoadResult r = config::load_market(config::sample_market_path());
+  REQUIRE(r.errors.empty());
+  return r;
+}
+
+// One ledger with a simulated day's trades for every test (written once, read only).
+const std::string& ledger_path() {
+  static const crix::test::ScratchDir dir("crix-http");
+  static const std::string path = [] {
+    const std::string p = dir.file("ledger");
+    const crix::test::RunResult r = crix::test::run({CRIX_BIN, "simulate", "--commands", "3000", "--ledger", p});
+    REQUIRE(r.exit_code == 0);
+    return p;
+  }();
+  return path;
+}
+
+struct Fixture {
+  config::LoadResult market = sample();
+  TestLink link{ledger_path()};
+  std::unique_ptr<http::Server> server;
+  std::uint16_t port = 0;
+
+  explicit Fixture(std::string web_root = "") {
+    http::ServerOptions options;
+    options.port = 0;
+    options.web_root = std::move(web_root);
+    options.market = *market.market;
+    server = std::make_unique<http::Server>(link, market.console, options);
+    server->start();
+    port = server->port();
+  }
+};
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+}  // namespace
+
+TEST_CASE("console: every endpoint answers each role as docs/API.md says", "[http]") {
+  Fixture f;
+  const std::string regulator = login(f.port, "miit", "miit-sample");
+  const std::string op = login(f.port, "ops", "ops-sample");
+  struct Case {
+    std::string target;
+    int least;  // 0 public, 1 regulator, 2 operator
+  };
+  const std::vector<Case> cases = {
+      {"/healthz", 0},
+      {"/readyz", 0},
+      {"/metrics", 1},
+      {"/api/v1/me", 0},
+      {"/api/v1/status", 1},
+      {"/api/v1/instruments", 0},
+      {"/api/v1/book/STEEL-IRON?depth=5", 1},
+      {"/api/v1/book/STEEL-IRON?orders=1", 2},
+      {"/api/v1/trades/recent?limit=5", 1},
+      {"/api/v1/sessions", 1},
+      {"/api/v1/participants", 1},
+      {"/api/v1/ledger/trades", 1},
+      {"/api/v1/ledger/facilities/TJ-BF-410", 1},
+      {"/api/v1/ledger/projects/" + f.link.reader().projects().front().id, 1},
+      {"/api/v1/ledger/elimination", 0},
+      {"/api/v1/ledger/regions", 1},
+      {"/api/v1/ledger/daily", 0},
+      {"/api/v1/ledger/report", 0},
+      {"/api/v1/ledger/verify", 1},
+      {"/api/v1/ledger/operator-actions", 1},
+  };
+  for (const Case& c : cases) {
+    INFO(c.target);
+    const Reply pub = get(f.port, c.target);
+    const Reply reg = get(f.port, c.target, {{"Cookie", regulator}});
+    const Reply ops = get(f.port, c.target, {{"Cookie", op}});
+    const Reply token = get(f.port, c.target, kOperator);
+    CHECK(pub.status == (c.least == 0 ? 200u : 401u));
+    CHECK(reg.status == (c.least <= 1 ? 200u : 403u));
+    CHECK(ops.status == 200u);
+    CHECK(token.status == 200u);
+    if (pub.status == 401) {
+      CHECK(pub.json()["code"] == "unauthorized");
+      CHECK(pub.json()["error"].get<std::string>().find(c.least == 2 ? "operator" : "regulator") != std::string::npos);
+    }
+    if (reg.status == 403) {
+      CHECK(reg.json()["code"] == "forbidden");
+      CHECK(reg.json()["error"].get<std::string>().find("the operator role") != std::string::npos);
+    }
+  }
+  // Actions: operators only.
+  const std::string halt = Json{{"symbol", "STEEL-IRON"}, {"reason", "test"}}.dump();
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", halt).status == 401);
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", halt, {{"Cookie", regulator}}).status == 403);
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", halt, {{"Cookie", op}}).status == 200);
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", halt, kOperator).status == 200);
+  // A wrong token is nobody, and a wrong method is 405.
+  CHECK(get(f.port, "/api/v1/status", {{"Authorization", "Bearer wrong"}}).status == 401);
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/status", "", kOperator).status == 405);
+  // The views' JSON.
+  const Json book = get(f.port, "/api/v1/book/STEEL-IRON?orders=1", kOperator).json();
+  CHECK(book["bids"][0] == Json{{"price", 58000}, {"qty", 10}, {"orders", 1}});
+  CHECK(book["orders"][0]["participant"] == "TJ-RONGCHENG");
+  CHECK(get(f.port, "/api/v1/book/NOPE", kOperator).status == 404);
+  const Json trade = get(f.port, "/api/v1/trades/recent", kOperator).json()["items"][0];
+  CHECK(trade["project"].is_null());  // absent values are null, never ""
+  CHECK(trade["time_text"] == "2026-11-30 08:53:20.000+08:00");
+  CHECK(get(f.port, "/api/v1/instruments").json()["items"][0]["last_price"].is_null());
+}
+
+TEST_CASE("console: login sets a strict HttpOnly session cookie; me and logout", "[http]") {
+  Fixture f;
+  CHECK(get(f.port, "/api/v1/me").json() == Json{{"user", nullptr}, {"role", "public"}});
+  const Reply bad = request(f.port, bhttp::verb::post, "/api/v1/login", Json{{"user", "ops"}, {"password", "no"}}.dump());
+  CHECK(bad.status == 401);
+  CHECK(bad.headers.count("Set-Cookie") == 0);
+  const Reply ok = request(f.port, bhttp::verb::post, "/api/v1/login", Json{{"user", "ops"}, {"password", "ops-sample"}}.dump());
+  REQUIRE(ok.status == 200);
+  CHECK(ok.json() == Json{{"user", "ops"}, {"role", "operator"}});
+  const std::string set = ok.headers.at("Set-Cookie");
+  CHECK(set.find("HttpOnly") != std::string::npos);
+  CHECK(set.find("SameSite=Strict") != std::string::npos);
+  CHECK(set.find("Path=/") != std::string::npos);
+  CHECK(set.find("Secure") == std::string::npos);  // plain HTTP on loopback
+  const std::string cookie = set.substr(0, set.find(';'));
+  CHECK(cookie.size() == std::string("crix_session=").size() + 64);  // 256 bits in hex
+  CHECK(get(f.port, "/api/v1/me", {{"Cookie", cookie}}).json() == Json{{"user", "ops"}, {"role", "operator"}});
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/logout", "", {{"Cookie", cookie}}).status == 200);
+  CHECK(get(f.port, "/api/v1/me", {{"Cookie", cookie}}).json()["role"] == "public");
+  CHECK(get(f.port, "/api/v1/status", {{"Cookie", cookie}}).status == 401);
+}
+
+TEST_CASE("console: the ledger's JSON and CSV agree with ledger::Reader and crix ledger, a page at a time", "[http]") {
+  Fixture f;
+  const ledger::Reader reader(ledger_path());
+  const std::vector<ledger::Trade> all = reader.trades(ledger::Page{engine::TradeId{}, 1'000'000});
+  REQUIRE(all.size() > 30);
+  // JSON pages of 7 until the end, chained by next_after.
+  std::vector<Json> items;
+  std::string after = "0";
+  for (int pages = 0;; ++pages) {
+    REQUIRE(pages < 1000);
+    const Json page = get(f.port, "/api/v1/ledger/trades?limit=7&after=" + after, kOperator).json();
+    for (const Json& i : page["items"]) items.push_back(i);
+    if (page["next_after"].is_null()) {
+      CHECK(page["more"] == 0);
+      break;
+    }
+    CHECK(page["more"].get<std::size_t>() == all.size() - items.size());
+    after = std::to_string(page["next_after"].get<std::uint64_t>());
+  }
+  REQUIRE(items.size() == all.size());
+  const ledger::Names names(reader);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    CHECK(items[i] == Json::parse(ledger::json_object(ledger::trade_columns(), ledger::trade_row(names, all[i]))));
+    CHECK(items[i]["trade"] == all[i].id.v);
+    CHECK(items[i]["qty_t"] == all[i].qty.v);
+  }
+  // CSV: the whole list, exactly as `crix ledger trades --csv` prints it; JSON items as its --json.
+  const Reply csv = get(f.port, "/api/v1/ledger/trades", {{"Accept", "text/csv"}, {"Authorization", kOperator[0].second}});
+  CHECK(csv.headers.at("Content-Type").rfind("text/csv", 0) == 0);
+  const crix::test::RunResult cli = crix::test::run({CRIX_BIN, "ledger", "trades", ledger_path(), "--csv"});
+  REQUIRE(cli.exit_code == 0);
+  CHECK(csv.body == cli.out);
+  const crix::test::RunResult cli_json = crix::test::run({CRIX_BIN, "ledger", "trades", ledger_path(), "--json"});
+  CHECK(Json::parse(cli_json.out) == Json(items));
+  // Filters and the other queries, against the CLI.
+  const std::string participant = names.participant_id(all.front().buyer);
+  CHECK(get(f.port, "/api/v1/ledger/trades?format=csv&participant=" + participant, kOperator).body ==
+        crix::test::run({CRIX_BIN, "ledger", "trades", ledger_path(), "--participant", participant, "--csv"}).out);
+  const std::string facility = names.facility_id(all.front().facility);
+  CHECK(get(f.port, "/api/v1/ledger/facilities/" + facility, kOperator).body ==
+        crix::test::run({CRIX_BIN, "ledger", "facility", ledger_path(), facility, "--json"}).out);
+  CHECK(get(f.port, "/api/v1/ledger/regions?format=csv", kOperator).body ==
+        crix::test::run({CRIX_BIN, "ledger", "regions", ledger_path(), "--csv"}).out);
+  CHECK(get(f.port, "/api/v1/ledger/report?format=csv", kOperator).body ==
+        crix::test::run({CRIX_BIN, "ledger", "report", ledger_path(), "--csv"}).out);
+  CHECK(get(f.port, "/api/v1/ledger/elimination?format=csv", kOperator).body ==
+        crix::test::run({CRIX_BIN, "ledger", "elimination", ledger_path(), "--csv"}).out);
+  // The public sees the notice's fields only.
+  const Json pub = get(f.port, "/api/v1/ledger/elimination?limit=1").json()["items"][0];
+  CHECK(pub.contains("facility"));
+  CHECK_FALSE(pub.contains("enterprise_id"));
+  CHECK_FALSE(pub.contains("inventory_ref"));
+  // Unknown names and bad parameters say which.
+  const Reply unknown = get(f.port, "/api/v1/ledger/trades?participant=NOBODY", kOperator);
+  CHECK(unknown.status == 404);
+  CHECK(unknown.json()["error"].get<std::string>().find("NOBODY") != std::string::npos);
+  CHECK(get(f.port, "/api/v1/ledger/trades?limit=0", kOperator).status == 400);
+  CHECK(get(f.port, "/api/v1/ledger/trades?limit=10001", kOperator).status == 400);
+  CHECK(get(f.port, "/api/v1/ledger/daily?day=2026-02-30", kOperator).status == 400);
+  CHECK(get(f.port, "/api/v1/ledger/verify", kOperator).json()["ok"] == true);
+}
+
+TEST_CASE("console: actions become the engine commands, journaled with the user's name", "[http]") {
+  Fixture f;
+  const engine::Market& m = *f.market.market;
+  const auto post = [&](const std::string& verb, const Json& body, const Headers& h = kOperator) {
+    return request(f.port, bhttp::verb::post, "/api/v1/actions/" + verb, body.dump(), h);
+  };
+  const auto last = [&] { return f.link.submitted().back(); };
+  REQUIRE(post("halt", {{"symbol", "STEEL-CRUDE"}, {"reason", "x"}}).status == 200);
+  CHECK(last().first.type == engine::CommandType::kHalt);
+  CHECK(last().first.instrument.v == 1);
+  CHECK(last().second == "ops-script");
+  CHECK(post("resume", {{"symbol", "STEEL-IRON"}}).json() == Json{{"ok", true}, {"seq", 43}});
+  CHECK(last().first.type == engine::CommandType::kResume);
+  REQUIRE(post("suspend", {{"participant", m.participants[2].id}, {"reason", "x"}}).status == 200);
+  CHECK(last().first.type == engine::CommandType::kSuspend);
+  CHECK(last().first.participant.v == 2);
+  REQUIRE(post("reinstate", {{"participant", m.participants[2].id}}).status == 200);
+  CHECK(last().first.type == engine::CommandType::kReinstate);
+  REQUIRE(post("close-day", Json::object()).status == 200);
+  CHECK(last().first.type == engine::CommandType::kCloseDay);
+  REQUIRE(post("revoke", {{"trade", 17}}).status == 200);
+  CHECK((last().first.type == engine::CommandType::kRevoke && last().first.id.v == 17));
+  REQUIRE(post("elimination-status", {{"trade", 17}, {"status", "dismantled"}}).status == 200);
+  CHECK(last().first.type == engine::CommandType::kSetEliminationStatus);
+  CHECK(last().first.qty.v == static_cast<std::int64_t>(engine::EliminationStatus::kDismantled));
+  REQUIRE(post("amend-facility", {{"facility", m.facilities[3].id}, {"field", "court_seized"}, {"value", true}}).status == 200);
+  CHECK(last().first.type == engine::CommandType::kAmendFacility);
+  CHECK(last().first.account.v == 3);
+  CHECK(last().first.id.v == static_cast<std::uint64_t>(engine::FacilityField::kCourtSeized));
+  CHECK(last().first.qty.v == 1);
+  REQUIRE(post("amend-project", {{"project", m.projects[1].id}, {"field", "new_capacity"}, {"value", 5000}}).status == 200);
+  CHECK((last().first.type == engine::CommandType::kAmendProject && last().first.account.v == 1 && last().first.qty.v == 5000));
+  REQUIRE(post("register", {{"project", m.projects[0].id}}).status == 200);
+  CHECK((last().first.type == engine::CommandType::kRegister && last().first.side == engine::Side::kBuy));
+  // Cookie users are journaled by their name.
+  REQUIRE(post("close-day", Json::object(), {{"Cookie", login(f.port, "ops", "ops-sample")}}).status == 200);
+  CHECK(last().second == "ops");
+  // Bad names and bodies: 400/404 naming what was wrong, nothing submitted.
+  const std::size_t before = f.link.submitted().size();
+  const Reply unknown = post("halt", {{"symbol", "GOLD"}});
+  CHECK(unknown.status == 404);
+  CHECK(unknown.json()["error"].get<std::string>().find("GOLD") != std::string::npos);
+  CHECK(post("suspend", {{"participant", "NOBODY"}}).status == 404);
+  CHECK(post("revoke", {{"trade", "x"}}).status == 400);
+  CHECK(post("elimination-status", {{"trade", 1}, {"status", "publicised"}}).status == 400);
+  CHECK(post("amend-facility", {{"facility", m.facilities[0].id}, {"field", "colour"}, {"value", 1}}).status == 400);
+  CHECK(post("explode", Json::object()).status == 404);
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", "{not json", kOperator).status == 400);
+  CHECK(f.link.submitted().size() == before);
+  // The market refuses: 422 with the reject; not queued: 503.
+  f.link.answer({false, 0, "kUnknownInstrument", "halted already"});
+  const Reply refused = post("halt", {{"symbol", "STEEL-IRON"}});
+  CHECK(refused.status == 422);
+  CHECK(refused.json()["code"] == "rejected");
+  CHECK(refused.json()["reject_code"] == "kUnknownInstrument");
+  CHECK(refused.json()["error"] == "halted already");
+  f.link.answer({false, 0, "", "exchange busy"});
+  const Reply busy = post("halt", {{"symbol", "STEEL-IRON"}});
+  CHECK(busy.status == 503);
+  CHECK(busy.json()["code"] == "unavailable");
+}
+
+namespace {
+
+// A feed client: connects, upgrades with the operator's token, then reads on its own thread.
+class FeedClient {
+ public:
+  FeedClient(std::uint16_t port, bool reading, int receive_buffer = 0) : ws_(ioc_) {
+    tcp::socket& s = beast::get_lowest_layer(ws_).socket();
+    s.open(tcp::v4());
+    if (receive_buffer > 0) s.set_option(net::socket_base::receive_buffer_size(receive_buffer));
+    beast::get_lowest_layer(ws_).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+      req.set(bhttp::field::authorization, "Bearer crix-sample-operator-token");
+    }));
+    ws_.read_message_max(64 * 1024 * 1024);
+    ws_.handshake("127.0.0.1", "/api/v1/feed");
+    if (reading) start();
+  }
+  ~FeedClient() {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    if (thread_.joinable()) thread_.join();
+  }
+  void start() {
+    thread_ = std::thread([this] {
+      for (;;) {
+        beast::flat_buffer b;
+        beast::error_code ec;
+        ws_.read(b, ec);
+        std::lock_guard lock(mutex_);
+        if (ec) {
+          closed_ = true;
+          reason_ = ws_.reason();
+          return;
+        }
+        messages_.push_back(Json::parse(beast::buffers_to_string(b.data())));
+      }
+    });
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex_);
+    return messages_.size();
+  }
+  std::vector<Json> messages() {
+    std::lock_guard lock(mutex_);
+    return messages_;
+  }
+  bool closed() {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+  websocket::close_reason reason() {
+    std::lock_guard lock(mutex_);
+    return reason_;
+  }
+
+ private:
+  net::io_context ioc_;
+  websocket::stream<beast::tcp_stream> ws_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<Json> messages_;
+  bool closed_ = false;
+  websocket::close_reason reason_;
+};
+
+}  // namespace
+
+TEST_CASE("console: the feed sends the snapshot then every update in order; a slow reader is dropped with 1008", "[http]") {
+  Fixture f;
+  // Not logged in: no feed.
+  {
+    net::io_context ioc;
+    websocket::stream<beast::tcp_stream> ws(ioc);
+    beast::get_lowest_layer(ws).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), f.port));
+    CHECK_THROWS(ws.handshake("127.0.0.1", "/api/v1/feed"));
+  }
+  FeedClient fast(f.port, true);
+  FeedClient slow(f.port, false, 4096);
+  REQUIRE(eventually([&] { return f.link.subscribers() == 2; }));
+  REQUIRE(eventually([&] { return fast.count() == 1; }));
+  CHECK(fast.messages()[0] == Json{{"type", "snapshot"}, {"seq", 41}});
+  // 15,000 updates of 1 KiB in batches: the fast client keeps up; the slow one never reads, so its
+  // unsent updates pass the bound once the kernel's buffers are full.
+  const std::string pad(1000, 'x');
+  std::uint64_t seq = 41;
+  for (int batch = 0; batch < 30; ++batch) {
+    std::vector<http::FeedEvent> events;
+    for (int i = 0; i < 500; ++i) {
+      ++seq;
+      events.push_back({seq, "trade", Json{{"type", "trade"}, {"seq", seq}, {"pad", pad}}.dump()});
+    }
+    f.link.publish(events);
+    REQUIRE(eventually([&] { return fast.count() == 1 + static_cast<std::size_t>(batch + 1) * 500; }));
+  }
+  const std::vector<Json> got = fast.messages();
+  for (std::size_t i = 1; i < got.size(); ++i) CHECK(got[i]["seq"].get<std::uint64_t>() == 41 + i);
+  CHECK_FALSE(fast.closed());
+  // The slow client now reads what was sent before the bound, then the close.
+  slow.start();
+  REQUIRE(eventually([&] { return slow.closed(); }));
+  CHECK(slow.reason().code == websocket::close_code::policy_error);
+  CHECK(std::string(slow.reason().reason.c_str()).rfind("fell behind: ", 0) == 0);
+  CHECK(std::string(slow.reason().reason.c_str()).find(" updates unsent") != std::string::npos);
+  CHECK(slow.count() < 15'001);
+  REQUIRE(eventually([&] { return f.link.subscribers() == 1; }));
+  // The fast one still gets updates.
+  f.link.publish({{seq + 1, "alert", Json{{"type", "alert"}, {"seq", seq + 1}}.dump()}});
+  REQUIRE(eventually([&] { return fast.count() == 15'002; }));
+  CHECK(get(f.port, "/metrics", kOperator).body.find("crix_ws_clients 1\n") != std::string::npos);
+}
+
+TEST_CASE("console: bad requests and limits", "[http]") {
+  const crix::test::ScratchDir dir("crix-http-web");
+  std::filesystem::create_directories(dir.path() / "web" / "assets");
+  std::ofstream(dir.path() / "web" / "index.html") << "<html>console</html>";
+  std::ofstream(dir.path() / "web" / "assets" / "app.js") << "let x = 1;";
+  std::ofstream(dir.path() / "secret.txt") << "TOP-SECRET-CONTENT";
+  std::filesystem::create_symlink(dir.path() / "secret.txt", dir.path() / "web" / "assets" / "link.txt");
+  std::filesystem::create_directory_symlink(dir.path(), dir.path() / "web" / "up");
+  Fixture f((dir.path() / "web").string());
+
+  // Static files: index, assets with their types; nothing outside, no listing.
+  const Reply index = get(f.port, "/");
+  CHECK(index.status == 200);
+  CHECK(index.body == "<html>console</html>");
+  CHECK(index.headers.at("Content-Type").rfind("text/html", 0) == 0);
+  CHECK(get(f.port, "/assets/app.js").headers.at("Content-Type").rfind("text/javascript", 0) == 0);
+  for (const std::string t : {"/assets/link.txt", "/up/secret.txt", "/../secret.txt", "/%2e%2e/secret.txt",
+                              "/assets/..%2f..%2fsecret.txt", "/assets/", "/assets", "/nothing.html"}) {
+    INFO(t);
+    const Reply r = get(f.port, t);
+    CHECK(r.status == 404);
+    CHECK(r.body.find("TOP-SECRET") == std::string::npos);
+  }
+  CHECK(raw(f.port, "GET /%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(raw(f.port, "GET /../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(get(f.port, "/api/v1/nothing").status == 404);
+
+  // Malformed HTTP: 400, then the connection closes.
+  const std::string garbage = raw(f.port, "GARBAGE\r\n\r\n");
+  CHECK(garbage.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(garbage.find("bad_request") != std::string::npos);
+  // A header past 8 KiB, a body past 64 KiB.
+  CHECK(raw(f.port, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n").rfind("HTTP/1.1 431", 0) == 0);
+  const std::string big = raw(f.port, "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n" +
+                                          std::string(70000, '{'));
+  CHECK(big.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(big.find("too_large") != std::string::npos);
+  // Bad JSON.
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/login", "{\"user\":").status == 400);
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/login", "[1]").status == 400);
+
+  // Health.
+  CHECK(get(f.port, "/healthz").json() == Json{{"ok", true}});
+  CHECK(get(f.port, "/readyz").status == 200);
+  f.link.set_accepting(false);
+  CHECK(get(f.port, "/readyz").status == 503);
+  CHECK(get(f.port, "/readyz").json() == Json{{"ready", false}});
+
+  // Metrics: Prometheus text.
+  const Reply metrics = get(f.port, "/metrics", kOperator);
+  CHECK(metrics.headers.at("Content-Type").rfind("text/plain; version=0.0.4", 0) == 0);
+  for (const std::string line :
+       {"crix_orders_total 12\n", "crix_rejects_total{reason=\"price outside band\"} 2\n", "crix_trades_total 3\n",
+        "crix_ack_latency_us_bucket{le=\"10\"} 5\n", "crix_ack_latency_us_bucket{le=\"+Inf\"} 12\n",
+        "crix_ack_latency_us_sum 400\n", "crix_ack_latency_us_count 12\n", "crix_commit_us_count 2\n",
+        "crix_queue_depth{queue=\"inbound\"} 0\n", "crix_sessions{state=\"logged_on\"} 1\n",
+        "crix_book_levels{symbol=\"STEEL-IRON\",side=\"bid\"} 1\n", "crix_ledger_bytes 0\n", "crix_ws_clients 0\n"}) {
+    INFO(line);
+    CHECK(metrics.body.find(line) != std::string::npos);
+  }
+
+  // Connections: 32 per address; the 33rd gets 429 and is closed.
+  {
+    net::io_context ioc;
+    std::vector<tcp::socket> held;
+    for (int i = 0; i < 32; ++i) {
+      held.emplace_back(ioc);
+      held.back().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), f.port));
+    }
+    // Each held connection is served (a request on the last one answers), so all 32 are counted.
+    bhttp::request<bhttp::string_body> req(bhttp::verb::get, "/healthz", 11);
+    req.set(bhttp::field::host, "x");
+    bhttp::write(held.back(), req);
+    beast::flat_buffer b;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(held.back(), b, res);
+    CHECK(res.result_int() == 200);
+    const std::string refused = raw(f.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(refused.rfind("HTTP/1.1 429", 0) == 0);
+    CHECK(refused.find("too_many") != std::string::npos);
+  }
+  // Once they close, connections are accepted again.
+  CHECK(eventually([&] {
+    return raw(f.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 200", 0) == 0;
+  }));
+}
+
+TEST_CASE("console: HTTPS with a certificate; plain HTTP only on loopback", "[http]") {
+  const crix::test::ScratchDir dir("crix-http-tls");
+  const std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
+  const crix::test::RunResult made =
+      crix::test::run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                       "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"});
+  REQUIRE(made.exit_code == 0);
+  config::LoadResult market = sample();
+  TestLink link(ledger_path());
+  http::ServerOptions options;
+  options.port = 0;
+  options.market = *market.market;
+
+  // Plain HTTP on another address: refused, saying how to configure TLS.
+  options.host = "0.0.0.0";
+  try {
+    http::Server plain(link, market.console, options);
+    FAIL("plain HTTP on 0.0.0.0 was accepted");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("tls_cert") != std::string::npos);
+    CHECK(std::string(e.what()).find("tls_key") != std::string::npos);
+  }
+
+  config::Console console = market.console;
+  console.tls_cert = cert;
+  console.tls_key = key;
+  options.host = "127.0.0.1";
+  http::Server server(link, console, options);
+  server.start();
+  CHECK(server.tls());
+  {
+    net::io_context ioc;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.set_verify_mode(ssl::verify_none);  // a self-signed test certificate
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+    beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+    stream.handshake(ssl::stream_base::client);
+    CHECK(std::string(SSL_get_version(stream.native_handle())) >= "TLSv1.2");
+    const Reply r = exchange(stream, bhttp::verb::post, "/api/v1/login",
+                             Json{{"user", "miit"}, {"password", "miit-sample"}}.dump(), {});
+    CHECK(r.status == 200);
+    CHECK(r.headers.at("Set-Cookie").find("; Secure") != std::string::npos);
+  }
+  {
+    // TLS 1.1 is refused.
+    net::io_context ioc;
+    ssl::context ctx(ssl::context::tlsv11_client);
+    ctx.set_verify_mode(ssl::verify_none);
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+    beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+    beast::error_code ec;
+    stream.handshake(ssl::stream_base::client, ec);
+    CHECK(ec);
+  }
+  // Plain HTTP to the HTTPS port gets no HTTP answer.
+  CHECK(raw(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").find("HTTP/1.1 200") == std::string::npos);
+}
+
+TEST_CASE("console: the market file's [console] table", "[http][config]") {
+  const config::LoadResult r = sample();
+  CHECK(r.console.http_port == 8080);
+  REQUIRE(r.console.users.size() == 2);
+  CHECK(r.console.users[0].name == "ops");
+  CHECK(r.console.users[0].role == config::ConsoleRole::kOperator);
+  CHECK(gateway::password_matches(r.console.users[0].secret, "ops-sample"));
+  CHECK(r.console.users[1].role == config::ConsoleRole::kRegulator);
+  CHECK(gateway::password_matches(r.console.users[1].secret, "miit-sample"));
+  REQUIRE(r.console.tokens.size() == 1);
+  CHECK(gateway::password_matches(r.console.tokens[0].secret, "crix-sample-operator-token"));
+  CHECK(r.console.tls_cert.empty());
+
+  const crix::test::ScratchDir dir("crix-http-config");
+  std::filesystem::copy(config::sample_market_path().parent_path(), dir.path(), std::filesystem::copy_options::recursive);
+  const auto market = dir.path() / "market.toml";
+  std::ifstream in(market);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  s.replace(s.find("# tls_cert = "), 2, "");
+  s.replace(s.find("password = \"sha256:"), 19, "password = \"plain-");
+  s.replace(s.find("role = \"regulator\""), 18, "role = \"admin\"");
+  std::ofstream(market) << s;
+  const config::LoadResult bad = config::load_market(market);
+  CHECK_FALSE(bad.market);
+  std::string all;
+  for (const auto& e : bad.errors) all += config::format(e) + "\n";
+  INFO(all);
+  CHECK(all.find("console.tls_cert: needs its partner") != std::string::npos);
+  CHECK(all.find("console.users[0].password: must be sha256") != std::string::npos);
+  CHECK(all.find("console.users[1].role: must be one of regulator, operator") != std::string::npos);
+}
