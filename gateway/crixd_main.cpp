@@ -39,6 +39,7 @@
 #include "config/market_config.hpp"
 #include "engine/exchange.hpp"
 #include "gateway/daemon.hpp"
+#include "gateway/http/server.hpp"
 #include "ledger/error.hpp"
 #include "tools/cli.hpp"
 
@@ -136,6 +137,25 @@ int main(int argc, char** argv) {
       ->check(crix::tools::one_of({"full", "os"}));
   app.add_option("--log-dir", log_dir, "the log's directory (default crixd-logs)")->type_name("DIR");
   app.add_flag("--fix-log", fix_log, "log every FIX message in DIR/fix");
+  std::string http_address;
+  app.add_option("--http", http_address,
+                 "the operator and regulator console (HTTP and WebSocket) on HOST:PORT (default 127.0.0.1 and the "
+                 "market's exchange.http_port, 8080; PORT 0: any free port). Plain HTTP on loopback only: another "
+                 "address needs [console] tls_cert and tls_key in the market file")
+      ->type_name("HOST:PORT")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            const auto colon = s.rfind(':');
+            if (colon == std::string::npos || colon == 0 ||
+                !crix::tools::whole_number(std::string_view(s).substr(colon + 1), 0, 65535)) {
+              return "\"" + s + "\" is not HOST:PORT (e.g. 127.0.0.1:8080)";
+            }
+            return std::string();
+          },
+          ""));
+  std::string web_root = CRIX_WEB_ROOT;
+  app.add_option("--web-root", web_root, "the web console's files (default: web/console of the source tree)")
+      ->type_name("DIR");
   std::uint32_t progress_ms = 1000;
   app.add_option("--replay-progress-ms", progress_ms,
                  "log the journal replay's progress this often (default 1000; 0: every 4,096 commands)")
@@ -167,10 +187,27 @@ int main(int argc, char** argv) {
 
   options.market_file = market_file.string();
 
+  crix::http::ServerOptions console;
+  console.host = "127.0.0.1";
+  console.port = loaded.console.http_port;
+  if (!http_address.empty()) {
+    const auto colon = http_address.rfind(':');
+    console.host = http_address.substr(0, colon);
+    console.port = static_cast<std::uint16_t>(*crix::tools::whole_number(std::string_view(http_address).substr(colon + 1), 0, 65535));
+  }
+  console.web_root = web_root;
+  console.utc_offset_minutes = loaded.market->exchange.utc_offset_minutes;
+  console.market = *loaded.market;
+
   std::unique_ptr<crix::gateway::Daemon> daemon;
+  std::unique_ptr<crix::http::Server> server;
   try {
     daemon = std::make_unique<crix::gateway::Daemon>(*loaded.market, options);
+    // The console binds before trading starts, so that a port in use or plain HTTP off loopback stops
+    // the start with its reason rather than leaving an exchange nobody can supervise.
+    server = std::make_unique<crix::http::Server>(daemon->link(), loaded.console, console);
     daemon->start();
+    server->start();
   } catch (const crix::ledger::Error& e) {
     spdlog::critical("cannot open the ledger: {}", e.what());
     return 1;
@@ -182,6 +219,8 @@ int main(int argc, char** argv) {
                "participant's comp id, Username = participant id; ledger {}; stop with Ctrl-C",
                loaded.market->exchange.name, crix::engine::to_string(daemon->phase()), options.host, daemon->port(),
                options.ledger_path);
+  spdlog::info("console: {}://{}:{}/ (operators and regulators log in; the API is under /api/v1, docs/API.md)",
+               server->tls() ? "https" : "http", console.host, server->port());
 
   // A failure of the ledger stops trading: the watcher wakes the main thread as a signal would.
   std::string failure;
@@ -192,6 +231,7 @@ int main(int argc, char** argv) {
   int signal = 0;
   sigwait(&stop_signals, &signal);
   spdlog::info("{}: stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  server->stop();  // first: it reads the daemon's Link
   daemon->stop();
   watcher.join();
   return failure.empty() ? 0 : 1;

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -102,6 +103,11 @@ CrixdProcess::CrixdProcess(const std::string& binary, const ScratchDir& dir, con
   std::vector<std::string> args = {binary, "--market", market, "--ledger", ledger, "--port", std::to_string(port),
                                    "--sync", sync, "--log-dir", dir.file("logs")};
   args.insert(args.end(), extra.begin(), extra.end());
+  // The console on any free port unless the test names one: crixd's default, 8080, is one port for
+  // every crixd that runs at once.
+  if (std::find(extra.begin(), extra.end(), "--http") == extra.end()) {
+    args.insert(args.end(), {"--http", "127.0.0.1:0"});
+  }
   pid_ = fork();
   if (pid_ == 0) {
     if (std::freopen(err_.c_str(), "w", stderr) == nullptr) _exit(127);

@@ -29,7 +29,8 @@ struct RunResult {
 // the call: see CrixdProcess.
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
 
-// crixd as a child process: `crixd --market M --ledger L --port P --sync S --log-dir DIR/logs [extra]`.
+// crixd as a child process: `crixd --market M --ledger L --port P --sync S --log-dir DIR/logs [extra]`, with
+// `--http 127.0.0.1:0` (the console on a free port) unless `extra` names --http.
 class CrixdProcess {
  public:
   CrixdProcess(const std::string& binary, const ScratchDir& dir, const std::string& market, const std::string& ledger,
