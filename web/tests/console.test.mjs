@@ -90,28 +90,46 @@ class Exchange {
     x.fixPort = await freePort();
     x.httpPort = await freePort();
     x.url = `http://127.0.0.1:${x.httpPort}`;
-    const market = allDayMarket(x.dir);
-    x.errFile = path.join(x.dir, 'crixd.err');
-    const err = fs.openSync(x.errFile, 'w');
-    x.child = spawn(CRIXD, ['--market', market, '--ledger', path.join(x.dir, 'crix.ledger'), '--port', String(x.fixPort),
-      '--sync', 'os', '--log-dir', path.join(x.dir, 'logs'), '--http', `127.0.0.1:${x.httpPort}`],
+    x.market = allDayMarket(x.dir);
+    try {
+      await x.launch();
+    } catch (e) {
+      await x.stop();
+      throw e;
+    }
+    return x;
+  }
+
+  // Starts crixd on this exchange's ledger and ports and waits until it is ready.
+  async launch() {
+    const errFile = path.join(this.dir, 'crixd.err');
+    const err = fs.openSync(errFile, 'w');
+    this.child = spawn(CRIXD, ['--market', this.market, '--ledger', path.join(this.dir, 'crix.ledger'), '--port', String(this.fixPort),
+      '--sync', 'os', '--log-dir', path.join(this.dir, 'logs'), '--http', `127.0.0.1:${this.httpPort}`],
     { stdio: ['ignore', 'ignore', err] });
     fs.closeSync(err);
-    x.exited = new Promise((resolve) => x.child.on('exit', (code, signal) => resolve(signal ? 128 + os.constants.signals[signal] : code)));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve(signal ? 128 + os.constants.signals[signal] : code)));
     let exitCode = null;
-    x.exited.then((c) => (exitCode = c));
+    this.exited.then((c) => (exitCode = c));
     try {
       await until('crixd to be ready (GET /readyz 200) and take FIX connections', async () => {
         if (exitCode !== null) throw new Error(`crixd exited with ${exitCode}`);
-        const ready = await fetch(x.url + '/readyz').then((r) => r.status === 200, () => false);
-        return ready && (await canConnect(x.fixPort));
+        const ready = await fetch(this.url + '/readyz').then((r) => r.status === 200, () => false);
+        return ready && (await canConnect(this.fixPort));
       }, 20000);
     } catch (e) {
-      const stderr = fs.existsSync(x.errFile) ? fs.readFileSync(x.errFile, 'utf8') : '';
-      await x.stop();
-      throw new Error(`${e.message}\ncrixd stderr:\n${stderr}`);
+      throw new Error(`${e.message}\ncrixd stderr:\n${fs.readFileSync(errFile, 'utf8')}`);
     }
-    return x;
+  }
+
+  // A graceful stop (SIGTERM); the exit code.
+  async halt() {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.child?.exitCode;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10000);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
   }
 
   // `crix order --as WHO --port P ARGS...`, its session state in the scratch directory.
@@ -131,12 +149,7 @@ class Exchange {
   }
 
   async stop() {
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10000);
-      await this.exited;
-      clearTimeout(timer);
-    }
+    await this.halt();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -324,6 +337,23 @@ test('a regulator sees no operator controls, and a direct POST to an action is r
     await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '580.00', '--tif', 'gtc']);
     const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
     assert.match(buy.out, /fill: 100 t at 580\.00/);
+  });
+});
+
+test('the page survives a crixd restart: the feed reconnects, the ended session returns to the public view, a new login shows the replayed book', async () => {
+  await withConsole(async (x, page) => {
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="300"]').waitFor({ timeout: 1000 });
+    assert.equal(await x.halt(), 0);
+    await page.locator('[data-testid="feed-status"][data-state="reconnecting"]').waitFor({ timeout: 5000 });
+    await x.launch();
+    // Console sessions live in crixd's memory: the old cookie is refused, the page falls back to public.
+    await byTestId(page, 'login-form').waitFor({ timeout: 10000 });
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+    await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="300"]').waitFor({ timeout: 1000 });
   });
 });
 

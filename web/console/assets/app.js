@@ -25,6 +25,7 @@ const state = {
   audit: [],
   elim: { rows: [], nextAfter: null, more: 0, sort: null, desc: false, params: {} },
   regions: null,
+  orders: { symbol: '', items: [] },  // L3 of the picked instrument, operators only
   feedState: 'off',
 };
 
@@ -138,6 +139,13 @@ function renderBook() {
   if (rows.length === 0) rows.push(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('no_orders'))));
   table('book', [t('orders'), `${t('bid')} ${t('qty')}`, t('price_yuan'), `${t('ask')} ${t('qty')}`, t('orders')], rows);
   fill($('[data-testid="depth"]'), depthChart(bids, asks, t));
+  if (operator()) {
+    const items = state.orders.symbol === state.symbol ? state.orders.items : [];
+    table('book-orders', [t('col_id'), t('side'), t('price_yuan'), t('qty'), t('participant'), t('account'), t('time')],
+      items.map((o) => h('tr', { 'data-testid': 'book-order', 'data-order': o.id },
+        cell(o.id, 'num'), cell(o.side === '1' ? t('bid') : t('ask'), o.side === '1' ? 'good' : 'bad'), cell(yuan(o.price), 'num'),
+        cell(qty(o.qty), 'num'), cell(o.participant), cell(o.account), cell(clock(timeOf(o, 'entered'))))));
+  }
 }
 
 function todaysTrades(symbol) {
@@ -431,12 +439,25 @@ function showTab(tab) {
 async function refresh() {
   const jobs = [api('/api/v1/ledger/daily' + query({ day: marketDay() })).then((r) => (state.daily = Array.isArray(r) ? r : r?.items ?? [])).catch(() => {})];
   if (feed.instruments.size === 0) jobs.push(api('/api/v1/instruments').then((r) => (state.polled = r.items ?? [])).catch(() => {}));
+  let sessionLost = false;
   if (staff()) {
-    jobs.push(api('/api/v1/status').then((r) => (state.status = r)).catch(() => (state.status = null)));
-    if (state.tab === 'exchange') jobs.push(api('/api/v1/ledger/operator-actions' + query({ limit: 100 })).then((r) => (state.audit = r.items ?? [])).catch(() => {}));
-    if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => (state.regions = r)).catch(() => {}));
+    // A 401 here means the session ended (12 h, or crixd restarted: sessions live in its memory).
+    const lost = (e) => {
+      if (e.status === 401) sessionLost = true;
+    };
+    jobs.push(api('/api/v1/status').then((r) => (state.status = r)).catch((e) => {
+      state.status = null;
+      lost(e);
+    }));
+    if (state.tab === 'market' && operator() && state.symbol) {
+      jobs.push(api(`/api/v1/book/${encodeURIComponent(state.symbol)}` + query({ depth: kBookDepth, orders: 1 }))
+        .then((r) => (state.orders = { symbol: r.symbol, items: r.orders ?? [] })).catch(lost));
+    }
+    if (state.tab === 'exchange') jobs.push(api('/api/v1/ledger/operator-actions' + query({ limit: 100 })).then((r) => (state.audit = r.items ?? [])).catch(lost));
+    if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => (state.regions = r)).catch(lost));
   }
   await Promise.all(jobs);
+  if (sessionLost) await loadMe();
   schedule();
 }
 
@@ -468,7 +489,7 @@ function wire() {
   $('[data-testid="instrument-picker"]').addEventListener('change', (ev) => {
     state.symbol = ev.target.value;
     localStorage.setItem('crix-symbol', state.symbol);
-    schedule();
+    refresh();
   });
   $('[data-testid="elim-filters"]').addEventListener('submit', (ev) => {
     ev.preventDefault();
