@@ -30,10 +30,10 @@ const state = {
 };
 
 const feed = new Feed({
-  onChange: () => schedule(),
+  onChange: (kind) => schedule(kind),
   onStatus: (s) => {
     state.feedState = s;
-    schedule();
+    schedule('feed');
   },
   onAlert: (a) => showAlert(a.level, a.text),
 });
@@ -43,34 +43,47 @@ const operator = () => state.me.role === 'operator';
 
 // ---- rendering -------------------------------------------------------------------------------------
 
-let pending = false;
-function schedule() {
-  if (pending) return;
-  pending = true;
+// What each panel is drawn from: a change of that kind (a feed message's type, or a polled read that
+// came back different) redraws it on the next frame; 'all' redraws everything.
+const PANELS = [
+  [['feed'], () => renderFeedStatus()],
+  [['instrument', 'instruments'], () => renderInstruments()],
+  [['daily'], () => renderDaily()],
+  [['instrument', 'instruments'], () => staff() && renderPicker()],
+  [['book', 'orders', 'instrument', 'instruments'], () => staff() && renderBook()],
+  [['trade'], () => staff() && renderTape()],
+  [['trade', 'instrument', 'instruments'], () => staff() && renderIntraday()],
+  [['status'], () => staff() && renderHealth()],
+  [['session'], () => staff() && renderSessions()],
+  [['participant'], () => staff() && renderParticipants()],
+  [['audit'], () => staff() && renderAudit()],
+  [['regions'], () => staff() && renderRegions()],
+  [['elimination'], () => renderElimination()],
+];
+
+const dirty = new Set();
+function schedule(kind = 'all') {
+  const first = dirty.size === 0;
+  dirty.add(kind);
+  if (!first) return;
   requestAnimationFrame(() => {
-    pending = false;
-    render();
+    const kinds = new Set(dirty);
+    dirty.clear();
+    for (const [on, draw] of PANELS) if (kinds.has('all') || on.some((k) => kinds.has(k))) draw();
   });
 }
 
-function render() {
+// Stores a polled read and redraws its panels only when it changed.
+function store(key, value, kind) {
+  if (JSON.stringify(state[key]) === JSON.stringify(value)) return;
+  state[key] = value;
+  schedule(kind);
+}
+
+function renderFeedStatus() {
   const fs = $('[data-testid="feed-status"]');
   fs.dataset.state = state.feedState;
   fs.textContent = staff() ? t('feed_' + state.feedState) : '';
-  renderInstruments();
-  renderDaily();
-  if (staff()) {
-    renderPicker();
-    renderBook();
-    renderTape();
-    renderIntraday();
-    renderHealth();
-    renderSessions();
-    renderParticipants();
-    renderAudit();
-    renderRegions();
-  }
-  renderElimination();
 }
 
 function instruments() {
@@ -281,7 +294,7 @@ async function loadElimination(append = false) {
   } catch (err) {
     toast(t('failed', err.message), 'bad');
   }
-  schedule();
+  schedule('elimination');
 }
 
 function renderElimination() {
@@ -303,7 +316,7 @@ function renderElimination() {
     onclick: () => {
       e.desc = e.sort === k ? !e.desc : false;
       e.sort = k;
-      schedule();
+      schedule('elimination');
     } }, column(k)));
   table('elimination', head, rows.map((r) => h('tr', { 'data-testid': 'elim-row', 'data-facility': r.facility ?? '', 'data-trade': r.trade ?? '' },
     rowCells(r, keys))));
@@ -432,33 +445,33 @@ function showTab(tab) {
   state.tab = tab;
   for (const b of $$('nav [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
   for (const s of $$('[data-panel]')) s.hidden = s.dataset.panel !== tab;
+  if (tab === 'supervision') loadElimination();  // new retirements since it was last shown
   refresh();
 }
 
 // Reads that the feed does not carry, refreshed on a timer and after each action.
 async function refresh() {
-  const jobs = [api('/api/v1/ledger/daily' + query({ day: marketDay() })).then((r) => (state.daily = Array.isArray(r) ? r : r?.items ?? [])).catch(() => {})];
-  if (feed.instruments.size === 0) jobs.push(api('/api/v1/instruments').then((r) => (state.polled = r.items ?? [])).catch(() => {}));
+  const jobs = [api('/api/v1/ledger/daily' + query({ day: marketDay() })).then((r) => store('daily', Array.isArray(r) ? r : r?.items ?? [], 'daily')).catch(() => {})];
+  if (feed.instruments.size === 0) jobs.push(api('/api/v1/instruments').then((r) => store('polled', r.items ?? [], 'instruments')).catch(() => {}));
   let sessionLost = false;
   if (staff()) {
     // A 401 here means the session ended (12 h, or crixd restarted: sessions live in its memory).
     const lost = (e) => {
       if (e.status === 401) sessionLost = true;
     };
-    jobs.push(api('/api/v1/status').then((r) => (state.status = r)).catch((e) => {
-      state.status = null;
+    jobs.push(api('/api/v1/status').then((r) => store('status', r, 'status')).catch((e) => {
+      store('status', null, 'status');
       lost(e);
     }));
     if (state.tab === 'market' && operator() && state.symbol) {
       jobs.push(api(`/api/v1/book/${encodeURIComponent(state.symbol)}` + query({ depth: kBookDepth, orders: 1 }))
-        .then((r) => (state.orders = { symbol: r.symbol, items: r.orders ?? [] })).catch(lost));
+        .then((r) => store('orders', { symbol: r.symbol, items: r.orders ?? [] }, 'orders')).catch(lost));
     }
-    if (state.tab === 'exchange') jobs.push(api('/api/v1/ledger/operator-actions' + query({ limit: 100 })).then((r) => (state.audit = r.items ?? [])).catch(lost));
-    if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => (state.regions = r)).catch(lost));
+    if (state.tab === 'exchange') jobs.push(api('/api/v1/ledger/operator-actions' + query({ limit: 100 })).then((r) => store('audit', r.items ?? [], 'audit')).catch(lost));
+    if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => store('regions', r, 'regions')).catch(lost));
   }
   await Promise.all(jobs);
   if (sessionLost) await loadMe();
-  schedule();
 }
 
 function wire() {
@@ -496,7 +509,7 @@ function wire() {
     loadElimination();
   });
   for (const sel of ['elim-status', 'elim-industry']) $(`[data-testid="${sel}"]`).addEventListener('change', () => loadElimination());
-  $('[data-testid="elim-search"]').addEventListener('input', () => schedule());
+  $('[data-testid="elim-search"]').addEventListener('input', () => schedule('elimination'));
   $('[data-testid="elim-more"]').addEventListener('click', () => loadElimination(true));
   $('[data-testid="project-form"]').addEventListener('submit', (ev) => {
     ev.preventDefault();
