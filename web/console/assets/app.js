@@ -5,7 +5,7 @@
 import { api, query, ApiError } from './api.js';
 import { Feed } from './feed.js';
 import { h, fill, $, $$ } from './dom.js';
-import { t, column, language, setLanguage, translateStatic } from './i18n.js';
+import { t, column, listName, language, setLanguage, translateStatic } from './i18n.js';
 import { yuan, qty, timeOf, clock, millis, marketDay, bytes, learnOffset } from './format.js';
 import { depthChart, priceChart, capBars, progressBar } from './charts.js';
 
@@ -350,12 +350,19 @@ function facts(obj) {
   return h('dl', {}, keys.map((k) => [h('dt', {}, column(k)), h('dd', {}, format(k, typeof obj[k + '_text'] === 'string' ? obj[k + '_text'] : obj[k]))]));
 }
 
+// Every list in a ledger answer besides the summary (trades, elimination entries), as a table under
+// its own name.
+function ledgerLists(r, summaryKey) {
+  return Object.entries(r || {}).filter(([k, v]) => k !== summaryKey && Array.isArray(v))
+    .map(([k, v]) => [h('h3', {}, listName(k)), ledgerTable(`${summaryKey}-${k.replace(/\W+/g, '-')}`, v)]);
+}
+
 async function showProject(id) {
   const out = $('[data-testid="project"]');
   try {
     const r = await api('/api/v1/ledger/projects/' + encodeURIComponent(id));
     const p = summary(r, 'project');
-    fill(out, progressBar(p.credited_t ?? 0, p.need_t ?? 0, t), facts(p), ledgerTable('project-trades', r.trades ?? r.items ?? []));
+    fill(out, progressBar(p.credited_t ?? 0, p.need_t ?? 0, t), facts(p), ledgerLists(r, 'project'));
   } catch (err) {
     fill(out, h('p', { class: 'error' }, err.message));
   }
@@ -365,7 +372,7 @@ async function showFacility(id) {
   const out = $('[data-testid="facility"]');
   try {
     const r = await api('/api/v1/ledger/facilities/' + encodeURIComponent(id));
-    fill(out, facts(summary(r, 'facility')), ledgerTable('facility-trades', r.trades ?? r.items ?? []));
+    fill(out, facts(summary(r, 'facility')), ledgerLists(r, 'facility'));
   } catch (err) {
     fill(out, h('p', { class: 'error' }, err.message));
   }

@@ -104,7 +104,7 @@ const STRINGS = {
   elimination: ['淘汰名单', 'Elimination list'],
   filter_status: ['状态', 'Status'],
   filter_industry: ['行业', 'Industry'],
-  filter_region: ['地区', 'Region'],
+  filter_region: ['地区代码', 'Region code'],
   filter_text: ['在结果中查找', 'Find in results'],
   apply: ['查询', 'Apply'],
   all: ['全部', 'all'],
@@ -205,6 +205,15 @@ const STRINGS = {
   col_room_t: ['余量', 'Room'],
   col_code: ['代码', 'Code'],
   col_regions: ['地区数', 'Regions'],
+  list_trades: ['成交记录', 'Trades'],
+  'list_elimination entries': ['淘汰名单记录', 'Elimination entries'],
+  col_revision: ['版本', 'Revision'],
+  col_written_by: ['记录人', 'Written by'],
+  col_province_code: ['省级代码', 'Province code'],
+  col_facts: ['事实', 'Facts'],
+  col_idle_years: ['闲置年数', 'Idle years'],
+  col_expires: ['失效日期', 'Expires'],
+  operating: ['在产', 'operating'],
 };
 
 let lang = localStorage.getItem('crix-lang') === 'en' ? 'en' : 'zh';
@@ -225,6 +234,11 @@ export function t(key, ...args) {
   let s = pair ? pair[lang === 'zh' ? 0 : 1] : key;
   args.forEach((a, i) => (s = s.replace(`{${i}}`, String(a))));
   return s;
+}
+
+// A heading for a list in a ledger answer ("trades", "elimination entries").
+export function listName(key) {
+  return STRINGS['list_' + key] ? t('list_' + key) : key;
 }
 
 // A column heading for an API field name.
