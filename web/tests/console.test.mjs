@@ -91,6 +91,7 @@ class Exchange {
     x.httpPort = await freePort();
     x.url = `http://127.0.0.1:${x.httpPort}`;
     x.market = allDayMarket(x.dir);
+    x.ledger = path.join(x.dir, 'crix.ledger');
     try {
       await x.launch();
     } catch (e) {
@@ -104,7 +105,7 @@ class Exchange {
   async launch() {
     const errFile = path.join(this.dir, 'crixd.err');
     const err = fs.openSync(errFile, 'w');
-    this.child = spawn(CRIXD, ['--market', this.market, '--ledger', path.join(this.dir, 'crix.ledger'), '--port', String(this.fixPort),
+    this.child = spawn(CRIXD, ['--market', this.market, '--ledger', this.ledger, '--port', String(this.fixPort),
       '--sync', 'os', '--log-dir', path.join(this.dir, 'logs'), '--http', `127.0.0.1:${this.httpPort}`],
     { stdio: ['ignore', 'ignore', err] });
     fs.closeSync(err);
@@ -402,3 +403,32 @@ test('the elimination list filters, sorts and exports CSV', async () => {
     await until('both retirements again', async () => (await rows.count()) === 2, 5000);
   });
 });
+
+test('a regulator sees regional capacity against caps, project progress and facility history as crix ledger reports them', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '300', '580.00']);
+    const ledger = (args) => new Promise((resolve, reject) => execFile(CRIX, ['ledger', ...args], (e, out, err) =>
+      (e ? reject(new Error(`crix ledger ${args.join(' ')}: ${err}`)) : resolve(JSON.parse(out)))));
+    const project = (await ledger(['project', x.ledger, 'TJ-NEW-BF-2500', '--json'])).project[0];
+    assert.equal(project.credited_t, 200);  // 300 t in a key region at 1.5:1
+
+    await logIn(page, kRegulator);
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'region-bar').first().waitFor();
+    // Tianjin's steel: capacity against its 20 Mt cap.
+    const tianjin = page.locator('[data-testid="region-bar"]', { has: page.locator('title', { hasText: /Tianjin/ }) });
+    assert.ok(await tianjin.count() >= 1, 'no bar for Tianjin');
+
+    await byTestId(page, 'project-id').fill('TJ-NEW-BF-2500');
+    await byTestId(page, 'project-show').click();
+    const progress = `${project.credited_t.toLocaleString('en-US')} / ${project.need_t.toLocaleString('en-US')}`;
+    await byTestId(page, 'project-progress').filter({ hasText: progress }).waitFor();
+
+    await byTestId(page, 'facility-id').fill('HB-BF-450');
+    await byTestId(page, 'facility-show').click();
+    await byTestId(page, 'facility').locator('tbody tr', { hasText: 'TJ-NEW-BF-2500' }).first().waitFor();
+    assert.match(await byTestId(page, 'facility').innerText(), /HB-TANGSHAN-IRON/);
+  });
+});
+
