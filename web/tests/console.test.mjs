@@ -308,6 +308,38 @@ test('an operator halts an instrument from the page after a confirmation, crix o
   });
 });
 
+test('an operator suspends and reinstates a participant and revokes a trade from the page, each after a confirmation', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    const trade = /trade (\d+)/.exec(buy.out)[1];
+    await logIn(page, kOperator);
+    await byTestId(page, 'tab-exchange').click();
+
+    await byTestId(page, `op-suspend-${kSeller}`).click();
+    assert.match(await byTestId(page, 'confirm-text').innerText(), new RegExp(kSeller));
+    await byTestId(page, 'confirm-reason').fill('browser test: unpaid fees');
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, `participant-status-${kSeller}`).filter({ hasText: /已暂停|suspended/ }).waitFor({ timeout: 5000 });
+    const refused = await x.order(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '581.00', '--tif', 'gtc']);
+    assert.notEqual(refused.code, 0, `crix order by a suspended participant: ${refused.out}${refused.err}`);
+    assert.match(refused.out + refused.err, /suspended/);
+
+    await byTestId(page, `op-reinstate-${kSeller}`).click();
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, `op-suspend-${kSeller}`).waitFor({ timeout: 5000 });
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '581.00', '--tif', 'gtc']);
+
+    await byTestId(page, 'op-revoke-trade').fill(trade);
+    await byTestId(page, 'op-revoke').click();
+    assert.match(await byTestId(page, 'confirm-text').innerText(), new RegExp(trade));
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, 'toast').filter({ hasText: /已完成|Done/ }).waitFor({ timeout: 5000 });
+    await byTestId(page, 'tab-supervision').click();
+    await page.locator(`[data-testid="elim-row"][data-trade="${trade}"][data-status="revoked"]`).waitFor({ timeout: 5000 });
+  });
+});
+
 test('a regulator sees no operator controls, and a direct POST to an action is refused with 403', async () => {
   await withConsole(async (x, page) => {
     await logIn(page, kRegulator);

@@ -318,7 +318,7 @@ function renderElimination() {
       e.sort = k;
       schedule('elimination');
     } }, column(k)));
-  table('elimination', head, rows.map((r) => h('tr', { 'data-testid': 'elim-row', 'data-facility': r.facility ?? '', 'data-trade': r.trade ?? '' },
+  table('elimination', head, rows.map((r) => h('tr', { 'data-testid': 'elim-row', 'data-facility': r.facility ?? '', 'data-trade': r.trade ?? '', 'data-status': r.status ?? '' },
     rowCells(r, keys))));
   $('[data-testid="elim-count"]').textContent = t('rows', rows.length);
   const more = $('[data-testid="elim-more"]');
