@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { yuan, qty, zoned, timeOf, clock, learnOffset } from '../console/assets/format.js';
+import { yuan, yuanText, qty, zoned, timeOf, clock, learnOffset } from '../console/assets/format.js';
 import { Feed } from '../console/assets/feed.js';
 
 test('prices in fen show as yuan with two decimals, exactly, also past 2^53 fen', () => {
@@ -17,6 +17,10 @@ test('prices in fen show as yuan with two decimals, exactly, also past 2^53 fen'
   assert.equal(yuan(123456789012), '1,234,567,890.12');
   assert.equal(yuan('90071992547409931'), '900,719,925,474,099.31');
   assert.equal(yuan(null), '—');
+  assert.equal(yuan(597.41), '597.41', 'a yuan amount given to yuan() is shown as it is, not as fen');
+  assert.equal(yuanText(580), '580.00');
+  assert.equal(yuanText(1234967246.94), '1,234,967,246.94');
+  assert.equal(yuanText(-3.5), '-3.50');
   assert.equal(qty(1234567), '1,234,567');
   assert.equal(qty(-300), '-300');
   assert.equal(qty(undefined), '—');

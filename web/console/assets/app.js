@@ -6,7 +6,7 @@ import { api, query, ApiError } from './api.js';
 import { Feed } from './feed.js';
 import { h, fill, $, $$ } from './dom.js';
 import { t, column, listName, language, setLanguage, translateStatic } from './i18n.js';
-import { yuan, qty, timeOf, clock, millis, marketDay, bytes, learnOffset } from './format.js';
+import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset } from './format.js';
 import { depthChart, priceChart, capBars, progressBar } from './charts.js';
 
 const kBookDepth = 10;
@@ -262,11 +262,15 @@ function rowCells(r, keys) {
   });
 }
 
+// Fields the ledger's reports (crix ledger daily, report, trades) give in yuan.
+const YUAN_KEYS = /(_yuan|^open|^high|^low|^close(_vwap)?|^prev_close|^change)$/;
+
 // A value of a ledger row as text: quantities (`*_t`) grouped, statuses and industries translated.
 function format(key, v) {
   if (v === null || v === undefined || v === '') return '—';
   if (typeof v === 'number' && key.endsWith('_t')) return qty(v);
   if (typeof v === 'number' && (key === 'price' || key === 'value')) return yuan(v);  // fen
+  if (typeof v === 'number' && YUAN_KEYS.test(key)) return yuanText(v);  // the ledger's reports, in yuan
   if (typeof v === 'number' && key === 'time') return timeOf({ time: v });
   if (key === 'status' || key === 'industry') return t(v);
   if (typeof v === 'string') learnOffset(v);

@@ -6,11 +6,20 @@
 // 58000 -> "580.00"; null/undefined -> "—".
 export function yuan(fen) {
   if (fen === null || fen === undefined) return '—';
+  if (typeof fen === 'number' && !Number.isInteger(fen)) return String(fen);  // not fen: shown as given
   const n = BigInt(fen);
   const neg = n < 0n;
   const a = neg ? -n : n;
   const cents = String(a % 100n).padStart(2, '0');
   return (neg ? '-' : '') + group(String(a / 100n)) + '.' + cents;
+}
+
+// A yuan amount the ledger's reports already give in yuan (JSON numbers such as 597.41 or 580, which
+// JSON cannot keep as "580.00") -> "580.00", grouped. Display only: nothing is computed from it.
+export function yuanText(v) {
+  if (v === null || v === undefined) return '—';
+  const [i, d] = Number(v).toFixed(2).split('.');
+  return (i.startsWith('-') ? '-' + group(i.slice(1)) : group(i)) + '.' + d;
 }
 
 // 1234567 -> "1,234,567".
