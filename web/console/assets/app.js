@@ -154,7 +154,7 @@ function renderBook() {
   fill($('[data-testid="depth"]'), depthChart(bids, asks, t));
   if (operator()) {
     const items = state.orders.symbol === state.symbol ? state.orders.items : [];
-    table('book-orders', [t('col_id'), t('side'), t('price_yuan'), t('qty'), t('participant'), t('account'), t('time')],
+    table('book-orders', [t('order_id'), t('side'), t('price_yuan'), t('qty'), t('participant'), t('account'), t('time')],
       items.map((o) => h('tr', { 'data-testid': 'book-order', 'data-order': o.id },
         cell(o.id, 'num'), cell(o.side === '1' ? t('bid') : t('ask'), o.side === '1' ? 'good' : 'bad'), cell(yuan(o.price), 'num'),
         cell(qty(o.qty), 'num'), cell(o.participant), cell(o.account), cell(clock(timeOf(o, 'entered'))))));
