@@ -12,6 +12,7 @@ packages=(
   libssl-dev                         # SHA-256 for the ledger's hash chain
   libspdlog-dev                      # logging (crixd)
   libtomlplusplus-dev                # configuration
+  clang-14 libfuzzer-14-dev          # fuzzing (scripts/fuzz.sh)
   chromium                           # the web console's browser tests (web/tests)
 )
 

@@ -2,7 +2,8 @@
 # The README's test command: install what is needed, build, and run every test twice: in a Release
 # build and in an AddressSanitizer + UndefinedBehaviorSanitizer build; then the tests that use threads
 # (the ledger's concurrent readers and crashes, the daemon's queues, the FIX layer, crixd end to end)
-# once more under ThreadSanitizer.
+# once more under ThreadSanitizer; then each libFuzzer target for 30 seconds from its seed corpus
+# (scripts/fuzz.sh; longer campaigns: scripts/fuzz.sh 3600, results in bench/RESULTS.md).
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,3 +33,6 @@ build/tsan/tests/test_gateway
 build/tsan/tests/test_fix
 build/tsan/tests/test_fix_store
 build/tsan/tests/test_crixd
+
+echo "== libFuzzer targets, 30 s each"
+scripts/fuzz.sh 30

@@ -1767,3 +1767,86 @@ TEST_CASE("crixd: a project bids its whole need at its pair's ratio, no fill cre
   REQUIRE(elimination.size() == 1);
   CHECK(crix::ledger::verify(reader).ok());
 }
+
+TEST_CASE("crixd: a client with the stock FIX 4.4 dictionary reads every instrument, fill and trade",
+          "[crixd][stock]") {
+  // A stock FIX 4.4 dictionary (tests/data/FIX44-stock.xml: FIX 4.4's own fields only) with
+  // ValidateUserDefinedFields=N, as a FIX engine that was not built for CRIX would run. A message its
+  // parser refuses never reaches the handler, so every check below fails on a message it could not read.
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  const auto stock = [&](const std::string& who, const std::string& password) {
+    crix::fix::InitiatorConfig c;
+    c.port = port;
+    c.comp_id = who;
+    c.username = who;
+    c.password = password;
+    c.dictionary_path = CRIX_TEST_DATA "/FIX44-stock.xml";
+    c.validate_user_defined_fields = false;
+    return c;
+  };
+  crix::test::FixClient seller(stock("HB-TANGSHAN-IRON", "demo-hb-tangshan-iron"));
+  crix::test::FixClient buyer(stock("TJ-BOHAI-STEEL", "demo-tj-bohai-steel"));
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+
+  crix::fix::SecurityListRequest sl;
+  sl.security_req_id = "stock-1";
+  REQUIRE(buyer.fix().send(sl));
+  REQUIRE(buyer.wait([](const Received& c) { return !c.security_lists.empty(); }));
+  const auto securities = buyer.get(&Received::security_lists)[0].securities;
+  REQUIRE(securities.size() == 5);
+  for (const auto& s : securities) {
+    INFO(s.symbol);
+    CHECK(!s.description.empty());
+    CHECK(s.tick > 0);
+    CHECK(s.lot > 0);
+    CHECK(s.reference > 0);
+    CHECK(s.low < s.reference);
+    CHECK(s.high > s.reference);
+    CHECK(s.trading_status == 17);
+  }
+  CHECK(securities[0].symbol == "STEEL-IRON");
+
+  crix::fix::MarketDataRequest md;
+  md.md_req_id = "stock-md";
+  md.subscription = '1';
+  md.symbols = {"STEEL-IRON"};
+  md.entry_types = "012";
+  REQUIRE(buyer.fix().send(md));
+  REQUIRE(buyer.wait([](const Received& c) { return !c.snapshots.empty(); }));
+  REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 300000, 58000)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s1", '0'); }));
+  REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 300000, 58000)));
+  REQUIRE(buyer.wait([](const Received& c) { return c.has("b1", 'F'); }));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("s1", 'F'); }));
+  const crix::fix::ExecReport fill = buyer.reports_for("b1").back();
+  CHECK(fill.trade_id == "1");
+  CHECK(fill.credited == 200000);
+  CHECK(fill.ratio_permille == 1500);
+  CHECK(seller.reports_for("s1").back().trade_id == "1");
+
+  // The level, then the trade with its id, in incremental refreshes.
+  REQUIRE(buyer.wait([](const Received& c) {
+    for (const auto& x : c.incrementals) {
+      for (const auto& e : x.entries) {
+        if (e.type == '2') return true;
+      }
+    }
+    return false;
+  }));
+  bool level = false, trade = false;
+  for (const auto& x : buyer.get(&Received::incrementals)) {
+    for (const auto& e : x.entries) {
+      level = level || (e.type == '1' && e.price == 58000 && e.size == 300000);
+      trade = trade || (e.type == '2' && e.trade_id == "1" && e.size == 300000 && e.symbol == "STEEL-IRON");
+    }
+  }
+  CHECK(level);
+  CHECK(trade);
+  CHECK(buyer.get(&Received::session_rejects).empty());
+  check_stops_cleanly(crixd);
+}

@@ -873,7 +873,8 @@ TEST_CASE("every report kind arrives field by field", "[fix][reports]") {
   CHECK(s.entries[2].type == '2');
   CHECK(s.entries[2].price == 58000);
   CHECK(s.entries[2].size == 120);
-  CHECK(s.entries[2].trade_id == "T-555");
+  // FIX 4.4's snapshot entries have no MDEntryID: a trade id given to W is not sent (X carries it).
+  CHECK(s.entries[2].trade_id.empty());
   CHECK(s.entries[2].time == 1735781400250000000);
   CHECK(s.entries[2].position == 0);
   const fix::MarketDataSnapshot e = got.board.read([&] { return got.snapshots[1]; });

@@ -156,7 +156,7 @@ std::string order_id(char prefix, int i) {
 // One participant's session: every execution report, in arrival order.
 using Reports = crix::test::FixClient;
 
-// Asks for the security list and waits for it: TradingSessionStatus(326) per symbol (none when it did
+// Asks for the security list and waits for it: TradingStatus(20007) per symbol (none when it did
 // not come).
 std::map<std::string, int> trading_status(Reports& client) {
   const std::size_t before = client.read([&] { return client.security_lists.size(); });

@@ -221,7 +221,21 @@ int estimated_size(const MassCancelReport& m) { return 384 + static_cast<int>(m.
 int estimated_size(const BusinessReject& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const MarketDataSnapshot& m) { return 256 + 96 * static_cast<int>(m.entries.size()); }
 int estimated_size(const MarketDataIncremental& m) { return 256 + 128 * static_cast<int>(m.entries.size()); }
-int estimated_size(const SecurityList& m) { return 256 + 256 * static_cast<int>(m.securities.size()); }
+// One message of a SecurityList's answer: one instrument each (fix_api.hpp, SecurityList).
+struct SecurityListFragment {
+  SessionHandle session;
+  const SecurityList& list;
+  std::size_t index;
+};
+int estimated_size(const SecurityListFragment&) { return 384; }
+
+template <class Message>
+void encode_message(const Message& message, FIX::Message& out) {
+  detail::encode(message, out);
+}
+void encode_message(const SecurityListFragment& fragment, FIX::Message& out) {
+  detail::encode(fragment.list, fragment.index, out);
+}
 
 }  // namespace
 
@@ -437,7 +451,7 @@ bool Acceptor::Impl::send(const Message& message) {
   const bool connected = slot.logged_on.load() && !slot.stalled.load();
   if (!connected && !persist_) return false;
   FIX::Message out;
-  detail::encode(message, out);
+  encode_message(message, out);
   if (!connected) {
     // Kept for the client's ResendRequest: QuickFIX numbers and stores it and, as the session is not
     // logged on, writes nothing (a stalled connection is shut: the write fails at once).
@@ -740,7 +754,13 @@ bool Acceptor::send(const MassCancelReport& report) { return impl_->send(report)
 bool Acceptor::send(const BusinessReject& reject) { return impl_->send(reject); }
 bool Acceptor::send(const MarketDataSnapshot& snapshot) { return impl_->send(snapshot); }
 bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(update); }
-bool Acceptor::send(const SecurityList& list) { return impl_->send(list); }
+bool Acceptor::send(const SecurityList& list) {
+  bool sent = true;
+  for (std::size_t i = 0; i == 0 || i < list.securities.size(); ++i) {
+    sent = impl_->send(SecurityListFragment{list.session, list, i}) && sent;
+  }
+  return sent;
+}
 void Acceptor::hold() { impl_->hold(); }
 void Acceptor::release() { impl_->release(); }
 bool Acceptor::corked(SessionHandle session) const { return impl_->corked(session); }

@@ -110,7 +110,7 @@ void decode_md_entry(const Fields& fields, MdEntry& entry) {
       case tag::kMDEntrySize: entry.size = qty_of(it->getTag(), v, true); break;
       case tag::kMDEntryPositionNo: entry.position = int_of(it->getTag(), v); break;
       case tag::kNumberOfOrders: entry.orders = int_of(it->getTag(), v); break;
-      case tag::kTradeID: entry.trade_id = v; break;
+      case tag::kMDEntryID: entry.trade_id = v; break;
       case tag::kMDEntryDate: date = v; break;
       case tag::kMDEntryTime: time = v; break;
       default: break;
@@ -185,7 +185,8 @@ void encode_md_entry(const MdEntry& in, Fields& out, bool incremental) {
   put_int(out, tag::kMDEntrySize, in.size);
   if (in.position > 0) put_int(out, tag::kMDEntryPositionNo, in.position);
   if (in.orders > 0) put_int(out, tag::kNumberOfOrders, in.orders);
-  put(out, tag::kTradeID, in.trade_id);
+  // FIX 4.4 has MDEntryID(278) in the incremental's entries only; a snapshot carries no trades.
+  if (incremental) put(out, tag::kMDEntryID, in.trade_id);
   if (in.time != 0) {
     out.setField(tag::kMDEntryDate, format_date(in.time));
     out.setField(tag::kMDEntryTime, format_time(in.time));
@@ -410,7 +411,7 @@ void decode(const FIX::Message& message, ExecReport& out) {
       case tag::kAvgPx: out.avg_px = price_of(t, v); break;
       case tag::kLastPx: out.last_px = price_of(t, v); break;
       case tag::kLastQty: out.last_qty = qty_of(t, v, true); break;
-      case tag::kTradeID: out.trade_id = v; break;
+      case tag::kSecondaryExecID: out.trade_id = v; break;
       case tag::kCreditedQty: out.credited = integer_of(t, v, 0, LLONG_MAX); break;
       case tag::kRatioPermille: out.ratio_permille = integer_of(t, v, 0, LLONG_MAX); break;
       case tag::kOrdRejReason: out.ord_rej_reason = int_of(t, v); break;
@@ -444,7 +445,7 @@ void encode(const ExecReport& in, FIX::Message& out) {
     put_int(out, tag::kLastQty, in.last_qty);
     put_price(out, tag::kLastPx, in.last_px);
   }
-  put(out, tag::kTradeID, in.trade_id);
+  put(out, tag::kSecondaryExecID, in.trade_id);
   put_int(out, tag::kLeavesQty, in.leaves_qty);
   put_int(out, tag::kCumQty, in.cum_qty);
   put_price(out, tag::kAvgPx, in.avg_px);
@@ -564,56 +565,68 @@ void encode(const MarketDataIncremental& in, FIX::Message& out) {
   encode_md_entries(in.entries, out, true);
 }
 
-void decode(const FIX::Message& message, SecurityList& out) {
+bool decode(const FIX::Message& message, SecurityList& out) {
+  // Fragments of one answer share SecurityResponseID; a new one starts a new list.
+  const std::string response_id =
+      message.isSetField(tag::kSecurityResponseID) ? message.getField(tag::kSecurityResponseID) : std::string();
+  if (response_id != out.response_id) out = SecurityList{};
+  SecurityEntry entry;
+  bool last = true;
   for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
     const std::string& v = it->getString();
-    switch (it->getTag()) {
+    const int t = it->getTag();
+    switch (t) {
       case tag::kSecurityReqID: out.security_req_id = v; break;
       case tag::kSecurityResponseID: out.response_id = v; break;
-      case tag::kSecurityRequestResult: out.result = int_of(it->getTag(), v); break;
+      case tag::kSecurityRequestResult: out.result = int_of(t, v); break;
+      case tag::kLastFragment: last = v == "Y"; break;
+      case tag::kTickSize: entry.tick = price_of(t, v); break;
+      case tag::kTradingStatus: entry.trading_status = int_of(t, v); break;
+      case tag::kReferencePx: entry.reference = price_of(t, v); break;
+      case tag::kLowLimitPx: entry.low = price_of(t, v); break;
+      case tag::kHighLimitPx: entry.high = price_of(t, v); break;
       default: break;
     }
   }
   for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
     if (g->first != tag::kNoRelatedSym) continue;
     for (const Fields* group : g->second) {
-      out.securities.emplace_back();
-      SecurityEntry& entry = out.securities.back();
       for (Fields::const_iterator it = group->begin(); it != group->end(); ++it) {
         const std::string& v = it->getString();
         const int t = it->getTag();
         switch (t) {
           case tag::kSymbol: entry.symbol = v; break;
           case tag::kSecurityDesc: entry.description = v; break;
-          case tag::kMinPriceIncrement: entry.tick = price_of(t, v); break;
           case tag::kRoundLot: entry.lot = qty_of(t, v, true); break;
-          case tag::kSecurityTradingStatus: entry.trading_status = int_of(t, v); break;
-          case tag::kReferencePx: entry.reference = price_of(t, v); break;
-          case tag::kLowLimitPx: entry.low = price_of(t, v); break;
-          case tag::kHighLimitPx: entry.high = price_of(t, v); break;
           default: break;
         }
       }
     }
   }
+  if (!entry.symbol.empty()) out.securities.push_back(std::move(entry));
+  return last;
 }
 
-void encode(const SecurityList& in, FIX::Message& out) {
+void encode(const SecurityList& in, std::size_t index, FIX::Message& out) {
   begin(out, "y");
   put_required(out, tag::kSecurityReqID, in.security_req_id, "SecurityList.security_req_id");
   put_required(out, tag::kSecurityResponseID, in.response_id, "SecurityList.response_id");
   put_int(out, tag::kSecurityRequestResult, in.result);
-  for (const SecurityEntry& security : in.securities) {
-    Fields& entry = add_entry(out, tag::kNoRelatedSym, tag::kSymbol);
-    put_required(entry, tag::kSymbol, security.symbol, "SecurityEntry.symbol");
-    put(entry, tag::kSecurityDesc, sanitize(security.description));
-    put_price(entry, tag::kMinPriceIncrement, security.tick);
-    put_int(entry, tag::kRoundLot, security.lot);
-    put_int(entry, tag::kSecurityTradingStatus, security.trading_status);
-    put_price(entry, tag::kReferencePx, security.reference);
-    put_price(entry, tag::kLowLimitPx, security.low);
-    put_price(entry, tag::kHighLimitPx, security.high);
-  }
+  put_int(out, tag::kTotNoRelatedSym, static_cast<std::int64_t>(in.securities.size()));
+  out.setField(tag::kLastFragment, index + 1 >= in.securities.size() ? "Y" : "N");
+  if (index >= in.securities.size()) return;
+  // What FIX 4.4's NoRelatedSym group has, in the group; the rest, our user-defined fields, in the
+  // message body, where a parser with a stock FIX 4.4 dictionary keeps them (fix_api.hpp).
+  const SecurityEntry& security = in.securities[index];
+  Fields& entry = add_entry(out, tag::kNoRelatedSym, tag::kSymbol);
+  put_required(entry, tag::kSymbol, security.symbol, "SecurityEntry.symbol");
+  put(entry, tag::kSecurityDesc, sanitize(security.description));
+  put_int(entry, tag::kRoundLot, security.lot);
+  put_price(out, tag::kTickSize, security.tick);
+  put_int(out, tag::kTradingStatus, security.trading_status);
+  put_price(out, tag::kReferencePx, security.reference);
+  put_price(out, tag::kLowLimitPx, security.low);
+  put_price(out, tag::kHighLimitPx, security.high);
 }
 
 void decode(const FIX::Message& message, SessionReject& out) {

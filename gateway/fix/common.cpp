@@ -47,7 +47,6 @@ std::string field_name(int tag) {
     case tag::kMDEntrySize: name = "MDEntrySize"; break;
     case tag::kMDEntryTime: name = "MDEntryTime"; break;
     case tag::kMDEntryPositionNo: name = "MDEntryPositionNo"; break;
-    case tag::kSecurityTradingStatus: name = "SecurityTradingStatus"; break;
     case tag::kNumberOfOrders: name = "NumberOfOrders"; break;
     case tag::kRefTagID: name = "RefTagID"; break;
     case tag::kSessionRejectReason: name = "SessionRejectReason"; break;
@@ -55,12 +54,15 @@ std::string field_name(int tag) {
     case tag::kSecurityListRequestType: name = "SecurityListRequestType"; break;
     case tag::kSecurityRequestResult: name = "SecurityRequestResult"; break;
     case tag::kRoundLot: name = "RoundLot"; break;
-    case tag::kMinPriceIncrement: name = "MinPriceIncrement"; break;
     case tag::kCreditedQty: name = "CreditedQty"; break;
     case tag::kRatioPermille: name = "RatioPermille"; break;
     case tag::kLowLimitPx: name = "LowLimitPx"; break;
     case tag::kHighLimitPx: name = "HighLimitPx"; break;
     case tag::kReferencePx: name = "ReferencePx"; break;
+    case tag::kTickSize: name = "TickSize"; break;
+    case tag::kTradingStatus: name = "TradingStatus"; break;
+    case tag::kTotNoRelatedSym: name = "TotNoRelatedSym"; break;
+    case tag::kLastFragment: name = "LastFragment"; break;
     case tag::kAccount: name = "Account"; break;
     case tag::kClOrdID: name = "ClOrdID"; break;
     case tag::kExecID: name = "ExecID"; break;

@@ -1,7 +1,8 @@
 // crix::fix internals shared by the Acceptor and the Initiator: the translation between QuickFIX
 // messages and the structs of fix_api.hpp in both directions (the exchange encodes what the client
 // decodes and back), the QuickFIX settings both sides use, the Text of the rejects we cause, and
-// configuration checks. Only gateway/fix/*.cpp include this file (it includes QuickFIX).
+// configuration checks. Only gateway/fix/*.cpp and the FIX fuzz target (fuzz/) include this file (it
+// includes QuickFIX).
 #pragma once
 
 #include <cstdint>
@@ -57,18 +58,20 @@ constexpr int kMDEntryPx = 270;
 constexpr int kMDEntrySize = 271;
 constexpr int kMDEntryDate = 272;
 constexpr int kMDEntryTime = 273;
+constexpr int kMDEntryID = 278;
 constexpr int kMDUpdateAction = 279;
 constexpr int kMDEntryPositionNo = 290;
 constexpr int kSecurityReqID = 320;
 constexpr int kSecurityResponseID = 322;
-constexpr int kSecurityTradingStatus = 326;
 constexpr int kNumberOfOrders = 346;
 constexpr int kRefTagID = 371;
 constexpr int kRefMsgType = 372;
 constexpr int kSessionRejectReason = 373;
 constexpr int kBusinessRejectRefID = 379;
 constexpr int kBusinessRejectReason = 380;
+constexpr int kTotNoRelatedSym = 393;
 constexpr int kCxlRejResponseTo = 434;
+constexpr int kSecondaryExecID = 527;
 constexpr int kMassCancelRequestType = 530;
 constexpr int kMassCancelResponse = 531;
 constexpr int kMassCancelRejectReason = 532;
@@ -80,15 +83,16 @@ constexpr int kSecurityRequestResult = 560;
 constexpr int kRoundLot = 561;
 constexpr int kMassStatusReqID = 584;
 constexpr int kMassStatusReqType = 585;
+constexpr int kLastFragment = 893;
 constexpr int kTotNumReports = 911;
 constexpr int kLastRptRequested = 912;
-constexpr int kMinPriceIncrement = 969;
-constexpr int kTradeID = 1003;
 constexpr int kCreditedQty = 20001;
 constexpr int kRatioPermille = 20002;
 constexpr int kLowLimitPx = 20003;
 constexpr int kHighLimitPx = 20004;
 constexpr int kReferencePx = 20005;
+constexpr int kTickSize = 20006;
+constexpr int kTradingStatus = 20007;
 }  // namespace tag
 
 // "Price(44)" for the tags of our dialect, "tag 9999" for others.
@@ -114,7 +118,9 @@ void decode(const FIX::Message& message, MassCancelReport& out);
 void decode(const FIX::Message& message, BusinessReject& out);
 void decode(const FIX::Message& message, MarketDataSnapshot& out);
 void decode(const FIX::Message& message, MarketDataIncremental& out);
-void decode(const FIX::Message& message, SecurityList& out);
+// One SecurityList message is one fragment of the list (fix_api.hpp, SecurityList): its instrument, if
+// any, is appended to out.securities; returns true on the last fragment (LastFragment(893)=Y).
+bool decode(const FIX::Message& message, SecurityList& out);
 void decode(const FIX::Message& message, SessionReject& out);
 
 // ---- encoding into an empty message: throw std::invalid_argument naming a required field that is
@@ -128,7 +134,8 @@ void encode(const MassCancelReport& in, FIX::Message& out);
 void encode(const BusinessReject& in, FIX::Message& out);
 void encode(const MarketDataSnapshot& in, FIX::Message& out);
 void encode(const MarketDataIncremental& in, FIX::Message& out);
-void encode(const SecurityList& in, FIX::Message& out);
+// Fragment `index` of the list: in.securities[index] (none when the list is empty, index 0).
+void encode(const SecurityList& in, std::size_t index, FIX::Message& out);
 // send_raw's "35=D|11=A|..." (fix_api.hpp); throws std::invalid_argument.
 void encode_raw(const std::string& fields, FIX::Message& out);
 // A TestRequest: the peer answers with a Heartbeat at once, which wakes QuickFIX's connection thread

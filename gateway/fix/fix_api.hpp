@@ -6,7 +6,7 @@
 //
 // Numbers cross this interface as integers, never as floating point:
 //  - prices are int64 fen (0.01 yuan). On the wire Price(44), LastPx(31), AvgPx(6), MDEntryPx(270),
-//    MinPriceIncrement(969) and our LowLimitPx/HighLimitPx/ReferencePx are yuan with at most two
+//    and our TickSize/LowLimitPx/HighLimitPx/ReferencePx are yuan with at most two
 //    decimals, parsed from the field's text exactly ("580.05" -> 58005; zeros past the second decimal
 //    change nothing and are taken: "580.050") and written as "580.00";
 //  - quantities are whole tonnes: OrderQty(38) must be positive ("100", or "100.0": a zero fraction is a
@@ -27,6 +27,14 @@
 //   20003 LowLimitPx    price  lower edge of the price band (SecurityList)
 //   20004 HighLimitPx   price  upper edge of the price band (SecurityList)
 //   20005 ReferencePx   price  reference price the band is computed from (SecurityList)
+//   20006 TickSize      price  the instrument's tick (SecurityList; FIX 5.0's MinPriceIncrement(969))
+//   20007 TradingStatus int    17 ready to trade, 2 halted, 18 closed (SecurityList; the values of
+//                              SecurityTradingStatus(326), which FIX 4.4 has only in SecurityStatus)
+// Each sits in a message body, never inside a repeating group, and every other field is FIX 4.4's own
+// in a message or group of FIX 4.4 that has it: a client with the stock FIX 4.4 dictionary and
+// ValidateUserDefinedFields=N loses nothing (InitiatorConfig::validate_user_defined_fields). The
+// exchange's trade id travels in SecondaryExecID(527) on fills and MDEntryID(278) in incremental
+// market data (FIX 5.0's TradeID(1003) is not in FIX 4.4).
 //
 // Sessions: BeginString FIX.4.4; the exchange is SenderCompID = AcceptorConfig::exchange_comp_id to
 // each participant's comp id. Sessions are configured in code from the list of comp ids (no settings
@@ -173,7 +181,7 @@ struct ExecReport {
   std::int64_t order_qty = 0, leaves_qty = 0, cum_qty = 0;  // 38, 151, 14 tonnes
   std::int64_t avg_px = 0;        // 6 fen
   std::int64_t last_px = 0, last_qty = 0;  // 31, 32 on fills (sent when last_qty > 0)
-  std::string trade_id;           // 1003 on fills
+  std::string trade_id;           // 527 SecondaryExecID on fills: the exchange's trade id
   std::int64_t credited = -1;     // 20001 on fills (-1: absent)
   std::int64_t ratio_permille = -1;  // 20002 on fills (-1: absent)
   int ord_rej_reason = -1;        // 103 on rejects (-1: absent)
@@ -226,7 +234,7 @@ struct MdEntry {
   std::int64_t price = 0, size = 0;  // 270 fen, 271 tonnes
   int position = 0;               // 290 level number from 1 (bids/offers); not sent when 0
   int orders = 0;                 // 346 NumberOfOrders; not sent when 0
-  std::string trade_id;           // 1003 on trade entries
+  std::string trade_id;           // 278 MDEntryID on trade entries (X only: W carries no trades)
   std::int64_t time = 0;          // ns UTC, as MDEntryDate(272) + MDEntryTime(273) to the millisecond;
                                   // not sent when 0
 };
@@ -243,12 +251,19 @@ struct MarketDataIncremental {
   std::vector<MdEntry> entries;
 };
 
-// One entry of the NoRelatedSym(146) group of SecurityList(y).
+// One instrument of a SecurityList(y). On the wire the answer is one message per instrument (FIX 4.4
+// fragments: TotNoRelatedSym(393) = the count, LastFragment(893) = Y on the last; one message with no
+// entry when nothing matched), so that our fields can sit in the message body, outside the
+// NoRelatedSym(146) group, where a stock FIX 4.4 dictionary's parser keeps them instead of ending the
+// group (and losing the instruments after the first). The Acceptor splits, the Initiator joins:
+// ClientHandler::on_security_list gets the whole list once.
 struct SecurityEntry {
-  std::string symbol, description;  // 55, 107 (e.g. "steel, ironmaking capacity")
-  std::int64_t tick = 0, lot = 0;   // 969 (fen), 561 (tonnes)
-  std::int64_t reference = 0, low = 0, high = 0;  // 20005, 20003, 20004 (fen)
-  int trading_status = 17;          // 326: 17 ready to trade, 2 halted, 18 not available (closed)
+  std::string symbol, description;  // 55, 107 (e.g. "steel, ironmaking capacity") in the group
+  std::int64_t lot = 0;             // 561 RoundLot (tonnes) in the group
+  std::int64_t tick = 0;            // 20006 TickSize (fen) in the body
+  std::int64_t reference = 0, low = 0, high = 0;  // 20005, 20003, 20004 (fen) in the body
+  int trading_status = 17;          // 20007 TradingStatus, FIX 326's values: 17 ready to trade, 2
+                                    // halted, 18 not available (closed), in the body
 };
 struct SecurityList {               // y: 320, 322, 560
   SessionHandle session = 0;
@@ -456,6 +471,10 @@ struct InitiatorConfig {
   // this client is dropped), false continues the stored numbers (a store that has none yet, say a new
   // directory, starts afresh once). Without store_dir always true.
   bool reset_on_logon = true;
+  // QuickFIX's ValidateUserDefinedFields. A client whose dictionary lacks our fields 20001-20007 (a
+  // stock FIX 4.4 dictionary) sets it false: it then keeps them, as every one is in a message body,
+  // never inside a repeating group (tests: the stock-dictionary client).
+  bool validate_user_defined_fields = true;
 };
 
 class Initiator {

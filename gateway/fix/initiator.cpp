@@ -112,6 +112,8 @@ class Initiator::Impl final : public detail::ApplicationBase {
   std::unique_ptr<FIX::MessageStoreFactory> store_;  // InitiatorConfig::store_dir's FileStore, or memory
   EventLogFactory log_factory_;
   std::unique_ptr<ThreadedInitiator> initiator_;  // after what it uses: destroyed first
+  // The SecurityList being received, one message per instrument; only the session's thread uses it.
+  SecurityList security_list_;
 
   std::atomic<bool> logged_on_{false};  // from QuickFIX's onLogon to its onLogout: send() works
   mutable std::mutex mutex_;
@@ -156,6 +158,7 @@ Initiator::Impl::Impl(const InitiatorConfig& config, ClientHandler& handler)
   defaults.setInt(FIX::SOCKET_CONNECT_PORT, config.port);
   defaults.setInt(FIX::HEARTBTINT, config.heartbeat_seconds);
   defaults.setInt(FIX::RECONNECT_INTERVAL, config.reconnect_seconds);
+  defaults.setBool(FIX::VALIDATE_USER_DEFINED_FIELDS, config.validate_user_defined_fields);
   try {
     if (!config.store_dir.empty()) {
       // The numbers and sent messages survive this process (fix_api.hpp, InitiatorConfig::store_dir);
@@ -394,9 +397,12 @@ void Initiator::Impl::deliver(const FIX::Message& message, const std::string& ty
       return;
     }
     case 'y': {
-      SecurityList list;
-      detail::decode(message, list);
-      handler_.on_security_list(list);
+      // One message per instrument: the list is handed over whole, at its last fragment.
+      if (detail::decode(message, security_list_)) {
+        SecurityList list;
+        std::swap(list, security_list_);
+        handler_.on_security_list(list);
+      }
       return;
     }
     default:

@@ -88,6 +88,9 @@ FixClient::FixClient(std::uint16_t port, const std::string& who, const std::stri
   initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
 }
 
+FixClient::FixClient(const crix::fix::InitiatorConfig& config)
+    : initiator_(std::make_unique<crix::fix::Initiator>(config, *this)) {}
+
 crix::fix::Initiator& FixClient::fix() {
   if (!started_) {
     initiator_->start();

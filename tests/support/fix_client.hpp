@@ -115,6 +115,8 @@ class FixClient : public RecordingClient {
   // continued at Logon unless reset_on_logon.
   FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds = 30,
             const std::string& store_dir = "", bool reset_on_logon = true);
+  // Any session the Initiator can make (a stock dictionary, say).
+  explicit FixClient(const crix::fix::InitiatorConfig& config);
   ~FixClient() override;
   FixClient(const FixClient&) = delete;
   FixClient& operator=(const FixClient&) = delete;
