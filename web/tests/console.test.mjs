@@ -124,7 +124,7 @@ class Exchange {
   }
 
   // A graceful stop (SIGTERM); the exit code.
-  async halt() {
+  async terminate() {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.child?.exitCode;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10000);
@@ -149,8 +149,15 @@ class Exchange {
     return r;
   }
 
+  // What crixd said, for a failed test's message: its stderr and the end of its log.
+  diagnostics() {
+    const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '(none)');
+    const log = read(path.join(this.dir, 'logs', 'crixd.log')).split('\n').slice(-40).join('\n');
+    return `--- crixd stderr ---\n${read(path.join(this.dir, 'crixd.err'))}\n--- crixd.log, last 40 lines ---\n${log}`;
+  }
+
   async stop() {
-    await this.halt();
+    await this.terminate();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -188,6 +195,11 @@ async function withConsole(body) {
     await page.goto(x.url + '/');
     await body(x, page);
     assert.deepEqual(errors, [], 'the page threw');
+  } catch (e) {
+    const shot = path.join(os.tmpdir(), `crix-console-failure-${process.pid}-${Date.now()}.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    e.message += `\nthe page: ${shot}\n${x.diagnostics()}`;
+    throw e;
   } finally {
     await context.close();
     await x.stop();
@@ -379,7 +391,7 @@ test('the page survives a crixd restart: the feed reconnects, the ended session 
     await pickInstrument(page, 'STEEL-IRON');
     await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
     await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="300"]').waitFor({ timeout: 1000 });
-    assert.equal(await x.halt(), 0);
+    assert.equal(await x.terminate(), 0);
     await page.locator('[data-testid="feed-status"][data-state="reconnecting"]').waitFor({ timeout: 5000 });
     await x.launch();
     // Console sessions live in crixd's memory: the old cookie is refused, the page falls back to public.
