@@ -206,6 +206,9 @@ async function withConsole(body) {
   }
 }
 
+// Each test gets 90 s (a few seconds normally, under ASan more), so a hang fails that test alone.
+const browserTest = (name, body) => test(name, { timeout: 90000 }, body);
+
 const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
 async function logIn(page, who) {
@@ -228,7 +231,7 @@ function halted(page, symbol, value) {
 
 // ---- the tests -------------------------------------------------------------------------------------
 
-test('the page loads: the public view lists the instruments without a login, in Chinese first, and switches to English', async () => {
+browserTest('the page loads: the public view lists the instruments without a login, in Chinese first, and switches to English', async () => {
   await withConsole(async (x, page) => {
     await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
     assert.equal(await page.locator('[data-testid^="instrument-row-"]').count(), 5);
@@ -248,7 +251,7 @@ test('the page loads: the public view lists the instruments without a login, in 
   });
 });
 
-test('an order placed over FIX shows in the book within a second', async () => {
+browserTest('an order placed over FIX shows in the book within a second', async () => {
   await withConsole(async (x, page) => {
     await logIn(page, kRegulator);
     await pickInstrument(page, 'STEEL-IRON');
@@ -264,7 +267,7 @@ test('an order placed over FIX shows in the book within a second', async () => {
   });
 });
 
-test('a trade shows on the tape, in the intraday chart and in the book', async () => {
+browserTest('a trade shows on the tape, in the intraday chart and in the book', async () => {
   await withConsole(async (x, page) => {
     await logIn(page, kOperator);
     await pickInstrument(page, 'STEEL-IRON');
@@ -283,7 +286,7 @@ test('a trade shows on the tape, in the intraday chart and in the book', async (
   });
 });
 
-test('an operator halts an instrument from the page after a confirmation, crix order on it is then refused, and resume makes it trade', async () => {
+browserTest('an operator halts an instrument from the page after a confirmation, crix order on it is then refused, and resume makes it trade', async () => {
   await withConsole(async (x, page) => {
     await logIn(page, kOperator);
     await halted(page, 'STEEL-IRON', 'false').waitFor();
@@ -320,7 +323,7 @@ test('an operator halts an instrument from the page after a confirmation, crix o
   });
 });
 
-test('an operator suspends and reinstates a participant and revokes a trade from the page, each after a confirmation', async () => {
+browserTest('an operator suspends and reinstates a participant and revokes a trade from the page, each after a confirmation', async () => {
   await withConsole(async (x, page) => {
     await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
     const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
@@ -352,7 +355,7 @@ test('an operator suspends and reinstates a participant and revokes a trade from
   });
 });
 
-test('a regulator sees no operator controls, and a direct POST to an action is refused with 403', async () => {
+browserTest('a regulator sees no operator controls, and a direct POST to an action is refused with 403', async () => {
   await withConsole(async (x, page) => {
     await logIn(page, kRegulator);
     await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
@@ -385,7 +388,7 @@ test('a regulator sees no operator controls, and a direct POST to an action is r
   });
 });
 
-test('the page survives a crixd restart: the feed reconnects, the ended session returns to the public view, a new login shows the replayed book', async () => {
+browserTest('the page survives a crixd restart: the feed reconnects, the ended session returns to the public view, a new login shows the replayed book', async () => {
   await withConsole(async (x, page) => {
     await logIn(page, kRegulator);
     await pickInstrument(page, 'STEEL-IRON');
@@ -402,7 +405,7 @@ test('the page survives a crixd restart: the feed reconnects, the ended session 
   });
 });
 
-test('the elimination list filters, sorts and exports CSV', async () => {
+browserTest('the elimination list filters, sorts and exports CSV', async () => {
   await withConsole(async (x, page) => {
     // Two retirements: a blast furnace (steel) and a clinker line (cement).
     await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
@@ -448,7 +451,7 @@ test('the elimination list filters, sorts and exports CSV', async () => {
   });
 });
 
-test('a regulator sees regional capacity against caps, project progress and facility history as crix ledger reports them', async () => {
+browserTest('a regulator sees regional capacity against caps, project progress and facility history as crix ledger reports them', async () => {
   await withConsole(async (x, page) => {
     await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
     await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '300', '580.00']);
