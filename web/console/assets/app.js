@@ -437,6 +437,8 @@ async function loadMe() {
 
 function applyRole() {
   const role = state.me.role;
+  state.audit = [];
+  auditAfter = null;
   $('[data-testid="login-form"]').hidden = role !== 'public';
   $('.me').hidden = role === 'public';
   $('[data-testid="whoami"]').textContent = role === 'public' ? '' : `${state.me.user} (${t('role_' + role)})`;
@@ -461,6 +463,24 @@ function showTab(tab) {
 }
 
 // Reads that the feed does not carry, refreshed on a timer and after each action.
+// The audit trail is paged from its start: read on from the last action seen, keep the newest.
+const kAuditKept = 200;
+let auditAfter = null;
+async function loadAudit() {
+  let added = false;
+  for (let page = 0; page < 20; page += 1) {
+    const r = await api('/api/v1/ledger/operator-actions' + query({ after: auditAfter, limit: 1000 }));
+    const last = state.audit.at(-1)?.seq ?? -1;
+    const items = (r.items ?? []).filter((i) => !(i.seq <= last));  // never the same action twice
+    if (items.length === 0) break;
+    state.audit = state.audit.concat(items).slice(-kAuditKept);
+    auditAfter = r.next_after ?? items.at(-1).seq ?? auditAfter;
+    added = true;
+    if (!(r.more > 0)) break;
+  }
+  if (added) schedule('audit');
+}
+
 async function refresh() {
   const jobs = [api('/api/v1/ledger/daily' + query({ day: marketDay() })).then((r) => store('daily', Array.isArray(r) ? r : r?.items ?? [], 'daily')).catch(() => {})];
   if (feed.instruments.size === 0) jobs.push(api('/api/v1/instruments').then((r) => store('polled', r.items ?? [], 'instruments')).catch(() => {}));
@@ -478,7 +498,7 @@ async function refresh() {
       jobs.push(api(`/api/v1/book/${encodeURIComponent(state.symbol)}` + query({ depth: kBookDepth, orders: 1 }))
         .then((r) => store('orders', { symbol: r.symbol, items: r.orders ?? [] }, 'orders')).catch(lost));
     }
-    if (state.tab === 'exchange') jobs.push(api('/api/v1/ledger/operator-actions' + query({ limit: 100 })).then((r) => store('audit', r.items ?? [], 'audit')).catch(lost));
+    if (state.tab === 'exchange') jobs.push(loadAudit().catch(lost));
     if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => store('regions', r, 'regions')).catch(lost));
   }
   await Promise.all(jobs);
