@@ -1,0 +1,576 @@
+// The console's page: who is logged in, the panels, the operator's controls and the regulator's
+// queries. Reads only the API (docs/API.md); live state comes from the feed (feed.js) for operators and
+// regulators, polled reads for the public view. Every panel is re-rendered from the state on a frame
+// after a change, so a burst of feed messages costs one render.
+import { api, query, ApiError } from './api.js';
+import { Feed } from './feed.js';
+import { h, fill, $, $$ } from './dom.js';
+import { t, column, listName, language, setLanguage, translateStatic } from './i18n.js';
+import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset } from './format.js';
+import { depthChart, priceChart, capBars, progressBar } from './charts.js';
+
+const kBookDepth = 10;
+const kTapeRows = 200;
+const kElimPage = 200;
+const STATUSES = ['publicised', 'confirmed', 'shut', 'dismantled', 'revoked'];
+const INDUSTRIES = ['steel', 'cement', 'glass', 'aluminium'];
+
+const state = {
+  me: { user: null, role: 'public' },
+  tab: 'market',
+  symbol: localStorage.getItem('crix-symbol') || '',
+  polled: [],      // instruments from GET /instruments, while the feed does not give them
+  daily: [],
+  status: null,
+  audit: [],
+  elim: { rows: [], nextAfter: null, more: 0, sort: null, desc: false, params: {} },
+  regions: null,
+  orders: { symbol: '', items: [] },  // L3 of the picked instrument, operators only
+  feedState: 'off',
+};
+
+const feed = new Feed({
+  onChange: (kind) => schedule(kind),
+  onStatus: (s) => {
+    state.feedState = s;
+    schedule('feed');
+  },
+  onAlert: (a) => showAlert(a.level, a.text),
+});
+
+const staff = () => state.me.role === 'operator' || state.me.role === 'regulator';
+const operator = () => state.me.role === 'operator';
+
+// ---- rendering -------------------------------------------------------------------------------------
+
+// What each panel is drawn from: a change of that kind (a feed message's type, or a polled read that
+// came back different) redraws it on the next frame; 'all' redraws everything.
+const PANELS = [
+  [['feed'], () => renderFeedStatus()],
+  [['instrument', 'instruments'], () => renderInstruments()],
+  [['daily'], () => renderDaily()],
+  [['instrument', 'instruments'], () => staff() && renderPicker()],
+  [['book', 'orders', 'instrument', 'instruments'], () => staff() && renderBook()],
+  [['trade'], () => staff() && renderTape()],
+  [['trade', 'instrument', 'instruments'], () => staff() && renderIntraday()],
+  [['status'], () => staff() && renderHealth()],
+  [['session'], () => staff() && renderSessions()],
+  [['participant'], () => staff() && renderParticipants()],
+  [['audit'], () => staff() && renderAudit()],
+  [['regions'], () => staff() && renderRegions()],
+  [['elimination'], () => renderElimination()],
+];
+
+const dirty = new Set();
+function schedule(kind = 'all') {
+  const first = dirty.size === 0;
+  dirty.add(kind);
+  if (!first) return;
+  requestAnimationFrame(() => {
+    const kinds = new Set(dirty);
+    dirty.clear();
+    for (const [on, draw] of PANELS) if (kinds.has('all') || on.some((k) => kinds.has(k))) draw();
+  });
+}
+
+// Stores a polled read and redraws its panels only when it changed.
+function store(key, value, kind) {
+  if (JSON.stringify(state[key]) === JSON.stringify(value)) return;
+  state[key] = value;
+  schedule(kind);
+}
+
+function renderFeedStatus() {
+  const fs = $('[data-testid="feed-status"]');
+  fs.dataset.state = state.feedState;
+  fs.textContent = staff() ? t('feed_' + state.feedState) : '';
+}
+
+function instruments() {
+  return feed.instruments.size > 0 ? [...feed.instruments.values()] : state.polled;
+}
+
+function table(testid, head, rows) {
+  const el = $(`[data-testid="${testid}"]`);
+  fill(el.tHead, h('tr', {}, head.map((c) => (c instanceof Node ? c : h('th', {}, c)))));
+  fill(el.tBodies[0], rows);
+}
+
+function cell(text, cls) {
+  return h('td', cls ? { class: cls } : {}, text);
+}
+
+function phaseText(i) {
+  return t(i.phase || '—');
+}
+
+function renderInstruments() {
+  const head = [t('symbol'), t('industry'), t('phase'), t('state'), t('last'), t('reference'), t('band'), t('volume'), t('value')];
+  if (operator()) head.push(t('operator_actions'));
+  const rows = instruments().map((i) => h('tr', { 'data-testid': `instrument-row-${i.symbol}`, class: i.halted ? 'halted' : '' },
+    cell(i.symbol),
+    cell(t(i.industry)),
+    h('td', { 'data-testid': `phase-${i.symbol}` }, phaseText(i)),
+    h('td', { 'data-testid': `halted-${i.symbol}`, 'data-halted': i.halted ? 'true' : 'false', class: i.halted ? 'bad' : 'good' },
+      i.halted ? t('halted') : t('trading')),
+    cell(i.last_price ? yuan(i.last_price) : '—', 'num'),
+    cell(yuan(i.reference_price), 'num'),
+    cell(i.band_low || i.band_high ? `${yuan(i.band_low)} – ${yuan(i.band_high)}` : '—', 'num'),
+    cell(qty(i.volume), 'num'),
+    cell(yuan(i.value), 'num'),
+    operator() ? h('td', {}, i.halted
+      ? h('button', { type: 'button', 'data-testid': `op-resume-${i.symbol}`, onclick: () => act('resume', { symbol: i.symbol }, t('confirm_resume', i.symbol), false) }, t('resume'))
+      : h('button', { type: 'button', class: 'danger', 'data-testid': `op-halt-${i.symbol}`, onclick: () => act('halt', { symbol: i.symbol }, t('confirm_halt', i.symbol), true) }, t('halt'))) : null));
+  table('instruments', head, rows);
+}
+
+function renderDaily() {
+  const rows = state.daily;
+  const keys = rows.length ? columns(rows) : ['day', 'instrument', 'trades', 'volume_t', 'value_yuan', 'open', 'high', 'low', 'close_vwap'];
+  table('daily', keys.map(column), rows.map((r) => h('tr', {}, rowCells(r, keys))));
+}
+
+function renderPicker() {
+  const picker = $('[data-testid="instrument-picker"]');
+  const symbols = instruments().map((i) => i.symbol);
+  if (!symbols.includes(state.symbol) && symbols.length) state.symbol = symbols[0];
+  const have = [...picker.options].map((o) => o.value);
+  if (have.join() !== symbols.join()) fill(picker, symbols.map((s) => h('option', { value: s }, s)));
+  picker.value = state.symbol;
+}
+
+function renderBook() {
+  const { bids, asks } = feed.levels(state.symbol);
+  const a = asks.slice(0, kBookDepth).reverse();
+  const b = bids.slice(0, kBookDepth);
+  const rows = [
+    ...a.map((l) => h('tr', { class: 'ask', 'data-testid': 'book-ask', 'data-price': l.price, 'data-qty': l.qty },
+      cell(''), cell(''), cell(yuan(l.price), 'num price'), cell(qty(l.qty), 'num'), cell(l.orders, 'num'))),
+    ...b.map((l) => h('tr', { class: 'bid', 'data-testid': 'book-bid', 'data-price': l.price, 'data-qty': l.qty },
+      cell(l.orders, 'num'), cell(qty(l.qty), 'num'), cell(yuan(l.price), 'num price'), cell(''), cell(''))),
+  ];
+  if (rows.length === 0) rows.push(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('no_orders'))));
+  table('book', [t('orders'), `${t('bid')} ${t('qty')}`, t('price_yuan'), `${t('ask')} ${t('qty')}`, t('orders')], rows);
+  fill($('[data-testid="depth"]'), depthChart(bids, asks, t));
+  if (operator()) {
+    const items = state.orders.symbol === state.symbol ? state.orders.items : [];
+    table('book-orders', [t('order_id'), t('side'), t('price_yuan'), t('qty'), t('participant'), t('account'), t('time')],
+      items.map((o) => h('tr', { 'data-testid': 'book-order', 'data-order': o.id },
+        cell(o.id, 'num'), cell(o.side === '1' ? t('bid') : t('ask'), o.side === '1' ? 'good' : 'bad'), cell(yuan(o.price), 'num'),
+        cell(qty(o.qty), 'num'), cell(o.participant), cell(o.account), cell(clock(timeOf(o, 'entered'))))));
+  }
+}
+
+function todaysTrades(symbol) {
+  const today = marketDay();
+  return feed.trades.filter((tr) => tr.symbol === symbol && timeOf(tr).slice(0, 10) === today);
+}
+
+function renderTape() {
+  const trades = feed.trades.slice(-kTapeRows).reverse();
+  table('tape', [t('time'), t('symbol'), t('price_yuan'), t('qty'), t('buyer'), t('seller'), t('facility'), t('project'), t('trade')],
+    trades.map((tr) => h('tr', { 'data-testid': 'tape-row', 'data-trade': tr.id, 'data-symbol': tr.symbol },
+      cell(clock(timeOf(tr))), cell(tr.symbol), cell(yuan(tr.price), 'num'), cell(qty(tr.qty), 'num'),
+      cell(tr.buyer), cell(tr.seller), cell(tr.facility), cell(tr.project), cell(tr.id, 'num'))));
+}
+
+function renderIntraday() {
+  const i = instruments().find((x) => x.symbol === state.symbol);
+  const trades = todaysTrades(state.symbol).map((tr) => ({ ms: millis(tr.time), price: tr.price, qty: tr.qty }));
+  const label = (ms) => clock(timeOf({ time: BigInt(Math.round(ms)) * 1000000n }));
+  fill($('[data-testid="intraday"]'), priceChart(trades, i ? i.reference_price : 0, t, label));
+}
+
+function renderHealth() {
+  const s = state.status;
+  const dl = $('[data-testid="health"]');
+  if (!s) return fill(dl);
+  const item = (key, value, testid) => [h('dt', {}, t(key)), h('dd', testid ? { 'data-testid': testid } : {}, value)];
+  fill(dl,
+    item('accepting', s.accepting ? t('yes') : t('no'), 'health-accepting'),
+    item('phase', t(s.phase || '—')),
+    item('seq', s.seq, 'health-seq'),
+    item('uptime', duration(s.uptime_s)),
+    item('commands', qty(s.commands)),
+    item('trades_n', qty(s.trades)),
+    item('chain_head', (s.chain_head || '—').slice(0, 16)),
+    item('ledger_size', bytes(s.ledger_bytes)),
+    item('queues', `${s.inbound_depth ?? '—'} / ${s.batch_depth ?? '—'}`),
+    item('last_commit', s.last_commit_us ?? '—'),
+    item('last_error', s.last_error || t('none'), 'health-error'));
+}
+
+function duration(sec) {
+  if (sec === null || sec === undefined) return '—';
+  const s = Math.floor(sec);
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m ${String(s % 60).padStart(2, '0')}s`;
+}
+
+function renderSessions() {
+  const rows = [...feed.sessions.values()].sort((a, b) => (a.participant || '').localeCompare(b.participant || ''));
+  table('sessions', [t('participant'), t('comp_id'), t('logged_on'), t('since'), t('last_seen'), t('messages_in'), t('messages_out'), t('stalled'), t('refused')],
+    rows.map((s) => h('tr', { 'data-testid': `session-row-${s.participant}` },
+      cell(s.participant), cell(s.comp_id), cell(s.logged_on ? t('yes') : t('no'), s.logged_on ? 'good' : 'muted'),
+      cell(s.since ? timeOf(s, 'since') : '—'), cell(s.last_seen ? timeOf(s, 'last_seen') : '—'),
+      cell(qty(s.messages_in), 'num'), cell(qty(s.messages_out), 'num'), cell(qty(s.stalled), 'num'), cell(qty(s.refused), 'num'))));
+}
+
+function renderParticipants() {
+  const rows = [...feed.participants.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const head = [t('participant'), t('name'), t('status'), t('open_orders'), t('logged_on')];
+  if (operator()) head.push(t('operator_actions'));
+  table('participants', head, rows.map((p) => h('tr', { 'data-testid': `participant-row-${p.id}` },
+    cell(p.id), cell(p.name), h('td', { 'data-testid': `participant-status-${p.id}`, class: p.status === 'suspended' ? 'bad' : '' }, t(p.status)),
+    cell(p.open_orders, 'num'), cell(p.logged_on ? t('yes') : t('no')),
+    operator() ? h('td', {}, p.status === 'suspended'
+      ? h('button', { type: 'button', 'data-testid': `op-reinstate-${p.id}`, onclick: () => act('reinstate', { participant: p.id }, t('confirm_reinstate', p.id), false) }, t('reinstate'))
+      : h('button', { type: 'button', class: 'danger', 'data-testid': `op-suspend-${p.id}`, onclick: () => act('suspend', { participant: p.id }, t('confirm_suspend', p.id), true) }, t('suspend'))) : null)));
+}
+
+function renderAudit() {
+  const rows = state.audit.slice().reverse();
+  const keys = rows.length ? columns(rows) : ['seq', 'time', 'operator', 'command', 'result'];
+  table('audit', keys.map(column), rows.map((r) => h('tr', {}, rowCells(r, keys))));
+}
+
+function regionRows(r) {
+  return r?.regions ?? r?.items ?? [];
+}
+
+function renderRegions() {
+  const r = state.regions;
+  const rows = regionRows(r);
+  const bars = rows.map((x) => ({ label: `${x.region ?? x.code} · ${t(x.industry)}`, value: x.capacity_t ?? 0, cap: x.cap_t, scale: Math.max(x.configured_t ?? 0, x.capacity_t ?? 0) }));
+  // Capped rows first: they are what the regulator watches.
+  bars.sort((a, b) => (a.cap == null) - (b.cap == null));
+  fill($('[data-testid="regions"]'), rows.length ? capBars(bars, t) : h('p', { class: 'muted' }, '—'));
+  const prov = r?.provinces ?? [];
+  const keys = columns(prov);
+  table('provinces', keys.map(column), prov.map((p) => h('tr', {}, rowCells(p, keys))));
+}
+
+// The columns of API rows: every key, except an `X_text` beside its `X` (the text is shown in X's column).
+function columns(rows) {
+  const keys = rows.length ? Object.keys(rows[0]) : [];
+  return keys.filter((k) => !(k.endsWith('_text') && keys.includes(k.slice(0, -5))));
+}
+
+function rowCells(r, keys) {
+  return keys.map((k) => {
+    const v = typeof r[k + '_text'] === 'string' ? r[k + '_text'] : r[k];
+    return cell(format(k, v), typeof v === 'number' ? 'num' : '');
+  });
+}
+
+// Fields the ledger's reports (crix ledger daily, report, trades) give in yuan.
+const YUAN_KEYS = /(_yuan|^open|^high|^low|^close(_vwap)?|^prev_close|^change)$/;
+
+// A value of a ledger row as text: quantities (`*_t`) grouped, statuses and industries translated.
+function format(key, v) {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v === 'number' && key.endsWith('_t')) return qty(v);
+  if (typeof v === 'number' && (key === 'price' || key === 'value')) return yuan(v);  // fen
+  if (typeof v === 'number' && YUAN_KEYS.test(key)) return yuanText(v);  // the ledger's reports, in yuan
+  if (typeof v === 'number' && key === 'time') return timeOf({ time: v });
+  if (key === 'status' || key === 'industry') return t(v);
+  if (typeof v === 'string') learnOffset(v);
+  return String(v);
+}
+
+// ---- the elimination list ---------------------------------------------------------------------------
+
+function elimParams() {
+  const form = $('[data-testid="elim-filters"]');
+  return { status: form.status.value, industry: form.industry.value, region: form.region.value.trim() };
+}
+
+async function loadElimination(append = false) {
+  const e = state.elim;
+  if (!append) e.params = elimParams();
+  const params = { ...e.params, limit: kElimPage };
+  if (append && e.nextAfter !== null) params.after = e.nextAfter;
+  $('[data-testid="elim-csv"]').href = '/api/v1/ledger/elimination' + query({ ...e.params, format: 'csv' });
+  try {
+    const page = await api('/api/v1/ledger/elimination' + query(params));
+    e.rows = append ? e.rows.concat(page.items) : page.items;
+    e.nextAfter = page.next_after ?? null;
+    e.more = page.more ?? 0;
+  } catch (err) {
+    toast(t('failed', err.message), 'bad');
+  }
+  schedule('elimination');
+}
+
+function renderElimination() {
+  const e = state.elim;
+  const text = $('[data-testid="elim-search"]').value.trim().toLowerCase();
+  let rows = text ? e.rows.filter((r) => Object.values(r).some((v) => v !== null && String(v).toLowerCase().includes(text))) : e.rows.slice();
+  if (e.sort) {
+    const k = e.sort;
+    rows.sort((a, b) => {
+      const x = a[k];
+      const y = b[k];
+      const c = x === y ? 0 : x === null || x === undefined ? -1 : y === null || y === undefined ? 1
+        : typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return e.desc ? -c : c;
+    });
+  }
+  const keys = columns(e.rows);
+  const head = keys.map((k) => h('th', { 'data-sort': k, 'data-testid': `elim-sort-${k}`, class: e.sort === k ? (e.desc ? 'sorted desc' : 'sorted') : '',
+    onclick: () => {
+      e.desc = e.sort === k ? !e.desc : false;
+      e.sort = k;
+      schedule('elimination');
+    } }, column(k)));
+  table('elimination', head, rows.map((r) => h('tr', { 'data-testid': 'elim-row', 'data-facility': r.facility ?? '', 'data-trade': r.trade ?? '', 'data-status': r.status ?? '' },
+    rowCells(r, keys))));
+  $('[data-testid="elim-count"]').textContent = t('rows', rows.length);
+  const more = $('[data-testid="elim-more"]');
+  more.hidden = !(e.more > 0);
+  more.textContent = t('more', e.more);
+  if (staff()) {
+    const known = (id, values) => fill($(`#${id}`), [...new Set(values.filter(Boolean))].map((v) => h('option', { value: v })));
+    known('known-projects', e.rows.map((r) => r.buyer_project));
+    known('known-facilities', e.rows.map((r) => r.facility));
+  }
+}
+
+// ---- lookups: project progress, facility history --------------------------------------------------
+
+function summary(obj, key) {
+  const v = obj?.[key];
+  return Array.isArray(v) ? v[0] : v && typeof v === 'object' ? v : obj;
+}
+
+function ledgerTable(testid, rows) {
+  const keys = columns(rows);
+  return h('div', { class: 'scroll' }, h('table', { 'data-testid': testid },
+    h('thead', {}, h('tr', {}, keys.map((k) => h('th', {}, column(k))))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, rowCells(r, keys))))));
+}
+
+function facts(obj) {
+  const keys = columns([obj || {}]).filter((k) => obj[k] === null || typeof obj[k] !== 'object');
+  return h('dl', {}, keys.map((k) => [h('dt', {}, column(k)), h('dd', {}, format(k, typeof obj[k + '_text'] === 'string' ? obj[k + '_text'] : obj[k]))]));
+}
+
+// Every list in a ledger answer besides the summary (trades, elimination entries), as a table under
+// its own name.
+function ledgerLists(r, summaryKey) {
+  return Object.entries(r || {}).filter(([k, v]) => k !== summaryKey && Array.isArray(v))
+    .map(([k, v]) => [h('h3', {}, listName(k)), ledgerTable(`${summaryKey}-${k.replace(/\W+/g, '-')}`, v)]);
+}
+
+async function showProject(id) {
+  const out = $('[data-testid="project"]');
+  try {
+    const r = await api('/api/v1/ledger/projects/' + encodeURIComponent(id));
+    const p = summary(r, 'project');
+    fill(out, progressBar(p.credited_t ?? 0, p.need_t ?? 0, t), facts(p), ledgerLists(r, 'project'));
+  } catch (err) {
+    fill(out, h('p', { class: 'error' }, err.message));
+  }
+}
+
+async function showFacility(id) {
+  const out = $('[data-testid="facility"]');
+  try {
+    const r = await api('/api/v1/ledger/facilities/' + encodeURIComponent(id));
+    fill(out, facts(summary(r, 'facility')), ledgerLists(r, 'facility'));
+  } catch (err) {
+    fill(out, h('p', { class: 'error' }, err.message));
+  }
+}
+
+// ---- operator actions ---------------------------------------------------------------------------
+
+// Asks for confirmation (and a reason where the command carries one), then posts the action. The
+// answer comes after the command is committed; a market rule's refusal is shown with its reason.
+async function act(verb, body, question, withReason) {
+  const dialog = $('[data-testid="confirm-dialog"]');
+  $('[data-testid="confirm-text"]').textContent = question;
+  $('[data-testid="confirm-reason-label"]').hidden = !withReason;
+  const reason = $('[data-testid="confirm-reason"]');
+  reason.value = '';
+  dialog.returnValue = '';
+  dialog.showModal();
+  const answer = await new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue), { once: true }));
+  if (answer !== 'ok') return;
+  if (withReason) body = { ...body, reason: reason.value.trim() || t(verb) };
+  try {
+    const r = await api('/api/v1/actions/' + verb, { method: 'POST', body });
+    toast(t('done', r.seq), 'good');
+  } catch (err) {
+    toast(err instanceof ApiError && err.code === 'rejected' ? t('refused_by_rule', err.message) : t('failed', err.message), 'bad');
+  }
+  refresh();
+}
+
+let toastTimer = null;
+function toast(text, cls) {
+  const el = $('[data-testid="toast"]');
+  el.textContent = text;
+  el.className = 'toast ' + (cls || '');
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (el.hidden = true), 8000);
+}
+
+function showAlert(level, text) {
+  const box = $('[data-testid="alerts"]');
+  const item = h('div', { class: `alert ${level}`, 'data-testid': 'alert' }, `${t('alert')}: ${text}`,
+    h('button', { type: 'button', onclick: () => item.remove() }, '×'));
+  box.prepend(item);
+  while (box.children.length > 5) box.lastChild.remove();
+}
+
+// ---- who is logged in, and what that shows ---------------------------------------------------------
+
+async function loadMe() {
+  try {
+    state.me = await api('/api/v1/me');
+  } catch {
+    state.me = { user: null, role: 'public' };
+  }
+  applyRole();
+}
+
+function applyRole() {
+  const role = state.me.role;
+  state.audit = [];
+  auditAfter = null;
+  $('[data-testid="login-form"]').hidden = role !== 'public';
+  $('.me').hidden = role === 'public';
+  $('[data-testid="whoami"]').textContent = role === 'public' ? '' : `${state.me.user} (${t('role_' + role)})`;
+  document.body.dataset.role = role;
+  for (const el of $$('[data-needs="staff"]')) el.hidden = !staff();
+  for (const el of $$('[data-needs="operator"]')) el.hidden = !operator();
+  for (const el of $$('[data-public-only]')) el.hidden = staff();
+  if (!staff() && state.tab === 'exchange') showTab('market');
+  if (staff()) feed.start();
+  else feed.stop();
+  refresh();
+  loadElimination();
+  schedule();
+}
+
+function showTab(tab) {
+  state.tab = tab;
+  for (const b of $$('nav [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+  for (const s of $$('[data-panel]')) s.hidden = s.dataset.panel !== tab;
+  if (tab === 'supervision') loadElimination();  // new retirements since it was last shown
+  refresh();
+}
+
+// Reads that the feed does not carry, refreshed on a timer and after each action.
+// The audit trail is paged from its start: read on from the last action seen, keep the newest.
+const kAuditKept = 200;
+let auditAfter = null;
+async function loadAudit() {
+  let added = false;
+  for (let page = 0; page < 20; page += 1) {
+    const r = await api('/api/v1/ledger/operator-actions' + query({ after: auditAfter, limit: 1000 }));
+    const last = state.audit.at(-1)?.seq ?? -1;
+    const items = (r.items ?? []).filter((i) => !(i.seq <= last));  // never the same action twice
+    if (items.length === 0) break;
+    state.audit = state.audit.concat(items).slice(-kAuditKept);
+    auditAfter = r.next_after ?? items.at(-1).seq ?? auditAfter;
+    added = true;
+    if (!(r.more > 0)) break;
+  }
+  if (added) schedule('audit');
+}
+
+async function refresh() {
+  const jobs = [api('/api/v1/ledger/daily' + query({ day: marketDay() })).then((r) => store('daily', Array.isArray(r) ? r : r?.items ?? [], 'daily')).catch(() => {})];
+  if (feed.instruments.size === 0) jobs.push(api('/api/v1/instruments').then((r) => store('polled', r.items ?? [], 'instruments')).catch(() => {}));
+  let sessionLost = false;
+  if (staff()) {
+    // A 401 here means the session ended (12 h, or crixd restarted: sessions live in its memory).
+    const lost = (e) => {
+      if (e.status === 401) sessionLost = true;
+    };
+    jobs.push(api('/api/v1/status').then((r) => store('status', r, 'status')).catch((e) => {
+      store('status', null, 'status');
+      lost(e);
+    }));
+    if (state.tab === 'market' && operator() && state.symbol) {
+      jobs.push(api(`/api/v1/book/${encodeURIComponent(state.symbol)}` + query({ depth: kBookDepth, orders: 1 }))
+        .then((r) => store('orders', { symbol: r.symbol, items: r.orders ?? [] }, 'orders')).catch(lost));
+    }
+    if (state.tab === 'exchange') jobs.push(loadAudit().catch(lost));
+    if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => store('regions', r, 'regions')).catch(lost));
+  }
+  await Promise.all(jobs);
+  if (sessionLost) await loadMe();
+}
+
+function wire() {
+  $('[data-testid="lang-switch"]').addEventListener('click', () => {
+    setLanguage(language() === 'zh' ? 'en' : 'zh');
+    translateStatic();
+    fillFilterOptions();
+    applyRole();
+  });
+  $('[data-testid="login-form"]').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const form = ev.target;
+    const err = $('[data-testid="login-error"]');
+    err.textContent = '';
+    try {
+      await api('/api/v1/login', { method: 'POST', body: { user: form.user.value.trim(), password: form.password.value } });
+      form.password.value = '';
+      await loadMe();
+    } catch (e) {
+      err.textContent = e.message;
+    }
+  });
+  $('[data-testid="logout"]').addEventListener('click', async () => {
+    await api('/api/v1/logout', { method: 'POST', body: {} }).catch(() => {});
+    await loadMe();
+  });
+  for (const b of $$('nav [data-tab]')) b.addEventListener('click', () => showTab(b.dataset.tab));
+  $('[data-testid="instrument-picker"]').addEventListener('change', (ev) => {
+    state.symbol = ev.target.value;
+    localStorage.setItem('crix-symbol', state.symbol);
+    refresh();
+  });
+  $('[data-testid="elim-filters"]').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    loadElimination();
+  });
+  for (const sel of ['elim-status', 'elim-industry']) $(`[data-testid="${sel}"]`).addEventListener('change', () => loadElimination());
+  $('[data-testid="elim-search"]').addEventListener('input', () => schedule('elimination'));
+  $('[data-testid="elim-more"]').addEventListener('click', () => loadElimination(true));
+  $('[data-testid="project-form"]').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    showProject(ev.target.id.value.trim());
+  });
+  $('[data-testid="facility-form"]').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    showFacility(ev.target.id.value.trim());
+  });
+  $('[data-testid="op-close-day"]').addEventListener('click', () => act('close-day', {}, t('confirm_close_day'), false));
+  $('[data-testid="op-revoke"]').addEventListener('click', () => {
+    const id = Number($('[data-testid="op-revoke-trade"]').value);
+    if (Number.isInteger(id) && id > 0) act('revoke', { trade: id }, t('confirm_revoke', id), false);
+  });
+}
+
+function fillFilterOptions() {
+  const opts = (sel, values) => {
+    const el = $(`[data-testid="${sel}"]`);
+    const keep = el.value;
+    fill(el, h('option', { value: '' }, t('all')), values.map((v) => h('option', { value: v }, t(v))));
+    el.value = keep;
+  };
+  opts('elim-status', STATUSES);
+  opts('elim-industry', INDUSTRIES);
+}
+
+setLanguage(language());
+translateStatic();
+fillFilterOptions();
+wire();
+loadMe();
+setInterval(refresh, 3000);

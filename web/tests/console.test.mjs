@@ -1,0 +1,481 @@
+// The web console in a real browser (Debian's chromium driven by playwright-core) against a real crixd:
+// each test starts crixd on a fresh scratch ledger with the sample market open all day, on free ports
+// (FIX --port, console --http), and places orders with the real `crix order` command.
+//
+//   CRIXD=build/release/gateway/crixd CRIX=build/release/tools/crix node --test web/tests/
+//
+// Waits are on conditions with timeouts, never fixed sleeps. The sample market's console users
+// (ops / ops-sample, miit / miit-sample) are the sample's only.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CRIXD = process.env.CRIXD;
+const CRIX = process.env.CRIX;
+assert.ok(CRIXD && CRIX, 'set CRIXD and CRIX to the crixd and crix executables, e.g. ' +
+  'CRIXD=build/release/gateway/crixd CRIX=build/release/tools/crix node --test web/tests/');
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  throw new Error(`playwright-core is not installed in web/node_modules (${e.message}): run scripts/install-deps.sh, ` +
+    'or npm ci --prefix web');
+}
+
+const kOperator = { user: 'ops', password: 'ops-sample' };
+const kRegulator = { user: 'miit', password: 'miit-sample' };
+const kSeller = 'HB-TANGSHAN-IRON';  // facility HB-BF-450 (steel, Hebei)
+const kBuyer = 'TJ-BOHAI-STEEL';     // project TJ-NEW-BF-2500 (steel, Tianjin)
+
+// ---- the exchange ----------------------------------------------------------------------------------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// The sample market (and its rules files) copied into `dir`, open all day on every day: as the C++
+// tests' all_day_market (tests/support/scratch_dir.cpp), line by line; holidays may span lines.
+function allDayMarket(dir) {
+  const sample = path.join(ROOT, 'config', 'sample');
+  for (const f of fs.readdirSync(sample)) fs.copyFileSync(path.join(sample, f), path.join(dir, f));
+  const out = [];
+  let inHolidays = false;
+  for (let line of fs.readFileSync(path.join(dir, 'market.toml'), 'utf8').split('\n')) {
+    if (inHolidays) {
+      inHolidays = !line.includes(']');
+      continue;
+    }
+    if (line.startsWith('sessions = ')) {
+      line = 'sessions = [[00:00:00, 23:59:00]]';
+    } else if (line.startsWith('working_days = ')) {
+      line = 'working_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]';
+    } else if (line.startsWith('holidays = ')) {
+      inHolidays = !line.includes(']');
+      line = 'holidays = []';
+    }
+    out.push(line);
+  }
+  fs.writeFileSync(path.join(dir, 'market.toml'), out.join('\n'));
+  return path.join(dir, 'market.toml');
+}
+
+async function until(what, check, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+class Exchange {
+  static async start() {
+    const x = new Exchange();
+    x.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crix-console-'));
+    x.fixPort = await freePort();
+    x.httpPort = await freePort();
+    x.url = `http://127.0.0.1:${x.httpPort}`;
+    x.market = allDayMarket(x.dir);
+    x.ledger = path.join(x.dir, 'crix.ledger');
+    try {
+      await x.launch();
+    } catch (e) {
+      await x.stop();
+      throw e;
+    }
+    return x;
+  }
+
+  // Starts crixd on this exchange's ledger and ports and waits until it is ready.
+  async launch() {
+    const errFile = path.join(this.dir, 'crixd.err');
+    const err = fs.openSync(errFile, 'w');
+    this.child = spawn(CRIXD, ['--market', this.market, '--ledger', this.ledger, '--port', String(this.fixPort),
+      '--sync', 'os', '--log-dir', path.join(this.dir, 'logs'), '--http', `127.0.0.1:${this.httpPort}`],
+    { stdio: ['ignore', 'ignore', err] });
+    fs.closeSync(err);
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve(signal ? 128 + os.constants.signals[signal] : code)));
+    let exitCode = null;
+    this.exited.then((c) => (exitCode = c));
+    try {
+      await until('crixd to be ready (GET /readyz 200) and take FIX connections', async () => {
+        if (exitCode !== null) throw new Error(`crixd exited with ${exitCode}`);
+        const ready = await fetch(this.url + '/readyz').then((r) => r.status === 200, () => false);
+        return ready && (await canConnect(this.fixPort));
+      }, 20000);
+    } catch (e) {
+      throw new Error(`${e.message}\ncrixd stderr:\n${fs.readFileSync(errFile, 'utf8')}`);
+    }
+  }
+
+  // A graceful stop (SIGTERM); the exit code.
+  async terminate() {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.child?.exitCode;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10000);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  // `crix order --as WHO --port P ARGS...`, its session state in the scratch directory.
+  order(who, args) {
+    return new Promise((resolve) => {
+      execFile(CRIX, ['order', '--as', who, '--port', String(this.fixPort), ...args], {
+        env: { ...process.env, XDG_STATE_HOME: path.join(this.dir, 'state'), CRIX_PASSWORD: `demo-${who.toLowerCase()}` },
+        timeout: 20000,
+      }, (error, stdout, stderr) => resolve({ code: error ? (error.code ?? 1) : 0, out: stdout, err: stderr }));
+    });
+  }
+
+  async orderOk(who, args) {
+    const r = await this.order(who, args);
+    assert.equal(r.code, 0, `crix order ${who} ${args.join(' ')} failed:\n${r.out}${r.err}`);
+    return r;
+  }
+
+  // What crixd said, for a failed test's message: its stderr and the end of its log.
+  diagnostics() {
+    const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '(none)');
+    const log = read(path.join(this.dir, 'logs', 'crixd.log')).split('\n').slice(-40).join('\n');
+    return `--- crixd stderr ---\n${read(path.join(this.dir, 'crixd.err'))}\n--- crixd.log, last 40 lines ---\n${log}`;
+  }
+
+  async stop() {
+    await this.terminate();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+// ---- the browser -----------------------------------------------------------------------------------
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+});
+after(async () => {
+  await browser?.close();
+});
+
+// One exchange and one fresh browser context (no cookies) per test; both are closed whatever happens.
+async function withConsole(body) {
+  const x = await Exchange.start();
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+  context.setDefaultTimeout(10000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(x.url + '/');
+    await body(x, page);
+    assert.deepEqual(errors, [], 'the page threw');
+  } catch (e) {
+    const shot = path.join(os.tmpdir(), `crix-console-failure-${process.pid}-${Date.now()}.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    e.message += `\nthe page: ${shot}\n${x.diagnostics()}`;
+    throw e;
+  } finally {
+    await context.close();
+    await x.stop();
+  }
+}
+
+// Each test gets 90 s (a few seconds normally, under ASan more), so a hang fails that test alone.
+const browserTest = (name, body) => test(name, { timeout: 90000 }, body);
+
+const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+async function logIn(page, who) {
+  await byTestId(page, 'login-user').fill(who.user);
+  await byTestId(page, 'login-password').fill(who.password);
+  await byTestId(page, 'login-submit').click();
+  await byTestId(page, 'whoami').filter({ hasText: who.user }).waitFor();
+  await page.locator('[data-testid="feed-status"][data-state="live"]').waitFor({ timeout: 5000 });
+}
+
+async function pickInstrument(page, symbol) {
+  await page.locator(`[data-testid="instrument-picker"] option[value="${symbol}"]`).waitFor({ state: 'attached' });
+  await byTestId(page, 'instrument-picker').selectOption(symbol);
+}
+
+// The instrument's halted state as the page shows it (from the feed).
+function halted(page, symbol, value) {
+  return page.locator(`[data-testid="halted-${symbol}"][data-halted="${value}"]`);
+}
+
+// ---- the tests -------------------------------------------------------------------------------------
+
+browserTest('the page loads: the public view lists the instruments without a login, in Chinese first, and switches to English', async () => {
+  await withConsole(async (x, page) => {
+    await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
+    assert.equal(await page.locator('[data-testid^="instrument-row-"]').count(), 5);
+    assert.match(await byTestId(page, 'instrument-row-STEEL-IRON').innerText(), /580\.00/);  // reference price, yuan
+    assert.ok(await byTestId(page, 'login-form').isVisible());
+    assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+    assert.match(await page.locator('h1').innerText(), /产能置换指标交易所/);
+    // No login: no book, no operator controls.
+    assert.equal(await byTestId(page, 'book').isVisible(), false);
+    assert.equal(await page.locator('[data-testid^="op-"]:visible').count(), 0);
+    await byTestId(page, 'lang-switch').click();
+    await page.locator('h1', { hasText: 'operations and supervision console' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'elim-count').filter({ hasText: '0 rows' }).waitFor();  // nothing traded yet
+    assert.equal(await byTestId(page, 'elim-csv').isVisible(), true);
+  });
+});
+
+browserTest('an order placed over FIX shows in the book within a second', async () => {
+  await withConsole(async (x, page) => {
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    const acked = Date.now();
+    await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="300"]').waitFor({ timeout: 1000 });
+    const shownAfter = Date.now() - acked;
+    assert.ok(shownAfter <= 1000, `the ask showed ${shownAfter} ms after crix order's ack`);
+    assert.match(await byTestId(page, 'book').innerText(), /580\.00\s+300\s+1/);
+    await byTestId(page, 'depth-asks').waitFor();
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '50', '575.00', '--tif', 'gtc']);
+    await page.locator('[data-testid="book-bid"][data-price="57500"][data-qty="50"]').waitFor({ timeout: 1000 });
+  });
+});
+
+browserTest('a trade shows on the tape, in the intraday chart and in the book', async () => {
+  await withConsole(async (x, page) => {
+    await logIn(page, kOperator);
+    await pickInstrument(page, 'STEEL-IRON');
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    assert.match(buy.out, /fill: 100 t at 580\.00, trade (\d+)/);
+    const row = page.locator('[data-testid="tape-row"][data-symbol="STEEL-IRON"]');
+    await row.first().waitFor({ timeout: 1000 });
+    const text = await row.first().innerText();
+    for (const part of ['580.00', '100', kBuyer, kSeller, 'HB-BF-450', 'TJ-NEW-BF-2500']) assert.ok(text.includes(part), `tape row "${text}" lacks ${part}`);
+    assert.match(text, /\d\d:\d\d:\d\d/);
+    await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="200"]').waitFor({ timeout: 1000 });
+    await byTestId(page, 'vwap-line').waitFor({ state: 'attached' });
+    await byTestId(page, 'reference-line').waitFor({ state: 'attached' });
+    assert.match(await byTestId(page, 'instrument-row-STEEL-IRON').innerText(), /580\.00[\s\S]*100/);  // last price, volume
+  });
+});
+
+browserTest('an operator halts an instrument from the page after a confirmation, crix order on it is then refused, and resume makes it trade', async () => {
+  await withConsole(async (x, page) => {
+    await logIn(page, kOperator);
+    await halted(page, 'STEEL-IRON', 'false').waitFor();
+    // The confirmation step: cancelling it does nothing.
+    await byTestId(page, 'op-halt-STEEL-IRON').click();
+    await byTestId(page, 'confirm-dialog').waitFor();
+    assert.match(await byTestId(page, 'confirm-text').innerText(), /STEEL-IRON/);
+    await byTestId(page, 'confirm-cancel').click();
+    await byTestId(page, 'confirm-dialog').waitFor({ state: 'hidden' });
+    const listed = await (await fetch(x.url + '/api/v1/instruments')).json();
+    assert.equal(listed.items.find((i) => i.symbol === 'STEEL-IRON').halted, false, 'cancelled confirmation halted the instrument');
+
+    await byTestId(page, 'op-halt-STEEL-IRON').click();
+    await byTestId(page, 'confirm-reason').fill('browser test: suspected manipulation');
+    await byTestId(page, 'confirm-ok').click();
+    await halted(page, 'STEEL-IRON', 'true').waitFor({ timeout: 5000 });
+    await byTestId(page, 'op-resume-STEEL-IRON').waitFor();
+    const refused = await x.order(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '580.00', '--tif', 'gtc']);
+    assert.equal(refused.code, 1, `crix order during the halt: ${refused.out}${refused.err}`);
+    assert.match(refused.err, /rejected: STEEL-IRON is halted/);
+    // Other instruments still trade.
+    await x.orderOk('XZ-LHASA-CEMENT', ['sell', 'CEMENT-CLINKER', 'XZ-CL-1000', '1000', '300.00', '--tif', 'gtc']);
+
+    await byTestId(page, 'op-resume-STEEL-IRON').click();
+    await byTestId(page, 'confirm-ok').click();
+    await halted(page, 'STEEL-IRON', 'false').waitFor({ timeout: 5000 });
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '580.00', '--tif', 'gtc']);
+    const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    assert.match(buy.out, /fill: 100 t at 580\.00/);
+    await page.locator('[data-testid="tape-row"][data-symbol="STEEL-IRON"]').first().waitFor({ timeout: 1000 });
+    // The audit trail names the operator.
+    await byTestId(page, 'tab-exchange').click();
+    await byTestId(page, 'audit').locator('tbody tr', { hasText: 'ops' }).first().waitFor({ timeout: 5000 });
+  });
+});
+
+browserTest('an operator suspends and reinstates a participant and revokes a trade from the page, each after a confirmation', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    const trade = /trade (\d+)/.exec(buy.out)[1];
+    await logIn(page, kOperator);
+    await byTestId(page, 'tab-exchange').click();
+
+    await byTestId(page, `op-suspend-${kSeller}`).click();
+    assert.match(await byTestId(page, 'confirm-text').innerText(), new RegExp(kSeller));
+    await byTestId(page, 'confirm-reason').fill('browser test: unpaid fees');
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, `participant-status-${kSeller}`).filter({ hasText: /已暂停|suspended/ }).waitFor({ timeout: 5000 });
+    const refused = await x.order(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '581.00', '--tif', 'gtc']);
+    assert.notEqual(refused.code, 0, `crix order by a suspended participant: ${refused.out}${refused.err}`);
+    assert.match(refused.out + refused.err, /suspended/);
+
+    await byTestId(page, `op-reinstate-${kSeller}`).click();
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, `op-suspend-${kSeller}`).waitFor({ timeout: 5000 });
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '581.00', '--tif', 'gtc']);
+
+    await byTestId(page, 'op-revoke-trade').fill(trade);
+    await byTestId(page, 'op-revoke').click();
+    assert.match(await byTestId(page, 'confirm-text').innerText(), new RegExp(trade));
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, 'toast').filter({ hasText: /已完成|Done/ }).waitFor({ timeout: 5000 });
+    await byTestId(page, 'tab-supervision').click();
+    await page.locator(`[data-testid="elim-row"][data-trade="${trade}"][data-status="revoked"]`).waitFor({ timeout: 5000 });
+  });
+});
+
+browserTest('a regulator sees no operator controls, and a direct POST to an action is refused with 403', async () => {
+  await withConsole(async (x, page) => {
+    await logIn(page, kRegulator);
+    await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
+    await byTestId(page, 'book').waitFor();
+    assert.equal(await page.locator('[data-testid^="op-"]:visible').count(), 0, 'a regulator sees operator controls');
+    await byTestId(page, 'tab-exchange').click();
+    await byTestId(page, 'participant-row-TJ-RONGCHENG').waitFor();
+    await byTestId(page, 'health-accepting').waitFor();
+    assert.equal(await page.locator('[data-testid^="op-"]:visible').count(), 0, 'a regulator sees operator controls');
+    assert.equal(await byTestId(page, 'ops-panel').isVisible(), false);
+
+    // The page's own session (its cookie) calling the API directly.
+    const answer = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/actions/halt', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ symbol: 'STEEL-IRON', reason: 'not allowed' }) });
+      return { status: r.status, body: await r.json() };
+    });
+    assert.equal(answer.status, 403);
+    assert.equal(answer.body.code, 'forbidden');
+    assert.match(answer.body.error, /operator/);
+    // Without a session: 401.
+    const anonymous = await fetch(x.url + '/api/v1/actions/halt', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ symbol: 'STEEL-IRON', reason: 'not allowed' }) });
+    assert.equal(anonymous.status, 401);
+    assert.equal((await anonymous.json()).code, 'unauthorized');
+    // Nothing was halted: the instrument still trades.
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '580.00', '--tif', 'gtc']);
+    const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    assert.match(buy.out, /fill: 100 t at 580\.00/);
+  });
+});
+
+browserTest('the page survives a crixd restart: the feed reconnects, the ended session returns to the public view, a new login shows the replayed book', async () => {
+  await withConsole(async (x, page) => {
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="300"]').waitFor({ timeout: 1000 });
+    assert.equal(await x.terminate(), 0);
+    await page.locator('[data-testid="feed-status"][data-state="reconnecting"]').waitFor({ timeout: 5000 });
+    await x.launch();
+    // Console sessions live in crixd's memory: the old cookie is refused, the page falls back to public.
+    await byTestId(page, 'login-form').waitFor({ timeout: 10000 });
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+    await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="300"]').waitFor({ timeout: 1000 });
+  });
+});
+
+browserTest('the elimination list filters, sorts and exports CSV', async () => {
+  await withConsole(async (x, page) => {
+    // Two retirements: a blast furnace (steel) and a clinker line (cement).
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '300', '580.00']);
+    await x.orderOk('XZ-LHASA-CEMENT', ['sell', 'CEMENT-CLINKER', 'XZ-CL-1000', '1000', '300.00', '--tif', 'gtc']);
+    await x.orderOk('SC-CHENGDU-CEMENT', ['buy', 'CEMENT-CLINKER', 'SC-NEW-CL-4500', '1000', '300.00']);
+    await logIn(page, kRegulator);
+    await byTestId(page, 'tab-supervision').click();
+    const rows = page.locator('[data-testid="elim-row"]');
+    await until('both retirements in the elimination list', async () => (await rows.count()) === 2, 5000);
+
+    // Sort by facility, both ways.
+    const facilities = () => rows.evaluateAll((rs) => rs.map((r) => r.dataset.facility).join(' '));
+    await byTestId(page, 'elim-sort-facility').click();
+    await until('rows sorted by facility', async () => (await facilities()) === 'HB-BF-450 XZ-CL-1000', 2000);
+    await page.locator('[data-testid="elim-sort-facility"].sorted:not(.desc)').waitFor();
+    await byTestId(page, 'elim-sort-facility').click();
+    await until('rows sorted by facility, descending', async () => (await facilities()) === 'XZ-CL-1000 HB-BF-450', 2000);
+
+    // Find in the results.
+    await byTestId(page, 'elim-search').fill('XZ-CL');
+    await until('the search to leave the clinker line', async () => (await rows.count()) === 1, 2000);
+    assert.equal(await rows.first().getAttribute('data-facility'), 'XZ-CL-1000');
+    await byTestId(page, 'elim-search').fill('');
+
+    // The server's filter: steel only.
+    await byTestId(page, 'elim-industry').selectOption('steel');
+    await until('the industry filter to leave the blast furnace', async () =>
+      (await rows.count()) === 1 && (await rows.first().getAttribute('data-facility')) === 'HB-BF-450', 5000);
+
+    // CSV export of the filtered list: the same columns as the JSON items, one row.
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'elim-csv').click()]);
+    const csv = fs.readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
+    const json = await page.evaluate(async () => (await (await fetch('/api/v1/ledger/elimination?industry=steel')).json()).items);
+    assert.equal(json.length, 1);
+    assert.equal(csv.length, 2, `CSV:\n${csv.join('\n')}`);
+    assert.deepEqual(csv[0].split(','), Object.keys(json[0]));
+    assert.ok(csv[1].includes('HB-BF-450') && !csv.join('\n').includes('XZ-CL-1000'), `CSV:\n${csv.join('\n')}`);
+
+    // Back to every industry.
+    await byTestId(page, 'elim-industry').selectOption('');
+    await until('both retirements again', async () => (await rows.count()) === 2, 5000);
+  });
+});
+
+browserTest('a regulator sees regional capacity against caps, project progress and facility history as crix ledger reports them', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '300', '580.00']);
+    const ledger = (args) => new Promise((resolve, reject) => execFile(CRIX, ['ledger', ...args], (e, out, err) =>
+      (e ? reject(new Error(`crix ledger ${args.join(' ')}: ${err}`)) : resolve(JSON.parse(out)))));
+    const project = (await ledger(['project', x.ledger, 'TJ-NEW-BF-2500', '--json'])).project[0];
+    assert.equal(project.credited_t, 200);  // 300 t in a key region at 1.5:1
+
+    await logIn(page, kRegulator);
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'region-bar').first().waitFor();
+    // Tianjin's steel: capacity against its 20 Mt cap.
+    const tianjin = page.locator('[data-testid="region-bar"]', { has: page.locator('title', { hasText: /Tianjin/ }) });
+    assert.ok(await tianjin.count() >= 1, 'no bar for Tianjin');
+
+    await byTestId(page, 'project-id').fill('TJ-NEW-BF-2500');
+    await byTestId(page, 'project-show').click();
+    const progress = `${project.credited_t.toLocaleString('en-US')} / ${project.need_t.toLocaleString('en-US')}`;
+    await byTestId(page, 'project-progress').filter({ hasText: progress }).waitFor();
+
+    await byTestId(page, 'facility-id').fill('HB-BF-450');
+    await byTestId(page, 'facility-show').click();
+    await byTestId(page, 'facility').locator('tbody tr', { hasText: 'TJ-NEW-BF-2500' }).first().waitFor();
+    assert.match(await byTestId(page, 'facility').innerText(), /HB-TANGSHAN-IRON/);
+  });
+});
+

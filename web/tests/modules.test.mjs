@@ -1,0 +1,87 @@
+// The console's pure modules under node, without a browser: money and time text (format.js) and the
+// feed's state from a snapshot and updates (feed.js, its apply() only: no socket).
+//
+//   node --test web/tests/modules.test.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { yuan, yuanText, qty, zoned, timeOf, clock, learnOffset } from '../console/assets/format.js';
+import { Feed } from '../console/assets/feed.js';
+
+test('prices in fen show as yuan with two decimals, exactly, also past 2^53 fen', () => {
+  assert.equal(yuan(58000), '580.00');
+  assert.equal(yuan(58001), '580.01');
+  assert.equal(yuan(5), '0.05');
+  assert.equal(yuan(0), '0.00');
+  assert.equal(yuan(-1250), '-12.50');
+  assert.equal(yuan(123456789012), '1,234,567,890.12');
+  assert.equal(yuan('90071992547409931'), '900,719,925,474,099.31');
+  assert.equal(yuan(null), '—');
+  assert.equal(yuan(597.41), '597.41', 'a yuan amount given to yuan() is shown as it is, not as fen');
+  assert.equal(yuanText(580), '580.00');
+  assert.equal(yuanText(1234967246.94), '1,234,967,246.94');
+  assert.equal(yuanText(-3.5), '-3.50');
+  assert.equal(qty(1234567), '1,234,567');
+  assert.equal(qty(-300), '-300');
+  assert.equal(qty(undefined), '—');
+});
+
+test('times show in the market zone: the offset is learnt from the API text, China Standard Time until then', () => {
+  const ns = 1796374306481000000n;  // 2026-12-04 08:51:46.481 UTC
+  assert.equal(zoned(ns), '2026-12-04 16:51:46.481+08:00');
+  assert.equal(timeOf({ time: 1, time_text: '2026-12-04 11:40:12.038+08:00' }), '2026-12-04 11:40:12.038+08:00');
+  assert.equal(clock('2026-12-04 11:40:12.038+08:00'), '11:40:12');
+  learnOffset('2026-12-04 03:40:12.038-05:30');
+  assert.equal(zoned(ns), '2026-12-04 03:21:46.481-05:30');
+  learnOffset('2026-12-04 11:40:12.038+08:00');
+  assert.equal(zoned(0), '—');
+});
+
+function feed() {
+  const seen = [];
+  const f = new Feed({ onChange: (k) => seen.push(k), onStatus: () => {}, onAlert: (a) => seen.push(`alert:${a.text}`) });
+  return { f, seen };
+}
+
+const snapshot = {
+  type: 'snapshot',
+  seq: 10,
+  instruments: [{ symbol: 'STEEL-IRON', halted: false, phase: 'continuous trading', reference_price: 58000 }],
+  books: { 'STEEL-IRON': { bids: [{ price: 57500, qty: 50, orders: 1 }], asks: [{ price: 58000, qty: 300, orders: 1 }, { price: 58100, qty: 10, orders: 2 }] } },
+  trades: [{ id: 1, seq: 9, symbol: 'STEEL-IRON', price: 58000, qty: 100 }],
+  sessions: [{ participant: 'HB-TANGSHAN-IRON', comp_id: 'HB-TANGSHAN-IRON', logged_on: true }],
+  participants: [{ id: 'HB-TANGSHAN-IRON', status: 'active' }],
+};
+
+test('the feed: a snapshot, then book deltas (qty 0 removes a level), trades and state changes in seq order', () => {
+  const { f, seen } = feed();
+  f.apply(structuredClone(snapshot));
+  assert.deepEqual(f.levels('STEEL-IRON').asks.map((l) => [l.price, l.qty]), [[58000, 300], [58100, 10]]);
+  f.apply({ type: 'book', seq: 11, symbol: 'STEEL-IRON', bids: [{ price: 57600, qty: 20, orders: 1 }], asks: [{ price: 58000, qty: 0, orders: 0 }] });
+  const { bids, asks } = f.levels('STEEL-IRON');
+  assert.deepEqual(bids.map((l) => l.price), [57600, 57500], 'bids best first');
+  assert.deepEqual(asks.map((l) => [l.price, l.qty]), [[58100, 10]]);
+  f.apply({ type: 'trade', seq: 12, id: 2, symbol: 'STEEL-IRON', price: 58100, qty: 10 });
+  f.apply({ type: 'instrument', seq: 13, symbol: 'STEEL-IRON', halted: true });
+  f.apply({ type: 'participant', seq: 13, id: 'HB-TANGSHAN-IRON', status: 'suspended' });
+  f.apply({ type: 'session', seq: 13, participant: 'HB-TANGSHAN-IRON', comp_id: 'HB-TANGSHAN-IRON', logged_on: false });
+  f.apply({ type: 'alert', seq: 14, level: 'warning', text: 'exchange busy' });
+  assert.deepEqual(f.trades.map((t) => t.id), [1, 2]);
+  assert.equal(f.trades[1].type, undefined, 'the message type is not kept in the trade');
+  assert.equal(f.instruments.get('STEEL-IRON').halted, true);
+  assert.equal(f.instruments.get('STEEL-IRON').reference_price, 58000, 'an update keeps the fields it does not carry');
+  assert.equal(f.participants.get('HB-TANGSHAN-IRON').status, 'suspended');
+  assert.equal([...f.sessions.values()][0].logged_on, false);
+  assert.deepEqual(seen, ['all', 'book', 'trade', 'instrument', 'participant', 'session', 'alert:exchange busy', 'alert']);
+});
+
+test('the feed ignores an update older than what it shows, and a new snapshot replaces everything', () => {
+  const { f } = feed();
+  f.apply(structuredClone(snapshot));
+  f.apply({ type: 'book', seq: 9, symbol: 'STEEL-IRON', bids: [], asks: [{ price: 58000, qty: 0, orders: 0 }] });
+  assert.equal(f.levels('STEEL-IRON').asks[0].qty, 300);
+  f.apply({ type: 'snapshot', seq: 20, instruments: [], books: {}, trades: [], sessions: [], participants: [] });
+  assert.deepEqual(f.levels('STEEL-IRON'), { bids: [], asks: [] });
+  assert.equal(f.trades.length, 0);
+  assert.equal(f.seq, 20);
+});
