@@ -12,6 +12,7 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release --target crix crixd >/dev/null
 crix=build/release/tools/crix
 port=${CRIX_DEMO_PORT:-9879}
+http_port=${CRIX_DEMO_HTTP_PORT:-8089}
 
 rm -rf build/demo-market build/demo.ledger build/demo.ledger-lock build/demo.ledger-writer
 mkdir -p build/demo-market
@@ -21,7 +22,7 @@ sed -i -e 's/^sessions = .*/sessions = [[00:00:00, 23:59:00]]/' \
        -e '/^holidays = /,/\]$/c\holidays = []' build/demo-market/market.toml
 
 build/release/gateway/crixd --market build/demo-market/market.toml --ledger build/demo.ledger --port "$port" \
-  --log-dir build/demo-logs 2> build/demo-logs.txt &
+  --http "127.0.0.1:$http_port" --log-dir build/demo-logs 2> build/demo-logs.txt &
 crixd=$!
 trap 'kill $crixd 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -29,6 +30,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+echo "== the console: http://127.0.0.1:$http_port/ (ops / ops-sample, miit / miit-sample; sample only)"
 echo "== Tangshan Hengfeng Iron offers 300000 t of HB-BF-450 at 580.00 yuan/t"
 $crix order --port "$port" --as HB-TANGSHAN-IRON --password demo-hb-tangshan-iron \
   sell STEEL-IRON HB-BF-450 300000 580.00 --tif gtc
@@ -39,6 +41,8 @@ echo "== the trade, from the ledger (read-only, while crixd runs)"
 $crix ledger trades build/demo.ledger
 echo "== the new line of the elimination list"
 $crix ledger elimination build/demo.ledger
+echo "== the same trade through the console's API (crix admin, the sample's regulator view)"
+$crix admin --url "http://127.0.0.1:$http_port" --token crix-sample-operator-token trades
 kill -TERM $crixd
 wait $crixd
 trap - EXIT

@@ -3,7 +3,8 @@
 # It validates the sample market, runs one simulated trading day of the exchange (market rules on) and
 # records it in a ledger (build/sample-day.ledger), shows what a regulator sees there, replays a
 # generated order stream through the bare book, and finally starts the exchange daemon crixd on the
-# sample market (FIX 4.4 on 127.0.0.1:9878, ledger build/crixd.ledger) until Ctrl-C.
+# sample market (FIX 4.4 on 127.0.0.1:9878, the console on http://127.0.0.1:8080/, ledger
+# build/crixd.ledger) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -25,7 +26,7 @@ echo "== crix gen --seed 42 --ops 1000000 | crix replay (fills to build/sample-f
 build/release/tools/crix gen --seed 42 --ops 1000000 | build/release/tools/crix replay > build/sample-fills.txt
 echo "== first fills (taker maker price qty):"
 head -n 5 build/sample-fills.txt
-echo "== crixd on the sample market: FIX 4.4 on 127.0.0.1:9878, ledger build/crixd.ledger; Ctrl-C stops it"
+echo "== crixd on the sample market: FIX 4.4 on 127.0.0.1:9878, the console on http://127.0.0.1:8080/ (ops / ops-sample, miit / miit-sample: sample only), ledger build/crixd.ledger; Ctrl-C stops it"
 echo "   (SenderCompID and Username = a participant id of config/sample/market.toml, TargetCompID CRIX,"
 echo "    Password demo-<participant id in lower case>; trading hours 09:30-11:30, 13:00-15:00 Beijing time)"
 exec build/release/gateway/crixd --ledger build/crixd.ledger --log-dir build/crixd-logs
