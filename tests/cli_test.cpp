@@ -38,7 +38,7 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
   const std::string crix = CRIX_BIN;
   const std::vector<std::string> page = {"--after", "--limit"};
   const std::vector<HelpCase> cases = {
-      {crix, {}, {"gen", "replay", "config", "simulate", "ledger", "verify", "operator", "order", "help"}},
+      {crix, {}, {"gen", "replay", "config", "simulate", "ledger", "verify", "operator", "order", "admin", "help"}},
       {crix, {"gen"}, {"--seed N", "--ops N"}},
       {crix, {"replay"}, {"FILE", "--max-orders N", "--max-levels N"}},
       {crix, {"config"}, {"check"}},
@@ -81,10 +81,20 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
       {crix, {"order", "book"}, {"SYMBOL", "--depth N"}},
       {crix, {"order", "watch"}, {"SYMBOL", "--depth N"}},
       {crix, {"order", "securities"}, {"-h,--help"}},
+      {crix,
+       {"admin"},
+       {"--url URL", "--token TOKEN", "--token-file FILE", "--ca FILE", "CRIX_TOKEN", "status", "instruments", "sessions",
+        "participants", "trades", "actions", "book", "get", "halt", "resume", "suspend", "reinstate", "close-day",
+        "revoke", "elimination-status"}},
+      {crix, {"admin", "book"}, {"SYMBOL", "--depth N", "--orders"}},
+      {crix, {"admin", "get"}, {"PATH", "--csv"}},
+      {crix, {"admin", "halt"}, {"SYMBOL", "--reason TEXT"}},
+      {crix, {"admin", "suspend"}, {"PARTICIPANT", "--reason TEXT"}},
+      {crix, {"admin", "elimination-status"}, {"TRADE", "STATUS"}},
       {CRIXD_BIN,
        {},
-       {"--market FILE", "--ledger PATH", "--host ADDR", "--port N", "--sync full|os", "--log-dir DIR", "--fix-log",
-        "--replay-progress-ms N"}},
+       {"--market FILE", "--ledger PATH", "--host ADDR", "--port N", "--http HOST:PORT", "--web-root DIR",
+        "--sync full|os", "--log-dir DIR", "--fix-log", "--replay-progress-ms N"}},
   };
   for (const HelpCase& c : cases) {
     for (const char* flag : {"--help", "-h"}) {
@@ -136,6 +146,7 @@ TEST_CASE("a usage error of any kind is one line on stderr naming the command, w
       // unknown verb, or none
       {{crix, "frobnicate"},
        "crix: unknown command 'frobnicate'; valid: gen, replay, config, simulate, ledger, verify, operator, order, "
+       "admin, "
        "help; run 'crix --help'\n"},
       {{crix, "config", "lint"}, "crix config: unknown command 'lint'; valid: check; run 'crix config --help'\n"},
       {{crix, "order", "--as", "X", "sel", "STEEL-IRON"},

@@ -1331,37 +1331,33 @@ Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool
     return json_answer(bhttp::status::ok, j);
   }
   if (what == "operator-actions") {
-    // The journal's operator commands (the ledger does not record the operator's name or the
-    // command's result: those fields are null until it does).
-    const std::vector<std::string> columns = {"seq", "time", "time_text", "operator", "command", "result"};
-    std::vector<ledger::Row> rows;
-    engine::Seq next(after.v + 1);
-    std::optional<std::uint64_t> next_after;
-    std::uint64_t more = 0;
-    std::string body = ledger::csv_header(columns);
-    for (;;) {
-      const std::vector<engine::Command> batch = reader.journal(next, kCsvPage);
-      for (const engine::Command& c : batch) {
-        next = engine::Seq(c.seq.v + 1);
-        if (c.type < engine::CommandType::kCloseDay || c.type == engine::CommandType::kAdvanceTime) continue;
-        std::string command(engine::to_string(c.type));
-        ledger::Row row = {ledger::number_cell(static_cast<unsigned long long>(c.seq.v)),
-                           ledger::number_cell(static_cast<long long>(c.ts.v)),
-                           ledger::text_cell(ledger::time_text(c.ts, names.meta().utc_offset_minutes)),
-                           ledger::null_cell(), ledger::text_cell(command), ledger::null_cell()};
-        if (csv) {
-          body += ledger::csv_row(row, columns.size());
-        } else if (rows.size() < limit) {
-          rows.push_back(std::move(row));
-          next_after = c.seq.v;
-        } else {
-          ++more;
-        }
+    // The audit trail (ledger schema 5): who gave each operator command, what it asked, what came of it.
+    const std::vector<std::string> columns = {"seq", "time", "time_text", "operator", "command", "arguments", "result"};
+    const auto row_of = [&](const ledger::OperatorAction& a) {
+      return ledger::Row{ledger::number_cell(static_cast<unsigned long long>(a.seq.v)),
+                         ledger::number_cell(static_cast<long long>(a.ts.v)),
+                         ledger::text_cell(ledger::time_text(a.ts, names.meta().utc_offset_minutes)),
+                         ledger::text_cell(a.operator_name), ledger::text_cell(a.command),
+                         ledger::text_cell(a.arguments), ledger::text_cell(a.result)};
+    };
+    if (csv) {
+      std::string body = ledger::csv_header(columns);
+      ledger::Page page{engine::TradeId(after.v), kCsvPage};
+      for (;;) {
+        const std::vector<ledger::OperatorAction> batch = reader.operator_actions(page);
+        for (const ledger::OperatorAction& a : batch) body += ledger::csv_row(row_of(a), columns.size());
+        if (batch.size() < kCsvPage) break;
+        page.after = engine::TradeId(batch.back().seq.v);
       }
-      if (batch.size() < kCsvPage) break;
+      return csv_answer(std::move(body));
     }
-    if (csv) return csv_answer(std::move(body));
-    return Answer{bhttp::status::ok, page_json(columns, rows, more > 0 ? next_after : std::nullopt, more),
+    const std::vector<ledger::OperatorAction> actions = reader.operator_actions(ledger::Page{engine::TradeId(after.v), limit});
+    std::vector<ledger::Row> rows;
+    for (const ledger::OperatorAction& a : actions) rows.push_back(row_of(a));
+    const std::uint64_t more =
+        actions.empty() ? 0 : reader.count_operator_actions(actions.back().seq);
+    return Answer{bhttp::status::ok,
+                  page_json(columns, rows, more > 0 ? std::optional<std::uint64_t>(actions.back().seq.v) : std::nullopt, more),
                   "application/json", {}};
   }
   throw BadRequest{bhttp::status::not_found, "no ledger query '" + what + "': see docs/API.md"};
@@ -1515,8 +1511,11 @@ void Server::Impl::action(const std::string& verb, const Request& req, const Ide
   }
   if (!body.is_object()) return reply(error(bhttp::status::bad_request, "the body must be a JSON object"));
   const engine::Command command = parse_action(verb, body);
+  // halt and suspend may say why (parse_action checked it is a string): journaled in the audit trail, and
+  // a suspended participant's sessions are logged out with it.
+  const std::string reason = body.contains("reason") ? body["reason"].get<std::string>() : std::string();
   // `done` runs on the ledger thread: it only builds the answer and hands it to `reply`, which posts.
-  link.submit(command, *who.user, [reply](const ActionResult& r) {
+  link.submit(command, *who.user, reason, [reply](const ActionResult& r) {
     if (r.ok) return reply(json_answer(bhttp::status::ok, Json{{"ok", true}, {"seq", r.seq}}));
     if (r.seq == 0) {
       Answer a = error(bhttp::status::service_unavailable, "not queued: " + r.reason + "; try again");
