@@ -24,12 +24,13 @@ ctest --test-dir build/asan --output-on-failure -j "$jobs"
 echo "== ThreadSanitizer build and the tests that use threads"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_TSAN=ON -DCRIX_TESTS=ON \
   -DCRIX_BENCH=OFF >/dev/null
-cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_fix test_fix_store test_crixd crix crixd
+cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_link test_fix test_fix_store test_crixd crix crixd
 # LMDB synchronises through shared memory TSan cannot follow: see scripts/tsan.supp.
 export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 build/tsan/tests/test_ledger
 build/tsan/tests/test_ledger_exchange
 build/tsan/tests/test_gateway
+build/tsan/tests/test_link
 build/tsan/tests/test_fix
 build/tsan/tests/test_fix_store
 build/tsan/tests/test_crixd
