@@ -1,5 +1,6 @@
 #include "gateway/http/server.hpp"
 
+#include <array>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -59,6 +60,11 @@ constexpr std::size_t kBodyLimit = 64 * 1024;
 constexpr std::size_t kMaxConnections = 256;
 constexpr std::size_t kMaxPerAddress = 32;
 constexpr auto kIdle = std::chrono::seconds(30);
+// After an answer that closes the connection, what the client still sends is read and dropped for up
+// to this long (a lingering close): closing with unread bytes would reset the connection, and the
+// client could lose the answer (a 413 to a large body, for one) before reading it.
+constexpr auto kLinger = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1024 * 1024;
 constexpr auto kSessionLife = std::chrono::hours(12);
 constexpr std::size_t kFeedMaxBytes = 4 * 1024 * 1024;
 constexpr std::size_t kFeedMaxMessages = 10'000;
@@ -591,10 +597,22 @@ class PlainSession : public HttpSession<PlainSession>, public std::enable_shared
   void shutdown() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    stream_.expires_after(kLinger);
+    drain(0);
   }
 
  private:
   friend class HttpSession<PlainSession>;
+  // Reads and drops until the client closes, kLinger passes or kLingerBytes arrive; then the session
+  // ends and closes the socket.
+  void drain(std::size_t dropped) {
+    auto sink = std::make_shared<std::array<char, 16 * 1024>>();
+    stream_.async_read_some(net::buffer(*sink), [self = shared_from_this(), sink, dropped](beast::error_code ec,
+                                                                                             std::size_t n) {
+      if (!ec && dropped + n < kLingerBytes) self->drain(dropped + n);
+    });
+  }
   beast::tcp_stream stream_;
 };
 
@@ -631,15 +649,20 @@ void refuse(tcp::socket socket, bool tls, const std::string& why) {
     socket.close(ec);
     return;
   }
-  auto s = std::make_shared<tcp::socket>(std::move(socket));
+  auto s = std::make_shared<beast::tcp_stream>(std::move(socket));
   const std::string body = error(bhttp::status::too_many_requests, why).body;
   auto text = std::make_shared<std::string>("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
                                             "Connection: close\r\nContent-Length: " +
                                             std::to_string(body.size()) + "\r\n\r\n" + body);
-  net::async_write(*s, net::buffer(*text), [s, text](beast::error_code, std::size_t) {
-    beast::error_code ec;
-    s->shutdown(tcp::socket::shutdown_send, ec);
-    s->close(ec);
+  s->expires_after(kLinger);
+  net::async_write(*s, net::buffer(*text), [s, text](beast::error_code ec, std::size_t) {
+    if (ec) return;
+    s->socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    // A lingering close, as in PlainSession: the request the client sent is read and dropped, so the
+    // close does not reset the connection before the client has read the 429.
+    auto sink = std::make_shared<std::array<char, 4096>>();
+    s->async_read_some(net::buffer(*sink), [s, sink](beast::error_code, std::size_t) {});
   });
 }
 
