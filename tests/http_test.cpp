@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -94,7 +95,12 @@ class TestLink : public http::Link {
   std::vector<http::ParticipantView> participants() const override {
     return {{"TJ-RONGCHENG", "Tianjin Rongcheng", "active", 1, true}};
   }
-  ledger::Reader reader() const override { return reader_; }
+  ledger::Reader reader() const override {
+    std::unique_lock lock(mutex_);
+    ++readers_;
+    gate_.wait(lock, [this] { return !held_; });
+    return reader_;
+  }
 
   void submit(const engine::Command& command, const std::string& operator_name,
               std::function<void(const http::ActionResult&)> done) override {
@@ -140,12 +146,27 @@ class TestLink : public http::Link {
     std::lock_guard lock(mutex_);
     status_.accepting = a;
   }
+  // While held, reader() waits: a ledger query stays in progress.
+  void hold_reader(bool held) {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = held;
+    }
+    gate_.notify_all();
+  }
+  std::size_t readers() const {
+    std::lock_guard lock(mutex_);
+    return readers_;
+  }
 
  private:
   ledger::Reader reader_;
   std::vector<http::InstrumentView> instruments_;
   http::MetricsView metrics_;
   mutable std::mutex mutex_;
+  mutable std::condition_variable gate_;
+  bool held_ = false;
+  mutable std::size_t readers_ = 0;
   http::StatusView status_;
   http::ActionResult answer_{true, 0, "", ""};
   std::vector<std::pair<engine::Command, std::string>> submitted_;
@@ -601,6 +622,20 @@ TEST_CASE("console: the feed sends the snapshot then every update in order; a sl
   CHECK(get(f.port, "/metrics", kOperator).body.find("crix_ws_clients 1\n") != std::string::npos);
 }
 
+TEST_CASE("console: a ledger query in progress holds up neither the live views nor other connections", "[http]") {
+  Fixture f;
+  f.link.hold_reader(true);
+  auto query = std::async(std::launch::async, [&] { return get(f.port, "/api/v1/ledger/trades", kOperator); });
+  REQUIRE(eventually([&] { return f.link.readers() == 1; }));
+  // The query waits in reader(); the connection threads still answer.
+  auto live = std::async(std::launch::async, [&] { return get(f.port, "/api/v1/status", kOperator).status; });
+  const bool answered = live.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  f.link.hold_reader(false);
+  CHECK(answered);
+  CHECK(live.get() == 200);
+  CHECK(query.get().status == 200);
+}
+
 TEST_CASE("console: bad requests and limits", "[http]") {
   const crix::test::ScratchDir dir("crix-http-web");
   std::filesystem::create_directories(dir.path() / "web" / "assets");
@@ -646,6 +681,14 @@ TEST_CASE("console: bad requests and limits", "[http]") {
   // Bad JSON.
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/login", "{\"user\":").status == 400);
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/login", "[1]").status == 400);
+
+  // HEAD: the GET's status and headers, Content-Length included, and no body.
+  const std::string head = raw(f.port, "HEAD /api/v1/instruments HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK(head.rfind("HTTP/1.1 200", 0) == 0);
+  const std::size_t body_size = get(f.port, "/api/v1/instruments").body.size();
+  REQUIRE(body_size > 0);
+  CHECK(head.find("Content-Length: " + std::to_string(body_size) + "\r\n") != std::string::npos);
+  CHECK(head.size() == head.find("\r\n\r\n") + 4);
 
   // Health.
   CHECK(get(f.port, "/healthz").json() == Json{{"ok", true}});

@@ -303,6 +303,9 @@ struct Server::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
+  // The ledger's queries run here, not on the connection threads: a long one (the whole chain as CSV,
+  // verify) holds up neither the feed, nor the live views, nor the operator's actions.
+  std::optional<net::thread_pool> queries;
 
   Impl(Link& l, const config::Console& c, ServerOptions o)
       : link(l), console(c), options(std::move(o)), acceptor(ioc) {}
@@ -324,6 +327,9 @@ struct Server::Impl {
   Answer logout(const Request& req);
   Answer metrics();
   Answer ledger_query(const std::string& what, const Target& t, bool csv, Role role);
+  // f()'s answer, or the error answer for what it throws (BadRequest, ledger::Error, the rest).
+  template <class F>
+  Answer answer_errors(F&& f);
   Answer static_file(const std::string& path);
   void action(const std::string& verb, const Request& req, const Identity& who, const std::function<void(Answer)>& reply);
   engine::Command parse_action(const std::string& verb, const Json& body) const;
@@ -530,6 +536,7 @@ class HttpSession {
     Request req = parser_->release();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
+    head_ = req.method() == bhttp::verb::head;
     const Identity who = server_.identify(req);
     if (websocket::is_upgrade(req)) {
       const auto target = parse_target(sv(req.target()));
@@ -564,6 +571,7 @@ class HttpSession {
     res->body() = std::move(a.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
+    if (head_) res->body().clear();  // the headers of the GET, Content-Length included; no body
     response_ = res;
     bhttp::async_write(derived().stream(), *res,
                        [self = derived().shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
@@ -581,6 +589,7 @@ class HttpSession {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Response> response_;
   bool keep_alive_ = false;
+  bool head_ = false;
   unsigned version_ = 11;
 };
 
@@ -961,7 +970,10 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
       const std::string what = path.substr(std::string_view("/api/v1/ledger/").size());
       const bool open = what == "elimination" || what == "daily" || what == "report";
       if (auto a = guard(bhttp::verb::get, open ? Role::kPublic : Role::kRegulator)) return reply(*a);
-      return reply(ledger_query(what, *target, wants_csv(req, *target), who.role));
+      net::post(*queries, [this, what, t = *target, csv = wants_csv(req, *target), role = who.role, reply] {
+        reply(answer_errors([&] { return ledger_query(what, t, csv, role); }));
+      });
+      return;
     }
     if (path == "/api/v1/feed") {
       if (auto a = need(Role::kRegulator)) return reply(*a);
@@ -980,6 +992,19 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     return reply(error(e.status, e.what));
   } catch (const ledger::Error& e) {
     return reply(error(bhttp::status::service_unavailable, std::string("the ledger could not be read: ") + e.what()));
+  }
+}
+
+template <class F>
+Answer Server::Impl::answer_errors(F&& f) {
+  try {
+    return f();
+  } catch (const BadRequest& e) {
+    return error(e.status, e.what);
+  } catch (const ledger::Error& e) {
+    return error(bhttp::status::service_unavailable, std::string("the ledger could not be read: ") + e.what());
+  } catch (const std::exception& e) {  // on a query thread nothing else would catch it
+    return error(bhttp::status::internal_server_error, std::string("the query failed: ") + e.what());
   }
 }
 
@@ -1632,6 +1657,7 @@ void Server::start() {
   if (s.running) return;
   s.running = true;
   s.accept();
+  s.queries.emplace(std::max(1u, s.options.query_threads));
   const unsigned n = std::max(1u, s.options.threads);
   for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
 }
@@ -1646,6 +1672,9 @@ void Server::stop() {
     return;
   }
   s.running = false;
+  // A query still running posts its answer to the io_context, which drops it once stopped.
+  s.queries->stop();
+  s.queries->join();
   s.ioc.stop();
   for (std::thread& t : s.threads) t.join();
   s.threads.clear();

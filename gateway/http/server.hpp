@@ -11,8 +11,9 @@
 // client whose unsent updates pass 4 MiB or 10,000 messages is closed with 1008.
 //
 // Thread rules: construct, start() and stop() from one thread. The server runs on its own threads
-// (`threads`, one by default); Link callbacks only copy and post to them. The Link must outlive the
-// Server. Errors: the constructor throws std::runtime_error saying what to do (plain HTTP on a
+// (`threads`, one by default) and runs the ledger's queries on `query_threads` more; Link callbacks
+// only copy and post to them. The Link must outlive the Server, and Link::reader() must be callable
+// from any thread. Errors: the constructor throws std::runtime_error saying what to do (plain HTTP on a
 // non-loopback address, unreadable TLS files, an address that cannot be bound).
 #pragma once
 
@@ -32,7 +33,8 @@ struct ServerOptions {
   std::string web_root;       // the web console's files (web/console/); "" = none
   std::int32_t utc_offset_minutes = 480;  // the market's zone, for the "time_text" fields
   engine::Market market;      // resolves the names in operator actions (symbols, participants, ...)
-  unsigned threads = 1;
+  unsigned threads = 1;        // connections, the live views, the feed and the actions
+  unsigned query_threads = 2;  // the ledger's queries (/api/v1/ledger/...)
 };
 
 class Server {
