@@ -16,6 +16,7 @@ packages=(
   clang-14 libfuzzer-14-dev          # fuzzing (scripts/fuzz.sh)
   nlohmann-json3-dev                 # JSON (the console's HTTP API)
   chromium                           # the web console's browser tests (web/tests)
+  prometheus                         # promtool lints /metrics and docs/prometheus.yml (tests)
 )
 
 missing=()

@@ -702,13 +702,21 @@ TEST_CASE("console: bad requests and limits", "[http]") {
   CHECK(metrics.headers.at("Content-Type").rfind("text/plain; version=0.0.4", 0) == 0);
   for (const std::string line :
        {"crix_orders_total 12\n", "crix_rejects_total{reason=\"price outside band\"} 2\n", "crix_trades_total 3\n",
-        "crix_ack_latency_us_bucket{le=\"10\"} 5\n", "crix_ack_latency_us_bucket{le=\"+Inf\"} 12\n",
-        "crix_ack_latency_us_sum 400\n", "crix_ack_latency_us_count 12\n", "crix_commit_us_count 2\n",
+        "crix_ack_latency_seconds_bucket{le=\"0.00001\"} 5\n", "crix_ack_latency_seconds_bucket{le=\"0.0001\"} 11\n",
+        "crix_ack_latency_seconds_bucket{le=\"+Inf\"} 12\n", "crix_ack_latency_seconds_sum 0.0004\n",
+        "crix_ack_latency_seconds_count 12\n", "crix_commit_seconds_count 2\n",
         "crix_queue_depth{queue=\"inbound\"} 0\n", "crix_sessions{state=\"logged_on\"} 1\n",
         "crix_book_levels{symbol=\"STEEL-IRON\",side=\"bid\"} 1\n", "crix_ledger_bytes 0\n", "crix_ws_clients 0\n"}) {
     INFO(line);
     CHECK(metrics.body.find(line) != std::string::npos);
   }
+  // Prometheus's own linter takes it, and the scrape configuration in docs/.
+  crix::test::RunOptions lint;
+  lint.input = metrics.body;
+  const crix::test::RunResult linted = crix::test::run({CRIX_PROMTOOL, "check", "metrics"}, lint);
+  INFO(linted.out << linted.err);
+  CHECK(linted.exit_code == 0);
+  CHECK(crix::test::run({CRIX_PROMTOOL, "check", "config", CRIX_DOCS "/prometheus.yml"}).exit_code == 0);
 
   // Connections: 32 per address; the 33rd gets 429 and is closed.
   {

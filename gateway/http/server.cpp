@@ -245,8 +245,21 @@ std::string escape_label(std::string_view s) {
 std::string number_text(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // the shortest text that reads back as v
+  return std::string(buf, r.ptr);
+}
+
+// Microseconds as seconds, exactly where they are whole (100 -> "0.0001", where 100 / 1e6 in binary
+// would print 0.00010000000000000001).
+std::string seconds_text(double us) {
+  if (std::isinf(us) || us != std::floor(us) || std::fabs(us) >= 9e15) return number_text(us / 1e6);
+  const auto whole = static_cast<long long>(std::fabs(us));
+  std::string digits = std::to_string(whole);
+  if (digits.size() <= 6) digits.insert(0, 7 - digits.size(), '0');
+  digits.insert(digits.size() - 6, 1, '.');
+  while (digits.back() == '0') digits.pop_back();
+  if (digits.back() == '.') digits.pop_back();
+  return (us < 0 ? "-" : "") + digits;
 }
 
 std::string content_type(const std::filesystem::path& p) {
@@ -1070,22 +1083,24 @@ Answer Server::Impl::metrics() {
   }
   o << "# HELP crix_trades_total Trades since start.\n# TYPE crix_trades_total counter\n"
     << "crix_trades_total " << m.trades << "\n";
-  const auto histogram = [&](const char* name, const char* help, const std::vector<double>& bounds,
-                             const std::vector<std::uint64_t>& counts, double sum) {
+  // Prometheus's base unit is the second: the Link's microseconds are scaled here.
+  const auto histogram = [&](const char* name, const char* help, const std::vector<double>& bounds_us,
+                             const std::vector<std::uint64_t>& counts, double sum_us) {
     o << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
     bool inf = false;
     std::uint64_t total = 0;
-    for (std::size_t i = 0; i < bounds.size() && i < counts.size(); ++i) {
-      inf = inf || std::isinf(bounds[i]);
+    for (std::size_t i = 0; i < bounds_us.size() && i < counts.size(); ++i) {
+      inf = inf || std::isinf(bounds_us[i]);
       total = counts[i];
-      o << name << "_bucket{le=\"" << number_text(bounds[i]) << "\"} " << counts[i] << "\n";
+      o << name << "_bucket{le=\"" << seconds_text(bounds_us[i]) << "\"} " << counts[i] << "\n";
     }
     if (!inf) o << name << "_bucket{le=\"+Inf\"} " << total << "\n";
-    o << name << "_sum " << number_text(sum) << "\n" << name << "_count " << total << "\n";
+    o << name << "_sum " << seconds_text(sum_us) << "\n" << name << "_count " << total << "\n";
   };
-  histogram("crix_ack_latency_us", "Request received to its report leaving, microseconds.", m.ack_bounds_us,
+  histogram("crix_ack_latency_seconds", "Request received to its report leaving, in seconds.", m.ack_bounds_us,
             m.ack_counts, m.ack_sum_us);
-  histogram("crix_commit_us", "Ledger commit time, microseconds.", m.commit_bounds_us, m.commit_counts, m.commit_sum_us);
+  histogram("crix_commit_seconds", "Ledger commit time, in seconds.", m.commit_bounds_us, m.commit_counts,
+            m.commit_sum_us);
   o << "# HELP crix_queue_depth Commands waiting, by queue.\n# TYPE crix_queue_depth gauge\n"
     << "crix_queue_depth{queue=\"inbound\"} " << s.inbound_depth << "\n"
     << "crix_queue_depth{queue=\"batch\"} " << s.batch_depth << "\n";
