@@ -78,6 +78,7 @@ struct Viewer : std::enable_shared_from_this<Viewer> {
     const net::const_buffer data = buffer.data();
     const std::int64_t t = trade_time(std::string_view(static_cast<const char*>(data.data()), data.size()));
     buffer.consume(buffer.size());
+    ++result.messages;
     if (t >= 0) {
       delays.push_back(now - t);
       result.trades = trades.fetch_add(1) + 1;
