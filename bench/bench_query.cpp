@@ -2,6 +2,7 @@
 // under 5 ms for a page of 100 on a 10 M-trade ledger).
 //
 //   bench_query --market FILE --ledger PATH [--requests N] [--limit N] [--crixd PATH] [--seed S]
+//               [--seconds-per-query S]
 //
 // Starts crixd (the one built beside it) on the ledger (made by gen_ledger; crixd replays its journal
 // first, which takes a while on a large one: the time is printed) with its console on a free loopback
@@ -18,6 +19,8 @@
 // Latency is one request's, from writing it to having read the whole answer, in the client. Prints one
 // line per query and then
 //   bench_query trades=<n> page=<limit> p99_ms=<worst p99>
+// A query that scans (seconds a request on 10 M trades) stops after --seconds-per-query (default 60)
+// with the requests it made (its line says requests=<made>, stopped=yes), so that the bench ends.
 // Any answer but 200 stops the bench (exit 1) with the answer.
 #include <signal.h>
 
@@ -112,7 +115,7 @@ std::int64_t percentile(std::vector<std::int64_t> v, double q) {
 int usage(const std::string& what) {
   std::fprintf(stderr,
                "bench_query: %s\nusage: bench_query --market FILE --ledger PATH [--requests N] [--limit N] "
-               "[--crixd PATH] [--seed S]\n",
+               "[--crixd PATH] [--seed S] [--seconds-per-query S]\n",
                what.c_str());
   return 2;
 }
@@ -125,6 +128,7 @@ int main(int argc, char** argv) {
       (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "gateway" / "crixd").string();
   std::size_t requests = 1000, limit = 100;
   std::uint64_t seed = 7;
+  double seconds_per_query = 60;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (i + 1 >= argc) return usage(std::string(a) + " needs a value");
@@ -139,6 +143,8 @@ int main(int argc, char** argv) {
       limit = std::stoul(v);
     } else if (a == "--crixd") {
       crixd_path = v;
+    } else if (a == "--seconds-per-query") {
+      seconds_per_query = std::stod(v);
     } else if (a == "--seed") {
       seed = std::stoull(v);
     } else {
@@ -199,7 +205,13 @@ int main(int argc, char** argv) {
     for (const auto& [name, target] : queries) {
       std::vector<std::int64_t> us;
       std::size_t bytes = 0;
+      const auto query_start = Clock::now();
+      bool stopped = false;
       for (std::size_t i = 0; i < requests; ++i) {
+        if (std::chrono::duration<double>(Clock::now() - query_start).count() > seconds_per_query) {
+          stopped = true;
+          break;
+        }
         const std::string t = target();
         const auto t0 = Clock::now();
         bytes += client.get(t).size();
@@ -207,10 +219,10 @@ int main(int argc, char** argv) {
       }
       const std::int64_t p99 = percentile(us, 0.99);
       worst = std::max(worst, p99);
-      std::printf("bench_query query=%s trades=%llu requests=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f answer_kb=%zu\n",
-                  name, static_cast<unsigned long long>(trades), requests, static_cast<double>(percentile(us, 0.5)) / 1e3,
+      std::printf("bench_query query=%s trades=%llu requests=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f answer_kb=%zu%s\n",
+                  name, static_cast<unsigned long long>(trades), us.size(), static_cast<double>(percentile(us, 0.5)) / 1e3,
                   static_cast<double>(p99) / 1e3, static_cast<double>(*std::max_element(us.begin(), us.end())) / 1e3,
-                  bytes / requests / 1024);
+                  bytes / us.size() / 1024, stopped ? " stopped=yes" : "");
       std::fflush(stdout);
     }
     std::printf("bench_query trades=%llu page=%zu p99_ms=%.2f\n", static_cast<unsigned long long>(trades), limit,

@@ -2,10 +2,11 @@
 // ledger"), written as crixd would write it, so that crixd opens it (its replay must reproduce every
 // trade).
 //
-//   gen_ledger --market FILE --ledger PATH --trades N [--seed S] [--batch N]
+//   gen_ledger --market FILE --ledger PATH --trades N [--seed S] [--batch N] [--max-lots N]
 //
 // One trading day (2026-12-01, 09:25 to 15:05 local time, like `crix simulate`) of the sensible
-// MarketStream (tools/market_stream.hpp: orders up to 20,000 lots, some refused by the rules), each
+// MarketStream (tools/market_stream.hpp: orders of 1 to --max-lots lots, default 20, so that the
+// capacity lasts for many trades; some refused by the rules), each
 // command sequenced through ledger::Sequencer (the engine, then settle into the batch) and committed
 // with the real Writer in batches of --batch commands (default 65,536) under the market's durability
 // (use a market with durability = "os" to build). It stops after the first command that brings the
@@ -29,7 +30,7 @@ namespace {
 
 int usage(const std::string& what) {
   std::fprintf(stderr,
-               "gen_ledger: %s\nusage: gen_ledger --market FILE --ledger PATH --trades N [--seed S] [--batch N]\n",
+               "gen_ledger: %s\nusage: gen_ledger --market FILE --ledger PATH --trades N [--seed S] [--batch N] [--max-lots N]\n",
                what.c_str());
   return 2;
 }
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   std::string market_file, ledger_path;
   std::uint64_t trades = 0, seed = 42;
   std::size_t batch_commands = 65'536;
+  std::int64_t max_lots = 20;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (i + 1 >= argc) return usage(std::string(a) + " needs a value");
@@ -52,6 +54,8 @@ int main(int argc, char** argv) {
       trades = std::stoull(v);
     } else if (a == "--seed") {
       seed = std::stoull(v);
+    } else if (a == "--max-lots") {
+      max_lots = std::stoll(v);
     } else if (a == "--batch") {
       batch_commands = std::stoul(v);
     } else {
@@ -79,10 +83,10 @@ int main(int argc, char** argv) {
   crix::tools::MarketStreamSettings ms;
   ms.seed = seed;
   ms.sensible = true;
-  ms.max_lots = 20'000;
+  ms.max_lots = max_lots;
   ms.start = at(9, 25);
-  // About 11 commands per trade on the 10 M market (measured): spread them over the day.
-  ms.step_ns = (at(15, 0).v - ms.start.v) / static_cast<std::int64_t>(trades * 12);
+  // Spread the commands over the day, allowing 40 a trade (about 5 on the 10 M market at 20 lots).
+  ms.step_ns = (at(15, 0).v - ms.start.v) / static_cast<std::int64_t>(trades * 40);
   crix::tools::MarketStream stream(market, ms);
   crix::ledger::Sequencer sequencer(exchange, crix::engine::Seq{}, crix::engine::Timestamp{});
   crix::ledger::Batch batch;
