@@ -21,7 +21,8 @@
 //   bench_query trades=<n> page=<limit> p99_ms=<worst p99>
 // A query that scans (seconds a request on 10 M trades) stops after --seconds-per-query (default 60)
 // with the requests it made (its line says requests=<made>, stopped=yes), so that the bench ends.
-// Any answer but 200 stops the bench (exit 1) with the answer.
+// A query that fails (an answer but 200, a connection cut mid-answer) is printed with its error
+// (`error=...`) and counted in the last line (`failed=<queries>`); the others still run; exit 1.
 #include <signal.h>
 
 #include <algorithm>
@@ -29,6 +30,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -173,11 +175,12 @@ int main(int argc, char** argv) {
                std::chrono::duration<double>(Clock::now() - started).count());
 
   try {
-    Client client(http_port);
-    const std::string first = client.get("/api/v1/ledger/trades?limit=1");
+    std::optional<Client> client;
+    client.emplace(http_port);
+    const std::string first = client->get("/api/v1/ledger/trades?limit=1");
     const std::uint64_t trades = number_after(first, "more") + 1;
     const std::int64_t first_ts = time_after(first, market.exchange.utc_offset_minutes);
-    const std::string last = client.get("/api/v1/ledger/trades?limit=1&after=" + std::to_string(trades - 1));
+    const std::string last = client->get("/api/v1/ledger/trades?limit=1&after=" + std::to_string(trades - 1));
     const std::int64_t last_ts = time_after(last, market.exchange.utc_offset_minutes);
     const std::string day_text = first.substr(first.find("\"time\": \"") + 9, 10);  // the first trade's day
 
@@ -202,6 +205,7 @@ int main(int argc, char** argv) {
         {"daily", [&] { return "/api/v1/ledger/daily?day=" + day_text; }},
     };
     std::int64_t worst = 0;
+    std::string failed;
     for (const auto& [name, target] : queries) {
       std::vector<std::int64_t> us;
       std::size_t bytes = 0;
@@ -214,9 +218,19 @@ int main(int argc, char** argv) {
         }
         const std::string t = target();
         const auto t0 = Clock::now();
-        bytes += client.get(t).size();
+        try {
+          bytes += client->get(t).size();
+        } catch (const std::exception& e) {
+          const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+          std::printf("bench_query query=%s requests=%zu error=\"%s after %.1f s: %s\"\n", name, us.size() + 1, t.c_str(), s,
+                      e.what());
+          failed += (failed.empty() ? "" : ",") + std::string(name);
+          client.emplace(http_port);  // the connection may be cut
+          break;
+        }
         us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
       }
+      if (us.empty()) continue;
       const std::int64_t p99 = percentile(us, 0.99);
       worst = std::max(worst, p99);
       std::printf("bench_query query=%s trades=%llu requests=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f answer_kb=%zu%s\n",
@@ -225,12 +239,12 @@ int main(int argc, char** argv) {
                   bytes / us.size() / 1024, stopped ? " stopped=yes" : "");
       std::fflush(stdout);
     }
-    std::printf("bench_query trades=%llu page=%zu p99_ms=%.2f\n", static_cast<unsigned long long>(trades), limit,
-                static_cast<double>(worst) / 1e3);
+    std::printf("bench_query trades=%llu page=%zu p99_ms=%.2f%s%s\n", static_cast<unsigned long long>(trades), limit,
+                static_cast<double>(worst) / 1e3, failed.empty() ? "" : " failed=", failed.c_str());
+    crixd.stop(SIGTERM);
+    return failed.empty() ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_query: %s\n", e.what());
     return 1;
   }
-  crixd.stop(SIGTERM);
-  return 0;
 }
