@@ -8,8 +8,9 @@
 // viewer that crixd closes (1008 "fell behind: ...") keeps that reason, so a drop is reported, not
 // hidden. The scraper GETs /metrics over one keep-alive connection `scrape_hz` times a second.
 //
-// Thread rules: the viewers run on two threads of their own and the scraper on a third; every public
-// method may be called from one controlling thread (the bench's main), concurrently with them.
+// Thread rules: the viewers run on two threads of their own and the scraper on a third; the public
+// methods are for one controlling thread (the bench's main). wait_trades() runs while they do; the
+// results (viewers(), trade_delays_ns(), the scrapes) are read after stop(), which joins them.
 #pragma once
 
 #include <chrono>
@@ -41,6 +42,7 @@ class ConsoleLoad {
   bool wait_trades(std::uint64_t trades, std::chrono::milliseconds timeout);
   void stop();  // closes the viewers and the scraper and joins their threads; idempotent
 
+  // After stop():
   std::vector<ViewerResult> viewers() const;
   std::vector<std::int64_t> trade_delays_ns() const;  // every viewer's, merged (copy)
   std::size_t scrapes() const;          // /metrics answered 200
