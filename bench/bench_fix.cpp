@@ -6,6 +6,7 @@
 // the session count and the orders sent).
 //
 //   bench_fix [--sync os|full] [--window N|unlimited] [--orders N] [--mix cross|rest] [--crixd PATH]
+//             [--viewers N] [--scrape-hz H]
 //
 // Method. Two sessions, a seller (HB-TANGSHAN-IRON, facility HB-BF-450) and a buyer (TJ-BOHAI-STEEL,
 // project TJ-NEW-BF-2500), each on its own QuickFIX initiator, send orders of 3 t as fast as their
@@ -21,6 +22,14 @@
 // crixd it prints crixd's memory (its private memory, the ledger pages it maps, and the peak), and
 // after, crixd's own log lines on where the time went. --sessions 1 runs
 // the seller alone (rest mix), so that at window 1 exactly one order is in flight.
+//
+// Console load (issue 12): --viewers N connects N WebSocket viewers to crixd's live feed before the
+// orders start and --scrape-hz H GETs /metrics H times a second (console_load.hpp; the sample's
+// operator token). With either, the line ends with what the viewers saw: the delay from each trade's
+// exchange time to its arrival in each viewer (p50, p99, max in ms, every viewer's trades together),
+// crixd's trade count (crix_trades_total after the orders), how many viewers read every one of them
+// (a viewer dropped for falling behind is named on stderr with crixd's reason), and the scrapes. The
+// run fails (exit 1) when a viewer missed a trade. bench_ops alternates runs with and without them.
 #include <signal.h>
 #include <unistd.h>
 
@@ -40,6 +49,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/console_load.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "tests/support/ports.hpp"
 #include "tests/support/process.hpp"
@@ -56,7 +66,12 @@ struct Options {
   std::string mix = "cross";
   std::size_t sessions = 2;  // 1: the seller alone (the rest mix): one order in flight at window 1
   std::string crixd;
+  std::size_t viewers = 0;  // WebSocket feed clients
+  double scrape_hz = 0;     // GET /metrics per second
 };
+
+// The sample market's operator token (config/sample/market.toml, [[console.tokens]]): for the sample only.
+constexpr const char* kSampleToken = "crix-sample-operator-token";
 
 // One session: sends orders within its window and records when each is acknowledged.
 class Session : public crix::fix::ClientHandler {
@@ -188,7 +203,7 @@ std::int64_t percentile(std::vector<std::int64_t>& v, double p) {
 int usage(const std::string& what) {
   std::fprintf(stderr,
                "bench_fix: %s\nusage: bench_fix [--sync os|full] [--window N|unlimited] [--orders N] "
-               "[--mix cross|rest] [--sessions 1|2] [--crixd PATH]\n",
+               "[--mix cross|rest] [--sessions 1|2] [--crixd PATH] [--viewers N] [--scrape-hz H]\n",
                what.c_str());
   return 2;
 }
@@ -214,6 +229,10 @@ int main(int argc, char** argv) {
       o.sessions = v == "1" ? 1 : 2;
     } else if (a == "--crixd") {
       o.crixd = v;
+    } else if (a == "--viewers") {
+      o.viewers = std::stoul(v);
+    } else if (a == "--scrape-hz") {
+      o.scrape_hz = std::stod(v);
     } else {
       return usage("bad argument " + std::string(a) + " " + v);
     }
@@ -221,7 +240,9 @@ int main(int argc, char** argv) {
   crix::test::ScratchDir dir("bench-fix");
   const std::string market = crix::test::all_day_market(dir);
   const std::uint16_t port = crix::test::free_port();
-  crix::test::CrixdProcess crixd(o.crixd, dir, market, dir.file("bench.ledger"), port, o.sync);
+  const std::uint16_t http_port = crix::test::free_port();
+  crix::test::CrixdProcess crixd(o.crixd, dir, market, dir.file("bench.ledger"), port, o.sync,
+                                 {"--http", "127.0.0.1:" + std::to_string(http_port)});
   if (!crixd.listening(port)) {
     std::fprintf(stderr, "bench_fix: crixd did not start: %s\n", crixd.errors().c_str());
     return 1;
@@ -237,6 +258,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_fix: logon failed\n");
     return 1;
   }
+  const bool console = o.viewers > 0 || o.scrape_hz > 0;
+  std::optional<crix::bench::ConsoleLoad> load;
+  if (console) {
+    if (!crix::test::can_connect(http_port)) {
+      std::fprintf(stderr, "bench_fix: crixd's console does not answer on 127.0.0.1:%u\n", http_port);
+      return 1;
+    }
+    load.emplace(http_port, kSampleToken, o.viewers, o.scrape_hz);
+  }
   const auto t0 = Clock::now();
   std::thread a([&] { seller.run(); });
   std::thread b([&] {
@@ -245,6 +275,36 @@ int main(int argc, char** argv) {
   a.join();
   b.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  // Every trade crixd made must reach every viewer: wait for the last ones (they follow their commit).
+  std::uint64_t crixd_trades = 0;
+  std::size_t complete = 0;
+  std::vector<std::int64_t> delays;
+  if (load) {
+    crixd_trades = crix::bench::read_metric(http_port, kSampleToken, "crix_trades_total");
+    load->wait_trades(crixd_trades, std::chrono::seconds(30));
+    load->stop();
+    const std::vector<crix::bench::ViewerResult> viewers = load->viewers();
+    for (std::size_t i = 0; i < viewers.size(); ++i) {
+      if (viewers[i].trades == crixd_trades) ++complete;
+      if (viewers[i].trades != crixd_trades || viewers[i].closed) {
+        std::fprintf(stderr, "viewer %zu read %llu of %llu trades%s%s\n", i + 1,
+                     static_cast<unsigned long long>(viewers[i].trades), static_cast<unsigned long long>(crixd_trades),
+                     viewers[i].closed ? "; closed: " : "", viewers[i].close_reason.c_str());
+      }
+    }
+    delays = load->trade_delays_ns();
+    std::uint64_t messages = 0, trades = 0;
+    for (const crix::bench::ViewerResult& v : viewers) {
+      messages += v.messages;
+      trades += v.trades;
+    }
+    if (trades > 0) {
+      std::fprintf(stderr, "console load: %.2f feed messages per trade (every type: book, trade, instrument, ...)\n",
+                   static_cast<double>(messages) / static_cast<double>(trades));
+    }
+    std::fprintf(stderr, "console load: %zu viewers, %zu scrapes of /metrics (%zu failed, p99 %lld us)\n", o.viewers,
+                 load->scrapes(), load->scrape_failures(), static_cast<long long>(load->scrape_p99_us()));
+  }
   std::vector<std::int64_t> lat = seller.latencies();
   std::size_t answered = seller.answered();
   std::size_t rejected = seller.rejected();
@@ -276,9 +336,21 @@ int main(int argc, char** argv) {
   }
   const std::string window = o.window == 0 ? "unlimited" : std::to_string(o.window);
   const std::size_t acked = answered - busy;
+  std::string viewers_part;
+  if (console) {
+    const auto ms = [&](double p) { return static_cast<double>(percentile(delays, p)) / 1e6; };
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  " viewers=%zu ws_trade_p50_ms=%.1f ws_trade_p99_ms=%.1f ws_trade_max_ms=%.1f crixd_trades=%llu "
+                  "viewers_complete=%zu scrapes=%zu",
+                  o.viewers, ms(0.50), ms(0.99), ms(1.0), static_cast<unsigned long long>(crixd_trades), complete,
+                  load->scrapes());
+    viewers_part = text;
+  }
   std::printf("bench_fix sync=%s window=%s orders_per_s=%.0f ack_p50_us=%lld ack_p99_us=%lld mix=%s sessions=%zu "
-              "orders=%zu acked=%zu rejected=%zu busy=%zu\n",
+              "orders=%zu acked=%zu rejected=%zu busy=%zu%s\n",
               o.sync.c_str(), window.c_str(), static_cast<double>(acked) / seconds, static_cast<long long>(p50),
-              static_cast<long long>(p99), o.mix.c_str(), o.sessions, o.sessions * o.orders, acked, rejected, busy);
-  return answered == o.sessions * o.orders ? 0 : 1;
+              static_cast<long long>(p99), o.mix.c_str(), o.sessions, o.sessions * o.orders, acked, rejected, busy,
+              viewers_part.c_str());
+  return answered == o.sessions * o.orders && complete == o.viewers ? 0 : 1;
 }
