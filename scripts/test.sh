@@ -1,30 +1,40 @@
 #!/usr/bin/env bash
 # The README's test command: install what is needed, build, and run every test twice: in a Release
-# build and in an AddressSanitizer + UndefinedBehaviorSanitizer build; then the tests that use threads
-# (the ledger's concurrent readers and crashes, the daemon's queues, the FIX layer, crixd end to end)
-# once more under ThreadSanitizer; then each libFuzzer target for 30 seconds from its seed corpus
+# build and in an AddressSanitizer + UndefinedBehaviorSanitizer build (the browser test, label
+# "browser", in the ASan build only); then the tests that use threads (the ledger's concurrent readers
+# and crashes, the daemon's queues, the FIX layer, the console, crixd end to end) once more under
+# ThreadSanitizer; then each libFuzzer target for 30 seconds from its seed corpus
 # (scripts/fuzz.sh; longer campaigns: scripts/fuzz.sh 3600, results in bench/RESULTS.md).
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase ends with how long it took (builds included), to see where CI's time goes.
+phase() {
+  echo "== $1 took $((SECONDS - phase_start)) s (total $SECONDS s)"
+  phase_start=$SECONDS
+}
+phase_start=$SECONDS
 scripts/install-deps.sh
+phase "install-deps"
 jobs=$(nproc)
 
 echo "== Release build and tests"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRIX_TESTS=ON -DCRIX_BENCH=ON >/dev/null
 cmake --build build/release -j "$jobs"
-ctest --test-dir build/release --output-on-failure -j "$jobs"
+ctest --test-dir build/release --output-on-failure -j "$jobs" --label-exclude browser
+phase "Release"
 
 echo "== ASan + UBSan build and tests"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_ASAN=ON -DCRIX_TESTS=ON \
   -DCRIX_BENCH=OFF >/dev/null
 cmake --build build/asan -j "$jobs"
 ctest --test-dir build/asan --output-on-failure -j "$jobs"
+phase "ASan + UBSan"
 
 echo "== ThreadSanitizer build and the tests that use threads"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_TSAN=ON -DCRIX_TESTS=ON \
   -DCRIX_BENCH=OFF >/dev/null
-cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_link test_fix test_fix_store test_crixd crix crixd
+cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_link test_fix test_fix_store test_crixd test_http crix crixd
 # LMDB synchronises through shared memory TSan cannot follow: see scripts/tsan.supp.
 export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 build/tsan/tests/test_ledger
@@ -34,6 +44,9 @@ build/tsan/tests/test_link
 build/tsan/tests/test_fix
 build/tsan/tests/test_fix_store
 build/tsan/tests/test_crixd
+build/tsan/tests/test_http
+phase "ThreadSanitizer"
 
 echo "== libFuzzer targets, 30 s each"
 scripts/fuzz.sh 30
+phase "libFuzzer"
