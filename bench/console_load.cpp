@@ -35,18 +35,20 @@ std::int64_t realtime_ns() {
       .count();
 }
 
-// The exchange time of a feed message that is a trade, or -1. The publisher writes compact JSON with
-// its keys sorted (nlohmann::json), so a trade is `..."time":<ns>,"time_text":...,"type":"trade"}`:
-// found without parsing the whole message, which keeps the viewers' own processor time small.
-std::int64_t trade_time(std::string_view message) {
-  if (message.find("\"type\":\"trade\"") == std::string_view::npos) return -1;
-  const std::string_view key = "\"time\":";
-  const std::size_t at = message.find(key);
-  if (at == std::string_view::npos) return -1;
-  std::int64_t t = -1;
-  const char* first = message.data() + at + key.size();
-  if (std::from_chars(first, message.data() + message.size(), t).ec != std::errc()) return -1;
-  return t;
+// Calls on_trade(exchange time) for each trade in a feed message (an "updates" message holds one or
+// more). The publisher writes compact JSON with its keys sorted (nlohmann::json), so a trade is
+// `..."time":<ns>,"time_text":...,"type":"trade"}`: its time is the last "time" before its type. Found
+// without parsing the whole message, which keeps the viewers' own processor time small.
+template <class F>
+void each_trade_time(std::string_view message, F on_trade) {
+  const std::string_view type = "\"type\":\"trade\"", key = "\"time\":";
+  for (std::size_t p = message.find(type); p != std::string_view::npos; p = message.find(type, p + type.size())) {
+    const std::size_t at = message.rfind(key, p);
+    if (at == std::string_view::npos) continue;
+    std::int64_t t = -1;
+    const char* first = message.data() + at + key.size();
+    if (std::from_chars(first, message.data() + message.size(), t).ec == std::errc()) on_trade(t);
+  }
 }
 
 std::string bearer(const std::string& token) { return "Bearer " + token; }
@@ -76,14 +78,15 @@ struct Viewer : std::enable_shared_from_this<Viewer> {
       return;
     }
     const net::const_buffer data = buffer.data();
-    const std::int64_t t = trade_time(std::string_view(static_cast<const char*>(data.data()), data.size()));
-    buffer.consume(buffer.size());
-    ++result.messages;
-    if (t >= 0) {
+    bool traded = false;
+    each_trade_time(std::string_view(static_cast<const char*>(data.data()), data.size()), [&](std::int64_t t) {
       delays.push_back(now - t);
       result.trades = trades.fetch_add(1) + 1;
-      progress_.notify_all();
-    }
+      traded = true;
+    });
+    buffer.consume(buffer.size());
+    ++result.messages;
+    if (traded) progress_.notify_all();
     read();
   }
 

@@ -545,13 +545,27 @@ class FeedClient {
           reason_ = ws_.reason();
           return;
         }
-        messages_.push_back(Json::parse(beast::buffers_to_string(b.data())));
+        // After the snapshot every message is {"type":"updates","events":[...]}: kept here one event
+        // at a time.
+        Json m = Json::parse(beast::buffers_to_string(b.data()));
+        ++frames_;
+        if (m["type"] == "updates") {
+          REQUIRE(m["events"].is_array());
+          REQUIRE_FALSE(m["events"].empty());
+          for (Json& e : m["events"]) messages_.push_back(std::move(e));
+        } else {
+          messages_.push_back(std::move(m));
+        }
       }
     });
   }
   std::size_t count() {
     std::lock_guard lock(mutex_);
     return messages_.size();
+  }
+  std::size_t frames() {
+    std::lock_guard lock(mutex_);
+    return frames_;
   }
   std::vector<Json> messages() {
     std::lock_guard lock(mutex_);
@@ -572,6 +586,7 @@ class FeedClient {
   std::thread thread_;
   std::mutex mutex_;
   std::vector<Json> messages_;
+  std::size_t frames_ = 0;
   bool closed_ = false;
   websocket::close_reason reason_;
 };
@@ -608,6 +623,8 @@ TEST_CASE("console: the feed sends the snapshot then every update in order; a sl
   const std::vector<Json> got = fast.messages();
   for (std::size_t i = 1; i < got.size(); ++i) CHECK(got[i]["seq"].get<std::uint64_t>() == 41 + i);
   CHECK_FALSE(fast.closed());
+  // Each batch of 500 came as one message (or fewer, joined while a write was under way).
+  CHECK(fast.frames() <= 31);
   // The slow client now reads what was sent before the bound, then the close.
   slow.start();
   REQUIRE(eventually([&] { return slow.closed(); }));
@@ -634,6 +651,21 @@ TEST_CASE("console: a ledger query in progress holds up neither the live views n
   CHECK(answered);
   CHECK(live.get() == 200);
   CHECK(query.get().status == 200);
+}
+
+TEST_CASE("console: answer_bytes answers bytes as a connection's first request (the fuzz target's way in)", "[http]") {
+  Fixture f;
+  CHECK(f.server->answer_bytes("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") == 200);
+  CHECK(f.server->answer_bytes("GET /api/v1/status HTTP/1.1\r\nHost: x\r\n\r\n") == 401);
+  CHECK(f.server->answer_bytes("GET /api/v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer crix-sample-operator-token\r\n\r\n") == 200);
+  CHECK(f.server->answer_bytes("GET /api/v1/ledger/daily HTTP/1.1\r\nHost: x\r\n\r\n") == 200);
+  CHECK(f.server->answer_bytes("GARBAGE\r\n\r\n") == 400);
+  CHECK(f.server->answer_bytes("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n") == 431);
+  CHECK(f.server->answer_bytes("GET /healthz HTTP/1.1\r\nHost:") == 0);  // not complete
+  CHECK(f.link.submitted().empty());
+  CHECK(f.server->answer_bytes("POST /api/v1/actions/close-day HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                               "crix-sample-operator-token\r\nContent-Length: 2\r\n\r\n{}") == 200);
+  CHECK(f.link.submitted().size() == 1);
 }
 
 TEST_CASE("console: bad requests and limits", "[http]") {

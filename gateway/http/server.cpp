@@ -12,6 +12,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -317,11 +318,12 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   // The ledger's queries run here, not on the connection threads: a long one (the whole chain as CSV,
-  // verify) holds up neither the feed, nor the live views, nor the operator's actions.
+  // verify) holds up neither the feed, nor the live views, nor the operator's actions. Joined by
+  // stop() (or its destructor).
   std::optional<net::thread_pool> queries;
 
   Impl(Link& l, const config::Console& c, ServerOptions o)
-      : link(l), console(c), options(std::move(o)), acceptor(ioc) {}
+      : link(l), console(c), options(std::move(o)), acceptor(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
 
   Identity identify(const Request& req);
   void handle(Request&& req, const Identity& who, std::function<void(Answer)> reply);
@@ -413,11 +415,20 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     std::weak_ptr<FeedSession> weak = this->shared_from_this();
     auto feed = feed_;
     auto executor = ws_.get_executor();
-    // On the ledger thread: count, copy, post. Nothing here waits for this client.
+    // On the ledger thread: join, count, post. Nothing here waits for this client. One string per
+    // commit batch (the events' texts, comma-separated), not one per event: the ledger thread runs
+    // this for every viewer.
     auto on_events = [feed, weak, executor](const std::vector<FeedEvent>& events) {
-      if (feed->dropped.load()) return;
-      std::size_t bytes = 0;
-      for (const FeedEvent& e : events) bytes += e.json.size();
+      if (feed->dropped.load() || events.empty()) return;
+      std::size_t size = events.size();
+      for (const FeedEvent& e : events) size += e.json.size();
+      std::string joined;
+      joined.reserve(size);
+      for (const FeedEvent& e : events) {
+        if (!joined.empty()) joined += ',';
+        joined += e.json;
+      }
+      const std::size_t bytes = joined.size();
       const std::size_t messages = feed->pending_messages.fetch_add(events.size()) + events.size();
       const std::size_t total = feed->pending_bytes.fetch_add(bytes) + bytes;
       std::lock_guard lock(feed->mutex);
@@ -429,11 +440,8 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
         });
         return;
       }
-      std::vector<std::string> copies;
-      copies.reserve(events.size());
-      for (const FeedEvent& e : events) copies.push_back(e.json);
-      net::post(executor, [weak, copies = std::move(copies)]() mutable {
-        if (auto self = weak.lock()) self->enqueue(std::move(copies));
+      net::post(executor, [weak, joined = std::move(joined), n = events.size()]() mutable {
+        if (auto self = weak.lock()) self->enqueue(Pending{std::move(joined), n, false});
       });
     };
     std::string snapshot;
@@ -446,32 +454,60 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     }
     feed_->pending_messages += 1;
     feed_->pending_bytes += snapshot.size();
-    queue_.push_back(std::move(snapshot));
+    queue_.push_back(Pending{std::move(snapshot), 1, true});
     write_next();
     read();
   }
 
-  void enqueue(std::vector<std::string> messages) {
+  // What waits to be written: the snapshot (whole: sent as it is), or a commit batch's events.
+  struct Pending {
+    std::string text;  // the snapshot; or the events' JSON texts, comma-separated
+    std::size_t events = 0;
+    bool whole = false;
+  };
+
+  void enqueue(Pending p) {
     if (closing_) return;
-    for (std::string& m : messages) queue_.push_back(std::move(m));
+    queue_.push_back(std::move(p));
     write_next();
   }
 
+  // Writes the snapshot alone, or every batch waiting as one message {"type":"updates","events":[...]}:
+  // a client that reads more slowly than trades happen gets fewer, larger messages, not a backlog of
+  // small ones (one write per event per viewer held the console's thread at 20 viewers).
   void write_next() {
     if (writing_ || queue_.empty() || closing_) return;
     writing_ = true;
+    out_.clear();
+    out_events_ = 0;
+    out_bytes_ = 0;
+    if (queue_.front().whole) {
+      out_ = std::move(queue_.front().text);
+      out_events_ = queue_.front().events;
+      out_bytes_ = out_.size();
+      queue_.pop_front();
+    } else {
+      out_ = R"({"type":"updates","events":[)";
+      bool first = true;
+      while (!queue_.empty() && !queue_.front().whole) {
+        if (!first) out_ += ',';
+        first = false;
+        out_ += queue_.front().text;
+        out_events_ += queue_.front().events;
+        out_bytes_ += queue_.front().text.size();
+        queue_.pop_front();
+      }
+      out_ += "]}";
+    }
     ws_.text(true);
-    ws_.async_write(net::buffer(queue_.front()), beast::bind_front_handler(&FeedSession::on_write, this->shared_from_this()));
+    ws_.async_write(net::buffer(out_), beast::bind_front_handler(&FeedSession::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
+    feed_->pending_bytes -= out_bytes_;
+    feed_->pending_messages -= out_events_;
     if (ec) return;
-    if (!queue_.empty()) {
-      feed_->pending_bytes -= queue_.front().size();
-      feed_->pending_messages -= 1;
-      queue_.pop_front();
-    }
     write_next();
   }
 
@@ -479,8 +515,8 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   void fall_behind(std::size_t unsent) {
     if (closing_) return;
     closing_ = true;
-    // The message being written stays until its write completes: the write reads from it.
-    queue_.erase(writing_ && !queue_.empty() ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
+    // The message being written (out_) stays until its write completes: the write reads from it.
+    queue_.clear();
     const std::string reason = "fell behind: " + std::to_string(unsent) + " updates unsent";
     ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
                     [self = this->shared_from_this()](beast::error_code) { self->timer_.cancel(); });
@@ -506,11 +542,29 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   std::unique_ptr<Slot> slot_;
   net::steady_timer timer_;
   beast::flat_buffer in_;
-  std::deque<std::string> queue_;
+  std::deque<Pending> queue_;
+  std::string out_;  // the message being written
+  std::size_t out_events_ = 0, out_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;
   std::shared_ptr<Server::Impl::Feed> feed_;
 };
+
+// The answer to a request Beast's parser refused (the connection then closes); nothing for the other
+// errors (timeout, reset), which leave no one to answer.
+std::optional<Answer> parse_error_answer(const beast::error_code& ec) {
+  if (ec == bhttp::error::header_limit) {
+    return error(bhttp::status::request_header_fields_too_large,
+                 "the request header is larger than 8 KiB: send fewer or shorter headers");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return error(bhttp::status::payload_too_large, "the request body is larger than 64 KiB");
+  }
+  if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {  // malformed HTTP
+    return error(bhttp::status::bad_request, "malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // HTTP sessions, plain and TLS (the shape of Beast's advanced_server_flex example).
@@ -534,17 +588,7 @@ class HttpSession {
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::end_of_stream) return derived().shutdown();
-    if (ec == bhttp::error::header_limit) {
-      return send(error(bhttp::status::request_header_fields_too_large,
-                        "the request header is larger than 8 KiB: send fewer or shorter headers"),
-                  false);
-    }
-    if (ec == bhttp::error::body_limit) {
-      return send(error(bhttp::status::payload_too_large, "the request body is larger than 64 KiB"), false);
-    }
-    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {  // Beast's parser: malformed HTTP
-      return send(error(bhttp::status::bad_request, "malformed HTTP request: " + ec.message()), false);
-    }
+    if (auto a = parse_error_answer(ec)) return send(std::move(*a), false);
     if (ec) return;  // timeout, reset: nothing to answer
     Request req = parser_->release();
     keep_alive_ = req.keep_alive();
@@ -586,6 +630,8 @@ class HttpSession {
     res->prepare_payload();
     if (head_) res->body().clear();  // the headers of the GET, Content-Length included; no body
     response_ = res;
+    // The idle timer ran from the read: a long query must not leave its answer too little time.
+    beast::get_lowest_layer(derived().stream()).expires_after(kIdle);
     bhttp::async_write(derived().stream(), *res,
                        [self = derived().shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                          self->response_.reset();
@@ -1672,7 +1718,6 @@ void Server::start() {
   if (s.running) return;
   s.running = true;
   s.accept();
-  s.queries.emplace(std::max(1u, s.options.query_threads));
   const unsigned n = std::max(1u, s.options.threads);
   for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
 }
@@ -1713,6 +1758,32 @@ void Server::stop() {
 }
 
 std::uint16_t Server::port() const { return impl_->bound_port; }
+
+unsigned Server::answer_bytes(std::string_view bytes) {
+  Impl& s = *impl_;
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(kBodyLimit);
+  parser.eager(true);
+  beast::error_code ec;
+  while (!bytes.empty() && !parser.is_done()) {
+    const std::size_t used = parser.put(net::buffer(bytes.data(), bytes.size()), ec);
+    if (ec == bhttp::error::need_more) break;
+    if (ec) {
+      const std::optional<Answer> refused = parse_error_answer(ec);
+      return refused ? static_cast<unsigned>(refused->status) : 0;
+    }
+    bytes.remove_prefix(used);
+  }
+  if (!parser.is_done()) return 0;
+  Request req = parser.release();
+  if (websocket::is_upgrade(req)) return 0;  // the feed needs a connection
+  const Identity who = s.identify(req);
+  std::promise<Answer> answered;
+  std::future<Answer> answer = answered.get_future();
+  s.handle(std::move(req), who, [&answered](Answer a) { answered.set_value(std::move(a)); });
+  return static_cast<unsigned>(answer.get().status);
+}
 
 bool Server::tls() const { return impl_->tls.has_value(); }
 

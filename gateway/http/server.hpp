@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "config/market_config.hpp"
 #include "engine/market.hpp"
@@ -50,6 +51,12 @@ class Server {
   void stop();
   std::uint16_t port() const;
   bool tls() const;
+
+  // Answers `bytes` as a connection's first request (Beast's parser with the server's limits, then
+  // authorization and routing) without a socket, and returns the status; 0 when the bytes are not
+  // one complete request or ask for the WebSocket feed. For the fuzz target (fuzz/http_request_fuzz.cpp):
+  // the server need not be started; actions reach the Link, ledger queries its reader().
+  unsigned answer_bytes(std::string_view bytes);
 
   struct Impl;  // server.cpp's, named here so that its connection classes can reach it
 

@@ -75,6 +75,25 @@ test('the feed: a snapshot, then book deltas (qty 0 removes a level), trades and
   assert.deepEqual(seen, ['all', 'book', 'trade', 'instrument', 'participant', 'session', 'alert:exchange busy', 'alert']);
 });
 
+test('the feed: an updates message applies its events in order and tells each kind once', () => {
+  const { f, seen } = feed();
+  f.apply(structuredClone(snapshot));
+  f.apply({
+    type: 'updates',
+    events: [
+      { type: 'trade', seq: 11, id: 2, symbol: 'STEEL-IRON', price: 58000, qty: 100 },
+      { type: 'book', seq: 11, symbol: 'STEEL-IRON', bids: [], asks: [{ price: 58000, qty: 200, orders: 1 }] },
+      { type: 'trade', seq: 12, id: 3, symbol: 'STEEL-IRON', price: 58000, qty: 200 },
+      { type: 'book', seq: 12, symbol: 'STEEL-IRON', bids: [], asks: [{ price: 58000, qty: 0, orders: 0 }] },
+      { type: 'book', seq: 8, symbol: 'STEEL-IRON', bids: [], asks: [{ price: 58000, qty: 999, orders: 1 }] },
+    ],
+  });
+  assert.deepEqual(f.trades.map((t) => t.id), [1, 2, 3]);
+  assert.deepEqual(f.levels('STEEL-IRON').asks.map((l) => [l.price, l.qty]), [[58100, 10]], 'the stale level is ignored');
+  assert.equal(f.seq, 12);
+  assert.deepEqual(seen, ['all', 'trade', 'book']);
+});
+
 test('the feed ignores an update older than what it shows, and a new snapshot replaces everything', () => {
   const { f } = feed();
   f.apply(structuredClone(snapshot));

@@ -1,5 +1,6 @@
 // The live feed: GET /api/v1/feed upgraded to WebSocket (docs/API.md, "Live"). The first message is a
-// snapshot, then one message per update with seq > the snapshot's, never decreasing. The feed keeps
+// snapshot, then messages {"type":"updates","events":[...]} with updates of seq > the snapshot's, in
+// order, never decreasing. The feed keeps
 // the published state (instruments, books, recent trades, sessions, participants) and calls
 // onChange(kind) after applying each message. When the socket closes it reconnects with a backoff
 // that doubles from 0.5 s to 15 s (with jitter, so many consoles do not return at once) and is reset
@@ -76,7 +77,17 @@ export class Feed {
     };
   }
 
+  // Applies a snapshot, an "updates" message (onChange once per kind of update it held) or one update.
   apply(msg) {
+    if (msg.type === 'updates') {
+      const kinds = new Set();
+      for (const e of msg.events || []) {
+        const kind = this.update(e);
+        if (kind) kinds.add(kind);
+      }
+      for (const kind of kinds) this.onChange(kind);
+      return;
+    }
     if (msg.type === 'snapshot') {
       this.reset();
       this.seq = msg.seq || 0;
@@ -95,7 +106,14 @@ export class Feed {
       this.onChange('all');
       return;
     }
-    if (typeof msg.seq === 'number' && msg.seq < this.seq) return;  // older than what we show
+    const kind = this.update(msg);
+    if (kind) this.onChange(kind);
+  }
+
+  // Applies one update; returns its kind, or null when it was ignored (older than what we show, or
+  // of a kind this page does not know).
+  update(msg) {
+    if (typeof msg.seq === 'number' && msg.seq < this.seq) return null;  // older than what we show
     if (typeof msg.seq === 'number') this.seq = msg.seq;
     switch (msg.type) {
       case 'book': {
@@ -125,9 +143,9 @@ export class Feed {
         this.onAlert({ level: msg.level, text: msg.text });
         break;
       default:
-        return;
+        return null;
     }
-    this.onChange(msg.type);
+    return msg.type;
   }
 
   // Levels of one instrument, best first.
