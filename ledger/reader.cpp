@@ -434,12 +434,14 @@ std::vector<EliminationItem> Reader::elimination_list(const EliminationFilter& f
   return out;
 }
 
-std::uint64_t Reader::count_elimination(const EliminationFilter& filter, engine::TradeId after) const {
+std::uint64_t Reader::count_elimination(const EliminationFilter& filter, engine::TradeId after,
+                                        std::uint64_t limit) const {
+  if (limit == 0) return 0;
   const ReadScope s(*env_);
   std::uint64_t n = 0;
   for_each_entry(s, filter, after, [&](const std::vector<EliminationEntry>&, const auto&) {
     ++n;
-    return true;
+    return n < limit;
   });
   return n;
 }
@@ -449,15 +451,16 @@ std::uint64_t Reader::count_trades(engine::TradeId after) const {
   return count > after.v ? count - after.v : 0;
 }
 
-std::uint64_t Reader::count_listed(TradeIndex index, std::uint32_t key, engine::TradeId after) const {
+std::uint64_t Reader::count_listed(TradeIndex index, std::uint32_t key, engine::TradeId after,
+                                   std::uint64_t limit) const {
   static constexpr Db kDb[] = {Db::kByParticipant, Db::kByFacility, Db::kByProject, Db::kByRegion,
                                Db::kByIndustry};
-  if (after.v == std::numeric_limits<std::uint64_t>::max()) return 0;
+  if (after.v == std::numeric_limits<std::uint64_t>::max() || limit == 0) return 0;
   const ReadScope s(*env_);
   std::uint64_t n = 0;
   for_each_listed(s, kDb[static_cast<std::size_t>(index)], key, after.v + 1, [&](std::uint64_t) {
     ++n;
-    return true;
+    return n < limit;
   });
   return n;
 }

@@ -175,11 +175,15 @@ class Reader {
   std::vector<ProvinceCapacity> province_capacity() const;
 
   // How many entries a listing holds after `after`: what a cut page leaves out. Reads ids and keys,
-  // not the trades (count_trades and count_between in O(log n); the others walk the rest).
+  // not the trades (count_trades and count_between in O(log n); the others walk the rest, so they
+  // stop at `limit`: a count of `limit` means at least that many).
+  static constexpr std::uint64_t kCountAll = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t count_trades(engine::TradeId after) const;
-  std::uint64_t count_listed(TradeIndex index, std::uint32_t key, engine::TradeId after) const;
+  std::uint64_t count_listed(TradeIndex index, std::uint32_t key, engine::TradeId after,
+                             std::uint64_t limit = kCountAll) const;
   std::uint64_t count_between(engine::Timestamp from, engine::Timestamp to, engine::TradeId after) const;
-  std::uint64_t count_elimination(const EliminationFilter& filter, engine::TradeId after) const;
+  std::uint64_t count_elimination(const EliminationFilter& filter, engine::TradeId after,
+                                  std::uint64_t limit = kCountAll) const;
 
   // Writes a consistent, compacted copy of the ledger (one read transaction, free pages left out:
   // MDB_CP_COMPACT) to `dest`, a new file, while the writer goes on; the copy is synced before this

@@ -425,6 +425,15 @@ TEST_CASE("console: the ledger's JSON and CSV agree with ledger::Reader and crix
   const std::string participant = names.participant_id(all.front().buyer);
   CHECK(get(f.port, "/api/v1/ledger/trades?format=csv&participant=" + participant, kOperator).body ==
         crix::test::run({CRIX_BIN, "ledger", "trades", ledger_path(), "--participant", participant, "--csv"}).out);
+  // Counts that walk stop at their limit (the API's "more" is counted up to 10,000).
+  const std::uint32_t buyer = static_cast<std::uint32_t>(all.front().buyer.v);
+  const std::uint64_t listed = reader.count_listed(ledger::TradeIndex::kParticipant, buyer, engine::TradeId{});
+  REQUIRE(listed > 3);
+  CHECK(reader.count_listed(ledger::TradeIndex::kParticipant, buyer, engine::TradeId{}, 3) == 3);
+  CHECK(reader.count_listed(ledger::TradeIndex::kParticipant, buyer, engine::TradeId{}, listed + 5) == listed);
+  const std::uint64_t entries = reader.count_elimination({}, engine::TradeId{});
+  REQUIRE(entries > 2);
+  CHECK(reader.count_elimination({}, engine::TradeId{}, 2) == 2);
   const std::string facility = names.facility_id(all.front().facility);
   CHECK(get(f.port, "/api/v1/ledger/facilities/" + facility, kOperator).body ==
         crix::test::run({CRIX_BIN, "ledger", "facility", ledger_path(), facility, "--json"}).out);
