@@ -672,6 +672,14 @@ TEST_CASE("console: answer_bytes answers bytes as a connection's first request (
   CHECK(f.server->answer_bytes("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n") == 431);
   CHECK(f.server->answer_bytes("GET /healthz HTTP/1.1\r\nHost:") == 0);  // not complete
   CHECK(f.link.submitted().empty());
+  // fuzz_http_request's finding: a path that is not UTF-8, echoed in the 404's JSON, made dump()
+  // throw out of the server.
+  const std::string bad_path = "/assets/..%2f..%2fREAD" + std::string(60, '\xcd') + "ME.md";
+  CHECK(f.server->answer_bytes("GET " + bad_path + " HTTP/1.1\r\nHost: x\r\n\r\n") == 404);
+  CHECK(f.server->answer_bytes("GET /api/v1/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n") == 404);
+  const Reply replaced = get(f.port, "/api/v1/\xcd");
+  CHECK(replaced.status == 404);
+  CHECK(replaced.json()["error"].get<std::string>().find("\xef\xbf\xbd") != std::string::npos);  // U+FFFD
   CHECK(f.server->answer_bytes("POST /api/v1/actions/close-day HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                                "crix-sample-operator-token\r\nContent-Length: 2\r\n\r\n{}") == 200);
   CHECK(f.link.submitted().size() == 1);

@@ -100,7 +100,12 @@ struct Answer {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-Answer json_answer(bhttp::status status, const Json& j) { return Answer{status, j.dump() + "\n", "application/json", {}}; }
+// Text that is not UTF-8 (a path, a parameter the client sent, echoed in an error) is written with
+// U+FFFD in place of each bad byte: dump() would throw, and nothing would answer (fuzz_http_request's
+// first finding: GET /assets/..%2f..%2fREAD\xcd...ME.md ended the process).
+Answer json_answer(bhttp::status status, const Json& j) {
+  return Answer{status, j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n", "application/json", {}};
+}
 
 std::string_view code_of(bhttp::status s) {
   switch (s) {
