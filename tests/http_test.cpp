@@ -677,6 +677,11 @@ TEST_CASE("console: answer_bytes answers bytes as a connection's first request (
   const std::string bad_path = "/assets/..%2f..%2fREAD" + std::string(60, '\xcd') + "ME.md";
   CHECK(f.server->answer_bytes("GET " + bad_path + " HTTP/1.1\r\nHost: x\r\n\r\n") == 404);
   CHECK(f.server->answer_bytes("GET /api/v1/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n") == 404);
+  // Its second: a date past 2262 overflowed the nanoseconds (undefined behaviour).
+  const Reply far = get(f.port, "/api/v1/ledger/trades?from=2620-12-01&to=2026-12-04", kOperator);
+  CHECK(far.status == 400);
+  CHECK(far.json()["error"].get<std::string>().find("1970 to 2261") != std::string::npos);
+  CHECK(get(f.port, "/api/v1/ledger/daily?day=1969-12-31").status == 400);
   const Reply replaced = get(f.port, "/api/v1/\xcd");
   CHECK(replaced.status == 404);
   CHECK(replaced.json()["error"].get<std::string>().find("\xef\xbf\xbd") != std::string::npos);  // U+FFFD
