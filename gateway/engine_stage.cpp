@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 #include <variant>
 
@@ -53,10 +52,6 @@ std::string_view cancel_reject_key(int cxl_rej_reason) {
   }
 }
 
-std::string clid_key(std::uint32_t session, const std::string& cl_ord_id) {
-  return std::to_string(session) + "\x1f" + cl_ord_id;
-}
-
 }  // namespace
 
 EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledger,
@@ -67,7 +62,7 @@ EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledge
       now_(std::move(clock)),
       suspended_(suspended),
       sequencer_(*ledger.exchange, ledger.writer->meta().last_seq, ledger.last_ts),
-      cl_ord_ids_(market.participants.size()),
+      orders_(market, *ledger.exchange),
       market_data_(market, *ledger.exchange, logons) {}
 
 void EngineStage::on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit) {
@@ -78,23 +73,7 @@ void EngineStage::on_md_request(const fix::MarketDataRequest& r, std::uint32_t l
 // order no longer rests is forgotten.
 void EngineStage::restore_orders() {
   ledger::Batch stale;
-  std::size_t restored = 0;
-  for (const ledger::ClientOrder& k : ledger_.writer->client_orders()) {
-    const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(k.order));
-    OrderInfo o;
-    if (live == nullptr || !restore_state(k.state, o) || o.session != live->participant.v) {
-      stale.keep({k.order, ""});
-      continue;
-    }
-    o.instrument = live->instrument.v;
-    set_account(o, live->side, live->account);
-    o.tif = tif_char(live->tif);
-    o.price = live->price.v;
-    live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = k.order;
-    cl_ord_ids_[o.session].insert(o.cl_ord_id);
-    orders_[k.order] = std::move(o);
-    ++restored;
-  }
+  const std::size_t restored = orders_.restore(ledger_.writer->client_orders(), stale);
   if (!stale.empty()) ledger_.writer->commit(stale);
   if (restored + stale.client_orders().size() > 0) {
     spdlog::info("restored the ClOrdIDs of {} resting orders; forgot {} records of orders no longer resting",
@@ -145,8 +124,8 @@ engine::Command EngineStage::sequence(Command c, const fix::OrderRequest* reques
     report(c, request, e, unit);
     day_closed = day_closed || e.type == EventType::kDayClosed;
   }
-  if (day_closed) new_cl_ord_id_day(request);
-  store_touched(unit);
+  if (day_closed) orders_.new_day(request);
+  orders_.store_touched(unit.batch);
   market_data_.publish_depth(last_ts(), unit.out);
   console_changes(c, unit);
   return c;
@@ -184,20 +163,6 @@ void EngineStage::console_changes(const Command& c, Unit& unit) const {
     unit.console.instruments.emplace_back(
         c.seq.v, InstrumentState{i, x.phase(), x.halted(id), x.reference_price(id).v, x.band_low(id).v,
                                  x.band_high(id).v});
-  }
-}
-
-// At the close a ClOrdID may be used again, except by a live order: the sets keep one trading day,
-// not the process's life. A request that closed the day (the first after the close) counts in the
-// new one.
-void EngineStage::new_cl_ord_id_day(const fix::OrderRequest* request) {
-  ended_.clear();
-  ended_by_cl_ord_id_.clear();
-  for (auto& used : cl_ord_ids_) used.clear();
-  for (const auto& [id, o] : orders_) cl_ord_ids_[o.session].insert(o.cl_ord_id);
-  if (request != nullptr &&
-      (request->kind == fix::RequestKind::kNew || request->kind == fix::RequestKind::kReplace)) {
-    cl_ord_ids_[request->session].insert(request->cl_ord_id);
   }
 }
 
@@ -268,48 +233,6 @@ void EngineStage::cancel_reject(const fix::OrderRequest& r, const std::string& o
   c.text = text;
   unit.out.emplace_back(std::move(c));
 }
-
-// The live order a cancel, replace or status request names: by OrderID(37), else by OrigClOrdID(41)
-// (ClOrdID(11) for a status request). Only the session's own orders are found.
-std::optional<std::uint64_t> EngineStage::find_order(const fix::OrderRequest& r) {
-  if (!r.order_id.empty()) {
-    std::uint64_t id = 0;
-    const auto [end, ec] = std::from_chars(r.order_id.data(), r.order_id.data() + r.order_id.size(), id);
-    if (ec != std::errc{} || end != r.order_id.data() + r.order_id.size()) return std::nullopt;
-    const auto it = orders_.find(id);
-    if (it != orders_.end()) return it->second.session == r.session ? std::optional<std::uint64_t>(id) : std::nullopt;
-    // Resting since before a restart: adopted from the book.
-    const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(id));
-    if (live == nullptr || live->participant.v != r.session) return std::nullopt;
-    Event e;
-    e.instrument = live->instrument;
-    OrderInfo& o = info_of(id, live->participant, live->account, live->side, e, live->qty.v);
-    o.price = live->price.v;
-    return id;
-  }
-  const std::string& key = r.kind == fix::RequestKind::kStatus && r.orig_cl_ord_id.empty() ? r.cl_ord_id
-                                                                                            : r.orig_cl_ord_id;
-  const auto it = live_by_cl_ord_id_.find(clid_key(r.session, key));
-  if (it == live_by_cl_ord_id_.end()) return std::nullopt;
-  return it->second;
-}
-
-// An order of the session that ended today, named as find_order() names a live one.
-std::optional<std::uint64_t> EngineStage::find_ended(const fix::OrderRequest& r) const {
-  if (!r.order_id.empty()) {
-    std::uint64_t id = 0;
-    const auto [end, ec] = std::from_chars(r.order_id.data(), r.order_id.data() + r.order_id.size(), id);
-    if (ec != std::errc{} || end != r.order_id.data() + r.order_id.size()) return std::nullopt;
-    const auto it = ended_.find(id);
-    if (it == ended_.end() || it->second.info.session != r.session) return std::nullopt;
-    return id;
-  }
-  const std::string& key = r.orig_cl_ord_id.empty() ? r.cl_ord_id : r.orig_cl_ord_id;
-  const auto it = ended_by_cl_ord_id_.find(clid_key(r.session, key));
-  if (it == ended_by_cl_ord_id_.end()) return std::nullopt;
-  return it->second;
-}
-
 
 void EngineStage::on_request(const fix::OrderRequest& r, Unit& unit) {
   switch (r.kind) {
@@ -382,18 +305,18 @@ void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
   if (r.mass_status_type == fixv::mass_status::kSymbol) {
     only = instrument_of(r.symbol);
     if (only == UINT32_MAX) {
-      unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, fixv::business_reject::kUnknownSecurity, "unknown Symbol(55) '" + r.symbol + "'"));
+      unit.out.emplace_back(business_reject(r.session, fixv::msg_type::kOrderMassStatusRequest, r.cl_ord_id, fixv::business_reject::kUnknownSecurity, "unknown Symbol(55) '" + r.symbol + "'"));
       return;
     }
   } else if (r.mass_status_type != fixv::mass_status::kAll) {
-    unit.out.emplace_back(business_reject(r.session, "AF", r.cl_ord_id, fixv::business_reject::kOther,
+    unit.out.emplace_back(business_reject(r.session, fixv::msg_type::kOrderMassStatusRequest, r.cl_ord_id, fixv::business_reject::kOther,
                                           std::string("MassStatusReqType(585) '") + r.mass_status_type +
                                               "' is not supported: 1 (one symbol) or 7 (all orders)"));
     return;
   }
   std::vector<fix::ExecReport> reports;
   std::vector<std::uint64_t> ids;
-  for (const auto& [id, o] : orders_) {
+  for (const auto& [id, o] : orders_.live()) {
     if (o.session == r.session && (only == UINT32_MAX || o.instrument == only)) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
@@ -405,11 +328,11 @@ void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
     reports.push_back(std::move(e));
   }
   ids.clear();
-  for (const auto& [id, ended] : ended_) {
+  for (const auto& [id, ended] : orders_.ended()) {
     if (ended.info.session == r.session && (only == UINT32_MAX || ended.info.instrument == only)) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
-  for (const std::uint64_t id : ids) reports.push_back(ended_report(ended_.at(id), id));
+  for (const std::uint64_t id : ids) reports.push_back(ended_report(orders_.ended().at(id), id));
   if (reports.empty()) {
     fix::ExecReport e;
     e.session = r.session;
@@ -432,7 +355,7 @@ void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
 
 void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
   if (r.cl_ord_id.empty()) return reject_new(r, fixv::ord_rej_reason::kOther, "ClOrdID(11) is required", unit);
-  if (!cl_ord_ids_[r.session].insert(r.cl_ord_id).second) {
+  if (!orders_.use_cl_ord_id(r.session, r.cl_ord_id)) {
     return reject_new(r, fixv::ord_rej_reason::kDuplicateOrder, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
                       "needs a new one", unit);
   }
@@ -504,7 +427,7 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
 
 void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
   const bool replace = r.kind == fix::RequestKind::kReplace;
-  const auto id = find_order(r);
+  const auto id = orders_.find(r);
   if (!id) {
     return cancel_reject(r, r.order_id, fixv::cxl_rej_reason::kUnknownOrder,
                          "no live order " + (r.order_id.empty() ? "with OrigClOrdID(41) '" + r.orig_cl_ord_id + "'"
@@ -513,7 +436,7 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
                          unit);
   }
   const OrderInfo& o = orders_.at(*id);
-  if (replace && !cl_ord_ids_[r.session].insert(r.cl_ord_id).second) {
+  if (replace && !orders_.use_cl_ord_id(r.session, r.cl_ord_id)) {
     return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kDuplicateClOrdId,
                          "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session", unit);
   }
@@ -530,10 +453,10 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
 }
 
 void EngineStage::on_status(const fix::OrderRequest& r, Unit& unit) {
-  const auto id = find_order(r);
+  const auto id = orders_.find(r);
   if (!id) {
-    if (const auto ended = find_ended(r)) {
-      unit.out.emplace_back(ended_report(ended_.at(*ended), *ended));
+    if (const auto ended = orders_.find_ended(r)) {
+      unit.out.emplace_back(ended_report(orders_.ended().at(*ended), *ended));
       return;
     }
     fix::ExecReport e;
@@ -561,10 +484,8 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
   switch (e.type) {
     case EventType::kAccepted: {
       if (!pending_) break;
-      OrderInfo& o = orders_[e.order_id.v] = *pending_;
+      OrderInfo& o = orders_.accept(e.order_id.v, *pending_);
       o.price = e.price.v;  // a market order's protection price
-      live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = e.order_id.v;
-      touched_.push_back(e.order_id.v);
       fix::ExecReport r = base_report(o, e.order_id.v);
       r.exec_type = fixv::exec_type::kNew;
       r.ord_status = fixv::ord_status::kNew;
@@ -596,7 +517,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
     }
     case EventType::kCanceled:
     case EventType::kExpired: {
-      OrderInfo& o = info_of(e.order_id.v, e.participant, e.account, e.side, e, e.qty.v);
+      OrderInfo& o = orders_.info_of(e.order_id.v, e.participant, e.account, e.side, e.instrument, e.qty.v);
       fix::ExecReport r = base_report(o, e.order_id.v);
       r.exec_type = e.type == EventType::kExpired ? fixv::exec_type::kExpired : fixv::exec_type::kCanceled;
       r.ord_status = r.exec_type;
@@ -612,27 +533,23 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
       const char status = r.ord_status;
       const std::string last_cl_ord_id = r.cl_ord_id;
       const bool renamed = last_cl_ord_id != o.cl_ord_id;
-      const std::uint32_t session = o.session;
       unit.out.emplace_back(std::move(r));
-      forget(e.order_id.v, status, unit);  // `o` is gone
+      orders_.forget(e.order_id.v, status, unit.batch);  // `o` is gone
       if (renamed) {
         // Canceled by a request: a status request may name the cancel's ClOrdID, the order's last.
-        ended_by_cl_ord_id_[clid_key(session, last_cl_ord_id)] = e.order_id.v;
-        ended_.at(e.order_id.v).info.cl_ord_id = last_cl_ord_id;
+        orders_.rename_ended(e.order_id.v, last_cl_ord_id);
       }
       break;
     }
     case EventType::kReplaced: {
-      OrderInfo& o = info_of(e.order_id.v, e.participant, e.account, e.side, e, e.qty.v);
+      OrderInfo& o = orders_.info_of(e.order_id.v, e.participant, e.account, e.side, e.instrument, e.qty.v);
       const std::string old = o.cl_ord_id;
       if (request != nullptr && request->kind == fix::RequestKind::kReplace) {
-        live_by_cl_ord_id_.erase(clid_key(o.session, o.cl_ord_id));
-        o.cl_ord_id = request->cl_ord_id;
-        live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = e.order_id.v;
+        orders_.rename(e.order_id.v, request->cl_ord_id);
       }
       o.price = e.price.v;
       o.qty = e.qty.v;
-      touched_.push_back(e.order_id.v);
+      orders_.touch(e.order_id.v);
       fix::ExecReport r = base_report(o, e.order_id.v);
       r.exec_type = fixv::exec_type::kReplaced;
       r.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
@@ -667,38 +584,10 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
   }
 }
 
-// The gateway's record of order `id`. An order resting since before a restart has one restored from
-// the ledger (restore_orders); one without (a ledger written before client_orders existed) is
-// adopted from the event, its ClOrdID taken to be its order id and its earlier fills unknown.
-// Side(54) and Account(1): a sell names its facility, a buy its project.
-void EngineStage::set_account(OrderInfo& o, engine::Side side, engine::AccountId account) const {
-  o.side = side == engine::Side::kSell ? fixv::side::kSell : fixv::side::kBuy;
-  o.account = side == engine::Side::kSell ? market_.facilities.at(account.v).id : market_.projects.at(account.v).id;
-}
-
-OrderInfo& EngineStage::info_of(std::uint64_t id, engine::ParticipantId participant, engine::AccountId account,
-                   engine::Side side, const Event& e, std::int64_t open) {
-  const auto it = orders_.find(id);
-  if (it != orders_.end()) return it->second;
-  OrderInfo o;
-  o.session = participant.v;
-  o.instrument = e.instrument.v;
-  o.cl_ord_id = std::to_string(id);
-  set_account(o, side, account);
-  o.tif = fixv::tif::kGtc;
-  if (const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(id))) {
-    o.price = live->price.v;
-    o.tif = tif_char(live->tif);
-  }
-  o.qty = open;
-  live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = id;
-  return orders_[id] = std::move(o);
-}
-
 void EngineStage::fill_report(std::uint64_t id, const Event& e, bool taker, Unit& unit) {
   const std::int64_t leaves = taker ? e.leaves.v : e.maker_leaves.v;
-  OrderInfo& o = info_of(id, taker ? e.participant : e.maker_participant, taker ? e.account : e.maker_account,
-                         taker ? e.side : engine::opposite(e.side), e, leaves + e.qty.v);
+  OrderInfo& o = orders_.info_of(id, taker ? e.participant : e.maker_participant, taker ? e.account : e.maker_account,
+                         taker ? e.side : engine::opposite(e.side), e.instrument, leaves + e.qty.v);
   if (o.price == 0) o.price = e.price.v;
   o.cum_qty += e.qty.v;
   o.cum_value += Int128{e.price.v} * e.qty.v;
@@ -713,35 +602,10 @@ void EngineStage::fill_report(std::uint64_t id, const Event& e, bool taker, Unit
   r.ratio_permille = e.arg2;
   unit.out.emplace_back(std::move(r));
   if (leaves == 0) {
-    forget(id, fixv::ord_status::kFilled, unit);
+    orders_.forget(id, fixv::ord_status::kFilled, unit.batch);
   } else {
-    touched_.push_back(id);
+    orders_.touch(id);
   }
-}
-
-// Order `id` ended with OrdStatus `status` (filled, canceled or expired): no longer live,
-// kept until the close for OrderStatusRequest and OrderMassStatusRequest.
-void EngineStage::forget(std::uint64_t id, char status, Unit& unit) {
-  const auto it = orders_.find(id);
-  if (it == orders_.end()) return;
-  if (it->second.stored) unit.batch.keep({id, ""});
-  const std::string key = clid_key(it->second.session, it->second.cl_ord_id);
-  live_by_cl_ord_id_.erase(key);
-  ended_by_cl_ord_id_[key] = id;
-  ended_[id] = Ended{std::move(it->second), status};
-  orders_.erase(it);
-}
-
-// The live orders the last command changed go to the ledger with it (an order that came and went
-// within the command is never written).
-void EngineStage::store_touched(Unit& unit) {
-  for (const std::uint64_t id : touched_) {
-    const auto it = orders_.find(id);
-    if (it == orders_.end()) continue;
-    it->second.stored = true;
-    unit.batch.keep({id, stored_state(it->second)});
-  }
-  touched_.clear();
 }
 
 void EngineStage::on_security_list(const fix::SecurityListRequest& r, Unit& unit) {

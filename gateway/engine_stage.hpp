@@ -14,8 +14,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/event.hpp"
@@ -57,7 +55,6 @@ class EngineStage {
   void on_operator(const OperatorRequest& o, Unit& unit);
   engine::Command sequence(engine::Command c, const fix::OrderRequest* request, Unit& unit);
   void console_changes(const engine::Command& c, Unit& unit) const;
-  void new_cl_ord_id_day(const fix::OrderRequest* request);
   std::uint32_t instrument_of(const std::string& symbol) const;
   std::string next_id() const;
   std::int64_t last_ts() const { return sequencer_.last_ts().v; }
@@ -66,8 +63,6 @@ class EngineStage {
                   std::string_view why = {});
   void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
                      Unit& unit, std::string_view why = {});
-  std::optional<std::uint64_t> find_order(const fix::OrderRequest& r);
-  std::optional<std::uint64_t> find_ended(const fix::OrderRequest& r) const;
   void on_mass_cancel(const fix::OrderRequest& r, Unit& unit);
   fix::ExecReport ended_report(const Ended& ended, std::uint64_t id) const;
   void on_mass_status(const fix::OrderRequest& r, Unit& unit);
@@ -75,12 +70,7 @@ class EngineStage {
   void on_cancel_replace(const fix::OrderRequest& r, Unit& unit);
   void on_status(const fix::OrderRequest& r, Unit& unit);
   void report(const engine::Command& c, const fix::OrderRequest* request, const engine::Event& e, Unit& unit);
-  void set_account(OrderInfo& o, engine::Side side, engine::AccountId account) const;
-  OrderInfo& info_of(std::uint64_t id, engine::ParticipantId participant, engine::AccountId account,
-                     engine::Side side, const engine::Event& e, std::int64_t open);
   void fill_report(std::uint64_t id, const engine::Event& e, bool taker, Unit& unit);
-  void forget(std::uint64_t id, char status, Unit& unit);
-  void store_touched(Unit& unit);
 
   const engine::Market& market_;
   ledger::OpenLedger& ledger_;
@@ -91,15 +81,7 @@ class EngineStage {
   mutable std::uint64_t exec_seq_ = 0;
   engine::EventSink sink_;
   std::optional<OrderInfo> pending_;  // the order being entered
-  std::unordered_map<std::uint64_t, OrderInfo> orders_;
-  // The orders of the current trading day that ended (filled, canceled, expired), by order id and by
-  // session and ClOrdID (clid_key): OrderStatusRequest and OrderMassStatusRequest answer with their
-  // final state. Forgotten at the close, as the ClOrdID sets are.
-  std::unordered_map<std::uint64_t, Ended> ended_;
-  std::unordered_map<std::string, std::uint64_t> ended_by_cl_ord_id_;
-  std::vector<std::uint64_t> touched_;  // live orders changed by the command being sequenced
-  std::unordered_map<std::string, std::uint64_t> live_by_cl_ord_id_;
-  std::vector<std::unordered_set<std::string>> cl_ord_ids_;  // per session: the ClOrdIDs used today
+  Orders orders_;                                            // live and ended orders, ClOrdIDs
   MarketData market_data_;                                   // FIX market data subscriptions
   const std::string* operator_reason_ = nullptr;             // of the operator command being sequenced
 };
