@@ -53,18 +53,18 @@ engine::SessionPhase Pipeline::phase() {
 }
 
 void Pipeline::take(const fix::OrderRequest& r) {
-  if (!run_inline([&](Unit& unit) { engine_.on_request(r, unit); }) && !queue(r)) refuse(r.session, "D", r.cl_ord_id);
+  if (!run_inline([&](Unit& unit) { engine_.on_request(r, unit); }) && !queue(r)) refuse(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
 }
 
 void Pipeline::take(const fix::MarketDataRequest& r, std::uint32_t logon) {
   if (!run_inline([&](Unit& unit) { engine_.on_md_request(r, logon, unit); }) && !queue(MdRequest{r, logon})) {
-    refuse(r.session, "V", r.md_req_id);
+    refuse(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id);
   }
 }
 
 void Pipeline::take(const fix::SecurityListRequest& r) {
   if (!run_inline([&](Unit& unit) { engine_.on_security_list(r, unit); }) && !queue(r)) {
-    refuse(r.session, "x", r.security_req_id);
+    refuse(r.session, fixv::msg_type::kSecurityListRequest, r.security_req_id);
   }
 }
 
