@@ -8,6 +8,7 @@
 
 #include "gateway/fix_values.hpp"
 #include "gateway/messages.hpp"
+#include "gateway/reports.hpp"
 #include "ledger/settlement.hpp"
 
 namespace crix::gateway {
@@ -16,43 +17,6 @@ using engine::Command;
 using engine::CommandType;
 using engine::Event;
 using engine::EventType;
-
-namespace {
-
-// OrdRejReason(103) for an exchange reject code.
-int rej_reason(engine::RejectCode code) {
-  using engine::RejectCode;
-  switch (code) {
-    case RejectCode::kUnknownInstrument: return fixv::ord_rej_reason::kUnknownSymbol;
-    case RejectCode::kSessionClosed:
-    case RejectCode::kInstrumentHalted: return fixv::ord_rej_reason::kExchangeClosed;
-    case RejectCode::kFacilityCapacity:
-    case RejectCode::kProjectNeed:
-    case RejectCode::kInvalidQuantity: return fixv::ord_rej_reason::kOrderExceedsLimit;
-    case RejectCode::kDuplicateOrderId: return fixv::ord_rej_reason::kDuplicateOrder;
-    case RejectCode::kUnknownOrder: return fixv::ord_rej_reason::kUnknownOrder;
-    default: return fixv::ord_rej_reason::kOther;
-  }
-}
-
-// Why a request was refused, for the metrics: the exchange's reject code (the callers pass it), else
-// the gateway's check, from the FIX reason it gave.
-std::string_view new_reject_key(int ord_rej_reason) {
-  switch (ord_rej_reason) {
-    case fixv::ord_rej_reason::kUnknownSymbol: return "unknown symbol";
-    case fixv::ord_rej_reason::kDuplicateOrder: return "duplicate ClOrdID";
-    default: return "invalid request";
-  }
-}
-std::string_view cancel_reject_key(int cxl_rej_reason) {
-  switch (cxl_rej_reason) {
-    case fixv::cxl_rej_reason::kUnknownOrder: return "unknown order";
-    case fixv::cxl_rej_reason::kDuplicateClOrdId: return "duplicate ClOrdID";
-    default: return "invalid request";
-  }
-}
-
-}  // namespace
 
 EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledger,
                          std::function<std::int64_t()> clock, std::atomic<bool>* suspended,
@@ -177,61 +141,19 @@ std::string EngineStage::next_id() const {
 }
 
 fix::ExecReport EngineStage::base_report(const OrderInfo& o, std::uint64_t order_id) const {
-  fix::ExecReport r;
-  r.session = o.session;
-  r.order_id = std::to_string(order_id);
-  r.exec_id = next_id();
-  r.cl_ord_id = o.cl_ord_id;
-  r.symbol = market_.instruments[o.instrument].code;
-  r.account = o.account;
-  r.side = o.side;
-  r.ord_type = o.ord_type;
-  r.time_in_force = o.tif;
-  r.price = o.price;
-  r.order_qty = o.qty;
-  r.cum_qty = o.cum_qty;
-  r.leaves_qty = o.qty - o.cum_qty;
-  r.avg_px = o.cum_qty > 0 ? static_cast<std::int64_t>((o.cum_value + o.cum_qty / 2) / o.cum_qty) : 0;
-  r.transact_time = last_ts();
-  return r;
+  return order_report(market_, o, order_id, next_id(), last_ts());
 }
 
 void EngineStage::reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
                 std::string_view why) {
   unit.console.rejects.push_back(why.empty() ? new_reject_key(reason) : why);
-  fix::ExecReport e;
-  e.session = r.session;
-  e.order_id = "NONE";
-  e.exec_id = next_id();
-  e.cl_ord_id = r.cl_ord_id;
-  e.exec_type = fixv::exec_type::kRejected;
-  e.ord_status = fixv::ord_status::kRejected;
-  e.symbol = r.symbol;
-  e.account = r.account;
-  e.side = r.side;
-  e.ord_type = r.ord_type;
-  e.time_in_force = r.time_in_force;
-  e.price = r.price;
-  e.order_qty = r.qty;
-  e.ord_rej_reason = reason;
-  e.text = text;
-  e.transact_time = last_ts();
-  unit.out.emplace_back(std::move(e));
+  unit.out.emplace_back(rejected_new(r, reason, text, next_id(), last_ts()));
 }
 
 void EngineStage::cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
                    Unit& unit, std::string_view why) {
   unit.console.rejects.push_back(why.empty() ? cancel_reject_key(reason) : why);
-  fix::CancelReject c;
-  c.session = r.session;
-  c.order_id = order_id;
-  c.cl_ord_id = r.cl_ord_id;
-  c.orig_cl_ord_id = r.orig_cl_ord_id;
-  c.response_to = r.kind == fix::RequestKind::kReplace ? fixv::cxl_rej_response_to::kReplace
-                                                       : fixv::cxl_rej_response_to::kCancel;
-  c.reason = reason;
-  c.text = text;
-  unit.out.emplace_back(std::move(c));
+  unit.out.emplace_back(rejected_cancel(r, order_id, reason, text));
 }
 
 void EngineStage::on_request(const fix::OrderRequest& r, Unit& unit) {
@@ -289,15 +211,6 @@ void EngineStage::on_mass_cancel(const fix::OrderRequest& r, Unit& unit) {
   unit.out.emplace_back(std::move(m));
 }
 
-// A status ExecutionReport(150=I) of an order that ended today.
-fix::ExecReport EngineStage::ended_report(const Ended& ended, std::uint64_t id) const {
-  fix::ExecReport e = base_report(ended.info, id);
-  e.exec_type = fixv::exec_type::kOrderStatus;
-  e.ord_status = ended.status;
-  e.leaves_qty = 0;
-  return e;
-}
-
 // OrderMassStatusRequest(AF): one status report per order of the session today (live, then ended, by
 // order id), the last with LastRptRequested; one "no orders" report when there is none.
 void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
@@ -332,19 +245,8 @@ void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
     if (ended.info.session == r.session && (only == UINT32_MAX || ended.info.instrument == only)) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
-  for (const std::uint64_t id : ids) reports.push_back(ended_report(orders_.ended().at(id), id));
-  if (reports.empty()) {
-    fix::ExecReport e;
-    e.session = r.session;
-    e.order_id = "NONE";
-    e.exec_id = next_id();
-    e.cl_ord_id = r.cl_ord_id;
-    e.exec_type = fixv::exec_type::kOrderStatus;
-    e.ord_status = fixv::ord_status::kRejected;
-    e.symbol = r.symbol.empty() ? "NONE" : r.symbol;
-    e.text = "no orders";
-    reports.push_back(std::move(e));
-  }
+  for (const std::uint64_t id : ids) reports.push_back(ended_report(market_, orders_.ended().at(id), id, next_id(), last_ts()));
+  if (reports.empty()) reports.push_back(no_orders_status(r, next_id()));
   for (std::size_t i = 0; i < reports.size(); ++i) {
     reports[i].mass_status_req_id = r.cl_ord_id;
     reports[i].tot_num_reports = reports[0].order_id == "NONE" ? 0 : static_cast<int>(reports.size());
@@ -456,20 +358,10 @@ void EngineStage::on_status(const fix::OrderRequest& r, Unit& unit) {
   const auto id = orders_.find(r);
   if (!id) {
     if (const auto ended = orders_.find_ended(r)) {
-      unit.out.emplace_back(ended_report(orders_.ended().at(*ended), *ended));
+      unit.out.emplace_back(ended_report(market_, orders_.ended().at(*ended), *ended, next_id(), last_ts()));
       return;
     }
-    fix::ExecReport e;
-    e.session = r.session;
-    e.order_id = r.order_id.empty() ? "NONE" : r.order_id;
-    e.exec_id = next_id();
-    e.cl_ord_id = r.cl_ord_id;
-    e.exec_type = fixv::exec_type::kOrderStatus;
-    e.ord_status = fixv::ord_status::kRejected;
-    e.symbol = r.symbol;
-    e.side = r.side;
-    e.text = "no order of this session by that id today: it was never accepted, or ended on an earlier trading day";
-    unit.out.emplace_back(std::move(e));
+    unit.out.emplace_back(unknown_order_status(r, next_id()));
     return;
   }
   const OrderInfo& o = orders_.at(*id);
@@ -497,7 +389,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
       if (request == nullptr) {
         spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
       } else if (c.type == CommandType::kNew) {
-        reject_new(*request, rej_reason(e.code), text, unit, engine::to_string(e.code));
+        reject_new(*request, ord_rej_reason(e.code), text, unit, engine::to_string(e.code));
       } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
         cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? fixv::cxl_rej_reason::kUnknownOrder : fixv::cxl_rej_reason::kOther,
                       text,

@@ -64,7 +64,6 @@ class EngineStage {
   void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
                      Unit& unit, std::string_view why = {});
   void on_mass_cancel(const fix::OrderRequest& r, Unit& unit);
-  fix::ExecReport ended_report(const Ended& ended, std::uint64_t id) const;
   void on_mass_status(const fix::OrderRequest& r, Unit& unit);
   void on_new(const fix::OrderRequest& r, Unit& unit);
   void on_cancel_replace(const fix::OrderRequest& r, Unit& unit);

@@ -60,7 +60,7 @@ struct Unit {
   std::vector<Outbound> out;
   std::vector<std::pair<std::uint32_t, std::string>> logouts;  // participants suspended, the logout's text
   std::uint64_t trades = 0;
-  std::int64_t requests = 0;  // FIX requests answered by this unit (Daemon::Impl::in_flight_)
+  std::int64_t requests = 0;  // FIX requests answered by this unit (Pipeline::in_flight_)
   std::vector<engine::Event> fills;  // this unit's trades, for the log once they are committed
   ConsoleBatch console;              // what the console shows of it (Published)
   // Operator commands' answers, given once the unit is committed.
