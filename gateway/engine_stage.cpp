@@ -145,13 +145,13 @@ fix::ExecReport EngineStage::base_report(const OrderInfo& o, std::uint64_t order
 }
 
 void EngineStage::reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
-                std::string_view why) {
+                             std::string_view why) {
   unit.console.rejects.push_back(why.empty() ? new_reject_key(reason) : why);
   unit.out.emplace_back(rejected_new(r, reason, text, next_id(), last_ts()));
 }
 
-void EngineStage::cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
-                   Unit& unit, std::string_view why) {
+void EngineStage::cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason,
+                                const std::string& text, Unit& unit, std::string_view why) {
   unit.console.rejects.push_back(why.empty() ? cancel_reject_key(reason) : why);
   unit.out.emplace_back(rejected_cancel(r, order_id, reason, text));
 }
@@ -479,7 +479,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
 void EngineStage::fill_report(std::uint64_t id, const Event& e, bool taker, Unit& unit) {
   const std::int64_t leaves = taker ? e.leaves.v : e.maker_leaves.v;
   OrderInfo& o = orders_.info_of(id, taker ? e.participant : e.maker_participant, taker ? e.account : e.maker_account,
-                         taker ? e.side : engine::opposite(e.side), e.instrument, leaves + e.qty.v);
+                                 taker ? e.side : engine::opposite(e.side), e.instrument, leaves + e.qty.v);
   if (o.price == 0) o.price = e.price.v;
   o.cum_qty += e.qty.v;
   o.cum_value += Int128{e.price.v} * e.qty.v;
