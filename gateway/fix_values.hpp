@@ -5,6 +5,13 @@
 
 namespace crix::gateway::fixv {
 
+namespace msg_type {  // MsgType(35), as RefMsgType(372) of the BusinessMessageRejects we send
+inline constexpr const char* kNewOrderSingle = "D";  // also for the other order requests refused busy
+inline constexpr const char* kMarketDataRequest = "V";
+inline constexpr const char* kSecurityListRequest = "x";
+inline constexpr const char* kOrderMassStatusRequest = "AF";
+}  // namespace msg_type
+
 namespace side {  // Side(54)
 inline constexpr char kBuy = '1';
 inline constexpr char kSell = '2';

@@ -168,7 +168,7 @@ void MarketData::drop_stale(std::vector<Subscription>& subs) {
 
 void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, std::vector<Outbound>& out) {
   const auto refuse = [&](int reason, std::string text) {
-    out.emplace_back(business_reject(r.session, "V", r.md_req_id, reason, std::move(text)));
+    out.emplace_back(business_reject(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id, reason, std::move(text)));
   };
   for (char t : r.entry_types) {
     if (t != fixv::md_entry_type::kBid && t != fixv::md_entry_type::kOffer && t != fixv::md_entry_type::kTrade) {
@@ -219,7 +219,7 @@ void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t lo
 Outbound security_list(const engine::Market& market, const engine::Exchange& x, const fix::SecurityListRequest& r,
                        const std::function<std::string()>& response_id) {
   if (r.request_type != fixv::security_list::kAll && r.request_type != fixv::security_list::kSymbol) {
-    return business_reject(r.session, "x", r.security_req_id, fixv::business_reject::kUnsupportedMessageType,
+    return business_reject(r.session, fixv::msg_type::kSecurityListRequest, r.security_req_id, fixv::business_reject::kUnsupportedMessageType,
                            "SecurityListRequestType(559) " + std::to_string(r.request_type) +
                                " is not supported: 4 (all instruments) or 0 (one Symbol)");
   }

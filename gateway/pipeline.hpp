@@ -1,15 +1,19 @@
-// crix::gateway pipeline: what crosses crixd's stages (gateway/daemon.hpp, DESIGN.md Data flow).
+// crix::gateway pipeline: crixd's stages, their threads and locks, and what crosses them (gateway/daemon.hpp,
+// DESIGN.md Data flow).
 //
 //   1. FIX threads and the console  -- Queued (Inbound) -->  inbound queue
-//   2. engine stage: sequence, rules, book; builds a Unit per group of requests  -->  batch queue
+//   2. engine stage (EngineStage): sequence, rules, book; builds a Unit per group of requests  -->  batch queue
 //   3. ledger stage: group commit of every waiting Unit's batch, then its messages, the console's
 //      state (Published) and the operators' answers
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -20,6 +24,7 @@
 #include "gateway/http/link.hpp"
 #include "gateway/messages.hpp"
 #include "gateway/published.hpp"
+#include "gateway/queue.hpp"
 #include "ledger/writer.hpp"
 
 namespace crix::gateway {
@@ -55,11 +60,131 @@ struct Unit {
   std::vector<Outbound> out;
   std::vector<std::pair<std::uint32_t, std::string>> logouts;  // participants suspended, the logout's text
   std::uint64_t trades = 0;
-  std::int64_t requests = 0;  // FIX requests answered by this unit (Daemon::Impl::in_flight_)
+  std::int64_t requests = 0;  // FIX requests answered by this unit (Pipeline::in_flight_)
   std::vector<engine::Event> fills;  // this unit's trades, for the log once they are committed
   ConsoleBatch console;              // what the console shows of it (Published)
   // Operator commands' answers, given once the unit is committed.
   std::vector<std::pair<std::function<void(const http::ActionResult&)>, http::ActionResult>> answers;
+};
+
+class EngineStage;  // gateway/engine_stage.hpp
+
+// Where a request's time goes between the engine thread taking it and its batch being on the ledger:
+// logged at stop, so that an operator (and bench_fix) can see what bounds throughput and latency.
+class CommitTiming {
+ public:
+  void add(std::chrono::nanoseconds engine_to_commit, std::chrono::nanoseconds commit, std::size_t commands);
+  std::string summary();
+
+ private:
+  static constexpr std::size_t kKeep = 1 << 20;
+  std::vector<std::int64_t> waits_, commits_;
+  std::uint64_t commands_ = 0;
+};
+
+struct PipelineOptions {
+  std::size_t inbound_capacity = 65536;   // DaemonOptions
+  std::size_t batch_capacity = 64;
+  std::size_t max_batch_commands = 4096;
+  std::chrono::microseconds hot{1000};
+};
+
+// The two stage threads and their locks. The engine thread takes the inbound queue's items and hands
+// each to the EngineStage, which fills a Unit; the ledger thread commits every waiting unit in one
+// transaction and then sends its messages, updates the console (Published), answers the operators and
+// logs the outcomes.
+// Each stage is a lock as well as a thread. A request that finds both stages idle runs them itself,
+// on the FIX thread that received it, in the same order and under the same locks (run_inline in
+// pipeline.cpp). Under load the queues and the threads take over.
+//
+// Thread rules: take() from any FIX or console thread; start() and stop() from one thread. A ledger
+// write failure stops trading: failed() from then on, `on_failure` called once with what failed.
+class Pipeline {
+ public:
+  Pipeline(const engine::Market& market, const PipelineOptions& options, EngineStage& engine, ledger::Writer& writer,
+           fix::Acceptor& acceptor, Published& published, std::function<std::int64_t()> clock,
+           std::function<void(const std::string&)> on_failure);
+  ~Pipeline();  // stop()s
+
+  // The clock's command brings the exchange to now before any request; then the two threads run.
+  void start();
+  // No new requests (refused as the exchange closing); what was taken is sequenced, committed and
+  // published; the threads end. Idempotent.
+  void stop();
+
+  // A FIX request: run at once or queued; a full queue (or stopping) answers it with a "busy" (or
+  // "closing") BusinessMessageReject. `logon`: the session's logon count when it arrived (MdRequest).
+  void take(const fix::OrderRequest& r);
+  void take(const fix::MarketDataRequest& r, std::uint32_t logon);
+  void take(const fix::SecurityListRequest& r);
+  // An operator's command: false when the inbound queue is full or closed (nothing queued).
+  bool take(OperatorRequest o);
+
+  // The session phase as of the last command (under the engine lock).
+  engine::SessionPhase phase();
+
+  bool failed() const { return failed_; }
+  bool stopping() const { return stopping_; }
+  std::string failure() const;
+  std::uint64_t trades() const { return trades_.load(); }
+  std::uint64_t commits() const { return commits_.load(); }
+  std::uint64_t busy() const { return busy_.load(); }
+  std::uint64_t last_seq() const { return last_seq_.load(); }
+  std::uint64_t run_inline_count() const { return run_inline_.load(); }
+  std::size_t inbound_depth() const { return inbound_.size(); }
+  std::size_t batch_depth() const { return batches_.size(); }
+  // After stop(): where the commits' time went.
+  std::string timing_summary() { return timing_.summary(); }
+
+ private:
+  template <class Handle>
+  bool run_inline(Handle handle);
+  template <class Request>
+  bool queue(Request request);
+  void refuse(fix::SessionHandle session, const char* type, const std::string& id);
+  void advance_clock();
+  void engine_loop();
+  void ledger_loop();
+  void commit_and_publish(const std::vector<Unit>& units);
+  void publish(const Unit& u);
+  void log_outcomes(const Unit& u) const;
+  const std::string& participant_id(fix::SessionHandle session) const { return market_.participants[session].id; }
+  std::int64_t now() const { return clock_(); }
+
+  const engine::Market& market_;
+  const PipelineOptions options_;
+  EngineStage& engine_;
+  ledger::Writer& writer_;
+  fix::Acceptor& acceptor_;
+  Published& published_;
+  const std::function<std::int64_t()> clock_;
+  const std::function<void(const std::string&)> on_failure_;
+
+  BoundedQueue<Queued> inbound_{options_.inbound_capacity};
+  BoundedQueue<Unit> batches_{options_.batch_capacity};
+  std::thread engine_thread_;
+  std::thread ledger_thread_;
+  std::once_flag stopped_;
+
+  std::atomic<bool> failed_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::chrono::steady_clock::rep> last_arrival_{0};  // steady_clock ticks of the last request
+  std::atomic<std::int64_t> in_flight_{0};  // FIX requests taken and not yet answered
+  std::atomic<bool> quiet_{false};           // the last request found none in flight
+  std::atomic<std::uint64_t> trades_{0}, commits_{0}, busy_{0}, last_seq_{0}, run_inline_{0};
+  mutable std::mutex failure_mutex_;
+  std::string failure_;
+
+  // The ledger stage: the writer, the group being committed, publishing. Taken by the ledger thread
+  // and by a request that runs inline; every take from batches_ happens under it.
+  std::mutex ledger_mutex_;
+  ledger::Batch group_;
+  CommitTiming timing_;  // read at stop after the ledger thread joined
+  std::vector<const ConsoleBatch*> console_batches_;  // the group being published
+
+  // The engine stage: the exchange and everything below (EngineStage). Taken by the engine thread and
+  // by a request that runs inline; every take from inbound_ happens under it.
+  std::mutex engine_mutex_;
 };
 
 }  // namespace crix::gateway

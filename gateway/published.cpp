@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "gateway/fix_values.hpp"
 #include "ledger/reader.hpp"
 
 namespace crix::gateway {
@@ -183,7 +184,7 @@ void Published::rest(const engine::Order& o, std::int64_t entered) {
   r.view.id = o.id.v;
   r.view.participant = market_.participants[o.participant.v].id;
   r.view.account = account_of(o.side, o.account);
-  r.view.side = o.side == engine::Side::kBuy ? '1' : '2';
+  r.view.side = o.side == engine::Side::kBuy ? fixv::side::kBuy : fixv::side::kSell;
   r.view.price = o.price.v;
   r.view.qty = o.leaves.v;
   r.view.entered = entered;
@@ -498,7 +499,7 @@ std::optional<http::BookView> Published::book(std::string_view symbol, std::size
     // Bids best (highest) first, then asks best (lowest) first; time priority within a level.
     std::sort(rows.begin(), rows.end(), [](const Order* a, const Order* b) {
       if (a->view.side != b->view.side) return a->view.side < b->view.side;
-      if (a->view.price != b->view.price) return a->view.side == '1' ? a->view.price > b->view.price
+      if (a->view.price != b->view.price) return a->view.side == fixv::side::kBuy ? a->view.price > b->view.price
                                                                      : a->view.price < b->view.price;
       return a->priority < b->priority;
     });

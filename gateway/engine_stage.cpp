@@ -1,0 +1,507 @@
+#include "gateway/engine_stage.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+
+#include "gateway/fix_values.hpp"
+#include "gateway/messages.hpp"
+#include "gateway/reports.hpp"
+#include "ledger/settlement.hpp"
+
+namespace crix::gateway {
+
+using engine::Command;
+using engine::CommandType;
+using engine::Event;
+using engine::EventType;
+
+EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledger,
+                         std::function<std::int64_t()> clock, std::atomic<bool>* suspended,
+                         const std::atomic<std::uint32_t>* logons)
+    : market_(market),
+      ledger_(ledger),
+      now_(std::move(clock)),
+      suspended_(suspended),
+      sequencer_(*ledger.exchange, ledger.writer->meta().last_seq, ledger.last_ts),
+      orders_(market, *ledger.exchange),
+      market_data_(market, *ledger.exchange, logons) {}
+
+void EngineStage::on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit) {
+  market_data_.on_md_request(r, logon, unit.out);
+}
+
+// The live orders' ClOrdIDs and fills from before a restart (ledger client_orders). A record whose
+// order no longer rests is forgotten.
+void EngineStage::restore_orders() {
+  ledger::Batch stale;
+  const std::size_t restored = orders_.restore(ledger_.writer->client_orders(), stale);
+  if (!stale.empty()) ledger_.writer->commit(stale);
+  if (restored + stale.client_orders().size() > 0) {
+    spdlog::info("restored the ClOrdIDs of {} resting orders; forgot {} records of orders no longer resting",
+                 restored, stale.client_orders().size());
+  }
+}
+
+void EngineStage::handle(const Inbound& item, Unit& unit) {
+  if (const auto* r = std::get_if<fix::OrderRequest>(&item)) return on_request(*r, unit);
+  if (const auto* m = std::get_if<MdRequest>(&item)) return market_data_.on_md_request(m->request, m->logon, unit.out);
+  if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
+  if (const auto* o = std::get_if<OperatorRequest>(&item)) return on_operator(*o, unit);
+  Command c;
+  c.type = CommandType::kAdvanceTime;
+  ++clock_commands_;
+  sequence(c, nullptr, unit);
+}
+
+// An operator's command from the console: sequenced as any, journaled with the operator's name in
+// the same batch, answered once that batch is committed.
+void EngineStage::on_operator(const OperatorRequest& o, Unit& unit) {
+  operator_reason_ = &o.reason;
+  const Command c = sequence(o.command, nullptr, unit);
+  operator_reason_ = nullptr;
+  http::ActionResult r;
+  r.ok = true;
+  r.seq = c.seq.v;
+  for (const Event& e : sink_) {
+    if (e.type != EventType::kRejected) continue;
+    r.ok = false;
+    r.reject_code = std::string(engine::to_string(e.code));
+    r.reason = ledger_.exchange->describe(e);
+    unit.console.rejects.push_back(engine::to_string(e.code));
+    break;
+  }
+  unit.batch.act(ledger::operator_action(*ledger_.exchange, c, sink_.events(), o.operator_name, o.reason));
+  unit.answers.emplace_back(o.done, std::move(r));
+}
+
+// Sequences one command through the exchange, settles it into the batch and turns its events into
+// messages. `request` is the FIX request behind it (nullptr for the clock and the operator).
+// Returns the command as sequenced (seq, time, order id).
+engine::Command EngineStage::sequence(Command c, const fix::OrderRequest* request, Unit& unit) {
+  c = sequencer_.sequence(c, engine::Timestamp(now_()), sink_, &unit.batch);
+  ++commands_;
+  bool day_closed = false;
+  for (const Event& e : sink_) {
+    report(c, request, e, unit);
+    day_closed = day_closed || e.type == EventType::kDayClosed;
+  }
+  if (day_closed) orders_.new_day(request);
+  orders_.store_touched(unit.batch);
+  market_data_.publish_depth(last_ts(), unit.out);
+  console_changes(c, unit);
+  return c;
+}
+
+// What the console shows of the command just applied (Published): the events that move the books,
+// the tape, the participants; and the instruments' state after one that may have changed it.
+void EngineStage::console_changes(const Command& c, Unit& unit) const {
+  bool instruments = false;
+  for (const Event& e : sink_) {
+    switch (e.type) {
+      case EventType::kLevel:
+      case EventType::kAccepted:
+      case EventType::kFill:
+      case EventType::kCanceled:
+      case EventType::kExpired:
+      case EventType::kReplaced:
+      case EventType::kParticipantState:
+      case EventType::kDayClosed:
+        unit.console.changes.push_back(ConsoleBatch::Change{c.seq.v, c.ts.v, e});
+        instruments = instruments || e.type == EventType::kDayClosed;
+        break;
+      case EventType::kSessionPhase:
+      case EventType::kInstrumentState:
+        instruments = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (!instruments) return;
+  const engine::Exchange& x = *ledger_.exchange;
+  for (std::uint32_t i = 0; i < market_.instruments.size(); ++i) {
+    const engine::InstrumentId id(i);
+    unit.console.instruments.emplace_back(
+        c.seq.v, InstrumentState{i, x.phase(), x.halted(id), x.reference_price(id).v, x.band_low(id).v,
+                                 x.band_high(id).v});
+  }
+}
+
+std::uint32_t EngineStage::instrument_of(const std::string& symbol) const {
+  const auto i = ledger_.exchange->instrument_index(symbol);
+  return i ? *i : UINT32_MAX;
+}
+
+// ExecID(17) and SecurityResponseID(322): the command's seq and a running count, unique in a process.
+std::string EngineStage::next_id() const {
+  return std::to_string(sequencer_.last_seq().v) + "-" + std::to_string(++exec_seq_);
+}
+
+fix::ExecReport EngineStage::base_report(const OrderInfo& o, std::uint64_t order_id) const {
+  return order_report(market_, o, order_id, next_id(), last_ts());
+}
+
+void EngineStage::reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
+                             std::string_view why) {
+  unit.console.rejects.push_back(why.empty() ? new_reject_key(reason) : why);
+  unit.out.emplace_back(rejected_new(r, reason, text, next_id(), last_ts()));
+}
+
+void EngineStage::cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason,
+                                const std::string& text, Unit& unit, std::string_view why) {
+  unit.console.rejects.push_back(why.empty() ? cancel_reject_key(reason) : why);
+  unit.out.emplace_back(rejected_cancel(r, order_id, reason, text));
+}
+
+void EngineStage::on_request(const fix::OrderRequest& r, Unit& unit) {
+  switch (r.kind) {
+    case fix::RequestKind::kNew: return on_new(r, unit);
+    case fix::RequestKind::kCancel:
+    case fix::RequestKind::kReplace: return on_cancel_replace(r, unit);
+    case fix::RequestKind::kStatus: return on_status(r, unit);
+    case fix::RequestKind::kMassCancel: return on_mass_cancel(r, unit);
+    case fix::RequestKind::kMassStatus: return on_mass_status(r, unit);
+  }
+}
+
+// OrderMassCancelRequest(q): the session's live orders (of one symbol with type 1) are canceled,
+// each with its ExecutionReport, and an OrderMassCancelReport(r) says how many, also when none.
+void EngineStage::on_mass_cancel(const fix::OrderRequest& r, Unit& unit) {
+  fix::MassCancelReport m;
+  m.session = r.session;
+  m.cl_ord_id = r.cl_ord_id;
+  m.order_id = next_id();
+  m.request_type = r.mass_cancel_type;
+  m.response = r.mass_cancel_type;
+  Command c;
+  c.type = CommandType::kMassCancel;
+  c.participant = engine::ParticipantId(r.session);
+  if (r.mass_cancel_type == fixv::mass_cancel::kSymbol) {
+    const std::uint32_t i = instrument_of(r.symbol);
+    if (i == UINT32_MAX) {
+      m.response = fixv::mass_cancel::kRejected;
+      m.reject_reason = fixv::mass_cancel::kUnknownSecurity;
+      m.text = "unknown Symbol(55) '" + r.symbol + "'";
+      unit.out.emplace_back(std::move(m));
+      return;
+    }
+    c.instrument = engine::InstrumentId(i);
+  } else if (r.mass_cancel_type == fixv::mass_cancel::kAll) {
+    c.instrument = engine::kAllInstruments;
+  } else {
+    m.response = fixv::mass_cancel::kRejected;
+    m.reject_reason = fixv::mass_cancel::kNotSupported;  // (of this type)
+    m.text = std::string("MassCancelRequestType(530) '") + r.mass_cancel_type +
+             "' is not supported: 1 (one symbol) or 7 (all orders)";
+    unit.out.emplace_back(std::move(m));
+    return;
+  }
+  sequence(c, &r, unit);
+  for (const Event& e : sink_) {
+    if (e.type == EventType::kCanceled && e.participant.v == r.session) ++m.affected;
+    if (e.type == EventType::kRejected) {
+      m.response = fixv::mass_cancel::kRejected;
+      m.reject_reason = fixv::mass_cancel::kOther;
+      m.text = ledger_.exchange->describe(e);
+    }
+  }
+  unit.out.emplace_back(std::move(m));
+}
+
+// OrderMassStatusRequest(AF): one status report per order of the session today (live, then ended, by
+// order id), the last with LastRptRequested; one "no orders" report when there is none.
+void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
+  std::uint32_t only = UINT32_MAX;
+  if (r.mass_status_type == fixv::mass_status::kSymbol) {
+    only = instrument_of(r.symbol);
+    if (only == UINT32_MAX) {
+      unit.out.emplace_back(business_reject(r.session, fixv::msg_type::kOrderMassStatusRequest, r.cl_ord_id, fixv::business_reject::kUnknownSecurity, "unknown Symbol(55) '" + r.symbol + "'"));
+      return;
+    }
+  } else if (r.mass_status_type != fixv::mass_status::kAll) {
+    unit.out.emplace_back(business_reject(r.session, fixv::msg_type::kOrderMassStatusRequest, r.cl_ord_id, fixv::business_reject::kOther,
+                                          std::string("MassStatusReqType(585) '") + r.mass_status_type +
+                                              "' is not supported: 1 (one symbol) or 7 (all orders)"));
+    return;
+  }
+  std::vector<fix::ExecReport> reports;
+  std::vector<std::uint64_t> ids;
+  for (const auto& [id, o] : orders_.live()) {
+    if (o.session == r.session && (only == UINT32_MAX || o.instrument == only)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  for (const std::uint64_t id : ids) {
+    const OrderInfo& o = orders_.at(id);
+    fix::ExecReport e = base_report(o, id);
+    e.exec_type = fixv::exec_type::kOrderStatus;
+    e.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
+    reports.push_back(std::move(e));
+  }
+  ids.clear();
+  for (const auto& [id, ended] : orders_.ended()) {
+    if (ended.info.session == r.session && (only == UINT32_MAX || ended.info.instrument == only)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  for (const std::uint64_t id : ids) reports.push_back(ended_report(market_, orders_.ended().at(id), id, next_id(), last_ts()));
+  if (reports.empty()) reports.push_back(no_orders_status(r, next_id()));
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    reports[i].mass_status_req_id = r.cl_ord_id;
+    reports[i].tot_num_reports = reports[0].order_id == "NONE" ? 0 : static_cast<int>(reports.size());
+    reports[i].last_rpt_requested = i + 1 == reports.size();
+    unit.out.emplace_back(std::move(reports[i]));
+  }
+}
+
+void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
+  if (r.cl_ord_id.empty()) return reject_new(r, fixv::ord_rej_reason::kOther, "ClOrdID(11) is required", unit);
+  if (!orders_.use_cl_ord_id(r.session, r.cl_ord_id)) {
+    return reject_new(r, fixv::ord_rej_reason::kDuplicateOrder, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
+                      "needs a new one", unit);
+  }
+  const std::uint32_t instrument = instrument_of(r.symbol);
+  if (instrument == UINT32_MAX) {
+    std::string list;
+    for (const auto& i : market_.instruments) list += (list.empty() ? "" : ", ") + i.code;
+    return reject_new(r, fixv::ord_rej_reason::kUnknownSymbol, "unknown Symbol(55) '" + r.symbol + "' (instruments: " + list + ")", unit);
+  }
+  if (r.side != fixv::side::kBuy && r.side != fixv::side::kSell) {
+    return reject_new(r, fixv::ord_rej_reason::kOther, "Side(54) must be 1 (buy) or 2 (sell)", unit);
+  }
+  const bool sell = r.side == fixv::side::kSell;
+  const auto account = sell ? ledger_.exchange->facility_index(r.account) : ledger_.exchange->project_index(r.account);
+  if (!account) {
+    return reject_new(r, fixv::ord_rej_reason::kOther,
+                      std::string("Account(1) '") + r.account + "' is no registered " +
+                          (sell ? "facility: a sell names the facility whose capacity it sells"
+                                : "project: a buy names the project it buys capacity for"),
+                      unit);
+  }
+  Command c;
+  c.type = CommandType::kNew;
+  c.instrument = engine::InstrumentId(instrument);
+  c.participant = engine::ParticipantId(r.session);
+  c.account = engine::AccountId(*account);
+  c.side = sell ? engine::Side::kSell : engine::Side::kBuy;
+  if (r.ord_type == fixv::ord_type::kMarket) {
+    c.ord_type = engine::OrderType::kMarket;
+  } else if (r.ord_type != fixv::ord_type::kLimit) {
+    return reject_new(r, fixv::ord_rej_reason::kOther, std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit",
+                      unit);
+  }
+  switch (r.time_in_force) {
+    case fixv::tif::kDay: c.tif = engine::TimeInForce::kDay; break;
+    case fixv::tif::kGtc: c.tif = engine::TimeInForce::kGtc; break;
+    case fixv::tif::kIoc: c.tif = engine::TimeInForce::kIoc; break;
+    case fixv::tif::kFok: c.tif = engine::TimeInForce::kFok; break;
+    case fixv::tif::kGtd:
+      c.tif = engine::TimeInForce::kGtd;
+      if (r.expire_time == 0) {
+        return reject_new(r, fixv::ord_rej_reason::kOther, "a GTD order needs ExpireTime(126)", unit);
+      }
+      c.expire_at = engine::Timestamp(r.expire_time);
+      break;
+    default:
+      return reject_new(r, fixv::ord_rej_reason::kOther,
+                        std::string("TimeInForce(59) '") + r.time_in_force +
+                            "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
+                        unit);
+  }
+  if (r.all_or_none) c.flags = engine::kFlagAllOrNone;
+  c.price = engine::Price(r.price);
+  c.qty = engine::Qty(r.qty);
+  OrderInfo info;
+  info.session = r.session;
+  info.instrument = instrument;
+  info.cl_ord_id = r.cl_ord_id;
+  info.account = r.account;
+  info.side = r.side;
+  info.ord_type = r.ord_type;
+  info.tif = r.time_in_force;
+  info.price = r.price;
+  info.qty = r.qty;
+  pending_ = std::move(info);
+  sequence(c, &r, unit);
+  pending_.reset();
+}
+
+void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
+  const bool replace = r.kind == fix::RequestKind::kReplace;
+  const auto id = orders_.find(r);
+  if (!id) {
+    return cancel_reject(r, r.order_id, fixv::cxl_rej_reason::kUnknownOrder,
+                         "no live order " + (r.order_id.empty() ? "with OrigClOrdID(41) '" + r.orig_cl_ord_id + "'"
+                                                                : "with OrderID(37) " + r.order_id) +
+                             " of this session: it was filled, canceled or never accepted",
+                         unit);
+  }
+  const OrderInfo& o = orders_.at(*id);
+  if (replace && !orders_.use_cl_ord_id(r.session, r.cl_ord_id)) {
+    return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kDuplicateClOrdId,
+                         "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session", unit);
+  }
+  Command c;
+  c.type = replace ? CommandType::kReplace : CommandType::kCancel;
+  c.instrument = engine::InstrumentId(o.instrument);
+  c.participant = engine::ParticipantId(r.session);
+  c.id = engine::OrderId(*id);
+  if (replace) {
+    c.price = engine::Price(r.price != 0 ? r.price : o.price);
+    c.qty = engine::Qty(r.qty);
+  }
+  sequence(c, &r, unit);
+}
+
+void EngineStage::on_status(const fix::OrderRequest& r, Unit& unit) {
+  const auto id = orders_.find(r);
+  if (!id) {
+    if (const auto ended = orders_.find_ended(r)) {
+      unit.out.emplace_back(ended_report(market_, orders_.ended().at(*ended), *ended, next_id(), last_ts()));
+      return;
+    }
+    unit.out.emplace_back(unknown_order_status(r, next_id()));
+    return;
+  }
+  const OrderInfo& o = orders_.at(*id);
+  fix::ExecReport e = base_report(o, *id);
+  e.exec_type = fixv::exec_type::kOrderStatus;
+  e.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
+  unit.out.emplace_back(std::move(e));
+}
+
+// One event of a sequenced command: the reports it owes, the books it moves.
+void EngineStage::report(const Command& c, const fix::OrderRequest* request, const Event& e, Unit& unit) {
+  switch (e.type) {
+    case EventType::kAccepted: {
+      if (!pending_) break;
+      OrderInfo& o = orders_.accept(e.order_id.v, *pending_);
+      o.price = e.price.v;  // a market order's protection price
+      fix::ExecReport r = base_report(o, e.order_id.v);
+      r.exec_type = fixv::exec_type::kNew;
+      r.ord_status = fixv::ord_status::kNew;
+      unit.out.emplace_back(std::move(r));
+      break;
+    }
+    case EventType::kRejected: {
+      const std::string text = ledger_.exchange->describe(e);
+      if (request == nullptr) {
+        spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
+      } else if (c.type == CommandType::kNew) {
+        reject_new(*request, ord_rej_reason(e.code), text, unit, engine::to_string(e.code));
+      } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
+        cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? fixv::cxl_rej_reason::kUnknownOrder : fixv::cxl_rej_reason::kOther,
+                      text,
+                      unit, engine::to_string(e.code));
+      } else {
+        unit.console.rejects.push_back(engine::to_string(e.code));
+      }
+      break;
+    }
+    case EventType::kFill: {
+      ++unit.trades;
+      unit.fills.push_back(e);
+      fill_report(e.order_id.v, e, true, unit);
+      fill_report(e.maker_id.v, e, false, unit);
+      market_data_.publish_trade(e, last_ts(), unit.out);
+      break;
+    }
+    case EventType::kCanceled:
+    case EventType::kExpired: {
+      OrderInfo& o = orders_.info_of(e.order_id.v, e.participant, e.account, e.side, e.instrument, e.qty.v);
+      fix::ExecReport r = base_report(o, e.order_id.v);
+      r.exec_type = e.type == EventType::kExpired ? fixv::exec_type::kExpired : fixv::exec_type::kCanceled;
+      r.ord_status = r.exec_type;
+      r.leaves_qty = 0;
+      if (e.type == EventType::kCanceled) {
+        if (e.reason == engine::CancelReason::kRequested && request != nullptr &&
+            request->kind == fix::RequestKind::kCancel) {
+          r.orig_cl_ord_id = o.cl_ord_id;
+          r.cl_ord_id = request->cl_ord_id;
+        }
+        r.text = std::string(engine::to_string(e.reason));
+      }
+      const char status = r.ord_status;
+      const std::string last_cl_ord_id = r.cl_ord_id;
+      const bool renamed = last_cl_ord_id != o.cl_ord_id;
+      unit.out.emplace_back(std::move(r));
+      orders_.forget(e.order_id.v, status, unit.batch);  // `o` is gone
+      if (renamed) {
+        // Canceled by a request: a status request may name the cancel's ClOrdID, the order's last.
+        orders_.rename_ended(e.order_id.v, last_cl_ord_id);
+      }
+      break;
+    }
+    case EventType::kReplaced: {
+      OrderInfo& o = orders_.info_of(e.order_id.v, e.participant, e.account, e.side, e.instrument, e.qty.v);
+      const std::string old = o.cl_ord_id;
+      if (request != nullptr && request->kind == fix::RequestKind::kReplace) {
+        orders_.rename(e.order_id.v, request->cl_ord_id);
+      }
+      o.price = e.price.v;
+      o.qty = e.qty.v;
+      orders_.touch(e.order_id.v);
+      fix::ExecReport r = base_report(o, e.order_id.v);
+      r.exec_type = fixv::exec_type::kReplaced;
+      r.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
+      r.orig_cl_ord_id = old;
+      unit.out.emplace_back(std::move(r));
+      break;
+    }
+    case EventType::kLevel:
+      market_data_.publish_level(e, last_ts(), unit.out);
+      break;
+    case EventType::kParticipantState:
+      suspended_[e.participant.v] = e.arg1 == 1;
+      if (e.arg1 == 1) {
+        std::string text = "participant " + market_.participants[e.participant.v].id + " is suspended by the exchange";
+        if (operator_reason_ != nullptr && !operator_reason_->empty()) text += ": " + *operator_reason_;
+        unit.logouts.emplace_back(e.participant.v, std::move(text));
+      }
+      spdlog::info("participant {} {}", market_.participants[e.participant.v].id,
+                   e.arg1 == 1 ? "suspended" : "reinstated");
+      break;
+    case EventType::kSessionPhase:
+      spdlog::info("session phase: {}", engine::to_string(static_cast<engine::SessionPhase>(e.arg1)));
+      break;
+    case EventType::kDayClosed:
+    case EventType::kInstrumentState:
+    case EventType::kRevoked:
+    case EventType::kEliminationStatus:
+    case EventType::kRegistryChanged:
+    case EventType::kRegistered:
+      spdlog::info("{}", ledger_.exchange->describe(e));
+      break;
+  }
+}
+
+void EngineStage::fill_report(std::uint64_t id, const Event& e, bool taker, Unit& unit) {
+  const std::int64_t leaves = taker ? e.leaves.v : e.maker_leaves.v;
+  OrderInfo& o = orders_.info_of(id, taker ? e.participant : e.maker_participant, taker ? e.account : e.maker_account,
+                                 taker ? e.side : engine::opposite(e.side), e.instrument, leaves + e.qty.v);
+  if (o.price == 0) o.price = e.price.v;
+  o.cum_qty += e.qty.v;
+  o.cum_value += Int128{e.price.v} * e.qty.v;
+  fix::ExecReport r = base_report(o, id);
+  r.leaves_qty = leaves;
+  r.exec_type = fixv::exec_type::kTrade;
+  r.ord_status = leaves == 0 ? fixv::ord_status::kFilled : fixv::ord_status::kPartiallyFilled;
+  r.last_px = e.price.v;
+  r.last_qty = e.qty.v;
+  r.trade_id = std::to_string(e.trade_id.v);
+  r.credited = e.arg1;
+  r.ratio_permille = e.arg2;
+  unit.out.emplace_back(std::move(r));
+  if (leaves == 0) {
+    orders_.forget(id, fixv::ord_status::kFilled, unit.batch);
+  } else {
+    orders_.touch(id);
+  }
+}
+
+void EngineStage::on_security_list(const fix::SecurityListRequest& r, Unit& unit) {
+  unit.out.push_back(security_list(market_, *ledger_.exchange, r, [&] { return next_id(); }));
+}
+
+}  // namespace crix::gateway

@@ -1,0 +1,88 @@
+// crix::gateway::EngineStage: what crixd's engine stage does with each inbound item (gateway/pipeline.hpp):
+// a FIX request checked and turned into a command, sequenced through the exchange (ledger::Sequencer:
+// seq, time, rules, book, settlement into the unit's ledger batch), and its events turned into what
+// the unit sends once committed: execution reports, cancel rejects, market data (MarketData), the
+// console's changes (Published), the operators' answers. It keeps the gateway's side of each order
+// (orders.hpp: ClOrdIDs, fills) and writes it to the ledger with the command that changed it.
+//
+// Thread rules: one thread at a time, under the engine stage's lock (gateway/pipeline.hpp). The
+// counters and the suspension flags are atomics, read from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/exchange.hpp"
+#include "gateway/fix/fix_api.hpp"
+#include "gateway/market_data.hpp"
+#include "gateway/orders.hpp"
+#include "gateway/pipeline.hpp"
+#include "ledger/sequencer.hpp"
+#include "ledger/settlement.hpp"
+#include "ledger/writer.hpp"
+
+namespace crix::gateway {
+
+class EngineStage {
+ public:
+  // `ledger` is the opened ledger (its exchange, restored; its writer, for the orders' records);
+  // `clock` the exchange's time in ns since the epoch; `suspended` and `logons` per participant,
+  // shared with the FIX threads (the logon check reads the first, on_logout bumps the second).
+  EngineStage(const engine::Market& market, ledger::OpenLedger& ledger, std::function<std::int64_t()> clock,
+              std::atomic<bool>* suspended, const std::atomic<std::uint32_t>* logons);
+
+  // The live orders' ClOrdIDs and fills from before a restart (ledger client_orders); a record whose
+  // order no longer rests is forgotten (committed at once). Before any request.
+  void restore_orders();
+
+  // One inbound item into `unit`.
+  void handle(const Inbound& item, Unit& unit);
+  void on_request(const fix::OrderRequest& r, Unit& unit);
+  void on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit);
+  void on_security_list(const fix::SecurityListRequest& r, Unit& unit);
+
+  engine::SessionPhase phase() const { return ledger_.exchange->phase(); }
+  std::uint64_t last_seq() const { return sequencer_.last_seq().v; }
+  std::uint64_t commands() const { return commands_.load(); }              // any thread
+  std::uint64_t clock_commands() const { return clock_commands_.load(); }  // any thread
+
+ private:
+  void on_operator(const OperatorRequest& o, Unit& unit);
+  engine::Command sequence(engine::Command c, const fix::OrderRequest* request, Unit& unit);
+  void console_changes(const engine::Command& c, Unit& unit) const;
+  std::uint32_t instrument_of(const std::string& symbol) const;
+  std::string next_id() const;
+  std::int64_t last_ts() const { return sequencer_.last_ts().v; }
+  fix::ExecReport base_report(const OrderInfo& o, std::uint64_t order_id) const;
+  void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
+                  std::string_view why = {});
+  void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
+                     Unit& unit, std::string_view why = {});
+  void on_mass_cancel(const fix::OrderRequest& r, Unit& unit);
+  void on_mass_status(const fix::OrderRequest& r, Unit& unit);
+  void on_new(const fix::OrderRequest& r, Unit& unit);
+  void on_cancel_replace(const fix::OrderRequest& r, Unit& unit);
+  void on_status(const fix::OrderRequest& r, Unit& unit);
+  void report(const engine::Command& c, const fix::OrderRequest* request, const engine::Event& e, Unit& unit);
+  void fill_report(std::uint64_t id, const engine::Event& e, bool taker, Unit& unit);
+
+  const engine::Market& market_;
+  ledger::OpenLedger& ledger_;
+  const std::function<std::int64_t()> now_;
+  std::atomic<bool>* suspended_;
+  ledger::Sequencer sequencer_;  // next seq, a time that never goes back, apply, settle
+  std::atomic<std::uint64_t> commands_{0}, clock_commands_{0};
+  mutable std::uint64_t exec_seq_ = 0;
+  engine::EventSink sink_;
+  std::optional<OrderInfo> pending_;  // the order being entered
+  Orders orders_;                                            // live and ended orders, ClOrdIDs
+  MarketData market_data_;                                   // FIX market data subscriptions
+  const std::string* operator_reason_ = nullptr;             // of the operator command being sequenced
+};
+
+}  // namespace crix::gateway

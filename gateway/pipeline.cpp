@@ -1,0 +1,363 @@
+#include "gateway/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "gateway/engine_stage.hpp"
+#include "gateway/fix_values.hpp"
+
+namespace crix::gateway {
+
+using engine::Event;
+
+Pipeline::Pipeline(const engine::Market& market, const PipelineOptions& options, EngineStage& engine,
+                   ledger::Writer& writer, fix::Acceptor& acceptor, Published& published,
+                   std::function<std::int64_t()> clock, std::function<void(const std::string&)> on_failure)
+    : market_(market),
+      options_(options),
+      engine_(engine),
+      writer_(writer),
+      acceptor_(acceptor),
+      published_(published),
+      clock_(std::move(clock)),
+      on_failure_(std::move(on_failure)) {}
+
+Pipeline::~Pipeline() { stop(); }
+
+void Pipeline::start() {
+  advance_clock();
+  engine_thread_ = std::thread([this] { engine_loop(); });
+  ledger_thread_ = std::thread([this] { ledger_loop(); });
+}
+
+void Pipeline::stop() {
+  std::call_once(stopped_, [this] {
+    stopping_ = true;
+    inbound_.close();
+    if (engine_thread_.joinable()) engine_thread_.join();
+    if (ledger_thread_.joinable()) ledger_thread_.join();
+  });
+}
+
+std::string Pipeline::failure() const {
+  const std::lock_guard<std::mutex> lock(failure_mutex_);
+  return failure_;
+}
+
+engine::SessionPhase Pipeline::phase() {
+  const std::lock_guard<std::mutex> lock(engine_mutex_);
+  return engine_.phase();
+}
+
+void Pipeline::take(const fix::OrderRequest& r) {
+  if (!run_inline([&](Unit& unit) { engine_.on_request(r, unit); }) && !queue(r)) refuse(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
+}
+
+void Pipeline::take(const fix::MarketDataRequest& r, std::uint32_t logon) {
+  if (!run_inline([&](Unit& unit) { engine_.on_md_request(r, logon, unit); }) && !queue(MdRequest{r, logon})) {
+    refuse(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id);
+  }
+}
+
+void Pipeline::take(const fix::SecurityListRequest& r) {
+  if (!run_inline([&](Unit& unit) { engine_.on_security_list(r, unit); }) && !queue(r)) {
+    refuse(r.session, fixv::msg_type::kSecurityListRequest, r.security_req_id);
+  }
+}
+
+bool Pipeline::take(OperatorRequest o) {
+  return inbound_.try_push(Queued{std::move(o), std::chrono::steady_clock::now()});
+}
+
+// A request that finds both stages idle (nothing queued, neither lock held) runs to completion on
+// the FIX thread that received it: sequenced and settled under the engine lock, committed and
+// published under the ledger lock, exactly as the two stage threads would, but without waking
+// them: two thread wake-ups were most of a lone order's time inside crixd. Otherwise it joins the
+// inbound queue. Order is kept because every take from a queue happens under its stage's lock: an
+// empty queue seen under the lock means everything before has been handled, and the engine lock is
+// held until the ledger lock is (or the unit is queued), so later units commit after this one.
+// Only a request that finds no other in flight (taken and not yet answered), after one that found
+// the same, tries: under load, requests running on the FIX threads would split the engine thread's
+// batches and cost throughput (about 10% at window 100). false: nothing ran; the caller queues it.
+template <class Handle>
+bool Pipeline::run_inline(Handle handle) {
+  last_arrival_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  const bool alone = in_flight_.fetch_add(1) == 0;
+  if (!quiet_.exchange(alone) || !alone) return false;  // the one before came alone too
+  std::unique_lock<std::mutex> engine(engine_mutex_, std::try_to_lock);
+  if (!engine.owns_lock() || inbound_.size() != 0 || failed_ || stopping_) return false;
+  ++run_inline_;
+  std::vector<Unit> units(1);
+  units[0].taken = std::chrono::steady_clock::now();
+  units[0].requests = 1;
+  units[0].console.arrivals.push_back(units[0].taken);
+  handle(units[0]);
+  if (units[0].batch.empty() && units[0].out.empty()) {
+    --in_flight_;
+    return true;
+  }
+  std::unique_lock<std::mutex> ledger(ledger_mutex_, std::try_to_lock);
+  if (ledger.owns_lock() && batches_.size() == 0) {
+    engine.unlock();
+    commit_and_publish(units);
+  } else {
+    if (ledger.owns_lock()) ledger.unlock();
+    batches_.push(std::move(units[0]));
+  }
+  return true;
+}
+
+// After run_inline() said no (the request counts in in_flight_ from there): false when refused.
+template <class Request>
+bool Pipeline::queue(Request request) {
+  if (inbound_.try_push(Queued{std::move(request), std::chrono::steady_clock::now()})) return true;
+  --in_flight_;
+  return false;
+}
+
+void Pipeline::refuse(fix::SessionHandle session, const char* type, const std::string& id) {
+  if (stopping_) {
+    acceptor_.send(business_reject(session, type, id, fixv::business_reject::kOther, "the exchange is closing: the request was not taken"));
+    return;
+  }
+  ++busy_;
+  acceptor_.send(business_reject(session, type, id, fixv::business_reject::kOther, "the exchange is busy: the request was not taken; send it again"));
+}
+
+// At start, before any thread runs: the clock's command brings the exchange to now (the day the
+// ledger last saw closed, the session phase of this minute), journaled like the minute timer's, so
+// a fresh crixd is open during trading hours before any order arrives.
+void Pipeline::advance_clock() {
+  const std::lock_guard<std::mutex> lock(engine_mutex_);
+  Unit unit;
+  unit.taken = std::chrono::steady_clock::now();
+  engine_.handle(Inbound{Timer{}}, unit);
+  if (!batches_.try_push(std::move(unit))) throw std::logic_error("the batch queue is full before start");
+}
+
+void Pipeline::engine_loop() {
+  std::vector<Queued> items;
+  std::int64_t last_minute = now() / 60'000'000'000;
+  for (;;) {
+    // While requests keep arriving the thread polls instead of sleeping (DaemonOptions::hot).
+    const bool hot = std::chrono::steady_clock::now().time_since_epoch() -
+                         std::chrono::steady_clock::duration(last_arrival_.load(std::memory_order_relaxed)) <
+                     options_.hot;
+    const auto state = hot ? inbound_.wait(std::chrono::milliseconds(0), options_.hot)
+                           : inbound_.wait(std::chrono::milliseconds(200));
+    {
+      const std::lock_guard<std::mutex> lock(engine_mutex_);
+      items.clear();
+      inbound_.take(items, options_.max_batch_commands);
+      const std::int64_t minute = now() / 60'000'000'000;
+      if (minute != last_minute) {
+        // The clock moves the exchange once a minute, within the wait above (200 ms) of the minute
+        // turning: GTD expiry, and every session boundary and close (they fall on whole minutes),
+        // so the phase, the security list's status and the log change with the clock, not with
+        // the next order.
+        last_minute = minute;
+        items.push_back(Queued{Timer{}, {}});
+      }
+      if (failed_) {  // once trading stopped, nothing more is sequenced
+        for (const Queued& item : items) {
+          if (const auto* o = std::get_if<OperatorRequest>(&item.what)) {
+            http::ActionResult r;
+            r.reason = "the exchange has stopped trading: " + failure();
+            o->done(r);
+          }
+        }
+      } else if (!items.empty()) {
+        Unit unit;
+        unit.taken = std::chrono::steady_clock::now();
+        for (const Queued& item : items) {
+          if (std::holds_alternative<fix::OrderRequest>(item.what) || std::holds_alternative<MdRequest>(item.what) ||
+              std::holds_alternative<fix::SecurityListRequest>(item.what)) {
+            ++unit.requests;
+            unit.console.arrivals.push_back(item.arrived);
+          }
+          engine_.handle(item.what, unit);
+        }
+        if (!unit.batch.empty() || !unit.out.empty()) {
+          batches_.push(std::move(unit));
+        } else {
+          in_flight_ -= unit.requests;
+        }
+      }
+    }
+    if (state == BoundedQueue<Queued>::State::kClosed) break;
+  }
+  batches_.close();
+}
+
+
+void Pipeline::ledger_loop() {
+  std::vector<Unit> units;
+  for (;;) {
+    const auto state = batches_.wait(std::chrono::milliseconds(200));
+    {
+      const std::lock_guard<std::mutex> lock(ledger_mutex_);
+      units.clear();
+      batches_.take(units, batches_.capacity());
+      commit_and_publish(units);
+      if (units.empty()) published_.flush();  // session changes while nothing was committed
+    }
+    if (state == BoundedQueue<Unit>::State::kClosed) break;
+  }
+}
+
+// Under the ledger lock. Group commit: the units go into ONE transaction (one fsync under sync =
+// full), then their messages are published in order.
+void Pipeline::commit_and_publish(const std::vector<Unit>& units) {
+  if (units.empty() || failed_) return;
+  group_.clear();
+  std::uint64_t trades = 0;
+  for (const Unit& u : units) {
+    group_.append(u.batch);
+    trades += u.trades;
+  }
+  std::int64_t commit_us = -1;
+  if (!group_.empty()) {
+    try {
+      const auto t0 = std::chrono::steady_clock::now();
+      writer_.commit(group_);
+      const auto t1 = std::chrono::steady_clock::now();
+      timing_.add(t0 - units.front().taken, t1 - t0, group_.commands().size());
+      commit_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
+    } catch (const std::exception& ex) {
+      failed_ = true;
+      spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged: {}", ex.what());
+      {
+        const std::lock_guard<std::mutex> lock(failure_mutex_);
+        failure_ = ex.what();
+      }
+      on_failure_(ex.what());
+      published_.alert("critical", std::string("ledger write failed, trading stopped: ") + ex.what());
+      for (const Unit& u : units) {
+        for (const auto& [done, result] : u.answers) {
+          http::ActionResult r;
+          r.reason = std::string("the exchange has stopped trading: ") + ex.what();
+          done(r);
+        }
+      }
+      return;
+    }
+    ++commits_;
+  }
+  trades_ += trades;
+  last_seq_ = writer_.meta().last_seq.v;
+  {
+    const fix::Acceptor::Held held(acceptor_);  // a group's reports leave a session together
+    for (const Unit& u : units) {
+      publish(u);
+      in_flight_ -= u.requests;
+    }
+  }
+  // The console sees the commit, then the operators' commands in it are answered: an answer comes
+  // when what it did can be read.
+  Published::Commit commit;
+  commit.seq = last_seq_;
+  commit.chain_head = ledger::to_hex(writer_.meta().chain_head);
+  commit.commit_us = commit_us;
+  commit.sent = std::chrono::steady_clock::now();
+  console_batches_.clear();
+  for (const Unit& u : units) console_batches_.push_back(&u.console);
+  published_.publish(console_batches_, commit);
+  for (const Unit& u : units) {
+    for (const auto& [done, result] : u.answers) done(result);
+  }
+  for (const Unit& u : units) log_outcomes(u);
+}
+
+// One line per trade and per refused request of a committed unit, after its reports have left:
+// key=value fields an operator can grep, the same for every line of a kind. The logger is
+// asynchronous (crixd_main.cpp), so this costs the formatting, not the write.
+void Pipeline::log_outcomes(const Unit& u) const {
+  for (const ledger::OperatorAction& a : u.batch.actions()) {
+    spdlog::info("operator seq={} operator=\"{}\" command={} {} result=\"{}\"", a.seq.v, a.operator_name, a.command,
+                 a.arguments, a.result);
+  }
+  for (const Event& e : u.fills) {
+    const bool buy = e.side == engine::Side::kBuy;
+    const engine::OrderId buy_order = buy ? e.order_id : e.maker_id;
+    const engine::OrderId sell_order = buy ? e.maker_id : e.order_id;
+    const engine::ParticipantId buyer = buy ? e.participant : e.maker_participant;
+    const engine::ParticipantId seller = buy ? e.maker_participant : e.participant;
+    const engine::AccountId project = buy ? e.account : e.maker_account;
+    const engine::AccountId facility = buy ? e.maker_account : e.account;
+    spdlog::info("trade id={} symbol={} qty={} price={} buy_order={} buyer={} project={} sell_order={} seller={} "
+                 "facility={} credited={} ratio={} aggressor={}",
+                 e.trade_id.v, market_.instruments[e.instrument.v].code, e.qty.v, fix::format_price(e.price.v),
+                 buy_order.v, market_.participants[buyer.v].id, market_.projects[project.v].id, sell_order.v,
+                 market_.participants[seller.v].id, market_.facilities[facility.v].id, e.arg1,
+                 engine::ratio_text(static_cast<std::uint32_t>(e.arg2)), buy ? "buy" : "sell");
+  }
+  for (const Outbound& o : u.out) {
+    if (const auto* r = std::get_if<fix::ExecReport>(&o); r != nullptr && r->exec_type == fixv::exec_type::kRejected) {
+      spdlog::info("reject request=new participant={} cl_ord_id={} symbol={} side={} account={} qty={} price={} "
+                   "reason=\"{}\"",
+                   participant_id(r->session), r->cl_ord_id, r->symbol, r->side == fixv::side::kSell ? "sell" : "buy", r->account,
+                   r->order_qty, fix::format_price(r->price), r->text);
+    } else if (const auto* c = std::get_if<fix::CancelReject>(&o)) {
+      spdlog::info("reject request={} participant={} cl_ord_id={} order_id={} orig_cl_ord_id={} reason=\"{}\"",
+                   c->response_to == fixv::cxl_rej_response_to::kReplace ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
+                   c->order_id, c->orig_cl_ord_id, c->text);
+    } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == fixv::mass_cancel::kRejected) {
+      spdlog::info("reject request=mass_cancel participant={} cl_ord_id={} reason=\"{}\"", participant_id(m->session),
+                   m->cl_ord_id, m->text);
+    } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
+      spdlog::info("reject request={} participant={} ref_id={} reason=\"{}\"", b->ref_msg_type,
+                   participant_id(b->session), b->ref_id, b->text);
+    }
+  }
+}
+
+
+void Pipeline::publish(const Unit& u) {
+  for (const Outbound& o : u.out) {
+    // A message FIX cannot carry (an empty required field, a char that is not printable) is a bug of
+    // ours: the gateway refuses such input, so this is logged rather than ending the exchange.
+    try {
+      std::visit(
+          [&](const auto& message) {
+            if (acceptor_.send(message)) published_.sent(message.session);
+          },
+          o);
+    } catch (const std::invalid_argument& e) {
+      const fix::SessionHandle to = std::visit([](const auto& message) { return message.session; }, o);
+      spdlog::error("a message to {} was not sent: {}",
+                    to < market_.participants.size() ? market_.participants[to].id : "?", e.what());
+    }
+  }
+  for (const auto& [p, text] : u.logouts) acceptor_.logout(p, text);
+}
+
+void CommitTiming::add(std::chrono::nanoseconds engine_to_commit, std::chrono::nanoseconds commit,
+                       std::size_t commands) {
+  if (waits_.size() >= kKeep) return;
+  waits_.push_back(engine_to_commit.count() / 1000);
+  commits_.push_back(commit.count() / 1000);
+  commands_ += commands;
+}
+
+namespace {
+
+std::string pct(std::vector<std::int64_t>& v, int p) {
+  const std::size_t k = (v.size() - 1) * static_cast<std::size_t>(p) / 100;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return std::to_string(v[k]);
+}
+
+}  // namespace
+
+std::string CommitTiming::summary() {
+  if (commits_.empty()) return "no commits timed";
+  return "ledger: " + std::to_string(commits_.size()) + " group commits of " +
+         std::to_string(commands_ / commits_.size()) + " commands on average; commit p50 " + pct(commits_, 50) +
+         " us, p99 " + pct(commits_, 99) + " us; engine take to commit start p50 " + pct(waits_, 50) +
+         " us, p99 " + pct(waits_, 99) + " us";
+}
+
+}  // namespace crix::gateway

@@ -1,0 +1,133 @@
+#include "gateway/reports.hpp"
+
+#include <utility>
+
+#include "gateway/fix_values.hpp"
+
+namespace crix::gateway {
+
+int ord_rej_reason(engine::RejectCode code) {
+  using engine::RejectCode;
+  switch (code) {
+    case RejectCode::kUnknownInstrument: return fixv::ord_rej_reason::kUnknownSymbol;
+    case RejectCode::kSessionClosed:
+    case RejectCode::kInstrumentHalted: return fixv::ord_rej_reason::kExchangeClosed;
+    case RejectCode::kFacilityCapacity:
+    case RejectCode::kProjectNeed:
+    case RejectCode::kInvalidQuantity: return fixv::ord_rej_reason::kOrderExceedsLimit;
+    case RejectCode::kDuplicateOrderId: return fixv::ord_rej_reason::kDuplicateOrder;
+    case RejectCode::kUnknownOrder: return fixv::ord_rej_reason::kUnknownOrder;
+    default: return fixv::ord_rej_reason::kOther;
+  }
+}
+
+std::string_view new_reject_key(int ord_rej_reason) {
+  switch (ord_rej_reason) {
+    case fixv::ord_rej_reason::kUnknownSymbol: return "unknown symbol";
+    case fixv::ord_rej_reason::kDuplicateOrder: return "duplicate ClOrdID";
+    default: return "invalid request";
+  }
+}
+
+std::string_view cancel_reject_key(int cxl_rej_reason) {
+  switch (cxl_rej_reason) {
+    case fixv::cxl_rej_reason::kUnknownOrder: return "unknown order";
+    case fixv::cxl_rej_reason::kDuplicateClOrdId: return "duplicate ClOrdID";
+    default: return "invalid request";
+  }
+}
+
+fix::ExecReport order_report(const engine::Market& market, const OrderInfo& o, std::uint64_t order_id,
+                             std::string exec_id, std::int64_t transact_time) {
+  fix::ExecReport r;
+  r.session = o.session;
+  r.order_id = std::to_string(order_id);
+  r.exec_id = std::move(exec_id);
+  r.cl_ord_id = o.cl_ord_id;
+  r.symbol = market.instruments[o.instrument].code;
+  r.account = o.account;
+  r.side = o.side;
+  r.ord_type = o.ord_type;
+  r.time_in_force = o.tif;
+  r.price = o.price;
+  r.order_qty = o.qty;
+  r.cum_qty = o.cum_qty;
+  r.leaves_qty = o.qty - o.cum_qty;
+  r.avg_px = o.cum_qty > 0 ? static_cast<std::int64_t>((o.cum_value + o.cum_qty / 2) / o.cum_qty) : 0;
+  r.transact_time = transact_time;
+  return r;
+}
+
+fix::ExecReport ended_report(const engine::Market& market, const Ended& ended, std::uint64_t order_id,
+                             std::string exec_id, std::int64_t transact_time) {
+  fix::ExecReport e = order_report(market, ended.info, order_id, std::move(exec_id), transact_time);
+  e.exec_type = fixv::exec_type::kOrderStatus;
+  e.ord_status = ended.status;
+  e.leaves_qty = 0;
+  return e;
+}
+
+fix::ExecReport rejected_new(const fix::OrderRequest& r, int ord_rej_reason, const std::string& text,
+                             std::string exec_id, std::int64_t transact_time) {
+  fix::ExecReport e;
+  e.session = r.session;
+  e.order_id = "NONE";
+  e.exec_id = std::move(exec_id);
+  e.cl_ord_id = r.cl_ord_id;
+  e.exec_type = fixv::exec_type::kRejected;
+  e.ord_status = fixv::ord_status::kRejected;
+  e.symbol = r.symbol;
+  e.account = r.account;
+  e.side = r.side;
+  e.ord_type = r.ord_type;
+  e.time_in_force = r.time_in_force;
+  e.price = r.price;
+  e.order_qty = r.qty;
+  e.ord_rej_reason = ord_rej_reason;
+  e.text = text;
+  e.transact_time = transact_time;
+  return e;
+}
+
+fix::CancelReject rejected_cancel(const fix::OrderRequest& r, const std::string& order_id, int cxl_rej_reason,
+                                  const std::string& text) {
+  fix::CancelReject c;
+  c.session = r.session;
+  c.order_id = order_id;
+  c.cl_ord_id = r.cl_ord_id;
+  c.orig_cl_ord_id = r.orig_cl_ord_id;
+  c.response_to = r.kind == fix::RequestKind::kReplace ? fixv::cxl_rej_response_to::kReplace
+                                                       : fixv::cxl_rej_response_to::kCancel;
+  c.reason = cxl_rej_reason;
+  c.text = text;
+  return c;
+}
+
+fix::ExecReport unknown_order_status(const fix::OrderRequest& r, std::string exec_id) {
+  fix::ExecReport e;
+  e.session = r.session;
+  e.order_id = r.order_id.empty() ? "NONE" : r.order_id;
+  e.exec_id = std::move(exec_id);
+  e.cl_ord_id = r.cl_ord_id;
+  e.exec_type = fixv::exec_type::kOrderStatus;
+  e.ord_status = fixv::ord_status::kRejected;
+  e.symbol = r.symbol;
+  e.side = r.side;
+  e.text = "no order of this session by that id today: it was never accepted, or ended on an earlier trading day";
+  return e;
+}
+
+fix::ExecReport no_orders_status(const fix::OrderRequest& r, std::string exec_id) {
+  fix::ExecReport e;
+  e.session = r.session;
+  e.order_id = "NONE";
+  e.exec_id = std::move(exec_id);
+  e.cl_ord_id = r.cl_ord_id;
+  e.exec_type = fixv::exec_type::kOrderStatus;
+  e.ord_status = fixv::ord_status::kRejected;
+  e.symbol = r.symbol.empty() ? "NONE" : r.symbol;
+  e.text = "no orders";
+  return e;
+}
+
+}  // namespace crix::gateway
