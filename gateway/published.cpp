@@ -82,7 +82,9 @@ json participant_json(const http::ParticipantView& p) {
 http::FeedEvent event(std::uint64_t seq, const char* type, const json& body) {
   json j{{"type", type}, {"seq", seq}};
   j.update(body);
-  return http::FeedEvent{seq, type, j.dump()};
+  // Not-UTF-8 text (an alert quoting what a client sent) as U+FFFD: dump() would throw on the ledger
+  // thread.
+  return http::FeedEvent{seq, type, j.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 template <class Map>
@@ -561,7 +563,7 @@ std::uint64_t Published::subscribe(http::Link::FeedHandler on_events, std::strin
   snapshot = json{{"type", "snapshot"},         {"seq", seq_},           {"instruments", instruments},
                   {"books", books},             {"trades", trades},      {"sessions", sessions},
                   {"participants", participants}}
-                 .dump();
+                 .dump(-1, ' ', false, json::error_handler_t::replace);
   const std::uint64_t handle = next_handle_++;
   subscribers_.emplace(handle, std::move(on_events));
   return handle;
