@@ -27,6 +27,7 @@
 #include "gateway/http/server.hpp"
 #include "gateway/password.hpp"
 #include "ledger/json.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scratch_dir.hpp"
 
@@ -174,48 +175,13 @@ class TestLink : public http::Link {
   std::uint64_t next_handle_ = 0;
 };
 
-// ---------------------------------------------------------------------------------------------------
-// A Beast client.
+// The Beast client (tests/support/http_client.hpp).
 
-struct Reply {
-  unsigned status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;
-  Json json() const { return Json::parse(body); }
-};
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-template <class Stream>
-Reply exchange(Stream& stream, bhttp::verb verb, const std::string& target, const std::string& body, const Headers& headers) {
-  bhttp::request<bhttp::string_body> req(verb, target, 11);
-  req.set(bhttp::field::host, "127.0.0.1");
-  for (const auto& [k, v] : headers) req.set(k, v);
-  req.body() = body;
-  req.prepare_payload();
-  bhttp::write(stream, req);
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  bhttp::read(stream, buffer, parser);
-  Reply r;
-  r.status = parser.get().result_int();
-  r.body = parser.get().body();
-  for (const auto& f : parser.get()) r.headers[std::string(f.name_string())] = std::string(f.value());
-  return r;
-}
-
-Reply request(std::uint16_t port, bhttp::verb verb, const std::string& target, const std::string& body = "",
-              const Headers& headers = {}) {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  return exchange(stream, verb, target, body, headers);
-}
-
-Reply get(std::uint16_t port, const std::string& target, const Headers& headers = {}) {
-  return request(port, bhttp::verb::get, target, "", headers);
-}
+using crix::test::exchange;
+using crix::test::get;
+using crix::test::Headers;
+using crix::test::Reply;
+using crix::test::request;
 
 // What the server answers to bytes that are not (or not all) an HTTP request: the whole reply.
 // Sends `bytes`, then, after `pause`, `later`, and reads until the server closes.
@@ -240,13 +206,12 @@ std::string raw(std::uint16_t port, const std::string& bytes, const std::string&
   return out;
 }
 
-const Headers kOperator = {{"Authorization", "Bearer crix-sample-operator-token"}};
+const Headers& kOperator = crix::test::kOperatorToken;
 
 std::string login(std::uint16_t port, const std::string& user, const std::string& password) {
-  const Reply r = request(port, bhttp::verb::post, "/api/v1/login", Json{{"user", user}, {"password", password}}.dump());
-  REQUIRE(r.status == 200);
-  const std::string cookie = r.headers.at("Set-Cookie");
-  return cookie.substr(0, cookie.find(';'));
+  std::string cookie = crix::test::login(port, user, password);
+  REQUIRE(!cookie.empty());
+  return cookie;
 }
 
 config::LoadResult sample() {

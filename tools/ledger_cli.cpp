@@ -31,43 +31,14 @@ std::string join(const std::vector<std::string>& items, std::size_t most = 20) {
   return s.empty() ? "(none registered)" : s;
 }
 
-std::string two(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
-
-std::string date_text(ledger::Day day) {
-  const engine::Date d = ledger::to_date(day);
-  return std::to_string(d.year) + "-" + two(d.month) + "-" + two(d.day);
-}
-
-// Names and formats of one ledger's registry, read once per command.
+// The ledger's registry (ledger::Names, which names the rows' ids), with the checks of the command's
+// arguments against it.
 class Registry {
  public:
-  explicit Registry(const Reader& r)
-      : meta_(r.meta()),
-        participants_(r.participants()),
-        instruments_(r.instruments()),
-        regions_(r.regions()),
-        facilities_(r.facilities()),
-        projects_(r.projects()) {}
+  explicit Registry(const Reader& r) : names_(r) {}
 
-  // "2026-12-04 11:40:12.038+08:00": ledger times are the exchange's local time, and say so.
-  std::string time_text(engine::Timestamp ts) const {
-    const std::int64_t local = ts.v + std::int64_t{meta_.utc_offset_minutes} * 60'000'000'000;
-    const ledger::Day day = ledger::local_day(ts, meta_.utc_offset_minutes);
-    const std::int64_t in_day = local - std::int64_t{day.v} * 86'400'000'000'000;
-    const std::int64_t s = in_day / 1'000'000'000;
-    const std::int64_t ms = in_day / 1'000'000 % 1000;
-    std::string msec = std::to_string(ms);
-    msec.insert(0, 3 - msec.size(), '0');
-    return date_text(day) + " " + two(static_cast<int>(s / 3600)) + ":" + two(static_cast<int>(s / 60 % 60)) +
-           ":" + two(static_cast<int>(s % 60)) + "." + msec + zone_text();
-  }
-
-  // The exchange's UTC offset, "+08:00".
-  std::string zone_text() const {
-    const std::int32_t m = meta_.utc_offset_minutes;
-    const std::int32_t a = m < 0 ? -m : m;
-    return std::string(m < 0 ? "-" : "+") + two(a / 60) + ":" + two(a % 60);
-  }
+  const ledger::Names& names() const { return names_; }
+  const ledger::Meta& meta() const { return names_.meta(); }
 
   // "2026-12-01" (start of that local day) or "2026-12-01T10:30" -> UTC ns.
   engine::Timestamp parse_time(std::string_view flag, std::string_view v) const {
@@ -89,115 +60,42 @@ class Registry {
     if (!on_calendar(*date)) {
       throw CLI::ValidationError(std::string(flag), "\"" + std::string(v) + "\" is not a date of the calendar");
     }
-    return engine::local_time(*date, h, mi, meta_.utc_offset_minutes);
+    return engine::local_time(*date, h, mi, meta().utc_offset_minutes);
   }
 
-  template <class List, class Id>
-  static std::optional<std::uint32_t> find(const List& list, Id id_of, std::string_view id) {
-    for (std::uint32_t i = 0; i < list.size(); ++i) {
-      if (id_of(list[i]) == id) return i;
-    }
-    return std::nullopt;
+  std::uint32_t participant(std::string_view flag, std::string_view id) const {
+    return index(names_.participant(id), names_.participants(), [](const auto& p) { return p.id; }, flag, id,
+                 "participant");
+  }
+  std::uint32_t facility(std::string_view flag, std::string_view id) const {
+    return index(names_.facility(id), names_.facilities(), [](const auto& f) { return f.id; }, flag, id, "facility");
+  }
+  std::uint32_t project(std::string_view flag, std::string_view id) const {
+    return index(names_.project(id), names_.projects(), [](const auto& p) { return p.id; }, flag, id, "project");
+  }
+  std::uint32_t instrument(std::string_view flag, std::string_view code) const {
+    return index(names_.instrument(code), names_.instruments(), [](const auto& i) { return i.code; }, flag, code,
+                 "instrument");
+  }
+  std::uint32_t region(std::string_view flag, std::string_view code) const {
+    return index(names_.region(code), names_.regions(), [](const auto& r) { return std::to_string(r.code); }, flag,
+                 code, "region code");
   }
 
+ private:
+  // `found`, or a usage error that lists the valid ids.
   template <class List, class Id>
-  static std::uint32_t index(const List& list, Id id_of, std::string_view flag, std::string_view id,
-                             const char* what) {
-    if (const auto i = find(list, id_of, id)) return *i;
+  static std::uint32_t index(std::optional<std::uint32_t> found, const List& list, Id id_of, std::string_view flag,
+                             std::string_view id, const char* what) {
+    if (found) return *found;
     std::vector<std::string> valid;
     for (const auto& item : list) valid.push_back(id_of(item));
     throw CLI::ValidationError(std::string(flag),
                                "\"" + std::string(id) + "\" is no " + what + " of this ledger; valid: " + join(valid));
   }
 
-  std::uint32_t participant(std::string_view flag, std::string_view id) const {
-    return index(participants_, [](const ledger::ParticipantEntry& p) { return p.id; }, flag, id, "participant");
-  }
-  std::uint32_t facility(std::string_view flag, std::string_view id) const {
-    return index(facilities_, [](const ledger::FacilityState& f) { return f.id; }, flag, id, "facility");
-  }
-  std::uint32_t project(std::string_view flag, std::string_view id) const {
-    return index(projects_, [](const ledger::ProjectState& p) { return p.id; }, flag, id, "project");
-  }
-  std::uint32_t instrument(std::string_view flag, std::string_view code) const {
-    return index(instruments_, [](const ledger::InstrumentEntry& i) { return i.code; }, flag, code, "instrument");
-  }
-  std::uint32_t region(std::string_view flag, std::string_view code) const {
-    return index(regions_, [](const ledger::RegionState& r) { return std::to_string(r.code); }, flag, code,
-                 "region code");
-  }
-
-  std::string participant_id(engine::ParticipantId p) const { return name(participants_, p.v, &ledger::ParticipantEntry::id); }
-  std::string facility_id(ledger::FacilityIndex f) const { return name(facilities_, f.v, &ledger::FacilityState::id); }
-  std::string project_id(ledger::ProjectIndex p) const { return name(projects_, p.v, &ledger::ProjectState::id); }
-  std::string instrument_code(engine::InstrumentId i) const { return name(instruments_, i.v, &ledger::InstrumentEntry::code); }
-  std::string region_name(ledger::RegionIndex r) const { return name(regions_, r.v, &ledger::RegionState::name); }
-
-  const ledger::Meta& meta() const { return meta_; }
-  const std::vector<ledger::FacilityState>& facilities() const { return facilities_; }
-  const std::vector<ledger::InstrumentEntry>& instruments() const { return instruments_; }
-
- private:
-  template <class List, class Field>
-  static std::string name(const List& list, std::uint32_t i, Field field) {
-    return i < list.size() ? list[i].*field : "#" + std::to_string(i);
-  }
-
-  ledger::Meta meta_;
-  std::vector<ledger::ParticipantEntry> participants_;
-  std::vector<ledger::InstrumentEntry> instruments_;
-  std::vector<ledger::RegionState> regions_;
-  std::vector<ledger::FacilityState> facilities_;
-  std::vector<ledger::ProjectState> projects_;
+  ledger::Names names_;
 };
-
-Cell money(std::int64_t fen) {
-  std::string s = engine::yuan(fen);
-  s.resize(s.size() - 5);  // " yuan": the column says the unit
-  return Cell{s, true};
-}
-
-// A day's traded value: a sum of price x qty that can pass int64 (10^12 fen x 10^10 t per trade).
-Cell money128(ledger::Int128 fen) {
-  const bool negative = fen < 0;
-  if (negative) fen = -fen;
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(fen % 10)));
-    fen /= 10;
-  } while (fen != 0);
-  if (digits.size() < 3) digits.insert(0, 3 - digits.size(), '0');
-  digits.insert(digits.size() - 2, ".");
-  return Cell{(negative ? "-" : "") + digits, true};
-}
-
-Cell ratio(std::uint32_t permille) {
-  std::string s = std::to_string(permille / 1000) + ".";
-  std::string frac = std::to_string(permille % 1000);
-  frac.insert(0, 3 - frac.size(), '0');
-  return Cell{s + frac, true};
-}
-
-const std::vector<std::string> kTradeColumns = {"trade", "kind",  "time",       "instrument", "seller",
-                                                "facility", "buyer", "project", "price_yuan", "qty_t",
-                                                "ratio",    "credited_t", "seq", "hash"};
-
-std::vector<Cell> trade_row(const Registry& reg, const Trade& x) {
-  return {number(static_cast<unsigned long long>(x.id.v)),
-          text(x.kind == ledger::TradeKind::kTrade ? "trade" : "revokes " + std::to_string(x.revokes.v)),
-          text(reg.time_text(x.ts)), text(reg.instrument_code(x.instrument)), text(reg.participant_id(x.seller)),
-          text(reg.facility_id(x.facility)), text(reg.participant_id(x.buyer)), text(reg.project_id(x.project)),
-          money(x.price.v), number(static_cast<long long>(x.qty.v)), ratio(x.ratio_permille),
-          number(static_cast<long long>(x.credited.v)), number(static_cast<unsigned long long>(x.seq.v)),
-          text(ledger::to_hex(x.hash).substr(0, 16))};
-}
-
-Table trade_table(const Registry& reg, const std::vector<Trade>& trades) {
-  Table t;
-  t.columns = kTradeColumns;
-  for (const Trade& x : trades) t.add(trade_row(reg, x));
-  return t;
-}
 
 // One query's arguments, as parsed: the positionals in order (LEDGER first) and the options with a value.
 struct Options {
@@ -267,16 +165,16 @@ int list_paged(std::string_view query, const Options& o, const std::vector<std::
 
 int query_summary(const Reader& r, const Options& o, std::ostream& out) {
   const ledger::Summary s = r.summary();
-  Table t;
+  ledger::Table t;
   t.columns = {"key", "value"};
-  t.add({text("schema"), number(static_cast<unsigned long long>(s.meta.schema))});
-  t.add({text("trades"), number(static_cast<unsigned long long>(s.meta.trade_count))});
-  t.add({text("revocations"), number(static_cast<unsigned long long>(s.meta.revocations))});
-  t.add({text("journaled commands"), number(static_cast<unsigned long long>(s.journal))});
-  t.add({text("last seq"), number(static_cast<unsigned long long>(s.meta.last_seq.v))});
-  t.add({text("commits"), number(static_cast<unsigned long long>(s.meta.commits))});
-  t.add({text("elimination entries"), number(static_cast<unsigned long long>(s.elimination))});
-  t.add({text("chain head"), text(ledger::to_hex(s.meta.chain_head))});
+  t.add({ledger::text_cell("schema"), ledger::number_cell(static_cast<unsigned long long>(s.meta.schema))});
+  t.add({ledger::text_cell("trades"), ledger::number_cell(static_cast<unsigned long long>(s.meta.trade_count))});
+  t.add({ledger::text_cell("revocations"), ledger::number_cell(static_cast<unsigned long long>(s.meta.revocations))});
+  t.add({ledger::text_cell("journaled commands"), ledger::number_cell(static_cast<unsigned long long>(s.journal))});
+  t.add({ledger::text_cell("last seq"), ledger::number_cell(static_cast<unsigned long long>(s.meta.last_seq.v))});
+  t.add({ledger::text_cell("commits"), ledger::number_cell(static_cast<unsigned long long>(s.meta.commits))});
+  t.add({ledger::text_cell("elimination entries"), ledger::number_cell(static_cast<unsigned long long>(s.elimination))});
+  t.add({ledger::text_cell("chain head"), ledger::text_cell(ledger::to_hex(s.meta.chain_head))});
   render(t, o.format, out);
   return 0;
 }
@@ -345,22 +243,8 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
     return range ? r.count_between(from, to, after) : r.count_trades(after);
   };
   return list_paged(
-      "trades", o, kTradeColumns, fetch, [&](const Trade& t) { return trade_row(reg, t); },
+      "trades", o, ledger::trade_columns(), fetch, [&](const Trade& t) { return ledger::trade_row(reg.names(), t); },
       [](const Trade& t) { return t.id; }, left, out, err);
-}
-
-// The eligibility facts that stand against a sale (DOMAIN.md), by their configuration keys, or "none":
-// as registered and as amended through the journal.
-std::string facts_text(const engine::EligibilityFacts& f) {
-  const std::pair<bool, const char*> adverse[] = {
-      {f.mandated_cut, "mandated_cut"}, {f.subsidised, "subsidised"},     {f.backward, "backward"},
-      {f.zombie_owner, "zombie_owner"}, {f.court_seized, "court_seized"}, {f.dismantled, "dismantled"},
-      {f.used, "used"},                 {!f.on_inventory, "not on_inventory"}};
-  std::string s;
-  for (const auto& [set, name] : adverse) {
-    if (set) s += (s.empty() ? "" : ", ") + std::string(name);
-  }
-  return s.empty() ? "none" : s;
 }
 
 int query_facility(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
@@ -370,27 +254,7 @@ int query_facility(const Reader& r, const Registry& reg, const Options& o, std::
   if (const auto v = count_flag(o, "--after")) page.after = engine::TradeId(*v);
   const std::optional<ledger::FacilityHistory> h = r.facility_history(ledger::FacilityIndex(f), page);
   if (!h) throw CLI::ValidationError("ID", "\"" + o.positional[1] + "\" has no history in this ledger");
-  Table state;
-  state.columns = {"facility", "owner",    "region",   "industry", "status",     "capacity_t",
-                   "sold_t",   "unsold_t", "facts",    "idle_years", "expires"};
-  const engine::EligibilityFacts& facts = h->facility.facts;
-  state.add({text(h->facility.id), text(reg.participant_id(h->facility.owner)), text(reg.region_name(h->facility.region)),
-             text(std::string(engine::to_string(h->facility.industry))), text(std::string(ledger::to_string(h->facility.status))),
-             number(static_cast<long long>(h->facility.capacity.v)), number(static_cast<long long>(h->facility.sold.v)),
-             number(static_cast<long long>(h->facility.unsold().v)), text(facts_text(facts)),
-             number(static_cast<unsigned long long>(facts.idle_years)),
-             facts.expires ? text(date_text(ledger::to_day(*facts.expires))) : none()});
-  Table entries;
-  entries.columns = {"trade", "revision", "status", "written_by", "project", "qty_t", "retired", "publicity_end",
-                     "dismantle_from", "dismantle_by", "time"};
-  for (const ledger::EliminationEntry& e : h->entries) {
-    entries.add({number(static_cast<unsigned long long>(e.trade.v)), number(static_cast<unsigned long long>(e.revision)),
-                 text(std::string(engine::to_string(e.status))), number(static_cast<unsigned long long>(e.by.v)),
-                 text(reg.project_id(e.project)), number(static_cast<long long>(e.qty.v)), text(date_text(e.retired)),
-                 text(date_text(e.publicity_end)), text(date_text(e.dismantle_from)), text(date_text(e.dismantle_by)),
-                 text(reg.time_text(e.ts))});
-  }
-  render({{"facility", state}, {"trades", trade_table(reg, h->trades)}, {"elimination entries", entries}}, o.format, out);
+  render(ledger::facility_sections(reg.names(), *h), o.format, out);
   return 0;
 }
 
@@ -398,19 +262,9 @@ int query_project(const Reader& r, const Registry& reg, const Options& o, std::o
   const std::uint32_t p = reg.project("ID", o.positional[1]);
   const std::optional<ledger::ProjectProgress> g = r.project_progress(ledger::ProjectIndex(p));
   if (!g) throw CLI::ValidationError("ID", "\"" + o.positional[1] + "\" has no record in this ledger");
-  Table state;
-  state.columns = {"project", "owner",  "region", "industry",  "need_t", "credited_t", "remaining_t", "trades",
-                   "site",    "equipment", "construction_start", "production_start"};
-  const auto day_or_none = [](const std::optional<ledger::Day>& d) { return d ? text(date_text(*d)) : none(); };
-  state.add({text(g->project.id), text(reg.participant_id(g->project.owner)), text(reg.region_name(g->project.region)),
-             text(std::string(engine::to_string(g->project.industry))), number(static_cast<long long>(g->project.need.v)),
-             number(static_cast<long long>(g->project.credited.v)), number(static_cast<long long>(g->remaining.v)),
-             number(static_cast<unsigned long long>(g->trades)), text(g->project.site), text(g->project.equipment),
-             day_or_none(g->project.construction_start), day_or_none(g->project.production_start)});
   ledger::Page page;
   page.limit = 1'000'000;
-  render({{"project", state}, {"trades", trade_table(reg, r.trades_by_project(ledger::ProjectIndex(p), page))}},
-         o.format, out);
+  render(ledger::project_sections(reg.names(), *g, r.trades_by_project(ledger::ProjectIndex(p), page)), o.format, out);
   return 0;
 }
 
@@ -425,55 +279,16 @@ int query_elimination(const Reader& r, const Registry& reg, const Options& o, st
       if (*s == engine::to_string(st)) filter.status = st;
     }
   }
-  const std::vector<std::string> columns = {
-      "region",          "province",           "enterprise",        "enterprise_id",    "facility",
-      "equipment",       "inventory_ref",      "capacity_retired_t", "trade",           "buyer_project",
-      "filing_ref",      "retired",            "publicity_end",     "dismantle_from",   "dismantle_by",
-      "status",          "status_since",       "project_enterprise", "project_site",    "project_equipment",
-      "project_capacity_t", "construction_start", "production_start"};
-  const auto day_or_none = [](const std::optional<ledger::Day>& d) { return d ? text(date_text(*d)) : none(); };
-  const auto row = [&](const ledger::EliminationItem& e) -> std::vector<Cell> {
-    return {text(e.region_name), text(e.province_name), text(e.owner_name), text(e.owner_id), text(e.facility_id),
-            text(e.equipment), text(e.inventory_ref), number(static_cast<long long>(e.entry.qty.v)),
-            number(static_cast<unsigned long long>(e.entry.trade.v)), text(e.project_id), text(e.project_approval_ref),
-            text(date_text(e.entry.retired)), text(date_text(e.entry.publicity_end)),
-            text(date_text(e.entry.dismantle_from)), text(date_text(e.entry.dismantle_by)),
-            text(std::string(engine::to_string(e.status))), text(reg.time_text(e.status_since)),
-            text(e.project_owner_name), text(e.project_site), text(e.project_equipment),
-            number(static_cast<long long>(e.project_capacity.v)), day_or_none(e.construction_start),
-            day_or_none(e.production_start)};
-  };
   return list_paged(
-      "elimination", o, columns, [&](const ledger::Page& page) { return r.elimination_list(filter, page); }, row,
+      "elimination", o, ledger::elimination_columns(),
+      [&](const ledger::Page& page) { return r.elimination_list(filter, page); },
+      [&](const ledger::EliminationItem& e) { return ledger::elimination_row(reg.names(), e); },
       [](const ledger::EliminationItem& e) { return e.entry.trade; },
       [&](engine::TradeId after) { return r.count_elimination(filter, after); }, out, err);
 }
 
 int query_regions(const Reader& r, const Options& o, std::ostream& out) {
-  const auto optional_number = [](const std::optional<std::int64_t>& v) {
-    return v ? number(static_cast<long long>(*v)) : none();
-  };
-  const auto room = [](const std::optional<std::int64_t>& cap, std::int64_t capacity) {
-    return cap ? std::optional<std::int64_t>(*cap - capacity) : std::nullopt;
-  };
-  Table regions;
-  regions.columns = {"region", "code", "province_code", "industry", "configured_t", "capacity_t", "cap_t", "room_t"};
-  for (const ledger::RegionCapacity& c : r.region_capacity()) {
-    regions.add({text(c.name), number(static_cast<unsigned long long>(c.code)),
-                 number(static_cast<unsigned long long>(ledger::province_code(c.code))),
-                 text(std::string(engine::to_string(c.industry))), number(static_cast<long long>(c.initial)),
-                 number(static_cast<long long>(c.capacity)), optional_number(c.cap),
-                 optional_number(room(c.cap, c.capacity))});
-  }
-  Table provinces;
-  provinces.columns = {"province", "code", "industry", "regions", "configured_t", "capacity_t", "cap_t", "room_t"};
-  for (const ledger::ProvinceCapacity& p : r.province_capacity()) {
-    provinces.add({text(p.name), number(static_cast<unsigned long long>(p.code)),
-                   text(std::string(engine::to_string(p.industry))), number(static_cast<unsigned long long>(p.regions)),
-                   number(static_cast<long long>(p.initial)), number(static_cast<long long>(p.capacity)),
-                   optional_number(p.cap), optional_number(room(p.cap, p.capacity))});
-  }
-  render({{"regions", regions}, {"provinces", provinces}}, o.format, out);
+  render(ledger::regions_sections(r), o.format, out);
   return 0;
 }
 
@@ -487,30 +302,11 @@ int query_daily(const Reader& r, const Registry& reg, const Options& o, std::ost
   const ledger::Day last = day_of("--to", ledger::Day(std::numeric_limits<std::int32_t>::max() / 2));
   std::optional<engine::InstrumentId> instrument;
   if (const auto i = flag(o, "--instrument")) instrument = engine::InstrumentId(reg.instrument("--instrument", *i));
-  Table t;
-  t.columns = {"day", "instrument", "trades", "volume_t", "value_yuan", "open", "high", "low", "close_vwap"};
-  for (const ledger::DailyStats& d : r.daily_stats(first, last, instrument)) {
-    t.add({text(date_text(d.day)), text(reg.instrument_code(d.instrument)), number(static_cast<unsigned long long>(d.trades)),
-           number(static_cast<long long>(d.volume.v)), money128(d.value), money(d.open.v),
-           money(d.high.v), money(d.low.v), money(d.close.v)});
-  }
-  render(t, o.format, out);
+  render(ledger::daily_table(reg.names(), r.daily_stats(first, last, instrument)), o.format, out);
   return 0;
 }
 
-// "-1.23": `change` against `base` in percent, two decimals, half away from zero.
-Cell percent(std::int64_t change, std::int64_t base) {
-  const ledger::Int128 scaled = ledger::Int128{change} * 20'000 / base;  // hundredths of a percent, x 2
-  const ledger::Int128 hundredths = (scaled + (scaled < 0 ? -1 : 1)) / 2;
-  const ledger::Int128 a = hundredths < 0 ? -hundredths : hundredths;
-  const auto whole = static_cast<long long>(a / 100);
-  const auto frac = static_cast<int>(a % 100);
-  return Cell{std::string(hundredths < 0 ? "-" : "") + std::to_string(whole) + "." + two(frac), true};
-}
-
-// The daily market report of one day, as a carbon market's: per instrument the day's prices, the change
-// against the previous close (the close of the instrument's last earlier day with trades), the day's
-// trades, volume and value, and the totals since the ledger began; then the market's totals.
+// The daily market report of one day (ledger::report_table): DAY, or the last day with trades.
 int query_report(const Reader& r, const Registry& reg, const Options& o, std::ostream& out, std::ostream& err) {
   const std::vector<ledger::DailyStats> all =
       r.daily_stats(ledger::Day(std::numeric_limits<std::int32_t>::min() / 2),
@@ -528,65 +324,11 @@ int query_report(const Reader& r, const Registry& reg, const Options& o, std::os
     err << "crix ledger report: " << o.positional[0] << " holds no trades yet: give the DAY to report\n";
     return 1;
   }
-  Table t;
-  t.columns = {"day",       "instrument", "open",         "high",     "low",       "close",
-               "prev_close", "change",    "change_pct",   "trades",   "volume_t",  "value_yuan",
-               "cum_trades", "cum_volume_t", "cum_value_yuan"};
-  std::uint64_t day_trades = 0, cum_trades = 0;
-  std::int64_t day_volume = 0, cum_volume = 0;
-  ledger::Int128 day_value = 0, cum_value = 0;
-  for (std::uint32_t i = 0; i < reg.instruments().size(); ++i) {
-    std::optional<ledger::DailyStats> today;
-    std::optional<engine::Price> previous;
-    std::uint64_t trades = 0;
-    std::int64_t volume = 0;
-    ledger::Int128 value = 0;
-    for (const ledger::DailyStats& d : all) {
-      if (d.instrument.v != i || d.day > day) continue;
-      if (d.day == day) today = d;
-      if (d.day < day) previous = d.close;
-      trades += d.trades;
-      volume += d.volume.v;
-      value += d.value;
-    }
-    std::vector<Cell> row = {text(date_text(day)), text(reg.instruments()[i].code)};
-    if (today) {
-      for (const engine::Price p : {today->open, today->high, today->low, today->close}) row.push_back(money(p.v));
-    } else {
-      row.insert(row.end(), 4, none());
-    }
-    row.push_back(previous ? money(previous->v) : none());
-    if (today && previous) {
-      row.push_back(money(today->close.v - previous->v));
-      row.push_back(percent(today->close.v - previous->v, previous->v));
-    } else {
-      row.insert(row.end(), 2, none());
-    }
-    row.push_back(number(static_cast<unsigned long long>(today ? today->trades : 0)));
-    row.push_back(number(static_cast<long long>(today ? today->volume.v : 0)));
-    row.push_back(money128(today ? today->value : 0));
-    row.push_back(number(static_cast<unsigned long long>(trades)));
-    row.push_back(number(static_cast<long long>(volume)));
-    row.push_back(money128(value));
-    t.add(std::move(row));
-    day_trades += today ? today->trades : 0;
-    day_volume += today ? today->volume.v : 0;
-    day_value += today ? today->value : 0;
-    cum_trades += trades;
-    cum_volume += volume;
-    cum_value += value;
-  }
-  std::vector<Cell> total = {text(date_text(day)), text("total")};
-  total.insert(total.end(), 7, none());
-  total.insert(total.end(), {number(static_cast<unsigned long long>(day_trades)), number(static_cast<long long>(day_volume)),
-                             money128(day_value), number(static_cast<unsigned long long>(cum_trades)),
-                             number(static_cast<long long>(cum_volume)), money128(cum_value)});
-  t.add(std::move(total));
   if (o.format == TableFormat::kText) {
-    out << "market report of " << date_text(day) << " (close: the day's volume-weighted average price, rounded "
+    out << "market report of " << ledger::date_text(day) << " (close: the day's volume-weighted average price, rounded "
         << "to the tick; change against the previous close; cum_: since the ledger began)\n";
   }
-  render(t, o.format, out);
+  render(ledger::report_table(reg.names(), all, day), o.format, out);
   return 0;
 }
 
