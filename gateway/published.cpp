@@ -193,13 +193,17 @@ void Published::rest(const engine::Order& o, std::int64_t entered) {
   r.instrument = o.instrument.v;
   r.participant = o.participant.v;
   r.priority = next_priority_++;
-  if (orders_.emplace(o.id.v, std::move(r)).second) ++open_orders_[o.participant.v];
+  if (orders_.emplace(o.id.v, std::move(r)).second) {
+    ++open_orders_[o.participant.v];
+    mark_participant(o.participant.v);
+  }
 }
 
 void Published::remove_order(std::uint64_t id) {
   const auto it = orders_.find(id);
   if (it == orders_.end()) return;
   --open_orders_[it->second.participant];
+  mark_participant(it->second.participant);
   orders_.erase(it);
 }
 
@@ -322,9 +326,19 @@ void Published::flush_books(std::vector<http::FeedEvent>& out) {
 void Published::flush_sessions(std::vector<http::FeedEvent>& out) {
   for (const std::uint32_t p : dirty_sessions_) {
     out.push_back(event(seq_, "session", session_json(session_view(p))));
-    out.push_back(event(seq_, "participant", participant_json(participant_view(p))));
+    mark_participant(p);
   }
   dirty_sessions_.clear();
+  for (const std::uint32_t p : dirty_participants_) {
+    out.push_back(event(seq_, "participant", participant_json(participant_view(p))));
+  }
+  dirty_participants_.clear();
+}
+
+void Published::mark_participant(std::uint32_t participant) {
+  if (std::find(dirty_participants_.begin(), dirty_participants_.end(), participant) == dirty_participants_.end()) {
+    dirty_participants_.push_back(participant);
+  }
 }
 
 void Published::emit(std::vector<http::FeedEvent>& out) {

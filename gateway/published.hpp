@@ -155,6 +155,7 @@ class Published {
   void remove_order(std::uint64_t id);
   void flush_books(std::vector<http::FeedEvent>& out);
   void flush_sessions(std::vector<http::FeedEvent>& out);
+  void mark_participant(std::uint32_t participant);
   void emit(std::vector<http::FeedEvent>& out);
   void mark(std::uint32_t session);
   http::InstrumentView instrument_view(std::uint32_t i) const;
@@ -177,6 +178,8 @@ class Published {
   std::vector<SessionState> session_states_;
   std::unique_ptr<SessionCounters[]> sessions_;
   std::vector<std::uint32_t> dirty_sessions_;  // logon changes not yet sent on the feed
+  // Participants whose row (open orders, logon) changed since the last feed batch.
+  std::vector<std::uint32_t> dirty_participants_;
   std::string chain_head_;
   std::int64_t last_commit_us_ = 0;
   std::string phase_;

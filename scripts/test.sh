@@ -34,7 +34,7 @@ phase "ASan + UBSan"
 echo "== ThreadSanitizer build and the tests that use threads"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_TSAN=ON -DCRIX_TESTS=ON \
   -DCRIX_BENCH=OFF >/dev/null
-cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_link test_fix test_fix_store test_crixd test_http crix crixd
+cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_link test_fix test_fix_store test_crixd test_http test_console crix crixd
 # LMDB synchronises through shared memory TSan cannot follow: see scripts/tsan.supp.
 export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 build/tsan/tests/test_ledger
@@ -45,6 +45,7 @@ build/tsan/tests/test_fix
 build/tsan/tests/test_fix_store
 build/tsan/tests/test_crixd
 build/tsan/tests/test_http
+build/tsan/tests/test_console
 phase "ThreadSanitizer"
 
 echo "== libFuzzer targets, 30 s each"

@@ -168,6 +168,10 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
   r = run("ledger trades " + ledger + " --from 2026-02-31");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--from: \"2026-02-31\" is not a date of the calendar") != std::string::npos);
+  // Past April 2262 the nanoseconds would overflow (the console's fuzzer found the same in its dates).
+  r = run("ledger trades " + ledger + " --from 2620-12-01");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--from: \"2620-12-01\" is outside the years 1970 to 2261") != std::string::npos);
   r = run("ledger trades " + ledger + " --from 2026-12-01T-1:30");
   CHECK(r.exit_code == 2);
   // --to is inclusive: the whole simulated day is in [2026-12-01, 2026-12-01].

@@ -60,6 +60,11 @@ class Registry {
     if (!on_calendar(*date)) {
       throw CLI::ValidationError(std::string(flag), "\"" + std::string(v) + "\" is not a date of the calendar");
     }
+    // The ledger's times are nanoseconds since 1970 in 64 bits, which end in April 2262.
+    if (date->year < 1970 || date->year > 2261) {
+      throw CLI::ValidationError(std::string(flag), "\"" + std::string(v) +
+                                 "\" is outside the years 1970 to 2261 that the ledger's times cover");
+    }
     return engine::local_time(*date, h, mi, meta().utc_offset_minutes);
   }
 
