@@ -87,12 +87,6 @@ class Client {
   beast::flat_buffer buffer_;
 };
 
-std::uint64_t number_after(const std::string& body, const std::string& key) {
-  const std::size_t at = body.find("\"" + key + "\":");
-  if (at == std::string::npos) throw std::runtime_error("no \"" + key + "\" in " + body.substr(0, 200));
-  return std::stoull(body.substr(at + key.size() + 3));
-}
-
 // The ns since the epoch of a ledger row's "time" ("2026-12-01 09:30:00.930+08:00", the market's zone).
 std::int64_t time_after(const std::string& body, std::int32_t utc_offset_minutes) {
   const std::string key = "\"time\": \"";
@@ -178,7 +172,22 @@ int main(int argc, char** argv) {
     std::optional<Client> client;
     client.emplace(http_port);
     const std::string first = client->get("/api/v1/ledger/trades?limit=1");
-    const std::uint64_t trades = number_after(first, "more") + 1;
+    // The last trade id (ids are 1..n with no gaps), by bisection on ?after=: a page's "more" is counted
+    // only up to 10,000.
+    const auto any_after = [&](std::uint64_t id) {
+      return client->get("/api/v1/ledger/trades?limit=1&after=" + std::to_string(id)).find("\"trade\"") !=
+             std::string::npos;
+    };
+    std::uint64_t low = 0, high = 1;  // a trade after low; none after high
+    while (any_after(high)) {
+      low = high;
+      high *= 2;
+    }
+    while (high - low > 1) {
+      const std::uint64_t mid = low + (high - low) / 2;
+      (any_after(mid) ? low : high) = mid;
+    }
+    const std::uint64_t trades = high;
     const std::int64_t first_ts = time_after(first, market.exchange.utc_offset_minutes);
     const std::string last = client->get("/api/v1/ledger/trades?limit=1&after=" + std::to_string(trades - 1));
     const std::int64_t last_ts = time_after(last, market.exchange.utc_offset_minutes);
