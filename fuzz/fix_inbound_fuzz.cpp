@@ -3,14 +3,17 @@
 // type either side receives. Whatever the bytes, each step either takes the message or refuses it with
 // the exception it documents (FIX::Exception from QuickFIX: the session answers with a Reject or drops
 // the connection; detail::FieldError from our decoding: a Reject naming the field). Anything else, a
-// crash or undefined behaviour (ASan, UBSan) is a finding.
+// crash or undefined behaviour (ASan, UBSan) is a finding. The FIX log's masking (masked_log.hpp) sees
+// the same bytes first: it must keep every field boundary (SOH) and leave no secret's value.
 //
 // C++14, like crix::fix: it includes QuickFIX through gateway/fix/common.hpp.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "gateway/fix/common.hpp"
+#include "gateway/fix/masked_log.hpp"
 
 namespace {
 
@@ -70,6 +73,19 @@ void decode_as_received(const FIX::Message& message, const std::string& type) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string raw(reinterpret_cast<const char*>(data), size);
+  const std::string masked = detail::mask_secrets(raw);
+  const auto fields = [](const std::string& text) { return std::count(text.begin(), text.end(), '\x01'); };
+  if (fields(masked) != fields(raw)) __builtin_trap();
+  for (const char* secret : {"554=", "925="}) {
+    const std::string tag = std::string("\x01") + secret;
+    for (std::size_t at = masked.compare(0, 4, secret) == 0 ? 0 : masked.find(tag); at != std::string::npos;
+         at = masked.find(tag, at + 1)) {
+      const std::size_t value = masked.find('=', at) + 1;
+      if (masked.compare(value, 4, "***\x01") != 0 && masked.compare(value, std::string::npos, "***") != 0) {
+        __builtin_trap();
+      }
+    }
+  }
   const FIX::DataDictionary& dd = dictionary();
   FIX::Message message;
   std::string type;

@@ -1430,6 +1430,40 @@ TEST_CASE("crixd: the fill a seller missed is resent after crixd restarts, stopp
   }
 }
 
+TEST_CASE("crixd: --fix-log never writes a password, right or wrong", "[crixd][security]") {
+  Logged exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  const std::string wrong = "guess-Xq7-not-the-password";
+  {
+    Client intruder(exchange.port, kSeller, wrong);
+    CHECK_FALSE(intruder.fix().wait_logged_on(3000));
+  }
+  {
+    Client seller(exchange.port, kSeller, kSellerPassword);
+    REQUIRE(seller.fix().wait_logged_on(5000));
+  }
+  check_stops_cleanly(exchange.crixd);
+
+  // Every file of the FIX log, messages and events: neither password appears, and the Logons that
+  // carried them are there with the value masked.
+  std::size_t masked_logons = 0;
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(exchange.dir.file("logs") + "/fix")) {
+    ++files;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(entry.path().string());
+    CHECK(text.find(wrong) == std::string::npos);
+    CHECK(text.find(kSellerPassword) == std::string::npos);
+    for (std::size_t at = text.find("\x01" "554=***\x01"); at != std::string::npos;
+         at = text.find("\x01" "554=***\x01", at + 1)) {
+      ++masked_logons;
+    }
+  }
+  CHECK(files > 0);
+  CHECK(masked_logons >= 2);  // the wrong one (QuickFIX may retry it) and the right one
+}
+
 TEST_CASE("crixd: a Logon with ResetSeqNumFlag=N continuing earlier numbers is answered in sequence",
           "[crixd][resend]") {
   Logged exchange;

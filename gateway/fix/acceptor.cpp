@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "gateway/fix/common.hpp"
+#include "gateway/fix/masked_log.hpp"
 #include "gateway/fix/message_store.hpp"
 #include "gateway/fix/socket_acceptor.hpp"
 
@@ -367,7 +368,7 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
       settings.set(slot->id, defaults);
       slots_.push_back(std::move(slot));
     }
-    if (!config.log_dir.empty()) log_factory_.reset(new FIX::FileLogFactory(config.log_dir));
+    if (!config.log_dir.empty()) log_factory_.reset(new detail::MaskedLogFactory(config.log_dir));
     auto dropped = [this](const FIX::SessionID* id, const std::string& peer, const std::string& reason) {
       on_dropped(id, peer, reason);
     };

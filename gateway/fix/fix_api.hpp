@@ -332,7 +332,8 @@ struct AcceptorConfig {
   std::string dictionary_path;         // FIX44-CRIX.xml; "" = default_dictionary_path()
   // "" = no FIX log; else QuickFIX's file logs in that directory: per session
   // FIX.4.4-CRIX-<client>.messages.current.log and .event.current.log, and GLOBAL.event.current.log
-  // for what belongs to no session (unknown comp ids). A log costs a lock and a write per message.
+  // for what belongs to no session (unknown comp ids), with every Password(554) and NewPassword(925)
+  // value written as "***" (masked_log.hpp). A log costs a lock and a write per message.
   std::string log_dir;
   // How long a send() waits for a client that takes nothing from its full connection before the
   // acceptor gives the client up and drops the connection (Handler::on_stalled); a client that reads
