@@ -656,6 +656,18 @@ struct Writer::Impl {
       // operator_actions table: both created above.
       work.schema = kSchemaVersion;
     } else {
+      // No meta record: a new ledger, unless LMDB has committed to this file before (the record is
+      // written by the very first commit). Then the file is damaged (say both meta pages' roots of the
+      // main database were lost) or is not a CRIX ledger, and seeding a registry into it would wipe
+      // what it holds.
+      MDB_envinfo info;
+      detail::check(mdb_env_info(env->get(), &info), "reading the environment's information", path);
+      if (info.me_last_txnid != 0) {
+        throw Error(ErrorKind::kCorrupt,
+                    "ledger " + path + " has " + std::to_string(info.me_last_txnid) +
+                        " committed transactions but no meta record: it is damaged or not a CRIX ledger, and "
+                        "it was left as it was; run `crix verify " + path + "` and restore it from a copy");
+      }
       meta_fresh = true;
       MDB_stat st;
       detail::check(mdb_stat(txn, dbi(Db::kTrades), &st), "reading 'trades'", path);

@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +23,7 @@
 #include "ledger/settlement.hpp"
 #include "ledger/verify.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/ports.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tools/simulate.hpp"
 
@@ -682,4 +686,53 @@ TEST_CASE("crix ledger daily closes a day at the exchange's own close, on a tick
   const std::string row = r.out.substr(r.out.find("2026-12-01"));
   const std::string close_text = row.substr(row.rfind(',') + 1);
   CHECK(close_text.substr(0, close_text.find_first_of("\r\n")) == "580.00");
+}
+
+TEST_CASE("crixd refuses a ledger whose meta pages lost the main database, and leaves the file as it was",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 2000 --ledger " + ledger).exit_code == 0);
+
+  // Both LMDB meta pages (pages 0 and 1, page size = the system's) lose their main database: root
+  // P_INVALID, depth and counts 0, as a damaged root looks to LMDB. The offsets are those of LMDB
+  // 0.9's MDB_meta after the 16-byte page header: mm_dbs[1] (MAIN_DBI) at 72, in it md_depth at +6,
+  // md_branch/leaf/overflow_pages at +8, +16, +24, md_entries at +32 and md_root at +40.
+  const long page = sysconf(_SC_PAGESIZE);
+  std::string bytes;
+  {
+    std::ifstream in(ledger, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  REQUIRE(bytes.size() > static_cast<std::size_t>(2 * page));
+  for (long meta = 0; meta < 2; ++meta) {
+    const std::size_t at = static_cast<std::size_t>(meta * page) + 16;
+    std::uint32_t magic = 0;
+    std::memcpy(&magic, bytes.data() + at, sizeof magic);
+    REQUIRE(magic == 0xBEEFC0DEu);
+    const std::size_t main_db = at + 72;
+    std::memset(bytes.data() + main_db + 6, 0, 2);
+    std::memset(bytes.data() + main_db + 8, 0, 32);
+    std::memset(bytes.data() + main_db + 40, 0xff, 8);
+  }
+  {
+    std::ofstream out(ledger, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+
+  const std::uint16_t port = crix::test::free_port();
+  // sync = full: an os-mode open maps the file writable and first grows it to the map's size.
+  crix::test::CrixdProcess crixd(CRIXD_BIN, dir, crix::config::sample_market_path(), ledger, port, "full");
+  CHECK_FALSE(crixd.listening(port));
+  CHECK(crixd.stop(0) != 0);
+  INFO(crixd.errors());
+  CHECK(crixd.errors().find("committed transactions but no meta record: it is damaged or not a CRIX ledger") !=
+        std::string::npos);
+  CHECK(crixd.errors().find("crix verify " + ledger) != std::string::npos);
+
+  std::ifstream in(ledger, std::ios::binary);
+  const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const bool unchanged = after == bytes;  // not CHECK(after == bytes): Catch would print both files
+  CHECK(unchanged);
+  CHECK(run("verify " + ledger).exit_code != 0);
 }
