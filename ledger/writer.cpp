@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -232,6 +233,7 @@ struct Writer::Impl {
   WriterOptions options;
   WriterLock lock;
   std::shared_ptr<detail::Env> env;
+  int fd = -1;  // the environment's file: each commit checks it still has a name (check_linked)
   Calendar calendar;
   Sha256 sha;
 
@@ -275,6 +277,7 @@ struct Writer::Impl {
         env(std::make_shared<detail::Env>(p, detail::Env::Mode::kWrite, o.initial_map_bytes,
                                           o.durability == engine::Durability::kOs)),
         calendar(market.exchange) {
+    detail::check(mdb_env_get_fd(env->get(), &fd), "reading the environment's file descriptor", path);
     try {
       transact([&](MDB_txn* txn) {
         env->open_dbis(txn, true);
@@ -315,6 +318,7 @@ struct Writer::Impl {
       detail::check(txn.begin(*env, 0), "starting a write transaction", path);
       try {
         body(txn.get());
+        check_linked();
         const int rc = txn.commit();
         if (rc == MDB_SUCCESS) {
           meta = work;
@@ -331,6 +335,23 @@ struct Writer::Impl {
       }
       rollback();
       grow();
+    }
+  }
+
+  // Throws kStorage when the file the environment has open has no name left (deleted, or replaced by
+  // a rename over its path): commits would go on into a file that disappears when this process ends,
+  // so what they acknowledge would be lost at the next start. A file moved or linked elsewhere keeps
+  // its data and is not refused. One fstat() per commit (1-2 us on the reference VM; the path's
+  // stat() cost twice that).
+  void check_linked() const {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      throw Error(ErrorKind::kStorage, "ledger " + path + ": fstat failed before a commit: " + std::strerror(errno));
+    }
+    if (st.st_nlink == 0) {
+      throw Error(ErrorKind::kStorage,
+                  "ledger " + path + " was deleted or replaced while this writer had it open: nothing more "
+                  "was committed; restore the ledger from a copy (crix ledger backup) and start again");
     }
   }
 

@@ -1886,3 +1886,37 @@ TEST_CASE("crixd: a client with the stock FIX 4.4 dictionary reads every instrum
   CHECK(buyer.get(&Received::session_rejects).empty());
   check_stops_cleanly(crixd);
 }
+
+TEST_CASE("crixd stops acknowledging when its ledger file is deleted or replaced under it", "[crixd][faults]") {
+  for (const bool replace : {false, true}) {
+    INFO((replace ? "replaced by a rename over it" : "deleted"));
+    Running exchange;
+    REQUIRE(exchange.crixd.listening(exchange.port));
+    Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(order("s1", '2', "HB-BF-450", 1000, 58000)));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("s1", '0'); }));
+
+    // The next commit would go into a file nobody can open again.
+    const std::string ledger = exchange.dir.file("crix.ledger");
+    if (replace) {
+      std::ofstream(ledger + ".other") << "not a ledger";
+      std::filesystem::rename(ledger + ".other", ledger);
+    } else {
+      std::filesystem::remove(ledger);
+    }
+    REQUIRE(seller.fix().send(order("s2", '2', "HB-BF-450", 1000, 58100)));
+    // crixd stops trading and then exits by itself, ending the session (an old crixd went on).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (seller.fix().logged_on() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE_FALSE(seller.fix().logged_on());
+    const int code = exchange.crixd.stop(SIGTERM);
+    INFO(exchange.crixd.errors());
+    CHECK(code == 1);
+    CHECK(exchange.crixd.errors().find("crix.ledger was deleted or replaced while this writer had it open: "
+                                       "nothing more was committed") != std::string::npos);
+    CHECK(seller.read([&] { return seller.count("s2"); }) == 0);
+  }
+}
