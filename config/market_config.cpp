@@ -1,6 +1,9 @@
 #include "config/market_config.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -334,16 +337,110 @@ void per_industry(Reader& r, std::string_view k, const Errors& errors, Store sto
   }
 }
 
-// The parsed document, or nullopt after reporting why the file could not be read or parsed.
+// Limits checked before the parser sees a file: toml++ builds and destroys nested tables recursively,
+// so a key of 100,000 dotted parts ("a.a.a...") ran crix and crixd out of stack (SIGSEGV). Values nest
+// at most TOML_MAX_NESTED_VALUES (256) deep, which toml++ checks itself.
+constexpr std::uintmax_t kMaxFileBytes = 16u << 20;
+constexpr std::size_t kMaxKeyParts = 32;
+
+struct DeepestKey {
+  std::size_t parts = 0;
+  std::uint32_t line = 0;
+};
+
+// The key with the most dot-separated parts in `text` ("a.b.c" has 3), read outside strings and
+// comments: a run of bare words (A-Z a-z 0-9 _ -) or strings joined by dots, with spaces around the
+// dots. A number ("1.5") or a time ("07:32:00.999") counts as two parts at most, so only keys come
+// near the limit.
+DeepestKey deepest_key(std::string_view text) {
+  enum class Last { kNone, kPart, kDot };
+  DeepestKey deepest;
+  Last last = Last::kNone;
+  std::size_t parts = 0;
+  std::uint32_t line = 1;
+  const auto bare = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  };
+  const auto part = [&] {
+    parts = last == Last::kDot ? parts + 1 : 1;
+    last = Last::kPart;
+    if (parts > deepest.parts) deepest = DeepestKey{parts, line};
+  };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      last = Last::kNone;
+      ++i;
+    } else if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+    } else if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '.') {
+      last = last == Last::kPart ? Last::kDot : Last::kNone;
+      ++i;
+    } else if (bare(c)) {
+      while (i < text.size() && bare(text[i])) ++i;
+      part();
+    } else if (c == '"' || c == '\'') {
+      const std::string_view triple = c == '"' ? "\"\"\"" : "'''";
+      const bool multi = text.substr(i, 3) == triple;
+      i += multi ? 3 : 1;
+      while (i < text.size()) {
+        if (c == '"' && text[i] == '\\') {
+          i += 2;
+        } else if (multi ? text.substr(i, 3) == triple : text[i] == c) {
+          i += multi ? 3 : 1;
+          break;
+        } else if (text[i] == '\n') {
+          if (!multi) break;  // an unclosed string: the parser says so
+          ++line;
+          ++i;
+        } else {
+          ++i;
+        }
+      }
+      part();
+    } else {
+      last = Last::kNone;
+      ++i;
+    }
+  }
+  return deepest;
+}
+
+// The parsed document, or nullopt after reporting why the file could not be read or parsed. Only a
+// regular file is read (a FIFO named as the rules file hung crix config check and crixd), of at most
+// kMaxFileBytes, with no key deeper than kMaxKeyParts.
 std::optional<toml::table> parse(const std::filesystem::path& file, std::vector<ConfigError>& out) {
-  try {
-    return toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    const std::uint32_t line = e.source().begin.line;
-    out.push_back(ConfigError{file.string(), line, "",
-                              (line == 0 ? "cannot read: " : "not valid TOML: ") +
-                                  std::string(e.description())});
+  const auto refuse = [&](std::uint32_t line, const std::string& reason) {
+    out.push_back(ConfigError{file.string(), line, "", reason});
     return std::nullopt;
+  };
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(file, ec);
+  if (ec) return refuse(0, "cannot read: " + ec.message());
+  if (!std::filesystem::is_regular_file(status)) {
+    return refuse(0, "cannot read: not a regular file (a directory, a FIFO or a device): name a TOML file");
+  }
+  const std::uintmax_t bytes = std::filesystem::file_size(file, ec);
+  if (ec) return refuse(0, "cannot read: " + ec.message());
+  if (bytes > kMaxFileBytes) {
+    return refuse(0, "cannot read: " + std::to_string(bytes) + " bytes, more than a market file may have (" +
+                         std::to_string(kMaxFileBytes) + ")");
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return refuse(0, "cannot read: the read failed");
+  if (const DeepestKey deepest = deepest_key(text); deepest.parts > kMaxKeyParts) {
+    return refuse(deepest.line, "a key of " + std::to_string(deepest.parts) + " dotted parts; at most " +
+                                    std::to_string(kMaxKeyParts) + " are read");
+  }
+  try {
+    return toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    return refuse(e.source().begin.line, "not valid TOML: " + std::string(e.description()));
   }
 }
 

@@ -2,9 +2,12 @@
 // own message with file, line and key; all mistakes are reported at once.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 
@@ -266,4 +269,47 @@ TEST_CASE("crix config check prints the problems or a summary", "[config][proces
   s.edit("market.toml", "capacity = 500000\n", "capacity = 0\n");
   const int status = crix::test::run({crix, "config", "check", s.market().string()}).exit_code;
   CHECK(status == 1);
+}
+
+TEST_CASE("crix config check refuses what would crash or hang the parser, with the reason", "[config][process]") {
+  const std::string crix = CRIX_BIN;
+  std::string deep = "a";
+  for (int i = 0; i < 100'000; ++i) deep += ".a";
+  const struct {
+    std::string what;
+    std::function<void(const Scratch&)> make;
+    std::string expected;
+  } cases[] = {
+      // Each crashed crix (SIGSEGV: the parser's recursion) or hung it (a FIFO is never closed).
+      {"a dotted key 100,001 deep", [&](const Scratch& s) { s.append("market.toml", "\n" + deep + " = 1\n"); },
+       "a key of 100001 dotted parts; at most 32 are read"},
+      {"a table header 100,001 deep", [&](const Scratch& s) { s.append("market.toml", "\n[" + deep + "]\n"); },
+       "a key of 100001 dotted parts; at most 32 are read"},
+      {"the rules file is a FIFO",
+       [](const Scratch& s) {
+         fs::remove(s.market().parent_path() / "rules-2021.toml");
+         REQUIRE(mkfifo((s.market().parent_path() / "rules-2021.toml").c_str(), 0600) == 0);
+       },
+       "rules-2021.toml: cannot read: not a regular file (a directory, a FIFO or a device): name a TOML file"},
+      {"a market file over 16 MiB",
+       [](const Scratch& s) { s.append("market.toml", "\n# " + std::string(17u << 20, 'x') + "\n"); },
+       "more than a market file may have (16777216)"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    const Scratch s;
+    c.make(s);
+    // Under timeout(1): a hang fails the check (exit 124) instead of the suite.
+    const crix::test::RunResult r = crix::test::run({"timeout", "20", crix, "config", "check", s.market().string()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK((r.out + r.err).find(c.expected) != std::string::npos);
+  }
+  // Legitimate dotted keys and numbers stay readable: a 32-part key is refused only as unknown.
+  const Scratch s;
+  std::string ok = "b";
+  for (int i = 1; i < 32; ++i) ok += ".b";
+  s.append("market.toml", "\n" + ok + " = 1.5\n");
+  CHECK(s.errors().find("dotted parts") == std::string::npos);
+  CHECK(s.errors().find("b: unknown key") != std::string::npos);
 }
