@@ -20,6 +20,9 @@ using engine::RegionClass;
 
 constexpr std::int64_t kMaxAmount = 10'000'000'000;   // the engine's default max_qty, t/yr
 constexpr std::int64_t kMaxPrice = 1'000'000'000'000;  // the engine's default max_price, fen per tonne
+// The engine sizes its order pools for max_orders up front (about 130 bytes an order, issue 15): 2^28
+// asked for some 35 GB and the kernel killed crixd. 2^24 is about 2 GB.
+constexpr std::int64_t kMaxOrders = 1 << 24;
 
 // Collects errors for one file. `tables` remembers where each [[table]] entry starts ("facility[3]" ->
 // its line), so that a check that needs the whole market (cross_check) still says where to look.
@@ -88,6 +91,62 @@ class Reader {
       return std::nullopt;
     }
     return n->as_string()->get();
+  }
+
+  // An identifier that FIX messages carry and the ledger stores: at most kIdBytes characters of
+  // printable ASCII without spaces (QuickFIX refuses a comp id with a space; the ledger stores ids in
+  // 48 bytes). crixd refused such ids only at start, after `crix config check` had accepted them.
+  std::optional<std::string> identifier(std::string_view k, bool required, const char* what) {
+    std::optional<std::string> v = text(k, required, what);
+    if (!v) return v;
+    const bool printable = std::all_of(v->begin(), v->end(), [](char c) { return c > ' ' && c < '\x7f'; });
+    if (v->size() > kIdBytes || !printable) {
+      error(k, "must be at most " + std::to_string(kIdBytes) +
+                   " characters of printable ASCII without spaces (FIX messages carry it, the ledger stores "
+                   "it), got " + std::to_string(v->size()) + " bytes" + (printable ? "" : " with a space or control character"));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // A name or reference the ledger stores in `max_bytes` bytes of UTF-8, without control characters
+  // (a NUL would end it on the ledger).
+  std::optional<std::string> label(std::string_view k, bool required, const char* what, std::size_t max_bytes) {
+    std::optional<std::string> v = text(k, required, what);
+    if (!v) return v;
+    const bool clean = std::none_of(v->begin(), v->end(), [](char c) {
+      return static_cast<unsigned char>(c) < ' ' || c == '\x7f';
+    });
+    if (v->size() > max_bytes || !clean) {
+      error(k, "must be at most " + std::to_string(max_bytes) + " bytes of UTF-8 without control characters (the "
+                   "ledger stores it), got " + std::to_string(v->size()) + " bytes" +
+                   (clean ? "" : " with a control character"));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // A salted password or token hash "sha256:<salt hex>:<digest hex>": a salt of hex digits and a
+  // SHA-256 digest of 64. Anything else never matches at logon, which locked the participant out
+  // with no word at start.
+  std::optional<std::string> secret_hash(std::string_view k, bool required, const char* what) {
+    std::optional<std::string> v = text(k, required, what);
+    if (!v) return v;
+    const auto hex = [](std::string_view t) {
+      return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      });
+    };
+    const std::string_view spec = *v;
+    const std::size_t colon = spec.find(':', 7);
+    const bool ok = spec.rfind("sha256:", 0) == 0 && colon != std::string_view::npos &&
+                    hex(spec.substr(7, colon - 7)) && spec.size() - colon - 1 == 64 && hex(spec.substr(colon + 1));
+    if (!ok) {
+      error(k, std::string("must be sha256:<salt hex>:<64 hex digits> (") + what + "), never the secret itself; "
+                   "config/README.md says how to make one");
+      return std::nullopt;
+    }
+    return v;
   }
 
   std::optional<std::int64_t> integer(std::string_view k, bool required, std::int64_t lo,
@@ -266,7 +325,7 @@ void read_exchange(Reader& root, engine::ExchangeSettings& x, Console& console, 
     console.http_port = static_cast<std::uint16_t>(*port);
   }
   x.max_orders = static_cast<std::uint32_t>(
-      r.integer("max_orders", true, 1, 1 << 28, "resting orders the book can hold").value_or(1));
+      r.integer("max_orders", true, 1, kMaxOrders, "resting orders the book can hold").value_or(1));
   x.max_levels = static_cast<std::uint32_t>(
       r.integer("max_levels", true, 1, 1 << 24, "price levels the book can hold").value_or(1));
   if (const auto n = r.integer("publicity_working_days", false, 1, 100, "working days a notice stays up")) {
@@ -597,10 +656,7 @@ void read_console(Reader& root, Console& console, const std::filesystem::path& f
       if (const auto role = c.choice("role", true, {"regulator", "operator"}, "what it may do")) {
         x.role = static_cast<ConsoleRole>(*role);
       }
-      x.secret = c.text(secret_key, true, "sha256:<salt hex>:<digest hex>").value_or("");
-      if (!x.secret.empty() && x.secret.rfind("sha256:", 0) != 0) {
-        c.error(secret_key, "must be sha256:<salt hex>:<digest hex> (its hash), never the secret itself");
-      }
+      x.secret = c.secret_hash(secret_key, true, "the password's or token's hash").value_or("");
       if (!x.name.empty() && !names.insert(x.name).second) c.error("name", "'" + x.name + "' is listed twice");
       out.push_back(std::move(x));
     });
@@ -629,7 +685,7 @@ LoadResult load_market(const std::filesystem::path& market_file) {
 
     each_table(root, "instrument", true, errors, [&](Reader& r) {
       engine::Instrument in;
-      in.code = r.text("code", true, "e.g. STEEL-IRON").value_or("");
+      in.code = r.identifier("code", true, "e.g. STEEL-IRON").value_or("");
       in.industry = industry(r, "industry", true).value_or(Industry::kSteel);
       in.unit = r.text("unit", true, "the quantity label, e.g. t").value_or("");
       in.tick = r.integer("tick", true, 1, 1'000'000, "the price step, in fen").value_or(1);
@@ -647,7 +703,7 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       engine::Region reg;
       reg.ref.code = region_code(r, "code", true).value_or(0);
       reg.ref.province = engine::province_of(reg.ref.code);
-      reg.name = r.text("name", true, "e.g. Tianjin").value_or("");
+      reg.name = r.label("name", true, "e.g. Tianjin", kIdBytes).value_or("");
       reg.ref.region_class = region_class(r, "class", true).value_or(RegionClass::kOther);
       per_industry(r, "cap", errors, [&](std::size_t i, std::int64_t v) { reg.cap[i] = v; });
       per_industry(r, "capacity", errors, [&](std::size_t i, std::int64_t v) { reg.capacity[i] = v; });
@@ -664,19 +720,16 @@ LoadResult load_market(const std::filesystem::path& market_file) {
 
     each_table(root, "participant", true, errors, [&](Reader& r) {
       engine::Participant p;
-      p.id = r.text("id", true, "e.g. TJ-RONGCHENG").value_or("");
-      p.name = r.text("name", true, "the enterprise's registered name").value_or("");
+      p.id = r.identifier("id", true, "e.g. TJ-RONGCHENG").value_or("");
+      p.name = r.label("name", true, "the enterprise's registered name", kTextBytes).value_or("");
       p.credit_code = r.text("credit_code", true, "the 18-character unified social credit code").value_or("");
       if (!p.credit_code.empty() && p.credit_code.size() != 18) {
         r.error("credit_code", "must have 18 characters, has " + std::to_string(p.credit_code.size()));
       }
       p.group = r.text("group", false, "enterprise group").value_or("");
       p.region = region_code(r, "region", true).value_or(0);
-      p.sender_comp_id = r.text("sender_comp_id", true, "FIX SenderCompID").value_or("");
-      p.password_hash = r.text("password_hash", true, "sha256:<salt hex>:<digest hex>").value_or("");
-      if (!p.password_hash.empty() && p.password_hash.rfind("sha256:", 0) != 0) {
-        r.error("password_hash", "must be sha256:<salt hex>:<digest hex>, never a plain password");
-      }
+      p.sender_comp_id = r.identifier("sender_comp_id", true, "FIX SenderCompID").value_or("");
+      p.password_hash = r.secret_hash("password_hash", true, "the FIX Logon password's hash").value_or("");
       if (const auto role = r.choice("role", true, {"seller", "buyer", "both"}, "what it may do")) {
         p.may_sell = *role != 1;
         p.may_buy = *role != 0;
@@ -698,13 +751,13 @@ LoadResult load_market(const std::filesystem::path& market_file) {
 
     each_table(root, "facility", true, errors, [&](Reader& r) {
       engine::Facility f;
-      f.id = r.text("id", true, "e.g. TJ-BF-410").value_or("");
+      f.id = r.identifier("id", true, "e.g. TJ-BF-410").value_or("");
       f.owner = r.text("owner", true, "the participant id of its owner").value_or("");
       f.industry = industry(r, "industry", true).value_or(Industry::kSteel);
       f.region = region_code(r, "region", true).value_or(0);
       f.capacity = r.integer("capacity", true, 1, kMaxAmount, "registered capacity, t/yr").value_or(1);
-      f.equipment = r.text("equipment", true, "e.g. \"410 m3 blast furnace\"").value_or("");
-      f.inventory_ref = r.text("inventory_ref", false, "official inventory reference").value_or("");
+      f.equipment = r.label("equipment", true, "e.g. \"410 m3 blast furnace\"", kTextBytes).value_or("");
+      f.inventory_ref = r.label("inventory_ref", false, "official inventory reference", kTextBytes).value_or("");
       f.divisible = r.flag("divisible").value_or(true);
       f.merger_capacity = r.flag("merger_capacity").value_or(false);
       f.instrument = r.text("instrument", false, "the instrument of its product, e.g. STEEL-IRON").value_or("");
@@ -724,19 +777,19 @@ LoadResult load_market(const std::filesystem::path& market_file) {
 
     each_table(root, "project", false, errors, [&](Reader& r) {
       engine::Project p;
-      p.id = r.text("id", true, "e.g. TJ-NEW-BF-1").value_or("");
+      p.id = r.identifier("id", true, "e.g. TJ-NEW-BF-1").value_or("");
       p.owner = r.text("owner", true, "the participant id of its owner").value_or("");
       p.industry = industry(r, "industry", true).value_or(Industry::kSteel);
       p.region = region_code(r, "region", true).value_or(0);
       p.new_capacity = r.integer("new_capacity", true, 1, kMaxAmount, "t/yr to be built").value_or(1);
-      p.approval_ref = r.text("approval_ref", true, "the approval document").value_or("");
+      p.approval_ref = r.label("approval_ref", true, "the approval document", kTextBytes).value_or("");
       p.instrument = r.text("instrument", false, "the instrument of its product, e.g. STEEL-IRON").value_or("");
       if (const auto st = r.choice("status", false, {"approved", "filed", "completed", "canceled"},
                                    "project status")) {
         p.status = static_cast<engine::ProjectStatus>(*st);
       }
-      p.site = r.text("site", false, "where the new plant is built").value_or("");
-      p.equipment = r.text("equipment", false, "the new plant's equipment").value_or("");
+      p.site = r.label("site", false, "where the new plant is built", kTextBytes).value_or("");
+      p.equipment = r.label("equipment", false, "the new plant's equipment", kTextBytes).value_or("");
       p.construction_start = r.date("construction_start");
       p.production_start = r.date("production_start");
       if (p.construction_start && p.production_start && *p.production_start < *p.construction_start) {

@@ -9,6 +9,7 @@
 // Thread rules: none; a pure function of the files.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -19,6 +20,12 @@
 #include "engine/market.hpp"
 
 namespace crix::config {
+
+// The longest id (participant, SenderCompID, facility, project, instrument code, region name) and
+// the longest name or reference the loader accepts: the ledger's fixed text fields (kIdBytes and
+// kTextBytes in ledger/records.hpp, which a test compares with these; config does not link the ledger).
+inline constexpr std::size_t kIdBytes = 48;
+inline constexpr std::size_t kTextBytes = 96;
 
 struct ConfigError {
   std::string file;

@@ -189,7 +189,7 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
       {"market.toml", "credit_code = \"91120000MA05RC0001\"", "credit_code = \"9112\"",
        "participant[0].credit_code: must have 18 characters, has 4"},
       {"market.toml", "password_hash = \"sha256:", "password_hash = \"plain:",
-       "participant[0].password_hash: must be sha256:<salt hex>:<digest hex>"},
+       "participant[0].password_hash: must be sha256:<salt hex>:<64 hex digits>"},
       {"market.toml", "[[09:30:00, 11:30:00], [13:00:00, 15:00:00]]", "[[13:00:00, 15:00:00], [09:30:00, 11:30:00]]",
        "exchange.sessions[1]: overlaps or precedes the session before it"},
       {"market.toml", "[[09:30:00, 11:30:00],", "[[11:30:00, 09:30:00],",
@@ -226,6 +226,26 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "project[6].production_start: must be a date like 2027-12-31, got a string"},
       {"market.toml", "[exchange]\n", "[exchange]\ndismantle_days = 0\n",
        "exchange.dismantle_days: must be a whole number from 1 to 3650"},
+      // crixd refused each of these only at start (the ledger, QuickFIX) or, for the hash, never: no
+      // logon could match it.
+      {"market.toml", "id = \"TJ-RONGCHENG\"", "id = \"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\"",
+       "market.toml:118: participant[0].id: must be at most 48 characters of printable ASCII without spaces"},
+      {"market.toml", "id = \"TJ-RONGCHENG\"", "id = \"TJ-RONG\\u0000CHENG\"",
+       "participant[0].id: must be at most 48 characters of printable ASCII without spaces (FIX messages carry "
+       "it, the ledger stores it), got 13 bytes with a space or control character"},
+      {"market.toml", "sender_comp_id = \"TJ-BOHAI-STEEL\"", "sender_comp_id = \"TJ BOHAI\"",
+       "participant[1].sender_comp_id: must be at most 48 characters of printable ASCII without spaces"},
+      {"market.toml", "id = \"TJ-BF-410\"", "id = \"TJ BF 410\"", "facility[0].id: must be at most 48 characters"},
+      {"market.toml", "equipment = \"", "equipment = \"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+       "facility[0].equipment: must be at most 96 bytes of UTF-8 without control characters (the ledger stores "
+       "it), got 1"},
+      {"market.toml", "max_orders = 1048576", "max_orders = 268435456",
+       "exchange.max_orders: must be a whole number from 1 to 16777216"},
+      {"market.toml", "password_hash = \"sha256:bc02f9e208621b3d:", "password_hash = \"sha256::",
+       "participant[0].password_hash: must be sha256:<salt hex>:<64 hex digits> (the FIX Logon password's hash), "
+       "never the secret itself"},
+      {"market.toml", "password = \"sha256:2c504e0a1a0c7813:ff53", "password = \"sha256:2c504e0a1a0c7813:ff5",
+       "console.users[0].password: must be sha256:<salt hex>:<64 hex digits>"},
       {"rules-2021.toml", "effect = \"deny\"", "effect = \"forbid\"",
        "transfer[0].effect: must be one of allow, deny (what the rule does), got 'forbid'"},
   };

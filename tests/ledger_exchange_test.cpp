@@ -20,6 +20,7 @@
 #include "config/market_config.hpp"
 #include "engine/exchange.hpp"
 #include "ledger/reader.hpp"
+#include "ledger/records.hpp"
 #include "ledger/settlement.hpp"
 #include "ledger/verify.hpp"
 #include "tests/support/process.hpp"
@@ -735,4 +736,10 @@ TEST_CASE("crixd refuses a ledger whose meta pages lost the main database, and l
   const bool unchanged = after == bytes;  // not CHECK(after == bytes): Catch would print both files
   CHECK(unchanged);
   CHECK(run("verify " + ledger).exit_code != 0);
+}
+
+TEST_CASE("the market loader's text limits are the ledger's fields", "[ledger][config]") {
+  // The loader refuses what the ledger could not store; config does not link the ledger to ask it.
+  STATIC_REQUIRE(crix::config::kIdBytes == crix::ledger::kIdBytes);
+  STATIC_REQUIRE(crix::config::kTextBytes == crix::ledger::kTextBytes);
 }
