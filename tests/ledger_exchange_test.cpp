@@ -743,3 +743,32 @@ TEST_CASE("the market loader's text limits are the ledger's fields", "[ledger][c
   STATIC_REQUIRE(crix::config::kIdBytes == crix::ledger::kIdBytes);
   STATIC_REQUIRE(crix::config::kTextBytes == crix::ledger::kTextBytes);
 }
+
+TEST_CASE("crix verify gives a verdict on a ledger with any one page zeroed, never a crash", "[ledger][process]") {
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 2000 --ledger " + ledger).exit_code == 0);
+  std::string bytes;
+  {
+    std::ifstream in(ledger, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t pages = std::min<std::size_t>(bytes.size() / page, 160);
+  REQUIRE(pages > 20);
+  const std::string damaged = dir.file("damaged.ledger");
+  std::size_t stopped_lmdb = 0;  // pages whose loss made LMDB abort the process (SIGABRT before)
+  std::size_t refused = 0;
+  for (std::size_t p = 2; p < pages; ++p) {  // pages 0 and 1 are LMDB's meta pages
+    std::string copy = bytes;
+    std::fill_n(copy.begin() + static_cast<std::ptrdiff_t>(p * page), page, '\0');
+    std::ofstream(damaged, std::ios::binary | std::ios::trunc).write(copy.data(), static_cast<std::streamsize>(copy.size()));
+    const crix::test::RunResult r = run("verify " + damaged);
+    INFO("page " << p << ": " << r.err);
+    REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+    if (r.exit_code == 1) ++refused;
+    if (r.err.find("the file is damaged: reading it stopped LMDB") != std::string::npos) ++stopped_lmdb;
+  }
+  CHECK(stopped_lmdb > 0);
+  CHECK(refused > stopped_lmdb);
+}

@@ -1,10 +1,18 @@
 #include "tools/ledger_cli.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include <functional>
 #include <limits>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -425,7 +433,7 @@ int run_query(const Query& q, const Options& o, std::ostream& out, std::ostream&
   return query_daily(reader, reg, o, out);
 }
 
-int verify_ledger(const std::string& path, std::ostream& out, std::ostream& err) {
+int verify_here(const std::string& path, std::ostream& out, std::ostream& err) {
   try {
     const ledger::VerifyReport report = ledger::verify(path);
     if (!report.ok()) {
@@ -440,6 +448,71 @@ int verify_ledger(const std::string& path, std::ostream& out, std::ostream& err)
     err << "crix verify: " << e.what() << "\n";
     return 1;
   }
+}
+
+// verify_here in a child process. On some damaged pages LMDB stops the process itself (an assertion
+// in mdb.c aborts: a zeroed branch page gave SIGABRT), and a damaged file must get a verdict, not a
+// crash. The child sends its exit code and what it printed through a pipe: "<code> <out bytes>\n",
+// then stdout's text, then stderr's.
+int verify_ledger(const std::string& path, std::ostream& out, std::ostream& err) {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    err << "crix verify: cannot create a pipe for the checking process: " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  out.flush();
+  err.flush();
+  const pid_t child = ::fork();
+  if (child < 0) {
+    err << "crix verify: cannot start the checking process: " << std::strerror(errno) << "\n";
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return 1;
+  }
+  if (child == 0) {
+    ::close(fds[0]);
+    std::ostringstream o, e;
+    const int code = verify_here(path, o, e);
+    const std::string message = std::to_string(code) + " " + std::to_string(o.str().size()) + "\n" + o.str() + e.str();
+    for (std::size_t done = 0; done < message.size();) {
+      const ssize_t n = ::write(fds[1], message.data() + done, message.size() - done);
+      if (n <= 0 && errno != EINTR) ::_exit(3);
+      if (n > 0) done += static_cast<std::size_t>(n);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    if (n > 0) {
+      message.append(buffer, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) {
+    err << "crix verify: " << path << ": the file is damaged: reading it stopped LMDB (" << ::strsignal(WTERMSIG(status))
+        << " in the checking process), so its pages do not link up as LMDB wrote them; restore the ledger from a "
+           "copy (crix ledger backup makes one of a live ledger)\n";
+    return 1;
+  }
+  std::istringstream head(message);
+  int code = 1;
+  std::size_t out_bytes = 0;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(head >> code >> out_bytes) || head.get() != '\n') {
+    err << "crix verify: " << path << ": the checking process failed without a verdict\n";
+    return 1;
+  }
+  const std::size_t body = static_cast<std::size_t>(head.tellg());
+  out << message.substr(body, out_bytes);
+  err << message.substr(std::min(message.size(), body + out_bytes));
+  return code;
 }
 
 }  // namespace
