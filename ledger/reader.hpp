@@ -46,6 +46,7 @@ class Env;
 class Writer;
 class Reader;
 struct VerifyReport;
+struct VerifyOptions;
 VerifyReport verify(const Reader& reader);
 
 struct Page {
@@ -215,7 +216,7 @@ class Reader {
 
  private:
   friend class Writer;
-  friend VerifyReport verify(const Reader& reader);
+  friend VerifyReport verify(const Reader& reader, const VerifyOptions& options);
   explicit Reader(std::shared_ptr<detail::Env> env);
   std::shared_ptr<detail::Env> env_;
   std::shared_ptr<int> writer_lock_;  // the shared hold on `path`-writer of a lock-free open (fd)

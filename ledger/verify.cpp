@@ -25,8 +25,8 @@ struct Found {
 
 class Verifier {
  public:
-  Verifier(const detail::ReadScope& scope, VerifyReport& report)
-      : s_(scope), txn_(scope.txn()), path_(scope.env().path()), report_(report) {}
+  Verifier(const detail::ReadScope& scope, const VerifyOptions& options, VerifyReport& report)
+      : s_(scope), txn_(scope.txn()), path_(scope.env().path()), options_(options), report_(report) {}
 
   void run() {
     load();
@@ -70,6 +70,7 @@ class Verifier {
     for (unsigned i = 0; i < ix.size(); ++i)
       ix[i] = std::make_unique<detail::Cursor>(txn_, s_.dbi(kIndexDbs[i]), path_);
     Hash prev{};
+    if (options_.anchor && *options_.anchor == prev) report_.anchor_trade = 0;
     engine::Timestamp last_ts{std::numeric_limits<std::int64_t>::min()};
     std::uint64_t expected = 1;
     MDB_val k, v;
@@ -137,6 +138,7 @@ class Verifier {
         add_daily(t);
       }
       prev = t.hash;
+      if (options_.anchor && *options_.anchor == prev) report_.anchor_trade = expected;
       last_ts = t.ts;
       report_.trades = expected;
       report_.chain_head = prev;
@@ -153,6 +155,11 @@ class Verifier {
     if (meta_.revocations != revocations_) {
       bad(0, "meta counts " + std::to_string(meta_.revocations) + " revocations, the chain holds " +
                  std::to_string(revocations_));
+    }
+    if (options_.anchor && !report_.anchor_trade) {
+      bad(0, "no trade of its chain has the anchor's hash " + to_hex(*options_.anchor) + " (the chain ends at trade " +
+                 std::to_string(count) + ", head " + to_hex(prev) +
+                 "): the ledger lost commits after the anchor (LMDB opened an older commit) or is another ledger");
     }
   }
 
@@ -442,6 +449,7 @@ class Verifier {
   const detail::ReadScope& s_;
   MDB_txn* txn_;
   const std::string& path_;
+  const VerifyOptions& options_;
   VerifyReport& report_;
   Sha256 sha_;
 
@@ -467,7 +475,7 @@ class Verifier {
 
 }  // namespace
 
-VerifyReport verify(const std::string& path) {
+VerifyReport verify(const std::string& path, const VerifyOptions& options) {
   std::optional<Reader> reader;
   try {
     reader.emplace(path);
@@ -477,14 +485,14 @@ VerifyReport verify(const std::string& path) {
     report.problem = Problem{engine::TradeId{}, e.what()};
     return report;
   }
-  return verify(*reader);
+  return verify(*reader, options);
 }
 
-VerifyReport verify(const Reader& reader) {
+VerifyReport verify(const Reader& reader, const VerifyOptions& options) {
   const detail::ReadScope scope(*reader.env_);
   VerifyReport report;
   try {
-    Verifier(scope, report).run();
+    Verifier(scope, options, report).run();
   } catch (const Found& found) {
     report.problem = found.problem;
   }

@@ -38,13 +38,24 @@ struct VerifyReport {
   std::uint64_t journal = 0;
   std::uint64_t elimination = 0;
   Hash chain_head{};
+  // With an anchor: the trade whose hash it is (0: the anchor is the empty chain's zero hash).
+  std::optional<std::uint64_t> anchor_trade;
   std::optional<Problem> problem;  // none: the ledger is sound
   bool ok() const { return !problem; }
 };
 
+// `anchor`: a chain head kept outside the ledger (crixd's start-up line, the console's status, a
+// replica). The ledger is sound only if one of its trades has that hash: LMDB opens the previous
+// commit when the newest meta page is damaged, and the chain alone cannot see its own rollback.
+struct VerifyOptions {
+  std::optional<Hash> anchor;
+};
+
 // Throws Error only when the ledger cannot be opened or read at all (kNotFound, kPermission, kStorage);
 // anything wrong inside it is the report's problem.
-VerifyReport verify(const std::string& path);
-VerifyReport verify(const Reader& reader);
+VerifyReport verify(const std::string& path, const VerifyOptions& options);
+VerifyReport verify(const Reader& reader, const VerifyOptions& options);
+inline VerifyReport verify(const std::string& path) { return verify(path, VerifyOptions{}); }
+inline VerifyReport verify(const Reader& reader) { return verify(reader, VerifyOptions{}); }
 
 }  // namespace crix::ledger

@@ -433,9 +433,9 @@ int run_query(const Query& q, const Options& o, std::ostream& out, std::ostream&
   return query_daily(reader, reg, o, out);
 }
 
-int verify_here(const std::string& path, std::ostream& out, std::ostream& err) {
+int verify_here(const std::string& path, const ledger::VerifyOptions& options, std::ostream& out, std::ostream& err) {
   try {
-    const ledger::VerifyReport report = ledger::verify(path);
+    const ledger::VerifyReport report = ledger::verify(path, options);
     if (!report.ok()) {
       err << "crix verify: " << path << ": " << report.problem->what << "\n";
       if (report.problem->trade.v != 0) err << "first bad record: trade " << report.problem->trade.v << "\n";
@@ -443,6 +443,10 @@ int verify_here(const std::string& path, std::ostream& out, std::ostream& err) {
     }
     out << path << ": sound: " << report.trades << " trades chained, head " << ledger::to_hex(report.chain_head)
         << "; " << report.journal << " commands journaled; " << report.elimination << " elimination entries\n";
+    if (report.anchor_trade) {
+      out << "the anchor " << ledger::to_hex(*options.anchor) << " is trade " << *report.anchor_trade << "'s hash"
+          << (*report.anchor_trade == report.trades ? " (the head)" : "") << "\n";
+    }
     return 0;
   } catch (const ledger::Error& e) {
     err << "crix verify: " << e.what() << "\n";
@@ -454,7 +458,7 @@ int verify_here(const std::string& path, std::ostream& out, std::ostream& err) {
 // in mdb.c aborts: a zeroed branch page gave SIGABRT), and a damaged file must get a verdict, not a
 // crash. The child sends its exit code and what it printed through a pipe: "<code> <out bytes>\n",
 // then stdout's text, then stderr's.
-int verify_ledger(const std::string& path, std::ostream& out, std::ostream& err) {
+int verify_ledger(const std::string& path, const ledger::VerifyOptions& options, std::ostream& out, std::ostream& err) {
   int fds[2];
   if (::pipe(fds) != 0) {
     err << "crix verify: cannot create a pipe for the checking process: " << std::strerror(errno) << "\n";
@@ -472,7 +476,7 @@ int verify_ledger(const std::string& path, std::ostream& out, std::ostream& err)
   if (child == 0) {
     ::close(fds[0]);
     std::ostringstream o, e;
-    const int code = verify_here(path, o, e);
+    const int code = verify_here(path, options, o, e);
     const std::string message = std::to_string(code) + " " + std::to_string(o.str().size()) + "\n" + o.str() + e.str();
     for (std::size_t done = 0; done < message.size();) {
       const ssize_t n = ::write(fds[1], message.data() + done, message.size() - done);
@@ -561,8 +565,32 @@ void add_ledger_commands(CLI::App& crix, std::ostream& out, std::ostream& err) {
       *crix.add_subcommand("verify", "recompute the trade hash chain and the conservation totals; name the first bad record");
   verify.footer("Exit codes: 0 sound, 1 a problem found or the ledger could not be read, 2 bad arguments.");
   auto path = std::make_shared<std::string>();
+  auto anchor = std::make_shared<ledger::VerifyOptions>();
   verify.add_option("LEDGER", *path, "the ledger's path")->required()->type_name("");
-  on_run(verify, [path, &out, &err] { return verify_ledger(*path, out, err); });
+  verify
+      .add_option_function<std::string>(
+          "--head",
+          [anchor](const std::string& text) {
+            ledger::Hash h{};
+            const auto digit = [](char c) -> int {
+              if (c >= '0' && c <= '9') return c - '0';
+              if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+              if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+              return -1;
+            };
+            bool ok = text.size() == 2 * h.size();
+            for (std::size_t i = 0; ok && i < h.size(); ++i) {
+              const int hi = digit(text[2 * i]), lo = digit(text[2 * i + 1]);
+              ok = hi >= 0 && lo >= 0;
+              h[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+            }
+            if (!ok) throw CLI::ValidationError("--head", "\"" + text + "\" is not a chain head: 64 hex digits");
+            anchor->anchor = h;
+          },
+          "a chain head kept elsewhere (crixd's start-up line, the console's status): sound only if a trade of "
+          "the chain has it, which catches a ledger rolled back to an older commit")
+      ->type_name("HASH");
+  on_run(verify, [path, anchor, &out, &err] { return verify_ledger(*path, *anchor, out, err); });
 }
 
 }  // namespace crix::tools
