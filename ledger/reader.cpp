@@ -446,6 +446,12 @@ std::uint64_t Reader::count_elimination(const EliminationFilter& filter, engine:
     // Every trade's entry counts: its revisions are neighbours in key order, so the keys alone tell
     // the trades apart, and no record is read.
     if (after.v == std::numeric_limits<std::uint64_t>::max()) return 0;
+    // Each trade has one entry and a revocation none (its revision is filed under its trade): when the
+    // chain after `after` holds `limit` more records than there are revocations in all, at least
+    // `limit` entries follow, read from meta alone (a page of the whole list counts this way).
+    const Meta m = read_meta(s.txn(), *env_);
+    const std::uint64_t later = m.trade_count > after.v ? m.trade_count - after.v : 0;
+    if (later >= m.revocations && later - m.revocations >= limit) return limit;
     const std::string& path = env_->path();
     detail::Cursor cur(s.txn(), s.dbi(Db::kElimination), path);
     const EliminationKey first{Be<std::uint64_t>(after.v + 1), Be<std::uint32_t>(0)};
