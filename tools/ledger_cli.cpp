@@ -391,6 +391,7 @@ struct Query {
 const std::vector<Query>& queries() {
   const Flag after{"--after", "TRADE", "list after this trade id: the next page"};
   const Flag limit{"--limit", "N", "at most N rows (text: 1000 by default; CSV and JSON: all)"};
+  const Flag trades_limit{"--limit", "N", "at most N of its trades (default: all)"};
   const Flag facility{"--facility", "ID", "one facility's"};
   const Flag region{"--region", "CODE", "one region's (its code)"};
   const Flag from{"--from", "TIME", "from this local time: YYYY-MM-DD or YYYY-MM-DDTHH:MM"};
@@ -409,8 +410,8 @@ const std::vector<Query>& queries() {
         to,
         after,
         limit}},
-      {"facility", "one facility's state, trades and elimination entries", {{"ID", "the facility"}}, {after, limit}},
-      {"project", "one project's need, credited capacity, remaining need and trades", {{"ID", "the project"}}, {after, limit}},
+      {"facility", "one facility's state, trades and elimination entries", {{"ID", "the facility"}}, {after, trades_limit}},
+      {"project", "one project's need, credited capacity, remaining need and trades", {{"ID", "the project"}}, {after, trades_limit}},
       {"elimination",
        "the elimination list (淘汰名单) with its public fields",
        {},
