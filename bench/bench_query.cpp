@@ -14,7 +14,9 @@
 //   by_time         /api/v1/ledger/trades?from=T&to=T+1h&limit=100   (a random hour of the ledger's day)
 //   deep_page       /api/v1/ledger/trades?after=A&limit=100          (A random among the trade ids)
 //   elimination     /api/v1/ledger/elimination?after=A&limit=100
-//   facility        /api/v1/ledger/facilities/F                      (its history; not paged by the API)
+//   facility        /api/v1/ledger/facilities/F?limit=100            (the first page of its history)
+//   facility_deep   /api/v1/ledger/facilities/F?after=A&limit=100    (a page of it after a random trade id)
+//   project         /api/v1/ledger/projects/P?limit=100              (the first page of its progress)
 //   daily           /api/v1/ledger/daily?day=D                       (the ledger's day)
 // Latency is one request's, from writing it to having read the whole answer, in the client. Prints one
 // line per query and then
@@ -210,7 +212,15 @@ int main(int argc, char** argv) {
          }},
         {"deep_page", [&] { return "/api/v1/ledger/trades?after=" + std::to_string(rng.below(trades)) + page; }},
         {"elimination", [&] { return "/api/v1/ledger/elimination?after=" + std::to_string(rng.below(trades)) + page; }},
-        {"facility", [&] { return "/api/v1/ledger/facilities/" + market.facilities[pick(market.facilities.size())].id; }},
+        {"facility",
+         [&] { return "/api/v1/ledger/facilities/" + market.facilities[pick(market.facilities.size())].id + "?" + page.substr(1); }},
+        {"facility_deep",
+         [&] {
+           return "/api/v1/ledger/facilities/" + market.facilities[pick(market.facilities.size())].id +
+                  "?after=" + std::to_string(rng.below(trades)) + page;
+         }},
+        {"project",
+         [&] { return "/api/v1/ledger/projects/" + market.projects[pick(market.projects.size())].id + "?" + page.substr(1); }},
         {"daily", [&] { return "/api/v1/ledger/daily?day=" + day_text; }},
     };
     std::int64_t worst = 0;

@@ -365,14 +365,26 @@ std::string json_table(const Table& table) {
   return out + (table.rows.empty() ? "]\n" : "\n]\n");
 }
 
-std::string json_sections(const Sections& sections) {
+namespace {
+
+std::string sections_body(const Sections& sections) {
   std::string out = "{";
   for (std::size_t i = 0; i < sections.size(); ++i) {
     std::string array = json_table(sections[i].second);
     array.pop_back();  // the table's final newline
     out += (i == 0 ? "\n" : ",\n") + json_string(sections[i].first) + ": " + array;
   }
-  return out + "\n}\n";
+  return out;
+}
+
+}  // namespace
+
+std::string json_sections(const Sections& sections) { return sections_body(sections) + "\n}\n"; }
+
+std::string json_sections(const Sections& sections, std::optional<std::uint64_t> next_after, std::uint64_t more) {
+  return sections_body(sections) + ",\n\"next_after\": " +
+         (next_after ? std::to_string(*next_after) : std::string("null")) + ",\n\"more\": " + std::to_string(more) +
+         "\n}\n";
 }
 
 std::string csv_header(const std::vector<std::string>& columns) {

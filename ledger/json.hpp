@@ -108,6 +108,9 @@ std::string json_string(std::string_view s);
 std::string json_object(const std::vector<std::string>& columns, const Row& row);
 std::string json_table(const Table& table);        // "[\n  {...},\n  {...}\n]\n" ("[]\n" when empty)
 std::string json_sections(const Sections& sections);  // "{\n\"name\": [...],\n...\n}\n"
+// A page of sections (a facility's history, a project's progress): the sections, then the page's
+// "next_after" (the trade id to pass as `after` for the next page, or null) and "more" (rows after it).
+std::string json_sections(const Sections& sections, std::optional<std::uint64_t> next_after, std::uint64_t more);
 
 // CSV lines, each ending CRLF.
 std::string csv_header(const std::vector<std::string>& columns);

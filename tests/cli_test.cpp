@@ -51,7 +51,7 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
        {"LEDGER", "--participant ID", "--facility ID", "--project ID", "--region CODE", "--industry NAME", "--from TIME",
         "--to TIME", "--after TRADE", "--limit N", "--json", "--csv"}},
       {crix, {"ledger", "facility"}, {"LEDGER", "ID", "--after TRADE", "--limit N", "--json", "--csv"}},
-      {crix, {"ledger", "project"}, {"LEDGER", "ID", "--json", "--csv"}},
+      {crix, {"ledger", "project"}, {"LEDGER", "ID", "--after TRADE", "--limit N", "--json", "--csv"}},
       {crix,
        {"ledger", "elimination"},
        {"LEDGER", "--status S", "--region CODE", "--facility ID", "--after TRADE", "--limit N", "--csv"}},
@@ -132,6 +132,8 @@ TEST_CASE("a usage error of any kind is one line on stderr naming the command, w
       // bad number, bad choice
       {{crix, "ledger", "trades", "L", "--limit", "x"},
        "crix ledger trades: --limit: \"x\" is not a whole number of 1 or more; run 'crix ledger trades --help'\n"},
+      {{crix, "ledger", "project", "L", "P", "--limit", "0"},
+       "crix ledger project: --limit: \"0\" is not a whole number of 1 or more; run 'crix ledger project --help'\n"},
       {{crix, "order", "--as", "X", "--port", "70000", "securities"},
        "crix order securities: --port: \"70000\" is not a whole number from 1 to 65535; "
        "run 'crix order securities --help'\n"},

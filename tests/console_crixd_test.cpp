@@ -347,7 +347,13 @@ TEST_CASE("console on a real crixd: each ledger query's JSON and CSV over HTTP e
     REQUIRE(json.status == 200);
     const RunResult cli_json = x.ledger_cli(with("--json"));
     REQUIRE(cli_json.exit_code == 0);
-    const Json http_rows = q.paged ? json.json()["items"] : json.json();
+    Json http_rows = q.paged ? json.json()["items"] : json.json();
+    if (!q.paged) {
+      // A facility's history and a project's progress are pages of their trades: the cursor is beside
+      // the sections (crix ledger prints every trade by default, and there are fewer than a page here).
+      http_rows.erase("next_after");
+      http_rows.erase("more");
+    }
     CHECK(http_rows == Json::parse(cli_json.out));
     if (q.paged) {
       CHECK(!http_rows.empty());  // the trades made above are in every list but the elimination list

@@ -2,6 +2,7 @@
 // own (views in memory, a real LMDB ledger written by `crix simulate`, submit() recording the commands),
 // driven by a Beast client: roles on every endpoint, the ledger's JSON and CSV against ledger::Reader
 // and `crix ledger`, paging, actions, the live feed and its bound, the limits, static files and TLS.
+#include <algorithm>
 #include <atomic>
 #include <utility>
 #include <chrono>
@@ -400,8 +401,11 @@ TEST_CASE("console: the ledger's JSON and CSV agree with ledger::Reader and crix
   REQUIRE(entries > 2);
   CHECK(reader.count_elimination({}, engine::TradeId{}, 2) == 2);
   const std::string facility = names.facility_id(all.front().facility);
-  CHECK(get(f.port, "/api/v1/ledger/facilities/" + facility, kOperator).body ==
-        crix::test::run({CRIX_BIN, "ledger", "facility", ledger_path(), facility, "--json"}).out);
+  Json first_page = get(f.port, "/api/v1/ledger/facilities/" + facility, kOperator).json();
+  first_page.erase("next_after");
+  first_page.erase("more");
+  CHECK(first_page ==
+        Json::parse(crix::test::run({CRIX_BIN, "ledger", "facility", ledger_path(), facility, "--json", "--limit", "100"}).out));
   CHECK(get(f.port, "/api/v1/ledger/regions?format=csv", kOperator).body ==
         crix::test::run({CRIX_BIN, "ledger", "regions", ledger_path(), "--csv"}).out);
   CHECK(get(f.port, "/api/v1/ledger/report?format=csv", kOperator).body ==
@@ -421,6 +425,83 @@ TEST_CASE("console: the ledger's JSON and CSV agree with ledger::Reader and crix
   CHECK(get(f.port, "/api/v1/ledger/trades?limit=10001", kOperator).status == 400);
   CHECK(get(f.port, "/api/v1/ledger/daily?day=2026-02-30", kOperator).status == 400);
   CHECK(get(f.port, "/api/v1/ledger/verify", kOperator).json()["ok"] == true);
+}
+
+TEST_CASE("console: a facility's history and a project's progress come a page at a time, as crix ledger's pages", "[http]") {
+  Fixture f;
+  const ledger::Reader reader(ledger_path());
+  const ledger::Names names(reader);
+  const std::vector<ledger::Trade> all = reader.trades(ledger::Page{engine::TradeId{}, 1'000'000});
+  // The facility and the project with the most trades: pages of 2 cut both.
+  std::map<std::uint32_t, std::size_t> by_facility, by_project;
+  for (const ledger::Trade& t : all) {
+    ++by_facility[t.facility.v];
+    ++by_project[t.project.v];
+  }
+  const auto most = [](const std::map<std::uint32_t, std::size_t>& m) {
+    return std::max_element(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
+  };
+  struct Subject {
+    std::string target;  // the API's path
+    std::string verb;    // crix ledger's
+    std::string id;
+    std::size_t trades;
+  };
+  const std::uint32_t fi = most(by_facility), pi = most(by_project);
+  const std::vector<Subject> subjects = {
+      {"/api/v1/ledger/facilities/", "facility", names.facility_id(ledger::FacilityIndex(fi)), by_facility[fi]},
+      {"/api/v1/ledger/projects/", "project", names.project_id(ledger::ProjectIndex(pi)), by_project[pi]},
+  };
+  for (const Subject& s : subjects) {
+    INFO(s.verb << " " << s.id << " with " << s.trades << " trades");
+    REQUIRE(s.trades >= 3);
+    const Json whole = Json::parse(crix::test::run({CRIX_BIN, "ledger", s.verb, ledger_path(), s.id, "--json"}).out);
+    REQUIRE(whole["trades"].size() == s.trades);
+    Json trades = Json::array();
+    std::map<std::string, Json> lists;  // every list but the state, concatenated over the pages
+    std::string after;
+    for (int pages = 0;; ++pages) {
+      REQUIRE(pages <= static_cast<int>(s.trades));
+      Json page = get(f.port, s.target + s.id + "?limit=2" + (after.empty() ? "" : "&after=" + after), kOperator).json();
+      REQUIRE(page.contains("next_after"));
+      const Json next = page["next_after"];
+      const std::size_t more = page["more"].get<std::size_t>();
+      page.erase("next_after");
+      page.erase("more");
+      // The page is `crix ledger`'s page with the same --after and --limit.
+      std::vector<std::string> cli = {CRIX_BIN, "ledger", s.verb, ledger_path(), s.id, "--json", "--limit", "2"};
+      if (!after.empty()) cli.insert(cli.end(), {"--after", after});
+      const crix::test::RunResult r = crix::test::run(cli);
+      REQUIRE(r.exit_code == 0);
+      CHECK(page == Json::parse(r.out));
+      CHECK(page["trades"].size() <= 2);
+      for (auto& [name, rows] : page.items()) {
+        if (name == s.verb) {
+          CHECK(rows == whole[name]);  // the state on every page
+          continue;
+        }
+        for (const Json& row : rows) lists[name].push_back(row);
+      }
+      const std::size_t seen = lists["trades"].size();
+      CHECK(more == s.trades - seen);
+      if (next.is_null()) {
+        CHECK(more == 0);
+        // The last page cut by --limit says nothing more is left.
+        CHECK(r.err.empty());
+        break;
+      }
+      CHECK(next == page["trades"].back()["trade"]);
+      // crix ledger says how many are left and how to get them.
+      CHECK(r.err.find(std::to_string(more) + " more: add --after " + std::to_string(next.get<std::uint64_t>())) !=
+            std::string::npos);
+      after = std::to_string(next.get<std::uint64_t>());
+    }
+    // The pages together are the whole history: no trade or entry lost or repeated at a boundary.
+    for (const auto& [name, rows] : lists) CHECK(rows == whole[name]);
+    // CSV: all of it from `after`, as crix ledger's CSV.
+    CHECK(get(f.port, s.target + s.id + "?format=csv", kOperator).body ==
+          crix::test::run({CRIX_BIN, "ledger", s.verb, ledger_path(), s.id, "--csv"}).out);
+  }
 }
 
 TEST_CASE("console: actions become the engine commands, journaled with the user's name", "[http]") {

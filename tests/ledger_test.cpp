@@ -592,6 +592,16 @@ TEST_CASE("elimination list: publicity period, status changes, revocation as a n
   CHECK(confirmed[0].entry.trade == TradeId(2));
   CHECK(r.elimination_list().size() == 3);  // originals only; updates change their status
   CHECK(r.summary().elimination == 5);
+  // Counts: one per trade's entry, however many revisions it has, with and without a filter.
+  CHECK(r.count_elimination({}, TradeId{}) == 3);
+  CHECK(r.count_elimination({}, TradeId(1)) == 2);
+  CHECK(r.count_elimination({}, TradeId{}, 2) == 2);
+  CHECK(r.count_elimination({}, TradeId(3)) == 0);
+  CHECK(r.count_elimination(EliminationFilter{std::nullopt, EliminationStatus::kRevoked, std::nullopt}, TradeId{}) == 1);
+  CHECK(r.count_elimination(EliminationFilter{first.facility, std::nullopt, std::nullopt}, TradeId{}) ==
+        static_cast<std::uint64_t>(std::count_if(list.begin(), list.end(), [&](const EliminationItem& e) {
+          return e.entry.facility == first.facility;
+        })));
   std::uint64_t printed = 0;
   for (const DailyStats& d : r.daily_stats(list[0].entry.retired, list[0].entry.retired)) printed += d.trades;
   CHECK(printed == 3);  // a revocation unprints nothing
@@ -633,6 +643,35 @@ TEST_CASE("elimination list: publicity period, status changes, revocation as a n
   dismantle.update(StatusUpdate{TradeId(2), EliminationStatus::kDismantled, c.seq, c.ts});
   w.commit(dismantle);
   CHECK(r.facility_history(second.facility)->facility.status == FacilityStatus::kDismantled);
+
+  // A facility's history a trade at a time: a trade's entry comes whole with its trade, the revision
+  // its later revocation wrote included, and the pages together are the whole history.
+  for (const FacilityIndex f : {first.facility, second.facility}) {
+    const FacilityHistory whole = *r.facility_history(f);
+    std::vector<Trade> trades;
+    std::vector<EliminationEntry> entries;
+    for (Page page{TradeId{}, 1};;) {
+      const FacilityHistory part = *r.facility_history(f, page);
+      if (part.trades.empty()) break;
+      REQUIRE(part.trades.size() == 1);
+      for (const EliminationEntry& e : part.entries) CHECK(e.trade == part.trades.front().id);
+      if (part.trades.front().id == TradeId(1)) {
+        REQUIRE(part.entries.size() == 2);
+        CHECK(part.entries.back().by == TradeId(4));  // the revocation, on a later page
+        CHECK(part.entries.back().status == EliminationStatus::kRevoked);
+      }
+      trades.insert(trades.end(), part.trades.begin(), part.trades.end());
+      entries.insert(entries.end(), part.entries.begin(), part.entries.end());
+      page.after = part.trades.back().id;
+    }
+    CHECK(ids(trades) == ids(whole.trades));
+    REQUIRE(entries.size() == whole.entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      CHECK(entries[i].trade == whole.entries[i].trade);
+      CHECK(entries[i].revision == whole.entries[i].revision);
+      CHECK(entries[i].status == whole.entries[i].status);
+    }
+  }
 
   const VerifyReport report = verify(r);
   INFO((report.problem ? report.problem->what : ""));

@@ -260,24 +260,44 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
       [](const Trade& t) { return t.id; }, left, out, err);
 }
 
-int query_facility(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
-  const std::uint32_t f = reg.facility("ID", o.positional[1]);
+// A facility's history and a project's progress: all its trades by default (scripts read them whole),
+// or a page of them with --after and --limit; a cut page says on stderr how many trades are left and
+// how to get them, as the lists do.
+void say_more(const Reader& r, std::string_view query, ledger::TradeIndex index, std::uint32_t key,
+              const std::vector<Trade>& trades, const ledger::Page& page, std::ostream& err) {
+  if (trades.empty() || trades.size() < page.limit) return;
+  const engine::TradeId last = trades.back().id;
+  if (const std::uint64_t more = r.count_listed(index, key, last); more > 0) {
+    err << "crix ledger " << query << ": showing " << trades.size() << " trades; " << more
+        << " more: add --after " << last.v << " for the next page, or leave out --limit for all\n";
+  }
+}
+
+ledger::Page trades_page(const Options& o) {
   ledger::Page page{engine::TradeId{}, std::numeric_limits<std::size_t>::max()};  // all of it, by default
-  if (const auto v = count_flag(o, "--limit")) page.limit = *v;
+  if (const auto v = count_flag(o, "--limit")) page.limit = static_cast<std::size_t>(*v);
   if (const auto v = count_flag(o, "--after")) page.after = engine::TradeId(*v);
+  return page;
+}
+
+int query_facility(const Reader& r, const Registry& reg, const Options& o, std::ostream& out, std::ostream& err) {
+  const std::uint32_t f = reg.facility("ID", o.positional[1]);
+  const ledger::Page page = trades_page(o);
   const std::optional<ledger::FacilityHistory> h = r.facility_history(ledger::FacilityIndex(f), page);
   if (!h) throw CLI::ValidationError("ID", "\"" + o.positional[1] + "\" has no history in this ledger");
   render(ledger::facility_sections(reg.names(), *h), o.format, out);
+  say_more(r, "facility", ledger::TradeIndex::kFacility, f, h->trades, page, err);
   return 0;
 }
 
-int query_project(const Reader& r, const Registry& reg, const Options& o, std::ostream& out) {
+int query_project(const Reader& r, const Registry& reg, const Options& o, std::ostream& out, std::ostream& err) {
   const std::uint32_t p = reg.project("ID", o.positional[1]);
   const std::optional<ledger::ProjectProgress> g = r.project_progress(ledger::ProjectIndex(p));
   if (!g) throw CLI::ValidationError("ID", "\"" + o.positional[1] + "\" has no record in this ledger");
-  ledger::Page page;
-  page.limit = 1'000'000;
-  render(ledger::project_sections(reg.names(), *g, r.trades_by_project(ledger::ProjectIndex(p), page)), o.format, out);
+  const ledger::Page page = trades_page(o);
+  const std::vector<Trade> trades = r.trades_by_project(ledger::ProjectIndex(p), page);
+  render(ledger::project_sections(reg.names(), *g, trades), o.format, out);
+  say_more(r, "project", ledger::TradeIndex::kProject, p, trades, page, err);
   return 0;
 }
 
@@ -379,6 +399,7 @@ struct Query {
 const std::vector<Query>& queries() {
   const Flag after{"--after", "TRADE", "list after this trade id: the next page"};
   const Flag limit{"--limit", "N", "at most N rows (text: 1000 by default; CSV and JSON: all)"};
+  const Flag trades_limit{"--limit", "N", "at most N of its trades (default: all)"};
   const Flag facility{"--facility", "ID", "one facility's"};
   const Flag region{"--region", "CODE", "one region's (its code)"};
   const Flag from{"--from", "TIME", "from this local time: YYYY-MM-DD or YYYY-MM-DDTHH:MM"};
@@ -397,8 +418,8 @@ const std::vector<Query>& queries() {
         to,
         after,
         limit}},
-      {"facility", "one facility's state, trades and elimination entries", {{"ID", "the facility"}}, {after, limit}},
-      {"project", "one project's need, credited capacity, remaining need and trades", {{"ID", "the project"}}, {}},
+      {"facility", "one facility's state, trades and elimination entries", {{"ID", "the facility"}}, {after, trades_limit}},
+      {"project", "one project's need, credited capacity, remaining need and trades", {{"ID", "the project"}}, {after, trades_limit}},
       {"elimination",
        "the elimination list (淘汰名单) with its public fields",
        {},
@@ -425,8 +446,8 @@ int run_query(const Query& q, const Options& o, std::ostream& out, std::ostream&
   const Registry reg(reader);
   if (q.name == "summary") return query_summary(reader, o, out);
   if (q.name == "trades") return query_trades(reader, reg, o, out, err);
-  if (q.name == "facility") return query_facility(reader, reg, o, out);
-  if (q.name == "project") return query_project(reader, reg, o, out);
+  if (q.name == "facility") return query_facility(reader, reg, o, out, err);
+  if (q.name == "project") return query_project(reader, reg, o, out, err);
   if (q.name == "elimination") return query_elimination(reader, reg, o, out, err);
   if (q.name == "regions") return query_regions(reader, o, out);
   if (q.name == "report") return query_report(reader, reg, o, out, err);

@@ -1397,25 +1397,42 @@ Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool
     };
     return list(columns, fetch, row, [](const ledger::EliminationItem& e) { return e.entry.trade; }, left);
   }
+  // A facility's history and a project's progress: its state and a page of its trades (JSON), or all
+  // its trades from `after` (CSV), as the lists above.
+  const auto sections_page = [&](ledger::TradeIndex index, std::uint32_t key, auto sections) {
+    const ledger::Page page{after, csv ? std::numeric_limits<std::size_t>::max() : limit};
+    const auto [s, last] = sections(page);
+    if (csv) return csv_answer(ledger::csv_sections(s));
+    std::optional<std::uint64_t> next;
+    std::uint64_t more = 0;
+    if (last) {
+      more = reader.count_listed(index, key, *last, kMoreCap);
+      if (more > 0) next = last->v;
+    }
+    return Answer{bhttp::status::ok, ledger::json_sections(s, next, more), "application/json", {}};
+  };
   if (what.rfind("facilities/", 0) == 0) {
     const std::string id = what.substr(11);
     const auto i = names.facility(id);
     if (!i) throw unknown("facility", id, "the market file");
-    const auto h = reader.facility_history(ledger::FacilityIndex(*i));
-    if (!h) throw unknown("facility", id, "the market file");
-    const ledger::Sections s = ledger::facility_sections(names, *h);
-    return csv ? csv_answer(ledger::csv_sections(s)) : Answer{bhttp::status::ok, ledger::json_sections(s), "application/json", {}};
+    return sections_page(ledger::TradeIndex::kFacility, *i, [&](const ledger::Page& page) {
+      const auto h = reader.facility_history(ledger::FacilityIndex(*i), page);
+      if (!h) throw unknown("facility", id, "the market file");
+      const std::optional<engine::TradeId> last = h->trades.empty() ? std::nullopt : std::optional(h->trades.back().id);
+      return std::pair(ledger::facility_sections(names, *h), last);
+    });
   }
   if (what.rfind("projects/", 0) == 0) {
     const std::string id = what.substr(9);
     const auto i = names.project(id);
     if (!i) throw unknown("project", id, "the market file");
-    const auto g = reader.project_progress(ledger::ProjectIndex(*i));
-    if (!g) throw unknown("project", id, "the market file");
-    ledger::Page page;
-    page.limit = 1'000'000;
-    const ledger::Sections s = ledger::project_sections(names, *g, reader.trades_by_project(ledger::ProjectIndex(*i), page));
-    return csv ? csv_answer(ledger::csv_sections(s)) : Answer{bhttp::status::ok, ledger::json_sections(s), "application/json", {}};
+    return sections_page(ledger::TradeIndex::kProject, *i, [&](const ledger::Page& page) {
+      const auto g = reader.project_progress(ledger::ProjectIndex(*i));
+      if (!g) throw unknown("project", id, "the market file");
+      const auto trades = reader.trades_by_project(ledger::ProjectIndex(*i), page);
+      const std::optional<engine::TradeId> last = trades.empty() ? std::nullopt : std::optional(trades.back().id);
+      return std::pair(ledger::project_sections(names, *g, trades), last);
+    });
   }
   if (what == "regions") {
     const ledger::Sections s = ledger::regions_sections(reader);

@@ -361,25 +361,41 @@ function ledgerLists(r, summaryKey) {
     .map(([k, v]) => [h('h3', {}, listName(k)), ledgerTable(`${summaryKey}-${k.replace(/\W+/g, '-')}`, v)]);
 }
 
-async function showProject(id) {
-  const out = $('[data-testid="project"]');
-  try {
-    const r = await api('/api/v1/ledger/projects/' + encodeURIComponent(id));
-    const p = summary(r, 'project');
-    fill(out, progressBar(p.credited_t ?? 0, p.need_t ?? 0, t), facts(p), ledgerLists(r, 'project'));
-  } catch (err) {
-    fill(out, h('p', { class: 'error' }, err.message));
-  }
+// A facility's history or a project's progress comes a page of trades at a time (docs/API.md): the
+// state and the first page, then a "more" control that adds the next page to the lists below.
+async function showPaged(testid, path, render) {
+  const out = $(`[data-testid="${testid}"]`);
+  let shown = null;
+  const load = async (after) => {
+    try {
+      const r = await api(path + (after === undefined ? '' : '?after=' + after));
+      if (!shown) {
+        shown = r;
+      } else {
+        for (const [k, v] of Object.entries(r)) {
+          if (k !== testid && Array.isArray(v)) shown[k] = (shown[k] || []).concat(v);
+        }
+      }
+      const next = r.next_after;
+      fill(out, render(shown), next === null || next === undefined ? null
+        : h('button', { type: 'button', 'data-testid': `${testid}-more`, onclick: () => load(next) }, t('more', r.more)));
+    } catch (err) {
+      fill(out, h('p', { class: 'error' }, err.message));
+    }
+  };
+  await load();
 }
 
-async function showFacility(id) {
-  const out = $('[data-testid="facility"]');
-  try {
-    const r = await api('/api/v1/ledger/facilities/' + encodeURIComponent(id));
-    fill(out, facts(summary(r, 'facility')), ledgerLists(r, 'facility'));
-  } catch (err) {
-    fill(out, h('p', { class: 'error' }, err.message));
-  }
+function showProject(id) {
+  return showPaged('project', '/api/v1/ledger/projects/' + encodeURIComponent(id), (r) => {
+    const p = summary(r, 'project');
+    return [progressBar(p.credited_t ?? 0, p.need_t ?? 0, t), facts(p), ledgerLists(r, 'project')];
+  });
+}
+
+function showFacility(id) {
+  return showPaged('facility', '/api/v1/ledger/facilities/' + encodeURIComponent(id),
+    (r) => [facts(summary(r, 'facility')), ledgerLists(r, 'facility')]);
 }
 
 // ---- operator actions ---------------------------------------------------------------------------
