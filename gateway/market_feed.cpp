@@ -52,14 +52,22 @@ const TradeChange& MarketFeed::trade(const engine::Event& e, MarketChanges& into
 
 // A command's level changes, net: the last state of each level it moved, ordered as the console shows
 // a book (by instrument; bids highest first, then asks lowest first). A stable sort keeps each level's
-// changes in event order, so the last of a run is where the command left it.
+// changes in event order, so the last of a run is where the command left it. Most commands move a
+// few levels: those are sorted in place (std::stable_sort takes a buffer from the heap each time).
 void MarketFeed::end_command(std::uint64_t seq, std::int64_t ts, MarketChanges& into) {
   const auto before = [](const LevelChange& a, const LevelChange& b) {
     if (a.instrument != b.instrument) return a.instrument < b.instrument;
     if (a.side != b.side) return a.side == engine::Side::kBuy;
     return a.side == engine::Side::kBuy ? a.price > b.price : a.price < b.price;
   };
-  std::stable_sort(pending_.begin(), pending_.end(), before);
+  constexpr std::size_t kInPlace = 32;
+  if (pending_.size() <= kInPlace) {
+    for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+      std::rotate(std::upper_bound(pending_.begin(), it, *it, before), it, it + 1);  // after its equals
+    }
+  } else {
+    std::stable_sort(pending_.begin(), pending_.end(), before);
+  }
   for (std::size_t i = 0; i < pending_.size(); ++i) {
     if (i + 1 < pending_.size() && !before(pending_[i], pending_[i + 1])) continue;  // a later change follows
     into.book.push_back(pending_[i]);
