@@ -79,7 +79,7 @@ struct MarketChanges {
     std::uint32_t book_end = 0, trades_end = 0, states_end = 0;
   };
   std::vector<Command> commands;
-  std::vector<LevelChange> book;
+  std::vector<LevelChange> book;  // each level's action: that of the command's last change to it
   std::vector<TradeChange> trades;
   std::vector<InstrumentState> states;
 };
