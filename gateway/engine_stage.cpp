@@ -27,6 +27,7 @@ EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledge
       suspended_(suspended),
       sequencer_(*ledger.exchange, ledger.writer->meta().last_seq, ledger.last_ts),
       orders_(market, *ledger.exchange),
+      feed_(market, *ledger.exchange),
       market_data_(market, *ledger.exchange, logons) {}
 
 void EngineStage::on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit) {
@@ -90,18 +91,17 @@ engine::Command EngineStage::sequence(Command c, const fix::OrderRequest* reques
   }
   if (day_closed) orders_.new_day(request);
   orders_.store_touched(unit.batch);
+  feed_.end_command(c.seq.v, c.ts.v, unit.console.market);
   market_data_.publish_depth(last_ts(), unit.out);
   console_changes(c, unit);
   return c;
 }
 
-// What the console shows of the command just applied (Published): the events that move the books,
-// the tape, the participants; and the instruments' state after one that may have changed it.
+// The events of the command just applied that move the console's orders (L3) and participants
+// (Published); its market changes (levels, trades, instruments' state) are in unit.console.market.
 void EngineStage::console_changes(const Command& c, Unit& unit) const {
-  bool instruments = false;
   for (const Event& e : sink_) {
     switch (e.type) {
-      case EventType::kLevel:
       case EventType::kAccepted:
       case EventType::kFill:
       case EventType::kCanceled:
@@ -110,23 +110,10 @@ void EngineStage::console_changes(const Command& c, Unit& unit) const {
       case EventType::kParticipantState:
       case EventType::kDayClosed:
         unit.console.changes.push_back(ConsoleBatch::Change{c.seq.v, c.ts.v, e});
-        instruments = instruments || e.type == EventType::kDayClosed;
-        break;
-      case EventType::kSessionPhase:
-      case EventType::kInstrumentState:
-        instruments = true;
         break;
       default:
         break;
     }
-  }
-  if (!instruments) return;
-  const engine::Exchange& x = *ledger_.exchange;
-  for (std::uint32_t i = 0; i < market_.instruments.size(); ++i) {
-    const engine::InstrumentId id(i);
-    unit.console.instruments.emplace_back(
-        c.seq.v, InstrumentState{i, x.phase(), x.halted(id), x.reference_price(id).v, x.band_low(id).v,
-                                 x.band_high(id).v});
   }
 }
 
@@ -404,7 +391,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
       unit.fills.push_back(e);
       fill_report(e.order_id.v, e, true, unit);
       fill_report(e.maker_id.v, e, false, unit);
-      market_data_.publish_trade(e, last_ts(), unit.out);
+      market_data_.publish_trade(feed_.trade(e, unit.console.market), last_ts(), unit.out);
       break;
     }
     case EventType::kCanceled:
@@ -450,7 +437,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
       break;
     }
     case EventType::kLevel:
-      market_data_.publish_level(e, last_ts(), unit.out);
+      market_data_.publish_level(feed_.level(e), last_ts(), unit.out);
       break;
     case EventType::kParticipantState:
       suspended_[e.participant.v] = e.arg1 == 1;
@@ -463,10 +450,14 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
                    e.arg1 == 1 ? "suspended" : "reinstated");
       break;
     case EventType::kSessionPhase:
+      feed_.status_moved();
       spdlog::info("session phase: {}", engine::to_string(static_cast<engine::SessionPhase>(e.arg1)));
       break;
     case EventType::kDayClosed:
     case EventType::kInstrumentState:
+      feed_.status_moved();
+      spdlog::info("{}", ledger_.exchange->describe(e));
+      break;
     case EventType::kRevoked:
     case EventType::kEliminationStatus:
     case EventType::kRegistryChanged:

@@ -1,8 +1,9 @@
 // crix::gateway::EngineStage: what crixd's engine stage does with each inbound item (gateway/pipeline.hpp):
 // a FIX request checked and turned into a command, sequenced through the exchange (ledger::Sequencer:
 // seq, time, rules, book, settlement into the unit's ledger batch), and its events turned into what
-// the unit sends once committed: execution reports, cancel rejects, market data (MarketData), the
-// console's changes (Published), the operators' answers. It keeps the gateway's side of each order
+// the unit sends once committed: execution reports, cancel rejects, the operators' answers; its market
+// changes derived once (MarketFeed) for FIX market data (MarketData, encoded here) and the console
+// (Published, after commit); the console's order and participant changes. It keeps the gateway's side of each order
 // (orders.hpp: ClOrdIDs, fills) and writes it to the ledger with the command that changed it.
 //
 // Thread rules: one thread at a time, under the engine stage's lock (gateway/pipeline.hpp). The
@@ -20,6 +21,7 @@
 #include "engine/exchange.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/market_data.hpp"
+#include "gateway/market_feed.hpp"
 #include "gateway/orders.hpp"
 #include "gateway/pipeline.hpp"
 #include "ledger/sequencer.hpp"
@@ -81,6 +83,7 @@ class EngineStage {
   engine::EventSink sink_;
   std::optional<OrderInfo> pending_;  // the order being entered
   Orders orders_;                                            // live and ended orders, ClOrdIDs
+  MarketFeed feed_;                                          // the market changes of each command
   MarketData market_data_;                                   // FIX market data subscriptions
   const std::string* operator_reason_ = nullptr;             // of the operator command being sequenced
 };

@@ -19,38 +19,27 @@ MarketData::MarketData(const engine::Market& market, const engine::Exchange& exc
       exchange_(exchange),
       logons_(logons),
       subscriptions_(market.instruments.size()),
-      level_prices_(market.instruments.size()),
-      depth_dirty_(market.instruments.size(), 0) {
-  for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
-    for (const engine::Side side : {engine::Side::kBuy, engine::Side::kSell}) {
-      exchange.book().for_each_level(engine::InstrumentId(i), side, [&](const engine::LevelInfo& l) {
-        level_prices_[i][side_index(side)].insert(l.price.v);
-      });
-    }
-  }
-}
+      depth_dirty_(market.instruments.size(), 0) {}
 
-// A level event: to full-book subscriptions at once (new, change or delete); depth-limited ones are
+// A level change: to full-book subscriptions at once (new, change or delete); depth-limited ones are
 // sent the difference in their best levels once the command is done (publish_depth).
-void MarketData::publish_level(const engine::Event& e, std::int64_t ts, std::vector<Outbound>& out) {
-ts_ = ts;
-  auto& prices = level_prices_[e.instrument.v][side_index(e.side)];
-  const bool gone = e.count == 0;
-  const bool fresh = !gone && prices.insert(e.price.v).second;
-  if (gone) prices.erase(e.price.v);
-  drop_stale(subscriptions_[e.instrument.v]);
-  for (const Subscription& s : subscriptions_[e.instrument.v]) {
-    if (e.side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
+void MarketData::publish_level(const LevelChange& l, std::int64_t ts, std::vector<Outbound>& out) {
+  ts_ = ts;
+  drop_stale(subscriptions_[l.instrument]);
+  for (const Subscription& s : subscriptions_[l.instrument]) {
+    if (l.side == engine::Side::kBuy ? !s.bids : !s.offers) continue;
     if (s.depth > 0) {
-      if (!depth_dirty_[e.instrument.v]) {
-        depth_dirty_[e.instrument.v] = 1;
-        dirty_instruments_.push_back(e.instrument.v);
+      if (!depth_dirty_[l.instrument]) {
+        depth_dirty_[l.instrument] = 1;
+        dirty_instruments_.push_back(l.instrument);
       }
       continue;
     }
-    add_incremental(s, level_entry(e.instrument.v, e.side, {e.price, e.qty, e.count}, gone    ? fixv::md_update_action::kDelete
-                                               : fresh ? fixv::md_update_action::kNew
-                                                       : fixv::md_update_action::kChange),
+    add_incremental(s,
+                    level_entry(l.instrument, l.side, {engine::Price(l.price), engine::Qty(l.qty), l.orders},
+                                l.action == LevelAction::kDelete ? fixv::md_update_action::kDelete
+                                : l.action == LevelAction::kNew  ? fixv::md_update_action::kNew
+                                                                 : fixv::md_update_action::kChange),
                     out);
   }
 }
@@ -73,7 +62,7 @@ fix::MdEntry MarketData::level_entry(std::uint32_t instrument, engine::Side side
 // now against what they were last sent. Deletes first (levels that left the top, so a client that
 // trims to the depth stays right), then new and changed levels.
 void MarketData::publish_depth(std::int64_t ts, std::vector<Outbound>& out) {
-ts_ = ts;
+  ts_ = ts;
   for (const std::uint32_t i : dirty_instruments_) {
     depth_dirty_[i] = 0;
     drop_stale(subscriptions_[i]);
@@ -117,18 +106,18 @@ std::vector<engine::LevelInfo> MarketData::best_levels(std::uint32_t instrument,
   return out;
 }
 
-void MarketData::publish_trade(const engine::Event& e, std::int64_t ts, std::vector<Outbound>& out) {
-ts_ = ts;
-  drop_stale(subscriptions_[e.instrument.v]);
-  for (const Subscription& s : subscriptions_[e.instrument.v]) {
+void MarketData::publish_trade(const TradeChange& t, std::int64_t ts, std::vector<Outbound>& out) {
+  ts_ = ts;
+  drop_stale(subscriptions_[t.instrument]);
+  for (const Subscription& s : subscriptions_[t.instrument]) {
     if (!s.trades) continue;
     fix::MdEntry m;
     m.type = fixv::md_entry_type::kTrade;
     m.action = fixv::md_update_action::kNew;
-    m.symbol = market_.instruments[e.instrument.v].code;
-    m.price = e.price.v;
-    m.size = e.qty.v;
-    m.trade_id = std::to_string(e.trade_id.v);
+    m.symbol = market_.instruments[t.instrument].code;
+    m.price = t.price;
+    m.size = t.qty;
+    m.trade_id = std::to_string(t.id);
     m.time = ts_;
     add_incremental(s, std::move(m), out);
   }

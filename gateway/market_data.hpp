@@ -1,7 +1,8 @@
 // crix::gateway::MarketData: FIX market data (MarketDataRequest V, snapshots W, incrementals X) and
-// the security list (SecurityListRequest x). The engine stage hands it every Level and Fill event of a
-// sequenced command as it goes and says when the command is done; it answers with the messages each
-// subscription is owed, appended to the unit's outbound list, which leaves once the unit is committed.
+// the security list (SecurityListRequest x). A subscriber of MarketFeed (market_feed.hpp): the engine
+// stage hands it each level change and trade of a sequenced command as MarketFeed derives them, and
+// says when the command is done; it answers with the messages each subscription is owed, appended to
+// the unit's outbound list, which leaves once the unit is committed.
 //
 // Subscriptions: per instrument. MarketDepth(264) 0 gets each level change as it happens (new, change
 // or delete); N gets, once per command, the difference between its best N levels and what it was
@@ -17,11 +18,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/exchange.hpp"
 #include "gateway/fix/fix_api.hpp"
+#include "gateway/market_feed.hpp"
 #include "gateway/messages.hpp"
 
 namespace crix::gateway {
@@ -31,10 +32,10 @@ class MarketData {
   MarketData(const engine::Market& market, const engine::Exchange& exchange,
              const std::atomic<std::uint32_t>* logons);
 
-  // A Level event of the command being sequenced at `ts`: full-book subscriptions get it at once.
-  void publish_level(const engine::Event& e, std::int64_t ts, std::vector<Outbound>& out);
-  // A Fill: the trade to every subscription that asked for trades.
-  void publish_trade(const engine::Event& e, std::int64_t ts, std::vector<Outbound>& out);
+  // A level change of the command being sequenced at `ts`: full-book subscriptions get it at once.
+  void publish_level(const LevelChange& l, std::int64_t ts, std::vector<Outbound>& out);
+  // A trade: to every subscription that asked for trades.
+  void publish_trade(const TradeChange& t, std::int64_t ts, std::vector<Outbound>& out);
   // The command is done: depth-limited subscriptions get the difference in their best levels.
   void publish_depth(std::int64_t ts, std::vector<Outbound>& out);
   // A MarketDataRequest from the session's logon `logon`: the snapshots, and the subscription kept
@@ -61,9 +62,6 @@ class MarketData {
   const std::atomic<std::uint32_t>* logons_;
   std::int64_t ts_ = 0;  // MDEntryTime of what the command being sequenced sends
   std::vector<std::vector<Subscription>> subscriptions_;  // per instrument
-  // Per instrument, [buy, sell]: the prices that have resting orders, which tells a new level from a
-  // changed one.
-  std::vector<std::array<std::unordered_set<std::int64_t>, 2>> level_prices_;
   std::vector<char> depth_dirty_;                 // per instrument: in dirty_instruments_
   std::vector<std::uint32_t> dirty_instruments_;  // moved by the command being sequenced
 };

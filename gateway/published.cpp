@@ -16,9 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kSide[2] = {0, 1};  // [buy, sell] as indices
-std::size_t side_index(engine::Side side) { return side == engine::Side::kBuy ? kSide[0] : kSide[1]; }
-
 // "2026-12-04 11:40:12.038+08:00": a UTC time in ns in the market's zone, for a person.
 std::string time_text(std::int64_t ns, std::int32_t offset_minutes) {
   constexpr std::int64_t kNsPerDay = 86'400'000'000'000;
@@ -222,15 +219,11 @@ void Published::set_level(std::uint32_t instrument, engine::Side side, const htt
   }
 }
 
-void Published::apply(const ConsoleBatch::Change& c, std::vector<http::FeedEvent>& out) {
+// One event of a committed command that moves the orders or the participants (and, a Fill, `trade`:
+// the tape and the instrument's statistics).
+void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* trade, std::vector<http::FeedEvent>& out) {
   const engine::Event& e = c.event;
   switch (e.type) {
-    case engine::EventType::kLevel: {
-      const http::Level l{e.price.v, e.count == 0 ? 0 : e.qty.v, e.count};
-      set_level(e.instrument.v, e.side, l);
-      changed_levels_[e.instrument.v][side_index(e.side)][e.price.v] = l;
-      break;
-    }
     case engine::EventType::kAccepted: {
       engine::Order o;
       o.id = e.order_id;
@@ -251,27 +244,26 @@ void Published::apply(const ConsoleBatch::Change& c, std::vector<http::FeedEvent
           it->second.view.qty = leaves;
         }
       }
-      const bool buy = e.side == engine::Side::kBuy;
       http::TradeView t;
-      t.id = e.trade_id.v;
+      t.id = trade->id;
       t.seq = c.seq;
       t.time = c.ts;
-      t.symbol = market_.instruments[e.instrument.v].code;
-      t.price = e.price.v;
-      t.qty = e.qty.v;
-      t.buyer = market_.participants[(buy ? e.participant : e.maker_participant).v].id;
-      t.seller = market_.participants[(buy ? e.maker_participant : e.participant).v].id;
-      t.facility = market_.facilities[(buy ? e.maker_account : e.account).v].id;
-      t.project = market_.projects[(buy ? e.account : e.maker_account).v].id;
+      t.symbol = market_.instruments[trade->instrument].code;
+      t.price = trade->price;
+      t.qty = trade->qty;
+      t.buyer = market_.participants[trade->buyer.v].id;
+      t.seller = market_.participants[trade->seller.v].id;
+      t.facility = market_.facilities[trade->facility.v].id;
+      t.project = market_.projects[trade->project.v].id;
       out.push_back(event(c.seq, "trade", trade_json(t, utc_offset_minutes_)));
       trades_.push_back(std::move(t));
       if (trades_.size() > kRecentTrades) trades_.pop_front();
       ++trades_total_;
-      http::InstrumentView& v = instruments_[e.instrument.v];
-      v.last_price = e.price.v;
-      v.volume += e.qty.v;
-      v.value += e.price.v * e.qty.v;
-      if (std::find(traded_.begin(), traded_.end(), e.instrument.v) == traded_.end()) traded_.push_back(e.instrument.v);
+      http::InstrumentView& v = instruments_[trade->instrument];
+      v.last_price = trade->price;
+      v.volume += trade->qty;
+      v.value += trade->price * trade->qty;
+      if (std::find(traded_.begin(), traded_.end(), trade->instrument) == traded_.end()) traded_.push_back(trade->instrument);
       break;
     }
     case engine::EventType::kCanceled:
@@ -306,21 +298,53 @@ void Published::apply(const ConsoleBatch::Change& c, std::vector<http::FeedEvent
   }
 }
 
-// The command applied last is done: its book changes as one update per instrument, and the
-// instruments its fills (or the close) moved.
-void Published::flush_books(std::vector<http::FeedEvent>& out) {
-  for (auto& [instrument, sides] : changed_levels_) {
-    json bids = json::array(), asks = json::array();
-    for (auto l = sides[0].rbegin(); l != sides[0].rend(); ++l) bids.push_back(level_json(l->second));
-    for (const auto& [price, l] : sides[1]) asks.push_back(level_json(l));
-    out.push_back(event(changes_seq_, "book",
-                        json{{"symbol", market_.instruments[instrument].code}, {"bids", bids}, {"asks", asks}}));
+// A unit's commands in seq order, each making one group of updates (all with its seq): its trades and
+// participant changes in event order, the instruments whose state it changed, its book changes (one
+// update per instrument, the levels as the command left them), the instruments whose statistics it
+// moved. The books take the command's net level changes: one map update per level it moved.
+void Published::apply(const ConsoleBatch& b, std::vector<http::FeedEvent>& out) {
+  const MarketChanges& m = b.market;
+  std::size_t change = 0, book = 0, state = 0;
+  for (const MarketChanges::Command& k : m.commands) {
+    std::size_t trade = &k == m.commands.data() ? 0 : (&k - 1)->trades_end;
+    for (; change < b.changes.size() && b.changes[change].seq == k.seq; ++change) {
+      const ConsoleBatch::Change& c = b.changes[change];
+      seq_ = std::max(seq_, c.seq);
+      apply_event(c, c.event.type == engine::EventType::kFill ? &m.trades[trade++] : nullptr, out);
+    }
+    for (; state < k.states_end; ++state) {
+      const InstrumentState& s = m.states[state];
+      http::InstrumentView& v = instruments_[s.instrument];
+      const std::string phase(engine::to_string(s.phase));
+      phase_ = phase;
+      if (v.phase == phase && v.halted == s.halted && v.reference_price == s.reference && v.band_low == s.band_low &&
+          v.band_high == s.band_high) {
+        continue;
+      }
+      v.phase = phase;
+      v.halted = s.halted;
+      v.reference_price = s.reference;
+      v.band_low = s.band_low;
+      v.band_high = s.band_high;
+      out.push_back(event(k.seq, "instrument", instrument_json(instrument_view(s.instrument))));
+    }
+    while (book < k.book_end) {
+      const std::uint32_t instrument = m.book[book].instrument;
+      json bids = json::array(), asks = json::array();
+      for (; book < k.book_end && m.book[book].instrument == instrument; ++book) {
+        const LevelChange& l = m.book[book];
+        const http::Level level{l.price, l.orders == 0 ? 0 : l.qty, l.orders};
+        set_level(instrument, l.side, level);
+        (l.side == engine::Side::kBuy ? bids : asks).push_back(level_json(level));
+      }
+      out.push_back(event(k.seq, "book",
+                          json{{"symbol", market_.instruments[instrument].code}, {"bids", bids}, {"asks", asks}}));
+    }
+    for (const std::uint32_t i : traded_) {
+      out.push_back(event(k.seq, "instrument", instrument_json(instrument_view(i))));
+    }
+    traded_.clear();
   }
-  changed_levels_.clear();
-  for (const std::uint32_t i : traded_) {
-    out.push_back(event(changes_seq_, "instrument", instrument_json(instrument_view(i))));
-  }
-  traded_.clear();
 }
 
 void Published::flush_sessions(std::vector<http::FeedEvent>& out) {
@@ -350,39 +374,7 @@ void Published::publish(const std::vector<const ConsoleBatch*>& batches, const C
   std::vector<http::FeedEvent> out;
   const std::lock_guard<std::mutex> lock(mutex_);
   for (const ConsoleBatch* b : batches) {
-    std::size_t next_state = 0;
-    const auto apply_states = [&](std::uint64_t before) {
-      for (; next_state < b->instruments.size() && b->instruments[next_state].first < before; ++next_state) {
-        const auto& [seq, s] = b->instruments[next_state];
-        if (seq != changes_seq_) {
-          flush_books(out);
-          changes_seq_ = seq;
-        }
-        http::InstrumentView& v = instruments_[s.instrument];
-        const std::string phase(engine::to_string(s.phase));
-        phase_ = phase;
-        if (v.phase == phase && v.halted == s.halted && v.reference_price == s.reference && v.band_low == s.band_low &&
-            v.band_high == s.band_high) {
-          continue;
-        }
-        v.phase = phase;
-        v.halted = s.halted;
-        v.reference_price = s.reference;
-        v.band_low = s.band_low;
-        v.band_high = s.band_high;
-        out.push_back(event(seq, "instrument", instrument_json(instrument_view(s.instrument))));
-      }
-    };
-    for (const ConsoleBatch::Change& c : b->changes) {
-      apply_states(c.seq);
-      if (c.seq != changes_seq_) {
-        flush_books(out);
-        changes_seq_ = c.seq;
-      }
-      seq_ = std::max(seq_, c.seq);
-      apply(c, out);
-    }
-    apply_states(std::numeric_limits<std::uint64_t>::max());
+    apply(*b, out);
     for (const std::string_view why : b->rejects) {
       const auto it = rejects_.find(why);
       if (it == rejects_.end()) {
@@ -396,7 +388,6 @@ void Published::publish(const std::vector<const ConsoleBatch*>& batches, const C
                1000.0);
     }
   }
-  flush_books(out);
   seq_ = std::max(seq_, commit.seq);
   chain_head_ = commit.chain_head;
   if (commit.commit_us >= 0) {

@@ -35,38 +35,24 @@
 #include "engine/event.hpp"
 #include "engine/exchange.hpp"
 #include "gateway/http/link.hpp"
+#include "gateway/market_feed.hpp"
 
 namespace crix::gateway {
 
-// An instrument's trading state as the engine stage saw it after a command that may have changed it
-// (a session phase, a halt, a close): the ledger stage cannot ask the exchange.
-struct InstrumentState {
-  std::uint32_t instrument = 0;
-  engine::SessionPhase phase{};
-  bool halted = false;
-  std::int64_t reference = 0;
-  std::int64_t band_low = 0;
-  std::int64_t band_high = 0;
-};
-
 // What one unit of the pipeline hands the console once it is committed: built by the engine stage
-// beside the unit's ledger batch.
+// beside the unit's ledger batch. The market's changes come from MarketFeed (market_feed.hpp), of
+// which the console is one subscriber; `changes` are the events that move the orders (L3) and the
+// participants, each command's in order.
 struct ConsoleBatch {
   struct Change {
     std::uint64_t seq = 0;
     std::int64_t ts = 0;
-    engine::Event event;  // Level, Accepted, Fill, Canceled, Expired, Replaced, ParticipantState, DayClosed
+    engine::Event event;  // Accepted, Fill, Canceled, Expired, Replaced, ParticipantState, DayClosed
   };
   std::vector<Change> changes;
-  std::vector<std::pair<std::uint64_t, InstrumentState>> instruments;  // (seq, state)
+  MarketChanges market;                   // every command of the unit, in seq order
   std::vector<std::string_view> rejects;  // why each request was refused: static texts
   std::vector<std::chrono::steady_clock::time_point> arrivals;  // of the FIX requests it answers
-  void clear() {
-    changes.clear();
-    instruments.clear();
-    rejects.clear();
-    arrivals.clear();
-  }
 };
 
 class Published {
@@ -149,11 +135,11 @@ class Published {
   };
 
   // Under mutex_.
-  void apply(const ConsoleBatch::Change& c, std::vector<http::FeedEvent>& out);
+  void apply(const ConsoleBatch& b, std::vector<http::FeedEvent>& out);
+  void apply_event(const ConsoleBatch::Change& c, const TradeChange* trade, std::vector<http::FeedEvent>& out);
   void rest(const engine::Order& o, std::int64_t entered);
   void set_level(std::uint32_t instrument, engine::Side side, const http::Level& level);
   void remove_order(std::uint64_t id);
-  void flush_books(std::vector<http::FeedEvent>& out);
   void flush_sessions(std::vector<http::FeedEvent>& out);
   void mark_participant(std::uint32_t participant);
   void emit(std::vector<http::FeedEvent>& out);
@@ -183,11 +169,8 @@ class Published {
   std::string chain_head_;
   std::int64_t last_commit_us_ = 0;
   std::string phase_;
-  // The levels the command being applied changed, per instrument: [bids, asks] by price, for its
-  // book event; and the instruments whose statistics its fills moved.
-  std::map<std::uint32_t, std::array<std::map<std::int64_t, http::Level>, 2>> changed_levels_;
+  // The instruments whose statistics the command being applied moved (its fills, the close).
   std::vector<std::uint32_t> traded_;
-  std::uint64_t changes_seq_ = 0;
 
   std::atomic<std::uint64_t> orders_received_{0};
   std::uint64_t trades_total_ = 0;

@@ -471,3 +471,136 @@ TEST_CASE("link: after a burst of FIX orders the feed's snapshot plus its update
   CHECK(daemon.wait().empty());
   CHECK_FALSE(link.status().accepting);
 }
+
+// MarketFeed (gateway/market_feed.hpp) derives the market's changes once for two subscribers: FIX
+// market data and the console. After a burst of orders, cancels and a mass cancel (one command
+// moving many levels), a full-book FIX subscription and the console's feed show the same book and
+// the same trades, and the console's book updates list bids best first, then asks best first.
+TEST_CASE("link: FIX full-book market data and the console's feed show the same book and trades",
+          "[link]") {
+  const crix::test::ScratchDir dir("link-md");
+  const std::string market_file = crix::test::all_day_market(dir);
+  const crix::engine::Market market = load(market_file);
+  const auto options = options_in(dir, market_file);
+  crix::gateway::Daemon daemon(market, options);
+  daemon.start();
+  crix::http::Link& link = daemon.link();
+  crix::test::FixClient seller(options.port, kSeller, kSellerPassword);
+  crix::test::FixClient buyer(options.port, kBuyer, kBuyerPassword);
+  crix::test::FixClient watcher(options.port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(watcher.fix().wait_logged_on(5000));
+
+  crix::fix::MarketDataRequest md;
+  md.md_req_id = "all";
+  md.symbols = {"STEEL-IRON"};
+  md.entry_types = "012";
+  REQUIRE(watcher.fix().send(md));
+  REQUIRE(watcher.wait([](const crix::test::RecordingClient& c) { return c.snapshots.size() == 1; }));
+  std::mutex mutex;
+  std::vector<crix::http::FeedEvent> events;
+  std::string first;
+  const std::uint64_t handle = link.subscribe(
+      [&](const std::vector<crix::http::FeedEvent>& batch) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        events.insert(events.end(), batch.begin(), batch.end());
+      },
+      first);
+  FeedModel console(first);
+
+  constexpr int kOrders = 120;
+  for (int i = 0; i < kOrders; ++i) {
+    seller.fix().send(order(id('s', i), '2', 57500 + (i * 37 % 11) * 100, 3 + i % 4 * 3));
+    buyer.fix().send(order(id('b', i), '1', 57000 + (i * 53 % 11) * 100, 3 + i % 3 * 3));
+  }
+  REQUIRE(seller.wait([&](const crix::test::RecordingClient& c) {
+    for (int i = 0; i < kOrders; ++i) {
+      if (!c.has(id('s', i), '0') && !c.has(id('s', i), '8')) return false;
+    }
+    return true;
+  }));
+  crix::fix::OrderRequest all;
+  all.kind = crix::fix::RequestKind::kMassCancel;
+  all.cl_ord_id = "mass";
+  all.mass_cancel_type = '7';
+  REQUIRE(buyer.fix().send(all));
+  REQUIRE(buyer.wait([](const crix::test::RecordingClient& c) { return !c.mass_cancel_reports.empty(); }));
+  // A last order, acknowledged: every change before it was sequenced and committed.
+  REQUIRE(seller.fix().send(order("last", '2', 63000)));
+  REQUIRE(seller.wait([](const crix::test::RecordingClient& c) { return c.has("last", '0'); }));
+  REQUIRE(watcher.wait([](const crix::test::RecordingClient& c) {
+    for (const auto& x : c.incrementals) {
+      for (const auto& e : x.entries) {
+        if (e.type == '1' && e.price == 63000) return true;
+      }
+    }
+    return false;
+  }));
+  REQUIRE(eventually([&] {
+    const std::lock_guard<std::mutex> lock(mutex);
+    return std::any_of(events.begin(), events.end(), [](const crix::http::FeedEvent& e) {
+      return e.type == "book" && e.json.find("\"price\":63000") != std::string::npos;
+    });
+  }));
+  link.unsubscribe(handle);
+
+  // FIX: the snapshot and every incremental applied: (type, price) -> (size, orders); trades in order.
+  std::map<std::pair<char, std::int64_t>, std::pair<std::int64_t, int>> fix_book;
+  std::vector<json> fix_trades;
+  const auto snapshots = watcher.get(&crix::test::RecordingClient::snapshots);
+  for (const auto& e : snapshots[0].entries) fix_book[{e.type, e.price}] = {e.size, e.orders};
+  for (const auto& x : watcher.get(&crix::test::RecordingClient::incrementals)) {
+    for (const auto& e : x.entries) {
+      if (e.type == '2') {
+        fix_trades.push_back(json{{"id", std::stoull(e.trade_id)}, {"price", e.price}, {"qty", e.size}});
+      } else if (e.action == '2') {
+        fix_book.erase({e.type, e.price});
+      } else {
+        fix_book[{e.type, e.price}] = {e.size, e.orders};
+      }
+    }
+  }
+  // The console: its snapshot and every update applied; each book update's levels in book order.
+  std::vector<json> console_trades;
+  std::size_t unordered = 0, books = 0;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (const crix::http::FeedEvent& e : events) {
+      const json j = json::parse(e.json);
+      console.apply(j);
+      if (e.type == "trade") {
+        console_trades.push_back(json{{"id", j.at("id")}, {"price", j.at("price")}, {"qty", j.at("qty")}});
+      }
+      if (e.type != "book") continue;
+      ++books;
+      for (const auto& [side, better] : {std::pair{"bids", 1}, std::pair{"asks", -1}}) {
+        const json& levels = j.at(side);
+        for (std::size_t i = 1; i < levels.size(); ++i) {
+          const std::int64_t a = levels[i - 1].at("price"), b = levels[i].at("price");
+          unordered += (a - b) * better > 0 ? 0 : 1;
+        }
+      }
+    }
+  }
+  std::map<std::pair<char, std::int64_t>, std::pair<std::int64_t, int>> console_book;
+  for (const auto& [side, type] : {std::pair{&console.bids, '0'}, std::pair{&console.asks, '1'}}) {
+    for (const auto& [price, l] : (*side)["STEEL-IRON"]) {
+      console_book[{type, price}] = {l.at("qty").get<std::int64_t>(), l.at("orders").get<int>()};
+    }
+  }
+  CHECK(books > 0);
+  CHECK(unordered == 0);
+  CHECK_FALSE(fix_trades.empty());
+  CHECK(fix_trades == console_trades);
+  CHECK(fix_book.count({'1', 63000}) == 1);
+  CHECK(fix_book == console_book);
+  // And the console's read of the book, after the feed.
+  const auto read = link.book("STEEL-IRON", 0, false);
+  REQUIRE(read);
+  std::map<std::pair<char, std::int64_t>, std::pair<std::int64_t, int>> read_book;
+  for (const auto& l : read->bids) read_book[{'0', l.price}] = {l.qty, static_cast<int>(l.orders)};
+  for (const auto& l : read->asks) read_book[{'1', l.price}] = {l.qty, static_cast<int>(l.orders)};
+  CHECK(read_book == fix_book);
+  daemon.stop();
+}
