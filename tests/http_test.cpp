@@ -127,9 +127,13 @@ class TestLink : public http::Link {
   }
 
   // As the ledger thread does after a commit.
-  void publish(const std::vector<http::FeedEvent>& events) {
+  void publish(std::vector<http::FeedEvent> events) {
+    auto batch = std::make_shared<http::FeedBatch>();
+    for (const http::FeedEvent& e : events) batch->text += (batch->text.empty() ? "" : ",") + e.json;
+    batch->events = std::move(events);
+    const std::shared_ptr<const http::FeedBatch> shared = std::move(batch);
     std::lock_guard lock(mutex_);
-    for (auto& [h, f] : handlers_) f(events);
+    for (auto& [h, f] : handlers_) f(shared);
   }
   std::size_t subscribers() const {
     std::lock_guard lock(mutex_);
