@@ -615,6 +615,7 @@ TEST_CASE("console: the feed sends the snapshot then every update in order; a sl
   f.link.publish({{seq + 1, "alert", Json{{"type", "alert"}, {"seq", seq + 1}}.dump()}});
   REQUIRE(eventually([&] { return fast.count() == 15'002; }));
   CHECK(get(f.port, "/metrics", kOperator).body.find("crix_ws_clients 1\n") != std::string::npos);
+  CHECK(get(f.port, "/metrics", kOperator).body.find("crix_ws_dropped_total 1\n") != std::string::npos);
 }
 
 TEST_CASE("console: a ledger query in progress holds up neither the live views nor other connections", "[http]") {
@@ -729,7 +730,7 @@ TEST_CASE("console: bad requests and limits", "[http]") {
         "crix_ack_latency_seconds_bucket{le=\"+Inf\"} 12\n", "crix_ack_latency_seconds_sum 0.0004\n",
         "crix_ack_latency_seconds_count 12\n", "crix_commit_seconds_count 2\n",
         "crix_queue_depth{queue=\"inbound\"} 0\n", "crix_sessions{state=\"logged_on\"} 1\n",
-        "crix_book_levels{symbol=\"STEEL-IRON\",side=\"bid\"} 1\n", "crix_ledger_bytes 0\n", "crix_ws_clients 0\n"}) {
+        "crix_book_levels{symbol=\"STEEL-IRON\",side=\"bid\"} 1\n", "crix_ledger_bytes 0\n", "crix_ws_clients 0\n", "crix_ws_dropped_total 0\n"}) {
     INFO(line);
     CHECK(metrics.body.find(line) != std::string::npos);
   }

@@ -310,6 +310,7 @@ struct Server::Impl {
   ServerOptions options;
   std::filesystem::path web_root;  // canonical, or empty
   std::atomic<std::size_t> ws_clients{0};
+  std::atomic<std::uint64_t> ws_dropped{0};  // feed clients closed for falling behind
   std::uint16_t bound_port = 0;
   bool running = false;
 
@@ -520,6 +521,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   void fall_behind(std::size_t unsent) {
     if (closing_) return;
     closing_ = true;
+    ++server_.ws_dropped;
     // The message being written (out_buffers_) stays until its write completes: the write reads from it.
     queue_.clear();
     const std::string reason = "fell behind: " + std::to_string(unsent) + " updates unsent";
@@ -1175,6 +1177,9 @@ Answer Server::Impl::metrics() {
     << "crix_ledger_bytes " << s.ledger_bytes << "\n";
   o << "# HELP crix_ws_clients Console feed clients connected.\n# TYPE crix_ws_clients gauge\n"
     << "crix_ws_clients " << ws_clients.load() << "\n";
+  o << "# HELP crix_ws_dropped_total Console feed clients closed (1008) for falling behind.\n"
+    << "# TYPE crix_ws_dropped_total counter\n"
+    << "crix_ws_dropped_total " << ws_dropped.load() << "\n";
   return Answer{bhttp::status::ok, o.str(), "text/plain; version=0.0.4; charset=utf-8", {}};
 }
 
