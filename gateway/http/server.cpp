@@ -420,8 +420,6 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
 
   void run(Request req) {
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    // A message in one frame, written at once: Beast's default cuts it into 4 KiB frames, one write each.
-    ws_.auto_fragment(false);
     ws_.async_accept(req, beast::bind_front_handler(&FeedSession::on_accept, this->shared_from_this()));
   }
 
