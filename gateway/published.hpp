@@ -142,7 +142,7 @@ class Published {
   void remove_order(std::uint64_t id);
   void flush_sessions(std::vector<http::FeedEvent>& out);
   void mark_participant(std::uint32_t participant);
-  void emit(std::vector<http::FeedEvent>& out);
+  void emit(std::vector<http::FeedEvent>& out);  // moves `out` into the shared batch
   void mark(std::uint32_t session);
   http::InstrumentView instrument_view(std::uint32_t i) const;
   http::ParticipantView participant_view(std::uint32_t p) const;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -459,6 +460,135 @@ TEST_CASE("console on a real crixd: a viewer's snapshot plus its updates equals 
   CHECK(held.participants == fresh.participants);
   CHECK(held.logged_on == fresh.logged_on);
   CHECK(fresh.logged_on.at(kSeller));
+  seller.stop();
+  buyer.stop();
+}
+
+namespace {
+
+// The value of the unlabelled sample `name` in crixd's /metrics.
+std::uint64_t metric(std::uint16_t http_port, const std::string& name) {
+  const Reply r = crix::test::get(http_port, "/metrics", crix::test::kOperatorToken);
+  REQUIRE(r.status == 200);
+  const std::size_t at = r.body.find("\n" + name + " ");
+  REQUIRE(at != std::string::npos);
+  return std::stoull(r.body.substr(at + name.size() + 2));
+}
+
+// A feed client that reads its snapshot and then nothing, until read_to_close(): its receive buffer is
+// small, so its socket fills after a few updates and crixd's writes to it stop.
+class StuckViewer {
+ public:
+  explicit StuckViewer(std::uint16_t port) : ws_(ioc_) {
+    auto& socket = boost::beast::get_lowest_layer(ws_).socket();
+    socket.open(net::ip::tcp::v4());
+    socket.set_option(net::socket_base::receive_buffer_size(4096));
+    socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+      req.set(bhttp::field::authorization, "Bearer crix-sample-operator-token");
+    }));
+    ws_.read_message_max(64 * 1024 * 1024);
+    ws_.handshake("127.0.0.1", "/api/v1/feed");
+    boost::beast::flat_buffer b;
+    ws_.read(b);
+    snapshot_ = Json::parse(boost::beast::buffers_to_string(b.data()));
+  }
+  const Json& snapshot() const { return snapshot_; }
+  // Bytes the kernel holds for it unread.
+  std::size_t unread() { return boost::beast::get_lowest_layer(ws_).socket().available(); }
+  // Reads what was sent and the close; false when the connection did not end within `timeout`.
+  bool read_to_close(std::chrono::seconds timeout) {
+    bool ended = false;
+    std::function<void()> next = [&] {
+      ws_.async_read(buffer_, [&](boost::beast::error_code ec, std::size_t) {
+        if (ec) {
+          ended = true;
+          return;
+        }
+        buffer_.consume(buffer_.size());
+        next();
+      });
+    };
+    next();
+    ioc_.run_for(timeout);
+    return ended;
+  }
+  websocket::close_reason reason() const { return ws_.reason(); }
+
+ private:
+  net::io_context ioc_;
+  websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  Json snapshot_;
+};
+
+}  // namespace
+
+TEST_CASE("console on a real crixd: a slow WebSocket reader is dropped without slowing FIX acks",
+          "[console][process][feed]") {
+  Exchange x;
+  StuckViewer slow(x.http());
+  REQUIRE(slow.snapshot().at("type") == "snapshot");
+  Viewer normal(x.http());
+  REQUIRE(eventually([&] { return !normal.messages().empty(); }));
+  crix::test::FixClient seller(x.fix(), kSeller, "demo-hb-tangshan-iron");
+  crix::test::FixClient buyer(x.fix(), kBuyer, "demo-tj-bohai-steel");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+
+  // Rounds of crossing pairs at 580.00, each acknowledged before the next, until crixd drops the slow
+  // reader: it does once 10,000 updates (or 4 MB) wait for it, some 1,700 pairs.
+  constexpr int kPairs = 50;
+  int round = 0, rounds_acked_while_full = 0;
+  std::size_t last_unread = 0;
+  bool full = false;
+  for (; metric(x.http(), "crix_ws_dropped_total") == 0; ++round) {
+    REQUIRE(round < 400);  // 20,000 pairs: the bound is long passed
+    for (int i = 0; i < kPairs; ++i) {
+      REQUIRE(seller.fix().send(order(id('s', round * kPairs + i), '2', 58000, 3)));
+      REQUIRE(buyer.fix().send(order(id('b', round * kPairs + i), '1', 58000, 3)));
+    }
+    const auto acked = [&](crix::test::FixClient& c, char prefix) {
+      return c.wait([&] {
+        for (int i = 0; i < kPairs; ++i) {
+          if (!c.has(id(prefix, round * kPairs + i), '0')) return false;
+        }
+        return true;
+      });
+    };
+    REQUIRE(acked(seller, 's'));
+    REQUIRE(acked(buyer, 'b'));
+    // This round was acknowledged while the slow reader's socket held all it could: it had stopped
+    // growing by the end of the round before.
+    if (full) ++rounds_acked_while_full;
+    const std::size_t unread = slow.unread();
+    full = unread > 0 && unread <= last_unread;
+    last_unread = unread;
+  }
+  INFO("rounds of " << kPairs << " pairs: " << round << "; acknowledged with the slow reader's socket full: "
+                    << rounds_acked_while_full << "; its unread bytes: " << last_unread);
+  CHECK(rounds_acked_while_full >= 3);
+
+  // The slow reader gets what was sent before the bound, then 1008 with the reason.
+  REQUIRE(slow.read_to_close(std::chrono::seconds(20)));
+  CHECK(slow.reason().code == websocket::close_code::policy_error);
+  const std::string reason(slow.reason().reason.c_str());
+  INFO(reason);
+  CHECK(reason.rfind("fell behind: ", 0) == 0);
+
+  // Nothing refused, and the normal viewer read every trade crixd made.
+  CHECK(seller.get(&crix::test::RecordingClient::business_rejects).empty());
+  CHECK(buyer.get(&crix::test::RecordingClient::business_rejects).empty());
+  const std::uint64_t trades = metric(x.http(), "crix_trades_total");
+  CHECK(trades == static_cast<std::uint64_t>(round) * kPairs);  // one a pair: the same price and size
+  const auto normal_trades = [&] {
+    const std::vector<Json> m = normal.messages();
+    return static_cast<std::uint64_t>(
+        std::count_if(m.begin(), m.end(), [](const Json& e) { return e.at("type") == "trade"; }));
+  };
+  CHECK(eventually([&] { return normal_trades() == trades; }));
+  CHECK(normal_trades() == trades);
+  CHECK(metric(x.http(), "crix_ws_clients") == 1);
   seller.stop();
   buyer.stop();
 }

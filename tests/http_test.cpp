@@ -128,9 +128,13 @@ class TestLink : public http::Link {
   }
 
   // As the ledger thread does after a commit.
-  void publish(const std::vector<http::FeedEvent>& events) {
+  void publish(std::vector<http::FeedEvent> events) {
+    auto batch = std::make_shared<http::FeedBatch>();
+    for (const http::FeedEvent& e : events) batch->text += (batch->text.empty() ? "" : ",") + e.json;
+    batch->events = std::move(events);
+    const std::shared_ptr<const http::FeedBatch> shared = std::move(batch);
     std::lock_guard lock(mutex_);
-    for (auto& [h, f] : handlers_) f(events);
+    for (auto& [h, f] : handlers_) f(shared);
   }
   std::size_t subscribers() const {
     std::lock_guard lock(mutex_);
@@ -692,6 +696,7 @@ TEST_CASE("console: the feed sends the snapshot then every update in order; a sl
   f.link.publish({{seq + 1, "alert", Json{{"type", "alert"}, {"seq", seq + 1}}.dump()}});
   REQUIRE(eventually([&] { return fast.count() == 15'002; }));
   CHECK(get(f.port, "/metrics", kOperator).body.find("crix_ws_clients 1\n") != std::string::npos);
+  CHECK(get(f.port, "/metrics", kOperator).body.find("crix_ws_dropped_total 1\n") != std::string::npos);
 }
 
 TEST_CASE("console: a ledger query in progress holds up neither the live views nor other connections", "[http]") {
@@ -806,7 +811,7 @@ TEST_CASE("console: bad requests and limits", "[http]") {
         "crix_ack_latency_seconds_bucket{le=\"+Inf\"} 12\n", "crix_ack_latency_seconds_sum 0.0004\n",
         "crix_ack_latency_seconds_count 12\n", "crix_commit_seconds_count 2\n",
         "crix_queue_depth{queue=\"inbound\"} 0\n", "crix_sessions{state=\"logged_on\"} 1\n",
-        "crix_book_levels{symbol=\"STEEL-IRON\",side=\"bid\"} 1\n", "crix_ledger_bytes 0\n", "crix_ws_clients 0\n"}) {
+        "crix_book_levels{symbol=\"STEEL-IRON\",side=\"bid\"} 1\n", "crix_ledger_bytes 0\n", "crix_ws_clients 0\n", "crix_ws_dropped_total 0\n"}) {
     INFO(line);
     CHECK(metrics.body.find(line) != std::string::npos);
   }

@@ -349,12 +349,12 @@ TEST_CASE("link: after a burst of FIX orders the feed's snapshot plus its update
   REQUIRE(buyer.fix().wait_logged_on(5000));
 
   std::mutex mutex;
-  std::vector<crix::http::FeedEvent> events;
+  std::vector<std::shared_ptr<const crix::http::FeedBatch>> batches;
   std::string first;
   const std::uint64_t handle = link.subscribe(
-      [&](const std::vector<crix::http::FeedEvent>& batch) {
+      [&](const std::shared_ptr<const crix::http::FeedBatch>& batch) {
         const std::lock_guard<std::mutex> lock(mutex);
-        events.insert(events.end(), batch.begin(), batch.end());
+        batches.push_back(batch);
       },
       first);
   FeedModel model(first);
@@ -406,7 +406,8 @@ TEST_CASE("link: after a burst of FIX orders the feed's snapshot plus its update
 
   // Everything committed before a fresh snapshot reached the first subscriber before it (one lock).
   std::string fresh_text;
-  const std::uint64_t second = link.subscribe([](const std::vector<crix::http::FeedEvent>&) {}, fresh_text);
+  const std::uint64_t second =
+      link.subscribe([](const std::shared_ptr<const crix::http::FeedBatch>&) {}, fresh_text);
   link.unsubscribe(second);
   link.unsubscribe(handle);
   const FeedModel fresh(fresh_text);
@@ -414,6 +415,15 @@ TEST_CASE("link: after a burst of FIX orders the feed's snapshot plus its update
   std::size_t books = 0, trades = 0;
   {
     const std::lock_guard<std::mutex> lock(mutex);
+    std::vector<crix::http::FeedEvent> events;
+    for (const auto& batch : batches) {
+      // The shared text the feed sends is the batch's events, in order.
+      REQUIRE_FALSE(batch->events.empty());
+      const json texts = json::parse("[" + batch->text + "]");
+      REQUIRE(texts.size() == batch->events.size());
+      for (std::size_t i = 0; i < texts.size(); ++i) CHECK(texts[i] == json::parse(batch->events[i].json));
+      events.insert(events.end(), batch->events.begin(), batch->events.end());
+    }
     for (const crix::http::FeedEvent& e : events) {
       CHECK(e.seq >= last);  // never decreasing
       last = e.seq;

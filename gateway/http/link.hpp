@@ -148,6 +148,15 @@ struct FeedEvent {
   std::string json;
 };
 
+// One commit's updates as every subscriber gets them: built once by the publisher and shared, never
+// changed after (a subscriber may keep it past its callback, on any thread, without a copy). `text` is
+// the events' json joined by commas, in order: what the feed's {"type":"updates","events":[...]}
+// carries between its brackets, so a viewer costs the ledger thread no string of its own.
+struct FeedBatch {
+  std::vector<FeedEvent> events;  // in sequence order, never empty
+  std::string text;
+};
+
 class Link {
  public:
   virtual ~Link() = default;
@@ -178,12 +187,12 @@ class Link {
 
   // Live updates. `snapshot` is the whole published state as the feed's first message (JSON, with
   // the seq it reflects); `on_events` then gets every later batch of updates, seq > snapshot's, in
-  // order, on the ledger thread. Taking the snapshot and registering are one step under the
+  // order, on the ledger thread: the same batch for every subscriber, held by shared pointer. Taking the snapshot and registering are one step under the
   // publisher's lock, so nothing falls between them. Returns a handle; unsubscribe with it.
   // Session events (and the participant's logged_on with them) are no command: they carry the last
   // committed seq (>= the snapshot's) and replace the row. `on_events` runs under the publisher's
   // lock: it must not call unsubscribe (or anything of the Link).
-  using FeedHandler = std::function<void(const std::vector<FeedEvent>&)>;
+  using FeedHandler = std::function<void(const std::shared_ptr<const FeedBatch>&)>;
   virtual std::uint64_t subscribe(FeedHandler on_events, std::string& snapshot) = 0;
   virtual void unsubscribe(std::uint64_t handle) = 0;
 };

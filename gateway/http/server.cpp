@@ -310,6 +310,7 @@ struct Server::Impl {
   ServerOptions options;
   std::filesystem::path web_root;  // canonical, or empty
   std::atomic<std::size_t> ws_clients{0};
+  std::atomic<std::uint64_t> ws_dropped{0};  // feed clients closed for falling behind
   std::uint16_t bound_port = 0;
   bool running = false;
 
@@ -430,21 +431,12 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     std::weak_ptr<FeedSession> weak = this->shared_from_this();
     auto feed = feed_;
     auto executor = ws_.get_executor();
-    // On the ledger thread: join, count, post. Nothing here waits for this client. One string per
-    // commit batch (the events' texts, comma-separated), not one per event: the ledger thread runs
-    // this for every viewer.
-    auto on_events = [feed, weak, executor](const std::vector<FeedEvent>& events) {
-      if (feed->dropped.load() || events.empty()) return;
-      std::size_t size = events.size();
-      for (const FeedEvent& e : events) size += e.json.size();
-      std::string joined;
-      joined.reserve(size);
-      for (const FeedEvent& e : events) {
-        if (!joined.empty()) joined += ',';
-        joined += e.json;
-      }
-      const std::size_t bytes = joined.size();
-      const std::size_t messages = feed->pending_messages.fetch_add(events.size()) + events.size();
+    // On the ledger thread: count, post. Nothing here waits for this client, and nothing is copied:
+    // every viewer's queue holds the same batch (the ledger thread runs this for every viewer).
+    auto on_events = [feed, weak, executor](const std::shared_ptr<const FeedBatch>& batch) {
+      if (feed->dropped.load() || batch->events.empty()) return;
+      const std::size_t bytes = batch->text.size();
+      const std::size_t messages = feed->pending_messages.fetch_add(batch->events.size()) + batch->events.size();
       const std::size_t total = feed->pending_bytes.fetch_add(bytes) + bytes;
       std::lock_guard lock(feed->mutex);
       if (!feed->alive) return;
@@ -455,8 +447,8 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
         });
         return;
       }
-      net::post(executor, [weak, joined = std::move(joined), n = events.size()]() mutable {
-        if (auto self = weak.lock()) self->enqueue(Pending{std::move(joined), n, false});
+      net::post(executor, [weak, batch] {
+        if (auto self = weak.lock()) self->enqueue(batch);
       });
     };
     std::string snapshot;
@@ -469,59 +461,56 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     }
     feed_->pending_messages += 1;
     feed_->pending_bytes += snapshot.size();
-    queue_.push_back(Pending{std::move(snapshot), 1, true});
+    snapshot_ = std::move(snapshot);
     write_next();
     read();
   }
 
-  // What waits to be written: the snapshot (whole: sent as it is), or a commit batch's events.
-  struct Pending {
-    std::string text;  // the snapshot; or the events' JSON texts, comma-separated
-    std::size_t events = 0;
-    bool whole = false;
-  };
-
-  void enqueue(Pending p) {
+  void enqueue(std::shared_ptr<const FeedBatch> batch) {
     if (closing_) return;
-    queue_.push_back(std::move(p));
+    queue_.push_back(std::move(batch));
     write_next();
   }
 
-  // Writes the snapshot alone, or every batch waiting as one message {"type":"updates","events":[...]}:
-  // a client that reads more slowly than trades happen gets fewer, larger messages, not a backlog of
-  // small ones (one write per event per viewer held the console's thread at 20 viewers).
+  // Writes the snapshot first, alone; then every batch waiting as one message
+  // {"type":"updates","events":[...]}: a client that reads more slowly than trades happen gets fewer,
+  // larger messages, not a backlog of small ones (one write per event per viewer held the console's
+  // thread at 20 viewers). The message is gathered from the shared batches' texts, not copied.
   void write_next() {
-    if (writing_ || queue_.empty() || closing_) return;
-    writing_ = true;
-    out_.clear();
+    if (writing_ || closing_) return;
+    out_buffers_.clear();
     out_events_ = 0;
     out_bytes_ = 0;
-    if (queue_.front().whole) {
-      out_ = std::move(queue_.front().text);
-      out_events_ = queue_.front().events;
-      out_bytes_ = out_.size();
-      queue_.pop_front();
+    if (!snapshot_sent_) {
+      snapshot_sent_ = true;
+      out_events_ = 1;
+      out_bytes_ = snapshot_.size();
+      out_buffers_.push_back(net::buffer(snapshot_));
     } else {
-      out_ = R"({"type":"updates","events":[)";
-      bool first = true;
-      while (!queue_.empty() && !queue_.front().whole) {
-        if (!first) out_ += ',';
-        first = false;
-        out_ += queue_.front().text;
-        out_events_ += queue_.front().events;
-        out_bytes_ += queue_.front().text.size();
-        queue_.pop_front();
+      if (queue_.empty()) return;
+      static constexpr std::string_view kHead = R"({"type":"updates","events":[)", kComma = ",", kTail = "]}";
+      out_buffers_.push_back(net::buffer(kHead));
+      for (std::shared_ptr<const FeedBatch>& b : queue_) {
+        if (out_buffers_.size() > 1) out_buffers_.push_back(net::buffer(kComma));
+        out_buffers_.push_back(net::buffer(b->text));
+        out_events_ += b->events.size();
+        out_bytes_ += b->text.size();
+        writing_batches_.push_back(std::move(b));  // held until the write completes: it reads them
       }
-      out_ += "]}";
+      queue_.clear();
+      out_buffers_.push_back(net::buffer(kTail));
     }
+    writing_ = true;
     ws_.text(true);
-    ws_.async_write(net::buffer(out_), beast::bind_front_handler(&FeedSession::on_write, this->shared_from_this()));
+    ws_.async_write(out_buffers_, beast::bind_front_handler(&FeedSession::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
     feed_->pending_bytes -= out_bytes_;
     feed_->pending_messages -= out_events_;
+    writing_batches_.clear();
+    std::string().swap(snapshot_);
     if (ec) return;
     write_next();
   }
@@ -530,7 +519,8 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   void fall_behind(std::size_t unsent) {
     if (closing_) return;
     closing_ = true;
-    // The message being written (out_) stays until its write completes: the write reads from it.
+    ++server_.ws_dropped;
+    // The message being written (out_buffers_) stays until its write completes: the write reads from it.
     queue_.clear();
     const std::string reason = "fell behind: " + std::to_string(unsent) + " updates unsent";
     ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
@@ -557,8 +547,12 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   std::unique_ptr<Slot> slot_;
   net::steady_timer timer_;
   beast::flat_buffer in_;
-  std::deque<Pending> queue_;
-  std::string out_;  // the message being written
+  std::string snapshot_;  // until written
+  bool snapshot_sent_ = false;
+  std::deque<std::shared_ptr<const FeedBatch>> queue_;
+  // The message being written: its pieces, and the batches they point into.
+  std::vector<net::const_buffer> out_buffers_;
+  std::vector<std::shared_ptr<const FeedBatch>> writing_batches_;
   std::size_t out_events_ = 0, out_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;
@@ -1181,6 +1175,9 @@ Answer Server::Impl::metrics() {
     << "crix_ledger_bytes " << s.ledger_bytes << "\n";
   o << "# HELP crix_ws_clients Console feed clients connected.\n# TYPE crix_ws_clients gauge\n"
     << "crix_ws_clients " << ws_clients.load() << "\n";
+  o << "# HELP crix_ws_dropped_total Console feed clients closed (1008) for falling behind.\n"
+    << "# TYPE crix_ws_dropped_total counter\n"
+    << "crix_ws_dropped_total " << ws_dropped.load() << "\n";
   return Answer{bhttp::status::ok, o.str(), "text/plain; version=0.0.4; charset=utf-8", {}};
 }
 
