@@ -512,9 +512,9 @@ TEST_CASE("link: FIX full-book market data and the console's feed show the same 
   std::vector<crix::http::FeedEvent> events;
   std::string first;
   const std::uint64_t handle = link.subscribe(
-      [&](const std::vector<crix::http::FeedEvent>& batch) {
+      [&](const std::shared_ptr<const crix::http::FeedBatch>& batch) {
         const std::lock_guard<std::mutex> lock(mutex);
-        events.insert(events.end(), batch.begin(), batch.end());
+        events.insert(events.end(), batch->events.begin(), batch->events.end());
       },
       first);
   FeedModel console(first);
