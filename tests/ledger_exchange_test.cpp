@@ -744,7 +744,7 @@ TEST_CASE("the market loader's text limits are the ledger's fields", "[ledger][c
   STATIC_REQUIRE(crix::config::kTextBytes == crix::ledger::kTextBytes);
 }
 
-TEST_CASE("crix verify gives a verdict on a ledger with any one page zeroed, never a crash", "[ledger][process]") {
+TEST_CASE("crix verify gives a verdict on a ledger with a page zeroed, never a crash", "[ledger][process]") {
   const crix::test::ScratchDir dir("crix-ledger-exchange");
   const std::string ledger = dir.file("day.ledger");
   REQUIRE(run("simulate --commands 2000 --ledger " + ledger).exit_code == 0);
@@ -759,7 +759,9 @@ TEST_CASE("crix verify gives a verdict on a ledger with any one page zeroed, nev
   const std::string damaged = dir.file("damaged.ledger");
   std::size_t stopped_lmdb = 0;  // pages whose loss made LMDB abort the process (SIGABRT before)
   std::size_t refused = 0;
-  for (std::size_t p = 2; p < pages; ++p) {  // pages 0 and 1 are LMDB's meta pages
+  // Every second page from 2 (0 and 1 are LMDB's meta pages): half the runs of every page (34 s under
+  // ASan), and both the pages LMDB aborted on and those it reports run through the whole file.
+  for (std::size_t p = 2; p < pages; p += 2) {
     std::string copy = bytes;
     std::fill_n(copy.begin() + static_cast<std::ptrdiff_t>(p * page), page, '\0');
     std::ofstream(damaged, std::ios::binary | std::ios::trunc).write(copy.data(), static_cast<std::streamsize>(copy.size()));
