@@ -75,6 +75,23 @@ std::string to_hex(const Hash& hash) {
   return out;
 }
 
+std::optional<Hash> hash_from_hex(std::string_view text) {
+  const auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  Hash h{};
+  if (text.size() != 2 * h.size()) return std::nullopt;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const int hi = digit(text[2 * i]), lo = digit(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    h[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+  }
+  return h;
+}
+
 engine::Date to_date(Day day) {
   const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day.v}}};
   return engine::Date{static_cast<int>(ymd.year()),

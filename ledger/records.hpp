@@ -50,6 +50,8 @@ using Day = engine::Strong<struct DayTag, std::int32_t>;  // local calendar date
 
 using Hash = std::array<std::uint8_t, 32>;  // SHA-256
 std::string to_hex(const Hash& hash);
+// The inverse: 64 hex digits (either case) as a hash; nullopt for anything else.
+std::optional<Hash> hash_from_hex(std::string_view text);
 
 // The local date of a sequencer timestamp (UTC ns) in a zone `utc_offset_minutes` east of UTC.
 constexpr Day local_day(engine::Timestamp ts, std::int32_t utc_offset_minutes) {

@@ -592,21 +592,8 @@ void add_ledger_commands(CLI::App& crix, std::ostream& out, std::ostream& err) {
       .add_option_function<std::string>(
           "--head",
           [anchor](const std::string& text) {
-            ledger::Hash h{};
-            const auto digit = [](char c) -> int {
-              if (c >= '0' && c <= '9') return c - '0';
-              if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-              if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-              return -1;
-            };
-            bool ok = text.size() == 2 * h.size();
-            for (std::size_t i = 0; ok && i < h.size(); ++i) {
-              const int hi = digit(text[2 * i]), lo = digit(text[2 * i + 1]);
-              ok = hi >= 0 && lo >= 0;
-              h[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-            }
-            if (!ok) throw CLI::ValidationError("--head", "\"" + text + "\" is not a chain head: 64 hex digits");
-            anchor->anchor = h;
+            anchor->anchor = ledger::hash_from_hex(text);
+            if (!anchor->anchor) throw CLI::ValidationError("--head", "\"" + text + "\" is not a chain head: 64 hex digits");
           },
           "a chain head kept elsewhere (crixd's start-up line, the console's status): sound only if a trade of "
           "the chain has it, which catches a ledger rolled back to an older commit")
