@@ -1,12 +1,11 @@
 #include "gateway/published.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <utility>
 
+#include "gateway/feed_json.hpp"
 #include "gateway/fix_values.hpp"
 #include "ledger/reader.hpp"
 
@@ -14,81 +13,13 @@ namespace crix::gateway {
 
 namespace {
 
-using nlohmann::json;
-
-// "2026-12-04 11:40:12.038+08:00": a UTC time in ns in the market's zone, for a person.
-std::string time_text(std::int64_t ns, std::int32_t offset_minutes) {
-  constexpr std::int64_t kNsPerDay = 86'400'000'000'000;
-  const std::int64_t local = ns + std::int64_t{offset_minutes} * 60'000'000'000;
-  std::int64_t days = local / kNsPerDay;
-  std::int64_t rest = local % kNsPerDay;
-  if (rest < 0) {
-    rest += kNsPerDay;
-    --days;
-  }
-  const engine::Date d = engine::civil_from_days(static_cast<std::int32_t>(days));
-  const std::int64_t ms = rest / 1'000'000;
-  const std::int32_t off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d%c%02d:%02d", static_cast<int>(d.year),
-                static_cast<int>(d.month), static_cast<int>(d.day), static_cast<int>(ms / 3'600'000),
-                static_cast<int>(ms / 60'000 % 60), static_cast<int>(ms / 1000 % 60), static_cast<int>(ms % 1000),
-                offset_minutes < 0 ? '-' : '+', static_cast<int>(off / 60), static_cast<int>(off % 60));
-  return buf;
-}
-
-json level_json(const http::Level& l) { return json{{"price", l.price}, {"qty", l.qty}, {"orders", l.orders}}; }
-
-json instrument_json(const http::InstrumentView& i) {
-  return json{{"symbol", i.symbol},       {"industry", i.industry},   {"unit", i.unit},
-              {"phase", i.phase},         {"halted", i.halted},       {"tick", i.tick},
-              {"lot", i.lot},             {"reference_price", i.reference_price},
-              {"band_low", i.band_low},   {"band_high", i.band_high}, {"last_price", i.last_price},
-              {"volume", i.volume},       {"value", i.value}};
-}
-
-json trade_json(const http::TradeView& t, std::int32_t offset_minutes) {
-  return json{{"id", t.id},
-              {"seq", t.seq},
-              {"time", t.time},
-              {"time_text", time_text(t.time, offset_minutes)},
-              {"symbol", t.symbol},
-              {"price", t.price},
-              {"qty", t.qty},
-              {"buyer", t.buyer},
-              {"seller", t.seller},
-              {"facility", t.facility},
-              {"project", t.project}};
-}
-
-json session_json(const http::SessionView& s) {
-  return json{{"participant", s.participant},   {"comp_id", s.comp_id},          {"logged_on", s.logged_on},
-              {"since", s.since},               {"last_seen", s.last_seen},      {"messages_in", s.messages_in},
-              {"messages_out", s.messages_out}, {"stalled", s.stalled},          {"refused", s.refused}};
-}
-
-json participant_json(const http::ParticipantView& p) {
-  return json{{"id", p.id},
-              {"name", p.name},
-              {"status", p.status},
-              {"open_orders", p.open_orders},
-              {"logged_on", p.logged_on}};
-}
-
-// An update: `body`'s fields after "type" and "seq".
-http::FeedEvent event(std::uint64_t seq, const char* type, const json& body) {
-  json j{{"type", type}, {"seq", seq}};
-  j.update(body);
-  // Not-UTF-8 text (an alert quoting what a client sent) as U+FFFD: dump() would throw on the ledger
-  // thread.
-  return http::FeedEvent{seq, type, j.dump(-1, ' ', false, json::error_handler_t::replace)};
-}
-
-template <class Map>
-json levels_json(const Map& levels) {
-  json a = json::array();
-  for (const auto& [price, l] : levels) a.push_back(level_json(l));
-  return a;
+// An update: `write` puts the object whose fields it carries, with the head's merged in.
+template <class Write>
+http::FeedEvent event(std::uint64_t seq, const char* type, Write write) {
+  http::FeedEvent e{seq, type, {}};
+  const feed_json::Head head{seq, type};
+  write(e.json, &head);
+  return e;
 }
 
 // Prometheus-style buckets of a latency in microseconds: 10 us to 1 s, then +Inf.
@@ -255,7 +186,9 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
       t.seller = market_.participants[trade->seller.v].id;
       t.facility = market_.facilities[trade->facility.v].id;
       t.project = market_.projects[trade->project.v].id;
-      out.push_back(event(c.seq, "trade", trade_json(t, utc_offset_minutes_)));
+      out.push_back(event(c.seq, "trade", [&](std::string& o, const feed_json::Head* h) {
+        feed_json::trade(o, t, utc_offset_minutes_, h);
+      }));
       trades_.push_back(std::move(t));
       if (trades_.size() > kRecentTrades) trades_.pop_front();
       ++trades_total_;
@@ -282,7 +215,9 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
     }
     case engine::EventType::kParticipantState:
       suspended_[e.participant.v] = e.arg1 == 1;
-      out.push_back(event(c.seq, "participant", participant_json(participant_view(e.participant.v))));
+      out.push_back(event(c.seq, "participant", [&](std::string& o, const feed_json::Head* h) {
+        feed_json::participant(o, participant_view(e.participant.v), h);
+      }));
       break;
     case engine::EventType::kDayClosed: {
       http::InstrumentView& v = instruments_[e.instrument.v];
@@ -326,22 +261,36 @@ void Published::apply(const ConsoleBatch& b, std::vector<http::FeedEvent>& out) 
       v.reference_price = s.reference;
       v.band_low = s.band_low;
       v.band_high = s.band_high;
-      out.push_back(event(k.seq, "instrument", instrument_json(instrument_view(s.instrument))));
+      out.push_back(event(k.seq, "instrument", [&](std::string& o, const feed_json::Head* h) {
+        feed_json::instrument(o, instrument_view(s.instrument), h);
+      }));
     }
     while (book < k.book_end) {
       const std::uint32_t instrument = m.book[book].instrument;
-      json bids = json::array(), asks = json::array();
+      bids_.clear();
+      asks_.clear();
       for (; book < k.book_end && m.book[book].instrument == instrument; ++book) {
         const LevelChange& l = m.book[book];
         const http::Level level{l.price, l.orders == 0 ? 0 : l.qty, l.orders};
         set_level(instrument, l.side, level);
-        (l.side == engine::Side::kBuy ? bids : asks).push_back(level_json(level));
+        (l.side == engine::Side::kBuy ? bids_ : asks_).push_back(level);
       }
-      out.push_back(event(k.seq, "book",
-                          json{{"symbol", market_.instruments[instrument].code}, {"bids", bids}, {"asks", asks}}));
+      out.push_back(event(k.seq, "book", [&](std::string& o, const feed_json::Head* h) {
+        o += "{\"asks\":";
+        feed_json::levels(o, asks_);
+        o += ",\"bids\":";
+        feed_json::levels(o, bids_);
+        o += ",\"seq\":";
+        o += std::to_string(h->seq);
+        o += ",\"symbol\":";
+        feed_json::string(o, market_.instruments[instrument].code);
+        o += ",\"type\":\"book\"}";
+      }));
     }
     for (const std::uint32_t i : traded_) {
-      out.push_back(event(k.seq, "instrument", instrument_json(instrument_view(i))));
+      out.push_back(event(k.seq, "instrument", [&](std::string& o, const feed_json::Head* h) {
+        feed_json::instrument(o, instrument_view(i), h);
+      }));
     }
     traded_.clear();
   }
@@ -349,12 +298,16 @@ void Published::apply(const ConsoleBatch& b, std::vector<http::FeedEvent>& out) 
 
 void Published::flush_sessions(std::vector<http::FeedEvent>& out) {
   for (const std::uint32_t p : dirty_sessions_) {
-    out.push_back(event(seq_, "session", session_json(session_view(p))));
+    out.push_back(event(seq_, "session", [&](std::string& o, const feed_json::Head* h) {
+      feed_json::session(o, session_view(p), h);
+    }));
     mark_participant(p);
   }
   dirty_sessions_.clear();
   for (const std::uint32_t p : dirty_participants_) {
-    out.push_back(event(seq_, "participant", participant_json(participant_view(p))));
+    out.push_back(event(seq_, "participant", [&](std::string& o, const feed_json::Head* h) {
+      feed_json::participant(o, participant_view(p), h);
+    }));
   }
   dirty_participants_.clear();
 }
@@ -420,7 +373,9 @@ void Published::flush() {
 void Published::alert(const std::string& level, const std::string& text) {
   std::vector<http::FeedEvent> out;
   const std::lock_guard<std::mutex> lock(mutex_);
-  out.push_back(event(seq_, "alert", json{{"level", level}, {"text", text}}));
+  out.push_back(event(seq_, "alert", [&](std::string& o, const feed_json::Head* h) {
+    feed_json::alert(o, level, text, *h);
+  }));
   emit(out);
 }
 
@@ -565,22 +520,46 @@ Published::Ledger Published::ledger() const {
 
 std::uint64_t Published::subscribe(http::Link::FeedHandler on_events, std::string& snapshot) {
   const std::lock_guard<std::mutex> lock(mutex_);
-  json instruments = json::array(), trades = json::array(), sessions = json::array(),
-       participants = json::array();
-  json books = json::object();
+  // Keys sorted, as every update's (feed_json.hpp); the books by symbol.
+  std::map<std::string_view, std::uint32_t> by_symbol;
+  for (std::uint32_t i = 0; i < instruments_.size(); ++i) by_symbol.emplace(market_.instruments[i].code, i);
+  std::string& o = snapshot;
+  o.clear();
+  o += "{\"books\":{";
+  for (const auto& [symbol, i] : by_symbol) {
+    if (o.back() != '{') o += ',';
+    feed_json::string(o, symbol);
+    o += ":{\"asks\":";
+    feed_json::levels(o, books_[i].asks);
+    o += ",\"bids\":";
+    feed_json::levels(o, books_[i].bids);
+    o += '}';
+  }
+  o += "},\"instruments\":[";
   for (std::uint32_t i = 0; i < instruments_.size(); ++i) {
-    instruments.push_back(instrument_json(instruments_[i]));
-    books[market_.instruments[i].code] = json{{"bids", levels_json(books_[i].bids)}, {"asks", levels_json(books_[i].asks)}};
+    if (i > 0) o += ',';
+    feed_json::instrument(o, instruments_[i]);
   }
-  for (const http::TradeView& t : trades_) trades.push_back(trade_json(t, utc_offset_minutes_));
+  o += "],\"participants\":[";
   for (std::uint32_t p = 0; p < market_.participants.size(); ++p) {
-    sessions.push_back(session_json(session_view(p)));
-    participants.push_back(participant_json(participant_view(p)));
+    if (p > 0) o += ',';
+    feed_json::participant(o, participant_view(p));
   }
-  snapshot = json{{"type", "snapshot"},         {"seq", seq_},           {"instruments", instruments},
-                  {"books", books},             {"trades", trades},      {"sessions", sessions},
-                  {"participants", participants}}
-                 .dump(-1, ' ', false, json::error_handler_t::replace);
+  o += "],\"seq\":";
+  o += std::to_string(seq_);
+  o += ",\"sessions\":[";
+  for (std::uint32_t p = 0; p < market_.participants.size(); ++p) {
+    if (p > 0) o += ',';
+    feed_json::session(o, session_view(p));
+  }
+  o += "],\"trades\":[";
+  bool first = true;
+  for (const http::TradeView& t : trades_) {
+    if (!first) o += ',';
+    first = false;
+    feed_json::trade(o, t, utc_offset_minutes_);
+  }
+  o += "],\"type\":\"snapshot\"}";
   const std::uint64_t handle = next_handle_++;
   subscribers_.emplace(handle, std::move(on_events));
   return handle;

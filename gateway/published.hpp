@@ -171,6 +171,7 @@ class Published {
   std::string phase_;
   // The instruments whose statistics the command being applied moved (its fills, the close).
   std::vector<std::uint32_t> traded_;
+  std::vector<http::Level> bids_, asks_;  // apply()'s scratch: one book update's levels
 
   std::atomic<std::uint64_t> orders_received_{0};
   std::uint64_t trades_total_ = 0;
