@@ -863,6 +863,42 @@ TEST_CASE("console: bad requests and limits", "[http]") {
   CHECK(eventually([&] {
     return raw(f.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 200", 0) == 0;
   }));
+
+  // 256 in all: 32 from each of eight loopback addresses fill the console; the next, from a ninth
+  // address with none open, gets 429 for the total; once one closes, that address is served.
+  {
+    net::io_context ioc;
+    const auto from = [&](const std::string& local) {
+      tcp::socket s(ioc);
+      s.open(tcp::v4());
+      s.bind(tcp::endpoint(net::ip::make_address(local), 0));
+      s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), f.port));
+      return s;
+    };
+    const auto ask = [](tcp::socket& s) {
+      bhttp::request<bhttp::string_body> req(bhttp::verb::get, "/healthz", 11);
+      req.set(bhttp::field::host, "x");
+      bhttp::write(s, req);
+      beast::flat_buffer b;
+      bhttp::response<bhttp::string_body> res;
+      bhttp::read(s, b, res);
+      return std::pair(res.result_int(), res.body());
+    };
+    std::vector<tcp::socket> held;
+    for (int a = 2; a <= 9; ++a) {
+      for (int i = 0; i < 32; ++i) held.push_back(from("127.0.0." + std::to_string(a)));
+    }
+    CHECK(ask(held.back()).first == 200);  // all 256 accepted and counted
+    tcp::socket ninth = from("127.0.0.10");
+    const auto [status, body] = ask(ninth);
+    CHECK(status == 429);
+    CHECK(body.find("at most 256 connections") != std::string::npos);
+    held.front().close();
+    CHECK(eventually([&] {
+      tcp::socket again = from("127.0.0.10");
+      return ask(again).first == 200;
+    }));
+  }
 }
 
 TEST_CASE("console: HTTPS with a certificate; plain HTTP only on loopback", "[http]") {
