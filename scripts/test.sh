@@ -3,7 +3,8 @@
 # build and in an AddressSanitizer + UndefinedBehaviorSanitizer build (the browser test, label
 # "browser", in the ASan build only); then the tests that use threads (the ledger's concurrent readers
 # and crashes, the daemon's queues, the FIX layer, the console, crixd end to end) once more under
-# ThreadSanitizer; then each libFuzzer target for 30 seconds from its seed corpus
+# ThreadSanitizer (label "threads", two at a time); then each libFuzzer target for 60 seconds from its
+# seed corpus, two at a time
 # (scripts/fuzz.sh; longer campaigns: scripts/fuzz.sh 3600, results in bench/RESULTS.md).
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -36,18 +37,10 @@ cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_TSAN=
   -DCRIX_BENCH=OFF >/dev/null
 cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_link test_fix test_fix_store test_crixd test_http test_console crix crixd
 # LMDB synchronises through shared memory TSan cannot follow: see scripts/tsan.supp.
-export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
-build/tsan/tests/test_ledger
-build/tsan/tests/test_ledger_exchange
-build/tsan/tests/test_gateway
-build/tsan/tests/test_link
-build/tsan/tests/test_fix
-build/tsan/tests/test_fix_store
-build/tsan/tests/test_crixd
-build/tsan/tests/test_http
-build/tsan/tests/test_console
+TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}" \
+  ctest --test-dir build/tsan --output-on-failure -j "$jobs" --label-regex '^threads$' --no-tests=error
 phase "ThreadSanitizer"
 
-echo "== libFuzzer targets, 30 s each"
-scripts/fuzz.sh 30
+echo "== libFuzzer targets, 60 s each"
+scripts/fuzz.sh 60
 phase "libFuzzer"
