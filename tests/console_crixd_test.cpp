@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -51,9 +53,9 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
 // crixd on the sample market open all day, a fresh ledger, its FIX and console ports.
 class Exchange {
  public:
-  Exchange() {
+  explicit Exchange(const std::string& crixd = CRIXD_BIN) {
     crixd_ = std::make_unique<crix::test::CrixdProcess>(
-        CRIXD_BIN, dir_, market_, ledger(), port_, "os",
+        crixd, dir_, market_, ledger(), port_, "os",
         std::vector<std::string>{"--http", "127.0.0.1:" + std::to_string(http_port_)});
     REQUIRE(crixd_->listening(port_));
     REQUIRE(eventually([&] { return crix::test::can_connect(http_port_); }));
@@ -85,6 +87,7 @@ class Exchange {
   std::string ledger() const { return dir_.file("crix.ledger"); }
   std::uint16_t http() const { return http_port_; }
   std::uint16_t fix() const { return port_; }
+  double cpu_seconds() const { return crixd_->cpu_seconds(); }
 
  private:
   crix::test::ScratchDir dir_{"console-crixd"};
@@ -591,4 +594,39 @@ TEST_CASE("console on a real crixd: a slow WebSocket reader is dropped without s
   CHECK(metric(x.http(), "crix_ws_clients") == 1);
   seller.stop();
   buyer.stop();
+}
+
+TEST_CASE("console on a real crixd: out of descriptors, it waits for one rather than spinning, and serves again "
+          "once they close",
+          "[console]") {
+  // crixd with 40 descriptors (it holds 17 at start): 40 idle connections use up the rest, and the
+  // ones still queued cannot be accepted. Each failed accept used to be retried at once: a processor
+  // spinning for as long as the descriptors stayed used up.
+  const crix::test::ScratchDir dir("console-fds");
+  const std::string wrapper = dir.file("crixd-40-fds");
+  {
+    std::ofstream w(wrapper);
+    w << "#!/bin/sh\nulimit -n 40\nexec " << CRIXD_BIN << " \"$@\"\n";
+  }
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  Exchange x(wrapper);
+  REQUIRE(crix::test::get(x.http(), "/healthz").status == 200);
+
+  boost::asio::io_context ioc;
+  std::vector<boost::asio::ip::tcp::socket> held;
+  for (int i = 0; i < 40; ++i) {
+    held.emplace_back(ioc);
+    held.back().connect({boost::asio::ip::make_address("127.0.0.1"), x.http()});
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the descriptors run out
+  const double before = x.cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const double used = x.cpu_seconds() - before;
+  INFO("processor seconds crixd used in one idle second with its descriptors used up: " << used);
+  CHECK(used < 0.3);
+
+  held.clear();
+  CHECK(eventually([&] { return crix::test::get(x.http(), "/healthz").status == 200; }));
+  // FIX still takes orders.
+  CHECK(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "10", "580.00", "--id", "fd-1"}).exit_code == 0);
 }

@@ -332,6 +332,8 @@ struct Server::Impl {
   std::optional<ssl::context> tls;
   net::io_context ioc;
   tcp::acceptor acceptor;
+  // accept() waits on it after a failed accept (out of descriptors) rather than retrying at once.
+  net::steady_timer accept_pause;
   std::vector<std::thread> threads;
   // The ledger's queries run here, not on the connection threads: a long one (the whole chain as CSV,
   // verify) holds up neither the feed, nor the live views, nor the operator's actions. Joined by
@@ -339,7 +341,7 @@ struct Server::Impl {
   std::optional<net::thread_pool> queries;
 
   Impl(Link& l, const config::Console& c, ServerOptions o)
-      : link(l), console(c), options(std::move(o)), acceptor(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
+      : link(l), console(c), options(std::move(o)), acceptor(ioc), accept_pause(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
 
   Identity identify(const Request& req);
   void handle(Request&& req, const Identity& who, std::function<void(Answer)> reply);
@@ -748,8 +750,16 @@ void refuse(tcp::socket socket, bool tls, const std::string& why) {
 void Server::Impl::accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-    if (!ec) on_connection(std::move(socket));
-    accept();
+    if (!ec) {
+      on_connection(std::move(socket));
+      return accept();
+    }
+    // Out of descriptors (EMFILE, ENFILE): the waiting connection stays queued, so accepting again at
+    // once fails again at once, a processor spinning until one is freed. Try again in a moment.
+    accept_pause.expires_after(std::chrono::milliseconds(100));
+    accept_pause.async_wait([this](beast::error_code e) {
+      if (!e && acceptor.is_open()) accept();
+    });
   });
 }
 
