@@ -71,6 +71,10 @@ constexpr std::size_t kFeedMaxBytes = 4 * 1024 * 1024;
 constexpr std::size_t kFeedMaxMessages = 10'000;
 // A feed client closed for falling behind that still reads nothing is cut off after this long.
 constexpr auto kCloseGrace = std::chrono::seconds(5);
+// A feed client gets at most one message per this long: what commits in between waits and goes in the
+// next message. Writing each commit's updates to each viewer as it came was thousands of writes and
+// wake-ups a second per viewer under load, taken from the processors trading needs.
+constexpr auto kFeedPace = std::chrono::milliseconds(10);
 constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 10'000;
 // A page's "more" (rows after it) is counted up to here: the listings without an O(log n) count walk
@@ -385,6 +389,10 @@ class Slot {
 struct Server::Impl::Feed {
   std::mutex mutex;  // the callback holds it while it posts, stop() while it marks the feed gone
   bool alive = true;
+  // Batches the callback left for the client's strand, and whether it has posted the strand a wake-up
+  // it has not yet answered by taking them: one post per message written, not one per batch.
+  std::vector<std::shared_ptr<const FeedBatch>> inbox;
+  bool woken = false;
   std::uint64_t handle = 0;
   std::atomic<std::size_t> pending_bytes{0};
   std::atomic<std::size_t> pending_messages{0};
@@ -401,7 +409,11 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
  public:
   template <class Stream>
   FeedSession(Server::Impl& server, Stream&& stream, std::unique_ptr<Slot> slot)
-      : server_(server), ws_(std::forward<Stream>(stream)), slot_(std::move(slot)), timer_(ws_.get_executor()) {}
+      : server_(server),
+        ws_(std::forward<Stream>(stream)),
+        slot_(std::move(slot)),
+        timer_(ws_.get_executor()),
+        pace_(ws_.get_executor()) {}
 
   ~FeedSession() {
     if (feed_) {
@@ -433,8 +445,9 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     std::weak_ptr<FeedSession> weak = this->shared_from_this();
     auto feed = feed_;
     auto executor = ws_.get_executor();
-    // On the ledger thread: count, post. Nothing here waits for this client, and nothing is copied:
-    // every viewer's queue holds the same batch (the ledger thread runs this for every viewer).
+    // On the ledger thread: count, leave the batch in the inbox, wake the strand if it is not awake
+    // already. Nothing here waits for this client, and nothing is copied: every viewer's queue holds
+    // the same batch (the ledger thread runs this for every viewer).
     auto on_events = [feed, weak, executor](const std::shared_ptr<const FeedBatch>& batch) {
       if (feed->dropped.load() || batch->events.empty()) return;
       const std::size_t bytes = batch->text.size();
@@ -449,8 +462,11 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
         });
         return;
       }
-      net::post(executor, [weak, batch] {
-        if (auto self = weak.lock()) self->enqueue(batch);
+      feed->inbox.push_back(batch);
+      if (feed->woken) return;
+      feed->woken = true;
+      net::post(executor, [weak] {
+        if (auto self = weak.lock()) self->write_next();
       });
     };
     std::string snapshot;
@@ -468,18 +484,28 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     read();
   }
 
-  void enqueue(std::shared_ptr<const FeedBatch> batch) {
-    if (closing_) return;
-    queue_.push_back(std::move(batch));
-    write_next();
-  }
-
-  // Writes the snapshot first, alone; then every batch waiting as one message
-  // {"type":"updates","events":[...]}: a client that reads more slowly than trades happen gets fewer,
-  // larger messages, not a backlog of small ones (one write per event per viewer held the console's
-  // thread at 20 viewers). The message is gathered from the shared batches' texts, not copied.
+  // Writes the snapshot first, alone; then, at most once per kFeedPace, every batch waiting as one
+  // message {"type":"updates","events":[...]}: a client that reads more slowly than trades happen gets
+  // fewer, larger messages, not a backlog of small ones (one write per event per viewer held the
+  // console's thread at 20 viewers). The message is gathered from the shared batches' texts, not copied.
   void write_next() {
-    if (writing_ || closing_) return;
+    if (writing_ || closing_ || pacing_) return;
+    if (snapshot_sent_) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now < next_write_) {
+        pacing_ = true;
+        pace_.expires_at(next_write_);
+        pace_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+          self->pacing_ = false;
+          if (!ec) self->write_next();
+        });
+        return;
+      }
+      std::lock_guard lock(feed_->mutex);
+      for (std::shared_ptr<const FeedBatch>& b : feed_->inbox) queue_.push_back(std::move(b));
+      feed_->inbox.clear();
+      feed_->woken = false;  // the next batch wakes this strand again
+    }
     out_buffers_.clear();
     out_events_ = 0;
     out_bytes_ = 0;
@@ -503,6 +529,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
       out_buffers_.push_back(net::buffer(kTail));
     }
     writing_ = true;
+    next_write_ = std::chrono::steady_clock::now() + kFeedPace;
     ws_.text(true);
     ws_.async_write(out_buffers_, beast::bind_front_handler(&FeedSession::on_write, this->shared_from_this()));
   }
@@ -524,6 +551,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     ++server_.ws_dropped;
     // The message being written (out_buffers_) stays until its write completes: the write reads from it.
     queue_.clear();
+    pace_.cancel();
     const std::string reason = "fell behind: " + std::to_string(unsent) + " updates unsent";
     ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
                     [self = this->shared_from_this()](beast::error_code) { self->timer_.cancel(); });
@@ -537,6 +565,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
         self->timer_.cancel();
+        self->pace_.cancel();
         return;  // closed: the session ends with its last handler
       }
       self->in_.consume(self->in_.size());  // the feed takes no messages
@@ -548,6 +577,9 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   websocket::stream<WsStream> ws_;
   std::unique_ptr<Slot> slot_;
   net::steady_timer timer_;
+  net::steady_timer pace_;  // until next_write_, when a batch came sooner
+  std::chrono::steady_clock::time_point next_write_{};
+  bool pacing_ = false;
   beast::flat_buffer in_;
   std::string snapshot_;  // until written
   bool snapshot_sent_ = false;
