@@ -630,3 +630,38 @@ TEST_CASE("console on a real crixd: out of descriptors, it waits for one rather 
   // FIX still takes orders.
   CHECK(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "10", "580.00", "--id", "fd-1"}).exit_code == 0);
 }
+
+TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP: the day's VWAP becomes the "
+          "reference, orders are refused until the next session, and the close is in the audit trail",
+          "[console]") {
+  Exchange x;
+  trade(x);  // 600 t and 400 t at 580.00: the day's VWAP is 580.00
+  const Reply closed = crix::test::request(x.http(), bhttp::verb::post, "/api/v1/actions/close-day",
+                                           R"({"reason":"test: close"})", crix::test::kOperatorToken);
+  INFO(closed.body);
+  REQUIRE(closed.status == 200);
+
+  const Json instruments = crix::test::get(x.http(), "/api/v1/instruments").json();
+  bool seen = false;
+  for (const Json& i : instruments["items"]) {
+    if (i["symbol"] != "STEEL-IRON") continue;
+    seen = true;
+    CHECK(i["reference_price"] == 58000);
+    CHECK(i["volume"] == 0);  // the new day's statistics start empty
+    CHECK(i["phase"] == "closed");
+  }
+  CHECK(seen);
+  const RunResult refused = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "580.00", "--tif", "gtc"});
+  CHECK(refused.exit_code != 0);
+  CHECK((refused.out + refused.err).find("closed") != std::string::npos);
+
+  const Json actions = crix::test::get(x.http(), "/api/v1/ledger/operator-actions", crix::test::kOperatorToken).json();
+  bool audited = false;
+  for (const Json& a : actions["items"]) audited = audited || a["command"] == "close-day";
+  INFO(actions.dump(1));
+  CHECK(audited);
+  // The ledger's daily statistics close the day at its VWAP, as crix ledger reports it.
+  const RunResult daily = x.ledger_cli({"daily"});
+  CHECK(daily.exit_code == 0);
+  CHECK(daily.out.find("580.00") != std::string::npos);
+}
