@@ -2,7 +2,7 @@
 // under 5 ms for a page of 100 on a 10 M-trade ledger).
 //
 //   bench_query --market FILE --ledger PATH [--requests N] [--limit N] [--crixd PATH] [--seed S]
-//               [--seconds-per-query S]
+//               [--seconds-per-query S] [--query NAME ...]
 //
 // Starts crixd (the one built beside it) on the ledger (made by gen_ledger; crixd replays its journal
 // first, which takes a while on a large one: the time is printed) with its console on a free loopback
@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -44,6 +45,7 @@
 #include <boost/beast/http.hpp>
 
 #include "config/market_config.hpp"
+#include "tools/cli.hpp"
 #include "engine/exchange.hpp"
 #include "tests/support/ports.hpp"
 #include "tests/support/process.hpp"
@@ -110,14 +112,6 @@ std::int64_t percentile(std::vector<std::int64_t> v, double q) {
   return v[i];
 }
 
-int usage(const std::string& what) {
-  std::fprintf(stderr,
-               "bench_query: %s\nusage: bench_query --market FILE --ledger PATH [--requests N] [--limit N] "
-               "[--crixd PATH] [--seed S] [--seconds-per-query S]\n",
-               what.c_str());
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,31 +121,29 @@ int main(int argc, char** argv) {
   std::size_t requests = 1000, limit = 100;
   std::uint64_t seed = 7;
   double seconds_per_query = 60;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (i + 1 >= argc) return usage(std::string(a) + " needs a value");
-    const std::string v = argv[++i];
-    if (a == "--market") {
-      market_file = v;
-    } else if (a == "--ledger") {
-      ledger_path = v;
-    } else if (a == "--requests") {
-      requests = std::stoul(v);
-    } else if (a == "--limit") {
-      limit = std::stoul(v);
-    } else if (a == "--crixd") {
-      crixd_path = v;
-    } else if (a == "--seconds-per-query") {
-      seconds_per_query = std::stod(v);
-    } else if (a == "--seed") {
-      seed = std::stoull(v);
-    } else {
-      return usage("bad argument " + std::string(a) + " " + v);
-    }
-  }
-  if (market_file.empty() || ledger_path.empty()) return usage("--market and --ledger are needed");
+  std::vector<std::string> only;
+  const std::vector<std::string> names = {"by_participant", "by_region",     "by_time", "deep_page", "elimination",
+                                          "facility",       "facility_deep", "project", "daily"};
+  CLI::App app("bench_query: the regulator's ledger queries over HTTP on a large ledger (p99 of a page)",
+               "bench_query");
+  crix::tools::command_defaults(app);
+  app.add_option("--market", market_file, "the ledger's market file")->required()->check(CLI::ExistingFile);
+  app.add_option("--ledger", ledger_path, "the ledger (made by gen_ledger)")->required()->check(CLI::ExistingFile);
+  app.add_option("--requests", requests, "requests per query (default 1000)")->check(CLI::PositiveNumber);
+  app.add_option("--limit", limit, "a page's rows (default 100)")->check(CLI::Range(1, 10'000));
+  app.add_option("--crixd", crixd_path, "the crixd to start (default: the one built beside this)");
+  app.add_option("--seed", seed, "the arguments' random seed (default 7)");
+  app.add_option("--seconds-per-query", seconds_per_query, "a query's time limit (default 60)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--query", only, "run only these queries (repeatable; default all)")
+      ->check(CLI::IsMember(names))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  if (const auto code = crix::tools::parse(app, argc, argv, std::cout, std::cerr)) return *code;
   const crix::config::LoadResult loaded = crix::config::load_market(market_file);
-  if (!loaded.market) return usage(market_file + " is not a valid market: see 'crix config check'");
+  if (!loaded.market) {
+    std::fprintf(stderr, "bench_query: %s is not a valid market: see 'crix config check'\n", market_file.c_str());
+    return 2;
+  }
   const crix::engine::Market& market = *loaded.market;
 
   crix::test::ScratchDir dir("bench-query");
@@ -226,6 +218,7 @@ int main(int argc, char** argv) {
     std::int64_t worst = 0;
     std::string failed;
     for (const auto& [name, target] : queries) {
+      if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
       std::vector<std::int64_t> us;
       std::size_t bytes = 0;
       const auto query_start = Clock::now();
