@@ -305,10 +305,13 @@ class Handler {
   // The acceptor dropped a connection for what its peer sent, without an answer: a frame whose header
   // does not parse, a first message that names no session of ours, a session message QuickFIX cannot
   // answer before a Logon (a SequenceReset, a Reject, a message that fails the dictionary check), more
-  // than a megabyte without a whole frame. `session` is the session the connection named (kNoSession
+  // than a megabyte without a whole frame, no Logon within AcceptorConfig::logon_timeout; and a
+  // connection closed as soon as it was accepted, over max_connections_per_address or max_connections
+  // (kNoSession; on the accepting thread). `session` is the session the connection named (kNoSession
   // before it named one; a logged-on session then ends with on_logout as after a lost connection),
   // `peer` "address:port", `reason` what was wrong. On the connection's thread. The exchange keeps
-  // serving everyone else; the peer may connect again.
+  // serving everyone else; the peer may connect again. Under a flood it is called for every
+  // connection: log with a rate limit.
   virtual void on_dropped(SessionHandle session, const std::string& peer, const std::string& reason) {
     (void)session;
     (void)peer;
