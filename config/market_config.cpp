@@ -297,10 +297,10 @@ void read_fix_guard(Reader& r, FixGuard& g) {
   const auto set = [&](const char* key, std::int64_t lo, std::int64_t hi, const char* what, std::uint32_t& out) {
     if (const auto n = r.integer(key, false, lo, hi, what)) out = static_cast<std::uint32_t>(*n);
   };
-  set("logon_free_failures", 1, 1000, "failed logons before further attempts must wait, default 3", g.logon_free_failures);
+  set("logon_free_failures", 1, 1000000, "failed logons before further attempts must wait, default 3", g.logon_free_failures);
   set("logon_backoff_ms", 1, 3'600'000, "the first wait after those failures, doubling with each more, default 1000",
       g.logon_backoff_ms);
-  set("logon_lockout_failures", 1, 1000, "failed logons that lock out, default 10", g.logon_lockout_failures);
+  set("logon_lockout_failures", 1, 1000000, "failed logons that lock out, default 10", g.logon_lockout_failures);
   set("logon_lockout_seconds", 1, 7 * 86400, "how long a lockout lasts, default 900", g.logon_lockout_seconds);
   set("logon_timeout_ms", 100, 600'000, "a connection not logged on this long is closed, default 10000",
       g.logon_timeout_ms);
