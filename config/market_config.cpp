@@ -293,8 +293,29 @@ std::optional<engine::MinuteOfDay> minute_of_day(const toml::node& n) {
   return engine::MinuteOfDay{static_cast<std::uint16_t>(t.hour * 60 + t.minute)};
 }
 
-void read_exchange(Reader& root, engine::ExchangeSettings& x, Console& console, std::string& rules_file,
-                   const Errors& errors) {
+void read_fix_guard(Reader& r, FixGuard& g) {
+  const auto set = [&](const char* key, std::int64_t lo, std::int64_t hi, const char* what, std::uint32_t& out) {
+    if (const auto n = r.integer(key, false, lo, hi, what)) out = static_cast<std::uint32_t>(*n);
+  };
+  set("logon_free_failures", 1, 1000000, "failed logons before further attempts must wait, default 3", g.logon_free_failures);
+  set("logon_backoff_ms", 1, 3'600'000, "the first wait after those failures, doubling with each more, default 1000",
+      g.logon_backoff_ms);
+  set("logon_lockout_failures", 1, 1000000, "failed logons that lock out, default 10", g.logon_lockout_failures);
+  set("logon_lockout_seconds", 1, 7 * 86400, "how long a lockout lasts, default 900", g.logon_lockout_seconds);
+  set("logon_timeout_ms", 100, 600'000, "a connection not logged on this long is closed, default 10000",
+      g.logon_timeout_ms);
+  set("max_connections_per_address", 1, 100'000, "FIX connections one address may hold open, default 16",
+      g.max_connections_per_address);
+  set("max_connections", 0, 1 << 20, "FIX connections in all, default 0: from the descriptor limit", g.max_connections);
+  if (g.logon_lockout_failures < g.logon_free_failures) {
+    r.error("logon_lockout_failures", std::to_string(g.logon_lockout_failures) +
+                                          " is below logon_free_failures (" + std::to_string(g.logon_free_failures) +
+                                          "): a lockout comes after the free failures, not before");
+  }
+}
+
+void read_exchange(Reader& root, engine::ExchangeSettings& x, Console& console, FixGuard& guard,
+                   std::string& rules_file, const Errors& errors) {
   const toml::table* t = root.table("exchange", true, "the [exchange] table");
   if (t == nullptr) return;
   Reader r(*t, "exchange", errors);
@@ -334,6 +355,7 @@ void read_exchange(Reader& root, engine::ExchangeSettings& x, Console& console, 
   if (const auto n = r.integer("dismantle_days", false, 1, 3650, "days to dismantle retired capacity")) {
     x.dismantle_days = static_cast<std::uint32_t>(*n);
   }
+  read_fix_guard(r, guard);
 
   if (const toml::array* sessions = r.array("sessions", true, "e.g. [[09:30, 11:30], [13:00, 15:00]]")) {
     for (std::size_t i = 0; i < sessions->size(); ++i) {
@@ -680,7 +702,7 @@ LoadResult load_market(const std::filesystem::path& market_file) {
   std::string rules_file;
   {
     Reader root(*doc, "", errors);
-    read_exchange(root, m.exchange, result.console, rules_file, errors);
+    read_exchange(root, m.exchange, result.console, result.fix_guard, rules_file, errors);
     read_console(root, result.console, market_file.parent_path(), errors);
 
     each_table(root, "instrument", true, errors, [&](Reader& r) {

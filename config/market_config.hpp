@@ -57,9 +57,22 @@ struct Console {
   std::vector<ConsoleCredential> tokens;
 };
 
+// The FIX acceptor against a hostile peer: the `[exchange]` logon_* and max_connections* keys
+// (config/README.md; crixd's gateway::DaemonOptions).
+struct FixGuard {
+  std::uint32_t logon_free_failures = 3;
+  std::uint32_t logon_backoff_ms = 1000;
+  std::uint32_t logon_lockout_failures = 10;
+  std::uint32_t logon_lockout_seconds = 900;
+  std::uint32_t logon_timeout_ms = 10000;
+  std::uint32_t max_connections_per_address = 16;
+  std::uint32_t max_connections = 0;  // 0: from the descriptor limit
+};
+
 struct LoadResult {
   std::optional<engine::Market> market;  // set only when there are no errors
   Console console;                       // valid when `market` is set
+  FixGuard fix_guard;                    // valid when `market` is set
   std::vector<ConfigError> errors;
 };
 

@@ -186,6 +186,14 @@ int main(int argc, char** argv) {
   log_in_zone(loaded.market->exchange.utc_offset_minutes);
 
   options.market_file = market_file.string();
+  const crix::config::FixGuard& guard = loaded.fix_guard;
+  options.logon_limits.free_failures = guard.logon_free_failures;
+  options.logon_limits.backoff = std::chrono::milliseconds(guard.logon_backoff_ms);
+  options.logon_limits.lockout_failures = guard.logon_lockout_failures;
+  options.logon_limits.lockout = std::chrono::seconds(guard.logon_lockout_seconds);
+  options.logon_timeout = std::chrono::milliseconds(guard.logon_timeout_ms);
+  options.max_connections_per_address = guard.max_connections_per_address;
+  options.max_connections = guard.max_connections;
 
   crix::http::ServerOptions console;
   console.host = "127.0.0.1";

@@ -1,6 +1,7 @@
 #include "gateway/daemon.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -32,9 +33,22 @@ std::int64_t now_ns() {
 
 }  // namespace
 
+std::size_t connection_limit(std::uint64_t descriptors) {
+  // The console may hold 256 connections; the ledger, its FIX store, logs and the process's own
+  // descriptors take a few dozen more.
+  const std::uint64_t reserve = std::min<std::uint64_t>(256 + 64, descriptors / 2);
+  const std::uint64_t left = descriptors > reserve ? descriptors - reserve : 0;
+  if (left < 8) {
+    throw std::runtime_error("the descriptor limit (ulimit -n) is " + std::to_string(descriptors) +
+                             ": too low to serve FIX connections; raise it to 1024 or more");
+  }
+  return static_cast<std::size_t>(std::min<std::uint64_t>(left, 1 << 20));
+}
+
 class Daemon::Impl final : public fix::Handler, public http::Link {
  public:
-  Impl(const engine::Market& market, const DaemonOptions& options) : market_(market), options_(options) {
+  Impl(const engine::Market& market, const DaemonOptions& options)
+      : market_(market), options_(options), guard_(options.logon_limits, market.participants.size()) {
     ledger::WriterOptions wo;
     wo.durability = options.durability.value_or(market.exchange.durability);
     if (!options.market_file.empty()) wo.market = ledger::market_source(options.market_file);
@@ -80,6 +94,17 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     for (const engine::Participant& p : market.participants) {
       ac.client_comp_ids.push_back(p.sender_comp_id.empty() ? p.id : p.sender_comp_id);
     }
+    ac.logon_timeout = options.logon_timeout;
+    ac.max_connections_per_address = options.max_connections_per_address;
+    ac.max_connections = options.max_connections;
+    if (ac.max_connections == 0) {
+      rlimit limit{};
+      const std::uint64_t descriptors =
+          ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY ? limit.rlim_cur : 1 << 20;
+      ac.max_connections = connection_limit(descriptors);
+    }
+    spdlog::info("FIX connections: at most {} in all and {} per address; closed when not logged on within {} ms",
+                 ac.max_connections, ac.max_connections_per_address, ac.logon_timeout.count());
     port_ = ac.port;
     acceptor_ = std::make_unique<fix::Acceptor>(ac, *this);
     PipelineOptions po;
@@ -148,9 +173,10 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
 
   // ---- fix::Handler: QuickFIX threads ------------------------------------------------------------
 
-  std::string on_logon(fix::SessionHandle session, const std::string& username, const std::string& password) override {
+  std::string on_logon(fix::SessionHandle session, const std::string& username, const std::string& password,
+                       const std::string& address) override {
     if (session >= market_.participants.size()) return "unknown session";
-    std::string refusal = logon_refusal(session, username, password);
+    std::string refusal = logon_refusal(session, username, password, address.empty() ? "an unknown address" : address);
     if (refusal.empty()) {
       published_->logged_on(session, now());
     } else {
@@ -159,15 +185,27 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     return refusal;
   }
 
-  std::string logon_refusal(fix::SessionHandle session, const std::string& username, const std::string& password) {
+  // The throttle (logon_guard.hpp) comes before the password check: an attempt that must wait costs
+  // no password hash, and a right password is refused as a wrong one would be.
+  std::string logon_refusal(fix::SessionHandle session, const std::string& username, const std::string& password,
+                            const std::string& address) {
     const engine::Participant& p = market_.participants[session];
+    const std::int64_t t = now();
+    if (std::string throttled = guard_.refusal(session, p.id, address, t); !throttled.empty()) {
+      log_failure(p.id, address, t, throttled);
+      return throttled;
+    }
     if (username != p.id) {
+      guard_.failed(LogonGuard::kNoParticipant, address, t);
+      log_failure(p.id, address, t, "Username(553) is not the session's participant id");
       return "Username(553) must be the participant id " + p.id + " of this session";
     }
     if (!password_matches(p.password_hash, password)) {
-      spdlog::warn("logon refused for {}: wrong password", p.id);
+      guard_.failed(session, address, t);
+      log_failure(p.id, address, t, "wrong password");
       return "wrong password for " + p.id;
     }
+    guard_.succeeded(session);
     if (suspended_[session]) return "participant " + p.id + " is suspended by the exchange; contact the operator";
     if (pipeline_->failed()) return "the exchange has stopped trading";
     spdlog::info("logon: {} ({})", p.id, p.name);
@@ -196,6 +234,11 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   }
 
   void on_dropped(fix::SessionHandle session, const std::string& peer, const std::string& reason) override {
+    ++dropped_;
+    std::string summary;
+    const bool log = dropped_log_.note("connections", peer.substr(0, peer.rfind(':')), now(), summary);
+    if (!summary.empty()) spdlog::warn("{} (dropped)", summary);
+    if (!log) return;
     spdlog::warn("connection from {}{} dropped: {}", peer,
                  session < market_.participants.size() ? " (" + market_.participants[session].id + ")" : "", reason);
   }
@@ -240,7 +283,13 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     s.last_error = failure_;
     return s;
   }
-  http::MetricsView metrics() const override { return published_->metrics(); }
+  http::MetricsView metrics() const override {
+    http::MetricsView m = published_->metrics();
+    m.failed_logons = guard_.failed_total();
+    m.throttled_logons = guard_.throttled_total();
+    m.dropped_connections = dropped_.load();
+    return m;
+  }
   std::vector<http::InstrumentView> instruments() const override { return published_->instruments(); }
   std::optional<http::BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const override {
     return published_->book(symbol, depth, with_orders);
@@ -248,7 +297,15 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   std::vector<http::TradeView> recent_trades(std::size_t limit) const override {
     return published_->recent_trades(limit);
   }
-  std::vector<http::SessionView> sessions() const override { return published_->sessions(); }
+  std::vector<http::SessionView> sessions() const override {
+    std::vector<http::SessionView> views = published_->sessions();
+    const std::int64_t t = now();
+    for (std::size_t i = 0; i < views.size() && i < market_.participants.size(); ++i) {
+      views[i].failed_logons = guard_.failures(i);
+      views[i].blocked_until = guard_.blocked_until(i, t);
+    }
+    return views;
+  }
   std::vector<http::ParticipantView> participants() const override { return published_->participants(); }
   ledger::Reader reader() const override { return ledger_.writer->reader(); }
   std::uint64_t subscribe(FeedHandler on_events, std::string& snapshot) override {
@@ -282,6 +339,15 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
  private:
   std::int64_t now() const { return options_.clock ? options_.clock() : now_ns(); }
 
+  // A failed logon's warning, at most a few per participant and address every 10 s (FailureLog); never
+  // the password.
+  void log_failure(const std::string& id, const std::string& address, std::int64_t t, const std::string& why) {
+    std::string summary;
+    const bool log = failure_log_.note(id, address, t, summary);
+    if (!summary.empty()) spdlog::warn("{}", summary);
+    if (log) spdlog::warn("logon refused for {} from {}: {}", id, address, why);
+  }
+
   std::string failure() const {
     const std::lock_guard<std::mutex> lock(done_mutex_);
     return failure_;
@@ -306,6 +372,10 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
   // Shared with the FIX threads.
   std::unique_ptr<std::atomic<bool>[]> suspended_;
   std::unique_ptr<std::atomic<std::uint32_t>[]> logons_;  // per participant: sessions ended
+  LogonGuard guard_;
+  FailureLog failure_log_;
+  FailureLog dropped_log_;
+  std::atomic<std::uint64_t> dropped_{0};  // connections dropped or refused by the acceptor
 
   // The stages, in the order a request meets them; the pipeline, last, runs them.
   std::optional<EngineStage> engine_;         // sequence, rules, book; the orders; the reports

@@ -41,6 +41,7 @@
 #include <string>
 
 #include "engine/market.hpp"
+#include "gateway/logon_guard.hpp"
 #include "ledger/writer.hpp"
 
 namespace crix::engine {
@@ -77,7 +78,21 @@ struct DaemonOptions {
   std::string market_file;
   // How often the journal's replay at start logs its progress (0: every 4,096 commands).
   std::chrono::milliseconds replay_progress{1000};
+  // Failed FIX logons: back-off and lockout per participant and per source address (logon_guard.hpp);
+  // the market file's [exchange] logon_* keys (config/README.md).
+  LogonLimits logon_limits;
+  // FIX connections (fix::AcceptorConfig): closed when not logged on within logon_timeout; at most
+  // max_connections_per_address per address and max_connections in all (0: from the descriptor limit,
+  // leaving room for the ledger, the console and the logs: connection_limit()).
+  std::chrono::milliseconds logon_timeout{10000};
+  std::size_t max_connections_per_address = 16;
+  std::size_t max_connections = 0;
 };
+
+// The FIX connections crixd serves at most with `descriptors` (RLIMIT_NOFILE) descriptors: what is
+// left after the ledger, the FIX store, the console (up to 256 connections) and the logs, at most
+// half of them. Throws std::runtime_error when that leaves fewer than 8.
+std::size_t connection_limit(std::uint64_t descriptors);
 
 struct DaemonStats {
   std::uint64_t commands = 0;  // sequenced and journaled

@@ -226,6 +226,12 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "project[6].production_start: must be a date like 2027-12-31, got a string"},
       {"market.toml", "[exchange]\n", "[exchange]\ndismantle_days = 0\n",
        "exchange.dismantle_days: must be a whole number from 1 to 3650"},
+      {"market.toml", "[exchange]\n", "[exchange]\nlogon_free_failures = 5\nlogon_lockout_failures = 4\n",
+       "exchange.logon_lockout_failures: 4 is below logon_free_failures (5): a lockout comes after the free failures"},
+      {"market.toml", "[exchange]\n", "[exchange]\nlogon_timeout_ms = 0\n",
+       "exchange.logon_timeout_ms: must be a whole number from 100 to 600000"},
+      {"market.toml", "[exchange]\n", "[exchange]\nmax_connections_per_address = 0\n",
+       "exchange.max_connections_per_address: must be a whole number from 1 to 100000"},
       // crixd refused each of these only at start (the ledger, QuickFIX) or, for the hash, never: no
       // logon could match it.
       {"market.toml", "id = \"TJ-RONGCHENG\"", "id = \"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\"",

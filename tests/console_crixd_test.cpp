@@ -665,3 +665,37 @@ TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP
   CHECK(daily.exit_code == 0);
   CHECK(daily.out.find("580.00") != std::string::npos);
 }
+
+TEST_CASE("console: failed FIX logons and a participant in back-off show in the sessions view and /metrics",
+          "[console][crixd][security]") {
+  Exchange x;
+  const auto seller_session = [&] {
+    const Reply r = crix::test::get(x.http(), "/api/v1/sessions", crix::test::kOperatorToken);
+    REQUIRE(r.status == 200);
+    const Json sessions = Json::parse(r.body);  // held: a range-for over .at() of a temporary dangles
+    for (const Json& s : sessions.at("items")) {
+      if (s.at("participant") == kSeller) return s;
+    }
+    FAIL("no session for " << kSeller << " in " << r.body);
+    return Json();
+  };
+  CHECK(seller_session().at("failed_logons") == 0);
+  CHECK(seller_session().at("blocked_until").is_null());
+  // Wrong passwords, one logon each, until one is refused for waiting (the fourth, unless the machine
+  // is so slow that the first wait of 1 s has passed; the waits double).
+  std::string refusal;
+  Json session;  // read at once after the refusal: within the wait it was just told of
+  for (int i = 0; i < 8 && refusal.find("retry after") == std::string::npos; ++i) {
+    crix::test::FixClient intruder(x.fix(), kSeller, "not-the-password-" + std::to_string(i));
+    CHECK_FALSE(intruder.fix().wait_logged_on(5000));
+    refusal = intruder.fix().logout_text();
+    session = seller_session();
+    intruder.stop();
+  }
+  REQUIRE(refusal.find("too many failed logons for " + kSeller + "; retry after") == 0);
+  CHECK(session.at("failed_logons").get<int>() >= 3);
+  CHECK_FALSE(session.at("blocked_until").is_null());
+  CHECK(session.at("blocked_until_text").is_string());
+  CHECK(metric(x.http(), "crix_logons_failed_total") >= 3);
+  CHECK(metric(x.http(), "crix_logons_throttled_total") >= 1);
+}

@@ -67,10 +67,25 @@ void check_stops_cleanly(crix::test::CrixdProcess& crixd) {
   CHECK(code == 0);
 }
 
-// crixd on the all-day sample market and a fresh ledger, on a free port.
+// The all-day market with `keys` (TOML lines) added to its [exchange] table.
+std::string guarded_market(const TempDir& dir, const std::string& keys) {
+  const std::string path = all_day_market(dir);
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t at = text.find("[exchange]\n");
+  REQUIRE(at != std::string::npos);
+  text.insert(at + std::string("[exchange]\n").size(), keys);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// crixd on the all-day sample market (with `exchange_keys` in its [exchange] table) and a fresh
+// ledger, on a free port.
 struct Running {
+  explicit Running(const std::string& exchange_keys = "")
+      : market(exchange_keys.empty() ? all_day_market(dir) : guarded_market(dir, exchange_keys)) {}
   const TempDir dir;
-  const std::string market = all_day_market(dir);
+  const std::string market;
   const std::uint16_t port = free_port();
   Crixd crixd{dir, market, dir.file("crix.ledger"), port};
 };
@@ -1009,7 +1024,9 @@ int send_logged_on(std::uint16_t port, const std::string& participant, const std
 
 TEST_CASE("crixd: every byte in every field of every message, logged on and not, leaves crixd trading",
           "[crixd][fuzz]") {
-  Running exchange;
+  // Mutated Logons are wrong passwords by the thousand from two addresses: no throttling here (the
+  // "[security]" tests check it), or the participants would be locked out before their logged-on half.
+  Running exchange("logon_free_failures = 1000000\nlogon_lockout_failures = 1000000\n");
   REQUIRE(exchange.crixd.listening(exchange.port));
   const std::vector<std::string> participants = {"TJ-RONGCHENG",      "TJ-JINTAI-CEMENT", "HB-JIDONG-CEMENT",
                                                  "SD-JINAN-STEEL",    "SX-TAIYUAN-GLASS", "HA-ZHENGZHOU-ALU",
@@ -1919,4 +1936,188 @@ TEST_CASE("crixd stops acknowledging when its ledger file is deleted or replaced
                                        "nothing more was committed") != std::string::npos);
     CHECK(seller.read([&] { return seller.count("s2"); }) == 0);
   }
+}
+
+// ---- a hostile peer: logon throttling and connection hygiene (issue 14) ----------------------------
+
+namespace {
+
+// One Logon over a fresh connection: "" when it was accepted, else the Text(58) of the Logout that
+// refused it ("(closed)" when the connection ended without one).
+std::string try_logon(std::uint16_t port, const std::string& participant, const std::string& password) {
+  const int fd = connect_raw(port);
+  if (fd < 0) return "(not connected)";
+  Fields f = header("A", participant, 1);
+  f.insert(f.end(), {{98, "0"}, {108, "30"}, {141, "Y"}, {553, participant}, {554, password}});
+  write_all(fd, frame_of(f));
+  const std::string got = read_until(fd, {"\x01" "35=A\x01", "\x01" "10="}, 5s);
+  close(fd);
+  if (got.find("\x01" "35=A\x01") != std::string::npos) return "";
+  const std::size_t text = got.find("\x01" "58=");
+  if (text == std::string::npos) return "(closed)";
+  return got.substr(text + 4, got.find('\x01', text + 4) - text - 4);
+}
+
+// A TCP connection to crixd on 127.0.0.1 from the source address `from` (127.0.0.2 is another
+// address of this machine); -1 when refused.
+int connect_from(std::uint16_t port, std::uint32_t from) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  source.sin_addr.s_addr = htonl(from);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("crixd: failed logons back off, then lock out, refusing the right password too, until the lockout ends",
+          "[crixd][security]") {
+  const TempDir dir;
+  const std::string market = guarded_market(dir, "logon_free_failures = 2\nlogon_backoff_ms = 1000\n"
+                                                  "logon_lockout_failures = 3\nlogon_lockout_seconds = 2\n");
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  const std::string who = kSeller;
+  CHECK(try_logon(port, who, "wrong-1") == "wrong password for " + who);
+  CHECK(try_logon(port, who, "wrong-2") == "wrong password for " + who);
+  // In back-off: refused before the password is looked at, the right one too.
+  CHECK(try_logon(port, who, kSellerPassword) == "too many failed logons for " + who + "; retry after 1 s");
+  // Once the back-off has passed, one more wrong password locks it out.
+  std::string after_backoff;
+  const auto backoff_deadline = std::chrono::steady_clock::now() + 5s;
+  while ((after_backoff = try_logon(port, who, "wrong-3")) != "wrong password for " + who &&
+         std::chrono::steady_clock::now() < backoff_deadline) {
+    CHECK(after_backoff.find("too many failed logons for " + who) == 0);
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(after_backoff == "wrong password for " + who);
+  CHECK(try_logon(port, who, kSellerPassword) ==
+        "participant " + who + " is locked out after 3 failed logons; retry after 2 s");
+  // Another participant from the same address waits too (the address counts its failures).
+  CHECK(try_logon(port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel").find("locked out after 3 failed logons") !=
+        std::string::npos);
+  std::string refusal = "(none yet)";
+  const auto lockout_deadline = std::chrono::steady_clock::now() + 6s;
+  while (!(refusal = try_logon(port, who, kSellerPassword)).empty() &&
+         std::chrono::steady_clock::now() < lockout_deadline) {
+    CHECK(refusal.find("locked out") != std::string::npos);
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(refusal.empty());
+  check_stops_cleanly(crixd);
+  // The operator's log names the participant, the address and the reason, never a password.
+  const std::string log = crixd.errors();
+  CHECK(log.find("logon refused for " + who + " from 127.0.0.1: wrong password") != std::string::npos);
+  CHECK(log.find("wrong-1") == std::string::npos);
+  CHECK(log.find(kSellerPassword) == std::string::npos);
+}
+
+TEST_CASE("crixd: 200 wrong logons write a bounded number of log lines", "[crixd][security]") {
+  const TempDir dir;
+  // No back-off: every attempt reaches the password check.
+  const std::string market =
+      guarded_market(dir, "logon_free_failures = 1000\nlogon_lockout_failures = 1000\n");
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  for (int i = 0; i < 200; ++i) REQUIRE(try_logon(port, kSeller, "guess-" + std::to_string(i)) == "wrong password for " + std::string(kSeller));
+  check_stops_cleanly(crixd);
+  const std::string log = crixd.errors();
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("logon refused"); at != std::string::npos; at = log.find("logon refused", at + 1)) ++lines;
+  INFO(log);
+  CHECK(lines >= 1);
+  CHECK(lines <= 10);  // before: one per attempt
+  CHECK(log.find("guess-") == std::string::npos);
+}
+
+TEST_CASE("crixd: a connection that never sends a Logon is closed after the logon timeout", "[crixd][security]") {
+  const TempDir dir;
+  const std::string market = guarded_market(dir, "logon_timeout_ms = 500\n");
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  const int idle = connect_raw(port);
+  REQUIRE(idle >= 0);
+  bool ended = false;
+  const auto t0 = std::chrono::steady_clock::now();
+  read_until(idle, {"never"}, 5s, &ended);
+  close(idle);
+  CHECK(ended);
+  CHECK(std::chrono::steady_clock::now() - t0 >= 400ms);
+  // A client that logs on in time stays.
+  Client seller(port, kSeller, kSellerPassword);
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  std::this_thread::sleep_for(1s);  // twice the timeout: the logged-on session is not closed
+  CHECK(seller.fix().logged_on());
+  check_stops_cleanly(crixd);
+}
+
+TEST_CASE("crixd: connections beyond the cap per address are closed at once; other addresses log on",
+          "[crixd][security]") {
+  const TempDir dir;
+  const std::string market = guarded_market(dir, "max_connections_per_address = 3\n");
+  const std::uint16_t port = free_port();
+  Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(connect_raw(port));
+  for (int fd : idle) REQUIRE(fd >= 0);
+  // The accepting thread counts them as they come: wait until the fourth is refused.
+  const int fourth = connect_raw(port);
+  REQUIRE(fourth >= 0);
+  bool ended = false;
+  const auto t0 = std::chrono::steady_clock::now();
+  read_until(fourth, {"never"}, 5s, &ended);
+  close(fourth);
+  CHECK(ended);
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);  // at once, not after the 10 s logon timeout
+  // Another address is not capped by them.
+  const int other = connect_from(port, INADDR_LOOPBACK + 1);
+  REQUIRE(other >= 0);
+  write_all(other, frame_of(logon_fields(kSeller)));
+  CHECK(read_until(other, {"\x01" "35=A\x01"}, 5s).find("\x01" "35=A\x01") != std::string::npos);
+  close(other);
+  for (int fd : idle) close(fd);
+  check_stops_cleanly(crixd);
+}
+
+TEST_CASE("crixd: more idle connections than its descriptor limit, once they close, leave it taking logons",
+          "[crixd][security]") {
+  const TempDir dir;
+  // No cap of ours below the limit: accept() itself runs out of descriptors (EMFILE).
+  const std::string market =
+      guarded_market(dir, "max_connections = 100000\nmax_connections_per_address = 100000\n");
+  const std::string wrapper = dir.file("crixd-64.sh");
+  std::ofstream(wrapper) << "#!/bin/sh\nulimit -n 64 || exit 99\nexec '" << CRIXD_BIN << "' \"$@\"\n";
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  const std::uint16_t port = free_port();
+  crix::test::CrixdProcess crixd(wrapper, dir, market, dir.file("crix.ledger"), port);
+  REQUIRE(crixd.listening(port));
+  std::vector<int> idle;
+  for (int i = 0; i < 100; ++i) {
+    const int fd = connect_raw(port);  // the kernel's backlog takes them when crixd cannot
+    if (fd >= 0) idle.push_back(fd);
+  }
+  CHECK(idle.size() > 64);
+  std::this_thread::sleep_for(500ms);  // crixd meets EMFILE meanwhile
+  for (int fd : idle) close(fd);
+  std::string refusal = "(none yet)";
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!(refusal = try_logon(port, kSeller, kSellerPassword)).empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+  }
+  INFO(crixd.errors());
+  CHECK(refusal.empty());
+  check_stops_cleanly(crixd);
 }

@@ -54,8 +54,8 @@ class RecordingHandler : public fix::Handler {
     std::string username, password;
   };
 
-  std::string on_logon(fix::SessionHandle session, const std::string& username,
-                       const std::string& password) override {
+  std::string on_logon(fix::SessionHandle session, const std::string& username, const std::string& password,
+                       const std::string&) override {
     board.update([&] { logons.push_back({session, username, password}); });
     return password == kPassword ? "" : "wrong password";
   }

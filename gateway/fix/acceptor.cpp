@@ -163,6 +163,16 @@ std::string address_text(const in_addr& a) {
   return text;
 }
 
+// The IPv4 address a connection came from; "" when unknown.
+std::string peer_address(int fd) {
+  sockaddr_in address{};
+  socklen_t size = sizeof address;
+  if (fd < 0 || ::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0 || address.sin_family != AF_INET) {
+    return "";
+  }
+  return address_text(address.sin_addr);
+}
+
 // The IPv4 address `host` names, checked to be one of this machine's (a socket binds to it), or
 // 0.0.0.0 (INADDR_ANY: every interface). Throws std::runtime_error saying what to use instead.
 in_addr local_address(const std::string& host, const std::string& who) {
@@ -372,8 +382,13 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
     auto dropped = [this](const FIX::SessionID* id, const std::string& peer, const std::string& reason) {
       on_dropped(id, peer, reason);
     };
-    acceptor_.reset(log_factory_ ? new detail::SocketAcceptor(*this, *store_, settings, *log_factory_, dropped)
-                                 : new detail::SocketAcceptor(*this, *store_, settings, dropped));
+    detail::SocketAcceptor::Limits limits;
+    limits.logon_timeout = config.logon_timeout;
+    limits.max_per_address = config.max_connections_per_address;
+    limits.max_connections = config.max_connections;
+    acceptor_.reset(log_factory_
+                        ? new detail::SocketAcceptor(*this, *store_, settings, *log_factory_, limits, dropped)
+                        : new detail::SocketAcceptor(*this, *store_, settings, limits, dropped));
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
@@ -646,7 +661,7 @@ void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
     }
   } else {
     try {
-      refusal = handler_.on_logon(slot.handle, username, password);
+      refusal = handler_.on_logon(slot.handle, username, password, peer_address(session_fd(*slot.session)));
     } catch (const std::exception& e) {
       refusal = std::string("logon failed at the exchange: ") + e.what();
     } catch (...) {

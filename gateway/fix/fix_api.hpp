@@ -290,9 +290,10 @@ class Handler {
  public:
   virtual ~Handler() = default;
   // "" accepts the logon; anything else refuses it with a Logout whose Text(58) is that string (and no
-  // on_logout follows). Username(553)/Password(554) are "" when absent.
-  virtual std::string on_logon(SessionHandle session, const std::string& username,
-                               const std::string& password) = 0;
+  // on_logout follows). Username(553)/Password(554) are "" when absent; `address` is the IPv4 address the
+  // connection came from ("" when unknown), for throttling failed logons per address.
+  virtual std::string on_logon(SessionHandle session, const std::string& username, const std::string& password,
+                               const std::string& address) = 0;
   // Once for every accepted logon, when that session ends (Logout, lost connection, stop()).
   virtual void on_logout(SessionHandle session) = 0;
   // A send() to this session waited AcceptorConfig::send_timeout for room in its connection (the client
@@ -304,10 +305,13 @@ class Handler {
   // The acceptor dropped a connection for what its peer sent, without an answer: a frame whose header
   // does not parse, a first message that names no session of ours, a session message QuickFIX cannot
   // answer before a Logon (a SequenceReset, a Reject, a message that fails the dictionary check), more
-  // than a megabyte without a whole frame. `session` is the session the connection named (kNoSession
+  // than a megabyte without a whole frame, no Logon within AcceptorConfig::logon_timeout; and a
+  // connection closed as soon as it was accepted, over max_connections_per_address or max_connections
+  // (kNoSession; on the accepting thread). `session` is the session the connection named (kNoSession
   // before it named one; a logged-on session then ends with on_logout as after a lost connection),
   // `peer` "address:port", `reason` what was wrong. On the connection's thread. The exchange keeps
-  // serving everyone else; the peer may connect again.
+  // serving everyone else; the peer may connect again. Under a flood it is called for every
+  // connection: log with a rate limit.
   virtual void on_dropped(SessionHandle session, const std::string& peer, const std::string& reason) {
     (void)session;
     (void)peer;
@@ -354,6 +358,13 @@ struct AcceptorConfig {
   // with a gap fill). Two weeks: longer than the market's longest closure (the October holiday with
   // its weekends, nine days), so a participant away over it still gets its reports.
   std::chrono::seconds store_retention{std::chrono::hours(24 * 14)};
+  // Against a flood of connections: one that has not logged on this long after connecting is closed
+  // (Handler::on_dropped); a connection beyond max_connections_per_address open ones from one IPv4
+  // address, or beyond max_connections in all, is closed as soon as it is accepted (on_dropped, on the
+  // accepting thread). Keep max_connections below the descriptor limit (each connection holds one).
+  std::chrono::milliseconds logon_timeout{10000};
+  std::size_t max_connections_per_address = 16;
+  std::size_t max_connections = 512;
 };
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -56,6 +57,7 @@ bool checksum_ok(const std::string& frame) {
   return text.find_first_not_of("0123456789") == std::string::npos && std::stoi(text) == static_cast<int>(sum % 256);
 }
 
+// The peer's "address:port"; "an unknown peer" when it has none.
 std::string peer_of(int fd) {
   sockaddr_in address{};
   socklen_t size = sizeof address;
@@ -66,6 +68,9 @@ std::string peer_of(int fd) {
   ::inet_ntop(AF_INET, &address.sin_addr, text, sizeof text);
   return std::string(text) + ":" + std::to_string(ntohs(address.sin_port));
 }
+
+// The address part of peer_of()'s "address:port".
+std::string address_of(const std::string& peer) { return peer.substr(0, peer.rfind(':')); }
 
 void set_int_option(int fd, int level, int name, int value) {
   ::setsockopt(fd, level, name, &value, sizeof value);
@@ -113,12 +118,13 @@ class SocketAcceptor::Connection final : public FIX::Responder {
 };
 
 SocketAcceptor::SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
-                               const FIX::SessionSettings& settings, Dropped on_dropped)
-    : FIX::Acceptor(application, store, settings), on_dropped_(std::move(on_dropped)) {}
+                               const FIX::SessionSettings& settings, Limits limits, Dropped on_dropped)
+    : FIX::Acceptor(application, store, settings), limits_(limits), on_dropped_(std::move(on_dropped)) {}
 
 SocketAcceptor::SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
-                               const FIX::SessionSettings& settings, FIX::LogFactory& logs, Dropped on_dropped)
-    : FIX::Acceptor(application, store, settings, logs), on_dropped_(std::move(on_dropped)) {}
+                               const FIX::SessionSettings& settings, FIX::LogFactory& logs, Limits limits,
+                               Dropped on_dropped)
+    : FIX::Acceptor(application, store, settings, logs), limits_(limits), on_dropped_(std::move(on_dropped)) {}
 
 SocketAcceptor::~SocketAcceptor() {
   stop(true);  // nothing when stopped already or never started
@@ -169,7 +175,13 @@ void SocketAcceptor::onStart() {
     }
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // out of descriptors: let some go
+        // Out of descriptors: close the connections that have ended (only accepting did that before,
+        // so crixd never accepted again) and wait for more to go.
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          reap(false);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       } else if (errno != EINTR && errno != ECONNABORTED && errno != EPROTO) {
         return;  // the listening socket is gone
       }
@@ -182,6 +194,18 @@ void SocketAcceptor::onStart() {
     std::lock_guard<std::mutex> lock(mutex_);
     reap(false);
     if (stopping_.load()) return;  // onStop() has taken the list: this one closes unserved
+    const std::string refused = over_limit(address_of(running->connection->peer()));
+    if (!refused.empty()) {
+      // Closed at once (with `running`), so that a flood keeps no descriptor.
+      if (on_dropped_) {
+        try {
+          on_dropped_(nullptr, running->connection->peer(), refused);
+        } catch (...) {
+          // The callback must not throw (fix_api.hpp); the connection is closed either way.
+        }
+      }
+      continue;
+    }
     {
       std::lock_guard<std::mutex> log(log_mutex_);
       getLog()->onEvent("Accepted connection from " + running->connection->peer() + " on port " +
@@ -226,6 +250,23 @@ void SocketAcceptor::reap(bool all) {
       ++it;
     }
   }
+}
+
+// Under mutex_, after reap(): why a new connection from `address` is closed at once, "" when it is served.
+std::string SocketAcceptor::over_limit(const std::string& address) const {
+  if (running_.size() >= limits_.max_connections) {
+    return "the exchange serves at most " + std::to_string(limits_.max_connections) +
+           " FIX connections (exchange.max_connections)";
+  }
+  std::size_t same = 0;
+  for (const std::unique_ptr<Running>& r : running_) {
+    if (!r->done.load() && address_of(r->connection->peer()) == address) ++same;
+  }
+  if (same >= limits_.max_per_address) {
+    return address + " has " + std::to_string(same) +
+           " FIX connections open already, the most one address may have (exchange.max_connections_per_address)";
+  }
+  return "";
 }
 
 // The session `frame` names, registered to `c`; "" when it is, else why the connection is dropped.
@@ -294,9 +335,23 @@ std::string SocketAcceptor::read_frames(Connection& c) {
   char buffer[8192];
   std::size_t pending = 0;  // bytes since the last whole frame
   std::string frame;
+  // Until the session is logged on, the connection has until `deadline`; a peer that never logs on
+  // holds no descriptor and thread for longer.
+  const auto deadline = std::chrono::steady_clock::now() + limits_.logon_timeout;
+  bool logged_on = false;
   while (!c.closed() && !stopping_.load()) {
+    int wait_ms = kTimerMs;
+    if (!logged_on) {
+      logged_on = c.session != nullptr && c.session->isLoggedOn();
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (!logged_on && left.count() <= 0) {
+        return "no Logon within " + std::to_string(limits_.logon_timeout.count()) +
+               " ms of connecting (exchange.logon_timeout_ms)";
+      }
+      if (!logged_on) wait_ms = static_cast<int>(std::min<std::int64_t>(kTimerMs, left.count() + 1));
+    }
     pollfd p{c.fd(), POLLIN, 0};
-    const int ready = ::poll(&p, 1, kTimerMs);
+    const int ready = ::poll(&p, 1, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return "";
     if (ready == 0) {

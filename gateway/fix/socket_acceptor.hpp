@@ -17,12 +17,19 @@
 // that sends more than kMaxPending bytes without one whole FIX frame is dropped (QuickFIX's parser would
 // keep them all).
 //
+// Against a hostile peer (Limits): a connection that has not logged on within logon_timeout is closed;
+// a connection beyond max_per_address from one IPv4 address, or beyond max_connections in all, is
+// closed as soon as it is accepted (both reported to `on_dropped`), so that a flood of idle connections
+// cannot take every descriptor; and when accept() finds no descriptor (EMFILE, ENFILE) the finished
+// connections are closed and accepting goes on once descriptors come back.
+//
 // Thread rules: constructed, started and stopped by the Acceptor's owning thread (FIX::Acceptor's
 // start() and stop(), which call the hooks below); accepting runs on FIX::Acceptor's start thread; each
 // connection on a thread of its own; on_dropped on that connection's thread.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <list>
@@ -44,13 +51,19 @@ class SocketAcceptor final : public FIX::Acceptor {
   using Dropped = std::function<void(const FIX::SessionID* session, const std::string& peer,
                                      const std::string& reason)>;
 
+  struct Limits {
+    std::chrono::milliseconds logon_timeout{10000};  // from accept to the session logged on
+    std::size_t max_per_address = 16;                // open connections from one address
+    std::size_t max_connections = 512;               // open connections in all
+  };
+
   // Listens on SocketAcceptPort of the settings (every session shares one), with SocketReuseAddress,
   // SocketNodelay and SocketSendBufferSize applied as ThreadedSocketAcceptor does. Throws
   // FIX::ConfigError as FIX::Acceptor does.
   SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
-                 const FIX::SessionSettings& settings, Dropped on_dropped);
+                 const FIX::SessionSettings& settings, Limits limits, Dropped on_dropped);
   SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
-                 const FIX::SessionSettings& settings, FIX::LogFactory& logs, Dropped on_dropped);
+                 const FIX::SessionSettings& settings, FIX::LogFactory& logs, Limits limits, Dropped on_dropped);
   ~SocketAcceptor() override;
 
   // The descriptor of a session's connection, for send()'s look for room (acceptor.cpp); -1 when the
@@ -79,7 +92,9 @@ class SocketAcceptor final : public FIX::Acceptor {
     std::atomic<bool> done{false};
   };
   void reap(bool all);
+  std::string over_limit(const std::string& address) const;
 
+  const Limits limits_;
   const Dropped on_dropped_;
   int listener_ = -1;
   int port_ = 0;

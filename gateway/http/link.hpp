@@ -90,6 +90,8 @@ struct SessionView {
   std::uint64_t messages_out = 0;
   std::uint64_t stalled = 0;   // times dropped for not reading
   std::uint64_t refused = 0;   // logons refused
+  std::uint32_t failed_logons = 0;  // failed logons in a row (wrong password): the back-off's count
+  std::int64_t blocked_until = 0;   // logons refused until then (back-off or lockout), 0 = none
 };
 
 struct ParticipantView {
@@ -127,6 +129,9 @@ struct MetricsView {
   std::vector<double> commit_bounds_us;
   std::vector<std::uint64_t> commit_counts;
   double commit_sum_us = 0;
+  std::uint64_t failed_logons = 0;        // wrong password or username, since start
+  std::uint64_t throttled_logons = 0;     // logons refused during a back-off or lockout
+  std::uint64_t dropped_connections = 0;  // FIX connections closed for what the peer did (or did not)
 };
 
 // The answer to an operator command, after the commit that holds it.

@@ -921,7 +921,10 @@ Json to_json(const SessionView& s, std::int32_t offset) {
               {"messages_in", s.messages_in},
               {"messages_out", s.messages_out},
               {"stalled", s.stalled},
-              {"refused", s.refused}};
+              {"refused", s.refused},
+              {"failed_logons", s.failed_logons},
+              {"blocked_until", s.blocked_until == 0 ? Json(nullptr) : Json(s.blocked_until)},
+              {"blocked_until_text", time_or_null(s.blocked_until, offset)}};
 }
 
 Json to_json(const ParticipantView& p) {
@@ -1201,11 +1204,23 @@ Answer Server::Impl::metrics() {
   o << "# HELP crix_queue_depth Commands waiting, by queue.\n# TYPE crix_queue_depth gauge\n"
     << "crix_queue_depth{queue=\"inbound\"} " << s.inbound_depth << "\n"
     << "crix_queue_depth{queue=\"batch\"} " << s.batch_depth << "\n";
-  std::size_t on = 0, off = 0;
-  for (const SessionView& v : link.sessions()) (v.logged_on ? on : off) += 1;
+  std::size_t on = 0, off = 0, blocked = 0;
+  for (const SessionView& v : link.sessions()) {
+    (v.logged_on ? on : off) += 1;
+    if (v.blocked_until != 0) ++blocked;
+  }
   o << "# HELP crix_sessions FIX sessions, by state.\n# TYPE crix_sessions gauge\n"
     << "crix_sessions{state=\"logged_on\"} " << on << "\n"
     << "crix_sessions{state=\"logged_off\"} " << off << "\n";
+  o << "# HELP crix_sessions_blocked FIX sessions whose logons wait out a back-off or lockout.\n"
+    << "# TYPE crix_sessions_blocked gauge\ncrix_sessions_blocked " << blocked << "\n";
+  o << "# HELP crix_logons_failed_total FIX logons with a wrong password or username.\n"
+    << "# TYPE crix_logons_failed_total counter\ncrix_logons_failed_total " << m.failed_logons << "\n";
+  o << "# HELP crix_logons_throttled_total FIX logons refused during a back-off or lockout.\n"
+    << "# TYPE crix_logons_throttled_total counter\ncrix_logons_throttled_total " << m.throttled_logons << "\n";
+  o << "# HELP crix_fix_connections_dropped_total FIX connections closed for their peer: over a cap, no Logon "
+       "in time, bad input.\n# TYPE crix_fix_connections_dropped_total counter\ncrix_fix_connections_dropped_total "
+    << m.dropped_connections << "\n";
   o << "# HELP crix_book_levels Price levels in the book, by symbol and side.\n# TYPE crix_book_levels gauge\n";
   for (const InstrumentView& i : link.instruments()) {
     const auto b = link.book(i.symbol, 0, false);
