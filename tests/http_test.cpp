@@ -933,7 +933,7 @@ TEST_CASE("console: the market file's [console] table", "[http][config]") {
   CHECK(r.console.users[1].role == config::ConsoleRole::kRegulator);
   CHECK(gateway::password_matches(r.console.users[1].secret, "miit-sample"));
   REQUIRE(r.console.tokens.size() == 1);
-  CHECK(gateway::password_matches(r.console.tokens[0].secret, "crix-sample-operator-token"));
+  CHECK(gateway::token_matches(r.console.tokens[0].secret, "crix-sample-operator-token"));
   CHECK(r.console.tls_cert.empty());
 
   const crix::test::ScratchDir dir("crix-http-config");
