@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "engine/exchange.hpp"
+#include "gateway/password.hpp"
 
 namespace crix::config {
 namespace {
@@ -126,10 +127,10 @@ class Reader {
     return v;
   }
 
-  // A salted password or token hash "sha256:<salt hex>:<digest hex>": a salt of hex digits and a
-  // SHA-256 digest of 64. Anything else never matches at logon, which locked the participant out
-  // with no word at start.
-  std::optional<std::string> secret_hash(std::string_view k, bool required, const char* what) {
+  // An API token's salted hash "sha256:<salt hex>:<digest hex>": a salt of hex digits and a SHA-256
+  // digest of 64 (gateway/password.hpp says why tokens keep a fast hash). Anything else never matches,
+  // which locked the script out with no word at start.
+  std::optional<std::string> token_hash(std::string_view k, bool required, const char* what) {
     std::optional<std::string> v = text(k, required, what);
     if (!v) return v;
     const auto hex = [](std::string_view t) {
@@ -142,8 +143,32 @@ class Reader {
     const bool ok = spec.rfind("sha256:", 0) == 0 && colon != std::string_view::npos &&
                     hex(spec.substr(7, colon - 7)) && spec.size() - colon - 1 == 64 && hex(spec.substr(colon + 1));
     if (!ok) {
-      error(k, std::string("must be sha256:<salt hex>:<64 hex digits> (") + what + "), never the secret itself; "
+      error(k, std::string("must be sha256:<salt hex>:<64 hex digits> (") + what + "), never the token itself; "
                    "config/README.md says how to make one");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // A password's scrypt hash (gateway/password.hpp) for `who` (e.g. "participant TJ-RONGCHENG"). The old
+  // "sha256:" form is refused with the command that makes a new one; parameters below the floor too.
+  std::optional<std::string> password_hash(std::string_view k, const std::string& who, const char* what) {
+    std::optional<std::string> v = text(k, true, what);
+    if (!v) return v;
+    if (v->rfind("sha256:", 0) == 0) {
+      error(k, who + "'s password hash is the old fast sha256: form, no longer accepted for passwords; run "
+                     "`crix passwd` and put its scrypt$... line here (config/README.md)");
+      return std::nullopt;
+    }
+    const auto params = gateway::parse_password_hash(*v);
+    if (!params) {
+      error(k, "must be scrypt$ln=<n>,r=<r>,p=<p>$<salt hex>$<64 hex digits> (" + std::string(what) + " of " + who +
+                   "), never the password itself; `crix passwd` makes one (config/README.md)");
+      return std::nullopt;
+    }
+    if (params->ln < gateway::kMinLn) {
+      error(k, who + "'s password hash has ln=" + std::to_string(params->ln) + ", below the floor ln=" +
+                   std::to_string(gateway::kMinLn) + "; run `crix passwd` for a new one");
       return std::nullopt;
     }
     return v;
@@ -678,7 +703,9 @@ void read_console(Reader& root, Console& console, const std::filesystem::path& f
       if (const auto role = c.choice("role", true, {"regulator", "operator"}, "what it may do")) {
         x.role = static_cast<ConsoleRole>(*role);
       }
-      x.secret = c.secret_hash(secret_key, true, "the password's or token's hash").value_or("");
+      x.secret = (table == "users" ? c.password_hash(secret_key, "console user " + x.name, "the password's hash")
+                                   : c.token_hash(secret_key, true, "the token's hash"))
+                     .value_or("");
       if (!x.name.empty() && !names.insert(x.name).second) c.error("name", "'" + x.name + "' is listed twice");
       out.push_back(std::move(x));
     });
@@ -751,7 +778,7 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       p.group = r.text("group", false, "enterprise group").value_or("");
       p.region = region_code(r, "region", true).value_or(0);
       p.sender_comp_id = r.identifier("sender_comp_id", true, "FIX SenderCompID").value_or("");
-      p.password_hash = r.secret_hash("password_hash", true, "the FIX Logon password's hash").value_or("");
+      p.password_hash = r.password_hash("password_hash", "participant " + p.id, "the FIX Logon password's hash").value_or("");
       if (const auto role = r.choice("role", true, {"seller", "buyer", "both"}, "what it may do")) {
         p.may_sell = *role != 1;
         p.may_buy = *role != 0;

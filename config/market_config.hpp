@@ -42,7 +42,8 @@ enum class ConsoleRole : std::uint8_t { kRegulator = 0, kOperator = 1 };
 std::string_view to_string(ConsoleRole role);  // "regulator", "operator"
 
 // A console user (`[[console.users]]`, `secret` = its password's hash) or an API token
-// (`[[console.tokens]]`, `secret` = the token's hash), both "sha256:<salt hex>:<digest hex>".
+// (`[[console.tokens]]`, `secret` = the token's hash): "scrypt$..." for a password, "sha256:<salt hex>:<digest
+// hex>" for a token (gateway/password.hpp).
 struct ConsoleCredential {
   std::string name;
   ConsoleRole role = ConsoleRole::kRegulator;

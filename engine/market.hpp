@@ -83,7 +83,7 @@ struct Participant {
   std::string group;        // enterprise group, for same-group ratio rules ("" = none)
   std::uint32_t region = 0;
   std::string sender_comp_id;
-  std::string password_hash;  // "sha256:<salt hex>:<digest hex>"
+  std::string password_hash;  // "scrypt$ln=..,r=..,p=..$<salt hex>$<key hex>" (gateway/password.hpp)
   bool may_sell = false;
   bool may_buy = false;
   std::vector<std::string> instruments;  // codes it may trade

@@ -40,6 +40,7 @@
 #include "engine/exchange.hpp"
 #include "gateway/daemon.hpp"
 #include "gateway/http/server.hpp"
+#include "gateway/password.hpp"
 #include "ledger/error.hpp"
 #include "tools/cli.hpp"
 
@@ -184,6 +185,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   log_in_zone(loaded.market->exchange.utc_offset_minutes);
+  const auto warn_if_weak = [](const std::string& who, const std::string& spec) {
+    const auto q = crix::gateway::parse_password_hash(spec);
+    if (q && crix::gateway::weaker_than_default(*q)) {
+      spdlog::warn("{}'s password hash has scrypt ln={},r={},p={}, cheaper than the default ln={},r={},p={}: "
+                   "make a new one with 'crix passwd'", who, q->ln, q->r, q->p, crix::gateway::kDefaultScrypt.ln,
+                   crix::gateway::kDefaultScrypt.r, crix::gateway::kDefaultScrypt.p);
+    }
+  };
+  for (const auto& p : loaded.market->participants) warn_if_weak("participant " + p.id, p.password_hash);
+  for (const auto& u : loaded.console.users) warn_if_weak("console user " + u.name, u.secret);
 
   options.market_file = market_file.string();
   const crix::config::FixGuard& guard = loaded.fix_guard;

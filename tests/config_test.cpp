@@ -188,8 +188,14 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "participant[1].sender_comp_id: SenderCompID TJ-RONGCHENG belongs to two participants"},
       {"market.toml", "credit_code = \"91120000MA05RC0001\"", "credit_code = \"9112\"",
        "participant[0].credit_code: must have 18 characters, has 4"},
-      {"market.toml", "password_hash = \"sha256:", "password_hash = \"plain:",
-       "participant[0].password_hash: must be sha256:<salt hex>:<64 hex digits>"},
+      {"market.toml", "password_hash = \"scrypt$", "password_hash = \"plain$",
+       "participant[0].password_hash: must be scrypt$ln=<n>,r=<r>,p=<p>$<salt hex>$<64 hex digits> (the FIX Logon "
+       "password's hash of participant TJ-RONGCHENG)"},
+      {"market.toml", "password_hash = \"scrypt$", "password_hash = \"sha256:00:0000000000000000000000000000000000000000000000000000000000000000\" #",
+       "participant[0].password_hash: participant TJ-RONGCHENG's password hash is the old fast sha256: form, no "
+       "longer accepted for passwords; run `crix passwd`"},
+      {"market.toml", "password_hash = \"scrypt$ln=14", "password_hash = \"scrypt$ln=9",
+       "participant[0].password_hash: participant TJ-RONGCHENG's password hash has ln=9, below the floor ln=10"},
       {"market.toml", "[[09:30:00, 11:30:00], [13:00:00, 15:00:00]]", "[[13:00:00, 15:00:00], [09:30:00, 11:30:00]]",
        "exchange.sessions[1]: overlaps or precedes the session before it"},
       {"market.toml", "[[09:30:00, 11:30:00],", "[[11:30:00, 09:30:00],",
@@ -247,11 +253,11 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "it), got 1"},
       {"market.toml", "max_orders = 1048576", "max_orders = 268435456",
        "exchange.max_orders: must be a whole number from 1 to 16777216"},
-      {"market.toml", "password_hash = \"sha256:bc02f9e208621b3d:", "password_hash = \"sha256::",
-       "participant[0].password_hash: must be sha256:<salt hex>:<64 hex digits> (the FIX Logon password's hash), "
-       "never the secret itself"},
-      {"market.toml", "password = \"sha256:2c504e0a1a0c7813:ff53", "password = \"sha256:2c504e0a1a0c7813:ff5",
-       "console.users[0].password: must be sha256:<salt hex>:<64 hex digits>"},
+      {"market.toml", "password = \"scrypt$", "password = \"sha256:2c504e0a1a0c7813:0000000000000000000000000000000000000000000000000000000000000000\" #",
+       "console.users[0].password: console user ops's password hash is the old fast sha256: form, no longer "
+       "accepted for passwords; run `crix passwd`"},
+      {"market.toml", "token = \"sha256:e292f92fb1b11295:131f", "token = \"sha256:e292f92fb1b11295:131",
+       "console.tokens[0].token: must be sha256:<salt hex>:<64 hex digits> (the token's hash), never the token itself"},
       {"rules-2021.toml", "effect = \"deny\"", "effect = \"forbid\"",
        "transfer[0].effect: must be one of allow, deny (what the rule does), got 'forbid'"},
   };

@@ -2121,3 +2121,55 @@ TEST_CASE("crixd: more idle connections than its descriptor limit, once they clo
   CHECK(refusal.empty());
   check_stops_cleanly(crixd);
 }
+
+TEST_CASE("crix passwd's line logs on to crixd; a sha256: password is refused by config check and at start",
+          "[crixd][password]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const auto edit_first_hash = [&](const std::string& line) {
+    std::ifstream in(market);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t at = text.find("password_hash = ");  // TJ-RONGCHENG's, the first participant's
+    REQUIRE(at != std::string::npos);
+    text.replace(at, text.find('\n', at) - at, "password_hash = \"" + line + "\"");
+    std::ofstream(market) << text;
+  };
+
+  const crix::test::RunResult empty = crix::test::run({CRIX_BIN, "passwd"}, {std::string("\n"), {}});
+  CHECK(empty.exit_code == 1);
+  CHECK_THAT(empty.err, Catch::Matchers::Contains("empty password"));
+  const crix::test::RunResult made =
+      crix::test::run({CRIX_BIN, "passwd", "--ln", "10", "--r", "1", "--p", "1"}, {std::string("fresh-secret\n"), {}});
+  REQUIRE(made.exit_code == 0);
+  REQUIRE(made.out.rfind("scrypt$ln=10,r=1,p=1$", 0) == 0);
+  edit_first_hash(made.out.substr(0, made.out.find('\n')));
+  const crix::test::RunResult checked = crix::test::run({CRIX_BIN, "config", "check", market});
+  INFO(checked.out << checked.err);
+  CHECK(checked.exit_code == 0);
+  {
+    const std::uint16_t port = free_port();
+    Crixd crixd(dir, market, dir.file("crix.ledger"), port);
+    REQUIRE(crixd.listening(port));
+    {
+      Client old(port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+      CHECK_FALSE(old.fix().wait_logged_on(3000));
+      CHECK(old.fix().logout_text() == "wrong password for TJ-RONGCHENG");
+    }
+    Client fresh(port, "TJ-RONGCHENG", "fresh-secret");
+    CHECK(fresh.fix().wait_logged_on(5000));
+  }
+
+  // The old fast form, e.g. a market file from before scrypt: refused by both, naming the fix.
+  edit_first_hash("sha256:bc02f9e208621b3d:6c476ff1f972d41d45406db7ec118931e25aed67aae0a7aa26d67227223bded0");
+  const crix::test::RunResult refused = crix::test::run({CRIX_BIN, "config", "check", market});
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.out + refused.err,
+             Catch::Matchers::Contains("participant TJ-RONGCHENG's password hash is the old fast sha256: form") &&
+                 Catch::Matchers::Contains("run `crix passwd`"));
+  const crix::test::RunResult start =
+      crix::test::run({"timeout", "20", CRIXD_BIN, "--market", market, "--ledger", dir.file("other.ledger"), "--port",
+                       std::to_string(free_port()), "--log-dir", dir.file("logs2")});
+  CHECK(start.exit_code != 0);
+  CHECK(start.exit_code != 124);
+  CHECK_THAT(start.out + start.err, Catch::Matchers::Contains("run `crix passwd`"));
+}

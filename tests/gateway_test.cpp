@@ -88,15 +88,54 @@ TEST_CASE("many producers, one consumer: every accepted item arrives once, in ea
   CHECK(total + static_cast<std::size_t>(refused.load()) == std::size_t{kProducers} * kItems);
 }
 
-TEST_CASE("a password matches its salted hash and nothing else", "[gateway]") {
-  // The sample market's spec for TJ-RONGCHENG (config/sample/market.toml).
+TEST_CASE("a password matches its scrypt hash and nothing else", "[gateway][password]") {
+  using crix::gateway::password_matches;
+  const std::string spec = crix::gateway::password_hash("demo-tj-rongcheng", crix::test::kTestScrypt);
+  REQUIRE(spec.rfind("scrypt$ln=10,r=1,p=1$", 0) == 0);
+  CHECK(crix::gateway::parse_password_hash(spec).has_value());
+  CHECK(password_matches(spec, "demo-tj-rongcheng"));
+  CHECK_FALSE(password_matches(spec, "demo-tj-rongchenG"));
+  CHECK_FALSE(password_matches(spec, ""));
+  // A fresh salt each time: the same password never gives the same line twice.
+  CHECK(crix::gateway::password_hash("demo-tj-rongcheng", crix::test::kTestScrypt) != spec);
+
+  // Tampered parameters, salt or key: still well-formed, never a match.
+  const std::size_t salt_at = spec.find('$', 7) + 1;
+  const std::size_t key_at = spec.find('$', salt_at) + 1;
+  std::string t = spec;
+  t.replace(7, 4, "ln=11");
+  CHECK_FALSE(password_matches(t, "demo-tj-rongcheng"));
+  t = spec;
+  t[salt_at] = t[salt_at] == '0' ? '1' : '0';
+  CHECK_FALSE(password_matches(t, "demo-tj-rongcheng"));
+  t = spec;
+  t[key_at + 10] = t[key_at + 10] == '0' ? '1' : '0';
+  CHECK_FALSE(password_matches(t, "demo-tj-rongcheng"));
+
+  // Malformed: no match, no crash, no KDF of absurd cost.
+  for (const std::string& bad : {std::string(""), std::string("scrypt$"), spec.substr(0, key_at),
+                                spec.substr(0, spec.size() - 1), spec + "0", spec.substr(0, key_at) + "zz",
+                                std::string("scrypt$ln=10,r=1$00$") + std::string(64, '0'),
+                                std::string("scrypt$ln=99,r=1,p=1$00$") + std::string(64, '0'),
+                                std::string("scrypt$ln=-1,r=1,p=1$00$") + std::string(64, '0'),
+                                std::string("scrypt$ln=10,r=1,p=1$$") + std::string(64, '0'),
+                                std::string("scrypt$ln=10,r=1,p=1,x=2$00$") + std::string(64, '0'),
+                                std::string("sha256:bc02f9e208621b3d:6c476ff1f972d41d45406db7ec118931e25aed67aae0a7aa26d67227223bded0"),
+                                std::string("plain:demo-tj-rongcheng")}) {
+    CAPTURE(bad);
+    CHECK_FALSE(crix::gateway::parse_password_hash(bad).has_value());
+    CHECK_FALSE(password_matches(bad, "demo-tj-rongcheng"));
+  }
+}
+
+TEST_CASE("an API token matches its fast salted SHA-256 hash, passwords do not", "[gateway][password]") {
+  // The sample market's old spec for TJ-RONGCHENG's password: now a token's form only.
   const std::string spec = "sha256:bc02f9e208621b3d:6c476ff1f972d41d45406db7ec118931e25aed67aae0a7aa26d67227223bded0";
-  CHECK(crix::gateway::password_matches(spec, "demo-tj-rongcheng"));
-  CHECK_FALSE(crix::gateway::password_matches(spec, "demo-tj-rongchenG"));
-  CHECK_FALSE(crix::gateway::password_matches(spec, ""));
-  CHECK_FALSE(crix::gateway::password_matches("sha256:bc02f9e208621b3d", "demo-tj-rongcheng"));
-  CHECK_FALSE(crix::gateway::password_matches("plain:demo-tj-rongcheng", "demo-tj-rongcheng"));
-  CHECK(crix::gateway::password_spec("bc02f9e208621b3d", "demo-tj-rongcheng") == spec);
+  CHECK(crix::gateway::token_matches(spec, "demo-tj-rongcheng"));
+  CHECK_FALSE(crix::gateway::token_matches(spec, "demo-tj-rongchenG"));
+  CHECK_FALSE(crix::gateway::token_matches("sha256:bc02f9e208621b3d", "demo-tj-rongcheng"));
+  CHECK(crix::gateway::token_spec("bc02f9e208621b3d", "demo-tj-rongcheng") == spec);
+  CHECK_FALSE(crix::gateway::password_matches(spec, "demo-tj-rongcheng"));
 }
 
 namespace {

@@ -969,7 +969,7 @@ TEST_CASE("console: the market file's [console] table", "[http][config]") {
   CHECK(r.console.users[1].role == config::ConsoleRole::kRegulator);
   CHECK(gateway::password_matches(r.console.users[1].secret, "miit-sample"));
   REQUIRE(r.console.tokens.size() == 1);
-  CHECK(gateway::password_matches(r.console.tokens[0].secret, "crix-sample-operator-token"));
+  CHECK(gateway::token_matches(r.console.tokens[0].secret, "crix-sample-operator-token"));
   CHECK(r.console.tls_cert.empty());
 
   const crix::test::ScratchDir dir("crix-http-config");
@@ -980,7 +980,7 @@ TEST_CASE("console: the market file's [console] table", "[http][config]") {
   text << in.rdbuf();
   std::string s = text.str();
   s.replace(s.find("# tls_cert = "), 2, "");
-  s.replace(s.find("password = \"sha256:"), 19, "password = \"plain-");
+  s.replace(s.find("password = \"scrypt$"), 19, "password = \"plain-");
   s.replace(s.find("role = \"regulator\""), 18, "role = \"admin\"");
   std::ofstream(market) << s;
   const config::LoadResult bad = config::load_market(market);
@@ -989,6 +989,6 @@ TEST_CASE("console: the market file's [console] table", "[http][config]") {
   for (const auto& e : bad.errors) all += config::format(e) + "\n";
   INFO(all);
   CHECK(all.find("console.tls_cert: needs its partner") != std::string::npos);
-  CHECK(all.find("console.users[0].password: must be sha256") != std::string::npos);
+  CHECK(all.find("console.users[0].password: must be scrypt$") != std::string::npos);
   CHECK(all.find("console.users[1].role: must be one of regulator, operator") != std::string::npos);
 }

@@ -10,7 +10,11 @@
 #include <memory>
 #include <string>
 
+#include <termios.h>
+#include <unistd.h>
+
 #include "config/market_config.hpp"
+#include "gateway/password.hpp"
 #include "ledger/error.hpp"
 #include "tools/admin_cli.hpp"
 #include "tools/cli.hpp"
@@ -24,6 +28,31 @@
 namespace {
 
 using crix::tools::on_run;
+
+// `crix passwd [--ln N] [--r N] [--p N]`: reads a password (from the terminal without echo, or the first
+// line of stdin when it is not a terminal) and prints its scrypt hash line for the market file.
+int passwd(const crix::gateway::ScryptParams& params) {
+  const bool tty = isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  const bool echo_off = tty && tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (echo_off) {
+    termios quiet = saved;
+    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  if (tty) std::cerr << "password: " << std::flush;
+  std::string line;
+  std::getline(std::cin, line);
+  if (echo_off) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  if (tty) std::cerr << "\n";
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) {
+    std::cerr << "crix passwd: empty password: type one (or give it as the first line of stdin)\n";
+    return 1;
+  }
+  std::cout << crix::gateway::password_hash(line, params) << "\n";
+  return 0;
+}
 using crix::tools::whole;
 
 // `crix gen [--seed N] [--ops N]`: the deterministic order stream on stdout.
@@ -119,6 +148,18 @@ int main(int argc, char** argv) {
   auto config_file = std::make_shared<std::string>(crix::config::sample_market_path().string());
   check.add_option("FILE", *config_file, "the market file (default: the sample market)")->type_name("");
   on_run(check, [config_file] { return check_config(*config_file); });
+
+  CLI::App& pw = *crix.add_subcommand(
+      "passwd", "read a password (terminal without echo, or stdin's first line) and print its scrypt hash for the "
+                "market file (participant password_hash, console user password)");
+  pw.footer("Exit codes: 0 printed, 1 empty password, 2 bad arguments.");
+  auto scrypt = std::make_shared<crix::gateway::ScryptParams>();
+  pw.add_option("--ln", scrypt->ln, "log2 of scrypt's N (cost); the default is OWASP's")
+      ->type_name("N")
+      ->check(whole(crix::gateway::kMinLn, crix::gateway::kMaxLn));
+  pw.add_option("--r", scrypt->r, "scrypt's block size r")->type_name("N")->check(whole(1, crix::gateway::kMaxR));
+  pw.add_option("--p", scrypt->p, "scrypt's parallelism p")->type_name("N")->check(whole(1, crix::gateway::kMaxP));
+  on_run(pw, [scrypt] { return passwd(*scrypt); });
 
   CLI::App& sim = *crix.add_subcommand(
       "simulate", "run one trading day of the exchange, market rules on, and report trades, credits, caps and "

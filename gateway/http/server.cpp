@@ -834,7 +834,7 @@ Identity Server::Impl::identify(const Request& req) {
     if (value.substr(0, kBearer.size()) == kBearer) {
       const std::string_view token = value.substr(kBearer.size());
       for (const config::ConsoleCredential& t : console.tokens) {
-        if (gateway::password_matches(t.secret, token)) {
+        if (gateway::token_matches(t.secret, token)) {
           who.user = t.name;
           who.role = from_config(t.role);
           return who;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "config/market_config.hpp"
+#include "gateway/password.hpp"
 
 namespace crix::test {
 
@@ -47,6 +48,12 @@ std::string all_day_market(const ScratchDir& dir) {
     } else if (line.rfind("holidays = ", 0) == 0) {
       in_holidays = line.find(']') == std::string::npos;
       line = "holidays = []";
+    } else if (const std::size_t said = line.find(" password: ");
+               said != std::string::npos && (line.rfind("password_hash = ", 0) == 0 || line.rfind("password = ", 0) == 0)) {
+      // The sample's OWASP scrypt costs ~100 ms per logon: every test logon would pay it (kTestScrypt).
+      const std::string key = line.substr(0, line.find(' '));
+      const std::string secret = line.substr(said + 11, line.find_first_of(" \t", said + 11) - said - 11);
+      line = key + " = \"" + gateway::password_hash(secret, kTestScrypt) + "\"  # test password: " + secret;
     }
     s += line;
     s += '\n';

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "gateway/password.hpp"
+
 namespace crix::test {
 
 class ScratchDir {
@@ -25,8 +27,12 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-// Copies the sample market into `dir` with one session 00:00-23:59 on all seven days and no holidays;
-// returns the market file's path.
+// Copies the sample market into `dir` with one session 00:00-23:59 on all seven days and no holidays,
+// its passwords (the same ones) hashed with kTestScrypt; returns the market file's path.
 std::string all_day_market(const ScratchDir& dir);
+
+// The cheap scrypt parameters of test market files: at the floor (ln=10) with r=p=1, about a millisecond a
+// check, so the suite's many logons keep CI fast. Never for a real market.
+inline constexpr gateway::ScryptParams kTestScrypt{10, 1, 1};
 
 }  // namespace crix::test
