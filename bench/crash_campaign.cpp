@@ -53,8 +53,8 @@ struct Party {
 
 // Steel capacity, ironmaking and steelmaking (they do not trade with each other): two sellers' divisible
 // facilities, two buyers' projects (config/sample/market.toml).
-// Four tonnes per order (the least that credits a project at every ratio), so that the facilities'
-// capacity (500,000 t and more) lasts for hundreds of cycles.
+// Two tonnes per order (the least a sell may offer: it credits a project 1 t at 1.25:1), so that
+// the facilities' capacity (HB-BF-450: 550,000 t, some 270,000 fills) lasts for 900 cycles and more.
 constexpr Party kParties[] = {
     {"HB-TANGSHAN-IRON", "demo-hb-tangshan-iron", "HB-BF-450", '2', "STEEL-IRON", 58000},
     {"SD-JINAN-STEEL", "demo-sd-jinan-steel", "SD-CV-120", '2', "STEEL-CRUDE", 95000},
@@ -130,7 +130,7 @@ crix::fix::OrderRequest order(const std::string& cl, const Party& p, std::int64_
   r.side = p.side;
   r.ord_type = '2';
   r.time_in_force = '1';
-  r.qty = 4;
+  r.qty = 2;
   r.price = price;
   return r;
 }
