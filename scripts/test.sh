@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's test command: install what is needed, build, and run every test twice: in a Release
 # build and in an AddressSanitizer + UndefinedBehaviorSanitizer build (the browser test, label
-# "browser", in the ASan build only); then the tests that use threads (the ledger's concurrent readers
-# and crashes, the daemon's queues, the FIX layer, the console, crixd end to end) once more under
-# ThreadSanitizer (label "threads", two at a time); then each libFuzzer target for 60 seconds from its
-# seed corpus, two at a time
-# (scripts/fuzz.sh; longer campaigns: scripts/fuzz.sh 3600, results in bench/RESULTS.md).
+# "browser", in the ASan build only). After the Release tests, 20 cycles of the crash campaign
+# (scripts/crash-campaign.sh: SIGKILL under FIX load, nothing acknowledged lost). Then the tests that use
+# threads (label "threads": the ledger's concurrent readers and crashes, the daemon's queues, the FIX
+# layer, the console, crixd end to end) once more under ThreadSanitizer, two at a time; then each
+# libFuzzer target for 60 seconds from its seed corpus, two at a time (scripts/fuzz.sh; longer
+# campaigns: scripts/fuzz.sh 3600, results in bench/RESULTS.md).
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,10 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRIX_TESTS=ON 
 cmake --build build/release -j "$jobs"
 ctest --test-dir build/release --output-on-failure -j "$jobs" --label-exclude browser
 phase "Release"
+
+echo "== Crash campaign: 20 SIGKILL cycles of crixd under FIX load (bench/RESULTS.md has a longer run)"
+scripts/crash-campaign.sh 20 --seed "${CRIX_CAMPAIGN_SEED:-$(date +%s)}"
+phase "Crash campaign"
 
 echo "== ASan + UBSan build and tests"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_ASAN=ON -DCRIX_TESTS=ON \

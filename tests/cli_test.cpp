@@ -147,7 +147,7 @@ TEST_CASE("a usage error of any kind is one line on stderr naming the command, w
       {{CRIXD_BIN, "--sync", "fast"}, "crixd: --sync: \"fast\" is none of full, os; run 'crixd --help'\n"},
       // unknown verb, or none
       {{crix, "frobnicate"},
-       "crix: unknown command 'frobnicate'; valid: gen, replay, config, simulate, ledger, verify, operator, order, "
+       "crix: unknown command 'frobnicate'; valid: gen, replay, config, passwd, simulate, ledger, verify, operator, order, "
        "admin, "
        "help; run 'crix --help'\n"},
       {{crix, "config", "lint"}, "crix config: unknown command 'lint'; valid: check; run 'crix config --help'\n"},
