@@ -517,8 +517,12 @@ int verify_here(const std::string& path, const VerifyRequest& request, std::ostr
 // Runs `work` in a child process and returns its exit code, with what it printed copied to out and err.
 // On some damaged pages LMDB stops the process itself (an assertion in mdb.c aborts: a zeroed branch
 // page gave SIGABRT, a damaged pointer SIGSEGV), and a damaged file must get a verdict, not a crash:
-// `verb` ("crix verify", "crix ledger") then says the file is damaged, exit 1. The child sends its exit
+// `verb` ("crix verify", "crix ledger") then says the file is damaged, exit 1. A usage error the action
+// throws (CLI::ValidationError) is thrown again here. The child sends its exit
 // code and what it printed through a pipe: "<code> <out bytes>\n", then stdout's text, then stderr's.
+// The child's code for a usage error its action threw (CLI::ValidationError): no exit code a verb returns.
+constexpr int kUsageError = -2;
+
 int in_child(const std::string& verb, const std::string& path,
              const std::function<int(std::ostream&, std::ostream&)>& work, std::ostream& out, std::ostream& err) {
   int fds[2];
@@ -538,7 +542,19 @@ int in_child(const std::string& verb, const std::string& path,
   if (child == 0) {
     ::close(fds[0]);
     std::ostringstream o, e;
-    const int code = work(o, e);
+    int code = 1;
+    try {
+      code = work(o, e);
+    } catch (const CLI::ValidationError& usage) {
+      // An argument the action found wrong (a date, a code the ledger does not know): the parent
+      // throws it again, so that it ends as every usage error does (exit 2, one line).
+      o.str("");
+      e.str(usage.what());
+      code = kUsageError;
+    } catch (const std::exception& failure) {
+      e << verb << ": " << path << ": " << failure.what() << "\n";
+      code = 1;
+    }
     const std::string message = std::to_string(code) + " " + std::to_string(o.str().size()) + "\n" + o.str() + e.str();
     for (std::size_t done = 0; done < message.size();) {
       const ssize_t n = ::write(fds[1], message.data() + done, message.size() - done);
@@ -576,6 +592,7 @@ int in_child(const std::string& verb, const std::string& path,
     return 1;
   }
   const std::size_t body = static_cast<std::size_t>(head.tellg());
+  if (code == kUsageError) throw CLI::ValidationError(message.substr(std::min(message.size(), body + out_bytes)));
   out << message.substr(body, out_bytes);
   err << message.substr(std::min(message.size(), body + out_bytes));
   return code;
