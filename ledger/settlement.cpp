@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ledger/sequencer.hpp"
+#include "ledger/sha256.hpp"
 
 namespace crix::ledger {
 
@@ -103,6 +104,28 @@ RecoveryReport recover(const Reader& reader, engine::Exchange& exchange, const P
                        std::chrono::milliseconds every) {
   RecoveryReport report;
   const Meta meta = reader.meta();
+  Sha256 sha;
+  Hash prev{};  // the last checked record's hash
+  const auto damaged = [&report](std::string what) {
+    report.damage = what;
+    report.mismatch = std::move(what);
+  };
+  // The stored record as a link of the chain: false (and the report says why) when it is not one.
+  const auto linked = [&](const Trade& stored) {
+    const std::string id = (stored.kind == TradeKind::kRevocation ? "revocation " : "trade ") + std::to_string(stored.id.v);
+    if (stored.prev_hash != prev) {
+      damaged(id + ": prev_hash " + to_hex(stored.prev_hash) + " is not the previous record's hash " + to_hex(prev));
+      return false;
+    }
+    const Hash computed = sha.trade_hash(encode(stored));
+    if (computed != stored.hash) {
+      damaged(id + ": stored hash " + to_hex(stored.hash) + " does not match its contents (computed " +
+              to_hex(computed) + ")");
+      return false;
+    }
+    prev = stored.hash;
+    return true;
+  };
   engine::EventSink sink;
   engine::Seq next(1);
   constexpr std::size_t kPage = 4096;
@@ -115,6 +138,7 @@ RecoveryReport recover(const Reader& reader, engine::Exchange& exchange, const P
     }
     const std::vector<engine::Command> page = reader.journal(next, kPage);
     for (const engine::Command& c : page) {
+      report.at = c.seq;
       sink.clear();
       exchange.apply(c, sink);
       ++report.commands;
@@ -123,6 +147,7 @@ RecoveryReport recover(const Reader& reader, engine::Exchange& exchange, const P
         const bool fill = e.type == engine::EventType::kFill;
         const Trade again = fill ? trade_of(exchange, c, e) : revocation_of(c, e);
         std::optional<Trade> stored = reader.trade(again.id);
+        if (stored && !linked(*stored)) return report;
         if (stored && !fill) {
           // A revocation record copies the revoked trade's fields (the writer's); the replay knows
           // which trade it revokes, by which command, when.
@@ -155,9 +180,12 @@ RecoveryReport recover(const Reader& reader, engine::Exchange& exchange, const P
     }
     if (page.size() < kPage) break;
   }
+  report.at = engine::Seq{};
   if (report.trades != meta.trade_count) {
     report.mismatch = "the ledger holds " + std::to_string(meta.trade_count) + " trades but replaying its " +
                       std::to_string(report.commands) + " commands produced " + std::to_string(report.trades);
+  } else if (meta.chain_head != prev) {
+    damaged("meta's chain head " + to_hex(meta.chain_head) + " is not the last record's hash " + to_hex(prev));
   }
   return report;
 }
@@ -188,6 +216,11 @@ OpenLedger open_ledger(const std::string& path, const engine::Market& market, co
   std::vector<engine::ParticipantStatus> statuses = out.writer->registered_statuses();
   out.exchange = exchange_for(reader, with_statuses(market, statuses));
   out.recovery = recover(reader, *out.exchange, open.progress, open.progress_every);
+  if (out.recovery.damage) {
+    throw Error(ErrorKind::kCorrupt, "ledger " + path + " is damaged: " + *out.recovery.damage +
+                                         ". Nothing was started on it; run crix verify " + path +
+                                         " for the whole check, and restore the ledger from a copy");
+  }
   if (!out.recovery.ok() && out.writer->participants_unregistered()) {
     // A ledger of an older build did not register its participants: the configured statuses were
     // the guess. A participant suspended in the market file since is the usual edit: try them active.
@@ -205,8 +238,10 @@ OpenLedger open_ledger(const std::string& path, const engine::Market& market, co
   if (!out.recovery.ok()) {
     throw Error(ErrorKind::kCorrupt, "ledger " + path + ": replaying its journal does not reproduce its trades (" +
                                          *out.recovery.mismatch +
-                                         "): the configuration, the rules or this build differ from the ones "
-                                         "that wrote it; stop and compare them, never edit the ledger" +
+                                         "): its journal is damaged, or the configuration, the rules or this "
+                                         "build differ from the ones that wrote it. Run crix verify " + path +
+                                         " --market " + (options.market.path.empty() ? std::string("FILE") : options.market.path) +
+                                         ": it names a damaged record; else stop and compare them, never edit the ledger" +
                                          out.writer->market_note());
   }
   const engine::Seq last = out.writer->meta().last_seq;

@@ -39,6 +39,11 @@ struct RecoveryReport {
   // The first difference between a regenerated trade and the stored one (or a trade the replay
   // produced that the ledger does not hold, or the reverse); none when the replay agrees.
   std::optional<std::string> mismatch;
+  // Damage the replay found in the stored trades themselves, whatever the configuration: a record's
+  // hash that does not match its bytes, a prev_hash that is not the previous record's hash, or meta's
+  // chain head that is not the last record's hash. Set together with `mismatch` (the same text).
+  std::optional<std::string> damage;
+  engine::Seq at{};  // the command whose replay first differed (0: none, or the difference is at the end)
   bool ok() const { return !mismatch; }
 };
 
@@ -59,6 +64,9 @@ using ProgressFn = std::function<void(const ReplayProgress&)>;
 // time). Stops at the first mismatch; a mismatch is for the caller to stop on loudly, never to repair.
 // `progress`, when set, is called before the first command (done 0) and then, between pages of 4,096
 // commands, whenever `every` has passed since the last call (0: after every page).
+// Each stored trade it compares is also checked as a link of the hash chain (its hash recomputed, its
+// prev_hash the previous record's hash), and meta's chain head against the last: damage a replay
+// would otherwise pass over (RecoveryReport::damage).
 RecoveryReport recover(const Reader& reader, engine::Exchange& exchange, const ProgressFn& progress = {},
                        std::chrono::milliseconds every = std::chrono::seconds(1));
 
@@ -90,7 +98,8 @@ struct OpenOptions {
 // replay is exact. Then the market file is accepted (Writer::accept_market).
 // Throws Error as Writer does (kIncompatible names the entry and field of the market that differs
 // from the ledger's registration, and the market file the ledger was made with), and Error(kCorrupt)
-// when the replay does not reproduce the stored trades (the message says where): a loud stop, never a
+// when the replay does not reproduce the stored trades (the message says where) or the stored trades
+// are damaged (the message says the ledger is damaged and to run `crix verify`): a loud stop, never a
 // repair.
 OpenLedger open_ledger(const std::string& path, const engine::Market& market, const WriterOptions& options = {},
                        const OpenOptions& open = {});

@@ -820,3 +820,136 @@ TEST_CASE("crix verify --head catches a ledger rolled back to an older commit", 
   CHECK(older.exit_code == 0);
   CHECK(run("verify " + ledger + " --head 12ab").exit_code == 2);
 }
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Where `record`'s bytes sit in `bytes`: LMDB copies a page on write, so older copies of a record may
+// remain in free pages beside the live one; a test damages them all.
+template <typename Record>
+std::vector<std::size_t> places(const std::string& bytes, const Record& record) {
+  const std::string_view wanted(reinterpret_cast<const char*>(&record), sizeof record);
+  std::vector<std::size_t> found;
+  for (std::size_t at = bytes.find(wanted); at != std::string::npos; at = bytes.find(wanted, at + 1)) found.push_back(at);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("a damaged journal record: crix verify --market names it, crixd refuses the ledger as damaged",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 3000 --ledger " + ledger).exit_code == 0);
+
+  // A trade its command made alone, filling the whole order: one tonne less in that command changes
+  // the trade at that command, so the replay stops exactly there.
+  std::uint64_t seq = 0;
+  crix::ledger::JournalRecord record{};
+  {
+    const crix::ledger::Reader reader(ledger);
+    const std::uint64_t trades = reader.meta().trade_count;
+    for (std::uint64_t id = 2; id < trades && seq == 0; ++id) {
+      const auto before = reader.trade(crix::engine::TradeId(id - 1));
+      const auto t = reader.trade(crix::engine::TradeId(id));
+      const auto after = reader.trade(crix::engine::TradeId(id + 1));
+      REQUIRE((before && t && after));
+      if (t->kind != crix::ledger::TradeKind::kTrade || before->seq == t->seq || after->seq == t->seq) continue;
+      const std::vector<crix::engine::Command> c = reader.journal(t->seq, 1);
+      REQUIRE(c.size() == 1);
+      if (c[0].type != crix::engine::CommandType::kNew || c[0].qty != t->qty || c[0].qty.v % 256 < 2) continue;
+      seq = t->seq.v;
+      record = crix::ledger::encode(c[0]);
+    }
+  }
+  REQUIRE(seq != 0);
+  std::string bytes = file_bytes(ledger);
+  const std::vector<std::size_t> at = places(bytes, record);
+  REQUIRE_FALSE(at.empty());
+  for (const std::size_t p : at) --bytes[p + offsetof(crix::ledger::JournalRecord, qty)];  // low byte: a tonne less
+  write_bytes(ledger, bytes);
+
+  const std::string market = crix::config::sample_market_path();
+  const crix::test::RunResult verdict = run("verify " + ledger + " --market " + market);
+  INFO(verdict.out << verdict.err);
+  CHECK(verdict.exit_code == 1);
+  CHECK(verdict.err.find("first bad record: journal seq " + std::to_string(seq) + " ") != std::string::npos);
+  CHECK(verdict.out.find("sound") == std::string::npos);
+
+  const std::uint16_t port = crix::test::free_port();
+  crix::test::CrixdProcess crixd(CRIXD_BIN, dir, market, ledger, port, "full");
+  CHECK_FALSE(crixd.listening(port));
+  CHECK(crixd.stop(0) != 0);
+  INFO(crixd.errors());
+  CHECK(crixd.errors().find("its journal is damaged") != std::string::npos);
+  CHECK(crixd.errors().find("crix verify " + ledger + " --market ") != std::string::npos);
+}
+
+TEST_CASE("crixd refuses to start on a ledger whose trade has a damaged stored hash, and says to run crix verify",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 3000 --ledger " + ledger).exit_code == 0);
+  crix::ledger::TradeRecord record{};
+  std::uint64_t id = 0;
+  {
+    const crix::ledger::Reader reader(ledger);
+    id = reader.meta().trade_count / 2;
+    REQUIRE(id > 1);
+    const auto t = reader.trade(crix::engine::TradeId(id));
+    REQUIRE(t);
+    record = crix::ledger::encode(*t);
+  }
+  std::string bytes = file_bytes(ledger);
+  const std::vector<std::size_t> at = places(bytes, record);
+  REQUIRE_FALSE(at.empty());
+  for (const std::size_t p : at) bytes[p + offsetof(crix::ledger::TradeRecord, hash)] ^= 0x40;
+  write_bytes(ledger, bytes);
+  const std::string message = "trade " + std::to_string(id) + ": stored hash ";
+  const crix::test::RunResult verdict = run("verify " + ledger);
+  CHECK(verdict.exit_code == 1);
+  CHECK(verdict.err.find(message) != std::string::npos);
+
+  const std::uint16_t port = crix::test::free_port();
+  crix::test::CrixdProcess crixd(CRIXD_BIN, dir, crix::config::sample_market_path(), ledger, port, "full");
+  CHECK_FALSE(crixd.listening(port));
+  CHECK(crixd.stop(0) != 0);
+  INFO(crixd.errors());
+  CHECK(crixd.errors().find("ledger " + ledger + " is damaged: " + message) != std::string::npos);
+  CHECK(crixd.errors().find("run crix verify " + ledger) != std::string::npos);
+  CHECK(crixd.errors().find("the configuration") == std::string::npos);
+}
+
+TEST_CASE("crix ledger on a ledger with a page zeroed ends with a clear error or an answer, never a signal",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir("crix-ledger-exchange");
+  const std::string ledger = dir.file("day.ledger");
+  REQUIRE(run("simulate --commands 2000 --ledger " + ledger).exit_code == 0);
+  const std::string bytes = file_bytes(ledger);
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t pages = std::min<std::size_t>(bytes.size() / page, 120);
+  REQUIRE(pages > 20);
+  const std::string damaged = dir.file("damaged.ledger");
+  std::size_t stopped_lmdb = 0;  // pages whose loss made LMDB stop the process (SIGABRT, SIGSEGV before)
+  for (std::size_t p = 2; p < pages; p += 2) {  // 0 and 1 are LMDB's meta pages; every second one: 3 s
+    std::string copy = bytes;
+    std::fill_n(copy.begin() + static_cast<std::ptrdiff_t>(p * page), page, '\0');
+    write_bytes(damaged, copy);
+    const crix::test::RunResult r = run("ledger trades " + damaged + " --csv");
+    INFO("page " << p << ": exit " << r.exit_code << ": " << r.err);
+    REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+    if (r.exit_code == 1) CHECK(r.err.find("crix ledger: ") != std::string::npos);
+    // LMDB's own assertion line may come first: the child's stderr is the terminal's.
+    if (r.err.find("crix ledger: " + damaged + ": the file is damaged: reading it stopped LMDB") != std::string::npos)
+      ++stopped_lmdb;
+  }
+  CHECK(stopped_lmdb > 0);
+}

@@ -19,7 +19,9 @@
 
 #include "engine/exchange.hpp"
 #include "ledger/error.hpp"
+#include "config/market_config.hpp"
 #include "ledger/reader.hpp"
+#include "ledger/settlement.hpp"
 #include "ledger/verify.hpp"
 #include "tools/cli.hpp"
 #include "tools/date_text.hpp"
@@ -454,7 +456,15 @@ int run_query(const Query& q, const Options& o, std::ostream& out, std::ostream&
   return query_daily(reader, reg, o, out);
 }
 
-int verify_here(const std::string& path, const ledger::VerifyOptions& options, std::ostream& out, std::ostream& err) {
+// What `crix verify` checks beyond ledger::verify: with a market file, the journal replayed as crixd's
+// start replays it (ledger::recover), so that a damaged command is caught before crixd refuses it.
+struct VerifyRequest {
+  ledger::VerifyOptions options;
+  std::string market;  // a market file, "" = no replay
+};
+
+int verify_here(const std::string& path, const VerifyRequest& request, std::ostream& out, std::ostream& err) {
+  const ledger::VerifyOptions& options = request.options;
   try {
     const ledger::VerifyReport report = ledger::verify(path, options);
     if (!report.ok()) {
@@ -462,12 +472,41 @@ int verify_here(const std::string& path, const ledger::VerifyOptions& options, s
       if (report.problem->trade.v != 0) err << "first bad record: trade " << report.problem->trade.v << "\n";
       return 1;
     }
+    std::string replayed = "journal not replayed: give --market FILE (the market file crixd runs this ledger with) to "
+                           "replay it as crixd's start does";
+    if (!request.market.empty()) {
+      const config::LoadResult loaded = config::load_market(request.market);
+      if (!loaded.market) {
+        for (const auto& e : loaded.errors) err << config::format(e) << "\n";
+        err << "crix verify: --market " << request.market << " is not a valid market; see crix config check\n";
+        return 2;
+      }
+      const Reader reader(path);
+      const std::unique_ptr<engine::Exchange> exchange = ledger::exchange_for(reader, *loaded.market);
+      const ledger::RecoveryReport replay = ledger::recover(reader, *exchange);
+      if (!replay.ok()) {
+        if (replay.damage) {
+          err << "crix verify: " << path << ": " << *replay.damage << "\n";
+        } else {
+          err << "crix verify: " << path << ": replaying its journal with " << request.market
+              << " does not reproduce its trades: " << *replay.mismatch << "\n";
+          if (replay.at.v != 0) {
+            err << "first bad record: journal seq " << replay.at.v << " (or a command before it that changed no "
+                << "trade; or " << request.market << " is not the market this ledger was made with)\n";
+          }
+        }
+        return 1;
+      }
+      replayed = "journal replayed with " + request.market + ": " + std::to_string(replay.commands) +
+                 " commands reproduce the " + std::to_string(replay.trades) + " trades";
+    }
     out << path << ": sound: " << report.trades << " trades chained, head " << ledger::to_hex(report.chain_head)
         << "; " << report.journal << " commands journaled; " << report.elimination << " elimination entries\n";
     if (report.anchor_trade) {
       out << "the anchor " << ledger::to_hex(*options.anchor) << " is trade " << *report.anchor_trade << "'s hash"
           << (*report.anchor_trade == report.trades ? " (the head)" : "") << "\n";
     }
+    out << replayed << "\n";
     return 0;
   } catch (const ledger::Error& e) {
     err << "crix verify: " << e.what() << "\n";
@@ -475,21 +514,27 @@ int verify_here(const std::string& path, const ledger::VerifyOptions& options, s
   }
 }
 
-// verify_here in a child process. On some damaged pages LMDB stops the process itself (an assertion
-// in mdb.c aborts: a zeroed branch page gave SIGABRT), and a damaged file must get a verdict, not a
-// crash. The child sends its exit code and what it printed through a pipe: "<code> <out bytes>\n",
-// then stdout's text, then stderr's.
-int verify_ledger(const std::string& path, const ledger::VerifyOptions& options, std::ostream& out, std::ostream& err) {
+// Runs `work` in a child process and returns its exit code, with what it printed copied to out and err.
+// On some damaged pages LMDB stops the process itself (an assertion in mdb.c aborts: a zeroed branch
+// page gave SIGABRT, a damaged pointer SIGSEGV), and a damaged file must get a verdict, not a crash:
+// `verb` ("crix verify", "crix ledger") then says the file is damaged, exit 1. A usage error the action
+// throws (CLI::ValidationError) is thrown again here. The child sends its exit
+// code and what it printed through a pipe: "<code> <out bytes>\n", then stdout's text, then stderr's.
+// The child's code for a usage error its action threw (CLI::ValidationError): no exit code a verb returns.
+constexpr int kUsageError = -2;
+
+int in_child(const std::string& verb, const std::string& path,
+             const std::function<int(std::ostream&, std::ostream&)>& work, std::ostream& out, std::ostream& err) {
   int fds[2];
   if (::pipe(fds) != 0) {
-    err << "crix verify: cannot create a pipe for the checking process: " << std::strerror(errno) << "\n";
+    err << verb << ": cannot create a pipe for the reading process: " << std::strerror(errno) << "\n";
     return 1;
   }
   out.flush();
   err.flush();
   const pid_t child = ::fork();
   if (child < 0) {
-    err << "crix verify: cannot start the checking process: " << std::strerror(errno) << "\n";
+    err << verb << ": cannot start the reading process: " << std::strerror(errno) << "\n";
     ::close(fds[0]);
     ::close(fds[1]);
     return 1;
@@ -497,7 +542,19 @@ int verify_ledger(const std::string& path, const ledger::VerifyOptions& options,
   if (child == 0) {
     ::close(fds[0]);
     std::ostringstream o, e;
-    const int code = verify_here(path, options, o, e);
+    int code = 1;
+    try {
+      code = work(o, e);
+    } catch (const CLI::ValidationError& usage) {
+      // An argument the action found wrong (a date, a code the ledger does not know): the parent
+      // throws it again, so that it ends as every usage error does (exit 2, one line).
+      o.str("");
+      e.str(usage.what());
+      code = kUsageError;
+    } catch (const std::exception& failure) {
+      e << verb << ": " << path << ": " << failure.what() << "\n";
+      code = 1;
+    }
     const std::string message = std::to_string(code) + " " + std::to_string(o.str().size()) + "\n" + o.str() + e.str();
     for (std::size_t done = 0; done < message.size();) {
       const ssize_t n = ::write(fds[1], message.data() + done, message.size() - done);
@@ -508,7 +565,7 @@ int verify_ledger(const std::string& path, const ledger::VerifyOptions& options,
   }
   ::close(fds[1]);
   std::string message;
-  char buffer[4096];
+  char buffer[65536];
   for (;;) {
     const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
     if (n > 0) {
@@ -522,8 +579,8 @@ int verify_ledger(const std::string& path, const ledger::VerifyOptions& options,
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFSIGNALED(status)) {
-    err << "crix verify: " << path << ": the file is damaged: reading it stopped LMDB (" << ::strsignal(WTERMSIG(status))
-        << " in the checking process), so its pages do not link up as LMDB wrote them; restore the ledger from a "
+    err << verb << ": " << path << ": the file is damaged: reading it stopped LMDB (" << ::strsignal(WTERMSIG(status))
+        << " in the reading process), so its pages do not link up as LMDB wrote them; restore the ledger from a "
            "copy (crix ledger backup makes one of a live ledger)\n";
     return 1;
   }
@@ -531,10 +588,11 @@ int verify_ledger(const std::string& path, const ledger::VerifyOptions& options,
   int code = 1;
   std::size_t out_bytes = 0;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(head >> code >> out_bytes) || head.get() != '\n') {
-    err << "crix verify: " << path << ": the checking process failed without a verdict\n";
+    err << verb << ": " << path << ": the reading process failed without a verdict\n";
     return 1;
   }
   const std::size_t body = static_cast<std::size_t>(head.tellg());
+  if (code == kUsageError) throw CLI::ValidationError(message.substr(std::min(message.size(), body + out_bytes)));
   out << message.substr(body, out_bytes);
   err << message.substr(std::min(message.size(), body + out_bytes));
   return code;
@@ -573,12 +631,15 @@ void add_ledger_commands(CLI::App& crix, std::ostream& out, std::ostream& err) {
       for (const Flag& f : q.flags) {
         if (sub.get_option(f.name)->count() > 0) o.flags[f.name] = (*typed)[f.name];
       }
-      try {
-        return run_query(q, o, out, err);
-      } catch (const ledger::Error& e) {
-        err << "crix ledger: " << e.what() << "\n";
-        return 1;
-      }
+      // In a child process: a damaged file must end in a clear error, never in LMDB's abort.
+      return in_child("crix ledger", o.positional[0], [&q, &o](std::ostream& child_out, std::ostream& child_err) {
+        try {
+          return run_query(q, o, child_out, child_err);
+        } catch (const ledger::Error& e) {
+          child_err << "crix ledger: " << e.what() << "\n";
+          return 1;
+        }
+      }, out, err);
     });
   }
 
@@ -586,19 +647,28 @@ void add_ledger_commands(CLI::App& crix, std::ostream& out, std::ostream& err) {
       *crix.add_subcommand("verify", "recompute the trade hash chain and the conservation totals; name the first bad record");
   verify.footer("Exit codes: 0 sound, 1 a problem found or the ledger could not be read, 2 bad arguments.");
   auto path = std::make_shared<std::string>();
-  auto anchor = std::make_shared<ledger::VerifyOptions>();
+  auto request = std::make_shared<VerifyRequest>();
   verify.add_option("LEDGER", *path, "the ledger's path")->required()->type_name("");
   verify
       .add_option_function<std::string>(
           "--head",
-          [anchor](const std::string& text) {
-            anchor->anchor = ledger::hash_from_hex(text);
-            if (!anchor->anchor) throw CLI::ValidationError("--head", "\"" + text + "\" is not a chain head: 64 hex digits");
+          [request](const std::string& text) {
+            request->options.anchor = ledger::hash_from_hex(text);
+            if (!request->options.anchor) throw CLI::ValidationError("--head", "\"" + text + "\" is not a chain head: 64 hex digits");
           },
           "a chain head kept elsewhere (crixd's start-up line, the console's status): sound only if a trade of "
           "the chain has it, which catches a ledger rolled back to an older commit")
       ->type_name("HASH");
-  on_run(verify, [path, anchor, &out, &err] { return verify_ledger(*path, *anchor, out, err); });
+  verify
+      .add_option("--market", request->market,
+                  "the market file crixd runs this ledger with: replay the journal as crixd's start does, so that a "
+                  "damaged command is found here and not at the next start")
+      ->type_name("FILE");
+  on_run(verify, [path, request, &out, &err] {
+    return in_child("crix verify", *path, [path, request](std::ostream& child_out, std::ostream& child_err) {
+      return verify_here(*path, *request, child_out, child_err);
+    }, out, err);
+  });
 }
 
 }  // namespace crix::tools
