@@ -201,9 +201,20 @@ int main(int argc, char** argv) {
   for (int cycle = 0; cycle <= o.cycles; ++cycle) {
     const bool last = cycle == o.cycles;
     const std::string sync = o.sync != "alternate" ? o.sync : (cycle % 2 == 1 ? "full" : "os");
-    const std::uint16_t port = crix::test::free_port();
     const auto t0 = Clock::now();
-    crix::test::CrixdProcess crixd(o.crixd, dir, market, ledger, port, sync);
+    // free_port() hands out a port that was free a moment ago, in the ephemeral range: another process
+    // (or a client's reconnecting socket, which may even connect to itself) can take it before crixd
+    // binds it. That is the harness's race, not crixd's: start again on another port, a few times.
+    std::uint16_t port = 0;
+    std::unique_ptr<crix::test::CrixdProcess> started_crixd;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      port = crix::test::free_port();
+      started_crixd = std::make_unique<crix::test::CrixdProcess>(o.crixd, dir, market, ledger, port, sync);
+      if (started_crixd->listening(port) || started_crixd->errors().find("is in use") == std::string::npos) break;
+      std::printf("cycle %d: port %u was taken before crixd bound it; again on another port\n", cycle,
+                  static_cast<unsigned>(port));
+    }
+    crix::test::CrixdProcess& crixd = *started_crixd;
     if (!crixd.listening(port)) {
       ++no_restart;
       std::printf("cycle %d: crixd did not come back on the ledger: %s\n", cycle, crixd.errors().c_str());
