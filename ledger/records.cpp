@@ -464,6 +464,12 @@ Meta decode(const MetaRecord& r) {
   Meta m;
   m.schema = r.schema.get();
   m.utc_offset_minutes = r.utc_offset_minutes.get();
+  // Zones lie within a day of UTC (config accepts -12:00 to +14:00); a stored offset beyond that is
+  // damage, and left as it is it would overflow every local-day computation (fuzz_verify found it).
+  if (m.utc_offset_minutes < -24 * 60 || m.utc_offset_minutes > 24 * 60) {
+    throw Error(ErrorKind::kCorrupt, "the meta record's zone offset is " + std::to_string(m.utc_offset_minutes) +
+                                         " minutes, more than a day: the record is damaged");
+  }
   m.last_seq = engine::Seq(r.last_seq.get());
   m.trade_count = r.trade_count.get();
   m.revocations = r.revocations.get();
