@@ -123,6 +123,10 @@ class Printer : public fix::ClientHandler {
     }
     // A report for another request than ours (a fill of a resting order) does not end the wait.
     const bool ours = awaited_.empty() || r.cl_ord_id == awaited_ || r.orig_cl_ord_id == awaited_;
+    if (ours) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      answered_ours_ = true;
+    }
     print(line, r.exec_type == '8' || (r.exec_type == 'I' && r.ord_status == '8'),
           ours && !mass_cancel_ && (final_status(r.ord_status) || r.exec_type == 'I'));
   }
@@ -215,6 +219,37 @@ class Printer : public fix::ClientHandler {
     return statuses_;
   }
 
+  void on_probe_answered(const std::string& id) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (id != probe_id_) return;
+      probe_answered_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  // Waits up to `timeout` for the first answer to the awaited request (or a final one); false when none
+  // came.
+  bool wait_answer(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return answered_ours_ || done_; });
+  }
+  bool done() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return done_;
+  }
+  // The TestRequest that marks the end of the request's answers (Initiator::probe) is `id`.
+  void expect_probe(std::string id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    probe_id_ = std::move(id);
+    probe_answered_ = false;
+  }
+  // Waits up to `timeout` for the answer to the probe: false when it did not come.
+  bool wait_probe(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return probe_answered_; });
+  }
+
   // Waits until a final answer came or nothing came for `idle`.
   void wait(std::chrono::milliseconds idle) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -263,6 +298,9 @@ class Printer : public fix::ClientHandler {
   std::uint64_t lines_ = 0;
   bool refused_ = false;
   bool done_ = false;
+  bool answered_ours_ = false;  // a report for the awaited request came
+  std::string probe_id_;
+  bool probe_answered_ = false;
   std::string prefix_;
   std::string awaited_;
   bool mass_cancel_ = false;
@@ -333,6 +371,8 @@ std::string fresh_id(const std::string& prefix) {
 // How long the exchange's resend of what a continued session missed may keep coming: it follows the
 // Logon answer within a round trip; nothing more for this long means it is over.
 constexpr std::chrono::milliseconds kResendIdle{300};
+// How long a request's answer may take before `crix order` says there was none.
+constexpr std::chrono::milliseconds kAnswerWait{5000};
 
 constexpr std::uint64_t kMaxQty = 10'000'000'000;  // tonnes: beyond any facility
 
@@ -511,9 +551,18 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   if (verb == "watch") {
     signal(SIGINT, [](int) { interrupted = 1; });
     while (!interrupted) printer.wait(std::chrono::milliseconds(200));
+  } else if (verb == "buy" || verb == "sell" || verb == "replace") {
+    // A new or replaced order that rests has no final answer. Its first report says the exchange took
+    // it, and what it did at once (its fills) left with that report, as one batch, before the exchange
+    // read the probe sent now: the probe's answer comes after them. (Should a batch's reports fill more
+    // than a TCP segment and some follow the answer, they arrive before the answer to our Logout and
+    // are printed all the same.) A second or two of silence used to stand in for this.
+    if (printer.wait_answer(kAnswerWait) && !printer.done()) {
+      printer.expect_probe("crix-order-done");
+      if (initiator->probe("crix-order-done")) printer.wait_probe(kAnswerWait);
+    }
   } else {
-    // A new or replaced order that rests has no final answer: it is done when nothing more came.
-    printer.wait(std::chrono::milliseconds(verb == "buy" || verb == "sell" || verb == "replace" ? 1000 : 3000));
+    printer.wait(std::chrono::milliseconds(3000));
   }
   initiator->stop();
   if (!printer.answered()) {

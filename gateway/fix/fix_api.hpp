@@ -462,6 +462,8 @@ class ClientHandler {
   virtual void on_market_data(const MarketDataSnapshot&) {}
   virtual void on_market_data(const MarketDataIncremental&) {}
   virtual void on_security_list(const SecurityList&) {}
+  // A Heartbeat(0) answering our TestRequest (Initiator::probe): its TestReqID(112).
+  virtual void on_probe_answered(const std::string& test_req_id) { (void)test_req_id; }
 };
 
 struct InitiatorConfig {
@@ -514,6 +516,10 @@ class Initiator {
   bool send(const OrderRequest& request);
   bool send(const MarketDataRequest& request);
   bool send(const SecurityListRequest& request);
+  // A TestRequest(1) with TestReqID(112) = id. The exchange answers it on the session's thread after
+  // every message it sent before reading it, so the answer (ClientHandler::on_probe_answered) marks
+  // the end of what came before: e.g. the reports of a request whose first report has arrived.
+  bool probe(const std::string& id);
   // For tests: an application or session message from "tag=value" fields separated by '|' or SOH, e.g.
   // "35=D|11=A1|55=STEEL|54=1|38=1.5|40=2|60=20250102-01:30:00.000". MsgType(35) is required; the
   // session fills in BeginString, comp ids, MsgSeqNum, SendingTime, BodyLength and CheckSum (so this

@@ -91,6 +91,7 @@ class Initiator::Impl final : public detail::ApplicationBase {
   template <class Message>
   bool send(const Message& message);
   bool send_raw(const std::string& fields);
+  bool probe(const std::string& id);
 
  private:
   enum class State { kCreated, kStarted, kStopped };
@@ -270,6 +271,13 @@ bool Initiator::Impl::send_raw(const std::string& fields) {
   return session_->send(out);
 }
 
+bool Initiator::Impl::probe(const std::string& id) {
+  FIX::Message request;
+  detail::encode_test_request(id, request);
+  if (!logged_on_.load()) return false;
+  return session_->send(request);
+}
+
 void Initiator::Impl::on_global_event(const std::string& event) {
   if (event != "Connection failed") return;
   {
@@ -325,7 +333,10 @@ void Initiator::Impl::from_admin(const FIX::Message& message, const FIX::Session
   detail::forget_expected_text();
   const std::string type = detail::msg_type(message);
   if (type == "2" && config_.store_dir.empty()) detail::count_resend_request(*session_, message);
-  if (type == "5") {
+  if (type == "0" && message.isSetField(detail::tag::kTestReqID)) {
+    const std::string id = message.getField(detail::tag::kTestReqID);
+    quietly([&] { handler_.on_probe_answered(id); });
+  } else if (type == "5") {
     const std::string text =
         message.isSetField(detail::tag::kText) ? message.getField(detail::tag::kText) : std::string();
     std::lock_guard<std::mutex> lock(mutex_);
@@ -425,6 +436,7 @@ bool Initiator::send(const OrderRequest& request) { return impl_->send(request);
 bool Initiator::send(const MarketDataRequest& request) { return impl_->send(request); }
 bool Initiator::send(const SecurityListRequest& request) { return impl_->send(request); }
 bool Initiator::send_raw(const std::string& fields) { return impl_->send_raw(fields); }
+bool Initiator::probe(const std::string& id) { return impl_->probe(id); }
 
 }  // namespace fix
 }  // namespace crix
