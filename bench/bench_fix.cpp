@@ -6,7 +6,7 @@
 // the session count and the orders sent).
 //
 //   bench_fix [--sync os|full] [--window N|unlimited] [--orders N] [--mix cross|rest] [--crixd PATH]
-//             [--viewers N] [--scrape-hz H]
+//             [--viewers N] [--scrape-hz H] [--viewer-nice N]
 //
 // Method. Two sessions, a seller (HB-TANGSHAN-IRON, facility HB-BF-450) and a buyer (TJ-BOHAI-STEEL,
 // project TJ-NEW-BF-2500), each on its own QuickFIX initiator, send orders of 3 t as fast as their
@@ -29,7 +29,9 @@
 // exchange time to its arrival in each viewer (p50, p99, max in ms, every viewer's trades together),
 // crixd's trade count (crix_trades_total after the orders), how many viewers read every one of them
 // (a viewer dropped for falling behind is named on stderr with crixd's reason), and the scrapes. The
-// run fails (exit 1) when a viewer missed a trade. bench_ops alternates runs with and without them.
+// run fails (exit 1) when a viewer missed a trade. --viewer-nice N runs the viewers and the scraper at
+// niceness N, standing in for consoles on other machines (console_load.hpp). bench_ops alternates runs
+// with and without them.
 #include <signal.h>
 #include <unistd.h>
 
@@ -68,6 +70,7 @@ struct Options {
   std::string crixd;
   std::size_t viewers = 0;  // WebSocket feed clients
   double scrape_hz = 0;     // GET /metrics per second
+  int viewer_nice = 0;      // the viewers' and the scraper's niceness (console_load.hpp)
 };
 
 // The sample market's operator token (config/sample/market.toml, [[console.tokens]]): for the sample only.
@@ -203,7 +206,7 @@ std::int64_t percentile(std::vector<std::int64_t>& v, double p) {
 int usage(const std::string& what) {
   std::fprintf(stderr,
                "bench_fix: %s\nusage: bench_fix [--sync os|full] [--window N|unlimited] [--orders N] "
-               "[--mix cross|rest] [--sessions 1|2] [--crixd PATH] [--viewers N] [--scrape-hz H]\n",
+               "[--mix cross|rest] [--sessions 1|2] [--crixd PATH] [--viewers N] [--scrape-hz H] [--viewer-nice N]\n",
                what.c_str());
   return 2;
 }
@@ -233,6 +236,8 @@ int main(int argc, char** argv) {
       o.viewers = std::stoul(v);
     } else if (a == "--scrape-hz") {
       o.scrape_hz = std::stod(v);
+    } else if (a == "--viewer-nice") {
+      o.viewer_nice = std::stoi(v);
     } else {
       return usage("bad argument " + std::string(a) + " " + v);
     }
@@ -265,7 +270,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_fix: crixd's console does not answer on 127.0.0.1:%u\n", http_port);
       return 1;
     }
-    load.emplace(http_port, kSampleToken, o.viewers, o.scrape_hz);
+    load.emplace(http_port, kSampleToken, o.viewers, o.scrape_hz, o.viewer_nice);
   }
   const auto t0 = Clock::now();
   std::thread a([&] { seller.run(); });

@@ -1,7 +1,7 @@
 // bench_ops: the console must not slow trading (issue 12, "Measured"). Runs bench_fix (built beside
 // it) alternately without and with console load, each run on a fresh crixd, and compares.
 //
-//   bench_ops [--rounds N] [--viewers N] [--scrape-hz H] [--orders N] [--crixd PATH]
+//   bench_ops [--rounds N] [--viewers N] [--scrape-hz H] [--orders N] [--crixd PATH] [--viewer-nice N]
 //
 // Each round runs `bench_fix --viewers 0` and then `bench_fix --viewers 20 --scrape-hz 1` (bench_fix's
 // default otherwise: sync = os, window 100, the crossing mix, two sessions of 100,000 orders), so a
@@ -47,7 +47,7 @@ double median(std::vector<double> v) {
 int usage(const std::string& what) {
   std::fprintf(stderr,
                "bench_ops: %s\nusage: bench_ops [--rounds N] [--viewers N] [--scrape-hz H] [--orders N] "
-               "[--crixd PATH]\n",
+               "[--crixd PATH] [--viewer-nice N]\n",
                what.c_str());
   return 2;
 }
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
       viewers = v;
     } else if (a == "--scrape-hz") {
       scrape_hz = v;
-    } else if (a == "--orders" || a == "--crixd") {
+    } else if (a == "--orders" || a == "--crixd" || a == "--viewer-nice") {
       pass.insert(pass.end(), {std::string(a), v});
     } else {
       return usage("bad argument " + std::string(a) + " " + v);

@@ -11,6 +11,9 @@
 #include <string_view>
 #include <thread>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -60,6 +63,12 @@ void each_trade_time(std::string_view message, F on_trade) {
 }
 
 std::string bearer(const std::string& token) { return "Bearer " + token; }
+
+// Raises the calling thread's niceness (Linux: per thread) to `nice`, 0-19: raising one's own is never
+// refused (setpriority(2)), so there is no failure to report from the thread.
+void set_nice(int nice) {
+  if (nice > 0) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
+}
 
 }  // namespace
 
@@ -168,8 +177,10 @@ struct ConsoleLoad::Impl {
   }
 };
 
-ConsoleLoad::ConsoleLoad(std::uint16_t http_port, const std::string& token, std::size_t viewers, double scrape_hz)
+ConsoleLoad::ConsoleLoad(std::uint16_t http_port, const std::string& token, std::size_t viewers, double scrape_hz,
+                         int nice)
     : impl_(std::make_unique<Impl>()) {
+  if (nice < 0 || nice > 19) throw std::runtime_error("the viewers' niceness must be 0 to 19");
   impl_->port = http_port;
   impl_->token = token;
   impl_->scrape_hz = scrape_hz;
@@ -189,8 +200,18 @@ ConsoleLoad::ConsoleLoad(std::uint16_t http_port, const std::string& token, std:
     v->read();
     impl_->viewers.push_back(std::move(v));
   }
-  for (int i = 0; i < 2 && viewers > 0; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
-  if (scrape_hz > 0) impl_->scraper = std::thread([this] { impl_->scrape_loop(); });
+  for (int i = 0; i < 2 && viewers > 0; ++i) {
+    impl_->threads.emplace_back([this, nice] {
+      set_nice(nice);
+      impl_->ioc.run();
+    });
+  }
+  if (scrape_hz > 0) {
+    impl_->scraper = std::thread([this, nice] {
+      set_nice(nice);
+      impl_->scrape_loop();
+    });
+  }
 }
 
 ConsoleLoad::~ConsoleLoad() { stop(); }

@@ -8,6 +8,11 @@
 // viewer that crixd closes (1008 "fell behind: ...") keeps that reason, so a drop is reported, not
 // hidden. The scraper GETs /metrics over one keep-alive connection `scrape_hz` times a second.
 //
+// Niceness: real consoles run on other machines. Here the viewers' own reading shares the two processors
+// with crixd and the FIX load, and what it costs is not crixd's; bench_fix --viewer-nice N runs them at
+// a lower priority so that they take the processor time crixd and the load leave (their delays still
+// count in the trade delays: a starved viewer shows as a late trade).
+//
 // Thread rules: the viewers run on two threads of their own and the scraper on a third; the public
 // methods are for one controlling thread (the bench's main). wait_trades() runs while they do; the
 // results (viewers(), trade_delays_ns(), the scrapes) are read after stop(), which joins them.
@@ -32,8 +37,9 @@ struct ViewerResult {
 class ConsoleLoad {
  public:
   // Connects `viewers` feed clients (each has read its snapshot on return) and starts the scraper when
-  // scrape_hz > 0. Throws std::runtime_error naming what failed (connect, upgrade refused, ...).
-  ConsoleLoad(std::uint16_t http_port, const std::string& token, std::size_t viewers, double scrape_hz);
+  // scrape_hz > 0; their threads run at niceness `nice` (0: as the caller). Throws std::runtime_error
+  // naming what failed (connect, upgrade refused, ...).
+  ConsoleLoad(std::uint16_t http_port, const std::string& token, std::size_t viewers, double scrape_hz, int nice = 0);
   ~ConsoleLoad();  // stop()
   ConsoleLoad(const ConsoleLoad&) = delete;
   ConsoleLoad& operator=(const ConsoleLoad&) = delete;

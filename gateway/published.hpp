@@ -9,12 +9,14 @@
 // which are atomics so that counting a message costs no lock. Feed handlers are called under that
 // mutex: they must only copy and post, never call back into this class (unsubscribe included).
 //
-// Updates: "book" (the levels one command changed, per instrument), "trade", "instrument" (phase, halt,
-// band, reference; and today's statistics after a fill or the close), "participant", "session",
-// "alert" (the ledger failed). Participants' open-order counts change on the feed only with another
+// Updates: "trade", "instrument" (phase, halt, band, reference; and today's statistics after a fill or
+// the close), "book" (the levels a commit moved, per instrument), "participant", "session", "alert"
+// (the ledger failed). A commit's trades and participant changes go out one by one; its instrument and
+// book updates once per instrument, as the commit left them, with its last seq. Participants' open-order counts change on the feed only with another
 // participant update; read participants() for the count now.
-// Sequence: every update carries the seq of the command that made it, so the feed's updates come with
-// seq > the snapshot's. Session and participant logon changes are no command: they carry the last
+// Sequence: a trade or participant update carries the seq of the command that made it, an instrument or
+// book update its commit's last seq, so the feed's updates come with seq > the snapshot's, never
+// decreasing. Session and participant logon changes are no command: they carry the last
 // committed seq (>= the snapshot's) and replace the row, so applying one twice changes nothing.
 #pragma once
 
@@ -136,6 +138,8 @@ class Published {
 
   // Under mutex_.
   void apply(const ConsoleBatch& b, std::vector<http::FeedEvent>& out);
+  void mark_instrument(std::uint32_t instrument);
+  void conflated(std::vector<http::FeedEvent>& out);
   void apply_event(const ConsoleBatch::Change& c, const TradeChange* trade, std::vector<http::FeedEvent>& out);
   void rest(const engine::Order& o, std::int64_t entered);
   void set_level(std::uint32_t instrument, engine::Side side, const http::Level& level);
@@ -171,7 +175,17 @@ class Published {
   std::string phase_;
   // The instruments whose statistics the command being applied moved (its fills, the close).
   std::vector<std::uint32_t> traded_;
-  std::vector<http::Level> bids_, asks_;  // apply()'s scratch: one book update's levels
+  // What the commit being published changed, sent once each by conflated(): instruments (state or
+  // statistics) and book levels.
+  struct MovedLevel {
+    std::uint32_t instrument = 0;
+    bool bid = false;
+    std::int64_t price = 0;
+    auto operator<=>(const MovedLevel&) const = default;
+  };
+  std::vector<std::uint32_t> changed_instruments_;
+  std::vector<MovedLevel> moved_;
+  std::vector<http::Level> bids_, asks_;  // conflated()'s scratch: one book update's levels
 
   std::atomic<std::uint64_t> orders_received_{0};
   std::uint64_t trades_total_ = 0;
