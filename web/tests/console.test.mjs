@@ -355,14 +355,19 @@ browserTest('an operator suspends and reinstates a participant and revokes a tra
   });
 });
 
-browserTest('a regulator sees no operator controls, and a direct POST to an action is refused with 403', async () => {
+browserTest('a regulator sees no operator controls, and a direct POST to an action is refused with 403; failed logons show', async () => {
   await withConsole(async (x, page) => {
     await logIn(page, kRegulator);
     await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
     await byTestId(page, 'book').waitFor();
     assert.equal(await page.locator('[data-testid^="op-"]:visible').count(), 0, 'a regulator sees operator controls');
+    const wrong = await x.order('TJ-RONGCHENG', ['--password', 'not-the-password', 'securities']);
+    assert.equal(wrong.code, 1, `a wrong password logged on:\n${wrong.out}${wrong.err}`);
     await byTestId(page, 'tab-exchange').click();
     await byTestId(page, 'participant-row-TJ-RONGCHENG').waitFor();
+    // The sessions table (polled from GET /api/v1/sessions) counts the failed logon.
+    await page.locator('[data-testid="session-failed-TJ-RONGCHENG"]', { hasText: /^1$/ }).waitFor();
+    assert.equal(await byTestId(page, 'session-failed-TJ-BOHAI-STEEL').innerText(), '0');
     await byTestId(page, 'health-accepting').waitFor();
     assert.equal(await page.locator('[data-testid^="op-"]:visible').count(), 0, 'a regulator sees operator controls');
     assert.equal(await byTestId(page, 'ops-panel').isVisible(), false);

@@ -54,7 +54,7 @@ const PANELS = [
   [['trade'], () => staff() && renderTape()],
   [['trade', 'instrument', 'instruments'], () => staff() && renderIntraday()],
   [['status'], () => staff() && renderHealth()],
-  [['session'], () => staff() && renderSessions()],
+  [['session', 'logons'], () => staff() && renderSessions()],
   [['participant'], () => staff() && renderParticipants()],
   [['audit'], () => staff() && renderAudit()],
   [['regions'], () => staff() && renderRegions()],
@@ -206,13 +206,21 @@ function duration(sec) {
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m ${String(s % 60).padStart(2, '0')}s`;
 }
 
+// The sessions from the feed; their failed logons and back-off (no feed update: a failed logon commits
+// nothing) from GET /api/v1/sessions, polled while the exchange tab shows (state.logons).
 function renderSessions() {
   const rows = [...feed.sessions.values()].sort((a, b) => (a.participant || '').localeCompare(b.participant || ''));
-  table('sessions', [t('participant'), t('comp_id'), t('logged_on'), t('since'), t('last_seen'), t('messages_in'), t('messages_out'), t('stalled'), t('refused')],
-    rows.map((s) => h('tr', { 'data-testid': `session-row-${s.participant}` },
-      cell(s.participant), cell(s.comp_id), cell(s.logged_on ? t('yes') : t('no'), s.logged_on ? 'good' : 'muted'),
-      cell(s.since ? timeOf(s, 'since') : '—'), cell(s.last_seen ? timeOf(s, 'last_seen') : '—'),
-      cell(qty(s.messages_in), 'num'), cell(qty(s.messages_out), 'num'), cell(qty(s.stalled), 'num'), cell(qty(s.refused), 'num'))));
+  const logons = new Map((state.logons ?? []).map((s) => [s.participant, s]));
+  table('sessions', [t('participant'), t('comp_id'), t('logged_on'), t('since'), t('last_seen'), t('messages_in'), t('messages_out'), t('stalled'), t('refused'), t('failed_logons'), t('blocked_until')],
+    rows.map((s) => {
+      const l = logons.get(s.participant) ?? {};
+      return h('tr', { 'data-testid': `session-row-${s.participant}` },
+        cell(s.participant), cell(s.comp_id), cell(s.logged_on ? t('yes') : t('no'), s.logged_on ? 'good' : 'muted'),
+        cell(s.since ? timeOf(s, 'since') : '—'), cell(s.last_seen ? timeOf(s, 'last_seen') : '—'),
+        cell(qty(s.messages_in), 'num'), cell(qty(s.messages_out), 'num'), cell(qty(s.stalled), 'num'), cell(qty(s.refused), 'num'),
+        h('td', { class: l.failed_logons > 0 ? 'num bad' : 'num', 'data-testid': `session-failed-${s.participant}` }, qty(l.failed_logons ?? 0)),
+        h('td', { class: l.blocked_until ? 'bad' : '', 'data-testid': `session-blocked-${s.participant}` }, l.blocked_until ? timeOf(l, 'blocked_until') : '—'));
+    }));
 }
 
 function renderParticipants() {
@@ -514,7 +522,12 @@ async function refresh() {
       jobs.push(api(`/api/v1/book/${encodeURIComponent(state.symbol)}` + query({ depth: kBookDepth, orders: 1 }))
         .then((r) => store('orders', { symbol: r.symbol, items: r.orders ?? [] }, 'orders')).catch(lost));
     }
-    if (state.tab === 'exchange') jobs.push(loadAudit().catch(lost));
+    if (state.tab === 'exchange') {
+      jobs.push(loadAudit().catch(lost));
+      jobs.push(api('/api/v1/sessions').then((r) => store('logons', (r.items ?? []).map((s) => (
+        { participant: s.participant, failed_logons: s.failed_logons, blocked_until: s.blocked_until, blocked_until_text: s.blocked_until_text }
+      )), 'logons')).catch(lost));
+    }
     if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => store('regions', r, 'regions')).catch(lost));
   }
   await Promise.all(jobs);

@@ -64,6 +64,8 @@ const STRINGS = {
   messages_out: ['发出', 'Out'],
   stalled: ['阻塞断开', 'Stalled'],
   refused: ['拒绝登录', 'Refused'],
+  failed_logons: ['连续登录失败', 'Failed logons'],
+  blocked_until: ['禁止登录至', 'Blocked until'],
   name: ['名称', 'Name'],
   status: ['状态', 'Status'],
   open_orders: ['挂单', 'Open orders'],
