@@ -41,16 +41,6 @@ std::vector<unsigned char> from_hex(std::string_view t) {
   return out;
 }
 
-std::string to_hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    s += kDigits[p[i] >> 4];
-    s += kDigits[p[i] & 15];
-  }
-  return s;
-}
-
 // "name=<decimal>" at the front of `t`, then `sep` (or the end when sep is 0).
 bool take(std::string_view& t, std::string_view name, char sep, int& out) {
   if (t.substr(0, name.size()) != name || t.size() <= name.size() || t[name.size()] != '=') return false;
@@ -142,7 +132,7 @@ std::string password_hash(std::string_view password, ScryptParams params) {
   unsigned char key[kKeyBytes];
   if (!derive(password, salt, params, key)) throw std::runtime_error("scrypt failed (out of memory?)");
   return "scrypt$ln=" + std::to_string(params.ln) + ",r=" + std::to_string(params.r) +
-         ",p=" + std::to_string(params.p) + "$" + to_hex(salt.data(), salt.size()) + "$" + to_hex(key, kKeyBytes);
+         ",p=" + std::to_string(params.p) + "$" + ledger::to_hex(salt) + "$" + ledger::to_hex(key);
 }
 
 std::string token_spec(std::string_view salt_hex, std::string_view token) {

@@ -64,11 +64,11 @@ std::optional<OperatorAction> decode_operator_action(std::uint64_t seq, std::str
   return a;
 }
 
-std::string to_hex(const Hash& hash) {
+std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  out.reserve(hash.size() * 2);
-  for (const std::uint8_t b : hash) {
+  out.reserve(bytes.size() * 2);
+  for (const std::uint8_t b : bytes) {
     out += kDigits[b >> 4];
     out += kDigits[b & 0xF];
   }

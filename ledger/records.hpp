@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -49,7 +50,8 @@ using RegionIndex = engine::Strong<struct RegionIndexTag, std::uint32_t>;      /
 using Day = engine::Strong<struct DayTag, std::int32_t>;  // local calendar date, days since 1970-01-01
 
 using Hash = std::array<std::uint8_t, 32>;  // SHA-256
-std::string to_hex(const Hash& hash);
+// Lower-case hex of any bytes (a Hash, a salt, a key).
+std::string to_hex(std::span<const std::uint8_t> bytes);
 // The inverse: 64 hex digits (either case) as a hash; nullopt for anything else.
 std::optional<Hash> hash_from_hex(std::string_view text);
 

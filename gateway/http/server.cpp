@@ -140,20 +140,10 @@ struct BadRequest {
   std::string what;
 };
 
-std::string hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    s += kDigits[p[i] >> 4];
-    s += kDigits[p[i] & 15];
-  }
-  return s;
-}
-
 std::string random_id() {
   unsigned char bytes[32];  // 256 bits
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("OpenSSL RAND_bytes failed: no session id");
-  return hex(bytes, sizeof bytes);
+  return ledger::to_hex(bytes);
 }
 
 std::optional<std::string> percent_decode(std::string_view s) {
