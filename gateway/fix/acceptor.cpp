@@ -341,6 +341,21 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
     }
   }
   const std::string dictionary = detail::resolve_dictionary(config.dictionary_path, who);
+  TlsContext tls;
+  if (!config.tls_certificate.empty() || !config.tls_key.empty() || !config.tls_client_ca.empty()) {
+    TlsFiles files;
+    files.certificate = config.tls_certificate;
+    files.key = config.tls_key;
+    files.ca = config.tls_client_ca;
+    files.certificate_key = "tls_certificate";
+    files.key_key = "tls_key";
+    files.ca_key = "tls_client_ca";
+    try {
+      tls = make_server_context(files);
+    } catch (const TlsError& e) {
+      throw std::runtime_error(who + ": " + e.what());
+    }
+  }
 
   FIX::SessionSettings settings;
   FIX::Dictionary defaults = detail::base_settings(dictionary);
@@ -389,6 +404,7 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
     acceptor_.reset(log_factory_
                         ? new detail::SocketAcceptor(*this, *store_, settings, *log_factory_, limits, dropped)
                         : new detail::SocketAcceptor(*this, *store_, settings, limits, dropped));
+    if (tls) acceptor_->use_tls(tls);
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }

@@ -365,6 +365,15 @@ struct AcceptorConfig {
   std::chrono::milliseconds logon_timeout{10000};
   std::size_t max_connections_per_address = 16;
   std::size_t max_connections = 512;
+  // FIX over TLS (tls.hpp: TLS 1.2 or 1.3, ECDHE with AEAD ciphers only): with tls_certificate and
+  // tls_key (PEM files) every connection is TLS, handshaken within logon_timeout of its accept; a
+  // handshake that fails (a plain client, TLS 1.1, an untrusted client certificate) drops that
+  // connection only (Handler::on_dropped, with OpenSSL's reason). With tls_client_ca (PEM) too, a client
+  // must present a certificate signed by it (mutual TLS). All "": plain TCP. The constructor throws
+  // std::runtime_error when a file cannot be used.
+  std::string tls_certificate;
+  std::string tls_key;
+  std::string tls_client_ca;
 };
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids

@@ -39,6 +39,7 @@
 #include <thread>
 
 #include "gateway/fix/quickfix.hpp"
+#include "gateway/fix/tls.hpp"
 
 namespace crix {
 namespace fix {
@@ -66,6 +67,11 @@ class SocketAcceptor final : public FIX::Acceptor {
                  const FIX::SessionSettings& settings, FIX::LogFactory& logs, Limits limits, Dropped on_dropped);
   ~SocketAcceptor() override;
 
+  // FIX over TLS with `context` (tls.hpp) on every connection: each is handshaken on its own thread
+  // within Limits::logon_timeout of its accept, and a handshake that fails drops it (`on_dropped`, with
+  // OpenSSL's reason). Before start(); null (the default): plain TCP.
+  void use_tls(TlsContext context) { tls_ = std::move(context); }
+
   // The descriptor of a session's connection, for send()'s look for room (acceptor.cpp); -1 when the
   // responder is not one of ours.
   static int fd_of(FIX::Responder* responder);
@@ -82,7 +88,7 @@ class SocketAcceptor final : public FIX::Acceptor {
   void onStop() override;
 
   void serve(Connection& connection);
-  std::string read_frames(Connection& connection);
+  std::string read_frames(Connection& connection, std::chrono::steady_clock::time_point deadline);
   std::string attach(Connection& connection, const std::string& frame);
   bool answer_unsupported(FIX::Session& session, const std::string& frame);
 
@@ -96,6 +102,7 @@ class SocketAcceptor final : public FIX::Acceptor {
 
   const Limits limits_;
   const Dropped on_dropped_;
+  TlsContext tls_;
   int listener_ = -1;
   int port_ = 0;
   bool no_delay_ = false;
