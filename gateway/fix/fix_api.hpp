@@ -496,6 +496,16 @@ struct InitiatorConfig {
   // stock FIX 4.4 dictionary) sets it false: it then keeps them, as every one is in a message body,
   // never inside a repeating group (tests: the stock-dictionary client).
   bool validate_user_defined_fields = true;
+  // FIX over TLS (QuickFIX's ThreadedSSLSocketInitiator with a context from tls.hpp: TLS 1.2+, the
+  // exchange's certificate checked against tls_ca, "" = the system's trusted CAs, and against `host`).
+  // tls_certificate and tls_key (PEM, both or neither): the client's certificate, for an exchange that
+  // asks for one (mutual TLS). A handshake that fails is a failed attempt (last_error() says why).
+  // QuickFIX writes to a TLS connection with write(2): start() ignores SIGPIPE in the process, so that
+  // a connection the exchange closed ends with an error rather than the process.
+  bool tls = false;
+  std::string tls_ca;
+  std::string tls_certificate;
+  std::string tls_key;
 };
 
 class Initiator {

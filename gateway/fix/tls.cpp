@@ -38,6 +38,7 @@ TlsContext new_context(const SSL_METHOD* method, const std::string& key) {
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
                                      SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(ctx.get(), 0);  // TLS 1.3 sends no session tickets either
   if (SSL_CTX_set_cipher_list(ctx.get(), kTls12Ciphers) != 1) {
     throw TlsError(key, tls_errors("OpenSSL offers none of the TLS 1.2 ciphers this exchange uses"));
   }
