@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
 
@@ -53,11 +54,12 @@ void use_certificate(SSL_CTX* ctx, const TlsFiles& files) {
     throw TlsError(files.certificate_key, files.certificate + " is not a PEM certificate chain (" +
                                               tls_errors("no certificate in it") + ")");
   }
-  if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+  const bool used = SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) == 1;
+  if (!used && ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH) {
     throw TlsError(files.key_key, files.key + " is not an unencrypted PEM private key (" +
                                       tls_errors("no key in it") + ")");
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
+  if (!used || SSL_CTX_check_private_key(ctx) != 1) {
     throw TlsError(files.key_key, files.key + " is not the private key of " + files.certificate + " (" +
                                       tls_errors("they do not match") + "): give the certificate's own key");
   }
