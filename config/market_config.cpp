@@ -822,6 +822,11 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       p.region = region_code(r, "region", true).value_or(0);
       p.sender_comp_id = r.identifier("sender_comp_id", true, "FIX SenderCompID").value_or("");
       p.password_hash = r.password_hash("password_hash", "participant " + p.id, "the FIX Logon password's hash").value_or("");
+      const auto subject = r.text("tls_subject", false, "the subject CN of the participant's client certificate");
+      if (subject && result.fix_tls.client_ca.empty()) {
+        r.error("tls_subject", "needs [exchange] fix_tls_client_ca: client certificates are asked for only with it");
+      }
+      result.fix_tls.subjects.push_back(subject.value_or(""));
       if (const auto role = r.choice("role", true, {"seller", "buyer", "both"}, "what it may do")) {
         p.may_sell = *role != 1;
         p.may_buy = *role != 0;

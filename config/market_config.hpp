@@ -78,6 +78,9 @@ struct FixTls {
   std::filesystem::path key;          // with certificate
   std::filesystem::path client_ca;    // "" = no client certificate asked for; else mutual TLS
   bool plain_on_network = false;      // plain FIX allowed on a host that is not a loopback address
+  // Per participant (in the market's order): `[[participant]] tls_subject`, the subject CN its client
+  // certificate must carry (needs client_ca); "" = any certificate client_ca signed.
+  std::vector<std::string> subjects;
 };
 
 struct LoadResult {

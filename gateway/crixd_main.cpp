@@ -213,6 +213,7 @@ int main(int argc, char** argv) {
   options.tls_key = loaded.fix_tls.key.string();
   options.tls_client_ca = loaded.fix_tls.client_ca.string();
   options.plain_on_network = loaded.fix_tls.plain_on_network;
+  options.tls_subjects = loaded.fix_tls.subjects;
 
   crix::http::ServerOptions console;
   console.host = "127.0.0.1";

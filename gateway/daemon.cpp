@@ -123,6 +123,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     ac.tls_certificate = options.tls_certificate;
     ac.tls_key = options.tls_key;
     ac.tls_client_ca = options.tls_client_ca;
+    ac.client_tls_subjects = options.tls_subjects;
     if (ac.tls_certificate.empty()) {
       spdlog::info("FIX in plain TCP (no [exchange] fix_tls_certificate)");
     } else {

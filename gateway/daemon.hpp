@@ -39,6 +39,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/market.hpp"
 #include "gateway/logon_guard.hpp"
@@ -94,6 +95,9 @@ struct DaemonOptions {
   std::string tls_key;
   std::string tls_client_ca;
   bool plain_on_network = false;
+  // Per participant (market order): the subject CN its client certificate must carry, "" = any
+  // (fix::AcceptorConfig::client_tls_subjects; the market's [[participant]] tls_subject).
+  std::vector<std::string> tls_subjects;
 };
 
 // The FIX connections crixd serves at most with `descriptors` (RLIMIT_NOFILE) descriptors: what is

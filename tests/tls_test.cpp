@@ -100,6 +100,17 @@ std::string market_with(const ScratchDir& dir, const std::string& keys) {
   return path;
 }
 
+// Adds `tls_subject = "<subject>"` to participant `id`'s table of the market file at `path`.
+void bind_subject(const std::string& path, const std::string& id, const std::string& subject) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string line = "id = \"" + id + "\"\n";
+  const std::size_t at = text.find(line);
+  REQUIRE(at != std::string::npos);
+  text.insert(at + line.size(), "tls_subject = \"" + subject + "\"\n");
+  std::ofstream(path) << text;
+}
+
 const std::string kTlsKeys = "fix_tls_certificate = \"server.pem\"\nfix_tls_key = \"server.key\"\n";
 
 class Crixd : public CrixdProcess {
@@ -275,11 +286,13 @@ TEST_CASE("crixd over TLS refuses TLS 1.1 and ciphers without forward secrecy or
 }
 
 TEST_CASE("crixd with fix_tls_client_ca: a client without a certificate, or with one of another CA, is refused; one "
-          "signed by the CA logs on",
+          "signed by the CA logs on, as the participant its tls_subject names only",
           "[tls]") {
   const ScratchDir dir;
   const Certificates certs = make_certificates(dir);
   const std::string market = market_with(dir, kTlsKeys + "fix_tls_client_ca = \"ca.pem\"\n");
+  bind_subject(market, kSeller, kSeller);
+  bind_subject(market, kBuyer, kBuyer);
   const std::uint16_t port = free_port();
   Crixd crixd(dir, market, port);
   REQUIRE(crixd.listening(port));
@@ -294,6 +307,13 @@ TEST_CASE("crixd with fix_tls_client_ca: a client without a certificate, or with
                        tls_with(certs.ca, certs.stranger_cert, certs.stranger_key));
     CHECK_FALSE(stranger.fix().wait_logged_on(5000));
     CHECK(crixd.logged("its TLS handshake failed: certificate verify failed"));
+  }
+  {
+    // The seller's certificate (CN HB-TANGSHAN-IRON), signed by the CA, does not make its holder the buyer.
+    FixClient impostor(port, kBuyer, kBuyerPassword, 5, "", true, tls_with(certs.ca, certs.client_cert, certs.client_key));
+    CHECK_FALSE(impostor.fix().wait_logged_on(5000));
+    CHECK(impostor.fix().logout_text() == "this connection's client certificate is for 'HB-TANGSHAN-IRON', not "
+                                          "TJ-BOHAI-STEEL's (subject CN 'TJ-BOHAI-STEEL')");
   }
   FixClient member(port, kSeller, kSellerPassword, 5, "", true, tls_with(certs.ca, certs.client_cert, certs.client_key));
   REQUIRE(member.fix().wait_logged_on(5000));
@@ -353,10 +373,12 @@ TEST_CASE("crix config check and crixd agree on every FIX TLS key", "[tls][confi
       {kTlsKeys + "fix_plain_on_network = true\n",
        "exchange.fix_plain_on_network: is true, but with fix_tls_certificate FIX is TLS only"},
       {"fix_plain_on_network = \"yes\"\n", "exchange.fix_plain_on_network: must be true or false"},
+      {kTlsKeys + "#subject\n", "tls_subject: needs [exchange] fix_tls_client_ca"},
   };
   for (const auto& [keys, said] : cases) {
     INFO(keys);
     const std::string market = market_with(dir, keys);
+    if (keys.find("#subject") != std::string::npos) bind_subject(market, kSeller, kSeller);
     const RunResult checked = run({CRIX_BIN, "config", "check", market});
     CHECK(checked.exit_code == 1);
     CHECK((checked.out + checked.err).find(said) != std::string::npos);

@@ -300,7 +300,8 @@ class Handler {
   // stopped reading): the acceptor dropped the connection, and on_logout follows. On the sending thread.
   virtual void on_stalled(SessionHandle session) = 0;
   // The acceptor itself refused a logon before on_logon (it arrived on another address than
-  // AcceptorConfig::host); `reason` is the Logout's Text. On the connection's thread.
+  // AcceptorConfig::host, or its client certificate is not the session's: client_tls_subjects);
+  // `reason` is the Logout's Text. On the connection's thread.
   virtual void on_refused(SessionHandle session, const std::string& reason) = 0;
   // The acceptor dropped a connection for what its peer sent, without an answer: a frame whose header
   // does not parse, a first message that names no session of ours, a session message QuickFIX cannot
@@ -374,6 +375,11 @@ struct AcceptorConfig {
   std::string tls_certificate;
   std::string tls_key;
   std::string tls_client_ca;
+  // With tls_client_ca: entry i (client_comp_ids[i]'s) is the subject common name (CN) that client's
+  // certificate must carry; a Logon over a connection whose certificate names another (or none) is
+  // refused before its password is checked (Handler::on_refused). "" or missing: any certificate the
+  // CA signed.
+  std::vector<std::string> client_tls_subjects;
 };
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids

@@ -10,6 +10,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -247,6 +248,17 @@ class SocketAcceptor::Connection final : public FIX::Responder {
     return 0;
   }
 
+  // The client certificate's subject CN ("" when none was presented).
+  std::string peer_subject() {
+    std::lock_guard<std::mutex> lock(ssl_mutex_);
+    const X509* certificate = ssl_ == nullptr ? nullptr : SSL_get0_peer_certificate(ssl_);
+    if (certificate == nullptr) return "";
+    char name[256] = {};
+    const int length =
+        X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, name, sizeof name);
+    return length > 0 ? std::string(name, static_cast<std::size_t>(length)) : std::string();
+  }
+
   int fd() const { return fd_; }
   bool closed() const { return closed_.load(); }
   const std::string& peer() const { return peer_; }
@@ -308,6 +320,11 @@ SocketAcceptor::~SocketAcceptor() {
 int SocketAcceptor::fd_of(FIX::Responder* responder) {
   const Connection* connection = dynamic_cast<const Connection*>(responder);
   return connection == nullptr ? -1 : connection->fd();
+}
+
+std::string SocketAcceptor::peer_subject(FIX::Responder* responder) {
+  Connection* connection = dynamic_cast<Connection*>(responder);
+  return connection == nullptr ? std::string() : connection->peer_subject();
 }
 
 #pragma GCC diagnostic push
