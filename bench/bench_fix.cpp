@@ -6,7 +6,10 @@
 // the session count and the orders sent).
 //
 //   bench_fix [--sync os|full] [--window N|unlimited] [--orders N] [--mix cross|rest] [--crixd PATH]
-//             [--viewers N] [--scrape-hz H] [--viewer-nice N]
+//             [--viewers N] [--scrape-hz H] [--viewer-nice N] [--tls on|off]
+//
+// --tls on: FIX over TLS (the market's fix_tls_certificate, a throwaway certificate made with the
+// openssl command), the line then says tls=on.
 //
 // Method. Two sessions, a seller (HB-TANGSHAN-IRON, facility HB-BF-450) and a buyer (TJ-BOHAI-STEEL,
 // project TJ-NEW-BF-2500), each on its own QuickFIX initiator, send orders of 3 t as fast as their
@@ -43,6 +46,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -71,6 +76,7 @@ struct Options {
   std::size_t viewers = 0;  // WebSocket feed clients
   double scrape_hz = 0;     // GET /metrics per second
   int viewer_nice = 0;      // the viewers' and the scraper's niceness (console_load.hpp)
+  std::string tls_ca;       // --tls on: FIX over TLS, the exchange's certificate signed by this CA
 };
 
 // The sample market's operator token (config/sample/market.toml, [[console.tokens]]): for the sample only.
@@ -88,6 +94,8 @@ class Session : public crix::fix::ClientHandler {
     c.username = who;
     c.password = password;
     c.heartbeat_seconds = 30;
+    c.tls = !options.tls_ca.empty();
+    c.tls_ca = options.tls_ca;
     initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
     initiator_->start();
     sent_at_.resize(options.orders);
@@ -206,7 +214,8 @@ std::int64_t percentile(std::vector<std::int64_t>& v, double p) {
 int usage(const std::string& what) {
   std::fprintf(stderr,
                "bench_fix: %s\nusage: bench_fix [--sync os|full] [--window N|unlimited] [--orders N] "
-               "[--mix cross|rest] [--sessions 1|2] [--crixd PATH] [--viewers N] [--scrape-hz H] [--viewer-nice N]\n",
+               "[--mix cross|rest] [--sessions 1|2] [--crixd PATH] [--viewers N] [--scrape-hz H] [--viewer-nice N] "
+               "[--tls on|off]\n",
                what.c_str());
   return 2;
 }
@@ -238,12 +247,35 @@ int main(int argc, char** argv) {
       o.scrape_hz = std::stod(v);
     } else if (a == "--viewer-nice") {
       o.viewer_nice = std::stoi(v);
+    } else if (a == "--tls" && (v == "on" || v == "off")) {
+      o.tls_ca = v == "on" ? "ca.pem" : "";  // made in the scratch directory below
     } else {
       return usage("bad argument " + std::string(a) + " " + v);
     }
   }
   crix::test::ScratchDir dir("bench-fix");
   const std::string market = crix::test::all_day_market(dir);
+  if (!o.tls_ca.empty()) {
+    // A throwaway CA and a certificate for 127.0.0.1 signed by it (the openssl command), and the
+    // market's FIX over TLS.
+    const std::vector<std::string> key = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"};
+    std::vector<std::string> ca = {"openssl", "req", "-x509", "-subj", "/CN=bench CA", "-keyout", dir.file("ca.key"),
+                                   "-out", dir.file("ca.pem")};
+    std::vector<std::string> server = {"openssl", "req", "-x509", "-subj", "/CN=localhost", "-addext",
+                                       "subjectAltName=IP:127.0.0.1", "-CA", dir.file("ca.pem"), "-CAkey",
+                                       dir.file("ca.key"), "-keyout", dir.file("server.key"), "-out", dir.file("server.pem")};
+    ca.insert(ca.end(), key.begin(), key.end());
+    server.insert(server.end(), key.begin(), key.end());
+    if (crix::test::run(ca).exit_code != 0 || crix::test::run(server).exit_code != 0) {
+      std::fprintf(stderr, "bench_fix: the openssl command could not make the test certificates\n");
+      return 1;
+    }
+    std::ifstream in(market);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.insert(text.find("[exchange]\n") + 11, "fix_tls_certificate = \"server.pem\"\nfix_tls_key = \"server.key\"\n");
+    std::ofstream(market) << text;
+    o.tls_ca = dir.file("ca.pem");
+  }
   const std::uint16_t port = crix::test::free_port();
   const std::uint16_t http_port = crix::test::free_port();
   crix::test::CrixdProcess crixd(o.crixd, dir, market, dir.file("bench.ledger"), port, o.sync,
@@ -353,9 +385,9 @@ int main(int argc, char** argv) {
     viewers_part = text;
   }
   std::printf("bench_fix sync=%s window=%s orders_per_s=%.0f ack_p50_us=%lld ack_p99_us=%lld mix=%s sessions=%zu "
-              "orders=%zu acked=%zu rejected=%zu busy=%zu%s\n",
+              "orders=%zu acked=%zu rejected=%zu busy=%zu%s%s\n",
               o.sync.c_str(), window.c_str(), static_cast<double>(acked) / seconds, static_cast<long long>(p50),
               static_cast<long long>(p99), o.mix.c_str(), o.sessions, o.sessions * o.orders, acked, rejected, busy,
-              viewers_part.c_str());
+              viewers_part.c_str(), o.tls_ca.empty() ? "" : " tls=on");
   return answered == o.sessions * o.orders && complete == o.viewers ? 0 : 1;
 }

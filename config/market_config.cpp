@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "engine/exchange.hpp"
+#include "gateway/fix/tls.hpp"
 #include "gateway/password.hpp"
 
 namespace crix::config {
@@ -339,8 +340,48 @@ void read_fix_guard(Reader& r, FixGuard& g) {
   }
 }
 
-void read_exchange(Reader& root, engine::ExchangeSettings& x, Console& console, FixGuard& guard,
-                   std::string& rules_file, const Errors& errors) {
+// `[exchange]` fix_tls_certificate, fix_tls_key, fix_tls_client_ca and fix_plain_on_network.
+void read_fix_tls(Reader& r, FixTls& tls, const std::filesystem::path& folder) {
+  const auto cert = r.text("fix_tls_certificate", false, "the FIX TLS certificate chain (PEM), relative to this file");
+  const auto key = r.text("fix_tls_key", false, "the FIX TLS private key (PEM), relative to this file");
+  const auto ca = r.text("fix_tls_client_ca", false, "the CA certificates (PEM) clients' certificates must be signed by");
+  tls.plain_on_network = r.flag("fix_plain_on_network").value_or(false);
+  if (!cert && key) {
+    r.error("fix_tls_key", "needs fix_tls_certificate: give both for FIX over TLS, or neither");
+    return;
+  }
+  if (!cert && ca) {
+    r.error("fix_tls_client_ca", "needs fix_tls_certificate and fix_tls_key: clients are asked for certificates "
+                                 "only over TLS");
+    return;
+  }
+  if (!cert) return;
+  if (!key) {
+    r.error("fix_tls_certificate", "needs fix_tls_key, the certificate's PEM private key");
+    return;
+  }
+  if (tls.plain_on_network) {
+    r.error("fix_plain_on_network", "is true, but with fix_tls_certificate FIX is TLS only: remove one of them");
+  }
+  tls.certificate = folder / *cert;
+  tls.key = folder / *key;
+  if (ca) tls.client_ca = folder / *ca;
+  fix::TlsFiles files;
+  files.certificate = tls.certificate.string();
+  files.key = tls.key.string();
+  files.ca = tls.client_ca.string();
+  files.certificate_key = "fix_tls_certificate";
+  files.key_key = "fix_tls_key";
+  files.ca_key = "fix_tls_client_ca";
+  try {
+    fix::make_server_context(files);
+  } catch (const fix::TlsError& e) {
+    r.error(e.key(), e.reason());
+  }
+}
+
+void read_exchange(Reader& root, engine::ExchangeSettings& x, Console& console, FixGuard& guard, FixTls& tls,
+                   const std::filesystem::path& folder, std::string& rules_file, const Errors& errors) {
   const toml::table* t = root.table("exchange", true, "the [exchange] table");
   if (t == nullptr) return;
   Reader r(*t, "exchange", errors);
@@ -381,6 +422,7 @@ void read_exchange(Reader& root, engine::ExchangeSettings& x, Console& console, 
     x.dismantle_days = static_cast<std::uint32_t>(*n);
   }
   read_fix_guard(r, guard);
+  read_fix_tls(r, tls, folder);
 
   if (const toml::array* sessions = r.array("sessions", true, "e.g. [[09:30, 11:30], [13:00, 15:00]]")) {
     for (std::size_t i = 0; i < sessions->size(); ++i) {
@@ -729,7 +771,8 @@ LoadResult load_market(const std::filesystem::path& market_file) {
   std::string rules_file;
   {
     Reader root(*doc, "", errors);
-    read_exchange(root, m.exchange, result.console, result.fix_guard, rules_file, errors);
+    read_exchange(root, m.exchange, result.console, result.fix_guard, result.fix_tls, market_file.parent_path(),
+                  rules_file, errors);
     read_console(root, result.console, market_file.parent_path(), errors);
 
     each_table(root, "instrument", true, errors, [&](Reader& r) {
@@ -779,6 +822,11 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       p.region = region_code(r, "region", true).value_or(0);
       p.sender_comp_id = r.identifier("sender_comp_id", true, "FIX SenderCompID").value_or("");
       p.password_hash = r.password_hash("password_hash", "participant " + p.id, "the FIX Logon password's hash").value_or("");
+      const auto subject = r.text("tls_subject", false, "the subject CN of the participant's client certificate");
+      if (subject && result.fix_tls.client_ca.empty()) {
+        r.error("tls_subject", "needs [exchange] fix_tls_client_ca: client certificates are asked for only with it");
+      }
+      result.fix_tls.subjects.push_back(subject.value_or(""));
       if (const auto role = r.choice("role", true, {"seller", "buyer", "both"}, "what it may do")) {
         p.may_sell = *role != 1;
         p.may_buy = *role != 0;

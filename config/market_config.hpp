@@ -70,10 +70,24 @@ struct FixGuard {
   std::uint32_t max_connections = 0;  // 0: from the descriptor limit
 };
 
+// FIX over TLS: the `[exchange]` fix_tls_* keys and fix_plain_on_network (config/README.md). The files
+// are resolved against the market file's folder and checked as crixd uses them (gateway/fix/tls.hpp:
+// readable PEM, the key the certificate's own), so `crix config check` finds what would stop crixd.
+struct FixTls {
+  std::filesystem::path certificate;  // "" = plain FIX
+  std::filesystem::path key;          // with certificate
+  std::filesystem::path client_ca;    // "" = no client certificate asked for; else mutual TLS
+  bool plain_on_network = false;      // plain FIX allowed on a host that is not a loopback address
+  // Per participant (in the market's order): `[[participant]] tls_subject`, the subject CN its client
+  // certificate must carry (needs client_ca); "" = any certificate client_ca signed.
+  std::vector<std::string> subjects;
+};
+
 struct LoadResult {
   std::optional<engine::Market> market;  // set only when there are no errors
   Console console;                       // valid when `market` is set
   FixGuard fix_guard;                    // valid when `market` is set
+  FixTls fix_tls;                        // valid when `market` is set
   std::vector<ConfigError> errors;
 };
 

@@ -14,6 +14,9 @@
 // --host (default 127.0.0.1) is the address logons are taken on: an IPv4 address of this machine, or
 // 0.0.0.0 for all. QuickFIX listens on every address whatever it says; a logon that arrives on
 // another is refused with a Logout saying where to connect. Close the port to others with a firewall.
+// With [exchange] fix_tls_certificate and fix_tls_key FIX is TLS only (gateway/fix/tls.hpp); without
+// them crixd refuses to start on a host that is not a loopback address unless the market file sets
+// fix_plain_on_network = true.
 // The log (stderr and DIR/crixd.log) is written by a background thread (spdlog's async logger) so
 // that the trade and reject lines cost the exchange's threads no write; its times are in the
 // market's time zone with the offset ("2026-12-04 11:40:12.038+08:00"), UTC ("+00:00") until the
@@ -127,7 +130,8 @@ int main(int argc, char** argv) {
       ->type_name("PATH");
   app.add_option("--host", options.host,
                  "the address logons are taken on: an IPv4 address of this machine, or 0.0.0.0 for all (default "
-                 "127.0.0.1)")
+                 "127.0.0.1). Plain FIX on loopback only: another address needs [exchange] fix_tls_certificate and "
+                 "fix_tls_key in the market file (or fix_plain_on_network = true)")
       ->type_name("ADDR");
   app.add_option("--port", options.port, "the FIX port (default: the market's exchange.fix_port)")
       ->type_name("N")
@@ -205,6 +209,11 @@ int main(int argc, char** argv) {
   options.logon_timeout = std::chrono::milliseconds(guard.logon_timeout_ms);
   options.max_connections_per_address = guard.max_connections_per_address;
   options.max_connections = guard.max_connections;
+  options.tls_certificate = loaded.fix_tls.certificate.string();
+  options.tls_key = loaded.fix_tls.key.string();
+  options.tls_client_ca = loaded.fix_tls.client_ca.string();
+  options.plain_on_network = loaded.fix_tls.plain_on_network;
+  options.tls_subjects = loaded.fix_tls.subjects;
 
   crix::http::ServerOptions console;
   console.host = "127.0.0.1";

@@ -1,5 +1,8 @@
 #include "gateway/daemon.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -31,6 +34,28 @@ std::int64_t now_ns() {
       .count();
 }
 
+// Whether `host` (its first IPv4 address, as fix::Acceptor takes it) is a loopback address. A host
+// that does not resolve counts as one here: the Acceptor refuses it, saying what to use instead.
+bool loopback_host(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (host.empty() || ::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return true;
+  const std::uint32_t address = ntohl(reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr.s_addr);
+  ::freeaddrinfo(found);
+  return (address >> 24) == 127;
+}
+
+// Plain FIX carries passwords and orders in clear: only on loopback, unless the market says otherwise.
+void check_transport(const DaemonOptions& options) {
+  if (!options.tls_certificate.empty() || options.plain_on_network || loopback_host(options.host)) return;
+  throw std::runtime_error("plain FIX is served only on a loopback address, not " + options.host +
+                           ": set [exchange] fix_tls_certificate and fix_tls_key (PEM files) in the market file for "
+                           "FIX over TLS, or [exchange] fix_plain_on_network = true to send FIX (passwords "
+                           "included) in clear over the network, or take logons on 127.0.0.1 (crixd --host)");
+}
+
 }  // namespace
 
 std::size_t connection_limit(std::uint64_t descriptors) {
@@ -49,6 +74,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
  public:
   Impl(const engine::Market& market, const DaemonOptions& options)
       : market_(market), options_(options), guard_(options.logon_limits, market.participants.size()) {
+    check_transport(options);  // before the ledger is opened: a refusal changes nothing
     ledger::WriterOptions wo;
     wo.durability = options.durability.value_or(market.exchange.durability);
     if (!options.market_file.empty()) wo.market = ledger::market_source(options.market_file);
@@ -93,6 +119,17 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     ac.store_path = options.ledger_path + ".fix";
     for (const engine::Participant& p : market.participants) {
       ac.client_comp_ids.push_back(p.sender_comp_id.empty() ? p.id : p.sender_comp_id);
+    }
+    ac.tls_certificate = options.tls_certificate;
+    ac.tls_key = options.tls_key;
+    ac.tls_client_ca = options.tls_client_ca;
+    ac.client_tls_subjects = options.tls_subjects;
+    if (ac.tls_certificate.empty()) {
+      spdlog::info("FIX in plain TCP (no [exchange] fix_tls_certificate)");
+    } else {
+      spdlog::info("FIX over TLS only (TLS 1.2+), certificate {}{}", ac.tls_certificate,
+                   ac.tls_client_ca.empty() ? std::string()
+                                            : "; clients must present a certificate signed by " + ac.tls_client_ca);
     }
     ac.logon_timeout = options.logon_timeout;
     ac.max_connections_per_address = options.max_connections_per_address;

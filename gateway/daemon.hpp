@@ -39,6 +39,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/market.hpp"
 #include "gateway/logon_guard.hpp"
@@ -87,6 +88,16 @@ struct DaemonOptions {
   std::chrono::milliseconds logon_timeout{10000};
   std::size_t max_connections_per_address = 16;
   std::size_t max_connections = 0;
+  // FIX over TLS (fix::AcceptorConfig::tls_*; the market file's [exchange] fix_tls_* keys): "" = plain
+  // TCP, which the constructor refuses on a host that is not a loopback address unless
+  // plain_on_network (fix_plain_on_network = true).
+  std::string tls_certificate;
+  std::string tls_key;
+  std::string tls_client_ca;
+  bool plain_on_network = false;
+  // Per participant (market order): the subject CN its client certificate must carry, "" = any
+  // (fix::AcceptorConfig::client_tls_subjects; the market's [[participant]] tls_subject).
+  std::vector<std::string> tls_subjects;
 };
 
 // The FIX connections crixd serves at most with `descriptors` (RLIMIT_NOFILE) descriptors: what is

@@ -10,7 +10,8 @@ packages=(
   libcli11-dev                       # command line (crix, crixd)
   libquickfix-dev                    # FIX 4.4 sessions (gateway)
   liblmdb-dev                        # ledger
-  libssl-dev                         # SHA-256 for the ledger's hash chain
+  libssl-dev                         # SHA-256 for the ledger's hash chain; FIX over TLS
+  openssl                            # the FIX TLS tests' throwaway certificates (tests/tls_test.cpp)
   libspdlog-dev                      # logging (crixd)
   libtomlplusplus-dev                # configuration
   clang-14 libfuzzer-14-dev          # fuzzing (scripts/fuzz.sh)

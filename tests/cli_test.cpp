@@ -68,7 +68,7 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
       {crix,
        {"order"},
        {"--as PARTICIPANT", "--password PW", "--password-file FILE", "CRIX_PASSWORD", "--host ADDR", "--port N",
-        "--store DIR", "--fresh", "buy", "sell", "cancel", "replace", "status", "orders", "fills", "cancel-all", "book",
+        "--store DIR", "--fresh", "--tls", "--ca FILE", "--cert FILE", "--key FILE", "buy", "sell", "cancel", "replace", "status", "orders", "fills", "cancel-all", "book",
         "watch", "securities"}},
       {crix, {"order", "buy"}, {"SYMBOL", "ACCOUNT", "QTY", "PRICE", "--tif T", "--aon", "--id CLORDID"}},
       {crix, {"order", "sell"}, {"SYMBOL", "ACCOUNT", "QTY", "PRICE", "--tif T", "--aon", "--id CLORDID"}},

@@ -20,6 +20,7 @@
 
 #include "engine/exchange.hpp"
 #include "gateway/fix/fix_api.hpp"
+#include "gateway/fix/tls.hpp"
 #include "tools/cli.hpp"
 
 namespace crix::tools {
@@ -462,6 +463,22 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     config.reset_on_logon = a.fresh;
   }
 
+  if (config.tls) {
+    // The files are checked here to name the options at fault (the Initiator names its settings).
+    fix::TlsFiles files;
+    files.ca = config.tls_ca;
+    files.certificate = config.tls_certificate;
+    files.key = config.tls_key;
+    files.ca_key = "--ca";
+    files.certificate_key = "--cert";
+    files.key_key = "--key";
+    try {
+      fix::make_client_context(files, config.host);
+    } catch (const fix::TlsError& e) {
+      throw CLI::ValidationError(e.key(), e.reason());
+    }
+  }
+
   Printer printer(out, err);
   std::unique_ptr<fix::Initiator> initiator;
   std::string why;
@@ -617,6 +634,21 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       ->type_name("DIR")
       ->check(CLI::Validator([](std::string& s) { return s.empty() ? std::string("needs a directory") : std::string(); }, ""));
   group.add_flag("--fresh", args->fresh, "start the sequence numbers over (ResetSeqNumFlag=Y): nothing missed is resent");
+  CLI::Option* tls = group.add_flag("--tls", args->config.tls,
+                 "FIX over TLS (TLS 1.2+), for a crixd whose market file sets fix_tls_certificate; the exchange's "
+                 "certificate must name --host");
+  group.add_option("--ca", args->config.tls_ca,
+                   "with --tls: the PEM CA certificate(s) the exchange's certificate is signed by (default: the "
+                   "system's trusted CAs)")
+      ->type_name("FILE")
+      ->needs(tls);
+  CLI::Option* cert = group.add_option("--cert", args->config.tls_certificate,
+                                       "with --tls: your PEM client certificate, for an exchange that asks for one "
+                                       "(mutual TLS; its fix_tls_client_ca)")
+                          ->type_name("FILE");
+  CLI::Option* key = group.add_option("--key", args->config.tls_key, "with --cert: its PEM private key")->type_name("FILE");
+  cert->needs(key)->needs(tls);
+  key->needs(cert);
 
   const std::vector<Verb> verbs = {
       {"buy", "a new order to buy", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the project"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},

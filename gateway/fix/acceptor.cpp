@@ -291,6 +291,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
 
   Slot* slot_of(const FIX::SessionID& id);
   std::string wrong_address(Slot& slot);
+  std::string wrong_certificate(Slot& slot);
   void on_logon_request(Slot& slot, const FIX::Message& logon);
   void deliver(SessionHandle handle, const FIX::Message& message, const std::string& type);
   void answer_handler_failure(SessionHandle handle, const FIX::Message& message, const std::string& type,
@@ -341,6 +342,30 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
     }
   }
   const std::string dictionary = detail::resolve_dictionary(config.dictionary_path, who);
+  if (config.client_tls_subjects.size() > config.client_comp_ids.size()) {
+    throw std::runtime_error(who + ": client_tls_subjects has more entries than client_comp_ids");
+  }
+  const bool subjects = std::any_of(config.client_tls_subjects.begin(), config.client_tls_subjects.end(),
+                                    [](const std::string& s) { return !s.empty(); });
+  if (subjects && config.tls_client_ca.empty()) {
+    throw std::runtime_error(who + ": client_tls_subjects needs tls_client_ca: only a CA's client certificates are "
+                             "checked");
+  }
+  TlsContext tls;
+  if (!config.tls_certificate.empty() || !config.tls_key.empty() || !config.tls_client_ca.empty()) {
+    TlsFiles files;
+    files.certificate = config.tls_certificate;
+    files.key = config.tls_key;
+    files.ca = config.tls_client_ca;
+    files.certificate_key = "tls_certificate";
+    files.key_key = "tls_key";
+    files.ca_key = "tls_client_ca";
+    try {
+      tls = make_server_context(files);
+    } catch (const TlsError& e) {
+      throw std::runtime_error(who + ": " + e.what());
+    }
+  }
 
   FIX::SessionSettings settings;
   FIX::Dictionary defaults = detail::base_settings(dictionary);
@@ -389,6 +414,7 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
     acceptor_.reset(log_factory_
                         ? new detail::SocketAcceptor(*this, *store_, settings, *log_factory_, limits, dropped)
                         : new detail::SocketAcceptor(*this, *store_, settings, limits, dropped));
+    if (tls) acceptor_->use_tls(tls);
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
@@ -647,12 +673,29 @@ std::string Acceptor::Impl::wrong_address(Slot& slot) {
          ": connect to " + config_.host + ":" + std::to_string(config_.port);
 }
 
+// "" when the session may log on over its connection's client certificate (or it needs none: no
+// subject configured). Checked before the password, as the address.
+std::string Acceptor::Impl::wrong_certificate(Slot& slot) {
+  const std::string wanted =
+      slot.handle < config_.client_tls_subjects.size() ? config_.client_tls_subjects[slot.handle] : std::string();
+  if (wanted.empty()) return "";
+  const std::string presented = detail::SocketAcceptor::peer_subject(slot.session->*member(SessionResponder{}));
+  if (presented == wanted) return "";
+  const std::string& who = slot.id.getTargetCompID().getValue();
+  if (presented.empty()) {
+    return who + " logs on only with its client certificate (subject CN '" + wanted + "'): this connection presented none";
+  }
+  return "this connection's client certificate is for '" + detail::sanitize(presented) + "', not " + who +
+         "'s (subject CN '" + wanted + "')";
+}
+
 void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
   const std::string username =
       logon.isSetField(detail::tag::kUsername) ? logon.getField(detail::tag::kUsername) : std::string();
   const std::string password =
       logon.isSetField(detail::tag::kPassword) ? logon.getField(detail::tag::kPassword) : std::string();
   std::string refusal = wrong_address(slot);
+  if (refusal.empty()) refusal = wrong_certificate(slot);
   if (!refusal.empty()) {
     try {
       handler_.on_refused(slot.handle, refusal);

@@ -300,7 +300,8 @@ class Handler {
   // stopped reading): the acceptor dropped the connection, and on_logout follows. On the sending thread.
   virtual void on_stalled(SessionHandle session) = 0;
   // The acceptor itself refused a logon before on_logon (it arrived on another address than
-  // AcceptorConfig::host); `reason` is the Logout's Text. On the connection's thread.
+  // AcceptorConfig::host, or its client certificate is not the session's: client_tls_subjects);
+  // `reason` is the Logout's Text. On the connection's thread.
   virtual void on_refused(SessionHandle session, const std::string& reason) = 0;
   // The acceptor dropped a connection for what its peer sent, without an answer: a frame whose header
   // does not parse, a first message that names no session of ours, a session message QuickFIX cannot
@@ -365,6 +366,20 @@ struct AcceptorConfig {
   std::chrono::milliseconds logon_timeout{10000};
   std::size_t max_connections_per_address = 16;
   std::size_t max_connections = 512;
+  // FIX over TLS (tls.hpp: TLS 1.2 or 1.3, ECDHE with AEAD ciphers only): with tls_certificate and
+  // tls_key (PEM files) every connection is TLS, handshaken within logon_timeout of its accept; a
+  // handshake that fails (a plain client, TLS 1.1, an untrusted client certificate) drops that
+  // connection only (Handler::on_dropped, with OpenSSL's reason). With tls_client_ca (PEM) too, a client
+  // must present a certificate signed by it (mutual TLS). All "": plain TCP. The constructor throws
+  // std::runtime_error when a file cannot be used.
+  std::string tls_certificate;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // With tls_client_ca: entry i (client_comp_ids[i]'s) is the subject common name (CN) that client's
+  // certificate must carry; a Logon over a connection whose certificate names another (or none) is
+  // refused before its password is checked (Handler::on_refused). "" or missing: any certificate the
+  // CA signed.
+  std::vector<std::string> client_tls_subjects;
 };
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids
@@ -489,6 +504,16 @@ struct InitiatorConfig {
   // stock FIX 4.4 dictionary) sets it false: it then keeps them, as every one is in a message body,
   // never inside a repeating group (tests: the stock-dictionary client).
   bool validate_user_defined_fields = true;
+  // FIX over TLS (QuickFIX's ThreadedSSLSocketInitiator with a context from tls.hpp: TLS 1.2+, the
+  // exchange's certificate checked against tls_ca, "" = the system's trusted CAs, and against `host`).
+  // tls_certificate and tls_key (PEM, both or neither): the client's certificate, for an exchange that
+  // asks for one (mutual TLS). A handshake that fails is a failed attempt (last_error() says why).
+  // QuickFIX writes to a TLS connection with write(2): start() ignores SIGPIPE in the process, so that
+  // a connection the exchange closed ends with an error rather than the process.
+  bool tls = false;
+  std::string tls_ca;
+  std::string tls_certificate;
+  std::string tls_key;
 };
 
 class Initiator {

@@ -1,9 +1,13 @@
 // crix::fix::Initiator (fix_api.hpp): one client session over QuickFIX's ThreadedSocketInitiator (one
 // connection thread, frames written on the caller's thread: the benchmark's load client needs the
-// same short path as the exchange, see acceptor.cpp).
+// same short path as the exchange, see acceptor.cpp), or its ThreadedSSLSocketInitiator for FIX over
+// TLS (InitiatorConfig::tls) with a context of our own (tls.hpp, use_context() below).
 //
 // Thread rules as in fix_api.hpp. The logon state is an atomic plus, under mutex_, what the last
 // attempt and the last Logout said; wait_logged_on() waits on changed_.
+#include <openssl/ssl.h>
+#include <signal.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +20,7 @@
 
 #include "gateway/fix/common.hpp"
 #include "gateway/fix/message_store.hpp"
+#include "gateway/fix/tls.hpp"
 
 namespace crix {
 namespace fix {
@@ -68,12 +73,39 @@ void quietly(Call call) {
   }
 }
 
-// QuickFIX's threaded initiator with the one protected query stop() needs made public.
-class ThreadedInitiator final : public FIX::ThreadedSocketInitiator {
- public:
-  using FIX::ThreadedSocketInitiator::ThreadedSocketInitiator;
-  using FIX::Initiator::isDisconnected;
+// The one protected query of QuickFIX's initiators that stop() needs (a pointer to a protected member
+// formed in a derived class may be applied to any FIX::Initiator).
+struct Disconnected : FIX::Initiator {
+  static bool of(FIX::Initiator& initiator, const FIX::SessionID& id) {
+    return (initiator.*&Disconnected::isDisconnected)(id);
+  }
 };
+
+// QuickFIX 1.15.1's SSL initiator builds its SSL_CTX from settings in onInitialize() (start()), with
+// no minimum version, no host name check, and a verify callback that prints every certificate to
+// stdout. Its context is private; a context set before start(), marked initialised, is used as it is
+// (onInitialize returns at once) and freed by its destructor. Naming private members in an explicit
+// instantiation is allowed (access is not checked there); the friend functions hand the pointers out.
+template <class Tag, typename Tag::type Member>
+struct Expose {
+  friend typename Tag::type member(Tag) { return Member; }
+};
+struct SslContextMember {
+  using type = SSL_CTX* FIX::ThreadedSSLSocketInitiator::*;
+  friend type member(SslContextMember);
+};
+struct SslInitMember {
+  using type = bool FIX::ThreadedSSLSocketInitiator::*;
+  friend type member(SslInitMember);
+};
+template struct Expose<SslContextMember, &FIX::ThreadedSSLSocketInitiator::m_ctx>;
+template struct Expose<SslInitMember, &FIX::ThreadedSSLSocketInitiator::m_sslInit>;
+
+void use_context(FIX::ThreadedSSLSocketInitiator& initiator, const TlsContext& context) {
+  SSL_CTX_up_ref(context.get());  // the initiator's reference, freed by its destructor
+  initiator.*member(SslContextMember{}) = context.get();
+  initiator.*member(SslInitMember{}) = true;
+}
 
 }  // namespace
 
@@ -112,7 +144,7 @@ class Initiator::Impl final : public detail::ApplicationBase {
   FIX::Session* session_ = nullptr;
   std::unique_ptr<FIX::MessageStoreFactory> store_;  // InitiatorConfig::store_dir's FileStore, or memory
   EventLogFactory log_factory_;
-  std::unique_ptr<ThreadedInitiator> initiator_;  // after what it uses: destroyed first
+  std::unique_ptr<FIX::Initiator> initiator_;  // after what it uses: destroyed first
   // The SecurityList being received, one message per instrument; only the session's thread uses it.
   SecurityList security_list_;
 
@@ -173,7 +205,27 @@ Initiator::Impl::Impl(const InitiatorConfig& config, ClientHandler& handler)
     FIX::SessionSettings settings;
     settings.set(defaults);
     settings.set(id_, defaults);
-    initiator_.reset(new ThreadedInitiator(*this, *store_, settings, log_factory_));
+    if (config.tls) {
+      TlsFiles files;
+      files.certificate = config.tls_certificate;
+      files.key = config.tls_key;
+      files.ca = config.tls_ca;
+      files.certificate_key = "tls_certificate";
+      files.key_key = "tls_key";
+      files.ca_key = "tls_ca";
+      TlsContext context;
+      try {
+        context = make_client_context(files, config.host);
+      } catch (const TlsError& e) {
+        throw std::runtime_error(who + ": " + e.what());
+      }
+      std::unique_ptr<FIX::ThreadedSSLSocketInitiator> tls(
+          new FIX::ThreadedSSLSocketInitiator(*this, *store_, settings, log_factory_));
+      use_context(*tls, context);
+      initiator_ = std::move(tls);
+    } else {
+      initiator_.reset(new FIX::ThreadedSocketInitiator(*this, *store_, settings, log_factory_));
+    }
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
@@ -201,6 +253,7 @@ void Initiator::Impl::start() {
     failed_ = false;
     last_error_.clear();
   }
+  if (config_.tls) ::signal(SIGPIPE, SIG_IGN);  // fix_api.hpp, InitiatorConfig::tls
   try {
     initiator_->start();
   } catch (const FIX::Exception& e) {
@@ -232,7 +285,7 @@ void Initiator::Impl::stop() {
   // freed memory. QuickFIX signals nothing, so the mark is polled; a connection still open at the
   // deadline is closed and joined by stop() itself.
   const auto deadline = std::chrono::steady_clock::now() + kDisconnectWait;
-  while (!initiator_->isDisconnected(id_) && std::chrono::steady_clock::now() < deadline) {
+  while (!Disconnected::of(*initiator_, id_) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   initiator_->stop(true);
@@ -279,11 +332,20 @@ bool Initiator::Impl::probe(const std::string& id) {
 }
 
 void Initiator::Impl::on_global_event(const std::string& event) {
-  if (event != "Connection failed") return;
+  std::string error;
+  if (event == "Connection failed") {
+    error = "cannot connect to " + config_.host + ":" + std::to_string(config_.port);
+  } else if (event.compare(0, 18, "SSL_connect failed") == 0) {
+    // On the connection's thread, right after the handshake failed: OpenSSL's reason is still queued.
+    error = "the TLS handshake with " + config_.host + ":" + std::to_string(config_.port) + " failed: " +
+            tls_errors("the exchange closed the connection (is it serving TLS on this port?)");
+  } else {
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     failed_ = true;
-    last_error_ = "cannot connect to " + config_.host + ":" + std::to_string(config_.port);
+    last_error_ = error;
   }
   changed_.notify_all();
 }
@@ -313,7 +375,8 @@ void Initiator::Impl::onLogout(const FIX::SessionID&) {
     if (!was_logged_on) {
       failed_ = true;
       last_error_ = text.empty() ? "the exchange closed the connection without answering the Logon (is comp "
-                                   "id " + config_.comp_id + " configured there?)"
+                                   "id " + config_.comp_id + " configured there?" +
+                                       (config_.tls ? std::string(")") : " Does it take FIX over TLS only?)")
                                  : "the exchange refused the logon: " + text;
     }
   }

@@ -22,6 +22,7 @@
 #include <quickfix/SessionID.h>
 #include <quickfix/SessionSettings.h>
 #include <quickfix/ThreadedSocketAcceptor.h>
+#include <quickfix/ThreadedSSLSocketInitiator.h>
 #include <quickfix/ThreadedSocketInitiator.h>
 
 namespace crix {

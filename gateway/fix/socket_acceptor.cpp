@@ -2,15 +2,21 @@
 #include "gateway/fix/socket_acceptor.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -76,21 +82,72 @@ void set_int_option(int fd, int level, int name, int value) {
   ::setsockopt(fd, level, name, &value, sizeof value);
 }
 
+// A BIO for OpenSSL over a connection's socket that writes with MSG_NOSIGNAL: OpenSSL's own socket
+// BIO writes with write(2), and a peer gone away would end crixd with SIGPIPE.
+int bio_write(BIO* bio, const char* data, int size) {
+  const int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+  BIO_clear_retry_flags(bio);
+  const ssize_t n = ::send(fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_write(bio);
+  return static_cast<int>(n);
+}
+int bio_read(BIO* bio, char* data, int size) {
+  const int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+  BIO_clear_retry_flags(bio);
+  const ssize_t n = ::recv(fd, data, static_cast<std::size_t>(size), 0);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(bio);
+  return static_cast<int>(n);
+}
+long bio_ctrl(BIO*, int command, long, void*) { return command == BIO_CTRL_FLUSH ? 1 : 0; }
+int bio_create(BIO* bio) {
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
+BIO* new_socket_bio(int fd) {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "crix FIX socket");
+    if (m != nullptr) {
+      BIO_meth_set_write(m, bio_write);
+      BIO_meth_set_read(m, bio_read);
+      BIO_meth_set_ctrl(m, bio_ctrl);
+      BIO_meth_set_create(m, bio_create);
+    }
+    return m;
+  }();
+  BIO* bio = method == nullptr ? nullptr : BIO_new(method);
+  if (bio != nullptr) BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
+  return bio;
+}
+
 }  // namespace
 
 // One accepted connection: QuickFIX's Responder for its session. The descriptor is closed only by the
 // destructor, after the connection's thread has ended; disconnect() (QuickFIX's, from any thread) shuts
 // it, which ends that thread's read.
+//
+// Under TLS (handshake()) the socket is non-blocking and every call on the SSL object is made under
+// ssl_mutex_, never while waiting: OpenSSL forbids two threads on one SSL object, and here the
+// connection's thread reads (receive()) while the exchange's threads write (send()). A write encrypts
+// the frame and sends it with one send() call, as a plain one; a read takes what poll() says is there.
 class SocketAcceptor::Connection final : public FIX::Responder {
  public:
+  // What receive() returns besides a byte count: nothing within the wait, or try again at once.
+  static constexpr ssize_t kIdle = -2;
+  static constexpr ssize_t kAgain = -3;
+
   Connection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
-  ~Connection() override { ::close(fd_); }
+  ~Connection() override {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    ::close(fd_);
+  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // Called by QuickFIX under the session's lock. Writes everything, a part at a time if the kernel
   // takes a part; false when the connection is gone.
   bool send(const std::string& bytes) override {
+    if (tls_) return send_tls(bytes);
     std::size_t sent = 0;
     while (sent < bytes.size()) {
       const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -102,19 +159,148 @@ class SocketAcceptor::Connection final : public FIX::Responder {
   }
   void disconnect() override {
     closed_ = true;
+    {
+      // A TLS peer is told the connection ends (close_notify), if the socket takes it now.
+      std::lock_guard<std::mutex> lock(ssl_mutex_);
+      if (ssl_ != nullptr && SSL_is_init_finished(ssl_)) {
+        SSL_shutdown(ssl_);
+        ERR_clear_error();
+      }
+    }
     ::shutdown(fd_, SHUT_RDWR);
+  }
+
+  // The TLS handshake, on the connection's thread before its first read. "" when done, else why the
+  // connection is dropped ("" too when it was closed meanwhile: `closed()`).
+  std::string handshake(SSL_CTX* context, std::chrono::steady_clock::time_point deadline,
+                        std::chrono::milliseconds timeout, const std::atomic<bool>& stopping) {
+    {
+      std::lock_guard<std::mutex> lock(ssl_mutex_);
+      ERR_clear_error();
+      BIO* bio = new_socket_bio(fd_);
+      ssl_ = bio == nullptr ? nullptr : SSL_new(context);
+      if (ssl_ == nullptr) {
+        if (bio != nullptr) BIO_free(bio);
+        return "the exchange could not start TLS: " + tls_errors("out of memory");
+      }
+      SSL_set_bio(ssl_, bio, bio);
+      tls_ = true;
+    }
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    for (;;) {
+      int result = 0;
+      int error = 0;
+      std::string reason;
+      {
+        std::lock_guard<std::mutex> lock(ssl_mutex_);
+        ERR_clear_error();
+        errno = 0;
+        result = SSL_accept(ssl_);
+        error = result == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl_, result);
+        if (error == SSL_ERROR_SSL) reason = tls_errors("a TLS protocol error");
+        if (error == SSL_ERROR_SYSCALL) reason = errno != 0 ? std::strerror(errno) : "the peer closed the connection";
+        ERR_clear_error();
+      }
+      if (result == 1) return "";
+      if (closed() || stopping.load()) return "";
+      if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) return "its TLS handshake failed: " + reason;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        return "no TLS handshake within " + std::to_string(timeout.count()) +
+               " ms of connecting (exchange.logon_timeout_ms)";
+      }
+      pollfd p{fd_, static_cast<short>(error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+      ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(kTimerMs, left.count())));
+    }
+  }
+
+  // Up to `size` bytes from the peer, waiting up to `wait_ms` for them: the count; 0 when the
+  // connection has ended (failure() says why when it was the peer's fault); kIdle when nothing came
+  // within the wait; kAgain to call again.
+  ssize_t receive(char* buffer, std::size_t size, int wait_ms) {
+    if (!more_) {
+      pollfd p{fd_, static_cast<short>(want_write_ ? POLLIN | POLLOUT : POLLIN), 0};
+      const int ready = ::poll(&p, 1, wait_ms);
+      if (ready < 0) return errno == EINTR ? kAgain : 0;
+      if (ready == 0) return kIdle;
+    }
+    if (!tls_) {
+      const ssize_t got = ::recv(fd_, buffer, size, 0);
+      return got < 0 && errno == EINTR ? kAgain : std::max<ssize_t>(got, 0);
+    }
+    std::lock_guard<std::mutex> lock(ssl_mutex_);
+    ERR_clear_error();
+    const int got = SSL_read(ssl_, buffer, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+    want_write_ = false;
+    if (got > 0) {
+      more_ = SSL_has_pending(ssl_) == 1;  // bytes OpenSSL holds already: no poll() before the next read
+      return got;
+    }
+    more_ = false;
+    const int error = SSL_get_error(ssl_, got);
+    if (error == SSL_ERROR_WANT_READ) return kAgain;
+    if (error == SSL_ERROR_WANT_WRITE) {
+      want_write_ = true;
+      return kAgain;
+    }
+    if (error == SSL_ERROR_SSL) failure_ = "TLS: " + tls_errors("a TLS protocol error");
+    ERR_clear_error();
+    return 0;
+  }
+
+  // The client certificate's subject CN ("" when none was presented).
+  std::string peer_subject() {
+    std::lock_guard<std::mutex> lock(ssl_mutex_);
+    const X509* certificate = ssl_ == nullptr ? nullptr : SSL_get0_peer_certificate(ssl_);
+    if (certificate == nullptr) return "";
+    char name[256] = {};
+    const int length =
+        X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, name, sizeof name);
+    return length > 0 ? std::string(name, static_cast<std::size_t>(length)) : std::string();
   }
 
   int fd() const { return fd_; }
   bool closed() const { return closed_.load(); }
   const std::string& peer() const { return peer_; }
+  const std::string& failure() const { return failure_; }
 
   FIX::Session* session = nullptr;  // the connection's thread only; set by its first message
 
  private:
+  bool send_tls(const std::string& bytes) {
+    if (bytes.empty()) return true;
+    for (;;) {
+      int error = 0;
+      {
+        std::lock_guard<std::mutex> lock(ssl_mutex_);
+        if (closed()) return false;
+        ERR_clear_error();
+        // Not partial-write mode: OpenSSL reports success once the whole frame is written, and a
+        // write it could not finish is called again with the same bytes.
+        const int n = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
+        if (n > 0) return true;
+        error = SSL_get_error(ssl_, n);
+        ERR_clear_error();
+      }
+      if (error != SSL_ERROR_WANT_WRITE && error != SSL_ERROR_WANT_READ) return false;
+      // The socket is full (Acceptor's send() looked for room first, so rarely): wait, as a blocking
+      // send() would, until it takes more or is shut.
+      pollfd p{fd_, POLLOUT, 0};
+      ::poll(&p, 1, error == SSL_ERROR_WANT_WRITE ? kTimerMs : 10);
+    }
+  }
+
   const int fd_;
   const std::string peer_;
   std::atomic<bool> closed_{false};
+  std::mutex ssl_mutex_;  // ssl_ and every call on it
+  SSL* ssl_ = nullptr;
+  // Set by handshake() on the connection's thread before any session (hence any send()) knows the
+  // connection, and before disconnect() can see an SSL object; read-only after.
+  std::atomic<bool> tls_{false};
+  bool more_ = false;        // the connection's thread only: OpenSSL holds bytes not read yet
+  bool want_write_ = false;  // the connection's thread only: SSL_read waits for the socket to take bytes
+  std::string failure_;      // the connection's thread only
 };
 
 SocketAcceptor::SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
@@ -134,6 +320,11 @@ SocketAcceptor::~SocketAcceptor() {
 int SocketAcceptor::fd_of(FIX::Responder* responder) {
   const Connection* connection = dynamic_cast<const Connection*>(responder);
   return connection == nullptr ? -1 : connection->fd();
+}
+
+std::string SocketAcceptor::peer_subject(FIX::Responder* responder) {
+  Connection* connection = dynamic_cast<Connection*>(responder);
+  return connection == nullptr ? std::string() : connection->peer_subject();
 }
 
 #pragma GCC diagnostic push
@@ -330,14 +521,13 @@ bool SocketAcceptor::answer_unsupported(FIX::Session& session, const std::string
 // Reads frames and hands them to the session the first one names. Returns why the connection was
 // dropped for what the peer sent, "" when it simply ended (closed by either side, or the acceptor
 // stopping). Throws whatever QuickFIX lets out.
-std::string SocketAcceptor::read_frames(Connection& c) {
+std::string SocketAcceptor::read_frames(Connection& c, std::chrono::steady_clock::time_point deadline) {
   FIX::Parser parser;
   char buffer[8192];
   std::size_t pending = 0;  // bytes since the last whole frame
   std::string frame;
   // Until the session is logged on, the connection has until `deadline`; a peer that never logs on
   // holds no descriptor and thread for longer.
-  const auto deadline = std::chrono::steady_clock::now() + limits_.logon_timeout;
   bool logged_on = false;
   while (!c.closed() && !stopping_.load()) {
     int wait_ms = kTimerMs;
@@ -350,17 +540,13 @@ std::string SocketAcceptor::read_frames(Connection& c) {
       }
       if (!logged_on) wait_ms = static_cast<int>(std::min<std::int64_t>(kTimerMs, left.count() + 1));
     }
-    pollfd p{c.fd(), POLLIN, 0};
-    const int ready = ::poll(&p, 1, wait_ms);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) return "";
-    if (ready == 0) {
+    const ssize_t got = c.receive(buffer, sizeof buffer, wait_ms);
+    if (got == Connection::kIdle) {
       if (c.session != nullptr) c.session->next();
       continue;
     }
-    const ssize_t got = ::recv(c.fd(), buffer, sizeof buffer, 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return "";
+    if (got == Connection::kAgain) continue;
+    if (got <= 0) return c.failure();
     parser.addToStream(buffer, static_cast<std::size_t>(got));
     pending += static_cast<std::size_t>(got);
     for (;;) {
@@ -391,8 +577,11 @@ std::string SocketAcceptor::read_frames(Connection& c) {
 
 void SocketAcceptor::serve(Connection& c) {
   std::string dropped;
+  // The logon timeout runs from the accept, the TLS handshake included.
+  const auto deadline = std::chrono::steady_clock::now() + limits_.logon_timeout;
   try {
-    dropped = read_frames(c);
+    if (tls_) dropped = c.handshake(tls_.get(), deadline, limits_.logon_timeout, stopping_);
+    if (dropped.empty() && !c.closed()) dropped = read_frames(c, deadline);
   } catch (const std::exception& e) {
     dropped = std::string("the exchange could not handle what it sent: ") + e.what();
   } catch (...) {

@@ -23,6 +23,14 @@
 // cannot take every descriptor; and when accept() finds no descriptor (EMFILE, ENFILE) the finished
 // connections are closed and accepting goes on once descriptors come back.
 //
+// FIX over TLS (use_tls()): the connection's thread handshakes first, within logon_timeout of the
+// accept; a failed handshake drops the connection (`on_dropped`, OpenSSL's reason). Then the socket is
+// non-blocking and the connection's SSL object is used under a per-connection mutex, held only for
+// one SSL_read or SSL_write call (OpenSSL forbids two threads on one SSL object): the connection's
+// thread polls and reads, send() (the exchange's threads) encrypts and writes with one send() call,
+// waiting for room without the mutex. The descriptor stays the TCP socket, so fd_of() serves as for
+// plain TCP.
+//
 // Thread rules: constructed, started and stopped by the Acceptor's owning thread (FIX::Acceptor's
 // start() and stop(), which call the hooks below); accepting runs on FIX::Acceptor's start thread; each
 // connection on a thread of its own; on_dropped on that connection's thread.
@@ -39,6 +47,7 @@
 #include <thread>
 
 #include "gateway/fix/quickfix.hpp"
+#include "gateway/fix/tls.hpp"
 
 namespace crix {
 namespace fix {
@@ -66,9 +75,17 @@ class SocketAcceptor final : public FIX::Acceptor {
                  const FIX::SessionSettings& settings, FIX::LogFactory& logs, Limits limits, Dropped on_dropped);
   ~SocketAcceptor() override;
 
+  // FIX over TLS with `context` (tls.hpp) on every connection: each is handshaken on its own thread
+  // within Limits::logon_timeout of its accept, and a handshake that fails drops it (`on_dropped`, with
+  // OpenSSL's reason). Before start(); null (the default): plain TCP.
+  void use_tls(TlsContext context) { tls_ = std::move(context); }
+
   // The descriptor of a session's connection, for send()'s look for room (acceptor.cpp); -1 when the
   // responder is not one of ours.
   static int fd_of(FIX::Responder* responder);
+  // The subject common name (CN) of the client certificate a session's connection presented in its
+  // TLS handshake; "" when none (or plain TCP, or not one of ours).
+  static std::string peer_subject(FIX::Responder* responder);
 
   class Connection;
 
@@ -82,7 +99,7 @@ class SocketAcceptor final : public FIX::Acceptor {
   void onStop() override;
 
   void serve(Connection& connection);
-  std::string read_frames(Connection& connection);
+  std::string read_frames(Connection& connection, std::chrono::steady_clock::time_point deadline);
   std::string attach(Connection& connection, const std::string& frame);
   bool answer_unsupported(FIX::Session& session, const std::string& frame);
 
@@ -96,6 +113,7 @@ class SocketAcceptor final : public FIX::Acceptor {
 
   const Limits limits_;
   const Dropped on_dropped_;
+  TlsContext tls_;
   int listener_ = -1;
   int port_ = 0;
   bool no_delay_ = false;

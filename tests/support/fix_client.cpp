@@ -76,7 +76,7 @@ std::optional<crix::fix::ExecReport> RecordingClient::wait_for(const std::string
 }
 
 FixClient::FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds,
-                     const std::string& store_dir, bool reset_on_logon) {
+                     const std::string& store_dir, bool reset_on_logon, const std::optional<Tls>& tls) {
   crix::fix::InitiatorConfig c;
   c.port = port;
   c.comp_id = who;
@@ -85,6 +85,12 @@ FixClient::FixClient(std::uint16_t port, const std::string& who, const std::stri
   c.heartbeat_seconds = heartbeat_seconds;
   c.store_dir = store_dir;
   c.reset_on_logon = reset_on_logon;
+  if (tls) {
+    c.tls = true;
+    c.tls_ca = tls->ca;
+    c.tls_certificate = tls->certificate;
+    c.tls_key = tls->key;
+  }
   initiator_ = std::make_unique<crix::fix::Initiator>(c, *this);
 }
 

@@ -113,8 +113,15 @@ class FixClient : public RecordingClient {
  public:
   // store_dir "": sequence numbers reset at every Logon; else kept there (InitiatorConfig::store_dir),
   // continued at Logon unless reset_on_logon.
+  // FIX over TLS (InitiatorConfig::tls): the CA file the exchange's certificate is checked against, and
+  // optionally a client certificate and key (mutual TLS).
+  struct Tls {
+    std::string ca;
+    std::string certificate;
+    std::string key;
+  };
   FixClient(std::uint16_t port, const std::string& who, const std::string& password, int heartbeat_seconds = 30,
-            const std::string& store_dir = "", bool reset_on_logon = true);
+            const std::string& store_dir = "", bool reset_on_logon = true, const std::optional<Tls>& tls = std::nullopt);
   // Any session the Initiator can make (a stock dictionary, say).
   explicit FixClient(const crix::fix::InitiatorConfig& config);
   ~FixClient() override;
