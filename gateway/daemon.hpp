@@ -87,6 +87,9 @@ struct DaemonOptions {
   std::chrono::milliseconds logon_timeout{10000};
   std::size_t max_connections_per_address = 16;
   std::size_t max_connections = 0;
+  // Disk space the ledger keeps allocated ahead of its use (ledger::WriterOptions::reserve_bytes);
+  // nullopt: the writer's default. Tests lower it to fill a small filesystem quickly.
+  std::optional<std::size_t> ledger_reserve_bytes;
 };
 
 // The FIX connections crixd serves at most with `descriptors` (RLIMIT_NOFILE) descriptors: what is
@@ -116,7 +119,8 @@ class Daemon {
   // Graceful stop: no new requests, the queues drained, the last batch committed and published, the
   // sessions logged out. Idempotent; safe from any thread but a FIX handler.
   void stop();
-  // Blocks until stop() finished or trading stopped on a failure; returns "" or the failure.
+  // Blocks until stop() finished; returns "" or the ledger failure that stopped trading before (a
+  // failure does not end the daemon: pipeline.hpp).
   std::string wait();
 
   DaemonStats stats() const;
