@@ -191,9 +191,16 @@ void Pipeline::engine_loop() {
 // leave once the units before them are published.
 void Pipeline::refuse_all(const std::vector<Queued>& items) {
   const bool all = failed_;
-  const std::string text = all ? "the exchange has stopped trading: ledger write failed: " + failure() +
-                                     "; the request was not accepted"
-                               : std::string(kLedgerFull);
+  std::string text = kLedgerFull;
+  if (all) {
+    // The failure as logged, without the ledger's path (the operators' business, not the clients').
+    std::string why = failure();
+    const std::string named = "ledger " + writer_.path();
+    for (std::size_t at = why.find(named); at != std::string::npos; at = why.find(named, at)) {
+      why.replace(at, named.size(), "the ledger");
+    }
+    text = "the exchange has stopped trading: ledger write failed: " + why + "; the request was not accepted";
+  }
   const std::string_view why = all ? "ledger_failed" : "ledger_full";
   Unit unit;
   unit.taken = std::chrono::steady_clock::now();
