@@ -24,11 +24,13 @@
 #include "gateway/fix/fix_api.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/verify.hpp"
+#include "ledger/writer.hpp"
 #include "tests/support/fix_client.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ports.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/sample_market.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -248,4 +250,57 @@ TEST_CASE("disk full: crixd refuses orders with 'ledger full', stays up, loses n
   const crix::test::RunResult verify = crix::test::run({CRIX_BIN, "verify", ledger});
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
+}
+
+namespace {
+
+// A batch of `n` client order records of 4 KiB each: pages without the rules of trades.
+crix::ledger::Batch bulky(std::uint64_t& order, int n) {
+  crix::ledger::Batch b;
+  for (int i = 0; i < n; ++i) b.keep(crix::ledger::ClientOrder{++order, std::string(4000, 'x')});
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("disk full: the writer says so before a commit fails, and a commit that fails names the full disk",
+          "[ledger][diskfull]") {
+  const crix::test::ScratchDir dir("crix-diskfull-writer");
+  const std::string disk = dir.file("disk");
+  const Tmpfs tmpfs(disk, 8);
+  const crix::engine::Market market = crix::test::sample_market();
+  crix::ledger::WriterOptions o;
+  o.durability = crix::engine::Durability::kFull;
+  std::uint64_t order = 0;
+
+  SECTION("with a reserve: space() turns kLow while commits still succeed, and kOk once there is room") {
+    o.reserve_bytes = 1 << 20;
+    crix::ledger::Writer w(disk + "/ledger", market, o);
+    REQUIRE(w.reserve_note().empty());
+    int commits = 0;
+    while (w.space() == crix::ledger::Space::kOk && commits < 10'000) {
+      w.commit(bulky(order, 16));
+      ++commits;
+    }
+    REQUIRE(w.space() == crix::ledger::Space::kLow);
+    CHECK_THAT(w.reserve_note(), Catch::Matchers::Contains("no space left on the ledger's disk"));
+    // What is left of the reserve (at least half of it) takes more commits.
+    for (int i = 0; i < 4; ++i) w.commit(bulky(order, 16));
+    CHECK(w.space() == crix::ledger::Space::kLow);
+    CHECK(w.reserve_space() == crix::ledger::Space::kLow);
+  }
+  SECTION("without a reserve: the commit that meets the full disk says so, not 'Input/output error'") {
+    o.reserve_bytes = 0;
+    crix::ledger::Writer w(disk + "/ledger", market, o);
+    std::string failure;
+    for (int i = 0; i < 10'000 && failure.empty(); ++i) {
+      try {
+        w.commit(bulky(order, 16));
+      } catch (const crix::ledger::Error& e) {
+        failure = e.what();
+      }
+    }
+    CHECK_THAT(failure, Catch::Matchers::Contains("no space left on the ledger's disk"));
+    CHECK_THAT(failure, !Catch::Matchers::Contains("Input/output error"));
+  }
 }
