@@ -96,10 +96,12 @@ struct WriterOptions {
   // Address space reserved for the map: the file only grows as data arrives; MDB_MAP_FULL doubles it.
   std::size_t initial_map_bytes = std::size_t{1} << 30;
   std::size_t max_map_bytes = std::size_t{1} << 40;
-  // Blocks kept allocated beyond the last page in use (see Space ahead above). 64 MiB holds the
-  // pages of far more than one group commit of crixd (4096 commands take about 2 MiB with their
-  // trades and indices), and costs one fallocate per 32 MiB of growth. Tests lower it to fill a
-  // small filesystem quickly. 0: reserve nothing.
+  // Blocks kept allocated beyond the last page in use (see Space ahead above). Half of it, 32 MiB,
+  // is what the commits after the disk filled can still use: a trade takes about 500 bytes with its
+  // command, indices and totals (test_ledger's space case: 8,000 trades in 4 MB), so tens of
+  // thousands of trades, far more than crixd's group commits carry while it stops taking orders.
+  // It costs one fallocate per 32 MiB of growth. Tests lower it to fill a small filesystem
+  // quickly. 0: reserve nothing.
   std::size_t reserve_bytes = std::size_t{64} << 20;
 };
 
