@@ -53,17 +53,31 @@ engine::SessionPhase Pipeline::phase() {
 }
 
 void Pipeline::take(const fix::OrderRequest& r) {
-  if (!run_inline([&](Unit& unit) { engine_.on_request(r, unit); }) && !queue(r)) refuse(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_request(r, unit);
+        unit.asked.emplace_back(r);
+      }) &&
+      !queue(r)) {
+    refuse(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
+  }
 }
 
 void Pipeline::take(const fix::MarketDataRequest& r, std::uint32_t logon) {
-  if (!run_inline([&](Unit& unit) { engine_.on_md_request(r, logon, unit); }) && !queue(MdRequest{r, logon})) {
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_md_request(r, logon, unit);
+        unit.asked.emplace_back(MdRequest{r, logon});
+      }) &&
+      !queue(MdRequest{r, logon})) {
     refuse(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id);
   }
 }
 
 void Pipeline::take(const fix::SecurityListRequest& r) {
-  if (!run_inline([&](Unit& unit) { engine_.on_security_list(r, unit); }) && !queue(r)) {
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_security_list(r, unit);
+        unit.asked.emplace_back(r);
+      }) &&
+      !queue(r)) {
     refuse(r.session, fixv::msg_type::kSecurityListRequest, r.security_req_id);
   }
 }
@@ -166,13 +180,14 @@ void Pipeline::engine_loop() {
       } else if (!items.empty()) {
         Unit unit;
         unit.taken = std::chrono::steady_clock::now();
-        for (const Queued& item : items) {
+        for (Queued& item : items) {
+          engine_.handle(item.what, unit);
           if (std::holds_alternative<fix::OrderRequest>(item.what) || std::holds_alternative<MdRequest>(item.what) ||
               std::holds_alternative<fix::SecurityListRequest>(item.what)) {
             ++unit.requests;
             unit.console.arrivals.push_back(item.arrived);
+            unit.asked.push_back(std::move(item.what));
           }
-          engine_.handle(item.what, unit);
         }
         if (!unit.batch.empty() || !unit.out.empty()) {
           batches_.push(std::move(unit));
@@ -263,8 +278,9 @@ void Pipeline::check_space() {
 }
 
 // Under the ledger lock: a commit failed, the engine has applied what is not on disk. Trading stops
-// for good; the units of the failed group are not answered (nothing of them is on the ledger), their
-// operators are told.
+// for good. Nothing of the failed group is sent (none of it is on the ledger): its FIX requests go
+// back to the inbound queue, where the engine stage refuses them with the failure, and its operators
+// are told.
 void Pipeline::fail(const std::string& what, const std::vector<Unit>& units) {
   {
     const std::lock_guard<std::mutex> lock(failure_mutex_);
@@ -276,7 +292,23 @@ void Pipeline::fail(const std::string& what, const std::vector<Unit>& units) {
                    what);
   on_failure_(what);
   published_.alert("critical", "ledger write failed, trading stopped; restart crixd once the cause is fixed: " + what);
+  requeue(units, what);
+}
+
+// The failed units' FIX requests back to the inbound queue (refused there, once failed_ is set) and
+// their operators' answers. A request the full queue cannot take gets a "busy" refusal at once.
+void Pipeline::requeue(const std::vector<Unit>& units, const std::string& what) {
   for (const Unit& u : units) {
+    for (const Inbound& request : u.asked) {
+      if (inbound_.try_push(Queued{request, std::chrono::steady_clock::now()})) continue;
+      if (const auto* r = std::get_if<fix::OrderRequest>(&request)) {
+        refuse(r->session, fixv::msg_type::kNewOrderSingle, r->cl_ord_id);
+      } else if (const auto* m = std::get_if<MdRequest>(&request)) {
+        refuse(m->request.session, fixv::msg_type::kMarketDataRequest, m->request.md_req_id);
+      } else if (const auto* l = std::get_if<fix::SecurityListRequest>(&request)) {
+        refuse(l->session, fixv::msg_type::kSecurityListRequest, l->security_req_id);
+      }
+    }
     for (const auto& [done, result] : u.answers) {
       http::ActionResult r;
       r.reason = "the exchange has stopped trading: " + what;
@@ -288,24 +320,22 @@ void Pipeline::fail(const std::string& what, const std::vector<Unit>& units) {
 // Under the ledger lock. Group commit: the units go into ONE transaction (one fsync under sync =
 // full), then their messages are published in order. Once trading stopped (failed_), only units
 // without a batch (refusals) are published; the others were applied after the failure's group and
-// are dropped as it was.
+// go the way it went: nothing of them sent, their requests refused (requeue).
 void Pipeline::commit_and_publish(const std::vector<Unit>& units) {
   if (units.empty()) return;
   if (failed_) {
     const fix::Acceptor::Held held(acceptor_);
     for (const Unit& u : units) {
-      if (u.batch.empty()) {
-        publish(u);
-        in_flight_ -= u.requests;
-        for (const auto& [done, result] : u.answers) done(result);
-        continue;
-      }
-      for (const auto& [done, result] : u.answers) {
-        http::ActionResult r;
-        r.reason = "the exchange has stopped trading: " + failure();
-        done(r);
-      }
+      if (!u.batch.empty()) continue;
+      publish(u);
+      in_flight_ -= u.requests;
+      for (const auto& [done, result] : u.answers) done(result);
     }
+    std::vector<Unit> applied;  // after the failed group, before the engine stage saw the failure
+    for (const Unit& u : units) {
+      if (!u.batch.empty()) applied.push_back(u);
+    }
+    requeue(applied, failure());
     return;
   }
   group_.clear();

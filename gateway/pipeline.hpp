@@ -65,6 +65,9 @@ struct Unit {
   ConsoleBatch console;              // what the console shows of it (Published)
   // Operator commands' answers, given once the unit is committed.
   std::vector<std::pair<std::function<void(const http::ActionResult&)>, http::ActionResult>> answers;
+  // The FIX requests it answers: should its commit fail, they go back to the inbound queue to be
+  // refused with the failure (nothing of them is on the ledger), rather than left unanswered.
+  std::vector<Inbound> asked;
 };
 
 class EngineStage;  // gateway/engine_stage.hpp
@@ -164,6 +167,7 @@ class Pipeline {
   void ledger_loop();
   void commit_and_publish(const std::vector<Unit>& units);
   void fail(const std::string& what, const std::vector<Unit>& units);
+  void requeue(const std::vector<Unit>& units, const std::string& what);
   void check_space();
   void refuse_all(const std::vector<Queued>& items);
   void publish(const Unit& u);
