@@ -1024,7 +1024,7 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
       if (auto a = only(bhttp::verb::get)) return reply(*a);
       const StatusView s = link.status();
       Json body{{"ready", s.accepting}};
-      if (!s.accepting) body["reason"] = s.not_ready;
+      if (!s.accepting && !s.not_ready.empty()) body["reason"] = s.not_ready;
       return reply(json_answer(s.accepting ? bhttp::status::ok : bhttp::status::service_unavailable, body));
     }
     if (path == "/metrics") {
