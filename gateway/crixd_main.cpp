@@ -166,7 +166,13 @@ int main(int argc, char** argv) {
                  "log the journal replay's progress this often (default 1000; 0: every 4,096 commands)")
       ->type_name("N")
       ->check(crix::tools::whole(0, 3'600'000));
+  std::uint64_t reserve_kib = 0;
+  app.add_option("--ledger-reserve-kib", reserve_kib,
+                 "disk space the ledger keeps allocated ahead of its use, in KiB (default 65536); for tests")
+      ->check(crix::tools::whole(1, 1 << 24))
+      ->group("");  // hidden: tests fill a small filesystem with it
   if (const std::optional<int> done = crix::tools::parse(app, argc, argv, std::cout, std::cerr)) return *done;
+  if (reserve_kib != 0) options.ledger_reserve_bytes = static_cast<std::size_t>(reserve_kib) * 1024;
   market_file = market;
   if (!sync.empty()) options.durability = sync == "full" ? crix::engine::Durability::kFull : crix::engine::Durability::kOs;
   options.replay_progress = std::chrono::milliseconds(progress_ms);
@@ -250,11 +256,12 @@ int main(int argc, char** argv) {
   spdlog::info("console: {}://{}:{}/ (operators and regulators log in; the API is under /api/v1, docs/API.md)",
                server->tls() ? "https" : "http", console.host, server->port());
 
-  // A failure of the ledger stops trading: the watcher wakes the main thread as a signal would.
+  // A failure of the ledger stops trading but not the process (gateway/pipeline.hpp): the sessions
+  // stay logged on and are told why their requests are refused, until an operator stops crixd and
+  // restarts it. wait() returns once stopped, with the failure if there was one (exit status 1).
   std::string failure;
   std::thread watcher([&] {
     failure = daemon->wait();
-    if (!failure.empty()) kill(getpid(), SIGTERM);
   });
   int signal = 0;
   sigwait(&stop_signals, &signal);

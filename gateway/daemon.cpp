@@ -78,6 +78,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     ledger::WriterOptions wo;
     wo.durability = options.durability.value_or(market.exchange.durability);
     if (!options.market_file.empty()) wo.market = ledger::market_source(options.market_file);
+    if (options.ledger_reserve_bytes) wo.reserve_bytes = *options.ledger_reserve_bytes;
     ledger::OpenOptions oo;
     oo.now = engine::Timestamp(now());
     oo.progress_every = options.replay_progress;
@@ -150,7 +151,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     po.max_batch_commands = options.max_batch_commands;
     po.hot = options.hot;
     pipeline_.emplace(market_, po, *engine_, *ledger_.writer, *acceptor_, *published_, [this] { return now(); },
-                      [this](const std::string& failure) { finish(failure); });
+                      [this](const std::string& failure) { note_failure(failure); });
+    if (!ledger_.writer->reserve_note().empty()) spdlog::warn("ledger: {}", ledger_.writer->reserve_note());
   }
 
   ~Impl() override { stop(); }
@@ -181,7 +183,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
                    "ran to completion on their FIX thread",
                    s.commands, s.trades, s.commits, s.busy, s.last_seq, s.run_inline);
       if (s.commits > 0) spdlog::info("{}", pipeline_->timing_summary());
-      finish("");
+      finish();
     });
   }
 
@@ -315,9 +317,19 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     s.batch_depth = pipeline_->batch_depth();
     s.started = started_ns_.load();
     s.now = now();
-    s.accepting = started_ && !pipeline_->failed() && !pipeline_->stopping();
+    s.ledger_full = pipeline_->ledger_full();
+    s.accepting = started_ && !pipeline_->failed() && !s.ledger_full && !pipeline_->stopping();
     const std::lock_guard<std::mutex> lock(done_mutex_);
     s.last_error = failure_;
+    if (!started_) {
+      s.not_ready = "starting";
+    } else if (pipeline_->stopping()) {
+      s.not_ready = "stopping";
+    } else if (pipeline_->failed()) {
+      s.not_ready = "trading stopped: ledger write failed: " + failure_ + "; restart crixd once the cause is fixed";
+    } else if (s.ledger_full) {
+      s.not_ready = "ledger full: no space left on the ledger's disk; orders are refused until there is room again";
+    }
     return s;
   }
   http::MetricsView metrics() const override {
@@ -325,6 +337,8 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     m.failed_logons = guard_.failed_total();
     m.throttled_logons = guard_.throttled_total();
     m.dropped_connections = dropped_.load();
+    m.ledger_full = pipeline_->ledger_full();
+    m.refused_for_space = pipeline_->refused_for_space();
     return m;
   }
   std::vector<http::InstrumentView> instruments() const override { return published_->instruments(); }
@@ -390,12 +404,18 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     return failure_;
   }
 
-  void finish(const std::string& failure) {
+  // A ledger failure stopped trading: kept for the status and for wait(); the daemon runs on, every
+  // request refused, until it is stopped.
+  void note_failure(const std::string& failure) {
+    const std::lock_guard<std::mutex> lock(done_mutex_);
+    failure_ = failure;
+  }
+
+  void finish() {
     {
       const std::lock_guard<std::mutex> lock(done_mutex_);
       if (done_) return;
       done_ = true;
-      failure_ = failure;
     }
     done_cv_.notify_all();
   }

@@ -98,6 +98,9 @@ struct DaemonOptions {
   // Per participant (market order): the subject CN its client certificate must carry, "" = any
   // (fix::AcceptorConfig::client_tls_subjects; the market's [[participant]] tls_subject).
   std::vector<std::string> tls_subjects;
+  // Disk space the ledger keeps allocated ahead of its use (ledger::WriterOptions::reserve_bytes);
+  // nullopt: the writer's default. Tests lower it to fill a small filesystem quickly.
+  std::optional<std::size_t> ledger_reserve_bytes;
 };
 
 // The FIX connections crixd serves at most with `descriptors` (RLIMIT_NOFILE) descriptors: what is
@@ -127,7 +130,8 @@ class Daemon {
   // Graceful stop: no new requests, the queues drained, the last batch committed and published, the
   // sessions logged out. Idempotent; safe from any thread but a FIX handler.
   void stop();
-  // Blocks until stop() finished or trading stopped on a failure; returns "" or the failure.
+  // Blocks until stop() finished; returns "" or the ledger failure that stopped trading before (a
+  // failure does not end the daemon: pipeline.hpp).
   std::string wait();
 
   DaemonStats stats() const;

@@ -57,6 +57,57 @@ void EngineStage::handle(const Inbound& item, Unit& unit) {
   sequence(c, nullptr, unit);
 }
 
+bool EngineStage::refuse(const Inbound& item, const std::string& text, std::string_view why, bool all, Unit& unit) {
+  if (std::holds_alternative<Timer>(item)) return true;
+  if (const auto* o = std::get_if<OperatorRequest>(&item)) {
+    http::ActionResult a;
+    a.reason = text;
+    unit.answers.emplace_back(o->done, std::move(a));
+    return true;
+  }
+  const auto business = [&](fix::SessionHandle session, const char* type, const std::string& id) {
+    unit.console.rejects.push_back(why);
+    unit.out.emplace_back(business_reject(session, type, id, fixv::business_reject::kOther, text));
+    return true;
+  };
+  if (const auto* m = std::get_if<MdRequest>(&item)) {
+    return all && business(m->request.session, fixv::msg_type::kMarketDataRequest, m->request.md_req_id);
+  }
+  if (const auto* l = std::get_if<fix::SecurityListRequest>(&item)) {
+    return all && business(l->session, fixv::msg_type::kSecurityListRequest, l->security_req_id);
+  }
+  const auto& r = std::get<fix::OrderRequest>(item);
+  switch (r.kind) {
+    case fix::RequestKind::kNew:
+      reject_new(r, fixv::ord_rej_reason::kOther, text, unit, why);
+      return true;
+    case fix::RequestKind::kCancel:
+    case fix::RequestKind::kReplace: {
+      const auto id = orders_.find(r);
+      cancel_reject(r, id ? std::to_string(*id) : r.order_id, fixv::cxl_rej_reason::kOther, text, unit, why);
+      return true;
+    }
+    case fix::RequestKind::kMassCancel: {
+      fix::MassCancelReport m;
+      m.session = r.session;
+      m.cl_ord_id = r.cl_ord_id;
+      m.order_id = next_id();
+      m.request_type = r.mass_cancel_type;
+      m.response = fixv::mass_cancel::kRejected;
+      m.reject_reason = fixv::mass_cancel::kOther;
+      m.text = text;
+      unit.console.rejects.push_back(why);
+      unit.out.emplace_back(std::move(m));
+      return true;
+    }
+    case fix::RequestKind::kStatus:
+      return all && business(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
+    case fix::RequestKind::kMassStatus:
+      return all && business(r.session, fixv::msg_type::kOrderMassStatusRequest, r.cl_ord_id);
+  }
+  return false;
+}
+
 // An operator's command from the console: sequenced as any, journaled with the operator's name in
 // the same batch, answered once that batch is committed.
 void EngineStage::on_operator(const OperatorRequest& o, Unit& unit) {

@@ -47,6 +47,12 @@ class EngineStage {
   void on_request(const fix::OrderRequest& r, Unit& unit);
   void on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit);
   void on_security_list(const fix::SecurityListRequest& r, Unit& unit);
+  // Refuses an inbound item without sequencing it (the ledger is full or trading stopped: pipeline.hpp):
+  // a FIX request gets the reject its kind gets for other refusals (ExecutionReport, CancelReject,
+  // OrderMassCancelReport, BusinessMessageReject) with `text`, an operator command an ActionResult
+  // with it as reason; `why` is the console's reject key. A timer is dropped. False for what journals
+  // nothing (market data, security list, order status) when `all` is false: the caller handles it.
+  bool refuse(const Inbound& item, const std::string& text, std::string_view why, bool all, Unit& unit);
 
   engine::SessionPhase phase() const { return ledger_.exchange->phase(); }
   std::uint64_t last_seq() const { return sequencer_.last_seq().v; }

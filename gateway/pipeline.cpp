@@ -53,17 +53,31 @@ engine::SessionPhase Pipeline::phase() {
 }
 
 void Pipeline::take(const fix::OrderRequest& r) {
-  if (!run_inline([&](Unit& unit) { engine_.on_request(r, unit); }) && !queue(r)) refuse(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_request(r, unit);
+        unit.asked.emplace_back(r);
+      }) &&
+      !queue(r)) {
+    refuse(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
+  }
 }
 
 void Pipeline::take(const fix::MarketDataRequest& r, std::uint32_t logon) {
-  if (!run_inline([&](Unit& unit) { engine_.on_md_request(r, logon, unit); }) && !queue(MdRequest{r, logon})) {
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_md_request(r, logon, unit);
+        unit.asked.emplace_back(MdRequest{r, logon});
+      }) &&
+      !queue(MdRequest{r, logon})) {
     refuse(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id);
   }
 }
 
 void Pipeline::take(const fix::SecurityListRequest& r) {
-  if (!run_inline([&](Unit& unit) { engine_.on_security_list(r, unit); }) && !queue(r)) {
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_security_list(r, unit);
+        unit.asked.emplace_back(r);
+      }) &&
+      !queue(r)) {
     refuse(r.session, fixv::msg_type::kSecurityListRequest, r.security_req_id);
   }
 }
@@ -88,7 +102,7 @@ bool Pipeline::run_inline(Handle handle) {
   const bool alone = in_flight_.fetch_add(1) == 0;
   if (!quiet_.exchange(alone) || !alone) return false;  // the one before came alone too
   std::unique_lock<std::mutex> engine(engine_mutex_, std::try_to_lock);
-  if (!engine.owns_lock() || inbound_.size() != 0 || failed_ || stopping_) return false;
+  if (!engine.owns_lock() || inbound_.size() != 0 || failed_ || ledger_full_ || stopping_) return false;
   ++run_inline_;
   std::vector<Unit> units(1);
   units[0].taken = std::chrono::steady_clock::now();
@@ -161,24 +175,19 @@ void Pipeline::engine_loop() {
         last_minute = minute;
         items.push_back(Queued{Timer{}, {}});
       }
-      if (failed_) {  // once trading stopped, nothing more is sequenced
-        for (const Queued& item : items) {
-          if (const auto* o = std::get_if<OperatorRequest>(&item.what)) {
-            http::ActionResult r;
-            r.reason = "the exchange has stopped trading: " + failure();
-            o->done(r);
-          }
-        }
+      if (failed_ || ledger_full_) {  // nothing is sequenced: every request that would be is refused
+        refuse_all(items);
       } else if (!items.empty()) {
         Unit unit;
         unit.taken = std::chrono::steady_clock::now();
-        for (const Queued& item : items) {
+        for (Queued& item : items) {
+          engine_.handle(item.what, unit);
           if (std::holds_alternative<fix::OrderRequest>(item.what) || std::holds_alternative<MdRequest>(item.what) ||
               std::holds_alternative<fix::SecurityListRequest>(item.what)) {
             ++unit.requests;
             unit.console.arrivals.push_back(item.arrived);
+            unit.asked.push_back(std::move(item.what));
           }
-          engine_.handle(item.what, unit);
         }
         if (!unit.batch.empty() || !unit.out.empty()) {
           batches_.push(std::move(unit));
@@ -192,6 +201,43 @@ void Pipeline::engine_loop() {
   batches_.close();
 }
 
+// Under the engine lock, while the ledger is full or failed: what would be journaled is refused,
+// the rest (while only full) handled as usual, in one unit. The refusals carry no batch, so they
+// leave once the units before them are published.
+void Pipeline::refuse_all(const std::vector<Queued>& items) {
+  const bool all = failed_;
+  std::string text = kLedgerFull;
+  if (all) {
+    // The failure as logged, without the ledger's path (the operators' business, not the clients').
+    std::string why = failure();
+    const std::string named = "ledger " + writer_.path();
+    for (std::size_t at = why.find(named); at != std::string::npos; at = why.find(named, at)) {
+      why.replace(at, named.size(), "the ledger");
+    }
+    text = "the exchange has stopped trading: ledger write failed: " + why + "; the request was not accepted";
+  }
+  const std::string_view why = all ? "ledger_failed" : "ledger_full";
+  Unit unit;
+  unit.taken = std::chrono::steady_clock::now();
+  for (const Queued& item : items) {
+    const bool request = !std::holds_alternative<Timer>(item.what) && !std::holds_alternative<OperatorRequest>(item.what);
+    if (request) {
+      ++unit.requests;
+      unit.console.arrivals.push_back(item.arrived);
+    }
+    if (engine_.refuse(item.what, text, why, all, unit)) {
+      if (request && !all) ++refused_full_;
+    } else {
+      engine_.handle(item.what, unit);
+    }
+  }
+  if (!unit.out.empty() || !unit.answers.empty()) {
+    batches_.push(std::move(unit));
+  } else {
+    in_flight_ -= unit.requests;
+  }
+}
+
 
 void Pipeline::ledger_loop() {
   std::vector<Unit> units;
@@ -203,15 +249,95 @@ void Pipeline::ledger_loop() {
       batches_.take(units, batches_.capacity());
       commit_and_publish(units);
       if (units.empty()) published_.flush();  // session changes while nothing was committed
+      if (ledger_full_ && !failed_ && std::chrono::steady_clock::now() - space_tried_ >= std::chrono::seconds(1)) {
+        space_tried_ = std::chrono::steady_clock::now();
+        if (writer_.reserve_space() == ledger::Space::kOk) {
+          ledger_full_ = false;
+          spdlog::warn("ledger full no more: the ledger's disk has room again; orders are accepted again ({} "
+                       "requests were refused for space)",
+                       refused_full_.load());
+          published_.alert("warning", "ledger full no more: orders are accepted again");
+        }
+      }
     }
     if (state == BoundedQueue<Unit>::State::kClosed) break;
   }
 }
 
+// Under the ledger lock, after a commit: the writer could not keep its reserve ahead (the disk is
+// full): new work is refused from the next request on (engine_loop), and the ledger loop retries.
+void Pipeline::check_space() {
+  if (ledger_full_ || writer_.space() == ledger::Space::kOk) return;
+  ledger_full_ = true;
+  space_tried_ = std::chrono::steady_clock::now();
+  spdlog::critical("ledger full: {}; orders, cancels and operator commands are refused until there is room "
+                   "again (retried every second); what was acknowledged is on the ledger",
+                   writer_.reserve_note());
+  published_.alert("critical", "ledger full: no space left on the ledger's disk; orders are refused until there "
+                               "is room again");
+}
+
+// Under the ledger lock: a commit failed, the engine has applied what is not on disk. Trading stops
+// for good. Nothing of the failed group is sent (none of it is on the ledger): its FIX requests go
+// back to the inbound queue, where the engine stage refuses them with the failure, and its operators
+// are told.
+void Pipeline::fail(const std::string& what, const std::vector<Unit>& units) {
+  {
+    const std::lock_guard<std::mutex> lock(failure_mutex_);
+    failure_ = what;
+  }
+  failed_ = true;
+  spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged; every request is "
+                   "refused until crixd is restarted (the restart replays the ledger): {}",
+                   what);
+  on_failure_(what);
+  published_.alert("critical", "ledger write failed, trading stopped; restart crixd once the cause is fixed: " + what);
+  requeue(units, what);
+}
+
+// The failed units' FIX requests back to the inbound queue (refused there, once failed_ is set) and
+// their operators' answers. A request the full queue cannot take gets a "busy" refusal at once.
+void Pipeline::requeue(const std::vector<Unit>& units, const std::string& what) {
+  for (const Unit& u : units) {
+    for (const Inbound& request : u.asked) {
+      if (inbound_.try_push(Queued{request, std::chrono::steady_clock::now()})) continue;
+      if (const auto* r = std::get_if<fix::OrderRequest>(&request)) {
+        refuse(r->session, fixv::msg_type::kNewOrderSingle, r->cl_ord_id);
+      } else if (const auto* m = std::get_if<MdRequest>(&request)) {
+        refuse(m->request.session, fixv::msg_type::kMarketDataRequest, m->request.md_req_id);
+      } else if (const auto* l = std::get_if<fix::SecurityListRequest>(&request)) {
+        refuse(l->session, fixv::msg_type::kSecurityListRequest, l->security_req_id);
+      }
+    }
+    for (const auto& [done, result] : u.answers) {
+      http::ActionResult r;
+      r.reason = "the exchange has stopped trading: " + what;
+      done(r);
+    }
+  }
+}
+
 // Under the ledger lock. Group commit: the units go into ONE transaction (one fsync under sync =
-// full), then their messages are published in order.
+// full), then their messages are published in order. Once trading stopped (failed_), only units
+// without a batch (refusals) are published; the others were applied after the failure's group and
+// go the way it went: nothing of them sent, their requests refused (requeue).
 void Pipeline::commit_and_publish(const std::vector<Unit>& units) {
-  if (units.empty() || failed_) return;
+  if (units.empty()) return;
+  if (failed_) {
+    const fix::Acceptor::Held held(acceptor_);
+    for (const Unit& u : units) {
+      if (!u.batch.empty()) continue;
+      publish(u);
+      in_flight_ -= u.requests;
+      for (const auto& [done, result] : u.answers) done(result);
+    }
+    std::vector<Unit> applied;  // after the failed group, before the engine stage saw the failure
+    for (const Unit& u : units) {
+      if (!u.batch.empty()) applied.push_back(u);
+    }
+    requeue(applied, failure());
+    return;
+  }
   group_.clear();
   std::uint64_t trades = 0;
   for (const Unit& u : units) {
@@ -227,24 +353,11 @@ void Pipeline::commit_and_publish(const std::vector<Unit>& units) {
       timing_.add(t0 - units.front().taken, t1 - t0, group_.commands().size());
       commit_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
     } catch (const std::exception& ex) {
-      failed_ = true;
-      spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged: {}", ex.what());
-      {
-        const std::lock_guard<std::mutex> lock(failure_mutex_);
-        failure_ = ex.what();
-      }
-      on_failure_(ex.what());
-      published_.alert("critical", std::string("ledger write failed, trading stopped: ") + ex.what());
-      for (const Unit& u : units) {
-        for (const auto& [done, result] : u.answers) {
-          http::ActionResult r;
-          r.reason = std::string("the exchange has stopped trading: ") + ex.what();
-          done(r);
-        }
-      }
+      fail(ex.what(), units);
       return;
     }
     ++commits_;
+    check_space();
   }
   trades_ += trades;
   last_seq_ = writer_.meta().last_seq.v;

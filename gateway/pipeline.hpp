@@ -65,9 +65,16 @@ struct Unit {
   ConsoleBatch console;              // what the console shows of it (Published)
   // Operator commands' answers, given once the unit is committed.
   std::vector<std::pair<std::function<void(const http::ActionResult&)>, http::ActionResult>> answers;
+  // The FIX requests it answers: should its commit fail, they go back to the inbound queue to be
+  // refused with the failure (nothing of them is on the ledger), rather than left unanswered.
+  std::vector<Inbound> asked;
 };
 
 class EngineStage;  // gateway/engine_stage.hpp
+
+// The text of a request refused while the ledger's disk is full.
+inline constexpr const char* kLedgerFull =
+    "ledger full: no space left on the ledger's disk; the request was not accepted, send it again later";
 
 // Where a request's time goes between the engine thread taking it and its batch being on the ledger:
 // logged at stop, so that an operator (and bench_fix) can see what bounds throughput and latency.
@@ -97,8 +104,18 @@ struct PipelineOptions {
 // on the FIX thread that received it, in the same order and under the same locks (run_inline in
 // pipeline.cpp). Under load the queues and the threads take over.
 //
-// Thread rules: take() from any FIX or console thread; start() and stop() from one thread. A ledger
-// write failure stops trading: failed() from then on, `on_failure` called once with what failed.
+// Ledger full (DESIGN.md, Disk full): once the writer cannot keep its reserve of disk space ahead
+// (ledger::Writer::space() kLow after a commit), the engine stage refuses every request that would be
+// journaled (orders, cancels, replaces, mass cancels, operator commands) before applying it, with
+// kLedgerFull, and skips the minute timer; market data, security lists and order status still work.
+// The units already applied commit into the reserve. The ledger thread retries the reserve every
+// second and clears the state when it holds again: trading resumes without a restart.
+// A ledger write failure (a commit that fails anyway: EIO, or ENOSPC past the reserve) leaves the
+// engine ahead of the disk: trading stops for good (failed() from then on, `on_failure` called once
+// with what failed), every request is refused with the failure, the sessions stay logged on; only a
+// restart, which replays the ledger, brings the engine back. The process does not end.
+//
+// Thread rules: take() from any FIX or console thread; start() and stop() from one thread.
 class Pipeline {
  public:
   Pipeline(const engine::Market& market, const PipelineOptions& options, EngineStage& engine, ledger::Writer& writer,
@@ -124,6 +141,9 @@ class Pipeline {
   engine::SessionPhase phase();
 
   bool failed() const { return failed_; }
+  // While the ledger's disk is full (see above), and how many requests were refused for it.
+  bool ledger_full() const { return ledger_full_; }
+  std::uint64_t refused_for_space() const { return refused_full_.load(); }
   bool stopping() const { return stopping_; }
   std::string failure() const;
   std::uint64_t trades() const { return trades_.load(); }
@@ -146,6 +166,10 @@ class Pipeline {
   void engine_loop();
   void ledger_loop();
   void commit_and_publish(const std::vector<Unit>& units);
+  void fail(const std::string& what, const std::vector<Unit>& units);
+  void requeue(const std::vector<Unit>& units, const std::string& what);
+  void check_space();
+  void refuse_all(const std::vector<Queued>& items);
   void publish(const Unit& u);
   void log_outcomes(const Unit& u) const;
   const std::string& participant_id(fix::SessionHandle session) const { return market_.participants[session].id; }
@@ -167,6 +191,9 @@ class Pipeline {
   std::once_flag stopped_;
 
   std::atomic<bool> failed_{false};
+  std::atomic<bool> ledger_full_{false};  // set and cleared by the ledger stage, read by the engine stage
+  std::atomic<std::uint64_t> refused_full_{0};
+  std::chrono::steady_clock::time_point space_tried_{};  // the ledger stage's last try to reserve
   std::atomic<bool> stopping_{false};
   std::atomic<std::chrono::steady_clock::rep> last_arrival_{0};  // steady_clock ticks of the last request
   std::atomic<std::int64_t> in_flight_{0};  // FIX requests taken and not yet answered

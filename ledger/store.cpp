@@ -27,7 +27,9 @@ void fail(int rc, std::string_view what, const std::string& path) {
       advice = "the filesystem is read-only: put the ledger on a writable filesystem";
       break;
     case ENOSPC:
-      advice = "the disk is full: free space, then restart the writer (committed batches are safe)";
+    case EDQUOT:
+      advice = "no space left on the ledger's disk: free space on it, then restart the writer (committed batches "
+               "are safe)";
       break;
     case EIO:
       advice = "the operating system reported an I/O error: check the disk, then run crix verify";

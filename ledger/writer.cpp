@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -248,6 +249,13 @@ struct Writer::Impl {
   engine::Timestamp last_trade_ts{std::numeric_limits<std::int64_t>::min()};
   std::string stopped;  // why commits are refused; empty while the writer is healthy
 
+  // The reserve of allocated blocks ahead of LMDB (writer.hpp, Space ahead).
+  std::size_t page_bytes = 4096;
+  std::uint64_t reserved_end = 0;  // the file's blocks are allocated up to here
+  bool reserving = true;           // false on a filesystem without fallocate
+  Space space = Space::kOk;
+  std::string reserve_note;
+
   // Scratch of one attempt.
   Meta work;
   engine::Timestamp work_last_ts{};
@@ -278,6 +286,10 @@ struct Writer::Impl {
                                           o.durability == engine::Durability::kOs)),
         calendar(market.exchange) {
     detail::check(mdb_env_get_fd(env->get(), &fd), "reading the environment's file descriptor", path);
+    MDB_stat st;
+    detail::check(mdb_env_stat(env->get(), &st), "reading the environment's page size", path);
+    page_bytes = st.ms_psize;
+    reserve();
     try {
       transact([&](MDB_txn* txn) {
         env->open_dbis(txn, true);
@@ -323,9 +335,10 @@ struct Writer::Impl {
         if (rc == MDB_SUCCESS) {
           meta = work;
           last_trade_ts = work_last_ts;
+          if (reserved_end - std::min(reserved_end, used_end()) < options.reserve_bytes / 2) reserve();
           return;
         }
-        if (rc != MDB_MAP_FULL) detail::fail(rc, "committing a batch", path);
+        if (rc != MDB_MAP_FULL) detail::fail(rc == EIO && disk_full() ? ENOSPC : rc, "committing a batch", path);
       } catch (const MapFull&) {
         txn.abort();
       } catch (...) {
@@ -353,6 +366,54 @@ struct Writer::Impl {
                   "ledger " + path + " was deleted or replaced while this writer had it open: nothing more "
                   "was committed; restore the ledger from a copy (crix ledger backup) and start again");
     }
+  }
+
+  // The end of the last page the newest commit uses: LMDB takes new pages after it (or reuses freed
+  // ones before it).
+  std::uint64_t used_end() const {
+    MDB_envinfo info;
+    detail::check(mdb_env_info(env->get(), &info), "reading the environment's last page", path);
+    return (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * page_bytes;
+  }
+
+  // Allocates the file's blocks up to reserve_bytes past the pages in use (writer.hpp, Space ahead).
+  // FALLOC_FL_KEEP_SIZE: the file's size, which LMDB reads at open and sets itself under
+  // MDB_WRITEMAP, does not change; blocks beyond it stay the file's when it grows over them.
+  Space reserve() {
+    if (!reserving || options.reserve_bytes == 0) return space;
+    const std::uint64_t want = used_end() + options.reserve_bytes;
+    if (want <= reserved_end) {
+      space = Space::kOk;
+      reserve_note.clear();
+      return space;
+    }
+    if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_end),
+                    static_cast<off_t>(want - reserved_end)) == 0) {
+      reserved_end = want;
+      space = Space::kOk;
+      reserve_note.clear();
+      return space;
+    }
+    const int err = errno;
+    if (err == EOPNOTSUPP || err == ENOSYS) {
+      reserving = false;
+      reserve_note = "the filesystem of " + path + " cannot allocate blocks ahead (fallocate: " +
+                     std::strerror(err) + "): a full disk will stop the writer instead of refusing new work";
+      return space;
+    }
+    space = Space::kLow;
+    reserve_note = "no space left on the ledger's disk: allocating " + std::to_string(want - reserved_end) +
+                   " bytes ahead of the ledger " + path + " (" + std::to_string(used_end()) +
+                   " bytes in use) failed: " + std::strerror(err);
+    return space;
+  }
+
+  // LMDB reports a short write (a full filesystem takes part of a chunk of pages) as EIO, not ENOSPC;
+  // a filesystem with less than a megabyte left is taken to be why.
+  bool disk_full() const {
+    struct statvfs fs {};
+    return ::statvfs(path.c_str(), &fs) == 0 &&
+           static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < (std::uint64_t{1} << 20);
   }
 
   void begin_attempt() {
@@ -1329,6 +1390,9 @@ void Writer::commit(const Batch& batch) {
   }
 }
 
+Space Writer::space() const { return impl_->space; }
+Space Writer::reserve_space() { return impl_->reserve(); }
+const std::string& Writer::reserve_note() const { return impl_->reserve_note; }
 const Meta& Writer::meta() const { return impl_->meta; }
 const std::string& Writer::path() const { return impl_->path; }
 std::size_t Writer::map_bytes() const { return impl_->env->map_bytes(); }

@@ -47,6 +47,15 @@
 // do) and every later commit() throws Error(kStopped). MDB_MAP_FULL is not a failure: the writer
 // doubles the map (up to WriterOptions::max_map_bytes) and retries the whole batch.
 //
+// Space ahead (DESIGN.md, Disk full): the writer keeps the file's blocks allocated (fallocate) from
+// its start to WriterOptions::reserve_bytes beyond the last page LMDB uses, and extends that reserve
+// after a commit once less than half of it is left. A page LMDB writes inside the reserve cannot fail
+// for want of space: not as SIGBUS through the writable map (kOs), not as ENOSPC from pwrite (kFull).
+// When the filesystem cannot give the reserve (ENOSPC, EDQUOT, EFBIG), commits still succeed inside
+// what is left of it, and space() says kLow: the caller refuses new work that would grow the ledger
+// and calls reserve_space() from time to time until it says kOk again. On a filesystem without
+// fallocate (EOPNOTSUPP) nothing is reserved, space() stays kOk and reserve_note() says so.
+//
 // Only one writer per ledger: the constructor takes an exclusive lock on `path`-writer (flock, released
 // by the kernel when the process dies) and throws Error(kLocked) naming the holder's pid.
 #pragma once
@@ -87,7 +96,17 @@ struct WriterOptions {
   // Address space reserved for the map: the file only grows as data arrives; MDB_MAP_FULL doubles it.
   std::size_t initial_map_bytes = std::size_t{1} << 30;
   std::size_t max_map_bytes = std::size_t{1} << 40;
+  // Blocks kept allocated beyond the last page in use (see Space ahead above). Half of it, 32 MiB,
+  // is what the commits after the disk filled can still use: a trade takes about 500 bytes with its
+  // command, indices and totals (test_ledger's space case: 8,000 trades in 4 MB), so tens of
+  // thousands of trades, far more than crixd's group commits carry while it stops taking orders.
+  // It costs one fallocate per 32 MiB of growth. Tests lower it to fill a small filesystem
+  // quickly. 0: reserve nothing.
+  std::size_t reserve_bytes = std::size_t{64} << 20;
 };
+
+// Whether the writer could keep its reserve of allocated blocks ahead (Writer::space()).
+enum class Space : std::uint8_t { kOk, kLow };
 // The publicity period and the dismantling deadline of an elimination entry come from the market's
 // ExchangeSettings, as the exchange's revocation window does.
 
@@ -180,6 +199,15 @@ class Writer {
 
   // Writes the batch in one transaction and, under kFull, syncs it. See the header comment for errors.
   void commit(const Batch& batch);
+
+  // kLow once the reserve ahead could not be extended (the filesystem is full): commits still fit in
+  // what is left of it, but new work should be refused until reserve_space() gives kOk.
+  Space space() const;
+  // Tries to extend the reserve again (one fallocate); the state after it.
+  Space reserve_space();
+  // Why space() is kLow (the fallocate's error and the sizes), or that this filesystem reserves
+  // nothing (no fallocate); "" otherwise.
+  const std::string& reserve_note() const;
 
   const Meta& meta() const;  // as of the last commit
   const std::string& path() const;

@@ -1923,7 +1923,7 @@ TEST_CASE("crixd: a client with the stock FIX 4.4 dictionary reads every instrum
   check_stops_cleanly(crixd);
 }
 
-TEST_CASE("crixd stops acknowledging when its ledger file is deleted or replaced under it", "[crixd][faults]") {
+TEST_CASE("crixd stops trading but stays up when its ledger file is deleted or replaced under it", "[crixd][faults]") {
   for (const bool replace : {false, true}) {
     INFO((replace ? "replaced by a rename over it" : "deleted"));
     Running exchange;
@@ -1942,18 +1942,25 @@ TEST_CASE("crixd stops acknowledging when its ledger file is deleted or replaced
       std::filesystem::remove(ledger);
     }
     REQUIRE(seller.fix().send(order("s2", '2', "HB-BF-450", 1000, 58100)));
-    // crixd stops trading and then exits by itself, ending the session (an old crixd went on).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (seller.fix().logged_on() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // crixd stops trading but stays up: the session stays logged on, s2 (applied, never committed) is
+    // refused, never acknowledged, and so is every later request, until a restart.
+    REQUIRE(seller.fix().send(order("s3", '2', "HB-BF-450", 1000, 58200)));
+    for (const std::string cl : {"s2", "s3"}) {
+      INFO(cl);
+      const auto refused = seller.wait_for(cl, '8');
+      REQUIRE(refused.has_value());
+      CHECK_THAT(refused->text, Catch::Matchers::StartsWith("the exchange has stopped trading: ledger write failed: "));
+      CHECK_THAT(refused->text, Catch::Matchers::Contains("was deleted or replaced while this writer had it open"));
+      CHECK_THAT(refused->text, Catch::Matchers::EndsWith("; the request was not accepted"));
+      CHECK(seller.read([&] { return seller.count(cl); }) == 1);  // the refusal only
     }
-    REQUIRE_FALSE(seller.fix().logged_on());
+    CHECK(seller.fix().logged_on());
     const int code = exchange.crixd.stop(SIGTERM);
     INFO(exchange.crixd.errors());
     CHECK(code == 1);
     CHECK(exchange.crixd.errors().find("crix.ledger was deleted or replaced while this writer had it open: "
                                        "nothing more was committed") != std::string::npos);
-    CHECK(seller.read([&] { return seller.count("s2"); }) == 0);
+    CHECK(exchange.crixd.errors().find("every request is refused until crixd is restarted") != std::string::npos);
   }
 }
 

@@ -990,6 +990,29 @@ TEST_CASE("map full: a tiny map grows and nothing is lost, past the maximum the 
   CHECK(verify(r).ok());
 }
 
+TEST_CASE("space: the file's blocks are allocated ahead of the pages in use, and kept so as it grows", "[ledger]") {
+  LedgerDir scratch;
+  const Market market = test_market();
+  WriterOptions o;  // kFull: the file's size is what LMDB wrote, not the map's
+  o.reserve_bytes = 2 * 1024 * 1024;
+  TradeGen gen{32};
+  Writer w(scratch.ledger(), market, o);
+  REQUIRE(w.reserve_note().empty());  // this filesystem allocates ahead
+  const auto allocated = [&] {
+    struct stat st {};
+    REQUIRE(::stat(scratch.ledger().c_str(), &st) == 0);
+    return std::pair<std::uint64_t, std::uint64_t>(static_cast<std::uint64_t>(st.st_blocks) * 512,
+                                                   static_cast<std::uint64_t>(st.st_size));
+  };
+  CHECK(allocated().first >= o.reserve_bytes);
+  for (int b = 0; b < 60; ++b) w.commit(gen.next(3, 200));
+  const auto [blocks, size] = allocated();
+  CHECK(size > 2 * o.reserve_bytes);  // grown past the first reserve
+  CHECK(blocks >= size + o.reserve_bytes / 2);
+  CHECK(w.space() == Space::kOk);
+  CHECK(w.reserve_space() == Space::kOk);
+}
+
 TEST_CASE("one writer per ledger, in this process or another", "[ledger]") {
   LedgerDir scratch;
   const Market market = test_market();

@@ -1,9 +1,13 @@
 // The LMDB MessageStore (message_store.hpp: layout, durability, threads).
 #include "gateway/fix/message_store.hpp"
 
+#include <fcntl.h>
 #include <lmdb.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <mutex>
 #include <cstring>
 #include <shared_mutex>
 #include <stdexcept>
@@ -23,6 +27,9 @@ constexpr std::size_t kInitialMap = std::size_t{64} << 20;
 // back after a long absence does not hold one send up for long; the rest go at the next prunes.
 constexpr int kPruneBatch = 4096;
 constexpr std::int64_t kPruneEveryNs = 60LL * 1000 * 1000 * 1000;
+// Blocks kept allocated ahead of the pages in use (LmdbEnv::reserve_ahead): thousands of messages,
+// more than the store grows by between two prunes at any rate crixd sustains.
+constexpr std::uint64_t kReserve = std::uint64_t{8} << 20;
 
 // A session's numbers, the value in "sessions".
 struct SessionRecord {
@@ -90,6 +97,10 @@ class LmdbEnv {
     MDB_envinfo info;
     mdb_env_info(env_, &info);
     map_size_ = info.me_mapsize;
+    MDB_stat st;
+    if (mdb_env_get_fd(env_, &fd_) != MDB_SUCCESS || mdb_env_stat(env_, &st) != MDB_SUCCESS) fd_ = -1;
+    page_bytes_ = fd_ >= 0 ? st.ms_psize : 0;
+    reserve_ahead();
     try {
       write([&](MDB_txn* txn) {
         check(mdb_dbi_open(txn, "sessions", MDB_CREATE, &sessions_), "opening its sessions");
@@ -134,7 +145,10 @@ class LmdbEnv {
         }
         if (rc == MDB_SUCCESS) {
           rc = mdb_txn_commit(txn);
-          if (rc == MDB_SUCCESS) return;
+          if (rc == MDB_SUCCESS) {
+            reserve_ahead();
+            return;
+          }
           if (rc != MDB_MAP_FULL) check(rc, "committing");
         }
       }
@@ -193,6 +207,31 @@ class LmdbEnv {
                              "ResetSeqNumFlag=Y)");
   }
 
+  // The store writes through a writable map (MDB_WRITEMAP), where a page the filesystem cannot back
+  // (a full disk) is SIGBUS, not an error. As the ledger's writer does (ledger/writer.hpp, Space
+  // ahead), the file's blocks are kept allocated up to kReserve past the last page in use, extended
+  // once less than half is left (FALLOC_FL_KEEP_SIZE: the size LMDB set stays). When the disk cannot
+  // give them, the store goes on inside what is left and tries again a second later; the ledger,
+  // beside it, refuses orders meanwhile (ledger full), so what the store must still take is small.
+  void reserve_ahead() {
+    const std::lock_guard<std::mutex> lock(reserve_mutex_);
+    MDB_envinfo info;
+    if (fd_ < 0 || mdb_env_info(env_, &info) != MDB_SUCCESS) return;
+    const std::uint64_t used = (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * page_bytes_;
+    if (reserved_end_ >= used + kReserve / 2) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < retry_at_) return;
+    const std::uint64_t want = used + kReserve;
+    if (::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_end_),
+                    static_cast<off_t>(want - std::min(want, reserved_end_))) == 0) {
+      reserved_end_ = want;
+    } else if (errno == EOPNOTSUPP || errno == ENOSYS) {
+      fd_ = -1;  // a filesystem that cannot allocate ahead: nothing reserved
+    } else {
+      retry_at_ = now + std::chrono::seconds(1);
+    }
+  }
+
   void grow(std::size_t seen) {
     std::unique_lock<std::shared_timed_mutex> lock(grow_mutex_);
     if (map_size_ != seen) return;  // another thread grew it meanwhile
@@ -205,6 +244,12 @@ class LmdbEnv {
   MDB_dbi sessions_ = 0, messages_ = 0;
   std::shared_timed_mutex grow_mutex_;  // exclusive only to grow the map: no transaction may be open then
   std::size_t map_size_ = 0;
+  // reserve_ahead(): the file's blocks are allocated up to reserved_end_.
+  int fd_ = -1;
+  std::uint64_t page_bytes_ = 0;
+  std::mutex reserve_mutex_;
+  std::uint64_t reserved_end_ = 0;
+  std::chrono::steady_clock::time_point retry_at_{};
 };
 
 namespace {

@@ -114,6 +114,8 @@ struct StatusView {
   std::string phase;
   bool accepting = false;   // ledger open and taking orders (readyz)
   std::string last_error;   // "" = none
+  bool ledger_full = false;  // the ledger's disk is full: requests that would be journaled are refused
+  std::string not_ready;     // why accepting is false ("" when accepting), for /readyz
 };
 
 // Counters and histograms for /metrics, cumulative since start.
@@ -132,6 +134,8 @@ struct MetricsView {
   std::uint64_t failed_logons = 0;        // wrong password or username, since start
   std::uint64_t throttled_logons = 0;     // logons refused during a back-off or lockout
   std::uint64_t dropped_connections = 0;  // FIX connections closed for what the peer did (or did not)
+  bool ledger_full = false;               // as StatusView::ledger_full
+  std::uint64_t refused_for_space = 0;    // requests refused because the ledger's disk was full
 };
 
 // The answer to an operator command, after the commit that holds it.

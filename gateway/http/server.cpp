@@ -951,7 +951,9 @@ Json to_json(const StatusView& s, std::int32_t offset) {
               {"uptime_s", s.started != 0 && s.now >= s.started ? Json((s.now - s.started) / 1'000'000'000) : Json(nullptr)},
               {"phase", s.phase},
               {"accepting", s.accepting},
-              {"last_error", or_null(s.last_error)}};
+              {"last_error", or_null(s.last_error)},
+              {"ledger_full", s.ledger_full},
+              {"not_ready", or_null(s.not_ready)}};
 }
 
 template <class T, class F>
@@ -1010,8 +1012,10 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/readyz") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
-      const bool ready = link.status().accepting;
-      return reply(json_answer(ready ? bhttp::status::ok : bhttp::status::service_unavailable, Json{{"ready", ready}}));
+      const StatusView s = link.status();
+      Json body{{"ready", s.accepting}};
+      if (!s.accepting && !s.not_ready.empty()) body["reason"] = s.not_ready;
+      return reply(json_answer(s.accepting ? bhttp::status::ok : bhttp::status::service_unavailable, body));
     }
     if (path == "/metrics") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
@@ -1211,6 +1215,10 @@ Answer Server::Impl::metrics() {
   o << "# HELP crix_fix_connections_dropped_total FIX connections closed for their peer: over a cap, no Logon "
        "in time, bad input.\n# TYPE crix_fix_connections_dropped_total counter\ncrix_fix_connections_dropped_total "
     << m.dropped_connections << "\n";
+  o << "# HELP crix_ledger_full 1 while the ledger's disk is full and orders are refused.\n"
+    << "# TYPE crix_ledger_full gauge\ncrix_ledger_full " << (m.ledger_full ? 1 : 0) << "\n";
+  o << "# HELP crix_refused_for_space_total Requests refused because the ledger's disk was full.\n"
+    << "# TYPE crix_refused_for_space_total counter\ncrix_refused_for_space_total " << m.refused_for_space << "\n";
   o << "# HELP crix_book_levels Price levels in the book, by symbol and side.\n# TYPE crix_book_levels gauge\n";
   for (const InstrumentView& i : link.instruments()) {
     const auto b = link.book(i.symbol, 0, false);
