@@ -8,9 +8,10 @@
 // sessions (bench/parties.hpp: two sellers, two buyers on two instruments), each at R/4 with its own
 // seeded mix: resting orders away from the reference price, crossing orders at it (GTC, and some IOC
 // that may expire), cancels and replaces of its resting orders, and status requests (OrderStatusRequest)
-// for orders that ended earlier, whose answer must carry the order's final OrdStatus. Market data goes
-// out meanwhile to a fifth FIX session subscribed to both instruments' books and trades and to V
-// WebSocket viewers of the console's live feed (bench/console_load.hpp, default 3).
+// for orders that ended earlier, whose answer must carry the order's final OrdStatus, its Account and
+// its Symbol. Market data goes out meanwhile to a fifth FIX session subscribed to both instruments'
+// books and trades and to V WebSocket viewers of the console's live feed (bench/console_load.hpp,
+// default 3).
 //
 // Every S seconds (default 60) it reads crixd's private memory: RssAnon (/proc/PID/status) and
 // Private_Dirty (/proc/PID/smaps_rollup); the ledger's mapping is a shared file mapping and in neither.
@@ -92,11 +93,12 @@ class Trader : public crix::fix::ClientHandler {
     if (r.exec_type == 'I') {
       const auto it = status_pending_.find(r.cl_ord_id);
       if (it == status_pending_.end()) return;
-      if (r.ord_status != it->second) {
+      if (r.ord_status != it->second || r.account != party_.account || r.symbol != party_.symbol) {
         ++tally_.status_wrong;
         if (first_wrong_.empty()) {
-          first_wrong_ = "status of " + r.cl_ord_id + ": OrdStatus " + r.ord_status + ", expected " + it->second +
-                         " (" + r.text + ")";
+          first_wrong_ = "status of " + r.cl_ord_id + ": OrdStatus " + r.ord_status + " Account " + r.account +
+                         " Symbol " + r.symbol + ", expected " + it->second + " " + party_.account + " " +
+                         party_.symbol + " (" + r.text + ")";
         }
       }
       status_pending_.erase(it);

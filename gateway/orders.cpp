@@ -193,8 +193,13 @@ const Orders::Record* Orders::record(std::uint64_t id) const {
 }
 
 std::string_view Orders::account_id(char side, std::uint32_t account) const {
-  if (side == fixv::side::kSell) return account < market_.facilities.size() ? market_.facilities[account].id : "";
-  return account < market_.projects.size() ? market_.projects[account].id : "";
+  // (Not `cond ? id : ""`: its type would be a temporary std::string, and the view would dangle.)
+  if (side == fixv::side::kSell) {
+    if (account < market_.facilities.size()) return market_.facilities[account].id;
+  } else if (account < market_.projects.size()) {
+    return market_.projects[account].id;
+  }
+  return {};
 }
 
 std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger::Batch& stale) {
