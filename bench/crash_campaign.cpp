@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/parties.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "ledger/reader.hpp"
 #include "tests/support/fix_client.hpp"
@@ -42,25 +43,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Party {
-  const char* participant;
-  const char* password;
-  const char* account;  // the facility a seller sells from, the project a buyer buys for
-  char side;            // FIX Side: '1' buy, '2' sell
-  const char* symbol;
-  std::int64_t reference;  // the instrument's reference price, fen per tonne
-};
-
-// Steel capacity, ironmaking and steelmaking (they do not trade with each other): two sellers' divisible
-// facilities, two buyers' projects (config/sample/market.toml).
-// Two tonnes per order (the least a sell may offer: it credits a project 1 t at 1.25:1), so that
-// the facilities' capacity (HB-BF-450: 550,000 t, some 270,000 fills) lasts for 900 cycles and more.
-constexpr Party kParties[] = {
-    {"HB-TANGSHAN-IRON", "demo-hb-tangshan-iron", "HB-BF-450", '2', "STEEL-IRON", 58000},
-    {"SD-JINAN-STEEL", "demo-sd-jinan-steel", "SD-CV-120", '2', "STEEL-CRUDE", 95000},
-    {"SC-PANZHIHUA-STEEL", "demo-sc-panzhihua-steel", "SC-PZH-BF-1750", '1', "STEEL-IRON", 58000},
-    {"TJ-BOHAI-STEEL", "demo-tj-bohai-steel", "TJ-NEW-CV-150", '1', "STEEL-CRUDE", 95000},
-};
+using crix::bench::kParties;
+using crix::bench::Party;
 
 class Client : public crix::test::FixClient {
  public:

@@ -278,12 +278,9 @@ void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
     e.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
     reports.push_back(std::move(e));
   }
-  ids.clear();
-  for (const auto& [id, ended] : orders_.ended()) {
-    if (ended.info.session == r.session && (only == UINT32_MAX || ended.info.instrument == only)) ids.push_back(id);
+  for (const std::uint64_t id : orders_.ended_of(r.session, only)) {
+    reports.push_back(ended_report(market_, orders_.ended(id), id, next_id(), last_ts()));
   }
-  std::sort(ids.begin(), ids.end());
-  for (const std::uint64_t id : ids) reports.push_back(ended_report(market_, orders_.ended().at(id), id, next_id(), last_ts()));
   if (reports.empty()) reports.push_back(no_orders_status(r, next_id()));
   for (std::size_t i = 0; i < reports.size(); ++i) {
     reports[i].mass_status_req_id = r.cl_ord_id;
@@ -396,7 +393,7 @@ void EngineStage::on_status(const fix::OrderRequest& r, Unit& unit) {
   const auto id = orders_.find(r);
   if (!id) {
     if (const auto ended = orders_.find_ended(r)) {
-      unit.out.emplace_back(ended_report(market_, orders_.ended().at(*ended), *ended, next_id(), last_ts()));
+      unit.out.emplace_back(ended_report(market_, orders_.ended(*ended), *ended, next_id(), last_ts()));
       return;
     }
     unit.out.emplace_back(unknown_order_status(r, next_id()));

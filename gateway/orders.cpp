@@ -1,6 +1,12 @@
 #include "gateway/orders.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <functional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -47,6 +53,10 @@ bool restore_state(const std::string& text, OrderInfo& o) {
   return true;
 }
 
+std::int64_t average_price(std::int64_t cum_qty, Int128 cum_value) {
+  return cum_qty > 0 ? static_cast<std::int64_t>((cum_value + cum_qty / 2) / cum_qty) : 0;
+}
+
 char tif_char(engine::TimeInForce t) {
   switch (t) {
     case engine::TimeInForce::kDay: return fixv::tif::kDay;
@@ -72,10 +82,125 @@ std::optional<std::uint64_t> parse_order_id(const std::string& text) {
   return id;
 }
 
+std::uint64_t hash_id(std::uint64_t id) {  // splitmix64's finalizer: order ids are sequence numbers
+  id ^= id >> 30;
+  id *= 0xbf58476d1ce4e5b9ULL;
+  id ^= id >> 27;
+  id *= 0x94d049bb133111ebULL;
+  return id ^ (id >> 31);
+}
+
+constexpr std::size_t kBlock = std::size_t{1} << 20;  // an arena block: offsets / 4 take 18 bits
+constexpr std::size_t kBlocks = std::size_t{1} << 14;  // the other 14 bits of a name: 16 GiB a day
+constexpr std::size_t kHeader = 8;                      // [u32 link][u32 size]
+
+std::size_t entry_bytes(std::size_t size) { return (kHeader + size + 3) & ~std::size_t{3}; }
+
 }  // namespace
 
+template <class Same>
+std::uint32_t RefTable::find(std::uint64_t hash, Same same) const {
+  if (slots_.empty()) return 0;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == 0 || same(slots_[i])) return slots_[i];
+  }
+}
+
+template <class Same>
+std::uint32_t& RefTable::slot(std::uint64_t hash, Same same) {
+  if (slots_.empty()) slots_.assign(16, 0);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == 0 || same(slots_[i])) return slots_[i];
+  }
+}
+
+template <class HashOf>
+void RefTable::added(HashOf hash_of) {
+  if (++used_ * 4 < slots_.size() * 3) return;
+  std::vector<std::uint32_t> old(slots_.size() * 2, 0);
+  old.swap(slots_);
+  const std::size_t mask = slots_.size() - 1;
+  for (const std::uint32_t ref : old) {
+    if (ref == 0) continue;
+    std::size_t i = hash_of(ref) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = ref;
+  }
+}
+
+void RefTable::clear() {
+  std::vector<std::uint32_t>().swap(slots_);
+  used_ = 0;
+}
+
 Orders::Orders(const engine::Market& market, const engine::Exchange& exchange)
-    : market_(market), exchange_(exchange), cl_ord_ids_(market.participants.size()) {}
+    : market_(market), exchange_(exchange), names_(market.participants.size()) {}
+
+std::uint32_t& Orders::link(std::uint32_t name) const {
+  // The arena's blocks are char arrays from new[], and an entry starts at a multiple of 4.
+  return *reinterpret_cast<std::uint32_t*>(blocks_[name >> 18].get() + (std::size_t{name} & 0x3ffff) * 4);
+}
+
+std::string_view Orders::cl_ord_id(std::uint32_t name) const {
+  const char* entry = blocks_[name >> 18].get() + (std::size_t{name} & 0x3ffff) * 4;
+  std::uint32_t size = 0;
+  std::memcpy(&size, entry + 4, sizeof size);
+  return {entry + kHeader, size};
+}
+
+std::optional<std::uint32_t> Orders::find_name(std::uint32_t session, std::string_view cl_ord_id) const {
+  if (session >= names_.size()) return std::nullopt;
+  const std::uint32_t ref = names_[session].find(std::hash<std::string_view>{}(cl_ord_id), [&](std::uint32_t r) {
+    return this->cl_ord_id(r - 1) == cl_ord_id;
+  });
+  if (ref == 0) return std::nullopt;
+  return ref - 1;
+}
+
+std::uint32_t Orders::name(std::uint32_t session, std::string_view cl_ord_id) {
+  RefTable& table = names_.at(session);
+  std::uint32_t& slot = table.slot(std::hash<std::string_view>{}(cl_ord_id), [&](std::uint32_t r) {
+    return this->cl_ord_id(r - 1) == cl_ord_id;
+  });
+  if (slot != 0) return slot - 1;
+  const std::size_t bytes = entry_bytes(cl_ord_id.size());
+  if (blocks_.empty() || block_used_ + bytes > kBlock) {
+    if (blocks_.size() == kBlocks) {
+      throw std::length_error("the trading day's ClOrdIDs fill the 16 GiB crixd keeps for them");
+    }
+    // A ClOrdID longer than a block gets a block of its own (the next one starts a new block).
+    blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, bytes)));
+    block_used_ = 0;
+  }
+  char* entry = blocks_.back().get() + block_used_;
+  const std::uint32_t link = 0;
+  const auto size = static_cast<std::uint32_t>(cl_ord_id.size());
+  std::memcpy(entry, &link, sizeof link);
+  std::memcpy(entry + 4, &size, sizeof size);
+  std::memcpy(entry + kHeader, cl_ord_id.data(), cl_ord_id.size());
+  const auto ref = static_cast<std::uint32_t>((blocks_.size() - 1) << 18 | block_used_ / 4);
+  block_used_ = bytes > kBlock ? kBlock : block_used_ + bytes;
+  slot = ref + 1;
+  table.added([&](std::uint32_t r) { return std::hash<std::string_view>{}(this->cl_ord_id(r - 1)); });
+  return ref;
+}
+
+const Orders::Record* Orders::record(std::uint64_t id) const {
+  const std::uint32_t ref = records_by_id_.find(hash_id(id), [&](std::uint32_t r) { return records_[r - 1].id == id; });
+  return ref == 0 ? nullptr : &records_[ref - 1];
+}
+
+std::string_view Orders::account_id(char side, std::uint32_t account) const {
+  // (Not `cond ? id : ""`: its type would be a temporary std::string, and the view would dangle.)
+  if (side == fixv::side::kSell) {
+    if (account < market_.facilities.size()) return market_.facilities[account].id;
+  } else if (account < market_.projects.size()) {
+    return market_.projects[account].id;
+  }
+  return {};
+}
 
 std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger::Batch& stale) {
   std::size_t restored = 0;
@@ -91,7 +216,7 @@ std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger
     o.tif = tif_char(live->tif);
     o.price = live->price.v;
     live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = k.order;
-    cl_ord_ids_[o.session].insert(o.cl_ord_id);
+    link(name(o.session, o.cl_ord_id)) |= kTaken;
     live_[k.order] = std::move(o);
     ++restored;
   }
@@ -99,17 +224,23 @@ std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger
 }
 
 bool Orders::use_cl_ord_id(std::uint32_t session, const std::string& cl_ord_id) {
-  return cl_ord_ids_[session].insert(cl_ord_id).second;
+  std::uint32_t& l = link(name(session, cl_ord_id));
+  if ((l & kTaken) != 0) return false;
+  l |= kTaken;
+  return true;
 }
 
 void Orders::new_day(const fix::OrderRequest* request) {
-  ended_.clear();
-  ended_by_cl_ord_id_.clear();
-  for (auto& used : cl_ord_ids_) used.clear();
-  for (const auto& [id, o] : live_) cl_ord_ids_[o.session].insert(o.cl_ord_id);
+  records_.clear();
+  records_.shrink_to_fit();
+  records_by_id_.clear();
+  for (RefTable& t : names_) t.clear();
+  blocks_.clear();
+  block_used_ = 0;
+  for (const auto& [id, o] : live_) link(name(o.session, o.cl_ord_id)) |= kTaken;
   if (request != nullptr &&
       (request->kind == fix::RequestKind::kNew || request->kind == fix::RequestKind::kReplace)) {
-    cl_ord_ids_[request->session].insert(request->cl_ord_id);
+    link(name(request->session, request->cl_ord_id)) |= kTaken;
   }
 }
 
@@ -152,19 +283,48 @@ void Orders::rename(std::uint64_t id, const std::string& cl_ord_id) {
 }
 
 void Orders::rename_ended(std::uint64_t id, const std::string& cl_ord_id) {
-  Ended& e = ended_.at(id);
-  ended_by_cl_ord_id_[clid_key(e.info.session, cl_ord_id)] = id;
-  e.info.cl_ord_id = cl_ord_id;
+  const std::uint32_t ref = records_by_id_.find(hash_id(id), [&](std::uint32_t r) { return records_[r - 1].id == id; });
+  if (ref == 0) return;  // not kept: the day's records are full
+  Record& r = records_[ref - 1];
+  r.name = name(r.session, cl_ord_id);
+  std::uint32_t& l = link(r.name);
+  l = (l & kTaken) | ref;
 }
 
 void Orders::forget(std::uint64_t id, char status, ledger::Batch& batch) {
   const auto it = live_.find(id);
   if (it == live_.end()) return;
-  if (it->second.stored) batch.keep({id, ""});
-  const std::string key = clid_key(it->second.session, it->second.cl_ord_id);
-  live_by_cl_ord_id_.erase(key);
-  ended_by_cl_ord_id_[key] = id;
-  ended_[id] = Ended{std::move(it->second), status};
+  const OrderInfo& o = it->second;
+  if (o.stored) batch.keep({id, ""});
+  live_by_cl_ord_id_.erase(clid_key(o.session, o.cl_ord_id));
+  if (records_.size() + 1 < kTaken) {
+    Record r;
+    r.id = id;
+    r.price = o.price;
+    r.qty = o.qty;
+    r.cum_qty = o.cum_qty;
+    r.avg_px = average_price(o.cum_qty, o.cum_value);
+    r.name = name(o.session, o.cl_ord_id);
+    r.session = o.session;
+    r.instrument = o.instrument;
+    const auto account = o.side == fixv::side::kSell ? exchange_.facility_index(o.account)
+                                                     : exchange_.project_index(o.account);
+    r.account = account.value_or(UINT32_MAX);
+    r.side = o.side;
+    r.ord_type = o.ord_type;
+    r.tif = o.tif;
+    r.status = status;
+    records_.push_back(r);
+    const auto ref = static_cast<std::uint32_t>(records_.size());
+    std::uint32_t& l = link(r.name);
+    l = (l & kTaken) | ref;
+    // An order ends once: its id is not in the table yet.
+    records_by_id_.slot(hash_id(id), [](std::uint32_t) { return false; }) = ref;
+    records_by_id_.added([&](std::uint32_t x) { return hash_id(records_[x - 1].id); });
+  } else if (!records_full_logged_) {
+    records_full_logged_ = true;
+    spdlog::warn("{} orders ended today: later ones are not kept for status requests until the close", records_.size());
+  }
   live_.erase(it);
 }
 
@@ -202,14 +362,44 @@ std::optional<std::uint64_t> Orders::find_ended(const fix::OrderRequest& r) cons
   if (!r.order_id.empty()) {
     const auto id = parse_order_id(r.order_id);
     if (!id) return std::nullopt;
-    const auto it = ended_.find(*id);
-    if (it == ended_.end() || it->second.info.session != r.session) return std::nullopt;
+    const Record* e = record(*id);
+    if (e == nullptr || e->session != r.session) return std::nullopt;
     return id;
   }
   const std::string& key = r.orig_cl_ord_id.empty() ? r.cl_ord_id : r.orig_cl_ord_id;
-  const auto it = ended_by_cl_ord_id_.find(clid_key(r.session, key));
-  if (it == ended_by_cl_ord_id_.end()) return std::nullopt;
-  return it->second;
+  const auto n = find_name(r.session, key);
+  if (!n) return std::nullopt;
+  const std::uint32_t ref = link(*n) & ~kTaken;
+  if (ref == 0) return std::nullopt;
+  return records_[ref - 1].id;
+}
+
+Ended Orders::ended(std::uint64_t id) const {
+  const Record* r = record(id);
+  if (r == nullptr) throw std::out_of_range("Orders::ended: order " + std::to_string(id) + " did not end today");
+  Ended e;
+  e.session = r->session;
+  e.instrument = r->instrument;
+  e.cl_ord_id = cl_ord_id(r->name);
+  e.account = account_id(r->side, r->account);
+  e.side = r->side;
+  e.ord_type = r->ord_type;
+  e.tif = r->tif;
+  e.status = r->status;
+  e.price = r->price;
+  e.qty = r->qty;
+  e.cum_qty = r->cum_qty;
+  e.avg_px = r->avg_px;
+  return e;
+}
+
+std::vector<std::uint64_t> Orders::ended_of(std::uint32_t session, std::uint32_t only) const {
+  std::vector<std::uint64_t> ids;
+  for (const Record& r : records_) {
+    if (r.session == session && (only == UINT32_MAX || r.instrument == only)) ids.push_back(r.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 }  // namespace crix::gateway

@@ -53,17 +53,31 @@ fix::ExecReport order_report(const engine::Market& market, const OrderInfo& o, s
   r.order_qty = o.qty;
   r.cum_qty = o.cum_qty;
   r.leaves_qty = o.qty - o.cum_qty;
-  r.avg_px = o.cum_qty > 0 ? static_cast<std::int64_t>((o.cum_value + o.cum_qty / 2) / o.cum_qty) : 0;
+  r.avg_px = average_price(o.cum_qty, o.cum_value);
   r.transact_time = transact_time;
   return r;
 }
 
 fix::ExecReport ended_report(const engine::Market& market, const Ended& ended, std::uint64_t order_id,
                              std::string exec_id, std::int64_t transact_time) {
-  fix::ExecReport e = order_report(market, ended.info, order_id, std::move(exec_id), transact_time);
+  fix::ExecReport e;
+  e.session = ended.session;
+  e.order_id = std::to_string(order_id);
+  e.exec_id = std::move(exec_id);
+  e.cl_ord_id = ended.cl_ord_id;
+  e.symbol = market.instruments[ended.instrument].code;
+  e.account = ended.account;
+  e.side = ended.side;
+  e.ord_type = ended.ord_type;
+  e.time_in_force = ended.tif;
+  e.price = ended.price;
+  e.order_qty = ended.qty;
+  e.cum_qty = ended.cum_qty;
+  e.leaves_qty = 0;
+  e.avg_px = ended.avg_px;
+  e.transact_time = transact_time;
   e.exec_type = fixv::exec_type::kOrderStatus;
   e.ord_status = ended.status;
-  e.leaves_qty = 0;
   return e;
 }
 

@@ -1680,6 +1680,10 @@ TEST_CASE("crixd: OrderStatusRequest for an order that filled or was canceled to
     CHECK(r.cum_qty == (status == '2' ? 1000 : 0));
     CHECK(r.leaves_qty == 0);
     CHECK(r.order_id != "NONE");
+    CHECK(r.account == "HB-BF-450");
+    CHECK(r.symbol == "STEEL-IRON");
+    CHECK(r.side == '2');
+    CHECK(r.price == (status == '2' ? 58000 : 59000));
   }
   check_stops_cleanly(exchange.crixd);
 }
@@ -1729,6 +1733,9 @@ TEST_CASE("crixd: OrderMassStatusRequest answers every order of the session toda
   CHECK(answers[0].leaves_qty == 1000);
   CHECK(answers[1].cl_ord_id == "af-gone-c");
   CHECK(answers[1].ord_status == '4');
+  CHECK(answers[1].account == "HB-BF-450");
+  CHECK(answers[1].order_qty == 500);
+  CHECK(answers[1].price == 59100);
   for (const auto& r : answers) {
     CHECK(r.exec_type == 'I');
     CHECK(r.tot_num_reports == 2);

@@ -19,6 +19,7 @@
 #include "engine/exchange.hpp"
 #include "gateway/daemon.hpp"
 #include "gateway/fix/fix_api.hpp"
+#include "gateway/orders.hpp"
 #include "gateway/password.hpp"
 #include "gateway/queue.hpp"
 #include "tests/support/fix_client.hpp"
@@ -358,4 +359,93 @@ TEST_CASE("daemon: the clock moves the session phase at start and at each bounda
   daemon.stop();
   CHECK(daemon.wait().empty());
   CHECK(daemon.stats().clock_commands >= 4);  // each move of the clock was sequenced (and journaled)
+}
+
+// Orders keeps the day's ended orders compactly (an arena of ClOrdIDs, open-addressing tables): every
+// one stays findable by its OrderID and by each of its names through the tables' growth, across
+// arena blocks and for a ClOrdID longer than a block; a cancel's ClOrdID names the order but is not
+// taken; the close forgets them all.
+TEST_CASE("orders: many ended orders are each found by id and by every name, and the close forgets them",
+          "[gateway][orders]") {
+  const auto loaded = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(loaded.market.has_value());
+  const crix::engine::Market& market = *loaded.market;
+  const crix::engine::Exchange exchange(market);
+  crix::gateway::Orders orders(market, exchange);
+  const auto seller = exchange.participant_index("HB-TANGSHAN-IRON");
+  const auto buyer = exchange.participant_index("TJ-BOHAI-STEEL");
+  REQUIRE(seller);
+  REQUIRE(buyer);
+  const std::string huge(3 << 20, 'h');  // 3 MiB: more than an arena block
+  constexpr std::uint64_t kOrders = 150'000;
+  crix::ledger::Batch batch;
+  const auto cl = [](const char* prefix, std::uint64_t id) {
+    std::string s = prefix;  // (not prefix + ...: g++ 12 -O3 warns falsely on that, -Wrestrict)
+    s.append(std::to_string(id));
+    return s;
+  };
+  for (std::uint64_t id = 1; id <= kOrders; ++id) {
+    crix::gateway::OrderInfo o;
+    o.session = id % 2 == 0 ? *seller : *buyer;
+    o.side = id % 2 == 0 ? '2' : '1';
+    o.account = id % 2 == 0 ? "HB-BF-450" : "TJ-NEW-BF-2500";
+    o.cl_ord_id = id == 777 ? huge : cl("c", id);
+    o.price = static_cast<std::int64_t>(58000 + id % 100);
+    o.qty = 10;
+    o.cum_qty = id % 3 == 0 ? 10 : 0;
+    o.cum_value = o.cum_qty * o.price;
+    REQUIRE(orders.use_cl_ord_id(o.session, o.cl_ord_id));
+    orders.accept(id, o);
+    orders.forget(id, id % 3 == 0 ? '2' : '4', batch);
+    if (id % 3 == 1) orders.rename_ended(id, cl("x", id));  // canceled by a request with its own ClOrdID
+  }
+  const auto request = [](std::uint32_t session, const std::string& cl_ord_id, const std::string& order_id) {
+    crix::fix::OrderRequest r;
+    r.kind = crix::fix::RequestKind::kStatus;
+    r.session = session;
+    r.cl_ord_id = cl_ord_id;
+    r.order_id = order_id;
+    return r;
+  };
+  std::uint64_t wrong = 0;
+  for (std::uint64_t id = 1; id <= kOrders; ++id) {
+    const std::uint32_t session = id % 2 == 0 ? *seller : *buyer;
+    const std::uint32_t other = id % 2 == 0 ? *buyer : *seller;
+    const std::string first = id == 777 ? huge : cl("c", id);
+    const std::string last = id % 3 == 1 ? cl("x", id) : first;
+    const auto by_first = orders.find_ended(request(session, first, ""));
+    const auto by_last = orders.find_ended(request(session, last, ""));
+    const auto by_id = orders.find_ended(request(session, "", std::to_string(id)));
+    if (by_first != id || by_last != id || by_id != id) {
+      ++wrong;
+      continue;
+    }
+    const crix::gateway::Ended e = orders.ended(id);
+    const bool right = e.session == session && e.cl_ord_id == last && e.status == (id % 3 == 0 ? '2' : '4') &&
+                       e.account == (id % 2 == 0 ? "HB-BF-450" : "TJ-NEW-BF-2500") &&
+                       e.price == static_cast<std::int64_t>(58000 + id % 100) && e.qty == 10 &&
+                       e.cum_qty == (id % 3 == 0 ? 10 : 0) && e.avg_px == (id % 3 == 0 ? e.price : 0) &&
+                       !orders.find_ended(request(other, last, "")) &&
+                       !orders.find_ended(request(other, "", std::to_string(id)));
+    if (!right) ++wrong;
+  }
+  CHECK(wrong == 0);
+  CHECK_FALSE(orders.find_ended(request(*seller, "", std::to_string(kOrders + 1))));
+  CHECK_FALSE(orders.find_ended(request(*seller, "c-never", "")));
+  // Every ClOrdID an order used is taken for the day; a cancel's only names the order.
+  CHECK_FALSE(orders.use_cl_ord_id(*seller, "c2"));
+  CHECK_FALSE(orders.use_cl_ord_id(*buyer, huge));
+  CHECK(orders.use_cl_ord_id(*buyer, "c2"));  // another session's
+  CHECK(orders.use_cl_ord_id(*seller, "x4"));
+  const std::vector<std::uint64_t> sold = orders.ended_of(*seller, UINT32_MAX);
+  CHECK(sold.size() == kOrders / 2);
+  CHECK(std::is_sorted(sold.begin(), sold.end()));
+  CHECK(orders.ended_of(*seller, 1).empty());  // all on instrument 0
+
+  orders.new_day(nullptr);
+  CHECK_FALSE(orders.find_ended(request(*seller, "c2", "")));
+  CHECK_FALSE(orders.find_ended(request(*seller, "", "2")));
+  CHECK(orders.ended_of(*seller, UINT32_MAX).empty());
+  CHECK(orders.use_cl_ord_id(*seller, "c2"));
+  CHECK(orders.use_cl_ord_id(*buyer, huge));
 }

@@ -178,4 +178,14 @@ long long CrixdProcess::memory_kb(const std::string& field) const {
   return -1;
 }
 
+long long CrixdProcess::memory_rollup_kb(const std::string& field) const {
+  if (pid_ <= 0) return -1;
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/smaps_rollup");
+  const std::string key = field + ":";
+  for (std::string line; std::getline(in, line);) {
+    if (line.compare(0, key.size(), key) == 0) return std::stoll(line.substr(key.size()));
+  }
+  return -1;
+}
+
 }  // namespace crix::test

@@ -48,6 +48,9 @@ class CrixdProcess {
   long long memory_kb(const std::string& field) const;
   // Processor time it has used so far, user plus system, in seconds; -1 when it is not running.
   double cpu_seconds() const;
+  // A line of /proc/<pid>/smaps_rollup in kB, e.g. memory_rollup_kb("Private_Dirty"); -1 when it is not
+  // running (a crixd that exited but is not yet waited for has no mappings: -1 too).
+  long long memory_rollup_kb(const std::string& field) const;
 
  private:
   std::string err_;
