@@ -296,7 +296,13 @@ void Published::conflated(std::vector<http::FeedEvent>& out) {
     }));
   }
   changed_instruments_.clear();
-  std::sort(moved_.begin(), moved_.end());
+  // By instrument, each side's levels in book order (bids highest first, asks lowest first), as a book
+  // is shown.
+  std::sort(moved_.begin(), moved_.end(), [](const MovedLevel& a, const MovedLevel& b) {
+    if (a.instrument != b.instrument) return a.instrument < b.instrument;
+    if (a.bid != b.bid) return a.bid;
+    return a.bid ? a.price > b.price : a.price < b.price;
+  });
   moved_.erase(std::unique(moved_.begin(), moved_.end()), moved_.end());
   for (std::size_t at = 0; at < moved_.size();) {
     const std::uint32_t instrument = moved_[at].instrument;

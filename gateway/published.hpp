@@ -181,7 +181,7 @@ class Published {
     std::uint32_t instrument = 0;
     bool bid = false;
     std::int64_t price = 0;
-    auto operator<=>(const MovedLevel&) const = default;
+    bool operator==(const MovedLevel&) const = default;
   };
   std::vector<std::uint32_t> changed_instruments_;
   std::vector<MovedLevel> moved_;
