@@ -672,15 +672,20 @@ TEST_CASE("crixd: the journal's replay at start logs a line before and its progr
 namespace {
 
 // A TCP connection to crixd on loopback (-1 when refused); `receive_buffer` > 0 sets SO_RCVBUF first;
-// `address` is the loopback address connected to (127.0.0.2 is another address of the machine).
-int connect_raw(std::uint16_t port, int receive_buffer = 0, std::uint32_t address = INADDR_LOOPBACK) {
+// `from` is the connection's source address (127.0.0.2 is another address of this machine: crixd
+// counts connections and failed logons per source address).
+int connect_raw(std::uint16_t port, int receive_buffer = 0, std::uint32_t from = INADDR_LOOPBACK) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (receive_buffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  source.sin_addr.s_addr = htonl(from);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(address);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+  if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     close(fd);
     return -1;
   }
@@ -870,7 +875,7 @@ class RawSession {
 
 }  // namespace
 
-TEST_CASE("crixd: a frame whose header does not parse, before any logon on another address, drops only that connection",
+TEST_CASE("crixd: a frame whose header does not parse, before any logon from another address, drops only that connection",
           "[crixd]") {
   // Was: terminate called after throwing 'FIX::InvalidMessage' (Field tag is invalid: a).
   Running exchange;
@@ -1052,7 +1057,7 @@ TEST_CASE("crixd: every byte in every field of every message, logged on and not,
   const auto start = std::chrono::steady_clock::now();
 
   // Not logged on: each frame on a connection of its own (crixd drops most of them), from a thread per
-  // participant; every other one on another address of the machine.
+  // participant; every other one from another address of the machine.
   {
     const std::vector<Fields> messages = dialect_messages("X");
     const std::vector<Mutation> all = all_mutations(messages);
@@ -1991,25 +1996,6 @@ std::string try_logon(std::uint16_t port, const std::string& participant, const 
   return got.substr(text + 4, got.find('\x01', text + 4) - text - 4);
 }
 
-// A TCP connection to crixd on 127.0.0.1 from the source address `from` (127.0.0.2 is another
-// address of this machine); -1 when refused.
-int connect_from(std::uint16_t port, std::uint32_t from) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in source{};
-  source.sin_family = AF_INET;
-  source.sin_addr.s_addr = htonl(from);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0 ||
-      connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 }  // namespace
 
 TEST_CASE("crixd: failed logons back off, then lock out, refusing the right password too, until the lockout ends",
@@ -2116,7 +2102,7 @@ TEST_CASE("crixd: connections beyond the cap per address are closed at once; oth
   CHECK(ended);
   CHECK(std::chrono::steady_clock::now() - t0 < 2s);  // at once, not after the 10 s logon timeout
   // Another address is not capped by them.
-  const int other = connect_from(port, INADDR_LOOPBACK + 1);
+  const int other = connect_raw(port, 0, INADDR_LOOPBACK + 1);
   REQUIRE(other >= 0);
   write_all(other, frame_of(logon_fields(kSeller)));
   CHECK(read_until(other, {"\x01" "35=A\x01"}, 5s).find("\x01" "35=A\x01") != std::string::npos);

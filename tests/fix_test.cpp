@@ -132,6 +132,7 @@ bool eventually(Done done, int ms = kWaitMs) {
 // ---- the two sides ------------------------------------------------------------------------------------
 
 using crix::test::free_port;
+using crix::test::can_connect;
 
 const std::vector<std::string> kFirms = {"FIRM1", "FIRM2", "FIRM3"};
 
@@ -488,8 +489,11 @@ TEST_CASE("an unknown comp id never reaches a session", "[fix][logon]") {
   CHECK(exchange.handler.board.read([&] { return exchange.handler.logons.empty(); }));
 }
 
-TEST_CASE("logons are taken only on the configured host's address", "[fix][logon]") {
-  Exchange exchange;  // host 127.0.0.1; QuickFIX listens on every address, 127.0.0.2 included
+TEST_CASE("the FIX port listens on the configured host's address only", "[fix][logon]") {
+  Exchange exchange;  // host 127.0.0.1
+  CHECK(can_connect(exchange.config.port, 0x7f000001));
+  CHECK_FALSE(can_connect(exchange.config.port, 0x7f000002));  // another address of this machine
+
   RecordingClient handler;
   fix::InitiatorConfig config;
   config.host = "127.0.0.2";
@@ -499,14 +503,8 @@ TEST_CASE("logons are taken only on the configured host's address", "[fix][logon
   config.password = kPassword;
   fix::Initiator elsewhere(config, handler);
   elsewhere.start();
-  CHECK_FALSE(elsewhere.wait_logged_on(kWaitMs));
-  CHECK(elsewhere.logout_text() == "this exchange takes logons on 127.0.0.1 only, not on 127.0.0.2: "
-                                   "connect to 127.0.0.1:" + std::to_string(exchange.config.port));
-  CHECK(exchange.handler.board.read([&] { return exchange.handler.logons.empty(); }));
-  const auto refusals = exchange.handler.board.read([&] { return exchange.handler.refusals; });
-  REQUIRE_FALSE(refusals.empty());
-  CHECK(refusals[0].first == 0);
-  CHECK_THAT(refusals[0].second, Catch::StartsWith("this exchange takes logons on 127.0.0.1 only, not on 127.0.0.2"));
+  CHECK_FALSE(elsewhere.wait_logged_on(500));
+  CHECK(exchange.handler.board.read([&] { return exchange.handler.logons.empty() && exchange.handler.refusals.empty(); }));
 
   Client here(exchange, "FIRM3");
   CHECK(here.initiator->wait_logged_on(kWaitMs));

@@ -290,7 +290,6 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   void from_app(const FIX::Message& message, const FIX::SessionID& id) override;
 
   Slot* slot_of(const FIX::SessionID& id);
-  std::string wrong_address(Slot& slot);
   std::string wrong_certificate(Slot& slot);
   void on_logon_request(Slot& slot, const FIX::Message& logon);
   void deliver(SessionHandle handle, const FIX::Message& message, const std::string& type);
@@ -315,7 +314,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   std::mutex logout_mutex_;  // stop()'s wait for the sessions to end, woken by onLogout()
   std::condition_variable logged_out_;
   std::atomic<bool> stopping_{false};
-  in_addr host_{};  // logons are taken on this address only; INADDR_ANY: on every one
+  in_addr host_{};  // the listener binds to this address; INADDR_ANY: every one
 };
 
 Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(config), handler_(handler) {
@@ -415,6 +414,7 @@ Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(c
                         ? new detail::SocketAcceptor(*this, *store_, settings, *log_factory_, limits, dropped)
                         : new detail::SocketAcceptor(*this, *store_, settings, limits, dropped));
     if (tls) acceptor_->use_tls(tls);
+    acceptor_->listen_on(host_.s_addr);
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(who + ": QuickFIX refused the configuration: " + std::string(e.what()));
   }
@@ -433,8 +433,8 @@ void Acceptor::Impl::start() {
     throw std::runtime_error(std::string(kWho) + ": already started once; a stopped Acceptor cannot "
                              "listen again (make a new one)");
   }
-  // QuickFIX reports a busy port in a sentence of its own; a probe bind gives the reason as errno. It
-  // binds every interface with SO_REUSEADDR, as QuickFIX does.
+  // The listener reports a busy port in QuickFIX's sentence; a probe bind gives the reason as errno. It
+  // binds what the listener binds, with SO_REUSEADDR as it does.
   const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
   if (probe >= 0) {
     const int on = 1;
@@ -442,13 +442,13 @@ void Acceptor::Impl::start() {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(config_.port);
-    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    address.sin_addr = host_;
     const int bound = ::bind(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address);
     const int error = errno;
     ::close(probe);
     if (bound != 0) {
       throw std::runtime_error(where + (error == EADDRINUSE ? " is in use: " : " cannot be opened: ") +
-                               std::strerror(error) + " (QuickFIX listens on every interface)");
+                               std::strerror(error));
     }
   }
   try {
@@ -659,22 +659,8 @@ void Acceptor::Impl::from_admin(const FIX::Message& message, const FIX::SessionI
   on_logon_request(*slot, message);
 }
 
-// "" when the session's connection arrived on the configured host's address (or any is taken). Checked
-// before the password, so that a client outside cannot try passwords.
-std::string Acceptor::Impl::wrong_address(Slot& slot) {
-  if (host_.s_addr == htonl(INADDR_ANY)) return "";
-  sockaddr_in on{};
-  if (!arrived_on(session_fd(*slot.session), on)) {
-    return "the exchange could not tell which of its addresses this connection arrived on; it takes logons on " +
-           config_.host + ":" + std::to_string(config_.port) + " only";
-  }
-  if (on.sin_addr.s_addr == host_.s_addr) return "";
-  return "this exchange takes logons on " + config_.host + " only, not on " + address_text(on.sin_addr) +
-         ": connect to " + config_.host + ":" + std::to_string(config_.port);
-}
-
 // "" when the session may log on over its connection's client certificate (or it needs none: no
-// subject configured). Checked before the password, as the address.
+// subject configured). Checked before the password.
 std::string Acceptor::Impl::wrong_certificate(Slot& slot) {
   const std::string wanted =
       slot.handle < config_.client_tls_subjects.size() ? config_.client_tls_subjects[slot.handle] : std::string();
@@ -694,8 +680,7 @@ void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
       logon.isSetField(detail::tag::kUsername) ? logon.getField(detail::tag::kUsername) : std::string();
   const std::string password =
       logon.isSetField(detail::tag::kPassword) ? logon.getField(detail::tag::kPassword) : std::string();
-  std::string refusal = wrong_address(slot);
-  if (refusal.empty()) refusal = wrong_certificate(slot);
+  std::string refusal = wrong_certificate(slot);
   if (!refusal.empty()) {
     try {
       handler_.on_refused(slot.handle, refusal);

@@ -299,9 +299,8 @@ class Handler {
   // A send() to this session waited AcceptorConfig::send_timeout for room in its connection (the client
   // stopped reading): the acceptor dropped the connection, and on_logout follows. On the sending thread.
   virtual void on_stalled(SessionHandle session) = 0;
-  // The acceptor itself refused a logon before on_logon (it arrived on another address than
-  // AcceptorConfig::host, or its client certificate is not the session's: client_tls_subjects);
-  // `reason` is the Logout's Text. On the connection's thread.
+  // The acceptor itself refused a logon before on_logon (its client certificate is not the session's:
+  // client_tls_subjects); `reason` is the Logout's Text. On the connection's thread.
   virtual void on_refused(SessionHandle session, const std::string& reason) = 0;
   // The acceptor dropped a connection for what its peer sent, without an answer: a frame whose header
   // does not parse, a first message that names no session of ours, a session message QuickFIX cannot
@@ -324,12 +323,9 @@ class Handler {
 };
 
 struct AcceptorConfig {
-  // The address logons are taken on: an IPv4 address (or name) of this machine, or 0.0.0.0 for every
-  // one. QuickFIX 1.15.1 has no setting for the listening address and listens on every interface, so
-  // a Logon that arrives on another of the machine's addresses is refused with a Logout saying where
-  // to connect ("this exchange takes logons on 127.0.0.1 only, ..."); the port itself stays open, so
-  // close it to the outside with the firewall. An address that is not this machine's is refused by
-  // the constructor.
+  // The address the acceptor listens on: an IPv4 address (or name) of this machine, or 0.0.0.0 for
+  // every one. A connection to the port on another of the machine's addresses is refused by the
+  // kernel. An address that is not this machine's is refused by the constructor.
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;              // required: 0 (any free port) is refused, clients need to know it
   std::string exchange_comp_id = "CRIX";

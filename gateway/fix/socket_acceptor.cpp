@@ -344,12 +344,14 @@ void SocketAcceptor::onInitialize(const FIX::SessionSettings& settings) throw(FI
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port_));
-    address.sin_addr.s_addr = htonl(INADDR_ANY);  // the Acceptor checks where each logon arrived
+    address.sin_addr.s_addr = listen_address_;
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 || ::listen(fd, SOMAXCONN) != 0) {
       const int error = errno;
       ::close(fd);
-      throw FIX::RuntimeError("Unable to create, bind, or listen to port " + std::to_string(port_) + " (" +
-                              std::strerror(error) + ")");
+      char text[INET_ADDRSTRLEN] = "?";
+      ::inet_ntop(AF_INET, &address.sin_addr, text, sizeof text);
+      throw FIX::RuntimeError("Unable to create, bind, or listen to port " + std::to_string(port_) + " on " + text +
+                              " (" + std::strerror(error) + ")");
     }
     listener_ = fd;
   } catch (const FIX::ConfigError& e) {

@@ -39,6 +39,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -66,9 +67,9 @@ class SocketAcceptor final : public FIX::Acceptor {
     std::size_t max_connections = 512;               // open connections in all
   };
 
-  // Listens on SocketAcceptPort of the settings (every session shares one), with SocketReuseAddress,
-  // SocketNodelay and SocketSendBufferSize applied as ThreadedSocketAcceptor does. Throws
-  // FIX::ConfigError as FIX::Acceptor does.
+  // Listens on SocketAcceptPort of the settings (every session shares one) on the address of
+  // listen_on(), with SocketReuseAddress, SocketNodelay and SocketSendBufferSize applied as
+  // ThreadedSocketAcceptor does. Throws FIX::ConfigError as FIX::Acceptor does.
   SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
                  const FIX::SessionSettings& settings, Limits limits, Dropped on_dropped);
   SocketAcceptor(FIX::Application& application, FIX::MessageStoreFactory& store,
@@ -79,6 +80,9 @@ class SocketAcceptor final : public FIX::Acceptor {
   // within Limits::logon_timeout of its accept, and a handshake that fails drops it (`on_dropped`, with
   // OpenSSL's reason). Before start(); null (the default): plain TCP.
   void use_tls(TlsContext context) { tls_ = std::move(context); }
+  // The IPv4 address to listen on, in network byte order (in_addr's s_addr); before start(). The
+  // default, INADDR_ANY (0), is every address of the machine.
+  void listen_on(std::uint32_t address) { listen_address_ = address; }
 
   // The descriptor of a session's connection, for send()'s look for room (acceptor.cpp); -1 when the
   // responder is not one of ours.
@@ -114,6 +118,7 @@ class SocketAcceptor final : public FIX::Acceptor {
   const Limits limits_;
   const Dropped on_dropped_;
   TlsContext tls_;
+  std::uint32_t listen_address_ = 0;  // network byte order; 0 = INADDR_ANY
   int listener_ = -1;
   int port_ = 0;
   bool no_delay_ = false;

@@ -9,10 +9,10 @@
 namespace crix::test {
 
 namespace {
-sockaddr_in loopback(std::uint16_t port) {
+sockaddr_in loopback(std::uint16_t port, std::uint32_t address = INADDR_LOOPBACK) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_addr.s_addr = htonl(address);
   a.sin_port = htons(port);
   return a;
 }
@@ -33,10 +33,10 @@ std::uint16_t free_port() {
   return ntohs(a.sin_port);
 }
 
-bool can_connect(std::uint16_t port) {
+bool can_connect(std::uint16_t port, std::uint32_t address) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
-  const sockaddr_in a = loopback(port);
+  const sockaddr_in a = loopback(port, address);
   bool ok = connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
   // With nobody listening, Linux may pick `port` itself as the source port of a connect to a port in
   // the ephemeral range, and the socket connects to itself (TCP simultaneous open): that is nobody
