@@ -433,27 +433,15 @@ void Acceptor::Impl::start() {
     throw std::runtime_error(std::string(kWho) + ": already started once; a stopped Acceptor cannot "
                              "listen again (make a new one)");
   }
-  // The listener reports a busy port in QuickFIX's sentence; a probe bind gives the reason as errno. It
-  // binds what the listener binds, with SO_REUSEADDR as it does.
-  const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (probe >= 0) {
-    const int on = 1;
-    ::setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(config_.port);
-    address.sin_addr = host_;
-    const int bound = ::bind(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address);
-    const int error = errno;
-    ::close(probe);
-    if (bound != 0) {
-      throw std::runtime_error(where + (error == EADDRINUSE ? " is in use: " : " cannot be opened: ") +
-                               std::strerror(error));
-    }
-  }
   try {
     acceptor_->start();
   } catch (const FIX::Exception& e) {
+    // The listener's bind or listen failed: say why in errno's words ("is in use: Address already in use").
+    const int error = acceptor_->listen_error();
+    if (error != 0) {
+      throw std::runtime_error(where + (error == EADDRINUSE ? " is in use: " : " cannot be opened: ") +
+                               std::strerror(error));
+    }
     throw std::runtime_error(where + " cannot be opened: " + std::string(e.what()));
   }
   state_ = State::kStarted;

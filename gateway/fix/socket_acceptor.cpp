@@ -348,6 +348,7 @@ void SocketAcceptor::onInitialize(const FIX::SessionSettings& settings) throw(FI
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 || ::listen(fd, SOMAXCONN) != 0) {
       const int error = errno;
       ::close(fd);
+      listen_error_ = error;
       char text[INET_ADDRSTRLEN] = "?";
       ::inet_ntop(AF_INET, &address.sin_addr, text, sizeof text);
       throw FIX::RuntimeError("Unable to create, bind, or listen to port " + std::to_string(port_) + " on " + text +

@@ -83,6 +83,9 @@ class SocketAcceptor final : public FIX::Acceptor {
   // The IPv4 address to listen on, in network byte order (in_addr's s_addr); before start(). The
   // default, INADDR_ANY (0), is every address of the machine.
   void listen_on(std::uint32_t address) { listen_address_ = address; }
+  // errno of the failed bind() or listen() when start() threw for it (EADDRINUSE: the port is taken);
+  // 0 otherwise. On start()'s thread.
+  int listen_error() const { return listen_error_; }
 
   // The descriptor of a session's connection, for send()'s look for room (acceptor.cpp); -1 when the
   // responder is not one of ours.
@@ -120,6 +123,7 @@ class SocketAcceptor final : public FIX::Acceptor {
   TlsContext tls_;
   std::uint32_t listen_address_ = 0;  // network byte order; 0 = INADDR_ANY
   int listener_ = -1;
+  int listen_error_ = 0;
   int port_ = 0;
   bool no_delay_ = false;
   int send_buffer_ = 0;
