@@ -103,14 +103,11 @@ CrixdProcess::CrixdProcess(const std::string& binary, const ScratchDir& dir, con
   std::vector<std::string> args = {binary, "--market", market, "--ledger", ledger, "--port", std::to_string(port),
                                    "--sync", sync, "--log-dir", dir.file("logs")};
   args.insert(args.end(), extra.begin(), extra.end());
-  // The console on a free port unless the test names one: crixd's default, 8080, is one port for
-  // every crixd that runs at once. Not port 0: the console binds before the FIX port, and Linux 6.x
-  // gives a bind to port 0 with SO_REUSEADDR the port just freed, which is often the FIX port the test
-  // took from free_port() a moment before (crixd then exits: FIX port in use).
+  // The console on any free port unless the test names one: crixd's default, 8080, is one port for
+  // every crixd that runs at once. Port 0 is in the kernel's ephemeral range, which free_port() (the
+  // FIX port) avoids.
   if (std::find(extra.begin(), extra.end(), "--http") == extra.end()) {
-    std::uint16_t http = free_port();
-    while (http == port) http = free_port();
-    args.insert(args.end(), {"--http", "127.0.0.1:" + std::to_string(http)});
+    args.insert(args.end(), {"--http", "127.0.0.1:0"});
   }
   pid_ = fork();
   if (pid_ == 0) {
