@@ -11,7 +11,10 @@ void RecordingClient::on_logout(const std::string& text) {
   board.update([&] { logouts.push_back(text); });
 }
 void RecordingClient::on_exec_report(const crix::fix::ExecReport& report) {
-  board.update([&] { reports.push_back(report); });
+  board.update([&] {
+    report_index[report.cl_ord_id].push_back(reports.size());
+    reports.push_back(report);
+  });
 }
 void RecordingClient::on_cancel_reject(const crix::fix::CancelReject& reject) {
   board.update([&] { cancel_rejects.push_back(reject); });
@@ -40,21 +43,22 @@ bool RecordingClient::has(const std::string& cl_ord_id, char exec_type) const {
 }
 
 std::size_t RecordingClient::count(const std::string& cl_ord_id) const {
-  return static_cast<std::size_t>(
-      std::count_if(reports.begin(), reports.end(), [&](const auto& r) { return r.cl_ord_id == cl_ord_id; }));
+  const auto it = report_index.find(cl_ord_id);
+  return it == report_index.end() ? 0 : it->second.size();
 }
 
 std::size_t RecordingClient::count(const std::string& cl_ord_id, char exec_type) const {
-  return static_cast<std::size_t>(std::count_if(reports.begin(), reports.end(), [&](const auto& r) {
-    return r.cl_ord_id == cl_ord_id && r.exec_type == exec_type;
-  }));
+  const auto it = report_index.find(cl_ord_id);
+  if (it == report_index.end()) return 0;
+  return static_cast<std::size_t>(
+      std::count_if(it->second.begin(), it->second.end(), [&](std::size_t i) { return reports[i].exec_type == exec_type; }));
 }
 
 std::vector<crix::fix::ExecReport> RecordingClient::reports_for(const std::string& cl_ord_id) {
   return board.read([&] {
     std::vector<crix::fix::ExecReport> out;
-    for (const auto& r : reports) {
-      if (r.cl_ord_id == cl_ord_id) out.push_back(r);
+    if (const auto it = report_index.find(cl_ord_id); it != report_index.end()) {
+      for (std::size_t i : it->second) out.push_back(reports[i]);
     }
     return out;
   });
@@ -65,9 +69,11 @@ std::optional<crix::fix::ExecReport> RecordingClient::wait_for(const std::string
   std::optional<crix::fix::ExecReport> found;
   board.wait(
       [&] {
+        const auto it = report_index.find(cl_ord_id);
+        if (it == report_index.end()) return false;
         std::size_t seen = 0;
-        for (const auto& r : reports) {
-          if (r.cl_ord_id == cl_ord_id && r.exec_type == exec_type && ++seen == nth) found = r;
+        for (std::size_t i : it->second) {
+          if (reports[i].exec_type == exec_type && ++seen == nth) found = reports[i];
         }
         return found.has_value();
       },

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/fix/fix_api.hpp"
@@ -98,6 +99,10 @@ class RecordingClient : public crix::fix::ClientHandler {
   int logons = 0;
   std::vector<std::string> logouts;  // each Logout's Text(58)
   std::vector<crix::fix::ExecReport> reports;
+  // Positions in `reports` by ClOrdID: has() and count() run inside wait() at every message that comes,
+  // and a scan of every report made a long test quadratic (a 15,000-pair test stalled its client's FIX
+  // thread behind the lock for seconds under ThreadSanitizer).
+  std::unordered_map<std::string, std::vector<std::size_t>> report_index;
   std::vector<crix::fix::CancelReject> cancel_rejects;
   std::vector<crix::fix::BusinessReject> business_rejects;
   std::vector<crix::fix::SessionReject> session_rejects;
