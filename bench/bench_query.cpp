@@ -45,8 +45,8 @@
 #include <boost/beast/http.hpp>
 
 #include "config/market_config.hpp"
+#include "engine/calendar.hpp"
 #include "tools/cli.hpp"
-#include "engine/exchange.hpp"
 #include "tests/support/ports.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/rng.hpp"

@@ -10,7 +10,8 @@
 
 #include <toml++/toml.h>
 
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
+#include "engine/money.hpp"
 #include "gateway/fix/tls.hpp"
 #include "gateway/password.hpp"
 

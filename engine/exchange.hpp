@@ -6,6 +6,10 @@
 //
 // Thread rules: engine thread only, like Engine.
 //
+// Files: this header is the one face; the implementation is one file per concern around the shared
+// state in exchange_impl.hpp (which lists them). Calendar, eligibility and money text have headers of
+// their own (calendar.hpp, eligibility.hpp, money.hpp) for code that needs them without the exchange.
+//
 // Accounts. A sell order's Command::account is the index of a facility in Market::facilities, a buy
 // order's the index of a project in Market::projects; a participant is its index in
 // Market::participants and an instrument its index in Market::instruments. The gateway maps names to
@@ -86,55 +90,13 @@
 #include <string>
 #include <string_view>
 
+#include "engine/calendar.hpp"
+#include "engine/eligibility.hpp"
 #include "engine/engine.hpp"
 #include "engine/market.hpp"
 #include "engine/registry.hpp"
 
 namespace crix::engine {
-
-// A price in fen as a person reads it: 58000 -> "580.00 yuan".
-std::string yuan(std::int64_t fen);
-
-enum class SessionPhase : std::uint8_t { kClosed = 0, kPreOpen = 1, kContinuous = 2, kBreak = 3 };
-std::string_view to_string(SessionPhase phase);
-
-// Why a facility's capacity may not be sold (DOMAIN.md, "Eligibility"); the first that applies.
-enum class Ineligibility : std::uint8_t {
-  kNone = 0,
-  kMandatedCut = 1,
-  kSubsidised = 2,
-  kBackward = 3,
-  kZombieOwner = 4,
-  kCourtSeized = 5,
-  kDismantled = 6,
-  kUsed = 7,
-  kNotOnInventory = 8,
-  kIdle = 9,
-  kExpired = 10,
-};
-std::string_view to_string(Ineligibility why);
-
-// Days since 1970-01-01 of a calendar date, and back (proleptic Gregorian).
-std::int32_t days_from_civil(const Date& d);
-Date civil_from_days(std::int32_t days);
-
-// The UTC time (ns since the epoch, as commands carry it) of a local date and time in a zone
-// `utc_offset_minutes` east of UTC.
-Timestamp local_time(const Date& day, int hour, int minute, std::int32_t utc_offset_minutes);
-
-// `today` in days since 1970-01-01 (local date).
-Ineligibility ineligibility(const Facility& f, std::uint32_t idle_years_limit, std::int32_t today);
-
-// What the ratio and transfer tables look at for one (facility, project) pair: the same enterprise or
-// the same (non-empty) group on both sides counts as same_group.
-PairFacts pair_facts(const Facility& facility, const Participant& seller, const RegionRef& seller_region,
-                     const Project& project, const Participant& buyer, const RegionRef& buyer_region);
-
-// How many of the market's facilities and projects are registered (a prefix); nullopt: all of them.
-struct RegistryCounts {
-  std::optional<std::size_t> facilities;
-  std::optional<std::size_t> projects;
-};
 
 class Exchange {
  public:

@@ -1,10 +1,9 @@
 #include "engine/registry.hpp"
 
-#include <algorithm>
 #include <array>
 #include <utility>
 
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 #include "engine/key_values.hpp"
 
 namespace crix::engine {
@@ -183,21 +182,6 @@ std::string registry_text(const Project& p) {
   t.add("instrument", p.instrument);
   for (const auto& [field, name] : kProjectFields) t.add(name, field_value(p, field));
   return t.take();
-}
-
-bool working_day(const ExchangeSettings& s, std::int32_t day) {
-  const std::int32_t weekday = ((day % 7) + 7 + 3) % 7;  // 0 = Monday (1970-01-01 was a Thursday)
-  if ((s.working_days & (1u << weekday)) == 0) return false;
-  return std::find(s.holidays.begin(), s.holidays.end(), civil_from_days(day)) == s.holidays.end();
-}
-
-std::int32_t add_working_days(const ExchangeSettings& s, std::int32_t day, std::uint32_t n) {
-  if ((s.working_days & 0x7F) == 0) return day + static_cast<std::int32_t>(n);
-  for (std::uint32_t left = n; left > 0;) {
-    ++day;
-    if (working_day(s, day)) --left;
-  }
-  return day;
 }
 
 }  // namespace crix::engine

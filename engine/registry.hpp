@@ -9,6 +9,7 @@
 // Plain functions and enums; standard library only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -70,9 +71,10 @@ std::string set_field(Project& p, ProjectField field, std::int64_t value);
 std::string registry_text(const Facility& f);
 std::string registry_text(const Project& p);
 
-// Working days of the exchange (ExchangeSettings::working_days, minus holidays), by local day number.
-bool working_day(const ExchangeSettings& s, std::int32_t day);
-// The day `n` working days after `day` (calendar days when no weekday is a working day).
-std::int32_t add_working_days(const ExchangeSettings& s, std::int32_t day, std::uint32_t n);
+// How many of the market's facilities and projects are registered (a prefix); nullopt: all of them.
+struct RegistryCounts {
+  std::optional<std::size_t> facilities;
+  std::optional<std::size_t> projects;
+};
 
 }  // namespace crix::engine

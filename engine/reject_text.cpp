@@ -3,8 +3,19 @@
 // and numbers).
 #include "engine/command.hpp"
 #include "engine/event.hpp"
+#include "engine/money.hpp"
 
 namespace crix::engine {
+
+std::string yuan(std::int64_t fen) {
+  const std::int64_t a = fen < 0 ? -fen : fen;
+  std::string text = fen < 0 ? "-" : "";
+  text += std::to_string(a / 100);
+  text += a % 100 < 10 ? ".0" : ".";
+  text += std::to_string(a % 100);
+  text += " yuan";
+  return text;
+}
 
 std::string_view to_string(RejectCode code) {
   switch (code) {

@@ -40,7 +40,7 @@
 #include <thread>
 
 #include "config/market_config.hpp"
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 #include "gateway/daemon.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/password.hpp"

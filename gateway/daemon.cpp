@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 #include "gateway/engine_stage.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/password.hpp"

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/calendar.hpp"
 #include "engine/event.hpp"
-#include "engine/exchange.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/market_data.hpp"
 #include "gateway/market_feed.hpp"

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstdio>
 
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 
 namespace crix::gateway::feed_json {
 

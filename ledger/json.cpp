@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "engine/exchange.hpp"
+#include "engine/money.hpp"
 
 namespace crix::ledger {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 #include "engine/key_values.hpp"
 
 namespace crix::ledger {

@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "engine/command.hpp"
-#include "engine/exchange.hpp"
+#include "engine/registry.hpp"
 #include "ledger/error.hpp"
 #include "ledger/records.hpp"
 

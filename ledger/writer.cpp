@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/calendar.hpp"
 #include "ledger/market_text.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/sha256.hpp"

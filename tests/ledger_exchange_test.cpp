@@ -19,6 +19,7 @@
 
 #include "config/market_config.hpp"
 #include "engine/exchange.hpp"
+#include "engine/money.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/records.hpp"
 #include "ledger/settlement.hpp"

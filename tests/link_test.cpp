@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "config/market_config.hpp"
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 #include "gateway/daemon.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/http/link.hpp"

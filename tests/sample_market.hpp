@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/market_config.hpp"
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 
 namespace crix::test {
 

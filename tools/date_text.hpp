@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 
 namespace crix::tools {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "engine/exchange.hpp"
+#include "engine/eligibility.hpp"
 
 namespace crix::tools {
 

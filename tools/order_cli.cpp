@@ -18,7 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/exchange.hpp"
+#include "engine/market_rules.hpp"
+#include "engine/money.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "gateway/fix/tls.hpp"
 #include "tools/cli.hpp"

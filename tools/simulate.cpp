@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/exchange.hpp"
+#include "engine/money.hpp"
 #include "ledger/sequencer.hpp"
 #include "ledger/writer.hpp"
 #include "tools/market_stream.hpp"

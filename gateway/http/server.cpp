@@ -34,7 +34,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <nlohmann/json.hpp>
 
-#include "engine/exchange.hpp"
+#include "engine/calendar.hpp"
 #include "engine/registry.hpp"
 #include "gateway/password.hpp"
 #include "ledger/error.hpp"

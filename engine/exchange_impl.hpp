@@ -1,0 +1,286 @@
+// crix::engine::Exchange::Impl: the exchange's state and the functions that work on it, shared by the
+// files that implement Exchange, one per concern (exchange.hpp says what each rule is):
+//   exchange.cpp           construction, the command dispatch, state hash, invariants, the public face
+//   exchange_entry.cpp     the entry checks of new orders and replaces
+//   exchange_match.cpp     the per-pair hook the book calls at match time
+//   exchange_settle.cpp    settling the book's events: reservations, fills, the exchange's own cancels
+//   exchange_calendar.cpp  the trading calendar: phases and the day's close
+//   exchange_registry.cpp  operator commands, the registry and the elimination list
+//   exchange_describe.cpp  sentences for people (Exchange::describe)
+// Internal to engine/: only those files include it.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/exchange.hpp"
+
+namespace crix::engine {
+
+inline constexpr std::int64_t kNsPerMinute = 60'000'000'000;
+inline constexpr std::int64_t kNsPerDay = 24 * 60 * kNsPerMinute;
+inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+inline std::size_t ind(Industry i) { return static_cast<std::size_t>(i); }
+
+struct Exchange::Impl final : EligibilityHook {
+  // The hot-path copy of what the checks read, next to the running totals, so that an order's checks
+  // touch a few small records and not the Market's strings.
+  struct FacilityState {
+    std::uint32_t owner = 0;
+    std::uint32_t region = 0;  // index into market.regions
+    Industry industry = Industry::kSteel;
+    bool divisible = true;
+    Ineligibility standing = Ineligibility::kNone;  // the first reason that does not depend on the date
+    std::uint32_t instrument = kAnyInstrument;      // its product's instrument
+    std::int64_t capacity = 0;
+    std::int32_t expires_day = std::numeric_limits<std::int32_t>::max();
+    std::int64_t sold = 0;
+    std::int64_t reserved = 0;
+    std::uint32_t counterparties = 0;  // open projects of other owners that may buy from it
+    std::uint32_t lowest_ratio = 0;    // of its allowed pairs with other owners' projects; 0: none
+    bool registered = true;
+  };
+  struct ProjectState {
+    std::uint32_t owner = 0;
+    std::uint32_t region = 0;
+    Industry industry = Industry::kSteel;
+    bool open = true;  // approved or filed
+    std::uint32_t instrument = kAnyInstrument;  // the product it needs
+    std::int64_t need = 0;
+    std::uint32_t lowest_ratio = 0;   // of the rules that could apply; 0: no rule can ever apply
+    std::uint32_t highest_ratio = 0;  // of its allowed pairs (the least credit per tonne); 0: none
+    std::int64_t credited = 0;
+    std::int64_t reserved = 0;  // credit reserved by open buy orders, at highest_ratio
+    std::uint32_t counterparties = 0;  // eligible facilities of other owners it may buy from
+    bool registered = true;
+  };
+  // A trade whose publicity period is still running: what a revocation needs to undo it.
+  struct RecentTrade {
+    std::uint64_t id = 0;
+    std::uint32_t facility = 0;
+    std::uint32_t project = 0;
+    std::uint32_t instrument = 0;
+    std::int32_t publicity_end = 0;  // last local day on which it may be revoked
+    std::int64_t price = 0;
+    std::int64_t qty = 0;
+    std::int64_t credited = 0;
+  };
+  static constexpr std::uint8_t kRevocationRecord = 0xFF;  // trade_status of a revocation's own id
+  struct InstrumentState {
+    Industry industry = Industry::kSteel;
+    std::int64_t tick = 1;
+    std::int64_t lot = 1;
+    Price reference{};
+    Price low{};
+    Price high{};
+    bool halted = false;
+    std::int64_t day_volume = 0;
+    std::int64_t day_trades = 0;
+    DayValue day_value = 0;
+  };
+  static constexpr std::int64_t kNoCap = std::numeric_limits<std::int64_t>::max();
+  static constexpr std::uint32_t kAnyInstrument = std::numeric_limits<std::uint32_t>::max();
+
+  struct PairRule {
+    bool allowed = false;
+    std::uint32_t ratio = 0;
+    std::uint32_t ratio_rule = kNoRule;  // index into market.ratios.rules()
+  };
+  static constexpr std::uint32_t kNoRule = std::numeric_limits<std::uint32_t>::max();
+  Impl(Market m, const RegistryCounts& registered);
+
+  // Counts, for every registered facility and project, the counterparties it could ever trade with.
+  // O(facilities x projects): at construction and after a registry command, never on the order path.
+  void recount();
+  std::uint32_t product_index(const std::string& code, const std::string& who) const;
+  static EngineSettings book_settings(const Market& m);
+  std::uint32_t lowest_ratio(const Project& p, const RegionRef& where) const;
+  PairFacts pair_facts(std::uint32_t f, std::uint32_t p) const;
+  void set_band(std::uint32_t i);
+
+  // ---- the hook: per pair, at match time --------------------------------------------------------
+
+  static void buyer_seller(const Order& taker, const Order& maker, const Order*& buy, const Order*& sell);
+
+  // How much of `qty` the pair may trade now. Refused: a pair the rules forbid, an expired facility,
+  // a fill that would credit nothing, a fill past the buyer region's cap. Cut: a fill whose credit
+  // would pass the project's room (cut_to; the engine skips instead when a side is all-or-none).
+  Qty allowed(const Order& taker, const Order& maker, Qty qty) const override;
+
+  // The credit project `p` may still take in a fill of `buy`: its need less what is credited (this
+  // walk's fills included) and less what its OTHER open orders reserve. The order's own reservation
+  // counts as room: a fill at a ratio below the highest may credit more than the order reserved
+  // (forward() then cancels a remainder that no longer fits, kNeedCovered).
+  std::int64_t need_room(std::uint32_t p, const Order& buy, bool buy_is_taker) const;
+
+  // The quantity, at most `offered`, a multiple of `lot`, that credits the most it can without passing
+  // `room` at `ratio`, and of those the least: no tonne is retired for no credit. 0: none credits.
+  static std::int64_t cut_to(std::int64_t room, std::uint32_t ratio, std::int64_t lot, std::int64_t offered);
+  void walk_started(bool) override;
+  void traded(const Order& taker, const Order& maker, Qty qty) override;
+  void touch(std::uint32_t region, std::int64_t delta);
+
+  // ---- calendar -----------------------------------------------------------------------------------
+
+  std::int64_t offset_ns() const { return std::int64_t{market.exchange.utc_offset_minutes} * kNsPerMinute; }
+
+  bool trading_day(std::int32_t day) const { return working_day(market.exchange, day); }
+
+  // UTC time of a local minute of a local day.
+  std::int64_t utc_of(std::int32_t day, std::int64_t minute) const {
+    return std::int64_t{day} * kNsPerDay + minute * kNsPerMinute - offset_ns();
+  }
+
+  std::int64_t close_of(std::int32_t day) const;
+
+  // The close of the first trading day after `day`, or kNever within ten years.
+  std::int64_t close_after(std::int32_t day) const;
+
+  // Brings the calendar to `ts`: closes every trading day whose close has passed, then updates the
+  // phase (a SessionPhase event when it changes).
+  void roll_clock(Timestamp ts, EventSink& sink);
+
+  // Closes local day `day` at `at`: Day orders expire, closes and references per instrument.
+  void close_day(Timestamp at, std::int32_t day, EventSink& sink);
+
+  // ---- commands -----------------------------------------------------------------------------------
+
+  static void reject(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2,
+                     EventSink& sink) {
+    sink.push(rejected(c, code, arg1, arg2));
+  }
+
+  // The checks that do not depend on the account: who, when, tick, lot and band.
+  bool check_trader(const Command& c, EventSink& sink) const;
+  bool check_price_qty(const Command& c, Price price, EventSink& sink) const;
+
+  // The facility a sell names; `extra` is the capacity the order would newly reserve, `open` its open
+  // quantity.
+  bool check_facility(const Command& c, std::int64_t extra, std::int64_t open, EventSink& sink) const;
+  bool indivisible_ok(const Command& c, std::uint8_t flags, TimeInForce tif, Qty open) const;
+
+  // The project a buy names; `extra` is the credit the order would newly reserve, `open` its open
+  // quantity and `is_new` whether it is a new order (a replace keeps the room it has).
+  bool check_project(const Command& c, std::int64_t extra, std::int64_t open, bool is_new, EventSink& sink) const;
+
+  // The credit an open buy of `open` t reserves: the least it can credit, at the highest ratio of the
+  // project's allowed pairs, so that a buyer can bid what its need takes at any pair's ratio. A fill
+  // at a lower ratio credits more; the match-time room (need_room) keeps credited + reserved within
+  // the need. A project with no allowed pair (highest ratio 0) can have no open buy: its orders are
+  // refused (kNoCounterparty), so it reserves nothing.
+  std::int64_t reserve_of(std::uint32_t project, std::int64_t open) const {
+    const std::uint32_t ratio = projects[project].highest_ratio;
+    return ratio == 0 ? 0 : credited_capacity(open, ratio);
+  }
+
+  // What the book itself checks first (engine.hpp): such a command goes to the book, which rejects it
+  // with its own code.
+  bool malformed(const Command& c) const;
+  void on_new(const Command& in, EventSink& sink);
+  void checked_new(const Command& c, EventSink& sink);
+  void on_replace(const Command& c, EventSink& sink);
+  void on_operator(const Command& c, EventSink& sink);
+
+  // Hands a command to the book, then settles what it reported. `reason` replaces the book's cancel
+  // reason on the Canceled events of a cancel the exchange itself issued.
+  void forward(const Command& c, EventSink& sink, CancelReason reason = CancelReason::kNone);
+
+  // A buy order that filled at a ratio below its project's highest credited more than it had
+  // reserved; its remainder still reserves at the highest ratio, which may no longer fit beside the
+  // credit and the project's other orders. Each such order, in fill order, is canceled while the
+  // project's credited + reserved is above its need (kNeedCovered): the invariant holds after every
+  // command, and what the project still needs it can bid again.
+  void release_over_reserved(Timestamp ts, EventSink& sink);
+  void settle(Event& e, CancelReason reason);
+  void reserve(Side side, AccountId account, std::int64_t open, int sign);
+  void fill(Event& e);
+
+  // Cancels every open order of facility (side kSell) or project (kBuy) `account` for `reason`.
+  void cancel_orders(Side side, std::uint32_t account, Timestamp ts, CancelReason reason, EventSink& sink);
+
+  // ---- registry and elimination list (registry.hpp) ----------------------------------------------
+
+  const RecentTrade* recent_trade(std::uint64_t id) const;
+  void on_revoke(const Command& c, EventSink& sink);
+  void on_status(const Command& c, EventSink& sink);
+
+  static void registry_changed(Side side, std::uint32_t account, std::uint64_t field, std::int64_t value,
+                               std::int64_t before, EventSink& sink);
+
+  void on_amend_facility(const Command& c, EventSink& sink);
+  void on_amend_project(const Command& c, EventSink& sink);
+  void on_register(const Command& c, EventSink& sink);
+  void apply(const Command& c, EventSink& sink);
+
+  // ---- state --------------------------------------------------------------------------------------
+
+  Market market;
+  Engine book;
+  EngineSettings book_limits = book.settings();
+  std::unordered_map<std::string, std::uint32_t> participant_of, instrument_of, facility_of, project_of;
+  std::vector<FacilityState> facilities;
+  std::vector<ProjectState> projects;
+  std::vector<InstrumentState> instruments;
+  std::vector<std::uint8_t> trades_instrument;  // [participant * instruments + instrument]
+  std::vector<std::uint8_t> suspended_flags;  // per participant
+  std::vector<std::uint8_t> roles;            // per participant: 1 may buy, 2 may sell
+  std::vector<std::int64_t> capacity; // [region * kIndustries + industry]
+  std::vector<std::int64_t> caps;     // the same cells: the cap, or kNoCap
+  std::vector<PairRule> pairs;        // [facility * projects + project]
+
+  // The walk in progress: its industry (the instrument's) and the region totals its fills moved.
+  Industry walk_industry = Industry::kSteel;
+  std::vector<std::int64_t> walk_delta;
+  std::vector<std::uint32_t> walk_touched;
+
+  // Per trade id (index 0 unused): its elimination entry's EliminationStatus, or kRevocationRecord.
+  // One byte per trade for the life of the exchange (10 MB per 10 M trades).
+  std::vector<std::uint8_t> trade_status = std::vector<std::uint8_t>(1, kRevocationRecord);
+  std::deque<RecentTrade> recent;  // trades still in their publicity period, in id order
+  // The last day of the publicity period of a trade made `publicity_memo_day` (a fill's day asks again
+  // and again; no trade is made on day INT32_MIN).
+  std::int32_t publicity_memo_day = std::numeric_limits<std::int32_t>::min();
+  std::int32_t publicity_memo_end = 0;
+
+  std::uint32_t registered_facilities = 0;  // registered entries are a prefix of the configured ones
+  std::uint32_t registered_projects = 0;
+
+  std::vector<std::uint32_t> need_met;  // projects whose need the current command met
+  // Buy orders left open by a fill that credited more than it released of their reservation.
+  struct OverCredited {
+    OrderId order;
+    std::uint32_t project = 0;
+  };
+  std::vector<OverCredited> over_credited;
+  // The walk in progress, per project it touched: credit of its fills so far, and reservation its
+  // makers' fills released (need_room).
+  std::vector<std::int64_t> walk_credit;
+  std::vector<std::int64_t> walk_released;
+  std::vector<std::uint32_t> walk_projects;
+  std::int64_t taker_reserved = 0;  // the walking buy order's reservation already in `reserved`
+  std::vector<OrderId> open_ids;
+  Qty replaced_open{};  // the open quantity of the order being replaced, before the replace
+
+  bool clock_started = false;
+  std::int32_t today = 0;             // local day of the last command
+  std::int64_t phase_from = 0;        // UTC ns: `phase`, `today` and `next_open_minute` hold
+  std::int64_t phase_until = 0;       // for commands in [phase_from, phase_until)
+  std::int32_t last_closed_day = 0;   // the last local day closed
+  std::int64_t next_close = kNever;   // UTC ns of the next scheduled close
+  std::int64_t next_open_minute = -1;
+  SessionPhase phase = SessionPhase::kClosed;
+};
+
+}  // namespace crix::engine

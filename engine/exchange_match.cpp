@@ -1,0 +1,93 @@
+#include "engine/exchange_impl.hpp"
+
+namespace crix::engine {
+
+void Exchange::Impl::buyer_seller(const Order& taker, const Order& maker, const Order*& buy, const Order*& sell) {
+  if (taker.side == Side::kBuy) {
+    buy = &taker;
+    sell = &maker;
+  } else {
+    buy = &maker;
+    sell = &taker;
+  }
+}
+
+Qty Exchange::Impl::allowed(const Order& taker, const Order& maker, Qty qty) const {
+  const Order* buy = nullptr;
+  const Order* sell = nullptr;
+  buyer_seller(taker, maker, buy, sell);
+  const auto f = static_cast<std::uint32_t>(sell->account.v);
+  const auto p = static_cast<std::uint32_t>(buy->account.v);
+  const PairRule& rule = pairs[f * projects.size() + p];
+  if (!rule.allowed) return Qty(0);
+  if (today > facilities[f].expires_day) return Qty(0);
+  std::int64_t q = qty.v;
+  std::int64_t credit = credited_capacity(q, rule.ratio);
+  // Most fills fit even without the order's own reservation counted as room: no need to work it out.
+  const ProjectState& ps = projects[p];
+  if (credit > ps.need - ps.credited - walk_credit[p] - (ps.reserved - walk_released[p])) {
+    const std::int64_t room = need_room(p, *buy, buy == &taker);
+    if (credit > room) {
+      q = cut_to(room, rule.ratio, instruments[taker.instrument.v].lot, q);
+      credit = credited_capacity(q, rule.ratio);
+    }
+  }
+  if (credit == 0) return Qty(0);  // retired capacity must credit some new capacity
+  const std::uint32_t into = projects[p].region;
+  const std::size_t slot = into * kIndustries + ind(walk_industry);
+  if (caps[slot] == kNoCap) return Qty(q);
+  std::int64_t after = capacity[slot] + walk_delta[into] + credit;
+  if (facilities[f].region == into) after -= q;
+  return after <= caps[slot] ? Qty(q) : Qty(0);
+}
+
+std::int64_t Exchange::Impl::need_room(std::uint32_t p, const Order& buy, bool buy_is_taker) const {
+  const ProjectState& s = projects[p];
+  // A taker's own reservation in `reserved`: none for a new order (its Accepted event is settled
+  // after the walk), the old open quantity's for a replace (taker_reserved).
+  const std::int64_t own = buy_is_taker ? taker_reserved : reserve_of(p, buy.leaves.v);
+  const std::int64_t others = s.reserved - walk_released[p] - own;
+  return std::max<std::int64_t>(0, s.need - s.credited - walk_credit[p] - others);
+}
+
+std::int64_t Exchange::Impl::cut_to(std::int64_t room, std::uint32_t ratio, std::int64_t lot, std::int64_t offered) {
+  // floor(q * 1000 / ratio) <= room  <=>  q * 1000 < (room + 1) * ratio.
+  std::int64_t most = ((room + 1) * static_cast<std::int64_t>(ratio) - 1) / 1000;
+  most = std::min(most, offered) / lot * lot;
+  const std::int64_t credit = credited_capacity(most, ratio);
+  if (credit == 0) return 0;
+  const std::int64_t least = (credit * static_cast<std::int64_t>(ratio) + 999) / 1000;  // credits `credit`
+  return (least + lot - 1) / lot * lot;
+}
+
+void Exchange::Impl::walk_started(bool) {
+  for (std::uint32_t r : walk_touched) walk_delta[r] = 0;
+  walk_touched.clear();
+  for (std::uint32_t p : walk_projects) walk_credit[p] = walk_released[p] = 0;
+  walk_projects.clear();
+}
+
+void Exchange::Impl::traded(const Order& taker, const Order& maker, Qty qty) {
+  const Order* buy = nullptr;
+  const Order* sell = nullptr;
+  buyer_seller(taker, maker, buy, sell);
+  const auto f = static_cast<std::uint32_t>(sell->account.v);
+  const auto p = static_cast<std::uint32_t>(buy->account.v);
+  const std::uint32_t ratio = pairs[f * projects.size() + p].ratio;
+  const std::int64_t credit = credited_capacity(qty.v, ratio);
+  touch(projects[p].region, credit);
+  touch(facilities[f].region, -qty.v);
+  if (std::find(walk_projects.begin(), walk_projects.end(), p) == walk_projects.end()) walk_projects.push_back(p);
+  walk_credit[p] += credit;
+  // A maker's reservation is in `reserved` and falls with its leaves; a taker's is settled later.
+  if (buy == &maker) walk_released[p] += reserve_of(p, maker.leaves.v) - reserve_of(p, maker.leaves.v - qty.v);
+}
+
+void Exchange::Impl::touch(std::uint32_t region, std::int64_t delta) {
+  if (std::find(walk_touched.begin(), walk_touched.end(), region) == walk_touched.end()) {
+    walk_touched.push_back(region);
+  }
+  walk_delta[region] += delta;
+}
+
+}  // namespace crix::engine

@@ -1,0 +1,132 @@
+#include "engine/exchange_impl.hpp"
+
+namespace crix::engine {
+
+void Exchange::Impl::forward(const Command& c, EventSink& sink, CancelReason reason) {
+  const std::size_t from = sink.size();
+  book.apply(c, sink);
+  for (std::size_t i = from; i < sink.size(); ++i) settle(sink.at(i), reason);
+  if (!need_met.empty()) {
+    for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, c.ts, CancelReason::kNeedMet, sink);
+    need_met.clear();
+  }
+  if (!over_credited.empty()) release_over_reserved(c.ts, sink);
+}
+
+void Exchange::Impl::release_over_reserved(Timestamp ts, EventSink& sink) {
+  for (const OverCredited& o : over_credited) {
+    const ProjectState& s = projects[o.project];
+    if (s.credited + s.reserved <= s.need) continue;
+    const Order* live = book.peek(o.order);
+    if (live == nullptr || live->side != Side::kBuy) continue;
+    Command cancel;
+    cancel.type = CommandType::kCancel;
+    cancel.instrument = live->instrument;
+    cancel.id = o.order;
+    cancel.participant = live->participant;
+    cancel.ts = ts;
+    const std::size_t from = sink.size();
+    book.apply(cancel, sink);
+    for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), CancelReason::kNeedCovered);
+  }
+  over_credited.clear();
+}
+
+void Exchange::Impl::settle(Event& e, CancelReason reason) {
+  if (e.type == EventType::kLevel) return;  // most events: nothing to settle
+  switch (e.type) {
+    case EventType::kAccepted:
+      reserve(e.side, e.account, e.qty.v, +1);
+      break;
+    case EventType::kReplaced:
+      reserve(e.side, e.account, replaced_open.v, -1);
+      reserve(e.side, e.account, e.leaves.v, +1);
+      break;
+    case EventType::kCanceled:
+      if (reason != CancelReason::kNone) e.reason = reason;
+      reserve(e.side, e.account, e.qty.v, -1);
+      break;
+    case EventType::kExpired:
+      reserve(e.side, e.account, e.qty.v, -1);
+      break;
+    case EventType::kFill:
+      fill(e);
+      break;
+    default:
+      break;
+  }
+}
+
+void Exchange::Impl::reserve(Side side, AccountId account, std::int64_t open, int sign) {
+  const auto a = static_cast<std::uint32_t>(account.v);
+  if (side == Side::kSell) {
+    facilities[a].reserved += sign * open;
+  } else {
+    projects[a].reserved += sign * reserve_of(a, open);
+  }
+}
+
+void Exchange::Impl::fill(Event& e) {
+  const bool taker_buys = e.side == Side::kBuy;
+  const auto p = static_cast<std::uint32_t>((taker_buys ? e.account : e.maker_account).v);
+  const auto f = static_cast<std::uint32_t>((taker_buys ? e.maker_account : e.account).v);
+  const Qty buy_open_after = taker_buys ? e.leaves : e.maker_leaves;
+  const std::int64_t q = e.qty.v;
+  const std::uint32_t ratio = pairs[f * projects.size() + p].ratio;
+  const std::int64_t credit = credited_capacity(q, ratio);
+  FacilityState& fs = facilities[f];
+  ProjectState& ps = projects[p];
+  fs.sold += q;
+  fs.reserved -= q;
+  const std::int64_t released = reserve_of(p, buy_open_after.v + q) - reserve_of(p, buy_open_after.v);
+  ps.reserved -= released;
+  ps.credited += credit;
+  if (credit > released && buy_open_after.v > 0) {
+    over_credited.push_back(OverCredited{taker_buys ? e.order_id : e.maker_id, p});
+  }
+  const std::size_t k = ind(fs.industry);
+  capacity[ps.region * kIndustries + k] += credit;
+  capacity[fs.region * kIndustries + k] -= q;
+  InstrumentState& is = instruments[e.instrument.v];
+  is.day_volume += q;
+  is.day_value += DayValue{e.price.v} * q;
+  ++is.day_trades;
+  e.arg1 = credit;
+  e.arg2 = ratio;
+  trade_status.push_back(static_cast<std::uint8_t>(EliminationStatus::kPublicised));
+  if (publicity_memo_day != today) {
+    publicity_memo_day = today;
+    publicity_memo_end = add_working_days(market.exchange, today, market.exchange.publicity_working_days);
+  }
+  recent.push_back(RecentTrade{e.trade_id.v, f, p, e.instrument.v, publicity_memo_end, e.price.v, q, credit});
+  if (ps.credited == ps.need &&
+      std::find(need_met.begin(), need_met.end(), p) == need_met.end()) {
+    need_met.push_back(p);
+  }
+}
+
+void Exchange::Impl::cancel_orders(Side side, std::uint32_t account, Timestamp ts, CancelReason reason, EventSink& sink) {
+  const bool sells = side == Side::kSell;
+  const Industry industry = sells ? facilities[account].industry : projects[account].industry;
+  const std::uint32_t owner = sells ? facilities[account].owner : projects[account].owner;
+  for (std::uint32_t i = 0; i < instruments.size(); ++i) {
+    if (market.instruments[i].industry != industry) continue;
+    open_ids.clear();
+    book.for_each_order(InstrumentId(i), side, [&](const Order& o) {
+      if (o.account.v == account) open_ids.push_back(o.id);
+    });
+    for (OrderId id : open_ids) {
+      Command c;
+      c.type = CommandType::kCancel;
+      c.instrument = InstrumentId(i);
+      c.id = id;
+      c.participant = ParticipantId(owner);
+      c.ts = ts;
+      const std::size_t from = sink.size();
+      book.apply(c, sink);
+      for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), reason);
+    }
+  }
+}
+
+}  // namespace crix::engine
