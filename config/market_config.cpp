@@ -789,6 +789,11 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       if (in.reference_price % in.tick != 0) {
         r.error("reference_price", "must be a multiple of the tick (" + std::to_string(in.tick) + " fen)");
       }
+      in.listed_max_qty =
+          r.integer("listed_max_qty", false, 1, kMaxAmount, "the largest order on the book, in tonnes").value_or(0);
+      if (in.listed_max_qty % in.lot != 0) {
+        r.error("listed_max_qty", "must be a multiple of the lot (" + std::to_string(in.lot) + " t)");
+      }
       m.instruments.push_back(std::move(in));
     });
 

@@ -88,6 +88,7 @@ enum class RejectCode : std::uint16_t {
                                 // lowest ratio, or a sell whose open quantity credits none at the lowest
                                 // ratio of the facility's pairs: arg1 = the least quantity that credits
                                 // some, arg2 = that ratio
+  kAboveListedMax = 229,        // quantity above the instrument's listed_max_qty: arg1 = quantity, arg2 = the limit
 };
 
 // Why a trade may not be revoked (kNotRevocable's arg2).

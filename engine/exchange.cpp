@@ -33,6 +33,7 @@ Exchange::Impl::Impl(Market m, const RegistryCounts& registered) : market(std::m
     s.industry = market.instruments[i].industry;
     s.tick = market.instruments[i].tick;
     s.lot = market.instruments[i].lot;
+    s.listed_max = market.instruments[i].listed_max_qty;
     s.reference = Price(market.instruments[i].reference_price);
     instruments.push_back(s);
     set_band(i);

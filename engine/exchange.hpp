@@ -17,9 +17,10 @@
 //
 // On entry (kNew), first failure wins, each a Rejected event with a 2xx code (event.hpp):
 //   participant known, active, allowed this side and this instrument; the session in continuous
-//   trading and the instrument not halted; price a multiple of the tick, quantity of the lot; price
-//   within the band around the reference price (a market order's protection price is the band's edge
-//   when the command's price is 0); then
+//   trading and the instrument not halted; price a multiple of the tick, quantity of the lot and at
+//   most the instrument's listed_max_qty when it has one (kAboveListedMax); price within the band
+//   around the reference price (a market order's protection price is the band's edge when the
+//   command's price is 0); then
 //   sell: the facility exists, belongs to the seller, is of the instrument's industry and product
 //         (Facility::instrument, when it names one), is eligible (Ineligibility), some open project
 //         of another owner may buy from it (transfer and ratio rules), the order could credit

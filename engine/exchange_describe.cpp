@@ -103,6 +103,9 @@ std::string Exchange::describe(const Event& e) const {
       return "price " + yuan(e.arg1) + " is not a multiple of " + instrument + "'s tick " + yuan(e.arg2);
     case RejectCode::kOffLot:
       return "quantity " + tonnes(e.arg1) + " is not a multiple of " + instrument + "'s lot " + tonnes(e.arg2);
+    case RejectCode::kAboveListedMax:
+      return "quantity " + tonnes(e.arg1) + " is above " + instrument + "'s largest listed order, " +
+             tonnes(e.arg2) + ": send at most " + tonnes(e.arg2) + " per order";
     case RejectCode::kOutsideBand: {
       const std::string band =
           known_instrument ? " (+-" + n(mk.instruments[e.instrument.v].band_permille / 10) + "." +

@@ -41,6 +41,10 @@ bool Exchange::Impl::check_price_qty(const Command& c, Price price, EventSink& s
     reject(c, RejectCode::kOffLot, c.qty.v, s.lot, sink);
     return false;
   }
+  if (s.listed_max != 0 && c.qty.v > s.listed_max) {
+    reject(c, RejectCode::kAboveListedMax, c.qty.v, s.listed_max, sink);
+    return false;
+  }
   if (price < s.low || price > s.high) {
     reject(c, RejectCode::kOutsideBand, s.low.v, s.high.v, sink);
     return false;

@@ -82,6 +82,7 @@ struct Exchange::Impl final : EligibilityHook {
     Industry industry = Industry::kSteel;
     std::int64_t tick = 1;
     std::int64_t lot = 1;
+    std::int64_t listed_max = 0;  // Instrument::listed_max_qty; 0: no limit
     Price reference{};
     Price low{};
     Price high{};

@@ -60,6 +60,7 @@ struct Instrument {
   std::int64_t lot = 1;              // tonnes
   std::uint32_t band_permille = 100; // +-10.0% around the reference price
   std::int64_t reference_price = 0;  // fen per tonne
+  std::int64_t listed_max_qty = 0;   // the largest order the book takes, tonnes; 0: no limit
 };
 
 inline constexpr std::size_t kIndustries = 4;

@@ -64,6 +64,7 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kAmendBelowUsed: return "amendment below what is already sold or credited";
     case RejectCode::kRegistrationOutOfOrder: return "registration out of order";
     case RejectCode::kCreditsNothing: return "order too small to credit any new capacity";
+    case RejectCode::kAboveListedMax: return "quantity above the largest listed order";
   }
   return "unrecognised reject code";
 }

@@ -147,6 +147,7 @@ void instrument(std::string& out, const http::InstrumentView& v, const Head* hea
   m.boolean("halted", v.halted);
   m.text("industry", v.industry);
   m.number("last_price", v.last_price);
+  m.number("listed_max_qty", v.listed_max_qty);
   m.number("lot", v.lot);
   m.text("phase", v.phase);
   m.number("reference_price", v.reference_price);

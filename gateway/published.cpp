@@ -74,6 +74,7 @@ Published::Published(const engine::Market& market, const engine::Exchange& excha
     v.halted = exchange.halted(id);
     v.tick = ins.tick;
     v.lot = ins.lot;
+    v.listed_max_qty = ins.listed_max_qty;
     v.reference_price = exchange.reference_price(id).v;
     v.band_low = exchange.band_low(id).v;
     v.band_high = exchange.band_high(id).v;

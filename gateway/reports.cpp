@@ -13,6 +13,7 @@ int ord_rej_reason(engine::RejectCode code) {
     case RejectCode::kSessionClosed:
     case RejectCode::kInstrumentHalted: return fixv::ord_rej_reason::kExchangeClosed;
     case RejectCode::kFacilityCapacity:
+    case RejectCode::kAboveListedMax:
     case RejectCode::kProjectNeed:
     case RejectCode::kInvalidQuantity: return fixv::ord_rej_reason::kOrderExceedsLimit;
     case RejectCode::kDuplicateOrderId: return fixv::ord_rej_reason::kDuplicateOrder;

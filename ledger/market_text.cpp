@@ -52,6 +52,8 @@ std::string instrument_text(const engine::Instrument& i) {
   Fields t;
   t.add("code", i.code).add("industry", engine::to_string(i.industry)).add("tick", i.tick).add("lot", i.lot);
   t.add("band_permille", i.band_permille).add("reference_price", i.reference_price);
+  // Only when set, so that a ledger registered before the key existed still matches its market file.
+  if (i.listed_max_qty != 0) t.add("listed_max_qty", i.listed_max_qty);
   return t.take();
 }
 

@@ -20,7 +20,8 @@ inline constexpr std::int32_t kNoDay = 2147483647;  // no limit for holidays_tex
 // Every field the exchange reads of a participant: region, group, sides, instruments, status. The
 // status is the one field a start may change (as journaled kSuspend / kReinstate commands).
 std::string participant_text(const engine::Participant& p);
-// code, industry, tick, lot, band, reference price (the unit is a label and may change).
+// code, industry, tick, lot, band, reference price, the listed maximum when set (the unit is a label
+// and may change).
 std::string instrument_text(const engine::Instrument& i);
 // code, class, province, and per industry the cap and the capacity; over-target.
 std::string region_text(const engine::Region& r);

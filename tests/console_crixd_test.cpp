@@ -648,6 +648,7 @@ TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP
     if (i["symbol"] != "STEEL-IRON") continue;
     seen = true;
     CHECK(i["reference_price"] == 58000);
+    CHECK(i["listed_max_qty"] == 0);  // the sample sets no listed maximum
     CHECK(i["volume"] == 0);  // the new day's statistics start empty
     CHECK(i["phase"] == "closed");
   }

@@ -1786,7 +1786,7 @@ TEST_CASE("crixd: a FIX 4.4 message type the dialect does not support gets Busin
 }
 
 TEST_CASE("crixd: a project bids its whole need at its pair's ratio, no fill credits 0 t and a project whose "
-          "need is met takes no buy order",
+          "need is met takes no buy order; a larger order than the listed maximum is refused",
           "[crixd][rules]") {
   const TempDir dir;
   const std::string market = all_day_market(dir);
@@ -1800,6 +1800,11 @@ TEST_CASE("crixd: a project bids its whole need at its pair's ratio, no fill cre
     const std::size_t need = text.find("new_capacity = 1000000", project);
     REQUIRE(need != std::string::npos);
     text.replace(need, std::string("new_capacity = 1000000").size(), "new_capacity = 300000");
+    // STEEL-IRON takes listed orders of at most 450,000 t (the whole need, below).
+    const std::string iron = "code = \"STEEL-IRON\"\n";
+    const std::size_t instrument = text.find(iron);
+    REQUIRE(instrument != std::string::npos);
+    text.insert(instrument + iron.size(), "listed_max_qty = 450000\n");
     std::ofstream(market) << text;
   }
   const std::string ledger = dir.file("crix.ledger");
@@ -1811,6 +1816,14 @@ TEST_CASE("crixd: a project bids its whole need at its pair's ratio, no fill cre
   REQUIRE(seller.fix().wait_logged_on(5000));
   REQUIRE(buyer.fix().wait_logged_on(5000));
 
+  // One tonne above the listed maximum: refused, whatever the project.
+  REQUIRE(buyer.fix().send(order("b0", '1', "TJ-NEW-BF-2500", 450001, 58000)));
+  REQUIRE(buyer.wait([](const Received& c) { return c.count("b0") == 1; }));
+  const crix::fix::ExecReport b0 = buyer.reports_for("b0")[0];
+  CHECK(b0.exec_type == '8');
+  CHECK(b0.text == "quantity 450001 t is above STEEL-IRON's largest listed order, 450000 t: send at most 450000 t "
+                   "per order");
+  CHECK(b0.ord_rej_reason == 3);
   // The whole need in one bid (reserving at the lowest ratio, 1.25:1, refused anything above 375,000 t).
   REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 450000, 58000)));
   REQUIRE(buyer.wait([](const Received& c) { return c.count("b1") == 1; }));

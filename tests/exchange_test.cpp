@@ -377,6 +377,38 @@ TEST_CASE("tick and lot are enforced", "[exchange]") {
         "quantity 1005 t is not a multiple of STEEL-IRON's lot 10 t");
 }
 
+TEST_CASE("the listed maximum refuses larger orders and replaces, and a lot that may trade whole on the book "
+          "only within it", "[exchange]") {
+  Market mk = sample();
+  mk.instruments[0].listed_max_qty = 300000;  // STEEL-IRON
+  Market_ m(mk);
+  // At the limit it is taken; one tonne above it is refused, before the facility is looked at.
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 300000, 60000)));
+  const Rejection above = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 300001, 60000));
+  CHECK(above.code == RejectCode::kAboveListedMax);
+  CHECK(above.text == "quantity 300001 t is above STEEL-IRON's largest listed order, 300000 t: send at most "
+                      "300000 t per order");
+  CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 300000);
+  // A buy likewise.
+  CHECK(rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 300001, 60000)).code ==
+        RejectCode::kAboveListedMax);
+  // A replace may not grow the order past it; the order stays as it was.
+  Command r;
+  r.type = CommandType::kReplace;
+  r.id = OrderId(1);
+  r.participant = ParticipantId(m.participant("HB-TANGSHAN-IRON"));
+  r.instrument = InstrumentId(m.instrument("STEEL-IRON"));
+  r.price = Price(60000);
+  r.qty = Qty(300001);
+  CHECK(rejection(m, m.apply(r)).code == RejectCode::kAboveListedMax);
+  CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 300000);
+  // Tianjin's indivisible 500,000 t furnace sells only whole: above this limit it cannot be listed.
+  CHECK(rejection(m, m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 60000, kAon)).code ==
+        RejectCode::kAboveListedMax);
+  // Other instruments have no limit.
+  CHECK(accepted(m.sell("HB-JIDONG-CEMENT", "CEMENT-CLINKER", "HB-CL-4000", 1240000, 30000, kAon)));
+}
+
 TEST_CASE("ineligible capacity cannot be offered, each with its reason", "[exchange]") {
   Market_ m;
   Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-420-SEIZED", 1000, 58000));

@@ -80,12 +80,13 @@ TEST_CASE("feed JSON: each view and each update equals nlohmann's text for the s
     REQUIRE(out == dumped(lj));
 
     crix::http::InstrumentView v{text(rng), text(rng), text(rng), text(rng), rng.chance(50), number(rng), number(rng),
-                                 number(rng), number(rng), number(rng), number(rng), number(rng), number(rng)};
+                                 number(rng), number(rng), number(rng), number(rng), number(rng), number(rng),
+                                 number(rng)};
     json vj{{"symbol", v.symbol},       {"industry", v.industry},   {"unit", v.unit},
             {"phase", v.phase},         {"halted", v.halted},       {"tick", v.tick},
             {"lot", v.lot},             {"reference_price", v.reference_price},
             {"band_low", v.band_low},   {"band_high", v.band_high}, {"last_price", v.last_price},
-            {"volume", v.volume},       {"value", v.value}};
+            {"volume", v.volume},       {"value", v.value},         {"listed_max_qty", v.listed_max_qty}};
     out.clear();
     feed_json::instrument(out, v);
     REQUIRE(out == dumped(vj));

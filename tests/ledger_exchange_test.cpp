@@ -606,6 +606,30 @@ TEST_CASE("crix operator without --market names the market file the ledger was m
   CHECK(run("verify " + ledger).exit_code == 0);
 }
 
+TEST_CASE("a ledger registered without a listed maximum opens only with none: setting one is a change the "
+          "journal would replay differently", "[ledger][exchange]") {
+  const crix::test::ScratchDir dir;
+  const std::string path = dir.file("listed.ledger");
+  const crix::engine::Market market = sample();
+  { crix::ledger::OpenLedger ledger = crix::ledger::open_ledger(path, market); }
+  crix::engine::Market limited = market;
+  limited.instruments[0].listed_max_qty = 300000;
+  try {
+    crix::ledger::open_ledger(path, limited);
+    FAIL("opened with a listed maximum the ledger was not registered with");
+  } catch (const crix::ledger::Error& e) {
+    CHECK(e.kind() == crix::ledger::ErrorKind::kIncompatible);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("STEEL-IRON"));
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("configured listed_max_qty=300000"));
+  }
+  CHECK_NOTHROW(crix::ledger::open_ledger(path, market));
+  // Registered with one, the ledger keeps it.
+  const std::string with = dir.file("with.ledger");
+  { crix::ledger::OpenLedger ledger = crix::ledger::open_ledger(with, limited); }
+  CHECK_NOTHROW(crix::ledger::open_ledger(with, limited));
+  CHECK_THROWS_AS(crix::ledger::open_ledger(with, market), crix::ledger::Error);
+}
+
 TEST_CASE("holidays the journal has not reached may change, earlier ones may not", "[ledger][exchange]") {
   const crix::test::ScratchDir dir;
   const std::string path = dir.file("holidays.ledger");

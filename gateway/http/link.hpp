@@ -41,6 +41,7 @@ struct InstrumentView {
   std::int64_t last_price = 0;  // 0 = no trade today
   std::int64_t volume = 0;      // traded today
   std::int64_t value = 0;       // fen, traded today
+  std::int64_t listed_max_qty = 0;  // the largest order the book takes, t; 0: no limit
 };
 
 struct Level {

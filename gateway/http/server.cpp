@@ -871,7 +871,7 @@ Json to_json(const InstrumentView& v) {
               {"phase", v.phase},         {"halted", v.halted},       {"tick", v.tick},
               {"lot", v.lot},             {"reference_price", v.reference_price},
               {"band_low", v.band_low},   {"band_high", v.band_high}, {"last_price", v.last_price == 0 ? Json(nullptr) : Json(v.last_price)},
-              {"volume", v.volume},       {"value", v.value}};
+              {"volume", v.volume},       {"value", v.value},         {"listed_max_qty", v.listed_max_qty}};
 }
 
 Json to_json(const Level& l) { return Json{{"price", l.price}, {"qty", l.qty}, {"orders", l.orders}}; }
