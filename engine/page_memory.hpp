@@ -7,8 +7,8 @@
 // the write (copy on write, with a TLB flush sent to every processor the process ran on). The id index
 // gets a fresh page every 256 order ids, so those faults were the book's p99.9 (bench/RESULTS.md,
 // issue 15). Regions of at least kHugePage are aligned to it and advised as transparent huge pages
-// (MADV_HUGEPAGE, which Debian's default "madvise" setting honours): the kernel then backs 2 MiB at a
-// first touch, one fault where there were 512. Where the kernel offers no huge pages the advice is
+// (MADV_HUGEPAGE, which the kernel honours in its "always" and "madvise" modes; "never" ignores it):
+// the kernel then backs 2 MiB at a first touch, one fault where there were 512. Where the kernel offers no huge pages the advice is
 // ignored and the storage behaves as calloc's.
 //
 // The engine's one use of the operating system beyond the standard library; construction time only.

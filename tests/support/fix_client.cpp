@@ -42,24 +42,24 @@ bool RecordingClient::has(const std::string& cl_ord_id, char exec_type) const {
   return count(cl_ord_id, exec_type) > 0;
 }
 
-std::size_t RecordingClient::count(const std::string& cl_ord_id) const {
+const std::vector<std::size_t>& RecordingClient::positions(const std::string& cl_ord_id) const {
+  static const std::vector<std::size_t> kNone;
   const auto it = report_index.find(cl_ord_id);
-  return it == report_index.end() ? 0 : it->second.size();
+  return it == report_index.end() ? kNone : it->second;
 }
 
+std::size_t RecordingClient::count(const std::string& cl_ord_id) const { return positions(cl_ord_id).size(); }
+
 std::size_t RecordingClient::count(const std::string& cl_ord_id, char exec_type) const {
-  const auto it = report_index.find(cl_ord_id);
-  if (it == report_index.end()) return 0;
+  const std::vector<std::size_t>& at = positions(cl_ord_id);
   return static_cast<std::size_t>(
-      std::count_if(it->second.begin(), it->second.end(), [&](std::size_t i) { return reports[i].exec_type == exec_type; }));
+      std::count_if(at.begin(), at.end(), [&](std::size_t i) { return reports[i].exec_type == exec_type; }));
 }
 
 std::vector<crix::fix::ExecReport> RecordingClient::reports_for(const std::string& cl_ord_id) {
   return board.read([&] {
     std::vector<crix::fix::ExecReport> out;
-    if (const auto it = report_index.find(cl_ord_id); it != report_index.end()) {
-      for (std::size_t i : it->second) out.push_back(reports[i]);
-    }
+    for (std::size_t i : positions(cl_ord_id)) out.push_back(reports[i]);
     return out;
   });
 }
@@ -69,10 +69,8 @@ std::optional<crix::fix::ExecReport> RecordingClient::wait_for(const std::string
   std::optional<crix::fix::ExecReport> found;
   board.wait(
       [&] {
-        const auto it = report_index.find(cl_ord_id);
-        if (it == report_index.end()) return false;
         std::size_t seen = 0;
-        for (std::size_t i : it->second) {
+        for (std::size_t i : positions(cl_ord_id)) {
           if (reports[i].exec_type == exec_type && ++seen == nth) found = reports[i];
         }
         return found.has_value();

@@ -110,6 +110,10 @@ class RecordingClient : public crix::fix::ClientHandler {
   std::vector<crix::fix::MarketDataIncremental> incrementals;
   std::vector<crix::fix::SecurityList> security_lists;
   std::vector<crix::fix::MassCancelReport> mass_cancel_reports;
+
+ private:
+  // The positions in `reports` of `cl_ord_id`'s reports (none: an empty list). Under the lock only.
+  const std::vector<std::size_t>& positions(const std::string& cl_ord_id) const;
 };
 
 // Participant `who` (comp id and username) logging on to 127.0.0.1:port with `password`, started by the
