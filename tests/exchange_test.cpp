@@ -88,6 +88,18 @@ struct Market_ {
     c.participant = ParticipantId(instrument_or_participant);
     return apply(c);
   }
+  // A replace of order `id` of `who` on `instr`: new total quantity and price.
+  Command replace(const std::string& who, const std::string& instr, std::uint64_t id, std::int64_t qty,
+                  std::int64_t price) const {
+    Command c;
+    c.type = CommandType::kReplace;
+    c.id = OrderId(id);
+    c.participant = ParticipantId(participant(who));
+    c.instrument = InstrumentId(instrument(instr));
+    c.qty = Qty(qty);
+    c.price = Price(price);
+    return c;
+  }
   std::vector<Event> cancel(const std::string& who, const std::string& instr, std::uint64_t id) {
     Command c;
     c.type = CommandType::kCancel;
@@ -393,14 +405,8 @@ TEST_CASE("the listed maximum refuses larger orders and replaces, and a lot that
   CHECK(rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 300001, 60000)).code ==
         RejectCode::kAboveListedMax);
   // A replace may not grow the order past it; the order stays as it was.
-  Command r;
-  r.type = CommandType::kReplace;
-  r.id = OrderId(1);
-  r.participant = ParticipantId(m.participant("HB-TANGSHAN-IRON"));
-  r.instrument = InstrumentId(m.instrument("STEEL-IRON"));
-  r.price = Price(60000);
-  r.qty = Qty(300001);
-  CHECK(rejection(m, m.apply(r)).code == RejectCode::kAboveListedMax);
+  CHECK(rejection(m, m.apply(m.replace("HB-TANGSHAN-IRON", "STEEL-IRON", 1, 300001, 60000))).code ==
+        RejectCode::kAboveListedMax);
   CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 300000);
   // Tianjin's indivisible 500,000 t furnace sells only whole: above this limit it cannot be listed.
   CHECK(rejection(m, m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 60000, kAon)).code ==
@@ -501,13 +507,7 @@ TEST_CASE("buy orders left when a project's need is met are canceled", "[exchang
 TEST_CASE("replace re-checks the facility and keeps reservations exact", "[exchange]") {
   Market_ m;
   REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 500000, 60000)));
-  Command r;
-  r.type = CommandType::kReplace;
-  r.id = OrderId(1);
-  r.participant = ParticipantId(m.participant("HB-TANGSHAN-IRON"));
-  r.instrument = InstrumentId(m.instrument("STEEL-IRON"));
-  r.price = Price(60000);
-  r.qty = Qty(550001);
+  Command r = m.replace("HB-TANGSHAN-IRON", "STEEL-IRON", 1, 550001, 60000);
   const Rejection grow = rejection(m, m.apply(r));
   CHECK(grow.code == RejectCode::kFacilityCapacity);
   // The sentence names the growth the replace asks for, not the new total.
