@@ -301,6 +301,7 @@ struct Engine::Impl {
         }
         probe.leaves -= q;
         if (probe.leaves.v == 0) return true;
+        if (hook != nullptr && hook->spent(probe)) return false;
       }
     }
     return false;
@@ -318,6 +319,7 @@ struct Engine::Impl {
       if (!crosses(taker, lv->price)) break;
       bool changed = false;
       bool stop = false;
+      bool spent = false;
       for (Node* n = lv->head; n != nullptr && taker.leaves.v > 0;) {
         Node* const next = n->next;
         if (self_trade(taker, n->o)) {
@@ -358,12 +360,17 @@ struct Engine::Impl {
           unlink(n);
           release(n);
         }
+        if (hook != nullptr && taker.leaves.v > 0 && hook->spent(taker)) {
+          spent = true;
+          break;
+        }
         n = next;
       }
       if (changed) level_event(taker.instrument, maker_side, *lv, sink);
       if (lv->count == 0) erase_level_at(opp, i - 1);
       --i;
       if (stop) return true;
+      if (spent) return false;
     }
     return false;
   }

@@ -44,7 +44,9 @@
 //      (taker with leaves = remaining, maker, q). 0 (or less) skips the maker; an answer below q cuts
 //      the fill to it, unless the maker is AON or the taker is AON or FOK, when a cut is a skip (an
 //      all-or-none order trades whole orders, never a part the hook chose); more than q counts as q.
-//   4. fill that quantity (q without a hook) at the maker's price with the next trade id.
+//   4. fill that quantity (q without a hook) at the maker's price with the next trade id;
+//   5. a hook is set and remaining > 0: the hook's spent(taker) true ends the walk (the taker's
+//      remainder could trade with no maker at all).
 // An all-or-none aggressor (AON flag, or FOK) first runs the same walk without changing anything
 // (self-trade makers under kCancelResting count as skipped; under the other modes the dry walk stops
 // there). Only if it would fill completely does the real walk run; otherwise the order rests untouched
@@ -105,7 +107,8 @@ static_assert(std::is_trivially_copyable_v<Order>);
 // maker that self-trade prevention and the AON rule let through: allowed(taker, maker, qty) and, when
 // the engine fills (see the walk in this file's opening comment for cuts), traded(taker, maker, q)
 // with the quantity q it fills, right before the fill (in the dry run: before the taker's remaining
-// quantity falls). `taker` has leaves = remaining before this fill, `maker` its open quantity before
+// quantity falls); after a fill that leaves the taker something, spent(taker, with leaves = remaining):
+// true ends the walk, dry or real. `taker` has leaves = remaining before this fill, `maker` its open quantity before
 // it, `qty` the most the fill could be: min(remaining, maker leaves).
 // A hook must not call back into the engine, and must give the same answer to the same question in
 // the dry run and in the real walk that follows it (the real walk runs only if the dry run filled).
@@ -117,6 +120,13 @@ class EligibilityHook {
   virtual void walk_started(bool dry) { (void)dry; }
   virtual void traded(const Order& taker, const Order& maker, Qty qty) {
     (void)taker, (void)maker, (void)qty;
+  }
+  // Whether `order`'s open quantity (leaves) can trade with no maker at all any more: asked of the
+  // taker after each fill that leaves it something, so that a walk stops instead of asking allowed()
+  // of every maker left in the crossing levels.
+  virtual bool spent(const Order& order) const {
+    (void)order;
+    return false;
   }
 };
 

@@ -114,6 +114,9 @@ enum class CancelReason : std::uint8_t {
   kNeedCovered = 9, // Exchange: the order filled at a pair's ratio below the project's highest, so it
                     // credited more than it had reserved, and what it still reserved no longer fits
                     // in the project's need beside the credit and its other open orders
+  kCreditsNothing = 10,  // Exchange: a fill left the order an open quantity that credits no new capacity
+                         // even at the lowest ratio it could get (as RejectCode::kCreditsNothing at entry):
+                         // it could never trade, and resting it would hold capacity or need for nothing
 };
 std::string_view to_string(CancelReason reason);
 

@@ -350,12 +350,24 @@ std::string Exchange::check_invariants() const {
   if (!problem.empty()) return problem;
   std::vector<std::int64_t> fac(m.facilities.size(), 0);
   std::vector<std::int64_t> proj(m.projects.size(), 0);
+  std::string spent;  // the first open order that could never trade
+  const auto note_spent = [&](const Order& o) {
+    if (spent.empty() && m.spent(o)) {
+      spent = "order " + std::to_string(o.id.v) + " rests with " + std::to_string(o.leaves.v) +
+              " t open, which credits nothing at any ratio it could get";
+    }
+  };
   for (std::uint32_t i = 0; i < m.instruments.size(); ++i) {
-    m.book.for_each_order(InstrumentId(i), Side::kSell, [&](const Order& o) { fac.at(o.account.v) += o.leaves.v; });
+    m.book.for_each_order(InstrumentId(i), Side::kSell, [&](const Order& o) {
+      fac.at(o.account.v) += o.leaves.v;
+      note_spent(o);
+    });
     m.book.for_each_order(InstrumentId(i), Side::kBuy, [&](const Order& o) {
       proj.at(o.account.v) += m.reserve_of(static_cast<std::uint32_t>(o.account.v), o.leaves.v);
+      note_spent(o);
     });
   }
+  if (!spent.empty()) return spent;
   for (std::size_t f = 0; f < fac.size(); ++f) {
     const auto& s = m.facilities[f];
     const Facility& def = m.market.facilities[f];

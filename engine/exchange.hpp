@@ -62,7 +62,10 @@
 // On each fill: the pair's ratio and credited = floor(qty * 1000 / ratio) go into the Fill event
 // (arg1, arg2); the facility's sold capacity, the project's credited capacity and both regions'
 // totals move; credited >= 1 on every fill. A project whose need is met has its open buy orders
-// canceled (kNeedMet).
+// canceled (kNeedMet). An order a fill leaves with an open quantity that credits nothing even at the
+// lowest ratio it could get (its facility's pairs, its project's rules: the entry check kCreditsNothing)
+// could never trade: a taker's walk ends there (EligibilityHook::spent) and what rests of it, or of a
+// maker, is canceled after the command (CancelReason::kCreditsNothing), releasing its reservation.
 //
 // Calendar. Command times are UTC nanoseconds; the exchange's fixed UTC offset gives local time. A
 // trading day is a working day that is not a holiday; its phases are pre-open (before the first
@@ -160,7 +163,8 @@ class Exchange {
   std::uint64_t state_hash() const;
 
   // Recomputes every reservation from the open orders and checks sold + reserved <= capacity,
-  // credited + reserved <= need, every region within its cap, plus the book's own invariants.
+  // credited + reserved <= need, every region within its cap, no open order that credits nothing at
+  // the lowest ratio it could get, plus the book's own invariants.
   // Returns the first inconsistency or "". O(book): for tests.
   std::string check_invariants() const;
 

@@ -130,6 +130,13 @@ struct Exchange::Impl final : EligibilityHook {
   // `room` at `ratio`, and of those the least: no tonne is retired for no credit. 0: none credits.
   static std::int64_t cut_to(std::int64_t room, std::uint32_t ratio, std::int64_t lot, std::int64_t offered);
   void walk_started(bool) override;
+  // Whether open order `o` could trade with no maker at all: its open quantity credits nothing even
+  // at the lowest ratio its facility's pairs (a sell) or its project's rules (a buy) could give.
+  bool spent(const Order& o) const override;
+  bool spent_open(Side side, std::uint32_t account, std::int64_t open) const {
+    const std::uint32_t best = side == Side::kSell ? facilities[account].lowest_ratio : projects[account].lowest_ratio;
+    return best != 0 && credited_capacity(open, best) == 0;
+  }
   void traded(const Order& taker, const Order& maker, Qty qty) override;
   void touch(std::uint32_t region, std::int64_t delta);
 
@@ -208,6 +215,14 @@ struct Exchange::Impl final : EligibilityHook {
   void reserve(Side side, AccountId account, std::int64_t open, int sign);
   void fill(Event& e);
 
+  // Cancels each order in `spent_remainders` still open and spent (kCreditsNothing): a fill left it an
+  // open quantity that could never trade.
+  void cancel_spent(Timestamp ts, EventSink& sink);
+
+  // Cancels open order `id` (of `owner`, on `instrument`) as the exchange's own act, for `reason`.
+  void cancel_open(InstrumentId instrument, OrderId id, ParticipantId owner, Timestamp ts, CancelReason reason,
+                   EventSink& sink);
+
   // Cancels every open order of facility (side kSell) or project (kBuy) `account` for `reason`.
   void cancel_orders(Side side, std::uint32_t account, Timestamp ts, CancelReason reason, EventSink& sink);
 
@@ -265,6 +280,7 @@ struct Exchange::Impl final : EligibilityHook {
     std::uint32_t project = 0;
   };
   std::vector<OverCredited> over_credited;
+  std::vector<OrderId> spent_remainders;  // orders a fill of the current command left spent
   // The walk in progress, per project it touched: credit of its fills so far, and reservation its
   // makers' fills released (need_room).
   std::vector<std::int64_t> walk_credit;

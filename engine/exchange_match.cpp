@@ -41,6 +41,10 @@ Qty Exchange::Impl::allowed(const Order& taker, const Order& maker, Qty qty) con
   return after <= caps[slot] ? Qty(q) : Qty(0);
 }
 
+bool Exchange::Impl::spent(const Order& o) const {
+  return spent_open(o.side, static_cast<std::uint32_t>(o.account.v), o.leaves.v);
+}
+
 std::int64_t Exchange::Impl::need_room(std::uint32_t p, const Order& buy, bool buy_is_taker) const {
   const ProjectState& s = projects[p];
   // A taker's own reservation in `reserved`: none for a new order (its Accepted event is settled

@@ -11,6 +11,29 @@ void Exchange::Impl::forward(const Command& c, EventSink& sink, CancelReason rea
     need_met.clear();
   }
   if (!over_credited.empty()) release_over_reserved(c.ts, sink);
+  if (!spent_remainders.empty()) cancel_spent(c.ts, sink);
+}
+
+void Exchange::Impl::cancel_open(InstrumentId instrument, OrderId id, ParticipantId owner, Timestamp ts,
+                                 CancelReason reason, EventSink& sink) {
+  Command cancel;
+  cancel.type = CommandType::kCancel;
+  cancel.instrument = instrument;
+  cancel.id = id;
+  cancel.participant = owner;
+  cancel.ts = ts;
+  const std::size_t from = sink.size();
+  book.apply(cancel, sink);
+  for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), reason);
+}
+
+void Exchange::Impl::cancel_spent(Timestamp ts, EventSink& sink) {
+  for (OrderId id : spent_remainders) {
+    const Order* live = book.peek(id);
+    if (live == nullptr || !spent(*live)) continue;
+    cancel_open(live->instrument, id, live->participant, ts, CancelReason::kCreditsNothing, sink);
+  }
+  spent_remainders.clear();
 }
 
 void Exchange::Impl::release_over_reserved(Timestamp ts, EventSink& sink) {
@@ -19,15 +42,7 @@ void Exchange::Impl::release_over_reserved(Timestamp ts, EventSink& sink) {
     if (s.credited + s.reserved <= s.need) continue;
     const Order* live = book.peek(o.order);
     if (live == nullptr || live->side != Side::kBuy) continue;
-    Command cancel;
-    cancel.type = CommandType::kCancel;
-    cancel.instrument = live->instrument;
-    cancel.id = o.order;
-    cancel.participant = live->participant;
-    cancel.ts = ts;
-    const std::size_t from = sink.size();
-    book.apply(cancel, sink);
-    for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), CancelReason::kNeedCovered);
+    cancel_open(live->instrument, o.order, live->participant, ts, CancelReason::kNeedCovered, sink);
   }
   over_credited.clear();
 }
@@ -103,6 +118,13 @@ void Exchange::Impl::fill(Event& e) {
       std::find(need_met.begin(), need_met.end(), p) == need_met.end()) {
     need_met.push_back(p);
   }
+  const Side maker_side = taker_buys ? Side::kSell : Side::kBuy;
+  if (e.leaves.v > 0 && spent_open(e.side, static_cast<std::uint32_t>(e.account.v), e.leaves.v)) {
+    spent_remainders.push_back(e.order_id);
+  }
+  if (e.maker_leaves.v > 0 && spent_open(maker_side, static_cast<std::uint32_t>(e.maker_account.v), e.maker_leaves.v)) {
+    spent_remainders.push_back(e.maker_id);
+  }
 }
 
 void Exchange::Impl::cancel_orders(Side side, std::uint32_t account, Timestamp ts, CancelReason reason, EventSink& sink) {
@@ -115,17 +137,7 @@ void Exchange::Impl::cancel_orders(Side side, std::uint32_t account, Timestamp t
     book.for_each_order(InstrumentId(i), side, [&](const Order& o) {
       if (o.account.v == account) open_ids.push_back(o.id);
     });
-    for (OrderId id : open_ids) {
-      Command c;
-      c.type = CommandType::kCancel;
-      c.instrument = InstrumentId(i);
-      c.id = id;
-      c.participant = ParticipantId(owner);
-      c.ts = ts;
-      const std::size_t from = sink.size();
-      book.apply(c, sink);
-      for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), reason);
-    }
+    for (OrderId id : open_ids) cancel_open(InstrumentId(i), id, ParticipantId(owner), ts, reason, sink);
   }
 }
 

@@ -172,6 +172,8 @@ std::string_view to_string(CancelReason reason) {
     case CancelReason::kNeedCovered:
       return "a fill at a lower ratio credited more than the order reserved: the project's credit and its "
              "other open orders now cover its need";
+    case CancelReason::kCreditsNothing:
+      return "the remainder is too small to credit any new capacity, even at the lowest ratio it could get";
   }
   return "unrecognised cancel reason";
 }

@@ -65,7 +65,7 @@ void add_order(StateHasher& h, const Order& o) {
 // One question an engine asked its hook.
 // One call to the hook: a question (eligible), a walk's start (taker, maker and qty unset; qty = 1
 // for the dry run) or a trade it was told of.
-enum class HookCallKind : std::uint8_t { kEligible, kWalkStarted, kTraded };
+enum class HookCallKind : std::uint8_t { kEligible, kWalkStarted, kTraded, kSpent };
 struct HookCall {
   HookCallKind kind = HookCallKind::kEligible;
   Order taker;
@@ -106,6 +106,19 @@ class TestHook final : public EligibilityHook {
   void traded(const Order& taker, const Order& maker, Qty qty) override {
     calls_.push_back({HookCallKind::kTraded, taker, maker, qty});
   }
+  // Spent when a digest of the whole taker is 0 mod 11 (kEveryArgument), or its remainder is 1 mod 5
+  // (kParticipants): walks end early on both engines alike, with makers left that would have traded.
+  bool spent(const Order& taker) const override {
+    calls_.push_back({HookCallKind::kSpent, taker, Order{}, Qty(0)});
+    StateHasher h;
+    add_order(h, taker);
+    const bool spent = rule_ == HookRule::kParticipants ? taker.leaves.v % 5 == 1 : h.digest() % 11 == 0;
+    if (spent) spent_.insert(taker.id.v);
+    return spent;
+  }
+  // A taker whose walk a spent answer ended may rest crossing the makers it did not reach.
+  bool ever_spent(const Order& o) const { return spent_.count(o.id.v) != 0; }
+  std::size_t spent_takers() const { return spent_.size(); }
   bool ever_refused(const Order& a, const Order& b) const {
     return refused_.count({a.id.v, b.id.v}) != 0 || refused_.count({b.id.v, a.id.v}) != 0;
   }
@@ -135,6 +148,7 @@ class TestHook final : public EligibilityHook {
   mutable std::set<std::pair<std::uint64_t, std::uint64_t>> refused_;
   mutable std::size_t cuts_ = 0;  // answers that cut a fill (an all-or-none side may still skip it)
   mutable std::vector<HookCall> calls_;
+  mutable std::set<std::uint64_t> spent_;
 };
 
 // ---- stream shapes and the command generator -----------------------------------------------------
@@ -397,7 +411,7 @@ std::string describe(const Order& o) {
 std::string describe(const std::vector<HookCall>& calls) {
   std::ostringstream s;
   for (const HookCall& h : calls) {
-    static constexpr const char* kKinds[] = {"eligible?", "walk started", "traded"};
+    static constexpr const char* kKinds[] = {"eligible?", "walk started", "traded", "spent?"};
     s << "  " << kKinds[static_cast<int>(h.kind)] << ": taker " << describe(h.taker) << "\n  maker " << describe(h.maker) << " qty=" << h.qty.v << "\n";
   }
   return s.str();
@@ -484,7 +498,8 @@ std::string read_book(const Engine& engine, const Command& c, const TestHook* ho
       orders += list.size();
       levels += lv.size();
     }
-    // Crossed at rest only where a pair could legitimately pass: an AON order, or a refused pair.
+    // Crossed at rest only where a pair could legitimately pass: an AON order, a refused pair, or a
+    // taker whose walk a spent answer ended.
     for (const Order& b : view[i][0]) {
       for (const Order& a : view[i][1]) {
         if (b.price < a.price) break;  // asks are best (lowest) first: no later ask crosses this bid
@@ -492,6 +507,8 @@ std::string read_book(const Engine& engine, const Command& c, const TestHook* ho
           coverage.note("crossed at rest: AON");
         } else if (hook != nullptr && hook->ever_refused(a, b)) {
           coverage.note("crossed at rest: refused pair");
+        } else if (hook != nullptr && (hook->ever_spent(a) || hook->ever_spent(b))) {
+          coverage.note("crossed at rest: spent taker");
         } else {
           return "instrument " + std::to_string(i) + " crossed at rest: bid " + std::to_string(b.id.v) +
                  " at " + std::to_string(b.price.v) + ", ask " + std::to_string(a.id.v) + " at " +
@@ -651,6 +668,7 @@ Coverage run_streams(StpMode stp) {
                                                           : "hook refused: every-argument rule",
                     static_cast<long>(fast_hook.refused_pairs()));
       coverage.note("hook cut a fill", static_cast<long>(fast_hook.cuts()));
+      coverage.note("hook: a walk ended spent", static_cast<long>(fast_hook.spent_takers()));
     }
   }
   return coverage;
@@ -662,7 +680,8 @@ void require_common(const Coverage& coverage) {
            "fill", "one order filled at several prices", "market order filled", "FOK filled", "FOK killed",
            "AON filled", "AON killed", "AON rests untouched", "AON maker skipped", "crossed at rest: AON",
            "crossed at rest: refused pair", "hook refused: participants rule",
-           "hook refused: every-argument rule", "hook cut a fill", "expired in time", "expired at the close",
+           "hook refused: every-argument rule", "hook cut a fill", "hook: a walk ended spent",
+           "crossed at rest: spent taker", "expired in time", "expired at the close",
            "replace keeps its place", "replace loses its place", "replace trades",
            "replace: level pool full", "mass cancel: one instrument", "mass cancel: all instruments"}) {
     INFO(feature);

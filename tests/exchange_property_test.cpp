@@ -196,6 +196,7 @@ TEST_CASE("property: random registries and streams never break a market rule", "
   std::uint64_t total_fills = 0;
   std::uint64_t total_commands = 0;
   std::uint64_t need_covered = 0;  // remainders canceled after a fill at a ratio below the highest
+  std::uint64_t spent = 0;         // remainders canceled because they could credit nothing
   std::uint64_t credits_nothing = 0;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     crix::test::Rng rng{seed};
@@ -244,6 +245,7 @@ TEST_CASE("property: random registries and streams never break a market rule", "
       }
       for (const Event& e : sink) {
         if (e.type == EventType::kCanceled && e.reason == CancelReason::kNeedCovered) ++need_covered;
+        if (e.type == EventType::kCanceled && e.reason == CancelReason::kCreditsNothing) ++spent;
         if (e.type == EventType::kRejected && e.code == RejectCode::kCreditsNothing) ++credits_nothing;
         if (e.type != EventType::kFill) continue;
         ++total_fills;
@@ -306,9 +308,11 @@ TEST_CASE("property: random registries and streams never break a market rule", "
   CHECK(total_commands > 500'000);
   CHECK(total_fills > 5'000);
   CHECK(need_covered > 0);
+  CHECK(spent > 0);
   CHECK(credits_nothing > 0);
-  std::printf("property: %llu commands, %llu fills, %llu remainders canceled (need covered), %llu buys that "
-              "credit nothing refused\n",
+  std::printf("property: %llu commands, %llu fills, %llu remainders canceled (need covered), %llu (credit "
+              "nothing), %llu buys that credit nothing refused\n",
               static_cast<unsigned long long>(total_commands), static_cast<unsigned long long>(total_fills),
-              static_cast<unsigned long long>(need_covered), static_cast<unsigned long long>(credits_nothing));
+              static_cast<unsigned long long>(need_covered), static_cast<unsigned long long>(spent),
+              static_cast<unsigned long long>(credits_nothing));
 }

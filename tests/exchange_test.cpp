@@ -786,8 +786,8 @@ TEST_CASE("a project whose need is met takes no buy order, and a buy that credit
   CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
 }
 
-TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and keeps its place, an order "
-          "that could credit nothing is refused",
+TEST_CASE("an order that could credit nothing is refused, and a remainder a fill leaves that could credit "
+          "nothing is canceled, the taker's walk ending there",
           "[exchange][issue11]") {
   Market_ m(tianjin_750());
   // 1 t of Hebei's furnace credits 0 t to every project that may buy from it (1.25:1 at best).
@@ -796,24 +796,42 @@ TEST_CASE("a fill that would credit 0 t is never made: the maker is skipped and 
   CHECK(r.text == "a sell of 1 t from facility HB-BF-450 (450 m3 blast furnace (ironmaking), Tangshan, Hebei) credits "
                   "no new capacity to any project that may buy from it, even at the lowest ratio, 1.25:1 (credited = "
                   "floor(qty / ratio)): offer at least 2 t");
-  // 3 t offered, 2 t bought at 1.5:1 (1 t credited): the 1 t left on the book would credit 0 t.
+  // 3 t offered, 2 t bought at 1.5:1 (1 t credited): the 1 t left would credit 0 t with any project
+  // (1.25:1 at best), could never trade and would hold 1 t of the furnace: canceled after the fill.
   REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 3, 58000)));
-  std::vector<Event> fills = of_type(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 2, 58000), EventType::kFill);
+  std::vector<Event> ev = m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 2, 58000);
+  std::vector<Event> fills = of_type(ev, EventType::kFill);
   REQUIRE(fills.size() == 1);
   CHECK(fills[0].arg1 == 1);
-  const TradeId last = m.x.book().last_trade_id();
-  // A 3 t bid does not take the 1 t for nothing: no trade (so no elimination entry), both rest.
-  const std::vector<Event> ev = m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 3, 58000);
+  std::vector<Event> canceled = of_type(ev, EventType::kCanceled);
+  REQUIRE(canceled.size() == 1);
+  CHECK(canceled[0].order_id == OrderId(2));
+  CHECK(canceled[0].qty.v == 1);
+  CHECK(canceled[0].reason == CancelReason::kCreditsNothing);
+  CHECK(to_string(canceled[0].reason) ==
+        "the remainder is too small to credit any new capacity, even at the lowest ratio it could get");
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kSell) == 0);
+  CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 0);
+  CHECK(m.x.facility_sold(m.facility("HB-BF-450")) == 2);
+  // The taker's side: a 3 t bid (2 t credit at the project's best, 1.25:1) takes a 2 t offer at 1.5:1;
+  // its 1 t remainder credits nothing even at 1.25:1, so its walk ends there (the 2 t offer behind
+  // it is not asked) and the remainder is canceled instead of resting.
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 2, 58000)));
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 2, 58000)));
+  ev = m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 3, 58000);
   CHECK(accepted(ev));
-  CHECK(of_type(ev, EventType::kFill).empty());
-  CHECK(m.x.book().last_trade_id() == last);
-  CHECK(m.x.book().order_count(InstrumentId(0), Side::kSell) == 1);
-  CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 1);
-  // 2 t more from the furnace credit 1 t: that one trades with the bid.
-  fills = of_type(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 2, 58000), EventType::kFill);
+  fills = of_type(ev, EventType::kFill);
   REQUIRE(fills.size() == 1);
   CHECK(fills[0].qty.v == 2);
-  CHECK(fills[0].arg1 == 1);
+  CHECK(fills[0].maker_id == OrderId(4));
+  canceled = of_type(ev, EventType::kCanceled);
+  REQUIRE(canceled.size() == 1);
+  CHECK(canceled[0].order_id == OrderId(6));
+  CHECK(canceled[0].qty.v == 1);
+  CHECK(canceled[0].reason == CancelReason::kCreditsNothing);
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kBuy) == 0);
+  CHECK(m.x.book().order_count(InstrumentId(0), Side::kSell) == 1);
+  CHECK(m.x.project_reserved(m.project("TJ-NEW-BF-2500")) == 0);
 }
 
 TEST_CASE("a project bids its whole need at its pair's ratio, a fill at a lower ratio is cut to the need",

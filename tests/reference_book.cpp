@@ -230,6 +230,7 @@ bool ReferenceEngine::would_fill_completely(const Book& book, const Order& taker
       }
       t.leaves -= q;
       if (t.leaves.v == 0) return true;
+      if (hook_ != nullptr && hook_->spent(t)) return false;
     }
   }
   return false;
@@ -245,6 +246,7 @@ bool ReferenceEngine::match(Book& book, Order& taker, EventSink& sink) {
     Queue& queue = opp[price];
     bool changed = false;
     bool stopped = false;
+    bool spent = false;
     for (auto it = queue.begin(); it != queue.end() && taker.leaves.v > 0;) {
       Order& maker = *it;
       if (settings_.stp != StpMode::kOff && maker.participant == taker.participant) {
@@ -295,10 +297,15 @@ bool ReferenceEngine::match(Book& book, Order& taker, EventSink& sink) {
       sink.push(f);
       changed = true;
       it = maker.leaves.v == 0 ? queue.erase(it) : std::next(it);
+      if (hook_ != nullptr && taker.leaves.v > 0 && hook_->spent(taker)) {
+        spent = true;
+        break;
+      }
     }
     if (queue.empty()) opp.erase(price);
     if (changed) level_event(book, maker_side, price, sink);
     if (stopped) return true;
+    if (spent) return false;
   }
   return false;
 }

@@ -46,6 +46,9 @@
 //     dry-run answers). Each walk (dry or real) begins with walk_started, also when the opposite side
 //     is empty, and each yes is followed by traded with the same arguments. The differential test
 //     compares every call each engine makes, not just the answers' effects.
+// 13. After each fill that leaves the taker something (dry run included), spent(taker) is asked; yes
+//     ends the walk there, as if the crossing levels had no more makers (the remainder then rests or
+//     is canceled as after any walk; a dry run that ends so did not fill completely).
 #pragma once
 
 #include <array>
