@@ -14,4 +14,9 @@ if [ ! -f "$build/build.ninja" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRIX_TESTS=ON -DCRIX_BENCH=ON >/dev/null
 fi
 ninja -C "$build" crash_campaign crixd crix >/dev/null
-exec "$build/bench/crash_campaign" "$@"
+# The campaign restarts crixd and runs crix hundreds of times: it runs copies, so that a build in
+# build/release meanwhile cannot swap a binary under a cycle (a void run on 2026-12-05).
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+cp "$build/bench/crash_campaign" "$build/gateway/crixd" "$build/tools/crix" "$bin/"
+"$bin/crash_campaign" "$@" --crixd "$bin/crixd" --crix "$bin/crix"
