@@ -7,9 +7,18 @@
 //
 //   bench_fix [--sync os|full] [--window N|unlimited] [--orders N] [--mix cross|rest] [--crixd PATH]
 //             [--viewers N] [--scrape-hz H] [--viewer-nice N] [--tls on|off]
+//   bench_fix --target quickfix --port N --dictionary FIX42.xml [--window N|unlimited] [--orders N]
 //
 // --tls on: FIX over TLS (the market's fix_tls_certificate, a throwaway certificate made with the
 // openssl command), the line then says tls=on.
+//
+// --target quickfix (issue 15): the same sessions, orders, window and clock drive QuickFIX's example
+// matching application "ordermatch" already listening on 127.0.0.1:--port (bench/fix_vs_quickfix.sh
+// builds and starts it) instead of a crixd of our own, and the line begins `bench_fix target=quickfix`
+// with no sync. What ordermatch takes differs from our dialect, and only that changes: FIX.4.2 sessions
+// to comp id ORDERMATCH checked against --dictionary (bench/FIX42-ordermatch.xml), no password in the
+// Logon (FIX 4.2 has no Password(554)), HandlInst(21)=1 on each order (FIX 4.2 requires it) and
+// TimeInForce day (ordermatch rejects any other). The cross mix and two sessions only.
 //
 // Method. Two sessions, a seller (HB-TANGSHAN-IRON, facility HB-BF-450) and a buyer (TJ-BOHAI-STEEL,
 // project TJ-NEW-BF-2500), each on its own QuickFIX initiator, send orders of 3 t as fast as their
@@ -77,6 +86,9 @@ struct Options {
   double scrape_hz = 0;     // GET /metrics per second
   int viewer_nice = 0;      // the viewers' and the scraper's niceness (console_load.hpp)
   std::string tls_ca;       // --tls on: FIX over TLS, the exchange's certificate signed by this CA
+  bool quickfix = false;    // --target quickfix: ordermatch on `port`, FIX.4.2 with `dictionary`
+  std::uint16_t port = 0;
+  std::string dictionary;
 };
 
 // The sample market's operator token (config/sample/market.toml, [[console.tokens]]): for the sample only.
@@ -91,8 +103,14 @@ class Session : public crix::fix::ClientHandler {
     crix::fix::InitiatorConfig c;
     c.port = port;
     c.comp_id = who;
-    c.username = who;
-    c.password = password;
+    if (options.quickfix) {
+      c.begin_string = "FIX.4.2";
+      c.dictionary_path = options.dictionary;
+      c.exchange_comp_id = "ORDERMATCH";
+    } else {
+      c.username = who;
+      c.password = password;
+    }
     c.heartbeat_seconds = 30;
     c.tls = !options.tls_ca.empty();
     c.tls_ca = options.tls_ca;
@@ -156,7 +174,8 @@ class Session : public crix::fix::ClientHandler {
         r.account = account_;
         r.side = side_;
         r.ord_type = '2';
-        r.time_in_force = '1';
+        r.time_in_force = options_.quickfix ? '0' : '1';
+        if (options_.quickfix) r.handl_inst = '1';
         r.qty = 3;
         r.price = price_;
       }
@@ -215,7 +234,8 @@ int usage(const std::string& what) {
   std::fprintf(stderr,
                "bench_fix: %s\nusage: bench_fix [--sync os|full] [--window N|unlimited] [--orders N] "
                "[--mix cross|rest] [--sessions 1|2] [--crixd PATH] [--viewers N] [--scrape-hz H] [--viewer-nice N] "
-               "[--tls on|off]\n",
+               "[--tls on|off]\n       bench_fix --target quickfix --port N --dictionary FIX42.xml [--window N|unlimited] "
+               "[--orders N]\n",
                what.c_str());
   return 2;
 }
@@ -249,9 +269,21 @@ int main(int argc, char** argv) {
       o.viewer_nice = std::stoi(v);
     } else if (a == "--tls" && (v == "on" || v == "off")) {
       o.tls_ca = v == "on" ? "ca.pem" : "";  // made in the scratch directory below
+    } else if (a == "--target" && (v == "crixd" || v == "quickfix")) {
+      o.quickfix = v == "quickfix";
+    } else if (a == "--port") {
+      o.port = static_cast<std::uint16_t>(std::stoul(v));
+    } else if (a == "--dictionary") {
+      o.dictionary = v;
     } else {
       return usage("bad argument " + std::string(a) + " " + v);
     }
+  }
+  if (o.quickfix && (o.port == 0 || o.dictionary.empty())) {
+    return usage("--target quickfix needs --port (where ordermatch listens) and --dictionary (its FIX 4.2 dictionary)");
+  }
+  if (o.quickfix && (o.mix != "cross" || o.sessions != 2 || o.viewers > 0 || o.scrape_hz > 0 || !o.tls_ca.empty())) {
+    return usage("--target quickfix runs the cross mix with two sessions, without viewers, scrapes or TLS");
   }
   crix::test::ScratchDir dir("bench-fix");
   const std::string market = crix::test::all_day_market(dir);
@@ -276,13 +308,16 @@ int main(int argc, char** argv) {
     std::ofstream(market) << text;
     o.tls_ca = dir.file("ca.pem");
   }
-  const std::uint16_t port = crix::test::free_port();
+  const std::uint16_t port = o.quickfix ? o.port : crix::test::free_port();
   const std::uint16_t http_port = crix::test::free_port();
-  crix::test::CrixdProcess crixd(o.crixd, dir, market, dir.file("bench.ledger"), port, o.sync,
-                                 {"--http", "127.0.0.1:" + std::to_string(http_port)});
-  if (!crixd.listening(port)) {
-    std::fprintf(stderr, "bench_fix: crixd did not start: %s\n", crixd.errors().c_str());
-    return 1;
+  std::optional<crix::test::CrixdProcess> crixd;
+  if (!o.quickfix) {
+    crixd.emplace(o.crixd, dir, market, dir.file("bench.ledger"), port, o.sync,
+                  std::vector<std::string>{"--http", "127.0.0.1:" + std::to_string(http_port)});
+    if (!crixd->listening(port)) {
+      std::fprintf(stderr, "bench_fix: crixd did not start: %s\n", crixd->errors().c_str());
+      return 1;
+    }
   }
   if (o.sessions == 1 && o.mix == "cross") return usage("--sessions 1 needs --mix rest: one session cannot cross itself");
   const bool cross = o.mix == "cross";
@@ -355,21 +390,23 @@ int main(int argc, char** argv) {
   }
   const std::int64_t p50 = percentile(lat, 0.50) / 1000;
   const std::int64_t p99 = percentile(lat, 0.99) / 1000;
-  // The processor time crixd took per order, against the run's: the rest went to the load client and
-  // the kernel on the same two processors.
-  const double crixd_cpu = crixd.cpu_seconds();
-  std::fprintf(stderr, "crixd processor time: %.2f s of %.2f s run on %ld processors, %.1f us per order\n", crixd_cpu,
-               seconds, ::sysconf(_SC_NPROCESSORS_ONLN),
-               1e6 * crixd_cpu / static_cast<double>(std::max<std::size_t>(answered, 1)));
-  // What crixd holds after the run: its own memory, and the ledger file's pages it has mapped.
-  std::fprintf(stderr, "crixd memory: %lld MB private (RssAnon), %lld MB of the ledger mapped (RssFile), peak %lld MB\n",
-               crixd.memory_kb("RssAnon") / 1024, crixd.memory_kb("RssFile") / 1024, crixd.memory_kb("VmHWM") / 1024);
-  crixd.stop(SIGTERM);
-  // crixd's own account of where the time went (its log line at stop), to stderr.
-  const std::string log = crixd.errors();
-  for (const char* line : {"stopped: ", "ledger: "}) {
-    const std::size_t at = log.find(line, log.find("stopped: "));
-    if (at != std::string::npos) std::fprintf(stderr, "crixd %s", log.substr(at, log.find('\n', at) - at + 1).c_str());
+  if (crixd) {
+    // The processor time crixd took per order, against the run's: the rest went to the load client and
+    // the kernel on the same two processors.
+    const double crixd_cpu = crixd->cpu_seconds();
+    std::fprintf(stderr, "crixd processor time: %.2f s of %.2f s run on %ld processors, %.1f us per order\n", crixd_cpu,
+                 seconds, ::sysconf(_SC_NPROCESSORS_ONLN),
+                 1e6 * crixd_cpu / static_cast<double>(std::max<std::size_t>(answered, 1)));
+    // What crixd holds after the run: its own memory, and the ledger file's pages it has mapped.
+    std::fprintf(stderr, "crixd memory: %lld MB private (RssAnon), %lld MB of the ledger mapped (RssFile), peak %lld MB\n",
+                 crixd->memory_kb("RssAnon") / 1024, crixd->memory_kb("RssFile") / 1024, crixd->memory_kb("VmHWM") / 1024);
+    crixd->stop(SIGTERM);
+    // crixd's own account of where the time went (its log line at stop), to stderr.
+    const std::string log = crixd->errors();
+    for (const char* line : {"stopped: ", "ledger: "}) {
+      const std::size_t at = log.find(line, log.find("stopped: "));
+      if (at != std::string::npos) std::fprintf(stderr, "crixd %s", log.substr(at, log.find('\n', at) - at + 1).c_str());
+    }
   }
   const std::string window = o.window == 0 ? "unlimited" : std::to_string(o.window);
   const std::size_t acked = answered - busy;
@@ -384,9 +421,10 @@ int main(int argc, char** argv) {
                   load->scrapes());
     viewers_part = text;
   }
-  std::printf("bench_fix sync=%s window=%s orders_per_s=%.0f ack_p50_us=%lld ack_p99_us=%lld mix=%s sessions=%zu "
+  const std::string target = o.quickfix ? "target=quickfix" : "sync=" + o.sync;
+  std::printf("bench_fix %s window=%s orders_per_s=%.0f ack_p50_us=%lld ack_p99_us=%lld mix=%s sessions=%zu "
               "orders=%zu acked=%zu rejected=%zu busy=%zu%s%s\n",
-              o.sync.c_str(), window.c_str(), static_cast<double>(acked) / seconds, static_cast<long long>(p50),
+              target.c_str(), window.c_str(), static_cast<double>(acked) / seconds, static_cast<long long>(p50),
               static_cast<long long>(p99), o.mix.c_str(), o.sessions, o.sessions * o.orders, acked, rejected, busy,
               viewers_part.c_str(), o.tls_ca.empty() ? "" : " tls=on");
   return answered == o.sessions * o.orders && complete == o.viewers ? 0 : 1;

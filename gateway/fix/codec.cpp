@@ -268,6 +268,7 @@ void encode(const OrderRequest& in, FIX::Message& out) {
       }
       put_required(out, tag::kClOrdID, in.cl_ord_id, "OrderRequest.cl_ord_id");
       put(out, tag::kAccount, in.account);
+      if (in.handl_inst != 0) put_char(out, tag::kHandlInst, in.handl_inst, "OrderRequest.handl_inst");
       if (in.all_or_none) out.setField(tag::kExecInst, "G");
       put_required(out, tag::kSymbol, in.symbol, "OrderRequest.symbol");
       put_char(out, tag::kSide, in.side, "OrderRequest.side");

@@ -23,6 +23,7 @@ constexpr int kClOrdID = 11;
 constexpr int kCumQty = 14;
 constexpr int kExecID = 17;
 constexpr int kExecInst = 18;
+constexpr int kHandlInst = 21;
 constexpr int kLastPx = 31;
 constexpr int kLastQty = 32;
 constexpr int kMsgSeqNum = 34;

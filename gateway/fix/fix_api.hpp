@@ -137,6 +137,9 @@ struct OrderRequest {
   char mass_cancel_type = '7';    // 530: '1' one symbol, '7' all (q)
   char mass_status_type = '7';    // 585: '7' all orders of the session, '1' one symbol (symbol set) (AF)
   std::int64_t transact_time = 0; // 60 in ns, as the client sent it (a client sending 0 sends "now")
+  // 21 on D and G, sent when not 0: FIX 4.2 requires it ('1' automated, private), our dialect accepts
+  // and ignores it (never decoded: 0 at the exchange)
+  char handl_inst = 0;
 };
 
 // MarketDataRequest(V).
@@ -484,6 +487,11 @@ struct InitiatorConfig {
   std::string exchange_comp_id = "CRIX";
   std::string username, password;      // Logon 553/554 (not sent when empty)
   std::string dictionary_path;         // "" = default_dictionary_path()
+  // The session's BeginString. Another version than FIX.4.4 is for driving other FIX applications
+  // (bench_fix --target quickfix: QuickFIX's ordermatch example speaks FIX.4.2) and needs
+  // dictionary_path set to a dictionary of that version; our messages then go out as they are, so
+  // each must be valid in it (a FIX 4.2 NewOrderSingle needs OrderRequest::handl_inst).
+  std::string begin_string = "FIX.4.4";
   int heartbeat_seconds = 30;          // HeartBtInt(108), > 0
   int reconnect_seconds = 30;          // QuickFIX's ReconnectInterval after a lost or refused connection
   // "" = messages in memory and sequence numbers reset at every Logon (ResetSeqNumFlag=Y), as before;

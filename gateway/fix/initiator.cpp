@@ -178,9 +178,13 @@ Initiator::Impl::Impl(const InitiatorConfig& config, ClientHandler& handler)
     throw std::runtime_error(who + ": reconnect_seconds must be positive, not " +
                              std::to_string(config.reconnect_seconds));
   }
+  if (config.begin_string != kBeginString && config.dictionary_path.empty()) {
+    throw std::runtime_error(who + ": begin_string " + config.begin_string +
+                             " needs dictionary_path: a dictionary of that FIX version (ours is FIX.4.4)");
+  }
   const std::string dictionary = detail::resolve_dictionary(config.dictionary_path, who);
 
-  id_ = FIX::SessionID(kBeginString, config.comp_id, config.exchange_comp_id);
+  id_ = FIX::SessionID(config.begin_string, config.comp_id, config.exchange_comp_id);
   if (FIX::Session::doesSessionExist(id_)) {
     throw std::runtime_error(who + ": session " + id_.toString() +
                              " already exists in this process (another Initiator for this comp id?)");
