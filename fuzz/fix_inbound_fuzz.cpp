@@ -1,104 +1,14 @@
-// libFuzzer target: raw bytes as one FIX message, through QuickFIX's parser and dictionary check
-// (FIX44-CRIX.xml, the checks crixd's sessions make) and then our dialect's decoding of every message
-// type either side receives. Whatever the bytes, each step either takes the message or refuses it with
-// the exception it documents (FIX::Exception from QuickFIX: the session answers with a Reject or drops
-// the connection; detail::FieldError from our decoding: a Reject naming the field). Anything else, a
-// crash or undefined behaviour (ASan, UBSan) is a finding. The FIX log's masking (masked_log.hpp) sees
-// the same bytes first: it must keep every field boundary (SOH) and leave no secret's value.
-//
-// C++14, like crix::fix: it includes QuickFIX through gateway/fix/common.hpp.
-#include <algorithm>
+// libFuzzer target: raw bytes as one FIX message, through the check every frame a peer sends gets
+// (fix_frame.hpp): the FIX log's masking, QuickFIX's parser and dictionary check (FIX44-CRIX.xml, the
+// checks crixd's sessions make) and then our dialect's decoding of every message type either side
+// receives. fuzz_fix_tls runs the same check on the frames that come out of a TLS connection.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "gateway/fix/common.hpp"
-#include "gateway/fix/masked_log.hpp"
-
-namespace {
-
-using namespace crix::fix;
-
-const FIX::DataDictionary& dictionary() {
-  static const FIX::DataDictionary* const dd = [] {
-    auto* d = new FIX::DataDictionary(CRIX_FIX_SOURCE_DICTIONARY);
-    // As the sessions run (detail::base_settings).
-    d->checkFieldsOutOfOrder(true);
-    d->checkFieldsHaveValues(true);
-    d->checkUserDefinedFields(true);
-    d->allowUnknownMsgFields(false);
-    return d;
-  }();
-  return *dd;
-}
-
-void decode_as_received(const FIX::Message& message, const std::string& type) {
-  if (type == "D" || type == "F" || type == "G" || type == "H" || type == "q" || type == "AF") {
-    OrderRequest r;
-    detail::decode_order(message, type, r);
-  } else if (type == "V") {
-    MarketDataRequest r;
-    detail::decode(message, r);
-  } else if (type == "x") {
-    SecurityListRequest r;
-    detail::decode(message, r);
-  } else if (type == "8") {
-    ExecReport r;
-    detail::decode(message, r);
-  } else if (type == "9") {
-    CancelReject r;
-    detail::decode(message, r);
-  } else if (type == "r") {
-    MassCancelReport r;
-    detail::decode(message, r);
-  } else if (type == "j") {
-    BusinessReject r;
-    detail::decode(message, r);
-  } else if (type == "W") {
-    MarketDataSnapshot r;
-    detail::decode(message, r);
-  } else if (type == "X") {
-    MarketDataIncremental r;
-    detail::decode(message, r);
-  } else if (type == "y") {
-    SecurityList r;
-    detail::decode(message, r);
-  } else if (type == "3") {
-    SessionReject r;
-    detail::decode(message, r);
-  }
-}
-
-}  // namespace
+#include "fuzz/fix_frame.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string raw(reinterpret_cast<const char*>(data), size);
-  const std::string masked = detail::mask_secrets(raw);
-  const auto fields = [](const std::string& text) { return std::count(text.begin(), text.end(), '\x01'); };
-  if (fields(masked) != fields(raw)) __builtin_trap();
-  for (const char* secret : {"554=", "925="}) {
-    const std::string tag = std::string("\x01") + secret;
-    for (std::size_t at = masked.compare(0, 4, secret) == 0 ? 0 : masked.find(tag); at != std::string::npos;
-         at = masked.find(tag, at + 1)) {
-      const std::size_t value = masked.find('=', at) + 1;
-      if (masked.compare(value, 4, "***\x01") != 0 && masked.compare(value, std::string::npos, "***") != 0) {
-        __builtin_trap();
-      }
-    }
-  }
-  const FIX::DataDictionary& dd = dictionary();
-  FIX::Message message;
-  std::string type;
-  try {
-    message.setString(raw, true, &dd, &dd);
-    FIX::DataDictionary::validate(message, &dd, &dd);
-    type = message.getHeader().getField(FIX::FIELD::MsgType);
-  } catch (const FIX::Exception&) {
-    return 0;
-  }
-  try {
-    decode_as_received(message, type);
-  } catch (const detail::FieldError&) {
-  }
+  crix::fuzz::check_fix_frame(std::string(reinterpret_cast<const char*>(data), size));
   return 0;
 }
