@@ -84,18 +84,23 @@ bool Exchange::Impl::check_facility(const Command& c, std::int64_t extra, std::i
   // A sell that credits nothing to any project that may buy from it could never trade (every fill
   // of it would be skipped): refused, as a buy that credits nothing is, rather than left in the book
   // for every walk to step over.
-  if (credited_capacity(open, s.lowest_ratio) == 0) {
-    const std::int64_t lot = instruments[c.instrument.v].lot;
-    const std::int64_t least = (s.lowest_ratio + 999) / 1000;
-    reject(c, RejectCode::kCreditsNothing, (least + lot - 1) / lot * lot, s.lowest_ratio, sink);
-    return false;
-  }
+  if (!credits_something(c, Side::kSell, open, sink)) return false;
   const std::int64_t available = s.capacity - s.sold - s.reserved;
   if (extra > available) {
     reject(c, RejectCode::kFacilityCapacity, available, extra, sink);
     return false;
   }
   return true;
+}
+
+bool Exchange::Impl::credits_something(const Command& c, Side side, std::int64_t open, EventSink& sink) const {
+  const auto account = static_cast<std::uint32_t>(c.account.v);
+  if (!spent_open(side, account, open)) return true;
+  const std::uint32_t best = best_ratio(side, account);
+  const std::int64_t lot = instruments[c.instrument.v].lot;
+  const std::int64_t least = (best + 999) / 1000;
+  reject(c, RejectCode::kCreditsNothing, (least + lot - 1) / lot * lot, best, sink);
+  return false;
 }
 
 bool Exchange::Impl::indivisible_ok(const Command& c, std::uint8_t flags, TimeInForce tif, Qty open) const {
@@ -137,12 +142,7 @@ bool Exchange::Impl::check_project(const Command& c, std::int64_t extra, std::in
   }
   // An order that could never credit anything, at any ratio the project can get, is refused: every
   // fill of it would retire capacity for no new capacity (a fill that would is skipped at match time).
-  if (credited_capacity(open, s.lowest_ratio) == 0) {
-    const std::int64_t lot = instruments[c.instrument.v].lot;
-    const std::int64_t least = (s.lowest_ratio + 999) / 1000;
-    reject(c, RejectCode::kCreditsNothing, (least + lot - 1) / lot * lot, s.lowest_ratio, sink);
-    return false;
-  }
+  if (!credits_something(c, Side::kBuy, open, sink)) return false;
   // A new order needs need left that no open order reserves: with none, each of its fills would be
   // cut to nothing.
   const std::int64_t free = s.need - s.credited - s.reserved;

@@ -133,9 +133,17 @@ struct Exchange::Impl final : EligibilityHook {
   // Whether open order `o` could trade with no maker at all: its open quantity credits nothing even
   // at the lowest ratio its facility's pairs (a sell) or its project's rules (a buy) could give.
   bool spent(const Order& o) const override;
+  // The same question for an open quantity of facility (kSell) or project (kBuy) `account`: the rule
+  // the entry check (credits_something) and the remainder cancel (cancel_spent) share.
   bool spent_open(Side side, std::uint32_t account, std::int64_t open) const {
-    const std::uint32_t best = side == Side::kSell ? facilities[account].lowest_ratio : projects[account].lowest_ratio;
+    const std::uint32_t best = best_ratio(side, account);
     return best != 0 && credited_capacity(open, best) == 0;
+  }
+  // The lowest ratio an order of facility (kSell) or project (kBuy) `account` could ever trade at: its
+  // facility's allowed pairs with other owners' projects, or the rules that could apply to its
+  // project; 0: none.
+  std::uint32_t best_ratio(Side side, std::uint32_t account) const {
+    return side == Side::kSell ? facilities[account].lowest_ratio : projects[account].lowest_ratio;
   }
   void traded(const Order& taker, const Order& maker, Qty qty) override;
   void touch(std::uint32_t region, std::int64_t delta);
@@ -177,6 +185,11 @@ struct Exchange::Impl final : EligibilityHook {
   // The facility a sell names; `extra` is the capacity the order would newly reserve, `open` its open
   // quantity.
   bool check_facility(const Command& c, std::int64_t extra, std::int64_t open, EventSink& sink) const;
+  // Refuses (kCreditsNothing, with the least quantity in lots that credits some) an order of `side`
+  // whose open quantity `open` credits nothing even at the lowest ratio it could get: it could never
+  // trade. Called after the account checks, which refuse an account with no ratio at all.
+  bool credits_something(const Command& c, Side side, std::int64_t open, EventSink& sink) const;
+
   bool indivisible_ok(const Command& c, std::uint8_t flags, TimeInForce tif, Qty open) const;
 
   // The project a buy names; `extra` is the credit the order would newly reserve, `open` its open

@@ -30,11 +30,11 @@ class Pool {
   static constexpr std::size_t kWarm = 65536;
 
   explicit Pool(std::size_t capacity)
-      : items_(static_cast<T*>(allocate_pages(std::max<std::size_t>(capacity, 1) * sizeof(T)))), capacity_(capacity) {
+      : items_(static_cast<T*>(allocate_pages(storage_bytes(capacity)))), capacity_(capacity) {
     std::uninitialized_value_construct_n(items_, std::min(capacity, kWarm));
     free_.reserve(capacity);  // untouched until released objects fill it
   }
-  ~Pool() { free_pages(items_, std::max<std::size_t>(capacity_, 1) * sizeof(T)); }
+  ~Pool() { free_pages(items_, storage_bytes(capacity_)); }
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
@@ -56,6 +56,8 @@ class Pool {
   std::size_t in_use() const { return built_ - free_.size(); }
 
  private:
+  static std::size_t storage_bytes(std::size_t capacity) { return std::max<std::size_t>(capacity, 1) * sizeof(T); }
+
   T* const items_;
   const std::size_t capacity_;
   std::size_t built_ = 0;  // objects constructed so far: items_[0, built_)
