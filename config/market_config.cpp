@@ -794,6 +794,13 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       if (in.listed_max_qty % in.lot != 0) {
         r.error("listed_max_qty", "must be a multiple of the lot (" + std::to_string(in.lot) + " t)");
       }
+      in.block_min_qty =
+          r.integer("block_min_qty", false, 1, kMaxAmount, "the smallest block trade, in tonnes").value_or(0);
+      if (in.block_min_qty % in.lot != 0) {
+        r.error("block_min_qty", "must be a multiple of the lot (" + std::to_string(in.lot) + " t)");
+      }
+      in.block_band_permille = static_cast<std::uint32_t>(
+          r.integer("block_band_permille", false, 1, 1000, "block trades' price band, 300 = +-30%").value_or(300));
       m.instruments.push_back(std::move(in));
     });
 

@@ -48,6 +48,20 @@ enum class CommandType : std::uint8_t {
   kAmendFacility = 12,
   kAmendProject = 13,
   kRegister = 14,
+  // Block trades (大宗协议), carried out by the Exchange (exchange.hpp, "Block trades"). A proposal is
+  // the proposer's side of a two-party trade agreed off the book: instrument, participant (the
+  // proposer), side (its side), account (its facility for a sell, its project for a buy), price, qty,
+  // id (the block's id, unique among pending proposals: the gateway gives it the command's seq, as an
+  // order id) and the counterparty's participant index in expire_at (block_counterparty(); a proposal
+  // needs no expiry of its own: an unanswered one ends at the day's close).
+  kBlockPropose = 15,
+  // The counterparty accepts block `id`: instrument (the block's), participant (the counterparty),
+  // account (its project when the proposer sells, its facility when it buys). Price, quantity and
+  // side are the proposal's; the command's are ignored.
+  kBlockAccept = 16,
+  // The counterparty declines block `id` (instrument, participant), or the proposer withdraws it.
+  kBlockDecline = 17,
+  kBlockWithdraw = 18,
 };
 
 std::string_view to_string(CommandType type);  // "New", "Cancel", ...
@@ -73,6 +87,11 @@ struct Command {
 
 // 8 bytes of enums and flags (padded), 2 x 4-byte ids, 7 x 8-byte fields: 72 bytes, a bit over one
 // cache line; commands cross a queue by value, so keep it from growing without a reason.
+// The counterparty a kBlockPropose names (carried in expire_at, which a proposal does not use).
+constexpr ParticipantId block_counterparty(const Command& c) {
+  return ParticipantId(static_cast<std::uint32_t>(c.expire_at.v));
+}
+
 static_assert(sizeof(Command) == 72, "Command layout changed: check queues and the journal format");
 static_assert(std::is_trivially_copyable_v<Command>);
 

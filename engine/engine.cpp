@@ -649,7 +649,11 @@ struct Engine::Impl {
       case CommandType::kSetEliminationStatus:
       case CommandType::kAmendFacility:
       case CommandType::kAmendProject:
-      case CommandType::kRegister: break;  // the Exchange's commands: not the book's
+      case CommandType::kRegister:
+      case CommandType::kBlockPropose:
+      case CommandType::kBlockAccept:
+      case CommandType::kBlockDecline:
+      case CommandType::kBlockWithdraw: break;  // the Exchange's commands: not the book's
     }
     reject(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type), 0, sink);
   }

@@ -89,6 +89,33 @@ enum class RejectCode : std::uint16_t {
                                 // ratio of the facility's pairs: arg1 = the least quantity that credits
                                 // some, arg2 = that ratio
   kAboveListedMax = 229,        // quantity above the instrument's listed_max_qty: arg1 = quantity, arg2 = the limit
+  // Block trades (exchange.hpp, "Block trades").
+  kBelowBlockMin = 230,         // a proposal's quantity below the instrument's block_min_qty: arg1 = quantity, arg2 = the minimum
+  kOutsideBlockBand = 231,      // a proposal's price outside the block band: arg1 = lowest, arg2 = highest price allowed
+  kUnknownBlock = 232,          // no pending proposal has id arg1 (never made, or accepted, declined, withdrawn, expired)
+  kNotBlockParty = 233,         // arg1 = 1: only the named counterparty may accept or decline; 2: only the proposer
+                                // may withdraw; arg2 = the participant who may
+  kBlockCounterparty = 234,     // the counterparty a proposal names: arg1 = BlockCounterparty, arg2 = its index
+  kBlockPairRefused = 235,      // the accepted pair breaks a rule: arg1 = BlockRefusal, arg2 = its number (see there)
+  kDuplicateBlockId = 236,      // a pending proposal already has this id
+};
+
+// Why a proposal's counterparty is refused (kBlockCounterparty's arg1).
+enum class BlockCounterparty : std::uint8_t {
+  kUnknown = 1,      // no such participant
+  kSuspended = 2,
+  kProposer = 3,     // the proposer itself
+  kWrongSide = 4,    // it may not take the other side (a seller-only participant named to buy)
+  kInstrument = 5,   // it may not trade this instrument
+};
+
+// Why an accepted block breaks a rule (kBlockPairRefused's arg1; arg2 as noted). A block is all or
+// nothing: it is never cut to fit.
+enum class BlockRefusal : std::uint8_t {
+  kPairForbidden = 1,  // the transfer table or the ratio rules forbid the pair
+  kCreditsNothing = 2,  // the pair's ratio credits no new capacity for the quantity; arg2 = the ratio
+  kProjectRoom = 3,    // the credit passes the project's need less its credit and other reservations; arg2 = room
+  kRegionCap = 4,      // the buyer's region would pass its cap for the industry; arg2 = the room under the cap
 };
 
 // Why a trade may not be revoked (kNotRevocable's arg2).
@@ -117,8 +144,13 @@ enum class CancelReason : std::uint8_t {
   kCreditsNothing = 10,  // Exchange: a fill left the order an open quantity that credits no new capacity
                          // even at the lowest ratio it could get (as RejectCode::kCreditsNothing at entry):
                          // it could never trade, and resting it would hold capacity or need for nothing
+  // How a block proposal ended without a trade (BlockEnded's reason); kRequested: withdrawn by its
+  // proposer, kSuspended and kRegistry as for orders.
+  kDeclined = 11,      // declined by the counterparty
+  kBlockExpired = 12,  // unanswered at the day's close
 };
 std::string_view to_string(CancelReason reason);
+std::string_view to_string(TradeMode mode);  // "book", "block", "auction"
 
 // Every event carries `instrument`. Fields not listed stay at their zero defaults.
 enum class EventType : std::uint8_t {
@@ -147,6 +179,13 @@ enum class EventType : std::uint8_t {
   kRegistryChanged = 13,  // side kSell: facility `account`, kBuy: project `account`; arg1 = the field,
                           // arg2 = its new value, qty = its value before
   kRegistered = 14,       // side kSell: facility `account` registered; kBuy: project `account`
+  // Block trades. A proposal's events carry order_id = the block's id, side, account and participant
+  // = the proposer's, maker_participant = the counterparty, price and qty.
+  kBlockProposed = 15,    // a proposal is pending: its account's capacity or need is reserved
+  kBlockEnded = 16,       // it ended without a trade, reason says how; the reservation is released
+  // An accepted block settles as a Fill with mode kBlock: order_id = maker_id = the block's id, side,
+  // account and participant = the acceptor's (the taker), maker_* = the proposer's, leaves and
+  // maker_leaves 0, trade_id, arg1 = credit, arg2 = ratio, as a book fill.
 };
 
 std::string_view to_string(EventType type);  // "Accepted", "Fill", ...
@@ -155,6 +194,7 @@ struct Event {
   EventType type = EventType::kAccepted;
   Side side = Side::kBuy;
   CancelReason reason = CancelReason::kNone;
+  TradeMode mode = TradeMode::kBook;  // on a Fill: how the trade was made
   RejectCode code = RejectCode::kNone;
   InstrumentId instrument{};
   std::uint32_t count = 0;
@@ -178,7 +218,7 @@ struct Event {
   friend bool operator==(const Event&, const Event&) = default;
 };
 
-// 5 bytes of enums + code (padded to 8), 2 x 4 bytes, 11 x 8 bytes, 2 x 4 bytes: 112. Events are
+// 4 bytes of enums + code (padded to 8), 2 x 4 bytes, 11 x 8 bytes, 2 x 4 bytes: 112. Events are
 // copied into a sink and later across the outbound queue; keep them flat.
 static_assert(sizeof(Event) == 112, "Event layout changed: check the outbound queue");
 static_assert(std::is_trivially_copyable_v<Event>);

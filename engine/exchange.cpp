@@ -34,6 +34,7 @@ Exchange::Impl::Impl(Market m, const RegistryCounts& registered) : market(std::m
     s.tick = market.instruments[i].tick;
     s.lot = market.instruments[i].lot;
     s.listed_max = market.instruments[i].listed_max_qty;
+    s.block_min = market.instruments[i].block_min_qty;
     s.reference = Price(market.instruments[i].reference_price);
     instruments.push_back(s);
     set_band(i);
@@ -182,18 +183,22 @@ PairFacts Exchange::Impl::pair_facts(std::uint32_t f, std::uint32_t p) const {
                             market.participants[projects[p].owner], market.regions[projects[p].region].ref);
 }
 
+void Exchange::Impl::band(std::int64_t ref, std::uint32_t permille, std::int64_t tick, Price& low_out,
+                          Price& high_out) {
+  const std::int64_t width = ref / 1000 * permille + ref % 1000 * permille / 1000;
+  std::int64_t low = ref - width;
+  const std::int64_t rem = floor_div(low, tick) * tick;
+  low = rem == low ? low : rem + tick;  // round the low edge up to a tick
+  if (low < tick) low = tick;
+  low_out = Price(low);
+  high_out = Price(floor_div(ref + width, tick) * tick);
+}
+
 void Exchange::Impl::set_band(std::uint32_t i) {
   const Instrument& ins = market.instruments[i];
   InstrumentState& s = instruments[i];
-  const std::int64_t ref = s.reference.v;
-  const std::int64_t width = ref / 1000 * ins.band_permille + ref % 1000 * ins.band_permille / 1000;
-  std::int64_t low = ref - width;
-  const std::int64_t rem = floor_div(low, ins.tick) * ins.tick;
-  low = rem == low ? low : rem + ins.tick;  // round the low edge up to a tick
-  if (low < ins.tick) low = ins.tick;
-  const std::int64_t high = floor_div(ref + width, ins.tick) * ins.tick;
-  s.low = Price(low);
-  s.high = Price(high);
+  band(s.reference.v, ins.band_permille, ins.tick, s.low, s.high);
+  band(s.reference.v, ins.block_band_permille, ins.tick, s.block_low, s.block_high);
 }
 
 void Exchange::Impl::apply(const Command& c, EventSink& sink) {
@@ -217,6 +222,10 @@ void Exchange::Impl::apply(const Command& c, EventSink& sink) {
     case CommandType::kAmendFacility: return on_amend_facility(c, sink);
     case CommandType::kAmendProject: return on_amend_project(c, sink);
     case CommandType::kRegister: return on_register(c, sink);
+    case CommandType::kBlockPropose: return on_block_propose(c, sink);
+    case CommandType::kBlockAccept: return on_block_accept(c, sink);
+    case CommandType::kBlockDecline:
+    case CommandType::kBlockWithdraw: return on_block_answer(c, sink);
   }
   forward(c, sink);  // an unknown type: the book rejects it
 }
@@ -237,6 +246,9 @@ bool Exchange::suspended(ParticipantId p) const { return impl_->suspended_flags.
 Price Exchange::reference_price(InstrumentId i) const { return impl_->instruments.at(i.v).reference; }
 Price Exchange::band_low(InstrumentId i) const { return impl_->instruments.at(i.v).low; }
 Price Exchange::band_high(InstrumentId i) const { return impl_->instruments.at(i.v).high; }
+Price Exchange::block_band_low(InstrumentId i) const { return impl_->instruments.at(i.v).block_low; }
+Price Exchange::block_band_high(InstrumentId i) const { return impl_->instruments.at(i.v).block_high; }
+const std::vector<BlockProposal>& Exchange::blocks() const { return impl_->blocks; }
 std::int64_t Exchange::facility_sold(std::uint32_t f) const { return impl_->facilities.at(f).sold; }
 std::int64_t Exchange::facility_reserved(std::uint32_t f) const { return impl_->facilities.at(f).reserved; }
 std::int64_t Exchange::project_credited(std::uint32_t p) const { return impl_->projects.at(p).credited; }
@@ -338,6 +350,16 @@ std::uint64_t Exchange::state_hash() const {
   }
   for (std::uint8_t s : m.trade_status) h.add(s);
   h.add(m.recent.size());
+  for (const BlockProposal& b : m.blocks) {
+    h.add(b.id.v);
+    h.add(b.instrument.v);
+    h.add(b.proposer.v);
+    h.add(b.counterparty.v);
+    h.add(static_cast<std::uint64_t>(b.side));
+    h.add(b.account.v);
+    h.add_signed(b.price.v);
+    h.add_signed(b.qty.v);
+  }
   h.add(static_cast<std::uint64_t>(m.phase));
   h.add_signed(m.last_closed_day);
   h.add_signed(m.next_close);
@@ -368,11 +390,18 @@ std::string Exchange::check_invariants() const {
     });
   }
   if (!spent.empty()) return spent;
+  for (const BlockProposal& b : m.blocks) {
+    if (b.side == Side::kSell) {
+      fac.at(b.account.v) += b.qty.v;
+    } else {
+      proj.at(b.account.v) += m.reserve_of(static_cast<std::uint32_t>(b.account.v), b.qty.v);
+    }
+  }
   for (std::size_t f = 0; f < fac.size(); ++f) {
     const auto& s = m.facilities[f];
     const Facility& def = m.market.facilities[f];
     if (s.reserved != fac[f]) {
-      return "facility " + def.id + ": reserved " + std::to_string(s.reserved) + " but open sells hold " +
+      return "facility " + def.id + ": reserved " + std::to_string(s.reserved) + " but open sells and block proposals hold " +
              std::to_string(fac[f]);
     }
     if (s.sold < 0 || s.sold + s.reserved > def.capacity) {
@@ -384,7 +413,7 @@ std::string Exchange::check_invariants() const {
     const auto& s = m.projects[p];
     const Project& def = m.market.projects[p];
     if (s.reserved != proj[p]) {
-      return "project " + def.id + ": reserved " + std::to_string(s.reserved) + " but open buys hold " +
+      return "project " + def.id + ": reserved " + std::to_string(s.reserved) + " but open buys and block proposals hold " +
              std::to_string(proj[p]);
     }
     if (s.credited < 0 || s.credited + s.reserved > def.new_capacity) {

@@ -93,6 +93,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/calendar.hpp"
 #include "engine/eligibility.hpp"
@@ -101,6 +102,18 @@
 #include "engine/registry.hpp"
 
 namespace crix::engine {
+
+// A pending block proposal (exchange.hpp, "Block trades").
+struct BlockProposal {
+  OrderId id{};
+  InstrumentId instrument{};
+  ParticipantId proposer{};
+  ParticipantId counterparty{};
+  Side side = Side::kSell;  // the proposer's
+  AccountId account{};      // the proposer's facility (a sell) or project (a buy)
+  Price price{};
+  Qty qty{};
+};
 
 class Exchange {
  public:
@@ -126,6 +139,10 @@ class Exchange {
   Price reference_price(InstrumentId instrument) const;
   Price band_low(InstrumentId instrument) const;
   Price band_high(InstrumentId instrument) const;
+  Price block_band_low(InstrumentId instrument) const;
+  Price block_band_high(InstrumentId instrument) const;
+  // The pending block proposals, in the order they were made.
+  const std::vector<BlockProposal>& blocks() const;
   std::int64_t facility_sold(std::uint32_t facility) const;
   std::int64_t facility_reserved(std::uint32_t facility) const;
   std::int64_t project_credited(std::uint32_t project) const;

@@ -74,6 +74,7 @@ void Exchange::Impl::close_day(Timestamp at, std::int32_t day, EventSink& sink) 
   c.type = CommandType::kCloseDay;
   c.ts = at;
   forward(c, sink);
+  end_blocks([](const BlockProposal&) { return true; }, CancelReason::kBlockExpired, sink);
   for (std::uint32_t i = 0; i < instruments.size(); ++i) {
     InstrumentState& s = instruments[i];
     const Price previous = s.reference;

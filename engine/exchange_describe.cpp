@@ -37,7 +37,8 @@ std::string Exchange::describe(const Event& e) const {
     const bool taker_buys = e.side == Side::kBuy;
     const std::uint64_t p = (taker_buys ? e.account : e.maker_account).v;
     const std::uint64_t f = (taker_buys ? e.maker_account : e.account).v;
-    std::string text = "trade " + std::to_string(e.trade_id.v) + ": " + tonnes(e.qty.v) + " of " + instrument +
+    std::string text = std::string(e.mode == TradeMode::kBlock ? "block trade " : "trade ") +
+                       std::to_string(e.trade_id.v) + ": " + tonnes(e.qty.v) + " of " + instrument +
                        " at " + yuan(e.price.v) + " per t from " + facility(f) + " to " + project(p);
     if (f < mk.facilities.size() && p < mk.projects.size()) {
       text += "; " + pair(static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(p)).why + "; credits " +
@@ -64,6 +65,19 @@ std::string Exchange::describe(const Event& e) const {
       return account(e.side, e.account.v) + ": " + field_name(e.side, e.arg1) + " " + n(e.qty.v) + " -> " + n(e.arg2);
     case EventType::kRegistered:
       return account(e.side, e.account.v) + " registered";
+    case EventType::kBlockProposed:
+    case EventType::kBlockEnded: {
+      const std::string other = e.maker_participant.v < mk.participants.size()
+                                    ? mk.participants[e.maker_participant.v].id
+                                    : "participant #" + std::to_string(e.maker_participant.v);
+      std::string text = "block " + std::to_string(e.order_id.v) + ": " + who + " " +
+                         (e.side == Side::kSell ? "sells " : "buys ") + tonnes(e.qty.v) + " of " + instrument +
+                         " at " + yuan(e.price.v) + " per t " + (e.side == Side::kSell ? "from " : "for ") +
+                         account(e.side, e.account.v) + (e.side == Side::kSell ? " to " : " from ") + other;
+      if (e.type == EventType::kBlockProposed) return text + ": proposed, awaiting " + other + "'s answer until the close";
+      if (e.reason == CancelReason::kRequested) return text + ": withdrawn by " + who;
+      return text + ": ended, " + std::string(to_string(e.reason));
+    }
     case EventType::kRejected:
       break;
     default:
@@ -276,6 +290,68 @@ std::string Exchange::describe(const Event& e) const {
       return what + (e.side == Side::kSell ? "ies" : "s") + " are registered in configuration order: the next is #" +
              n(e.arg2) + " (" + account(e.side, static_cast<std::uint64_t>(e.arg2)) + "), not #" + n(e.arg1);
     }
+    case RejectCode::kBelowBlockMin:
+      return "a block trade of " + tonnes(e.arg1) + " is below " + instrument + "'s block minimum, " +
+             tonnes(e.arg2) + ": trade smaller quantities on the book";
+    case RejectCode::kOutsideBlockBand: {
+      const std::string band =
+          known_instrument ? " (+-" + n(mk.instruments[e.instrument.v].block_band_permille / 10) + "." +
+                                 n(mk.instruments[e.instrument.v].block_band_permille % 10) + "% around the reference)"
+                           : "";
+      return "price " + yuan(e.price.v) + " is outside " + instrument + "'s block trade band " + yuan(e.arg1) +
+             " .. " + yuan(e.arg2) + band;
+    }
+    case RejectCode::kUnknownBlock:
+      return "no pending block proposal " + n(e.arg1) +
+             ": it was never made, or it was accepted, declined, withdrawn or ended at the close";
+    case RejectCode::kNotBlockParty: {
+      const std::string may = static_cast<std::size_t>(e.arg2) < mk.participants.size()
+                                  ? mk.participants[static_cast<std::size_t>(e.arg2)].id
+                                  : "participant #" + n(e.arg2);
+      return e.arg1 == 1 ? "block " + std::to_string(e.order_id.v) + " names " + may +
+                               " as its counterparty: only " + may + " may accept or decline it, not " + who
+                         : "block " + std::to_string(e.order_id.v) + " was proposed by " + may + ": only " + may +
+                               " may withdraw it, not " + who;
+    }
+    case RejectCode::kBlockCounterparty: {
+      const auto other_index = static_cast<std::size_t>(e.arg2);
+      const std::string other = other_index < mk.participants.size() ? mk.participants[other_index].id
+                                                                     : "participant #" + n(e.arg2);
+      switch (static_cast<BlockCounterparty>(e.arg1)) {
+        case BlockCounterparty::kUnknown:
+          return "the counterparty " + other + " is not a registered participant";
+        case BlockCounterparty::kProposer:
+          return who + " names itself as the counterparty: a block trade is between two participants";
+        case BlockCounterparty::kSuspended:
+          return "the counterparty " + other + " is suspended by the exchange and may not trade";
+        case BlockCounterparty::kWrongSide:
+          return "the counterparty " + other + " may not " + (e.side == Side::kSell ? "buy" : "sell") +
+                 ": it is registered as a " + (e.side == Side::kSell ? "seller" : "buyer") + " only";
+        case BlockCounterparty::kInstrument:
+          return "the counterparty " + other + " may not trade " + instrument;
+      }
+      return describe_reject(e);
+    }
+    case RejectCode::kBlockPairRefused: {
+      const std::string what = "block " + std::to_string(e.order_id.v) + " may not settle with " +
+                               account(e.side, e.account.v) + ": ";
+      switch (static_cast<BlockRefusal>(e.arg1)) {
+        case BlockRefusal::kPairForbidden:
+          return what + "the transfer rules or the ratio rules of " + mk.rules_name + " forbid the pair";
+        case BlockRefusal::kCreditsNothing:
+          return what + tonnes(e.qty.v) + " at the pair's ratio " + ratio_text(static_cast<std::uint32_t>(e.arg2)) +
+                 " credits no new capacity";
+        case BlockRefusal::kProjectRoom:
+          return what + "the project may take " + tonnes(e.arg2) +
+                 " more credit beside its credit and its open orders' reservations; the block would credit more";
+        case BlockRefusal::kRegionCap:
+          return what + "the buyer's region may grow by " + tonnes(e.arg2) +
+                 " more under its capacity cap; the block would credit more";
+      }
+      return describe_reject(e);
+    }
+    case RejectCode::kDuplicateBlockId:
+      return "a pending block proposal already has id " + std::to_string(e.order_id.v);
     default:
       return describe_reject(e);
   }

@@ -6,6 +6,7 @@
 //   exchange_settle.cpp    settling the book's events: reservations, fills, the exchange's own cancels
 //   exchange_calendar.cpp  the trading calendar: phases and the day's close
 //   exchange_registry.cpp  operator commands, the registry and the elimination list
+//   exchange_block.cpp     block trades: proposals, their reservations, acceptance and settlement
 //   exchange_describe.cpp  sentences for people (Exchange::describe)
 // Internal to engine/: only those files include it.
 #pragma once
@@ -83,9 +84,12 @@ struct Exchange::Impl final : EligibilityHook {
     std::int64_t tick = 1;
     std::int64_t lot = 1;
     std::int64_t listed_max = 0;  // Instrument::listed_max_qty; 0: no limit
+    std::int64_t block_min = 0;   // Instrument::block_min_qty; 0: one lot
     Price reference{};
     Price low{};
     Price high{};
+    Price block_low{};   // the block band around the same reference
+    Price block_high{};
     bool halted = false;
     std::int64_t day_volume = 0;
     std::int64_t day_trades = 0;
@@ -110,6 +114,8 @@ struct Exchange::Impl final : EligibilityHook {
   std::uint32_t lowest_ratio(const Project& p, const RegionRef& where) const;
   PairFacts pair_facts(std::uint32_t f, std::uint32_t p) const;
   void set_band(std::uint32_t i);
+  // [low, high] of +-permille around `reference`, the low edge rounded up and the high down to `tick`.
+  static void band(std::int64_t reference, std::uint32_t permille, std::int64_t tick, Price& low, Price& high);
 
   // ---- the hook: per pair, at match time --------------------------------------------------------
 
@@ -239,6 +245,34 @@ struct Exchange::Impl final : EligibilityHook {
   // Cancels every open order of facility (side kSell) or project (kBuy) `account` for `reason`.
   void cancel_orders(Side side, std::uint32_t account, Timestamp ts, CancelReason reason, EventSink& sink);
 
+  // ---- block trades (exchange_block.cpp) ----------------------------------------------------------
+
+  void on_block_propose(const Command& c, EventSink& sink);
+  void on_block_accept(const Command& c, EventSink& sink);
+  void on_block_answer(const Command& c, EventSink& sink);  // decline or withdraw
+  // The checks of a proposal's (or an acceptance's) tick, lot, block minimum and block band.
+  bool check_block_price_qty(const Command& c, EventSink& sink) const;
+  // Checks the counterparty a proposal names (kBlockCounterparty).
+  bool check_counterparty(const Command& c, EventSink& sink) const;
+  // The pair of an acceptance: the rule, the credit, the project's room and the region's cap. Returns
+  // the credit, or 0 after a kBlockPairRefused.
+  std::int64_t check_block_pair(const Command& accept, const BlockProposal& b, std::uint32_t f, std::uint32_t p,
+                                EventSink& sink) const;
+  // Ends pending proposal `i` without a trade: its reservation is released, a BlockEnded event says why.
+  void end_block(std::size_t i, CancelReason reason, EventSink& sink);
+  // Ends every pending proposal `which` selects, in proposal order.
+  template <class Which>
+  void end_blocks(Which which, CancelReason reason, EventSink& sink) {
+    for (std::size_t i = 0; i < blocks.size();) {
+      if (which(blocks[i])) {
+        end_block(i, reason, sink);
+      } else {
+        ++i;
+      }
+    }
+  }
+  std::size_t find_block(OrderId id) const;  // its index in `blocks`, or blocks.size()
+
   // ---- registry and elimination list (registry.hpp) ----------------------------------------------
 
   const RecentTrade* recent_trade(std::uint64_t id) const;
@@ -268,6 +302,7 @@ struct Exchange::Impl final : EligibilityHook {
   std::vector<std::int64_t> capacity; // [region * kIndustries + industry]
   std::vector<std::int64_t> caps;     // the same cells: the cap, or kNoCap
   std::vector<PairRule> pairs;        // [facility * projects + project]
+  std::vector<BlockProposal> blocks;  // pending block proposals, in the order they were made
 
   // The walk in progress: its industry (the instrument's) and the region totals its fills moved.
   Industry walk_industry = Industry::kSteel;

@@ -35,6 +35,9 @@ void Exchange::Impl::on_operator(const Command& c, EventSink& sink) {
     all.participant = c.participant;
     all.ts = c.ts;
     forward(all, sink, CancelReason::kSuspended);
+    // Its proposals, and those that name it (it could not answer them).
+    end_blocks([&](const BlockProposal& b) { return b.proposer == c.participant || b.counterparty == c.participant; },
+               CancelReason::kSuspended, sink);
   }
 }
 

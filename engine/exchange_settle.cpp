@@ -102,10 +102,12 @@ void Exchange::Impl::fill(Event& e) {
   const std::size_t k = ind(fs.industry);
   capacity[ps.region * kIndustries + k] += credit;
   capacity[fs.region * kIndustries + k] -= q;
-  InstrumentState& is = instruments[e.instrument.v];
-  is.day_volume += q;
-  is.day_value += DayValue{e.price.v} * q;
-  ++is.day_trades;
+  if (e.mode == TradeMode::kBook) {  // block and auction trades do not move the close or the reference
+    InstrumentState& is = instruments[e.instrument.v];
+    is.day_volume += q;
+    is.day_value += DayValue{e.price.v} * q;
+    ++is.day_trades;
+  }
   e.arg1 = credit;
   e.arg2 = ratio;
   trade_status.push_back(static_cast<std::uint8_t>(EliminationStatus::kPublicised));
@@ -139,6 +141,7 @@ void Exchange::Impl::cancel_orders(Side side, std::uint32_t account, Timestamp t
     });
     for (OrderId id : open_ids) cancel_open(InstrumentId(i), id, ParticipantId(owner), ts, reason, sink);
   }
+  end_blocks([&](const BlockProposal& b) { return b.side == side && b.account.v == account; }, reason, sink);
 }
 
 }  // namespace crix::engine

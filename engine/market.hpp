@@ -61,6 +61,8 @@ struct Instrument {
   std::uint32_t band_permille = 100; // +-10.0% around the reference price
   std::int64_t reference_price = 0;  // fen per tonne
   std::int64_t listed_max_qty = 0;   // the largest order the book takes, tonnes; 0: no limit
+  std::int64_t block_min_qty = 0;    // the smallest block trade, tonnes; 0: one lot
+  std::uint32_t block_band_permille = 300;  // block trades' band: +-30.0% around the reference price
 };
 
 inline constexpr std::size_t kIndustries = 4;

@@ -65,6 +65,13 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kRegistrationOutOfOrder: return "registration out of order";
     case RejectCode::kCreditsNothing: return "order too small to credit any new capacity";
     case RejectCode::kAboveListedMax: return "quantity above the largest listed order";
+    case RejectCode::kBelowBlockMin: return "quantity below the block trade minimum";
+    case RejectCode::kOutsideBlockBand: return "price outside the block trade band";
+    case RejectCode::kUnknownBlock: return "no such pending block proposal";
+    case RejectCode::kNotBlockParty: return "not a party who may answer this block proposal";
+    case RejectCode::kBlockCounterparty: return "the counterparty may not take this block trade";
+    case RejectCode::kBlockPairRefused: return "the block trade breaks a market rule";
+    case RejectCode::kDuplicateBlockId: return "duplicate block id";
   }
   return "unrecognised reject code";
 }
@@ -133,6 +140,10 @@ std::string_view to_string(CommandType type) {
     case CommandType::kAmendFacility: return "AmendFacility";
     case CommandType::kAmendProject: return "AmendProject";
     case CommandType::kRegister: return "Register";
+    case CommandType::kBlockPropose: return "BlockPropose";
+    case CommandType::kBlockAccept: return "BlockAccept";
+    case CommandType::kBlockDecline: return "BlockDecline";
+    case CommandType::kBlockWithdraw: return "BlockWithdraw";
   }
   return "?";
 }
@@ -154,6 +165,17 @@ std::string_view to_string(EventType type) {
     case EventType::kEliminationStatus: return "EliminationStatus";
     case EventType::kRegistryChanged: return "RegistryChanged";
     case EventType::kRegistered: return "Registered";
+    case EventType::kBlockProposed: return "BlockProposed";
+    case EventType::kBlockEnded: return "BlockEnded";
+  }
+  return "?";
+}
+
+std::string_view to_string(TradeMode mode) {
+  switch (mode) {
+    case TradeMode::kBook: return "book";
+    case TradeMode::kBlock: return "block";
+    case TradeMode::kAuction: return "auction";
   }
   return "?";
 }
@@ -174,6 +196,8 @@ std::string_view to_string(CancelReason reason) {
              "other open orders now cover its need";
     case CancelReason::kCreditsNothing:
       return "the remainder is too small to credit any new capacity, even at the lowest ratio it could get";
+    case CancelReason::kDeclined: return "declined by the counterparty";
+    case CancelReason::kBlockExpired: return "unanswered at the day's close";
   }
   return "unrecognised cancel reason";
 }

@@ -51,6 +51,10 @@ static_assert(sizeof(ParticipantId) == 4 && std::is_trivially_copyable_v<Partici
 enum class Side : std::uint8_t { kBuy = 0, kSell = 1 };
 constexpr Side opposite(Side s) { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
 
+// How a trade was made (Event::mode on a Fill; the ledger's trade kind): on the continuous listed
+// book (挂牌), as a two-party block trade (大宗协议) or in a one-way bidding auction (单向竞价).
+enum class TradeMode : std::uint8_t { kBook = 0, kBlock = 1, kAuction = 2 };
+
 enum class OrderType : std::uint8_t {
   kLimit = 0,
   kMarket = 1,  // matches up to its protection price (Command::price), never rests

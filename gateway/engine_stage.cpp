@@ -437,8 +437,12 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
     case EventType::kFill: {
       ++unit.trades;
       unit.fills.push_back(e);
-      fill_report(e.order_id.v, e, true, unit);
-      fill_report(e.maker_id.v, e, false, unit);
+      if (e.mode == engine::TradeMode::kBook) {
+        fill_report(e.order_id.v, e, true, unit);
+        fill_report(e.maker_id.v, e, false, unit);
+      } else {
+        spdlog::info("{}", ledger_.exchange->describe(e));
+      }
       market_data_.publish_trade(feed_.trade(e, unit.console.market), last_ts(), unit.out);
       break;
     }
@@ -510,6 +514,8 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
     case EventType::kEliminationStatus:
     case EventType::kRegistryChanged:
     case EventType::kRegistered:
+    case EventType::kBlockProposed:
+    case EventType::kBlockEnded:
       spdlog::info("{}", ledger_.exchange->describe(e));
       break;
   }

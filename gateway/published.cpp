@@ -99,7 +99,7 @@ Published::Published(const engine::Market& market, const engine::Exchange& excha
   const std::uint64_t count = reader.meta().trade_count;
   const std::uint64_t from = count > kRecentTrades ? count - kRecentTrades : 0;
   for (const ledger::Trade& t : reader.trades(ledger::Page{engine::TradeId(from), kRecentTrades})) {
-    if (t.kind != ledger::TradeKind::kTrade) continue;
+    if (!ledger::is_trade(t.kind)) continue;
     trades_.push_back(http::TradeView{t.id.v, t.seq.v, t.ts.v, market.instruments[t.instrument.v].code, t.price.v,
                                       t.qty.v, market.participants[t.buyer.v].id, market.participants[t.seller.v].id,
                                       market.facilities[t.facility.v].id, market.projects[t.project.v].id});

@@ -163,7 +163,8 @@ const std::vector<std::string>& trade_columns() {
 
 Row trade_row(const Names& n, const Trade& x) {
   return {unum(x.id.v),
-          text_cell(x.kind == TradeKind::kTrade ? "trade" : "revokes " + std::to_string(x.revokes.v)),
+          text_cell(x.kind == TradeKind::kRevocation ? "revokes " + std::to_string(x.revokes.v)
+                                                     : std::string(to_string(x.kind))),
           text_cell(n.time_text(x.ts)), text_cell(n.instrument_code(x.instrument)), text_cell(n.participant_id(x.seller)),
           text_cell(n.facility_id(x.facility)), text_cell(n.participant_id(x.buyer)), text_cell(n.project_id(x.project)),
           money(x.price.v), num(x.qty.v), ratio(x.ratio_permille), num(x.credited.v), unum(x.seq.v),

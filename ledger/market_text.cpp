@@ -54,6 +54,8 @@ std::string instrument_text(const engine::Instrument& i) {
   t.add("band_permille", i.band_permille).add("reference_price", i.reference_price);
   // Only when set, so that a ledger registered before the key existed still matches its market file.
   if (i.listed_max_qty != 0) t.add("listed_max_qty", i.listed_max_qty);
+  if (i.block_min_qty != 0) t.add("block_min_qty", i.block_min_qty);
+  if (i.block_band_permille != 300) t.add("block_band_permille", i.block_band_permille);
   return t.take();
 }
 

@@ -332,7 +332,7 @@ std::optional<FacilityHistory> Reader::facility_history(FacilityIndex facility, 
   out.facility = std::move(*state);
   out.trades = listed(s, Db::kByFacility, facility.v, page);
   for (const Trade& t : out.trades) {
-    if (t.kind != TradeKind::kTrade) continue;  // a revocation's revision is filed under its trade
+    if (!is_trade(t.kind)) continue;  // a revocation's revision is filed under its trade
     auto r = detail::revisions(s.txn(), *env_, t.id.v);
     out.entries.insert(out.entries.end(), r.begin(), r.end());
   }

@@ -9,6 +9,16 @@ namespace crix::ledger {
 
 using engine::Qty;
 
+std::string_view to_string(TradeKind kind) {
+  switch (kind) {
+    case TradeKind::kTrade: return "book";
+    case TradeKind::kRevocation: return "revocation";
+    case TradeKind::kBlock: return "block";
+    case TradeKind::kAuction: return "auction";
+  }
+  return "unknown";
+}
+
 std::string_view to_string(FacilityStatus status) {
   switch (status) {
     case FacilityStatus::kOperating:

@@ -69,9 +69,22 @@ Day to_day(const engine::Date& date);
 // Plain values: what the writer takes and the reader returns.
 
 enum class TradeKind : std::uint8_t {
-  kTrade = 0,       // a settled fill
+  kTrade = 0,       // a settled fill on the listed book (挂牌)
   kRevocation = 1,  // undoes trade `revokes` (an objection upheld during the publicity period)
+  kBlock = 2,       // a block trade (大宗协议): a proposal accepted by its counterparty
+  kAuction = 3,     // an allocation of a one-way bidding auction (单向竞价)
 };
+// A trade of any mode, not a revocation: it retires capacity and credits a project.
+constexpr bool is_trade(TradeKind kind) {
+  return kind == TradeKind::kTrade || kind == TradeKind::kBlock || kind == TradeKind::kAuction;
+}
+constexpr TradeKind trade_kind(engine::TradeMode mode) {
+  return mode == engine::TradeMode::kBlock     ? TradeKind::kBlock
+         : mode == engine::TradeMode::kAuction ? TradeKind::kAuction
+                                               : TradeKind::kTrade;
+}
+// "book", "block", "auction" or "revocation".
+std::string_view to_string(TradeKind kind);
 
 // One link of the hash chain. The exchange fills everything but the two hashes; for a
 // revocation only kind, id, revokes, seq and ts (the writer copies the rest from the revoked trade).

@@ -10,7 +10,7 @@ namespace crix::ledger {
 Trade trade_of(const engine::Exchange& exchange, const engine::Command& command, const engine::Event& fill) {
   const bool taker_buys = fill.side == engine::Side::kBuy;
   Trade t;
-  t.kind = TradeKind::kTrade;
+  t.kind = trade_kind(fill.mode);
   t.id = fill.trade_id;
   t.seq = command.seq;
   t.ts = command.ts;
@@ -294,7 +294,11 @@ std::string_view operator_verb(engine::CommandType type) {
     case CommandType::kCancel:
     case CommandType::kReplace:
     case CommandType::kMassCancel:
-    case CommandType::kAdvanceTime: return "";
+    case CommandType::kAdvanceTime:
+    case CommandType::kBlockPropose:
+    case CommandType::kBlockAccept:
+    case CommandType::kBlockDecline:
+    case CommandType::kBlockWithdraw: return "";
   }
   return "";
 }

@@ -107,7 +107,7 @@ class Verifier {
                           std::to_string(meta_.last_seq.v));
       }
       check_parties(t, id);
-      if (t.kind == TradeKind::kTrade) {
+      if (is_trade(t.kind)) {
         if (t.qty.v <= 0 || t.price.v <= 0 || t.ratio_permille == 0 ||
             t.credited.v != engine::credited_capacity(t.qty.v, t.ratio_permille)) {
           bad(expected, id + ": quantity, price or credit is wrong (" + std::to_string(t.qty.v) + " t at " +
@@ -181,7 +181,7 @@ class Verifier {
   }
 
   void check_revocation(const Trade& t, const std::string& id) {
-    if (t.revokes.v == 0 || t.revokes.v >= t.id.v || kinds_[t.revokes.v - 1] != TradeKind::kTrade) {
+    if (t.revokes.v == 0 || t.revokes.v >= t.id.v || !is_trade(kinds_[t.revokes.v - 1])) {
       bad(t.id.v, id + " revokes " + std::to_string(t.revokes.v) + ", which is no earlier trade");
     }
     if (!revoked_.insert(t.revokes.v).second)
@@ -328,7 +328,7 @@ class Verifier {
       const std::uint64_t x = e.trade.v;
       const std::string where = "revision " + std::to_string(e.revision) + " of trade " + std::to_string(x) +
                                 "'s elimination entry";
-      if (x == 0 || x > kinds_.size() || kinds_[x - 1] != TradeKind::kTrade)
+      if (x == 0 || x > kinds_.size() || !is_trade(kinds_[x - 1]))
         bad(x, where + ": no such trade");
       if (e.revision == 0) {
         const auto t = detail::find_trade(txn_, s_.env(), x);
@@ -367,7 +367,7 @@ class Verifier {
     }
     for (std::uint64_t id = 1; id <= kinds_.size(); ++id) {
       if (!has_entry[id]) {
-        bad(id, (kinds_[id - 1] == TradeKind::kTrade ? "trade " : "revocation ") + std::to_string(id) +
+        bad(id, (is_trade(kinds_[id - 1]) ? "trade " : "revocation ") + std::to_string(id) +
                     " has no elimination entry (revision 0 of a trade, kRevoked of a revocation)");
       }
     }

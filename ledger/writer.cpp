@@ -1087,13 +1087,13 @@ struct Writer::Impl {
       Trade t;
       if (in.kind == TradeKind::kRevocation) {
         t = revocation(txn, in);
-      } else if (in.kind == TradeKind::kTrade) {
+      } else if (is_trade(in.kind)) {
         check_trade(in);
         t = in;
       } else {
         invalid("trade " + std::to_string(id) + " has kind " +
                 std::to_string(std::uint32_t{static_cast<std::uint8_t>(in.kind)}) +
-                ", neither a trade nor a revocation");
+                ", neither a trade (book, block, auction) nor a revocation");
       }
       t.prev_hash = work.chain_head;
       TradeRecord rec = encode(t);
@@ -1196,7 +1196,7 @@ struct Writer::Impl {
     const auto original = detail::find_trade(txn, *env, in.revokes.v);
     if (!original)
       invalid(id + " revokes trade " + std::to_string(in.revokes.v) + ", which is not on the ledger");
-    if (original->kind != TradeKind::kTrade)
+    if (!is_trade(original->kind))
       invalid(id + " revokes " + std::to_string(in.revokes.v) + ", itself a revocation");
     const EliminationEntry entry = latest_entry(txn, original->id, id);
     if (entry.status != EliminationStatus::kPublicised) {

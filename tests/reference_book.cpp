@@ -142,7 +142,11 @@ void ReferenceEngine::apply(const Command& c, EventSink& sink) {
     case CommandType::kSetEliminationStatus:
     case CommandType::kAmendFacility:
     case CommandType::kAmendProject:
-    case CommandType::kRegister: break;  // the Exchange's
+    case CommandType::kRegister:
+    case CommandType::kBlockPropose:
+    case CommandType::kBlockAccept:
+    case CommandType::kBlockDecline:
+    case CommandType::kBlockWithdraw: break;  // the Exchange's
   }
   sink.push(refused(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type)));
 }
