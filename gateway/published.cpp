@@ -79,7 +79,7 @@ Published::Published(const engine::Market& market, const engine::Exchange& excha
     v.band_low = exchange.band_low(id).v;
     v.band_high = exchange.band_high(id).v;
     for (const ledger::DailyStats& s : stats) {
-      if (s.instrument != id) continue;
+      if (s.instrument != id || s.kind != ledger::TradeKind::kTrade) continue;  // the listed market's
       v.last_price = s.last.v;
       v.volume = s.volume.v;
       v.value = static_cast<std::int64_t>(s.value);

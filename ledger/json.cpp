@@ -257,38 +257,63 @@ Sections regions_sections(const Reader& r) {
 
 Table daily_table(const Names& n, const std::vector<DailyStats>& days) {
   Table t;
-  t.columns = {"day", "instrument", "trades", "volume_t", "value_yuan", "open", "high", "low", "close_vwap"};
+  t.columns = {"day", "instrument", "mode", "trades", "volume_t", "value_yuan", "open", "high", "low", "close_vwap"};
   for (const DailyStats& d : days) {
-    t.add({text_cell(date_text(d.day)), text_cell(n.instrument_code(d.instrument)), unum(d.trades), num(d.volume.v),
+    t.add({text_cell(date_text(d.day)), text_cell(n.instrument_code(d.instrument)),
+           text_cell(std::string(to_string(d.kind))), unum(d.trades), num(d.volume.v),
            money128(d.value), money(d.open.v), money(d.high.v), money(d.low.v), money(d.close.v)});
   }
   return t;
 }
 
-// As a carbon market's daily report: per instrument the day's prices, the change against the previous
-// close (the close of the instrument's last earlier day with trades), the day's trades, volume and
-// value, and the totals since the ledger began; then the market's totals.
+// As a carbon market's daily report: per instrument the day's listed prices (open, high, low and close
+// of the book's trades only: block and auction trades do not make the market price), the change
+// against the previous close (the close of the instrument's last earlier day with book trades), the
+// day's book trades, volume and value, then its block trades apart, and the totals of every mode
+// since the ledger began; then the market's totals.
 Table report_table(const Names& n, const std::vector<DailyStats>& all, Day day) {
   Table t;
-  t.columns = {"day",       "instrument", "open",         "high",     "low",       "close",
-               "prev_close", "change",    "change_pct",   "trades",   "volume_t",  "value_yuan",
-               "cum_trades", "cum_volume_t", "cum_value_yuan"};
-  std::uint64_t day_trades = 0, cum_trades = 0;
-  std::int64_t day_volume = 0, cum_volume = 0;
-  Int128 day_value = 0, cum_value = 0;
-  for (std::uint32_t i = 0; i < n.instruments().size(); ++i) {
-    std::optional<DailyStats> today;
-    std::optional<engine::Price> previous;
+  t.columns = {"day",        "instrument",       "open",          "high",          "low",
+               "close",      "prev_close",       "change",        "change_pct",    "trades",
+               "volume_t",   "value_yuan",       "block_trades",  "block_volume_t", "block_value_yuan",
+               "cum_trades", "cum_volume_t",     "cum_value_yuan"};
+  struct Sum {
     std::uint64_t trades = 0;
     std::int64_t volume = 0;
     Int128 value = 0;
-    for (const DailyStats& d : all) {
-      if (d.instrument.v != i || d.day > day) continue;
-      if (d.day == day) today = d;
-      if (d.day < day) previous = d.close;
+    void add(const DailyStats& d) {
       trades += d.trades;
       volume += d.volume.v;
       value += d.value;
+    }
+    void add(const Sum& o) {
+      trades += o.trades;
+      volume += o.volume;
+      value += o.value;
+    }
+    void put(Row& row) const {
+      row.push_back(unum(trades));
+      row.push_back(num(volume));
+      row.push_back(money128(value));
+    }
+  };
+  Sum day_book_total, day_block_total, cum_total;
+  for (std::uint32_t i = 0; i < n.instruments().size(); ++i) {
+    std::optional<DailyStats> today;
+    std::optional<engine::Price> previous;
+    Sum book, block, cum;
+    for (const DailyStats& d : all) {
+      if (d.instrument.v != i || d.day > day) continue;
+      cum.add(d);
+      if (d.kind != TradeKind::kTrade) {
+        if (d.day == day) block.add(d);
+        continue;
+      }
+      if (d.day == day) {
+        today = d;
+        book.add(d);
+      }
+      if (d.day < day) previous = d.close;
     }
     Row row = {text_cell(date_text(day)), text_cell(n.instruments()[i].code)};
     if (today) {
@@ -303,24 +328,19 @@ Table report_table(const Names& n, const std::vector<DailyStats>& all, Day day) 
     } else {
       row.insert(row.end(), 2, null_cell());
     }
-    row.push_back(unum(today ? today->trades : 0));
-    row.push_back(num(today ? today->volume.v : 0));
-    row.push_back(money128(today ? today->value : 0));
-    row.push_back(unum(trades));
-    row.push_back(num(volume));
-    row.push_back(money128(value));
+    book.put(row);
+    block.put(row);
+    cum.put(row);
     t.add(std::move(row));
-    day_trades += today ? today->trades : 0;
-    day_volume += today ? today->volume.v : 0;
-    day_value += today ? today->value : 0;
-    cum_trades += trades;
-    cum_volume += volume;
-    cum_value += value;
+    day_book_total.add(book);
+    day_block_total.add(block);
+    cum_total.add(cum);
   }
   Row total = {text_cell(date_text(day)), text_cell("total")};
   total.insert(total.end(), 7, null_cell());
-  total.insert(total.end(), {unum(day_trades), num(day_volume), money128(day_value), unum(cum_trades), num(cum_volume),
-                             money128(cum_value)});
+  day_book_total.put(total);
+  day_block_total.put(total);
+  cum_total.put(total);
   t.add(std::move(total));
   return t;
 }

@@ -422,7 +422,7 @@ EliminationEntry decode(const EliminationRecord& r) {
 DailyRecord encode(const DailyStats& s) {
   DailyRecord r{};
   r.version.set(DailyRecord::kVersion);
-  r.instrument.set(s.instrument.v);
+  r.instrument.set(daily_instrument_word(s.instrument, s.kind));
   r.day.set(s.day.v);
   r.trades.set(s.trades);
   r.volume.set(s.volume.v);
@@ -439,7 +439,14 @@ DailyRecord encode(const DailyStats& s) {
 DailyStats decode(const DailyRecord& r) {
   check_version(r, "daily statistics");
   DailyStats s;
-  s.instrument = engine::InstrumentId(r.instrument.get());
+  const std::uint32_t word = r.instrument.get();
+  s.instrument = engine::InstrumentId(word & (kMaxDailyInstruments - 1));
+  s.kind = static_cast<TradeKind>(word >> 24);
+  if (!is_trade(s.kind)) {
+    throw Error(ErrorKind::kCorrupt, "daily statistics record of instrument " + std::to_string(s.instrument.v) +
+                                         " names trading mode " + std::to_string(word >> 24) +
+                                         ", which is none (0 book, 2 block, 3 auction)");
+  }
   s.day = Day(r.day.get());
   s.trades = r.trades.get();
   s.volume = Qty(r.volume.get());

@@ -38,9 +38,13 @@ namespace crix::ledger {
 // Version of the set of databases and their meaning; meta records it when a ledger is created.
 // 2: registrations (the registry as registered); 3: client_orders; 4: facility eligibility facts,
 // project notice fields, an elimination entry's dismantling start (FacilityRecord 3, ProjectRecord 3,
-// EliminationRecord 2); 5: operator_actions (the audit trail of operator commands, OperatorAction).
-// A writer upgrades a 2, 3 or 4 on open (writer.cpp, upgrade_to_4; 4 -> 5 only adds the empty table).
-inline constexpr std::uint32_t kSchemaVersion = 5;
+// EliminationRecord 2); 5: operator_actions (the audit trail of operator commands, OperatorAction);
+// 6: trading modes: trades of kind block (and auction), and daily statistics per mode (the mode in the
+// top byte of the daily key's and record's instrument word).
+// A writer upgrades a 2, 3 or 4 on open (writer.cpp, upgrade_to_4; 4 -> 5 only adds the empty table;
+// 5 -> 6 changes no record: a schema-5 ledger holds book trades only, whose mode byte is 0). The
+// number keeps an older build from opening a ledger that holds block trades.
+inline constexpr std::uint32_t kSchemaVersion = 6;
 
 __extension__ using Int128 = __int128;  // a day's traded value: up to 10^12 fen x 10^10 t per trade
 
@@ -202,6 +206,9 @@ struct EliminationEntry {
 struct DailyStats {
   Day day{};
   engine::InstrumentId instrument{};
+  // The trading mode: each has its own statistics (kTrade: the listed book, whose close is the
+  // instrument's reference; kBlock; kAuction). Never kRevocation.
+  TradeKind kind = TradeKind::kTrade;
   std::uint64_t trades = 0;  // trades only: revocations do not unprint a market price
   engine::Qty volume{};
   Int128 value = 0;  // sum of price x qty, fen
@@ -465,18 +472,25 @@ struct EliminationRecord {
 inline constexpr std::size_t kEliminationRecordV1Bytes = 67;
 static_assert(sizeof(EliminationRecord) == 71, "EliminationRecord layout changed: bump its version");
 
-// daily: DailyKey -> DailyRecord. The day is stored biased (day + 2^31) so that its bytes sort as the
-// signed number does.
+// daily: DailyKey -> DailyRecord, per day, instrument and trading mode. The day is stored biased
+// (day + 2^31) so that its bytes sort as the signed number does. The instrument word holds the mode
+// (TradeKind: 0 book, 2 block, 3 auction) in its top byte and the instrument below it (at most
+// kMaxDailyInstruments instruments), so a schema-5 key (the book's) reads unchanged and a day's book
+// statistics sort before its block statistics.
 struct DailyKey {
   Be<std::uint32_t> day;
   Be<std::uint32_t> instrument;
 };
+inline constexpr std::uint32_t kMaxDailyInstruments = 1u << 24;
+constexpr std::uint32_t daily_instrument_word(engine::InstrumentId instrument, TradeKind kind) {
+  return static_cast<std::uint32_t>(kind) << 24 | instrument.v;
+}
 static_assert(sizeof(DailyKey) == 8);
 
 struct DailyRecord {
   static constexpr std::uint16_t kVersion = 1;
   Le<std::uint16_t> version;
-  Le<std::uint32_t> instrument;
+  Le<std::uint32_t> instrument;  // daily_instrument_word(): the mode in the top byte
   Le<std::int32_t> day;
   Le<std::uint64_t> trades;
   Le<std::int64_t> volume;

@@ -243,11 +243,12 @@ class Verifier {
 
   void add_daily(const Trade& t) {
     const Day day = local_day(t.ts, meta_.utc_offset_minutes);
-    auto [it, fresh] = daily_.try_emplace(std::pair{day.v, t.instrument.v});
+    auto [it, fresh] = daily_.try_emplace(std::pair{day.v, daily_instrument_word(t.instrument, t.kind)});
     DailyStats& s = it->second;
     if (fresh) {
       s.day = day;
       s.instrument = t.instrument;
+      s.kind = t.kind;
       s.open = s.high = s.low = t.price;
     }
     ++s.trades;
@@ -404,19 +405,19 @@ class Verifier {
         if (e.kind() != ErrorKind::kCorrupt && e.kind() != ErrorKind::kIncompatible) throw;
         bad(0, std::string("daily statistics: ") + e.what());
       }
-      const auto it = daily_.find(std::pair{d.day.v, d.instrument.v});
+      const auto it = daily_.find(std::pair{d.day.v, daily_instrument_word(d.instrument, d.kind)});
       const bool same = it != daily_.end() && it->second.trades == d.trades &&
                         it->second.volume == d.volume && it->second.value == d.value &&
                         it->second.open == d.open && it->second.high == d.high && it->second.low == d.low &&
                         it->second.last == d.last;
       if (!same) {
-        bad(0, "daily statistics of instrument " + std::to_string(d.instrument.v) + " on day " +
+        bad(0, std::string(to_string(d.kind)) + " daily statistics of instrument " + std::to_string(d.instrument.v) + " on day " +
                    std::to_string(std::int64_t{d.day.v}) + " do not match that day's trades");
       }
     }
     if (stored != daily_.size()) {
       bad(0, "daily statistics hold " + std::to_string(std::uint64_t{stored}) +
-                 " days x instruments, the trades make " + std::to_string(std::uint64_t{daily_.size()}));
+                 " days x instruments x modes, the trades make " + std::to_string(std::uint64_t{daily_.size()}));
     }
   }
 

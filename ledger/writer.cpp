@@ -1293,12 +1293,14 @@ struct Writer::Impl {
 
   void add_to_daily(const Trade& t) {
     const Day day = local_day(t.ts, work.utc_offset_minutes);
-    auto it = std::find_if(daily.begin(), daily.end(),
-                           [&](const DailyStats& s) { return s.day == day && s.instrument == t.instrument; });
+    auto it = std::find_if(daily.begin(), daily.end(), [&](const DailyStats& s) {
+      return s.day == day && s.instrument == t.instrument && s.kind == t.kind;
+    });
     if (it == daily.end()) {
       DailyStats s;
       s.day = day;
       s.instrument = t.instrument;
+      s.kind = t.kind;
       s.open = s.high = s.low = t.price;
       it = daily.insert(daily.end(), s);
     }
@@ -1335,7 +1337,8 @@ struct Writer::Impl {
 
   void flush_daily(MDB_txn* txn) {
     for (const DailyStats& add : daily) {
-      const DailyKey key{Be<std::uint32_t>(day_key(add.day)), Be<std::uint32_t>(add.instrument.v)};
+      const DailyKey key{Be<std::uint32_t>(day_key(add.day)),
+                         Be<std::uint32_t>(daily_instrument_word(add.instrument, add.kind))};
       DailyStats s = add;
       if (const auto stored =
               detail::get<DailyRecord>(txn, dbi(Db::kDaily), detail::val(key), Db::kDaily, path)) {

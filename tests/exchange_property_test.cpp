@@ -6,8 +6,11 @@
 // facility was eligible, the industries match, the two sides are different enterprises, the credit is
 // floor(qty * 1000 / ratio) and never 0 t; running totals kept here show no facility selling more than
 // its capacity, no project credited beyond its need, no capped region above its cap; and every
-// project's credited + reserved stays within its need after every command. At the end every
-// participant's orders are canceled and every reservation must be back at zero.
+// project's credited + reserved stays within its need after every command. Block trades are mixed in:
+// some new orders become block proposals to a random counterparty, and pending proposals are
+// accepted (with an account of the counterparty, or any account), declined or withdrawn at random;
+// their fills face the same checks. At the end every participant's orders are canceled and its
+// proposals withdrawn, and every reservation must be back at zero.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -190,6 +193,45 @@ std::size_t region_index(const Market& m, std::uint32_t code) {
   return m.regions.size();
 }
 
+// A random answer to pending proposal `b` at `ts`: mostly an acceptance by its counterparty with one
+// of the counterparty's own accounts of the other side (sometimes any account), else a decline or a
+// withdrawal (sometimes by the wrong participant, which must be refused).
+Command answer(const Market& m, const BlockProposal& b, crix::test::Rng& rng, Timestamp ts) {
+  Command c;
+  c.ts = ts;
+  c.id = b.id;
+  c.participant = b.counterparty;
+  const std::uint64_t roll = rng.below(10);
+  if (roll == 0) {
+    c.type = CommandType::kBlockDecline;
+  } else if (roll == 1) {
+    c.type = CommandType::kBlockWithdraw;
+    c.participant = b.proposer;
+  } else {
+    c.type = CommandType::kBlockAccept;
+    const std::string& who = m.participants[b.counterparty.v].id;
+    std::vector<std::uint64_t> own;
+    if (b.side == Side::kSell) {
+      for (std::size_t p = 0; p < m.projects.size(); ++p) {
+        if (m.projects[p].owner == who) own.push_back(p);
+      }
+    } else {
+      for (std::size_t f = 0; f < m.facilities.size(); ++f) {
+        if (m.facilities[f].owner == who) own.push_back(f);
+      }
+    }
+    const std::size_t n = b.side == Side::kSell ? m.projects.size() : m.facilities.size();
+    c.account = AccountId(!own.empty() && rng.below(8) != 0 ? own[rng.below(own.size())] : rng.below(n));
+  }
+  if (rng.below(30) == 0) c.participant = ParticipantId(static_cast<std::uint32_t>(rng.below(m.participants.size())));
+  return c;
+}
+
+std::size_t of_block_ended(const EventSink& sink) {
+  return static_cast<std::size_t>(std::count_if(sink.begin(), sink.end(),
+                                                [](const Event& e) { return e.type == EventType::kBlockEnded; }));
+}
+
 }  // namespace
 
 TEST_CASE("property: random registries and streams never break a market rule", "[exchange][property]") {
@@ -198,6 +240,8 @@ TEST_CASE("property: random registries and streams never break a market rule", "
   std::uint64_t need_covered = 0;  // remainders canceled after a fill at a ratio below the highest
   std::uint64_t spent = 0;         // remainders canceled because they could credit nothing
   std::uint64_t credits_nothing = 0;
+  std::uint64_t block_fills = 0;
+  std::uint64_t blocks_ended = 0;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     crix::test::Rng rng{seed};
     const Market market = random_market(rng);
@@ -228,6 +272,13 @@ TEST_CASE("property: random registries and streams never break a market rule", "
     for (int i = 0; i < 12000; ++i) {
       Command c = stream->next();
       if (i == 9000) c.ts = Timestamp(c.ts.v + 18LL * 3600 * 1'000'000'000);  // jump to the next morning
+      if (c.type == CommandType::kNew && rng.below(20) == 0) {
+        c.type = CommandType::kBlockPropose;
+        c.expire_at = Timestamp(static_cast<std::int64_t>(rng.below(market.participants.size())));
+        c.qty = Qty(c.qty.v * static_cast<std::int64_t>(1 + rng.below(4)));
+      } else if (!x.blocks().empty() && rng.below(8) == 0) {
+        c = answer(market, x.blocks()[rng.below(x.blocks().size())], rng, c.ts);
+      }
       sink.clear();
       x.apply(c, sink);
       ++total_commands;
@@ -236,7 +287,8 @@ TEST_CASE("property: random registries and streams never break a market rule", "
       // market's state, and every eighth command besides.
       const bool traded = std::any_of(sink.begin(), sink.end(), [](const Event& e) {
         return e.type == EventType::kFill || e.type == EventType::kDayClosed ||
-               e.type == EventType::kParticipantState || e.type == EventType::kInstrumentState;
+               e.type == EventType::kParticipantState || e.type == EventType::kInstrumentState ||
+               e.type == EventType::kBlockProposed || e.type == EventType::kBlockEnded;
       });
       if (traded || i % 8 == 0) REQUIRE(x.check_invariants().empty());
       for (std::uint32_t p = 0; p < x.market().projects.size(); ++p) {
@@ -247,8 +299,10 @@ TEST_CASE("property: random registries and streams never break a market rule", "
         if (e.type == EventType::kCanceled && e.reason == CancelReason::kNeedCovered) ++need_covered;
         if (e.type == EventType::kCanceled && e.reason == CancelReason::kCreditsNothing) ++spent;
         if (e.type == EventType::kRejected && e.code == RejectCode::kCreditsNothing) ++credits_nothing;
+        if (e.type == EventType::kBlockEnded) ++blocks_ended;
         if (e.type != EventType::kFill) continue;
         ++total_fills;
+        if (e.mode == TradeMode::kBlock) ++block_fills;
         const bool taker_buys = e.side == Side::kBuy;
         const std::uint64_t f = (taker_buys ? e.maker_account : e.account).v;
         const std::uint64_t p = (taker_buys ? e.account : e.maker_account).v;
@@ -290,6 +344,16 @@ TEST_CASE("property: random registries and streams never break a market rule", "
       CHECK(x.project_credited(static_cast<std::uint32_t>(p)) == credited[p]);
     }
     // Cancel everything: reservations return to zero and the book is empty.
+    while (!x.blocks().empty()) {
+      Command c;
+      c.type = CommandType::kBlockWithdraw;
+      c.id = x.blocks().front().id;
+      c.participant = x.blocks().front().proposer;
+      c.ts = Timestamp(ms.start.v + 40LL * 3600 * 1'000'000'000);
+      sink.clear();
+      x.apply(c, sink);
+      REQUIRE(of_block_ended(sink) == 1);
+    }
     for (std::uint32_t p = 0; p < market.participants.size(); ++p) {
       Command c;
       c.type = CommandType::kMassCancel;
@@ -310,9 +374,12 @@ TEST_CASE("property: random registries and streams never break a market rule", "
   CHECK(need_covered > 0);
   CHECK(spent > 0);
   CHECK(credits_nothing > 0);
-  std::printf("property: %llu commands, %llu fills, %llu remainders canceled (need covered), %llu (credit "
-              "nothing), %llu buys that credit nothing refused\n",
+  CHECK(block_fills > 100);
+  CHECK(blocks_ended > 100);
+  std::printf("property: %llu commands, %llu fills (%llu of blocks), %llu remainders canceled (need covered), "
+              "%llu (credit nothing), %llu buys that credit nothing refused, %llu proposals ended unaccepted\n",
               static_cast<unsigned long long>(total_commands), static_cast<unsigned long long>(total_fills),
-              static_cast<unsigned long long>(need_covered), static_cast<unsigned long long>(spent),
-              static_cast<unsigned long long>(credits_nothing));
+              static_cast<unsigned long long>(block_fills), static_cast<unsigned long long>(need_covered),
+              static_cast<unsigned long long>(spent), static_cast<unsigned long long>(credits_nothing),
+              static_cast<unsigned long long>(blocks_ended));
 }

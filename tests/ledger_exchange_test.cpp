@@ -460,13 +460,15 @@ TEST_CASE("crix ledger report gives each instrument's day against its previous c
   crix::test::RunResult r = run("ledger report " + ledger + " --csv");
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("day,instrument,open,high,low,close,prev_close,change,change_pct,trades,volume_t,value_yuan,"
-                    "cum_trades,cum_volume_t,cum_value_yuan\r\n", 0) == 0);
+                    "block_trades,block_volume_t,block_value_yuan,cum_trades,cum_volume_t,cum_value_yuan\r\n",
+                    0) == 0);
   const std::string p = yuan(close1.v + 100);
   CHECK(r.out.find("\r\n2026-12-02," + code + "," + p + "," + p + "," + p + "," + p + "," + yuan(close1.v) +
                    ",1.00,") != std::string::npos);
-  CHECK(r.out.find(",1,10," + yuan((close1.v + 100) * 10) + "," + std::to_string(first_day[0].trades + 1) + "," +
+  CHECK(r.out.find(",1,10," + yuan((close1.v + 100) * 10) + ",0,0,0.00," + std::to_string(first_day[0].trades + 1) + "," +
                    std::to_string(first_day[0].volume.v + 10) + ",") != std::string::npos);
-  CHECK(r.out.find("\r\n2026-12-02,total,,,,,,,,1,10,") != std::string::npos);
+  CHECK(r.out.find("\r\n2026-12-02,total,,,,,,,,1,10," + yuan((close1.v + 100) * 10) + ",0,0,0.00,") !=
+        std::string::npos);
   // The first day has no previous close on the ledger: null in JSON.
   r = run("ledger report " + ledger + " 2026-12-01 --json");
   CHECK(r.exit_code == 0);
@@ -977,4 +979,104 @@ TEST_CASE("crix ledger on a ledger with a page zeroed ends with a clear error or
       ++stopped_lmdb;
   }
   CHECK(stopped_lmdb > 0);
+}
+
+TEST_CASE("a block trade is on the ledger as kind block with statistics of its own, and a pending proposal "
+          "survives a restart",
+          "[ledger][exchange][block]") {
+  const crix::test::ScratchDir dir;
+  const std::string ledger = dir.file("block.ledger");
+  const crix::engine::Market market = sample();
+  using crix::engine::Command;
+  using crix::engine::CommandType;
+  const crix::engine::Timestamp day = crix::engine::local_time({2026, 12, 1}, 10, 0, 480);
+  std::uint64_t seq_of_proposal = 0;
+  crix::engine::Price listed_close{};
+  {
+    crix::ledger::OpenLedger opened = crix::ledger::open_ledger(ledger, market);
+    const crix::engine::Exchange& x = *opened.exchange;
+    // One book trade of 1,000 t at 570 yuan, then a proposal of 300,000 t at 700 yuan.
+    Command sell;
+    sell.type = CommandType::kNew;
+    sell.side = crix::engine::Side::kSell;
+    sell.tif = crix::engine::TimeInForce::kGtc;
+    sell.instrument = crix::engine::InstrumentId(*x.instrument_index("STEEL-IRON"));
+    sell.participant = crix::engine::ParticipantId(*x.participant_index("HB-TANGSHAN-IRON"));
+    sell.account = crix::engine::AccountId(*x.facility_index("HB-BF-450"));
+    sell.id = crix::engine::OrderId(opened.next_seq().v);
+    sell.price = crix::engine::Price(57000);
+    sell.qty = crix::engine::Qty(1000);
+    crix::ledger::apply_and_commit(opened, sell, day);
+    Command buy = sell;
+    buy.side = crix::engine::Side::kBuy;
+    buy.participant = crix::engine::ParticipantId(*x.participant_index("TJ-BOHAI-STEEL"));
+    buy.account = crix::engine::AccountId(*x.project_index("TJ-NEW-BF-2500"));
+    buy.id = crix::engine::OrderId(opened.next_seq().v);
+    crix::ledger::apply_and_commit(opened, buy, day);
+    Command propose = sell;
+    propose.type = CommandType::kBlockPropose;
+    propose.id = crix::engine::OrderId(opened.next_seq().v);
+    propose.price = crix::engine::Price(70000);
+    propose.qty = crix::engine::Qty(300000);
+    propose.expire_at = crix::engine::Timestamp(*x.participant_index("TJ-BOHAI-STEEL"));
+    seq_of_proposal = propose.id.v;
+    const auto events = crix::ledger::apply_and_commit(opened, propose, day);
+    REQUIRE(std::any_of(events.begin(), events.end(), [](const crix::engine::Event& e) {
+      return e.type == crix::engine::EventType::kBlockProposed;
+    }));
+    listed_close = crix::engine::Price(57000);
+  }
+  // Reopened: the journal's replay brings the proposal back, reservation and all.
+  crix::ledger::OpenLedger opened = crix::ledger::open_ledger(ledger, market);
+  REQUIRE(opened.recovery.ok());
+  const crix::engine::Exchange& x = *opened.exchange;
+  REQUIRE(x.blocks().size() == 1);
+  CHECK(x.blocks()[0].id.v == seq_of_proposal);
+  CHECK(x.facility_reserved(*x.facility_index("HB-BF-450")) == 300000);
+  Command accept;
+  accept.type = CommandType::kBlockAccept;
+  accept.id = crix::engine::OrderId(seq_of_proposal);
+  accept.participant = crix::engine::ParticipantId(*x.participant_index("TJ-BOHAI-STEEL"));
+  accept.account = crix::engine::AccountId(*x.project_index("TJ-NEW-BF-2500"));
+  const auto events = crix::ledger::apply_and_commit(opened, accept, day);
+  REQUIRE(std::count_if(events.begin(), events.end(), [](const crix::engine::Event& e) {
+            return e.type == crix::engine::EventType::kFill && e.mode == crix::engine::TradeMode::kBlock;
+          }) == 1);
+  opened.writer.reset();
+
+  const crix::ledger::Reader reader(ledger);
+  REQUIRE(reader.meta().trade_count == 2);
+  CHECK(reader.meta().schema == crix::ledger::kSchemaVersion);
+  const crix::ledger::Trade block = *reader.trade(crix::engine::TradeId(2));
+  CHECK(block.kind == crix::ledger::TradeKind::kBlock);
+  CHECK(block.qty.v == 300000);
+  CHECK(block.credited.v == 200000);
+  CHECK(reader.trade(crix::engine::TradeId(1))->kind == crix::ledger::TradeKind::kTrade);
+  const crix::ledger::VerifyReport verdict = crix::ledger::verify(reader);
+  INFO((verdict.problem ? verdict.problem->what : std::string()));
+  CHECK(verdict.ok());
+  // The day's statistics per mode: the book's 1,000 t make the close, the block's 300,000 t apart.
+  const auto stats = reader.daily_stats(crix::ledger::Day(0), crix::ledger::Day(100'000));
+  REQUIRE(stats.size() == 2);
+  CHECK(stats[0].kind == crix::ledger::TradeKind::kTrade);
+  CHECK(stats[0].volume.v == 1000);
+  CHECK(stats[0].close == listed_close);
+  CHECK(stats[1].kind == crix::ledger::TradeKind::kBlock);
+  CHECK(stats[1].volume.v == 300000);
+  CHECK(stats[1].close.v == 70000);
+  // As a regulator reads it.
+  crix::test::RunResult r = run("ledger trades " + ledger + " --csv");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\r\n1,book,") != std::string::npos);
+  CHECK(r.out.find("\r\n2,block,") != std::string::npos);
+  r = run("ledger daily " + ledger + " --csv");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(",STEEL-IRON,book,1,1000,") != std::string::npos);
+  CHECK(r.out.find(",STEEL-IRON,block,1,300000,") != std::string::npos);
+  r = run("ledger report " + ledger + " 2026-12-01 --csv");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\r\n2026-12-01,STEEL-IRON,570.00,570.00,570.00,570.00,,,,1,1000,570000.00,1,300000,"
+                   "210000000.00,2,301000,210570000.00\r\n") != std::string::npos);
+  r = run("verify " + ledger);
+  CHECK(r.exit_code == 0);
 }
