@@ -85,6 +85,21 @@
 // project loses the credit, region totals move back) as a Revoked event whose trade id is the next of
 // the fill sequence; afterwards kSetEliminationStatus moves the entry forward (confirmed, shut,
 // dismantled). The day's statistics keep a revoked trade: a revocation does not unprint a price.
+//
+// Block trades (exchange_block.cpp; command.hpp has the fields). kBlockPropose: the proposer names the
+// counterparty, its own facility (sell) or project (buy), price and quantity; the entry checks of an
+// order of its side apply (trader, session, halt, account, eligibility, capacity or need, an
+// indivisible facility whole), with the instrument's block minimum (kBelowBlockMin) and block band
+// (kOutsideBlockBand) in place of the listed maximum and band, and the counterparty must be another
+// participant, active, allowed the other side and the instrument (kBlockCounterparty). The proposal
+// reserves like an open order of its quantity until it ends (BlockProposed; blocks() lists them).
+// kBlockAccept by the counterparty with its own account: that account's entry checks, then the pair
+// (kBlockPairRefused: the transfer and ratio rules, a credit of at least 1 t, the project's room at the
+// pair's ratio, the buyer region's cap), all or nothing; refused, the proposal stays pending. Accepted,
+// it settles as one Fill with mode kBlock (exchange.hpp's fill rules: credit, sold, region totals,
+// elimination entry, publicity), which does not enter the day's close. kBlockDecline by the
+// counterparty, kBlockWithdraw by the proposer; the close, a suspension of either party and a registry
+// change of the proposer's account end it too (BlockEnded with the reason).
 #pragma once
 
 #include <cstddef>

@@ -173,7 +173,7 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "facility[8].expires: must be a date like 2027-12-31, got a string"},
       {"market.toml", "divisible = false", "divisible = \"no\"", "facility[0].divisible: must be true or false"},
       {"market.toml", "owner = \"TJ-RONGCHENG\"", "owner = \"NOBODY\"",
-       "market.toml:243: facility[0].owner: participant NOBODY is not listed"},
+       "market.toml:248: facility[0].owner: participant NOBODY is not listed"},
       {"market.toml", "owner = \"TJ-BOHAI-STEEL\"\nindustry = \"steel\"\nregion = 120000\nnew_capacity",
        "owner = \"TJ-RONGCHENG\"\nindustry = \"steel\"\nregion = 120000\nnew_capacity",
        "project[0].owner: participant TJ-RONGCHENG has no buyer role"},
@@ -245,7 +245,7 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
       // crixd refused each of these only at start (the ledger, QuickFIX) or, for the hash, never: no
       // logon could match it.
       {"market.toml", "id = \"TJ-RONGCHENG\"", "id = \"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\"",
-       "market.toml:118: participant[0].id: must be at most 48 characters of printable ASCII without spaces"},
+       "market.toml:123: participant[0].id: must be at most 48 characters of printable ASCII without spaces"},
       {"market.toml", "id = \"TJ-RONGCHENG\"", "id = \"TJ-RONG\\u0000CHENG\"",
        "participant[0].id: must be at most 48 characters of printable ASCII without spaces (FIX messages carry "
        "it, the ledger stores it), got 13 bytes with a space or control character"},
