@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -47,8 +48,21 @@ class QuietLink : public http::Link {
   const ledger::Writer& writer_;
 };
 
+// The sample market, or the end of the run with the loader's errors: a sample this build cannot load
+// (say a key added by a newer checkout) is no finding of the server's.
+config::LoadResult sample_or_abort() {
+  config::LoadResult r = config::load_market(config::sample_market_path());
+  if (!r.market) {
+    std::fprintf(stderr, "fuzz_http_request: the sample market %s does not load:\n",
+                 config::sample_market_path().c_str());
+    for (const config::ConfigError& e : r.errors) std::fprintf(stderr, "  %s\n", config::format(e).c_str());
+    abort();
+  }
+  return r;
+}
+
 struct World {
-  config::LoadResult market = config::load_market(config::sample_market_path());
+  config::LoadResult market = sample_or_abort();
   std::string dir = [] {
     char tmpl[] = "/tmp/crix-fuzz-http-XXXXXX";
     const char* made = mkdtemp(tmpl);
