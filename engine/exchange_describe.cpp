@@ -166,6 +166,10 @@ std::string Exchange::describe(const Event& e) const {
              " reserved by open orders); the order needs " + tonnes(e.arg2) + " more";
     }
     case RejectCode::kFacilityIndivisible:
+      if (e.mode == TradeMode::kBlock) {
+        return facility(e.account.v) + " is indivisible: a block trade of it is for its whole remaining " +
+               tonnes(e.arg1);
+      }
       return facility(e.account.v) + " is indivisible: sell its whole remaining " + tonnes(e.arg1) +
              " in one all-or-none order (ExecInst G, or FOK)";
     case RejectCode::kUnknownProject:

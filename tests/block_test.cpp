@@ -219,6 +219,8 @@ TEST_CASE("an indivisible facility is proposed whole, and sells by block above t
   Rejection r = rejection(
       m, m.propose("TJ-RONGCHENG", "STEEL-IRON", kSell, "TJ-BF-410", 300000, 58000, "TJ-BOHAI-STEEL"));
   CHECK(r.code == RejectCode::kFacilityIndivisible);
+  CHECK(r.text == "facility TJ-BF-410 (410 m3 blast furnace (ironmaking), Tianjin) is indivisible: a block trade of "
+                  "it is for its whole remaining 500000 t");
   REQUIRE(of_type(m.propose("TJ-RONGCHENG", "STEEL-IRON", kSell, "TJ-BF-410", 500000, 58000, "TJ-BOHAI-STEEL"),
                   EventType::kBlockProposed)
               .size() == 1);
