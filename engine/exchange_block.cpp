@@ -75,17 +75,7 @@ void Exchange::Impl::on_block_propose(const Command& c, EventSink& sink) {
   const BlockProposal b{c.id, c.instrument, c.participant, block_counterparty(c), c.side, c.account, c.price, c.qty};
   blocks.push_back(b);
   reserve(b.side, b.account, b.qty.v, +1);
-  Event e;
-  e.type = EventType::kBlockProposed;
-  e.instrument = b.instrument;
-  e.order_id = b.id;
-  e.side = b.side;
-  e.account = b.account;
-  e.participant = b.proposer;
-  e.maker_participant = b.counterparty;
-  e.price = b.price;
-  e.qty = b.qty;
-  sink.push(e);
+  sink.push(block_event(b, EventType::kBlockProposed));
 }
 
 std::int64_t Exchange::Impl::check_block_pair(const Command& accept, const BlockProposal& b, std::uint32_t f,
@@ -107,7 +97,9 @@ std::int64_t Exchange::Impl::check_block_pair(const Command& accept, const Block
   const std::size_t slot = ps.region * kIndustries + ind(ps.industry);
   if (caps[slot] != kNoCap) {
     const std::int64_t after = capacity[slot] + credit - (facilities[f].region == ps.region ? b.qty.v : 0);
-    if (after > caps[slot]) return refuse(BlockRefusal::kRegionCap, std::max<std::int64_t>(caps[slot] - capacity[slot], 0));
+    if (after > caps[slot]) {
+      return refuse(BlockRefusal::kRegionCap, std::max<std::int64_t>(caps[slot] - capacity[slot], 0));
+    }
   }
   return credit;
 }
@@ -190,9 +182,14 @@ void Exchange::Impl::end_block(std::size_t i, CancelReason reason, EventSink& si
   const BlockProposal b = blocks[i];
   blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(i));
   reserve(b.side, b.account, b.qty.v, -1);
-  Event e;
-  e.type = EventType::kBlockEnded;
+  Event e = block_event(b, EventType::kBlockEnded);
   e.reason = reason;
+  sink.push(e);
+}
+
+Event Exchange::Impl::block_event(const BlockProposal& b, EventType type) {
+  Event e;
+  e.type = type;
   e.instrument = b.instrument;
   e.order_id = b.id;
   e.side = b.side;
@@ -201,7 +198,7 @@ void Exchange::Impl::end_block(std::size_t i, CancelReason reason, EventSink& si
   e.maker_participant = b.counterparty;
   e.price = b.price;
   e.qty = b.qty;
-  sink.push(e);
+  return e;
 }
 
 }  // namespace crix::engine

@@ -74,7 +74,9 @@ std::string Exchange::describe(const Event& e) const {
                          (e.side == Side::kSell ? "sells " : "buys ") + tonnes(e.qty.v) + " of " + instrument +
                          " at " + yuan(e.price.v) + " per t " + (e.side == Side::kSell ? "from " : "for ") +
                          account(e.side, e.account.v) + (e.side == Side::kSell ? " to " : " from ") + other;
-      if (e.type == EventType::kBlockProposed) return text + ": proposed, awaiting " + other + "'s answer until the close";
+      if (e.type == EventType::kBlockProposed) {
+        return text + ": proposed, awaiting " + other + "'s answer until the close";
+      }
       if (e.reason == CancelReason::kRequested) return text + ": withdrawn by " + who;
       return text + ": ended, " + std::string(to_string(e.reason));
     }

@@ -272,6 +272,8 @@ struct Exchange::Impl final : EligibilityHook {
     }
   }
   std::size_t find_block(OrderId id) const;  // its index in `blocks`, or blocks.size()
+  // A BlockProposed or BlockEnded event of `b` (exchange.hpp's fields; the caller sets a reason).
+  static Event block_event(const BlockProposal& b, EventType type);
 
   // ---- registry and elimination list (registry.hpp) ----------------------------------------------
 

@@ -39,6 +39,21 @@ inline Market converter_on_any_steel() {
   return mk;
 }
 
+// The sample with Tianjin's clinker line owned by another enterprise (so Tianjin's clinker project
+// has a possible seller) and Hebei's line divisible: the key-region clinker rule then forbids the
+// Hebei-Tianjin pair, which nothing else would.
+inline Market clinker_key_region() {
+  Market mk = sample();
+  for (Facility& f : mk.facilities) {
+    if (f.id == "TJ-CL-2500") f.owner = "TJ-RONGCHENG";
+    if (f.id == "HB-CL-4000") f.divisible = true;
+  }
+  for (Participant& p : mk.participants) {
+    if (p.id == "TJ-RONGCHENG") p.instruments.push_back("CEMENT-CLINKER");
+  }
+  return mk;
+}
+
 struct Market_ {
   explicit Market_(Market mk = sample()) : x(std::move(mk)) {}
   Exchange x;

@@ -70,16 +70,7 @@ TEST_CASE("a project no registered facility may ever sell to is refused at entry
 }
 
 TEST_CASE("key-region provinces do not buy clinker from other provinces: the pair is skipped", "[exchange]") {
-  // A variant of the sample in which Tianjin's clinker line belongs to another enterprise (so the
-  // Tianjin project has a possible seller) and Hebei's line is divisible.
-  Market mk = sample();
-  for (Facility& f : mk.facilities) {
-    if (f.id == "TJ-CL-2500") f.owner = "TJ-RONGCHENG";
-    if (f.id == "HB-CL-4000") f.divisible = true;
-  }
-  for (Participant& p : mk.participants) {
-    if (p.id == "TJ-RONGCHENG") p.instruments.push_back("CEMENT-CLINKER");
-  }
+  const Market mk = clinker_key_region();
   Market_ m;
   Exchange x(mk);
   EventSink sink;
