@@ -165,6 +165,7 @@ void trade(std::string& out, const http::TradeView& t, std::int32_t offset_minut
   m.text("buyer", t.buyer);
   m.text("facility", t.facility);
   m.number("id", t.id);
+  m.text("kind", t.kind);
   m.number("price", t.price);
   m.text("project", t.project);
   m.number("qty", t.qty);

@@ -102,7 +102,8 @@ Published::Published(const engine::Market& market, const engine::Exchange& excha
     if (!ledger::is_trade(t.kind)) continue;
     trades_.push_back(http::TradeView{t.id.v, t.seq.v, t.ts.v, market.instruments[t.instrument.v].code, t.price.v,
                                       t.qty.v, market.participants[t.buyer.v].id, market.participants[t.seller.v].id,
-                                      market.facilities[t.facility.v].id, market.projects[t.project.v].id});
+                                      market.facilities[t.facility.v].id, market.projects[t.project.v].id,
+                                      std::string(ledger::to_string(t.kind))});
   }
 }
 
@@ -180,6 +181,7 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
       t.id = trade->id;
       t.seq = c.seq;
       t.time = c.ts;
+      t.kind = std::string(engine::to_string(e.mode));
       t.symbol = market_.instruments[trade->instrument].code;
       t.price = trade->price;
       t.qty = trade->qty;
@@ -193,6 +195,7 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
       trades_.push_back(std::move(t));
       if (trades_.size() > kRecentTrades) trades_.pop_front();
       ++trades_total_;
+      if (e.mode != engine::TradeMode::kBook) break;  // the instrument's last price and volume are the book's
       http::InstrumentView& v = instruments_[trade->instrument];
       v.last_price = trade->price;
       v.volume += trade->qty;

@@ -96,9 +96,10 @@ TEST_CASE("feed JSON: each view and each update equals nlohmann's text for the s
 
     const std::int32_t offset = static_cast<std::int32_t>(rng.range(-720, 840));
     crix::http::TradeView t{rng.next(), head.seq, rng.range(0, 4'000'000'000'000'000'000), text(rng), number(rng),
-                            number(rng), text(rng), text(rng), text(rng), text(rng)};
+                            number(rng), text(rng), text(rng), text(rng), text(rng), text(rng)};
     json tj{{"id", t.id},         {"seq", t.seq},
             {"time", t.time},     {"time_text", feed_json::time_text(t.time, offset)},
+            {"kind", t.kind},
             {"symbol", t.symbol}, {"price", t.price},
             {"qty", t.qty},       {"buyer", t.buyer},
             {"seller", t.seller}, {"facility", t.facility},

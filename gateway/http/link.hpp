@@ -79,6 +79,7 @@ struct TradeView {
   std::string seller;
   std::string facility;
   std::string project;
+  std::string kind = "book";  // how it was made: "book" (listed), "block" (a block trade)
 };
 
 struct SessionView {

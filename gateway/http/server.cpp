@@ -887,6 +887,7 @@ Json to_json(const TradeView& t, std::int32_t offset) {
               {"seq", t.seq},
               {"time", t.time},
               {"time_text", ledger::time_text(engine::Timestamp(t.time), offset)},
+              {"kind", t.kind},
               {"symbol", t.symbol},
               {"price", t.price},
               {"qty", t.qty},
