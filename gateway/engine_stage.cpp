@@ -160,6 +160,8 @@ void EngineStage::console_changes(const Command& c, Unit& unit) const {
       case EventType::kReplaced:
       case EventType::kParticipantState:
       case EventType::kDayClosed:
+      case EventType::kBlockProposed:
+      case EventType::kBlockEnded:
         unit.console.changes.push_back(ConsoleBatch::Change{c.seq.v, c.ts.v, e});
         break;
       default:

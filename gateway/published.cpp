@@ -96,6 +96,10 @@ Published::Published(const engine::Market& market, const engine::Exchange& excha
   for (std::uint32_t p = 0; p < market.participants.size(); ++p) {
     suspended_[p] = exchange.suspended(engine::ParticipantId(p));
   }
+  for (const engine::BlockProposal& b : exchange.blocks()) {
+    blocks_.emplace(b.id.v, block_view(b.id.v, 0, b.instrument.v, b.side, b.proposer.v, b.account, b.counterparty.v,
+                                       b.price.v, b.qty.v));
+  }
   const std::uint64_t count = reader.meta().trade_count;
   const std::uint64_t from = count > kRecentTrades ? count - kRecentTrades : 0;
   for (const ledger::Trade& t : reader.trades(ledger::Page{engine::TradeId(from), kRecentTrades})) {
@@ -169,7 +173,15 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
       rest(o, c.ts);
       break;
     }
+    case engine::EventType::kBlockProposed:
+      blocks_.emplace(e.order_id.v, block_view(e.order_id.v, c.ts, e.instrument.v, e.side, e.participant.v, e.account,
+                                               e.maker_participant.v, e.price.v, e.qty.v));
+      break;
+    case engine::EventType::kBlockEnded:
+      blocks_.erase(e.order_id.v);
+      break;
     case engine::EventType::kFill: {
+      if (e.mode == engine::TradeMode::kBlock) blocks_.erase(e.order_id.v);
       for (const auto& [id, leaves] : {std::pair{e.order_id.v, e.leaves.v}, std::pair{e.maker_id.v, e.maker_leaves.v}}) {
         if (leaves == 0) {
           remove_order(id);
@@ -523,6 +535,22 @@ std::optional<http::BookView> Published::book(std::string_view symbol, std::size
     for (const Order* o : rows) v.orders.push_back(o->view);
   }
   return v;
+}
+
+std::vector<http::BlockView> Published::blocks() const {
+  const std::lock_guard lock(mutex_);
+  std::vector<http::BlockView> out;
+  out.reserve(blocks_.size());
+  for (const auto& [id, b] : blocks_) out.push_back(b);
+  return out;
+}
+
+http::BlockView Published::block_view(std::uint64_t id, std::int64_t proposed, std::uint32_t instrument,
+                                      engine::Side side, std::uint32_t proposer, engine::AccountId account,
+                                      std::uint32_t counterparty, std::int64_t price, std::int64_t qty) const {
+  return http::BlockView{id, proposed, market_.instruments.at(instrument).code, side == engine::Side::kBuy ? '1' : '2',
+                         market_.participants.at(proposer).id, account_of(side, account),
+                         market_.participants.at(counterparty).id, price, qty};
 }
 
 std::vector<http::TradeView> Published::recent_trades(std::size_t limit) const {

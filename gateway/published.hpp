@@ -49,7 +49,8 @@ struct ConsoleBatch {
   struct Change {
     std::uint64_t seq = 0;
     std::int64_t ts = 0;
-    engine::Event event;  // Accepted, Fill, Canceled, Expired, Replaced, ParticipantState, DayClosed
+    engine::Event event;  // Accepted, Fill, Canceled, Expired, Replaced, ParticipantState, DayClosed,
+                          // BlockProposed, BlockEnded
   };
   std::vector<Change> changes;
   MarketChanges market;                   // every command of the unit, in seq order
@@ -89,6 +90,7 @@ class Published {
   std::vector<http::InstrumentView> instruments() const;
   std::optional<http::BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const;
   std::vector<http::TradeView> recent_trades(std::size_t limit) const;
+  std::vector<http::BlockView> blocks() const;
   std::vector<http::SessionView> sessions() const;
   std::vector<http::ParticipantView> participants() const;
   http::MetricsView metrics() const;
@@ -152,6 +154,9 @@ class Published {
   http::ParticipantView participant_view(std::uint32_t p) const;
   http::SessionView session_view(std::uint32_t p) const;
   std::string account_of(engine::Side side, engine::AccountId account) const;
+  http::BlockView block_view(std::uint64_t id, std::int64_t proposed, std::uint32_t instrument, engine::Side side,
+                             std::uint32_t proposer, engine::AccountId account, std::uint32_t counterparty,
+                             std::int64_t price, std::int64_t qty) const;
 
   const engine::Market& market_;
   const std::int32_t utc_offset_minutes_;
@@ -163,6 +168,7 @@ class Published {
   std::unordered_map<std::uint64_t, Order> orders_;
   std::uint64_t next_priority_ = 1;
   std::deque<http::TradeView> trades_;
+  std::map<std::uint64_t, http::BlockView> blocks_;  // pending block proposals by id (= seq: oldest first)
   std::vector<bool> suspended_;
   std::vector<std::uint32_t> open_orders_;  // per participant
   std::vector<SessionState> session_states_;

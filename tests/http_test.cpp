@@ -93,6 +93,10 @@ class TestLink : public http::Link {
   std::vector<http::TradeView> recent_trades(std::size_t) const override {
     return {{1, 40, 1'796'000'000'000'000'000, "STEEL-IRON", 58000, 10, "HB-BUYER", "TJ-RONGCHENG", "TJ-BF-410", ""}};
   }
+  std::vector<http::BlockView> blocks() const override {
+    return {{12, 1'796'000'000'000'000'000, "STEEL-IRON", '2', "HB-TANGSHAN-IRON", "HB-BF-450", "TJ-BOHAI-STEEL", 70000,
+             300000}};
+  }
   std::vector<http::SessionView> sessions() const override { return {{"TJ-RONGCHENG", "TJ-RONGCHENG", true, 1, 2, 3, 4, 0, 0}}; }
   std::vector<http::ParticipantView> participants() const override {
     return {{"TJ-RONGCHENG", "Tianjin Rongcheng", "active", 1, true}};
@@ -284,6 +288,7 @@ TEST_CASE("console: every endpoint answers each role as docs/API.md says", "[htt
       {"/api/v1/book/STEEL-IRON?depth=5", 1},
       {"/api/v1/book/STEEL-IRON?orders=1", 2},
       {"/api/v1/trades/recent?limit=5", 1},
+      {"/api/v1/blocks", 1},
       {"/api/v1/sessions", 1},
       {"/api/v1/participants", 1},
       {"/api/v1/ledger/trades", 1},
@@ -332,6 +337,11 @@ TEST_CASE("console: every endpoint answers each role as docs/API.md says", "[htt
   const Json trade = get(f.port, "/api/v1/trades/recent", kOperator).json()["items"][0];
   CHECK(trade["project"].is_null());  // absent values are null, never ""
   CHECK(trade["time_text"] == "2026-11-30 08:53:20.000+08:00");
+  CHECK(trade["kind"] == "book");
+  const Json block = get(f.port, "/api/v1/blocks", kOperator).json()["items"][0];
+  CHECK(block == Json{{"id", 12}, {"proposed", 1'796'000'000'000'000'000}, {"proposed_text", "2026-11-30 08:53:20.000+08:00"},
+                      {"symbol", "STEEL-IRON"}, {"side", "sell"}, {"proposer", "HB-TANGSHAN-IRON"},
+                      {"account", "HB-BF-450"}, {"counterparty", "TJ-BOHAI-STEEL"}, {"price", 70000}, {"qty", 300000}});
   CHECK(get(f.port, "/api/v1/instruments").json()["items"][0]["last_price"].is_null());
 }
 

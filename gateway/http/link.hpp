@@ -82,6 +82,18 @@ struct TradeView {
   std::string kind = "book";  // how it was made: "book" (listed), "block" (a block trade)
 };
 
+struct BlockView {  // a pending block proposal: operators and regulators
+  std::uint64_t id = 0;  // the block's id (its proposal's seq)
+  std::int64_t proposed = 0;  // ns; 0 when it was pending at crixd's start (the time is not kept)
+  std::string symbol;
+  char side = '2';  // the proposer's: '1' buy, '2' sell (FIX Side)
+  std::string proposer;
+  std::string account;  // the proposer's facility (sell) or project (buy)
+  std::string counterparty;
+  std::int64_t price = 0;
+  std::int64_t qty = 0;
+};
+
 struct SessionView {
   std::string participant;
   std::string comp_id;
@@ -178,6 +190,7 @@ class Link {
   // std::nullopt for an unknown symbol. depth 0 = every level.
   virtual std::optional<BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const = 0;
   virtual std::vector<TradeView> recent_trades(std::size_t limit) const = 0;  // newest last
+  virtual std::vector<BlockView> blocks() const = 0;  // pending block proposals, oldest first
   virtual std::vector<SessionView> sessions() const = 0;
   virtual std::vector<ParticipantView> participants() const = 0;
   // The live ledger, for the regulator's queries (Writer::reader(): one LMDB environment per process).

@@ -901,6 +901,19 @@ Json time_or_null(std::int64_t ns, std::int32_t offset) {
   return ns == 0 ? Json(nullptr) : Json(ledger::time_text(engine::Timestamp(ns), offset));
 }
 
+Json to_json(const BlockView& b, std::int32_t offset) {
+  return Json{{"id", b.id},
+              {"proposed", b.proposed == 0 ? Json(nullptr) : Json(b.proposed)},
+              {"proposed_text", time_or_null(b.proposed, offset)},
+              {"symbol", b.symbol},
+              {"side", b.side == '1' ? "buy" : "sell"},
+              {"proposer", b.proposer},
+              {"account", b.account},
+              {"counterparty", b.counterparty},
+              {"price", b.price},
+              {"qty", b.qty}};
+}
+
 Json to_json(const SessionView& s, std::int32_t offset) {
   return Json{{"participant", s.participant},
               {"comp_id", s.comp_id},
@@ -1065,6 +1078,10 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
       if (const auto l = target->get("limit")) limit = whole("limit", *l, 1, kMaxLimit);
       return reply(json_answer(bhttp::status::ok,
                                items(link.recent_trades(limit), [&](const auto& t) { return to_json(t, offset); })));
+    }
+    if (path == "/api/v1/blocks") {
+      if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      return reply(json_answer(bhttp::status::ok, items(link.blocks(), [&](const auto& b) { return to_json(b, offset); })));
     }
     if (path == "/api/v1/sessions") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
