@@ -34,6 +34,8 @@ TEST_CASE("a simulated day trades, credits and reports every section, the same w
   CHECK(a.fills > 100);
   CHECK(a.credited > 0);
   CHECK(a.credited <= a.traded);  // no ratio in the 2021 rules is below 1:1
+  CHECK(a.block_trades > 0);      // block trades are in the mix by default
+  CHECK(a.block_trades < a.fills);
   for (const char* section : {"trades: ", "closes (VWAP, the next reference):", "projects (credited / need):",
                               "facilities (sold / registered):", "capped regions (capacity / cap):",
                               "  Tianjin, steel: ", "rejects by rule (count, first sentence):"}) {
@@ -44,6 +46,10 @@ TEST_CASE("a simulated day trades, credits and reports every section, the same w
 TEST_CASE("crix simulate runs the sample market and refuses bad arguments", "[simulate][process]") {
   const std::string crix = CRIX_BIN;
   CHECK(crix::test::run({crix, "simulate", "--commands", "5000"}).exit_code == 0);
+  const crix::test::RunResult book_only = crix::test::run({crix, "simulate", "--commands", "20000", "--blocks", "0"});
+  CHECK(book_only.exit_code == 0);
+  CHECK(book_only.out.find("(0 of them block trades)") != std::string::npos);
+  CHECK(crix::test::run({crix, "simulate", "--blocks", "1001"}).exit_code == 2);
   CHECK(crix::test::run({crix, "simulate", "--commands", "0"}).exit_code == 2);
   CHECK(crix::test::run({crix, "simulate", "/nonexistent/market.toml"}).exit_code == 1);
 }

@@ -94,7 +94,7 @@ int check_config(const std::filesystem::path& file) {
   return 0;
 }
 
-// `crix simulate [FILE] [--seed N] [--commands N] [--ledger PATH]`: one trading day of the exchange.
+// `crix simulate [FILE] [--seed N] [--commands N] [--blocks N] [--ledger PATH]`: one trading day of the exchange.
 int simulate(const std::filesystem::path& path, const crix::tools::SimulateOptions& options) {
   const crix::config::LoadResult loaded = crix::config::load_market(path);
   if (!loaded.market) {
@@ -171,6 +171,10 @@ int main(int argc, char** argv) {
   sim.add_option("--commands", sim_options->commands, "how many commands the day has")
       ->type_name("N")
       ->check(whole(1, 100'000'000));
+  sim.add_option("--blocks", sim_options->blocks_permille,
+                 "block trade proposals and answers per thousand commands (default 30; 0: the book only)")
+      ->type_name("N")
+      ->check(whole(0, 1000));
   auto sim_ledger = std::make_shared<std::string>();
   CLI::Option* ledger = sim.add_option("--ledger", *sim_ledger, "record the day in this new ledger")->type_name("PATH");
   on_run(sim, [market, sim_options, sim_ledger, ledger] {

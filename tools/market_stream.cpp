@@ -127,6 +127,10 @@ void MarketStream::observe(const engine::Event& e) {
       const std::uint64_t p = (taker_sells ? e.maker_account : e.account).v;
       if (f < sold_.size()) sold_[f] += e.qty.v;
       if (p < credited_.size()) credited_[p] += e.arg1;
+      if (e.mode == engine::TradeMode::kBlock) {
+        drop_pending(e.order_id.v);
+        break;
+      }
       open_now(e.order_id.v, e.leaves.v);
       open_now(e.maker_id.v, e.maker_leaves.v);
       break;
@@ -143,6 +147,13 @@ void MarketStream::observe(const engine::Event& e) {
     }
     case engine::EventType::kRejected:
       if (last_type_ == CommandType::kNew && e.order_id.v == last_id_) open_now(e.order_id.v, 0);
+      if (last_type_ == CommandType::kBlockPropose && e.order_id.v == last_id_) drop_pending(e.order_id.v);
+      if (last_type_ == CommandType::kBlockAccept) {
+        for (Pending& p : pending_) p.refused = p.refused || p.id == e.order_id.v;
+      }
+      break;
+    case engine::EventType::kBlockEnded:
+      drop_pending(e.order_id.v);
       break;
     default:
       break;
@@ -228,6 +239,68 @@ Command MarketStream::cancel_some_order() {
   return c;
 }
 
+void MarketStream::drop_pending(std::uint64_t id) {
+  for (std::size_t i = 0; i < pending_.size(); ++i) {
+    if (pending_[i].id != id) continue;
+    pending_[i] = pending_.back();
+    pending_.pop_back();
+    return;
+  }
+}
+
+std::optional<Command> MarketStream::block_command() {
+  if (!pending_.empty() && (pending_.size() > 4 || below(2) == 0)) {
+    const std::size_t j = below(pending_.size());
+    const Pending p = pending_[j];
+    Command c;
+    c.id = engine::OrderId(p.id);
+    c.instrument = engine::InstrumentId(p.instrument);
+    c.participant = engine::ParticipantId(p.counterparty);
+    const std::uint64_t roll = p.refused ? 1 : below(10);
+    if (roll == 0) {
+      c.type = CommandType::kBlockWithdraw;
+      c.participant = engine::ParticipantId(p.proposer);
+    } else {
+      c.type = CommandType::kBlockDecline;
+      // Mostly an acceptance with one of the counterparty's own accounts of the other side.
+      std::vector<const Slot*> own;
+      for (const Slot& s : good_) {
+        if (s.participant == p.counterparty && s.instrument == p.instrument && s.side != p.side) own.push_back(&s);
+      }
+      if (roll > 1 && !own.empty()) {
+        c.type = CommandType::kBlockAccept;
+        c.account = engine::AccountId(own[below(own.size())]->account);
+      }
+    }
+    if (!settings_.sensible) drop_pending(p.id);  // a blind stream does not hear how it ended
+    return c;
+  }
+  const Slot& s = good_[below(good_.size())];
+  std::vector<std::uint32_t> others;
+  for (const Slot& o : good_) {
+    if (o.instrument == s.instrument && o.side != s.side && o.participant != s.participant &&
+        std::find(others.begin(), others.end(), o.participant) == others.end()) {
+      others.push_back(o.participant);
+    }
+  }
+  if (others.empty()) return std::nullopt;
+  std::optional<Command> order = new_order(s, true);
+  if (!order) return std::nullopt;
+  drop_live(live_.size() - 1);  // a proposal is no order: not a cancel or replace target
+  Command c = *order;
+  c.type = CommandType::kBlockPropose;
+  c.ord_type = engine::OrderType::kLimit;
+  c.tif = engine::TimeInForce::kDay;
+  c.flags = 0;
+  if (c.price.v == 0) c.price = engine::Price(market_.instruments[s.instrument].reference_price);
+  const engine::Instrument& ins = market_.instruments[s.instrument];
+  if (s.whole == 0) c.qty = engine::Qty(std::max(c.qty.v, (ins.block_min_qty + ins.lot - 1) / ins.lot * ins.lot));
+  const std::uint32_t to = others[below(others.size())];
+  c.expire_at = engine::Timestamp(to);
+  pending_.push_back(Pending{c.id.v, s.instrument, s.side, s.participant, to});
+  return c;
+}
+
 Command MarketStream::next() {
   now_ += settings_.step_ns +
           (settings_.jitter_ns > 0 ? static_cast<std::int64_t>(below(static_cast<std::uint64_t>(settings_.jitter_ns)))
@@ -261,6 +334,12 @@ Command MarketStream::next() {
     c.price = engine::Price(std::max(tick, l.price + move * tick));
     c.qty = engine::Qty(below(2) == 0 ? l.qty : std::max<std::int64_t>(1, l.qty / 2));
     l.price = c.price.v;
+  } else if (const std::optional<Command> block =
+                 settings_.block_permille > 0 && k >= 10 * (settings_.cancel_percent + settings_.replace_percent) &&
+                         k < 10 * (settings_.cancel_percent + settings_.replace_percent) + settings_.block_permille
+                     ? block_command()
+                     : std::nullopt) {
+    c = *block;
   } else if (!bad_.empty() && below(100) < settings_.bad_percent) {
     c = *new_order(bad_[below(bad_.size())], false);  // a bad slot is meant to fail
   } else {

@@ -10,7 +10,12 @@
 // offered whole and all-or-none. Prices move in band/20 steps around the reference price, so that
 // about a fifth of the orders cross; quantities are 1..max_lots lots. Cancels and replaces pick a
 // random earlier order (which may be gone: the exchange rejects those). Times advance by `step_ns`
-// (plus up to `jitter_ns`) per command from `start`.
+// (plus up to `jitter_ns`) per command from `start`. With block_permille, that many commands in a
+// thousand are block trades: half new proposals (a good slot's order, at least the instrument's block
+// minimum, to a participant with a good slot on the other side of the instrument), half answers to a
+// pending one (mostly an acceptance by the counterparty with one of its own accounts, else a decline
+// or a withdrawal; a sensible counterparty whose acceptance was refused declines next, so that no
+// proposal holds its capacity for the rest of the day).
 //
 // Not thread-safe; the same market, settings and seed give the same commands anywhere.
 #pragma once
@@ -42,6 +47,7 @@ struct MarketStreamSettings {
   // go to orders that are still open. Without it the stream is blind and the exchange's rejects
   // (double offers, unknown orders) are exercised much more often.
   bool sensible = false;
+  std::uint32_t block_permille = 0;  // block proposals and answers (0: none, as the benches' streams)
 };
 
 class MarketStream {
@@ -77,6 +83,9 @@ class MarketStream {
   void drop_live(std::size_t j);
   void open_changed(const Live& l, std::int64_t delta);
   std::int64_t price_for(std::uint32_t instrument, engine::Side side);
+  // A block proposal made of a new order of a good slot, or an answer to a pending one; nullopt when
+  // neither can be made now.
+  std::optional<engine::Command> block_command();
 
   const engine::Market& market_;
   MarketStreamSettings settings_;
@@ -92,6 +101,16 @@ class MarketStream {
   std::uint64_t next_id_ = 1;
   std::int64_t now_;
   std::optional<engine::Command> undo_;  // the operator command that undoes the last one
+  struct Pending {  // a block proposal the stream made, until it ends or is refused
+    std::uint64_t id = 0;
+    std::uint32_t instrument = 0;
+    engine::Side side = engine::Side::kSell;  // the proposer's
+    std::uint32_t proposer = 0;
+    std::uint32_t counterparty = 0;
+    bool refused = false;  // an acceptance was refused: the counterparty declines it next
+  };
+  std::vector<Pending> pending_;
+  void drop_pending(std::uint64_t id);
 };
 
 }  // namespace crix::tools

@@ -25,6 +25,7 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
   ms.seed = options.seed;
   ms.sensible = true;
   ms.max_lots = 20'000;  // orders of up to 20000 lots: projects fill, needs are met, caps bind
+  ms.block_permille = options.blocks_permille;
   ms.start = engine::Timestamp(utc_ns(market, options.day, 9, 25));
   const std::int64_t span = utc_ns(market, options.day, 15, 5) - ms.start.v;
   ms.step_ns = options.commands > 0 ? span / static_cast<std::int64_t>(options.commands) : span;
@@ -64,6 +65,7 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
     stream.observe(e);
     if (e.type == engine::EventType::kFill) {
       ++sum.fills;
+      if (e.mode == engine::TradeMode::kBlock) ++sum.block_trades;
       sum.traded += e.qty.v;
       sum.credited += e.arg1;
     } else if (e.type == engine::EventType::kRejected) {
@@ -96,8 +98,9 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
   out << "crix simulate: " << market.exchange.name << ", " << market.rules_name << ", seed " << options.seed
       << ", " << options.commands << " commands on " << d.year << "-" << (d.month < 10 ? "0" : "") << int(d.month)
       << "-" << (d.day < 10 ? "0" : "") << int(d.day) << " 09:25-15:05 " << market.exchange.time_zone << "\n";
-  out << "trades: " << sum.fills << ", " << sum.traded << " t of capacity retired, " << sum.credited
-      << " t of new capacity credited; " << sum.rejects << " orders rejected\n";
+  out << "trades: " << sum.fills << " (" << sum.block_trades << " of them block trades), " << sum.traded
+      << " t of capacity retired, " << sum.credited << " t of new capacity credited; " << sum.rejects
+      << " orders and proposals rejected\n";
   out << "closes (VWAP, the next reference):\n";
   for (const engine::Event& e : closes) {
     out << "  " << market.instruments[e.instrument.v].code << " " << engine::yuan(e.price.v) << " (was "

@@ -1,5 +1,6 @@
 // `crix simulate`: one trading day of the exchange on a market's registry, driven by a sensible
-// MarketStream, summarised for a person: trades, credited capacity, each project's progress, each
+// MarketStream with block trades mixed in, summarised for a person: trades, credited capacity, each
+// project's progress, each
 // facility's sales, each capped region against its cap, the day's closes, and the rejects by rule
 // with one sentence each. It is how the README shows the market rules at work before the FIX
 // gateway exists.
@@ -24,11 +25,14 @@ struct SimulateOptions {
   // `batch` commands, with the market's durability mode.
   std::optional<std::string> ledger;
   std::size_t batch = 1024;
+  // Block proposals and answers per thousand commands (MarketStreamSettings::block_permille).
+  std::uint32_t blocks_permille = 30;
 };
 
 struct SimulateSummary {
   std::uint64_t commits = 0;  // ledger batches written
   std::uint64_t fills = 0;
+  std::uint64_t block_trades = 0;  // of the fills
   std::int64_t traded = 0;    // t of capacity retired
   std::int64_t credited = 0;  // t of new capacity credited
   std::uint64_t rejects = 0;
