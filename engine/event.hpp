@@ -194,8 +194,9 @@ struct Event {
   EventType type = EventType::kAccepted;
   Side side = Side::kBuy;
   CancelReason reason = CancelReason::kNone;
-  TradeMode mode = TradeMode::kBook;  // on a Fill: how the trade was made; on a Rejected: kBlock for a
-                                      // block command's refusal
+  TradeMode mode = TradeMode::kBook;  // on a Fill: how the trade was made; on a Rejected from the
+                                      // Exchange: kBlock for a block command's refusal (the bare book
+                                      // rejects block commands as unknown, with kBook)
   RejectCode code = RejectCode::kNone;
   InstrumentId instrument{};
   std::uint32_t count = 0;
@@ -227,7 +228,7 @@ static_assert(std::is_trivially_copyable_v<Event>);
 struct Command;
 
 // The Rejected event for a command: its instrument, order id, side, price, quantity, account and
-// participant as they came, with the code and its two numbers (and mode kBlock for a block command).
+// participant as they came, with the code and its two numbers.
 Event rejected(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2);
 
 // A sentence for a person (a log line, a FIX Text field) from a kRejected event: the phrase and its

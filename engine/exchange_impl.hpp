@@ -179,9 +179,12 @@ struct Exchange::Impl final : EligibilityHook {
 
   // ---- commands -----------------------------------------------------------------------------------
 
+  // A block command's refusal carries mode kBlock, so that its sentence speaks of the block.
   static void reject(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2,
                      EventSink& sink) {
-    sink.push(rejected(c, code, arg1, arg2));
+    Event e = rejected(c, code, arg1, arg2);
+    if (c.type >= CommandType::kBlockPropose && c.type <= CommandType::kBlockWithdraw) e.mode = TradeMode::kBlock;
+    sink.push(e);
   }
 
   // The checks that do not depend on the account: who, when, tick, lot and band.

@@ -120,7 +120,6 @@ Event rejected(const Command& c, RejectCode code, std::int64_t arg1, std::int64_
   e.arg2 = arg2;
   e.account = c.account;
   e.participant = c.participant;
-  if (c.type >= CommandType::kBlockPropose && c.type <= CommandType::kBlockWithdraw) e.mode = TradeMode::kBlock;
   return e;
 }
 
