@@ -57,6 +57,18 @@ void decode_as_received(const FIX::Message& message, const std::string& type) {
   } else if (type == "y") {
     SecurityList r;
     detail::decode(message, r);
+  } else if (type == "AE") {
+    TradeCaptureReport r;
+    detail::decode(message, r);
+  } else if (type == "AD") {
+    TradeCaptureReportRequest r;
+    detail::decode(message, r);
+  } else if (type == "AR") {
+    TradeCaptureReportAck r;
+    detail::decode(message, r);
+  } else if (type == "AQ") {
+    TradeCaptureReportRequestAck r;
+    detail::decode(message, r);
   } else if (type == "3") {
     SessionReject r;
     detail::decode(message, r);

@@ -294,6 +294,14 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     published_->received(r.session, now(), false);
     pipeline_->take(r);
   }
+  void on_trade_capture_report(const fix::TradeCaptureReport& r) override {
+    published_->received(r.session, now(), false);
+    pipeline_->take(r);
+  }
+  void on_trade_capture_request(const fix::TradeCaptureReportRequest& r) override {
+    published_->received(r.session, now(), false);
+    pipeline_->take(r);
+  }
 
   // ---- http::Link: console threads ----------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 #include <variant>
 
@@ -51,6 +52,8 @@ void EngineStage::handle(const Inbound& item, Unit& unit) {
   if (const auto* m = std::get_if<MdRequest>(&item)) return market_data_.on_md_request(m->request, m->logon, unit.out);
   if (const auto* s = std::get_if<fix::SecurityListRequest>(&item)) return on_security_list(*s, unit);
   if (const auto* o = std::get_if<OperatorRequest>(&item)) return on_operator(*o, unit);
+  if (const auto* t = std::get_if<fix::TradeCaptureReport>(&item)) return on_trade_capture(*t, unit);
+  if (const auto* q = std::get_if<fix::TradeCaptureReportRequest>(&item)) return on_trade_capture_request(*q, unit);
   Command c;
   c.type = CommandType::kAdvanceTime;
   ++clock_commands_;
@@ -75,6 +78,13 @@ bool EngineStage::refuse(const Inbound& item, const std::string& text, std::stri
   }
   if (const auto* l = std::get_if<fix::SecurityListRequest>(&item)) {
     return all && business(l->session, fixv::msg_type::kSecurityListRequest, l->security_req_id);
+  }
+  if (const auto* q = std::get_if<fix::TradeCaptureReportRequest>(&item)) {
+    return all && business(q->session, fixv::msg_type::kTradeCaptureReportRequest, q->trade_request_id);
+  }
+  if (const auto* t = std::get_if<fix::TradeCaptureReport>(&item)) {
+    reject_block(*t, fixv::trade_report::kOther, text, unit, why);
+    return true;
   }
   const auto& r = std::get<fix::OrderRequest>(item);
   switch (r.kind) {
@@ -423,7 +433,9 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
     }
     case EventType::kRejected: {
       const std::string text = ledger_.exchange->describe(e);
-      if (request == nullptr) {
+      if (block_request_) {
+        break;  // on_trade_capture answers it
+      } else if (request == nullptr) {
         spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
       } else if (c.type == CommandType::kNew) {
         reject_new(*request, ord_rej_reason(e.code), text, unit, engine::to_string(e.code));
@@ -444,6 +456,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
         fill_report(e.maker_id.v, e, false, unit);
       } else {
         spdlog::info("{}", ledger_.exchange->describe(e));
+        block_events(e, unit);
       }
       market_data_.publish_trade(feed_.trade(e, unit.console.market), last_ts(), unit.out);
       break;
@@ -516,9 +529,12 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
     case EventType::kEliminationStatus:
     case EventType::kRegistryChanged:
     case EventType::kRegistered:
+      spdlog::info("{}", ledger_.exchange->describe(e));
+      break;
     case EventType::kBlockProposed:
     case EventType::kBlockEnded:
       spdlog::info("{}", ledger_.exchange->describe(e));
+      block_events(e, unit);
       break;
   }
 }
@@ -549,6 +565,290 @@ void EngineStage::fill_report(std::uint64_t id, const Event& e, bool taker, Unit
 
 void EngineStage::on_security_list(const fix::SecurityListRequest& r, Unit& unit) {
   unit.out.push_back(security_list(market_, *ledger_.exchange, r, [&] { return next_id(); }));
+}
+
+// ---- block trades -------------------------------------------------------------------------------------
+
+std::string EngineStage::account_id(engine::Side side, engine::AccountId account) const {
+  return side == engine::Side::kSell ? market_.facilities[account.v].id : market_.projects[account.v].id;
+}
+
+fix::TradeCaptureReport EngineStage::block_report(std::uint32_t to, std::uint64_t block,
+                                                  engine::InstrumentId instrument, engine::Side side,
+                                                  const std::string& account, std::uint32_t other,
+                                                  std::int64_t price, std::int64_t qty) const {
+  fix::TradeCaptureReport t;
+  t.session = to;
+  t.trade_report_id = next_id();
+  t.block_id = std::to_string(block);
+  t.trd_type = fixv::trade_report::kBlockTrade;
+  t.symbol = market_.instruments[instrument.v].code;
+  t.last_qty = qty;
+  t.last_px = price;
+  t.transact_time = last_ts();
+  t.side = side == engine::Side::kSell ? fixv::side::kSell : fixv::side::kBuy;
+  t.order_id = t.block_id;
+  t.account = account;
+  t.counterparty = market_.participants[other].id;
+  return t;
+}
+
+// The reports a block's event owes its parties' sessions (a session is its participant): a proposal
+// to the counterparty (Alleged), a settled block and a block ended without a trade to both.
+void EngineStage::block_events(const Event& e, Unit& unit) {
+  const std::uint32_t proposer = e.type == EventType::kFill ? e.maker_participant.v : e.participant.v;
+  const std::uint32_t counterparty = e.type == EventType::kFill ? e.participant.v : e.maker_participant.v;
+  if (e.type == EventType::kBlockProposed) {
+    fix::TradeCaptureReport t = block_report(counterparty, e.order_id.v, e.instrument, engine::opposite(e.side), "",
+                                             proposer, e.price.v, e.qty.v);
+    t.trans_type = fixv::trade_report::kNew;
+    t.report_type = fixv::trade_report::kAlleged;
+    t.exec_type = fixv::exec_type::kNew;
+    t.text = ledger_.exchange->describe(e);
+    unit.out.emplace_back(std::move(t));
+    return;
+  }
+  if (e.type == EventType::kBlockEnded) {
+    const std::string text = ledger_.exchange->describe(e);
+    for (const bool mine : {true, false}) {
+      fix::TradeCaptureReport t =
+          block_report(mine ? proposer : counterparty, e.order_id.v, e.instrument, mine ? e.side : engine::opposite(e.side),
+                       mine ? account_id(e.side, e.account) : "", mine ? counterparty : proposer, e.price.v, e.qty.v);
+      t.trans_type = fixv::trade_report::kCancel;
+      if (e.reason == engine::CancelReason::kDeclined) t.report_type = fixv::trade_report::kDecline;
+      t.exec_type = fixv::exec_type::kCanceled;
+      t.text = text;
+      unit.out.emplace_back(std::move(t));
+    }
+    return;
+  }
+  // The settled block: the acceptor is the Fill's taker, the proposer its maker.
+  for (const bool acceptor : {true, false}) {
+    const engine::Side side = acceptor ? e.side : engine::opposite(e.side);
+    fix::TradeCaptureReport t =
+        block_report(acceptor ? counterparty : proposer, e.order_id.v, e.instrument, side,
+                     account_id(side, acceptor ? e.account : e.maker_account), acceptor ? proposer : counterparty,
+                     e.price.v, e.qty.v);
+    t.trans_type = fixv::trade_report::kNew;
+    t.report_type = fixv::trade_report::kAccept;
+    t.exec_type = fixv::exec_type::kTrade;
+    t.trade_id = std::to_string(e.trade_id.v);
+    t.credited = e.arg1;
+    t.ratio_permille = e.arg2;
+    unit.out.emplace_back(std::move(t));
+  }
+}
+
+void EngineStage::reject_block(const fix::TradeCaptureReport& r, int reason, const std::string& text, Unit& unit,
+                               std::string_view why) {
+  fix::TradeCaptureReportAck a;
+  a.session = r.session;
+  a.trade_report_id = r.trade_report_id;
+  a.block_id = r.block_id;
+  a.trans_type = r.trans_type;
+  a.report_type = r.report_type;
+  a.trd_type = r.trd_type;
+  a.exec_type = fixv::exec_type::kRejected;
+  a.status = fixv::trade_report::kRejected;
+  a.reject_reason = reason;
+  a.symbol = r.symbol;
+  a.transact_time = last_ts();
+  a.text = text;
+  unit.console.rejects.push_back(why);
+  unit.out.emplace_back(std::move(a));
+}
+
+void EngineStage::on_trade_capture(const fix::TradeCaptureReport& r, Unit& unit) {
+  namespace tr = fixv::trade_report;
+  if (r.trd_type != tr::kBlockTrade) {
+    return reject_block(r, tr::kInvalidTradeType,
+                        (r.trd_type < 0 ? std::string("TrdType(828) is missing")
+                                        : "TrdType(828) " + std::to_string(r.trd_type) + " is not supported") +
+                            ": a TradeCaptureReport to this exchange is a block trade, TrdType 1",
+                        unit);
+  }
+  Command c;
+  c.participant = engine::ParticipantId(r.session);
+  if (r.trans_type == tr::kCancel) {
+    c.type = CommandType::kBlockWithdraw;
+  } else if (r.trans_type >= 0 && r.trans_type != tr::kNew) {
+    return reject_block(r, tr::kOther,
+                        "TradeReportTransType(487) " + std::to_string(r.trans_type) +
+                            " is not supported: 0 (new) to propose, accept or decline, 1 (cancel) to withdraw "
+                            "your proposal",
+                        unit);
+  } else if (r.report_type == tr::kSubmit) {
+    c.type = CommandType::kBlockPropose;
+  } else if (r.report_type == tr::kAccept) {
+    c.type = CommandType::kBlockAccept;
+  } else if (r.report_type == tr::kDecline) {
+    c.type = CommandType::kBlockDecline;
+  } else {
+    return reject_block(r, tr::kOther,
+                        (r.report_type < 0 ? std::string("TradeReportType(856) is missing")
+                                           : "TradeReportType(856) " + std::to_string(r.report_type) + " is not supported") +
+                            ": 0 (submit) proposes a block, 2 (accept) and 3 (decline) answer one; "
+                            "TradeReportTransType(487) 1 (cancel) withdraws your proposal",
+                        unit);
+  }
+  const bool propose = c.type == CommandType::kBlockPropose;
+  if (!propose) {
+    // Accept, decline, withdraw: the block is the exchange's id, from its report.
+    std::uint64_t id = 0;
+    const auto [end, error] = std::from_chars(r.block_id.data(), r.block_id.data() + r.block_id.size(), id);
+    if (r.block_id.empty() || error != std::errc() || end != r.block_id.data() + r.block_id.size() || id == 0) {
+      return reject_block(r, tr::kOther,
+                          r.block_id.empty()
+                              ? "TradeReportRefID(572) is missing: name the block by the id of the exchange's report"
+                              : "TradeReportRefID(572) '" + r.block_id + "' is no block id: the exchange's ids are numbers",
+                          unit);
+    }
+    c.id = engine::OrderId(id);
+    // The engine takes the block's instrument, side, price and quantity from the proposal; one that is
+    // not pending goes on as it came, for the engine to refuse (unknown block) and the journal to keep.
+    const auto& blocks = ledger_.exchange->blocks();
+    const auto found = std::find_if(blocks.begin(), blocks.end(), [&](const auto& b) { return b.id.v == id; });
+    if (found == blocks.end()) return sequence_block(c, r, unit);
+    c.instrument = found->instrument;
+    c.side = found->side;
+  } else {
+    const std::uint32_t instrument = instrument_of(r.symbol);
+    if (instrument == UINT32_MAX) {
+      std::string list;
+      for (const auto& i : market_.instruments) list += (list.empty() ? "" : ", ") + i.code;
+      return reject_block(r, tr::kUnknownInstrument,
+                          (r.symbol.empty() ? std::string("Symbol(55) is missing") : "unknown Symbol(55) '" + r.symbol + "'") +
+                              " (instruments: " + list + ")",
+                          unit);
+    }
+    c.instrument = engine::InstrumentId(instrument);
+    if (r.last_qty <= 0) return reject_block(r, tr::kOther, "LastQty(32) is missing: the block's quantity in tonnes", unit);
+    if (r.last_px <= 0) return reject_block(r, tr::kOther, "LastPx(31) is missing: the block's price in yuan per tonne", unit);
+    c.qty = engine::Qty(r.last_qty);
+    c.price = engine::Price(r.last_px);
+  }
+  if (c.type == CommandType::kBlockPropose || c.type == CommandType::kBlockAccept) {
+    // The sender's own side: its Side and its Account (a proposal), or its Account (an acceptance, on
+    // the other side of the proposal's).
+    if (r.sides != 1) {
+      return reject_block(r, tr::kOther,
+                          "NoSides(552) has " + std::to_string(r.sides) +
+                              " entries: give one, your own side, with Side(54) and Account(1)" +
+                              (propose ? " and the counterparty in its NoPartyIDs(453)" : ""),
+                          unit);
+    }
+    if (propose) {
+      if (r.side != fixv::side::kBuy && r.side != fixv::side::kSell) {
+        return reject_block(r, tr::kOther, "Side(54) must be 1 (buy) or 2 (sell)", unit);
+      }
+      c.side = r.side == fixv::side::kSell ? engine::Side::kSell : engine::Side::kBuy;
+    }
+    const bool sell = propose ? c.side == engine::Side::kSell : c.side == engine::Side::kBuy;  // the sender sells
+    const auto account = sell ? ledger_.exchange->facility_index(r.account) : ledger_.exchange->project_index(r.account);
+    if (!account) {
+      return reject_block(r, tr::kOther,
+                          std::string("Account(1) '") + r.account + "' is no registered " +
+                              (sell ? "facility: the seller of a block names the facility whose capacity it sells"
+                                    : "project: the buyer of a block names the project it buys capacity for"),
+                          unit);
+    }
+    c.account = engine::AccountId(*account);
+  }
+  if (propose) {
+    if (r.contra_parties != 1 || r.counterparty.empty()) {
+      return reject_block(r, tr::kInvalidParty,
+                          r.contra_parties > 1
+                              ? std::string("more than one counterparty: a block has one, PartyRole(452) 17")
+                              : std::string("no counterparty: name it in the side's NoPartyIDs(453), PartyID(448) = its "
+                                            "participant id, PartyRole(452) = 17 (contra firm)"),
+                          unit);
+    }
+    const auto other = ledger_.exchange->participant_index(r.counterparty);
+    if (!other) {
+      return reject_block(r, tr::kInvalidParty,
+                          "PartyID(448) '" + r.counterparty + "' is no participant of this exchange", unit);
+    }
+    // The counterparty rides in expire_at (engine/command.hpp); the block's id is the command's seq, as
+    // an order's is (ledger::Sequencer gives kNew its seq; the next seq is known here, under the lock).
+    c.expire_at = engine::Timestamp(static_cast<std::int64_t>(*other));
+    c.id = engine::OrderId(sequencer_.last_seq().v + 1);
+  }
+  sequence_block(c, r, unit);
+}
+
+// Sequences block command `c` for `r` and answers it with a TradeCaptureReportAck: accepted, or the
+// engine's refusal in its words.
+void EngineStage::sequence_block(Command c, const fix::TradeCaptureReport& r, Unit& unit) {
+  namespace tr = fixv::trade_report;
+  block_request_ = true;
+  c = sequence(c, nullptr, unit);
+  block_request_ = false;
+  const bool propose = c.type == CommandType::kBlockPropose;
+  fix::TradeCaptureReportAck a;
+  a.session = r.session;
+  a.trade_report_id = r.trade_report_id;
+  a.block_id = std::to_string(c.id.v);
+  a.trans_type = r.trans_type;
+  a.report_type = r.report_type;
+  a.trd_type = r.trd_type;
+  a.symbol = propose ? r.symbol : market_.instruments[c.instrument.v].code;
+  a.transact_time = last_ts();
+  a.exec_type = propose ? fixv::exec_type::kNew
+                        : c.type == CommandType::kBlockAccept ? fixv::exec_type::kTrade : fixv::exec_type::kCanceled;
+  for (const Event& e : sink_) {
+    if (e.type != EventType::kRejected) continue;
+    a.exec_type = fixv::exec_type::kRejected;
+    a.status = tr::kRejected;
+    a.reject_reason = e.code == engine::RejectCode::kBlockCounterparty ? tr::kInvalidParty
+                      : e.code == engine::RejectCode::kUnknownInstrument ? tr::kUnknownInstrument
+                                                                          : tr::kOther;
+    a.text = ledger_.exchange->describe(e);
+    if (propose) a.block_id.clear();  // a refused proposal makes no block
+    if (e.code == engine::RejectCode::kUnknownBlock) a.symbol.clear();  // nor names one not pending
+    unit.console.rejects.push_back(engine::to_string(e.code));
+    break;
+  }
+  unit.out.emplace_back(std::move(a));
+}
+
+// TradeCaptureReportRequest(AD) with TradeRequestType 2: the pending proposals naming the session's
+// participant, oldest first, then the Ack with their count.
+void EngineStage::on_trade_capture_request(const fix::TradeCaptureReportRequest& r, Unit& unit) {
+  namespace tr = fixv::trade_report;
+  fix::TradeCaptureReportRequestAck a;
+  a.session = r.session;
+  a.trade_request_id = r.trade_request_id;
+  a.request_type = r.request_type;
+  if (r.request_type != tr::kUnmatched) {
+    a.result = tr::kRequestTypeNotSupported;
+    a.status = tr::kRequestRejected;
+    a.text = "TradeRequestType(569) " + std::to_string(r.request_type) +
+             " is not supported: 2 (unmatched trades) lists the pending block proposals naming you";
+    unit.out.emplace_back(std::move(a));
+    return;
+  }
+  std::vector<fix::TradeCaptureReport> reports;
+  for (const engine::BlockProposal& b : ledger_.exchange->blocks()) {
+    const bool proposer = b.proposer.v == r.session;
+    if (!proposer && b.counterparty.v != r.session) continue;
+    fix::TradeCaptureReport t = block_report(r.session, b.id.v, b.instrument, proposer ? b.side : engine::opposite(b.side),
+                                             proposer ? account_id(b.side, b.account) : "",
+                                             proposer ? b.counterparty.v : b.proposer.v, b.price.v, b.qty.v);
+    t.trans_type = tr::kNew;
+    t.report_type = proposer ? tr::kSubmit : tr::kAlleged;
+    t.exec_type = fixv::exec_type::kNew;
+    t.trade_request_id = r.trade_request_id;
+    reports.push_back(std::move(t));
+  }
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    reports[i].tot_num_trade_reports = static_cast<int>(reports.size());
+    reports[i].last_rpt_requested = i + 1 == reports.size();
+    unit.out.emplace_back(std::move(reports[i]));
+  }
+  a.result = tr::kRequestSuccessful;
+  a.status = tr::kRequestCompleted;
+  a.tot_num_trade_reports = static_cast<int>(reports.size());
+  unit.out.emplace_back(std::move(a));
 }
 
 }  // namespace crix::gateway

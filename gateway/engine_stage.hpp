@@ -47,6 +47,12 @@ class EngineStage {
   void on_request(const fix::OrderRequest& r, Unit& unit);
   void on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit);
   void on_security_list(const fix::SecurityListRequest& r, Unit& unit);
+  // Block trades: a TradeCaptureReport(AE) proposing, accepting, declining or withdrawing a block,
+  // answered with a TradeCaptureReportAck(AR); a TradeCaptureReportRequest(AD), answered with a
+  // TradeCaptureReport per pending proposal of the session's participant and a
+  // TradeCaptureReportRequestAck(AQ).
+  void on_trade_capture(const fix::TradeCaptureReport& r, Unit& unit);
+  void on_trade_capture_request(const fix::TradeCaptureReportRequest& r, Unit& unit);
   // Refuses an inbound item without sequencing it (the ledger is full or trading stopped: pipeline.hpp):
   // a FIX request gets the reject its kind gets for other refusals (ExecutionReport, CancelReject,
   // OrderMassCancelReport, BusinessMessageReject) with `text`, an operator command an ActionResult
@@ -78,6 +84,15 @@ class EngineStage {
   void on_status(const fix::OrderRequest& r, Unit& unit);
   void report(const engine::Command& c, const fix::OrderRequest* request, const engine::Event& e, Unit& unit);
   void fill_report(std::uint64_t id, const engine::Event& e, bool taker, Unit& unit);
+  void reject_block(const fix::TradeCaptureReport& r, int reason, const std::string& text, Unit& unit,
+                    std::string_view why = "block_malformed");
+  // A TradeCaptureReport about a block to `to`, whose side and account it carries, naming `other`.
+  fix::TradeCaptureReport block_report(std::uint32_t to, std::uint64_t block, engine::InstrumentId instrument,
+                                       engine::Side side, const std::string& account, std::uint32_t other,
+                                       std::int64_t price, std::int64_t qty) const;
+  void sequence_block(engine::Command c, const fix::TradeCaptureReport& r, Unit& unit);
+  void block_events(const engine::Event& e, Unit& unit);
+  std::string account_id(engine::Side side, engine::AccountId account) const;
 
   const engine::Market& market_;
   ledger::OpenLedger& ledger_;
@@ -92,6 +107,7 @@ class EngineStage {
   MarketFeed feed_;                                          // the market changes of each command
   MarketData market_data_;                                   // FIX market data subscriptions
   const std::string* operator_reason_ = nullptr;             // of the operator command being sequenced
+  bool block_request_ = false;  // a block command is being sequenced: on_trade_capture answers its reject
 };
 
 }  // namespace crix::gateway

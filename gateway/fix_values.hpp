@@ -10,6 +10,8 @@ inline constexpr const char* kNewOrderSingle = "D";  // also for the other order
 inline constexpr const char* kMarketDataRequest = "V";
 inline constexpr const char* kSecurityListRequest = "x";
 inline constexpr const char* kOrderMassStatusRequest = "AF";
+inline constexpr const char* kTradeCaptureReport = "AE";
+inline constexpr const char* kTradeCaptureReportRequest = "AD";
 }  // namespace msg_type
 
 namespace side {  // Side(54)
@@ -119,5 +121,27 @@ inline constexpr int kHalted = 2;
 inline constexpr int kReady = 17;     // continuous trading
 inline constexpr int kNotAvailable = 18;  // outside continuous trading
 }  // namespace trading_status
+
+// Block trades: TradeCaptureReport(AE), its Ack(AR), TradeCaptureReportRequest(AD) and its Ack(AQ).
+namespace trade_report {
+inline constexpr int kBlockTrade = 1;       // TrdType(828)
+inline constexpr int kNew = 0;              // TradeReportTransType(487)
+inline constexpr int kCancel = 1;           // TradeReportTransType(487): a withdrawal
+inline constexpr int kSubmit = 0;           // TradeReportType(856): a proposal
+inline constexpr int kAlleged = 1;          // TradeReportType(856): a proposal naming the recipient
+inline constexpr int kAccept = 2;           // TradeReportType(856); also the settled block's report
+inline constexpr int kDecline = 3;          // TradeReportType(856)
+inline constexpr int kAccepted = 0;         // TrdRptStatus(939)
+inline constexpr int kRejected = 1;         // TrdRptStatus(939)
+inline constexpr int kInvalidParty = 1;     // TradeReportRejectReason(751)
+inline constexpr int kUnknownInstrument = 2;
+inline constexpr int kInvalidTradeType = 4;
+inline constexpr int kOther = 99;
+inline constexpr int kUnmatched = 2;        // TradeRequestType(569): the pending proposals
+inline constexpr int kRequestSuccessful = 0;  // TradeRequestResult(749)
+inline constexpr int kRequestTypeNotSupported = 8;
+inline constexpr int kRequestCompleted = 1;   // TradeRequestStatus(750)
+inline constexpr int kRequestRejected = 2;
+}  // namespace trade_report
 
 }  // namespace crix::gateway::fixv

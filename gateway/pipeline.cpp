@@ -82,6 +82,26 @@ void Pipeline::take(const fix::SecurityListRequest& r) {
   }
 }
 
+void Pipeline::take(const fix::TradeCaptureReport& r) {
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_trade_capture(r, unit);
+        unit.asked.emplace_back(r);
+      }) &&
+      !queue(r)) {
+    refuse(r.session, fixv::msg_type::kTradeCaptureReport, r.trade_report_id);
+  }
+}
+
+void Pipeline::take(const fix::TradeCaptureReportRequest& r) {
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_trade_capture_request(r, unit);
+        unit.asked.emplace_back(r);
+      }) &&
+      !queue(r)) {
+    refuse(r.session, fixv::msg_type::kTradeCaptureReportRequest, r.trade_request_id);
+  }
+}
+
 bool Pipeline::take(OperatorRequest o) {
   return inbound_.try_push(Queued{std::move(o), std::chrono::steady_clock::now()});
 }
@@ -182,8 +202,7 @@ void Pipeline::engine_loop() {
         unit.taken = std::chrono::steady_clock::now();
         for (Queued& item : items) {
           engine_.handle(item.what, unit);
-          if (std::holds_alternative<fix::OrderRequest>(item.what) || std::holds_alternative<MdRequest>(item.what) ||
-              std::holds_alternative<fix::SecurityListRequest>(item.what)) {
+          if (!std::holds_alternative<Timer>(item.what) && !std::holds_alternative<OperatorRequest>(item.what)) {
             ++unit.requests;
             unit.console.arrivals.push_back(item.arrived);
             unit.asked.push_back(std::move(item.what));
@@ -307,6 +326,10 @@ void Pipeline::requeue(const std::vector<Unit>& units, const std::string& what) 
         refuse(m->request.session, fixv::msg_type::kMarketDataRequest, m->request.md_req_id);
       } else if (const auto* l = std::get_if<fix::SecurityListRequest>(&request)) {
         refuse(l->session, fixv::msg_type::kSecurityListRequest, l->security_req_id);
+      } else if (const auto* t = std::get_if<fix::TradeCaptureReport>(&request)) {
+        refuse(t->session, fixv::msg_type::kTradeCaptureReport, t->trade_report_id);
+      } else if (const auto* q = std::get_if<fix::TradeCaptureReportRequest>(&request)) {
+        refuse(q->session, fixv::msg_type::kTradeCaptureReportRequest, q->trade_request_id);
       }
     }
     for (const auto& [done, result] : u.answers) {
@@ -420,6 +443,9 @@ void Pipeline::log_outcomes(const Unit& u) const {
     } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == fixv::mass_cancel::kRejected) {
       spdlog::info("reject request=mass_cancel participant={} cl_ord_id={} reason=\"{}\"", participant_id(m->session),
                    m->cl_ord_id, m->text);
+    } else if (const auto* a = std::get_if<fix::TradeCaptureReportAck>(&o); a != nullptr && a->status == fixv::trade_report::kRejected) {
+      spdlog::info("reject request=block participant={} trade_report_id={} block_id={} reason=\"{}\"",
+                   participant_id(a->session), a->trade_report_id, a->block_id, a->text);
     } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
       spdlog::info("reject request={} participant={} ref_id={} reason=\"{}\"", b->ref_msg_type,
                    participant_id(b->session), b->ref_id, b->text);

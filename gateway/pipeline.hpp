@@ -45,7 +45,8 @@ struct OperatorRequest {
   std::string reason;
   std::function<void(const http::ActionResult&)> done;
 };
-using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer, OperatorRequest>;
+using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer, OperatorRequest,
+                             fix::TradeCaptureReport, fix::TradeCaptureReportRequest>;
 // As it waits in the inbound queue: with the time it arrived, for the acknowledgement latency.
 struct Queued {
   Inbound what;
@@ -134,6 +135,8 @@ class Pipeline {
   void take(const fix::OrderRequest& r);
   void take(const fix::MarketDataRequest& r, std::uint32_t logon);
   void take(const fix::SecurityListRequest& r);
+  void take(const fix::TradeCaptureReport& r);
+  void take(const fix::TradeCaptureReportRequest& r);
   // An operator's command: false when the inbound queue is full or closed (nothing queued).
   bool take(OperatorRequest o);
 

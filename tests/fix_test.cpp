@@ -81,6 +81,12 @@ class RecordingHandler : public fix::Handler {
   void on_security_list_request(const fix::SecurityListRequest& request) override {
     board.update([&] { list_requests.push_back(request); });
   }
+  void on_trade_capture_report(const fix::TradeCaptureReport& report) override {
+    board.update([&] { trade_reports.push_back(report); });
+  }
+  void on_trade_capture_request(const fix::TradeCaptureReportRequest& request) override {
+    board.update([&] { trade_requests.push_back(request); });
+  }
 
   static fix::ExecReport echo(const fix::OrderRequest& request) {
     fix::ExecReport report;
@@ -115,6 +121,8 @@ class RecordingHandler : public fix::Handler {
   std::vector<fix::OrderRequest> orders;
   std::vector<fix::MarketDataRequest> md_requests;
   std::vector<fix::SecurityListRequest> list_requests;
+  std::vector<fix::TradeCaptureReport> trade_reports;
+  std::vector<fix::TradeCaptureReportRequest> trade_requests;
 };
 
 // For state that no handler announces (Acceptor::logged_on, set by QuickFIX's onLogon just after the
@@ -976,6 +984,148 @@ TEST_CASE("every report kind arrives field by field", "[fix][reports]") {
   CHECK(got.board.read([&] { return got.session_rejects.empty(); }));
 }
 
+TEST_CASE("the block trade messages cross the wire field by field, both ways", "[fix][block]") {
+  Exchange exchange(false);
+  Client client(exchange, "FIRM2");
+  REQUIRE(client.initiator->wait_logged_on(kWaitMs));
+  const fix::SessionHandle firm2 = 1;
+  REQUIRE(eventually([&] { return exchange.acceptor->logged_on(firm2); }));
+  RecordingHandler& in = exchange.handler;
+  RecordingClient& got = client.handler;
+
+  // In: a proposal, with its side, account and counterparty in the nested groups.
+  fix::TradeCaptureReport propose;
+  propose.trade_report_id = "P-1";
+  propose.trans_type = 0;
+  propose.report_type = 0;
+  propose.symbol = "STEEL-BF";
+  propose.last_qty = 300000;
+  propose.last_px = 70005;
+  propose.side = '2';
+  propose.account = "FAC-TJ-410";
+  propose.counterparty = "FIRM3";
+  REQUIRE(client.initiator->send(propose));
+  REQUIRE(in.board.wait([&] { return in.trade_reports.size() == 1; }));
+  fix::TradeCaptureReport p = in.board.read([&] { return in.trade_reports[0]; });
+  CHECK(p.session == firm2);
+  CHECK(p.trade_report_id == "P-1");
+  CHECK(p.trans_type == 0);
+  CHECK(p.report_type == 0);
+  CHECK(p.trd_type == 1);  // the Initiator's default: a block trade
+  CHECK(p.symbol == "STEEL-BF");
+  CHECK(p.last_qty == 300000);
+  CHECK(p.last_px == 70005);
+  CHECK(p.sides == 1);
+  CHECK(p.side == '2');
+  CHECK(p.account == "FAC-TJ-410");
+  CHECK(p.contra_parties == 1);
+  CHECK(p.counterparty == "FIRM3");
+  CHECK(p.block_id.empty());
+
+  // A withdrawal: no side, no counterparty, the block by TradeReportRefID.
+  fix::TradeCaptureReport withdraw;
+  withdraw.trade_report_id = "W-1";
+  withdraw.trans_type = 1;
+  withdraw.block_id = "42";
+  withdraw.trd_type = 0;
+  REQUIRE(client.initiator->send(withdraw));
+  REQUIRE(in.board.wait([&] { return in.trade_reports.size() == 2; }));
+  p = in.board.read([&] { return in.trade_reports[1]; });
+  CHECK(p.trans_type == 1);
+  CHECK(p.report_type == -1);
+  CHECK(p.trd_type == 0);  // as sent: the exchange refuses it, not the session
+  CHECK(p.block_id == "42");
+  CHECK(p.sides == 0);
+  CHECK(p.contra_parties == 0);
+  CHECK(p.side == 0);
+
+  // A price with three decimals is the session's Reject, as on orders.
+  REQUIRE(client.initiator->send_raw("35=AE|571=P-2|828=1|856=0|55=STEEL-BF|32=10|31=580.001"));
+  REQUIRE(got.board.wait([&] { return !got.session_rejects.empty(); }));
+  CHECK(got.board.read([&] { return got.session_rejects[0].ref_tag_id; }) == 31);
+
+  fix::TradeCaptureReportRequest request;
+  request.trade_request_id = "L-1";
+  REQUIRE(client.initiator->send(request));
+  REQUIRE(in.board.wait([&] { return in.trade_requests.size() == 1; }));
+  CHECK(in.board.read([&] { return in.trade_requests[0].trade_request_id; }) == "L-1");
+  CHECK(in.board.read([&] { return in.trade_requests[0].request_type; }) == 2);
+
+  // Out: a settled block, with the user-defined fields in the body and Text in the side.
+  fix::TradeCaptureReport trade;
+  trade.session = firm2;
+  trade.trade_report_id = "R-9";
+  trade.block_id = "42";
+  trade.trans_type = 0;
+  trade.report_type = 2;
+  trade.trd_type = 1;
+  trade.exec_type = 'F';
+  trade.trade_id = "7";
+  trade.symbol = "STEEL-BF";
+  trade.last_qty = 300000;
+  trade.last_px = 70005;
+  trade.transact_time = 1735781400250000000;
+  trade.side = '1';
+  trade.order_id = "42";
+  trade.account = "PRJ-HB-07";
+  trade.counterparty = "FIRM3";
+  trade.credited = 200000;
+  trade.ratio_permille = 1500;
+  trade.text = "block trade 7";
+  REQUIRE(exchange.acceptor->send(trade));
+  REQUIRE(got.board.wait([&] { return got.trade_reports.size() == 1; }));
+  const fix::TradeCaptureReport t = got.board.read([&] { return got.trade_reports[0]; });
+  CHECK(t.trade_report_id == "R-9");
+  CHECK(t.block_id == "42");
+  CHECK(t.report_type == 2);
+  CHECK(t.exec_type == 'F');
+  CHECK(t.trade_id == "7");
+  CHECK(t.last_qty == 300000);
+  CHECK(t.last_px == 70005);
+  CHECK(t.transact_time == 1735781400250000000);
+  CHECK(t.side == '1');
+  CHECK(t.order_id == "42");
+  CHECK(t.account == "PRJ-HB-07");
+  CHECK(t.counterparty == "FIRM3");
+  CHECK(t.credited == 200000);
+  CHECK(t.ratio_permille == 1500);
+  CHECK(t.text == "block trade 7");
+
+  fix::TradeCaptureReportAck ack;
+  ack.session = firm2;
+  ack.trade_report_id = "P-1";
+  ack.exec_type = '8';
+  ack.status = 1;
+  ack.reject_reason = 1;
+  ack.text = "PartyID(448) 'FIRM9' is no participant of this exchange";
+  REQUIRE(exchange.acceptor->send(ack));
+  REQUIRE(got.board.wait([&] { return got.trade_acks.size() == 1; }));
+  const fix::TradeCaptureReportAck a = got.board.read([&] { return got.trade_acks[0]; });
+  CHECK(a.trade_report_id == "P-1");
+  CHECK(a.block_id.empty());
+  CHECK(a.exec_type == '8');
+  CHECK(a.status == 1);
+  CHECK(a.reject_reason == 1);
+  CHECK(a.text == ack.text);
+
+  fix::TradeCaptureReportRequestAck done;
+  done.session = firm2;
+  done.trade_request_id = "L-1";
+  done.tot_num_trade_reports = 3;
+  REQUIRE(exchange.acceptor->send(done));
+  REQUIRE(got.board.wait([&] { return got.trade_request_acks.size() == 1; }));
+  const fix::TradeCaptureReportRequestAck d = got.board.read([&] { return got.trade_request_acks[0]; });
+  CHECK(d.trade_request_id == "L-1");
+  CHECK(d.request_type == 2);
+  CHECK(d.tot_num_trade_reports == 3);
+  CHECK(d.result == 0);
+  CHECK(d.status == 1);
+
+  fix::TradeCaptureReport nameless;
+  nameless.session = firm2;
+  CHECK_THROWS_WITH(exchange.acceptor->send(nameless), Catch::Matchers::Contains("TradeReportID"));
+}
+
 TEST_CASE("prices cross the wire exactly", "[fix][numbers]") {
   Exchange exchange;
   Client client(exchange, "FIRM1");
@@ -1102,17 +1252,17 @@ TEST_CASE("a message type outside the dictionary is rejected and both sessions c
   REQUIRE(first.initiator->wait_logged_on(kWaitMs));
   REQUIRE(second.initiator->wait_logged_on(kWaitMs));
 
-  // NewOrderList(E) and TradeCaptureReport(AE) are FIX 4.4, but not our dialect: BusinessMessageReject,
+  // NewOrderList(E) and QuoteRequestReject(AG) are FIX 4.4, but not our dialect: BusinessMessageReject,
   // reason 3 (unsupported message type), in sequence.
   REQUIRE(first.initiator->send_raw("35=E|66=L-1|68=1|394=3"));
-  REQUIRE(first.initiator->send_raw("35=AE|571=TR-1|55=STEEL-BF"));
+  REQUIRE(first.initiator->send_raw("35=AG|131=QR-1|658=99"));
   REQUIRE(first.handler.board.wait([&] { return first.handler.business_rejects.size() == 2; }));
   const auto business = first.handler.board.read([&] { return first.handler.business_rejects; });
   CHECK(business[0].reason == 3);
   CHECK(business[0].ref_msg_type == "E");
   CHECK(business[0].ref_seq_num == 2);
   CHECK(business[1].reason == 3);
-  CHECK(business[1].ref_msg_type == "AE");
+  CHECK(business[1].ref_msg_type == "AG");
   CHECK(business[1].ref_seq_num == 3);
   // A MsgType that is not FIX 4.4 at all is refused by the session.
   REQUIRE(first.initiator->send_raw("35=ZZ|58=nothing"));

@@ -230,6 +230,9 @@ int estimated_size(const ExecReport& m) { return 512 + static_cast<int>(m.text.s
 int estimated_size(const CancelReject& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const MassCancelReport& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const BusinessReject& m) { return 384 + static_cast<int>(m.text.size()); }
+int estimated_size(const TradeCaptureReport& m) { return 512 + static_cast<int>(m.text.size()); }
+int estimated_size(const TradeCaptureReportAck& m) { return 384 + static_cast<int>(m.text.size()); }
+int estimated_size(const TradeCaptureReportRequestAck& m) { return 256 + static_cast<int>(m.text.size()); }
 int estimated_size(const MarketDataSnapshot& m) { return 256 + 96 * static_cast<int>(m.entries.size()); }
 int estimated_size(const MarketDataIncremental& m) { return 256 + 128 * static_cast<int>(m.entries.size()); }
 // One message of a SecurityList's answer: one instrument each (fix_api.hpp, SecurityList).
@@ -713,13 +716,27 @@ void Acceptor::Impl::from_app(const FIX::Message& message, const FIX::SessionID&
 }
 
 // Decodes (FieldError escapes) and hands the request to the Handler. Types our dictionary lists but a
-// client must not send (8, 9, W, X, y, j) are answered by QuickFIX with BusinessMessageReject reason 3.
+// client must not send (8, 9, W, X, y, j, AR, AQ) are answered by QuickFIX with BusinessMessageReject reason 3.
 void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, const std::string& type) {
   if (type == "AF") {
     OrderRequest request;
     detail::decode_order(message, type, request);
     request.session = handle;
     handler_.on_order(request);
+    return;
+  }
+  if (type == "AE") {
+    TradeCaptureReport report;
+    detail::decode(message, report);
+    report.session = handle;
+    handler_.on_trade_capture_report(report);
+    return;
+  }
+  if (type == "AD") {
+    TradeCaptureReportRequest request;
+    detail::decode(message, request);
+    request.session = handle;
+    handler_.on_trade_capture_request(request);
     return;
   }
   if (type.size() != 1) throw FIX::UnsupportedMessageType();
@@ -763,6 +780,7 @@ void Acceptor::Impl::answer_handler_failure(SessionHandle handle, const FIX::Mes
   reject.ref_seq_num = detail::msg_seq_num(message);
   reject.ref_msg_type = type.empty() ? "?" : type;
   if (message.isSetField(detail::tag::kClOrdID)) reject.ref_id = message.getField(detail::tag::kClOrdID);
+  if (message.isSetField(detail::tag::kTradeReportID)) reject.ref_id = message.getField(detail::tag::kTradeReportID);
   reject.reason = 0;
   reject.text = "the exchange could not take this request: " + what;
   FIX::Message out;
@@ -786,6 +804,9 @@ bool Acceptor::send(const MassCancelReport& report) { return impl_->send(report)
 bool Acceptor::send(const BusinessReject& reject) { return impl_->send(reject); }
 bool Acceptor::send(const MarketDataSnapshot& snapshot) { return impl_->send(snapshot); }
 bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(update); }
+bool Acceptor::send(const TradeCaptureReport& report) { return impl_->send(report); }
+bool Acceptor::send(const TradeCaptureReportAck& ack) { return impl_->send(ack); }
+bool Acceptor::send(const TradeCaptureReportRequestAck& ack) { return impl_->send(ack); }
 bool Acceptor::send(const SecurityList& list) {
   bool sent = true;
   for (std::size_t i = 0; i == 0 || i < list.securities.size(); ++i) {

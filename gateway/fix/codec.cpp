@@ -16,6 +16,10 @@ namespace {
 
 using Fields = FIX::FieldMap;
 
+constexpr int kContraFirm = 17;  // PartyRole(452): the counterparty of a block
+constexpr int kBlockTrade = 1;   // TrdType(828)
+constexpr std::int64_t kBeijingOffsetNs = 8LL * 3600 * 1'000'000'000;
+
 // ---- reading ------------------------------------------------------------------------------------------
 
 // The value as the Text shows it: bytes that are not printable ASCII as \xNN.
@@ -642,6 +646,189 @@ void decode(const FIX::Message& message, SessionReject& out) {
       default: break;
     }
   }
+}
+
+// ---- block trades -------------------------------------------------------------------------------------
+
+namespace {
+
+// The first NoSides(552) entry: side, order id, account, Text (FIX 4.4 has it in the side, not in the
+// message), and the contra firm of its NoPartyIDs(453).
+void decode_side(const Fields& side, TradeCaptureReport& out) {
+  for (Fields::const_iterator it = side.begin(); it != side.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kSide: out.side = printable_char_of(it->getTag(), v); break;
+      case tag::kOrderID: out.order_id = v; break;
+      case tag::kAccount: out.account = v; break;
+      case tag::kText: out.text = v; break;
+      default: break;
+    }
+  }
+  for (Fields::g_const_iterator g = side.g_begin(); g != side.g_end(); ++g) {
+    if (g->first != tag::kNoPartyIDs) continue;
+    for (const Fields* party : g->second) {
+      if (!party->isSetField(tag::kPartyRole) ||
+          int_of(tag::kPartyRole, party->getField(tag::kPartyRole)) != kContraFirm) {
+        continue;
+      }
+      if (++out.contra_parties == 1 && party->isSetField(tag::kPartyID)) {
+        out.counterparty = party->getField(tag::kPartyID);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void decode(const FIX::Message& message, TradeCaptureReport& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    const int t = it->getTag();
+    switch (t) {
+      case tag::kTradeReportID: out.trade_report_id = v; break;
+      case tag::kTradeReportRefID: out.block_id = v; break;
+      case tag::kTradeReportTransType: out.trans_type = int_of(t, v); break;
+      case tag::kTradeReportType: out.report_type = int_of(t, v); break;
+      case tag::kTrdType: out.trd_type = int_of(t, v); break;
+      case tag::kExecType: out.exec_type = char_of(v); break;
+      case tag::kTrdMatchID: out.trade_id = v; break;
+      case tag::kTradeRequestID: out.trade_request_id = v; break;
+      case tag::kTotNumTradeReports: out.tot_num_trade_reports = int_of(t, v); break;
+      case tag::kLastRptRequested: out.last_rpt_requested = v == "Y"; break;
+      case tag::kSymbol: out.symbol = v; break;
+      case tag::kLastQty: out.last_qty = qty_of(t, v, false); break;
+      case tag::kLastPx: out.last_px = price_of(t, v); break;
+      case tag::kTransactTime: out.transact_time = time_of(t, v); break;
+      case tag::kCreditedQty: out.credited = integer_of(t, v, 0, LLONG_MAX); break;
+      case tag::kRatioPermille: out.ratio_permille = integer_of(t, v, 0, LLONG_MAX); break;
+      default: break;
+    }
+  }
+  for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
+    if (g->first != tag::kNoSides) continue;
+    for (const Fields* side : g->second) {
+      if (++out.sides == 1) decode_side(*side, out);
+    }
+  }
+}
+
+void encode(const TradeCaptureReport& in, FIX::Message& out) {
+  begin(out, "AE");
+  put_required(out, tag::kTradeReportID, in.trade_report_id, "TradeCaptureReport.trade_report_id");
+  if (in.trans_type >= 0) put_int(out, tag::kTradeReportTransType, in.trans_type);
+  if (in.report_type >= 0) put_int(out, tag::kTradeReportType, in.report_type);
+  put(out, tag::kTradeRequestID, in.trade_request_id);
+  put_int(out, tag::kTrdType, in.trd_type >= 0 ? in.trd_type : kBlockTrade);
+  if (in.exec_type != 0) put_char(out, tag::kExecType, in.exec_type, "TradeCaptureReport.exec_type");
+  if (in.tot_num_trade_reports >= 0) put_int(out, tag::kTotNumTradeReports, in.tot_num_trade_reports);
+  if (in.last_rpt_requested) out.setField(tag::kLastRptRequested, "Y");
+  put(out, tag::kTradeReportRefID, in.block_id);
+  put(out, tag::kTrdMatchID, in.trade_id);
+  put(out, tag::kExecID, in.trade_id);
+  put(out, tag::kSymbol, in.symbol);
+  if (in.last_qty > 0) put_int(out, tag::kLastQty, in.last_qty);
+  if (in.last_px > 0) put_price(out, tag::kLastPx, in.last_px);
+  if (in.transact_time != 0) {
+    // FIX 4.4 requires PreviouslyReported and TradeDate in the exchange's reports: every block is
+    // reported here first, and its trading day is Beijing's (UTC+8, no daylight saving).
+    out.setField(tag::kPreviouslyReported, "N");
+    out.setField(tag::kTradeDate, format_date(in.transact_time + kBeijingOffsetNs));
+    put_time(out, tag::kTransactTime, in.transact_time);
+  }
+  if (in.side != 0) {
+    Fields& side = add_entry(out, tag::kNoSides, tag::kSide);
+    put_char(side, tag::kSide, in.side, "TradeCaptureReport.side");
+    put(side, tag::kOrderID, in.order_id);
+    put(side, tag::kAccount, in.account);
+    if (!in.counterparty.empty()) {
+      std::unique_ptr<FIX::Group> party(new FIX::Group(tag::kNoPartyIDs, tag::kPartyID));
+      party->setField(tag::kPartyID, in.counterparty);
+      put_int(*party, tag::kPartyRole, kContraFirm);
+      side.addGroupPtr(tag::kNoPartyIDs, party.release());
+    }
+    put_text(side, in.text);
+  }
+  if (in.credited >= 0) put_int(out, tag::kCreditedQty, in.credited);
+  if (in.ratio_permille >= 0) put_int(out, tag::kRatioPermille, in.ratio_permille);
+}
+
+void decode(const FIX::Message& message, TradeCaptureReportRequest& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    switch (it->getTag()) {
+      case tag::kTradeRequestID: out.trade_request_id = it->getString(); break;
+      case tag::kTradeRequestType: out.request_type = int_of(it->getTag(), it->getString()); break;
+      default: break;
+    }
+  }
+}
+
+void encode(const TradeCaptureReportRequest& in, FIX::Message& out) {
+  begin(out, "AD");
+  put_required(out, tag::kTradeRequestID, in.trade_request_id, "TradeCaptureReportRequest.trade_request_id");
+  put_int(out, tag::kTradeRequestType, in.request_type);
+}
+
+void decode(const FIX::Message& message, TradeCaptureReportAck& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    const int t = it->getTag();
+    switch (t) {
+      case tag::kTradeReportID: out.trade_report_id = v; break;
+      case tag::kTradeReportRefID: out.block_id = v; break;
+      case tag::kTradeReportTransType: out.trans_type = int_of(t, v); break;
+      case tag::kTradeReportType: out.report_type = int_of(t, v); break;
+      case tag::kTrdType: out.trd_type = int_of(t, v); break;
+      case tag::kExecType: out.exec_type = char_of(v); break;
+      case tag::kTrdRptStatus: out.status = int_of(t, v); break;
+      case tag::kTradeReportRejectReason: out.reject_reason = int_of(t, v); break;
+      case tag::kSymbol: out.symbol = v; break;
+      case tag::kTransactTime: out.transact_time = time_of(t, v); break;
+      case tag::kText: out.text = v; break;
+      default: break;
+    }
+  }
+}
+
+void encode(const TradeCaptureReportAck& in, FIX::Message& out) {
+  begin(out, "AR");
+  put_required(out, tag::kTradeReportID, in.trade_report_id, "TradeCaptureReportAck.trade_report_id");
+  if (in.trans_type >= 0) put_int(out, tag::kTradeReportTransType, in.trans_type);
+  if (in.report_type >= 0) put_int(out, tag::kTradeReportType, in.report_type);
+  if (in.trd_type >= 0) put_int(out, tag::kTrdType, in.trd_type);
+  put_char(out, tag::kExecType, in.exec_type, "TradeCaptureReportAck.exec_type");
+  put(out, tag::kTradeReportRefID, in.block_id);
+  put_int(out, tag::kTrdRptStatus, in.status);
+  if (in.reject_reason >= 0) put_int(out, tag::kTradeReportRejectReason, in.reject_reason);
+  put(out, tag::kSymbol, in.symbol);
+  if (in.transact_time != 0) put_time(out, tag::kTransactTime, in.transact_time);
+  put_text(out, in.text);
+}
+
+void decode(const FIX::Message& message, TradeCaptureReportRequestAck& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    const int t = it->getTag();
+    switch (t) {
+      case tag::kTradeRequestID: out.trade_request_id = v; break;
+      case tag::kTradeRequestType: out.request_type = int_of(t, v); break;
+      case tag::kTotNumTradeReports: out.tot_num_trade_reports = int_of(t, v); break;
+      case tag::kTradeRequestResult: out.result = int_of(t, v); break;
+      case tag::kTradeRequestStatus: out.status = int_of(t, v); break;
+      case tag::kText: out.text = v; break;
+      default: break;
+    }
+  }
+}
+
+void encode(const TradeCaptureReportRequestAck& in, FIX::Message& out) {
+  begin(out, "AQ");
+  put_required(out, tag::kTradeRequestID, in.trade_request_id, "TradeCaptureReportRequestAck.trade_request_id");
+  put_int(out, tag::kTradeRequestType, in.request_type);
+  put_int(out, tag::kTotNumTradeReports, in.tot_num_trade_reports);
+  put_int(out, tag::kTradeRequestResult, in.result);
+  put_int(out, tag::kTradeRequestStatus, in.status);
+  put_text(out, in.text);
 }
 
 // ---- session helpers ----------------------------------------------------------------------------------

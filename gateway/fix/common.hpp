@@ -43,6 +43,7 @@ constexpr int kTransactTime = 60;
 constexpr int kCxlRejReason = 102;
 constexpr int kOrdRejReason = 103;
 constexpr int kSecurityDesc = 107;
+constexpr int kTradeDate = 75;
 constexpr int kTestReqID = 112;
 constexpr int kExpireTime = 126;
 constexpr int kNoRelatedSym = 146;
@@ -72,21 +73,39 @@ constexpr int kBusinessRejectRefID = 379;
 constexpr int kBusinessRejectReason = 380;
 constexpr int kTotNoRelatedSym = 393;
 constexpr int kCxlRejResponseTo = 434;
+constexpr int kPartyID = 448;
+constexpr int kPartyRole = 452;
+constexpr int kNoPartyIDs = 453;
+constexpr int kTradeReportTransType = 487;
 constexpr int kSecondaryExecID = 527;
 constexpr int kMassCancelRequestType = 530;
 constexpr int kMassCancelResponse = 531;
 constexpr int kMassCancelRejectReason = 532;
 constexpr int kTotalAffectedOrders = 533;
+constexpr int kNoSides = 552;
 constexpr int kUsername = 553;
 constexpr int kPassword = 554;
 constexpr int kSecurityListRequestType = 559;
 constexpr int kSecurityRequestResult = 560;
 constexpr int kRoundLot = 561;
+constexpr int kTradeRequestID = 568;
+constexpr int kTradeRequestType = 569;
+constexpr int kPreviouslyReported = 570;
+constexpr int kTradeReportID = 571;
+constexpr int kTradeReportRefID = 572;
 constexpr int kMassStatusReqID = 584;
 constexpr int kMassStatusReqType = 585;
+constexpr int kTotNumTradeReports = 748;
+constexpr int kTradeRequestResult = 749;
+constexpr int kTradeRequestStatus = 750;
+constexpr int kTradeReportRejectReason = 751;
+constexpr int kTrdType = 828;
+constexpr int kTradeReportType = 856;
+constexpr int kTrdMatchID = 880;
 constexpr int kLastFragment = 893;
 constexpr int kTotNumReports = 911;
 constexpr int kLastRptRequested = 912;
+constexpr int kTrdRptStatus = 939;
 constexpr int kCreditedQty = 20001;
 constexpr int kRatioPermille = 20002;
 constexpr int kLowLimitPx = 20003;
@@ -123,6 +142,11 @@ void decode(const FIX::Message& message, MarketDataIncremental& out);
 // any, is appended to out.securities; returns true on the last fragment (LastFragment(893)=Y).
 bool decode(const FIX::Message& message, SecurityList& out);
 void decode(const FIX::Message& message, SessionReject& out);
+// AE both ways: what is absent keeps its default; a malformed number throws FieldError.
+void decode(const FIX::Message& message, TradeCaptureReport& out);
+void decode(const FIX::Message& message, TradeCaptureReportRequest& out);
+void decode(const FIX::Message& message, TradeCaptureReportAck& out);
+void decode(const FIX::Message& message, TradeCaptureReportRequestAck& out);
 
 // ---- encoding into an empty message: throw std::invalid_argument naming a required field that is
 // empty (or a char field that is not a printable character): a bug of the caller, not of the peer ----
@@ -135,6 +159,10 @@ void encode(const MassCancelReport& in, FIX::Message& out);
 void encode(const BusinessReject& in, FIX::Message& out);
 void encode(const MarketDataSnapshot& in, FIX::Message& out);
 void encode(const MarketDataIncremental& in, FIX::Message& out);
+void encode(const TradeCaptureReport& in, FIX::Message& out);
+void encode(const TradeCaptureReportRequest& in, FIX::Message& out);
+void encode(const TradeCaptureReportAck& in, FIX::Message& out);
+void encode(const TradeCaptureReportRequestAck& in, FIX::Message& out);
 // Fragment `index` of the list: in.securities[index] (none when the list is empty, index 0).
 void encode(const SecurityList& in, std::size_t index, FIX::Message& out);
 // send_raw's "35=D|11=A|..." (fix_api.hpp); throws std::invalid_argument.

@@ -23,7 +23,8 @@
 //
 // User-defined tags of our dialect (also documented at the top of FIX44-CRIX.xml):
 //   20001 CreditedQty   int    tonnes of new capacity credited to the buyer by a fill (ExecutionReport)
-//   20002 RatioPermille int    the replacement ratio of the fill, per mille (1.5:1 -> 1500)
+//                              or a settled block (TradeCaptureReport)
+//   20002 RatioPermille int    the replacement ratio of the trade, per mille (1.5:1 -> 1500)
 //   20003 LowLimitPx    price  lower edge of the price band (SecurityList)
 //   20004 HighLimitPx   price  upper edge of the price band (SecurityList)
 //   20005 ReferencePx   price  reference price the band is computed from (SecurityList)
@@ -33,8 +34,8 @@
 // Each sits in a message body, never inside a repeating group, and every other field is FIX 4.4's own
 // in a message or group of FIX 4.4 that has it: a client with the stock FIX 4.4 dictionary and
 // ValidateUserDefinedFields=N loses nothing (InitiatorConfig::validate_user_defined_fields). The
-// exchange's trade id travels in SecondaryExecID(527) on fills and MDEntryID(278) in incremental
-// market data (FIX 5.0's TradeID(1003) is not in FIX 4.4).
+// exchange's trade id travels in SecondaryExecID(527) on fills, MDEntryID(278) in incremental
+// market data and TrdMatchID(880) on settled blocks (FIX 5.0's TradeID(1003) is not in FIX 4.4).
 //
 // Sessions: BeginString FIX.4.4; the exchange is SenderCompID = AcceptorConfig::exchange_comp_id to
 // each participant's comp id. Sessions are configured in code from the list of comp ids (no settings
@@ -164,6 +165,52 @@ struct SecurityListRequest {
   std::string symbol;             // 55, with request_type 0; "" when absent
 };
 
+// ---- block trades (DESIGN.md, FIX dialect: "Block trades") --------------------------------------------
+
+// TradeCaptureReport(AE), both ways. From a client (Handler::on_trade_capture_report): a block trade
+// (TrdType(828) 1) proposed (TradeReportType(856) 0 Submit), accepted (2), declined (3), or withdrawn
+// (TradeReportTransType(487) 1 Cancel); the session's participant is the sender. From the exchange
+// (ClientHandler::on_trade_capture_report): a proposal naming the recipient (856 = 1 Alleged, ExecType
+// '0'), a settled block (856 = 2, ExecType 'F', TrdMatchID = ExecID = the ledger's trade id), a block
+// ended without a trade (487 = 1, ExecType '4', Text says how), or one pending proposal answering a
+// TradeCaptureReportRequest (TradeRequestID set). The block's id, the exchange's, is TradeReportRefID
+// (572) both ways (FIX 5.0's TradeID(1003) is not in FIX 4.4). Ints are -1 and chars 0 when absent.
+struct TradeCaptureReport {
+  SessionHandle session = 0;
+  std::string trade_report_id;      // 571: the sender's id for this report (required)
+  std::string block_id;             // 572 TradeReportRefID: the exchange's block id
+  int trans_type = -1;              // 487: 0 new, 1 cancel (a withdrawal)
+  int report_type = -1;             // 856: 0 submit, 1 alleged, 2 accept, 3 decline
+  int trd_type = -1;                // 828: 1 block trade
+  char exec_type = 0;               // 150 (exchange -> client)
+  std::string trade_id;             // 880 TrdMatchID and 17 ExecID on a settled block
+  std::string trade_request_id;     // 568, on answers to AD
+  int tot_num_trade_reports = -1;   // 748, on answers to AD
+  bool last_rpt_requested = false;  // 912 'Y' on the last answer to AD
+  std::string symbol;               // 55
+  std::int64_t last_qty = 0;        // 32 tonnes (0: absent)
+  std::int64_t last_px = 0;         // 31 fen (0: absent)
+  std::int64_t transact_time = 0;   // 60 ns (0: absent; the exchange always sends it, and TradeDate(75))
+  // The one NoSides(552) entry: the recipient's (or sender's) own side.
+  char side = 0;                    // 54
+  std::string order_id;             // 37 (FIX 4.4 requires it in a side: the exchange sends the block id)
+  std::string account;              // 1: its facility (sell) or project (buy) id
+  std::string counterparty;         // 448 of the side's NoPartyIDs(453) entry with PartyRole(452) 17
+  int sides = 0;                    // decoded: NoSides entries received (only the first is read)
+  int contra_parties = 0;           // decoded: PartyRole 17 entries in the first side
+  std::int64_t credited = -1;       // 20001, on a settled block
+  std::int64_t ratio_permille = -1; // 20002, on a settled block
+  std::string text;                 // 58, in the side entry (where FIX 4.4 has it; not sent without a side)
+};
+
+// TradeCaptureReportRequest(AD): TradeRequestType(569) 2 (unmatched trades) asks for the pending
+// block proposals naming the session's participant as proposer or counterparty.
+struct TradeCaptureReportRequest {
+  SessionHandle session = 0;
+  std::string trade_request_id;     // 568 (required)
+  int request_type = 2;             // 569
+};
+
 // ---- messages, exchange -> client ---------------------------------------------------------------------
 
 // ExecutionReport(8).
@@ -275,6 +322,31 @@ struct SecurityList {               // y: 320, 322, 560
   std::vector<SecurityEntry> securities;
 };
 
+// TradeCaptureReportAck(AR), the answer to every TradeCaptureReport(AE) a client sends.
+struct TradeCaptureReportAck {
+  SessionHandle session = 0;
+  std::string trade_report_id;      // 571, the request's (required)
+  std::string block_id;             // 572 TradeReportRefID: the block's id ("" when none)
+  int trans_type = -1, report_type = -1, trd_type = -1;  // 487, 856, 828, as requested (-1: absent)
+  char exec_type = '0';             // 150: '0' proposed, 'F' traded, '4' declined/withdrawn, '8' rejected
+  int status = 0;                   // 939 TrdRptStatus: 0 accepted, 1 rejected
+  int reject_reason = -1;           // 751 on a rejection: 1 party, 2 instrument, 4 trade type, 99 other
+  std::string symbol;               // 55 ("" when absent)
+  std::int64_t transact_time = 0;   // 60 (0: absent)
+  std::string text;                 // 58: why, on a rejection
+};
+
+// TradeCaptureReportRequestAck(AQ): after the TradeCaptureReports answering a request, how many.
+struct TradeCaptureReportRequestAck {
+  SessionHandle session = 0;
+  std::string trade_request_id;     // 568 (required)
+  int request_type = 2;             // 569, as requested
+  int tot_num_trade_reports = 0;    // 748
+  int result = 0;                   // 749 TradeRequestResult: 0 successful, 8 type not supported
+  int status = 1;                   // 750 TradeRequestStatus: 1 completed, 2 rejected
+  std::string text;                 // 58
+};
+
 // A session-level Reject(3) received by a client.
 struct SessionReject {
   int ref_seq_num = 0;              // 45
@@ -323,6 +395,8 @@ class Handler {
   virtual void on_order(const OrderRequest& request) = 0;
   virtual void on_market_data_request(const MarketDataRequest& request) = 0;
   virtual void on_security_list_request(const SecurityListRequest& request) = 0;
+  virtual void on_trade_capture_report(const TradeCaptureReport& report) = 0;
+  virtual void on_trade_capture_request(const TradeCaptureReportRequest& request) = 0;
 };
 
 struct AcceptorConfig {
@@ -412,7 +486,8 @@ class Acceptor {
   // spaces in its place.
   // Throws std::invalid_argument naming the field when a field FIX requires is empty (ExecReport:
   // order_id, exec_id, symbol; CancelReject: cl_ord_id, orig_cl_ord_id; MassCancelReport: order_id; BusinessReject: ref_msg_type;
-  // MarketDataSnapshot: symbol; SecurityList: security_req_id, response_id, each symbol) or a char
+  // MarketDataSnapshot: symbol; SecurityList: security_req_id, response_id, each symbol; the trade
+  // capture messages: trade_report_id, trade_request_id) or a char
   // field is not a printable character: a bug of the caller, and nothing is sent.
   bool send(const ExecReport& report);
   bool send(const CancelReject& reject);
@@ -421,6 +496,9 @@ class Acceptor {
   bool send(const MarketDataSnapshot& snapshot);
   bool send(const MarketDataIncremental& update);
   bool send(const SecurityList& list);
+  bool send(const TradeCaptureReport& report);
+  bool send(const TradeCaptureReportAck& ack);
+  bool send(const TradeCaptureReportRequestAck& ack);
 
   // Sends on this thread between hold() and release() may leave together: from the second message to
   // a session its connection is corked (TCP_CORK), and release() lets everything held go at once, so
@@ -476,6 +554,9 @@ class ClientHandler {
   virtual void on_market_data(const MarketDataSnapshot&) {}
   virtual void on_market_data(const MarketDataIncremental&) {}
   virtual void on_security_list(const SecurityList&) {}
+  virtual void on_trade_capture_report(const TradeCaptureReport&) {}
+  virtual void on_trade_capture_ack(const TradeCaptureReportAck&) {}
+  virtual void on_trade_capture_request_ack(const TradeCaptureReportRequestAck&) {}
   // A Heartbeat(0) answering our TestRequest (Initiator::probe): its TestReqID(112).
   virtual void on_probe_answered(const std::string& test_req_id) { (void)test_req_id; }
 };
@@ -545,6 +626,9 @@ class Initiator {
   bool send(const OrderRequest& request);
   bool send(const MarketDataRequest& request);
   bool send(const SecurityListRequest& request);
+  // TradeCaptureReport: trade_report_id required; sent with TrdType(828) 1 unless trd_type is set.
+  bool send(const TradeCaptureReport& report);
+  bool send(const TradeCaptureReportRequest& request);  // trade_request_id required
   // A TestRequest(1) with TestReqID(112) = id. The exchange answers it on the session's thread after
   // every message it sent before reading it, so the answer (ClientHandler::on_probe_answered) marks
   // the end of what came before: e.g. the reports of a request whose first report has arrived.

@@ -436,6 +436,24 @@ void Initiator::Impl::from_app(const FIX::Message& message, const FIX::SessionID
 }
 
 void Initiator::Impl::deliver(const FIX::Message& message, const std::string& type) {
+  if (type == "AE") {
+    TradeCaptureReport report;
+    detail::decode(message, report);
+    handler_.on_trade_capture_report(report);
+    return;
+  }
+  if (type == "AR") {
+    TradeCaptureReportAck ack;
+    detail::decode(message, ack);
+    handler_.on_trade_capture_ack(ack);
+    return;
+  }
+  if (type == "AQ") {
+    TradeCaptureReportRequestAck ack;
+    detail::decode(message, ack);
+    handler_.on_trade_capture_request_ack(ack);
+    return;
+  }
   if (type.size() != 1) throw FIX::UnsupportedMessageType();
   switch (type[0]) {
     case '8': {
@@ -502,6 +520,8 @@ std::string Initiator::last_error() const { return impl_->last_error(); }
 bool Initiator::send(const OrderRequest& request) { return impl_->send(request); }
 bool Initiator::send(const MarketDataRequest& request) { return impl_->send(request); }
 bool Initiator::send(const SecurityListRequest& request) { return impl_->send(request); }
+bool Initiator::send(const TradeCaptureReport& report) { return impl_->send(report); }
+bool Initiator::send(const TradeCaptureReportRequest& request) { return impl_->send(request); }
 bool Initiator::send_raw(const std::string& fields) { return impl_->send_raw(fields); }
 bool Initiator::probe(const std::string& id) { return impl_->probe(id); }
 

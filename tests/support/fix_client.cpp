@@ -37,6 +37,15 @@ void RecordingClient::on_security_list(const crix::fix::SecurityList& list) {
 void RecordingClient::on_mass_cancel_report(const crix::fix::MassCancelReport& report) {
   board.update([&] { mass_cancel_reports.push_back(report); });
 }
+void RecordingClient::on_trade_capture_report(const crix::fix::TradeCaptureReport& report) {
+  board.update([&] { trade_reports.push_back(report); });
+}
+void RecordingClient::on_trade_capture_ack(const crix::fix::TradeCaptureReportAck& ack) {
+  board.update([&] { trade_acks.push_back(ack); });
+}
+void RecordingClient::on_trade_capture_request_ack(const crix::fix::TradeCaptureReportRequestAck& ack) {
+  board.update([&] { trade_request_acks.push_back(ack); });
+}
 
 bool RecordingClient::has(const std::string& cl_ord_id, char exec_type) const {
   return count(cl_ord_id, exec_type) > 0;

@@ -64,6 +64,9 @@ class RecordingClient : public crix::fix::ClientHandler {
   void on_market_data(const crix::fix::MarketDataIncremental& update) override;
   void on_security_list(const crix::fix::SecurityList& list) override;
   void on_mass_cancel_report(const crix::fix::MassCancelReport& report) override;
+  void on_trade_capture_report(const crix::fix::TradeCaptureReport& report) override;
+  void on_trade_capture_ack(const crix::fix::TradeCaptureReportAck& ack) override;
+  void on_trade_capture_request_ack(const crix::fix::TradeCaptureReportRequestAck& ack) override;
 
   // Waits until `done` holds over what was received: done() or done(*this), run under the lock, so it
   // reads the members directly or through has() and count(), never through the locking accessors.
@@ -110,6 +113,9 @@ class RecordingClient : public crix::fix::ClientHandler {
   std::vector<crix::fix::MarketDataIncremental> incrementals;
   std::vector<crix::fix::SecurityList> security_lists;
   std::vector<crix::fix::MassCancelReport> mass_cancel_reports;
+  std::vector<crix::fix::TradeCaptureReport> trade_reports;
+  std::vector<crix::fix::TradeCaptureReportAck> trade_acks;
+  std::vector<crix::fix::TradeCaptureReportRequestAck> trade_request_acks;
 
  private:
   // The positions in `reports` of `cl_ord_id`'s reports (none: an empty list). Under the lock only.
