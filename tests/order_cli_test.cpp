@@ -311,6 +311,62 @@ TEST_CASE("crix order book and watch show the book and its trades", "[order]") {
   CHECK(has(watch.out, "STEEL-IRON ask 580.00 now 200 t (1 orders)"));
 }
 
+TEST_CASE("crix order block: propose, list, accept with the trade printed; decline, withdraw and a refusal",
+          "[order][block]") {
+  Exchange x;
+  // The block's id is the exchange's (a sequence number): read from the answer "block N (ID) proposed".
+  const auto block_id = [](const std::string& out, const std::string& id) {
+    const std::size_t end = out.find(" (" + id + ") proposed");
+    REQUIRE(end != std::string::npos);
+    const std::size_t start = out.rfind("block ", end);
+    REQUIRE(start != std::string::npos);
+    return out.substr(start + 6, end - start - 6);
+  };
+  const RunResult proposed = x.order(kSeller, {"block", "propose", "STEEL-IRON", "sell", "HB-BF-450", "300000", "700.00",
+                                               "--to", kBuyer, "--id", "b-1"});
+  CHECK(proposed.exit_code == 0);
+  const std::string b1 = block_id(proposed.out, "b-1");
+  CHECK(x.order(kSeller, {"blocks"}).out ==
+        "block " + b1 + ": you propose to sell 300000 t STEEL-IRON at 700.00 for HB-BF-450 to TJ-BOHAI-STEEL, awaiting "
+        "their answer\n");
+  // The buyer's first logon starts its session afresh (nothing kept to resend): the listing finds it.
+  CHECK(x.order(kBuyer, {"blocks"}).out ==
+        "block " + b1 + ": proposed to you: buy 300000 t STEEL-IRON at 700.00 from HB-TANGSHAN-IRON\n");
+
+  // A refused acceptance prints the exchange's sentence and leaves the block pending.
+  const RunResult refused = x.order(kBuyer, {"block", "accept", b1, "NO-SUCH-PROJECT", "--id", "a-1"});
+  CHECK(refused.exit_code == 1);
+  CHECK(has(refused.err, "block " + b1 + " (a-1) refused: Account(1) 'NO-SUCH-PROJECT' is no registered project"));
+  const RunResult accepted = x.order(kBuyer, {"block", "accept", b1, "TJ-NEW-BF-2500", "--id", "a-2"});
+  CHECK(accepted.exit_code == 0);
+  CHECK(has(accepted.out, "block " + b1 + " traded: buy 300000 t STEEL-IRON at 700.00 for TJ-NEW-BF-2500 from "
+                          "HB-TANGSHAN-IRON, trade 1, credits 200000 t of new capacity at ratio 1.5:1"));
+  CHECK(has(accepted.out, "block " + b1 + " (a-2) accepted"));
+  CHECK(has(x.order(kSeller, {"blocks"}).out,
+            "missed while away: block " + b1 + " traded: sell 300000 t STEEL-IRON at 700.00 for HB-BF-450 to "
+            "TJ-BOHAI-STEEL, trade 1"));
+  CHECK(x.order(kSeller, {"blocks"}).out == "no pending blocks\n");
+  const RunResult gone = x.order(kBuyer, {"block", "accept", b1, "TJ-NEW-BF-2500"});
+  CHECK(gone.exit_code == 1);
+  CHECK(has(gone.err, "no block '" + b1 + "' is pending with TJ-BOHAI-STEEL as its counterparty"));
+
+  const std::string b2 = block_id(x.order(kSeller, {"block", "propose", "STEEL-IRON", "sell", "HB-BF-450", "1000",
+                                                    "600", "--to", kBuyer, "--id", "b-2"}).out, "b-2");
+  const RunResult declined = x.order(kBuyer, {"block", "decline", b2, "--id", "d-1"});
+  CHECK(declined.exit_code == 0);
+  CHECK(has(declined.out, "block " + b2 + " (d-1) declined"));
+  const RunResult third = x.order(kSeller, {"block", "propose", "STEEL-IRON", "sell", "HB-BF-450", "1000", "600",
+                                            "--to", kBuyer, "--id", "b-3"});
+  CHECK(has(third.out, "missed while away: block " + b2 + " ended: "));
+  CHECK(has(third.out, ": ended, declined by the counterparty"));
+  const std::string b3 = block_id(third.out, "b-3");
+  const RunResult withdrawn = x.order(kSeller, {"block", "withdraw", b3, "--id", "w-1"});
+  CHECK(withdrawn.exit_code == 0);
+  CHECK(has(withdrawn.out, "block " + b3 + " (w-1) withdrawn"));
+  CHECK(has(withdrawn.out, "block " + b3 + " ended: "));
+  CHECK(has(x.log_with("request=block"), "reject request=block participant=TJ-BOHAI-STEEL trade_report_id=a-1"));
+}
+
 TEST_CASE("crix order reads the password from a file or the environment or nowhere and --help says how",
           "[order]") {
   Exchange x;

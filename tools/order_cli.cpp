@@ -96,6 +96,15 @@ std::string progress_text(const fix::ExecReport& r) {
   return s + ", " + std::to_string(r.leaves_qty) + " t open";
 }
 
+// "buy 300000 t STEEL-IRON at 700.00 for TJ-NEW-BF-2500 from HB-TANGSHAN-IRON": a block as its
+// recipient's side (the account only once it names one).
+std::string block_text(const fix::TradeCaptureReport& t) {
+  const bool sell = t.side == '2';
+  return std::string(sell ? "sell " : "buy ") + std::to_string(t.last_qty) + " t " + t.symbol + " at " +
+         price_text(t.last_px) + (t.account.empty() ? "" : " for " + t.account) + (sell ? " to " : " from ") +
+         t.counterparty;
+}
+
 class Printer : public fix::ClientHandler {
  public:
   Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
@@ -180,6 +189,54 @@ class Printer : public fix::ClientHandler {
               (s.trading_status == 17 ? "trading" : s.trading_status == 2 ? "halted" : "closed") + "\n";
     }
     print(text.empty() ? "no instruments" : text.substr(0, text.size() - 1), false, true);
+  }
+
+  // Block trades: the answer to our TradeCaptureReport ends the wait; the exchange's reports about
+  // blocks (a proposal naming us, a settled or ended block) come before it and are printed as they come.
+  void on_trade_capture_ack(const fix::TradeCaptureReportAck& a) override {
+    const std::string label = "block" + (a.block_id.empty() ? "" : " " + a.block_id) + " (" + a.trade_report_id + ")";
+    if (a.status != 0) return print(label + " refused: " + a.text, true, true);
+    const char* what = a.exec_type == 'F' ? "accepted" : a.exec_type == '4' ? (a.report_type == 3 ? "declined" : "withdrawn")
+                                                                             : "proposed";
+    print(label + " " + what, false, true);
+  }
+  void on_trade_capture_report(const fix::TradeCaptureReport& t) override {
+    if (!t.trade_request_id.empty() && collect(t)) return;
+    std::string line = "block " + t.block_id + " ";
+    switch (t.exec_type) {
+      case 'F':
+        line += "traded: " + block_text(t) + ", trade " + t.trade_id;
+        if (t.credited >= 0) {
+          line += ", credits " + std::to_string(t.credited) + " t of new capacity at ratio " +
+                  engine::ratio_text(static_cast<std::uint32_t>(t.ratio_permille));
+        }
+        break;
+      case '4': line += "ended: " + t.text; break;
+      default: line += "proposed to you: " + block_text(t) + " (crix order block accept|decline " + t.block_id + ")"; break;
+    }
+    print(line, false, false);
+  }
+  void on_trade_capture_request_ack(const fix::TradeCaptureReportRequestAck& a) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (a.trade_request_id != blocks_id_) return;
+      blocks_refusal_ = a.status == 2 ? a.text : "";
+      blocks_done_ = true;
+    }
+    cv_.notify_all();
+  }
+  // Collects the answers to TradeCaptureReportRequest `id` instead of printing them.
+  void collect_blocks(std::string id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    blocks_id_ = std::move(id);
+  }
+  // Waits up to `timeout` for the TradeCaptureReportRequestAck: nullopt when it did not come; else the
+  // pending blocks, or the refusal in `refusal`.
+  std::optional<std::vector<fix::TradeCaptureReport>> blocks(std::chrono::milliseconds timeout, std::string& refusal) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!cv_.wait_for(lock, timeout, [&] { return blocks_done_; })) return std::nullopt;
+    refusal = blocks_refusal_;
+    return blocks_;
   }
 
   // What comes before the request is sent (resent by the exchange after a logon that continued the
@@ -283,6 +340,13 @@ class Printer : public fix::ClientHandler {
     cv_.notify_all();
     return true;
   }
+  // A pending block answering our TradeCaptureReportRequest: kept, not printed. false: another request's.
+  bool collect(const fix::TradeCaptureReport& t) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (t.trade_request_id != blocks_id_) return false;
+    blocks_.push_back(t);
+    return true;
+  }
   void print(const std::string& line, bool refusal, bool final) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -309,6 +373,10 @@ class Printer : public fix::ClientHandler {
   std::string status_id_;
   std::vector<fix::ExecReport> statuses_;
   bool statuses_done_ = false;
+  std::string blocks_id_;
+  std::vector<fix::TradeCaptureReport> blocks_;
+  bool blocks_done_ = false;
+  std::string blocks_refusal_;
 };
 
 // The password when --password was not given: --password-file, else CRIX_PASSWORD, else a prompt
@@ -391,6 +459,7 @@ struct OrderArgs {
   int depth = 0;
   std::string cl_ord_id;
   std::string symbol;
+  std::string to;  // block propose: the counterparty
 };
 
 int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
@@ -404,9 +473,12 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   fix::OrderRequest order;
   fix::MarketDataRequest md;
   fix::SecurityListRequest sl;
+  fix::TradeCaptureReport block;
   // kOrder: one request; kLookup: the order named by `wanted` is looked up first (cancel, replace,
-  // status); kList: the day's orders are listed (orders, fills).
-  enum { kOrder, kLookup, kList, kMarketData, kSecurities } what = kOrder;
+  // status); kList: the day's orders are listed (orders, fills); kBlock: a TradeCaptureReport (block
+  // propose, decline, withdraw), kBlockLookup after the pending blocks are listed (block accept, which
+  // sends the acceptor's side); kBlocks: the pending blocks are listed.
+  enum { kOrder, kLookup, kList, kMarketData, kSecurities, kBlock, kBlockLookup, kBlocks } what = kOrder;
   std::string wanted;
   // QTY and PRICE were checked when parsed.
   const auto qty = [](const std::string& text) {
@@ -435,6 +507,32 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     order.cl_ord_id = a.cl_ord_id.empty() ? fresh_id(verb) : a.cl_ord_id;
   } else if (verb == "orders" || verb == "fills") {
     what = kList;
+  } else if (verb.rfind("block ", 0) == 0) {
+    what = kBlock;
+    block.trade_report_id = a.cl_ord_id.empty() ? fresh_id("block") : a.cl_ord_id;
+    block.trans_type = 0;
+    if (verb == "block propose") {
+      block.report_type = 0;
+      block.symbol = words[0];
+      block.side = words[1] == "sell" ? '2' : '1';
+      block.account = words[2];
+      block.last_qty = qty(words[3]);
+      block.last_px = *price_fen(words[4]);
+      block.counterparty = a.to;
+    } else if (verb == "block accept") {
+      what = kBlockLookup;
+      block.report_type = 2;
+      block.block_id = words[0];
+      block.account = words[1];
+    } else if (verb == "block decline") {
+      block.report_type = 3;
+      block.block_id = words[0];
+    } else {
+      block.trans_type = 1;  // a withdrawal is a cancel of the proposal (DESIGN.md, FIX dialect)
+      block.block_id = words[0];
+    }
+  } else if (verb == "blocks") {
+    what = kBlocks;
   } else if (verb == "cancel-all") {
     order.kind = fix::RequestKind::kMassCancel;
     order.cl_ord_id = a.cl_ord_id.empty() ? fresh_id("cancel-all") : a.cl_ord_id;
@@ -560,6 +658,37 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     order.account = found->account;
     if (order.kind == fix::RequestKind::kStatus) order.cl_ord_id = found->cl_ord_id;
   }
+  if (what == kBlockLookup || what == kBlocks) {
+    fix::TradeCaptureReportRequest ad;
+    ad.trade_request_id = fresh_id("blocks");
+    printer.collect_blocks(ad.trade_request_id);
+    std::string refusal;
+    const auto pending = initiator->send(ad) ? printer.blocks(kAnswerWait, refusal) : std::nullopt;
+    if (!pending || !refusal.empty()) {
+      initiator->stop();
+      err << "crix order: the exchange did not list the pending blocks" << (refusal.empty() ? "" : ": " + refusal) << "\n";
+      return 1;
+    }
+    if (what == kBlocks) {
+      initiator->stop();
+      for (const fix::TradeCaptureReport& t : *pending) {
+        out << "block " << t.block_id << ": " << (t.report_type == 0 ? "you propose to " : "proposed to you: ")
+            << block_text(t) << (t.report_type == 0 ? ", awaiting their answer" : "") << "\n";
+      }
+      if (pending->empty()) out << "no pending blocks\n";
+      return 0;
+    }
+    const auto found = std::find_if(pending->begin(), pending->end(),
+                                    [&](const fix::TradeCaptureReport& t) { return t.block_id == block.block_id; });
+    if (found == pending->end() || found->report_type == 0) {
+      initiator->stop();
+      err << "crix order: no block '" << block.block_id << "' is pending with " << config.comp_id
+          << " as its counterparty ('crix order blocks' lists the pending ones)\n";
+      return 1;
+    }
+    block.side = found->side;  // the acceptor's, the other side of the proposal's
+  }
+  if (what == kBlock || what == kBlockLookup) initiator->send(block);
   if (what == kOrder || what == kLookup) {
     printer.await(order.cl_ord_id, order.kind == fix::RequestKind::kMassCancel);
     initiator->send(order);
@@ -601,7 +730,7 @@ struct Verb {
   std::string name;
   std::string help;
   std::vector<Word> words;
-  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth
+  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth, --to
 };
 
 }  // namespace
@@ -667,46 +796,77 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       {"book", "a snapshot of the book", {{"SYMBOL", "the instrument"}}, {"--depth"}},
       {"watch", "the book and the trades as they change, until Ctrl-C", {{"SYMBOL", "the instrument"}}, {"--depth"}},
       {"securities", "the instruments: tick, lot, band, reference, state", {}, {}},
+      {"blocks", "the pending block proposals you made or that name you", {}, {}},
   };
-  for (const Verb& v : verbs) {
-    CLI::App& sub = *group.add_subcommand(v.name, v.help);
-    sub.fallthrough();  // the connection's options may come after the verb
-    auto words = std::make_shared<std::vector<std::string>>(v.words.size());
-    for (std::size_t i = 0; i < v.words.size(); ++i) {
-      const Word& w = v.words[i];
-      CLI::Option* o = sub.add_option(w.name, (*words)[i], w.help)->required(w.required)->type_name("");
-      if (w.name == "QTY") o->check(whole(1, kMaxQty));
-      if (w.name == "PRICE") o->check(price());
-    }
-    const auto has = [&v](const char* option) { return std::find(v.options.begin(), v.options.end(), option) != v.options.end(); };
-    if (has("--tif")) {
-      sub.add_option("--tif", args->tif, "time in force: day (default), gtc, ioc or fok")
-          ->type_name("T")
-          ->check(one_of({"day", "gtc", "ioc", "fok"}));
-    }
-    if (has("--aon")) sub.add_flag("--aon", args->aon, "all or none");
-    if (has("--id")) sub.add_option("--id", args->cl_ord_id, "the request's ClOrdID (default: made up)")->type_name("CLORDID");
-    if (has("--symbol")) {
-      sub.add_option("--symbol", args->symbol, "look the order up in this instrument only")->type_name("SYMBOL");
-    }
-    if (has("--depth")) {
-      sub.add_option("--depth", args->depth, "levels a side (default 0: all)")->type_name("N")->check(whole(0, 1000));
-    }
-    on_run(sub, [&sub, v, args, words, &out, &err] {
-      args->verb = v.name;
+  // Block trades (大宗协议): `crix order block VERB ...`.
+  const std::vector<Verb> block_verbs = {
+      {"propose", "propose a block trade to another participant (--to), at a price inside the block band",
+       {{"SYMBOL", "the instrument"}, {"SIDE", "buy or sell"}, {"ACCOUNT", "your facility (sell) or project (buy)"},
+        {"QTY", "tonnes"}, {"PRICE", "yuan"}},
+       {"--to", "--id"}},
+      {"accept", "accept a block proposed to you: it trades at once, all of it",
+       {{"BLOCK", "the block's id"}, {"ACCOUNT", "your project (the proposer sells) or facility (it buys)"}}, {"--id"}},
+      {"decline", "decline a block proposed to you", {{"BLOCK", "the block's id"}}, {"--id"}},
+      {"withdraw", "withdraw a block you proposed", {{"BLOCK", "the block's id"}}, {"--id"}},
+  };
+  const auto add_verbs = [&](CLI::App& parent, const std::vector<Verb>& list, const std::string& prefix) {
+    for (const Verb& v : list) {
+      CLI::App& sub = *parent.add_subcommand(v.name, v.help);
+      sub.fallthrough();  // the connection's options may come after the verb
+      auto words = std::make_shared<std::vector<std::string>>(v.words.size());
       for (std::size_t i = 0; i < v.words.size(); ++i) {
-        if (sub.get_option(v.words[i].name)->count() > 0) args->words.push_back((*words)[i]);
+        const Word& w = v.words[i];
+        CLI::Option* o = sub.add_option(w.name, (*words)[i], w.help)->required(w.required)->type_name("");
+        if (w.name == "QTY") o->check(whole(1, kMaxQty));
+        if (w.name == "PRICE") o->check(price());
+        if (w.name == "SIDE") o->check(one_of({"buy", "sell"}));
       }
-      try {
-        return request(*args, out, err);
-      } catch (const CLI::ParseError&) {
-        throw;  // a usage error found late (the password): tools/cli.hpp reports it
-      } catch (const std::exception& e) {
-        err << "crix order: " << e.what() << "\n";
-        return 1;
+      const auto has = [&v](const char* option) { return std::find(v.options.begin(), v.options.end(), option) != v.options.end(); };
+      if (has("--tif")) {
+        sub.add_option("--tif", args->tif, "time in force: day (default), gtc, ioc or fok")
+            ->type_name("T")
+            ->check(one_of({"day", "gtc", "ioc", "fok"}));
       }
-    });
-  }
+      if (has("--aon")) sub.add_flag("--aon", args->aon, "all or none");
+      if (has("--id")) {
+        // A block request's id is its TradeReportID(571), an order request's its ClOrdID(11).
+        sub.add_option("--id", args->cl_ord_id,
+                       prefix.empty() ? "the request's ClOrdID (default: made up)"
+                                      : "the request's TradeReportID (default: made up)")
+            ->type_name(prefix.empty() ? "CLORDID" : "ID");
+      }
+      if (has("--symbol")) {
+        sub.add_option("--symbol", args->symbol, "look the order up in this instrument only")->type_name("SYMBOL");
+      }
+      if (has("--depth")) {
+        sub.add_option("--depth", args->depth, "levels a side (default 0: all)")->type_name("N")->check(whole(0, 1000));
+      }
+      if (has("--to")) {
+        sub.add_option("--to", args->to, "the counterparty: the participant who may accept")
+            ->required()
+            ->type_name("PARTICIPANT");
+      }
+      on_run(sub, [&sub, v, args, words, prefix, &out, &err] {
+        args->verb = prefix + v.name;
+        for (std::size_t i = 0; i < v.words.size(); ++i) {
+          if (sub.get_option(v.words[i].name)->count() > 0) args->words.push_back((*words)[i]);
+        }
+        try {
+          return request(*args, out, err);
+        } catch (const CLI::ParseError&) {
+          throw;  // a usage error found late (the password): tools/cli.hpp reports it
+        } catch (const std::exception& e) {
+          err << "crix order: " << e.what() << "\n";
+          return 1;
+        }
+      });
+    }
+  };
+  add_verbs(group, verbs, "");
+  CLI::App& block = *group.add_subcommand("block", "block trades: propose one to a named participant, answer or withdraw it");
+  block.require_subcommand(1);
+  block.fallthrough();  // the connection's options may come after the verb
+  add_verbs(block, block_verbs, "block ");
 }
 
 }  // namespace crix::tools

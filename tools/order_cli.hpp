@@ -11,6 +11,16 @@
 //   crix order [CONNECTION] book SYMBOL [--depth N]       (a snapshot of the book)
 //   crix order [CONNECTION] watch SYMBOL                  (book and trades as they change, until Ctrl-C)
 //   crix order [CONNECTION] securities                    (instruments, tick, lot, band, reference, state)
+//   crix order [CONNECTION] block propose SYMBOL buy|sell ACCOUNT QTY PRICE --to PARTICIPANT
+//   crix order [CONNECTION] block accept BLOCK ACCOUNT     (BLOCK: the block's id; ACCOUNT: yours)
+//   crix order [CONNECTION] block decline BLOCK
+//   crix order [CONNECTION] block withdraw BLOCK
+//   crix order [CONNECTION] blocks                        (the pending proposals you made or that name you)
+//
+// Block trades go as TradeCaptureReports (DESIGN.md, FIX dialect): each prints the exchange's answer
+// ("block 7 (block-...) proposed", or "refused: " and the exchange's sentence), and an accepted block
+// its trade; block accept first lists the pending blocks (TradeCaptureReportRequest) for the side it
+// takes. Reports about blocks naming the participant that arrive meanwhile are printed too.
 //
 // cancel, replace and status first look the order up with an OrderMassStatusRequest (AF: the
 // session's orders of the day; one instrument with --symbol), which gives the Symbol, Side and ids the
