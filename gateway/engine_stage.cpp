@@ -719,7 +719,7 @@ void EngineStage::on_trade_capture(const fix::TradeCaptureReport& r, Unit& unit)
       return reject_block(r, tr::kUnknownInstrument,
                           (r.symbol.empty() ? std::string("Symbol(55) is missing") : "unknown Symbol(55) '" + r.symbol + "'") +
                               " (instruments: " + list + ")",
-                          unit);
+                          unit, "unknown symbol");
     }
     c.instrument = engine::InstrumentId(instrument);
     if (r.last_qty <= 0) return reject_block(r, tr::kOther, "LastQty(32) is missing: the block's quantity in tonnes", unit);

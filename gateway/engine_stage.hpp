@@ -85,7 +85,7 @@ class EngineStage {
   void report(const engine::Command& c, const fix::OrderRequest* request, const engine::Event& e, Unit& unit);
   void fill_report(std::uint64_t id, const engine::Event& e, bool taker, Unit& unit);
   void reject_block(const fix::TradeCaptureReport& r, int reason, const std::string& text, Unit& unit,
-                    std::string_view why = "block_malformed");
+                    std::string_view why = "invalid request");
   // A TradeCaptureReport about a block to `to`, whose side and account it carries, naming `other`.
   fix::TradeCaptureReport block_report(std::uint32_t to, std::uint64_t block, engine::InstrumentId instrument,
                                        engine::Side side, const std::string& account, std::uint32_t other,

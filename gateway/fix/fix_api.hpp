@@ -395,6 +395,8 @@ class Handler {
   virtual void on_order(const OrderRequest& request) = 0;
   virtual void on_market_data_request(const MarketDataRequest& request) = 0;
   virtual void on_security_list_request(const SecurityListRequest& request) = 0;
+  // Block trades: a TradeCaptureReport(AE) and a TradeCaptureReportRequest(AD), as they came (the
+  // Handler answers each, with a TradeCaptureReportAck or a TradeCaptureReportRequestAck).
   virtual void on_trade_capture_report(const TradeCaptureReport& report) = 0;
   virtual void on_trade_capture_request(const TradeCaptureReportRequest& request) = 0;
 };
@@ -554,6 +556,8 @@ class ClientHandler {
   virtual void on_market_data(const MarketDataSnapshot&) {}
   virtual void on_market_data(const MarketDataIncremental&) {}
   virtual void on_security_list(const SecurityList&) {}
+  // Block trades: the exchange's reports (a proposal naming us, a settled or ended block, an answer to
+  // our TradeCaptureReportRequest), its answers to our TradeCaptureReports and to the request.
   virtual void on_trade_capture_report(const TradeCaptureReport&) {}
   virtual void on_trade_capture_ack(const TradeCaptureReportAck&) {}
   virtual void on_trade_capture_request_ack(const TradeCaptureReportRequestAck&) {}
