@@ -586,6 +586,7 @@ fix::TradeCaptureReport EngineStage::block_report(std::uint32_t to, std::uint64_
   t.last_qty = qty;
   t.last_px = price;
   t.transact_time = last_ts();
+  t.utc_offset_minutes = market_.exchange.utc_offset_minutes;
   t.side = side == engine::Side::kSell ? fixv::side::kSell : fixv::side::kBuy;
   t.order_id = t.block_id;
   t.account = account;

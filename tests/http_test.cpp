@@ -566,6 +566,12 @@ TEST_CASE("console: actions become the engine commands, journaled with the user'
   CHECK(post("amend-facility", {{"facility", m.facilities[0].id}, {"field", "colour"}, {"value", 1}}).status == 400);
   CHECK(post("explode", Json::object()).status == 404);
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", "{not json", kOperator).status == 400);
+  // fuzz_http_request crash-3e31d0c6: a number past a double's range is nlohmann's out_of_range, not a
+  // parse_error; it escaped the handler and ended the process. Now a 400 like any bad body.
+  const Reply huge = request(f.port, bhttp::verb::post, "/api/v1/actions/halt", R"({"symbol": 8e8888})", kOperator);
+  CHECK(huge.status == 400);
+  CHECK(huge.json()["error"].get<std::string>().find("not usable JSON") != std::string::npos);
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/login", R"({"user": 1e999})").status == 400);
   CHECK(f.link.submitted().size() == before);
   // The market refuses: 422 with the reject; not queued: 503.
   f.link.answer({false, 0, "kUnknownInstrument", "halted already"});

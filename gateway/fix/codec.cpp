@@ -18,7 +18,6 @@ using Fields = FIX::FieldMap;
 
 constexpr int kContraFirm = 17;  // PartyRole(452): the counterparty of a block
 constexpr int kBlockTrade = 1;   // TrdType(828)
-constexpr std::int64_t kBeijingOffsetNs = 8LL * 3600 * 1'000'000'000;
 
 // ---- reading ------------------------------------------------------------------------------------------
 
@@ -731,9 +730,9 @@ void encode(const TradeCaptureReport& in, FIX::Message& out) {
   if (in.last_px > 0) put_price(out, tag::kLastPx, in.last_px);
   if (in.transact_time != 0) {
     // FIX 4.4 requires PreviouslyReported and TradeDate in the exchange's reports: every block is
-    // reported here first, and its trading day is Beijing's (UTC+8, no daylight saving).
+    // reported here first, and its trading day is the local day in the exchange's zone.
     out.setField(tag::kPreviouslyReported, "N");
-    out.setField(tag::kTradeDate, format_date(in.transact_time + kBeijingOffsetNs));
+    out.setField(tag::kTradeDate, format_date(in.transact_time + std::int64_t{in.utc_offset_minutes} * 60'000'000'000));
     put_time(out, tag::kTransactTime, in.transact_time);
   }
   if (in.side != 0) {

@@ -191,6 +191,7 @@ struct TradeCaptureReport {
   std::int64_t last_qty = 0;        // 32 tonnes (0: absent)
   std::int64_t last_px = 0;         // 31 fen (0: absent)
   std::int64_t transact_time = 0;   // 60 ns (0: absent; the exchange always sends it, and TradeDate(75))
+  std::int32_t utc_offset_minutes = 0;  // the exchange's zone: TradeDate(75) is transact_time's local day
   // The one NoSides(552) entry: the recipient's (or sender's) own side.
   char side = 0;                    // 54
   std::string order_id;             // 37 (FIX 4.4 requires it in a side: the exchange sends the block id)

@@ -1137,8 +1137,8 @@ Answer Server::Impl::login(const Request& req) {
   Json body;
   try {
     body = Json::parse(req.body());
-  } catch (const Json::parse_error& e) {
-    return error(bhttp::status::bad_request, std::string("the body is not JSON: ") + e.what());
+  } catch (const Json::exception& e) {  // not JSON, or a number out of range (out_of_range 406)
+    return error(bhttp::status::bad_request, std::string("the body is not usable JSON: ") + e.what());
   }
   if (!body.is_object() || !body.contains("user") || !body["user"].is_string() || !body.contains("password") ||
       !body["password"].is_string()) {
@@ -1717,8 +1717,8 @@ void Server::Impl::action(const std::string& verb, const Request& req, const Ide
   Json body;
   try {
     body = req.body().empty() ? Json::object() : Json::parse(req.body());
-  } catch (const Json::parse_error& e) {
-    return reply(error(bhttp::status::bad_request, std::string("the body is not JSON: ") + e.what()));
+  } catch (const Json::exception& e) {  // not JSON, or a number out of range (out_of_range 406)
+    return reply(error(bhttp::status::bad_request, std::string("the body is not usable JSON: ") + e.what()));
   }
   if (!body.is_object()) return reply(error(bhttp::status::bad_request, "the body must be a JSON object"));
   const engine::Command command = parse_action(verb, body);
