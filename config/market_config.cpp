@@ -639,6 +639,53 @@ void read_rules(const std::filesystem::path& file, engine::Market& m, std::vecto
 
 // Checks that need the whole market: ids unique, references resolve, roles fit. Runs even when fields
 // had errors; a field that failed to read is empty or 0 and is not reported a second time here.
+// Each auction's lot: listed instrument, facilities of one owner that sell on it, quantities and
+// prices on its grid.
+void check_auctions(const engine::Market& m, const Errors& errors) {
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < m.auctions.size(); ++i) {
+    const engine::AuctionTerms& a = m.auctions[i];
+    const std::string at = "auction[" + std::to_string(i) + "]";
+    if (!a.id.empty() && !ids.insert(a.id).second) errors.add(nullptr, at + ".id", "auction " + a.id + " is listed twice");
+    const auto ins = std::find_if(m.instruments.begin(), m.instruments.end(),
+                                  [&](const engine::Instrument& x) { return x.code == a.instrument; });
+    if (ins == m.instruments.end()) {
+      if (!a.instrument.empty()) errors.add(nullptr, at + ".instrument", "instrument " + a.instrument + " is not listed");
+      continue;
+    }
+    if (a.qty % ins->lot != 0) {
+      errors.add(nullptr, at + ".qty", "must be a multiple of " + ins->code + "'s lot (" + std::to_string(ins->lot) + " t)");
+    }
+    if (a.reserve_price % ins->tick != 0 || a.increment % ins->tick != 0) {
+      errors.add(nullptr, at + (a.reserve_price % ins->tick != 0 ? ".reserve_price" : ".increment"),
+                 "must be a multiple of " + ins->code + "'s tick (" + std::to_string(ins->tick) + " fen)");
+    }
+    std::string owner;
+    std::int64_t capacity = 0;
+    for (const std::string& id : a.facilities) {
+      const auto f = std::find_if(m.facilities.begin(), m.facilities.end(),
+                                  [&](const engine::Facility& x) { return x.id == id; });
+      if (f == m.facilities.end()) {
+        errors.add(nullptr, at + ".facilities", "facility " + id + " is not listed");
+        continue;
+      }
+      if (owner.empty()) owner = f->owner;
+      if (f->owner != owner) {
+        errors.add(nullptr, at + ".facilities",
+                   "facility " + id + " belongs to " + f->owner + ", not " + owner + ": a lot has one seller");
+      }
+      if (f->industry != ins->industry || (!f->instrument.empty() && f->instrument != ins->code)) {
+        errors.add(nullptr, at + ".facilities", "facility " + id + " does not sell on " + ins->code);
+      }
+      capacity += f->capacity;
+    }
+    if (capacity != 0 && a.qty > capacity) {
+      errors.add(nullptr, at + ".qty",
+                 std::to_string(a.qty) + " t is more than its facilities' registered capacity, " + std::to_string(capacity) + " t");
+    }
+  }
+}
+
 void cross_check(const engine::Market& m, const Errors& errors) {
   std::map<std::uint32_t, const engine::Region*> regions;
   for (std::size_t i = 0; i < m.regions.size(); ++i) {
@@ -711,6 +758,7 @@ void cross_check(const engine::Market& m, const Errors& errors) {
     check_owner(at, m.projects[i].owner, m.projects[i].region, false);
     check_product(at, m.projects[i].instrument, m.projects[i].industry);
   }
+  check_auctions(m, errors);
 }
 
 }  // namespace
@@ -907,6 +955,31 @@ LoadResult load_market(const std::filesystem::path& market_file) {
       }
       m.projects.push_back(std::move(p));
     });
+
+    each_table(root, "auction", false, errors, [&](Reader& r) {
+      engine::AuctionTerms a;
+      a.id = r.identifier("id", true, "e.g. AU-2026-001, the auction's FIX TradingSessionID").value_or("");
+      a.instrument = r.text("instrument", true, "the instrument code of the lot, e.g. STEEL-IRON").value_or("");
+      if (const toml::array* fs = r.array("facilities", true, "the seller's facility ids, sold from in this order")) {
+        for (const toml::node& n : *fs) {
+          if (n.is_string()) {
+            a.facilities.push_back(n.as_string()->get());
+          } else {
+            r.error("facilities", "must list facility ids as strings");
+          }
+        }
+        if (fs->empty()) r.error("facilities", "must name at least one facility");
+      }
+      a.qty = r.integer("qty", true, 1, kMaxAmount, "the lot, t").value_or(1);
+      a.whole = r.flag("whole").value_or(false);
+      a.reserve_price = r.integer("reserve_price", true, 1, kMaxAmount, "fen per tonne").value_or(1);
+      a.increment = r.integer("increment", true, 1, kMaxAmount, "fen: bids are reserve_price + k * increment").value_or(1);
+      if (const auto pr = r.choice("pricing", true, {"pay_as_bid", "uniform"},
+                                   "each winner pays its bid, or all pay the lowest winning bid")) {
+        a.pricing = static_cast<engine::AuctionPricing>(*pr);
+      }
+      m.auctions.push_back(std::move(a));
+    });
   }
 
   if (!rules_file.empty()) read_rules(market_file.parent_path() / rules_file, m, result.errors);
@@ -934,7 +1007,8 @@ std::string summary(const engine::Market& m) {
     s << " " << in.code << " (ref " << engine::yuan(in.reference_price) << "/" << in.unit << ")";
   }
   s << "\n" << m.regions.size() << " regions, " << m.participants.size() << " participants, "
-    << m.facilities.size() << " facilities, " << m.projects.size() << " projects\n";
+    << m.facilities.size() << " facilities, " << m.projects.size() << " projects, " << m.auctions.size()
+    << " auctions\n";
   std::int64_t offered = 0, needed = 0;
   for (const auto& f : m.facilities) offered += f.capacity;
   for (const auto& p : m.projects) needed += p.new_capacity;

@@ -62,6 +62,17 @@ enum class CommandType : std::uint8_t {
   // The counterparty declines block `id` (instrument, participant), or the proposer withdraws it.
   kBlockDecline = 17,
   kBlockWithdraw = 18,
+  // One-way bidding auctions (单向竞价), carried out by the Exchange (exchange.hpp, "Auctions"). The
+  // operator announces configured auction `id` (an index into Market::auctions): its lot is reserved
+  // from the seller's facilities at once; bidding opens at auction_opens() (carried in `price`, which an
+  // announcement does not use) and ends at expire_at. Or cancels announced auction `id`.
+  kAuctionAnnounce = 19,
+  kAuctionCancel = 20,
+  // A bid in an announced auction (auction_of(): its index, carried in expire_at): participant, account
+  // (the bidder's project), price, qty, id (the bid's id: the gateway gives it the command's seq, as an
+  // order id). A second bid of the same project in the same auction raises the first (price and
+  // quantity never lower, one of them higher) and takes its place in time.
+  kAuctionBid = 21,
 };
 
 std::string_view to_string(CommandType type);  // "New", "Cancel", ...
@@ -91,6 +102,11 @@ struct Command {
 constexpr ParticipantId block_counterparty(const Command& c) {
   return ParticipantId(static_cast<std::uint32_t>(c.expire_at.v));
 }
+
+// The window a kAuctionAnnounce gives its auction: opens at auction_opens(c), ends at c.expire_at.
+constexpr Timestamp auction_opens(const Command& c) { return Timestamp(c.price.v); }
+// The auction a kAuctionBid is for (an index into Market::auctions, carried in expire_at).
+constexpr std::uint32_t auction_of(const Command& c) { return static_cast<std::uint32_t>(c.expire_at.v); }
 
 static_assert(sizeof(Command) == 72, "Command layout changed: check queues and the journal format");
 static_assert(std::is_trivially_copyable_v<Command>);

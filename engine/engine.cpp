@@ -653,7 +653,10 @@ struct Engine::Impl {
       case CommandType::kBlockPropose:
       case CommandType::kBlockAccept:
       case CommandType::kBlockDecline:
-      case CommandType::kBlockWithdraw: break;  // the Exchange's commands: not the book's
+      case CommandType::kBlockWithdraw:
+      case CommandType::kAuctionAnnounce:
+      case CommandType::kAuctionCancel:
+      case CommandType::kAuctionBid: break;  // the Exchange's commands: not the book's
     }
     reject(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type), 0, sink);
   }

@@ -98,6 +98,32 @@ enum class RejectCode : std::uint16_t {
   kBlockCounterparty = 234,     // the counterparty a proposal names: arg1 = BlockCounterparty, arg2 = its index
   kBlockPairRefused = 235,      // the accepted pair breaks a rule: arg1 = BlockRefusal, arg2 = its number (see there)
   kDuplicateBlockId = 236,      // a pending proposal already has this id
+  // Auctions (exchange.hpp, "Auctions").
+  kUnknownAuction = 240,        // arg1 = the auction index given: no such configured auction
+  kAuctionNotOpen = 241,        // a bid outside the window: arg1 = AuctionState now, arg2 = 0 before the window
+                                // opens (announced), 1 after it ended or when not announced
+  kBelowReserve = 242,          // arg1 = the bid's price, arg2 = the reserve price
+  kOffIncrement = 243,          // arg1 = the bid's price, arg2 = the increment above the reserve
+  kBidNotRaised = 244,          // a second bid of the project lowers or repeats the first: arg1 = its price, arg2 = its qty
+  kAuctionBidder = 245,         // the bidder or its project may not bid: arg1 = AuctionBidder, arg2 = its number
+  kAuctionLot = 246,            // an announcement or cancel refused: arg1 = AuctionLotRefusal, arg2 = its number
+};
+
+// Why a bidder may not bid (kAuctionBidder's arg1; arg2 as noted).
+enum class AuctionBidder : std::uint8_t {
+  kSeller = 1,    // the seller bids on its own lot
+  kNoPair = 2,    // the transfer or ratio rules let the project buy from none of the lot's facilities
+  kAboveLot = 3,  // the quantity is above the lot's; arg2 = the lot's quantity
+};
+
+// Why an announcement or a cancel is refused (kAuctionLot's arg1; arg2 as noted).
+enum class AuctionLotRefusal : std::uint8_t {
+  kAlreadyOpen = 1,   // arg2 = 0: an announce of one announced and open; 1: a cancel of one not open
+  kSold = 2,          // it sold: a lot is auctioned once
+  kWindow = 3,        // the window ends at or before it opens, or before the announcement
+  kFacility = 4,      // a lot's facility is not registered, ineligible or its seller suspended; arg2 = its index
+  kCapacity = 5,      // a facility has less unsold, unreserved capacity than the lot takes; arg2 = its index
+  kIndivisible = 6,   // an indivisible facility's remaining capacity is not what the lot takes; arg2 = its index
 };
 
 // Why a proposal's counterparty is refused (kBlockCounterparty's arg1).
@@ -148,6 +174,11 @@ enum class CancelReason : std::uint8_t {
   // proposer, kSuspended and kRegistry as for orders.
   kDeclined = 11,      // declined by the counterparty
   kBlockExpired = 12,  // unanswered at the day's close
+  // How an auction bid ended without (all of) a trade (AuctionBidEnded's reason); kSuspended and
+  // kRegistry as for orders, kNeedMet when the project's need was met elsewhere.
+  kAuctionLost = 13,      // the window ended and the allocation gave it less than it bid (or nothing)
+  kAuctionCanceled = 14,  // the operator canceled the auction, or its seller was suspended or its lot
+                          // facility amended (AuctionEnded's reason too)
 };
 std::string_view to_string(CancelReason reason);
 std::string_view to_string(TradeMode mode);  // "book", "block", "auction"
@@ -186,6 +217,20 @@ enum class EventType : std::uint8_t {
   // An accepted block settles as a Fill with mode kBlock: order_id = maker_id = the block's id, side,
   // account and participant = the acceptor's (the taker), maker_* = the proposer's, leaves and
   // maker_leaves 0, trade_id, arg1 = credit, arg2 = ratio, as a book fill.
+  // Auctions: every auction event carries count = the auction (index into Market::auctions).
+  kAuctionAnnounced = 17,  // participant = the seller, price = reserve, qty = the lot, arg1 = the window's
+                           // opening and arg2 its end (UTC ns)
+  kAuctionBid = 18,        // a bid placed or raised: order_id, maker_id = the bid it raised (0: a first
+                           // bid), account = project, participant, price, qty
+  kAuctionBidEnded = 19,   // a bid ended: order_id, account, participant, price, qty = what it won,
+                           // leaves = what it did not (its reservation is released), reason
+  kAuctionEnded = 20,      // participant = the seller, qty = sold, price = the lowest winning price
+                           // (0: unsold), arg1 = the winning bids, arg2 = the lot; reason kNone when the
+                           // window ended, else why it was canceled
+  // An allocation settles as Fills with mode kAuction, one per lot facility it takes from: order_id =
+  // the bid, maker_id = 0, side kBuy, account and participant = the bidder's project and the bidder,
+  // maker_* = the facility and the seller, price = what the winner pays, leaves = the bid's quantity
+  // not yet allocated, maker_leaves = the lot not yet allocated, trade_id, arg1 = credit, arg2 = ratio.
 };
 
 std::string_view to_string(EventType type);  // "Accepted", "Fill", ...

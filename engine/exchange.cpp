@@ -118,6 +118,35 @@ Exchange::Impl::Impl(Market m, const RegistryCounts& registered) : market(std::m
   }
   walk_credit.assign(projects.size(), 0);
   walk_released.assign(projects.size(), 0);
+  for (const AuctionTerms& t : market.auctions) {
+    AuctionFacts facts;
+    const std::string who = "auction " + t.id;
+    const auto ins = instrument_of.find(t.instrument);
+    if (ins == instrument_of.end()) throw std::invalid_argument(who + ": instrument " + t.instrument + " is not listed");
+    facts.instrument = ins->second;
+    facts.whole = t.whole;
+    if (t.facilities.empty()) throw std::invalid_argument(who + ": its lot names no facility");
+    for (const std::string& id : t.facilities) {
+      const auto f = facility_of.find(id);
+      if (f == facility_of.end()) throw std::invalid_argument(who + ": facility " + id + " is not in the market");
+      const FacilityState& fs = facilities[f->second];
+      if (fs.industry != instruments[facts.instrument].industry ||
+          (fs.instrument != kAnyInstrument && fs.instrument != facts.instrument)) {
+        throw std::invalid_argument(who + ": facility " + id + " does not sell on " + t.instrument);
+      }
+      facts.facilities.push_back(f->second);
+      facts.whole = facts.whole || !fs.divisible;
+    }
+    facts.seller = facilities[facts.facilities.front()].owner;
+    for (std::uint32_t f : facts.facilities) {
+      if (facilities[f].owner != facts.seller) throw std::invalid_argument(who + ": its facilities have more than one owner");
+    }
+    if (t.qty < 1 || t.increment < 1 || t.reserve_price < 1) {
+      throw std::invalid_argument(who + ": quantity, reserve price and increment must be positive");
+    }
+    auction_facts.push_back(std::move(facts));
+  }
+  auctions.resize(market.auctions.size());
   for (std::size_t f = registered.facilities.value_or(facilities.size()); f < facilities.size(); ++f) {
     facilities[f].registered = false;
   }
@@ -203,6 +232,7 @@ void Exchange::Impl::set_band(std::uint32_t i) {
 
 void Exchange::Impl::apply(const Command& c, EventSink& sink) {
   roll_clock(c.ts, sink);
+  if (c.ts.v >= next_auction_end) end_due_auctions(c.ts, sink);
   if (c.instrument.v < instruments.size()) walk_industry = instruments[c.instrument.v].industry;
   switch (c.type) {
     case CommandType::kNew: return on_new(c, sink);
@@ -226,6 +256,9 @@ void Exchange::Impl::apply(const Command& c, EventSink& sink) {
     case CommandType::kBlockAccept: return on_block_accept(c, sink);
     case CommandType::kBlockDecline:
     case CommandType::kBlockWithdraw: return on_block_answer(c, sink);
+    case CommandType::kAuctionAnnounce: return on_auction_announce(c, sink);
+    case CommandType::kAuctionCancel: return on_auction_cancel(c, sink);
+    case CommandType::kAuctionBid: return on_auction_bid(c, sink);
   }
   forward(c, sink);  // an unknown type: the book rejects it
 }
@@ -249,6 +282,8 @@ Price Exchange::band_high(InstrumentId i) const { return impl_->instruments.at(i
 Price Exchange::block_band_low(InstrumentId i) const { return impl_->instruments.at(i.v).block_low; }
 Price Exchange::block_band_high(InstrumentId i) const { return impl_->instruments.at(i.v).block_high; }
 const std::vector<BlockProposal>& Exchange::blocks() const { return impl_->blocks; }
+const std::vector<AuctionStatus>& Exchange::auctions() const { return impl_->auctions; }
+std::vector<AuctionBidEntry> Exchange::auction_ranking(std::uint32_t a) const { return impl_->ranking(a); }
 std::int64_t Exchange::facility_sold(std::uint32_t f) const { return impl_->facilities.at(f).sold; }
 std::int64_t Exchange::facility_reserved(std::uint32_t f) const { return impl_->facilities.at(f).reserved; }
 std::int64_t Exchange::project_credited(std::uint32_t p) const { return impl_->projects.at(p).credited; }
@@ -360,6 +395,23 @@ std::uint64_t Exchange::state_hash() const {
     h.add_signed(b.price.v);
     h.add_signed(b.qty.v);
   }
+  for (const AuctionStatus& a : m.auctions) {
+    h.add(static_cast<std::uint64_t>(a.state));
+    h.add_signed(a.opens.v);
+    h.add_signed(a.closes.v);
+    for (std::int64_t r : a.reserved) h.add_signed(r);
+    for (const AuctionBidEntry& b : a.bids) {
+      h.add(b.id.v);
+      h.add(b.bidder.v);
+      h.add(b.project.v);
+      h.add_signed(b.price.v);
+      h.add_signed(b.qty.v);
+      h.add(b.time.v);
+      h.add_signed(b.won.v);
+    }
+    h.add_signed(a.sold.v);
+    h.add_signed(a.price.v);
+  }
   h.add(static_cast<std::uint64_t>(m.phase));
   h.add_signed(m.last_closed_day);
   h.add_signed(m.next_close);
@@ -397,11 +449,19 @@ std::string Exchange::check_invariants() const {
       proj.at(b.account.v) += m.reserve_of(static_cast<std::uint32_t>(b.account.v), b.qty.v);
     }
   }
+  for (std::uint32_t a = 0; a < m.auctions.size(); ++a) {
+    const AuctionStatus& st = m.auctions[a];
+    if (st.state != AuctionState::kAnnounced) continue;
+    for (std::size_t k = 0; k < st.reserved.size(); ++k) fac.at(m.auction_facts[a].facilities[k]) += st.reserved[k];
+    for (const AuctionBidEntry& b : st.bids) {
+      proj.at(b.project.v) += m.reserve_of(static_cast<std::uint32_t>(b.project.v), b.qty.v);
+    }
+  }
   for (std::size_t f = 0; f < fac.size(); ++f) {
     const auto& s = m.facilities[f];
     const Facility& def = m.market.facilities[f];
     if (s.reserved != fac[f]) {
-      return "facility " + def.id + ": reserved " + std::to_string(s.reserved) + " but open sells and block proposals hold " +
+      return "facility " + def.id + ": reserved " + std::to_string(s.reserved) + " but open sells, block proposals and auction lots hold " +
              std::to_string(fac[f]);
     }
     if (s.sold < 0 || s.sold + s.reserved > def.capacity) {
@@ -413,7 +473,7 @@ std::string Exchange::check_invariants() const {
     const auto& s = m.projects[p];
     const Project& def = m.market.projects[p];
     if (s.reserved != proj[p]) {
-      return "project " + def.id + ": reserved " + std::to_string(s.reserved) + " but open buys and block proposals hold " +
+      return "project " + def.id + ": reserved " + std::to_string(s.reserved) + " but open buys, block proposals and auction bids hold " +
              std::to_string(proj[p]);
     }
     if (s.credited < 0 || s.credited + s.reserved > def.new_capacity) {

@@ -100,6 +100,27 @@
 // elimination entry, publicity), which does not enter the day's close. kBlockDecline by the
 // counterparty, kBlockWithdraw by the proposer; the close, a suspension of either party and a registry
 // change of the proposer's account end it too (BlockEnded with the reason).
+//
+// Auctions (exchange_auction.cpp; 单向竞价). Market::auctions are the lots the operator may announce.
+// kAuctionAnnounce reserves the lot from its facilities, in their order (each part the facility's
+// unsold, unreserved capacity, an indivisible facility's whole remaining capacity or refused), and
+// opens the window [auction_opens, expire_at) (AuctionAnnounced). During it, kAuctionBid: the bidder
+// known, active, allowed to buy the instrument, not the seller, the instrument not halted; the price at
+// or above the reserve on the increment's grid (kBelowReserve, kOffIncrement), the quantity of the lot
+// size and at most the lot; the project's entry checks of a buy (owner, product, status, need: the bid
+// reserves like a buy order of its quantity) and at least one allowed pair with the lot's facilities
+// (kAuctionBidder). A second bid of the project raises its first (kBidNotRaised when it lowers or
+// repeats it), re-reserves and takes the raise's time. Bids are never withdrawn. The first command at or
+// after the window's end (the gateway's clock ticks are commands too) ends it before anything else:
+// allocate() (auction.hpp) ranks the bids by price, then time; each takes what the rules allow at that
+// moment, from the lot's facilities in order: allowed pairs only, cut to the project's room at the
+// pair's ratio, a part that would pass the buyer region's cap skipped. Each allocation settles as
+// Fills of mode kAuction (the fill rules above: credit, sold, regions, elimination entry, publicity),
+// at the bid's price (pay-as-bid) or the lowest winning price (uniform), and never enters the close.
+// Then every bid's unallocated rest is released (AuctionBidEnded) and the lot's unsold rest too
+// (AuctionEnded). The operator's kAuctionCancel, a suspension of the seller or an amendment of a lot
+// facility ends it unsold at once; a bidder's suspension, its project's amendment or met need ends its
+// bid. An unsold or canceled auction may be announced again; a sold one not.
 #pragma once
 
 #include <cstddef>
@@ -130,6 +151,37 @@ struct BlockProposal {
   Qty qty{};
 };
 
+enum class AuctionState : std::uint8_t {
+  kConfigured = 0,  // never announced
+  kAnnounced = 1,   // the lot reserved; bids taken inside the window
+  kSold = 2,        // the window ended with at least one allocation
+  kUnsold = 3,      // the window ended with none
+  kCanceled = 4,    // the operator canceled it, or a suspension or amendment ended it
+};
+std::string_view to_string(AuctionState state);  // "configured", "announced", ...
+
+// A bid of an announced auction.
+struct AuctionBidEntry {
+  OrderId id{};  // the last raise's
+  ParticipantId bidder{};
+  AccountId project{};
+  Price price{};
+  Qty qty{};
+  Seq time{};  // the seq of its last raise: among equal prices the earlier wins
+  Qty won{};   // allocated when the window ended
+};
+
+// The live state of one of Market::auctions.
+struct AuctionStatus {
+  AuctionState state = AuctionState::kConfigured;
+  Timestamp opens{};   // the last announcement's window
+  Timestamp closes{};
+  std::vector<std::int64_t> reserved;  // per facility of the terms, the part of the lot it holds
+  std::vector<AuctionBidEntry> bids;   // in the order first placed
+  Qty sold{};
+  Price price{};  // the lowest winning price, 0 unsold
+};
+
 class Exchange {
  public:
   // Throws std::invalid_argument when the market's references do not resolve (config/ validates
@@ -158,6 +210,10 @@ class Exchange {
   Price block_band_high(InstrumentId instrument) const;
   // The pending block proposals, in the order they were made.
   const std::vector<BlockProposal>& blocks() const;
+  // Per auction of Market::auctions, its state (the last announcement's).
+  const std::vector<AuctionStatus>& auctions() const;
+  // The bids of auction `a` in allocation order (price, then time): the ranking bidders see.
+  std::vector<AuctionBidEntry> auction_ranking(std::uint32_t a) const;
   std::int64_t facility_sold(std::uint32_t facility) const;
   std::int64_t facility_reserved(std::uint32_t facility) const;
   std::int64_t project_credited(std::uint32_t project) const;

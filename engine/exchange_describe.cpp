@@ -37,7 +37,9 @@ std::string Exchange::describe(const Event& e) const {
     const bool taker_buys = e.side == Side::kBuy;
     const std::uint64_t p = (taker_buys ? e.account : e.maker_account).v;
     const std::uint64_t f = (taker_buys ? e.maker_account : e.account).v;
-    std::string text = std::string(e.mode == TradeMode::kBlock ? "block trade " : "trade ") +
+    std::string text = std::string(e.mode == TradeMode::kBlock     ? "block trade "
+                                   : e.mode == TradeMode::kAuction ? "auction trade "
+                                                                   : "trade ") +
                        std::to_string(e.trade_id.v) + ": " + tonnes(e.qty.v) + " of " + instrument +
                        " at " + yuan(e.price.v) + " per t from " + facility(f) + " to " + project(p);
     if (f < mk.facilities.size() && p < mk.projects.size()) {
@@ -79,6 +81,29 @@ std::string Exchange::describe(const Event& e) const {
       }
       if (e.reason == CancelReason::kRequested) return text + ": withdrawn by " + who;
       return text + ": ended, " + std::string(to_string(e.reason));
+    }
+    case EventType::kAuctionAnnounced:
+    case EventType::kAuctionBid:
+    case EventType::kAuctionBidEnded:
+    case EventType::kAuctionEnded: {
+      const std::string name = e.count < mk.auctions.size() ? mk.auctions[e.count].id : "#" + n(e.count);
+      const std::string text = "auction " + name + " (" + instrument + "): ";
+      if (e.type == EventType::kAuctionAnnounced) {
+        return text + "announced by the exchange for " + who + ": " + tonnes(e.qty.v) + ", reserve " +
+               yuan(e.price.v) + " per t";
+      }
+      if (e.type == EventType::kAuctionBid) {
+        return text + who + " bids " + yuan(e.price.v) + " per t for " + tonnes(e.qty.v) + " for " +
+               project(e.account.v) + (e.maker_id.v != 0 ? " (a raise of bid " + std::to_string(e.maker_id.v) + ")" : "");
+      }
+      if (e.type == EventType::kAuctionBidEnded) {
+        return text + who + "'s bid " + std::to_string(e.order_id.v) + " ended with " + tonnes(e.qty.v) + " won, " +
+               tonnes(e.leaves.v) + " released: " + std::string(to_string(e.reason));
+      }
+      if (e.reason != CancelReason::kNone) return text + "ended unsold: " + std::string(to_string(e.reason));
+      if (e.qty.v == 0) return text + "ended unsold: no bid the market's rules allowed";
+      return text + "sold " + tonnes(e.qty.v) + " of " + tonnes(e.arg2) + " to " + n(e.arg1) +
+             " bids, lowest winning price " + yuan(e.price.v) + " per t";
     }
     case EventType::kRejected:
       break;
@@ -358,6 +383,53 @@ std::string Exchange::describe(const Event& e) const {
     }
     case RejectCode::kDuplicateBlockId:
       return "a pending block proposal already has id " + std::to_string(e.order_id.v);
+    case RejectCode::kUnknownAuction:
+      return "no auction " + n(e.arg1) + " is configured in the market file (" + n(mk.auctions.size()) +
+             " are)";
+    case RejectCode::kAuctionNotOpen:
+      return std::string("the auction is ") + std::string(to_string(static_cast<AuctionState>(e.arg1))) +
+             (e.arg1 == static_cast<std::int64_t>(AuctionState::kAnnounced)
+                  ? (e.arg2 == 0 ? ": its bidding window has not opened yet" : ": its bidding window has ended")
+                  : ": it takes no bids");
+    case RejectCode::kBelowReserve:
+      return "bid " + yuan(e.arg1) + " per t is below the auction's reserve price " + yuan(e.arg2);
+    case RejectCode::kOffIncrement:
+      return "bid " + yuan(e.arg1) + " per t is not the reserve price plus a whole number of increments of " +
+             yuan(e.arg2);
+    case RejectCode::kBidNotRaised:
+      return project(e.account.v) + " already bids " + yuan(e.arg1) + " per t for " + tonnes(e.arg2) +
+             ": a bid may be raised (a higher price or a larger quantity, neither lower), never lowered or repeated";
+    case RejectCode::kAuctionBidder:
+      switch (static_cast<AuctionBidder>(e.arg1)) {
+        case AuctionBidder::kSeller:
+          return who + " sells this auction's lot and may not bid on it";
+        case AuctionBidder::kNoPair:
+          return "the transfer rules or the ratio rules of " + mk.rules_name + " let " + project(e.account.v) +
+                 " buy from none of the lot's facilities";
+        case AuctionBidder::kAboveLot:
+          return "a bid for " + tonnes(e.qty.v) + " is above the lot of " + tonnes(e.arg2);
+      }
+      return describe_reject(e);
+    case RejectCode::kAuctionLot:
+      switch (static_cast<AuctionLotRefusal>(e.arg1)) {
+        case AuctionLotRefusal::kAlreadyOpen:
+          return e.arg2 == 0 ? "the auction is already announced and open: cancel it first to announce it again"
+                             : "the auction is not announced and open: there is nothing to cancel";
+        case AuctionLotRefusal::kSold:
+          return "the auction sold its lot: a lot is auctioned once";
+        case AuctionLotRefusal::kWindow:
+          return "the bidding window must end after it opens and after the announcement";
+        case AuctionLotRefusal::kFacility:
+          return facility(static_cast<std::uint64_t>(e.arg2)) +
+                 " may not be sold now: not registered, ineligible, or its owner is suspended";
+        case AuctionLotRefusal::kCapacity:
+          return "the lot's facilities have less unsold, unreserved capacity than the lot takes (the last, " +
+                 facility(static_cast<std::uint64_t>(e.arg2)) + ", runs out)";
+        case AuctionLotRefusal::kIndivisible:
+          return facility(static_cast<std::uint64_t>(e.arg2)) +
+                 " is indivisible: the lot must take all its remaining capacity, and none of it may be reserved";
+      }
+      return describe_reject(e);
     default:
       return describe_reject(e);
   }

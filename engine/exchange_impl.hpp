@@ -7,6 +7,7 @@
 //   exchange_calendar.cpp  the trading calendar: phases and the day's close
 //   exchange_registry.cpp  operator commands, the registry and the elimination list
 //   exchange_block.cpp     block trades: proposals, their reservations, acceptance and settlement
+//   exchange_auction.cpp   one-way bidding auctions: announcement, bids, the window's end, allocation
 //   exchange_describe.cpp  sentences for people (Exchange::describe)
 // Internal to engine/: only those files include it.
 #pragma once
@@ -184,6 +185,7 @@ struct Exchange::Impl final : EligibilityHook {
                      EventSink& sink) {
     Event e = rejected(c, code, arg1, arg2);
     if (c.type >= CommandType::kBlockPropose && c.type <= CommandType::kBlockWithdraw) e.mode = TradeMode::kBlock;
+    if (c.type >= CommandType::kAuctionAnnounce && c.type <= CommandType::kAuctionBid) e.mode = TradeMode::kAuction;
     sink.push(e);
   }
 
@@ -278,6 +280,39 @@ struct Exchange::Impl final : EligibilityHook {
   // A BlockProposed or BlockEnded event of `b` (exchange.hpp's fields; the caller sets a reason).
   static Event block_event(const BlockProposal& b, EventType type);
 
+  // ---- auctions (exchange_auction.cpp) -------------------------------------------------------------
+
+  // What an auction's terms resolve to.
+  struct AuctionFacts {
+    std::uint32_t instrument = 0;
+    std::uint32_t seller = 0;
+    std::vector<std::uint32_t> facilities;
+    bool whole = false;  // the terms say so, or a facility of the lot is indivisible
+  };
+  class LotRules;  // the market's rules for an allocation (auction.hpp's AuctionRules)
+  void on_auction_announce(const Command& c, EventSink& sink);
+  void on_auction_cancel(const Command& c, EventSink& sink);
+  void on_auction_bid(const Command& c, EventSink& sink);
+  // Ends every announced auction whose window closed at or before `ts`, in index order.
+  void end_due_auctions(Timestamp ts, EventSink& sink);
+  void reset_next_auction_end();
+  // Allocates and settles auction `a` at its window's end.
+  void end_auction(std::uint32_t a, Timestamp ts, EventSink& sink);
+  // Ends announced auction `a` unsold at once, for `reason`.
+  void cancel_auction(std::uint32_t a, CancelReason reason, EventSink& sink);
+  // Releases each bid's open rest (`open`, per bid) and the lot's unsold rest; AuctionBidEnded per
+  // bid with a rest (`bid_reason`), then AuctionEnded (`reason`, `winners`).
+  void close_auction(std::uint32_t a, AuctionState state, CancelReason bid_reason, CancelReason reason,
+                     std::int64_t winners, const std::vector<std::int64_t>& open, EventSink& sink);
+  // A registry change of facility (kSell) `account` cancels the announced auctions it is in the lot
+  // of; of project (kBuy) `account`, ends its bids.
+  void end_auction_bids(Side side, std::uint32_t account, CancelReason reason, EventSink& sink);
+  // A suspension: the participant's auctions are canceled and its bids end.
+  void end_auctions_of(ParticipantId who, EventSink& sink);
+  Event auction_event(std::uint32_t a, EventType type) const;
+  Event bid_ended(std::uint32_t a, const AuctionBidEntry& b, Qty released, CancelReason reason) const;
+  std::vector<AuctionBidEntry> ranking(std::uint32_t a) const;
+
   // ---- registry and elimination list (registry.hpp) ----------------------------------------------
 
   const RecentTrade* recent_trade(std::uint64_t id) const;
@@ -308,6 +343,9 @@ struct Exchange::Impl final : EligibilityHook {
   std::vector<std::int64_t> caps;     // the same cells: the cap, or kNoCap
   std::vector<PairRule> pairs;        // [facility * projects + project]
   std::vector<BlockProposal> blocks;  // pending block proposals, in the order they were made
+  std::vector<AuctionFacts> auction_facts;  // per Market::auctions
+  std::vector<AuctionStatus> auctions;
+  std::int64_t next_auction_end = kNever;   // the earliest window end of an announced auction
 
   // The walk in progress: its industry (the instrument's) and the region totals its fills moved.
   Industry walk_industry = Industry::kSteel;

@@ -38,6 +38,7 @@ void Exchange::Impl::on_operator(const Command& c, EventSink& sink) {
     // Its proposals, and those that name it (it could not answer them).
     end_blocks([&](const BlockProposal& b) { return b.proposer == c.participant || b.counterparty == c.participant; },
                CancelReason::kSuspended, sink);
+    end_auctions_of(c.participant, sink);
   }
 }
 

@@ -142,6 +142,7 @@ void Exchange::Impl::cancel_orders(Side side, std::uint32_t account, Timestamp t
     for (OrderId id : open_ids) cancel_open(InstrumentId(i), id, ParticipantId(owner), ts, reason, sink);
   }
   end_blocks([&](const BlockProposal& b) { return b.side == side && b.account.v == account; }, reason, sink);
+  end_auction_bids(side, account, reason, sink);
 }
 
 }  // namespace crix::engine

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/auction.hpp"
 #include "engine/market_rules.hpp"
 
 namespace crix::engine {
@@ -145,6 +146,20 @@ struct Project {
   std::optional<Date> production_start;
 };
 
+// A one-way bidding auction (单向竞价) the operator may announce (kAuctionAnnounce with its index): the
+// lot of one seller, sold to the highest bids (exchange.hpp, "Auctions"). The window is the
+// announcement's.
+struct AuctionTerms {
+  std::string id;                       // e.g. "AU-2026-001": FIX TradingSessionID, unique
+  std::string instrument;               // code
+  std::vector<std::string> facilities;  // ids, of one owner (the seller), taken from in this order
+  std::int64_t qty = 0;                 // the lot, t: a multiple of the instrument's lot
+  bool whole = false;                   // indivisible: one winner takes all of it, or it stays unsold
+  std::int64_t reserve_price = 0;       // fen per tonne, on the tick
+  std::int64_t increment = 0;           // fen: bids are reserve + k * increment
+  AuctionPricing pricing = AuctionPricing::kPayAsBid;
+};
+
 struct Market {
   ExchangeSettings exchange;
   std::vector<Instrument> instruments;
@@ -152,6 +167,7 @@ struct Market {
   std::vector<Participant> participants;
   std::vector<Facility> facilities;
   std::vector<Project> projects;
+  std::vector<AuctionTerms> auctions;
   RatioTable ratios;
   TransferTable transfers;
   std::string rules_name;  // e.g. "2021 rules"

@@ -72,6 +72,13 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kBlockCounterparty: return "the counterparty may not take this block trade";
     case RejectCode::kBlockPairRefused: return "the block trade breaks a market rule";
     case RejectCode::kDuplicateBlockId: return "duplicate block id";
+    case RejectCode::kUnknownAuction: return "no such auction";
+    case RejectCode::kAuctionNotOpen: return "the auction is not taking bids";
+    case RejectCode::kBelowReserve: return "bid below the auction's reserve price";
+    case RejectCode::kOffIncrement: return "bid off the auction's price increment";
+    case RejectCode::kBidNotRaised: return "a bid may only be raised";
+    case RejectCode::kAuctionBidder: return "the bidder may not bid in this auction";
+    case RejectCode::kAuctionLot: return "the auction may not be announced or canceled now";
   }
   return "unrecognised reject code";
 }
@@ -144,6 +151,9 @@ std::string_view to_string(CommandType type) {
     case CommandType::kBlockAccept: return "BlockAccept";
     case CommandType::kBlockDecline: return "BlockDecline";
     case CommandType::kBlockWithdraw: return "BlockWithdraw";
+    case CommandType::kAuctionAnnounce: return "AuctionAnnounce";
+    case CommandType::kAuctionCancel: return "AuctionCancel";
+    case CommandType::kAuctionBid: return "AuctionBid";
   }
   return "?";
 }
@@ -167,6 +177,10 @@ std::string_view to_string(EventType type) {
     case EventType::kRegistered: return "Registered";
     case EventType::kBlockProposed: return "BlockProposed";
     case EventType::kBlockEnded: return "BlockEnded";
+    case EventType::kAuctionAnnounced: return "AuctionAnnounced";
+    case EventType::kAuctionBid: return "AuctionBid";
+    case EventType::kAuctionBidEnded: return "AuctionBidEnded";
+    case EventType::kAuctionEnded: return "AuctionEnded";
   }
   return "?";
 }
@@ -198,6 +212,8 @@ std::string_view to_string(CancelReason reason) {
       return "the remainder is too small to credit any new capacity, even at the lowest ratio it could get";
     case CancelReason::kDeclined: return "declined by the counterparty";
     case CancelReason::kBlockExpired: return "unanswered at the day's close";
+    case CancelReason::kAuctionLost: return "outbid when the auction's window ended";
+    case CancelReason::kAuctionCanceled: return "the auction was canceled by the operator";
   }
   return "unrecognised cancel reason";
 }

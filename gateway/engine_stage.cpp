@@ -456,7 +456,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
         fill_report(e.maker_id.v, e, false, unit);
       } else {
         spdlog::info("{}", ledger_.exchange->describe(e));
-        block_events(e, unit);
+        if (e.mode == engine::TradeMode::kBlock) block_events(e, unit);
       }
       market_data_.publish_trade(feed_.trade(e, unit.console.market), last_ts(), unit.out);
       break;
@@ -535,6 +535,12 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
     case EventType::kBlockEnded:
       spdlog::info("{}", ledger_.exchange->describe(e));
       block_events(e, unit);
+      break;
+    case EventType::kAuctionAnnounced:
+    case EventType::kAuctionBid:
+    case EventType::kAuctionBidEnded:
+    case EventType::kAuctionEnded:
+      spdlog::info("{}", ledger_.exchange->describe(e));
       break;
   }
 }

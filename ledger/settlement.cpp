@@ -290,6 +290,8 @@ std::string_view operator_verb(engine::CommandType type) {
     case CommandType::kAmendFacility: return "amend-facility";
     case CommandType::kAmendProject: return "amend-project";
     case CommandType::kRegister: return "register";
+    case CommandType::kAuctionAnnounce: return "auction-announce";
+    case CommandType::kAuctionCancel: return "auction-cancel";
     case CommandType::kNew:
     case CommandType::kCancel:
     case CommandType::kReplace:
@@ -298,6 +300,7 @@ std::string_view operator_verb(engine::CommandType type) {
     case CommandType::kBlockPropose:
     case CommandType::kBlockAccept:
     case CommandType::kBlockDecline:
+    case CommandType::kAuctionBid:
     case CommandType::kBlockWithdraw: return "";
   }
   return "";

@@ -91,6 +91,13 @@ TEST_CASE("the sample market loads with the 2021 rules", "[config]") {
   REQUIRE(r.market.has_value());
   const Market& m = *r.market;
   CHECK(m.rules_name == "2021 rules");
+  REQUIRE(m.auctions.size() == 1);
+  CHECK(m.auctions[0].id == "AU-HB-450");
+  CHECK(m.auctions[0].facilities == std::vector<std::string>{"HB-BF-450"});
+  CHECK(m.auctions[0].qty == 500000);
+  CHECK(m.auctions[0].reserve_price == 55000);
+  CHECK(m.auctions[0].increment == 500);
+  CHECK(m.auctions[0].pricing == crix::engine::AuctionPricing::kUniform);
   CHECK(m.exchange.time_zone == "Asia/Shanghai");
   CHECK(m.exchange.utc_offset_minutes == 8 * 60);
   CHECK(m.idle_years_limit == 2);
@@ -262,6 +269,21 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "accepted for passwords; run `crix passwd`"},
       {"market.toml", "token = \"sha256:e292f92fb1b11295:131f", "token = \"sha256:e292f92fb1b11295:131",
        "console.tokens[0].token: must be sha256:<salt hex>:<64 hex digits> (the token's hash), never the token itself"},
+      // Auctions: each term, and the lot's facilities against the market.
+      {"market.toml", "facilities = [\"HB-BF-450\"]", "facilities = [\"HB-BF-450\", \"TJ-BF-1080\"]",
+       "auction[0].facilities: facility TJ-BF-1080 belongs to TJ-BOHAI-STEEL, not HB-TANGSHAN-IRON: a lot has one seller"},
+      {"market.toml", "facilities = [\"HB-BF-450\"]", "facilities = [\"SD-CV-120\"]",
+       "auction[0].facilities: facility SD-CV-120 does not sell on STEEL-IRON"},
+      {"market.toml", "facilities = [\"HB-BF-450\"]", "facilities = [\"HB-BF-999\"]",
+       "auction[0].facilities: facility HB-BF-999 is not listed"},
+      {"market.toml", "facilities = [\"HB-BF-450\"]", "facilities = []", "auction[0].facilities: must name at least one facility"},
+      {"market.toml", "qty = 500000\nreserve_price", "qty = 600000\nreserve_price",
+       "auction[0].qty: 600000 t is more than its facilities' registered capacity, 550000 t"},
+      {"market.toml", "pricing = \"uniform\"", "pricing = \"dutch\"",
+       "auction[0].pricing: must be one of pay_as_bid, uniform"},
+      {"market.toml", "increment = 500", "increment = 0", "auction[0].increment: must be a whole number from 1"},
+      {"market.toml", "id = \"AU-HB-450\"\ninstrument = \"STEEL-IRON\"", "id = \"AU-HB-450\"\ninstrument = \"STEEL-PIPE\"",
+       "auction[0].instrument: instrument STEEL-PIPE is not listed"},
       {"rules-2021.toml", "effect = \"deny\"", "effect = \"forbid\"",
        "transfer[0].effect: must be one of allow, deny (what the rule does), got 'forbid'"},
   };

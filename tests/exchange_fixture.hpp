@@ -1,7 +1,7 @@
 // The exchange scenarios' fixture: the sample market (config/sample/market.toml) in a real Exchange,
 // commands by name (participants, instruments, facilities, projects), the invariants checked after
-// every command, and the events and sentences that come back. Shared by exchange_test.cpp and
-// block_test.cpp.
+// every command, and the events and sentences that come back. Shared by exchange_test.cpp,
+// block_test.cpp and auction_exchange_test.cpp.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -148,6 +148,39 @@ struct Market_ {
     c.id = OrderId(id);
     c.participant = ParticipantId(participant(who));
     return apply(c);
+  }
+  // The operator announces configured auction `a` with the window [opens, closes).
+  std::vector<Event> announce(std::uint32_t a, Timestamp opens, Timestamp closes) {
+    Command c;
+    c.type = CommandType::kAuctionAnnounce;
+    c.id = OrderId(a);
+    c.price = Price(opens.v);
+    c.expire_at = closes;
+    return apply(c);
+  }
+  std::vector<Event> cancel_auction(std::uint32_t a) {
+    Command c;
+    c.type = CommandType::kAuctionCancel;
+    c.id = OrderId(a);
+    return apply(c);
+  }
+  // A bid of `who` for its project in auction `a`; its id is the next order id, its seq too.
+  Command bid_command(const std::string& who, std::uint32_t a, const std::string& project_id, std::int64_t qty,
+                      std::int64_t price) {
+    Command c;
+    c.type = CommandType::kAuctionBid;
+    c.id = OrderId(next_id++);
+    c.seq = Seq(c.id.v);
+    c.participant = ParticipantId(participant(who));
+    c.account = AccountId(project(project_id));
+    c.qty = Qty(qty);
+    c.price = Price(price);
+    c.expire_at = Timestamp(a);
+    return c;
+  }
+  std::vector<Event> bid(const std::string& who, std::uint32_t a, const std::string& project_id, std::int64_t qty,
+                         std::int64_t price) {
+    return apply(bid_command(who, a, project_id, qty, price));
   }
   std::vector<Event> cancel(const std::string& who, const std::string& instr, std::uint64_t id) {
     Command c;

@@ -146,7 +146,10 @@ void ReferenceEngine::apply(const Command& c, EventSink& sink) {
     case CommandType::kBlockPropose:
     case CommandType::kBlockAccept:
     case CommandType::kBlockDecline:
-    case CommandType::kBlockWithdraw: break;  // the Exchange's
+    case CommandType::kBlockWithdraw:
+    case CommandType::kAuctionAnnounce:
+    case CommandType::kAuctionCancel:
+    case CommandType::kAuctionBid: break;  // the Exchange's
   }
   sink.push(refused(c, RejectCode::kUnknownCommand, static_cast<std::uint8_t>(c.type)));
 }
