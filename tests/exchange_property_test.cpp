@@ -164,6 +164,32 @@ Market random_market(crix::test::Rng& rng) {
     transfers.push_back(t);
   }
   m.transfers = TransferTable(std::move(transfers));
+  // Two to eight auctions (each sells once): a facility's lot (sometimes with a second facility of its owner), a part of
+  // its capacity or more than it has, whole sometimes, either pricing.
+  for (std::uint64_t k = 2 + rng.below(7); k > 0; --k) {
+    const Facility& f = m.facilities[rng.below(m.facilities.size())];
+    AuctionTerms a;
+    a.id = "A" + std::to_string(m.auctions.size());
+    a.instrument = !f.instrument.empty() ? f.instrument : m.instruments[static_cast<std::size_t>(f.industry)].code;
+    const Instrument& ins = *std::find_if(m.instruments.begin(), m.instruments.end(),
+                                          [&](const Instrument& x) { return x.code == a.instrument; });
+    a.facilities.push_back(f.id);
+    std::int64_t capacity = f.capacity;
+    for (const Facility& g : m.facilities) {
+      if (&g != &f && g.owner == f.owner && g.industry == f.industry &&
+          (g.instrument.empty() || g.instrument == a.instrument) && rng.below(2) == 0) {
+        a.facilities.push_back(g.id);
+        capacity += g.capacity;
+        break;
+      }
+    }
+    a.qty = std::max<std::int64_t>(ins.lot, capacity * static_cast<std::int64_t>(1 + rng.below(12)) / 40 / ins.lot * ins.lot);
+    a.whole = rng.below(4) == 0;
+    a.reserve_price = ins.reference_price * static_cast<std::int64_t>(8 + rng.below(4)) / 10 / ins.tick * ins.tick;
+    a.increment = ins.tick * static_cast<std::int64_t>(1 + rng.below(5));
+    a.pricing = rng.below(2) == 0 ? AuctionPricing::kPayAsBid : AuctionPricing::kUniform;
+    m.auctions.push_back(a);
+  }
   return m;
 }
 
@@ -242,6 +268,8 @@ TEST_CASE("property: random registries and streams never break a market rule", "
   std::uint64_t credits_nothing = 0;
   std::uint64_t block_fills = 0;
   std::uint64_t blocks_ended = 0;
+  std::uint64_t auction_fills = 0;
+  std::uint64_t auctions_ended = 0;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     crix::test::Rng rng{seed};
     const Market market = random_market(rng);
@@ -272,7 +300,57 @@ TEST_CASE("property: random registries and streams never break a market rule", "
     for (int i = 0; i < 12000; ++i) {
       Command c = stream->next();
       if (i == 9000) c.ts = Timestamp(c.ts.v + 18LL * 3600 * 1'000'000'000);  // jump to the next morning
-      if (c.type == CommandType::kNew && rng.below(20) == 0) {
+      // Auctions: announced now and then for a window of 5 to 60 minutes from now, canceled rarely,
+      // and bids (some refused: off the grid, below the reserve, raises that lower) in place of buys.
+      std::vector<std::uint32_t> open_auctions;  // of the command's instrument, mostly
+      for (std::uint32_t a = 0; a < x.auctions().size(); ++a) {
+        if (x.auctions()[a].state == AuctionState::kAnnounced &&
+            (market.auctions[a].instrument == market.instruments[c.instrument.v % market.instruments.size()].code ||
+             rng.below(10) == 0)) {
+          open_auctions.push_back(a);
+        }
+      }
+      if (!market.auctions.empty() && rng.below(300) == 0) {
+        const Timestamp now = c.ts;
+        c = Command{};
+        c.type = rng.below(6) == 0 ? CommandType::kAuctionCancel : CommandType::kAuctionAnnounce;
+        c.id = OrderId(rng.below(market.auctions.size()));
+        c.ts = now;
+        c.price = Price(now.v + static_cast<std::int64_t>(rng.below(3)) * 60'000'000'000);
+        c.expire_at = Timestamp(now.v + static_cast<std::int64_t>(5 + rng.below(56)) * 60'000'000'000);
+      } else if (c.type == CommandType::kNew && c.side == Side::kBuy && !open_auctions.empty() && rng.below(2) == 0) {
+        const std::uint32_t a = open_auctions[rng.below(open_auctions.size())];
+        const AuctionTerms& t = market.auctions[a];
+        c.type = CommandType::kAuctionBid;
+        c.expire_at = Timestamp(a);
+        c.price = Price(t.reserve_price + t.increment * static_cast<std::int64_t>(rng.below(8)) -
+                        (rng.below(20) == 0 ? 1 : 0));
+        c.qty = Qty(std::min(t.qty, c.qty.v * static_cast<std::int64_t>(1 + rng.below(rng.below(4) == 0 ? 40 : 3))));
+        std::vector<std::uint64_t> buyers;  // projects of the lot's product
+        const Instrument& lot_ins = *std::find_if(market.instruments.begin(), market.instruments.end(),
+                                                  [&](const Instrument& ins) { return ins.code == t.instrument; });
+        for (std::uint64_t j = 0; j < market.projects.size(); ++j) {
+          const Project& proj = market.projects[j];
+          if (proj.industry == lot_ins.industry && (proj.instrument.empty() || proj.instrument == t.instrument)) {
+            buyers.push_back(j);
+          }
+        }
+        if (!buyers.empty() && rng.below(3) != 0) {
+          // Most bids from a project of the lot's product, for a part of its need, or a raise of its bid.
+          const std::uint64_t j = buyers[rng.below(buyers.size())];
+          const Project& proj = market.projects[j];
+          c.account = AccountId(j);
+          c.participant = ParticipantId(*x.participant_index(proj.owner));
+          const std::int64_t lot = lot_ins.lot;
+          c.qty = rng.below(3) == 0 ? Qty(t.qty)  // all of it: a whole lot needs one such bid
+                                    : Qty(std::min(t.qty, std::max(lot, proj.new_capacity * static_cast<std::int64_t>(1 + rng.below(5)) / 10 / lot * lot)));
+          for (const AuctionBidEntry& b : x.auctions()[a].bids) {
+            if (b.project.v != j) continue;
+            c.price = Price(b.price.v + t.increment * static_cast<std::int64_t>(rng.below(3)));
+            c.qty = Qty(std::min(t.qty, b.qty.v + lot * static_cast<std::int64_t>(rng.below(2))));
+          }
+        }
+      } else if (c.type == CommandType::kNew && rng.below(20) == 0) {
         c.type = CommandType::kBlockPropose;
         c.expire_at = Timestamp(static_cast<std::int64_t>(rng.below(market.participants.size())));
         c.qty = Qty(c.qty.v * static_cast<std::int64_t>(1 + rng.below(4)));
@@ -288,7 +366,9 @@ TEST_CASE("property: random registries and streams never break a market rule", "
       const bool traded = std::any_of(sink.begin(), sink.end(), [](const Event& e) {
         return e.type == EventType::kFill || e.type == EventType::kDayClosed ||
                e.type == EventType::kParticipantState || e.type == EventType::kInstrumentState ||
-               e.type == EventType::kBlockProposed || e.type == EventType::kBlockEnded;
+               e.type == EventType::kBlockProposed || e.type == EventType::kBlockEnded ||
+               e.type == EventType::kAuctionAnnounced || e.type == EventType::kAuctionBid ||
+               e.type == EventType::kAuctionBidEnded || e.type == EventType::kAuctionEnded;
       });
       if (traded || i % 8 == 0) REQUIRE(x.check_invariants().empty());
       for (std::uint32_t p = 0; p < x.market().projects.size(); ++p) {
@@ -300,9 +380,19 @@ TEST_CASE("property: random registries and streams never break a market rule", "
         if (e.type == EventType::kCanceled && e.reason == CancelReason::kCreditsNothing) ++spent;
         if (e.type == EventType::kRejected && e.code == RejectCode::kCreditsNothing) ++credits_nothing;
         if (e.type == EventType::kBlockEnded) ++blocks_ended;
+        if (e.type == EventType::kAuctionEnded) ++auctions_ended;
         if (e.type != EventType::kFill) continue;
         ++total_fills;
         if (e.mode == TradeMode::kBlock) ++block_fills;
+        if (e.mode == TradeMode::kAuction) {
+          ++auction_fills;
+          // From the lot's facilities, at no less than the reserve, on the grid.
+          const AuctionTerms& t = market.auctions.at(e.count);
+          CHECK(std::find(t.facilities.begin(), t.facilities.end(), market.facilities[e.maker_account.v].id) !=
+                t.facilities.end());
+          CHECK(e.price.v >= t.reserve_price);
+          CHECK((e.price.v - t.reserve_price) % t.increment == 0);
+        }
         const bool taker_buys = e.side == Side::kBuy;
         const std::uint64_t f = (taker_buys ? e.maker_account : e.account).v;
         const std::uint64_t p = (taker_buys ? e.account : e.maker_account).v;
@@ -344,6 +434,16 @@ TEST_CASE("property: random registries and streams never break a market rule", "
       CHECK(x.project_credited(static_cast<std::uint32_t>(p)) == credited[p]);
     }
     // Cancel everything: reservations return to zero and the book is empty.
+    for (std::uint32_t a = 0; a < x.auctions().size(); ++a) {
+      if (x.auctions()[a].state != AuctionState::kAnnounced) continue;
+      Command c;
+      c.type = CommandType::kAuctionCancel;
+      c.id = OrderId(a);
+      c.ts = Timestamp(ms.start.v + 40LL * 3600 * 1'000'000'000);
+      sink.clear();
+      x.apply(c, sink);
+      REQUIRE(x.auctions()[a].state != AuctionState::kAnnounced);
+    }
     while (!x.blocks().empty()) {
       Command c;
       c.type = CommandType::kBlockWithdraw;
@@ -376,10 +476,14 @@ TEST_CASE("property: random registries and streams never break a market rule", "
   CHECK(credits_nothing > 0);
   CHECK(block_fills > 100);
   CHECK(blocks_ended > 100);
-  std::printf("property: %llu commands, %llu fills (%llu of blocks), %llu remainders canceled (need covered), "
-              "%llu (credit nothing), %llu buys that credit nothing refused, %llu proposals ended unaccepted\n",
+  CHECK(auction_fills > 50);
+  CHECK(auctions_ended > 50);
+  std::printf("property: %llu commands, %llu fills (%llu of blocks, %llu of auctions), %llu remainders canceled "
+              "(need covered), %llu (credit nothing), %llu buys that credit nothing refused, %llu proposals ended "
+              "unaccepted, %llu auctions ended\n",
               static_cast<unsigned long long>(total_commands), static_cast<unsigned long long>(total_fills),
-              static_cast<unsigned long long>(block_fills), static_cast<unsigned long long>(need_covered),
-              static_cast<unsigned long long>(spent), static_cast<unsigned long long>(credits_nothing),
-              static_cast<unsigned long long>(blocks_ended));
+              static_cast<unsigned long long>(block_fills), static_cast<unsigned long long>(auction_fills),
+              static_cast<unsigned long long>(need_covered), static_cast<unsigned long long>(spent),
+              static_cast<unsigned long long>(credits_nothing), static_cast<unsigned long long>(blocks_ended),
+              static_cast<unsigned long long>(auctions_ended));
 }
