@@ -269,13 +269,14 @@ Table daily_table(const Names& n, const std::vector<DailyStats>& days) {
 // As a carbon market's daily report: per instrument the day's listed prices (open, high, low and close
 // of the book's trades only: block and auction trades do not make the market price), the change
 // against the previous close (the close of the instrument's last earlier day with book trades), the
-// day's book trades, volume and value, then its block trades apart, and the totals of every mode
-// since the ledger began; then the market's totals.
+// day's book trades, volume and value, then its block trades and its auction trades apart, and the
+// totals of every mode since the ledger began; then the market's totals.
 Table report_table(const Names& n, const std::vector<DailyStats>& all, Day day) {
   Table t;
   t.columns = {"day",        "instrument",       "open",          "high",          "low",
                "close",      "prev_close",       "change",        "change_pct",    "trades",
                "volume_t",   "value_yuan",       "block_trades",  "block_volume_t", "block_value_yuan",
+               "auction_trades", "auction_volume_t", "auction_value_yuan",
                "cum_trades", "cum_volume_t",     "cum_value_yuan"};
   struct Sum {
     std::uint64_t trades = 0;
@@ -297,16 +298,16 @@ Table report_table(const Names& n, const std::vector<DailyStats>& all, Day day) 
       row.push_back(money128(value));
     }
   };
-  Sum day_book_total, day_block_total, cum_total;
+  Sum day_book_total, day_block_total, day_auction_total, cum_total;
   for (std::uint32_t i = 0; i < n.instruments().size(); ++i) {
     std::optional<DailyStats> today;
     std::optional<engine::Price> previous;
-    Sum book, block, cum;
+    Sum book, block, auction, cum;
     for (const DailyStats& d : all) {
       if (d.instrument.v != i || d.day > day) continue;
       cum.add(d);
       if (d.kind != TradeKind::kTrade) {
-        if (d.day == day) block.add(d);
+        if (d.day == day) (d.kind == TradeKind::kAuction ? auction : block).add(d);
         continue;
       }
       if (d.day == day) {
@@ -330,16 +331,19 @@ Table report_table(const Names& n, const std::vector<DailyStats>& all, Day day) 
     }
     book.put(row);
     block.put(row);
+    auction.put(row);
     cum.put(row);
     t.add(std::move(row));
     day_book_total.add(book);
     day_block_total.add(block);
+    day_auction_total.add(auction);
     cum_total.add(cum);
   }
   Row total = {text_cell(date_text(day)), text_cell("total")};
   total.insert(total.end(), 7, null_cell());
   day_book_total.put(total);
   day_block_total.put(total);
+  day_auction_total.put(total);
   cum_total.put(total);
   t.add(std::move(total));
   return t;

@@ -462,12 +462,13 @@ TEST_CASE("crix ledger report gives each instrument's day against its previous c
   crix::test::RunResult r = run("ledger report " + ledger + " --csv");
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("day,instrument,open,high,low,close,prev_close,change,change_pct,trades,volume_t,value_yuan,"
-                    "block_trades,block_volume_t,block_value_yuan,cum_trades,cum_volume_t,cum_value_yuan\r\n",
+                    "block_trades,block_volume_t,block_value_yuan,auction_trades,auction_volume_t,auction_value_yuan,cum_trades,"
+                    "cum_volume_t,cum_value_yuan\r\n",
                     0) == 0);
   const std::string p = yuan(close1.v + 100);
   CHECK(r.out.find("\r\n2026-12-02," + code + "," + p + "," + p + "," + p + "," + p + "," + yuan(close1.v) +
                    ",1.00,") != std::string::npos);
-  CHECK(r.out.find(",1,10," + yuan((close1.v + 100) * 10) + ",0,0,0.00," + std::to_string(first_day[0].trades + 1) + "," +
+  CHECK(r.out.find(",1,10," + yuan((close1.v + 100) * 10) + ",0,0,0.00,0,0,0.00," + std::to_string(first_day[0].trades + 1) + "," +
                    std::to_string(first_day[0].volume.v + 10) + ",") != std::string::npos);
   CHECK(r.out.find("\r\n2026-12-02,total,,,,,,,,1,10," + yuan((close1.v + 100) * 10) + ",0,0,0.00,") !=
         std::string::npos);
@@ -1078,7 +1079,101 @@ TEST_CASE("a block trade is on the ledger as kind block with statistics of its o
   r = run("ledger report " + ledger + " 2026-12-01 --csv");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("\r\n2026-12-01,STEEL-IRON,570.00,570.00,570.00,570.00,,,,1,1000,570000.00,1,300000,"
-                   "210000000.00,2,301000,210570000.00\r\n") != std::string::npos);
+                   "210000000.00,0,0,0.00,2,301000,210570000.00\r\n") != std::string::npos);
+  r = run("verify " + ledger);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("an open auction survives a restart with the same result, and its trades are on the ledger as kind "
+          "auction",
+          "[ledger][exchange][auction]") {
+  const crix::test::ScratchDir dir;
+  const std::string ledger = dir.file("auction.ledger");
+  const crix::engine::Market market = sample();  // its auction 0: AU-HB-450, 500,000 t, uniform
+  REQUIRE(market.auctions.size() == 1);
+  using crix::engine::Command;
+  using crix::engine::CommandType;
+  const crix::engine::Timestamp at_930 = crix::engine::local_time({2026, 12, 1}, 9, 30, 480);
+  const crix::engine::Timestamp at_1000 = crix::engine::local_time({2026, 12, 1}, 10, 0, 480);
+  const crix::engine::Timestamp at_1100 = crix::engine::local_time({2026, 12, 1}, 11, 0, 480);
+  crix::engine::Exchange alone(market);  // the same commands without a restart
+  const auto run_both = [&](crix::ledger::OpenLedger& opened, Command c, crix::engine::Timestamp now) {
+    const auto events = crix::ledger::apply_and_commit(opened, c, now);
+    crix::engine::EventSink sink;
+    c.seq = crix::engine::Seq(opened.writer->meta().last_seq);
+    c.ts = opened.last_ts;
+    alone.apply(c, sink);
+    CHECK(sink.events() == events);
+    return events;
+  };
+  const auto bid = [&](crix::ledger::OpenLedger& opened, const char* who, const char* project, std::int64_t qty,
+                       std::int64_t price) {
+    const crix::engine::Exchange& x = *opened.exchange;
+    Command c;
+    c.type = CommandType::kAuctionBid;
+    c.participant = crix::engine::ParticipantId(*x.participant_index(who));
+    c.account = crix::engine::AccountId(*x.project_index(project));
+    c.id = crix::engine::OrderId(opened.next_seq().v);
+    c.qty = crix::engine::Qty(qty);
+    c.price = crix::engine::Price(price);
+    c.expire_at = crix::engine::Timestamp(0);
+    return run_both(opened, c, at_1000);
+  };
+  {
+    crix::ledger::OpenLedger opened = crix::ledger::open_ledger(ledger, market);
+    Command announce;
+    announce.type = CommandType::kAuctionAnnounce;
+    announce.id = crix::engine::OrderId(0);
+    announce.price = crix::engine::Price(at_1000.v);
+    announce.expire_at = at_1100;
+    const auto events = run_both(opened, announce, at_930);
+    REQUIRE(std::any_of(events.begin(), events.end(), [](const crix::engine::Event& e) {
+      return e.type == crix::engine::EventType::kAuctionAnnounced;
+    }));
+    bid(opened, "TJ-BOHAI-STEEL", "TJ-NEW-BF-2500", 300000, 60000);
+    bid(opened, "SC-PANZHIHUA-STEEL", "SC-PZH-BF-1750", 300000, 58000);
+  }
+  // Reopened: the journal's replay brings the auction back, its lot and bids reserved.
+  crix::ledger::OpenLedger opened = crix::ledger::open_ledger(ledger, market);
+  REQUIRE(opened.recovery.ok());
+  const crix::engine::Exchange& x = *opened.exchange;
+  REQUIRE(x.auctions()[0].state == crix::engine::AuctionState::kAnnounced);
+  REQUIRE(x.auctions()[0].bids.size() == 2);
+  CHECK(x.facility_reserved(*x.facility_index("HB-BF-450")) == 500000);
+  CHECK(x.state_hash() == alone.state_hash());
+  // A raise after the restart, then the window's end (a clock tick).
+  bid(opened, "SC-PANZHIHUA-STEEL", "SC-PZH-BF-1750", 300000, 59000);
+  Command tick;
+  tick.type = CommandType::kAdvanceTime;
+  const auto events = run_both(opened, tick, at_1100);
+  CHECK(std::count_if(events.begin(), events.end(), [](const crix::engine::Event& e) {
+          return e.type == crix::engine::EventType::kFill && e.mode == crix::engine::TradeMode::kAuction;
+        }) == 2);
+  CHECK(x.state_hash() == alone.state_hash());
+  opened.writer.reset();
+
+  const crix::ledger::Reader reader(ledger);
+  REQUIRE(reader.meta().trade_count == 2);
+  const crix::ledger::Trade first = *reader.trade(crix::engine::TradeId(1));
+  CHECK(first.kind == crix::ledger::TradeKind::kAuction);
+  CHECK(first.qty.v == 300000);
+  CHECK(first.price.v == 59000);  // uniform: the lowest winning bid
+  CHECK(reader.trade(crix::engine::TradeId(2))->qty.v == 200000);
+  const crix::ledger::VerifyReport verdict = crix::ledger::verify(reader);
+  INFO((verdict.problem ? verdict.problem->what : std::string()));
+  CHECK(verdict.ok());
+  const auto stats = reader.daily_stats(crix::ledger::Day(0), crix::ledger::Day(100'000));
+  REQUIRE(stats.size() == 1);
+  CHECK(stats[0].kind == crix::ledger::TradeKind::kAuction);
+  CHECK(stats[0].volume.v == 500000);
+  crix::test::RunResult r = run("ledger trades " + ledger + " --csv");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\r\n1,auction,") != std::string::npos);
+  r = run("ledger daily " + ledger + " --csv");
+  CHECK(r.out.find(",STEEL-IRON,auction,2,500000,") != std::string::npos);
+  r = run("ledger report " + ledger + " 2026-12-01 --csv");
+  CHECK(r.out.find("\r\n2026-12-01,STEEL-IRON,,,,,,,,0,0,0.00,0,0,0.00,2,500000,295000000.00,2,500000,"
+                   "295000000.00\r\n") != std::string::npos);
   r = run("verify " + ledger);
   CHECK(r.exit_code == 0);
 }
