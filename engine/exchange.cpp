@@ -147,6 +147,7 @@ Exchange::Impl::Impl(Market m, const RegistryCounts& registered) : market(std::m
     auction_facts.push_back(std::move(facts));
   }
   auctions.resize(market.auctions.size());
+  bid_slots.resize(market.auctions.size());
   for (std::size_t f = registered.facilities.value_or(facilities.size()); f < facilities.size(); ++f) {
     facilities[f].registered = false;
   }

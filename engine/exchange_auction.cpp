@@ -67,6 +67,7 @@ void Exchange::Impl::on_auction_announce(const Command& c, EventSink& sink) {
   if (left > 0) return refuse(AuctionLotRefusal::kCapacity, facts.facilities.back());
   for (std::size_t k = 0; k < parts.size(); ++k) facilities[facts.facilities[k]].reserved += parts[k];
   st = AuctionStatus{};
+  bid_slots[a].clear();
   st.state = AuctionState::kAnnounced;
   st.opens = opens;
   st.closes = c.expire_at;
@@ -138,9 +139,9 @@ void Exchange::Impl::on_auction_bid(const Command& c, EventSink& sink) {
     return reject(bid, RejectCode::kOffIncrement, bid.price.v, terms.increment, sink);
   }
   // A raise of the project's bid, or its first.
-  std::size_t i = 0;
-  while (i < st.bids.size() && st.bids[i].project != bid.account) ++i;
-  const bool raise = i < st.bids.size();
+  const auto slot = bid_slots[a].find(bid.account.v);
+  const bool raise = slot != bid_slots[a].end();
+  const std::size_t i = raise ? slot->second : st.bids.size();
   if (raise) {
     const AuctionBidEntry& old = st.bids[i];
     if (old.bidder != bid.participant) return reject(bid, RejectCode::kProjectNotOwned, 0, 0, sink);
@@ -174,6 +175,7 @@ void Exchange::Impl::on_auction_bid(const Command& c, EventSink& sink) {
     old.qty = bid.qty;
     old.time = bid.seq;
   } else {
+    bid_slots[a].emplace(bid.account.v, static_cast<std::uint32_t>(st.bids.size()));
     st.bids.push_back(AuctionBidEntry{bid.id, bid.participant, bid.account, bid.price, bid.qty, bid.seq, Qty{}});
   }
   sink.push(e);
@@ -364,6 +366,7 @@ void Exchange::Impl::close_auction(std::uint32_t a, AuctionState state, CancelRe
     st.reserved[k] = 0;
   }
   st.state = state;
+  bid_slots[a].clear();
   Event e = auction_event(a, EventType::kAuctionEnded);
   e.qty = st.sold;
   e.price = st.price;
@@ -382,14 +385,14 @@ void Exchange::Impl::end_auction_bids(Side side, std::uint32_t account, CancelRe
       if (std::find(fs.begin(), fs.end(), account) != fs.end()) cancel_auction(a, reason, sink);
       continue;
     }
-    for (std::size_t i = 0; i < st.bids.size(); ++i) {
-      if (st.bids[i].project.v != account) continue;
-      const AuctionBidEntry b = st.bids[i];
-      st.bids.erase(st.bids.begin() + static_cast<std::ptrdiff_t>(i));
-      reserve(Side::kBuy, b.project, b.qty.v, -1);
-      sink.push(bid_ended(a, b, b.qty, reason));
-      break;  // one bid per project
-    }
+    const auto slot = bid_slots[a].find(account);
+    if (slot == bid_slots[a].end()) continue;
+    const AuctionBidEntry b = st.bids[slot->second];
+    st.bids.erase(st.bids.begin() + static_cast<std::ptrdiff_t>(slot->second));
+    bid_slots[a].clear();  // the later bids moved up: index them again
+    for (std::uint32_t i = 0; i < st.bids.size(); ++i) bid_slots[a].emplace(st.bids[i].project.v, i);
+    reserve(Side::kBuy, b.project, b.qty.v, -1);
+    sink.push(bid_ended(a, b, b.qty, reason));
   }
 }
 

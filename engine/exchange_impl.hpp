@@ -345,6 +345,8 @@ struct Exchange::Impl final : EligibilityHook {
   std::vector<BlockProposal> blocks;  // pending block proposals, in the order they were made
   std::vector<AuctionFacts> auction_facts;  // per Market::auctions
   std::vector<AuctionStatus> auctions;
+  // Per auction: project -> its bid's index in the auction's bids (a raise finds its bid in O(1)).
+  std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> bid_slots;
   std::int64_t next_auction_end = kNever;   // the earliest window end of an announced auction
 
   // The walk in progress: its industry (the instrument's) and the region totals its fills moved.
