@@ -1,6 +1,8 @@
 // libFuzzer target: bytes as a market file, through config::load_market (toml++ and our validation).
 // Whatever the bytes, the loader answers with a Market or with errors naming the key; a crash, an
-// exception out of load_market or undefined behaviour is a finding. The file is written to a private
+// exception out of load_market or undefined behaviour is a finding. So is a market the loader accepts
+// and the Exchange then refuses (its constructor throws on references it cannot resolve): crixd would
+// stop at start on a file `crix config check` passed. The file is written to a private
 // directory because the loader reads a path; the sample's rules files are copied beside it, so a
 // market naming them (as the seed does) reaches the rules' loader too.
 #include <unistd.h>
@@ -9,9 +11,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "config/market_config.hpp"
+#include "engine/exchange.hpp"
 
 namespace {
 
@@ -39,7 +43,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
   const crix::config::LoadResult result = crix::config::load_market(file);
-  if (result.market) (void)crix::config::summary(*result.market);
+  if (result.market) {
+    (void)crix::config::summary(*result.market);
+    try {
+      const crix::engine::Exchange exchange(*result.market);
+    } catch (const std::invalid_argument&) {
+      __builtin_trap();
+    }
+  }
   for (const auto& e : result.errors) (void)crix::config::format(e);
   return 0;
 }
