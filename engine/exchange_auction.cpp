@@ -297,7 +297,6 @@ void Exchange::Impl::end_auction(std::uint32_t a, Timestamp ts, EventSink& sink)
   for (std::size_t i = 0; i < st.bids.size(); ++i) open[i] = st.bids[i].qty.v;
   std::int64_t lot_left = terms.qty;
   std::size_t next = 0;
-  walk_industry = instruments[facts.instrument].industry;
   for (const Allocation& w : won) {
     for (; next < rules.parts().size() && rules.parts()[next].bid == w.bid; ++next) {
       const LotRules::Part& part = rules.parts()[next];
