@@ -302,6 +302,10 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     published_->received(r.session, now(), false);
     pipeline_->take(r);
   }
+  void on_trading_session_status_request(const fix::TradingSessionStatusRequest& r) override {
+    published_->received(r.session, now(), false);
+    pipeline_->take(r);
+  }
 
   // ---- http::Link: console threads ----------------------------------------------------------------
 

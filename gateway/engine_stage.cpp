@@ -29,7 +29,16 @@ EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledge
       sequencer_(*ledger.exchange, ledger.writer->meta().last_seq, ledger.last_ts),
       orders_(market, *ledger.exchange),
       feed_(market, *ledger.exchange),
-      market_data_(market, *ledger.exchange, logons) {}
+      market_data_(market, *ledger.exchange, logons),
+      opening_told_(market.auctions.size(), 1) {
+  // An announced auction whose window opens later is told at its opening (auctions_opened).
+  const auto& auctions = ledger.exchange->auctions();
+  for (std::uint32_t a = 0; a < auctions.size(); ++a) {
+    if (auctions[a].state != engine::AuctionState::kAnnounced || auctions[a].opens.v <= last_ts()) continue;
+    opening_told_[a] = 0;
+    next_opening_ = std::min(next_opening_, auctions[a].opens.v);
+  }
+}
 
 void EngineStage::on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, Unit& unit) {
   market_data_.on_md_request(r, logon, unit.out);
@@ -54,6 +63,9 @@ void EngineStage::handle(const Inbound& item, Unit& unit) {
   if (const auto* o = std::get_if<OperatorRequest>(&item)) return on_operator(*o, unit);
   if (const auto* t = std::get_if<fix::TradeCaptureReport>(&item)) return on_trade_capture(*t, unit);
   if (const auto* q = std::get_if<fix::TradeCaptureReportRequest>(&item)) return on_trade_capture_request(*q, unit);
+  if (const auto* g = std::get_if<fix::TradingSessionStatusRequest>(&item)) {
+    return on_trading_session_status_request(*g, unit);
+  }
   Command c;
   c.type = CommandType::kAdvanceTime;
   ++clock_commands_;
@@ -81,6 +93,9 @@ bool EngineStage::refuse(const Inbound& item, const std::string& text, std::stri
   }
   if (const auto* q = std::get_if<fix::TradeCaptureReportRequest>(&item)) {
     return all && business(q->session, fixv::msg_type::kTradeCaptureReportRequest, q->trade_request_id);
+  }
+  if (const auto* g = std::get_if<fix::TradingSessionStatusRequest>(&item)) {
+    return all && business(g->session, fixv::msg_type::kTradingSessionStatusRequest, g->request_id);
   }
   if (const auto* t = std::get_if<fix::TradeCaptureReport>(&item)) {
     reject_block(*t, fixv::trade_report::kOther, text, unit, why);
@@ -151,6 +166,7 @@ engine::Command EngineStage::sequence(Command c, const fix::OrderRequest* reques
     day_closed = day_closed || e.type == EventType::kDayClosed;
   }
   if (day_closed) orders_.new_day(request);
+  if (c.ts.v >= next_opening_) auctions_opened(c.ts.v, unit);
   orders_.store_touched(unit.batch);
   feed_.end_command(c.seq.v, c.ts.v, unit.console.market);
   market_data_.publish_depth(last_ts(), unit.out);
@@ -308,6 +324,18 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
     return reject_new(r, fixv::ord_rej_reason::kDuplicateOrder, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
                       "needs a new one", unit);
   }
+  if (!r.trading_session_id.empty()) {
+    const auto auction = auction_index(r.trading_session_id);
+    if (!auction) {
+      std::string list;
+      for (const auto& a : market_.auctions) list += (list.empty() ? "" : ", ") + a.id;
+      return reject_new(r, fixv::ord_rej_reason::kOther,
+                        "TradingSessionID(336) '" + r.trading_session_id + "' is no auction of this exchange (auctions: " +
+                            (list.empty() ? "none" : list) + "); leave it out for an order in the book",
+                        unit);
+    }
+    return on_bid(r, *auction, unit);
+  }
   const std::uint32_t instrument = instrument_of(r.symbol);
   if (instrument == UINT32_MAX) {
     std::string list;
@@ -437,7 +465,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
         break;  // on_trade_capture answers it
       } else if (request == nullptr) {
         spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
-      } else if (c.type == CommandType::kNew) {
+      } else if (c.type == CommandType::kNew || c.type == CommandType::kAuctionBid) {
         reject_new(*request, ord_rej_reason(e.code), text, unit, engine::to_string(e.code));
       } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
         cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? fixv::cxl_rej_reason::kUnknownOrder : fixv::cxl_rej_reason::kOther,
@@ -457,6 +485,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
       } else {
         spdlog::info("{}", ledger_.exchange->describe(e));
         if (e.mode == engine::TradeMode::kBlock) block_events(e, unit);
+        if (e.mode == engine::TradeMode::kAuction) auction_events(c, request, e, unit);
       }
       market_data_.publish_trade(feed_.trade(e, unit.console.market), last_ts(), unit.out);
       break;
@@ -541,6 +570,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
     case EventType::kAuctionBidEnded:
     case EventType::kAuctionEnded:
       spdlog::info("{}", ledger_.exchange->describe(e));
+      auction_events(c, request, e, unit);
       break;
   }
 }
@@ -570,7 +600,7 @@ void EngineStage::fill_report(std::uint64_t id, const Event& e, bool taker, Unit
 }
 
 void EngineStage::on_security_list(const fix::SecurityListRequest& r, Unit& unit) {
-  unit.out.push_back(security_list(market_, *ledger_.exchange, r, [&] { return next_id(); }));
+  unit.out.push_back(security_list(market_, *ledger_.exchange, r, last_ts(), [&] { return next_id(); }));
 }
 
 // ---- block trades -------------------------------------------------------------------------------------
@@ -856,6 +886,247 @@ void EngineStage::on_trade_capture_request(const fix::TradeCaptureReportRequest&
   a.status = tr::kRequestCompleted;
   a.tot_num_trade_reports = static_cast<int>(reports.size());
   unit.out.emplace_back(std::move(a));
+}
+
+// ---- auctions -----------------------------------------------------------------------------------------
+
+// TradingSessionStatusRequest(g): the auction it names, or every one announced so far (ended ones too,
+// with their results); a status 6 (request rejected) when there is none. Every session gets the
+// unsolicited statuses whatever it asks, so SubscriptionRequestType(263) changes nothing.
+void EngineStage::on_trading_session_status_request(const fix::TradingSessionStatusRequest& r, Unit& unit) {
+  const auto rejected = [&](const std::string& id, int reason, std::string text) {
+    fix::TradingSessionStatus t;
+    t.session = r.session;
+    t.request_id = r.request_id;
+    t.trading_session_id = id;
+    t.status = fixv::auction::kRequestRejected;
+    t.reject_reason = reason;
+    t.text = std::move(text);
+    unit.out.emplace_back(std::move(t));
+  };
+  const auto& auctions = ledger_.exchange->auctions();
+  std::vector<std::uint32_t> listed;
+  if (!r.trading_session_id.empty()) {
+    const auto a = auction_index(r.trading_session_id);
+    if (!a) {
+      std::string list;
+      for (const auto& terms : market_.auctions) list += (list.empty() ? "" : ", ") + terms.id;
+      return rejected(r.trading_session_id, fixv::auction::kUnknownSession,
+                      "TradingSessionID(336) '" + r.trading_session_id + "' is no auction of this exchange (auctions: " +
+                          (list.empty() ? "none" : list) + ")");
+    }
+    if (auctions[*a].state == engine::AuctionState::kConfigured) {
+      return rejected(r.trading_session_id, fixv::auction::kOtherReason,
+                      "auction " + r.trading_session_id + " has not been announced");
+    }
+    listed.push_back(*a);
+  } else {
+    for (std::uint32_t a = 0; a < auctions.size(); ++a) {
+      if (auctions[a].state != engine::AuctionState::kConfigured) listed.push_back(a);
+    }
+    if (listed.empty()) return rejected("NONE", fixv::auction::kOtherReason, "no auction has been announced");
+  }
+  for (const std::uint32_t a : listed) {
+    fix::TradingSessionStatus t = auction_status(a, r.session, "");
+    t.request_id = r.request_id;
+    unit.out.emplace_back(std::move(t));
+  }
+}
+
+std::optional<std::uint32_t> EngineStage::auction_index(const std::string& id) const {
+  for (std::uint32_t a = 0; a < market_.auctions.size(); ++a) {
+    if (market_.auctions[a].id == id) return a;
+  }
+  return std::nullopt;
+}
+
+// NewOrderSingle with TradingSessionID = auction `a`: a bid (kAuctionBid) for the project in Account.
+void EngineStage::on_bid(const fix::OrderRequest& r, std::uint32_t a, Unit& unit) {
+  const engine::AuctionTerms& terms = market_.auctions[a];
+  const auto refuse = [&](const std::string& text) { reject_new(r, fixv::ord_rej_reason::kOther, text, unit); };
+  if (r.symbol != terms.instrument) {
+    return reject_new(r, fixv::ord_rej_reason::kUnknownSymbol,
+                      "Symbol(55) '" + r.symbol + "' is not the instrument of auction " + terms.id + ": its lot is " +
+                          terms.instrument,
+                      unit);
+  }
+  if (r.side != fixv::side::kBuy) return refuse("Side(54) must be 1 (buy): the bids of an auction buy its lot");
+  if (r.ord_type != fixv::ord_type::kLimit) return refuse("OrdType(40) must be 2 (limit): a bid names its price");
+  if (r.time_in_force != fixv::tif::kDay && r.time_in_force != fixv::tif::kGtc) {
+    return refuse(std::string("TimeInForce(59) '") + r.time_in_force +
+                  "' is not for a bid: a bid lasts until the auction's window ends (leave it out, or 0 or 1)");
+  }
+  if (r.all_or_none) {
+    return refuse("ExecInst(18) G (all-or-none) is not for a bid: the allocation may give a bid part of its quantity");
+  }
+  if (r.price <= 0) return refuse("Price(44) is missing: a bid's price in yuan per tonne");
+  const auto project = ledger_.exchange->project_index(r.account);
+  if (!project) {
+    return refuse("Account(1) '" + r.account + "' is no registered project: a bid names the project it buys capacity for");
+  }
+  Command c;
+  c.type = CommandType::kAuctionBid;
+  c.instrument = engine::InstrumentId(*ledger_.exchange->instrument_index(terms.instrument));
+  c.participant = engine::ParticipantId(r.session);
+  c.account = engine::AccountId(*project);
+  c.side = engine::Side::kBuy;
+  c.price = engine::Price(r.price);
+  c.qty = engine::Qty(r.qty);
+  // The bid's id is the command's seq, as an order's (ledger::Sequencer gives kNew its seq only); the
+  // auction rides in expire_at (engine/command.hpp, auction_of()).
+  c.id = engine::OrderId(sequencer_.last_seq().v + 1);
+  c.expire_at = engine::Timestamp(static_cast<std::int64_t>(a));
+  OrderInfo info;
+  info.session = r.session;
+  info.instrument = c.instrument.v;
+  info.cl_ord_id = r.cl_ord_id;
+  info.account = r.account;
+  info.side = r.side;
+  info.ord_type = r.ord_type;
+  info.tif = r.time_in_force;
+  info.price = r.price;
+  info.qty = r.qty;
+  info.auction = a;
+  pending_ = std::move(info);
+  sequence(c, &r, unit);
+  pending_.reset();
+}
+
+fix::TradingSessionStatus EngineStage::auction_status(std::uint32_t a, std::uint32_t to, std::string text) const {
+  const engine::AuctionTerms& terms = market_.auctions[a];
+  const engine::AuctionStatus& s = ledger_.exchange->auctions()[a];
+  fix::TradingSessionStatus t;
+  t.session = to;
+  t.trading_session_id = terms.id;
+  t.symbol = terms.instrument;
+  t.qty = terms.qty;
+  t.reserve = terms.reserve_price;
+  t.increment = terms.increment;
+  t.pricing = terms.pricing == engine::AuctionPricing::kUniform ? fixv::auction::kUniform : fixv::auction::kPayAsBid;
+  t.start_time = s.opens.v;
+  t.end_time = s.closes.v;
+  if (s.state == engine::AuctionState::kAnnounced) {
+    t.status = last_ts() >= s.opens.v ? fixv::auction::kOpen : fixv::auction::kPreOpen;
+  } else {
+    t.status = fixv::auction::kClosed;
+    t.total_volume = s.sold.v;
+    t.clearing_px = s.price.v;
+  }
+  if (text.empty()) {
+    text = "auction " + terms.id + " (" + terms.instrument + ") is " + std::string(engine::to_string(s.state));
+    if (s.state == engine::AuctionState::kAnnounced) text += " with " + std::to_string(s.bids.size()) + " bids";
+  }
+  t.text = std::move(text);
+  return t;
+}
+
+// An auction's state to every participant's session: the public's view of it (a session not logged on
+// gets it with what it missed when it continues its numbers, as any report).
+void EngineStage::broadcast_status(std::uint32_t a, const std::string& text, Unit& unit) {
+  for (std::uint32_t p = 0; p < market_.participants.size(); ++p) {
+    fix::TradingSessionStatus t = auction_status(a, p, text);
+    t.unsolicited = true;
+    unit.out.emplace_back(std::move(t));
+  }
+}
+
+void EngineStage::auctions_opened(std::int64_t now, Unit& unit) {
+  next_opening_ = INT64_MAX;
+  const auto& auctions = ledger_.exchange->auctions();
+  for (std::uint32_t a = 0; a < auctions.size(); ++a) {
+    if (opening_told_[a] != 0) continue;
+    if (auctions[a].state != engine::AuctionState::kAnnounced) {
+      opening_told_[a] = 1;  // ended or canceled before it opened: its end was told
+    } else if (auctions[a].opens.v <= now) {
+      opening_told_[a] = 1;
+      broadcast_status(a, "auction " + market_.auctions[a].id + " (" + market_.auctions[a].instrument + ") is open for bids", unit);
+    } else {
+      next_opening_ = std::min(next_opening_, auctions[a].opens.v);
+    }
+  }
+}
+
+// What an auction's event owes the sessions: its announcement and end to everyone (TradingSessionStatus),
+// a bid's acceptance or raise, its allocations and its end to the bidder (ExecutionReports), an
+// allocation to the seller (a TradeCaptureReport: it has no order).
+void EngineStage::auction_events(const Command& c, const fix::OrderRequest* request, const Event& e, Unit& unit) {
+  const std::uint32_t a = e.count;
+  switch (e.type) {
+    case EventType::kAuctionAnnounced: {
+      const bool open = c.ts.v >= e.arg1;
+      opening_told_[a] = open ? 1 : 0;
+      if (!open) next_opening_ = std::min(next_opening_, e.arg1);
+      broadcast_status(a, ledger_.exchange->describe(e), unit);
+      return;
+    }
+    case EventType::kAuctionEnded:
+      broadcast_status(a, ledger_.exchange->describe(e), unit);
+      return;
+    case EventType::kAuctionBid: {
+      if (!pending_ || request == nullptr) return;  // (bids come from FIX only)
+      OrderInfo& o = orders_.accept(e.order_id.v, *pending_);
+      fix::ExecReport r = base_report(o, e.order_id.v);
+      r.ord_status = fixv::ord_status::kNew;
+      r.exec_type = fixv::exec_type::kNew;
+      if (e.maker_id.v != 0) {
+        // A raise: FIX's cancel/replace of the raised bid by this one (its ClOrdID ends, this one carries
+        // the bid on: its price, quantity, place in time and reservation).
+        OrderInfo& old = orders_.info_of(e.maker_id.v, e.participant, e.account, engine::Side::kBuy, e.instrument, 0);
+        r.exec_type = fixv::exec_type::kReplaced;
+        r.orig_cl_ord_id = old.cl_ord_id;
+        r.text = "raises bid " + std::to_string(e.maker_id.v);
+        orders_.forget(e.maker_id.v, fixv::ord_status::kReplaced, unit.batch);
+      }
+      unit.out.emplace_back(std::move(r));
+      return;
+    }
+    case EventType::kAuctionBidEnded: {
+      if (e.leaves.v == 0) return;  // it won all it bid: its last fill said Filled
+      OrderInfo& o = orders_.info_of(e.order_id.v, e.participant, e.account, engine::Side::kBuy, e.instrument,
+                                     e.qty.v + e.leaves.v);
+      o.auction = a;
+      fix::ExecReport r = base_report(o, e.order_id.v);
+      r.exec_type = e.reason == engine::CancelReason::kAuctionLost ? fixv::exec_type::kExpired : fixv::exec_type::kCanceled;
+      r.ord_status = r.exec_type;
+      r.leaves_qty = 0;
+      r.text = ledger_.exchange->describe(e);
+      unit.out.emplace_back(std::move(r));
+      orders_.forget(e.order_id.v, r.ord_status, unit.batch);
+      return;
+    }
+    case EventType::kFill: {
+      // The bidder's ExecutionReport, as a book fill's.
+      OrderInfo& o = orders_.info_of(e.order_id.v, e.participant, e.account, engine::Side::kBuy, e.instrument,
+                                     e.leaves.v + e.qty.v);
+      o.auction = a;
+      fill_report(e.order_id.v, e, true, unit);
+      // The seller's TradeCaptureReport, as a settled block's (it has no order: the auction stands for it).
+      fix::TradeCaptureReport t;
+      t.session = e.maker_participant.v;
+      t.trade_report_id = next_id();
+      t.trd_type = fixv::auction::kRegularTrade;
+      t.trans_type = fixv::trade_report::kNew;
+      t.report_type = fixv::trade_report::kAccept;
+      t.exec_type = fixv::exec_type::kTrade;
+      t.trade_id = std::to_string(e.trade_id.v);
+      t.symbol = market_.instruments[e.instrument.v].code;
+      t.last_qty = e.qty.v;
+      t.last_px = e.price.v;
+      t.transact_time = last_ts();
+      t.utc_offset_minutes = market_.exchange.utc_offset_minutes;
+      t.side = fixv::side::kSell;
+      t.order_id = market_.auctions[o.auction].id;
+      t.trading_session_id = t.order_id;
+      t.account = market_.facilities[e.maker_account.v].id;
+      t.counterparty = market_.participants[e.participant.v].id;
+      t.credited = e.arg1;
+      t.ratio_permille = e.arg2;
+      unit.out.emplace_back(std::move(t));
+      return;
+    }
+    default:
+      return;
+  }
 }
 
 }  // namespace crix::gateway

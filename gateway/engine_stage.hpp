@@ -53,6 +53,9 @@ class EngineStage {
   // TradeCaptureReportRequestAck(AQ).
   void on_trade_capture(const fix::TradeCaptureReport& r, Unit& unit);
   void on_trade_capture_request(const fix::TradeCaptureReportRequest& r, Unit& unit);
+  // Auctions: a TradingSessionStatusRequest(g), answered with a TradingSessionStatus(h) for the auction
+  // it names, or for every auction announced since crixd's ledger began when it names none.
+  void on_trading_session_status_request(const fix::TradingSessionStatusRequest& r, Unit& unit);
   // Refuses an inbound item without sequencing it (the ledger is full or trading stopped: pipeline.hpp):
   // a FIX request gets the reject its kind gets for other refusals (ExecutionReport, CancelReject,
   // OrderMassCancelReport, BusinessMessageReject) with `text`, an operator command an ActionResult
@@ -93,6 +96,15 @@ class EngineStage {
   void sequence_block(engine::Command c, const fix::TradeCaptureReport& r, Unit& unit);
   void block_events(const engine::Event& e, Unit& unit);
   std::string account_id(engine::Side side, engine::AccountId account) const;
+  // Auctions (DESIGN.md, FIX dialect, "Auctions").
+  std::optional<std::uint32_t> auction_index(const std::string& id) const;
+  void on_bid(const fix::OrderRequest& r, std::uint32_t auction, Unit& unit);
+  // Auction `a`'s TradingSessionStatus now, to `to`; `text` "" = a sentence of its state.
+  fix::TradingSessionStatus auction_status(std::uint32_t a, std::uint32_t to, std::string text) const;
+  void broadcast_status(std::uint32_t a, const std::string& text, Unit& unit);
+  void auction_events(const engine::Command& c, const fix::OrderRequest* request, const engine::Event& e, Unit& unit);
+  // The auctions whose window opened with the command just sequenced: their status, 2 (open), to all.
+  void auctions_opened(std::int64_t now, Unit& unit);
 
   const engine::Market& market_;
   ledger::OpenLedger& ledger_;
@@ -108,6 +120,10 @@ class EngineStage {
   MarketData market_data_;                                   // FIX market data subscriptions
   const std::string* operator_reason_ = nullptr;             // of the operator command being sequenced
   bool block_request_ = false;  // a block command is being sequenced: on_trade_capture answers its reject
+  // Per auction: its window's opening was told to the sessions (the announcement did when it opened at
+  // once); next_opening_ is the earliest one not yet told (INT64_MAX: none), one comparison a command.
+  std::vector<char> opening_told_;
+  std::int64_t next_opening_ = INT64_MAX;
 };
 
 }  // namespace crix::gateway

@@ -12,6 +12,7 @@ inline constexpr const char* kSecurityListRequest = "x";
 inline constexpr const char* kOrderMassStatusRequest = "AF";
 inline constexpr const char* kTradeCaptureReport = "AE";
 inline constexpr const char* kTradeCaptureReportRequest = "AD";
+inline constexpr const char* kTradingSessionStatusRequest = "g";
 }  // namespace msg_type
 
 namespace side {  // Side(54)
@@ -49,6 +50,7 @@ inline constexpr char kFilled = '2';
 inline constexpr char kCanceled = '4';
 inline constexpr char kRejected = '8';
 inline constexpr char kExpired = 'C';
+inline constexpr char kReplaced = '5';  // an auction bid raised by a later one (status of the raised bid)
 }  // namespace ord_status
 
 namespace ord_rej_reason {  // OrdRejReason(103)
@@ -120,7 +122,20 @@ namespace trading_status {  // SecurityTradingStatus(326), sent as our TradingSt
 inline constexpr int kHalted = 2;
 inline constexpr int kReady = 17;     // continuous trading
 inline constexpr int kNotAvailable = 18;  // outside continuous trading
+inline constexpr int kPreOpen = 21;       // an auction announced, its window not yet open
 }  // namespace trading_status
+// Auctions: TradingSessionStatus(h) and its request (g).
+namespace auction {
+inline constexpr int kOpen = 2;              // TradSesStatus(340)
+inline constexpr int kClosed = 3;
+inline constexpr int kPreOpen = 4;
+inline constexpr int kRequestRejected = 6;
+inline constexpr int kUnknownSession = 1;    // TradSesStatusRejReason(567)
+inline constexpr int kOtherReason = 99;
+inline constexpr int kPayAsBid = 1;          // our AuctionPricing(20012)
+inline constexpr int kUniform = 2;
+inline constexpr int kRegularTrade = 0;      // TrdType(828) of an auction trade's report to the seller
+}  // namespace auction
 
 // Block trades: TradeCaptureReport(AE), its Ack(AR), TradeCaptureReportRequest(AD) and its Ack(AQ).
 namespace trade_report {

@@ -168,6 +168,7 @@ void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t lo
     return refuse(fixv::business_reject::kConditionallyRequiredFieldMissing, "MarketDepth(264) " + std::to_string(r.depth) + " is not supported: 0 (the full book) or "
                   "the number of best levels");
   }
+  if (!r.trading_session_id.empty()) return auction_ranking(r, out);
   std::vector<std::uint32_t> instruments;
   for (const std::string& symbol : r.symbols) {
     const auto found = exchange_.instrument_index(symbol);
@@ -205,8 +206,50 @@ void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t lo
   }
 }
 
+void MarketData::auction_ranking(const fix::MarketDataRequest& r, std::vector<Outbound>& out) const {
+  const auto refuse = [&](int reason, std::string text) {
+    out.emplace_back(business_reject(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id, reason, std::move(text)));
+  };
+  std::uint32_t a = 0;
+  while (a < market_.auctions.size() && market_.auctions[a].id != r.trading_session_id) ++a;
+  if (a == market_.auctions.size()) {
+    return refuse(fixv::business_reject::kUnknownSecurity,
+                  "TradingSessionID(336) '" + r.trading_session_id + "' is no auction of this exchange");
+  }
+  const engine::AuctionTerms& terms = market_.auctions[a];
+  if (r.symbols.size() != 1 || r.symbols[0] != terms.instrument) {
+    return refuse(fixv::business_reject::kUnknownSecurity,
+                  "an auction's ranking names one Symbol(55), its instrument: " + terms.instrument);
+  }
+  if (r.subscription != fixv::subscription::kSnapshot) {
+    return refuse(fixv::business_reject::kUnsupportedMessageType,
+                  "an auction's ranking is a snapshot: SubscriptionRequestType(263) 0, and ask again for a fresh one");
+  }
+  const engine::AuctionStatus& status = exchange_.auctions()[a];
+  if (status.state != engine::AuctionState::kAnnounced) {
+    return refuse(fixv::business_reject::kOther, "auction " + terms.id + " takes no bids: it is " +
+                                                     std::string(engine::to_string(status.state)));
+  }
+  fix::MarketDataSnapshot snap;
+  snap.session = r.session;
+  snap.md_req_id = r.md_req_id;
+  snap.symbol = terms.instrument;
+  int position = 0;
+  for (const engine::AuctionBidEntry& b : exchange_.auction_ranking(a)) {
+    if (r.depth > 0 && position == r.depth) break;
+    fix::MdEntry m;
+    m.type = fixv::md_entry_type::kBid;
+    m.price = b.price.v;
+    m.size = b.qty.v;
+    m.position = ++position;
+    m.trading_session_id = terms.id;
+    snap.entries.push_back(std::move(m));
+  }
+  out.emplace_back(std::move(snap));
+}
+
 Outbound security_list(const engine::Market& market, const engine::Exchange& x, const fix::SecurityListRequest& r,
-                       const std::function<std::string()>& response_id) {
+                       std::int64_t now, const std::function<std::string()>& response_id) {
   if (r.request_type != fixv::security_list::kAll && r.request_type != fixv::security_list::kSymbol) {
     return business_reject(r.session, fixv::msg_type::kSecurityListRequest, r.security_req_id, fixv::business_reject::kUnsupportedMessageType,
                            "SecurityListRequestType(559) " + std::to_string(r.request_type) +
@@ -231,6 +274,23 @@ Outbound security_list(const engine::Market& market, const engine::Exchange& x, 
     s.trading_status = x.halted(id)                                      ? fixv::trading_status::kHalted
                        : x.phase() == engine::SessionPhase::kContinuous ? fixv::trading_status::kReady
                                                                         : fixv::trading_status::kNotAvailable;
+    list.securities.push_back(std::move(s));
+  }
+  for (std::uint32_t a = 0; a < market.auctions.size(); ++a) {
+    const engine::AuctionTerms& terms = market.auctions[a];
+    const engine::AuctionStatus& status = x.auctions()[a];
+    if (status.state != engine::AuctionState::kAnnounced) continue;
+    if (r.request_type == fixv::security_list::kSymbol && terms.instrument != r.symbol) continue;
+    const auto i = x.instrument_index(terms.instrument);
+    fix::SecurityEntry s;
+    s.symbol = terms.instrument;
+    s.trading_session_id = terms.id;
+    s.description = "auction " + terms.id + ": " + std::to_string(terms.qty) + " t" + (terms.whole ? ", whole" : "") +
+                    (terms.pricing == engine::AuctionPricing::kUniform ? ", uniform price" : ", pay as bid");
+    s.lot = i ? market.instruments[*i].lot : 0;
+    s.tick = terms.increment;
+    s.low = terms.reserve_price;
+    s.trading_status = now >= status.opens.v ? fixv::trading_status::kReady : fixv::trading_status::kPreOpen;
     list.securities.push_back(std::move(s));
   }
   if (list.securities.empty()) list.result = fixv::security_list::kNoInstrumentFound;

@@ -41,6 +41,10 @@ class MarketData {
   // A MarketDataRequest from the session's logon `logon`: the snapshots, and the subscription kept
   // (or ended); a BusinessMessageReject for what we do not support.
   void on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, std::vector<Outbound>& out);
+  // A MarketDataRequest naming an auction (TradingSessionID): one snapshot of its bids in allocation
+  // order (price, then time), each a bid entry with its price, quantity and rank, no bidder; answered
+  // for 263 = 0 only (a snapshot: ask again for a fresh one).
+  void auction_ranking(const fix::MarketDataRequest& r, std::vector<Outbound>& out) const;
 
  private:
   struct Subscription {
@@ -67,9 +71,12 @@ class MarketData {
 };
 
 // The SecurityList(y) answering `r` (every instrument, or the one named) with its band, reference,
-// tick, lot and trading status now, or the BusinessMessageReject of a request type we do not serve.
-// `response_id` gives its SecurityResponseID(322), asked only for a list.
+// tick, lot and trading status now, then each announced auction (of that instrument) as an entry with
+// its TradingSessionID, or the BusinessMessageReject of a request type we do not serve. `now`: the
+// exchange's time (an auction's window open or not yet). `response_id` gives its
+// SecurityResponseID(322), asked only for a list.
 Outbound security_list(const engine::Market& market, const engine::Exchange& exchange,
-                       const fix::SecurityListRequest& r, const std::function<std::string()>& response_id);
+                       const fix::SecurityListRequest& r, std::int64_t now,
+                       const std::function<std::string()>& response_id);
 
 }  // namespace crix::gateway

@@ -12,7 +12,8 @@ namespace crix::gateway {
 
 using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::MassCancelReport, fix::BusinessReject,
                               fix::MarketDataSnapshot, fix::MarketDataIncremental, fix::SecurityList,
-                              fix::TradeCaptureReport, fix::TradeCaptureReportAck, fix::TradeCaptureReportRequestAck>;
+                              fix::TradeCaptureReport, fix::TradeCaptureReportAck, fix::TradeCaptureReportRequestAck,
+                              fix::TradingSessionStatus>;
 
 // A BusinessMessageReject(j) of request `ref_id` (message type `ref_type`), BusinessRejectReason
 // `reason` (fixv::business_reject).

@@ -207,20 +207,44 @@ std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger
   for (const ledger::ClientOrder& k : kept) {
     const engine::Order* live = exchange_.book().peek(engine::OrderId(k.order));
     OrderInfo o;
-    if (live == nullptr || !restore_state(k.state, o) || o.session != live->participant.v) {
+    if (!restore_state(k.state, o)) {
       stale.keep({k.order, ""});
       continue;
     }
-    o.instrument = live->instrument.v;
-    set_account(o, live->side, live->account);
-    o.tif = tif_char(live->tif);
-    o.price = live->price.v;
+    if (live != nullptr && o.session == live->participant.v) {
+      o.instrument = live->instrument.v;
+      set_account(o, live->side, live->account);
+      o.tif = tif_char(live->tif);
+      o.price = live->price.v;
+    } else if (live != nullptr || !restore_bid(k.order, o)) {
+      stale.keep({k.order, ""});
+      continue;
+    }
     live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = k.order;
     link(name(o.session, o.cl_ord_id)) |= kTaken;
     live_[k.order] = std::move(o);
     ++restored;
   }
   return restored;
+}
+
+bool Orders::restore_bid(std::uint64_t id, OrderInfo& o) const {
+  const auto& auctions = exchange_.auctions();
+  for (std::uint32_t a = 0; a < auctions.size(); ++a) {
+    if (auctions[a].state != engine::AuctionState::kAnnounced) continue;
+    for (const engine::AuctionBidEntry& b : auctions[a].bids) {
+      if (b.id.v != id || b.bidder.v != o.session) continue;
+      const auto instrument = exchange_.instrument_index(market_.auctions[a].instrument);
+      if (!instrument) return false;
+      o.instrument = *instrument;
+      set_account(o, engine::Side::kBuy, b.project);
+      o.tif = fixv::tif::kGtc;
+      o.price = b.price.v;
+      o.auction = a;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool Orders::use_cl_ord_id(std::uint32_t session, const std::string& cl_ord_id) {

@@ -40,6 +40,9 @@ struct OrderInfo {
   std::int64_t cum_qty = 0;
   Int128 cum_value = 0;
   bool stored = false;  // its state is in the ledger's client_orders (restored after a restart)
+  // A bid: the auction (index into Market::auctions) whose TradingSessionID its reports carry.
+  std::uint32_t auction = kNoAuction;
+  static constexpr std::uint32_t kNoAuction = UINT32_MAX;
 };
 
 // An order of the current trading day that ended, as a status report of it says: its final
@@ -111,7 +114,8 @@ class Orders {
   Orders(const engine::Market& market, const engine::Exchange& exchange);
 
   // The live orders' records from before a restart (ledger client_orders); a record whose order no
-  // longer rests is added to `stale` (to be forgotten). Returns how many were restored.
+  // longer rests (in the book, or as a bid of an announced auction) is added to `stale` (to be
+  // forgotten). Returns how many were restored.
   std::size_t restore(const std::vector<ledger::ClientOrder>& kept, ledger::Batch& stale);
 
   // Takes `cl_ord_id` for the session today: false when it was used before.
@@ -156,6 +160,8 @@ class Orders {
  private:
   // Side(54) and Account(1): a sell names its facility, a buy its project.
   void set_account(OrderInfo& o, engine::Side side, engine::AccountId account) const;
+  // Fills `o` from the bid `id` of an announced auction; false when no announced auction has one.
+  bool restore_bid(std::uint64_t id, OrderInfo& o) const;
 
   // An ended order: 64 bytes.
   struct Record {

@@ -102,6 +102,16 @@ void Pipeline::take(const fix::TradeCaptureReportRequest& r) {
   }
 }
 
+void Pipeline::take(const fix::TradingSessionStatusRequest& r) {
+  if (!run_inline([&](Unit& unit) {
+        engine_.on_trading_session_status_request(r, unit);
+        unit.asked.emplace_back(r);
+      }) &&
+      !queue(r)) {
+    refuse(r.session, fixv::msg_type::kTradingSessionStatusRequest, r.request_id);
+  }
+}
+
 bool Pipeline::take(OperatorRequest o) {
   return inbound_.try_push(Queued{std::move(o), std::chrono::steady_clock::now()});
 }
@@ -330,6 +340,8 @@ void Pipeline::requeue(const std::vector<Unit>& units, const std::string& what) 
         refuse(t->session, fixv::msg_type::kTradeCaptureReport, t->trade_report_id);
       } else if (const auto* q = std::get_if<fix::TradeCaptureReportRequest>(&request)) {
         refuse(q->session, fixv::msg_type::kTradeCaptureReportRequest, q->trade_request_id);
+      } else if (const auto* g = std::get_if<fix::TradingSessionStatusRequest>(&request)) {
+        refuse(g->session, fixv::msg_type::kTradingSessionStatusRequest, g->request_id);
       }
     }
     for (const auto& [done, result] : u.answers) {

@@ -46,7 +46,7 @@ struct OperatorRequest {
   std::function<void(const http::ActionResult&)> done;
 };
 using Inbound = std::variant<fix::OrderRequest, MdRequest, fix::SecurityListRequest, Timer, OperatorRequest,
-                             fix::TradeCaptureReport, fix::TradeCaptureReportRequest>;
+                             fix::TradeCaptureReport, fix::TradeCaptureReportRequest, fix::TradingSessionStatusRequest>;
 // As it waits in the inbound queue: with the time it arrived, for the acknowledgement latency.
 struct Queued {
   Inbound what;
@@ -137,6 +137,7 @@ class Pipeline {
   void take(const fix::SecurityListRequest& r);
   void take(const fix::TradeCaptureReport& r);
   void take(const fix::TradeCaptureReportRequest& r);
+  void take(const fix::TradingSessionStatusRequest& r);
   // An operator's command: false when the inbound queue is full or closed (nothing queued).
   bool take(OperatorRequest o);
 

@@ -56,6 +56,7 @@ fix::ExecReport order_report(const engine::Market& market, const OrderInfo& o, s
   r.leaves_qty = o.qty - o.cum_qty;
   r.avg_px = average_price(o.cum_qty, o.cum_value);
   r.transact_time = transact_time;
+  if (o.auction != OrderInfo::kNoAuction) r.trading_session_id = market.auctions[o.auction].id;
   return r;
 }
 
@@ -101,6 +102,7 @@ fix::ExecReport rejected_new(const fix::OrderRequest& r, int ord_rej_reason, con
   e.ord_rej_reason = ord_rej_reason;
   e.text = text;
   e.transact_time = transact_time;
+  e.trading_session_id = r.trading_session_id;
   return e;
 }
 

@@ -233,6 +233,7 @@ int estimated_size(const BusinessReject& m) { return 384 + static_cast<int>(m.te
 int estimated_size(const TradeCaptureReport& m) { return 512 + static_cast<int>(m.text.size()); }
 int estimated_size(const TradeCaptureReportAck& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const TradeCaptureReportRequestAck& m) { return 256 + static_cast<int>(m.text.size()); }
+int estimated_size(const TradingSessionStatus& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const MarketDataSnapshot& m) { return 256 + 96 * static_cast<int>(m.entries.size()); }
 int estimated_size(const MarketDataIncremental& m) { return 256 + 128 * static_cast<int>(m.entries.size()); }
 // One message of a SecurityList's answer: one instrument each (fix_api.hpp, SecurityList).
@@ -739,6 +740,13 @@ void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, 
     handler_.on_trade_capture_request(request);
     return;
   }
+  if (type == "g") {
+    TradingSessionStatusRequest request;
+    detail::decode(message, request);
+    request.session = handle;
+    handler_.on_trading_session_status_request(request);
+    return;
+  }
   if (type.size() != 1) throw FIX::UnsupportedMessageType();
   switch (type[0]) {
     case 'D':
@@ -781,6 +789,7 @@ void Acceptor::Impl::answer_handler_failure(SessionHandle handle, const FIX::Mes
   reject.ref_msg_type = type.empty() ? "?" : type;
   if (message.isSetField(detail::tag::kClOrdID)) reject.ref_id = message.getField(detail::tag::kClOrdID);
   if (message.isSetField(detail::tag::kTradeReportID)) reject.ref_id = message.getField(detail::tag::kTradeReportID);
+  if (message.isSetField(detail::tag::kTradSesReqID)) reject.ref_id = message.getField(detail::tag::kTradSesReqID);
   reject.reason = 0;
   reject.text = "the exchange could not take this request: " + what;
   FIX::Message out;
@@ -807,6 +816,7 @@ bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(up
 bool Acceptor::send(const TradeCaptureReport& report) { return impl_->send(report); }
 bool Acceptor::send(const TradeCaptureReportAck& ack) { return impl_->send(ack); }
 bool Acceptor::send(const TradeCaptureReportRequestAck& ack) { return impl_->send(ack); }
+bool Acceptor::send(const TradingSessionStatus& status) { return impl_->send(status); }
 bool Acceptor::send(const SecurityList& list) {
   bool sent = true;
   for (std::size_t i = 0; i == 0 || i < list.securities.size(); ++i) {

@@ -116,6 +116,7 @@ void decode_md_entry(const Fields& fields, MdEntry& entry) {
       case tag::kMDEntryID: entry.trade_id = v; break;
       case tag::kMDEntryDate: date = v; break;
       case tag::kMDEntryTime: time = v; break;
+      case tag::kTradingSessionID: entry.trading_session_id = v; break;
       default: break;
     }
   }
@@ -135,6 +136,17 @@ void decode_md_entries(const FIX::Message& message, std::vector<MdEntry>& entrie
       decode_md_entry(*group, entries.back());
     }
   }
+}
+
+// TradingSessionID(336) of the first NoTradingSessions(386) entry, "" when there is none.
+std::string trading_session_of(const FIX::Message& message) {
+  for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
+    if (g->first != tag::kNoTradingSessions) continue;
+    for (const Fields* entry : g->second) {
+      if (entry->isSetField(tag::kTradingSessionID)) return entry->getField(tag::kTradingSessionID);
+    }
+  }
+  return std::string();
 }
 
 // ---- writing ------------------------------------------------------------------------------------------
@@ -180,6 +192,11 @@ Fields& add_entry(FIX::Message& message, int count_tag, int delimiter) {
   return fields;
 }
 
+// One NoTradingSessions(386) entry with TradingSessionID(336) = id, when id is not "".
+void put_trading_session(FIX::Message& message, const std::string& id) {
+  if (!id.empty()) add_entry(message, tag::kNoTradingSessions, tag::kTradingSessionID).setField(tag::kTradingSessionID, id);
+}
+
 void encode_md_entry(const MdEntry& in, Fields& out, bool incremental) {
   if (incremental) put_char(out, tag::kMDUpdateAction, in.action, "MdEntry.action");
   put_char(out, tag::kMDEntryType, in.type, "MdEntry.type");
@@ -194,6 +211,7 @@ void encode_md_entry(const MdEntry& in, Fields& out, bool incremental) {
     out.setField(tag::kMDEntryDate, format_date(in.time));
     out.setField(tag::kMDEntryTime, format_time(in.time));
   }
+  if (!incremental) put(out, tag::kTradingSessionID, in.trading_session_id);
 }
 
 void encode_md_entries(const std::vector<MdEntry>& entries, FIX::Message& out, bool incremental) {
@@ -257,6 +275,7 @@ void decode_order(const FIX::Message& message, const std::string& type, OrderReq
       default: break;
     }
   }
+  if (out.kind == RequestKind::kNew) out.trading_session_id = trading_session_of(message);
 }
 
 void encode(const OrderRequest& in, FIX::Message& out) {
@@ -273,6 +292,7 @@ void encode(const OrderRequest& in, FIX::Message& out) {
       put(out, tag::kAccount, in.account);
       if (in.handl_inst != 0) put_char(out, tag::kHandlInst, in.handl_inst, "OrderRequest.handl_inst");
       if (in.all_or_none) out.setField(tag::kExecInst, "G");
+      if (in.kind == RequestKind::kNew) put_trading_session(out, in.trading_session_id);
       put_required(out, tag::kSymbol, in.symbol, "OrderRequest.symbol");
       put_char(out, tag::kSide, in.side, "OrderRequest.side");
       put_time(out, tag::kTransactTime, transact_time);
@@ -344,6 +364,7 @@ void decode(const FIX::Message& message, MarketDataRequest& out) {
       }
     }
   }
+  out.trading_session_id = trading_session_of(message);
 }
 
 void encode(const MarketDataRequest& in, FIX::Message& out) {
@@ -369,6 +390,7 @@ void encode(const MarketDataRequest& in, FIX::Message& out) {
     put_required(add_entry(out, tag::kNoRelatedSym, tag::kSymbol), tag::kSymbol, symbol,
                  "MarketDataRequest.symbols[]");
   }
+  put_trading_session(out, in.trading_session_id);
 }
 
 void decode(const FIX::Message& message, SecurityListRequest& out) {
@@ -424,6 +446,7 @@ void decode(const FIX::Message& message, ExecReport& out) {
       case tag::kMassStatusReqID: out.mass_status_req_id = v; break;
       case tag::kTotNumReports: out.tot_num_reports = int_of(t, v); break;
       case tag::kLastRptRequested: out.last_rpt_requested = v == "Y"; break;
+      case tag::kTradingSessionID: out.trading_session_id = v; break;
       default: break;
     }
   }
@@ -445,6 +468,7 @@ void encode(const ExecReport& in, FIX::Message& out) {
   put_char(out, tag::kOrdType, in.ord_type, "ExecReport.ord_type");
   if (in.price != 0) put_price(out, tag::kPrice, in.price);
   put_char(out, tag::kTimeInForce, in.time_in_force, "ExecReport.time_in_force");
+  put(out, tag::kTradingSessionID, in.trading_session_id);
   if (in.last_qty > 0) {
     put_int(out, tag::kLastQty, in.last_qty);
     put_price(out, tag::kLastPx, in.last_px);
@@ -602,6 +626,7 @@ bool decode(const FIX::Message& message, SecurityList& out) {
           case tag::kSymbol: entry.symbol = v; break;
           case tag::kSecurityDesc: entry.description = v; break;
           case tag::kRoundLot: entry.lot = qty_of(t, v, true); break;
+          case tag::kTradingSessionID: entry.trading_session_id = v; break;
           default: break;
         }
       }
@@ -626,10 +651,13 @@ void encode(const SecurityList& in, std::size_t index, FIX::Message& out) {
   put_required(entry, tag::kSymbol, security.symbol, "SecurityEntry.symbol");
   put(entry, tag::kSecurityDesc, sanitize(security.description));
   put_int(entry, tag::kRoundLot, security.lot);
+  put(entry, tag::kTradingSessionID, security.trading_session_id);
   put_price(out, tag::kTickSize, security.tick);
   put_int(out, tag::kTradingStatus, security.trading_status);
-  put_price(out, tag::kReferencePx, security.reference);
   put_price(out, tag::kLowLimitPx, security.low);
+  // An auction has a reserve (the low) and no band around a reference.
+  if (!security.trading_session_id.empty()) return;
+  put_price(out, tag::kReferencePx, security.reference);
   put_price(out, tag::kHighLimitPx, security.high);
 }
 
@@ -660,6 +688,7 @@ void decode_side(const Fields& side, TradeCaptureReport& out) {
       case tag::kSide: out.side = printable_char_of(it->getTag(), v); break;
       case tag::kOrderID: out.order_id = v; break;
       case tag::kAccount: out.account = v; break;
+      case tag::kTradingSessionID: out.trading_session_id = v; break;
       case tag::kText: out.text = v; break;
       default: break;
     }
@@ -746,6 +775,7 @@ void encode(const TradeCaptureReport& in, FIX::Message& out) {
       put_int(*party, tag::kPartyRole, kContraFirm);
       side.addGroupPtr(tag::kNoPartyIDs, party.release());
     }
+    put(side, tag::kTradingSessionID, in.trading_session_id);
     put_text(side, in.text);
   }
   if (in.credited >= 0) put_int(out, tag::kCreditedQty, in.credited);
@@ -828,6 +858,71 @@ void encode(const TradeCaptureReportRequestAck& in, FIX::Message& out) {
   put_int(out, tag::kTradeRequestResult, in.result);
   put_int(out, tag::kTradeRequestStatus, in.status);
   put_text(out, in.text);
+}
+
+// ---- auctions -----------------------------------------------------------------------------------------
+
+void decode(const FIX::Message& message, TradingSessionStatusRequest& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    switch (it->getTag()) {
+      case tag::kTradSesReqID: out.request_id = v; break;
+      case tag::kTradingSessionID: out.trading_session_id = v; break;
+      case tag::kSubscriptionRequestType: out.subscription = printable_char_of(it->getTag(), v); break;
+      default: break;
+    }
+  }
+}
+
+void encode(const TradingSessionStatusRequest& in, FIX::Message& out) {
+  begin(out, "g");
+  put_required(out, tag::kTradSesReqID, in.request_id, "TradingSessionStatusRequest.request_id");
+  put(out, tag::kTradingSessionID, in.trading_session_id);
+  put_char(out, tag::kSubscriptionRequestType, in.subscription, "TradingSessionStatusRequest.subscription");
+}
+
+void decode(const FIX::Message& message, TradingSessionStatus& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    const std::string& v = it->getString();
+    const int t = it->getTag();
+    switch (t) {
+      case tag::kTradSesReqID: out.request_id = v; break;
+      case tag::kTradingSessionID: out.trading_session_id = v; break;
+      case tag::kUnsolicitedIndicator: out.unsolicited = v == "Y"; break;
+      case tag::kTradSesStatus: out.status = int_of(t, v); break;
+      case tag::kTradSesStatusRejReason: out.reject_reason = int_of(t, v); break;
+      case tag::kTradSesStartTime: out.start_time = time_of(t, v); break;
+      case tag::kTradSesEndTime: out.end_time = time_of(t, v); break;
+      case tag::kTotalVolumeTraded: out.total_volume = qty_of(t, v, true); break;
+      case tag::kText: out.text = v; break;
+      case tag::kAuctionSymbol: out.symbol = v; break;
+      case tag::kAuctionQty: out.qty = integer_of(t, v, 0, LLONG_MAX); break;
+      case tag::kReservePx: out.reserve = price_of(t, v); break;
+      case tag::kPriceIncrement: out.increment = price_of(t, v); break;
+      case tag::kAuctionPricing: out.pricing = int_of(t, v); break;
+      case tag::kClearingPx: out.clearing_px = price_of(t, v); break;
+      default: break;
+    }
+  }
+}
+
+void encode(const TradingSessionStatus& in, FIX::Message& out) {
+  begin(out, "h");
+  put(out, tag::kTradSesReqID, in.request_id);
+  put_required(out, tag::kTradingSessionID, in.trading_session_id, "TradingSessionStatus.trading_session_id");
+  out.setField(tag::kUnsolicitedIndicator, in.unsolicited ? "Y" : "N");
+  put_int(out, tag::kTradSesStatus, in.status);
+  if (in.reject_reason >= 0) put_int(out, tag::kTradSesStatusRejReason, in.reject_reason);
+  if (in.start_time != 0) put_time(out, tag::kTradSesStartTime, in.start_time);
+  if (in.end_time != 0) put_time(out, tag::kTradSesEndTime, in.end_time);
+  if (in.total_volume >= 0) put_int(out, tag::kTotalVolumeTraded, in.total_volume);
+  put_text(out, in.text);
+  put(out, tag::kAuctionSymbol, in.symbol);
+  if (in.qty > 0) put_int(out, tag::kAuctionQty, in.qty);
+  if (in.reserve > 0) put_price(out, tag::kReservePx, in.reserve);
+  if (in.increment > 0) put_price(out, tag::kPriceIncrement, in.increment);
+  if (in.pricing >= 0) put_int(out, tag::kAuctionPricing, in.pricing);
+  if (in.clearing_px > 0) put_price(out, tag::kClearingPx, in.clearing_px);
 }
 
 // ---- session helpers ----------------------------------------------------------------------------------

@@ -73,6 +73,16 @@ std::string field_name(int tag) {
     case tag::kReferencePx: name = "ReferencePx"; break;
     case tag::kTickSize: name = "TickSize"; break;
     case tag::kTradingStatus: name = "TradingStatus"; break;
+    case tag::kTradSesStatus: name = "TradSesStatus"; break;
+    case tag::kTradSesStatusRejReason: name = "TradSesStatusRejReason"; break;
+    case tag::kTradSesStartTime: name = "TradSesStartTime"; break;
+    case tag::kTradSesEndTime: name = "TradSesEndTime"; break;
+    case tag::kTotalVolumeTraded: name = "TotalVolumeTraded"; break;
+    case tag::kAuctionQty: name = "AuctionQty"; break;
+    case tag::kReservePx: name = "ReservePx"; break;
+    case tag::kPriceIncrement: name = "PriceIncrement"; break;
+    case tag::kAuctionPricing: name = "AuctionPricing"; break;
+    case tag::kClearingPx: name = "ClearingPx"; break;
     case tag::kTotNoRelatedSym: name = "TotNoRelatedSym"; break;
     case tag::kLastFragment: name = "LastFragment"; break;
     case tag::kAccount: name = "Account"; break;

@@ -71,6 +71,14 @@ constexpr int kRefMsgType = 372;
 constexpr int kSessionRejectReason = 373;
 constexpr int kBusinessRejectRefID = 379;
 constexpr int kBusinessRejectReason = 380;
+constexpr int kUnsolicitedIndicator = 325;
+constexpr int kTradSesReqID = 335;
+constexpr int kTradingSessionID = 336;
+constexpr int kTradSesStatus = 340;
+constexpr int kTradSesStartTime = 341;
+constexpr int kTradSesEndTime = 345;
+constexpr int kNoTradingSessions = 386;
+constexpr int kTotalVolumeTraded = 387;
 constexpr int kTotNoRelatedSym = 393;
 constexpr int kCxlRejResponseTo = 434;
 constexpr int kPartyID = 448;
@@ -88,6 +96,7 @@ constexpr int kPassword = 554;
 constexpr int kSecurityListRequestType = 559;
 constexpr int kSecurityRequestResult = 560;
 constexpr int kRoundLot = 561;
+constexpr int kTradSesStatusRejReason = 567;
 constexpr int kTradeRequestID = 568;
 constexpr int kTradeRequestType = 569;
 constexpr int kPreviouslyReported = 570;
@@ -113,6 +122,12 @@ constexpr int kHighLimitPx = 20004;
 constexpr int kReferencePx = 20005;
 constexpr int kTickSize = 20006;
 constexpr int kTradingStatus = 20007;
+constexpr int kAuctionSymbol = 20008;
+constexpr int kAuctionQty = 20009;
+constexpr int kReservePx = 20010;
+constexpr int kPriceIncrement = 20011;
+constexpr int kAuctionPricing = 20012;
+constexpr int kClearingPx = 20013;
 }  // namespace tag
 
 // "Price(44)" for the tags of our dialect, "tag 9999" for others.
@@ -147,6 +162,8 @@ void decode(const FIX::Message& message, TradeCaptureReport& out);
 void decode(const FIX::Message& message, TradeCaptureReportRequest& out);
 void decode(const FIX::Message& message, TradeCaptureReportAck& out);
 void decode(const FIX::Message& message, TradeCaptureReportRequestAck& out);
+void decode(const FIX::Message& message, TradingSessionStatusRequest& out);
+void decode(const FIX::Message& message, TradingSessionStatus& out);
 
 // ---- encoding into an empty message: throw std::invalid_argument naming a required field that is
 // empty (or a char field that is not a printable character): a bug of the caller, not of the peer ----
@@ -163,6 +180,8 @@ void encode(const TradeCaptureReport& in, FIX::Message& out);
 void encode(const TradeCaptureReportRequest& in, FIX::Message& out);
 void encode(const TradeCaptureReportAck& in, FIX::Message& out);
 void encode(const TradeCaptureReportRequestAck& in, FIX::Message& out);
+void encode(const TradingSessionStatusRequest& in, FIX::Message& out);
+void encode(const TradingSessionStatus& in, FIX::Message& out);
 // Fragment `index` of the list: in.securities[index] (none when the list is empty, index 0).
 void encode(const SecurityList& in, std::size_t index, FIX::Message& out);
 // send_raw's "35=D|11=A|..." (fix_api.hpp); throws std::invalid_argument.

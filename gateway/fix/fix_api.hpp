@@ -31,6 +31,13 @@
 //   20006 TickSize      price  the instrument's tick (SecurityList; FIX 5.0's MinPriceIncrement(969))
 //   20007 TradingStatus int    17 ready to trade, 2 halted, 18 closed (SecurityList; the values of
 //                              SecurityTradingStatus(326), which FIX 4.4 has only in SecurityStatus)
+//   20008 AuctionSymbol  string the instrument of an auction's lot (TradingSessionStatus: FIX 4.4's has no
+//                               Instrument)
+//   20009 AuctionQty     int    the lot, tonnes (TradingSessionStatus)
+//   20010 ReservePx      price  the lowest bid the auction takes (TradingSessionStatus)
+//   20011 PriceIncrement price  bids are ReservePx + k x this (TradingSessionStatus)
+//   20012 AuctionPricing int    1 pay-as-bid, 2 uniform (TradingSessionStatus)
+//   20013 ClearingPx     price  the lowest winning price of an ended auction (TradingSessionStatus)
 // Each sits in a message body, never inside a repeating group, and every other field is FIX 4.4's own
 // in a message or group of FIX 4.4 that has it: a client with the stock FIX 4.4 dictionary and
 // ValidateUserDefinedFields=N loses nothing (InitiatorConfig::validate_user_defined_fields). The
@@ -141,6 +148,9 @@ struct OrderRequest {
   // 21 on D and G, sent when not 0: FIX 4.2 requires it ('1' automated, private), our dialect accepts
   // and ignores it (never decoded: 0 at the exchange)
   char handl_inst = 0;
+  // 336 in the one entry of NoTradingSessions(386) (D only): an auction's id makes the order a bid in
+  // that auction (DESIGN.md, FIX dialect, "Auctions"); "" = absent, an order for the book.
+  std::string trading_session_id;
 };
 
 // MarketDataRequest(V).
@@ -155,6 +165,9 @@ struct MarketDataRequest {
   // sends the types of bids/offers/trades; when set, exactly these (bids/offers/trades are ignored).
   std::string entry_types;
   std::vector<std::string> symbols;  // 146 group of 55
+  // 336 in the one entry of NoTradingSessions(386): an auction's id asks for its ranking (the bids'
+  // prices and quantities, best first, without bidders); "" = absent, the book.
+  std::string trading_session_id;
 };
 
 // SecurityListRequest(x).
@@ -197,6 +210,7 @@ struct TradeCaptureReport {
   std::string order_id;             // 37 (FIX 4.4 requires it in a side: the exchange sends the block id)
   std::string account;              // 1: its facility (sell) or project (buy) id
   std::string counterparty;         // 448 of the side's NoPartyIDs(453) entry with PartyRole(452) 17
+  std::string trading_session_id;   // 336 in the side: the auction of an auction trade (TrdType 0)
   int sides = 0;                    // decoded: NoSides entries received (only the first is read)
   int contra_parties = 0;           // decoded: PartyRole 17 entries in the first side
   std::int64_t credited = -1;       // 20001, on a settled block
@@ -210,6 +224,15 @@ struct TradeCaptureReportRequest {
   SessionHandle session = 0;
   std::string trade_request_id;     // 568 (required)
   int request_type = 2;             // 569
+};
+
+// TradingSessionStatusRequest(g): the state of auction `trading_session_id`, or of every announced
+// auction when it is "" (absent). Answered with a TradingSessionStatus(h) per auction.
+struct TradingSessionStatusRequest {
+  SessionHandle session = 0;
+  std::string request_id;           // 335 TradSesReqID (required)
+  std::string trading_session_id;   // 336 ("" absent: all)
+  char subscription = '0';          // 263 (required by FIX; every session gets the unsolicited ones)
 };
 
 // ---- messages, exchange -> client ---------------------------------------------------------------------
@@ -241,6 +264,7 @@ struct ExecReport {
   std::string mass_status_req_id;   // 584, on answers to AF ("" = absent)
   int tot_num_reports = -1;         // 911 on answers to AF (-1 = absent)
   bool last_rpt_requested = false;  // 912 'Y' on the last answer to AF
+  std::string trading_session_id;   // 336: the auction of a bid's reports ("" = absent)
 };
 
 // OrderMassCancelReport(r), the answer to OrderMassCancelRequest(q), always sent (also when nothing
@@ -288,6 +312,7 @@ struct MdEntry {
   std::string trade_id;           // 278 MDEntryID on trade entries (X only: W carries no trades)
   std::int64_t time = 0;          // ns UTC, as MDEntryDate(272) + MDEntryTime(273) to the millisecond;
                                   // not sent when 0
+  std::string trading_session_id;  // 336 (W only): the auction of a ranking's bid entries
 };
 
 // MarketDataSnapshotFullRefresh(W) and MarketDataIncrementalRefresh(X).
@@ -314,7 +339,10 @@ struct SecurityEntry {
   std::int64_t tick = 0;            // 20006 TickSize (fen) in the body
   std::int64_t reference = 0, low = 0, high = 0;  // 20005, 20003, 20004 (fen) in the body
   int trading_status = 17;          // 20007 TradingStatus, FIX 326's values: 17 ready to trade, 2
-                                    // halted, 18 not available (closed), in the body
+                                    // halted, 18 not available (closed), 21 pre-open, in the body
+  // 336 in the group: set, the entry is an announced auction of instrument `symbol` (its id), with
+  // tick = the increment and low = the reserve; reference and high are then 0 and not sent.
+  std::string trading_session_id;
 };
 struct SecurityList {               // y: 320, 322, 560
   SessionHandle session = 0;
@@ -346,6 +374,30 @@ struct TradeCaptureReportRequestAck {
   int result = 0;                   // 749 TradeRequestResult: 0 successful, 8 type not supported
   int status = 1;                   // 750 TradeRequestStatus: 1 completed, 2 rejected
   std::string text;                 // 58
+};
+
+// TradingSessionStatus(h): an auction's state (DESIGN.md, FIX dialect, "Auctions"), unsolicited to
+// every session when it is announced, opens, ends or is canceled, and in answer to a
+// TradingSessionStatusRequest. Ints are -1 and prices 0 when absent.
+struct TradingSessionStatus {
+  SessionHandle session = 0;
+  std::string request_id;           // 335, on answers ("" = absent)
+  std::string trading_session_id;   // 336: the auction's id (required; "NONE" with status 6 when a request
+                                    // for all finds no announced auction)
+  bool unsolicited = false;         // 325
+  int status = 0;                   // 340: 4 pre-open (announced, bids not yet taken), 2 open, 3 closed
+                                    // (ended or canceled), 6 request rejected
+  int reject_reason = -1;           // 567 with status 6: 1 unknown auction, 99 other
+  std::int64_t start_time = 0;      // 341 the window's opening, ns UTC (0: absent)
+  std::int64_t end_time = 0;        // 345 the window's end
+  std::int64_t total_volume = -1;   // 387 sold, tonnes, once closed
+  std::string text;                 // 58: the exchange's sentence
+  std::string symbol;               // 20008
+  std::int64_t qty = 0;             // 20009 the lot
+  std::int64_t reserve = 0;         // 20010
+  std::int64_t increment = 0;       // 20011
+  int pricing = -1;                 // 20012: 1 pay-as-bid, 2 uniform
+  std::int64_t clearing_px = 0;     // 20013, once sold
 };
 
 // A session-level Reject(3) received by a client.
@@ -400,6 +452,9 @@ class Handler {
   // Handler answers each, with a TradeCaptureReportAck or a TradeCaptureReportRequestAck).
   virtual void on_trade_capture_report(const TradeCaptureReport& report) = 0;
   virtual void on_trade_capture_request(const TradeCaptureReportRequest& request) = 0;
+  // Auctions: a TradingSessionStatusRequest(g), answered with TradingSessionStatus messages. A Handler
+  // that runs no auctions may leave it: the request then goes unanswered.
+  virtual void on_trading_session_status_request(const TradingSessionStatusRequest& request) { (void)request; }
 };
 
 struct AcceptorConfig {
@@ -502,6 +557,7 @@ class Acceptor {
   bool send(const TradeCaptureReport& report);
   bool send(const TradeCaptureReportAck& ack);
   bool send(const TradeCaptureReportRequestAck& ack);
+  bool send(const TradingSessionStatus& status);  // trading_session_id required
 
   // Sends on this thread between hold() and release() may leave together: from the second message to
   // a session its connection is corked (TCP_CORK), and release() lets everything held go at once, so
@@ -562,6 +618,8 @@ class ClientHandler {
   virtual void on_trade_capture_report(const TradeCaptureReport&) {}
   virtual void on_trade_capture_ack(const TradeCaptureReportAck&) {}
   virtual void on_trade_capture_request_ack(const TradeCaptureReportRequestAck&) {}
+  // Auctions: a TradingSessionStatus(h), unsolicited or answering our request.
+  virtual void on_trading_session_status(const TradingSessionStatus&) {}
   // A Heartbeat(0) answering our TestRequest (Initiator::probe): its TestReqID(112).
   virtual void on_probe_answered(const std::string& test_req_id) { (void)test_req_id; }
 };
@@ -634,6 +692,7 @@ class Initiator {
   // TradeCaptureReport: trade_report_id required; sent with TrdType(828) 1 unless trd_type is set.
   bool send(const TradeCaptureReport& report);
   bool send(const TradeCaptureReportRequest& request);  // trade_request_id required
+  bool send(const TradingSessionStatusRequest& request);  // request_id required
   // A TestRequest(1) with TestReqID(112) = id. The exchange answers it on the session's thread after
   // every message it sent before reading it, so the answer (ClientHandler::on_probe_answered) marks
   // the end of what came before: e.g. the reports of a request whose first report has arrived.

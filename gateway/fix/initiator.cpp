@@ -454,6 +454,12 @@ void Initiator::Impl::deliver(const FIX::Message& message, const std::string& ty
     handler_.on_trade_capture_request_ack(ack);
     return;
   }
+  if (type == "h") {
+    TradingSessionStatus status;
+    detail::decode(message, status);
+    handler_.on_trading_session_status(status);
+    return;
+  }
   if (type.size() != 1) throw FIX::UnsupportedMessageType();
   switch (type[0]) {
     case '8': {
@@ -522,6 +528,7 @@ bool Initiator::send(const MarketDataRequest& request) { return impl_->send(requ
 bool Initiator::send(const SecurityListRequest& request) { return impl_->send(request); }
 bool Initiator::send(const TradeCaptureReport& report) { return impl_->send(report); }
 bool Initiator::send(const TradeCaptureReportRequest& request) { return impl_->send(request); }
+bool Initiator::send(const TradingSessionStatusRequest& request) { return impl_->send(request); }
 bool Initiator::send_raw(const std::string& fields) { return impl_->send_raw(fields); }
 bool Initiator::probe(const std::string& id) { return impl_->probe(id); }
 
