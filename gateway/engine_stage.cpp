@@ -933,6 +933,13 @@ void EngineStage::on_trading_session_status_request(const fix::TradingSessionSta
   }
 }
 
+bool EngineStage::auction_due(std::int64_t now) const {
+  for (const engine::AuctionStatus& s : ledger_.exchange->auctions()) {
+    if (s.state == engine::AuctionState::kAnnounced && s.closes.v <= now) return true;
+  }
+  return false;
+}
+
 std::optional<std::uint32_t> EngineStage::auction_index(const std::string& id) const {
   for (std::uint32_t a = 0; a < market_.auctions.size(); ++a) {
     if (market_.auctions[a].id == id) return a;

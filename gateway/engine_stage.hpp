@@ -67,6 +67,9 @@ class EngineStage {
   std::uint64_t last_seq() const { return sequencer_.last_seq().v; }
   std::uint64_t commands() const { return commands_.load(); }              // any thread
   std::uint64_t clock_commands() const { return clock_commands_.load(); }  // any thread
+  // Whether an announced auction's window has ended by `now` (ns UTC) without a command since to end
+  // it: the clock's next tick should come now rather than at the minute.
+  bool auction_due(std::int64_t now) const;
 
  private:
   void on_operator(const OperatorRequest& o, Unit& unit);

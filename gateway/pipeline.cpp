@@ -197,11 +197,11 @@ void Pipeline::engine_loop() {
       items.clear();
       inbound_.take(items, options_.max_batch_commands);
       const std::int64_t minute = now() / 60'000'000'000;
-      if (minute != last_minute) {
+      if (minute != last_minute || engine_.auction_due(now())) {
         // The clock moves the exchange once a minute, within the wait above (200 ms) of the minute
         // turning: GTD expiry, and every session boundary and close (they fall on whole minutes),
         // so the phase, the security list's status and the log change with the clock, not with
-        // the next order.
+        // the next order. An auction's window ends at any time: its end too.
         last_minute = minute;
         items.push_back(Queued{Timer{}, {}});
       }

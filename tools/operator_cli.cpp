@@ -1,5 +1,6 @@
 #include "tools/operator_cli.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -111,6 +112,39 @@ engine::Timestamp now() {
                                .count());
 }
 
+// An auction's window edge: "now", "+SECONDS" from now, or a UTC time YYYY-MM-DDTHH:MM:SSZ.
+engine::Timestamp window_time(const std::string& key, std::string_view text, engine::Timestamp at) {
+  constexpr std::int64_t kSecond = 1'000'000'000;
+  if (text == "now") return at;
+  if (!text.empty() && text[0] == '+') {
+    return engine::Timestamp(at.v + static_cast<std::int64_t>(whole_value(key, text.substr(1), 0, 366 * 86400)) * kSecond);
+  }
+  const auto digits = [&](std::size_t from, std::size_t n) {
+    std::int64_t v = 0;
+    for (std::size_t i = from; i < from + n; ++i) v = v * 10 + (text[i] - '0');
+    return v;
+  };
+  const bool shaped = text.size() == 20 && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == 'Z' &&
+                      std::all_of(text.begin() + 11, text.begin() + 19, [](char c) { return c == ':' || (c >= '0' && c <= '9'); });
+  const std::optional<engine::Date> d = shaped ? date_argument(text.substr(0, 10)) : std::nullopt;
+  if (!d || digits(11, 2) > 23 || digits(14, 2) > 59 || digits(17, 2) > 59) {
+    throw CLI::ValidationError(key, "\"" + std::string(text) + "\" is no time: now, +SECONDS or YYYY-MM-DDTHH:MM:SSZ (UTC)");
+  }
+  return engine::Timestamp((std::int64_t{engine::days_from_civil(*d)} * 86400 + digits(11, 2) * 3600 + digits(14, 2) * 60 +
+                            digits(17, 2)) * kSecond);
+}
+
+// The index of auction `id` in the market file.
+std::uint64_t auction_argument(const engine::Market& market, std::string_view id) {
+  std::string list;
+  for (std::size_t a = 0; a < market.auctions.size(); ++a) {
+    if (market.auctions[a].id == id) return a;
+    list += (list.empty() ? "" : ", ") + market.auctions[a].id;
+  }
+  throw CLI::ValidationError("AUCTION", "\"" + std::string(id) + "\" is no auction of the market (auctions: " +
+                                            (list.empty() ? "none" : list) + ")");
+}
+
 // Prints the sentence of each event that is the command's own (not the calendar's); true when none
 // was a reject.
 bool report(const engine::Exchange& x, const std::vector<engine::Event>& events, std::ostream& out,
@@ -126,6 +160,9 @@ bool report(const engine::Exchange& x, const std::vector<engine::Event>& events,
       case engine::EventType::kEliminationStatus:
       case engine::EventType::kRegistryChanged:
       case engine::EventType::kRegistered:
+      case engine::EventType::kAuctionAnnounced:
+      case engine::EventType::kAuctionEnded:
+      case engine::EventType::kAuctionBidEnded:
         out << x.describe(e) << '\n';
         break;
       case engine::EventType::kCanceled:
@@ -159,7 +196,17 @@ int operate(const Request& r, std::ostream& out, std::ostream& err) {
   ledger::OpenLedger ledger = ledger::open_ledger(r.ledger, *loaded.market, options);
   for (const std::string& note : ledger.notes) err << "crix operator: " << note << '\n';
   std::vector<Command> commands;
-  if (r.verb == "revoke" || r.verb == "status") {
+  const engine::Timestamp at = now();
+  if (r.verb == "auction-announce" || r.verb == "auction-cancel") {
+    Command c;
+    c.type = r.verb == "auction-cancel" ? CommandType::kAuctionCancel : CommandType::kAuctionAnnounce;
+    c.id = engine::OrderId(auction_argument(*loaded.market, r.words[0]));
+    if (c.type == CommandType::kAuctionAnnounce) {
+      c.price = engine::Price(window_time("OPENS", r.words[1], at).v);  // auction_opens()
+      c.expire_at = window_time("CLOSES", r.words[2], at);
+    }
+    commands.push_back(c);
+  } else if (r.verb == "revoke" || r.verb == "status") {
     Command c;
     c.type = r.verb == "revoke" ? CommandType::kRevoke : CommandType::kSetEliminationStatus;
     c.id = engine::OrderId(whole_value("TRADE", r.words[0], 1, INT64_MAX));
@@ -187,7 +234,7 @@ int operate(const Request& r, std::ostream& out, std::ostream& err) {
   }
   bool ok = true;
   for (const Command& c : commands) {
-    ok = report(*ledger.exchange, ledger::apply_and_commit(ledger, c, now(), operator_name()), out, err) && ok;
+    ok = report(*ledger.exchange, ledger::apply_and_commit(ledger, c, at, operator_name()), out, err) && ok;
   }
   return ok ? 0 : 1;
 }
@@ -209,7 +256,8 @@ struct Verb {
 
 void add_operator_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
   CLI::App& op = *crix.add_subcommand(
-      "operator", "the operator's journaled registry and elimination-list commands, on a ledger no crixd is running on");
+      "operator",
+      "the operator's journaled registry, elimination-list and auction commands, on a ledger no crixd is running on");
   op.require_subcommand(1);
   op.footer("Each command replays the ledger's journal, then journals one command. Exit codes: 0 done, 1 the exchange "
             "refused the command or the ledger could not be opened, 2 bad arguments.");
@@ -233,6 +281,13 @@ void add_operator_command(CLI::App& crix, std::ostream& out, std::ostream& err) 
          CLI::Validator("")},
         {"VALUE", "a number, true or false, a date YYYY-MM-DD or none (expires), a project status", CLI::Validator("")}}},
       {"register", "register every facility and project the market file lists beyond those registered", {}},
+      {"auction-announce",
+       "announce a configured auction ([[auction]] in the market file): its lot is reserved, bids are taken in the window",
+       {{"AUCTION", "the auction's id", CLI::Validator("")},
+        {"OPENS", "the window's opening: now, +SECONDS from now or YYYY-MM-DDTHH:MM:SSZ (UTC)", CLI::Validator("")},
+        {"CLOSES", "its end, the same way; the first command at or after it ends the auction", CLI::Validator("")}}},
+      {"auction-cancel", "cancel an announced auction: it ends unsold, its bids and lot released",
+       {{"AUCTION", "the auction's id", CLI::Validator("")}}},
   };
   for (const Verb& v : verbs) {
     CLI::App& sub = *op.add_subcommand(v.name, v.help);

@@ -1,0 +1,310 @@
+// Auctions over FIX end to end (DESIGN.md, FIX dialect, "Auctions"): the sample's AU-HB-450 announced with
+// `crix operator auction-announce` on the stopped ledger, then a real crixd on the all-day sample market,
+// real QuickFIX initiators over loopback bidding with NewOrderSingle + TradingSessionID, the window ended
+// by crixd's clock, the ledger read afterwards with `crix ledger trades`; and the same auction with
+// crixd killed and stopped while it is open.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/fix/fix_api.hpp"
+#include "tests/support/fix_client.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scratch_dir.hpp"
+
+namespace {
+
+using crix::fix::ExecReport;
+using crix::fix::TradingSessionStatus;
+
+const std::string kAuction = "AU-HB-450";          // 500,000 t of HB-BF-450, reserve 550.00, increment 5.00, uniform
+const std::string kSeller = "HB-TANGSHAN-IRON";
+const std::string kTianjin = "TJ-BOHAI-STEEL";     // project TJ-NEW-BF-2500
+const std::string kSichuan = "SC-PANZHIHUA-STEEL";  // project SC-PZH-BF-1750
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// A participant's session that also records the auctions' TradingSessionStatus messages.
+class Client : public crix::test::FixClient {
+ public:
+  Client(std::uint16_t port, const std::string& participant)
+      : FixClient(port, participant, "demo-" + lower(participant), 5, "", true) {
+    REQUIRE(fix().wait_logged_on(5000));
+  }
+  ~Client() override { stop(); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  void on_trading_session_status(const TradingSessionStatus& s) override {
+    board.update([&] { statuses.push_back(s); });
+  }
+
+  // Sends a bid and waits for its first ExecutionReport.
+  ExecReport bid(const std::string& cl_ord_id, const std::string& project, std::int64_t qty, std::int64_t price) {
+    crix::fix::OrderRequest r;
+    r.cl_ord_id = cl_ord_id;
+    r.symbol = "STEEL-IRON";
+    r.account = project;
+    r.side = '1';
+    r.ord_type = '2';
+    r.price = price;
+    r.qty = qty;
+    r.trading_session_id = kAuction;
+    REQUIRE(fix().send(r));
+    REQUIRE(wait([&](const Received& c) { return c.count(cl_ord_id) > 0; }));
+    return reports_for(cl_ord_id).front();
+  }
+  // Waits for a TradingSessionStatus of the auction with TradSesStatus `status` (and TradSesReqID `request`).
+  TradingSessionStatus status(int status, const std::string& request = "", int ms = 40'000) {
+    const auto matches = [&](const TradingSessionStatus& s) {
+      return s.trading_session_id == kAuction && s.status == status && s.request_id == request;
+    };
+    REQUIRE(wait([&] { return std::any_of(statuses.begin(), statuses.end(), matches); }, ms));
+    return read([&] { return *std::find_if(statuses.begin(), statuses.end(), matches); });
+  }
+  // The auction's status now, asked with a TradingSessionStatusRequest (all auctions).
+  TradingSessionStatus ask_status(const std::string& request) {
+    crix::fix::TradingSessionStatusRequest g;
+    g.request_id = request;
+    REQUIRE(fix().send(g));
+    const auto answered = [&] {
+      return std::any_of(statuses.begin(), statuses.end(), [&](const TradingSessionStatus& s) { return s.request_id == request; });
+    };
+    REQUIRE(wait(answered));
+    return read([&] {
+      return *std::find_if(statuses.begin(), statuses.end(), [&](const TradingSessionStatus& s) { return s.request_id == request; });
+    });
+  }
+  // The ranking: (price, quantity) of each bid, best first.
+  std::vector<std::pair<std::int64_t, std::int64_t>> ranking(const std::string& request) {
+    crix::fix::MarketDataRequest v;
+    v.md_req_id = request;
+    v.subscription = '0';
+    v.bids = true;
+    v.offers = v.trades = false;
+    v.symbols = {"STEEL-IRON"};
+    v.trading_session_id = kAuction;
+    REQUIRE(fix().send(v));
+    const auto found = [&] {
+      return std::any_of(snapshots.begin(), snapshots.end(), [&](const auto& w) { return w.md_req_id == request; });
+    };
+    REQUIRE(wait(found));
+    std::vector<std::pair<std::int64_t, std::int64_t>> bids;
+    for (const auto& w : get(&Received::snapshots)) {
+      if (w.md_req_id != request) continue;
+      for (const auto& e : w.entries) {
+        CHECK(e.type == '0');
+        CHECK(e.trading_session_id == kAuction);
+        bids.emplace_back(e.price, e.size);
+      }
+    }
+    return bids;
+  }
+
+  std::vector<TradingSessionStatus> statuses;  // guarded by the board
+
+ private:
+  using Received = crix::test::RecordingClient;
+};
+
+// The sample and a fresh ledger with AU-HB-450 announced from now for `seconds`; crixd started on it.
+struct Running {
+  const crix::test::ScratchDir dir{"auction-fix"};
+  const std::string market = crix::test::all_day_market(dir);
+  const std::string ledger = dir.file("crix.ledger");
+  const std::uint16_t port = crix::test::free_port();
+  std::unique_ptr<crix::test::CrixdProcess> crixd;
+
+  explicit Running(int seconds) {
+    const crix::test::RunResult r = crix::test::run(
+        {CRIX_BIN, "operator", ledger, "--market", market, "auction-announce", kAuction, "now", "+" + std::to_string(seconds)});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Matchers::Contains("auction AU-HB-450 (STEEL-IRON): announced"));
+    start();
+  }
+  void start() {
+    crixd = std::make_unique<crix::test::CrixdProcess>(CRIXD_BIN, dir, market, ledger, port, "os");
+    REQUIRE(crixd->listening(port));
+  }
+  void stop(int signal) {
+    INFO(crixd->errors());
+    CHECK(crixd->stop(signal) == (signal == SIGKILL ? 128 + SIGKILL : 0));
+  }
+  std::string trades() {
+    const crix::test::RunResult r = crix::test::run({CRIX_BIN, "ledger", "trades", ledger});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    return r.out;
+  }
+};
+
+std::size_t occurrences(const std::string& text, const std::string& word) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+  return n;
+}
+
+// The bids of both scenarios: Tianjin 300,000 t at 600.00 raised to 605.00, Sichuan 400,000 t at 570.00.
+void place_bids(Client& tj, Client& sc) {
+  // Below the reserve: refused with the exchange's sentence, nothing reserved.
+  const ExecReport low = sc.bid("S0", "SC-PZH-BF-1750", 400000, 54500);
+  CHECK(low.exec_type == '8');
+  CHECK(low.trading_session_id == kAuction);
+  CHECK_THAT(low.text, Catch::Matchers::Contains("550.00"));
+  const ExecReport b1 = tj.bid("B1", "TJ-NEW-BF-2500", 300000, 60000);
+  REQUIRE(b1.exec_type == '0');
+  CHECK(b1.ord_status == '0');
+  CHECK(b1.trading_session_id == kAuction);
+  CHECK(b1.leaves_qty == 300000);
+  REQUIRE(sc.bid("S1", "SC-PZH-BF-1750", 400000, 57000).exec_type == '0');
+  // A raise: the raised bid replaced by the new one.
+  const ExecReport b2 = tj.bid("B2", "TJ-NEW-BF-2500", 300000, 60500);
+  REQUIRE(b2.exec_type == '5');
+  CHECK(b2.orig_cl_ord_id == "B1");
+  CHECK(b2.order_id != b1.order_id);
+  CHECK(b2.price == 60500);
+  // Lowering it is refused.
+  const ExecReport lower_bid = tj.bid("B3", "TJ-NEW-BF-2500", 300000, 60000);
+  CHECK(lower_bid.exec_type == '8');
+  CHECK_FALSE(lower_bid.text.empty());
+}
+
+// The result, whichever way the window ended: Tianjin wins its 300,000 t, Sichuan the other 200,000 t,
+// both at the lowest winning price 570.00; each bidder its Trade report(s), the seller one
+// TradeCaptureReport per allocation, every session the closed status; two auction trades on the ledger.
+void check_result(Running& x, Client& seller, Client& tj, Client& sc) {
+  for (Client* c : {&seller, &tj, &sc}) {
+    const TradingSessionStatus closed = c->status(3);
+    CHECK(closed.unsolicited);
+    CHECK(closed.total_volume == 500000);
+    CHECK(closed.clearing_px == 57000);
+    CHECK_THAT(closed.text, Catch::Matchers::Contains("sold 500000 t of 500000 t to 2 bids"));
+  }
+  const auto tj_fill = tj.wait_for("B2", 'F');
+  REQUIRE(tj_fill);
+  CHECK(tj_fill->last_qty == 300000);
+  CHECK(tj_fill->last_px == 57000);
+  CHECK(tj_fill->ord_status == '2');
+  CHECK(tj_fill->trading_session_id == kAuction);
+  CHECK_FALSE(tj_fill->trade_id.empty());
+  const auto sc_fill = sc.wait_for("S1", 'F');
+  REQUIRE(sc_fill);
+  CHECK(sc_fill->last_qty == 200000);
+  CHECK(sc_fill->last_px == 57000);
+  CHECK(sc_fill->ord_status == '1');
+  const auto sc_rest = sc.wait_for("S1", 'C');
+  REQUIRE(sc_rest);
+  CHECK(sc_rest->cum_qty == 200000);
+  CHECK(sc_rest->leaves_qty == 0);
+  CHECK_FALSE(sc_rest->text.empty());
+  REQUIRE(seller.wait([](const crix::test::RecordingClient& c) { return c.trade_reports.size() >= 2; }, 10'000));
+  std::vector<std::string> seller_trades;
+  std::int64_t sold = 0;
+  for (const auto& t : seller.get(&crix::test::RecordingClient::trade_reports)) {
+    CHECK(t.exec_type == 'F');
+    CHECK(t.trd_type == 0);
+    CHECK(t.side == '2');
+    CHECK(t.account == "HB-BF-450");
+    CHECK(t.trading_session_id == kAuction);
+    CHECK(t.last_px == 57000);
+    sold += t.last_qty;
+    seller_trades.push_back(t.trade_id);
+  }
+  CHECK(sold == 500000);
+  CHECK(std::find(seller_trades.begin(), seller_trades.end(), tj_fill->trade_id) != seller_trades.end());
+  CHECK(std::find(seller_trades.begin(), seller_trades.end(), sc_fill->trade_id) != seller_trades.end());
+  // Nothing left to rank; the auction no longer in the security list.
+  const std::string trades = x.trades();
+  INFO(trades);
+  CHECK(occurrences(trades, "auction") == 2);
+}
+
+}  // namespace
+
+TEST_CASE("auction over FIX: announced, listed, bids refused, placed and raised, ranked, ended by the clock, "
+          "reported to the bidders and the seller, on the ledger as auction trades",
+          "[crixd][auction]") {
+  Running x(15);
+  Client seller(x.port, kSeller);
+  Client tj(x.port, kTianjin);
+  Client sc(x.port, kSichuan);
+  // Announced before these sessions began: they ask.
+  const TradingSessionStatus open = tj.ask_status("G1");
+  CHECK(open.status == 2);
+  CHECK_FALSE(open.unsolicited);
+  CHECK(open.symbol == "STEEL-IRON");
+  CHECK(open.qty == 500000);
+  CHECK(open.reserve == 55000);
+  CHECK(open.increment == 500);
+  CHECK(open.pricing == 2);
+  CHECK(open.end_time > open.start_time);
+  // The security list names it beside the instruments.
+  crix::fix::SecurityListRequest list;
+  list.security_req_id = "L1";
+  REQUIRE(sc.fix().send(list));
+  REQUIRE(sc.wait([](const crix::test::RecordingClient& c) { return !c.security_lists.empty(); }));
+  const auto listed = sc.get(&crix::test::RecordingClient::security_lists).front().securities;
+  const auto auction = std::find_if(listed.begin(), listed.end(), [](const auto& s) { return s.trading_session_id == kAuction; });
+  REQUIRE(auction != listed.end());
+  CHECK(auction->symbol == "STEEL-IRON");
+  CHECK(auction->low == 55000);
+  CHECK(auction->tick == 500);
+  // Not an auction, not its instrument, not a buy: refused by the gateway, each naming the field.
+  crix::fix::OrderRequest bad;
+  bad.cl_ord_id = "X1";
+  bad.symbol = "STEEL-IRON";
+  bad.account = "TJ-NEW-BF-2500";
+  bad.price = 60000;
+  bad.qty = 100000;
+  bad.trading_session_id = "AU-NOPE";
+  REQUIRE(tj.fix().send(bad));
+  const auto unknown = tj.wait_for("X1", '8');
+  REQUIRE(unknown);
+  CHECK_THAT(unknown->text, Catch::Matchers::Contains("TradingSessionID(336) 'AU-NOPE' is no auction"));
+  place_bids(tj, sc);
+  CHECK(tj.ranking("R1") == std::vector<std::pair<std::int64_t, std::int64_t>>{{60500, 300000}, {57000, 400000}});
+  check_result(x, seller, tj, sc);
+  x.stop(SIGTERM);
+}
+
+TEST_CASE("auction over FIX: crixd killed and stopped while the auction is open; the bids survive, the result is "
+          "the same as without the restarts",
+          "[crixd][auction]") {
+  Running x(30);
+  {
+    Client tj(x.port, kTianjin);
+    Client sc(x.port, kSichuan);
+    place_bids(tj, sc);
+  }
+  x.stop(SIGKILL);
+  x.start();
+  {
+    Client tj(x.port, kTianjin);
+    const TradingSessionStatus open = tj.ask_status("G2");
+    CHECK(open.status == 2);
+    CHECK_THAT(open.text, Catch::Matchers::Contains("2 bids"));
+    CHECK(tj.ranking("R2") == std::vector<std::pair<std::int64_t, std::int64_t>>{{60500, 300000}, {57000, 400000}});
+    // The raised bid's ClOrdID was restored with it: a new bid may not take it again.
+    const ExecReport again = tj.bid("B2", "TJ-NEW-BF-2500", 300000, 61000);
+    CHECK(again.exec_type == '8');
+    CHECK(again.ord_rej_reason == 6);
+  }
+  x.stop(SIGTERM);
+  x.start();
+  Client seller(x.port, kSeller);
+  Client tj(x.port, kTianjin);
+  Client sc(x.port, kSichuan);
+  check_result(x, seller, tj, sc);
+  x.stop(SIGTERM);
+}
