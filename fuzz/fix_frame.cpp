@@ -69,6 +69,12 @@ void decode_as_received(const FIX::Message& message, const std::string& type) {
   } else if (type == "AQ") {
     TradeCaptureReportRequestAck r;
     detail::decode(message, r);
+  } else if (type == "g") {
+    TradingSessionStatusRequest r;
+    detail::decode(message, r);
+  } else if (type == "h") {
+    TradingSessionStatus r;
+    detail::decode(message, r);
   } else if (type == "3") {
     SessionReject r;
     detail::decode(message, r);
