@@ -1122,7 +1122,7 @@ void EngineStage::auction_events(const Command& c, const fix::OrderRequest* requ
       t.transact_time = last_ts();
       t.utc_offset_minutes = market_.exchange.utc_offset_minutes;
       t.side = fixv::side::kSell;
-      t.order_id = market_.auctions[o.auction].id;
+      t.order_id = market_.auctions[a].id;  // (not o's: a filled bid's record is gone)
       t.trading_session_id = t.order_id;
       t.account = market_.facilities[e.maker_account.v].id;
       t.counterparty = market_.participants[e.participant.v].id;

@@ -69,7 +69,12 @@ class Client : public crix::test::FixClient {
     const auto matches = [&](const TradingSessionStatus& s) {
       return s.trading_session_id == kAuction && s.status == status && s.request_id == request;
     };
-    REQUIRE(wait([&] { return std::any_of(statuses.begin(), statuses.end(), matches); }, ms));
+    const bool came = wait([&] { return std::any_of(statuses.begin(), statuses.end(), matches); }, ms);
+    for (const TradingSessionStatus& s : read([&] { return statuses; })) {
+      UNSCOPED_INFO("TradingSessionStatus " << s.trading_session_id << " " << s.status << " '" << s.request_id << "': " << s.text);
+    }
+    for (const auto& j : get(&Received::session_rejects)) UNSCOPED_INFO("Reject: " << j.text << ", tag " << j.ref_tag_id);
+    REQUIRE(came);
     return read([&] { return *std::find_if(statuses.begin(), statuses.end(), matches); });
   }
   // The auction's status now, asked with a TradingSessionStatusRequest (all auctions).
