@@ -313,3 +313,43 @@ TEST_CASE("auction over FIX: crixd killed and stopped while the auction is open;
   check_result(x, seller, tj, sc);
   x.stop(SIGTERM);
 }
+
+TEST_CASE("crix order: buy --auction bids (refused, placed, raised) and book --auction shows the ranking without "
+          "bidders",
+          "[auction][fix][order]") {
+  Running x(600);
+  const auto order = [&](const std::string& who, std::vector<std::string> args) {
+    std::vector<std::string> argv = {CRIX_BIN, "order", "--as", who, "--port", std::to_string(x.port), "--fresh"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::string password = "CRIX_PASSWORD=demo-";
+    for (const char c : who) password += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    crix::test::RunOptions options;
+    options.env = {password};
+    const crix::test::RunResult r = crix::test::run(argv, options);
+    UNSCOPED_INFO("crix order " << who << " ... -> " << r.exit_code << "\nstdout:\n" << r.out << "stderr:\n" << r.err);
+    return r;
+  };
+  const crix::test::RunResult low =
+      order("SC-PANZHIHUA-STEEL", {"buy", "STEEL-IRON", "SC-PZH-BF-1750", "400000", "545.00", "--auction", kAuction});
+  CHECK(low.exit_code == 1);
+  CHECK_THAT(low.out + low.err, Catch::Matchers::Contains("below the auction's reserve price 550.00"));
+  const crix::test::RunResult bid = order(
+      "TJ-BOHAI-STEEL", {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "600.00", "--auction", kAuction, "--id", "B1"});
+  CHECK(bid.exit_code == 0);
+  CHECK_THAT(bid.out, Catch::Matchers::Contains("(B1) new: buy 300000 t STEEL-IRON at 600.00 for TJ-NEW-BF-2500 in "
+                                                 "auction AU-HB-450"));
+  const crix::test::RunResult raise = order(
+      "TJ-BOHAI-STEEL", {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "605.00", "--auction", kAuction, "--id", "B2"});
+  CHECK(raise.exit_code == 0);
+  CHECK_THAT(raise.out, Catch::Matchers::Contains("(B2) replaced: buy 300000 t STEEL-IRON at 605.00"));
+  REQUIRE(order("SC-PANZHIHUA-STEEL", {"buy", "STEEL-IRON", "SC-PZH-BF-1750", "400000", "570.00", "--auction", kAuction})
+              .exit_code == 0);
+  const crix::test::RunResult rank = order("SD-JINAN-STEEL", {"book", "STEEL-IRON", "--auction", kAuction});
+  CHECK(rank.exit_code == 0);
+  CHECK_THAT(rank.out, Catch::Matchers::Contains("auction AU-HB-450 (STEEL-IRON), bids best first:\n  1. 605.00  300000 t\n"
+                                                  "  2. 570.00  400000 t"));
+  CHECK(rank.out.find("600.00") == std::string::npos);  // the raised bid is gone
+  CHECK(rank.out.find("TJ-") == std::string::npos);
+  CHECK(rank.out.find("SC-") == std::string::npos);
+  x.stop(SIGTERM);
+}

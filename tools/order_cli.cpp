@@ -83,10 +83,11 @@ std::string order_label(const std::string& order_id, const std::string& cl_ord_i
 
 volatile sig_atomic_t interrupted = 0;
 
-// "sell 300000 t STEEL-IRON at 580.00 for HB-BF-450"
+// "sell 300000 t STEEL-IRON at 580.00 for HB-BF-450"; a bid "buy ... for TJ-NEW-BF-2500 in auction AU-HB-450"
 std::string order_text(const fix::ExecReport& r) {
   return std::string(r.side == '2' ? "sell " : "buy ") + std::to_string(r.order_qty) + " t " + r.symbol + " at " +
-         price_text(r.price) + " for " + r.account;
+         price_text(r.price) + " for " + r.account +
+         (r.trading_session_id.empty() ? "" : " in auction " + r.trading_session_id);
 }
 
 // "100000 t done at 580.00, 200000 t open" (the average price only when something was done).
@@ -160,6 +161,15 @@ class Printer : public fix::ClientHandler {
     print("message rejected by the session: " + r.text, true, true);
   }
   void on_market_data(const fix::MarketDataSnapshot& s) override {
+    if (!s.entries.empty() && !s.entries.front().trading_session_id.empty()) {
+      // An auction's ranking: the bids best first, no bidders.
+      std::string text = "auction " + s.entries.front().trading_session_id + " (" + s.symbol + "), bids best first:";
+      for (const fix::MdEntry& e : s.entries) {
+        text += "\n  " + std::to_string(e.position) + ". " + price_text(e.price) + "  " + std::to_string(e.size) + " t";
+      }
+      print(text, false, true);
+      return;
+    }
     std::string text = "book " + s.symbol + ":";
     for (const fix::MdEntry& e : s.entries) {
       text += std::string("\n  ") + (e.type == '0' ? "bid  " : "ask  ") + price_text(e.price) + "  " +
@@ -460,6 +470,7 @@ struct OrderArgs {
   std::string cl_ord_id;
   std::string symbol;
   std::string to;  // block propose: the counterparty
+  std::string auction;  // buy: a bid in this auction; book: its ranking (TradingSessionID 336)
 };
 
 int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
@@ -494,6 +505,7 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     order.price = *price_fen(words[3]);
     order.time_in_force = a.tif == "day" ? '0' : a.tif == "gtc" ? '1' : a.tif == "ioc" ? '3' : '4';
     order.all_or_none = a.aon;
+    order.trading_session_id = a.auction;
   } else if (verb == "cancel" || verb == "status" || verb == "replace") {
     if (verb == "replace") {
       order.qty = qty(words[1]);
@@ -550,6 +562,7 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     md.entry_types = verb == "book" ? "01" : "012";
     md.trades = verb == "watch";
     md.symbols = {words[0]};
+    md.trading_session_id = a.auction;
   } else {
     what = kSecurities;
     sl.security_req_id = fresh_id("securities");
@@ -730,7 +743,7 @@ struct Verb {
   std::string name;
   std::string help;
   std::vector<Word> words;
-  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth, --to
+  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth, --to, --auction
 };
 
 }  // namespace
@@ -781,8 +794,9 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
   key->needs(cert);
 
   const std::vector<Verb> verbs = {
-      {"buy", "a new order to buy", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the project"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
-       {"--tif", "--aon", "--id"}},
+      {"buy", "a new order to buy, or with --auction a bid in an auction",
+       {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the project"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
+       {"--tif", "--aon", "--id", "--auction"}},
       {"sell", "a new order to sell", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the facility"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
        {"--tif", "--aon", "--id"}},
       {"cancel", "cancel an order", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id"}},
@@ -793,7 +807,8 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       {"fills", "your orders of today that traded, with what they did", {}, {"--symbol"}},
       {"cancel-all", "cancel all your open orders (OrderMassCancelRequest), or those of one instrument",
        {{"SYMBOL", "only this instrument", false}}, {"--id"}},
-      {"book", "a snapshot of the book", {{"SYMBOL", "the instrument"}}, {"--depth"}},
+      {"book", "a snapshot of the book, or with --auction an auction's ranking (the bids, best first, no bidders)",
+       {{"SYMBOL", "the instrument"}}, {"--depth", "--auction"}},
       {"watch", "the book and the trades as they change, until Ctrl-C", {{"SYMBOL", "the instrument"}}, {"--depth"}},
       {"securities", "the instruments: tick, lot, band, reference, state", {}, {}},
       {"blocks", "the pending block proposals you made or that name you", {}, {}},
@@ -840,6 +855,14 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       }
       if (has("--depth")) {
         sub.add_option("--depth", args->depth, "levels a side (default 0: all)")->type_name("N")->check(whole(0, 1000));
+      }
+      if (has("--auction")) {
+        sub.add_option("--auction", args->auction,
+                       v.name == "buy" ? "bid in this announced auction (e.g. AU-HB-450; `crix order securities` lists "
+                                         "them): a second bid of the project raises its first, and bids are never "
+                                         "withdrawn; the result comes at the window's end"
+                                       : "the ranking of this auction's bids instead of the book")
+            ->type_name("AUCTION");
       }
       if (has("--to")) {
         sub.add_option("--to", args->to, "the counterparty: the participant who may accept")
