@@ -40,7 +40,7 @@ phase "ASan + UBSan"
 echo "== ThreadSanitizer build and the tests that use threads"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_TSAN=ON -DCRIX_TESTS=ON \
   -DCRIX_BENCH=OFF >/dev/null
-cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_link test_fix test_fix_store test_crixd test_http test_console test_tls test_diskfull crix crixd
+cmake --build build/tsan -j "$jobs" --target test_ledger test_ledger_exchange test_gateway test_link test_fix test_fix_store test_crixd test_http test_console test_tls test_diskfull test_block_fix test_auction_fix crix crixd
 # LMDB synchronises through shared memory TSan cannot follow: see scripts/tsan.supp.
 TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}" \
   ctest --test-dir build/tsan --output-on-failure -j "$jobs" --label-regex '^threads$' --no-tests=error

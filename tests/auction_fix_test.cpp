@@ -283,7 +283,7 @@ TEST_CASE("auction over FIX: announced, listed, bids refused, placed and raised,
   x.stop(SIGTERM);
 }
 
-TEST_CASE("auction over FIX: crixd killed and stopped while the auction is open; the bids survive, the result is "
+TEST_CASE("auction over FIX: crixd killed and stopped while the auction is open, the bids survive, the result is "
           "the same as without the restarts",
           "[crixd][auction]") {
   Running x(30);

@@ -167,7 +167,7 @@ TEST_CASE("differential: the auction allocation equals the naive reference on ra
   CHECK(skipped > 100);
 }
 
-TEST_CASE("auction: price first, then the earlier raise; a divisible lot's last winner takes what is left",
+TEST_CASE("auction: price first, then the earlier raise, a divisible lot's last winner takes what is left",
           "[auction]") {
   const std::vector<AuctionBid> bids = {
       {Price(60'000), Qty(300), 5},  // 0

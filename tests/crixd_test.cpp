@@ -1786,7 +1786,7 @@ TEST_CASE("crixd: a FIX 4.4 message type the dialect does not support gets Busin
 }
 
 TEST_CASE("crixd: a project bids its whole need at its pair's ratio, no fill credits 0 t and a project whose "
-          "need is met takes no buy order; a larger order than the listed maximum is refused",
+          "need is met takes no buy order, a larger order than the listed maximum is refused",
           "[crixd][rules]") {
   const TempDir dir;
   const std::string market = all_day_market(dir);
@@ -2095,7 +2095,7 @@ TEST_CASE("crixd: a connection that never sends a Logon is closed after the logo
   check_stops_cleanly(crixd);
 }
 
-TEST_CASE("crixd: connections beyond the cap per address are closed at once; other addresses log on",
+TEST_CASE("crixd: connections beyond the cap per address are closed at once, other addresses log on",
           "[crixd][security]") {
   const TempDir dir;
   const std::string market = guarded_market(dir, "max_connections_per_address = 3\n");
@@ -2154,7 +2154,7 @@ TEST_CASE("crixd: more idle connections than its descriptor limit, once they clo
   check_stops_cleanly(crixd);
 }
 
-TEST_CASE("crix passwd's line logs on to crixd; a sha256: password is refused by config check and at start",
+TEST_CASE("crix passwd's line logs on to crixd, a sha256: password is refused by config check and at start",
           "[crixd][password]") {
   const TempDir dir;
   const std::string market = all_day_market(dir);

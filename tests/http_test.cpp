@@ -345,7 +345,7 @@ TEST_CASE("console: every endpoint answers each role as docs/API.md says", "[htt
   CHECK(get(f.port, "/api/v1/instruments").json()["items"][0]["last_price"].is_null());
 }
 
-TEST_CASE("console: login sets a strict HttpOnly session cookie; me and logout", "[http]") {
+TEST_CASE("console: login sets a strict HttpOnly session cookie, me and logout", "[http]") {
   Fixture f;
   CHECK(get(f.port, "/api/v1/me").json() == Json{{"user", nullptr}, {"role", "public"}});
   const Reply bad = request(f.port, bhttp::verb::post, "/api/v1/login", Json{{"user", "ops"}, {"password", "no"}}.dump());
@@ -676,7 +676,7 @@ class FeedClient {
 
 }  // namespace
 
-TEST_CASE("console: the feed sends the snapshot then every update in order; a slow reader is dropped with 1008", "[http]") {
+TEST_CASE("console: the feed sends the snapshot then every update in order, a slow reader is dropped with 1008", "[http]") {
   Fixture f;
   // Not logged in: no feed.
   {
@@ -917,7 +917,7 @@ TEST_CASE("console: bad requests and limits", "[http]") {
   }
 }
 
-TEST_CASE("console: HTTPS with a certificate; plain HTTP only on loopback", "[http]") {
+TEST_CASE("console: HTTPS with a certificate, plain HTTP only on loopback", "[http]") {
   const crix::test::ScratchDir dir("crix-http-tls");
   const std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
   const crix::test::RunResult made =

@@ -311,7 +311,7 @@ TEST_CASE("crix order book and watch show the book and its trades", "[order]") {
   CHECK(has(watch.out, "STEEL-IRON ask 580.00 now 200 t (1 orders)"));
 }
 
-TEST_CASE("crix order block: propose, list, accept with the trade printed; decline, withdraw and a refusal",
+TEST_CASE("crix order block: propose, list, accept with the trade printed, decline, withdraw and a refusal",
           "[order][block]") {
   Exchange x;
   // The block's id is the exchange's (a sequence number): read from the answer "block N (ID) proposed".
@@ -350,12 +350,13 @@ TEST_CASE("crix order block: propose, list, accept with the trade printed; decli
   CHECK(gone.exit_code == 1);
   CHECK(has(gone.err, "no block '" + b1 + "' is pending with TJ-BOHAI-STEEL as its counterparty"));
 
-  const std::string b2 = block_id(x.order(kSeller, {"block", "propose", "STEEL-IRON", "sell", "HB-BF-450", "1000",
+  // The sample's block minimum is 100,000 t.
+  const std::string b2 = block_id(x.order(kSeller, {"block", "propose", "STEEL-IRON", "sell", "HB-BF-450", "100000",
                                                     "600", "--to", kBuyer, "--id", "b-2"}).out, "b-2");
   const RunResult declined = x.order(kBuyer, {"block", "decline", b2, "--id", "d-1"});
   CHECK(declined.exit_code == 0);
   CHECK(has(declined.out, "block " + b2 + " (d-1) declined"));
-  const RunResult third = x.order(kSeller, {"block", "propose", "STEEL-IRON", "sell", "HB-BF-450", "1000", "600",
+  const RunResult third = x.order(kSeller, {"block", "propose", "STEEL-IRON", "sell", "HB-BF-450", "100000", "600",
                                             "--to", kBuyer, "--id", "b-3"});
   CHECK(has(third.out, "missed while away: block " + b2 + " ended: "));
   CHECK(has(third.out, ": ended, declined by the counterparty"));

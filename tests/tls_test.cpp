@@ -204,7 +204,7 @@ FixClient::Tls tls_with(const std::string& ca, const std::string& cert = "", con
 
 }  // namespace
 
-TEST_CASE("crixd over TLS: crix order --tls trades; a plain client on the TLS port is dropped while a TLS session "
+TEST_CASE("crixd over TLS: crix order --tls trades, a plain client on the TLS port is dropped while a TLS session "
           "keeps trading",
           "[tls]") {
   const ScratchDir dir;
@@ -285,7 +285,7 @@ TEST_CASE("crixd over TLS refuses TLS 1.1 and ciphers without forward secrecy or
   CHECK(crixd.stop(SIGTERM) == 0);
 }
 
-TEST_CASE("crixd with fix_tls_client_ca: a client without a certificate, or with one of another CA, is refused; one "
+TEST_CASE("crixd with fix_tls_client_ca: a client without a certificate, or with one of another CA, is refused, one "
           "signed by the CA logs on, as the participant its tls_subject names only",
           "[tls]") {
   const ScratchDir dir;
