@@ -1,6 +1,7 @@
 #include "ledger/settlement.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "ledger/sequencer.hpp"
 #include "ledger/sha256.hpp"
@@ -330,6 +331,22 @@ std::string name_of(const List& list, std::uint64_t index) {
   return index < list.size() ? list[index].id : number_sign(index);
 }
 
+// A UTC time in the market's zone as ISO 8601 without spaces (an argument is key=value between
+// spaces): "2026-12-07T10:00:00+08:00".
+std::string local_iso(engine::Timestamp ts, std::int32_t offset_minutes) {
+  constexpr std::int64_t kDay = 86'400'000'000'000;
+  const std::int64_t local = ts.v + std::int64_t{offset_minutes} * 60'000'000'000;
+  const std::int64_t days = local >= 0 ? local / kDay : (local - kDay + 1) / kDay;
+  const std::int64_t s = (local - days * kDay) / 1'000'000'000;
+  const engine::Date d = engine::civil_from_days(static_cast<std::int32_t>(days));
+  const std::int32_t a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.year, d.month, d.day,
+                static_cast<int>(s / 3600), static_cast<int>(s / 60 % 60), static_cast<int>(s % 60),
+                offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
+  return text;
+}
+
 }  // namespace
 
 OperatorAction operator_action(const engine::Exchange& exchange, const engine::Command& command,
@@ -370,6 +387,12 @@ OperatorAction operator_action(const engine::Exchange& exchange, const engine::C
       args = command.side == engine::Side::kSell ? "facility=" + name_of(m.facilities, command.account.v)
                                                  : "project=" + name_of(m.projects, command.account.v);
       break;
+    case CommandType::kAuctionAnnounce:
+      args = "auction=" + name_of(m.auctions, command.id.v) + " opens=" +
+             local_iso(engine::auction_opens(command), m.exchange.utc_offset_minutes) +
+             " closes=" + local_iso(command.expire_at, m.exchange.utc_offset_minutes);
+      break;
+    case CommandType::kAuctionCancel: args = "auction=" + name_of(m.auctions, command.id.v); break;
     default: break;
   }
   if (!reason.empty()) args += (args.empty() ? "reason=" : " reason=") + quoted(reason);
