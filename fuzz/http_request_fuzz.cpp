@@ -33,6 +33,7 @@ class QuietLink : public http::Link {
   std::optional<http::BookView> book(std::string_view, std::size_t, bool) const override { return std::nullopt; }
   std::vector<http::TradeView> recent_trades(std::size_t) const override { return {}; }
   std::vector<http::BlockView> blocks() const override { return {}; }
+  std::vector<http::AuctionView> auctions() const override { return {}; }
   std::vector<http::SessionView> sessions() const override { return {}; }
   std::vector<http::ParticipantView> participants() const override { return {}; }
   ledger::Reader reader() const override { return writer_.reader(); }

@@ -361,6 +361,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
     return published_->recent_trades(limit);
   }
   std::vector<http::BlockView> blocks() const override { return published_->blocks(); }
+  std::vector<http::AuctionView> auctions() const override { return published_->auctions(); }
   std::vector<http::SessionView> sessions() const override {
     std::vector<http::SessionView> views = published_->sessions();
     const std::int64_t t = now();

@@ -188,6 +188,10 @@ void EngineStage::console_changes(const Command& c, Unit& unit) const {
       case EventType::kDayClosed:
       case EventType::kBlockProposed:
       case EventType::kBlockEnded:
+      case EventType::kAuctionAnnounced:
+      case EventType::kAuctionBid:
+      case EventType::kAuctionBidEnded:
+      case EventType::kAuctionEnded:
         unit.console.changes.push_back(ConsoleBatch::Change{c.seq.v, c.ts.v, e});
         break;
       default:

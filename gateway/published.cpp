@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "gateway/feed_json.hpp"
 #include "gateway/fix_values.hpp"
 #include "ledger/reader.hpp"
@@ -26,6 +28,57 @@ http::FeedEvent event(std::uint64_t seq, const char* type, Write write) {
 std::vector<double> latency_bounds() {
   return {10, 20, 50, 100, 200, 500, 1'000, 2'000, 5'000, 10'000, 20'000, 50'000, 100'000, 200'000, 500'000,
           1'000'000, std::numeric_limits<double>::infinity()};
+}
+
+// Ranking order, as the exchange allocates: price, highest first, then the last raise's seq.
+void rank(std::vector<http::AuctionBidView>& bids) {
+  std::stable_sort(bids.begin(), bids.end(), [](const http::AuctionBidView& a, const http::AuctionBidView& b) {
+    return a.price != b.price ? a.price > b.price : a.seq < b.seq;
+  });
+}
+
+// An auction's view as GET /api/v1/auctions gives it to an operator (docs/API.md); with a seq, the
+// update that carries it. Auction updates are rare (an announcement, a bid, an end), so they are built
+// with nlohmann (keys sorted, text that is not UTF-8 replaced): the text feed_json's writers match.
+std::string auction_json(const http::AuctionView& v, std::int32_t offset, const std::uint64_t* seq = nullptr) {
+  using Json = nlohmann::json;
+  const auto time = [&](std::int64_t ns) { return ns == 0 ? Json(nullptr) : Json(ns); };
+  const auto text = [&](std::int64_t ns) { return ns == 0 ? Json(nullptr) : Json(feed_json::time_text(ns, offset)); };
+  Json ranking = Json::array();
+  for (const http::AuctionBidView& b : v.ranking) {
+    ranking.push_back(Json{{"id", b.id},         {"seq", b.seq},     {"time", time(b.time)},
+                           {"time_text", text(b.time)}, {"bidder", b.bidder}, {"project", b.project},
+                           {"price", b.price},   {"qty", b.qty},     {"won", b.won}});
+  }
+  Json allocations = Json::array();
+  for (const http::AuctionAllocationView& a : v.allocations) {
+    allocations.push_back(Json{{"trade", a.trade},       {"bidder", a.bidder}, {"project", a.project},
+                               {"facility", a.facility}, {"price", a.price},   {"qty", a.qty}});
+  }
+  Json j{{"index", v.index},
+         {"id", v.id},
+         {"symbol", v.symbol},
+         {"seller", v.seller},
+         {"facilities", v.facilities},
+         {"qty", v.qty},
+         {"whole", v.whole},
+         {"reserve", v.reserve},
+         {"increment", v.increment},
+         {"pricing", v.pricing},
+         {"state", v.state},
+         {"opens", time(v.opens)},
+         {"opens_text", text(v.opens)},
+         {"closes", time(v.closes)},
+         {"closes_text", text(v.closes)},
+         {"ranking", std::move(ranking)},
+         {"sold", v.sold},
+         {"price", v.price == 0 ? Json(nullptr) : Json(v.price)},
+         {"allocations", std::move(allocations)}};
+  if (seq != nullptr) {
+    j["seq"] = *seq;
+    j["type"] = "auction";
+  }
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -99,6 +152,36 @@ Published::Published(const engine::Market& market, const engine::Exchange& excha
   for (const engine::BlockProposal& b : exchange.blocks()) {
     blocks_.emplace(b.id.v, block_view(b.id.v, 0, b.instrument.v, b.side, b.proposer.v, b.account, b.counterparty.v,
                                        b.price.v, b.qty.v));
+  }
+  // The auctions as replayed: the bids' times are not kept (0), their seqs are; a sold auction's
+  // allocations are the ledger's auction trades of its bids.
+  for (std::uint32_t a = 0; a < market.auctions.size(); ++a) {
+    http::AuctionView v = auction_terms(a);
+    const engine::AuctionStatus& st = exchange.auctions()[a];
+    v.state = std::string(engine::to_string(st.state));
+    v.opens = st.opens.v;
+    v.closes = st.closes.v;
+    v.sold = st.sold.v;
+    v.price = st.price.v;
+    for (const engine::AuctionBidEntry& b : exchange.auction_ranking(a)) v.ranking.push_back(bid_view(b, 0));
+    if (st.state == engine::AuctionState::kSold) {
+      for (const std::string& f : v.facilities) {
+        const auto fi = exchange.facility_index(f);
+        if (!fi) continue;
+        const ledger::Page all{engine::TradeId{}, std::numeric_limits<std::size_t>::max()};
+        for (const ledger::Trade& t : reader.trades_by_facility(ledger::FacilityIndex(*fi), all)) {
+          if (t.kind != ledger::TradeKind::kAuction) continue;
+          const auto bid = std::find_if(st.bids.begin(), st.bids.end(),
+                                        [&](const engine::AuctionBidEntry& b) { return b.id == t.buy_order; });
+          if (bid == st.bids.end()) continue;
+          v.allocations.push_back(http::AuctionAllocationView{t.id.v, market.participants[t.buyer.v].id,
+                                                              market.projects[t.project.v].id, f, t.price.v, t.qty.v});
+        }
+      }
+      std::sort(v.allocations.begin(), v.allocations.end(),
+                [](const auto& x, const auto& y) { return x.trade < y.trade; });
+    }
+    auctions_.push_back(std::move(v));
   }
   const std::uint64_t count = reader.meta().trade_count;
   const std::uint64_t from = count > kRecentTrades ? count - kRecentTrades : 0;
@@ -180,8 +263,15 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
     case engine::EventType::kBlockEnded:
       blocks_.erase(e.order_id.v);
       break;
+    case engine::EventType::kAuctionAnnounced:
+    case engine::EventType::kAuctionBid:
+    case engine::EventType::kAuctionBidEnded:
+    case engine::EventType::kAuctionEnded:
+      apply_auction_event(c);
+      break;
     case engine::EventType::kFill: {
       if (e.mode == engine::TradeMode::kBlock) blocks_.erase(e.order_id.v);
+      if (e.mode == engine::TradeMode::kAuction) apply_auction_event(c);
       for (const auto& [id, leaves] : {std::pair{e.order_id.v, e.leaves.v}, std::pair{e.maker_id.v, e.maker_leaves.v}}) {
         if (leaves == 0) {
           remove_order(id);
@@ -263,6 +353,7 @@ void Published::apply(const ConsoleBatch& b, std::vector<http::FeedEvent>& out) 
       seq_ = std::max(seq_, c.seq);
       apply_event(c, c.event.type == engine::EventType::kFill ? &m.trades[trade++] : nullptr, out);
     }
+    end_command_auctions(k.seq, out);
     for (; state < k.states_end; ++state) {
       const InstrumentState& s = m.states[state];
       http::InstrumentView& v = instruments_[s.instrument];
@@ -287,6 +378,85 @@ void Published::apply(const ConsoleBatch& b, std::vector<http::FeedEvent>& out) 
     for (const std::uint32_t i : traded_) mark_instrument(i);
     traded_.clear();
   }
+}
+
+// An auction event, or a Fill of an auction's allocation: the auction's view follows the exchange's
+// state (exchange.hpp, "Auctions").
+void Published::apply_auction_event(const ConsoleBatch::Change& c) {
+  const engine::Event& e = c.event;
+  if (e.count >= auctions_.size()) return;
+  http::AuctionView& v = auctions_[e.count];
+  const auto bid = [&](std::uint64_t id) {
+    return std::find_if(v.ranking.begin(), v.ranking.end(), [&](const http::AuctionBidView& b) { return b.id == id; });
+  };
+  switch (e.type) {
+    case engine::EventType::kAuctionAnnounced: {
+      http::AuctionView fresh = auction_terms(e.count);
+      fresh.state = std::string(engine::to_string(engine::AuctionState::kAnnounced));
+      fresh.opens = e.arg1;
+      fresh.closes = e.arg2;
+      v = std::move(fresh);
+      break;
+    }
+    case engine::EventType::kAuctionBid: {
+      const auto raised = e.maker_id.v == 0 ? v.ranking.end() : bid(e.maker_id.v);
+      http::AuctionBidView& b = raised == v.ranking.end() ? v.ranking.emplace_back() : *raised;
+      b.id = e.order_id.v;
+      b.seq = c.seq;
+      b.time = c.ts;
+      b.bidder = market_.participants.at(e.participant.v).id;
+      b.project = market_.projects.at(e.account.v).id;
+      b.price = e.price.v;
+      b.qty = e.qty.v;
+      rank(v.ranking);
+      break;
+    }
+    case engine::EventType::kAuctionBidEnded:
+      if (e.reason == engine::CancelReason::kNeedMet) {
+        if (const auto it = bid(e.order_id.v); it != v.ranking.end()) v.ranking.erase(it);
+      } else {
+        ending_bids_.emplace_back(e.count, e.order_id.v);
+      }
+      break;
+    case engine::EventType::kAuctionEnded:
+      // The bids its end released stay in the ranking with what they won.
+      std::erase_if(ending_bids_, [&](const auto& x) { return x.first == e.count; });
+      v.state = std::string(engine::to_string(e.qty.v > 0 ? engine::AuctionState::kSold
+                                              : e.reason == engine::CancelReason::kNone ? engine::AuctionState::kUnsold
+                                                                                        : engine::AuctionState::kCanceled));
+      v.sold = e.qty.v;
+      v.price = e.price.v;
+      break;
+    case engine::EventType::kFill: {
+      if (const auto it = bid(e.order_id.v); it != v.ranking.end()) it->won += e.qty.v;
+      v.allocations.push_back(http::AuctionAllocationView{e.trade_id.v, market_.participants.at(e.participant.v).id,
+                                                          market_.projects.at(e.account.v).id,
+                                                          market_.facilities.at(e.maker_account.v).id, e.price.v,
+                                                          e.qty.v});
+      break;
+    }
+    default:
+      return;
+  }
+  v.seq = c.seq;
+  if (std::find(changed_auctions_.begin(), changed_auctions_.end(), e.count) == changed_auctions_.end()) {
+    changed_auctions_.push_back(e.count);
+  }
+}
+
+// After a command's events: the bids a suspension or an amendment ended leave their auction's ranking,
+// and every auction the command changed goes out once, as the command left it.
+void Published::end_command_auctions(std::uint64_t seq, std::vector<http::FeedEvent>& out) {
+  for (const auto& [a, id] : ending_bids_) {
+    std::erase_if(auctions_[a].ranking, [&](const http::AuctionBidView& b) { return b.id == id; });
+  }
+  ending_bids_.clear();
+  if (!subscribers_.empty()) {
+    for (const std::uint32_t a : changed_auctions_) {
+      out.push_back(http::FeedEvent{seq, "auction", auction_json(auctions_[a], utc_offset_minutes_, &seq)});
+    }
+  }
+  changed_auctions_.clear();
 }
 
 void Published::mark_instrument(std::uint32_t instrument) {
@@ -545,6 +715,36 @@ std::vector<http::BlockView> Published::blocks() const {
   return out;
 }
 
+std::vector<http::AuctionView> Published::auctions() const {
+  const std::lock_guard lock(mutex_);
+  return auctions_;
+}
+
+// An auction's terms from the market file, never announced.
+http::AuctionView Published::auction_terms(std::uint32_t a) const {
+  const engine::AuctionTerms& t = market_.auctions.at(a);
+  http::AuctionView v;
+  v.index = a;
+  v.id = t.id;
+  v.symbol = t.instrument;
+  for (const engine::Facility& x : market_.facilities) {
+    if (!t.facilities.empty() && x.id == t.facilities.front()) v.seller = x.owner;  // one seller's lot
+  }
+  v.facilities = t.facilities;
+  v.qty = t.qty;
+  v.whole = t.whole;
+  v.reserve = t.reserve_price;
+  v.increment = t.increment;
+  v.pricing = t.pricing == engine::AuctionPricing::kUniform ? "uniform" : "pay_as_bid";
+  v.state = std::string(engine::to_string(engine::AuctionState::kConfigured));
+  return v;
+}
+
+http::AuctionBidView Published::bid_view(const engine::AuctionBidEntry& b, std::int64_t time) const {
+  return http::AuctionBidView{b.id.v, b.time.v, time, market_.participants.at(b.bidder.v).id,
+                              market_.projects.at(b.project.v).id, b.price.v, b.qty.v, b.won.v};
+}
+
 http::BlockView Published::block_view(std::uint64_t id, std::int64_t proposed, std::uint32_t instrument,
                                       engine::Side side, std::uint32_t proposer, engine::AccountId account,
                                       std::uint32_t counterparty, std::int64_t price, std::int64_t qty) const {
@@ -596,7 +796,12 @@ std::uint64_t Published::subscribe(http::Link::FeedHandler on_events, std::strin
   for (std::uint32_t i = 0; i < instruments_.size(); ++i) by_symbol.emplace(market_.instruments[i].code, i);
   std::string& o = snapshot;
   o.clear();
-  o += "{\"books\":{";
+  o += "{\"auctions\":[";
+  for (const http::AuctionView& v : auctions_) {
+    if (o.back() != '[') o += ',';
+    o += auction_json(v, utc_offset_minutes_);
+  }
+  o += "],\"books\":{";
   for (const auto& [symbol, i] : by_symbol) {
     if (o.back() != '{') o += ',';
     feed_json::string(o, symbol);

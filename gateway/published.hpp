@@ -11,7 +11,8 @@
 //
 // Updates: "trade", "instrument" (phase, halt, band, reference; and today's statistics after a fill or
 // the close), "book" (the levels a commit moved, per instrument), "participant", "session", "alert"
-// (the ledger failed). A commit's trades and participant changes go out one by one; its instrument and
+// (the ledger failed), "auction" (an auction announced, bid on, ended: its whole view, from the auction
+// events and its fills). A commit's trades and participant changes go out one by one; its instrument and
 // book updates once per instrument, as the commit left them, with its last seq. Participants' open-order counts change on the feed only with another
 // participant update; read participants() for the count now.
 // Sequence: a trade or participant update carries the seq of the command that made it, an instrument or
@@ -50,7 +51,8 @@ struct ConsoleBatch {
     std::uint64_t seq = 0;
     std::int64_t ts = 0;
     engine::Event event;  // Accepted, Fill, Canceled, Expired, Replaced, ParticipantState, DayClosed,
-                          // BlockProposed, BlockEnded
+                          // BlockProposed, BlockEnded, AuctionAnnounced, AuctionBid, AuctionBidEnded,
+                          // AuctionEnded
   };
   std::vector<Change> changes;
   MarketChanges market;                   // every command of the unit, in seq order
@@ -91,6 +93,7 @@ class Published {
   std::optional<http::BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const;
   std::vector<http::TradeView> recent_trades(std::size_t limit) const;
   std::vector<http::BlockView> blocks() const;
+  std::vector<http::AuctionView> auctions() const;
   std::vector<http::SessionView> sessions() const;
   std::vector<http::ParticipantView> participants() const;
   http::MetricsView metrics() const;
@@ -143,6 +146,8 @@ class Published {
   void mark_instrument(std::uint32_t instrument);
   void conflated(std::vector<http::FeedEvent>& out);
   void apply_event(const ConsoleBatch::Change& c, const TradeChange* trade, std::vector<http::FeedEvent>& out);
+  void apply_auction_event(const ConsoleBatch::Change& c);
+  void end_command_auctions(std::uint64_t seq, std::vector<http::FeedEvent>& out);
   void rest(const engine::Order& o, std::int64_t entered);
   void set_level(std::uint32_t instrument, engine::Side side, const http::Level& level);
   void remove_order(std::uint64_t id);
@@ -154,6 +159,8 @@ class Published {
   http::ParticipantView participant_view(std::uint32_t p) const;
   http::SessionView session_view(std::uint32_t p) const;
   std::string account_of(engine::Side side, engine::AccountId account) const;
+  http::AuctionView auction_terms(std::uint32_t a) const;
+  http::AuctionBidView bid_view(const engine::AuctionBidEntry& b, std::int64_t time) const;
   http::BlockView block_view(std::uint64_t id, std::int64_t proposed, std::uint32_t instrument, engine::Side side,
                              std::uint32_t proposer, engine::AccountId account, std::uint32_t counterparty,
                              std::int64_t price, std::int64_t qty) const;
@@ -169,6 +176,13 @@ class Published {
   std::uint64_t next_priority_ = 1;
   std::deque<http::TradeView> trades_;
   std::map<std::uint64_t, http::BlockView> blocks_;  // pending block proposals by id (= seq: oldest first)
+  std::vector<http::AuctionView> auctions_;  // per configured auction
+  // Bids an AuctionBidEnded ended during the command being applied: a suspension, an amendment or a met
+  // need takes a bid out of its open auction (the exchange erases it), while the bids an auction's end
+  // releases stay in its ranking with what they won. The AuctionEnded that follows in the same command
+  // tells the two apart; kNeedMet, which no end gives, takes its bid out at once.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> ending_bids_;  // (auction, bid id)
+  std::vector<std::uint32_t> changed_auctions_;  // by the command being applied: one update each
   std::vector<bool> suspended_;
   std::vector<std::uint32_t> open_orders_;  // per participant
   std::vector<SessionState> session_states_;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -61,6 +62,16 @@ class Exchange {
     REQUIRE(eventually([&] { return crix::test::can_connect(http_port_); }));
   }
   ~Exchange() { crixd_->stop(SIGTERM); }
+
+  // Stops crixd and starts it again on the same ledger and ports: it replays the journal.
+  void restart() {
+    REQUIRE(crixd_->stop(SIGTERM) == 0);
+    crixd_ = std::make_unique<crix::test::CrixdProcess>(
+        CRIXD_BIN, dir_, market_, ledger(), port_, "os",
+        std::vector<std::string>{"--http", "127.0.0.1:" + std::to_string(http_port_)});
+    REQUIRE(crixd_->listening(port_));
+    REQUIRE(eventually([&] { return crix::test::can_connect(http_port_); }));
+  }
 
   // `crix order` as `who` (password demo-<who in lower case>).
   RunResult order(const std::string& who, const std::vector<std::string>& args) {
@@ -700,4 +711,129 @@ TEST_CASE("console: failed FIX logons and a participant in back-off show in the 
   CHECK(session.at("blocked_until_text").is_string());
   CHECK(metric(x.http(), "crix_logons_failed_total") >= 3);
   CHECK(metric(x.http(), "crix_logons_throttled_total") >= 1);
+}
+
+namespace {
+
+// `t` in the sample market's zone (UTC+08:00) as the actions take it: "YYYY-MM-DDTHH:MM".
+std::string local_minute(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t + std::chrono::hours(8));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M", &tm);
+  return text;
+}
+
+Json auction_of(std::uint16_t port, const Headers& who = {}) {
+  const Reply r = crix::test::get(port, "/api/v1/auctions", who);
+  REQUIRE(r.status == 200);
+  const Json items = r.json()["items"];
+  REQUIRE(items.size() == 1);
+  return items[0];
+}
+
+}  // namespace
+
+TEST_CASE("console on a real crixd: an operator announces and cancels the sample's auction over HTTP, journaled with "
+          "the operator's name, on the feed; a refusal is 422 with the exchange's sentence; a restart replays it",
+          "[console][auction]") {
+  Exchange x;
+  const std::string op = crix::test::login(x.http(), "ops", "ops-sample");
+  REQUIRE(!op.empty());
+  const Headers as_ops = {{"Cookie", op}};
+  const auto post = [&](const std::string& verb, const Json& body) {
+    return crix::test::request(x.http(), bhttp::verb::post, "/api/v1/actions/" + verb, body.dump(), as_ops);
+  };
+  // Configured: the terms, no window.
+  const Json configured = auction_of(x.http());
+  CHECK(configured["id"] == "AU-HB-450");
+  CHECK(configured["state"] == "configured");
+  CHECK(configured["seller"] == "HB-TANGSHAN-IRON");
+  CHECK(configured["qty"] == 500000);
+  CHECK(configured["reserve"] == 55000);
+  CHECK(configured["increment"] == 500);
+  CHECK(configured["pricing"] == "uniform");
+  CHECK(configured["opens"].is_null());
+
+  Viewer viewer(x.http());
+  const std::string closes = local_minute(std::chrono::system_clock::now() + std::chrono::hours(2));
+  const Reply announced = post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", "now"}, {"closes", closes},
+                                                    {"reason", "quarterly lot"}});
+  INFO(announced.body);
+  REQUIRE(announced.status == 200);
+  const Json open = auction_of(x.http(), crix::test::kOperatorToken);
+  CHECK(open["state"] == "announced");
+  CHECK(open["ranking"] == Json::array());
+  // closes "2026-12-07T11:00" reads back as "2026-12-07 11:00:00.000+08:00".
+  std::string closes_text = closes;
+  closes_text[10] = ' ';
+  CHECK(open["closes_text"] == closes_text + ":00.000+08:00");
+  CHECK(open["opens"].get<std::int64_t>() < open["closes"].get<std::int64_t>());
+
+  // The audit trail: the operator's name, the auction and its window in local time.
+  const Json actions = crix::test::get(x.http(), "/api/v1/ledger/operator-actions", crix::test::kOperatorToken).json();
+  Json audit;
+  for (const Json& a : actions["items"]) {
+    if (a["command"] == "auction-announce") audit = a;
+  }
+  INFO(actions.dump(1));
+  REQUIRE(audit.is_object());
+  CHECK(audit["operator"] == "ops");
+  CHECK(audit["result"] == "ok");
+  const std::string arguments = audit["arguments"];
+  CHECK(arguments.rfind("auction=AU-HB-450 opens=", 0) == 0);
+  CHECK(arguments.find(" closes=" + closes + ":00+08:00 reason=\"quarterly lot\"") != std::string::npos);
+
+  // The feed: the auction's update is its view as GET gives it, with the update's seq.
+  Json update;
+  REQUIRE(eventually([&] {
+    for (const Json& m : viewer.messages()) {
+      if (m.value("type", "") == "auction") update = m;
+    }
+    return update.is_object();
+  }));
+  CHECK(update["seq"] == announced.json()["seq"]);
+  update.erase("seq");
+  update.erase("type");
+  CHECK(update == open);
+  CHECK(viewer.messages().front()["auctions"][0]["state"] == "configured");  // the snapshot's
+
+  // The market refuses a second announcement while it is open: 422 with the exchange's sentence.
+  const Reply again = post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", "now"}, {"closes", closes}});
+  CHECK(again.status == 422);
+  CHECK(again.json()["reject_code"] == "the auction may not be announced or canceled now");
+  CHECK(again.json()["error"] == "the auction is already announced and open: cancel it first to announce it again");
+
+  REQUIRE(post("auction-cancel", {{"auction", "AU-HB-450"}, {"reason", "filing query"}}).status == 200);
+  CHECK(auction_of(x.http())["state"] == "canceled");
+  const Reply twice = post("auction-cancel", {{"auction", "AU-HB-450"}});
+  CHECK(twice.status == 422);
+  CHECK(twice.json()["error"] == "the auction is not announced and open: there is nothing to cancel");
+  // A window that ends before it opens.
+  const Reply backwards = post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", closes},
+                                                    {"closes", local_minute(std::chrono::system_clock::now())}});
+  CHECK(backwards.status == 422);
+  CHECK(backwards.json()["error"] == "the bidding window must end after it opens and after the announcement");
+
+  // Announced again, it survives a restart: the journal replays the announcement.
+  REQUIRE(post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", "now"}, {"closes", closes}}).status == 200);
+  const Json before = auction_of(x.http());
+  CHECK(before["state"] == "announced");
+  x.restart();
+  const Json after = auction_of(x.http());
+  CHECK(after["state"] == "announced");
+  CHECK(after["opens"] == before["opens"]);
+  CHECK(after["closes"] == before["closes"]);
+  // The whole trail, in order, with the refusals' sentences.
+  std::vector<std::string> trail;
+  const Reply listed = crix::test::get(x.http(), "/api/v1/ledger/operator-actions", crix::test::kOperatorToken);
+  INFO(listed.status << " " << listed.body);
+  const Json items = listed.json()["items"];
+  for (const Json& a : items) {
+    trail.push_back(a["command"].get<std::string>() + " " + a["result"].get<std::string>().substr(0, 8));
+  }
+  CHECK(trail == std::vector<std::string>{"auction-announce ok", "auction-announce rejected", "auction-cancel ok",
+                                          "auction-cancel rejected", "auction-announce rejected",
+                                          "auction-announce ok"});
 }

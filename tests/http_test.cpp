@@ -63,6 +63,7 @@ class TestLink : public http::Link {
     status_.accepting = true;
     status_.phase = "open";
     status_.seq = 41;
+    status_.now = 1'796'600'000'000'000'000;  // the exchange's clock: an auction opening "now" opens then
     metrics_.orders = 12;
     metrics_.trades = 3;
     metrics_.rejects_by_reason = {{"price outside band", 2}};
@@ -96,6 +97,35 @@ class TestLink : public http::Link {
   std::vector<http::BlockView> blocks() const override {
     return {{12, 1'796'000'000'000'000'000, "STEEL-IRON", '2', "HB-TANGSHAN-IRON", "HB-BF-450", "TJ-BOHAI-STEEL", 70000,
              300000}};
+  }
+  // The sample's auction, announced, with two bids; and a second, sold one (what the public may see of
+  // each is the test's question).
+  std::vector<http::AuctionView> auctions() const override {
+    http::AuctionView open;
+    open.index = 0;
+    open.id = "AU-HB-450";
+    open.symbol = "STEEL-IRON";
+    open.seller = "HB-TANGSHAN-IRON";
+    open.facilities = {"HB-BF-450"};
+    open.qty = 500000;
+    open.reserve = 55000;
+    open.increment = 500;
+    open.pricing = "uniform";
+    open.state = "announced";
+    open.opens = 1'796'000'000'000'000'000;
+    open.closes = 1'796'003'600'000'000'000;
+    open.seq = 30;
+    open.ranking = {{25, 25, 1'796'000'100'000'000'000, "TJ-BOHAI-STEEL", "TJ-NEW-BF-2500", 56000, 300000, 0},
+                    {22, 22, 0, "SC-PANZHIHUA-STEEL", "SC-PZH-BF-1750", 55500, 500000, 0}};
+    http::AuctionView sold = open;
+    sold.index = 1;
+    sold.id = "AU-SOLD";
+    sold.state = "sold";
+    sold.sold = 300000;
+    sold.price = 56000;
+    sold.ranking[0].won = 300000;
+    sold.allocations = {{9, "TJ-BOHAI-STEEL", "TJ-NEW-BF-2500", "HB-BF-450", 56000, 300000}};
+    return {open, sold};
   }
   std::vector<http::SessionView> sessions() const override { return {{"TJ-RONGCHENG", "TJ-RONGCHENG", true, 1, 2, 3, 4, 0, 0}}; }
   std::vector<http::ParticipantView> participants() const override {
@@ -289,6 +319,7 @@ TEST_CASE("console: every endpoint answers each role as docs/API.md says", "[htt
       {"/api/v1/book/STEEL-IRON?orders=1", 2},
       {"/api/v1/trades/recent?limit=5", 1},
       {"/api/v1/blocks", 1},
+      {"/api/v1/auctions", 0},
       {"/api/v1/sessions", 1},
       {"/api/v1/participants", 1},
       {"/api/v1/ledger/trades", 1},
@@ -343,6 +374,41 @@ TEST_CASE("console: every endpoint answers each role as docs/API.md says", "[htt
                       {"symbol", "STEEL-IRON"}, {"side", "sell"}, {"proposer", "HB-TANGSHAN-IRON"},
                       {"account", "HB-BF-450"}, {"counterparty", "TJ-BOHAI-STEEL"}, {"price", 70000}, {"qty", 300000}});
   CHECK(get(f.port, "/api/v1/instruments").json()["items"][0]["last_price"].is_null());
+}
+
+TEST_CASE("console: auctions: their terms, window, ranking and result; the public sees no bidder", "[http][auction]") {
+  Fixture f;
+  const std::string regulator = login(f.port, "miit", "miit-sample");
+  const Json ops = get(f.port, "/api/v1/auctions", kOperator).json()["items"];
+  REQUIRE(ops.size() == 2);
+  const Json& open = ops[0];
+  CHECK(open["id"] == "AU-HB-450");
+  CHECK(open["state"] == "announced");
+  CHECK(open["facilities"] == Json::array({"HB-BF-450"}));
+  CHECK(open["reserve"] == 55000);
+  CHECK(open["pricing"] == "uniform");
+  CHECK(open["opens_text"] == "2026-11-30 08:53:20.000+08:00");
+  CHECK(open["closes_text"] == "2026-11-30 09:53:20.000+08:00");
+  CHECK(open["price"].is_null());
+  CHECK(open["ranking"][0] == Json{{"id", 25}, {"seq", 25}, {"time", 1'796'000'100'000'000'000},
+                                   {"time_text", "2026-11-30 08:55:00.000+08:00"}, {"bidder", "TJ-BOHAI-STEEL"},
+                                   {"project", "TJ-NEW-BF-2500"}, {"price", 56000}, {"qty", 300000}, {"won", 0}});
+  CHECK(open["ranking"][1]["time"].is_null());  // placed before crixd's start: its time is not kept
+  CHECK(ops[1]["allocations"][0] == Json{{"trade", 9}, {"bidder", "TJ-BOHAI-STEEL"}, {"project", "TJ-NEW-BF-2500"},
+                                         {"facility", "HB-BF-450"}, {"price", 56000}, {"qty", 300000}});
+  // Regulators see what operators see.
+  CHECK(get(f.port, "/api/v1/auctions", {{"Cookie", regulator}}).json()["items"] == ops);
+  // The public: the ranking's prices, quantities and times, and the result as the public elimination list
+  // shows a trade (id, facility, project), but no bidder and no bid id.
+  const Json pub = get(f.port, "/api/v1/auctions").json()["items"];
+  CHECK(pub[0]["ranking"][0] == Json{{"seq", 25}, {"time", 1'796'000'100'000'000'000},
+                                     {"time_text", "2026-11-30 08:55:00.000+08:00"}, {"price", 56000}, {"qty", 300000},
+                                     {"won", 0}});
+  CHECK(pub[1]["allocations"][0] == Json{{"trade", 9}, {"project", "TJ-NEW-BF-2500"}, {"facility", "HB-BF-450"},
+                                         {"price", 56000}, {"qty", 300000}});
+  CHECK(pub[0]["seller"] == "HB-TANGSHAN-IRON");  // the announcement names the lot's seller
+  CHECK(get(f.port, "/api/v1/auctions").body.find("TJ-BOHAI-STEEL") == std::string::npos);
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/auctions", "", kOperator).status == 405);
 }
 
 TEST_CASE("console: login sets a strict HttpOnly session cookie, me and logout", "[http]") {
@@ -552,6 +618,18 @@ TEST_CASE("console: actions become the engine commands, journaled with the user'
   CHECK((last().first.type == engine::CommandType::kAmendProject && last().first.account.v == 1 && last().first.qty.v == 5000));
   REQUIRE(post("register", {{"project", m.projects[0].id}}).status == 200);
   CHECK((last().first.type == engine::CommandType::kRegister && last().first.side == engine::Side::kBuy));
+  // Auctions: the window in local times of the market's zone (UTC+08:00), "now" for an opening now.
+  REQUIRE(post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", "2026-12-07T10:00"}, {"closes", "2026-12-07T11:00:30"},
+                                    {"reason", "quarterly lot"}})
+              .status == 200);
+  CHECK(last().first.type == engine::CommandType::kAuctionAnnounce);
+  CHECK(last().first.id.v == 0);
+  CHECK(engine::auction_opens(last().first).v == 1'796'608'800'000'000'000);  // 2026-12-07 02:00 UTC
+  CHECK(last().first.expire_at.v == 1'796'612'430'000'000'000);
+  REQUIRE(post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", "now"}, {"closes", "2026-12-07T11:00"}}).status == 200);
+  CHECK(engine::auction_opens(last().first).v == 1'796'600'000'000'000'000);
+  REQUIRE(post("auction-cancel", {{"auction", "AU-HB-450"}}).status == 200);
+  CHECK((last().first.type == engine::CommandType::kAuctionCancel && last().first.id.v == 0));
   // Cookie users are journaled by their name.
   REQUIRE(post("close-day", Json::object(), {{"Cookie", login(f.port, "ops", "ops-sample")}}).status == 200);
   CHECK(last().second == "ops");
@@ -565,6 +643,38 @@ TEST_CASE("console: actions become the engine commands, journaled with the user'
   CHECK(post("elimination-status", {{"trade", 1}, {"status", "publicised"}}).status == 400);
   CHECK(post("amend-facility", {{"facility", m.facilities[0].id}, {"field", "colour"}, {"value", 1}}).status == 400);
   CHECK(post("explode", Json::object()).status == 404);
+  // Auctions' bad bodies, each its own 400 naming the field; an unknown auction 404.
+  const auto error_of = [&](const std::string& verb, const Json& body, unsigned status) {
+    const Reply r = post(verb, body);
+    CHECK(r.status == status);
+    return r.json()["error"].get<std::string>();
+  };
+  const Json window{{"auction", "AU-HB-450"}, {"opens", "2026-12-07T10:00"}, {"closes", "2026-12-07T11:00"}};
+  const auto with = [&](const std::string& key, const Json& value) {
+    Json b = window;
+    if (value.is_null()) {
+      b.erase(key);
+    } else {
+      b[key] = value;
+    }
+    return b;
+  };
+  CHECK(error_of("auction-announce", with("auction", "AU-NONE"), 404) == "no auction 'AU-NONE' in the market");
+  CHECK(error_of("auction-announce", with("auction", nullptr), 400) ==
+        "auction-announce needs \"auction\": a non-empty string");
+  CHECK(error_of("auction-announce", with("opens", nullptr), 400) ==
+        "auction-announce needs \"opens\": a non-empty string");
+  CHECK(error_of("auction-announce", with("closes", 1796612400), 400) ==
+        "auction-announce needs \"closes\": a non-empty string");
+  CHECK(error_of("auction-announce", with("opens", "2026-12-07 10:00"), 400) ==
+        "opens '2026-12-07 10:00' is not a local time: use YYYY-MM-DDTHH:MM (the market's time, UTC+08:00)");
+  CHECK(error_of("auction-announce", with("closes", "2026-12-07T24:00"), 400) ==
+        "closes '2026-12-07T24:00' is not a local time: use YYYY-MM-DDTHH:MM (the market's time, UTC+08:00)");
+  CHECK(error_of("auction-announce", with("closes", "2026-02-30T10:00"), 400) ==
+        "closes '2026-02-30' is not a date of the calendar");
+  CHECK(error_of("auction-announce", with("closes", "now"), 400).find("closes 'now' is not a local time") == 0);
+  CHECK(error_of("auction-announce", with("reason", 7), 400) == "auction-announce: \"reason\" must be a string");
+  CHECK(error_of("auction-cancel", Json{{"auction", 0}}, 400) == "auction-cancel needs \"auction\": a non-empty string");
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", "{not json", kOperator).status == 400);
   // fuzz_http_request crash-3e31d0c6: a number past a double's range is nlohmann's out_of_range, not a
   // parse_error; it escaped the handler and ended the process. Now a 400 like any bad body.

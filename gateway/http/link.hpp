@@ -94,6 +94,50 @@ struct BlockView {  // a pending block proposal: operators and regulators
   std::int64_t qty = 0;
 };
 
+// A one-way bidding auction (单向竞价) of the market file's [[auction]] list: its terms, its state and
+// the last announcement's window, its bids and, once it ended, its result. Bidders' and sellers'
+// identities are here for every role: the server leaves out what the public may not see.
+struct AuctionBidView {
+  std::uint64_t id = 0;    // the bid's last raise's id (its command's seq)
+  std::uint64_t seq = 0;   // the seq of its last raise: among equal prices the earlier ranks first
+  std::int64_t time = 0;   // ns of its last raise; 0 when placed before crixd's start (not kept)
+  std::string bidder;      // participant id
+  std::string project;
+  std::int64_t price = 0;
+  std::int64_t qty = 0;
+  std::int64_t won = 0;    // allocated when the window ended
+};
+
+struct AuctionAllocationView {  // one settled part: a trade of kind auction
+  std::uint64_t trade = 0;
+  std::string bidder;
+  std::string project;
+  std::string facility;
+  std::int64_t price = 0;
+  std::int64_t qty = 0;
+};
+
+struct AuctionView {
+  std::uint32_t index = 0;  // in the market file's [[auction]] list: the engine's auction number
+  std::string id;           // e.g. "AU-HB-450"
+  std::string symbol;
+  std::string seller;
+  std::vector<std::string> facilities;  // taken from in this order
+  std::int64_t qty = 0;
+  bool whole = false;
+  std::int64_t reserve = 0;    // fen per unit
+  std::int64_t increment = 0;  // fen
+  std::string pricing;         // as the market file says it: "pay_as_bid", "uniform"
+  std::string state;           // engine::to_string(AuctionState): configured, announced, sold, unsold, canceled
+  std::int64_t opens = 0;      // the last announcement's window (ns); 0 while configured
+  std::int64_t closes = 0;
+  std::uint64_t seq = 0;       // the last command that changed it (0: none since crixd's start)
+  std::vector<AuctionBidView> ranking;  // best first: price, then the last raise's seq
+  std::int64_t sold = 0;       // after the end
+  std::int64_t price = 0;      // the lowest winning price, 0 unsold
+  std::vector<AuctionAllocationView> allocations;  // in trade id order
+};
+
 struct SessionView {
   std::string participant;
   std::string comp_id;
@@ -162,7 +206,8 @@ struct ActionResult {
 
 // One live update, in sequence order. `type`: "book" (levels of one side that changed, qty 0 =
 // level gone), "trade", "instrument" (phase, halt, band or reference changed), "participant"
-// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure).
+// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure), "auction"
+// (announced, a bid placed or raised, ended: the whole AuctionView).
 // `json` is the update's body as the WebSocket feed sends it (docs/API.md), built by the publisher
 // so that the feed and a fresh snapshot cannot disagree.
 struct FeedEvent {
@@ -191,6 +236,7 @@ class Link {
   virtual std::optional<BookView> book(std::string_view symbol, std::size_t depth, bool with_orders) const = 0;
   virtual std::vector<TradeView> recent_trades(std::size_t limit) const = 0;  // newest last
   virtual std::vector<BlockView> blocks() const = 0;  // pending block proposals, oldest first
+  virtual std::vector<AuctionView> auctions() const = 0;  // every configured auction, in the file's order
   virtual std::vector<SessionView> sessions() const = 0;
   virtual std::vector<ParticipantView> participants() const = 0;
   // The live ledger, for the regulator's queries (Writer::reader(): one LMDB environment per process).

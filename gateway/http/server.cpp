@@ -237,6 +237,28 @@ ledger::Day day_parameter(std::string_view name, const std::string& v) {
   return day;
 }
 
+// A local time in the market's zone, "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" -> UTC, or a 400
+// naming the field and the form.
+engine::Timestamp local_time_parameter(std::string_view name, const std::string& v, std::int32_t offset) {
+  const std::int32_t a = offset < 0 ? -offset : offset;
+  const std::string zone = std::string("UTC") + (offset < 0 ? "-" : "+") + (a / 60 < 10 ? "0" : "") +
+                           std::to_string(a / 60) + ":" + (a % 60 < 10 ? "0" : "") + std::to_string(a % 60);
+  const BadRequest bad{bhttp::status::bad_request, std::string(name) + " '" + v +
+                                                       "' is not a local time: use YYYY-MM-DDTHH:MM (the market's time, " +
+                                                       zone + ")"};
+  const auto two = [&](std::size_t at, int hi) -> int {
+    if (v[at] < '0' || v[at] > '9' || v[at + 1] < '0' || v[at + 1] > '9') throw bad;
+    const int n = (v[at] - '0') * 10 + (v[at + 1] - '0');
+    if (n > hi) throw bad;
+    return n;
+  };
+  if ((v.size() != 16 && v.size() != 19) || v[10] != 'T' || v[13] != ':' || (v.size() == 19 && v[16] != ':')) throw bad;
+  const int hour = two(11, 23), minute = two(14, 59), second = v.size() == 19 ? two(17, 59) : 0;
+  const ledger::Day day = day_parameter(name, v.substr(0, 10));
+  return engine::Timestamp(engine::local_time(ledger::to_date(day), hour, minute, offset).v +
+                           std::int64_t{second} * 1'000'000'000);
+}
+
 Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
 std::string escape_label(std::string_view s) {
@@ -914,6 +936,58 @@ Json to_json(const BlockView& b, std::int32_t offset) {
               {"qty", b.qty}};
 }
 
+// An auction (docs/API.md). `identities`: operators and regulators see who bid; the public sees the
+// ranking's prices, quantities and times, and the allocations with what the public elimination list
+// shows of a trade (its id, the facility, the buyer's project), not the bidders.
+Json to_json(const AuctionView& v, std::int32_t offset, bool identities) {
+  const auto time = [](std::int64_t ns) { return ns == 0 ? Json(nullptr) : Json(ns); };
+  Json ranking = Json::array();
+  for (const AuctionBidView& b : v.ranking) {
+    Json j;
+    if (identities) j["id"] = b.id;
+    j["seq"] = b.seq;
+    j["time"] = time(b.time);
+    j["time_text"] = time_or_null(b.time, offset);
+    if (identities) {
+      j["bidder"] = b.bidder;
+      j["project"] = b.project;
+    }
+    j["price"] = b.price;
+    j["qty"] = b.qty;
+    j["won"] = b.won;
+    ranking.push_back(std::move(j));
+  }
+  Json allocations = Json::array();
+  for (const AuctionAllocationView& a : v.allocations) {
+    Json j{{"trade", a.trade}};
+    if (identities) j["bidder"] = a.bidder;
+    j["project"] = a.project;
+    j["facility"] = a.facility;
+    j["price"] = a.price;
+    j["qty"] = a.qty;
+    allocations.push_back(std::move(j));
+  }
+  return Json{{"index", v.index},
+              {"id", v.id},
+              {"symbol", v.symbol},
+              {"seller", v.seller},
+              {"facilities", v.facilities},
+              {"qty", v.qty},
+              {"whole", v.whole},
+              {"reserve", v.reserve},
+              {"increment", v.increment},
+              {"pricing", v.pricing},
+              {"state", v.state},
+              {"opens", time(v.opens)},
+              {"opens_text", time_or_null(v.opens, offset)},
+              {"closes", time(v.closes)},
+              {"closes_text", time_or_null(v.closes, offset)},
+              {"ranking", std::move(ranking)},
+              {"sold", v.sold},
+              {"price", v.price == 0 ? Json(nullptr) : Json(v.price)},
+              {"allocations", std::move(allocations)}};
+}
+
 Json to_json(const SessionView& s, std::int32_t offset) {
   return Json{{"participant", s.participant},
               {"comp_id", s.comp_id},
@@ -1082,6 +1156,13 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     if (path == "/api/v1/blocks") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.blocks(), [&](const auto& b) { return to_json(b, offset); })));
+    }
+    if (path == "/api/v1/auctions") {
+      if (auto a = only(bhttp::verb::get)) return reply(*a);
+      const bool identities = who.role >= Role::kRegulator;
+      return reply(json_answer(bhttp::status::ok, items(link.auctions(), [&](const auto& v) {
+                                 return to_json(v, offset, identities);
+                               })));
     }
     if (path == "/api/v1/sessions") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
@@ -1704,10 +1785,22 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
       c.side = engine::Side::kBuy;
       c.account = engine::AccountId(project());
     }
+  } else if (verb == "auction-announce" || verb == "auction-cancel") {
+    optional_reason();
+    c.type = verb == "auction-announce" ? CommandType::kAuctionAnnounce : CommandType::kAuctionCancel;
+    c.id = engine::OrderId(
+        index_of(m.auctions, text("auction"), [](const engine::AuctionTerms& a) { return a.id; }, "auction"));
+    if (verb == "auction-announce") {
+      // The window: opens in Command::price, closes in expire_at (engine::auction_opens).
+      const std::int32_t offset = m.exchange.utc_offset_minutes;
+      const std::string opens = text("opens");
+      c.price = engine::Price(opens == "now" ? link.status().now : local_time_parameter("opens", opens, offset).v);
+      c.expire_at = local_time_parameter("closes", text("closes"), offset);
+    }
   } else {
     throw BadRequest{bhttp::status::not_found,
                      "no action '" + verb + "' (halt, resume, suspend, reinstate, close-day, revoke, elimination-status, "
-                                            "amend-facility, amend-project, register)"};
+                                            "amend-facility, amend-project, register, auction-announce, auction-cancel)"};
   }
   return c;
 }
@@ -1722,8 +1815,8 @@ void Server::Impl::action(const std::string& verb, const Request& req, const Ide
   }
   if (!body.is_object()) return reply(error(bhttp::status::bad_request, "the body must be a JSON object"));
   const engine::Command command = parse_action(verb, body);
-  // halt and suspend may say why (parse_action checked it is a string): journaled in the audit trail, and
-  // a suspended participant's sessions are logged out with it.
+  // halt, suspend and the auctions' actions may say why (parse_action checked it is a string): journaled
+  // in the audit trail, and a suspended participant's sessions are logged out with it.
   const std::string reason = body.contains("reason") ? body["reason"].get<std::string>() : std::string();
   // `done` runs on the ledger thread: it only builds the answer and hands it to `reply`, which posts.
   link.submit(command, *who.user, reason, [reply](const ActionResult& r) {
