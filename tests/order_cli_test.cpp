@@ -485,3 +485,55 @@ TEST_CASE("crix admin halts and resumes an instrument and suspends a participant
   CHECK(x.order(kSeller, {"orders"}).exit_code == 0);
   CHECK(x.admin({"revoke", "x"}).exit_code == 2);
 }
+
+TEST_CASE("crix admin announces, lists and cancels an auction through crixd's console, journaled with the token's "
+          "name; refusals exit 1 with crixd's reason",
+          "[order][admin][auction]") {
+  Exchange x;
+  const RunResult listed = x.admin({"auctions"});
+  REQUIRE(listed.exit_code == 0);
+  // A table: its header, then AU-HB-450's row with its terms in yuan and no window yet.
+  CHECK(listed.out.find("auction") == 0);
+  CHECK(has(listed.out, "AU-HB-450"));
+  CHECK(has(listed.out, "HB-TANGSHAN-IRON"));
+  CHECK(has(listed.out, "550.00"));
+  CHECK(has(listed.out, "configured"));
+
+  // Two hours from now in the sample's zone (UTC+08:00): UTC plus ten hours.
+  const std::time_t later =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + std::chrono::hours(10));
+  std::tm tm{};
+  gmtime_r(&later, &tm);
+  char closes[32];
+  std::strftime(closes, sizeof closes, "%Y-%m-%dT%H:%M", &tm);
+  const RunResult announced =
+      x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", closes, "--reason", "quarterly lot"});
+  REQUIRE(announced.exit_code == 0);
+  CHECK(announced.out.find("auction announce AU-HB-450: done, seq ") == 0);
+  const RunResult open = x.admin({"auctions"});
+  CHECK(has(open.out, "announced"));
+  std::string closes_text = closes;
+  closes_text[10] = ' ';
+  CHECK(has(open.out, closes_text + ":00.000+08:00"));
+
+  const RunResult again = x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", closes});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err == "crix admin auction announce AU-HB-450: refused (422): the auction is already announced and open: "
+                     "cancel it first to announce it again\n");
+  const RunResult unknown = x.admin({"auction", "cancel", "AU-NOPE"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err == "crix admin auction cancel AU-NOPE: refused (404): no auction 'AU-NOPE' in the market\n");
+  const RunResult anonymous = x.admin({"auction", "cancel", "AU-HB-450"}, "");
+  CHECK(anonymous.exit_code == 1);
+  CHECK(has(anonymous.err, "refused (401)"));
+
+  const RunResult canceled = x.admin({"auction", "cancel", "AU-HB-450", "--reason", "filing query"});
+  REQUIRE(canceled.exit_code == 0);
+  CHECK(canceled.out.find("auction cancel AU-HB-450: done, seq ") == 0);
+  CHECK(has(x.admin({"auctions"}).out, "canceled"));
+  const RunResult actions = x.admin({"actions"});
+  CHECK(has(actions.out, "\"command\": \"auction-announce\""));
+  CHECK(has(actions.out, "\"command\": \"auction-cancel\""));
+  CHECK(has(actions.out, "\"arguments\": \"auction=AU-HB-450 reason=\\\"filing query\\\"\""));
+  CHECK(has(actions.out, "\"operator\": \"ops-script\""));
+}

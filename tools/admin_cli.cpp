@@ -21,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "ledger/json.hpp"
 #include "tools/cli.hpp"
+#include "tools/table.hpp"
 
 namespace crix::tools {
 
@@ -170,6 +172,50 @@ std::string hint(unsigned status) {
   return "";
 }
 
+// "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (digits where digits go; crixd checks the calendar and
+// reads it in the market's zone), or "now" where `now_too`.
+bool local_time_shape(const std::string& t, bool now_too) {
+  if (now_too && t == "now") return true;
+  if (t.size() != 16 && t.size() != 19) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char want = i == 4 || i == 7 ? '-' : i == 10 ? 'T' : i == 13 || i == 16 ? ':' : '0';
+    if (want == '0' ? !std::isdigit(static_cast<unsigned char>(t[i])) : t[i] != want) return false;
+  }
+  return true;
+}
+
+// Fen as yuan: 55000 -> "550.00".
+std::string yuan_text(std::int64_t fen) {
+  const std::int64_t a = fen < 0 ? -fen : fen;
+  const std::string cents = std::to_string(a % 100);
+  return (fen < 0 ? "-" : "") + std::to_string(a / 100) + "." + (cents.size() == 1 ? "0" : "") + cents;
+}
+
+// GET /api/v1/auctions as a table: one row per auction, its best bid when it has bids.
+void print_auctions(const json& items, std::ostream& out) {
+  ledger::Table t;
+  t.columns = {"auction", "symbol",  "seller", "lot_t",   "reserve", "increment", "pricing", "state",
+               "opens",   "closes",  "bids",   "best",    "sold_t",  "price"};
+  const auto text_or_null = [](const json& v) {
+    return v.is_string() ? ledger::text_cell(v.get<std::string>()) : ledger::null_cell();
+  };
+  const auto money_or_null = [](const json& v) {
+    return v.is_number_integer() ? ledger::text_cell(yuan_text(v.get<std::int64_t>())) : ledger::null_cell();
+  };
+  for (const json& a : items) {
+    const json& ranking = a.at("ranking");
+    t.add({ledger::text_cell(a.at("id").get<std::string>()), ledger::text_cell(a.at("symbol").get<std::string>()),
+           ledger::text_cell(a.at("seller").get<std::string>()), ledger::number_cell(a.at("qty").get<long long>()),
+           money_or_null(a.at("reserve")), money_or_null(a.at("increment")),
+           ledger::text_cell(a.at("pricing").get<std::string>()), ledger::text_cell(a.at("state").get<std::string>()),
+           text_or_null(a.at("opens_text")), text_or_null(a.at("closes_text")),
+           ledger::number_cell(static_cast<unsigned long long>(ranking.size())),
+           ranking.empty() ? ledger::null_cell() : money_or_null(ranking.front().at("price")),
+           ledger::number_cell(a.at("sold").get<long long>()), money_or_null(a.at("price"))});
+  }
+  render(t, TableFormat::kText, out);
+}
+
 // The verbs and their positional arguments.
 struct AdminVerb {
   const char* name;
@@ -194,6 +240,10 @@ const std::vector<AdminVerb>& admin_verbs() {
       {"close-day", {}, "close the trading day now"},
       {"revoke", {"TRADE"}, "revoke a trade in its publicity period"},
       {"elimination-status", {"TRADE", "STATUS"}, "move a trade's elimination entry to STATUS"},
+      {"auctions", {}, "the auctions: terms, state, window, bids and result, as a table"},
+      // One-way bidding auctions (单向竞价): `crix admin auction VERB ...`.
+      {"auction announce", {"AUCTION"}, "announce a configured auction for a window (--opens, --closes)"},
+      {"auction cancel", {"AUCTION"}, "cancel an announced auction: its lot and bids are released"},
   };
   return verbs;
 }
@@ -235,6 +285,8 @@ int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
     target = "/api/v1/trades/recent";
   } else if (v == "actions") {
     target = "/api/v1/ledger/operator-actions";
+  } else if (v == "auctions") {
+    target = "/api/v1/auctions";
   } else if (v == "book") {
     target = "/api/v1/book/" + encode_component(arg(0)) + "?depth=" + std::to_string(o.depth) +
              (o.orders ? "&orders=1" : "");
@@ -245,6 +297,22 @@ int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
           << who << " --help'\n";
       return 2;
     }
+  } else if (v == "auction announce" || v == "auction cancel") {
+    action = true;
+    target = "/api/v1/actions/" + std::string(v == "auction announce" ? "auction-announce" : "auction-cancel");
+    body["auction"] = arg(0);
+    if (v == "auction announce") {
+      for (const auto& [name, value] : {std::pair{"--opens", &o.opens}, std::pair{"--closes", &o.closes}}) {
+        if (!local_time_shape(*value, std::string(name) == "--opens")) {
+          err << who << ": " << name << ": \"" << *value << "\" is not a local time YYYY-MM-DDTHH:MM (the market's)"
+              << (std::string(name) == "--opens" ? " or now" : "") << "; run '" << who << " --help'\n";
+          return 2;
+        }
+      }
+      body["opens"] = o.opens;
+      body["closes"] = o.closes;
+    }
+    if (!o.reason.empty()) body["reason"] = o.reason;
   } else {
     action = true;
     target = "/api/v1/actions/" + v;
@@ -290,6 +358,20 @@ int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
     out << "\n";
     return 0;
   }
+  if (v == "auctions") {
+    const json j = json::parse(a.body, nullptr, false);
+    if (!j.is_object() || !j.contains("items") || !j["items"].is_array()) {
+      err << who << ": crixd's answer is not the auctions' list: " << a.body << "\n";
+      return 1;
+    }
+    try {
+      print_auctions(j["items"], out);
+    } catch (const json::exception& e) {
+      err << who << ": crixd's answer is not the auctions' list (" << e.what() << ")\n";
+      return 1;
+    }
+    return 0;
+  }
   if (a.content_type.rfind("application/json", 0) == 0) {
     const json j = json::parse(a.body, nullptr, false);
     if (!j.is_discarded()) {
@@ -308,7 +390,7 @@ void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
   group.require_subcommand(1);
   group.footer(
       "The token: --token TOKEN (shows in ps), --token-file FILE, or the environment variable CRIX_TOKEN.\n"
-      "Reads print crixd's JSON (or CSV with get --csv); actions print one line once committed.\n"
+      "Reads print crixd's JSON (or CSV with get --csv), auctions a table; actions print one line once committed.\n"
       "Exit codes: 0 done, 1 refused by crixd or crixd unreachable, 2 bad arguments.");
   auto o = std::make_shared<AdminOptions>();
   auto token_file = std::make_shared<std::string>();
@@ -317,14 +399,28 @@ void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       ->type_name("TOKEN");
   group.add_option("--token-file", *token_file, "the token is the file's first line")->type_name("FILE");
   group.add_option("--ca", o->ca_file, "https: trust these CA certificates instead of the system's")->type_name("FILE");
+  CLI::App& auction = *group.add_subcommand("auction", "one-way bidding auctions: announce or cancel one");
+  auction.require_subcommand(1);
   for (const AdminVerb& verb : admin_verbs()) {
-    CLI::App& cmd = *group.add_subcommand(verb.name, verb.what);
+    const std::string full = verb.name;
+    const bool in_auction = full.rfind("auction ", 0) == 0;
+    CLI::App& cmd = *(in_auction ? auction : group).add_subcommand(in_auction ? full.substr(8) : full, verb.what);
     auto args = std::make_shared<std::vector<std::string>>(verb.args.size());
     for (std::size_t i = 0; i < verb.args.size(); ++i) {
       cmd.add_option(verb.args[i], (*args)[i], verb.args[i])->required()->type_name("");
     }
     const std::string name = verb.name;
-    if (name == "halt" || name == "suspend") cmd.add_option("--reason", o->reason, "why, for the journal")->type_name("TEXT");
+    if (name == "halt" || name == "suspend" || in_auction) {
+      cmd.add_option("--reason", o->reason, "why, for the journal")->type_name("TEXT");
+    }
+    if (name == "auction announce") {
+      cmd.add_option("--opens", o->opens, "when bidding opens: YYYY-MM-DDTHH:MM in the market's time, or now")
+          ->required()
+          ->type_name("TIME");
+      cmd.add_option("--closes", o->closes, "when bidding ends: YYYY-MM-DDTHH:MM in the market's time")
+          ->required()
+          ->type_name("TIME");
+    }
     if (name == "book") {
       cmd.add_option("--depth", o->depth, "levels per side (default all)")->type_name("N")->check(whole(0, 100000));
       cmd.add_flag("--orders", o->orders, "every order (L3; operators only)");
