@@ -237,6 +237,10 @@ browserTest('the page loads: the public view lists the instruments without a log
     assert.equal(await page.locator('[data-testid^="instrument-row-"]').count(), 5);
     assert.match(await byTestId(page, 'instrument-row-STEEL-IRON').innerText(), /580\.00/);  // reference price, yuan
     assert.ok(await byTestId(page, 'login-form').isVisible());
+    // The sample's auction, not yet announced, with its terms; no announce form without the operator's role.
+    await page.locator('[data-testid="auction-row-AU-HB-450"][data-state="configured"]').waitFor();
+    assert.match(await byTestId(page, 'auction-row-AU-HB-450').innerText(), /STEEL-IRON[\s\S]*HB-TANGSHAN-IRON[\s\S]*500,000[\s\S]*550\.00/);
+    assert.equal(await byTestId(page, 'auction-form').isVisible(), false);
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
     assert.match(await page.locator('h1').innerText(), /产能置换指标交易所/);
     // No login: no book, no operator controls.
@@ -317,6 +321,16 @@ browserTest('an operator halts an instrument from the page after a confirmation,
     const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
     assert.match(buy.out, /fill: 100 t at 580\.00/);
     await page.locator('[data-testid="tape-row"][data-symbol="STEEL-IRON"]').first().waitFor({ timeout: 1000 });
+    // An auction announced from the form: opening now, closing in two hours of the market's time (UTC+08:00).
+    const closes = new Date(Date.now() + 10 * 3600 * 1000).toISOString().slice(0, 16);
+    await page.locator('[data-testid="auction-pick"] option[value="AU-HB-450"]').waitFor({ state: 'attached' });
+    await byTestId(page, 'auction-closes').fill(closes);
+    await byTestId(page, 'auction-announce').click();
+    assert.match(await byTestId(page, 'confirm-text').innerText(), /AU-HB-450/);
+    await byTestId(page, 'confirm-ok').click();
+    await page.locator('[data-testid="auction-row-AU-HB-450"][data-state="announced"]').waitFor({ timeout: 5000 });
+    assert.match(await byTestId(page, 'auction-window-AU-HB-450').innerText(), new RegExp(`– ${closes.replace('T', ' ')}`));
+    await byTestId(page, 'op-auction-cancel-AU-HB-450').waitFor();
     // The audit trail names the operator.
     await byTestId(page, 'tab-exchange').click();
     await byTestId(page, 'audit').locator('tbody tr', { hasText: 'ops' }).first().waitFor({ timeout: 5000 });

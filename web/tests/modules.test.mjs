@@ -104,3 +104,17 @@ test('the feed ignores an update older than what it shows, and a new snapshot re
   assert.equal(f.trades.length, 0);
   assert.equal(f.seq, 20);
 });
+
+test('the feed: auctions from the snapshot, each update replacing its auction whole', () => {
+  const { f, seen } = feed();
+  f.apply({ ...structuredClone(snapshot), auctions: [{ index: 0, id: 'AU-HB-450', state: 'configured', ranking: [] }] });
+  assert.equal(f.auctions.get(0).state, 'configured');
+  f.apply({ type: 'auction', seq: 11, index: 0, id: 'AU-HB-450', state: 'announced',
+    ranking: [{ price: 56000, qty: 300000, seq: 11 }] });
+  assert.equal(f.auctions.get(0).state, 'announced');
+  assert.deepEqual(f.auctions.get(0).ranking.map((b) => b.price), [56000]);
+  assert.equal(f.auctions.get(0).type, undefined, 'the message type is not kept in the auction');
+  f.apply({ type: 'auction', seq: 12, index: 0, id: 'AU-HB-450', state: 'canceled', ranking: [] });
+  assert.deepEqual(f.auctions.get(0).ranking, [], 'an update replaces the ranking, never merges it');
+  assert.deepEqual(seen, ['all', 'auction', 'auction']);
+});

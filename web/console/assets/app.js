@@ -20,6 +20,7 @@ const state = {
   tab: 'market',
   symbol: localStorage.getItem('crix-symbol') || '',
   polled: [],      // instruments from GET /instruments, while the feed does not give them
+  auctions: [],    // GET /auctions, while the feed does not give them (the public view)
   daily: [],
   status: null,
   audit: [],
@@ -49,6 +50,7 @@ const PANELS = [
   [['feed'], () => renderFeedStatus()],
   [['instrument', 'instruments'], () => renderInstruments()],
   [['daily'], () => renderDaily()],
+  [['auction', 'auctions'], () => renderAuctions()],
   [['instrument', 'instruments'], () => staff() && renderPicker()],
   [['book', 'orders', 'instrument', 'instruments'], () => staff() && renderBook()],
   [['trade'], () => staff() && renderTape()],
@@ -122,6 +124,38 @@ function renderInstruments() {
       ? h('button', { type: 'button', 'data-testid': `op-resume-${i.symbol}`, onclick: () => act('resume', { symbol: i.symbol }, t('confirm_resume', i.symbol), false) }, t('resume'))
       : h('button', { type: 'button', class: 'danger', 'data-testid': `op-halt-${i.symbol}`, onclick: () => act('halt', { symbol: i.symbol }, t('confirm_halt', i.symbol), true) }, t('halt'))) : null));
   table('instruments', head, rows);
+}
+
+function auctions() {
+  return feed.auctions.size > 0 ? [...feed.auctions.values()].sort((a, b) => a.index - b.index) : state.auctions;
+}
+
+// The auctions: terms, state, window, the ranking (best first; bidders for operators and regulators
+// only, as the API gives them) and the result. Operators cancel an announced one from its row and
+// announce one with the form below.
+function renderAuctions() {
+  const list = auctions();
+  const head = [t('auction'), t('symbol'), t('seller'), t('lot'), t('reserve_yuan'), t('increment_yuan'), t('pricing'), t('state'), t('window'), t('ranking'), t('result')];
+  if (operator()) head.push(t('operator_actions'));
+  const ranking = (a) => (a.ranking.length === 0 ? h('span', { class: 'muted' }, t('no_bids'))
+    : h('ol', { class: 'ranking' }, a.ranking.map((b) => h('li', { 'data-testid': `auction-bid-${a.id}` },
+      `${yuan(b.price)} × ${qty(b.qty)}`, b.bidder ? ` · ${b.bidder} / ${b.project}` : '',
+      b.won ? ` · ${t('sold')} ${qty(b.won)}` : '', b.time_text ? ` · ${clock(b.time_text)}` : ''))));
+  const result = (a) => (a.state === 'sold' ? `${qty(a.sold)} @ ${yuan(a.price)}` + (a.allocations.length ? ` (${a.allocations.map((x) => x.trade).join(', ')})` : '') : '—');
+  table('auctions', head, list.map((a) => h('tr', { 'data-testid': `auction-row-${a.id}`, 'data-state': a.state },
+    cell(a.id), cell(a.symbol), cell(a.seller), cell(qty(a.qty), 'num'), cell(yuan(a.reserve), 'num'), cell(yuan(a.increment), 'num'),
+    cell(t(a.pricing)),
+    h('td', { 'data-testid': `auction-state-${a.id}`, class: a.state === 'announced' ? 'good' : a.state === 'canceled' ? 'bad' : '' }, t(a.state)),
+    h('td', { 'data-testid': `auction-window-${a.id}` }, a.opens_text ? `${a.opens_text.slice(0, 16)} – ${a.closes_text.slice(0, 16)}` : '—'),
+    h('td', {}, ranking(a)), cell(result(a)),
+    operator() ? h('td', {}, a.state === 'announced'
+      ? h('button', { type: 'button', class: 'danger', 'data-testid': `op-auction-cancel-${a.id}`, onclick: () => act('auction-cancel', { auction: a.id }, t('confirm_cancel_auction', a.id), true) }, t('cancel_auction'))
+      : null) : null)));
+  if (operator()) {
+    const pick = $('[data-testid="auction-pick"]');
+    const ids = list.filter((a) => a.state !== 'announced' && a.state !== 'sold').map((a) => a.id);
+    if ([...pick.options].map((o) => o.value).join() !== ids.join()) fill(pick, ids.map((id) => h('option', { value: id }, id)));
+  }
 }
 
 function renderDaily() {
@@ -508,6 +542,7 @@ async function loadAudit() {
 async function refresh() {
   const jobs = [api('/api/v1/ledger/daily' + query({ day: marketDay() })).then((r) => store('daily', Array.isArray(r) ? r : r?.items ?? [], 'daily')).catch(() => {})];
   if (feed.instruments.size === 0) jobs.push(api('/api/v1/instruments').then((r) => store('polled', r.items ?? [], 'instruments')).catch(() => {}));
+  if (feed.auctions.size === 0) jobs.push(api('/api/v1/auctions').then((r) => store('auctions', r.items ?? [], 'auctions')).catch(() => {}));
   let sessionLost = false;
   if (staff()) {
     // A 401 here means the session ended (12 h, or crixd restarted: sessions live in its memory).
@@ -578,6 +613,14 @@ function wire() {
   $('[data-testid="facility-form"]').addEventListener('submit', (ev) => {
     ev.preventDefault();
     showFacility(ev.target.id.value.trim());
+  });
+  $('[data-testid="auction-form"]').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const form = ev.target;
+    // datetime-local gives "YYYY-MM-DDTHH:MM", the API's form: the market's local time.
+    const body = { auction: form.auction.value, opens: form.opens.value || 'now', closes: form.closes.value };
+    if (!body.auction) return;
+    act('auction-announce', body, t('confirm_announce', body.auction, body.opens === 'now' ? t('now') : body.opens.replace('T', ' '), body.closes.replace('T', ' ')), true);
   });
   $('[data-testid="op-close-day"]').addEventListener('click', () => act('close-day', {}, t('confirm_close_day'), false));
   $('[data-testid="op-revoke"]').addEventListener('click', () => {

@@ -1,7 +1,7 @@
 // The live feed: GET /api/v1/feed upgraded to WebSocket (docs/API.md, "Live"). The first message is a
 // snapshot, then messages {"type":"updates","events":[...]} with updates of seq > the snapshot's, in
 // order, never decreasing. The feed keeps
-// the published state (instruments, books, recent trades, sessions, participants) and calls
+// the published state (instruments, books, recent trades, sessions, participants, auctions) and calls
 // onChange(kind) after applying each message. When the socket closes it reconnects with a backoff
 // that doubles from 0.5 s to 15 s (with jitter, so many consoles do not return at once) and is reset
 // by the next snapshot, which replaces the whole state.
@@ -26,6 +26,7 @@ export class Feed {
     this.trades = [];        // oldest first
     this.sessions = new Map();
     this.participants = new Map();
+    this.auctions = new Map();  // index -> the auction's whole view
   }
 
   start() {
@@ -101,6 +102,7 @@ export class Feed {
       this.trades = (msg.trades || []).slice(-kTradesKept);
       for (const s of msg.sessions || []) this.sessions.set(sessionKey(s), s);
       for (const p of msg.participants || []) this.participants.set(p.id, p);
+      for (const a of msg.auctions || []) this.auctions.set(a.index, a);
       this.delay = 500;
       this.onStatus('live');
       this.onChange('all');
@@ -138,6 +140,9 @@ export class Feed {
         break;
       case 'session':
         this.sessions.set(sessionKey(msg), { ...this.sessions.get(sessionKey(msg)), ...strip(msg) });
+        break;
+      case 'auction':  // the whole view: it replaces the row
+        this.auctions.set(msg.index, strip(msg));
         break;
       case 'alert':
         this.onAlert({ level: msg.level, text: msg.text });
