@@ -31,10 +31,8 @@ std::vector<double> latency_bounds() {
 }
 
 // Ranking order, as the exchange allocates: price, highest first, then the last raise's seq.
-void rank(std::vector<http::AuctionBidView>& bids) {
-  std::stable_sort(bids.begin(), bids.end(), [](const http::AuctionBidView& a, const http::AuctionBidView& b) {
-    return a.price != b.price ? a.price > b.price : a.seq < b.seq;
-  });
+bool ranks_before(const http::AuctionBidView& a, const http::AuctionBidView& b) {
+  return a.price != b.price ? a.price > b.price : a.seq < b.seq;
 }
 
 // An auction's view as GET /api/v1/auctions gives it to an operator (docs/API.md); with a seq, the
@@ -399,16 +397,20 @@ void Published::apply_auction_event(const ConsoleBatch::Change& c) {
       break;
     }
     case engine::EventType::kAuctionBid: {
-      const auto raised = e.maker_id.v == 0 ? v.ranking.end() : bid(e.maker_id.v);
-      http::AuctionBidView& b = raised == v.ranking.end() ? v.ranking.emplace_back() : *raised;
-      b.id = e.order_id.v;
-      b.seq = c.seq;
-      b.time = c.ts;
-      b.bidder = market_.participants.at(e.participant.v).id;
-      b.project = market_.projects.at(e.account.v).id;
-      b.price = e.price.v;
-      b.qty = e.qty.v;
-      rank(v.ranking);
+      // A raise leaves its place; the bid (re)enters where its price and its seq, the latest, rank it.
+      if (const auto raised = e.maker_id.v == 0 ? v.ranking.end() : bid(e.maker_id.v); raised != v.ranking.end()) {
+        v.ranking.erase(raised);
+      }
+      http::AuctionBidView b{e.order_id.v,
+                             c.seq,
+                             c.ts,
+                             market_.participants.at(e.participant.v).id,
+                             market_.projects.at(e.account.v).id,
+                             e.price.v,
+                             e.qty.v,
+                             0};
+      const auto at = std::upper_bound(v.ranking.begin(), v.ranking.end(), b, ranks_before);
+      v.ranking.insert(at, std::move(b));
       break;
     }
     case engine::EventType::kAuctionBidEnded:
