@@ -736,7 +736,7 @@ Json auction_of(std::uint16_t port, const Headers& who = {}) {
 }  // namespace
 
 TEST_CASE("console on a real crixd: an operator announces and cancels the sample's auction over HTTP, journaled with "
-          "the operator's name, on the feed; a refusal is 422 with the exchange's sentence; a restart replays it",
+          "the operator's name, on the feed, a refusal is 422 with the exchange's sentence, and a restart replays it",
           "[console][auction]") {
   Exchange x;
   const std::string op = crix::test::login(x.http(), "ops", "ops-sample");

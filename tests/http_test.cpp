@@ -376,7 +376,7 @@ TEST_CASE("console: every endpoint answers each role as docs/API.md says", "[htt
   CHECK(get(f.port, "/api/v1/instruments").json()["items"][0]["last_price"].is_null());
 }
 
-TEST_CASE("console: auctions: their terms, window, ranking and result; the public sees no bidder", "[http][auction]") {
+TEST_CASE("console: auctions: their terms, window, ranking and result, and the public sees no bidder", "[http][auction]") {
   Fixture f;
   const std::string regulator = login(f.port, "miit", "miit-sample");
   const Json ops = get(f.port, "/api/v1/auctions", kOperator).json()["items"];

@@ -487,7 +487,7 @@ TEST_CASE("crix admin halts and resumes an instrument and suspends a participant
 }
 
 TEST_CASE("crix admin announces, lists and cancels an auction through crixd's console, journaled with the token's "
-          "name; refusals exit 1 with crixd's reason",
+          "name, and refusals exit 1 with crixd's reason",
           "[order][admin][auction]") {
   Exchange x;
   const RunResult listed = x.admin({"auctions"});

@@ -187,7 +187,7 @@ TEST_CASE("the console's auction view from the events equals a fresh start's, th
   CHECK(x.updates.back().at("allocations").size() == live[0].allocations.size());
 }
 
-TEST_CASE("a suspended bidder's bid leaves the console's ranking; a cancel keeps the bids it released",
+TEST_CASE("a suspended bidder's bid leaves the console's ranking, and a cancel keeps the bids it released",
           "[published][auction]") {
   Console x;
   Command announce;
