@@ -789,15 +789,35 @@ TEST_CASE("console on a real crixd: an operator announces and cancels the sample
   Json update;
   REQUIRE(eventually([&] {
     for (const Json& m : viewer.messages()) {
-      if (m.value("type", "") == "auction") update = m;
+      if (m.value("type", "") == "auction" && m["seq"] == announced.json()["seq"]) update = m;
     }
     return update.is_object();
   }));
-  CHECK(update["seq"] == announced.json()["seq"]);
   update.erase("seq");
   update.erase("type");
   CHECK(update == open);
   CHECK(viewer.messages().front()["auctions"][0]["state"] == "configured");  // the snapshot's
+
+  // A bid over FIX (crix order buy --auction): the ranking names the bidder to staff, not to the public.
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction", "AU-HB-450"})
+              .exit_code == 0);
+  const Json ranked = auction_of(x.http(), crix::test::kOperatorToken);
+  REQUIRE(ranked["ranking"].size() == 1);
+  CHECK(ranked["ranking"][0]["bidder"] == kBuyer);
+  CHECK(ranked["ranking"][0]["project"] == "TJ-NEW-BF-2500");
+  CHECK(ranked["ranking"][0]["price"] == 56000);
+  CHECK(ranked["ranking"][0]["qty"] == 300000);
+  CHECK(ranked["ranking"][0]["time"].is_number());
+  const Json seen = auction_of(x.http());
+  CHECK(seen["ranking"][0] == Json{{"seq", ranked["ranking"][0]["seq"]}, {"time", ranked["ranking"][0]["time"]},
+                                   {"time_text", ranked["ranking"][0]["time_text"]}, {"price", 56000},
+                                   {"qty", 300000}, {"won", 0}});
+  REQUIRE(eventually([&] {
+    for (const Json& m : viewer.messages()) {
+      if (m.value("type", "") == "auction" && m["ranking"].size() == 1) return true;
+    }
+    return false;
+  }));
 
   // The market refuses a second announcement while it is open: 422 with the exchange's sentence.
   const Reply again = post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", "now"}, {"closes", closes}});
