@@ -179,7 +179,7 @@ TEST_CASE("a usage error of any kind is one line on stderr naming the command, w
       {{crix, "admin", "auction"},
        "crix admin auction: expected a command: announce, cancel; run 'crix admin auction --help'\n"},
       {{crix, "operator", "L"},
-       "crix operator: expected a command: revoke, status, amend, register; run 'crix operator --help'\n"},
+       "crix operator: expected a command: revoke, status, amend, register, auction-announce, auction-cancel; run 'crix operator --help'\n"},
       {{crix, "ledger"},
        "crix ledger: expected a command: summary, trades, facility, project, elimination, regions, daily, report, "
        "backup; run 'crix ledger --help'\n"},
