@@ -365,14 +365,18 @@ int main(int argc, char** argv) {
       }
     }
     delays = load->trade_delays_ns();
-    std::uint64_t messages = 0, trades = 0;
+    std::uint64_t messages = 0, trades = 0, bytes = 0;
     for (const crix::bench::ViewerResult& v : viewers) {
       messages += v.messages;
       trades += v.trades;
+      bytes += v.bytes;
     }
     if (trades > 0) {
-      std::fprintf(stderr, "console load: %.2f feed messages per trade (every type: book, trade, instrument, ...)\n",
-                   static_cast<double>(messages) / static_cast<double>(trades));
+      std::fprintf(stderr,
+                   "console load: %.2f feed messages and %.0f bytes per trade a viewer (every type: book, trade, "
+                   "instrument, ...)\n",
+                   static_cast<double>(messages) / static_cast<double>(trades),
+                   static_cast<double>(bytes) / static_cast<double>(trades));
     }
     std::fprintf(stderr, "console load: %zu viewers, %zu scrapes of /metrics (%zu failed, p99 %lld us)\n", o.viewers,
                  load->scrapes(), load->scrape_failures(), static_cast<long long>(load->scrape_p99_us()));

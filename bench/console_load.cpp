@@ -101,6 +101,7 @@ struct Viewer : std::enable_shared_from_this<Viewer> {
       result.trades = trades.fetch_add(1) + 1;
       traded = true;
     });
+    result.bytes += buffer.size();
     buffer.consume(buffer.size());
     ++result.messages;
     if (traded) progress_.notify_all();

@@ -30,6 +30,7 @@ namespace crix::bench {
 struct ViewerResult {
   std::uint64_t trades = 0;   // trade messages read after the snapshot
   std::uint64_t messages = 0; // every message read after the snapshot (book, trade, instrument, ...)
+  std::uint64_t bytes = 0;    // their payload bytes
   bool closed = false;        // the connection ended before stop()
   std::string close_reason;   // crixd's close reason or the error, when closed
 };
