@@ -609,28 +609,51 @@ void EngineStage::on_security_list(const fix::SecurityListRequest& r, Unit& unit
 
 // ---- block trades -------------------------------------------------------------------------------------
 
+namespace {
+
+// A party_report's trade, settled (a block accepted, an auction's allocation to its seller): a new
+// Accept with ExecType Trade, the trade's id, and the credited tonnes and ratio of the Fill.
+void settled(fix::TradeCaptureReport& t, const Event& e) {
+  t.trans_type = fixv::trade_report::kNew;
+  t.report_type = fixv::trade_report::kAccept;
+  t.exec_type = fixv::exec_type::kTrade;
+  t.trade_id = std::to_string(e.trade_id.v);
+  t.credited = e.arg1;
+  t.ratio_permille = e.arg2;
+}
+
+}  // namespace
+
 std::string EngineStage::account_id(engine::Side side, engine::AccountId account) const {
   return side == engine::Side::kSell ? market_.facilities[account.v].id : market_.projects[account.v].id;
 }
 
-fix::TradeCaptureReport EngineStage::block_report(std::uint32_t to, std::uint64_t block,
+fix::TradeCaptureReport EngineStage::party_report(std::uint32_t to, const std::string& order_id,
                                                   engine::InstrumentId instrument, engine::Side side,
                                                   const std::string& account, std::uint32_t other,
                                                   std::int64_t price, std::int64_t qty) const {
   fix::TradeCaptureReport t;
   t.session = to;
   t.trade_report_id = next_id();
-  t.block_id = std::to_string(block);
-  t.trd_type = fixv::trade_report::kBlockTrade;
   t.symbol = market_.instruments[instrument.v].code;
   t.last_qty = qty;
   t.last_px = price;
   t.transact_time = last_ts();
   t.utc_offset_minutes = market_.exchange.utc_offset_minutes;
   t.side = side == engine::Side::kSell ? fixv::side::kSell : fixv::side::kBuy;
-  t.order_id = t.block_id;
+  t.order_id = order_id;
   t.account = account;
   t.counterparty = market_.participants[other].id;
+  return t;
+}
+
+fix::TradeCaptureReport EngineStage::block_report(std::uint32_t to, std::uint64_t block,
+                                                  engine::InstrumentId instrument, engine::Side side,
+                                                  const std::string& account, std::uint32_t other,
+                                                  std::int64_t price, std::int64_t qty) const {
+  fix::TradeCaptureReport t = party_report(to, std::to_string(block), instrument, side, account, other, price, qty);
+  t.block_id = t.order_id;
+  t.trd_type = fixv::trade_report::kBlockTrade;
   return t;
 }
 
@@ -670,12 +693,7 @@ void EngineStage::block_events(const Event& e, Unit& unit) {
         block_report(acceptor ? counterparty : proposer, e.order_id.v, e.instrument, side,
                      account_id(side, acceptor ? e.account : e.maker_account), acceptor ? proposer : counterparty,
                      e.price.v, e.qty.v);
-    t.trans_type = fixv::trade_report::kNew;
-    t.report_type = fixv::trade_report::kAccept;
-    t.exec_type = fixv::exec_type::kTrade;
-    t.trade_id = std::to_string(e.trade_id.v);
-    t.credited = e.arg1;
-    t.ratio_permille = e.arg2;
+    settled(t, e);
     unit.out.emplace_back(std::move(t));
   }
 }
@@ -1111,27 +1129,14 @@ void EngineStage::auction_events(const Command& c, const fix::OrderRequest* requ
                                      e.leaves.v + e.qty.v);
       o.auction = a;
       fill_report(e.order_id.v, e, true, unit);
-      // The seller's TradeCaptureReport, as a settled block's (it has no order: the auction stands for it).
-      fix::TradeCaptureReport t;
-      t.session = e.maker_participant.v;
-      t.trade_report_id = next_id();
+      // The seller's TradeCaptureReport, as a settled block's (it has no order: the auction stands for it,
+      // as OrderID; not o's id: a filled bid's record is gone).
+      fix::TradeCaptureReport t = party_report(e.maker_participant.v, market_.auctions[a].id, e.instrument,
+                                               engine::Side::kSell, account_id(engine::Side::kSell, e.maker_account),
+                                               e.participant.v, e.price.v, e.qty.v);
       t.trd_type = fixv::auction::kRegularTrade;
-      t.trans_type = fixv::trade_report::kNew;
-      t.report_type = fixv::trade_report::kAccept;
-      t.exec_type = fixv::exec_type::kTrade;
-      t.trade_id = std::to_string(e.trade_id.v);
-      t.symbol = market_.instruments[e.instrument.v].code;
-      t.last_qty = e.qty.v;
-      t.last_px = e.price.v;
-      t.transact_time = last_ts();
-      t.utc_offset_minutes = market_.exchange.utc_offset_minutes;
-      t.side = fixv::side::kSell;
-      t.order_id = market_.auctions[a].id;  // (not o's: a filled bid's record is gone)
       t.trading_session_id = t.order_id;
-      t.account = market_.facilities[e.maker_account.v].id;
-      t.counterparty = market_.participants[e.participant.v].id;
-      t.credited = e.arg1;
-      t.ratio_permille = e.arg2;
+      settled(t, e);
       unit.out.emplace_back(std::move(t));
       return;
     }

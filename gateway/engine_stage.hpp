@@ -92,7 +92,13 @@ class EngineStage {
   void fill_report(std::uint64_t id, const engine::Event& e, bool taker, Unit& unit);
   void reject_block(const fix::TradeCaptureReport& r, int reason, const std::string& text, Unit& unit,
                     std::string_view why = "invalid request");
-  // A TradeCaptureReport about a block to `to`, whose side and account it carries, naming `other`.
+  // A TradeCaptureReport to `to`, a party with no order on the book (a block's proposer or counterparty,
+  // an auction's seller), whose side and account it carries, naming `other`; its side's OrderID(37) is
+  // `order_id`, what stands for the order (the block's id, the auction's).
+  fix::TradeCaptureReport party_report(std::uint32_t to, const std::string& order_id, engine::InstrumentId instrument,
+                                       engine::Side side, const std::string& account, std::uint32_t other,
+                                       std::int64_t price, std::int64_t qty) const;
+  // A party_report about a block: TrdType 1, the block's id as TradeReportRefID(572) and OrderID.
   fix::TradeCaptureReport block_report(std::uint32_t to, std::uint64_t block, engine::InstrumentId instrument,
                                        engine::Side side, const std::string& account, std::uint32_t other,
                                        std::int64_t price, std::int64_t qty) const;

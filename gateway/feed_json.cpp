@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <cstdio>
+#include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/calendar.hpp"
 
@@ -209,6 +212,55 @@ void alert(std::string& out, std::string_view level, std::string_view text, cons
   m.seq(&head);
   m.text("text", text);
   m.type(&head);
+}
+
+void auction(std::string& out, const http::AuctionView& v, std::int32_t offset_minutes, Bidders bidders,
+             const Head* head) {
+  using Json = nlohmann::json;  // keys sorted, as the writers above write them
+  const bool shown = bidders == Bidders::kShown;
+  const auto time = [](std::int64_t ns) { return ns == 0 ? Json(nullptr) : Json(ns); };
+  const auto text = [&](std::int64_t ns) { return ns == 0 ? Json(nullptr) : Json(time_text(ns, offset_minutes)); };
+  Json ranking = Json::array();
+  for (const http::AuctionBidView& b : v.ranking) {
+    Json j{{"seq", b.seq}, {"time", time(b.time)}, {"time_text", text(b.time)},
+           {"price", b.price}, {"qty", b.qty},    {"won", b.won}};
+    if (shown) {
+      j["id"] = b.id;
+      j["bidder"] = b.bidder;
+      j["project"] = b.project;
+    }
+    ranking.push_back(std::move(j));
+  }
+  Json allocations = Json::array();
+  for (const http::AuctionAllocationView& a : v.allocations) {
+    Json j{{"trade", a.trade}, {"project", a.project}, {"facility", a.facility}, {"price", a.price}, {"qty", a.qty}};
+    if (shown) j["bidder"] = a.bidder;
+    allocations.push_back(std::move(j));
+  }
+  Json j{{"index", v.index},
+         {"id", v.id},
+         {"symbol", v.symbol},
+         {"seller", v.seller},
+         {"facilities", v.facilities},
+         {"qty", v.qty},
+         {"whole", v.whole},
+         {"reserve", v.reserve},
+         {"increment", v.increment},
+         {"pricing", v.pricing},
+         {"state", v.state},
+         {"opens", time(v.opens)},
+         {"opens_text", text(v.opens)},
+         {"closes", time(v.closes)},
+         {"closes_text", text(v.closes)},
+         {"ranking", std::move(ranking)},
+         {"sold", v.sold},
+         {"price", v.price == 0 ? Json(nullptr) : Json(v.price)},
+         {"allocations", std::move(allocations)}};
+  if (head != nullptr) {
+    j["seq"] = head->seq;
+    j["type"] = std::string(head->type);
+  }
+  out += j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string time_text(std::int64_t ns, std::int32_t offset_minutes) {

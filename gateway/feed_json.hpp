@@ -34,6 +34,13 @@ void session(std::string& out, const http::SessionView& s, const Head* head = nu
 void participant(std::string& out, const http::ParticipantView& p, const Head* head = nullptr);
 void alert(std::string& out, std::string_view level, std::string_view text, const Head& head);
 
+// Whom an auction's bids name (docs/API.md, "Auctions"). Operators and regulators (the feed's viewers)
+// see the bidders; the public sees the ranking's prices, quantities and times, and of an allocation
+// what the public elimination list shows of a trade (its id, the facility, the buyer's project).
+enum class Bidders { kHidden, kShown };
+void auction(std::string& out, const http::AuctionView& v, std::int32_t offset_minutes, Bidders bidders,
+             const Head* head = nullptr);
+
 // Levels as an array, in the range's order: of Levels, or of a map's (price, Level) pairs.
 template <class Range>
 void levels(std::string& out, const Range& range) {

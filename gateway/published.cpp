@@ -5,8 +5,6 @@
 #include <limits>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
 #include "gateway/feed_json.hpp"
 #include "gateway/fix_values.hpp"
 #include "ledger/reader.hpp"
@@ -33,50 +31,6 @@ std::vector<double> latency_bounds() {
 // Ranking order, as the exchange allocates: price, highest first, then the last raise's seq.
 bool ranks_before(const http::AuctionBidView& a, const http::AuctionBidView& b) {
   return a.price != b.price ? a.price > b.price : a.seq < b.seq;
-}
-
-// An auction's view as GET /api/v1/auctions gives it to an operator (docs/API.md); with a seq, the
-// update that carries it. Auction updates are rare (an announcement, a bid, an end), so they are built
-// with nlohmann (keys sorted, text that is not UTF-8 replaced): the text feed_json's writers match.
-std::string auction_json(const http::AuctionView& v, std::int32_t offset, const std::uint64_t* seq = nullptr) {
-  using Json = nlohmann::json;
-  const auto time = [&](std::int64_t ns) { return ns == 0 ? Json(nullptr) : Json(ns); };
-  const auto text = [&](std::int64_t ns) { return ns == 0 ? Json(nullptr) : Json(feed_json::time_text(ns, offset)); };
-  Json ranking = Json::array();
-  for (const http::AuctionBidView& b : v.ranking) {
-    ranking.push_back(Json{{"id", b.id},         {"seq", b.seq},     {"time", time(b.time)},
-                           {"time_text", text(b.time)}, {"bidder", b.bidder}, {"project", b.project},
-                           {"price", b.price},   {"qty", b.qty},     {"won", b.won}});
-  }
-  Json allocations = Json::array();
-  for (const http::AuctionAllocationView& a : v.allocations) {
-    allocations.push_back(Json{{"trade", a.trade},       {"bidder", a.bidder}, {"project", a.project},
-                               {"facility", a.facility}, {"price", a.price},   {"qty", a.qty}});
-  }
-  Json j{{"index", v.index},
-         {"id", v.id},
-         {"symbol", v.symbol},
-         {"seller", v.seller},
-         {"facilities", v.facilities},
-         {"qty", v.qty},
-         {"whole", v.whole},
-         {"reserve", v.reserve},
-         {"increment", v.increment},
-         {"pricing", v.pricing},
-         {"state", v.state},
-         {"opens", time(v.opens)},
-         {"opens_text", text(v.opens)},
-         {"closes", time(v.closes)},
-         {"closes_text", text(v.closes)},
-         {"ranking", std::move(ranking)},
-         {"sold", v.sold},
-         {"price", v.price == 0 ? Json(nullptr) : Json(v.price)},
-         {"allocations", std::move(allocations)}};
-  if (seq != nullptr) {
-    j["seq"] = *seq;
-    j["type"] = "auction";
-  }
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -455,7 +409,9 @@ void Published::end_command_auctions(std::uint64_t seq, std::vector<http::FeedEv
   ending_bids_.clear();
   if (!subscribers_.empty()) {
     for (const std::uint32_t a : changed_auctions_) {
-      out.push_back(http::FeedEvent{seq, "auction", auction_json(auctions_[a], utc_offset_minutes_, &seq)});
+      out.push_back(event(seq, "auction", [&](std::string& o, const feed_json::Head* h) {
+        feed_json::auction(o, auctions_[a], utc_offset_minutes_, feed_json::Bidders::kShown, h);
+      }));
     }
   }
   changed_auctions_.clear();
@@ -801,7 +757,7 @@ std::uint64_t Published::subscribe(http::Link::FeedHandler on_events, std::strin
   o += "{\"auctions\":[";
   for (const http::AuctionView& v : auctions_) {
     if (o.back() != '[') o += ',';
-    o += auction_json(v, utc_offset_minutes_);
+    feed_json::auction(o, v, utc_offset_minutes_, feed_json::Bidders::kShown);
   }
   o += "],\"books\":{";
   for (const auto& [symbol, i] : by_symbol) {

@@ -8,16 +8,12 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <cctype>
-#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/fix/fix_api.hpp"
-#include "tests/support/fix_client.hpp"
-#include "tests/support/ports.hpp"
-#include "tests/support/process.hpp"
-#include "tests/support/scratch_dir.hpp"
+#include "tests/support/sample_crixd.hpp"
 
 namespace {
 
@@ -29,128 +25,87 @@ const std::string kSeller = "HB-TANGSHAN-IRON";
 const std::string kTianjin = "TJ-BOHAI-STEEL";     // project TJ-NEW-BF-2500
 const std::string kSichuan = "SC-PANZHIHUA-STEEL";  // project SC-PZH-BF-1750
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+using Client = crix::test::SampleClient;
+using Received = crix::test::RecordingClient;
+
+// Sends a bid on `c` and waits for its first ExecutionReport.
+ExecReport bid(Client& c, const std::string& cl_ord_id, const std::string& project, std::int64_t qty,
+               std::int64_t price) {
+  crix::fix::OrderRequest r;
+  r.cl_ord_id = cl_ord_id;
+  r.symbol = "STEEL-IRON";
+  r.account = project;
+  r.side = '1';
+  r.ord_type = '2';
+  r.price = price;
+  r.qty = qty;
+  r.trading_session_id = kAuction;
+  REQUIRE(c.fix().send(r));
+  REQUIRE(c.wait([&](const Received& got) { return got.count(cl_ord_id) > 0; }));
+  return c.reports_for(cl_ord_id).front();
 }
 
-// A participant's session that also records the auctions' TradingSessionStatus messages.
-class Client : public crix::test::FixClient {
- public:
-  Client(std::uint16_t port, const std::string& participant)
-      : FixClient(port, participant, "demo-" + lower(participant), 5, "", true) {
-    REQUIRE(fix().wait_logged_on(5000));
+// Waits for a TradingSessionStatus to `c` of the auction with TradSesStatus `status` (and TradSesReqID
+// `request`).
+TradingSessionStatus status(Client& c, int status, const std::string& request = "", int ms = 40'000) {
+  const auto matches = [&](const TradingSessionStatus& s) {
+    return s.trading_session_id == kAuction && s.status == status && s.request_id == request;
+  };
+  const auto& statuses = c.trading_session_statuses;  // read under the board's lock only
+  const bool came = c.wait([&] { return std::any_of(statuses.begin(), statuses.end(), matches); }, ms);
+  for (const TradingSessionStatus& s : c.get(&Received::trading_session_statuses)) {
+    UNSCOPED_INFO("TradingSessionStatus " << s.trading_session_id << " " << s.status << " '" << s.request_id << "': " << s.text);
   }
-  ~Client() override { stop(); }
-  Client(const Client&) = delete;
-  Client& operator=(const Client&) = delete;
+  for (const auto& j : c.get(&Received::session_rejects)) UNSCOPED_INFO("Reject: " << j.text << ", tag " << j.ref_tag_id);
+  REQUIRE(came);
+  return c.read([&] { return *std::find_if(statuses.begin(), statuses.end(), matches); });
+}
 
-  void on_trading_session_status(const TradingSessionStatus& s) override {
-    board.update([&] { statuses.push_back(s); });
-  }
+// The auction's status now, asked on `c` with a TradingSessionStatusRequest (all auctions).
+TradingSessionStatus ask_status(Client& c, const std::string& request) {
+  crix::fix::TradingSessionStatusRequest g;
+  g.request_id = request;
+  REQUIRE(c.fix().send(g));
+  const auto& statuses = c.trading_session_statuses;  // read under the board's lock only
+  const auto answers = [&](const TradingSessionStatus& s) { return s.request_id == request; };
+  REQUIRE(c.wait([&] { return std::any_of(statuses.begin(), statuses.end(), answers); }));
+  return c.read([&] { return *std::find_if(statuses.begin(), statuses.end(), answers); });
+}
 
-  // Sends a bid and waits for its first ExecutionReport.
-  ExecReport bid(const std::string& cl_ord_id, const std::string& project, std::int64_t qty, std::int64_t price) {
-    crix::fix::OrderRequest r;
-    r.cl_ord_id = cl_ord_id;
-    r.symbol = "STEEL-IRON";
-    r.account = project;
-    r.side = '1';
-    r.ord_type = '2';
-    r.price = price;
-    r.qty = qty;
-    r.trading_session_id = kAuction;
-    REQUIRE(fix().send(r));
-    REQUIRE(wait([&](const Received& c) { return c.count(cl_ord_id) > 0; }));
-    return reports_for(cl_ord_id).front();
-  }
-  // Waits for a TradingSessionStatus of the auction with TradSesStatus `status` (and TradSesReqID `request`).
-  TradingSessionStatus status(int status, const std::string& request = "", int ms = 40'000) {
-    const auto matches = [&](const TradingSessionStatus& s) {
-      return s.trading_session_id == kAuction && s.status == status && s.request_id == request;
-    };
-    const bool came = wait([&] { return std::any_of(statuses.begin(), statuses.end(), matches); }, ms);
-    for (const TradingSessionStatus& s : read([&] { return statuses; })) {
-      UNSCOPED_INFO("TradingSessionStatus " << s.trading_session_id << " " << s.status << " '" << s.request_id << "': " << s.text);
+// The ranking `c` is sent: (price, quantity) of each bid, best first.
+std::vector<std::pair<std::int64_t, std::int64_t>> ranking(Client& c, const std::string& request) {
+  crix::fix::MarketDataRequest v;
+  v.md_req_id = request;
+  v.subscription = '0';
+  v.bids = true;
+  v.offers = v.trades = false;
+  v.symbols = {"STEEL-IRON"};
+  v.trading_session_id = kAuction;
+  REQUIRE(c.fix().send(v));
+  REQUIRE(c.wait([&](const Received& got) {
+    return std::any_of(got.snapshots.begin(), got.snapshots.end(), [&](const auto& w) { return w.md_req_id == request; });
+  }));
+  std::vector<std::pair<std::int64_t, std::int64_t>> bids;
+  for (const auto& w : c.get(&Received::snapshots)) {
+    if (w.md_req_id != request) continue;
+    for (const auto& e : w.entries) {
+      CHECK(e.type == '0');
+      CHECK(e.trading_session_id == kAuction);
+      bids.emplace_back(e.price, e.size);
     }
-    for (const auto& j : get(&Received::session_rejects)) UNSCOPED_INFO("Reject: " << j.text << ", tag " << j.ref_tag_id);
-    REQUIRE(came);
-    return read([&] { return *std::find_if(statuses.begin(), statuses.end(), matches); });
   }
-  // The auction's status now, asked with a TradingSessionStatusRequest (all auctions).
-  TradingSessionStatus ask_status(const std::string& request) {
-    crix::fix::TradingSessionStatusRequest g;
-    g.request_id = request;
-    REQUIRE(fix().send(g));
-    const auto answered = [&] {
-      return std::any_of(statuses.begin(), statuses.end(), [&](const TradingSessionStatus& s) { return s.request_id == request; });
-    };
-    REQUIRE(wait(answered));
-    return read([&] {
-      return *std::find_if(statuses.begin(), statuses.end(), [&](const TradingSessionStatus& s) { return s.request_id == request; });
-    });
-  }
-  // The ranking: (price, quantity) of each bid, best first.
-  std::vector<std::pair<std::int64_t, std::int64_t>> ranking(const std::string& request) {
-    crix::fix::MarketDataRequest v;
-    v.md_req_id = request;
-    v.subscription = '0';
-    v.bids = true;
-    v.offers = v.trades = false;
-    v.symbols = {"STEEL-IRON"};
-    v.trading_session_id = kAuction;
-    REQUIRE(fix().send(v));
-    const auto found = [&] {
-      return std::any_of(snapshots.begin(), snapshots.end(), [&](const auto& w) { return w.md_req_id == request; });
-    };
-    REQUIRE(wait(found));
-    std::vector<std::pair<std::int64_t, std::int64_t>> bids;
-    for (const auto& w : get(&Received::snapshots)) {
-      if (w.md_req_id != request) continue;
-      for (const auto& e : w.entries) {
-        CHECK(e.type == '0');
-        CHECK(e.trading_session_id == kAuction);
-        bids.emplace_back(e.price, e.size);
-      }
-    }
-    return bids;
-  }
-
-  std::vector<TradingSessionStatus> statuses;  // guarded by the board
-
- private:
-  using Received = crix::test::RecordingClient;
-};
+  return bids;
+}
 
 // The sample and a fresh ledger with AU-HB-450 announced from now for `seconds`; crixd started on it.
-struct Running {
-  const crix::test::ScratchDir dir{"auction-fix"};
-  const std::string market = crix::test::all_day_market(dir);
-  const std::string ledger = dir.file("crix.ledger");
-  const std::uint16_t port = crix::test::free_port();
-  std::unique_ptr<crix::test::CrixdProcess> crixd;
-
-  explicit Running(int seconds) {
+struct Running : crix::test::SampleCrixd {
+  explicit Running(int seconds) : SampleCrixd(CRIXD_BIN, CRIX_BIN, "auction-fix") {
     const crix::test::RunResult r = crix::test::run(
-        {CRIX_BIN, "operator", ledger, "--market", market, "auction-announce", kAuction, "now", "+" + std::to_string(seconds)});
+        {crix_bin, "operator", ledger, "--market", market, "auction-announce", kAuction, "now", "+" + std::to_string(seconds)});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Matchers::Contains("auction AU-HB-450 (STEEL-IRON): announced"));
     start();
-  }
-  void start() {
-    crixd = std::make_unique<crix::test::CrixdProcess>(CRIXD_BIN, dir, market, ledger, port, "os");
-    REQUIRE(crixd->listening(port));
-  }
-  void stop(int signal) {
-    INFO(crixd->errors());
-    CHECK(crixd->stop(signal) == (signal == SIGKILL ? 128 + SIGKILL : 0));
-  }
-  std::string trades() {
-    const crix::test::RunResult r = crix::test::run({CRIX_BIN, "ledger", "trades", ledger});
-    INFO(r.err);
-    CHECK(r.exit_code == 0);
-    return r.out;
   }
 };
 
@@ -163,24 +118,24 @@ std::size_t occurrences(const std::string& text, const std::string& word) {
 // The bids of both scenarios: Tianjin 300,000 t at 600.00 raised to 605.00, Sichuan 400,000 t at 570.00.
 void place_bids(Client& tj, Client& sc) {
   // Below the reserve: refused with the exchange's sentence, nothing reserved.
-  const ExecReport low = sc.bid("S0", "SC-PZH-BF-1750", 400000, 54500);
+  const ExecReport low = bid(sc, "S0", "SC-PZH-BF-1750", 400000, 54500);
   CHECK(low.exec_type == '8');
   CHECK(low.trading_session_id == kAuction);
   CHECK_THAT(low.text, Catch::Matchers::Contains("550.00"));
-  const ExecReport b1 = tj.bid("B1", "TJ-NEW-BF-2500", 300000, 60000);
+  const ExecReport b1 = bid(tj, "B1", "TJ-NEW-BF-2500", 300000, 60000);
   REQUIRE(b1.exec_type == '0');
   CHECK(b1.ord_status == '0');
   CHECK(b1.trading_session_id == kAuction);
   CHECK(b1.leaves_qty == 300000);
-  REQUIRE(sc.bid("S1", "SC-PZH-BF-1750", 400000, 57000).exec_type == '0');
+  REQUIRE(bid(sc, "S1", "SC-PZH-BF-1750", 400000, 57000).exec_type == '0');
   // A raise: the raised bid replaced by the new one.
-  const ExecReport b2 = tj.bid("B2", "TJ-NEW-BF-2500", 300000, 60500);
+  const ExecReport b2 = bid(tj, "B2", "TJ-NEW-BF-2500", 300000, 60500);
   REQUIRE(b2.exec_type == '5');
   CHECK(b2.orig_cl_ord_id == "B1");
   CHECK(b2.order_id != b1.order_id);
   CHECK(b2.price == 60500);
   // Lowering it is refused.
-  const ExecReport lower_bid = tj.bid("B3", "TJ-NEW-BF-2500", 300000, 60000);
+  const ExecReport lower_bid = bid(tj, "B3", "TJ-NEW-BF-2500", 300000, 60000);
   CHECK(lower_bid.exec_type == '8');
   CHECK_FALSE(lower_bid.text.empty());
 }
@@ -190,7 +145,7 @@ void place_bids(Client& tj, Client& sc) {
 // TradeCaptureReport per allocation, every session the closed status; two auction trades on the ledger.
 void check_result(Running& x, Client& seller, Client& tj, Client& sc) {
   for (Client* c : {&seller, &tj, &sc}) {
-    const TradingSessionStatus closed = c->status(3);
+    const TradingSessionStatus closed = status(*c, 3);
     CHECK(closed.unsolicited);
     CHECK(closed.total_volume == 500000);
     CHECK(closed.clearing_px == 57000);
@@ -245,7 +200,7 @@ TEST_CASE("auction over FIX: announced, listed, bids refused, placed and raised,
   Client tj(x.port, kTianjin);
   Client sc(x.port, kSichuan);
   // Announced before these sessions began: they ask.
-  const TradingSessionStatus open = tj.ask_status("G1");
+  const TradingSessionStatus open = ask_status(tj, "G1");
   CHECK(open.status == 2);
   CHECK_FALSE(open.unsolicited);
   CHECK(open.symbol == "STEEL-IRON");
@@ -278,7 +233,7 @@ TEST_CASE("auction over FIX: announced, listed, bids refused, placed and raised,
   REQUIRE(unknown);
   CHECK_THAT(unknown->text, Catch::Matchers::Contains("TradingSessionID(336) 'AU-NOPE' is no auction"));
   place_bids(tj, sc);
-  CHECK(tj.ranking("R1") == std::vector<std::pair<std::int64_t, std::int64_t>>{{60500, 300000}, {57000, 400000}});
+  CHECK(ranking(tj, "R1") == std::vector<std::pair<std::int64_t, std::int64_t>>{{60500, 300000}, {57000, 400000}});
   check_result(x, seller, tj, sc);
   x.stop(SIGTERM);
 }
@@ -296,12 +251,12 @@ TEST_CASE("auction over FIX: crixd killed and stopped while the auction is open,
   x.start();
   {
     Client tj(x.port, kTianjin);
-    const TradingSessionStatus open = tj.ask_status("G2");
+    const TradingSessionStatus open = ask_status(tj, "G2");
     CHECK(open.status == 2);
     CHECK_THAT(open.text, Catch::Matchers::Contains("2 bids"));
-    CHECK(tj.ranking("R2") == std::vector<std::pair<std::int64_t, std::int64_t>>{{60500, 300000}, {57000, 400000}});
+    CHECK(ranking(tj, "R2") == std::vector<std::pair<std::int64_t, std::int64_t>>{{60500, 300000}, {57000, 400000}});
     // The raised bid's ClOrdID was restored with it: a new bid may not take it again.
-    const ExecReport again = tj.bid("B2", "TJ-NEW-BF-2500", 300000, 61000);
+    const ExecReport again = bid(tj, "B2", "TJ-NEW-BF-2500", 300000, 61000);
     CHECK(again.exec_type == '8');
     CHECK(again.ord_rej_reason == 6);
   }
@@ -321,10 +276,8 @@ TEST_CASE("crix order: buy --auction bids (refused, placed, raised) and book --a
   const auto order = [&](const std::string& who, std::vector<std::string> args) {
     std::vector<std::string> argv = {CRIX_BIN, "order", "--as", who, "--port", std::to_string(x.port), "--fresh"};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::string password = "CRIX_PASSWORD=demo-";
-    for (const char c : who) password += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     crix::test::RunOptions options;
-    options.env = {password};
+    options.env = {"CRIX_PASSWORD=" + crix::test::demo_password(who)};
     const crix::test::RunResult r = crix::test::run(argv, options);
     UNSCOPED_INFO("crix order " << who << " ... -> " << r.exit_code << "\nstdout:\n" << r.out << "stderr:\n" << r.err);
     return r;

@@ -3,19 +3,12 @@
 // ledger read afterwards with `crix ledger trades`.
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-
 #include <algorithm>
-#include <cctype>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "gateway/fix/fix_api.hpp"
-#include "tests/support/fix_client.hpp"
-#include "tests/support/ports.hpp"
-#include "tests/support/process.hpp"
-#include "tests/support/scratch_dir.hpp"
+#include "tests/support/sample_crixd.hpp"
 
 namespace {
 
@@ -26,48 +19,34 @@ using Received = crix::test::RecordingClient;
 const std::string kSeller = "HB-TANGSHAN-IRON";  // facility HB-BF-450, Hebei
 const std::string kBuyer = "TJ-BOHAI-STEEL";     // project TJ-NEW-BF-2500, Tianjin (key region: 1.5:1)
 
-class Client : public crix::test::FixClient {
- public:
-  Client(std::uint16_t port, const std::string& participant)
-      : FixClient(port, participant, "demo-" + lower(participant), 5, "", true) {
-    REQUIRE(fix().wait_logged_on(5000));
-  }
-  ~Client() override { stop(); }
-  Client(const Client&) = delete;
-  Client& operator=(const Client&) = delete;
+using Client = crix::test::SampleClient;
 
-  // Sends `r` and waits for its TradeCaptureReportAck.
-  TradeCaptureReportAck ask(const TradeCaptureReport& r) {
-    REQUIRE(fix().send(r));
-    const std::string id = r.trade_report_id;
-    const bool answered = wait([&](const Received& c) { return find_ack(c, id) != nullptr; });
-    // What the session was told instead, should the Ack not come.
-    for (const auto& j : get(&Received::business_rejects)) UNSCOPED_INFO("BusinessMessageReject: " << j.text);
-    for (const auto& j : get(&Received::session_rejects)) UNSCOPED_INFO("Reject: " << j.text << ", tag " << j.ref_tag_id);
-    REQUIRE(answered);
-    return read([&] { return *find_ack(*this, id); });
-  }
-  // Waits for the nth TradeCaptureReport about block `block` with ExecType `exec_type`.
-  TradeCaptureReport report(const std::string& block, char exec_type) {
-    const auto matches = [&](const TradeCaptureReport& t) { return t.block_id == block && t.exec_type == exec_type; };
-    REQUIRE(wait([&](const Received& c) {
-      return std::any_of(c.trade_reports.begin(), c.trade_reports.end(), matches);
-    }));
-    return read([&] { return *std::find_if(trade_reports.begin(), trade_reports.end(), matches); });
-  }
-
- private:
-  static std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  }
-  static const TradeCaptureReportAck* find_ack(const Received& c, const std::string& id) {
-    for (const TradeCaptureReportAck& a : c.trade_acks) {
+// Sends `r` on `c` and waits for its TradeCaptureReportAck.
+TradeCaptureReportAck ask(Client& c, const TradeCaptureReport& r) {
+  const auto find_ack = [](const Received& got, const std::string& id) -> const TradeCaptureReportAck* {
+    for (const TradeCaptureReportAck& a : got.trade_acks) {
       if (a.trade_report_id == id) return &a;
     }
     return nullptr;
-  }
-};
+  };
+  REQUIRE(c.fix().send(r));
+  const std::string id = r.trade_report_id;
+  const bool answered = c.wait([&](const Received& got) { return find_ack(got, id) != nullptr; });
+  // What the session was told instead, should the Ack not come.
+  for (const auto& j : c.get(&Received::business_rejects)) UNSCOPED_INFO("BusinessMessageReject: " << j.text);
+  for (const auto& j : c.get(&Received::session_rejects)) UNSCOPED_INFO("Reject: " << j.text << ", tag " << j.ref_tag_id);
+  REQUIRE(answered);
+  return c.read([&] { return *find_ack(c, id); });
+}
+
+// Waits for the first TradeCaptureReport to `c` about block `block` with ExecType `exec_type`.
+TradeCaptureReport report(Client& c, const std::string& block, char exec_type) {
+  const auto matches = [&](const TradeCaptureReport& t) { return t.block_id == block && t.exec_type == exec_type; };
+  REQUIRE(c.wait([&](const Received& got) {
+    return std::any_of(got.trade_reports.begin(), got.trade_reports.end(), matches);
+  }));
+  return c.read([&] { return *std::find_if(c.trade_reports.begin(), c.trade_reports.end(), matches); });
+}
 
 TradeCaptureReport propose(const std::string& id, char side, const std::string& account, std::int64_t qty,
                            std::int64_t price, const std::string& to, const std::string& symbol = "STEEL-IRON") {
@@ -108,28 +87,8 @@ TradeCaptureReport withdraw(const std::string& id, const std::string& block) {
 }
 
 // A crixd on the all-day sample and a fresh ledger.
-struct Running {
-  const crix::test::ScratchDir dir{"block-fix"};
-  const std::string market = crix::test::all_day_market(dir);
-  const std::string ledger = dir.file("crix.ledger");
-  const std::uint16_t port = crix::test::free_port();
-  std::unique_ptr<crix::test::CrixdProcess> crixd;
-
-  Running() { start(); }
-  void start() {
-    crixd = std::make_unique<crix::test::CrixdProcess>(CRIXD_BIN, dir, market, ledger, port, "os");
-    REQUIRE(crixd->listening(port));
-  }
-  void stop() {
-    INFO(crixd->errors());
-    CHECK(crixd->stop(SIGTERM) == 0);
-  }
-  std::string trades() {
-    const crix::test::RunResult r = crix::test::run({CRIX_BIN, "ledger", "trades", ledger});
-    INFO(r.err);
-    CHECK(r.exit_code == 0);
-    return r.out;
-  }
+struct Running : crix::test::SampleCrixd {
+  Running() : SampleCrixd(CRIXD_BIN, CRIX_BIN, "block-fix") { start(); }
 };
 
 }  // namespace
@@ -141,14 +100,14 @@ TEST_CASE("block over FIX: proposed, alleged to the buyer, accepted, reported to
   Client buyer(x.port, kBuyer);
 
   // 700 yuan: outside the book's band, inside the block band.
-  const TradeCaptureReportAck proposed = seller.ask(propose("p1", '2', "HB-BF-450", 300000, 70000, kBuyer));
+  const TradeCaptureReportAck proposed = ask(seller, propose("p1", '2', "HB-BF-450", 300000, 70000, kBuyer));
   INFO(proposed.text);
   REQUIRE(proposed.status == 0);
   CHECK(proposed.exec_type == '0');
   const std::string block = proposed.block_id;
   REQUIRE_FALSE(block.empty());
 
-  const TradeCaptureReport alleged = buyer.report(block, '0');
+  const TradeCaptureReport alleged = report(buyer, block, '0');
   CHECK(alleged.report_type == 1);
   CHECK(alleged.trd_type == 1);
   CHECK(alleged.side == '1');  // the buyer's side
@@ -166,14 +125,14 @@ TEST_CASE("block over FIX: proposed, alleged to the buyer, accepted, reported to
   CHECK(buyer.get(&Received::trade_request_acks)[0].tot_num_trade_reports == 1);
   CHECK(buyer.get(&Received::trade_request_acks)[0].status == 1);
 
-  const TradeCaptureReportAck accepted = buyer.ask(answer("a1", 2, block, "TJ-NEW-BF-2500"));
+  const TradeCaptureReportAck accepted = ask(buyer, answer("a1", 2, block, "TJ-NEW-BF-2500"));
   INFO(accepted.text);
   REQUIRE(accepted.status == 0);
   CHECK(accepted.exec_type == 'F');
   CHECK(accepted.block_id == block);
 
-  const TradeCaptureReport bought = buyer.report(block, 'F');
-  const TradeCaptureReport sold = seller.report(block, 'F');
+  const TradeCaptureReport bought = report(buyer, block, 'F');
+  const TradeCaptureReport sold = report(seller, block, 'F');
   CHECK(bought.trade_id == "1");
   CHECK(sold.trade_id == "1");
   CHECK(bought.side == '1');
@@ -188,7 +147,7 @@ TEST_CASE("block over FIX: proposed, alleged to the buyer, accepted, reported to
   CHECK(bought.ratio_permille == 1500);
 
   // Settled once: the block is no longer pending, an answer finds nothing.
-  const TradeCaptureReportAck again = buyer.ask(answer("a2", 2, block, "TJ-NEW-BF-2500"));
+  const TradeCaptureReportAck again = ask(buyer, answer("a2", 2, block, "TJ-NEW-BF-2500"));
   CHECK(again.status == 1);
   CHECK_THAT(again.text, Catch::Matchers::Contains("no pending block proposal " + block));
 
@@ -215,29 +174,29 @@ TEST_CASE("block over FIX: declined by the counterparty, withdrawn by the propos
   Client seller(x.port, kSeller);
   Client buyer(x.port, kBuyer);
 
-  const TradeCaptureReportAck first = seller.ask(propose("p1", '2', "HB-BF-450", 100000, 60000, kBuyer));
+  const TradeCaptureReportAck first = ask(seller, propose("p1", '2', "HB-BF-450", 100000, 60000, kBuyer));
   REQUIRE(first.status == 0);
-  buyer.report(first.block_id, '0');
+  report(buyer, first.block_id, '0');
   // Only the proposer withdraws.
-  const TradeCaptureReportAck stolen = buyer.ask(withdraw("w0", first.block_id));
+  const TradeCaptureReportAck stolen = ask(buyer, withdraw("w0", first.block_id));
   CHECK(stolen.status == 1);
   CHECK(stolen.exec_type == '8');
-  const TradeCaptureReportAck declined = buyer.ask(answer("d1", 3, first.block_id));
+  const TradeCaptureReportAck declined = ask(buyer, answer("d1", 3, first.block_id));
   REQUIRE(declined.status == 0);
   CHECK(declined.exec_type == '4');
-  const TradeCaptureReport told = seller.report(first.block_id, '4');
+  const TradeCaptureReport told = report(seller, first.block_id, '4');
   CHECK(told.trans_type == 1);
   CHECK(told.report_type == 3);
   CHECK_THAT(told.text, Catch::Matchers::Contains("declined"));
-  buyer.report(first.block_id, '4');
+  report(buyer, first.block_id, '4');
 
-  const TradeCaptureReportAck second = seller.ask(propose("p2", '2', "HB-BF-450", 100000, 60000, kBuyer));
+  const TradeCaptureReportAck second = ask(seller, propose("p2", '2', "HB-BF-450", 100000, 60000, kBuyer));
   REQUIRE(second.status == 0);
   CHECK(second.block_id != first.block_id);
-  const TradeCaptureReportAck withdrawn = seller.ask(withdraw("w1", second.block_id));
+  const TradeCaptureReportAck withdrawn = ask(seller, withdraw("w1", second.block_id));
   REQUIRE(withdrawn.status == 0);
-  CHECK_THAT(buyer.report(second.block_id, '4').text, Catch::Matchers::Contains("withdrawn by " + kSeller));
-  CHECK(seller.report(second.block_id, '4').trans_type == 1);
+  CHECK_THAT(report(buyer, second.block_id, '4').text, Catch::Matchers::Contains("withdrawn by " + kSeller));
+  CHECK(report(seller, second.block_id, '4').trans_type == 1);
 }
 
 TEST_CASE("block over FIX: refused requests get a rejecting TradeCaptureReportAck naming what is wrong",
@@ -246,7 +205,7 @@ TEST_CASE("block over FIX: refused requests get a rejecting TradeCaptureReportAc
   Client seller(x.port, kSeller);
   Client buyer(x.port, kBuyer);
   const auto refused = [](Client& c, const TradeCaptureReport& r) {
-    const TradeCaptureReportAck a = c.ask(r);
+    const TradeCaptureReportAck a = ask(c, r);
     CHECK(a.status == 1);
     CHECK(a.exec_type == '8');
     return a;
@@ -279,14 +238,14 @@ TEST_CASE("block over FIX: refused requests get a rejecting TradeCaptureReportAc
              Catch::Matchers::Contains("block"));
 
   // A refused acceptance (an account the acceptor does not own) leaves the proposal pending.
-  const TradeCaptureReportAck p = seller.ask(propose("p1", '2', "HB-BF-450", 100000, 60000, kBuyer));
+  const TradeCaptureReportAck p = ask(seller, propose("p1", '2', "HB-BF-450", 100000, 60000, kBuyer));
   REQUIRE(p.status == 0);
   const TradeCaptureReportAck wrong = refused(buyer, answer("a1", 2, p.block_id, "NO-SUCH-PROJECT"));
   CHECK_THAT(wrong.text, Catch::Matchers::StartsWith("Account(1) 'NO-SUCH-PROJECT' is no registered project"));
   const TradeCaptureReportAck not_mine = refused(buyer, answer("a2", 2, p.block_id, "SC-PZH-BF-1750"));
   CHECK_THAT(not_mine.text, Catch::Matchers::Contains("SC-PZH-BF-1750"));
-  CHECK(buyer.ask(answer("a3", 2, p.block_id, "TJ-NEW-BF-2500")).status == 0);
-  CHECK(seller.report(p.block_id, 'F').trade_id == "1");
+  CHECK(ask(buyer, answer("a3", 2, p.block_id, "TJ-NEW-BF-2500")).status == 0);
+  CHECK(report(seller, p.block_id, 'F').trade_id == "1");
 }
 
 TEST_CASE("block over FIX: a proposal pending at a restart is still pending after it and can be accepted",
@@ -295,7 +254,7 @@ TEST_CASE("block over FIX: a proposal pending at a restart is still pending afte
   std::string block;
   {
     Client seller(x.port, kSeller);
-    const TradeCaptureReportAck p = seller.ask(propose("p1", '2', "HB-BF-450", 300000, 70000, kBuyer));
+    const TradeCaptureReportAck p = ask(seller, propose("p1", '2', "HB-BF-450", 300000, 70000, kBuyer));
     REQUIRE(p.status == 0);
     block = p.block_id;
   }
@@ -312,6 +271,6 @@ TEST_CASE("block over FIX: a proposal pending at a restart is still pending afte
   CHECK(pending[0].report_type == 1);
   CHECK(pending[0].trade_request_id == "after-restart");
   CHECK(pending[0].last_rpt_requested);
-  CHECK(buyer.ask(answer("a1", 2, block, "TJ-NEW-BF-2500")).status == 0);
-  CHECK(buyer.report(block, 'F').trade_id == "1");
+  CHECK(ask(buyer, answer("a1", 2, block, "TJ-NEW-BF-2500")).status == 0);
+  CHECK(report(buyer, block, 'F').trade_id == "1");
 }

@@ -36,6 +36,7 @@
 
 #include "engine/calendar.hpp"
 #include "engine/registry.hpp"
+#include "gateway/feed_json.hpp"
 #include "gateway/password.hpp"
 #include "ledger/error.hpp"
 #include "ledger/json.hpp"
@@ -50,6 +51,7 @@ namespace bhttp = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
+namespace feed_json = crix::gateway::feed_json;
 using tcp = net::ip::tcp;
 using Json = nlohmann::ordered_json;
 using Request = bhttp::request<bhttp::string_body>;
@@ -939,58 +941,6 @@ Json to_json(const BlockView& b, std::int32_t offset) {
               {"qty", b.qty}};
 }
 
-// An auction (docs/API.md). `identities`: operators and regulators see who bid; the public sees the
-// ranking's prices, quantities and times, and the allocations with what the public elimination list
-// shows of a trade (its id, the facility, the buyer's project), not the bidders.
-Json to_json(const AuctionView& v, std::int32_t offset, bool identities) {
-  const auto time = [](std::int64_t ns) { return ns == 0 ? Json(nullptr) : Json(ns); };
-  Json ranking = Json::array();
-  for (const AuctionBidView& b : v.ranking) {
-    Json j;
-    if (identities) j["id"] = b.id;
-    j["seq"] = b.seq;
-    j["time"] = time(b.time);
-    j["time_text"] = time_or_null(b.time, offset);
-    if (identities) {
-      j["bidder"] = b.bidder;
-      j["project"] = b.project;
-    }
-    j["price"] = b.price;
-    j["qty"] = b.qty;
-    j["won"] = b.won;
-    ranking.push_back(std::move(j));
-  }
-  Json allocations = Json::array();
-  for (const AuctionAllocationView& a : v.allocations) {
-    Json j{{"trade", a.trade}};
-    if (identities) j["bidder"] = a.bidder;
-    j["project"] = a.project;
-    j["facility"] = a.facility;
-    j["price"] = a.price;
-    j["qty"] = a.qty;
-    allocations.push_back(std::move(j));
-  }
-  return Json{{"index", v.index},
-              {"id", v.id},
-              {"symbol", v.symbol},
-              {"seller", v.seller},
-              {"facilities", v.facilities},
-              {"qty", v.qty},
-              {"whole", v.whole},
-              {"reserve", v.reserve},
-              {"increment", v.increment},
-              {"pricing", v.pricing},
-              {"state", v.state},
-              {"opens", time(v.opens)},
-              {"opens_text", time_or_null(v.opens, offset)},
-              {"closes", time(v.closes)},
-              {"closes_text", time_or_null(v.closes, offset)},
-              {"ranking", std::move(ranking)},
-              {"sold", v.sold},
-              {"price", v.price == 0 ? Json(nullptr) : Json(v.price)},
-              {"allocations", std::move(allocations)}};
-}
-
 Json to_json(const SessionView& s, std::int32_t offset) {
   return Json{{"participant", s.participant},
               {"comp_id", s.comp_id},
@@ -1162,10 +1112,15 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/auctions") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
-      const bool identities = who.role >= Role::kRegulator;
-      return reply(json_answer(bhttp::status::ok, items(link.auctions(), [&](const auto& v) {
-                                 return to_json(v, offset, identities);
-                               })));
+      // The feed's writer: an operator's items are the feed's auctions; the public's name no bidder.
+      const auto bidders = who.role >= Role::kRegulator ? feed_json::Bidders::kShown : feed_json::Bidders::kHidden;
+      std::string body = "{\"items\":[";
+      for (const AuctionView& v : link.auctions()) {
+        if (body.back() != '[') body += ',';
+        feed_json::auction(body, v, offset, bidders);
+      }
+      body += "]}\n";  // as json_answer ends it
+      return reply(Answer{bhttp::status::ok, std::move(body), "application/json", {}});
     }
     if (path == "/api/v1/sessions") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);

@@ -46,6 +46,9 @@ void RecordingClient::on_trade_capture_ack(const crix::fix::TradeCaptureReportAc
 void RecordingClient::on_trade_capture_request_ack(const crix::fix::TradeCaptureReportRequestAck& ack) {
   board.update([&] { trade_request_acks.push_back(ack); });
 }
+void RecordingClient::on_trading_session_status(const crix::fix::TradingSessionStatus& status) {
+  board.update([&] { trading_session_statuses.push_back(status); });
+}
 
 bool RecordingClient::has(const std::string& cl_ord_id, char exec_type) const {
   return count(cl_ord_id, exec_type) > 0;

@@ -67,6 +67,7 @@ class RecordingClient : public crix::fix::ClientHandler {
   void on_trade_capture_report(const crix::fix::TradeCaptureReport& report) override;
   void on_trade_capture_ack(const crix::fix::TradeCaptureReportAck& ack) override;
   void on_trade_capture_request_ack(const crix::fix::TradeCaptureReportRequestAck& ack) override;
+  void on_trading_session_status(const crix::fix::TradingSessionStatus& status) override;
 
   // Waits until `done` holds over what was received: done() or done(*this), run under the lock, so it
   // reads the members directly or through has() and count(), never through the locking accessors.
@@ -116,6 +117,7 @@ class RecordingClient : public crix::fix::ClientHandler {
   std::vector<crix::fix::TradeCaptureReport> trade_reports;
   std::vector<crix::fix::TradeCaptureReportAck> trade_acks;
   std::vector<crix::fix::TradeCaptureReportRequestAck> trade_request_acks;
+  std::vector<crix::fix::TradingSessionStatus> trading_session_statuses;  // the auctions'
 
  private:
   // The positions in `reports` of `cl_ord_id`'s reports (none: an empty list). Under the lock only.
