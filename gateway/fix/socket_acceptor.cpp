@@ -262,6 +262,12 @@ class SocketAcceptor::Connection final : public FIX::Responder {
   int fd() const { return fd_; }
   bool closed() const { return closed_.load(); }
   const std::string& peer() const { return peer_; }
+  // The peer has closed its end (its FIN or a reset arrived), whether or not this connection's thread
+  // has read that yet. Any thread: the descriptor lives as long as this object.
+  bool peer_closed() const {
+    pollfd p{fd_, POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  }
   const std::string& failure() const { return failure_; }
 
   FIX::Session* session = nullptr;  // the connection's thread only; set by its first message
@@ -452,9 +458,11 @@ std::string SocketAcceptor::over_limit(const std::string& address) const {
     return "the exchange serves at most " + std::to_string(limits_.max_connections) +
            " FIX connections (exchange.max_connections)";
   }
+  // A connection whose peer has gone does not count, though its thread may not have seen it go yet: a
+  // client that reconnects at once after closing is not refused for its own last connection.
   std::size_t same = 0;
   for (const std::unique_ptr<Running>& r : running_) {
-    if (!r->done.load() && address_of(r->connection->peer()) == address) ++same;
+    if (!r->done.load() && address_of(r->connection->peer()) == address && !r->connection->peer_closed()) ++same;
   }
   if (same >= limits_.max_per_address) {
     return address + " has " + std::to_string(same) +
