@@ -24,6 +24,7 @@
 #include "engine/state_hash.hpp"
 #include "tests/reference_book.hpp"
 #include "tests/support/rng.hpp"
+#include "tests/support/scale.hpp"
 
 namespace {
 
@@ -156,7 +157,7 @@ class TestHook final : public EligibilityHook {
 // Every combination of these appears once per self-trade mode: 3 hooks x 3 pool shapes x 2 instrument
 // counts x 3 participant counts x 2 price bands.
 constexpr std::uint64_t kStreamsPerMode = 108;
-constexpr int kCommandsPerStream = 5000;
+constexpr int kCommandsPerStream = crix::test::scaled(5000, 2000);  // every shape still runs under the sanitizers
 
 struct StreamShape {
   EngineSettings settings;

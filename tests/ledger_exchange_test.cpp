@@ -26,6 +26,7 @@
 #include "ledger/verify.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/ports.hpp"
+#include "tests/support/scale.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tools/simulate.hpp"
 
@@ -789,9 +790,10 @@ TEST_CASE("crix verify gives a verdict on a ledger with a page zeroed, never a c
   const std::string damaged = dir.file("damaged.ledger");
   std::size_t stopped_lmdb = 0;  // pages whose loss made LMDB abort the process (SIGABRT before)
   std::size_t refused = 0;
-  // Every second page from 2 (0 and 1 are LMDB's meta pages): half the runs of every page (34 s under
-  // ASan), and both the pages LMDB aborted on and those it reports run through the whole file.
-  for (std::size_t p = 2; p < pages; p += 2) {
+  // Every second page from 2 (0 and 1 are LMDB's meta pages), every fourth under the sanitizers (34 s
+  // for every second under ASan): both the pages LMDB aborted on and those it reports run through the
+  // whole file.
+  for (std::size_t p = 2; p < pages; p += crix::test::scaled<std::size_t>(2, 4)) {
     std::string copy = bytes;
     std::fill_n(copy.begin() + static_cast<std::ptrdiff_t>(p * page), page, '\0');
     std::ofstream(damaged, std::ios::binary | std::ios::trunc).write(copy.data(), static_cast<std::streamsize>(copy.size()));
@@ -969,7 +971,8 @@ TEST_CASE("crix ledger on a ledger with a page zeroed ends with a clear error or
   REQUIRE(pages > 20);
   const std::string damaged = dir.file("damaged.ledger");
   std::size_t stopped_lmdb = 0;  // pages whose loss made LMDB stop the process (SIGABRT, SIGSEGV before)
-  for (std::size_t p = 2; p < pages; p += 2) {  // 0 and 1 are LMDB's meta pages; every second one: 3 s
+  // 0 and 1 are LMDB's meta pages; every second one (3 s), every fourth under the sanitizers.
+  for (std::size_t p = 2; p < pages; p += crix::test::scaled<std::size_t>(2, 4)) {
     std::string copy = bytes;
     std::fill_n(copy.begin() + static_cast<std::ptrdiff_t>(p * page), page, '\0');
     write_bytes(damaged, copy);
