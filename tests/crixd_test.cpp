@@ -372,6 +372,24 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknow
   CHECK(again.stop(SIGTERM) == 0);
 }
 
+TEST_CASE("crixd: its threads carry names (engine, ledger, each FIX connection, console, FIX store) for top "
+          "and perf",
+          "[crixd]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  const std::vector<std::string> names = exchange.crixd.thread_names();
+  const auto has = [&](const std::string& name) { return std::count(names.begin(), names.end(), name); };
+  INFO(Catch::Detail::stringify(names));
+  CHECK(has("crix-engine") == 1);
+  CHECK(has("crix-ledger") == 1);
+  CHECK(has("crix-fix") >= 1);  // the logged-on session's connection
+  CHECK(has("crix-http") >= 1);
+  CHECK(has("crix-fix-sync") == 1);
+  check_stops_cleanly(exchange.crixd);
+}
+
 TEST_CASE("crixd: start-up errors say what to do", "[crixd]") {
   const TempDir dir;
   const std::string market = all_day_market(dir);

@@ -1,6 +1,7 @@
 // The LMDB MessageStore (message_store.hpp: layout, durability, threads).
 #include "gateway/fix/message_store.hpp"
 
+#include <pthread.h>
 #include <fcntl.h>
 #include <lmdb.h>
 
@@ -477,7 +478,12 @@ class LastingFileStore final : public FIX::FileStore {
 
 LmdbStoreFactory::LmdbStoreFactory(const std::string& path, const LmdbStoreOptions& options)
     : env_(std::make_shared<LmdbEnv>(path)), options_(options) {
-  if (options_.sync_interval.count() > 0) syncer_ = std::thread([this] { sync_loop(); });
+  if (options_.sync_interval.count() > 0) {
+    syncer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "crix-fix-sync");
+      sync_loop();
+    });
+  }
 }
 
 LmdbStoreFactory::~LmdbStoreFactory() {

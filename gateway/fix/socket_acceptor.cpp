@@ -1,6 +1,7 @@
 // SocketAcceptor (socket_acceptor.hpp): QuickFIX's acceptor sessions over our own connection threads.
 #include "gateway/fix/socket_acceptor.hpp"
 
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -414,6 +415,7 @@ void SocketAcceptor::onStart() {
     Running* raw = running.get();
     try {
       raw->thread = std::thread([this, raw] {
+        pthread_setname_np(pthread_self(), "crix-fix");
         serve(*raw->connection);
         raw->done = true;
       });

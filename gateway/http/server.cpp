@@ -1,5 +1,6 @@
 #include "gateway/http/server.hpp"
 
+#include <pthread.h>
 #include <array>
 #include <openssl/rand.h>
 
@@ -1872,7 +1873,12 @@ void Server::start() {
   s.running = true;
   s.accept();
   const unsigned n = std::max(1u, s.options.threads);
-  for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  for (unsigned i = 0; i < n; ++i) {
+    s.threads.emplace_back([&s] {
+      pthread_setname_np(pthread_self(), "crix-http");
+      s.ioc.run();
+    });
+  }
 }
 
 void Server::stop() {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -187,6 +188,19 @@ long long CrixdProcess::memory_rollup_kb(const std::string& field) const {
     if (line.compare(0, key.size(), key) == 0) return std::stoll(line.substr(key.size()));
   }
   return -1;
+}
+
+std::vector<std::string> CrixdProcess::thread_names() const {
+  std::vector<std::string> names;
+  if (pid_ <= 0) return names;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/task", ec)) {
+    std::string name;
+    std::getline(std::ifstream(task.path() / "comm"), name);
+    if (!name.empty()) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace crix::test

@@ -51,6 +51,8 @@ class CrixdProcess {
   // A line of /proc/<pid>/smaps_rollup in kB, e.g. memory_rollup_kb("Private_Dirty"); -1 when it is not
   // running (a crixd that exited but is not yet waited for has no mappings: -1 too).
   long long memory_rollup_kb(const std::string& field) const;
+  // Its threads' names (/proc/<pid>/task/*/comm), sorted; empty when it is not running.
+  std::vector<std::string> thread_names() const;
 
  private:
   std::string err_;
