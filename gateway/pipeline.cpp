@@ -61,113 +61,125 @@ engine::SessionPhase Pipeline::phase() {
 }
 
 void Pipeline::take(const fix::OrderRequest& r) {
-  if (!run_inline([&](Unit& unit) {
-        engine_.on_request(r, unit);
-        unit.asked.emplace_back(r);
-      }) &&
-      !queue(r)) {
-    refuse(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
-  }
+  if (!queue(r)) refuse(r.session, fixv::msg_type::kNewOrderSingle, r.cl_ord_id);
 }
 
 void Pipeline::take(const fix::MarketDataRequest& r, std::uint32_t logon) {
-  if (!run_inline([&](Unit& unit) {
-        engine_.on_md_request(r, logon, unit);
-        unit.asked.emplace_back(MdRequest{r, logon});
-      }) &&
-      !queue(MdRequest{r, logon})) {
-    refuse(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id);
-  }
+  if (!queue(MdRequest{r, logon})) refuse(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id);
 }
 
 void Pipeline::take(const fix::SecurityListRequest& r) {
-  if (!run_inline([&](Unit& unit) {
-        engine_.on_security_list(r, unit);
-        unit.asked.emplace_back(r);
-      }) &&
-      !queue(r)) {
-    refuse(r.session, fixv::msg_type::kSecurityListRequest, r.security_req_id);
-  }
+  if (!queue(r)) refuse(r.session, fixv::msg_type::kSecurityListRequest, r.security_req_id);
 }
 
 void Pipeline::take(const fix::TradeCaptureReport& r) {
-  if (!run_inline([&](Unit& unit) {
-        engine_.on_trade_capture(r, unit);
-        unit.asked.emplace_back(r);
-      }) &&
-      !queue(r)) {
-    refuse(r.session, fixv::msg_type::kTradeCaptureReport, r.trade_report_id);
-  }
+  if (!queue(r)) refuse(r.session, fixv::msg_type::kTradeCaptureReport, r.trade_report_id);
 }
 
 void Pipeline::take(const fix::TradeCaptureReportRequest& r) {
-  if (!run_inline([&](Unit& unit) {
-        engine_.on_trade_capture_request(r, unit);
-        unit.asked.emplace_back(r);
-      }) &&
-      !queue(r)) {
-    refuse(r.session, fixv::msg_type::kTradeCaptureReportRequest, r.trade_request_id);
-  }
+  if (!queue(r)) refuse(r.session, fixv::msg_type::kTradeCaptureReportRequest, r.trade_request_id);
 }
 
 void Pipeline::take(const fix::TradingSessionStatusRequest& r) {
-  if (!run_inline([&](Unit& unit) {
-        engine_.on_trading_session_status_request(r, unit);
-        unit.asked.emplace_back(r);
-      }) &&
-      !queue(r)) {
-    refuse(r.session, fixv::msg_type::kTradingSessionStatusRequest, r.request_id);
-  }
+  if (!queue(r)) refuse(r.session, fixv::msg_type::kTradingSessionStatusRequest, r.request_id);
 }
 
 bool Pipeline::take(OperatorRequest o) {
   return inbound_.try_push(Queued{std::move(o), std::chrono::steady_clock::now()});
 }
 
-// A request that finds both stages idle (nothing queued, neither lock held) runs to completion on
-// the FIX thread that received it: sequenced and settled under the engine lock, committed and
-// published under the ledger lock, exactly as the two stage threads would, but without waking
-// them: two thread wake-ups were most of a lone order's time inside crixd. Otherwise it joins the
-// inbound queue. Order is kept because every take from a queue happens under its stage's lock: an
-// empty queue seen under the lock means everything before has been handled, and the engine lock is
-// held until the ledger lock is (or the unit is queued), so later units commit after this one.
-// Only a request that finds no other in flight (taken and not yet answered), after one that found
-// the same, tries: under load, requests running on the FIX threads would split the engine thread's
-// batches and cost throughput (about 10% at window 100). false: nothing ran; the caller queues it.
-template <class Handle>
-bool Pipeline::run_inline(Handle handle) {
-  last_arrival_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-  const bool alone = in_flight_.fetch_add(1) == 0;
-  if (!quiet_.exchange(alone) || !alone) return false;  // the one before came alone too
-  std::unique_lock<std::mutex> engine(engine_mutex_, std::try_to_lock);
-  if (!engine.owns_lock() || inbound_.size() != 0 || failed_ || ledger_full_ || stopping_) return false;
-  ++run_inline_;
-  std::vector<Unit> units(1);
-  units[0].taken = std::chrono::steady_clock::now();
-  units[0].requests = 1;
-  units[0].console.arrivals.push_back(units[0].taken);
-  handle(units[0]);
-  if (units[0].batch.empty() && units[0].out.empty()) {
-    --in_flight_;
-    return true;
-  }
-  std::unique_lock<std::mutex> ledger(ledger_mutex_, std::try_to_lock);
-  if (ledger.owns_lock() && batches_.size() == 0) {
-    engine.unlock();
-    commit_and_publish(units);
-  } else {
-    if (ledger.owns_lock()) ledger.unlock();
-    batches_.push(std::move(units[0]));
-  }
-  return true;
-}
-
-// After run_inline() said no (the request counts in in_flight_ from there): false when refused.
+// A FIX request runs on the FIX thread that received it when few requests are in flight and the engine
+// stage is idle; otherwise it joins the inbound queue for the engine thread. false: the queue was full
+// or closed, nothing queued (the caller refuses it).
+//
+// Inline, it is sequenced and settled under the engine lock, then committed and published under the
+// ledger lock, exactly as the stage threads would, but without waking them: two thread wake-ups were
+// most of an order's time inside crixd at one order in flight. The test is the number in flight (taken
+// and not yet answered), fewer than kInlineInFlight: one order in flight per session for a few sessions
+// runs inline (before 2026-12-06 only a request with none other in flight did, after one that found
+// the same: at two sessions 95% of the orders paid both wake-ups); under load (window 100: hundreds in
+// flight) the engine thread's batches stay whole, which FIX threads running their own would split.
+// Order is kept because every take from a queue happens under its stage's lock: an empty queue seen
+// under the lock means everything before has been handled, and the engine lock is held until the unit
+// is in the batch queue.
 template <class Request>
 bool Pipeline::queue(Request request) {
-  if (inbound_.try_push(Queued{std::move(request), std::chrono::steady_clock::now()})) return true;
+  const auto arrived = std::chrono::steady_clock::now();
+  const bool few = in_flight_.fetch_add(1) < kInlineInFlight;
+  if (few) {
+    std::unique_lock<std::mutex> engine(engine_mutex_, std::try_to_lock);
+    // A full batch queue would make this thread wait for room while it holds the engine stage: it
+    // reads one session, and whoever publishes may be sending to that session.
+    if (engine.owns_lock() && inbound_.size() == 0 && batches_.size() < batches_.capacity()) {
+      if (!inbound_.try_push(Queued{std::move(request), arrived}, BoundedQueue<Queued>::Wake::kQuiet)) {
+        --in_flight_;
+        return false;  // closed
+      }
+      run_inline_ += engine_step(false, BoundedQueue<Unit>::Wake::kQuiet);
+      engine.unlock();
+      publish_inline();
+      return true;
+    }
+  }
+  // The engine thread polls while requests keep coming to it (DaemonOptions::hot).
+  last_arrival_.store(arrived.time_since_epoch().count(), std::memory_order_relaxed);
+  if (inbound_.try_push(Queued{std::move(request), arrived})) return true;
   --in_flight_;
   return false;
+}
+
+// After an inline engine step (its unit is in the batch queue, pushed without waking the ledger
+// thread): the ledger stage runs here while its lock is free, on every waiting unit (one group commit,
+// then publishing). A holder of the ledger lock looks at the batch queue again after unlocking (the
+// look is under the queue's lock, so it sees a unit pushed before, or the pusher finds the lock free
+// after): an inline request holding it commits what it finds, the ledger thread's wait returns at once.
+void Pipeline::publish_inline() {
+  for (;;) {
+    std::unique_lock<std::mutex> ledger(ledger_mutex_, std::try_to_lock);
+    if (!ledger.owns_lock()) return;
+    ledger_step();
+    ledger.unlock();
+    if (!batches_.waiting()) return;
+  }
+}
+
+// Under the engine lock: every waiting request (at most max_batch_commands), and the clock's tick when
+// `tick`, run as one unit, which joins the batch queue for the ledger stage (waking the ledger thread
+// or not: `wake`). Returns the requests run.
+std::size_t Pipeline::engine_step(bool tick, BoundedQueue<Unit>::Wake wake) {
+  std::vector<Queued>& items = engine_items_;
+  items.clear();
+  inbound_.take(items, options_.max_batch_commands);
+  if (tick) items.push_back(Queued{Timer{}, {}});
+  const std::size_t taken = items.size() - (tick ? 1 : 0);
+  if (failed_ || ledger_full_) {  // nothing is sequenced: every request that would be is refused
+    refuse_all(items);
+  } else if (!items.empty()) {
+    Unit unit;
+    unit.taken = std::chrono::steady_clock::now();
+    for (Queued& item : items) {
+      engine_.handle(item.what, unit);
+      if (!std::holds_alternative<Timer>(item.what) && !std::holds_alternative<OperatorRequest>(item.what)) {
+        ++unit.requests;
+        unit.console.arrivals.push_back(item.arrived);
+        unit.asked.push_back(std::move(item.what));
+      }
+    }
+    if (!unit.batch.empty() || !unit.out.empty()) {
+      batches_.push(std::move(unit), wake);
+    } else {
+      in_flight_ -= unit.requests;
+    }
+  }
+  return taken;
+}
+
+// Under the ledger lock: every waiting unit committed as one group, then published.
+void Pipeline::ledger_step() {
+  std::vector<Unit>& units = ledger_units_;
+  units.clear();
+  batches_.take(units, batches_.capacity());
+  commit_and_publish(units);
 }
 
 void Pipeline::refuse(fix::SessionHandle session, const char* type, const std::string& id) {
@@ -191,10 +203,9 @@ void Pipeline::advance_clock() {
 }
 
 void Pipeline::engine_loop() {
-  std::vector<Queued> items;
   std::int64_t last_minute = now() / 60'000'000'000;
   for (;;) {
-    // While requests keep arriving the thread polls instead of sleeping (DaemonOptions::hot).
+    // While requests keep coming to this thread it polls instead of sleeping (DaemonOptions::hot).
     const bool hot = std::chrono::steady_clock::now().time_since_epoch() -
                          std::chrono::steady_clock::duration(last_arrival_.load(std::memory_order_relaxed)) <
                      options_.hot;
@@ -202,36 +213,14 @@ void Pipeline::engine_loop() {
                            : inbound_.wait(std::chrono::milliseconds(200));
     {
       const std::lock_guard<std::mutex> lock(engine_mutex_);
-      items.clear();
-      inbound_.take(items, options_.max_batch_commands);
       const std::int64_t minute = now() / 60'000'000'000;
-      if (minute != last_minute || engine_.auction_due(now())) {
-        // The clock moves the exchange once a minute, within the wait above (200 ms) of the minute
-        // turning: GTD expiry, and every session boundary and close (they fall on whole minutes),
-        // so the phase, the security list's status and the log change with the clock, not with
-        // the next order. An auction's window ends at any time: its end too.
-        last_minute = minute;
-        items.push_back(Queued{Timer{}, {}});
-      }
-      if (failed_ || ledger_full_) {  // nothing is sequenced: every request that would be is refused
-        refuse_all(items);
-      } else if (!items.empty()) {
-        Unit unit;
-        unit.taken = std::chrono::steady_clock::now();
-        for (Queued& item : items) {
-          engine_.handle(item.what, unit);
-          if (!std::holds_alternative<Timer>(item.what) && !std::holds_alternative<OperatorRequest>(item.what)) {
-            ++unit.requests;
-            unit.console.arrivals.push_back(item.arrived);
-            unit.asked.push_back(std::move(item.what));
-          }
-        }
-        if (!unit.batch.empty() || !unit.out.empty()) {
-          batches_.push(std::move(unit));
-        } else {
-          in_flight_ -= unit.requests;
-        }
-      }
+      // The clock moves the exchange once a minute, within the wait above (200 ms) of the minute
+      // turning: GTD expiry, and every session boundary and close (they fall on whole minutes), so
+      // the phase, the security list's status and the log change with the clock, not with the next
+      // order. An auction's window ends at any time: its end too.
+      const bool tick = minute != last_minute || engine_.auction_due(now());
+      if (tick) last_minute = minute;
+      engine_step(tick, BoundedQueue<Unit>::Wake::kConsumer);
     }
     if (state == BoundedQueue<Queued>::State::kClosed) break;
   }
@@ -276,16 +265,15 @@ void Pipeline::refuse_all(const std::vector<Queued>& items) {
 }
 
 
+// The ledger thread: the engine thread's units and what inline requests left (publish_inline), the
+// console's session changes while nothing commits, and the ledger-full retries.
 void Pipeline::ledger_loop() {
-  std::vector<Unit> units;
   for (;;) {
     const auto state = batches_.wait(std::chrono::milliseconds(200));
     {
       const std::lock_guard<std::mutex> lock(ledger_mutex_);
-      units.clear();
-      batches_.take(units, batches_.capacity());
-      commit_and_publish(units);
-      if (units.empty()) published_.flush();  // session changes while nothing was committed
+      ledger_step();
+      if (ledger_units_.empty()) published_.flush();  // session changes while nothing was committed
       if (ledger_full_ && !failed_ && std::chrono::steady_clock::now() - space_tried_ >= std::chrono::seconds(1)) {
         space_tried_ = std::chrono::steady_clock::now();
         if (writer_.reserve_space() == ledger::Space::kOk) {

@@ -73,6 +73,9 @@ struct Unit {
 
 class EngineStage;  // gateway/engine_stage.hpp
 
+// A FIX request may run on its FIX thread while fewer than this many others are in flight (Pipeline).
+inline constexpr std::int64_t kInlineInFlight = 4;
+
 // The text of a request refused while the ledger's disk is full.
 inline constexpr const char* kLedgerFull =
     "ledger full: no space left on the ledger's disk; the request was not accepted, send it again later";
@@ -101,9 +104,10 @@ struct PipelineOptions {
 // each to the EngineStage, which fills a Unit; the ledger thread commits every waiting unit in one
 // transaction and then sends its messages, updates the console (Published), answers the operators and
 // logs the outcomes.
-// Each stage is a lock as well as a thread. A request that finds both stages idle runs them itself,
-// on the FIX thread that received it, in the same order and under the same locks (run_inline in
-// pipeline.cpp). Under load the queues and the threads take over.
+// Each stage is a lock as well as a thread. While few requests are in flight (kInlineInFlight), a
+// request that finds the engine stage idle runs the stages itself, on the FIX thread that received
+// it, in the same order and under the same locks, and commits with it whatever else waits for the
+// ledger (queue and publish_inline in pipeline.cpp). Under load the queues and the threads take over.
 //
 // Ledger full (DESIGN.md, Disk full): once the writer cannot keep its reserve of disk space ahead
 // (ledger::Writer::space() kLow after a commit), the engine stage refuses every request that would be
@@ -161,10 +165,11 @@ class Pipeline {
   std::string timing_summary() { return timing_.summary(); }
 
  private:
-  template <class Handle>
-  bool run_inline(Handle handle);
   template <class Request>
   bool queue(Request request);
+  void publish_inline();
+  std::size_t engine_step(bool tick, BoundedQueue<Unit>::Wake wake);
+  void ledger_step();
   void refuse(fix::SessionHandle session, const char* type, const std::string& id);
   void advance_clock();
   void engine_loop();
@@ -201,7 +206,6 @@ class Pipeline {
   std::atomic<bool> stopping_{false};
   std::atomic<std::chrono::steady_clock::rep> last_arrival_{0};  // steady_clock ticks of the last request
   std::atomic<std::int64_t> in_flight_{0};  // FIX requests taken and not yet answered
-  std::atomic<bool> quiet_{false};           // the last request found none in flight
   std::atomic<std::uint64_t> trades_{0}, commits_{0}, busy_{0}, last_seq_{0}, run_inline_{0};
   mutable std::mutex failure_mutex_;
   std::string failure_;
@@ -212,10 +216,12 @@ class Pipeline {
   ledger::Batch group_;
   CommitTiming timing_;  // read at stop after the ledger thread joined
   std::vector<const ConsoleBatch*> console_batches_;  // the group being published
+  std::vector<Unit> ledger_units_;                    // the units of the group being committed
 
   // The engine stage: the exchange and everything below (EngineStage). Taken by the engine thread and
   // by a request that runs inline; every take from inbound_ happens under it.
   std::mutex engine_mutex_;
+  std::vector<Queued> engine_items_;  // the requests being run
 };
 
 }  // namespace crix::gateway

@@ -27,28 +27,34 @@ class BoundedQueue {
  public:
   explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
 
+  // Whether a push wakes a consumer sleeping in wait(). kQuiet is for a producer that goes on to take
+  // the consumer's lock and run the item itself, or leaves it to that lock's holder, who looks at the
+  // queue again after unlocking (Pipeline::queue, publish_inline): waking the consumer thread would
+  // cost a wake-up per item for nothing.
+  enum class Wake { kConsumer, kQuiet };
+
   // false when full or closed: nothing was queued.
-  bool try_push(T item) {
+  bool try_push(T item, Wake wake = Wake::kConsumer) {
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       if (closed_ || items_.size() >= capacity_) return false;
       items_.push_back(std::move(item));
       count_.store(items_.size(), std::memory_order_release);
     }
-    ready_.notify_one();
+    if (wake == Wake::kConsumer) ready_.notify_one();
     return true;
   }
 
   // Waits for room (for a producer that must not drop, like the engine stage handing batches to the
   // ledger stage). false when the queue was closed.
-  bool push(T item) {
+  bool push(T item, Wake wake = Wake::kConsumer) {
     std::unique_lock<std::mutex> lock(mutex_);
     room_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
     if (closed_) return false;
     items_.push_back(std::move(item));
     count_.store(items_.size(), std::memory_order_release);
     lock.unlock();
-    ready_.notify_one();
+    if (wake == Wake::kConsumer) ready_.notify_one();
     return true;
   }
 
@@ -92,6 +98,14 @@ class BoundedQueue {
     }
     ready_.notify_all();
     room_.notify_all();
+  }
+
+  // Whether anything waits, read under the queue's lock: ordered with every push, so a thread that
+  // unlocks a stage and then asks sees every item pushed before, or the pusher (which tries the stage's
+  // lock after pushing) finds that lock free (Pipeline::publish_inline).
+  bool waiting() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return !items_.empty();
   }
 
   // Items waiting. Exact for a caller that holds the lock under which every take() happens.
