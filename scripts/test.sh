@@ -5,7 +5,7 @@
 # (scripts/crash-campaign.sh: SIGKILL under FIX load, nothing acknowledged lost). Then the tests that use
 # threads (label "threads": the ledger's concurrent readers and crashes, the daemon's queues, the FIX
 # layer, the console, crixd end to end) once more under ThreadSanitizer; then each libFuzzer target for
-# 30 seconds from its seed corpus, one per processor (scripts/fuzz.sh; longer campaigns: scripts/fuzz.sh
+# 20 seconds from its seed corpus, one per processor (scripts/fuzz.sh; longer campaigns: scripts/fuzz.sh
 # 3600, results in bench/RESULTS.md).
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -52,6 +52,6 @@ TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}" \
   ctest --test-dir build/tsan --output-on-failure -j "$sanitizer_tests" --label-regex '^threads$' --no-tests=error
 phase "ThreadSanitizer"
 
-echo "== libFuzzer targets, 30 s each"
-scripts/fuzz.sh 30
+echo "== libFuzzer targets, 20 s each"
+scripts/fuzz.sh 20
 phase "libFuzzer"
