@@ -66,10 +66,10 @@ struct DaemonOptions {
   std::size_t batch_capacity = 64;              // batches waiting for the ledger
   std::size_t max_batch_commands = 4096;        // commands per ledger batch at most
   // For this long after a request was queued for it (one that did not run inline), the engine thread
-  // polls its queue (yielding the processor) instead of sleeping. It keeps one processor awake while trading goes on, so a FIX thread woken
-  // by the next request does not wait for an idle processor to wake (tens of microseconds on a virtual
-  // machine: bench_fix --window 1 --sessions 1 went from about 88 to 35 us p50). Costs one processor
-  // polling during activity, at yield priority; 0 turns it off.
+  // polls its queue (yielding the processor) instead of sleeping. It keeps one processor awake while
+  // trading goes on, so a FIX thread woken by the next request does not wait for an idle processor to
+  // wake (tens of microseconds on a virtual machine: bench_fix --window 1 --sessions 1 went from about
+  // 88 to 35 us p50). Costs one processor polling during activity, at yield priority; 0 turns it off.
   std::chrono::microseconds hot{1000};
   // The exchange's clock, nanoseconds since the Unix epoch (UTC), read from any thread; empty: the
   // system clock. Tests move it to reach the close, expiry and the next trading day.
