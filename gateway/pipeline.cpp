@@ -88,29 +88,32 @@ bool Pipeline::take(OperatorRequest o) {
   return inbound_.try_push(Queued{std::move(o), std::chrono::steady_clock::now()});
 }
 
-// A FIX request runs on the FIX thread that received it when few requests are in flight and the engine
-// stage is idle; otherwise it joins the inbound queue for the engine thread. false: the queue was full
-// or closed, nothing queued (the caller refuses it).
+// A FIX request runs on the FIX thread that received it when few requests are in flight and nothing
+// waits for the engine stage; otherwise it joins the inbound queue for the engine thread. false: the
+// queue was full or closed, nothing queued (the caller refuses it).
 //
 // Inline, it is sequenced and settled under the engine lock, then committed and published under the
 // ledger lock, exactly as the stage threads would, but without waking them: two thread wake-ups were
 // most of an order's time inside crixd at one order in flight. The test is the number in flight (taken
 // and not yet answered), fewer than kInlineInFlight: one order in flight per session for a few sessions
-// runs inline (before 2026-12-06 only a request with none other in flight did, after one that found
-// the same: at two sessions 95% of the orders paid both wake-ups); under load (window 100: hundreds in
-// flight) the engine thread's batches stay whole, which FIX threads running their own would split.
+// runs inline; under load (window 100: hundreds in flight) the engine thread's batches stay whole,
+// which FIX threads running their own would split.
+// A request that runs inline waits for the engine lock when another holds it (a few microseconds of
+// engine step): until 2026-12-06 it joined the queue instead, and at two sessions one order in 20 then
+// woke the engine thread and kept it polling (DaemonOptions::hot) for a millisecond. Waiting cannot
+// deadlock: a FIX thread here holds no other lock (QuickFIX calls fromApp without the session's), and
+// no holder of the engine lock waits for a FIX thread.
 // Order is kept because every take from a queue happens under its stage's lock: an empty queue seen
 // under the lock means everything before has been handled, and the engine lock is held until the unit
 // is in the batch queue.
 template <class Request>
 bool Pipeline::queue(Request request) {
   const auto arrived = std::chrono::steady_clock::now();
-  const bool few = in_flight_.fetch_add(1) < kInlineInFlight;
-  if (few) {
-    std::unique_lock<std::mutex> engine(engine_mutex_, std::try_to_lock);
+  if (in_flight_.fetch_add(1) < kInlineInFlight) {
+    std::unique_lock<std::mutex> engine(engine_mutex_);
     // A full batch queue would make this thread wait for room while it holds the engine stage: it
     // reads one session, and whoever publishes may be sending to that session.
-    if (engine.owns_lock() && inbound_.size() == 0 && batches_.size() < batches_.capacity()) {
+    if (inbound_.size() == 0 && batches_.size() < batches_.capacity()) {
       if (!inbound_.try_push(Queued{std::move(request), arrived}, BoundedQueue<Queued>::Wake::kQuiet)) {
         --in_flight_;
         return false;  // closed
@@ -269,10 +272,15 @@ void Pipeline::refuse_all(const std::vector<Queued>& items) {
 // console's session changes while nothing commits, and the ledger-full retries.
 void Pipeline::ledger_loop() {
   for (;;) {
-    const auto state = batches_.wait(std::chrono::milliseconds(200));
+    const auto state = batches_.wait(kOutcomesEvery);
     {
       const std::lock_guard<std::mutex> lock(ledger_mutex_);
       ledger_step();
+      if (!outcomes_.empty() &&
+          (state == BoundedQueue<Unit>::State::kClosed ||
+           std::chrono::steady_clock::now() - outcomes_since_ >= kOutcomesEvery)) {
+        flush_outcomes();
+      }
       if (ledger_units_.empty()) published_.flush();  // session changes while nothing was committed
       if (ledger_full_ && !failed_ && std::chrono::steady_clock::now() - space_tried_ >= std::chrono::seconds(1)) {
         space_tried_ = std::chrono::steady_clock::now();
@@ -312,6 +320,7 @@ void Pipeline::fail(const std::string& what, const std::vector<Unit>& units) {
     failure_ = what;
   }
   failed_ = true;
+  flush_outcomes();  // what was committed before, then the failure
   spdlog::critical("ledger write failed, trading stops and nothing more is acknowledged; every request is "
                    "refused until crixd is restarted (the restart replays the ledger): {}",
                    what);
@@ -413,15 +422,19 @@ void Pipeline::commit_and_publish(const std::vector<Unit>& units) {
     for (const auto& [done, result] : u.answers) done(result);
   }
   for (const Unit& u : units) log_outcomes(u);
+  if (!outcomes_.empty() && std::chrono::steady_clock::now() - outcomes_since_ >= kOutcomesEvery) {
+    flush_outcomes();
+  }
 }
 
 // One line per trade and per refused request of a committed unit, after its reports have left:
-// key=value fields an operator can grep, the same for every line of a kind. The logger is
-// asynchronous (crixd_main.cpp), so this costs the formatting, not the write.
-void Pipeline::log_outcomes(const Unit& u) const {
+// key=value fields an operator can grep, the same for every line of a kind. They are formatted here
+// and handed to the log together, at most kOutcomesEvery after the oldest (flush_outcomes).
+void Pipeline::log_outcomes(const Unit& u) {
+  if (outcomes_.empty()) outcomes_since_ = std::chrono::steady_clock::now();
   for (const ledger::OperatorAction& a : u.batch.actions()) {
-    spdlog::info("operator seq={} operator=\"{}\" command={} {} result=\"{}\"", a.seq.v, a.operator_name, a.command,
-                 a.arguments, a.result);
+    outcomes_.push_back(fmt::format("operator seq={} operator=\"{}\" command={} {} result=\"{}\"", a.seq.v,
+                                    a.operator_name, a.command, a.arguments, a.result));
   }
   for (const Event& e : u.fills) {
     const bool buy = e.side == engine::Side::kBuy;
@@ -431,34 +444,47 @@ void Pipeline::log_outcomes(const Unit& u) const {
     const engine::ParticipantId seller = buy ? e.maker_participant : e.participant;
     const engine::AccountId project = buy ? e.account : e.maker_account;
     const engine::AccountId facility = buy ? e.maker_account : e.account;
-    spdlog::info("trade id={} symbol={} qty={} price={} buy_order={} buyer={} project={} sell_order={} seller={} "
-                 "facility={} credited={} ratio={} aggressor={}",
-                 e.trade_id.v, market_.instruments[e.instrument.v].code, e.qty.v, fix::format_price(e.price.v),
-                 buy_order.v, market_.participants[buyer.v].id, market_.projects[project.v].id, sell_order.v,
-                 market_.participants[seller.v].id, market_.facilities[facility.v].id, e.arg1,
-                 engine::ratio_text(static_cast<std::uint32_t>(e.arg2)), buy ? "buy" : "sell");
+    outcomes_.push_back(fmt::format(
+        "trade id={} symbol={} qty={} price={} buy_order={} buyer={} project={} sell_order={} seller={} facility={} "
+        "credited={} ratio={} aggressor={}",
+        e.trade_id.v, market_.instruments[e.instrument.v].code, e.qty.v, fix::format_price(e.price.v), buy_order.v,
+        market_.participants[buyer.v].id, market_.projects[project.v].id, sell_order.v,
+        market_.participants[seller.v].id, market_.facilities[facility.v].id, e.arg1,
+        engine::ratio_text(static_cast<std::uint32_t>(e.arg2)), buy ? "buy" : "sell"));
   }
   for (const Outbound& o : u.out) {
     if (const auto* r = std::get_if<fix::ExecReport>(&o); r != nullptr && r->exec_type == fixv::exec_type::kRejected) {
-      spdlog::info("reject request=new participant={} cl_ord_id={} symbol={} side={} account={} qty={} price={} "
-                   "reason=\"{}\"",
-                   participant_id(r->session), r->cl_ord_id, r->symbol, r->side == fixv::side::kSell ? "sell" : "buy", r->account,
-                   r->order_qty, fix::format_price(r->price), r->text);
+      outcomes_.push_back(fmt::format(
+          "reject request=new participant={} cl_ord_id={} symbol={} side={} account={} qty={} price={} reason=\"{}\"",
+          participant_id(r->session), r->cl_ord_id, r->symbol, r->side == fixv::side::kSell ? "sell" : "buy",
+          r->account, r->order_qty, fix::format_price(r->price), r->text));
     } else if (const auto* c = std::get_if<fix::CancelReject>(&o)) {
-      spdlog::info("reject request={} participant={} cl_ord_id={} order_id={} orig_cl_ord_id={} reason=\"{}\"",
-                   c->response_to == fixv::cxl_rej_response_to::kReplace ? "replace" : "cancel", participant_id(c->session), c->cl_ord_id,
-                   c->order_id, c->orig_cl_ord_id, c->text);
-    } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o); m != nullptr && m->response == fixv::mass_cancel::kRejected) {
-      spdlog::info("reject request=mass_cancel participant={} cl_ord_id={} reason=\"{}\"", participant_id(m->session),
-                   m->cl_ord_id, m->text);
-    } else if (const auto* a = std::get_if<fix::TradeCaptureReportAck>(&o); a != nullptr && a->status == fixv::trade_report::kRejected) {
-      spdlog::info("reject request=block participant={} trade_report_id={} block_id={} reason=\"{}\"",
-                   participant_id(a->session), a->trade_report_id, a->block_id, a->text);
+      outcomes_.push_back(fmt::format(
+          "reject request={} participant={} cl_ord_id={} order_id={} orig_cl_ord_id={} reason=\"{}\"",
+          c->response_to == fixv::cxl_rej_response_to::kReplace ? "replace" : "cancel", participant_id(c->session),
+          c->cl_ord_id, c->order_id, c->orig_cl_ord_id, c->text));
+    } else if (const auto* m = std::get_if<fix::MassCancelReport>(&o);
+               m != nullptr && m->response == fixv::mass_cancel::kRejected) {
+      outcomes_.push_back(fmt::format("reject request=mass_cancel participant={} cl_ord_id={} reason=\"{}\"",
+                                      participant_id(m->session), m->cl_ord_id, m->text));
+    } else if (const auto* a = std::get_if<fix::TradeCaptureReportAck>(&o);
+               a != nullptr && a->status == fixv::trade_report::kRejected) {
+      outcomes_.push_back(
+          fmt::format("reject request=block participant={} trade_report_id={} block_id={} reason=\"{}\"",
+                      participant_id(a->session), a->trade_report_id, a->block_id, a->text));
     } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
-      spdlog::info("reject request={} participant={} ref_id={} reason=\"{}\"", b->ref_msg_type,
-                   participant_id(b->session), b->ref_id, b->text);
+      outcomes_.push_back(fmt::format("reject request={} participant={} ref_id={} reason=\"{}\"", b->ref_msg_type,
+                                      participant_id(b->session), b->ref_id, b->text));
     }
   }
+}
+
+// Under the ledger lock: the outcome lines waiting, to the log. The logger's thread then wakes once
+// for the lot rather than once per trade: that wake-up and its pass cost about 7% of crixd's processor
+// time at one order in flight (2026-12-06).
+void Pipeline::flush_outcomes() {
+  for (const std::string& line : outcomes_) spdlog::info("{}", line);
+  outcomes_.clear();
 }
 
 

@@ -75,6 +75,9 @@ class EngineStage;  // gateway/engine_stage.hpp
 
 // A FIX request may run on its FIX thread while fewer than this many others are in flight (Pipeline).
 inline constexpr std::int64_t kInlineInFlight = 4;
+// The trade, refusal and operator lines of committed units reach the log in bursts at most this far
+// apart (Pipeline::log_outcomes); the ledger thread wakes at least this often.
+inline constexpr std::chrono::milliseconds kOutcomesEvery{100};
 
 // The text of a request refused while the ledger's disk is full.
 inline constexpr const char* kLedgerFull =
@@ -105,8 +108,8 @@ struct PipelineOptions {
 // transaction and then sends its messages, updates the console (Published), answers the operators and
 // logs the outcomes.
 // Each stage is a lock as well as a thread. While few requests are in flight (kInlineInFlight), a
-// request that finds the engine stage idle runs the stages itself, on the FIX thread that received
-// it, in the same order and under the same locks, and commits with it whatever else waits for the
+// request that finds nothing queued for the engine stage runs the stages itself, on the FIX thread that
+// received it, in the same order and under the same locks, and commits with it whatever else waits for the
 // ledger (queue and publish_inline in pipeline.cpp). Under load the queues and the threads take over.
 //
 // Ledger full (DESIGN.md, Disk full): once the writer cannot keep its reserve of disk space ahead
@@ -180,7 +183,8 @@ class Pipeline {
   void check_space();
   void refuse_all(const std::vector<Queued>& items);
   void publish(const Unit& u);
-  void log_outcomes(const Unit& u) const;
+  void log_outcomes(const Unit& u);
+  void flush_outcomes();
   const std::string& participant_id(fix::SessionHandle session) const { return market_.participants[session].id; }
   std::int64_t now() const { return clock_(); }
 
@@ -217,6 +221,8 @@ class Pipeline {
   CommitTiming timing_;  // read at stop after the ledger thread joined
   std::vector<const ConsoleBatch*> console_batches_;  // the group being published
   std::vector<Unit> ledger_units_;                    // the units of the group being committed
+  std::vector<std::string> outcomes_;                 // log lines not yet logged (log_outcomes)
+  std::chrono::steady_clock::time_point outcomes_since_{};  // when the oldest of them was added
 
   // The engine stage: the exchange and everything below (EngineStage). Taken by the engine thread and
   // by a request that runs inline; every take from inbound_ happens under it.

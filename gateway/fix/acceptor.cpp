@@ -24,7 +24,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <netdb.h>
 #include <linux/sockios.h>
 #include <poll.h>
@@ -78,17 +77,19 @@ template struct Expose<SessionResponder, &FIX::Session::m_pResponder>;
 
 // A duplicate of a logged-on session's socket, for send() to look for room and to shut the connection:
 // its own descriptor, so it never names another connection's socket after QuickFIX closes this one;
-// closed when the last sender lets go.
+// closed when the last sender lets go. With the connection's outbox, which hold() gathers writes in.
 class Socket {
  public:
-  explicit Socket(int fd) : fd_(fd) {}
+  Socket(int fd, std::shared_ptr<detail::SocketAcceptor::Outbox> outbox) : fd_(fd), outbox_(std::move(outbox)) {}
   ~Socket() { ::close(fd_); }
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
   int fd() const { return fd_; }
+  detail::SocketAcceptor::Outbox& outbox() const { return *outbox_; }
 
  private:
   const int fd_;
+  const std::shared_ptr<detail::SocketAcceptor::Outbox> outbox_;
 };
 
 // The session's connection: its responder is the SocketAcceptor connection that read the Logon. -1
@@ -106,8 +107,10 @@ bool arrived_on(int fd, sockaddr_in& address) {
 
 // The session's socket, duplicated. Checked: an accepted TCP socket on `port`; else nullptr.
 std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port) {
-  const int fd = session_fd(session);
-  if (fd < 0) return nullptr;
+  FIX::Responder* responder = session.*member(SessionResponder{});
+  const int fd = detail::SocketAcceptor::fd_of(responder);
+  std::shared_ptr<detail::SocketAcceptor::Outbox> outbox = detail::SocketAcceptor::outbox_of(responder);
+  if (fd < 0 || outbox == nullptr) return nullptr;
   int listening = 1;
   socklen_t length = sizeof listening;
   sockaddr_in address{};
@@ -116,7 +119,7 @@ std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port
     return nullptr;
   }
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  return copy < 0 ? nullptr : std::make_shared<Socket>(copy);
+  return copy < 0 ? nullptr : std::make_shared<Socket>(copy, std::move(outbox));
 }
 
 // Waits until the socket's send buffer can take `bytes` more; false when the client took nothing (the
@@ -207,14 +210,9 @@ in_addr local_address(const std::string& host, const std::string& who) {
   return address.sin_addr;
 }
 
-// Corks a connection (true) or lets what it holds go (false).
-void cork(const Socket& socket, bool on) {
-  const int value = on ? 1 : 0;
-  ::setsockopt(socket.fd(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
-}
-
-// The connections this thread sent to since its outermost hold(), and whether each is corked. One
-// per thread, not per Acceptor: a process runs one Acceptor (tests may run more, never holding two).
+// The connections this thread sent to since its outermost hold(), and whether it holds each one's
+// outbox. One per thread, not per Acceptor: a process runs one Acceptor (tests may run more, never
+// holding two).
 struct Held {
   int depth = 0;
   std::vector<std::pair<std::shared_ptr<Socket>, bool>> sockets;
@@ -265,7 +263,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   bool send(const Message& message);
   void hold();
   void release();
-  bool corked(SessionHandle session) const;
+  std::size_t held_bytes(SessionHandle session) const;
   void logout(SessionHandle session, const std::string& reason);
   bool logged_on(SessionHandle session) const;
 
@@ -504,6 +502,7 @@ bool Acceptor::Impl::send(const Message& message) {
                                     [&](const auto& s) { return s.first == socket; });
     if (found == held.sockets.end()) {
       held.sockets.emplace_back(socket, false);
+      mine = &held.sockets.back();
     } else {
       mine = &*found;
     }
@@ -513,18 +512,19 @@ bool Acceptor::Impl::send(const Message& message) {
   if (!has_credit) {
     // No room now, and the wait may be long (send_timeout): what every held session has been sent
     // goes first, and what this one holds must be on its way for room to show.
-    for (auto& s : held.sockets) {
-      if (s.second) cork(*s.first, false);
-      s.second = false;
+    for (const auto& s : held.sockets) {
+      if (s.second) s.first->outbox().flush();
     }
   }
   if (has_credit || room(socket->fd(), length, config_.send_timeout)) {
     if (socket != nullptr && slot.credit.load() < 0) slot.credit = kSendCredit - length;
-    if (mine != nullptr && !mine->second) {
-      cork(*socket, true);
-      mine->second = true;
-    }
-    return send_now(slot, out);
+    if (mine == nullptr || mine->second) return send_now(slot, out);
+    // A session's first message in a hold leaves at once (a lone report waits for nothing: at one
+    // order in flight gathering it too cost a tenth of the orders/s); the rest gather until release.
+    const bool sent = send_now(slot, out);
+    socket->outbox().hold();
+    mine->second = true;
+    return sent;
   }
   if (slot.logged_on.load() && !slot.stalled.exchange(true)) {
     // Reset, not closed in order: what the client did not read is stale, and it need not read it.
@@ -540,12 +540,10 @@ bool Acceptor::Impl::send(const Message& message) {
   return false;
 }
 
-bool Acceptor::Impl::corked(SessionHandle session) const {
-  if (session >= slots_.size()) return false;
+std::size_t Acceptor::Impl::held_bytes(SessionHandle session) const {
+  if (session >= slots_.size()) return 0;
   const std::shared_ptr<Socket> socket = std::atomic_load(&slots_[session]->socket);
-  int value = 0;
-  socklen_t size = sizeof value;
-  return socket != nullptr && ::getsockopt(socket->fd(), IPPROTO_TCP, TCP_CORK, &value, &size) == 0 && value != 0;
+  return socket == nullptr ? 0 : socket->outbox().held();
 }
 
 void Acceptor::Impl::hold() { ++held.depth; }
@@ -553,7 +551,7 @@ void Acceptor::Impl::hold() { ++held.depth; }
 void Acceptor::Impl::release() {
   if (held.depth == 0 || --held.depth > 0) return;
   for (const auto& s : held.sockets) {
-    if (s.second) cork(*s.first, false);
+    if (s.second) s.first->outbox().release();
   }
   held.sockets.clear();
 }
@@ -826,7 +824,7 @@ bool Acceptor::send(const SecurityList& list) {
 }
 void Acceptor::hold() { impl_->hold(); }
 void Acceptor::release() { impl_->release(); }
-bool Acceptor::corked(SessionHandle session) const { return impl_->corked(session); }
+std::size_t Acceptor::held_bytes(SessionHandle session) const { return impl_->held_bytes(session); }
 void Acceptor::logout(SessionHandle session, const std::string& reason) { impl_->logout(session, reason); }
 bool Acceptor::logged_on(SessionHandle session) const { return impl_->logged_on(session); }
 
