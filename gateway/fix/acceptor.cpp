@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netdb.h>
 #include <linux/sockios.h>
 #include <poll.h>
@@ -77,19 +78,17 @@ template struct Expose<SessionResponder, &FIX::Session::m_pResponder>;
 
 // A duplicate of a logged-on session's socket, for send() to look for room and to shut the connection:
 // its own descriptor, so it never names another connection's socket after QuickFIX closes this one;
-// closed when the last sender lets go. With the connection's outbox, which hold() gathers writes in.
+// closed when the last sender lets go.
 class Socket {
  public:
-  Socket(int fd, std::shared_ptr<detail::SocketAcceptor::Outbox> outbox) : fd_(fd), outbox_(std::move(outbox)) {}
+  explicit Socket(int fd) : fd_(fd) {}
   ~Socket() { ::close(fd_); }
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
   int fd() const { return fd_; }
-  detail::SocketAcceptor::Outbox& outbox() const { return *outbox_; }
 
  private:
   const int fd_;
-  const std::shared_ptr<detail::SocketAcceptor::Outbox> outbox_;
 };
 
 // The session's connection: its responder is the SocketAcceptor connection that read the Logon. -1
@@ -107,10 +106,8 @@ bool arrived_on(int fd, sockaddr_in& address) {
 
 // The session's socket, duplicated. Checked: an accepted TCP socket on `port`; else nullptr.
 std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port) {
-  FIX::Responder* responder = session.*member(SessionResponder{});
-  const int fd = detail::SocketAcceptor::fd_of(responder);
-  std::shared_ptr<detail::SocketAcceptor::Outbox> outbox = detail::SocketAcceptor::outbox_of(responder);
-  if (fd < 0 || outbox == nullptr) return nullptr;
+  const int fd = session_fd(session);
+  if (fd < 0) return nullptr;
   int listening = 1;
   socklen_t length = sizeof listening;
   sockaddr_in address{};
@@ -119,7 +116,7 @@ std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port
     return nullptr;
   }
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  return copy < 0 ? nullptr : std::make_shared<Socket>(copy, std::move(outbox));
+  return copy < 0 ? nullptr : std::make_shared<Socket>(copy);
 }
 
 // Waits until the socket's send buffer can take `bytes` more; false when the client took nothing (the
@@ -210,9 +207,14 @@ in_addr local_address(const std::string& host, const std::string& who) {
   return address.sin_addr;
 }
 
-// The connections this thread sent to since its outermost hold(), and whether it holds each one's
-// outbox. One per thread, not per Acceptor: a process runs one Acceptor (tests may run more, never
-// holding two).
+// Corks a connection (true) or lets what it holds go (false).
+void cork(const Socket& socket, bool on) {
+  const int value = on ? 1 : 0;
+  ::setsockopt(socket.fd(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}
+
+// The connections this thread sent to since its outermost hold(), and whether each is corked. One
+// per thread, not per Acceptor: a process runs one Acceptor (tests may run more, never holding two).
 struct Held {
   int depth = 0;
   std::vector<std::pair<std::shared_ptr<Socket>, bool>> sockets;
@@ -263,7 +265,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   bool send(const Message& message);
   void hold();
   void release();
-  std::size_t held_bytes(SessionHandle session) const;
+  bool corked(SessionHandle session) const;
   void logout(SessionHandle session, const std::string& reason);
   bool logged_on(SessionHandle session) const;
 
@@ -502,7 +504,6 @@ bool Acceptor::Impl::send(const Message& message) {
                                     [&](const auto& s) { return s.first == socket; });
     if (found == held.sockets.end()) {
       held.sockets.emplace_back(socket, false);
-      mine = &held.sockets.back();
     } else {
       mine = &*found;
     }
@@ -512,19 +513,18 @@ bool Acceptor::Impl::send(const Message& message) {
   if (!has_credit) {
     // No room now, and the wait may be long (send_timeout): what every held session has been sent
     // goes first, and what this one holds must be on its way for room to show.
-    for (const auto& s : held.sockets) {
-      if (s.second) s.first->outbox().flush();
+    for (auto& s : held.sockets) {
+      if (s.second) cork(*s.first, false);
+      s.second = false;
     }
   }
   if (has_credit || room(socket->fd(), length, config_.send_timeout)) {
     if (socket != nullptr && slot.credit.load() < 0) slot.credit = kSendCredit - length;
-    if (mine == nullptr || mine->second) return send_now(slot, out);
-    // A session's first message in a hold leaves at once (a lone report waits for nothing: at one
-    // order in flight gathering it too cost a tenth of the orders/s); the rest gather until release.
-    const bool sent = send_now(slot, out);
-    socket->outbox().hold();
-    mine->second = true;
-    return sent;
+    if (mine != nullptr && !mine->second) {
+      cork(*socket, true);
+      mine->second = true;
+    }
+    return send_now(slot, out);
   }
   if (slot.logged_on.load() && !slot.stalled.exchange(true)) {
     // Reset, not closed in order: what the client did not read is stale, and it need not read it.
@@ -540,10 +540,12 @@ bool Acceptor::Impl::send(const Message& message) {
   return false;
 }
 
-std::size_t Acceptor::Impl::held_bytes(SessionHandle session) const {
-  if (session >= slots_.size()) return 0;
+bool Acceptor::Impl::corked(SessionHandle session) const {
+  if (session >= slots_.size()) return false;
   const std::shared_ptr<Socket> socket = std::atomic_load(&slots_[session]->socket);
-  return socket == nullptr ? 0 : socket->outbox().held();
+  int value = 0;
+  socklen_t size = sizeof value;
+  return socket != nullptr && ::getsockopt(socket->fd(), IPPROTO_TCP, TCP_CORK, &value, &size) == 0 && value != 0;
 }
 
 void Acceptor::Impl::hold() { ++held.depth; }
@@ -551,7 +553,7 @@ void Acceptor::Impl::hold() { ++held.depth; }
 void Acceptor::Impl::release() {
   if (held.depth == 0 || --held.depth > 0) return;
   for (const auto& s : held.sockets) {
-    if (s.second) s.first->outbox().release();
+    if (s.second) cork(*s.first, false);
   }
   held.sockets.clear();
 }
@@ -824,7 +826,7 @@ bool Acceptor::send(const SecurityList& list) {
 }
 void Acceptor::hold() { impl_->hold(); }
 void Acceptor::release() { impl_->release(); }
-std::size_t Acceptor::held_bytes(SessionHandle session) const { return impl_->held_bytes(session); }
+bool Acceptor::corked(SessionHandle session) const { return impl_->corked(session); }
 void Acceptor::logout(SessionHandle session, const std::string& reason) { impl_->logout(session, reason); }
 bool Acceptor::logged_on(SessionHandle session) const { return impl_->logged_on(session); }
 

@@ -559,18 +559,17 @@ class Acceptor {
   bool send(const TradeCaptureReportRequestAck& ack);
   bool send(const TradingSessionStatus& status);  // trading_session_id required
 
-  // Sends on this thread between hold() and release() leave together: from a session's second message
-  // on they gather in its connection's outbox, and release() writes each session's lot with one send()
-  // call, so a batch of reports costs the client one read and crixd one system call rather than one
-  // per message. A session's first message leaves at once (a lone report waits for nothing). A
-  // send that must look for room (see send()) first lets every held session's lot go, so a slow
-  // reader delays no one else's reports; more than 64 KiB gathered for one session leaves at once.
-  // Messages other threads send to a held session meanwhile (heartbeats) join its lot in sequence.
-  // Holds nest; the outermost release() lets go. One hold per thread across Acceptors. Use a Held.
+  // Sends on this thread between hold() and release() may leave together: from the second message to
+  // a session its connection is corked (TCP_CORK), and release() lets everything held go at once, so
+  // a batch of reports costs the client one read rather than one per message. A session's first
+  // message leaves at once (a lone report waits for nothing); a send that must look for room (see
+  // send()) first lets every held connection go, so a slow reader delays no one else's reports; and
+  // Linux lets a corked connection go by itself after about 200 ms. Holds nest; the outermost
+  // release() lets go. One hold per thread across Acceptors. Use a Held.
   void hold();
   void release();
-  // Bytes of the session's messages waiting for a release (for tests and diagnostics).
-  std::size_t held_bytes(SessionHandle session) const;
+  // Whether the session's connection is corked now (for tests and diagnostics).
+  bool corked(SessionHandle session) const;
   class Held {
    public:
     explicit Held(Acceptor& acceptor) : acceptor_(acceptor) { acceptor_.hold(); }

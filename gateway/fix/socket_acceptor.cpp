@@ -137,26 +137,17 @@ class SocketAcceptor::Connection final : public FIX::Responder {
   static constexpr ssize_t kIdle = -2;
   static constexpr ssize_t kAgain = -3;
 
-  Connection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)), outbox_(std::make_shared<Outbox>()) {
-    outbox_->connection_ = this;
-  }
+  Connection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
   ~Connection() override {
-    {
-      std::lock_guard<std::mutex> lock(outbox_->mutex_);
-      outbox_->connection_ = nullptr;
-    }
     if (ssl_ != nullptr) SSL_free(ssl_);
     ::close(fd_);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Called by QuickFIX under the session's lock: through the outbox (held, or written now).
-  bool send(const std::string& bytes) override { return outbox_->send(bytes); }
-
-  // Under the outbox's lock. Writes everything, a part at a time if the kernel takes a part; false
-  // when the connection is gone.
-  bool write(const std::string& bytes) {
+  // Called by QuickFIX under the session's lock. Writes everything, a part at a time if the kernel
+  // takes a part; false when the connection is gone.
+  bool send(const std::string& bytes) override {
     if (tls_) return send_tls(bytes);
     std::size_t sent = 0;
     while (sent < bytes.size()) {
@@ -270,7 +261,6 @@ class SocketAcceptor::Connection final : public FIX::Responder {
   }
 
   int fd() const { return fd_; }
-  const std::shared_ptr<Outbox>& outbox() const { return outbox_; }
   bool closed() const { return closed_.load(); }
   const std::string& peer() const { return peer_; }
   // The peer has closed its end (its FIN or a reset arrived), whether or not this connection's thread
@@ -309,7 +299,6 @@ class SocketAcceptor::Connection final : public FIX::Responder {
 
   const int fd_;
   const std::string peer_;
-  const std::shared_ptr<Outbox> outbox_;
   std::atomic<bool> closed_{false};
   std::mutex ssl_mutex_;  // ssl_ and every call on it
   SSL* ssl_ = nullptr;
@@ -338,49 +327,6 @@ SocketAcceptor::~SocketAcceptor() {
 int SocketAcceptor::fd_of(FIX::Responder* responder) {
   const Connection* connection = dynamic_cast<const Connection*>(responder);
   return connection == nullptr ? -1 : connection->fd();
-}
-
-std::shared_ptr<SocketAcceptor::Outbox> SocketAcceptor::outbox_of(FIX::Responder* responder) {
-  const Connection* connection = dynamic_cast<const Connection*>(responder);
-  return connection == nullptr ? nullptr : connection->outbox();
-}
-
-bool SocketAcceptor::Outbox::write(const std::string& bytes) {
-  return connection_ != nullptr && connection_->write(bytes);
-}
-
-bool SocketAcceptor::Outbox::send(const std::string& bytes) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (connection_ == nullptr) return false;
-  if (holds_ == 0) return write(bytes);
-  gathered_ += bytes;
-  if (gathered_.size() < kMostHeld) return true;
-  const bool written = write(gathered_);
-  gathered_.clear();
-  return written;
-}
-
-void SocketAcceptor::Outbox::hold() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  ++holds_;
-}
-
-void SocketAcceptor::Outbox::flush() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!gathered_.empty()) write(gathered_);
-  gathered_.clear();
-}
-
-void SocketAcceptor::Outbox::release() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!gathered_.empty()) write(gathered_);
-  gathered_.clear();
-  if (holds_ > 0) --holds_;
-}
-
-std::size_t SocketAcceptor::Outbox::held() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return gathered_.size();
 }
 
 std::string SocketAcceptor::peer_subject(FIX::Responder* responder) {

@@ -95,9 +95,6 @@ class SocketAcceptor final : public FIX::Acceptor {
   static std::string peer_subject(FIX::Responder* responder);
 
   class Connection;
-  class Outbox;
-  // The Outbox of a session's connection; null when the responder is not one of ours.
-  static std::shared_ptr<Outbox> outbox_of(FIX::Responder* responder);
 
  private:
 #pragma GCC diagnostic push
@@ -137,40 +134,6 @@ class SocketAcceptor final : public FIX::Acceptor {
   // A connection waiting for its session to be free wakes when another connection lets one go.
   std::mutex released_mutex_;
   std::condition_variable released_;
-};
-
-// Every write to a connection passes here (Connection::send, which QuickFIX calls under the session's
-// lock, so in the order of the sequence numbers). While a thread holds the outbox (Acceptor::hold()
-// and send()), writes gather in it and leave together at release() or flush(): one send() system call
-// and one segment for the client to read instead of one per message, and no TCP_CORK calls (two
-// setsockopt() per group before 2026-12-06). A write by another thread meanwhile (the connection's
-// own heartbeat) joins the gathered bytes, so the wire keeps the sequence numbers' order. More than
-// kMostHeld bytes gathered leave at once. Shared by the Connection and the Acceptor's senders; once
-// the connection is destroyed, writes fail and held bytes are dropped (the store keeps the messages
-// for a ResendRequest). Any thread.
-class SocketAcceptor::Outbox {
- public:
-  static constexpr std::size_t kMostHeld = 64 * 1024;
-
-  // QuickFIX's write (Connection::send): gathered while held, else written now. false when the
-  // connection is gone or the write failed.
-  bool send(const std::string& bytes);
-  void hold();
-  // What is held leaves now; the hold goes on.
-  void flush();
-  // What is held leaves now, and one hold ends.
-  void release();
-  // Bytes gathered and not yet written (for tests and diagnostics).
-  std::size_t held() const;
-
- private:
-  friend class Connection;
-  bool write(const std::string& bytes);  // under mutex_
-
-  mutable std::mutex mutex_;
-  Connection* connection_ = nullptr;  // null once the connection is destroyed
-  std::string gathered_;
-  int holds_ = 0;
 };
 
 }  // namespace detail
