@@ -36,15 +36,26 @@ const kBuyer = 'TJ-BOHAI-STEEL';     // project TJ-NEW-BF-2500 (steel, Tianjin)
 
 // ---- the exchange ----------------------------------------------------------------------------------
 
-function freePort() {
-  return new Promise((resolve, reject) => {
+// A random loopback port below the kernel's ephemeral range that binds now, as the C++ tests' free_port
+// (tests/support/ports.cpp): a port from listen(0) is the kernel's next pick for another process's
+// bind(0) or connect(), and under ctest -j4 another test took it before crixd could (twice, 2026-12-06).
+function bindsNow(port) {
+  return new Promise((resolve) => {
     const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+    s.on('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+async function freePort() {
+  const range = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+  const lowest = 10000;
+  const ephemeralLow = Number(range[0]) || 32768;
+  for (let attempt = 0; attempt < 200; ++attempt) {
+    const port = lowest + Math.floor(Math.random() * (ephemeralLow - lowest));
+    if (await bindsNow(port)) return port;
+  }
+  throw new Error(`no free loopback port below ${ephemeralLow} in 200 tries`);
 }
 
 // The sample market (and its rules files) copied into `dir`, open all day on every day: as the C++
