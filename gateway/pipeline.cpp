@@ -422,14 +422,16 @@ void Pipeline::commit_and_publish(const std::vector<Unit>& units) {
     for (const auto& [done, result] : u.answers) done(result);
   }
   for (const Unit& u : units) log_outcomes(u);
-  if (!outcomes_.empty() && std::chrono::steady_clock::now() - outcomes_since_ >= kOutcomesEvery) {
+  if (outcomes_.size() >= kOutcomesMost ||
+      (!outcomes_.empty() && std::chrono::steady_clock::now() - outcomes_since_ >= kOutcomesEvery)) {
     flush_outcomes();
   }
 }
 
 // One line per trade and per refused request of a committed unit, after its reports have left:
 // key=value fields an operator can grep, the same for every line of a kind. They are formatted here
-// and handed to the log together, at most kOutcomesEvery after the oldest (flush_outcomes).
+// and handed to the log together, at most kOutcomesEvery after the oldest or kOutcomesMost at a time
+// (flush_outcomes).
 void Pipeline::log_outcomes(const Unit& u) {
   if (outcomes_.empty()) outcomes_since_ = std::chrono::steady_clock::now();
   for (const ledger::OperatorAction& a : u.batch.actions()) {

@@ -76,8 +76,11 @@ class EngineStage;  // gateway/engine_stage.hpp
 // A FIX request may run on its FIX thread while fewer than this many others are in flight (Pipeline).
 inline constexpr std::int64_t kInlineInFlight = 4;
 // The trade, refusal and operator lines of committed units reach the log in bursts at most this far
-// apart (Pipeline::log_outcomes); the ledger thread wakes at least this often.
+// apart (Pipeline::log_outcomes); the ledger thread wakes at least this often. A burst is at most
+// kOutcomesMost lines: under load a 100 ms burst was a thousand lines, whose writing took a processor
+// away from the console's viewers at once (bench_ops: trade p99 over 100 ms in 2 of 9 rounds).
 inline constexpr std::chrono::milliseconds kOutcomesEvery{100};
+inline constexpr std::size_t kOutcomesMost = 256;
 
 // The text of a request refused while the ledger's disk is full.
 inline constexpr const char* kLedgerFull =
