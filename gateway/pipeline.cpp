@@ -276,11 +276,7 @@ void Pipeline::ledger_loop() {
     {
       const std::lock_guard<std::mutex> lock(ledger_mutex_);
       ledger_step();
-      if (!outcomes_.empty() &&
-          (state == BoundedQueue<Unit>::State::kClosed ||
-           std::chrono::steady_clock::now() - outcomes_since_ >= kOutcomesEvery)) {
-        flush_outcomes();
-      }
+      flush_due_outcomes(state == BoundedQueue<Unit>::State::kClosed);
       if (ledger_units_.empty()) published_.flush();  // session changes while nothing was committed
       if (ledger_full_ && !failed_ && std::chrono::steady_clock::now() - space_tried_ >= std::chrono::seconds(1)) {
         space_tried_ = std::chrono::steady_clock::now();
@@ -422,10 +418,7 @@ void Pipeline::commit_and_publish(const std::vector<Unit>& units) {
     for (const auto& [done, result] : u.answers) done(result);
   }
   for (const Unit& u : units) log_outcomes(u);
-  if (outcomes_.size() >= kOutcomesMost ||
-      (!outcomes_.empty() && std::chrono::steady_clock::now() - outcomes_since_ >= kOutcomesEvery)) {
-    flush_outcomes();
-  }
+  flush_due_outcomes(false);
 }
 
 // One line per trade and per refused request of a committed unit, after its reports have left:
@@ -487,6 +480,16 @@ void Pipeline::log_outcomes(const Unit& u) {
 void Pipeline::flush_outcomes() {
   for (const std::string& line : outcomes_) spdlog::info("{}", line);
   outcomes_.clear();
+}
+
+// Under the ledger lock: flush_outcomes() once kOutcomesMost lines wait or the oldest has waited
+// kOutcomesEvery; `all`: whatever waits (the ledger thread's last pass).
+void Pipeline::flush_due_outcomes(bool all) {
+  if (outcomes_.empty()) return;
+  if (all || outcomes_.size() >= kOutcomesMost ||
+      std::chrono::steady_clock::now() - outcomes_since_ >= kOutcomesEvery) {
+    flush_outcomes();
+  }
 }
 
 

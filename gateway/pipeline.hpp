@@ -111,9 +111,10 @@ struct PipelineOptions {
 // transaction and then sends its messages, updates the console (Published), answers the operators and
 // logs the outcomes.
 // Each stage is a lock as well as a thread. While few requests are in flight (kInlineInFlight), a
-// request that finds nothing queued for the engine stage runs the stages itself, on the FIX thread that
-// received it, in the same order and under the same locks, and commits with it whatever else waits for the
-// ledger (queue and publish_inline in pipeline.cpp). Under load the queues and the threads take over.
+// request that finds nothing queued for the engine stage runs the stages itself, on the FIX thread
+// that received it, in the same order and under the same locks, and commits with it whatever else
+// waits for the ledger (queue and publish_inline in pipeline.cpp). Under load the queues and the
+// threads take over.
 //
 // Ledger full (DESIGN.md, Disk full): once the writer cannot keep its reserve of disk space ahead
 // (ledger::Writer::space() kLow after a commit), the engine stage refuses every request that would be
@@ -188,6 +189,7 @@ class Pipeline {
   void publish(const Unit& u);
   void log_outcomes(const Unit& u);
   void flush_outcomes();
+  void flush_due_outcomes(bool all);
   const std::string& participant_id(fix::SessionHandle session) const { return market_.participants[session].id; }
   std::int64_t now() const { return clock_(); }
 
