@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -290,8 +291,9 @@ class EventSink {
   void clear() { events_.clear(); }
   const std::vector<Event>& events() const { return events_; }
   std::size_t size() const { return events_.size(); }
-  // For a stage that completes the events it just had appended (the Exchange adds a fill's ratio).
-  Event& at(std::size_t i) { return events_[i]; }
+  // The events from index `from` on, for a stage that completes the events it just had appended (the
+  // Exchange adds a fill's ratio). Valid until the next push.
+  std::span<Event> since(std::size_t from) { return std::span<Event>(events_).subspan(from); }
   auto begin() const { return events_.begin(); }
   auto end() const { return events_.end(); }
 

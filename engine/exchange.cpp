@@ -90,6 +90,7 @@ Exchange::Impl::Impl(Market m, const RegistryCounts& registered) : market(std::m
     }
   }
   walk_delta.assign(n_regions, 0);
+  walk_marked.assign(n_regions, 0);
   // Every (facility, project) decision, precomputed: a pair's rules never change while the market
   // runs, and the hook is on the matching path. Pairs of different industries never meet.
   pairs.resize(market.facilities.size() * market.projects.size());
@@ -234,7 +235,6 @@ void Exchange::Impl::set_band(std::uint32_t i) {
 void Exchange::Impl::apply(const Command& c, EventSink& sink) {
   roll_clock(c.ts, sink);
   if (c.ts.v >= next_auction_end) end_due_auctions(c.ts, sink);
-  if (c.instrument.v < instruments.size()) walk_industry = instruments[c.instrument.v].industry;
   switch (c.type) {
     case CommandType::kNew: return on_new(c, sink);
     case CommandType::kReplace: return on_replace(c, sink);

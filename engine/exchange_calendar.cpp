@@ -14,9 +14,7 @@ std::int64_t Exchange::Impl::close_after(std::int32_t day) const {
   return kNever;
 }
 
-void Exchange::Impl::roll_clock(Timestamp ts, EventSink& sink) {
-  // Fast path: still inside the stretch of time the last full computation covered.
-  if (ts.v >= phase_from && ts.v < phase_until && ts.v < next_close) return;
+void Exchange::Impl::roll_clock_over(Timestamp ts, EventSink& sink) {
   // Times within a day of the int64 limits are clamped (no signed overflow on a clock "at forever").
   const std::int64_t bound = std::numeric_limits<std::int64_t>::max() - 2 * kNsPerDay;
   ts = Timestamp(std::clamp(ts.v, -bound, bound));

@@ -2,6 +2,14 @@
 
 namespace crix::engine {
 
+void Exchange::Impl::reject(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2,
+                            EventSink& sink) {
+  Event e = rejected(c, code, arg1, arg2);
+  if (c.type >= CommandType::kBlockPropose && c.type <= CommandType::kBlockWithdraw) e.mode = TradeMode::kBlock;
+  if (c.type >= CommandType::kAuctionAnnounce && c.type <= CommandType::kAuctionBid) e.mode = TradeMode::kAuction;
+  sink.push(e);
+}
+
 bool Exchange::Impl::check_trader(const Command& c, EventSink& sink) const {
   if (c.participant.v >= market.participants.size()) {
     reject(c, RejectCode::kUnknownParticipant, c.participant.v, 0, sink);

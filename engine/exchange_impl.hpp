@@ -173,7 +173,12 @@ struct Exchange::Impl final : EligibilityHook {
 
   // Brings the calendar to `ts`: closes every trading day whose close has passed, then updates the
   // phase (a SessionPhase event when it changes).
-  void roll_clock(Timestamp ts, EventSink& sink);
+  // Most commands fall inside the stretch the last full computation covered: that test is inline.
+  void roll_clock(Timestamp ts, EventSink& sink) {
+    if (ts.v >= phase_from && ts.v < phase_until && ts.v < next_close) return;
+    roll_clock_over(ts, sink);
+  }
+  void roll_clock_over(Timestamp ts, EventSink& sink);
 
   // Closes local day `day` at `at`: Day orders expire, closes and references per instrument.
   void close_day(Timestamp at, std::int32_t day, EventSink& sink);
@@ -181,13 +186,9 @@ struct Exchange::Impl final : EligibilityHook {
   // ---- commands -----------------------------------------------------------------------------------
 
   // A block command's refusal carries mode kBlock, so that its sentence speaks of the block.
-  static void reject(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2,
-                     EventSink& sink) {
-    Event e = rejected(c, code, arg1, arg2);
-    if (c.type >= CommandType::kBlockPropose && c.type <= CommandType::kBlockWithdraw) e.mode = TradeMode::kBlock;
-    if (c.type >= CommandType::kAuctionAnnounce && c.type <= CommandType::kAuctionBid) e.mode = TradeMode::kAuction;
-    sink.push(e);
-  }
+  // Cold and out of line: the checks that call it stay small on the path that passes them.
+  [[gnu::cold]] static void reject(const Command& c, RejectCode code, std::int64_t arg1, std::int64_t arg2,
+                                   EventSink& sink);
 
   // The checks that do not depend on the account: who, when, tick, lot and band.
   bool check_trader(const Command& c, EventSink& sink) const;
@@ -228,6 +229,9 @@ struct Exchange::Impl final : EligibilityHook {
   // Hands a command to the book, then settles what it reported. `reason` replaces the book's cancel
   // reason on the Canceled events of a cancel the exchange itself issued.
   void forward(const Command& c, EventSink& sink, CancelReason reason = CancelReason::kNone);
+  // What a command's fills left to do, in this order: the open buys of projects whose need they met
+  // (kNeedMet), release_over_reserved, cancel_spent.
+  [[gnu::cold]] void after_fills(Timestamp ts, EventSink& sink);
 
   // A buy order that filled at a ratio below its project's highest credited more than it had
   // reserved; its remainder still reserves at the highest ratio, which may no longer fit beside the
@@ -235,7 +239,11 @@ struct Exchange::Impl final : EligibilityHook {
   // project's credited + reserved is above its need (kNeedCovered): the invariant holds after every
   // command, and what the project still needs it can bid again.
   void release_over_reserved(Timestamp ts, EventSink& sink);
-  void settle(Event& e, CancelReason reason);
+  // Settles one event of the book's: most are level updates, with nothing to settle.
+  void settle(Event& e, CancelReason reason) {
+    if (e.type != EventType::kLevel) settle_order(e, reason);
+  }
+  void settle_order(Event& e, CancelReason reason);
   void reserve(Side side, AccountId account, std::int64_t open, int sign);
   void fill(Event& e);
 
@@ -349,10 +357,11 @@ struct Exchange::Impl final : EligibilityHook {
   std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> bid_slots;
   std::int64_t next_auction_end = kNever;   // the earliest window end of an announced auction
 
-  // The walk in progress: its industry (the instrument's) and the region totals its fills moved.
-  Industry walk_industry = Industry::kSteel;
+  // The walk in progress: the region totals its fills moved, the regions it touched (walk_marked: 1
+  // for a region in walk_touched).
   std::vector<std::int64_t> walk_delta;
   std::vector<std::uint32_t> walk_touched;
+  std::vector<std::uint8_t> walk_marked;
 
   // Per trade id (index 0 unused): its elimination entry's EliminationStatus, or kRevocationRecord.
   // One byte per trade for the life of the exchange (10 MB per 10 M trades).

@@ -34,7 +34,7 @@ Qty Exchange::Impl::allowed(const Order& taker, const Order& maker, Qty qty) con
   }
   if (credit == 0) return Qty(0);  // retired capacity must credit some new capacity
   const std::uint32_t into = projects[p].region;
-  const std::size_t slot = into * kIndustries + ind(walk_industry);
+  const std::size_t slot = into * kIndustries + ind(instruments[taker.instrument.v].industry);
   if (caps[slot] == kNoCap) return Qty(q);
   std::int64_t after = capacity[slot] + walk_delta[into] + credit;
   if (facilities[f].region == into) after -= q;
@@ -65,7 +65,7 @@ std::int64_t Exchange::Impl::cut_to(std::int64_t room, std::uint32_t ratio, std:
 }
 
 void Exchange::Impl::walk_started(bool) {
-  for (std::uint32_t r : walk_touched) walk_delta[r] = 0;
+  for (std::uint32_t r : walk_touched) walk_delta[r] = walk_marked[r] = 0;
   walk_touched.clear();
   for (std::uint32_t p : walk_projects) walk_credit[p] = walk_released[p] = 0;
   walk_projects.clear();
@@ -81,14 +81,15 @@ void Exchange::Impl::traded(const Order& taker, const Order& maker, Qty qty) {
   const std::int64_t credit = credited_capacity(qty.v, ratio);
   touch(projects[p].region, credit);
   touch(facilities[f].region, -qty.v);
-  if (std::find(walk_projects.begin(), walk_projects.end(), p) == walk_projects.end()) walk_projects.push_back(p);
+  if (walk_credit[p] == 0) walk_projects.push_back(p);  // every fill credits at least 1 t (allowed)
   walk_credit[p] += credit;
   // A maker's reservation is in `reserved` and falls with its leaves; a taker's is settled later.
   if (buy == &maker) walk_released[p] += reserve_of(p, maker.leaves.v) - reserve_of(p, maker.leaves.v - qty.v);
 }
 
 void Exchange::Impl::touch(std::uint32_t region, std::int64_t delta) {
-  if (std::find(walk_touched.begin(), walk_touched.end(), region) == walk_touched.end()) {
+  if (!walk_marked[region]) {
+    walk_marked[region] = 1;
     walk_touched.push_back(region);
   }
   walk_delta[region] += delta;

@@ -5,13 +5,15 @@ namespace crix::engine {
 void Exchange::Impl::forward(const Command& c, EventSink& sink, CancelReason reason) {
   const std::size_t from = sink.size();
   book.apply(c, sink);
-  for (std::size_t i = from; i < sink.size(); ++i) settle(sink.at(i), reason);
-  if (!need_met.empty()) {
-    for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, c.ts, CancelReason::kNeedMet, sink);
-    need_met.clear();
-  }
-  if (!over_credited.empty()) release_over_reserved(c.ts, sink);
-  if (!spent_remainders.empty()) cancel_spent(c.ts, sink);
+  for (Event& e : sink.since(from)) settle(e, reason);  // settling appends nothing
+  if (!need_met.empty() || !over_credited.empty() || !spent_remainders.empty()) after_fills(c.ts, sink);
+}
+
+void Exchange::Impl::after_fills(Timestamp ts, EventSink& sink) {
+  for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, ts, CancelReason::kNeedMet, sink);
+  need_met.clear();
+  if (!over_credited.empty()) release_over_reserved(ts, sink);
+  if (!spent_remainders.empty()) cancel_spent(ts, sink);
 }
 
 void Exchange::Impl::cancel_open(InstrumentId instrument, OrderId id, ParticipantId owner, Timestamp ts,
@@ -24,7 +26,7 @@ void Exchange::Impl::cancel_open(InstrumentId instrument, OrderId id, Participan
   cancel.ts = ts;
   const std::size_t from = sink.size();
   book.apply(cancel, sink);
-  for (std::size_t j = from; j < sink.size(); ++j) settle(sink.at(j), reason);
+  for (Event& e : sink.since(from)) settle(e, reason);
 }
 
 void Exchange::Impl::cancel_spent(Timestamp ts, EventSink& sink) {
@@ -47,8 +49,7 @@ void Exchange::Impl::release_over_reserved(Timestamp ts, EventSink& sink) {
   over_credited.clear();
 }
 
-void Exchange::Impl::settle(Event& e, CancelReason reason) {
-  if (e.type == EventType::kLevel) return;  // most events: nothing to settle
+void Exchange::Impl::settle_order(Event& e, CancelReason reason) {
   switch (e.type) {
     case EventType::kAccepted:
       reserve(e.side, e.account, e.qty.v, +1);
