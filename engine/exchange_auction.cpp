@@ -335,10 +335,7 @@ void Exchange::Impl::end_auction(std::uint32_t a, Timestamp ts, EventSink& sink)
                                      })->price;
   close_auction(a, won.empty() ? AuctionState::kUnsold : AuctionState::kSold, CancelReason::kAuctionLost,
                 CancelReason::kNone, static_cast<std::int64_t>(won.size()), open, sink);
-  if (!need_met.empty()) {
-    for (std::uint32_t met : need_met) cancel_orders(Side::kBuy, met, ts, CancelReason::kNeedMet, sink);
-    need_met.clear();
-  }
+  if (!need_met.empty()) after_fills(ts, sink);
 }
 
 void Exchange::Impl::cancel_auction(std::uint32_t a, CancelReason reason, EventSink& sink) {

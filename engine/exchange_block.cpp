@@ -158,10 +158,7 @@ void Exchange::Impl::on_block_accept(const Command& c, EventSink& sink) {
   e.maker_participant = b.proposer;
   fill(e);
   sink.push(e);
-  if (!need_met.empty()) {
-    for (std::uint32_t met : need_met) cancel_orders(Side::kBuy, met, c.ts, CancelReason::kNeedMet, sink);
-    need_met.clear();
-  }
+  if (!need_met.empty()) after_fills(c.ts, sink);  // a block fill leaves neither side open
 }
 
 void Exchange::Impl::on_block_answer(const Command& c, EventSink& sink) {
