@@ -118,16 +118,6 @@ class Crixd : public CrixdProcess {
   Crixd(const ScratchDir& dir, const std::string& market, std::uint16_t port, const std::vector<std::string>& extra = {},
         const std::string& ledger = "crix.ledger")
       : CrixdProcess(CRIXD_BIN, dir, market, dir.file(ledger), port, "os", extra) {}
-
-  // Waits up to 10 s for `text` in crixd's log.
-  bool logged(const std::string& text) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (errors().find(text) == std::string::npos) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(20ms);
-    }
-    return true;
-  }
 };
 
 int connect_loopback(std::uint16_t port) {

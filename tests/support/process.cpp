@@ -153,6 +153,15 @@ std::string CrixdProcess::errors() const {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+bool CrixdProcess::logged(const std::string& text, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (errors().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 double CrixdProcess::cpu_seconds() const {
   if (pid_ <= 0) return -1;
   std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");

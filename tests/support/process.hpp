@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,8 @@ class CrixdProcess {
   // Sends `signal` (0: none) and waits: the exit code, or 128 + the signal that ended it.
   int stop(int signal);
   std::string errors() const;  // what it wrote to stderr
+  // Waits up to `timeout` for `text` in what it wrote to stderr; false when it never came.
+  bool logged(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   // A line of /proc/<pid>/status in kB, e.g. memory_kb("RssAnon"); -1 when it is not running.
   long long memory_kb(const std::string& field) const;
   // Processor time it has used so far, user plus system, in seconds; -1 when it is not running.
