@@ -235,6 +235,7 @@ void Exchange::Impl::set_band(std::uint32_t i) {
 void Exchange::Impl::apply(const Command& c, EventSink& sink) {
   roll_clock(c.ts, sink);
   if (c.ts.v >= next_auction_end) end_due_auctions(c.ts, sink);
+  if (c.type == CommandType::kNew) [[likely]] return on_new(c, sink);  // most commands: no jump table
   switch (c.type) {
     case CommandType::kNew: return on_new(c, sink);
     case CommandType::kReplace: return on_replace(c, sink);

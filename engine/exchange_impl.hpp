@@ -141,10 +141,11 @@ struct Exchange::Impl final : EligibilityHook {
   // at the lowest ratio its facility's pairs (a sell) or its project's rules (a buy) could give.
   bool spent(const Order& o) const override;
   // The same question for an open quantity of facility (kSell) or project (kBuy) `account`: the rule
-  // the entry check (credits_something) and the remainder cancel (cancel_spent) share.
+  // the entry check (credits_something) and the remainder cancel (cancel_spent) share. For open >= 0,
+  // credited_capacity(open, best) == 0 <=> open * 1000 < best, and no ratio (best 0) is never spent:
+  // no division, no branch.
   bool spent_open(Side side, std::uint32_t account, std::int64_t open) const {
-    const std::uint32_t best = best_ratio(side, account);
-    return best != 0 && credited_capacity(open, best) == 0;
+    return open * 1000 < std::int64_t{best_ratio(side, account)};
   }
   // The lowest ratio an order of facility (kSell) or project (kBuy) `account` could ever trade at: its
   // facility's allowed pairs with other owners' projects, or the rules that could apply to its
@@ -192,11 +193,13 @@ struct Exchange::Impl final : EligibilityHook {
 
   // The checks that do not depend on the account: who, when, tick, lot and band.
   bool check_trader(const Command& c, EventSink& sink) const;
+  [[gnu::cold]] bool refuse_trader(const Command& c, EventSink& sink) const;  // the checks one by one
   bool check_price_qty(const Command& c, Price price, EventSink& sink) const;
 
   // The facility a sell names; `extra` is the capacity the order would newly reserve, `open` its open
   // quantity.
   bool check_facility(const Command& c, std::int64_t extra, std::int64_t open, EventSink& sink) const;
+  [[gnu::cold]] bool refuse_facility(const Command& c, std::int64_t extra, std::int64_t open, EventSink& sink) const;
   // Refuses (kCreditsNothing, with the least quantity in lots that credits some) an order of `side`
   // whose open quantity `open` credits nothing even at the lowest ratio it could get: it could never
   // trade. Called after the account checks, which refuse an account with no ratio at all.
@@ -207,6 +210,8 @@ struct Exchange::Impl final : EligibilityHook {
   // The project a buy names; `extra` is the credit the order would newly reserve, `open` its open
   // quantity and `is_new` whether it is a new order (a replace keeps the room it has).
   bool check_project(const Command& c, std::int64_t extra, std::int64_t open, bool is_new, EventSink& sink) const;
+  [[gnu::cold]] bool refuse_project(const Command& c, std::int64_t extra, std::int64_t open, bool is_new,
+                                    EventSink& sink) const;
 
   // The credit an open buy of `open` t reserves: the least it can credit, at the highest ratio of the
   // project's allowed pairs, so that a buyer can bid what its need takes at any pair's ratio. A fill
@@ -244,8 +249,23 @@ struct Exchange::Impl final : EligibilityHook {
     if (e.type != EventType::kLevel) settle_order(e, reason);
   }
   void settle_order(Event& e, CancelReason reason);
+  // forward() for an order of side S, a new order past its checks or a replace: its own events are
+  // settled without a test of their side, which is a coin toss on the order path.
+  template <Side S>
+  void forward_as(const Command& c, EventSink& sink);
+  // Adds `sign` x the reservation of `open` t to facility (kSell) or project (kBuy) `a`.
   void reserve(Side side, AccountId account, std::int64_t open, int sign);
+  template <Side S>
+  void reserve_as(std::uint32_t a, std::int64_t open, int sign) {
+    if constexpr (S == Side::kSell) {
+      facilities[a].reserved += sign * open;
+    } else {
+      projects[a].reserved += sign * reserve_of(a, open);
+    }
+  }
   void fill(Event& e);
+  template <Side S>
+  void fill_as(Event& e);  // a Fill whose taker is of side S
 
   // Cancels each order in `spent_remainders` still open and spent (kCreditsNothing): a fill left it an
   // open quantity that could never trade.

@@ -9,6 +9,30 @@ void Exchange::Impl::forward(const Command& c, EventSink& sink, CancelReason rea
   if (!need_met.empty() || !over_credited.empty() || !spent_remainders.empty()) after_fills(c.ts, sink);
 }
 
+template <Side S>
+void Exchange::Impl::forward_as(const Command& c, EventSink& sink) {
+  const std::size_t from = sink.size();
+  book.apply(c, sink);
+  // The tests go from the commonest event down; the order's own events are of side S (a Fill's side is
+  // its taker's, this order), a self-trade's Canceled maker of the other: that one goes the long way.
+  for (Event& e : sink.since(from)) {
+    if (e.type == EventType::kLevel) continue;
+    if (e.type == EventType::kAccepted) {
+      reserve_as<S>(static_cast<std::uint32_t>(e.account.v), e.qty.v, +1);
+    } else if (e.type == EventType::kFill) {
+      fill_as<S>(e);
+    } else if (e.type == EventType::kReplaced) {
+      reserve_as<S>(static_cast<std::uint32_t>(e.account.v), replaced_open.v, -1);
+      reserve_as<S>(static_cast<std::uint32_t>(e.account.v), e.leaves.v, +1);
+    } else {
+      settle_order(e, CancelReason::kNone);
+    }
+  }
+  if (!need_met.empty() || !over_credited.empty() || !spent_remainders.empty()) after_fills(c.ts, sink);
+}
+template void Exchange::Impl::forward_as<Side::kBuy>(const Command& c, EventSink& sink);
+template void Exchange::Impl::forward_as<Side::kSell>(const Command& c, EventSink& sink);
+
 void Exchange::Impl::after_fills(Timestamp ts, EventSink& sink) {
   for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, ts, CancelReason::kNeedMet, sink);
   need_met.clear();
@@ -76,14 +100,23 @@ void Exchange::Impl::settle_order(Event& e, CancelReason reason) {
 void Exchange::Impl::reserve(Side side, AccountId account, std::int64_t open, int sign) {
   const auto a = static_cast<std::uint32_t>(account.v);
   if (side == Side::kSell) {
-    facilities[a].reserved += sign * open;
+    reserve_as<Side::kSell>(a, open, sign);
   } else {
-    projects[a].reserved += sign * reserve_of(a, open);
+    reserve_as<Side::kBuy>(a, open, sign);
   }
 }
 
 void Exchange::Impl::fill(Event& e) {
-  const bool taker_buys = e.side == Side::kBuy;
+  if (e.side == Side::kBuy) {
+    fill_as<Side::kBuy>(e);
+  } else {
+    fill_as<Side::kSell>(e);
+  }
+}
+
+template <Side S>
+void Exchange::Impl::fill_as(Event& e) {
+  constexpr bool taker_buys = S == Side::kBuy;
   const auto p = static_cast<std::uint32_t>((taker_buys ? e.account : e.maker_account).v);
   const auto f = static_cast<std::uint32_t>((taker_buys ? e.maker_account : e.account).v);
   const Qty buy_open_after = taker_buys ? e.leaves : e.maker_leaves;
@@ -121,8 +154,8 @@ void Exchange::Impl::fill(Event& e) {
       std::find(need_met.begin(), need_met.end(), p) == need_met.end()) {
     need_met.push_back(p);
   }
-  const Side maker_side = taker_buys ? Side::kSell : Side::kBuy;
-  if (e.leaves.v > 0 && spent_open(e.side, static_cast<std::uint32_t>(e.account.v), e.leaves.v)) {
+  constexpr Side maker_side = taker_buys ? Side::kSell : Side::kBuy;
+  if (e.leaves.v > 0 && spent_open(S, static_cast<std::uint32_t>(e.account.v), e.leaves.v)) {
     spent_remainders.push_back(e.order_id);
   }
   if (e.maker_leaves.v > 0 && spent_open(maker_side, static_cast<std::uint32_t>(e.maker_account.v), e.maker_leaves.v)) {

@@ -451,6 +451,16 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
       if (p.id == "SD-NEW-EAF-100") p.status = ProjectStatus::kCompleted;
     }
   };
+  const auto tangshan_suspended = [](Market& m) {
+    for (Participant& p : m.participants) {
+      if (p.id == "HB-TANGSHAN-IRON") p.status = ParticipantStatus::kSuspended;
+    }
+  };
+  const auto bf450_expired = [](Market& m) {
+    for (Facility& f : m.facilities) {
+      if (f.id == "HB-BF-450") f.facts.expires = Date{2026, 11, 30};
+    }
+  };
   const auto no_aluminium_ratio = [](Market& m) {
     std::vector<RatioRule> rules;
     for (const RatioRule& r : m.ratios.rules()) {
@@ -509,6 +519,17 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
        "no ratio rule of 2021 rules covers electrolytic aluminium projects in Zhengzhou, Henan"},
       {"no counterparty", none, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kSell, kByName, "HA-POT-320KA", 1000,
        150000, 0, RejectCode::kNoCounterparty, "no registered project may buy from facility HA-POT-320KA"},
+      {"no counterparty for a project", none, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kBuy, kByName,
+       "HA-NEW-POT-500KA", 1000, 150000, 0, RejectCode::kNoCounterparty,
+       "no registered facility may sell to project HA-NEW-POT-500KA"},
+      {"suspended", tangshan_suspended, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-450",
+       1000, 58000, 0, RejectCode::kParticipantSuspended, "is suspended by the exchange and may not enter or change orders"},
+      {"facility owner", none, 10, "TJ-BOHAI-STEEL", "STEEL-IRON", Side::kSell, kByName, "HB-BF-450", 1000, 58000, 0,
+       RejectCode::kFacilityNotOwned, "belongs to HB-TANGSHAN-IRON, not to TJ-BOHAI-STEEL"},
+      {"expired", bf450_expired, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-450", 1000,
+       58000, 0, RejectCode::kFacilityIneligible, "may not be sold: expired on 2026-11-30"},
+      {"a sell that credits nothing", none, 10, "HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, kByName, "HB-BF-450",
+       1, 58000, 0, RejectCode::kCreditsNothing, "offer at least 2 t"},
   };
   for (const Row& row : rows) {
     INFO(row.rule);
