@@ -10,18 +10,18 @@ void Exchange::Impl::reject(const Command& c, RejectCode code, std::int64_t arg1
   sink.push(e);
 }
 
-// Each check below is one test of everything, which nearly every order passes, and the checks one by
-// one, in their order, for the reason of a refusal (cold). The one test folds the conditions with `|`
-// rather than `||`: one branch to predict, not one per rule, and which account an order names is a
-// coin toss for a branch predictor.
+// Each check below is one test of everything (any_holds), which nearly every order passes, and the
+// checks one by one, in their order, for the reason of a refusal (cold): one branch to predict, not
+// one per rule, and which account an order names is a coin toss for a branch predictor.
 
 bool Exchange::Impl::check_trader(const Command& c, EventSink& sink) const {
   if (c.participant.v < market.participants.size() && c.instrument.v < instruments.size()) [[likely]] {
     const std::uint32_t p = c.participant.v;
-    const bool fails = (suspended_flags[p] != 0) | ((roles[p] & (c.side == Side::kSell ? 2u : 1u)) == 0) |
-                       (trades_instrument[p * instruments.size() + c.instrument.v] == 0) |
-                       (phase != SessionPhase::kContinuous) | instruments[c.instrument.v].halted;
-    if (!fails) [[likely]] return true;
+    if (!any_holds(suspended_flags[p] != 0, (roles[p] & (c.side == Side::kSell ? 2u : 1u)) == 0,
+                   trades_instrument[p * instruments.size() + c.instrument.v] == 0,
+                   phase != SessionPhase::kContinuous, instruments[c.instrument.v].halted)) [[likely]] {
+      return true;
+    }
   }
   return refuse_trader(c, sink);
 }
@@ -79,13 +79,13 @@ bool Exchange::Impl::check_price_qty(const Command& c, Price price, EventSink& s
 bool Exchange::Impl::check_facility(const Command& c, std::int64_t extra, std::int64_t open, EventSink& sink) const {
   if (c.account.v < facilities.size()) [[likely]] {
     const FacilityState& s = facilities[c.account.v];
-    const bool fails = !s.registered | (s.owner != c.participant.v) |
-                       (s.industry != instruments[c.instrument.v].industry) |
-                       ((s.instrument != kAnyInstrument) & (s.instrument != c.instrument.v)) |
-                       (s.standing != Ineligibility::kNone) | (today > s.expires_day) | (s.counterparties == 0) |
-                       (open * 1000 < std::int64_t{s.lowest_ratio}) |  // spent_open(kSell, ...)
-                       (extra > s.capacity - s.sold - s.reserved);
-    if (!fails) [[likely]] return true;
+    if (!any_holds(!s.registered, s.owner != c.participant.v, s.industry != instruments[c.instrument.v].industry,
+                   both_hold(s.instrument != kAnyInstrument, s.instrument != c.instrument.v),
+                   s.standing != Ineligibility::kNone, today > s.expires_day, s.counterparties == 0,
+                   open * 1000 < std::int64_t{s.lowest_ratio},  // spent_open(kSell, ...)
+                   extra > s.capacity - s.sold - s.reserved)) [[likely]] {
+      return true;
+    }
   }
   return refuse_facility(c, extra, open, sink);
 }
@@ -152,13 +152,13 @@ bool Exchange::Impl::check_project(const Command& c, std::int64_t extra, std::in
   if (c.account.v < projects.size()) [[likely]] {
     const ProjectState& s = projects[c.account.v];
     const std::int64_t free = s.need - s.credited - s.reserved;
-    const bool fails = !s.registered | (s.owner != c.participant.v) |
-                       (s.industry != instruments[c.instrument.v].industry) |
-                       ((s.instrument != kAnyInstrument) & (s.instrument != c.instrument.v)) | !s.open |
-                       (s.lowest_ratio == 0) | (s.counterparties == 0) |
-                       (open * 1000 < std::int64_t{s.lowest_ratio}) |  // spent_open(kBuy, ...)
-                       (extra > free) | (is_new & (free <= 0));
-    if (!fails) [[likely]] return true;
+    if (!any_holds(!s.registered, s.owner != c.participant.v, s.industry != instruments[c.instrument.v].industry,
+                   both_hold(s.instrument != kAnyInstrument, s.instrument != c.instrument.v), !s.open,
+                   s.lowest_ratio == 0, s.counterparties == 0,
+                   open * 1000 < std::int64_t{s.lowest_ratio},  // spent_open(kBuy, ...)
+                   extra > free, both_hold(is_new, free <= 0))) [[likely]] {
+      return true;
+    }
   }
   return refuse_project(c, extra, open, is_new, sink);
 }

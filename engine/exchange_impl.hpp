@@ -36,6 +36,15 @@ inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 inline std::size_t ind(Industry i) { return static_cast<std::size_t>(i); }
 
+// Whether any of `conditions` holds, all of them evaluated, none short-circuited: one branch for the
+// caller to predict instead of one per condition (the entry checks, exchange_entry.cpp).
+template <class... Conditions>
+constexpr bool any_holds(Conditions... conditions) {
+  return (0u | ... | static_cast<unsigned>(static_cast<bool>(conditions))) != 0;
+}
+// Whether both hold, without `&&`'s branch (an argument of any_holds).
+constexpr bool both_hold(bool a, bool b) { return (static_cast<unsigned>(a) & static_cast<unsigned>(b)) != 0; }
+
 struct Exchange::Impl final : EligibilityHook {
   // The hot-path copy of what the checks read, next to the running totals, so that an order's checks
   // touch a few small records and not the Market's strings.
