@@ -257,6 +257,7 @@ void Exchange::Impl::on_replace(const Command& c, EventSink& sink) {
   if (!check_trader(checked, sink)) return;
   if (!check_price_qty(checked, c.price, sink)) return;
   const Qty new_open = c.qty - (old->qty - old->leaves);
+  replaced_open = old->leaves;  // for settling the Replaced event
   if (old->side == Side::kSell) {
     if (!check_facility(checked, new_open.v - old->leaves.v, new_open.v, sink)) return;
     if (!indivisible_ok(checked, old->flags, old->tif, new_open)) {
@@ -264,16 +265,13 @@ void Exchange::Impl::on_replace(const Command& c, EventSink& sink) {
       return reject(checked, RejectCode::kFacilityIndivisible,
                     market.facilities[f].capacity - facilities[f].sold, 0, sink);
     }
-    replaced_open = old->leaves;
     return forward_as<Side::kSell>(c, sink);
-  } else {
-    const auto p = static_cast<std::uint32_t>(old->account.v);
-    if (!check_project(checked, reserve_of(p, new_open.v) - reserve_of(p, old->leaves.v), new_open.v, false, sink)) {
-      return;
-    }
-    taker_reserved = reserve_of(p, old->leaves.v);  // in `reserved` until the Replaced event settles
   }
-  replaced_open = old->leaves;
+  const auto p = static_cast<std::uint32_t>(old->account.v);
+  if (!check_project(checked, reserve_of(p, new_open.v) - reserve_of(p, old->leaves.v), new_open.v, false, sink)) {
+    return;
+  }
+  taker_reserved = reserve_of(p, old->leaves.v);  // in `reserved` until the Replaced event settles
   forward_as<Side::kBuy>(c, sink);
 }
 
