@@ -82,7 +82,7 @@ bool Exchange::Impl::check_facility(const Command& c, std::int64_t extra, std::i
     if (!any_holds(!s.registered, s.owner != c.participant.v, s.industry != instruments[c.instrument.v].industry,
                    both_hold(s.instrument != kAnyInstrument, s.instrument != c.instrument.v),
                    s.standing != Ineligibility::kNone, today > s.expires_day, s.counterparties == 0,
-                   open * 1000 < std::int64_t{s.lowest_ratio},  // spent_open(kSell, ...)
+                   spent_at(open, s.lowest_ratio),
                    extra > s.capacity - s.sold - s.reserved)) [[likely]] {
       return true;
     }
@@ -155,7 +155,7 @@ bool Exchange::Impl::check_project(const Command& c, std::int64_t extra, std::in
     if (!any_holds(!s.registered, s.owner != c.participant.v, s.industry != instruments[c.instrument.v].industry,
                    both_hold(s.instrument != kAnyInstrument, s.instrument != c.instrument.v), !s.open,
                    s.lowest_ratio == 0, s.counterparties == 0,
-                   open * 1000 < std::int64_t{s.lowest_ratio},  // spent_open(kBuy, ...)
+                   spent_at(open, s.lowest_ratio),
                    extra > free, both_hold(is_new, free <= 0))) [[likely]] {
       return true;
     }

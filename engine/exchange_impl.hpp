@@ -154,8 +154,11 @@ struct Exchange::Impl final : EligibilityHook {
   // credited_capacity(open, best) == 0 <=> open * 1000 < best, and no ratio (best 0) is never spent:
   // no division, no branch.
   bool spent_open(Side side, std::uint32_t account, std::int64_t open) const {
-    return open * 1000 < std::int64_t{best_ratio(side, account)};
+    return spent_at(open, best_ratio(side, account));
   }
+  // spent_open's rule for a known lowest ratio `best` (the entry checks read it from the account's
+  // state they already hold).
+  static bool spent_at(std::int64_t open, std::uint32_t best) { return open * 1000 < std::int64_t{best}; }
   // The lowest ratio an order of facility (kSell) or project (kBuy) `account` could ever trade at: its
   // facility's allowed pairs with other owners' projects, or the rules that could apply to its
   // project; 0: none.
