@@ -689,6 +689,9 @@ Engine::Engine(const EngineSettings& settings) : impl_(std::make_unique<Impl>(ch
 Engine::~Engine() = default;
 
 void Engine::apply(const Command& cmd, EventSink& sink) { impl_->apply(cmd, sink); }
+void Engine::apply_new(const Command& cmd, EventSink& sink) { impl_->on_new(cmd, sink); }
+void Engine::apply_cancel(const Command& cmd, EventSink& sink) { impl_->on_cancel(cmd, sink); }
+void Engine::apply_replace(const Command& cmd, EventSink& sink) { impl_->on_replace(cmd, sink); }
 void Engine::set_eligibility_hook(EligibilityHook* hook) { impl_->hook = hook; }
 const EngineSettings& Engine::settings() const { return impl_->settings; }
 TradeId Engine::last_trade_id() const { return TradeId(impl_->next_trade_id - 1); }

@@ -145,6 +145,12 @@ class Engine {
 
   // Applies one command, appending its events to `sink`.
   void apply(const Command& cmd, EventSink& sink);
+  // apply() for a command whose type the caller has already branched on (kNew, kCancel, kReplace):
+  // the same checks and events, without apply()'s own dispatch, a second jump on the command stream's
+  // type for a caller that dispatches first (the Exchange). The book does not read `cmd.type`.
+  void apply_new(const Command& cmd, EventSink& sink);
+  void apply_cancel(const Command& cmd, EventSink& sink);
+  void apply_replace(const Command& cmd, EventSink& sink);
 
   // The hook stays owned by the caller and must outlive its use; nullptr removes it.
   void set_eligibility_hook(EligibilityHook* hook);

@@ -239,7 +239,7 @@ void Exchange::Impl::apply(const Command& c, EventSink& sink) {
   switch (c.type) {
     case CommandType::kNew: return on_new(c, sink);  // taken above; listed for -Wswitch
     case CommandType::kReplace: return on_replace(c, sink);
-    case CommandType::kCancel:
+    case CommandType::kCancel: return cancel(c, sink);
     case CommandType::kMassCancel:
     case CommandType::kAdvanceTime: return forward(c, sink);
     case CommandType::kCloseDay:

@@ -236,12 +236,12 @@ void Exchange::Impl::checked_new(const Command& c, EventSink& sink) {
       return reject(c, RejectCode::kFacilityIndivisible,
                     market.facilities[f].capacity - facilities[f].sold, 0, sink);
     }
-    return forward_as<Side::kSell>(c, sink);
+    return forward_as<CommandType::kNew, Side::kSell>(c, sink);
   }
   const std::int64_t extra =
       c.account.v < projects.size() ? reserve_of(static_cast<std::uint32_t>(c.account.v), c.qty.v) : 0;
   if (!check_project(c, extra, c.qty.v, true, sink)) return;
-  forward_as<Side::kBuy>(c, sink);
+  forward_as<CommandType::kNew, Side::kBuy>(c, sink);
 }
 
 void Exchange::Impl::on_replace(const Command& c, EventSink& sink) {
@@ -265,14 +265,14 @@ void Exchange::Impl::on_replace(const Command& c, EventSink& sink) {
       return reject(checked, RejectCode::kFacilityIndivisible,
                     market.facilities[f].capacity - facilities[f].sold, 0, sink);
     }
-    return forward_as<Side::kSell>(c, sink);
+    return forward_as<CommandType::kReplace, Side::kSell>(c, sink);
   }
   const auto p = static_cast<std::uint32_t>(old->account.v);
   if (!check_project(checked, reserve_of(p, new_open.v) - reserve_of(p, old->leaves.v), new_open.v, false, sink)) {
     return;
   }
   taker_reserved = reserve_of(p, old->leaves.v);  // in `reserved` until the Replaced event settles
-  forward_as<Side::kBuy>(c, sink);
+  forward_as<CommandType::kReplace, Side::kBuy>(c, sink);
 }
 
 }  // namespace crix::engine

@@ -261,10 +261,14 @@ struct Exchange::Impl final : EligibilityHook {
     if (e.type != EventType::kLevel) settle_order(e, reason);
   }
   void settle_order(Event& e, CancelReason reason);
-  // forward() for an order of side S, a new order past its checks or a replace: its own events are
-  // settled without a test of their side, which is a coin toss on the order path.
-  template <Side S>
+  // forward() for an order of side S, a new order (T kNew) past its checks or a replace (kReplace):
+  // the book's entry for T (no second dispatch on the command's type), and its own events settled
+  // without a test of their side. Both are coin tosses on the order path.
+  template <CommandType T, Side S>
   void forward_as(const Command& c, EventSink& sink);
+  // forward() for a cancel, a participant's (kNone) or the exchange's own (`reason`), through the
+  // book's cancel entry.
+  void cancel(const Command& c, EventSink& sink, CancelReason reason = CancelReason::kNone);
   // Adds `sign` x the reservation of `open` t to facility (kSell) or project (kBuy) `a`.
   void reserve(Side side, AccountId account, std::int64_t open, int sign);
   template <Side S>

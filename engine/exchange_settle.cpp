@@ -9,10 +9,20 @@ void Exchange::Impl::forward(const Command& c, EventSink& sink, CancelReason rea
   if (!need_met.empty() || !over_credited.empty() || !spent_remainders.empty()) after_fills(c.ts, sink);
 }
 
-template <Side S>
+void Exchange::Impl::cancel(const Command& c, EventSink& sink, CancelReason reason) {
+  const std::size_t from = sink.size();
+  book.apply_cancel(c, sink);
+  for (Event& e : sink.since(from)) settle(e, reason);  // a cancel fills nothing: no after_fills()
+}
+
+template <CommandType T, Side S>
 void Exchange::Impl::forward_as(const Command& c, EventSink& sink) {
   const std::size_t from = sink.size();
-  book.apply(c, sink);
+  if constexpr (T == CommandType::kNew) {
+    book.apply_new(c, sink);
+  } else {
+    book.apply_replace(c, sink);
+  }
   // The tests go from the commonest event down; the order's own events are of side S (a Fill's side is
   // its taker's, this order), a self-trade's Canceled maker of the other: that one goes the long way.
   for (Event& e : sink.since(from)) {
@@ -30,8 +40,10 @@ void Exchange::Impl::forward_as(const Command& c, EventSink& sink) {
   }
   if (!need_met.empty() || !over_credited.empty() || !spent_remainders.empty()) after_fills(c.ts, sink);
 }
-template void Exchange::Impl::forward_as<Side::kBuy>(const Command& c, EventSink& sink);
-template void Exchange::Impl::forward_as<Side::kSell>(const Command& c, EventSink& sink);
+template void Exchange::Impl::forward_as<CommandType::kNew, Side::kBuy>(const Command& c, EventSink& sink);
+template void Exchange::Impl::forward_as<CommandType::kNew, Side::kSell>(const Command& c, EventSink& sink);
+template void Exchange::Impl::forward_as<CommandType::kReplace, Side::kBuy>(const Command& c, EventSink& sink);
+template void Exchange::Impl::forward_as<CommandType::kReplace, Side::kSell>(const Command& c, EventSink& sink);
 
 void Exchange::Impl::after_fills(Timestamp ts, EventSink& sink) {
   for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, ts, CancelReason::kNeedMet, sink);
@@ -42,15 +54,13 @@ void Exchange::Impl::after_fills(Timestamp ts, EventSink& sink) {
 
 void Exchange::Impl::cancel_open(InstrumentId instrument, OrderId id, ParticipantId owner, Timestamp ts,
                                  CancelReason reason, EventSink& sink) {
-  Command cancel;
-  cancel.type = CommandType::kCancel;
-  cancel.instrument = instrument;
-  cancel.id = id;
-  cancel.participant = owner;
-  cancel.ts = ts;
-  const std::size_t from = sink.size();
-  book.apply(cancel, sink);
-  for (Event& e : sink.since(from)) settle(e, reason);
+  Command c;
+  c.type = CommandType::kCancel;
+  c.instrument = instrument;
+  c.id = id;
+  c.participant = owner;
+  c.ts = ts;
+  cancel(c, sink, reason);
 }
 
 void Exchange::Impl::cancel_spent(Timestamp ts, EventSink& sink) {
