@@ -113,8 +113,8 @@ struct Engine::Impl {
     sink.push(rejected(c, code, arg1, arg2));
   }
 
-  static void order_event(EventType type, const Order& o, Qty qty, CancelReason reason,
-                          EventSink& sink) {
+  // A Canceled or Expired event of `o`, settled by the hook.
+  void order_event(EventType type, const Order& o, Qty qty, CancelReason reason, EventSink& sink) const {
     Event e;
     e.type = type;
     e.instrument = o.instrument;
@@ -125,7 +125,8 @@ struct Engine::Impl {
     e.reason = reason;
     e.account = o.account;
     e.participant = o.participant;
-    sink.push(e);
+    Event& pushed = sink.append(e);
+    if (hook != nullptr) hook->ended(pushed);
   }
 
   static void level_event(InstrumentId instrument, Side side, const Level& lv, EventSink& sink) {
@@ -391,7 +392,8 @@ struct Engine::Impl {
     e.maker_account = maker.account;
     e.participant = taker.participant;
     e.maker_participant = maker.participant;
-    sink.push(e);
+    Event& pushed = sink.append(e);
+    if (hook != nullptr) hook->filled(pushed);
   }
 
   // Runs an incoming (or re-entering) order to the end: all-or-none check, walk, then rest or
@@ -402,6 +404,7 @@ struct Engine::Impl {
     CancelReason reason = CancelReason::kUnfilled;
     if (!all_or_none || can_fill_completely(b, taker)) {
       stp_stopped = walk(b, taker, sink);
+      if (hook != nullptr) hook->walk_ended();
       if (all_or_none && taker.leaves.v != 0) broken("all-or-none order filled partly");
       if (stp_stopped) reason = CancelReason::kSelfTrade;
     } else {

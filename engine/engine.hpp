@@ -128,6 +128,19 @@ class EligibilityHook {
     (void)order;
     return false;
   }
+  // The real walk (not the dry run) is over: called once after each walk_started(false), before the
+  // taker's remainder rests or is canceled.
+  virtual void walk_ended() {}
+
+  // Settlement: each Fill, Canceled and Expired event, right after the book appended it to the sink,
+  // through the method of its type (the call site knows it), so that a hook that keeps state per
+  // order (the Exchange's reservations and credits) needs no pass over the events afterwards and no
+  // test of their type. A new order's Accepted and a Replaced event have none: their caller knows
+  // what it handed the book. The hook may complete the event (a Fill's arg1 and arg2, a Canceled
+  // event's reason); it must not call back into the engine. A Fill is settled after the traded() of
+  // the same fill and before the walk asks allowed() of the next maker.
+  virtual void filled(Event& e) { (void)e; }
+  virtual void ended(Event& e) { (void)e; }  // Canceled or Expired
 };
 
 struct LevelInfo {

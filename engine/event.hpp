@@ -288,6 +288,8 @@ class EventSink {
  public:
   explicit EventSink(std::size_t reserve = 4096) { events_.reserve(reserve); }
   void push(const Event& e) { events_.push_back(e); }
+  // push() that returns the appended event, valid until the next push (the book hands it to its hook).
+  Event& append(const Event& e) { return events_.emplace_back(e); }
   void clear() { events_.clear(); }
   const std::vector<Event>& events() const { return events_; }
   std::size_t size() const { return events_.size(); }

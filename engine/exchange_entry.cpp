@@ -228,20 +228,18 @@ void Exchange::Impl::checked_new(const Command& c, EventSink& sink) {
   if (malformed(c)) return forward(c, sink);
   if (!check_trader(c, sink)) return;
   if (!check_price_qty(c, c.price, sink)) return;
-  taker_reserved = 0;  // a new order's reservation is settled from its Accepted event, after the walk
+  const auto a = static_cast<std::uint32_t>(c.account.v);  // checked below before any use
   if (c.side == Side::kSell) {
     if (!check_facility(c, c.qty.v, c.qty.v, sink)) return;
     if (!indivisible_ok(c, c.flags, c.tif, c.qty)) {
-      const auto f = static_cast<std::uint32_t>(c.account.v);
       return reject(c, RejectCode::kFacilityIndivisible,
-                    market.facilities[f].capacity - facilities[f].sold, 0, sink);
+                    market.facilities[a].capacity - facilities[a].sold, 0, sink);
     }
-    return forward_as<CommandType::kNew, Side::kSell>(c, sink);
+    return forward_as<CommandType::kNew, Side::kSell>(c, a, c.qty, sink);
   }
-  const std::int64_t extra =
-      c.account.v < projects.size() ? reserve_of(static_cast<std::uint32_t>(c.account.v), c.qty.v) : 0;
+  const std::int64_t extra = c.account.v < projects.size() ? reserve_of(a, c.qty.v) : 0;
   if (!check_project(c, extra, c.qty.v, true, sink)) return;
-  forward_as<CommandType::kNew, Side::kBuy>(c, sink);
+  forward_as<CommandType::kNew, Side::kBuy>(c, a, c.qty, sink);
 }
 
 void Exchange::Impl::on_replace(const Command& c, EventSink& sink) {
@@ -257,22 +255,20 @@ void Exchange::Impl::on_replace(const Command& c, EventSink& sink) {
   if (!check_trader(checked, sink)) return;
   if (!check_price_qty(checked, c.price, sink)) return;
   const Qty new_open = c.qty - (old->qty - old->leaves);
-  replaced_open = old->leaves;  // for settling the Replaced event
+  replaced_open = old->leaves;  // the reservation forward_as moves to new_open
+  const auto a = static_cast<std::uint32_t>(old->account.v);
   if (old->side == Side::kSell) {
     if (!check_facility(checked, new_open.v - old->leaves.v, new_open.v, sink)) return;
     if (!indivisible_ok(checked, old->flags, old->tif, new_open)) {
-      const auto f = static_cast<std::uint32_t>(old->account.v);
       return reject(checked, RejectCode::kFacilityIndivisible,
-                    market.facilities[f].capacity - facilities[f].sold, 0, sink);
+                    market.facilities[a].capacity - facilities[a].sold, 0, sink);
     }
-    return forward_as<CommandType::kReplace, Side::kSell>(c, sink);
+    return forward_as<CommandType::kReplace, Side::kSell>(c, a, new_open, sink);
   }
-  const auto p = static_cast<std::uint32_t>(old->account.v);
-  if (!check_project(checked, reserve_of(p, new_open.v) - reserve_of(p, old->leaves.v), new_open.v, false, sink)) {
+  if (!check_project(checked, reserve_of(a, new_open.v) - reserve_of(a, old->leaves.v), new_open.v, false, sink)) {
     return;
   }
-  taker_reserved = reserve_of(p, old->leaves.v);  // in `reserved` until the Replaced event settles
-  forward_as<CommandType::kReplace, Side::kBuy>(c, sink);
+  forward_as<CommandType::kReplace, Side::kBuy>(c, a, new_open, sink);
 }
 
 }  // namespace crix::engine

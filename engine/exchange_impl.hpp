@@ -3,7 +3,8 @@
 //   exchange.cpp           construction, the command dispatch, state hash, invariants, the public face
 //   exchange_entry.cpp     the entry checks of new orders and replaces
 //   exchange_match.cpp     the per-pair hook the book calls at match time
-//   exchange_settle.cpp    settling the book's events: reservations, fills, the exchange's own cancels
+//   exchange_settle.cpp    reservations; the hook settling the book's fills, cancels and expiries as it
+//                          appends them; the exchange's own cancels
 //   exchange_calendar.cpp  the trading calendar: phases and the day's close
 //   exchange_registry.cpp  operator commands, the registry and the elimination list
 //   exchange_block.cpp     block trades: proposals, their reservations, acceptance and settlement
@@ -137,15 +138,17 @@ struct Exchange::Impl final : EligibilityHook {
   Qty allowed(const Order& taker, const Order& maker, Qty qty) const override;
 
   // The credit project `p` may still take in a fill of `buy`: its need less what is credited (this
-  // walk's fills included) and less what its OTHER open orders reserve. The order's own reservation
-  // counts as room: a fill at a ratio below the highest may credit more than the order reserved
-  // (forward() then cancels a remainder that no longer fits, kNeedCovered).
+  // walk's fills included: settled at once in the real walk, counted in walk_credit in the dry run)
+  // and less what its OTHER open orders reserve. The order's own reservation counts as room: a fill
+  // at a ratio below the highest may credit more than the order reserved (after_fills() then cancels
+  // a remainder that no longer fits, kNeedCovered).
   std::int64_t need_room(std::uint32_t p, const Order& buy, bool buy_is_taker) const;
 
   // The quantity, at most `offered`, a multiple of `lot`, that credits the most it can without passing
   // `room` at `ratio`, and of those the least: no tonne is retired for no credit. 0: none credits.
   static std::int64_t cut_to(std::int64_t room, std::uint32_t ratio, std::int64_t lot, std::int64_t offered);
-  void walk_started(bool) override;
+  // Each walk, dry or real, starts from the live totals: the dry run's counts (walk_*) are reset.
+  void walk_started(bool dry) override;
   // Whether open order `o` could trade with no maker at all: its open quantity credits nothing even
   // at the lowest ratio its facility's pairs (a sell) or its project's rules (a buy) could give.
   bool spent(const Order& o) const override;
@@ -165,6 +168,8 @@ struct Exchange::Impl final : EligibilityHook {
   std::uint32_t best_ratio(Side side, std::uint32_t account) const {
     return side == Side::kSell ? facilities[account].lowest_ratio : projects[account].lowest_ratio;
   }
+  // Counts a fill of the dry run in walk_credit, walk_released and walk_delta, which allowed() adds to
+  // the live totals; a real fill is settled by filled() instead.
   void traded(const Order& taker, const Order& maker, Qty qty) override;
   void touch(std::uint32_t region, std::int64_t delta);
 
@@ -243,8 +248,9 @@ struct Exchange::Impl final : EligibilityHook {
   void on_replace(const Command& c, EventSink& sink);
   void on_operator(const Command& c, EventSink& sink);
 
-  // Hands a command to the book, then settles what it reported. `reason` replaces the book's cancel
-  // reason on the Canceled events of a cancel the exchange itself issued.
+  // Hands a command to the book (its events are settled by the hook as it reports them), then does
+  // what its fills left to do. `reason` replaces the book's cancel reason on the Canceled events of a
+  // cancel the exchange itself issued.
   void forward(const Command& c, EventSink& sink, CancelReason reason = CancelReason::kNone);
   // What a command's fills left to do, in this order: the open buys of projects whose need they met
   // (kNeedMet), release_over_reserved, cancel_spent.
@@ -256,16 +262,23 @@ struct Exchange::Impl final : EligibilityHook {
   // project's credited + reserved is above its need (kNeedCovered): the invariant holds after every
   // command, and what the project still needs it can bid again.
   void release_over_reserved(Timestamp ts, EventSink& sink);
-  // Settles one event of the book's: most are level updates, with nothing to settle.
-  void settle(Event& e, CancelReason reason) {
-    if (e.type != EventType::kLevel) settle_order(e, reason);
-  }
-  void settle_order(Event& e, CancelReason reason);
-  // forward() for an order of side S, a new order (T kNew) past its checks or a replace (kReplace):
-  // the book's entry for T (no second dispatch on the command's type), and its own events settled
-  // without a test of their side. Both are coin tosses on the order path.
+  // forward() for an order of side S and facility or project `account` past its checks, new (T kNew)
+  // or replaced (kReplace) with open quantity `open`: its reservation is settled before the book's
+  // entry for T, with its side known (no test of the command's type or the order's side, coin tosses
+  // on the order path, is repeated).
   template <CommandType T, Side S>
-  void forward_as(const Command& c, EventSink& sink);
+  void forward_as(const Command& c, std::uint32_t account, Qty open, EventSink& sink);
+
+  // ---- the hook's settlement (exchange_settle.cpp): each Fill, Canceled and Expired event as the book
+  // appends it, so that the book's own branches on the event's type stand for the exchange's too ----
+
+  void filled(Event& e) override;  // fill()
+  // Releases a Canceled or Expired order's reservation, and gives a Canceled event the reason of the
+  // exchange's own cancel in progress (cancel_reason). A maker canceled during a real walk (self-trade
+  // prevention) is released at the walk's end: every answer of one walk sees the other orders'
+  // reservations as the walk found them.
+  void ended(Event& e) override;
+  void walk_ended() override;
   // forward() for a cancel, a participant's (kNone) or the exchange's own (`reason`), through the
   // book's cancel entry.
   void cancel(const Command& c, EventSink& sink, CancelReason reason = CancelReason::kNone);
@@ -424,7 +437,19 @@ struct Exchange::Impl final : EligibilityHook {
   std::vector<std::int64_t> walk_credit;
   std::vector<std::int64_t> walk_released;
   std::vector<std::uint32_t> walk_projects;
-  std::int64_t taker_reserved = 0;  // the walking buy order's reservation already in `reserved`
+  // The reservation in `reserved` of the buy order forward_as handed the book, as its walk begins:
+  // its own share in the dry run (need_room).
+  std::int64_t taker_reserved = 0;
+  bool dry_walk = false;  // the walk in progress is the dry run (walk_started)
+  bool in_walk = false;   // a real walk is in progress: its ended() events wait for walk_ended()
+  struct Ending {
+    Side side = Side::kBuy;
+    AccountId account{};
+    std::int64_t open = 0;
+  };
+  std::vector<Ending> ended_in_walk;
+  // The reason of the exchange's own cancel in progress (forward, cancel), for its Canceled events.
+  CancelReason cancel_reason = CancelReason::kNone;
   std::vector<OrderId> open_ids;
   Qty replaced_open{};  // the open quantity of the order being replaced, before the replace
 

@@ -47,9 +47,9 @@ bool Exchange::Impl::spent(const Order& o) const {
 
 std::int64_t Exchange::Impl::need_room(std::uint32_t p, const Order& buy, bool buy_is_taker) const {
   const ProjectState& s = projects[p];
-  // A taker's own reservation in `reserved`: none for a new order (its Accepted event is settled
-  // after the walk), the old open quantity's for a replace (taker_reserved).
-  const std::int64_t own = buy_is_taker ? taker_reserved : reserve_of(p, buy.leaves.v);
+  // The order's own reservation in `reserved`: its open quantity's, which each settled fill lowers,
+  // but in the dry run, which settles nothing, the taker's as the walk began (taker_reserved).
+  const std::int64_t own = both_hold(buy_is_taker, dry_walk) ? taker_reserved : reserve_of(p, buy.leaves.v);
   const std::int64_t others = s.reserved - walk_released[p] - own;
   return std::max<std::int64_t>(0, s.need - s.credited - walk_credit[p] - others);
 }
@@ -64,7 +64,9 @@ std::int64_t Exchange::Impl::cut_to(std::int64_t room, std::uint32_t ratio, std:
   return (least + lot - 1) / lot * lot;
 }
 
-void Exchange::Impl::walk_started(bool) {
+void Exchange::Impl::walk_started(bool dry) {
+  dry_walk = dry;
+  in_walk = !dry;
   for (std::uint32_t r : walk_touched) walk_delta[r] = walk_marked[r] = 0;
   walk_touched.clear();
   for (std::uint32_t p : walk_projects) walk_credit[p] = walk_released[p] = 0;
@@ -72,6 +74,7 @@ void Exchange::Impl::walk_started(bool) {
 }
 
 void Exchange::Impl::traded(const Order& taker, const Order& maker, Qty qty) {
+  if (!dry_walk) return;  // a real fill is settled at once (filled()): the live totals count it
   const Order* buy = nullptr;
   const Order* sell = nullptr;
   buyer_seller(taker, maker, buy, sell);
@@ -83,7 +86,7 @@ void Exchange::Impl::traded(const Order& taker, const Order& maker, Qty qty) {
   touch(facilities[f].region, -qty.v);
   if (walk_credit[p] == 0) walk_projects.push_back(p);  // every fill credits at least 1 t (allowed)
   walk_credit[p] += credit;
-  // A maker's reservation is in `reserved` and falls with its leaves; a taker's is settled later.
+  // A maker's reservation is in `reserved` and falls with its leaves; the taker's is taker_reserved.
   if (buy == &maker) walk_released[p] += reserve_of(p, maker.leaves.v) - reserve_of(p, maker.leaves.v - qty.v);
 }
 

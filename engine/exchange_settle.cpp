@@ -3,47 +3,63 @@
 namespace crix::engine {
 
 void Exchange::Impl::forward(const Command& c, EventSink& sink, CancelReason reason) {
-  const std::size_t from = sink.size();
-  book.apply(c, sink);
-  for (Event& e : sink.since(from)) settle(e, reason);  // settling appends nothing
+  cancel_reason = reason;
+  book.apply(c, sink);  // the hook settles its events as the book appends them
+  cancel_reason = CancelReason::kNone;
   if (!need_met.empty() || !over_credited.empty() || !spent_remainders.empty()) after_fills(c.ts, sink);
 }
 
 void Exchange::Impl::cancel(const Command& c, EventSink& sink, CancelReason reason) {
-  const std::size_t from = sink.size();
-  book.apply_cancel(c, sink);
-  for (Event& e : sink.since(from)) settle(e, reason);  // a cancel fills nothing: no after_fills()
+  cancel_reason = reason;
+  book.apply_cancel(c, sink);  // a cancel fills nothing: no after_fills()
+  cancel_reason = CancelReason::kNone;
 }
 
 template <CommandType T, Side S>
-void Exchange::Impl::forward_as(const Command& c, EventSink& sink) {
+void Exchange::Impl::forward_as(const Command& c, std::uint32_t a, Qty open, EventSink& sink) {
+  // The order's reservation is in place before its walk (need_room counts it as its own), moved from
+  // the open quantity a replace had; the book's rare refusal gives it back.
+  if constexpr (T == CommandType::kReplace) reserve_as<S>(a, replaced_open.v, -1);
+  reserve_as<S>(a, open.v, +1);
+  if constexpr (S == Side::kBuy) taker_reserved = reserve_of(a, open.v);
   const std::size_t from = sink.size();
   if constexpr (T == CommandType::kNew) {
     book.apply_new(c, sink);
   } else {
     book.apply_replace(c, sink);
   }
-  // The tests go from the commonest event down; the order's own events are of side S (a Fill's side is
-  // its taker's, this order), a self-trade's Canceled maker of the other: that one goes the long way.
-  for (Event& e : sink.since(from)) {
-    if (e.type == EventType::kLevel) continue;
-    if (e.type == EventType::kAccepted) {
-      reserve_as<S>(static_cast<std::uint32_t>(e.account.v), e.qty.v, +1);
-    } else if (e.type == EventType::kFill) {
-      fill_as<S>(e);
-    } else if (e.type == EventType::kReplaced) {
-      reserve_as<S>(static_cast<std::uint32_t>(e.account.v), replaced_open.v, -1);
-      reserve_as<S>(static_cast<std::uint32_t>(e.account.v), e.leaves.v, +1);
-    } else {
-      settle_order(e, CancelReason::kNone);
-    }
+  if (sink.since(from).front().type == EventType::kRejected) [[unlikely]] {
+    reserve_as<S>(a, open.v, -1);
+    if constexpr (T == CommandType::kReplace) reserve_as<S>(a, replaced_open.v, +1);
+    return;
   }
   if (!need_met.empty() || !over_credited.empty() || !spent_remainders.empty()) after_fills(c.ts, sink);
 }
-template void Exchange::Impl::forward_as<CommandType::kNew, Side::kBuy>(const Command& c, EventSink& sink);
-template void Exchange::Impl::forward_as<CommandType::kNew, Side::kSell>(const Command& c, EventSink& sink);
-template void Exchange::Impl::forward_as<CommandType::kReplace, Side::kBuy>(const Command& c, EventSink& sink);
-template void Exchange::Impl::forward_as<CommandType::kReplace, Side::kSell>(const Command& c, EventSink& sink);
+template void Exchange::Impl::forward_as<CommandType::kNew, Side::kBuy>(const Command&, std::uint32_t, Qty, EventSink&);
+template void Exchange::Impl::forward_as<CommandType::kNew, Side::kSell>(const Command&, std::uint32_t, Qty, EventSink&);
+template void Exchange::Impl::forward_as<CommandType::kReplace, Side::kBuy>(const Command&, std::uint32_t, Qty,
+                                                                           EventSink&);
+template void Exchange::Impl::forward_as<CommandType::kReplace, Side::kSell>(const Command&, std::uint32_t, Qty,
+                                                                            EventSink&);
+
+// ---- the hook's settlement: each Fill, Canceled and Expired event as the book appends it ----------
+
+void Exchange::Impl::filled(Event& e) { fill(e); }
+
+void Exchange::Impl::ended(Event& e) {
+  if (in_walk) [[unlikely]] {  // a maker self-trade prevention canceled: at the walk's end
+    ended_in_walk.push_back(Ending{e.side, e.account, e.qty.v});
+    return;
+  }
+  if (e.type == EventType::kCanceled && cancel_reason != CancelReason::kNone) e.reason = cancel_reason;
+  reserve(e.side, e.account, e.qty.v, -1);
+}
+
+void Exchange::Impl::walk_ended() {
+  in_walk = false;
+  for (const Ending& x : ended_in_walk) reserve(x.side, x.account, x.open, -1);
+  ended_in_walk.clear();
+}
 
 void Exchange::Impl::after_fills(Timestamp ts, EventSink& sink) {
   for (std::uint32_t p : need_met) cancel_orders(Side::kBuy, p, ts, CancelReason::kNeedMet, sink);
@@ -81,30 +97,6 @@ void Exchange::Impl::release_over_reserved(Timestamp ts, EventSink& sink) {
     cancel_open(live->instrument, o.order, live->participant, ts, CancelReason::kNeedCovered, sink);
   }
   over_credited.clear();
-}
-
-void Exchange::Impl::settle_order(Event& e, CancelReason reason) {
-  switch (e.type) {
-    case EventType::kAccepted:
-      reserve(e.side, e.account, e.qty.v, +1);
-      break;
-    case EventType::kReplaced:
-      reserve(e.side, e.account, replaced_open.v, -1);
-      reserve(e.side, e.account, e.leaves.v, +1);
-      break;
-    case EventType::kCanceled:
-      if (reason != CancelReason::kNone) e.reason = reason;
-      reserve(e.side, e.account, e.qty.v, -1);
-      break;
-    case EventType::kExpired:
-      reserve(e.side, e.account, e.qty.v, -1);
-      break;
-    case EventType::kFill:
-      fill(e);
-      break;
-    default:
-      break;
-  }
 }
 
 void Exchange::Impl::reserve(Side side, AccountId account, std::int64_t open, int sign) {

@@ -1,8 +1,8 @@
 // The fast engine against the naive ReferenceEngine on seeded random command streams that mix every
 // command, order type, time in force and the all-or-none flag, bad values, small pools, each self-trade
 // mode and two eligibility hooks. After every command: identical events, identical state hash, the same
-// questions asked of the hook, the engine's own invariant walk, and invariants checked from outside
-// through the query API. Each test case then requires that its streams really exercised the features
+// questions asked of the hook, every fill, cancel and expiry of the fast engine's handed to its hook's
+// settlement once, the engine's own invariant walk, and invariants checked from outside through the query API. Each test case then requires that its streams really exercised the features
 // (fills, self-trade cancels, AON skips, pool rejects, expiries ...), so that it cannot pass by
 // generating nothing interesting.
 //
@@ -126,7 +126,20 @@ class TestHook final : public EligibilityHook {
   std::size_t refused_pairs() const { return refused_.size(); }
   std::size_t cuts() const { return cuts_; }
   const std::vector<HookCall>& calls() const { return calls_; }
-  void clear_calls() { calls_.clear(); }
+  void clear_calls() {
+    calls_.clear();
+    settled_.clear();
+    walks_ended_ = 0;
+  }
+
+  // Settlement, which only the fast engine calls: each Fill, Canceled and Expired event as the book
+  // appended it, with the type its method stands for (kCanceled for ended(), which also takes
+  // kExpired), and the walks' ends. settlement_problem() checks them against the command's events.
+  void filled(Event& e) override { settled_.emplace_back(EventType::kFill, e); }
+  void ended(Event& e) override { settled_.emplace_back(EventType::kCanceled, e); }
+  void walk_ended() override { ++walks_ended_; }
+  const std::vector<std::pair<EventType, Event>>& settled() const { return settled_; }
+  std::size_t walks_ended() const { return walks_ended_; }
 
  private:
   // kEveryArgument also cuts: a digest of 1 mod 7 allows half the fill (a real hook cuts a fill to a
@@ -150,7 +163,43 @@ class TestHook final : public EligibilityHook {
   mutable std::size_t cuts_ = 0;  // answers that cut a fill (an all-or-none side may still skip it)
   mutable std::vector<HookCall> calls_;
   mutable std::set<std::uint64_t> spent_;
+  std::vector<std::pair<EventType, Event>> settled_;
+  std::size_t walks_ended_ = 0;
 };
+
+// The fast engine's settlement calls of one command against its events: every Fill, Canceled and
+// Expired event handed to the hook once, in order, through the method of its type, and one
+// walk_ended() per real walk (walk_started(false)). "" when they agree.
+std::string settlement_problem(const TestHook& hook, const std::vector<Event>& events) {
+  std::vector<const Event*> order_events;
+  for (const Event& e : events) {
+    if (e.type == EventType::kFill || e.type == EventType::kCanceled || e.type == EventType::kExpired) {
+      order_events.push_back(&e);
+    }
+  }
+  const auto& settled = hook.settled();
+  if (settled.size() != order_events.size()) {
+    return std::to_string(settled.size()) + " settlement calls for " + std::to_string(order_events.size()) +
+           " fills, cancels and expiries";
+  }
+  for (std::size_t i = 0; i < settled.size(); ++i) {
+    const Event& e = *order_events[i];
+    const EventType method = settled[i].first;
+    const bool right_method = method == e.type || (method == EventType::kCanceled && e.type == EventType::kExpired);
+    if (!right_method || !(settled[i].second == e)) {
+      return "settled event " + std::to_string(i) + " (type " + std::to_string(static_cast<int>(e.type)) +
+             ") was settled as another event or through the method of type " +
+             std::to_string(static_cast<int>(method));
+    }
+  }
+  const auto real_walks = static_cast<std::size_t>(
+      std::count_if(hook.calls().begin(), hook.calls().end(),
+                    [](const HookCall& c) { return c.kind == HookCallKind::kWalkStarted && c.qty.v == 0; }));
+  if (hook.walks_ended() != real_walks) {
+    return std::to_string(hook.walks_ended()) + " walk_ended() calls for " + std::to_string(real_walks) + " real walks";
+  }
+  return "";
+}
 
 // ---- stream shapes and the command generator -----------------------------------------------------
 
@@ -656,6 +705,7 @@ Coverage run_streams(StpMode stp) {
       const bool same_hash = fast.state_hash() == model.state_hash();
       const bool same_questions = same_calls(fast_hook.calls(), model_hook.calls());
       std::string problem = fast.check_invariants();
+      if (problem.empty() && hooked) problem = settlement_problem(fast_hook, fast_events.events());
       if (problem.empty()) problem = read_book(fast, c, hooked ? &fast_hook : nullptr, coverage, after);
       if (!same_events || !same_hash || !same_questions || !problem.empty()) {
         FAIL("stp mode " << int(stp) << ", stream " << stream << " (seed " << seed << ", hook rule "

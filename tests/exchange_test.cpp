@@ -398,6 +398,42 @@ TEST_CASE("replace re-checks the facility and keeps reservations exact", "[excha
   CHECK(of_type(m.apply(r), EventType::kReplaced).size() == 1);
 }
 
+TEST_CASE("an order the book refuses after the rules passed it reserves nothing", "[exchange]") {
+  // The exchange reserves an order's capacity or credit before the book walks it; a refusal of the
+  // book's own (a duplicate id, a full pool) must give it back. The fixture checks every reservation
+  // against the open orders after each command as well.
+  Market mk = sample();
+  mk.exchange.max_orders = 2;
+  mk.exchange.max_levels = 2;
+  Market_ m(std::move(mk));
+  const std::uint32_t furnace = m.facility("HB-BF-450");
+  const std::uint32_t project = m.project("TJ-NEW-BF-2500");
+  REQUIRE(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 100000, 61000)));
+  REQUIRE(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1000, 60000)));
+  const std::int64_t sold_side = m.x.facility_reserved(furnace);
+  const std::int64_t bought_side = m.x.project_reserved(project);
+  CHECK(sold_side == 100000);
+  CHECK(bought_side > 0);
+
+  Command again = m.order("HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, "HB-BF-450", 1000, 61000);
+  again.id = OrderId(1);
+  CHECK(rejection(m, m.apply(again)).code == RejectCode::kDuplicateOrderId);
+  Command again_buy = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 1000, 60000);
+  again_buy.id = OrderId(2);
+  CHECK(rejection(m, m.apply(again_buy)).code == RejectCode::kDuplicateOrderId);
+  CHECK(rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 61500)).code ==
+        RejectCode::kOrderPoolFull);
+  CHECK(rejection(m, m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1000, 59000)).code ==
+        RejectCode::kOrderPoolFull);
+  // A replace to a new price needs a third level: refused, its reservation stays the old quantity's.
+  CHECK(rejection(m, m.apply(m.replace("HB-TANGSHAN-IRON", "STEEL-IRON", 1, 50000, 61500))).code ==
+        RejectCode::kLevelPoolFull);
+  CHECK(rejection(m, m.apply(m.replace("TJ-BOHAI-STEEL", "STEEL-IRON", 2, 2000, 59500))).code ==
+        RejectCode::kLevelPoolFull);
+  CHECK(m.x.facility_reserved(furnace) == sold_side);
+  CHECK(m.x.project_reserved(project) == bought_side);
+}
+
 TEST_CASE("a market order's protection price is the band's edge", "[exchange]") {
   Market_ m;
   m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 63800);  // the band's top
