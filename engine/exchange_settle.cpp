@@ -18,9 +18,12 @@ void Exchange::Impl::cancel(const Command& c, EventSink& sink, CancelReason reas
 template <CommandType T, Side S>
 void Exchange::Impl::forward_as(const Command& c, std::uint32_t a, Qty open, EventSink& sink) {
   // The order's reservation is in place before its walk (need_room counts it as its own), moved from
-  // the open quantity a replace had; the book's rare refusal gives it back.
-  if constexpr (T == CommandType::kReplace) reserve_as<S>(a, replaced_open.v, -1);
-  reserve_as<S>(a, open.v, +1);
+  // the open quantity a replace had; the book's rare refusal moves it back.
+  const auto move_reservation = [&](int sign) {
+    if constexpr (T == CommandType::kReplace) reserve_as<S>(a, replaced_open.v, -sign);
+    reserve_as<S>(a, open.v, sign);
+  };
+  move_reservation(+1);
   if constexpr (S == Side::kBuy) taker_reserved = reserve_of(a, open.v);
   const std::size_t from = sink.size();
   if constexpr (T == CommandType::kNew) {
@@ -28,11 +31,7 @@ void Exchange::Impl::forward_as(const Command& c, std::uint32_t a, Qty open, Eve
   } else {
     book.apply_replace(c, sink);
   }
-  if (sink.since(from).front().type == EventType::kRejected) [[unlikely]] {
-    reserve_as<S>(a, open.v, -1);
-    if constexpr (T == CommandType::kReplace) reserve_as<S>(a, replaced_open.v, +1);
-    return;
-  }
+  if (sink.since(from).front().type == EventType::kRejected) [[unlikely]] return move_reservation(-1);
   if (!need_met.empty() || !over_credited.empty() || !spent_remainders.empty()) after_fills(c.ts, sink);
 }
 template void Exchange::Impl::forward_as<CommandType::kNew, Side::kBuy>(const Command&, std::uint32_t, Qty, EventSink&);

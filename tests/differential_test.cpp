@@ -2,9 +2,10 @@
 // command, order type, time in force and the all-or-none flag, bad values, small pools, each self-trade
 // mode and two eligibility hooks. After every command: identical events, identical state hash, the same
 // questions asked of the hook, every fill, cancel and expiry of the fast engine's handed to its hook's
-// settlement once, the engine's own invariant walk, and invariants checked from outside through the query API. Each test case then requires that its streams really exercised the features
-// (fills, self-trade cancels, AON skips, pool rejects, expiries ...), so that it cannot pass by
-// generating nothing interesting.
+// settlement once, the engine's own invariant walk, and invariants checked from outside through the
+// query API. Each test case then requires that its streams really exercised the features (fills,
+// self-trade cancels, AON skips, pool rejects, expiries ...), so that it cannot pass by generating
+// nothing interesting.
 //
 // A failure prints the seed and command index; every stream is a pure function of its seed, so
 // `stream_seed`/`shape_for` and the printed index reproduce it exactly.
