@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "gateway/fix/common.hpp"
 #include "gateway/fix/message_store.hpp"
 
 using crix::fix::detail::LmdbStoreFactory;
@@ -177,6 +178,64 @@ TEST_CASE("the FIX store takes two sessions' threads at once", "[fix][store][thr
   CHECK(b.get(1, 3000).size() == 2000);
   CHECK(a.get(2000, 2000).at(0) == std::string(100, 'a'));
   CHECK(b->getNextTargetMsgSeqNum() == 2001);
+}
+
+TEST_CASE("the FIX store keeps gathered messages in memory until commit_deferred stores them", "[fix][store]") {
+  using crix::fix::detail::t_gathering;
+  const StoreFile file("gather");
+  {
+    LmdbStoreFactory factory(file.path());
+    Store a(factory, "A");
+    Store b(factory, "B");
+    send(a, "a1");
+    t_gathering = true;  // as Acceptor's send() around a session's later messages in a hold
+    send(a, "a2");
+    send(a, "a3");
+    send(b, "b1");
+    t_gathering = false;
+    send(a, "a4");  // another thread's message meanwhile (a heartbeat): stored at once
+    CHECK(a->getNextSenderMsgSeqNum() == 5);
+    // A ResendRequest before the release is answered from the file and from memory, in order.
+    CHECK(a.get(1, 100) == std::vector<std::string>{"a1", "a2", "a3", "a4"});
+    CHECK(a.get(3, 3) == std::vector<std::string>{"a3"});
+    CHECK(b.get(1, 100) == std::vector<std::string>{"b1"});
+  }  // no commit_deferred(): as a crash before the gathered bytes were written
+  {
+    LmdbStoreFactory factory(file.path());
+    Store a(factory, "A");
+    Store b(factory, "B");
+    // Kept messages were never sent: they are gone, and a gap fill answers for them.
+    CHECK(a.get(1, 100) == std::vector<std::string>{"a1", "a4"});
+    CHECK(a->getNextSenderMsgSeqNum() == 5);
+    CHECK(b.get(1, 100).empty());
+    CHECK(b->getNextSenderMsgSeqNum() == 1);
+
+    t_gathering = true;
+    send(a, "a5");
+    send(b, "b1");
+    send(b, "b2");
+    t_gathering = false;
+    crix::fix::detail::commit_deferred();
+    crix::fix::detail::commit_deferred();  // nothing left: does nothing
+  }
+  {
+    LmdbStoreFactory factory(file.path());
+    Store a(factory, "A");
+    Store b(factory, "B");
+    CHECK(a.get(1, 100) == std::vector<std::string>{"a1", "a4", "a5"});
+    CHECK(a->getNextSenderMsgSeqNum() == 6);
+    CHECK(b.get(1, 100) == std::vector<std::string>{"b1", "b2"});
+    CHECK(b->getNextSenderMsgSeqNum() == 3);
+
+    // A reset (a Logon with ResetSeqNumFlag=Y) forgets kept messages too.
+    t_gathering = true;
+    send(b, "b3");
+    t_gathering = false;
+    b->reset();
+    crix::fix::detail::commit_deferred();
+    CHECK(b.get(1, 100).empty());
+    CHECK(b->getNextSenderMsgSeqNum() == 1);
+  }
 }
 
 TEST_CASE("a FIX store that cannot be opened is refused in a sentence naming it", "[fix][store]") {

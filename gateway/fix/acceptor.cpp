@@ -4,9 +4,10 @@
 // Why a thread per connection (as QuickFIX's ThreadedSocketAcceptor) rather than SocketAcceptor's one
 // poll thread:
 //  - outbound, the exchange's hot path: send() encodes on the caller's thread and writes the frame with
-//    one send() system call. SocketAcceptor queues each frame, probes the socket with select(), writes,
-//    and wakes its poll thread through a pipe: three more system calls and a thread wake-up for every
-//    execution report, at 40,000 orders/s the larger part of a core;
+//    one send() system call (in a hold, a session's later frames are gathered and written with one
+//    send() at its release: fix_api.hpp, hold()). SocketAcceptor queues each frame, probes the socket
+//    with select(), writes, and wakes its poll thread through a pipe: three more system calls and a
+//    thread wake-up for every execution report, at 40,000 orders/s the larger part of a core;
 //  - inbound, each session parses, checks against the dictionary and translates on its own thread, so
 //    sessions use both cores, and a session that floods, stalls or sends garbage never delays another
 //    (SocketAcceptor waits up to a second, on its only thread, for the rest of a new connection's
@@ -79,13 +80,16 @@ template struct Expose<SessionResponder, &FIX::Session::m_pResponder>;
 // A duplicate of a logged-on session's socket, for send() to look for room and to shut the connection:
 // its own descriptor, so it never names another connection's socket after QuickFIX closes this one;
 // closed when the last sender lets go.
+// `outbox`: the connection's, where a hold gathers its messages (null under TLS).
 class Socket {
  public:
-  explicit Socket(int fd) : fd_(fd) {}
+  Socket(int fd, std::shared_ptr<detail::Outbox> gathers) : outbox(std::move(gathers)), fd_(fd) {}
   ~Socket() { ::close(fd_); }
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
   int fd() const { return fd_; }
+
+  const std::shared_ptr<detail::Outbox> outbox;
 
  private:
   const int fd_;
@@ -106,7 +110,8 @@ bool arrived_on(int fd, sockaddr_in& address) {
 
 // The session's socket, duplicated. Checked: an accepted TCP socket on `port`; else nullptr.
 std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port) {
-  const int fd = session_fd(session);
+  FIX::Responder* responder = session.*member(SessionResponder{});
+  const int fd = detail::SocketAcceptor::fd_of(responder);
   if (fd < 0) return nullptr;
   int listening = 1;
   socklen_t length = sizeof listening;
@@ -116,7 +121,7 @@ std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port
     return nullptr;
   }
   const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  return copy < 0 ? nullptr : std::make_shared<Socket>(copy);
+  return copy < 0 ? nullptr : std::make_shared<Socket>(copy, detail::SocketAcceptor::outbox_of(responder));
 }
 
 // Waits until the socket's send buffer can take `bytes` more; false when the client took nothing (the
@@ -207,19 +212,15 @@ in_addr local_address(const std::string& host, const std::string& who) {
   return address.sin_addr;
 }
 
-// Corks a connection (true) or lets what it holds go (false).
-void cork(const Socket& socket, bool on) {
-  const int value = on ? 1 : 0;
-  ::setsockopt(socket.fd(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+// Drops a connection at once: reset, not closed in order (what the client did not read is stale, and
+// it need not read it). Shut, not closed: the connection's own thread then ends the session
+// (QuickFIX's disconnect() from another thread would close a descriptor that thread may be about to
+// read).
+void reset(const Socket& socket) {
+  const linger reset{1, 0};
+  ::setsockopt(socket.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  ::shutdown(socket.fd(), SHUT_RDWR);
 }
-
-// The connections this thread sent to since its outermost hold(), and whether each is corked. One
-// per thread, not per Acceptor: a process runs one Acceptor (tests may run more, never holding two).
-struct Held {
-  int depth = 0;
-  std::vector<std::pair<std::shared_ptr<Socket>, bool>> sockets;
-};
-thread_local Held held;
 
 // Bytes a session may be sent after its socket showed room, before send() looks again.
 constexpr int kSendCredit = 8 * 1024;
@@ -265,7 +266,7 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   bool send(const Message& message);
   void hold();
   void release();
-  bool corked(SessionHandle session) const;
+  std::size_t gathered(SessionHandle session) const;
   void logout(SessionHandle session, const std::string& reason);
   bool logged_on(SessionHandle session) const;
 
@@ -301,6 +302,17 @@ class Acceptor::Impl final : public detail::ApplicationBase {
                               const std::string& what);
   void nudge(Slot& slot);
   bool send_now(Slot& slot, FIX::Message& message);
+  void let_go();
+  void drop_stalled(Slot& slot, const Socket& socket);
+
+  // The sessions this thread sent to since its outermost hold(). One per thread, not per Acceptor: a
+  // process runs one Acceptor (tests may run more, never holding two).
+  struct Held {
+    int depth = 0;
+    std::vector<std::pair<Slot*, std::shared_ptr<Socket>>> sessions;
+  };
+  static thread_local Held held_;
+
   void on_dropped(const FIX::SessionID* id, const std::string& peer, const std::string& reason);
 
   const AcceptorConfig config_;
@@ -320,6 +332,8 @@ class Acceptor::Impl final : public detail::ApplicationBase {
   std::atomic<bool> stopping_{false};
   in_addr host_{};  // the listener binds to this address; INADDR_ANY: every one
 };
+
+thread_local Acceptor::Impl::Held Acceptor::Impl::held_;
 
 Acceptor::Impl::Impl(const AcceptorConfig& config, Handler& handler) : config_(config), handler_(handler) {
   const std::string who = kWho;
@@ -492,70 +506,82 @@ bool Acceptor::Impl::send(const Message& message) {
     slot.session->send(out);
     return true;
   }
-  // A client that has left no room for send_timeout has stopped reading: give it up rather than block
-  // the thread that sends to everyone. Later sends return at once. The socket is shut, not closed: the
-  // connection's own thread then ends the session (QuickFIX's disconnect() from another thread would
-  // close a descriptor that thread may be about to read).
   const std::shared_ptr<Socket> socket = std::atomic_load(&slot.socket);
-  const int length = estimated_size(message);
-  std::pair<std::shared_ptr<Socket>, bool>* mine = nullptr;  // the socket in this thread's hold
-  if (held.depth > 0 && socket != nullptr) {
-    const auto found = std::find_if(held.sockets.begin(), held.sockets.end(),
-                                    [&](const auto& s) { return s.first == socket; });
-    if (found == held.sockets.end()) {
-      held.sockets.emplace_back(socket, false);
-    } else {
-      mine = &*found;
+  if (held_.depth > 0 && socket != nullptr && socket->outbox != nullptr) {
+    const bool seen = std::any_of(held_.sessions.begin(), held_.sessions.end(),
+                                  [&](const auto& h) { return h.second == socket; });
+    if (seen) {
+      // Gathered: numbered and kept now, stored and written at the hold's end (fix_api.hpp, hold()).
+      detail::t_gathering = true;
+      const bool sent = send_now(slot, out);
+      detail::t_gathering = false;
+      return sent;
     }
+    held_.sessions.emplace_back(&slot, socket);
   }
+  // A client that has left no room for send_timeout has stopped reading: give it up rather than block
+  // the thread that sends to everyone. Later sends return at once.
+  const int length = estimated_size(message);
   const bool has_credit = socket == nullptr || slot.credit.fetch_sub(length) >= length ||
                           room(socket->fd(), length, std::chrono::milliseconds(0));
-  if (!has_credit) {
-    // No room now, and the wait may be long (send_timeout): what every held session has been sent
-    // goes first, and what this one holds must be on its way for room to show.
-    for (auto& s : held.sockets) {
-      if (s.second) cork(*s.first, false);
-      s.second = false;
-    }
-  }
+  // No room now, and the wait may be long (send_timeout): what every held session has gathered goes
+  // first, so that a slow reader delays no one else's reports.
+  if (!has_credit) let_go();
   if (has_credit || room(socket->fd(), length, config_.send_timeout)) {
     if (socket != nullptr && slot.credit.load() < 0) slot.credit = kSendCredit - length;
-    if (mine != nullptr && !mine->second) {
-      cork(*socket, true);
-      mine->second = true;
-    }
     return send_now(slot, out);
   }
-  if (slot.logged_on.load() && !slot.stalled.exchange(true)) {
-    // Reset, not closed in order: what the client did not read is stale, and it need not read it.
-    const linger reset{1, 0};
-    ::setsockopt(socket->fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
-    ::shutdown(socket->fd(), SHUT_RDWR);
-    try {
-      handler_.on_stalled(slot.handle);
-    } catch (...) {
-      // The Handler must not throw (fix_api.hpp); the connection is dropped either way.
-    }
-  }
+  drop_stalled(slot, *socket);
   return false;
 }
 
-bool Acceptor::Impl::corked(SessionHandle session) const {
-  if (session >= slots_.size()) return false;
-  const std::shared_ptr<Socket> socket = std::atomic_load(&slots_[session]->socket);
-  int value = 0;
-  socklen_t size = sizeof value;
-  return socket != nullptr && ::getsockopt(socket->fd(), IPPROTO_TCP, TCP_CORK, &value, &size) == 0 && value != 0;
+// The client stopped reading: its connection is dropped and the Handler told, once.
+void Acceptor::Impl::drop_stalled(Slot& slot, const Socket& socket) {
+  if (!slot.logged_on.load() || slot.stalled.exchange(true)) return;
+  reset(socket);
+  try {
+    handler_.on_stalled(slot.handle);
+  } catch (...) {
+    // The Handler must not throw (fix_api.hpp); the connection is dropped either way.
+  }
 }
 
-void Acceptor::Impl::hold() { ++held.depth; }
+std::size_t Acceptor::Impl::gathered(SessionHandle session) const {
+  if (session >= slots_.size()) return 0;
+  const std::shared_ptr<Socket> socket = std::atomic_load(&slots_[session]->socket);
+  return socket == nullptr || socket->outbox == nullptr ? 0 : socket->outbox->waiting();
+}
+
+void Acceptor::Impl::hold() { ++held_.depth; }
 
 void Acceptor::Impl::release() {
-  if (held.depth == 0 || --held.depth > 0) return;
-  for (const auto& s : held.sockets) {
-    if (s.second) cork(*s.first, false);
+  if (held_.depth == 0 || --held_.depth > 0) return;
+  let_go();
+  held_.sessions.clear();
+}
+
+// What the held sessions gathered: stored (one transaction per session), then written, each session's
+// with one send() where the socket takes it. A client that takes nothing for send_timeout is dropped
+// (drop_stalled); a socket that fails is shut. When the store fails, nothing gathered is sent: those
+// connections are dropped, and the clients, logging on again, are resent what was stored or a gap fill.
+void Acceptor::Impl::let_go() {
+  bool stored = true;
+  try {
+    detail::commit_deferred();
+  } catch (const FIX::IOException&) {
+    stored = false;
   }
-  held.sockets.clear();
+  for (const auto& held : held_.sessions) {
+    const Socket& socket = *held.second;
+    if (!stored) {
+      if (socket.outbox->waiting() > 0) reset(socket);
+      socket.outbox->discard();
+    } else {
+      const detail::Outbox::Flushed flushed = socket.outbox->flush(socket.fd(), config_.send_timeout);
+      if (flushed == detail::Outbox::Flushed::kStalled) drop_stalled(*held.first, socket);
+      if (flushed == detail::Outbox::Flushed::kFailed) reset(socket);  // gone: its thread ends the session
+    }
+  }
 }
 
 void Acceptor::Impl::logout(SessionHandle session, const std::string& reason) {
@@ -826,7 +852,7 @@ bool Acceptor::send(const SecurityList& list) {
 }
 void Acceptor::hold() { impl_->hold(); }
 void Acceptor::release() { impl_->release(); }
-bool Acceptor::corked(SessionHandle session) const { return impl_->corked(session); }
+std::size_t Acceptor::gathered(SessionHandle session) const { return impl_->gathered(session); }
 void Acceptor::logout(SessionHandle session, const std::string& reason) { impl_->logout(session, reason); }
 bool Acceptor::logged_on(SessionHandle session) const { return impl_->logged_on(session); }
 

@@ -27,6 +27,8 @@ thread_local ExpectedText t_expected;
 
 }  // namespace
 
+thread_local bool t_gathering = false;
+
 std::string field_name(int tag) {
   const char* name = nullptr;
   switch (tag) {

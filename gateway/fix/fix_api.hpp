@@ -559,17 +559,19 @@ class Acceptor {
   bool send(const TradeCaptureReportRequestAck& ack);
   bool send(const TradingSessionStatus& status);  // trading_session_id required
 
-  // Sends on this thread between hold() and release() may leave together: from the second message to
-  // a session its connection is corked (TCP_CORK), and release() lets everything held go at once, so
-  // a batch of reports costs the client one read rather than one per message. A session's first
-  // message leaves at once (a lone report waits for nothing); a send that must look for room (see
-  // send()) first lets every held connection go, so a slow reader delays no one else's reports; and
-  // Linux lets a corked connection go by itself after about 200 ms. Holds nest; the outermost
-  // release() lets go. One hold per thread across Acceptors. Use a Held.
+  // Sends on this thread between hold() and release() leave together: a session's first message is
+  // written at once (a lone report waits for nothing); its later ones are numbered and gathered in
+  // memory, and release() stores them (one transaction per session with the durable store) and then
+  // writes each session's with one send(), so a batch of reports costs a system call and a read per
+  // session rather than one per message. A send that must wait for room (see send()) first lets every
+  // held session's go, so a slow reader delays no one else's reports; at release() a client that
+  // takes nothing for send_timeout is dropped as there (Handler::on_stalled). Under TLS a session's
+  // messages are written one by one. Holds nest; the outermost release() lets go. One hold per
+  // thread across Acceptors. Use a Held.
   void hold();
   void release();
-  // Whether the session's connection is corked now (for tests and diagnostics).
-  bool corked(SessionHandle session) const;
+  // Bytes gathered for the session's connection and not yet written (for tests and diagnostics).
+  std::size_t gathered(SessionHandle session) const;
   class Held {
    public:
     explicit Held(Acceptor& acceptor) : acceptor_(acceptor) { acceptor_.hold(); }

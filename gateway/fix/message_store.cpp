@@ -8,8 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <mutex>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
 #include <string>
@@ -258,7 +259,14 @@ namespace {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated"
 
+class LmdbStore;
+// The stores that kept gathered messages on this thread since its last commit_deferred().
+thread_local std::vector<LmdbStore*> t_deferred;
+
 // One session's store. QuickFIX calls it under the session's lock: the cached record needs no other.
+// The messages kept while gathering (t_gathering) are under their own lock: commit_deferred() stores
+// them from the thread that gathered them, without the session's lock, while the session's own
+// thread may read them to resend.
 class LmdbStore final : public FIX::MessageStore {
  public:
   LmdbStore(std::shared_ptr<LmdbEnv> env, const FIX::SessionID& id, std::chrono::seconds retention)
@@ -275,28 +283,57 @@ class LmdbStore final : public FIX::MessageStore {
         record_.creation_ns = now_ns();
         put_record(txn);
       }
+      number_ = record_.number;
       record_.next_sender = std::max(record_.next_sender, last_stored(txn) + 1);
       persisted_sender_ = record_.next_sender;
       prune(txn, now_ns());
     });
   }
 
+  ~LmdbStore() override {
+    // Kept messages not yet stored are lost, as in a crash before they were written.
+    t_deferred.erase(std::remove(t_deferred.begin(), t_deferred.end(), this), t_deferred.end());
+  }
+
+  // The messages kept while gathering, in one transaction. On failure they are dropped (their bytes
+  // must not be sent: the caller discards them) and FIX::IOException says why.
+  void store_unstored() {
+    const std::lock_guard<std::mutex> lock(unstored_mutex_);
+    if (unstored_.empty()) return;
+    try {
+      guard("storing messages", [&] {
+        env_->write([&](MDB_txn* txn) {
+          for (const auto& kept : unstored_) put_message(txn, kept.first, kept.second);
+        });
+      });
+    } catch (...) {
+      unstored_.clear();
+      throw;
+    }
+    unstored_.clear();
+  }
+
+  // QuickFIX increments the next sender number right after; the stored message says it (the number
+  // after the last stored message), so the increment writes nothing. A gathered message is kept here
+  // until commit_deferred(), before its bytes are written: a crash before then loses the message
+  // unsent and its number unused.
   bool set(int seq, const std::string& message) throw(FIX::IOException) override {
+    const std::int64_t now = now_ns();
+    thread_local std::string value;
+    value.assign(reinterpret_cast<const char*>(&now), sizeof now);
+    value += message;
+    if (t_gathering) {
+      {
+        const std::lock_guard<std::mutex> lock(unstored_mutex_);
+        unstored_[seq] = value;
+      }
+      if (std::find(t_deferred.begin(), t_deferred.end(), this) == t_deferred.end()) t_deferred.push_back(this);
+      persisted_sender_ = std::max(persisted_sender_, seq + 1);
+      return true;
+    }
     guard("storing a message", [&] {
-      const std::int64_t now = now_ns();
       env_->write([&](MDB_txn* txn) {
-        const MessageKey key(record_.number, static_cast<std::uint32_t>(seq));
-        // Copied by LMDB from a buffer of this thread rather than written into the map here
-        // (MDB_RESERVE): the map's pages are guarded by LMDB's own lock, which ThreadSanitizer does
-        // not see (scripts/tsan.supp).
-        thread_local std::string value;
-        value.assign(reinterpret_cast<const char*>(&now), sizeof now);
-        value += message;
-        MDB_val k = val(key.bytes, sizeof key.bytes);
-        MDB_val v = val(value.data(), value.size());
-        check(mdb_put(txn, env_->messages(), &k, &v, 0), "storing a message");
-        // QuickFIX increments the next sender number right after; the stored message says it (the
-        // number after the last stored message), so the increment writes nothing.
+        put_message(txn, seq, value);
         persisted_sender_ = std::max(persisted_sender_, seq + 1);
         if (now - last_prune_ns_ >= kPruneEveryNs) prune(txn, now);
       });
@@ -307,24 +344,34 @@ class LmdbStore final : public FIX::MessageStore {
   void get(int begin, int end, std::vector<std::string>& out) const throw(FIX::IOException) override {
     out.clear();
     if (begin < 1 || end < begin) return;
+    std::map<int, std::string> found;  // by MsgSeqNum: the stored ones, then those kept to store
     guard("reading messages to resend", [&] {
       env_->read([&](MDB_txn* txn) {
         MDB_cursor* cursor = nullptr;
         check(mdb_cursor_open(txn, env_->messages(), &cursor), "reading messages");
-        const MessageKey first(record_.number, static_cast<std::uint32_t>(begin));
+        const MessageKey first(number_, static_cast<std::uint32_t>(begin));
         MDB_val k = val(first.bytes, sizeof first.bytes), v;
         for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS;
              rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-          if (MessageKey::session(k) != record_.number ||
-              MessageKey::seq(k) > static_cast<std::uint32_t>(end) || v.mv_size < sizeof(std::int64_t)) {
+          if (MessageKey::session(k) != number_ || MessageKey::seq(k) > static_cast<std::uint32_t>(end) ||
+              v.mv_size < sizeof(std::int64_t)) {
             break;
           }
-          out.emplace_back(static_cast<const char*>(v.mv_data) + sizeof(std::int64_t),
-                           v.mv_size - sizeof(std::int64_t));
+          found.emplace(static_cast<int>(MessageKey::seq(k)),
+                        std::string(static_cast<const char*>(v.mv_data) + sizeof(std::int64_t),
+                                    v.mv_size - sizeof(std::int64_t)));
         }
         mdb_cursor_close(cursor);
       });
     });
+    {
+      const std::lock_guard<std::mutex> lock(unstored_mutex_);
+      for (auto it = unstored_.lower_bound(begin); it != unstored_.end() && it->first <= end; ++it) {
+        found[it->first] = it->second.substr(sizeof(std::int64_t));
+      }
+    }
+    out.reserve(found.size());
+    for (auto& message : found) out.push_back(std::move(message.second));
   }
 
   int getNextSenderMsgSeqNum() const throw(FIX::IOException) override { return record_.next_sender; }
@@ -352,6 +399,10 @@ class LmdbStore final : public FIX::MessageStore {
 
   // A fresh start (ResetSeqNumFlag=Y, or QuickFIX's reset): numbers 1 and 1, no messages.
   void reset() throw(FIX::IOException) override {
+    {
+      const std::lock_guard<std::mutex> lock(unstored_mutex_);
+      unstored_.clear();
+    }
     guard("resetting the session", [&] {
       env_->write([&](MDB_txn* txn) {
         MDB_cursor* cursor = nullptr;
@@ -387,6 +438,8 @@ class LmdbStore final : public FIX::MessageStore {
         persisted_sender_ = record_.next_sender;
       });
     });
+    const std::lock_guard<std::mutex> lock(unstored_mutex_);
+    if (!unstored_.empty()) record_.next_sender = std::max(record_.next_sender, unstored_.rbegin()->first + 1);
   }
 
  private:
@@ -409,6 +462,15 @@ class LmdbStore final : public FIX::MessageStore {
   }
 
   void put_record(MDB_txn* txn) { put_record(txn, record_); }
+  // `value`: the time it was stored (int64 ns, native order), then the message.
+  void put_message(MDB_txn* txn, int seq, const std::string& value) {
+    const MessageKey key(number_, static_cast<std::uint32_t>(seq));
+    // Copied by LMDB from a buffer of ours rather than written into the map here (MDB_RESERVE): the
+    // map's pages are guarded by LMDB's own lock, which ThreadSanitizer does not see (scripts/tsan.supp).
+    MDB_val k = val(key.bytes, sizeof key.bytes);
+    MDB_val v = val(value.data(), value.size());
+    check(mdb_put(txn, env_->messages(), &k, &v, 0), "storing a message");
+  }
   void put_record(MDB_txn* txn, const SessionRecord& record) {
     MDB_val k = val(key_.data(), key_.size());
     MDB_val v = val(&record, sizeof record);
@@ -462,8 +524,11 @@ class LmdbStore final : public FIX::MessageStore {
   const std::string key_;
   const std::int64_t retention_ns_;
   SessionRecord record_;
-  std::int32_t persisted_sender_ = 1;  // next_sender as the file has it
+  std::uint32_t number_ = 0;  // record_.number, which never changes: read without the session's lock
+  std::int32_t persisted_sender_ = 1;  // next_sender as the file has it, or will once kept messages are stored
   std::int64_t last_prune_ns_ = 0;
+  mutable std::mutex unstored_mutex_;
+  std::map<int, std::string> unstored_;  // gathered messages to store, by MsgSeqNum: stored time, message
 };
 
 class LastingFileStore final : public FIX::FileStore {
@@ -507,6 +572,21 @@ FIX::MessageStore* LmdbStoreFactory::create(const FIX::SessionID& id) {
 void LmdbStoreFactory::destroy(FIX::MessageStore* store) { delete store; }
 
 void LmdbStoreFactory::sync() { env_->sync(); }
+
+void commit_deferred() {
+  if (t_deferred.empty()) return;
+  std::vector<LmdbStore*> stores;
+  stores.swap(t_deferred);
+  std::string failure;
+  for (LmdbStore* store : stores) {
+    try {
+      store->store_unstored();
+    } catch (const FIX::IOException& e) {
+      if (failure.empty()) failure = e.what();
+    }
+  }
+  if (!failure.empty()) throw FIX::IOException(failure);
+}
 
 FIX::MessageStore* LastingFileStoreFactory::create(const FIX::SessionID& id) {
   try {

@@ -24,7 +24,9 @@
 // Cost: one write transaction per sent message (the message; the next sender number is the one after
 // the last stored message, so it is written only when set by hand, at reset and when pruning) and one
 // per received message (the next target number), each a few microseconds without a system call
-// (bench/RESULTS.md, 2026-12-04).
+// (bench/RESULTS.md, 2026-12-04). The messages gathered in a hold (a group's reports after each
+// session's first: fix_api.hpp, Acceptor::hold) are kept in memory and stored by commit_deferred(),
+// one transaction per session for the whole group; a ResendRequest meanwhile is answered from both.
 //
 // Layout: database "sessions", key the SessionID's text ("FIX.4.4:CRIX->HB-TANGSHAN-IRON"), value a
 // SessionRecord; database "messages", key the session's number and the MsgSeqNum, both big-endian
@@ -92,6 +94,13 @@ class LmdbStoreFactory final : public FIX::MessageStoreFactory {
   bool closing_ = false;
   std::thread syncer_;
 };
+
+// Stores the messages the LMDB stores kept on this thread while it gathered (common.hpp, t_gathering)
+// since the last call: one transaction per session. Acceptor's release() calls it before it writes the
+// gathered bytes, so that a message is stored before it is sent. A session whose messages could not be
+// stored loses them (they must not be sent); the others are stored, and then FIX::IOException says
+// what failed.
+void commit_deferred();
 
 // QuickFIX's FileStore for a client (InitiatorConfig::store_dir) whose session never ends by the clock:
 // like the LMDB store, it reports being created at the moment it is asked (common.hpp,

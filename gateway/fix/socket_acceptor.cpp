@@ -23,6 +23,8 @@
 #include <string>
 #include <utility>
 
+#include "gateway/fix/common.hpp"
+
 namespace crix {
 namespace fix {
 namespace detail {
@@ -123,6 +125,67 @@ BIO* new_socket_bio(int fd) {
 
 }  // namespace
 
+bool Outbox::take(const std::string& bytes) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (!t_gathering && !flushing_ && bytes_.empty()) return false;
+  bytes_ += bytes;
+  return true;
+}
+
+Outbox::Flushed Outbox::flush(int fd, std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (bytes_.empty()) return Flushed::kSent;
+  flushing_ = true;
+  const auto start = Clock::now();
+  auto progress = start;  // when the client last took something
+  std::string out;
+  Flushed result = Flushed::kSent;
+  while (result == Flushed::kSent && !bytes_.empty()) {
+    out.swap(bytes_);
+    bytes_.clear();
+    lock.unlock();
+    for (std::size_t sent = 0; result == Flushed::kSent && sent < out.size();) {
+      const ssize_t n = ::send(fd, out.data() + sent, out.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n > 0) {
+        sent += static_cast<std::size_t>(n);
+        progress = Clock::now();
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+        result = Flushed::kFailed;
+        break;
+      }
+      const auto now = Clock::now();
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(progress + timeout - now);
+      if (left.count() <= 0 || now - start >= 10 * timeout) {
+        result = Flushed::kStalled;
+        break;
+      }
+      pollfd p{fd, POLLOUT, 0};
+      const int polled = ::poll(&p, 1, static_cast<int>(left.count()));
+      if ((polled < 0 && errno != EINTR) || (polled > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)) {
+        result = Flushed::kFailed;
+      }
+    }
+    lock.lock();
+  }
+  if (result != Flushed::kSent) bytes_.clear();
+  flushing_ = false;
+  return result;
+}
+
+void Outbox::discard() {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  bytes_.clear();
+}
+
+std::size_t Outbox::waiting() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return bytes_.size();
+}
+
 // One accepted connection: QuickFIX's Responder for its session. The descriptor is closed only by the
 // destructor, after the connection's thread has ended; disconnect() (QuickFIX's, from any thread) shuts
 // it, which ends that thread's read.
@@ -137,7 +200,7 @@ class SocketAcceptor::Connection final : public FIX::Responder {
   static constexpr ssize_t kIdle = -2;
   static constexpr ssize_t kAgain = -3;
 
-  Connection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
+  Connection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)), outbox_(std::make_shared<Outbox>()) {}
   ~Connection() override {
     if (ssl_ != nullptr) SSL_free(ssl_);
     ::close(fd_);
@@ -145,10 +208,12 @@ class SocketAcceptor::Connection final : public FIX::Responder {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Called by QuickFIX under the session's lock. Writes everything, a part at a time if the kernel
-  // takes a part; false when the connection is gone.
+  // Called by QuickFIX under the session's lock. Gathers the bytes in the outbox when the caller
+  // gathers or bytes wait there (Outbox::take); else writes everything, a part at a time if the
+  // kernel takes a part; false when the connection is gone.
   bool send(const std::string& bytes) override {
     if (tls_) return send_tls(bytes);
+    if (outbox_->take(bytes)) return true;
     std::size_t sent = 0;
     while (sent < bytes.size()) {
       const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -261,6 +326,8 @@ class SocketAcceptor::Connection final : public FIX::Responder {
   }
 
   int fd() const { return fd_; }
+  // Null under TLS: set by handshake() before any session knows the connection.
+  std::shared_ptr<Outbox> outbox() const { return tls_ ? nullptr : outbox_; }
   bool closed() const { return closed_.load(); }
   const std::string& peer() const { return peer_; }
   // The peer has closed its end (its FIN or a reset arrived), whether or not this connection's thread
@@ -299,6 +366,7 @@ class SocketAcceptor::Connection final : public FIX::Responder {
 
   const int fd_;
   const std::string peer_;
+  const std::shared_ptr<Outbox> outbox_;
   std::atomic<bool> closed_{false};
   std::mutex ssl_mutex_;  // ssl_ and every call on it
   SSL* ssl_ = nullptr;
@@ -327,6 +395,11 @@ SocketAcceptor::~SocketAcceptor() {
 int SocketAcceptor::fd_of(FIX::Responder* responder) {
   const Connection* connection = dynamic_cast<const Connection*>(responder);
   return connection == nullptr ? -1 : connection->fd();
+}
+
+std::shared_ptr<Outbox> SocketAcceptor::outbox_of(FIX::Responder* responder) {
+  const Connection* connection = dynamic_cast<const Connection*>(responder);
+  return connection == nullptr ? nullptr : connection->outbox();
 }
 
 std::string SocketAcceptor::peer_subject(FIX::Responder* responder) {

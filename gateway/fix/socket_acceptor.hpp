@@ -11,8 +11,10 @@
 // guarded: what escapes drops that connection (the session, if it had one, ends as after a lost
 // connection), is reported to `on_dropped`, and the acceptor keeps serving.
 //
-// Also unlike ThreadedSocketAcceptor: a write that the kernel takes in part goes on with the rest (its
-// send() passes the whole length again, QuickFIX pull request 742); a connection is shut, never closed,
+// Also unlike ThreadedSocketAcceptor: a plain connection's writes pass through its Outbox, where the
+// Acceptor's hold gathers a group's messages (fix_api.hpp, Acceptor::hold); a write that the kernel
+// takes in part goes on with the rest (its send() passes the whole length again, QuickFIX pull
+// request 742); a connection is shut, never closed,
 // from another thread, so its descriptor cannot be reused under the thread still reading it; and a peer
 // that sends more than kMaxPending bytes without one whole FIX frame is dropped (QuickFIX's parser would
 // keep them all).
@@ -54,6 +56,35 @@ namespace crix {
 namespace fix {
 namespace detail {
 
+// The bytes gathered for one plain TCP connection, written with one send() when the hold ends. Every
+// write to the connection passes here (SocketAcceptor's Connection::send, under the session's lock):
+// while bytes wait or are being written, a send from another thread (a heartbeat, an answer to a
+// ResendRequest) joins them, so the connection's bytes leave in the order QuickFIX numbered them.
+class Outbox {
+ public:
+  // Connection::send: true when `bytes` were gathered (t_gathering) or joined those waiting; false:
+  // nothing waits, write them directly.
+  bool take(const std::string& bytes);
+  enum class Flushed {
+    kSent,
+    kStalled,  // the client took nothing for `timeout`, or not all of it in ten times `timeout`
+    kFailed,   // the socket failed (the client is gone)
+  };
+  // The hold's end (Acceptor's release()): writes what waits, and what joins meanwhile, to `fd`
+  // without blocking in send(): it waits for room with poll() while the client keeps reading. When
+  // not kSent the rest is dropped with the connection, and later sends are written directly (and
+  // fail on the shut socket).
+  Flushed flush(int fd, std::chrono::milliseconds timeout);
+  // Drops what waits (the store could not keep it: it must not be sent).
+  void discard();
+  std::size_t waiting() const;  // bytes
+
+ private:
+  mutable std::mutex mutex_;
+  std::string bytes_;
+  bool flushing_ = false;
+};
+
 class SocketAcceptor final : public FIX::Acceptor {
  public:
   // The connection was dropped because of what the peer sent. `session` is the session it named (null
@@ -93,6 +124,9 @@ class SocketAcceptor final : public FIX::Acceptor {
   // The subject common name (CN) of the client certificate a session's connection presented in its
   // TLS handshake; "" when none (or plain TCP, or not one of ours).
   static std::string peer_subject(FIX::Responder* responder);
+  // A session's connection's Outbox; nullptr under TLS (its messages are written one by one) and when
+  // the responder is not one of ours. It outlives the connection while held.
+  static std::shared_ptr<Outbox> outbox_of(FIX::Responder* responder);
 
   class Connection;
 
