@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -139,6 +141,7 @@ Outbox::Flushed Outbox::flush(int fd, std::chrono::milliseconds timeout) {
   flushing_ = true;
   const auto start = Clock::now();
   auto progress = start;  // when the client last took something
+  int queued = -1;        // bytes on the socket not yet taken by the client (SIOCOUTQ), when last looked
   std::string out;
   Flushed result = Flushed::kSent;
   while (result == Flushed::kSent && !bytes_.empty()) {
@@ -157,14 +160,23 @@ Outbox::Flushed Outbox::flush(int fd, std::chrono::milliseconds timeout) {
         result = Flushed::kFailed;
         break;
       }
+      // The socket is full. The client is reading while the bytes queued on it go down, even when the
+      // room made is too little for poll() to report (a third of the buffer).
       const auto now = Clock::now();
+      int left_queued = 0;
+      if (::ioctl(fd, SIOCOUTQ, &left_queued) != 0) {
+        result = Flushed::kFailed;
+        break;
+      }
+      if (queued >= 0 && left_queued < queued) progress = now;
+      queued = left_queued;
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(progress + timeout - now);
       if (left.count() <= 0 || now - start >= 10 * timeout) {
         result = Flushed::kStalled;
         break;
       }
       pollfd p{fd, POLLOUT, 0};
-      const int polled = ::poll(&p, 1, static_cast<int>(left.count()));
+      const int polled = ::poll(&p, 1, static_cast<int>(std::min<std::chrono::milliseconds::rep>(left.count(), 10)));
       if ((polled < 0 && errno != EINTR) || (polled > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)) {
         result = Flushed::kFailed;
       }

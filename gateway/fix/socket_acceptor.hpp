@@ -67,7 +67,9 @@ class Outbox {
   bool take(const std::string& bytes);
   enum class Flushed {
     kSent,
-    kStalled,  // the client took nothing for `timeout`, or not all of it in ten times `timeout`
+    // The client took nothing for `timeout` (the bytes queued on the socket, SIOCOUTQ, did not go
+    // down), or not all of it in ten times `timeout`.
+    kStalled,
     kFailed,   // the socket failed (the client is gone)
   };
   // The hold's end (Acceptor's release()): writes what waits, and what joins meanwhile, to `fd`
