@@ -195,10 +195,6 @@ TEST_CASE("the FIX store keeps gathered messages in memory until commit_deferred
     t_gathering = false;
     send(a, "a4");  // another thread's message meanwhile (a heartbeat): stored at once
     CHECK(a->getNextSenderMsgSeqNum() == 5);
-    // A ResendRequest before the release is answered from the file and from memory, in order.
-    CHECK(a.get(1, 100) == std::vector<std::string>{"a1", "a2", "a3", "a4"});
-    CHECK(a.get(3, 3) == std::vector<std::string>{"a3"});
-    CHECK(b.get(1, 100) == std::vector<std::string>{"b1"});
   }  // no commit_deferred(): as a crash before the gathered bytes were written
   {
     LmdbStoreFactory factory(file.path());
@@ -217,13 +213,20 @@ TEST_CASE("the FIX store keeps gathered messages in memory until commit_deferred
     t_gathering = false;
     crix::fix::detail::commit_deferred();
     crix::fix::detail::commit_deferred();  // nothing left: does nothing
-  }
+
+    // A ResendRequest before the release stores what is kept, then answers in order.
+    t_gathering = true;
+    send(a, "a6");
+    send(a, "a7");
+    t_gathering = false;
+    CHECK(a.get(6, 6) == std::vector<std::string>{"a6"});
+  }  // no commit_deferred(): the resend stored them
   {
     LmdbStoreFactory factory(file.path());
     Store a(factory, "A");
     Store b(factory, "B");
-    CHECK(a.get(1, 100) == std::vector<std::string>{"a1", "a4", "a5"});
-    CHECK(a->getNextSenderMsgSeqNum() == 6);
+    CHECK(a.get(1, 100) == std::vector<std::string>{"a1", "a4", "a5", "a6", "a7"});
+    CHECK(a->getNextSenderMsgSeqNum() == 8);
     CHECK(b.get(1, 100) == std::vector<std::string>{"b1", "b2"});
     CHECK(b->getNextSenderMsgSeqNum() == 3);
 

@@ -513,8 +513,10 @@ bool Acceptor::Impl::send(const Message& message) {
     if (seen) {
       // Gathered: numbered and kept now, stored and written at the hold's end (fix_api.hpp, hold()).
       detail::t_gathering = true;
+      detail::t_outbox = socket->outbox.get();
       const bool sent = send_now(slot, out);
       detail::t_gathering = false;
+      detail::t_outbox = nullptr;
       return sent;
     }
     held_.sessions.emplace_back(&slot, socket);
@@ -526,7 +528,7 @@ bool Acceptor::Impl::send(const Message& message) {
                           room(socket->fd(), length, std::chrono::milliseconds(0));
   // No room now, and the wait may be long (send_timeout): what every held session has gathered goes
   // first, so that a slow reader delays no one else's reports.
-  if (!has_credit) let_go();
+  if (!has_credit && held_.depth > 0) let_go();
   if (has_credit || room(socket->fd(), length, config_.send_timeout)) {
     if (socket != nullptr && slot.credit.load() < 0) slot.credit = kSendCredit - length;
     return send_now(slot, out);
@@ -561,7 +563,7 @@ void Acceptor::Impl::release() {
 }
 
 // What the held sessions gathered: stored (one transaction per session), then written, each session's
-// with one send() where the socket takes it. A client that takes nothing for send_timeout is dropped
+// with one send() where the socket takes it all. A client that takes nothing for send_timeout is dropped
 // (drop_stalled); a socket that fails is shut. When the store fails, nothing gathered is sent: those
 // connections are dropped, and the clients, logging on again, are resent what was stored or a gap fill.
 void Acceptor::Impl::let_go() {
@@ -576,10 +578,17 @@ void Acceptor::Impl::let_go() {
     if (!stored) {
       if (socket.outbox->waiting() > 0) reset(socket);
       socket.outbox->discard();
-    } else {
+    } else if (socket.outbox->waiting() > 0) {
       const detail::Outbox::Flushed flushed = socket.outbox->flush(socket.fd(), config_.send_timeout);
       if (flushed == detail::Outbox::Flushed::kStalled) drop_stalled(*held.first, socket);
       if (flushed == detail::Outbox::Flushed::kFailed) reset(socket);  // gone: its thread ends the session
+      // The credit is what the socket can take now (one look), not what was left before the flush.
+      int queued = 0;
+      int buffer = 0;
+      socklen_t size = sizeof buffer;
+      const bool known = ::ioctl(socket.fd(), SIOCOUTQ, &queued) == 0 &&
+                         ::getsockopt(socket.fd(), SOL_SOCKET, SO_SNDBUF, &buffer, &size) == 0;
+      held.first->credit = known ? std::min(kSendCredit, std::max(buffer / 2 - queued, 0)) : 0;
     }
   }
 }

@@ -132,8 +132,8 @@ constexpr int kClearingPx = 20013;
 
 // Whether the message QuickFIX numbers, stores and writes on this thread now is gathered: set by
 // Acceptor's send() around one message of a hold (fix_api.hpp, Acceptor::hold), a session's second
-// and later. While it is set a plain TCP connection puts the bytes in its Outbox (socket_acceptor.hpp)
-// and the durable store keeps the message in memory, until Acceptor's release() stores the hold's
+// and later. While it is set the connection whose Outbox the hold registered (socket_acceptor.hpp,
+// t_outbox) puts the bytes there and the durable store keeps the message in memory, until Acceptor's release() stores the hold's
 // messages (message_store.hpp, commit_deferred) and then writes the outboxes.
 extern thread_local bool t_gathering;
 

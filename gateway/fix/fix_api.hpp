@@ -540,7 +540,8 @@ class Acceptor {
   // Writes on the calling thread: waits while the client's connection cannot take the message and the
   // client keeps reading. When it takes nothing for AcceptorConfig::send_timeout (or after ten times
   // that in all), the connection is dropped (Handler::on_stalled), false is returned, and sends to
-  // that session return false at once until it logs on again. A Text(58) containing SOH is sent with
+  // that session return false at once until it logs on again (in a hold, a gathered message returns
+  // true and the drop comes at the release: see hold()). A Text(58) containing SOH is sent with
   // spaces in its place.
   // Throws std::invalid_argument naming the field when a field FIX requires is empty (ExecReport:
   // order_id, exec_id, symbol; CancelReject: cl_ord_id, orig_cl_ord_id; MassCancelReport: order_id; BusinessReject: ref_msg_type;
@@ -562,8 +563,8 @@ class Acceptor {
   // Sends on this thread between hold() and release() leave together: a session's first message is
   // written at once (a lone report waits for nothing); its later ones are numbered and gathered in
   // memory, and release() stores them (one transaction per session with the durable store) and then
-  // writes each session's with one send(), so a batch of reports costs a system call and a read per
-  // session rather than one per message. A send that must wait for room (see send()) first lets every
+  // writes each session's with one send() where the socket takes it all, so a batch of reports costs
+  // a system call and a read per session rather than one per message. A send that must wait for room (see send()) first lets every
   // held session's go, so a slow reader delays no one else's reports; at release() a client that
   // takes nothing for send_timeout is dropped as there (Handler::on_stalled). Under TLS a session's
   // messages are written one by one. Holds nest; the outermost release() lets go. One hold per

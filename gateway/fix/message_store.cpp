@@ -296,8 +296,8 @@ class LmdbStore final : public FIX::MessageStore {
   }
 
   // The messages kept while gathering, in one transaction. On failure they are dropped (their bytes
-  // must not be sent: the caller discards them) and FIX::IOException says why.
-  void store_unstored() {
+  // must not be sent: the caller discards them) and FIX::IOException says why. Any thread.
+  void store_unstored() const {
     const std::lock_guard<std::mutex> lock(unstored_mutex_);
     if (unstored_.empty()) return;
     try {
@@ -315,8 +315,9 @@ class LmdbStore final : public FIX::MessageStore {
 
   // QuickFIX increments the next sender number right after; the stored message says it (the number
   // after the last stored message), so the increment writes nothing. A gathered message is kept here
-  // until commit_deferred(), before its bytes are written: a crash before then loses the message
-  // unsent and its number unused.
+  // until commit_deferred(), before its bytes are written: a crash before then loses it unsent (a
+  // client that logs on again is sent a gap fill for its number, or the number again when no later
+  // message was stored).
   bool set(int seq, const std::string& message) throw(FIX::IOException) override {
     const std::int64_t now = now_ns();
     thread_local std::string value;
@@ -344,7 +345,10 @@ class LmdbStore final : public FIX::MessageStore {
   void get(int begin, int end, std::vector<std::string>& out) const throw(FIX::IOException) override {
     out.clear();
     if (begin < 1 || end < begin) return;
-    std::map<int, std::string> found;  // by MsgSeqNum: the stored ones, then those kept to store
+    // What is kept in memory is stored first, so a message is resent only once it is stored, and the
+    // resend reads one place (the holder's commit_deferred() may be storing them meanwhile: the
+    // store's lock orders the two).
+    store_unstored();
     guard("reading messages to resend", [&] {
       env_->read([&](MDB_txn* txn) {
         MDB_cursor* cursor = nullptr;
@@ -357,21 +361,12 @@ class LmdbStore final : public FIX::MessageStore {
               v.mv_size < sizeof(std::int64_t)) {
             break;
           }
-          found.emplace(static_cast<int>(MessageKey::seq(k)),
-                        std::string(static_cast<const char*>(v.mv_data) + sizeof(std::int64_t),
-                                    v.mv_size - sizeof(std::int64_t)));
+          out.emplace_back(static_cast<const char*>(v.mv_data) + sizeof(std::int64_t),
+                           v.mv_size - sizeof(std::int64_t));
         }
         mdb_cursor_close(cursor);
       });
     });
-    {
-      const std::lock_guard<std::mutex> lock(unstored_mutex_);
-      for (auto it = unstored_.lower_bound(begin); it != unstored_.end() && it->first <= end; ++it) {
-        found[it->first] = it->second.substr(sizeof(std::int64_t));
-      }
-    }
-    out.reserve(found.size());
-    for (auto& message : found) out.push_back(std::move(message.second));
   }
 
   int getNextSenderMsgSeqNum() const throw(FIX::IOException) override { return record_.next_sender; }
@@ -426,8 +421,9 @@ class LmdbStore final : public FIX::MessageStore {
     });
   }
 
-  // Reads the numbers again from the file (QuickFIX's RefreshOnLogon).
+  // Reads the numbers again from the file (QuickFIX's RefreshOnLogon), once what is kept is stored.
   void refresh() throw(FIX::IOException) override {
+    store_unstored();
     guard("reading the session", [&] {
       env_->read([&](MDB_txn* txn) {
         MDB_val k = val(key_.data(), key_.size()), v;
@@ -438,8 +434,6 @@ class LmdbStore final : public FIX::MessageStore {
         persisted_sender_ = record_.next_sender;
       });
     });
-    const std::lock_guard<std::mutex> lock(unstored_mutex_);
-    if (!unstored_.empty()) record_.next_sender = std::max(record_.next_sender, unstored_.rbegin()->first + 1);
   }
 
  private:
@@ -463,7 +457,7 @@ class LmdbStore final : public FIX::MessageStore {
 
   void put_record(MDB_txn* txn) { put_record(txn, record_); }
   // `value`: the time it was stored (int64 ns, native order), then the message.
-  void put_message(MDB_txn* txn, int seq, const std::string& value) {
+  void put_message(MDB_txn* txn, int seq, const std::string& value) const {
     const MessageKey key(number_, static_cast<std::uint32_t>(seq));
     // Copied by LMDB from a buffer of ours rather than written into the map here (MDB_RESERVE): the
     // map's pages are guarded by LMDB's own lock, which ThreadSanitizer does not see (scripts/tsan.supp).
@@ -528,7 +522,7 @@ class LmdbStore final : public FIX::MessageStore {
   std::int32_t persisted_sender_ = 1;  // next_sender as the file has it, or will once kept messages are stored
   std::int64_t last_prune_ns_ = 0;
   mutable std::mutex unstored_mutex_;
-  std::map<int, std::string> unstored_;  // gathered messages to store, by MsgSeqNum: stored time, message
+  mutable std::map<int, std::string> unstored_;  // gathered messages to store, by MsgSeqNum: time, message
 };
 
 class LastingFileStore final : public FIX::FileStore {

@@ -26,7 +26,7 @@
 // per received message (the next target number), each a few microseconds without a system call
 // (bench/RESULTS.md, 2026-12-04). The messages gathered in a hold (a group's reports after each
 // session's first: fix_api.hpp, Acceptor::hold) are kept in memory and stored by commit_deferred(),
-// one transaction per session for the whole group; a ResendRequest meanwhile is answered from both.
+// one transaction per session for the whole group; a ResendRequest meanwhile stores them first.
 //
 // Layout: database "sessions", key the SessionID's text ("FIX.4.4:CRIX->HB-TANGSHAN-IRON"), value a
 // SessionRecord; database "messages", key the session's number and the MsgSeqNum, both big-endian
@@ -99,7 +99,8 @@ class LmdbStoreFactory final : public FIX::MessageStoreFactory {
 // since the last call: one transaction per session. Acceptor's release() calls it before it writes the
 // gathered bytes, so that a message is stored before it is sent. A session whose messages could not be
 // stored loses them (they must not be sent); the others are stored, and then FIX::IOException says
-// what failed.
+// what failed (Acceptor's release() then drops every gathered connection: their clients, logging on
+// again, are resent what was stored and a gap fill for the rest).
 void commit_deferred();
 
 // QuickFIX's FileStore for a client (InitiatorConfig::store_dir) whose session never ends by the clock:

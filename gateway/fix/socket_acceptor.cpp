@@ -26,6 +26,7 @@
 #include <utility>
 
 #include "gateway/fix/common.hpp"
+#include "gateway/fix/message_store.hpp"
 
 namespace crix {
 namespace fix {
@@ -127,9 +128,11 @@ BIO* new_socket_bio(int fd) {
 
 }  // namespace
 
+thread_local const Outbox* t_outbox = nullptr;
+
 bool Outbox::take(const std::string& bytes) {
   const std::lock_guard<std::mutex> lock(mutex_);
-  if (!t_gathering && !flushing_ && bytes_.empty()) return false;
+  if (!(t_gathering && t_outbox == this) && !flushing_ && bytes_.empty()) return false;
   bytes_ += bytes;
   return true;
 }
@@ -226,6 +229,15 @@ class SocketAcceptor::Connection final : public FIX::Responder {
   bool send(const std::string& bytes) override {
     if (tls_) return send_tls(bytes);
     if (outbox_->take(bytes)) return true;
+    if (t_gathering) {
+      // The message was kept by the store for a hold that registered another connection of this
+      // session (it logged on again meanwhile): stored now, before it is written.
+      try {
+        commit_deferred();
+      } catch (const FIX::IOException&) {
+        return false;
+      }
+    }
     std::size_t sent = 0;
     while (sent < bytes.size()) {
       const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);

@@ -62,8 +62,9 @@ namespace detail {
 // ResendRequest) joins them, so the connection's bytes leave in the order QuickFIX numbered them.
 class Outbox {
  public:
-  // Connection::send: true when `bytes` were gathered (t_gathering) or joined those waiting; false:
-  // nothing waits, write them directly.
+  // Connection::send: true when `bytes` were gathered (this is t_outbox while t_gathering: the outbox
+  // the hold registered for the session) or joined those waiting; false: nothing waits, write them
+  // directly.
   bool take(const std::string& bytes);
   enum class Flushed {
     kSent,
@@ -72,10 +73,11 @@ class Outbox {
     kStalled,
     kFailed,   // the socket failed (the client is gone)
   };
-  // The hold's end (Acceptor's release()): writes what waits, and what joins meanwhile, to `fd`
-  // without blocking in send(): it waits for room with poll() while the client keeps reading. When
-  // not kSent the rest is dropped with the connection, and later sends are written directly (and
-  // fail on the shut socket).
+  // The hold's end (Acceptor's release(), or before it waits for room): writes what waits, and what
+  // joins meanwhile, to `fd` with non-blocking send()s (one when the socket takes it all), waiting
+  // for room with poll() while the client keeps reading. When not kSent the rest is dropped with the
+  // connection, and later sends are written directly (and fail on the shut socket). One flusher at a
+  // time (the holder, under the ledger's lock).
   Flushed flush(int fd, std::chrono::milliseconds timeout);
   // Drops what waits (the store could not keep it: it must not be sent).
   void discard();
@@ -86,6 +88,11 @@ class Outbox {
   std::string bytes_;
   bool flushing_ = false;
 };
+
+// The outbox Acceptor's send() gathers the current message into (with t_gathering, common.hpp): the
+// session's connection's when the hold registered it. A session whose connection changed since (a
+// new logon) writes directly, storing first what the thread kept (Connection::send).
+extern thread_local const Outbox* t_outbox;
 
 class SocketAcceptor final : public FIX::Acceptor {
  public:
