@@ -95,11 +95,12 @@ class Socket {
   const int fd_;
 };
 
-// The session's connection: its responder is the SocketAcceptor connection that read the Logon. -1
-// when it has none.
-int session_fd(FIX::Session& session) {
-  return detail::SocketAcceptor::fd_of(session.*member(SessionResponder{}));
-}
+// The session's connection: its responder is the SocketAcceptor connection that read the Logon (null
+// when it has none).
+FIX::Responder* responder_of(FIX::Session& session) { return session.*member(SessionResponder{}); }
+
+// The session's connection's descriptor; -1 when it has none.
+int session_fd(FIX::Session& session) { return detail::SocketAcceptor::fd_of(responder_of(session)); }
 
 // The IPv4 address and port a connection arrived on; false when it has none (not an IPv4 socket).
 bool arrived_on(int fd, sockaddr_in& address) {
@@ -110,7 +111,7 @@ bool arrived_on(int fd, sockaddr_in& address) {
 
 // The session's socket, duplicated. Checked: an accepted TCP socket on `port`; else nullptr.
 std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port) {
-  FIX::Responder* responder = session.*member(SessionResponder{});
+  FIX::Responder* responder = responder_of(session);
   const int fd = detail::SocketAcceptor::fd_of(responder);
   if (fd < 0) return nullptr;
   int listening = 1;
@@ -124,21 +125,30 @@ std::shared_ptr<Socket> session_socket(FIX::Session& session, std::uint16_t port
   return copy < 0 ? nullptr : std::make_shared<Socket>(copy, detail::SocketAcceptor::outbox_of(responder));
 }
 
+// The socket's send buffer: `usable`, the bytes it holds at most (SO_SNDBUF counts the kernel's
+// bookkeeping too: half of it for the bytes themselves), and `queued`, those the client has not taken
+// yet (SIOCOUTQ). false when the socket cannot say.
+bool send_buffer(int fd, int& usable, int& queued) {
+  int buffer = 0;
+  socklen_t size = sizeof buffer;
+  if (::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, &size) != 0 || ::ioctl(fd, SIOCOUTQ, &queued) != 0) {
+    return false;
+  }
+  usable = buffer / 2;
+  return true;
+}
+
 // Waits until the socket's send buffer can take `bytes` more; false when the client took nothing (the
 // bytes queued on the socket, SIOCOUTQ, did not go down) for `timeout`, or after ten times `timeout`
 // in all. Linux reports room (POLLOUT) once a third of the buffer is free; room for the message itself
 // is checked too, so the send that follows does not block.
 bool room(int fd, int bytes, std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;
-  int buffer = 0;
-  socklen_t size = sizeof buffer;
+  int usable = 0;
   int queued = 0;
-  if (::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, &size) != 0 || ::ioctl(fd, SIOCOUTQ, &queued) != 0) {
-    return false;
-  }
-  // SO_SNDBUF counts the kernel's bookkeeping too: half of it for the bytes themselves. A message
-  // larger than that waits for an empty buffer (and may still block: keep messages small).
-  const int need = std::min(bytes, buffer / 2);
+  if (!send_buffer(fd, usable, queued)) return false;
+  // A message larger than the buffer waits for an empty one (and may still block: keep messages small).
+  const int need = std::min(bytes, usable);
   const auto start = Clock::now();
   auto progress = start;  // when the client last took something
   for (;;) {
@@ -149,7 +159,7 @@ bool room(int fd, int bytes, std::chrono::milliseconds timeout) {
     if (n < 0 || (n == 1 && (p.revents & POLLOUT) == 0)) return false;  // an error, or the socket shut
     int now = 0;
     if (::ioctl(fd, SIOCOUTQ, &now) != 0) return false;
-    if (n == 1 && buffer / 2 - now >= need) return true;
+    if (n == 1 && usable - now >= need) return true;
     const auto t = Clock::now();
     if (now < queued) {
       queued = now;  // the client took some: wait on
@@ -582,13 +592,11 @@ void Acceptor::Impl::let_go() {
       const detail::Outbox::Flushed flushed = socket.outbox->flush(socket.fd(), config_.send_timeout);
       if (flushed == detail::Outbox::Flushed::kStalled) drop_stalled(*held.first, socket);
       if (flushed == detail::Outbox::Flushed::kFailed) reset(socket);  // gone: its thread ends the session
-      // The credit is what the socket can take now (one look), not what was left before the flush.
+      // The credit is what the socket can take now, not what was left before the flush.
+      int usable = 0;
       int queued = 0;
-      int buffer = 0;
-      socklen_t size = sizeof buffer;
-      const bool known = ::ioctl(socket.fd(), SIOCOUTQ, &queued) == 0 &&
-                         ::getsockopt(socket.fd(), SOL_SOCKET, SO_SNDBUF, &buffer, &size) == 0;
-      held.first->credit = known ? std::min(kSendCredit, std::max(buffer / 2 - queued, 0)) : 0;
+      const bool known = send_buffer(socket.fd(), usable, queued);
+      held.first->credit = known ? std::min(kSendCredit, std::max(usable - queued, 0)) : 0;
     }
   }
 }
@@ -692,7 +700,7 @@ std::string Acceptor::Impl::wrong_certificate(Slot& slot) {
   const std::string wanted =
       slot.handle < config_.client_tls_subjects.size() ? config_.client_tls_subjects[slot.handle] : std::string();
   if (wanted.empty()) return "";
-  const std::string presented = detail::SocketAcceptor::peer_subject(slot.session->*member(SessionResponder{}));
+  const std::string presented = detail::SocketAcceptor::peer_subject(responder_of(*slot.session));
   if (presented == wanted) return "";
   const std::string& who = slot.id.getTargetCompID().getValue();
   if (presented.empty()) {
