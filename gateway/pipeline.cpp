@@ -272,12 +272,14 @@ void Pipeline::refuse_all(const std::vector<Queued>& items) {
 // console's session changes while nothing commits, and the ledger-full retries.
 void Pipeline::ledger_loop() {
   for (;;) {
-    const auto state = batches_.wait(kOutcomesEvery);
+    // While the console's feed has viewers, at least every kHold: what the feed holds goes out (flush)
+    // even when the last commits were published inline and nothing follows them.
+    const auto state = batches_.wait(published_.watched() ? Published::kHold : kOutcomesEvery);
     {
       const std::lock_guard<std::mutex> lock(ledger_mutex_);
       ledger_step();
       flush_due_outcomes(state == BoundedQueue<Unit>::State::kClosed);
-      if (ledger_units_.empty()) published_.flush();  // session changes while nothing was committed
+      if (ledger_units_.empty()) published_.flush();  // session changes and held updates while nothing commits
       if (ledger_full_ && !failed_ && std::chrono::steady_clock::now() - space_tried_ >= std::chrono::seconds(1)) {
         space_tried_ = std::chrono::steady_clock::now();
         if (writer_.reserve_space() == ledger::Space::kOk) {

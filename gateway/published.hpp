@@ -12,9 +12,10 @@
 // Updates: "trade", "instrument" (phase, halt, band, reference; and today's statistics after a fill or
 // the close), "book" (the levels a commit moved, per instrument), "participant", "session", "alert"
 // (the ledger failed), "auction" (an auction announced, bid on, ended: its whole view, from the auction
-// events and its fills). A commit's trades and participant changes go out one by one; its instrument and
-// book updates once per instrument, as the commit left them, with its last seq. Participants' open-order counts change on the feed only with another
-// participant update; read participants() for the count now.
+// events and its fills). A commit's trades and participant changes go out one by one, at once; its
+// instrument and book updates are held for up to kHold and go out once per instrument for every commit
+// in that time, as the last left them, with its last seq (see kHold). Participants' open-order counts
+// change on the feed only with another participant update; read participants() for the count now.
 // Sequence: a trade or participant update carries the seq of the command that made it, an instrument or
 // book update its commit's last seq, so the feed's updates come with seq > the snapshot's, never
 // decreasing. Session and participant logon changes are no command: they carry the last
@@ -75,8 +76,17 @@ class Published {
     std::chrono::steady_clock::time_point sent;  // when the batches' reports had left
   };
   void publish(const std::vector<const ConsoleBatch*>& batches, const Commit& commit);
-  // Sends the session changes waiting since the last publish (the ledger thread calls it when idle).
+  // Sends the session changes waiting since the last publish and the held book and instrument updates
+  // (the ledger thread calls it when idle).
   void flush();
+  // How long the feed holds book and instrument updates back, so that every commit in that time sends
+  // each instrument's row and each moved level once: at a commit every few hundred microseconds a
+  // viewer's bytes then follow this pace, not the commit rate. Trades, participants, auctions, sessions
+  // and alerts are never held. A publish after kHold, a flush, or a new subscriber (before its
+  // snapshot) sends what is held.
+  static constexpr std::chrono::milliseconds kHold{10};
+  // Whether the feed has subscribers: the ledger thread then wakes at least every kHold to flush.
+  bool watched() const { return watched_.load(std::memory_order_relaxed); }
   // An "alert" update ("critical": the ledger failed and trading stopped), with the last seq.
   void alert(const std::string& level, const std::string& text);
 
@@ -145,6 +155,9 @@ class Published {
   void apply(const ConsoleBatch& b, std::vector<http::FeedEvent>& out);
   void mark_instrument(std::uint32_t instrument);
   void conflated(std::vector<http::FeedEvent>& out);
+  // conflated() once `now` is kHold past the first held change, or at once when `release` (or nobody
+  // subscribes); otherwise the changes stay held.
+  void hold(std::vector<http::FeedEvent>& out, std::chrono::steady_clock::time_point now, bool release);
   void apply_event(const ConsoleBatch::Change& c, const TradeChange* trade, std::vector<http::FeedEvent>& out);
   void apply_auction_event(const ConsoleBatch::Change& c);
   void end_command_auctions(std::uint64_t seq, std::vector<http::FeedEvent>& out);
@@ -195,7 +208,7 @@ class Published {
   std::string phase_;
   // The instruments whose statistics the command being applied moved (its fills, the close).
   std::vector<std::uint32_t> traded_;
-  // What the commit being published changed, sent once each by conflated(): instruments (state or
+  // What the commits since the last conflated() changed, sent once each by it: instruments (state or
   // statistics) and book levels.
   struct MovedLevel {
     std::uint32_t instrument = 0;
@@ -206,6 +219,8 @@ class Published {
   std::vector<std::uint32_t> changed_instruments_;
   std::vector<MovedLevel> moved_;
   std::vector<http::Level> bids_, asks_;  // conflated()'s scratch: one book update's levels
+  bool holding_ = false;  // changed_instruments_ or moved_ not yet sent, since held_since_
+  std::chrono::steady_clock::time_point held_since_{};
 
   std::atomic<std::uint64_t> orders_received_{0};
   std::uint64_t trades_total_ = 0;
@@ -214,6 +229,7 @@ class Published {
   Histogram commit_;
 
   std::map<std::uint64_t, http::Link::FeedHandler> subscribers_;
+  std::atomic<bool> watched_{false};  // !subscribers_.empty(), for watched() without the lock
   std::uint64_t next_handle_ = 1;
 };
 

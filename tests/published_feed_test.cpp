@@ -1,0 +1,172 @@
+// The console feed's hold (gateway/published.*, Published::kHold): the book and instrument updates of
+// the commits within kHold go out once, as the last left them, while trades go out at once; a new
+// subscriber, a flush and the end of the hold send what is held, so a snapshot plus the updates before
+// it still equal the state. Commits are handed to Published as the ledger stage hands them (ConsoleBatch),
+// with the publish times chosen by the test.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/market_config.hpp"
+#include "gateway/published.hpp"
+#include "ledger/settlement.hpp"
+#include "tests/support/scratch_dir.hpp"
+
+namespace {
+
+using namespace crix;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct Feed {
+  test::ScratchDir dir{"crix-published-feed"};
+  engine::Market market;
+  ledger::OpenLedger ledger;
+  std::unique_ptr<gateway::Published> published;
+  std::vector<json> updates;  // what the subscriber was sent, in order
+  std::uint64_t handle = 0;
+  json snapshot;
+  const Clock::time_point t0 = Clock::now();
+
+  Feed() {
+    config::LoadResult loaded = config::load_market(config::sample_market_path());
+    REQUIRE(loaded.errors.empty());
+    market = *loaded.market;
+    ledger = ledger::open_ledger(dir.file("ledger"), market);
+    published = std::make_unique<gateway::Published>(market, *ledger.exchange, ledger.writer->reader(), 0, 0);
+    CHECK_FALSE(published->watched());
+    handle = subscribe(updates, snapshot);
+    CHECK(published->watched());
+  }
+
+  std::uint64_t subscribe(std::vector<json>& into, json& first) {
+    std::string text;
+    const std::uint64_t h = published->subscribe(
+        [&into](const std::shared_ptr<const http::FeedBatch>& b) {
+          for (const http::FeedEvent& e : b->events) into.push_back(json::parse(e.json));
+        },
+        text);
+    first = json::parse(text);
+    return h;
+  }
+
+  // Commits command `seq`, which moved instrument 0's levels `bids` and `asks` (price, qty; qty 0:
+  // gone) and made a trade of `traded` lots, published at t0 + `at`.
+  void commit(std::uint64_t seq, milliseconds at, std::vector<std::pair<std::int64_t, std::int64_t>> bids,
+              std::vector<std::pair<std::int64_t, std::int64_t>> asks, std::int64_t traded = 0) {
+    gateway::ConsoleBatch b;
+    for (const auto& [price, qty] : bids) {
+      b.market.book.push_back(gateway::LevelChange{0, engine::Side::kBuy, price, qty, qty == 0 ? 0u : 1u});
+    }
+    for (const auto& [price, qty] : asks) {
+      b.market.book.push_back(gateway::LevelChange{0, engine::Side::kSell, price, qty, qty == 0 ? 0u : 1u});
+    }
+    if (traded > 0) {
+      engine::Event fill;
+      fill.type = engine::EventType::kFill;
+      fill.instrument = engine::InstrumentId(0);
+      fill.qty = engine::Qty(traded);
+      b.changes.push_back(gateway::ConsoleBatch::Change{seq, 0, fill});
+      gateway::TradeChange t;
+      t.id = seq;
+      t.price = 57500;
+      t.qty = traded;
+      b.market.trades.push_back(t);
+    }
+    b.market.commands.push_back(gateway::MarketChanges::Command{seq, 0, static_cast<std::uint32_t>(b.market.book.size()),
+                                                                static_cast<std::uint32_t>(b.market.trades.size()), 0});
+    gateway::Published::Commit c;
+    c.seq = seq;
+    c.sent = t0 + at;
+    published->publish({&b}, c);
+  }
+};
+
+std::vector<std::string> types(const std::vector<json>& updates) {
+  std::vector<std::string> out;
+  for (const json& u : updates) out.push_back(u.at("type").get<std::string>());
+  return out;
+}
+
+using Levels = std::vector<std::pair<std::int64_t, std::int64_t>>;  // price, qty
+
+Levels levels(const json& side) {
+  Levels out;
+  for (const json& l : side) out.emplace_back(l.at("price").get<std::int64_t>(), l.at("qty").get<std::int64_t>());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("console feed: the book and instrument updates of the commits within the hold go out once, trades at "
+          "once",
+          "[published][feed]") {
+  Feed f;
+  const std::string symbol = f.market.instruments[0].code;
+  f.commit(1, milliseconds(0), {{57000, 10}}, {});
+  f.commit(2, milliseconds(4), {{57100, 5}}, {});
+  CHECK(f.updates.empty());  // held
+  f.commit(3, milliseconds(8), {{57000, 0}}, {}, 4);
+  REQUIRE(types(f.updates) == std::vector<std::string>{"trade"});  // a trade is never held
+  CHECK(f.updates[0].at("seq") == 3);
+
+  // kHold after the first held change: one instrument row and one book for the four commits, with the
+  // last seq, each level as the last commit left it.
+  f.commit(4, gateway::Published::kHold, {}, {{58000, 7}});
+  REQUIRE(types(f.updates) == std::vector<std::string>{"trade", "instrument", "book"});
+  const json& instrument = f.updates[1];
+  CHECK(instrument.at("seq") == 4);
+  CHECK(instrument.at("symbol") == symbol);
+  CHECK(instrument.at("volume") == 4);
+  const json& book = f.updates[2];
+  CHECK(book.at("seq") == 4);
+  CHECK(book.at("symbol") == symbol);
+  CHECK(levels(book.at("bids")) == Levels{{57100, 5}, {57000, 0}});
+  CHECK(levels(book.at("asks")) == Levels{{58000, 7}});
+  f.updates.clear();
+
+  // Held again; a new subscriber's snapshot comes after the held updates reached the others, with their
+  // seq, so the older subscriber's snapshot plus updates equals the new one's.
+  f.commit(5, gateway::Published::kHold + milliseconds(1), {}, {{58000, 3}});
+  CHECK(f.updates.empty());
+  std::vector<json> second;
+  json fresh;
+  const std::uint64_t other = f.subscribe(second, fresh);
+  REQUIRE(types(f.updates) == std::vector<std::string>{"book"});
+  CHECK(f.updates[0].at("seq") == 5);
+  CHECK(levels(f.updates[0].at("asks")) == Levels{{58000, 3}});
+  CHECK(fresh.at("seq") == 5);
+  CHECK(levels(fresh.at("books").at(symbol).at("asks")) == Levels{{58000, 3}});
+  CHECK(levels(fresh.at("books").at(symbol).at("bids")) == Levels{{57100, 5}});
+  CHECK(second.empty());
+  f.updates.clear();
+
+  // A flush (the ledger thread, idle) sends what is held at once, to both.
+  f.commit(6, gateway::Published::kHold + milliseconds(2), {{56000, 2}}, {});
+  CHECK(f.updates.empty());
+  f.published->flush();
+  REQUIRE(types(f.updates) == std::vector<std::string>{"book"});
+  CHECK(f.updates[0].at("seq") == 6);
+  CHECK(levels(f.updates[0].at("bids")) == Levels{{56000, 2}});
+  CHECK(second == f.updates);
+  f.published->flush();
+  CHECK(f.updates.size() == 1);  // nothing left held
+
+  // Without subscribers nothing is held: a later subscriber's snapshot has it, and no stale update follows.
+  f.published->unsubscribe(other);
+  f.published->unsubscribe(f.handle);
+  CHECK_FALSE(f.published->watched());
+  f.commit(7, gateway::Published::kHold + milliseconds(3), {{56000, 0}}, {});
+  std::vector<json> third;
+  json last;
+  f.subscribe(third, last);
+  CHECK(last.at("seq") == 7);
+  CHECK(levels(last.at("books").at(symbol).at("bids")) == Levels{{57100, 5}});
+  f.published->flush();
+  CHECK(third.empty());
+}
