@@ -138,36 +138,25 @@ bool send_buffer(int fd, int& usable, int& queued) {
   return true;
 }
 
-// Waits until the socket's send buffer can take `bytes` more; false when the client took nothing (the
-// bytes queued on the socket, SIOCOUTQ, did not go down) for `timeout`, or after ten times `timeout`
-// in all. Linux reports room (POLLOUT) once a third of the buffer is free; room for the message itself
-// is checked too, so the send that follows does not block.
+// Waits until the socket's send buffer can take `bytes` more; false when the client stalled
+// (detail::StallWatch) or the socket failed. Linux reports room (POLLOUT) once a third of the buffer is
+// free; room for the message itself is checked too, so the send that follows does not block.
 bool room(int fd, int bytes, std::chrono::milliseconds timeout) {
-  using Clock = std::chrono::steady_clock;
   int usable = 0;
   int queued = 0;
   if (!send_buffer(fd, usable, queued)) return false;
   // A message larger than the buffer waits for an empty one (and may still block: keep messages small).
   const int need = std::min(bytes, usable);
-  const auto start = Clock::now();
-  auto progress = start;  // when the client last took something
+  detail::StallWatch watch(timeout);
+  watch.reading(queued);
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(progress + timeout - Clock::now());
     pollfd p{fd, POLLOUT, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0)));
+    const int n = ::poll(&p, 1, static_cast<int>(watch.left().count()));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 || (n == 1 && (p.revents & POLLOUT) == 0)) return false;  // an error, or the socket shut
-    int now = 0;
-    if (::ioctl(fd, SIOCOUTQ, &now) != 0) return false;
-    if (n == 1 && usable - now >= need) return true;
-    const auto t = Clock::now();
-    if (now < queued) {
-      queued = now;  // the client took some: wait on
-      progress = t;
-    } else if (t - progress >= timeout) {
-      return false;
-    }
-    if (t - start >= 10 * timeout) return false;
+    if (::ioctl(fd, SIOCOUTQ, &queued) != 0) return false;
+    if (n == 1 && usable - queued >= need) return true;
+    if (!watch.reading(queued)) return false;
     if (n == 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // room, not enough yet
   }
 }

@@ -147,14 +147,28 @@ bool Outbox::take(const std::string& bytes) {
   return true;
 }
 
+StallWatch::StallWatch(std::chrono::milliseconds timeout)
+    : timeout_(timeout), start_(Clock::now()), progress_(start_) {}
+
+void StallWatch::took() { progress_ = Clock::now(); }
+
+bool StallWatch::reading(int queued) {
+  const auto now = Clock::now();
+  if (queued_ >= 0 && queued < queued_) progress_ = now;
+  queued_ = queued;
+  return now - progress_ < timeout_ && now - start_ < 10 * timeout_;
+}
+
+std::chrono::milliseconds StallWatch::left() const {
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(progress_ + timeout_ - Clock::now()),
+                  std::chrono::milliseconds(0));
+}
+
 Outbox::Flushed Outbox::flush(int fd, std::chrono::milliseconds timeout) {
-  using Clock = std::chrono::steady_clock;
   std::unique_lock<std::mutex> lock(mutex_);
   if (bytes_.empty()) return Flushed::kSent;
   flushing_ = true;
-  const auto start = Clock::now();
-  auto progress = start;  // when the client last took something
-  int queued = -1;        // bytes on the socket not yet taken by the client (SIOCOUTQ), when last looked
+  StallWatch watch(timeout);
   std::string out;
   Flushed result = Flushed::kSent;
   while (result == Flushed::kSent && !bytes_.empty()) {
@@ -165,7 +179,7 @@ Outbox::Flushed Outbox::flush(int fd, std::chrono::milliseconds timeout) {
       const ssize_t n = ::send(fd, out.data() + sent, out.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
       if (n > 0) {
         sent += static_cast<std::size_t>(n);
-        progress = Clock::now();
+        watch.took();
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -173,23 +187,19 @@ Outbox::Flushed Outbox::flush(int fd, std::chrono::milliseconds timeout) {
         result = Flushed::kFailed;
         break;
       }
-      // The socket is full. The client is reading while the bytes queued on it go down, even when the
-      // room made is too little for poll() to report (a third of the buffer).
-      const auto now = Clock::now();
-      int left_queued = 0;
-      if (::ioctl(fd, SIOCOUTQ, &left_queued) != 0) {
+      // The socket is full: wait while the client reads.
+      int queued = 0;
+      if (::ioctl(fd, SIOCOUTQ, &queued) != 0) {
         result = Flushed::kFailed;
         break;
       }
-      if (queued >= 0 && left_queued < queued) progress = now;
-      queued = left_queued;
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(progress + timeout - now);
-      if (left.count() <= 0 || now - start >= 10 * timeout) {
+      if (!watch.reading(queued)) {
         result = Flushed::kStalled;
         break;
       }
       pollfd p{fd, POLLOUT, 0};
-      const int polled = ::poll(&p, 1, static_cast<int>(std::min<std::chrono::milliseconds::rep>(left.count(), 10)));
+      const int polled =
+          ::poll(&p, 1, static_cast<int>(std::min<std::chrono::milliseconds::rep>(watch.left().count(), 10)));
       if ((polled < 0 && errno != EINTR) || (polled > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)) {
         result = Flushed::kFailed;
       }

@@ -56,6 +56,29 @@ namespace crix {
 namespace fix {
 namespace detail {
 
+// When to give up on a client that does not read: the rule the Acceptor's wait for room and an
+// outbox's flush share. The client is reading while a send takes bytes or the bytes queued on its
+// socket (SIOCOUTQ) go down, even when the room made is too little for poll() to report (a third of
+// the buffer); it has stalled once neither happened for `timeout`, or when ten times `timeout` has
+// passed in all.
+class StallWatch {
+ public:
+  explicit StallWatch(std::chrono::milliseconds timeout);
+  void took();  // a send took bytes
+  // The bytes queued on the socket now (the first look only sets where they start): false once the
+  // client has stalled.
+  bool reading(int queued);
+  // How long poll() may wait for the next look: until the client would have stalled.
+  std::chrono::milliseconds left() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::chrono::milliseconds timeout_;
+  Clock::time_point start_;
+  Clock::time_point progress_;  // when the client last took something
+  int queued_ = -1;             // at the last look; -1 before the first
+};
+
 // The bytes gathered for one plain TCP connection, written with one send() when the hold ends. Every
 // write to the connection passes here (SocketAcceptor's Connection::send, under the session's lock):
 // while bytes wait or are being written, a send from another thread (a heartbeat, an answer to a
