@@ -23,6 +23,7 @@
 // market file is read.
 // Exit codes: 0 stopped on a signal, or --help; 1 could not start (the message says what to do) or
 // trading stopped on a ledger failure; 2 bad arguments (tools/cli.hpp: one line on stderr).
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -101,20 +102,27 @@ class BurstStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
     buffer_.append(line.data(), line.size());
     if (buffer_.size() >= kBurst || pool_.queue_size() == 0) flush_();
   }
-  // What cannot be written (stderr closed) is dropped: logging never stops the exchange.
+  // A stderr that takes nothing for kStuckMs, or fails (closed), loses the rest: logging never stops
+  // the exchange. A non-blocking one that is full is waited for.
   void flush_() override {
     std::size_t at = 0;
     while (at < buffer_.size()) {
       const ssize_t n = ::write(STDERR_FILENO, buffer_.data() + at, buffer_.size() - at);
+      if (n > 0) {
+        at += static_cast<std::size_t>(n);
+        continue;
+      }
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      at += static_cast<std::size_t>(n);
+      pollfd p{STDERR_FILENO, POLLOUT, 0};
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && ::poll(&p, 1, kStuckMs) == 1) continue;
+      break;
     }
     buffer_.clear();
   }
 
  private:
   static constexpr std::size_t kBurst = 64 << 10;
+  static constexpr int kStuckMs = 1000;
   // Not owned: the sink is only written on the pool's own thread, which the pool outlives (it joins it).
   // Owning it would be wrong: the logging thread may drop the last reference to the logger, and so to
   // this sink, and would then destroy the pool on its own thread, which cannot join itself

@@ -571,6 +571,8 @@ void Published::flush() {
 void Published::alert(const std::string& level, const std::string& text) {
   std::vector<http::FeedEvent> out;
   const std::lock_guard<std::mutex> lock(mutex_);
+  // What is held goes first: after a ledger failure no commit publishes again to release it.
+  hold(out, std::chrono::steady_clock::now(), true);
   out.push_back(event(seq_, "alert", [&](std::string& o, const feed_json::Head* h) {
     feed_json::alert(o, level, text, *h);
   }));

@@ -83,11 +83,12 @@ class Published {
   // each instrument's row and each moved level once: at a commit every few hundred microseconds a
   // viewer's bytes then follow this pace, not the commit rate. Trades, participants, auctions, sessions
   // and alerts are never held. A publish after kHold, a flush, or a new subscriber (before its
-  // snapshot) sends what is held.
+  // snapshot) sends what is held, as does an alert.
   static constexpr std::chrono::milliseconds kHold{10};
   // Whether the feed has subscribers: the ledger thread then wakes at least every kHold to flush.
   bool watched() const { return watched_.load(std::memory_order_relaxed); }
-  // An "alert" update ("critical": the ledger failed and trading stopped), with the last seq.
+  // An "alert" update ("critical": the ledger failed and trading stopped), with the last seq, after
+  // the held updates.
   void alert(const std::string& level, const std::string& text);
 
   // ---- QuickFIX threads

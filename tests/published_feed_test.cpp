@@ -1,12 +1,13 @@
 // The console feed's hold (gateway/published.*, Published::kHold): the book and instrument updates of
 // the commits within kHold go out once, as the last left them, while trades go out at once; a new
-// subscriber, a flush and the end of the hold send what is held, so a snapshot plus the updates before
-// it still equal the state. Commits are handed to Published as the ledger stage hands them (ConsoleBatch),
+// subscriber, a flush, an alert and the end of the hold send what is held, so a snapshot plus the
+// updates before it still equal the state. Commits are handed to Published as the ledger stage hands them (ConsoleBatch),
 // with the publish times chosen by the test.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,7 +29,8 @@ struct Feed {
   engine::Market market;
   ledger::OpenLedger ledger;
   std::unique_ptr<gateway::Published> published;
-  std::vector<json> updates;  // what the subscriber was sent, in order
+  std::vector<json> updates;  // what the subscriber was sent, in order (the test clears it)
+  std::vector<json> stream;   // the same, never cleared
   std::uint64_t handle = 0;
   json snapshot;
   const Clock::time_point t0 = Clock::now();
@@ -40,7 +42,16 @@ struct Feed {
     ledger = ledger::open_ledger(dir.file("ledger"), market);
     published = std::make_unique<gateway::Published>(market, *ledger.exchange, ledger.writer->reader(), 0, 0);
     CHECK_FALSE(published->watched());
-    handle = subscribe(updates, snapshot);
+    std::string text;
+    handle = published->subscribe(
+        [this](const std::shared_ptr<const http::FeedBatch>& b) {
+          for (const http::FeedEvent& e : b->events) {
+            updates.push_back(json::parse(e.json));
+            stream.push_back(updates.back());
+          }
+        },
+        text);
+    snapshot = json::parse(text);
     CHECK(published->watched());
   }
 
@@ -95,6 +106,29 @@ std::vector<std::string> types(const std::vector<json>& updates) {
 
 using Levels = std::vector<std::pair<std::int64_t, std::int64_t>>;  // price, qty
 
+// One symbol's book as a snapshot shows it, then as the feed's "book" updates move it (qty 0: gone),
+// price to qty per side.
+struct BookModel {
+  std::map<std::int64_t, std::int64_t> bids, asks;
+  BookModel(const json& snapshot, const std::string& symbol) {
+    const json& b = snapshot.at("books").at(symbol);
+    for (const json& l : b.at("bids")) bids[l.at("price")] = l.at("qty");
+    for (const json& l : b.at("asks")) asks[l.at("price")] = l.at("qty");
+  }
+  void apply(const json& update) {
+    for (const auto& [key, side] : {std::pair<const char*, std::map<std::int64_t, std::int64_t>*>{"bids", &bids},
+                                    std::pair<const char*, std::map<std::int64_t, std::int64_t>*>{"asks", &asks}}) {
+      for (const json& l : update.at(key)) {
+        if (l.at("qty") == 0) {
+          side->erase(l.at("price").get<std::int64_t>());
+        } else {
+          (*side)[l.at("price")] = l.at("qty");
+        }
+      }
+    }
+  }
+};
+
 Levels levels(const json& side) {
   Levels out;
   for (const json& l : side) out.emplace_back(l.at("price").get<std::int64_t>(), l.at("qty").get<std::int64_t>());
@@ -145,6 +179,20 @@ TEST_CASE("console feed: the book and instrument updates of the commits within t
   CHECK(levels(fresh.at("books").at(symbol).at("bids")) == Levels{{57100, 5}});
   CHECK(second.empty());
   f.updates.clear();
+  // The first subscriber's snapshot plus every update it was sent, in never-decreasing seq after the
+  // snapshot's, is the new snapshot's book.
+  BookModel model(f.snapshot, symbol);
+  std::uint64_t last = f.snapshot.at("seq");
+  for (const json& u : f.stream) {
+    CHECK(u.at("seq").get<std::uint64_t>() > f.snapshot.at("seq").get<std::uint64_t>());
+    CHECK(u.at("seq").get<std::uint64_t>() >= last);
+    last = u.at("seq");
+    if (u.at("type") == "book" && u.at("symbol") == symbol) model.apply(u);
+  }
+  CHECK(last == fresh.at("seq"));
+  const BookModel expected(fresh, symbol);
+  CHECK(model.bids == expected.bids);
+  CHECK(model.asks == expected.asks);
 
   // A flush (the ledger thread, idle) sends what is held at once, to both.
   f.commit(6, gateway::Published::kHold + milliseconds(2), {{56000, 2}}, {});
@@ -156,17 +204,28 @@ TEST_CASE("console feed: the book and instrument updates of the commits within t
   CHECK(second == f.updates);
   f.published->flush();
   CHECK(f.updates.size() == 1);  // nothing left held
+  f.updates.clear();
+
+  // An alert (the ledger failed: nothing commits again) sends what is held first.
+  f.commit(7, gateway::Published::kHold + milliseconds(3), {{56000, 1}}, {});
+  CHECK(f.updates.empty());
+  f.published->alert("critical", "ledger write failed");
+  REQUIRE(types(f.updates) == std::vector<std::string>{"book", "alert"});
+  CHECK(levels(f.updates[0].at("bids")) == Levels{{56000, 1}});
+  CHECK(f.updates[0].at("seq") == 7);
+  CHECK(f.updates[1].at("seq") == 7);
+  f.updates.clear();
 
   // Without subscribers nothing is held: a later subscriber's snapshot has it, and no stale update follows.
   f.published->unsubscribe(other);
   f.published->unsubscribe(f.handle);
   CHECK_FALSE(f.published->watched());
-  f.commit(7, gateway::Published::kHold + milliseconds(3), {{56000, 0}}, {});
+  f.commit(8, gateway::Published::kHold + milliseconds(4), {{56000, 0}}, {});
   std::vector<json> third;
-  json last;
-  f.subscribe(third, last);
-  CHECK(last.at("seq") == 7);
-  CHECK(levels(last.at("books").at(symbol).at("bids")) == Levels{{57100, 5}});
+  json latest;
+  f.subscribe(third, latest);
+  CHECK(latest.at("seq") == 8);
+  CHECK(levels(latest.at("books").at(symbol).at("bids")) == Levels{{57100, 5}});
   f.published->flush();
   CHECK(third.empty());
 }

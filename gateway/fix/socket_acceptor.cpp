@@ -159,9 +159,12 @@ bool StallWatch::reading(int queued) {
   return now - progress_ < timeout_ && now - start_ < 10 * timeout_;
 }
 
+// Rounded up: a fraction of a millisecond left is a poll() of one, not a loop of poll(0)s.
 std::chrono::milliseconds StallWatch::left() const {
-  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(progress_ + timeout_ - Clock::now()),
-                  std::chrono::milliseconds(0));
+  const Clock::duration remaining = progress_ + timeout_ - Clock::now();
+  if (remaining <= Clock::duration::zero()) return std::chrono::milliseconds(0);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(remaining + std::chrono::milliseconds(1) -
+                                                               Clock::duration(1));
 }
 
 Outbox::Flushed Outbox::flush(int fd, std::chrono::milliseconds timeout) {
