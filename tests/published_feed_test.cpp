@@ -42,24 +42,19 @@ struct Feed {
     ledger = ledger::open_ledger(dir.file("ledger"), market);
     published = std::make_unique<gateway::Published>(market, *ledger.exchange, ledger.writer->reader(), 0, 0);
     CHECK_FALSE(published->watched());
-    std::string text;
-    handle = published->subscribe(
-        [this](const std::shared_ptr<const http::FeedBatch>& b) {
-          for (const http::FeedEvent& e : b->events) {
-            updates.push_back(json::parse(e.json));
-            stream.push_back(updates.back());
-          }
-        },
-        text);
-    snapshot = json::parse(text);
+    handle = subscribe(updates, snapshot, &stream);
     CHECK(published->watched());
   }
 
-  std::uint64_t subscribe(std::vector<json>& into, json& first) {
+  // A subscriber whose updates go to `into` (and to `also`, when given); `first` its snapshot.
+  std::uint64_t subscribe(std::vector<json>& into, json& first, std::vector<json>* also = nullptr) {
     std::string text;
     const std::uint64_t h = published->subscribe(
-        [&into](const std::shared_ptr<const http::FeedBatch>& b) {
-          for (const http::FeedEvent& e : b->events) into.push_back(json::parse(e.json));
+        [&into, also](const std::shared_ptr<const http::FeedBatch>& b) {
+          for (const http::FeedEvent& e : b->events) {
+            into.push_back(json::parse(e.json));
+            if (also != nullptr) also->push_back(into.back());
+          }
         },
         text);
     first = json::parse(text);
@@ -106,34 +101,35 @@ std::vector<std::string> types(const std::vector<json>& updates) {
 
 using Levels = std::vector<std::pair<std::int64_t, std::int64_t>>;  // price, qty
 
+Levels levels(const json& side) {
+  Levels out;
+  for (const json& l : side) out.emplace_back(l.at("price").get<std::int64_t>(), l.at("qty").get<std::int64_t>());
+  return out;
+}
+
 // One symbol's book as a snapshot shows it, then as the feed's "book" updates move it (qty 0: gone),
 // price to qty per side.
 struct BookModel {
   std::map<std::int64_t, std::int64_t> bids, asks;
   BookModel(const json& snapshot, const std::string& symbol) {
     const json& b = snapshot.at("books").at(symbol);
-    for (const json& l : b.at("bids")) bids[l.at("price")] = l.at("qty");
-    for (const json& l : b.at("asks")) asks[l.at("price")] = l.at("qty");
+    for (const auto& [price, qty] : levels(b.at("bids"))) bids[price] = qty;
+    for (const auto& [price, qty] : levels(b.at("asks"))) asks[price] = qty;
   }
   void apply(const json& update) {
-    for (const auto& [key, side] : {std::pair<const char*, std::map<std::int64_t, std::int64_t>*>{"bids", &bids},
-                                    std::pair<const char*, std::map<std::int64_t, std::int64_t>*>{"asks", &asks}}) {
-      for (const json& l : update.at(key)) {
-        if (l.at("qty") == 0) {
-          side->erase(l.at("price").get<std::int64_t>());
-        } else {
-          (*side)[l.at("price")] = l.at("qty");
-        }
+    apply(update.at("bids"), bids);
+    apply(update.at("asks"), asks);
+  }
+  static void apply(const json& side, std::map<std::int64_t, std::int64_t>& to) {
+    for (const auto& [price, qty] : levels(side)) {
+      if (qty == 0) {
+        to.erase(price);
+      } else {
+        to[price] = qty;
       }
     }
   }
 };
-
-Levels levels(const json& side) {
-  Levels out;
-  for (const json& l : side) out.emplace_back(l.at("price").get<std::int64_t>(), l.at("qty").get<std::int64_t>());
-  return out;
-}
 
 }  // namespace
 
