@@ -325,6 +325,7 @@ void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
 void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
   if (r.cl_ord_id.empty()) return reject_new(r, fixv::ord_rej_reason::kOther, "ClOrdID(11) is required", unit);
   if (!orders_.use_cl_ord_id(r.session, r.cl_ord_id)) {
+    if (r.poss_dup) return answer_resent(r, unit);
     return reject_new(r, fixv::ord_rej_reason::kDuplicateOrder, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
                       "needs a new one", unit);
   }
@@ -408,6 +409,7 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
 
 void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
   const bool replace = r.kind == fix::RequestKind::kReplace;
+  if (r.poss_dup && orders_.seen(r.session, r.cl_ord_id)) return answer_resent(r, unit);
   const auto id = orders_.find(r);
   if (!id) {
     return cancel_reject(r, r.order_id, fixv::cxl_rej_reason::kUnknownOrder,
@@ -433,21 +435,36 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
   sequence(c, &r, unit);
 }
 
-void EngineStage::on_status(const fix::OrderRequest& r, Unit& unit) {
+void EngineStage::on_status(const fix::OrderRequest& r, Unit& unit) { unit.out.emplace_back(status_of(r)); }
+
+fix::ExecReport EngineStage::status_of(const fix::OrderRequest& r, std::string unknown) {
   const auto id = orders_.find(r);
   if (!id) {
     if (const auto ended = orders_.find_ended(r)) {
-      unit.out.emplace_back(ended_report(market_, orders_.ended(*ended), *ended, next_id(), last_ts()));
-      return;
+      return ended_report(market_, orders_.ended(*ended), *ended, next_id(), last_ts());
     }
-    unit.out.emplace_back(unknown_order_status(r, next_id()));
-    return;
+    fix::ExecReport e = unknown_order_status(r, next_id());
+    if (!unknown.empty()) e.text = std::move(unknown);
+    return e;
   }
   const OrderInfo& o = orders_.at(*id);
   fix::ExecReport e = base_report(o, *id);
   e.exec_type = fixv::exec_type::kOrderStatus;
   e.ord_status = o.cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
-  unit.out.emplace_back(std::move(e));
+  return e;
+}
+
+void EngineStage::answer_resent(const fix::OrderRequest& r, Unit& unit) {
+  fix::OrderRequest status;
+  status.kind = fix::RequestKind::kStatus;
+  status.session = r.session;
+  status.cl_ord_id = r.cl_ord_id;
+  status.symbol = r.symbol;
+  status.side = r.side;
+  unit.out.emplace_back(status_of(status, "ClOrdID(11) '" + r.cl_ord_id +
+                                              "' was received before (this is a resend, PossDupFlag=Y) and names "
+                                              "no order now: that request was rejected, or the order was replaced "
+                                              "since (OrderMassStatusRequest lists the session's orders)"));
 }
 
 // One event of a sequenced command: the reports it owes, the books it moves.

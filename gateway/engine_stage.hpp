@@ -88,6 +88,12 @@ class EngineStage {
   void on_new(const fix::OrderRequest& r, Unit& unit);
   void on_cancel_replace(const fix::OrderRequest& r, Unit& unit);
   void on_status(const fix::OrderRequest& r, Unit& unit);
+  // The status ExecutionReport(150=I) of the order a status request names; `unknown` is its Text when
+  // it names none (else unknown_order_status's).
+  fix::ExecReport status_of(const fix::OrderRequest& r, std::string unknown = {});
+  // A D, F or G sent again (PossDupFlag=Y) whose ClOrdID the session used today: answered with the
+  // status of the order that ClOrdID names, never acted on twice.
+  void answer_resent(const fix::OrderRequest& r, Unit& unit);
   void report(const engine::Command& c, const fix::OrderRequest* request, const engine::Event& e, Unit& unit);
   void fill_report(std::uint64_t id, const engine::Event& e, bool taker, Unit& unit);
   void reject_block(const fix::TradeCaptureReport& r, int reason, const std::string& text, Unit& unit,

@@ -254,6 +254,11 @@ bool Orders::use_cl_ord_id(std::uint32_t session, const std::string& cl_ord_id) 
   return true;
 }
 
+bool Orders::seen(std::uint32_t session, const std::string& cl_ord_id) const {
+  const auto n = find_name(session, cl_ord_id);
+  return n && link(*n) != 0;
+}
+
 void Orders::new_day(const fix::OrderRequest* request) {
   records_.clear();
   records_.shrink_to_fit();

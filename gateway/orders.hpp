@@ -120,6 +120,9 @@ class Orders {
 
   // Takes `cl_ord_id` for the session today: false when it was used before.
   bool use_cl_ord_id(std::uint32_t session, const std::string& cl_ord_id);
+  // Whether the session used `cl_ord_id` today: a new order or a replace took it, or it is the
+  // ClOrdID of the cancel request that ended an order.
+  bool seen(std::uint32_t session, const std::string& cl_ord_id) const;
   // The day closed: ClOrdIDs may be used again, except by a live order; ended orders are forgotten.
   // `request`, the request that closed the day (the first after the close), counts in the new one.
   void new_day(const fix::OrderRequest* request);

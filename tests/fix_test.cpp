@@ -561,6 +561,13 @@ TEST_CASE("every request kind arrives field by field", "[fix][requests]") {
     CHECK(got.transact_time == d.transact_time);
     CHECK(got.orig_cl_ord_id.empty());
     CHECK(got.order_id.empty());
+    CHECK_FALSE(got.poss_dup);
+    // Sent again by choice: PossDupFlag(43)=Y arrives (QuickFIX's Session::send removes it; the
+    // initiator puts it back with OrigSendingTime, which the acceptor's QuickFIX requires).
+    d.poss_dup = true;
+    got = round_trip(exchange, client, d);
+    CHECK(got.poss_dup);
+    CHECK(got.cl_ord_id == "D-1");
 
     fix::OrderRequest market = limit_order("D-2", 0, 5);
     market.ord_type = '1';
@@ -575,7 +582,7 @@ TEST_CASE("every request kind arrives field by field", "[fix][requests]") {
     // TimeInForce absent on the wire is day.
     REQUIRE(client.initiator->send_raw("35=D|11=D-3|55=STEEL-BF|54=2|38=7|40=2|44=1.5|60=" +
                                        fix::format_utc_timestamp(now_ms_as_ns())));
-    REQUIRE(exchange.handler.board.wait([&] { return exchange.handler.orders.size() == 3; }));
+    REQUIRE(exchange.handler.board.wait([&] { return exchange.handler.orders.size() == 4; }));
     got = exchange.handler.board.read([&] { return exchange.handler.orders.back(); });
     CHECK(got.time_in_force == '0');
     CHECK(got.price == 150);

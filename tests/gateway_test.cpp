@@ -318,6 +318,92 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
   CHECK(daemon.wait().empty());
 }
 
+TEST_CASE("daemon: a request resent with PossDupFlag=Y whose ClOrdID was used is answered with its order's "
+          "status, never acted on twice",
+          "[gateway]") {
+  const crix::test::ScratchDir dir("daemon-possdup");
+  const auto loaded = crix::config::load_market(crix::test::all_day_market(dir));
+  REQUIRE(loaded.errors.empty());
+  crix::gateway::DaemonOptions options;
+  options.ledger_path = dir.file("crix.ledger");
+  options.port = crix::test::free_port();
+  options.durability = crix::engine::Durability::kOs;
+  crix::gateway::Daemon daemon(*loaded.market, options);
+  daemon.start();
+  Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  const auto resent = [](crix::fix::OrderRequest r) {
+    r.poss_dup = true;
+    return r;
+  };
+
+  // A new order, then the same sent again as a possible duplicate: its status, not a second order.
+  const crix::fix::OrderRequest first = resting("pd-1", '2', "HB-BF-450", 60000);
+  REQUIRE(seller.fix().send(first));
+  const auto accepted = seller.wait_for("pd-1", '0');
+  REQUIRE(accepted);
+  REQUIRE(seller.fix().send(resent(first)));
+  const auto status = seller.wait_for("pd-1", 'I');
+  REQUIRE(status);
+  CHECK(status->ord_status == '0');
+  CHECK(status->order_id == accepted->order_id);
+  CHECK(status->leaves_qty == 3);
+  // Not marked as a possible duplicate, the same ClOrdID is refused as before.
+  REQUIRE(seller.fix().send(first));
+  const auto refused = seller.wait_for("pd-1", '8');
+  REQUIRE(refused);
+  CHECK_THAT(refused->text, Catch::Contains("was used before"));
+
+  // A possible duplicate the exchange never saw is an order like any.
+  REQUIRE(seller.fix().send(resent(resting("pd-2", '2', "HB-BF-450", 60100))));
+  const auto fresh = seller.wait_for("pd-2", '0');
+  REQUIRE(fresh);
+  CHECK(fresh->order_id != accepted->order_id);
+
+  // A replace sent again: the order's status under its new ClOrdID, not a second replace.
+  crix::fix::OrderRequest replace = resting("pd-2r", '2', "HB-BF-450", 60200);
+  replace.kind = crix::fix::RequestKind::kReplace;
+  replace.orig_cl_ord_id = "pd-2";
+  replace.qty = 2;
+  REQUIRE(seller.fix().send(replace));
+  REQUIRE(seller.wait_for("pd-2r", '5'));
+  REQUIRE(seller.fix().send(resent(replace)));
+  const auto replaced = seller.wait_for("pd-2r", 'I');
+  REQUIRE(replaced);
+  CHECK(replaced->ord_status == '0');
+  CHECK(replaced->order_id == fresh->order_id);
+  CHECK(replaced->price == 60200);
+  CHECK(replaced->leaves_qty == 2);
+  // The order's first ClOrdID names nothing now: said so, with the status of no order.
+  REQUIRE(seller.fix().send(resent(resting("pd-2", '2', "HB-BF-450", 60100))));
+  const auto gone = seller.wait_for("pd-2", 'I');
+  REQUIRE(gone);
+  CHECK(gone->ord_status == '8');
+  CHECK_THAT(gone->text, Catch::Contains("names no order now"));
+
+  // A cancel sent again: the canceled order's status, not a cancel reject.
+  crix::fix::OrderRequest cancel;
+  cancel.kind = crix::fix::RequestKind::kCancel;
+  cancel.cl_ord_id = "pd-1x";
+  cancel.orig_cl_ord_id = "pd-1";
+  cancel.symbol = "STEEL-IRON";
+  cancel.side = '2';
+  REQUIRE(seller.fix().send(cancel));
+  REQUIRE(seller.wait_for("pd-1x", '4'));
+  REQUIRE(seller.fix().send(resent(cancel)));
+  const auto canceled = seller.wait_for("pd-1x", 'I');
+  REQUIRE(canceled);
+  CHECK(canceled->ord_status == '4');
+  CHECK(canceled->order_id == accepted->order_id);
+  CHECK(seller.read([&] { return seller.cancel_rejects.size(); }) == 0);
+  // Nothing was acted on twice: two new orders, one replace, one cancel, one refusal.
+  CHECK(seller.read([&] {
+    return std::count_if(seller.reports.begin(), seller.reports.end(), [](const auto& r) { return r.exec_type != 'I'; });
+  }) == 5);
+  daemon.stop();
+  CHECK(daemon.wait().empty());
+}
+
 TEST_CASE("daemon: the clock moves the session phase at start and at each boundary with no order sent",
           "[gateway]") {
   const crix::test::ScratchDir dir("daemon-phase");

@@ -276,6 +276,8 @@ void decode_order(const FIX::Message& message, const std::string& type, OrderReq
     }
   }
   if (out.kind == RequestKind::kNew) out.trading_session_id = trading_session_of(message);
+  const FIX::Header& header = message.getHeader();
+  out.poss_dup = header.isSetField(tag::kPossDupFlag) && header.getField(tag::kPossDupFlag) == "Y";
 }
 
 void encode(const OrderRequest& in, FIX::Message& out) {

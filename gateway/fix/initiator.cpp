@@ -132,6 +132,10 @@ class Initiator::Impl final : public detail::ApplicationBase {
   void onLogon(const FIX::SessionID& id) override;
   void onLogout(const FIX::SessionID& id) override;
   void toAdmin(FIX::Message& message, const FIX::SessionID& id) override;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated"
+  void toApp(FIX::Message& message, const FIX::SessionID& id) throw(FIX::DoNotSend) override;
+#pragma GCC diagnostic pop
   void from_admin(const FIX::Message& message, const FIX::SessionID& id) override;
   void from_app(const FIX::Message& message, const FIX::SessionID& id) override;
 
@@ -313,12 +317,28 @@ std::string Initiator::Impl::last_error() const {
   return last_error_;
 }
 
+namespace {
+
+// Set while send() sends a request marked OrderRequest::poss_dup, for toApp() on the same thread.
+thread_local bool t_poss_dup = false;
+
+bool poss_dup_of(const OrderRequest& request) { return request.poss_dup; }
+template <class Message>
+bool poss_dup_of(const Message&) {
+  return false;
+}
+
+}  // namespace
+
 template <class Message>
 bool Initiator::Impl::send(const Message& message) {
   if (!logged_on_.load()) return false;
   FIX::Message out;
   detail::encode(message, out);
-  return session_->send(out);
+  t_poss_dup = poss_dup_of(message);
+  const bool sent = session_->send(out);
+  t_poss_dup = false;
+  return sent;
 }
 
 bool Initiator::Impl::send_raw(const std::string& fields) {
@@ -386,6 +406,19 @@ void Initiator::Impl::onLogout(const FIX::SessionID&) {
   }
   changed_.notify_all();
   quietly([&] { handler_.on_logout(text); });
+}
+
+// QuickFIX's Session::send() removes PossDupFlag and OrigSendingTime, then fills in the header and calls
+// this: a request sent again by choice gets them back, OrigSendingTime = SendingTime (QuickFIX refuses a
+// later one, and the first sending time is the caller's to know, not ours).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated"
+void Initiator::Impl::toApp(FIX::Message& message, const FIX::SessionID&) throw(FIX::DoNotSend) {
+#pragma GCC diagnostic pop
+  if (!t_poss_dup) return;
+  FIX::Header& header = message.getHeader();
+  header.setField(detail::tag::kPossDupFlag, "Y");
+  header.setField(detail::tag::kOrigSendingTime, header.getField(FIX::FIELD::SendingTime));
 }
 
 void Initiator::Impl::toAdmin(FIX::Message& message, const FIX::SessionID&) {
