@@ -50,9 +50,10 @@ void EngineStage::restore_orders() {
   ledger::Batch stale;
   const std::size_t restored = orders_.restore(ledger_.writer->client_orders(), stale);
   if (!stale.empty()) ledger_.writer->commit(stale);
-  if (restored + stale.client_orders().size() > 0) {
-    spdlog::info("restored the ClOrdIDs of {} resting orders; forgot {} records of orders no longer resting",
-                 restored, stale.client_orders().size());
+  if (restored + orders_.ended_today() + stale.client_orders().size() > 0) {
+    spdlog::info("restored the ClOrdIDs of {} resting orders and {} orders ended today; forgot {} records of "
+                 "orders no longer resting",
+                 restored, orders_.ended_today(), stale.client_orders().size());
   }
 }
 
@@ -165,7 +166,7 @@ engine::Command EngineStage::sequence(Command c, const fix::OrderRequest* reques
     report(c, request, e, unit);
     day_closed = day_closed || e.type == EventType::kDayClosed;
   }
-  if (day_closed) orders_.new_day(request);
+  if (day_closed) orders_.new_day(request, unit.batch);
   if (c.ts.v >= next_opening_) auctions_opened(c.ts.v, unit);
   orders_.store_touched(unit.batch);
   feed_.end_command(c.seq.v, c.ts.v, unit.console.market);
@@ -530,11 +531,8 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
       const std::string last_cl_ord_id = r.cl_ord_id;
       const bool renamed = last_cl_ord_id != o.cl_ord_id;
       unit.out.emplace_back(std::move(r));
-      orders_.forget(e.order_id.v, status, unit.batch);  // `o` is gone
-      if (renamed) {
-        // Canceled by a request: a status request may name the cancel's ClOrdID, the order's last.
-        orders_.rename_ended(e.order_id.v, last_cl_ord_id);
-      }
+      // Canceled by a request: a status request may name the cancel's ClOrdID, the order's last.
+      orders_.forget(e.order_id.v, status, unit.batch, renamed ? std::string_view(last_cl_ord_id) : std::string_view());
       break;
     }
     case EventType::kReplaced: {

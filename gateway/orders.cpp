@@ -205,6 +205,17 @@ std::string_view Orders::account_id(char side, std::uint32_t account) const {
 std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger::Batch& stale) {
   std::size_t restored = 0;
   for (const ledger::ClientOrder& k : kept) {
+    Record ended;
+    std::string cl_ord_id, canceled_by;
+    if (restore_ended(k.state, ended, cl_ord_id, canceled_by)) {
+      ended.id = k.order;
+      if (ended.session < names_.size() && ended.instrument < market_.instruments.size()) {
+        add_record(ended, cl_ord_id, canceled_by);
+      } else {
+        stale.keep({k.order, ""});  // of a participant or instrument the market file no longer has
+      }
+      continue;
+    }
     const engine::Order* live = exchange_.book().peek(engine::OrderId(k.order));
     OrderInfo o;
     if (!restore_state(k.state, o)) {
@@ -259,7 +270,8 @@ bool Orders::seen(std::uint32_t session, const std::string& cl_ord_id) const {
   return n && link(*n) != 0;
 }
 
-void Orders::new_day(const fix::OrderRequest* request) {
+void Orders::new_day(const fix::OrderRequest* request, ledger::Batch& batch) {
+  for (const Record& r : records_) batch.keep({r.id, ""});
   records_.clear();
   records_.shrink_to_fit();
   records_by_id_.clear();
@@ -311,20 +323,10 @@ void Orders::rename(std::uint64_t id, const std::string& cl_ord_id) {
   live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = id;
 }
 
-void Orders::rename_ended(std::uint64_t id, const std::string& cl_ord_id) {
-  const std::uint32_t ref = records_by_id_.find(hash_id(id), [&](std::uint32_t r) { return records_[r - 1].id == id; });
-  if (ref == 0) return;  // not kept: the day's records are full
-  Record& r = records_[ref - 1];
-  r.name = name(r.session, cl_ord_id);
-  std::uint32_t& l = link(r.name);
-  l = (l & kTaken) | ref;
-}
-
-void Orders::forget(std::uint64_t id, char status, ledger::Batch& batch) {
+void Orders::forget(std::uint64_t id, char status, ledger::Batch& batch, std::string_view canceled_by) {
   const auto it = live_.find(id);
   if (it == live_.end()) return;
   const OrderInfo& o = it->second;
-  if (o.stored) batch.keep({id, ""});
   live_by_cl_ord_id_.erase(clid_key(o.session, o.cl_ord_id));
   if (records_.size() + 1 < kTaken) {
     Record r;
@@ -333,7 +335,6 @@ void Orders::forget(std::uint64_t id, char status, ledger::Batch& batch) {
     r.qty = o.qty;
     r.cum_qty = o.cum_qty;
     r.avg_px = average_price(o.cum_qty, o.cum_value);
-    r.name = name(o.session, o.cl_ord_id);
     r.session = o.session;
     r.instrument = o.instrument;
     const auto account = o.side == fixv::side::kSell ? exchange_.facility_index(o.account)
@@ -343,18 +344,83 @@ void Orders::forget(std::uint64_t id, char status, ledger::Batch& batch) {
     r.ord_type = o.ord_type;
     r.tif = o.tif;
     r.status = status;
-    records_.push_back(r);
-    const auto ref = static_cast<std::uint32_t>(records_.size());
-    std::uint32_t& l = link(r.name);
-    l = (l & kTaken) | ref;
-    // An order ends once: its id is not in the table yet.
-    records_by_id_.slot(hash_id(id), [](std::uint32_t) { return false; }) = ref;
-    records_by_id_.added([&](std::uint32_t x) { return hash_id(records_[x - 1].id); });
-  } else if (!records_full_logged_) {
-    records_full_logged_ = true;
-    spdlog::warn("{} orders ended today: later ones are not kept for status requests until the close", records_.size());
+    if (canceled_by == o.cl_ord_id) canceled_by = {};
+    batch.keep({id, ended_state(r, o.cl_ord_id, canceled_by)});
+    add_record(r, o.cl_ord_id, canceled_by);
+  } else {
+    if (o.stored) batch.keep({id, ""});
+    if (!records_full_logged_) {
+      records_full_logged_ = true;
+      spdlog::warn("{} orders ended today: later ones are not kept for status requests until the close", records_.size());
+    }
   }
   live_.erase(it);
+}
+
+void Orders::add_record(Record r, std::string_view cl_ord_id, std::string_view canceled_by) {
+  const std::uint32_t own = name(r.session, cl_ord_id);
+  r.name = canceled_by.empty() ? own : name(r.session, canceled_by);
+  records_.push_back(r);
+  const auto ref = static_cast<std::uint32_t>(records_.size());
+  link(own) = kTaken | ref;
+  if (r.name != own) {
+    std::uint32_t& l = link(r.name);
+    l = (l & kTaken) | ref;
+  }
+  // An order ends once: its id is not in the table yet.
+  records_by_id_.slot(hash_id(r.id), [](std::uint32_t) { return false; }) = ref;
+  records_by_id_.added([&](std::uint32_t x) { return hash_id(records_[x - 1].id); });
+}
+
+std::string Orders::ended_state(const Record& r, std::string_view cl_ord_id, std::string_view canceled_by) {
+  std::string s = "E";
+  for (const std::uint64_t n : {std::uint64_t{r.session}, std::uint64_t{r.instrument}, std::uint64_t{r.account}}) {
+    s += '\x01';
+    s += std::to_string(n);
+  }
+  s += '\x01';
+  s += {r.side, r.ord_type, r.tif, r.status};
+  for (const std::int64_t n : {r.price, r.qty, r.cum_qty, r.avg_px}) {
+    s += '\x01';
+    s += std::to_string(n);
+  }
+  s += '\x01';
+  s += cl_ord_id;
+  if (!canceled_by.empty()) {
+    s += '\x01';
+    s += canceled_by;
+  }
+  return s;
+}
+
+bool Orders::restore_ended(const std::string& text, Record& r, std::string& cl_ord_id, std::string& canceled_by) {
+  if (text.rfind("E\x01", 0) != 0) return false;
+  std::vector<std::string_view> f;
+  const std::string_view t(text);
+  for (std::size_t at = 2;;) {
+    const std::size_t end = t.find('\x01', at);
+    f.push_back(t.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+    if (end == std::string_view::npos) break;
+    at = end + 1;
+  }
+  if ((f.size() != 9 && f.size() != 10) || f[3].size() != 4 || f[8].empty() || (f.size() == 10 && f[9].empty())) {
+    return false;
+  }
+  const auto number = [](std::string_view v, auto& out) {
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    return ec == std::errc{} && end == v.data() + v.size();
+  };
+  if (!number(f[0], r.session) || !number(f[1], r.instrument) || !number(f[2], r.account) || !number(f[4], r.price) ||
+      !number(f[5], r.qty) || !number(f[6], r.cum_qty) || !number(f[7], r.avg_px)) {
+    return false;
+  }
+  r.side = f[3][0];
+  r.ord_type = f[3][1];
+  r.tif = f[3][2];
+  r.status = f[3][3];
+  cl_ord_id = f[8];
+  canceled_by = f.size() == 10 ? std::string(f[9]) : std::string();
+  return true;
 }
 
 void Orders::store_touched(ledger::Batch& batch) {

@@ -96,17 +96,22 @@ class RefTable {
   std::size_t used_ = 0;
 };
 
-// The gateway's orders of the current trading day. A ClOrdID must be new in its session for the day
-// (or since crixd started, if it restarted during the day: only live orders' ClOrdIDs are kept over a
-// restart); at the close only live orders' ClOrdIDs stay taken, and the ended orders are forgotten.
-// The live orders the command being sequenced changed ("touched") go to the ledger with it.
+// The gateway's orders of the current trading day. A ClOrdID must be new in its session for the day;
+// at the close only live orders' ClOrdIDs stay taken, and the ended orders are forgotten. The live
+// orders the command being sequenced changed ("touched") go to the ledger with it, and so does each
+// order that ends (ended_state(): its final state and its ClOrdIDs), until the close deletes the day's:
+// after a restart during the day the day's ClOrdIDs are still taken (but those of requests that were
+// rejected, and those a replace left behind), status requests still find the orders that ended, and a
+// request resent with PossDupFlag=Y still gets its order's status rather than a second execution.
 //
 // Memory. Live orders are bounded by the book. What grows over the day, until the close frees it, is
 // kept compact: each ClOrdID used or naming an ended order once, in an arena of 1 MiB blocks (8 bytes
 // and the ClOrdID padded to 4, plus about 8 bytes of its session's hash table), and each ended order
 // as a 64-byte record (plus about 8 of the table by order id). An order ended by a cancel request has
 // two names (its ClOrdID and the cancel's): about 130 bytes a day with 7-character ClOrdIDs (measured:
-// bench_fix --mix rest), about 100 one filled or expired. Limits a day, far beyond memory at any rate seen: 2^31 - 2 ended orders
+// bench_fix --mix rest), about 100 one filled or expired. The ledger holds each ended order's record
+// (about 60 bytes and its ClOrdIDs, plus LMDB's key and page overhead) until the close, whose commit
+// deletes them all (pages LMDB then reuses). Limits a day, far beyond memory at any rate seen: 2^31 - 2 ended orders
 // (later ones are not kept for status requests, logged once) and 16 GiB of ClOrdIDs (std::length_error).
 class Orders {
  public:
@@ -115,7 +120,8 @@ class Orders {
 
   // The live orders' records from before a restart (ledger client_orders); a record whose order no
   // longer rests (in the book, or as a bid of an announced auction) is added to `stale` (to be
-  // forgotten). Returns how many were restored.
+  // forgotten). Records of orders that ended today (ended_state()) come back as such. Returns how many
+  // live orders were restored.
   std::size_t restore(const std::vector<ledger::ClientOrder>& kept, ledger::Batch& stale);
 
   // Takes `cl_ord_id` for the session today: false when it was used before.
@@ -123,9 +129,10 @@ class Orders {
   // Whether the session used `cl_ord_id` today: a new order or a replace took it, or it is the
   // ClOrdID of the cancel request that ended an order.
   bool seen(std::uint32_t session, const std::string& cl_ord_id) const;
-  // The day closed: ClOrdIDs may be used again, except by a live order; ended orders are forgotten.
-  // `request`, the request that closed the day (the first after the close), counts in the new one.
-  void new_day(const fix::OrderRequest* request);
+  // The day closed: ClOrdIDs may be used again, except by a live order; ended orders are forgotten,
+  // and their records leave the ledger in `batch`. `request`, the request that closed the day (the
+  // first after the close), counts in the new one.
+  void new_day(const fix::OrderRequest* request, ledger::Batch& batch);
 
   // A new order, accepted by the exchange as `id`.
   OrderInfo& accept(std::uint64_t id, OrderInfo o);
@@ -137,11 +144,13 @@ class Orders {
   OrderInfo& at(std::uint64_t id) { return live_.at(id); }
   // Live order `id` is known by `cl_ord_id` from now on (a replace).
   void rename(std::uint64_t id, const std::string& cl_ord_id);
-  // Ended order `id` is known by `cl_ord_id` too, its last (a cancel request's).
-  void rename_ended(std::uint64_t id, const std::string& cl_ord_id);
   // Order `id` ended with OrdStatus `status` (filled, canceled or expired): no longer live, kept until
-  // the close for OrderStatusRequest and OrderMassStatusRequest; its record leaves the ledger in `batch`.
-  void forget(std::uint64_t id, char status, ledger::Batch& batch);
+  // the close for OrderStatusRequest and OrderMassStatusRequest, and in the ledger (its ended_state()
+  // into `batch`). `canceled_by`: the ClOrdID of the cancel request that ended it, its last, by which
+  // it is known too ("" for none).
+  void forget(std::uint64_t id, char status, ledger::Batch& batch, std::string_view canceled_by = {});
+  // How many orders ended today are kept.
+  std::size_t ended_today() const { return records_.size(); }
   // Live order `id` changed with the command being sequenced.
   void touch(std::uint64_t id) { touched_.push_back(id); }
   // The touched live orders' records into `batch` (an order that came and went within the command is
@@ -192,6 +201,15 @@ class Orders {
   std::uint32_t name(std::uint32_t session, std::string_view cl_ord_id);
   std::optional<std::uint32_t> find_name(std::uint32_t session, std::string_view cl_ord_id) const;
   const Record* record(std::uint64_t id) const;
+  // Keeps `r` (its name set from here): named by the order's `cl_ord_id` (taken) and by `canceled_by`
+  // when not empty, its last name then.
+  void add_record(Record r, std::string_view cl_ord_id, std::string_view canceled_by);
+  // What the ledger keeps of ended order `r`: "E", session, instrument, account, side, OrdType,
+  // TimeInForce and OrdStatus (one character each, together), price, OrderQty, CumQty, AvgPx, the
+  // order's ClOrdID, and the cancel's when one ended it; joined by SOH.
+  static std::string ended_state(const Record& r, std::string_view cl_ord_id, std::string_view canceled_by);
+  // ended_state() back into `r` and the names; false when `text` is not one.
+  static bool restore_ended(const std::string& text, Record& r, std::string& cl_ord_id, std::string& canceled_by);
   // Side(54) and Account(1): a sell names its facility, a buy its project.
   std::string_view account_id(char side, std::uint32_t account) const;
 

@@ -371,6 +371,30 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknow
   REQUIRE(seller.fix().send(order("high", '2', "HB-BF-450", 1000, 63000)));
   REQUIRE(seller.wait([](const Received& c) { return c.has("high", '8'); }));
   CHECK_THAT(seller.reports_for("high").back().text, Catch::Matchers::Contains("was used before"));
+  // An order of the seller's that filled before the kill: its status is still found by its ClOrdID,
+  // the ClOrdID is still taken for the day, and a resend of it marked PossDupFlag=Y gets that status
+  // rather than a second execution.
+  const auto filled = std::find_if(seen.begin(), seen.end(), [](const auto& r) {
+    return r.exec_type == 'F' && r.side == '2' && r.leaves_qty == 0 && r.cl_ord_id != "high";
+  });
+  REQUIRE(filled != seen.end());
+  const std::string filled_id = filled->cl_ord_id;
+  status.cl_ord_id = filled_id;
+  REQUIRE(seller.fix().send(status));
+  REQUIRE(seller.wait([&](const Received& c) { return c.has(filled_id, 'I'); }));
+  const auto ended = seller.reports_for(filled_id).back();
+  CHECK(ended.ord_status == '2');
+  CHECK(ended.order_id == filled->order_id);
+  CHECK(ended.cum_qty == 1000);
+  crix::fix::OrderRequest again_order = order(filled_id, '2', "HB-BF-450", 1000, 58000);
+  REQUIRE(seller.fix().send(again_order));
+  REQUIRE(seller.wait([&](const Received& c) { return c.has(filled_id, '8'); }));
+  CHECK_THAT(seller.reports_for(filled_id).back().text, Catch::Matchers::Contains("was used before"));
+  again_order.poss_dup = true;
+  REQUIRE(seller.fix().send(again_order));
+  REQUIRE(seller.wait([&](const Received& c) { return c.count(filled_id, 'I') == 2; }));
+  CHECK(seller.reports_for(filled_id).back().ord_status == '2');
+  CHECK(seller.reports_for(filled_id).back().order_id == filled->order_id);
   REQUIRE(seller.fix().send(order("after", '2', "HB-BF-450", 1000, 58000)));
   REQUIRE(seller.wait([](const Received& c) { return c.count("after") > 0; }));
   CHECK(again.stop(SIGTERM) == 0);

@@ -450,8 +450,10 @@ TEST_CASE("daemon: the clock moves the session phase at start and at each bounda
 // Orders keeps the day's ended orders compactly (an arena of ClOrdIDs, open-addressing tables): every
 // one stays findable by its OrderID and by each of its names through the tables' growth, across
 // arena blocks and for a ClOrdID longer than a block; a cancel's ClOrdID names the order but is not
-// taken; the close forgets them all.
-TEST_CASE("orders: many ended orders are each found by id and by every name, and the close forgets them",
+// taken. Each ended order's record goes to the ledger: restored from them (a restart), the same holds;
+// the close forgets them all and deletes the records.
+TEST_CASE("orders: many ended orders are each found by id and by every name, also after a restart, and the "
+          "close forgets them",
           "[gateway][orders]") {
   const auto loaded = crix::config::load_market(crix::config::sample_market_path());
   REQUIRE(loaded.market.has_value());
@@ -482,9 +484,15 @@ TEST_CASE("orders: many ended orders are each found by id and by every name, and
     o.cum_value = o.cum_qty * o.price;
     REQUIRE(orders.use_cl_ord_id(o.session, o.cl_ord_id));
     orders.accept(id, o);
-    orders.forget(id, id % 3 == 0 ? '2' : '4', batch);
-    if (id % 3 == 1) orders.rename_ended(id, cl("x", id));  // canceled by a request with its own ClOrdID
+    // One in three canceled by a request with its own ClOrdID.
+    orders.forget(id, id % 3 == 0 ? '2' : '4', batch, id % 3 == 1 ? cl("x", id) : std::string());
   }
+  REQUIRE(batch.client_orders().size() == kOrders);
+  crix::gateway::Orders restored(market, exchange);
+  crix::ledger::Batch stale;
+  CHECK(restored.restore(batch.client_orders(), stale) == 0);  // no live order
+  CHECK(stale.client_orders().empty());
+  CHECK(restored.ended_today() == kOrders);
   const auto request = [](std::uint32_t session, const std::string& cl_ord_id, const std::string& order_id) {
     crix::fix::OrderRequest r;
     r.kind = crix::fix::RequestKind::kStatus;
@@ -493,42 +501,51 @@ TEST_CASE("orders: many ended orders are each found by id and by every name, and
     r.order_id = order_id;
     return r;
   };
-  std::uint64_t wrong = 0;
-  for (std::uint64_t id = 1; id <= kOrders; ++id) {
-    const std::uint32_t session = id % 2 == 0 ? *seller : *buyer;
-    const std::uint32_t other = id % 2 == 0 ? *buyer : *seller;
-    const std::string first = id == 777 ? huge : cl("c", id);
-    const std::string last = id % 3 == 1 ? cl("x", id) : first;
-    const auto by_first = orders.find_ended(request(session, first, ""));
-    const auto by_last = orders.find_ended(request(session, last, ""));
-    const auto by_id = orders.find_ended(request(session, "", std::to_string(id)));
-    if (by_first != id || by_last != id || by_id != id) {
-      ++wrong;
-      continue;
+  const auto wrong_in = [&](const crix::gateway::Orders& kept) {
+    std::uint64_t wrong = 0;
+    for (std::uint64_t id = 1; id <= kOrders; ++id) {
+      const std::uint32_t session = id % 2 == 0 ? *seller : *buyer;
+      const std::uint32_t other = id % 2 == 0 ? *buyer : *seller;
+      const std::string first = id == 777 ? huge : cl("c", id);
+      const std::string last = id % 3 == 1 ? cl("x", id) : first;
+      const auto by_first = kept.find_ended(request(session, first, ""));
+      const auto by_last = kept.find_ended(request(session, last, ""));
+      const auto by_id = kept.find_ended(request(session, "", std::to_string(id)));
+      if (by_first != id || by_last != id || by_id != id) {
+        ++wrong;
+        continue;
+      }
+      const crix::gateway::Ended e = kept.ended(id);
+      const bool right = e.session == session && e.cl_ord_id == last && e.status == (id % 3 == 0 ? '2' : '4') &&
+                         e.account == (id % 2 == 0 ? "HB-BF-450" : "TJ-NEW-BF-2500") &&
+                         e.price == static_cast<std::int64_t>(58000 + id % 100) && e.qty == 10 &&
+                         e.cum_qty == (id % 3 == 0 ? 10 : 0) && e.avg_px == (id % 3 == 0 ? e.price : 0) &&
+                         !kept.find_ended(request(other, last, "")) &&
+                         !kept.find_ended(request(other, "", std::to_string(id)));
+      if (!right) ++wrong;
     }
-    const crix::gateway::Ended e = orders.ended(id);
-    const bool right = e.session == session && e.cl_ord_id == last && e.status == (id % 3 == 0 ? '2' : '4') &&
-                       e.account == (id % 2 == 0 ? "HB-BF-450" : "TJ-NEW-BF-2500") &&
-                       e.price == static_cast<std::int64_t>(58000 + id % 100) && e.qty == 10 &&
-                       e.cum_qty == (id % 3 == 0 ? 10 : 0) && e.avg_px == (id % 3 == 0 ? e.price : 0) &&
-                       !orders.find_ended(request(other, last, "")) &&
-                       !orders.find_ended(request(other, "", std::to_string(id)));
-    if (!right) ++wrong;
+    return wrong;
+  };
+  for (crix::gateway::Orders* o : {&orders, &restored}) {
+    CHECK(wrong_in(*o) == 0);
+    CHECK_FALSE(o->find_ended(request(*seller, "", std::to_string(kOrders + 1))));
+    CHECK_FALSE(o->find_ended(request(*seller, "c-never", "")));
+    // Every ClOrdID an order used is taken for the day; a cancel's only names the order.
+    CHECK_FALSE(o->use_cl_ord_id(*seller, "c2"));
+    CHECK_FALSE(o->use_cl_ord_id(*buyer, huge));
+    CHECK(o->use_cl_ord_id(*buyer, "c2"));  // another session's
+    CHECK(o->use_cl_ord_id(*seller, "x4"));
+    const std::vector<std::uint64_t> sold = o->ended_of(*seller, UINT32_MAX);
+    CHECK(sold.size() == kOrders / 2);
+    CHECK(std::is_sorted(sold.begin(), sold.end()));
+    CHECK(o->ended_of(*seller, 1).empty());  // all on instrument 0
   }
-  CHECK(wrong == 0);
-  CHECK_FALSE(orders.find_ended(request(*seller, "", std::to_string(kOrders + 1))));
-  CHECK_FALSE(orders.find_ended(request(*seller, "c-never", "")));
-  // Every ClOrdID an order used is taken for the day; a cancel's only names the order.
-  CHECK_FALSE(orders.use_cl_ord_id(*seller, "c2"));
-  CHECK_FALSE(orders.use_cl_ord_id(*buyer, huge));
-  CHECK(orders.use_cl_ord_id(*buyer, "c2"));  // another session's
-  CHECK(orders.use_cl_ord_id(*seller, "x4"));
-  const std::vector<std::uint64_t> sold = orders.ended_of(*seller, UINT32_MAX);
-  CHECK(sold.size() == kOrders / 2);
-  CHECK(std::is_sorted(sold.begin(), sold.end()));
-  CHECK(orders.ended_of(*seller, 1).empty());  // all on instrument 0
 
-  orders.new_day(nullptr);
+  crix::ledger::Batch closing;
+  orders.new_day(nullptr, closing);
+  CHECK(closing.client_orders().size() == kOrders);
+  CHECK(std::all_of(closing.client_orders().begin(), closing.client_orders().end(),
+                    [](const crix::ledger::ClientOrder& k) { return k.state.empty(); }));
   CHECK_FALSE(orders.find_ended(request(*seller, "c2", "")));
   CHECK_FALSE(orders.find_ended(request(*seller, "", "2")));
   CHECK(orders.ended_of(*seller, UINT32_MAX).empty());
