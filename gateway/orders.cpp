@@ -28,6 +28,14 @@ std::string stored_state(const OrderInfo& o) {
   return s;
 }
 
+namespace {
+
+// A char field FIX can carry: one printable ASCII character. A record that says otherwise is damaged,
+// and its reports could not be encoded.
+bool printable(char c) { return c > ' ' && c <= '~'; }
+
+}  // namespace
+
 bool restore_state(const std::string& text, OrderInfo& o) {
   std::vector<std::string> f;
   for (std::size_t at = 0;;) {
@@ -36,7 +44,7 @@ bool restore_state(const std::string& text, OrderInfo& o) {
     if (end == std::string::npos) break;
     at = end + 1;
   }
-  if (f.size() != 8 || f[0] != "1" || f[3].size() != 1 || f[2].empty()) return false;
+  if (f.size() != 8 || f[0] != "1" || f[3].size() != 1 || !printable(f[3][0]) || f[2].empty()) return false;
   std::uint64_t n[5] = {};
   for (std::size_t i = 0; i < 5; ++i) {
     const std::string& t = f[i == 0 ? 1 : i + 3];
@@ -403,7 +411,8 @@ bool Orders::restore_ended(const std::string& text, Record& r, std::string& cl_o
     if (end == std::string_view::npos) break;
     at = end + 1;
   }
-  if ((f.size() != 9 && f.size() != 10) || f[3].size() != 4 || f[8].empty() || (f.size() == 10 && f[9].empty())) {
+  if ((f.size() != 9 && f.size() != 10) || f[3].size() != 4 || !std::all_of(f[3].begin(), f[3].end(), printable) ||
+      f[8].empty() || (f.size() == 10 && f[9].empty())) {
     return false;
   }
   const auto number = [](std::string_view v, auto& out) {

@@ -24,6 +24,7 @@
 #include "gateway/queue.hpp"
 #include "tests/support/fix_client.hpp"
 #include "tests/support/ports.hpp"
+#include "tests/support/rng.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 using crix::gateway::BoundedQueue;
@@ -316,6 +317,100 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
   CHECK_THAT(live->text, Catch::Contains("'gtc-1' was used before in this session"));
   daemon.stop();
   CHECK(daemon.wait().empty());
+}
+
+// The ledger's client_orders records are the gateway's own, but a damaged file must not take crixd
+// down: every record, mangled at random (cut, a byte changed or added), is restored whole or forgotten
+// (added to `stale`), never half, and what is restored can be reported (its char fields printable, its
+// session and instrument the market's).
+TEST_CASE("orders: damaged client_orders records are restored whole or forgotten, never half", "[gateway][orders]") {
+  const auto loaded = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(loaded.market.has_value());
+  const crix::engine::Market& market = *loaded.market;
+  const crix::engine::Exchange exchange(market);
+  const auto seller = exchange.participant_index("HB-TANGSHAN-IRON");
+  REQUIRE(seller);
+  // Valid records of each form: ended (filled; canceled by a request), and live.
+  crix::ledger::Batch made;
+  {
+    crix::gateway::Orders orders(market, exchange);
+    for (std::uint64_t id = 1; id <= 3; ++id) {
+      crix::gateway::OrderInfo o;
+      o.session = *seller;
+      o.side = '2';
+      o.account = "HB-BF-450";
+      o.cl_ord_id = "c" + std::to_string(id);
+      o.price = 58000;
+      o.qty = 10;
+      o.cum_qty = id == 1 ? 10 : 4;
+      o.cum_value = o.cum_qty * o.price;
+      orders.accept(id, o);
+      if (id == 3) {
+        orders.store_touched(made);
+      } else {
+        orders.forget(id, id == 1 ? '2' : '4', made, id == 2 ? "x2" : "");
+      }
+    }
+  }
+  std::vector<std::string> valid;
+  for (const crix::ledger::ClientOrder& k : made.client_orders()) {
+    if (!k.state.empty()) valid.push_back(k.state);
+  }
+  REQUIRE(valid.size() == 3);
+  crix::test::Rng rng{20261207};
+  std::vector<crix::ledger::ClientOrder> kept;
+  for (std::uint64_t id = 1; id <= 20'000; ++id) {
+    std::string state = valid[rng.below(valid.size())];
+    const auto at = [&] { return static_cast<std::size_t>(rng.below(state.size() + 1)); };
+    const auto byte = [&] {
+      const char picks[] = {'\x01', '\0', 'E', '1', '9', '-', ' ', '\x7f', '\xff'};
+      return rng.chance(50) ? picks[rng.below(sizeof picks)] : static_cast<char>(rng.below(256));
+    };
+    switch (rng.below(4)) {
+      case 0: state.resize(at()); break;
+      case 1:
+        if (!state.empty()) state[rng.below(state.size())] = byte();
+        break;
+      case 2: state.insert(at(), 1, byte()); break;
+      default: break;  // unchanged
+    }
+    kept.push_back({id, state});
+  }
+  crix::gateway::Orders orders(market, exchange);
+  crix::ledger::Batch stale;
+  std::size_t live = 0;
+  REQUIRE_NOTHROW(live = orders.restore(kept, stale));
+  CHECK(live == 0);  // nothing rests in this exchange's book
+  // Each record restored as an ended order or forgotten, once.
+  std::unordered_set<std::uint64_t> forgotten;
+  for (const auto& k : stale.client_orders()) forgotten.insert(k.order);
+  CHECK(forgotten.size() == stale.client_orders().size());
+  CHECK(orders.ended_today() + forgotten.size() == kept.size());
+  std::size_t unchanged = 0, bad = 0;
+  std::vector<std::uint64_t> restored;
+  for (std::uint32_t p = 0; p < market.participants.size(); ++p) {
+    for (const std::uint64_t id : orders.ended_of(p, UINT32_MAX)) restored.push_back(id);
+  }
+  CHECK(restored.size() == orders.ended_today());
+  const auto printable = [](char c) { return c > ' ' && c <= '~'; };
+  for (const std::uint64_t id : restored) {
+    if (forgotten.count(id) != 0) ++bad;
+    const crix::gateway::Ended e = orders.ended(id);
+    if (!printable(e.side) || !printable(e.ord_type) || !printable(e.tif) || !printable(e.status) ||
+        e.instrument >= market.instruments.size() || e.cl_ord_id.empty()) {
+      ++bad;
+    }
+    if (std::find(valid.begin(), valid.end(), kept[id - 1].state) != valid.end()) ++unchanged;
+  }
+  CHECK(bad == 0);
+  CHECK(unchanged > 0);
+  // An unchanged ended record always comes back.
+  std::size_t lost = 0;
+  for (const auto& k : kept) {
+    const bool ended_form = k.state == valid[0] || k.state == valid[1];
+    if (ended_form && forgotten.count(k.order) != 0) ++lost;
+  }
+  CHECK(lost == 0);
 }
 
 TEST_CASE("daemon: a request resent with PossDupFlag=Y whose ClOrdID was used is answered with its order's "
