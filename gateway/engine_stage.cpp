@@ -103,6 +103,10 @@ bool EngineStage::refuse(const Inbound& item, const std::string& text, std::stri
     return true;
   }
   const auto& r = std::get<fix::OrderRequest>(item);
+  if (received_before(r)) {  // answered from what is known, as a status request is
+    answer_resent(r, unit);
+    return true;
+  }
   switch (r.kind) {
     case fix::RequestKind::kNew:
       reject_new(r, fixv::ord_rej_reason::kOther, text, unit, why);
@@ -325,8 +329,8 @@ void EngineStage::on_mass_status(const fix::OrderRequest& r, Unit& unit) {
 
 void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
   if (r.cl_ord_id.empty()) return reject_new(r, fixv::ord_rej_reason::kOther, "ClOrdID(11) is required", unit);
+  if (received_before(r)) return answer_resent(r, unit);
   if (!orders_.use_cl_ord_id(r.session, r.cl_ord_id)) {
-    if (r.poss_dup) return answer_resent(r, unit);
     return reject_new(r, fixv::ord_rej_reason::kDuplicateOrder, "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session: every order "
                       "needs a new one", unit);
   }
@@ -410,7 +414,7 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
 
 void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
   const bool replace = r.kind == fix::RequestKind::kReplace;
-  if (r.poss_dup && orders_.seen(r.session, r.cl_ord_id)) return answer_resent(r, unit);
+  if (received_before(r)) return answer_resent(r, unit);
   const auto id = orders_.find(r);
   if (!id) {
     return cancel_reject(r, r.order_id, fixv::cxl_rej_reason::kUnknownOrder,
@@ -455,6 +459,16 @@ fix::ExecReport EngineStage::status_of(const fix::OrderRequest& r, std::string u
   return e;
 }
 
+bool EngineStage::received_before(const fix::OrderRequest& r) const {
+  if (!r.poss_dup) return false;
+  switch (r.kind) {
+    case fix::RequestKind::kNew:
+    case fix::RequestKind::kReplace: return orders_.taken(r.session, r.cl_ord_id);
+    case fix::RequestKind::kCancel: return orders_.ended_by_cancel(r.session, r.cl_ord_id);
+    default: return false;
+  }
+}
+
 void EngineStage::answer_resent(const fix::OrderRequest& r, Unit& unit) {
   fix::OrderRequest status;
   status.kind = fix::RequestKind::kStatus;
@@ -462,10 +476,13 @@ void EngineStage::answer_resent(const fix::OrderRequest& r, Unit& unit) {
   status.cl_ord_id = r.cl_ord_id;
   status.symbol = r.symbol;
   status.side = r.side;
-  unit.out.emplace_back(status_of(status, "ClOrdID(11) '" + r.cl_ord_id +
-                                              "' was received before (this is a resend, PossDupFlag=Y) and names "
-                                              "no order now: that request was rejected, or the order was replaced "
-                                              "since (OrderMassStatusRequest lists the session's orders)"));
+  fix::ExecReport e = status_of(status, "ClOrdID(11) '" + r.cl_ord_id +
+                                            "' was received before (this is a resend, PossDupFlag=Y) and names "
+                                            "no order now: that request was rejected, or the order was replaced "
+                                            "since (OrderMassStatusRequest lists the session's orders)");
+  // The resent request's ClOrdID, for the client to match; the one the order is known by now in 41.
+  if (e.cl_ord_id != r.cl_ord_id) e.orig_cl_ord_id = std::exchange(e.cl_ord_id, r.cl_ord_id);
+  unit.out.emplace_back(std::move(e));
 }
 
 // One event of a sequenced command: the reports it owes, the books it moves.

@@ -91,8 +91,10 @@ class EngineStage {
   // The status ExecutionReport(150=I) of the order a status request names; `unknown` is its Text when
   // it names none (else unknown_order_status's).
   fix::ExecReport status_of(const fix::OrderRequest& r, std::string unknown = {});
-  // A D, F or G sent again (PossDupFlag=Y) whose ClOrdID the session used today: answered with the
-  // status of the order that ClOrdID names, never acted on twice.
+  // Whether `r`, marked PossDupFlag=Y, was acted on before: a D or G whose ClOrdID the session took
+  // today, an F whose ClOrdID ended its order (Orders::ended_by_cancel).
+  bool received_before(const fix::OrderRequest& r) const;
+  // Such a request: answered with the status of the order its ClOrdID names, never acted on twice.
   void answer_resent(const fix::OrderRequest& r, Unit& unit);
   void report(const engine::Command& c, const fix::OrderRequest* request, const engine::Event& e, Unit& unit);
   void fill_report(std::uint64_t id, const engine::Event& e, bool taker, Unit& unit);

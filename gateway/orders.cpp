@@ -273,9 +273,16 @@ bool Orders::use_cl_ord_id(std::uint32_t session, const std::string& cl_ord_id) 
   return true;
 }
 
-bool Orders::seen(std::uint32_t session, const std::string& cl_ord_id) const {
+bool Orders::taken(std::uint32_t session, const std::string& cl_ord_id) const {
   const auto n = find_name(session, cl_ord_id);
-  return n && link(*n) != 0;
+  return n && (link(*n) & kTaken) != 0;
+}
+
+bool Orders::ended_by_cancel(std::uint32_t session, const std::string& cl_ord_id) const {
+  const auto n = find_name(session, cl_ord_id);
+  if (!n) return false;
+  const std::uint32_t ref = link(*n) & ~kTaken;
+  return ref != 0 && records_[ref - 1].name == *n && records_[ref - 1].status == fixv::ord_status::kCanceled;
 }
 
 void Orders::new_day(const fix::OrderRequest* request, ledger::Batch& batch) {

@@ -126,9 +126,11 @@ class Orders {
 
   // Takes `cl_ord_id` for the session today: false when it was used before.
   bool use_cl_ord_id(std::uint32_t session, const std::string& cl_ord_id);
-  // Whether the session used `cl_ord_id` today: a new order or a replace took it, or it is the
-  // ClOrdID of the cancel request that ended an order.
-  bool seen(std::uint32_t session, const std::string& cl_ord_id) const;
+  // Whether a new order or a replace of the session took `cl_ord_id` today.
+  bool taken(std::uint32_t session, const std::string& cl_ord_id) const;
+  // Whether `cl_ord_id` is the last ClOrdID of a canceled order of the session's today: the cancel
+  // request's that ended it, or the order's own when that request used it too.
+  bool ended_by_cancel(std::uint32_t session, const std::string& cl_ord_id) const;
   // The day closed: ClOrdIDs may be used again, except by a live order; ended orders are forgotten,
   // and their records leave the ledger in `batch`. `request`, the request that closed the day (the
   // first after the close), counts in the new one.

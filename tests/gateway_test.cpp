@@ -490,11 +490,31 @@ TEST_CASE("daemon: a request resent with PossDupFlag=Y whose ClOrdID was used is
   REQUIRE(canceled);
   CHECK(canceled->ord_status == '4');
   CHECK(canceled->order_id == accepted->order_id);
+  // The first order sent again now: its status under the ClOrdID sent, the cancel's (its last) in 41.
+  REQUIRE(seller.fix().send(resent(first)));
+  const auto first_again = seller.wait_for("pd-1", 'I', 2);
+  REQUIRE(first_again);
+  CHECK(first_again->ord_status == '4');
+  CHECK(first_again->orig_cl_ord_id == "pd-1x");
+  CHECK(first_again->order_id == accepted->order_id);
+
+  // A marked cancel the exchange never received, naming the order by its own ClOrdID: acted on (the
+  // name is taken by the order, but no cancel ended anything by it), then, sent again, its status.
+  REQUIRE(seller.fix().send(resting("pd-3", '2', "HB-BF-450", 60300)));
+  REQUIRE(seller.wait_for("pd-3", '0'));
+  cancel.cl_ord_id = "pd-3";
+  cancel.orig_cl_ord_id = "pd-3";
+  REQUIRE(seller.fix().send(resent(cancel)));
+  REQUIRE(seller.wait_for("pd-3", '4'));
+  REQUIRE(seller.fix().send(resent(cancel)));
+  const auto third = seller.wait_for("pd-3", 'I');
+  REQUIRE(third);
+  CHECK(third->ord_status == '4');
   CHECK(seller.read([&] { return seller.cancel_rejects.size(); }) == 0);
-  // Nothing was acted on twice: two new orders, one replace, one cancel, one refusal.
+  // Nothing was acted on twice: three new orders, one replace, two cancels, one refusal.
   CHECK(seller.read([&] {
     return std::count_if(seller.reports.begin(), seller.reports.end(), [](const auto& r) { return r.exec_type != 'I'; });
-  }) == 5);
+  }) == 7);
   daemon.stop();
   CHECK(daemon.wait().empty());
 }

@@ -151,11 +151,11 @@ struct OrderRequest {
   // 336 in the one entry of NoTradingSessions(386) (D only): an auction's id makes the order a bid in
   // that auction (DESIGN.md, FIX dialect, "Auctions"); "" = absent, an order for the book.
   std::string trading_session_id;
-  // PossDupFlag(43)=Y in the header: the client may have sent this request before (a resend after a
-  // gap in its numbers). The exchange answers a D, F or G whose ClOrdID(11) the session used today
-  // with the status of the order it names instead of acting on it again (DESIGN.md, FIX dialect).
-  // Initiator::send() marks such a request with OrigSendingTime(122) = SendingTime(52) too, which
-  // QuickFIX requires with it.
+  // PossDupFlag(43)=Y in the header: the client may have sent this request before. The exchange
+  // answers a D or G whose ClOrdID(11) the session took today, or an F whose ClOrdID ended its order,
+  // with the status of that order instead of acting on it again; any other is acted on as new
+  // (DESIGN.md, FIX dialect). Initiator::send() marks such a request, adding OrigSendingTime(122) =
+  // SendingTime(52), which FIX requires with the flag.
   bool poss_dup = false;
 };
 

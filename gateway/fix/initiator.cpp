@@ -335,10 +335,11 @@ bool Initiator::Impl::send(const Message& message) {
   if (!logged_on_.load()) return false;
   FIX::Message out;
   detail::encode(message, out);
-  t_poss_dup = poss_dup_of(message);
-  const bool sent = session_->send(out);
-  t_poss_dup = false;
-  return sent;
+  struct Marked {  // for toApp(), during this send only (also when it throws)
+    explicit Marked(bool on) { t_poss_dup = on; }
+    ~Marked() { t_poss_dup = false; }
+  } marked(poss_dup_of(message));
+  return session_->send(out);
 }
 
 bool Initiator::Impl::send_raw(const std::string& fields) {
@@ -409,8 +410,9 @@ void Initiator::Impl::onLogout(const FIX::SessionID&) {
 }
 
 // QuickFIX's Session::send() removes PossDupFlag and OrigSendingTime, then fills in the header and calls
-// this: a request sent again by choice gets them back, OrigSendingTime = SendingTime (QuickFIX refuses a
-// later one, and the first sending time is the caller's to know, not ours).
+// this: a request sent again by choice gets them back, OrigSendingTime = SendingTime (FIX requires it
+// with PossDupFlag, QuickFIX refuses one later than SendingTime, and the first sending time is the
+// caller's to know, not ours).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated"
 void Initiator::Impl::toApp(FIX::Message& message, const FIX::SessionID&) throw(FIX::DoNotSend) {
