@@ -203,6 +203,19 @@ TEST_CASE("disk full: crixd refuses orders with 'ledger full', stays up, loses n
   const crix::test::Reply ready = crix::test::get(http, "/readyz");
   CHECK(ready.status == 503);
   CHECK_THAT(ready.body, Catch::Matchers::Contains("ledger full"));
+  // A resend marked PossDupFlag=Y of an order acted on before gets that order's status even now (it
+  // writes nothing), not the refusal.
+  char last_status = 0;
+  for (const auto& r : seller.reports_for("s0")) {
+    if (r.exec_type != 'I') last_status = r.ord_status;
+  }
+  REQUIRE(last_status != 0);
+  crix::fix::OrderRequest resent = order("s0", '2', "HB-BF-450");
+  resent.poss_dup = true;
+  REQUIRE(seller.fix().send(resent));
+  REQUIRE(seller.wait([](const crix::test::RecordingClient& c) { return c.has("s0", 'I'); }));
+  CHECK(seller.reports_for("s0").back().ord_status == last_status);
+  CHECK(reject_text(seller, "s0").empty());
 
   // Room again: within a few seconds orders trade, without a restart.
   fs::remove(filler);
