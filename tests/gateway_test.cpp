@@ -197,6 +197,15 @@ std::string order_id(char prefix, int i) {
 // One participant's session: every execution report, in arrival order.
 using Reports = crix::test::FixClient;
 
+// A Daemon's options for a test: a fresh ledger in `dir`, a free port, sync = os.
+crix::gateway::DaemonOptions daemon_options(const crix::test::ScratchDir& dir) {
+  crix::gateway::DaemonOptions options;
+  options.ledger_path = dir.file("crix.ledger");
+  options.port = crix::test::free_port();
+  options.durability = crix::engine::Durability::kOs;
+  return options;
+}
+
 // Asks for the security list and waits for it: TradingStatus(20007) per symbol (none when it did
 // not come).
 std::map<std::string, int> trading_status(Reports& client) {
@@ -233,10 +242,7 @@ TEST_CASE("daemon: a full inbound queue answers busy at once and every order get
   const crix::test::ScratchDir dir("daemon-busy");
   const auto loaded = crix::config::load_market(crix::test::all_day_market(dir));
   REQUIRE(loaded.errors.empty());
-  crix::gateway::DaemonOptions options;
-  options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::test::free_port();
-  options.durability = crix::engine::Durability::kOs;
+  crix::gateway::DaemonOptions options = daemon_options(dir);
   options.inbound_capacity = 1;  // a request that finds the engine busy and one request waiting is refused
   crix::gateway::Daemon daemon(*loaded.market, options);
   daemon.start();
@@ -277,10 +283,7 @@ TEST_CASE("daemon: at the close Day orders expire and their ClOrdIDs may be used
     return crix::engine::local_time(crix::engine::Date{2026, 12, day}, hour, minute, 8 * 60).v;
   };
   std::atomic<std::int64_t> clock{beijing(1, 10, 0)};
-  crix::gateway::DaemonOptions options;
-  options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::test::free_port();
-  options.durability = crix::engine::Durability::kOs;
+  crix::gateway::DaemonOptions options = daemon_options(dir);
   options.clock = [&clock] { return clock.load(); };
   crix::gateway::Daemon daemon(*loaded.market, options);
   daemon.start();
@@ -419,10 +422,7 @@ TEST_CASE("daemon: a request resent with PossDupFlag=Y whose ClOrdID was used is
   const crix::test::ScratchDir dir("daemon-possdup");
   const auto loaded = crix::config::load_market(crix::test::all_day_market(dir));
   REQUIRE(loaded.errors.empty());
-  crix::gateway::DaemonOptions options;
-  options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::test::free_port();
-  options.durability = crix::engine::Durability::kOs;
+  crix::gateway::DaemonOptions options = daemon_options(dir);
   crix::gateway::Daemon daemon(*loaded.market, options);
   daemon.start();
   Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
@@ -529,10 +529,7 @@ TEST_CASE("daemon: the clock moves the session phase at start and at each bounda
     return crix::engine::local_time(crix::engine::Date{2026, 12, 1}, hour, minute, 8 * 60).v;
   };
   std::atomic<std::int64_t> clock{beijing(10, 0)};
-  crix::gateway::DaemonOptions options;
-  options.ledger_path = dir.file("crix.ledger");
-  options.port = crix::test::free_port();
-  options.durability = crix::engine::Durability::kOs;
+  crix::gateway::DaemonOptions options = daemon_options(dir);
   options.clock = [&clock] { return clock.load(); };
   crix::gateway::Daemon daemon(*loaded.market, options);
   daemon.start();
