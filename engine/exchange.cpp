@@ -276,6 +276,7 @@ void Exchange::apply(const Command& cmd, EventSink& sink) { impl_->apply(cmd, si
 const Market& Exchange::market() const { return impl_->market; }
 const Engine& Exchange::book() const { return impl_->book; }
 SessionPhase Exchange::phase() const { return impl_->phase; }
+std::int32_t Exchange::last_closed_day() const { return impl_->last_closed_day; }
 bool Exchange::halted(InstrumentId i) const { return impl_->instruments.at(i.v).halted; }
 bool Exchange::suspended(ParticipantId p) const { return impl_->suspended_flags.at(p.v); }
 Price Exchange::reference_price(InstrumentId i) const { return impl_->instruments.at(i.v).reference; }

@@ -201,6 +201,8 @@ class Exchange {
   const Engine& book() const;
 
   SessionPhase phase() const;  // as of the last command
+  // The last trading day closed, as its local day number (days since 1970-01-01); 0 before any.
+  std::int32_t last_closed_day() const;
   bool halted(InstrumentId instrument) const;
   bool suspended(ParticipantId participant) const;
   Price reference_price(InstrumentId instrument) const;

@@ -214,13 +214,16 @@ std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger
   std::size_t restored = 0;
   for (const ledger::ClientOrder& k : kept) {
     Record ended;
+    std::int32_t closed_day = 0;
     std::string cl_ord_id, canceled_by;
-    if (restore_ended(k.state, ended, cl_ord_id, canceled_by)) {
+    if (restore_ended(k.state, closed_day, ended, cl_ord_id, canceled_by)) {
       ended.id = k.order;
-      if (ended.session < names_.size() && ended.instrument < market_.instruments.size()) {
+      // Not of another day, nor of a participant or instrument the market file no longer has.
+      if (closed_day == exchange_.last_closed_day() && ended.session < names_.size() &&
+          ended.instrument < market_.instruments.size()) {
         add_record(ended, cl_ord_id, canceled_by);
       } else {
-        stale.keep({k.order, ""});  // of a participant or instrument the market file no longer has
+        stale.keep({k.order, ""});
       }
       continue;
     }
@@ -360,7 +363,7 @@ void Orders::forget(std::uint64_t id, char status, ledger::Batch& batch, std::st
     r.tif = o.tif;
     r.status = status;
     if (canceled_by == o.cl_ord_id) canceled_by = {};
-    batch.keep({id, ended_state(r, o.cl_ord_id, canceled_by)});
+    batch.keep({id, ended_state(exchange_.last_closed_day(), r, o.cl_ord_id, canceled_by)});
     add_record(r, o.cl_ord_id, canceled_by);
   } else {
     if (o.stored) batch.keep({id, ""});
@@ -387,8 +390,10 @@ void Orders::add_record(Record r, std::string_view cl_ord_id, std::string_view c
   records_by_id_.added([&](std::uint32_t x) { return hash_id(records_[x - 1].id); });
 }
 
-std::string Orders::ended_state(const Record& r, std::string_view cl_ord_id, std::string_view canceled_by) {
-  std::string s = "E";
+std::string Orders::ended_state(std::int32_t closed_day, const Record& r, std::string_view cl_ord_id,
+                                std::string_view canceled_by) {
+  std::string s = "E\x01";
+  s += std::to_string(closed_day);
   for (const std::uint64_t n : {std::uint64_t{r.session}, std::uint64_t{r.instrument}, std::uint64_t{r.account}}) {
     s += '\x01';
     s += std::to_string(n);
@@ -408,7 +413,8 @@ std::string Orders::ended_state(const Record& r, std::string_view cl_ord_id, std
   return s;
 }
 
-bool Orders::restore_ended(const std::string& text, Record& r, std::string& cl_ord_id, std::string& canceled_by) {
+bool Orders::restore_ended(const std::string& text, std::int32_t& closed_day, Record& r, std::string& cl_ord_id,
+                           std::string& canceled_by) {
   if (text.rfind("E\x01", 0) != 0) return false;
   std::vector<std::string_view> f;
   const std::string_view t(text);
@@ -418,24 +424,24 @@ bool Orders::restore_ended(const std::string& text, Record& r, std::string& cl_o
     if (end == std::string_view::npos) break;
     at = end + 1;
   }
-  if ((f.size() != 9 && f.size() != 10) || f[3].size() != 4 || !std::all_of(f[3].begin(), f[3].end(), printable) ||
-      f[8].empty() || (f.size() == 10 && f[9].empty())) {
+  if ((f.size() != 10 && f.size() != 11) || f[4].size() != 4 || !std::all_of(f[4].begin(), f[4].end(), printable) ||
+      f[9].empty() || (f.size() == 11 && f[10].empty())) {
     return false;
   }
   const auto number = [](std::string_view v, auto& out) {
     const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
     return ec == std::errc{} && end == v.data() + v.size();
   };
-  if (!number(f[0], r.session) || !number(f[1], r.instrument) || !number(f[2], r.account) || !number(f[4], r.price) ||
-      !number(f[5], r.qty) || !number(f[6], r.cum_qty) || !number(f[7], r.avg_px)) {
+  if (!number(f[0], closed_day) || !number(f[1], r.session) || !number(f[2], r.instrument) || !number(f[3], r.account) ||
+      !number(f[5], r.price) || !number(f[6], r.qty) || !number(f[7], r.cum_qty) || !number(f[8], r.avg_px)) {
     return false;
   }
-  r.side = f[3][0];
-  r.ord_type = f[3][1];
-  r.tif = f[3][2];
-  r.status = f[3][3];
-  cl_ord_id = f[8];
-  canceled_by = f.size() == 10 ? std::string(f[9]) : std::string();
+  r.side = f[4][0];
+  r.ord_type = f[4][1];
+  r.tif = f[4][2];
+  r.status = f[4][3];
+  cl_ord_id = f[9];
+  canceled_by = f.size() == 11 ? std::string(f[10]) : std::string();
   return true;
 }
 

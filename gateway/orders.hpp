@@ -120,8 +120,8 @@ class Orders {
 
   // The live orders' records from before a restart (ledger client_orders); a record whose order no
   // longer rests (in the book, or as a bid of an announced auction) is added to `stale` (to be
-  // forgotten). Records of orders that ended today (ended_state()) come back as such. Returns how many
-  // live orders were restored.
+  // forgotten). Records of orders that ended today (ended_state()) come back as such; those of an
+  // earlier day are added to `stale`. Returns how many live orders were restored.
   std::size_t restore(const std::vector<ledger::ClientOrder>& kept, ledger::Batch& stale);
 
   // Takes `cl_ord_id` for the session today: false when it was used before.
@@ -206,12 +206,16 @@ class Orders {
   // Keeps `r` (its name set from here): named by the order's `cl_ord_id` (taken) and by `canceled_by`
   // when not empty, its last name then.
   void add_record(Record r, std::string_view cl_ord_id, std::string_view canceled_by);
-  // What the ledger keeps of ended order `r`: "E", session, instrument, account, side, OrdType,
-  // TimeInForce and OrdStatus (one character each, together), price, OrderQty, CumQty, AvgPx, the
-  // order's ClOrdID, and the cancel's when one ended it; joined by SOH.
-  static std::string ended_state(const Record& r, std::string_view cl_ord_id, std::string_view canceled_by);
-  // ended_state() back into `r` and the names; false when `text` is not one.
-  static bool restore_ended(const std::string& text, Record& r, std::string& cl_ord_id, std::string& canceled_by);
+  // What the ledger keeps of ended order `r`: "E", the exchange's last closed day when it ended
+  // (Exchange::last_closed_day: a record from before a later close is stale, also when that close
+  // came from a command crixd did not run), session, instrument, account, side, OrdType, TimeInForce
+  // and OrdStatus (one character each, together), price, OrderQty, CumQty, AvgPx, the order's
+  // ClOrdID, and the cancel's when one ended it; joined by SOH.
+  static std::string ended_state(std::int32_t closed_day, const Record& r, std::string_view cl_ord_id,
+                                 std::string_view canceled_by);
+  // ended_state() back into `closed_day`, `r` and the names; false when `text` is not one.
+  static bool restore_ended(const std::string& text, std::int32_t& closed_day, Record& r, std::string& cl_ord_id,
+                            std::string& canceled_by);
   // Side(54) and Account(1): a sell names its facility, a buy its project.
   std::string_view account_id(char side, std::uint32_t account) const;
 

@@ -605,6 +605,23 @@ TEST_CASE("orders: many ended orders are each found by id and by every name, als
   CHECK(restored.restore(batch.client_orders(), stale) == 0);  // no live order
   CHECK(stale.client_orders().empty());
   CHECK(restored.ended_today() == kOrders);
+  {
+    // An exchange that has closed a day since (a command crixd did not run, say `crix operator` on a
+    // stopped exchange, may close it): every record is of an earlier day, forgotten.
+    crix::engine::Exchange later(market);
+    crix::engine::Command tick;
+    tick.type = crix::engine::CommandType::kAdvanceTime;
+    tick.ts = crix::engine::local_time(crix::engine::Date{2026, 12, 1}, 15, 1, 8 * 60);  // a Tuesday's close
+    crix::engine::EventSink events;
+    later.apply(tick, events);
+    REQUIRE(later.last_closed_day() != exchange.last_closed_day());
+    crix::gateway::Orders next_day(market, later);
+    crix::ledger::Batch old;
+    CHECK(next_day.restore(batch.client_orders(), old) == 0);
+    CHECK(next_day.ended_today() == 0);
+    CHECK(old.client_orders().size() == kOrders);
+    CHECK(next_day.use_cl_ord_id(*seller, "c2"));
+  }
   const auto request = [](std::uint32_t session, const std::string& cl_ord_id, const std::string& order_id) {
     crix::fix::OrderRequest r;
     r.kind = crix::fix::RequestKind::kStatus;
