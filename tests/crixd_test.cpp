@@ -1348,10 +1348,13 @@ TEST_CASE("crixd: a client that stops reading is dropped and the other sessions 
   } unblock{stuck, writer};
 
   // Meanwhile the seller's orders are acknowledged: sends to the stuck session give up after 200 ms.
+  // An order waits its turn behind the flood's requests (one engine stage): under TSan, beside two
+  // other crixd tests in a clean-clone CI run, one waited over 10 s; this asks that trading goes on,
+  // not how fast (bench/ measures that), so each acknowledgement may take 30 s.
   for (int i = 0; i < 20; ++i) {
     const std::string cl = "s" + std::to_string(i);
     REQUIRE(seller.fix().send(order(cl, '2', "HB-BF-450", 1000, 60000)));
-    REQUIRE(seller.wait([&](const Received& c) { return c.has(cl, '0'); }));
+    REQUIRE(seller.wait([&](const Received& c) { return c.has(cl, '0'); }, 30'000));
     std::this_thread::sleep_for(20ms);
   }
   writer.join();
