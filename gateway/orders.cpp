@@ -34,22 +34,32 @@ namespace {
 // and its reports could not be encoded.
 bool printable(char c) { return c > ' ' && c <= '~'; }
 
+// The fields of a stored state, separated by SOH: views into `text`.
+std::vector<std::string_view> fields_of(std::string_view text) {
+  std::vector<std::string_view> f;
+  for (std::size_t at = 0;;) {
+    const std::size_t end = text.find('\x01', at);
+    f.push_back(text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+    if (end == std::string_view::npos) return f;
+    at = end + 1;
+  }
+}
+
+// All of `v` as a number into `out`; false when it is not one, or does not fit.
+template <class Int>
+bool whole_number(std::string_view v, Int& out) {
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  return ec == std::errc{} && end == v.data() + v.size();
+}
+
 }  // namespace
 
 bool restore_state(const std::string& text, OrderInfo& o) {
-  std::vector<std::string> f;
-  for (std::size_t at = 0;;) {
-    const std::size_t end = text.find('\x01', at);
-    f.push_back(text.substr(at, end == std::string::npos ? std::string::npos : end - at));
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
+  const std::vector<std::string_view> f = fields_of(text);
   if (f.size() != 8 || f[0] != "1" || f[3].size() != 1 || !printable(f[3][0]) || f[2].empty()) return false;
   std::uint64_t n[5] = {};
   for (std::size_t i = 0; i < 5; ++i) {
-    const std::string& t = f[i == 0 ? 1 : i + 3];
-    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n[i]);
-    if (ec != std::errc{} || end != t.data() + t.size()) return false;
+    if (!whole_number(f[i == 0 ? 1 : i + 3], n[i])) return false;
   }
   o.session = static_cast<std::uint32_t>(n[0]);
   o.cl_ord_id = f[2];
@@ -85,8 +95,7 @@ std::string clid_key(std::uint32_t session, const std::string& cl_ord_id) {
 // OrderID(37) as our order id; nullopt when it is not a number.
 std::optional<std::uint64_t> parse_order_id(const std::string& text) {
   std::uint64_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  if (!whole_number(text, id)) return std::nullopt;
   return id;
 }
 
@@ -416,24 +425,14 @@ std::string Orders::ended_state(std::int32_t closed_day, const Record& r, std::s
 bool Orders::restore_ended(const std::string& text, std::int32_t& closed_day, Record& r, std::string& cl_ord_id,
                            std::string& canceled_by) {
   if (text.rfind("E\x01", 0) != 0) return false;
-  std::vector<std::string_view> f;
-  const std::string_view t(text);
-  for (std::size_t at = 2;;) {
-    const std::size_t end = t.find('\x01', at);
-    f.push_back(t.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
-    if (end == std::string_view::npos) break;
-    at = end + 1;
-  }
+  const std::vector<std::string_view> f = fields_of(std::string_view(text).substr(2));
   if ((f.size() != 10 && f.size() != 11) || f[4].size() != 4 || !std::all_of(f[4].begin(), f[4].end(), printable) ||
       f[9].empty() || (f.size() == 11 && f[10].empty())) {
     return false;
   }
-  const auto number = [](std::string_view v, auto& out) {
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    return ec == std::errc{} && end == v.data() + v.size();
-  };
-  if (!number(f[0], closed_day) || !number(f[1], r.session) || !number(f[2], r.instrument) || !number(f[3], r.account) ||
-      !number(f[5], r.price) || !number(f[6], r.qty) || !number(f[7], r.cum_qty) || !number(f[8], r.avg_px)) {
+  if (!whole_number(f[0], closed_day) || !whole_number(f[1], r.session) || !whole_number(f[2], r.instrument) ||
+      !whole_number(f[3], r.account) || !whole_number(f[5], r.price) || !whole_number(f[6], r.qty) ||
+      !whole_number(f[7], r.cum_qty) || !whole_number(f[8], r.avg_px)) {
     return false;
   }
   r.side = f[4][0];
