@@ -545,11 +545,10 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
         r.text = std::string(engine::to_string(e.reason));
       }
       const char status = r.ord_status;
-      const std::string last_cl_ord_id = r.cl_ord_id;
-      const bool renamed = last_cl_ord_id != o.cl_ord_id;
+      const std::string last_cl_ord_id = r.cl_ord_id;  // a cancel request's, when one ended it
       unit.out.emplace_back(std::move(r));
       // Canceled by a request: a status request may name the cancel's ClOrdID, the order's last.
-      orders_.forget(e.order_id.v, status, unit.batch, renamed ? std::string_view(last_cl_ord_id) : std::string_view());
+      orders_.forget(e.order_id.v, status, unit.batch, last_cl_ord_id);  // `o` is gone
       break;
     }
     case EventType::kReplaced: {

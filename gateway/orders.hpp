@@ -149,7 +149,7 @@ class Orders {
   // Order `id` ended with OrdStatus `status` (filled, canceled or expired): no longer live, kept until
   // the close for OrderStatusRequest and OrderMassStatusRequest, and in the ledger (its ended_state()
   // into `batch`). `canceled_by`: the ClOrdID of the cancel request that ended it, its last, by which
-  // it is known too ("" for none).
+  // it is known too ("", or the order's own, for none).
   void forget(std::uint64_t id, char status, ledger::Batch& batch, std::string_view canceled_by = {});
   // How many orders ended today are kept.
   std::size_t ended_today() const { return records_.size(); }
