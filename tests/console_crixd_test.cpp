@@ -417,12 +417,7 @@ TEST_CASE("console on a real crixd: a viewer's snapshot plus its updates equals 
   REQUIRE(answered(seller, 's'));
   REQUIRE(answered(buyer, 'b'));
   for (int i = 0; i < kOrders; i += 10) {
-    crix::fix::OrderRequest cancel;
-    cancel.kind = crix::fix::RequestKind::kCancel;
-    cancel.cl_ord_id = id('c', i);
-    cancel.orig_cl_ord_id = id('s', i);
-    cancel.symbol = "STEEL-IRON";
-    cancel.side = '2';
+    const crix::fix::OrderRequest cancel = crix::test::cancel_request(id('c', i), id('s', i));
     REQUIRE(seller.fix().send(cancel));
   }
   REQUIRE(seller.wait([&] {

@@ -189,13 +189,9 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
   REQUIRE(seller.fix().send(order("s3", '2', "HB-BF-450", 100000, 59000)));
   REQUIRE(seller.wait([](const Received& c) { return c.has("s3", '0'); }));
   const std::string s3_id = seller.reports_for("s3")[0].order_id;
-  crix::fix::OrderRequest steal;
-  steal.kind = crix::fix::RequestKind::kCancel;
-  steal.cl_ord_id = "b3";
+  // The seller's OrderID and ClOrdID: the buyer's session has no such order either.
+  crix::fix::OrderRequest steal = crix::test::cancel_request("b3", "s3");
   steal.order_id = s3_id;
-  steal.orig_cl_ord_id = "s3";  // the seller's ClOrdID: the buyer's session has no such order either
-  steal.symbol = "STEEL-IRON";
-  steal.side = '2';
   REQUIRE(buyer.fix().send(steal));
   REQUIRE(buyer.wait([](const Received& c) { return !c.cancel_rejects.empty(); }));
   CHECK_THAT(buyer.get(&Client::cancel_rejects)[0].text, Catch::Matchers::Contains("no live order with OrderID(37) " + s3_id));
@@ -206,12 +202,7 @@ TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and rep
   REQUIRE(seller.wait([](const Received& c) { return c.has("s4", '5'); }));
   CHECK(seller.reports_for("s4")[0].orig_cl_ord_id == "s3");
   CHECK(seller.reports_for("s4")[0].price == 59500);
-  crix::fix::OrderRequest cancel;
-  cancel.kind = crix::fix::RequestKind::kCancel;
-  cancel.cl_ord_id = "s5";
-  cancel.orig_cl_ord_id = "s4";
-  cancel.symbol = "STEEL-IRON";
-  cancel.side = '2';
+  const crix::fix::OrderRequest cancel = crix::test::cancel_request("s5", "s4");
   REQUIRE(seller.fix().send(cancel));
   REQUIRE(seller.wait([](const Received& c) { return c.has("s5", '4'); }));
   CHECK(seller.reports_for("s5")[0].orig_cl_ord_id == "s4");
@@ -1726,12 +1717,7 @@ TEST_CASE("crixd: OrderStatusRequest for an order that filled or was canceled to
   REQUIRE(seller.wait([](const Received& c) { return c.has("st-fill", '0') && c.has("st-cancel", '0'); }));
   REQUIRE(buyer.fix().send(order("st-buy", '1', "TJ-NEW-BF-2500", 1000, 58000)));
   REQUIRE(seller.wait([](const Received& c) { return c.has("st-fill", 'F'); }));
-  crix::fix::OrderRequest cancel;
-  cancel.kind = crix::fix::RequestKind::kCancel;
-  cancel.cl_ord_id = "st-cancel-2";
-  cancel.orig_cl_ord_id = "st-cancel";
-  cancel.symbol = "STEEL-IRON";
-  cancel.side = '2';
+  const crix::fix::OrderRequest cancel = crix::test::cancel_request("st-cancel-2", "st-cancel");
   REQUIRE(seller.fix().send(cancel));
   REQUIRE(seller.wait([](const Received& c) { return c.has("st-cancel-2", '4'); }));
 
@@ -1784,12 +1770,7 @@ TEST_CASE("crixd: OrderMassStatusRequest answers every order of the session toda
   REQUIRE(seller.fix().send(order("af-live", '2', "HB-BF-450", 1000, 59000)));
   REQUIRE(seller.fix().send(order("af-gone", '2', "HB-BF-450", 500, 59100)));
   REQUIRE(seller.wait([](const Received& c) { return c.has("af-live", '0') && c.has("af-gone", '0'); }));
-  crix::fix::OrderRequest cancel;
-  cancel.kind = crix::fix::RequestKind::kCancel;
-  cancel.cl_ord_id = "af-gone-c";
-  cancel.orig_cl_ord_id = "af-gone";
-  cancel.symbol = "STEEL-IRON";
-  cancel.side = '2';
+  const crix::fix::OrderRequest cancel = crix::test::cancel_request("af-gone-c", "af-gone");
   REQUIRE(seller.fix().send(cancel));
   REQUIRE(seller.wait([](const Received& c) { return c.has("af-gone-c", '4'); }));
   af.cl_ord_id = "af-2";

@@ -477,12 +477,7 @@ TEST_CASE("daemon: a request resent with PossDupFlag=Y whose ClOrdID was used is
   CHECK_THAT(gone->text, Catch::Contains("names no order now"));
 
   // A cancel sent again: the canceled order's status, not a cancel reject.
-  crix::fix::OrderRequest cancel;
-  cancel.kind = crix::fix::RequestKind::kCancel;
-  cancel.cl_ord_id = "pd-1x";
-  cancel.orig_cl_ord_id = "pd-1";
-  cancel.symbol = "STEEL-IRON";
-  cancel.side = '2';
+  crix::fix::OrderRequest cancel = crix::test::cancel_request("pd-1x", "pd-1");
   REQUIRE(seller.fix().send(cancel));
   REQUIRE(seller.wait_for("pd-1x", '4'));
   REQUIRE(seller.fix().send(resent(cancel)));

@@ -386,12 +386,7 @@ TEST_CASE("link: after a burst of FIX orders the feed's snapshot plus its update
   REQUIRE(answered(seller, 's'));
   REQUIRE(answered(buyer, 'b'));
   for (int i = 0; i < kOrders; i += 10) {
-    crix::fix::OrderRequest cancel;
-    cancel.kind = crix::fix::RequestKind::kCancel;
-    cancel.cl_ord_id = id('c', i);
-    cancel.orig_cl_ord_id = id('s', i);
-    cancel.symbol = "STEEL-IRON";
-    cancel.side = '2';
+    const crix::fix::OrderRequest cancel = crix::test::cancel_request(id('c', i), id('s', i));
     seller.fix().send(cancel);
   }
   CHECK(seller.wait([&] {

@@ -24,6 +24,18 @@ namespace crix::test {
 
 inline constexpr int kWaitMs = 10'000;  // how long a wait on another thread's work lasts before it fails
 
+// An OrderCancelRequest(F) with ClOrdID `cl` for the session's order whose ClOrdID is `orig`: a sell
+// of STEEL-IRON (the sample market's) unless `side` says otherwise.
+inline crix::fix::OrderRequest cancel_request(const std::string& cl, const std::string& orig, char side = '2') {
+  crix::fix::OrderRequest r;
+  r.kind = crix::fix::RequestKind::kCancel;
+  r.cl_ord_id = cl;
+  r.orig_cl_ord_id = orig;
+  r.symbol = "STEEL-IRON";
+  r.side = side;
+  return r;
+}
+
 // A mutex, a condition variable, and wait() with a deadline.
 class Board {
  public:
