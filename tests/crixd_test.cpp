@@ -59,11 +59,12 @@ class Crixd : public crix::test::CrixdProcess {
       : CrixdProcess(CRIXD_BIN, dir, market, ledger, port, "os", extra) {}
 };
 
-// Stops crixd with SIGTERM and checks it exits 0; on a failure the check shows what crixd wrote (a
-// sanitizer's report, say).
+// Stops crixd with SIGTERM and checks it exits 0; on a failure the check shows first why (a sanitizer's
+// report, a critical log line), then all crixd wrote.
 void check_stops_cleanly(crix::test::CrixdProcess& crixd) {
   const int code = crixd.stop(SIGTERM);
-  INFO(crixd.errors());
+  INFO("crixd exited " << code << "; what it wrote besides its info and warning lines:\n" << crixd.trouble());
+  INFO("all it wrote:\n" << crixd.errors());
   CHECK(code == 0);
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -151,6 +152,22 @@ int CrixdProcess::stop(int signal) {
 std::string CrixdProcess::errors() const {
   std::ifstream in(err_);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string CrixdProcess::trouble() const {
+  std::istringstream in(errors());
+  std::string kept;
+  for (std::string line; std::getline(in, line);) {
+    // crixd's log lines: "2026-12-07 11:38:58.554+08:00 warning ..." (date, time, level, message).
+    std::istringstream fields(line);
+    std::string date, time, level;
+    fields >> date >> time >> level;
+    const bool log_line = date.size() == 10 && date[4] == '-' && !time.empty() && std::isdigit(static_cast<unsigned char>(time[0]));
+    if (log_line && (level == "info" || level == "warning" || level == "debug" || level == "trace")) continue;
+    kept += line;
+    kept += '\n';
+  }
+  return kept;
 }
 
 bool CrixdProcess::logged(const std::string& text, std::chrono::milliseconds timeout) const {

@@ -45,6 +45,10 @@ class CrixdProcess {
   // Sends `signal` (0: none) and waits: the exit code, or 128 + the signal that ended it.
   int stop(int signal);
   std::string errors() const;  // what it wrote to stderr
+  // What of its stderr tells why it failed: every line that is not one of its own info, warning or debug
+  // log lines (a sanitizer's report, an uncaught exception's message) and its error and critical log
+  // lines. A check on its exit code shows this first, before the rest can be cut off.
+  std::string trouble() const;
   // Waits up to `timeout` for `text` in what it wrote to stderr; false when it never came.
   bool logged(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   // A line of /proc/<pid>/status in kB, e.g. memory_kb("RssAnon"); -1 when it is not running.
