@@ -163,21 +163,25 @@ void instrument(std::string& out, const http::InstrumentView& v, const Head* hea
   m.number("volume", v.volume);
 }
 
-void trade(std::string& out, const http::TradeView& t, std::int32_t offset_minutes, const Head* head) {
-  Members m(out);
-  m.text("buyer", t.buyer);
-  m.text("facility", t.facility);
-  m.number("id", t.id);
-  m.text("kind", t.kind);
-  m.number("price", t.price);
-  m.text("project", t.project);
-  m.number("qty", t.qty);
-  m.text("seller", t.seller);
-  m.number("seq", t.seq);  // the trade's own: the command's, as the head's
-  m.text("symbol", t.symbol);
-  m.number("time", t.time);
-  m.text("time_text", time_text(t.time, offset_minutes));
-  m.type(head);
+void trade(std::string& out, const http::TradeView& t) {
+  out += "[\"trade\",";
+  number(out, t.seq);
+  out += ',';
+  number(out, t.id);
+  out += ',';
+  number(out, t.time);
+  out += ',';
+  string(out, t.symbol);
+  out += ',';
+  number(out, t.price);
+  out += ',';
+  number(out, t.qty);
+  for (const std::string_view v : {std::string_view(t.buyer), std::string_view(t.seller), std::string_view(t.facility),
+                                   std::string_view(t.project), std::string_view(t.kind)}) {
+    out += ',';
+    string(out, v);
+  }
+  out += ']';
 }
 
 void session(std::string& out, const http::SessionView& s, const Head* head) {

@@ -243,9 +243,8 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
       t.seller = market_.participants[trade->seller.v].id;
       t.facility = market_.facilities[trade->facility.v].id;
       t.project = market_.projects[trade->project.v].id;
-      out.push_back(event(c.seq, "trade", [&](std::string& o, const feed_json::Head* h) {
-        feed_json::trade(o, t, utc_offset_minutes_, h);
-      }));
+      out.push_back(http::FeedEvent{c.seq, "trade", {}});
+      feed_json::trade(out.back().json, t);
       trades_.push_back(std::move(t));
       if (trades_.size() > kRecentTrades) trades_.pop_front();
       ++trades_total_;
@@ -810,12 +809,14 @@ std::uint64_t Published::subscribe(http::Link::FeedHandler on_events, std::strin
     if (p > 0) o += ',';
     feed_json::session(o, session_view(p));
   }
-  o += "],\"trades\":[";
+  o += "],\"trade_fields\":";
+  o += feed_json::kTradeFields;
+  o += ",\"trades\":[";
   bool first = true;
   for (const http::TradeView& t : trades_) {
     if (!first) o += ',';
     first = false;
-    feed_json::trade(o, t, utc_offset_minutes_);
+    feed_json::trade(o, t);
   }
   o += "],\"type\":\"snapshot\"}";
   const std::uint64_t handle = next_handle_++;

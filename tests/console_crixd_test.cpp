@@ -24,6 +24,7 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/feed_rows.hpp"
 #include "tests/support/fix_client.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ports.hpp"
@@ -151,11 +152,14 @@ class Viewer {
       ws_.read(b, ec);
       if (ec) return;
       const std::lock_guard<std::mutex> lock(mutex_);
-      // After the snapshot, messages {"type":"updates","events":[...]}: kept one update at a time.
+      // After the snapshot, messages {"type":"updates","events":[...]}: kept one update at a time, a
+      // trade row as an object named by the snapshot's trade_fields.
       Json m = Json::parse(boost::beast::buffers_to_string(b.data()));
       if (m.at("type") == "updates") {
-        for (Json& e : m.at("events")) messages_.push_back(std::move(e));
+        for (const Json& e : m.at("events")) messages_.push_back(crix::test::feed_object(e, trade_fields_));
       } else {
+        trade_fields_ = m.at("trade_fields");
+        for (Json& t : m.at("trades")) t = crix::test::feed_object(t, trade_fields_);
         messages_.push_back(std::move(m));
       }
     }
@@ -166,6 +170,7 @@ class Viewer {
   std::thread thread_;
   std::mutex mutex_;
   std::vector<Json> messages_;
+  Json trade_fields_;
 };
 
 // What a viewer holds: the snapshot's books, trades, instruments, participants and sessions, with the
@@ -185,7 +190,10 @@ struct Market {
       for (const Json& l : book.at("bids")) bids[symbol][l.at("price").get<std::int64_t>()] = l;
       for (const Json& l : book.at("asks")) asks[symbol][l.at("price").get<std::int64_t>()] = l;
     }
-    for (const Json& t : s.at("trades")) trades.push_back(t);
+    for (Json t : s.at("trades")) {
+      t.erase("type");
+      trades.push_back(t);
+    }
     for (const Json& i : s.at("instruments")) instruments[i.at("symbol")] = i;
     for (const Json& p : s.at("participants")) participants[p.at("id")] = p;
     for (const Json& x : s.at("sessions")) logged_on[x.at("participant")] = x.at("logged_on");

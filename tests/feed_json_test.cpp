@@ -94,22 +94,22 @@ TEST_CASE("feed JSON: each view and each update equals nlohmann's text for the s
     feed_json::instrument(out, v, &head);
     REQUIRE(out == dumped(with_head(vj, head)));
 
-    const std::int32_t offset = static_cast<std::int32_t>(rng.range(-720, 840));
+    // A trade is a row: its values in kTradeFields' order, which names them.
     crix::http::TradeView t{rng.next(), head.seq, rng.range(0, 4'000'000'000'000'000'000), text(rng), number(rng),
                             number(rng), text(rng), text(rng), text(rng), text(rng), text(rng)};
-    json tj{{"id", t.id},         {"seq", t.seq},
-            {"time", t.time},     {"time_text", feed_json::time_text(t.time, offset)},
-            {"kind", t.kind},
-            {"symbol", t.symbol}, {"price", t.price},
-            {"qty", t.qty},       {"buyer", t.buyer},
-            {"seller", t.seller}, {"facility", t.facility},
-            {"project", t.project}};
+    const json tj{{"type", "trade"},       {"id", t.id},         {"seq", t.seq},         {"time", t.time},
+                  {"kind", t.kind},        {"symbol", t.symbol}, {"price", t.price},     {"qty", t.qty},
+                  {"buyer", t.buyer},      {"seller", t.seller}, {"facility", t.facility}, {"project", t.project}};
     out.clear();
-    feed_json::trade(out, t, offset);
-    REQUIRE(out == dumped(tj));
-    out.clear();
-    feed_json::trade(out, t, offset, &head);
-    REQUIRE(out == dumped(with_head(tj, head)));
+    feed_json::trade(out, t);
+    REQUIRE(out == dumped(json::array({"trade", t.seq, t.id, t.time, t.symbol, t.price, t.qty, t.buyer, t.seller,
+                                        t.facility, t.project, t.kind})));
+    const json row = json::parse(out);
+    const json fields = json::parse(feed_json::kTradeFields);
+    REQUIRE(row.size() == fields.size());
+    json named = json::object();
+    for (std::size_t f = 0; f < fields.size(); ++f) named[fields[f].get<std::string>()] = row[f];
+    REQUIRE(dumped(named) == dumped(tj));
 
     crix::http::SessionView s{text(rng), text(rng), rng.chance(50), number(rng), number(rng),
                               rng.next(),  rng.next(), rng.next(),    rng.next()};

@@ -15,6 +15,7 @@
 #include "config/market_config.hpp"
 #include "gateway/published.hpp"
 #include "ledger/settlement.hpp"
+#include "tests/support/feed_rows.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 namespace {
@@ -46,13 +47,14 @@ struct Feed {
     CHECK(published->watched());
   }
 
-  // A subscriber whose updates go to `into` (and to `also`, when given); `first` its snapshot.
+  // A subscriber whose updates go to `into` (and to `also`, when given), a trade row as an object
+  // named by the snapshot's trade_fields; `first` its snapshot.
   std::uint64_t subscribe(std::vector<json>& into, json& first, std::vector<json>* also = nullptr) {
     std::string text;
     const std::uint64_t h = published->subscribe(
-        [&into, also](const std::shared_ptr<const http::FeedBatch>& b) {
+        [&into, &first, also](const std::shared_ptr<const http::FeedBatch>& b) {
           for (const http::FeedEvent& e : b->events) {
-            into.push_back(json::parse(e.json));
+            into.push_back(test::feed_object(json::parse(e.json), first.at("trade_fields")));
             if (also != nullptr) also->push_back(into.back());
           }
         },

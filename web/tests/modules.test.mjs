@@ -43,12 +43,17 @@ function feed() {
   return { f, seen };
 }
 
+// A trade as the feed sends it: a row in trade_fields' order.
+const kTradeFields = ['type', 'seq', 'id', 'time', 'symbol', 'price', 'qty', 'buyer', 'seller', 'facility', 'project', 'kind'];
+const row = ({ seq, id, price, qty }) => ['trade', seq, id, 1733283612038000000, 'STEEL-IRON', price, qty, 'TJ-BOHAI-STEEL', 'HB-TANGSHAN-IRON', 'HB-BF-450', 'TJ-NEW-BF-2500', 'book'];
+
 const snapshot = {
   type: 'snapshot',
   seq: 10,
   instruments: [{ symbol: 'STEEL-IRON', halted: false, phase: 'continuous trading', reference_price: 58000 }],
   books: { 'STEEL-IRON': { bids: [{ price: 57500, qty: 50, orders: 1 }], asks: [{ price: 58000, qty: 300, orders: 1 }, { price: 58100, qty: 10, orders: 2 }] } },
-  trades: [{ id: 1, seq: 9, symbol: 'STEEL-IRON', price: 58000, qty: 100 }],
+  trade_fields: kTradeFields,
+  trades: [row({ id: 1, seq: 9, price: 58000, qty: 100 })],
   sessions: [{ participant: 'HB-TANGSHAN-IRON', comp_id: 'HB-TANGSHAN-IRON', logged_on: true }],
   participants: [{ id: 'HB-TANGSHAN-IRON', status: 'active' }],
 };
@@ -61,13 +66,16 @@ test('the feed: a snapshot, then book deltas (qty 0 removes a level), trades and
   const { bids, asks } = f.levels('STEEL-IRON');
   assert.deepEqual(bids.map((l) => l.price), [57600, 57500], 'bids best first');
   assert.deepEqual(asks.map((l) => [l.price, l.qty]), [[58100, 10]]);
-  f.apply({ type: 'trade', seq: 12, id: 2, symbol: 'STEEL-IRON', price: 58100, qty: 10 });
+  f.apply(row({ seq: 12, id: 2, price: 58100, qty: 10 }));
   f.apply({ type: 'instrument', seq: 13, symbol: 'STEEL-IRON', halted: true });
   f.apply({ type: 'participant', seq: 13, id: 'HB-TANGSHAN-IRON', status: 'suspended' });
   f.apply({ type: 'session', seq: 13, participant: 'HB-TANGSHAN-IRON', comp_id: 'HB-TANGSHAN-IRON', logged_on: false });
   f.apply({ type: 'alert', seq: 14, level: 'warning', text: 'exchange busy' });
   assert.deepEqual(f.trades.map((t) => t.id), [1, 2]);
-  assert.equal(f.trades[1].type, undefined, 'the message type is not kept in the trade');
+  assert.deepEqual(f.trades[1], { seq: 12, id: 2, time: 1733283612038000000, symbol: 'STEEL-IRON', price: 58100, qty: 10,
+    buyer: 'TJ-BOHAI-STEEL', seller: 'HB-TANGSHAN-IRON', facility: 'HB-BF-450', project: 'TJ-NEW-BF-2500', kind: 'book' },
+  'a row named by the snapshot\'s trade_fields, the message type not kept');
+  assert.equal(f.trades[0].price, 58000, 'the snapshot\'s rows are named too');
   assert.equal(f.instruments.get('STEEL-IRON').halted, true);
   assert.equal(f.instruments.get('STEEL-IRON').reference_price, 58000, 'an update keeps the fields it does not carry');
   assert.equal(f.participants.get('HB-TANGSHAN-IRON').status, 'suspended');
@@ -81,9 +89,9 @@ test('the feed: an updates message applies its events in order and tells each ki
   f.apply({
     type: 'updates',
     events: [
-      { type: 'trade', seq: 11, id: 2, symbol: 'STEEL-IRON', price: 58000, qty: 100 },
+      row({ seq: 11, id: 2, price: 58000, qty: 100 }),
       { type: 'book', seq: 11, symbol: 'STEEL-IRON', bids: [], asks: [{ price: 58000, qty: 200, orders: 1 }] },
-      { type: 'trade', seq: 12, id: 3, symbol: 'STEEL-IRON', price: 58000, qty: 200 },
+      row({ seq: 12, id: 3, price: 58000, qty: 200 }),
       { type: 'book', seq: 12, symbol: 'STEEL-IRON', bids: [], asks: [{ price: 58000, qty: 0, orders: 0 }] },
       { type: 'book', seq: 8, symbol: 'STEEL-IRON', bids: [], asks: [{ price: 58000, qty: 999, orders: 1 }] },
     ],

@@ -1,6 +1,7 @@
 // The live feed: GET /api/v1/feed upgraded to WebSocket (docs/API.md, "Live"). The first message is a
 // snapshot, then messages {"type":"updates","events":[...]} with updates of seq > the snapshot's, in
-// order, never decreasing. The feed keeps
+// order, never decreasing. A trade is a row, its values in the order of the snapshot's trade_fields
+// (which names them, "type" first); the feed turns it into an object. The feed keeps
 // the published state (instruments, books, recent trades, sessions, participants, auctions) and calls
 // onChange(kind) after applying each message. When the socket closes it reconnects with a backoff
 // that doubles from 0.5 s to 15 s (with jitter, so many consoles do not return at once) and is reset
@@ -21,6 +22,7 @@ export class Feed {
 
   reset() {
     this.seq = 0;
+    this.tradeFields = [];
     this.instruments = new Map();
     this.books = new Map();  // symbol -> {bids: Map(price -> level), asks: Map(price -> level)}
     this.trades = [];        // oldest first
@@ -99,7 +101,8 @@ export class Feed {
         for (const l of book.asks || []) if (l.qty > 0) b.asks.set(l.price, l);
         this.books.set(symbol, b);
       }
-      this.trades = (msg.trades || []).slice(-kTradesKept);
+      this.tradeFields = msg.trade_fields || [];
+      this.trades = (msg.trades || []).slice(-kTradesKept).map((row) => strip(this.named(row)));
       for (const s of msg.sessions || []) this.sessions.set(sessionKey(s), s);
       for (const p of msg.participants || []) this.participants.set(p.id, p);
       for (const a of msg.auctions || []) this.auctions.set(a.index, a);
@@ -114,7 +117,8 @@ export class Feed {
 
   // Applies one update; returns its kind, or null when it was ignored (older than what we show, or
   // of a kind this page does not know).
-  update(msg) {
+  update(event) {
+    const msg = this.named(event);
     if (typeof msg.seq === 'number' && msg.seq < this.seq) return null;  // older than what we show
     if (typeof msg.seq === 'number') this.seq = msg.seq;
     switch (msg.type) {
@@ -151,6 +155,14 @@ export class Feed {
         return null;
     }
     return msg.type;
+  }
+
+  // An update as an object: a row (a trade) named by the snapshot's trade_fields.
+  named(event) {
+    if (!Array.isArray(event)) return event;
+    const o = {};
+    this.tradeFields.forEach((name, i) => { o[name] = event[i]; });
+    return o;
   }
 
   // Levels of one instrument, best first.
