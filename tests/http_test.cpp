@@ -841,6 +841,27 @@ TEST_CASE("console: the feed sends the snapshot then every update in order, a sl
   CHECK_FALSE(slow.malformed());
 }
 
+TEST_CASE("console: many small batches waiting for the feed's pace leave as whole messages, in order", "[http]") {
+  Fixture f;
+  FeedClient client(f.port, true);
+  REQUIRE(eventually([&] { return client.count() == 1; }));
+  // Published one at a time faster than the feed's 10 ms pace: all but the first wait and go out
+  // together, one message of far more pieces than one send takes (FeedSession joins them).
+  std::uint64_t seq = 41;
+  for (int i = 0; i < 400; ++i) {
+    ++seq;
+    f.link.publish({{seq, "alert", Json{{"type", "alert"}, {"seq", seq}, {"text", std::string(i % 50, 'y')}}.dump()}});
+  }
+  REQUIRE(eventually([&] { return client.count() == 401; }));
+  const std::vector<Json> got = client.messages();
+  for (std::size_t i = 1; i < got.size(); ++i) {
+    CHECK(got[i]["seq"].get<std::uint64_t>() == 41 + i);
+    CHECK(got[i]["text"].get<std::string>().size() == (i - 1) % 50);
+  }
+  CHECK_FALSE(client.malformed());
+  CHECK(client.frames() < 100);  // gathered: far fewer messages than batches
+}
+
 TEST_CASE("console: a ledger query in progress holds up neither the live views nor other connections", "[http]") {
   Fixture f;
   f.link.hold_reader(true);

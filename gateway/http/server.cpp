@@ -505,7 +505,8 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   // Writes the snapshot first, alone; then, at most once per kFeedPace, every batch waiting as one
   // message {"type":"updates","events":[...]}: a client that reads more slowly than trades happen gets
   // fewer, larger messages, not a backlog of small ones (one write per event per viewer held the
-  // console's thread at 20 viewers). The message is gathered from the shared batches' texts, not copied.
+  // console's thread at 20 viewers). The message is gathered from the shared batches' texts, copied only
+  // when it has more pieces than one send takes.
   void write_next() {
     if (writing_ || closing_ || pacing_) return;
     if (snapshot_sent_) {
@@ -545,6 +546,15 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
       }
       queue_.clear();
       out_buffers_.push_back(net::buffer(kTail));
+      // Asio sends at most 64 buffers a call, Beast's frame header one of them: a message of more pieces
+      // is copied into one, so that it leaves in one send (with TCP_NODELAY each send is a packet and a
+      // wake-up of the viewer).
+      if (out_buffers_.size() > kMaxPieces) {
+        joined_.clear();
+        joined_.reserve(out_bytes_ + out_buffers_.size());
+        for (const net::const_buffer& b : out_buffers_) joined_.append(static_cast<const char*>(b.data()), b.size());
+        out_buffers_.assign(1, net::buffer(joined_));
+      }
     }
     writing_ = true;
     next_write_ = std::chrono::steady_clock::now() + kFeedPace;
@@ -558,6 +568,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     feed_->pending_messages -= out_events_;
     writing_batches_.clear();
     std::string().swap(snapshot_);
+    if (joined_.capacity() > kJoinedKept) std::string().swap(joined_);  // after a burst, not held for good
     if (ec) return;
     write_next();
   }
@@ -605,6 +616,9 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   // The message being written: its pieces, and the batches they point into.
   std::vector<net::const_buffer> out_buffers_;
   std::vector<std::shared_ptr<const FeedBatch>> writing_batches_;
+  static constexpr std::size_t kMaxPieces = 60;
+  static constexpr std::size_t kJoinedKept = 256 * 1024;
+  std::string joined_;  // the message, when it has more than kMaxPieces pieces
   std::size_t out_events_ = 0, out_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;
@@ -832,6 +846,11 @@ void Server::Impl::on_connection(tcp::socket socket) {
     if (!refused.empty() && per_address[address] == 0) per_address.erase(address);
   }
   if (!refused.empty()) return refuse(std::move(socket), tls.has_value(), refused);
+  // Each send leaves at once. A feed message is a buffer per batch that waited (FeedSession::
+  // write_next) and Asio sends at most 64 buffers a call, so a message of more batches took several
+  // sends; under Nagle's algorithm each later one waited for the viewer's delayed acknowledgement, up
+  // to 40 ms (bench_fix's trade to viewer p99 was about 40 ms even at window 1).
+  socket.set_option(tcp::no_delay(true), ec);
   auto slot = std::make_unique<Slot>(*this, address);
   if (tls) {
     std::make_shared<TlsSession>(*this, std::move(socket), *tls, std::move(slot))->run();
