@@ -164,23 +164,26 @@ void instrument(std::string& out, const http::InstrumentView& v, const Head* hea
 }
 
 void trade(std::string& out, const http::TradeView& t) {
-  out += "[\"trade\",";
-  number(out, t.seq);
-  out += ',';
-  number(out, t.id);
-  out += ',';
-  number(out, t.time);
-  out += ',';
-  string(out, t.symbol);
-  out += ',';
-  number(out, t.price);
-  out += ',';
-  number(out, t.qty);
-  for (const std::string_view v : {std::string_view(t.buyer), std::string_view(t.seller), std::string_view(t.facility),
-                                   std::string_view(t.project), std::string_view(t.kind)}) {
+  out += "[\"trade\"";
+  const auto value = [&out](const auto& v) {
     out += ',';
-    string(out, v);
-  }
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) {
+      string(out, v);
+    } else {
+      number(out, v);
+    }
+  };
+  value(t.seq);
+  value(t.id);
+  value(t.time);
+  value(t.symbol);
+  value(t.price);
+  value(t.qty);
+  value(t.buyer);
+  value(t.seller);
+  value(t.facility);
+  value(t.project);
+  value(t.kind);
   out += ']';
 }
 
