@@ -164,7 +164,7 @@ void Published::rest(const engine::Order& o, std::int64_t entered) {
   r.priority = next_priority_++;
   if (orders_.emplace(o.id.v, std::move(r)).second) {
     ++open_orders_[o.participant.v];
-    mark_participant(o.participant.v);
+    count_changed(o.participant.v);
   }
 }
 
@@ -172,7 +172,7 @@ void Published::remove_order(std::uint64_t id) {
   const auto it = orders_.find(id);
   if (it == orders_.end()) return;
   --open_orders_[it->second.participant];
-  mark_participant(it->second.participant);
+  count_changed(it->second.participant);
   orders_.erase(it);
 }
 
@@ -433,6 +433,7 @@ void Published::conflated(std::vector<http::FeedEvent>& out) {
   if (subscribers_.empty()) {  // nobody to send them to (emit)
     changed_instruments_.clear();
     moved_.clear();
+    counted_participants_.clear();
     return;
   }
   for (const std::uint32_t i : changed_instruments_) {
@@ -477,10 +478,19 @@ void Published::conflated(std::vector<http::FeedEvent>& out) {
     }));
   }
   moved_.clear();
+  // Then each participant whose open orders the commits changed, as it is now (one marked for its logon
+  // or status as well goes out with those, flush_sessions).
+  for (const std::uint32_t p : counted_participants_) {
+    if (std::find(dirty_participants_.begin(), dirty_participants_.end(), p) != dirty_participants_.end()) continue;
+    out.push_back(event(seq_, "participant", [&](std::string& o, const feed_json::Head* h) {
+      feed_json::participant(o, participant_view(p), h);
+    }));
+  }
+  counted_participants_.clear();
 }
 
 void Published::hold(std::vector<http::FeedEvent>& out, std::chrono::steady_clock::time_point now, bool release) {
-  if (changed_instruments_.empty() && moved_.empty()) return;
+  if (changed_instruments_.empty() && moved_.empty() && counted_participants_.empty()) return;
   if (!holding_) {
     holding_ = true;
     held_since_ = now;
@@ -505,6 +515,12 @@ void Published::flush_sessions(std::vector<http::FeedEvent>& out) {
     }));
   }
   dirty_participants_.clear();
+}
+
+void Published::count_changed(std::uint32_t participant) {
+  if (std::find(counted_participants_.begin(), counted_participants_.end(), participant) == counted_participants_.end()) {
+    counted_participants_.push_back(participant);
+  }
 }
 
 void Published::mark_participant(std::uint32_t participant) {

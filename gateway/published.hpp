@@ -12,14 +12,14 @@
 // Updates: "trade", "instrument" (phase, halt, band, reference; and today's statistics after a fill or
 // the close), "book" (the levels a commit moved, per instrument), "participant", "session", "alert"
 // (the ledger failed), "auction" (an auction announced, bid on, ended: its whole view, from the auction
-// events and its fills). A commit's trades and participant changes go out one by one, at once; its
-// instrument and book updates are held for up to kHold and go out once per instrument for every commit
-// in that time, as the last left them, with its last seq (see kHold). Participants' open-order counts
-// change on the feed only with another participant update; read participants() for the count now.
-// Sequence: a trade or participant update carries the seq of the command that made it, an instrument or
-// book update its commit's last seq, so the feed's updates come with seq > the snapshot's, never
-// decreasing. Session and participant logon changes are no command: they carry the last
-// committed seq (>= the snapshot's) and replace the row, so applying one twice changes nothing.
+// events and its fills). A commit's trades and participants' suspensions go out one by one, at once;
+// its instrument and book updates, and the rows of the participants whose open orders it changed, are
+// held for up to kHold and go out once per instrument or participant for every commit in that time,
+// as the last left them, with its last seq (see kHold).
+// Sequence: a trade or suspension carries the seq of the command that made it, a held update its
+// commit's last seq, so the feed's updates come with seq > the snapshot's, never decreasing. Session
+// and participant logon changes are no command: they carry the last committed seq (>= the snapshot's)
+// and replace the row, so applying one twice changes nothing.
 #pragma once
 
 #include <atomic>
@@ -79,10 +79,11 @@ class Published {
   // Sends the session changes waiting since the last publish and the held book and instrument updates
   // (the ledger thread calls it when idle).
   void flush();
-  // How long the feed holds book and instrument updates back, so that every commit in that time sends
-  // each instrument's row and each moved level once: at a commit every few hundred microseconds a
-  // viewer's bytes then follow this pace, not the commit rate. Trades, participants, auctions, sessions
-  // and alerts are never held. A publish after kHold, a flush, or a new subscriber (before its
+  // How long the feed holds book and instrument updates (and participants' open-order counts) back, so
+  // that every commit in that time sends each instrument's row, each moved level and each participant
+  // once: at a commit every few hundred microseconds a viewer's bytes then follow this pace, not the
+  // commit rate (a participant row per party per commit was a third of a viewer's bytes under
+  // bench_fix). Trades, suspensions, auctions, sessions and alerts are never held. A publish after kHold, a flush, or a new subscriber (before its
   // snapshot) sends what is held, as does an alert.
   static constexpr std::chrono::milliseconds kHold{10};
   // Whether the feed has subscribers: the ledger thread then wakes at least every kHold to flush.
@@ -167,6 +168,7 @@ class Published {
   void remove_order(std::uint64_t id);
   void flush_sessions(std::vector<http::FeedEvent>& out);
   void mark_participant(std::uint32_t participant);
+  void count_changed(std::uint32_t participant);  // its open orders: held, as instruments are
   void emit(std::vector<http::FeedEvent>& out);  // moves `out` into the shared batch
   void mark(std::uint32_t session);
   http::InstrumentView instrument_view(std::uint32_t i) const;
@@ -202,8 +204,10 @@ class Published {
   std::vector<SessionState> session_states_;
   std::unique_ptr<SessionCounters[]> sessions_;
   std::vector<std::uint32_t> dirty_sessions_;  // logon changes not yet sent on the feed
-  // Participants whose row (open orders, logon) changed since the last feed batch.
+  // Participants whose logon changed since the last feed batch: sent with the next one.
   std::vector<std::uint32_t> dirty_participants_;
+  // Participants whose open orders the held commits changed: sent once each by conflated().
+  std::vector<std::uint32_t> counted_participants_;
   std::string chain_head_;
   std::int64_t last_commit_us_ = 0;
   std::string phase_;
@@ -220,7 +224,7 @@ class Published {
   std::vector<std::uint32_t> changed_instruments_;
   std::vector<MovedLevel> moved_;
   std::vector<http::Level> bids_, asks_;  // conflated()'s scratch: one book update's levels
-  bool holding_ = false;  // changed_instruments_ or moved_ not yet sent, since held_since_
+  bool holding_ = false;  // changed_instruments_, moved_ or counted_participants_ not yet sent, since held_since_
   std::chrono::steady_clock::time_point held_since_{};
 
   std::atomic<std::uint64_t> orders_received_{0};

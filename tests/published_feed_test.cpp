@@ -93,7 +93,31 @@ struct Feed {
     c.sent = t0 + at;
     published->publish({&b}, c);
   }
+
+  // Commits command `seq`, whose one event is `e` (an order resting, a suspension), published at t0 + `at`.
+  void commit_event(std::uint64_t seq, milliseconds at, const engine::Event& e) {
+    gateway::ConsoleBatch b;
+    b.changes.push_back(gateway::ConsoleBatch::Change{seq, 0, e});
+    b.market.commands.push_back(gateway::MarketChanges::Command{seq, 0, 0, 0, 0});
+    gateway::Published::Commit c;
+    c.seq = seq;
+    c.sent = t0 + at;
+    published->publish({&b}, c);
+  }
 };
+
+// Participant `p`'s order `id` resting on instrument 0.
+engine::Event resting(std::uint32_t p, std::uint64_t id) {
+  engine::Event e;
+  e.type = engine::EventType::kAccepted;
+  e.order_id = engine::OrderId(id);
+  e.participant = engine::ParticipantId(p);
+  e.instrument = engine::InstrumentId(0);
+  e.side = engine::Side::kSell;
+  e.price = engine::Price(58000);
+  e.leaves = engine::Qty(10);
+  return e;
+}
 
 std::vector<std::string> types(const std::vector<json>& updates) {
   std::vector<std::string> out;
@@ -226,4 +250,45 @@ TEST_CASE("console feed: the book and instrument updates of the commits within t
   CHECK(levels(latest.at("books").at(symbol).at("bids")) == Levels{{57100, 5}});
   f.published->flush();
   CHECK(third.empty());
+}
+
+TEST_CASE("console feed: a participant's open-order count is held with the books, a suspension goes at once",
+          "[published][feed]") {
+  Feed f;
+  f.commit_event(1, milliseconds(0), resting(0, 101));
+  f.commit_event(2, milliseconds(3), resting(0, 102));
+  f.commit_event(3, milliseconds(5), resting(1, 103));
+  CHECK(f.updates.empty());  // held: one row per participant for the three commits, not one a commit
+
+  f.commit(4, gateway::Published::kHold, {}, {});
+  REQUIRE(types(f.updates) == std::vector<std::string>{"participant", "participant"});
+  CHECK(f.updates[0].at("id") == f.market.participants[0].id);
+  CHECK(f.updates[0].at("open_orders") == 2);
+  CHECK(f.updates[0].at("seq") == 4);
+  CHECK(f.updates[1].at("id") == f.market.participants[1].id);
+  CHECK(f.updates[1].at("open_orders") == 1);
+  f.updates.clear();
+
+  // A suspension is not held: its row at once, with its command's seq.
+  engine::Event suspend;
+  suspend.type = engine::EventType::kParticipantState;
+  suspend.participant = engine::ParticipantId(1);
+  suspend.arg1 = 1;
+  f.commit_event(5, gateway::Published::kHold + milliseconds(1), suspend);
+  REQUIRE(types(f.updates) == std::vector<std::string>{"participant"});
+  CHECK(f.updates[0].at("id") == f.market.participants[1].id);
+  CHECK(f.updates[0].at("status") == "suspended");
+  CHECK(f.updates[0].at("seq") == 5);
+  f.updates.clear();
+
+  // Held counts reach a subscriber before a new one's snapshot, which shows them.
+  f.commit_event(6, gateway::Published::kHold + milliseconds(2), resting(0, 104));
+  CHECK(f.updates.empty());
+  std::vector<json> second;
+  json fresh;
+  f.subscribe(second, fresh);
+  REQUIRE(types(f.updates) == std::vector<std::string>{"participant"});
+  CHECK(f.updates[0].at("open_orders") == 3);
+  CHECK(f.updates[0].at("seq") == 6);
+  CHECK(fresh.at("participants")[0].at("open_orders") == 3);
 }
