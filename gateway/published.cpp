@@ -13,6 +13,12 @@ namespace crix::gateway {
 
 namespace {
 
+// `x` appended to `list` unless it is there: the few instruments, participants or auctions a commit
+// touched, each once.
+void add_once(std::vector<std::uint32_t>& list, std::uint32_t x) {
+  if (std::find(list.begin(), list.end(), x) == list.end()) list.push_back(x);
+}
+
 // An update: `write` puts the object whose fields it carries, with the head's merged in.
 template <class Write>
 http::FeedEvent event(std::uint64_t seq, const char* type, Write write) {
@@ -164,7 +170,7 @@ void Published::rest(const engine::Order& o, std::int64_t entered) {
   r.priority = next_priority_++;
   if (orders_.emplace(o.id.v, std::move(r)).second) {
     ++open_orders_[o.participant.v];
-    count_changed(o.participant.v);
+    add_once(counted_participants_, o.participant.v);
   }
 }
 
@@ -172,7 +178,7 @@ void Published::remove_order(std::uint64_t id) {
   const auto it = orders_.find(id);
   if (it == orders_.end()) return;
   --open_orders_[it->second.participant];
-  count_changed(it->second.participant);
+  add_once(counted_participants_, it->second.participant);
   orders_.erase(it);
 }
 
@@ -253,7 +259,7 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
       v.last_price = trade->price;
       v.volume += trade->qty;
       v.value += trade->price * trade->qty;
-      if (std::find(traded_.begin(), traded_.end(), trade->instrument) == traded_.end()) traded_.push_back(trade->instrument);
+      add_once(traded_, trade->instrument);
       break;
     }
     case engine::EventType::kCanceled:
@@ -282,7 +288,7 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
       v.last_price = 0;
       v.volume = 0;
       v.value = 0;
-      if (std::find(traded_.begin(), traded_.end(), e.instrument.v) == traded_.end()) traded_.push_back(e.instrument.v);
+      add_once(traded_, e.instrument.v);
       break;
     }
     default:
@@ -394,9 +400,7 @@ void Published::apply_auction_event(const ConsoleBatch::Change& c) {
       return;
   }
   v.seq = c.seq;
-  if (std::find(changed_auctions_.begin(), changed_auctions_.end(), e.count) == changed_auctions_.end()) {
-    changed_auctions_.push_back(e.count);
-  }
+  add_once(changed_auctions_, e.count);
 }
 
 // After a command's events: the bids a suspension or an amendment ended leave their auction's ranking,
@@ -417,9 +421,7 @@ void Published::end_command_auctions(std::uint64_t seq, std::vector<http::FeedEv
 }
 
 void Published::mark_instrument(std::uint32_t instrument) {
-  if (std::find(changed_instruments_.begin(), changed_instruments_.end(), instrument) == changed_instruments_.end()) {
-    changed_instruments_.push_back(instrument);
-  }
+  add_once(changed_instruments_, instrument);
 }
 
 // The held commits' instrument and book updates, once each, stamped with the last seq reflected: what
@@ -517,16 +519,8 @@ void Published::flush_sessions(std::vector<http::FeedEvent>& out) {
   dirty_participants_.clear();
 }
 
-void Published::count_changed(std::uint32_t participant) {
-  if (std::find(counted_participants_.begin(), counted_participants_.end(), participant) == counted_participants_.end()) {
-    counted_participants_.push_back(participant);
-  }
-}
-
 void Published::mark_participant(std::uint32_t participant) {
-  if (std::find(dirty_participants_.begin(), dirty_participants_.end(), participant) == dirty_participants_.end()) {
-    dirty_participants_.push_back(participant);
-  }
+  add_once(dirty_participants_, participant);
 }
 
 // One shared batch for every subscriber: its text is joined once here, not once per viewer (at 20
@@ -595,9 +589,7 @@ void Published::alert(const std::string& level, const std::string& text) {
 }
 
 void Published::mark(std::uint32_t session) {
-  if (std::find(dirty_sessions_.begin(), dirty_sessions_.end(), session) == dirty_sessions_.end()) {
-    dirty_sessions_.push_back(session);
-  }
+  add_once(dirty_sessions_, session);
 }
 
 void Published::logged_on(std::uint32_t session, std::int64_t now) {

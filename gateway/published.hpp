@@ -83,8 +83,8 @@ class Published {
   // that every commit in that time sends each instrument's row, each moved level and each participant
   // once: at a commit every few hundred microseconds a viewer's bytes then follow this pace, not the
   // commit rate (a participant row per party per commit was a third of a viewer's bytes under
-  // bench_fix). Trades, suspensions, auctions, sessions and alerts are never held. A publish after kHold, a flush, or a new subscriber (before its
-  // snapshot) sends what is held, as does an alert.
+  // bench_fix). Trades, suspensions, auctions, sessions and alerts are never held. A publish after
+  // kHold, a flush, or a new subscriber (before its snapshot) sends what is held, as does an alert.
   static constexpr std::chrono::milliseconds kHold{10};
   // Whether the feed has subscribers: the ledger thread then wakes at least every kHold to flush.
   bool watched() const { return watched_.load(std::memory_order_relaxed); }
@@ -168,7 +168,6 @@ class Published {
   void remove_order(std::uint64_t id);
   void flush_sessions(std::vector<http::FeedEvent>& out);
   void mark_participant(std::uint32_t participant);
-  void count_changed(std::uint32_t participant);  // its open orders: held, as instruments are
   void emit(std::vector<http::FeedEvent>& out);  // moves `out` into the shared batch
   void mark(std::uint32_t session);
   http::InstrumentView instrument_view(std::uint32_t i) const;
@@ -224,7 +223,8 @@ class Published {
   std::vector<std::uint32_t> changed_instruments_;
   std::vector<MovedLevel> moved_;
   std::vector<http::Level> bids_, asks_;  // conflated()'s scratch: one book update's levels
-  bool holding_ = false;  // changed_instruments_, moved_ or counted_participants_ not yet sent, since held_since_
+  // changed_instruments_, moved_ or counted_participants_ not yet sent, since held_since_.
+  bool holding_ = false;
   std::chrono::steady_clock::time_point held_since_{};
 
   std::atomic<std::uint64_t> orders_received_{0};

@@ -88,10 +88,7 @@ struct Feed {
     }
     b.market.commands.push_back(gateway::MarketChanges::Command{seq, 0, static_cast<std::uint32_t>(b.market.book.size()),
                                                                 static_cast<std::uint32_t>(b.market.trades.size()), 0});
-    gateway::Published::Commit c;
-    c.seq = seq;
-    c.sent = t0 + at;
-    published->publish({&b}, c);
+    publish(b, seq, at);
   }
 
   // Commits command `seq`, whose one event is `e` (an order resting, a suspension), published at t0 + `at`.
@@ -99,6 +96,10 @@ struct Feed {
     gateway::ConsoleBatch b;
     b.changes.push_back(gateway::ConsoleBatch::Change{seq, 0, e});
     b.market.commands.push_back(gateway::MarketChanges::Command{seq, 0, 0, 0, 0});
+    publish(b, seq, at);
+  }
+
+  void publish(const gateway::ConsoleBatch& b, std::uint64_t seq, milliseconds at) {
     gateway::Published::Commit c;
     c.seq = seq;
     c.sent = t0 + at;
