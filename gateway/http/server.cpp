@@ -551,7 +551,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
       // wake-up of the viewer).
       if (out_buffers_.size() > kMaxPieces) {
         joined_.clear();
-        joined_.reserve(out_bytes_ + out_buffers_.size());
+        joined_.reserve(net::buffer_size(out_buffers_));
         for (const net::const_buffer& b : out_buffers_) joined_.append(static_cast<const char*>(b.data()), b.size());
         out_buffers_.assign(1, net::buffer(joined_));
       }

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -162,7 +162,8 @@ std::string CrixdProcess::trouble() const {
     std::istringstream fields(line);
     std::string date, time, level;
     fields >> date >> time >> level;
-    const bool log_line = date.size() == 10 && date[4] == '-' && !time.empty() && std::isdigit(static_cast<unsigned char>(time[0]));
+    const bool log_line =
+        date.size() == 10 && date[4] == '-' && !time.empty() && std::isdigit(static_cast<unsigned char>(time[0]));
     if (log_line && (level == "info" || level == "warning" || level == "debug" || level == "trace")) continue;
     kept += line;
     kept += '\n';
