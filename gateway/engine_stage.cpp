@@ -50,10 +50,10 @@ void EngineStage::restore_orders() {
   ledger::Batch stale;
   const std::size_t restored = orders_.restore(ledger_.writer->client_orders(), stale);
   if (!stale.empty()) ledger_.writer->commit(stale);
-  if (restored + orders_.ended_today() + stale.client_orders().size() > 0) {
-    spdlog::info("restored the ClOrdIDs of {} resting orders and {} orders ended today; forgot {} records of "
-                 "orders no longer resting",
-                 restored, orders_.ended_today(), stale.client_orders().size());
+  if (restored + orders_.ended_today() + orders_.names_kept() + stale.client_orders().size() > 0) {
+    spdlog::info("restored the ClOrdIDs of {} resting orders, {} orders ended today and {} requests refused or "
+                 "replaced today; forgot {} records of orders no longer resting or of an earlier day",
+                 restored, orders_.ended_today(), orders_.names_kept(), stale.client_orders().size());
   }
 }
 
@@ -505,8 +505,12 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
       } else if (request == nullptr) {
         spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
       } else if (c.type == CommandType::kNew || c.type == CommandType::kAuctionBid) {
+        orders_.keep_taken(c.seq.v, request->session, request->cl_ord_id, unit.batch);
         reject_new(*request, ord_rej_reason(e.code), text, unit, engine::to_string(e.code));
       } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
+        if (c.type == CommandType::kReplace) {
+          orders_.keep_taken(c.seq.v, request->session, request->cl_ord_id, unit.batch);
+        }
         cancel_reject(*request, std::to_string(c.id.v), e.code == engine::RejectCode::kUnknownOrder ? fixv::cxl_rej_reason::kUnknownOrder : fixv::cxl_rej_reason::kOther,
                       text,
                       unit, engine::to_string(e.code));
@@ -556,6 +560,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
       const std::string old = o.cl_ord_id;
       if (request != nullptr && request->kind == fix::RequestKind::kReplace) {
         orders_.rename(e.order_id.v, request->cl_ord_id);
+        orders_.keep_taken(c.seq.v, o.session, old, unit.batch);  // still taken, naming no order now
       }
       o.price = e.price.v;
       o.qty = e.qty.v;

@@ -225,6 +225,16 @@ std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger
     Record ended;
     std::int32_t closed_day = 0;
     std::string cl_ord_id, canceled_by;
+    std::uint32_t session = 0;
+    if (restore_taken(k.state, closed_day, session, cl_ord_id)) {
+      if (closed_day == exchange_.last_closed_day() && session < names_.size()) {
+        link(name(session, cl_ord_id)) |= kTaken;
+        taken_keys_.push_back(k.order);
+      } else {
+        stale.keep({k.order, ""});
+      }
+      continue;
+    }
     if (restore_ended(k.state, closed_day, ended, cl_ord_id, canceled_by)) {
       ended.id = k.order;
       // Not of another day, nor of a participant or instrument the market file no longer has.
@@ -299,6 +309,9 @@ bool Orders::ended_by_cancel(std::uint32_t session, const std::string& cl_ord_id
 
 void Orders::new_day(const fix::OrderRequest* request, ledger::Batch& batch) {
   for (const Record& r : records_) batch.keep({r.id, ""});
+  for (const std::uint64_t key : taken_keys_) batch.keep({key, ""});
+  taken_keys_.clear();
+  taken_keys_.shrink_to_fit();
   records_.clear();
   records_.shrink_to_fit();
   records_by_id_.clear();
@@ -348,6 +361,11 @@ void Orders::rename(std::uint64_t id, const std::string& cl_ord_id) {
   live_by_cl_ord_id_.erase(clid_key(o.session, o.cl_ord_id));
   o.cl_ord_id = cl_ord_id;
   live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = id;
+}
+
+void Orders::keep_taken(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id, ledger::Batch& batch) {
+  batch.keep({key, taken_state(exchange_.last_closed_day(), session, cl_ord_id)});
+  taken_keys_.push_back(key);
 }
 
 void Orders::forget(std::uint64_t id, char status, ledger::Batch& batch, std::string_view canceled_by) {
@@ -441,6 +459,25 @@ bool Orders::restore_ended(const std::string& text, std::int32_t& closed_day, Re
   r.status = f[4][3];
   cl_ord_id = f[9];
   canceled_by = f.size() == 11 ? std::string(f[10]) : std::string();
+  return true;
+}
+
+std::string Orders::taken_state(std::int32_t closed_day, std::uint32_t session, std::string_view cl_ord_id) {
+  std::string s = "N\x01";
+  s += std::to_string(closed_day);
+  s += '\x01';
+  s += std::to_string(session);
+  s += '\x01';
+  s += cl_ord_id;
+  return s;
+}
+
+bool Orders::restore_taken(const std::string& text, std::int32_t& closed_day, std::uint32_t& session,
+                           std::string& cl_ord_id) {
+  if (text.rfind("N\x01", 0) != 0) return false;
+  const std::vector<std::string_view> f = fields_of(std::string_view(text).substr(2));
+  if (f.size() != 3 || f[2].empty() || !whole_number(f[0], closed_day) || !whole_number(f[1], session)) return false;
+  cl_ord_id = f[2];
   return true;
 }
 

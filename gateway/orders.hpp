@@ -100,16 +100,20 @@ class RefTable {
 // at the close only live orders' ClOrdIDs stay taken, and the ended orders are forgotten. The live
 // orders the command being sequenced changed ("touched") go to the ledger with it, and so does each
 // order that ends (ended_state(): its final state and its ClOrdIDs), until the close deletes the day's:
-// after a restart during the day the day's ClOrdIDs are still taken (but those of requests that were
-// rejected, and those a replace left behind), status requests still find the orders that ended, and a
-// request resent with PossDupFlag=Y still gets its order's status rather than a second execution.
+// after a restart during the day the day's ClOrdIDs are still taken, status requests still find the
+// orders that ended, and a request resent with PossDupFlag=Y still gets its order's status rather than
+// a second execution. A ClOrdID that names no order (its request refused by the exchange, or left
+// behind by a replace) goes to the ledger alone (keep_taken()). Those of requests refused before the
+// exchange saw them (no ClOrdID, an unknown symbol or auction) are taken until a restart only: such a
+// request, sent again, is refused again for the same cause.
 //
 // Memory. Live orders are bounded by the book. What grows over the day, until the close frees it, is
 // kept compact: each ClOrdID used or naming an ended order once, in an arena of 1 MiB blocks (8 bytes
 // and the ClOrdID padded to 4, plus about 8 bytes of its session's hash table), and each ended order
 // as a 64-byte record (plus about 8 of the table by order id). An order ended by a cancel request has
 // two names (its ClOrdID and the cancel's): about 130 bytes a day with 7-character ClOrdIDs (measured:
-// bench_fix --mix rest), about 100 one filled or expired. The ledger holds each ended order's record
+// bench_fix --mix rest), about 100 one filled or expired. A name kept alone costs its name and the
+// 8 bytes of its ledger key. The ledger holds each ended order's record
 // (about 60 bytes and its ClOrdIDs, plus LMDB's key and page overhead) until the close, whose commit
 // deletes them all (pages LMDB then reuses). Limits a day, far beyond memory at any rate seen: 2^31 - 2 ended orders
 // (later ones are not kept for status requests, logged once) and 16 GiB of ClOrdIDs (std::length_error).
@@ -146,6 +150,11 @@ class Orders {
   OrderInfo& at(std::uint64_t id) { return live_.at(id); }
   // Live order `id` is known by `cl_ord_id` from now on (a replace).
   void rename(std::uint64_t id, const std::string& cl_ord_id);
+  // `cl_ord_id`, which the session's new order or replace took today, names no order: the exchange
+  // refused the request, or a replace left it behind. Kept in the ledger (taken_state() into `batch`)
+  // under `key`, the sequence number of the command that refused or replaced (no order's id: an
+  // order's id is its NewOrderSingle's number), so that it stays taken after a restart, until the close.
+  void keep_taken(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id, ledger::Batch& batch);
   // Order `id` ended with OrdStatus `status` (filled, canceled or expired): no longer live, kept until
   // the close for OrderStatusRequest and OrderMassStatusRequest, and in the ledger (its ended_state()
   // into `batch`). `canceled_by`: the ClOrdID of the cancel request that ended it, its last, by which
@@ -153,6 +162,8 @@ class Orders {
   void forget(std::uint64_t id, char status, ledger::Batch& batch, std::string_view canceled_by = {});
   // How many orders ended today are kept.
   std::size_t ended_today() const { return records_.size(); }
+  // How many ClOrdIDs that name no order are kept in the ledger (keep_taken()).
+  std::size_t names_kept() const { return taken_keys_.size(); }
   // Live order `id` changed with the command being sequenced.
   void touch(std::uint64_t id) { touched_.push_back(id); }
   // The touched live orders' records into `batch` (an order that came and went within the command is
@@ -216,6 +227,12 @@ class Orders {
   // ended_state() back into `closed_day`, `r` and the names; false when `text` is not one.
   static bool restore_ended(const std::string& text, std::int32_t& closed_day, Record& r, std::string& cl_ord_id,
                             std::string& canceled_by);
+  // What the ledger keeps of a name keep_taken() kept: "N", the exchange's last closed day when it was
+  // taken (as ended_state()'s), session and ClOrdID; joined by SOH.
+  static std::string taken_state(std::int32_t closed_day, std::uint32_t session, std::string_view cl_ord_id);
+  // taken_state() back into its parts; false when `text` is not one.
+  static bool restore_taken(const std::string& text, std::int32_t& closed_day, std::uint32_t& session,
+                            std::string& cl_ord_id);
   // Side(54) and Account(1): a sell names its facility, a buy its project.
   std::string_view account_id(char side, std::uint32_t account) const;
 
@@ -230,6 +247,7 @@ class Orders {
   std::vector<RefTable> names_;
   std::deque<Record> records_;
   RefTable records_by_id_;  // record index + 1
+  std::vector<std::uint64_t> taken_keys_;  // the ledger keys of the day's taken_state() records
   bool records_full_logged_ = false;
 };
 

@@ -708,6 +708,7 @@ TEST_CASE("console: failed FIX logons and a participant in back-off show in the 
     session = seller_session();
     intruder.stop();
   }
+  INFO("the last refusal: " << refusal << "\nthe session read after it: " << session.dump());
   REQUIRE(refusal.find("too many failed logons for " + kSeller + "; retry after") == 0);
   CHECK(session.at("failed_logons").get<int>() >= 3);
   CHECK_FALSE(session.at("blocked_until").is_null());

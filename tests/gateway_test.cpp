@@ -333,10 +333,11 @@ TEST_CASE("orders: damaged client_orders records are restored whole or forgotten
   const crix::engine::Exchange exchange(market);
   const auto seller = exchange.participant_index("HB-TANGSHAN-IRON");
   REQUIRE(seller);
-  // Valid records of each form: ended (filled; canceled by a request), and live.
+  // Valid records of each form: ended (filled; canceled by a request), live, and a name alone.
   crix::ledger::Batch made;
   {
     crix::gateway::Orders orders(market, exchange);
+    orders.keep_taken(4, *seller, "n4", made);
     for (std::uint64_t id = 1; id <= 3; ++id) {
       crix::gateway::OrderInfo o;
       o.session = *seller;
@@ -359,7 +360,7 @@ TEST_CASE("orders: damaged client_orders records are restored whole or forgotten
   for (const crix::ledger::ClientOrder& k : made.client_orders()) {
     if (!k.state.empty()) valid.push_back(k.state);
   }
-  REQUIRE(valid.size() == 3);
+  REQUIRE(valid.size() == 4);
   crix::test::Rng rng{20261207};
   std::vector<crix::ledger::ClientOrder> kept;
   for (std::uint64_t id = 1; id <= 20'000; ++id) {
@@ -388,7 +389,8 @@ TEST_CASE("orders: damaged client_orders records are restored whole or forgotten
   std::unordered_set<std::uint64_t> forgotten;
   for (const auto& k : stale.client_orders()) forgotten.insert(k.order);
   CHECK(forgotten.size() == stale.client_orders().size());
-  CHECK(orders.ended_today() + forgotten.size() == kept.size());
+  CHECK(orders.ended_today() + orders.names_kept() + forgotten.size() == kept.size());
+  CHECK(orders.taken(*seller, "n4"));  // from the unchanged ones
   std::size_t unchanged = 0, bad = 0;
   std::vector<std::uint64_t> restored;
   for (std::uint32_t p = 0; p < market.participants.size(); ++p) {
@@ -410,7 +412,7 @@ TEST_CASE("orders: damaged client_orders records are restored whole or forgotten
   // An unchanged ended record always comes back.
   std::size_t lost = 0;
   for (const auto& k : kept) {
-    const bool ended_form = k.state == valid[0] || k.state == valid[1];
+    const bool ended_form = k.state == valid[1] || k.state == valid[2];
     if (ended_form && forgotten.count(k.order) != 0) ++lost;
   }
   CHECK(lost == 0);
@@ -510,6 +512,145 @@ TEST_CASE("daemon: a request resent with PossDupFlag=Y whose ClOrdID was used is
   CHECK(seller.read([&] {
     return std::count_if(seller.reports.begin(), seller.reports.end(), [](const auto& r) { return r.exec_type != 'I'; });
   }) == 7);
+  daemon.stop();
+  CHECK(daemon.wait().empty());
+}
+
+TEST_CASE("orders: a ClOrdID that names no order is kept in the ledger until the close, also over a restart",
+          "[gateway][orders]") {
+  const auto loaded = crix::config::load_market(crix::config::sample_market_path());
+  REQUIRE(loaded.market.has_value());
+  const crix::engine::Market& market = *loaded.market;
+  const crix::engine::Exchange exchange(market);
+  const auto seller = exchange.participant_index("HB-TANGSHAN-IRON");
+  const auto buyer = exchange.participant_index("TJ-BOHAI-STEEL");
+  REQUIRE(seller);
+  REQUIRE(buyer);
+  crix::gateway::Orders orders(market, exchange);
+  crix::ledger::Batch batch;
+  REQUIRE(orders.use_cl_ord_id(*seller, "refused"));
+  orders.keep_taken(7, *seller, "refused", batch);
+  REQUIRE(batch.client_orders().size() == 1);
+  CHECK(batch.client_orders()[0].order == 7);
+
+  crix::gateway::Orders restored(market, exchange);
+  crix::ledger::Batch stale;
+  CHECK(restored.restore(batch.client_orders(), stale) == 0);
+  CHECK(stale.client_orders().empty());
+  CHECK(restored.names_kept() == 1);
+  CHECK(restored.taken(*seller, "refused"));
+  CHECK_FALSE(restored.use_cl_ord_id(*seller, "refused"));
+  CHECK(restored.use_cl_ord_id(*buyer, "refused"));  // each session's names are its own
+  // The close deletes the record and frees the name.
+  crix::ledger::Batch closing;
+  restored.new_day(nullptr, closing);
+  REQUIRE(closing.client_orders().size() == 1);
+  CHECK(closing.client_orders()[0].order == 7);
+  CHECK(closing.client_orders()[0].state.empty());
+  CHECK(restored.names_kept() == 0);
+  CHECK(restored.use_cl_ord_id(*seller, "refused"));
+
+  // An exchange that closed a day since the record was written forgets it.
+  crix::engine::Exchange later(market);
+  crix::engine::Command tick;
+  tick.type = crix::engine::CommandType::kAdvanceTime;
+  tick.ts = crix::engine::local_time(crix::engine::Date{2026, 12, 1}, 15, 1, 8 * 60);  // a Tuesday's close
+  crix::engine::EventSink events;
+  later.apply(tick, events);
+  REQUIRE(later.last_closed_day() != exchange.last_closed_day());
+  crix::gateway::Orders next_day(market, later);
+  crix::ledger::Batch old;
+  CHECK(next_day.restore(batch.client_orders(), old) == 0);
+  REQUIRE(old.client_orders().size() == 1);
+  CHECK(old.client_orders()[0].order == 7);
+  CHECK(next_day.names_kept() == 0);
+  CHECK(next_day.use_cl_ord_id(*seller, "refused"));
+}
+
+// The names the ledger keeps alone (Orders::keep_taken): a new order the exchange refused, the order's
+// first ClOrdID after a replace, a refused replace's. Before, a restart freed them: an order sent with
+// one was accepted, and a resend of one marked PossDupFlag=Y was acted on as new.
+TEST_CASE("daemon: after a restart the ClOrdIDs that name no order (refused, or left behind by a replace) are "
+          "still taken, and sent again as possible duplicates they are answered, not acted on",
+          "[gateway]") {
+  const crix::test::ScratchDir dir("daemon-names");
+  const auto loaded = crix::config::load_market(crix::test::all_day_market(dir));
+  REQUIRE(loaded.errors.empty());
+  crix::gateway::DaemonOptions options = daemon_options(dir);
+  crix::fix::OrderRequest replace = resting("nm-1r", '2', "HB-BF-450", 60100);
+  replace.kind = crix::fix::RequestKind::kReplace;
+  replace.orig_cl_ord_id = "nm-1";
+  crix::fix::OrderRequest bad_replace = replace;  // outside the band (52,200 to 63,800): refused
+  bad_replace.cl_ord_id = "nm-1x";
+  bad_replace.orig_cl_ord_id = "nm-1r";
+  bad_replace.price = 70000;
+  std::string order_id;
+  {
+    crix::gateway::Daemon daemon(*loaded.market, options);
+    daemon.start();
+    Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(resting("nm-1", '2', "HB-BF-450", 60000)));
+    const auto accepted = seller.wait_for("nm-1", '0');
+    REQUIRE(accepted);
+    order_id = accepted->order_id;
+    REQUIRE(seller.fix().send(replace));
+    REQUIRE(seller.wait_for("nm-1r", '5'));
+    REQUIRE(seller.fix().send(resting("nm-bad", '2', "HB-BF-450", 70000)));
+    const auto refused = seller.wait_for("nm-bad", '8');
+    REQUIRE(refused);
+    CHECK_THAT(refused->text, Catch::Contains("band"));
+    REQUIRE(seller.fix().send(bad_replace));
+    REQUIRE(seller.wait([](const crix::test::RecordingClient& c) { return c.cancel_rejects.size() == 1; }));
+    CHECK_THAT(seller.get(&crix::test::RecordingClient::cancel_rejects)[0].text, Catch::Contains("band"));
+    daemon.stop();
+    CHECK(daemon.wait().empty());
+  }
+
+  options.port = crix::test::free_port();
+  crix::gateway::Daemon daemon(*loaded.market, options);
+  daemon.start();
+  Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  // Sent as new orders, each name is refused as used before; a replace may not take the refused one.
+  for (const char* name : {"nm-1", "nm-bad", "nm-1r"}) {
+    REQUIRE(seller.fix().send(resting(name, '2', "HB-BF-450", 60200)));
+    const auto again = seller.wait_for(name, '8');
+    REQUIRE(again);
+    CHECK_THAT(again->text, Catch::Contains(std::string("'") + name + "' was used before"));
+  }
+  crix::fix::OrderRequest retake = bad_replace;
+  retake.price = 60300;
+  REQUIRE(seller.fix().send(retake));
+  REQUIRE(seller.wait([](const crix::test::RecordingClient& c) { return c.cancel_rejects.size() == 1; }));
+  CHECK_THAT(seller.get(&crix::test::RecordingClient::cancel_rejects)[0].text, Catch::Contains("'nm-1x' was used before"));
+  // Marked as possible duplicates: answered with a status, the order untouched.
+  const auto resent = [](crix::fix::OrderRequest r) {
+    r.poss_dup = true;
+    return r;
+  };
+  for (const char* name : {"nm-1", "nm-bad"}) {
+    REQUIRE(seller.fix().send(resent(resting(name, '2', "HB-BF-450", 60000))));
+    const auto status = seller.wait_for(name, 'I');
+    REQUIRE(status);
+    CHECK(status->ord_status == '8');
+    CHECK_THAT(status->text, Catch::Contains("names no order now"));
+  }
+  REQUIRE(seller.fix().send(resent(bad_replace)));
+  const auto bad_status = seller.wait_for("nm-1x", 'I');
+  REQUIRE(bad_status);
+  CHECK(bad_status->ord_status == '8');
+  REQUIRE(seller.fix().send(resent(replace)));
+  const auto live = seller.wait_for("nm-1r", 'I');
+  REQUIRE(live);
+  CHECK(live->ord_status == '0');
+  CHECK(live->order_id == order_id);
+  CHECK(live->price == 60100);
+  // Only refusals and statuses: no order was made or changed after the restart.
+  CHECK(seller.read([&] {
+    return std::count_if(seller.reports.begin(), seller.reports.end(),
+                         [](const auto& r) { return r.exec_type != 'I' && r.exec_type != '8'; });
+  }) == 0);
   daemon.stop();
   CHECK(daemon.wait().empty());
 }
