@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_fix_inbound fuzz_fix_tls fuzz_market_config fuzz_replay fuzz_ledger_records fuzz_http_request fuzz_verify)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_fix_inbound fuzz_fix_tls fuzz_market_config fuzz_replay fuzz_ledger_records fuzz_client_orders fuzz_http_request fuzz_verify)
 
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCRIX_FUZZ=ON -DCRIX_TESTS=OFF -DCRIX_BENCH=OFF >/dev/null
