@@ -235,6 +235,21 @@ crix::fix::OrderRequest resting(const std::string& cl, char side, const std::str
   return r;
 }
 
+// `r` sent again, marked PossDupFlag=Y.
+crix::fix::OrderRequest resent(crix::fix::OrderRequest r) {
+  r.poss_dup = true;
+  return r;
+}
+
+// Closes Tuesday 1 December 2026 in `x` (a clock tick just after its 15:00 close, Beijing time).
+void close_a_day(crix::engine::Exchange& x) {
+  crix::engine::Command tick;
+  tick.type = crix::engine::CommandType::kAdvanceTime;
+  tick.ts = crix::engine::local_time(crix::engine::Date{2026, 12, 1}, 15, 1, 8 * 60);
+  crix::engine::EventSink events;
+  x.apply(tick, events);
+}
+
 }  // namespace
 
 TEST_CASE("daemon: a full inbound queue answers busy at once and every order gets exactly one answer",
@@ -429,10 +444,6 @@ TEST_CASE("daemon: a request resent with PossDupFlag=Y whose ClOrdID was used is
   daemon.start();
   Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
-  const auto resent = [](crix::fix::OrderRequest r) {
-    r.poss_dup = true;
-    return r;
-  };
 
   // A new order, then the same sent again as a possible duplicate: its status, not a second order.
   const crix::fix::OrderRequest first = resting("pd-1", '2', "HB-BF-450", 60000);
@@ -552,11 +563,7 @@ TEST_CASE("orders: a ClOrdID that names no order is kept in the ledger until the
 
   // An exchange that closed a day since the record was written forgets it.
   crix::engine::Exchange later(market);
-  crix::engine::Command tick;
-  tick.type = crix::engine::CommandType::kAdvanceTime;
-  tick.ts = crix::engine::local_time(crix::engine::Date{2026, 12, 1}, 15, 1, 8 * 60);  // a Tuesday's close
-  crix::engine::EventSink events;
-  later.apply(tick, events);
+  close_a_day(later);
   REQUIRE(later.last_closed_day() != exchange.last_closed_day());
   crix::gateway::Orders next_day(market, later);
   crix::ledger::Batch old;
@@ -625,10 +632,6 @@ TEST_CASE("daemon: after a restart the ClOrdIDs that name no order (refused, or 
   REQUIRE(seller.wait([](const crix::test::RecordingClient& c) { return c.cancel_rejects.size() == 1; }));
   CHECK_THAT(seller.get(&crix::test::RecordingClient::cancel_rejects)[0].text, Catch::Contains("'nm-1x' was used before"));
   // Marked as possible duplicates: answered with a status, the order untouched.
-  const auto resent = [](crix::fix::OrderRequest r) {
-    r.poss_dup = true;
-    return r;
-  };
   for (const char* name : {"nm-1", "nm-bad"}) {
     REQUIRE(seller.fix().send(resent(resting(name, '2', "HB-BF-450", 60000))));
     const auto status = seller.wait_for(name, 'I');
@@ -745,11 +748,7 @@ TEST_CASE("orders: many ended orders are each found by id and by every name, als
     // An exchange that has closed a day since (a command crixd did not run, say `crix operator` on a
     // stopped exchange, may close it): every record is of an earlier day, forgotten.
     crix::engine::Exchange later(market);
-    crix::engine::Command tick;
-    tick.type = crix::engine::CommandType::kAdvanceTime;
-    tick.ts = crix::engine::local_time(crix::engine::Date{2026, 12, 1}, 15, 1, 8 * 60);  // a Tuesday's close
-    crix::engine::EventSink events;
-    later.apply(tick, events);
+    close_a_day(later);
     REQUIRE(later.last_closed_day() != exchange.last_closed_day());
     crix::gateway::Orders next_day(market, later);
     crix::ledger::Batch old;
