@@ -188,7 +188,7 @@ std::uint32_t Orders::name(std::uint32_t session, std::string_view cl_ord_id) {
       throw std::length_error("the trading day's ClOrdIDs fill the 16 GiB crixd keeps for them");
     }
     // A ClOrdID longer than a block gets a block of its own (the next one starts a new block).
-    blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, bytes)));
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(std::max(kBlock, bytes)));
     block_used_ = 0;
   }
   char* entry = blocks_.back().get() + block_used_;
