@@ -251,6 +251,14 @@ void EngineStage::on_mass_cancel(const fix::OrderRequest& r, Unit& unit) {
   m.order_id = next_id();
   m.request_type = r.mass_cancel_type;
   m.response = r.mass_cancel_type;
+  if (r.poss_dup && orders_.mass_canceled(r.session, r.cl_ord_id)) {
+    // Acted on before (a crash came before its number was stored): acting again would cancel the
+    // orders placed since.
+    m.text = "ClOrdID(11) '" + r.cl_ord_id + "' was received before (this is a resend, PossDupFlag=Y) and acted "
+             "on then: not acted on again (OrderMassStatusRequest lists the session's orders)";
+    unit.out.emplace_back(std::move(m));
+    return;
+  }
   Command c;
   c.type = CommandType::kMassCancel;
   c.participant = engine::ParticipantId(r.session);
@@ -274,7 +282,8 @@ void EngineStage::on_mass_cancel(const fix::OrderRequest& r, Unit& unit) {
     unit.out.emplace_back(std::move(m));
     return;
   }
-  sequence(c, &r, unit);
+  const Command done = sequence(c, &r, unit);
+  if (!r.cl_ord_id.empty()) orders_.keep_mass_cancel(done.seq.v, r.session, r.cl_ord_id, unit.batch);
   for (const Event& e : sink_) {
     if (e.type == EventType::kCanceled && e.participant.v == r.session) ++m.affected;
     if (e.type == EventType::kRejected) {

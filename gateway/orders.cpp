@@ -226,9 +226,14 @@ std::size_t Orders::restore(const std::vector<ledger::ClientOrder>& kept, ledger
     std::int32_t closed_day = 0;
     std::string cl_ord_id, canceled_by;
     std::uint32_t session = 0;
-    if (restore_taken(k.state, closed_day, session, cl_ord_id)) {
+    char kind = 0;
+    if (restore_taken(k.state, kind, closed_day, session, cl_ord_id)) {
       if (closed_day == exchange_.last_closed_day() && session < names_.size()) {
-        link(name(session, cl_ord_id)) |= kTaken;
+        if (kind == kMassCancel) {
+          mass_cancels_.insert(clid_key(session, cl_ord_id));
+        } else {
+          link(name(session, cl_ord_id)) |= kTaken;
+        }
         taken_keys_.push_back(k.order);
       } else {
         stale.keep({k.order, ""});
@@ -312,6 +317,7 @@ void Orders::new_day(const fix::OrderRequest* request, ledger::Batch& batch) {
   for (const std::uint64_t key : taken_keys_) batch.keep({key, ""});
   taken_keys_.clear();
   taken_keys_.shrink_to_fit();
+  mass_cancels_.clear();
   records_.clear();
   records_.shrink_to_fit();
   records_by_id_.clear();
@@ -364,8 +370,19 @@ void Orders::rename(std::uint64_t id, const std::string& cl_ord_id) {
 }
 
 void Orders::keep_taken(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id, ledger::Batch& batch) {
-  batch.keep({key, taken_state(exchange_.last_closed_day(), session, cl_ord_id)});
+  batch.keep({key, taken_state(kTakenName, exchange_.last_closed_day(), session, cl_ord_id)});
   taken_keys_.push_back(key);
+}
+
+void Orders::keep_mass_cancel(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id,
+                              ledger::Batch& batch) {
+  batch.keep({key, taken_state(kMassCancel, exchange_.last_closed_day(), session, cl_ord_id)});
+  taken_keys_.push_back(key);
+  mass_cancels_.insert(clid_key(session, std::string(cl_ord_id)));
+}
+
+bool Orders::mass_canceled(std::uint32_t session, const std::string& cl_ord_id) const {
+  return mass_cancels_.count(clid_key(session, cl_ord_id)) != 0;
 }
 
 void Orders::forget(std::uint64_t id, char status, ledger::Batch& batch, std::string_view canceled_by) {
@@ -462,8 +479,10 @@ bool Orders::restore_ended(const std::string& text, std::int32_t& closed_day, Re
   return true;
 }
 
-std::string Orders::taken_state(std::int32_t closed_day, std::uint32_t session, std::string_view cl_ord_id) {
-  std::string s = "N\x01";
+std::string Orders::taken_state(char kind, std::int32_t closed_day, std::uint32_t session,
+                                std::string_view cl_ord_id) {
+  std::string s(1, kind);
+  s += '\x01';
   s += std::to_string(closed_day);
   s += '\x01';
   s += std::to_string(session);
@@ -472,9 +491,10 @@ std::string Orders::taken_state(std::int32_t closed_day, std::uint32_t session, 
   return s;
 }
 
-bool Orders::restore_taken(const std::string& text, std::int32_t& closed_day, std::uint32_t& session,
+bool Orders::restore_taken(const std::string& text, char& kind, std::int32_t& closed_day, std::uint32_t& session,
                            std::string& cl_ord_id) {
-  if (text.rfind("N\x01", 0) != 0) return false;
+  if (text.size() < 2 || (text[0] != kTakenName && text[0] != kMassCancel) || text[1] != '\x01') return false;
+  kind = text[0];
   const std::vector<std::string_view> f = fields_of(std::string_view(text).substr(2));
   if (f.size() != 3 || f[2].empty() || !whole_number(f[0], closed_day) || !whole_number(f[1], session)) return false;
   cl_ord_id = f[2];

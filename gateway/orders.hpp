@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/exchange.hpp"
@@ -155,6 +156,13 @@ class Orders {
   // under `key`, the sequence number of the command that refused or replaced (no order's id: an
   // order's id is its NewOrderSingle's number), so that it stays taken after a restart, until the close.
   void keep_taken(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id, ledger::Batch& batch);
+  // The session's OrderMassCancelRequest `cl_ord_id` was acted on (sequenced as command `key`): kept,
+  // in memory and in the ledger as keep_taken() keeps a name, until the close, so that the request
+  // resent with PossDupFlag=Y is answered rather than acted on again (it would cancel the orders
+  // placed since). A mass cancel's ClOrdID takes no order's: the two are apart.
+  void keep_mass_cancel(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id, ledger::Batch& batch);
+  // Whether a mass cancel of the session with `cl_ord_id` was acted on today.
+  bool mass_canceled(std::uint32_t session, const std::string& cl_ord_id) const;
   // Order `id` ended with OrdStatus `status` (filled, canceled or expired): no longer live, kept until
   // the close for OrderStatusRequest and OrderMassStatusRequest, and in the ledger (its ended_state()
   // into `batch`). `canceled_by`: the ClOrdID of the cancel request that ended it, its last, by which
@@ -162,7 +170,8 @@ class Orders {
   void forget(std::uint64_t id, char status, ledger::Batch& batch, std::string_view canceled_by = {});
   // How many orders ended today are kept.
   std::size_t ended_today() const { return records_.size(); }
-  // How many ClOrdIDs that name no order are kept in the ledger (keep_taken()).
+  // How many ClOrdIDs that name no order, and of mass cancels, are kept in the ledger (keep_taken(),
+  // keep_mass_cancel()).
   std::size_t names_kept() const { return taken_keys_.size(); }
   // Live order `id` changed with the command being sequenced.
   void touch(std::uint64_t id) { touched_.push_back(id); }
@@ -227,11 +236,15 @@ class Orders {
   // ended_state() back into `closed_day`, `r` and the names; false when `text` is not one.
   static bool restore_ended(const std::string& text, std::int32_t& closed_day, Record& r, std::string& cl_ord_id,
                             std::string& canceled_by);
-  // What the ledger keeps of a name keep_taken() kept: "N", the exchange's last closed day when it was
-  // taken (as ended_state()'s), session and ClOrdID; joined by SOH.
-  static std::string taken_state(std::int32_t closed_day, std::uint32_t session, std::string_view cl_ord_id);
+  // What the ledger keeps of a ClOrdID kept alone: its kind, kTakenName (keep_taken()) or kMassCancel
+  // (keep_mass_cancel()), the exchange's last closed day when it was kept (as ended_state()'s),
+  // session and ClOrdID; joined by SOH.
+  static constexpr char kTakenName = 'N';
+  static constexpr char kMassCancel = 'Q';
+  static std::string taken_state(char kind, std::int32_t closed_day, std::uint32_t session,
+                                 std::string_view cl_ord_id);
   // taken_state() back into its parts; false when `text` is not one.
-  static bool restore_taken(const std::string& text, std::int32_t& closed_day, std::uint32_t& session,
+  static bool restore_taken(const std::string& text, char& kind, std::int32_t& closed_day, std::uint32_t& session,
                             std::string& cl_ord_id);
   // Side(54) and Account(1): a sell names its facility, a buy its project.
   std::string_view account_id(char side, std::uint32_t account) const;
@@ -248,6 +261,7 @@ class Orders {
   std::deque<Record> records_;
   RefTable records_by_id_;  // record index + 1
   std::vector<std::uint64_t> taken_keys_;  // the ledger keys of the day's taken_state() records
+  std::unordered_set<std::string> mass_cancels_;  // the day's mass cancels, by clid_key (session, ClOrdID)
   bool records_full_logged_ = false;
 };
 

@@ -527,7 +527,8 @@ TEST_CASE("daemon: a request resent with PossDupFlag=Y whose ClOrdID was used is
   CHECK(daemon.wait().empty());
 }
 
-TEST_CASE("orders: a ClOrdID that names no order is kept in the ledger until the close, also over a restart",
+TEST_CASE("orders: a ClOrdID that names no order, or a mass cancel's, is kept in the ledger until the close, also "
+          "over a restart",
           "[gateway][orders]") {
   const auto loaded = crix::config::load_market(crix::config::sample_market_path());
   REQUIRE(loaded.market.has_value());
@@ -541,25 +542,35 @@ TEST_CASE("orders: a ClOrdID that names no order is kept in the ledger until the
   crix::ledger::Batch batch;
   REQUIRE(orders.use_cl_ord_id(*seller, "refused"));
   orders.keep_taken(7, *seller, "refused", batch);
-  REQUIRE(batch.client_orders().size() == 1);
+  orders.keep_mass_cancel(8, *seller, "mass", batch);
+  CHECK(orders.mass_canceled(*seller, "mass"));
+  CHECK_FALSE(orders.taken(*seller, "mass"));  // a mass cancel's ClOrdID takes no order's
+  REQUIRE(batch.client_orders().size() == 2);
   CHECK(batch.client_orders()[0].order == 7);
+  CHECK(batch.client_orders()[1].order == 8);
 
   crix::gateway::Orders restored(market, exchange);
   crix::ledger::Batch stale;
   CHECK(restored.restore(batch.client_orders(), stale) == 0);
   CHECK(stale.client_orders().empty());
-  CHECK(restored.names_kept() == 1);
+  CHECK(restored.names_kept() == 2);
   CHECK(restored.taken(*seller, "refused"));
+  CHECK(restored.mass_canceled(*seller, "mass"));
+  CHECK_FALSE(restored.mass_canceled(*buyer, "mass"));
+  CHECK_FALSE(restored.mass_canceled(*seller, "refused"));
   CHECK_FALSE(restored.use_cl_ord_id(*seller, "refused"));
   CHECK(restored.use_cl_ord_id(*buyer, "refused"));  // each session's names are its own
   // The close deletes the record and frees the name.
   crix::ledger::Batch closing;
   restored.new_day(nullptr, closing);
-  REQUIRE(closing.client_orders().size() == 1);
+  REQUIRE(closing.client_orders().size() == 2);
   CHECK(closing.client_orders()[0].order == 7);
   CHECK(closing.client_orders()[0].state.empty());
+  CHECK(closing.client_orders()[1].order == 8);
+  CHECK(closing.client_orders()[1].state.empty());
   CHECK(restored.names_kept() == 0);
   CHECK(restored.use_cl_ord_id(*seller, "refused"));
+  CHECK_FALSE(restored.mass_canceled(*seller, "mass"));
 
   // An exchange that closed a day since the record was written forgets it.
   crix::engine::Exchange later(market);
@@ -568,10 +579,11 @@ TEST_CASE("orders: a ClOrdID that names no order is kept in the ledger until the
   crix::gateway::Orders next_day(market, later);
   crix::ledger::Batch old;
   CHECK(next_day.restore(batch.client_orders(), old) == 0);
-  REQUIRE(old.client_orders().size() == 1);
+  REQUIRE(old.client_orders().size() == 2);
   CHECK(old.client_orders()[0].order == 7);
   CHECK(next_day.names_kept() == 0);
   CHECK(next_day.use_cl_ord_id(*seller, "refused"));
+  CHECK_FALSE(next_day.mass_canceled(*seller, "mass"));
 }
 
 // The names the ledger keeps alone (Orders::keep_taken): a new order the exchange refused, the order's
@@ -654,6 +666,74 @@ TEST_CASE("daemon: after a restart the ClOrdIDs that name no order (refused, or 
     return std::count_if(seller.reports.begin(), seller.reports.end(),
                          [](const auto& r) { return r.exec_type != 'I' && r.exec_type != '8'; });
   }) == 0);
+  daemon.stop();
+  CHECK(daemon.wait().empty());
+}
+
+// A mass cancel acted on, then resent as a possible duplicate (after a crash between acting on it and
+// storing its number, say): acting again would cancel the orders placed since.
+TEST_CASE("daemon: a mass cancel resent with PossDupFlag=Y is answered, not acted on again, also after a restart",
+          "[gateway]") {
+  const crix::test::ScratchDir dir("daemon-mass-possdup");
+  const auto loaded = crix::config::load_market(crix::test::all_day_market(dir));
+  REQUIRE(loaded.errors.empty());
+  crix::gateway::DaemonOptions options = daemon_options(dir);
+  crix::fix::OrderRequest q;
+  q.kind = crix::fix::RequestKind::kMassCancel;
+  q.cl_ord_id = "mq-all";
+  q.mass_cancel_type = '7';
+  const auto reports = [](Reports& c) { return c.get(&crix::test::RecordingClient::mass_cancel_reports); };
+  const auto count_reports = [](std::size_t n) {
+    return [n](const crix::test::RecordingClient& c) { return c.mass_cancel_reports.size() == n; };
+  };
+  {
+    crix::gateway::Daemon daemon(*loaded.market, options);
+    daemon.start();
+    Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(resting("mq-1", '2', "HB-BF-450", 60000)));
+    REQUIRE(seller.wait_for("mq-1", '0'));
+    REQUIRE(seller.fix().send(q));
+    REQUIRE(seller.wait(count_reports(1)));
+    CHECK(reports(seller)[0].affected == 1);
+    REQUIRE(seller.wait_for("mq-1", '4'));
+    // An order placed after it, then the mass cancel again as a possible duplicate.
+    REQUIRE(seller.fix().send(resting("mq-2", '2', "HB-BF-450", 60100)));
+    REQUIRE(seller.wait_for("mq-2", '0'));
+    REQUIRE(seller.fix().send(resent(q)));
+    REQUIRE(seller.wait(count_reports(2)));
+    const crix::fix::MassCancelReport again = reports(seller)[1];
+    CHECK(again.response == '7');
+    CHECK(again.affected == 0);
+    CHECK_THAT(again.text, Catch::Contains("was received before"));
+    // Unmarked, the same ClOrdID is a new request, acted on: mq-2 is canceled.
+    REQUIRE(seller.fix().send(q));
+    REQUIRE(seller.wait(count_reports(3)));
+    CHECK(reports(seller)[2].affected == 1);
+    REQUIRE(seller.wait_for("mq-2", '4'));
+    REQUIRE(seller.fix().send(resting("mq-3", '2', "HB-BF-450", 60200)));
+    REQUIRE(seller.wait_for("mq-3", '0'));
+    daemon.stop();
+    CHECK(daemon.wait().empty());
+  }
+  options.port = crix::test::free_port();
+  crix::gateway::Daemon daemon(*loaded.market, options);
+  daemon.start();
+  Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(resent(q)));
+  REQUIRE(seller.wait(count_reports(1)));
+  CHECK(reports(seller)[0].affected == 0);
+  CHECK_THAT(reports(seller)[0].text, Catch::Contains("was received before"));
+  crix::fix::OrderRequest status;
+  status.kind = crix::fix::RequestKind::kStatus;
+  status.cl_ord_id = "mq-3";
+  status.symbol = "STEEL-IRON";
+  status.side = '2';
+  REQUIRE(seller.fix().send(status));
+  const auto live = seller.wait_for("mq-3", 'I');
+  REQUIRE(live);
+  CHECK(live->ord_status == '0');  // still resting
   daemon.stop();
   CHECK(daemon.wait().empty());
 }
