@@ -1,13 +1,13 @@
 // libFuzzer target: bytes as the ledger's client_orders records, the values crixd keeps of the day's
 // orders beyond the journal (gateway/orders.hpp: a live order's "1" record, an ended order's "E", a
-// ClOrdID kept alone "N"), through Orders::restore at start, then status lookups and the close. The
-// records are the gateway's own, but a damaged ledger file must not take crixd down. The input is cut
-// at '\n' into records, the i-th under key i + 1 (a key at most once, as in LMDB). The exchange is the
-// sample market's with one order resting, id 1 (the seller's sell of HB-BF-450), so that the first
-// record may restore a live order.
+// ClOrdID kept alone "N", a mass cancel's "Q"), through Orders::restore at start, then status lookups
+// and the close. The records are the gateway's own, but a damaged ledger file must not take crixd
+// down. The input is cut at '\n' into at most 64 records, the i-th under key i + 1 (a key at most once,
+// as in LMDB). The exchange is the sample market's with one order resting, id 1 (the seller's sell of
+// HB-BF-450), so that the first record may restore a live order.
 // Each record must be restored (a live order, an ended one or a name) or forgotten, once; what was
-// restored must answer a status request by every name and id it has, and the close must forget every
-// ended order and name. A broken promise aborts; so do a crash, an uncaught exception and UB.
+// restored must answer a status request by its id and its last ClOrdID, and the close must forget
+// every ended order and name. A broken promise aborts; so do a crash, an uncaught exception and UB.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -36,7 +36,6 @@ void require(bool ok, const char* what) {
 struct World {
   engine::Market market;
   engine::Exchange exchange;
-  std::uint32_t seller = 0;
 
   static engine::Market load() {
     const auto loaded = config::load_market(config::sample_market_path());
@@ -45,12 +44,11 @@ struct World {
   }
 
   World() : market(load()), exchange(market) {
-    seller = *exchange.participant_index("HB-TANGSHAN-IRON");
     engine::Command c;
     c.type = engine::CommandType::kNew;
     c.seq = engine::Seq(1);
     c.id = engine::OrderId(1);
-    c.participant = engine::ParticipantId(seller);
+    c.participant = engine::ParticipantId(*exchange.participant_index("HB-TANGSHAN-IRON"));
     c.instrument = engine::InstrumentId(*exchange.instrument_index("STEEL-IRON"));
     c.side = engine::Side::kSell;
     c.account = engine::AccountId(*exchange.facility_index("HB-BF-450"));

@@ -369,16 +369,20 @@ void Orders::rename(std::uint64_t id, const std::string& cl_ord_id) {
   live_by_cl_ord_id_[clid_key(o.session, o.cl_ord_id)] = id;
 }
 
-void Orders::keep_taken(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id, ledger::Batch& batch) {
-  batch.keep({key, taken_state(kTakenName, exchange_.last_closed_day(), session, cl_ord_id)});
+void Orders::keep_alone(char kind, std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id,
+                        ledger::Batch& batch) {
+  batch.keep({key, taken_state(kind, exchange_.last_closed_day(), session, cl_ord_id)});
   taken_keys_.push_back(key);
 }
 
-void Orders::keep_mass_cancel(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id,
+void Orders::keep_taken(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id, ledger::Batch& batch) {
+  keep_alone(kTakenName, key, session, cl_ord_id, batch);
+}
+
+void Orders::keep_mass_cancel(std::uint64_t key, std::uint32_t session, const std::string& cl_ord_id,
                               ledger::Batch& batch) {
-  batch.keep({key, taken_state(kMassCancel, exchange_.last_closed_day(), session, cl_ord_id)});
-  taken_keys_.push_back(key);
-  mass_cancels_.insert(clid_key(session, std::string(cl_ord_id)));
+  keep_alone(kMassCancel, key, session, cl_ord_id, batch);
+  mass_cancels_.insert(clid_key(session, cl_ord_id));
 }
 
 bool Orders::mass_canceled(std::uint32_t session, const std::string& cl_ord_id) const {

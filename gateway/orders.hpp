@@ -160,7 +160,7 @@ class Orders {
   // in memory and in the ledger as keep_taken() keeps a name, until the close, so that the request
   // resent with PossDupFlag=Y is answered rather than acted on again (it would cancel the orders
   // placed since). A mass cancel's ClOrdID takes no order's: the two are apart.
-  void keep_mass_cancel(std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id, ledger::Batch& batch);
+  void keep_mass_cancel(std::uint64_t key, std::uint32_t session, const std::string& cl_ord_id, ledger::Batch& batch);
   // Whether a mass cancel of the session with `cl_ord_id` was acted on today.
   bool mass_canceled(std::uint32_t session, const std::string& cl_ord_id) const;
   // Order `id` ended with OrdStatus `status` (filled, canceled or expired): no longer live, kept until
@@ -243,6 +243,9 @@ class Orders {
   static constexpr char kMassCancel = 'Q';
   static std::string taken_state(char kind, std::int32_t closed_day, std::uint32_t session,
                                  std::string_view cl_ord_id);
+  // Writes taken_state() of `kind` under `key` into `batch`, to be deleted at the close.
+  void keep_alone(char kind, std::uint64_t key, std::uint32_t session, std::string_view cl_ord_id,
+                  ledger::Batch& batch);
   // taken_state() back into its parts; false when `text` is not one.
   static bool restore_taken(const std::string& text, char& kind, std::int32_t& closed_day, std::uint32_t& session,
                             std::string& cl_ord_id);

@@ -241,6 +241,25 @@ crix::fix::OrderRequest resent(crix::fix::OrderRequest r) {
   return r;
 }
 
+// A daemon on `options`, started, and the seller logged on to it. The restart tests run one, finish()
+// it, then run another on the same ledger.
+struct SellerSession {
+  SellerSession(const crix::engine::Market& market, const crix::gateway::DaemonOptions& options)
+      : daemon(market, options), seller(start(daemon, options.port), "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron") {
+    REQUIRE(seller.fix().wait_logged_on(5000));
+  }
+  void finish() {
+    daemon.stop();
+    CHECK(daemon.wait().empty());
+  }
+  static std::uint16_t start(crix::gateway::Daemon& d, std::uint16_t port) {
+    d.start();
+    return port;
+  }
+  crix::gateway::Daemon daemon;
+  Reports seller;
+};
+
 // Closes Tuesday 1 December 2026 in `x` (a clock tick just after its 15:00 close, Beijing time).
 void close_a_day(crix::engine::Exchange& x) {
   crix::engine::Command tick;
@@ -605,10 +624,8 @@ TEST_CASE("daemon: after a restart the ClOrdIDs that name no order (refused, or 
   bad_replace.price = 70000;
   std::string order_id;
   {
-    crix::gateway::Daemon daemon(*loaded.market, options);
-    daemon.start();
-    Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
-    REQUIRE(seller.fix().wait_logged_on(5000));
+    SellerSession before(*loaded.market, options);
+    Reports& seller = before.seller;
     REQUIRE(seller.fix().send(resting("nm-1", '2', "HB-BF-450", 60000)));
     const auto accepted = seller.wait_for("nm-1", '0');
     REQUIRE(accepted);
@@ -622,15 +639,12 @@ TEST_CASE("daemon: after a restart the ClOrdIDs that name no order (refused, or 
     REQUIRE(seller.fix().send(bad_replace));
     REQUIRE(seller.wait([](const crix::test::RecordingClient& c) { return c.cancel_rejects.size() == 1; }));
     CHECK_THAT(seller.get(&crix::test::RecordingClient::cancel_rejects)[0].text, Catch::Contains("band"));
-    daemon.stop();
-    CHECK(daemon.wait().empty());
+    before.finish();
   }
 
   options.port = crix::test::free_port();
-  crix::gateway::Daemon daemon(*loaded.market, options);
-  daemon.start();
-  Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
-  REQUIRE(seller.fix().wait_logged_on(5000));
+  SellerSession after(*loaded.market, options);
+  Reports& seller = after.seller;
   // Sent as new orders, each name is refused as used before; a replace may not take the refused one.
   for (const char* name : {"nm-1", "nm-bad", "nm-1r"}) {
     REQUIRE(seller.fix().send(resting(name, '2', "HB-BF-450", 60200)));
@@ -666,8 +680,7 @@ TEST_CASE("daemon: after a restart the ClOrdIDs that name no order (refused, or 
     return std::count_if(seller.reports.begin(), seller.reports.end(),
                          [](const auto& r) { return r.exec_type != 'I' && r.exec_type != '8'; });
   }) == 0);
-  daemon.stop();
-  CHECK(daemon.wait().empty());
+  after.finish();
 }
 
 // A mass cancel acted on, then resent as a possible duplicate (after a crash between acting on it and
@@ -687,10 +700,8 @@ TEST_CASE("daemon: a mass cancel resent with PossDupFlag=Y is answered, not acte
     return [n](const crix::test::RecordingClient& c) { return c.mass_cancel_reports.size() == n; };
   };
   {
-    crix::gateway::Daemon daemon(*loaded.market, options);
-    daemon.start();
-    Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
-    REQUIRE(seller.fix().wait_logged_on(5000));
+    SellerSession before(*loaded.market, options);
+    Reports& seller = before.seller;
     REQUIRE(seller.fix().send(resting("mq-1", '2', "HB-BF-450", 60000)));
     REQUIRE(seller.wait_for("mq-1", '0'));
     REQUIRE(seller.fix().send(q));
@@ -713,14 +724,11 @@ TEST_CASE("daemon: a mass cancel resent with PossDupFlag=Y is answered, not acte
     REQUIRE(seller.wait_for("mq-2", '4'));
     REQUIRE(seller.fix().send(resting("mq-3", '2', "HB-BF-450", 60200)));
     REQUIRE(seller.wait_for("mq-3", '0'));
-    daemon.stop();
-    CHECK(daemon.wait().empty());
+    before.finish();
   }
   options.port = crix::test::free_port();
-  crix::gateway::Daemon daemon(*loaded.market, options);
-  daemon.start();
-  Reports seller(options.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
-  REQUIRE(seller.fix().wait_logged_on(5000));
+  SellerSession after(*loaded.market, options);
+  Reports& seller = after.seller;
   REQUIRE(seller.fix().send(resent(q)));
   REQUIRE(seller.wait(count_reports(1)));
   CHECK(reports(seller)[0].affected == 0);
@@ -734,8 +742,7 @@ TEST_CASE("daemon: a mass cancel resent with PossDupFlag=Y is answered, not acte
   const auto live = seller.wait_for("mq-3", 'I');
   REQUIRE(live);
   CHECK(live->ord_status == '0');  // still resting
-  daemon.stop();
-  CHECK(daemon.wait().empty());
+  after.finish();
 }
 
 TEST_CASE("daemon: the clock moves the session phase at start and at each boundary with no order sent",
