@@ -1,6 +1,7 @@
 // The FIX layer's LMDB MessageStore (gateway/fix/message_store.hpp) on its own: numbers and messages
 // kept per session, across reopening, reset, refresh, pruning by age, map growth, two sessions'
-// threads at once, and a file that cannot be opened. C++14, as crix::fix (it includes QuickFIX).
+// threads at once, next target numbers saved once a read, and a file that cannot be opened. C++14, as
+// crix::fix (it includes QuickFIX).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -239,6 +240,74 @@ TEST_CASE("the FIX store keeps gathered messages in memory until commit_deferred
     CHECK(b.get(1, 100).empty());
     CHECK(b->getNextSenderMsgSeqNum() == 1);
   }
+}
+
+TEST_CASE("under DeferredTargets the FIX store saves the next target number at store_targets, not each message",
+          "[fix][store][threads]") {
+  using crix::fix::detail::DeferredTargets;
+  const StoreFile file("targets");
+  LmdbStoreFactory factory(file.path());
+  Store a(factory, "A");
+  Store b(factory, "B");
+  // Second stores of the same sessions, to read what the file has (refresh() reads it again).
+  Store a_file(factory, "A");
+  Store b_file(factory, "B");
+  const auto stored = [](Store& s) {
+    s->refresh();
+    return s->getNextTargetMsgSeqNum();
+  };
+  {
+    DeferredTargets deferred;  // as the socket acceptor's reading thread does
+    a->incrNextTargetMsgSeqNum();
+    a->incrNextTargetMsgSeqNum();
+    a->incrNextTargetMsgSeqNum();
+    b->incrNextTargetMsgSeqNum();
+    CHECK(a->getNextTargetMsgSeqNum() == 4);  // QuickFIX sees the number at once
+    CHECK(stored(a_file) == 1);               // the file does not yet: a crash now loses the three
+    CHECK(stored(b_file) == 1);
+    DeferredTargets::store_targets();
+    CHECK(stored(a_file) == 4);
+    CHECK(stored(b_file) == 2);
+    DeferredTargets::store_targets();  // nothing left: does nothing
+    CHECK(stored(a_file) == 4);
+
+    // Another thread's messages meanwhile are saved at once.
+    std::thread([&] { b->incrNextTargetMsgSeqNum(); }).join();
+    CHECK(stored(b_file) == 3);
+
+    // Any other save of the record carries the number: a number set by hand...
+    a->incrNextTargetMsgSeqNum();
+    CHECK(stored(a_file) == 4);
+    a->setNextSenderMsgSeqNum(10);
+    CHECK(stored(a_file) == 5);
+    // ... and refresh(), which saves it before it reads the file rather than going back to the file's.
+    a->incrNextTargetMsgSeqNum();
+    a->refresh();
+    CHECK(a->getNextTargetMsgSeqNum() == 6);
+    CHECK(stored(a_file) == 6);
+    // reset() (a Logon with ResetSeqNumFlag=Y) starts afresh; nothing is left to save.
+    a->incrNextTargetMsgSeqNum();
+    a->reset();
+    DeferredTargets::store_targets();
+    CHECK(stored(a_file) == 1);
+
+    // Saved from this thread while another sends on the same session (ThreadSanitizer: the record's
+    // own lock, as QuickFIX's is not taken here).
+    std::thread sender([&] {
+      for (int i = 0; i < 500; ++i) send(a, "report");
+    });
+    for (int i = 0; i < 500; ++i) {
+      a->incrNextTargetMsgSeqNum();
+      if (i % 7 == 0) DeferredTargets::store_targets();
+    }
+    sender.join();
+    a->incrNextTargetMsgSeqNum();  // left for the end of the scope
+  }
+  CHECK(stored(a_file) == 502);
+  CHECK(a.get(1, 1000).size() == 500);
+  // Without a DeferredTargets, each message's number is saved at once.
+  a->incrNextTargetMsgSeqNum();
+  CHECK(stored(a_file) == 503);
 }
 
 TEST_CASE("a FIX store that cannot be opened is refused in a sentence naming it", "[fix][store]") {

@@ -262,11 +262,16 @@ namespace {
 class LmdbStore;
 // The stores that kept gathered messages on this thread since its last commit_deferred().
 thread_local std::vector<LmdbStore*> t_deferred;
+// Set while a DeferredTargets lives on this thread; the stores whose next target number it has not
+// stored yet.
+thread_local bool t_deferring_targets = false;
+thread_local std::vector<LmdbStore*> t_targets;
 
-// One session's store. QuickFIX calls it under the session's lock: the cached record needs no other.
-// The messages kept while gathering (t_gathering) are under their own lock: commit_deferred() stores
-// them from the thread that gathered them, without the session's lock, while the session's own
-// thread may read them to resend.
+// One session's store. QuickFIX calls it under the session's lock (SessionState's); the cached record
+// is also under a lock of its own, as store_targets() saves it from the reading thread without the
+// session's. The messages kept while gathering (t_gathering) are under their own lock:
+// commit_deferred() stores them from the thread that gathered them, without the session's lock, while
+// the session's own thread may read them to resend.
 class LmdbStore final : public FIX::MessageStore {
  public:
   LmdbStore(std::shared_ptr<LmdbEnv> env, const FIX::SessionID& id, std::chrono::seconds retention)
@@ -291,8 +296,23 @@ class LmdbStore final : public FIX::MessageStore {
   }
 
   ~LmdbStore() override {
-    // Kept messages not yet stored are lost, as in a crash before they were written.
+    // Kept messages not yet stored are lost, as in a crash before they were written. A next target
+    // number not yet stored is stored: the thread that deferred it stores it before it reads again,
+    // so this is only a session destroyed in between.
     t_deferred.erase(std::remove(t_deferred.begin(), t_deferred.end(), this), t_deferred.end());
+    t_targets.erase(std::remove(t_targets.begin(), t_targets.end(), this), t_targets.end());
+    try {
+      store_target();
+    } catch (const FIX::IOException&) {
+      // As a crash before the save: the client's resend of the messages is answered (DeferredTargets).
+    }
+  }
+
+  // Saves the record when the next target number was increased since it was last saved
+  // (DeferredTargets). Any thread; throws FIX::IOException.
+  void store_target() {
+    const std::lock_guard<std::mutex> lock(record_mutex_);
+    if (target_unsaved_) save("storing the next target number");
   }
 
   // The messages kept while gathering, in one transaction. On failure they are dropped (their bytes
@@ -329,9 +349,11 @@ class LmdbStore final : public FIX::MessageStore {
         unstored_[seq] = value;
       }
       if (std::find(t_deferred.begin(), t_deferred.end(), this) == t_deferred.end()) t_deferred.push_back(this);
+      const std::lock_guard<std::mutex> lock(record_mutex_);
       persisted_sender_ = std::max(persisted_sender_, seq + 1);
       return true;
     }
+    const std::lock_guard<std::mutex> lock(record_mutex_);
     guard("storing a message", [&] {
       env_->write([&](MDB_txn* txn) {
         put_message(txn, seq, value);
@@ -369,24 +391,37 @@ class LmdbStore final : public FIX::MessageStore {
     });
   }
 
-  int getNextSenderMsgSeqNum() const throw(FIX::IOException) override { return record_.next_sender; }
-  int getNextTargetMsgSeqNum() const throw(FIX::IOException) override { return record_.next_target; }
+  int getNextSenderMsgSeqNum() const throw(FIX::IOException) override {
+    const std::lock_guard<std::mutex> lock(record_mutex_);
+    return record_.next_sender;
+  }
+  int getNextTargetMsgSeqNum() const throw(FIX::IOException) override {
+    const std::lock_guard<std::mutex> lock(record_mutex_);
+    return record_.next_target;
+  }
 
   void setNextSenderMsgSeqNum(int value) throw(FIX::IOException) override {
+    const std::lock_guard<std::mutex> lock(record_mutex_);
     record_.next_sender = value;
     save("storing the next sender number");
   }
   void setNextTargetMsgSeqNum(int value) throw(FIX::IOException) override {
+    const std::lock_guard<std::mutex> lock(record_mutex_);
     record_.next_target = value;
     save("storing the next target number");
   }
   void incrNextSenderMsgSeqNum() throw(FIX::IOException) override {
+    const std::lock_guard<std::mutex> lock(record_mutex_);
     ++record_.next_sender;
     if (record_.next_sender != persisted_sender_) save("storing the next sender number");
   }
+  // Under a DeferredTargets, saved by its store_targets() (message_store.hpp); otherwise at once.
   void incrNextTargetMsgSeqNum() throw(FIX::IOException) override {
+    const std::lock_guard<std::mutex> lock(record_mutex_);
     ++record_.next_target;
-    save("storing the next target number");
+    if (!t_deferring_targets) return save("storing the next target number");
+    if (!target_unsaved_) t_targets.push_back(this);
+    target_unsaved_ = true;
   }
 
   // Now, not record_.creation_ns: the session never ends by QuickFIX's schedule (message_store.hpp).
@@ -398,6 +433,7 @@ class LmdbStore final : public FIX::MessageStore {
       const std::lock_guard<std::mutex> lock(unstored_mutex_);
       unstored_.clear();
     }
+    const std::lock_guard<std::mutex> lock(record_mutex_);
     guard("resetting the session", [&] {
       env_->write([&](MDB_txn* txn) {
         MDB_cursor* cursor = nullptr;
@@ -417,13 +453,17 @@ class LmdbStore final : public FIX::MessageStore {
         put_record(txn, fresh);
         record_ = fresh;
         persisted_sender_ = fresh.next_sender;
+        target_unsaved_ = false;
       });
     });
   }
 
   // Reads the numbers again from the file (QuickFIX's RefreshOnLogon), once what is kept is stored.
+  // A next target number not yet saved is saved first: the file's would be behind.
   void refresh() throw(FIX::IOException) override {
     store_unstored();
+    const std::lock_guard<std::mutex> lock(record_mutex_);
+    if (target_unsaved_) save("storing the next target number");
     guard("reading the session", [&] {
       env_->read([&](MDB_txn* txn) {
         MDB_val k = val(key_.data(), key_.size()), v;
@@ -450,9 +490,11 @@ class LmdbStore final : public FIX::MessageStore {
     }
   }
 
+  // The whole record, the next target number with it. Under record_mutex_.
   void save(const char* what) {
     guard(what, [&] { env_->write([&](MDB_txn* txn) { put_record(txn); }); });
     persisted_sender_ = record_.next_sender;
+    target_unsaved_ = false;
   }
 
   void put_record(MDB_txn* txn) { put_record(txn, record_); }
@@ -517,10 +559,12 @@ class LmdbStore final : public FIX::MessageStore {
   const std::shared_ptr<LmdbEnv> env_;
   const std::string key_;
   const std::int64_t retention_ns_;
+  mutable std::mutex record_mutex_;  // the four below
   SessionRecord record_;
-  std::uint32_t number_ = 0;  // record_.number, which never changes: read without the session's lock
   std::int32_t persisted_sender_ = 1;  // next_sender as the file has it, or will once kept messages are stored
   std::int64_t last_prune_ns_ = 0;
+  bool target_unsaved_ = false;  // next_target was increased under a DeferredTargets since the last save
+  std::uint32_t number_ = 0;  // record_.number, which never changes: read without a lock
   mutable std::mutex unstored_mutex_;
   mutable std::map<int, std::string> unstored_;  // gathered messages to store, by MsgSeqNum: time, message
 };
@@ -567,19 +611,44 @@ void LmdbStoreFactory::destroy(FIX::MessageStore* store) { delete store; }
 
 void LmdbStoreFactory::sync() { env_->sync(); }
 
-void commit_deferred() {
-  if (t_deferred.empty()) return;
+namespace {
+
+// Calls `each` on every store of `list`, which it empties first; once all were tried, throws
+// FIX::IOException with the first failure.
+template <class Each>
+void on_each(std::vector<LmdbStore*>& list, Each each) {
   std::vector<LmdbStore*> stores;
-  stores.swap(t_deferred);
+  stores.swap(list);
   std::string failure;
   for (LmdbStore* store : stores) {
     try {
-      store->store_unstored();
+      each(*store);
     } catch (const FIX::IOException& e) {
       if (failure.empty()) failure = e.what();
     }
   }
   if (!failure.empty()) throw FIX::IOException(failure);
+}
+
+}  // namespace
+
+void commit_deferred() {
+  on_each(t_deferred, [](LmdbStore& store) { store.store_unstored(); });
+}
+
+DeferredTargets::DeferredTargets() { t_deferring_targets = true; }
+
+DeferredTargets::~DeferredTargets() {
+  t_deferring_targets = false;
+  try {
+    store_targets();
+  } catch (const FIX::IOException&) {
+    // As a crash before the save: the client's resend of the messages is answered.
+  }
+}
+
+void DeferredTargets::store_targets() {
+  on_each(t_targets, [](LmdbStore& store) { store.store_target(); });
 }
 
 FIX::MessageStore* LastingFileStoreFactory::create(const FIX::SessionID& id) {

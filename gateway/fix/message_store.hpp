@@ -23,8 +23,8 @@
 // OrderMassStatusRequest bring them back.
 // Cost: one write transaction per sent message (the message; the next sender number is the one after
 // the last stored message, so it is written only when set by hand, at reset and when pruning) and one
-// per received message (the next target number), each a few microseconds without a system call
-// (bench/RESULTS.md, 2026-12-04). The messages gathered in a hold (a group's reports after each
+// per read of received messages (the next target number: DeferredTargets below), each a few
+// microseconds without a system call (bench/RESULTS.md, 2026-12-04). The messages gathered in a hold (a group's reports after each
 // session's first: fix_api.hpp, Acceptor::hold) are kept in memory and stored by commit_deferred(),
 // one transaction per session for the whole group; a ResendRequest meanwhile stores them first.
 //
@@ -102,6 +102,31 @@ class LmdbStoreFactory final : public FIX::MessageStoreFactory {
 // what failed (Acceptor's release() then drops every gathered connection: their clients, logging on
 // again, are resent what was stored and a gap fill for the rest).
 void commit_deferred();
+
+// The next target number (the MsgSeqNum a session expects next) of every message QuickFIX handles on
+// this thread while one lives is stored by store_targets(), not at each message: one transaction for a
+// read's messages instead of one each (the socket acceptor reads up to 8 KiB at a time: about 40
+// orders at window 100). The connection's thread makes one around its reads, calls store_targets()
+// after each read's messages, and right after a message that must not wait (SocketAcceptor,
+// read_frames). Any other save of the record (a sent message's, reset(), refresh()) stores it too.
+//
+// What a crash between a message and store_targets() does: the messages were handled (an inline order
+// acknowledged, even), but the exchange still expects the first of them. The client, logging on
+// again, is asked to resend them and does so with PossDupFlag=Y; the exchange answers such a resend
+// of an order, replace, cancel or mass cancel without acting twice (gateway/README.md, Possible
+// duplicates), and the status requests are only answered. A message the exchange would act on twice
+// (a block trade's proposal, a subscription) is stored at once.
+class DeferredTargets {
+ public:
+  DeferredTargets();
+  ~DeferredTargets();  // stores what is left; a failure is as a crash before it (above)
+  DeferredTargets(const DeferredTargets&) = delete;
+  DeferredTargets& operator=(const DeferredTargets&) = delete;
+
+  // Saves the record of every store on this thread whose next target number went up since. Throws
+  // FIX::IOException saying what failed (the others are saved).
+  static void store_targets();
+};
 
 // QuickFIX's FileStore for a client (InitiatorConfig::store_dir) whose session never ends by the clock:
 // like the LMDB store, it reports being created at the moment it is asked (common.hpp,

@@ -79,6 +79,16 @@ std::string msg_type_of(const std::string& frame) {
   return end == std::string::npos ? "" : frame.substr(at + 4, end - at - 4);
 }
 
+// Whether the next target number of a message of this type may be stored at the end of the read
+// (DeferredTargets, message_store.hpp): the exchange does not act twice on its resend after a crash
+// (an order, a replace, a cancel, a mass cancel: gateway/README.md, PossDupFlag) or it only asks
+// (order status, mass status, the security list, a heartbeat). The others, the session's own messages,
+// block trades (AE) and subscriptions (V, AD, g) among them, are rare and stored at once.
+bool target_may_wait(const std::string& type) {
+  static const char* const kTypes[] = {"D", "F", "G", "q", "H", "AF", "x", "0"};
+  return std::any_of(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return type == t; });
+}
+
 // The peer's "address:port"; "an unknown peer" when it has none.
 std::string peer_of(int fd) {
   sockaddr_in address{};
@@ -624,12 +634,11 @@ std::string SocketAcceptor::attach(Connection& c, const std::string& frame) {
 // session takes a Heartbeat with the message's header in its place, so sequence numbers, gaps and
 // resends work as for any message; the reject goes out once the session has taken it in sequence.
 // false: the frame is not such a message (or is garbled) and goes to QuickFIX as it came.
-bool SocketAcceptor::answer_unsupported(FIX::Session& session, const std::string& frame) {
+bool SocketAcceptor::answer_unsupported(FIX::Session& session, const std::string& frame, const std::string& quick) {
   const FIX::DataDictionary& dictionary =
       session.getDataDictionaryProvider().getSessionDataDictionary(session.getSessionID().getBeginString());
   // Nearly every frame is of a type the dictionary lists: told from its MsgType field alone, as parsing
   // its header for that was 3% of crixd's processor time at one order in flight.
-  const std::string quick = msg_type_of(frame);
   if (!quick.empty() && dictionary.isMsgType(quick)) return false;
   FIX::Message header;
   std::string type;
@@ -663,6 +672,8 @@ std::string SocketAcceptor::read_frames(Connection& c, std::chrono::steady_clock
   char buffer[8192];
   std::size_t pending = 0;  // bytes since the last whole frame
   std::string frame;
+  // A read's messages have their next target number stored once, after them (message_store.hpp).
+  DeferredTargets deferred;
   // Until the session is logged on, the connection has until `deadline`; a peer that never logs on
   // holds no descriptor and thread for longer.
   bool logged_on = false;
@@ -699,14 +710,17 @@ std::string SocketAcceptor::read_frames(Connection& c, std::chrono::steady_clock
         const std::string refused = attach(c, frame);
         if (!refused.empty()) return refused;
       }
-      if (c.session->isLoggedOn() && answer_unsupported(*c.session, frame)) continue;
+      const std::string type = msg_type_of(frame);
+      if (c.session->isLoggedOn() && answer_unsupported(*c.session, frame, type)) continue;
       try {
         c.session->next(frame, FIX::UtcTimeStamp());
       } catch (const FIX::InvalidMessage& e) {
         // QuickFIX has logged it; a session not logged on yet is dropped, as ThreadedSocketConnection does.
         if (!c.session->isLoggedOn()) return std::string("an invalid message before its logon: ") + e.what();
       }
+      if (!target_may_wait(type)) DeferredTargets::store_targets();
     }
+    DeferredTargets::store_targets();
     if (pending > kMaxPending) return "it sent " + std::to_string(pending) + " bytes without a whole FIX frame";
   }
   return "";
