@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -697,16 +698,25 @@ TEST_CASE("console: failed FIX logons and a participant in back-off show in the 
   };
   CHECK(seller_session().at("failed_logons") == 0);
   CHECK(seller_session().at("blocked_until").is_null());
-  // Wrong passwords, one logon each, until one is refused for waiting (the fourth, unless the machine
-  // is so slow that the first wait of 1 s has passed; the waits double).
+  // The wait a refusal names ("...; retry after N s", rounded up), 0 when it names none.
+  const auto retry_after = [](const std::string& text) {
+    const std::string key = "; retry after ";
+    const std::size_t at = text.find(key);
+    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + key.size());
+  };
+  // Wrong passwords, one logon each, until one is refused for a wait of 2 s or more, so that the
+  // session, read at once, is still blocked: "retry after 1 s" may mean a few milliseconds left when
+  // a logon took most of the first wait (1 s) on a loaded machine; the waits double with each failure.
   std::string refusal;
   Json session;  // read at once after the refusal: within the wait it was just told of
-  for (int i = 0; i < 8 && refusal.find("retry after") == std::string::npos; ++i) {
+  for (int i = 0; i < 10 && retry_after(refusal) < 2; ++i) {
     crix::test::FixClient intruder(x.fix(), kSeller, "not-the-password-" + std::to_string(i));
     CHECK_FALSE(intruder.fix().wait_logged_on(5000));
     refusal = intruder.fix().logout_text();
     session = seller_session();
     intruder.stop();
+    // Too short a wait to read the session within: let it pass; the next wrong password doubles it.
+    if (retry_after(refusal) == 1) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   INFO("the last refusal: " << refusal << "\nthe session read after it: " << session.dump());
   REQUIRE(refusal.find("too many failed logons for " + kSeller + "; retry after") == 0);
