@@ -12,9 +12,20 @@
 // crixd is killed with SIGKILL after a random delay drawn from the seed. A last start checks the last
 // cycle and stops crixd with SIGTERM. --sync alternate (the default) runs odd cycles with sync = full.
 //
+// The clients keep their sequence numbers and sent messages from cycle to cycle (a store each, as a
+// participant's FIX engine does), so each logon after a kill continues them: crixd asks for what it
+// did not record receiving (a read's requests it acted on but had not yet recorded, and what never
+// reached it), the clients resend it marked PossDupFlag=Y, and crixd must not act twice on any of it.
+// Checked over the whole campaign: no ClOrdID of a session is acknowledged as new under two OrderIDs,
+// and none is refused as a duplicate (the clients never use one twice: a refusal is a resend crixd
+// did not recognize as one).
+//
 // Output: one line per cycle and a final line
-//   crash_campaign cycles=<n> acked_fills=<n> lost_fills=<n> verify_failures=<n> seed=<s>
-// Exit 1 on any lost fill, unjournaled acknowledgement, verify failure or crixd that does not come back.
+//   crash_campaign cycles=<n> acked_fills=<n> lost_fills=<n> verify_failures=<n> double_orders=<n>
+//     refused_as_duplicates=<n> resend_answers=<n> seed=<s>
+// (resend_answers: the status reports crixd answered resent requests with; the clients send no
+// status request of their own). Exit 1 on any lost fill, unjournaled acknowledgement, verify failure,
+// ClOrdID with two orders or refused as a duplicate, or crixd that does not come back.
 #include <signal.h>
 
 #include <atomic>
@@ -23,7 +34,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -31,6 +44,7 @@
 
 #include "bench/parties.hpp"
 #include "gateway/fix/fix_api.hpp"
+#include "gateway/fix_values.hpp"
 #include "ledger/reader.hpp"
 #include "tests/support/fix_client.hpp"
 #include "tests/support/ports.hpp"
@@ -48,7 +62,9 @@ using crix::bench::Party;
 
 class Client : public crix::test::FixClient {
  public:
-  Client(std::uint16_t port, const Party& p) : FixClient(port, p.participant, p.password, 5) {}
+  // Numbers and sent messages kept in `store_dir` and continued at each logon.
+  Client(std::uint16_t port, const Party& p, const std::string& store_dir)
+      : FixClient(port, p.participant, p.password, 5, store_dir, false) {}
   ~Client() override { stop(); }
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -178,6 +194,9 @@ int main(int argc, char** argv) {
   const std::string ledger = dir.file("crix.ledger");
 
   std::uint64_t acked_fills = 0, lost_fills = 0, verify_failures = 0, unjournaled = 0, no_restart = 0;
+  std::uint64_t resend_answers = 0, refused_as_duplicates = 0;
+  // Each session's ClOrdIDs acknowledged as new, with the OrderIDs they were given: one each.
+  std::map<std::string, std::set<std::string>> order_ids;
   std::vector<crix::fix::ExecReport> seen;  // what the previous cycle's clients received
   int killed_after_ms = 0;
   std::string killed_sync;  // the killed crixd's sync setting
@@ -232,7 +251,7 @@ int main(int argc, char** argv) {
     }
     seen.clear();
     std::vector<std::unique_ptr<Client>> clients;
-    for (const auto& p : kParties) clients.push_back(std::make_unique<Client>(port, p));
+    for (const auto& p : kParties) clients.push_back(std::make_unique<Client>(port, p, dir.file(std::string("store-") + p.participant)));
     bool logged_on = true;
     for (auto& c : clients) logged_on = c->fix().wait_logged_on(10000) && logged_on;
     if (!logged_on) {
@@ -266,15 +285,38 @@ int main(int argc, char** argv) {
     stop = true;
     load.join();
     std::this_thread::sleep_for(300ms);  // nothing more can arrive; take what did
-    for (auto& c : clients) {
-      for (const auto& r : c->get(&crix::test::RecordingClient::reports)) seen.push_back(r);
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      for (const auto& r : clients[i]->get(&crix::test::RecordingClient::reports)) {
+        namespace fixv = crix::gateway::fixv;
+        if (r.exec_type == fixv::exec_type::kNew) {
+          order_ids[std::string(kParties[i].participant) + " " + r.cl_ord_id].insert(r.order_id);
+        }
+        if (r.exec_type == fixv::exec_type::kOrderStatus) ++resend_answers;
+        if (r.exec_type == fixv::exec_type::kRejected && r.ord_rej_reason == fixv::ord_rej_reason::kDuplicateOrder) {
+          ++refused_as_duplicates;
+          std::printf("%s's order %s was refused as a duplicate: %s\n", kParties[i].participant, r.cl_ord_id.c_str(),
+                      r.text.c_str());
+        }
+        seen.push_back(r);
+      }
     }
   }
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   std::printf("took %.1f s\n", static_cast<double>(took) / 1000.0);
   if (unjournaled > 0) std::printf("unjournaled acknowledgements: %llu\n", static_cast<unsigned long long>(unjournaled));
-  std::printf("crash_campaign cycles=%d acked_fills=%llu lost_fills=%llu verify_failures=%llu seed=%llu\n", o.cycles,
-              static_cast<unsigned long long>(acked_fills), static_cast<unsigned long long>(lost_fills),
-              static_cast<unsigned long long>(verify_failures), static_cast<unsigned long long>(o.seed));
-  return lost_fills + verify_failures + unjournaled + no_restart == 0 ? 0 : 1;
+  std::uint64_t double_orders = 0;
+  for (const auto& [who, ids] : order_ids) {
+    if (ids.size() < 2) continue;
+    ++double_orders;
+    std::string list;
+    for (const std::string& id : ids) list += " " + id;
+    std::printf("%s was acknowledged as new under %zu OrderIDs:%s\n", who.c_str(), ids.size(), list.c_str());
+  }
+  std::printf("crash_campaign cycles=%d acked_fills=%llu lost_fills=%llu verify_failures=%llu double_orders=%llu "
+              "refused_as_duplicates=%llu resend_answers=%llu seed=%llu\n",
+              o.cycles, static_cast<unsigned long long>(acked_fills), static_cast<unsigned long long>(lost_fills),
+              static_cast<unsigned long long>(verify_failures), static_cast<unsigned long long>(double_orders),
+              static_cast<unsigned long long>(refused_as_duplicates), static_cast<unsigned long long>(resend_answers),
+              static_cast<unsigned long long>(o.seed));
+  return lost_fills + verify_failures + unjournaled + no_restart + double_orders + refused_as_duplicates == 0 ? 0 : 1;
 }

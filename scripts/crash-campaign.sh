@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/crash-campaign.sh N [--seed S] [--sync os|full|alternate]: N cycles of the Release crixd under
 # FIX load, killed with SIGKILL at a random (seeded, printed) moment, restarted on the same ledger and
-# checked: crix verify sound, every fill a client saw on the ledger, every acknowledged order journaled
-# (bench/crash_campaign.cpp). Builds build/release (with CRIX_BENCH) if needed. Exit 1 on any loss.
+# checked: crix verify sound, every fill a client saw on the ledger, every acknowledged order journaled,
+# nothing acted on twice when the clients resend what crixd did not record (bench/crash_campaign.cpp).
+# Builds build/release (with CRIX_BENCH) if needed. Exit 1 on any loss.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 1 ]; then
