@@ -24,9 +24,10 @@
 // Cost: one write transaction per sent message (the message; the next sender number is the one after
 // the last stored message, so it is written only when set by hand, at reset and when pruning) and one
 // per read of received messages (the next target number: DeferredTargets below), each a few
-// microseconds without a system call (bench/RESULTS.md, 2026-12-04). The messages gathered in a hold (a group's reports after each
-// session's first: fix_api.hpp, Acceptor::hold) are kept in memory and stored by commit_deferred(),
-// one transaction per session for the whole group; a ResendRequest meanwhile stores them first.
+// microseconds without a system call (bench/RESULTS.md, 2026-12-04). The messages gathered in a hold
+// (a group's reports after each session's first: fix_api.hpp, Acceptor::hold) are kept in memory and
+// stored by commit_deferred(), one transaction per session for the whole group; a ResendRequest
+// meanwhile stores them first.
 //
 // Layout: database "sessions", key the SessionID's text ("FIX.4.4:CRIX->HB-TANGSHAN-IRON"), value a
 // SessionRecord; database "messages", key the session's number and the MsgSeqNum, both big-endian
@@ -113,8 +114,8 @@ void commit_deferred();
 // What a crash between a message and store_targets() does: the messages were handled (an inline order
 // acknowledged, even), but the exchange still expects the first of them. The client, logging on
 // again, is asked to resend them and does so with PossDupFlag=Y; the exchange answers such a resend
-// of an order, replace, cancel or mass cancel without acting twice (gateway/README.md, Possible
-// duplicates), and the status requests are only answered. A message the exchange would act on twice
+// of an order, replace, cancel or mass cancel without acting twice (docs/DESIGN.md, "PossDupFlag=Y"),
+// and the status requests are only answered. A message the exchange would act on twice
 // (a block trade's proposal, a subscription) is stored at once.
 class DeferredTargets {
  public:

@@ -81,7 +81,7 @@ std::string msg_type_of(const std::string& frame) {
 
 // Whether the next target number of a message of this type may be stored at the end of the read
 // (DeferredTargets, message_store.hpp): the exchange does not act twice on its resend after a crash
-// (an order, a replace, a cancel, a mass cancel: gateway/README.md, PossDupFlag) or it only asks
+// (an order, a replace, a cancel, a mass cancel: docs/DESIGN.md, "PossDupFlag=Y") or it only asks
 // (order status, mass status, the security list, a heartbeat). The others, the session's own messages,
 // block trades (AE) and subscriptions (V, AD, g) among them, are rare and stored at once.
 bool target_may_wait(const std::string& type) {
@@ -634,12 +634,12 @@ std::string SocketAcceptor::attach(Connection& c, const std::string& frame) {
 // session takes a Heartbeat with the message's header in its place, so sequence numbers, gaps and
 // resends work as for any message; the reject goes out once the session has taken it in sequence.
 // false: the frame is not such a message (or is garbled) and goes to QuickFIX as it came.
-bool SocketAcceptor::answer_unsupported(FIX::Session& session, const std::string& frame, const std::string& quick) {
+bool SocketAcceptor::answer_unsupported(FIX::Session& session, const std::string& frame, const std::string& msg_type) {
   const FIX::DataDictionary& dictionary =
       session.getDataDictionaryProvider().getSessionDataDictionary(session.getSessionID().getBeginString());
   // Nearly every frame is of a type the dictionary lists: told from its MsgType field alone, as parsing
   // its header for that was 3% of crixd's processor time at one order in flight.
-  if (!quick.empty() && dictionary.isMsgType(quick)) return false;
+  if (!msg_type.empty() && dictionary.isMsgType(msg_type)) return false;
   FIX::Message header;
   std::string type;
   try {

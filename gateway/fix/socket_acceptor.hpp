@@ -174,7 +174,8 @@ class SocketAcceptor final : public FIX::Acceptor {
   void serve(Connection& connection);
   std::string read_frames(Connection& connection, std::chrono::steady_clock::time_point deadline);
   std::string attach(Connection& connection, const std::string& frame);
-  bool answer_unsupported(FIX::Session& session, const std::string& frame, const std::string& type);
+  // `msg_type`: the frame's MsgType as msg_type_of() finds it.
+  bool answer_unsupported(FIX::Session& session, const std::string& frame, const std::string& msg_type);
 
   struct Running {
     std::unique_ptr<Connection> connection;
