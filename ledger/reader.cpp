@@ -214,7 +214,14 @@ Reader::Reader(const std::string& path) {
   }
   // Database handles opened in a read transaction become the environment's when it commits.
   detail::Txn txn;
-  detail::check(txn.begin(*env_, MDB_RDONLY), "starting a read transaction", path);
+  int rc = txn.begin(*env_, MDB_RDONLY);
+  while (rc == MDB_MAP_RESIZED) {
+    // The writer (another process) grew the map since this one read its size from the file: adopt the
+    // new size (no transaction of this environment is open yet) and begin again.
+    detail::check(mdb_env_set_mapsize(env_->get(), 0), "adopting the map size the writer set", path);
+    rc = txn.begin(*env_, MDB_RDONLY);
+  }
+  detail::check(rc, "starting a read transaction", path);
   env_->open_dbis(txn.get(), false);
   read_meta(txn.get(), *env_);
   detail::check(txn.commit(), "opening the databases", path);

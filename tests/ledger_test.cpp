@@ -942,6 +942,43 @@ TEST_CASE("concurrency: readers never see part of a batch, in a thread and in an
   CHECK(exit_code(reader_process) == 0);
 }
 
+TEST_CASE("concurrency: a reader opened while another process grows the map adopts the map's new size",
+          "[ledger]") {
+  // `crix ledger` beside a running crixd: between opening the file and its first read transaction, the
+  // writer may grow the map past the size the reader read (MDB_MAP_RESIZED). A child process opens
+  // readers one after the other while this one grows a fresh ledger's map from 32 KiB, round after round.
+  const Market market = test_market();
+  constexpr std::size_t kTrades = 16, kCommands = 2, kBatches = 60;
+  constexpr int kRounds = 12;
+  std::size_t grown = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    LedgerDir scratch;
+    // Forked before this process opens the ledger (one LMDB environment per file per process).
+    const pid_t opener = spawn([&] {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      for (;;) {
+        std::optional<Reader> r;
+        try {
+          r.emplace(scratch.ledger());
+        } catch (const Error& e) {
+          if (e.kind() != ErrorKind::kNotFound || std::chrono::steady_clock::now() > deadline) throw;
+          continue;
+        }
+        if (r->summary().trades == kTrades * kBatches) return true;
+        if (std::chrono::steady_clock::now() > deadline) return false;
+      }
+    });
+    WriterOptions o = fast();
+    o.initial_map_bytes = 32 * 1024;
+    Writer w(scratch.ledger(), market, o);
+    TradeGen gen{static_cast<std::uint64_t>(round) + 1};
+    for (std::size_t b = 0; b < kBatches; ++b) w.commit(gen.next(kCommands, kTrades));
+    grown += w.map_bytes() > o.initial_map_bytes;
+    REQUIRE(exit_code(opener) == 0);
+  }
+  CHECK(grown == kRounds);
+}
+
 TEST_CASE("map full: a tiny map grows and nothing is lost, past the maximum the writer stops", "[ledger]") {
   LedgerDir scratch;
   const Market market = test_market();
