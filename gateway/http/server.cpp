@@ -27,17 +27,16 @@
 #include <vector>
 
 #include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <nlohmann/json.hpp>
 
 #include "engine/calendar.hpp"
 #include "engine/registry.hpp"
 #include "gateway/feed_json.hpp"
+#include "gateway/http/transport.hpp"
 #include "gateway/password.hpp"
 #include "ledger/error.hpp"
 #include "ledger/json.hpp"
@@ -419,13 +418,11 @@ namespace {
 // ---------------------------------------------------------------------------------------------------
 // WebSocket feed.
 
-template <class WsStream>
-class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
+class FeedSession : public std::enable_shared_from_this<FeedSession> {
  public:
-  template <class Stream>
-  FeedSession(Server::Impl& server, Stream&& stream, std::unique_ptr<Slot> slot)
+  FeedSession(Server::Impl& server, Transport&& stream, std::unique_ptr<Slot> slot)
       : server_(server),
-        ws_(std::forward<Stream>(stream)),
+        ws_(std::move(stream)),
         slot_(std::move(slot)),
         timer_(ws_.get_executor()),
         pace_(ws_.get_executor()) {}
@@ -452,7 +449,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     // One frame per message: Beast's default cuts a message into frames of its 4 KiB write buffer, one
     // send each, so a paced message of 30 KB cost eight sends here and eight frame reads in the viewer.
     ws_.auto_fragment(false);
-    ws_.async_accept(req, beast::bind_front_handler(&FeedSession::on_accept, this->shared_from_this()));
+    ws_.async_accept(req, beast::bind_front_handler(&FeedSession::on_accept, shared_from_this()));
   }
 
  private:
@@ -460,7 +457,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     if (ec) return;
     ++server_.ws_clients;
     feed_ = std::make_shared<Server::Impl::Feed>();
-    std::weak_ptr<FeedSession> weak = this->shared_from_this();
+    std::weak_ptr<FeedSession> weak = shared_from_this();
     auto feed = feed_;
     auto executor = ws_.get_executor();
     // On the ledger thread: count, leave the batch in the inbox, wake the strand if it is not awake
@@ -514,7 +511,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
       if (now < next_write_) {
         pacing_ = true;
         pace_.expires_at(next_write_);
-        pace_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+        pace_.async_wait([self = shared_from_this()](beast::error_code ec) {
           self->pacing_ = false;
           if (!ec) self->write_next();
         });
@@ -559,7 +556,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     writing_ = true;
     next_write_ = std::chrono::steady_clock::now() + kFeedPace;
     ws_.text(true);
-    ws_.async_write(out_buffers_, beast::bind_front_handler(&FeedSession::on_write, this->shared_from_this()));
+    ws_.async_write(out_buffers_, beast::bind_front_handler(&FeedSession::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -583,15 +580,15 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
     pace_.cancel();
     const std::string reason = "fell behind: " + std::to_string(unsent) + " updates unsent";
     ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
-                    [self = this->shared_from_this()](beast::error_code) { self->timer_.cancel(); });
+                    [self = shared_from_this()](beast::error_code) { self->timer_.cancel(); });
     timer_.expires_after(kCloseGrace);
-    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) beast::get_lowest_layer(self->ws_).close();
     });
   }
 
   void read() {
-    ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
         self->timer_.cancel();
         self->pace_.cancel();
@@ -603,7 +600,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession<WsStream>> {
   }
 
   Server::Impl& server_;
-  websocket::stream<WsStream> ws_;
+  websocket::stream<Transport> ws_;
   std::unique_ptr<Slot> slot_;
   net::steady_timer timer_;
   net::steady_timer pace_;  // until next_write_, when a batch came sooner
@@ -642,27 +639,57 @@ std::optional<Answer> parse_error_answer(const beast::error_code& ec) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// HTTP sessions, plain and TLS (the shape of Beast's advanced_server_flex example).
+// HTTP sessions, plain and TLS alike over Transport (the shape of Beast's advanced_server_flex example,
+// without its template per stream).
 
-template <class Derived>
-class HttpSession {
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(Server::Impl& server, std::unique_ptr<Slot> slot) : server_(server), slot_(std::move(slot)) {}
+  HttpSession(Server::Impl& server, Transport&& stream, std::unique_ptr<Slot> slot)
+      : server_(server), slot_(std::move(slot)), stream_(std::move(stream)) {}
 
- protected:
-  Derived& derived() { return static_cast<Derived&>(*this); }
+  // The TLS handshake first, within the idle time; then the first request.
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->stream_.expires_after(kIdle);
+      self->stream_.async_handshake(Transport::Ended([self](beast::error_code ec) {
+        if (!ec) self->read();
+      }));
+    });
+  }
 
+  void send(Answer a, bool keep_alive) {
+    auto res = std::make_shared<Response>(a.status, version_ == 0 ? 11 : version_);
+    res->set(bhttp::field::server, "crix");
+    res->set(bhttp::field::content_type, a.type);
+    res->set(bhttp::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : a.headers) res->insert(k, v);
+    res->body() = std::move(a.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    if (head_) res->body().clear();  // the headers of the GET, Content-Length included; no body
+    response_ = res;
+    // The idle timer ran from the read: a long query must not leave its answer too little time.
+    stream_.expires_after(kIdle);
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+      self->response_.reset();
+      if (ec) return;
+      if (!keep_alive) return self->shutdown();
+      self->read();
+    });
+  }
+
+ private:
   void read() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(kBodyLimit);
-    beast::get_lowest_layer(derived().stream()).expires_after(kIdle);
-    bhttp::async_read(derived().stream(), buffer_, *parser_,
-                      beast::bind_front_handler(&HttpSession::on_read, derived().shared_from_this()));
+    stream_.expires_after(kIdle);
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    if (ec == bhttp::error::end_of_stream) return derived().shutdown();
+    if (ec == bhttp::error::end_of_stream) return shutdown();
     if (auto a = parse_error_answer(ec)) return send(std::move(*a), false);
     if (ec) return;  // timeout, reset: nothing to answer
     Request req = parser_->release();
@@ -680,108 +707,51 @@ class HttpSession {
                                                        "send Authorization: Bearer <token>"),
                     false);
       }
-      beast::get_lowest_layer(derived().stream()).expires_never();
-      std::make_shared<FeedSession<typename Derived::StreamType>>(server_, derived().release_stream(), std::move(slot_))
-          ->run(std::move(req));
+      stream_.expires_never();
+      std::make_shared<FeedSession>(server_, std::move(stream_), std::move(slot_))->run(std::move(req));
       return;
     }
-    auto self = derived().shared_from_this();
-    auto executor = derived().stream().get_executor();
+    auto self = shared_from_this();
+    auto executor = stream_.get_executor();
     server_.handle(std::move(req), who, [self, executor](Answer a) {
       net::post(executor, [self, a = std::move(a)]() mutable { self->send(std::move(a), self->keep_alive_); });
     });
   }
 
- public:
-  void send(Answer a, bool keep_alive) {
-    auto res = std::make_shared<Response>(a.status, version_ == 0 ? 11 : version_);
-    res->set(bhttp::field::server, "crix");
-    res->set(bhttp::field::content_type, a.type);
-    res->set(bhttp::field::cache_control, "no-store");
-    res->set("X-Content-Type-Options", "nosniff");
-    for (auto& [k, v] : a.headers) res->insert(k, v);
-    res->body() = std::move(a.body);
-    res->keep_alive(keep_alive);
-    res->prepare_payload();
-    if (head_) res->body().clear();  // the headers of the GET, Content-Length included; no body
-    response_ = res;
-    // The idle timer ran from the read: a long query must not leave its answer too little time.
-    beast::get_lowest_layer(derived().stream()).expires_after(kIdle);
-    bhttp::async_write(derived().stream(), *res,
-                       [self = derived().shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                         self->response_.reset();
-                         if (ec) return;
-                         if (!keep_alive) return self->shutdown();
-                         self->read();
-                       });
+  // The end of the connection. TLS: its close_notify, within 5 s. Plain: a lingering close, reading and
+  // dropping until the client closes, kLinger passes or kLingerBytes arrive (a close with the client's
+  // bytes unread would reset the connection before the client has read the answer); then the session
+  // ends and closes the socket.
+  void shutdown() {
+    if (stream_.tls()) {
+      stream_.expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown(Transport::Ended([self = shared_from_this()](beast::error_code) {}));
+      return;
+    }
+    stream_.async_shutdown(Transport::Ended([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->stream_.expires_after(kLinger);
+      self->drain(0);
+    }));
   }
 
- protected:
+  void drain(std::size_t dropped) {
+    auto sink = std::make_shared<std::array<char, 16 * 1024>>();
+    stream_.async_read_some(net::buffer(*sink), [self = shared_from_this(), sink, dropped](beast::error_code ec,
+                                                                                          std::size_t n) {
+      if (!ec && dropped + n < kLingerBytes) self->drain(dropped + n);
+    });
+  }
+
   Server::Impl& server_;
   std::unique_ptr<Slot> slot_;
+  Transport stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Response> response_;
   bool keep_alive_ = false;
   bool head_ = false;
   unsigned version_ = 11;
-};
-
-class PlainSession : public HttpSession<PlainSession>, public std::enable_shared_from_this<PlainSession> {
- public:
-  using StreamType = beast::tcp_stream;
-  PlainSession(Server::Impl& server, tcp::socket&& socket, std::unique_ptr<Slot> slot)
-      : HttpSession(server, std::move(slot)), stream_(std::move(socket)) {}
-  void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
-  }
-  beast::tcp_stream& stream() { return stream_; }
-  beast::tcp_stream release_stream() { return std::move(stream_); }
-  void shutdown() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (ec) return;
-    stream_.expires_after(kLinger);
-    drain(0);
-  }
-
- private:
-  friend class HttpSession<PlainSession>;
-  // Reads and drops until the client closes, kLinger passes or kLingerBytes arrive; then the session
-  // ends and closes the socket.
-  void drain(std::size_t dropped) {
-    auto sink = std::make_shared<std::array<char, 16 * 1024>>();
-    stream_.async_read_some(net::buffer(*sink), [self = shared_from_this(), sink, dropped](beast::error_code ec,
-                                                                                             std::size_t n) {
-      if (!ec && dropped + n < kLingerBytes) self->drain(dropped + n);
-    });
-  }
-  beast::tcp_stream stream_;
-};
-
-class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_from_this<TlsSession> {
- public:
-  using StreamType = beast::ssl_stream<beast::tcp_stream>;
-  TlsSession(Server::Impl& server, tcp::socket&& socket, ssl::context& ctx, std::unique_ptr<Slot> slot)
-      : HttpSession(server, std::move(slot)), stream_(std::move(socket), ctx) {}
-  void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      beast::get_lowest_layer(self->stream_).expires_after(kIdle);
-      self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
-        if (!ec) self->read();
-      });
-    });
-  }
-  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
-  beast::ssl_stream<beast::tcp_stream> release_stream() { return std::move(stream_); }
-  void shutdown() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
-    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
-  }
-
- private:
-  friend class HttpSession<TlsSession>;
-  beast::ssl_stream<beast::tcp_stream> stream_;
 };
 
 // Refuses a connection past the limits: 429 on plain HTTP, a bare close under TLS (no handshake to
@@ -802,7 +772,7 @@ void refuse(tcp::socket socket, bool tls, const std::string& why) {
     if (ec) return;
     s->socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return;
-    // A lingering close, as in PlainSession: the request the client sent is read and dropped, so the
+    // A lingering close, as in HttpSession::shutdown: the request the client sent is read and dropped, so the
     // close does not reset the connection before the client has read the 429.
     auto sink = std::make_shared<std::array<char, 4096>>();
     s->async_read_some(net::buffer(*sink), [s, sink](beast::error_code, std::size_t) {});
@@ -852,11 +822,8 @@ void Server::Impl::on_connection(tcp::socket socket) {
   // to 40 ms (bench_fix's trade to viewer p99 was about 40 ms even at window 1).
   socket.set_option(tcp::no_delay(true), ec);
   auto slot = std::make_unique<Slot>(*this, address);
-  if (tls) {
-    std::make_shared<TlsSession>(*this, std::move(socket), *tls, std::move(slot))->run();
-  } else {
-    std::make_shared<PlainSession>(*this, std::move(socket), std::move(slot))->run();
-  }
+  Transport stream = tls ? Transport(std::move(socket), *tls) : Transport(std::move(socket));
+  std::make_shared<HttpSession>(*this, std::move(stream), std::move(slot))->run();
 }
 
 // ---------------------------------------------------------------------------------------------------
