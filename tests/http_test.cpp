@@ -21,6 +21,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -1048,7 +1049,8 @@ TEST_CASE("console: bad requests and limits", "[http]") {
   }
 }
 
-TEST_CASE("console: HTTPS with a certificate, plain HTTP only on loopback", "[http]") {
+TEST_CASE("console: HTTPS with a certificate (requests on a kept connection, the live feed), plain HTTP only on loopback",
+          "[http]") {
   const crix::test::ScratchDir dir("crix-http-tls");
   const std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
   const crix::test::RunResult made =
@@ -1089,7 +1091,40 @@ TEST_CASE("console: HTTPS with a certificate, plain HTTP only on loopback", "[ht
     const Reply r = exchange(stream, bhttp::verb::post, "/api/v1/login",
                              Json{{"user", "miit"}, {"password", "miit-sample"}}.dump(), {});
     CHECK(r.status == 200);
-    CHECK(r.headers.at("Set-Cookie").find("; Secure") != std::string::npos);
+    const std::string set_cookie = r.headers.at("Set-Cookie");
+    CHECK(set_cookie.find("; Secure") != std::string::npos);
+    // The connection is kept: a second request on it, with the session's cookie.
+    const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+    const Reply me = exchange(stream, bhttp::verb::get, "/api/v1/me", "", {{"Cookie", cookie}});
+    CHECK(me.status == 200);
+    CHECK(me.json()["role"] == "regulator");
+  }
+  {
+    // The live feed over TLS: the snapshot, an update, and the closing handshake, which ends with the
+    // server's TLS close; the server then unsubscribes.
+    net::io_context ioc;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.set_verify_mode(ssl::verify_none);
+    websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(ioc, ctx);
+    beast::get_lowest_layer(ws).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+    ws.next_layer().handshake(ssl::stream_base::client);
+    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+      req.set(bhttp::field::authorization, "Bearer crix-sample-operator-token");
+    }));
+    ws.handshake("127.0.0.1", "/api/v1/feed");
+    beast::flat_buffer b;
+    ws.read(b);
+    CHECK(Json::parse(beast::buffers_to_string(b.data()))["type"] == "snapshot");
+    REQUIRE(eventually([&] { return link.subscribers() == 1; }));
+    link.publish({{42, "trade", Json{{"type", "trade"}, {"seq", 42}}.dump()}});
+    b.clear();
+    ws.read(b);
+    CHECK(Json::parse(beast::buffers_to_string(b.data())) ==
+          Json{{"type", "updates"}, {"events", Json::array({Json{{"type", "trade"}, {"seq", 42}}})}});
+    beast::error_code ec;
+    ws.close(websocket::close_code::normal, ec);
+    CHECK((!ec || ec == ssl::error::stream_truncated));
+    CHECK(eventually([&] { return link.subscribers() == 0; }));
   }
   {
     // TLS 1.1 is refused.

@@ -60,6 +60,8 @@ class Exchange {
     return r;
   }
 
+  std::uint16_t http_port() const { return http_port_; }
+
   // `crix admin` against this crixd's console; `token` "" sends none.
   RunResult admin(const std::vector<std::string>& args, const std::string& token = "crix-sample-operator-token") {
     std::vector<std::string> argv = {CRIX_BIN, "admin", "--url", "http://127.0.0.1:" + std::to_string(http_port_)};
@@ -484,6 +486,12 @@ TEST_CASE("crix admin halts and resumes an instrument and suspends a participant
   REQUIRE(x.admin({"reinstate", kSeller}).exit_code == 0);
   CHECK(x.order(kSeller, {"orders"}).exit_code == 0);
   CHECK(x.admin({"revoke", "x"}).exit_code == 2);
+  // https:// to a console that serves plain HTTP: the message says which scheme to use.
+  const std::string address = "127.0.0.1:" + std::to_string(x.http_port());
+  const RunResult tls = crix::test::run({CRIX_BIN, "admin", "--url", "https://" + address, "instruments"});
+  CHECK(tls.exit_code == 1);
+  CHECK(tls.err.find("crix admin: the TLS handshake with " + address + " failed: ") != std::string::npos);
+  CHECK(tls.err.find(": if its console serves plain HTTP, use http://" + address) != std::string::npos);
 }
 
 TEST_CASE("crix admin announces, lists and cancels an auction through crixd's console, journaled with the token's "

@@ -313,6 +313,58 @@ TEST_CASE("crixd with fix_tls_client_ca: a client without a certificate, or with
   CHECK(crixd.stop(SIGTERM) == 0);
 }
 
+TEST_CASE("crixd's console over HTTPS: crix admin --ca trusts the exchange's certificate, and says what is wrong "
+          "with another CA, another host name or the wrong scheme",
+          "[tls]") {
+  const ScratchDir dir;
+  const Certificates certs = make_certificates(dir);
+  const std::string market = market_with(dir, "");
+  {
+    std::ifstream in(market);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string commented = "# tls_cert = \"console-cert.pem\"\n# tls_key = \"console-key.pem\"\n";
+    const std::size_t at = text.find(commented);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, commented.size(), "tls_cert = \"server.pem\"\ntls_key = \"server.key\"\n");
+    std::ofstream(market) << text;
+  }
+  const std::uint16_t port = free_port(), http_port = free_port();
+  const std::string address = "127.0.0.1:" + std::to_string(http_port);
+  // On every address (HTTPS may leave loopback), so that 127.0.0.2 reaches it too.
+  Crixd crixd(dir, market, port, {"--http", "0.0.0.0:" + std::to_string(http_port)});
+  REQUIRE(crixd.listening(port));
+  const auto admin = [&](const std::string& url, const std::vector<std::string>& more) {
+    std::vector<std::string> argv = {CRIX_BIN, "admin", "--url", url};
+    argv.insert(argv.end(), more.begin(), more.end());
+    argv.push_back("instruments");
+    return run(argv, {std::nullopt, {"CRIX_TOKEN=crix-sample-operator-token"}});
+  };
+  // The exchange's certificate names 127.0.0.1 and localhost, signed by the CA given with --ca.
+  for (const std::string host : {"127.0.0.1", "localhost"}) {
+    const RunResult ok = admin("https://" + host + ":" + std::to_string(http_port), {"--ca", certs.ca});
+    INFO(ok.out << ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("STEEL-IRON") != std::string::npos);
+  }
+  const RunResult untrusted = admin("https://" + address, {"--ca", dir.file("other-ca.pem")});
+  CHECK(untrusted.exit_code == 1);
+  CHECK(untrusted.err.find("crix admin: the TLS handshake with " + address +
+                           " failed: certificate verify failed: the console's certificate is not signed by a CA this "
+                           "command trusts (give the CA with --ca FILE), or does not name 127.0.0.1") !=
+        std::string::npos);
+  // The certificate does not name 127.0.0.2 (also loopback, also this crixd).
+  const RunResult stranger = admin("https://127.0.0.2:" + std::to_string(http_port), {"--ca", certs.ca});
+  CHECK(stranger.exit_code == 1);
+  CHECK(stranger.err.find("certificate verify failed: the console's certificate is not signed by a CA this command "
+                          "trusts (give the CA with --ca FILE), or does not name 127.0.0.2") != std::string::npos);
+  // Plain HTTP to the HTTPS console: crixd drops the connection; the message says which scheme to try.
+  const RunResult plain = admin("http://" + address, {});
+  CHECK(plain.exit_code == 1);
+  CHECK(plain.err.find("crix admin: crixd at http://" + address + " closed the connection without an answer: if its "
+                       "console serves HTTPS, use https://" + address) != std::string::npos);
+  CHECK(crixd.stop(SIGTERM) == 0);
+}
+
 TEST_CASE("crixd refuses plain FIX on a host that is not a loopback address unless fix_plain_on_network = true",
           "[tls]") {
   const ScratchDir dir;

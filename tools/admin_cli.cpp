@@ -85,15 +85,55 @@ struct Answer {
   std::string body;
 };
 
+// A failure whose message says what went wrong and what to do: printed after "crix admin: " as it is.
+struct Told : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string address(const Url& u) {
+  return (u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host) + ":" + u.port;
+}
+
+// A connection crixd closed before it answered: on plain HTTP, its console serving HTTPS (the handshake
+// it expected failed on the request's bytes).
+bool closed_unanswered(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe;
+}
+
 template <class Stream>
-Answer exchange(Stream& stream, http::request<http::string_body>& request) {
-  http::write(stream, request);
+Answer exchange(Stream& stream, http::request<http::string_body>& request, const Url& url) {
+  beast::error_code ec;
+  http::write(stream, request, ec);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(std::uint64_t{1} << 32);  // whole CSV exports
-  http::read(stream, buffer, parser);
+  if (!ec) http::read(stream, buffer, parser, ec);
+  if (ec && !url.tls && closed_unanswered(ec)) {
+    throw Told("crixd at http://" + address(url) + " closed the connection without an answer: if its console serves "
+               "HTTPS, use https://" + address(url));
+  }
+  if (ec) throw beast::system_error(ec);
   const auto& response = parser.get();
   return Answer{response.result_int(), std::string(response[http::field::content_type]), response.body()};
+}
+
+// The TLS handshake, its failure told with what to do.
+void handshake(beast::ssl_stream<beast::tcp_stream>& stream, const Url& url) {
+  beast::error_code ec;
+  stream.handshake(asio::ssl::stream_base::client, ec);
+  if (!ec) return;
+  std::string reason = ec.message();
+  reason = reason.substr(0, reason.find(" ("));  // OpenSSL's reason, without Asio's "(library, function)"
+  std::string told = "the TLS handshake with " + address(url) + " failed: " + reason;
+  if (reason.find("certificate verify failed") != std::string::npos) {
+    told += ": the console's certificate is not signed by a CA this command trusts (give the CA with --ca FILE), "
+            "or does not name " + url.host;
+  } else if (reason.find("wrong version number") != std::string::npos ||
+             reason.find("packet length too long") != std::string::npos) {
+    told += ": if its console serves plain HTTP, use http://" + address(url);
+  }
+  throw Told(told);
 }
 
 Answer send(const AdminOptions& o, const Url& url, http::verb method, const std::string& target,
@@ -116,7 +156,7 @@ Answer send(const AdminOptions& o, const Url& url, http::verb method, const std:
     beast::tcp_stream stream(io);
     stream.expires_after(kTimeout);
     stream.connect(endpoints);
-    Answer a = exchange(stream, request);
+    Answer a = exchange(stream, request, url);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     return a;
@@ -136,8 +176,8 @@ Answer send(const AdminOptions& o, const Url& url, http::verb method, const std:
   stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
   beast::get_lowest_layer(stream).expires_after(kTimeout);
   beast::get_lowest_layer(stream).connect(endpoints);
-  stream.handshake(asio::ssl::stream_base::client);
-  Answer a = exchange(stream, request);
+  handshake(stream, url);
+  Answer a = exchange(stream, request, url);
   beast::error_code ignored;
   stream.shutdown(ignored);
   return a;
@@ -341,6 +381,9 @@ int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
   try {
     a = send(o, *url, action ? http::verb::post : http::verb::get, target, action ? body.dump() : "",
              o.csv ? "text/csv" : "application/json");
+  } catch (const Told& e) {
+    err << "crix admin: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     err << "crix admin: cannot reach crixd at " << o.url << ": " << e.what()
         << " (is crixd running with --http on that address?)\n";
