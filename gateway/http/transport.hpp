@@ -42,7 +42,6 @@ namespace crix::http {
 template <class... Args>
 class Completion {
  public:
-  Completion() = default;
   template <class Handler, class = std::enable_if_t<!std::is_same_v<std::decay_t<Handler>, Completion>>>
   explicit Completion(Handler&& handler)
       : continuation_(is_continuation(handler)),
@@ -56,7 +55,7 @@ class Completion {
   // Asio's hook, answered as the handler answered it: Beast marks the steps of its operations as
   // continuations, which Asio schedules without waking the io_context's reactor. Without it crixd's
   // processor per order with 20 feed viewers was 1.05x that of the server before Transport, with it
-  // 1.005x (bench/RESULTS.md, CI time, 2026-12-07 15:05).
+  // 1.005x (bench/RESULTS.md, CI time, 2026-12-07, 15:00-15:08 UTC).
   friend bool asio_handler_is_continuation(Completion* c) { return c->continuation_; }
 
  private:
