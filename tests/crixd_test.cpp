@@ -829,6 +829,12 @@ std::string demo_password(const std::string& participant) {
   return p;
 }
 
+// The end of what crixd wrote to stderr, for a failure's message: its log says what it was doing.
+std::string log_tail(const crix::test::CrixdProcess& crixd) {
+  const std::string all = crixd.errors();
+  return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
+}
+
 // crixd still runs, and a participant logs on, sells and sees its order accepted and filled by a buyer.
 void check_still_trading(Running& exchange, const std::string& tag) {
   REQUIRE(exchange.crixd.cpu_seconds() >= 0);
@@ -837,7 +843,9 @@ void check_still_trading(Running& exchange, const std::string& tag) {
   Client buyer(exchange.port, "TJ-BOHAI-STEEL", demo_password("TJ-BOHAI-STEEL"));
   REQUIRE(buyer.fix().wait_logged_on(5000));
   REQUIRE(seller.fix().send(order(tag + "-s", '2', "HB-BF-450", 1000, 58000)));
-  REQUIRE(seller.wait([&](const Received& c) { return c.has(tag + "-s", '0'); }));
+  if (!seller.wait([&](const Received& c) { return c.has(tag + "-s", '0'); })) {
+    FAIL("the seller's order " << tag << "-s was not acknowledged; crixd's stderr ends:\n" << log_tail(exchange.crixd));
+  }
   REQUIRE(buyer.fix().send(order(tag + "-b", '1', "TJ-NEW-BF-2500", 1000, 58000)));
   REQUIRE(buyer.wait([&](const Received& c) { return c.has(tag + "-b", 'F'); }));
 }
@@ -1347,7 +1355,9 @@ TEST_CASE("crixd: a client that stops reading is dropped and the other sessions 
   for (int i = 0; i < 20; ++i) {
     const std::string cl = "s" + std::to_string(i);
     REQUIRE(seller.fix().send(order(cl, '2', "HB-BF-450", 1000, 60000)));
-    REQUIRE(seller.wait([&](const Received& c) { return c.has(cl, '0'); }, 30'000));
+    if (!seller.wait([&](const Received& c) { return c.has(cl, '0'); }, 30'000)) {
+      FAIL("order " << cl << " was not acknowledged in 30 s; crixd's stderr ends:\n" << log_tail(crixd));
+    }
     std::this_thread::sleep_for(20ms);
   }
   writer.join();
