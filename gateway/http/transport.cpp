@@ -34,7 +34,6 @@ Transport::Transport(tcp::socket&& socket, ssl::context& tls)
     : executor_(socket.get_executor()), stream_(std::make_unique<Stream>(std::move(socket), tls)) {}
 
 Transport::Transport(Transport&&) noexcept = default;
-Transport& Transport::operator=(Transport&&) noexcept = default;
 Transport::~Transport() = default;
 
 bool Transport::tls() const { return stream_->secure.has_value(); }
@@ -79,15 +78,6 @@ void Transport::async_teardown(beast::role_type role, Ended done) {
     async_teardown(role, *stream_->secure, std::move(done));
   } else {
     async_teardown(role, *stream_->plain, std::move(done));
-  }
-}
-
-void Transport::teardown(beast::role_type role, beast::error_code& ec) {
-  using beast::websocket::teardown;
-  if (stream_->secure) {
-    teardown(role, *stream_->secure, ec);
-  } else {
-    teardown(role, *stream_->plain, ec);
   }
 }
 

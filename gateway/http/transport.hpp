@@ -105,7 +105,6 @@ class Transport {
   explicit Transport(boost::asio::ip::tcp::socket&& socket);
   Transport(boost::asio::ip::tcp::socket&& socket, boost::asio::ssl::context& tls);
   Transport(Transport&&) noexcept;
-  Transport& operator=(Transport&&) noexcept;
   ~Transport();
 
   executor_type get_executor() const noexcept { return executor_; }
@@ -130,7 +129,6 @@ class Transport {
   void async_shutdown(Ended done);
   // WebSocket's closing handshake's last step (Beast's teardown for the stream under it).
   void async_teardown(boost::beast::role_type role, Ended done);
-  void teardown(boost::beast::role_type role, boost::beast::error_code& ec);
 
   // The timeout of the operations that follow (beast::tcp_stream's, under TLS too).
   void expires_after(std::chrono::steady_clock::duration d);
@@ -162,7 +160,6 @@ template <class Handler>
 void async_teardown(boost::beast::role_type role, Transport& t, Handler&& handler) {
   t.async_teardown(role, Transport::Ended(std::forward<Handler>(handler)));
 }
-inline void teardown(boost::beast::role_type role, Transport& t, boost::beast::error_code& ec) { t.teardown(role, ec); }
 inline void beast_close_socket(Transport& t) { t.close(); }
 
 }  // namespace crix::http
