@@ -88,27 +88,27 @@ Certificates make_certificates(const ScratchDir& dir) {
   return c;
 }
 
+// Replaces the first `text` in the market file at `path` with `with`; the text must be there.
+void rewrite(const std::string& path, const std::string& text, const std::string& with) {
+  std::ifstream in(path);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t at = all.find(text);
+  REQUIRE(at != std::string::npos);
+  all.replace(at, text.size(), with);
+  std::ofstream(path) << all;
+}
+
 // The all-day market with `keys` (TOML lines) at the top of its [exchange] table.
 std::string market_with(const ScratchDir& dir, const std::string& keys) {
   const std::string path = crix::test::all_day_market(dir);
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::size_t at = text.find("[exchange]\n");
-  REQUIRE(at != std::string::npos);
-  text.insert(at + std::string("[exchange]\n").size(), keys);
-  std::ofstream(path) << text;
+  rewrite(path, "[exchange]\n", "[exchange]\n" + keys);
   return path;
 }
 
 // Adds `tls_subject = "<subject>"` to participant `id`'s table of the market file at `path`.
 void bind_subject(const std::string& path, const std::string& id, const std::string& subject) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string line = "id = \"" + id + "\"\n";
-  const std::size_t at = text.find(line);
-  REQUIRE(at != std::string::npos);
-  text.insert(at + line.size(), "tls_subject = \"" + subject + "\"\n");
-  std::ofstream(path) << text;
+  rewrite(path, line, line + "tls_subject = \"" + subject + "\"\n");
 }
 
 const std::string kTlsKeys = "fix_tls_certificate = \"server.pem\"\nfix_tls_key = \"server.key\"\n";
@@ -319,15 +319,8 @@ TEST_CASE("crixd's console over HTTPS: crix admin --ca trusts the exchange's cer
   const ScratchDir dir;
   const Certificates certs = make_certificates(dir);
   const std::string market = market_with(dir, "");
-  {
-    std::ifstream in(market);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string commented = "# tls_cert = \"console-cert.pem\"\n# tls_key = \"console-key.pem\"\n";
-    const std::size_t at = text.find(commented);
-    REQUIRE(at != std::string::npos);
-    text.replace(at, commented.size(), "tls_cert = \"server.pem\"\ntls_key = \"server.key\"\n");
-    std::ofstream(market) << text;
-  }
+  rewrite(market, "# tls_cert = \"console-cert.pem\"\n# tls_key = \"console-key.pem\"\n",
+          "tls_cert = \"server.pem\"\ntls_key = \"server.key\"\n");
   const std::uint16_t port = free_port(), http_port = free_port();
   const std::string address = "127.0.0.1:" + std::to_string(http_port);
   // On every address (HTTPS may leave loopback), so that 127.0.0.2 reaches it too.
