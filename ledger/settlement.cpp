@@ -250,13 +250,24 @@ OpenLedger open_ledger(const std::string& path, const engine::Market& market, co
     const std::vector<engine::Command> tail = reader.journal(last, 1);
     if (!tail.empty()) out.last_ts = tail.front().ts;
   }
-  // The market file's participant statuses, as journaled operator commands.
+  // The market file's participant statuses, as journaled operator commands: a status the file
+  // changed since it was last accepted. A status the file kept stays as the journal left it: an
+  // operator's suspension or reinstatement (crix admin) lasts until the operator or the file changes it.
   const engine::Timestamp now = open.now.v != 0 ? open.now : system_now();
+  const std::optional<std::vector<engine::ParticipantStatus>>& before_statuses = out.writer->accepted_statuses();
   for (std::uint32_t i = 0; i < market.participants.size(); ++i) {
     const engine::Participant& p = market.participants[i];
     const bool suspend = p.status == engine::ParticipantStatus::kSuspended;
     const engine::ParticipantId id(i);
     if (out.exchange->suspended(id) == suspend) continue;
+    const bool file_changed = !before_statuses || i >= before_statuses->size() || (*before_statuses)[i] != p.status;
+    if (!file_changed) {
+      out.notes.push_back("participant " + p.id + (suspend ? " stays active" : " stays suspended") +
+                          " as an operator's journaled command left it, though the market file says status = \"" +
+                          (suspend ? "suspended" : "active") + "\" (unchanged since the file was last accepted): " +
+                          (suspend ? "crix admin suspend " : "crix admin reinstate ") + p.id + " changes it");
+      continue;
+    }
     engine::Command c;
     c.type = suspend ? engine::CommandType::kSuspend : engine::CommandType::kReinstate;
     c.participant = id;

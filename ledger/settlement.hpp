@@ -93,9 +93,12 @@ struct OpenOptions {
 
 // Opens (or creates) the ledger at `path` for `market` (writer options: WriterOptions::market names
 // the market file), replays its journal, then makes the exchange agree with the market file where a
-// journaled command can: a participant whose configured status differs from the replayed one is
-// suspended or reinstated by a journaled kSuspend / kReinstate (its orders canceled), so that the next
-// replay is exact. Then the market file is accepted (Writer::accept_market).
+// journaled command can: a participant whose status the market file changed since it was last
+// accepted (Writer::accepted_statuses; every participant on a ledger from before that was recorded),
+// and which differs from the replayed one, is suspended or reinstated by a journaled kSuspend /
+// kReinstate (its orders canceled), so that the next replay is exact. A status the file did not change
+// stays as the journal left it (an operator's suspension survives a restart), with a note. Then the
+// market file is accepted (Writer::accept_market).
 // Throws Error as Writer does (kIncompatible names the entry and field of the market that differs
 // from the ledger's registration, and the market file the ledger was made with), and Error(kCorrupt)
 // when the replay does not reproduce the stored trades (the message says where) or the stored trades

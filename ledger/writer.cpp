@@ -272,6 +272,9 @@ struct Writer::Impl {
   bool legacy = false;  // written before participants, instruments ... were registered
   std::optional<MarketSource> accepted;  // the market file recorded, if any
   bool accepted_at_creation = false;     // recorded when the ledger was created (no journal yet)
+  // The participants' statuses in the market file last accepted; none on a ledger from before they
+  // were recorded.
+  std::optional<std::vector<engine::ParticipantStatus>> file_statuses;
 
   // The configured registry, for registrations after the first start.
   std::vector<engine::Facility> configured_facilities;
@@ -866,6 +869,7 @@ struct Writer::Impl {
       accepted = options.market;
       accepted_at_creation = true;
     }
+    if (fresh) put_file_statuses(txn);
     statuses.clear();
     for (const engine::Participant& p : market.participants) statuses.push_back(p.status);
     if (legacy) return;
@@ -972,6 +976,7 @@ struct Writer::Impl {
       if (!options.market.path.empty() && accepted != options.market) {
         put_market_file(txn);
       }
+      if (file_statuses != configured_statuses()) put_file_statuses(txn);
     });
     if (legacy) {
       for (std::size_t i = 0; i < chosen.size() && i < statuses.size(); ++i) statuses[i] = chosen[i];
@@ -990,7 +995,41 @@ struct Writer::Impl {
         options.market.path + "\n" + options.market.sha256 + "\n" + std::to_string(work.last_seq.v);
     put(txn, dbi(Db::kMeta), detail::val(kMarketFileKey), detail::val(std::string_view(value)), 0, Db::kMeta, path);
   }
+  // meta "market-statuses": one letter per participant of the market file last accepted, A (active)
+  // or S (suspended). open_ledger acts on a status the file changed since, not on one an operator's
+  // journaled command changed since (settlement.hpp).
+  static constexpr std::string_view kFileStatusesKey = "market-statuses";
+  std::vector<engine::ParticipantStatus> configured_statuses() const {
+    std::vector<engine::ParticipantStatus> out;
+    for (const engine::Participant& p : configured_market.participants) out.push_back(p.status);
+    return out;
+  }
+  void put_file_statuses(MDB_txn* txn) {
+    std::string value;
+    for (const engine::ParticipantStatus s : configured_statuses()) {
+      value += s == engine::ParticipantStatus::kSuspended ? 'S' : 'A';
+    }
+    put(txn, dbi(Db::kMeta), detail::val(kFileStatusesKey), detail::val(std::string_view(value)), 0, Db::kMeta, path);
+    file_statuses = configured_statuses();
+  }
+  void read_file_statuses(MDB_txn* txn) {
+    MDB_val k = detail::val(kFileStatusesKey), d;
+    const int rc = mdb_get(txn, dbi(Db::kMeta), &k, &d);
+    if (rc == MDB_NOTFOUND) return;
+    detail::check(rc, "reading the market file's participant statuses in 'meta'", path);
+    const std::string_view text(static_cast<const char*>(d.mv_data), d.mv_size);
+    std::vector<engine::ParticipantStatus> out;
+    for (const char c : text) {
+      if (c != 'A' && c != 'S') {
+        throw Error(ErrorKind::kCorrupt, "ledger " + path + ": meta 'market-statuses' holds '" + std::string(1, c) +
+                                             "', not A or S: the ledger is damaged; restore it from a copy");
+      }
+      out.push_back(c == 'S' ? engine::ParticipantStatus::kSuspended : engine::ParticipantStatus::kActive);
+    }
+    file_statuses = std::move(out);
+  }
   void read_market_file(MDB_txn* txn) {
+    read_file_statuses(txn);
     MDB_val k = detail::val(kMarketFileKey), d;
     const int rc = mdb_get(txn, dbi(Db::kMeta), &k, &d);
     if (rc == MDB_NOTFOUND) return;
@@ -1424,6 +1463,9 @@ std::vector<ClientOrder> Writer::client_orders() const {
 const std::vector<engine::ParticipantStatus>& Writer::registered_statuses() const { return impl_->statuses; }
 bool Writer::participants_unregistered() const { return impl_->legacy; }
 const std::optional<MarketSource>& Writer::accepted_market() const { return impl_->accepted; }
+const std::optional<std::vector<engine::ParticipantStatus>>& Writer::accepted_statuses() const {
+  return impl_->file_statuses;
+}
 std::string Writer::market_note() const { return impl_->market_note(); }
 void Writer::accept_market(const std::vector<engine::ParticipantStatus>& statuses) {
   if (!impl_->stopped.empty()) {

@@ -231,12 +231,16 @@ class Writer {
   // The market file recorded when the ledger was created or a market file last accepted; none on a
   // ledger from before that was recorded.
   const std::optional<MarketSource>& accepted_market() const;
+  // Each participant's status in the market file last accepted (creation, accept_market()); none on
+  // a ledger from before they were recorded.
+  const std::optional<std::vector<engine::ParticipantStatus>>& accepted_statuses() const;
   // " (this ledger was made with market file P, sha256 X...; this run reads Q, sha256 Y...: ...)" when
   // the recorded market file differs from WriterOptions::market; else "".
   std::string market_note() const;
   // Records the market as accepted, in one transaction: the registrations still missing (participants
   // with `statuses`, one per configured participant, instruments, regions, calendar, rules), the
-  // holidays, and WriterOptions::market as the market file. Call once the journal replayed.
+  // holidays, WriterOptions::market as the market file and its participants' statuses (for
+  // accepted_statuses()). Call once the journal replayed.
   void accept_market(const std::vector<engine::ParticipantStatus>& statuses);
 
   // A reader on this writer's environment (one environment per file per process: see store.hpp).

@@ -40,11 +40,16 @@ class Exchange {
  public:
   explicit Exchange(const std::string& market_file = "") {
     market_ = market_file.empty() ? crix::test::all_day_market(dir_) : market_file;
-    crixd_ = std::make_unique<crix::test::CrixdProcess>(CRIXD_BIN, dir_, market_, dir_.file("crix.ledger"), port_, "os",
-                                                        std::vector<std::string>{"--http", "127.0.0.1:" + std::to_string(http_port_)});
-    REQUIRE(crixd_->listening(port_));
+    start();
   }
   ~Exchange() { crixd_->stop(SIGTERM); }
+
+  // Stops crixd (SIGTERM) and starts it again on the same ledger, market file and ports.
+  void restart() {
+    REQUIRE(crixd_->stop(SIGTERM) == 0);
+    crixd_.reset();
+    start();
+  }
 
   RunResult order(const std::string& who, const std::vector<std::string>& args, std::vector<std::string> env = {}) {
     std::vector<std::string> argv = {CRIX_BIN, "order", "--as", who, "--port", std::to_string(port_)};
@@ -90,6 +95,12 @@ class Exchange {
   std::uint16_t port() const { return port_; }
 
  private:
+  void start() {
+    crixd_ = std::make_unique<crix::test::CrixdProcess>(CRIXD_BIN, dir_, market_, dir_.file("crix.ledger"), port_, "os",
+                                                        std::vector<std::string>{"--http", "127.0.0.1:" + std::to_string(http_port_)});
+    REQUIRE(crixd_->listening(port_));
+  }
+
   crix::test::ScratchDir dir_{"order-cli"};
   std::string market_;
   std::uint16_t port_ = crix::test::free_port();
@@ -492,6 +503,34 @@ TEST_CASE("crix admin halts and resumes an instrument and suspends a participant
   CHECK(tls.exit_code == 1);
   CHECK(tls.err.find("crix admin: the TLS handshake with " + address + " failed: ") != std::string::npos);
   CHECK(tls.err.find(": if its console serves plain HTTP, use http://" + address) != std::string::npos);
+}
+
+TEST_CASE("crix admin's suspension of a participant lasts across crixd's restarts, and so does its reinstatement",
+          "[order][admin]") {
+  Exchange x;
+  REQUIRE(x.admin({"suspend", kSeller, "--reason", "filing withdrawn"}).exit_code == 0);
+  // The market file still says "active", as when it was accepted: the journaled suspension stands.
+  x.restart();
+  CHECK(x.log_with("stays suspended").find("participant " + kSeller +
+                                           " stays suspended as an operator's journaled command left it, though the "
+                                           "market file says status = \"active\"") != std::string::npos);
+  const RunResult away = x.order(kSeller, {"orders"});
+  CHECK(away.exit_code == 1);
+  CHECK(away.err.find("suspended") != std::string::npos);
+  const RunResult participants = x.admin({"participants"});
+  REQUIRE(participants.exit_code == 0);
+  CHECK(participants.out.find("\"suspended\"") != std::string::npos);
+
+  REQUIRE(x.admin({"reinstate", kSeller}).exit_code == 0);
+  x.restart();
+  CHECK(x.order(kSeller, {"orders"}).exit_code == 0);
+  // Neither start journaled a command of its own: the audit trail holds the operator's two.
+  const RunResult actions = x.admin({"actions"});
+  REQUIRE(actions.exit_code == 0);
+  CHECK(actions.out.find("\"command\": \"suspend\"") != std::string::npos);
+  CHECK(actions.out.find("\"command\": \"reinstate\"") != std::string::npos);
+  const std::string log = read_file(x.dir().file("logs/crixd.log"));
+  CHECK(log.find("as the market file says") == std::string::npos);
 }
 
 TEST_CASE("crix admin announces, lists and cancels an auction through crixd's console, journaled with the token's "
