@@ -76,9 +76,33 @@ class ZonedTime final : public spdlog::custom_flag_formatter {
   std::int32_t offset_minutes_;
 };
 
+// The & flag: the message as %v writes it, with control characters as \n, \r, \t or \xHH. A log
+// line is one line whatever a client or an operator put in the values it quotes (a ClOrdID, a symbol,
+// a reason): a newline there would forge a line of crixd's log.
+class OneLine final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    constexpr char kHex[] = "0123456789abcdef";
+    const char* const begin = msg.payload.data();
+    const char* const end = begin + msg.payload.size();
+    const char* plain = begin;  // the start of the bytes not written yet
+    for (const char* p = begin; p != end; ++p) {
+      const auto byte = static_cast<unsigned char>(*p);
+      if (byte >= 0x20 && byte != 0x7f) continue;
+      dest.append(plain, p);
+      const char escaped[] = {'\\', *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p == '\t' ? 't' : 'x', kHex[byte >> 4],
+                              kHex[byte & 0xf]};
+      dest.append(escaped, escaped + (escaped[1] == 'x' ? 4 : 2));
+      plain = p + 1;
+    }
+    dest.append(plain, end);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<OneLine>(); }
+};
+
 void log_in_zone(std::int32_t offset_minutes) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<ZonedTime>('*', offset_minutes).set_pattern("%* %^%l%$ %v");
+  formatter->add_flag<ZonedTime>('*', offset_minutes).add_flag<OneLine>('&').set_pattern("%* %^%l%$ %&");
   spdlog::default_logger()->set_formatter(std::move(formatter));
 }
 

@@ -320,12 +320,30 @@ std::string_view operator_verb(engine::CommandType type) {
 
 namespace {
 
-// `text` in double quotes, a quote or backslash inside escaped with a backslash.
+// `text` in double quotes, a quote or backslash inside escaped with a backslash, and control
+// characters as \n, \r, \t or \xHH: an operator's reason is one key=value of one log line and one
+// audit record, whatever it holds (a newline in it would forge a line of crixd's log).
 std::string quoted(const std::string& text) {
   std::string out = "\"";
   for (const char ch : text) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
+    const auto byte = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += ch;
+    }
   }
   return out + '"';
 }

@@ -996,6 +996,22 @@ TEST_CASE("crixd: a NewOrderSingle with an OrdType that is not a printable chara
   check_stops_cleanly(exchange.crixd);
 }
 
+TEST_CASE("crixd: a newline in a client's ClOrdID stays inside its log line, escaped", "[crixd][security]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  {
+    Client seller(exchange.port, "SD-JINAN-STEEL", demo_password("SD-JINAN-STEEL"));
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    // An order for a facility that is not the seller's: refused, and the refusal logged with its ClOrdID.
+    REQUIRE(seller.fix().send_raw("35=D|11=n1\n2026-12-08 01:00:00.000+08:00 info forged|1=HB-BF-450|55=STEEL-IRON|"
+                                  "54=2|60=20260101-00:00:00|38=1000|40=2|44=58000"));
+    REQUIRE(seller.wait([](const Received& c) { return !c.reports.empty(); }));
+  }
+  CHECK(exchange.crixd.logged("cl_ord_id=n1\\n2026-12-08 01:00:00.000+08:00 info forged symbol=STEEL-IRON"));
+  CHECK(exchange.crixd.errors().find("\n2026-12-08 01:00:00.000+08:00 info forged") == std::string::npos);
+  check_stops_cleanly(exchange.crixd);
+}
+
 namespace {
 
 // Every message of the dialect, both directions, with valid values; `p` names the participant.

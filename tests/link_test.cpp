@@ -302,7 +302,8 @@ TEST_CASE("link: the operator's name is journaled in the audit trail and survive
   {
     crix::gateway::Daemon daemon(market, options);
     daemon.start();
-    const ActionResult r = act(daemon.link(), halt(iron, true), "ops-carol", "a \"quoted\" reason");
+    // A reason with a quote, a newline and a control byte stays one key=value of one line.
+    const ActionResult r = act(daemon.link(), halt(iron, true), "ops-carol", "a \"quoted\" reason\nsecond line\x01");
     REQUIRE(r.ok);
     halt_seq = r.seq;
     daemon.stop();
@@ -318,7 +319,7 @@ TEST_CASE("link: the operator's name is journaled in the audit trail and survive
     CHECK(actions[0].seq.v == halt_seq);
     CHECK(actions[0].operator_name == "ops-carol");
     CHECK(actions[0].command == "halt");
-    CHECK(actions[0].arguments == "symbol=STEEL-IRON reason=\"a \\\"quoted\\\" reason\"");
+    CHECK(actions[0].arguments == "symbol=STEEL-IRON reason=\"a \\\"quoted\\\" reason\\nsecond line\\x01\"");
     CHECK(actions[0].result == "ok");
     CHECK(actions[0].ts.v > 0);
     CHECK(daemon.link().reader().count_operator_actions(crix::engine::Seq(0)) == 1);
