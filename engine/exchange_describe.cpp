@@ -67,6 +67,11 @@ std::string Exchange::describe(const Event& e) const {
       return account(e.side, e.account.v) + ": " + field_name(e.side, e.arg1) + " " + n(e.qty.v) + " -> " + n(e.arg2);
     case EventType::kRegistered:
       return account(e.side, e.account.v) + " registered";
+    case EventType::kInstrumentState:
+      return instrument + (e.arg1 == 1 ? " halted by the exchange" : " resumed: trading");
+    case EventType::kDayClosed:
+      return instrument + ": day closed, " + n(e.arg2) + " trades, " + tonnes(e.qty.v) + "; close and next reference " +
+             yuan(e.price.v) + " per t (was " + yuan(e.arg1) + ")";
     case EventType::kBlockProposed:
     case EventType::kBlockEnded: {
       const std::string other = e.maker_participant.v < mk.participants.size()

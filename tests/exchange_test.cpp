@@ -221,6 +221,8 @@ TEST_CASE("the close expires Day orders and the day's VWAP becomes the next refe
   CHECK(closes[iron.v].qty.v == 4000);
   CHECK(closes[iron.v].arg1 == 58000);
   CHECK(closes[iron.v].arg2 == 2);
+  CHECK(m.x.describe(closes[iron.v]) ==
+        "STEEL-IRON: day closed, 2 trades, 4000 t; close and next reference 592.50 yuan per t (was 580.00 yuan)");
   CHECK(m.x.reference_price(iron).v == 59250);
   CHECK(m.x.band_low(iron).v == 53325);
   CHECK(m.x.band_high(iron).v == 65175);

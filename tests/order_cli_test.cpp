@@ -464,11 +464,13 @@ TEST_CASE("crix admin halts and resumes an instrument and suspends a participant
   const RunResult halt = x.admin({"halt", "STEEL-IRON", "--reason", "checking a filing"});
   REQUIRE(halt.exit_code == 0);
   CHECK(halt.out.find("halt STEEL-IRON: done, seq ") == 0);
+  CHECK(x.log_with("STEEL-IRON halted by the exchange").find("STEEL-IRON halted by the exchange") != std::string::npos);
   const RunResult refused = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "1000", "580.00", "--id", "s-1"});
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("order (s-1) rejected: STEEL-IRON is halted by the exchange") != std::string::npos);
 
   REQUIRE(x.admin({"resume", "STEEL-IRON"}).exit_code == 0);
+  CHECK(x.log_with("STEEL-IRON resumed: trading").find("STEEL-IRON resumed: trading") != std::string::npos);
   REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "1000", "580.00", "--tif", "gtc", "--id", "s-2"}).exit_code == 0);
   const RunResult bought = x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "1000", "580.00", "--id", "b-1"});
   REQUIRE(bought.exit_code == 0);
@@ -508,7 +510,11 @@ TEST_CASE("crix admin halts and resumes an instrument and suspends a participant
 TEST_CASE("crix admin's suspension of a participant lasts across crixd's restarts, and so does its reinstatement",
           "[order][admin]") {
   Exchange x;
-  REQUIRE(x.admin({"suspend", kSeller, "--reason", "filing withdrawn"}).exit_code == 0);
+  // A newline in the reason stays inside its log line, escaped: it cannot forge a line of its own.
+  REQUIRE(x.admin({"suspend", kSeller, "--reason", "filing withdrawn\n2026-12-08 01:00:00.000 forged"}).exit_code == 0);
+  const std::string logged = x.log_with("command=suspend");
+  CHECK(logged.find("reason=\"filing withdrawn\\n2026-12-08 01:00:00.000 forged\"") != std::string::npos);
+  CHECK(logged.find("\n2026-12-08 01:00:00.000 forged") == std::string::npos);
   // The market file still says "active", as when it was accepted: the journaled suspension stands.
   x.restart();
   CHECK(x.log_with("stays suspended").find("participant " + kSeller +
