@@ -155,7 +155,8 @@ class BurstStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   std::string buffer_;
 };
 
-void setup_logging(const std::string& dir) {
+// false, having said why on stderr, when the log cannot be written in `dir`.
+bool setup_logging(const std::string& dir) {
   spdlog::init_thread_pool(kLogQueue, 1);
   std::vector<spdlog::sink_ptr> sinks;
   if (isatty(STDERR_FILENO)) {
@@ -164,8 +165,14 @@ void setup_logging(const std::string& dir) {
     sinks.push_back(std::make_shared<BurstStderrSink>(*spdlog::thread_pool()));
   }
   if (!dir.empty()) {
-    std::filesystem::create_directories(dir);
-    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(dir + "/crixd.log", 16 << 20, 5));
+    try {
+      std::filesystem::create_directories(dir);
+      sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(dir + "/crixd.log", 16 << 20, 5));
+    } catch (const std::exception& e) {  // std::filesystem::filesystem_error, spdlog::spdlog_ex
+      std::cerr << "crixd: cannot write the log in " << dir << " (" << e.what()
+                << "): give a directory this user may write with --log-dir DIR\n";
+      return false;
+    }
   }
   auto logger = std::make_shared<spdlog::async_logger>("crixd", sinks.begin(), sinks.end(), spdlog::thread_pool(),
                                                        spdlog::async_overflow_policy::block);
@@ -177,6 +184,7 @@ void setup_logging(const std::string& dir) {
   // logging thread: with the stderr line, 12% of the processor time of bench_fix and crixd together.
   spdlog::flush_on(spdlog::level::warn);
   spdlog::flush_every(std::chrono::seconds(1));
+  return true;
 }
 
 // Every line logged is written before main returns. spdlog::shutdown() drops the registry's loggers
@@ -264,15 +272,21 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  setup_logging(log_dir);
+  if (!setup_logging(log_dir)) return 1;
   const DrainLog drain_log;
   if (fix_log) options.fix_log_dir = log_dir + "/fix";
 
   const crix::config::LoadResult loaded = crix::config::load_market(market_file);
   if (!loaded.market) {
     for (const auto& e : loaded.errors) std::cerr << crix::config::format(e) << '\n';
-    spdlog::critical("{} is not a valid market ({} problems above): fix it, 'crix config check {}' lists them",
-                     market_file.string(), loaded.errors.size(), market_file.string());
+    const bool unread = loaded.errors.size() == 1 && loaded.errors.front().reason.rfind("cannot read", 0) == 0;
+    if (unread) {
+      spdlog::critical("cannot read the market file {}: give it with --market FILE", market_file.string());
+    } else {
+      spdlog::critical("{} is not a valid market ({} problem{} above): fix it, 'crix config check {}' lists them",
+                       market_file.string(), loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s",
+                       market_file.string());
+    }
     return 1;
   }
   log_in_zone(loaded.market->exchange.utc_offset_minutes);

@@ -259,6 +259,15 @@ Meta Reader::meta() const {
   return read_meta(s.txn(), *env_);
 }
 
+std::optional<MarketSource> Reader::market_file() const {
+  const ReadScope s(*env_);
+  MDB_val k = detail::val(kMarketFileKey), d;
+  const int rc = mdb_get(s.txn(), s.dbi(Db::kMeta), &k, &d);
+  if (rc == MDB_NOTFOUND) return std::nullopt;
+  detail::check(rc, "reading the market file's record in 'meta'", env_->path());
+  return decode_market_file(std::string_view(static_cast<const char*>(d.mv_data), d.mv_size)).source;
+}
+
 engine::RegistryCounts Reader::registered_at_creation() const {
   const ReadScope s(*env_);
   engine::RegistryCounts out;

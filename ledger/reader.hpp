@@ -151,6 +151,9 @@ class Reader {
 
   Meta meta() const;
   Summary summary() const;
+  // The market file the ledger was made with or last started with (meta "market-file"); none on a
+  // ledger from before that was recorded.
+  std::optional<MarketSource> market_file() const;
 
   std::optional<Trade> trade(engine::TradeId id) const;
   std::vector<Trade> trades(const Page& page = {}) const;  // the whole chain

@@ -495,4 +495,18 @@ Meta decode(const MetaRecord& r) {
   return m;
 }
 
+std::string encode_market_file(const MarketSource& source, std::uint64_t last_seq) {
+  return source.path + "\n" + source.sha256 + "\n" + std::to_string(last_seq);
+}
+
+MarketFileRecord decode_market_file(std::string_view text) {
+  const std::size_t nl = text.find('\n');
+  const std::size_t nl2 = nl == std::string_view::npos ? nl : text.find('\n', nl + 1);
+  MarketFileRecord out;
+  out.source.path = std::string(text.substr(0, nl));
+  if (nl != std::string_view::npos) out.source.sha256 = std::string(text.substr(nl + 1, nl2 - nl - 1));
+  out.at_creation = nl2 != std::string_view::npos && text.substr(nl2 + 1) == "0";
+  return out;
+}
+
 }  // namespace crix::ledger

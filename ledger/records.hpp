@@ -577,4 +577,20 @@ DailyStats decode(const DailyRecord& record);  // close is left 0: it needs the 
 MetaRecord encode(const Meta& meta);
 Meta decode(const MetaRecord& record);  // also checks the magic
 
+// The market file a ledger was opened with: its path and the SHA-256 of its bytes (market_source()).
+struct MarketSource {
+  std::string path;
+  std::string sha256;  // hex
+  friend bool operator==(const MarketSource&, const MarketSource&) = default;
+};
+// meta "market-file", "<path>\n<sha256 hex>\n<last seq then>": the market file last accepted and
+// whether that was at the ledger's creation (seq 0).
+struct MarketFileRecord {
+  MarketSource source;
+  bool at_creation = false;
+};
+inline constexpr std::string_view kMarketFileKey = "market-file";
+std::string encode_market_file(const MarketSource& source, std::uint64_t last_seq);
+MarketFileRecord decode_market_file(std::string_view text);
+
 }  // namespace crix::ledger

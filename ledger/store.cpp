@@ -7,7 +7,7 @@ namespace crix::ledger::detail {
 
 void fail(int rc, std::string_view what, const std::string& path) {
   ErrorKind kind = ErrorKind::kStorage;
-  std::string_view advice = "see the LMDB documentation for this code";
+  std::string advice = "see the LMDB documentation for this code";
   switch (rc) {
     case ENOENT:
       kind = ErrorKind::kNotFound;
@@ -21,6 +21,10 @@ void fail(int rc, std::string_view what, const std::string& path) {
       advice =
           "this user may not access it: fix the permissions of the file and its directory, or give another "
           "path";
+      break;
+    case EISDIR:
+      kind = ErrorKind::kNotFound;
+      advice = "the ledger is one file, not a directory: give the file's path (e.g. " + path + "/crix.ledger)";
       break;
     case EROFS:
       kind = ErrorKind::kPermission;

@@ -91,6 +91,9 @@ void put(MDB_txn* txn, MDB_dbi dbi, MDB_val key, MDB_val data, unsigned flags, D
 class WriterLock {
  public:
   explicit WriterLock(const std::string& ledger) : path_(ledger + "-writer") {
+    // Before any file is made beside it: a directory given as the ledger is refused with nothing left.
+    struct stat st {};
+    if (::stat(ledger.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) detail::fail(EISDIR, "opening for writing", ledger);
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) detail::fail(errno, "creating the writer lock file " + path_, ledger);
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
@@ -988,11 +991,9 @@ struct Writer::Impl {
     }
   }
 
-  // meta "market-file": "<path>\n<sha256 hex>\n<last seq then>" of the market file last accepted.
-  static constexpr std::string_view kMarketFileKey = "market-file";
+  // meta "market-file" (records.hpp): the market file last accepted.
   void put_market_file(MDB_txn* txn) {
-    const std::string value =
-        options.market.path + "\n" + options.market.sha256 + "\n" + std::to_string(work.last_seq.v);
+    const std::string value = encode_market_file(options.market, work.last_seq.v);
     put(txn, dbi(Db::kMeta), detail::val(kMarketFileKey), detail::val(std::string_view(value)), 0, Db::kMeta, path);
   }
   // meta "market-statuses": one letter per participant of the market file last accepted, A (active)
@@ -1034,11 +1035,9 @@ struct Writer::Impl {
     const int rc = mdb_get(txn, dbi(Db::kMeta), &k, &d);
     if (rc == MDB_NOTFOUND) return;
     detail::check(rc, "reading the market file's record in 'meta'", path);
-    const std::string text(static_cast<const char*>(d.mv_data), d.mv_size);
-    const std::size_t nl = text.find('\n');
-    const std::size_t nl2 = nl == std::string::npos ? nl : text.find('\n', nl + 1);
-    accepted = MarketSource{text.substr(0, nl), nl == std::string::npos ? "" : text.substr(nl + 1, nl2 - nl - 1)};
-    accepted_at_creation = nl2 != std::string::npos && text.substr(nl2 + 1) == "0";
+    const MarketFileRecord record = decode_market_file(std::string_view(static_cast<const char*>(d.mv_data), d.mv_size));
+    accepted = record.source;
+    accepted_at_creation = record.at_creation;
   }
 
   // ---- one batch

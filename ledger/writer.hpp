@@ -79,12 +79,6 @@ class Env;
 }
 class Reader;
 
-// The market file a ledger was opened with: its path and the SHA-256 of its bytes (market_source()).
-struct MarketSource {
-  std::string path;
-  std::string sha256;  // hex
-  friend bool operator==(const MarketSource&, const MarketSource&) = default;
-};
 // Reads `path` and hashes it (the path made absolute); throws Error(kNotFound / kPermission) when it cannot be read.
 MarketSource market_source(const std::string& path);
 

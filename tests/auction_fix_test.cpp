@@ -101,7 +101,8 @@ std::vector<std::pair<std::int64_t, std::int64_t>> ranking(Client& c, const std:
 struct Running : crix::test::SampleCrixd {
   explicit Running(int seconds) : SampleCrixd(CRIXD_BIN, CRIX_BIN, "auction-fix") {
     const crix::test::RunResult r = crix::test::run(
-        {crix_bin, "operator", ledger, "--market", market, "auction-announce", kAuction, "now", "+" + std::to_string(seconds)});
+        {crix_bin, "operator", ledger, "--create", "--market", market, "auction-announce", kAuction, "now",
+         "+" + std::to_string(seconds)});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Matchers::Contains("auction AU-HB-450 (STEEL-IRON): announced"));

@@ -60,7 +60,7 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
       {crix, {"ledger", "report"}, {"LEDGER", "DAY", "--json", "--csv"}},
       {crix, {"ledger", "backup"}, {"LEDGER", "DEST"}},
       {crix, {"verify"}, {"LEDGER", "--head HASH", "--market FILE"}},
-      {crix, {"operator"}, {"LEDGER", "--market FILE", "revoke", "status", "amend", "register"}},
+      {crix, {"operator"}, {"LEDGER", "--market FILE", "--create", "revoke", "status", "amend", "register"}},
       {crix, {"operator", "L", "revoke"}, {"TRADE"}},
       {crix, {"operator", "L", "status"}, {"TRADE", "STATUS", "confirmed, shut or dismantled"}},
       {crix, {"operator", "L", "amend"}, {"KIND", "ID", "FIELD", "VALUE", "idle_years", "new_capacity"}},

@@ -33,6 +33,7 @@
 
 #include <lmdb.h>
 
+#include "config/market_config.hpp"
 #include "gateway/fix/fix_api.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/records.hpp"
@@ -427,7 +428,9 @@ TEST_CASE("crixd: start-up errors say what to do", "[crixd]") {
   // The same port, another ledger.
   Crixd same_port(dir, market, dir.file("other.ledger"), port);
   CHECK(same_port.stop(0) == 1);
-  CHECK_THAT(same_port.errors(), Catch::Matchers::Contains(std::to_string(port)));
+  CHECK_THAT(same_port.errors(), Catch::Matchers::Contains("FIX: cannot listen on port " + std::to_string(port) +
+                                                           " on 127.0.0.1 is in use: "));
+  CHECK_THAT(same_port.errors(), Catch::Matchers::Contains("choose another port (crixd --port PORT"));
   // The same ledger, another port.
   Crixd same_ledger(dir, market, ledger, free_port());
   CHECK(same_ledger.stop(0) == 1);
@@ -437,7 +440,30 @@ TEST_CASE("crixd: start-up errors say what to do", "[crixd]") {
   std::ofstream(dir.file("broken.toml")) << "[exchange]\nname = 5\n";
   Crixd broken(dir, dir.file("broken.toml"), ledger, port);
   CHECK(broken.stop(0) == 1);
-  CHECK_THAT(broken.errors(), Catch::Matchers::Contains("is not a valid market"));
+  CHECK_THAT(broken.errors(), Catch::Matchers::Contains("is not a valid market (11 problems above)"));
+  // A market file that is not there; a log directory that cannot be made; a directory as the ledger.
+  const auto refused = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {CRIXD_BIN, "--port", std::to_string(port), "--http", "127.0.0.1:0"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const crix::test::RunResult r = crix::test::run(argv);
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, !Catch::Matchers::Contains("terminate called"));
+    return r.err;
+  };
+  CHECK_THAT(refused({"--market", dir.file("missing.toml"), "--ledger", ledger, "--log-dir", dir.file("logs")}),
+             Catch::Matchers::Contains("cannot read the market file " + dir.file("missing.toml") +
+                                       ": give it with --market FILE"));
+  std::ofstream(dir.file("a-file")) << "not a directory\n";
+  CHECK_THAT(refused({"--market", market, "--ledger", ledger, "--log-dir", dir.file("a-file") + "/logs"}),
+             Catch::Matchers::Contains("crixd: cannot write the log in " + dir.file("a-file") + "/logs (") &&
+                 Catch::Matchers::Contains("): give a directory this user may write with --log-dir DIR"));
+  std::filesystem::create_directory(dir.file("a-directory"));
+  CHECK_THAT(refused({"--market", market, "--ledger", dir.file("a-directory"), "--log-dir", dir.file("logs")}),
+             Catch::Matchers::Contains("the ledger is one file, not a directory: give the file's path (e.g. " +
+                                       dir.file("a-directory") + "/crix.ledger)"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("a-directory") + "-writer"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("a-directory") + "-lock"));
   // Every time: the logging thread ends last, the refusal written. A stderr sink that owned spdlog's
   // thread pool made 4 of 40 refused starts abort (the pool destroyed on its own thread); 40 starts
   // here caught it in half the runs.
@@ -595,6 +621,19 @@ TEST_CASE("crixd: a participant suspended in the market file after it traded is 
   const crix::ledger::Reader reader(ledger);
   CHECK(reader.meta().trade_count == 1);
   CHECK(crix::ledger::verify(reader).ok());
+  // crix verify with another market file (the sample's sessions refuse the all-day trade) names the
+  // market file the ledger runs with.
+  const std::string sample = crix::config::sample_market_path().string();
+  const crix::test::RunResult other = crix::test::run({CRIX_BIN, "verify", ledger, "--market", sample});
+  INFO(other.err);
+  CHECK(other.exit_code == 1);
+  CHECK_THAT(other.err, Catch::Matchers::Contains("does not reproduce its trades"));
+  CHECK_THAT(other.err, Catch::Matchers::Contains("the ledger was last started with market file " +
+                                                  std::filesystem::absolute(market).lexically_normal().string()));
+  CHECK_THAT(other.err, Catch::Matchers::Contains("give --market " +
+                                                  std::filesystem::absolute(market).lexically_normal().string()));
+  const crix::test::RunResult same = crix::test::run({CRIX_BIN, "verify", ledger, "--market", market});
+  CHECK(same.exit_code == 0);
 }
 
 // Makes `ledger` look written by a build from before participants, instruments, regions, the

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -326,6 +327,14 @@ TEST_CASE("link: the operator's name is journaled in the audit trail and survive
     daemon.stop();
     REQUIRE(daemon.wait().empty());
   }
+  // A mistyped ledger path is refused: no new ledger journals the command.
+  const std::string typo = options.ledger_path + "x";
+  const auto missing = crix::test::run({CRIX_BIN, "operator", typo, "--market", market_file, "revoke", "1"});
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err == "crix operator: no ledger at " + typo +
+                           ": give the path of an existing ledger, or --create to make it (e.g. to announce an "
+                           "auction before crixd's first start)\n");
+  CHECK_FALSE(std::filesystem::exists(typo));
   // `crix operator` (offline) journals the OS user's name.
   const auto run = crix::test::run({CRIX_BIN, "operator", options.ledger_path, "--market", market_file, "amend",
                                     "facility", "HB-BF-450", "court_seized", "false"},

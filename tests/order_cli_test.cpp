@@ -539,6 +539,32 @@ TEST_CASE("crix admin's suspension of a participant lasts across crixd's restart
   CHECK(log.find("as the market file says") == std::string::npos);
 }
 
+TEST_CASE("crix admin: a token file's line end and spaces are not the token's, and a wrong or empty token says so",
+          "[order][admin]") {
+  Exchange x;
+  const std::string url = "http://127.0.0.1:" + std::to_string(x.http_port());
+  const auto with_file = [&](const std::string& content) {
+    const std::string file = x.dir().file("token");
+    std::ofstream(file, std::ios::binary) << content;
+    const RunResult r = crix::test::run({CRIX_BIN, "admin", "--url", url, "--token-file", file, "halt", "STEEL-IRON"});
+    UNSCOPED_INFO("crix admin --token-file -> " << r.exit_code << "\n" << r.out << r.err);
+    return r;
+  };
+  CHECK(with_file("crix-sample-operator-token\r\n").exit_code == 0);  // written on Windows
+  CHECK(with_file("  crix-sample-operator-token \n").exit_code == 0);
+  const RunResult empty = with_file("\n");
+  CHECK(empty.exit_code == 2);
+  CHECK(empty.err.find("is empty: put the token on its first line") != std::string::npos);
+  const RunResult wrong = x.admin({"resume", "STEEL-IRON"}, "not-a-token");
+  CHECK(wrong.exit_code == 1);
+  CHECK(wrong.err.find("refused (401)") != std::string::npos);
+  CHECK(wrong.err.find("(the token given is not one crixd knows: check --token, --token-file or CRIX_TOKEN)") !=
+        std::string::npos);
+  const RunResult control = x.admin({"resume", "STEEL-IRON"}, "crix-sample\x01operator-token");
+  CHECK(control.exit_code == 2);
+  CHECK(control.err.find("the token holds a control character") != std::string::npos);
+}
+
 TEST_CASE("crix admin announces, lists and cancels an auction through crixd's console, journaled with the token's "
           "name, and refusals exit 1 with crixd's reason",
           "[order][admin][auction]") {

@@ -155,8 +155,8 @@ TEST_CASE("a malformed line stops the real crix process with its line number and
       {"X 1", "unknown operation 'X'"},
       {"A 1 B 1000", "missing field: 'A' takes 4 fields"},
       {"C", "missing field: 'C' takes 1 field"},
-      {"C 1 2", "extra field after 1 field"},
-      {"A 1 B 1000 5 6", "extra field after 4 fields"},
+      {"C 1 2", "extra field '2': 'C' takes 1 field (<id>)"},
+      {"A 1 B 1000 5 6", "extra field '6': 'A' takes 4 fields (<id> <B|S> <price> <qty>)"},
       {"A 123456789012345678901234 B 1000 5", "id '123456789012345678901234' is not within"},
       {"A -1 B 1000 5", "id '-1' is not a whole number"},
       {"A 1 B 99999999999999999999 5", "price '99999999999999999999' is not within"},
@@ -191,6 +191,9 @@ TEST_CASE("crix reports a missing file and bad arguments", "[tools][replay][proc
   auto r = sh.run(std::string(CRIX_BIN) + " replay /nonexistent/stream.txt");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("crix replay: FILE: \"/nonexistent/stream.txt\" cannot be opened") == 0);
+  r = sh.run(std::string(CRIX_BIN) + " replay /tmp");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("crix replay: FILE: \"/tmp\" is a directory: name a file of operations, or give none for stdin") == 0);
   r = sh.run(std::string(CRIX_BIN) + " replay --max-orders zero");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--max-orders: \"zero\" is not a whole number") != std::string::npos);

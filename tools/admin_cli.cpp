@@ -10,9 +10,12 @@
 #include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <ostream>
@@ -28,6 +31,14 @@
 namespace crix::tools {
 
 namespace {
+
+// `text` without the spaces, tabs, \r and \n around it.
+std::string_view trimmed(std::string_view text) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+  return text;
+}
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -206,7 +217,8 @@ std::string refusal(const Answer& a) {
   return a.body.empty() ? "no reason given" : a.body;
 }
 
-std::string hint(unsigned status) {
+std::string hint(unsigned status, bool token_given) {
+  if (status == 401 && token_given) return " (the token given is not one crixd knows: check --token, --token-file or CRIX_TOKEN)";
   if (status == 401) return " (give a token: --token, --token-file or CRIX_TOKEN)";
   if (status == 403) return " (the token's role may not do this)";
   return "";
@@ -391,7 +403,7 @@ int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (a.status / 100 != 2) {
     err << who << (o.args.empty() ? "" : " " + o.args[0]) << ": refused (" << a.status << "): " << refusal(a)
-        << hint(a.status) << "\n";
+        << hint(a.status, !o.token.empty()) << "\n";
     return 1;
   }
   if (action) {
@@ -472,13 +484,25 @@ void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
     on_run(cmd, [o, token_file, args, name, &out, &err] {
       o->verb = name;
       o->args = *args;
+      std::string from = "--token";
       if (!token_file->empty()) {
+        from = "--token-file";
         std::ifstream in(*token_file);
-        if (!in || !std::getline(in, o->token)) {
-          throw CLI::ValidationError("--token-file", "\"" + *token_file + "\" cannot be read");
+        if (!in) {
+          throw CLI::ValidationError("--token-file", "\"" + *token_file + "\" cannot be read: " + std::strerror(errno));
+        }
+        std::getline(in, o->token);
+        if (trimmed(o->token).empty()) {
+          throw CLI::ValidationError("--token-file", "\"" + *token_file + "\" is empty: put the token on its first line");
         }
       } else if (o->token.empty()) {
+        from = "CRIX_TOKEN";
         if (const char* env = std::getenv("CRIX_TOKEN")) o->token = env;
+      }
+      // A file written on Windows ends its line with \r; an editor may add spaces. A token has neither.
+      o->token = std::string(trimmed(o->token));
+      if (std::any_of(o->token.begin(), o->token.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+        throw CLI::ValidationError(from, "the token holds a control character: give it as crixd's market file has it");
       }
       return run_admin(*o, out, err);
     });

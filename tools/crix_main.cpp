@@ -76,6 +76,10 @@ int generate(std::uint64_t seed, std::uint64_t ops) {
 int replay(const std::string& file, const crix::tools::ReplayOptions& options) {
   std::ios::sync_with_stdio(false);
   if (file.empty()) return crix::tools::run_replay(std::cin, std::cout, std::cerr, options);
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    throw CLI::ValidationError("FILE", "\"" + file + "\" is a directory: name a file of operations, or give none for stdin");
+  }
   std::ifstream in(file);
   if (!in) throw CLI::ValidationError("FILE", "\"" + file + "\" cannot be opened: " + std::strerror(errno));
   return crix::tools::run_replay(in, std::cout, std::cerr, options);

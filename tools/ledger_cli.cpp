@@ -490,6 +490,14 @@ int verify_here(const std::string& path, const VerifyRequest& request, std::ostr
         } else {
           err << "crix verify: " << path << ": replaying its journal with " << request.market
               << " does not reproduce its trades: " << *replay.mismatch << "\n";
+          // The likely cause first: another market file than the one the ledger runs with.
+          const std::optional<ledger::MarketSource> recorded = reader.market_file();
+          if (recorded && recorded->sha256 != ledger::market_source(request.market).sha256) {
+            err << "the ledger was last started with market file " << recorded->path << " (sha256 "
+                << recorded->sha256.substr(0, 12) << "...), and " << request.market
+                << " holds other content: if that is not the file crixd runs this ledger with, give --market "
+                << recorded->path << "\n";
+          }
           if (replay.at.v != 0) {
             err << "first bad record: journal seq " << replay.at.v << " (or a command before it that changed no "
                 << "trade; or " << request.market << " is not the market this ledger was made with)\n";

@@ -181,6 +181,7 @@ struct Request {
   std::string market = config::sample_market_path().string();
   std::string verb;
   std::vector<std::string> words;
+  bool create = false;  // make the ledger when there is none at `ledger`
 };
 
 int operate(const Request& r, std::ostream& out, std::ostream& err) {
@@ -189,6 +190,14 @@ int operate(const Request& r, std::ostream& out, std::ostream& err) {
   if (!loaded.market) {
     for (const auto& e : loaded.errors) err << config::format(e) << '\n';
     err << "crix operator: " << market_file.string() << " is not a valid market; see 'crix config check'\n";
+    return 1;
+  }
+  // A mistyped path must not make a new ledger that journals the command: only --create does.
+  std::error_code ec;
+  if (!r.create && !std::filesystem::exists(r.ledger, ec)) {
+    err << "crix operator: no ledger at " << r.ledger
+        << ": give the path of an existing ledger, or --create to make it (e.g. to announce an auction before "
+           "crixd's first start)\n";
     return 1;
   }
   ledger::WriterOptions options;
@@ -263,6 +272,7 @@ void add_operator_command(CLI::App& crix, std::ostream& out, std::ostream& err) 
             "refused the command or the ledger could not be opened, 2 bad arguments.");
   auto request = std::make_shared<Request>();
   op.add_option("LEDGER", request->ledger, "the ledger (no crixd running on it)")->required()->type_name("");
+  op.add_flag("--create", request->create, "make the ledger if there is none at LEDGER (else that is refused)");
   op.add_option("--market", request->market, "the market file the ledger was made with (default: the sample market)")
       ->type_name("FILE");
   const CLI::Validator trade = whole(1, INT64_MAX);

@@ -77,8 +77,9 @@ ParsedLine parse_line(std::string_view line) {
                        (op == "A" ? " (<id> <B|S> <price> <qty>)" : " (<id>)"));
     }
   }
-  if (!next_token(rest).empty()) {
-    return malformed("extra field after " + std::to_string(wanted) + (wanted == 1 ? " field" : " fields"));
+  if (const std::string_view extra = next_token(rest); !extra.empty()) {
+    return malformed("extra field " + quote(extra) + ": '" + std::string(op) + "' takes " + std::to_string(wanted) +
+                     (wanted == 1 ? " field" : " fields") + (op == "A" ? " (<id> <B|S> <price> <qty>)" : " (<id>)"));
   }
   if (!parse_number(fields[0], p.op.id, "id", kU64Range, p.reason)) return malformed(p.reason);
   if (op == "C") {
