@@ -263,9 +263,14 @@ std::string Exchange::describe(const Event& e) const {
              ": every pair is refused by a transfer rule, has no ratio rule, or has the same owner; the order "
              "could never trade";
     }
-    case RejectCode::kUnknownTrade:
-      return "no trade " + n(e.arg1) + " to act on: the ledger holds trades 1 .. " +
-             std::to_string(m.trade_status.size() - 1) + " (a revocation's own record has no elimination entry)";
+    case RejectCode::kUnknownTrade: {
+      const std::int64_t last = static_cast<std::int64_t>(m.trade_status.size()) - 1;  // ids from 1
+      if (e.arg1 >= 1 && e.arg1 <= last) {
+        return "trade record " + n(e.arg1) + " is a revocation's own record: it has no elimination entry to act on";
+      }
+      if (last < 1) return "no trade " + n(e.arg1) + " to act on: the ledger holds no trade yet";
+      return "no trade " + n(e.arg1) + " to act on: the ledger's trade ids run from 1 to " + n(last);
+    }
     case RejectCode::kNotRevocable: {
       std::string why;
       switch (static_cast<NotRevocable>(e.arg2)) {

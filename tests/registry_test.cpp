@@ -132,7 +132,10 @@ TEST_CASE("a revocation in the publicity period gives the capacity back and take
   CHECK(d.rejected(d.command(CommandType::kRevoke, 2), RejectCode::kNotRevocable) ==
         "trade 2 may not be revoked: it is itself a revocation");
   CHECK(d.rejected(d.command(CommandType::kRevoke, 9), RejectCode::kUnknownTrade) ==
-        "no trade 9 to act on: the ledger holds trades 1 .. 3 (a revocation's own record has no elimination entry)");
+        "no trade 9 to act on: the ledger's trade ids run from 1 to 3");
+  CHECK(d.rejected(d.command(CommandType::kSetEliminationStatus, 2, static_cast<std::int64_t>(EliminationStatus::kShut)),
+                   RejectCode::kUnknownTrade) ==
+        "trade record 2 is a revocation's own record: it has no elimination entry to act on");
 }
 
 TEST_CASE("after the publicity period a trade is not revocable and its entry moves forward", "[registry]") {
