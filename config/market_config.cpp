@@ -1009,10 +1009,24 @@ std::string summary(const engine::Market& m) {
   s << "\n" << m.regions.size() << " regions, " << m.participants.size() << " participants, "
     << m.facilities.size() << " facilities, " << m.projects.size() << " projects, " << m.auctions.size()
     << " auctions\n";
-  std::int64_t offered = 0, needed = 0;
-  for (const auto& f : m.facilities) offered += f.capacity;
-  for (const auto& p : m.projects) needed += p.new_capacity;
-  s << "registered facility capacity " << offered << " t/yr; new project capacity " << needed << " t/yr\n";
+  // Capacity in each industry's unit (flat glass in weight boxes, the rest in tonnes): one sum per unit.
+  const auto unit_of = [&](engine::Industry industry) -> std::string {
+    for (const auto& in : m.instruments) {
+      if (in.industry == industry) return in.unit;
+    }
+    return "t";
+  };
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_unit;  // unit -> offered, needed
+  for (const auto& f : m.facilities) by_unit[unit_of(f.industry)].first += f.capacity;
+  for (const auto& p : m.projects) by_unit[unit_of(p.industry)].second += p.new_capacity;
+  const auto sums = [&](bool offered) {
+    std::string text;
+    for (const auto& [unit, sum] : by_unit) {
+      text += (text.empty() ? "" : " + ") + std::to_string(offered ? sum.first : sum.second) + " " + unit + "/yr";
+    }
+    return text.empty() ? std::string("0 t/yr") : text;
+  };
+  s << "registered facility capacity " << sums(true) << "; new project capacity " << sums(false) << "\n";
   s << m.ratios.rules().size() << " ratio rules, " << m.transfers.rules().size() << " transfer rules\n";
   return s.str();
 }
