@@ -108,6 +108,17 @@ enum class RejectCode : std::uint16_t {
   kBidNotRaised = 244,          // a second bid of the project lowers or repeats the first: arg1 = its price, arg2 = its qty
   kAuctionBidder = 245,         // the bidder or its project may not bid: arg1 = AuctionBidder, arg2 = its number
   kAuctionLot = 246,            // an announcement or cancel refused: arg1 = AuctionLotRefusal, arg2 = its number
+  // Operator commands.
+  kNoChange = 250,              // the command would change nothing: arg1 = NoChange
+};
+
+// What an operator command found already so (kNoChange's arg1).
+enum class NoChange : std::uint8_t {
+  kHalted = 1,     // halt: the instrument is halted
+  kTrading = 2,    // resume: the instrument is not halted
+  kSuspended = 3,  // suspend: the participant is suspended
+  kActive = 4,     // reinstate: the participant is not suspended
+  kDayClosed = 5,  // close-day: today is closed, or not a trading day
 };
 
 // Why a bidder may not bid (kAuctionBidder's arg1; arg2 as noted).

@@ -243,7 +243,11 @@ void Exchange::Impl::apply(const Command& c, EventSink& sink) {
     case CommandType::kMassCancel:
     case CommandType::kAdvanceTime: return forward(c, sink);
     case CommandType::kCloseDay:
-      if (today > last_closed_day && trading_day(today)) close_day(c.ts, today, sink);
+      if (today > last_closed_day && trading_day(today)) {
+        close_day(c.ts, today, sink);
+      } else {
+        reject(c, RejectCode::kNoChange, static_cast<std::int64_t>(NoChange::kDayClosed), 0, sink);
+      }
       return roll_clock(c.ts, sink);
     case CommandType::kHalt:
     case CommandType::kResume:

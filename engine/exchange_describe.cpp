@@ -420,6 +420,15 @@ std::string Exchange::describe(const Event& e) const {
           return "a bid for " + tonnes(e.qty.v) + " is above the lot of " + tonnes(e.arg2);
       }
       return describe_reject(e);
+    case RejectCode::kNoChange:
+      switch (static_cast<NoChange>(e.arg1)) {
+        case NoChange::kHalted: return instrument + " is halted already: nothing to do";
+        case NoChange::kTrading: return instrument + " is not halted: nothing to resume";
+        case NoChange::kSuspended: return who + " is suspended already: nothing to do";
+        case NoChange::kActive: return who + " is not suspended: nothing to reinstate";
+        case NoChange::kDayClosed: return "today's trading day is closed already, or today is not a trading day";
+      }
+      return describe_reject(e);
     case RejectCode::kAuctionLot:
       switch (static_cast<AuctionLotRefusal>(e.arg1)) {
         case AuctionLotRefusal::kAlreadyOpen:

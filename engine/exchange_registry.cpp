@@ -8,7 +8,10 @@ void Exchange::Impl::on_operator(const Command& c, EventSink& sink) {
       return reject(c, RejectCode::kUnknownInstrument, c.instrument.v, 0, sink);
     }
     const bool halt = c.type == CommandType::kHalt;
-    if (instruments[c.instrument.v].halted == halt) return;
+    if (instruments[c.instrument.v].halted == halt) {
+      return reject(c, RejectCode::kNoChange, static_cast<std::int64_t>(halt ? NoChange::kHalted : NoChange::kTrading),
+                    0, sink);
+    }
     instruments[c.instrument.v].halted = halt;
     Event e;
     e.type = EventType::kInstrumentState;
@@ -20,7 +23,10 @@ void Exchange::Impl::on_operator(const Command& c, EventSink& sink) {
     return reject(c, RejectCode::kUnknownParticipant, c.participant.v, 0, sink);
   }
   const bool suspend = c.type == CommandType::kSuspend;
-  if (suspended_flags[c.participant.v] == suspend) return;
+  if (suspended_flags[c.participant.v] == suspend) {
+    return reject(c, RejectCode::kNoChange,
+                  static_cast<std::int64_t>(suspend ? NoChange::kSuspended : NoChange::kActive), 0, sink);
+  }
   suspended_flags[c.participant.v] = suspend;
   Event e;
   e.type = EventType::kParticipantState;

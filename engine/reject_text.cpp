@@ -79,6 +79,7 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kBidNotRaised: return "a bid may only be raised";
     case RejectCode::kAuctionBidder: return "the bidder may not bid in this auction";
     case RejectCode::kAuctionLot: return "the auction may not be announced or canceled now";
+    case RejectCode::kNoChange: return "the command would change nothing";
   }
   return "unrecognised reject code";
 }

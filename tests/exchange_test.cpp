@@ -151,8 +151,13 @@ TEST_CASE("a halted instrument takes cancels but no new orders until it resumes"
   CHECK(r.text == "STEEL-IRON is halted by the exchange: new orders and replaces wait for the resume; cancels "
                   "are accepted");
   CHECK(of_type(m.cancel("HB-TANGSHAN-IRON", "STEEL-IRON", 1), EventType::kCanceled).size() == 1);
+  // A halt of a halted instrument, or a resume of a trading one, changes nothing and says so.
+  const Rejection twice = rejection(m, m.op(CommandType::kHalt, iron));
+  CHECK(twice.code == RejectCode::kNoChange);
+  CHECK(twice.text == "STEEL-IRON is halted already: nothing to do");
   m.op(CommandType::kResume, iron);
   CHECK(accepted(m.buy("TJ-BOHAI-STEEL", "STEEL-IRON", "TJ-NEW-BF-2500", 1000, 58000)));
+  CHECK(rejection(m, m.op(CommandType::kResume, iron)).text == "STEEL-IRON is not halted: nothing to resume");
 }
 
 TEST_CASE("a suspended participant's orders are canceled and it may not trade", "[exchange]") {
@@ -169,8 +174,10 @@ TEST_CASE("a suspended participant's orders are canceled and it may not trade", 
   const Rejection r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000));
   CHECK(r.code == RejectCode::kParticipantSuspended);
   CHECK(r.text.find("HB-TANGSHAN-IRON is suspended by the exchange") == 0);
+  CHECK(rejection(m, m.op(CommandType::kSuspend, hb)).text == "HB-TANGSHAN-IRON is suspended already: nothing to do");
   m.op(CommandType::kReinstate, hb);
   CHECK(accepted(m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 1000, 58000)));
+  CHECK(rejection(m, m.op(CommandType::kReinstate, hb)).text == "HB-TANGSHAN-IRON is not suspended: nothing to reinstate");
 }
 
 TEST_CASE("orders are taken only in continuous trading", "[exchange]") {
@@ -623,7 +630,12 @@ TEST_CASE("the operator's close on a day without trading closes nothing", "[exch
   Command close;
   close.type = CommandType::kCloseDay;
   close.ts = at(kSaturday, 10, 0);
-  CHECK(of_type(m.apply(close), EventType::kDayClosed).empty());
+  const std::vector<Event> ev = m.apply(close);
+  CHECK(of_type(ev, EventType::kDayClosed).empty());
+  const std::vector<Event> refused = of_type(ev, EventType::kRejected);
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].code == RejectCode::kNoChange);
+  CHECK(m.x.describe(refused[0]) == "today's trading day is closed already, or today is not a trading day");
 }
 
 // ---- issue 11: no fill for no credit; a buyer bids its whole need ----------------------------------

@@ -465,6 +465,10 @@ TEST_CASE("crix admin halts and resumes an instrument and suspends a participant
   REQUIRE(halt.exit_code == 0);
   CHECK(halt.out.find("halt STEEL-IRON: done, seq ") == 0);
   CHECK(x.log_with("STEEL-IRON halted by the exchange").find("STEEL-IRON halted by the exchange") != std::string::npos);
+  // A second halt changes nothing: refused with the reason, not "done".
+  const RunResult again = x.admin({"halt", "STEEL-IRON"});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("STEEL-IRON is halted already: nothing to do") != std::string::npos);
   const RunResult refused = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "1000", "580.00", "--id", "s-1"});
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("order (s-1) rejected: STEEL-IRON is halted by the exchange") != std::string::npos);
@@ -543,16 +547,16 @@ TEST_CASE("crix admin: a token file's line end and spaces are not the token's, a
           "[order][admin]") {
   Exchange x;
   const std::string url = "http://127.0.0.1:" + std::to_string(x.http_port());
-  const auto with_file = [&](const std::string& content) {
+  const auto with_file = [&](const std::string& content, const std::string& verb) {
     const std::string file = x.dir().file("token");
     std::ofstream(file, std::ios::binary) << content;
-    const RunResult r = crix::test::run({CRIX_BIN, "admin", "--url", url, "--token-file", file, "halt", "STEEL-IRON"});
+    const RunResult r = crix::test::run({CRIX_BIN, "admin", "--url", url, "--token-file", file, verb, "STEEL-IRON"});
     UNSCOPED_INFO("crix admin --token-file -> " << r.exit_code << "\n" << r.out << r.err);
     return r;
   };
-  CHECK(with_file("crix-sample-operator-token\r\n").exit_code == 0);  // written on Windows
-  CHECK(with_file("  crix-sample-operator-token \n").exit_code == 0);
-  const RunResult empty = with_file("\n");
+  CHECK(with_file("crix-sample-operator-token\r\n", "halt").exit_code == 0);  // written on Windows
+  CHECK(with_file("  crix-sample-operator-token \n", "resume").exit_code == 0);
+  const RunResult empty = with_file("\n", "halt");
   CHECK(empty.exit_code == 2);
   CHECK(empty.err.find("is empty: put the token on its first line") != std::string::npos);
   const RunResult wrong = x.admin({"resume", "STEEL-IRON"}, "not-a-token");
