@@ -1174,3 +1174,63 @@ TEST_CASE("console: the market file's [console] table", "[http][config]") {
   CHECK(all.find("console.users[0].password: must be scrypt$") != std::string::npos);
   CHECK(all.find("console.users[1].role: must be one of regulator, operator") != std::string::npos);
 }
+
+// The reviewer's findings against crixd's console (one TEST_CASE each), and their neighbours.
+
+TEST_CASE("console: an action's whole-number field outside its range is a 400 naming the field and the range, "
+          "never submitted", "[http]") {
+  Fixture f;
+  const engine::Market& m = *f.market.market;
+  // Raw bodies: 2^64 and above are not an integer a JSON library writes.
+  const auto post = [&](const std::string& verb, const std::string& body) {
+    return request(f.port, bhttp::verb::post, "/api/v1/actions/" + verb, body, kOperator);
+  };
+  const std::size_t before = f.link.submitted().size();
+  struct Bad {
+    std::string verb, body, names;  // names: what the error must say
+  };
+  const std::string facility = m.facilities[0].id, project = m.projects[0].id;
+  const std::string amend = R"({"facility":")" + facility + R"(","field":)";
+  const std::string amend_project = R"({"project":")" + project + R"(","field":"new_capacity","value":)";
+  const std::vector<Bad> bad = {
+      {"revoke", R"({"trade":9223372036854775808})", "\"trade\" must be a whole number from 1 to 9223372036854775807"},
+      {"revoke", R"({"trade":18446744073709551615})", "1 to 9223372036854775807"},
+      {"revoke", R"({"trade":18446744073709551616})", "1 to 9223372036854775807"},
+      {"revoke", R"({"trade":-1})", "not -1"},
+      {"revoke", R"({"trade":0})", "not 0"},
+      {"revoke", R"({"trade":1.5})", "not 1.5"},
+      {"revoke", R"({"trade":"17"})", "\"trade\""},
+      {"revoke", R"({})", "revoke needs \"trade\""},
+      {"elimination-status", R"({"trade":9223372036854775808,"status":"shut"})", "1 to 9223372036854775807"},
+      {"amend-facility", amend + R"("capacity","value":0})", "\"value\" must be a whole number from 1 to 10000000000"},
+      {"amend-facility", amend + R"("capacity","value":9223372036854775808})", "1 to 10000000000"},
+      {"amend-facility", amend + R"("capacity","value":true})", "1 to 10000000000"},
+      {"amend-facility", amend + R"("idle_years","value":1001})", "0 to 1000"},
+      {"amend-project", amend_project + "10000000001}", "1 to 10000000000"},
+      {"amend-project", amend_project + "18446744073709551616}", "1 to 10000000000"},
+  };
+  for (const Bad& b : bad) {
+    INFO(b.verb << " " << b.body);
+    const Reply r = post(b.verb, b.body);
+    CHECK(r.status == 400);
+    CHECK(r.json()["code"] == "bad_request");
+    CHECK(r.json()["error"].get<std::string>().find(b.names) != std::string::npos);
+  }
+  CHECK(f.link.submitted().size() == before);
+  // The ends of the range are taken.
+  REQUIRE(post("revoke", R"({"trade":9223372036854775807})").status == 200);
+  CHECK(f.link.submitted().back().first.id.v == 9223372036854775807u);
+  REQUIRE(post("amend-facility", amend + R"("capacity","value":10000000000})").status == 200);
+  CHECK(f.link.submitted().back().first.qty.v == 10'000'000'000);
+}
+
+TEST_CASE("console: a flag's bad value says true or false", "[http]") {
+  Fixture f;
+  const std::string facility = f.market.market->facilities[0].id;
+  for (const Json& v : {Json("yes"), Json(1), Json(nullptr)}) {
+    const Reply r = request(f.port, bhttp::verb::post, "/api/v1/actions/amend-facility",
+                            Json{{"facility", facility}, {"field", "court_seized"}, {"value", v}}.dump(), kOperator);
+    CHECK(r.status == 400);
+    CHECK(r.json()["error"].get<std::string>().find("\"value\" of court_seized must be true or false") != std::string::npos);
+  }
+}

@@ -1612,11 +1612,31 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
     }
     return body[key].get<std::string>();
   };
-  const auto trade = [&]() -> std::uint64_t {
-    if (!body.contains("trade") || !body["trade"].is_number_unsigned() || body["trade"].get<std::uint64_t>() == 0) {
-      throw BadRequest{bhttp::status::bad_request, verb + " needs \"trade\": a trade id (a whole number above 0)"};
+  // A whole-number field in [lo, hi], or a 400 naming the field, the range and what was given. JSON has
+  // one number type: nlohmann keeps 2^63 .. 2^64-1 as unsigned and larger ones as a double, so the value
+  // is compared as what it is, never cast first (2^63 cast to a signed id was "no trade
+  // -9223372036854775808", refused by the exchange after it had been journaled).
+  const auto whole_field = [&](const std::string& key, std::int64_t lo, std::int64_t hi,
+                               std::string_view what) -> std::int64_t {
+    const std::string range = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    if (!body.contains(key)) {
+      throw BadRequest{bhttp::status::bad_request, verb + " needs \"" + key + "\": " + range + " (" + std::string(what) + ")"};
     }
-    return body["trade"].get<std::uint64_t>();
+    const Json& v = body[key];
+    const bool fits = v.is_number_unsigned()  ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi) &&
+                                                   v.get<std::uint64_t>() >= static_cast<std::uint64_t>(std::max<std::int64_t>(lo, 0))
+                      : v.is_number_integer() ? v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi
+                                              : false;
+    if (!fits) {
+      throw BadRequest{bhttp::status::bad_request, verb + ": \"" + key + "\" must be " + range + " (" +
+                                                       std::string(what) + "), not " +
+                                                       v.dump(-1, ' ', false, Json::error_handler_t::replace)};
+    }
+    return v.get<std::int64_t>();
+  };
+  // Trade ids are journaled and described as signed 64-bit numbers (and the API's `after` takes the same).
+  const auto trade = [&]() -> std::uint64_t {
+    return static_cast<std::uint64_t>(whole_field("trade", 1, std::numeric_limits<std::int64_t>::max(), "a trade id"));
   };
   const auto index_of = [&](const auto& list, const std::string& id, auto id_of, const char* kind) -> std::uint32_t {
     for (std::uint32_t i = 0; i < list.size(); ++i) {
@@ -1641,14 +1661,17 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
       throw BadRequest{bhttp::status::bad_request, verb + ": \"reason\" must be a string"};
     }
   };
-  // An amendment's value: a number, true/false, or (expires) a date "YYYY-MM-DD" or "none".
+  // An amendment's value: a whole number in the field's range, or (a flag) true or false; expires is
+  // read where it is parsed, below.
   const auto value = [&](const std::string& field, std::int64_t lo, std::int64_t hi) -> std::int64_t {
-    if (!body.contains("value")) throw BadRequest{bhttp::status::bad_request, verb + " needs \"value\""};
-    const Json& v = body["value"];
-    if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
-    if (v.is_number_integer() && v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi) return v.get<std::int64_t>();
-    throw BadRequest{bhttp::status::bad_request, verb + ": " + field + " takes a whole number from " +
-                                                     std::to_string(lo) + " to " + std::to_string(hi)};
+    return whole_field("value", lo, hi, "the new " + field);
+  };
+  const auto flag = [&](const std::string& field) -> std::int64_t {
+    if (body.contains("value") && body["value"].is_boolean()) return body["value"].get<bool>() ? 1 : 0;
+    throw BadRequest{bhttp::status::bad_request,
+                     verb + ": \"value\" of " + field + " must be true or false" +
+                         (body.contains("value") ? ", not " + body["value"].dump(-1, ' ', false, Json::error_handler_t::replace)
+                                                 : std::string())};
   };
 
   engine::Command c;
@@ -1697,7 +1720,7 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
         }
         break;
       }
-      default: c.qty = engine::Qty(value(key, 0, 1)); break;
+      default: c.qty = engine::Qty(flag(key)); break;
     }
   } else if (verb == "amend-project") {
     c.type = CommandType::kAmendProject;
