@@ -430,7 +430,8 @@ TEST_CASE("console: login sets a strict HttpOnly session cookie, me and logout",
   CHECK(cookie.size() == std::string("crix_session=").size() + 64);  // 256 bits in hex
   CHECK(get(f.port, "/api/v1/me", {{"Cookie", cookie}}).json() == Json{{"user", "ops"}, {"role", "operator"}});
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/logout", "", {{"Cookie", cookie}}).status == 200);
-  CHECK(get(f.port, "/api/v1/me", {{"Cookie", cookie}}).json()["role"] == "public");
+  // The ended session's cookie matches nothing: 401 saying so (the logout's Set-Cookie has a browser drop it).
+  CHECK(get(f.port, "/api/v1/me", {{"Cookie", cookie}}).status == 401);
   CHECK(get(f.port, "/api/v1/status", {{"Cookie", cookie}}).status == 401);
 }
 
@@ -1222,6 +1223,50 @@ TEST_CASE("console: an action's whole-number field outside its range is a 400 na
   CHECK(f.link.submitted().back().first.id.v == 9223372036854775807u);
   REQUIRE(post("amend-facility", amend + R"("capacity","value":10000000000})").status == 200);
   CHECK(f.link.submitted().back().first.qty.v == 10'000'000'000);
+}
+
+TEST_CASE("console: a token or session that matches nothing is a 401 saying so on every endpoint, never the public view",
+          "[http]") {
+  Fixture f;
+  const std::vector<std::string> endpoints = {"/healthz", "/readyz", "/api/v1/me", "/api/v1/instruments", "/api/v1/auctions",
+                                              "/api/v1/ledger/elimination", "/api/v1/ledger/daily", "/api/v1/status",
+                                              "/api/v1/feed"};
+  struct Presented {
+    Headers headers;
+    std::string says;
+  };
+  const std::vector<Presented> presented = {
+      {{{"Authorization", "Bearer wrong"}}, "the bearer token given is not valid"},
+      {{{"Authorization", "bearer wrong"}}, "the bearer token given is not valid"},
+      {{{"Authorization", "Bearer "}}, "no token given"},
+      {{{"Authorization", "Basic b3BzOm9wcy1zYW1wbGU="}}, "not a bearer token"},
+      {{{"Cookie", "crix_session=" + std::string(64, 'a')}}, "the session is not valid"},
+  };
+  for (const std::string& e : endpoints) {
+    for (const Presented& p : presented) {
+      INFO(e << " with " << p.headers[0].first << ": " << p.headers[0].second);
+      const Reply r = get(f.port, e, p.headers);
+      CHECK(r.status == 401);
+      CHECK(r.json()["code"] == "unauthorized");
+      CHECK(r.json()["error"].get<std::string>().find(p.says) != std::string::npos);
+    }
+  }
+  // A session's 401 clears the cookie, so that a browser's next request is the public's.
+  const Reply stale = get(f.port, "/api/v1/me", {{"Cookie", "crix_session=" + std::string(64, 'a')}});
+  CHECK(stale.headers.at("Set-Cookie").find("Max-Age=0") != std::string::npos);
+  // No credentials at all: the public view; a staff endpoint says none was given.
+  CHECK(get(f.port, "/api/v1/me").json() == Json{{"user", nullptr}, {"role", "public"}});
+  const Reply none = get(f.port, "/api/v1/status");
+  CHECK(none.status == 401);
+  CHECK(none.json()["error"].get<std::string>().find("no token or session was given") != std::string::npos);
+  // A stale cookie does not stop a new login, and actions with a wrong token submit nothing.
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/login", Json{{"user", "ops"}, {"password", "ops-sample"}}.dump(),
+                {{"Cookie", "crix_session=" + std::string(64, 'a')}})
+            .status == 200);
+  const std::size_t before = f.link.submitted().size();
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/close-day", "{}", {{"Authorization", "Bearer wrong"}}).status ==
+        401);
+  CHECK(f.link.submitted().size() == before);
 }
 
 TEST_CASE("console: a flag's bad value says true or false", "[http]") {

@@ -96,6 +96,11 @@ Role from_config(config::ConsoleRole r) { return r == config::ConsoleRole::kOper
 struct Identity {
   std::optional<std::string> user;  // user or token name
   Role role = Role::kPublic;
+  // Credentials were presented that match nothing (a wrong token, a session that ended): why. Every
+  // endpoint but login and logout then answers 401 with it, never the public view: a script with a
+  // mistyped token would otherwise read an empty public world as if it were the exchange's.
+  std::optional<std::string> refused;
+  bool session_ended = false;  // what was refused is a session cookie: the 401 also clears it
 };
 
 // An answer to give: status, body and its type, extra headers.
@@ -134,6 +139,17 @@ Answer error(bhttp::status status, std::string what) {
   j["error"] = std::move(what);
   j["code"] = code_of(status);
   return json_answer(status, j);
+}
+
+// The 401 of credentials that match nothing; a session's also clears the browser's cookie, so that the
+// page's next requests are the public's rather than 401 again.
+Answer refused_answer(const Identity& who, bool tls) {
+  Answer a = error(bhttp::status::unauthorized, *who.refused);
+  if (who.session_ended) {
+    a.headers.emplace_back("Set-Cookie", std::string("crix_session=; HttpOnly; SameSite=Strict; Path=/") +
+                                             (tls ? "; Secure" : "") + "; Max-Age=0");
+  }
+  return a;
 }
 
 // Thrown by request parsing helpers; becomes a 400 (or the status given).
@@ -702,9 +718,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (!target || target->path != "/api/v1/feed") {
         return send(error(bhttp::status::not_found, "only /api/v1/feed takes a WebSocket"), false);
       }
+      if (who.refused) return send(refused_answer(who, stream_.tls()), false);
       if (who.role == Role::kPublic) {
-        return send(error(bhttp::status::unauthorized, "the feed needs the regulator or operator role: log in or "
-                                                       "send Authorization: Bearer <token>"),
+        return send(error(bhttp::status::unauthorized, "the feed needs the regulator or operator role, and no token "
+                                                       "or session was given: log in (POST /api/v1/login) or send "
+                                                       "Authorization: Bearer <token>"),
                     false);
       }
       stream_.expires_never();
@@ -833,19 +851,33 @@ Identity Server::Impl::identify(const Request& req) {
   Identity who;
   const auto auth = req.find(bhttp::field::authorization);
   if (auth != req.end()) {
-    const std::string_view value = sv(auth->value());
-    constexpr std::string_view kBearer = "Bearer ";
-    if (value.substr(0, kBearer.size()) == kBearer) {
-      const std::string_view token = value.substr(kBearer.size());
-      for (const config::ConsoleCredential& t : console.tokens) {
-        if (gateway::token_matches(t.secret, token)) {
-          who.user = t.name;
-          who.role = from_config(t.role);
-          return who;
-        }
+    // A token given is the request's only identity, never a fallback to the cookie.
+    std::string_view value = sv(auth->value());
+    // The scheme, then the token (the parser drops the spaces that end a header: "Bearer " is "Bearer").
+    const std::string_view scheme = value.substr(0, value.find(' '));
+    if (!beast::iequals(beast::string_view(scheme.data(), scheme.size()), "bearer")) {  // case-insensitive (RFC 9110)
+      who.refused = "the Authorization header is not a bearer token: send Authorization: Bearer <token>, or no "
+                    "Authorization header for the public view";
+      return who;
+    }
+    value.remove_prefix(scheme.size());
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    if (value.empty()) {
+      who.refused = "no token given after \"Bearer\": send Authorization: Bearer <token>, or no Authorization "
+                    "header for the public view";
+      return who;
+    }
+    for (const config::ConsoleCredential& t : console.tokens) {
+      if (gateway::token_matches(t.secret, value)) {
+        who.user = t.name;
+        who.role = from_config(t.role);
+        return who;
       }
     }
-    return who;  // a wrong token is no one, never a fallback to the cookie
+    who.refused = "the bearer token given is not valid: it matches none of the market file's [console] tokens; "
+                  "check the token (crix admin: --token, --token-file or CRIX_TOKEN), or send none for the public view";
+    return who;
   }
   const auto cookie = req.find(bhttp::field::cookie);
   if (cookie == req.end()) return who;
@@ -857,16 +889,18 @@ Identity Server::Impl::identify(const Request& req) {
     constexpr std::string_view kName = "crix_session=";
     if (pair.substr(0, kName.size()) == kName) {
       const std::string id(pair.substr(kName.size()));
+      if (id.empty()) return who;  // what logout leaves: no session
       std::lock_guard lock(mutex);
       const auto it = sessions.find(id);
-      if (it != sessions.end()) {
-        if (it->second.expires < Clock::now()) {
-          sessions.erase(it);
-        } else {
-          who.user = it->second.user;
-          who.role = it->second.role;
-        }
+      if (it != sessions.end() && it->second.expires >= Clock::now()) {
+        who.user = it->second.user;
+        who.role = it->second.role;
+        return who;
       }
+      if (it != sessions.end()) sessions.erase(it);
+      who.refused = "the session is not valid: it expired (sessions last 12 h), was logged out, or crixd restarted "
+                    "(sessions live in its memory); log in again (POST /api/v1/login)";
+      who.session_ended = true;
       return who;
     }
     if (semi == std::string_view::npos) break;
@@ -1014,8 +1048,8 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     if (who.role >= role) return std::nullopt;
     const std::string roles = role == Role::kOperator ? "the operator role" : "the regulator or operator role";
     if (who.role == Role::kPublic) {
-      return error(bhttp::status::unauthorized, path + " needs " + roles +
-                                                    ": log in (POST /api/v1/login) or send Authorization: Bearer <token>");
+      return error(bhttp::status::unauthorized, path + " needs " + roles + ", and no token or session was given: "
+                                                    "log in (POST /api/v1/login) or send Authorization: Bearer <token>");
     }
     return error(bhttp::status::forbidden, path + " needs " + roles + "; " + *who.user + " is " +
                                                std::string(role_name(who.role)));
@@ -1032,6 +1066,13 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     return need(role);
   };
   const int offset = options.utc_offset_minutes;
+  // Credentials that match nothing: 401 on every endpoint, the public ones too. Login and logout take
+  // them (a stale cookie is why one logs in again), and so do the web console's files: the page must
+  // load to log in.
+  const bool endpoint = path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz" || path == "/metrics";
+  if (who.refused && endpoint && path != "/api/v1/login" && path != "/api/v1/logout") {
+    return reply(refused_answer(who, tls.has_value()));
+  }
 
   try {
     if (path == "/healthz") {
