@@ -1269,6 +1269,57 @@ TEST_CASE("console: a token or session that matches nothing is a 401 saying so o
   CHECK(f.link.submitted().size() == before);
 }
 
+TEST_CASE("console: a parameter an endpoint does not take, or a bad format, is a 400 naming it; formats and Accept "
+          "are read case-insensitively with q-values", "[http]") {
+  Fixture f;
+  struct Bad {
+    std::string target, says;
+  };
+  const std::vector<Bad> bad = {
+      {"/api/v1/ledger/trades?bogus=1", "/api/v1/ledger/trades takes no parameter 'bogus'; it takes participant, facility"},
+      {"/api/v1/ledger/trades?partcipant=TJ-RONGCHENG", "no parameter 'partcipant'"},
+      {"/api/v1/ledger/elimination?day=2026-12-01", "no parameter 'day'"},
+      {"/api/v1/ledger/facilities/TJ-BF-410?participant=x", "it takes after, limit, format"},
+      {"/api/v1/ledger/regions?limit=5", "it takes format"},
+      {"/api/v1/ledger/daily?after=5", "it takes day, format"},
+      {"/api/v1/ledger/verify?format=csv", "it takes none"},
+      {"/api/v1/instruments?symbol=STEEL-IRON", "/api/v1/instruments takes no parameter 'symbol': it takes none"},
+      {"/api/v1/book/STEEL-IRON?depht=5", "it takes depth, orders"},
+      {"/api/v1/book/STEEL-IRON?orders=yes", "orders 'yes' is neither 0 nor 1"},
+      {"/api/v1/trades/recent?limt=5", "it takes limit"},
+      {"/api/v1/status?x", "no parameter 'x'"},
+      {"/healthz?verbose=1", "no parameter 'verbose'"},
+      {"/api/v1/ledger/trades?format=xml", "format 'xml' is none of json, csv"},
+      {"/api/v1/ledger/trades?limit=1&limit=2", "parameter 'limit' is given more than once"},
+  };
+  for (const Bad& b : bad) {
+    INFO(b.target);
+    const Reply r = get(f.port, b.target, kOperator);
+    CHECK(r.status == 400);
+    CHECK(r.json()["error"].get<std::string>().find(b.says) != std::string::npos);
+  }
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/close-day?now=1", "{}", kOperator).status == 400);
+  // format and Accept: any case; the highest q-value of text/csv and application/json (a tie: the first).
+  const auto type = [&](const std::string& target, const Headers& more) {
+    Headers h = kOperator;
+    h.insert(h.end(), more.begin(), more.end());
+    const Reply r = get(f.port, target, h);
+    CHECK(r.status == 200);
+    return r.headers.at("Content-Type").substr(0, r.headers.at("Content-Type").find(';'));
+  };
+  const std::string trades = "/api/v1/ledger/trades?limit=5";
+  CHECK(type(trades + "&format=CSV", {}) == "text/csv");
+  CHECK(type(trades + "&format=Json", {{"Accept", "text/csv"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "TEXT/CSV"}}) == "text/csv");
+  CHECK(type(trades, {{"Accept", "application/json, text/csv;q=0.5"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "application/json;q=0.5, text/csv"}}) == "text/csv");
+  CHECK(type(trades, {{"Accept", "text/csv;q=0.9, application/json;Q=0.95"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "text/csv;q=0, */*"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "application/json, text/csv"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "text/csv, application/json"}}) == "text/csv");
+  CHECK(type(trades, {{"Accept", "*/*"}}) == "application/json");
+}
+
 TEST_CASE("console: a flag's bad value says true or false", "[http]") {
   Fixture f;
   const std::string facility = f.market.market->facilities[0].id;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -187,6 +188,7 @@ std::optional<std::string> percent_decode(std::string_view s) {
 struct Target {
   std::string path;
   std::map<std::string, std::string, std::less<>> query;
+  std::optional<std::string> repeated;  // a parameter given more than once: which value counts is unclear
 
   std::optional<std::string> get(std::string_view k) const {
     const auto it = query.find(k);
@@ -210,7 +212,7 @@ std::optional<Target> parse_target(std::string_view target) {
     const auto k = percent_decode(pair.substr(0, eq));
     const auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
     if (!k || !v) return std::nullopt;
-    if (!k->empty()) t.query[*k] = *v;
+    if (!k->empty() && !t.query.emplace(*k, *v).second && !t.repeated) t.repeated = *k;
     if (amp == std::string_view::npos) break;
     rest = rest.substr(amp + 1);
   }
@@ -1025,11 +1027,67 @@ Json items(const std::vector<T>& v, F f) {
   return Json{{"items", a}};
 }
 
+// A media range's q-value (RFC 9110 12.4.2: "0" to "1" with up to three decimals) in thousandths;
+// a malformed one is 0, not acceptable.
+int q_thousandths(std::string_view q) {
+  if (q.empty() || (q[0] != '0' && q[0] != '1')) return 0;
+  int v = (q[0] - '0') * 1000;
+  if (q.size() == 1) return v;
+  if (q[1] != '.' || q.size() > 5) return 0;
+  int scale = 100;
+  for (std::size_t i = 2; i < q.size(); ++i, scale /= 10) {
+    if (q[i] < '0' || q[i] > '9') return 0;
+    v += (q[i] - '0') * scale;
+  }
+  return std::min(v, 1000);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Whether a ledger list answers CSV: ?format=json|csv (any case) decides, else the Accept header: CSV
+// when text/csv has the highest q-value of text/csv and application/json (on a tie, the one listed
+// first). Media types are case-insensitive; wildcards choose neither, so */* stays JSON.
 bool wants_csv(const Request& req, const Target& t) {
-  if (const auto f = t.get("format")) return *f == "csv";
+  if (const auto f = t.get("format")) {
+    const std::string v = lower(*f);
+    if (v == "csv" || v == "json") return v == "csv";
+    throw BadRequest{bhttp::status::bad_request, "format '" + *f + "' is none of json, csv"};
+  }
   const auto accept = req.find(bhttp::field::accept);
-  return accept != req.end() && std::string_view(accept->value().data(), accept->value().size()).find("text/csv") !=
-                                    std::string_view::npos;
+  if (accept == req.end()) return false;
+  std::string_view rest = sv(accept->value());
+  int csv = -1, json = -1;  // q in thousandths, -1 not listed
+  bool json_first = false;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    std::string_view range = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    int q = 1000;
+    const std::size_t semi = range.find(';');
+    std::string_view params = semi == std::string_view::npos ? std::string_view{} : range.substr(semi + 1);
+    range = range.substr(0, semi);
+    while (!params.empty()) {
+      const std::size_t next = params.find(';');
+      std::string_view p = params.substr(0, next);
+      params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
+      while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
+      while (!p.empty() && p.back() == ' ') p.remove_suffix(1);
+      if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') q = q_thousandths(p.substr(2));
+    }
+    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
+    while (!range.empty() && range.back() == ' ') range.remove_suffix(1);
+    const std::string type = lower(range);
+    if (type == "text/csv" && csv < 0) csv = q;
+    if (type == "application/json" && json < 0) {
+      json = q;
+      json_first = csv < 0;
+    }
+  }
+  return csv > 0 && (csv > json || (csv == json && !json_first));
 }
 
 Answer csv_answer(std::string body) { return Answer{bhttp::status::ok, std::move(body), "text/csv; charset=utf-8", {}}; }
@@ -1065,6 +1123,21 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     if (auto a = only(v)) return a;
     return need(role);
   };
+  // The parameters an endpoint takes: any other is a 400 naming it and them (partcipant= was ignored, and
+  // answered every trade).
+  const auto takes = [&](std::initializer_list<std::string_view> names) -> std::optional<Answer> {
+    if (target->repeated) {
+      return error(bhttp::status::bad_request, "parameter '" + *target->repeated + "' is given more than once: give it once");
+    }
+    for (const auto& [k, v] : target->query) {
+      if (std::find(names.begin(), names.end(), k) != names.end()) continue;
+      std::string list;
+      for (const std::string_view n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+      return error(bhttp::status::bad_request, path + " takes no parameter '" + k + "'" +
+                                                   (list.empty() ? ": it takes none" : "; it takes " + list));
+    }
+    return std::nullopt;
+  };
   const int offset = options.utc_offset_minutes;
   // Credentials that match nothing: 401 on every endpoint, the public ones too. Login and logout take
   // them (a stale cookie is why one logs in again), and so do the web console's files: the page must
@@ -1077,10 +1150,12 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
   try {
     if (path == "/healthz") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, Json{{"ok", true}}));
     }
     if (path == "/readyz") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       const StatusView s = link.status();
       Json body{{"ready", s.accepting}};
       if (!s.accepting && !s.not_ready.empty()) body["reason"] = s.not_ready;
@@ -1088,32 +1163,43 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/metrics") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(metrics());
     }
     if (path == "/api/v1/login") {
       if (auto a = only(bhttp::verb::post)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(login(req));
     }
     if (path == "/api/v1/logout") {
       if (auto a = only(bhttp::verb::post)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(logout(req));
     }
     if (path == "/api/v1/me") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, Json{{"user", who.user ? Json(*who.user) : Json(nullptr)},
                                                        {"role", role_name(who.role)}}));
     }
     if (path == "/api/v1/status") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, to_json(link.status(), offset)));
     }
     if (path == "/api/v1/instruments") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.instruments(), [](const auto& v) { return to_json(v); })));
     }
     if (path.rfind("/api/v1/book/", 0) == 0) {
-      const bool orders = target->get("orders").value_or("0") == "1";
+      const std::string orders_value = target->get("orders").value_or("0");
+      const bool orders = orders_value == "1";
       if (auto a = guard(bhttp::verb::get, orders ? Role::kOperator : Role::kRegulator)) return reply(*a);
+      if (auto a = takes({"depth", "orders"})) return reply(*a);
+      if (orders_value != "0" && orders_value != "1") {
+        return reply(error(bhttp::status::bad_request, "orders '" + orders_value + "' is neither 0 nor 1 (1: with every order)"));
+      }
       const std::string symbol = path.substr(std::string_view("/api/v1/book/").size());
       std::size_t depth = 0;
       if (const auto d = target->get("depth")) depth = whole("depth", *d, 0, 100'000);
@@ -1129,6 +1215,7 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/trades/recent") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({"limit"})) return reply(*a);
       std::size_t limit = kDefaultLimit;
       if (const auto l = target->get("limit")) limit = whole("limit", *l, 1, kMaxLimit);
       return reply(json_answer(bhttp::status::ok,
@@ -1136,10 +1223,12 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/blocks") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.blocks(), [&](const auto& b) { return to_json(b, offset); })));
     }
     if (path == "/api/v1/auctions") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       // The feed's writer: an operator's items are the feed's auctions; the public's name no bidder.
       const auto bidders = who.role >= Role::kRegulator ? feed_json::Bidders::kShown : feed_json::Bidders::kHidden;
       std::string body = "{\"items\":[";
@@ -1152,16 +1241,29 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/sessions") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.sessions(), [&](const auto& s) { return to_json(s, offset); })));
     }
     if (path == "/api/v1/participants") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.participants(), [](const auto& p) { return to_json(p); })));
     }
     if (path.rfind("/api/v1/ledger/", 0) == 0) {
       const std::string what = path.substr(std::string_view("/api/v1/ledger/").size());
       const bool open = what == "elimination" || what == "daily" || what == "report";
       if (auto a = guard(bhttp::verb::get, open ? Role::kPublic : Role::kRegulator)) return reply(*a);
+      // An unknown query is ledger_query's 404, whatever its parameters.
+      const std::optional<Answer> bad_parameter =
+          what == "trades" ? takes({"participant", "facility", "project", "region", "industry", "from", "to", "after", "limit", "format"})
+          : what == "elimination" ? takes({"status", "industry", "region", "facility", "after", "limit", "format"})
+          : what.rfind("facilities/", 0) == 0 || what.rfind("projects/", 0) == 0 || what == "operator-actions"
+              ? takes({"after", "limit", "format"})
+          : what == "regions" ? takes({"format"})
+          : what == "daily" || what == "report" ? takes({"day", "format"})
+          : what == "verify" ? takes({})
+                             : std::nullopt;
+      if (bad_parameter) return reply(*bad_parameter);
       net::post(*queries, [this, what, t = *target, csv = wants_csv(req, *target), role = who.role, reply] {
         reply(answer_errors([&] { return ledger_query(what, t, csv, role); }));
       });
@@ -1169,10 +1271,12 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/feed") {
       if (auto a = need(Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(error(bhttp::status::bad_request, "/api/v1/feed is a WebSocket: send Upgrade: websocket"));
     }
     if (path.rfind("/api/v1/actions/", 0) == 0) {
       if (auto a = guard(bhttp::verb::post, Role::kOperator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return action(path.substr(std::string_view("/api/v1/actions/").size()), req, who, reply);
     }
     if (path.rfind("/api/", 0) == 0) {
