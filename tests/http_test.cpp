@@ -1320,6 +1320,37 @@ TEST_CASE("console: a parameter an endpoint does not take, or a bad format, is a
   CHECK(type(trades, {{"Accept", "*/*"}}) == "application/json");
 }
 
+TEST_CASE("console: a ledger list's to is inclusive and from/to take crix ledger's time forms: the rows of "
+          "crix ledger trades --from --to", "[http]") {
+  Fixture f;
+  const ledger::Reader reader(ledger_path());
+  const std::vector<ledger::Trade> all = reader.trades(ledger::Page{engine::TradeId{}, 1'000'000});
+  REQUIRE(!all.empty());
+  const ledger::Trade& t = all[all.size() / 2];
+  // The trade's own nanosecond, as from and to: that trade is among the rows.
+  const std::string ns = std::to_string(t.ts.v);
+  const Json exact = get(f.port, "/api/v1/ledger/trades?from=" + ns + "&to=" + ns, kOperator).json()["items"];
+  REQUIRE(!exact.empty());
+  CHECK(std::any_of(exact.begin(), exact.end(), [&](const Json& row) { return row["trade"] == t.id.v; }));
+  const std::string text = ledger::time_text(t.ts, reader.meta().utc_offset_minutes);  // "2026-12-01 09:31:08.220+08:00"
+  for (const Json& row : exact) CHECK(row["time"] == text);
+  // Its local minute, "YYYY-MM-DDTHH:MM", and its day: the same rows as the CLI's, which take in the minute.
+  const std::string minute = text.substr(0, 10) + "T" + text.substr(11, 5);
+  for (const std::string& at : {minute, text.substr(0, 10)}) {
+    INFO(at);
+    const Reply api = get(f.port, "/api/v1/ledger/trades?format=csv&from=" + at + "&to=" + at, kOperator);
+    REQUIRE(api.status == 200);
+    const crix::test::RunResult cli =
+        crix::test::run({CRIX_BIN, "ledger", "trades", ledger_path(), "--from", at, "--to", at, "--csv"});
+    REQUIRE(cli.exit_code == 0);
+    CHECK(api.body == cli.out);
+    CHECK(api.body.find("\r\n" + std::to_string(t.id.v) + ",") != std::string::npos);
+  }
+  const Reply bad = get(f.port, "/api/v1/ledger/trades?from=2026-12-01T9:30", kOperator);
+  CHECK(bad.status == 400);
+  CHECK(bad.json()["error"].get<std::string>().find("from '2026-12-01T9:30' is not a local time") == 0);
+}
+
 TEST_CASE("console: a flag's bad value says true or false", "[http]") {
   Fixture f;
   const std::string facility = f.market.market->facilities[0].id;
@@ -1329,4 +1360,23 @@ TEST_CASE("console: a flag's bad value says true or false", "[http]") {
     CHECK(r.status == 400);
     CHECK(r.json()["error"].get<std::string>().find("\"value\" of court_seized must be true or false") != std::string::npos);
   }
+}
+
+TEST_CASE("console: industry= takes the names the views print as well as the market file's", "[http]") {
+  Fixture f;
+  for (const std::string list : {"trades", "elimination"}) {
+    for (const auto& [key, printed] : {std::pair{"cement", "cement%20clinker"}, std::pair{"glass", "flat+glass"},
+                                       std::pair{"aluminium", "electrolytic%20aluminium"}, std::pair{"steel", "steel"}}) {
+      INFO(list << " " << key << " / " << printed);
+      const Reply a = get(f.port, "/api/v1/ledger/" + list + "?industry=" + key, kOperator);
+      const Reply b = get(f.port, "/api/v1/ledger/" + list + "?industry=" + printed, kOperator);
+      CHECK(a.status == 200);
+      CHECK(b.status == 200);
+      CHECK(a.body == b.body);
+    }
+  }
+  const Reply bad = get(f.port, "/api/v1/ledger/trades?industry=copper", kOperator);
+  CHECK(bad.status == 400);
+  CHECK(bad.json()["error"] == "industry 'copper' is none of steel, cement (cement clinker), glass (flat glass), "
+                               "aluminium (electrolytic aluminium)");
 }

@@ -39,6 +39,7 @@
 #include "gateway/feed_json.hpp"
 #include "gateway/http/transport.hpp"
 #include "gateway/password.hpp"
+#include "ledger/date_text.hpp"
 #include "ledger/error.hpp"
 #include "ledger/json.hpp"
 #include "ledger/verify.hpp"
@@ -231,30 +232,20 @@ std::uint64_t whole(std::string_view name, const std::string& v, std::uint64_t l
 
 // "YYYY-MM-DD" -> the local day, or a 400 naming the parameter.
 ledger::Day day_parameter(std::string_view name, const std::string& v) {
-  const auto digits = [&](std::size_t at, std::size_t len) -> std::optional<int> {
-    int n = 0;
-    for (std::size_t i = at; i < at + len; ++i) {
-      if (i >= v.size() || v[i] < '0' || v[i] > '9') return std::nullopt;
-      n = n * 10 + (v[i] - '0');
-    }
-    return n;
-  };
-  const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
-  if (v.size() != 10 || v[4] != '-' || v[7] != '-' || !y || !m || !d || *m < 1 || *m > 12 || *d < 1 || *d > 31) {
+  const std::optional<engine::Date> date = ledger::date_argument(v);  // the form `crix ledger` reads
+  if (!date) {
     throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' is not a date: use YYYY-MM-DD"};
   }
   // Times are nanoseconds since 1970 in 64 bits, which end in April 2262 (fuzz_http_request's second
   // finding: from=2620-12-01 overflowed).
-  if (*y < 1970 || *y > 2261) {
+  if (date->year < 1970 || date->year > 2261) {
     throw BadRequest{bhttp::status::bad_request,
                      std::string(name) + " '" + v + "' is outside the years 1970 to 2261 that the ledger's times cover"};
   }
-  const engine::Date date{*y, static_cast<std::uint8_t>(*m), static_cast<std::uint8_t>(*d)};
-  const ledger::Day day = ledger::to_day(date);
-  if (ledger::to_date(day).day != *d) {
+  if (!ledger::on_calendar(*date)) {
     throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' is not a date of the calendar"};
   }
-  return day;
+  return ledger::to_day(*date);
 }
 
 // A local time in the market's zone, "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" -> UTC, or a 400
@@ -277,6 +268,13 @@ engine::Timestamp local_time_parameter(std::string_view name, const std::string&
   const ledger::Day day = day_parameter(name, v.substr(0, 10));
   return engine::Timestamp(engine::local_time(ledger::to_date(day), hour, minute, offset).v +
                            std::int64_t{second} * 1'000'000'000);
+}
+
+// The market file's key or the name the views print (/instruments and /ledger/regions show "cement
+// clinker"), or a 400 listing both.
+engine::Industry industry_parameter(const std::string& v) {
+  if (const auto i = engine::industry_named(v)) return *i;
+  throw BadRequest{bhttp::status::bad_request, "industry '" + v + "' is none of " + engine::industry_names_text()};
 }
 
 Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
@@ -1531,26 +1529,27 @@ Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool
       if (!i) throw unknown("region code", *g, "/api/v1/ledger/regions");
       listed = {ledger::TradeIndex::kRegion, *i};
     } else if (const auto n = t.get("industry")) {
-      static constexpr std::string_view kNames[] = {"steel", "cement", "glass", "aluminium"};
-      const auto* it = std::find(std::begin(kNames), std::end(kNames), *n);
-      if (it == std::end(kNames)) {
-        throw BadRequest{bhttp::status::bad_request, "industry '" + *n + "' is none of steel, cement, glass, aluminium"};
-      }
-      listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(it - std::begin(kNames))};
+      listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(industry_parameter(*n))};
     }
-    // from/to: nanoseconds since the epoch, or a local date (to: that whole day), as `crix ledger`.
+    // from/to: nanoseconds since the epoch, or a local time as `crix ledger trades --from/--to` takes it
+    // (ledger::local_span: a date, or a date and minute). `to` is inclusive, as the CLI's: up to the end
+    // of the nanosecond, day or minute it names.
     const std::int32_t zone = names.meta().utc_offset_minutes;
-    const auto time = [&](std::string_view name, const std::string& v, bool end) {
-      if (v.size() == 10 && v[4] == '-') {
-        const ledger::Day d = day_parameter(name, v);
-        return engine::Timestamp((std::int64_t{d.v} + (end ? 1 : 0)) * 86'400'000'000'000 -
-                                 std::int64_t{zone} * 60'000'000'000);
+    const auto span = [&](std::string_view name, const std::string& v) -> ledger::LocalSpan {
+      if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        const auto ns = static_cast<std::int64_t>(whole(name, v, 0, std::numeric_limits<std::int64_t>::max() - 1));
+        return {engine::Timestamp(ns), engine::Timestamp(ns + 1)};
       }
-      return engine::Timestamp(static_cast<std::int64_t>(whole(name, v, 0, std::numeric_limits<std::int64_t>::max())));
+      const ledger::LocalSpanText local = ledger::local_span(v, zone);
+      if (!local.span) {
+        throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' " + local.problem +
+                                                         " (the market's time), or nanoseconds since the epoch"};
+      }
+      return *local.span;
     };
-    const engine::Timestamp from = t.get("from") ? time("from", *t.get("from"), false) : engine::Timestamp(0);
+    const engine::Timestamp from = t.get("from") ? span("from", *t.get("from")).first : engine::Timestamp(0);
     const engine::Timestamp to =
-        t.get("to") ? time("to", *t.get("to"), true) : engine::Timestamp(std::numeric_limits<std::int64_t>::max());
+        t.get("to") ? span("to", *t.get("to")).end : engine::Timestamp(std::numeric_limits<std::int64_t>::max());
     const auto fetch = [&](const ledger::Page& page) {
       if (!listed) return range ? reader.trades_between(from, to, page) : reader.trades(page);
       const std::uint32_t key = listed->second;
@@ -1591,14 +1590,7 @@ Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool
       }
     }
     std::optional<engine::Industry> industry;
-    if (const auto n = t.get("industry")) {
-      static constexpr std::string_view kNames[] = {"steel", "cement", "glass", "aluminium"};
-      const auto* it = std::find(std::begin(kNames), std::end(kNames), *n);
-      if (it == std::end(kNames)) {
-        throw BadRequest{bhttp::status::bad_request, "industry '" + *n + "' is none of steel, cement, glass, aluminium"};
-      }
-      industry = static_cast<engine::Industry>(it - std::begin(kNames));
-    }
+    if (const auto n = t.get("industry")) industry = industry_parameter(*n);
     const bool full = role != Role::kPublic;
     const auto& columns = full ? ledger::elimination_columns() : public_elimination_columns();
     const auto row = [&](const ledger::EliminationItem& e) {
