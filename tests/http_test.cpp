@@ -89,7 +89,8 @@ class TestLink : public http::Link {
     b.seq = 41;
     b.bids = {{58000, 10, 1}};
     b.asks = {{58100, 5, 2}};
-    if (with_orders) b.orders = {{7, "TJ-RONGCHENG", "TJ-BF-410", '2', 58100, 5, 1}};
+    // The second rests since before crixd's start: its entry time is not kept (0).
+    if (with_orders) b.orders = {{7, "TJ-RONGCHENG", "TJ-BF-410", '2', 58100, 5, 1}, {3, "TJ-RONGCHENG", "TJ-BF-410", '2', 58100, 2, 0}};
     return b;
   }
   std::vector<http::TradeView> recent_trades(std::size_t) const override {
@@ -1349,6 +1350,18 @@ TEST_CASE("console: a ledger list's to is inclusive and from/to take crix ledger
   const Reply bad = get(f.port, "/api/v1/ledger/trades?from=2026-12-01T9:30", kOperator);
   CHECK(bad.status == 400);
   CHECK(bad.json()["error"].get<std::string>().find("from '2026-12-01T9:30' is not a local time") == 0);
+}
+
+TEST_CASE("console: not_ready is \"\" when ready, and absent values are null (an order resting since before the start)",
+          "[http]") {
+  Fixture f;
+  const Json status = get(f.port, "/api/v1/status", kOperator).json();
+  CHECK(status["not_ready"] == "");
+  const Json orders = get(f.port, "/api/v1/book/STEEL-IRON?orders=1", kOperator).json()["orders"];
+  REQUIRE(orders.size() == 2);
+  CHECK(orders[0]["entered"] == 1);
+  CHECK(orders[1]["entered"].is_null());
+  CHECK(orders[1]["entered_text"].is_null());
 }
 
 TEST_CASE("console: a flag's bad value says true or false", "[http]") {

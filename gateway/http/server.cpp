@@ -990,7 +990,7 @@ Json to_json(const OrderView& o, std::int32_t offset) {
               {"side", o.side == '1' ? "buy" : "sell"},
               {"price", o.price},
               {"qty", o.qty},
-              {"entered", o.entered},
+              {"entered", o.entered == 0 ? Json(nullptr) : Json(o.entered)},  // resting since before crixd's start
               {"entered_text", time_or_null(o.entered, offset)}};
 }
 
@@ -1015,7 +1015,8 @@ Json to_json(const StatusView& s, std::int32_t offset) {
               {"accepting", s.accepting},
               {"last_error", or_null(s.last_error)},
               {"ledger_full", s.ledger_full},
-              {"not_ready", or_null(s.not_ready)}};
+              // The reason, "" when ready (docs/API.md): a script tests it for emptiness, as /readyz's reason.
+              {"not_ready", s.not_ready}};
 }
 
 template <class T, class F>
