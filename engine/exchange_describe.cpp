@@ -53,6 +53,11 @@ std::string Exchange::describe(const Event& e) const {
     return side == Side::kSell ? std::string(to_string(static_cast<FacilityField>(field)))
                                : std::string(to_string(static_cast<ProjectField>(field)));
   };
+  // As the operator wrote it (none, true, 2027-06-30, filed), not Command::qty's encoding.
+  const auto value_text = [](Side side, std::int64_t field, std::int64_t v) {
+    return side == Side::kSell ? field_value_text(static_cast<FacilityField>(field), v)
+                               : field_value_text(static_cast<ProjectField>(field), v);
+  };
   const auto account = [&](Side side, std::uint64_t a) { return side == Side::kSell ? facility(a) : project(a); };
   switch (e.type) {
     case EventType::kRevoked:
@@ -64,7 +69,8 @@ std::string Exchange::describe(const Event& e) const {
              std::string(to_string(static_cast<EliminationStatus>(e.arg2))) + " -> " +
              std::string(to_string(static_cast<EliminationStatus>(e.arg1)));
     case EventType::kRegistryChanged:
-      return account(e.side, e.account.v) + ": " + field_name(e.side, e.arg1) + " " + n(e.qty.v) + " -> " + n(e.arg2);
+      return account(e.side, e.account.v) + ": " + field_name(e.side, e.arg1) + " " + value_text(e.side, e.arg1, e.qty.v) +
+             " -> " + value_text(e.side, e.arg1, e.arg2);
     case EventType::kRegistered:
       return account(e.side, e.account.v) + " registered";
     case EventType::kInstrumentState:

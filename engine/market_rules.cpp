@@ -1,6 +1,9 @@
 #include "engine/market_rules.hpp"
 
+#include <cstddef>
 #include <string_view>
+
+#include "engine/market.hpp"  // kIndustries
 
 namespace crix::engine {
 namespace {
@@ -45,6 +48,33 @@ std::string_view to_string(Industry i) {
     case Industry::kAluminium: return "electrolytic aluminium";
   }
   return "unknown industry";
+}
+
+namespace {
+constexpr std::string_view kIndustryKeys[kIndustries] = {"steel", "cement", "glass", "aluminium"};
+}  // namespace
+
+std::string_view industry_key(Industry industry) {
+  const auto k = static_cast<std::size_t>(industry);
+  return k < kIndustries ? kIndustryKeys[k] : "unknown industry";
+}
+
+std::optional<Industry> industry_named(std::string_view name) {
+  for (std::size_t k = 0; k < kIndustries; ++k) {
+    const auto i = static_cast<Industry>(k);
+    if (name == industry_key(i) || name == to_string(i)) return i;
+  }
+  return std::nullopt;
+}
+
+std::string industry_names_text() {
+  std::string s;
+  for (std::size_t k = 0; k < kIndustries; ++k) {
+    const std::string_view printed = to_string(static_cast<Industry>(k));
+    s += (k == 0 ? "" : ", ") + std::string(kIndustryKeys[k]);
+    if (printed != kIndustryKeys[k]) s += " (" + std::string(printed) + ")";
+  }
+  return s;
 }
 
 

@@ -24,6 +24,12 @@ namespace crix::engine {
 enum class Industry : std::uint8_t { kSteel = 0, kCement = 1, kGlass = 2, kAluminium = 3 };
 enum class RegionClass : std::uint8_t { kKey = 0, kOther = 1 };
 std::string_view to_string(Industry industry);  // "steel", "cement clinker", ...
+std::string_view industry_key(Industry industry);  // the market file's: "steel", "cement", "glass", "aluminium"
+// The market file's key or the name to_string prints and the
+// queries show ("cement clinker", "flat glass", "electrolytic aluminium"); nullopt for any other text.
+std::optional<Industry> industry_named(std::string_view name);
+// Every name industry_named takes, for a message: "steel, cement (cement clinker), glass (flat glass), ...".
+std::string industry_names_text();
 // A replacement ratio exactly, as DOMAIN.md writes it: 1250 -> "1.25:1", 1500 -> "1.5:1", 2000 -> "2:1".
 std::string ratio_text(std::uint32_t permille);
 

@@ -1,6 +1,7 @@
 #include "engine/registry.hpp"
 
 #include <array>
+#include <cstdio>
 #include <utility>
 
 #include "engine/calendar.hpp"
@@ -118,6 +119,30 @@ std::int64_t field_value(const Facility& f, FacilityField field) {
 
 std::int64_t field_value(const Project& p, ProjectField field) {
   return field == ProjectField::kNeed ? p.new_capacity : static_cast<std::int64_t>(p.status);
+}
+
+std::string field_value_text(FacilityField field, std::int64_t value) {
+  switch (field) {
+    case FacilityField::kCapacity:
+    case FacilityField::kIdleYears: return std::to_string(value);
+    case FacilityField::kExpires: {
+      if (value == -1) return "none";
+      if (value < 0 || value > 3'000'000) return std::to_string(value);  // as set_field's range
+      const Date d = civil_from_days(static_cast<std::int32_t>(value));
+      char text[16];
+      std::snprintf(text, sizeof text, "%04d-%02d-%02d", static_cast<int>(d.year), static_cast<int>(d.month),
+                    static_cast<int>(d.day));
+      return text;
+    }
+    default: return value == 0 ? "false" : value == 1 ? "true" : std::to_string(value);
+  }
+}
+
+std::string field_value_text(ProjectField field, std::int64_t value) {
+  if (field == ProjectField::kStatus && value >= 0 && value <= static_cast<std::int64_t>(ProjectStatus::kCanceled)) {
+    return std::string(to_string(static_cast<ProjectStatus>(value)));
+  }
+  return std::to_string(value);
 }
 
 std::string set_field(Facility& f, FacilityField field, std::int64_t value) {

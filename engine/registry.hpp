@@ -61,6 +61,13 @@ std::optional<ProjectField> project_field(std::string_view key);
 // The field's value as Command::qty carries it.
 std::int64_t field_value(const Facility& f, FacilityField field);
 std::int64_t field_value(const Project& p, ProjectField field);
+// The value as an operator writes it (`crix operator amend`, the console's amend-facility and
+// amend-project): "true"/"false" for a flag, "none" or "YYYY-MM-DD" for expires, a project status's
+// name, the number for the rest (and for a value outside the field's encoding). What the audit trail
+// records and the exchange's sentences print: Command::qty's encoding (-1 for none, 1 for true) is
+// nobody's to read.
+std::string field_value_text(FacilityField field, std::int64_t value);
+std::string field_value_text(ProjectField field, std::int64_t value);
 // Sets the field; returns "" or why the value is out of range (the sold/credited floor is the
 // Exchange's to check: it knows the running totals).
 std::string set_field(Facility& f, FacilityField field, std::int64_t value);

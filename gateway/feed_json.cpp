@@ -40,6 +40,16 @@ class Members {
   void number(std::string_view k, Int v) {
     feed_json::number(key(k), v);
   }
+  // A time or price that 0 means absent: null, as the REST views write it (docs/API.md, "Absent values
+  // are null").
+  template <class Int>
+  void number_or_null(std::string_view k, Int v) {
+    if (v == 0) {
+      key(k) += "null";
+    } else {
+      feed_json::number(key(k), v);
+    }
+  }
   void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
   void text(std::string_view k, std::string_view v) { string(key(k), v); }
   // The head's members where their names sort among the body's.
@@ -149,7 +159,7 @@ void instrument(std::string& out, const http::InstrumentView& v, const Head* hea
   m.number("band_low", v.band_low);
   m.boolean("halted", v.halted);
   m.text("industry", v.industry);
-  m.number("last_price", v.last_price);
+  m.number_or_null("last_price", v.last_price);  // before the day's first trade
   m.number("listed_max_qty", v.listed_max_qty);
   m.number("lot", v.lot);
   m.text("phase", v.phase);
@@ -173,16 +183,21 @@ void trade(std::string& out, const http::TradeView& t) {
       number(out, v);
     }
   };
+  // A side the trade does not name is null, as GET /api/v1/trades/recent writes it.
+  const auto party = [&out, &value](const std::string& v) {
+    if (!v.empty()) return value(v);
+    out += ",null";
+  };
   value(t.seq);
   value(t.id);
   value(t.time);
   value(t.symbol);
   value(t.price);
   value(t.qty);
-  value(t.buyer);
-  value(t.seller);
-  value(t.facility);
-  value(t.project);
+  party(t.buyer);
+  party(t.seller);
+  party(t.facility);
+  party(t.project);
   value(t.kind);
   out += ']';
 }
@@ -190,14 +205,14 @@ void trade(std::string& out, const http::TradeView& t) {
 void session(std::string& out, const http::SessionView& s, const Head* head) {
   Members m(out);
   m.text("comp_id", s.comp_id);
-  m.number("last_seen", s.last_seen);
+  m.number_or_null("last_seen", s.last_seen);
   m.boolean("logged_on", s.logged_on);
   m.number("messages_in", s.messages_in);
   m.number("messages_out", s.messages_out);
   m.text("participant", s.participant);
   m.number("refused", s.refused);
   m.seq(head);
-  m.number("since", s.since);
+  m.number_or_null("since", s.since);
   m.number("stalled", s.stalled);
   m.type(head);
 }

@@ -405,12 +405,12 @@ OperatorAction operator_action(const engine::Exchange& exchange, const engine::C
     case CommandType::kAmendFacility:
       args = "facility=" + name_of(m.facilities, command.account.v) + " field=" +
              std::string(engine::to_string(static_cast<engine::FacilityField>(command.id.v))) +
-             " value=" + std::to_string(command.qty.v);
+             " value=" + engine::field_value_text(static_cast<engine::FacilityField>(command.id.v), command.qty.v);
       break;
     case CommandType::kAmendProject:
       args = "project=" + name_of(m.projects, command.account.v) + " field=" +
              std::string(engine::to_string(static_cast<engine::ProjectField>(command.id.v))) +
-             " value=" + std::to_string(command.qty.v);
+             " value=" + engine::field_value_text(static_cast<engine::ProjectField>(command.id.v), command.qty.v);
       break;
     case CommandType::kRegister:
       args = command.side == engine::Side::kSell ? "facility=" + name_of(m.facilities, command.account.v)

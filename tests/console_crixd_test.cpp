@@ -871,3 +871,106 @@ TEST_CASE("console on a real crixd: an operator announces and cancels the sample
                                           "auction-cancel rejected", "auction-announce rejected",
                                           "auction-announce ok"});
 }
+
+TEST_CASE("console on a real crixd: out-of-range ids are 400 and never journaled, a wrong token is 401, unknown "
+          "parameters 400, to inclusive with the CLI's time forms, absent values null, amendments recorded as written",
+          "[console][process]") {
+  Exchange x;
+  trade(x);
+  const std::uint16_t port = x.http();
+  const Headers& op = crix::test::kOperatorToken;
+  const auto actions = [&] {
+    return crix::test::get(port, "/api/v1/ledger/operator-actions", op).json()["items"];
+  };
+  const auto post = [&](const std::string& verb, const std::string& body) {
+    return crix::test::request(port, bhttp::verb::post, "/api/v1/actions/" + verb, body, op);
+  };
+
+  // 1. A trade id of 2^63 was "no trade -9223372036854775808", journaled; now a 400 and not in the trail.
+  const std::size_t journaled = actions().size();
+  for (const std::string body : {R"({"trade":9223372036854775808})", R"({"trade":18446744073709551616})",
+                                  R"({"trade":-1})", R"({"trade":0})"}) {
+    INFO(body);
+    const Reply r = post("revoke", body);
+    CHECK(r.status == 400);
+    CHECK(r.json()["error"].get<std::string>().find("\"trade\" must be a whole number from 1 to 9223372036854775807") !=
+          std::string::npos);
+  }
+  CHECK(actions().size() == journaled);
+
+  // 2. A wrong token is 401 saying so, also where the public may read.
+  for (const std::string target : {"/api/v1/me", "/api/v1/instruments", "/api/v1/status"}) {
+    INFO(target);
+    const Reply r = crix::test::get(port, target, {{"Authorization", "Bearer wrong"}});
+    CHECK(r.status == 401);
+    CHECK(r.json()["error"].get<std::string>().find("the bearer token given is not valid") != std::string::npos);
+  }
+  CHECK(crix::test::get(port, "/api/v1/me").json()["role"] == "public");
+
+  // 3. A parameter the endpoint does not take.
+  const Reply typo = crix::test::get(port, "/api/v1/ledger/trades?partcipant=" + kSeller, op);
+  CHECK(typo.status == 400);
+  CHECK(typo.json()["error"].get<std::string>().find("'partcipant'") != std::string::npos);
+
+  // 4. from=T&to=T (ns) holds the trades at T; a local minute as the CLI takes it holds them too, as crix
+  // ledger trades --from --to does.
+  const Json recent = crix::test::get(port, "/api/v1/trades/recent", op).json()["items"];
+  REQUIRE(!recent.empty());
+  const std::string ns = std::to_string(recent[0]["time"].get<std::int64_t>());
+  const Json at = crix::test::get(port, "/api/v1/ledger/trades?from=" + ns + "&to=" + ns, op).json()["items"];
+  REQUIRE(!at.empty());
+  CHECK(at[0]["trade"] == recent[0]["id"]);
+  std::string minute = recent[0]["time_text"].get<std::string>().substr(0, 16);  // "2026-12-04 11:40"
+  minute[10] = 'T';
+  const Reply by_minute = crix::test::get(port, "/api/v1/ledger/trades?format=csv&from=" + minute + "&to=" + minute, op);
+  REQUIRE(by_minute.status == 200);
+  const RunResult cli = x.ledger_cli({"trades", "--from", minute, "--to", minute, "--csv"});
+  REQUIRE(cli.exit_code == 0);
+  CHECK(by_minute.body == cli.out);
+  CHECK(by_minute.body.find("\r\n" + recent[0]["id"].dump() + ",") != std::string::npos);
+
+  // 5. Ready: not_ready is "".
+  CHECK(crix::test::get(port, "/api/v1/status", op).json()["not_ready"] == "");
+
+  // 6. The feed's snapshot: an instrument without a trade today, a participant never logged on: null.
+  {
+    Viewer viewer(port);
+    REQUIRE(eventually([&] { return !viewer.messages().empty(); }));
+    const Json snapshot = viewer.messages().front();
+    bool clinker = false, lhasa = false;
+    for (const Json& i : snapshot["instruments"]) {
+      if (i["symbol"] == "CEMENT-CLINKER") clinker = i["last_price"].is_null();
+      if (i["symbol"] == "STEEL-IRON") CHECK(i["last_price"] == 58000);
+    }
+    for (const Json& s : snapshot["sessions"]) {
+      if (s["participant"] == "XZ-LHASA-CEMENT") lhasa = s["since"].is_null() && s["last_seen"].is_null();
+    }
+    CHECK(clinker);
+    CHECK(lhasa);
+  }
+
+  // 7. A flag's bad value says true or false; expires none and court_seized true are recorded as written.
+  const Reply yes = post("amend-facility", R"({"facility":"XZ-CL-1000","field":"court_seized","value":"yes"})");
+  CHECK(yes.status == 400);
+  CHECK(yes.json()["error"].get<std::string>().find("must be true or false") != std::string::npos);
+  REQUIRE(post("amend-facility", R"({"facility":"XZ-CL-1000","field":"expires","value":"none"})").status == 200);
+  REQUIRE(post("amend-facility", R"({"facility":"XZ-CL-1000","field":"court_seized","value":true})").status == 200);
+  const Json trail = actions();
+  REQUIRE(trail.size() >= 2);
+  CHECK(trail[trail.size() - 2]["arguments"] == "facility=XZ-CL-1000 field=expires value=none");
+  CHECK(trail[trail.size() - 1]["arguments"] == "facility=XZ-CL-1000 field=court_seized value=true");
+
+  // 8. The industry as the views print it.
+  const Reply clinker = crix::test::get(port, "/api/v1/ledger/trades?industry=cement%20clinker", op);
+  CHECK(clinker.status == 200);
+  CHECK(clinker.body == crix::test::get(port, "/api/v1/ledger/trades?industry=cement", op).body);
+
+  // 6, continued: the order resting since before a restart has no entry time: null, not 0.
+  x.restart();
+  const Json orders = crix::test::get(port, "/api/v1/book/STEEL-IRON?orders=1", op).json()["orders"];
+  REQUIRE(!orders.empty());
+  for (const Json& o : orders) {
+    CHECK(o["entered"].is_null());
+    CHECK(o["entered_text"].is_null());
+  }
+}

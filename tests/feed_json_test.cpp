@@ -19,6 +19,11 @@ using crix::test::Rng;
 
 std::string dumped(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+// Absent values are null in the feed as in the REST views (docs/API.md): a time or last price of 0, a
+// trade's missing side "".
+json null_if_0(std::int64_t v) { return v == 0 ? json(nullptr) : json(v); }
+json null_if_empty(const std::string& v) { return v.empty() ? json(nullptr) : json(v); }
+
 // Text that is mostly what a market file holds, sometimes quotes, controls, Chinese, or broken UTF-8.
 std::string text(Rng& rng) {
   static const std::vector<std::string> pieces = {
@@ -85,7 +90,7 @@ TEST_CASE("feed JSON: each view and each update equals nlohmann's text for the s
     json vj{{"symbol", v.symbol},       {"industry", v.industry},   {"unit", v.unit},
             {"phase", v.phase},         {"halted", v.halted},       {"tick", v.tick},
             {"lot", v.lot},             {"reference_price", v.reference_price},
-            {"band_low", v.band_low},   {"band_high", v.band_high}, {"last_price", v.last_price},
+            {"band_low", v.band_low},   {"band_high", v.band_high}, {"last_price", null_if_0(v.last_price)},
             {"volume", v.volume},       {"value", v.value},         {"listed_max_qty", v.listed_max_qty}};
     out.clear();
     feed_json::instrument(out, v);
@@ -99,11 +104,13 @@ TEST_CASE("feed JSON: each view and each update equals nlohmann's text for the s
                             number(rng), text(rng), text(rng), text(rng), text(rng), text(rng)};
     const json tj{{"type", "trade"},       {"id", t.id},         {"seq", t.seq},         {"time", t.time},
                   {"kind", t.kind},        {"symbol", t.symbol}, {"price", t.price},     {"qty", t.qty},
-                  {"buyer", t.buyer},      {"seller", t.seller}, {"facility", t.facility}, {"project", t.project}};
+                  {"buyer", null_if_empty(t.buyer)},      {"seller", null_if_empty(t.seller)},
+                  {"facility", null_if_empty(t.facility)}, {"project", null_if_empty(t.project)}};
     out.clear();
     feed_json::trade(out, t);
-    REQUIRE(out == dumped(json::array({"trade", t.seq, t.id, t.time, t.symbol, t.price, t.qty, t.buyer, t.seller,
-                                        t.facility, t.project, t.kind})));
+    REQUIRE(out == dumped(json::array({"trade", t.seq, t.id, t.time, t.symbol, t.price, t.qty, null_if_empty(t.buyer),
+                                        null_if_empty(t.seller), null_if_empty(t.facility), null_if_empty(t.project),
+                                        t.kind})));
     const json row = json::parse(out);
     const json fields = json::parse(feed_json::kTradeFields);
     REQUIRE(row.size() == fields.size());
@@ -114,7 +121,7 @@ TEST_CASE("feed JSON: each view and each update equals nlohmann's text for the s
     crix::http::SessionView s{text(rng), text(rng), rng.chance(50), number(rng), number(rng),
                               rng.next(),  rng.next(), rng.next(),    rng.next()};
     json sj{{"participant", s.participant},   {"comp_id", s.comp_id},   {"logged_on", s.logged_on},
-            {"since", s.since},               {"last_seen", s.last_seen}, {"messages_in", s.messages_in},
+            {"since", null_if_0(s.since)},    {"last_seen", null_if_0(s.last_seen)}, {"messages_in", s.messages_in},
             {"messages_out", s.messages_out}, {"stalled", s.stalled},   {"refused", s.refused}};
     out.clear();
     feed_json::session(out, s);

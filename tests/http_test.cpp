@@ -89,7 +89,8 @@ class TestLink : public http::Link {
     b.seq = 41;
     b.bids = {{58000, 10, 1}};
     b.asks = {{58100, 5, 2}};
-    if (with_orders) b.orders = {{7, "TJ-RONGCHENG", "TJ-BF-410", '2', 58100, 5, 1}};
+    // The second rests since before crixd's start: its entry time is not kept (0).
+    if (with_orders) b.orders = {{7, "TJ-RONGCHENG", "TJ-BF-410", '2', 58100, 5, 1}, {3, "TJ-RONGCHENG", "TJ-BF-410", '2', 58100, 2, 0}};
     return b;
   }
   std::vector<http::TradeView> recent_trades(std::size_t) const override {
@@ -430,7 +431,8 @@ TEST_CASE("console: login sets a strict HttpOnly session cookie, me and logout",
   CHECK(cookie.size() == std::string("crix_session=").size() + 64);  // 256 bits in hex
   CHECK(get(f.port, "/api/v1/me", {{"Cookie", cookie}}).json() == Json{{"user", "ops"}, {"role", "operator"}});
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/logout", "", {{"Cookie", cookie}}).status == 200);
-  CHECK(get(f.port, "/api/v1/me", {{"Cookie", cookie}}).json()["role"] == "public");
+  // The ended session's cookie matches nothing: 401 saying so (the logout's Set-Cookie has a browser drop it).
+  CHECK(get(f.port, "/api/v1/me", {{"Cookie", cookie}}).status == 401);
   CHECK(get(f.port, "/api/v1/status", {{"Cookie", cookie}}).status == 401);
 }
 
@@ -1173,4 +1175,221 @@ TEST_CASE("console: the market file's [console] table", "[http][config]") {
   CHECK(all.find("console.tls_cert: needs its partner") != std::string::npos);
   CHECK(all.find("console.users[0].password: must be scrypt$") != std::string::npos);
   CHECK(all.find("console.users[1].role: must be one of regulator, operator") != std::string::npos);
+}
+
+// The reviewer's findings against crixd's console (one TEST_CASE each), and their neighbours.
+
+TEST_CASE("console: an action's whole-number field outside its range is a 400 naming the field and the range, "
+          "never submitted", "[http]") {
+  Fixture f;
+  const engine::Market& m = *f.market.market;
+  // Raw bodies: 2^64 and above are not an integer a JSON library writes.
+  const auto post = [&](const std::string& verb, const std::string& body) {
+    return request(f.port, bhttp::verb::post, "/api/v1/actions/" + verb, body, kOperator);
+  };
+  const std::size_t before = f.link.submitted().size();
+  struct Bad {
+    std::string verb, body, names;  // names: what the error must say
+  };
+  const std::string facility = m.facilities[0].id, project = m.projects[0].id;
+  const std::string amend = R"({"facility":")" + facility + R"(","field":)";
+  const std::string amend_project = R"({"project":")" + project + R"(","field":"new_capacity","value":)";
+  const std::vector<Bad> bad = {
+      {"revoke", R"({"trade":9223372036854775808})", "\"trade\" must be a whole number from 1 to 9223372036854775807"},
+      {"revoke", R"({"trade":18446744073709551615})", "1 to 9223372036854775807"},
+      {"revoke", R"({"trade":18446744073709551616})", "1 to 9223372036854775807"},
+      {"revoke", R"({"trade":-1})", "not -1"},
+      {"revoke", R"({"trade":0})", "not 0"},
+      {"revoke", R"({"trade":1.5})", "not 1.5"},
+      {"revoke", R"({"trade":"17"})", "\"trade\""},
+      {"revoke", R"({})", "revoke needs \"trade\""},
+      {"elimination-status", R"({"trade":9223372036854775808,"status":"shut"})", "1 to 9223372036854775807"},
+      {"amend-facility", amend + R"("capacity","value":0})", "\"value\" must be a whole number from 1 to 10000000000"},
+      {"amend-facility", amend + R"("capacity","value":9223372036854775808})", "1 to 10000000000"},
+      {"amend-facility", amend + R"("capacity","value":true})", "1 to 10000000000"},
+      {"amend-facility", amend + R"("idle_years","value":1001})", "0 to 1000"},
+      {"amend-project", amend_project + "10000000001}", "1 to 10000000000"},
+      {"amend-project", amend_project + "18446744073709551616}", "1 to 10000000000"},
+  };
+  for (const Bad& b : bad) {
+    INFO(b.verb << " " << b.body);
+    const Reply r = post(b.verb, b.body);
+    CHECK(r.status == 400);
+    CHECK(r.json()["code"] == "bad_request");
+    CHECK(r.json()["error"].get<std::string>().find(b.names) != std::string::npos);
+  }
+  CHECK(f.link.submitted().size() == before);
+  // The ends of the range are taken.
+  REQUIRE(post("revoke", R"({"trade":9223372036854775807})").status == 200);
+  CHECK(f.link.submitted().back().first.id.v == 9223372036854775807u);
+  REQUIRE(post("amend-facility", amend + R"("capacity","value":10000000000})").status == 200);
+  CHECK(f.link.submitted().back().first.qty.v == 10'000'000'000);
+}
+
+TEST_CASE("console: a token or session that matches nothing is a 401 saying so on every endpoint, never the public view",
+          "[http]") {
+  Fixture f;
+  const std::vector<std::string> endpoints = {"/healthz", "/readyz", "/api/v1/me", "/api/v1/instruments", "/api/v1/auctions",
+                                              "/api/v1/ledger/elimination", "/api/v1/ledger/daily", "/api/v1/status",
+                                              "/api/v1/feed"};
+  struct Presented {
+    Headers headers;
+    std::string says;
+  };
+  const std::vector<Presented> presented = {
+      {{{"Authorization", "Bearer wrong"}}, "the bearer token given is not valid"},
+      {{{"Authorization", "bearer wrong"}}, "the bearer token given is not valid"},
+      {{{"Authorization", "Bearer "}}, "no token given"},
+      {{{"Authorization", "Basic b3BzOm9wcy1zYW1wbGU="}}, "not a bearer token"},
+      {{{"Cookie", "crix_session=" + std::string(64, 'a')}}, "the session is not valid"},
+  };
+  for (const std::string& e : endpoints) {
+    for (const Presented& p : presented) {
+      INFO(e << " with " << p.headers[0].first << ": " << p.headers[0].second);
+      const Reply r = get(f.port, e, p.headers);
+      CHECK(r.status == 401);
+      CHECK(r.json()["code"] == "unauthorized");
+      CHECK(r.json()["error"].get<std::string>().find(p.says) != std::string::npos);
+    }
+  }
+  // A session's 401 clears the cookie, so that a browser's next request is the public's.
+  const Reply stale = get(f.port, "/api/v1/me", {{"Cookie", "crix_session=" + std::string(64, 'a')}});
+  CHECK(stale.headers.at("Set-Cookie").find("Max-Age=0") != std::string::npos);
+  // No credentials at all: the public view; a staff endpoint says none was given.
+  CHECK(get(f.port, "/api/v1/me").json() == Json{{"user", nullptr}, {"role", "public"}});
+  const Reply none = get(f.port, "/api/v1/status");
+  CHECK(none.status == 401);
+  CHECK(none.json()["error"].get<std::string>().find("no token or session was given") != std::string::npos);
+  // A stale cookie does not stop a new login, and actions with a wrong token submit nothing.
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/login", Json{{"user", "ops"}, {"password", "ops-sample"}}.dump(),
+                {{"Cookie", "crix_session=" + std::string(64, 'a')}})
+            .status == 200);
+  const std::size_t before = f.link.submitted().size();
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/close-day", "{}", {{"Authorization", "Bearer wrong"}}).status ==
+        401);
+  CHECK(f.link.submitted().size() == before);
+}
+
+TEST_CASE("console: a parameter an endpoint does not take, or a bad format, is a 400 naming it; formats and Accept "
+          "are read case-insensitively with q-values", "[http]") {
+  Fixture f;
+  struct Bad {
+    std::string target, says;
+  };
+  const std::vector<Bad> bad = {
+      {"/api/v1/ledger/trades?bogus=1", "/api/v1/ledger/trades takes no parameter 'bogus'; it takes participant, facility"},
+      {"/api/v1/ledger/trades?partcipant=TJ-RONGCHENG", "no parameter 'partcipant'"},
+      {"/api/v1/ledger/elimination?day=2026-12-01", "no parameter 'day'"},
+      {"/api/v1/ledger/facilities/TJ-BF-410?participant=x", "it takes after, limit, format"},
+      {"/api/v1/ledger/regions?limit=5", "it takes format"},
+      {"/api/v1/ledger/daily?after=5", "it takes day, format"},
+      {"/api/v1/ledger/verify?format=csv", "it takes none"},
+      {"/api/v1/instruments?symbol=STEEL-IRON", "/api/v1/instruments takes no parameter 'symbol': it takes none"},
+      {"/api/v1/book/STEEL-IRON?depht=5", "it takes depth, orders"},
+      {"/api/v1/book/STEEL-IRON?orders=yes", "orders 'yes' is neither 0 nor 1"},
+      {"/api/v1/trades/recent?limt=5", "it takes limit"},
+      {"/api/v1/status?x", "no parameter 'x'"},
+      {"/healthz?verbose=1", "no parameter 'verbose'"},
+      {"/api/v1/ledger/trades?format=xml", "format 'xml' is none of json, csv"},
+      {"/api/v1/ledger/trades?limit=1&limit=2", "parameter 'limit' is given more than once"},
+  };
+  for (const Bad& b : bad) {
+    INFO(b.target);
+    const Reply r = get(f.port, b.target, kOperator);
+    CHECK(r.status == 400);
+    CHECK(r.json()["error"].get<std::string>().find(b.says) != std::string::npos);
+  }
+  CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/close-day?now=1", "{}", kOperator).status == 400);
+  // format and Accept: any case; the highest q-value of text/csv and application/json (a tie: the first).
+  const auto type = [&](const std::string& target, const Headers& more) {
+    Headers h = kOperator;
+    h.insert(h.end(), more.begin(), more.end());
+    const Reply r = get(f.port, target, h);
+    CHECK(r.status == 200);
+    return r.headers.at("Content-Type").substr(0, r.headers.at("Content-Type").find(';'));
+  };
+  const std::string trades = "/api/v1/ledger/trades?limit=5";
+  CHECK(type(trades + "&format=CSV", {}) == "text/csv");
+  CHECK(type(trades + "&format=Json", {{"Accept", "text/csv"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "TEXT/CSV"}}) == "text/csv");
+  CHECK(type(trades, {{"Accept", "application/json, text/csv;q=0.5"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "application/json;q=0.5, text/csv"}}) == "text/csv");
+  CHECK(type(trades, {{"Accept", "text/csv;q=0.9, application/json;Q=0.95"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "text/csv;q=0, */*"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "application/json, text/csv"}}) == "application/json");
+  CHECK(type(trades, {{"Accept", "text/csv, application/json"}}) == "text/csv");
+  CHECK(type(trades, {{"Accept", "*/*"}}) == "application/json");
+}
+
+TEST_CASE("console: a ledger list's to is inclusive and from/to take crix ledger's time forms: the rows of "
+          "crix ledger trades --from --to", "[http]") {
+  Fixture f;
+  const ledger::Reader reader(ledger_path());
+  const std::vector<ledger::Trade> all = reader.trades(ledger::Page{engine::TradeId{}, 1'000'000});
+  REQUIRE(!all.empty());
+  const ledger::Trade& t = all[all.size() / 2];
+  // The trade's own nanosecond, as from and to: that trade is among the rows.
+  const std::string ns = std::to_string(t.ts.v);
+  const Json exact = get(f.port, "/api/v1/ledger/trades?from=" + ns + "&to=" + ns, kOperator).json()["items"];
+  REQUIRE(!exact.empty());
+  CHECK(std::any_of(exact.begin(), exact.end(), [&](const Json& row) { return row["trade"] == t.id.v; }));
+  const std::string text = ledger::time_text(t.ts, reader.meta().utc_offset_minutes);  // "2026-12-01 09:31:08.220+08:00"
+  for (const Json& row : exact) CHECK(row["time"] == text);
+  // Its local minute, "YYYY-MM-DDTHH:MM", and its day: the same rows as the CLI's, which take in the minute.
+  const std::string minute = text.substr(0, 10) + "T" + text.substr(11, 5);
+  for (const std::string& at : {minute, text.substr(0, 10)}) {
+    INFO(at);
+    const Reply api = get(f.port, "/api/v1/ledger/trades?format=csv&from=" + at + "&to=" + at, kOperator);
+    REQUIRE(api.status == 200);
+    const crix::test::RunResult cli =
+        crix::test::run({CRIX_BIN, "ledger", "trades", ledger_path(), "--from", at, "--to", at, "--csv"});
+    REQUIRE(cli.exit_code == 0);
+    CHECK(api.body == cli.out);
+    CHECK(api.body.find("\r\n" + std::to_string(t.id.v) + ",") != std::string::npos);
+  }
+  const Reply bad = get(f.port, "/api/v1/ledger/trades?from=2026-12-01T9:30", kOperator);
+  CHECK(bad.status == 400);
+  CHECK(bad.json()["error"].get<std::string>().find("from '2026-12-01T9:30' is not a local time") == 0);
+}
+
+TEST_CASE("console: not_ready is \"\" when ready, and absent values are null (an order resting since before the start)",
+          "[http]") {
+  Fixture f;
+  const Json status = get(f.port, "/api/v1/status", kOperator).json();
+  CHECK(status["not_ready"] == "");
+  const Json orders = get(f.port, "/api/v1/book/STEEL-IRON?orders=1", kOperator).json()["orders"];
+  REQUIRE(orders.size() == 2);
+  CHECK(orders[0]["entered"] == 1);
+  CHECK(orders[1]["entered"].is_null());
+  CHECK(orders[1]["entered_text"].is_null());
+}
+
+TEST_CASE("console: a flag's bad value says true or false", "[http]") {
+  Fixture f;
+  const std::string facility = f.market.market->facilities[0].id;
+  for (const Json& v : {Json("yes"), Json(1), Json(nullptr)}) {
+    const Reply r = request(f.port, bhttp::verb::post, "/api/v1/actions/amend-facility",
+                            Json{{"facility", facility}, {"field", "court_seized"}, {"value", v}}.dump(), kOperator);
+    CHECK(r.status == 400);
+    CHECK(r.json()["error"].get<std::string>().find("\"value\" of court_seized must be true or false") != std::string::npos);
+  }
+}
+
+TEST_CASE("console: industry= takes the names the views print as well as the market file's", "[http]") {
+  Fixture f;
+  for (const std::string list : {"trades", "elimination"}) {
+    for (const auto& [key, printed] : {std::pair{"cement", "cement%20clinker"}, std::pair{"glass", "flat+glass"},
+                                       std::pair{"aluminium", "electrolytic%20aluminium"}, std::pair{"steel", "steel"}}) {
+      INFO(list << " " << key << " / " << printed);
+      const Reply a = get(f.port, "/api/v1/ledger/" + list + "?industry=" + key, kOperator);
+      const Reply b = get(f.port, "/api/v1/ledger/" + list + "?industry=" + printed, kOperator);
+      CHECK(a.status == 200);
+      CHECK(b.status == 200);
+      CHECK(a.body == b.body);
+    }
+  }
+  const Reply bad = get(f.port, "/api/v1/ledger/trades?industry=copper", kOperator);
+  CHECK(bad.status == 400);
+  CHECK(bad.json()["error"] == "industry 'copper' is none of steel, cement (cement clinker), glass (flat glass), "
+                               "aluminium (electrolytic aluminium)");
 }

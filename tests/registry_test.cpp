@@ -179,7 +179,16 @@ TEST_CASE("a court seizure amended into the registry cancels the facility's offe
   const Event* changed = find(ev, EventType::kRegistryChanged);
   REQUIRE(changed != nullptr);
   CHECK(d.x.describe(*changed) ==
-        "facility HB-BF-450 (450 m3 blast furnace (ironmaking), Tangshan, Hebei): court_seized 0 -> 1");
+        "facility HB-BF-450 (450 m3 blast furnace (ironmaking), Tangshan, Hebei): court_seized false -> true");
+  // Values as the operator writes them, never Command::qty's encoding (-1 for none was "expires -1 -> -1").
+  const auto expires = d.command(CommandType::kAmendFacility, static_cast<std::uint64_t>(FacilityField::kExpires),
+                                 days_from_civil(Date{2027, 6, 30}), f, Side::kSell);
+  REQUIRE(find(expires, EventType::kRegistryChanged) != nullptr);
+  CHECK_THAT(d.x.describe(*find(expires, EventType::kRegistryChanged)), Catch::Matchers::EndsWith(" -> 2027-06-30"));
+  const auto none = d.command(CommandType::kAmendFacility, static_cast<std::uint64_t>(FacilityField::kExpires), -1, f,
+                              Side::kSell);
+  REQUIRE(find(none, EventType::kRegistryChanged) != nullptr);
+  CHECK_THAT(d.x.describe(*find(none, EventType::kRegistryChanged)), Catch::Matchers::EndsWith(": expires 2027-06-30 -> none"));
   const Event* canceled = find(ev, EventType::kCanceled);
   REQUIRE(canceled != nullptr);
   CHECK(canceled->reason == CancelReason::kRegistry);

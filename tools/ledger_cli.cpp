@@ -20,11 +20,11 @@
 #include "engine/exchange.hpp"
 #include "ledger/error.hpp"
 #include "config/market_config.hpp"
+#include "ledger/date_text.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/settlement.hpp"
 #include "ledger/verify.hpp"
 #include "tools/cli.hpp"
-#include "tools/date_text.hpp"
 #include "tools/table.hpp"
 
 namespace crix::tools {
@@ -50,33 +50,14 @@ class Registry {
   const ledger::Names& names() const { return names_; }
   const ledger::Meta& meta() const { return names_.meta(); }
 
-  // "2026-12-01" (start of that local day) or "2026-12-01T10:30" -> UTC ns.
-  engine::Timestamp parse_time(std::string_view flag, std::string_view v) const {
-    const auto bad = [&] {
-      return CLI::ValidationError(std::string(flag), "\"" + std::string(v) +
-                                  "\" is not a local time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM");
-    };
-    const std::optional<engine::Date> date = date_argument(v.substr(0, 10));
-    if (!date) throw bad();
-    int h = 0, mi = 0;
-    if (v.size() > 10) {
-      if (v.size() != 16 || (v[10] != 'T' && v[10] != ' ') || v[13] != ':') throw bad();
-      const auto hh = fixed_digits(v, 11, 2);
-      const auto mm = fixed_digits(v, 14, 2);
-      if (!hh || !mm || *hh > 23 || *mm > 59) throw bad();
-      h = *hh;
-      mi = *mm;
-    }
-    if (!on_calendar(*date)) {
-      throw CLI::ValidationError(std::string(flag), "\"" + std::string(v) + "\" is not a date of the calendar");
-    }
-    // The ledger's times are nanoseconds since 1970 in 64 bits, which end in April 2262.
-    if (date->year < 1970 || date->year > 2261) {
-      throw CLI::ValidationError(std::string(flag), "\"" + std::string(v) +
-                                 "\" is outside the years 1970 to 2261 that the ledger's times cover");
-    }
-    return engine::local_time(*date, h, mi, meta().utc_offset_minutes);
+  // "2026-12-01" or "2026-12-01T10:30" -> the day or minute it names, in UTC ns (ledger::local_span, as
+  // the console reads its from/to).
+  ledger::LocalSpan parse_span(std::string_view flag, std::string_view v) const {
+    const ledger::LocalSpanText t = ledger::local_span(v, meta().utc_offset_minutes);
+    if (!t.span) throw CLI::ValidationError(std::string(flag), "\"" + std::string(v) + "\" " + t.problem);
+    return *t.span;
   }
+  engine::Timestamp parse_time(std::string_view flag, std::string_view v) const { return parse_span(flag, v).first; }
 
   std::uint32_t participant(std::string_view flag, std::string_view id) const {
     return index(names_.participant(id), names_.participants(), [](const auto& p) { return p.id; }, flag, id,
@@ -194,14 +175,21 @@ int query_summary(const Reader& r, const Options& o, std::ostream& out) {
   return 0;
 }
 
-constexpr std::string_view kIndustries[] = {"steel", "cement", "glass", "aluminium"};
-constexpr engine::Industry kIndustryValues[] = {engine::Industry::kSteel, engine::Industry::kCement,
-                                                engine::Industry::kGlass, engine::Industry::kAluminium};
 constexpr ledger::EliminationStatus kEliminationStatuses[] = {
     ledger::EliminationStatus::kPublicised, ledger::EliminationStatus::kConfirmed, ledger::EliminationStatus::kShut,
     ledger::EliminationStatus::kDismantled, ledger::EliminationStatus::kRevoked};
 
-std::vector<std::string> industry_names() { return {std::begin(kIndustries), std::end(kIndustries)}; }
+// The market file's keys, then the names the queries print (crix ledger regions: "cement clinker"):
+// --industry takes either, as the console's industry= does (engine::industry_named).
+std::vector<std::string> industry_names() {
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < engine::kIndustries; ++k) names.emplace_back(engine::industry_key(static_cast<engine::Industry>(k)));
+  for (std::size_t k = 0; k < engine::kIndustries; ++k) {
+    const std::string printed(engine::to_string(static_cast<engine::Industry>(k)));
+    if (std::find(names.begin(), names.end(), printed) == names.end()) names.push_back(printed);
+  }
+  return names;
+}
 
 std::vector<std::string> elimination_status_names() {
   std::vector<std::string> names;
@@ -229,18 +217,13 @@ int query_trades(const Reader& r, const Registry& reg, const Options& o, std::os
   } else if (const auto g = flag(o, "--region")) {
     listed = {ledger::TradeIndex::kRegion, reg.region("--region", *g)};
   } else if (const auto i = flag(o, "--industry")) {
-    // One of kIndustries: checked when it was parsed.
-    std::size_t k = 0;
-    while (kIndustries[k] != *i) ++k;
-    listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(kIndustryValues[k])};
+    // A name industry_named takes: checked when it was parsed.
+    listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(*engine::industry_named(*i))};
   }
   const engine::Timestamp from = flag(o, "--from") ? reg.parse_time("--from", *flag(o, "--from")) : engine::Timestamp(0);
-  // --to is inclusive like daily's: a date alone takes in that whole day.
+  // --to is inclusive like daily's: a date takes in that whole day, a minute that whole minute.
   engine::Timestamp to(std::numeric_limits<std::int64_t>::max());
-  if (const auto until = flag(o, "--to")) {
-    to = reg.parse_time("--to", *until);
-    if (until->size() == 10) to = engine::Timestamp(to.v + 86'400'000'000'000);
-  }
+  if (const auto until = flag(o, "--to")) to = reg.parse_span("--to", *until).end;
   const auto fetch = [&](const ledger::Page& page) {
     if (!listed) return range ? r.trades_between(from, to, page) : r.trades(page);
     const std::uint32_t key = listed->second;
@@ -348,8 +331,8 @@ int query_report(const Reader& r, const Registry& reg, const Options& o, std::os
                     ledger::Day(std::numeric_limits<std::int32_t>::max() / 2));
   ledger::Day day{};
   if (o.positional.size() == 2) {
-    const std::optional<engine::Date> date = date_argument(o.positional[1]);
-    if (!date || !on_calendar(*date)) {
+    const std::optional<engine::Date> date = ledger::date_argument(o.positional[1]);
+    if (!date || !ledger::on_calendar(*date)) {
       throw CLI::ValidationError("DAY", "\"" + o.positional[1] + "\" is not a date: use YYYY-MM-DD");
     }
     day = ledger::to_day(*date);

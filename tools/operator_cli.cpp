@@ -14,10 +14,10 @@
 #include "config/market_config.hpp"
 #include "engine/exchange.hpp"
 #include "engine/registry.hpp"
+#include "ledger/date_text.hpp"
 #include "ledger/error.hpp"
 #include "ledger/settlement.hpp"
 #include "tools/cli.hpp"
-#include "tools/date_text.hpp"
 
 namespace crix::tools {
 
@@ -28,8 +28,8 @@ using engine::CommandType;
 
 std::int64_t parse_date(std::string_view text) {
   if (text == "none") return -1;
-  const std::optional<engine::Date> d = date_argument(text);
-  if (!d || d->year < 1900 || d->year > 2999 || !on_calendar(*d)) {
+  const std::optional<engine::Date> d = ledger::date_argument(text);
+  if (!d || d->year < 1900 || d->year > 2999 || !ledger::on_calendar(*d)) {
     throw CLI::ValidationError("expires", "\"" + std::string(text) + "\" is not a date: use YYYY-MM-DD or none");
   }
   return engine::days_from_civil(*d);
@@ -126,7 +126,7 @@ engine::Timestamp window_time(const std::string& key, std::string_view text, eng
   };
   const bool shaped = text.size() == 20 && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == 'Z' &&
                       std::all_of(text.begin() + 11, text.begin() + 19, [](char c) { return c == ':' || (c >= '0' && c <= '9'); });
-  const std::optional<engine::Date> d = shaped ? date_argument(text.substr(0, 10)) : std::nullopt;
+  const std::optional<engine::Date> d = shaped ? ledger::date_argument(text.substr(0, 10)) : std::nullopt;
   if (!d || digits(11, 2) > 23 || digits(14, 2) > 59 || digits(17, 2) > 59) {
     throw CLI::ValidationError(key, "\"" + std::string(text) + "\" is no time: now, +SECONDS or YYYY-MM-DDTHH:MM:SSZ (UTC)");
   }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -38,6 +39,7 @@
 #include "gateway/feed_json.hpp"
 #include "gateway/http/transport.hpp"
 #include "gateway/password.hpp"
+#include "ledger/date_text.hpp"
 #include "ledger/error.hpp"
 #include "ledger/json.hpp"
 #include "ledger/verify.hpp"
@@ -96,6 +98,11 @@ Role from_config(config::ConsoleRole r) { return r == config::ConsoleRole::kOper
 struct Identity {
   std::optional<std::string> user;  // user or token name
   Role role = Role::kPublic;
+  // Credentials were presented that match nothing (a wrong token, a session that ended): why. Every
+  // endpoint but login and logout then answers 401 with it, never the public view: a script with a
+  // mistyped token would otherwise read an empty public world as if it were the exchange's.
+  std::optional<std::string> refused;
+  bool session_ended = false;  // what was refused is a session cookie: the 401 also clears it
 };
 
 // An answer to give: status, body and its type, extra headers.
@@ -136,6 +143,17 @@ Answer error(bhttp::status status, std::string what) {
   return json_answer(status, j);
 }
 
+// The 401 of credentials that match nothing; a session's also clears the browser's cookie, so that the
+// page's next requests are the public's rather than 401 again.
+Answer refused_answer(const Identity& who, bool tls) {
+  Answer a = error(bhttp::status::unauthorized, *who.refused);
+  if (who.session_ended) {
+    a.headers.emplace_back("Set-Cookie", std::string("crix_session=; HttpOnly; SameSite=Strict; Path=/") +
+                                             (tls ? "; Secure" : "") + "; Max-Age=0");
+  }
+  return a;
+}
+
 // Thrown by request parsing helpers; becomes a 400 (or the status given).
 struct BadRequest {
   bhttp::status status;
@@ -171,6 +189,7 @@ std::optional<std::string> percent_decode(std::string_view s) {
 struct Target {
   std::string path;
   std::map<std::string, std::string, std::less<>> query;
+  std::optional<std::string> repeated;  // a parameter given more than once: which value counts is unclear
 
   std::optional<std::string> get(std::string_view k) const {
     const auto it = query.find(k);
@@ -194,7 +213,7 @@ std::optional<Target> parse_target(std::string_view target) {
     const auto k = percent_decode(pair.substr(0, eq));
     const auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
     if (!k || !v) return std::nullopt;
-    if (!k->empty()) t.query[*k] = *v;
+    if (!k->empty() && !t.query.emplace(*k, *v).second && !t.repeated) t.repeated = *k;
     if (amp == std::string_view::npos) break;
     rest = rest.substr(amp + 1);
   }
@@ -213,30 +232,20 @@ std::uint64_t whole(std::string_view name, const std::string& v, std::uint64_t l
 
 // "YYYY-MM-DD" -> the local day, or a 400 naming the parameter.
 ledger::Day day_parameter(std::string_view name, const std::string& v) {
-  const auto digits = [&](std::size_t at, std::size_t len) -> std::optional<int> {
-    int n = 0;
-    for (std::size_t i = at; i < at + len; ++i) {
-      if (i >= v.size() || v[i] < '0' || v[i] > '9') return std::nullopt;
-      n = n * 10 + (v[i] - '0');
-    }
-    return n;
-  };
-  const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
-  if (v.size() != 10 || v[4] != '-' || v[7] != '-' || !y || !m || !d || *m < 1 || *m > 12 || *d < 1 || *d > 31) {
+  const std::optional<engine::Date> date = ledger::date_argument(v);  // the form `crix ledger` reads
+  if (!date) {
     throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' is not a date: use YYYY-MM-DD"};
   }
   // Times are nanoseconds since 1970 in 64 bits, which end in April 2262 (fuzz_http_request's second
   // finding: from=2620-12-01 overflowed).
-  if (*y < 1970 || *y > 2261) {
+  if (date->year < 1970 || date->year > 2261) {
     throw BadRequest{bhttp::status::bad_request,
                      std::string(name) + " '" + v + "' is outside the years 1970 to 2261 that the ledger's times cover"};
   }
-  const engine::Date date{*y, static_cast<std::uint8_t>(*m), static_cast<std::uint8_t>(*d)};
-  const ledger::Day day = ledger::to_day(date);
-  if (ledger::to_date(day).day != *d) {
+  if (!ledger::on_calendar(*date)) {
     throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' is not a date of the calendar"};
   }
-  return day;
+  return ledger::to_day(*date);
 }
 
 // A local time in the market's zone, "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" -> UTC, or a 400
@@ -259,6 +268,13 @@ engine::Timestamp local_time_parameter(std::string_view name, const std::string&
   const ledger::Day day = day_parameter(name, v.substr(0, 10));
   return engine::Timestamp(engine::local_time(ledger::to_date(day), hour, minute, offset).v +
                            std::int64_t{second} * 1'000'000'000);
+}
+
+// The market file's key or the name the views print (/instruments and /ledger/regions show "cement
+// clinker"), or a 400 listing both.
+engine::Industry industry_parameter(const std::string& v) {
+  if (const auto i = engine::industry_named(v)) return *i;
+  throw BadRequest{bhttp::status::bad_request, "industry '" + v + "' is none of " + engine::industry_names_text()};
 }
 
 Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
@@ -702,9 +718,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (!target || target->path != "/api/v1/feed") {
         return send(error(bhttp::status::not_found, "only /api/v1/feed takes a WebSocket"), false);
       }
+      if (who.refused) return send(refused_answer(who, stream_.tls()), false);
       if (who.role == Role::kPublic) {
-        return send(error(bhttp::status::unauthorized, "the feed needs the regulator or operator role: log in or "
-                                                       "send Authorization: Bearer <token>"),
+        return send(error(bhttp::status::unauthorized, "the feed needs the regulator or operator role, and no token "
+                                                       "or session was given: log in (POST /api/v1/login) or send "
+                                                       "Authorization: Bearer <token>"),
                     false);
       }
       stream_.expires_never();
@@ -833,19 +851,33 @@ Identity Server::Impl::identify(const Request& req) {
   Identity who;
   const auto auth = req.find(bhttp::field::authorization);
   if (auth != req.end()) {
-    const std::string_view value = sv(auth->value());
-    constexpr std::string_view kBearer = "Bearer ";
-    if (value.substr(0, kBearer.size()) == kBearer) {
-      const std::string_view token = value.substr(kBearer.size());
-      for (const config::ConsoleCredential& t : console.tokens) {
-        if (gateway::token_matches(t.secret, token)) {
-          who.user = t.name;
-          who.role = from_config(t.role);
-          return who;
-        }
+    // A token given is the request's only identity, never a fallback to the cookie.
+    std::string_view value = sv(auth->value());
+    // The scheme, then the token (the parser drops the spaces that end a header: "Bearer " is "Bearer").
+    const std::string_view scheme = value.substr(0, value.find(' '));
+    if (!beast::iequals(beast::string_view(scheme.data(), scheme.size()), "bearer")) {  // case-insensitive (RFC 9110)
+      who.refused = "the Authorization header is not a bearer token: send Authorization: Bearer <token>, or no "
+                    "Authorization header for the public view";
+      return who;
+    }
+    value.remove_prefix(scheme.size());
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    if (value.empty()) {
+      who.refused = "no token given after \"Bearer\": send Authorization: Bearer <token>, or no Authorization "
+                    "header for the public view";
+      return who;
+    }
+    for (const config::ConsoleCredential& t : console.tokens) {
+      if (gateway::token_matches(t.secret, value)) {
+        who.user = t.name;
+        who.role = from_config(t.role);
+        return who;
       }
     }
-    return who;  // a wrong token is no one, never a fallback to the cookie
+    who.refused = "the bearer token given is not valid: it matches none of the market file's [console] tokens; "
+                  "check the token (crix admin: --token, --token-file or CRIX_TOKEN), or send none for the public view";
+    return who;
   }
   const auto cookie = req.find(bhttp::field::cookie);
   if (cookie == req.end()) return who;
@@ -857,16 +889,18 @@ Identity Server::Impl::identify(const Request& req) {
     constexpr std::string_view kName = "crix_session=";
     if (pair.substr(0, kName.size()) == kName) {
       const std::string id(pair.substr(kName.size()));
+      if (id.empty()) return who;  // what logout leaves: no session
       std::lock_guard lock(mutex);
       const auto it = sessions.find(id);
-      if (it != sessions.end()) {
-        if (it->second.expires < Clock::now()) {
-          sessions.erase(it);
-        } else {
-          who.user = it->second.user;
-          who.role = it->second.role;
-        }
+      if (it != sessions.end() && it->second.expires >= Clock::now()) {
+        who.user = it->second.user;
+        who.role = it->second.role;
+        return who;
       }
+      if (it != sessions.end()) sessions.erase(it);
+      who.refused = "the session is not valid: it expired (sessions last 12 h), was logged out, or crixd restarted "
+                    "(sessions live in its memory); log in again (POST /api/v1/login)";
+      who.session_ended = true;
       return who;
     }
     if (semi == std::string_view::npos) break;
@@ -956,7 +990,7 @@ Json to_json(const OrderView& o, std::int32_t offset) {
               {"side", o.side == '1' ? "buy" : "sell"},
               {"price", o.price},
               {"qty", o.qty},
-              {"entered", o.entered},
+              {"entered", o.entered == 0 ? Json(nullptr) : Json(o.entered)},  // resting since before crixd's start
               {"entered_text", time_or_null(o.entered, offset)}};
 }
 
@@ -981,7 +1015,8 @@ Json to_json(const StatusView& s, std::int32_t offset) {
               {"accepting", s.accepting},
               {"last_error", or_null(s.last_error)},
               {"ledger_full", s.ledger_full},
-              {"not_ready", or_null(s.not_ready)}};
+              // The reason, "" when ready (docs/API.md): a script tests it for emptiness, as /readyz's reason.
+              {"not_ready", s.not_ready}};
 }
 
 template <class T, class F>
@@ -991,11 +1026,67 @@ Json items(const std::vector<T>& v, F f) {
   return Json{{"items", a}};
 }
 
+// A media range's q-value (RFC 9110 12.4.2: "0" to "1" with up to three decimals) in thousandths;
+// a malformed one is 0, not acceptable.
+int q_thousandths(std::string_view q) {
+  if (q.empty() || (q[0] != '0' && q[0] != '1')) return 0;
+  int v = (q[0] - '0') * 1000;
+  if (q.size() == 1) return v;
+  if (q[1] != '.' || q.size() > 5) return 0;
+  int scale = 100;
+  for (std::size_t i = 2; i < q.size(); ++i, scale /= 10) {
+    if (q[i] < '0' || q[i] > '9') return 0;
+    v += (q[i] - '0') * scale;
+  }
+  return std::min(v, 1000);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Whether a ledger list answers CSV: ?format=json|csv (any case) decides, else the Accept header: CSV
+// when text/csv has the highest q-value of text/csv and application/json (on a tie, the one listed
+// first). Media types are case-insensitive; wildcards choose neither, so */* stays JSON.
 bool wants_csv(const Request& req, const Target& t) {
-  if (const auto f = t.get("format")) return *f == "csv";
+  if (const auto f = t.get("format")) {
+    const std::string v = lower(*f);
+    if (v == "csv" || v == "json") return v == "csv";
+    throw BadRequest{bhttp::status::bad_request, "format '" + *f + "' is none of json, csv"};
+  }
   const auto accept = req.find(bhttp::field::accept);
-  return accept != req.end() && std::string_view(accept->value().data(), accept->value().size()).find("text/csv") !=
-                                    std::string_view::npos;
+  if (accept == req.end()) return false;
+  std::string_view rest = sv(accept->value());
+  int csv = -1, json = -1;  // q in thousandths, -1 not listed
+  bool json_first = false;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    std::string_view range = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    int q = 1000;
+    const std::size_t semi = range.find(';');
+    std::string_view params = semi == std::string_view::npos ? std::string_view{} : range.substr(semi + 1);
+    range = range.substr(0, semi);
+    while (!params.empty()) {
+      const std::size_t next = params.find(';');
+      std::string_view p = params.substr(0, next);
+      params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
+      while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
+      while (!p.empty() && p.back() == ' ') p.remove_suffix(1);
+      if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') q = q_thousandths(p.substr(2));
+    }
+    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
+    while (!range.empty() && range.back() == ' ') range.remove_suffix(1);
+    const std::string type = lower(range);
+    if (type == "text/csv" && csv < 0) csv = q;
+    if (type == "application/json" && json < 0) {
+      json = q;
+      json_first = csv < 0;
+    }
+  }
+  return csv > 0 && (csv > json || (csv == json && !json_first));
 }
 
 Answer csv_answer(std::string body) { return Answer{bhttp::status::ok, std::move(body), "text/csv; charset=utf-8", {}}; }
@@ -1014,8 +1105,8 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     if (who.role >= role) return std::nullopt;
     const std::string roles = role == Role::kOperator ? "the operator role" : "the regulator or operator role";
     if (who.role == Role::kPublic) {
-      return error(bhttp::status::unauthorized, path + " needs " + roles +
-                                                    ": log in (POST /api/v1/login) or send Authorization: Bearer <token>");
+      return error(bhttp::status::unauthorized, path + " needs " + roles + ", and no token or session was given: "
+                                                    "log in (POST /api/v1/login) or send Authorization: Bearer <token>");
     }
     return error(bhttp::status::forbidden, path + " needs " + roles + "; " + *who.user + " is " +
                                                std::string(role_name(who.role)));
@@ -1031,15 +1122,39 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     if (auto a = only(v)) return a;
     return need(role);
   };
+  // The parameters an endpoint takes: any other is a 400 naming it and them (partcipant= was ignored, and
+  // answered every trade).
+  const auto takes = [&](std::initializer_list<std::string_view> names) -> std::optional<Answer> {
+    if (target->repeated) {
+      return error(bhttp::status::bad_request, "parameter '" + *target->repeated + "' is given more than once: give it once");
+    }
+    for (const auto& [k, v] : target->query) {
+      if (std::find(names.begin(), names.end(), k) != names.end()) continue;
+      std::string list;
+      for (const std::string_view n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+      return error(bhttp::status::bad_request, path + " takes no parameter '" + k + "'" +
+                                                   (list.empty() ? ": it takes none" : "; it takes " + list));
+    }
+    return std::nullopt;
+  };
   const int offset = options.utc_offset_minutes;
+  // Credentials that match nothing: 401 on every endpoint, the public ones too. Login and logout take
+  // them (a stale cookie is why one logs in again), and so do the web console's files: the page must
+  // load to log in.
+  const bool endpoint = path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz" || path == "/metrics";
+  if (who.refused && endpoint && path != "/api/v1/login" && path != "/api/v1/logout") {
+    return reply(refused_answer(who, tls.has_value()));
+  }
 
   try {
     if (path == "/healthz") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, Json{{"ok", true}}));
     }
     if (path == "/readyz") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       const StatusView s = link.status();
       Json body{{"ready", s.accepting}};
       if (!s.accepting && !s.not_ready.empty()) body["reason"] = s.not_ready;
@@ -1047,32 +1162,43 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/metrics") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(metrics());
     }
     if (path == "/api/v1/login") {
       if (auto a = only(bhttp::verb::post)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(login(req));
     }
     if (path == "/api/v1/logout") {
       if (auto a = only(bhttp::verb::post)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(logout(req));
     }
     if (path == "/api/v1/me") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, Json{{"user", who.user ? Json(*who.user) : Json(nullptr)},
                                                        {"role", role_name(who.role)}}));
     }
     if (path == "/api/v1/status") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, to_json(link.status(), offset)));
     }
     if (path == "/api/v1/instruments") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.instruments(), [](const auto& v) { return to_json(v); })));
     }
     if (path.rfind("/api/v1/book/", 0) == 0) {
-      const bool orders = target->get("orders").value_or("0") == "1";
+      const std::string orders_value = target->get("orders").value_or("0");
+      const bool orders = orders_value == "1";
       if (auto a = guard(bhttp::verb::get, orders ? Role::kOperator : Role::kRegulator)) return reply(*a);
+      if (auto a = takes({"depth", "orders"})) return reply(*a);
+      if (orders_value != "0" && orders_value != "1") {
+        return reply(error(bhttp::status::bad_request, "orders '" + orders_value + "' is neither 0 nor 1 (1: with every order)"));
+      }
       const std::string symbol = path.substr(std::string_view("/api/v1/book/").size());
       std::size_t depth = 0;
       if (const auto d = target->get("depth")) depth = whole("depth", *d, 0, 100'000);
@@ -1088,6 +1214,7 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/trades/recent") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({"limit"})) return reply(*a);
       std::size_t limit = kDefaultLimit;
       if (const auto l = target->get("limit")) limit = whole("limit", *l, 1, kMaxLimit);
       return reply(json_answer(bhttp::status::ok,
@@ -1095,10 +1222,12 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/blocks") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.blocks(), [&](const auto& b) { return to_json(b, offset); })));
     }
     if (path == "/api/v1/auctions") {
       if (auto a = only(bhttp::verb::get)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       // The feed's writer: an operator's items are the feed's auctions; the public's name no bidder.
       const auto bidders = who.role >= Role::kRegulator ? feed_json::Bidders::kShown : feed_json::Bidders::kHidden;
       std::string body = "{\"items\":[";
@@ -1111,16 +1240,29 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/sessions") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.sessions(), [&](const auto& s) { return to_json(s, offset); })));
     }
     if (path == "/api/v1/participants") {
       if (auto a = guard(bhttp::verb::get, Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(json_answer(bhttp::status::ok, items(link.participants(), [](const auto& p) { return to_json(p); })));
     }
     if (path.rfind("/api/v1/ledger/", 0) == 0) {
       const std::string what = path.substr(std::string_view("/api/v1/ledger/").size());
       const bool open = what == "elimination" || what == "daily" || what == "report";
       if (auto a = guard(bhttp::verb::get, open ? Role::kPublic : Role::kRegulator)) return reply(*a);
+      // An unknown query is ledger_query's 404, whatever its parameters.
+      const std::optional<Answer> bad_parameter =
+          what == "trades" ? takes({"participant", "facility", "project", "region", "industry", "from", "to", "after", "limit", "format"})
+          : what == "elimination" ? takes({"status", "industry", "region", "facility", "after", "limit", "format"})
+          : what.rfind("facilities/", 0) == 0 || what.rfind("projects/", 0) == 0 || what == "operator-actions"
+              ? takes({"after", "limit", "format"})
+          : what == "regions" ? takes({"format"})
+          : what == "daily" || what == "report" ? takes({"day", "format"})
+          : what == "verify" ? takes({})
+                             : std::nullopt;
+      if (bad_parameter) return reply(*bad_parameter);
       net::post(*queries, [this, what, t = *target, csv = wants_csv(req, *target), role = who.role, reply] {
         reply(answer_errors([&] { return ledger_query(what, t, csv, role); }));
       });
@@ -1128,10 +1270,12 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     }
     if (path == "/api/v1/feed") {
       if (auto a = need(Role::kRegulator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return reply(error(bhttp::status::bad_request, "/api/v1/feed is a WebSocket: send Upgrade: websocket"));
     }
     if (path.rfind("/api/v1/actions/", 0) == 0) {
       if (auto a = guard(bhttp::verb::post, Role::kOperator)) return reply(*a);
+      if (auto a = takes({})) return reply(*a);
       return action(path.substr(std::string_view("/api/v1/actions/").size()), req, who, reply);
     }
     if (path.rfind("/api/", 0) == 0) {
@@ -1386,26 +1530,27 @@ Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool
       if (!i) throw unknown("region code", *g, "/api/v1/ledger/regions");
       listed = {ledger::TradeIndex::kRegion, *i};
     } else if (const auto n = t.get("industry")) {
-      static constexpr std::string_view kNames[] = {"steel", "cement", "glass", "aluminium"};
-      const auto* it = std::find(std::begin(kNames), std::end(kNames), *n);
-      if (it == std::end(kNames)) {
-        throw BadRequest{bhttp::status::bad_request, "industry '" + *n + "' is none of steel, cement, glass, aluminium"};
-      }
-      listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(it - std::begin(kNames))};
+      listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(industry_parameter(*n))};
     }
-    // from/to: nanoseconds since the epoch, or a local date (to: that whole day), as `crix ledger`.
+    // from/to: nanoseconds since the epoch, or a local time as `crix ledger trades --from/--to` takes it
+    // (ledger::local_span: a date, or a date and minute). `to` is inclusive, as the CLI's: up to the end
+    // of the nanosecond, day or minute it names.
     const std::int32_t zone = names.meta().utc_offset_minutes;
-    const auto time = [&](std::string_view name, const std::string& v, bool end) {
-      if (v.size() == 10 && v[4] == '-') {
-        const ledger::Day d = day_parameter(name, v);
-        return engine::Timestamp((std::int64_t{d.v} + (end ? 1 : 0)) * 86'400'000'000'000 -
-                                 std::int64_t{zone} * 60'000'000'000);
+    const auto span = [&](std::string_view name, const std::string& v) -> ledger::LocalSpan {
+      if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        const auto ns = static_cast<std::int64_t>(whole(name, v, 0, std::numeric_limits<std::int64_t>::max() - 1));
+        return {engine::Timestamp(ns), engine::Timestamp(ns + 1)};
       }
-      return engine::Timestamp(static_cast<std::int64_t>(whole(name, v, 0, std::numeric_limits<std::int64_t>::max())));
+      const ledger::LocalSpanText local = ledger::local_span(v, zone);
+      if (!local.span) {
+        throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' " + local.problem +
+                                                         " (the market's time), or nanoseconds since the epoch"};
+      }
+      return *local.span;
     };
-    const engine::Timestamp from = t.get("from") ? time("from", *t.get("from"), false) : engine::Timestamp(0);
+    const engine::Timestamp from = t.get("from") ? span("from", *t.get("from")).first : engine::Timestamp(0);
     const engine::Timestamp to =
-        t.get("to") ? time("to", *t.get("to"), true) : engine::Timestamp(std::numeric_limits<std::int64_t>::max());
+        t.get("to") ? span("to", *t.get("to")).end : engine::Timestamp(std::numeric_limits<std::int64_t>::max());
     const auto fetch = [&](const ledger::Page& page) {
       if (!listed) return range ? reader.trades_between(from, to, page) : reader.trades(page);
       const std::uint32_t key = listed->second;
@@ -1446,14 +1591,7 @@ Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool
       }
     }
     std::optional<engine::Industry> industry;
-    if (const auto n = t.get("industry")) {
-      static constexpr std::string_view kNames[] = {"steel", "cement", "glass", "aluminium"};
-      const auto* it = std::find(std::begin(kNames), std::end(kNames), *n);
-      if (it == std::end(kNames)) {
-        throw BadRequest{bhttp::status::bad_request, "industry '" + *n + "' is none of steel, cement, glass, aluminium"};
-      }
-      industry = static_cast<engine::Industry>(it - std::begin(kNames));
-    }
+    if (const auto n = t.get("industry")) industry = industry_parameter(*n);
     const bool full = role != Role::kPublic;
     const auto& columns = full ? ledger::elimination_columns() : public_elimination_columns();
     const auto row = [&](const ledger::EliminationItem& e) {
@@ -1612,11 +1750,31 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
     }
     return body[key].get<std::string>();
   };
-  const auto trade = [&]() -> std::uint64_t {
-    if (!body.contains("trade") || !body["trade"].is_number_unsigned() || body["trade"].get<std::uint64_t>() == 0) {
-      throw BadRequest{bhttp::status::bad_request, verb + " needs \"trade\": a trade id (a whole number above 0)"};
+  // A whole-number field in [lo, hi], or a 400 naming the field, the range and what was given. JSON has
+  // one number type: nlohmann keeps 2^63 .. 2^64-1 as unsigned and larger ones as a double, so the value
+  // is compared as what it is, never cast first (2^63 cast to a signed id was "no trade
+  // -9223372036854775808", refused by the exchange after it had been journaled).
+  const auto whole_field = [&](const std::string& key, std::int64_t lo, std::int64_t hi,
+                               std::string_view what) -> std::int64_t {
+    const std::string range = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    if (!body.contains(key)) {
+      throw BadRequest{bhttp::status::bad_request, verb + " needs \"" + key + "\": " + range + " (" + std::string(what) + ")"};
     }
-    return body["trade"].get<std::uint64_t>();
+    const Json& v = body[key];
+    const bool fits = v.is_number_unsigned()  ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi) &&
+                                                   v.get<std::uint64_t>() >= static_cast<std::uint64_t>(std::max<std::int64_t>(lo, 0))
+                      : v.is_number_integer() ? v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi
+                                              : false;
+    if (!fits) {
+      throw BadRequest{bhttp::status::bad_request, verb + ": \"" + key + "\" must be " + range + " (" +
+                                                       std::string(what) + "), not " +
+                                                       v.dump(-1, ' ', false, Json::error_handler_t::replace)};
+    }
+    return v.get<std::int64_t>();
+  };
+  // Trade ids are journaled and described as signed 64-bit numbers (and the API's `after` takes the same).
+  const auto trade = [&]() -> std::uint64_t {
+    return static_cast<std::uint64_t>(whole_field("trade", 1, std::numeric_limits<std::int64_t>::max(), "a trade id"));
   };
   const auto index_of = [&](const auto& list, const std::string& id, auto id_of, const char* kind) -> std::uint32_t {
     for (std::uint32_t i = 0; i < list.size(); ++i) {
@@ -1641,14 +1799,17 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
       throw BadRequest{bhttp::status::bad_request, verb + ": \"reason\" must be a string"};
     }
   };
-  // An amendment's value: a number, true/false, or (expires) a date "YYYY-MM-DD" or "none".
+  // An amendment's value: a whole number in the field's range, or (a flag) true or false; expires is
+  // read where it is parsed, below.
   const auto value = [&](const std::string& field, std::int64_t lo, std::int64_t hi) -> std::int64_t {
-    if (!body.contains("value")) throw BadRequest{bhttp::status::bad_request, verb + " needs \"value\""};
-    const Json& v = body["value"];
-    if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
-    if (v.is_number_integer() && v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi) return v.get<std::int64_t>();
-    throw BadRequest{bhttp::status::bad_request, verb + ": " + field + " takes a whole number from " +
-                                                     std::to_string(lo) + " to " + std::to_string(hi)};
+    return whole_field("value", lo, hi, "the new " + field);
+  };
+  const auto flag = [&](const std::string& field) -> std::int64_t {
+    if (body.contains("value") && body["value"].is_boolean()) return body["value"].get<bool>() ? 1 : 0;
+    throw BadRequest{bhttp::status::bad_request,
+                     verb + ": \"value\" of " + field + " must be true or false" +
+                         (body.contains("value") ? ", not " + body["value"].dump(-1, ' ', false, Json::error_handler_t::replace)
+                                                 : std::string())};
   };
 
   engine::Command c;
@@ -1697,7 +1858,7 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
         }
         break;
       }
-      default: c.qty = engine::Qty(value(key, 0, 1)); break;
+      default: c.qty = engine::Qty(flag(key)); break;
     }
   } else if (verb == "amend-project") {
     c.type = CommandType::kAmendProject;

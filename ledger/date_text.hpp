@@ -1,13 +1,16 @@
-// Dates as people type them on the command line: "YYYY-MM-DD", digits only.
+// Dates and local times as people type them: `crix ledger --from/--to`, `crix operator amend ... expires`
+// and the console's from/to parameters (gateway/http) read them here, so that the two agree on every
+// form. "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM" (or a space for the T), digits only, in the market's zone.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "engine/calendar.hpp"
 
-namespace crix::tools {
+namespace crix::ledger {
 
 // The number written with exactly `len` decimal digits at `at` in `text` (no sign); nullopt otherwise.
 inline std::optional<int> fixed_digits(std::string_view text, std::size_t at, std::size_t len) {
@@ -35,4 +38,21 @@ inline bool on_calendar(const engine::Date& d) {
   return engine::civil_from_days(engine::days_from_civil(d)) == d;
 }
 
-}  // namespace crix::tools
+// The stretch of time a local day or minute names, [first, end): a `from` starts at `first`; a `to`
+// is inclusive, so it reads up to `end` (the whole day, or the whole minute, it names).
+struct LocalSpan {
+  engine::Timestamp first;
+  engine::Timestamp end;
+};
+
+// A local time's span, or why the text is none: `problem` follows the text in a message
+// ("is not a local time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", "is not a date of the calendar", "is
+// outside the years 1970 to 2261 that the ledger's times cover": nanoseconds since 1970 in 64 bits end
+// in April 2262).
+struct LocalSpanText {
+  std::optional<LocalSpan> span;  // nullopt: see problem
+  std::string problem;
+};
+[[nodiscard]] LocalSpanText local_span(std::string_view text, std::int32_t utc_offset_minutes);
+
+}  // namespace crix::ledger
