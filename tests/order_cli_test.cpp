@@ -590,3 +590,21 @@ TEST_CASE("crix admin announces, lists and cancels an auction through crixd's co
   CHECK(has(actions.out, "\"arguments\": \"auction=AU-HB-450 reason=\\\"filing query\\\"\""));
   CHECK(has(actions.out, "\"operator\": \"ops-script\""));
 }
+
+TEST_CASE("crix order --fresh starts the stored numbers over too: the next run is sent the fills made meanwhile",
+          "[order]") {
+  Exchange x;
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "580.00", "--tif", "gtc", "--id", "s-1"})
+              .exit_code == 0);
+  REQUIRE(x.order(kSeller, {"orders"}).exit_code == 0);
+  REQUIRE(x.order(kSeller, {"orders"}).exit_code == 0);
+  const RunResult fresh = x.order(kSeller, {"orders", "--fresh"});
+  REQUIRE(fresh.exit_code == 0);
+  CHECK(has(fresh.out, "order 2 (s-1) new"));
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "100", "580.00"}).exit_code == 0);
+  const RunResult back = x.order(kSeller, {"orders"});
+  CHECK(back.exit_code == 0);
+  CHECK_FALSE(has(back.err, "do not continue"));
+  CHECK(has(back.out, "missed while away: order 2 (s-1) fill: 100 t at 580.00, trade 1"));
+  CHECK(has(back.out, "order 2 (s-1) partially filled"));
+}

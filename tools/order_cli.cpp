@@ -568,7 +568,10 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     sl.security_req_id = fresh_id("securities");
   }
   if (config.password.empty()) config.password = read_password(config.comp_id, a.password_file);
-  if (store.empty() && !a.fresh) store = default_store(config);
+  // --fresh uses the store too, and resets it with the exchange's numbers (ResetSeqNumFlag=Y): a store
+  // left as it was would not continue the exchange's numbers at the next run, which could then not be
+  // sent what it missed.
+  if (store.empty()) store = default_store(config);
   if (!store.empty()) {
     std::filesystem::create_directories(store);
     config.store_dir = store;
