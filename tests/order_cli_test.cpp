@@ -608,3 +608,59 @@ TEST_CASE("crix order --fresh starts the stored numbers over too: the next run i
   CHECK(has(back.out, "missed while away: order 2 (s-1) fill: 100 t at 580.00, trade 1"));
   CHECK(has(back.out, "order 2 (s-1) partially filled"));
 }
+
+TEST_CASE("crix order: a store whose numbers are ahead of the exchange's says so and starts afresh", "[order]") {
+  Exchange x;
+  const std::string a = x.dir().file("store-a");
+  const std::string b = x.dir().file("store-b");
+  REQUIRE(x.order(kSeller, {"orders", "--store", a}).exit_code == 0);
+  REQUIRE(x.order(kSeller, {"orders", "--store", a}).exit_code == 0);
+  REQUIRE(x.order(kSeller, {"orders", "--store", a}).exit_code == 0);
+  // Another store starts the exchange's numbers for the participant over: a's are ahead of them, and
+  // this side finds the exchange's Logon numbered too low.
+  REQUIRE(x.order(kSeller, {"orders", "--store", b, "--fresh"}).exit_code == 0);
+  const RunResult again = x.order(kSeller, {"orders", "--store", a});
+  CHECK(again.exit_code == 0);
+  CHECK(has(again.err, "the stored FIX sequence numbers in " + a + " do not continue the exchange's ("));
+  CHECK(has(again.err, "MsgSeqNum too low"));
+  CHECK(has(again.err, "): starting afresh"));
+  CHECK(again.out == "no open orders\n");
+  const RunResult then = x.order(kSeller, {"orders", "--store", a});
+  CHECK(then.exit_code == 0);
+  CHECK(then.err.empty());
+}
+
+TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or unknown, is told what is likely wrong",
+          "[order]") {
+  Exchange x;
+  RunResult watch;
+  std::thread watcher([&] {
+    watch = crix::test::run({"timeout", "--preserve-status", "-s", "INT", "12", CRIX_BIN, "order", "--as", kSeller,
+                             "--port", std::to_string(x.port()), "watch", "STEEL-IRON"},
+                            {std::nullopt, {"CRIX_PASSWORD=demo-hb-tangshan-iron", "XDG_STATE_HOME=" + x.dir().file("state")}});
+  });
+  x.log_with("logon: " + kSeller);
+  const RunResult second = x.order(kSeller, {"orders"});
+  watcher.join();
+  INFO(watch.out << watch.err);
+  CHECK(watch.exit_code == 0);
+  CHECK(second.exit_code == 1);
+  CHECK_FALSE(has(second.err, "do not continue"));
+  CHECK(has(second.err, "crix order: logon as HB-TANGSHAN-IRON to 127.0.0.1:" + std::to_string(x.port()) +
+                            " failed: no answer to the Logon"));
+  CHECK(has(second.err, "HB-TANGSHAN-IRON may be logged on already elsewhere (a running 'crix order watch' as "
+                        "HB-TANGSHAN-IRON, or another FIX client)"));
+  // Watch's session continued: the next run continues the numbers, nothing to say about them.
+  const RunResult after = x.order(kSeller, {"orders"});
+  CHECK(after.exit_code == 0);
+  CHECK(after.err.empty());
+
+  for (int run = 0; run < 2; ++run) {  // the second with the store the first made
+    const RunResult nobody = x.order("NOBODY", {"orders"}, {"CRIX_PASSWORD=x"});
+    CHECK(nobody.exit_code == 1);
+    CHECK_FALSE(has(nobody.err, "do not continue"));
+    CHECK_FALSE(has(nobody.err, "logged on already"));
+    CHECK(has(nobody.err, "failed: crixd closed the connection without answering the Logon: is NOBODY a participant "
+                          "of this exchange?"));
+  }
+}

@@ -451,6 +451,9 @@ std::string fresh_id(const std::string& prefix) {
 // How long the exchange's resend of what a continued session missed may keep coming: it follows the
 // Logon answer within a round trip; nothing more for this long means it is over.
 constexpr std::chrono::milliseconds kResendIdle{300};
+// How long the Logon's answer may take: crixd answers at once, or after waiting as long for another
+// connection of the participant to end (gateway/fix/socket_acceptor.cpp, kRegisterWait).
+constexpr std::chrono::milliseconds kLogonWait{5000};
 // How long a request's answer may take before `crix order` says there was none.
 constexpr std::chrono::milliseconds kAnswerWait{5000};
 
@@ -597,31 +600,48 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   Printer printer(out, err);
   std::unique_ptr<fix::Initiator> initiator;
   std::string why;
+  std::chrono::steady_clock::duration took{};  // from start() to the failed attempt's end
   const auto log_on = [&]() -> bool {
     initiator.reset();  // one Initiator per comp id at a time
     initiator = std::make_unique<fix::Initiator>(config, printer);
+    const auto began = std::chrono::steady_clock::now();
     initiator->start();
-    if (initiator->wait_logged_on(5000)) return true;
+    if (initiator->wait_logged_on(static_cast<int>(kLogonWait.count()))) return true;
+    took = std::chrono::steady_clock::now() - began;
     why = initiator->logout_text().empty() ? initiator->last_error() : initiator->logout_text();
     return false;
   };
   const bool continuing = !config.store_dir.empty() && !config.reset_on_logon;
   if (continuing) printer.set_prefix("missed while away: ");
   bool logged_on = log_on();
-  if (!logged_on && continuing &&
-      (why.find("MsgSeqNum too low") != std::string::npos || why.find("without answering the Logon") != std::string::npos)) {
+  if (!logged_on && continuing && why.find("MsgSeqNum too low") != std::string::npos) {
     // One side's numbers are behind the other's: the exchange (its ledger) or this store was made
-    // anew, and what the other side kept cannot be resent. QuickFIX ends such a logon, on the
-    // exchange's side with a Logout saying "MsgSeqNum too low", on ours by closing the connection.
-    // Start both afresh.
+    // anew, and what the other side kept cannot be resent. QuickFIX ends such a logon with a Logout
+    // saying "MsgSeqNum too low", sent by the exchange or by this side (Initiator::last_error says
+    // which). Start both afresh.
     err << "crix order: the stored FIX sequence numbers in " << config.store_dir << " do not continue the "
         << "exchange's (" << why << "): starting afresh\n";
     config.reset_on_logon = true;
     logged_on = log_on();
   }
   if (!logged_on) {
-    err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port
-        << " failed: " << (why.empty() ? "no answer (is crixd running there?)" : why) << "\n";
+    err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port << " failed: ";
+    // crixd drops, without a word, a connection whose Logon names no participant of its (at once), and
+    // one whose participant is connected already (after waiting kLogonWait for that connection to end,
+    // which a running `crix order watch` does not).
+    const bool dropped = why.find("without answering the Logon") != std::string::npos;
+    if (why.empty() || (dropped && took >= kLogonWait - std::chrono::seconds(1))) {
+      err << "no answer to the Logon" << (why.empty() ? " within " + std::to_string(kLogonWait.count() / 1000) + " s" : "")
+          << ": " << config.comp_id << " may be logged on already elsewhere (a running 'crix order watch' as "
+          << config.comp_id << ", or another FIX client): crixd takes one connection per participant at a time. "
+          << "Else crixd is not answering there\n";
+    } else if (dropped) {
+      err << "crixd closed the connection without answering the Logon: is " << config.comp_id << " a participant "
+          << "of this exchange? (--as takes the participant's id as the market file has it.) Else crixd's log says "
+          << "why it dropped the connection" << (config.tls ? "" : " (it may take FIX over TLS only: --tls)") << "\n";
+    } else {
+      err << why << "\n";
+    }
     return 1;
   }
   if (continuing) printer.settle(kResendIdle);
