@@ -630,6 +630,45 @@ TEST_CASE("crix order: a store whose numbers are ahead of the exchange's says so
   CHECK(then.err.empty());
 }
 
+TEST_CASE("crix order cancel, replace and status refuse an ORDER that is one order's id and another's ClOrdID",
+          "[order]") {
+  Exchange x;
+  const RunResult first = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "600.00", "--tif", "gtc",
+                                            "--id", "s-1"});
+  REQUIRE(first.exit_code == 0);
+  const std::string id = id_of(first.out, "s-1");
+  // The second order's ClOrdID is the first one's order id.
+  const RunResult second = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "610.00", "--tif", "gtc",
+                                             "--id", id});
+  REQUIRE(second.exit_code == 0);
+  const std::string other = id_of(second.out, id);
+  REQUIRE(other != id);
+  for (const char* verb : {"cancel", "status"}) {
+    const RunResult which = x.order(kSeller, {verb, id});
+    CHECK(which.exit_code == 2);
+    CHECK(which.err.find("'" + id + "' is the id of order " + id + " (s-1) and the ClOrdID of order " + other + " (" +
+                         id + "): say which with --order-id (order " + id + ") or --cl-ord-id (order " + other +
+                         ")") != std::string::npos);
+  }
+  const RunResult replace = x.order(kSeller, {"replace", id, "100", "620.00"});
+  CHECK(replace.exit_code == 2);
+  CHECK(has(replace.err, "say which with --order-id"));
+  const RunResult orders = x.order(kSeller, {"orders"});  // nothing was canceled or replaced
+  CHECK(orders.out.find("order " + id + " (s-1) new: sell 100 t STEEL-IRON at 600.00") != std::string::npos);
+  CHECK(orders.out.find("order " + other + " (" + id + ") new: sell 100 t STEEL-IRON at 610.00") != std::string::npos);
+
+  const RunResult by_cl_ord_id = x.order(kSeller, {"cancel", id, "--cl-ord-id", "--id", "c-1"});
+  CHECK(by_cl_ord_id.exit_code == 0);
+  CHECK(by_cl_ord_id.out.find("order " + other + " (c-1) canceled") != std::string::npos);
+  const RunResult by_id = x.order(kSeller, {"status", id, "--order-id"});
+  CHECK(by_id.exit_code == 0);
+  CHECK(by_id.out.find("order " + id + " (s-1) new: sell 100 t STEEL-IRON at 600.00") != std::string::npos);
+  CHECK(x.order(kSeller, {"cancel", id, "--order-id", "--cl-ord-id"}).exit_code == 2);
+  const RunResult help = crix::test::run({CRIX_BIN, "order", "cancel", "--help"});
+  CHECK(has(help.out, "--order-id"));
+  CHECK(has(help.out, "--cl-ord-id"));
+}
+
 TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or unknown, is told what is likely wrong",
           "[order]") {
   Exchange x;

@@ -474,6 +474,8 @@ struct OrderArgs {
   std::string symbol;
   std::string to;  // block propose: the counterparty
   std::string auction;  // buy: a bid in this auction; book: its ranking (TradingSessionID 336)
+  bool by_order_id = false;   // cancel, replace, status: ORDER is an order id
+  bool by_cl_ord_id = false;  // ... a ClOrdID
 };
 
 int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
@@ -677,14 +679,29 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
       if (shown == 0) out << (fills ? "no fills today" : "no open orders") << "\n";
       return 0;
     }
-    const auto found = std::find_if(orders->begin(), orders->end(), [&](const fix::ExecReport& r) {
-      return r.order_id == wanted || r.cl_ord_id == wanted;
-    });
+    // ORDER is an order id or a ClOrdID; when it is one order's id and another's ClOrdID, the trader
+    // says which (--order-id, --cl-ord-id) rather than have one picked.
+    const auto by_id = a.by_cl_ord_id ? orders->end()
+                                      : std::find_if(orders->begin(), orders->end(),
+                                                     [&](const fix::ExecReport& r) { return r.order_id == wanted; });
+    const auto by_cl_ord_id = a.by_order_id ? orders->end()
+                                            : std::find_if(orders->begin(), orders->end(),
+                                                           [&](const fix::ExecReport& r) { return r.cl_ord_id == wanted; });
+    if (by_id != orders->end() && by_cl_ord_id != orders->end() && by_id->order_id != by_cl_ord_id->order_id) {
+      initiator->stop();
+      throw CLI::ValidationError(
+          "ORDER", "'" + wanted + "' is the id of " + order_label(by_id->order_id, by_id->cl_ord_id) +
+                       " and the ClOrdID of " + order_label(by_cl_ord_id->order_id, by_cl_ord_id->cl_ord_id) +
+                       ": say which with --order-id (order " + by_id->order_id + ") or --cl-ord-id (order " +
+                       by_cl_ord_id->order_id + ")");
+    }
+    const auto found = by_id != orders->end() ? by_id : by_cl_ord_id;
     if (found == orders->end()) {
       initiator->stop();
       err << "crix order: " << config.comp_id << " has no order '" << wanted << "' today"
-          << (symbol.empty() ? "" : " in " + symbol) << " (by order id or ClOrdID; 'crix order orders' lists the "
-          << "open ones)\n";
+          << (symbol.empty() ? "" : " in " + symbol) << " (by "
+          << (a.by_order_id ? "order id" : a.by_cl_ord_id ? "ClOrdID" : "order id or ClOrdID")
+          << "; 'crix order orders' lists the open ones)\n";
       return 1;
     }
     order.order_id = found->order_id;
@@ -766,7 +783,7 @@ struct Verb {
   std::string name;
   std::string help;
   std::vector<Word> words;
-  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth, --to, --auction
+  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth, --to, --auction, --order-id (and --cl-ord-id)
 };
 
 }  // namespace
@@ -779,7 +796,7 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       "The password: --password PW (shows in ps), --password-file FILE, the environment variable CRIX_PASSWORD, or "
       "else a prompt without echo when stdin is a terminal.\n"
       "PRICE is in yuan (580.00), QTY in tonnes, ACCOUNT the facility (sell) or project (buy); ORDER is the order id "
-      "or the order's ClOrdID.\n"
+      "or the order's ClOrdID (--order-id or --cl-ord-id says which, when one order's id is another's ClOrdID).\n"
       "Exit codes: 0 done, 1 refused, unknown order or no answer, 2 bad arguments.");
   auto args = std::make_shared<OrderArgs>();
   args->config.port = 9878;
@@ -822,10 +839,10 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
        {"--tif", "--aon", "--id", "--auction"}},
       {"sell", "a new order to sell", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the facility"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
        {"--tif", "--aon", "--id"}},
-      {"cancel", "cancel an order", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id"}},
+      {"cancel", "cancel an order", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
       {"replace", "change an order's quantity and price",
-       {{"ORDER", "the order id or its ClOrdID"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}}, {"--symbol", "--id"}},
-      {"status", "an order's status", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id"}},
+       {{"ORDER", "the order id or its ClOrdID"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
+      {"status", "an order's status", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
       {"orders", "your open orders (new or partially filled)", {}, {"--symbol"}},
       {"fills", "your orders of today that traded, with what they did", {}, {"--symbol"}},
       {"cancel-all", "cancel all your open orders (OrderMassCancelRequest), or those of one instrument",
@@ -872,6 +889,13 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
                        prefix.empty() ? "the request's ClOrdID (default: made up)"
                                       : "the request's TradeReportID (default: made up)")
             ->type_name(prefix.empty() ? "CLORDID" : "ID");
+      }
+      if (has("--order-id")) {
+        CLI::Option* by_id = sub.add_flag("--order-id", args->by_order_id,
+                                          "ORDER is the exchange's order id (when it is also another order's ClOrdID)");
+        sub.add_flag("--cl-ord-id", args->by_cl_ord_id,
+                     "ORDER is a ClOrdID (when it is also another order's id)")
+            ->excludes(by_id);
       }
       if (has("--symbol")) {
         sub.add_option("--symbol", args->symbol, "look the order up in this instrument only")->type_name("SYMBOL");
