@@ -703,3 +703,37 @@ TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or u
                           "of this exchange?"));
   }
 }
+
+TEST_CASE("crix order: rejections name the crix order option of the FIX field they name; a bad password file or "
+          "store says what is wrong",
+          "[order]") {
+  Exchange x;
+  // TJ-BF-410 is indivisible: the exchange's text names ExecInst G and FOK, crix order's options too.
+  const RunResult part = x.order("TJ-RONGCHENG", {"sell", "STEEL-IRON", "TJ-BF-410", "1000", "580.00", "--id", "p-1"});
+  CHECK(part.exit_code == 1);
+  CHECK(has(part.err, "order (p-1) rejected: "));
+  CHECK(has(part.err, "in one all-or-none order (ExecInst G, or FOK) (crix order: --aon, --tif fok)"));
+  const RunResult account = x.order(kSeller, {"sell", "STEEL-IRON", "NOPE", "100", "580.00", "--id", "bad-1"});
+  CHECK(has(account.err, "Account(1) 'NOPE' is no registered facility"));
+  CHECK(has(account.err, "(crix order: ACCOUNT)"));
+
+  const std::string empty = x.dir().file("empty-password");
+  std::ofstream(empty).close();
+  const RunResult no_password = x.order(kSeller, {"--password-file", empty, "orders"}, {"CRIX_PASSWORD="});
+  CHECK(no_password.exit_code == 2);
+  CHECK(has(no_password.err, "--password-file: \"" + empty + "\" is empty: put the password on its first line"));
+
+  // A store under a file cannot be made: --store is named, and what to do.
+  const std::string under_file = empty + "/store";
+  const RunResult store = x.order(kSeller, {"orders", "--store", under_file});
+  CHECK(store.exit_code == 2);
+  CHECK(has(store.err, "--store: cannot keep the FIX sequence numbers in \"" + under_file + "\": "));
+  CHECK(has(store.err, "give a directory you may write"));
+  const RunResult home = crix::test::run({CRIX_BIN, "order", "--as", kSeller, "--port", std::to_string(x.port()), "orders"},
+                                         {std::nullopt, {"CRIX_PASSWORD=demo-hb-tangshan-iron", "XDG_STATE_HOME=",
+                                                         "HOME=" + empty}});
+  INFO(home.err);
+  CHECK(home.exit_code == 1);
+  CHECK(has(home.err, "cannot keep the FIX sequence numbers in \"" + empty + "/.local/state/crix/"));
+  CHECK(has(home.err, "give --store DIR, a directory you may write"));
+}

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "engine/market_rules.hpp"
@@ -81,6 +83,41 @@ std::string order_label(const std::string& order_id, const std::string& cl_ord_i
   return s;
 }
 
+// The exchange's rejections name FIX fields, as FIX clients read them; where a field is one of `crix
+// order`'s options or arguments, the line printed names that too: "TimeInForce(59) '3' is not for a bid:
+// ... (crix order: --tif ioc)". `symbol` names the option or argument that gave Symbol(55).
+std::string with_options(const std::string& text, const std::string& symbol) {
+  std::vector<std::string> names;
+  const auto has = [&](const char* part) { return text.find(part) != std::string::npos; };
+  const auto add = [&](const std::string& name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  const std::string tif = "TimeInForce(59) '";
+  if (const std::size_t at = text.find(tif); at != std::string::npos && at + tif.size() < text.size()) {
+    switch (text[at + tif.size()]) {
+      case '0': add("--tif day"); break;
+      case '1': add("--tif gtc"); break;
+      case '3': add("--tif ioc"); break;
+      case '4': add("--tif fok"); break;
+      default: add("--tif"); break;
+    }
+  }
+  if (has("ExecInst(18)") || has("ExecInst G")) add("--aon");
+  if (has("ExecInst G, or FOK")) add("--tif fok");
+  if (has("ClOrdID(11)")) add("--id");
+  if (has("TradingSessionID(336)")) add("--auction");
+  if (has("MarketDepth(264)")) add("--depth");
+  if (has("PartyID(448)")) add("--to");
+  if (has("Symbol(55)")) add(symbol);
+  if (has("Account(1)")) add("ACCOUNT");
+  if (has("OrderQty(38)")) add("QTY");
+  if (has("Price(44)")) add("PRICE");
+  if (names.empty()) return text;
+  std::string s = text + " (crix order: ";
+  for (std::size_t i = 0; i < names.size(); ++i) s += (i == 0 ? "" : ", ") + names[i];
+  return s + ")";
+}
+
 volatile sig_atomic_t interrupted = 0;
 
 // "sell 300000 t STEEL-IRON at 580.00 for HB-BF-450"; a bid "buy ... for TJ-NEW-BF-2500 in auction AU-HB-450"
@@ -125,10 +162,10 @@ class Printer : public fix::ClientHandler {
         break;
       case '4': line += "canceled (" + r.text + ")"; break;
       case '5': line += "replaced: " + order_text(r); break;
-      case '8': line += "rejected: " + r.text; break;
+      case '8': line += "rejected: " + explained(r.text); break;
       case 'C': line += "expired"; break;
       case 'I':
-        line += r.ord_status == '8' ? "unknown: " + r.text
+        line += r.ord_status == '8' ? "unknown: " + explained(r.text)
                                     : status_text(r.ord_status) + ": " + order_text(r) + "; " + progress_text(r);
         break;
       default: line += "report " + std::string(1, r.exec_type); break;
@@ -144,21 +181,21 @@ class Printer : public fix::ClientHandler {
   }
   void on_cancel_reject(const fix::CancelReject& r) override {
     print(order_label(r.order_id, r.cl_ord_id) + ": " + (r.response_to == '2' ? "replace" : "cancel") +
-              " refused: " + r.text,
+              " refused: " + explained(r.text),
           true, true);
   }
   void on_mass_cancel_report(const fix::MassCancelReport& r) override {
     const std::string scope = r.request_type == '1' ? "" : " (all instruments)";
     if (r.response == '0') {
-      print("cancel-all (" + r.cl_ord_id + ") refused: " + r.text, true, true);
+      print("cancel-all (" + r.cl_ord_id + ") refused: " + explained(r.text), true, true);
     } else {
       print("cancel-all (" + r.cl_ord_id + "): " + std::to_string(r.affected) + " orders canceled" + scope, false,
             true);
     }
   }
-  void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + r.text, true, true); }
+  void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + explained(r.text), true, true); }
   void on_session_reject(const fix::SessionReject& r) override {
-    print("message rejected by the session: " + r.text, true, true);
+    print("message rejected by the session: " + explained(r.text), true, true);
   }
   void on_market_data(const fix::MarketDataSnapshot& s) override {
     if (!s.entries.empty() && !s.entries.front().trading_session_id.empty()) {
@@ -205,7 +242,7 @@ class Printer : public fix::ClientHandler {
   // blocks (a proposal naming us, a settled or ended block) come before it and are printed as they come.
   void on_trade_capture_ack(const fix::TradeCaptureReportAck& a) override {
     const std::string label = "block" + (a.block_id.empty() ? "" : " " + a.block_id) + " (" + a.trade_report_id + ")";
-    if (a.status != 0) return print(label + " refused: " + a.text, true, true);
+    if (a.status != 0) return print(label + " refused: " + explained(a.text), true, true);
     const char* what = a.exec_type == 'F' ? "accepted" : a.exec_type == '4' ? (a.report_type == 3 ? "declined" : "withdrawn")
                                                                              : "proposed";
     print(label + " " + what, false, true);
@@ -230,7 +267,7 @@ class Printer : public fix::ClientHandler {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (a.trade_request_id != blocks_id_) return;
-      blocks_refusal_ = a.status == 2 ? a.text : "";
+      blocks_refusal_ = a.status == 2 ? with_options(a.text, symbol_) : "";
       blocks_done_ = true;
     }
     cv_.notify_all();
@@ -328,6 +365,11 @@ class Printer : public fix::ClientHandler {
       if (!cv_.wait_for(lock, idle, [&] { return done_ || lines_ != seen; })) return;
     }
   }
+  // Symbol(55) in a rejection is this option or argument of the request's ("SYMBOL", "--symbol").
+  void symbol_is(std::string name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    symbol_ = std::move(name);
+  }
   bool refused() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return refused_;
@@ -356,6 +398,10 @@ class Printer : public fix::ClientHandler {
     if (t.trade_request_id != blocks_id_) return false;
     blocks_.push_back(t);
     return true;
+  }
+  std::string explained(const std::string& text) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return with_options(text, symbol_);
   }
   void print(const std::string& line, bool refusal, bool final) {
     {
@@ -387,6 +433,7 @@ class Printer : public fix::ClientHandler {
   std::vector<fix::TradeCaptureReport> blocks_;
   bool blocks_done_ = false;
   std::string blocks_refusal_;
+  std::string symbol_ = "SYMBOL";
 };
 
 // The password when --password was not given: --password-file, else CRIX_PASSWORD, else a prompt
@@ -395,9 +442,16 @@ std::string read_password(const std::string& participant, const std::string& fil
   if (!file.empty()) {
     std::ifstream in(file);
     std::string line;
-    if (!in || !std::getline(in, line)) {
+    if (!in) {
       throw CLI::ValidationError("--password-file", "\"" + file + "\" cannot be read: give a readable file whose "
                                  "first line is the password");
+    }
+    if (!std::getline(in, line)) {
+      // Opened, but not even one line: an empty file, or a directory (which opens, and reads nothing).
+      throw CLI::ValidationError("--password-file", std::filesystem::is_directory(file)
+                                                        ? "\"" + file + "\" is a directory: give the file whose first "
+                                                                         "line is the password"
+                                                        : "\"" + file + "\" is empty: put the password on its first line");
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) {
@@ -576,9 +630,19 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   // --fresh uses the store too, and resets it with the exchange's numbers (ResetSeqNumFlag=Y): a store
   // left as it was would not continue the exchange's numbers at the next run, which could then not be
   // sent what it missed.
-  if (store.empty()) store = default_store(config);
+  const bool default_place = store.empty();
+  if (default_place) store = default_store(config);
   if (!store.empty()) {
-    std::filesystem::create_directories(store);
+    std::error_code failed;
+    std::filesystem::create_directories(store, failed);
+    if (!failed && access(store.c_str(), W_OK | X_OK) != 0) failed = std::error_code(errno, std::generic_category());
+    if (failed) {
+      const std::string why = "cannot keep the FIX sequence numbers in \"" + store + "\": " + failed.message();
+      if (!default_place) throw CLI::ValidationError("--store", why + ": give a directory you may write");
+      err << "crix order: " << why << ", made from $XDG_STATE_HOME or $HOME: give --store DIR, a directory you may "
+          << "write, or set XDG_STATE_HOME to one\n";
+      return 1;
+    }
     config.store_dir = store;
     config.reset_on_logon = a.fresh;
   }
@@ -600,6 +664,7 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   }
 
   Printer printer(out, err);
+  if (what == kLookup || what == kList) printer.symbol_is("--symbol");
   std::unique_ptr<fix::Initiator> initiator;
   std::string why;
   std::chrono::steady_clock::duration took{};  // from start() to the failed attempt's end
