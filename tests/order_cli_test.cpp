@@ -669,6 +669,23 @@ TEST_CASE("crix order cancel, replace and status refuse an ORDER that is one ord
   CHECK(has(help.out, "--cl-ord-id"));
 }
 
+TEST_CASE("crix order watch and book of an unknown symbol print the refusal and exit 1", "[order]") {
+  Exchange x;
+  // Killed after 20 s if it does not end by itself (exit code 137).
+  const RunResult watch = crix::test::run({"timeout", "-s", "KILL", "20", CRIX_BIN, "order", "--as", kBuyer, "--port",
+                                           std::to_string(x.port()), "watch", "NOPE"},
+                                          {std::nullopt, {"CRIX_PASSWORD=demo-tj-bohai-steel"}});
+  INFO(watch.out << watch.err);
+  CHECK(watch.exit_code == 1);
+  CHECK(has(watch.err, "refused: unknown Symbol(55) 'NOPE' (crix order: SYMBOL)"));
+  const RunResult book = x.order(kBuyer, {"book", "NOPE"});
+  CHECK(book.exit_code == 1);
+  CHECK(has(book.err, "refused: unknown Symbol(55) 'NOPE' (crix order: SYMBOL)"));
+  const RunResult orders = x.order(kBuyer, {"orders", "--symbol", "NOPE"});
+  CHECK(orders.exit_code == 1);
+  CHECK(has(orders.err, "refused: unknown Symbol(55) 'NOPE' (crix order: --symbol)"));
+}
+
 TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or unknown, is told what is likely wrong",
           "[order]") {
   Exchange x;

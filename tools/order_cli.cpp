@@ -370,6 +370,11 @@ class Printer : public fix::ClientHandler {
     std::lock_guard<std::mutex> lock(mutex_);
     symbol_ = std::move(name);
   }
+  // Waits up to `timeout` for a refusal to be printed: false when none was.
+  bool wait_refused(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return refused_; });
+  }
   bool refused() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return refused_;
@@ -815,7 +820,9 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   if (what == kSecurities) initiator->send(sl);
   if (verb == "watch") {
     signal(SIGINT, [](int) { interrupted = 1; });
-    while (!interrupted) printer.wait(std::chrono::milliseconds(200));
+    // Until Ctrl-C, or the exchange refused the subscription (an unknown symbol): nothing will come.
+    while (!interrupted && !printer.wait_refused(std::chrono::milliseconds(200))) {
+    }
   } else if (verb == "buy" || verb == "sell" || verb == "replace") {
     // A new or replaced order that rests has no final answer. Its first report says the exchange took
     // it, and what it did at once (its fills) left with that report, as one batch, before the exchange
