@@ -159,6 +159,16 @@ bool zoned_stamp(const std::string& line, const std::string& offset) {
   return line.compare(shape.size(), offset.size(), offset) == 0 && line[shape.size() + offset.size()] == ' ';
 }
 
+// `at` in the sample's zone (UTC+08:00), as `crix admin auction announce --closes` takes it, to the second.
+std::string shanghai_time(std::chrono::system_clock::time_point at) {
+  const std::time_t utc = std::chrono::system_clock::to_time_t(at + std::chrono::hours(8));
+  std::tm tm{};
+  gmtime_r(&utc, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+  return text;
+}
+
 }  // namespace
 
 TEST_CASE("crix order securities: a fresh crixd shows every instrument trading before any order in its unit",
@@ -669,6 +679,23 @@ TEST_CASE("crix order cancel, replace and status refuse an ORDER that is one ord
   CHECK(has(help.out, "--cl-ord-id"));
 }
 
+TEST_CASE("crix order status of a ClOrdID a replace retired says which ClOrdID the order goes by now", "[order]") {
+  Exchange x;
+  const RunResult sell = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "600.00", "--tif", "gtc", "--id",
+                                           "S1"});
+  REQUIRE(sell.exit_code == 0);
+  const std::string id = id_of(sell.out, "S1");
+  REQUIRE(x.order(kSeller, {"replace", "S1", "200", "590.00", "--id", "R1"}).exit_code == 0);
+  const RunResult status = x.order(kSeller, {"status", "S1"});
+  CHECK(status.exit_code == 1);
+  CHECK(status.err == "crix order: HB-TANGSHAN-IRON has no order 'S1' today: S1 was replaced: order " + id +
+                          " (R1) goes by ClOrdID R1 now, or by its order id " + id + "\n");
+  REQUIRE(x.order(kSeller, {"replace", "R1", "100", "590.00", "--id", "R2"}).exit_code == 0);
+  CHECK(has(x.order(kSeller, {"cancel", "S1"}).err, "S1 was replaced: order " + id + " (R2) goes by ClOrdID R2 now"));
+  CHECK(has(x.order(kSeller, {"status", "R1"}).err, "R1 was replaced: order " + id + " (R2) goes by ClOrdID R2 now"));
+  CHECK(has(x.order(kSeller, {"status", "NEVER"}).err, "has no order 'NEVER' today (by order id or ClOrdID;"));
+}
+
 TEST_CASE("crix order watch and book of an unknown symbol print the refusal and exit 1", "[order]") {
   Exchange x;
   // Killed after 20 s if it does not end by itself (exit code 137).
@@ -753,4 +780,32 @@ TEST_CASE("crix order: rejections name the crix order option of the FIX field th
   CHECK(home.exit_code == 1);
   CHECK(has(home.err, "cannot keep the FIX sequence numbers in \"" + empty + "/.local/state/crix/"));
   CHECK(has(home.err, "give --store DIR, a directory you may write"));
+}
+
+TEST_CASE("crix order on an auction: a bid is not canceled or replaced, and a --tif refusal names the option",
+          "[order][auction]") {
+  Exchange x;
+  const std::string closes = shanghai_time(std::chrono::system_clock::now() + std::chrono::hours(2));
+  REQUIRE(x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", closes}).exit_code == 0);
+  const RunResult ioc = x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction",
+                                         "AU-HB-450", "--tif", "ioc", "--id", "bid-0"});
+  CHECK(ioc.exit_code == 1);
+  CHECK(has(ioc.err, "TimeInForce(59) '3' is not for a bid"));
+  CHECK(has(ioc.err, "(crix order: --tif ioc)"));
+  const RunResult bid = x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction",
+                                         "AU-HB-450", "--id", "bid-1"});
+  REQUIRE(bid.exit_code == 0);
+  const std::string id = id_of(bid.out, "bid-1");
+  CHECK(has(x.order(kBuyer, {"orders"}).out, "order " + id + " (bid-1) new: buy 300000 t STEEL-IRON at 560.00"));
+  const RunResult cancel = x.order(kBuyer, {"cancel", id});
+  CHECK(cancel.exit_code == 1);
+  CHECK(has(cancel.err, "crix order: order " + id + " (bid-1) is a bid in auction AU-HB-450, which cannot be "
+                        "withdrawn: an auction's bids stand until its window ends. To raise it, bid again for the "
+                        "same project: crix order buy STEEL-IRON TJ-NEW-BF-2500 QTY PRICE --auction AU-HB-450"));
+  const RunResult replace = x.order(kBuyer, {"replace", "bid-1", "300000", "570.00"});
+  CHECK(replace.exit_code == 1);
+  CHECK(has(replace.err, "is a bid in auction AU-HB-450, which cannot be replaced"));
+  const RunResult status = x.order(kBuyer, {"status", id});  // a status is asked of the exchange as for orders
+  CHECK(status.exit_code == 0);
+  CHECK(has(status.out, "(bid-1) new: buy 300000 t STEEL-IRON at 560.00 for TJ-NEW-BF-2500 in auction AU-HB-450"));
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -18,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "engine/market_rules.hpp"
@@ -170,6 +172,7 @@ class Printer : public fix::ClientHandler {
         break;
       default: line += "report " + std::string(1, r.exec_type); break;
     }
+    if (r.exec_type == '5') remember_replace(r);
     // A report for another request than ours (a fill of a resting order) does not end the wait.
     const bool ours = awaited_.empty() || r.cl_ord_id == awaited_ || r.orig_cl_ord_id == awaited_;
     if (ours) {
@@ -370,6 +373,42 @@ class Printer : public fix::ClientHandler {
     std::lock_guard<std::mutex> lock(mutex_);
     symbol_ = std::move(name);
   }
+  // Each replace reported (150=5: an order's, or an auction bid's raise) is appended to `file` as a line
+  // "ORIG<tab>NEW<tab>ORDER_ID", so that a later run looking up a ClOrdID a replace retired can say which
+  // one the order goes by now (the exchange's status reports carry only an order's last ClOrdID).
+  void remember_replaces_in(std::string file) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    replaces_file_ = std::move(file);
+  }
+  // The ClOrdID and order id that `cl_ord_id` was replaced by, through any later replaces (as
+  // remembered: nullopt when it was not).
+  std::optional<std::pair<std::string, std::string>> replaced_by(const std::string& cl_ord_id) const {
+    std::string file;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      file = replaces_file_;
+    }
+    if (file.empty()) return std::nullopt;
+    std::ifstream in(file);
+    std::vector<std::array<std::string, 3>> replaces;
+    for (std::string line; std::getline(in, line);) {
+      const std::size_t tab1 = line.find('\t');
+      const std::size_t tab2 = tab1 == std::string::npos ? tab1 : line.find('\t', tab1 + 1);
+      if (tab2 == std::string::npos) continue;
+      replaces.push_back({line.substr(0, tab1), line.substr(tab1 + 1, tab2 - tab1 - 1), line.substr(tab2 + 1)});
+    }
+    std::optional<std::pair<std::string, std::string>> now;
+    std::string wanted = cl_ord_id;
+    // Follows the chain forward; a ClOrdID used again on another day starts a chain of its own, met
+    // later in the file, so the last replace of each ClOrdID is the one followed.
+    for (std::size_t steps = 0; steps < replaces.size(); ++steps) {
+      const auto it = std::find_if(replaces.rbegin(), replaces.rend(), [&](const auto& x) { return x[0] == wanted; });
+      if (it == replaces.rend() || (*it)[1] == cl_ord_id) break;
+      now = std::make_pair((*it)[1], (*it)[2]);
+      wanted = (*it)[1];
+    }
+    return now;
+  }
   // Waits up to `timeout` for a refusal to be printed: false when none was.
   bool wait_refused(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -408,6 +447,15 @@ class Printer : public fix::ClientHandler {
     std::lock_guard<std::mutex> lock(mutex_);
     return with_options(text, symbol_);
   }
+  void remember_replace(const fix::ExecReport& r) {
+    const auto plain = [](const std::string& id) { return id.find_first_of("\t\r\n") == std::string::npos; };
+    if (r.orig_cl_ord_id.empty() || r.orig_cl_ord_id == r.cl_ord_id || !plain(r.orig_cl_ord_id) || !plain(r.cl_ord_id)) {
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (replaces_file_.empty()) return;
+    std::ofstream(replaces_file_, std::ios::app) << r.orig_cl_ord_id << '\t' << r.cl_ord_id << '\t' << r.order_id << '\n';
+  }
   void print(const std::string& line, bool refusal, bool final) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -438,6 +486,7 @@ class Printer : public fix::ClientHandler {
   std::vector<fix::TradeCaptureReport> blocks_;
   bool blocks_done_ = false;
   std::string blocks_refusal_;
+  std::string replaces_file_;
   std::string symbol_ = "SYMBOL";
 };
 
@@ -670,6 +719,7 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
 
   Printer printer(out, err);
   if (what == kLookup || what == kList) printer.symbol_is("--symbol");
+  if (!config.store_dir.empty()) printer.remember_replaces_in((std::filesystem::path(config.store_dir) / "replaces").string());
   std::unique_ptr<fix::Initiator> initiator;
   std::string why;
   std::chrono::steady_clock::duration took{};  // from start() to the failed attempt's end
@@ -769,9 +819,30 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     if (found == orders->end()) {
       initiator->stop();
       err << "crix order: " << config.comp_id << " has no order '" << wanted << "' today"
-          << (symbol.empty() ? "" : " in " + symbol) << " (by "
-          << (a.by_order_id ? "order id" : a.by_cl_ord_id ? "ClOrdID" : "order id or ClOrdID")
-          << "; 'crix order orders' lists the open ones)\n";
+          << (symbol.empty() ? "" : " in " + symbol);
+      const auto replaced = a.by_order_id ? std::nullopt : printer.replaced_by(wanted);
+      const auto now = !replaced ? orders->end()
+                                 : std::find_if(orders->begin(), orders->end(), [&](const fix::ExecReport& r) {
+                                     return r.order_id == replaced->second;
+                                   });
+      if (now != orders->end()) {
+        err << ": " << wanted << " was replaced: " << order_label(now->order_id, now->cl_ord_id)
+            << " goes by ClOrdID " << now->cl_ord_id << " now, or by its order id " << now->order_id << "\n";
+      } else {
+        err << " (by " << (a.by_order_id ? "order id" : a.by_cl_ord_id ? "ClOrdID" : "order id or ClOrdID")
+            << "; 'crix order orders' lists the open ones)\n";
+      }
+      return 1;
+    }
+    const bool live = found->ord_status == '0' || found->ord_status == '1';
+    if (live && !found->trading_session_id.empty() && order.kind != fix::RequestKind::kStatus) {
+      // The exchange would answer "no such resting order": a bid is no order of the book.
+      initiator->stop();
+      err << "crix order: " << order_label(found->order_id, found->cl_ord_id) << " is a bid in auction "
+          << found->trading_session_id << ", which cannot be " << (verb == "cancel" ? "withdrawn" : "replaced")
+          << ": an auction's bids stand until its window ends. To raise it, bid again for the same project: "
+          << "crix order buy " << found->symbol << " " << found->account << " QTY PRICE --auction "
+          << found->trading_session_id << " (neither lower than now, one higher)\n";
       return 1;
     }
     order.order_id = found->order_id;
