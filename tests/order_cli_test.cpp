@@ -809,3 +809,20 @@ TEST_CASE("crix order on an auction: a bid is not canceled or replaced, and a --
   CHECK(status.exit_code == 0);
   CHECK(has(status.out, "(bid-1) new: buy 300000 t STEEL-IRON at 560.00 for TJ-NEW-BF-2500 in auction AU-HB-450"));
 }
+
+TEST_CASE("crix order: the seller away is sent an auction's allocation as an auction's, not a block's",
+          "[order][auction]") {
+  Exchange x;
+  REQUIRE(x.order(kSeller, {"orders"}).exit_code == 0);  // the seller's store has numbers; then it is away
+  const auto closes_at = std::chrono::system_clock::now() + std::chrono::seconds(10);
+  REQUIRE(x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", shanghai_time(closes_at)})
+              .exit_code == 0);
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction", "AU-HB-450"})
+              .exit_code == 0);
+  std::this_thread::sleep_until(closes_at + std::chrono::seconds(3));
+  const RunResult back = x.order(kSeller, {"orders"});
+  CHECK(back.exit_code == 0);
+  CHECK(has(back.out, "missed while away: auction AU-HB-450 allocation: sell 300000 t STEEL-IRON at 560.00 for "
+                      "HB-BF-450 to TJ-BOHAI-STEEL, trade "));
+  CHECK_FALSE(has(back.out, "block"));
+}

@@ -252,10 +252,13 @@ class Printer : public fix::ClientHandler {
   }
   void on_trade_capture_report(const fix::TradeCaptureReport& t) override {
     if (!t.trade_request_id.empty() && collect(t)) return;
-    std::string line = "block " + t.block_id + " ";
+    // An auction's allocation reaches its seller as a settled block's report does, with TrdType(828) 0
+    // and the auction in TradingSessionID (DESIGN.md, FIX dialect: "Auctions"); a block's has TrdType 1.
+    const bool auction = !t.trading_session_id.empty() || t.trd_type == 0;
+    std::string line = auction ? "auction " + t.trading_session_id + " " : "block " + t.block_id + " ";
     switch (t.exec_type) {
       case 'F':
-        line += "traded: " + block_text(t) + ", trade " + t.trade_id;
+        line += (auction ? "allocation: " : "traded: ") + block_text(t) + ", trade " + t.trade_id;
         if (t.credited >= 0) {
           line += ", credits " + std::to_string(t.credited) + " t of new capacity at ratio " +
                   engine::ratio_text(static_cast<std::uint32_t>(t.ratio_permille));
