@@ -159,6 +159,16 @@ bool zoned_stamp(const std::string& line, const std::string& offset) {
   return line.compare(shape.size(), offset.size(), offset) == 0 && line[shape.size() + offset.size()] == ' ';
 }
 
+// `at` in the sample's zone (UTC+08:00), as `crix admin auction announce --closes` takes it, to the second.
+std::string shanghai_time(std::chrono::system_clock::time_point at) {
+  const std::time_t utc = std::chrono::system_clock::to_time_t(at + std::chrono::hours(8));
+  std::tm tm{};
+  gmtime_r(&utc, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+  return text;
+}
+
 }  // namespace
 
 TEST_CASE("crix order securities: a fresh crixd shows every instrument trading before any order in its unit",
@@ -619,4 +629,230 @@ TEST_CASE("crix admin announces, lists and cancels an auction through crixd's co
   CHECK(has(actions.out, "\"command\": \"auction-cancel\""));
   CHECK(has(actions.out, "\"arguments\": \"auction=AU-HB-450 reason=\\\"filing query\\\"\""));
   CHECK(has(actions.out, "\"operator\": \"ops-script\""));
+}
+
+TEST_CASE("crix order --fresh starts the stored numbers over too: the next run is sent the fills made meanwhile",
+          "[order]") {
+  Exchange x;
+  REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "580.00", "--tif", "gtc", "--id", "s-1"})
+              .exit_code == 0);
+  REQUIRE(x.order(kSeller, {"orders"}).exit_code == 0);
+  REQUIRE(x.order(kSeller, {"orders"}).exit_code == 0);
+  const RunResult fresh = x.order(kSeller, {"orders", "--fresh"});
+  REQUIRE(fresh.exit_code == 0);
+  CHECK(has(fresh.out, "order 2 (s-1) new"));
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "100", "580.00"}).exit_code == 0);
+  const RunResult back = x.order(kSeller, {"orders"});
+  CHECK(back.exit_code == 0);
+  CHECK_FALSE(has(back.err, "do not continue"));
+  CHECK(has(back.out, "missed while away: order 2 (s-1) fill: 100 t at 580.00, trade 1"));
+  CHECK(has(back.out, "order 2 (s-1) partially filled"));
+}
+
+TEST_CASE("crix order: a store whose numbers are ahead of the exchange's says so and starts afresh", "[order]") {
+  Exchange x;
+  const std::string a = x.dir().file("store-a");
+  const std::string b = x.dir().file("store-b");
+  REQUIRE(x.order(kSeller, {"orders", "--store", a}).exit_code == 0);
+  REQUIRE(x.order(kSeller, {"orders", "--store", a}).exit_code == 0);
+  REQUIRE(x.order(kSeller, {"orders", "--store", a}).exit_code == 0);
+  // Another store starts the exchange's numbers for the participant over: a's are ahead of them, and
+  // this side finds the exchange's Logon numbered too low.
+  REQUIRE(x.order(kSeller, {"orders", "--store", b, "--fresh"}).exit_code == 0);
+  const RunResult again = x.order(kSeller, {"orders", "--store", a});
+  CHECK(again.exit_code == 0);
+  CHECK(has(again.err, "the stored FIX sequence numbers in " + a + " do not continue the exchange's ("));
+  CHECK(has(again.err, "MsgSeqNum too low"));
+  CHECK(has(again.err, "): starting afresh"));
+  CHECK(again.out == "no open orders\n");
+  const RunResult then = x.order(kSeller, {"orders", "--store", a});
+  CHECK(then.exit_code == 0);
+  CHECK(then.err.empty());
+}
+
+TEST_CASE("crix order cancel, replace and status refuse an ORDER that is one order's id and another's ClOrdID",
+          "[order]") {
+  Exchange x;
+  const RunResult first = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "600.00", "--tif", "gtc",
+                                            "--id", "s-1"});
+  REQUIRE(first.exit_code == 0);
+  const std::string id = id_of(first.out, "s-1");
+  // The second order's ClOrdID is the first one's order id.
+  const RunResult second = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "610.00", "--tif", "gtc",
+                                             "--id", id});
+  REQUIRE(second.exit_code == 0);
+  const std::string other = id_of(second.out, id);
+  REQUIRE(other != id);
+  for (const char* verb : {"cancel", "status"}) {
+    const RunResult which = x.order(kSeller, {verb, id});
+    CHECK(which.exit_code == 2);
+    CHECK(which.err.find("'" + id + "' is the id of order " + id + " (s-1) and the ClOrdID of order " + other + " (" +
+                         id + "): say which with --order-id (order " + id + ") or --cl-ord-id (order " + other +
+                         ")") != std::string::npos);
+  }
+  const RunResult replace = x.order(kSeller, {"replace", id, "100", "620.00"});
+  CHECK(replace.exit_code == 2);
+  CHECK(has(replace.err, "say which with --order-id"));
+  const RunResult orders = x.order(kSeller, {"orders"});  // nothing was canceled or replaced
+  CHECK(orders.out.find("order " + id + " (s-1) new: sell 100 t STEEL-IRON at 600.00") != std::string::npos);
+  CHECK(orders.out.find("order " + other + " (" + id + ") new: sell 100 t STEEL-IRON at 610.00") != std::string::npos);
+
+  const RunResult by_cl_ord_id = x.order(kSeller, {"cancel", id, "--cl-ord-id", "--id", "c-1"});
+  CHECK(by_cl_ord_id.exit_code == 0);
+  CHECK(by_cl_ord_id.out.find("order " + other + " (c-1) canceled") != std::string::npos);
+  const RunResult by_id = x.order(kSeller, {"status", id, "--order-id"});
+  CHECK(by_id.exit_code == 0);
+  CHECK(by_id.out.find("order " + id + " (s-1) new: sell 100 t STEEL-IRON at 600.00") != std::string::npos);
+  CHECK(x.order(kSeller, {"cancel", id, "--order-id", "--cl-ord-id"}).exit_code == 2);
+  const RunResult help = crix::test::run({CRIX_BIN, "order", "cancel", "--help"});
+  CHECK(has(help.out, "--order-id"));
+  CHECK(has(help.out, "--cl-ord-id"));
+}
+
+TEST_CASE("crix order status of a ClOrdID a replace retired says which ClOrdID the order goes by now", "[order]") {
+  Exchange x;
+  const RunResult sell = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "600.00", "--tif", "gtc", "--id",
+                                           "S1"});
+  REQUIRE(sell.exit_code == 0);
+  const std::string id = id_of(sell.out, "S1");
+  REQUIRE(x.order(kSeller, {"replace", "S1", "200", "590.00", "--id", "R1"}).exit_code == 0);
+  const RunResult status = x.order(kSeller, {"status", "S1"});
+  CHECK(status.exit_code == 1);
+  CHECK(status.err == "crix order: HB-TANGSHAN-IRON has no order 'S1' today: S1 was replaced: order " + id +
+                          " (R1) goes by ClOrdID R1 now, or by its order id " + id + "\n");
+  REQUIRE(x.order(kSeller, {"replace", "R1", "100", "590.00", "--id", "R2"}).exit_code == 0);
+  CHECK(has(x.order(kSeller, {"cancel", "S1"}).err, "S1 was replaced: order " + id + " (R2) goes by ClOrdID R2 now"));
+  CHECK(has(x.order(kSeller, {"status", "R1"}).err, "R1 was replaced: order " + id + " (R2) goes by ClOrdID R2 now"));
+  CHECK(has(x.order(kSeller, {"status", "NEVER"}).err, "has no order 'NEVER' today (by order id or ClOrdID;"));
+}
+
+TEST_CASE("crix order watch and book of an unknown symbol print the refusal and exit 1", "[order]") {
+  Exchange x;
+  // Killed after 20 s if it does not end by itself (exit code 137).
+  const RunResult watch = crix::test::run({"timeout", "-s", "KILL", "20", CRIX_BIN, "order", "--as", kBuyer, "--port",
+                                           std::to_string(x.port()), "watch", "NOPE"},
+                                          {std::nullopt, {"CRIX_PASSWORD=demo-tj-bohai-steel"}});
+  INFO(watch.out << watch.err);
+  CHECK(watch.exit_code == 1);
+  CHECK(has(watch.err, "refused: unknown Symbol(55) 'NOPE' (crix order: SYMBOL)"));
+  const RunResult book = x.order(kBuyer, {"book", "NOPE"});
+  CHECK(book.exit_code == 1);
+  CHECK(has(book.err, "refused: unknown Symbol(55) 'NOPE' (crix order: SYMBOL)"));
+  const RunResult orders = x.order(kBuyer, {"orders", "--symbol", "NOPE"});
+  CHECK(orders.exit_code == 1);
+  CHECK(has(orders.err, "refused: unknown Symbol(55) 'NOPE' (crix order: --symbol)"));
+}
+
+TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or unknown, is told what is likely wrong",
+          "[order]") {
+  Exchange x;
+  RunResult watch;
+  std::thread watcher([&] {
+    watch = crix::test::run({"timeout", "--preserve-status", "-s", "INT", "12", CRIX_BIN, "order", "--as", kSeller,
+                             "--port", std::to_string(x.port()), "watch", "STEEL-IRON"},
+                            {std::nullopt, {"CRIX_PASSWORD=demo-hb-tangshan-iron", "XDG_STATE_HOME=" + x.dir().file("state")}});
+  });
+  x.log_with("logon: " + kSeller);
+  const RunResult second = x.order(kSeller, {"orders"});
+  watcher.join();
+  INFO(watch.out << watch.err);
+  CHECK(watch.exit_code == 0);
+  CHECK(second.exit_code == 1);
+  CHECK_FALSE(has(second.err, "do not continue"));
+  CHECK(has(second.err, "crix order: logon as HB-TANGSHAN-IRON to 127.0.0.1:" + std::to_string(x.port()) +
+                            " failed: no answer to the Logon"));
+  CHECK(has(second.err, "HB-TANGSHAN-IRON may be logged on already elsewhere (a running 'crix order watch' as "
+                        "HB-TANGSHAN-IRON, or another FIX client)"));
+  // Watch's session continued: the next run continues the numbers, nothing to say about them.
+  const RunResult after = x.order(kSeller, {"orders"});
+  CHECK(after.exit_code == 0);
+  CHECK(after.err.empty());
+
+  for (int run = 0; run < 2; ++run) {  // the second with the store the first made
+    const RunResult nobody = x.order("NOBODY", {"orders"}, {"CRIX_PASSWORD=x"});
+    CHECK(nobody.exit_code == 1);
+    CHECK_FALSE(has(nobody.err, "do not continue"));
+    CHECK_FALSE(has(nobody.err, "logged on already"));
+    CHECK(has(nobody.err, "failed: crixd closed the connection without answering the Logon: is NOBODY a participant "
+                          "of this exchange?"));
+  }
+}
+
+TEST_CASE("crix order: rejections name the crix order option of the FIX field they name; a bad password file or "
+          "store says what is wrong",
+          "[order]") {
+  Exchange x;
+  // TJ-BF-410 is indivisible: the exchange's text names ExecInst G and FOK, crix order's options too.
+  const RunResult part = x.order("TJ-RONGCHENG", {"sell", "STEEL-IRON", "TJ-BF-410", "1000", "580.00", "--id", "p-1"});
+  CHECK(part.exit_code == 1);
+  CHECK(has(part.err, "order (p-1) rejected: "));
+  CHECK(has(part.err, "in one all-or-none order (ExecInst G, or FOK) (crix order: --aon, --tif fok)"));
+  const RunResult account = x.order(kSeller, {"sell", "STEEL-IRON", "NOPE", "100", "580.00", "--id", "bad-1"});
+  CHECK(has(account.err, "Account(1) 'NOPE' is no registered facility"));
+  CHECK(has(account.err, "(crix order: ACCOUNT)"));
+
+  const std::string empty = x.dir().file("empty-password");
+  std::ofstream(empty).close();
+  const RunResult no_password = x.order(kSeller, {"--password-file", empty, "orders"}, {"CRIX_PASSWORD="});
+  CHECK(no_password.exit_code == 2);
+  CHECK(has(no_password.err, "--password-file: \"" + empty + "\" is empty: put the password on its first line"));
+
+  // A store under a file cannot be made: --store is named, and what to do.
+  const std::string under_file = empty + "/store";
+  const RunResult store = x.order(kSeller, {"orders", "--store", under_file});
+  CHECK(store.exit_code == 2);
+  CHECK(has(store.err, "--store: cannot keep the FIX sequence numbers in \"" + under_file + "\": "));
+  CHECK(has(store.err, "give a directory you may write"));
+  const RunResult home = crix::test::run({CRIX_BIN, "order", "--as", kSeller, "--port", std::to_string(x.port()), "orders"},
+                                         {std::nullopt, {"CRIX_PASSWORD=demo-hb-tangshan-iron", "XDG_STATE_HOME=",
+                                                         "HOME=" + empty}});
+  INFO(home.err);
+  CHECK(home.exit_code == 1);
+  CHECK(has(home.err, "cannot keep the FIX sequence numbers in \"" + empty + "/.local/state/crix/"));
+  CHECK(has(home.err, "give --store DIR, a directory you may write"));
+}
+
+TEST_CASE("crix order on an auction: a bid is not canceled or replaced, and a --tif refusal names the option",
+          "[order][auction]") {
+  Exchange x;
+  const std::string closes = shanghai_time(std::chrono::system_clock::now() + std::chrono::hours(2));
+  REQUIRE(x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", closes}).exit_code == 0);
+  const RunResult ioc = x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction",
+                                         "AU-HB-450", "--tif", "ioc", "--id", "bid-0"});
+  CHECK(ioc.exit_code == 1);
+  CHECK(has(ioc.err, "TimeInForce(59) '3' is not for a bid"));
+  CHECK(has(ioc.err, "(crix order: --tif ioc)"));
+  const RunResult bid = x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction",
+                                         "AU-HB-450", "--id", "bid-1"});
+  REQUIRE(bid.exit_code == 0);
+  const std::string id = id_of(bid.out, "bid-1");
+  CHECK(has(x.order(kBuyer, {"orders"}).out, "order " + id + " (bid-1) new: buy 300000 t STEEL-IRON at 560.00"));
+  const RunResult cancel = x.order(kBuyer, {"cancel", id});
+  CHECK(cancel.exit_code == 1);
+  CHECK(has(cancel.err, "crix order: order " + id + " (bid-1) is a bid in auction AU-HB-450, which cannot be "
+                        "withdrawn: an auction's bids stand until its window ends. To raise it, bid again for the "
+                        "same project: crix order buy STEEL-IRON TJ-NEW-BF-2500 QTY PRICE --auction AU-HB-450"));
+  const RunResult replace = x.order(kBuyer, {"replace", "bid-1", "300000", "570.00"});
+  CHECK(replace.exit_code == 1);
+  CHECK(has(replace.err, "is a bid in auction AU-HB-450, which cannot be replaced"));
+  const RunResult status = x.order(kBuyer, {"status", id});  // a status is asked of the exchange as for orders
+  CHECK(status.exit_code == 0);
+  CHECK(has(status.out, "(bid-1) new: buy 300000 t STEEL-IRON at 560.00 for TJ-NEW-BF-2500 in auction AU-HB-450"));
+}
+
+TEST_CASE("crix order: the seller away is sent an auction's allocation as an auction's, not a block's",
+          "[order][auction]") {
+  Exchange x;
+  REQUIRE(x.order(kSeller, {"orders"}).exit_code == 0);  // the seller's store has numbers; then it is away
+  const auto closes_at = std::chrono::system_clock::now() + std::chrono::seconds(10);
+  REQUIRE(x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", shanghai_time(closes_at)})
+              .exit_code == 0);
+  REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction", "AU-HB-450"})
+              .exit_code == 0);
+  std::this_thread::sleep_until(closes_at + std::chrono::seconds(3));
+  const RunResult back = x.order(kSeller, {"orders"});
+  CHECK(back.exit_code == 0);
+  CHECK(has(back.out, "missed while away: auction AU-HB-450 allocation: sell 300000 t STEEL-IRON at 560.00 for "
+                      "HB-BF-450 to TJ-BOHAI-STEEL, trade "));
+  CHECK_FALSE(has(back.out, "block"));
 }

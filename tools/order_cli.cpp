@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -16,6 +18,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "engine/market_rules.hpp"
@@ -81,6 +85,41 @@ std::string order_label(const std::string& order_id, const std::string& cl_ord_i
   return s;
 }
 
+// The exchange's rejections name FIX fields, as FIX clients read them; where a field is one of `crix
+// order`'s options or arguments, the line printed names that too: "TimeInForce(59) '3' is not for a bid:
+// ... (crix order: --tif ioc)". `symbol` names the option or argument that gave Symbol(55).
+std::string with_options(const std::string& text, const std::string& symbol) {
+  std::vector<std::string> names;
+  const auto has = [&](const char* part) { return text.find(part) != std::string::npos; };
+  const auto add = [&](const std::string& name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  const std::string tif = "TimeInForce(59) '";
+  if (const std::size_t at = text.find(tif); at != std::string::npos && at + tif.size() < text.size()) {
+    switch (text[at + tif.size()]) {
+      case '0': add("--tif day"); break;
+      case '1': add("--tif gtc"); break;
+      case '3': add("--tif ioc"); break;
+      case '4': add("--tif fok"); break;
+      default: add("--tif"); break;
+    }
+  }
+  if (has("ExecInst(18)") || has("ExecInst G")) add("--aon");
+  if (has("ExecInst G, or FOK")) add("--tif fok");
+  if (has("ClOrdID(11)")) add("--id");
+  if (has("TradingSessionID(336)")) add("--auction");
+  if (has("MarketDepth(264)")) add("--depth");
+  if (has("PartyID(448)")) add("--to");
+  if (has("Symbol(55)")) add(symbol);
+  if (has("Account(1)")) add("ACCOUNT");
+  if (has("OrderQty(38)")) add("QTY");
+  if (has("Price(44)")) add("PRICE");
+  if (names.empty()) return text;
+  std::string s = text + " (crix order: ";
+  for (std::size_t i = 0; i < names.size(); ++i) s += (i == 0 ? "" : ", ") + names[i];
+  return s + ")";
+}
+
 volatile sig_atomic_t interrupted = 0;
 
 // "sell 300000 t STEEL-IRON at 580.00 for HB-BF-450"; a bid "buy ... for TJ-NEW-BF-2500 in auction AU-HB-450"
@@ -125,14 +164,15 @@ class Printer : public fix::ClientHandler {
         break;
       case '4': line += "canceled (" + r.text + ")"; break;
       case '5': line += "replaced: " + order_text(r); break;
-      case '8': line += "rejected: " + r.text; break;
+      case '8': line += "rejected: " + explained(r.text); break;
       case 'C': line += "expired"; break;
       case 'I':
-        line += r.ord_status == '8' ? "unknown: " + r.text
+        line += r.ord_status == '8' ? "unknown: " + explained(r.text)
                                     : status_text(r.ord_status) + ": " + order_text(r) + "; " + progress_text(r);
         break;
       default: line += "report " + std::string(1, r.exec_type); break;
     }
+    if (r.exec_type == '5') remember_replace(r);
     // A report for another request than ours (a fill of a resting order) does not end the wait.
     const bool ours = awaited_.empty() || r.cl_ord_id == awaited_ || r.orig_cl_ord_id == awaited_;
     if (ours) {
@@ -144,21 +184,21 @@ class Printer : public fix::ClientHandler {
   }
   void on_cancel_reject(const fix::CancelReject& r) override {
     print(order_label(r.order_id, r.cl_ord_id) + ": " + (r.response_to == '2' ? "replace" : "cancel") +
-              " refused: " + r.text,
+              " refused: " + explained(r.text),
           true, true);
   }
   void on_mass_cancel_report(const fix::MassCancelReport& r) override {
     const std::string scope = r.request_type == '1' ? "" : " (all instruments)";
     if (r.response == '0') {
-      print("cancel-all (" + r.cl_ord_id + ") refused: " + r.text, true, true);
+      print("cancel-all (" + r.cl_ord_id + ") refused: " + explained(r.text), true, true);
     } else {
       print("cancel-all (" + r.cl_ord_id + "): " + std::to_string(r.affected) + " orders canceled" + scope, false,
             true);
     }
   }
-  void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + r.text, true, true); }
+  void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + explained(r.text), true, true); }
   void on_session_reject(const fix::SessionReject& r) override {
-    print("message rejected by the session: " + r.text, true, true);
+    print("message rejected by the session: " + explained(r.text), true, true);
   }
   void on_market_data(const fix::MarketDataSnapshot& s) override {
     if (!s.entries.empty() && !s.entries.front().trading_session_id.empty()) {
@@ -205,17 +245,20 @@ class Printer : public fix::ClientHandler {
   // blocks (a proposal naming us, a settled or ended block) come before it and are printed as they come.
   void on_trade_capture_ack(const fix::TradeCaptureReportAck& a) override {
     const std::string label = "block" + (a.block_id.empty() ? "" : " " + a.block_id) + " (" + a.trade_report_id + ")";
-    if (a.status != 0) return print(label + " refused: " + a.text, true, true);
+    if (a.status != 0) return print(label + " refused: " + explained(a.text), true, true);
     const char* what = a.exec_type == 'F' ? "accepted" : a.exec_type == '4' ? (a.report_type == 3 ? "declined" : "withdrawn")
                                                                              : "proposed";
     print(label + " " + what, false, true);
   }
   void on_trade_capture_report(const fix::TradeCaptureReport& t) override {
     if (!t.trade_request_id.empty() && collect(t)) return;
-    std::string line = "block " + t.block_id + " ";
+    // An auction's allocation reaches its seller as a settled block's report does, with TrdType(828) 0
+    // and the auction in TradingSessionID (DESIGN.md, FIX dialect: "Auctions"); a block's has TrdType 1.
+    const bool auction = !t.trading_session_id.empty() || t.trd_type == 0;
+    std::string line = auction ? "auction " + t.trading_session_id + " " : "block " + t.block_id + " ";
     switch (t.exec_type) {
       case 'F':
-        line += "traded: " + block_text(t) + ", trade " + t.trade_id;
+        line += (auction ? "allocation: " : "traded: ") + block_text(t) + ", trade " + t.trade_id;
         if (t.credited >= 0) {
           line += ", credits " + std::to_string(t.credited) + " t of new capacity at ratio " +
                   engine::ratio_text(static_cast<std::uint32_t>(t.ratio_permille));
@@ -230,7 +273,7 @@ class Printer : public fix::ClientHandler {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (a.trade_request_id != blocks_id_) return;
-      blocks_refusal_ = a.status == 2 ? a.text : "";
+      blocks_refusal_ = a.status == 2 ? with_options(a.text, symbol_) : "";
       blocks_done_ = true;
     }
     cv_.notify_all();
@@ -328,6 +371,52 @@ class Printer : public fix::ClientHandler {
       if (!cv_.wait_for(lock, idle, [&] { return done_ || lines_ != seen; })) return;
     }
   }
+  // Symbol(55) in a rejection is this option or argument of the request's ("SYMBOL", "--symbol").
+  void symbol_is(std::string name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    symbol_ = std::move(name);
+  }
+  // Each replace reported (150=5: an order's, or an auction bid's raise) is appended to `file` as a line
+  // "ORIG<tab>NEW<tab>ORDER_ID", so that a later run looking up a ClOrdID a replace retired can say which
+  // one the order goes by now (the exchange's status reports carry only an order's last ClOrdID).
+  void remember_replaces_in(std::string file) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    replaces_file_ = std::move(file);
+  }
+  // The ClOrdID and order id that `cl_ord_id` was replaced by, through any later replaces (as
+  // remembered: nullopt when it was not).
+  std::optional<std::pair<std::string, std::string>> replaced_by(const std::string& cl_ord_id) const {
+    std::string file;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      file = replaces_file_;
+    }
+    if (file.empty()) return std::nullopt;
+    std::ifstream in(file);
+    std::vector<std::array<std::string, 3>> replaces;
+    for (std::string line; std::getline(in, line);) {
+      const std::size_t tab1 = line.find('\t');
+      const std::size_t tab2 = tab1 == std::string::npos ? tab1 : line.find('\t', tab1 + 1);
+      if (tab2 == std::string::npos) continue;
+      replaces.push_back({line.substr(0, tab1), line.substr(tab1 + 1, tab2 - tab1 - 1), line.substr(tab2 + 1)});
+    }
+    std::optional<std::pair<std::string, std::string>> now;
+    std::string wanted = cl_ord_id;
+    // Follows the chain forward; a ClOrdID used again on another day starts a chain of its own, met
+    // later in the file, so the last replace of each ClOrdID is the one followed.
+    for (std::size_t steps = 0; steps < replaces.size(); ++steps) {
+      const auto it = std::find_if(replaces.rbegin(), replaces.rend(), [&](const auto& x) { return x[0] == wanted; });
+      if (it == replaces.rend() || (*it)[1] == cl_ord_id) break;
+      now = std::make_pair((*it)[1], (*it)[2]);
+      wanted = (*it)[1];
+    }
+    return now;
+  }
+  // Waits up to `timeout` for a refusal to be printed: false when none was.
+  bool wait_refused(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return refused_; });
+  }
   bool refused() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return refused_;
@@ -356,6 +445,19 @@ class Printer : public fix::ClientHandler {
     if (t.trade_request_id != blocks_id_) return false;
     blocks_.push_back(t);
     return true;
+  }
+  std::string explained(const std::string& text) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return with_options(text, symbol_);
+  }
+  void remember_replace(const fix::ExecReport& r) {
+    const auto plain = [](const std::string& id) { return id.find_first_of("\t\r\n") == std::string::npos; };
+    if (r.orig_cl_ord_id.empty() || r.orig_cl_ord_id == r.cl_ord_id || !plain(r.orig_cl_ord_id) || !plain(r.cl_ord_id)) {
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (replaces_file_.empty()) return;
+    std::ofstream(replaces_file_, std::ios::app) << r.orig_cl_ord_id << '\t' << r.cl_ord_id << '\t' << r.order_id << '\n';
   }
   void print(const std::string& line, bool refusal, bool final) {
     {
@@ -387,6 +489,8 @@ class Printer : public fix::ClientHandler {
   std::vector<fix::TradeCaptureReport> blocks_;
   bool blocks_done_ = false;
   std::string blocks_refusal_;
+  std::string replaces_file_;
+  std::string symbol_ = "SYMBOL";
 };
 
 // The password when --password was not given: --password-file, else CRIX_PASSWORD, else a prompt
@@ -395,9 +499,16 @@ std::string read_password(const std::string& participant, const std::string& fil
   if (!file.empty()) {
     std::ifstream in(file);
     std::string line;
-    if (!in || !std::getline(in, line)) {
+    if (!in) {
       throw CLI::ValidationError("--password-file", "\"" + file + "\" cannot be read: give a readable file whose "
                                  "first line is the password");
+    }
+    if (!std::getline(in, line)) {
+      // Opened, but not even one line: an empty file, or a directory (which opens, and reads nothing).
+      throw CLI::ValidationError("--password-file", std::filesystem::is_directory(file)
+                                                        ? "\"" + file + "\" is a directory: give the file whose first "
+                                                                         "line is the password"
+                                                        : "\"" + file + "\" is empty: put the password on its first line");
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) {
@@ -451,6 +562,9 @@ std::string fresh_id(const std::string& prefix) {
 // How long the exchange's resend of what a continued session missed may keep coming: it follows the
 // Logon answer within a round trip; nothing more for this long means it is over.
 constexpr std::chrono::milliseconds kResendIdle{300};
+// How long the Logon's answer may take: crixd answers at once, or after waiting as long for another
+// connection of the participant to end (gateway/fix/socket_acceptor.cpp, kRegisterWait).
+constexpr std::chrono::milliseconds kLogonWait{5000};
 // How long a request's answer may take before `crix order` says there was none.
 constexpr std::chrono::milliseconds kAnswerWait{5000};
 
@@ -471,6 +585,8 @@ struct OrderArgs {
   std::string symbol;
   std::string to;  // block propose: the counterparty
   std::string auction;  // buy: a bid in this auction; book: its ranking (TradingSessionID 336)
+  bool by_order_id = false;   // cancel, replace, status: ORDER is an order id
+  bool by_cl_ord_id = false;  // ... a ClOrdID
 };
 
 int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
@@ -568,9 +684,22 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     sl.security_req_id = fresh_id("securities");
   }
   if (config.password.empty()) config.password = read_password(config.comp_id, a.password_file);
-  if (store.empty() && !a.fresh) store = default_store(config);
+  // --fresh uses the store too, and resets it with the exchange's numbers (ResetSeqNumFlag=Y): a store
+  // left as it was would not continue the exchange's numbers at the next run, which could then not be
+  // sent what it missed.
+  const bool default_place = store.empty();
+  if (default_place) store = default_store(config);
   if (!store.empty()) {
-    std::filesystem::create_directories(store);
+    std::error_code failed;
+    std::filesystem::create_directories(store, failed);
+    if (!failed && access(store.c_str(), W_OK | X_OK) != 0) failed = std::error_code(errno, std::generic_category());
+    if (failed) {
+      const std::string why = "cannot keep the FIX sequence numbers in \"" + store + "\": " + failed.message();
+      if (!default_place) throw CLI::ValidationError("--store", why + ": give a directory you may write");
+      err << "crix order: " << why << ", made from $XDG_STATE_HOME or $HOME: give --store DIR, a directory you may "
+          << "write, or set XDG_STATE_HOME to one\n";
+      return 1;
+    }
     config.store_dir = store;
     config.reset_on_logon = a.fresh;
   }
@@ -592,33 +721,52 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   }
 
   Printer printer(out, err);
+  if (what == kLookup || what == kList) printer.symbol_is("--symbol");
+  if (!config.store_dir.empty()) printer.remember_replaces_in((std::filesystem::path(config.store_dir) / "replaces").string());
   std::unique_ptr<fix::Initiator> initiator;
   std::string why;
+  std::chrono::steady_clock::duration took{};  // from start() to the failed attempt's end
   const auto log_on = [&]() -> bool {
     initiator.reset();  // one Initiator per comp id at a time
     initiator = std::make_unique<fix::Initiator>(config, printer);
+    const auto began = std::chrono::steady_clock::now();
     initiator->start();
-    if (initiator->wait_logged_on(5000)) return true;
+    if (initiator->wait_logged_on(static_cast<int>(kLogonWait.count()))) return true;
+    took = std::chrono::steady_clock::now() - began;
     why = initiator->logout_text().empty() ? initiator->last_error() : initiator->logout_text();
     return false;
   };
   const bool continuing = !config.store_dir.empty() && !config.reset_on_logon;
   if (continuing) printer.set_prefix("missed while away: ");
   bool logged_on = log_on();
-  if (!logged_on && continuing &&
-      (why.find("MsgSeqNum too low") != std::string::npos || why.find("without answering the Logon") != std::string::npos)) {
+  if (!logged_on && continuing && why.find("MsgSeqNum too low") != std::string::npos) {
     // One side's numbers are behind the other's: the exchange (its ledger) or this store was made
-    // anew, and what the other side kept cannot be resent. QuickFIX ends such a logon, on the
-    // exchange's side with a Logout saying "MsgSeqNum too low", on ours by closing the connection.
-    // Start both afresh.
+    // anew, and what the other side kept cannot be resent. QuickFIX ends such a logon with a Logout
+    // saying "MsgSeqNum too low", sent by the exchange or by this side (Initiator::last_error says
+    // which). Start both afresh.
     err << "crix order: the stored FIX sequence numbers in " << config.store_dir << " do not continue the "
         << "exchange's (" << why << "): starting afresh\n";
     config.reset_on_logon = true;
     logged_on = log_on();
   }
   if (!logged_on) {
-    err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port
-        << " failed: " << (why.empty() ? "no answer (is crixd running there?)" : why) << "\n";
+    err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port << " failed: ";
+    // crixd drops, without a word, a connection whose Logon names no participant of its (at once), and
+    // one whose participant is connected already (after waiting kLogonWait for that connection to end,
+    // which a running `crix order watch` does not).
+    const bool dropped = why.find("without answering the Logon") != std::string::npos;
+    if (why.empty() || (dropped && took >= kLogonWait - std::chrono::seconds(1))) {
+      err << "no answer to the Logon" << (why.empty() ? " within " + std::to_string(kLogonWait.count() / 1000) + " s" : "")
+          << ": " << config.comp_id << " may be logged on already elsewhere (a running 'crix order watch' as "
+          << config.comp_id << ", or another FIX client): crixd takes one connection per participant at a time. "
+          << "Else crixd is not answering there\n";
+    } else if (dropped) {
+      err << "crixd closed the connection without answering the Logon: is " << config.comp_id << " a participant "
+          << "of this exchange? (--as takes the participant's id as the market file has it.) Else crixd's log says "
+          << "why it dropped the connection" << (config.tls ? "" : " (it may take FIX over TLS only: --tls)") << "\n";
+    } else {
+      err << why << "\n";
+    }
     return 1;
   }
   if (continuing) printer.settle(kResendIdle);
@@ -654,14 +802,50 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
       if (shown == 0) out << (fills ? "no fills today" : "no open orders") << "\n";
       return 0;
     }
-    const auto found = std::find_if(orders->begin(), orders->end(), [&](const fix::ExecReport& r) {
-      return r.order_id == wanted || r.cl_ord_id == wanted;
-    });
+    // ORDER is an order id or a ClOrdID; when it is one order's id and another's ClOrdID, the trader
+    // says which (--order-id, --cl-ord-id) rather than have one picked.
+    const auto by_id = a.by_cl_ord_id ? orders->end()
+                                      : std::find_if(orders->begin(), orders->end(),
+                                                     [&](const fix::ExecReport& r) { return r.order_id == wanted; });
+    const auto by_cl_ord_id = a.by_order_id ? orders->end()
+                                            : std::find_if(orders->begin(), orders->end(),
+                                                           [&](const fix::ExecReport& r) { return r.cl_ord_id == wanted; });
+    if (by_id != orders->end() && by_cl_ord_id != orders->end() && by_id->order_id != by_cl_ord_id->order_id) {
+      initiator->stop();
+      throw CLI::ValidationError(
+          "ORDER", "'" + wanted + "' is the id of " + order_label(by_id->order_id, by_id->cl_ord_id) +
+                       " and the ClOrdID of " + order_label(by_cl_ord_id->order_id, by_cl_ord_id->cl_ord_id) +
+                       ": say which with --order-id (order " + by_id->order_id + ") or --cl-ord-id (order " +
+                       by_cl_ord_id->order_id + ")");
+    }
+    const auto found = by_id != orders->end() ? by_id : by_cl_ord_id;
     if (found == orders->end()) {
       initiator->stop();
       err << "crix order: " << config.comp_id << " has no order '" << wanted << "' today"
-          << (symbol.empty() ? "" : " in " + symbol) << " (by order id or ClOrdID; 'crix order orders' lists the "
-          << "open ones)\n";
+          << (symbol.empty() ? "" : " in " + symbol);
+      const auto replaced = a.by_order_id ? std::nullopt : printer.replaced_by(wanted);
+      const auto now = !replaced ? orders->end()
+                                 : std::find_if(orders->begin(), orders->end(), [&](const fix::ExecReport& r) {
+                                     return r.order_id == replaced->second;
+                                   });
+      if (now != orders->end()) {
+        err << ": " << wanted << " was replaced: " << order_label(now->order_id, now->cl_ord_id)
+            << " goes by ClOrdID " << now->cl_ord_id << " now, or by its order id " << now->order_id << "\n";
+      } else {
+        err << " (by " << (a.by_order_id ? "order id" : a.by_cl_ord_id ? "ClOrdID" : "order id or ClOrdID")
+            << "; 'crix order orders' lists the open ones)\n";
+      }
+      return 1;
+    }
+    const bool live = found->ord_status == '0' || found->ord_status == '1';
+    if (live && !found->trading_session_id.empty() && order.kind != fix::RequestKind::kStatus) {
+      // The exchange would answer "no such resting order": a bid is no order of the book.
+      initiator->stop();
+      err << "crix order: " << order_label(found->order_id, found->cl_ord_id) << " is a bid in auction "
+          << found->trading_session_id << ", which cannot be " << (verb == "cancel" ? "withdrawn" : "replaced")
+          << ": an auction's bids stand until its window ends. To raise it, bid again for the same project: "
+          << "crix order buy " << found->symbol << " " << found->account << " QTY PRICE --auction "
+          << found->trading_session_id << " (neither lower than now, one higher)\n";
       return 1;
     }
     order.order_id = found->order_id;
@@ -710,7 +894,9 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   if (what == kSecurities) initiator->send(sl);
   if (verb == "watch") {
     signal(SIGINT, [](int) { interrupted = 1; });
-    while (!interrupted) printer.wait(std::chrono::milliseconds(200));
+    // Until Ctrl-C, or the exchange refused the subscription (an unknown symbol): nothing will come.
+    while (!interrupted && !printer.wait_refused(std::chrono::milliseconds(200))) {
+    }
   } else if (verb == "buy" || verb == "sell" || verb == "replace") {
     // A new or replaced order that rests has no final answer. Its first report says the exchange took
     // it, and what it did at once (its fills) left with that report, as one batch, before the exchange
@@ -743,7 +929,7 @@ struct Verb {
   std::string name;
   std::string help;
   std::vector<Word> words;
-  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth, --to, --auction
+  std::vector<std::string> options;  // of --tif, --aon, --id, --symbol, --depth, --to, --auction, --order-id (and --cl-ord-id)
 };
 
 }  // namespace
@@ -756,7 +942,7 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       "The password: --password PW (shows in ps), --password-file FILE, the environment variable CRIX_PASSWORD, or "
       "else a prompt without echo when stdin is a terminal.\n"
       "PRICE is in yuan (580.00), QTY in tonnes, ACCOUNT the facility (sell) or project (buy); ORDER is the order id "
-      "or the order's ClOrdID.\n"
+      "or the order's ClOrdID (--order-id or --cl-ord-id says which, when one order's id is another's ClOrdID).\n"
       "Exit codes: 0 done, 1 refused, unknown order or no answer, 2 bad arguments.");
   auto args = std::make_shared<OrderArgs>();
   args->config.port = 9878;
@@ -799,10 +985,10 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
        {"--tif", "--aon", "--id", "--auction"}},
       {"sell", "a new order to sell", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the facility"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
        {"--tif", "--aon", "--id"}},
-      {"cancel", "cancel an order", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id"}},
+      {"cancel", "cancel an order", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
       {"replace", "change an order's quantity and price",
-       {{"ORDER", "the order id or its ClOrdID"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}}, {"--symbol", "--id"}},
-      {"status", "an order's status", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id"}},
+       {{"ORDER", "the order id or its ClOrdID"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
+      {"status", "an order's status", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
       {"orders", "your open orders (new or partially filled)", {}, {"--symbol"}},
       {"fills", "your orders of today that traded, with what they did", {}, {"--symbol"}},
       {"cancel-all", "cancel all your open orders (OrderMassCancelRequest), or those of one instrument",
@@ -849,6 +1035,13 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
                        prefix.empty() ? "the request's ClOrdID (default: made up)"
                                       : "the request's TradeReportID (default: made up)")
             ->type_name(prefix.empty() ? "CLORDID" : "ID");
+      }
+      if (has("--order-id")) {
+        CLI::Option* by_id = sub.add_flag("--order-id", args->by_order_id,
+                                          "ORDER is the exchange's order id (when it is also another order's ClOrdID)");
+        sub.add_flag("--cl-ord-id", args->by_cl_ord_id,
+                     "ORDER is a ClOrdID (when it is also another order's id)")
+            ->excludes(by_id);
       }
       if (has("--symbol")) {
         sub.add_option("--symbol", args->symbol, "look the order up in this instrument only")->type_name("SYMBOL");

@@ -9,7 +9,7 @@
 //   crix order [CONNECTION] fills                        (the session's orders of the day that traded)
 //   crix order [CONNECTION] cancel-all [SYMBOL]          (OrderMassCancelRequest, and its report)
 //   crix order [CONNECTION] book SYMBOL [--depth N]       (a snapshot of the book)
-//   crix order [CONNECTION] watch SYMBOL                  (book and trades as they change, until Ctrl-C)
+//   crix order [CONNECTION] watch SYMBOL                  (book and trades as they change, until Ctrl-C or a refusal)
 //   crix order [CONNECTION] securities                    (instruments, tick, lot, band, reference, state)
 //   crix order [CONNECTION] block propose SYMBOL buy|sell ACCOUNT QTY PRICE --to PARTICIPANT
 //   crix order [CONNECTION] block accept BLOCK ACCOUNT     (BLOCK: the block's id; ACCOUNT: yours)
@@ -24,13 +24,17 @@
 //
 // cancel, replace and status first look the order up with an OrderMassStatusRequest (AF: the
 // session's orders of the day; one instrument with --symbol), which gives the Symbol, Side and ids the
-// request needs; orders and fills print that list. CONNECTION: --as PARTICIPANT (its comp id and
+// request needs (--order-id or --cl-ord-id says which ORDER is, when one order's id is another's
+// ClOrdID: without, such an ORDER is refused); orders and fills print that list. An auction bid is not
+// canceled or replaced (its raise is another buy --auction); a ClOrdID a replace retired is answered
+// with the one its order goes by now (the store keeps the replaces it saw, in "replaces"). CONNECTION: --as PARTICIPANT (its comp id and
 // Username; required), the password from --password PW, --password-file FILE (its first line), the
 // environment's CRIX_PASSWORD, or else a prompt without echo when stdin is a terminal; [--host
 // 127.0.0.1] [--port 9878]; --store DIR (default $XDG_STATE_HOME/crix/HOST-PORT/PARTICIPANT, or
 // ~/.local/state/crix/...) keeps the FIX sequence numbers and sent messages between runs, so the
 // exchange resends at logon what the participant missed, printed as "missed while away: ..."; --fresh
-// starts the sequence numbers over (ResetSeqNumFlag=Y). PRICE is in yuan ("580.00"), QTY in tonnes,
+// starts the sequence numbers over (ResetSeqNumFlag=Y), in the store too, so the next run continues.
+// A rejection naming a FIX field that an option or argument sets names that too ("(crix order: --aon)"). PRICE is in yuan ("580.00"), QTY in tonnes,
 // ACCOUNT the facility (sell) or project (buy). A new order waits until it is done (filled,
 // canceled, rejected) or nothing more came for a second. Exit codes: 0 done, 1 refused (logon,
 // reject), unknown order or no answer, 2 bad arguments (tools/cli.hpp).

@@ -160,6 +160,10 @@ class Initiator::Impl final : public detail::ApplicationBase {
   std::string last_error_;
   std::string logout_text_;           // Text of the last Logout received
   std::string connection_logout_text_;  // ... on the current connection, for on_logout()
+  // Text of the Logout this side sent on the current connection before it was logged on: QuickFIX
+  // ends a logon whose answer it cannot take (MsgSeqNum too low: the exchange's numbers are behind the
+  // store's) with a Logout of its own.
+  std::string sent_logout_text_;
 
   std::mutex state_mutex_;  // start() and stop(); never taken by a QuickFIX callback
   State state_ = State::kCreated;
@@ -397,12 +401,18 @@ void Initiator::Impl::onLogout(const FIX::SessionID&) {
     std::lock_guard<std::mutex> lock(mutex_);
     logon_done_ = false;
     text.swap(connection_logout_text_);
+    std::string sent;
+    sent.swap(sent_logout_text_);
     if (!was_logged_on) {
       failed_ = true;
-      last_error_ = text.empty() ? "the exchange closed the connection without answering the Logon (is comp "
-                                   "id " + config_.comp_id + " configured there?" +
-                                       (config_.tls ? std::string(")") : " Does it take FIX over TLS only?)")
-                                 : "the exchange refused the logon: " + text;
+      if (!text.empty()) {
+        last_error_ = "the exchange refused the logon: " + text;
+      } else if (!sent.empty()) {
+        last_error_ = "this side ended the logon, as the exchange's answer did not fit: " + sent;
+      } else {
+        last_error_ = "the exchange closed the connection without answering the Logon (is comp id " + config_.comp_id +
+                      " configured there?" + (config_.tls ? std::string(")") : " Does it take FIX over TLS only?)");
+      }
     }
   }
   changed_.notify_all();
@@ -424,9 +434,14 @@ void Initiator::Impl::toApp(FIX::Message& message, const FIX::SessionID&) throw(
 }
 
 void Initiator::Impl::toAdmin(FIX::Message& message, const FIX::SessionID&) {
-  if (detail::msg_type(message) == "A") {
+  const std::string type = detail::msg_type(message);
+  if (type == "A") {
     if (!config_.username.empty()) message.setField(detail::tag::kUsername, config_.username);
     if (!config_.password.empty()) message.setField(detail::tag::kPassword, config_.password);
+  } else if (type == "5" && !logged_on_.load()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sent_logout_text_ =
+        message.isSetField(detail::tag::kText) ? message.getField(detail::tag::kText) : std::string("(no Text)");
   }
   detail::apply_expected_text(message);
 }
