@@ -778,8 +778,8 @@ TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or u
   }
 }
 
-TEST_CASE("crix order: rejections name the crix order option of the FIX field they name; a bad password file or "
-          "store says what is wrong",
+TEST_CASE("crix order: rejections name the crix order option of the FIX field they name, and a bad password file "
+          "or store says what is wrong",
           "[order]") {
   Exchange x;
   // TJ-BF-410 is indivisible: the exchange's text names ExecInst G and FOK, crix order's options too.

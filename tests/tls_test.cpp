@@ -239,7 +239,7 @@ TEST_CASE("crixd over TLS: crix order --tls trades, a plain client on the TLS po
                                 dir.file("store"), "orders"},
                                {std::nullopt, {"CRIX_PASSWORD=" + kBuyerPassword}});
   CHECK(untold.exit_code == 1);
-  CHECK(untold.err.find("Does it take FIX over TLS only?") != std::string::npos);
+  CHECK(untold.err.find("Does it take FIX over TLS only? (then give --tls)") != std::string::npos);
   const RunResult untrusted = run({CRIX_BIN, "order", "--as", kBuyer, "--port", std::to_string(port), "--tls", "--ca",
                                    dir.file("other-ca.pem"), "--store", dir.file("store"), "orders"},
                                   {std::nullopt, {"CRIX_PASSWORD=" + kBuyerPassword}});

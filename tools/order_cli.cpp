@@ -762,8 +762,9 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
           << "Else crixd is not answering there\n";
     } else if (dropped) {
       err << "crixd closed the connection without answering the Logon: is " << config.comp_id << " a participant "
-          << "of this exchange? (--as takes the participant's id as the market file has it.) Else crixd's log says "
-          << "why it dropped the connection" << (config.tls ? "" : " (it may take FIX over TLS only: --tls)") << "\n";
+          << "of this exchange? (--as takes the participant's id as the market file has it.)"
+          << (config.tls ? "" : " Does it take FIX over TLS only? (then give --tls)")
+          << " Else crixd's log says why it dropped the connection\n";
     } else {
       err << why << "\n";
     }
