@@ -19,8 +19,8 @@ std::string seconds_left(std::int64_t until, std::int64_t now) {
 
 }  // namespace
 
-LogonGuard::LogonGuard(const LogonLimits& limits, std::size_t participants)
-    : limits_(limits), participants_(participants) {}
+LogonGuard::LogonGuard(const LogonLimits& limits, std::size_t participants, std::string kind)
+    : limits_(limits), kind_(std::move(kind)), participants_(participants) {}
 
 void LogonGuard::expire(Count& c, std::int64_t now) const {
   const std::int64_t lockout = std::chrono::nanoseconds(limits_.lockout).count();
@@ -47,13 +47,13 @@ void LogonGuard::fail(Count& c, std::int64_t now) const {
 std::string LogonGuard::refusal(std::size_t participant, const std::string& id, const std::string& address,
                                 std::int64_t now) {
   const std::lock_guard<std::mutex> lock(mutex_);
-  Count& p = participants_.at(participant);
-  expire(p, now);
   std::string why;
-  if (now < p.wait_until) {
-    why = p.locked ? "participant " + id + " is locked out after " + std::to_string(p.failures) +
-                         " failed logons; retry after " + seconds_left(p.wait_until, now) + " s"
-                   : "too many failed logons for " + id + "; retry after " + seconds_left(p.wait_until, now) + " s";
+  Count* p = participant == kNoParticipant ? nullptr : &participants_.at(participant);
+  if (p != nullptr) expire(*p, now);
+  if (p != nullptr && now < p->wait_until) {
+    why = p->locked ? kind_ + " " + id + " is locked out after " + std::to_string(p->failures) +
+                          " failed logons; retry after " + seconds_left(p->wait_until, now) + " s"
+                    : "too many failed logons for " + id + "; retry after " + seconds_left(p->wait_until, now) + " s";
   } else if (const auto a = addresses_.find(address); a != addresses_.end()) {
     expire(a->second, now);
     if (now < a->second.wait_until) {

@@ -31,10 +31,12 @@ struct LogonLimits {
 
 class LogonGuard {
  public:
-  LogonGuard(const LogonLimits& limits, std::size_t participants);
+  // `kind` names what is counted in the refusals: "participant" (FIX), "console user".
+  LogonGuard(const LogonLimits& limits, std::size_t participants, std::string kind = "participant");
 
-  // "" when `participant` (named `id`) may try a password from `address` now; else the refusal, saying
-  // why and when to retry. Counts the refusal (throttled()).
+  // "" when `participant` (named `id`; kNoParticipant: an unknown name, the address alone) may try a
+  // password from `address` now; else the refusal, saying why and when to retry. Counts the refusal
+  // (throttled()).
   std::string refusal(std::size_t participant, const std::string& id, const std::string& address, std::int64_t now);
   // A wrong password (participant) or a wrong username (kNoParticipant: the address only).
   void failed(std::size_t participant, const std::string& address, std::int64_t now);
@@ -59,6 +61,7 @@ class LogonGuard {
   void expire(Count& c, std::int64_t now) const;
 
   const LogonLimits limits_;
+  const std::string kind_;
   mutable std::mutex mutex_;
   std::vector<Count> participants_;
   std::unordered_map<std::string, Count> addresses_;

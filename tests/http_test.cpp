@@ -436,6 +436,29 @@ TEST_CASE("console: login sets a strict HttpOnly session cookie, me and logout",
   CHECK(get(f.port, "/api/v1/status", {{"Cookie", cookie}}).status == 401);
 }
 
+TEST_CASE("console: failed logins are throttled per user and per address, the right password too while it waits",
+          "[http]") {
+  Fixture f;
+  const auto login = [&](const std::string& user, const std::string& password) {
+    return request(f.port, bhttp::verb::post, "/api/v1/login", Json{{"user", user}, {"password", password}}.dump());
+  };
+  // Three failures are free (LogonLimits); the third starts a wait of a second, doubling after.
+  for (int i = 0; i < 3; ++i) CHECK(login("ops", "guess-" + std::to_string(i)).status == 401);
+  const Reply waiting = login("ops", "ops-sample");
+  CHECK(waiting.status == 429);
+  CHECK(waiting.json()["error"] == "too many failed logons for ops; retry after 1 s");
+  // Unknown names count against the address: another user from it waits too.
+  CHECK(login("nobody", "x").status == 429);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const Reply ok = login("ops", "ops-sample");
+  CHECK(ok.status == 200);
+  // Success clears the user's count, not the address's: the next failure waits two seconds.
+  CHECK(login("miit", "wrong").status == 401);
+  const Reply address = login("miit", "miit-sample");
+  CHECK(address.status == 429);
+  CHECK(address.json()["error"] == "too many failed logons from 127.0.0.1; retry after 2 s");
+}
+
 TEST_CASE("console: the ledger's JSON and CSV agree with ledger::Reader and crix ledger, a page at a time", "[http]") {
   Fixture f;
   const ledger::Reader reader(ledger_path());
@@ -1270,7 +1293,7 @@ TEST_CASE("console: a token or session that matches nothing is a 401 saying so o
   CHECK(f.link.submitted().size() == before);
 }
 
-TEST_CASE("console: a parameter an endpoint does not take, or a bad format, is a 400 naming it; formats and Accept "
+TEST_CASE("console: a parameter an endpoint does not take, or a bad format, is a 400 naming it, and formats and Accept "
           "are read case-insensitively with q-values", "[http]") {
   Fixture f;
   struct Bad {

@@ -38,6 +38,7 @@
 #include "engine/registry.hpp"
 #include "gateway/feed_json.hpp"
 #include "gateway/http/transport.hpp"
+#include "gateway/logon_guard.hpp"
 #include "gateway/password.hpp"
 #include "ledger/date_text.hpp"
 #include "ledger/error.hpp"
@@ -103,6 +104,7 @@ struct Identity {
   // mistyped token would otherwise read an empty public world as if it were the exchange's.
   std::optional<std::string> refused;
   bool session_ended = false;  // what was refused is a session cookie: the 401 also clears it
+  std::string from;            // the client's address ("" when not known): failed logins count per address
 };
 
 // An answer to give: status, body and its type, extra headers.
@@ -363,6 +365,11 @@ struct Server::Impl {
   struct Feed;
   std::set<std::shared_ptr<Feed>> feeds;
 
+  // Failed logins per console user and per address, throttled as FIX logons are (gateway/logon_guard.hpp,
+  // its default limits): each wrong password costs the console a password hash, and an unthrottled
+  // console would let a script try a password list against the operator's account.
+  gateway::LogonGuard logins;
+
   std::optional<ssl::context> tls;
   net::io_context ioc;
   tcp::acceptor acceptor;
@@ -375,7 +382,7 @@ struct Server::Impl {
   std::optional<net::thread_pool> queries;
 
   Impl(Link& l, const config::Console& c, ServerOptions o)
-      : link(l), console(c), options(std::move(o)), acceptor(ioc), accept_pause(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
+      : link(l), console(c), options(std::move(o)), logins(gateway::LogonLimits{}, c.users.size(), "console user"), acceptor(ioc), accept_pause(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
 
   Identity identify(const Request& req);
   void handle(Request&& req, const Identity& who, std::function<void(Answer)> reply);
@@ -390,7 +397,7 @@ struct Server::Impl {
   }
 
   // Endpoints.
-  Answer login(const Request& req);
+  Answer login(const Request& req, const std::string& from);
   Answer logout(const Request& req);
   Answer metrics();
   Answer ledger_query(const std::string& what, const Target& t, bool csv, Role role);
@@ -407,6 +414,7 @@ class Slot {
  public:
   Slot(Server::Impl& s, net::ip::address a) : server_(s), address_(std::move(a)) {}
   ~Slot() { server_.release(address_); }
+  std::string address() const { return address_.to_string(); }
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
 
@@ -712,7 +720,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     head_ = req.method() == bhttp::verb::head;
-    const Identity who = server_.identify(req);
+    Identity who = server_.identify(req);
+    who.from = slot_->address();
     if (websocket::is_upgrade(req)) {
       const auto target = parse_target(sv(req.target()));
       if (!target || target->path != "/api/v1/feed") {
@@ -1168,7 +1177,7 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     if (path == "/api/v1/login") {
       if (auto a = only(bhttp::verb::post)) return reply(*a);
       if (auto a = takes({})) return reply(*a);
-      return reply(login(req));
+      return reply(login(req, who.from));
     }
     if (path == "/api/v1/logout") {
       if (auto a = only(bhttp::verb::post)) return reply(*a);
@@ -1303,7 +1312,7 @@ Answer Server::Impl::answer_errors(F&& f) {
   }
 }
 
-Answer Server::Impl::login(const Request& req) {
+Answer Server::Impl::login(const Request& req, const std::string& from) {
   Json body;
   try {
     body = Json::parse(req.body());
@@ -1316,8 +1325,19 @@ Answer Server::Impl::login(const Request& req) {
   }
   const std::string user = body["user"].get<std::string>();
   const std::string password = body["password"].get<std::string>();
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  std::size_t index = gateway::LogonGuard::kNoParticipant;
+  for (std::size_t i = 0; i < console.users.size(); ++i) {
+    if (console.users[i].name == user) index = i;
+  }
+  // Refused before the password is hashed, the right one too, while the user or address waits.
+  if (const std::string why = logins.refusal(index, user, from, now); !why.empty()) {
+    return error(bhttp::status::too_many_requests, why);
+  }
   for (const config::ConsoleCredential& u : console.users) {
     if (u.name == user && gateway::password_matches(u.secret, password)) {
+      logins.succeeded(index);
       const std::string id = random_id();
       {
         std::lock_guard lock(mutex);
@@ -1332,6 +1352,7 @@ Answer Server::Impl::login(const Request& req) {
       return a;
     }
   }
+  logins.failed(index, from, now);
   return error(bhttp::status::unauthorized, "user or password wrong");
 }
 
