@@ -2,6 +2,7 @@
 // and what crixd's log says about it. The market is the sample open all day on every day, except where
 // a test needs a break between sessions now.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <signal.h>
 
@@ -501,6 +502,20 @@ TEST_CASE("crix admin halts and resumes an instrument and suspends a participant
   CHECK(actions.out.find("\"command\": \"halt\"") != std::string::npos);
   CHECK(actions.out.find("reason=\\\"checking a filing\\\"") != std::string::npos);
   CHECK(actions.out.find("\"command\": \"resume\"") != std::string::npos);
+  // A page at a time: the first entry and "more", then the page after it.
+  const RunResult first = x.admin({"actions", "--limit", "1"});
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out.find("\"command\": \"halt\"") != std::string::npos);
+  CHECK(first.out.find("\"command\": \"resume\"") == std::string::npos);
+  const nlohmann::json page = nlohmann::json::parse(first.out);
+  CHECK(page["more"] == 2);  // the refused second halt and the resume
+  const auto next = page["next_after"];
+  REQUIRE(next.is_number_unsigned());
+  const RunResult rest = x.admin({"actions", "--after", std::to_string(next.get<std::uint64_t>())});
+  REQUIRE(rest.exit_code == 0);
+  CHECK(rest.out.find("checking a filing") == std::string::npos);  // the first page's halt
+  CHECK(rest.out.find("\"command\": \"resume\"") != std::string::npos);
+  CHECK(x.admin({"actions", "--limit", "0"}).exit_code == 2);
 
   // A suspension refuses the participant's next logon with the reason; without a token nothing is done.
   REQUIRE(x.admin({"suspend", kSeller, "--reason", "filing withdrawn"}).exit_code == 0);

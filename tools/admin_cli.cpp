@@ -334,9 +334,13 @@ int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
   if (v == "status" || v == "instruments" || v == "sessions" || v == "participants") {
     target = "/api/v1/" + v;
   } else if (v == "trades") {
-    target = "/api/v1/trades/recent";
+    target = "/api/v1/trades/recent" + (o.limit > 0 ? "?limit=" + std::to_string(o.limit) : std::string());
   } else if (v == "actions") {
-    target = "/api/v1/ledger/operator-actions";
+    // A page of the audit trail: its "next_after" and "more" say where the next one starts.
+    std::string query;
+    if (o.after > 0) query += "after=" + std::to_string(o.after);
+    if (o.limit > 0) query += (query.empty() ? "" : "&") + std::string("limit=") + std::to_string(o.limit);
+    target = "/api/v1/ledger/operator-actions" + (query.empty() ? "" : "?" + query);
   } else if (v == "auctions") {
     target = "/api/v1/auctions";
   } else if (v == "book") {
@@ -481,6 +485,13 @@ void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       cmd.add_flag("--orders", o->orders, "every order (L3; operators only)");
     }
     if (name == "get") cmd.add_flag("--csv", o->csv, "ask for CSV (lists)");
+    if (name == "actions") {
+      cmd.add_option("--after", o->after, "the page after this seq (the answer's next_after)")->type_name("SEQ");
+      cmd.add_option("--limit", o->limit, "entries at most (default 100, up to 10000)")->type_name("N")->check(whole(1, 10000));
+    }
+    if (name == "trades") {
+      cmd.add_option("--limit", o->limit, "the latest N trades (default crixd's)")->type_name("N")->check(whole(1, 10000));
+    }
     on_run(cmd, [o, token_file, args, name, &out, &err] {
       o->verb = name;
       o->args = *args;

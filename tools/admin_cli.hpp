@@ -20,6 +20,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ struct AdminOptions {
   int depth = 0;                  // book: levels per side, 0 = all
   bool orders = false;            // book: L3 (operators)
   bool csv = false;               // get: Accept text/csv
+  std::uint64_t after = 0;        // actions: the page after this seq (0: from the first)
+  int limit = 0;                  // actions, trades: rows at most (0: crixd's default, 100)
 };
 
 // Runs one verb (its arguments already checked by the command line). Usage errors found here (a
