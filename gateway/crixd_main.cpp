@@ -330,6 +330,20 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<crix::gateway::Daemon> daemon;
   std::unique_ptr<crix::http::Server> server;
+  // A start that fails after it made a fresh ledger (a port in use, a bad --host or --web-root) takes
+  // the files it made with it: nothing was traded on them, and a mistyped --ledger would leave them.
+  // Only once the Daemon opened the ledger: it then held the writer's lock, so no other crixd wrote it.
+  std::error_code exists_ec;
+  const bool fresh_ledger = !std::filesystem::exists(options.ledger_path, exists_ec) && !exists_ec;
+  const auto remove_fresh = [&] {
+    if (!fresh_ledger || daemon == nullptr) return;
+    server.reset();  // first: it reads the daemon's Link
+    daemon.reset();
+    for (const char* suffix : {"", "-lock", "-writer", ".fix", ".fix-lock"}) {
+      std::error_code ec;
+      std::filesystem::remove(options.ledger_path + suffix, ec);
+    }
+  };
   try {
     daemon = std::make_unique<crix::gateway::Daemon>(*loaded.market, options);
     // The console binds before trading starts, so that a port in use or plain HTTP off loopback stops
@@ -342,6 +356,7 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());
+    remove_fresh();
     return 1;
   }
   spdlog::info("{} is up, session phase {}: FIX 4.4 on {}:{}, TargetCompID CRIX, SenderCompID = the "

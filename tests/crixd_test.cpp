@@ -431,6 +431,9 @@ TEST_CASE("crixd: start-up errors say what to do", "[crixd]") {
   CHECK_THAT(same_port.errors(), Catch::Matchers::Contains("FIX: cannot listen on port " + std::to_string(port) +
                                                            " on 127.0.0.1 is in use: "));
   CHECK_THAT(same_port.errors(), Catch::Matchers::Contains("choose another port (crixd --port PORT"));
+  // The start on the port in use made no ledger of its own (it would stay behind a mistyped --ledger).
+  CHECK_FALSE(std::filesystem::exists(dir.file("other.ledger")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("other.ledger.fix")));
   // The same ledger, another port.
   Crixd same_ledger(dir, market, ledger, free_port());
   CHECK(same_ledger.stop(0) == 1);
