@@ -48,6 +48,7 @@
 #include "gateway/http/server.hpp"
 #include "gateway/password.hpp"
 #include "ledger/error.hpp"
+#include "ledger/escape.hpp"
 #include "tools/cli.hpp"
 
 namespace {
@@ -82,20 +83,7 @@ class ZonedTime final : public spdlog::custom_flag_formatter {
 class OneLine final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    constexpr char kHex[] = "0123456789abcdef";
-    const char* const begin = msg.payload.data();
-    const char* const end = begin + msg.payload.size();
-    const char* plain = begin;  // the start of the bytes not written yet
-    for (const char* p = begin; p != end; ++p) {
-      const auto byte = static_cast<unsigned char>(*p);
-      if (byte >= 0x20 && byte != 0x7f) continue;
-      dest.append(plain, p);
-      const char escaped[] = {'\\', *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p == '\t' ? 't' : 'x', kHex[byte >> 4],
-                              kHex[byte & 0xf]};
-      dest.append(escaped, escaped + (escaped[1] == 'x' ? 4 : 2));
-      plain = p + 1;
-    }
-    dest.append(plain, end);
+    crix::ledger::append_one_line(dest, std::string_view(msg.payload.data(), msg.payload.size()));
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<OneLine>(); }
 };

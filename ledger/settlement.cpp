@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "ledger/escape.hpp"
 #include "ledger/sequencer.hpp"
 #include "ledger/sha256.hpp"
 
@@ -325,26 +326,7 @@ namespace {
 // audit record, whatever it holds (a newline in it would forge a line of crixd's log).
 std::string quoted(const std::string& text) {
   std::string out = "\"";
-  for (const char ch : text) {
-    const auto byte = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (ch == '\n') {
-      out += "\\n";
-    } else if (ch == '\r') {
-      out += "\\r";
-    } else if (ch == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += ch;
-    }
-  }
+  append_one_line(out, text, "\"\\");
   return out + '"';
 }
 
