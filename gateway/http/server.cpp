@@ -333,6 +333,13 @@ bool is_loopback(const net::ip::address& a) { return a.is_loopback(); }
 
 std::string_view sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
 
+// `s` without the spaces before and after it (a header's token, a media range, a parameter).
+std::string_view without_spaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
@@ -870,8 +877,7 @@ Identity Server::Impl::identify(const Request& req) {
       return who;
     }
     value.remove_prefix(scheme.size());
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    value = without_spaces(value);
     if (value.empty()) {
       who.refused = "no token given after \"Bearer\": send Authorization: Bearer <token>, or no Authorization "
                     "header for the public view";
@@ -1080,14 +1086,11 @@ bool wants_csv(const Request& req, const Target& t) {
     range = range.substr(0, semi);
     while (!params.empty()) {
       const std::size_t next = params.find(';');
-      std::string_view p = params.substr(0, next);
+      const std::string_view p = without_spaces(params.substr(0, next));
       params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
-      while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
-      while (!p.empty() && p.back() == ' ') p.remove_suffix(1);
       if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') q = q_thousandths(p.substr(2));
     }
-    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
-    while (!range.empty() && range.back() == ' ') range.remove_suffix(1);
+    range = without_spaces(range);
     const std::string type = lower(range);
     if (type == "text/csv" && csv < 0) csv = q;
     if (type == "application/json" && json < 0) {
