@@ -567,21 +567,25 @@ std::optional<toml::table> parse(const std::filesystem::path& file, std::vector<
     out.push_back(ConfigError{file.string(), line, "", reason});
     return std::nullopt;
   };
+  const auto unreadable = [&](const std::string& why) {
+    out.push_back(ConfigError{file.string(), 0, "", "cannot read: " + why, true});
+    return std::nullopt;
+  };
   std::error_code ec;
   const std::filesystem::file_status status = std::filesystem::status(file, ec);
-  if (ec) return refuse(0, "cannot read: " + ec.message());
+  if (ec) return unreadable(ec.message());
   if (!std::filesystem::is_regular_file(status)) {
-    return refuse(0, "cannot read: not a regular file (a directory, a FIFO or a device): name a TOML file");
+    return unreadable("not a regular file (a directory, a FIFO or a device): name a TOML file");
   }
   const std::uintmax_t bytes = std::filesystem::file_size(file, ec);
-  if (ec) return refuse(0, "cannot read: " + ec.message());
+  if (ec) return unreadable(ec.message());
   if (bytes > kMaxFileBytes) {
-    return refuse(0, "cannot read: " + std::to_string(bytes) + " bytes, more than a market file may have (" +
-                         std::to_string(kMaxFileBytes) + ")");
+    return unreadable(std::to_string(bytes) + " bytes, more than a market file may have (" +
+                      std::to_string(kMaxFileBytes) + ")");
   }
   std::ifstream in(file, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in && !in.eof()) return refuse(0, "cannot read: the read failed");
+  if (!in && !in.eof()) return unreadable("the read failed");
   if (const DeepestKey deepest = deepest_key(text); deepest.parts > kMaxKeyParts) {
     return refuse(deepest.line, "a key of " + std::to_string(deepest.parts) + " dotted parts; at most " +
                                     std::to_string(kMaxKeyParts) + " are read");

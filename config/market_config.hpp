@@ -32,6 +32,7 @@ struct ConfigError {
   std::uint32_t line = 0;  // 0 when the problem has no single place (a missing table, a cross-check)
   std::string key;         // e.g. "facility[3].capacity"
   std::string reason;
+  bool unreadable = false;  // the file itself could not be read (missing, not a regular file, too large)
 };
 
 // "market.toml:12: facility[3].capacity: must be a whole number from 1 to 10^10 (t/yr), got -5"

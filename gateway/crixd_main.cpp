@@ -267,9 +267,12 @@ int main(int argc, char** argv) {
   const crix::config::LoadResult loaded = crix::config::load_market(market_file);
   if (!loaded.market) {
     for (const auto& e : loaded.errors) std::cerr << crix::config::format(e) << '\n';
-    const bool unread = loaded.errors.size() == 1 && loaded.errors.front().reason.rfind("cannot read", 0) == 0;
-    if (unread) {
+    const crix::config::ConfigError& first = loaded.errors.front();
+    if (loaded.errors.size() == 1 && first.unreadable && first.file == market_file.string()) {
       spdlog::critical("cannot read the market file {}: give it with --market FILE", market_file.string());
+    } else if (loaded.errors.size() == 1 && first.unreadable) {
+      spdlog::critical("cannot read the rules file {} that the market file {} names: its `rules` key is relative "
+                       "to the market file's folder", first.file, market_file.string());
     } else {
       spdlog::critical("{} is not a valid market ({} problem{} above): fix it, 'crix config check {}' lists them",
                        market_file.string(), loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s",

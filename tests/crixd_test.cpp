@@ -457,6 +457,19 @@ TEST_CASE("crixd: start-up errors say what to do", "[crixd]") {
   CHECK_THAT(refused({"--market", dir.file("missing.toml"), "--ledger", ledger, "--log-dir", dir.file("logs")}),
              Catch::Matchers::Contains("cannot read the market file " + dir.file("missing.toml") +
                                        ": give it with --market FILE"));
+  // A market file whose rules file is not there: the rules file is what cannot be read, not the market.
+  {
+    std::ifstream in(market);
+    std::ofstream out(dir.file("no-rules.toml"));
+    for (std::string line; std::getline(in, line);) {
+      out << (line.rfind("rules = ", 0) == 0 ? std::string("rules = \"no-such-rules.toml\"") : line) << '\n';
+    }
+  }
+  const std::string no_rules =
+      refused({"--market", dir.file("no-rules.toml"), "--ledger", ledger, "--log-dir", dir.file("logs")});
+  CHECK_THAT(no_rules, Catch::Matchers::Contains("cannot read the rules file " + dir.file("no-such-rules.toml") +
+                                                 " that the market file " + dir.file("no-rules.toml") + " names"));
+  CHECK_THAT(no_rules, !Catch::Matchers::Contains("cannot read the market file"));
   std::ofstream(dir.file("a-file")) << "not a directory\n";
   CHECK_THAT(refused({"--market", market, "--ledger", ledger, "--log-dir", dir.file("a-file") + "/logs"}),
              Catch::Matchers::Contains("crixd: cannot write the log in " + dir.file("a-file") + "/logs (") &&

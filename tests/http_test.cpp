@@ -361,7 +361,9 @@ TEST_CASE("console: every endpoint answers each role as docs/API.md says", "[htt
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", halt, kOperator).status == 200);
   // A wrong token is nobody, and a wrong method is 405.
   CHECK(get(f.port, "/api/v1/status", {{"Authorization", "Bearer wrong"}}).status == 401);
-  CHECK(request(f.port, bhttp::verb::post, "/api/v1/status", "", kOperator).status == 405);
+  const Reply wrong_method = request(f.port, bhttp::verb::post, "/api/v1/status", "", kOperator);
+  CHECK(wrong_method.status == 405);
+  CHECK(wrong_method.headers.at("Allow") == "GET, HEAD");
   // The views' JSON.
   const Json book = get(f.port, "/api/v1/book/STEEL-IRON?orders=1", kOperator).json();
   CHECK(book["bids"][0] == Json{{"price", 58000}, {"qty", 10}, {"orders", 1}});

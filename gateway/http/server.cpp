@@ -1127,7 +1127,8 @@ void Server::Impl::handle(Request&& req, const Identity& who, std::function<void
     if (method == v || (v == bhttp::verb::get && method == bhttp::verb::head)) return std::nullopt;
     Answer a = error(bhttp::status::method_not_allowed,
                      path + " takes " + std::string(sv(bhttp::to_string(v))) + ", not " + std::string(sv(req.method_string())));
-    a.headers.emplace_back("Allow", std::string(sv(bhttp::to_string(v))));
+    // A GET endpoint takes HEAD as well (RFC 9110, 15.5.6: Allow lists every method the resource takes).
+    a.headers.emplace_back("Allow", v == bhttp::verb::get ? std::string("GET, HEAD") : std::string(sv(bhttp::to_string(v))));
     return a;
   };
   const auto guard = [&](bhttp::verb v, Role role) -> std::optional<Answer> {
