@@ -739,6 +739,18 @@ TEST_CASE("crix order status of a ClOrdID a replace retired says which ClOrdID t
   CHECK(has(x.order(kSeller, {"cancel", "S1"}).err, "S1 was replaced: order " + id + " (R2) goes by ClOrdID R2 now"));
   CHECK(has(x.order(kSeller, {"status", "R1"}).err, "R1 was replaced: order " + id + " (R2) goes by ClOrdID R2 now"));
   CHECK(has(x.order(kSeller, {"status", "NEVER"}).err, "has no order 'NEVER' today (by order id or ClOrdID;"));
+  // The file keeps about two days: each line has the UTC date it was written on, and a run drops the
+  // lines from before yesterday, and those of the old three-field form.
+  const std::string file = x.dir().file("state") + "/crix/127.0.0.1-" + std::to_string(x.port()) + "/" + kSeller +
+                           "/replaces";
+  char today[16];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&now));
+  const std::string ours = "S1\tR1\t" + id + "\t" + today + "\nR1\tR2\t" + id + "\t" + today + "\n";
+  REQUIRE(read_file(file) == ours);
+  std::ofstream(file, std::ios::app) << "OLD1\tOLD2\t7\t2026-01-02\nOLDER1\tOLDER2\t8\n";
+  REQUIRE(x.order(kSeller, {"orders"}).exit_code == 0);
+  CHECK(read_file(file) == ours);
 }
 
 TEST_CASE("crix order watch and book of an unknown symbol print the refusal and exit 1", "[order]") {
@@ -768,7 +780,16 @@ TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or u
                             {std::nullopt, {"CRIX_PASSWORD=demo-hb-tangshan-iron", "XDG_STATE_HOME=" + x.dir().file("state")}});
   });
   x.log_with("logon: " + kSeller);
-  const RunResult second = x.order(kSeller, {"orders"});
+  // The same store (XDG_STATE_HOME): refused at once, before a Logon, and the store left to watch.
+  const auto began = std::chrono::steady_clock::now();
+  const RunResult same_store = x.order(kSeller, {"orders"});
+  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(3));
+  CHECK(same_store.exit_code == 1);
+  CHECK(has(same_store.err, "crix order: another crix order (process "));
+  CHECK(has(same_store.err, ") is using the FIX session store " + x.dir().file("state") + "/crix/127.0.0.1-" +
+                                std::to_string(x.port()) + "/" + kSeller + " (a 'crix order watch' still running?)"));
+  // Another store (another machine, say): crixd does not answer its Logon.
+  const RunResult second = x.order(kSeller, {"orders", "--store", x.dir().file("elsewhere")});
   watcher.join();
   INFO(watch.out << watch.err);
   CHECK(watch.exit_code == 0);

@@ -1,6 +1,8 @@
 #include "tools/order_cli.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -9,7 +11,9 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -134,6 +138,15 @@ std::string progress_text(const fix::ExecReport& r) {
   std::string s = std::to_string(r.cum_qty) + " t done";
   if (r.cum_qty > 0 && r.avg_px > 0) s += " at " + price_text(r.avg_px) + " on average";
   return s + ", " + std::to_string(r.leaves_qty) + " t open";
+}
+
+// Today's date in UTC, "YYYY-MM-DD": the day a line of the `replaces` file was written.
+std::string utc_date(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+  return text;
 }
 
 // "buy 300000 t STEEL-IRON at 700.00 for TJ-NEW-BF-2500 from HB-TANGSHAN-IRON": a block as its
@@ -379,9 +392,33 @@ class Printer : public fix::ClientHandler {
   // Each replace reported (150=5: an order's, or an auction bid's raise) is appended to `file` as a line
   // "ORIG<tab>NEW<tab>ORDER_ID", so that a later run looking up a ClOrdID a replace retired can say which
   // one the order goes by now (the exchange's status reports carry only an order's last ClOrdID).
+  // Each line also has the UTC date it was written on: ClOrdIDs are the exchange's for a trading day,
+  // and its status reports know only today's orders, so lines written before yesterday (UTC; the
+  // exchange's day is Shanghai's) are dropped here, and the file holds about two days of replaces.
   void remember_replaces_in(std::string file) {
     std::lock_guard<std::mutex> lock(mutex_);
     replaces_file_ = std::move(file);
+    const std::time_t now = std::time(nullptr);
+    const std::string oldest = utc_date(now - 24 * 60 * 60);
+    std::ifstream in(replaces_file_);
+    if (!in) return;
+    std::string kept;
+    bool dropped = false;
+    for (std::string line; std::getline(in, line);) {
+      const std::size_t date = line.rfind('\t');
+      // A line of three fields was written before the date was: it is from an earlier day.
+      if (std::count(line.begin(), line.end(), '\t') == 3 && line.compare(date + 1, std::string::npos, oldest) >= 0) {
+        kept += line + '\n';
+      } else {
+        dropped = true;
+      }
+    }
+    in.close();
+    if (!dropped) return;
+    const std::string fresh = replaces_file_ + ".new";
+    std::ofstream(fresh, std::ios::trunc) << kept;
+    std::error_code ignored;  // a file left whole is only longer than it need be
+    std::filesystem::rename(fresh, replaces_file_, ignored);
   }
   // The ClOrdID and order id that `cl_ord_id` was replaced by, through any later replaces (as
   // remembered: nullopt when it was not).
@@ -398,7 +435,8 @@ class Printer : public fix::ClientHandler {
       const std::size_t tab1 = line.find('\t');
       const std::size_t tab2 = tab1 == std::string::npos ? tab1 : line.find('\t', tab1 + 1);
       if (tab2 == std::string::npos) continue;
-      replaces.push_back({line.substr(0, tab1), line.substr(tab1 + 1, tab2 - tab1 - 1), line.substr(tab2 + 1)});
+      const std::size_t tab3 = line.find('\t', tab2 + 1);
+      replaces.push_back({line.substr(0, tab1), line.substr(tab1 + 1, tab2 - tab1 - 1), line.substr(tab2 + 1, tab3 - tab2 - 1)});
     }
     std::optional<std::pair<std::string, std::string>> now;
     std::string wanted = cl_ord_id;
@@ -457,7 +495,8 @@ class Printer : public fix::ClientHandler {
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (replaces_file_.empty()) return;
-    std::ofstream(replaces_file_, std::ios::app) << r.orig_cl_ord_id << '\t' << r.cl_ord_id << '\t' << r.order_id << '\n';
+    std::ofstream(replaces_file_, std::ios::app) << r.orig_cl_ord_id << '\t' << r.cl_ord_id << '\t' << r.order_id << '\t'
+                                                 << utc_date(std::time(nullptr)) << '\n';
   }
   void print(const std::string& line, bool refusal, bool final) {
     {
@@ -551,6 +590,46 @@ std::string default_store(const fix::InitiatorConfig& c) {
   }
   return (base / "crix" / (c.host + "-" + std::to_string(c.port)) / c.comp_id).string();
 }
+
+// The store held by this process alone while it runs: a second `crix order` of the same participant
+// (a `watch` left running, a script's parallel call) would write the same sequence-number files, and
+// the numbers left behind would not continue the exchange's, so the next run would start afresh and
+// lose the reports missed meanwhile. An advisory lock on STORE/lock; the process's id written in it
+// names the holder. The kernel lets go of it when the process ends, however it ends.
+class StoreLock {
+ public:
+  StoreLock() = default;
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  ~StoreLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  // "" when held, else why not.
+  std::string take(const std::string& store) {
+    const std::string file = (std::filesystem::path(store) / "lock").string();
+    fd_ = open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) return "cannot open " + file + ": " + std::error_code(errno, std::generic_category()).message();
+    if (flock(fd_, LOCK_EX | LOCK_NB) == 0) {
+      const std::string pid = std::to_string(getpid()) + "\n";
+      if (ftruncate(fd_, 0) != 0 || pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+        // The id only helps the message of a later refusal; the lock is what counts.
+      }
+      return "";
+    }
+    const int error = errno;
+    if (error != EWOULDBLOCK) return "cannot lock " + file + ": " + std::error_code(error, std::generic_category()).message();
+    char holder[32] = {};
+    const ssize_t got = pread(fd_, holder, sizeof holder - 1, 0);
+    std::string pid = got > 0 ? std::string(holder, static_cast<std::size_t>(got)) : "";
+    pid = pid.substr(0, pid.find('\n'));
+    return "another crix order" + (pid.empty() ? std::string() : " (process " + pid + ")") +
+           " is using the FIX session store " + store + " (a 'crix order watch' still running?): let it end or stop " +
+           "it, then try again; one participant has one FIX session at a time";
+  }
+
+ private:
+  int fd_ = -1;
+};
 
 std::string fresh_id(const std::string& prefix) {
   return prefix + "-" +
@@ -702,6 +781,13 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     }
     config.store_dir = store;
     config.reset_on_logon = a.fresh;
+  }
+  StoreLock store_lock;
+  if (!config.store_dir.empty()) {
+    if (const std::string refused = store_lock.take(config.store_dir); !refused.empty()) {
+      err << "crix order: " << refused << '\n';
+      return 1;
+    }
   }
 
   if (config.tls) {
