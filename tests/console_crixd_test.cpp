@@ -31,6 +31,7 @@
 #include "tests/support/ports.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/shanghai_time.hpp"
 
 namespace {
 
@@ -729,16 +730,6 @@ TEST_CASE("console: failed FIX logons and a participant in back-off show in the 
 
 namespace {
 
-// `t` in the sample market's zone (UTC+08:00) as the actions take it: "YYYY-MM-DDTHH:MM".
-std::string local_minute(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t + std::chrono::hours(8));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M", &tm);
-  return text;
-}
-
 Json auction_of(std::uint16_t port, const Headers& who = {}) {
   const Reply r = crix::test::get(port, "/api/v1/auctions", who);
   REQUIRE(r.status == 200);
@@ -771,7 +762,7 @@ TEST_CASE("console on a real crixd: an operator announces and cancels the sample
   CHECK(configured["opens"].is_null());
 
   Viewer viewer(x.http());
-  const std::string closes = local_minute(std::chrono::system_clock::now() + std::chrono::hours(2));
+  const std::string closes = crix::test::shanghai_time(std::chrono::system_clock::now() + std::chrono::hours(2), "%Y-%m-%dT%H:%M");
   const Reply announced = post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", "now"}, {"closes", closes},
                                                     {"reason", "quarterly lot"}});
   INFO(announced.body);
@@ -846,7 +837,7 @@ TEST_CASE("console on a real crixd: an operator announces and cancels the sample
   CHECK(twice.json()["error"] == "the auction is not announced and open: there is nothing to cancel");
   // A window that ends before it opens.
   const Reply backwards = post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", closes},
-                                                    {"closes", local_minute(std::chrono::system_clock::now())}});
+                                                    {"closes", crix::test::shanghai_time(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M")}});
   CHECK(backwards.status == 422);
   CHECK(backwards.json()["error"] == "the bidding window must end after it opens and after the announcement");
 

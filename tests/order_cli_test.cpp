@@ -18,6 +18,7 @@
 #include "tests/support/ports.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/shanghai_time.hpp"
 
 namespace {
 
@@ -158,16 +159,6 @@ bool zoned_stamp(const std::string& line, const std::string& offset) {
     if (shape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(line[i])) : line[i] != shape[i]) return false;
   }
   return line.compare(shape.size(), offset.size(), offset) == 0 && line[shape.size() + offset.size()] == ' ';
-}
-
-// `at` in the sample's zone (UTC+08:00), as `crix admin auction announce --closes` takes it, to the second.
-std::string shanghai_time(std::chrono::system_clock::time_point at) {
-  const std::time_t utc = std::chrono::system_clock::to_time_t(at + std::chrono::hours(8));
-  std::tm tm{};
-  gmtime_r(&utc, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-  return text;
 }
 
 }  // namespace
@@ -851,7 +842,7 @@ TEST_CASE("crix order: rejections name the crix order option of the FIX field th
 TEST_CASE("crix order on an auction: a bid is not canceled or replaced, and a --tif refusal names the option",
           "[order][auction]") {
   Exchange x;
-  const std::string closes = shanghai_time(std::chrono::system_clock::now() + std::chrono::hours(2));
+  const std::string closes = crix::test::shanghai_time(std::chrono::system_clock::now() + std::chrono::hours(2));
   REQUIRE(x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", closes}).exit_code == 0);
   const RunResult ioc = x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction",
                                          "AU-HB-450", "--tif", "ioc", "--id", "bid-0"});
@@ -881,7 +872,7 @@ TEST_CASE("crix order: the seller away is sent an auction's allocation as an auc
   Exchange x;
   REQUIRE(x.order(kSeller, {"orders"}).exit_code == 0);  // the seller's store has numbers; then it is away
   const auto closes_at = std::chrono::system_clock::now() + std::chrono::seconds(10);
-  REQUIRE(x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", shanghai_time(closes_at)})
+  REQUIRE(x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", crix::test::shanghai_time(closes_at)})
               .exit_code == 0);
   REQUIRE(x.order(kBuyer, {"buy", "STEEL-IRON", "TJ-NEW-BF-2500", "300000", "560.00", "--auction", "AU-HB-450"})
               .exit_code == 0);
