@@ -171,11 +171,11 @@ TEST_CASE("a usage error of any kind is one line on stderr naming the command, w
       {{crix, "admin", "auction", "announce", "AU-HB-450", "--opens", "now"},
        "crix admin auction announce: --closes is required; run 'crix admin auction announce --help'\n"},
       {{crix, "admin", "auction", "announce", "AU-HB-450", "--opens", "tomorrow", "--closes", "2026-12-07T11:00"},
-       "crix admin auction announce: --opens: \"tomorrow\" is not a local time YYYY-MM-DDTHH:MM (the market's) or now; "
-       "run 'crix admin auction announce --help'\n"},
-      {{crix, "admin", "auction", "announce", "AU-HB-450", "--opens", "now", "--closes", "2026-12-07 11:00"},
-       "crix admin auction announce: --closes: \"2026-12-07 11:00\" is not a local time YYYY-MM-DDTHH:MM (the market's); "
-       "run 'crix admin auction announce --help'\n"},
+       "crix admin auction announce: --opens: \"tomorrow\" is not a time: use now, +SECONDS, YYYY-MM-DDTHH:MM or "
+       "YYYY-MM-DDTHH:MM:SS (the market's time); run 'crix admin auction announce --help'\n"},
+      {{crix, "admin", "auction", "announce", "AU-HB-450", "--opens", "now", "--closes", "2026-12-07 11:60"},
+       "crix admin auction announce: --closes: \"2026-12-07 11:60\" is not a time: use +SECONDS, YYYY-MM-DDTHH:MM or "
+       "YYYY-MM-DDTHH:MM:SS (the market's time); run 'crix admin auction announce --help'\n"},
       {{crix, "admin", "auction"},
        "crix admin auction: expected a command: announce, cancel; run 'crix admin auction --help'\n"},
       {{crix, "operator", "L"},

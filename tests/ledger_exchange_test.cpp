@@ -185,6 +185,20 @@ TEST_CASE("crix verify and crix ledger answer on a recorded day, and name bad ar
   r = run("ledger trades " + ledger + " --from 2026-12-01 --to 2026-12-01 --limit 1 --csv");
   CHECK(r.exit_code == 0);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 2);
+  // To the second, as the console's auction times are written: the same rows as to the minute.
+  const auto rows = [&](const std::string& range) {
+    const crix::test::RunResult t = run("ledger trades " + ledger + range + " --csv");
+    CHECK(t.exit_code == 0);
+    return t.out;
+  };
+  const std::string to_the_second = rows(" --from 2026-12-01T09:31:00 --to 2026-12-01T09:59:59");
+  CHECK(to_the_second == rows(" --from 2026-12-01T09:31 --to 2026-12-01T09:59"));
+  CHECK(std::count(to_the_second.begin(), to_the_second.end(), '\n') > 1);
+  CHECK(to_the_second != rows(" --from 2026-12-01T09:31:00 --to 2026-12-01T09:31:00"));
+  r = run("ledger trades " + ledger + " --from 2026-12-01T09:31:60");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--from: \"2026-12-01T09:31:60\" is not a local time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or "
+                   "YYYY-MM-DDTHH:MM:SS") != std::string::npos);
   r = run("ledger summary " + dir.file("missing.ledger"));
   CHECK(r.exit_code == 1);
   // A day cannot be simulated into a ledger that already holds one.
@@ -573,6 +587,38 @@ TEST_CASE("the elimination list carries the notice's fields: dismantling from th
   // A project without planned dates: null.
   r = run("ledger project " + ledger + " SD-NEW-EAF-100 --json");
   CHECK(r.out.find("\"construction_start\": null, \"production_start\": null}") != std::string::npos);
+}
+
+TEST_CASE("crix operator auction-announce takes the market's local time as crix admin does, or UTC with a Z, and "
+          "a bad time leaves no ledger behind",
+          "[ledger][process]") {
+  const crix::test::ScratchDir dir;
+  const std::string market = crix::config::sample_market_path().string();
+  const auto announce = [&](const std::string& ledger, const std::string& opens, const std::string& closes) {
+    return run("operator " + dir.file(ledger) + " --create --market " + market + " auction-announce AU-HB-450 " + opens +
+               " " + closes);
+  };
+  // The window as journaled: opens in the command's price, closes in expire_at (engine::auction_opens).
+  const auto window = [&](const std::string& ledger) {
+    const std::vector<crix::engine::Command> journal =
+        crix::ledger::Reader(dir.file(ledger)).journal(crix::engine::Seq(1), 10);
+    REQUIRE(journal.size() == 1);
+    return std::make_pair(journal[0].price.v, journal[0].expire_at.v);
+  };
+  // 09:00 in Shanghai is 01:00 UTC: the two forms announce the same window.
+  REQUIRE(announce("local.ledger", "2030-01-02T09:00", "2030-01-02T11:00:30").exit_code == 0);
+  REQUIRE(announce("utc.ledger", "2030-01-02T01:00:00Z", "2030-01-02T03:00:30Z").exit_code == 0);
+  constexpr std::int64_t kOpens = 1'893'546'000'000'000'000;  // 2030-01-02T01:00:00Z
+  CHECK(window("local.ledger") == std::make_pair(kOpens, kOpens + std::int64_t{2 * 3600 + 30} * 1'000'000'000));
+  CHECK(window("utc.ledger") == window("local.ledger"));
+  const crix::test::RunResult bad = announce("bad.ledger", "now", "2030-01-02T25:00");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "crix operator auction-announce: CLOSES: \"2030-01-02T25:00\" is not a time: use +SECONDS, "
+                   "YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS in the market's time (UTC+08:00), or YYYY-MM-DDTHH:MM:SSZ "
+                   "in UTC; run 'crix operator auction-announce --help'\n");
+  CHECK_FALSE(std::filesystem::exists(dir.file("bad.ledger")));
+  CHECK(announce("now.ledger", "now", "now").exit_code == 2);
+  CHECK_FALSE(std::filesystem::exists(dir.file("now.ledger")));
 }
 
 TEST_CASE("crix operator without --market names the market file the ledger was made with", "[ledger][process]") {

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "ledger/date_text.hpp"
 #include "ledger/json.hpp"
 #include "tools/cli.hpp"
 #include "tools/table.hpp"
@@ -224,18 +225,6 @@ std::string hint(unsigned status, bool token_given) {
   return "";
 }
 
-// "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (digits where digits go; crixd checks the calendar and
-// reads it in the market's zone), or "now" where `now_too`.
-bool local_time_shape(const std::string& t, bool now_too) {
-  if (now_too && t == "now") return true;
-  if (t.size() != 16 && t.size() != 19) return false;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const char want = i == 4 || i == 7 ? '-' : i == 10 ? 'T' : i == 13 || i == 16 ? ':' : '0';
-    if (want == '0' ? !std::isdigit(static_cast<unsigned char>(t[i])) : t[i] != want) return false;
-  }
-  return true;
-}
-
 // Fen as yuan: 55000 -> "550.00".
 std::string yuan_text(std::int64_t fen) {
   const std::int64_t a = fen < 0 ? -fen : fen;
@@ -358,10 +347,13 @@ int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
     target = "/api/v1/actions/" + std::string(v == "auction announce" ? "auction-announce" : "auction-cancel");
     body["auction"] = arg(0);
     if (v == "auction announce") {
+      // The forms are checked here for a usage error's exit code; crixd reads them in the market's zone
+      // against its own clock (ledger::window_edge, the same function).
       for (const auto& [name, value] : {std::pair{"--opens", &o.opens}, std::pair{"--closes", &o.closes}}) {
-        if (!local_time_shape(*value, std::string(name) == "--opens")) {
-          err << who << ": " << name << ": \"" << *value << "\" is not a local time YYYY-MM-DDTHH:MM (the market's)"
-              << (std::string(name) == "--opens" ? " or now" : "") << "; run '" << who << " --help'\n";
+        const ledger::MomentText t = ledger::window_edge(*value, engine::Timestamp(0), 0, std::string(name) == "--opens");
+        if (!t.at) {
+          err << who << ": " << name << ": \"" << *value << "\" " << t.problem << " (the market's time); run '" << who
+              << " --help'\n";
           return 2;
         }
       }
@@ -473,10 +465,10 @@ void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       cmd.add_option("--reason", o->reason, "why, for the journal")->type_name("TEXT");
     }
     if (name == "auction announce") {
-      cmd.add_option("--opens", o->opens, "when bidding opens: YYYY-MM-DDTHH:MM in the market's time, or now")
+      cmd.add_option("--opens", o->opens, "when bidding opens: now, +SECONDS from crixd's now, or YYYY-MM-DDTHH:MM[:SS] in the market's time")
           ->required()
           ->type_name("TIME");
-      cmd.add_option("--closes", o->closes, "when bidding ends: YYYY-MM-DDTHH:MM in the market's time")
+      cmd.add_option("--closes", o->closes, "when bidding ends: +SECONDS from crixd's now, or YYYY-MM-DDTHH:MM[:SS] in the market's time")
           ->required()
           ->type_name("TIME");
     }

@@ -387,7 +387,7 @@ const std::vector<Query>& queries() {
   const Flag trades_limit{"--limit", "N", "at most N of its trades (default: all)"};
   const Flag facility{"--facility", "ID", "one facility's"};
   const Flag region{"--region", "CODE", "one region's (its code)"};
-  const Flag from{"--from", "TIME", "from this local time: YYYY-MM-DD or YYYY-MM-DDTHH:MM"};
+  const Flag from{"--from", "TIME", "from this local time: YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS"};
   const Flag to{"--to", "TIME", "up to this local time, inclusive: a date alone takes in that whole day"};
   static const std::vector<Query> kQueries = {
       {"summary", "counts, last seq and chain head", {}, {}},

@@ -112,26 +112,18 @@ engine::Timestamp now() {
                                .count());
 }
 
-// An auction's window edge: "now", "+SECONDS" from now, or a UTC time YYYY-MM-DDTHH:MM:SSZ.
-engine::Timestamp window_time(const std::string& key, std::string_view text, engine::Timestamp at) {
-  constexpr std::int64_t kSecond = 1'000'000'000;
-  if (text == "now") return at;
-  if (!text.empty() && text[0] == '+') {
-    return engine::Timestamp(at.v + static_cast<std::int64_t>(whole_value(key, text.substr(1), 0, 366 * 86400)) * kSecond);
+// An auction's window edge: "now" (OPENS only), "+SECONDS" from now, a local time in the market's zone
+// (ledger::window_edge, as crix admin and the console take it), or a UTC time YYYY-MM-DDTHH:MM:SSZ.
+engine::Timestamp window_time(const std::string& key, std::string_view text, engine::Timestamp at, std::int32_t offset) {
+  if (text.size() == 20 && text[19] == 'Z' && text[10] == 'T') {
+    const ledger::LocalSpanText utc = ledger::local_moment(text.substr(0, 19), 0);
+    if (utc.span) return utc.span->first;
+    throw CLI::ValidationError(key, "\"" + std::string(text) + "\" " + utc.problem + " (UTC, as its Z says)");
   }
-  const auto digits = [&](std::size_t from, std::size_t n) {
-    std::int64_t v = 0;
-    for (std::size_t i = from; i < from + n; ++i) v = v * 10 + (text[i] - '0');
-    return v;
-  };
-  const bool shaped = text.size() == 20 && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == 'Z' &&
-                      std::all_of(text.begin() + 11, text.begin() + 19, [](char c) { return c == ':' || (c >= '0' && c <= '9'); });
-  const std::optional<engine::Date> d = shaped ? ledger::date_argument(text.substr(0, 10)) : std::nullopt;
-  if (!d || digits(11, 2) > 23 || digits(14, 2) > 59 || digits(17, 2) > 59) {
-    throw CLI::ValidationError(key, "\"" + std::string(text) + "\" is no time: now, +SECONDS or YYYY-MM-DDTHH:MM:SSZ (UTC)");
-  }
-  return engine::Timestamp((std::int64_t{engine::days_from_civil(*d)} * 86400 + digits(11, 2) * 3600 + digits(14, 2) * 60 +
-                            digits(17, 2)) * kSecond);
+  const ledger::MomentText t = ledger::window_edge(text, at, offset, key == "OPENS");
+  if (t.at) return *t.at;
+  throw CLI::ValidationError(key, "\"" + std::string(text) + "\" " + t.problem + " in the market's time (" +
+                                      ledger::zone_text(offset) + "), or YYYY-MM-DDTHH:MM:SSZ in UTC");
 }
 
 // The index of auction `id` in the market file.
@@ -200,10 +192,8 @@ int operate(const Request& r, std::ostream& out, std::ostream& err) {
            "crixd's first start)\n";
     return 1;
   }
-  ledger::WriterOptions options;
-  options.market = ledger::market_source(market_file.string());
-  ledger::OpenLedger ledger = ledger::open_ledger(r.ledger, *loaded.market, options);
-  for (const std::string& note : ledger.notes) err << "crix operator: " << note << '\n';
+  // The arguments that need no ledger are read before it is opened: a usage error must not leave a
+  // fresh --create ledger behind.
   std::vector<Command> commands;
   const engine::Timestamp at = now();
   if (r.verb == "auction-announce" || r.verb == "auction-cancel") {
@@ -211,8 +201,9 @@ int operate(const Request& r, std::ostream& out, std::ostream& err) {
     c.type = r.verb == "auction-cancel" ? CommandType::kAuctionCancel : CommandType::kAuctionAnnounce;
     c.id = engine::OrderId(auction_argument(*loaded.market, r.words[0]));
     if (c.type == CommandType::kAuctionAnnounce) {
-      c.price = engine::Price(window_time("OPENS", r.words[1], at).v);  // auction_opens()
-      c.expire_at = window_time("CLOSES", r.words[2], at);
+      const std::int32_t offset = loaded.market->exchange.utc_offset_minutes;
+      c.price = engine::Price(window_time("OPENS", r.words[1], at, offset).v);  // auction_opens()
+      c.expire_at = window_time("CLOSES", r.words[2], at, offset);
     }
     commands.push_back(c);
   } else if (r.verb == "revoke" || r.verb == "status") {
@@ -222,9 +213,14 @@ int operate(const Request& r, std::ostream& out, std::ostream& err) {
     // confirmed, shut or dismantled: checked when parsed.
     if (r.verb == "status") c.qty = engine::Qty(static_cast<std::int64_t>(*engine::elimination_status(r.words[1])));
     commands.push_back(c);
-  } else if (r.verb == "amend") {
+  }
+  ledger::WriterOptions options;
+  options.market = ledger::market_source(market_file.string());
+  ledger::OpenLedger ledger = ledger::open_ledger(r.ledger, *loaded.market, options);
+  for (const std::string& note : ledger.notes) err << "crix operator: " << note << '\n';
+  if (r.verb == "amend") {
     commands.push_back(amendment(*ledger.exchange, r.words[0], r.words[1], r.words[2], r.words[3]));
-  } else {
+  } else if (r.verb == "register") {
     for (std::size_t f = ledger.exchange->registered_facilities(); f < loaded.market->facilities.size(); ++f) {
       Command c;
       c.type = CommandType::kRegister;
@@ -294,8 +290,9 @@ void add_operator_command(CLI::App& crix, std::ostream& out, std::ostream& err) 
       {"auction-announce",
        "announce a configured auction ([[auction]] in the market file): its lot is reserved, bids are taken in the window",
        {{"AUCTION", "the auction's id", CLI::Validator("")},
-        {"OPENS", "the window's opening: now, +SECONDS from now or YYYY-MM-DDTHH:MM:SSZ (UTC)", CLI::Validator("")},
-        {"CLOSES", "its end, the same way; the first command at or after it ends the auction", CLI::Validator("")}}},
+        {"OPENS", "the window's opening: now, +SECONDS from now, YYYY-MM-DDTHH:MM[:SS] in the market's time (as crix "
+                  "admin takes it) or YYYY-MM-DDTHH:MM:SSZ in UTC", CLI::Validator("")},
+        {"CLOSES", "its end, the same way but not now; the first command at or after it ends the auction", CLI::Validator("")}}},
       {"auction-cancel", "cancel an announced auction: it ends unsold, its bids and lot released",
        {{"AUCTION", "the auction's id", CLI::Validator("")}}},
   };

@@ -250,26 +250,14 @@ ledger::Day day_parameter(std::string_view name, const std::string& v) {
   return ledger::to_day(*date);
 }
 
-// A local time in the market's zone, "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" -> UTC, or a 400
-// naming the field and the form.
-engine::Timestamp local_time_parameter(std::string_view name, const std::string& v, std::int32_t offset) {
-  const std::int32_t a = offset < 0 ? -offset : offset;
-  const std::string zone = std::string("UTC") + (offset < 0 ? "-" : "+") + (a / 60 < 10 ? "0" : "") +
-                           std::to_string(a / 60) + ":" + (a % 60 < 10 ? "0" : "") + std::to_string(a % 60);
-  const BadRequest bad{bhttp::status::bad_request, std::string(name) + " '" + v +
-                                                       "' is not a local time: use YYYY-MM-DDTHH:MM (the market's time, " +
-                                                       zone + ")"};
-  const auto two = [&](std::size_t at, int hi) -> int {
-    if (v[at] < '0' || v[at] > '9' || v[at + 1] < '0' || v[at + 1] > '9') throw bad;
-    const int n = (v[at] - '0') * 10 + (v[at + 1] - '0');
-    if (n > hi) throw bad;
-    return n;
-  };
-  if ((v.size() != 16 && v.size() != 19) || v[10] != 'T' || v[13] != ':' || (v.size() == 19 && v[16] != ':')) throw bad;
-  const int hour = two(11, 23), minute = two(14, 59), second = v.size() == 19 ? two(17, 59) : 0;
-  const ledger::Day day = day_parameter(name, v.substr(0, 10));
-  return engine::Timestamp(engine::local_time(ledger::to_date(day), hour, minute, offset).v +
-                           std::int64_t{second} * 1'000'000'000);
+// An auction window's edge (ledger::window_edge: now, +SECONDS or a local time in the market's zone)
+// -> UTC, or a 400 naming the field, the forms and the zone.
+engine::Timestamp window_edge_parameter(std::string_view name, const std::string& v, engine::Timestamp now,
+                                        std::int32_t offset, bool now_too) {
+  const ledger::MomentText t = ledger::window_edge(v, now, offset, now_too);
+  if (t.at) return *t.at;
+  throw BadRequest{bhttp::status::bad_request, std::string(name) + " '" + v + "' " + t.problem + " (the market's time, " +
+                                                   ledger::zone_text(offset) + ")"};
 }
 
 // The market file's key or the name the views print (/instruments and /ledger/regions show "cement
@@ -1558,8 +1546,8 @@ Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool
       listed = {ledger::TradeIndex::kIndustry, static_cast<std::uint32_t>(industry_parameter(*n))};
     }
     // from/to: nanoseconds since the epoch, or a local time as `crix ledger trades --from/--to` takes it
-    // (ledger::local_span: a date, or a date and minute). `to` is inclusive, as the CLI's: up to the end
-    // of the nanosecond, day or minute it names.
+    // (ledger::local_span: a date, or a date and minute or second). `to` is inclusive, as the CLI's: up to
+    // the end of the nanosecond, day, minute or second it names.
     const std::int32_t zone = names.meta().utc_offset_minutes;
     const auto span = [&](std::string_view name, const std::string& v) -> ledger::LocalSpan {
       if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -1924,9 +1912,9 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
     if (verb == "auction-announce") {
       // The window: opens in Command::price, closes in expire_at (engine::auction_opens).
       const std::int32_t offset = m.exchange.utc_offset_minutes;
-      const std::string opens = text("opens");
-      c.price = engine::Price(opens == "now" ? link.status().now : local_time_parameter("opens", opens, offset).v);
-      c.expire_at = local_time_parameter("closes", text("closes"), offset);
+      const engine::Timestamp now(link.status().now);
+      c.price = engine::Price(window_edge_parameter("opens", text("opens"), now, offset, true).v);
+      c.expire_at = window_edge_parameter("closes", text("closes"), now, offset, false);
     }
   } else {
     throw BadRequest{bhttp::status::not_found,
