@@ -62,6 +62,9 @@ Cell percent(std::int64_t change, std::int64_t base) {
 }
 
 Cell day_or_null(const std::optional<Day>& d) { return d ? text_cell(date_text(*d)) : null_cell(); }
+// A text the market file may leave out (a facility's inventory_ref, a project's site and equipment):
+// absent is null, as API.md promises, never "".
+Cell text_or_null(const std::string& s) { return s.empty() ? null_cell() : text_cell(s); }
 
 // The eligibility facts that stand against a sale (DOMAIN.md), by their configuration keys, or "none".
 std::string facts_text(const engine::EligibilityFacts& f) {
@@ -190,12 +193,12 @@ const std::vector<std::string>& elimination_columns() {
 
 Row elimination_row(const Names& n, const EliminationItem& e) {
   return {text_cell(e.region_name), text_cell(e.province_name), text_cell(e.owner_name), text_cell(e.owner_id),
-          text_cell(e.facility_id), text_cell(e.equipment), text_cell(e.inventory_ref), num(e.entry.qty.v),
+          text_cell(e.facility_id), text_cell(e.equipment), text_or_null(e.inventory_ref), num(e.entry.qty.v),
           unum(e.entry.trade.v), text_cell(e.project_id), text_cell(e.project_approval_ref),
           text_cell(date_text(e.entry.retired)), text_cell(date_text(e.entry.publicity_end)),
           text_cell(date_text(e.entry.dismantle_from)), text_cell(date_text(e.entry.dismantle_by)),
           text_cell(std::string(engine::to_string(e.status))), text_cell(n.time_text(e.status_since)),
-          text_cell(e.project_owner_name), text_cell(e.project_site), text_cell(e.project_equipment),
+          text_cell(e.project_owner_name), text_or_null(e.project_site), text_or_null(e.project_equipment),
           num(e.project_capacity.v), day_or_null(e.construction_start), day_or_null(e.production_start)};
 }
 
@@ -227,8 +230,8 @@ Sections project_sections(const Names& n, const ProjectProgress& g, const std::v
                    "site",    "equipment", "construction_start", "production_start"};
   state.add({text_cell(g.project.id), text_cell(n.participant_id(g.project.owner)), text_cell(n.region_name(g.project.region)),
              text_cell(std::string(engine::to_string(g.project.industry))), num(g.project.need.v),
-             num(g.project.credited.v), num(g.remaining.v), unum(g.trades), text_cell(g.project.site),
-             text_cell(g.project.equipment), day_or_null(g.project.construction_start),
+             num(g.project.credited.v), num(g.remaining.v), unum(g.trades), text_or_null(g.project.site),
+             text_or_null(g.project.equipment), day_or_null(g.project.construction_start),
              day_or_null(g.project.production_start)});
   return {{"project", state}, {"trades", trade_table(n, trades)}};
 }

@@ -712,6 +712,13 @@ TEST_CASE("console: actions become the engine commands, journaled with the user'
         "closes '2026-02-30T10:00' is not a date of the calendar (the market's time, UTC+08:00)");
   CHECK(error_of("auction-announce", with("closes", "now"), 400).find("closes 'now' is not a time: use +SECONDS") == 0);
   CHECK(error_of("auction-announce", with("reason", 7), 400) == "auction-announce: \"reason\" must be a string");
+  // A key an action does not take is named, not dropped (a misspelt reason was journaled without it).
+  const std::size_t submitted = f.link.submitted().size();
+  CHECK(error_of("resume", Json{{"symbol", "STEEL-IRON"}, {"reasn", "x"}}, 400) ==
+        "resume takes no \"reasn\": it takes symbol, reason");
+  CHECK(error_of("close-day", Json{{"x", 1}}, 400) == "close-day takes no \"x\": it takes reason");
+  CHECK(error_of("close-day", Json{{"reason", 7}}, 400) == "close-day: \"reason\" must be a string");
+  CHECK(f.link.submitted().size() == submitted);
   CHECK(error_of("auction-cancel", Json{{"auction", 0}}, 400) == "auction-cancel needs \"auction\": a non-empty string");
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", "{not json", kOperator).status == 400);
   // fuzz_http_request crash-3e31d0c6: a number past a double's range is nlohmann's out_of_range, not a
@@ -957,6 +964,8 @@ TEST_CASE("console: bad requests and limits", "[http]") {
   CHECK(index.status == 200);
   CHECK(index.body == "<html>console</html>");
   CHECK(index.headers.at("Content-Type").rfind("text/html", 0) == 0);
+  CHECK(index.headers.at("Content-Security-Policy") ==
+        "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
   CHECK(get(f.port, "/assets/app.js").headers.at("Content-Type").rfind("text/javascript", 0) == 0);
   for (const std::string t : {"/assets/link.txt", "/up/secret.txt", "/../secret.txt", "/%2e%2e/secret.txt",
                               "/assets/..%2f..%2fsecret.txt", "/assets/", "/assets", "/nothing.html"}) {

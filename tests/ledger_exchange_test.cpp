@@ -587,6 +587,9 @@ TEST_CASE("the elimination list carries the notice's fields: dismantling from th
   // A project without planned dates: null.
   r = run("ledger project " + ledger + " SD-NEW-EAF-100 --json");
   CHECK(r.out.find("\"construction_start\": null, \"production_start\": null}") != std::string::npos);
+  // Nor a site or equipment: null as well, never "" (API.md: absent values are null).
+  CHECK(r.out.find("\"site\": null, \"equipment\": null, ") != std::string::npos);
+  CHECK(r.out.find("\"\"") == std::string::npos);
 }
 
 TEST_CASE("crix operator auction-announce takes the market's local time as crix admin does, or UTC with a Z, and "

@@ -202,6 +202,10 @@ async function withConsole(body) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // What the Content-Security-Policy refused (an inline style, another origin) is only a console message.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   try {
     await page.goto(x.url + '/');
     await body(x, page);
