@@ -883,3 +883,19 @@ TEST_CASE("crix order: the seller away is sent an auction's allocation as an auc
                       "HB-BF-450 to TJ-BOHAI-STEEL, trade "));
   CHECK_FALSE(has(back.out, "block"));
 }
+
+TEST_CASE("crix order --tls against a crixd serving plain FIX says at once that the handshake failed and to drop "
+          "--tls",
+          "[order][tls]") {
+  Exchange x;
+  const auto began = std::chrono::steady_clock::now();
+  const RunResult r = x.order(kSeller, {"--tls", "orders"});
+  const auto took = std::chrono::steady_clock::now() - began;
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "crix order: logon as HB-TANGSHAN-IRON to 127.0.0.1:" + std::to_string(x.port()) +
+                       " failed: the TLS handshake with 127.0.0.1:" + std::to_string(x.port()) + " failed: "));
+  CHECK(has(r.err, ": if the exchange serves plain FIX on this port, drop --tls\n"));
+  CHECK_FALSE(has(r.err, "may be logged on already elsewhere"));
+  CHECK(took < std::chrono::seconds(3));  // the Logon's wait is 5 s
+  CHECK(has(x.log_with("it began a TLS handshake"), "it began a TLS handshake: this port serves plain FIX"));
+}

@@ -851,6 +851,13 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
           << "of this exchange? (--as takes the participant's id as the market file has it.)"
           << (config.tls ? "" : " Does it take FIX over TLS only? (then give --tls)")
           << " Else crixd's log says why it dropped the connection\n";
+    } else if (config.tls && why.find("TLS handshake") != std::string::npos &&
+               (why.find("no answer") != std::string::npos || why.find("unexpected eof") != std::string::npos ||
+                why.find("wrong version number") != std::string::npos ||
+                why.find("closed the connection") != std::string::npos)) {
+      // What a server that does not speak TLS does to a ClientHello: crixd closes at once, another
+      // FIX server answers nothing, or something that is not a TLS record.
+      err << why << ": if the exchange serves plain FIX on this port, drop --tls\n";
     } else {
       err << why << "\n";
     }
