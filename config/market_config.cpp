@@ -1014,15 +1014,9 @@ std::string summary(const engine::Market& m) {
     << m.facilities.size() << " facilities, " << m.projects.size() << " projects, " << m.auctions.size()
     << " auctions\n";
   // Capacity in each industry's unit (flat glass in weight boxes, the rest in tonnes): one sum per unit.
-  const auto unit_of = [&](engine::Industry industry) -> std::string {
-    for (const auto& in : m.instruments) {
-      if (in.industry == industry) return in.unit;
-    }
-    return "t";
-  };
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_unit;  // unit -> offered, needed
-  for (const auto& f : m.facilities) by_unit[unit_of(f.industry)].first += f.capacity;
-  for (const auto& p : m.projects) by_unit[unit_of(p.industry)].second += p.new_capacity;
+  for (const auto& f : m.facilities) by_unit[engine::unit_of(m, f.industry)].first += f.capacity;
+  for (const auto& p : m.projects) by_unit[engine::unit_of(m, p.industry)].second += p.new_capacity;
   const auto sums = [&](bool offered) {
     std::string text;
     for (const auto& [unit, sum] : by_unit) {

@@ -6,8 +6,6 @@ namespace crix::engine {
 
 namespace {
 
-std::string tonnes(std::int64_t t) { return std::to_string(t) + " t"; }
-
 std::string minute_text(std::int64_t minute) {
   const char text[] = {static_cast<char>('0' + minute / 600 % 10), static_cast<char>('0' + minute / 60 % 10),
                        ':', static_cast<char>('0' + minute % 60 / 10), static_cast<char>('0' + minute % 10)};
@@ -21,6 +19,19 @@ std::string Exchange::describe(const Event& e) const {
   const Market& mk = m.market;
   const bool known_instrument = e.instrument.v < mk.instruments.size();
   const std::string instrument = known_instrument ? mk.instruments[e.instrument.v].code : "?";
+  // Quantities and prices are per the instrument's unit (GLASS-FLAT counts weight boxes, not tonnes);
+  // a registry event's (an amendment's command names no instrument) per its facility's or project's
+  // industry's.
+  const bool registry = e.type == EventType::kRejected && e.code == RejectCode::kAmendBelowUsed;
+  const std::string& unit = [&]() -> const std::string& {
+    if (known_instrument && !registry) return mk.instruments[e.instrument.v].unit;
+    if (e.side == Side::kSell && e.account.v < mk.facilities.size()) {
+      return unit_of(mk, mk.facilities[e.account.v].industry);
+    }
+    if (e.side == Side::kBuy && e.account.v < mk.projects.size()) return unit_of(mk, mk.projects[e.account.v].industry);
+    return unit_of(mk, Industry::kSteel);
+  }();
+  const auto amount = [&](std::int64_t v) { return std::to_string(v) + " " + unit; };
   const bool known_participant = e.participant.v < mk.participants.size();
   const std::string who = known_participant ? mk.participants[e.participant.v].id
                                             : "participant #" + std::to_string(e.participant.v);
@@ -40,11 +51,11 @@ std::string Exchange::describe(const Event& e) const {
     std::string text = std::string(e.mode == TradeMode::kBlock     ? "block trade "
                                    : e.mode == TradeMode::kAuction ? "auction trade "
                                                                    : "trade ") +
-                       std::to_string(e.trade_id.v) + ": " + tonnes(e.qty.v) + " of " + instrument +
-                       " at " + yuan(e.price.v) + " per t from " + facility(f) + " to " + project(p);
+                       std::to_string(e.trade_id.v) + ": " + amount(e.qty.v) + " of " + instrument +
+                       " at " + yuan(e.price.v) + " per " + unit + " from " + facility(f) + " to " + project(p);
     if (f < mk.facilities.size() && p < mk.projects.size()) {
       text += "; " + pair(static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(p)).why + "; credits " +
-              tonnes(e.arg1) + " of new capacity";
+              amount(e.arg1) + " of new capacity";
     }
     return text;
   }
@@ -61,8 +72,8 @@ std::string Exchange::describe(const Event& e) const {
   const auto account = [&](Side side, std::uint64_t a) { return side == Side::kSell ? facility(a) : project(a); };
   switch (e.type) {
     case EventType::kRevoked:
-      return "trade " + n(e.arg1) + " revoked (record " + std::to_string(e.trade_id.v) + "): " + tonnes(e.qty.v) +
-             " back to " + facility(e.maker_account.v) + ", " + tonnes(e.arg2) + " of credit taken from " +
+      return "trade " + n(e.arg1) + " revoked (record " + std::to_string(e.trade_id.v) + "): " + amount(e.qty.v) +
+             " back to " + facility(e.maker_account.v) + ", " + amount(e.arg2) + " of credit taken from " +
              project(e.account.v);
     case EventType::kEliminationStatus:
       return "trade " + std::to_string(e.trade_id.v) + ": elimination entry " +
@@ -76,16 +87,16 @@ std::string Exchange::describe(const Event& e) const {
     case EventType::kInstrumentState:
       return instrument + (e.arg1 == 1 ? " halted by the exchange" : " resumed: trading");
     case EventType::kDayClosed:
-      return instrument + ": day closed, " + n(e.arg2) + " trades, " + tonnes(e.qty.v) + "; close and next reference " +
-             yuan(e.price.v) + " per t (was " + yuan(e.arg1) + ")";
+      return instrument + ": day closed, " + n(e.arg2) + " trades, " + amount(e.qty.v) + "; close and next reference " +
+             yuan(e.price.v) + " per " + unit + " (was " + yuan(e.arg1) + ")";
     case EventType::kBlockProposed:
     case EventType::kBlockEnded: {
       const std::string other = e.maker_participant.v < mk.participants.size()
                                     ? mk.participants[e.maker_participant.v].id
                                     : "participant #" + std::to_string(e.maker_participant.v);
       std::string text = "block " + std::to_string(e.order_id.v) + ": " + who + " " +
-                         (e.side == Side::kSell ? "sells " : "buys ") + tonnes(e.qty.v) + " of " + instrument +
-                         " at " + yuan(e.price.v) + " per t " + (e.side == Side::kSell ? "from " : "for ") +
+                         (e.side == Side::kSell ? "sells " : "buys ") + amount(e.qty.v) + " of " + instrument +
+                         " at " + yuan(e.price.v) + " per " + unit + " " + (e.side == Side::kSell ? "from " : "for ") +
                          account(e.side, e.account.v) + (e.side == Side::kSell ? " to " : " from ") + other;
       if (e.type == EventType::kBlockProposed) {
         return text + ": proposed, awaiting " + other + "'s answer until the close";
@@ -100,21 +111,21 @@ std::string Exchange::describe(const Event& e) const {
       const std::string name = e.count < mk.auctions.size() ? mk.auctions[e.count].id : "#" + n(e.count);
       const std::string text = "auction " + name + " (" + instrument + "): ";
       if (e.type == EventType::kAuctionAnnounced) {
-        return text + "announced by the exchange for " + who + ": " + tonnes(e.qty.v) + ", reserve " +
-               yuan(e.price.v) + " per t";
+        return text + "announced by the exchange for " + who + ": " + amount(e.qty.v) + ", reserve " +
+               yuan(e.price.v) + " per " + unit;
       }
       if (e.type == EventType::kAuctionBid) {
-        return text + who + " bids " + yuan(e.price.v) + " per t for " + tonnes(e.qty.v) + " for " +
+        return text + who + " bids " + yuan(e.price.v) + " per " + unit + " for " + amount(e.qty.v) + " for " +
                project(e.account.v) + (e.maker_id.v != 0 ? " (a raise of bid " + std::to_string(e.maker_id.v) + ")" : "");
       }
       if (e.type == EventType::kAuctionBidEnded) {
-        return text + who + "'s bid " + std::to_string(e.order_id.v) + " ended with " + tonnes(e.qty.v) + " won, " +
-               tonnes(e.leaves.v) + " released: " + std::string(to_string(e.reason));
+        return text + who + "'s bid " + std::to_string(e.order_id.v) + " ended with " + amount(e.qty.v) + " won, " +
+               amount(e.leaves.v) + " released: " + std::string(to_string(e.reason));
       }
       if (e.reason != CancelReason::kNone) return text + "ended unsold: " + std::string(to_string(e.reason));
       if (e.qty.v == 0) return text + "ended unsold: no bid the market's rules allowed";
-      return text + "sold " + tonnes(e.qty.v) + " of " + tonnes(e.arg2) + " to " + n(e.arg1) +
-             " bids, lowest winning price " + yuan(e.price.v) + " per t";
+      return text + "sold " + amount(e.qty.v) + " of " + amount(e.arg2) + " to " + n(e.arg1) +
+             " bids, lowest winning price " + yuan(e.price.v) + " per " + unit;
     }
     case EventType::kRejected:
       break;
@@ -154,10 +165,10 @@ std::string Exchange::describe(const Event& e) const {
     case RejectCode::kOffTick:
       return "price " + yuan(e.arg1) + " is not a multiple of " + instrument + "'s tick " + yuan(e.arg2);
     case RejectCode::kOffLot:
-      return "quantity " + tonnes(e.arg1) + " is not a multiple of " + instrument + "'s lot " + tonnes(e.arg2);
+      return "quantity " + amount(e.arg1) + " is not a multiple of " + instrument + "'s lot " + amount(e.arg2);
     case RejectCode::kAboveListedMax:
-      return "quantity " + tonnes(e.arg1) + " is above " + instrument + "'s largest listed order, " +
-             tonnes(e.arg2) + ": send at most " + tonnes(e.arg2) + " per order";
+      return "quantity " + amount(e.arg1) + " is above " + instrument + "'s largest listed order, " +
+             amount(e.arg2) + ": send at most " + amount(e.arg2) + " per order";
     case RejectCode::kOutsideBand: {
       const std::string band =
           known_instrument ? " (+-" + n(mk.instruments[e.instrument.v].band_permille / 10) + "." +
@@ -199,16 +210,16 @@ std::string Exchange::describe(const Event& e) const {
       // Sold and reserved as they are now: right when the sentence is made as the reject happens.
       const Facility& fac = mk.facilities[e.account.v];
       const Impl::FacilityState& now = m.facilities[e.account.v];
-      return facility(e.account.v) + " has " + tonnes(e.arg1) + " of unsold, unreserved capacity (" +
-             tonnes(fac.capacity) + " registered, " + tonnes(now.sold) + " sold, " + tonnes(now.reserved) +
-             " reserved by open orders); the order needs " + tonnes(e.arg2) + " more";
+      return facility(e.account.v) + " has " + amount(e.arg1) + " of unsold, unreserved capacity (" +
+             amount(fac.capacity) + " registered, " + amount(now.sold) + " sold, " + amount(now.reserved) +
+             " reserved by open orders); the order needs " + amount(e.arg2) + " more";
     }
     case RejectCode::kFacilityIndivisible:
       if (e.mode == TradeMode::kBlock) {
         return facility(e.account.v) + " is indivisible: a block trade of it is for its whole remaining " +
-               tonnes(e.arg1);
+               amount(e.arg1);
       }
-      return facility(e.account.v) + " is indivisible: sell its whole remaining " + tonnes(e.arg1) +
+      return facility(e.account.v) + " is indivisible: sell its whole remaining " + amount(e.arg1) +
              " in one all-or-none order (ExecInst G, or FOK)";
     case RejectCode::kUnknownProject:
       return "no project #" + n(static_cast<std::int64_t>(e.account.v)) +
@@ -232,30 +243,30 @@ std::string Exchange::describe(const Event& e) const {
       const Project& proj = mk.projects[e.account.v];
       const Impl::ProjectState& now = m.projects[e.account.v];
       if (e.arg1 <= 0 && now.credited >= proj.new_capacity) {
-        return project(e.account.v) + " has its need met (" + tonnes(now.credited) + " of new capacity credited of " +
-               tonnes(proj.new_capacity) + "): it takes no more buy orders";
+        return project(e.account.v) + " has its need met (" + amount(now.credited) + " of new capacity credited of " +
+               amount(proj.new_capacity) + "): it takes no more buy orders";
       }
       if (e.arg1 <= 0) {
-        return project(e.account.v) + " needs " + tonnes(proj.new_capacity) + " of new capacity: " +
-               tonnes(now.credited) + " is credited and its open orders reserve the other " +
-               tonnes(now.reserved) + ", so a new order could never fill; cancel or reduce an open order first";
+        return project(e.account.v) + " needs " + amount(proj.new_capacity) + " of new capacity: " +
+               amount(now.credited) + " is credited and its open orders reserve the other " +
+               amount(now.reserved) + ", so a new order could never fill; cancel or reduce an open order first";
       }
-      return project(e.account.v) + " needs " + tonnes(proj.new_capacity) + " of new capacity, of which " +
-             tonnes(e.arg1) + " is neither credited nor reserved by open orders; the order reserves " +
-             tonnes(e.arg2) + " more of it (its open quantity at the highest ratio a seller can bring to it, " +
+      return project(e.account.v) + " needs " + amount(proj.new_capacity) + " of new capacity, of which " +
+             amount(e.arg1) + " is neither credited nor reserved by open orders; the order reserves " +
+             amount(e.arg2) + " more of it (its open quantity at the highest ratio a seller can bring to it, " +
              ratio_text(now.highest_ratio) + ")";
     }
     case RejectCode::kCreditsNothing:
       if (e.side == Side::kSell) {
-        return "a sell of " + tonnes(e.qty.v) + " from " + facility(e.account.v) +
+        return "a sell of " + amount(e.qty.v) + " from " + facility(e.account.v) +
                " credits no new capacity to any project that may buy from it, even at the lowest ratio, " +
                ratio_text(static_cast<std::uint32_t>(e.arg2)) + " (credited = floor(qty / ratio)): offer at least " +
-               tonnes(e.arg1);
+               amount(e.arg1);
       }
-      return "a buy of " + tonnes(e.qty.v) + " for " + project(e.account.v) +
+      return "a buy of " + amount(e.qty.v) + " for " + project(e.account.v) +
              " credits no new capacity even at its lowest ratio, " +
              ratio_text(static_cast<std::uint32_t>(e.arg2)) + " (credited = floor(qty / ratio)): bid at least " +
-             tonnes(e.arg1);
+             amount(e.arg1);
     case RejectCode::kNoRatioRule: {
       const Project& proj = mk.projects[e.account.v];
       return "no ratio rule of " + mk.rules_name + " covers " + std::string(to_string(proj.industry)) +
@@ -324,10 +335,10 @@ std::string Exchange::describe(const Event& e) const {
     }
     case RejectCode::kAmendBelowUsed:
       return e.side == Side::kSell
-                 ? account(e.side, e.account.v) + " has sold " + tonnes(e.arg2) + ": its capacity cannot become " +
-                       tonnes(e.arg1)
-                 : account(e.side, e.account.v) + " has been credited " + tonnes(e.arg2) +
-                       ": its need cannot become " + tonnes(e.arg1);
+                 ? account(e.side, e.account.v) + " has sold " + amount(e.arg2) + ": its capacity cannot become " +
+                       amount(e.arg1)
+                 : account(e.side, e.account.v) + " has been credited " + amount(e.arg2) +
+                       ": its need cannot become " + amount(e.arg1);
     case RejectCode::kRegistrationOutOfOrder: {
       const std::size_t configured = e.side == Side::kSell ? mk.facilities.size() : mk.projects.size();
       const std::string what = e.side == Side::kSell ? "facilit" : "project";
@@ -338,8 +349,8 @@ std::string Exchange::describe(const Event& e) const {
              n(e.arg2) + " (" + account(e.side, static_cast<std::uint64_t>(e.arg2)) + "), not #" + n(e.arg1);
     }
     case RejectCode::kBelowBlockMin:
-      return "a block trade of " + tonnes(e.arg1) + " is below " + instrument + "'s block minimum, " +
-             tonnes(e.arg2) + ": trade smaller quantities on the book";
+      return "a block trade of " + amount(e.arg1) + " is below " + instrument + "'s block minimum, " +
+             amount(e.arg2) + ": trade smaller quantities on the book";
     case RejectCode::kOutsideBlockBand: {
       const std::string band =
           known_instrument ? " (+-" + n(mk.instruments[e.instrument.v].block_band_permille / 10) + "." +
@@ -386,13 +397,13 @@ std::string Exchange::describe(const Event& e) const {
         case BlockRefusal::kPairForbidden:
           return what + "the transfer rules or the ratio rules of " + mk.rules_name + " forbid the pair";
         case BlockRefusal::kCreditsNothing:
-          return what + tonnes(e.qty.v) + " at the pair's ratio " + ratio_text(static_cast<std::uint32_t>(e.arg2)) +
+          return what + amount(e.qty.v) + " at the pair's ratio " + ratio_text(static_cast<std::uint32_t>(e.arg2)) +
                  " credits no new capacity";
         case BlockRefusal::kProjectRoom:
-          return what + "the project may take " + tonnes(e.arg2) +
+          return what + "the project may take " + amount(e.arg2) +
                  " more credit beside its credit and its open orders' reservations; the block would credit more";
         case BlockRefusal::kRegionCap:
-          return what + "the buyer's region may grow by " + tonnes(e.arg2) +
+          return what + "the buyer's region may grow by " + amount(e.arg2) +
                  " more under its capacity cap; the block would credit more";
       }
       return describe_reject(e);
@@ -408,12 +419,12 @@ std::string Exchange::describe(const Event& e) const {
                   ? (e.arg2 == 0 ? ": its bidding window has not opened yet" : ": its bidding window has ended")
                   : ": it takes no bids");
     case RejectCode::kBelowReserve:
-      return "bid " + yuan(e.arg1) + " per t is below the auction's reserve price " + yuan(e.arg2);
+      return "bid " + yuan(e.arg1) + " per " + unit + " is below the auction's reserve price " + yuan(e.arg2);
     case RejectCode::kOffIncrement:
-      return "bid " + yuan(e.arg1) + " per t is not the reserve price plus a whole number of increments of " +
+      return "bid " + yuan(e.arg1) + " per " + unit + " is not the reserve price plus a whole number of increments of " +
              yuan(e.arg2);
     case RejectCode::kBidNotRaised:
-      return project(e.account.v) + " already bids " + yuan(e.arg1) + " per t for " + tonnes(e.arg2) +
+      return project(e.account.v) + " already bids " + yuan(e.arg1) + " per " + unit + " for " + amount(e.arg2) +
              ": a bid may be raised (a higher price or a larger quantity, neither lower), never lowered or repeated";
     case RejectCode::kAuctionBidder:
       switch (static_cast<AuctionBidder>(e.arg1)) {
@@ -423,7 +434,7 @@ std::string Exchange::describe(const Event& e) const {
           return "the transfer rules or the ratio rules of " + mk.rules_name + " let " + project(e.account.v) +
                  " buy from none of the lot's facilities";
         case AuctionBidder::kAboveLot:
-          return "a bid for " + tonnes(e.qty.v) + " is above the lot of " + tonnes(e.arg2);
+          return "a bid for " + amount(e.qty.v) + " is above the lot of " + amount(e.arg2);
       }
       return describe_reject(e);
     case RejectCode::kNoChange:

@@ -174,5 +174,16 @@ struct Market {
   std::uint32_t idle_years_limit = 2;  // a facility idle this many years or more may not be sold
 };
 
+// The label `industry`'s capacity is counted in: its first instrument's `unit` (flat glass in weight
+// boxes, the other industries in tonnes in the sample), or "t" when no instrument trades it. A
+// facility's or a project's quantities are in it, as are those of every order on its instrument.
+inline const std::string& unit_of(const Market& m, Industry industry) {
+  static const std::string kTonnes = "t";
+  for (const Instrument& in : m.instruments) {
+    if (in.industry == industry) return in.unit;
+  }
+  return kTonnes;
+}
+
 
 }  // namespace crix::engine

@@ -265,6 +265,7 @@ Outbound security_list(const engine::Market& market, const engine::Exchange& x, 
     fix::SecurityEntry s;
     s.symbol = ins.code;
     s.description = std::string(engine::to_string(ins.industry)) + " capacity, " + ins.unit + "/yr";
+    s.unit = ins.unit;
     s.tick = ins.tick;
     s.lot = ins.lot;
     const engine::InstrumentId id(i);
@@ -285,7 +286,9 @@ Outbound security_list(const engine::Market& market, const engine::Exchange& x, 
     fix::SecurityEntry s;
     s.symbol = terms.instrument;
     s.trading_session_id = terms.id;
-    s.description = "auction " + terms.id + ": " + std::to_string(terms.qty) + " t" + (terms.whole ? ", whole" : "") +
+    s.unit = i ? market.instruments[*i].unit : std::string();
+    s.description = "auction " + terms.id + ": " + std::to_string(terms.qty) + " " + (i ? s.unit : "t") +
+                    (terms.whole ? ", whole" : "") +
                     (terms.pricing == engine::AuctionPricing::kUniform ? ", uniform price" : ", pay as bid");
     s.lot = i ? market.instruments[*i].lot : 0;
     s.tick = terms.increment;

@@ -37,6 +37,32 @@ TEST_CASE("an indivisible facility sells its whole remaining capacity all-or-non
   CHECK(accepted(m.sell("TJ-RONGCHENG", "STEEL-IRON", "TJ-BF-410", 500000, 58000, kAon)));
 }
 
+TEST_CASE("flat glass is counted in weight boxes: its sentences say so, steel's still say tonnes", "[exchange]") {
+  Market_ m;
+  // SX-FG-600 is an indivisible 2,190,000-weight-box float line; JS-NEW-FG-900 needs 1,500,000.
+  Rejection r = rejection(m, m.sell("SX-TAIYUAN-GLASS", "GLASS-FLAT", "SX-FG-600", 1000, 12000, kAon));
+  CHECK(r.code == RejectCode::kFacilityIndivisible);
+  CHECK(r.text.find("sell its whole remaining 2190000 weight box in one all-or-none order") != std::string::npos);
+  r = rejection(m, m.sell("SX-TAIYUAN-GLASS", "GLASS-FLAT", "SX-FG-600", 2190001, 12000, kAon));
+  CHECK(r.code == RejectCode::kFacilityCapacity);
+  INFO(r.text);
+  CHECK(r.text.find("has 2190000 weight box of unsold, unreserved capacity (2190000 weight box registered, "
+                    "0 weight box sold, 0 weight box reserved by open orders); the order needs 2190001 weight box more") !=
+        std::string::npos);
+  r = rejection(m, m.buy("JS-NANJING-GLASS", "GLASS-FLAT", "JS-NEW-FG-900", 3000000, 12000));
+  CHECK(r.code == RejectCode::kProjectNeed);
+  CHECK(r.text.find("needs 1500000 weight box of new capacity") != std::string::npos);
+  CHECK(r.text.find(" t ") == std::string::npos);
+  const std::vector<Event> proposed =
+      of_type(m.propose("SX-TAIYUAN-GLASS", "GLASS-FLAT", Side::kSell, "SX-FG-600", 2190000, 12000, "JS-NANJING-GLASS"),
+              EventType::kBlockProposed);
+  REQUIRE(proposed.size() == 1);
+  CHECK(m.x.describe(proposed[0]).find("sells 2190000 weight box of GLASS-FLAT at 120.00 yuan per weight box from") !=
+        std::string::npos);
+  r = rejection(m, m.sell("HB-TANGSHAN-IRON", "STEEL-IRON", "HB-BF-450", 550001, 58000));
+  CHECK(r.text.find("has 550000 t of unsold, unreserved capacity") != std::string::npos);
+}
+
 TEST_CASE("a fill into a key region carries the 2021 key-region ratio and its credit", "[exchange]") {
   Market_ m;
   // Tangshan (Hebei) sells to Tianjin's new blast furnace: key region, 1.5:1.

@@ -306,7 +306,7 @@ TEST_CASE("crix order book and watch show the book and its trades", "[order]") {
   REQUIRE(x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "580.00", "--tif", "gtc"}).exit_code == 0);
   const RunResult book = x.order(kBuyer, {"book", "STEEL-IRON"});
   CHECK(book.exit_code == 0);
-  CHECK(book.out == "book STEEL-IRON:\n  ask  580.00  300 t  (1 orders)\n");
+  CHECK(book.out == "book STEEL-IRON:\n  ask  580.00  300 t  (1 order)\n");
 
   // watch runs until Ctrl-C: `timeout` sends it SIGINT after a few seconds (and passes its exit code on).
   RunResult watch;
@@ -321,9 +321,9 @@ TEST_CASE("crix order book and watch show the book and its trades", "[order]") {
   watcher.join();
   INFO(watch.out << watch.err);
   CHECK(watch.exit_code == 0);
-  CHECK(has(watch.out, "book STEEL-IRON:\n  ask  580.00  300 t  (1 orders)"));
+  CHECK(has(watch.out, "book STEEL-IRON:\n  ask  580.00  300 t  (1 order)"));
   CHECK(has(watch.out, "STEEL-IRON trade 1: 100 t at 580.00"));
-  CHECK(has(watch.out, "STEEL-IRON ask 580.00 now 200 t (1 orders)"));
+  CHECK(has(watch.out, "STEEL-IRON ask 580.00 now 200 t (1 order)"));
 }
 
 TEST_CASE("crix order block: propose, list, accept with the trade printed, decline, withdraw and a refusal",
@@ -882,4 +882,76 @@ TEST_CASE("crix order: the seller away is sent an auction's allocation as an auc
   CHECK(has(back.out, "missed while away: auction AU-HB-450 allocation: sell 300000 t STEEL-IRON at 560.00 for "
                       "HB-BF-450 to TJ-BOHAI-STEEL, trade "));
   CHECK_FALSE(has(back.out, "block"));
+}
+
+TEST_CASE("crix order counts flat glass in weight boxes and steel in tonnes, in its answers and its help",
+          "[order]") {
+  Exchange x;
+  const std::string glass = "SX-TAIYUAN-GLASS";  // SX-FG-600: one indivisible float line, 2,190,000 weight boxes
+  const RunResult part = x.order(glass, {"sell", "GLASS-FLAT", "SX-FG-600", "1000", "120.00", "--id", "g-0"});
+  CHECK(part.exit_code == 1);
+  CHECK(has(part.err, "is indivisible: sell its whole remaining 2190000 weight box in one all-or-none order"));
+  const RunResult sell =
+      x.order(glass, {"sell", "GLASS-FLAT", "SX-FG-600", "2190000", "120.00", "--aon", "--tif", "gtc", "--id", "g-1"});
+  REQUIRE(sell.exit_code == 0);
+  CHECK(has(sell.out, "(g-1) new: sell 2190000 weight box GLASS-FLAT at 120.00 for SX-FG-600"));
+  CHECK(has(x.order(glass, {"orders"}).out,
+            "(g-1) new: sell 2190000 weight box GLASS-FLAT at 120.00 for SX-FG-600; 0 weight box done, 2190000 "
+            "weight box open"));
+  CHECK(x.order(glass, {"book", "GLASS-FLAT"}).out == "book GLASS-FLAT:\n  ask  120.00  2190000 weight box  (1 order)\n");
+  CHECK(x.order(glass, {"book", "GLASS-FLAT", "--depth", "5000"}).exit_code == 0);  // crixd takes any depth
+  const RunResult steel = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "300", "580.00", "--id", "s-1"});
+  CHECK(has(steel.out, "(s-1) new: sell 300 t STEEL-IRON at 580.00 for HB-BF-450"));
+  const RunResult help = crix::test::run({CRIX_BIN, "order", "--help"});
+  CHECK(has(help.out, "QTY in the instrument's unit (tonnes; weight boxes for flat glass"));
+  CHECK_FALSE(has(help.out, "QTY in tonnes"));
+  const RunResult sell_help = crix::test::run({CRIX_BIN, "order", "sell", "--help"});
+  CHECK(has(sell_help.out, "QTY REQUIRED                in the instrument's unit\n"));
+}
+
+TEST_CASE("crix order --tls against a crixd serving plain FIX says at once that the handshake failed and to drop "
+          "--tls",
+          "[order][tls]") {
+  Exchange x;
+  const auto began = std::chrono::steady_clock::now();
+  const RunResult r = x.order(kSeller, {"--tls", "orders"});
+  const auto took = std::chrono::steady_clock::now() - began;
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "crix order: logon as HB-TANGSHAN-IRON to 127.0.0.1:" + std::to_string(x.port()) +
+                       " failed: the TLS handshake with 127.0.0.1:" + std::to_string(x.port()) + " failed: "));
+  CHECK(has(r.err, ": if the exchange serves plain FIX on this port, drop --tls\n"));
+  CHECK_FALSE(has(r.err, "may be logged on already elsewhere"));
+  CHECK(took < std::chrono::seconds(3));  // the Logon's wait is 5 s
+  CHECK(has(x.log_with("it began a TLS handshake"), "it began a TLS handshake: this port serves plain FIX"));
+}
+
+TEST_CASE("crix order securities shows an announced auction's reserve, increment and state, not a band",
+          "[order][auction]") {
+  Exchange x;
+  const std::string closes = crix::test::shanghai_time(std::chrono::system_clock::now() + std::chrono::hours(2));
+  REQUIRE(x.admin({"auction", "announce", "AU-HB-450", "--opens", "now", "--closes", closes}).exit_code == 0);
+  const RunResult r = x.order(kBuyer, {"securities"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(has(r.out, "\nSTEEL-IRON  auction AU-HB-450: 500000 t, uniform price  reserve 550.00  increment 5.00  lot 1  "
+                   "bidding open\n"));
+  CHECK_FALSE(has(r.out, "band 550.00 .. 0.00"));
+  CHECK(has(r.out, "STEEL-IRON  steel capacity, t/yr  tick 0.01  lot 1  reference 580.00  band 522.00 .. 638.00  "
+                   "trading"));
+}
+
+TEST_CASE("crix order's help: --symbol filters a list, --store puts its files directly in DIR, --depth goes to "
+          "100000 as crix admin's",
+          "[order]") {
+  for (const char* verb : {"orders", "fills"}) {
+    const RunResult help = crix::test::run({CRIX_BIN, "order", verb, "--help"});
+    INFO(verb << ":\n" << help.out);
+    CHECK(has(help.out, "list this instrument's orders only"));
+    CHECK_FALSE(has(help.out, "look the order up"));
+  }
+  CHECK(has(crix::test::run({CRIX_BIN, "order", "cancel", "--help"}).out, "look the order up in this instrument only"));
+  const RunResult help = crix::test::run({CRIX_BIN, "order", "--help"});
+  CHECK(has(help.out, "The files go directly in DIR"));
+  const RunResult deep = crix::test::run({CRIX_BIN, "order", "--as", kBuyer, "book", "STEEL-IRON", "--depth", "100001"});
+  CHECK(deep.exit_code == 2);
+  CHECK(has(deep.err, "100000"));
 }

@@ -15,8 +15,10 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <memory>
 #include <optional>
@@ -126,18 +128,27 @@ std::string with_options(const std::string& text, const std::string& symbol) {
 
 volatile sig_atomic_t interrupted = 0;
 
+// "300000 t", "2190000 weight box": a quantity in its instrument's unit (SecurityEntry::unit); the
+// bare number when the exchange named none for the symbol.
+std::string amount(std::int64_t qty, const std::string& unit) {
+  return unit.empty() ? std::to_string(qty) : std::to_string(qty) + " " + unit;
+}
+
+// "1 order", "3 orders".
+std::string orders_text(std::int64_t n) { return std::to_string(n) + (n == 1 ? " order" : " orders"); }
+
 // "sell 300000 t STEEL-IRON at 580.00 for HB-BF-450"; a bid "buy ... for TJ-NEW-BF-2500 in auction AU-HB-450"
-std::string order_text(const fix::ExecReport& r) {
-  return std::string(r.side == '2' ? "sell " : "buy ") + std::to_string(r.order_qty) + " t " + r.symbol + " at " +
+std::string order_text(const fix::ExecReport& r, const std::string& unit) {
+  return std::string(r.side == '2' ? "sell " : "buy ") + amount(r.order_qty, unit) + " " + r.symbol + " at " +
          price_text(r.price) + " for " + r.account +
          (r.trading_session_id.empty() ? "" : " in auction " + r.trading_session_id);
 }
 
 // "100000 t done at 580.00, 200000 t open" (the average price only when something was done).
-std::string progress_text(const fix::ExecReport& r) {
-  std::string s = std::to_string(r.cum_qty) + " t done";
+std::string progress_text(const fix::ExecReport& r, const std::string& unit) {
+  std::string s = amount(r.cum_qty, unit) + " done";
   if (r.cum_qty > 0 && r.avg_px > 0) s += " at " + price_text(r.avg_px) + " on average";
-  return s + ", " + std::to_string(r.leaves_qty) + " t open";
+  return s + ", " + amount(r.leaves_qty, unit) + " open";
 }
 
 // Today's date in UTC, "YYYY-MM-DD": the day a line of the `replaces` file was written.
@@ -151,9 +162,9 @@ std::string utc_date(std::time_t t) {
 
 // "buy 300000 t STEEL-IRON at 700.00 for TJ-NEW-BF-2500 from HB-TANGSHAN-IRON": a block as its
 // recipient's side (the account only once it names one).
-std::string block_text(const fix::TradeCaptureReport& t) {
+std::string block_text(const fix::TradeCaptureReport& t, const std::string& unit) {
   const bool sell = t.side == '2';
-  return std::string(sell ? "sell " : "buy ") + std::to_string(t.last_qty) + " t " + t.symbol + " at " +
+  return std::string(sell ? "sell " : "buy ") + amount(t.last_qty, unit) + " " + t.symbol + " at " +
          price_text(t.last_px) + (t.account.empty() ? "" : " for " + t.account) + (sell ? " to " : " from ") +
          t.counterparty;
 }
@@ -163,25 +174,33 @@ class Printer : public fix::ClientHandler {
   Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
 
   void on_exec_report(const fix::ExecReport& r) override {
+    if (!later([this, r] { show(r); })) show(r);
+  }
+  void on_trade_capture_report(const fix::TradeCaptureReport& t) override {
+    if (!later([this, t] { show(t); })) show(t);
+  }
+  void show(const fix::ExecReport& r) {
     if (!r.mass_status_req_id.empty() && collect(r)) return;
+    const std::string unit = unit_of(r.symbol);
     std::string line = order_label(r.order_id, r.cl_ord_id) + " ";
     switch (r.exec_type) {
-      case '0': line += "new: " + order_text(r); break;
+      case '0': line += "new: " + order_text(r, unit); break;
       case 'F':
-        line += "fill: " + std::to_string(r.last_qty) + " t at " + price_text(r.last_px) + ", trade " + r.trade_id;
+        line += "fill: " + amount(r.last_qty, unit) + " at " + price_text(r.last_px) + ", trade " + r.trade_id;
         if (r.credited >= 0) {
-          line += ", credits " + std::to_string(r.credited) + " t of new capacity at ratio " +
+          line += ", credits " + amount(r.credited, unit) + " of new capacity at ratio " +
                   engine::ratio_text(static_cast<std::uint32_t>(r.ratio_permille));
         }
-        line += "; " + std::to_string(r.cum_qty) + " t done, " + std::to_string(r.leaves_qty) + " t open";
+        line += "; " + amount(r.cum_qty, unit) + " done, " + amount(r.leaves_qty, unit) + " open";
         break;
       case '4': line += "canceled (" + r.text + ")"; break;
-      case '5': line += "replaced: " + order_text(r); break;
+      case '5': line += "replaced: " + order_text(r, unit); break;
       case '8': line += "rejected: " + explained(r.text); break;
       case 'C': line += "expired"; break;
       case 'I':
         line += r.ord_status == '8' ? "unknown: " + explained(r.text)
-                                    : status_text(r.ord_status) + ": " + order_text(r) + "; " + progress_text(r);
+                                    : status_text(r.ord_status) + ": " + order_text(r, unit) + "; " +
+                                          progress_text(r, unit);
         break;
       default: line += "report " + std::string(1, r.exec_type); break;
     }
@@ -205,8 +224,7 @@ class Printer : public fix::ClientHandler {
     if (r.response == '0') {
       print("cancel-all (" + r.cl_ord_id + ") refused: " + explained(r.text), true, true);
     } else {
-      print("cancel-all (" + r.cl_ord_id + "): " + std::to_string(r.affected) + " orders canceled" + scope, false,
-            true);
+      print("cancel-all (" + r.cl_ord_id + "): " + orders_text(r.affected) + " canceled" + scope, false, true);
     }
   }
   void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + explained(r.text), true, true); }
@@ -214,11 +232,12 @@ class Printer : public fix::ClientHandler {
     print("message rejected by the session: " + explained(r.text), true, true);
   }
   void on_market_data(const fix::MarketDataSnapshot& s) override {
+    const std::string unit = unit_of(s.symbol);
     if (!s.entries.empty() && !s.entries.front().trading_session_id.empty()) {
       // An auction's ranking: the bids best first, no bidders.
       std::string text = "auction " + s.entries.front().trading_session_id + " (" + s.symbol + "), bids best first:";
       for (const fix::MdEntry& e : s.entries) {
-        text += "\n  " + std::to_string(e.position) + ". " + price_text(e.price) + "  " + std::to_string(e.size) + " t";
+        text += "\n  " + std::to_string(e.position) + ". " + price_text(e.price) + "  " + amount(e.size, unit);
       }
       print(text, false, true);
       return;
@@ -226,26 +245,49 @@ class Printer : public fix::ClientHandler {
     std::string text = "book " + s.symbol + ":";
     for (const fix::MdEntry& e : s.entries) {
       text += std::string("\n  ") + (e.type == '0' ? "bid  " : "ask  ") + price_text(e.price) + "  " +
-              std::to_string(e.size) + " t  (" + std::to_string(e.orders) + " orders)";
+              amount(e.size, unit) + "  (" + orders_text(e.orders) + ")";
     }
     if (s.entries.empty()) text += " empty";
     print(text, false, true);
   }
   void on_market_data(const fix::MarketDataIncremental& x) override {
     for (const fix::MdEntry& e : x.entries) {
+      const std::string unit = unit_of(e.symbol);
       if (e.type == '2') {
-        print(e.symbol + " trade " + e.trade_id + ": " + std::to_string(e.size) + " t at " + price_text(e.price), false,
-              false);
+        print(e.symbol + " trade " + e.trade_id + ": " + amount(e.size, unit) + " at " + price_text(e.price), false, false);
       } else {
-        print(e.symbol + " " + (e.type == '0' ? "bid " : "ask ") + price_text(e.price) + " now " +
-                  std::to_string(e.size) + " t (" + std::to_string(e.orders) + " orders)",
+        print(e.symbol + " " + (e.type == '0' ? "bid " : "ask ") + price_text(e.price) + " now " + amount(e.size, unit) +
+                  " (" + orders_text(e.orders) + ")",
               false, false);
       }
     }
   }
   void on_security_list(const fix::SecurityList& l) override {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (!units_id_.empty() && l.security_req_id == units_id_) {
+        for (const fix::SecurityEntry& s : l.securities) {
+          if (s.trading_session_id.empty()) units_[s.symbol] = s.unit;
+        }
+        units_done_ = true;
+        lock.unlock();
+        cv_.notify_all();
+        return;
+      }
+    }
     std::string text;
     for (const fix::SecurityEntry& s : l.securities) {
+      if (!s.trading_session_id.empty()) {
+        // An announced auction (DESIGN.md, FIX dialect, "Auctions"): TickSize is its increment and
+        // LowLimitPx its reserve; it has no reference or band, and its state is its bidding window's.
+        text += s.symbol + "  " + s.description + "  reserve " + price_text(s.low) + "  increment " +
+                price_text(s.tick) + "  lot " + std::to_string(s.lot) + "  " +
+                (s.trading_status == 17   ? "bidding open"
+                 : s.trading_status == 21 ? "announced, bidding not open yet"
+                                          : "status " + std::to_string(s.trading_status)) +
+                "\n";
+        continue;
+      }
       text += s.symbol + "  " + s.description + "  tick " + price_text(s.tick) + "  lot " + std::to_string(s.lot) +
               "  reference " + price_text(s.reference) + "  band " + price_text(s.low) + " .. " +
               price_text(s.high) + "  " +
@@ -263,22 +305,25 @@ class Printer : public fix::ClientHandler {
                                                                              : "proposed";
     print(label + " " + what, false, true);
   }
-  void on_trade_capture_report(const fix::TradeCaptureReport& t) override {
+  void show(const fix::TradeCaptureReport& t) {
     if (!t.trade_request_id.empty() && collect(t)) return;
+    const std::string unit = unit_of(t.symbol);
     // An auction's allocation reaches its seller as a settled block's report does, with TrdType(828) 0
     // and the auction in TradingSessionID (DESIGN.md, FIX dialect: "Auctions"); a block's has TrdType 1.
     const bool auction = !t.trading_session_id.empty() || t.trd_type == 0;
     std::string line = auction ? "auction " + t.trading_session_id + " " : "block " + t.block_id + " ";
     switch (t.exec_type) {
       case 'F':
-        line += (auction ? "allocation: " : "traded: ") + block_text(t) + ", trade " + t.trade_id;
+        line += (auction ? "allocation: " : "traded: ") + block_text(t, unit) + ", trade " + t.trade_id;
         if (t.credited >= 0) {
-          line += ", credits " + std::to_string(t.credited) + " t of new capacity at ratio " +
+          line += ", credits " + amount(t.credited, unit) + " of new capacity at ratio " +
                   engine::ratio_text(static_cast<std::uint32_t>(t.ratio_permille));
         }
         break;
       case '4': line += "ended: " + t.text; break;
-      default: line += "proposed to you: " + block_text(t) + " (crix order block accept|decline " + t.block_id + ")"; break;
+      default:
+        line += "proposed to you: " + block_text(t, unit) + " (crix order block accept|decline " + t.block_id + ")";
+        break;
     }
     print(line, false, false);
   }
@@ -306,20 +351,54 @@ class Printer : public fix::ClientHandler {
   }
 
   // What comes before the request is sent (resent by the exchange after a logon that continued the
-  // sequence numbers) is printed with `prefix`, until settle().
+  // sequence numbers) is printed with `prefix`, at release().
   void set_prefix(std::string prefix) {
     std::lock_guard<std::mutex> lock(mutex_);
     prefix_ = std::move(prefix);
   }
-  // Waits until nothing came for `idle` (the exchange's resend is over), then forgets that anything
-  // came: the request's own answer decides the exit code.
+  // Waits until nothing came for `idle` (the exchange's resend is over).
   void settle(std::chrono::milliseconds idle) {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       const std::uint64_t seen = lines_;
       if (!cv_.wait_for(lock, idle, [&] { return lines_ != seen; })) break;
     }
+  }
+  // Reports (executions, blocks) are kept, not printed, from the start until release(): their
+  // quantities are printed in their instrument's unit, known once the exchange has listed them.
+  bool kept() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return !held_.empty();
+  }
+  // Asks for the units with SecurityListRequest `id` (its answer is kept, not printed).
+  void collect_units(std::string id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    units_id_ = std::move(id);
+  }
+  // Waits up to `timeout` for the units: false when the list did not come.
+  bool wait_units(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return units_done_; });
+  }
+  // Prints what was kept (with the prefix), then prints as it comes. forget: then forgets that anything
+  // came, so that the request's own answer decides the exit code (after a resend of what was missed).
+  void release(bool forget) {
+    // What comes meanwhile is kept too, and printed after what came before it.
+    for (;;) {
+      std::vector<std::function<void()>> held;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (held_.empty()) {
+          holding_ = false;
+          break;
+        }
+        held.swap(held_);
+      }
+      for (const auto& show : held) show();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
     prefix_.clear();
+    if (!forget) return;
     lines_ = 0;
     refused_ = false;
     done_ = false;
@@ -455,6 +534,12 @@ class Printer : public fix::ClientHandler {
     std::unique_lock<std::mutex> lock(mutex_);
     return cv_.wait_for(lock, timeout, [&] { return refused_; });
   }
+  // The unit of `symbol`'s quantities, as the exchange listed it ("" when it did not).
+  std::string unit_of(const std::string& symbol) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = units_.find(symbol);
+    return it == units_.end() ? std::string() : it->second;
+  }
   bool refused() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return refused_;
@@ -482,6 +567,17 @@ class Printer : public fix::ClientHandler {
     std::lock_guard<std::mutex> lock(mutex_);
     if (t.trade_request_id != blocks_id_) return false;
     blocks_.push_back(t);
+    return true;
+  }
+  // While holding: keeps `again` for release() and says so.
+  bool later(std::function<void()> again) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!holding_) return false;
+      held_.push_back(std::move(again));
+      ++lines_;  // something came: settle() waits on
+    }
+    cv_.notify_all();
     return true;
   }
   std::string explained(const std::string& text) const {
@@ -530,6 +626,11 @@ class Printer : public fix::ClientHandler {
   std::string blocks_refusal_;
   std::string replaces_file_;
   std::string symbol_ = "SYMBOL";
+  bool holding_ = true;
+  std::vector<std::function<void()>> held_;
+  std::string units_id_;
+  std::map<std::string, std::string> units_;  // symbol -> SecurityEntry::unit
+  bool units_done_ = false;
 };
 
 // The password when --password was not given: --password-file, else CRIX_PASSWORD, else a prompt
@@ -647,7 +748,7 @@ constexpr std::chrono::milliseconds kLogonWait{5000};
 // How long a request's answer may take before `crix order` says there was none.
 constexpr std::chrono::milliseconds kAnswerWait{5000};
 
-constexpr std::uint64_t kMaxQty = 10'000'000'000;  // tonnes: beyond any facility
+constexpr std::uint64_t kMaxQty = 10'000'000'000;  // in any unit: beyond any facility
 
 // One `crix order` request as parsed: the connection, the verb, its arguments in order and its options.
 struct OrderArgs {
@@ -851,12 +952,36 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
           << "of this exchange? (--as takes the participant's id as the market file has it.)"
           << (config.tls ? "" : " Does it take FIX over TLS only? (then give --tls)")
           << " Else crixd's log says why it dropped the connection\n";
+    } else if (config.tls && why.find("TLS handshake") != std::string::npos &&
+               (why.find("no answer") != std::string::npos || why.find("unexpected eof") != std::string::npos ||
+                why.find("wrong version number") != std::string::npos ||
+                why.find("closed the connection") != std::string::npos)) {
+      // What a server that does not speak TLS does to a ClientHello: crixd closes at once, another
+      // FIX server answers nothing, or something that is not a TLS record.
+      err << why << ": if the exchange serves plain FIX on this port, drop --tls\n";
     } else {
       err << why << "\n";
     }
     return 1;
   }
   if (continuing) printer.settle(kResendIdle);
+  // Quantities are printed in their instrument's unit (tonnes; weight boxes for flat glass in the
+  // sample), which the market file sets and the SecurityList carries (QtyUnit): asked for once a run,
+  // as a FIX client loads the security definitions when its session starts. It takes one round trip
+  // to the engine's copy of the market, and no sequence number. A table of units in this tool would be
+  // the sample's, not the market's; reports carry no unit.
+  if (what != kSecurities || printer.kept()) {
+    fix::SecurityListRequest units;
+    units.security_req_id = fresh_id("units");
+    printer.collect_units(units.security_req_id);
+    if (!initiator->send(units) || !printer.wait_units(kAnswerWait)) {
+      initiator->stop();
+      err << "crix order: the exchange did not list its instruments (their units of quantity) within "
+          << kAnswerWait.count() / 1000 << " s: try again; if it persists, crixd's log says why\n";
+      return 1;
+    }
+  }
+  printer.release(continuing);
 
   // The day's orders of this session (one instrument with --symbol), from an OrderMassStatusRequest.
   const auto day_orders = [&]() -> std::optional<std::vector<fix::ExecReport>> {
@@ -882,8 +1007,8 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
       std::size_t shown = 0;
       for (const fix::ExecReport& r : *orders) {
         if (fills ? r.cum_qty <= 0 : r.ord_status != '0' && r.ord_status != '1') continue;
-        out << order_label(r.order_id, r.cl_ord_id) << " " << status_text(r.ord_status) << ": " << order_text(r)
-            << "; " << progress_text(r) << "\n";
+        out << order_label(r.order_id, r.cl_ord_id) << " " << status_text(r.ord_status) << ": "
+            << order_text(r, printer.unit_of(r.symbol)) << "; " << progress_text(r, printer.unit_of(r.symbol)) << "\n";
         ++shown;
       }
       if (shown == 0) out << (fills ? "no fills today" : "no open orders") << "\n";
@@ -957,7 +1082,7 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
       initiator->stop();
       for (const fix::TradeCaptureReport& t : *pending) {
         out << "block " << t.block_id << ": " << (t.report_type == 0 ? "you propose to " : "proposed to you: ")
-            << block_text(t) << (t.report_type == 0 ? ", awaiting their answer" : "") << "\n";
+            << block_text(t, printer.unit_of(t.symbol)) << (t.report_type == 0 ? ", awaiting their answer" : "") << "\n";
       }
       if (pending->empty()) out << "no pending blocks\n";
       return 0;
@@ -1028,7 +1153,8 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
   group.footer(
       "The password: --password PW (shows in ps), --password-file FILE, the environment variable CRIX_PASSWORD, or "
       "else a prompt without echo when stdin is a terminal.\n"
-      "PRICE is in yuan (580.00), QTY in tonnes, ACCOUNT the facility (sell) or project (buy); ORDER is the order id "
+      "PRICE is in yuan (580.00) per unit, QTY in the instrument's unit (tonnes; weight boxes for flat glass: 'crix "
+      "order securities' shows each), ACCOUNT the facility (sell) or project (buy); ORDER is the order id "
       "or the order's ClOrdID (--order-id or --cl-ord-id says which, when one order's id is another's ClOrdID).\n"
       "Exit codes: 0 done, 1 refused, unknown order or no answer, 2 bad arguments.");
   auto args = std::make_shared<OrderArgs>();
@@ -1045,8 +1171,9 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
   group
       .add_option("--store", args->store,
                   "where the FIX sequence numbers and sent messages are kept between runs, so that fills made while "
-                  "you were away are sent at logon and printed as 'missed while away' (default "
-                  "$XDG_STATE_HOME/crix, or ~/.local/state/crix, then HOST-PORT/PARTICIPANT)")
+                  "you were away are sent at logon and printed as 'missed while away'. The files go directly in DIR: "
+                  "give each participant and exchange a DIR of its own (default $XDG_STATE_HOME/crix/HOST-PORT/"
+                  "PARTICIPANT, or ~/.local/state/crix/HOST-PORT/PARTICIPANT)")
       ->type_name("DIR")
       ->check(CLI::Validator([](std::string& s) { return s.empty() ? std::string("needs a directory") : std::string(); }, ""));
   group.add_flag("--fresh", args->fresh, "start the sequence numbers over (ResetSeqNumFlag=Y): nothing missed is resent");
@@ -1068,13 +1195,13 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
 
   const std::vector<Verb> verbs = {
       {"buy", "a new order to buy, or with --auction a bid in an auction",
-       {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the project"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
+       {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the project"}, {"QTY", "in the instrument's unit"}, {"PRICE", "yuan"}},
        {"--tif", "--aon", "--id", "--auction"}},
-      {"sell", "a new order to sell", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the facility"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}},
+      {"sell", "a new order to sell", {{"SYMBOL", "the instrument"}, {"ACCOUNT", "the facility"}, {"QTY", "in the instrument's unit"}, {"PRICE", "yuan"}},
        {"--tif", "--aon", "--id"}},
       {"cancel", "cancel an order", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
       {"replace", "change an order's quantity and price",
-       {{"ORDER", "the order id or its ClOrdID"}, {"QTY", "tonnes"}, {"PRICE", "yuan"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
+       {{"ORDER", "the order id or its ClOrdID"}, {"QTY", "in the instrument's unit"}, {"PRICE", "yuan"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
       {"status", "an order's status", {{"ORDER", "the order id or its ClOrdID"}}, {"--symbol", "--id", "--order-id", "--cl-ord-id"}},
       {"orders", "your open orders (new or partially filled)", {}, {"--symbol"}},
       {"fills", "your orders of today that traded, with what they did", {}, {"--symbol"}},
@@ -1083,14 +1210,15 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       {"book", "a snapshot of the book, or with --auction an auction's ranking (the bids, best first, no bidders)",
        {{"SYMBOL", "the instrument"}}, {"--depth", "--auction"}},
       {"watch", "the book and the trades as they change, until Ctrl-C", {{"SYMBOL", "the instrument"}}, {"--depth"}},
-      {"securities", "the instruments: tick, lot, band, reference, state", {}, {}},
+      {"securities", "the instruments: unit, tick, lot, band, reference, state; and the announced auctions: lot, "
+       "reserve, increment, pricing, state", {}, {}},
       {"blocks", "the pending block proposals you made or that name you", {}, {}},
   };
   // Block trades (大宗协议): `crix order block VERB ...`.
   const std::vector<Verb> block_verbs = {
       {"propose", "propose a block trade to another participant (--to), at a price inside the block band",
        {{"SYMBOL", "the instrument"}, {"SIDE", "buy or sell"}, {"ACCOUNT", "your facility (sell) or project (buy)"},
-        {"QTY", "tonnes"}, {"PRICE", "yuan"}},
+        {"QTY", "in the instrument's unit"}, {"PRICE", "yuan"}},
        {"--to", "--id"}},
       {"accept", "accept a block proposed to you: it trades at once, all of it",
        {{"BLOCK", "the block's id"}, {"ACCOUNT", "your project (the proposer sells) or facility (it buys)"}}, {"--id"}},
@@ -1131,10 +1259,12 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
             ->excludes(by_id);
       }
       if (has("--symbol")) {
-        sub.add_option("--symbol", args->symbol, "look the order up in this instrument only")->type_name("SYMBOL");
+        sub.add_option("--symbol", args->symbol,
+                       v.words.empty() ? "list this instrument's orders only" : "look the order up in this instrument only")
+            ->type_name("SYMBOL");
       }
       if (has("--depth")) {
-        sub.add_option("--depth", args->depth, "levels a side (default 0: all)")->type_name("N")->check(whole(0, 1000));
+        sub.add_option("--depth", args->depth, "levels a side (default 0: all)")->type_name("N")->check(whole(0, 100000));
       }
       if (has("--auction")) {
         sub.add_option("--auction", args->auction,

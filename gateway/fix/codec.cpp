@@ -615,6 +615,7 @@ bool decode(const FIX::Message& message, SecurityList& out) {
       case tag::kReferencePx: entry.reference = price_of(t, v); break;
       case tag::kLowLimitPx: entry.low = price_of(t, v); break;
       case tag::kHighLimitPx: entry.high = price_of(t, v); break;
+      case tag::kQtyUnit: entry.unit = v; break;
       default: break;
     }
   }
@@ -657,6 +658,7 @@ void encode(const SecurityList& in, std::size_t index, FIX::Message& out) {
   put_price(out, tag::kTickSize, security.tick);
   put_int(out, tag::kTradingStatus, security.trading_status);
   put_price(out, tag::kLowLimitPx, security.low);
+  put(out, tag::kQtyUnit, sanitize(security.unit));
   // An auction has a reserve (the low) and no band around a reference.
   if (!security.trading_session_id.empty()) return;
   put_price(out, tag::kReferencePx, security.reference);

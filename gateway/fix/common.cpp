@@ -85,6 +85,7 @@ std::string field_name(int tag) {
     case tag::kPriceIncrement: name = "PriceIncrement"; break;
     case tag::kAuctionPricing: name = "AuctionPricing"; break;
     case tag::kClearingPx: name = "ClearingPx"; break;
+    case tag::kQtyUnit: name = "QtyUnit"; break;
     case tag::kTotNoRelatedSym: name = "TotNoRelatedSym"; break;
     case tag::kLastFragment: name = "LastFragment"; break;
     case tag::kAccount: name = "Account"; break;

@@ -130,6 +130,7 @@ constexpr int kReservePx = 20010;
 constexpr int kPriceIncrement = 20011;
 constexpr int kAuctionPricing = 20012;
 constexpr int kClearingPx = 20013;
+constexpr int kQtyUnit = 20014;
 }  // namespace tag
 
 // Whether the message QuickFIX numbers, stores and writes on this thread now is gathered: set by

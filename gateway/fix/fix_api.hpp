@@ -38,6 +38,8 @@
 //   20011 PriceIncrement price  bids are ReservePx + k x this (TradingSessionStatus)
 //   20012 AuctionPricing int    1 pay-as-bid, 2 uniform (TradingSessionStatus)
 //   20013 ClearingPx     price  the lowest winning price of an ended auction (TradingSessionStatus)
+//   20014 QtyUnit        string what the instrument's quantities count, e.g. "t", "weight box" (SecurityList;
+//                               FIX 5.0's UnitOfMeasure(996) has a fixed list of codes without it)
 // Each sits in a message body, never inside a repeating group, and every other field is FIX 4.4's own
 // in a message or group of FIX 4.4 that has it: a client with the stock FIX 4.4 dictionary and
 // ValidateUserDefinedFields=N loses nothing (InitiatorConfig::validate_user_defined_fields). The
@@ -341,7 +343,9 @@ struct MarketDataIncremental {
 // ClientHandler::on_security_list gets the whole list once.
 struct SecurityEntry {
   std::string symbol, description;  // 55, 107 (e.g. "steel, ironmaking capacity") in the group
-  std::int64_t lot = 0;             // 561 RoundLot (tonnes) in the group
+  std::int64_t lot = 0;             // 561 RoundLot (in `unit`) in the group
+  std::string unit;                 // 20014 QtyUnit in the body: what quantities of `symbol` count ("t",
+                                    // "weight box"); "" = absent
   std::int64_t tick = 0;            // 20006 TickSize (fen) in the body
   std::int64_t reference = 0, low = 0, high = 0;  // 20005, 20003, 20004 (fen) in the body
   int trading_status = 17;          // 20007 TradingStatus, FIX 326's values: 17 ready to trade, 2

@@ -157,6 +157,7 @@ class Initiator::Impl final : public detail::ApplicationBase {
   std::condition_variable changed_;
   bool logon_done_ = false;           // logged on and ClientHandler::on_logon has returned
   bool failed_ = false;               // the attempt since start() or the last logon failed
+  bool handshaken_ = false;           // TLS: a handshake since start() succeeded
   std::string last_error_;
   std::string logout_text_;           // Text of the last Logout received
   std::string connection_logout_text_;  // ... on the current connection, for on_logout()
@@ -308,6 +309,12 @@ bool Initiator::Impl::wait_logged_on(int timeout_ms) {
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms),
                     [this] { return logon_done_ || failed_; });
+  if (!logon_done_ && !failed_ && config_.tls && !handshaken_ && last_error_.empty()) {
+    // A server that does not speak TLS (plain FIX reads a ClientHello as the start of a frame) waits
+    // for more and answers nothing: QuickFIX's handshake blocks until it closes the connection.
+    last_error_ = "the TLS handshake with " + config_.host + ":" + std::to_string(config_.port) +
+                  " got no answer within " + std::to_string(timeout_ms) + " ms";
+  }
   return logon_done_;
 }
 
@@ -364,6 +371,12 @@ void Initiator::Impl::on_global_event(const std::string& event) {
   std::string error;
   if (event == "Connection failed") {
     error = "cannot connect to " + config_.host + ":" + std::to_string(config_.port);
+  } else if (event == "Connection succeeded") {
+    // The SSL initiator says so after the handshake (the plain one says it to the session's log, which
+    // we do not keep).
+    std::lock_guard<std::mutex> lock(mutex_);
+    handshaken_ = true;
+    return;
   } else if (event.compare(0, 18, "SSL_connect failed") == 0) {
     // On the connection's thread, right after the handshake failed: OpenSSL's reason is still queued.
     error = "the TLS handshake with " + config_.host + ":" + std::to_string(config_.port) + " failed: " +

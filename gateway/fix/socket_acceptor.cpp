@@ -37,6 +37,9 @@ namespace {
 // Bytes a peer may send without one whole FIX frame before it is dropped. Our clients' largest
 // message, a MarketDataRequest for every instrument, is a few kilobytes.
 constexpr std::size_t kMaxPending = 1 << 20;
+// The first byte of a TLS connection: a handshake record's content type (RFC 8446, 5.1). A FIX frame
+// starts with '8' (BeginString).
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
 // How long a connection waits in poll() before QuickFIX's timer work (heartbeats, test requests, the
 // logout timeout), as ThreadedSocketConnection does.
 constexpr int kTimerMs = 1000;
@@ -695,6 +698,12 @@ std::string SocketAcceptor::read_frames(Connection& c, std::chrono::steady_clock
     }
     if (got == Connection::kAgain) continue;
     if (got <= 0) return c.failure();
+    if (c.session == nullptr && pending == 0 && !tls_ && static_cast<unsigned char>(buffer[0]) == kTlsHandshakeRecord) {
+      // A client that takes this port for FIX over TLS: its ClientHello is no FIX frame, and read on
+      // as one it would wait for the ServerHello until logon_timeout. Closed now, its handshake fails
+      // at once, and it can say why.
+      return "it began a TLS handshake: this port serves plain FIX (the client must connect without TLS)";
+    }
     parser.addToStream(buffer, static_cast<std::size_t>(got));
     pending += static_cast<std::size_t>(got);
     for (;;) {

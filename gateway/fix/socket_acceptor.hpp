@@ -17,7 +17,8 @@
 // request 742); a connection is shut, never closed,
 // from another thread, so its descriptor cannot be reused under the thread still reading it; and a peer
 // that sends more than kMaxPending bytes without one whole FIX frame is dropped (QuickFIX's parser would
-// keep them all).
+// keep them all); without TLS, a peer whose first byte starts a TLS record (a client set for TLS) is
+// dropped at once, so that its handshake fails now rather than wait for logon_timeout.
 //
 // Against a hostile peer (Limits): a connection that has not logged on within logon_timeout is closed;
 // a connection beyond max_per_address from one IPv4 address, or beyond max_connections in all, is
