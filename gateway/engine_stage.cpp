@@ -1007,6 +1007,8 @@ bool EngineStage::auction_due(std::int64_t now) const {
   return false;
 }
 
+bool EngineStage::expiry_due(std::int64_t now) { return ledger_.exchange->next_expiry().v <= now; }
+
 std::optional<std::uint32_t> EngineStage::auction_index(const std::string& id) const {
   for (std::uint32_t a = 0; a < market_.auctions.size(); ++a) {
     if (market_.auctions[a].id == id) return a;

@@ -70,6 +70,10 @@ class EngineStage {
   // Whether an announced auction's window has ended by `now` (ns UTC) without a command since to end
   // it: the clock's next tick should come now rather than at the minute.
   bool auction_due(std::int64_t now) const;
+  // Whether a resting GTD order's ExpireTime has come (`now`, ns since the epoch): the clock's next
+  // tick should come now, so that its ExecutionReport 150=C leaves at its time, not at the minute.
+  // Not const: it drops the engine's expiry entries of orders already gone (Engine::next_expiry).
+  bool expiry_due(std::int64_t now);
 
  private:
   void on_operator(const OperatorRequest& o, Unit& unit);

@@ -2347,3 +2347,42 @@ TEST_CASE("crix passwd's line logs on to crixd, a sha256: password is refused by
   CHECK(start.exit_code != 124);
   CHECK_THAT(start.out + start.err, Catch::Matchers::Contains("run `crix passwd`"));
 }
+
+TEST_CASE("crixd: a GTD order expires at its ExpireTime, reported then, and never trades after it",
+          "[crixd][expiry]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+
+  using std::chrono::system_clock;
+  const auto ns = [](system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  };
+  // The minute's clock tick expires GTD orders too: keep the whole test inside one minute, so that
+  // only the expiry at ExpireTime can pass it.
+  while (ns(system_clock::now()) % 60'000'000'000 > 50'000'000'000) std::this_thread::sleep_for(200ms);
+  // ExpireTime(126) is sent in whole seconds: 2 to 3 s from now.
+  const std::int64_t expire = (ns(system_clock::now()) / 1'000'000'000 + 3) * 1'000'000'000;
+
+  crix::fix::OrderRequest gtd = order("g1", '2', "HB-BF-450", 1000, 58000);
+  gtd.time_in_force = '6';
+  gtd.expire_time = expire;
+  REQUIRE(seller.fix().send(gtd));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("g1", '0'); }));
+  // 150=C comes at its ExpireTime (the clock looks every 200 ms), not at the minute.
+  REQUIRE(seller.wait([](const Received& c) { return c.has("g1", 'C'); }, 5000));
+  const std::int64_t seen = ns(system_clock::now());
+  CHECK(seen >= expire);
+  CHECK(seen < expire + 1'500'000'000);
+  CHECK(seller.reports_for("g1").back().ord_status == 'C');
+
+  crix::fix::OrderRequest ioc = order("b1", '1', "TJ-NEW-BF-2500", 1000, 58000);
+  ioc.time_in_force = '3';
+  REQUIRE(buyer.fix().send(ioc));
+  REQUIRE(buyer.wait([](const Received& c) { return c.has("b1", '4'); }));
+  for (const crix::fix::ExecReport& r : buyer.reports_for("b1")) CHECK(r.exec_type != 'F');
+  check_stops_cleanly(exchange.crixd);
+}
