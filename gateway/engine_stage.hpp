@@ -85,12 +85,14 @@ class EngineStage {
   fix::ExecReport base_report(const OrderInfo& o, std::uint64_t order_id) const;
   void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
                   std::string_view why = {});
+  // OrdStatus(39): `ord_status`, or when 0 the status of the order `r` names (8 when none).
   void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
-                     Unit& unit, std::string_view why = {});
+                     Unit& unit, std::string_view why = {}, char ord_status = 0);
   void on_mass_cancel(const fix::OrderRequest& r, Unit& unit);
   void on_mass_status(const fix::OrderRequest& r, Unit& unit);
   void on_new(const fix::OrderRequest& r, Unit& unit);
   void on_cancel_replace(const fix::OrderRequest& r, Unit& unit);
+  std::string unamendable(const fix::OrderRequest& r, const OrderInfo& o, std::uint64_t id) const;
   void on_status(const fix::OrderRequest& r, Unit& unit);
   // The status ExecutionReport(150=I) of the order a status request names; `unknown` is its Text when
   // it names none (else unknown_order_status's).
