@@ -2128,11 +2128,12 @@ namespace {
 
 // One Logon over a fresh connection: "" when it was accepted, else the Text(58) of the Logout that
 // refused it ("(closed)" when the connection ended without one).
-std::string try_logon(std::uint16_t port, const std::string& participant, const std::string& password) {
+std::string try_logon(std::uint16_t port, const std::string& participant, const std::string& password,
+                      const std::string& heartbeat = "30") {
   const int fd = connect_raw(port);
   if (fd < 0) return "(not connected)";
   Fields f = header("A", participant, 1);
-  f.insert(f.end(), {{98, "0"}, {108, "30"}, {141, "Y"}, {553, participant}, {554, password}});
+  f.insert(f.end(), {{98, "0"}, {108, heartbeat}, {141, "Y"}, {553, participant}, {554, password}});
   write_all(fd, frame_of(f));
   const std::string got = read_until(fd, {"\x01" "35=A\x01", "\x01" "10="}, 5s);
   close(fd);
@@ -2504,5 +2505,19 @@ TEST_CASE("crixd: an OrderCancelReject carries the order's status: 1 for a partl
   REQUIRE(seller.fix().send(crix::test::cancel_request("p3", "nothing")));
   REQUIRE(seller.wait([](const Received& c) { return c.cancel_rejects.size() == 2; }));
   CHECK(seller.get(&Client::cancel_rejects)[1].ord_status == '8');
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s is refused saying the range", "[crixd][security]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  const std::string p = "TJ-RONGCHENG";
+  for (const std::string bad : {"0", "-5", "301", "99999999999"}) {
+    INFO("HeartBtInt " << bad);
+    CHECK(try_logon(exchange.port, p, demo_password(p), bad) ==
+          "HeartBtInt(108) '" + bad + "' is outside 1..300 s: log on again with a heartbeat interval in that range");
+  }
+  // Refused before the password: no failed logon counted, and a sane interval logs on at once.
+  CHECK(try_logon(exchange.port, p, demo_password(p), "300").empty());
   check_stops_cleanly(exchange.crixd);
 }

@@ -526,6 +526,12 @@ struct AcceptorConfig {
   std::vector<std::string> client_tls_subjects;
 };
 
+// A Logon's HeartBtInt(108) must be within these seconds, else the acceptor refuses it with a Logout
+// saying so (before the password is checked; Handler::on_refused). 300 s: a dead connection is noticed
+// within about 10 minutes (2.4 intervals, QuickFIX's test request and timeout) at the most.
+constexpr int kMinHeartBtInt = 1;
+constexpr int kMaxHeartBtInt = 300;
+
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids
 // never reaches a session: the acceptor closes the connection without an answer (Handler::on_dropped,
 // and "Session not found for incoming message" in the event log when log_dir is set). A second
