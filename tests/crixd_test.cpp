@@ -2521,3 +2521,18 @@ TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s is refused saying
   CHECK(try_logon(exchange.port, p, demo_password(p), "300").empty());
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: a MarketDataRequest naming no symbol is refused saying one is needed", "[crixd][md]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().send_raw("35=V|262=none|263=0|264=0|267=1|269=0|146=0"));
+  REQUIRE(buyer.wait([](const Received& c) { return !c.business_rejects.empty() || !c.session_rejects.empty(); }));
+  REQUIRE(buyer.get(&Client::business_rejects).size() == 1);
+  const crix::fix::BusinessReject r = buyer.get(&Client::business_rejects)[0];
+  CHECK(r.ref_msg_type == "V");
+  CHECK(r.reason == 5);
+  CHECK_THAT(r.text, Catch::Matchers::StartsWith("NoRelatedSym(146) is 0: a MarketDataRequest names at least one Symbol(55)"));
+  check_stops_cleanly(exchange.crixd);
+}
