@@ -696,6 +696,17 @@ void Engine::apply_new(const Command& cmd, EventSink& sink) { impl_->on_new(cmd,
 void Engine::apply_cancel(const Command& cmd, EventSink& sink) { impl_->on_cancel(cmd, sink); }
 void Engine::apply_replace(const Command& cmd, EventSink& sink) { impl_->on_replace(cmd, sink); }
 void Engine::set_eligibility_hook(EligibilityHook* hook) { impl_->hook = hook; }
+Timestamp Engine::next_expiry() {
+  auto& gtd = impl_->gtd;
+  while (!gtd.empty() && !impl_->gtd_live(gtd.front())) {
+    std::pop_heap(gtd.begin(), gtd.end());
+    gtd.pop_back();
+  }
+  return gtd.empty() ? Timestamp(std::numeric_limits<std::int64_t>::max()) : gtd.front().expire_at;
+}
+bool Engine::expiry_due(Timestamp now) const {
+  return !impl_->gtd.empty() && impl_->gtd.front().expire_at <= now;
+}
 const EngineSettings& Engine::settings() const { return impl_->settings; }
 TradeId Engine::last_trade_id() const { return TradeId(impl_->next_trade_id - 1); }
 TradeId Engine::take_trade_id() { return TradeId(impl_->next_trade_id++); }

@@ -168,6 +168,15 @@ class Engine {
   // The hook stays owned by the caller and must outlive its use; nullptr removes it.
   void set_eligibility_hook(EligibilityHook* hook);
 
+  // The earliest expire_at among resting GTD orders (Timestamp max when none), after dropping the
+  // expiry heap's entries of orders already gone, so that a caller ticking the clock at it never
+  // ticks for a canceled order. Changes no order and no event: the heap is not part of the state.
+  Timestamp next_expiry();
+  // Whether an AdvanceTime at `now` could expire something: true when the heap's earliest entry is
+  // due, also when that entry's order is gone (then the AdvanceTime just drops it). One comparison,
+  // for the Exchange's check before every command.
+  bool expiry_due(Timestamp now) const;
+
   const EngineSettings& settings() const;
   std::uint64_t state_hash() const;
   TradeId last_trade_id() const;

@@ -235,6 +235,16 @@ void Exchange::Impl::set_band(std::uint32_t i) {
 void Exchange::Impl::apply(const Command& c, EventSink& sink) {
   roll_clock(c.ts, sink);
   if (c.ts.v >= next_auction_end) end_due_auctions(c.ts, sink);
+  // Due GTD orders expire before the command, as auctions end (exchange.hpp): a maker is gone at its
+  // ExpireTime whether or not the clock ticked since. After the auctions, so that an AdvanceTime's
+  // events come in the order they always did (its own expiry then finds nothing due).
+  if (book.expiry_due(c.ts) && c.seq >= expiry_at_command_from) [[unlikely]] {
+    Command t;
+    t.type = CommandType::kAdvanceTime;
+    t.seq = c.seq;
+    t.ts = c.ts;
+    forward(t, sink);
+  }
   if (c.type == CommandType::kNew) [[likely]] return on_new(c, sink);  // most commands: no jump table
   switch (c.type) {
     case CommandType::kNew: return on_new(c, sink);  // taken above; listed for -Wswitch
@@ -276,6 +286,8 @@ Exchange::Exchange(Market market, const RegistryCounts& registered)
 Exchange::~Exchange() = default;
 
 void Exchange::apply(const Command& cmd, EventSink& sink) { impl_->apply(cmd, sink); }
+void Exchange::set_expiry_at_command_from(Seq from) { impl_->expiry_at_command_from = from; }
+Timestamp Exchange::next_expiry() { return impl_->book.next_expiry(); }
 
 const Market& Exchange::market() const { return impl_->market; }
 const Engine& Exchange::book() const { return impl_->book; }

@@ -193,6 +193,16 @@ class Exchange {
 
   void apply(const Command& cmd, EventSink& sink);
 
+  // GTD expiry at the command (since 2026-12-07): before a command whose seq is at least `from`,
+  // every GTD order whose expire_at <= the command's ts expires, as at an AdvanceTime, so that an
+  // order never trades at or after its ExpireTime. Before it, GTD orders expired only at the
+  // clock's AdvanceTime, and commands in between could trade with them: a ledger's journal written
+  // so replays the same only with `from` after its last command of that time (ledger meta
+  // "expiry-at-command"). Default 0: every command.
+  void set_expiry_at_command_from(Seq from);
+  // The earliest expiry of a resting GTD order (Timestamp max: none), for the clock to tick at.
+  Timestamp next_expiry();
+
   // A sentence for a person: for a Rejected event (any code) what was wrong, naming the facility,
   // project, region or rule and the numbers; for a Fill which rule gave its ratio; else the type.
   std::string describe(const Event& e) const;

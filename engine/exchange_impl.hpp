@@ -405,6 +405,7 @@ struct Exchange::Impl final : EligibilityHook {
   // Per auction: project -> its bid's index in the auction's bids (a raise finds its bid in O(1)).
   std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> bid_slots;
   std::int64_t next_auction_end = kNever;   // the earliest window end of an announced auction
+  Seq expiry_at_command_from{};              // Exchange::set_expiry_at_command_from
 
   // The walk in progress: the region totals its fills moved, the regions it touched (walk_marked: 1
   // for a region in walk_touched).

@@ -65,7 +65,8 @@ enum class TimeInForce : std::uint8_t {
   kGtc = 1,  // rests until filled or canceled
   kIoc = 2,  // fills what it can now, the rest is canceled
   kFok = 3,  // fills completely now or not at all
-  kGtd = 4,  // rests; expires at the first AdvanceTime/CloseDay whose time is >= Command::expire_at
+  kGtd = 4,  // rests; expires before the first command whose time is >= Command::expire_at (Exchange)
+             // or, in the bare book (and journals from before 2026-12-07), at the first AdvanceTime/CloseDay
 };
 
 // Order flags (bit set in Command::flags).

@@ -226,9 +226,20 @@ void EngineStage::reject_new(const fix::OrderRequest& r, int reason, const std::
 }
 
 void EngineStage::cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason,
-                                const std::string& text, Unit& unit, std::string_view why) {
+                                const std::string& text, Unit& unit, std::string_view why, char ord_status) {
   unit.console.rejects.push_back(why.empty() ? cancel_reject_key(reason) : why);
-  unit.out.emplace_back(rejected_cancel(r, order_id, reason, text));
+  fix::CancelReject c = rejected_cancel(r, order_id, reason, text);
+  // OrdStatus(39) is the order's status now (FIX 4.4): 8 only when the request names no order.
+  if (ord_status != 0) {
+    c.ord_status = ord_status;
+  } else {
+    if (const auto id = orders_.find(r)) {
+      c.ord_status = orders_.at(*id).cum_qty > 0 ? fixv::ord_status::kPartiallyFilled : fixv::ord_status::kNew;
+    } else if (const auto ended = orders_.find_ended(r)) {
+      c.ord_status = orders_.ended(*ended).status;
+    }
+  }
+  unit.out.emplace_back(std::move(c));
 }
 
 void EngineStage::on_request(const fix::OrderRequest& r, Unit& unit) {
@@ -433,6 +444,41 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
                          unit);
   }
   const OrderInfo& o = orders_.at(*id);
+  const std::string order = "order " + std::to_string(*id);
+  // OrderID(37) found the order; OrigClOrdID(41), when given too, must be that order's ClOrdID:
+  // acting on one of two orders the client named would be a guess (FIX 4.4 identifies the order by
+  // 41; 37 only helps). An adopted order without a known ClOrdID cannot be compared.
+  if (!r.order_id.empty() && !r.orig_cl_ord_id.empty() && !o.cl_ord_id.empty() && o.cl_ord_id != r.orig_cl_ord_id) {
+    fix::OrderRequest by_name = r;
+    by_name.order_id.clear();
+    const auto other = orders_.find(by_name);
+    return cancel_reject(r, r.order_id, fixv::cxl_rej_reason::kUnknownOrder,
+                         "OrderID(37) " + r.order_id + " is the order with ClOrdID '" + o.cl_ord_id +
+                             "', but OrigClOrdID(41) '" + r.orig_cl_ord_id + "' names " +
+                             (other ? "order " + std::to_string(*other) : std::string("no live order of this session")) +
+                             ": send the order's own OrderID and current ClOrdID, or OrigClOrdID alone",
+                         unit, {}, fixv::ord_status::kRejected);
+  }
+  // Side and Symbol identify the order with its ClOrdID (FIX 4.4): a request naming others is not
+  // about this order.
+  const std::string& code = market_.instruments[o.instrument].code;
+  if (r.side != o.side || r.symbol != code) {
+    const bool side = r.side != o.side;
+    return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kOther,
+                         (side ? "Side(54) " + std::string(1, r.side) + " is not " + order + "'s side " +
+                                     std::string(1, o.side) + (o.side == fixv::side::kSell ? " (sell)" : " (buy)")
+                               : "Symbol(55) '" + r.symbol + "' is not " + order + "'s symbol " + code) +
+                             ": a " + (replace ? "replace" : "cancel") + " names the order's own Side(54) and Symbol(55)",
+                         unit);
+  }
+  if (replace) {
+    if (const std::string field = unamendable(r, o, *id); !field.empty()) {
+      return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kOther,
+                           field + " differs from " + order + "'s: a replace changes only Price(44) and OrderQty(38); "
+                                   "to change anything else, cancel the order and send a new one",
+                           unit);
+    }
+  }
   if (replace && !orders_.use_cl_ord_id(r.session, r.cl_ord_id)) {
     return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kDuplicateClOrdId,
                          "ClOrdID(11) '" + r.cl_ord_id + "' was used before in this session", unit);
@@ -447,6 +493,33 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
     c.qty = engine::Qty(r.qty);
   }
   sequence(c, &r, unit);
+}
+
+// The first field of replace `r` that would change order `id` (`o`) other than by price and quantity,
+// as "Field(tag) sent, the order's value" text; "" when there is none. A field the request leaves out
+// keeps the order's value (OrderRequest::sent).
+std::string EngineStage::unamendable(const fix::OrderRequest& r, const OrderInfo& o, std::uint64_t id) const {
+  const engine::Order* live = ledger_.exchange->book().peek(engine::OrderId(id));
+  if (r.ord_type != o.ord_type) {
+    return std::string("OrdType(40) ") + r.ord_type + " (the order's is " + o.ord_type + ")";
+  }
+  if ((r.sent & fix::OrderRequest::kSentAccount) != 0 && !o.account.empty() && r.account != o.account) {
+    return "Account(1) '" + r.account + "' (the order's is '" + o.account + "')";
+  }
+  if ((r.sent & fix::OrderRequest::kSentTimeInForce) != 0 && r.time_in_force != o.tif) {
+    return std::string("TimeInForce(59) ") + r.time_in_force + " (the order's is " + o.tif + ")";
+  }
+  const bool aon = live != nullptr && (live->flags & engine::kFlagAllOrNone) != 0;
+  if ((r.sent & fix::OrderRequest::kSentExecInst) != 0 && r.all_or_none != aon) {
+    return std::string("ExecInst(18) ") + (r.all_or_none ? "with" : "without") + " G (the order is " +
+           (aon ? "" : "not ") + "all-or-none)";
+  }
+  const std::int64_t expire = live != nullptr ? live->expire_at.v : 0;
+  if ((r.sent & fix::OrderRequest::kSentExpireTime) != 0 && r.expire_time != expire) {
+    return "ExpireTime(126) " + utc_timestamp_text(r.expire_time) +
+           (expire == 0 ? " (the order has none)" : " (the order's is " + utc_timestamp_text(expire) + ")");
+  }
+  return "";
 }
 
 void EngineStage::on_status(const fix::OrderRequest& r, Unit& unit) { unit.out.emplace_back(status_of(r)); }
@@ -1006,6 +1079,8 @@ bool EngineStage::auction_due(std::int64_t now) const {
   }
   return false;
 }
+
+bool EngineStage::expiry_due(std::int64_t now) { return ledger_.exchange->next_expiry().v <= now; }
 
 std::optional<std::uint32_t> EngineStage::auction_index(const std::string& id) const {
   for (std::uint32_t a = 0; a < market_.auctions.size(); ++a) {

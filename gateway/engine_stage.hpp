@@ -70,6 +70,10 @@ class EngineStage {
   // Whether an announced auction's window has ended by `now` (ns UTC) without a command since to end
   // it: the clock's next tick should come now rather than at the minute.
   bool auction_due(std::int64_t now) const;
+  // Whether a resting GTD order's ExpireTime has come (`now`, ns since the epoch): the clock's next
+  // tick should come now, so that its ExecutionReport 150=C leaves at its time, not at the minute.
+  // Not const: it drops the engine's expiry entries of orders already gone (Engine::next_expiry).
+  bool expiry_due(std::int64_t now);
 
  private:
   void on_operator(const OperatorRequest& o, Unit& unit);
@@ -81,12 +85,14 @@ class EngineStage {
   fix::ExecReport base_report(const OrderInfo& o, std::uint64_t order_id) const;
   void reject_new(const fix::OrderRequest& r, int reason, const std::string& text, Unit& unit,
                   std::string_view why = {});
+  // OrdStatus(39): `ord_status`, or when 0 the status of the order `r` names (8 when none).
   void cancel_reject(const fix::OrderRequest& r, const std::string& order_id, int reason, const std::string& text,
-                     Unit& unit, std::string_view why = {});
+                     Unit& unit, std::string_view why = {}, char ord_status = 0);
   void on_mass_cancel(const fix::OrderRequest& r, Unit& unit);
   void on_mass_status(const fix::OrderRequest& r, Unit& unit);
   void on_new(const fix::OrderRequest& r, Unit& unit);
   void on_cancel_replace(const fix::OrderRequest& r, Unit& unit);
+  std::string unamendable(const fix::OrderRequest& r, const OrderInfo& o, std::uint64_t id) const;
   void on_status(const fix::OrderRequest& r, Unit& unit);
   // The status ExecutionReport(150=I) of the order a status request names; `unknown` is its Text when
   // it names none (else unknown_order_status's).

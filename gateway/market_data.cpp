@@ -169,6 +169,12 @@ void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t lo
                   "the number of best levels");
   }
   if (!r.trading_session_id.empty()) return auction_ranking(r, out);
+  // Without a symbol the loop below would answer nothing at all, and the client would wait.
+  if (r.symbols.empty()) {
+    return refuse(fixv::business_reject::kConditionallyRequiredFieldMissing,
+                  "NoRelatedSym(146) is 0: a MarketDataRequest names at least one Symbol(55), each instrument to "
+                  "snapshot, subscribe to or unsubscribe from");
+  }
   std::vector<std::uint32_t> instruments;
   for (const std::string& symbol : r.symbols) {
     const auto found = exchange_.instrument_index(symbol);

@@ -220,8 +220,10 @@ void Pipeline::engine_loop() {
       // The clock moves the exchange once a minute, within the wait above (200 ms) of the minute
       // turning: GTD expiry, and every session boundary and close (they fall on whole minutes), so
       // the phase, the security list's status and the log change with the clock, not with the next
-      // order. An auction's window ends at any time: its end too.
-      const bool tick = minute != last_minute || engine_.auction_due(now());
+      // order. An auction's window ends at any time: its end too; and a GTD order's ExpireTime, so
+      // that its 150=C leaves at that time (the engine also expires it before any later command).
+      const std::int64_t at = now();
+      const bool tick = minute != last_minute || engine_.auction_due(at) || engine_.expiry_due(at);
       if (tick) last_minute = minute;
       engine_step(tick, BoundedQueue<Unit>::Wake::kConsumer);
     }

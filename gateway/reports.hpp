@@ -15,6 +15,10 @@
 
 namespace crix::gateway {
 
+// A time (ns since the epoch) as FIX writes a UTCTimestamp, "YYYYMMDD-HH:MM:SS" (".sss" when not on a
+// whole second): how a client sent ExpireTime(126), for texts naming it.
+std::string utc_timestamp_text(std::int64_t ns);
+
 // OrdRejReason(103) for an exchange reject code.
 int ord_rej_reason(engine::RejectCode code);
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <limits>
 #include <map>
 
@@ -266,6 +267,22 @@ std::optional<MarketSource> Reader::market_file() const {
   if (rc == MDB_NOTFOUND) return std::nullopt;
   detail::check(rc, "reading the market file's record in 'meta'", env_->path());
   return decode_market_file(std::string_view(static_cast<const char*>(d.mv_data), d.mv_size)).source;
+}
+
+engine::Seq Reader::expiry_at_command_from() const {
+  const ReadScope s(*env_);
+  MDB_val k = detail::val(kExpiryAtCommandKey), d;
+  const int rc = mdb_get(s.txn(), s.dbi(Db::kMeta), &k, &d);
+  if (rc == MDB_NOTFOUND) return engine::Seq(read_meta(s.txn(), *env_).last_seq.v + 1);
+  detail::check(rc, "reading the GTD expiry rule's record in 'meta'", env_->path());
+  const std::string_view text(static_cast<const char*>(d.mv_data), d.mv_size);
+  std::uint64_t seq = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  if (ec != std::errc() || end != text.data() + text.size() || seq == 0) {
+    throw Error(ErrorKind::kCorrupt, "ledger " + env_->path() + ": meta 'expiry-at-command' holds '" +
+                                         std::string(text) + "', not a seq: the ledger is damaged; restore it from a copy");
+  }
+  return engine::Seq(seq);
 }
 
 engine::RegistryCounts Reader::registered_at_creation() const {

@@ -154,6 +154,9 @@ class Reader {
   // The market file the ledger was made with or last started with (meta "market-file"); none on a
   // ledger from before that was recorded.
   std::optional<MarketSource> market_file() const;
+  // The seq from which GTD orders expire at the command (meta "expiry-at-command", records.hpp);
+  // without the record, the seq after the last journaled command.
+  engine::Seq expiry_at_command_from() const;
 
   std::optional<Trade> trade(engine::TradeId id) const;
   std::vector<Trade> trades(const Page& page = {}) const;  // the whole chain

@@ -592,5 +592,11 @@ struct MarketFileRecord {
 inline constexpr std::string_view kMarketFileKey = "market-file";
 std::string encode_market_file(const MarketSource& source, std::uint64_t last_seq);
 MarketFileRecord decode_market_file(std::string_view text);
+// meta "expiry-at-command", the decimal seq from which GTD orders expire at the first command at or
+// after their ExpireTime (engine::Exchange::set_expiry_at_command_from): written by the first writer
+// that opens the ledger with the rule, as its next seq, so the commands journaled before it replay
+// under the rule they ran under (expiry at the clock's AdvanceTime only). Absent: no such writer
+// opened it yet, and the whole journal ran under the old rule.
+inline constexpr std::string_view kExpiryAtCommandKey = "expiry-at-command";
 
 }  // namespace crix::ledger

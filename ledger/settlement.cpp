@@ -99,7 +99,9 @@ std::string difference(const Trade& stored, const Trade& again) {
 }  // namespace
 
 std::unique_ptr<engine::Exchange> exchange_for(const Reader& reader, engine::Market market) {
-  return std::make_unique<engine::Exchange>(std::move(market), reader.registered_at_creation());
+  auto exchange = std::make_unique<engine::Exchange>(std::move(market), reader.registered_at_creation());
+  exchange->set_expiry_at_command_from(reader.expiry_at_command_from());
+  return exchange;
 }
 
 RecoveryReport recover(const Reader& reader, engine::Exchange& exchange, const ProgressFn& progress,

@@ -825,6 +825,7 @@ struct Writer::Impl {
     for (std::size_t i = facilities.size(); i < market.facilities.size(); ++i) (void)encode(make(market.facilities[i]));
     for (std::size_t i = projects.size(); i < market.projects.size(); ++i) (void)encode(make(market.projects[i]));
 
+    put_expiry_at_command(txn);
     const MetaRecord m = encode(work);
     put(txn, dbi(Db::kMeta), detail::val(detail::kMetaKey), detail::val(m), 0, Db::kMeta, path);
 
@@ -989,6 +990,18 @@ struct Writer::Impl {
       accepted = options.market;
       accepted_at_creation = meta.last_seq.v == 0;
     }
+  }
+
+  // meta "expiry-at-command" (records.hpp): this build expires GTD orders at the command, from the
+  // next seq on; what was journaled before keeps the rule it ran under. Written once.
+  void put_expiry_at_command(MDB_txn* txn) {
+    MDB_val k = detail::val(kExpiryAtCommandKey), d;
+    const int rc = mdb_get(txn, dbi(Db::kMeta), &k, &d);
+    if (rc == MDB_SUCCESS) return;
+    if (rc != MDB_NOTFOUND) detail::check(rc, "reading the GTD expiry rule's record in 'meta'", path);
+    const std::string value = std::to_string(work.last_seq.v + 1);
+    put(txn, dbi(Db::kMeta), detail::val(kExpiryAtCommandKey), detail::val(std::string_view(value)), 0, Db::kMeta,
+        path);
   }
 
   // meta "market-file" (records.hpp): the market file last accepted.

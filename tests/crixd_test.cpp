@@ -2128,11 +2128,12 @@ namespace {
 
 // One Logon over a fresh connection: "" when it was accepted, else the Text(58) of the Logout that
 // refused it ("(closed)" when the connection ended without one).
-std::string try_logon(std::uint16_t port, const std::string& participant, const std::string& password) {
+std::string try_logon(std::uint16_t port, const std::string& participant, const std::string& password,
+                      const std::string& heartbeat = "30") {
   const int fd = connect_raw(port);
   if (fd < 0) return "(not connected)";
   Fields f = header("A", participant, 1);
-  f.insert(f.end(), {{98, "0"}, {108, "30"}, {141, "Y"}, {553, participant}, {554, password}});
+  f.insert(f.end(), {{98, "0"}, {108, heartbeat}, {141, "Y"}, {553, participant}, {554, password}});
   write_all(fd, frame_of(f));
   const std::string got = read_until(fd, {"\x01" "35=A\x01", "\x01" "10="}, 5s);
   close(fd);
@@ -2346,4 +2347,192 @@ TEST_CASE("crix passwd's line logs on to crixd, a sha256: password is refused by
   CHECK(start.exit_code != 0);
   CHECK(start.exit_code != 124);
   CHECK_THAT(start.out + start.err, Catch::Matchers::Contains("run `crix passwd`"));
+}
+
+TEST_CASE("crixd: a GTD order expires at its ExpireTime, reported then, and never trades after it",
+          "[crixd][expiry]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+
+  using std::chrono::system_clock;
+  const auto ns = [](system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  };
+  // The minute's clock tick expires GTD orders too: keep the whole test inside one minute, so that
+  // only the expiry at ExpireTime can pass it.
+  while (ns(system_clock::now()) % 60'000'000'000 > 50'000'000'000) std::this_thread::sleep_for(200ms);
+  // ExpireTime(126) is sent in whole seconds: 2 to 3 s from now.
+  const std::int64_t expire = (ns(system_clock::now()) / 1'000'000'000 + 3) * 1'000'000'000;
+
+  crix::fix::OrderRequest gtd = order("g1", '2', "HB-BF-450", 1000, 58000);
+  gtd.time_in_force = '6';
+  gtd.expire_time = expire;
+  REQUIRE(seller.fix().send(gtd));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("g1", '0'); }));
+  // 150=C comes at its ExpireTime (the clock looks every 200 ms), not at the minute.
+  REQUIRE(seller.wait([](const Received& c) { return c.has("g1", 'C'); }, 5000));
+  const std::int64_t seen = ns(system_clock::now());
+  CHECK(seen >= expire);
+  CHECK(seen < expire + 1'500'000'000);
+  CHECK(seller.reports_for("g1").back().ord_status == 'C');
+
+  crix::fix::OrderRequest ioc = order("b1", '1', "TJ-NEW-BF-2500", 1000, 58000);
+  ioc.time_in_force = '3';
+  REQUIRE(buyer.fix().send(ioc));
+  REQUIRE(buyer.wait([](const Received& c) { return c.has("b1", '4'); }));
+  for (const crix::fix::ExecReport& r : buyer.reports_for("b1")) CHECK(r.exec_type != 'F');
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a replace that would change anything but price and quantity, or a cancel or replace naming "
+          "another Side or Symbol, is refused with the order's status",
+          "[crixd][replace]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest day = order("d1", '2', "HB-BF-450", 1000, 59000);
+  day.time_in_force = '0';
+  REQUIRE(seller.fix().send(day));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("d1", '0'); }));
+
+  const auto refused = [&](crix::fix::OrderRequest r) {
+    const std::size_t before = seller.get(&Client::cancel_rejects).size();
+    REQUIRE(seller.fix().send(r));
+    REQUIRE(seller.wait([before](const Received& c) { return c.cancel_rejects.size() > before; }));
+    return seller.get(&Client::cancel_rejects).back();
+  };
+  // Day -> GTC: refused, naming the field and what to do; the order stays Day and live.
+  crix::fix::OrderRequest gtc = order("d2", '2', "HB-BF-450", 1000, 59500);
+  gtc.kind = crix::fix::RequestKind::kReplace;
+  gtc.orig_cl_ord_id = "d1";
+  gtc.time_in_force = '1';
+  gtc.sent = crix::fix::OrderRequest::kSentTimeInForce;
+  crix::fix::CancelReject r = refused(gtc);
+  CHECK(r.reason == 99);
+  CHECK(r.response_to == '2');
+  CHECK(r.ord_status == '0');
+  CHECK(r.text == "TimeInForce(59) 1 (the order's is 0) differs from order " + seller.reports_for("d1")[0].order_id +
+                      "'s: a replace changes only Price(44) and OrderQty(38); to change anything else, cancel the "
+                      "order and send a new one");
+  crix::fix::OrderRequest aon = order("d3", '2', "HB-BF-450", 1000, 59500);
+  aon.kind = crix::fix::RequestKind::kReplace;
+  aon.orig_cl_ord_id = "d1";
+  aon.all_or_none = true;
+  CHECK_THAT(refused(aon).text, Catch::Matchers::StartsWith("ExecInst(18) with G (the order is not all-or-none)"));
+  crix::fix::OrderRequest account = order("d4", '2', "HB-BF-420-SEIZED", 1000, 59500);
+  account.kind = crix::fix::RequestKind::kReplace;
+  account.orig_cl_ord_id = "d1";
+  CHECK_THAT(refused(account).text, Catch::Matchers::StartsWith("Account(1) 'HB-BF-420-SEIZED' (the order's is 'HB-BF-450')"));
+  // Another Side or Symbol: not this order.
+  crix::fix::OrderRequest side = order("d5", '1', "HB-BF-450", 1000, 59500);
+  side.kind = crix::fix::RequestKind::kReplace;
+  side.orig_cl_ord_id = "d1";
+  CHECK_THAT(refused(side).text, Catch::Matchers::StartsWith("Side(54) 1 is not order"));
+  CHECK_THAT(refused(crix::test::cancel_request("d6", "d1", '1')).text, Catch::Matchers::StartsWith("Side(54) 1 is not"));
+  crix::fix::OrderRequest symbol = crix::test::cancel_request("d7", "d1");
+  symbol.symbol = "STEEL-EAF";
+  r = refused(symbol);
+  CHECK_THAT(r.text, Catch::Matchers::Contains("Symbol(55) 'STEEL-EAF' is not order"));
+  CHECK(r.ord_status == '0');
+  // Price and quantity with the order's other fields sent as they are: replaced, still Day.
+  crix::fix::OrderRequest price = order("d8", '2', "HB-BF-450", 2000, 59500);
+  price.kind = crix::fix::RequestKind::kReplace;
+  price.orig_cl_ord_id = "d1";
+  price.time_in_force = '0';
+  price.sent = crix::fix::OrderRequest::kSentTimeInForce;
+  REQUIRE(seller.fix().send(price));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("d8", '5'); }));
+  CHECK(seller.reports_for("d8").back().price == 59500);
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a cancel whose OrderID and OrigClOrdID name different orders is refused naming both",
+          "[crixd][replace]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(order("a1", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.fix().send(order("a2", '2', "HB-BF-450", 1000, 59100)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("a1", '0') && c.has("a2", '0'); }));
+  const std::string a1 = seller.reports_for("a1")[0].order_id;
+  const std::string a2 = seller.reports_for("a2")[0].order_id;
+  crix::fix::OrderRequest both = crix::test::cancel_request("a3", "a2");
+  both.order_id = a1;
+  REQUIRE(seller.fix().send(both));
+  REQUIRE(seller.wait([](const Received& c) { return !c.cancel_rejects.empty(); }));
+  const crix::fix::CancelReject r = seller.get(&Client::cancel_rejects)[0];
+  CHECK(r.reason == 1);
+  CHECK(r.ord_status == '8');
+  CHECK(r.text == "OrderID(37) " + a1 + " is the order with ClOrdID 'a1', but OrigClOrdID(41) 'a2' names order " + a2 +
+                      ": send the order's own OrderID and current ClOrdID, or OrigClOrdID alone");
+  // Both orders still rest: a status of each says New.
+  crix::fix::OrderRequest status;
+  status.kind = crix::fix::RequestKind::kStatus;
+  status.cl_ord_id = "a1";
+  status.symbol = "STEEL-IRON";
+  status.side = '2';
+  REQUIRE(seller.fix().send(status));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("a1", 'I'); }));
+  CHECK(seller.reports_for("a1").back().ord_status == '0');
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: an OrderCancelReject carries the order's status: 1 for a partly filled live order, 8 for none",
+          "[crixd][replace]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(order("p1", '2', "HB-BF-450", 3000, 58000)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("p1", '0'); }));
+  REQUIRE(buyer.fix().send(order("b1", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("p1", 'F'); }));
+  // A replace below what filled is refused by the engine: the order is live, partly filled.
+  crix::fix::OrderRequest below = order("p2", '2', "HB-BF-450", 1000, 58000);
+  below.kind = crix::fix::RequestKind::kReplace;
+  below.orig_cl_ord_id = "p1";
+  REQUIRE(seller.fix().send(below));
+  REQUIRE(seller.wait([](const Received& c) { return !c.cancel_rejects.empty(); }));
+  CHECK(seller.get(&Client::cancel_rejects)[0].ord_status == '1');
+  REQUIRE(seller.fix().send(crix::test::cancel_request("p3", "nothing")));
+  REQUIRE(seller.wait([](const Received& c) { return c.cancel_rejects.size() == 2; }));
+  CHECK(seller.get(&Client::cancel_rejects)[1].ord_status == '8');
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s is refused saying the range", "[crixd][security]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  const std::string p = "TJ-RONGCHENG";
+  for (const std::string bad : {"0", "-5", "301", "99999999999"}) {
+    INFO("HeartBtInt " << bad);
+    CHECK(try_logon(exchange.port, p, demo_password(p), bad) ==
+          "HeartBtInt(108) '" + bad + "' is outside 1..300 s: log on again with a heartbeat interval in that range");
+  }
+  // Refused before the password: no failed logon counted, and a sane interval logs on at once.
+  CHECK(try_logon(exchange.port, p, demo_password(p), "300").empty());
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a MarketDataRequest naming no symbol is refused saying one is needed", "[crixd][md]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().send_raw("35=V|262=none|263=0|264=0|267=1|269=0|146=0"));
+  REQUIRE(buyer.wait([](const Received& c) { return !c.business_rejects.empty() || !c.session_rejects.empty(); }));
+  REQUIRE(buyer.get(&Client::business_rejects).size() == 1);
+  const crix::fix::BusinessReject r = buyer.get(&Client::business_rejects)[0];
+  CHECK(r.ref_msg_type == "V");
+  CHECK(r.reason == 5);
+  CHECK_THAT(r.text, Catch::Matchers::StartsWith("NoRelatedSym(146) is 0: a MarketDataRequest names at least one Symbol(55)"));
+  check_stops_cleanly(exchange.crixd);
 }

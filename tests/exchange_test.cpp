@@ -3,6 +3,8 @@
 // its sentences and its accounts.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -876,4 +878,42 @@ TEST_CASE("a clinker project bids for an indivisible line that meets its need at
   CHECK(fills[0].arg1 == 1000000);
   CHECK(m.x.project_credited(project) == 1000000);
   CHECK(m.x.project_reserved(project) == 0);
+}
+
+TEST_CASE("a GTD maker expires at the first command at or after its ExpireTime, never trading then",
+          "[exchange][expiry]") {
+  Market_ m;
+  Command gtd = m.order("HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, "HB-BF-450", 1000, 58000);
+  gtd.tif = TimeInForce::kGtd;
+  gtd.expire_at = at(kTuesday, 10, 0, 30);
+  REQUIRE(accepted(m.apply(gtd)));
+  // 6 s after its ExpireTime, with no AdvanceTime since: the buy finds the sell gone, not a maker.
+  m.now = at(kTuesday, 10, 0, 36);
+  Command ioc = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 1000, 58000);
+  ioc.tif = TimeInForce::kIoc;
+  const std::vector<Event> ev = m.apply(ioc);
+  CHECK(of_type(ev, EventType::kFill).empty());
+  const std::vector<Event> expired = of_type(ev, EventType::kExpired);
+  REQUIRE(expired.size() == 1);
+  CHECK(expired[0].order_id == gtd.id);
+  CHECK(ev.front().type == EventType::kExpired);  // before the command's own events
+  CHECK(m.x.facility_reserved(m.facility("HB-BF-450")) == 0);
+  CHECK(m.x.next_expiry().v == std::numeric_limits<std::int64_t>::max());
+}
+
+TEST_CASE("a ledger's commands from before GTD expiry at the command replay under the clock's expiry",
+          "[exchange][expiry]") {
+  Market_ m;
+  m.x.set_expiry_at_command_from(Seq(100));  // the seqs below ran under the old rule
+  Command gtd = m.order("HB-TANGSHAN-IRON", "STEEL-IRON", Side::kSell, "HB-BF-450", 1000, 58000);
+  gtd.tif = TimeInForce::kGtd;
+  gtd.seq = Seq(1);
+  gtd.expire_at = at(kTuesday, 10, 0, 30);
+  REQUIRE(accepted(m.apply(gtd)));
+  CHECK(m.x.next_expiry() == gtd.expire_at);
+  m.now = at(kTuesday, 10, 0, 36);
+  Command ioc = m.order("TJ-BOHAI-STEEL", "STEEL-IRON", Side::kBuy, "TJ-NEW-BF-2500", 1000, 58000);
+  ioc.tif = TimeInForce::kIoc;
+  ioc.seq = Seq(2);
+  CHECK(of_type(m.apply(ioc), EventType::kFill).size() == 1);  // as it was journaled
 }

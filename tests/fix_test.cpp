@@ -616,6 +616,16 @@ TEST_CASE("every request kind arrives field by field", "[fix][requests]") {
     g.orig_cl_ord_id = "D-1";
     g.order_id = "O-D-1";
     g.time_in_force = '1';
+    // A G sends TimeInForce only when asked: a replace that does not name it keeps the order's.
+    got = round_trip(exchange, client, g);
+    CHECK(got.sent == fix::OrderRequest::kSentAccount);
+    CHECK(got.time_in_force == '0');
+    g.cl_ord_id = "G-0";
+    g.sent = fix::OrderRequest::kSentTimeInForce;
+    got = round_trip(exchange, client, g);
+    CHECK(got.cl_ord_id == "G-0");
+    CHECK(got.sent == (fix::OrderRequest::kSentAccount | fix::OrderRequest::kSentTimeInForce));
+    g.cl_ord_id = "G-1";
     got = round_trip(exchange, client, g);
     CHECK(got.kind == fix::RequestKind::kReplace);
     CHECK(got.cl_ord_id == "G-1");

@@ -699,12 +699,28 @@ std::string Acceptor::Impl::wrong_certificate(Slot& slot) {
          "'s (subject CN '" + wanted + "')";
 }
 
+// "" when Logon's HeartBtInt(108) is within kMinHeartBtInt..kMaxHeartBtInt seconds, else the refusal.
+// QuickFIX takes any integer: a negative one is echoed and the session then times out at once, 0
+// turns the heartbeat off (a silent dead connection then holds the participant's session, and its
+// next Logon is refused as connected already), and a huge one does nearly the same.
+static std::string heartbeat_problem(const FIX::Message& logon) {
+  constexpr int kHeartBtInt = 108;
+  const std::string text = logon.isSetField(kHeartBtInt) ? logon.getField(kHeartBtInt) : std::string();
+  bool digits = !text.empty() && text.size() <= 9;
+  for (const char c : text) digits = digits && c >= '0' && c <= '9';
+  const long seconds = digits ? std::stol(text) : -1;
+  if (seconds >= kMinHeartBtInt && seconds <= kMaxHeartBtInt) return "";
+  return "HeartBtInt(108) '" + detail::sanitize(text.substr(0, 32)) + "' is outside " + std::to_string(kMinHeartBtInt) +
+         ".." + std::to_string(kMaxHeartBtInt) + " s: log on again with a heartbeat interval in that range";
+}
+
 void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
   const std::string username =
       logon.isSetField(detail::tag::kUsername) ? logon.getField(detail::tag::kUsername) : std::string();
   const std::string password =
       logon.isSetField(detail::tag::kPassword) ? logon.getField(detail::tag::kPassword) : std::string();
-  std::string refusal = wrong_certificate(slot);
+  std::string refusal = heartbeat_problem(logon);
+  if (refusal.empty()) refusal = wrong_certificate(slot);
   if (!refusal.empty()) {
     try {
       handler_.on_refused(slot.handle, refusal);

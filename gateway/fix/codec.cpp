@@ -260,14 +260,26 @@ void decode_order(const FIX::Message& message, const std::string& type, OrderReq
       case tag::kOrigClOrdID: out.orig_cl_ord_id = v; break;
       case tag::kOrderID: out.order_id = v; break;
       case tag::kSymbol: out.symbol = v; break;
-      case tag::kAccount: out.account = v; break;
+      case tag::kAccount:
+        out.account = v;
+        out.sent |= OrderRequest::kSentAccount;
+        break;
       case tag::kSide: out.side = printable_char_of(t, v); break;
       case tag::kOrdType: out.ord_type = printable_char_of(t, v); break;
-      case tag::kTimeInForce: out.time_in_force = printable_char_of(t, v); break;
-      case tag::kExecInst: out.all_or_none = has_value(v, 'G'); break;
+      case tag::kTimeInForce:
+        out.time_in_force = printable_char_of(t, v);
+        out.sent |= OrderRequest::kSentTimeInForce;
+        break;
+      case tag::kExecInst:
+        out.all_or_none = has_value(v, 'G');
+        out.sent |= OrderRequest::kSentExecInst;
+        break;
       case tag::kPrice: out.price = price_of(t, v); break;
       case tag::kOrderQty: out.qty = qty_of(t, v, false); break;
-      case tag::kExpireTime: out.expire_time = time_of(t, v); break;
+      case tag::kExpireTime:
+        out.expire_time = time_of(t, v);
+        out.sent |= OrderRequest::kSentExpireTime;
+        break;
       case tag::kMassCancelRequestType: out.mass_cancel_type = printable_char_of(t, v); break;
       case tag::kMassStatusReqID: out.cl_ord_id = v; break;
       case tag::kMassStatusReqType: out.mass_status_type = printable_char_of(t, v); break;
@@ -301,7 +313,9 @@ void encode(const OrderRequest& in, FIX::Message& out) {
       put_int(out, tag::kOrderQty, in.qty);
       put_char(out, tag::kOrdType, in.ord_type, "OrderRequest.ord_type");
       if (in.price != 0) put_price(out, tag::kPrice, in.price);
-      put_char(out, tag::kTimeInForce, in.time_in_force, "OrderRequest.time_in_force");
+      if (in.kind == RequestKind::kNew || (in.sent & OrderRequest::kSentTimeInForce) != 0) {
+        put_char(out, tag::kTimeInForce, in.time_in_force, "OrderRequest.time_in_force");
+      }
       if (in.expire_time != 0) put_time(out, tag::kExpireTime, in.expire_time);
       break;
     case RequestKind::kCancel:

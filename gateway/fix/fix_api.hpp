@@ -144,6 +144,13 @@ struct OrderRequest {
   std::int64_t price = 0;         // 44 in fen; 0 when absent (and not sent when 0)
   std::int64_t qty = 0;           // 38 tonnes (D, G required; F optional, not sent when 0)
   std::int64_t expire_time = 0;   // 126 in ns UTC; 0 when absent
+  // Which of Account(1), TimeInForce(59), ExecInst(18) and ExpireTime(126) a request carried
+  // (decoded; bits kSent*). A replace (G) changes price and quantity only: each of these it carries
+  // must equal the order's, one it leaves out keeps the order's (DESIGN.md, FIX dialect). When a
+  // client encodes a G, TimeInForce is sent only with kSentTimeInForce set (the order's value is
+  // then the one to set), so a replace that does not name it keeps it.
+  std::uint8_t sent = 0;
+  static constexpr std::uint8_t kSentAccount = 1, kSentTimeInForce = 2, kSentExecInst = 4, kSentExpireTime = 8;
   char mass_cancel_type = '7';    // 530: '1' one symbol, '7' all (q)
   char mass_status_type = '7';    // 585: '7' all orders of the session, '1' one symbol (symbol set) (AF)
   std::int64_t transact_time = 0; // 60 in ns, as the client sent it (a client sending 0 sends "now")
@@ -522,6 +529,12 @@ struct AcceptorConfig {
   // CA signed.
   std::vector<std::string> client_tls_subjects;
 };
+
+// A Logon's HeartBtInt(108) must be within these seconds, else the acceptor refuses it with a Logout
+// saying so (before the password is checked; Handler::on_refused). 300 s: a dead connection is noticed
+// within about 10 minutes (2.4 intervals, QuickFIX's test request and timeout) at the most.
+constexpr int kMinHeartBtInt = 1;
+constexpr int kMaxHeartBtInt = 300;
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids
 // never reaches a session: the acceptor closes the connection without an answer (Handler::on_dropped,
