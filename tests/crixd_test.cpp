@@ -428,7 +428,7 @@ TEST_CASE("crixd: start-up errors say what to do", "[crixd]") {
   // The same port, another ledger.
   Crixd same_port(dir, market, dir.file("other.ledger"), port);
   CHECK(same_port.stop(0) == 1);
-  CHECK_THAT(same_port.errors(), Catch::Matchers::Contains("FIX: cannot listen on port " + std::to_string(port) +
+  CHECK_THAT(same_port.errors(), Catch::Matchers::Contains("FIX: cannot listen: port " + std::to_string(port) +
                                                            " on 127.0.0.1 is in use: "));
   CHECK_THAT(same_port.errors(), Catch::Matchers::Contains("choose another port (crixd --port PORT"));
   // The start on the port in use made no ledger of its own (it would stay behind a mistyped --ledger).
@@ -1048,6 +1048,38 @@ TEST_CASE("crixd: a NewOrderSingle with an OrdType that is not a printable chara
     CHECK(seller.reports_for("del").empty());
   }
   check_still_trading(exchange, "after-del");
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a ClOrdID or Symbol longer than 64 characters is refused by the session and not kept",
+          "[crixd][security]") {
+  // Was: 200 KB ClOrdIDs, refused as orders, were kept as used for the day and their reports stored.
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  {
+    Client seller(exchange.port, "HB-TANGSHAN-IRON", demo_password("HB-TANGSHAN-IRON"));
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    const std::string long_id = "L" + std::string(64, 'x');
+    REQUIRE(seller.fix().send_raw("35=D|11=" + long_id + "|1=HB-BF-450|55=STEEL-IRON|54=2|60=20260101-00:00:00|38=100|"
+                                  "40=2|44=580"));
+    REQUIRE(seller.wait([](const Received& c) { return !c.session_rejects.empty(); }));
+    const crix::fix::SessionReject r = seller.get(&Client::session_rejects).front();
+    CHECK(r.reason == 6);
+    CHECK(r.ref_tag_id == 11);
+    CHECK(r.text == "ClOrdID(11) 'Lxxxxxxxxxxxxxxx...' has 65 characters, more than the 64 this exchange takes: send "
+                    "a shorter one");
+    REQUIRE(seller.fix().send_raw("35=D|11=s-1|1=HB-BF-450|55=" + std::string(100, 'S') +
+                                  "|54=2|60=20260101-00:00:00|38=100|40=2|44=580"));
+    REQUIRE(seller.wait([](const Received& c) { return c.session_rejects.size() == 2; }));
+    CHECK(seller.get(&Client::session_rejects).back().ref_tag_id == 55);
+    // Exactly 64 is taken: the order goes through to the exchange's rules.
+    const std::string longest(64, 'y');
+    REQUIRE(seller.fix().send_raw("35=D|11=" + longest + "|1=HB-BF-450|55=STEEL-IRON|54=2|60=20260101-00:00:00|38=100|"
+                                  "40=2|44=580"));
+    REQUIRE(seller.wait([&](const Received& c) { return c.has(longest, '0'); }));
+    CHECK(seller.reports_for(long_id).empty());
+  }
+  check_still_trading(exchange, "after-long");
   check_stops_cleanly(exchange.crixd);
 }
 

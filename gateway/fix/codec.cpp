@@ -42,6 +42,18 @@ std::string shown(const std::string& value) {
   throw FieldError{tag, value, field_name(tag) + " '" + shown(value) + "' " + problem};
 }
 
+// An identifier or name a client sends (ClOrdID, Symbol, Account, a request's id): at most kMaxIdLength
+// characters. The exchange keeps a ClOrdID for the day, echoes ids and names in its reports and stores
+// those in the FIX store: 200 KB ClOrdIDs, refused as orders, were still kept as used and stored.
+constexpr std::size_t kMaxIdLength = 64;
+const std::string& id_of(int tag, const std::string& value) {
+  if (value.size() <= kMaxIdLength) return value;
+  throw FieldError{tag, value.substr(0, kMaxIdLength),
+                   field_name(tag) + " '" + shown(value.substr(0, 16)) + "...' has " + std::to_string(value.size()) +
+                       " characters, more than the " + std::to_string(kMaxIdLength) +
+                       " this exchange takes: send a shorter one"};
+}
+
 std::int64_t price_of(int tag, const std::string& value) {
   std::int64_t fen = 0;
   if (const char* problem = price_problem(value, fen)) refuse(tag, value, problem);
@@ -143,7 +155,7 @@ std::string trading_session_of(const FIX::Message& message) {
   for (Fields::g_const_iterator g = message.g_begin(); g != message.g_end(); ++g) {
     if (g->first != tag::kNoTradingSessions) continue;
     for (const Fields* entry : g->second) {
-      if (entry->isSetField(tag::kTradingSessionID)) return entry->getField(tag::kTradingSessionID);
+      if (entry->isSetField(tag::kTradingSessionID)) return id_of(tag::kTradingSessionID, entry->getField(tag::kTradingSessionID));
     }
   }
   return std::string();
@@ -256,12 +268,12 @@ void decode_order(const FIX::Message& message, const std::string& type, OrderReq
     const std::string& v = it->getString();
     const int t = it->getTag();
     switch (t) {
-      case tag::kClOrdID: out.cl_ord_id = v; break;
-      case tag::kOrigClOrdID: out.orig_cl_ord_id = v; break;
-      case tag::kOrderID: out.order_id = v; break;
-      case tag::kSymbol: out.symbol = v; break;
+      case tag::kClOrdID: out.cl_ord_id = id_of(t, v); break;
+      case tag::kOrigClOrdID: out.orig_cl_ord_id = id_of(t, v); break;
+      case tag::kOrderID: out.order_id = id_of(t, v); break;
+      case tag::kSymbol: out.symbol = id_of(t, v); break;
       case tag::kAccount:
-        out.account = v;
+        out.account = id_of(t, v);
         out.sent |= OrderRequest::kSentAccount;
         break;
       case tag::kSide: out.side = printable_char_of(t, v); break;
@@ -281,7 +293,7 @@ void decode_order(const FIX::Message& message, const std::string& type, OrderReq
         out.sent |= OrderRequest::kSentExpireTime;
         break;
       case tag::kMassCancelRequestType: out.mass_cancel_type = printable_char_of(t, v); break;
-      case tag::kMassStatusReqID: out.cl_ord_id = v; break;
+      case tag::kMassStatusReqID: out.cl_ord_id = id_of(t, v); break;
       case tag::kMassStatusReqType: out.mass_status_type = printable_char_of(t, v); break;
       case tag::kTransactTime: out.transact_time = time_of(t, v); break;
       default: break;
@@ -358,7 +370,7 @@ void decode(const FIX::Message& message, MarketDataRequest& out) {
   for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
     const std::string& v = it->getString();
     switch (it->getTag()) {
-      case tag::kMDReqID: out.md_req_id = v; break;
+      case tag::kMDReqID: out.md_req_id = id_of(tag::kMDReqID, v); break;
       case tag::kSubscriptionRequestType: out.subscription = printable_char_of(it->getTag(), v); break;
       case tag::kMarketDepth: out.depth = int_of(it->getTag(), v); break;
       default: break;
@@ -376,7 +388,7 @@ void decode(const FIX::Message& message, MarketDataRequest& out) {
         out.offers = out.offers || type == '1';
         out.trades = out.trades || type == '2';
       } else if (g->first == tag::kNoRelatedSym && entry->isSetField(tag::kSymbol)) {
-        out.symbols.push_back(entry->getField(tag::kSymbol));
+        out.symbols.push_back(id_of(tag::kSymbol, entry->getField(tag::kSymbol)));
       }
     }
   }
@@ -413,9 +425,9 @@ void decode(const FIX::Message& message, SecurityListRequest& out) {
   for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
     const std::string& v = it->getString();
     switch (it->getTag()) {
-      case tag::kSecurityReqID: out.security_req_id = v; break;
+      case tag::kSecurityReqID: out.security_req_id = id_of(tag::kSecurityReqID, v); break;
       case tag::kSecurityListRequestType: out.request_type = int_of(it->getTag(), v); break;
-      case tag::kSymbol: out.symbol = v; break;
+      case tag::kSymbol: out.symbol = id_of(tag::kSymbol, v); break;
       default: break;
     }
   }
@@ -704,9 +716,9 @@ void decode_side(const Fields& side, TradeCaptureReport& out) {
     const std::string& v = it->getString();
     switch (it->getTag()) {
       case tag::kSide: out.side = printable_char_of(it->getTag(), v); break;
-      case tag::kOrderID: out.order_id = v; break;
-      case tag::kAccount: out.account = v; break;
-      case tag::kTradingSessionID: out.trading_session_id = v; break;
+      case tag::kOrderID: out.order_id = id_of(tag::kOrderID, v); break;
+      case tag::kAccount: out.account = id_of(tag::kAccount, v); break;
+      case tag::kTradingSessionID: out.trading_session_id = id_of(tag::kTradingSessionID, v); break;
       case tag::kText: out.text = v; break;
       default: break;
     }
@@ -719,7 +731,7 @@ void decode_side(const Fields& side, TradeCaptureReport& out) {
         continue;
       }
       if (++out.contra_parties == 1 && party->isSetField(tag::kPartyID)) {
-        out.counterparty = party->getField(tag::kPartyID);
+        out.counterparty = id_of(tag::kPartyID, party->getField(tag::kPartyID));
       }
     }
   }
@@ -732,17 +744,17 @@ void decode(const FIX::Message& message, TradeCaptureReport& out) {
     const std::string& v = it->getString();
     const int t = it->getTag();
     switch (t) {
-      case tag::kTradeReportID: out.trade_report_id = v; break;
-      case tag::kTradeReportRefID: out.block_id = v; break;
+      case tag::kTradeReportID: out.trade_report_id = id_of(tag::kTradeReportID, v); break;
+      case tag::kTradeReportRefID: out.block_id = id_of(tag::kTradeReportRefID, v); break;
       case tag::kTradeReportTransType: out.trans_type = int_of(t, v); break;
       case tag::kTradeReportType: out.report_type = int_of(t, v); break;
       case tag::kTrdType: out.trd_type = int_of(t, v); break;
       case tag::kExecType: out.exec_type = char_of(v); break;
-      case tag::kTrdMatchID: out.trade_id = v; break;
-      case tag::kTradeRequestID: out.trade_request_id = v; break;
+      case tag::kTrdMatchID: out.trade_id = id_of(tag::kTrdMatchID, v); break;
+      case tag::kTradeRequestID: out.trade_request_id = id_of(tag::kTradeRequestID, v); break;
       case tag::kTotNumTradeReports: out.tot_num_trade_reports = int_of(t, v); break;
       case tag::kLastRptRequested: out.last_rpt_requested = v == "Y"; break;
-      case tag::kSymbol: out.symbol = v; break;
+      case tag::kSymbol: out.symbol = id_of(tag::kSymbol, v); break;
       case tag::kLastQty: out.last_qty = qty_of(t, v, false); break;
       case tag::kLastPx: out.last_px = price_of(t, v); break;
       case tag::kTransactTime: out.transact_time = time_of(t, v); break;
@@ -803,7 +815,7 @@ void encode(const TradeCaptureReport& in, FIX::Message& out) {
 void decode(const FIX::Message& message, TradeCaptureReportRequest& out) {
   for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
     switch (it->getTag()) {
-      case tag::kTradeRequestID: out.trade_request_id = it->getString(); break;
+      case tag::kTradeRequestID: out.trade_request_id = id_of(tag::kTradeRequestID, it->getString()); break;
       case tag::kTradeRequestType: out.request_type = int_of(it->getTag(), it->getString()); break;
       default: break;
     }
@@ -884,8 +896,8 @@ void decode(const FIX::Message& message, TradingSessionStatusRequest& out) {
   for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
     const std::string& v = it->getString();
     switch (it->getTag()) {
-      case tag::kTradSesReqID: out.request_id = v; break;
-      case tag::kTradingSessionID: out.trading_session_id = v; break;
+      case tag::kTradSesReqID: out.request_id = id_of(tag::kTradSesReqID, v); break;
+      case tag::kTradingSessionID: out.trading_session_id = id_of(tag::kTradingSessionID, v); break;
       case tag::kSubscriptionRequestType: out.subscription = printable_char_of(it->getTag(), v); break;
       default: break;
     }
