@@ -164,7 +164,7 @@ class Daemon::Impl final : public fix::Handler, public http::Link {
       acceptor_->start();
     } catch (const std::runtime_error& e) {  // the listener: the port in use, or the address not this host's
       pipeline_->stop();
-      throw std::runtime_error("FIX: cannot listen on " + std::string(e.what()) +
+      throw std::runtime_error("FIX: cannot listen: " + std::string(e.what()) +
                                "; choose another port (crixd --port PORT or [exchange] fix_port) or host (--host)");
     } catch (...) {
       pipeline_->stop();

@@ -19,8 +19,8 @@ std::string seconds_left(std::int64_t until, std::int64_t now) {
 
 }  // namespace
 
-LogonGuard::LogonGuard(const LogonLimits& limits, std::size_t participants, std::string kind)
-    : limits_(limits), kind_(std::move(kind)), participants_(participants) {}
+LogonGuard::LogonGuard(const LogonLimits& limits, std::size_t participants, std::string kind, std::string attempt)
+    : limits_(limits), kind_(std::move(kind)), failures_("failed " + attempt + "s"), participants_(participants) {}
 
 void LogonGuard::expire(Count& c, std::int64_t now) const {
   const std::int64_t lockout = std::chrono::nanoseconds(limits_.lockout).count();
@@ -52,14 +52,14 @@ std::string LogonGuard::refusal(std::size_t participant, const std::string& id, 
   if (p != nullptr) expire(*p, now);
   if (p != nullptr && now < p->wait_until) {
     why = p->locked ? kind_ + " " + id + " is locked out after " + std::to_string(p->failures) +
-                          " failed logons; retry after " + seconds_left(p->wait_until, now) + " s"
-                    : "too many failed logons for " + id + "; retry after " + seconds_left(p->wait_until, now) + " s";
+                          " " + failures_ + "; retry after " + seconds_left(p->wait_until, now) + " s"
+                    : "too many " + failures_ + " for " + id + "; retry after " + seconds_left(p->wait_until, now) + " s";
   } else if (const auto a = addresses_.find(address); a != addresses_.end()) {
     expire(a->second, now);
     if (now < a->second.wait_until) {
       why = (a->second.locked ? "address " + address + " is locked out after " + std::to_string(a->second.failures) +
-                                    " failed logons; retry after "
-                              : "too many failed logons from " + address + "; retry after ") +
+                                    " " + failures_ + "; retry after "
+                              : "too many " + failures_ + " from " + address + "; retry after ") +
             seconds_left(a->second.wait_until, now) + " s";
     }
   }

@@ -31,8 +31,10 @@ struct LogonLimits {
 
 class LogonGuard {
  public:
-  // `kind` names what is counted in the refusals: "participant" (FIX), "console user".
-  LogonGuard(const LogonLimits& limits, std::size_t participants, std::string kind = "participant");
+  // `kind` names what is counted in the refusals: "participant" (FIX), "console user"; `attempt` what it
+  // tries: "logon" (FIX's word), "login" (the console's).
+  LogonGuard(const LogonLimits& limits, std::size_t participants, std::string kind = "participant",
+             std::string attempt = "logon");
 
   // "" when `participant` (named `id`; kNoParticipant: an unknown name, the address alone) may try a
   // password from `address` now; else the refusal, saying why and when to retry. Counts the refusal
@@ -62,6 +64,7 @@ class LogonGuard {
 
   const LogonLimits limits_;
   const std::string kind_;
+  const std::string failures_;  // "failed logons", "failed logins"
   mutable std::mutex mutex_;
   std::vector<Count> participants_;
   std::unordered_map<std::string, Count> addresses_;

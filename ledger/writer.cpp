@@ -912,7 +912,7 @@ struct Writer::Impl {
     }
     const std::string calendar_now = calendar_text(market);
     if (calendar_reg) {
-      check_text("the exchange's calendar and limits", *calendar_reg, calendar_now, restore + " ([exchange])");
+      check_text("the [exchange] table (calendar and limits)", *calendar_reg, calendar_now, restore + " ([exchange])");
     } else {
       put_registration(txn, registration_key(kMarket, kCalendar), at, calendar_now);
     }

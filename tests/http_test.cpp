@@ -448,7 +448,7 @@ TEST_CASE("console: failed logins are throttled per user and per address, the ri
   for (int i = 0; i < 3; ++i) CHECK(login("ops", "guess-" + std::to_string(i)).status == 401);
   const Reply waiting = login("ops", "ops-sample");
   CHECK(waiting.status == 429);
-  CHECK(waiting.json()["error"] == "too many failed logons for ops; retry after 1 s");
+  CHECK(waiting.json()["error"] == "too many failed logins for ops; retry after 1 s");
   // Unknown names count against the address: another user from it waits too.
   CHECK(login("nobody", "x").status == 429);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
@@ -458,7 +458,7 @@ TEST_CASE("console: failed logins are throttled per user and per address, the ri
   CHECK(login("miit", "wrong").status == 401);
   const Reply address = login("miit", "miit-sample");
   CHECK(address.status == 429);
-  CHECK(address.json()["error"] == "too many failed logons from 127.0.0.1; retry after 2 s");
+  CHECK(address.json()["error"] == "too many failed logins from 127.0.0.1; retry after 2 s");
 }
 
 TEST_CASE("console: the ledger's JSON and CSV agree with ledger::Reader and crix ledger, a page at a time", "[http]") {

@@ -649,7 +649,7 @@ TEST_CASE("crix operator without --market names the market file the ledger was m
 
   const crix::test::RunResult r = run("operator " + ledger + " register");
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.err, Catch::Matchers::Contains("the exchange's calendar and limits differs from its registration "
+  CHECK_THAT(r.err, Catch::Matchers::Contains("the [exchange] table (calendar and limits) differs from its registration "
                                               "(registered sessions=09:00-15:30, configured "
                                               "sessions=09:30-11:30,13:00-15:00)"));
   CHECK_THAT(r.err, Catch::Matchers::Contains("this ledger last started with market file " + market + ", sha256 "));

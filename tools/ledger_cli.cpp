@@ -152,7 +152,7 @@ int list_paged(std::string_view query, const Options& o, const std::vector<std::
   table.finish();
   if (cut) {
     if (const std::uint64_t more = left(after); more > 0) {
-      err << "crix ledger " << query << ": showing " << shown << " rows; " << more
+      err << "crix ledger " << query << ": showing " << shown << (shown == 1 ? " row; " : " rows; ") << more
           << " more: add --after " << after.v << " for the next page, or --csv or --json without --limit for all\n";
     }
   }
@@ -253,7 +253,7 @@ void say_more(const Reader& r, std::string_view query, ledger::TradeIndex index,
   if (trades.empty() || trades.size() < page.limit) return;
   const engine::TradeId last = trades.back().id;
   if (const std::uint64_t more = r.count_listed(index, key, last); more > 0) {
-    err << "crix ledger " << query << ": showing " << trades.size() << " trades; " << more
+    err << "crix ledger " << query << ": showing " << trades.size() << (trades.size() == 1 ? " trade; " : " trades; ") << more
         << " more: add --after " << last.v << " for the next page, or leave out --limit for all\n";
   }
 }
@@ -406,7 +406,7 @@ const std::vector<Query>& queries() {
       {"facility", "one facility's state, trades and elimination entries", {{"ID", "the facility"}}, {after, trades_limit}},
       {"project", "one project's need, credited capacity, remaining need and trades", {{"ID", "the project"}}, {after, trades_limit}},
       {"elimination",
-       "the elimination list (淘汰名单) with its public fields",
+       "the elimination list (淘汰名单), every field (the console's public view leaves out enterprise_id, inventory_ref and status_since)",
        {},
        {{"--status", "S", "only entries in this status: " + comma_list(elimination_status_names())}, region, facility,
         after, limit}},

@@ -377,7 +377,7 @@ struct Server::Impl {
   std::optional<net::thread_pool> queries;
 
   Impl(Link& l, const config::Console& c, ServerOptions o)
-      : link(l), console(c), options(std::move(o)), logins(gateway::LogonLimits{}, c.users.size(), "console user"), acceptor(ioc), accept_pause(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
+      : link(l), console(c), options(std::move(o)), logins(gateway::LogonLimits{}, c.users.size(), "console user", "login"), acceptor(ioc), accept_pause(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
 
   Identity identify(const Request& req);
   void handle(Request&& req, const Identity& who, std::function<void(Answer)> reply);
@@ -1869,7 +1869,7 @@ engine::Command Server::Impl::parse_action(const std::string& verb, const Json& 
     const auto status = engine::elimination_status(s);
     if (!status || *status == engine::EliminationStatus::kPublicised || *status == engine::EliminationStatus::kRevoked) {
       throw BadRequest{bhttp::status::bad_request,
-                       "status '" + s + "' is none of confirmed, shut, dismantled (a revocation is actions/revoke)"};
+                       "status '" + s + "' is none of confirmed, shut, dismantled (a revocation is its own action: revoke, crix admin revoke TRADE)"};
     }
     c.qty = engine::Qty(static_cast<std::int64_t>(*status));
   } else if (verb == "amend-facility") {
