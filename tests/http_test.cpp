@@ -668,6 +668,10 @@ TEST_CASE("console: actions become the engine commands, journaled with the user'
   REQUIRE(post("close-day", Json::object(), {{"Cookie", login(f.port, "ops", "ops-sample")}}).status == 200);
   CHECK(last().second == "ops");
   // Bad names and bodies: 400/404 naming what was wrong, nothing submitted.
+  // A reason of 500 characters is taken (1,500 bytes: the limit counts characters, as the page does).
+  std::string chinese;
+  for (int i = 0; i < 500; ++i) chinese += "停";  // 500 characters, 1,500 bytes: taken
+  CHECK(post("halt", {{"symbol", "STEEL-IRON"}, {"reason", chinese}}).status == 200);
   const std::size_t before = f.link.submitted().size();
   const Reply unknown = post("halt", {{"symbol", "GOLD"}});
   CHECK(unknown.status == 404);
@@ -718,6 +722,8 @@ TEST_CASE("console: actions become the engine commands, journaled with the user'
         "resume takes no \"reasn\": it takes symbol, reason");
   CHECK(error_of("close-day", Json{{"x", 1}}, 400) == "close-day takes no \"x\": it takes reason");
   CHECK(error_of("close-day", Json{{"reason", 7}}, 400) == "close-day: \"reason\" must be a string");
+  CHECK(error_of("halt", Json{{"symbol", "STEEL-IRON"}, {"reason", std::string(501, 'r')}}, 400) ==
+        "halt: \"reason\" has 501 characters, more than the 500 a reason may have: say it shorter");
   CHECK(f.link.submitted().size() == submitted);
   CHECK(error_of("auction-cancel", Json{{"auction", 0}}, 400) == "auction-cancel needs \"auction\": a non-empty string");
   CHECK(request(f.port, bhttp::verb::post, "/api/v1/actions/halt", "{not json", kOperator).status == 400);

@@ -302,6 +302,13 @@ browserTest('a trade shows on the tape, in the intraday chart and in the book', 
     await byTestId(page, 'vwap-line').waitFor({ state: 'attached' });
     await byTestId(page, 'reference-line').waitFor({ state: 'attached' });
     assert.match(await byTestId(page, 'instrument-row-STEEL-IRON').innerText(), /580\.00[\s\S]*100/);  // last price, volume
+    // The operator's orders (L3, polled every 3 s): a resting buy is a bid, the sell's rest an ask (every
+    // order showed as an ask: the page read a FIX side code the API does not send).
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '50', '575.00', '--tif', 'gtc']);
+    const bid = page.locator('[data-testid="book-order"][data-side="buy"]');
+    await bid.waitFor({ timeout: 5000 });
+    assert.match(await bid.innerText(), /买/);
+    assert.match(await page.locator('[data-testid="book-order"][data-side="sell"]').innerText(), /卖/);
   });
 });
 
@@ -482,6 +489,17 @@ browserTest('the elimination list filters, sorts and exports CSV', async () => {
     // Back to every industry.
     await byTestId(page, 'elim-industry').selectOption('');
     await until('both retirements again', async () => (await rows.count()) === 2, 5000);
+
+    // A filter the server refuses (no such region code) leaves no rows under it and no CSV link to the
+    // refusal (the old rows stayed, counted under the new filter).
+    await byTestId(page, 'elim-region').fill('abc');
+    await byTestId(page, 'elim-apply').click();
+    await until('the refused filter to empty the list', async () => (await rows.count()) === 0, 5000);
+    assert.equal(await byTestId(page, 'elim-csv').getAttribute('href'), null);
+    await byTestId(page, 'elim-region').fill('');
+    await byTestId(page, 'elim-apply').click();
+    await until('both retirements after the filter is cleared', async () => (await rows.count()) === 2, 5000);
+    assert.match(await byTestId(page, 'elim-csv').getAttribute('href'), /^\/api\/v1\/ledger\/elimination/);
   });
 });
 

@@ -189,8 +189,8 @@ function renderBook() {
   if (operator()) {
     const items = state.orders.symbol === state.symbol ? state.orders.items : [];
     table('book-orders', [t('order_id'), t('side'), t('price_yuan'), t('qty'), t('participant'), t('account'), t('time')],
-      items.map((o) => h('tr', { 'data-testid': 'book-order', 'data-order': o.id },
-        cell(o.id, 'num'), cell(o.side === '1' ? t('bid') : t('ask'), o.side === '1' ? 'good' : 'bad'), cell(yuan(o.price), 'num'),
+      items.map((o) => h('tr', { 'data-testid': 'book-order', 'data-order': o.id, 'data-side': o.side },
+        cell(o.id, 'num'), cell(o.side === 'buy' ? t('bid') : t('ask'), o.side === 'buy' ? 'good' : 'bad'), cell(yuan(o.price), 'num'),
         cell(qty(o.qty), 'num'), cell(o.participant), cell(o.account), cell(clock(timeOf(o, 'entered'))))));
   }
 }
@@ -331,13 +331,21 @@ async function loadElimination(append = false) {
   if (!append) e.params = elimParams();
   const params = { ...e.params, limit: kElimPage };
   if (append && e.nextAfter !== null) params.after = e.nextAfter;
-  $('[data-testid="elim-csv"]').href = '/api/v1/ledger/elimination' + query({ ...e.params, format: 'csv' });
   try {
     const page = await api('/api/v1/ledger/elimination' + query(params));
     e.rows = append ? e.rows.concat(page.items) : page.items;
     e.nextAfter = page.next_after ?? null;
     e.more = page.more ?? 0;
+    $('[data-testid="elim-csv"]').href = '/api/v1/ledger/elimination' + query({ ...e.params, format: 'csv' });
   } catch (err) {
+    // A refused filter shows no rows: the old ones under the new filter read as its answer, and the CSV
+    // link would download the refusal.
+    if (!append) {
+      e.rows = [];
+      e.nextAfter = null;
+      e.more = 0;
+      $('[data-testid="elim-csv"]').removeAttribute('href');
+    }
     toast(t('failed', err.message), 'bad');
   }
   schedule('elimination');

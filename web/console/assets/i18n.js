@@ -204,6 +204,8 @@ const STRINGS = {
   col_site: ['地点', 'Site'],
   col_operator: ['操作员', 'Operator'],
   col_command: ['指令', 'Command'],
+  col_arguments: ['参数', 'Arguments'],
+  col_mode: ['交易方式', 'Mode'],
   col_result: ['结果', 'Result'],
   col_configured_t: ['登记产能', 'Configured'],
   col_cap_t: ['上限', 'Cap'],
