@@ -404,6 +404,16 @@ browserTest('a regulator sees no operator controls, and a direct POST to an acti
     // The sessions table (polled from GET /api/v1/sessions) counts the failed logon.
     await page.locator('[data-testid="session-failed-TJ-RONGCHENG"]', { hasText: /^1$/ }).waitFor();
     assert.equal(await byTestId(page, 'session-failed-TJ-BOHAI-STEEL').innerText(), '0');
+    // A session logged on while the page shows: the feed sent it at its logon; its later messages are
+    // counted live from the poll (the row kept the logon's counts, and the last session's last-seen).
+    x.order('SD-JINAN-STEEL', ['watch', 'STEEL-IRON']);  // ends when crixd stops
+    await page.locator('[data-testid="session-row-SD-JINAN-STEEL"]', { hasText: /是|yes/ }).waitFor({ timeout: 5000 });
+    const counted = async () => {
+      const items = await page.evaluate(async () => (await (await fetch('/api/v1/sessions')).json()).items);
+      const live = items.find((s) => s.participant === 'SD-JINAN-STEEL');
+      return live.messages_in >= 2 && (await byTestId(page, 'session-in-SD-JINAN-STEEL').innerText()) === String(live.messages_in);
+    };
+    await until('the session row to count its messages after the logon', counted, 8000);
     await byTestId(page, 'health-accepting').waitFor();
     assert.equal(await page.locator('[data-testid^="op-"]:visible').count(), 0, 'a regulator sees operator controls');
     assert.equal(await byTestId(page, 'ops-panel').isVisible(), false);

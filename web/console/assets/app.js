@@ -241,17 +241,21 @@ function duration(sec) {
 }
 
 // The sessions from the feed; their failed logons and back-off (no feed update: a failed logon commits
-// nothing) from GET /api/v1/sessions, polled while the exchange tab shows (state.logons).
+// nothing) from GET /api/v1/sessions, polled while the exchange tab shows (state.logons). The feed
+// sends a session at its logon and logout only, so its last-seen time and message counts are those of
+// that moment; the poll's are live, and are shown while they are of the same logon (same `since`).
 function renderSessions() {
   const rows = [...feed.sessions.values()].sort((a, b) => (a.participant || '').localeCompare(b.participant || ''));
   const logons = new Map((state.logons ?? []).map((s) => [s.participant, s]));
   table('sessions', [t('participant'), t('comp_id'), t('logged_on'), t('since'), t('last_seen'), t('messages_in'), t('messages_out'), t('stalled'), t('refused'), t('failed_logons'), t('blocked_until')],
     rows.map((s) => {
       const l = logons.get(s.participant) ?? {};
+      const live = l.since === s.since && l.last_seen !== undefined ? l : s;
       return h('tr', { 'data-testid': `session-row-${s.participant}` },
         cell(s.participant), cell(s.comp_id), cell(s.logged_on ? t('yes') : t('no'), s.logged_on ? 'good' : 'muted'),
-        cell(s.since ? timeOf(s, 'since') : '—'), cell(s.last_seen ? timeOf(s, 'last_seen') : '—'),
-        cell(qty(s.messages_in), 'num'), cell(qty(s.messages_out), 'num'), cell(qty(s.stalled), 'num'), cell(qty(s.refused), 'num'),
+        cell(s.since ? timeOf(s, 'since') : '—'), cell(live.last_seen ? timeOf(live, 'last_seen') : '—'),
+        h('td', { class: 'num', 'data-testid': `session-in-${s.participant}` }, qty(live.messages_in)),
+        cell(qty(live.messages_out), 'num'), cell(qty(s.stalled), 'num'), cell(qty(s.refused), 'num'),
         h('td', { class: l.failed_logons > 0 ? 'num bad' : 'num', 'data-testid': `session-failed-${s.participant}` }, qty(l.failed_logons ?? 0)),
         h('td', { class: l.blocked_until ? 'bad' : '', 'data-testid': `session-blocked-${s.participant}` }, l.blocked_until ? timeOf(l, 'blocked_until') : '—'));
     }));
@@ -568,7 +572,8 @@ async function refresh() {
     if (state.tab === 'exchange') {
       jobs.push(loadAudit().catch(lost));
       jobs.push(api('/api/v1/sessions').then((r) => store('logons', (r.items ?? []).map((s) => (
-        { participant: s.participant, failed_logons: s.failed_logons, blocked_until: s.blocked_until, blocked_until_text: s.blocked_until_text }
+        { participant: s.participant, failed_logons: s.failed_logons, blocked_until: s.blocked_until, blocked_until_text: s.blocked_until_text,
+          since: s.since, last_seen: s.last_seen, last_seen_text: s.last_seen_text, messages_in: s.messages_in, messages_out: s.messages_out }
       )), 'logons')).catch(lost));
     }
     if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => store('regions', r, 'regions')).catch(lost));
