@@ -538,6 +538,14 @@ browserTest('a regulator sees regional capacity against caps, project progress a
     await byTestId(page, 'facility-show').click();
     await byTestId(page, 'facility').locator('tbody tr', { hasText: 'TJ-NEW-BF-2500' }).first().waitFor();
     assert.match(await byTestId(page, 'facility').innerText(), /HB-TANGSHAN-IRON/);
+    // The language switch draws the shown project and facility again in the other language (they kept
+    // 成交记录 under an English page).
+    assert.match(await byTestId(page, 'facility').innerText(), /成交记录/);
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'facility').filter({ hasText: 'Trades' }).waitFor({ timeout: 2000 });
+    assert.doesNotMatch(await byTestId(page, 'facility').innerText(), /成交记录/);
+    assert.doesNotMatch(await byTestId(page, 'project').innerText(), /成交记录/);
+    assert.match(await byTestId(page, 'facility').innerText(), /HB-TANGSHAN-IRON/);
   });
 });
 

@@ -416,7 +416,9 @@ function ledgerLists(r, summaryKey) {
 }
 
 // A facility's history or a project's progress comes a page of trades at a time (docs/API.md): the
-// state and the first page, then a "more" control that adds the next page to the lists below.
+// state and the first page, then a "more" control that adds the next page to the lists below. Each
+// shown one is drawn again from what it holds when the language changes (pagedViews).
+const pagedViews = new Map();
 async function showPaged(testid, path, render) {
   const out = $(`[data-testid="${testid}"]`);
   let shown = null;
@@ -431,9 +433,12 @@ async function showPaged(testid, path, render) {
         }
       }
       const next = r.next_after;
-      fill(out, render(shown), next === null || next === undefined ? null
+      const draw = () => fill(out, render(shown), next === null || next === undefined ? null
         : h('button', { type: 'button', 'data-testid': `${testid}-more`, onclick: () => load(next) }, t('more', r.more)));
+      draw();
+      pagedViews.set(testid, draw);
     } catch (err) {
+      pagedViews.delete(testid);
       fill(out, h('p', { class: 'error' }, err.message));
     }
   };
@@ -588,6 +593,7 @@ function wire() {
     translateStatic();
     fillFilterOptions();
     applyRole();
+    for (const draw of pagedViews.values()) draw();
   });
   $('[data-testid="login-form"]').addEventListener('submit', async (ev) => {
     ev.preventDefault();
