@@ -450,6 +450,8 @@ browserTest('the page survives a crixd restart: the feed reconnects, the ended s
     await x.launch();
     // Console sessions live in crixd's memory: the old cookie is refused, the page falls back to public.
     await byTestId(page, 'login-form').waitFor({ timeout: 10000 });
+    // ... and says so (the controls went away without a word).
+    await byTestId(page, 'toast').filter({ hasText: /登录已失效|session ended/ }).waitFor({ timeout: 5000 });
     await logIn(page, kRegulator);
     await pickInstrument(page, 'STEEL-IRON');
     await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="300"]').waitFor({ timeout: 1000 });

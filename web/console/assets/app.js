@@ -584,7 +584,12 @@ async function refresh() {
     if (state.tab === 'supervision') jobs.push(api('/api/v1/ledger/regions').then((r) => store('regions', r, 'regions')).catch(lost));
   }
   await Promise.all(jobs);
-  if (sessionLost) await loadMe();
+  if (sessionLost) {
+    // Said, not only shown by the controls going away: sessions live in crixd's memory (a restart
+    // ends them) and last 12 h.
+    await loadMe();
+    if (!staff()) toast(t('session_ended'), 'bad');
+  }
 }
 
 function wire() {
@@ -643,8 +648,10 @@ function wire() {
   });
   $('[data-testid="op-close-day"]').addEventListener('click', () => act('close-day', {}, t('confirm_close_day'), false));
   $('[data-testid="op-revoke"]').addEventListener('click', () => {
-    const id = Number($('[data-testid="op-revoke-trade"]').value);
-    if (Number.isInteger(id) && id > 0) act('revoke', { trade: id }, t('confirm_revoke', id), false);
+    // Digits only: Number('1e3') is 1000, a trade nobody typed.
+    const text = $('[data-testid="op-revoke-trade"]').value.trim();
+    const id = /^[0-9]{1,18}$/.test(text) ? Number(text) : 0;
+    if (id > 0) act('revoke', { trade: id }, t('confirm_revoke', id), false);
   });
 }
 

@@ -91,6 +91,7 @@ const STRINGS = {
   done: ['已完成，序号 {0}', 'Done, sequence {0}'],
   refused_by_rule: ['被市场规则拒绝：{0}', 'Refused by a market rule: {0}'],
   failed: ['失败：{0}', 'Failed: {0}'],
+  session_ended: ['登录已失效（会话过期或交易所重启），请重新登录', 'Your session ended (it expired or crixd restarted): log in again'],
   audit: ['操作记录', 'Audit trail'],
   seq: ['序号', 'Seq'],
   uptime: ['运行时间', 'Uptime'],
