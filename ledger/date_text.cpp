@@ -8,19 +8,22 @@ LocalSpanText local_span(std::string_view v, std::int32_t utc_offset_minutes) {
     out.problem = std::move(problem);
     return out;
   };
-  const std::string kForm = "is not a local time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS";
+  const auto misshapen = [&] {
+    out.misshapen = true;
+    return bad("is not a local time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS");
+  };
   const std::optional<engine::Date> date = date_argument(v.substr(0, 10));
-  if (!date) return bad(kForm);
+  if (!date) return misshapen();
   int h = 0, mi = 0, se = 0;
   if (v.size() > 10) {
     if ((v.size() != 16 && v.size() != 19) || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' ||
         (v.size() == 19 && v[16] != ':')) {
-      return bad(kForm);
+      return misshapen();
     }
     const auto hh = fixed_digits(v, 11, 2);
     const auto mm = fixed_digits(v, 14, 2);
     const auto ss = v.size() == 19 ? fixed_digits(v, 17, 2) : std::optional<int>(0);
-    if (!hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59) return bad(kForm);
+    if (!hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59) return misshapen();
     h = *hh;
     mi = *mm;
     se = *ss;
@@ -35,9 +38,9 @@ LocalSpanText local_span(std::string_view v, std::int32_t utc_offset_minutes) {
 }
 
 LocalSpanText local_moment(std::string_view v, std::int32_t utc_offset_minutes) {
-  if (v.size() <= 10) return LocalSpanText{std::nullopt, "is not a local time: use YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS"};
+  if (v.size() <= 10) return LocalSpanText{std::nullopt, "is not a local time: use YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS", true};
   LocalSpanText out = local_span(v, utc_offset_minutes);
-  if (!out.span && out.problem.rfind("is not a local time", 0) == 0) {
+  if (out.misshapen) {
     out.problem = "is not a local time: use YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS";
   }
   return out;
@@ -59,7 +62,7 @@ MomentText window_edge(std::string_view v, engine::Timestamp now, std::int32_t u
     return MomentText{engine::Timestamp(now.v + seconds * 1'000'000'000), ""};
   }
   const LocalSpanText local = local_moment(v, utc_offset_minutes);
-  if (!local.span) return MomentText{std::nullopt, local.problem.rfind("is not a local time", 0) == 0 ? kForm : local.problem};
+  if (!local.span) return MomentText{std::nullopt, local.misshapen ? kForm : local.problem};
   return MomentText{local.span->first, ""};
 }
 

@@ -54,6 +54,7 @@ struct LocalSpan {
 struct LocalSpanText {
   std::optional<LocalSpan> span;  // nullopt: see problem
   std::string problem;
+  bool misshapen = false;  // the problem is the text's form (not the calendar or the years)
 };
 [[nodiscard]] LocalSpanText local_span(std::string_view text, std::int32_t utc_offset_minutes);
 
