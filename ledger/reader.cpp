@@ -397,8 +397,11 @@ void for_each_entry(const ReadScope& s, const EliminationFilter& filter, engine:
     if (entry.empty()) return true;
     if (filter.status && entry.back().status != *filter.status) return true;
     std::optional<FacilityState> f;
-    if (kFacility || filter.region) f = registry_entry<FacilityRecord>(s, Db::kFacilities, entry.front().facility.v);
+    if (kFacility || filter.region || filter.industry) {
+      f = registry_entry<FacilityRecord>(s, Db::kFacilities, entry.front().facility.v);
+    }
     if (filter.region && (!f || f->region != *filter.region)) return true;
+    if (filter.industry && (!f || f->industry != *filter.industry)) return true;
     return visit(entry, f);
   };
   if (filter.facility) {
@@ -475,7 +478,7 @@ std::uint64_t Reader::count_elimination(const EliminationFilter& filter, engine:
   if (limit == 0) return 0;
   const ReadScope s(*env_);
   std::uint64_t n = 0;
-  if (!filter.facility && !filter.status && !filter.region) {
+  if (!filter.facility && !filter.status && !filter.region && !filter.industry) {
     // Every trade's entry counts: its revisions are neighbours in key order, so the keys alone tell
     // the trades apart, and no record is read.
     if (after.v == std::numeric_limits<std::uint64_t>::max()) return 0;

@@ -103,6 +103,7 @@ struct EliminationFilter {
   std::optional<FacilityIndex> facility;
   std::optional<EliminationStatus> status;
   std::optional<RegionIndex> region;  // the facility's region
+  std::optional<engine::Industry> industry;  // the facility's industry
 };
 
 // Regions are configured at prefecture or province level and named by administrative division code;

@@ -20,6 +20,7 @@ struct HelpCase {
   std::string binary;
   std::vector<std::string> args;
   std::vector<std::string> names;  // what the help must name: options, positionals, verbs
+  std::vector<std::string> absent = {};  // what it must not offer
 };
 
 // The path the help's "Usage:" line gives: the binary's name and the commands, without the "L".
@@ -43,7 +44,7 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
       {crix, {"replay"}, {"FILE", "--max-orders N", "--max-levels N"}},
       {crix, {"config"}, {"check"}},
       {crix, {"config", "check"}, {"FILE"}},
-      {crix, {"simulate"}, {"FILE", "--seed N", "--commands N", "--ledger PATH"}},
+      {crix, {"simulate"}, {"FILE", "--seed N", "(default 42)", "--commands N", "(default 100000)", "--ledger PATH"}},
       {crix, {"ledger"}, {"summary", "trades", "facility", "project", "elimination", "regions", "daily", "report", "backup"}},
       {crix, {"ledger", "summary"}, {"LEDGER", "--json", "--csv"}},
       {crix,
@@ -54,11 +55,11 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
       {crix, {"ledger", "project"}, {"LEDGER", "ID", "--after TRADE", "--limit N", "--json", "--csv"}},
       {crix,
        {"ledger", "elimination"},
-       {"LEDGER", "--status S", "--region CODE", "--facility ID", "--after TRADE", "--limit N", "--csv"}},
+       {"LEDGER", "--status S", "--region CODE", "--facility ID", "--industry NAME", "--after TRADE", "--limit N", "--csv"}},
       {crix, {"ledger", "regions"}, {"LEDGER", "--json", "--csv"}},
       {crix, {"ledger", "daily"}, {"LEDGER", "--from DATE", "--to DATE", "--instrument CODE", "--csv"}},
       {crix, {"ledger", "report"}, {"LEDGER", "DAY", "--json", "--csv"}},
-      {crix, {"ledger", "backup"}, {"LEDGER", "DEST"}},
+      {crix, {"ledger", "backup"}, {"LEDGER", "DEST"}, {"--json", "--csv"}},
       {crix, {"verify"}, {"LEDGER", "--head HASH", "--market FILE"}},
       {crix, {"operator"}, {"LEDGER", "--market FILE", "--create", "revoke", "status", "amend", "register"}},
       {crix, {"operator", "L", "revoke"}, {"TRADE"}},
@@ -93,14 +94,14 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
         "participants", "trades", "actions", "book", "get", "halt", "resume", "suspend", "reinstate", "close-day",
         "revoke", "elimination-status", "auctions", "auction"}},
       {crix, {"admin", "auction"}, {"announce", "cancel"}},
-      {crix, {"admin", "auction", "announce"}, {"AUCTION", "--opens TIME", "--closes TIME", "--reason TEXT"}},
+      {crix, {"admin", "auction", "announce"}, {"AUCTION", "the auction's id", "--opens TIME", "--closes TIME", "--reason TEXT"}},
       {crix, {"admin", "auction", "cancel"}, {"AUCTION", "--reason TEXT"}},
       {crix, {"admin", "auctions"}, {"-h,--help"}},
-      {crix, {"admin", "book"}, {"SYMBOL", "--depth N", "--orders"}},
-      {crix, {"admin", "get"}, {"PATH", "--csv"}},
+      {crix, {"admin", "book"}, {"SYMBOL", "the instrument's code", "--depth N", "--orders"}},
+      {crix, {"admin", "get"}, {"PATH", "the path and query", "--csv"}},
       {crix, {"admin", "halt"}, {"SYMBOL", "--reason TEXT"}},
-      {crix, {"admin", "suspend"}, {"PARTICIPANT", "--reason TEXT"}},
-      {crix, {"admin", "elimination-status"}, {"TRADE", "STATUS"}},
+      {crix, {"admin", "suspend"}, {"PARTICIPANT", "the participant's id", "--reason TEXT"}},
+      {crix, {"admin", "elimination-status"}, {"TRADE", "the trade's id", "STATUS", "confirmed, shut or dismantled"}},
       {CRIXD_BIN,
        {},
        {"--market FILE", "--ledger PATH", "--host ADDR", "--port N", "--http HOST:PORT", "--web-root DIR",
@@ -117,6 +118,7 @@ TEST_CASE("--help and -h on every command and subcommand of crix and crixd exit 
       CHECK(r.err.empty());
       CHECK(has(r.out, "Usage: " + usage_path(c) + " "));
       for (const std::string& name : c.names) CHECK(has(r.out, name));
+      for (const std::string& name : c.absent) CHECK_FALSE(has(r.out, name));
     }
   }
 }

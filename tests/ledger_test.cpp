@@ -18,7 +18,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -466,6 +468,25 @@ TEST_CASE("reader: every query equals a naive filter over the whole chain", "[le
     page.after = part.back().entry.trade;
   }
   CHECK(all_entries == ids(chain));
+  // By the seller's facility's industry, page by page, and counted: the naive filter's trades.
+  for (std::size_t k = 0; k < crix::engine::kIndustries; ++k) {
+    EliminationFilter of_industry;
+    of_industry.industry = static_cast<Industry>(k);
+    std::vector<std::uint64_t> expected;
+    for (const Trade& t : chain) {
+      if (market.facilities[t.facility.v].industry == *of_industry.industry) expected.push_back(t.id.v);
+    }
+    std::vector<std::uint64_t> got;
+    for (Page page{TradeId{}, 16};;) {
+      const auto part = r.elimination_list(of_industry, page);
+      if (part.empty()) break;
+      for (const EliminationItem& item : part) got.push_back(item.entry.trade.v);
+      page.after = part.back().entry.trade;
+    }
+    INFO("industry " << k);
+    CHECK(got == expected);
+    CHECK(r.count_elimination(of_industry, TradeId{}) == expected.size());
+  }
   CHECK_FALSE(r.facility_history(FacilityIndex(8)));
 
   std::int64_t credited = 0;
@@ -581,13 +602,16 @@ TEST_CASE("elimination list: publicity period, status changes, revocation as a n
   }
   CHECK(r.trade(TradeId(1))->hash == first.hash);  // nothing rewritten
 
-  const auto revoked =
-      r.elimination_list(EliminationFilter{std::nullopt, EliminationStatus::kRevoked, std::nullopt});
+  const auto in_status = [](EliminationStatus status) {
+    EliminationFilter f;
+    f.status = status;
+    return f;
+  };
+  const auto revoked = r.elimination_list(in_status(EliminationStatus::kRevoked));
   REQUIRE(revoked.size() == 1);
   CHECK(revoked[0].entry.trade == TradeId(1));
   CHECK(revoked[0].status_since == c.ts);
-  const auto confirmed =
-      r.elimination_list(EliminationFilter{std::nullopt, EliminationStatus::kConfirmed, std::nullopt});
+  const auto confirmed = r.elimination_list(in_status(EliminationStatus::kConfirmed));
   REQUIRE(confirmed.size() == 1);
   CHECK(confirmed[0].entry.trade == TradeId(2));
   CHECK(r.elimination_list().size() == 3);  // originals only; updates change their status
@@ -597,8 +621,10 @@ TEST_CASE("elimination list: publicity period, status changes, revocation as a n
   CHECK(r.count_elimination({}, TradeId(1)) == 2);
   CHECK(r.count_elimination({}, TradeId{}, 2) == 2);
   CHECK(r.count_elimination({}, TradeId(3)) == 0);
-  CHECK(r.count_elimination(EliminationFilter{std::nullopt, EliminationStatus::kRevoked, std::nullopt}, TradeId{}) == 1);
-  CHECK(r.count_elimination(EliminationFilter{first.facility, std::nullopt, std::nullopt}, TradeId{}) ==
+  CHECK(r.count_elimination(in_status(EliminationStatus::kRevoked), TradeId{}) == 1);
+  EliminationFilter of_facility;
+  of_facility.facility = first.facility;
+  CHECK(r.count_elimination(of_facility, TradeId{}) ==
         static_cast<std::uint64_t>(std::count_if(list.begin(), list.end(), [&](const EliminationItem& e) {
           return e.entry.facility == first.facility;
         })));
@@ -1242,6 +1268,77 @@ TEST_CASE("writer: client orders commit with their batch, the last state wins, a
   const auto kept = again.client_orders();
   REQUIRE(kept.size() == 2);
   CHECK(kept[1].state == "nine");
+}
+
+namespace {
+
+// Writes (or, with value nullopt, deletes) meta's `key` through a raw LMDB write.
+void set_meta_text(const std::string& path, std::string_view key, std::optional<std::string_view> value) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  REQUIRE(mdb_env_set_maxdbs(env, 32) == 0);
+  REQUIRE(mdb_env_open(env, path.c_str(), MDB_NOSUBDIR, 0644) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  MDB_dbi meta;
+  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  if (value) {
+    MDB_val v{value->size(), const_cast<char*>(value->data())};
+    REQUIRE(mdb_put(txn, meta, &k, &v, 0) == 0);
+  } else {
+    REQUIRE(mdb_del(txn, meta, &k, nullptr) == 0);
+  }
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+}
+
+}  // namespace
+
+TEST_CASE("writer: the first writer of this build records the seq from which GTD orders expire at the command",
+          "[ledger]") {
+  LedgerDir scratch;
+  const Market market = test_market();
+  TradeGen gen{3};
+  {
+    Writer w(scratch.ledger(), market, fast());
+    w.commit(gen.next(5, 2));
+  }
+  // A ledger this build made: every command ran under the rule, and reopening moves nothing.
+  CHECK(Reader(scratch.ledger()).expiry_at_command_from() == Seq(1));
+  {
+    Writer w(scratch.ledger(), market, fast());
+    w.commit(gen.next(4, 1));
+  }
+  CHECK(Reader(scratch.ledger()).expiry_at_command_from() == Seq(1));
+
+  // An older build's ledger has no record: its whole journal ran under the clock's expiry, and the
+  // first writer of this build to open it records its next seq, which later writers keep.
+  set_meta_text(scratch.ledger(), kExpiryAtCommandKey, std::nullopt);
+  const std::uint64_t last = Reader(scratch.ledger()).meta().last_seq.v;
+  REQUIRE(last == 9);
+  CHECK(Reader(scratch.ledger()).expiry_at_command_from() == Seq(last + 1));
+  {
+    Writer w(scratch.ledger(), market, fast());
+    w.commit(gen.next(3, 1));
+  }
+  {
+    Writer w(scratch.ledger(), market, fast());
+    w.commit(gen.next(2, 0));
+  }
+  const Reader r(scratch.ledger());
+  CHECK(r.meta().last_seq.v == last + 5);
+  CHECK(r.expiry_at_command_from() == Seq(last + 1));
+
+  // A damaged record is named, not read as another seq.
+  set_meta_text(scratch.ledger(), kExpiryAtCommandKey, "ten");
+  try {
+    (void)Reader(scratch.ledger()).expiry_at_command_from();
+    FAIL("a damaged expiry-at-command record was read");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kCorrupt);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("meta 'expiry-at-command' holds 'ten', not a seq"));
+  }
 }
 
 TEST_CASE("writer: operator actions commit with their command, once per journaled seq, and page by seq",

@@ -45,7 +45,15 @@ TEST_CASE("a simulated day trades, credits and reports every section, the same w
 
 TEST_CASE("crix simulate runs the sample market and refuses bad arguments", "[simulate][process]") {
   const std::string crix = CRIX_BIN;
-  CHECK(crix::test::run({crix, "simulate", "--commands", "5000"}).exit_code == 0);
+  const crix::test::RunResult sample = crix::test::run({crix, "simulate", "--commands", "5000"});
+  CHECK(sample.exit_code == 0);
+  // Quantities in their instrument's unit: flat glass in weight boxes, the rest in tonnes.
+  CHECK(sample.out.find("\n  STEEL-IRON ") != std::string::npos);
+  CHECK(sample.out.find(" t in ") != std::string::npos);
+  const std::size_t glass = sample.out.find("\n  GLASS-FLAT ");
+  REQUIRE(glass != std::string::npos);
+  CHECK(sample.out.substr(glass, sample.out.find('\n', glass + 1) - glass).find(" weight box in ") != std::string::npos);
+  CHECK(sample.out.find("\n  SX-FG-600 0 / 2190000 weight box\n") != std::string::npos);
   const crix::test::RunResult book_only = crix::test::run({crix, "simulate", "--commands", "20000", "--blocks", "0"});
   CHECK(book_only.exit_code == 0);
   CHECK(book_only.out.find("(0 of them block trades)") != std::string::npos);

@@ -258,13 +258,22 @@ void print_auctions(const json& items, std::ostream& out) {
 }
 
 // The verbs and their positional arguments.
+// A verb's positional argument: its name, and what it takes (the help's description).
+struct AdminArg {
+  const char* name;
+  const char* what;
+};
+
 struct AdminVerb {
   const char* name;
-  std::vector<const char*> args;
+  std::vector<AdminArg> args;
   const char* what;
 };
 
 const std::vector<AdminVerb>& admin_verbs() {
+  const AdminArg symbol{"SYMBOL", "the instrument's code, e.g. STEEL-IRON (crix admin instruments lists them)"};
+  const AdminArg participant{"PARTICIPANT", "the participant's id, e.g. HB-TANGSHAN-IRON (crix admin participants)"};
+  const AdminArg trade{"TRADE", "the trade's id (crix admin trades, or the ledger's trades)"};
   static const std::vector<AdminVerb> verbs = {
       {"status", {}, "the exchange's sequence, ledger, queues and commit timing"},
       {"instruments", {}, "instruments: phase, halted, band, reference and last price"},
@@ -272,19 +281,19 @@ const std::vector<AdminVerb>& admin_verbs() {
       {"participants", {}, "participants and their state"},
       {"trades", {}, "the latest trades"},
       {"actions", {}, "the audit trail: operator actions with the operator's name"},
-      {"book", {"SYMBOL"}, "one instrument's book (--depth N, --orders for L3)"},
-      {"get", {"PATH"}, "any GET of the API, e.g. /api/v1/ledger/trades?project=X (--csv)"},
-      {"halt", {"SYMBOL"}, "halt trading in an instrument (--reason TEXT)"},
-      {"resume", {"SYMBOL"}, "resume trading in an instrument"},
-      {"suspend", {"PARTICIPANT"}, "suspend a participant: its orders canceled, its sessions logged out"},
-      {"reinstate", {"PARTICIPANT"}, "reinstate a suspended participant"},
+      {"book", {symbol}, "one instrument's book (--depth N, --orders for L3)"},
+      {"get", {{"PATH", "the path and query after the host, e.g. /api/v1/ledger/daily (docs/API.md)"}}, "any GET of the API, e.g. /api/v1/ledger/trades?project=X (--csv)"},
+      {"halt", {symbol}, "halt trading in an instrument (--reason TEXT)"},
+      {"resume", {symbol}, "resume trading in an instrument"},
+      {"suspend", {participant}, "suspend a participant: its orders canceled, its sessions logged out"},
+      {"reinstate", {participant}, "reinstate a suspended participant"},
       {"close-day", {}, "close the trading day now"},
-      {"revoke", {"TRADE"}, "revoke a trade in its publicity period"},
-      {"elimination-status", {"TRADE", "STATUS"}, "move a trade's elimination entry to STATUS"},
+      {"revoke", {trade}, "revoke a trade in its publicity period"},
+      {"elimination-status", {trade, {"STATUS", "confirmed, shut or dismantled: statuses only move forward"}}, "move a trade's elimination entry to STATUS"},
       {"auctions", {}, "the auctions: terms, state, window, bids and result, as a table"},
       // One-way bidding auctions (单向竞价): `crix admin auction VERB ...`.
-      {"auction announce", {"AUCTION"}, "announce a configured auction for a window (--opens, --closes)"},
-      {"auction cancel", {"AUCTION"}, "cancel an announced auction: its lot and bids are released"},
+      {"auction announce", {{"AUCTION", "the auction's id in the market file, e.g. AU-HB-450 (crix admin auctions)"}}, "announce a configured auction for a window (--opens, --closes)"},
+      {"auction cancel", {{"AUCTION", "the announced auction's id"}}, "cancel an announced auction: its lot and bids are released"},
   };
   return verbs;
 }
@@ -303,7 +312,7 @@ int run_admin(const AdminOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (o.args.size() != verb->args.size()) {
     std::string shape;
-    for (const char* a : verb->args) shape += std::string(" ") + a;
+    for (const AdminArg& a : verb->args) shape += std::string(" ") + a.name;
     err << who << ": takes" << (shape.empty() ? " no arguments" : shape) << ", not " << o.args.size()
         << " argument(s); run 'crix admin --help'\n";
     return 2;
@@ -458,7 +467,7 @@ void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
     CLI::App& cmd = *(in_auction ? auction : group).add_subcommand(in_auction ? full.substr(8) : full, verb.what);
     auto args = std::make_shared<std::vector<std::string>>(verb.args.size());
     for (std::size_t i = 0; i < verb.args.size(); ++i) {
-      cmd.add_option(verb.args[i], (*args)[i], verb.args[i])->required()->type_name("");
+      cmd.add_option(verb.args[i].name, (*args)[i], verb.args[i].what)->required()->type_name("");
     }
     const std::string name = verb.name;
     if (name == "halt" || name == "suspend" || in_auction) {

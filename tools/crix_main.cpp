@@ -171,12 +171,17 @@ int main(int argc, char** argv) {
   auto market = std::make_shared<std::string>(crix::config::sample_market_path().string());
   auto sim_options = std::make_shared<crix::tools::SimulateOptions>();
   sim.add_option("FILE", *market, "the market file (default: the sample market)")->type_name("");
-  sim.add_option("--seed", sim_options->seed, "the day's seed")->type_name("N")->check(whole(0));
-  sim.add_option("--commands", sim_options->commands, "how many commands the day has")
+  const crix::tools::SimulateOptions defaults;
+  sim.add_option("--seed", sim_options->seed, "the day's seed (default " + std::to_string(defaults.seed) + ")")
+      ->type_name("N")
+      ->check(whole(0));
+  sim.add_option("--commands", sim_options->commands,
+                 "how many commands the day has (default " + std::to_string(defaults.commands) + ")")
       ->type_name("N")
       ->check(whole(1, 100'000'000));
   sim.add_option("--blocks", sim_options->blocks_permille,
-                 "block trade proposals and answers per thousand commands (default 30; 0: the book only)")
+                 "block trade proposals and answers per thousand commands (default " +
+                     std::to_string(defaults.blocks_permille) + "; 0: the book only)")
       ->type_name("N")
       ->check(whole(0, 1000));
   auto sim_ledger = std::make_shared<std::string>();

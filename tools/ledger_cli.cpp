@@ -291,6 +291,8 @@ int query_elimination(const Reader& r, const Registry& reg, const Options& o, st
   ledger::EliminationFilter filter;
   if (const auto f = flag(o, "--facility")) filter.facility = ledger::FacilityIndex(reg.facility("--facility", *f));
   if (const auto g = flag(o, "--region")) filter.region = ledger::RegionIndex(reg.region("--region", *g));
+  // A name industry_named takes: checked when it was parsed.
+  if (const auto i = flag(o, "--industry")) filter.industry = *engine::industry_named(*i);
   if (const auto s = flag(o, "--status")) {
     // One of elimination_statuses(): checked when it was parsed.
     for (const auto st : kEliminationStatuses) {
@@ -379,6 +381,7 @@ struct Query {
   std::string help;
   std::vector<Positional> positionals;
   std::vector<Flag> flags;
+  bool formats = true;  // prints a table: --json and --csv
 };
 
 const std::vector<Query>& queries() {
@@ -387,6 +390,7 @@ const std::vector<Query>& queries() {
   const Flag trades_limit{"--limit", "N", "at most N of its trades (default: all)"};
   const Flag facility{"--facility", "ID", "one facility's"};
   const Flag region{"--region", "CODE", "one region's (its code)"};
+  const Flag industry{"--industry", "NAME", "one industry's: " + comma_list(industry_names())};
   const Flag from{"--from", "TIME", "from this local time: YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS"};
   const Flag to{"--to", "TIME", "up to this local time, inclusive: a date alone takes in that whole day"};
   static const std::vector<Query> kQueries = {
@@ -398,7 +402,7 @@ const std::vector<Query>& queries() {
         facility,
         {"--project", "ID", "one project's"},
         region,
-        {"--industry", "NAME", "one industry's: " + comma_list(industry_names())},
+        industry,
         from,
         to,
         after,
@@ -409,7 +413,7 @@ const std::vector<Query>& queries() {
        "the elimination list (淘汰名单), every field (the console's public view leaves out enterprise_id, inventory_ref and status_since)",
        {},
        {{"--status", "S", "only entries in this status: " + comma_list(elimination_status_names())}, region, facility,
-        after, limit}},
+        industry, after, limit}},
       {"regions", "each region's and each province's capacity per industry against its cap", {}, {}},
       {"daily",
        "daily statistics per instrument (close = VWAP)",
@@ -420,7 +424,7 @@ const std::vector<Query>& queries() {
        "the daily market report",
        {{"DAY", "the day, YYYY-MM-DD (default: the last day with trades)", false}},
        {}},
-      {"backup", "a consistent, compacted copy of a live ledger", {{"DEST", "the copy: a new file"}}, {}},
+      {"backup", "a consistent, compacted copy of a live ledger", {{"DEST", "the copy: a new file"}}, {}, false},
   };
   return kQueries;
 }
@@ -610,8 +614,10 @@ void add_ledger_commands(CLI::App& crix, std::ostream& out, std::ostream& err) {
       if (f.name == "--industry") option->check(one_of(industry_names()));
       if (f.name == "--status") option->check(one_of(elimination_status_names()));
     }
-    CLI::Option* json = sub.add_flag_callback("--json", [format] { *format = TableFormat::kJson; }, "JSON for machines");
-    sub.add_flag_callback("--csv", [format] { *format = TableFormat::kCsv; }, "CSV for machines")->excludes(json);
+    if (q.formats) {
+      CLI::Option* json = sub.add_flag_callback("--json", [format] { *format = TableFormat::kJson; }, "JSON for machines");
+      sub.add_flag_callback("--csv", [format] { *format = TableFormat::kCsv; }, "CSV for machines")->excludes(json);
+    }
     on_run(sub, [&sub, &q, typed, format, &out, &err] {
       Options o;
       o.format = *format;

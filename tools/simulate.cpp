@@ -60,6 +60,9 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
   };
   std::map<int, RejectSample> rejects;
   std::vector<engine::Event> closes;
+  // Capacity retired and credited per unit (flat glass in weight boxes, the rest in tonnes): sums
+  // across units would mean nothing.
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_unit;
   engine::EventSink sink;
   const auto take = [&](const engine::Event& e) {
     stream.observe(e);
@@ -68,6 +71,9 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
       if (e.mode == engine::TradeMode::kBlock) ++sum.block_trades;
       sum.traded += e.qty.v;
       sum.credited += e.arg1;
+      auto& [retired, credited] = by_unit[market.instruments[e.instrument.v].unit];
+      retired += e.qty.v;
+      credited += e.arg1;
     } else if (e.type == engine::EventType::kRejected) {
       ++sum.rejects;
       RejectSample& r = rejects[static_cast<int>(e.code)];
@@ -98,23 +104,29 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
   out << "crix simulate: " << market.exchange.name << ", " << market.rules_name << ", seed " << options.seed
       << ", " << options.commands << " commands on " << d.year << "-" << (d.month < 10 ? "0" : "") << int(d.month)
       << "-" << (d.day < 10 ? "0" : "") << int(d.day) << " 09:25-15:05 " << market.exchange.time_zone << "\n";
-  out << "trades: " << sum.fills << " (" << sum.block_trades << " of them block trades), " << sum.traded
-      << " t of capacity retired, " << sum.credited << " t of new capacity credited; " << sum.rejects
+  out << "trades: " << sum.fills << " (" << sum.block_trades << " of them block trades); " << sum.rejects
       << " orders and proposals rejected\n";
+  out << "capacity retired / new capacity credited:";
+  if (by_unit.empty()) out << " none";
+  for (const auto& [unit, q] : by_unit) {
+    out << (unit == by_unit.begin()->first ? " " : ", ") << q.first << " / " << q.second << " " << unit;
+  }
+  out << "\n";
   out << "closes (VWAP, the next reference):\n";
   for (const engine::Event& e : closes) {
     out << "  " << market.instruments[e.instrument.v].code << " " << engine::yuan(e.price.v) << " (was "
-        << engine::yuan(e.arg1) << "), " << e.qty.v << " t in " << e.arg2 << " trades\n";
+        << engine::yuan(e.arg1) << "), " << e.qty.v << " " << market.instruments[e.instrument.v].unit << " in "
+        << e.arg2 << " trades\n";
   }
   out << "projects (credited / need):\n";
   for (std::uint32_t p = 0; p < market.projects.size(); ++p) {
     out << "  " << market.projects[p].id << " " << exchange.project_credited(p) << " / "
-        << market.projects[p].new_capacity << " t\n";
+        << market.projects[p].new_capacity << " " << engine::unit_of(market, market.projects[p].industry) << "\n";
   }
   out << "facilities (sold / registered):\n";
   for (std::uint32_t f = 0; f < market.facilities.size(); ++f) {
     out << "  " << market.facilities[f].id << " " << exchange.facility_sold(f) << " / "
-        << market.facilities[f].capacity << " t\n";
+        << market.facilities[f].capacity << " " << engine::unit_of(market, market.facilities[f].industry) << "\n";
   }
   out << "capped regions (capacity / cap):\n";
   for (std::uint32_t r = 0; r < market.regions.size(); ++r) {
@@ -122,7 +134,8 @@ SimulateSummary simulate(const engine::Market& market, const SimulateOptions& op
       const auto industry = static_cast<engine::Industry>(k);
       if (!market.regions[r].cap[k]) continue;
       out << "  " << market.regions[r].name << ", " << engine::to_string(industry) << ": "
-          << exchange.region_capacity(r, industry) << " / " << *market.regions[r].cap[k] << " t\n";
+          << exchange.region_capacity(r, industry) << " / " << *market.regions[r].cap[k] << " "
+          << engine::unit_of(market, industry) << "\n";
     }
   }
   out << "rejects by rule (count, first sentence):\n";

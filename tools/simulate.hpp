@@ -33,8 +33,8 @@ struct SimulateSummary {
   std::uint64_t commits = 0;  // ledger batches written
   std::uint64_t fills = 0;
   std::uint64_t block_trades = 0;  // of the fills
-  std::int64_t traded = 0;    // t of capacity retired
-  std::int64_t credited = 0;  // t of new capacity credited
+  std::int64_t traded = 0;    // capacity retired, summed over the instruments' units
+  std::int64_t credited = 0;  // new capacity credited, likewise
   std::uint64_t rejects = 0;
   std::uint64_t state_hash = 0;
 };

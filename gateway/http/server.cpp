@@ -1606,45 +1606,15 @@ Answer Server::Impl::ledger_query(const std::string& what, const Target& t, bool
                          "status '" + *s + "' is none of publicised, confirmed, shut, dismantled, revoked"};
       }
     }
-    std::optional<engine::Industry> industry;
-    if (const auto n = t.get("industry")) industry = industry_parameter(*n);
+    if (const auto n = t.get("industry")) filter.industry = industry_parameter(*n);
     const bool full = role != Role::kPublic;
     const auto& columns = full ? ledger::elimination_columns() : public_elimination_columns();
     const auto row = [&](const ledger::EliminationItem& e) {
       const ledger::Row r = ledger::elimination_row(names, e);
       return full ? r : pick(ledger::elimination_columns(), r, columns);
     };
-    // The industry is the facility's: the reader has no index of it, so it filters what it reads.
-    const auto of_industry = [&](const ledger::EliminationItem& e) {
-      if (!industry) return true;
-      const auto f = names.facility(e.facility_id);
-      return f && names.facilities()[*f].industry == *industry;
-    };
-    const auto fetch = [&](const ledger::Page& page) {
-      std::vector<ledger::EliminationItem> out;
-      ledger::Page p = page;
-      while (out.size() < page.limit) {
-        const auto batch = reader.elimination_list(filter, p);
-        for (const auto& e : batch) {
-          if (of_industry(e) && out.size() < page.limit) out.push_back(e);
-          p.after = e.entry.trade;
-          if (out.size() == page.limit) break;
-        }
-        if (batch.size() < p.limit || out.size() == page.limit) break;
-      }
-      return out;
-    };
-    const auto left = [&](engine::TradeId a) -> std::uint64_t {
-      if (!industry) return reader.count_elimination(filter, a, kMoreCap);
-      std::uint64_t n = 0;
-      ledger::Page p{a, kCsvPage};
-      for (;;) {
-        const auto batch = reader.elimination_list(filter, p);
-        for (const auto& e : batch) n += of_industry(e) ? 1 : 0;
-        if (batch.size() < kCsvPage || n >= kMoreCap) return std::min(n, kMoreCap);
-        p.after = batch.back().entry.trade;
-      }
-    };
+    const auto fetch = [&](const ledger::Page& page) { return reader.elimination_list(filter, page); };
+    const auto left = [&](engine::TradeId a) { return reader.count_elimination(filter, a, kMoreCap); };
     return list(columns, fetch, row, [](const ledger::EliminationItem& e) { return e.entry.trade; }, left);
   }
   // A facility's history and a project's progress: its state and a page of its trades (JSON), or all
