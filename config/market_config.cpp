@@ -775,6 +775,19 @@ std::string format(const ConfigError& e) {
   return s + e.reason;
 }
 
+std::string why_not_loaded(const LoadResult& loaded, const std::filesystem::path& market_file) {
+  const std::string market = market_file.string();
+  if (loaded.errors.size() == 1 && loaded.errors.front().unreadable) {
+    const ConfigError& e = loaded.errors.front();
+    if (e.file == market) return "cannot read the market file " + market;
+    return "cannot read the rules file " + e.file + " that the market file " + market +
+           " names: its `rules` key is relative to the market file's folder";
+  }
+  const std::size_t n = loaded.errors.size();
+  return market + " is not a valid market (" + std::to_string(n) + " problem" + (n == 1 ? "" : "s") +
+         " above): fix it, 'crix config check " + market + "' lists them";
+}
+
 namespace {
 
 // `[console]`: TLS files and who may use the console. Secrets are hashes, never plain text.

@@ -94,6 +94,12 @@ struct LoadResult {
 
 LoadResult load_market(const std::filesystem::path& market_file);
 
+// Why `loaded` (load_market(market_file), which failed) holds no market, in one sentence that says
+// what to do, after the problems themselves (format(), one a line): "cannot read the market file X",
+// "cannot read the rules file R that the market file X names: ...", or "X is not a valid market (N
+// problems above): 'crix config check X' lists them".
+std::string why_not_loaded(const LoadResult& loaded, const std::filesystem::path& market_file);
+
 // A one-screen summary of a valid market, for `crix config check`.
 std::string summary(const engine::Market& market);
 

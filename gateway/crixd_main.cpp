@@ -268,16 +268,9 @@ int main(int argc, char** argv) {
   if (!loaded.market) {
     for (const auto& e : loaded.errors) std::cerr << crix::config::format(e) << '\n';
     const crix::config::ConfigError& first = loaded.errors.front();
-    if (loaded.errors.size() == 1 && first.unreadable && first.file == market_file.string()) {
-      spdlog::critical("cannot read the market file {}: give it with --market FILE", market_file.string());
-    } else if (loaded.errors.size() == 1 && first.unreadable) {
-      spdlog::critical("cannot read the rules file {} that the market file {} names: its `rules` key is relative "
-                       "to the market file's folder", first.file, market_file.string());
-    } else {
-      spdlog::critical("{} is not a valid market ({} problem{} above): fix it, 'crix config check {}' lists them",
-                       market_file.string(), loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s",
-                       market_file.string());
-    }
+    const bool market_unreadable = loaded.errors.size() == 1 && first.unreadable && first.file == market_file.string();
+    spdlog::critical("{}{}", crix::config::why_not_loaded(loaded, market_file),
+                     market_unreadable ? ": give it with --market FILE" : "");
     return 1;
   }
   log_in_zone(loaded.market->exchange.utc_offset_minutes);

@@ -209,4 +209,30 @@ TEST_CASE("a runtime failure keeps exit code 1 and its own message", "[cli][proc
   CHECK(r.exit_code == 1);
   CHECK(r.err.rfind("crix ledger: ", 0) == 0);
   CHECK_FALSE(has(r.err, "--help"));
+  // A file the command line names that cannot be read is a run-time failure, whatever names it, and
+  // the last line says which file and what to do.
+  const std::string missing = "/nonexistent/market.toml";
+  struct Case {
+    std::vector<std::string> argv;
+    std::string last_line;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{CRIX_BIN, "simulate", missing}, "crix simulate: cannot read the market file " + missing},
+           {{CRIX_BIN, "config", "check", missing}, "crix config check: 1 problem in " + missing},
+           {{CRIX_BIN, "operator", "/nonexistent/x.ledger", "--market", missing, "revoke", "1"},
+            "crix operator: cannot read the market file " + missing},
+           {{CRIX_BIN, "replay", missing}, "crix replay: FILE: \"" + missing + "\" cannot be opened: No such file or directory"},
+           {{CRIX_BIN, "order", "--as", "X", "--password-file", missing, "orders"},
+            "crix order: --password-file: \"" + missing + "\" cannot be read: give a readable file whose first line is "
+            "the password"},
+           {{CRIX_BIN, "admin", "--token-file", missing, "status"},
+            "crix admin status: --token-file: \"" + missing + "\" cannot be read: No such file or directory"},
+       }) {
+    const RunResult f = crix::test::run(c.argv);
+    INFO(c.argv[1] << " -> " << f.exit_code << "\nstderr:\n" << f.err);
+    CHECK(f.exit_code == 1);
+    CHECK(f.out.empty());
+    CHECK(f.err.ends_with(c.last_line + "\n"));
+    CHECK_FALSE(has(f.err, "--help"));
+  }
 }

@@ -573,8 +573,12 @@ TEST_CASE("crix admin: a token file's line end and spaces are not the token's, a
   CHECK(with_file("crix-sample-operator-token\r\n", "halt").exit_code == 0);  // written on Windows
   CHECK(with_file("  crix-sample-operator-token \n", "resume").exit_code == 0);
   const RunResult empty = with_file("\n", "halt");
-  CHECK(empty.exit_code == 2);
-  CHECK(empty.err.find("is empty: put the token on its first line") != std::string::npos);
+  CHECK(empty.exit_code == 1);
+  CHECK(empty.err == "crix admin halt: --token-file: \"" + x.dir().file("token") + "\" is empty: put the token on its "
+                     "first line\n");
+  const RunResult missing = crix::test::run({CRIX_BIN, "admin", "--url", url, "--token-file", x.dir().file("none"), "halt", "STEEL-IRON"});
+  CHECK(missing.exit_code == 1);
+  CHECK(has(missing.err, "crix admin halt: --token-file: \"" + x.dir().file("none") + "\" cannot be read: No such file"));
   const RunResult wrong = x.admin({"resume", "STEEL-IRON"}, "not-a-token");
   CHECK(wrong.exit_code == 1);
   CHECK(wrong.err.find("refused (401)") != std::string::npos);
@@ -821,13 +825,13 @@ TEST_CASE("crix order: rejections name the crix order option of the FIX field th
   const std::string empty = x.dir().file("empty-password");
   std::ofstream(empty).close();
   const RunResult no_password = x.order(kSeller, {"--password-file", empty, "orders"}, {"CRIX_PASSWORD="});
-  CHECK(no_password.exit_code == 2);
-  CHECK(has(no_password.err, "--password-file: \"" + empty + "\" is empty: put the password on its first line"));
+  CHECK(no_password.exit_code == 1);  // what the command line names cannot be used: a run-time failure
+  CHECK(no_password.err == "crix order: --password-file: \"" + empty + "\" is empty: put the password on its first line\n");
 
   // A store under a file cannot be made: --store is named, and what to do.
   const std::string under_file = empty + "/store";
   const RunResult store = x.order(kSeller, {"orders", "--store", under_file});
-  CHECK(store.exit_code == 2);
+  CHECK(store.exit_code == 1);
   CHECK(has(store.err, "--store: cannot keep the FIX sequence numbers in \"" + under_file + "\": "));
   CHECK(has(store.err, "give a directory you may write"));
   const RunResult home = crix::test::run({CRIX_BIN, "order", "--as", kSeller, "--port", std::to_string(x.port()), "orders"},

@@ -451,7 +451,8 @@ void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
   group.footer(
       "The token: --token TOKEN (shows in ps), --token-file FILE, or the environment variable CRIX_TOKEN.\n"
       "Reads print crixd's JSON (or CSV with get --csv), auctions a table; actions print one line once committed.\n"
-      "Exit codes: 0 done, 1 refused by crixd or crixd unreachable, 2 bad arguments.");
+      "Exit codes: 0 done, 1 refused by crixd, crixd unreachable or a --token-file that cannot be read, 2 bad "
+      "arguments.");
   auto o = std::make_shared<AdminOptions>();
   auto token_file = std::make_shared<std::string>();
   group.add_option("--url", o->url, "crixd's console (default http://127.0.0.1:8080)")->type_name("URL");
@@ -501,11 +502,11 @@ void add_admin_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
         from = "--token-file";
         std::ifstream in(*token_file);
         if (!in) {
-          throw CLI::ValidationError("--token-file", "\"" + *token_file + "\" cannot be read: " + std::strerror(errno));
+          throw Failure("--token-file", "\"" + *token_file + "\" cannot be read: " + std::strerror(errno));
         }
         std::getline(in, o->token);
         if (trimmed(o->token).empty()) {
-          throw CLI::ValidationError("--token-file", "\"" + *token_file + "\" is empty: put the token on its first line");
+          throw Failure("--token-file", "\"" + *token_file + "\" is empty: put the token on its first line");
         }
       } else if (o->token.empty()) {
         from = "CRIX_TOKEN";

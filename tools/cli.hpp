@@ -11,6 +11,10 @@
 //       the command's path, what was wrong (CLI11's sentence where it is clear), and the help hint.
 //       An action reports a usage error it finds after parsing (a value the ledger does not know, a
 //       value whose meaning depends on another) by throwing CLI::ValidationError(name, what): same shape.
+//   1   a run-time failure: the action reported it and returned 1, or threw Failure(name, what): what
+//       the command line named cannot be used (a file that cannot be read, or holds malformed input; a
+//       directory that cannot be made). One line, `crix replay: FILE: "/x" cannot be opened: No such
+//       file or directory`, without the help hint: the command line was well formed.
 //   else the action's exit code.
 // Values are quoted "like this" in the sentences. Not thread-safe: one parse per process.
 #pragma once
@@ -23,6 +27,7 @@
 #include <limits>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +35,12 @@
 namespace crix::tools {
 
 inline constexpr int kUsageExit = 2;
+inline constexpr int kFailureExit = 1;
+
+// A run-time failure an action finds in what the option or positional `name` named (see the top).
+struct Failure : std::runtime_error {
+  Failure(const std::string& name, const std::string& what) : std::runtime_error(name + ": " + what) {}
+};
 
 // Every crix and crixd command parses this way: an option given twice keeps its last value (as the
 // hand-written parsers did); subcommands copy these settings from their parent.
@@ -150,6 +161,11 @@ inline std::optional<int> parse(CLI::App& root, int argc, const char* const* arg
     return 0;
   } catch (const CLI::RuntimeError& e) {
     return e.get_exit_code();
+  } catch (const Failure& e) {
+    std::string path;
+    for (const CLI::App* app : cli_detail::chosen(root)) path += (path.empty() ? "" : " ") + app->get_name();
+    err << path << ": " << e.what() << "\n";
+    return kFailureExit;
   } catch (const CLI::ParseError& e) {
     const std::vector<const CLI::App*> chain = cli_detail::chosen(root);
     std::string path;

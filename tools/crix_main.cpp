@@ -78,10 +78,10 @@ int replay(const std::string& file, const crix::tools::ReplayOptions& options) {
   if (file.empty()) return crix::tools::run_replay(std::cin, std::cout, std::cerr, options);
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) {
-    throw CLI::ValidationError("FILE", "\"" + file + "\" is a directory: name a file of operations, or give none for stdin");
+    throw crix::tools::Failure("FILE", "\"" + file + "\" is a directory: name a file of operations, or give none for stdin");
   }
   std::ifstream in(file);
-  if (!in) throw CLI::ValidationError("FILE", "\"" + file + "\" cannot be opened: " + std::strerror(errno));
+  if (!in) throw crix::tools::Failure("FILE", "\"" + file + "\" cannot be opened: " + std::strerror(errno));
   return crix::tools::run_replay(in, std::cout, std::cerr, options);
 }
 
@@ -103,7 +103,7 @@ int simulate(const std::filesystem::path& path, const crix::tools::SimulateOptio
   const crix::config::LoadResult loaded = crix::config::load_market(path);
   if (!loaded.market) {
     for (const auto& e : loaded.errors) std::cerr << crix::config::format(e) << '\n';
-    std::cerr << "crix simulate: " << path.string() << " is not a valid market; see 'crix config check'\n";
+    std::cerr << "crix simulate: " << crix::config::why_not_loaded(loaded, path) << '\n';
     return 1;
   }
   try {
@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   CLI::App& replay_cmd = *crix.add_subcommand(
       "replay", "match 'A <id> <B|S> <price> <qty>' / 'C <id>' lines from FILE or stdin; fills to stdout, summary to "
                 "stderr");
-  replay_cmd.footer("A malformed line stops the replay with its number, the reason and exit code 2.");
+  replay_cmd.footer("A malformed line stops the replay with its number, the reason and exit code 1.");
   auto replay_file = std::make_shared<std::string>();
   auto replay_options = std::make_shared<crix::tools::ReplayOptions>();
   replay_cmd.add_option("FILE", *replay_file, "the lines (default: stdin)")->type_name("");

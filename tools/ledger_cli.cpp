@@ -465,8 +465,8 @@ int verify_here(const std::string& path, const VerifyRequest& request, std::ostr
       const config::LoadResult loaded = config::load_market(request.market);
       if (!loaded.market) {
         for (const auto& e : loaded.errors) err << config::format(e) << "\n";
-        err << "crix verify: --market " << request.market << " is not a valid market; see crix config check\n";
-        return 2;
+        err << "crix verify: --market: " << config::why_not_loaded(loaded, request.market) << "\n";
+        return 1;
       }
       const Reader reader(path);
       const std::unique_ptr<engine::Exchange> exchange = ledger::exchange_for(reader, *loaded.market);

@@ -181,7 +181,7 @@ int operate(const Request& r, std::ostream& out, std::ostream& err) {
   const config::LoadResult loaded = config::load_market(market_file);
   if (!loaded.market) {
     for (const auto& e : loaded.errors) err << config::format(e) << '\n';
-    err << "crix operator: " << market_file.string() << " is not a valid market; see 'crix config check'\n";
+    err << "crix operator: " << config::why_not_loaded(loaded, market_file) << '\n';
     return 1;
   }
   // A mistyped path must not make a new ledger that journals the command: only --create does.

@@ -640,19 +640,19 @@ std::string read_password(const std::string& participant, const std::string& fil
     std::ifstream in(file);
     std::string line;
     if (!in) {
-      throw CLI::ValidationError("--password-file", "\"" + file + "\" cannot be read: give a readable file whose "
+      throw Failure("--password-file", "\"" + file + "\" cannot be read: give a readable file whose "
                                  "first line is the password");
     }
     if (!std::getline(in, line)) {
       // Opened, but not even one line: an empty file, or a directory (which opens, and reads nothing).
-      throw CLI::ValidationError("--password-file", std::filesystem::is_directory(file)
+      throw Failure("--password-file", std::filesystem::is_directory(file)
                                                         ? "\"" + file + "\" is a directory: give the file whose first "
                                                                          "line is the password"
                                                         : "\"" + file + "\" is empty: put the password on its first line");
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) {
-      throw CLI::ValidationError("--password-file", "\"" + file + "\" starts with an empty line: put the password on "
+      throw Failure("--password-file", "\"" + file + "\" starts with an empty line: put the password on "
                                  "the first line");
     }
     return line;
@@ -875,7 +875,7 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
     if (!failed && access(store.c_str(), W_OK | X_OK) != 0) failed = std::error_code(errno, std::generic_category());
     if (failed) {
       const std::string why = "cannot keep the FIX sequence numbers in \"" + store + "\": " + failed.message();
-      if (!default_place) throw CLI::ValidationError("--store", why + ": give a directory you may write");
+      if (!default_place) throw Failure("--store", why + ": give a directory you may write");
       err << "crix order: " << why << ", made from $XDG_STATE_HOME or $HOME: give --store DIR, a directory you may "
           << "write, or set XDG_STATE_HOME to one\n";
       return 1;
@@ -1156,7 +1156,8 @@ void add_order_command(CLI::App& crix, std::ostream& out, std::ostream& err) {
       "PRICE is in yuan (580.00) per unit, QTY in the instrument's unit (tonnes; weight boxes for flat glass: 'crix "
       "order securities' shows each), ACCOUNT the facility (sell) or project (buy); ORDER is the order id "
       "or the order's ClOrdID (--order-id or --cl-ord-id says which, when one order's id is another's ClOrdID).\n"
-      "Exit codes: 0 done, 1 refused, unknown order or no answer, 2 bad arguments.");
+      "Exit codes: 0 done, 1 refused, unknown order, no answer, or a file or --store that cannot be used, 2 bad "
+      "arguments.");
   auto args = std::make_shared<OrderArgs>();
   args->config.port = 9878;
   group.add_option("--as", args->config.comp_id, "the participant you trade as (its comp id and Username)")

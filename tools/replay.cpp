@@ -176,7 +176,7 @@ int run_replay(std::istream& in, std::ostream& out, std::ostream& err, const Rep
       out.flush();
       const std::string shown(line.size() > 80 ? std::string(line.substr(0, 80)) + "..." : std::string(line));
       err << "crix replay: line " << line_no << ": " << p.reason << ": " << shown << '\n';
-      return 2;
+      return 1;
     }
     ++s.ops;
     sink.clear();

@@ -53,7 +53,7 @@ struct ReplaySummary {
 std::string format_summary(const ReplaySummary& s);
 
 // Replays `in`: one "<taker_id> <maker_id> <price> <qty>" line per fill to `out`, one line per
-// rejected order and then the summary line to `err`. Returns the process exit code: 0, or 2 after
+// rejected order and then the summary line to `err`. Returns the process exit code: 0, or 1 after
 // reporting the first malformed line ("crix replay: line N: <reason>: <line>"), in which case no
 // summary is printed and the operations before it have been applied.
 int run_replay(std::istream& in, std::ostream& out, std::ostream& err, const ReplayOptions& options,
