@@ -458,6 +458,48 @@ browserTest('the page survives a crixd restart: the feed reconnects, the ended s
   });
 });
 
+browserTest('every role sees that the exchange cannot be reached, in Chinese and in English, and when it can again', async () => {
+  await withConsole(async (x, page) => {
+    // A regulator's page beside the public one (its own context: its own cookie).
+    const staffContext = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    staffContext.setDefaultTimeout(10000);
+    const staff = await staffContext.newPage();
+    const errors = [];
+    staff.on('pageerror', (e) => errors.push(e.message));
+    staff.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+    });
+    try {
+      await staff.goto(x.url + '/');
+      await logIn(staff, kRegulator);
+      await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
+      for (const p of [page, staff]) assert.equal(await byTestId(p, 'reachability').isVisible(), false);
+
+      assert.equal(await x.terminate(), 0);
+      // The public page polls every 3 s; the regulator's also loses its feed.
+      for (const p of [page, staff]) {
+        await p.locator('[data-testid="reachability"][data-state="down"]').waitFor({ timeout: 8000 });
+        assert.match(await byTestId(p, 'reachability').innerText(), /交易所无法连接.*\d\d:\d\d:\d\d/);
+      }
+      // What it had stays on the page, marked as old.
+      assert.ok(await byTestId(page, 'instrument-row-STEEL-IRON').isVisible());
+      await byTestId(page, 'lang-switch').click();
+      await byTestId(page, 'reachability').filter({ hasText: /^Exchange unreachable/ }).waitFor();
+
+      await x.launch();
+      await page.locator('[data-testid="reachability"][data-state="recovered"]', { hasText: 'Exchange reachable again' }).waitFor({ timeout: 8000 });
+      await staff.locator('[data-testid="reachability"][data-state="recovered"]', { hasText: '交易所已恢复连接' }).waitFor({ timeout: 8000 });
+      // ... and then the sign goes away.
+      await page.locator('[data-testid="reachability"][data-state="up"]').waitFor({ state: 'attached', timeout: 15000 });
+      assert.equal(await byTestId(page, 'reachability').isVisible(), false);
+      assert.equal(await page.locator('body').getAttribute('data-reach'), 'up');
+      assert.deepEqual(errors, [], 'the regulator\'s page threw');
+    } finally {
+      await staffContext.close();
+    }
+  });
+});
+
 browserTest('the elimination list filters, sorts and exports CSV', async () => {
   await withConsole(async (x, page) => {
     // Two retirements: a blast furnace (steel) and a clinker line (cement).

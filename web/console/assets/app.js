@@ -2,11 +2,11 @@
 // queries. Reads only the API (docs/API.md); live state comes from the feed (feed.js) for operators and
 // regulators, polled reads for the public view. Every panel is re-rendered from the state on a frame
 // after a change, so a burst of feed messages costs one render.
-import { api, query, ApiError } from './api.js';
+import { api, query, ApiError, onReach } from './api.js';
 import { Feed } from './feed.js';
 import { h, fill, $, $$ } from './dom.js';
 import { t, column, listName, language, setLanguage, translateStatic } from './i18n.js';
-import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset } from './format.js';
+import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset, zoned } from './format.js';
 import { depthChart, priceChart, capBars, progressBar } from './charts.js';
 
 const kBookDepth = 10;
@@ -28,13 +28,18 @@ const state = {
   regions: null,
   orders: { symbol: '', items: [] },  // L3 of the picked instrument, operators only
   feedState: 'off',
+  // Whether crixd answers (api.js onReach): 'up', 'down' (since downSince; the page shows what it had
+  // at lastOk) or 'recovered' (for kRecoveredShown after it answered again, at upAt).
+  reach: { state: 'up', lastOk: Date.now(), downSince: null, upAt: null },
 };
+const kRecoveredShown = 10000;
 
 const feed = new Feed({
   onChange: (kind) => schedule(kind),
   onStatus: (s) => {
     state.feedState = s;
     schedule('feed');
+    if (s === 'reconnecting') refresh();  // is crixd gone, or only the socket? the polled reads tell
   },
   onAlert: (a) => showAlert(a.level, a.text),
 });
@@ -48,6 +53,7 @@ const operator = () => state.me.role === 'operator';
 // came back different) redraws it on the next frame; 'all' redraws everything.
 const PANELS = [
   [['feed'], () => renderFeedStatus()],
+  [['reach'], () => renderReach()],
   [['instrument', 'instruments'], () => renderInstruments()],
   [['daily'], () => renderDaily()],
   [['auction', 'auctions'], () => renderAuctions()],
@@ -86,6 +92,48 @@ function renderFeedStatus() {
   const fs = $('[data-testid="feed-status"]');
   fs.dataset.state = state.feedState;
   fs.textContent = staff() ? t('feed_' + state.feedState) : '';
+}
+
+// Every role's sign that the exchange cannot be reached (the public polls; staff also lose the feed):
+// what the page shows is then as of the last answer, and it says so until crixd answers again.
+let recoveredTimer = null;
+onReach((ok) => {
+  const r = state.reach;
+  const now = Date.now();
+  if (ok) {
+    r.lastOk = now;
+    if (r.state !== 'down') return;
+    r.state = 'recovered';
+    r.upAt = now;
+    clearTimeout(recoveredTimer);
+    recoveredTimer = setTimeout(() => {
+      if (state.reach.state === 'recovered') state.reach.state = 'up';
+      schedule('reach');
+    }, kRecoveredShown);
+    schedule('reach');
+    refresh();
+    loadElimination();
+    return;
+  }
+  if (r.state === 'down') return;
+  r.state = 'down';
+  r.downSince = now;
+  clearTimeout(recoveredTimer);
+  schedule('reach');
+});
+
+function marketClock(ms) {
+  return clock(zoned(BigInt(ms) * 1000000n));
+}
+
+function renderReach() {
+  const r = state.reach;
+  const el = $('[data-testid="reachability"]');
+  el.dataset.state = r.state;
+  document.body.dataset.reach = r.state;
+  el.hidden = r.state === 'up';
+  el.textContent = r.state === 'down' ? t('unreachable', marketClock(r.lastOk), marketClock(r.downSince))
+    : r.state === 'recovered' ? t('reachable_again', marketClock(r.upAt)) : '';
 }
 
 function instruments() {

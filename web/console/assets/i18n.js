@@ -19,6 +19,8 @@ const STRINGS = {
   feed_connecting: ['实时数据：连接中', 'Live: connecting'],
   feed_live: ['实时数据：已连接', 'Live: connected'],
   feed_reconnecting: ['实时数据：重新连接中', 'Live: reconnecting'],
+  unreachable: ['交易所无法连接（自 {1} 起）：页面显示的是 {0} 的数据，正在重试…', 'Exchange unreachable (since {1}): the page shows the data of {0}; retrying…'],
+  reachable_again: ['交易所已恢复连接（{0}）', 'Exchange reachable again ({0})'],
   instruments: ['交易品种', 'Instruments'],
   instrument: ['品种', 'Instrument'],
   symbol: ['代码', 'Symbol'],
