@@ -653,6 +653,9 @@ TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP
           "[console]") {
   Exchange x;
   trade(x);  // 600 t and 400 t at 580.00: the day's VWAP is 580.00
+  const Json open = crix::test::get(x.http(), "/api/v1/status", crix::test::kOperatorToken).json();
+  CHECK(open["phase"] == "continuous trading");
+  CHECK(open["accepting"] == true);
   const Reply closed = crix::test::request(x.http(), bhttp::verb::post, "/api/v1/actions/close-day",
                                            R"({"reason":"test: close"})", crix::test::kOperatorToken);
   INFO(closed.body);
@@ -669,6 +672,12 @@ TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP
     CHECK(i["phase"] == "closed");
   }
   CHECK(seen);
+  // Ready, but accepting no order until the next session (it said "accepting" beside "closed").
+  const Json status = crix::test::get(x.http(), "/api/v1/status", crix::test::kOperatorToken).json();
+  CHECK(status["phase"] == "closed");
+  CHECK(status["accepting"] == false);
+  CHECK(status["ready"] == true);
+  CHECK(crix::test::get(x.http(), "/readyz").status == 200);
   const RunResult refused = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "580.00", "--tif", "gtc"});
   CHECK(refused.exit_code != 0);
   CHECK((refused.out + refused.err).find("closed") != std::string::npos);

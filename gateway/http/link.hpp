@@ -162,6 +162,8 @@ struct ParticipantView {
 
 struct StatusView {
   std::uint64_t seq = 0;  // last sequenced command
+  // Counted since crixd's start (a restart begins again at 0); the day's trades are the ledger's daily
+  // statistics.
   std::uint64_t commands = 0, trades = 0, commits = 0, busy = 0, clock_commands = 0;
   std::string chain_head;  // hex
   std::uint64_t ledger_bytes = 0;
@@ -170,7 +172,8 @@ struct StatusView {
   std::int64_t started = 0;
   std::int64_t now = 0;
   std::string phase;
-  bool accepting = false;   // ledger open and taking orders (readyz)
+  bool accepting = false;   // ready: ledger open and taking orders (readyz; the status JSON's `ready`,
+                            // its `accepting` also needs continuous trading)
   std::string last_error;   // "" = none
   bool ledger_full = false;  // the ledger's disk is full: requests that would be journaled are refused
   std::string not_ready;     // why accepting is false ("" when accepting), for /readyz

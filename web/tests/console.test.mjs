@@ -500,6 +500,40 @@ browserTest('every role sees that the exchange cannot be reached, in Chinese and
   });
 });
 
+browserTest('the health panel counts the day\'s trades from the ledger across a restart, and after the close says no order is accepted', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await logIn(page, kOperator);
+    await byTestId(page, 'tab-exchange').click();
+    await byTestId(page, 'health-trades-today').filter({ hasText: /^2$/ }).waitFor();
+    assert.equal(await byTestId(page, 'health-trades-since-start').innerText(), '2');
+    await page.locator('[data-testid="health-accepting"][data-accepting="true"]').waitFor();
+    assert.equal(await byTestId(page, 'health-accepting').innerText(), '是');
+
+    // After the close the exchange is up but takes no order: it said "accepting: yes" beside "closed".
+    await byTestId(page, 'op-close-day').click();
+    await byTestId(page, 'confirm-ok').click();
+    await page.locator('[data-testid="health-accepting"][data-accepting="false"]').waitFor({ timeout: 5000 });
+    assert.equal(await byTestId(page, 'health-accepting').innerText(), '否（休市）');
+    assert.equal(await byTestId(page, 'health-phase').innerText(), '休市');
+
+    // A restart: the day's count is the ledger's and stays; the count since crixd's start begins again.
+    assert.equal(await x.terminate(), 0);
+    await x.launch();
+    await byTestId(page, 'login-form').waitFor({ timeout: 10000 });
+    await logIn(page, kOperator);
+    await byTestId(page, 'tab-exchange').click();
+    await byTestId(page, 'health-trades-since-start').filter({ hasText: /^0$/ }).waitFor();
+    assert.equal(await byTestId(page, 'health-trades-today').innerText(), '2');
+    assert.equal(await byTestId(page, 'health-accepting').getAttribute('data-accepting'), 'false');
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'health-accepting').filter({ hasText: 'no (closed)' }).waitFor();
+    assert.match(await byTestId(page, 'health').innerText(), /Trades today \(the ledger's daily statistics\)\s+2/);
+  });
+});
+
 browserTest('the elimination list filters, sorts and exports CSV', async () => {
   await withConsole(async (x, page) => {
     // Two retirements: a blast furnace (steel) and a clinker line (cement).

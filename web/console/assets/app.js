@@ -61,7 +61,7 @@ const PANELS = [
   [['book', 'orders', 'instrument', 'instruments'], () => staff() && renderBook()],
   [['trade'], () => staff() && renderTape()],
   [['trade', 'instrument', 'instruments'], () => staff() && renderIntraday()],
-  [['status'], () => staff() && renderHealth()],
+  [['status', 'daily'], () => staff() && renderHealth()],
   [['session', 'logons'], () => staff() && renderSessions()],
   [['participant'], () => staff() && renderParticipants()],
   [['audit'], () => staff() && renderAudit()],
@@ -263,18 +263,26 @@ function renderIntraday() {
   fill($('[data-testid="intraday"]'), priceChart(trades, i ? i.reference_price : 0, t, label));
 }
 
+// The exchange's health (GET /api/v1/status, polled). Its counters (commands, trades) run from crixd's
+// start; the day's trades are the ledger's daily statistics (state.daily, GET /api/v1/ledger/daily),
+// which a restart does not reset. `accepting` is whether an order would be accepted now: crixd ready
+// and the session in continuous trading.
 function renderHealth() {
   const s = state.status;
   const dl = $('[data-testid="health"]');
   if (!s) return fill(dl);
   const item = (key, value, testid) => [h('dt', {}, t(key)), h('dd', testid ? { 'data-testid': testid } : {}, value)];
+  const why = s.accepting ? '' : t('because', !s.ready && s.not_ready ? s.not_ready : t(s.phase || '—'));
+  const today = state.daily.reduce((n, r) => n + (typeof r.trades === 'number' ? r.trades : 0), 0);
   fill(dl,
-    item('accepting', s.accepting ? t('yes') : t('no'), 'health-accepting'),
-    item('phase', t(s.phase || '—')),
+    [h('dt', {}, t('accepting')), h('dd', { 'data-testid': 'health-accepting', 'data-accepting': String(Boolean(s.accepting)), class: s.accepting ? 'good' : 'bad' },
+      (s.accepting ? t('yes') : t('no')) + why)],
+    item('phase', t(s.phase || '—'), 'health-phase'),
     item('seq', s.seq, 'health-seq'),
     item('uptime', duration(s.uptime_s)),
-    item('commands', qty(s.commands)),
-    item('trades_n', qty(s.trades)),
+    item('trades_today', qty(today), 'health-trades-today'),
+    item('trades_since_start', qty(s.trades), 'health-trades-since-start'),
+    item('commands_since_start', qty(s.commands)),
     item('chain_head', (s.chain_head || '—').slice(0, 16)),
     item('ledger_size', bytes(s.ledger_bytes)),
     item('queues', `${s.inbound_depth ?? '—'} / ${s.batch_depth ?? '—'}`),
