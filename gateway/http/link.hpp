@@ -80,6 +80,7 @@ struct TradeView {
   std::string facility;
   std::string project;
   std::string kind = "book";  // how it was made: "book" (listed), "block" (a block trade)
+  bool revoked = false;       // an operator revoked it since (the day's statistics still count it)
 };
 
 struct BlockView {  // a pending block proposal: operators and regulators
@@ -208,9 +209,10 @@ struct ActionResult {
 };
 
 // One live update, in sequence order. `type`: "book" (levels of one side that changed, qty 0 =
-// level gone), "trade", "instrument" (phase, halt, band or reference changed), "participant"
-// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure), "auction"
-// (announced, a bid placed or raised, ended: the whole AuctionView).
+// level gone), "trade", "revocation" (an operator revoked a trade), "instrument" (phase, halt, band or
+// reference changed), "participant" (suspended, reinstated), "session" (logon, logout, stalled),
+// "alert" (a ledger failure), "auction" (announced, a bid placed or raised, ended: the whole
+// AuctionView).
 // `json` is the update's body as the WebSocket feed sends it (docs/API.md), built by the publisher
 // so that the feed and a fresh snapshot cannot disagree.
 struct FeedEvent {

@@ -948,7 +948,8 @@ Json to_json(const TradeView& t, std::int32_t offset) {
               {"buyer", or_null(t.buyer)},
               {"seller", or_null(t.seller)},
               {"facility", or_null(t.facility)},
-              {"project", or_null(t.project)}};
+              {"project", or_null(t.project)},
+              {"revoked", t.revoked}};
 }
 
 Json time_or_null(std::int64_t ns, std::int32_t offset) {

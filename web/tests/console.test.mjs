@@ -359,7 +359,7 @@ browserTest('an operator halts an instrument from the page after a confirmation,
   });
 });
 
-browserTest('an operator suspends and reinstates a participant and revokes a trade from the page, each after a confirmation', async () => {
+browserTest('an operator suspends and reinstates a participant and revokes a trade from the page, each after a confirmation, and the tape marks the revoked trade', async () => {
   await withConsole(async (x, page) => {
     await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
     const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
@@ -388,6 +388,22 @@ browserTest('an operator suspends and reinstates a participant and revokes a tra
     await byTestId(page, 'toast').filter({ hasText: /已完成|Done/ }).waitFor({ timeout: 5000 });
     await byTestId(page, 'tab-supervision').click();
     await page.locator(`[data-testid="elim-row"][data-trade="${trade}"][data-status="revoked"]`).waitFor({ timeout: 5000 });
+
+    // The tape marks it from the feed's revocation: struck through, with a badge (it was unmarked).
+    await byTestId(page, 'tab-market').click();
+    const revoked = page.locator(`[data-testid="tape-row"][data-trade="${trade}"][data-revoked="true"]`);
+    await revoked.waitFor({ timeout: 5000 });
+    assert.equal(await revoked.getByTestId('revoked-badge').innerText(), '已撤销');
+    assert.match(await revoked.locator('td').first().evaluate((td) => getComputedStyle(td).textDecorationLine), /line-through/);
+    assert.doesNotMatch(await revoked.getByTestId('revoked-badge').evaluate((b) => getComputedStyle(b).textDecorationLine), /line-through/);
+    // The day's statistics keep it: they are the executions as they happened.
+    await byTestId(page, 'daily').locator('tbody tr', { hasText: 'STEEL-IRON' }).waitFor();
+    assert.match(await byTestId(page, 'daily').locator('tbody tr', { hasText: 'STEEL-IRON' }).innerText(), /STEEL-IRON\s+book\s+1\s+100\b/);
+    // A new page's snapshot carries it.
+    await page.reload();
+    await page.locator(`[data-testid="tape-row"][data-trade="${trade}"][data-revoked="true"]`).waitFor({ timeout: 5000 });
+    await byTestId(page, 'lang-switch').click();
+    await page.locator(`[data-testid="tape-row"][data-trade="${trade}"] [data-testid="revoked-badge"]`, { hasText: 'revoked' }).waitFor();
   });
 });
 

@@ -113,6 +113,19 @@ test('the feed ignores an update older than what it shows, and a new snapshot re
   assert.equal(f.seq, 20);
 });
 
+test('the feed: a revocation marks the trade it names revoked, as a later snapshot\'s row has it', () => {
+  const { f, seen } = feed();
+  const fields = [...kTradeFields, 'revoked'];
+  f.apply({ ...structuredClone(snapshot), trade_fields: fields, trades: [[...row({ id: 1, seq: 9, price: 58000, qty: 100 }), false]] });
+  f.apply([...row({ seq: 11, id: 2, price: 58100, qty: 10 }), false]);
+  assert.deepEqual(f.trades.map((t) => t.revoked), [false, false]);
+  f.apply({ type: 'updates', events: [{ type: 'revocation', seq: 12, id: 3, time: 1733283612038000000, trade: 1 }] });
+  assert.deepEqual(f.trades.map((t) => [t.id, t.revoked]), [[1, true], [2, false]], 'the row stays, marked');
+  f.apply({ type: 'revocation', seq: 13, id: 4, time: 1733283612038000000, trade: 99 });  // not kept: nothing to mark
+  assert.equal(f.trades.length, 2);
+  assert.deepEqual(seen, ['all', 'trade', 'revocation', 'revocation']);
+});
+
 test('the feed: auctions from the snapshot, each update replacing its auction whole', () => {
   const { f, seen } = feed();
   f.apply({ ...structuredClone(snapshot), auctions: [{ index: 0, id: 'AU-HB-450', state: 'configured', ranking: [] }] });

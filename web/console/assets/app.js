@@ -59,7 +59,7 @@ const PANELS = [
   [['auction', 'auctions'], () => renderAuctions()],
   [['instrument', 'instruments'], () => staff() && renderPicker()],
   [['book', 'orders', 'instrument', 'instruments'], () => staff() && renderBook()],
-  [['trade'], () => staff() && renderTape()],
+  [['trade', 'revocation'], () => staff() && renderTape()],
   [['trade', 'instrument', 'instruments'], () => staff() && renderIntraday()],
   [['status', 'daily'], () => staff() && renderHealth()],
   [['session', 'logons'], () => staff() && renderSessions()],
@@ -248,12 +248,16 @@ function todaysTrades(symbol) {
   return feed.trades.filter((tr) => tr.symbol === symbol && timeOf(tr).slice(0, 10) === today);
 }
 
+// The day's trades as they were made, newest first; one an operator revoked since is struck through
+// with a badge (it still counts in the day's statistics: those are the executions as they happened).
 function renderTape() {
   const trades = feed.trades.slice(-kTapeRows).reverse();
   table('tape', [t('time'), t('symbol'), t('price_yuan'), t('qty'), t('buyer'), t('seller'), t('facility'), t('project'), t('trade')],
-    trades.map((tr) => h('tr', { 'data-testid': 'tape-row', 'data-trade': tr.id, 'data-symbol': tr.symbol },
-      cell(clock(timeOf(tr))), cell(tr.symbol), cell(yuan(tr.price), 'num'), cell(qty(tr.qty), 'num'),
-      cell(tr.buyer), cell(tr.seller), cell(tr.facility), cell(tr.project), cell(tr.id, 'num'))));
+    trades.map((tr) => h('tr', { 'data-testid': 'tape-row', 'data-trade': tr.id, 'data-symbol': tr.symbol,
+      'data-revoked': tr.revoked ? 'true' : 'false', class: tr.revoked ? 'revoked' : '' },
+    cell(clock(timeOf(tr))), cell(tr.symbol), cell(yuan(tr.price), 'num'), cell(qty(tr.qty), 'num'),
+    cell(tr.buyer), cell(tr.seller), cell(tr.facility), cell(tr.project),
+    h('td', { class: 'num' }, String(tr.id), tr.revoked ? h('span', { class: 'badge revoked', 'data-testid': 'revoked-badge' }, t('revoked')) : null))));
 }
 
 function renderIntraday() {
