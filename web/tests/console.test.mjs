@@ -550,6 +550,39 @@ browserTest('the health panel counts the day\'s trades from the ledger across a 
   });
 });
 
+browserTest('the server\'s errors show in the page\'s language by their code, with the server\'s text after them', async () => {
+  await withConsole(async (x, page) => {
+    await byTestId(page, 'login-user').fill(kOperator.user);
+    await byTestId(page, 'login-password').fill('not-the-password');
+    await byTestId(page, 'login-submit').click();
+    await byTestId(page, 'login-error').filter({ hasText: /^用户名或密码错误（服务器说明：.+）$/ }).waitFor();
+
+    await logIn(page, kOperator);
+    await byTestId(page, 'tab-exchange').click();
+    // A market rule's refusal (422 rejected): no such trade.
+    await byTestId(page, 'op-revoke-trade').fill('999999');
+    await byTestId(page, 'op-revoke').click();
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, 'toast').filter({ hasText: /^被市场规则拒绝（服务器说明：.*999999.*）$/ }).waitFor({ timeout: 5000 });
+    assert.doesNotMatch(await byTestId(page, 'toast').innerText(), /Refused/);
+
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'op-revoke').click();
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, 'toast').filter({ hasText: /^Refused by a market rule \(the server said: .*999999.*\)$/ }).waitFor({ timeout: 5000 });
+    // A lookup of nothing (404), drawn again in the other language, and a filter the server refuses.
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'project-id').fill('NO-SUCH-PROJECT');
+    await byTestId(page, 'project-show').click();
+    await byTestId(page, 'project-error').filter({ hasText: /^Not found \(the server said: .*NO-SUCH-PROJECT.*\)$/ }).waitFor();
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'project-error').filter({ hasText: /^未找到（服务器说明：.*NO-SUCH-PROJECT.*）$/ }).waitFor();
+    await byTestId(page, 'elim-region').fill('abc');
+    await byTestId(page, 'elim-apply').click();
+    await byTestId(page, 'toast').filter({ hasText: /^失败：未找到（服务器说明：.*abc.*）$/ }).waitFor({ timeout: 5000 });
+  });
+});
+
 browserTest('the elimination list filters, sorts and exports CSV', async () => {
   await withConsole(async (x, page) => {
     // Two retirements: a blast furnace (steel) and a clinker line (cement).

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 
 import { yuan, yuanText, qty, zoned, timeOf, clock, learnOffset } from '../console/assets/format.js';
 import { Feed } from '../console/assets/feed.js';
+import { ApiError } from '../console/assets/api.js';
+import { errorText, setLanguage } from '../console/assets/i18n.js';
 
 test('prices in fen show as yuan with two decimals, exactly, also past 2^53 fen', () => {
   assert.equal(yuan(58000), '580.00');
@@ -138,4 +140,22 @@ test('the feed: auctions from the snapshot, each update replacing its auction wh
   f.apply({ type: 'auction', seq: 12, index: 0, id: 'AU-HB-450', state: 'canceled', ranking: [] });
   assert.deepEqual(f.auctions.get(0).ranking, [], 'an update replaces the ranking, never merges it');
   assert.deepEqual(seen, ['all', 'auction', 'auction']);
+});
+
+test('an API error reads in the page\'s language by its code, the server\'s text after it', () => {
+  const rejected = new ApiError(422, 'rejected', 'trade 999999 does not exist');
+  setLanguage('zh');
+  assert.equal(errorText(rejected), '被市场规则拒绝（服务器说明：trade 999999 does not exist）');
+  assert.equal(errorText(new ApiError(403, 'forbidden', '/api/v1/actions/halt needs the operator role; miit is regulator')),
+    '当前角色无权执行此操作（服务器说明：/api/v1/actions/halt needs the operator role; miit is regulator）');
+  assert.equal(errorText(new ApiError(0, 'unreachable', 'Failed to fetch')), '交易所无法连接', 'no browser words as the detail');
+  assert.equal(errorText(new ApiError(401, 'unauthorized', 'user or password wrong'), { unauthorized: 'login_wrong' }),
+    '用户名或密码错误（服务器说明：user or password wrong）');
+  assert.equal(errorText(new ApiError(418, '418', 'teapot')), '错误 418（服务器说明：teapot）', 'an unknown code says its status');
+  setLanguage('en');
+  assert.equal(errorText(rejected), 'Refused by a market rule (the server said: trade 999999 does not exist)');
+  for (const code of ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'too_large', 'too_many', 'unavailable']) {
+    assert.doesNotMatch(errorText(new ApiError(400, code, 'x')), /^Error/, `${code} has a sentence`);
+  }
+  setLanguage('zh');
 });

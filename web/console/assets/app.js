@@ -5,7 +5,7 @@
 import { api, query, ApiError, onReach } from './api.js';
 import { Feed } from './feed.js';
 import { h, fill, $, $$ } from './dom.js';
-import { t, column, listName, language, setLanguage, translateStatic } from './i18n.js';
+import { t, column, listName, language, setLanguage, translateStatic, errorText } from './i18n.js';
 import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset, zoned } from './format.js';
 import { depthChart, priceChart, capBars, progressBar } from './charts.js';
 
@@ -410,7 +410,7 @@ async function loadElimination(append = false) {
       e.more = 0;
       $('[data-testid="elim-csv"]').removeAttribute('href');
     }
-    toast(t('failed', err.message), 'bad');
+    toast(t('failed', errorText(err)), 'bad');
   }
   schedule('elimination');
 }
@@ -498,8 +498,9 @@ async function showPaged(testid, path, render) {
       draw();
       pagedViews.set(testid, draw);
     } catch (err) {
-      pagedViews.delete(testid);
-      fill(out, h('p', { class: 'error' }, err.message));
+      const draw = () => fill(out, h('p', { class: 'error', 'data-testid': `${testid}-error` }, errorText(err)));
+      draw();
+      pagedViews.set(testid, draw);
     }
   };
   await load();
@@ -536,7 +537,8 @@ async function act(verb, body, question, withReason) {
     const r = await api('/api/v1/actions/' + verb, { method: 'POST', body });
     toast(t('done', r.seq), 'good');
   } catch (err) {
-    toast(err instanceof ApiError && err.code === 'rejected' ? t('refused_by_rule', err.message) : t('failed', err.message), 'bad');
+    // In the page's language by its code, the server's sentence after it.
+    toast(err instanceof ApiError && err.code === 'rejected' ? errorText(err) : t('failed', errorText(err)), 'bad');
   }
   refresh();
 }
@@ -670,7 +672,7 @@ function wire() {
       form.password.value = '';
       await loadMe();
     } catch (e) {
-      err.textContent = e.message;
+      err.textContent = errorText(e, { unauthorized: 'login_wrong' });
     }
   });
   $('[data-testid="logout"]').addEventListener('click', async () => {

@@ -91,7 +91,6 @@ const STRINGS = {
   confirm_close_day: ['结束今日交易？', 'Close the trading day?'],
   confirm_revoke: ['撤销成交 {0}（公示期内）？', 'Revoke trade {0} (in its publicity period)?'],
   done: ['已完成，序号 {0}', 'Done, sequence {0}'],
-  refused_by_rule: ['被市场规则拒绝：{0}', 'Refused by a market rule: {0}'],
   failed: ['失败：{0}', 'Failed: {0}'],
   session_ended: ['登录已失效（会话过期或交易所重启），请重新登录', 'Your session ended (it expired or crixd restarted): log in again'],
   audit: ['操作记录', 'Audit trail'],
@@ -254,7 +253,26 @@ const STRINGS = {
   now: ['现在', 'now'],
 };
 
-let lang = localStorage.getItem('crix-lang') === 'en' ? 'en' : 'zh';
+// The server's error codes (docs/API.md, "Errors"; api.js adds "unreachable" for a request that got no
+// answer from crixd) as the page says them; the server's own text, in English, follows as the detail.
+const ERRORS = {
+  bad_request: ['请求有误', 'Bad request'],
+  unauthorized: ['需要登录，或登录已失效', 'Not logged in, or the session ended'],
+  forbidden: ['当前角色无权执行此操作', 'Your role may not do this'],
+  not_found: ['未找到', 'Not found'],
+  method_not_allowed: ['不支持该请求方法', 'Method not allowed'],
+  conflict: ['与当前状态冲突', 'Conflicts with the current state'],
+  too_large: ['请求过大', 'Request too large'],
+  rejected: ['被市场规则拒绝', 'Refused by a market rule'],
+  too_many: ['请求过于频繁，请稍后再试', 'Too many tries: wait, then try again'],
+  unavailable: ['交易所暂时无法处理，请稍后再试', 'The exchange cannot take it now: try again'],
+  unreachable: ['交易所无法连接', 'Exchange unreachable'],
+  login_wrong: ['用户名或密码错误', 'Wrong user or password'],
+};
+
+// The page's language as the browser keeps it; under node (the module tests) there is no storage.
+const storage = globalThis.localStorage ?? null;
+let lang = storage?.getItem('crix-lang') === 'en' ? 'en' : 'zh';
 
 export function language() {
   return lang;
@@ -262,8 +280,21 @@ export function language() {
 
 export function setLanguage(l) {
   lang = l === 'en' ? 'en' : 'zh';
-  localStorage.setItem('crix-lang', lang);
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  storage?.setItem('crix-lang', lang);
+  if (globalThis.document) document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+}
+
+// An API error (api.js ApiError: status, code, the server's text) in the page's language: what its
+// code means, then the server's text as the detail (none for "unreachable": the browser's words).
+// `as` names the sentence for a code where the page knows better (a login's 401 is a wrong password).
+export function errorText(err, as = {}) {
+  const code = err?.code ?? '';
+  const pair = ERRORS[as[code] ?? code];
+  const i = lang === 'zh' ? 0 : 1;
+  const label = pair ? pair[i] : (lang === 'zh' ? `错误 ${err?.status ?? ''}` : `Error ${err?.status ?? ''}`).trim();
+  const detail = code === 'unreachable' ? '' : String(err?.message ?? '');
+  if (!detail) return label;
+  return lang === 'zh' ? `${label}（服务器说明：${detail}）` : `${label} (the server said: ${detail})`;
 }
 
 // t('confirm_halt', 'STEEL-IRON'); an unknown key is shown as itself, so a new API value still reads.
