@@ -583,6 +583,86 @@ browserTest('the server\'s errors show in the page\'s language by their code, wi
   });
 });
 
+// Ticks at a round step (1, 2 or 5 times a power of ten), each a whole number of steps.
+function assertRound(ticks, what) {
+  assert.ok(ticks.length >= 2, `${what}: ${ticks.length} ticks`);
+  const step = ticks[1] - ticks[0];
+  const mantissa = step / 10 ** Math.floor(Math.log10(step));
+  assert.ok([1, 2, 5].includes(mantissa), `${what}: a step of ${step} (${ticks.join(', ')})`);
+  ticks.forEach((v, i) => assert.equal(v, ticks[0] + i * step, `${what}: evenly spaced (${ticks.join(', ')})`));
+  assert.equal(ticks[0] % step, 0, `${what}: on whole steps (${ticks.join(', ')})`);
+}
+
+// Every text of every chart shown lies inside its chart's viewBox (the last x label was cut in half).
+function clippedLabels(page) {
+  return page.evaluate(() => [...document.querySelectorAll('svg.chart')].filter((svg) => svg.checkVisibility()).flatMap((svg) => {
+    const w = svg.viewBox.baseVal.width;
+    const h = svg.viewBox.baseVal.height;
+    return [...svg.querySelectorAll('text')].map((t) => ({ text: t.textContent, b: t.getBBox() }))
+      .filter(({ b }) => b.x < -0.5 || b.x + b.width > w + 0.5 || b.y < -0.5 || b.y + b.height > h + 0.5)
+      .map(({ text, b }) => `${svg.dataset.testid}: "${text}" at ${b.x.toFixed(1)}..${(b.x + b.width).toFixed(1)} of ${w}`);
+  }));
+}
+
+browserTest('the charts tick at round values, name their units, keep their last label inside, and draw no bar for a region without a cap', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '200', '580.00']);
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '583.50', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '50', '583.50']);
+    // A bid for flat glass, counted in weight boxes.
+    await x.orderOk('JS-NANJING-GLASS', ['buy', 'GLASS-FLAT', 'JS-NEW-FG-900', '100000', '119.00', '--tif', 'gtc']);
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+
+    const price = byTestId(page, 'price-chart');
+    await price.getByTestId('vwap-line').waitFor({ state: 'attached' });
+    assert.equal(await price.getByTestId('y-unit').textContent(), '价格（元/吨）');
+    assert.equal(await price.getByTestId('x-unit').textContent(), '时间（UTC+08:00）');
+    const fen = (texts) => texts.map((s) => Math.round(Number(s.replace(/,/g, '')) * 100));
+    assertRound(fen(await price.getByTestId('y-tick').allTextContents()), 'the price axis');
+    // Times at whole steps of the market's clock: seconds of the day, evenly spaced.
+    const seconds = (await price.getByTestId('x-tick').allTextContents()).map((s) => {
+      const [hh, mm, ss] = s.split(':').map(Number);
+      return hh * 3600 + mm * 60 + ss;
+    });
+    assert.ok(seconds.length >= 2, `time ticks: ${seconds}`);
+    const step = seconds[1] - seconds[0];
+    assert.ok([1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].includes(step), `a time step of ${step} s`);
+    assert.ok(seconds.every((v, i) => v === seconds[0] + i * step && v % step === 0), `time ticks: ${seconds}`);
+    assert.deepEqual(await clippedLabels(page), []);
+
+    const depth = byTestId(page, 'depth-chart');
+    assert.equal(await depth.getByTestId('y-unit').textContent(), '累计数量（吨）');
+    assert.equal(await depth.getByTestId('x-unit').textContent(), '价格（元/吨）');
+    assertRound(fen(await depth.getByTestId('x-tick').allTextContents()), 'the depth chart\'s prices');
+    assertRound((await depth.getByTestId('y-tick').allTextContents()).map((s) => Number(s.replace(/,/g, ''))), 'the depth chart\'s quantities');
+
+    // Glass: the instrument's own unit, from GET /api/v1/instruments.
+    await pickInstrument(page, 'GLASS-FLAT');
+    await depth.getByTestId('y-unit').filter({ hasText: '累计数量（重量箱）' }).waitFor();
+    assert.equal(await depth.getByTestId('x-unit').textContent(), '价格（元/重量箱）');
+    await byTestId(page, 'lang-switch').click();
+    await depth.getByTestId('y-unit').filter({ hasText: 'Cumulative quantity (weight boxes)' }).waitFor();
+    assert.equal(await depth.getByTestId('x-unit').textContent(), 'Price (yuan/weight box)');
+    assert.deepEqual(await clippedLabels(page), []);
+
+    // Regions: a bar against the cap only where there is one; "no cap" with the capacity elsewhere.
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'region-nocap').first().waitFor();
+    const regions = await page.evaluate(async () => (await (await fetch('/api/v1/ledger/regions')).json()).regions);
+    const capped = regions.filter((r) => r.cap_t !== null).length;
+    assert.ok(capped > 0 && capped < regions.length, `${capped} of ${regions.length} regions capped`);
+    assert.equal(await byTestId(page, 'region-bar').count(), capped);
+    assert.equal(await byTestId(page, 'region-nocap').count(), regions.length - capped);
+    for (const text of await byTestId(page, 'region-nocap').allTextContents()) assert.match(text, /^无上限 · [\d,]+ (吨|重量箱)/);
+    await byTestId(page, 'region-nocap').filter({ hasText: /^无上限 · 2,100,000 重量箱/ }).waitFor();  // Tianjin's flat glass
+    assert.deepEqual(await clippedLabels(page), []);
+  });
+});
+
 browserTest('the elimination list filters, sorts and exports CSV', async () => {
   await withConsole(async (x, page) => {
     // Two retirements: a blast furnace (steel) and a clinker line (cement).

@@ -9,6 +9,7 @@ import { yuan, yuanText, qty, zoned, timeOf, clock, learnOffset } from '../conso
 import { Feed } from '../console/assets/feed.js';
 import { ApiError } from '../console/assets/api.js';
 import { errorText, setLanguage } from '../console/assets/i18n.js';
+import { niceTicks, timeTicks } from '../console/assets/charts.js';
 
 test('prices in fen show as yuan with two decimals, exactly, also past 2^53 fen', () => {
   assert.equal(yuan(58000), '580.00');
@@ -158,4 +159,31 @@ test('an API error reads in the page\'s language by its code, the server\'s text
     assert.doesNotMatch(errorText(new ApiError(400, code, 'x')), /^Error/, `${code} has a sentence`);
   }
   setLanguage('zh');
+});
+
+test('chart ticks fall on round values: 1, 2 or 5 times a power of ten, whole units, times on the market\'s clock', () => {
+  assert.deepEqual(niceTicks(0, 1000), [0, 200, 400, 600, 800, 1000]);
+  assert.deepEqual(niceTicks(57130, 58870, 4), [57500, 58000, 58500], 'fen: 575.00, 580.00, 585.00 yuan');
+  assert.deepEqual(niceTicks(0, 3), [0, 1, 2, 3], 'never half a tonne or half a fen');
+  assert.deepEqual(niceTicks(5, 5), [5]);
+  for (let seed = 1; seed < 2000; seed += 1) {
+    const lo = (seed * 7919) % 1000003;
+    const hi = lo + 1 + ((seed * 104729) % 9000000);
+    const ticks = niceTicks(lo, hi, 5);
+    assert.ok(ticks.length >= 1 && ticks.length <= 6, `${lo}..${hi}: ${ticks}`);
+    assert.ok(ticks[0] >= lo && ticks.at(-1) <= hi, `${lo}..${hi}: ${ticks}`);
+    if (ticks.length > 1) {
+      const step = ticks[1] - ticks[0];
+      assert.ok([1, 2, 5].includes(step / 10 ** Math.floor(Math.log10(step))), `${lo}..${hi}: step ${step}`);
+      assert.ok(ticks.every((v, i) => v === ticks[0] + i * step && v % step === 0), `${lo}..${hi}: ${ticks}`);
+    }
+  }
+  // 10:07:13 to 10:52:00 in China Standard Time: every ten minutes of the market's clock.
+  const at = (h, m, s = 0) => Date.UTC(2026, 11, 4, h - 8, m, s);
+  assert.deepEqual(timeTicks(at(10, 7, 13), at(10, 52), 5, 8 * 3600000), [10, 20, 30, 40, 50].map((m) => at(10, m)));
+  // A minute: every fifteen seconds.
+  assert.deepEqual(timeTicks(at(9, 30, 0), at(9, 31, 0), 5, 8 * 3600000), [0, 15, 30, 45, 60].map((s) => at(9, 30, s)));
+  // Whole hours of the market's clock, not of UTC, in a zone half an hour off.
+  const ticks = timeTicks(Date.UTC(2026, 11, 4, 0, 0), Date.UTC(2026, 11, 4, 9, 0), 5, 330 * 60000);
+  assert.ok(ticks.every((t) => (t + 330 * 60000) % 7200000 === 0), String(ticks));
 });

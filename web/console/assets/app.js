@@ -5,8 +5,8 @@
 import { api, query, ApiError, onReach } from './api.js';
 import { Feed } from './feed.js';
 import { h, fill, $, $$ } from './dom.js';
-import { t, column, listName, language, setLanguage, translateStatic, errorText } from './i18n.js';
-import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset, zoned } from './format.js';
+import { t, column, listName, language, setLanguage, translateStatic, errorText, qtyUnit, priceUnit } from './i18n.js';
+import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset, zoned, utcOffsetText } from './format.js';
 import { depthChart, priceChart, capBars, progressBar } from './charts.js';
 
 const kBookDepth = 10;
@@ -58,9 +58,9 @@ const PANELS = [
   [['daily'], () => renderDaily()],
   [['auction', 'auctions'], () => renderAuctions()],
   [['instrument', 'instruments'], () => staff() && renderPicker()],
-  [['book', 'orders', 'instrument', 'instruments'], () => staff() && renderBook()],
+  [['book', 'orders', 'instrument', 'instruments', 'picked'], () => staff() && renderBook()],
   [['trade', 'revocation'], () => staff() && renderTape()],
-  [['trade', 'instrument', 'instruments'], () => staff() && renderIntraday()],
+  [['trade', 'instrument', 'instruments', 'picked'], () => staff() && renderIntraday()],
   [['status', 'daily'], () => staff() && renderHealth()],
   [['session', 'logons'], () => staff() && renderSessions()],
   [['participant'], () => staff() && renderParticipants()],
@@ -233,7 +233,7 @@ function renderBook() {
   ];
   if (rows.length === 0) rows.push(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('no_orders'))));
   table('book', [t('orders'), `${t('bid')} ${t('qty')}`, t('price_yuan'), `${t('ask')} ${t('qty')}`, t('orders')], rows);
-  fill($('[data-testid="depth"]'), depthChart(bids, asks, t));
+  fill($('[data-testid="depth"]'), depthChart(bids, asks, t, chartUnits(state.symbol)));
   if (operator()) {
     const items = state.orders.symbol === state.symbol ? state.orders.items : [];
     table('book-orders', [t('order_id'), t('side'), t('price_yuan'), t('qty'), t('participant'), t('account'), t('time')],
@@ -264,7 +264,26 @@ function renderIntraday() {
   const i = instruments().find((x) => x.symbol === state.symbol);
   const trades = todaysTrades(state.symbol).map((tr) => ({ ms: millis(tr.time), price: tr.price, qty: tr.qty }));
   const label = (ms) => clock(timeOf({ time: BigInt(Math.round(ms)) * 1000000n }));
-  fill($('[data-testid="intraday"]'), priceChart(trades, i ? i.reference_price : 0, t, label));
+  fill($('[data-testid="intraday"]'), priceChart(trades, i ? i.reference_price : 0, t, label, chartUnits(state.symbol)));
+}
+
+// An instrument's unit as the API names it ("t", "weight box"), from the instruments list.
+function unitOf(symbol) {
+  return instruments().find((i) => i.symbol === symbol)?.unit;
+}
+
+// The units a chart of `symbol` names on its axes, in the page's language.
+function chartUnits(symbol) {
+  const unit = unitOf(symbol);
+  return { price: priceUnit(unit), qty: qtyUnit(unit), time: t('time_axis', utcOffsetText()) };
+}
+
+// The unit of an industry's capacity: its instruments' (the region and project views name an industry
+// as the views print it, "flat glass", or as the market file does, "glass").
+const INDUSTRY_KEYS = { 'cement clinker': 'cement', 'flat glass': 'glass', 'electrolytic aluminium': 'aluminium' };
+function industryUnit(industry) {
+  const key = INDUSTRY_KEYS[industry] ?? industry;
+  return instruments().find((i) => (INDUSTRY_KEYS[i.industry] ?? i.industry) === key)?.unit;
 }
 
 // The exchange's health (GET /api/v1/status, polled). Its counters (commands, trades) run from crixd's
@@ -346,7 +365,7 @@ function regionRows(r) {
 function renderRegions() {
   const r = state.regions;
   const rows = regionRows(r);
-  const bars = rows.map((x) => ({ label: `${x.region ?? x.code} · ${t(x.industry)}`, value: x.capacity_t ?? 0, cap: x.cap_t, scale: Math.max(x.configured_t ?? 0, x.capacity_t ?? 0) }));
+  const bars = rows.map((x) => ({ label: `${x.region ?? x.code} · ${t(x.industry)}`, value: x.capacity_t ?? 0, cap: x.cap_t, unit: qtyUnit(industryUnit(x.industry)) }));
   // Capped rows first: they are what the regulator watches.
   bars.sort((a, b) => (a.cap == null) - (b.cap == null));
   fill($('[data-testid="regions"]'), rows.length ? capBars(bars, t) : h('p', { class: 'muted' }, '—'));
@@ -683,6 +702,7 @@ function wire() {
   $('[data-testid="instrument-picker"]').addEventListener('change', (ev) => {
     state.symbol = ev.target.value;
     localStorage.setItem('crix-symbol', state.symbol);
+    schedule('picked');  // its book and chart now, not at the feed's next change
     refresh();
   });
   $('[data-testid="elim-filters"]').addEventListener('submit', (ev) => {

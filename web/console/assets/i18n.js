@@ -39,6 +39,10 @@ const STRINGS = {
   bid: ['买', 'Bid'],
   ask: ['卖', 'Ask'],
   price_yuan: ['价格（元）', 'Price (yuan)'],
+  price: ['价格', 'Price'],
+  cumulative_qty: ['累计数量', 'Cumulative quantity'],
+  axis: ['{0}（{1}）', '{0} ({1})'],
+  time_axis: ['时间（UTC{0}）', 'Time (UTC{0})'],
   qty: ['数量', 'Quantity'],
   orders: ['委托数', 'Orders'],
   no_orders: ['暂无委托', 'No orders'],
@@ -270,6 +274,13 @@ const ERRORS = {
   login_wrong: ['用户名或密码错误', 'Wrong user or password'],
 };
 
+// The instruments' units (GET /api/v1/instruments `unit`, as the market file names them): a quantity's,
+// and a price's per unit. Another unit is shown as the market file writes it.
+const UNITS = {
+  t: [['吨', 't'], ['元/吨', 'yuan/t']],
+  'weight box': [['重量箱', 'weight boxes'], ['元/重量箱', 'yuan/weight box']],
+};
+
 // The page's language as the browser keeps it; under node (the module tests) there is no storage.
 const storage = globalThis.localStorage ?? null;
 let lang = storage?.getItem('crix-lang') === 'en' ? 'en' : 'zh';
@@ -303,6 +314,19 @@ export function t(key, ...args) {
   let s = pair ? pair[lang === 'zh' ? 0 : 1] : key;
   args.forEach((a, i) => (s = s.replace(`{${i}}`, String(a))));
   return s;
+}
+
+// A quantity's unit ("吨", "weight boxes"); "" when the unit is not known.
+export function qtyUnit(unit) {
+  const u = UNITS[unit];
+  return u ? u[0][lang === 'zh' ? 0 : 1] : unit ?? '';
+}
+
+// A price's unit: yuan per the instrument's unit ("元/吨", "yuan/weight box").
+export function priceUnit(unit) {
+  const u = UNITS[unit];
+  if (u) return u[1][lang === 'zh' ? 0 : 1];
+  return lang === 'zh' ? (unit ? `元/${unit}` : '元') : (unit ? `yuan/${unit}` : 'yuan');
 }
 
 // A heading for a list in a ledger answer ("trades", "elimination entries").
