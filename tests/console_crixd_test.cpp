@@ -336,6 +336,14 @@ TEST_CASE("console on a real crixd: every endpoint answers each role as docs/API
   for (const Json& a : actions["items"]) who.push_back(a["operator"].get<std::string>() + " " + a["command"].get<std::string>());
   INFO(actions.dump(1));
   CHECK(who == std::vector<std::string>{"ops halt", "ops-script halt", "ops resume", "ops-script resume"});
+
+  // Each instrument names the unit its quantities are counted in (the console labels them with it).
+  const Json instruments = crix::test::get(port, "/api/v1/instruments").json();
+  REQUIRE(instruments["items"].size() == 5);
+  for (const Json& i : instruments["items"]) {
+    INFO(i.dump());
+    CHECK(i["unit"] == (i["symbol"] == "GLASS-FLAT" ? "weight box" : "t"));
+  }
 }
 
 TEST_CASE("console on a real crixd: each ledger query's JSON and CSV over HTTP equal crix ledger's on the live ledger",

@@ -663,6 +663,41 @@ browserTest('the charts tick at round values, name their units, keep their last 
   });
 });
 
+browserTest('quantities carry their instrument\'s unit: weight boxes for flat glass, tonnes for the others', async () => {
+  await withConsole(async (x, page) => {
+    // The public view: the day's volume of each instrument.
+    await byTestId(page, 'volume-GLASS-FLAT').filter({ hasText: /^0 重量箱$/ }).waitFor();
+    assert.equal(await byTestId(page, 'volume-STEEL-IRON').innerText(), '0 吨');
+    assert.match(await byTestId(page, 'auction-row-AU-HB-450').innerText(), /500,000 吨/);
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'volume-GLASS-FLAT').filter({ hasText: /^0 weight boxes$/ }).waitFor();
+    assert.equal(await byTestId(page, 'volume-STEEL-IRON').innerText(), '0 t');
+    await byTestId(page, 'lang-switch').click();
+
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+    await byTestId(page, 'volume-STEEL-IRON').filter({ hasText: /^100 吨$/ }).waitFor();
+    await page.locator('[data-testid="tape-row"]', { hasText: '100 吨' }).waitFor();
+    await byTestId(page, 'book').locator('thead', { hasText: '卖 数量（吨）' }).waitFor();
+    await byTestId(page, 'daily').locator('tbody tr', { hasText: /STEEL-IRON[\s\S]*100 吨/ }).waitFor();
+
+    // The elimination list's rows name no industry: the heading says the units, unless the filter does.
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'elim-row').first().waitFor();
+    assert.match(await byTestId(page, 'elim-sort-capacity_retired_t').innerText(), /（吨；平板玻璃为重量箱）$/);
+    await byTestId(page, 'elim-industry').selectOption('steel');
+    await byTestId(page, 'elim-row').first().filter({ hasText: /[\d,]+ 吨/ }).waitFor();
+    assert.doesNotMatch(await byTestId(page, 'elim-sort-capacity_retired_t').innerText(), /重量箱/);
+    // A glass project's progress, in weight boxes.
+    await byTestId(page, 'project-id').fill('JS-NEW-FG-900');
+    await byTestId(page, 'project-show').click();
+    await byTestId(page, 'project-progress').filter({ hasText: /^0 \/ [\d,]+ 重量箱/ }).waitFor();
+    assert.match(await byTestId(page, 'project').innerText(), /[\d,]+ 重量箱/);
+  });
+});
+
 browserTest('the elimination list filters, sorts and exports CSV', async () => {
   await withConsole(async (x, page) => {
     // Two retirements: a blast furnace (steel) and a clinker line (cement).

@@ -55,7 +55,7 @@ const PANELS = [
   [['feed'], () => renderFeedStatus()],
   [['reach'], () => renderReach()],
   [['instrument', 'instruments'], () => renderInstruments()],
-  [['daily'], () => renderDaily()],
+  [['daily', 'instruments'], () => renderDaily()],
   [['auction', 'auctions'], () => renderAuctions()],
   [['instrument', 'instruments'], () => staff() && renderPicker()],
   [['book', 'orders', 'instrument', 'instruments', 'picked'], () => staff() && renderBook()],
@@ -66,7 +66,7 @@ const PANELS = [
   [['participant'], () => staff() && renderParticipants()],
   [['audit'], () => staff() && renderAudit()],
   [['regions'], () => staff() && renderRegions()],
-  [['elimination'], () => renderElimination()],
+  [['elimination', 'instruments'], () => renderElimination()],
 ];
 
 const dirty = new Set();
@@ -166,7 +166,7 @@ function renderInstruments() {
     cell(i.last_price ? yuan(i.last_price) : '—', 'num'),
     cell(yuan(i.reference_price), 'num'),
     cell(i.band_low || i.band_high ? `${yuan(i.band_low)} – ${yuan(i.band_high)}` : '—', 'num'),
-    cell(qty(i.volume), 'num'),
+    h('td', { class: 'num', 'data-testid': `volume-${i.symbol}` }, withUnit(i.volume, i.unit)),
     cell(yuan(i.value), 'num'),
     operator() ? h('td', {}, i.halted
       ? h('button', { type: 'button', 'data-testid': `op-resume-${i.symbol}`, onclick: () => act('resume', { symbol: i.symbol }, t('confirm_resume', i.symbol), false) }, t('resume'))
@@ -187,11 +187,11 @@ function renderAuctions() {
   if (operator()) head.push(t('operator_actions'));
   const ranking = (a) => (a.ranking.length === 0 ? h('span', { class: 'muted' }, t('no_bids'))
     : h('ol', { class: 'ranking' }, a.ranking.map((b) => h('li', { 'data-testid': `auction-bid-${a.id}` },
-      `${yuan(b.price)} × ${qty(b.qty)}`, b.bidder ? ` · ${b.bidder} / ${b.project}` : '',
-      b.won ? ` · ${t('sold')} ${qty(b.won)}` : '', b.time_text ? ` · ${clock(b.time_text)}` : ''))));
-  const result = (a) => (a.state === 'sold' ? `${qty(a.sold)} @ ${yuan(a.price)}` + (a.allocations.length ? ` (${a.allocations.map((x) => x.trade).join(', ')})` : '') : '—');
+      `${yuan(b.price)} × ${withUnit(b.qty, unitOf(a.symbol))}`, b.bidder ? ` · ${b.bidder} / ${b.project}` : '',
+      b.won ? ` · ${t('sold')} ${withUnit(b.won, unitOf(a.symbol))}` : '', b.time_text ? ` · ${clock(b.time_text)}` : ''))));
+  const result = (a) => (a.state === 'sold' ? `${withUnit(a.sold, unitOf(a.symbol))} @ ${yuan(a.price)}` + (a.allocations.length ? ` (${a.allocations.map((x) => x.trade).join(', ')})` : '') : '—');
   table('auctions', head, list.map((a) => h('tr', { 'data-testid': `auction-row-${a.id}`, 'data-state': a.state },
-    cell(a.id), cell(a.symbol), cell(a.seller), cell(qty(a.qty), 'num'), cell(yuan(a.reserve), 'num'), cell(yuan(a.increment), 'num'),
+    cell(a.id), cell(a.symbol), cell(a.seller), cell(withUnit(a.qty, unitOf(a.symbol)), 'num'), cell(yuan(a.reserve), 'num'), cell(yuan(a.increment), 'num'),
     cell(t(a.pricing)),
     h('td', { 'data-testid': `auction-state-${a.id}`, class: a.state === 'announced' ? 'good' : a.state === 'canceled' ? 'bad' : '' }, t(a.state)),
     h('td', { 'data-testid': `auction-window-${a.id}` }, a.opens_text ? `${a.opens_text.slice(0, 16)} – ${a.closes_text.slice(0, 16)}` : '—'),
@@ -232,11 +232,13 @@ function renderBook() {
       cell(l.orders, 'num'), cell(qty(l.qty), 'num'), cell(yuan(l.price), 'num price'), cell(''), cell(''))),
   ];
   if (rows.length === 0) rows.push(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('no_orders'))));
-  table('book', [t('orders'), `${t('bid')} ${t('qty')}`, t('price_yuan'), `${t('ask')} ${t('qty')}`, t('orders')], rows);
+  const unit = qtyUnit(unitOf(state.symbol));  // the book's quantities are of one instrument: said once
+  const qtyHead = (side) => (unit ? t('axis', `${side} ${t('qty')}`, unit) : `${side} ${t('qty')}`);
+  table('book', [t('orders'), qtyHead(t('bid')), t('price_yuan'), qtyHead(t('ask')), t('orders')], rows);
   fill($('[data-testid="depth"]'), depthChart(bids, asks, t, chartUnits(state.symbol)));
   if (operator()) {
     const items = state.orders.symbol === state.symbol ? state.orders.items : [];
-    table('book-orders', [t('order_id'), t('side'), t('price_yuan'), t('qty'), t('participant'), t('account'), t('time')],
+    table('book-orders', [t('order_id'), t('side'), t('price_yuan'), unit ? t('axis', t('qty'), unit) : t('qty'), t('participant'), t('account'), t('time')],
       items.map((o) => h('tr', { 'data-testid': 'book-order', 'data-order': o.id, 'data-side': o.side },
         cell(o.id, 'num'), cell(o.side === 'buy' ? t('bid') : t('ask'), o.side === 'buy' ? 'good' : 'bad'), cell(yuan(o.price), 'num'),
         cell(qty(o.qty), 'num'), cell(o.participant), cell(o.account), cell(clock(timeOf(o, 'entered'))))));
@@ -255,7 +257,7 @@ function renderTape() {
   table('tape', [t('time'), t('symbol'), t('price_yuan'), t('qty'), t('buyer'), t('seller'), t('facility'), t('project'), t('trade')],
     trades.map((tr) => h('tr', { 'data-testid': 'tape-row', 'data-trade': tr.id, 'data-symbol': tr.symbol,
       'data-revoked': tr.revoked ? 'true' : 'false', class: tr.revoked ? 'revoked' : '' },
-    cell(clock(timeOf(tr))), cell(tr.symbol), cell(yuan(tr.price), 'num'), cell(qty(tr.qty), 'num'),
+    cell(clock(timeOf(tr))), cell(tr.symbol), cell(yuan(tr.price), 'num'), cell(withUnit(tr.qty, unitOf(tr.symbol)), 'num'),
     cell(tr.buyer), cell(tr.seller), cell(tr.facility), cell(tr.project),
     h('td', { class: 'num' }, String(tr.id), tr.revoked ? h('span', { class: 'badge revoked', 'data-testid': 'revoked-badge' }, t('revoked')) : null))));
 }
@@ -380,20 +382,49 @@ function columns(rows) {
   return keys.filter((k) => !(k.endsWith('_text') && keys.includes(k.slice(0, -5))));
 }
 
-function rowCells(r, keys) {
+// A row's cells; its quantities in the row's unit (rowUnit), or `fallback`'s when the row names none.
+function rowCells(r, keys, fallback) {
+  const unit = rowUnit(r, fallback);
   return keys.map((k) => {
     const v = typeof r[k + '_text'] === 'string' ? r[k + '_text'] : r[k];
-    return cell(format(k, v), typeof v === 'number' ? 'num' : '');
+    return cell(format(k, v, unit), typeof v === 'number' ? 'num' : '');
   });
+}
+
+// The unit (as the API names it) of a ledger row's quantities: its instrument's, else its industry's,
+// else `fallback` (what the view knows: a lookup's facility or project, the list's industry filter).
+// The ledger's quantity fields end in _t whatever the unit: flat glass is counted in weight boxes.
+function rowUnit(r, fallback) {
+  const symbol = r?.instrument ?? r?.symbol;
+  return (symbol && unitOf(symbol)) || (r?.industry && industryUnit(r.industry)) || fallback;
+}
+
+// A quantity with its unit ("1,000 吨", "100,000 weight boxes"); without one when it is not known.
+function withUnit(n, unit) {
+  if (n === null || n === undefined) return '—';
+  const u = qtyUnit(unit);
+  return u ? `${qty(n)} ${u}` : qty(n);
+}
+
+// What a column of quantities whose rows name no unit is counted in: the instruments' units, the most
+// used first ("吨；平板玻璃为重量箱").
+function unitsNote() {
+  const byUnit = new Map();
+  for (const i of instruments()) byUnit.set(i.unit, [...(byUnit.get(i.unit) ?? []), i.industry]);
+  const units = [...byUnit.entries()].sort((a, b) => b[1].length - a[1].length);
+  if (units.length === 0) return '';
+  const others = units.slice(1).map(([u, industries]) => t('unit_of_industry', [...new Set(industries)].map((x) => t(x)).join('、'), qtyUnit(u)));
+  return others.length ? t('units_note', qtyUnit(units[0][0]), others.join(t('list_sep'))) : t('because', qtyUnit(units[0][0]));
 }
 
 // Fields the ledger's reports (crix ledger daily, report, trades) give in yuan.
 const YUAN_KEYS = /(_yuan|^open|^high|^low|^close(_vwap)?|^prev_close|^change)$/;
 
-// A value of a ledger row as text: quantities (`*_t`) grouped, statuses and industries translated.
-function format(key, v) {
+// A value of a ledger row as text: quantities (`*_t`) grouped, with `unit` when given; statuses and
+// industries translated.
+function format(key, v, unit) {
   if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'number' && key.endsWith('_t')) return qty(v);
+  if (typeof v === 'number' && key.endsWith('_t')) return withUnit(v, unit);
   if (typeof v === 'number' && (key === 'price' || key === 'value')) return yuan(v);  // fen
   if (typeof v === 'number' && YUAN_KEYS.test(key)) return yuanText(v);  // the ledger's reports, in yuan
   if (typeof v === 'number' && key === 'time') return timeOf({ time: v });
@@ -449,14 +480,17 @@ function renderElimination() {
     });
   }
   const keys = columns(e.rows);
+  // Its rows name no industry: with an industry filter their unit is known, else the heading says it.
+  const unit = e.params.industry ? industryUnit(e.params.industry) : undefined;
+  const heading = (k) => (k.endsWith('_t') && !unit ? column(k) + unitsNote() : column(k));
   const head = keys.map((k) => h('th', { 'data-sort': k, 'data-testid': `elim-sort-${k}`, class: e.sort === k ? (e.desc ? 'sorted desc' : 'sorted') : '',
     onclick: () => {
       e.desc = e.sort === k ? !e.desc : false;
       e.sort = k;
       schedule('elimination');
-    } }, column(k)));
+    } }, heading(k)));
   table('elimination', head, rows.map((r) => h('tr', { 'data-testid': 'elim-row', 'data-facility': r.facility ?? '', 'data-trade': r.trade ?? '', 'data-status': r.status ?? '' },
-    rowCells(r, keys))));
+    rowCells(r, keys, unit))));
   $('[data-testid="elim-count"]').textContent = t('rows', rows.length);
   const more = $('[data-testid="elim-more"]');
   more.hidden = !(e.more > 0);
@@ -475,23 +509,25 @@ function summary(obj, key) {
   return Array.isArray(v) ? v[0] : v && typeof v === 'object' ? v : obj;
 }
 
-function ledgerTable(testid, rows) {
+function ledgerTable(testid, rows, unit) {
   const keys = columns(rows);
   return h('div', { class: 'scroll' }, h('table', { 'data-testid': testid },
     h('thead', {}, h('tr', {}, keys.map((k) => h('th', {}, column(k))))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, rowCells(r, keys))))));
+    h('tbody', {}, rows.map((r) => h('tr', {}, rowCells(r, keys, unit))))));
 }
 
 function facts(obj) {
   const keys = columns([obj || {}]).filter((k) => obj[k] === null || typeof obj[k] !== 'object');
-  return h('dl', {}, keys.map((k) => [h('dt', {}, column(k)), h('dd', {}, format(k, typeof obj[k + '_text'] === 'string' ? obj[k + '_text'] : obj[k]))]));
+  const unit = rowUnit(obj);
+  return h('dl', {}, keys.map((k) => [h('dt', {}, column(k)), h('dd', {}, format(k, typeof obj[k + '_text'] === 'string' ? obj[k + '_text'] : obj[k], unit))]));
 }
 
 // Every list in a ledger answer besides the summary (trades, elimination entries), as a table under
-// its own name.
+// its own name; quantities in the summary's unit where a row names none.
 function ledgerLists(r, summaryKey) {
+  const unit = rowUnit(summary(r, summaryKey));
   return Object.entries(r || {}).filter(([k, v]) => k !== summaryKey && Array.isArray(v))
-    .map(([k, v]) => [h('h3', {}, listName(k)), ledgerTable(`${summaryKey}-${k.replace(/\W+/g, '-')}`, v)]);
+    .map(([k, v]) => [h('h3', {}, listName(k)), ledgerTable(`${summaryKey}-${k.replace(/\W+/g, '-')}`, v, unit)]);
 }
 
 // A facility's history or a project's progress comes a page of trades at a time (docs/API.md): the
@@ -528,7 +564,7 @@ async function showPaged(testid, path, render) {
 function showProject(id) {
   return showPaged('project', '/api/v1/ledger/projects/' + encodeURIComponent(id), (r) => {
     const p = summary(r, 'project');
-    return [progressBar(p.credited_t ?? 0, p.need_t ?? 0, t), facts(p), ledgerLists(r, 'project')];
+    return [progressBar(p.credited_t ?? 0, p.need_t ?? 0, t, qtyUnit(rowUnit(p))), facts(p), ledgerLists(r, 'project')];
   });
 }
 
