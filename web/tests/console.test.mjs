@@ -698,6 +698,62 @@ browserTest('quantities carry their instrument\'s unit: weight boxes for flat gl
   });
 });
 
+// How a table sits in its card: the page's and every shown card's sideways overflow, the table's box
+// and that of the scrolling box around it (if any), and its card's.
+function placement(page, testid) {
+  return page.evaluate((testid) => {
+    const doc = document.documentElement;
+    const rect = (el) => {
+      const r = el.getBoundingClientRect();
+      return { left: Math.round(r.left), right: Math.round(r.right) };
+    };
+    const table = document.querySelector(`[data-testid="${testid}"]`);
+    const card = table.closest('.card');
+    const box = table.parentElement.closest('.scroll, .scroll-x');
+    const inner = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);
+    return {
+      page: doc.scrollWidth - doc.clientWidth,
+      cards: [...document.querySelectorAll('.card')].filter((c) => c.checkVisibility() && c.scrollWidth > c.clientWidth)
+        .map((c) => `${c.querySelector('h2')?.textContent}: ${c.scrollWidth} > ${c.clientWidth}`),
+      table: rect(table),
+      cardInner: Math.round(inner),
+      box: box && { ...rect(box), overflowX: getComputedStyle(box).overflowX, scrolls: box.scrollWidth > box.clientWidth },
+    };
+  }, testid);
+}
+
+browserTest('the trade tape fits its card and the elimination list scrolls inside its card, at 1280 and 800 px wide', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await x.orderOk('XZ-LHASA-CEMENT', ['sell', 'CEMENT-CLINKER', 'XZ-CL-1000', '1000', '300.00', '--tif', 'gtc']);
+    await x.orderOk('SC-CHENGDU-CEMENT', ['buy', 'CEMENT-CLINKER', 'SC-NEW-CL-4500', '1000', '300.00']);
+    await logIn(page, kOperator);
+    for (const width of [1280, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      await byTestId(page, 'tab-market').click();
+      await byTestId(page, 'tape-row').nth(1).waitFor();
+      const tape = await placement(page, 'tape');
+      assert.equal(tape.page, 0, `${width} px: the page scrolls sideways`);
+      assert.deepEqual(tape.cards, [], `${width} px: a card overflows`);
+      // The whole tape in sight: the trade id and both sides, no hidden columns.
+      assert.ok(tape.table.right <= tape.cardInner + 1, `${width} px: the tape ends at ${tape.table.right}, its card at ${tape.cardInner}`);
+      assert.equal(tape.box.scrolls, false, `${width} px: the tape scrolls sideways`);
+      assert.ok(await byTestId(page, 'tape-row').first().locator('td').first().isVisible());
+
+      await byTestId(page, 'tab-supervision').click();
+      await byTestId(page, 'elim-row').nth(1).waitFor();
+      const elim = await placement(page, 'elimination');
+      assert.equal(elim.page, 0, `${width} px: the page scrolls sideways`);
+      assert.deepEqual(elim.cards, [], `${width} px: a card overflows`);
+      // Its 20-odd columns scroll inside the card: the scrolling box ends inside it.
+      assert.equal(elim.box.overflowX, 'auto');
+      assert.ok(elim.box.right <= elim.cardInner + 1, `${width} px: the list's box ends at ${elim.box.right}, its card at ${elim.cardInner}`);
+      assert.equal(elim.box.scrolls, elim.table.right > elim.box.right, `${width} px: the list scrolls when it is wider`);
+    }
+  });
+});
+
 browserTest('the elimination list filters, sorts and exports CSV', async () => {
   await withConsole(async (x, page) => {
     // Two retirements: a blast furnace (steel) and a clinker line (cement).

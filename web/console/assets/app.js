@@ -254,12 +254,15 @@ function todaysTrades(symbol) {
 // with a badge (it still counts in the day's statistics: those are the executions as they happened).
 function renderTape() {
   const trades = feed.trades.slice(-kTapeRows).reverse();
-  table('tape', [t('time'), t('symbol'), t('price_yuan'), t('qty'), t('buyer'), t('seller'), t('facility'), t('project'), t('trade')],
+  // Each side's participant over its account, in one column that wraps: nine columns of ids were
+  // wider than the card, and the trade id (and its badge) went out of sight.
+  const party = (who, account) => h('td', { class: 'party' }, who ?? '—', h('br'), h('span', { class: 'muted' }, account ?? '—'));
+  table('tape', [t('trade'), t('time'), t('symbol'), t('price_yuan'), t('qty'), `${t('seller')} / ${t('facility')}`, `${t('buyer')} / ${t('project')}`],
     trades.map((tr) => h('tr', { 'data-testid': 'tape-row', 'data-trade': tr.id, 'data-symbol': tr.symbol,
       'data-revoked': tr.revoked ? 'true' : 'false', class: tr.revoked ? 'revoked' : '' },
-    cell(clock(timeOf(tr))), cell(tr.symbol), cell(yuan(tr.price), 'num'), cell(withUnit(tr.qty, unitOf(tr.symbol)), 'num'),
-    cell(tr.buyer), cell(tr.seller), cell(tr.facility), cell(tr.project),
-    h('td', { class: 'num' }, String(tr.id), tr.revoked ? h('span', { class: 'badge revoked', 'data-testid': 'revoked-badge' }, t('revoked')) : null))));
+    h('td', { class: 'num' }, String(tr.id), tr.revoked ? h('span', { class: 'badge revoked', 'data-testid': 'revoked-badge' }, t('revoked')) : null),
+    cell(clock(timeOf(tr))), cell(tr.symbol, 'wrap'), cell(yuan(tr.price), 'num'), cell(withUnit(tr.qty, unitOf(tr.symbol)), 'num'),
+    party(tr.seller, tr.facility), party(tr.buyer, tr.project))));
 }
 
 function renderIntraday() {
