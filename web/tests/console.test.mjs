@@ -754,6 +754,41 @@ browserTest('the trade tape fits its card and the elimination list scrolls insid
   });
 });
 
+browserTest('the page has an icon: /favicon.ico and the SVG its link names are served, and loading the page asks for nothing missing', async () => {
+  await withConsole(async (x, page) => {
+    // What the page asked for while it loaded (again, now that we listen): nothing 404s.
+    const failed = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    await page.reload();
+    await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
+    const ico = await fetch(x.url + '/favicon.ico');
+    assert.equal(ico.status, 200);
+    assert.equal(ico.headers.get('content-type'), 'image/x-icon');
+    const bytes = new Uint8Array(await ico.arrayBuffer());
+    assert.deepEqual([...bytes.slice(0, 6)], [0, 0, 1, 0, 2, 0], 'an icon file of two images');
+    // The browser's icon: the first <link rel="icon">, an SVG under /assets/.
+    const href = await page.locator('link[rel="icon"]').first().getAttribute('href');
+    const svg = await fetch(new URL(href, x.url));
+    assert.equal(svg.status, 200);
+    assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
+    assert.match(await svg.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    // Both decode as images in the page, under its Content-Security-Policy (a refusal fails withConsole;
+    // headless chromium fetches no icon of its own).
+    for (const src of [href, '/favicon.ico']) {
+      const size = await page.evaluate(async (s) => {
+        const img = new Image();
+        img.src = s;
+        await img.decode();
+        return [img.naturalWidth, img.naturalHeight];
+      }, src);
+      assert.ok(size[0] >= 16 && size[0] === size[1], `${src}: ${size}`);
+    }
+    assert.deepEqual(failed, []);
+  });
+});
+
 browserTest('the elimination list filters, sorts and exports CSV', async () => {
   await withConsole(async (x, page) => {
     // Two retirements: a blast furnace (steel) and a clinker line (cement).
