@@ -197,6 +197,7 @@ void EngineStage::console_changes(const Command& c, Unit& unit) const {
       case EventType::kAuctionBid:
       case EventType::kAuctionBidEnded:
       case EventType::kAuctionEnded:
+      case EventType::kRevoked:  // the tape marks the trade revoked
         unit.console.changes.push_back(ConsoleBatch::Change{c.seq.v, c.ts.v, e});
         break;
       default:

@@ -199,7 +199,16 @@ void trade(std::string& out, const http::TradeView& t) {
   party(t.facility);
   party(t.project);
   value(t.kind);
-  out += ']';
+  out += t.revoked ? ",true]" : ",false]";
+}
+
+void revocation(std::string& out, std::uint64_t id, std::int64_t time, std::uint64_t trade, const Head& head) {
+  Members m(out);
+  m.number("id", id);
+  m.seq(&head);
+  m.number("time", time);
+  m.number("trade", trade);
+  m.type(&head);
 }
 
 void session(std::string& out, const http::SessionView& s, const Head* head) {

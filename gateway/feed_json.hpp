@@ -35,7 +35,10 @@ void instrument(std::string& out, const http::InstrumentView& v, const Head* hea
 // second: some 60 MB/s through loopback on the processors the exchange uses).
 void trade(std::string& out, const http::TradeView& t);
 inline constexpr std::string_view kTradeFields =
-    R"(["type","seq","id","time","symbol","price","qty","buyer","seller","facility","project","kind"])";
+    R"(["type","seq","id","time","symbol","price","qty","buyer","seller","facility","project","kind","revoked"])";
+// The update that says trade `trade` was revoked, by the revocation `id` (its own trade id, the chain's)
+// at `time`: the trade's row stays as it was made, its `revoked` is true in later snapshots.
+void revocation(std::string& out, std::uint64_t id, std::int64_t time, std::uint64_t trade, const Head& head);
 void session(std::string& out, const http::SessionView& s, const Head* head = nullptr);
 void participant(std::string& out, const http::ParticipantView& p, const Head* head = nullptr);
 void alert(std::string& out, std::string_view level, std::string_view text, const Head& head);

@@ -144,6 +144,10 @@ Published::Published(const engine::Market& market, const engine::Exchange& excha
   const std::uint64_t count = reader.meta().trade_count;
   const std::uint64_t from = count > kRecentTrades ? count - kRecentTrades : 0;
   for (const ledger::Trade& t : reader.trades(ledger::Page{engine::TradeId(from), kRecentTrades})) {
+    if (t.kind == ledger::TradeKind::kRevocation) {
+      mark_revoked(t.revokes.v);  // a revocation comes after its trade: it is in the window when the trade is
+      continue;
+    }
     if (!ledger::is_trade(t.kind)) continue;
     trades_.push_back(http::TradeView{t.id.v, t.seq.v, t.ts.v, market.instruments[t.instrument.v].code, t.price.v,
                                       t.qty.v, market.participants[t.buyer.v].id, market.participants[t.seller.v].id,
@@ -172,6 +176,13 @@ void Published::rest(const engine::Order& o, std::int64_t entered) {
     ++open_orders_[o.participant.v];
     add_once(counted_participants_, o.participant.v);
   }
+}
+
+// The recent trade `trade`, revoked: its row is marked (one older than the last kRecentTrades is not
+// kept). Trades are kept in id order, so the search runs from the newest.
+void Published::mark_revoked(std::uint64_t trade) {
+  const auto it = std::find_if(trades_.rbegin(), trades_.rend(), [&](const http::TradeView& t) { return t.id == trade; });
+  if (it != trades_.rend()) it->revoked = true;
 }
 
 void Published::remove_order(std::uint64_t id) {
@@ -280,6 +291,12 @@ void Published::apply_event(const ConsoleBatch::Change& c, const TradeChange* tr
       suspended_[e.participant.v] = e.arg1 == 1;
       out.push_back(event(c.seq, "participant", [&](std::string& o, const feed_json::Head* h) {
         feed_json::participant(o, participant_view(e.participant.v), h);
+      }));
+      break;
+    case engine::EventType::kRevoked:  // trade arg1, by the revocation trade_id; the statistics keep it
+      mark_revoked(static_cast<std::uint64_t>(e.arg1));
+      out.push_back(event(c.seq, "revocation", [&](std::string& o, const feed_json::Head* h) {
+        feed_json::revocation(o, e.trade_id.v, c.ts, static_cast<std::uint64_t>(e.arg1), *h);
       }));
       break;
     case engine::EventType::kDayClosed: {

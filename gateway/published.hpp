@@ -9,17 +9,19 @@
 // which are atomics so that counting a message costs no lock. Feed handlers are called under that
 // mutex: they must only copy and post, never call back into this class (unsubscribe included).
 //
-// Updates: "trade", "instrument" (phase, halt, band, reference; and today's statistics after a fill or
-// the close), "book" (the levels a commit moved, per instrument), "participant", "session", "alert"
-// (the ledger failed), "auction" (an auction announced, bid on, ended: its whole view, from the auction
-// events and its fills). A commit's trades and participants' suspensions go out one by one, at once;
-// its instrument and book updates, and the rows of the participants whose open orders it changed, are
-// held for up to kHold and go out once per instrument or participant for every commit in that time,
-// as the last left them, with its last seq (see kHold).
-// Sequence: a trade or suspension carries the seq of the command that made it, a held update its
-// commit's last seq, so the feed's updates come with seq > the snapshot's, never decreasing. Session
-// and participant logon changes are no command: they carry the last committed seq (>= the snapshot's)
-// and replace the row, so applying one twice changes nothing.
+// Updates: "trade", "revocation" (a trade revoked: its tape row is marked; today's statistics stay, as
+// the ledger's daily statistics keep a revoked trade), "instrument" (phase, halt, band, reference; and
+// today's statistics after a fill or the close), "book" (the levels a commit moved, per instrument),
+// "participant", "session", "alert" (the ledger failed), "auction" (an auction announced, bid on,
+// ended: its whole view, from the auction events and its fills). A commit's trades, revocations and
+// participants' suspensions go out one by one, at once; its instrument and book updates, and the rows
+// of the participants whose open orders it changed, are held for up to kHold and go out once per
+// instrument or participant for every commit in that time, as the last left them, with its last seq
+// (see kHold).
+// Sequence: a trade, revocation or suspension carries the seq of the command that made it, a held
+// update its commit's last seq, so the feed's updates come with seq > the snapshot's, never
+// decreasing. Session and participant logon changes are no command: they carry the last committed seq
+// (>= the snapshot's) and replace the row, so applying one twice changes nothing.
 #pragma once
 
 #include <atomic>
@@ -53,7 +55,7 @@ struct ConsoleBatch {
     std::int64_t ts = 0;
     engine::Event event;  // Accepted, Fill, Canceled, Expired, Replaced, ParticipantState, DayClosed,
                           // BlockProposed, BlockEnded, AuctionAnnounced, AuctionBid, AuctionBidEnded,
-                          // AuctionEnded
+                          // AuctionEnded, Revoked
   };
   std::vector<Change> changes;
   MarketChanges market;                   // every command of the unit, in seq order
@@ -164,6 +166,7 @@ class Published {
   void apply_auction_event(const ConsoleBatch::Change& c);
   void end_command_auctions(std::uint64_t seq, std::vector<http::FeedEvent>& out);
   void rest(const engine::Order& o, std::int64_t entered);
+  void mark_revoked(std::uint64_t trade);
   void set_level(std::uint32_t instrument, engine::Side side, const http::Level& level);
   void remove_order(std::uint64_t id);
   void flush_sessions(std::vector<http::FeedEvent>& out);

@@ -217,6 +217,10 @@ struct Market {
       }
     } else if (type == "trade") {
       trades.push_back(e);
+    } else if (type == "revocation") {
+      for (Json& t : trades) {
+        if (t.at("id") == e.at("trade")) t["revoked"] = true;
+      }
     } else if (type == "instrument") {
       e.erase("seq");
       instruments[e.at("symbol")] = e;
@@ -332,6 +336,14 @@ TEST_CASE("console on a real crixd: every endpoint answers each role as docs/API
   for (const Json& a : actions["items"]) who.push_back(a["operator"].get<std::string>() + " " + a["command"].get<std::string>());
   INFO(actions.dump(1));
   CHECK(who == std::vector<std::string>{"ops halt", "ops-script halt", "ops resume", "ops-script resume"});
+
+  // Each instrument names the unit its quantities are counted in (the console labels them with it).
+  const Json instruments = crix::test::get(port, "/api/v1/instruments").json();
+  REQUIRE(instruments["items"].size() == 5);
+  for (const Json& i : instruments["items"]) {
+    INFO(i.dump());
+    CHECK(i["unit"] == (i["symbol"] == "GLASS-FLAT" ? "weight box" : "t"));
+  }
 }
 
 TEST_CASE("console on a real crixd: each ledger query's JSON and CSV over HTTP equal crix ledger's on the live ledger",
@@ -653,6 +665,9 @@ TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP
           "[console]") {
   Exchange x;
   trade(x);  // 600 t and 400 t at 580.00: the day's VWAP is 580.00
+  const Json open = crix::test::get(x.http(), "/api/v1/status", crix::test::kOperatorToken).json();
+  CHECK(open["phase"] == "continuous trading");
+  CHECK(open["accepting"] == true);
   const Reply closed = crix::test::request(x.http(), bhttp::verb::post, "/api/v1/actions/close-day",
                                            R"({"reason":"test: close"})", crix::test::kOperatorToken);
   INFO(closed.body);
@@ -669,6 +684,12 @@ TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP
     CHECK(i["phase"] == "closed");
   }
   CHECK(seen);
+  // Ready, but accepting no order until the next session (it said "accepting" beside "closed").
+  const Json status = crix::test::get(x.http(), "/api/v1/status", crix::test::kOperatorToken).json();
+  CHECK(status["phase"] == "closed");
+  CHECK(status["accepting"] == false);
+  CHECK(status["ready"] == true);
+  CHECK(crix::test::get(x.http(), "/readyz").status == 200);
   const RunResult refused = x.order(kSeller, {"sell", "STEEL-IRON", "HB-BF-450", "100", "580.00", "--tif", "gtc"});
   CHECK(refused.exit_code != 0);
   CHECK((refused.out + refused.err).find("closed") != std::string::npos);
@@ -682,6 +703,80 @@ TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP
   const RunResult daily = x.ledger_cli({"daily"});
   CHECK(daily.exit_code == 0);
   CHECK(daily.out.find("580.00") != std::string::npos);
+}
+
+TEST_CASE("console on a real crixd: a revoked trade is marked on the feed and in the recent trades after a restart "
+          "too while the day's statistics keep it",
+          "[console][feed]") {
+  Exchange x;
+  trade(x);  // 600 t and 400 t at 580.00
+  Viewer viewer(x.http());
+  REQUIRE(eventually([&] { return !viewer.messages().empty(); }));
+  const auto recent = [&] {
+    const Json r = crix::test::get(x.http(), "/api/v1/trades/recent", crix::test::kOperatorToken).json();
+    return r.at("items");
+  };
+  const Json before = recent();
+  REQUIRE(before.size() == 2);
+  for (const Json& t : before) CHECK(t["revoked"] == false);
+  const std::uint64_t first = before[0]["id"], second = before[1]["id"];
+  const auto steel = [&] {
+    const Json instruments = crix::test::get(x.http(), "/api/v1/instruments").json();
+    for (const Json& i : instruments.at("items")) {
+      if (i.at("symbol") == "STEEL-IRON") return i;
+    }
+    return Json();
+  };
+  const Json statistics = steel();
+  CHECK(statistics["volume"] == 1000);
+  const std::string daily = crix::test::get(x.http(), "/api/v1/ledger/daily").body;
+
+  const Reply revoked = crix::test::request(x.http(), bhttp::verb::post, "/api/v1/actions/revoke",
+                                            R"({"trade":)" + std::to_string(first) + "}", crix::test::kOperatorToken);
+  INFO(revoked.body);
+  REQUIRE(revoked.status == 200);
+  const std::uint64_t seq = revoked.json()["seq"];
+
+  // The feed says so once the revocation commits, with its command's seq and its own trade id.
+  Json update;
+  REQUIRE(eventually([&] {
+    for (const Json& m : viewer.messages()) {
+      if (m.at("type") == "revocation") update = m;
+    }
+    return !update.is_null();
+  }));
+  CHECK(update["trade"] == first);
+  CHECK(update["seq"] == seq);
+  CHECK(update["id"].get<std::uint64_t>() > second);  // a revocation takes the next trade id
+  CHECK(update["time"].get<std::int64_t>() > 0);
+  const Json after = recent();
+  REQUIRE(after.size() == 2);
+  CHECK(after[0]["revoked"] == true);
+  CHECK(after[1]["revoked"] == false);
+  // A new viewer's snapshot carries it in the trade's row.
+  Viewer fresh(x.http());
+  REQUIRE(eventually([&] { return !fresh.messages().empty(); }));
+  const Json snapshot = fresh.messages().front();
+  REQUIRE(snapshot.at("trades").size() == 2);
+  CHECK(snapshot.at("trades")[0]["revoked"] == true);
+  CHECK(snapshot.at("trades")[1]["revoked"] == false);
+  // The first viewer's state with the update applied is the fresh snapshot's.
+  Market held(viewer.messages().front());
+  for (const Json& m : viewer.messages()) {
+    if (m.at("type") != "snapshot") held.apply(m);
+  }
+  CHECK(held.trades == Market(snapshot).trades);
+  // The day's statistics are the executions as they happened (the close set the reference from them).
+  CHECK(steel()["volume"] == statistics["volume"]);
+  CHECK(steel()["last_price"] == statistics["last_price"]);
+  CHECK(crix::test::get(x.http(), "/api/v1/ledger/daily").body == daily);
+
+  // A restart reads which recent trades were revoked from the ledger.
+  x.restart();
+  const Json replayed = recent();
+  REQUIRE(replayed.size() == 2);
+  CHECK(replayed[0]["revoked"] == true);
+  CHECK(replayed[1]["revoked"] == false);
 }
 
 TEST_CASE("console: failed FIX logons and a participant in back-off show in the sessions view and /metrics",

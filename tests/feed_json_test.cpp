@@ -101,16 +101,17 @@ TEST_CASE("feed JSON: each view and each update equals nlohmann's text for the s
 
     // A trade is a row: its values in kTradeFields' order, which names them.
     crix::http::TradeView t{rng.next(), head.seq, rng.range(0, 4'000'000'000'000'000'000), text(rng), number(rng),
-                            number(rng), text(rng), text(rng), text(rng), text(rng), text(rng)};
+                            number(rng), text(rng), text(rng), text(rng), text(rng), text(rng), rng.chance(50)};
     const json tj{{"type", "trade"},       {"id", t.id},         {"seq", t.seq},         {"time", t.time},
                   {"kind", t.kind},        {"symbol", t.symbol}, {"price", t.price},     {"qty", t.qty},
                   {"buyer", null_if_empty(t.buyer)},      {"seller", null_if_empty(t.seller)},
-                  {"facility", null_if_empty(t.facility)}, {"project", null_if_empty(t.project)}};
+                  {"facility", null_if_empty(t.facility)}, {"project", null_if_empty(t.project)},
+                  {"revoked", t.revoked}};
     out.clear();
     feed_json::trade(out, t);
     REQUIRE(out == dumped(json::array({"trade", t.seq, t.id, t.time, t.symbol, t.price, t.qty, null_if_empty(t.buyer),
                                         null_if_empty(t.seller), null_if_empty(t.facility), null_if_empty(t.project),
-                                        t.kind})));
+                                        t.kind, t.revoked})));
     const json row = json::parse(out);
     const json fields = json::parse(feed_json::kTradeFields);
     REQUIRE(row.size() == fields.size());
@@ -140,6 +141,13 @@ TEST_CASE("feed JSON: each view and each update equals nlohmann's text for the s
     out.clear();
     feed_json::participant(out, p, &head);
     REQUIRE(out == dumped(with_head(pj, head)));
+
+    // A revocation: the trade it revokes, its own id and time.
+    const std::uint64_t revoked = rng.next(), by = rng.next();
+    const std::int64_t when = rng.range(0, 4'000'000'000'000'000'000);
+    out.clear();
+    feed_json::revocation(out, by, when, revoked, head);
+    REQUIRE(out == dumped(with_head(json{{"id", by}, {"time", when}, {"trade", revoked}}, head)));
 
     const std::string level = text(rng), said = text(rng);
     out.clear();

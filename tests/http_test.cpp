@@ -188,6 +188,10 @@ class TestLink : public http::Link {
     std::lock_guard lock(mutex_);
     status_.accepting = a;
   }
+  void set_phase(std::string phase) {
+    std::lock_guard lock(mutex_);
+    status_.phase = std::move(phase);
+  }
   // While held, reader() waits: a ledger query stays in progress.
   void hold_reader(bool held) {
     {
@@ -1423,6 +1427,27 @@ TEST_CASE("console: not_ready is \"\" when ready, and absent values are null (an
   CHECK(orders[0]["entered"] == 1);
   CHECK(orders[1]["entered"].is_null());
   CHECK(orders[1]["entered_text"].is_null());
+}
+
+TEST_CASE("console: the status's accepting is true only when an order would be accepted now: crixd ready and the "
+          "session in continuous trading (ready is /readyz's)",
+          "[http]") {
+  Fixture f;
+  const auto status = [&] { return get(f.port, "/api/v1/status", kOperator).json(); };
+  f.link.set_phase("continuous trading");
+  CHECK(status()["accepting"] == true);
+  CHECK(status()["ready"] == true);
+  // After the day's close: ready, but no order is accepted (the console said "accepting: yes" beside
+  // "phase: closed").
+  f.link.set_phase("closed");
+  CHECK(status()["accepting"] == false);
+  CHECK(status()["ready"] == true);
+  CHECK(get(f.port, "/readyz").status == 200);
+  f.link.set_phase("continuous trading");
+  f.link.set_accepting(false);
+  CHECK(status()["accepting"] == false);
+  CHECK(status()["ready"] == false);
+  CHECK(get(f.port, "/readyz").status == 503);
 }
 
 TEST_CASE("console: a flag's bad value says true or false", "[http]") {

@@ -80,6 +80,7 @@ struct TradeView {
   std::string facility;
   std::string project;
   std::string kind = "book";  // how it was made: "book" (listed), "block" (a block trade)
+  bool revoked = false;       // an operator revoked it since (the day's statistics still count it)
 };
 
 struct BlockView {  // a pending block proposal: operators and regulators
@@ -162,6 +163,8 @@ struct ParticipantView {
 
 struct StatusView {
   std::uint64_t seq = 0;  // last sequenced command
+  // Counted since crixd's start (a restart begins again at 0); the day's trades are the ledger's daily
+  // statistics.
   std::uint64_t commands = 0, trades = 0, commits = 0, busy = 0, clock_commands = 0;
   std::string chain_head;  // hex
   std::uint64_t ledger_bytes = 0;
@@ -170,7 +173,8 @@ struct StatusView {
   std::int64_t started = 0;
   std::int64_t now = 0;
   std::string phase;
-  bool accepting = false;   // ledger open and taking orders (readyz)
+  bool accepting = false;   // ready: ledger open and taking orders (readyz; the status JSON's `ready`,
+                            // its `accepting` also needs continuous trading)
   std::string last_error;   // "" = none
   bool ledger_full = false;  // the ledger's disk is full: requests that would be journaled are refused
   std::string not_ready;     // why accepting is false ("" when accepting), for /readyz
@@ -205,9 +209,10 @@ struct ActionResult {
 };
 
 // One live update, in sequence order. `type`: "book" (levels of one side that changed, qty 0 =
-// level gone), "trade", "instrument" (phase, halt, band or reference changed), "participant"
-// (suspended, reinstated), "session" (logon, logout, stalled), "alert" (a ledger failure), "auction"
-// (announced, a bid placed or raised, ended: the whole AuctionView).
+// level gone), "trade", "revocation" (an operator revoked a trade), "instrument" (phase, halt, band or
+// reference changed), "participant" (suspended, reinstated), "session" (logon, logout, stalled),
+// "alert" (a ledger failure), "auction" (announced, a bid placed or raised, ended: the whole
+// AuctionView).
 // `json` is the update's body as the WebSocket feed sends it (docs/API.md), built by the publisher
 // so that the feed and a fresh snapshot cannot disagree.
 struct FeedEvent {

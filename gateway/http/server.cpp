@@ -948,7 +948,8 @@ Json to_json(const TradeView& t, std::int32_t offset) {
               {"buyer", or_null(t.buyer)},
               {"seller", or_null(t.seller)},
               {"facility", or_null(t.facility)},
-              {"project", or_null(t.project)}};
+              {"project", or_null(t.project)},
+              {"revoked", t.revoked}};
 }
 
 Json time_or_null(std::int64_t ns, std::int32_t offset) {
@@ -1000,7 +1001,11 @@ Json to_json(const OrderView& o, std::int32_t offset) {
               {"entered_text", time_or_null(o.entered, offset)}};
 }
 
+// `accepting` is what an operator reads it as: an order would be accepted now, so crixd is ready (as
+// /readyz, StatusView::accepting) and the session is in continuous trading; `ready` is /readyz's. It
+// was the readiness alone, and said "yes" beside "phase: closed" after the day's close.
 Json to_json(const StatusView& s, std::int32_t offset) {
+  const bool trading = s.phase == engine::to_string(engine::SessionPhase::kContinuous);
   return Json{{"seq", s.seq},
               {"commands", s.commands},
               {"trades", s.trades},
@@ -1018,7 +1023,8 @@ Json to_json(const StatusView& s, std::int32_t offset) {
               {"now_text", time_or_null(s.now, offset)},
               {"uptime_s", s.started != 0 && s.now >= s.started ? Json((s.now - s.started) / 1'000'000'000) : Json(nullptr)},
               {"phase", s.phase},
-              {"accepting", s.accepting},
+              {"accepting", s.accepting && trading},
+              {"ready", s.accepting},
               {"last_error", or_null(s.last_error)},
               {"ledger_full", s.ledger_full},
               // The reason, "" when ready (docs/API.md): a script tests it for emptiness, as /readyz's reason.

@@ -359,7 +359,7 @@ browserTest('an operator halts an instrument from the page after a confirmation,
   });
 });
 
-browserTest('an operator suspends and reinstates a participant and revokes a trade from the page, each after a confirmation', async () => {
+browserTest('an operator suspends and reinstates a participant and revokes a trade from the page, each after a confirmation, and the tape marks the revoked trade', async () => {
   await withConsole(async (x, page) => {
     await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
     const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
@@ -388,6 +388,22 @@ browserTest('an operator suspends and reinstates a participant and revokes a tra
     await byTestId(page, 'toast').filter({ hasText: /已完成|Done/ }).waitFor({ timeout: 5000 });
     await byTestId(page, 'tab-supervision').click();
     await page.locator(`[data-testid="elim-row"][data-trade="${trade}"][data-status="revoked"]`).waitFor({ timeout: 5000 });
+
+    // The tape marks it from the feed's revocation: struck through, with a badge (it was unmarked).
+    await byTestId(page, 'tab-market').click();
+    const revoked = page.locator(`[data-testid="tape-row"][data-trade="${trade}"][data-revoked="true"]`);
+    await revoked.waitFor({ timeout: 5000 });
+    assert.equal(await revoked.getByTestId('revoked-badge').innerText(), '已撤销');
+    assert.match(await revoked.locator('td').first().evaluate((td) => getComputedStyle(td).textDecorationLine), /line-through/);
+    assert.doesNotMatch(await revoked.getByTestId('revoked-badge').evaluate((b) => getComputedStyle(b).textDecorationLine), /line-through/);
+    // The day's statistics keep it: they are the executions as they happened.
+    await byTestId(page, 'daily').locator('tbody tr', { hasText: 'STEEL-IRON' }).waitFor();
+    assert.match(await byTestId(page, 'daily').locator('tbody tr', { hasText: 'STEEL-IRON' }).innerText(), /STEEL-IRON\s+book\s+1\s+100\b/);
+    // A new page's snapshot carries it.
+    await page.reload();
+    await page.locator(`[data-testid="tape-row"][data-trade="${trade}"][data-revoked="true"]`).waitFor({ timeout: 5000 });
+    await byTestId(page, 'lang-switch').click();
+    await page.locator(`[data-testid="tape-row"][data-trade="${trade}"] [data-testid="revoked-badge"]`, { hasText: 'revoked' }).waitFor();
   });
 });
 
@@ -455,6 +471,321 @@ browserTest('the page survives a crixd restart: the feed reconnects, the ended s
     await logIn(page, kRegulator);
     await pickInstrument(page, 'STEEL-IRON');
     await page.locator('[data-testid="book-ask"][data-price="58000"][data-qty="300"]').waitFor({ timeout: 1000 });
+  });
+});
+
+browserTest('every role sees that the exchange cannot be reached, in Chinese and in English, and when it can again', async () => {
+  await withConsole(async (x, page) => {
+    // A regulator's page beside the public one (its own context: its own cookie).
+    const staffContext = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    staffContext.setDefaultTimeout(10000);
+    const staff = await staffContext.newPage();
+    const errors = [];
+    staff.on('pageerror', (e) => errors.push(e.message));
+    staff.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+    });
+    try {
+      await staff.goto(x.url + '/');
+      await logIn(staff, kRegulator);
+      await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
+      for (const p of [page, staff]) assert.equal(await byTestId(p, 'reachability').isVisible(), false);
+
+      assert.equal(await x.terminate(), 0);
+      // The public page polls every 3 s; the regulator's also loses its feed.
+      for (const p of [page, staff]) {
+        await p.locator('[data-testid="reachability"][data-state="down"]').waitFor({ timeout: 8000 });
+        assert.match(await byTestId(p, 'reachability').innerText(), /交易所无法连接.*\d\d:\d\d:\d\d/);
+      }
+      // What it had stays on the page, marked as old.
+      assert.ok(await byTestId(page, 'instrument-row-STEEL-IRON').isVisible());
+      await byTestId(page, 'lang-switch').click();
+      await byTestId(page, 'reachability').filter({ hasText: /^Exchange unreachable/ }).waitFor();
+
+      await x.launch();
+      await page.locator('[data-testid="reachability"][data-state="recovered"]', { hasText: 'Exchange reachable again' }).waitFor({ timeout: 8000 });
+      await staff.locator('[data-testid="reachability"][data-state="recovered"]', { hasText: '交易所已恢复连接' }).waitFor({ timeout: 8000 });
+      // ... and then the sign goes away.
+      await page.locator('[data-testid="reachability"][data-state="up"]').waitFor({ state: 'attached', timeout: 15000 });
+      assert.equal(await byTestId(page, 'reachability').isVisible(), false);
+      assert.equal(await page.locator('body').getAttribute('data-reach'), 'up');
+      assert.deepEqual(errors, [], 'the regulator\'s page threw');
+    } finally {
+      await staffContext.close();
+    }
+  });
+});
+
+browserTest('the health panel counts the day\'s trades from the ledger across a restart, and after the close says no order is accepted', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await logIn(page, kOperator);
+    await byTestId(page, 'tab-exchange').click();
+    await byTestId(page, 'health-trades-today').filter({ hasText: /^2$/ }).waitFor();
+    assert.equal(await byTestId(page, 'health-trades-since-start').innerText(), '2');
+    await page.locator('[data-testid="health-accepting"][data-accepting="true"]').waitFor();
+    assert.equal(await byTestId(page, 'health-accepting').innerText(), '是');
+
+    // After the close the exchange is up but takes no order: it said "accepting: yes" beside "closed".
+    await byTestId(page, 'op-close-day').click();
+    await byTestId(page, 'confirm-ok').click();
+    await page.locator('[data-testid="health-accepting"][data-accepting="false"]').waitFor({ timeout: 5000 });
+    assert.equal(await byTestId(page, 'health-accepting').innerText(), '否（休市）');
+    assert.equal(await byTestId(page, 'health-phase').innerText(), '休市');
+
+    // A restart: the day's count is the ledger's and stays; the count since crixd's start begins again.
+    assert.equal(await x.terminate(), 0);
+    await x.launch();
+    await byTestId(page, 'login-form').waitFor({ timeout: 10000 });
+    await logIn(page, kOperator);
+    await byTestId(page, 'tab-exchange').click();
+    await byTestId(page, 'health-trades-since-start').filter({ hasText: /^0$/ }).waitFor();
+    assert.equal(await byTestId(page, 'health-trades-today').innerText(), '2');
+    assert.equal(await byTestId(page, 'health-accepting').getAttribute('data-accepting'), 'false');
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'health-accepting').filter({ hasText: 'no (closed)' }).waitFor();
+    assert.match(await byTestId(page, 'health').innerText(), /Trades today \(the ledger's daily statistics\)\s+2/);
+  });
+});
+
+browserTest('the server\'s errors show in the page\'s language by their code, with the server\'s text after them', async () => {
+  await withConsole(async (x, page) => {
+    await byTestId(page, 'login-user').fill(kOperator.user);
+    await byTestId(page, 'login-password').fill('not-the-password');
+    await byTestId(page, 'login-submit').click();
+    await byTestId(page, 'login-error').filter({ hasText: /^用户名或密码错误（服务器说明：.+）$/ }).waitFor();
+
+    await logIn(page, kOperator);
+    await byTestId(page, 'tab-exchange').click();
+    // A market rule's refusal (422 rejected): no such trade.
+    await byTestId(page, 'op-revoke-trade').fill('999999');
+    await byTestId(page, 'op-revoke').click();
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, 'toast').filter({ hasText: /^被市场规则拒绝（服务器说明：.*999999.*）$/ }).waitFor({ timeout: 5000 });
+    assert.doesNotMatch(await byTestId(page, 'toast').innerText(), /Refused/);
+
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'op-revoke').click();
+    await byTestId(page, 'confirm-ok').click();
+    await byTestId(page, 'toast').filter({ hasText: /^Refused by a market rule \(the server said: .*999999.*\)$/ }).waitFor({ timeout: 5000 });
+    // A lookup of nothing (404), drawn again in the other language, and a filter the server refuses.
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'project-id').fill('NO-SUCH-PROJECT');
+    await byTestId(page, 'project-show').click();
+    await byTestId(page, 'project-error').filter({ hasText: /^Not found \(the server said: .*NO-SUCH-PROJECT.*\)$/ }).waitFor();
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'project-error').filter({ hasText: /^未找到（服务器说明：.*NO-SUCH-PROJECT.*）$/ }).waitFor();
+    await byTestId(page, 'elim-region').fill('abc');
+    await byTestId(page, 'elim-apply').click();
+    await byTestId(page, 'toast').filter({ hasText: /^失败：未找到（服务器说明：.*abc.*）$/ }).waitFor({ timeout: 5000 });
+  });
+});
+
+// Ticks at a round step (1, 2 or 5 times a power of ten), each a whole number of steps.
+function assertRound(ticks, what) {
+  assert.ok(ticks.length >= 2, `${what}: ${ticks.length} ticks`);
+  const step = ticks[1] - ticks[0];
+  const mantissa = step / 10 ** Math.floor(Math.log10(step));
+  assert.ok([1, 2, 5].includes(mantissa), `${what}: a step of ${step} (${ticks.join(', ')})`);
+  ticks.forEach((v, i) => assert.equal(v, ticks[0] + i * step, `${what}: evenly spaced (${ticks.join(', ')})`));
+  assert.equal(ticks[0] % step, 0, `${what}: on whole steps (${ticks.join(', ')})`);
+}
+
+// Every text of every chart shown lies inside its chart's viewBox (the last x label was cut in half).
+function clippedLabels(page) {
+  return page.evaluate(() => [...document.querySelectorAll('svg.chart')].filter((svg) => svg.checkVisibility()).flatMap((svg) => {
+    const w = svg.viewBox.baseVal.width;
+    const h = svg.viewBox.baseVal.height;
+    return [...svg.querySelectorAll('text')].map((t) => ({ text: t.textContent, b: t.getBBox() }))
+      .filter(({ b }) => b.x < -0.5 || b.x + b.width > w + 0.5 || b.y < -0.5 || b.y + b.height > h + 0.5)
+      .map(({ text, b }) => `${svg.dataset.testid}: "${text}" at ${b.x.toFixed(1)}..${(b.x + b.width).toFixed(1)} of ${w}`);
+  }));
+}
+
+browserTest('the charts tick at round values, name their units, keep their last label inside, and draw no bar for a region without a cap', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '200', '580.00']);
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '100', '583.50', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '50', '583.50']);
+    // A bid for flat glass, counted in weight boxes.
+    await x.orderOk('JS-NANJING-GLASS', ['buy', 'GLASS-FLAT', 'JS-NEW-FG-900', '100000', '119.00', '--tif', 'gtc']);
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+
+    const price = byTestId(page, 'price-chart');
+    await price.getByTestId('vwap-line').waitFor({ state: 'attached' });
+    assert.equal(await price.getByTestId('y-unit').textContent(), '价格（元/吨）');
+    assert.equal(await price.getByTestId('x-unit').textContent(), '时间（UTC+08:00）');
+    const fen = (texts) => texts.map((s) => Math.round(Number(s.replace(/,/g, '')) * 100));
+    assertRound(fen(await price.getByTestId('y-tick').allTextContents()), 'the price axis');
+    // Times at whole steps of the market's clock: seconds of the day, evenly spaced.
+    const seconds = (await price.getByTestId('x-tick').allTextContents()).map((s) => {
+      const [hh, mm, ss] = s.split(':').map(Number);
+      return hh * 3600 + mm * 60 + ss;
+    });
+    assert.ok(seconds.length >= 2, `time ticks: ${seconds}`);
+    const step = seconds[1] - seconds[0];
+    assert.ok([1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].includes(step), `a time step of ${step} s`);
+    assert.ok(seconds.every((v, i) => v === seconds[0] + i * step && v % step === 0), `time ticks: ${seconds}`);
+    assert.deepEqual(await clippedLabels(page), []);
+
+    const depth = byTestId(page, 'depth-chart');
+    assert.equal(await depth.getByTestId('y-unit').textContent(), '累计数量（吨）');
+    assert.equal(await depth.getByTestId('x-unit').textContent(), '价格（元/吨）');
+    assertRound(fen(await depth.getByTestId('x-tick').allTextContents()), 'the depth chart\'s prices');
+    assertRound((await depth.getByTestId('y-tick').allTextContents()).map((s) => Number(s.replace(/,/g, ''))), 'the depth chart\'s quantities');
+
+    // Glass: the instrument's own unit, from GET /api/v1/instruments.
+    await pickInstrument(page, 'GLASS-FLAT');
+    await depth.getByTestId('y-unit').filter({ hasText: '累计数量（重量箱）' }).waitFor();
+    assert.equal(await depth.getByTestId('x-unit').textContent(), '价格（元/重量箱）');
+    await byTestId(page, 'lang-switch').click();
+    await depth.getByTestId('y-unit').filter({ hasText: 'Cumulative quantity (weight boxes)' }).waitFor();
+    assert.equal(await depth.getByTestId('x-unit').textContent(), 'Price (yuan/weight box)');
+    assert.deepEqual(await clippedLabels(page), []);
+
+    // Regions: a bar against the cap only where there is one; "no cap" with the capacity elsewhere.
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'region-nocap').first().waitFor();
+    const regions = await page.evaluate(async () => (await (await fetch('/api/v1/ledger/regions')).json()).regions);
+    const capped = regions.filter((r) => r.cap_t !== null).length;
+    assert.ok(capped > 0 && capped < regions.length, `${capped} of ${regions.length} regions capped`);
+    assert.equal(await byTestId(page, 'region-bar').count(), capped);
+    assert.equal(await byTestId(page, 'region-nocap').count(), regions.length - capped);
+    for (const text of await byTestId(page, 'region-nocap').allTextContents()) assert.match(text, /^无上限 · [\d,]+ (吨|重量箱)/);
+    await byTestId(page, 'region-nocap').filter({ hasText: /^无上限 · 2,100,000 重量箱/ }).waitFor();  // Tianjin's flat glass
+    assert.deepEqual(await clippedLabels(page), []);
+  });
+});
+
+browserTest('quantities carry their instrument\'s unit: weight boxes for flat glass, tonnes for the others', async () => {
+  await withConsole(async (x, page) => {
+    // The public view: the day's volume of each instrument.
+    await byTestId(page, 'volume-GLASS-FLAT').filter({ hasText: /^0 重量箱$/ }).waitFor();
+    assert.equal(await byTestId(page, 'volume-STEEL-IRON').innerText(), '0 吨');
+    assert.match(await byTestId(page, 'auction-row-AU-HB-450').innerText(), /500,000 吨/);
+    await byTestId(page, 'lang-switch').click();
+    await byTestId(page, 'volume-GLASS-FLAT').filter({ hasText: /^0 weight boxes$/ }).waitFor();
+    assert.equal(await byTestId(page, 'volume-STEEL-IRON').innerText(), '0 t');
+    await byTestId(page, 'lang-switch').click();
+
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await logIn(page, kRegulator);
+    await pickInstrument(page, 'STEEL-IRON');
+    await byTestId(page, 'volume-STEEL-IRON').filter({ hasText: /^100 吨$/ }).waitFor();
+    await page.locator('[data-testid="tape-row"]', { hasText: '100 吨' }).waitFor();
+    await byTestId(page, 'book').locator('thead', { hasText: '卖 数量（吨）' }).waitFor();
+    await byTestId(page, 'daily').locator('tbody tr', { hasText: /STEEL-IRON[\s\S]*100 吨/ }).waitFor();
+
+    // The elimination list's rows name no industry: the heading says the units, unless the filter does.
+    await byTestId(page, 'tab-supervision').click();
+    await byTestId(page, 'elim-row').first().waitFor();
+    assert.match(await byTestId(page, 'elim-sort-capacity_retired_t').innerText(), /（吨；平板玻璃为重量箱）$/);
+    await byTestId(page, 'elim-industry').selectOption('steel');
+    await byTestId(page, 'elim-row').first().filter({ hasText: /[\d,]+ 吨/ }).waitFor();
+    assert.doesNotMatch(await byTestId(page, 'elim-sort-capacity_retired_t').innerText(), /重量箱/);
+    // A glass project's progress, in weight boxes.
+    await byTestId(page, 'project-id').fill('JS-NEW-FG-900');
+    await byTestId(page, 'project-show').click();
+    await byTestId(page, 'project-progress').filter({ hasText: /^0 \/ [\d,]+ 重量箱/ }).waitFor();
+    assert.match(await byTestId(page, 'project').innerText(), /[\d,]+ 重量箱/);
+  });
+});
+
+// How a table sits in its card: the page's and every shown card's sideways overflow, the table's box
+// and that of the scrolling box around it (if any), and its card's.
+function placement(page, testid) {
+  return page.evaluate((testid) => {
+    const doc = document.documentElement;
+    const rect = (el) => {
+      const r = el.getBoundingClientRect();
+      return { left: Math.round(r.left), right: Math.round(r.right) };
+    };
+    const table = document.querySelector(`[data-testid="${testid}"]`);
+    const card = table.closest('.card');
+    const box = table.parentElement.closest('.scroll, .scroll-x');
+    const inner = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);
+    return {
+      page: doc.scrollWidth - doc.clientWidth,
+      cards: [...document.querySelectorAll('.card')].filter((c) => c.checkVisibility() && c.scrollWidth > c.clientWidth)
+        .map((c) => `${c.querySelector('h2')?.textContent}: ${c.scrollWidth} > ${c.clientWidth}`),
+      table: rect(table),
+      cardInner: Math.round(inner),
+      box: box && { ...rect(box), overflowX: getComputedStyle(box).overflowX, scrolls: box.scrollWidth > box.clientWidth },
+    };
+  }, testid);
+}
+
+browserTest('the trade tape fits its card and the elimination list scrolls inside its card, at 1280 and 800 px wide', async () => {
+  await withConsole(async (x, page) => {
+    await x.orderOk(kSeller, ['sell', 'STEEL-IRON', 'HB-BF-450', '300', '580.00', '--tif', 'gtc']);
+    await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
+    await x.orderOk('XZ-LHASA-CEMENT', ['sell', 'CEMENT-CLINKER', 'XZ-CL-1000', '1000', '300.00', '--tif', 'gtc']);
+    await x.orderOk('SC-CHENGDU-CEMENT', ['buy', 'CEMENT-CLINKER', 'SC-NEW-CL-4500', '1000', '300.00']);
+    await logIn(page, kOperator);
+    for (const width of [1280, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      await byTestId(page, 'tab-market').click();
+      await byTestId(page, 'tape-row').nth(1).waitFor();
+      const tape = await placement(page, 'tape');
+      assert.equal(tape.page, 0, `${width} px: the page scrolls sideways`);
+      assert.deepEqual(tape.cards, [], `${width} px: a card overflows`);
+      // The whole tape in sight: the trade id and both sides, no hidden columns.
+      assert.ok(tape.table.right <= tape.cardInner + 1, `${width} px: the tape ends at ${tape.table.right}, its card at ${tape.cardInner}`);
+      assert.equal(tape.box.scrolls, false, `${width} px: the tape scrolls sideways`);
+      assert.ok(await byTestId(page, 'tape-row').first().locator('td').first().isVisible());
+
+      await byTestId(page, 'tab-supervision').click();
+      await byTestId(page, 'elim-row').nth(1).waitFor();
+      const elim = await placement(page, 'elimination');
+      assert.equal(elim.page, 0, `${width} px: the page scrolls sideways`);
+      assert.deepEqual(elim.cards, [], `${width} px: a card overflows`);
+      // Its 20-odd columns scroll inside the card: the scrolling box ends inside it.
+      assert.equal(elim.box.overflowX, 'auto');
+      assert.ok(elim.box.right <= elim.cardInner + 1, `${width} px: the list's box ends at ${elim.box.right}, its card at ${elim.cardInner}`);
+      assert.equal(elim.box.scrolls, elim.table.right > elim.box.right, `${width} px: the list scrolls when it is wider`);
+    }
+  });
+});
+
+browserTest('the page has an icon: /favicon.ico and the SVG its link names are served, and loading the page asks for nothing missing', async () => {
+  await withConsole(async (x, page) => {
+    // What the page asked for while it loaded (again, now that we listen): nothing 404s.
+    const failed = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    await page.reload();
+    await byTestId(page, 'instrument-row-STEEL-IRON').waitFor();
+    const ico = await fetch(x.url + '/favicon.ico');
+    assert.equal(ico.status, 200);
+    assert.equal(ico.headers.get('content-type'), 'image/x-icon');
+    const bytes = new Uint8Array(await ico.arrayBuffer());
+    assert.deepEqual([...bytes.slice(0, 6)], [0, 0, 1, 0, 2, 0], 'an icon file of two images');
+    // The browser's icon: the first <link rel="icon">, an SVG under /assets/.
+    const href = await page.locator('link[rel="icon"]').first().getAttribute('href');
+    const svg = await fetch(new URL(href, x.url));
+    assert.equal(svg.status, 200);
+    assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
+    assert.match(await svg.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    // Both decode as images in the page, under its Content-Security-Policy (a refusal fails withConsole;
+    // headless chromium fetches no icon of its own).
+    for (const src of [href, '/favicon.ico']) {
+      const size = await page.evaluate(async (s) => {
+        const img = new Image();
+        img.src = s;
+        await img.decode();
+        return [img.naturalWidth, img.naturalHeight];
+      }, src);
+      assert.ok(size[0] >= 16 && size[0] === size[1], `${src}: ${size}`);
+    }
+    assert.deepEqual(failed, []);
   });
 });
 

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 
 import { yuan, yuanText, qty, zoned, timeOf, clock, learnOffset } from '../console/assets/format.js';
 import { Feed } from '../console/assets/feed.js';
+import { ApiError } from '../console/assets/api.js';
+import { errorText, setLanguage } from '../console/assets/i18n.js';
+import { niceTicks, timeTicks } from '../console/assets/charts.js';
 
 test('prices in fen show as yuan with two decimals, exactly, also past 2^53 fen', () => {
   assert.equal(yuan(58000), '580.00');
@@ -113,6 +116,19 @@ test('the feed ignores an update older than what it shows, and a new snapshot re
   assert.equal(f.seq, 20);
 });
 
+test('the feed: a revocation marks the trade it names revoked, as a later snapshot\'s row has it', () => {
+  const { f, seen } = feed();
+  const fields = [...kTradeFields, 'revoked'];
+  f.apply({ ...structuredClone(snapshot), trade_fields: fields, trades: [[...row({ id: 1, seq: 9, price: 58000, qty: 100 }), false]] });
+  f.apply([...row({ seq: 11, id: 2, price: 58100, qty: 10 }), false]);
+  assert.deepEqual(f.trades.map((t) => t.revoked), [false, false]);
+  f.apply({ type: 'updates', events: [{ type: 'revocation', seq: 12, id: 3, time: 1733283612038000000, trade: 1 }] });
+  assert.deepEqual(f.trades.map((t) => [t.id, t.revoked]), [[1, true], [2, false]], 'the row stays, marked');
+  f.apply({ type: 'revocation', seq: 13, id: 4, time: 1733283612038000000, trade: 99 });  // not kept: nothing to mark
+  assert.equal(f.trades.length, 2);
+  assert.deepEqual(seen, ['all', 'trade', 'revocation', 'revocation']);
+});
+
 test('the feed: auctions from the snapshot, each update replacing its auction whole', () => {
   const { f, seen } = feed();
   f.apply({ ...structuredClone(snapshot), auctions: [{ index: 0, id: 'AU-HB-450', state: 'configured', ranking: [] }] });
@@ -125,4 +141,49 @@ test('the feed: auctions from the snapshot, each update replacing its auction wh
   f.apply({ type: 'auction', seq: 12, index: 0, id: 'AU-HB-450', state: 'canceled', ranking: [] });
   assert.deepEqual(f.auctions.get(0).ranking, [], 'an update replaces the ranking, never merges it');
   assert.deepEqual(seen, ['all', 'auction', 'auction']);
+});
+
+test('an API error reads in the page\'s language by its code, the server\'s text after it', () => {
+  const rejected = new ApiError(422, 'rejected', 'trade 999999 does not exist');
+  setLanguage('zh');
+  assert.equal(errorText(rejected), '被市场规则拒绝（服务器说明：trade 999999 does not exist）');
+  assert.equal(errorText(new ApiError(403, 'forbidden', '/api/v1/actions/halt needs the operator role; miit is regulator')),
+    '当前角色无权执行此操作（服务器说明：/api/v1/actions/halt needs the operator role; miit is regulator）');
+  assert.equal(errorText(new ApiError(0, 'unreachable', 'Failed to fetch')), '交易所无法连接', 'no browser words as the detail');
+  assert.equal(errorText(new ApiError(401, 'unauthorized', 'user or password wrong'), { unauthorized: 'login_wrong' }),
+    '用户名或密码错误（服务器说明：user or password wrong）');
+  assert.equal(errorText(new ApiError(418, '418', 'teapot')), '错误 418（服务器说明：teapot）', 'an unknown code says its status');
+  setLanguage('en');
+  assert.equal(errorText(rejected), 'Refused by a market rule (the server said: trade 999999 does not exist)');
+  for (const code of ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'too_large', 'too_many', 'unavailable']) {
+    assert.doesNotMatch(errorText(new ApiError(400, code, 'x')), /^Error/, `${code} has a sentence`);
+  }
+  setLanguage('zh');
+});
+
+test('chart ticks fall on round values: 1, 2 or 5 times a power of ten, whole units, times on the market\'s clock', () => {
+  assert.deepEqual(niceTicks(0, 1000), [0, 200, 400, 600, 800, 1000]);
+  assert.deepEqual(niceTicks(57130, 58870, 4), [57500, 58000, 58500], 'fen: 575.00, 580.00, 585.00 yuan');
+  assert.deepEqual(niceTicks(0, 3), [0, 1, 2, 3], 'never half a tonne or half a fen');
+  assert.deepEqual(niceTicks(5, 5), [5]);
+  for (let seed = 1; seed < 2000; seed += 1) {
+    const lo = (seed * 7919) % 1000003;
+    const hi = lo + 1 + ((seed * 104729) % 9000000);
+    const ticks = niceTicks(lo, hi, 5);
+    assert.ok(ticks.length >= 1 && ticks.length <= 6, `${lo}..${hi}: ${ticks}`);
+    assert.ok(ticks[0] >= lo && ticks.at(-1) <= hi, `${lo}..${hi}: ${ticks}`);
+    if (ticks.length > 1) {
+      const step = ticks[1] - ticks[0];
+      assert.ok([1, 2, 5].includes(step / 10 ** Math.floor(Math.log10(step))), `${lo}..${hi}: step ${step}`);
+      assert.ok(ticks.every((v, i) => v === ticks[0] + i * step && v % step === 0), `${lo}..${hi}: ${ticks}`);
+    }
+  }
+  // 10:07:13 to 10:52:00 in China Standard Time: every ten minutes of the market's clock.
+  const at = (h, m, s = 0) => Date.UTC(2026, 11, 4, h - 8, m, s);
+  assert.deepEqual(timeTicks(at(10, 7, 13), at(10, 52), 5, 8 * 3600000), [10, 20, 30, 40, 50].map((m) => at(10, m)));
+  // A minute: every fifteen seconds.
+  assert.deepEqual(timeTicks(at(9, 30, 0), at(9, 31, 0), 5, 8 * 3600000), [0, 15, 30, 45, 60].map((s) => at(9, 30, s)));
+  // Whole hours of the market's clock, not of UTC, in a zone half an hour off.
+  const ticks = timeTicks(Date.UTC(2026, 11, 4, 0, 0), Date.UTC(2026, 11, 4, 9, 0), 5, 330 * 60000);
+  assert.ok(ticks.every((t) => (t + 330 * 60000) % 7200000 === 0), String(ticks));
 });

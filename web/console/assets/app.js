@@ -2,11 +2,11 @@
 // queries. Reads only the API (docs/API.md); live state comes from the feed (feed.js) for operators and
 // regulators, polled reads for the public view. Every panel is re-rendered from the state on a frame
 // after a change, so a burst of feed messages costs one render.
-import { api, query, ApiError } from './api.js';
+import { api, query, ApiError, onReach } from './api.js';
 import { Feed } from './feed.js';
 import { h, fill, $, $$ } from './dom.js';
-import { t, column, listName, language, setLanguage, translateStatic } from './i18n.js';
-import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset } from './format.js';
+import { t, column, listName, language, setLanguage, translateStatic, errorText, qtyUnit, priceUnit } from './i18n.js';
+import { yuan, yuanText, qty, timeOf, clock, millis, marketDay, bytes, learnOffset, zoned, utcOffsetText } from './format.js';
 import { depthChart, priceChart, capBars, progressBar } from './charts.js';
 
 const kBookDepth = 10;
@@ -28,13 +28,18 @@ const state = {
   regions: null,
   orders: { symbol: '', items: [] },  // L3 of the picked instrument, operators only
   feedState: 'off',
+  // Whether crixd answers (api.js onReach): 'up', 'down' (since downSince; the page shows what it had
+  // at lastOk) or 'recovered' (for kRecoveredShown after it answered again, at upAt).
+  reach: { state: 'up', lastOk: Date.now(), downSince: null, upAt: null },
 };
+const kRecoveredShown = 10000;
 
 const feed = new Feed({
   onChange: (kind) => schedule(kind),
   onStatus: (s) => {
     state.feedState = s;
     schedule('feed');
+    if (s === 'reconnecting') refresh();  // is crixd gone, or only the socket? the polled reads tell
   },
   onAlert: (a) => showAlert(a.level, a.text),
 });
@@ -48,19 +53,20 @@ const operator = () => state.me.role === 'operator';
 // came back different) redraws it on the next frame; 'all' redraws everything.
 const PANELS = [
   [['feed'], () => renderFeedStatus()],
+  [['reach'], () => renderReach()],
   [['instrument', 'instruments'], () => renderInstruments()],
-  [['daily'], () => renderDaily()],
+  [['daily', 'instruments'], () => renderDaily()],
   [['auction', 'auctions'], () => renderAuctions()],
   [['instrument', 'instruments'], () => staff() && renderPicker()],
-  [['book', 'orders', 'instrument', 'instruments'], () => staff() && renderBook()],
-  [['trade'], () => staff() && renderTape()],
-  [['trade', 'instrument', 'instruments'], () => staff() && renderIntraday()],
-  [['status'], () => staff() && renderHealth()],
+  [['book', 'orders', 'instrument', 'instruments', 'picked'], () => staff() && renderBook()],
+  [['trade', 'revocation'], () => staff() && renderTape()],
+  [['trade', 'instrument', 'instruments', 'picked'], () => staff() && renderIntraday()],
+  [['status', 'daily'], () => staff() && renderHealth()],
   [['session', 'logons'], () => staff() && renderSessions()],
   [['participant'], () => staff() && renderParticipants()],
   [['audit'], () => staff() && renderAudit()],
   [['regions'], () => staff() && renderRegions()],
-  [['elimination'], () => renderElimination()],
+  [['elimination', 'instruments'], () => renderElimination()],
 ];
 
 const dirty = new Set();
@@ -86,6 +92,48 @@ function renderFeedStatus() {
   const fs = $('[data-testid="feed-status"]');
   fs.dataset.state = state.feedState;
   fs.textContent = staff() ? t('feed_' + state.feedState) : '';
+}
+
+// Every role's sign that the exchange cannot be reached (the public polls; staff also lose the feed):
+// what the page shows is then as of the last answer, and it says so until crixd answers again.
+let recoveredTimer = null;
+onReach((ok) => {
+  const r = state.reach;
+  const now = Date.now();
+  if (ok) {
+    r.lastOk = now;
+    if (r.state !== 'down') return;
+    r.state = 'recovered';
+    r.upAt = now;
+    clearTimeout(recoveredTimer);
+    recoveredTimer = setTimeout(() => {
+      if (state.reach.state === 'recovered') state.reach.state = 'up';
+      schedule('reach');
+    }, kRecoveredShown);
+    schedule('reach');
+    refresh();
+    loadElimination();
+    return;
+  }
+  if (r.state === 'down') return;
+  r.state = 'down';
+  r.downSince = now;
+  clearTimeout(recoveredTimer);
+  schedule('reach');
+});
+
+function marketClock(ms) {
+  return clock(zoned(BigInt(ms) * 1000000n));
+}
+
+function renderReach() {
+  const r = state.reach;
+  const el = $('[data-testid="reachability"]');
+  el.dataset.state = r.state;
+  document.body.dataset.reach = r.state;
+  el.hidden = r.state === 'up';
+  el.textContent = r.state === 'down' ? t('unreachable', marketClock(r.lastOk), marketClock(r.downSince))
+    : r.state === 'recovered' ? t('reachable_again', marketClock(r.upAt)) : '';
 }
 
 function instruments() {
@@ -118,7 +166,7 @@ function renderInstruments() {
     cell(i.last_price ? yuan(i.last_price) : '—', 'num'),
     cell(yuan(i.reference_price), 'num'),
     cell(i.band_low || i.band_high ? `${yuan(i.band_low)} – ${yuan(i.band_high)}` : '—', 'num'),
-    cell(qty(i.volume), 'num'),
+    h('td', { class: 'num', 'data-testid': `volume-${i.symbol}` }, withUnit(i.volume, i.unit)),
     cell(yuan(i.value), 'num'),
     operator() ? h('td', {}, i.halted
       ? h('button', { type: 'button', 'data-testid': `op-resume-${i.symbol}`, onclick: () => act('resume', { symbol: i.symbol }, t('confirm_resume', i.symbol), false) }, t('resume'))
@@ -139,11 +187,11 @@ function renderAuctions() {
   if (operator()) head.push(t('operator_actions'));
   const ranking = (a) => (a.ranking.length === 0 ? h('span', { class: 'muted' }, t('no_bids'))
     : h('ol', { class: 'ranking' }, a.ranking.map((b) => h('li', { 'data-testid': `auction-bid-${a.id}` },
-      `${yuan(b.price)} × ${qty(b.qty)}`, b.bidder ? ` · ${b.bidder} / ${b.project}` : '',
-      b.won ? ` · ${t('sold')} ${qty(b.won)}` : '', b.time_text ? ` · ${clock(b.time_text)}` : ''))));
-  const result = (a) => (a.state === 'sold' ? `${qty(a.sold)} @ ${yuan(a.price)}` + (a.allocations.length ? ` (${a.allocations.map((x) => x.trade).join(', ')})` : '') : '—');
+      `${yuan(b.price)} × ${withUnit(b.qty, unitOf(a.symbol))}`, b.bidder ? ` · ${b.bidder} / ${b.project}` : '',
+      b.won ? ` · ${t('sold')} ${withUnit(b.won, unitOf(a.symbol))}` : '', b.time_text ? ` · ${clock(b.time_text)}` : ''))));
+  const result = (a) => (a.state === 'sold' ? `${withUnit(a.sold, unitOf(a.symbol))} @ ${yuan(a.price)}` + (a.allocations.length ? ` (${a.allocations.map((x) => x.trade).join(', ')})` : '') : '—');
   table('auctions', head, list.map((a) => h('tr', { 'data-testid': `auction-row-${a.id}`, 'data-state': a.state },
-    cell(a.id), cell(a.symbol), cell(a.seller), cell(qty(a.qty), 'num'), cell(yuan(a.reserve), 'num'), cell(yuan(a.increment), 'num'),
+    cell(a.id), cell(a.symbol), cell(a.seller), cell(withUnit(a.qty, unitOf(a.symbol)), 'num'), cell(yuan(a.reserve), 'num'), cell(yuan(a.increment), 'num'),
     cell(t(a.pricing)),
     h('td', { 'data-testid': `auction-state-${a.id}`, class: a.state === 'announced' ? 'good' : a.state === 'canceled' ? 'bad' : '' }, t(a.state)),
     h('td', { 'data-testid': `auction-window-${a.id}` }, a.opens_text ? `${a.opens_text.slice(0, 16)} – ${a.closes_text.slice(0, 16)}` : '—'),
@@ -184,11 +232,13 @@ function renderBook() {
       cell(l.orders, 'num'), cell(qty(l.qty), 'num'), cell(yuan(l.price), 'num price'), cell(''), cell(''))),
   ];
   if (rows.length === 0) rows.push(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('no_orders'))));
-  table('book', [t('orders'), `${t('bid')} ${t('qty')}`, t('price_yuan'), `${t('ask')} ${t('qty')}`, t('orders')], rows);
-  fill($('[data-testid="depth"]'), depthChart(bids, asks, t));
+  const unit = qtyUnit(unitOf(state.symbol));  // the book's quantities are of one instrument: said once
+  const qtyHead = (side) => (unit ? t('axis', `${side} ${t('qty')}`, unit) : `${side} ${t('qty')}`);
+  table('book', [t('orders'), qtyHead(t('bid')), t('price_yuan'), qtyHead(t('ask')), t('orders')], rows);
+  fill($('[data-testid="depth"]'), depthChart(bids, asks, t, chartUnits(state.symbol)));
   if (operator()) {
     const items = state.orders.symbol === state.symbol ? state.orders.items : [];
-    table('book-orders', [t('order_id'), t('side'), t('price_yuan'), t('qty'), t('participant'), t('account'), t('time')],
+    table('book-orders', [t('order_id'), t('side'), t('price_yuan'), unit ? t('axis', t('qty'), unit) : t('qty'), t('participant'), t('account'), t('time')],
       items.map((o) => h('tr', { 'data-testid': 'book-order', 'data-order': o.id, 'data-side': o.side },
         cell(o.id, 'num'), cell(o.side === 'buy' ? t('bid') : t('ask'), o.side === 'buy' ? 'good' : 'bad'), cell(yuan(o.price), 'num'),
         cell(qty(o.qty), 'num'), cell(o.participant), cell(o.account), cell(clock(timeOf(o, 'entered'))))));
@@ -200,33 +250,67 @@ function todaysTrades(symbol) {
   return feed.trades.filter((tr) => tr.symbol === symbol && timeOf(tr).slice(0, 10) === today);
 }
 
+// The day's trades as they were made, newest first; one an operator revoked since is struck through
+// with a badge (it still counts in the day's statistics: those are the executions as they happened).
 function renderTape() {
   const trades = feed.trades.slice(-kTapeRows).reverse();
-  table('tape', [t('time'), t('symbol'), t('price_yuan'), t('qty'), t('buyer'), t('seller'), t('facility'), t('project'), t('trade')],
-    trades.map((tr) => h('tr', { 'data-testid': 'tape-row', 'data-trade': tr.id, 'data-symbol': tr.symbol },
-      cell(clock(timeOf(tr))), cell(tr.symbol), cell(yuan(tr.price), 'num'), cell(qty(tr.qty), 'num'),
-      cell(tr.buyer), cell(tr.seller), cell(tr.facility), cell(tr.project), cell(tr.id, 'num'))));
+  // Each side's participant over its account, in one column that wraps: nine columns of ids were
+  // wider than the card, and the trade id (and its badge) went out of sight.
+  const party = (who, account) => h('td', { class: 'party' }, who ?? '—', h('br'), h('span', { class: 'muted' }, account ?? '—'));
+  table('tape', [t('trade'), t('time'), t('symbol'), t('price_yuan'), t('qty'), `${t('seller')} / ${t('facility')}`, `${t('buyer')} / ${t('project')}`],
+    trades.map((tr) => h('tr', { 'data-testid': 'tape-row', 'data-trade': tr.id, 'data-symbol': tr.symbol,
+      'data-revoked': tr.revoked ? 'true' : 'false', class: tr.revoked ? 'revoked' : '' },
+    h('td', { class: 'num' }, String(tr.id), tr.revoked ? h('span', { class: 'badge revoked', 'data-testid': 'revoked-badge' }, t('revoked')) : null),
+    cell(clock(timeOf(tr))), cell(tr.symbol, 'wrap'), cell(yuan(tr.price), 'num'), cell(withUnit(tr.qty, unitOf(tr.symbol)), 'num'),
+    party(tr.seller, tr.facility), party(tr.buyer, tr.project))));
 }
 
 function renderIntraday() {
   const i = instruments().find((x) => x.symbol === state.symbol);
   const trades = todaysTrades(state.symbol).map((tr) => ({ ms: millis(tr.time), price: tr.price, qty: tr.qty }));
   const label = (ms) => clock(timeOf({ time: BigInt(Math.round(ms)) * 1000000n }));
-  fill($('[data-testid="intraday"]'), priceChart(trades, i ? i.reference_price : 0, t, label));
+  fill($('[data-testid="intraday"]'), priceChart(trades, i ? i.reference_price : 0, t, label, chartUnits(state.symbol)));
 }
 
+// An instrument's unit as the API names it ("t", "weight box"), from the instruments list.
+function unitOf(symbol) {
+  return instruments().find((i) => i.symbol === symbol)?.unit;
+}
+
+// The units a chart of `symbol` names on its axes, in the page's language.
+function chartUnits(symbol) {
+  const unit = unitOf(symbol);
+  return { price: priceUnit(unit), qty: qtyUnit(unit), time: t('time_axis', utcOffsetText()) };
+}
+
+// The unit of an industry's capacity: its instruments' (the region and project views name an industry
+// as the views print it, "flat glass", or as the market file does, "glass").
+const INDUSTRY_KEYS = { 'cement clinker': 'cement', 'flat glass': 'glass', 'electrolytic aluminium': 'aluminium' };
+function industryUnit(industry) {
+  const key = INDUSTRY_KEYS[industry] ?? industry;
+  return instruments().find((i) => (INDUSTRY_KEYS[i.industry] ?? i.industry) === key)?.unit;
+}
+
+// The exchange's health (GET /api/v1/status, polled). Its counters (commands, trades) run from crixd's
+// start; the day's trades are the ledger's daily statistics (state.daily, GET /api/v1/ledger/daily),
+// which a restart does not reset. `accepting` is whether an order would be accepted now: crixd ready
+// and the session in continuous trading.
 function renderHealth() {
   const s = state.status;
   const dl = $('[data-testid="health"]');
   if (!s) return fill(dl);
   const item = (key, value, testid) => [h('dt', {}, t(key)), h('dd', testid ? { 'data-testid': testid } : {}, value)];
+  const why = s.accepting ? '' : t('because', !s.ready && s.not_ready ? s.not_ready : t(s.phase || '—'));
+  const today = state.daily.reduce((n, r) => n + (typeof r.trades === 'number' ? r.trades : 0), 0);
   fill(dl,
-    item('accepting', s.accepting ? t('yes') : t('no'), 'health-accepting'),
-    item('phase', t(s.phase || '—')),
+    [h('dt', {}, t('accepting')), h('dd', { 'data-testid': 'health-accepting', 'data-accepting': String(Boolean(s.accepting)), class: s.accepting ? 'good' : 'bad' },
+      (s.accepting ? t('yes') : t('no')) + why)],
+    item('phase', t(s.phase || '—'), 'health-phase'),
     item('seq', s.seq, 'health-seq'),
     item('uptime', duration(s.uptime_s)),
-    item('commands', qty(s.commands)),
-    item('trades_n', qty(s.trades)),
+    item('trades_today', qty(today), 'health-trades-today'),
+    item('trades_since_start', qty(s.trades), 'health-trades-since-start'),
+    item('commands_since_start', qty(s.commands)),
     item('chain_head', (s.chain_head || '—').slice(0, 16)),
     item('ledger_size', bytes(s.ledger_bytes)),
     item('queues', `${s.inbound_depth ?? '—'} / ${s.batch_depth ?? '—'}`),
@@ -286,7 +370,7 @@ function regionRows(r) {
 function renderRegions() {
   const r = state.regions;
   const rows = regionRows(r);
-  const bars = rows.map((x) => ({ label: `${x.region ?? x.code} · ${t(x.industry)}`, value: x.capacity_t ?? 0, cap: x.cap_t, scale: Math.max(x.configured_t ?? 0, x.capacity_t ?? 0) }));
+  const bars = rows.map((x) => ({ label: `${x.region ?? x.code} · ${t(x.industry)}`, value: x.capacity_t ?? 0, cap: x.cap_t, unit: qtyUnit(industryUnit(x.industry)) }));
   // Capped rows first: they are what the regulator watches.
   bars.sort((a, b) => (a.cap == null) - (b.cap == null));
   fill($('[data-testid="regions"]'), rows.length ? capBars(bars, t) : h('p', { class: 'muted' }, '—'));
@@ -301,20 +385,49 @@ function columns(rows) {
   return keys.filter((k) => !(k.endsWith('_text') && keys.includes(k.slice(0, -5))));
 }
 
-function rowCells(r, keys) {
+// A row's cells; its quantities in the row's unit (rowUnit), or `fallback`'s when the row names none.
+function rowCells(r, keys, fallback) {
+  const unit = rowUnit(r, fallback);
   return keys.map((k) => {
     const v = typeof r[k + '_text'] === 'string' ? r[k + '_text'] : r[k];
-    return cell(format(k, v), typeof v === 'number' ? 'num' : '');
+    return cell(format(k, v, unit), typeof v === 'number' ? 'num' : '');
   });
+}
+
+// The unit (as the API names it) of a ledger row's quantities: its instrument's, else its industry's,
+// else `fallback` (what the view knows: a lookup's facility or project, the list's industry filter).
+// The ledger's quantity fields end in _t whatever the unit: flat glass is counted in weight boxes.
+function rowUnit(r, fallback) {
+  const symbol = r?.instrument ?? r?.symbol;
+  return (symbol && unitOf(symbol)) || (r?.industry && industryUnit(r.industry)) || fallback;
+}
+
+// A quantity with its unit ("1,000 吨", "100,000 weight boxes"); without one when it is not known.
+function withUnit(n, unit) {
+  if (n === null || n === undefined) return '—';
+  const u = qtyUnit(unit);
+  return u ? `${qty(n)} ${u}` : qty(n);
+}
+
+// What a column of quantities whose rows name no unit is counted in: the instruments' units, the most
+// used first ("吨；平板玻璃为重量箱").
+function unitsNote() {
+  const byUnit = new Map();
+  for (const i of instruments()) byUnit.set(i.unit, [...(byUnit.get(i.unit) ?? []), i.industry]);
+  const units = [...byUnit.entries()].sort((a, b) => b[1].length - a[1].length);
+  if (units.length === 0) return '';
+  const others = units.slice(1).map(([u, industries]) => t('unit_of_industry', [...new Set(industries)].map((x) => t(x)).join('、'), qtyUnit(u)));
+  return others.length ? t('units_note', qtyUnit(units[0][0]), others.join(t('list_sep'))) : t('because', qtyUnit(units[0][0]));
 }
 
 // Fields the ledger's reports (crix ledger daily, report, trades) give in yuan.
 const YUAN_KEYS = /(_yuan|^open|^high|^low|^close(_vwap)?|^prev_close|^change)$/;
 
-// A value of a ledger row as text: quantities (`*_t`) grouped, statuses and industries translated.
-function format(key, v) {
+// A value of a ledger row as text: quantities (`*_t`) grouped, with `unit` when given; statuses and
+// industries translated.
+function format(key, v, unit) {
   if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'number' && key.endsWith('_t')) return qty(v);
+  if (typeof v === 'number' && key.endsWith('_t')) return withUnit(v, unit);
   if (typeof v === 'number' && (key === 'price' || key === 'value')) return yuan(v);  // fen
   if (typeof v === 'number' && YUAN_KEYS.test(key)) return yuanText(v);  // the ledger's reports, in yuan
   if (typeof v === 'number' && key === 'time') return timeOf({ time: v });
@@ -350,7 +463,7 @@ async function loadElimination(append = false) {
       e.more = 0;
       $('[data-testid="elim-csv"]').removeAttribute('href');
     }
-    toast(t('failed', err.message), 'bad');
+    toast(t('failed', errorText(err)), 'bad');
   }
   schedule('elimination');
 }
@@ -370,14 +483,17 @@ function renderElimination() {
     });
   }
   const keys = columns(e.rows);
+  // Its rows name no industry: with an industry filter their unit is known, else the heading says it.
+  const unit = e.params.industry ? industryUnit(e.params.industry) : undefined;
+  const heading = (k) => (k.endsWith('_t') && !unit ? column(k) + unitsNote() : column(k));
   const head = keys.map((k) => h('th', { 'data-sort': k, 'data-testid': `elim-sort-${k}`, class: e.sort === k ? (e.desc ? 'sorted desc' : 'sorted') : '',
     onclick: () => {
       e.desc = e.sort === k ? !e.desc : false;
       e.sort = k;
       schedule('elimination');
-    } }, column(k)));
+    } }, heading(k)));
   table('elimination', head, rows.map((r) => h('tr', { 'data-testid': 'elim-row', 'data-facility': r.facility ?? '', 'data-trade': r.trade ?? '', 'data-status': r.status ?? '' },
-    rowCells(r, keys))));
+    rowCells(r, keys, unit))));
   $('[data-testid="elim-count"]').textContent = t('rows', rows.length);
   const more = $('[data-testid="elim-more"]');
   more.hidden = !(e.more > 0);
@@ -396,23 +512,25 @@ function summary(obj, key) {
   return Array.isArray(v) ? v[0] : v && typeof v === 'object' ? v : obj;
 }
 
-function ledgerTable(testid, rows) {
+function ledgerTable(testid, rows, unit) {
   const keys = columns(rows);
   return h('div', { class: 'scroll' }, h('table', { 'data-testid': testid },
     h('thead', {}, h('tr', {}, keys.map((k) => h('th', {}, column(k))))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, rowCells(r, keys))))));
+    h('tbody', {}, rows.map((r) => h('tr', {}, rowCells(r, keys, unit))))));
 }
 
 function facts(obj) {
   const keys = columns([obj || {}]).filter((k) => obj[k] === null || typeof obj[k] !== 'object');
-  return h('dl', {}, keys.map((k) => [h('dt', {}, column(k)), h('dd', {}, format(k, typeof obj[k + '_text'] === 'string' ? obj[k + '_text'] : obj[k]))]));
+  const unit = rowUnit(obj);
+  return h('dl', {}, keys.map((k) => [h('dt', {}, column(k)), h('dd', {}, format(k, typeof obj[k + '_text'] === 'string' ? obj[k + '_text'] : obj[k], unit))]));
 }
 
 // Every list in a ledger answer besides the summary (trades, elimination entries), as a table under
-// its own name.
+// its own name; quantities in the summary's unit where a row names none.
 function ledgerLists(r, summaryKey) {
+  const unit = rowUnit(summary(r, summaryKey));
   return Object.entries(r || {}).filter(([k, v]) => k !== summaryKey && Array.isArray(v))
-    .map(([k, v]) => [h('h3', {}, listName(k)), ledgerTable(`${summaryKey}-${k.replace(/\W+/g, '-')}`, v)]);
+    .map(([k, v]) => [h('h3', {}, listName(k)), ledgerTable(`${summaryKey}-${k.replace(/\W+/g, '-')}`, v, unit)]);
 }
 
 // A facility's history or a project's progress comes a page of trades at a time (docs/API.md): the
@@ -438,8 +556,9 @@ async function showPaged(testid, path, render) {
       draw();
       pagedViews.set(testid, draw);
     } catch (err) {
-      pagedViews.delete(testid);
-      fill(out, h('p', { class: 'error' }, err.message));
+      const draw = () => fill(out, h('p', { class: 'error', 'data-testid': `${testid}-error` }, errorText(err)));
+      draw();
+      pagedViews.set(testid, draw);
     }
   };
   await load();
@@ -448,7 +567,7 @@ async function showPaged(testid, path, render) {
 function showProject(id) {
   return showPaged('project', '/api/v1/ledger/projects/' + encodeURIComponent(id), (r) => {
     const p = summary(r, 'project');
-    return [progressBar(p.credited_t ?? 0, p.need_t ?? 0, t), facts(p), ledgerLists(r, 'project')];
+    return [progressBar(p.credited_t ?? 0, p.need_t ?? 0, t, qtyUnit(rowUnit(p))), facts(p), ledgerLists(r, 'project')];
   });
 }
 
@@ -476,7 +595,8 @@ async function act(verb, body, question, withReason) {
     const r = await api('/api/v1/actions/' + verb, { method: 'POST', body });
     toast(t('done', r.seq), 'good');
   } catch (err) {
-    toast(err instanceof ApiError && err.code === 'rejected' ? t('refused_by_rule', err.message) : t('failed', err.message), 'bad');
+    // In the page's language by its code, the server's sentence after it.
+    toast(err instanceof ApiError && err.code === 'rejected' ? errorText(err) : t('failed', errorText(err)), 'bad');
   }
   refresh();
 }
@@ -610,7 +730,7 @@ function wire() {
       form.password.value = '';
       await loadMe();
     } catch (e) {
-      err.textContent = e.message;
+      err.textContent = errorText(e, { unauthorized: 'login_wrong' });
     }
   });
   $('[data-testid="logout"]').addEventListener('click', async () => {
@@ -621,6 +741,7 @@ function wire() {
   $('[data-testid="instrument-picker"]').addEventListener('change', (ev) => {
     state.symbol = ev.target.value;
     localStorage.setItem('crix-symbol', state.symbol);
+    schedule('picked');  // its book and chart now, not at the feed's next change
     refresh();
   });
   $('[data-testid="elim-filters"]').addEventListener('submit', (ev) => {

@@ -1,7 +1,8 @@
 // The live feed: GET /api/v1/feed upgraded to WebSocket (docs/API.md, "Live"). The first message is a
 // snapshot, then messages {"type":"updates","events":[...]} with updates of seq > the snapshot's, in
 // order, never decreasing. A trade is a row, its values in the order of the snapshot's trade_fields
-// (which names them, "type" first); the feed turns it into an object. The feed keeps
+// (which names them, "type" first); the feed turns it into an object. A "revocation" marks a kept
+// trade `revoked`, as the next snapshot's row has it. The feed keeps
 // the published state (instruments, books, recent trades, sessions, participants, auctions) and calls
 // onChange(kind) after applying each message. When the socket closes it reconnects with a backoff
 // that doubles from 0.5 s to 15 s (with jitter, so many consoles do not return at once) and is reset
@@ -136,6 +137,11 @@ export class Feed {
         this.trades.push(strip(msg));
         if (this.trades.length > kTradesKept) this.trades.splice(0, this.trades.length - kTradesKept);
         break;
+      case 'revocation': {  // the trade stays as it was made, marked; one older than the kept ones is not here
+        const revoked = this.trades.findLast((tr) => tr.id === msg.trade);
+        if (revoked) revoked.revoked = true;
+        break;
+      }
       case 'instrument':
         this.instruments.set(msg.symbol, { ...this.instruments.get(msg.symbol), ...strip(msg) });
         break;

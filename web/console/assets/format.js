@@ -47,6 +47,15 @@ export function learnOffset(text) {
   offsetText = m[0];
 }
 
+// The market's offset from UTC, in ms (for a chart's ticks at round local times), and as text ("+08:00").
+export function offsetMs() {
+  return offsetMinutes * 60000;
+}
+
+export function utcOffsetText() {
+  return offsetText;
+}
+
 // Nanoseconds since the epoch (number or numeric string) -> "YYYY-MM-DD HH:MM:SS.mmm+08:00" in the
 // market's zone.
 export function zoned(ns) {

@@ -19,6 +19,8 @@ const STRINGS = {
   feed_connecting: ['实时数据：连接中', 'Live: connecting'],
   feed_live: ['实时数据：已连接', 'Live: connected'],
   feed_reconnecting: ['实时数据：重新连接中', 'Live: reconnecting'],
+  unreachable: ['交易所无法连接（自 {1} 起）：页面显示的是 {0} 的数据，正在重试…', 'Exchange unreachable (since {1}): the page shows the data of {0}; retrying…'],
+  reachable_again: ['交易所已恢复连接（{0}）', 'Exchange reachable again ({0})'],
   instruments: ['交易品种', 'Instruments'],
   instrument: ['品种', 'Instrument'],
   symbol: ['代码', 'Symbol'],
@@ -37,6 +39,10 @@ const STRINGS = {
   bid: ['买', 'Bid'],
   ask: ['卖', 'Ask'],
   price_yuan: ['价格（元）', 'Price (yuan)'],
+  price: ['价格', 'Price'],
+  cumulative_qty: ['累计数量', 'Cumulative quantity'],
+  axis: ['{0}（{1}）', '{0} ({1})'],
+  time_axis: ['时间（UTC{0}）', 'Time (UTC{0})'],
   qty: ['数量', 'Quantity'],
   orders: ['委托数', 'Orders'],
   no_orders: ['暂无委托', 'No orders'],
@@ -89,21 +95,25 @@ const STRINGS = {
   confirm_close_day: ['结束今日交易？', 'Close the trading day?'],
   confirm_revoke: ['撤销成交 {0}（公示期内）？', 'Revoke trade {0} (in its publicity period)?'],
   done: ['已完成，序号 {0}', 'Done, sequence {0}'],
-  refused_by_rule: ['被市场规则拒绝：{0}', 'Refused by a market rule: {0}'],
   failed: ['失败：{0}', 'Failed: {0}'],
   session_ended: ['登录已失效（会话过期或交易所重启），请重新登录', 'Your session ended (it expired or crixd restarted): log in again'],
   audit: ['操作记录', 'Audit trail'],
   seq: ['序号', 'Seq'],
   uptime: ['运行时间', 'Uptime'],
-  accepting: ['接受委托', 'Accepting orders'],
+  accepting: ['当前接受委托', 'Accepting orders now'],
   chain_head: ['链头哈希', 'Chain head'],
   ledger_size: ['账本大小', 'Ledger size'],
   queues: ['队列（入站 / 批次）', 'Queues (inbound / batch)'],
   last_commit: ['最近提交（微秒）', 'Last commit (µs)'],
-  commands: ['指令数', 'Commands'],
-  trades_n: ['成交笔数', 'Trades'],
+  commands_since_start: ['本次启动以来的指令数', 'Commands since crixd started'],
+  trades_since_start: ['本次启动以来的成交笔数', 'Trades since crixd started'],
+  trades_today: ['今日成交笔数（账本每日统计）', 'Trades today (the ledger\'s daily statistics)'],
   last_error: ['最近错误', 'Last error'],
   none: ['无', 'none'],
+  because: ['（{0}）', ' ({0})'],
+  units_note: ['（{0}；{1}）', ' ({0}; {1})'],
+  unit_of_industry: ['{0}为{1}', '{0} in {1}'],
+  list_sep: ['；', '; '],
   elimination: ['淘汰名单', 'Elimination list'],
   filter_status: ['状态', 'Status'],
   filter_industry: ['行业', 'Industry'],
@@ -250,7 +260,33 @@ const STRINGS = {
   now: ['现在', 'now'],
 };
 
-let lang = localStorage.getItem('crix-lang') === 'en' ? 'en' : 'zh';
+// The server's error codes (docs/API.md, "Errors"; api.js adds "unreachable" for a request that got no
+// answer from crixd) as the page says them; the server's own text, in English, follows as the detail.
+const ERRORS = {
+  bad_request: ['请求有误', 'Bad request'],
+  unauthorized: ['需要登录，或登录已失效', 'Not logged in, or the session ended'],
+  forbidden: ['当前角色无权执行此操作', 'Your role may not do this'],
+  not_found: ['未找到', 'Not found'],
+  method_not_allowed: ['不支持该请求方法', 'Method not allowed'],
+  conflict: ['与当前状态冲突', 'Conflicts with the current state'],
+  too_large: ['请求过大', 'Request too large'],
+  rejected: ['被市场规则拒绝', 'Refused by a market rule'],
+  too_many: ['请求过于频繁，请稍后再试', 'Too many tries: wait, then try again'],
+  unavailable: ['交易所暂时无法处理，请稍后再试', 'The exchange cannot take it now: try again'],
+  unreachable: ['交易所无法连接', 'Exchange unreachable'],
+  login_wrong: ['用户名或密码错误', 'Wrong user or password'],
+};
+
+// The instruments' units (GET /api/v1/instruments `unit`, as the market file names them): a quantity's,
+// and a price's per unit. Another unit is shown as the market file writes it.
+const UNITS = {
+  t: [['吨', 't'], ['元/吨', 'yuan/t']],
+  'weight box': [['重量箱', 'weight boxes'], ['元/重量箱', 'yuan/weight box']],
+};
+
+// The page's language as the browser keeps it; under node (the module tests) there is no storage.
+const storage = globalThis.localStorage ?? null;
+let lang = storage?.getItem('crix-lang') === 'en' ? 'en' : 'zh';
 
 export function language() {
   return lang;
@@ -258,8 +294,21 @@ export function language() {
 
 export function setLanguage(l) {
   lang = l === 'en' ? 'en' : 'zh';
-  localStorage.setItem('crix-lang', lang);
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  storage?.setItem('crix-lang', lang);
+  if (globalThis.document) document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+}
+
+// An API error (api.js ApiError: status, code, the server's text) in the page's language: what its
+// code means, then the server's text as the detail (none for "unreachable": the browser's words).
+// `as` names the sentence for a code where the page knows better (a login's 401 is a wrong password).
+export function errorText(err, as = {}) {
+  const code = err?.code ?? '';
+  const pair = ERRORS[as[code] ?? code];
+  const i = lang === 'zh' ? 0 : 1;
+  const label = pair ? pair[i] : (lang === 'zh' ? `错误 ${err?.status ?? ''}` : `Error ${err?.status ?? ''}`).trim();
+  const detail = code === 'unreachable' ? '' : String(err?.message ?? '');
+  if (!detail) return label;
+  return lang === 'zh' ? `${label}（服务器说明：${detail}）` : `${label} (the server said: ${detail})`;
 }
 
 // t('confirm_halt', 'STEEL-IRON'); an unknown key is shown as itself, so a new API value still reads.
@@ -268,6 +317,19 @@ export function t(key, ...args) {
   let s = pair ? pair[lang === 'zh' ? 0 : 1] : key;
   args.forEach((a, i) => (s = s.replace(`{${i}}`, String(a))));
   return s;
+}
+
+// A quantity's unit ("吨", "weight boxes"); "" when the unit is not known.
+export function qtyUnit(unit) {
+  const u = UNITS[unit];
+  return u ? u[0][lang === 'zh' ? 0 : 1] : unit ?? '';
+}
+
+// A price's unit: yuan per the instrument's unit ("元/吨", "yuan/weight box").
+export function priceUnit(unit) {
+  const u = UNITS[unit];
+  if (u) return u[1][lang === 'zh' ? 0 : 1];
+  return lang === 'zh' ? (unit ? `元/${unit}` : '元') : (unit ? `yuan/${unit}` : 'yuan');
 }
 
 // A heading for a list in a ledger answer ("trades", "elimination entries").
