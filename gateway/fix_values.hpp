@@ -91,8 +91,18 @@ namespace business_reject {  // BusinessRejectReason(380)
 inline constexpr int kOther = 0;
 inline constexpr int kUnknownSecurity = 2;
 inline constexpr int kUnsupportedMessageType = 3;  // also: a value of the message we do not support
-inline constexpr int kConditionallyRequiredFieldMissing = 5;  // our answer to a MarketDepth(264) < 0
 }  // namespace business_reject
+
+namespace md_req_rej_reason {  // MDReqRejReason(281) of a MarketDataRequestReject(Y)
+inline constexpr char kNone = 0;  // no FIX 4.4 value fits: 281 is left out, Text(58) says why
+inline constexpr char kUnknownSymbol = '0';
+inline constexpr char kDuplicateMdReqId = '1';
+inline constexpr char kUnsupportedSubscriptionRequestType = '4';
+inline constexpr char kUnsupportedMarketDepth = '5';
+inline constexpr char kUnsupportedMdUpdateType = '6';
+inline constexpr char kUnsupportedMdEntryType = '8';
+inline constexpr char kUnsupportedTradingSessionId = '9';
+}  // namespace md_req_rej_reason
 
 namespace md_entry_type {  // MDEntryType(269)
 inline constexpr char kBid = '0';
@@ -111,6 +121,11 @@ inline constexpr char kSnapshot = '0';
 inline constexpr char kSubscribe = '1';
 inline constexpr char kUnsubscribe = '2';
 }  // namespace subscription
+
+namespace md_update_type {  // MDUpdateType(265)
+inline constexpr int kFullRefresh = 0;
+inline constexpr int kIncremental = 1;
+}  // namespace md_update_type
 
 namespace security_list {  // SecurityListRequestType(559), SecurityRequestResult(560)
 inline constexpr int kSymbol = 0;

@@ -2554,17 +2554,100 @@ TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s is refused saying
   check_stops_cleanly(exchange.crixd);
 }
 
-TEST_CASE("crixd: a MarketDataRequest naming no symbol is refused saying one is needed", "[crixd][md]") {
+TEST_CASE("crixd: a MarketDataRequest refused is answered with MarketDataRequestReject (Y): MDReqID, MDReqRejReason "
+          "where one fits, and a Text saying what to do",
+          "[crixd][md]") {
   Running exchange;
   REQUIRE(exchange.crixd.listening(exchange.port));
   Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
   REQUIRE(buyer.fix().wait_logged_on(5000));
-  REQUIRE(buyer.fix().send_raw("35=V|262=none|263=0|264=0|267=1|269=0|146=0"));
-  REQUIRE(buyer.wait([](const Received& c) { return !c.business_rejects.empty() || !c.session_rejects.empty(); }));
-  REQUIRE(buyer.get(&Client::business_rejects).size() == 1);
-  const crix::fix::BusinessReject r = buyer.get(&Client::business_rejects)[0];
-  CHECK(r.ref_msg_type == "V");
-  CHECK(r.reason == 5);
-  CHECK_THAT(r.text, Catch::Matchers::StartsWith("NoRelatedSym(146) is 0: a MarketDataRequest names at least one Symbol(55)"));
+  // The Y answering request `md_req_id` once `send` has sent it.
+  const auto refusal = [&](const std::string& md_req_id, const std::function<bool()>& send) {
+    REQUIRE(send());
+    const auto answered = [&](const Received& c) {
+      return std::any_of(c.market_data_rejects.begin(), c.market_data_rejects.end(),
+                         [&](const auto& y) { return y.md_req_id == md_req_id; }) ||
+             !c.business_rejects.empty() || !c.session_rejects.empty() || !c.snapshots.empty();
+    };
+    REQUIRE(buyer.wait(answered));
+    REQUIRE(buyer.get(&Client::business_rejects).empty());
+    for (const auto& r : buyer.get(&Client::session_rejects)) FAIL("Reject(3) of " << md_req_id << ": " << r.text);
+    REQUIRE(buyer.get(&Client::snapshots).empty());
+    for (const crix::fix::MarketDataReject& y : buyer.get(&Client::market_data_rejects)) {
+      if (y.md_req_id == md_req_id) return y;
+    }
+    FAIL("no MarketDataRequestReject for " << md_req_id);
+    return crix::fix::MarketDataReject{};
+  };
+  const auto request = [&](const std::string& md_req_id, const std::function<void(crix::fix::MarketDataRequest&)>& set) {
+    crix::fix::MarketDataRequest md;
+    md.md_req_id = md_req_id;
+    md.subscription = '0';
+    md.symbols = {"STEEL-IRON"};
+    set(md);
+    return refusal(md_req_id, [&] { return buyer.fix().send(md); });
+  };
+  // (A request naming no symbol only raw: the client library refuses to send one.)
+  crix::fix::MarketDataReject y =
+      refusal("none", [&] { return buyer.fix().send_raw("35=V|262=none|263=0|264=0|267=1|269=0|146=0"); });
+  CHECK(y.reason == 0);  // no FIX 4.4 value says "no symbol": 281 is left out
+  CHECK_THAT(y.text, Catch::Matchers::StartsWith("NoRelatedSym(146) is 0: a MarketDataRequest names at least one Symbol(55)"));
+  y = request("nope", [](auto& md) { md.symbols = {"NOPE"}; });
+  CHECK(y.reason == '0');
+  CHECK(y.text == "unknown Symbol(55) 'NOPE'");
+  y = request("vwap", [](auto& md) { md.entry_types = "9"; });
+  CHECK(y.reason == '8');
+  CHECK(y.text == "MDEntryType(269) '9' is not supported: ask for 0 bid, 1 offer or 2 trade");
+  y = request("deep", [](auto& md) { md.depth = -1; });
+  CHECK(y.reason == '5');
+  CHECK(y.text == "MarketDepth(264) -1 is not supported: 0 (the full book) or the number of best levels");
+  y = request("full", [](auto& md) {
+    md.subscription = '1';
+    md.update_type = 0;
+  });
+  CHECK(y.reason == '6');
+  CHECK_THAT(y.text, Catch::Matchers::StartsWith("MDUpdateType(265) 0 (full refresh) is not supported"));
+  y = request("ranked", [](auto& md) {
+    md.subscription = '1';
+    md.trading_session_id = "AU-HB-450";
+  });
+  CHECK(y.reason == '4');
+  CHECK_THAT(y.text, Catch::Matchers::StartsWith("an auction's ranking is a snapshot: SubscriptionRequestType(263) 0"));
+  y = request("no-auction", [](auto& md) { md.trading_session_id = "AU-NONE"; });
+  CHECK(y.reason == '9');
+  CHECK(y.text == "TradingSessionID(336) 'AU-NONE' is no auction of this exchange (auctions: AU-HB-450); leave "
+                  "NoTradingSessions(386) out for the book");
+
+  // An MDReqID names one request: a second subscription, or a snapshot, with a live subscription's id
+  // is refused (the snapshot used to end the subscription quietly); its unsubscribe is taken, and
+  // then the id is free again.
+  crix::fix::MarketDataRequest live;
+  live.md_req_id = "live";
+  live.subscription = '1';
+  live.symbols = {"STEEL-IRON"};
+  REQUIRE(buyer.fix().send(live));
+  REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 1; }));
+  live.symbols = {"STEEL-CRUDE"};
+  REQUIRE(buyer.fix().send(live));
+  crix::fix::MarketDataRequest snapshot = live;
+  snapshot.subscription = '0';
+  REQUIRE(buyer.fix().send(snapshot));
+  REQUIRE(buyer.wait([](const Received& c) { return c.market_data_rejects.size() == 9; }));
+  for (const std::size_t i : {7, 8}) {
+    y = buyer.get(&Client::market_data_rejects)[i];
+    CHECK(y.md_req_id == "live");
+    CHECK(y.reason == '1');
+    CHECK(y.text == "MDReqID(262) 'live' is the id of this session's live subscription to STEEL-IRON: give each request "
+                    "an id of its own, or end that subscription first (SubscriptionRequestType(263) 2 with this MDReqID)");
+  }
+  crix::fix::MarketDataRequest off = live;
+  off.subscription = '2';
+  off.symbols = {"STEEL-IRON"};
+  REQUIRE(buyer.fix().send(off));
+  REQUIRE(buyer.fix().send(live));
+  REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 2; }));
+  CHECK(buyer.get(&Client::snapshots)[1].symbol == "STEEL-CRUDE");
+  CHECK(buyer.get(&Client::market_data_rejects).size() == 9);
+  CHECK(exchange.crixd.logged("reject request=V participant=TJ-BOHAI-STEEL ref_id=nope reason=\"unknown Symbol(55) 'NOPE'\""));
   check_stops_cleanly(exchange.crixd);
 }

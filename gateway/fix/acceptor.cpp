@@ -236,6 +236,7 @@ int estimated_size(const TradeCaptureReportRequestAck& m) { return 256 + static_
 int estimated_size(const TradingSessionStatus& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const MarketDataSnapshot& m) { return 256 + 96 * static_cast<int>(m.entries.size()); }
 int estimated_size(const MarketDataIncremental& m) { return 256 + 128 * static_cast<int>(m.entries.size()); }
+int estimated_size(const MarketDataReject& m) { return 256 + static_cast<int>(m.text.size()); }
 // One message of a SecurityList's answer: one instrument each (fix_api.hpp, SecurityList).
 struct SecurityListFragment {
   SessionHandle session;
@@ -765,7 +766,7 @@ void Acceptor::Impl::from_app(const FIX::Message& message, const FIX::SessionID&
 }
 
 // Decodes (FieldError escapes) and hands the request to the Handler. Types our dictionary lists but a
-// client must not send (8, 9, W, X, y, j, AR, AQ) are answered by QuickFIX with BusinessMessageReject reason 3.
+// client must not send (8, 9, W, X, Y, y, j, AR, AQ) are answered by QuickFIX with BusinessMessageReject reason 3.
 void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, const std::string& type) {
   if (type == "AF") {
     OrderRequest request;
@@ -861,6 +862,7 @@ bool Acceptor::send(const MassCancelReport& report) { return impl_->send(report)
 bool Acceptor::send(const BusinessReject& reject) { return impl_->send(reject); }
 bool Acceptor::send(const MarketDataSnapshot& snapshot) { return impl_->send(snapshot); }
 bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(update); }
+bool Acceptor::send(const MarketDataReject& reject) { return impl_->send(reject); }
 bool Acceptor::send(const TradeCaptureReport& report) { return impl_->send(report); }
 bool Acceptor::send(const TradeCaptureReportAck& ack) { return impl_->send(ack); }
 bool Acceptor::send(const TradeCaptureReportRequestAck& ack) { return impl_->send(ack); }

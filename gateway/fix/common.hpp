@@ -64,6 +64,7 @@ constexpr int kMDEntryDate = 272;
 constexpr int kMDEntryTime = 273;
 constexpr int kMDEntryID = 278;
 constexpr int kMDUpdateAction = 279;
+constexpr int kMDReqRejReason = 281;
 constexpr int kMDEntryPositionNo = 290;
 constexpr int kSecurityReqID = 320;
 constexpr int kSecurityResponseID = 322;
@@ -163,6 +164,7 @@ void decode(const FIX::Message& message, MassCancelReport& out);
 void decode(const FIX::Message& message, BusinessReject& out);
 void decode(const FIX::Message& message, MarketDataSnapshot& out);
 void decode(const FIX::Message& message, MarketDataIncremental& out);
+void decode(const FIX::Message& message, MarketDataReject& out);
 // One SecurityList message is one fragment of the list (fix_api.hpp, SecurityList): its instrument, if
 // any, is appended to out.securities; returns true on the last fragment (LastFragment(893)=Y).
 bool decode(const FIX::Message& message, SecurityList& out);
@@ -186,6 +188,7 @@ void encode(const MassCancelReport& in, FIX::Message& out);
 void encode(const BusinessReject& in, FIX::Message& out);
 void encode(const MarketDataSnapshot& in, FIX::Message& out);
 void encode(const MarketDataIncremental& in, FIX::Message& out);
+void encode(const MarketDataReject& in, FIX::Message& out);
 void encode(const TradeCaptureReport& in, FIX::Message& out);
 void encode(const TradeCaptureReportRequest& in, FIX::Message& out);
 void encode(const TradeCaptureReportAck& in, FIX::Message& out);
