@@ -53,12 +53,17 @@ inline constexpr char kExpired = 'C';
 inline constexpr char kReplaced = '5';  // an auction bid raised by a later one (status of the raised bid)
 }  // namespace ord_status
 
-namespace ord_rej_reason {  // OrdRejReason(103)
+// OrdRejReason(103). FIX 4.4 lists 0-11, 13-15 and 99; 16 (price exceeds the band) and 18 (invalid
+// price increment) are FIX 5.0's, so an off-band or off-tick price is 99 with the Text saying which.
+namespace ord_rej_reason {
 inline constexpr int kUnknownSymbol = 1;
-inline constexpr int kExchangeClosed = 2;  // also: the instrument is halted
+inline constexpr int kExchangeClosed = 2;  // also: the instrument is halted, the auction takes no bids
 inline constexpr int kOrderExceedsLimit = 3;
 inline constexpr int kUnknownOrder = 5;
 inline constexpr int kDuplicateOrder = 6;
+inline constexpr int kUnsupportedOrderCharacteristic = 11;
+inline constexpr int kIncorrectQuantity = 13;
+inline constexpr int kUnknownAccount = 15;
 inline constexpr int kOther = 99;
 }  // namespace ord_rej_reason
 
