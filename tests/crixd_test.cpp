@@ -2691,3 +2691,26 @@ TEST_CASE("crixd: an order the exchange refuses carries the FIX 4.4 OrdRejReason
   CHECK_THAT(e.text, Catch::Matchers::StartsWith("price 700.00 yuan is outside STEEL-IRON's band"));
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: a GTD order whose ExpireTime has passed is refused with both times as a person reads them and "
+          "what to send",
+          "[crixd][expiry]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest gtd = order("g-past", '2', "HB-BF-450", 1000, 58000);
+  gtd.time_in_force = '6';
+  gtd.expire_time = 1'767'225'600'500'000'000;  // 2026-01-01 00:00:00.500 UTC
+  REQUIRE(seller.fix().send(gtd));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("g-past") == 1; }));
+  const crix::fix::ExecReport e = seller.reports_for("g-past")[0];
+  INFO(e.text);
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_rej_reason == 99);
+  CHECK_THAT(e.text, Catch::Matchers::StartsWith("invalid expiry time: 2026-01-01 00:00:00.500 UTC is not after now, 20"));
+  CHECK_THAT(e.text, Catch::Matchers::EndsWith(" UTC (the exchange's time when it took the order): a GTD order needs a "
+                                               "later expiry time; send it again with one, or with another time in force"));
+  CHECK(e.text.find("1767225600") == std::string::npos);  // no nanoseconds since the epoch
+  check_stops_cleanly(exchange.crixd);
+}
