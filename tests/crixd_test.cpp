@@ -2540,7 +2540,8 @@ TEST_CASE("crixd: an OrderCancelReject carries the order's status: 1 for a partl
   check_stops_cleanly(exchange.crixd);
 }
 
-TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s is refused saying the range", "[crixd][security]") {
+TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s or not a whole number is refused at once saying so",
+          "[crixd][security]") {
   Running exchange;
   REQUIRE(exchange.crixd.listening(exchange.port));
   const std::string p = "TJ-RONGCHENG";
@@ -2548,6 +2549,16 @@ TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s is refused saying
     INFO("HeartBtInt " << bad);
     CHECK(try_logon(exchange.port, p, demo_password(p), bad) ==
           "HeartBtInt(108) '" + bad + "' is outside 1..300 s: log on again with a heartbeat interval in that range");
+  }
+  // Not a number: a Logout saying so at once (QuickFIX's type check dropped the connection without a
+  // word, and the client waited for its logon timeout).
+  for (const std::string bad : {"abc", "30s", "1.5", "-"}) {
+    INFO("HeartBtInt " << bad);
+    const auto sent = std::chrono::steady_clock::now();
+    CHECK(try_logon(exchange.port, p, demo_password(p), bad) ==
+          "HeartBtInt(108) '" + bad + "' is not a whole number of seconds: log on again with a heartbeat interval of "
+          "1..300 s");
+    CHECK(std::chrono::steady_clock::now() - sent < 2s);
   }
   // Refused before the password: no failed logon counted, and a sane interval logs on at once.
   CHECK(try_logon(exchange.port, p, demo_password(p), "300").empty());

@@ -700,19 +700,26 @@ std::string Acceptor::Impl::wrong_certificate(Slot& slot) {
          "'s (subject CN '" + wanted + "')";
 }
 
-// "" when Logon's HeartBtInt(108) is within kMinHeartBtInt..kMaxHeartBtInt seconds, else the refusal.
-// QuickFIX takes any integer: a negative one is echoed and the session then times out at once, 0
-// turns the heartbeat off (a silent dead connection then holds the participant's session, and its
-// next Logon is refused as connected already), and a huge one does nearly the same.
+// "" when Logon's HeartBtInt(108) is a whole number within kMinHeartBtInt..kMaxHeartBtInt seconds,
+// else the refusal. QuickFIX takes any integer: a negative one is echoed and the session then times
+// out at once, 0 turns the heartbeat off (a silent dead connection then holds the participant's
+// session, and its next Logon is refused as connected already), and a huge one does nearly the same.
+// One that is not a number at all reaches here too: the dictionary types 108 as a string, as
+// QuickFIX's own check of an INT would answer with a Reject it cannot send before the logon (the
+// client heard nothing and waited).
 static std::string heartbeat_problem(const FIX::Message& logon) {
   constexpr int kHeartBtInt = 108;
   const std::string text = logon.isSetField(kHeartBtInt) ? logon.getField(kHeartBtInt) : std::string();
-  bool digits = !text.empty() && text.size() <= 9;
-  for (const char c : text) digits = digits && c >= '0' && c <= '9';
-  const long seconds = digits ? std::stol(text) : -1;
+  const std::string shown = "HeartBtInt(108) '" + detail::sanitize(text.substr(0, 32)) + "'";
+  const std::string range = std::to_string(kMinHeartBtInt) + ".." + std::to_string(kMaxHeartBtInt) + " s";
+  const std::size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+  bool whole = text.size() > sign;
+  for (std::size_t i = sign; i < text.size(); ++i) whole = whole && text[i] >= '0' && text[i] <= '9';
+  if (!whole) return shown + " is not a whole number of seconds: log on again with a heartbeat interval of " + range;
+  const bool fits = sign == 0 && text.size() <= 9;
+  const long seconds = fits ? std::stol(text) : -1;
   if (seconds >= kMinHeartBtInt && seconds <= kMaxHeartBtInt) return "";
-  return "HeartBtInt(108) '" + detail::sanitize(text.substr(0, 32)) + "' is outside " + std::to_string(kMinHeartBtInt) +
-         ".." + std::to_string(kMaxHeartBtInt) + " s: log on again with a heartbeat interval in that range";
+  return shown + " is outside " + range + ": log on again with a heartbeat interval in that range";
 }
 
 void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {

@@ -546,8 +546,8 @@ struct AcceptorConfig {
   std::vector<std::string> client_tls_subjects;
 };
 
-// A Logon's HeartBtInt(108) must be within these seconds, else the acceptor refuses it with a Logout
-// saying so (before the password is checked; Handler::on_refused). 300 s: a dead connection is noticed
+// A Logon's HeartBtInt(108) must be a whole number within these seconds, else the acceptor refuses it
+// at once with a Logout saying so (before the password is checked; Handler::on_refused). 300 s: a dead connection is noticed
 // within about 10 minutes (2.4 intervals, QuickFIX's test request and timeout) at the most.
 constexpr int kMinHeartBtInt = 1;
 constexpr int kMaxHeartBtInt = 300;
