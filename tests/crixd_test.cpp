@@ -2725,3 +2725,87 @@ TEST_CASE("crixd: a GTD order whose ExpireTime has passed is refused with both t
   CHECK(e.text.find("1767225600") == std::string::npos);  // no nanoseconds since the epoch
   check_stops_cleanly(exchange.crixd);
 }
+
+namespace {
+
+// Makes `ledger` look written by a build from before client_orders: the record of live order `id`
+// (its ClOrdID, what its reports carry) removed, so a restarted crixd adopts the order from the book.
+void forget_client_order(const std::string& ledger, std::uint64_t id) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == MDB_SUCCESS);
+  mdb_env_set_maxdbs(env, crix::ledger::detail::kDbCount);
+  REQUIRE(mdb_env_open(env, ledger.c_str(), MDB_NOSUBDIR, 0644) == MDB_SUCCESS);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == MDB_SUCCESS);
+  MDB_dbi client_orders = 0;
+  REQUIRE(mdb_dbi_open(txn, "client_orders", 0, &client_orders) == MDB_SUCCESS);
+  unsigned char key[8];
+  for (int i = 0; i < 8; ++i) key[i] = static_cast<unsigned char>(id >> (56 - 8 * i));  // big-endian
+  MDB_val k{sizeof key, key};
+  CHECK(mdb_del(txn, client_orders, &k, nullptr) == MDB_SUCCESS);
+  REQUIRE(mdb_txn_commit(txn) == MDB_SUCCESS);
+  mdb_env_close(env);
+}
+
+}  // namespace
+
+TEST_CASE("crixd: an order adopted after a restart without its ClOrdID is known by its OrderID, and a cancel naming "
+          "it by OrderID(37) and another order or an unknown name by OrigClOrdID(41) is refused naming both",
+          "[crixd][replace]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::string ledger = dir.file("crix.ledger");
+  const std::uint16_t port = free_port();
+  std::string a1, a2;
+  {
+    Crixd crixd(dir, market, ledger, port);
+    REQUIRE(crixd.listening(port));
+    Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(order("a1", '2', "HB-BF-450", 1000, 59000)));
+    REQUIRE(seller.fix().send(order("a2", '2', "HB-BF-450", 1000, 59100)));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("a1", '0') && c.has("a2", '0'); }));
+    a1 = seller.reports_for("a1")[0].order_id;
+    a2 = seller.reports_for("a2")[0].order_id;
+    seller.stop();
+    check_stops_cleanly(crixd);
+  }
+  // a1 rests in the book (the journal's replay), but crixd no longer knows its ClOrdID.
+  forget_client_order(ledger, std::stoull(a1));
+  Crixd crixd(dir, market, ledger, port);
+  REQUIRE(crixd.listening(port));
+  Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  const auto refused = [&](const std::string& cl, const std::string& orig) {
+    crix::fix::OrderRequest cancel = crix::test::cancel_request(cl, orig);
+    cancel.order_id = a1;
+    const std::size_t before = seller.get(&Client::cancel_rejects).size();
+    REQUIRE(seller.fix().send(cancel));
+    REQUIRE(seller.wait([&](const Received& c) { return c.cancel_rejects.size() > before || c.has(cl, '4'); }));
+    REQUIRE(seller.get(&Client::cancel_rejects).size() == before + 1);
+    return seller.get(&Client::cancel_rejects).back();
+  };
+  // The comparison applies to the adopted order: its ClOrdID is taken to be its OrderID (the name its
+  // reports carry from now on), so 41 naming another live order, or a name crixd cannot tie to it
+  // (its old ClOrdID included), is refused rather than guessed at.
+  crix::fix::CancelReject r = refused("c1", "a2");
+  CHECK(r.reason == 1);
+  CHECK(r.text == "OrderID(37) " + a1 + " is the order with ClOrdID '" + a1 + "', but OrigClOrdID(41) 'a2' names order " +
+                      a2 + ": send the order's own OrderID and current ClOrdID, or OrigClOrdID alone");
+  r = refused("c2", "a1");
+  CHECK(r.reason == 1);
+  CHECK(r.text == "OrderID(37) " + a1 + " is the order with ClOrdID '" + a1 + "', but OrigClOrdID(41) 'a1' names no " +
+                      "live order of this session: send the order's own OrderID and current ClOrdID, or OrigClOrdID alone");
+  // Its OrderID in both: canceled, the report naming it so.
+  crix::fix::OrderRequest cancel = crix::test::cancel_request("c3", a1);
+  cancel.order_id = a1;
+  REQUIRE(seller.fix().send(cancel));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("c3", '4'); }));
+  CHECK(seller.reports_for("c3")[0].order_id == a1);
+  CHECK(seller.reports_for("c3")[0].orig_cl_ord_id == a1);
+  // a2, restored with its ClOrdID, is untouched: its own name cancels it.
+  REQUIRE(seller.fix().send(crix::test::cancel_request("c4", "a2")));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("c4", '4'); }));
+  CHECK(seller.reports_for("c4")[0].order_id == a2);
+  check_stops_cleanly(crixd);
+}
