@@ -969,6 +969,10 @@ class RawSession {
   int next_seq() { return seq_++; }
   const std::string& participant() const { return participant_; }
   bool send(const std::string& bytes) { return write_all(fd_, bytes); }
+  // What crixd sends until one of `until` is in it, the connection ends (`ended`) or 5 s pass.
+  std::string read(const std::vector<std::string>& until, bool* ended = nullptr) {
+    return read_until(fd_, until, 5s, ended);
+  }
   // Whether the session still answers: a TestRequest gets its Heartbeat. false when crixd ended the
   // session, asked for a resend (a sequence number it did not expect), or said nothing for 5 s.
   bool answers() {
@@ -2808,4 +2812,100 @@ TEST_CASE("crixd: an order adopted after a restart without its ClOrdID is known 
   REQUIRE(seller.wait([](const Received& c) { return c.has("c4", '4'); }));
   CHECK(seller.reports_for("c4")[0].order_id == a2);
   check_stops_cleanly(crixd);
+}
+
+namespace {
+
+// `f` without field `tag`.
+Fields without(Fields f, int tag) {
+  f.erase(std::remove_if(f.begin(), f.end(), [&](const auto& field) { return field.first == tag; }), f.end());
+  return f;
+}
+
+// Field `tag`'s value in the first message of `wire` that has it ("" when none does).
+std::string wire_field(const std::string& wire, int tag) {
+  const std::string key = "\x01" + std::to_string(tag) + "=";
+  const std::size_t at = wire.find(key);
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + key.size();
+  return wire.substr(from, wire.find('\x01', from) - from);
+}
+
+}  // namespace
+
+TEST_CASE("crixd: a message without SendingTime(52) gets a Reject naming it and the session goes on, one without "
+          "MsgSeqNum(34) a Logout saying why, a Logon that fails FIX's checks a Logout naming the field, at once",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  {
+    RawSession session(exchange.port, "TJ-RONGCHENG");
+    REQUIRE(session.logged_on());
+    // A NewOrderSingle without 52: refused in sequence (QuickFIX ended the session without a word),
+    // not acted on; the session's next message is taken.
+    const int seq = session.next_seq();
+    Fields order = without(header("D", "TJ-RONGCHENG", seq), 52);
+    order.insert(order.end(), {{11, "no-time"}, {1, "TJ-BF-410"}, {55, "STEEL-IRON"}, {54, "2"}, {60, sending_time()},
+                               {38, "1000"}, {40, "2"}, {44, "580"}});
+    REQUIRE(session.send(frame_of(order)));
+    const std::string reject = session.read({"\x01" "10="});
+    CHECK(wire_field(reject, 35) == "3");
+    CHECK(wire_field(reject, 45) == std::to_string(seq));
+    CHECK(wire_field(reject, 371) == "52");
+    CHECK(wire_field(reject, 372) == "D");
+    CHECK(wire_field(reject, 373) == "1");
+    CHECK(wire_field(reject, 58) == "SendingTime(52) is missing: every message carries the UTC time it was sent; this "
+                                    "one was not acted on, send it again with one");
+    // The next message is taken in sequence, and no report of the order came before its answer.
+    Fields probe = header("1", "TJ-RONGCHENG", session.next_seq());
+    probe.emplace_back(112, "after-reject");
+    REQUIRE(session.send(frame_of(probe)));
+    const std::string answered = session.read({"112=after-reject\x01"});
+    CHECK(wire_field(answered, 35) == "0");
+    CHECK(wire_field(answered, 112) == "after-reject");
+    CHECK(answered.find("\x01" "35=8\x01") == std::string::npos);
+    // A TestRequest without 34: the session cannot go on; a Logout says why and the connection closes.
+    Fields test = without(header("1", "TJ-RONGCHENG", 0), 34);
+    test.emplace_back(112, "no-seq");
+    REQUIRE(session.send(frame_of(test)));
+    bool ended = false;
+    const std::string logout = session.read({"<never>"}, &ended);
+    CHECK(ended);
+    CHECK(wire_field(logout, 35) == "5");
+    CHECK(wire_field(logout, 58) == "a message of MsgType(35) '1' has no MsgSeqNum(34): every message carries its "
+                                    "sequence number, and the session cannot go on without it; log on again");
+  }
+  // Logons QuickFIX could not answer (its Reject cannot go before a logon): each waited for the logon
+  // timeout unanswered.
+  const std::string p = "TJ-RONGCHENG";
+  const std::string fields = ": a Logon carries MsgSeqNum(34), SendingTime(52), EncryptMethod(98) and HeartBtInt(108); "
+                             "log on again with it";
+  Fields wrong_type = logon_fields(p);
+  for (auto& [tag, value] : wrong_type) value = tag == 98 ? "x" : value;
+  Fields extra = logon_fields(p);
+  extra.emplace_back(11, "c1");
+  const std::vector<std::pair<Fields, std::string>> logons = {
+      {without(logon_fields(p), 108), "the Logon has no HeartBtInt(108)" + fields},
+      {without(logon_fields(p), 52), "the Logon has no SendingTime(52)" + fields},
+      {without(logon_fields(p), 34), "the Logon has no MsgSeqNum(34)" + fields},
+      {wrong_type, "the Logon's EncryptMethod(98) 'x' is not of its FIX type; log on again with it corrected"},
+      {extra, "the Logon carries ClOrdID(11), which is not a field of a Logon; log on again without it"},
+  };
+  for (const auto& [logon, text] : logons) {
+    INFO(text);
+    const int fd = connect_raw(exchange.port);
+    REQUIRE(fd >= 0);
+    const auto sent = std::chrono::steady_clock::now();
+    REQUIRE(write_all(fd, frame_of(logon)));
+    bool ended = false;
+    const std::string got = read_until(fd, {"<never>"}, 5s, &ended);
+    close(fd);
+    CHECK(ended);
+    CHECK(std::chrono::steady_clock::now() - sent < 2s);
+    CHECK(wire_field(got, 35) == "5");
+    CHECK(wire_field(got, 58) == text);
+  }
+  CHECK(exchange.crixd.logged("(TJ-RONGCHENG) dropped: its Logon was refused: the Logon has no HeartBtInt(108)"));
+  check_still_trading(exchange, "after-malformed");
+  check_stops_cleanly(exchange.crixd);
 }

@@ -36,6 +36,7 @@ constexpr int kOrigClOrdID = 41;
 constexpr int kPossDupFlag = 43;
 constexpr int kPrice = 44;
 constexpr int kRefSeqNum = 45;
+constexpr int kSendingTime = 52;
 constexpr int kSide = 54;
 constexpr int kSymbol = 55;
 constexpr int kText = 58;

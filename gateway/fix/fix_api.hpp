@@ -93,6 +93,14 @@
 // Nothing a peer sends ends the exchange: what QuickFIX cannot handle on a connection (a first frame
 // whose header does not parse, a session message it cannot answer before a Logon, a megabyte without a
 // whole frame) drops that connection without an answer and is reported by Handler::on_dropped.
+// Where QuickFIX 1.15.1 would end a session without a word, or leave a client waiting for its logon
+// timeout, the acceptor answers first: a logged-on client's message without SendingTime(52) gets a
+// Reject(3), reason 1, RefTagID 52, and is not acted on (the session goes on, the message counted in
+// sequence); one without MsgSeqNum(34) a Logout saying so, and the connection closes; a Logon that
+// fails the dictionary's check (a field missing, of the wrong form, a value FIX does not allow, a field
+// a Logon has not) a Logout naming the field, and the connection closes (Handler::on_dropped, with
+// the text). A Logon naming no session of ours, or a session connected already, still gets no answer
+// (Acceptor).
 //
 // Orders: OrderMassCancelRequest(q) is always answered with OrderMassCancelReport(r) (also when
 // nothing was live); OrderStatusRequest(H) and OrderMassStatusRequest(AF) answer with ExecType 'I'
