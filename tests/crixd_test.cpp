@@ -401,12 +401,13 @@ TEST_CASE("crixd: its threads carry names (engine, ledger, each FIX connection, 
   Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
   // The console's threads start after the FIX acceptor (crixd_main.cpp), so a logon can come first:
-  // under ASan one did (2026-12-06). They are waited for, up to 5 s.
+  // under ASan one did (2026-12-06). A thread names itself once it runs: on a loaded machine the FIX
+  // store's had not yet when the console's had (2026-12-07, ctest -j2). Both are waited for, up to 5 s.
   std::vector<std::string> names;
   const auto has = [&](const std::string& name) { return std::count(names.begin(), names.end(), name); };
   for (int i = 0; i < 50; ++i) {
     names = exchange.crixd.thread_names();
-    if (has("crix-http") >= 1) break;
+    if (has("crix-http") >= 1 && has("crix-fix-sync") == 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   INFO(Catch::Detail::stringify(names));
