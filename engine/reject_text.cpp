@@ -1,11 +1,39 @@
 // Rejected events, and the names of command and event types, reject codes and cancel reasons: stable,
 // lower-case phrases a person can read in a log or a FIX Text field (Exchange::describe adds names
 // and numbers).
+#include <cstdio>
+
+#include "engine/calendar.hpp"
 #include "engine/command.hpp"
 #include "engine/event.hpp"
 #include "engine/money.hpp"
 
 namespace crix::engine {
+
+namespace {
+
+// A time (ns since the epoch) as a person reads it in a sentence: "2026-12-07 23:40:12.345 UTC" (the
+// milliseconds only when not on a whole second).
+std::string utc_text(std::int64_t ns) {
+  constexpr std::int64_t kNsPerSecond = 1'000'000'000, kSecondsPerDay = 86'400;
+  const std::int64_t seconds = ns >= 0 ? ns / kNsPerSecond : -((-ns + kNsPerSecond - 1) / kNsPerSecond);
+  const std::int64_t millis = (ns - seconds * kNsPerSecond) / 1'000'000;
+  const std::int64_t days = seconds >= 0 ? seconds / kSecondsPerDay : -((-seconds + kSecondsPerDay - 1) / kSecondsPerDay);
+  const std::int64_t of_day = seconds - days * kSecondsPerDay;
+  const Date d = civil_from_days(static_cast<std::int32_t>(days));
+  char text[48];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d", static_cast<int>(d.year), static_cast<int>(d.month),
+                static_cast<int>(d.day), static_cast<int>(of_day / 3600), static_cast<int>(of_day / 60 % 60),
+                static_cast<int>(of_day % 60));
+  std::string out = text;
+  if (millis != 0) {
+    std::snprintf(text, sizeof text, ".%03d", static_cast<int>(millis));
+    out += text;
+  }
+  return out + " UTC";
+}
+
+}  // namespace
 
 std::string yuan(std::int64_t fen) {
   const std::int64_t a = fen < 0 ? -fen : fen;
@@ -98,8 +126,13 @@ std::string describe_reject(const Event& e) {
     case RejectCode::kInvalidPrice:
       return text + ": " + n(e.arg1) + " is not within 1.." + n(e.arg2);
     case RejectCode::kInvalidExpiry:
-      return text + ": expire_at " + n(e.arg1) + " with the command at " + n(e.arg2) +
-             " (GTD needs a later expiry, other orders none)";
+      if (e.arg1 <= e.arg2) {
+        return text + ": " + utc_text(e.arg1) + " is not after now, " + utc_text(e.arg2) +
+               " (the exchange's time when it took the order): a GTD order needs a later expiry time; send it "
+               "again with one, or with another time in force";
+      }
+      return text + ": " + utc_text(e.arg1) + " given to an order that is not GTD: only a GTD order has an "
+             "expiry time; send it again without one";
     case RejectCode::kDuplicateOrderId:
     case RejectCode::kUnknownOrder:
     case RejectCode::kNotOwner: return text + ": order " + std::to_string(e.order_id.v);

@@ -53,12 +53,17 @@ inline constexpr char kExpired = 'C';
 inline constexpr char kReplaced = '5';  // an auction bid raised by a later one (status of the raised bid)
 }  // namespace ord_status
 
-namespace ord_rej_reason {  // OrdRejReason(103)
+// OrdRejReason(103). FIX 4.4 lists 0-11, 13-15 and 99; 16 (price exceeds the band) and 18 (invalid
+// price increment) are FIX 5.0's, so an off-band or off-tick price is 99 with the Text saying which.
+namespace ord_rej_reason {
 inline constexpr int kUnknownSymbol = 1;
-inline constexpr int kExchangeClosed = 2;  // also: the instrument is halted
+inline constexpr int kExchangeClosed = 2;  // also: the instrument is halted, the auction takes no bids
 inline constexpr int kOrderExceedsLimit = 3;
 inline constexpr int kUnknownOrder = 5;
 inline constexpr int kDuplicateOrder = 6;
+inline constexpr int kUnsupportedOrderCharacteristic = 11;
+inline constexpr int kIncorrectQuantity = 13;
+inline constexpr int kUnknownAccount = 15;
 inline constexpr int kOther = 99;
 }  // namespace ord_rej_reason
 
@@ -91,8 +96,18 @@ namespace business_reject {  // BusinessRejectReason(380)
 inline constexpr int kOther = 0;
 inline constexpr int kUnknownSecurity = 2;
 inline constexpr int kUnsupportedMessageType = 3;  // also: a value of the message we do not support
-inline constexpr int kConditionallyRequiredFieldMissing = 5;  // our answer to a MarketDepth(264) < 0
 }  // namespace business_reject
+
+namespace md_req_rej_reason {  // MDReqRejReason(281) of a MarketDataRequestReject(Y)
+inline constexpr char kNone = 0;  // no FIX 4.4 value fits: 281 is left out, Text(58) says why
+inline constexpr char kUnknownSymbol = '0';
+inline constexpr char kDuplicateMdReqId = '1';
+inline constexpr char kUnsupportedSubscriptionRequestType = '4';
+inline constexpr char kUnsupportedMarketDepth = '5';
+inline constexpr char kUnsupportedMdUpdateType = '6';
+inline constexpr char kUnsupportedMdEntryType = '8';
+inline constexpr char kUnsupportedTradingSessionId = '9';
+}  // namespace md_req_rej_reason
 
 namespace md_entry_type {  // MDEntryType(269)
 inline constexpr char kBid = '0';
@@ -111,6 +126,11 @@ inline constexpr char kSnapshot = '0';
 inline constexpr char kSubscribe = '1';
 inline constexpr char kUnsubscribe = '2';
 }  // namespace subscription
+
+namespace md_update_type {  // MDUpdateType(265)
+inline constexpr int kFullRefresh = 0;
+inline constexpr int kIncremental = 1;
+}  // namespace md_update_type
 
 namespace security_list {  // SecurityListRequestType(559), SecurityRequestResult(560)
 inline constexpr int kSymbol = 0;

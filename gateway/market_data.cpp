@@ -155,30 +155,57 @@ void MarketData::drop_stale(std::vector<Subscription>& subs) {
              subs.end());
 }
 
+const std::string* MarketData::live_subscription(std::uint32_t session, const std::string& md_req_id,
+                                                 std::uint32_t logon) const {
+  for (std::uint32_t i = 0; i < subscriptions_.size(); ++i) {
+    for (const Subscription& s : subscriptions_[i]) {
+      if (s.session == session && s.logon == logon && s.md_req_id == md_req_id) return &market_.instruments[i].code;
+    }
+  }
+  return nullptr;
+}
+
 void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, std::vector<Outbound>& out) {
-  const auto refuse = [&](int reason, std::string text) {
-    out.emplace_back(business_reject(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id, reason, std::move(text)));
+  namespace why = fixv::md_req_rej_reason;
+  const auto refuse = [&](char reason, std::string text) {
+    out.emplace_back(market_data_reject(r.session, r.md_req_id, reason, std::move(text)));
   };
   for (char t : r.entry_types) {
     if (t != fixv::md_entry_type::kBid && t != fixv::md_entry_type::kOffer && t != fixv::md_entry_type::kTrade) {
-      return refuse(fixv::business_reject::kUnsupportedMessageType, std::string("MDEntryType(269) '") + t + "' is not supported: 0 bid, 1 offer, 2 trade");
+      return refuse(why::kUnsupportedMdEntryType,
+                    std::string("MDEntryType(269) '") + t + "' is not supported: ask for 0 bid, 1 offer or 2 trade");
     }
   }
   if (r.depth < 0) {
-    return refuse(fixv::business_reject::kConditionallyRequiredFieldMissing, "MarketDepth(264) " + std::to_string(r.depth) + " is not supported: 0 (the full book) or "
-                  "the number of best levels");
+    return refuse(why::kUnsupportedMarketDepth, "MarketDepth(264) " + std::to_string(r.depth) +
+                                                    " is not supported: 0 (the full book) or the number of best levels");
+  }
+  if (r.subscription == fixv::subscription::kSubscribe && r.update_type == fixv::md_update_type::kFullRefresh) {
+    return refuse(why::kUnsupportedMdUpdateType,
+                  "MDUpdateType(265) 0 (full refresh) is not supported: a subscription's updates are incremental "
+                  "refreshes (X); send 265=1 or leave it out");
+  }
+  // An id names one request (FIX 4.4): only an unsubscribe names a live subscription's. Reused, the
+  // old subscription went quietly and a snapshot ended it.
+  if (r.subscription != fixv::subscription::kUnsubscribe) {
+    if (const std::string* symbol = live_subscription(r.session, r.md_req_id, logon)) {
+      return refuse(why::kDuplicateMdReqId,
+                    "MDReqID(262) '" + r.md_req_id + "' is the id of this session's live subscription to " + *symbol +
+                        ": give each request an id of its own, or end that subscription first "
+                        "(SubscriptionRequestType(263) 2 with this MDReqID)");
+    }
   }
   if (!r.trading_session_id.empty()) return auction_ranking(r, out);
   // Without a symbol the loop below would answer nothing at all, and the client would wait.
   if (r.symbols.empty()) {
-    return refuse(fixv::business_reject::kConditionallyRequiredFieldMissing,
+    return refuse(why::kNone,
                   "NoRelatedSym(146) is 0: a MarketDataRequest names at least one Symbol(55), each instrument to "
                   "snapshot, subscribe to or unsubscribe from");
   }
   std::vector<std::uint32_t> instruments;
   for (const std::string& symbol : r.symbols) {
     const auto found = exchange_.instrument_index(symbol);
-    if (!found) return refuse(fixv::business_reject::kUnknownSecurity, "unknown Symbol(55) '" + symbol + "'");
+    if (!found) return refuse(why::kUnknownSymbol, "unknown Symbol(55) '" + symbol + "'");
     instruments.push_back(*found);
   }
   for (std::uint32_t i : instruments) {
@@ -213,27 +240,30 @@ void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t lo
 }
 
 void MarketData::auction_ranking(const fix::MarketDataRequest& r, std::vector<Outbound>& out) const {
-  const auto refuse = [&](int reason, std::string text) {
-    out.emplace_back(business_reject(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id, reason, std::move(text)));
+  namespace why = fixv::md_req_rej_reason;
+  const auto refuse = [&](char reason, std::string text) {
+    out.emplace_back(market_data_reject(r.session, r.md_req_id, reason, std::move(text)));
   };
   std::uint32_t a = 0;
   while (a < market_.auctions.size() && market_.auctions[a].id != r.trading_session_id) ++a;
   if (a == market_.auctions.size()) {
-    return refuse(fixv::business_reject::kUnknownSecurity,
-                  "TradingSessionID(336) '" + r.trading_session_id + "' is no auction of this exchange");
+    std::string list;
+    for (const auto& auction : market_.auctions) list += (list.empty() ? "" : ", ") + auction.id;
+    return refuse(why::kUnsupportedTradingSessionId,
+                  "TradingSessionID(336) '" + r.trading_session_id + "' is no auction of this exchange (auctions: " +
+                      (list.empty() ? "none" : list) + "); leave NoTradingSessions(386) out for the book");
   }
   const engine::AuctionTerms& terms = market_.auctions[a];
   if (r.symbols.size() != 1 || r.symbols[0] != terms.instrument) {
-    return refuse(fixv::business_reject::kUnknownSecurity,
-                  "an auction's ranking names one Symbol(55), its instrument: " + terms.instrument);
+    return refuse(why::kNone, "an auction's ranking names one Symbol(55), its instrument: " + terms.instrument);
   }
   if (r.subscription != fixv::subscription::kSnapshot) {
-    return refuse(fixv::business_reject::kUnsupportedMessageType,
+    return refuse(why::kUnsupportedSubscriptionRequestType,
                   "an auction's ranking is a snapshot: SubscriptionRequestType(263) 0, and ask again for a fresh one");
   }
   const engine::AuctionStatus& status = exchange_.auctions()[a];
   if (status.state != engine::AuctionState::kAnnounced) {
-    return refuse(fixv::business_reject::kOther, "auction " + terms.id + " takes no bids: it is " +
+    return refuse(why::kNone, "auction " + terms.id + " takes no bids: it is " +
                                                      std::string(engine::to_string(status.state)));
   }
   fix::MarketDataSnapshot snap;

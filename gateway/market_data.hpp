@@ -39,7 +39,8 @@ class MarketData {
   // The command is done: depth-limited subscriptions get the difference in their best levels.
   void publish_depth(std::int64_t ts, std::vector<Outbound>& out);
   // A MarketDataRequest from the session's logon `logon`: the snapshots, and the subscription kept
-  // (or ended); a BusinessMessageReject for what we do not support.
+  // (or ended); a MarketDataRequestReject (Y) for what we do not serve: an unknown symbol, a value we
+  // do not support, an MDReqID of a live subscription of the session's (only an unsubscribe names one).
   void on_md_request(const fix::MarketDataRequest& r, std::uint32_t logon, std::vector<Outbound>& out);
   // A MarketDataRequest naming an auction (TradingSessionID): one snapshot of its bids in allocation
   // order (price, then time), each a bid entry with its price, quantity and rank, no bidder; answered
@@ -59,6 +60,9 @@ class MarketData {
   fix::MdEntry level_entry(std::uint32_t instrument, engine::Side side, const engine::LevelInfo& l, char action) const;
   std::vector<engine::LevelInfo> best_levels(std::uint32_t instrument, engine::Side side, int depth) const;
   static void add_incremental(const Subscription& s, fix::MdEntry m, std::vector<Outbound>& out);
+  // The symbol of an instrument the session's logon `logon` has a live subscription `md_req_id` to;
+  // nullptr when it has none.
+  const std::string* live_subscription(std::uint32_t session, const std::string& md_req_id, std::uint32_t logon) const;
   void drop_stale(std::vector<Subscription>& subs);
 
   const engine::Market& market_;

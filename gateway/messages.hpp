@@ -11,7 +11,8 @@
 namespace crix::gateway {
 
 using Outbound = std::variant<fix::ExecReport, fix::CancelReject, fix::MassCancelReport, fix::BusinessReject,
-                              fix::MarketDataSnapshot, fix::MarketDataIncremental, fix::SecurityList,
+                              fix::MarketDataSnapshot, fix::MarketDataIncremental, fix::MarketDataReject,
+                              fix::SecurityList,
                               fix::TradeCaptureReport, fix::TradeCaptureReportAck, fix::TradeCaptureReportRequestAck,
                               fix::TradingSessionStatus>;
 
@@ -26,6 +27,18 @@ inline fix::BusinessReject business_reject(fix::SessionHandle session, const cha
   b.reason = reason;
   b.text = std::move(text);
   return b;
+}
+
+// A MarketDataRequestReject(Y) of MarketDataRequest `md_req_id`: MDReqRejReason `reason`
+// (fixv::md_req_rej_reason; kNone leaves it out) and `text`, which says what was wrong and what to do.
+inline fix::MarketDataReject market_data_reject(fix::SessionHandle session, const std::string& md_req_id, char reason,
+                                                std::string text) {
+  fix::MarketDataReject r;
+  r.session = session;
+  r.md_req_id = md_req_id;
+  r.reason = reason;
+  r.text = std::move(text);
+  return r;
 }
 
 }  // namespace crix::gateway

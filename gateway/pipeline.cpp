@@ -65,7 +65,7 @@ void Pipeline::take(const fix::OrderRequest& r) {
 }
 
 void Pipeline::take(const fix::MarketDataRequest& r, std::uint32_t logon) {
-  if (!queue(MdRequest{r, logon})) refuse(r.session, fixv::msg_type::kMarketDataRequest, r.md_req_id);
+  if (!queue(MdRequest{r, logon})) refuse(r);
 }
 
 void Pipeline::take(const fix::SecurityListRequest& r) {
@@ -185,13 +185,18 @@ void Pipeline::ledger_step() {
   commit_and_publish(units);
 }
 
-void Pipeline::refuse(fix::SessionHandle session, const char* type, const std::string& id) {
-  if (stopping_) {
-    acceptor_.send(business_reject(session, type, id, fixv::business_reject::kOther, "the exchange is closing: the request was not taken"));
-    return;
-  }
+std::string Pipeline::refusal() {
+  if (stopping_) return "the exchange is closing: the request was not taken";
   ++busy_;
-  acceptor_.send(business_reject(session, type, id, fixv::business_reject::kOther, "the exchange is busy: the request was not taken; send it again"));
+  return "the exchange is busy: the request was not taken; send it again";
+}
+
+void Pipeline::refuse(fix::SessionHandle session, const char* type, const std::string& id) {
+  acceptor_.send(business_reject(session, type, id, fixv::business_reject::kOther, refusal()));
+}
+
+void Pipeline::refuse(const fix::MarketDataRequest& r) {
+  acceptor_.send(market_data_reject(r.session, r.md_req_id, fixv::md_req_rej_reason::kNone, refusal()));
 }
 
 // At start, before any thread runs: the clock's command brings the exchange to now (the day the
@@ -338,7 +343,7 @@ void Pipeline::requeue(const std::vector<Unit>& units, const std::string& what) 
       if (const auto* r = std::get_if<fix::OrderRequest>(&request)) {
         refuse(r->session, fixv::msg_type::kNewOrderSingle, r->cl_ord_id);
       } else if (const auto* m = std::get_if<MdRequest>(&request)) {
-        refuse(m->request.session, fixv::msg_type::kMarketDataRequest, m->request.md_req_id);
+        refuse(m->request);
       } else if (const auto* l = std::get_if<fix::SecurityListRequest>(&request)) {
         refuse(l->session, fixv::msg_type::kSecurityListRequest, l->security_req_id);
       } else if (const auto* t = std::get_if<fix::TradeCaptureReport>(&request)) {
@@ -474,6 +479,10 @@ void Pipeline::log_outcomes(const Unit& u) {
     } else if (const auto* b = std::get_if<fix::BusinessReject>(&o)) {
       outcomes_.push_back(fmt::format("reject request={} participant={} ref_id={} reason=\"{}\"", b->ref_msg_type,
                                       participant_id(b->session), b->ref_id, b->text));
+    } else if (const auto* y = std::get_if<fix::MarketDataReject>(&o)) {
+      outcomes_.push_back(fmt::format("reject request={} participant={} ref_id={} reason=\"{}\"",
+                                      fixv::msg_type::kMarketDataRequest, participant_id(y->session), y->md_req_id,
+                                      y->text));
     }
   }
 }

@@ -142,7 +142,8 @@ class Pipeline {
   void stop();
 
   // A FIX request: run at once or queued; a full queue (or stopping) answers it with a "busy" (or
-  // "closing") BusinessMessageReject. `logon`: the session's logon count when it arrived (MdRequest).
+  // "closing") BusinessMessageReject (a MarketDataRequestReject for a MarketDataRequest). `logon`: the
+  // session's logon count when it arrived (MdRequest).
   void take(const fix::OrderRequest& r);
   void take(const fix::MarketDataRequest& r, std::uint32_t logon);
   void take(const fix::SecurityListRequest& r);
@@ -177,7 +178,11 @@ class Pipeline {
   void publish_inline();
   std::size_t engine_step(bool tick, BoundedQueue<Unit>::Wake wake);
   void ledger_step();
+  // A FIX request the inbound queue did not take: "busy" (counted) or "closing" (refusal()), as a
+  // BusinessMessageReject of message type `type`, or a MarketDataRequestReject.
+  std::string refusal();
   void refuse(fix::SessionHandle session, const char* type, const std::string& id);
+  void refuse(const fix::MarketDataRequest& r);
   void advance_clock();
   void engine_loop();
   void ledger_loop();

@@ -10,18 +10,73 @@ namespace crix::gateway {
 
 int ord_rej_reason(engine::RejectCode code) {
   using engine::RejectCode;
+  namespace reason = fixv::ord_rej_reason;
+  // Every code is listed (no default): a new one fails to compile (-Wswitch) until it is placed here.
   switch (code) {
-    case RejectCode::kUnknownInstrument: return fixv::ord_rej_reason::kUnknownSymbol;
+    case RejectCode::kUnknownInstrument: return reason::kUnknownSymbol;
     case RejectCode::kSessionClosed:
-    case RejectCode::kInstrumentHalted: return fixv::ord_rej_reason::kExchangeClosed;
+    case RejectCode::kInstrumentHalted:
+    case RejectCode::kAuctionNotOpen: return reason::kExchangeClosed;
     case RejectCode::kFacilityCapacity:
-    case RejectCode::kAboveListedMax:
     case RejectCode::kProjectNeed:
-    case RejectCode::kInvalidQuantity: return fixv::ord_rej_reason::kOrderExceedsLimit;
-    case RejectCode::kDuplicateOrderId: return fixv::ord_rej_reason::kDuplicateOrder;
-    case RejectCode::kUnknownOrder: return fixv::ord_rej_reason::kUnknownOrder;
-    default: return fixv::ord_rej_reason::kOther;
+    case RejectCode::kAboveListedMax: return reason::kOrderExceedsLimit;
+    case RejectCode::kUnknownOrder:
+    case RejectCode::kNotOwner: return reason::kUnknownOrder;  // another participant's: unknown to this one
+    case RejectCode::kDuplicateOrderId: return reason::kDuplicateOrder;
+    case RejectCode::kInvalidSide:
+    case RejectCode::kInvalidOrderType:
+    case RejectCode::kInvalidTimeInForce:
+    case RejectCode::kInvalidFlags: return reason::kUnsupportedOrderCharacteristic;
+    case RejectCode::kInvalidQuantity:
+    case RejectCode::kOffLot:
+    case RejectCode::kReplaceBelowFilled:
+    case RejectCode::kCreditsNothing:
+    case RejectCode::kFacilityIndivisible: return reason::kIncorrectQuantity;  // the whole capacity, all-or-none
+    case RejectCode::kUnknownFacility:
+    case RejectCode::kUnknownProject:
+    case RejectCode::kFacilityNotOwned:
+    case RejectCode::kProjectNotOwned: return reason::kUnknownAccount;  // not the participant's: unknown to it
+    // No FIX 4.4 value says it; the Text does.
+    case RejectCode::kNone:
+    case RejectCode::kInvalidPrice:
+    case RejectCode::kInvalidExpiry:
+    case RejectCode::kOrderPoolFull:
+    case RejectCode::kLevelPoolFull:
+    case RejectCode::kUnknownCommand:
+    case RejectCode::kUnknownParticipant:
+    case RejectCode::kParticipantSuspended:
+    case RejectCode::kSideNotAllowed:
+    case RejectCode::kInstrumentNotAllowed:
+    case RejectCode::kOffTick:
+    case RejectCode::kOutsideBand:
+    case RejectCode::kFacilityWrongIndustry:
+    case RejectCode::kFacilityIneligible:
+    case RejectCode::kProjectWrongIndustry:
+    case RejectCode::kProjectNotOpen:
+    case RejectCode::kNoRatioRule:
+    case RejectCode::kNoCounterparty:
+    case RejectCode::kUnknownTrade:
+    case RejectCode::kNotRevocable:
+    case RejectCode::kStatusNotAllowed:
+    case RejectCode::kInvalidAmendment:
+    case RejectCode::kAmendBelowUsed:
+    case RejectCode::kRegistrationOutOfOrder:
+    case RejectCode::kBelowBlockMin:
+    case RejectCode::kOutsideBlockBand:
+    case RejectCode::kUnknownBlock:
+    case RejectCode::kNotBlockParty:
+    case RejectCode::kBlockCounterparty:
+    case RejectCode::kBlockPairRefused:
+    case RejectCode::kDuplicateBlockId:
+    case RejectCode::kUnknownAuction:
+    case RejectCode::kBelowReserve:
+    case RejectCode::kOffIncrement:
+    case RejectCode::kBidNotRaised:
+    case RejectCode::kAuctionBidder:
+    case RejectCode::kAuctionLot:
+    case RejectCode::kNoChange: return reason::kOther;
   }
+  return reason::kOther;
 }
 
 std::string_view new_reject_key(int ord_rej_reason) {

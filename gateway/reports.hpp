@@ -19,7 +19,7 @@ namespace crix::gateway {
 // whole second): how a client sent ExpireTime(126), for texts naming it.
 std::string utc_timestamp_text(std::int64_t ns);
 
-// OrdRejReason(103) for an exchange reject code.
+// OrdRejReason(103) for an exchange reject code: the FIX 4.4 value that says it, else 99 (other).
 int ord_rej_reason(engine::RejectCode code);
 
 // Why a request was refused, for the console's metrics, when the exchange gave no reject code: the

@@ -401,12 +401,13 @@ TEST_CASE("crixd: its threads carry names (engine, ledger, each FIX connection, 
   Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
   // The console's threads start after the FIX acceptor (crixd_main.cpp), so a logon can come first:
-  // under ASan one did (2026-12-06). They are waited for, up to 5 s.
+  // under ASan one did (2026-12-06). A thread names itself once it runs: on a loaded machine the FIX
+  // store's had not yet when the console's had (2026-12-07, ctest -j2). Both are waited for, up to 5 s.
   std::vector<std::string> names;
   const auto has = [&](const std::string& name) { return std::count(names.begin(), names.end(), name); };
   for (int i = 0; i < 50; ++i) {
     names = exchange.crixd.thread_names();
-    if (has("crix-http") >= 1) break;
+    if (has("crix-http") >= 1 && has("crix-fix-sync") == 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   INFO(Catch::Detail::stringify(names));
@@ -969,6 +970,10 @@ class RawSession {
   int next_seq() { return seq_++; }
   const std::string& participant() const { return participant_; }
   bool send(const std::string& bytes) { return write_all(fd_, bytes); }
+  // What crixd sends until one of `until` is in it, the connection ends (`ended`) or 5 s pass.
+  std::string read(const std::vector<std::string>& until, bool* ended = nullptr) {
+    return read_until(fd_, until, 5s, ended);
+  }
   // Whether the session still answers: a TestRequest gets its Heartbeat. false when crixd ended the
   // session, asked for a resend (a sequence number it did not expect), or said nothing for 5 s.
   bool answers() {
@@ -2540,7 +2545,8 @@ TEST_CASE("crixd: an OrderCancelReject carries the order's status: 1 for a partl
   check_stops_cleanly(exchange.crixd);
 }
 
-TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s is refused saying the range", "[crixd][security]") {
+TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s or not a whole number is refused at once saying so",
+          "[crixd][security]") {
   Running exchange;
   REQUIRE(exchange.crixd.listening(exchange.port));
   const std::string p = "TJ-RONGCHENG";
@@ -2549,22 +2555,358 @@ TEST_CASE("crixd: a Logon whose HeartBtInt is outside 1..300 s is refused saying
     CHECK(try_logon(exchange.port, p, demo_password(p), bad) ==
           "HeartBtInt(108) '" + bad + "' is outside 1..300 s: log on again with a heartbeat interval in that range");
   }
+  // Not a number: a Logout saying so at once (QuickFIX's type check dropped the connection without a
+  // word, and the client waited for its logon timeout).
+  for (const std::string bad : {"abc", "30s", "1.5", "-"}) {
+    INFO("HeartBtInt " << bad);
+    const auto sent = std::chrono::steady_clock::now();
+    CHECK(try_logon(exchange.port, p, demo_password(p), bad) ==
+          "HeartBtInt(108) '" + bad + "' is not a whole number of seconds: log on again with a heartbeat interval of "
+          "1..300 s");
+    CHECK(std::chrono::steady_clock::now() - sent < 2s);
+  }
   // Refused before the password: no failed logon counted, and a sane interval logs on at once.
   CHECK(try_logon(exchange.port, p, demo_password(p), "300").empty());
   check_stops_cleanly(exchange.crixd);
 }
 
-TEST_CASE("crixd: a MarketDataRequest naming no symbol is refused saying one is needed", "[crixd][md]") {
+TEST_CASE("crixd: a MarketDataRequest refused is answered with MarketDataRequestReject (Y): MDReqID, MDReqRejReason "
+          "where one fits, and a Text saying what to do",
+          "[crixd][md]") {
   Running exchange;
   REQUIRE(exchange.crixd.listening(exchange.port));
   Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
   REQUIRE(buyer.fix().wait_logged_on(5000));
-  REQUIRE(buyer.fix().send_raw("35=V|262=none|263=0|264=0|267=1|269=0|146=0"));
-  REQUIRE(buyer.wait([](const Received& c) { return !c.business_rejects.empty() || !c.session_rejects.empty(); }));
-  REQUIRE(buyer.get(&Client::business_rejects).size() == 1);
-  const crix::fix::BusinessReject r = buyer.get(&Client::business_rejects)[0];
-  CHECK(r.ref_msg_type == "V");
-  CHECK(r.reason == 5);
-  CHECK_THAT(r.text, Catch::Matchers::StartsWith("NoRelatedSym(146) is 0: a MarketDataRequest names at least one Symbol(55)"));
+  // The Y answering request `md_req_id` once `send` has sent it.
+  const auto refusal = [&](const std::string& md_req_id, const std::function<bool()>& send) {
+    REQUIRE(send());
+    const auto answered = [&](const Received& c) {
+      return std::any_of(c.market_data_rejects.begin(), c.market_data_rejects.end(),
+                         [&](const auto& y) { return y.md_req_id == md_req_id; }) ||
+             !c.business_rejects.empty() || !c.session_rejects.empty() || !c.snapshots.empty();
+    };
+    REQUIRE(buyer.wait(answered));
+    REQUIRE(buyer.get(&Client::business_rejects).empty());
+    for (const auto& r : buyer.get(&Client::session_rejects)) FAIL("Reject(3) of " << md_req_id << ": " << r.text);
+    REQUIRE(buyer.get(&Client::snapshots).empty());
+    for (const crix::fix::MarketDataReject& y : buyer.get(&Client::market_data_rejects)) {
+      if (y.md_req_id == md_req_id) return y;
+    }
+    FAIL("no MarketDataRequestReject for " << md_req_id);
+    return crix::fix::MarketDataReject{};
+  };
+  const auto request = [&](const std::string& md_req_id, const std::function<void(crix::fix::MarketDataRequest&)>& set) {
+    crix::fix::MarketDataRequest md;
+    md.md_req_id = md_req_id;
+    md.subscription = '0';
+    md.symbols = {"STEEL-IRON"};
+    set(md);
+    return refusal(md_req_id, [&] { return buyer.fix().send(md); });
+  };
+  // (A request naming no symbol only raw: the client library refuses to send one.)
+  crix::fix::MarketDataReject y =
+      refusal("none", [&] { return buyer.fix().send_raw("35=V|262=none|263=0|264=0|267=1|269=0|146=0"); });
+  CHECK(y.reason == 0);  // no FIX 4.4 value says "no symbol": 281 is left out
+  CHECK_THAT(y.text, Catch::Matchers::StartsWith("NoRelatedSym(146) is 0: a MarketDataRequest names at least one Symbol(55)"));
+  y = request("nope", [](auto& md) { md.symbols = {"NOPE"}; });
+  CHECK(y.reason == '0');
+  CHECK(y.text == "unknown Symbol(55) 'NOPE'");
+  y = request("vwap", [](auto& md) { md.entry_types = "9"; });
+  CHECK(y.reason == '8');
+  CHECK(y.text == "MDEntryType(269) '9' is not supported: ask for 0 bid, 1 offer or 2 trade");
+  y = request("deep", [](auto& md) { md.depth = -1; });
+  CHECK(y.reason == '5');
+  CHECK(y.text == "MarketDepth(264) -1 is not supported: 0 (the full book) or the number of best levels");
+  y = request("full", [](auto& md) {
+    md.subscription = '1';
+    md.update_type = 0;
+  });
+  CHECK(y.reason == '6');
+  CHECK_THAT(y.text, Catch::Matchers::StartsWith("MDUpdateType(265) 0 (full refresh) is not supported"));
+  y = request("ranked", [](auto& md) {
+    md.subscription = '1';
+    md.trading_session_id = "AU-HB-450";
+  });
+  CHECK(y.reason == '4');
+  CHECK_THAT(y.text, Catch::Matchers::StartsWith("an auction's ranking is a snapshot: SubscriptionRequestType(263) 0"));
+  y = request("no-auction", [](auto& md) { md.trading_session_id = "AU-NONE"; });
+  CHECK(y.reason == '9');
+  CHECK(y.text == "TradingSessionID(336) 'AU-NONE' is no auction of this exchange (auctions: AU-HB-450); leave "
+                  "NoTradingSessions(386) out for the book");
+
+  // An MDReqID names one request: a second subscription, or a snapshot, with a live subscription's id
+  // is refused (the snapshot used to end the subscription quietly); its unsubscribe is taken, and
+  // then the id is free again.
+  crix::fix::MarketDataRequest live;
+  live.md_req_id = "live";
+  live.subscription = '1';
+  live.symbols = {"STEEL-IRON"};
+  REQUIRE(buyer.fix().send(live));
+  REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 1; }));
+  live.symbols = {"STEEL-CRUDE"};
+  REQUIRE(buyer.fix().send(live));
+  crix::fix::MarketDataRequest snapshot = live;
+  snapshot.subscription = '0';
+  REQUIRE(buyer.fix().send(snapshot));
+  REQUIRE(buyer.wait([](const Received& c) { return c.market_data_rejects.size() == 9; }));
+  for (const std::size_t i : {7, 8}) {
+    y = buyer.get(&Client::market_data_rejects)[i];
+    CHECK(y.md_req_id == "live");
+    CHECK(y.reason == '1');
+    CHECK(y.text == "MDReqID(262) 'live' is the id of this session's live subscription to STEEL-IRON: give each request "
+                    "an id of its own, or end that subscription first (SubscriptionRequestType(263) 2 with this MDReqID)");
+  }
+  crix::fix::MarketDataRequest off = live;
+  off.subscription = '2';
+  off.symbols = {"STEEL-IRON"};
+  REQUIRE(buyer.fix().send(off));
+  REQUIRE(buyer.fix().send(live));
+  REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 2; }));
+  CHECK(buyer.get(&Client::snapshots)[1].symbol == "STEEL-CRUDE");
+  CHECK(buyer.get(&Client::market_data_rejects).size() == 9);
+  CHECK(exchange.crixd.logged("reject request=V participant=TJ-BOHAI-STEEL ref_id=nope reason=\"unknown Symbol(55) 'NOPE'\""));
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: an order the exchange refuses carries the FIX 4.4 OrdRejReason of its reason (15 another's account, "
+          "13 a quantity that credits nothing, 3 more than the capacity) and 99 only where FIX 4.4 has none",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  const auto refused = [](Client& c, const crix::fix::OrderRequest& r) {
+    REQUIRE(c.fix().send(r));
+    const std::string id = r.cl_ord_id;
+    REQUIRE(c.wait([&](const Received& got) { return got.count(id) == 1; }));
+    const crix::fix::ExecReport e = c.reports_for(id)[0];
+    INFO(id << ": " << e.text);
+    CHECK(e.exec_type == '8');
+    CHECK(e.ord_status == '8');
+    return e;
+  };
+  // Registered, but another participant's facility or project: unknown to this one.
+  crix::fix::ExecReport e = refused(seller, order("s-theirs", '2', "TJ-BF-410", 1000, 58000));
+  CHECK(e.ord_rej_reason == 15);
+  CHECK_THAT(e.text, Catch::Matchers::Contains("belongs to TJ-RONGCHENG, not to HB-TANGSHAN-IRON"));
+  e = refused(buyer, order("b-theirs", '1', "SD-NEW-EAF-100", 1000, 58000));
+  CHECK(e.ord_rej_reason == 15);
+  CHECK_THAT(e.text, Catch::Matchers::Contains("belongs to SD-JINAN-STEEL, not to TJ-BOHAI-STEEL"));
+  // 1 t credits no new capacity at any ratio: an incorrect quantity.
+  e = refused(seller, order("s-tiny", '2', "HB-BF-450", 1, 58000));
+  CHECK(e.ord_rej_reason == 13);
+  CHECK_THAT(e.text, Catch::Matchers::Contains("credits no new capacity"));
+  // More than the facility's unsold capacity (550,000 t): a limit.
+  e = refused(seller, order("s-huge", '2', "HB-BF-450", 550001, 58000));
+  CHECK(e.ord_rej_reason == 3);
+  // Outside the price band: FIX 4.4 has no value for it (16 is FIX 5.0's), the Text says it.
+  e = refused(seller, order("s-band", '2', "HB-BF-450", 1000, 70000));
+  CHECK(e.ord_rej_reason == 99);
+  CHECK_THAT(e.text, Catch::Matchers::StartsWith("price 700.00 yuan is outside STEEL-IRON's band"));
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a GTD order whose ExpireTime has passed is refused with both times as a person reads them and "
+          "what to send",
+          "[crixd][expiry]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest gtd = order("g-past", '2', "HB-BF-450", 1000, 58000);
+  gtd.time_in_force = '6';
+  gtd.expire_time = 1'767'225'600'500'000'000;  // 2026-01-01 00:00:00.500 UTC
+  REQUIRE(seller.fix().send(gtd));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("g-past") == 1; }));
+  const crix::fix::ExecReport e = seller.reports_for("g-past")[0];
+  INFO(e.text);
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_rej_reason == 99);
+  CHECK_THAT(e.text, Catch::Matchers::StartsWith("invalid expiry time: 2026-01-01 00:00:00.500 UTC is not after now, 20"));
+  CHECK_THAT(e.text, Catch::Matchers::EndsWith(" UTC (the exchange's time when it took the order): a GTD order needs a "
+                                               "later expiry time; send it again with one, or with another time in force"));
+  CHECK(e.text.find("1767225600") == std::string::npos);  // no nanoseconds since the epoch
+  check_stops_cleanly(exchange.crixd);
+}
+
+namespace {
+
+// Makes `ledger` look written by a build from before client_orders: the record of live order `id`
+// (its ClOrdID, what its reports carry) removed, so a restarted crixd adopts the order from the book.
+void forget_client_order(const std::string& ledger, std::uint64_t id) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == MDB_SUCCESS);
+  mdb_env_set_maxdbs(env, crix::ledger::detail::kDbCount);
+  REQUIRE(mdb_env_open(env, ledger.c_str(), MDB_NOSUBDIR, 0644) == MDB_SUCCESS);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == MDB_SUCCESS);
+  MDB_dbi client_orders = 0;
+  REQUIRE(mdb_dbi_open(txn, "client_orders", 0, &client_orders) == MDB_SUCCESS);
+  unsigned char key[8];
+  for (int i = 0; i < 8; ++i) key[i] = static_cast<unsigned char>(id >> (56 - 8 * i));  // big-endian
+  MDB_val k{sizeof key, key};
+  CHECK(mdb_del(txn, client_orders, &k, nullptr) == MDB_SUCCESS);
+  REQUIRE(mdb_txn_commit(txn) == MDB_SUCCESS);
+  mdb_env_close(env);
+}
+
+}  // namespace
+
+TEST_CASE("crixd: an order adopted after a restart without its ClOrdID is known by its OrderID, and a cancel naming "
+          "it by OrderID(37) and another order or an unknown name by OrigClOrdID(41) is refused naming both",
+          "[crixd][replace]") {
+  const TempDir dir;
+  const std::string market = all_day_market(dir);
+  const std::string ledger = dir.file("crix.ledger");
+  const std::uint16_t port = free_port();
+  std::string a1, a2;
+  {
+    Crixd crixd(dir, market, ledger, port);
+    REQUIRE(crixd.listening(port));
+    Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+    REQUIRE(seller.fix().wait_logged_on(5000));
+    REQUIRE(seller.fix().send(order("a1", '2', "HB-BF-450", 1000, 59000)));
+    REQUIRE(seller.fix().send(order("a2", '2', "HB-BF-450", 1000, 59100)));
+    REQUIRE(seller.wait([](const Received& c) { return c.has("a1", '0') && c.has("a2", '0'); }));
+    a1 = seller.reports_for("a1")[0].order_id;
+    a2 = seller.reports_for("a2")[0].order_id;
+    seller.stop();
+    check_stops_cleanly(crixd);
+  }
+  // a1 rests in the book (the journal's replay), but crixd no longer knows its ClOrdID.
+  forget_client_order(ledger, std::stoull(a1));
+  Crixd crixd(dir, market, ledger, port);
+  REQUIRE(crixd.listening(port));
+  Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  const auto refused = [&](const std::string& cl, const std::string& orig) {
+    crix::fix::OrderRequest cancel = crix::test::cancel_request(cl, orig);
+    cancel.order_id = a1;
+    const std::size_t before = seller.get(&Client::cancel_rejects).size();
+    REQUIRE(seller.fix().send(cancel));
+    REQUIRE(seller.wait([&](const Received& c) { return c.cancel_rejects.size() > before || c.has(cl, '4'); }));
+    REQUIRE(seller.get(&Client::cancel_rejects).size() == before + 1);
+    return seller.get(&Client::cancel_rejects).back();
+  };
+  // The comparison applies to the adopted order: its ClOrdID is taken to be its OrderID (the name its
+  // reports carry from now on), so 41 naming another live order, or a name crixd cannot tie to it
+  // (its old ClOrdID included), is refused rather than guessed at.
+  crix::fix::CancelReject r = refused("c1", "a2");
+  CHECK(r.reason == 1);
+  CHECK(r.text == "OrderID(37) " + a1 + " is the order with ClOrdID '" + a1 + "', but OrigClOrdID(41) 'a2' names order " +
+                      a2 + ": send the order's own OrderID and current ClOrdID, or OrigClOrdID alone");
+  r = refused("c2", "a1");
+  CHECK(r.reason == 1);
+  CHECK(r.text == "OrderID(37) " + a1 + " is the order with ClOrdID '" + a1 + "', but OrigClOrdID(41) 'a1' names no " +
+                      "live order of this session: send the order's own OrderID and current ClOrdID, or OrigClOrdID alone");
+  // Its OrderID in both: canceled, the report naming it so.
+  crix::fix::OrderRequest cancel = crix::test::cancel_request("c3", a1);
+  cancel.order_id = a1;
+  REQUIRE(seller.fix().send(cancel));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("c3", '4'); }));
+  CHECK(seller.reports_for("c3")[0].order_id == a1);
+  CHECK(seller.reports_for("c3")[0].orig_cl_ord_id == a1);
+  // a2, restored with its ClOrdID, is untouched: its own name cancels it.
+  REQUIRE(seller.fix().send(crix::test::cancel_request("c4", "a2")));
+  REQUIRE(seller.wait([](const Received& c) { return c.has("c4", '4'); }));
+  CHECK(seller.reports_for("c4")[0].order_id == a2);
+  check_stops_cleanly(crixd);
+}
+
+namespace {
+
+// `f` without field `tag`.
+Fields without(Fields f, int tag) {
+  f.erase(std::remove_if(f.begin(), f.end(), [&](const auto& field) { return field.first == tag; }), f.end());
+  return f;
+}
+
+// Field `tag`'s value in the first message of `wire` that has it ("" when none does).
+std::string wire_field(const std::string& wire, int tag) {
+  const std::string key = "\x01" + std::to_string(tag) + "=";
+  const std::size_t at = wire.find(key);
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + key.size();
+  return wire.substr(from, wire.find('\x01', from) - from);
+}
+
+}  // namespace
+
+TEST_CASE("crixd: a message without SendingTime(52) gets a Reject naming it and the session goes on, one without "
+          "MsgSeqNum(34) a Logout saying why, a Logon that fails FIX's checks a Logout naming the field, at once",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  {
+    RawSession session(exchange.port, "TJ-RONGCHENG");
+    REQUIRE(session.logged_on());
+    // A NewOrderSingle without 52: refused in sequence (QuickFIX ended the session without a word),
+    // not acted on; the session's next message is taken.
+    const int seq = session.next_seq();
+    Fields order = without(header("D", "TJ-RONGCHENG", seq), 52);
+    order.insert(order.end(), {{11, "no-time"}, {1, "TJ-BF-410"}, {55, "STEEL-IRON"}, {54, "2"}, {60, sending_time()},
+                               {38, "1000"}, {40, "2"}, {44, "580"}});
+    REQUIRE(session.send(frame_of(order)));
+    const std::string reject = session.read({"\x01" "10="});
+    CHECK(wire_field(reject, 35) == "3");
+    CHECK(wire_field(reject, 45) == std::to_string(seq));
+    CHECK(wire_field(reject, 371) == "52");
+    CHECK(wire_field(reject, 372) == "D");
+    CHECK(wire_field(reject, 373) == "1");
+    CHECK(wire_field(reject, 58) == "SendingTime(52) is missing: every message carries the UTC time it was sent; this "
+                                    "one was not acted on, send it again with one");
+    // The next message is taken in sequence, and no report of the order came before its answer.
+    Fields probe = header("1", "TJ-RONGCHENG", session.next_seq());
+    probe.emplace_back(112, "after-reject");
+    REQUIRE(session.send(frame_of(probe)));
+    const std::string answered = session.read({"112=after-reject\x01"});
+    CHECK(wire_field(answered, 35) == "0");
+    CHECK(wire_field(answered, 112) == "after-reject");
+    CHECK(answered.find("\x01" "35=8\x01") == std::string::npos);
+    // A TestRequest without 34: the session cannot go on; a Logout says why and the connection closes.
+    Fields test = without(header("1", "TJ-RONGCHENG", 0), 34);
+    test.emplace_back(112, "no-seq");
+    REQUIRE(session.send(frame_of(test)));
+    bool ended = false;
+    const std::string logout = session.read({"<never>"}, &ended);
+    CHECK(ended);
+    CHECK(wire_field(logout, 35) == "5");
+    CHECK(wire_field(logout, 58) == "a message of MsgType(35) '1' has no MsgSeqNum(34): every message carries its "
+                                    "sequence number, and the session cannot go on without it; log on again");
+  }
+  // Logons QuickFIX could not answer (its Reject cannot go before a logon): each waited for the logon
+  // timeout unanswered.
+  const std::string p = "TJ-RONGCHENG";
+  const std::string fields = ": a Logon carries MsgSeqNum(34), SendingTime(52), EncryptMethod(98) and HeartBtInt(108); "
+                             "log on again with it";
+  Fields wrong_type = logon_fields(p);
+  for (auto& [tag, value] : wrong_type) value = tag == 98 ? "x" : value;
+  Fields extra = logon_fields(p);
+  extra.emplace_back(11, "c1");
+  const std::vector<std::pair<Fields, std::string>> logons = {
+      {without(logon_fields(p), 108), "the Logon has no HeartBtInt(108)" + fields},
+      {without(logon_fields(p), 52), "the Logon has no SendingTime(52)" + fields},
+      {without(logon_fields(p), 34), "the Logon has no MsgSeqNum(34)" + fields},
+      {wrong_type, "the Logon's EncryptMethod(98) 'x' is not of its FIX type; log on again with it corrected"},
+      {extra, "the Logon carries ClOrdID(11), which is not a field of a Logon; log on again without it"},
+  };
+  for (const auto& [logon, text] : logons) {
+    INFO(text);
+    const int fd = connect_raw(exchange.port);
+    REQUIRE(fd >= 0);
+    const auto sent = std::chrono::steady_clock::now();
+    REQUIRE(write_all(fd, frame_of(logon)));
+    bool ended = false;
+    const std::string got = read_until(fd, {"<never>"}, 5s, &ended);
+    close(fd);
+    CHECK(ended);
+    CHECK(std::chrono::steady_clock::now() - sent < 2s);
+    CHECK(wire_field(got, 35) == "5");
+    CHECK(wire_field(got, 58) == text);
+  }
+  CHECK(exchange.crixd.logged("(TJ-RONGCHENG) dropped: its Logon was refused: the Logon has no HeartBtInt(108)"));
+  check_still_trading(exchange, "after-malformed");
   check_stops_cleanly(exchange.crixd);
 }

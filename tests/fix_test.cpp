@@ -691,6 +691,7 @@ TEST_CASE("every request kind arrives field by field", "[fix][requests]") {
     CHECK_FALSE(got.trades);
     CHECK(got.entry_types == "01");
     CHECK(got.symbols == std::vector<std::string>{"STEEL-BF", "CEMENT"});
+    CHECK(got.update_type == 1);  // sent with a subscription when not set
 
     // MDEntryType 'A' (imbalance) is valid FIX 4.4: delivered for the Handler to refuse.
     v.md_req_id = "MD-2";
@@ -709,6 +710,16 @@ TEST_CASE("every request kind arrives field by field", "[fix][requests]") {
     CHECK_FALSE(got.offers);
     CHECK(got.trades);
     CHECK(got.symbols == std::vector<std::string>{"GLASS"});
+    CHECK(got.update_type == -1);
+
+    // MDUpdateType 0 (full refresh) is valid FIX 4.4: delivered for the Handler to refuse.
+    v.md_req_id = "MD-3";
+    v.subscription = '1';
+    v.update_type = 0;
+    REQUIRE(client.initiator->send(v));
+    REQUIRE(exchange.handler.board.wait([&] { return exchange.handler.md_requests.size() == 3; }));
+    got = exchange.handler.board.read([&] { return exchange.handler.md_requests[2]; });
+    CHECK(got.update_type == 0);
   }
 
   SECTION("x, all securities and by symbol") {
@@ -941,6 +952,27 @@ TEST_CASE("every report kind arrives field by field", "[fix][reports]") {
   CHECK(inc.entries[2].symbol == "CEMENT");
   CHECK(inc.entries[2].trade_id == "T-555");
   CHECK(inc.entries[2].time == 1735781400250000000);
+
+  fix::MarketDataReject refused;
+  refused.session = firm3;
+  refused.md_req_id = "MD-9";
+  refused.reason = '0';
+  refused.text = "unknown Symbol(55) 'NOPE'";
+  REQUIRE(exchange.acceptor->send(refused));
+  refused.md_req_id = "MD-10";
+  refused.reason = 0;  // no reason fits: 281 left out
+  refused.text = "NoRelatedSym(146) is 0";
+  REQUIRE(exchange.acceptor->send(refused));
+  REQUIRE(got.board.wait([&] { return got.market_data_rejects.size() == 2; }));
+  const auto md_rejects = got.board.read([&] { return got.market_data_rejects; });
+  CHECK(md_rejects[0].md_req_id == "MD-9");
+  CHECK(md_rejects[0].reason == '0');
+  CHECK(md_rejects[0].text == "unknown Symbol(55) 'NOPE'");
+  CHECK(md_rejects[1].md_req_id == "MD-10");
+  CHECK(md_rejects[1].reason == 0);
+  CHECK(md_rejects[1].text == "NoRelatedSym(146) is 0");
+  refused.md_req_id.clear();
+  CHECK_THROWS_WITH(exchange.acceptor->send(refused), Catch::Contains("MarketDataReject.md_req_id is empty"));
 
   fix::SecurityList y;
   y.session = firm3;

@@ -236,6 +236,7 @@ int estimated_size(const TradeCaptureReportRequestAck& m) { return 256 + static_
 int estimated_size(const TradingSessionStatus& m) { return 384 + static_cast<int>(m.text.size()); }
 int estimated_size(const MarketDataSnapshot& m) { return 256 + 96 * static_cast<int>(m.entries.size()); }
 int estimated_size(const MarketDataIncremental& m) { return 256 + 128 * static_cast<int>(m.entries.size()); }
+int estimated_size(const MarketDataReject& m) { return 256 + static_cast<int>(m.text.size()); }
 // One message of a SecurityList's answer: one instrument each (fix_api.hpp, SecurityList).
 struct SecurityListFragment {
   SessionHandle session;
@@ -699,19 +700,26 @@ std::string Acceptor::Impl::wrong_certificate(Slot& slot) {
          "'s (subject CN '" + wanted + "')";
 }
 
-// "" when Logon's HeartBtInt(108) is within kMinHeartBtInt..kMaxHeartBtInt seconds, else the refusal.
-// QuickFIX takes any integer: a negative one is echoed and the session then times out at once, 0
-// turns the heartbeat off (a silent dead connection then holds the participant's session, and its
-// next Logon is refused as connected already), and a huge one does nearly the same.
+// "" when Logon's HeartBtInt(108) is a whole number within kMinHeartBtInt..kMaxHeartBtInt seconds,
+// else the refusal. QuickFIX takes any integer: a negative one is echoed and the session then times
+// out at once, 0 turns the heartbeat off (a silent dead connection then holds the participant's
+// session, and its next Logon is refused as connected already), and a huge one does nearly the same.
+// One that is not a number at all reaches here too: the dictionary types 108 as a string, as
+// QuickFIX's own check of an INT would answer with a Reject it cannot send before the logon (the
+// client heard nothing and waited).
 static std::string heartbeat_problem(const FIX::Message& logon) {
   constexpr int kHeartBtInt = 108;
   const std::string text = logon.isSetField(kHeartBtInt) ? logon.getField(kHeartBtInt) : std::string();
-  bool digits = !text.empty() && text.size() <= 9;
-  for (const char c : text) digits = digits && c >= '0' && c <= '9';
-  const long seconds = digits ? std::stol(text) : -1;
+  const std::string shown = "HeartBtInt(108) '" + detail::sanitize(text.substr(0, 32)) + "'";
+  const std::string range = std::to_string(kMinHeartBtInt) + ".." + std::to_string(kMaxHeartBtInt) + " s";
+  const std::size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+  bool whole = text.size() > sign;
+  for (std::size_t i = sign; i < text.size(); ++i) whole = whole && text[i] >= '0' && text[i] <= '9';
+  if (!whole) return shown + " is not a whole number of seconds: log on again with a heartbeat interval of " + range;
+  const bool fits = sign == 0 && text.size() <= 9;
+  const long seconds = fits ? std::stol(text) : -1;
   if (seconds >= kMinHeartBtInt && seconds <= kMaxHeartBtInt) return "";
-  return "HeartBtInt(108) '" + detail::sanitize(text.substr(0, 32)) + "' is outside " + std::to_string(kMinHeartBtInt) +
-         ".." + std::to_string(kMaxHeartBtInt) + " s: log on again with a heartbeat interval in that range";
+  return shown + " is outside " + range + ": log on again with a heartbeat interval in that range";
 }
 
 void Acceptor::Impl::on_logon_request(Slot& slot, const FIX::Message& logon) {
@@ -765,7 +773,7 @@ void Acceptor::Impl::from_app(const FIX::Message& message, const FIX::SessionID&
 }
 
 // Decodes (FieldError escapes) and hands the request to the Handler. Types our dictionary lists but a
-// client must not send (8, 9, W, X, y, j, AR, AQ) are answered by QuickFIX with BusinessMessageReject reason 3.
+// client must not send (8, 9, W, X, Y, y, j, AR, AQ) are answered by QuickFIX with BusinessMessageReject reason 3.
 void Acceptor::Impl::deliver(SessionHandle handle, const FIX::Message& message, const std::string& type) {
   if (type == "AF") {
     OrderRequest request;
@@ -861,6 +869,7 @@ bool Acceptor::send(const MassCancelReport& report) { return impl_->send(report)
 bool Acceptor::send(const BusinessReject& reject) { return impl_->send(reject); }
 bool Acceptor::send(const MarketDataSnapshot& snapshot) { return impl_->send(snapshot); }
 bool Acceptor::send(const MarketDataIncremental& update) { return impl_->send(update); }
+bool Acceptor::send(const MarketDataReject& reject) { return impl_->send(reject); }
 bool Acceptor::send(const TradeCaptureReport& report) { return impl_->send(report); }
 bool Acceptor::send(const TradeCaptureReportAck& ack) { return impl_->send(ack); }
 bool Acceptor::send(const TradeCaptureReportRequestAck& ack) { return impl_->send(ack); }

@@ -373,6 +373,7 @@ void decode(const FIX::Message& message, MarketDataRequest& out) {
       case tag::kMDReqID: out.md_req_id = id_of(tag::kMDReqID, v); break;
       case tag::kSubscriptionRequestType: out.subscription = printable_char_of(it->getTag(), v); break;
       case tag::kMarketDepth: out.depth = int_of(it->getTag(), v); break;
+      case tag::kMDUpdateType: out.update_type = int_of(it->getTag(), v); break;
       default: break;
     }
   }
@@ -401,7 +402,11 @@ void encode(const MarketDataRequest& in, FIX::Message& out) {
   put_char(out, tag::kSubscriptionRequestType, in.subscription, "MarketDataRequest.subscription");
   put_int(out, tag::kMarketDepth, in.depth);
   // FIX requires MDUpdateType with a subscription; the exchange sends incremental updates (X).
-  if (in.subscription == '1') out.setField(tag::kMDUpdateType, "1");
+  if (in.update_type >= 0) {
+    put_int(out, tag::kMDUpdateType, in.update_type);
+  } else if (in.subscription == '1') {
+    out.setField(tag::kMDUpdateType, "1");
+  }
   std::string types = in.entry_types;
   if (types.empty()) {
     if (in.bids) types += '0';
@@ -619,6 +624,24 @@ void encode(const MarketDataIncremental& in, FIX::Message& out) {
   begin(out, "X");
   put(out, tag::kMDReqID, in.md_req_id);
   encode_md_entries(in.entries, out, true);
+}
+
+void decode(const FIX::Message& message, MarketDataReject& out) {
+  for (Fields::const_iterator it = message.begin(); it != message.end(); ++it) {
+    switch (it->getTag()) {
+      case tag::kMDReqID: out.md_req_id = it->getString(); break;
+      case tag::kMDReqRejReason: out.reason = char_of(it->getString()); break;
+      case tag::kText: out.text = it->getString(); break;
+      default: break;
+    }
+  }
+}
+
+void encode(const MarketDataReject& in, FIX::Message& out) {
+  begin(out, "Y");
+  put_required(out, tag::kMDReqID, in.md_req_id, "MarketDataReject.md_req_id");
+  if (in.reason != 0) put_char(out, tag::kMDReqRejReason, in.reason, "MarketDataReject.reason");
+  put_text(out, in.text);
 }
 
 bool decode(const FIX::Message& message, SecurityList& out) {

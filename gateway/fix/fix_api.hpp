@@ -87,12 +87,20 @@
 // one printable character is answered with Reject(3), reason 6, naming the field. A valid message in a
 // form our exchange does not support (SecurityListRequest type other than 4, MarketDataRequest for
 // MDEntryType other than 0/1/2, OrdType stop, ...) is delivered to the Handler as it came, and the
-// Handler answers with a BusinessReject or a rejecting ExecReport. None of this disturbs other
-// sessions: each session has its own connection thread.
+// Handler answers with a BusinessReject, a MarketDataReject (for a MarketDataRequest) or a rejecting
+// ExecReport. None of this disturbs other sessions: each session has its own connection thread.
 //
 // Nothing a peer sends ends the exchange: what QuickFIX cannot handle on a connection (a first frame
 // whose header does not parse, a session message it cannot answer before a Logon, a megabyte without a
 // whole frame) drops that connection without an answer and is reported by Handler::on_dropped.
+// Where QuickFIX 1.15.1 would end a session without a word, or leave a client waiting for its logon
+// timeout, the acceptor answers first: a logged-on client's message without SendingTime(52) gets a
+// Reject(3), reason 1, RefTagID 52, and is not acted on (the session goes on, the message counted in
+// sequence); one without MsgSeqNum(34) a Logout saying so, and the connection closes; a Logon that
+// fails the dictionary's check (a field missing, of the wrong form, a value FIX does not allow, a field
+// a Logon has not) a Logout naming the field, and the connection closes (Handler::on_dropped, with
+// the text). A Logon naming no session of ours, or a session connected already, still gets no answer
+// (Acceptor).
 //
 // Orders: OrderMassCancelRequest(q) is always answered with OrderMassCancelReport(r) (also when
 // nothing was live); OrderStatusRequest(H) and OrderMassStatusRequest(AF) answer with ExecType 'I'
@@ -174,6 +182,10 @@ struct MarketDataRequest {
   std::string md_req_id;          // 262
   char subscription = '1';        // 263: '0' snapshot, '1' snapshot + updates, '2' unsubscribe
   int depth = 0;                  // 264: 0 full book
+  // 265 MDUpdateType: 1 incremental (the exchange's updates are X), 0 full refresh (refused: the
+  // exchange sends no W after the first); -1 absent. Sending: -1 sends 1 with a subscription (FIX
+  // requires it there) and nothing otherwise.
+  int update_type = -1;
   bool bids = true, offers = true, trades = true;  // from the 269 entries requested
   // The MDEntryType(269) values as requested, one char each, in order (e.g. "012"; FIX 4.4 also has
   // '3'..'9', 'A'..'C', which we deliver for the Handler to refuse). Sending: when empty, the client
@@ -313,6 +325,18 @@ struct BusinessReject {
   std::string ref_msg_type;       // 372
   std::string ref_id;             // 379
   int reason = 3;                 // 380
+  std::string text;               // 58
+};
+
+// MarketDataRequestReject(Y): the answer to a MarketDataRequest the exchange does not serve (an unknown
+// symbol, a value we do not support, an MDReqID in use); nothing else is sent for that request.
+struct MarketDataReject {
+  SessionHandle session = 0;
+  std::string md_req_id;          // 262, the request's (required)
+  // 281 MDReqRejReason: '0' unknown symbol, '1' duplicate MDReqID, '4' unsupported
+  // SubscriptionRequestType, '5' unsupported MarketDepth, '6' unsupported MDUpdateType, '8' unsupported
+  // MDEntryType, '9' unsupported TradingSessionID; 0 = absent, when no FIX 4.4 value fits (Text says).
+  char reason = 0;
   std::string text;               // 58
 };
 
@@ -530,8 +554,8 @@ struct AcceptorConfig {
   std::vector<std::string> client_tls_subjects;
 };
 
-// A Logon's HeartBtInt(108) must be within these seconds, else the acceptor refuses it with a Logout
-// saying so (before the password is checked; Handler::on_refused). 300 s: a dead connection is noticed
+// A Logon's HeartBtInt(108) must be a whole number within these seconds, else the acceptor refuses it
+// at once with a Logout saying so (before the password is checked; Handler::on_refused). 300 s: a dead connection is noticed
 // within about 10 minutes (2.4 intervals, QuickFIX's test request and timeout) at the most.
 constexpr int kMinHeartBtInt = 1;
 constexpr int kMaxHeartBtInt = 300;
@@ -568,7 +592,7 @@ class Acceptor {
   // spaces in its place.
   // Throws std::invalid_argument naming the field when a field FIX requires is empty (ExecReport:
   // order_id, exec_id, symbol; CancelReject: cl_ord_id, orig_cl_ord_id; MassCancelReport: order_id; BusinessReject: ref_msg_type;
-  // MarketDataSnapshot: symbol; SecurityList: security_req_id, response_id, each symbol; the trade
+  // MarketDataSnapshot: symbol; MarketDataReject: md_req_id; SecurityList: security_req_id, response_id, each symbol; the trade
   // capture messages: trade_report_id, trade_request_id) or a char
   // field is not a printable character: a bug of the caller, and nothing is sent.
   bool send(const ExecReport& report);
@@ -577,6 +601,7 @@ class Acceptor {
   bool send(const BusinessReject& reject);
   bool send(const MarketDataSnapshot& snapshot);
   bool send(const MarketDataIncremental& update);
+  bool send(const MarketDataReject& reject);
   bool send(const SecurityList& list);
   bool send(const TradeCaptureReport& report);
   bool send(const TradeCaptureReportAck& ack);
@@ -638,6 +663,16 @@ class ClientHandler {
   virtual void on_session_reject(const SessionReject&) {}
   virtual void on_market_data(const MarketDataSnapshot&) {}
   virtual void on_market_data(const MarketDataIncremental&) {}
+  // A MarketDataRequest refused. A handler that does not take it hears it as the BusinessMessageReject
+  // the exchange sent before it sent Y: RefMsgType V, BusinessRejectRefID = MDReqID, reason 0, the Text.
+  virtual void on_market_data_reject(const MarketDataReject& reject) {
+    BusinessReject b;
+    b.ref_msg_type = "V";
+    b.ref_id = reject.md_req_id;
+    b.reason = 0;
+    b.text = reject.text;
+    on_business_reject(b);
+  }
   virtual void on_security_list(const SecurityList&) {}
   // Block trades: the exchange's reports (a proposal naming us, a settled or ended block, an answer to
   // our TradeCaptureReportRequest), its answers to our TradeCaptureReports and to the request.

@@ -561,6 +561,12 @@ void Initiator::Impl::deliver(const FIX::Message& message, const std::string& ty
       handler_.on_market_data(update);
       return;
     }
+    case 'Y': {
+      MarketDataReject reject;
+      detail::decode(message, reject);
+      handler_.on_market_data_reject(reject);
+      return;
+    }
     case 'y': {
       // One message per instrument: the list is handed over whole, at its last fragment.
       if (detail::decode(message, security_list_)) {

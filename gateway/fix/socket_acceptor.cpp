@@ -92,6 +92,64 @@ bool target_may_wait(const std::string& type) {
   return std::any_of(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return type == t; });
 }
 
+// Whether the frame has MsgSeqNum(34), SendingTime(52): QuickFIX reads them after its dictionary
+// check (1.15.1 takes a header field for required only as required="true", which no dictionary
+// writes) and, when one is missing, ends the session without a word.
+bool has_seq_num(const std::string& frame) { return frame.find("\x01" "34=") != std::string::npos; }
+bool has_sending_time(const std::string& frame) { return frame.find("\x01" "52=") != std::string::npos; }
+
+// "SendingTime(52)": the dictionary's name of `tag`, "tag 9999" for one it does not know.
+std::string tag_name(const FIX::DataDictionary& dictionary, int tag) {
+  std::string name;
+  if (!dictionary.getFieldName(tag, name)) return "tag " + std::to_string(tag);
+  return name + "(" + std::to_string(tag) + ")";
+}
+
+// Why `frame`, a Logon, cannot be taken: a header field QuickFIX needs is missing, or a field fails
+// the dictionary's check (missing, of the wrong form, a value FIX does not allow, not a Logon's). ""
+// when it passes, or is garbled (QuickFIX drops those as before). QuickFIX answers such a Logon with
+// a Reject it cannot send before a logon, or with nothing: the client heard nothing until its logon
+// timeout.
+std::string logon_problem(const FIX::DataDictionary& dictionary, const std::string& frame) {
+  if (!checksum_ok(frame)) return "";
+  FIX::Message logon;
+  try {
+    logon = FIX::Message(frame, dictionary, true);
+  } catch (const std::exception&) {
+    return "";
+  }
+  const auto value = [&](int tag) {
+    const FIX::FieldMap& map = logon.getHeader().isSetField(tag) ? static_cast<const FIX::FieldMap&>(logon.getHeader())
+                                                                 : static_cast<const FIX::FieldMap&>(logon);
+    return map.isSetField(tag) ? " '" + sanitize(map.getField(tag).substr(0, 32)) + "'" : std::string();
+  };
+  const std::string fields =
+      ": a Logon carries MsgSeqNum(34), SendingTime(52), EncryptMethod(98) and HeartBtInt(108); log on again "
+      "with it";
+  for (const int t : {tag::kMsgSeqNum, tag::kSendingTime}) {
+    if (!logon.getHeader().isSetField(t)) return "the Logon has no " + tag_name(dictionary, t) + fields;
+  }
+  try {
+    dictionary.validate(logon);
+  } catch (const FIX::RequiredTagMissing& e) {
+    return "the Logon has no " + tag_name(dictionary, e.field) + fields;
+  } catch (const FIX::IncorrectDataFormat& e) {
+    return "the Logon's " + tag_name(dictionary, e.field) + value(e.field) +
+           " is not of its FIX type; log on again with it corrected";
+  } catch (const FIX::IncorrectTagValue& e) {
+    return "the Logon's " + tag_name(dictionary, e.field) + value(e.field) +
+           " is not a value FIX allows there; log on again with it corrected";
+  } catch (const FIX::TagNotDefinedForMessage& e) {
+    return "the Logon carries " + tag_name(dictionary, e.field) + ", which is not a field of a Logon; log on again "
+           "without it";
+  } catch (const FIX::NoTagValue& e) {
+    return "the Logon's " + tag_name(dictionary, e.field) + " has no value; log on again with one";
+  } catch (const FIX::Exception& e) {
+    return std::string("the Logon does not pass FIX 4.4's checks (") + e.what() + "); log on again with it corrected";
+  }
+  return "";
+}
+
 // The peer's "address:port"; "an unknown peer" when it has none.
 std::string peer_of(int fd) {
   sockaddr_in address{};
@@ -631,11 +689,25 @@ std::string SocketAcceptor::attach(Connection& c, const std::string& frame) {
   return "";
 }
 
+// The session takes a Heartbeat with `header`'s header fields in place of the message they came with
+// (SendingTime(52) now when it had none), so sequence numbers, gaps and resends work as for any
+// message while the application never sees it. True when it was taken in sequence and the session is
+// still logged on: the caller answers it then. One out of sequence is queued or refused by QuickFIX,
+// as the message would have been, and gets no answer.
+bool SocketAcceptor::take_in_place(FIX::Session& session, FIX::Message& header) {
+  header.getHeader().setField(FIX::FIELD::MsgType, "0");
+  if (!header.getHeader().isSetField(tag::kSendingTime)) {
+    header.getHeader().setField(tag::kSendingTime, format_utc_timestamp(now_ns()));
+  }
+  const int expected = session.getExpectedTargetNum();
+  session.next(header.toString(), FIX::UtcTimeStamp());
+  return session.getExpectedTargetNum() == expected + 1 && session.isLoggedOn();
+}
+
 // A logged-on client's message of a FIX 4.4 application type our dialect does not list (QuoteRequest,
 // News, ...) is answered with BusinessMessageReject(j), reason 3 (unsupported message type), as FIX
-// asks, rather than QuickFIX's session-level Reject for a type its dictionary does not know. The
-// session takes a Heartbeat with the message's header in its place, so sequence numbers, gaps and
-// resends work as for any message; the reject goes out once the session has taken it in sequence.
+// asks, rather than QuickFIX's session-level Reject for a type its dictionary does not know; it is
+// taken in place (take_in_place), the reject going out once the session has taken it in sequence.
 // false: the frame is not such a message (or is garbled) and goes to QuickFIX as it came.
 bool SocketAcceptor::answer_unsupported(FIX::Session& session, const std::string& frame, const std::string& msg_type) {
   const FIX::DataDictionary& dictionary =
@@ -653,17 +725,72 @@ bool SocketAcceptor::answer_unsupported(FIX::Session& session, const std::string
     return false;
   }
   if (!is_fix44_app_type(type) || dictionary.isMsgType(type) || !checksum_ok(frame)) return false;
-  header.getHeader().setField(FIX::FIELD::MsgType, "0");
-  const int expected = session.getExpectedTargetNum();
-  session.next(header.toString(), FIX::UtcTimeStamp());
-  if (session.getExpectedTargetNum() != expected + 1 || !session.isLoggedOn()) return true;
+  const int seq = session.getExpectedTargetNum();
+  if (!take_in_place(session, header)) return true;
   FIX::Message reject;
   reject.getHeader().setField(FIX::FIELD::MsgType, "j");
-  reject.setField(FIX::FIELD::RefSeqNum, std::to_string(expected));
+  reject.setField(FIX::FIELD::RefSeqNum, std::to_string(seq));
   reject.setField(FIX::FIELD::RefMsgType, type);
   reject.setField(FIX::FIELD::BusinessRejectReason, "3");
   reject.setField(FIX::FIELD::Text, "MsgType(35) '" + type + "' is a FIX 4.4 message this exchange does not support");
   session.send(reject);
+  return true;
+}
+
+// A logged-on client's message without MsgSeqNum(34) or SendingTime(52), which QuickFIX answers by
+// ending the session without a word. Without 34 the session cannot go on (FIX: a Logout naming it,
+// and the connection closed): `dropped` says why, and true is returned. Without 52 (34 there) it is
+// taken in place (take_in_place) and answered with a Reject, SessionRejectReason 1 (required tag
+// missing), RefTagID 52, as FIX asks; the session goes on. false: the frame has both, or is garbled,
+// and goes to QuickFIX as it came.
+bool SocketAcceptor::answer_missing_header(FIX::Session& session, const std::string& frame,
+                                           const std::string& msg_type, std::string& dropped) {
+  const bool seq_num = has_seq_num(frame);
+  if (seq_num && has_sending_time(frame)) return false;
+  if (!checksum_ok(frame)) return false;
+  const std::string what = msg_type.empty() ? std::string("a message") : "a message of MsgType(35) '" + msg_type + "'";
+  if (!seq_num) {
+    FIX::Message logout;
+    logout.getHeader().setField(FIX::FIELD::MsgType, "5");
+    logout.setField(FIX::FIELD::Text, what + " has no MsgSeqNum(34): every message carries its sequence number, and "
+                                             "the session cannot go on without it; log on again");
+    session.send(logout);
+    dropped = what + " without MsgSeqNum(34)";
+    return true;
+  }
+  FIX::Message header;
+  try {
+    header.setStringHeader(frame);
+  } catch (const std::exception&) {
+    return false;
+  }
+  const std::string seq = header.getHeader().getField(tag::kMsgSeqNum);
+  if (!take_in_place(session, header)) return true;
+  FIX::Message reject;
+  reject.getHeader().setField(FIX::FIELD::MsgType, "3");
+  reject.setField(FIX::FIELD::RefSeqNum, seq);
+  reject.setField(FIX::FIELD::RefTagID, std::to_string(tag::kSendingTime));
+  if (!msg_type.empty()) reject.setField(FIX::FIELD::RefMsgType, msg_type);
+  reject.setField(FIX::FIELD::SessionRejectReason, "1");
+  reject.setField(FIX::FIELD::Text, "SendingTime(52) is missing: every message carries the UTC time it was sent; "
+                                    "this one was not acted on, send it again with one");
+  session.send(reject);
+  return true;
+}
+
+// A Logon that fails the dictionary's check (logon_problem) is refused with a Logout saying why, and
+// the connection closed: `dropped` says why, and true is returned. false: it passes (or is garbled)
+// and goes to QuickFIX as it came.
+bool SocketAcceptor::refuse_malformed_logon(FIX::Session& session, const std::string& frame, std::string& dropped) {
+  const FIX::DataDictionary& dictionary =
+      session.getDataDictionaryProvider().getSessionDataDictionary(session.getSessionID().getBeginString());
+  const std::string problem = logon_problem(dictionary, frame);
+  if (problem.empty()) return false;
+  FIX::Message logout;
+  logout.getHeader().setField(FIX::FIELD::MsgType, "5");
+  logout.setField(FIX::FIELD::Text, problem);
+  session.send(logout);
+  dropped = "its Logon was refused: " + problem;
   return true;
 }
 
@@ -720,7 +847,16 @@ std::string SocketAcceptor::read_frames(Connection& c, std::chrono::steady_clock
         if (!refused.empty()) return refused;
       }
       const std::string type = msg_type_of(frame);
-      if (c.session->isLoggedOn() && answer_unsupported(*c.session, frame, type)) continue;
+      std::string dropped;
+      if (c.session->isLoggedOn()) {
+        if (answer_unsupported(*c.session, frame, type)) continue;
+        if (answer_missing_header(*c.session, frame, type, dropped)) {
+          if (!dropped.empty()) return dropped;
+          continue;
+        }
+      } else if (type == "A" && refuse_malformed_logon(*c.session, frame, dropped)) {
+        return dropped;
+      }
       try {
         c.session->next(frame, FIX::UtcTimeStamp());
       } catch (const FIX::InvalidMessage& e) {

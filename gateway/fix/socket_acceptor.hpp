@@ -176,7 +176,11 @@ class SocketAcceptor final : public FIX::Acceptor {
   std::string read_frames(Connection& connection, std::chrono::steady_clock::time_point deadline);
   std::string attach(Connection& connection, const std::string& frame);
   // `msg_type`: the frame's MsgType as msg_type_of() finds it.
+  static bool take_in_place(FIX::Session& session, FIX::Message& header);
   bool answer_unsupported(FIX::Session& session, const std::string& frame, const std::string& msg_type);
+  static bool answer_missing_header(FIX::Session& session, const std::string& frame, const std::string& msg_type,
+                                    std::string& dropped);
+  static bool refuse_malformed_logon(FIX::Session& session, const std::string& frame, std::string& dropped);
 
   struct Running {
     std::unique_ptr<Connection> connection;

@@ -31,6 +31,9 @@ void RecordingClient::on_market_data(const crix::fix::MarketDataSnapshot& snapsh
 void RecordingClient::on_market_data(const crix::fix::MarketDataIncremental& update) {
   board.update([&] { incrementals.push_back(update); });
 }
+void RecordingClient::on_market_data_reject(const crix::fix::MarketDataReject& reject) {
+  board.update([&] { market_data_rejects.push_back(reject); });
+}
 void RecordingClient::on_security_list(const crix::fix::SecurityList& list) {
   board.update([&] { security_lists.push_back(list); });
 }

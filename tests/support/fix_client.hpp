@@ -74,6 +74,7 @@ class RecordingClient : public crix::fix::ClientHandler {
   void on_session_reject(const crix::fix::SessionReject& reject) override;
   void on_market_data(const crix::fix::MarketDataSnapshot& snapshot) override;
   void on_market_data(const crix::fix::MarketDataIncremental& update) override;
+  void on_market_data_reject(const crix::fix::MarketDataReject& reject) override;
   void on_security_list(const crix::fix::SecurityList& list) override;
   void on_mass_cancel_report(const crix::fix::MassCancelReport& report) override;
   void on_trade_capture_report(const crix::fix::TradeCaptureReport& report) override;
@@ -124,6 +125,7 @@ class RecordingClient : public crix::fix::ClientHandler {
   std::vector<crix::fix::SessionReject> session_rejects;
   std::vector<crix::fix::MarketDataSnapshot> snapshots;
   std::vector<crix::fix::MarketDataIncremental> incrementals;
+  std::vector<crix::fix::MarketDataReject> market_data_rejects;
   std::vector<crix::fix::SecurityList> security_lists;
   std::vector<crix::fix::MassCancelReport> mass_cancel_reports;
   std::vector<crix::fix::TradeCaptureReport> trade_reports;
