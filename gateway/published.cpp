@@ -73,7 +73,9 @@ Published::Published(const engine::Market& market, const engine::Exchange& excha
       ack_(latency_bounds()),
       commit_(latency_bounds()) {
   const ledger::Day today = ledger::local_day(engine::Timestamp(now), utc_offset_minutes_);
-  const std::vector<ledger::DailyStats> stats = reader.daily_stats(today, today);
+  // Today's statistics so far; none once today is closed (as kDayClosed leaves them below).
+  const std::vector<ledger::DailyStats> stats =
+      exchange.last_closed_day() >= today.v ? std::vector<ledger::DailyStats>{} : reader.daily_stats(today, today);
   for (std::uint32_t i = 0; i < market.instruments.size(); ++i) {
     const engine::Instrument& ins = market.instruments[i];
     const engine::InstrumentId id(i);

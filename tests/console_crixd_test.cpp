@@ -673,17 +673,25 @@ TEST_CASE("console on a real crixd: an operator closes the trading day over HTTP
   INFO(closed.body);
   REQUIRE(closed.status == 200);
 
-  const Json instruments = crix::test::get(x.http(), "/api/v1/instruments").json();
-  bool seen = false;
-  for (const Json& i : instruments["items"]) {
-    if (i["symbol"] != "STEEL-IRON") continue;
-    seen = true;
-    CHECK(i["reference_price"] == 58000);
-    CHECK(i["listed_max_qty"] == 0);  // the sample sets no listed maximum
-    CHECK(i["volume"] == 0);  // the new day's statistics start empty
-    CHECK(i["phase"] == "closed");
-  }
-  CHECK(seen);
+  // The new day's statistics start empty, now and after a restart on the closed day (which used to
+  // bring back the closed day's volume and last price).
+  const auto check_closed = [&] {
+    const Json instruments = crix::test::get(x.http(), "/api/v1/instruments").json();
+    bool seen = false;
+    for (const Json& i : instruments["items"]) {
+      if (i["symbol"] != "STEEL-IRON") continue;
+      seen = true;
+      CHECK(i["reference_price"] == 58000);
+      CHECK(i["listed_max_qty"] == 0);  // the sample sets no listed maximum
+      CHECK(i["volume"] == 0);
+      CHECK(i["last_price"].is_null());  // no trade on the new day
+      CHECK(i["phase"] == "closed");
+    }
+    CHECK(seen);
+  };
+  check_closed();
+  x.restart();
+  check_closed();
   // Ready, but accepting no order until the next session (it said "accepting" beside "closed").
   const Json status = crix::test::get(x.http(), "/api/v1/status", crix::test::kOperatorToken).json();
   CHECK(status["phase"] == "closed");
