@@ -350,8 +350,13 @@ class Printer : public fix::ClientHandler {
     return blocks_;
   }
 
-  // What comes before the request is sent (resent by the exchange after a logon that continued the
-  // sequence numbers) is printed with `prefix`, at release().
+  // What the exchange resends (PossDupFlag: kept for this participant while it was away, resent after
+  // a logon that continued the sequence numbers) before the request is sent is printed with `prefix`;
+  // a live report that comes meanwhile is not.
+  void on_resent(bool resent) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    incoming_resent_ = resent;
+  }
   void set_prefix(std::string prefix) {
     std::lock_guard<std::mutex> lock(mutex_);
     prefix_ = std::move(prefix);
@@ -380,12 +385,12 @@ class Printer : public fix::ClientHandler {
     std::unique_lock<std::mutex> lock(mutex_);
     return cv_.wait_for(lock, timeout, [&] { return units_done_; });
   }
-  // Prints what was kept (with the prefix), then prints as it comes. forget: then forgets that anything
+  // Prints what was kept (what was resent with the prefix), then prints as it comes. forget: then forgets that anything
   // came, so that the request's own answer decides the exit code (after a resend of what was missed).
   void release(bool forget) {
     // What comes meanwhile is kept too, and printed after what came before it.
     for (;;) {
-      std::vector<std::function<void()>> held;
+      std::vector<Held> held;
       {
         std::lock_guard<std::mutex> lock(mutex_);
         if (held_.empty()) {
@@ -394,7 +399,11 @@ class Printer : public fix::ClientHandler {
         }
         held.swap(held_);
       }
-      for (const auto& show : held) show();
+      for (const Held& h : held) {
+        t_showing_resent = h.resent;
+        h.show();
+      }
+      t_showing_resent.reset();
     }
     std::lock_guard<std::mutex> lock(mutex_);
     prefix_.clear();
@@ -574,7 +583,7 @@ class Printer : public fix::ClientHandler {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!holding_) return false;
-      held_.push_back(std::move(again));
+      held_.push_back(Held{std::move(again), incoming_resent_});
       ++lines_;  // something came: settle() waits on
     }
     cv_.notify_all();
@@ -597,7 +606,8 @@ class Printer : public fix::ClientHandler {
   void print(const std::string& line, bool refusal, bool final) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      (refusal ? err_ : out_) << prefix_ << line << std::endl;
+      const bool resent = t_showing_resent.value_or(incoming_resent_);
+      (refusal ? err_ : out_) << (resent ? prefix_ : std::string()) << line << std::endl;
       ++lines_;
       refused_ = refused_ || refusal;
       done_ = done_ || final;
@@ -627,11 +637,20 @@ class Printer : public fix::ClientHandler {
   std::string replaces_file_;
   std::string symbol_ = "SYMBOL";
   bool holding_ = true;
-  std::vector<std::function<void()>> held_;
+  struct Held {
+    std::function<void()> show;
+    bool resent;  // its message was resent (on_resent)
+  };
+  std::vector<Held> held_;
+  bool incoming_resent_ = false;  // of the message being handled (on_resent)
+  // Set on release()'s thread while it shows a kept message: whether that message was resent.
+  static thread_local std::optional<bool> t_showing_resent;
   std::string units_id_;
   std::map<std::string, std::string> units_;  // symbol -> SecurityEntry::unit
   bool units_done_ = false;
 };
+
+thread_local std::optional<bool> Printer::t_showing_resent;
 
 // The password when --password was not given: --password-file, else CRIX_PASSWORD, else a prompt
 // without echo when stdin is a terminal.

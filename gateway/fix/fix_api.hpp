@@ -656,6 +656,11 @@ class ClientHandler {
   virtual void on_logon() {}
   // The session ended or a logon attempt failed; text is the Logout's Text(58), "" without a Logout.
   virtual void on_logout(const std::string& text) { (void)text; }
+  // Before each message received is handled (an application message's handler below, a session
+  // message's), on the same thread: whether it carries PossDupFlag(43)=Y, i.e. was sent before and is
+  // resent after a gap (what the exchange kept for the client while it was away comes so, answering
+  // the client's ResendRequest at logon).
+  virtual void on_resent(bool resent) { (void)resent; }
   virtual void on_exec_report(const ExecReport&) {}
   virtual void on_cancel_reject(const CancelReject&) {}
   virtual void on_mass_cancel_report(const MassCancelReport&) {}

@@ -141,6 +141,8 @@ class Initiator::Impl final : public detail::ApplicationBase {
 
   void on_global_event(const std::string& event);
   void deliver(const FIX::Message& message, const std::string& type);
+  // ClientHandler::on_resent with the message's PossDupFlag(43).
+  void tell_resent(const FIX::Message& message);
 
   const InitiatorConfig config_;
   ClientHandler& handler_;
@@ -459,8 +461,15 @@ void Initiator::Impl::toAdmin(FIX::Message& message, const FIX::SessionID&) {
   detail::apply_expected_text(message);
 }
 
+void Initiator::Impl::tell_resent(const FIX::Message& message) {
+  const FIX::Header& header = message.getHeader();
+  const bool resent = header.isSetField(detail::tag::kPossDupFlag) && header.getField(detail::tag::kPossDupFlag) == "Y";
+  quietly([&] { handler_.on_resent(resent); });
+}
+
 void Initiator::Impl::from_admin(const FIX::Message& message, const FIX::SessionID&) {
   detail::forget_expected_text();
+  tell_resent(message);
   const std::string type = detail::msg_type(message);
   if (type == "2" && config_.store_dir.empty()) detail::count_resend_request(*session_, message);
   if (type == "0" && message.isSetField(detail::tag::kTestReqID)) {
@@ -487,6 +496,7 @@ void Initiator::Impl::from_admin(const FIX::Message& message, const FIX::Session
 void Initiator::Impl::from_app(const FIX::Message& message, const FIX::SessionID&) {
   detail::forget_expected_text();
   try {
+    tell_resent(message);
     deliver(message, detail::msg_type(message));
   } catch (const detail::FieldError& e) {
     detail::expect_text('3', e.tag, e.text);
