@@ -283,10 +283,11 @@ struct Fixture {
   std::unique_ptr<http::Server> server;
   std::uint16_t port = 0;
 
-  explicit Fixture(std::string web_root = "") {
+  explicit Fixture(std::string web_root = "", gateway::LogonLimits logins = {}) {
     http::ServerOptions options;
     options.port = 0;
     options.web_root = std::move(web_root);
+    options.logins = logins;
     options.market = *market.market;
     server = std::make_unique<http::Server>(link, market.console, options);
     server->start();
@@ -444,25 +445,28 @@ TEST_CASE("console: login sets a strict HttpOnly session cookie, me and logout",
 
 TEST_CASE("console: failed logins are throttled per user and per address, the right password too while it waits",
           "[http]") {
-  Fixture f;
+  // Three failures are free; the third starts a wait of 4 s (1 s by default: too short for the checks
+  // below to land inside it on a loaded machine), doubling after.
+  gateway::LogonLimits limits;
+  limits.backoff = std::chrono::seconds(4);
+  Fixture f("", limits);
   const auto login = [&](const std::string& user, const std::string& password) {
     return request(f.port, bhttp::verb::post, "/api/v1/login", Json{{"user", user}, {"password", password}}.dump());
   };
-  // Three failures are free (LogonLimits); the third starts a wait of a second, doubling after.
   for (int i = 0; i < 3; ++i) CHECK(login("ops", "guess-" + std::to_string(i)).status == 401);
   const Reply waiting = login("ops", "ops-sample");
   CHECK(waiting.status == 429);
-  CHECK(waiting.json()["error"] == "too many failed logins for ops; retry after 1 s");
+  CHECK(waiting.json()["error"] == "too many failed logins for ops; retry after 4 s");
   // Unknown names count against the address: another user from it waits too.
   CHECK(login("nobody", "x").status == 429);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(4100));
   const Reply ok = login("ops", "ops-sample");
   CHECK(ok.status == 200);
-  // Success clears the user's count, not the address's: the next failure waits two seconds.
+  // Success clears the user's count, not the address's: the next failure waits twice as long.
   CHECK(login("miit", "wrong").status == 401);
   const Reply address = login("miit", "miit-sample");
   CHECK(address.status == 429);
-  CHECK(address.json()["error"] == "too many failed logins from 127.0.0.1; retry after 2 s");
+  CHECK(address.json()["error"] == "too many failed logins from 127.0.0.1; retry after 8 s");
 }
 
 TEST_CASE("console: the ledger's JSON and CSV agree with ledger::Reader and crix ledger, a page at a time", "[http]") {

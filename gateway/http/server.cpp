@@ -377,7 +377,7 @@ struct Server::Impl {
   std::optional<net::thread_pool> queries;
 
   Impl(Link& l, const config::Console& c, ServerOptions o)
-      : link(l), console(c), options(std::move(o)), logins(gateway::LogonLimits{}, c.users.size(), "console user", "login"), acceptor(ioc), accept_pause(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
+      : link(l), console(c), options(std::move(o)), logins(o.logins, c.users.size(), "console user", "login"), acceptor(ioc), accept_pause(ioc), queries(std::in_place, std::max(1u, options.query_threads)) {}
 
   Identity identify(const Request& req);
   void handle(Request&& req, const Identity& who, std::function<void(Answer)> reply);

@@ -25,6 +25,7 @@
 #include "config/market_config.hpp"
 #include "engine/market.hpp"
 #include "gateway/http/link.hpp"
+#include "gateway/logon_guard.hpp"
 
 namespace crix::http {
 
@@ -36,6 +37,7 @@ struct ServerOptions {
   engine::Market market;      // resolves the names in operator actions (symbols, participants, ...)
   unsigned threads = 1;        // connections, the live views, the feed and the actions
   unsigned query_threads = 2;  // the ledger's queries (/api/v1/ledger/...)
+  gateway::LogonLimits logins;  // failed logins' back-off and lockout (those of FIX logons)
 };
 
 class Server {
