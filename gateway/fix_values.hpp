@@ -105,8 +105,7 @@ inline constexpr char kDuplicateMdReqId = '1';
 inline constexpr char kUnsupportedSubscriptionRequestType = '4';
 inline constexpr char kUnsupportedMarketDepth = '5';
 inline constexpr char kUnsupportedMdUpdateType = '6';
-inline constexpr char kUnsupportedMdEntryType = '8';
-inline constexpr char kUnsupportedTradingSessionId = '9';
+inline constexpr char kUnsupportedMdEntryType = '8';  // FIX 4.4's last: 9 (TradingSessionID) and on are FIX 5.0's
 }  // namespace md_req_rej_reason
 
 namespace md_entry_type {  // MDEntryType(269)

@@ -249,7 +249,7 @@ void MarketData::auction_ranking(const fix::MarketDataRequest& r, std::vector<Ou
   if (a == market_.auctions.size()) {
     std::string list;
     for (const auto& auction : market_.auctions) list += (list.empty() ? "" : ", ") + auction.id;
-    return refuse(why::kUnsupportedTradingSessionId,
+    return refuse(why::kNone,  // FIX 5.0's 9 (unsupported TradingSessionID): a FIX 4.4 client would refuse it
                   "TradingSessionID(336) '" + r.trading_session_id + "' is no auction of this exchange (auctions: " +
                       (list.empty() ? "none" : list) + "); leave NoTradingSessions(386) out for the book");
   }

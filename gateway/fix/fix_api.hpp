@@ -335,7 +335,7 @@ struct MarketDataReject {
   std::string md_req_id;          // 262, the request's (required)
   // 281 MDReqRejReason: '0' unknown symbol, '1' duplicate MDReqID, '4' unsupported
   // SubscriptionRequestType, '5' unsupported MarketDepth, '6' unsupported MDUpdateType, '8' unsupported
-  // MDEntryType, '9' unsupported TradingSessionID; 0 = absent, when no FIX 4.4 value fits (Text says).
+  // MDEntryType (FIX 4.4's last); 0 = absent, when no FIX 4.4 value fits (Text says).
   char reason = 0;
   std::string text;               // 58
 };
