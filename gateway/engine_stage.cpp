@@ -19,6 +19,22 @@ using engine::CommandType;
 using engine::Event;
 using engine::EventType;
 
+namespace {
+
+// The first value of ExecInst(18) `list` (values separated by spaces, FIX 4.4) other than G
+// (all-or-none), the one we support; "" when there is none.
+std::string unsupported_exec_inst(const std::string& list) {
+  std::size_t at = 0;
+  while (at < list.size()) {
+    const std::size_t end = std::min(list.find(' ', at), list.size());
+    if (end > at && (end - at != 1 || list[at] != fixv::exec_inst::kAllOrNone)) return list.substr(at, end - at);
+    at = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+
 EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledger,
                          std::function<std::int64_t()> clock, std::atomic<bool>* suspended,
                          const std::atomic<std::uint32_t>* logons)
@@ -414,6 +430,10 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
                         std::string("TimeInForce(59) '") + r.time_in_force +
                             "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
                         unit);
+  }
+  if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
+                      "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none", unit);
   }
   if (r.all_or_none) c.flags = engine::kFlagAllOrNone;
   c.price = engine::Price(r.price);
@@ -1108,6 +1128,10 @@ void EngineStage::on_bid(const fix::OrderRequest& r, std::uint32_t a, Unit& unit
   }
   if (r.all_or_none) {
     return refuse("ExecInst(18) G (all-or-none) is not for a bid: the allocation may give a bid part of its quantity");
+  }
+  if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
+                      "ExecInst(18) '" + value + "' is not supported, and a bid takes none: leave it out", unit);
   }
   if (r.price <= 0) return refuse("Price(44) is missing: a bid's price in yuan per tonne");
   const auto project = ledger_.exchange->project_index(r.account);

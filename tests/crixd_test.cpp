@@ -2910,3 +2910,52 @@ TEST_CASE("crixd: a message without SendingTime(52) gets a Reject naming it and 
   check_still_trading(exchange, "after-malformed");
   check_stops_cleanly(exchange.crixd);
 }
+
+namespace {
+
+// The one ExecutionReport answering NewOrderSingle `r` from `c`, which must be its refusal (150=8).
+crix::fix::ExecReport refused_order(Client& c, const crix::fix::OrderRequest& r) {
+  REQUIRE(c.fix().send(r));
+  const std::string id = r.cl_ord_id;
+  REQUIRE(c.wait([&](const Received& got) { return got.count(id) == 1; }));
+  const crix::fix::ExecReport e = c.reports_for(id)[0];
+  INFO(id << ": " << e.text);
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_status == '8');
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("crixd: an order whose ExecInst(18) has a value other than G is refused with OrdRejReason 11 naming it",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest r = order("x-z", '2', "HB-BF-450", 1000, 58000);
+  r.exec_inst = "Z";
+  crix::fix::ExecReport e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExecInst(18) 'Z' is not supported: G (all-or-none) or none");
+  // A list (values separated by spaces): the first value we do not support is named, G with it or not.
+  r = order("x-gz", '2', "HB-BF-450", 1000, 58000);
+  r.exec_inst = "G 6";
+  e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExecInst(18) '6' is not supported: G (all-or-none) or none");
+  // Over the wire as a client of another library writes it.
+  REQUIRE(seller.fix().send_raw("35=D|11=x-raw|1=HB-BF-450|18=E|55=STEEL-IRON|54=2|60=20260101-01:00:00|38=1000|40=2|"
+                                "44=580|59=1"));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("x-raw") == 1; }));
+  e = seller.reports_for("x-raw")[0];
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExecInst(18) 'E' is not supported: G (all-or-none) or none");
+  // G alone, as before, rests all-or-none.
+  r = order("x-g", '2', "HB-BF-450", 1000, 58000);
+  r.exec_inst = "G";
+  REQUIRE(seller.fix().send(r));
+  REQUIRE(seller.wait_for("x-g", '0').has_value());
+  check_stops_cleanly(exchange.crixd);
+}
