@@ -390,12 +390,13 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
     return reject_new(r, fixv::ord_rej_reason::kUnknownSymbol, "unknown Symbol(55) '" + r.symbol + "' (instruments: " + list + ")", unit);
   }
   if (r.side != fixv::side::kBuy && r.side != fixv::side::kSell) {
-    return reject_new(r, fixv::ord_rej_reason::kOther, "Side(54) must be 1 (buy) or 2 (sell)", unit);
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic, "Side(54) must be 1 (buy) or 2 (sell)",
+                      unit);
   }
   const bool sell = r.side == fixv::side::kSell;
   const auto account = sell ? ledger_.exchange->facility_index(r.account) : ledger_.exchange->project_index(r.account);
   if (!account) {
-    return reject_new(r, fixv::ord_rej_reason::kOther,
+    return reject_new(r, fixv::ord_rej_reason::kUnknownAccount,
                       std::string("Account(1) '") + r.account + "' is no registered " +
                           (sell ? "facility: a sell names the facility whose capacity it sells"
                                 : "project: a buy names the project it buys capacity for"),
@@ -410,8 +411,8 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
   if (r.ord_type == fixv::ord_type::kMarket) {
     c.ord_type = engine::OrderType::kMarket;
   } else if (r.ord_type != fixv::ord_type::kLimit) {
-    return reject_new(r, fixv::ord_rej_reason::kOther, std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit",
-                      unit);
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
+                      std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit", unit);
   }
   switch (r.time_in_force) {
     case fixv::tif::kDay: c.tif = engine::TimeInForce::kDay; break;
@@ -426,7 +427,7 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
       c.expire_at = engine::Timestamp(r.expire_time);
       break;
     default:
-      return reject_new(r, fixv::ord_rej_reason::kOther,
+      return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
                         std::string("TimeInForce(59) '") + r.time_in_force +
                             "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
                         unit);
@@ -1136,7 +1137,9 @@ void EngineStage::on_bid(const fix::OrderRequest& r, std::uint32_t a, Unit& unit
   if (r.price <= 0) return refuse("Price(44) is missing: a bid's price in yuan per tonne");
   const auto project = ledger_.exchange->project_index(r.account);
   if (!project) {
-    return refuse("Account(1) '" + r.account + "' is no registered project: a bid names the project it buys capacity for");
+    return reject_new(r, fixv::ord_rej_reason::kUnknownAccount,
+                      "Account(1) '" + r.account + "' is no registered project: a bid names the project it buys capacity for",
+                      unit);
   }
   Command c;
   c.type = CommandType::kAuctionBid;

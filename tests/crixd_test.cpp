@@ -2959,3 +2959,36 @@ TEST_CASE("crixd: an order whose ExecInst(18) has a value other than G is refuse
   REQUIRE(seller.wait_for("x-g", '0').has_value());
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: the gateway's own refusals carry FIX 4.4's OrdRejReason: 15 an unregistered Account and 11 a "
+          "Side or OrdType or TimeInForce we do not support",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  crix::fix::ExecReport e = refused_order(seller, order("a-facility", '2', "NO-SUCH-FACILITY", 1000, 58000));
+  CHECK(e.ord_rej_reason == 15);
+  CHECK(e.text == "Account(1) 'NO-SUCH-FACILITY' is no registered facility: a sell names the facility whose capacity "
+                  "it sells");
+  e = refused_order(buyer, order("a-project", '1', "NO-SUCH-PROJECT", 1000, 58000));
+  CHECK(e.ord_rej_reason == 15);
+  CHECK(e.text == "Account(1) 'NO-SUCH-PROJECT' is no registered project: a buy names the project it buys capacity for");
+  crix::fix::OrderRequest r = order("a-side", '5', "HB-BF-450", 1000, 58000);  // 5: sell short
+  e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "Side(54) must be 1 (buy) or 2 (sell)");
+  r = order("a-stop", '2', "HB-BF-450", 1000, 58000);
+  r.ord_type = '3';  // stop
+  e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "OrdType(40) '3' is not supported: 1 market or 2 limit");
+  r = order("a-opening", '2', "HB-BF-450", 1000, 58000);
+  r.time_in_force = '2';  // at the opening
+  e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "TimeInForce(59) '2' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD");
+  check_stops_cleanly(exchange.crixd);
+}
