@@ -436,6 +436,14 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
     return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
                       "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none", unit);
   }
+  if (r.ord_type == fixv::ord_type::kLimit && r.price == 0) {
+    // (The engine would refuse price 0 as out of range, in fen; the client left the field out.)
+    const std::string& label = market_.instruments[instrument].unit;
+    return reject_new(r, fixv::ord_rej_reason::kOther,
+                      "Price(44) is missing: a limit order needs a price in yuan per " +
+                          (label == "t" ? std::string("tonne") : label),
+                      unit);
+  }
   if (r.all_or_none) c.flags = engine::kFlagAllOrNone;
   c.price = engine::Price(r.price);
   c.qty = engine::Qty(r.qty);

@@ -2992,3 +2992,16 @@ TEST_CASE("crixd: the gateway's own refusals carry FIX 4.4's OrdRejReason: 15 an
   CHECK(e.text == "TimeInForce(59) '2' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD");
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: a limit order without Price(44) is refused saying a price in yuan per unit is missing",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  // (Price 0 is not sent: the client leaves 44 out.)
+  const crix::fix::ExecReport e = refused_order(seller, order("p-none", '2', "HB-BF-450", 1000, 0));
+  CHECK(e.ord_rej_reason == 99);  // FIX 4.4 has no value for a missing price
+  CHECK(e.text == "Price(44) is missing: a limit order needs a price in yuan per tonne");
+  check_stops_cleanly(exchange.crixd);
+}
