@@ -295,7 +295,9 @@ void EngineStage::on_mass_cancel(const fix::OrderRequest& r, Unit& unit) {
     if (i == UINT32_MAX) {
       m.response = fixv::mass_cancel::kRejected;
       m.reject_reason = fixv::mass_cancel::kUnknownSecurity;
-      m.text = "unknown Symbol(55) '" + r.symbol + "'";
+      m.text = r.symbol.empty() ? "Symbol(55) is missing: MassCancelRequestType(530) 1 cancels the orders of the "
+                                  "Symbol(55) it names; name one, or send 530=7 for all your orders"
+                                : "unknown Symbol(55) '" + r.symbol + "'";
       unit.out.emplace_back(std::move(m));
       return;
     }

@@ -1821,6 +1821,18 @@ TEST_CASE("crixd: OrderMassCancelRequest is answered with an OrderMassCancelRepo
   CHECK(r.cl_ord_id == "mc-bad");
   CHECK(r.response == '0');
   CHECK(r.reject_reason == 1);
+  CHECK(r.text == "unknown Symbol(55) 'NO-SUCH'");
+  // 530=1 without a Symbol(55): said so, and what to send.
+  q.cl_ord_id = "mc-nosym";
+  q.symbol.clear();
+  REQUIRE(seller.fix().send(q));
+  REQUIRE(seller.wait([](const Received& c) { return c.mass_cancel_reports.size() == 4; }));
+  r = seller.get(&Client::mass_cancel_reports).back();
+  CHECK(r.cl_ord_id == "mc-nosym");
+  CHECK(r.response == '0');
+  CHECK(r.reject_reason == 1);
+  CHECK(r.text == "Symbol(55) is missing: MassCancelRequestType(530) 1 cancels the orders of the Symbol(55) it names; "
+                  "name one, or send 530=7 for all your orders");
   check_stops_cleanly(exchange.crixd);
 }
 
