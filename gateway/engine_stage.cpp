@@ -103,7 +103,12 @@ bool EngineStage::refuse(const Inbound& item, const std::string& text, std::stri
     return true;
   };
   if (const auto* m = std::get_if<MdRequest>(&item)) {
-    return all && business(m->request.session, fixv::msg_type::kMarketDataRequest, m->request.md_req_id);
+    if (!all) return false;
+    // As every MarketDataRequest refused: a MarketDataRequestReject, no FIX 4.4 reason for it.
+    unit.console.rejects.push_back(why);
+    unit.out.emplace_back(market_data_reject(m->request.session, m->request.md_req_id,
+                                             fixv::md_req_rej_reason::kNone, text));
+    return true;
   }
   if (const auto* l = std::get_if<fix::SecurityListRequest>(&item)) {
     return all && business(l->session, fixv::msg_type::kSecurityListRequest, l->security_req_id);

@@ -2161,6 +2161,20 @@ TEST_CASE("crixd stops trading but stays up when its ledger file is deleted or r
       CHECK_THAT(refused->text, Catch::Matchers::EndsWith("; the request was not accepted"));
       CHECK(seller.read([&] { return seller.count(cl); }) == 1);  // the refusal only
     }
+    // Market data too, refused as any MarketDataRequest is: a MarketDataRequestReject (Y), no 281.
+    crix::fix::MarketDataRequest md;
+    md.md_req_id = "md-stopped";
+    md.subscription = '0';
+    md.symbols = {"STEEL-IRON"};
+    REQUIRE(seller.fix().send(md));
+    REQUIRE(seller.wait([](const Received& c) { return !c.market_data_rejects.empty() || !c.business_rejects.empty(); }));
+    CHECK(seller.get(&Client::business_rejects).empty());
+    const auto ys = seller.get(&Client::market_data_rejects);
+    REQUIRE(ys.size() == 1);
+    CHECK(ys[0].md_req_id == "md-stopped");
+    CHECK(ys[0].reason == 0);
+    CHECK_THAT(ys[0].text, Catch::Matchers::StartsWith("the exchange has stopped trading: ledger write failed: "));
+    CHECK_THAT(ys[0].text, Catch::Matchers::EndsWith("; the request was not accepted"));
     CHECK(seller.fix().logged_on());
     const int code = exchange.crixd.stop(SIGTERM);
     INFO(exchange.crixd.errors());
