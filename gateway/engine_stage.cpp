@@ -484,8 +484,9 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
   const std::string order = "order " + std::to_string(*id);
   // OrderID(37) found the order; OrigClOrdID(41), when given too, must be that order's ClOrdID:
   // acting on one of two orders the client named would be a guess (FIX 4.4 identifies the order by
-  // 41; 37 only helps). An adopted order without a known ClOrdID cannot be compared.
-  if (!r.order_id.empty() && !r.orig_cl_ord_id.empty() && !o.cl_ord_id.empty() && o.cl_ord_id != r.orig_cl_ord_id) {
+  // 41; 37 only helps). An order adopted after a restart without its ClOrdID record has its OrderID
+  // as ClOrdID (Orders), so this holds for it too.
+  if (!r.order_id.empty() && !r.orig_cl_ord_id.empty() && o.cl_ord_id != r.orig_cl_ord_id) {
     fix::OrderRequest by_name = r;
     by_name.order_id.clear();
     const auto other = orders_.find(by_name);
