@@ -19,6 +19,22 @@ using engine::CommandType;
 using engine::Event;
 using engine::EventType;
 
+namespace {
+
+// The first value of ExecInst(18) `list` (values separated by spaces, FIX 4.4) other than G
+// (all-or-none), the one we support; "" when there is none.
+std::string unsupported_exec_inst(const std::string& list) {
+  std::size_t at = 0;
+  while (at < list.size()) {
+    const std::size_t end = std::min(list.find(' ', at), list.size());
+    if (end > at && (end - at != 1 || list[at] != fixv::exec_inst::kAllOrNone)) return list.substr(at, end - at);
+    at = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+
 EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledger,
                          std::function<std::int64_t()> clock, std::atomic<bool>* suspended,
                          const std::atomic<std::uint32_t>* logons)
@@ -87,7 +103,12 @@ bool EngineStage::refuse(const Inbound& item, const std::string& text, std::stri
     return true;
   };
   if (const auto* m = std::get_if<MdRequest>(&item)) {
-    return all && business(m->request.session, fixv::msg_type::kMarketDataRequest, m->request.md_req_id);
+    if (!all) return false;
+    // As every MarketDataRequest refused: a MarketDataRequestReject, no FIX 4.4 reason for it.
+    unit.console.rejects.push_back(why);
+    unit.out.emplace_back(market_data_reject(m->request.session, m->request.md_req_id,
+                                             fixv::md_req_rej_reason::kNone, text));
+    return true;
   }
   if (const auto* l = std::get_if<fix::SecurityListRequest>(&item)) {
     return all && business(l->session, fixv::msg_type::kSecurityListRequest, l->security_req_id);
@@ -279,7 +300,9 @@ void EngineStage::on_mass_cancel(const fix::OrderRequest& r, Unit& unit) {
     if (i == UINT32_MAX) {
       m.response = fixv::mass_cancel::kRejected;
       m.reject_reason = fixv::mass_cancel::kUnknownSecurity;
-      m.text = "unknown Symbol(55) '" + r.symbol + "'";
+      m.text = r.symbol.empty() ? "Symbol(55) is missing: MassCancelRequestType(530) 1 cancels the orders of the "
+                                  "Symbol(55) it names; name one, or send 530=7 for all your orders"
+                                : "unknown Symbol(55) '" + r.symbol + "'";
       unit.out.emplace_back(std::move(m));
       return;
     }
@@ -374,12 +397,13 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
     return reject_new(r, fixv::ord_rej_reason::kUnknownSymbol, "unknown Symbol(55) '" + r.symbol + "' (instruments: " + list + ")", unit);
   }
   if (r.side != fixv::side::kBuy && r.side != fixv::side::kSell) {
-    return reject_new(r, fixv::ord_rej_reason::kOther, "Side(54) must be 1 (buy) or 2 (sell)", unit);
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic, "Side(54) must be 1 (buy) or 2 (sell)",
+                      unit);
   }
   const bool sell = r.side == fixv::side::kSell;
   const auto account = sell ? ledger_.exchange->facility_index(r.account) : ledger_.exchange->project_index(r.account);
   if (!account) {
-    return reject_new(r, fixv::ord_rej_reason::kOther,
+    return reject_new(r, fixv::ord_rej_reason::kUnknownAccount,
                       std::string("Account(1) '") + r.account + "' is no registered " +
                           (sell ? "facility: a sell names the facility whose capacity it sells"
                                 : "project: a buy names the project it buys capacity for"),
@@ -394,8 +418,8 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
   if (r.ord_type == fixv::ord_type::kMarket) {
     c.ord_type = engine::OrderType::kMarket;
   } else if (r.ord_type != fixv::ord_type::kLimit) {
-    return reject_new(r, fixv::ord_rej_reason::kOther, std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit",
-                      unit);
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
+                      std::string("OrdType(40) '") + r.ord_type + "' is not supported: 1 market or 2 limit", unit);
   }
   switch (r.time_in_force) {
     case fixv::tif::kDay: c.tif = engine::TimeInForce::kDay; break;
@@ -410,10 +434,22 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
       c.expire_at = engine::Timestamp(r.expire_time);
       break;
     default:
-      return reject_new(r, fixv::ord_rej_reason::kOther,
+      return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
                         std::string("TimeInForce(59) '") + r.time_in_force +
                             "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
                         unit);
+  }
+  if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
+                      "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none", unit);
+  }
+  if (r.ord_type == fixv::ord_type::kLimit && r.price == 0) {
+    // (The engine would refuse price 0 as out of range, in fen; the client left the field out.)
+    const std::string& label = market_.instruments[instrument].unit;
+    return reject_new(r, fixv::ord_rej_reason::kOther,
+                      "Price(44) is missing: a limit order needs a price in yuan per " +
+                          (label == "t" ? std::string("tonne") : label),
+                      unit);
   }
   if (r.all_or_none) c.flags = engine::kFlagAllOrNone;
   c.price = engine::Price(r.price);
@@ -448,8 +484,9 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
   const std::string order = "order " + std::to_string(*id);
   // OrderID(37) found the order; OrigClOrdID(41), when given too, must be that order's ClOrdID:
   // acting on one of two orders the client named would be a guess (FIX 4.4 identifies the order by
-  // 41; 37 only helps). An adopted order without a known ClOrdID cannot be compared.
-  if (!r.order_id.empty() && !r.orig_cl_ord_id.empty() && !o.cl_ord_id.empty() && o.cl_ord_id != r.orig_cl_ord_id) {
+  // 41; 37 only helps). An order adopted after a restart without its ClOrdID record has its OrderID
+  // as ClOrdID (Orders), so this holds for it too.
+  if (!r.order_id.empty() && !r.orig_cl_ord_id.empty() && o.cl_ord_id != r.orig_cl_ord_id) {
     fix::OrderRequest by_name = r;
     by_name.order_id.clear();
     const auto other = orders_.find(by_name);
@@ -1109,10 +1146,16 @@ void EngineStage::on_bid(const fix::OrderRequest& r, std::uint32_t a, Unit& unit
   if (r.all_or_none) {
     return refuse("ExecInst(18) G (all-or-none) is not for a bid: the allocation may give a bid part of its quantity");
   }
+  if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
+                      "ExecInst(18) '" + value + "' is not supported, and a bid takes none: leave it out", unit);
+  }
   if (r.price <= 0) return refuse("Price(44) is missing: a bid's price in yuan per tonne");
   const auto project = ledger_.exchange->project_index(r.account);
   if (!project) {
-    return refuse("Account(1) '" + r.account + "' is no registered project: a bid names the project it buys capacity for");
+    return reject_new(r, fixv::ord_rej_reason::kUnknownAccount,
+                      "Account(1) '" + r.account + "' is no registered project: a bid names the project it buys capacity for",
+                      unit);
   }
   Command c;
   c.type = CommandType::kAuctionBid;

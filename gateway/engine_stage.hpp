@@ -58,7 +58,7 @@ class EngineStage {
   void on_trading_session_status_request(const fix::TradingSessionStatusRequest& r, Unit& unit);
   // Refuses an inbound item without sequencing it (the ledger is full or trading stopped: pipeline.hpp):
   // a FIX request gets the reject its kind gets for other refusals (ExecutionReport, CancelReject,
-  // OrderMassCancelReport, BusinessMessageReject) with `text`, an operator command an ActionResult
+  // OrderMassCancelReport, MarketDataRequestReject, BusinessMessageReject) with `text`, an operator command an ActionResult
   // with it as reason; `why` is the console's reject key. A timer is dropped. False for what journals
   // nothing (market data, security list, order status) when `all` is false: the caller handles it.
   bool refuse(const Inbound& item, const std::string& text, std::string_view why, bool all, Unit& unit);

@@ -33,6 +33,10 @@ inline constexpr char kFok = '4';
 inline constexpr char kGtd = '6';
 }  // namespace tif
 
+namespace exec_inst {  // ExecInst(18): a list of values separated by spaces; this one is all we support
+inline constexpr char kAllOrNone = 'G';
+}  // namespace exec_inst
+
 namespace exec_type {  // ExecType(150)
 inline constexpr char kNew = '0';
 inline constexpr char kCanceled = '4';

@@ -83,6 +83,8 @@ std::string_view new_reject_key(int ord_rej_reason) {
   switch (ord_rej_reason) {
     case fixv::ord_rej_reason::kUnknownSymbol: return "unknown symbol";
     case fixv::ord_rej_reason::kDuplicateOrder: return "duplicate ClOrdID";
+    case fixv::ord_rej_reason::kUnsupportedOrderCharacteristic: return "unsupported order characteristic";
+    case fixv::ord_rej_reason::kUnknownAccount: return "unknown account";
     default: return "invalid request";
   }
 }

@@ -1821,6 +1821,18 @@ TEST_CASE("crixd: OrderMassCancelRequest is answered with an OrderMassCancelRepo
   CHECK(r.cl_ord_id == "mc-bad");
   CHECK(r.response == '0');
   CHECK(r.reject_reason == 1);
+  CHECK(r.text == "unknown Symbol(55) 'NO-SUCH'");
+  // 530=1 without a Symbol(55): said so, and what to send.
+  q.cl_ord_id = "mc-nosym";
+  q.symbol.clear();
+  REQUIRE(seller.fix().send(q));
+  REQUIRE(seller.wait([](const Received& c) { return c.mass_cancel_reports.size() == 4; }));
+  r = seller.get(&Client::mass_cancel_reports).back();
+  CHECK(r.cl_ord_id == "mc-nosym");
+  CHECK(r.response == '0');
+  CHECK(r.reject_reason == 1);
+  CHECK(r.text == "Symbol(55) is missing: MassCancelRequestType(530) 1 cancels the orders of the Symbol(55) it names; "
+                  "name one, or send 530=7 for all your orders");
   check_stops_cleanly(exchange.crixd);
 }
 
@@ -2159,6 +2171,20 @@ TEST_CASE("crixd stops trading but stays up when its ledger file is deleted or r
       CHECK_THAT(refused->text, Catch::Matchers::EndsWith("; the request was not accepted"));
       CHECK(seller.read([&] { return seller.count(cl); }) == 1);  // the refusal only
     }
+    // Market data too, refused as any MarketDataRequest is: a MarketDataRequestReject (Y), no 281.
+    crix::fix::MarketDataRequest md;
+    md.md_req_id = "md-stopped";
+    md.subscription = '0';
+    md.symbols = {"STEEL-IRON"};
+    REQUIRE(seller.fix().send(md));
+    REQUIRE(seller.wait([](const Received& c) { return !c.market_data_rejects.empty() || !c.business_rejects.empty(); }));
+    CHECK(seller.get(&Client::business_rejects).empty());
+    const auto ys = seller.get(&Client::market_data_rejects);
+    REQUIRE(ys.size() == 1);
+    CHECK(ys[0].md_req_id == "md-stopped");
+    CHECK(ys[0].reason == 0);
+    CHECK_THAT(ys[0].text, Catch::Matchers::StartsWith("the exchange has stopped trading: ledger write failed: "));
+    CHECK_THAT(ys[0].text, Catch::Matchers::EndsWith("; the request was not accepted"));
     CHECK(seller.fix().logged_on());
     const int code = exchange.crixd.stop(SIGTERM);
     INFO(exchange.crixd.errors());
@@ -2918,5 +2944,100 @@ TEST_CASE("crixd: a message without SendingTime(52) gets a Reject naming it and 
   }
   CHECK(exchange.crixd.logged("(TJ-RONGCHENG) dropped: its Logon was refused: the Logon has no HeartBtInt(108)"));
   check_still_trading(exchange, "after-malformed");
+  check_stops_cleanly(exchange.crixd);
+}
+
+namespace {
+
+// The one ExecutionReport answering NewOrderSingle `r` from `c`, which must be its refusal (150=8).
+crix::fix::ExecReport refused_order(Client& c, const crix::fix::OrderRequest& r) {
+  REQUIRE(c.fix().send(r));
+  const std::string id = r.cl_ord_id;
+  REQUIRE(c.wait([&](const Received& got) { return got.count(id) == 1; }));
+  const crix::fix::ExecReport e = c.reports_for(id)[0];
+  INFO(id << ": " << e.text);
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_status == '8');
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("crixd: an order whose ExecInst(18) has a value other than G is refused with OrdRejReason 11 naming it",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  crix::fix::OrderRequest r = order("x-z", '2', "HB-BF-450", 1000, 58000);
+  r.exec_inst = "Z";
+  crix::fix::ExecReport e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExecInst(18) 'Z' is not supported: G (all-or-none) or none");
+  // A list (values separated by spaces): the first value we do not support is named, G with it or not.
+  r = order("x-gz", '2', "HB-BF-450", 1000, 58000);
+  r.exec_inst = "G 6";
+  e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExecInst(18) '6' is not supported: G (all-or-none) or none");
+  // Over the wire as a client of another library writes it.
+  REQUIRE(seller.fix().send_raw("35=D|11=x-raw|1=HB-BF-450|18=E|55=STEEL-IRON|54=2|60=20260101-01:00:00|38=1000|40=2|"
+                                "44=580|59=1"));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("x-raw") == 1; }));
+  e = seller.reports_for("x-raw")[0];
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExecInst(18) 'E' is not supported: G (all-or-none) or none");
+  // G alone, as before, rests all-or-none.
+  r = order("x-g", '2', "HB-BF-450", 1000, 58000);
+  r.exec_inst = "G";
+  REQUIRE(seller.fix().send(r));
+  REQUIRE(seller.wait_for("x-g", '0').has_value());
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: the gateway's own refusals carry FIX 4.4's OrdRejReason: 15 an unregistered Account and 11 a "
+          "Side or OrdType or TimeInForce we do not support",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  crix::fix::ExecReport e = refused_order(seller, order("a-facility", '2', "NO-SUCH-FACILITY", 1000, 58000));
+  CHECK(e.ord_rej_reason == 15);
+  CHECK(e.text == "Account(1) 'NO-SUCH-FACILITY' is no registered facility: a sell names the facility whose capacity "
+                  "it sells");
+  e = refused_order(buyer, order("a-project", '1', "NO-SUCH-PROJECT", 1000, 58000));
+  CHECK(e.ord_rej_reason == 15);
+  CHECK(e.text == "Account(1) 'NO-SUCH-PROJECT' is no registered project: a buy names the project it buys capacity for");
+  crix::fix::OrderRequest r = order("a-side", '5', "HB-BF-450", 1000, 58000);  // 5: sell short
+  e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "Side(54) must be 1 (buy) or 2 (sell)");
+  r = order("a-stop", '2', "HB-BF-450", 1000, 58000);
+  r.ord_type = '3';  // stop
+  e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "OrdType(40) '3' is not supported: 1 market or 2 limit");
+  r = order("a-opening", '2', "HB-BF-450", 1000, 58000);
+  r.time_in_force = '2';  // at the opening
+  e = refused_order(seller, r);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "TimeInForce(59) '2' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD");
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a limit order without Price(44) is refused saying a price in yuan per unit is missing",
+          "[crixd][reject]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  // (Price 0 is not sent: the client leaves 44 out.)
+  const crix::fix::ExecReport e = refused_order(seller, order("p-none", '2', "HB-BF-450", 1000, 0));
+  CHECK(e.ord_rej_reason == 99);  // FIX 4.4 has no value for a missing price
+  CHECK(e.text == "Price(44) is missing: a limit order needs a price in yuan per tonne");
   check_stops_cleanly(exchange.crixd);
 }

@@ -284,6 +284,7 @@ void decode_order(const FIX::Message& message, const std::string& type, OrderReq
         break;
       case tag::kExecInst:
         out.all_or_none = has_value(v, 'G');
+        out.exec_inst = v;
         out.sent |= OrderRequest::kSentExecInst;
         break;
       case tag::kPrice: out.price = price_of(t, v); break;
@@ -317,7 +318,11 @@ void encode(const OrderRequest& in, FIX::Message& out) {
       put_required(out, tag::kClOrdID, in.cl_ord_id, "OrderRequest.cl_ord_id");
       put(out, tag::kAccount, in.account);
       if (in.handl_inst != 0) put_char(out, tag::kHandlInst, in.handl_inst, "OrderRequest.handl_inst");
-      if (in.all_or_none) out.setField(tag::kExecInst, "G");
+      if (!in.exec_inst.empty()) {
+        out.setField(tag::kExecInst, in.exec_inst);
+      } else if (in.all_or_none) {
+        out.setField(tag::kExecInst, "G");
+      }
       if (in.kind == RequestKind::kNew) put_trading_session(out, in.trading_session_id);
       put_required(out, tag::kSymbol, in.symbol, "OrderRequest.symbol");
       put_char(out, tag::kSide, in.side, "OrderRequest.side");

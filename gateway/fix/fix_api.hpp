@@ -149,6 +149,9 @@ struct OrderRequest {
   char ord_type = '2';            // 40: '1' market, '2' limit (D, G)
   char time_in_force = '0';       // 59: '0' day (default when absent), '1' GTC, '3' IOC, '4' FOK, '6' GTD
   bool all_or_none = false;       // 18 contains 'G'
+  // 18 as the client sent it (its values separated by spaces), for the exchange to refuse a value it
+  // does not support; "" when absent. Sending: when set, sent as it is instead of "G" from all_or_none.
+  std::string exec_inst;
   std::int64_t price = 0;         // 44 in fen; 0 when absent (and not sent when 0)
   std::int64_t qty = 0;           // 38 tonnes (D, G required; F optional, not sent when 0)
   std::int64_t expire_time = 0;   // 126 in ns UTC; 0 when absent
