@@ -25,6 +25,20 @@ std::int32_t days_from_civil(const Date& d) {
   return era * 146097 + doe - 719468;
 }
 
+UtcTime utc_time(std::int64_t ns) {
+  constexpr std::int64_t kNsPerSecond = 1'000'000'000, kSecondsPerDay = 86'400;
+  const std::int64_t seconds = ns >= 0 ? ns / kNsPerSecond : -((-ns + kNsPerSecond - 1) / kNsPerSecond);
+  const std::int64_t days = seconds >= 0 ? seconds / kSecondsPerDay : -((-seconds + kSecondsPerDay - 1) / kSecondsPerDay);
+  const std::int64_t of_day = seconds - days * kSecondsPerDay;
+  UtcTime t;
+  t.date = civil_from_days(static_cast<std::int32_t>(days));
+  t.hour = static_cast<int>(of_day / 3600);
+  t.minute = static_cast<int>(of_day / 60 % 60);
+  t.second = static_cast<int>(of_day % 60);
+  t.millis = static_cast<int>((ns - seconds * kNsPerSecond) / 1'000'000);
+  return t;
+}
+
 Date civil_from_days(std::int32_t z) {
   z += 719468;
   const std::int32_t era = (z >= 0 ? z : z - 146096) / 146097;

@@ -18,6 +18,14 @@ std::string_view to_string(SessionPhase phase);
 std::int32_t days_from_civil(const Date& d);
 Date civil_from_days(std::int32_t days);
 
+// A time (ns since the epoch) as UTC's date and time of day, to the millisecond (floored, also
+// before 1970), for the texts that show one: the engine's reject sentences, FIX's UTCTimestamp.
+struct UtcTime {
+  Date date;
+  int hour = 0, minute = 0, second = 0, millis = 0;
+};
+UtcTime utc_time(std::int64_t ns);
+
 // The UTC time (ns since the epoch, as commands carry it) of a local date and time in a zone
 // `utc_offset_minutes` east of UTC.
 Timestamp local_time(const Date& day, int hour, int minute, std::int32_t utc_offset_minutes);

@@ -15,19 +15,13 @@ namespace {
 // A time (ns since the epoch) as a person reads it in a sentence: "2026-12-07 23:40:12.345 UTC" (the
 // milliseconds only when not on a whole second).
 std::string utc_text(std::int64_t ns) {
-  constexpr std::int64_t kNsPerSecond = 1'000'000'000, kSecondsPerDay = 86'400;
-  const std::int64_t seconds = ns >= 0 ? ns / kNsPerSecond : -((-ns + kNsPerSecond - 1) / kNsPerSecond);
-  const std::int64_t millis = (ns - seconds * kNsPerSecond) / 1'000'000;
-  const std::int64_t days = seconds >= 0 ? seconds / kSecondsPerDay : -((-seconds + kSecondsPerDay - 1) / kSecondsPerDay);
-  const std::int64_t of_day = seconds - days * kSecondsPerDay;
-  const Date d = civil_from_days(static_cast<std::int32_t>(days));
+  const UtcTime t = utc_time(ns);
   char text[48];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d", static_cast<int>(d.year), static_cast<int>(d.month),
-                static_cast<int>(d.day), static_cast<int>(of_day / 3600), static_cast<int>(of_day / 60 % 60),
-                static_cast<int>(of_day % 60));
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d", static_cast<int>(t.date.year),
+                static_cast<int>(t.date.month), static_cast<int>(t.date.day), t.hour, t.minute, t.second);
   std::string out = text;
-  if (millis != 0) {
-    std::snprintf(text, sizeof text, ".%03d", static_cast<int>(millis));
+  if (t.millis != 0) {
+    std::snprintf(text, sizeof text, ".%03d", t.millis);
     out += text;
   }
   return out + " UTC";

@@ -15,11 +15,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/calendar.hpp"
 #include "engine/exchange.hpp"
 #include "tests/support/rng.hpp"
 #include "tests/support/scale.hpp"
@@ -489,4 +491,27 @@ TEST_CASE("property: random registries and streams never break a market rule", "
               static_cast<unsigned long long>(need_covered), static_cast<unsigned long long>(spent),
               static_cast<unsigned long long>(credits_nothing), static_cast<unsigned long long>(blocks_ended),
               static_cast<unsigned long long>(auctions_ended));
+}
+
+TEST_CASE("utc_time agrees with the C library's gmtime_r to the millisecond, before 1970 as after", "[calendar]") {
+  crix::test::Rng rng{20261208};
+  constexpr std::int64_t kNsPerSecond = 1'000'000'000;
+  for (int i = 0; i < 200'000; ++i) {
+    // 1900 to 2100, and the edges of a second and of a day now and then.
+    std::int64_t ns = rng.range(-2'208'988'800 * kNsPerSecond, 4'102'444'800 * kNsPerSecond);
+    if (rng.chance(10)) ns = ns / (86'400 * kNsPerSecond) * (86'400 * kNsPerSecond) - static_cast<std::int64_t>(rng.below(3));
+    const std::int64_t floor_seconds = ns / kNsPerSecond - (ns % kNsPerSecond < 0 ? 1 : 0);
+    const std::time_t seconds = static_cast<std::time_t>(floor_seconds);
+    std::tm tm{};
+    REQUIRE(gmtime_r(&seconds, &tm) != nullptr);
+    const UtcTime t = utc_time(ns);
+    INFO("ns " << ns);
+    CHECK(t.date.year == tm.tm_year + 1900);
+    CHECK(t.date.month == tm.tm_mon + 1);
+    CHECK(t.date.day == tm.tm_mday);
+    CHECK(t.hour == tm.tm_hour);
+    CHECK(t.minute == tm.tm_min);
+    CHECK(t.second == tm.tm_sec);
+    CHECK(t.millis == static_cast<int>((ns - floor_seconds * kNsPerSecond) / 1'000'000));
+  }
 }
