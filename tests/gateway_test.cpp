@@ -22,6 +22,7 @@
 #include "gateway/orders.hpp"
 #include "gateway/password.hpp"
 #include "gateway/queue.hpp"
+#include "gateway/reports.hpp"
 #include "tests/support/fix_client.hpp"
 #include "tests/support/ports.hpp"
 #include "tests/support/rng.hpp"
@@ -902,4 +903,12 @@ TEST_CASE("orders: many ended orders are each found by id and by every name, als
   CHECK(orders.ended_of(*seller, UINT32_MAX).empty());
   CHECK(orders.use_cl_ord_id(*seller, "c2"));
   CHECK(orders.use_cl_ord_id(*buyer, huge));
+}
+
+TEST_CASE("utc_timestamp_text writes FIX's UTCTimestamp, milliseconds only when not whole", "[gateway]") {
+  using crix::gateway::utc_timestamp_text;
+  CHECK(utc_timestamp_text(0) == "19700101-00:00:00");
+  CHECK(utc_timestamp_text(1'767'225'600'500'000'000) == "20260101-00:00:00.500");
+  CHECK(utc_timestamp_text(1'767'225'599'999'999'999) == "20251231-23:59:59.999");
+  CHECK(utc_timestamp_text(-1) == "19691231-23:59:59.999");  // floored, before 1970 too
 }
