@@ -638,10 +638,23 @@ TEST_CASE("crixd: a participant suspended in the market file after it traded is 
   const crix::ledger::Reader reader(ledger);
   CHECK(reader.meta().trade_count == 1);
   CHECK(crix::ledger::verify(reader).ok());
-  // crix verify with another market file (the sample's sessions refuse the all-day trade) names the
-  // market file the ledger runs with.
-  const std::string sample = crix::config::sample_market_path().string();
-  const crix::test::RunResult other = crix::test::run({CRIX_BIN, "verify", ledger, "--market", sample});
+  // crix verify with another market file, whose one session is half a day from now so that it refuses
+  // the trade made just now, names the market file the ledger runs with. (The sample's sessions did
+  // this only outside Beijing's trading hours.)
+  const std::string other_market = dir.file("other-sessions.toml");
+  {
+    std::ifstream in(market);
+    std::string text;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("sessions = ", 0) == 0) {
+        const long beijing_hour = static_cast<long>((std::time(nullptr) / 3600 + 8) % 24);  // the sample's zone
+        line = beijing_hour < 12 ? "sessions = [[18:00:00, 18:30:00]]" : "sessions = [[06:00:00, 06:30:00]]";
+      }
+      text += line + "\n";
+    }
+    std::ofstream(other_market) << text;
+  }
+  const crix::test::RunResult other = crix::test::run({CRIX_BIN, "verify", ledger, "--market", other_market});
   INFO(other.err);
   CHECK(other.exit_code == 1);
   CHECK_THAT(other.err, Catch::Matchers::Contains("does not reproduce its trades"));
