@@ -2717,6 +2717,22 @@ TEST_CASE("crixd: a MarketDataRequest refused is answered with MarketDataRequest
   check_stops_cleanly(exchange.crixd);
 }
 
+namespace {
+
+// The one ExecutionReport answering NewOrderSingle `r` from `c`, which must be its refusal (150=8).
+crix::fix::ExecReport refused_order(Client& c, const crix::fix::OrderRequest& r) {
+  REQUIRE(c.fix().send(r));
+  const std::string id = r.cl_ord_id;
+  REQUIRE(c.wait([&](const Received& got) { return got.count(id) == 1; }));
+  const crix::fix::ExecReport e = c.reports_for(id)[0];
+  INFO(id << ": " << e.text);
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_status == '8');
+  return e;
+}
+
+}  // namespace
+
 TEST_CASE("crixd: an order the exchange refuses carries the FIX 4.4 OrdRejReason of its reason (15 another's account, "
           "13 a quantity that credits nothing, 3 more than the capacity) and 99 only where FIX 4.4 has none",
           "[crixd][reject]") {
@@ -2726,32 +2742,22 @@ TEST_CASE("crixd: an order the exchange refuses carries the FIX 4.4 OrdRejReason
   Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
   REQUIRE(seller.fix().wait_logged_on(5000));
   REQUIRE(buyer.fix().wait_logged_on(5000));
-  const auto refused = [](Client& c, const crix::fix::OrderRequest& r) {
-    REQUIRE(c.fix().send(r));
-    const std::string id = r.cl_ord_id;
-    REQUIRE(c.wait([&](const Received& got) { return got.count(id) == 1; }));
-    const crix::fix::ExecReport e = c.reports_for(id)[0];
-    INFO(id << ": " << e.text);
-    CHECK(e.exec_type == '8');
-    CHECK(e.ord_status == '8');
-    return e;
-  };
   // Registered, but another participant's facility or project: unknown to this one.
-  crix::fix::ExecReport e = refused(seller, order("s-theirs", '2', "TJ-BF-410", 1000, 58000));
+  crix::fix::ExecReport e = refused_order(seller, order("s-theirs", '2', "TJ-BF-410", 1000, 58000));
   CHECK(e.ord_rej_reason == 15);
   CHECK_THAT(e.text, Catch::Matchers::Contains("belongs to TJ-RONGCHENG, not to HB-TANGSHAN-IRON"));
-  e = refused(buyer, order("b-theirs", '1', "SD-NEW-EAF-100", 1000, 58000));
+  e = refused_order(buyer, order("b-theirs", '1', "SD-NEW-EAF-100", 1000, 58000));
   CHECK(e.ord_rej_reason == 15);
   CHECK_THAT(e.text, Catch::Matchers::Contains("belongs to SD-JINAN-STEEL, not to TJ-BOHAI-STEEL"));
   // 1 t credits no new capacity at any ratio: an incorrect quantity.
-  e = refused(seller, order("s-tiny", '2', "HB-BF-450", 1, 58000));
+  e = refused_order(seller, order("s-tiny", '2', "HB-BF-450", 1, 58000));
   CHECK(e.ord_rej_reason == 13);
   CHECK_THAT(e.text, Catch::Matchers::Contains("credits no new capacity"));
   // More than the facility's unsold capacity (550,000 t): a limit.
-  e = refused(seller, order("s-huge", '2', "HB-BF-450", 550001, 58000));
+  e = refused_order(seller, order("s-huge", '2', "HB-BF-450", 550001, 58000));
   CHECK(e.ord_rej_reason == 3);
   // Outside the price band: FIX 4.4 has no value for it (16 is FIX 5.0's), the Text says it.
-  e = refused(seller, order("s-band", '2', "HB-BF-450", 1000, 70000));
+  e = refused_order(seller, order("s-band", '2', "HB-BF-450", 1000, 70000));
   CHECK(e.ord_rej_reason == 99);
   CHECK_THAT(e.text, Catch::Matchers::StartsWith("price 700.00 yuan is outside STEEL-IRON's band"));
   check_stops_cleanly(exchange.crixd);
@@ -2959,22 +2965,6 @@ TEST_CASE("crixd: a message without SendingTime(52) gets a Reject naming it and 
   check_still_trading(exchange, "after-malformed");
   check_stops_cleanly(exchange.crixd);
 }
-
-namespace {
-
-// The one ExecutionReport answering NewOrderSingle `r` from `c`, which must be its refusal (150=8).
-crix::fix::ExecReport refused_order(Client& c, const crix::fix::OrderRequest& r) {
-  REQUIRE(c.fix().send(r));
-  const std::string id = r.cl_ord_id;
-  REQUIRE(c.wait([&](const Received& got) { return got.count(id) == 1; }));
-  const crix::fix::ExecReport e = c.reports_for(id)[0];
-  INFO(id << ": " << e.text);
-  CHECK(e.exec_type == '8');
-  CHECK(e.ord_status == '8');
-  return e;
-}
-
-}  // namespace
 
 TEST_CASE("crixd: an order whose ExecInst(18) has a value other than G is refused with OrdRejReason 11 naming it",
           "[crixd][reject]") {
