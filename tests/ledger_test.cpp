@@ -214,9 +214,10 @@ std::vector<std::uint64_t> ids(const std::vector<Trade>& trades) {
   return out;
 }
 
-// Flips one byte of a stored value through a raw LMDB write (the ledger's own code is not involved).
-void flip_byte(const std::string& path, const char* db, const void* key, std::size_t key_size,
-               std::size_t offset) {
+// One raw LMDB write transaction on table `db` (the ledger's own code is not involved): `edit(txn, dbi)`,
+// then the commit.
+template <class Edit>
+void raw_write(const std::string& path, const char* db, Edit edit) {
   MDB_env* env = nullptr;
   REQUIRE(mdb_env_create(&env) == 0);
   REQUIRE(mdb_env_set_maxdbs(env, 32) == 0);
@@ -225,16 +226,24 @@ void flip_byte(const std::string& path, const char* db, const void* key, std::si
   REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
   MDB_dbi dbi;
   REQUIRE(mdb_dbi_open(txn, db, 0, &dbi) == 0);
-  MDB_val k{key_size, const_cast<void*>(key)}, v;
-  REQUIRE(mdb_get(txn, dbi, &k, &v) == 0);
-  REQUIRE(offset < v.mv_size);
-  std::vector<unsigned char> bytes(static_cast<unsigned char*>(v.mv_data),
-                                   static_cast<unsigned char*>(v.mv_data) + v.mv_size);
-  bytes[offset] ^= 0x5A;
-  MDB_val nv{bytes.size(), bytes.data()};
-  REQUIRE(mdb_put(txn, dbi, &k, &nv, 0) == 0);
+  edit(txn, dbi);
   REQUIRE(mdb_txn_commit(txn) == 0);
   mdb_env_close(env);
+}
+
+// Flips one byte of a stored value through a raw LMDB write.
+void flip_byte(const std::string& path, const char* db, const void* key, std::size_t key_size,
+               std::size_t offset) {
+  raw_write(path, db, [&](MDB_txn* txn, MDB_dbi dbi) {
+    MDB_val k{key_size, const_cast<void*>(key)}, v;
+    REQUIRE(mdb_get(txn, dbi, &k, &v) == 0);
+    REQUIRE(offset < v.mv_size);
+    std::vector<unsigned char> bytes(static_cast<unsigned char*>(v.mv_data),
+                                     static_cast<unsigned char*>(v.mv_data) + v.mv_size);
+    bytes[offset] ^= 0x5A;
+    MDB_val nv{bytes.size(), bytes.data()};
+    REQUIRE(mdb_put(txn, dbi, &k, &nv, 0) == 0);
+  });
 }
 
 // Runs `body` in a child process; its exit code is 0 when body returns true.
@@ -1274,23 +1283,15 @@ namespace {
 
 // Writes (or, with value nullopt, deletes) meta's `key` through a raw LMDB write.
 void set_meta_text(const std::string& path, std::string_view key, std::optional<std::string_view> value) {
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  REQUIRE(mdb_env_set_maxdbs(env, 32) == 0);
-  REQUIRE(mdb_env_open(env, path.c_str(), MDB_NOSUBDIR, 0644) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  MDB_dbi meta;
-  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
-  MDB_val k{key.size(), const_cast<char*>(key.data())};
-  if (value) {
-    MDB_val v{value->size(), const_cast<char*>(value->data())};
-    REQUIRE(mdb_put(txn, meta, &k, &v, 0) == 0);
-  } else {
-    REQUIRE(mdb_del(txn, meta, &k, nullptr) == 0);
-  }
-  REQUIRE(mdb_txn_commit(txn) == 0);
-  mdb_env_close(env);
+  raw_write(path, "meta", [&](MDB_txn* txn, MDB_dbi meta) {
+    MDB_val k{key.size(), const_cast<char*>(key.data())};
+    if (value) {
+      MDB_val v{value->size(), const_cast<char*>(value->data())};
+      REQUIRE(mdb_put(txn, meta, &k, &v, 0) == 0);
+    } else {
+      REQUIRE(mdb_del(txn, meta, &k, nullptr) == 0);
+    }
+  });
 }
 
 }  // namespace
