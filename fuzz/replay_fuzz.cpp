@@ -1,5 +1,5 @@
 // libFuzzer target: bytes as a `crix replay` command stream, through the line parser and a one-instrument
-// engine (tools/replay.hpp). A malformed line ends the replay with exit code 2 and its reason; values
+// engine (tools/replay.hpp). A malformed line ends the replay with exit code 1 and its reason; values
 // the engine refuses are counted. A crash, an exception or undefined behaviour is a finding. Small pools,
 // so that running out of order slots is reached too.
 #include <cstddef>
@@ -17,6 +17,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.max_levels = 16;
   crix::tools::ReplaySummary summary;
   const int code = crix::tools::run_replay(in, out, err, options, &summary);
-  if (code != 0 && code != 2) __builtin_trap();  // run_replay documents 0 or 2
+  if (code != 0 && code != 1) __builtin_trap();  // run_replay documents 0 or 1
   return 0;
 }
