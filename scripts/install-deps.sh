@@ -18,6 +18,7 @@ packages=(
   nlohmann-json3-dev                 # JSON (the console's HTTP API)
   chromium                           # the web console's browser tests (web/tests)
   prometheus                         # promtool lints /metrics and docs/prometheus.yml (tests)
+  faketime                           # the tests at other hours of the week (bench/clock_campaign.sh)
 )
 
 missing=()

@@ -2,7 +2,8 @@
 # The README's test command: install what is needed, build, and run every test twice: in a Release
 # build and in an AddressSanitizer + UndefinedBehaviorSanitizer build (the browser test, label
 # "browser", in the ASan build only). After the Release tests, 20 cycles of the crash campaign
-# (scripts/crash-campaign.sh: SIGKILL under FIX load, nothing acknowledged lost). Then the tests that use
+# (scripts/crash-campaign.sh: SIGKILL under FIX load, nothing acknowledged lost), and the crix order tests
+# with the clock at Beijing's midnight (bench/clock_campaign.sh). Then the tests that use
 # threads (label "threads": the ledger's concurrent readers and crashes, the daemon's queues, the FIX
 # layer, the console, crixd end to end) once more under ThreadSanitizer; then each libFuzzer target for
 # 20 seconds from its seed corpus, one per processor (scripts/fuzz.sh; longer campaigns: scripts/fuzz.sh
@@ -35,6 +36,10 @@ phase "Release"
 echo "== Crash campaign: 20 SIGKILL cycles of crixd under FIX load (bench/RESULTS.md has a longer run)"
 scripts/crash-campaign.sh 20 --seed "${CRIX_CAMPAIGN_SEED:-$(date +%s)}"
 phase "Crash campaign"
+
+echo "== The crix order tests at 23:58 Beijing time, where the sample's trading day ends (bench/clock_campaign.sh)"
+bench/clock_campaign.sh -R '^crix order' "$(date -d tomorrow +%F) 23:58"
+phase "Clock"
 
 echo "== ASan + UBSan build and tests"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRIX_ASAN=ON -DCRIX_TESTS=ON \

@@ -31,7 +31,6 @@
 #include "tests/support/ports.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scratch_dir.hpp"
-#include "tests/support/shanghai_time.hpp"
 
 namespace {
 
@@ -865,7 +864,7 @@ TEST_CASE("console on a real crixd: an operator announces and cancels the sample
   CHECK(configured["opens"].is_null());
 
   Viewer viewer(x.http());
-  const std::string closes = crix::test::shanghai_time(std::chrono::system_clock::now() + std::chrono::hours(2), "%Y-%m-%dT%H:%M");
+  const std::string closes = crix::test::all_day_time(std::chrono::system_clock::now() + std::chrono::hours(2), "%Y-%m-%dT%H:%M");
   const Reply announced = post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", "now"}, {"closes", closes},
                                                     {"reason", "quarterly lot"}});
   INFO(announced.body);
@@ -873,10 +872,11 @@ TEST_CASE("console on a real crixd: an operator announces and cancels the sample
   const Json open = auction_of(x.http(), crix::test::kOperatorToken);
   CHECK(open["state"] == "announced");
   CHECK(open["ranking"] == Json::array());
-  // closes "2026-12-07T11:00" reads back as "2026-12-07 11:00:00.000+08:00".
+  // closes "2026-12-07T11:00" reads back as "2026-12-07 11:00:00.000+08:00" (in the market's zone).
+  const std::string& offset = crix::test::all_day_zone().offset_text;
   std::string closes_text = closes;
   closes_text[10] = ' ';
-  CHECK(open["closes_text"] == closes_text + ":00.000+08:00");
+  CHECK(open["closes_text"] == closes_text + ":00.000" + offset);
   CHECK(open["opens"].get<std::int64_t>() < open["closes"].get<std::int64_t>());
 
   // The audit trail: the operator's name, the auction and its window in local time.
@@ -891,7 +891,7 @@ TEST_CASE("console on a real crixd: an operator announces and cancels the sample
   CHECK(audit["result"] == "ok");
   const std::string arguments = audit["arguments"];
   CHECK(arguments.rfind("auction=AU-HB-450 opens=", 0) == 0);
-  CHECK(arguments.find(" closes=" + closes + ":00+08:00 reason=\"quarterly lot\"") != std::string::npos);
+  CHECK(arguments.find(" closes=" + closes + ":00" + offset + " reason=\"quarterly lot\"") != std::string::npos);
 
   // The feed: the auction's update is its view as GET gives it, with the update's seq.
   Json update;
@@ -940,7 +940,7 @@ TEST_CASE("console on a real crixd: an operator announces and cancels the sample
   CHECK(twice.json()["error"] == "the auction is not announced and open: there is nothing to cancel");
   // A window that ends before it opens.
   const Reply backwards = post("auction-announce", {{"auction", "AU-HB-450"}, {"opens", closes},
-                                                    {"closes", crix::test::shanghai_time(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M")}});
+                                                    {"closes", crix::test::all_day_time(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M")}});
   CHECK(backwards.status == 422);
   CHECK(backwards.json()["error"] == "the bidding window must end after it opens and after the announcement");
 

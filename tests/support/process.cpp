@@ -1,6 +1,8 @@
 #include "tests/support/process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,8 +113,15 @@ CrixdProcess::CrixdProcess(const std::string& binary, const ScratchDir& dir, con
   if (std::find(extra.begin(), extra.end(), "--http") == extra.end()) {
     args.insert(args.end(), {"--http", "127.0.0.1:0"});
   }
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
+    // crixd dies with the test: a test that ends abnormally (std::terminate, a signal) runs no
+    // destructor, and a crixd left running would keep ctest waiting on the output it inherited. The
+    // signal follows the forking thread: every CrixdProcess is made on a test's own thread.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+    const int null = open("/dev/null", O_WRONLY);
+    if (null < 0 || dup2(null, 1) < 0) _exit(127);
     if (std::freopen(err_.c_str(), "w", stderr) == nullptr) _exit(127);
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <stdexcept>
 
@@ -27,6 +28,24 @@ ScratchDir::~ScratchDir() {
   fs::remove_all(path_, ignored);
 }
 
+const MarketZone& all_day_zone() {
+  static const MarketZone zone = [] {
+    const auto beijing_minute = (std::time(nullptr) / 60 + 480) % 1440;
+    if (beijing_minute >= 60 && beijing_minute < 21 * 60) return MarketZone{"Asia/Shanghai", 480, "+08:00"};
+    return MarketZone{"UTC", 0, "+00:00"};
+  }();
+  return zone;
+}
+
+std::string all_day_time(std::chrono::system_clock::time_point at, const char* format) {
+  const std::time_t local = std::chrono::system_clock::to_time_t(at + std::chrono::minutes(all_day_zone().offset_minutes));
+  std::tm tm{};
+  gmtime_r(&local, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, format, &tm);
+  return text;
+}
+
 std::string all_day_market(const ScratchDir& dir) {
   const fs::path sample = config::sample_market_path().parent_path();
   for (const auto& entry : fs::directory_iterator(sample)) {
@@ -43,6 +62,8 @@ std::string all_day_market(const ScratchDir& dir) {
     }
     if (line.rfind("sessions = ", 0) == 0) {
       line = "sessions = [[00:00:00, 23:59:00]]";
+    } else if (line.rfind("time_zone = ", 0) == 0) {
+      line = "time_zone = \"" + all_day_zone().name + "\"";
     } else if (line.rfind("working_days = ", 0) == 0) {
       line = R"(working_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])";
     } else if (line.rfind("holidays = ", 0) == 0) {

@@ -58,8 +58,16 @@ async function freePort() {
   throw new Error(`no free loopback port below ${ephemeralLow} in 200 tries`);
 }
 
-// The sample market (and its rules files) copied into `dir`, open all day on every day: as the C++
-// tests' all_day_market (tests/support/scratch_dir.cpp), line by line; holidays may span lines.
+// The all-day market's zone, as the C++ tests' all_day_zone (tests/support/scratch_dir.cpp): the
+// sample's, Asia/Shanghai, unless it is 21:00-01:00 there (UTC then), so that no run reaches the market's
+// midnight, where its one session ends and a new trading day begins. Chosen once, when this file loads.
+const beijingMinute = (Math.floor(Date.now() / 60000) + 480) % 1440;
+const ZONE = beijingMinute >= 60 && beijingMinute < 21 * 60
+  ? { name: 'Asia/Shanghai', offsetMinutes: 480, offsetText: '+08:00' }
+  : { name: 'UTC', offsetMinutes: 0, offsetText: '+00:00' };
+
+// The sample market (and its rules files) copied into `dir`, open all day on every day, in ZONE: as the
+// C++ tests' all_day_market, line by line; holidays may span lines.
 function allDayMarket(dir) {
   const sample = path.join(ROOT, 'config', 'sample');
   for (const f of fs.readdirSync(sample)) fs.copyFileSync(path.join(sample, f), path.join(dir, f));
@@ -72,6 +80,8 @@ function allDayMarket(dir) {
     }
     if (line.startsWith('sessions = ')) {
       line = 'sessions = [[00:00:00, 23:59:00]]';
+    } else if (line.startsWith('time_zone = ')) {
+      line = `time_zone = "${ZONE.name}"`;
     } else if (line.startsWith('working_days = ')) {
       line = 'working_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]';
     } else if (line.startsWith('holidays = ')) {
@@ -343,8 +353,8 @@ browserTest('an operator halts an instrument from the page after a confirmation,
     const buy = await x.orderOk(kBuyer, ['buy', 'STEEL-IRON', 'TJ-NEW-BF-2500', '100', '580.00']);
     assert.match(buy.out, /fill: 100 t at 580\.00/);
     await page.locator('[data-testid="tape-row"][data-symbol="STEEL-IRON"]').first().waitFor({ timeout: 1000 });
-    // An auction announced from the form: opening now, closing in two hours of the market's time (UTC+08:00).
-    const closes = new Date(Date.now() + 10 * 3600 * 1000).toISOString().slice(0, 16);
+    // An auction announced from the form: opening now, closing in two hours of the market's time.
+    const closes = new Date(Date.now() + (ZONE.offsetMinutes + 120) * 60000).toISOString().slice(0, 16);
     await page.locator('[data-testid="auction-pick"] option[value="AU-HB-450"]').waitFor({ state: 'attached' });
     await byTestId(page, 'auction-closes').fill(closes);
     await byTestId(page, 'auction-announce').click();
@@ -619,7 +629,7 @@ browserTest('the charts tick at round values, name their units, keep their last 
     const price = byTestId(page, 'price-chart');
     await price.getByTestId('vwap-line').waitFor({ state: 'attached' });
     assert.equal(await price.getByTestId('y-unit').textContent(), '价格（元/吨）');
-    assert.equal(await price.getByTestId('x-unit').textContent(), '时间（UTC+08:00）');
+    assert.equal(await price.getByTestId('x-unit').textContent(), `时间（UTC${ZONE.offsetText}）`);
     const fen = (texts) => texts.map((s) => Math.round(Number(s.replace(/,/g, '')) * 100));
     assertRound(fen(await price.getByTestId('y-tick').allTextContents()), 'the price axis');
     // Times at whole steps of the market's clock: seconds of the day, evenly spaced.
