@@ -106,7 +106,7 @@ TEST_CASE("the sample market loads with the 2021 rules", "[config]") {
   CHECK(m.exchange.sessions[1].close.minutes == 15 * 60);
   CHECK(m.exchange.working_days == 0x1F);
   CHECK(m.instruments.size() == 5);
-  CHECK(m.participants.size() == 12);
+  CHECK(m.participants.size() == 13);
 
   const Facility* bf = facility(m, "TJ-BF-410");
   REQUIRE(bf != nullptr);
@@ -180,7 +180,7 @@ TEST_CASE("each kind of configuration mistake has its own message", "[config]") 
        "facility[8].expires: must be a date like 2027-12-31, got a string"},
       {"market.toml", "divisible = false", "divisible = \"no\"", "facility[0].divisible: must be true or false"},
       {"market.toml", "owner = \"TJ-RONGCHENG\"", "owner = \"NOBODY\"",
-       "market.toml:248: facility[0].owner: participant NOBODY is not listed"},
+       "market.toml:258: facility[0].owner: participant NOBODY is not listed"},
       {"market.toml", "owner = \"TJ-BOHAI-STEEL\"\nindustry = \"steel\"\nregion = 120000\nnew_capacity",
        "owner = \"TJ-RONGCHENG\"\nindustry = \"steel\"\nregion = 120000\nnew_capacity",
        "project[0].owner: participant TJ-RONGCHENG has no buyer role"},
@@ -326,8 +326,8 @@ TEST_CASE("crix config check prints the problems or a summary", "[config][proces
   const auto sample = crix::test::run({crix, "config", "check"});
   CHECK(sample.exit_code == 0);
   // Capacity summed per unit: the glass lines' weight boxes are not tonnes.
-  CHECK(sample.out.find("registered facility capacity 7500000 t/yr + 2190000 weight box/yr; new project capacity "
-                        "5400000 t/yr + 1500000 weight box/yr\n") != std::string::npos);
+  CHECK(sample.out.find("registered facility capacity 7500000 t/yr + 3285000 weight box/yr; new project capacity "
+                        "5550000 t/yr + 1500000 weight box/yr\n") != std::string::npos);
   s.edit("market.toml", "capacity = 500000\n", "capacity = 0\n");
   const int status = crix::test::run({crix, "config", "check", s.market().string()}).exit_code;
   CHECK(status == 1);

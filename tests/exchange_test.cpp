@@ -534,6 +534,13 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
       if (f.id == "HB-BF-450") f.facts.expires = Date{2026, 11, 30};
     }
   };
+  // Gongyi's pot line built in Nanjing: Henan's aluminium indicators may not leave Henan, so no project
+  // may buy Zhengzhou's pot line.
+  const auto gongyi_in_nanjing = [](Market& m) {
+    for (Project& p : m.projects) {
+      if (p.id == "HA-NEW-POT-400KA") p.region = 320100;
+    }
+  };
   const auto no_aluminium_ratio = [](Market& m) {
     std::vector<RatioRule> rules;
     for (const RatioRule& r : m.ratios.rules()) {
@@ -590,7 +597,7 @@ TEST_CASE("each entry rule rejects with its code and a sentence that names what 
       {"no ratio rule", no_aluminium_ratio, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kBuy, kByName,
        "HA-NEW-POT-500KA", 1000, 150000, 0, RejectCode::kNoRatioRule,
        "no ratio rule of 2021 rules covers electrolytic aluminium projects in Zhengzhou, Henan"},
-      {"no counterparty", none, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kSell, kByName, "HA-POT-320KA", 1000,
+      {"no counterparty", gongyi_in_nanjing, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kSell, kByName, "HA-POT-320KA", 1000,
        150000, 0, RejectCode::kNoCounterparty, "no registered project may buy from facility HA-POT-320KA"},
       {"no counterparty for a project", none, 10, "HA-ZHENGZHOU-ALU", "ALU-ELEC", Side::kBuy, kByName,
        "HA-NEW-POT-500KA", 1000, 150000, 0, RejectCode::kNoCounterparty,
