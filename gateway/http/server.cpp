@@ -129,7 +129,6 @@ std::string_view code_of(bhttp::status s) {
     case bhttp::status::forbidden: return "forbidden";
     case bhttp::status::not_found: return "not_found";
     case bhttp::status::method_not_allowed: return "method_not_allowed";
-    case bhttp::status::conflict: return "conflict";
     case bhttp::status::payload_too_large:
     case bhttp::status::request_header_fields_too_large: return "too_large";
     case bhttp::status::unprocessable_entity: return "rejected";

@@ -268,7 +268,6 @@ const ERRORS = {
   forbidden: ['当前角色无权执行此操作', 'Your role may not do this'],
   not_found: ['未找到', 'Not found'],
   method_not_allowed: ['不支持该请求方法', 'Method not allowed'],
-  conflict: ['与当前状态冲突', 'Conflicts with the current state'],
   too_large: ['请求过大', 'Request too large'],
   rejected: ['被市场规则拒绝', 'Refused by a market rule'],
   too_many: ['请求过于频繁，请稍后再试', 'Too many tries: wait, then try again'],
