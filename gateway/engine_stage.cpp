@@ -33,6 +33,11 @@ std::string unsupported_exec_inst(const std::string& list) {
   return "";
 }
 
+// The refusal of ExecInst(18) value `value` (unsupported_exec_inst), for an order and a replace alike.
+std::string exec_inst_refusal(const std::string& value) {
+  return "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none";
+}
+
 }  // namespace
 
 EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledger,
@@ -440,8 +445,7 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
                         unit);
   }
   if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
-    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
-                      "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none", unit);
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic, exec_inst_refusal(value), unit);
   }
   if (r.ord_type == fixv::ord_type::kLimit && r.price == 0) {
     // (The engine would refuse price 0 as out of range, in fen; the client left the field out.)
@@ -510,6 +514,10 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
                          unit);
   }
   if (replace) {
+    // As for a new order (on_new); a value the order would ignore is refused rather than dropped.
+    if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
+      return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kOther, exec_inst_refusal(value), unit);
+    }
     if (const std::string field = unamendable(r, o, *id); !field.empty()) {
       return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kOther,
                            field + " differs from " + order + "'s: a replace changes only Price(44) and OrderQty(38); "

@@ -2474,6 +2474,28 @@ TEST_CASE("crixd: a GTD order expires at its ExpireTime, reported then, and neve
   check_stops_cleanly(exchange.crixd);
 }
 
+namespace {
+
+// The OrderCancelReject answering cancel or replace `r` from `c`, which must be refused.
+crix::fix::CancelReject refused_cancel(Client& c, const crix::fix::OrderRequest& r) {
+  const std::size_t before = c.get(&Client::cancel_rejects).size();
+  REQUIRE(c.fix().send(r));
+  REQUIRE(c.wait([before](const Received& got) { return got.cancel_rejects.size() > before; }));
+  return c.get(&Client::cancel_rejects).back();
+}
+
+// An OrderCancelReplaceRequest(G) with ClOrdID `cl` for the session's sell of HB-BF-450 whose ClOrdID
+// is `orig`, to `qty` at `price`; Account, TimeInForce, ExecInst and ExpireTime left out (kept).
+crix::fix::OrderRequest replace_request(const std::string& cl, const std::string& orig, std::int64_t qty,
+                                        std::int64_t price) {
+  crix::fix::OrderRequest r = order(cl, '2', "", qty, price);
+  r.kind = crix::fix::RequestKind::kReplace;
+  r.orig_cl_ord_id = orig;
+  return r;
+}
+
+}  // namespace
+
 TEST_CASE("crixd: a replace that would change anything but price and quantity, or a cancel or replace naming "
           "another Side or Symbol, is refused with the order's status",
           "[crixd][replace]") {
@@ -2486,19 +2508,13 @@ TEST_CASE("crixd: a replace that would change anything but price and quantity, o
   REQUIRE(seller.fix().send(day));
   REQUIRE(seller.wait([](const Received& c) { return c.has("d1", '0'); }));
 
-  const auto refused = [&](crix::fix::OrderRequest r) {
-    const std::size_t before = seller.get(&Client::cancel_rejects).size();
-    REQUIRE(seller.fix().send(r));
-    REQUIRE(seller.wait([before](const Received& c) { return c.cancel_rejects.size() > before; }));
-    return seller.get(&Client::cancel_rejects).back();
-  };
   // Day -> GTC: refused, naming the field and what to do; the order stays Day and live.
   crix::fix::OrderRequest gtc = order("d2", '2', "HB-BF-450", 1000, 59500);
   gtc.kind = crix::fix::RequestKind::kReplace;
   gtc.orig_cl_ord_id = "d1";
   gtc.time_in_force = '1';
   gtc.sent = crix::fix::OrderRequest::kSentTimeInForce;
-  crix::fix::CancelReject r = refused(gtc);
+  crix::fix::CancelReject r = refused_cancel(seller, gtc);
   CHECK(r.reason == 99);
   CHECK(r.response_to == '2');
   CHECK(r.ord_status == '0');
@@ -2509,20 +2525,20 @@ TEST_CASE("crixd: a replace that would change anything but price and quantity, o
   aon.kind = crix::fix::RequestKind::kReplace;
   aon.orig_cl_ord_id = "d1";
   aon.all_or_none = true;
-  CHECK_THAT(refused(aon).text, Catch::Matchers::StartsWith("ExecInst(18) with G (the order is not all-or-none)"));
+  CHECK_THAT(refused_cancel(seller, aon).text, Catch::Matchers::StartsWith("ExecInst(18) with G (the order is not all-or-none)"));
   crix::fix::OrderRequest account = order("d4", '2', "HB-BF-420-SEIZED", 1000, 59500);
   account.kind = crix::fix::RequestKind::kReplace;
   account.orig_cl_ord_id = "d1";
-  CHECK_THAT(refused(account).text, Catch::Matchers::StartsWith("Account(1) 'HB-BF-420-SEIZED' (the order's is 'HB-BF-450')"));
+  CHECK_THAT(refused_cancel(seller, account).text, Catch::Matchers::StartsWith("Account(1) 'HB-BF-420-SEIZED' (the order's is 'HB-BF-450')"));
   // Another Side or Symbol: not this order.
   crix::fix::OrderRequest side = order("d5", '1', "HB-BF-450", 1000, 59500);
   side.kind = crix::fix::RequestKind::kReplace;
   side.orig_cl_ord_id = "d1";
-  CHECK_THAT(refused(side).text, Catch::Matchers::StartsWith("Side(54) 1 is not order"));
-  CHECK_THAT(refused(crix::test::cancel_request("d6", "d1", '1')).text, Catch::Matchers::StartsWith("Side(54) 1 is not"));
+  CHECK_THAT(refused_cancel(seller, side).text, Catch::Matchers::StartsWith("Side(54) 1 is not order"));
+  CHECK_THAT(refused_cancel(seller, crix::test::cancel_request("d6", "d1", '1')).text, Catch::Matchers::StartsWith("Side(54) 1 is not"));
   crix::fix::OrderRequest symbol = crix::test::cancel_request("d7", "d1");
   symbol.symbol = "STEEL-EAF";
-  r = refused(symbol);
+  r = refused_cancel(seller, symbol);
   CHECK_THAT(r.text, Catch::Matchers::Contains("Symbol(55) 'STEEL-EAF' is not order"));
   CHECK(r.ord_status == '0');
   // Price and quantity with the order's other fields sent as they are: replaced, still Day.
@@ -3044,3 +3060,53 @@ TEST_CASE("crixd: a limit order without Price(44) is refused saying a price in y
   CHECK(e.text == "Price(44) is missing: a limit order needs a price in yuan per tonne");
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: a replace whose ExecInst(18) has a value other than G is refused naming it and the order stays as "
+          "it was and a cancel carrying ExecInst is rejected by the session",
+          "[crixd][reject][replace]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(order("e1", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.wait_for("e1", '0').has_value());
+  crix::fix::OrderRequest z = replace_request("e2", "e1", 2000, 59500);
+  z.exec_inst = "Z";
+  crix::fix::CancelReject r = refused_cancel(seller, z);
+  CHECK(r.reason == 99);  // FIX 4.4's CxlRejReason has no "unsupported" value
+  CHECK(r.response_to == '2');
+  CHECK(r.ord_status == '0');
+  CHECK(r.text == "ExecInst(18) 'Z' is not supported: G (all-or-none) or none");
+  // A list: the first value we do not support is named, G with it or not; over the wire as another
+  // library writes it too.
+  z = replace_request("e3", "e1", 2000, 59500);
+  z.exec_inst = "G 6";
+  CHECK(refused_cancel(seller, z).text == "ExecInst(18) '6' is not supported: G (all-or-none) or none");
+  const std::size_t before = seller.get(&Client::cancel_rejects).size();
+  REQUIRE(seller.fix().send_raw("35=G|41=e1|11=e4|18=E|55=STEEL-IRON|54=2|60=20260101-01:00:00|38=2000|40=2|44=595"));
+  REQUIRE(seller.wait([&](const Received& c) { return c.cancel_rejects.size() > before; }));
+  CHECK(seller.get(&Client::cancel_rejects).back().text == "ExecInst(18) 'E' is not supported: G (all-or-none) or none");
+  // OrderCancelRequest(F) has no ExecInst in FIX 4.4: the session rejects the message, naming the tag.
+  REQUIRE(seller.fix().send_raw("35=F|41=e1|11=e5|18=Z|55=STEEL-IRON|54=2|60=20260101-01:00:00"));
+  REQUIRE(seller.wait([](const Received& c) { return !c.session_rejects.empty(); }));
+  const crix::fix::SessionReject j = seller.get(&Client::session_rejects)[0];
+  CHECK(j.ref_tag_id == 18);
+  CHECK(j.ref_msg_type == "F");
+  CHECK(j.reason == 2);  // tag not defined for this message type
+  // None of them touched the order: still 1000 t at 590.00, live; a replace without ExecInst is taken.
+  crix::fix::OrderRequest status;
+  status.kind = crix::fix::RequestKind::kStatus;
+  status.cl_ord_id = "e1";
+  status.symbol = "STEEL-IRON";
+  status.side = '2';
+  REQUIRE(seller.fix().send(status));
+  const auto now = seller.wait_for("e1", 'I');
+  REQUIRE(now.has_value());
+  CHECK(now->ord_status == '0');
+  CHECK(now->price == 59000);
+  CHECK(now->order_qty == 1000);
+  REQUIRE(seller.fix().send(replace_request("e6", "e1", 2000, 59500)));
+  REQUIRE(seller.wait_for("e6", '5').has_value());
+  check_stops_cleanly(exchange.crixd);
+}
+
