@@ -38,6 +38,17 @@ std::string exec_inst_refusal(const std::string& value) {
   return "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none";
 }
 
+// "1 (GTC)": a TimeInForce(59) value we support other than GTD, with its name; an absent 59 is 0.
+std::string tif_text(char tif) {
+  switch (tif) {
+    case fixv::tif::kDay: return "0 (day)";
+    case fixv::tif::kGtc: return "1 (GTC)";
+    case fixv::tif::kIoc: return "3 (IOC)";
+    case fixv::tif::kFok: return "4 (FOK)";
+    default: return std::string(1, tif);
+  }
+}
+
 }  // namespace
 
 EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledger,
@@ -443,6 +454,12 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
                         std::string("TimeInForce(59) '") + r.time_in_force +
                             "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
                         unit);
+  }
+  if (c.tif != engine::TimeInForce::kGtd && (r.sent & fix::OrderRequest::kSentExpireTime) != 0) {
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
+                      "ExpireTime(126) applies to TimeInForce(59) 6 (GTD) only, and this order's is " +
+                          tif_text(r.time_in_force) + ": send 59=6 with it, or leave 126 out",
+                      unit);
   }
   if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
     return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic, exec_inst_refusal(value), unit);

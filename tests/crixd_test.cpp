@@ -3110,3 +3110,54 @@ TEST_CASE("crixd: a replace whose ExecInst(18) has a value other than G is refus
   check_stops_cleanly(exchange.crixd);
 }
 
+TEST_CASE("crixd: ExpireTime(126) on an order that is not GTD is refused with OrdRejReason 11 saying it applies to "
+          "TimeInForce 6 only and on a replace of such an order too",
+          "[crixd][reject][expiry]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  const std::int64_t tomorrow =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+      std::int64_t{86'400} * 1'000'000'000;
+  crix::fix::OrderRequest gtc = order("t-gtc", '2', "HB-BF-450", 1000, 59000);
+  gtc.expire_time = tomorrow;
+  crix::fix::ExecReport e = refused_order(seller, gtc);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExpireTime(126) applies to TimeInForce(59) 6 (GTD) only, and this order's is 1 (GTC): send 59=6 "
+                  "with it, or leave 126 out");
+  crix::fix::OrderRequest ioc = order("t-ioc", '2', "HB-BF-450", 1000, 59000);
+  ioc.time_in_force = '3';
+  ioc.expire_time = tomorrow;
+  CHECK(refused_order(seller, ioc).text == "ExpireTime(126) applies to TimeInForce(59) 6 (GTD) only, and this order's "
+                                           "is 3 (IOC): send 59=6 with it, or leave 126 out");
+  // TimeInForce left out (a day order), as a client of another library writes it.
+  REQUIRE(seller.fix().send_raw("35=D|11=t-day|1=HB-BF-450|55=STEEL-IRON|54=2|60=20260101-01:00:00|38=1000|40=2|"
+                                "44=590|126=20991231-00:00:00"));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("t-day") == 1; }));
+  e = seller.reports_for("t-day")[0];
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExpireTime(126) applies to TimeInForce(59) 6 (GTD) only, and this order's is 0 (day): send 59=6 "
+                  "with it, or leave 126 out");
+  // GTD with it rests, as before.
+  crix::fix::OrderRequest gtd = order("t-gtd", '2', "HB-BF-450", 1000, 59000);
+  gtd.time_in_force = '6';
+  gtd.expire_time = tomorrow;
+  REQUIRE(seller.fix().send(gtd));
+  REQUIRE(seller.wait_for("t-gtd", '0').has_value());
+  // A replace cannot give a GTC order an expiry: refused, the order left as it was.
+  REQUIRE(seller.fix().send(order("t-live", '2', "HB-BF-450", 1000, 59100)));
+  REQUIRE(seller.wait_for("t-live", '0').has_value());
+  const std::string id = seller.reports_for("t-live")[0].order_id;
+  crix::fix::OrderRequest replace = replace_request("t-live2", "t-live", 2000, 59200);
+  replace.expire_time = tomorrow;
+  crix::fix::CancelReject r = refused_cancel(seller, replace);
+  CHECK(r.reason == 99);
+  CHECK(r.ord_status == '0');
+  CHECK_THAT(r.text, Catch::Matchers::StartsWith("ExpireTime(126) "));
+  CHECK_THAT(r.text, Catch::Matchers::EndsWith(" (the order has none) differs from order " + id + "'s: a replace "
+                                               "changes only Price(44) and OrderQty(38); to change anything else, "
+                                               "cancel the order and send a new one"));
+  check_stops_cleanly(exchange.crixd);
+}
