@@ -3161,3 +3161,57 @@ TEST_CASE("crixd: ExpireTime(126) on an order that is not GTD is refused with Or
                                                "cancel the order and send a new one"));
   check_stops_cleanly(exchange.crixd);
 }
+
+TEST_CASE("crixd: an unsubscribe whose MDReqID is no live subscription of the session is answered with "
+          "MarketDataRequestReject naming it",
+          "[crixd][md]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  Client other(exchange.port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(other.fix().wait_logged_on(5000));
+  const auto text = [](const std::string& id) {
+    return "MDReqID(262) '" + id + "' is not a live subscription of this session: SubscriptionRequestType(263) 2 "
+           "names the MDReqID of a subscription this session made since its logon; that one ended, was refused or "
+           "was never made";
+  };
+  crix::fix::MarketDataRequest off;
+  off.md_req_id = "ghost";
+  off.subscription = '2';
+  off.symbols = {"STEEL-IRON"};
+  REQUIRE(buyer.fix().send(off));
+  REQUIRE(buyer.wait([](const Received& c) { return c.market_data_rejects.size() == 1; }));
+  crix::fix::MarketDataReject y = buyer.get(&Client::market_data_rejects)[0];
+  CHECK(y.md_req_id == "ghost");
+  CHECK(y.reason == 0);  // FIX 4.4 has no value for it: 281 is left out
+  CHECK(y.text == text("ghost"));
+  // A live subscription: its unsubscribe is taken without an answer; another session's unsubscribe of
+  // the same id, and a second one of this session's, are refused.
+  crix::fix::MarketDataRequest live = off;
+  live.md_req_id = "live";
+  live.subscription = '1';
+  REQUIRE(buyer.fix().send(live));
+  REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 1; }));
+  off.md_req_id = "live";
+  REQUIRE(other.fix().send(off));
+  REQUIRE(other.wait([](const Received& c) { return c.market_data_rejects.size() == 1; }));
+  CHECK(other.get(&Client::market_data_rejects)[0].text == text("live"));
+  REQUIRE(buyer.fix().send(off));
+  REQUIRE(buyer.fix().send(off));
+  REQUIRE(buyer.wait([](const Received& c) { return c.market_data_rejects.size() == 2; }));
+  y = buyer.get(&Client::market_data_rejects)[1];
+  CHECK(y.md_req_id == "live");
+  CHECK(y.text == text("live"));
+  // The first ended the subscription: a bid in the book now sends the buyer no update (a snapshot
+  // asked after it comes after any update it would have caused).
+  REQUIRE(buyer.fix().send(order("u1", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+  REQUIRE(buyer.wait_for("u1", '0').has_value());
+  live.md_req_id = "after";
+  live.subscription = '0';
+  REQUIRE(buyer.fix().send(live));
+  REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 2; }));
+  CHECK(buyer.get(&Client::incrementals).empty());
+  CHECK(buyer.get(&Client::market_data_rejects).size() == 2);
+  check_stops_cleanly(exchange.crixd);
+}
