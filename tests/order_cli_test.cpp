@@ -765,6 +765,32 @@ TEST_CASE("crix order watch and book of an unknown symbol print the refusal and 
   CHECK(has(orders.err, "refused: unknown Symbol(55) 'NOPE' (crix order: --symbol)"));
 }
 
+TEST_CASE("crix order: a MarketDataRequestReject prints its Text and MDReqRejReason when it has one on stderr and "
+          "exits 1",
+          "[order]") {
+  Exchange x;
+  // 281 = 0: the reason's FIX 4.4 value and name after the Text.
+  const RunResult book = x.order(kBuyer, {"book", "NOPE"});
+  INFO(book.out << book.err);
+  CHECK(book.exit_code == 1);
+  CHECK(book.out.empty());
+  CHECK(book.err == "market data refused: unknown Symbol(55) 'NOPE' (crix order: SYMBOL); MDReqRejReason(281) 0 "
+                    "(unknown symbol)\n");
+  const RunResult watch = crix::test::run({"timeout", "-s", "KILL", "20", CRIX_BIN, "order", "--as", kBuyer, "--port",
+                                           std::to_string(x.port()), "watch", "NOPE"},
+                                          {std::nullopt, {"CRIX_PASSWORD=demo-tj-bohai-steel"}});
+  INFO(watch.out << watch.err);
+  CHECK(watch.exit_code == 1);
+  CHECK(has(watch.err, "market data refused: unknown Symbol(55) 'NOPE' (crix order: SYMBOL); MDReqRejReason(281) 0 "
+                       "(unknown symbol)\n"));
+  // No 281 (FIX 4.4 has no value for an unknown auction): the Text alone.
+  const RunResult ranking = x.order(kBuyer, {"book", "STEEL-IRON", "--auction", "AU-NONE"});
+  INFO(ranking.out << ranking.err);
+  CHECK(ranking.exit_code == 1);
+  CHECK(ranking.err == "market data refused: TradingSessionID(336) 'AU-NONE' is no auction of this exchange (auctions: "
+                       "AU-HB-450); leave NoTradingSessions(386) out for the book (crix order: --auction)\n");
+}
+
 TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or unknown, is told what is likely wrong",
           "[order]") {
   Exchange x;

@@ -169,6 +169,22 @@ std::string block_text(const fix::TradeCaptureReport& t, const std::string& unit
          t.counterparty;
 }
 
+// "0 (unknown symbol)": an MDReqRejReason(281) value with FIX 4.4's name for it.
+std::string md_rej_reason_text(char reason) {
+  static const char* const kNames[] = {"unknown symbol",
+                                       "duplicate MDReqID",
+                                       "insufficient bandwidth",
+                                       "insufficient permissions",
+                                       "unsupported SubscriptionRequestType",
+                                       "unsupported MarketDepth",
+                                       "unsupported MDUpdateType",
+                                       "unsupported AggregatedBook",
+                                       "unsupported MDEntryType"};
+  const std::string value(1, reason);
+  if (reason < '0' || reason > '8') return value;
+  return value + " (" + kNames[reason - '0'] + ")";
+}
+
 class Printer : public fix::ClientHandler {
  public:
   Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
@@ -228,6 +244,13 @@ class Printer : public fix::ClientHandler {
     }
   }
   void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + explained(r.text), true, true); }
+  // A MarketDataRequest (book, watch) refused: the Text, then MDReqRejReason(281) when the exchange
+  // sent one (it leaves it out where no FIX 4.4 value fits).
+  void on_market_data_reject(const fix::MarketDataReject& r) override {
+    std::string line = "market data refused: " + explained(r.text);
+    if (r.reason != 0) line += "; MDReqRejReason(281) " + md_rej_reason_text(r.reason);
+    print(line, true, true);
+  }
   void on_session_reject(const fix::SessionReject& r) override {
     print("message rejected by the session: " + explained(r.text), true, true);
   }
