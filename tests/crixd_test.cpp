@@ -844,9 +844,11 @@ std::string sending_time() {
   return text;
 }
 
-// A FIX frame with a correct or a deliberately wrong body length and checksum.
-std::string frame(const std::string& body, int length_delta = 0, int checksum_delta = 0) {
-  std::string head = "8=FIX.4.4\x01" "9=" + std::to_string(static_cast<int>(body.size()) + length_delta) + "\x01";
+// A FIX frame with a correct or a deliberately wrong body length and checksum (and BeginString).
+std::string frame(const std::string& body, int length_delta = 0, int checksum_delta = 0,
+                  const std::string& begin_string = "FIX.4.4") {
+  std::string head =
+      "8=" + begin_string + "\x01" "9=" + std::to_string(static_cast<int>(body.size()) + length_delta) + "\x01";
   std::string msg = head + body;
   unsigned sum = 0;
   for (unsigned char ch : msg) sum += ch;
@@ -3213,5 +3215,97 @@ TEST_CASE("crixd: an unsubscribe whose MDReqID is no live subscription of the se
   REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 2; }));
   CHECK(buyer.get(&Client::incrementals).empty());
   CHECK(buyer.get(&Client::market_data_rejects).size() == 2);
+  check_stops_cleanly(exchange.crixd);
+}
+
+namespace {
+
+// What crixd answers a Logon `logon` on a connection of its own: every byte until it closes the
+// connection (REQUIREd within 10 s).
+std::string answer_to_logon(std::uint16_t port, const std::string& logon) {
+  const int fd = connect_raw(port);
+  REQUIRE(fd >= 0);
+  REQUIRE(write_all(fd, logon));
+  bool ended = false;
+  const std::string got = read_until(fd, {"<never>"}, 10s, &ended);
+  close(fd);
+  REQUIRE(ended);
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("crixd: a Logon naming no session of this exchange is answered with a Logout saying which field is wrong "
+          "and what to send",
+          "[crixd][security]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  // A QuickFIX client hears the reason as its logon's refusal.
+  {
+    Client nobody(exchange.port, "NO-SUCH-FIRM", "whatever");
+    CHECK_FALSE(nobody.fix().wait_logged_on(5000));
+    REQUIRE(nobody.wait([](const Received& c) { return !c.logouts.empty(); }));
+    CHECK(nobody.get(&Client::logouts)[0] ==
+          "SenderCompID(49) 'NO-SUCH-FIRM' is not a configured session of this exchange: log on with the participant "
+          "id the exchange registered for you as SenderCompID(49)");
+    CHECK(nobody.read([&] { return nobody.logons; }) == 0);
+  }
+  CHECK(exchange.crixd.logged("dropped: its Logon was refused: SenderCompID(49) 'NO-SUCH-FIRM' is not a configured "
+                              "session of this exchange"));
+  // The Logout is addressed back as the Logon came, outside any session's numbers (34=1).
+  Fields to_nasdaq = logon_fields("TJ-RONGCHENG");
+  for (auto& [tag, value] : to_nasdaq) value = tag == 56 ? "NASDAQ" : value;
+  std::string got = answer_to_logon(exchange.port, frame_of(to_nasdaq));
+  CHECK(wire_field(got, 35) == "5");
+  CHECK(wire_field(got, 34) == "1");
+  CHECK(wire_field(got, 49) == "NASDAQ");
+  CHECK(wire_field(got, 56) == "TJ-RONGCHENG");
+  CHECK(wire_field(got, 58) == "TargetCompID(56) 'NASDAQ' is not this exchange's: log on with TargetCompID(56) CRIX");
+  std::string body;
+  for (const auto& [tag, value] : logon_fields("TJ-RONGCHENG")) body += std::to_string(tag) + "=" + value + "\x01";
+  got = answer_to_logon(exchange.port, frame(body, 0, 0, "FIX.4.2"));
+  CHECK(got.rfind("8=FIX.4.2\x01", 0) == 0);
+  CHECK(wire_field(got, 58) == "BeginString(8) 'FIX.4.2' is not this exchange's: log on with BeginString(8) FIX.4.4");
+  // A first message that is not a Logon still gets nothing.
+  Fields heartbeat = header("0", "NO-SUCH-FIRM", 1);
+  CHECK(answer_to_logon(exchange.port, frame_of(heartbeat)).empty());
+  check_still_trading(exchange, "after-unknown");
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a second Logon for a session logged on elsewhere is answered with a Logout when it starts its "
+          "numbers afresh and the logged-on session goes on undisturbed",
+          "[crixd][security]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client first(exchange.port, "TJ-RONGCHENG", demo_password("TJ-RONGCHENG"));
+  REQUIRE(first.fix().wait_logged_on(5000));
+  REQUIRE(first.fix().send(order("before", '2', "TJ-BF-410", 1000, 59000)));
+  REQUIRE(first.wait([](const Received& c) { return c.count("before") == 1; }));
+  // ResetSeqNumFlag(141)=Y: a Logout saying why, once the first connection has not gone within 5 s.
+  const auto sent = std::chrono::steady_clock::now();
+  std::string got = answer_to_logon(exchange.port, frame_of(logon_fields("TJ-RONGCHENG")));
+  CHECK(std::chrono::steady_clock::now() - sent < 8s);
+  CHECK(wire_field(got, 35) == "5");
+  CHECK(wire_field(got, 34) == "1");
+  CHECK(wire_field(got, 49) == "CRIX");
+  CHECK(wire_field(got, 56) == "TJ-RONGCHENG");
+  CHECK(wire_field(got, 58) == "session TJ-RONGCHENG is already logged on from another connection: the exchange "
+                               "takes one connection per session; log that one out first, then log on again");
+  CHECK(exchange.crixd.logged("dropped: its Logon was refused: session TJ-RONGCHENG is already logged on from another "
+                              "connection"));
+  // 141=N continues the client's numbers, in which a Logout would count (QuickFIX's Session::nextLogout):
+  // closed without a word, as before; crixd's log says why.
+  Fields continuing = logon_fields("TJ-RONGCHENG");
+  for (auto& [tag, value] : continuing) value = tag == 141 ? "N" : value;
+  CHECK(answer_to_logon(exchange.port, frame_of(continuing)).empty());
+  CHECK(exchange.crixd.logged("dropped: session TJ-RONGCHENG is already logged on from another connection (not "
+                              "answered: its Logon continues its sequence numbers"));
+  // The first session saw none of it: no Logout, no Reject, no resend; its next order is acknowledged.
+  REQUIRE(first.fix().send(order("after", '2', "TJ-BF-410", 1000, 59100)));
+  REQUIRE(first.wait([](const Received& c) { return c.count("after") == 1; }));
+  CHECK(first.get(&Client::logouts).empty());
+  CHECK(first.get(&Client::session_rejects).empty());
+  CHECK(first.read([&] { return first.logons; }) == 1);
   check_stops_cleanly(exchange.crixd);
 }
