@@ -313,7 +313,8 @@ TEST_CASE("auction over FIX: a refused bid carries FIX 4.4's OrdRejReason: 11 wh
   r = bid_request("R6", "TJ-NEW-BF-2500", 300000, 60000);
   r.expire_time = 4'102'444'800'000'000'000;  // 2100-01-01: a bid's window is the auction's
   refused(r, 11, "ExpireTime(126) is not for a bid: a bid lasts until the auction's window ends; leave it out");
-  refused(bid_request("R7", "NO-SUCH-PROJECT", 300000, 60000), 15, "Account(1) 'NO-SUCH-PROJECT' is no registered project");
+  refused(bid_request("R7", "NO-SUCH-PROJECT", 300000, 60000), 15,
+          "Account(1) 'NO-SUCH-PROJECT' is no registered project");
   refused(bid_request("R8", "SC-PZH-BF-1750", 300000, 60000), 15, "");  // Sichuan's project, not Tianjin's
   refused(bid_request("R9", "TJ-NEW-BF-2500", 10'000'000'001, 60000), 13, "");  // above the largest quantity
   refused(bid_request("R10", "TJ-NEW-BF-2500", 500001, 60000), 3, "");          // above the lot's 500000 t

@@ -2527,17 +2527,20 @@ TEST_CASE("crixd: a replace that would change anything but price and quantity, o
   aon.kind = crix::fix::RequestKind::kReplace;
   aon.orig_cl_ord_id = "d1";
   aon.all_or_none = true;
-  CHECK_THAT(refused_cancel(seller, aon).text, Catch::Matchers::StartsWith("ExecInst(18) with G (the order is not all-or-none)"));
+  CHECK_THAT(refused_cancel(seller, aon).text,
+             Catch::Matchers::StartsWith("ExecInst(18) with G (the order is not all-or-none)"));
   crix::fix::OrderRequest account = order("d4", '2', "HB-BF-420-SEIZED", 1000, 59500);
   account.kind = crix::fix::RequestKind::kReplace;
   account.orig_cl_ord_id = "d1";
-  CHECK_THAT(refused_cancel(seller, account).text, Catch::Matchers::StartsWith("Account(1) 'HB-BF-420-SEIZED' (the order's is 'HB-BF-450')"));
+  CHECK_THAT(refused_cancel(seller, account).text,
+             Catch::Matchers::StartsWith("Account(1) 'HB-BF-420-SEIZED' (the order's is 'HB-BF-450')"));
   // Another Side or Symbol: not this order.
   crix::fix::OrderRequest side = order("d5", '1', "HB-BF-450", 1000, 59500);
   side.kind = crix::fix::RequestKind::kReplace;
   side.orig_cl_ord_id = "d1";
   CHECK_THAT(refused_cancel(seller, side).text, Catch::Matchers::StartsWith("Side(54) 1 is not order"));
-  CHECK_THAT(refused_cancel(seller, crix::test::cancel_request("d6", "d1", '1')).text, Catch::Matchers::StartsWith("Side(54) 1 is not"));
+  CHECK_THAT(refused_cancel(seller, crix::test::cancel_request("d6", "d1", '1')).text,
+             Catch::Matchers::StartsWith("Side(54) 1 is not"));
   crix::fix::OrderRequest symbol = crix::test::cancel_request("d7", "d1");
   symbol.symbol = "STEEL-EAF";
   r = refused_cancel(seller, symbol);
@@ -3087,7 +3090,8 @@ TEST_CASE("crixd: a replace whose ExecInst(18) has a value other than G is refus
   const std::size_t before = seller.get(&Client::cancel_rejects).size();
   REQUIRE(seller.fix().send_raw("35=G|41=e1|11=e4|18=E|55=STEEL-IRON|54=2|60=20260101-01:00:00|38=2000|40=2|44=595"));
   REQUIRE(seller.wait([&](const Received& c) { return c.cancel_rejects.size() > before; }));
-  CHECK(seller.get(&Client::cancel_rejects).back().text == "ExecInst(18) 'E' is not supported: G (all-or-none) or none");
+  CHECK(seller.get(&Client::cancel_rejects).back().text ==
+        "ExecInst(18) 'E' is not supported: G (all-or-none) or none");
   // OrderCancelRequest(F) has no ExecInst in FIX 4.4: the session rejects the message, naming the tag.
   REQUIRE(seller.fix().send_raw("35=F|41=e1|11=e5|18=Z|55=STEEL-IRON|54=2|60=20260101-01:00:00"));
   REQUIRE(seller.wait([](const Received& c) { return !c.session_rejects.empty(); }));
@@ -3119,9 +3123,9 @@ TEST_CASE("crixd: ExpireTime(126) on an order that is not GTD is refused with Or
   REQUIRE(exchange.crixd.listening(exchange.port));
   Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
-  const std::int64_t tomorrow =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
-      std::int64_t{86'400} * 1'000'000'000;
+  const std::int64_t tomorrow = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    (std::chrono::system_clock::now() + std::chrono::hours(24)).time_since_epoch())
+                                    .count();
   crix::fix::OrderRequest gtc = order("t-gtc", '2', "HB-BF-450", 1000, 59000);
   gtc.expire_time = tomorrow;
   crix::fix::ExecReport e = refused_order(seller, gtc);

@@ -984,10 +984,10 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   if (!logged_on) {
     err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port << " failed: ";
     // crixd answers a Logon naming no participant of its with a Logout saying so (printed as it is),
-    // and one of a participant connected already too when it starts afresh (--fresh); without --fresh
-    // it drops it without a word (a Logout would count in this store's numbers), after waiting
-    // kLogonWait for that connection to end, which a running `crix order watch` does not. What else
-    // it drops at once unanswered is mostly plain FIX on its TLS port.
+    // and one of a participant connected already too when it starts afresh (a new store, --fresh); one
+    // that continues the store's numbers it drops without a word (a Logout would count in them), after
+    // waiting kExchangeRegisterWait for that connection to end, which a running `crix order watch`
+    // does not. What else it drops at once unanswered is mostly plain FIX on its TLS port.
     const bool dropped = why.find("without answering the Logon") != std::string::npos;
     if (why.empty() || (dropped && took >= kExchangeRegisterWait - std::chrono::seconds(1))) {
       err << "no answer to the Logon" << (why.empty() ? " within " + std::to_string(kLogonWait.count() / 1000) + " s" : "")
