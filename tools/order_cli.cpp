@@ -995,8 +995,8 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
           << config.comp_id << ", or another FIX client): crixd takes one connection per participant at a time. "
           << "Else crixd is not answering there\n";
     } else if (dropped) {
-      err << "crixd closed the connection without answering the Logon:"
-          << (config.tls ? "" : " does it take FIX over TLS only? (then give --tls) Else")
+      err << "crixd closed the connection without answering the Logon."
+          << (config.tls ? "" : " Does it take FIX over TLS only? (then give --tls) Else")
           << " crixd's log says why it dropped the connection\n";
     } else if (config.tls && why.find("TLS handshake") != std::string::npos &&
                (why.find("no answer") != std::string::npos || why.find("unexpected eof") != std::string::npos ||
