@@ -33,6 +33,22 @@ std::string unsupported_exec_inst(const std::string& list) {
   return "";
 }
 
+// The refusal of ExecInst(18) value `value` (unsupported_exec_inst), for an order and a replace alike.
+std::string exec_inst_refusal(const std::string& value) {
+  return "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none";
+}
+
+// "1 (GTC)": a TimeInForce(59) value we support other than GTD, with its name; an absent 59 is 0.
+std::string tif_text(char tif) {
+  switch (tif) {
+    case fixv::tif::kDay: return "0 (day)";
+    case fixv::tif::kGtc: return "1 (GTC)";
+    case fixv::tif::kIoc: return "3 (IOC)";
+    case fixv::tif::kFok: return "4 (FOK)";
+    default: return std::string(1, tif);
+  }
+}
+
 }  // namespace
 
 EngineStage::EngineStage(const engine::Market& market, ledger::OpenLedger& ledger,
@@ -439,9 +455,14 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
                             "' is not supported: 0 day, 1 GTC, 3 IOC, 4 FOK or 6 GTD",
                         unit);
   }
-  if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
+  if (c.tif != engine::TimeInForce::kGtd && (r.sent & fix::OrderRequest::kSentExpireTime) != 0) {
     return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
-                      "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none", unit);
+                      "ExpireTime(126) applies to TimeInForce(59) 6 (GTD) only, and this order's is " +
+                          tif_text(r.time_in_force) + ": send 59=6 with it, or leave 126 out",
+                      unit);
+  }
+  if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
+    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic, exec_inst_refusal(value), unit);
   }
   if (r.ord_type == fixv::ord_type::kLimit && r.price == 0) {
     // (The engine would refuse price 0 as out of range, in fen; the client left the field out.)
@@ -510,6 +531,10 @@ void EngineStage::on_cancel_replace(const fix::OrderRequest& r, Unit& unit) {
                          unit);
   }
   if (replace) {
+    // As for a new order (on_new); a value the order would ignore is refused rather than dropped.
+    if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
+      return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kOther, exec_inst_refusal(value), unit);
+    }
     if (const std::string field = unamendable(r, o, *id); !field.empty()) {
       return cancel_reject(r, std::to_string(*id), fixv::cxl_rej_reason::kOther,
                            field + " differs from " + order + "'s: a replace changes only Price(44) and OrderQty(38); "
@@ -626,7 +651,7 @@ void EngineStage::report(const Command& c, const fix::OrderRequest* request, con
         spdlog::warn("seq {}: {} refused: {}", c.seq.v, engine::to_string(c.type), text);
       } else if (c.type == CommandType::kNew || c.type == CommandType::kAuctionBid) {
         orders_.keep_taken(c.seq.v, request->session, request->cl_ord_id, unit.batch);
-        reject_new(*request, ord_rej_reason(e.code), text, unit, engine::to_string(e.code));
+        reject_new(*request, ord_rej_reason(e), text, unit, engine::to_string(e.code));
       } else if (c.type == CommandType::kCancel || c.type == CommandType::kReplace) {
         if (c.type == CommandType::kReplace) {
           orders_.keep_taken(c.seq.v, request->session, request->cl_ord_id, unit.batch);
@@ -1130,27 +1155,37 @@ std::optional<std::uint32_t> EngineStage::auction_index(const std::string& id) c
 // NewOrderSingle with TradingSessionID = auction `a`: a bid (kAuctionBid) for the project in Account.
 void EngineStage::on_bid(const fix::OrderRequest& r, std::uint32_t a, Unit& unit) {
   const engine::AuctionTerms& terms = market_.auctions[a];
-  const auto refuse = [&](const std::string& text) { reject_new(r, fixv::ord_rej_reason::kOther, text, unit); };
+  // What a bid does not take, a Side, OrdType, TimeInForce or ExecInst(18) value a book order may
+  // have, or an ExpireTime(126): FIX 4.4's "unsupported order characteristic".
+  const auto unsupported = [&](const std::string& text) {
+    reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic, text, unit);
+  };
   if (r.symbol != terms.instrument) {
     return reject_new(r, fixv::ord_rej_reason::kUnknownSymbol,
                       "Symbol(55) '" + r.symbol + "' is not the instrument of auction " + terms.id + ": its lot is " +
                           terms.instrument,
                       unit);
   }
-  if (r.side != fixv::side::kBuy) return refuse("Side(54) must be 1 (buy): the bids of an auction buy its lot");
-  if (r.ord_type != fixv::ord_type::kLimit) return refuse("OrdType(40) must be 2 (limit): a bid names its price");
+  if (r.side != fixv::side::kBuy) return unsupported("Side(54) must be 1 (buy): the bids of an auction buy its lot");
+  if (r.ord_type != fixv::ord_type::kLimit) return unsupported("OrdType(40) must be 2 (limit): a bid names its price");
   if (r.time_in_force != fixv::tif::kDay && r.time_in_force != fixv::tif::kGtc) {
-    return refuse(std::string("TimeInForce(59) '") + r.time_in_force +
-                  "' is not for a bid: a bid lasts until the auction's window ends (leave it out, or 0 or 1)");
+    return unsupported(std::string("TimeInForce(59) '") + r.time_in_force +
+                       "' is not for a bid: a bid lasts until the auction's window ends (leave it out, or 0 or 1)");
+  }
+  if ((r.sent & fix::OrderRequest::kSentExpireTime) != 0) {
+    return unsupported("ExpireTime(126) is not for a bid: a bid lasts until the auction's window ends; leave it out");
   }
   if (r.all_or_none) {
-    return refuse("ExecInst(18) G (all-or-none) is not for a bid: the allocation may give a bid part of its quantity");
+    return unsupported(
+        "ExecInst(18) G (all-or-none) is not for a bid: the allocation may give a bid part of its quantity");
   }
   if (const std::string value = unsupported_exec_inst(r.exec_inst); !value.empty()) {
-    return reject_new(r, fixv::ord_rej_reason::kUnsupportedOrderCharacteristic,
-                      "ExecInst(18) '" + value + "' is not supported, and a bid takes none: leave it out", unit);
+    return unsupported("ExecInst(18) '" + value + "' is not supported, and a bid takes none: leave it out");
   }
-  if (r.price <= 0) return refuse("Price(44) is missing: a bid's price in yuan per tonne");
+  if (r.price <= 0) {
+    // FIX 4.4 has no value for a missing price, as for a limit order (on_new).
+    return reject_new(r, fixv::ord_rej_reason::kOther, "Price(44) is missing: a bid's price in yuan per tonne", unit);
+  }
   const auto project = ledger_.exchange->project_index(r.account);
   if (!project) {
     return reject_new(r, fixv::ord_rej_reason::kUnknownAccount,

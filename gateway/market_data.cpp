@@ -185,15 +185,22 @@ void MarketData::on_md_request(const fix::MarketDataRequest& r, std::uint32_t lo
                   "MDUpdateType(265) 0 (full refresh) is not supported: a subscription's updates are incremental "
                   "refreshes (X); send 265=1 or leave it out");
   }
-  // An id names one request (FIX 4.4): only an unsubscribe names a live subscription's. Reused, the
-  // old subscription went quietly and a snapshot ended it.
-  if (r.subscription != fixv::subscription::kUnsubscribe) {
-    if (const std::string* symbol = live_subscription(r.session, r.md_req_id, logon)) {
-      return refuse(why::kDuplicateMdReqId,
-                    "MDReqID(262) '" + r.md_req_id + "' is the id of this session's live subscription to " + *symbol +
-                        ": give each request an id of its own, or end that subscription first "
-                        "(SubscriptionRequestType(263) 2 with this MDReqID)");
-    }
+  // An id names one request (FIX 4.4): only an unsubscribe names a live subscription's, and it must
+  // name one. Reused, the old subscription went quietly and a snapshot ended it; an unsubscribe of
+  // nothing went unanswered.
+  const std::string* live_symbol = live_subscription(r.session, r.md_req_id, logon);
+  if (r.subscription != fixv::subscription::kUnsubscribe && live_symbol != nullptr) {
+    return refuse(why::kDuplicateMdReqId,
+                  "MDReqID(262) '" + r.md_req_id + "' is the id of this session's live subscription to " +
+                      *live_symbol +
+                      ": give each request an id of its own, or end that subscription first "
+                      "(SubscriptionRequestType(263) 2 with this MDReqID)");
+  }
+  if (r.subscription == fixv::subscription::kUnsubscribe && live_symbol == nullptr) {
+    return refuse(why::kNone,  // FIX 4.4 has no MDReqRejReason for it
+                  "MDReqID(262) '" + r.md_req_id + "' is not a live subscription of this session: "
+                  "SubscriptionRequestType(263) 2 names the MDReqID of a subscription this session made since its "
+                  "logon; that one ended, was refused or was never made");
   }
   if (!r.trading_session_id.empty()) return auction_ranking(r, out);
   // Without a symbol the loop below would answer nothing at all, and the client would wait.

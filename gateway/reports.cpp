@@ -8,11 +8,11 @@
 
 namespace crix::gateway {
 
-int ord_rej_reason(engine::RejectCode code) {
+int ord_rej_reason(const engine::Event& rejected) {
   using engine::RejectCode;
   namespace reason = fixv::ord_rej_reason;
   // Every code is listed (no default): a new one fails to compile (-Wswitch) until it is placed here.
-  switch (code) {
+  switch (rejected.code) {
     case RejectCode::kUnknownInstrument: return reason::kUnknownSymbol;
     case RejectCode::kSessionClosed:
     case RejectCode::kInstrumentHalted:
@@ -36,6 +36,9 @@ int ord_rej_reason(engine::RejectCode code) {
     case RejectCode::kUnknownProject:
     case RejectCode::kFacilityNotOwned:
     case RejectCode::kProjectNotOwned: return reason::kUnknownAccount;  // not the participant's: unknown to it
+    case RejectCode::kAuctionBidder:  // a bid above the lot's quantity exceeds it, as an order the facility's
+      return rejected.arg1 == static_cast<std::int64_t>(engine::AuctionBidder::kAboveLot) ? reason::kOrderExceedsLimit
+                                                                                          : reason::kOther;
     // No FIX 4.4 value says it; the Text does.
     case RejectCode::kNone:
     case RejectCode::kInvalidPrice:
@@ -72,7 +75,6 @@ int ord_rej_reason(engine::RejectCode code) {
     case RejectCode::kBelowReserve:
     case RejectCode::kOffIncrement:
     case RejectCode::kBidNotRaised:
-    case RejectCode::kAuctionBidder:
     case RejectCode::kAuctionLot:
     case RejectCode::kNoChange: return reason::kOther;
   }

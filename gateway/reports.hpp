@@ -19,8 +19,9 @@ namespace crix::gateway {
 // whole second): how a client sent ExpireTime(126), for texts naming it.
 std::string utc_timestamp_text(std::int64_t ns);
 
-// OrdRejReason(103) for an exchange reject code: the FIX 4.4 value that says it, else 99 (other).
-int ord_rej_reason(engine::RejectCode code);
+// OrdRejReason(103) of a kRejected event: the FIX 4.4 value that says its reject code (for
+// kAuctionBidder, its reason in arg1), else 99 (other). Orders and auction bids alike.
+int ord_rej_reason(const engine::Event& rejected);
 
 // Why a request was refused, for the console's metrics, when the exchange gave no reject code: the
 // gateway's check, from the FIX reason (OrdRejReason(103), CxlRejReason(102)) it gave.

@@ -28,9 +28,9 @@ const std::string kSichuan = "SC-PANZHIHUA-STEEL";  // project SC-PZH-BF-1750
 using Client = crix::test::SampleClient;
 using Received = crix::test::RecordingClient;
 
-// Sends a bid on `c` and waits for its first ExecutionReport.
-ExecReport bid(Client& c, const std::string& cl_ord_id, const std::string& project, std::int64_t qty,
-               std::int64_t price) {
+// A bid in AU-HB-450: a NewOrderSingle with its TradingSessionID.
+crix::fix::OrderRequest bid_request(const std::string& cl_ord_id, const std::string& project, std::int64_t qty,
+                                    std::int64_t price) {
   crix::fix::OrderRequest r;
   r.cl_ord_id = cl_ord_id;
   r.symbol = "STEEL-IRON";
@@ -40,9 +40,20 @@ ExecReport bid(Client& c, const std::string& cl_ord_id, const std::string& proje
   r.price = price;
   r.qty = qty;
   r.trading_session_id = kAuction;
+  return r;
+}
+
+// Sends bid `r` on `c` and waits for its first ExecutionReport.
+ExecReport first_report(Client& c, const crix::fix::OrderRequest& r) {
   REQUIRE(c.fix().send(r));
-  REQUIRE(c.wait([&](const Received& got) { return got.count(cl_ord_id) > 0; }));
-  return c.reports_for(cl_ord_id).front();
+  REQUIRE(c.wait([&](const Received& got) { return got.count(r.cl_ord_id) > 0; }));
+  return c.reports_for(r.cl_ord_id).front();
+}
+
+// Sends a bid on `c` and waits for its first ExecutionReport.
+ExecReport bid(Client& c, const std::string& cl_ord_id, const std::string& project, std::int64_t qty,
+               std::int64_t price) {
+  return first_report(c, bid_request(cl_ord_id, project, qty, price));
 }
 
 // Waits for a TradingSessionStatus to `c` of the auction with TradSesStatus `status` (and TradSesReqID
@@ -267,6 +278,52 @@ TEST_CASE("auction over FIX: crixd killed and stopped while the auction is open,
   Client tj(x.port, kTianjin);
   Client sc(x.port, kSichuan);
   check_result(x, seller, tj, sc);
+  x.stop(SIGTERM);
+}
+
+TEST_CASE("auction over FIX: a refused bid carries FIX 4.4's OrdRejReason: 11 what a bid does not take (Side "
+          "OrdType TimeInForce ExecInst ExpireTime) 15 an unknown or another's project 13 an incorrect quantity "
+          "3 more than the lot and 99 only where FIX 4.4 has none",
+          "[crixd][auction][reject]") {
+  Running x(600);
+  Client tj(x.port, kTianjin);
+  const auto refused = [&](const crix::fix::OrderRequest& r, int reason, const std::string& text) {
+    const ExecReport e = first_report(tj, r);
+    INFO(r.cl_ord_id << ": " << e.text);
+    CHECK(e.exec_type == '8');
+    CHECK(e.trading_session_id == kAuction);
+    CHECK(e.ord_rej_reason == reason);
+    CHECK_THAT(e.text, Catch::Matchers::StartsWith(text));
+  };
+  crix::fix::OrderRequest r = bid_request("R1", "TJ-NEW-BF-2500", 300000, 60000);
+  r.side = '2';
+  refused(r, 11, "Side(54) must be 1 (buy): the bids of an auction buy its lot");
+  r = bid_request("R2", "TJ-NEW-BF-2500", 300000, 60000);
+  r.ord_type = '1';
+  refused(r, 11, "OrdType(40) must be 2 (limit): a bid names its price");
+  r = bid_request("R3", "TJ-NEW-BF-2500", 300000, 60000);
+  r.time_in_force = '3';
+  refused(r, 11, "TimeInForce(59) '3' is not for a bid");
+  r = bid_request("R4", "TJ-NEW-BF-2500", 300000, 60000);
+  r.all_or_none = true;
+  refused(r, 11, "ExecInst(18) G (all-or-none) is not for a bid");
+  r = bid_request("R5", "TJ-NEW-BF-2500", 300000, 60000);
+  r.exec_inst = "Z";
+  refused(r, 11, "ExecInst(18) 'Z' is not supported, and a bid takes none: leave it out");
+  r = bid_request("R6", "TJ-NEW-BF-2500", 300000, 60000);
+  r.expire_time = 4'102'444'800'000'000'000;  // 2100-01-01: a bid's window is the auction's
+  refused(r, 11, "ExpireTime(126) is not for a bid: a bid lasts until the auction's window ends; leave it out");
+  refused(bid_request("R7", "NO-SUCH-PROJECT", 300000, 60000), 15,
+          "Account(1) 'NO-SUCH-PROJECT' is no registered project");
+  refused(bid_request("R8", "SC-PZH-BF-1750", 300000, 60000), 15, "");  // Sichuan's project, not Tianjin's
+  refused(bid_request("R9", "TJ-NEW-BF-2500", 10'000'000'001, 60000), 13, "");  // above the largest quantity
+  refused(bid_request("R10", "TJ-NEW-BF-2500", 500001, 60000), 3, "");          // above the lot's 500000 t
+  // No FIX 4.4 value: the price (below the reserve, off the increment; FIX 5.0's 16 and 18), a missing one.
+  refused(bid_request("R11", "TJ-NEW-BF-2500", 300000, 54500), 99, "");
+  refused(bid_request("R12", "TJ-NEW-BF-2500", 300000, 60100), 99, "");
+  refused(bid_request("R13", "TJ-NEW-BF-2500", 300000, 0), 99, "Price(44) is missing: a bid's price in yuan per tonne");
+  // The same project's bid, taken: nothing above was.
+  REQUIRE(bid(tj, "R14", "TJ-NEW-BF-2500", 300000, 60000).exec_type == '0');
   x.stop(SIGTERM);
 }
 

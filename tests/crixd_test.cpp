@@ -844,9 +844,11 @@ std::string sending_time() {
   return text;
 }
 
-// A FIX frame with a correct or a deliberately wrong body length and checksum.
-std::string frame(const std::string& body, int length_delta = 0, int checksum_delta = 0) {
-  std::string head = "8=FIX.4.4\x01" "9=" + std::to_string(static_cast<int>(body.size()) + length_delta) + "\x01";
+// A FIX frame with a correct or a deliberately wrong body length and checksum (and BeginString).
+std::string frame(const std::string& body, int length_delta = 0, int checksum_delta = 0,
+                  const std::string& begin_string = "FIX.4.4") {
+  std::string head =
+      "8=" + begin_string + "\x01" "9=" + std::to_string(static_cast<int>(body.size()) + length_delta) + "\x01";
   std::string msg = head + body;
   unsigned sum = 0;
   for (unsigned char ch : msg) sum += ch;
@@ -2474,6 +2476,28 @@ TEST_CASE("crixd: a GTD order expires at its ExpireTime, reported then, and neve
   check_stops_cleanly(exchange.crixd);
 }
 
+namespace {
+
+// The OrderCancelReject answering cancel or replace `r` from `c`, which must be refused.
+crix::fix::CancelReject refused_cancel(Client& c, const crix::fix::OrderRequest& r) {
+  const std::size_t before = c.get(&Client::cancel_rejects).size();
+  REQUIRE(c.fix().send(r));
+  REQUIRE(c.wait([before](const Received& got) { return got.cancel_rejects.size() > before; }));
+  return c.get(&Client::cancel_rejects).back();
+}
+
+// An OrderCancelReplaceRequest(G) with ClOrdID `cl` for the session's sell of HB-BF-450 whose ClOrdID
+// is `orig`, to `qty` at `price`; Account, TimeInForce, ExecInst and ExpireTime left out (kept).
+crix::fix::OrderRequest replace_request(const std::string& cl, const std::string& orig, std::int64_t qty,
+                                        std::int64_t price) {
+  crix::fix::OrderRequest r = order(cl, '2', "", qty, price);
+  r.kind = crix::fix::RequestKind::kReplace;
+  r.orig_cl_ord_id = orig;
+  return r;
+}
+
+}  // namespace
+
 TEST_CASE("crixd: a replace that would change anything but price and quantity, or a cancel or replace naming "
           "another Side or Symbol, is refused with the order's status",
           "[crixd][replace]") {
@@ -2486,19 +2510,13 @@ TEST_CASE("crixd: a replace that would change anything but price and quantity, o
   REQUIRE(seller.fix().send(day));
   REQUIRE(seller.wait([](const Received& c) { return c.has("d1", '0'); }));
 
-  const auto refused = [&](crix::fix::OrderRequest r) {
-    const std::size_t before = seller.get(&Client::cancel_rejects).size();
-    REQUIRE(seller.fix().send(r));
-    REQUIRE(seller.wait([before](const Received& c) { return c.cancel_rejects.size() > before; }));
-    return seller.get(&Client::cancel_rejects).back();
-  };
   // Day -> GTC: refused, naming the field and what to do; the order stays Day and live.
   crix::fix::OrderRequest gtc = order("d2", '2', "HB-BF-450", 1000, 59500);
   gtc.kind = crix::fix::RequestKind::kReplace;
   gtc.orig_cl_ord_id = "d1";
   gtc.time_in_force = '1';
   gtc.sent = crix::fix::OrderRequest::kSentTimeInForce;
-  crix::fix::CancelReject r = refused(gtc);
+  crix::fix::CancelReject r = refused_cancel(seller, gtc);
   CHECK(r.reason == 99);
   CHECK(r.response_to == '2');
   CHECK(r.ord_status == '0');
@@ -2509,20 +2527,23 @@ TEST_CASE("crixd: a replace that would change anything but price and quantity, o
   aon.kind = crix::fix::RequestKind::kReplace;
   aon.orig_cl_ord_id = "d1";
   aon.all_or_none = true;
-  CHECK_THAT(refused(aon).text, Catch::Matchers::StartsWith("ExecInst(18) with G (the order is not all-or-none)"));
+  CHECK_THAT(refused_cancel(seller, aon).text,
+             Catch::Matchers::StartsWith("ExecInst(18) with G (the order is not all-or-none)"));
   crix::fix::OrderRequest account = order("d4", '2', "HB-BF-420-SEIZED", 1000, 59500);
   account.kind = crix::fix::RequestKind::kReplace;
   account.orig_cl_ord_id = "d1";
-  CHECK_THAT(refused(account).text, Catch::Matchers::StartsWith("Account(1) 'HB-BF-420-SEIZED' (the order's is 'HB-BF-450')"));
+  CHECK_THAT(refused_cancel(seller, account).text,
+             Catch::Matchers::StartsWith("Account(1) 'HB-BF-420-SEIZED' (the order's is 'HB-BF-450')"));
   // Another Side or Symbol: not this order.
   crix::fix::OrderRequest side = order("d5", '1', "HB-BF-450", 1000, 59500);
   side.kind = crix::fix::RequestKind::kReplace;
   side.orig_cl_ord_id = "d1";
-  CHECK_THAT(refused(side).text, Catch::Matchers::StartsWith("Side(54) 1 is not order"));
-  CHECK_THAT(refused(crix::test::cancel_request("d6", "d1", '1')).text, Catch::Matchers::StartsWith("Side(54) 1 is not"));
+  CHECK_THAT(refused_cancel(seller, side).text, Catch::Matchers::StartsWith("Side(54) 1 is not order"));
+  CHECK_THAT(refused_cancel(seller, crix::test::cancel_request("d6", "d1", '1')).text,
+             Catch::Matchers::StartsWith("Side(54) 1 is not"));
   crix::fix::OrderRequest symbol = crix::test::cancel_request("d7", "d1");
   symbol.symbol = "STEEL-EAF";
-  r = refused(symbol);
+  r = refused_cancel(seller, symbol);
   CHECK_THAT(r.text, Catch::Matchers::Contains("Symbol(55) 'STEEL-EAF' is not order"));
   CHECK(r.ord_status == '0');
   // Price and quantity with the order's other fields sent as they are: replaced, still Day.
@@ -3042,5 +3063,253 @@ TEST_CASE("crixd: a limit order without Price(44) is refused saying a price in y
   const crix::fix::ExecReport e = refused_order(seller, order("p-none", '2', "HB-BF-450", 1000, 0));
   CHECK(e.ord_rej_reason == 99);  // FIX 4.4 has no value for a missing price
   CHECK(e.text == "Price(44) is missing: a limit order needs a price in yuan per tonne");
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a replace whose ExecInst(18) has a value other than G is refused naming it and the order stays as "
+          "it was and a cancel carrying ExecInst is rejected by the session",
+          "[crixd][reject][replace]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  REQUIRE(seller.fix().send(order("e1", '2', "HB-BF-450", 1000, 59000)));
+  REQUIRE(seller.wait_for("e1", '0').has_value());
+  crix::fix::OrderRequest z = replace_request("e2", "e1", 2000, 59500);
+  z.exec_inst = "Z";
+  crix::fix::CancelReject r = refused_cancel(seller, z);
+  CHECK(r.reason == 99);  // FIX 4.4's CxlRejReason has no "unsupported" value
+  CHECK(r.response_to == '2');
+  CHECK(r.ord_status == '0');
+  CHECK(r.text == "ExecInst(18) 'Z' is not supported: G (all-or-none) or none");
+  // A list: the first value we do not support is named, G with it or not; over the wire as another
+  // library writes it too.
+  z = replace_request("e3", "e1", 2000, 59500);
+  z.exec_inst = "G 6";
+  CHECK(refused_cancel(seller, z).text == "ExecInst(18) '6' is not supported: G (all-or-none) or none");
+  const std::size_t before = seller.get(&Client::cancel_rejects).size();
+  REQUIRE(seller.fix().send_raw("35=G|41=e1|11=e4|18=E|55=STEEL-IRON|54=2|60=20260101-01:00:00|38=2000|40=2|44=595"));
+  REQUIRE(seller.wait([&](const Received& c) { return c.cancel_rejects.size() > before; }));
+  CHECK(seller.get(&Client::cancel_rejects).back().text ==
+        "ExecInst(18) 'E' is not supported: G (all-or-none) or none");
+  // OrderCancelRequest(F) has no ExecInst in FIX 4.4: the session rejects the message, naming the tag.
+  REQUIRE(seller.fix().send_raw("35=F|41=e1|11=e5|18=Z|55=STEEL-IRON|54=2|60=20260101-01:00:00"));
+  REQUIRE(seller.wait([](const Received& c) { return !c.session_rejects.empty(); }));
+  const crix::fix::SessionReject j = seller.get(&Client::session_rejects)[0];
+  CHECK(j.ref_tag_id == 18);
+  CHECK(j.ref_msg_type == "F");
+  CHECK(j.reason == 2);  // tag not defined for this message type
+  // None of them touched the order: still 1000 t at 590.00, live; a replace without ExecInst is taken.
+  crix::fix::OrderRequest status;
+  status.kind = crix::fix::RequestKind::kStatus;
+  status.cl_ord_id = "e1";
+  status.symbol = "STEEL-IRON";
+  status.side = '2';
+  REQUIRE(seller.fix().send(status));
+  const auto now = seller.wait_for("e1", 'I');
+  REQUIRE(now.has_value());
+  CHECK(now->ord_status == '0');
+  CHECK(now->price == 59000);
+  CHECK(now->order_qty == 1000);
+  REQUIRE(seller.fix().send(replace_request("e6", "e1", 2000, 59500)));
+  REQUIRE(seller.wait_for("e6", '5').has_value());
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: ExpireTime(126) on an order that is not GTD is refused with OrdRejReason 11 saying it applies to "
+          "TimeInForce 6 only and on a replace of such an order too",
+          "[crixd][reject][expiry]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client seller(exchange.port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
+  REQUIRE(seller.fix().wait_logged_on(5000));
+  const std::int64_t tomorrow = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    (std::chrono::system_clock::now() + std::chrono::hours(24)).time_since_epoch())
+                                    .count();
+  crix::fix::OrderRequest gtc = order("t-gtc", '2', "HB-BF-450", 1000, 59000);
+  gtc.expire_time = tomorrow;
+  crix::fix::ExecReport e = refused_order(seller, gtc);
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExpireTime(126) applies to TimeInForce(59) 6 (GTD) only, and this order's is 1 (GTC): send 59=6 "
+                  "with it, or leave 126 out");
+  crix::fix::OrderRequest ioc = order("t-ioc", '2', "HB-BF-450", 1000, 59000);
+  ioc.time_in_force = '3';
+  ioc.expire_time = tomorrow;
+  CHECK(refused_order(seller, ioc).text == "ExpireTime(126) applies to TimeInForce(59) 6 (GTD) only, and this order's "
+                                           "is 3 (IOC): send 59=6 with it, or leave 126 out");
+  // TimeInForce left out (a day order), as a client of another library writes it.
+  REQUIRE(seller.fix().send_raw("35=D|11=t-day|1=HB-BF-450|55=STEEL-IRON|54=2|60=20260101-01:00:00|38=1000|40=2|"
+                                "44=590|126=20991231-00:00:00"));
+  REQUIRE(seller.wait([](const Received& c) { return c.count("t-day") == 1; }));
+  e = seller.reports_for("t-day")[0];
+  CHECK(e.exec_type == '8');
+  CHECK(e.ord_rej_reason == 11);
+  CHECK(e.text == "ExpireTime(126) applies to TimeInForce(59) 6 (GTD) only, and this order's is 0 (day): send 59=6 "
+                  "with it, or leave 126 out");
+  // GTD with it rests, as before.
+  crix::fix::OrderRequest gtd = order("t-gtd", '2', "HB-BF-450", 1000, 59000);
+  gtd.time_in_force = '6';
+  gtd.expire_time = tomorrow;
+  REQUIRE(seller.fix().send(gtd));
+  REQUIRE(seller.wait_for("t-gtd", '0').has_value());
+  // A replace cannot give a GTC order an expiry: refused, the order left as it was.
+  REQUIRE(seller.fix().send(order("t-live", '2', "HB-BF-450", 1000, 59100)));
+  REQUIRE(seller.wait_for("t-live", '0').has_value());
+  const std::string id = seller.reports_for("t-live")[0].order_id;
+  crix::fix::OrderRequest replace = replace_request("t-live2", "t-live", 2000, 59200);
+  replace.expire_time = tomorrow;
+  crix::fix::CancelReject r = refused_cancel(seller, replace);
+  CHECK(r.reason == 99);
+  CHECK(r.ord_status == '0');
+  CHECK_THAT(r.text, Catch::Matchers::StartsWith("ExpireTime(126) "));
+  CHECK_THAT(r.text, Catch::Matchers::EndsWith(" (the order has none) differs from order " + id + "'s: a replace "
+                                               "changes only Price(44) and OrderQty(38); to change anything else, "
+                                               "cancel the order and send a new one"));
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: an unsubscribe whose MDReqID is no live subscription of the session is answered with "
+          "MarketDataRequestReject naming it",
+          "[crixd][md]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client buyer(exchange.port, "TJ-BOHAI-STEEL", "demo-tj-bohai-steel");
+  Client other(exchange.port, "TJ-RONGCHENG", "demo-tj-rongcheng");
+  REQUIRE(buyer.fix().wait_logged_on(5000));
+  REQUIRE(other.fix().wait_logged_on(5000));
+  const auto text = [](const std::string& id) {
+    return "MDReqID(262) '" + id + "' is not a live subscription of this session: SubscriptionRequestType(263) 2 "
+           "names the MDReqID of a subscription this session made since its logon; that one ended, was refused or "
+           "was never made";
+  };
+  crix::fix::MarketDataRequest off;
+  off.md_req_id = "ghost";
+  off.subscription = '2';
+  off.symbols = {"STEEL-IRON"};
+  REQUIRE(buyer.fix().send(off));
+  REQUIRE(buyer.wait([](const Received& c) { return c.market_data_rejects.size() == 1; }));
+  crix::fix::MarketDataReject y = buyer.get(&Client::market_data_rejects)[0];
+  CHECK(y.md_req_id == "ghost");
+  CHECK(y.reason == 0);  // FIX 4.4 has no value for it: 281 is left out
+  CHECK(y.text == text("ghost"));
+  // A live subscription: its unsubscribe is taken without an answer; another session's unsubscribe of
+  // the same id, and a second one of this session's, are refused.
+  crix::fix::MarketDataRequest live = off;
+  live.md_req_id = "live";
+  live.subscription = '1';
+  REQUIRE(buyer.fix().send(live));
+  REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 1; }));
+  off.md_req_id = "live";
+  REQUIRE(other.fix().send(off));
+  REQUIRE(other.wait([](const Received& c) { return c.market_data_rejects.size() == 1; }));
+  CHECK(other.get(&Client::market_data_rejects)[0].text == text("live"));
+  REQUIRE(buyer.fix().send(off));
+  REQUIRE(buyer.fix().send(off));
+  REQUIRE(buyer.wait([](const Received& c) { return c.market_data_rejects.size() == 2; }));
+  y = buyer.get(&Client::market_data_rejects)[1];
+  CHECK(y.md_req_id == "live");
+  CHECK(y.text == text("live"));
+  // The first ended the subscription: a bid in the book now sends the buyer no update (a snapshot
+  // asked after it comes after any update it would have caused).
+  REQUIRE(buyer.fix().send(order("u1", '1', "TJ-NEW-BF-2500", 1000, 58000)));
+  REQUIRE(buyer.wait_for("u1", '0').has_value());
+  live.md_req_id = "after";
+  live.subscription = '0';
+  REQUIRE(buyer.fix().send(live));
+  REQUIRE(buyer.wait([](const Received& c) { return c.snapshots.size() == 2; }));
+  CHECK(buyer.get(&Client::incrementals).empty());
+  CHECK(buyer.get(&Client::market_data_rejects).size() == 2);
+  check_stops_cleanly(exchange.crixd);
+}
+
+namespace {
+
+// What crixd answers a Logon `logon` on a connection of its own: every byte until it closes the
+// connection (REQUIREd within 10 s).
+std::string answer_to_logon(std::uint16_t port, const std::string& logon) {
+  const int fd = connect_raw(port);
+  REQUIRE(fd >= 0);
+  REQUIRE(write_all(fd, logon));
+  bool ended = false;
+  const std::string got = read_until(fd, {"<never>"}, 10s, &ended);
+  close(fd);
+  REQUIRE(ended);
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("crixd: a Logon naming no session of this exchange is answered with a Logout saying which field is wrong "
+          "and what to send",
+          "[crixd][security]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  // A QuickFIX client hears the reason as its logon's refusal.
+  {
+    Client nobody(exchange.port, "NO-SUCH-FIRM", "whatever");
+    CHECK_FALSE(nobody.fix().wait_logged_on(5000));
+    REQUIRE(nobody.wait([](const Received& c) { return !c.logouts.empty(); }));
+    CHECK(nobody.get(&Client::logouts)[0] ==
+          "SenderCompID(49) 'NO-SUCH-FIRM' is not a configured session of this exchange: log on with the participant "
+          "id the exchange registered for you as SenderCompID(49)");
+    CHECK(nobody.read([&] { return nobody.logons; }) == 0);
+  }
+  CHECK(exchange.crixd.logged("dropped: its Logon was refused: SenderCompID(49) 'NO-SUCH-FIRM' is not a configured "
+                              "session of this exchange"));
+  // The Logout is addressed back as the Logon came, outside any session's numbers (34=1).
+  Fields to_nasdaq = logon_fields("TJ-RONGCHENG");
+  for (auto& [tag, value] : to_nasdaq) value = tag == 56 ? "NASDAQ" : value;
+  std::string got = answer_to_logon(exchange.port, frame_of(to_nasdaq));
+  CHECK(wire_field(got, 35) == "5");
+  CHECK(wire_field(got, 34) == "1");
+  CHECK(wire_field(got, 49) == "NASDAQ");
+  CHECK(wire_field(got, 56) == "TJ-RONGCHENG");
+  CHECK(wire_field(got, 58) == "TargetCompID(56) 'NASDAQ' is not this exchange's: log on with TargetCompID(56) CRIX");
+  std::string body;
+  for (const auto& [tag, value] : logon_fields("TJ-RONGCHENG")) body += std::to_string(tag) + "=" + value + "\x01";
+  got = answer_to_logon(exchange.port, frame(body, 0, 0, "FIX.4.2"));
+  CHECK(got.rfind("8=FIX.4.2\x01", 0) == 0);
+  CHECK(wire_field(got, 58) == "BeginString(8) 'FIX.4.2' is not this exchange's: log on with BeginString(8) FIX.4.4");
+  // A first message that is not a Logon still gets nothing.
+  Fields heartbeat = header("0", "NO-SUCH-FIRM", 1);
+  CHECK(answer_to_logon(exchange.port, frame_of(heartbeat)).empty());
+  check_still_trading(exchange, "after-unknown");
+  check_stops_cleanly(exchange.crixd);
+}
+
+TEST_CASE("crixd: a second Logon for a session logged on elsewhere is answered with a Logout when it starts its "
+          "numbers afresh and the logged-on session goes on undisturbed",
+          "[crixd][security]") {
+  Running exchange;
+  REQUIRE(exchange.crixd.listening(exchange.port));
+  Client first(exchange.port, "TJ-RONGCHENG", demo_password("TJ-RONGCHENG"));
+  REQUIRE(first.fix().wait_logged_on(5000));
+  REQUIRE(first.fix().send(order("before", '2', "TJ-BF-410", 1000, 59000)));
+  REQUIRE(first.wait([](const Received& c) { return c.count("before") == 1; }));
+  // ResetSeqNumFlag(141)=Y: a Logout saying why, once the first connection has not gone within 5 s.
+  const auto sent = std::chrono::steady_clock::now();
+  std::string got = answer_to_logon(exchange.port, frame_of(logon_fields("TJ-RONGCHENG")));
+  CHECK(std::chrono::steady_clock::now() - sent < 8s);
+  CHECK(wire_field(got, 35) == "5");
+  CHECK(wire_field(got, 34) == "1");
+  CHECK(wire_field(got, 49) == "CRIX");
+  CHECK(wire_field(got, 56) == "TJ-RONGCHENG");
+  CHECK(wire_field(got, 58) == "session TJ-RONGCHENG is already logged on from another connection: the exchange "
+                               "takes one connection per session; log that one out first, then log on again");
+  CHECK(exchange.crixd.logged("dropped: its Logon was refused: session TJ-RONGCHENG is already logged on from another "
+                              "connection"));
+  // 141=N continues the client's numbers, in which a Logout would count (QuickFIX's Session::nextLogout):
+  // closed without a word, as before; crixd's log says why.
+  Fields continuing = logon_fields("TJ-RONGCHENG");
+  for (auto& [tag, value] : continuing) value = tag == 141 ? "N" : value;
+  CHECK(answer_to_logon(exchange.port, frame_of(continuing)).empty());
+  CHECK(exchange.crixd.logged("dropped: session TJ-RONGCHENG is already logged on from another connection (not "
+                              "answered: its Logon continues its sequence numbers"));
+  // The first session saw none of it: no Logout, no Reject, no resend; its next order is acknowledged.
+  REQUIRE(first.fix().send(order("after", '2', "TJ-BF-410", 1000, 59100)));
+  REQUIRE(first.wait([](const Received& c) { return c.count("after") == 1; }));
+  CHECK(first.get(&Client::logouts).empty());
+  CHECK(first.get(&Client::session_rejects).empty());
+  CHECK(first.read([&] { return first.logons; }) == 1);
   check_stops_cleanly(exchange.crixd);
 }

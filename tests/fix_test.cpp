@@ -482,19 +482,32 @@ TEST_CASE("a participant logs on with its password and is refused with a wrong o
   expect_echo(exchange, good, "after-refusal");
 }
 
-TEST_CASE("an unknown comp id never reaches a session", "[fix][logon]") {
+TEST_CASE("an unknown comp id is told so in a Logout and never reaches a session", "[fix][logon]") {
   Exchange exchange;
   Client stranger(exchange, "NOPE");
   CHECK_FALSE(stranger.initiator->wait_logged_on(kWaitMs));
-  CHECK(stranger.initiator->logout_text().empty());
-  CHECK_THAT(stranger.initiator->last_error(), Catch::Contains("closed the connection without answering"));
+  const std::string text = "SenderCompID(49) 'NOPE' is not a configured session of this exchange: log on with the "
+                           "participant id the exchange registered for you as SenderCompID(49)";
+  CHECK(stranger.initiator->logout_text() == text);
+  CHECK(stranger.initiator->last_error() == "the exchange refused the logon: " + text);
 
-  // On the wire: the Logon gets no answer at all; QuickFIX closes the connection.
+  // On the wire: a Logout addressed back to the Logon's comp ids, outside any session's numbers, and
+  // the connection closes. A first message that is no Logon gets nothing.
   RawConnection raw(exchange.config.port);
   raw.send(frame(header("A", 1, "NOPE2") + "98=0|108=30|141=Y|553=x|554=secret|"));
+  const std::string logout = raw.next();
+  CHECK(field(logout, 35) == "5");
+  CHECK(field(logout, 34) == "1");
+  CHECK(field(logout, 49) == "CRIX");
+  CHECK(field(logout, 56) == "NOPE2");
+  CHECK_THAT(field(logout, 58), Catch::StartsWith("SenderCompID(49) 'NOPE2' is not a configured session"));
   CHECK(raw.next() == "");
   CHECK(raw.closed());
-  CHECK(raw.unread().empty());
+  RawConnection quiet(exchange.config.port);
+  quiet.send(frame(header("0", 1, "NOPE3")));
+  CHECK(quiet.next() == "");
+  CHECK(quiet.closed());
+  CHECK(quiet.unread().empty());
 
   CHECK(exchange.handler.board.read([&] { return exchange.handler.logons.empty(); }));
 }
@@ -1469,6 +1482,7 @@ TEST_CASE("with a log directory QuickFIX logs the messages and the unknown comp 
     }
     RawConnection raw(config.port);
     raw.send(frame(header("A", 1, "NOBODY") + "98=0|108=30|141=Y|"));
+    CHECK(field(raw.next(), 35) == "5");  // saying NOBODY is no session of ours
     CHECK(raw.next() == "");
     CHECK(raw.closed());
   }

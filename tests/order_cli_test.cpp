@@ -757,16 +757,57 @@ TEST_CASE("crix order watch and book of an unknown symbol print the refusal and 
   CHECK(has(orders.err, "refused: unknown Symbol(55) 'NOPE' (crix order: --symbol)"));
 }
 
+TEST_CASE("crix order: a MarketDataRequestReject prints its Text and MDReqRejReason when it has one on stderr and "
+          "exits 1",
+          "[order]") {
+  Exchange x;
+  // 281 = 0: the reason's FIX 4.4 value and name after the Text.
+  const RunResult book = x.order(kBuyer, {"book", "NOPE"});
+  INFO(book.out << book.err);
+  CHECK(book.exit_code == 1);
+  CHECK(book.out.empty());
+  CHECK(book.err == "market data refused: unknown Symbol(55) 'NOPE' (crix order: SYMBOL); MDReqRejReason(281) 0 "
+                    "(unknown symbol)\n");
+  const RunResult watch = crix::test::run({"timeout", "-s", "KILL", "20", CRIX_BIN, "order", "--as", kBuyer, "--port",
+                                           std::to_string(x.port()), "watch", "NOPE"},
+                                          {std::nullopt, {"CRIX_PASSWORD=demo-tj-bohai-steel"}});
+  INFO(watch.out << watch.err);
+  CHECK(watch.exit_code == 1);
+  CHECK(has(watch.err, "market data refused: unknown Symbol(55) 'NOPE' (crix order: SYMBOL); MDReqRejReason(281) 0 "
+                       "(unknown symbol)\n"));
+  // No 281 (FIX 4.4 has no value for an unknown auction): the Text alone.
+  const RunResult ranking = x.order(kBuyer, {"book", "STEEL-IRON", "--auction", "AU-NONE"});
+  INFO(ranking.out << ranking.err);
+  CHECK(ranking.exit_code == 1);
+  CHECK(ranking.err == "market data refused: TradingSessionID(336) 'AU-NONE' is no auction of this exchange (auctions: "
+                       "AU-HB-450); leave NoTradingSessions(386) out for the book (crix order: --auction)\n");
+}
+
 TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or unknown, is told what is likely wrong",
           "[order]") {
   Exchange x;
+  // A store of another machine, say, that has logged on before: it continues its numbers (141=N).
+  const std::string elsewhere = x.dir().file("elsewhere");
+  REQUIRE(x.order(kSeller, {"orders", "--store", elsewhere}).exit_code == 0);
   RunResult watch;
   std::thread watcher([&] {
     watch = crix::test::run({"timeout", "--preserve-status", "-s", "INT", "12", CRIX_BIN, "order", "--as", kSeller,
                              "--port", std::to_string(x.port()), "watch", "STEEL-IRON"},
                             {std::nullopt, {"CRIX_PASSWORD=demo-hb-tangshan-iron", "XDG_STATE_HOME=" + x.dir().file("state")}});
   });
-  x.log_with("logon: " + kSeller);
+  // The watch's logon: the second in crixd's log.
+  const std::string logon = "logon: " + kSeller;
+  const auto logons = [&] {
+    const std::string log = read_file(x.dir().file("logs/crixd.log"));
+    std::size_t n = 0;
+    for (std::size_t at = log.find(logon); at != std::string::npos; at = log.find(logon, at + 1)) ++n;
+    return n;
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (logons() < 2 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(logons() == 2);
   // The same store (XDG_STATE_HOME): refused at once, before a Logon, and the store left to watch.
   const auto began = std::chrono::steady_clock::now();
   const RunResult same_store = x.order(kSeller, {"orders"});
@@ -775,11 +816,20 @@ TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or u
   CHECK(has(same_store.err, "crix order: another crix order (process "));
   CHECK(has(same_store.err, ") is using the FIX session store " + x.dir().file("state") + "/crix/127.0.0.1-" +
                                 std::to_string(x.port()) + "/" + kSeller + " (a 'crix order watch' still running?)"));
-  // Another store (another machine, say): crixd does not answer its Logon.
-  const RunResult second = x.order(kSeller, {"orders", "--store", x.dir().file("elsewhere")});
+  // Another store: a new one starts afresh (141=Y, as --fresh does), and crixd's Logout says why; one
+  // that continues its numbers gets no answer (a Logout would count in them), and crix order guesses.
+  RunResult fresh;
+  std::thread freshener([&] { fresh = x.order(kSeller, {"orders", "--store", x.dir().file("new")}); });
+  const RunResult second = x.order(kSeller, {"orders", "--store", elsewhere});
+  freshener.join();
+  CHECK(fresh.exit_code == 1);
+  CHECK(fresh.err == "crix order: logon as HB-TANGSHAN-IRON to 127.0.0.1:" + std::to_string(x.port()) +
+                         " failed: session HB-TANGSHAN-IRON is already logged on from another connection: the "
+                         "exchange takes one connection per session; log that one out first, then log on again\n");
   watcher.join();
   INFO(watch.out << watch.err);
   CHECK(watch.exit_code == 0);
+  INFO(second.err);
   CHECK(second.exit_code == 1);
   CHECK_FALSE(has(second.err, "do not continue"));
   CHECK(has(second.err, "crix order: logon as HB-TANGSHAN-IRON to 127.0.0.1:" + std::to_string(x.port()) +
@@ -796,8 +846,8 @@ TEST_CASE("crix order: a participant logged on elsewhere (a running watch), or u
     CHECK(nobody.exit_code == 1);
     CHECK_FALSE(has(nobody.err, "do not continue"));
     CHECK_FALSE(has(nobody.err, "logged on already"));
-    CHECK(has(nobody.err, "failed: crixd closed the connection without answering the Logon: is NOBODY a participant "
-                          "of this exchange?"));
+    CHECK(has(nobody.err, "failed: SenderCompID(49) 'NOBODY' is not a configured session of this exchange: log on "
+                          "with the participant id the exchange registered for you as SenderCompID(49)\n"));
   }
 }
 

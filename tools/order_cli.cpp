@@ -169,6 +169,22 @@ std::string block_text(const fix::TradeCaptureReport& t, const std::string& unit
          t.counterparty;
 }
 
+// "0 (unknown symbol)": an MDReqRejReason(281) value with FIX 4.4's name for it.
+std::string md_rej_reason_text(char reason) {
+  static const char* const kNames[] = {"unknown symbol",
+                                       "duplicate MDReqID",
+                                       "insufficient bandwidth",
+                                       "insufficient permissions",
+                                       "unsupported SubscriptionRequestType",
+                                       "unsupported MarketDepth",
+                                       "unsupported MDUpdateType",
+                                       "unsupported AggregatedBook",
+                                       "unsupported MDEntryType"};
+  const std::string value(1, reason);
+  if (reason < '0' || reason > '8') return value;
+  return value + " (" + kNames[reason - '0'] + ")";
+}
+
 class Printer : public fix::ClientHandler {
  public:
   Printer(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
@@ -228,6 +244,13 @@ class Printer : public fix::ClientHandler {
     }
   }
   void on_business_reject(const fix::BusinessReject& r) override { print("refused: " + explained(r.text), true, true); }
+  // A MarketDataRequest (book, watch) refused: the Text, then MDReqRejReason(281) when the exchange
+  // sent one (it leaves it out where no FIX 4.4 value fits).
+  void on_market_data_reject(const fix::MarketDataReject& r) override {
+    std::string line = "market data refused: " + explained(r.text);
+    if (r.reason != 0) line += "; MDReqRejReason(281) " + md_rej_reason_text(r.reason);
+    print(line, true, true);
+  }
   void on_session_reject(const fix::SessionReject& r) override {
     print("message rejected by the session: " + explained(r.text), true, true);
   }
@@ -761,9 +784,12 @@ std::string fresh_id(const std::string& prefix) {
 // How long the exchange's resend of what a continued session missed may keep coming: it follows the
 // Logon answer within a round trip; nothing more for this long means it is over.
 constexpr std::chrono::milliseconds kResendIdle{300};
-// How long the Logon's answer may take: crixd answers at once, or after waiting as long for another
-// connection of the participant to end (gateway/fix/socket_acceptor.cpp, kRegisterWait).
-constexpr std::chrono::milliseconds kLogonWait{5000};
+// How long crixd waits for another connection of the participant to end before it refuses a Logon
+// (gateway/fix/socket_acceptor.cpp, kRegisterWait).
+constexpr std::chrono::milliseconds kExchangeRegisterWait{5000};
+// How long the Logon's answer may take: crixd answers at once, or after kExchangeRegisterWait (a
+// Logout saying the participant is logged on elsewhere, when it starts afresh), which must arrive.
+constexpr std::chrono::milliseconds kLogonWait = kExchangeRegisterWait + std::chrono::seconds(2);
 // How long a request's answer may take before `crix order` says there was none.
 constexpr std::chrono::milliseconds kAnswerWait{5000};
 
@@ -957,20 +983,21 @@ int request(const OrderArgs& a, std::ostream& out, std::ostream& err) {
   }
   if (!logged_on) {
     err << "crix order: logon as " << config.comp_id << " to " << config.host << ":" << config.port << " failed: ";
-    // crixd drops, without a word, a connection whose Logon names no participant of its (at once), and
-    // one whose participant is connected already (after waiting kLogonWait for that connection to end,
-    // which a running `crix order watch` does not).
+    // crixd answers a Logon naming no participant of its with a Logout saying so (printed as it is),
+    // and one of a participant connected already too when it starts afresh (a new store, --fresh); one
+    // that continues the store's numbers it drops without a word (a Logout would count in them), after
+    // waiting kExchangeRegisterWait for that connection to end, which a running `crix order watch`
+    // does not. What else it drops at once unanswered is mostly plain FIX on its TLS port.
     const bool dropped = why.find("without answering the Logon") != std::string::npos;
-    if (why.empty() || (dropped && took >= kLogonWait - std::chrono::seconds(1))) {
+    if (why.empty() || (dropped && took >= kExchangeRegisterWait - std::chrono::seconds(1))) {
       err << "no answer to the Logon" << (why.empty() ? " within " + std::to_string(kLogonWait.count() / 1000) + " s" : "")
           << ": " << config.comp_id << " may be logged on already elsewhere (a running 'crix order watch' as "
           << config.comp_id << ", or another FIX client): crixd takes one connection per participant at a time. "
           << "Else crixd is not answering there\n";
     } else if (dropped) {
-      err << "crixd closed the connection without answering the Logon: is " << config.comp_id << " a participant "
-          << "of this exchange? (--as takes the participant's id as the market file has it.)"
-          << (config.tls ? "" : " Does it take FIX over TLS only? (then give --tls)")
-          << " Else crixd's log says why it dropped the connection\n";
+      err << "crixd closed the connection without answering the Logon."
+          << (config.tls ? "" : " Does it take FIX over TLS only? (then give --tls) Else")
+          << " crixd's log says why it dropped the connection\n";
     } else if (config.tls && why.find("TLS handshake") != std::string::npos &&
                (why.find("no answer") != std::string::npos || why.find("unexpected eof") != std::string::npos ||
                 why.find("wrong version number") != std::string::npos ||

@@ -99,8 +99,8 @@
 // sequence); one without MsgSeqNum(34) a Logout saying so, and the connection closes; a Logon that
 // fails the dictionary's check (a field missing, of the wrong form, a value FIX does not allow, a field
 // a Logon has not) a Logout naming the field, and the connection closes (Handler::on_dropped, with
-// the text). A Logon naming no session of ours, or a session connected already, still gets no answer
-// (Acceptor).
+// the text). A Logon naming no session of ours, or (when it starts afresh) a session connected already,
+// gets a Logout saying so (Acceptor).
 //
 // Orders: OrderMassCancelRequest(q) is always answered with OrderMassCancelReport(r) (also when
 // nothing was live); OrderStatusRequest(H) and OrderMassStatusRequest(AF) answer with ExecType 'I'
@@ -474,8 +474,9 @@ class Handler {
   // The acceptor itself refused a logon before on_logon (its client certificate is not the session's:
   // client_tls_subjects); `reason` is the Logout's Text. On the connection's thread.
   virtual void on_refused(SessionHandle session, const std::string& reason) = 0;
-  // The acceptor dropped a connection for what its peer sent, without an answer: a frame whose header
-  // does not parse, a first message that names no session of ours, a session message QuickFIX cannot
+  // The acceptor dropped a connection for what its peer sent, without an answer or after a Logout
+  // saying why: a frame whose header does not parse, a first message that names no session of ours or
+  // a session connected already (a Logon is told so: see Acceptor), a session message QuickFIX cannot
   // answer before a Logon (a SequenceReset, a Reject, a message that fails the dictionary check), more
   // than a megabyte without a whole frame, no Logon within AcceptorConfig::logon_timeout; and a
   // connection closed as soon as it was accepted, over max_connections_per_address or max_connections
@@ -564,10 +565,17 @@ constexpr int kMinHeartBtInt = 1;
 constexpr int kMaxHeartBtInt = 300;
 
 // The exchange's FIX acceptor. A client connecting with a SenderCompID that is not in client_comp_ids
-// never reaches a session: the acceptor closes the connection without an answer (Handler::on_dropped,
-// and "Session not found for incoming message" in the event log when log_dir is set). A second
-// connection for a comp id already connected is closed the same way unless the first goes within five
-// seconds.
+// (or another TargetCompID or BeginString) never reaches a session: a Logon is answered with a Logout
+// naming the field that is wrong and what to send ("SenderCompID(49) 'X' is not a configured session of
+// this exchange: ..."), any other first message with nothing, and the connection closes
+// (Handler::on_dropped, and "Session not found for incoming message" in the event log when log_dir is
+// set). A second connection for a comp id already connected waits up to five seconds for the first to
+// go; then its Logon, if it asks to start afresh (ResetSeqNumFlag(141)=Y), is answered with a Logout
+// ("session X is already logged on from another connection: ..."), and the connection closes. Either
+// Logout is written on that connection alone, MsgSeqNum(34) 1: no session's numbers or store change, and
+// the logged-on connection sees nothing. A Logon that continues its numbers (141=N) is closed without a
+// word: QuickFIX's client (Session::nextLogout) counts a Logout at any MsgSeqNum in its own numbers,
+// which would then run ahead of the exchange's, and its next logon would fail as "MsgSeqNum too low".
 class Acceptor {
  public:
   Acceptor(const AcceptorConfig& config, Handler& handler);  // throws std::runtime_error

@@ -150,6 +150,36 @@ std::string logon_problem(const FIX::DataDictionary& dictionary, const std::stri
   return "";
 }
 
+// The bytes of a Logout with Text(58) `text` answering Logon `frame`, which no session of ours takes
+// (it names none, or its session is connected already): addressed back as the Logon came (BeginString,
+// the comp ids swapped, so the client's engine reads it), MsgSeqNum(34) 1, outside every session's
+// numbers and store. "" when the Logon's header cannot be read.
+std::string logout_answering(const std::string& frame, const std::string& text) {
+  FIX::Message logon;
+  try {
+    if (!logon.setStringHeader(frame)) return "";
+  } catch (const std::exception&) {
+    return "";
+  }
+  const FIX::Header& in = logon.getHeader();
+  for (const int t : {FIX::FIELD::BeginString, FIX::FIELD::SenderCompID, FIX::FIELD::TargetCompID}) {
+    if (!in.isSetField(t)) return "";
+  }
+  FIX::Message logout;
+  FIX::Header& out = logout.getHeader();
+  out.setField(FIX::FIELD::BeginString, in.getField(FIX::FIELD::BeginString));
+  out.setField(FIX::FIELD::MsgType, "5");
+  out.setField(FIX::FIELD::SenderCompID, in.getField(FIX::FIELD::TargetCompID));
+  out.setField(FIX::FIELD::TargetCompID, in.getField(FIX::FIELD::SenderCompID));
+  out.setField(FIX::FIELD::MsgSeqNum, "1");
+  out.setField(FIX::FIELD::SendingTime, format_utc_timestamp(now_ns()));
+  logout.setField(FIX::FIELD::Text, sanitize(text));
+  return logout.toString();
+}
+
+// "'X'": a value from a peer's frame for a Text, at most 64 characters.
+std::string quoted(const std::string& value) { return "'" + sanitize(value.substr(0, 64)) + "'"; }
+
 // The peer's "address:port"; "an unknown peer" when it has none.
 std::string peer_of(int fd) {
   sockaddr_in address{};
@@ -673,20 +703,99 @@ std::string SocketAcceptor::attach(Connection& c, const std::string& frame) {
     return std::string("its first frame does not parse: ") + e.what();
   }
   if (found == nullptr || !has(found->getSessionID())) {
-    std::lock_guard<std::mutex> lock(log_mutex_);
-    getLog()->onEvent("Session not found for incoming message: " + frame);
-    return "its first frame names no session of this exchange (BeginString, SenderCompID, TargetCompID)";
+    {
+      std::lock_guard<std::mutex> lock(log_mutex_);
+      getLog()->onEvent("Session not found for incoming message: " + frame);
+    }
+    // A Logon is told which of its ids is wrong (QuickFIX's ThreadedSocketConnection::setSession
+    // closes without a word). A participant's id is no secret kept this way: a wrong password for
+    // one is answered "wrong password for X".
+    const std::string why = why_no_session(frame);
+    if (why.empty()) {
+      return "its first frame names no session of this exchange (BeginString, SenderCompID, TargetCompID)";
+    }
+    c.send(logout_answering(frame, why));
+    return "its Logon was refused: " + why;
   }
   // Another connection of the session: wait for it to go, as QuickFIX does.
   const FIX::SessionID id = found->getSessionID();
-  std::unique_lock<std::mutex> lock(released_mutex_);
-  released_.wait_for(lock, kRegisterWait, [&] {
-    c.session = FIX::Session::registerSession(id);
-    return c.session != nullptr || c.closed() || stopping_.load();
-  });
-  if (c.session == nullptr) return "session " + id.toString() + " is connected already";
-  c.session->setResponder(&c);
-  return "";
+  {
+    std::unique_lock<std::mutex> lock(released_mutex_);
+    released_.wait_for(lock, kRegisterWait, [&] {
+      c.session = FIX::Session::registerSession(id);
+      return c.session != nullptr || c.closed() || stopping_.load();
+    });
+  }
+  if (c.session != nullptr) {
+    c.session->setResponder(&c);
+    return "";
+  }
+  const std::string busy =
+      "session " + id.getTargetCompID().getValue() + " is already logged on from another connection";
+  if (c.closed() || stopping_.load()) return busy;
+  // The Logout goes outside the session (its numbers and store are the logged-on connection's), but
+  // the client counts it in its own: QuickFIX's Session::nextLogout takes any MsgSeqNum and adds one
+  // to the next it expects. A client that starts afresh (141=Y) loses nothing by that; one that
+  // continues its numbers would find the exchange's "too low" at its next logon and lose the resend
+  // of what it missed, so it is closed without a word, as before.
+  if (!logon_resets(*found, frame)) {
+    return busy + " (not answered: its Logon continues its sequence numbers, in which a Logout would count)";
+  }
+  const std::string why =
+      busy + ": the exchange takes one connection per session; log that one out first, then log on again";
+  c.send(logout_answering(frame, why));
+  return "its Logon was refused: " + why;
+}
+
+// Why Logon `frame` names no session of ours, for its Logout: its BeginString, TargetCompID or
+// SenderCompID is none of ours, looked at in that order. "" when `frame` is no Logon, or its checksum is
+// wrong (it gets no answer).
+std::string SocketAcceptor::why_no_session(const std::string& frame) const {
+  if (msg_type_of(frame) != "A" || !checksum_ok(frame) || getSessions().empty()) return "";
+  FIX::Message logon;
+  try {
+    if (!logon.setStringHeader(frame)) return "";
+  } catch (const std::exception&) {
+    return "";
+  }
+  const FIX::Header& h = logon.getHeader();
+  for (const int t : {FIX::FIELD::BeginString, FIX::FIELD::SenderCompID, FIX::FIELD::TargetCompID}) {
+    if (!h.isSetField(t)) return "";
+  }
+  const std::string begin = h.getField(FIX::FIELD::BeginString);
+  const std::string sender = h.getField(FIX::FIELD::SenderCompID);
+  const std::string target = h.getField(FIX::FIELD::TargetCompID);
+  const FIX::SessionID& ours = *getSessions().begin();  // one BeginString and exchange comp id for all
+  bool begin_ours = false;
+  bool target_ours = false;
+  for (const FIX::SessionID& id : getSessions()) {
+    begin_ours = begin_ours || id.getBeginString().getValue() == begin;
+    target_ours = target_ours || id.getSenderCompID().getValue() == target;
+  }
+  if (!begin_ours) {
+    return "BeginString(8) " + quoted(begin) + " is not this exchange's: log on with BeginString(8) " +
+           ours.getBeginString().getValue();
+  }
+  if (!target_ours) {
+    return "TargetCompID(56) " + quoted(target) + " is not this exchange's: log on with TargetCompID(56) " +
+           ours.getSenderCompID().getValue();
+  }
+  return "SenderCompID(49) " + quoted(sender) + " is not a configured session of this exchange: log on with the "
+         "participant id the exchange registered for you as SenderCompID(49)";
+}
+
+// Whether `frame` is a Logon of `session` with ResetSeqNumFlag(141)=Y (read with the session's
+// dictionary, so that a data field cannot pass for it).
+bool SocketAcceptor::logon_resets(FIX::Session& session, const std::string& frame) {
+  if (msg_type_of(frame) != "A" || !checksum_ok(frame)) return false;
+  try {
+    const FIX::DataDictionary& dictionary =
+        session.getDataDictionaryProvider().getSessionDataDictionary(session.getSessionID().getBeginString());
+    const FIX::Message logon(frame, dictionary, false);
+    return logon.isSetField(FIX::FIELD::ResetSeqNumFlag) && logon.getField(FIX::FIELD::ResetSeqNumFlag) == "Y";
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 // The session takes a Heartbeat with `header`'s header fields in place of the message they came with

@@ -18,7 +18,9 @@
 // from another thread, so its descriptor cannot be reused under the thread still reading it; and a peer
 // that sends more than kMaxPending bytes without one whole FIX frame is dropped (QuickFIX's parser would
 // keep them all); without TLS, a peer whose first byte starts a TLS record (a client set for TLS) is
-// dropped at once, so that its handshake fails now rather than wait for logon_timeout.
+// dropped at once, so that its handshake fails now rather than wait for logon_timeout; and a Logon
+// naming no session of ours, or (starting afresh) a session connected already, is answered with a
+// Logout saying so before the connection closes (attach; ThreadedSocketConnection says nothing).
 //
 // Against a hostile peer (Limits): a connection that has not logged on within logon_timeout is closed;
 // a connection beyond max_per_address from one IPv4 address, or beyond max_connections in all, is
@@ -174,7 +176,11 @@ class SocketAcceptor final : public FIX::Acceptor {
 
   void serve(Connection& connection);
   std::string read_frames(Connection& connection, std::chrono::steady_clock::time_point deadline);
+  // The session `frame` names, registered to the connection; else why the connection is dropped, a
+  // Logon answered first with a Logout saying so where that costs the client nothing.
   std::string attach(Connection& connection, const std::string& frame);
+  std::string why_no_session(const std::string& frame) const;
+  static bool logon_resets(FIX::Session& session, const std::string& frame);
   // `msg_type`: the frame's MsgType as msg_type_of() finds it.
   static bool take_in_place(FIX::Session& session, FIX::Message& header);
   bool answer_unsupported(FIX::Session& session, const std::string& frame, const std::string& msg_type);
