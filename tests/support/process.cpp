@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -137,15 +138,19 @@ CrixdProcess::~CrixdProcess() {
 
 bool CrixdProcess::listening(std::uint16_t port) {
   // Up to a minute: a ThreadSanitizer crixd on a loaded machine took 20 s to open a new ledger. A crixd
-  // that exits ends the wait at once.
+  // that exits ends the wait at once. Either way the test's output says why, with crixd's stderr (a
+  // TSan CI run once failed here after 0.25 s and said nothing more).
   for (int i = 0; i < 1200; ++i) {
     if (can_connect(port)) return true;
     if (waitpid(pid_, &status_, WNOHANG) == pid_) {
       pid_ = -1;
+      std::cerr << "crixd exited with code " << exit_code_of(status_) << " before listening on port " << port
+                << "; its stderr:\n" << errors() << std::endl;
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  std::cerr << "crixd is not listening on port " << port << " after 60 s; its stderr:\n" << errors() << std::endl;
   return false;
 }
 
