@@ -150,27 +150,40 @@ std::string logon_problem(const FIX::DataDictionary& dictionary, const std::stri
   return "";
 }
 
+// The ids a frame's header names: BeginString(8), SenderCompID(49), TargetCompID(56). False when the
+// header cannot be read or lacks one (C++14 here: no std::optional).
+struct HeaderIds {
+  std::string begin, sender, target;
+};
+bool header_ids(const std::string& frame, HeaderIds& ids) {
+  FIX::Message message;
+  try {
+    if (!message.setStringHeader(frame)) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  const FIX::Header& h = message.getHeader();
+  for (const int t : {FIX::FIELD::BeginString, FIX::FIELD::SenderCompID, FIX::FIELD::TargetCompID}) {
+    if (!h.isSetField(t)) return false;
+  }
+  ids = HeaderIds{h.getField(FIX::FIELD::BeginString), h.getField(FIX::FIELD::SenderCompID),
+                  h.getField(FIX::FIELD::TargetCompID)};
+  return true;
+}
+
 // The bytes of a Logout with Text(58) `text` answering Logon `frame`, which no session of ours takes
 // (it names none, or its session is connected already): addressed back as the Logon came (BeginString,
 // the comp ids swapped, so the client's engine reads it), MsgSeqNum(34) 1, outside every session's
 // numbers and store. "" when the Logon's header cannot be read.
 std::string logout_answering(const std::string& frame, const std::string& text) {
-  FIX::Message logon;
-  try {
-    if (!logon.setStringHeader(frame)) return "";
-  } catch (const std::exception&) {
-    return "";
-  }
-  const FIX::Header& in = logon.getHeader();
-  for (const int t : {FIX::FIELD::BeginString, FIX::FIELD::SenderCompID, FIX::FIELD::TargetCompID}) {
-    if (!in.isSetField(t)) return "";
-  }
+  HeaderIds in;
+  if (!header_ids(frame, in)) return "";
   FIX::Message logout;
   FIX::Header& out = logout.getHeader();
-  out.setField(FIX::FIELD::BeginString, in.getField(FIX::FIELD::BeginString));
+  out.setField(FIX::FIELD::BeginString, in.begin);
   out.setField(FIX::FIELD::MsgType, "5");
-  out.setField(FIX::FIELD::SenderCompID, in.getField(FIX::FIELD::TargetCompID));
-  out.setField(FIX::FIELD::TargetCompID, in.getField(FIX::FIELD::SenderCompID));
+  out.setField(FIX::FIELD::SenderCompID, in.target);
+  out.setField(FIX::FIELD::TargetCompID, in.sender);
   out.setField(FIX::FIELD::MsgSeqNum, "1");
   out.setField(FIX::FIELD::SendingTime, format_utc_timestamp(now_ns()));
   logout.setField(FIX::FIELD::Text, sanitize(text));
@@ -752,19 +765,11 @@ std::string SocketAcceptor::attach(Connection& c, const std::string& frame) {
 // wrong (it gets no answer).
 std::string SocketAcceptor::why_no_session(const std::string& frame) const {
   if (msg_type_of(frame) != "A" || !checksum_ok(frame) || getSessions().empty()) return "";
-  FIX::Message logon;
-  try {
-    if (!logon.setStringHeader(frame)) return "";
-  } catch (const std::exception&) {
-    return "";
-  }
-  const FIX::Header& h = logon.getHeader();
-  for (const int t : {FIX::FIELD::BeginString, FIX::FIELD::SenderCompID, FIX::FIELD::TargetCompID}) {
-    if (!h.isSetField(t)) return "";
-  }
-  const std::string begin = h.getField(FIX::FIELD::BeginString);
-  const std::string sender = h.getField(FIX::FIELD::SenderCompID);
-  const std::string target = h.getField(FIX::FIELD::TargetCompID);
+  HeaderIds ids;
+  if (!header_ids(frame, ids)) return "";
+  const std::string& begin = ids.begin;
+  const std::string& sender = ids.sender;
+  const std::string& target = ids.target;
   const FIX::SessionID& ours = *getSessions().begin();  // one BeginString and exchange comp id for all
   bool begin_ours = false;
   bool target_ours = false;
