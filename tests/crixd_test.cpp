@@ -122,6 +122,18 @@ crix::fix::OrderRequest order(const std::string& cl, char side, const std::strin
   return r;
 }
 
+// An OrderStatusRequest (H) for the order with ClOrdID `cl` (and OrderID `order_id` when given).
+crix::fix::OrderRequest status_request(const std::string& cl, char side, const std::string& order_id = "",
+                                       const std::string& symbol = "STEEL-IRON") {
+  crix::fix::OrderRequest r;
+  r.kind = crix::fix::RequestKind::kStatus;
+  r.cl_ord_id = cl;
+  r.order_id = order_id;
+  r.symbol = symbol;
+  r.side = side;
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("crixd: logon and a trade end to end with rule rejects, cancel and replace, market data and the ledger",
@@ -336,12 +348,7 @@ TEST_CASE("crixd: killed with SIGKILL under load then restarted: what was acknow
   // The sessions log on again; what was acknowledged still rests, found by its OrderID.
   Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
   REQUIRE(seller.fix().wait_logged_on(5000));
-  crix::fix::OrderRequest status;
-  status.kind = crix::fix::RequestKind::kStatus;
-  status.cl_ord_id = "ask-high";
-  status.order_id = resting;
-  status.symbol = "STEEL-IRON";
-  status.side = '2';
+  crix::fix::OrderRequest status = status_request("ask-high", '2', resting);
   REQUIRE(seller.fix().send(status));
   REQUIRE(seller.wait([](const Received& c) {
     return std::any_of(c.reports.begin(), c.reports.end(), [](const auto& r) { return r.exec_type == 'I'; });
@@ -623,12 +630,7 @@ TEST_CASE("crixd: a participant suspended in the market file after it traded is 
     CHECK(crixd.logged("participant HB-TANGSHAN-IRON reinstated as the market file says (status = \"active\")"));
     Client seller(port, "HB-TANGSHAN-IRON", "demo-hb-tangshan-iron");
     REQUIRE(seller.fix().wait_logged_on(5000));
-    crix::fix::OrderRequest status;
-    status.kind = crix::fix::RequestKind::kStatus;
-    status.cl_ord_id = "s2";
-    status.order_id = resting;
-    status.symbol = "STEEL-IRON";
-    status.side = '2';
+    crix::fix::OrderRequest status = status_request("s2", '2', resting);
     REQUIRE(seller.fix().send(status));
     REQUIRE(seller.wait([](const Received& c) { return c.count("s2") > 0; }));
     CHECK(seller.get(&Client::reports).back().exec_type == 'I');
@@ -1869,11 +1871,7 @@ TEST_CASE("crixd: OrderStatusRequest for an order that filled or was canceled to
   REQUIRE(seller.wait([](const Received& c) { return c.has("st-cancel-2", '4'); }));
 
   for (const auto& [id, status] : {std::pair<std::string, char>{"st-fill", '2'}, {"st-cancel-2", '4'}}) {
-    crix::fix::OrderRequest h;
-    h.kind = crix::fix::RequestKind::kStatus;
-    h.cl_ord_id = id;
-    h.symbol = "STEEL-IRON";
-    h.side = '2';
+    crix::fix::OrderRequest h = status_request(id, '2');
     REQUIRE(seller.fix().send(h));
     REQUIRE(seller.wait([&, id = id](const Received& c) {
       return std::count_if(c.reports.begin(), c.reports.end(),
@@ -2579,11 +2577,7 @@ TEST_CASE("crixd: a cancel whose OrderID and OrigClOrdID name different orders i
   CHECK(r.text == "OrderID(37) " + a1 + " is the order with ClOrdID 'a1', but OrigClOrdID(41) 'a2' names order " + a2 +
                       ": send the order's own OrderID and current ClOrdID, or OrigClOrdID alone");
   // Both orders still rest: a status of each says New.
-  crix::fix::OrderRequest status;
-  status.kind = crix::fix::RequestKind::kStatus;
-  status.cl_ord_id = "a1";
-  status.symbol = "STEEL-IRON";
-  status.side = '2';
+  crix::fix::OrderRequest status = status_request("a1", '2');
   REQUIRE(seller.fix().send(status));
   REQUIRE(seller.wait([](const Received& c) { return c.has("a1", 'I'); }));
   CHECK(seller.reports_for("a1").back().ord_status == '0');
@@ -3100,11 +3094,7 @@ TEST_CASE("crixd: a replace whose ExecInst(18) has a value other than G is refus
   CHECK(j.ref_msg_type == "F");
   CHECK(j.reason == 2);  // tag not defined for this message type
   // None of them touched the order: still 1000 t at 590.00, live; a replace without ExecInst is taken.
-  crix::fix::OrderRequest status;
-  status.kind = crix::fix::RequestKind::kStatus;
-  status.cl_ord_id = "e1";
-  status.symbol = "STEEL-IRON";
-  status.side = '2';
+  crix::fix::OrderRequest status = status_request("e1", '2');
   REQUIRE(seller.fix().send(status));
   const auto now = seller.wait_for("e1", 'I');
   REQUIRE(now.has_value());
