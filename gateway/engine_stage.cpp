@@ -38,6 +38,12 @@ std::string exec_inst_refusal(const std::string& value) {
   return "ExecInst(18) '" + value + "' is not supported: G (all-or-none) or none";
 }
 
+// "Price(44) is missing: ..." for a limit order or a bid (`what`) on an instrument counted in `unit` (the
+// market file's label: "t" reads "tonne"). FIX 4.4 has no OrdRejReason for it.
+std::string missing_price(const std::string& what, const std::string& unit) {
+  return "Price(44) is missing: " + what + " in yuan per " + (unit == "t" ? std::string("tonne") : unit);
+}
+
 // "1 (GTC)": a TimeInForce(59) value we support other than GTD, with its name; an absent 59 is 0.
 std::string tif_text(char tif) {
   switch (tif) {
@@ -466,11 +472,8 @@ void EngineStage::on_new(const fix::OrderRequest& r, Unit& unit) {
   }
   if (r.ord_type == fixv::ord_type::kLimit && r.price == 0) {
     // (The engine would refuse price 0 as out of range, in fen; the client left the field out.)
-    const std::string& label = market_.instruments[instrument].unit;
     return reject_new(r, fixv::ord_rej_reason::kOther,
-                      "Price(44) is missing: a limit order needs a price in yuan per " +
-                          (label == "t" ? std::string("tonne") : label),
-                      unit);
+                      missing_price("a limit order needs a price", market_.instruments[instrument].unit), unit);
   }
   if (r.all_or_none) c.flags = engine::kFlagAllOrNone;
   c.price = engine::Price(r.price);
@@ -1183,8 +1186,9 @@ void EngineStage::on_bid(const fix::OrderRequest& r, std::uint32_t a, Unit& unit
     return unsupported("ExecInst(18) '" + value + "' is not supported, and a bid takes none: leave it out");
   }
   if (r.price <= 0) {
-    // FIX 4.4 has no value for a missing price, as for a limit order (on_new).
-    return reject_new(r, fixv::ord_rej_reason::kOther, "Price(44) is missing: a bid's price in yuan per tonne", unit);
+    const std::uint32_t instrument = *ledger_.exchange->instrument_index(terms.instrument);
+    return reject_new(r, fixv::ord_rej_reason::kOther,
+                      missing_price("a bid's price", market_.instruments[instrument].unit), unit);
   }
   const auto project = ledger_.exchange->project_index(r.account);
   if (!project) {
